@@ -1,0 +1,1 @@
+//! netplay: a TCP/UDP playground that shows every socket step and every byte.
