@@ -1,1 +1,42 @@
-//! netplay: a TCP/UDP playground that shows every socket step and every byte.
+//! netplay: a TCP/UDP playground that shows every socket step, every address
+//! and port, and every byte as a colour-coded hex dump; and a netcat-class
+//! tool that pipes raw bytes and serves thousands of clients.
+//!
+//! Data flows one way: cli (clap) → config → runner (tcp, udp, ...) →
+//! events → a reporter (human, json or raw). See DESIGN.md.
+
+pub mod cli;
+pub mod config;
+pub mod event;
+pub mod exit;
+pub mod hexdump;
+pub mod input;
+pub mod net;
+pub mod report;
+pub mod tcp;
+pub mod units;
+
+use std::io::{self, IsTerminal, Write};
+
+use anyhow::Result;
+
+use config::Job;
+use report::OutputError;
+
+/// Runs what the command line asks for.
+pub fn run(cli: cli::Cli) -> Result<()> {
+    let run = cli.into_run()?;
+    let output = &run.output;
+    match run.job {
+        Job::Legend => {
+            let color = output.color.resolve(io::stdout().is_terminal());
+            let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
+            stdout.write_all(hexdump::legend(color).as_bytes()).map_err(OutputError)?;
+            Ok(())
+        }
+        Job::TcpServe(config) => tcp::serve::run(config, report::to_terminal(output).map_err(OutputError)?),
+        Job::TcpConnect(config) => {
+            tcp::connect::run(config, report::to_terminal(output).map_err(OutputError)?)
+        }
+    }
+}

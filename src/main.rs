@@ -1,1 +1,25 @@
-fn main() {}
+//! Parse, run, and turn a failure into one line on stderr and an exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match netplay::cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version come this way too, with exit code 0.
+            let _ = err.print();
+            return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    match netplay::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let (code, line) = netplay::exit::outcome(&err);
+            if let Some(line) = line {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+            ExitCode::from(code as u8)
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! The command line: clap types, and their conversion into the validated
+//! configuration the library runs on. Nothing outside this module sees clap.
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Result;
+use bytes::Bytes;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::config::{Job, Run};
+use crate::event::Family;
+use crate::exit::{self, UsageError};
+use crate::hexdump::{self, Layout};
+use crate::input::{self, Input};
+use crate::net::addr::{self, Target};
+use crate::net::socket::SocketOptions;
+use crate::report::{ColorChoice, Mode, OutputConfig};
+use crate::tcp::connect::ConnectConfig;
+use crate::tcp::hub::SlowPolicy;
+use crate::tcp::serve::{ServeConfig, StdinMode};
+use crate::units;
+
+/// See every socket step and every byte: a TCP/UDP playground and a
+/// netcat-class tool.
+#[derive(Debug, Parser)]
+#[command(name = "netplay", version, max_term_width = 100, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// Print the colours and glyphs of the hex dump, and exit.
+    #[arg(long)]
+    pub legend: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options that shape output; accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// When to colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+
+    /// One JSON object per line per event on stdout (see docs/json-events.md).
+    #[arg(long, global = true, conflicts_with = "raw")]
+    pub json: bool,
+
+    /// Write only the received payload to stdout, unchanged, like nc; reports go to stderr.
+    #[arg(long, global = true)]
+    pub raw: bool,
+
+    /// Under each socket step, the Python line of the course and what it does.
+    #[arg(long, global = true)]
+    pub explain: bool,
+
+    /// Only connections, data and errors: no socket steps, no notes.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// TCP, the connected mode: a byte stream between two ends.
+    #[command(subcommand)]
+    Tcp(TcpCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TcpCommand {
+    /// Listen for TCP connections; show each step, each client and each byte.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(TcpServeArgs),
+    /// Connect to a TCP server, send input, show what comes back.
+    #[command(after_help = CONNECT_EXAMPLES)]
+    Connect(TcpConnectArgs),
+}
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  netplay tcp serve                          the course's server on 127.0.0.1:12345
+  netplay tcp serve --reply 'Bonjour client !' --explain
+  netplay tcp serve --port 0 --echo          an echo server on a port the OS chooses
+  netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l";
+
+const CONNECT_EXAMPLES: &str = "\
+Examples:
+  netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+  netplay tcp connect localhost:12345 --hex '01 02 ff'
+  netplay tcp connect [::1]:12345 --file request.bin
+  cat file | netplay tcp connect --raw 127.0.0.1:12345 > answer";
+
+/// Where a server binds, and the socket options before bind.
+#[derive(Debug, Args)]
+pub struct BindArgs {
+    /// Address to bind: 127.0.0.1 (this machine only; the default), 0.0.0.0 (every IPv4
+    /// interface), ::1, :: (every IPv6 interface; also IPv4 when dual-stack).
+    #[arg(long, value_name = "ADDR")]
+    pub host: Option<String>,
+
+    /// Port to bind; 0 lets the OS choose, and the port it chose is printed.
+    #[arg(short, long, default_value_t = 12345, value_parser = port_arg)]
+    pub port: u16,
+
+    #[command(flatten)]
+    pub family: FamilyArgs,
+
+    /// Set SO_REUSEADDR before bind: restart a server while its old connections are in TIME_WAIT.
+    #[arg(long)]
+    pub reuse_addr: bool,
+
+    /// Set SO_REUSEPORT before bind: several sockets share one port.
+    #[arg(long)]
+    pub reuse_port: bool,
+
+    /// IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d),
+    /// true is IPv6 only. Default: the OS's (false on Linux), shown in the step report.
+    #[arg(long, value_name = "BOOL")]
+    pub v6only: Option<bool>,
+
+    /// Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB.
+    #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = recv_size_arg)]
+    pub recv_size: usize,
+}
+
+/// -4 / -6.
+#[derive(Debug, Args)]
+pub struct FamilyArgs {
+    /// IPv4 only (AF_INET).
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// IPv6 only (AF_INET6); a server's default host becomes ::1.
+    #[arg(short = '6')]
+    pub ipv6: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TcpServeArgs {
+    #[command(flatten)]
+    pub bind: BindArgs,
+
+    /// Length of the queue of connections waiting for accept(), as in listen(5). The kernel caps
+    /// it at net.core.somaxconn.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub backlog: i32,
+
+    /// Send each chunk received back to its sender.
+    #[arg(long)]
+    pub echo: bool,
+
+    /// Send TEXT to a client after each chunk it sends, like the course's b"Bonjour client !".
+    #[arg(long, value_name = "TEXT")]
+    pub reply: Option<String>,
+
+    /// Serve one connection, then exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TcpConnectArgs {
+    /// The server: a name or address, or HOST:PORT, or [IPv6]:PORT.
+    #[arg(value_name = "HOST")]
+    pub host: String,
+
+    /// The server's port, when HOST does not carry it.
+    #[arg(value_name = "PORT")]
+    pub port: Option<String>,
+
+    #[command(flatten)]
+    pub family: FamilyArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Local address to bind before connecting (the client's end of the connection).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+
+    /// Local port to bind before connecting, instead of an ephemeral one.
+    #[arg(long, value_name = "PORT", value_parser = port_arg)]
+    pub source_port: Option<u16>,
+
+    /// Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m).
+    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    pub timeout: Option<Duration>,
+
+    /// Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB.
+    #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = recv_size_arg)]
+    pub recv_size: usize,
+
+    /// Keep the sending side open after the input ends (no shutdown(SHUT_WR)).
+    #[arg(long)]
+    pub no_shutdown: bool,
+}
+
+/// What a client sends. Without any of these, stdin.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Text to send; repeat for several sends, each one send call.
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub messages: Vec<String>,
+
+    /// Bytes to send, written in hex ("01 02 ff"); repeat for several sends.
+    #[arg(long, value_name = "HEX", conflicts_with = "messages", value_parser = hex_arg)]
+    pub hex: Vec<Vec<u8>>,
+
+    /// Send the content of this file.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["messages", "hex"])]
+    pub file: Option<PathBuf>,
+}
+
+/// The clap command, with the legend and the exit codes under `--help`.
+pub fn command() -> clap::Command {
+    Cli::command().after_help(format!("{}\n{}", hexdump::legend(false).trim_end(), exit::TABLE))
+}
+
+/// Parses arguments; a clap error carries its own exit code (0 for --help).
+pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Cli, clap::Error> {
+    let matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+fn port_arg(text: &str) -> Result<u16, String> {
+    addr::parse_port(text)
+}
+
+fn duration_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration(text)
+}
+
+fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
+    input::parse_hex(text)
+}
+
+/// Receive sizes from 1 byte (to watch a stream arrive byte by byte) to 16 MiB.
+fn recv_size_arg(text: &str) -> Result<usize, String> {
+    const MAX: u64 = 16 << 20;
+    match units::parse_size(text)? {
+        0 => Err("a receive size of 0 would read nothing; use 1 or more".to_string()),
+        n if n > MAX => Err(format!("{n} bytes is more than the 16 MiB a recv call may ask here")),
+        n => Ok(n as usize),
+    }
+}
+
+impl Cli {
+    /// Validates the arguments into what the library runs.
+    pub fn into_run(self) -> Result<Run> {
+        let output = self.output;
+        let (job, recv_size) = match self.command {
+            _ if self.legend => (Job::Legend, 0),
+            None => {
+                return Err(UsageError(
+                    "no command given; try `netplay tcp serve` (see netplay --help)".into(),
+                )
+                .into());
+            }
+            Some(Command::Tcp(TcpCommand::Serve(args))) => {
+                let recv_size = args.bind.recv_size;
+                (Job::TcpServe(args.into_config(output.raw)?), recv_size)
+            }
+            Some(Command::Tcp(TcpCommand::Connect(args))) => {
+                let recv_size = args.recv_size;
+                (Job::TcpConnect(args.into_config()?), recv_size)
+            }
+        };
+        Ok(Run { job, output: output.into_config(recv_size) })
+    }
+}
+
+impl OutputArgs {
+    fn into_config(self, recv_size: usize) -> OutputConfig {
+        OutputConfig {
+            mode: if self.json {
+                Mode::Json
+            } else if self.raw {
+                Mode::Raw
+            } else {
+                Mode::Human
+            },
+            color: match self.color {
+                ColorArg::Auto => ColorChoice::Auto,
+                ColorArg::Always => ColorChoice::Always,
+                ColorArg::Never => ColorChoice::Never,
+            },
+            explain: self.explain,
+            quiet: self.quiet,
+            dump: Layout::default(),
+            recv_size,
+        }
+    }
+}
+
+impl FamilyArgs {
+    fn family(&self) -> Option<Family> {
+        match (self.ipv4, self.ipv6) {
+            (true, _) => Some(Family::V4),
+            (_, true) => Some(Family::V6),
+            _ => None,
+        }
+    }
+}
+
+impl BindArgs {
+    /// The address to bind: --host resolved (a name is allowed), in the
+    /// family of -4/-6, on --port.
+    fn address(&self) -> Result<SocketAddr> {
+        let family = self.family.family();
+        let host = match (&self.host, family) {
+            (Some(host), _) => host.as_str(),
+            (None, Some(Family::V6)) => "::1",
+            (None, _) => "127.0.0.1",
+        };
+        let addr = addr::resolve(host, self.port, family)?[0];
+        if self.v6only.is_some() && addr.is_ipv4() {
+            return Err(UsageError(format!(
+                "--v6only applies to IPv6 sockets, and {} is IPv4; add -6 or --host ::",
+                addr.ip()
+            ))
+            .into());
+        }
+        Ok(addr)
+    }
+
+    fn options(&self) -> SocketOptions {
+        SocketOptions { reuse_addr: self.reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only }
+    }
+}
+
+impl TcpServeArgs {
+    fn into_config(self, raw: bool) -> Result<ServeConfig> {
+        if self.backlog < 0 {
+            return Err(UsageError(format!("--backlog {} is negative; try 5 or 1024", self.backlog)).into());
+        }
+        Ok(ServeConfig {
+            addr: self.bind.address()?,
+            options: self.bind.options(),
+            backlog: self.backlog,
+            recv_size: self.bind.recv_size,
+            echo: self.echo,
+            reply: self.reply.map(Bytes::from),
+            once: self.once,
+            stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
+            queue_limit: 1 << 20,
+            slow: SlowPolicy::Disconnect,
+        })
+    }
+}
+
+impl InputArgs {
+    fn into_input(self) -> Input {
+        if let Some(path) = self.file {
+            Input::File(path)
+        } else if !self.messages.is_empty() {
+            Input::Messages(self.messages.into_iter().map(String::into_bytes).collect())
+        } else if !self.hex.is_empty() {
+            Input::Messages(self.hex)
+        } else {
+            Input::Stdin
+        }
+    }
+}
+
+impl TcpConnectArgs {
+    fn into_config(self) -> Result<ConnectConfig> {
+        let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
+        let family = self.family.family();
+        let bind = match (&self.bind, self.source_port) {
+            (None, None) => None,
+            (Some(host), port) => Some(addr::resolve(host, port.unwrap_or(0), family)?[0]),
+            (None, Some(port)) => {
+                // Bind the wildcard of the family the target will use.
+                let v6 = family == Some(Family::V6) || target.host.contains(':');
+                let ip: std::net::IpAddr = if v6 { "::".parse()? } else { "0.0.0.0".parse()? };
+                Some(SocketAddr::new(ip, port))
+            }
+        };
+        Ok(ConnectConfig {
+            target,
+            family,
+            input: self.input.into_input(),
+            bind,
+            timeout: self.timeout,
+            recv_size: self.recv_size,
+            shutdown: !self.no_shutdown,
+        })
+    }
+}

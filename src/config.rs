@@ -1,0 +1,20 @@
+//! The validated run: what to do and how output looks. Built from the
+//! command line by cli.rs; the library runs it without knowing about clap.
+
+use crate::report::OutputConfig;
+use crate::tcp::connect::ConnectConfig;
+use crate::tcp::serve::ServeConfig;
+
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Print the hex dump's legend.
+    Legend,
+    TcpServe(ServeConfig),
+    TcpConnect(ConnectConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub job: Job,
+    pub output: OutputConfig,
+}

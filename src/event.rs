@@ -1,0 +1,195 @@
+//! What happened, as plain data. Runners emit events; reporters turn them into
+//! text, JSON lines or raw bytes. Nothing here formats anything, which is what
+//! makes `--json`, `--raw`, the demo's table and the tests cheap.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// TCP or UDP: the two modes the course compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+/// The address family of a socket: AF_INET or AF_INET6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Family {
+    #[serde(rename = "ipv4")]
+    V4,
+    #[serde(rename = "ipv6")]
+    V6,
+}
+
+impl Family {
+    pub fn of(addr: &SocketAddr) -> Family {
+        if addr.is_ipv4() { Family::V4 } else { Family::V6 }
+    }
+}
+
+/// Which end of the exchange a socket plays, so explanations can name it the
+/// way the course does (`server_socket`, `client_socket`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Server,
+    Client,
+}
+
+/// Direction of bytes, seen from netplay: `in` was received, `out` was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    In,
+    Out,
+}
+
+/// One step of building a socket, with the values really used.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// `socket(domain, type)`.
+    Socket { role: Role, family: Family, proto: Proto },
+    /// `setsockopt(level, name, value)`, with the value read back afterwards.
+    SetOption { role: Role, name: &'static str, value: i64 },
+    /// An option left alone, shown with the value the OS uses.
+    ReadOption { role: Role, name: &'static str, value: i64 },
+    /// `bind(addr)`; `addr` is the address asked for (the port may be 0).
+    Bind { role: Role, addr: SocketAddr },
+    /// `listen(backlog)`; `effective` is the queue length the kernel really
+    /// uses when it caps the request (net.core.somaxconn).
+    Listen { backlog: i32, effective: i32 },
+    /// Name resolution gave these addresses, tried in this order.
+    Resolve { host: String, port: u16, addrs: Vec<SocketAddr> },
+    /// `connect(addr)` is being attempted.
+    Connect { role: Role, addr: SocketAddr },
+}
+
+/// Everything a runner reports.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event<'a> {
+    Step(Step),
+    /// The server is ready: TCP listens, UDP is bound.
+    Listening {
+        proto: Proto,
+        local: SocketAddr,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        backlog: Option<i32>,
+    },
+    /// A connect attempt failed; the next address (if any) is tried.
+    ConnectFailed {
+        addr: SocketAddr,
+        error: String,
+    },
+    /// The client's connect succeeded.
+    Connected {
+        conn: u64,
+        local: SocketAddr,
+        peer: SocketAddr,
+    },
+    /// The server's accept returned a new connection.
+    Accepted {
+        conn: u64,
+        local: SocketAddr,
+        peer: SocketAddr,
+    },
+    /// One recv() chunk or one send() call: its bytes and where they sit in
+    /// the stream of that connection and direction.
+    Data {
+        conn: u64,
+        dir: Dir,
+        /// Number of this chunk in this connection and direction, from 1.
+        chunk: u64,
+        /// Offset of the first byte in the stream of this direction.
+        offset: u64,
+        /// Time since the connection started.
+        #[serde(rename = "elapsed_us", serialize_with = "serialize_micros")]
+        elapsed: Duration,
+        #[serde(flatten)]
+        bytes: Payload<'a>,
+    },
+    /// The peer half-closed: recv() returned 0 bytes.
+    Eof {
+        conn: u64,
+    },
+    /// netplay half-closed: shutdown(SHUT_WR) after the end of its input.
+    Shutdown {
+        conn: u64,
+    },
+    /// The connection is closed; totals for both directions.
+    Closed {
+        conn: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+        #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
+        duration: Duration,
+        /// Why it ended when it did not end normally (reset, error, ...).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Something worth telling that is not an error: a queue full, a limit.
+    Notice {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conn: Option<u64>,
+        message: String,
+    },
+    /// An error that did not stop netplay (a fatal one ends the run instead).
+    Error {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conn: Option<u64>,
+        message: String,
+    },
+}
+
+impl<'a> Event<'a> {
+    /// One chunk of data; `offset` is where it starts in its direction's
+    /// stream.
+    pub fn data(
+        conn: u64,
+        dir: Dir,
+        chunk: u64,
+        bytes: &'a [u8],
+        offset: u64,
+        elapsed: Duration,
+    ) -> Event<'a> {
+        Event::Data { conn, dir, chunk, offset, elapsed, bytes: Payload(bytes) }
+    }
+}
+
+/// Bytes that crossed a socket. In JSON they appear as `len` and `hex`.
+#[derive(Debug, Clone, Copy)]
+pub struct Payload<'a>(pub &'a [u8]);
+
+impl Serialize for Payload<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("len", &self.0.len())?;
+        map.serialize_entry("hex", &HexText(self.0))?;
+        map.end()
+    }
+}
+
+/// Lower-case hex digits without separators, written straight into the
+/// serializer.
+struct HexText<'a>(&'a [u8]);
+
+impl Serialize for HexText<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(self.0.len() * 2);
+        for &b in self.0 {
+            text.push(DIGITS[usize::from(b >> 4)] as char);
+            text.push(DIGITS[usize::from(b & 15)] as char);
+        }
+        s.serialize_str(&text)
+    }
+}
+
+fn serialize_micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_micros().min(u64::MAX as u128) as u64)
+}

@@ -1,0 +1,134 @@
+//! Addresses as people type them (`HOST PORT`, `HOST:PORT`, `[::1]:PORT`,
+//! `fe80::1%lo`) and name resolution, with the address family filter of
+//! `-4`/`-6`.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+
+use crate::event::Family;
+use crate::net::NetError;
+
+/// A port from the command line. Errors say what a port is.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= 65535 => Ok(n as u16),
+        Ok(n) => Err(format!("port {n} is out of range: a port is a 16-bit number, from 0 to 65535")),
+        Err(_) => Err(format!("port '{text}' is not a number: a port is a 16-bit number, from 0 to 65535")),
+    }
+}
+
+/// Where to connect or send: a host (name or address) and a port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Target {
+    /// Reads `HOST PORT`, or a single `HOST:PORT` / `[v6]:PORT`.
+    pub fn parse(first: &str, second: Option<&str>) -> Result<Target, String> {
+        if let Some(port) = second {
+            return Ok(Target { host: strip_brackets(first).to_string(), port: parse_port(port)? });
+        }
+        if let Some(rest) = first.strip_prefix('[') {
+            let (host, after) = rest
+                .split_once(']')
+                .ok_or_else(|| format!("'{first}' has '[' without ']'; write [::1]:12345"))?;
+            let port = after.strip_prefix(':').ok_or_else(|| {
+                format!("'{first}' has no port; write [{host}]:PORT or give the port after it")
+            })?;
+            return Ok(Target { host: host.to_string(), port: parse_port(port)? });
+        }
+        match first.rsplit_once(':') {
+            Some((host, _)) if host.contains(':') => Err(format!(
+                "'{first}' looks like an IPv6 address without a port; write [{first}]:PORT or give PORT as a second argument"
+            )),
+            Some((host, port)) if !host.is_empty() => {
+                Ok(Target { host: host.to_string(), port: parse_port(port)? })
+            }
+            _ => Err(format!("'{first}' has no port; give HOST PORT or HOST:PORT")),
+        }
+    }
+}
+
+fn strip_brackets(host: &str) -> &str {
+    host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
+}
+
+/// Resolves `host` to the addresses to try, in the resolver's order, keeping
+/// only `family` when one is asked for.
+pub fn resolve(host: &str, port: u16, family: Option<Family>) -> Result<Vec<SocketAddr>, NetError> {
+    let host = strip_brackets(host);
+    let all: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => (host, port)
+            .to_socket_addrs()
+            .map_err(|source| NetError::Resolve { host: host.to_string(), source })?
+            .collect(),
+    };
+    let mut kept: Vec<SocketAddr> = Vec::with_capacity(all.len());
+    for addr in all {
+        if family.is_none_or(|f| f == Family::of(&addr)) && !kept.contains(&addr) {
+            kept.push(addr);
+        }
+    }
+    match (kept.is_empty(), family) {
+        (false, _) => Ok(kept),
+        (true, Some(family)) => Err(NetError::NoAddressInFamily { host: host.to_string(), family }),
+        (true, None) => Err(NetError::Resolve {
+            host: host.to_string(),
+            source: io::Error::new(io::ErrorKind::NotFound, "no address found"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(host: &str, port: u16) -> Target {
+        Target { host: host.to_string(), port }
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_port("0"), Ok(0));
+        assert_eq!(parse_port("12345"), Ok(12345));
+        assert_eq!(parse_port("65535"), Ok(65535));
+        assert!(parse_port("65536").unwrap_err().contains("out of range"));
+        assert!(parse_port("99999999999999999999").unwrap_err().contains("not a number"));
+        assert!(parse_port("http").unwrap_err().contains("'http' is not a number"));
+        assert!(parse_port("-1").is_err());
+    }
+
+    #[test]
+    fn targets() {
+        assert_eq!(Target::parse("localhost", Some("80")), Ok(t("localhost", 80)));
+        assert_eq!(Target::parse("127.0.0.1:12345", None), Ok(t("127.0.0.1", 12345)));
+        assert_eq!(Target::parse("[::1]:12345", None), Ok(t("::1", 12345)));
+        assert_eq!(Target::parse("[::1]", Some("7")), Ok(t("::1", 7)));
+        assert_eq!(Target::parse("::1", Some("7")), Ok(t("::1", 7)));
+        assert_eq!(Target::parse("[fe80::1%lo]:9", None), Ok(t("fe80::1%lo", 9)));
+        assert!(Target::parse("::1", None).unwrap_err().contains("IPv6"));
+        assert!(Target::parse("localhost", None).unwrap_err().contains("no port"));
+        assert!(Target::parse("[::1", None).is_err());
+        assert!(Target::parse("[::1]", None).unwrap_err().contains("no port"));
+        assert!(Target::parse("host:70000", None).unwrap_err().contains("out of range"));
+        assert!(Target::parse(":80", None).is_err());
+    }
+
+    #[test]
+    fn resolves_literals_and_filters_family() {
+        let v4 = resolve("127.0.0.1", 5, None).unwrap();
+        assert_eq!(v4, vec!["127.0.0.1:5".parse().unwrap()]);
+        let v6 = resolve("[::1]", 5, Some(Family::V6)).unwrap();
+        assert_eq!(v6, vec!["[::1]:5".parse().unwrap()]);
+        assert!(matches!(resolve("127.0.0.1", 5, Some(Family::V6)), Err(NetError::NoAddressInFamily { .. })));
+    }
+
+    #[test]
+    fn unknown_host_is_a_resolve_error() {
+        // The .invalid TLD is reserved and never resolves (RFC 2606).
+        assert!(matches!(resolve("no-such-host.invalid", 5, None), Err(NetError::Resolve { .. })));
+    }
+}

@@ -1,0 +1,105 @@
+//! Builds sockets with socket2, one step at a time, and reports each step
+//! with the values really in effect (read back from the socket), so the
+//! course's socket → bind → listen sequence appears on screen in order.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Result;
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::event::{Event, Family, Proto, Role, Step};
+use crate::net::{NetError, ports};
+use crate::report::Report;
+
+/// Options set on a socket before bind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SocketOptions {
+    pub reuse_addr: bool,
+    pub reuse_port: bool,
+    /// IPV6_V6ONLY on an IPv6 socket; `None` leaves the OS default.
+    pub v6only: Option<bool>,
+}
+
+/// `socket()` and the options, reported.
+pub fn open(
+    addr: &SocketAddr,
+    proto: Proto,
+    role: Role,
+    options: SocketOptions,
+    report: &Report,
+) -> Result<Socket> {
+    let family = Family::of(addr);
+    let (domain, ty, protocol) = match proto {
+        Proto::Tcp => (Domain::for_address(*addr), Type::STREAM, Protocol::TCP),
+        Proto::Udp => (Domain::for_address(*addr), Type::DGRAM, Protocol::UDP),
+    };
+    let socket =
+        Socket::new(domain, ty, Some(protocol)).map_err(|e| NetError::socket("socket for", *addr, e))?;
+    report.emit(Event::Step(Step::Socket { role, family, proto }))?;
+
+    let fail = |op| move |e| NetError::socket(op, *addr, e);
+    if options.reuse_addr {
+        socket.set_reuse_address(true).map_err(fail("set SO_REUSEADDR for"))?;
+        let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
+        report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
+    }
+    if options.reuse_port {
+        socket.set_reuse_port(true).map_err(fail("set SO_REUSEPORT for"))?;
+        let value = socket.reuse_port().map_err(fail("read SO_REUSEPORT for"))?;
+        report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEPORT", value: value.into() }))?;
+    }
+    if family == Family::V6 {
+        let step = match options.v6only {
+            Some(only) => {
+                socket.set_only_v6(only).map_err(fail("set IPV6_V6ONLY for"))?;
+                let value = socket.only_v6().map_err(fail("read IPV6_V6ONLY for"))?;
+                Step::SetOption { role, name: "IPV6_V6ONLY", value: value.into() }
+            }
+            None => {
+                let value = socket.only_v6().map_err(fail("read IPV6_V6ONLY for"))?;
+                Step::ReadOption { role, name: "IPV6_V6ONLY", value: value.into() }
+            }
+        };
+        report.emit(Event::Step(step))?;
+    }
+    Ok(socket)
+}
+
+/// `bind(addr)`, reported; returns the address really bound (port 0
+/// becomes the port the OS chose).
+pub fn bind(socket: &Socket, addr: &SocketAddr, role: Role, report: &Report) -> Result<SocketAddr> {
+    report.emit(Event::Step(Step::Bind { role, addr: *addr }))?;
+    socket.bind(&SockAddr::from(*addr)).map_err(|e| NetError::socket("bind", *addr, e))?;
+    local_addr(socket, addr)
+}
+
+/// `listen(backlog)`, reported with the queue length the kernel really uses.
+pub fn listen(socket: &Socket, addr: &SocketAddr, backlog: i32, report: &Report) -> Result<()> {
+    socket.listen(backlog).map_err(|e| NetError::socket("listen on", *addr, e))?;
+    let effective = ports::somaxconn().map_or(backlog, |cap| backlog.min(cap));
+    report.emit(Event::Step(Step::Listen { backlog, effective }))?;
+    Ok(())
+}
+
+/// `connect(addr)` bounded by `timeout`, reported. The outer result fails
+/// only when output is gone; the inner one is the attempt's outcome.
+pub fn connect(
+    socket: &Socket,
+    addr: &SocketAddr,
+    timeout: Option<Duration>,
+    report: &Report,
+) -> Result<std::io::Result<()>> {
+    report.emit(Event::Step(Step::Connect { role: Role::Client, addr: *addr }))?;
+    let target = SockAddr::from(*addr);
+    Ok(match timeout {
+        Some(limit) => socket.connect_timeout(&target, limit),
+        None => socket.connect(&target),
+    })
+}
+
+/// The socket's own address, as the OS sees it.
+pub fn local_addr(socket: &Socket, asked: &SocketAddr) -> Result<SocketAddr> {
+    let local = socket.local_addr().map_err(|e| NetError::socket("getsockname for", *asked, e))?;
+    Ok(local.as_socket().unwrap_or(*asked))
+}

@@ -1,0 +1,225 @@
+//! `--explain`: for each socket step, the line of the Python course that does
+//! the same thing, and one sentence on what it does. Kept apart from the
+//! human reporter so the wording can be read and reviewed in one place.
+
+use std::net::SocketAddr;
+
+use crate::event::{Dir, Family, Proto, Role, Step};
+
+/// The Python statement and the sentence for a socket step.
+pub fn step(step: &Step) -> (String, String) {
+    match step {
+        Step::Socket { role, family, proto } => (
+            format!("{} = socket({}, {})", var(*role), family_const(*family), type_const(*proto)),
+            format!(
+                "{} means {} addresses; {}",
+                family_const(*family),
+                match family {
+                    Family::V4 => "IPv4",
+                    Family::V6 => "IPv6",
+                },
+                match proto {
+                    Proto::Tcp => {
+                        "SOCK_STREAM means TCP, the connected mode: a reliable, ordered byte stream between two ends."
+                    }
+                    Proto::Udp => {
+                        "SOCK_DGRAM means UDP, the non-connected mode: separate datagrams, no connection, no delivery guarantee."
+                    }
+                }
+            ),
+        ),
+        Step::SetOption { role, name, value } | Step::ReadOption { role, name, value } => {
+            let level = if name.starts_with("IPV6") { "IPPROTO_IPV6" } else { "SOL_SOCKET" };
+            let python = match step {
+                Step::SetOption { .. } => format!("{}.setsockopt({level}, {name}, {value})", var(*role)),
+                _ => format!("{}.getsockopt({level}, {name})  # {value}", var(*role)),
+            };
+            (python, option_sentence(name, *value).to_string())
+        }
+        Step::Bind { role, addr } => (
+            format!("{}.bind({})", var(*role), py_addr(addr)),
+            bind_sentence(addr),
+        ),
+        Step::Listen { backlog, .. } => (
+            format!("server_socket.listen({backlog})"),
+            format!(
+                "The socket becomes a server socket: up to {backlog} connections that the kernel has completed wait in a queue until accept() takes them; beyond that, new ones wait or fail."
+            ),
+        ),
+        Step::Resolve { host, port, .. } => (
+            format!("socket.getaddrinfo('{host}', {port})"),
+            "A host name becomes one or more addresses (IPv4 and/or IPv6); a client tries them in order until one answers.".to_string(),
+        ),
+        Step::Connect { role, addr } => (
+            format!("{}.connect({})", var(*role), py_addr(addr)),
+            "connect() blocks until TCP's handshake (SYN, SYN-ACK, ACK) with the server is done, or fails; the OS gives the socket an ephemeral local port if none was bound.".to_string(),
+        ),
+    }
+}
+
+/// Explanation of an accepted connection (server side).
+pub fn accepted() -> (String, String) {
+    (
+        "client_socket, client_address = server_socket.accept()".to_string(),
+        "accept() takes the next connection from the queue and returns a new socket just for this client; the listening socket goes on listening.".to_string(),
+    )
+}
+
+/// Why the client's port is not the server's (the course's question).
+pub fn ephemeral(local: &SocketAddr, peer: &SocketAddr, range: Option<(u16, u16)>) -> String {
+    let range = match range {
+        Some((low, high)) => format!(" from its ephemeral range {low}-{high}"),
+        None => String::new(),
+    };
+    format!(
+        "Why {} and not {}? The server's port names the service; the client's end of each connection needs a port too, so the client's OS picked a free one{range}. The pair of addresses and ports identifies this connection.",
+        local.port(),
+        peer.port()
+    )
+}
+
+/// Explanation of the first chunk in a direction.
+pub fn data(dir: Dir, proto: Proto, recv_size: usize, bytes: &[u8]) -> (String, String) {
+    match (dir, proto) {
+        (Dir::In, Proto::Tcp) => (
+            format!("data = client_socket.recv({recv_size})"),
+            format!(
+                "recv() returns what has arrived so far, at most {recv_size} bytes: TCP carries a stream of bytes, not messages, so one send() may arrive in several chunks and several sends in one."
+            ),
+        ),
+        (Dir::Out, Proto::Tcp) => (
+            format!("client_socket.sendall({})", py_bytes(bytes, 40)),
+            "send() copies the bytes into the kernel's send buffer; TCP delivers them in order, but the peer's recv() may cut them differently.".to_string(),
+        ),
+        (Dir::In, Proto::Udp) => (
+            format!("data, address = sock.recvfrom({recv_size})"),
+            "recvfrom() returns exactly one datagram and its sender's address: message boundaries are kept.".to_string(),
+        ),
+        (Dir::Out, Proto::Udp) => (
+            format!("sock.sendto({}, address)", py_bytes(bytes, 40)),
+            "sendto() sends one datagram; nothing tells the sender whether anyone received it.".to_string(),
+        ),
+    }
+}
+
+pub fn eof() -> (String, String) {
+    (
+        "data = client_socket.recv(...)  # b''".to_string(),
+        "recv() returned b'': the peer called shutdown(SHUT_WR) or close(); no more bytes will come from it."
+            .to_string(),
+    )
+}
+
+pub fn shutdown() -> (String, String) {
+    (
+        "client_socket.shutdown(SHUT_WR)".to_string(),
+        "The end of our input: the peer's recv() now returns b'', while we can still read its answer (a half-close).".to_string(),
+    )
+}
+
+pub fn closed() -> (String, String) {
+    ("client_socket.close()".to_string(), "The socket is closed and its port released.".to_string())
+}
+
+fn var(role: Role) -> &'static str {
+    match role {
+        Role::Server => "server_socket",
+        Role::Client => "client_socket",
+    }
+}
+
+fn family_const(family: Family) -> &'static str {
+    match family {
+        Family::V4 => "AF_INET",
+        Family::V6 => "AF_INET6",
+    }
+}
+
+fn type_const(proto: Proto) -> &'static str {
+    match proto {
+        Proto::Tcp => "SOCK_STREAM",
+        Proto::Udp => "SOCK_DGRAM",
+    }
+}
+
+fn option_sentence(name: &str, value: i64) -> &'static str {
+    match (name, value) {
+        ("SO_REUSEADDR", _) => {
+            "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'."
+        }
+        ("SO_REUSEPORT", _) => {
+            "SO_REUSEPORT lets several sockets bind the same address and port; the kernel spreads the traffic among them."
+        }
+        ("IPV6_V6ONLY", 0) => {
+            "IPV6_V6ONLY = 0 is dual-stack: an IPv6 socket bound to :: also receives IPv4 peers, shown as IPv4-mapped addresses ::ffff:a.b.c.d."
+        }
+        ("IPV6_V6ONLY", _) => "IPV6_V6ONLY = 1: this socket speaks IPv6 only; IPv4 peers cannot reach it.",
+        _ => "A socket option.",
+    }
+}
+
+fn bind_sentence(addr: &SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        format!("{} means every interface of the machine", addr.ip())
+    } else if addr.ip().is_loopback() {
+        format!("{} is the loopback address: only this machine can reach it", addr.ip())
+    } else {
+        format!("{} is one address of this machine", addr.ip())
+    };
+    let port = if addr.port() == 0 {
+        "port 0 asks the OS to choose a free port".to_string()
+    } else {
+        format!("port {} is where peers will find the socket", addr.port())
+    };
+    format!("bind() attaches the socket to an address and a port: {host}; {port}.")
+}
+
+/// An address as Python's socket module writes it: `('127.0.0.1', 12345)`.
+pub fn py_addr(addr: &SocketAddr) -> String {
+    format!("('{}', {})", addr.ip(), addr.port())
+}
+
+/// A bytes literal as Python prints it, cut after `max` bytes.
+pub fn py_bytes(bytes: &[u8], max: usize) -> String {
+    let mut text = String::from("b'");
+    for &b in bytes.iter().take(max) {
+        match b {
+            b'\\' => text.push_str("\\\\"),
+            b'\'' => text.push_str("\\'"),
+            b'\t' => text.push_str("\\t"),
+            b'\n' => text.push_str("\\n"),
+            b'\r' => text.push_str("\\r"),
+            0x20..=0x7e => text.push(b as char),
+            _ => text.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    text.push('\'');
+    if bytes.len() > max {
+        text.push_str(&format!("...  # {} bytes", bytes.len()));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_lines_match_the_course() {
+        let (py, _) = step(&Step::Socket { role: Role::Server, family: Family::V4, proto: Proto::Tcp });
+        assert_eq!(py, "server_socket = socket(AF_INET, SOCK_STREAM)");
+        let (py, _) = step(&Step::Listen { backlog: 5, effective: 5 });
+        assert_eq!(py, "server_socket.listen(5)");
+        let (py, _) = step(&Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() });
+        assert_eq!(py, "server_socket.bind(('0.0.0.0', 12345))");
+        let (py, _) = step(&Step::Connect { role: Role::Client, addr: "127.0.0.1:12345".parse().unwrap() });
+        assert_eq!(py, "client_socket.connect(('127.0.0.1', 12345))");
+    }
+
+    #[test]
+    fn bytes_like_python() {
+        assert_eq!(py_bytes("fête".as_bytes(), 40), "b'f\\xc3\\xaate'");
+        assert_eq!(py_bytes(b"\x01\x02Hello\x07\x08", 40), "b'\\x01\\x02Hello\\x07\\x08'");
+        assert_eq!(py_bytes(b"abcdef", 3), "b'abc'...  # 6 bytes");
+    }
+}

@@ -1,0 +1,212 @@
+//! `netplay tcp connect`: the course's client (socket, connect, send, recv,
+//! close). One connection, so two plain threads do it: this one receives,
+//! a second one sends the input and then half-closes (shutdown SHUT_WR), so
+//! the server sees the end of the request and can still answer.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+
+use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::input::Input;
+use crate::net::addr::{Target, resolve};
+use crate::net::socket::{self, SocketOptions};
+use crate::net::{NetError, describe};
+use crate::report::Report;
+
+#[derive(Debug, Clone)]
+pub struct ConnectConfig {
+    pub target: Target,
+    pub family: Option<Family>,
+    pub input: Input,
+    /// Local address to bind before connecting (--bind / --source-port).
+    pub bind: Option<SocketAddr>,
+    /// Bounds connecting, and waiting while nothing moves either way.
+    pub timeout: Option<Duration>,
+    pub recv_size: usize,
+    /// Half-close after the input ends (the default); off with --no-shutdown.
+    pub shutdown: bool,
+}
+
+/// The only connection a client has.
+const CONN: u64 = 1;
+
+pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
+    let stream = connect(&config, &report)?;
+    let start = Instant::now();
+    let peer =
+        stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
+    let local = stream.local_addr().map_err(|e| NetError::socket("getsockname for", peer, e))?;
+    report.emit(Event::Connected { conn: CONN, local, peer })?;
+
+    let activity = Arc::new(Activity::new(start));
+    let sender = {
+        let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
+        let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
+        thread::Builder::new()
+            .name("send".into())
+            .spawn(move || send_input(stream, peer, &config, &report, &activity))?
+    };
+
+    let received = receive(&stream, peer, &config, &report, &activity, &sender);
+    // A finite input is sent whole before we close; stdin may never end, and
+    // once the server has closed there is nobody left to send it to (nc does
+    // the same).
+    let sent = if sender.is_finished() || config.input != Input::Stdin {
+        sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))
+    } else {
+        Ok(())
+    };
+    received?;
+    sent?;
+    report.emit(Event::Closed {
+        conn: CONN,
+        bytes_in: activity.bytes_in.load(Ordering::Relaxed),
+        bytes_out: activity.bytes_out.load(Ordering::Relaxed),
+        duration: start.elapsed(),
+        reason: None,
+    })?;
+    Ok(())
+}
+
+impl ConnectConfig {
+    fn bind_or_any(&self) -> SocketAddr {
+        self.bind.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+}
+
+/// Resolves the target and tries each address in turn, reporting each
+/// attempt, until one connects.
+fn connect(config: &ConnectConfig, report: &Report) -> Result<TcpStream> {
+    let Target { host, port } = &config.target;
+    let mut addrs = resolve(host, *port, config.family)?;
+    if let Some(bind) = config.bind {
+        // A socket bound to an IPv4 address cannot reach an IPv6 one.
+        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
+        if addrs.is_empty() {
+            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
+        }
+    }
+    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
+    let mut attempts = Vec::new();
+    for addr in &addrs {
+        let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;
+        if let Some(bind) = config.bind {
+            // Reusing the address lets --source-port work again right after
+            // an earlier run left the port in TIME_WAIT.
+            socket.set_reuse_address(true).map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
+            socket::bind(&socket, &bind, Role::Client, report)?;
+        }
+        match socket::connect(&socket, addr, config.timeout, report)? {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => {
+                report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;
+                attempts.push((*addr, e));
+            }
+        }
+    }
+    Err(NetError::AllAttemptsFailed { host: host.clone(), port: *port, attempts }.into())
+}
+
+/// Counters and the time of the last byte either way, shared by the two
+/// threads so "idle" means nothing moved in either direction.
+struct Activity {
+    start: Instant,
+    bytes_in: AtomicU64,
+    bytes_out: AtomicU64,
+    /// Microseconds since `start` of the last send.
+    last_send_us: AtomicU64,
+}
+
+impl Activity {
+    fn new(start: Instant) -> Activity {
+        Activity {
+            start,
+            bytes_in: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            last_send_us: AtomicU64::new(0),
+        }
+    }
+
+    fn since_last_send(&self) -> Duration {
+        let last = Duration::from_micros(self.last_send_us.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+}
+
+fn send_input(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    config: &ConnectConfig,
+    report: &Report,
+    activity: &Activity,
+) -> Result<()> {
+    let mut chunk = 0u64;
+    config.input.feed(config.recv_size, |bytes| {
+        stream.write_all(bytes).map_err(|e| NetError::socket("send to", peer, e))?;
+        chunk += 1;
+        let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let elapsed = activity.start.elapsed();
+        activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
+        report.emit(Event::data(CONN, Dir::Out, chunk, bytes, offset, elapsed))?;
+        Ok(())
+    })?;
+    if config.shutdown {
+        match stream.shutdown(Shutdown::Write) {
+            Ok(()) => report.emit(Event::Shutdown { conn: CONN })?,
+            // The server may have closed first; reading will tell.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
+            Err(e) => return Err(NetError::socket("shutdown to", peer, e).into()),
+        }
+    }
+    Ok(())
+}
+
+fn receive(
+    mut stream: &TcpStream,
+    peer: SocketAddr,
+    config: &ConnectConfig,
+    report: &Report,
+    activity: &Activity,
+    sender: &thread::JoinHandle<Result<()>>,
+) -> Result<()> {
+    stream.set_read_timeout(config.timeout).map_err(|e| NetError::socket("set timeout for", peer, e))?;
+    let mut buf = vec![0u8; config.recv_size];
+    let mut chunk = 0u64;
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => {
+                report.emit(Event::Eof { conn: CONN })?;
+                return Ok(());
+            }
+            Ok(n) => {
+                chunk += 1;
+                let offset = activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                report.emit(Event::data(
+                    CONN,
+                    Dir::In,
+                    chunk,
+                    &buf[..n],
+                    offset,
+                    activity.start.elapsed(),
+                ))?;
+            }
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                // The read timed out; it is idle only if sending is idle too.
+                let limit = config.timeout.unwrap_or_default();
+                if sender.is_finished() || activity.since_last_send() >= limit {
+                    return Err(
+                        NetError::Idle { what: "waiting for data from", addr: peer, after: limit }.into()
+                    );
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(NetError::socket("recv from", peer, e).into()),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The server's registry of connected clients, for whatever goes to many of
+//! them at once: lines typed on the server's stdin, and relayed chunks in
+//! broadcast mode. Fan-out never waits on a client; a full queue is handled
+//! by the slow-client policy.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+
+use super::outbox::{Outbox, Refused};
+
+/// What to do with a client whose queue is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlowPolicy {
+    /// Close the connection: it gets nothing rather than a stream with holes.
+    Disconnect,
+    /// Skip this message for that client and keep it connected.
+    Drop,
+}
+
+/// A connected client as the hub sees it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub outbox: Outbox,
+    /// Wakes the connection's task to close it.
+    pub kick: Arc<Notify>,
+}
+
+/// What one fan-out did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FanOut {
+    /// Clients the message was queued for.
+    pub delivered: usize,
+    /// Clients skipped because their queue was full (policy drop).
+    pub dropped: Vec<u64>,
+    /// Clients told to disconnect because their queue was full.
+    pub disconnected: Vec<u64>,
+}
+
+#[derive(Debug, Default)]
+pub struct Hub {
+    members: Mutex<HashMap<u64, Member>>,
+}
+
+impl Hub {
+    pub fn join(&self, conn: u64, member: Member) {
+        self.lock().insert(conn, member);
+    }
+
+    pub fn leave(&self, conn: u64) {
+        self.lock().remove(&conn);
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Queues `bytes` for every member but `except`, applying `policy` to
+    /// those whose queue is full.
+    pub fn fan_out(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy) -> FanOut {
+        let mut result = FanOut::default();
+        let mut members = self.lock();
+        members.retain(|&conn, member| {
+            if Some(conn) == except {
+                return true;
+            }
+            match member.outbox.try_send(bytes.clone()) {
+                Ok(()) => result.delivered += 1,
+                Err(Refused::Closed) => {}
+                Err(Refused::Full) => match policy {
+                    SlowPolicy::Drop => result.dropped.push(conn),
+                    SlowPolicy::Disconnect => {
+                        member.kick.notify_one();
+                        result.disconnected.push(conn);
+                        return false;
+                    }
+                },
+            }
+            true
+        });
+        result
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Member>> {
+        self.members.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tcp::outbox;
+
+    fn member(limit: usize) -> (Member, outbox::Inbox) {
+        let (outbox, inbox) = outbox::channel(limit);
+        (Member { outbox, kick: Arc::new(Notify::new()) }, inbox)
+    }
+
+    #[test]
+    fn fan_out_skips_the_sender_and_applies_the_policy() {
+        let hub = Hub::default();
+        let (a, _ia) = member(100);
+        let (b, _ib) = member(100);
+        let (slow, _is) = member(3);
+        hub.join(1, a);
+        hub.join(2, b);
+        hub.join(3, slow);
+        let msg = Bytes::from_static(b"hello");
+        // The first message fits anywhere (a lone message always passes).
+        let first = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
+        assert_eq!(first.delivered, 2);
+        let second = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
+        assert_eq!((second.delivered, second.dropped.clone()), (1, vec![3]));
+        let third = hub.fan_out(&msg, Some(1), SlowPolicy::Disconnect);
+        assert_eq!(third.disconnected, vec![3]);
+        assert_eq!(hub.len(), 2);
+    }
+}

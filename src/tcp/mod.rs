@@ -1,0 +1,6 @@
+//! TCP, the connected mode: `tcp serve` and `tcp connect`.
+
+pub mod connect;
+pub mod hub;
+pub mod outbox;
+pub mod serve;

@@ -1,0 +1,131 @@
+//! A client's outgoing queue, bounded in bytes. Whatever is sent to a
+//! client (a reply, an echo, a line typed on stdin, a relayed chunk) waits
+//! here until its writer task has written it, so a client that stops reading
+//! costs at most `limit` bytes, never unbounded memory.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::{Semaphore, mpsc};
+
+/// Why a message could not be queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The queue holds `limit` bytes already: the client is not reading.
+    Full,
+    /// The writer is gone: the connection is closing.
+    Closed,
+}
+
+/// The sending side; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Bytes>,
+    room: Arc<Semaphore>,
+    limit: usize,
+}
+
+/// The writer task's side.
+#[derive(Debug)]
+pub struct Inbox {
+    rx: mpsc::UnboundedReceiver<Bytes>,
+    room: Arc<Semaphore>,
+    limit: usize,
+}
+
+/// A queue that holds at most `limit` bytes (at least one message, whatever
+/// its size).
+pub fn channel(limit: usize) -> (Outbox, Inbox) {
+    let limit = limit.clamp(1, u32::MAX as usize);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let room = Arc::new(Semaphore::new(limit));
+    (Outbox { tx, room: room.clone(), limit }, Inbox { rx, room, limit })
+}
+
+/// Permits a message of `len` bytes takes: a message bigger than the whole
+/// queue takes all of it, so it can still pass when the queue is empty.
+fn permits(len: usize, limit: usize) -> u32 {
+    len.clamp(1, limit) as u32
+}
+
+impl Outbox {
+    /// Queues `bytes`, waiting for room: back-pressure for echo and replies,
+    /// where the sender is the slow client itself.
+    pub async fn send(&self, bytes: Bytes) -> Result<(), Refused> {
+        let n = permits(bytes.len(), self.limit);
+        self.room.acquire_many(n).await.map_err(|_| Refused::Closed)?.forget();
+        self.tx.send(bytes).map_err(|_| Refused::Closed)
+    }
+
+    /// Queues `bytes` if there is room now; never waits, so one slow client
+    /// cannot hold up the others.
+    pub fn try_send(&self, bytes: Bytes) -> Result<(), Refused> {
+        if self.tx.is_closed() {
+            return Err(Refused::Closed);
+        }
+        let n = permits(bytes.len(), self.limit);
+        match self.room.try_acquire_many(n) {
+            Ok(permit) => permit.forget(),
+            Err(tokio::sync::TryAcquireError::NoPermits) => return Err(Refused::Full),
+            Err(tokio::sync::TryAcquireError::Closed) => return Err(Refused::Closed),
+        }
+        self.tx.send(bytes).map_err(|_| Refused::Closed)
+    }
+
+    /// Bytes waiting to be written.
+    pub fn queued(&self) -> usize {
+        self.limit - self.room.available_permits()
+    }
+}
+
+impl Inbox {
+    /// The next message; None once every Outbox is dropped and the queue is
+    /// drained.
+    pub async fn recv(&mut self) -> Option<Bytes> {
+        self.rx.recv().await
+    }
+
+    /// Gives back the room of a message once it is written.
+    pub fn written(&self, len: usize) {
+        self.room.add_permits(permits(len, self.limit) as usize);
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        // Wake senders waiting for room: the writer is gone.
+        self.room.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bounded_in_bytes() {
+        let (outbox, mut inbox) = channel(10);
+        assert_eq!(outbox.try_send(Bytes::from_static(b"123456")), Ok(()));
+        assert_eq!(outbox.try_send(Bytes::from_static(b"123456")), Err(Refused::Full));
+        assert_eq!(outbox.queued(), 6);
+        let first = inbox.recv().await.unwrap();
+        inbox.written(first.len());
+        assert_eq!(outbox.try_send(Bytes::from_static(b"123456")), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_big_message_passes_an_empty_queue() {
+        let (outbox, mut inbox) = channel(4);
+        assert_eq!(outbox.try_send(Bytes::from(vec![7u8; 100])), Ok(()));
+        assert_eq!(outbox.try_send(Bytes::from_static(b"x")), Err(Refused::Full));
+        assert_eq!(inbox.recv().await.unwrap().len(), 100);
+    }
+
+    #[tokio::test]
+    async fn closed_when_the_writer_is_gone() {
+        let (outbox, inbox) = channel(4);
+        drop(inbox);
+        assert_eq!(outbox.try_send(Bytes::from_static(b"x")), Err(Refused::Closed));
+        assert_eq!(outbox.send(Bytes::from_static(b"x")).await, Err(Refused::Closed));
+    }
+}

@@ -1,0 +1,100 @@
+//! Human units on the command line: durations (`500ms`, `2s`, `1m`) and byte
+//! sizes (`1024`, `64K`, `1MiB`, `0x100`). Flags parse through these so an error
+//! names the bad value and what would have been accepted.
+
+use std::time::Duration;
+
+/// Parses a duration such as `500ms`, `2s`, `1m30s` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs)
+            .map_err(|_| format!("'{text}' is not a duration: it must be 0 or more"));
+    }
+    humantime::parse_duration(text)
+        .map_err(|e| format!("'{text}' is not a duration ({e}); try 500ms, 2s or 1m"))
+}
+
+/// Parses a byte size such as `1024`, `64K`, `64KiB`, `1M`, `1MiB` or `0x100`.
+///
+/// K, M and G are powers of 1024, as in dd and nc users' habits; `KB`, `MB`,
+/// `GB` are powers of 1000 for those who mean them.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        return u64::from_str_radix(hex, 16)
+            .map_err(|_| format!("'{text}' is not a hexadecimal size; try 0x100"));
+    }
+    let upper = text.to_ascii_uppercase();
+    let decimal = upper.ends_with("KB") || upper.ends_with("MB") || upper.ends_with("GB");
+    let config = if decimal { parse_size::Config::new() } else { parse_size::Config::new().with_binary() };
+    config.parse_size(text).map_err(|e| format!("'{text}' is not a size ({e}); try 1024, 64K or 1MiB"))
+}
+
+/// Formats a byte count the way people read it: `512 B`, `64.0 KiB`, `1.00 GiB`.
+pub fn format_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let digits = if value < 10.0 { 2 } else { 1 };
+    format!("{value:.digits$} {}", UNITS[unit])
+}
+
+/// Formats a duration with a unit fitted to its size: `850µs`, `12.3ms`, `2.50s`.
+pub fn format_duration(d: Duration) -> String {
+    let micros = d.as_micros();
+    if micros < 1000 {
+        format!("{micros}µs")
+    } else if micros < 1_000_000 {
+        format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+    } else {
+        format!("{:.2}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_duration("soon").unwrap_err().contains("'soon'"));
+        assert!(parse_duration("-1").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("64KiB"), Ok(65536));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert_eq!(parse_size("1KB"), Ok(1000));
+        assert_eq!(parse_size("0x100"), Ok(256));
+        assert!(parse_size("lots").unwrap_err().contains("'lots'"));
+        assert!(parse_size("0xzz").is_err());
+    }
+
+    #[test]
+    fn human_formats() {
+        assert_eq!(format_bytes(15), "15 B");
+        assert_eq!(format_bytes(65536), "64.0 KiB");
+        assert_eq!(format_bytes(1 << 30), "1.00 GiB");
+        assert_eq!(format_duration(Duration::from_micros(850)), "850µs");
+        assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3ms");
+        assert_eq!(format_duration(Duration::from_millis(2500)), "2.50s");
+    }
+}
