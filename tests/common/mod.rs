@@ -1,0 +1,180 @@
+//! Helpers for tests that run the real binary: start a netplay process,
+//! read its output line by line with a deadline, and stop it (by its own
+//! handle) when the test ends. Every wait is bounded, so a bug fails a test
+//! instead of hanging CI.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_netplay");
+
+/// How long any single wait in a test may take before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// An assert_cmd command for the binary, with a kill deadline.
+pub fn netplay() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(BIN);
+    cmd.timeout(PATIENCE).env_remove("NO_COLOR");
+    cmd
+}
+
+/// A running netplay process whose stdout and stderr are read line by line.
+pub struct Proc {
+    child: Child,
+    pub stdin: Option<ChildStdin>,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+    /// Everything read so far, for failure messages.
+    seen: Vec<String>,
+}
+
+fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+impl Proc {
+    /// Starts netplay with `args`; stdin is a pipe the test may write to.
+    pub fn start(args: &[&str]) -> Proc {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start netplay");
+        let stdout = lines_of(child.stdout.take().unwrap());
+        let stderr = lines_of(child.stderr.take().unwrap());
+        Proc { stdin: child.stdin.take(), child, stdout, stderr, seen: Vec::new() }
+    }
+
+    /// The next stdout line matching `want`, waiting at most PATIENCE.
+    pub fn expect(&mut self, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if want(&line) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => panic!(
+                    "no expected line within {PATIENCE:?}; stdout so far:\n{}\nstderr:\n{}",
+                    self.seen.join("\n"),
+                    self.drain_stderr()
+                ),
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "netplay ended before the expected line; stdout:\n{}\nstderr:\n{}",
+                    self.seen.join("\n"),
+                    self.drain_stderr()
+                ),
+            }
+        }
+    }
+
+    /// The next JSON event named `event` on stdout.
+    pub fn event(&mut self, event: &str) -> serde_json::Value {
+        let needle = format!("\"event\":\"{event}\"");
+        let line = self.expect(|l| l.contains(&needle));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad JSON {line:?}: {e}"))
+    }
+
+    /// The next JSON event named `event` whose `key` equals `value`.
+    pub fn event_with(&mut self, event: &str, key: &str, value: &str) -> serde_json::Value {
+        loop {
+            let found = self.event(event);
+            if found[key] == value {
+                return found;
+            }
+        }
+    }
+
+    /// The next stderr line matching `want`.
+    pub fn expect_stderr(&mut self, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if want(&line) => return line,
+                Ok(line) => self.seen.push(format!("(stderr) {line}")),
+                Err(e) => panic!("no expected stderr line ({e:?}); seen:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    pub fn write_stdin(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).expect("write to netplay's stdin");
+        stdin.flush().unwrap();
+    }
+
+    /// Waits for the process to end by itself; returns its exit code.
+    pub fn wait(&mut self) -> i32 {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for netplay") {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "netplay did not exit within {PATIENCE:?}");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// All stdout lines still to come until the process ends.
+    pub fn rest(&mut self) -> Vec<String> {
+        let mut lines = Vec::new();
+        while let Ok(line) = self.stdout.recv_timeout(PATIENCE) {
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn drain_stderr(&self) -> String {
+        self.stderr.try_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        // Only the process this test started, through its own handle.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `netplay tcp serve --json --port 0 <args>` and returns it with the
+/// address it listens on.
+pub fn tcp_server(args: &[&str]) -> (Proc, SocketAddr) {
+    let mut all = vec!["--json", "tcp", "serve", "--port", "0"];
+    all.extend_from_slice(args);
+    let mut server = Proc::start(&all);
+    let listening = server.event("listening");
+    let addr = listening["local"].as_str().unwrap().parse().unwrap();
+    (server, addr)
+}
+
+/// Hex text of bytes, as the JSON events carry it.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
