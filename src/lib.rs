@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod decode;
 pub mod event;
 pub mod exit;
 pub mod hexdump;
