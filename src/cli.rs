@@ -9,12 +9,14 @@ use std::time::Duration;
 use anyhow::Result;
 use bytes::Bytes;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 
 use crate::config::{Job, Run};
 use crate::event::Family;
 use crate::exit::{self, UsageError};
 use crate::hexdump::{self, Layout};
 use crate::input::{self, Input};
+use crate::net::access::{self, Access};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
 use crate::report::{ColorChoice, Mode, OutputConfig};
@@ -92,7 +94,9 @@ Examples:
   netplay tcp serve                          the course's server on 127.0.0.1:12345
   netplay tcp serve --reply 'Bonjour client !' --explain
   netplay tcp serve --port 0 --echo          an echo server on a port the OS chooses
-  netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l";
+  netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l
+  netplay tcp serve --broadcast              a chat: each client's messages go to the others
+  netplay -q tcp serve --broadcast --host 0.0.0.0 --max-conns 10000 --idle-timeout 5m";
 
 const CONNECT_EXAMPLES: &str = "\
 Examples:
@@ -167,6 +171,47 @@ pub struct TcpServeArgs {
     /// Serve one connection, then exit.
     #[arg(long)]
     pub once: bool,
+
+    /// Relay each chunk a client sends to every other connected client (a chat, like ncat
+    /// --broker); the sender gets it too with --echo. Stdin lines go to all clients.
+    #[arg(long, conflicts_with = "reply")]
+    pub broadcast: bool,
+
+    /// Serve at most N clients at once; beyond, a new client is accepted and closed at once,
+    /// and the reason is reported.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_conns: Option<u64>,
+
+    /// Close a client that has sent nothing for DUR (30s, 5m).
+    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    pub idle_timeout: Option<Duration>,
+
+    /// Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable.
+    /// Others are closed at once and reported.
+    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
+    pub allow: Vec<IpNet>,
+
+    /// Refuse peers in this address block; repeatable; wins over --allow.
+    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
+    pub deny: Vec<IpNet>,
+
+    /// Bytes that may wait to be sent to one client (1M, 64K). A client that stops reading
+    /// costs at most this; when it is full, --slow applies.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = queue_arg)]
+    pub queue: usize,
+
+    /// What to do with a client whose queue is full: disconnect it, or drop the message for it
+    /// and keep it connected.
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = SlowArg::Disconnect)]
+    pub slow: SlowArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SlowArg {
+    /// Close the client: it gets nothing rather than a stream with holes.
+    Disconnect,
+    /// Skip the message for that client; it stays connected and misses it.
+    Drop,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +284,20 @@ fn port_arg(text: &str) -> Result<u16, String> {
 
 fn duration_arg(text: &str) -> Result<Duration, String> {
     units::parse_duration(text)
+}
+
+fn cidr_arg(text: &str) -> Result<IpNet, String> {
+    access::parse_cidr(text)
+}
+
+/// Queue sizes from 1 byte to 1 GiB.
+fn queue_arg(text: &str) -> Result<usize, String> {
+    const MAX: u64 = 1 << 30;
+    match units::parse_size(text)? {
+        0 => Err("a queue of 0 bytes could hold nothing; use 1 or more".to_string()),
+        n if n > MAX => Err(format!("{n} bytes is more than the 1 GiB a client's queue may hold")),
+        n => Ok(n as usize),
+    }
 }
 
 fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
@@ -353,8 +412,15 @@ impl TcpServeArgs {
             reply: self.reply.map(Bytes::from),
             once: self.once,
             stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
-            queue_limit: 1 << 20,
-            slow: SlowPolicy::Disconnect,
+            queue_limit: self.queue,
+            slow: match self.slow {
+                SlowArg::Disconnect => SlowPolicy::Disconnect,
+                SlowArg::Drop => SlowPolicy::Drop,
+            },
+            broadcast: self.broadcast,
+            max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            idle_timeout: self.idle_timeout,
+            access: Access { allow: self.allow, deny: self.deny },
         })
     }
 }

@@ -10,7 +10,7 @@ use colored::Color;
 
 use super::explain;
 use super::{OutputConfig, Reporter};
-use crate::event::{Dir, Event, Family, Proto, Step};
+use crate::event::{Dir, Event, Family, Proto, SlowPolicy, Step};
 use crate::hexdump::{Dumper, Layout};
 use crate::net::ports;
 use crate::units::{format_bytes, format_duration};
@@ -207,6 +207,71 @@ impl Human {
         dumper.push(bytes, &mut self.buf);
     }
 
+    /// A relayed chunk: who sent it, to how many, and its dump (once).
+    fn relay(&mut self, relay: Relay<'_>) {
+        if !self.style.dumps {
+            return;
+        }
+        let Relay { conn, chunk, offset, elapsed, to, bytes } = relay;
+        let tag = match conn {
+            Some(conn) => self.conn_tag(conn),
+            None => self.bold("stdin"),
+        };
+        let clients = if to == 1 { "client" } else { "clients" };
+        let head = self.paint(Color::Cyan, &format!("⇉ relay {} bytes to {to} {clients}", bytes.len()));
+        let detail = self.dim(&format!("chunk {chunk}, +{}", format_duration(elapsed)));
+        self.line(&format!("{tag} {head}   {detail}"));
+        let (layout, color) = (self.style.layout, self.style.color);
+        // Stdin has no connection number; 0 is never one.
+        let key = (conn.unwrap_or(0), Dir::In);
+        let dumper = self.dumpers.entry(key).or_insert_with(|| Dumper::new(layout, color, offset));
+        dumper.push(bytes, &mut self.buf);
+    }
+
+    fn dropped(&mut self, conn: u64, from: Option<u64>, len: usize, queued: usize, policy: SlowPolicy) {
+        let tag = self.conn_tag(conn);
+        let from = match from {
+            Some(from) => format!("#{from}"),
+            None => "stdin".to_string(),
+        };
+        let what = match policy {
+            SlowPolicy::Drop => format!("{len} bytes from {from} dropped for it (--slow drop)"),
+            SlowPolicy::Disconnect => {
+                format!("disconnecting it (--slow disconnect); {len} bytes from {from} not sent")
+            }
+        };
+        let text = self.paint(
+            Color::Yellow,
+            &format!("queue full ({} waiting, not reading): {what}", format_bytes(queued as u64)),
+        );
+        self.line(&format!("{tag} {text}"));
+    }
+
+    fn summary(&mut self, summary: &Event<'_>) {
+        let Event::Summary {
+            signal,
+            connections,
+            rejected,
+            bytes_in,
+            bytes_out,
+            relays,
+            drops,
+            slow_disconnects,
+            duration,
+        } = summary
+        else {
+            return;
+        };
+        let head =
+            self.paint(Color::Green, &format!("■ stopped by {signal} after {}", format_duration(*duration)));
+        self.line(&head);
+        self.line(&format!(
+            "  {connections} connections ({rejected} rejected), {} in, {} out, {relays} relays, {drops} drops, {slow_disconnects} slow clients disconnected",
+            format_bytes(*bytes_in),
+            format_bytes(*bytes_out),
+        ));
+    }
+
     fn closed(
         &mut self,
         conn: u64,
@@ -267,6 +332,38 @@ impl Reporter for Human {
             Event::Closed { conn, bytes_in, bytes_out, duration, reason } => {
                 self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_deref())
             }
+            Event::Rejected { peer, reason } => {
+                let text = self.paint(Color::Red, &format!("✗ rejected {}: {reason}", show_addr(peer)));
+                self.line(&format!("{text}   (accepted and closed at once)"));
+            }
+            Event::Join { conn, clients } => {
+                if !self.style.quiet {
+                    let tag = self.conn_tag(*conn);
+                    let text =
+                        self.dim(&format!("joins the broadcast: {clients} {}", plural(*clients, "client")));
+                    self.line(&format!("{tag} {text}"));
+                }
+            }
+            Event::Leave { conn, clients } => {
+                if !self.style.quiet {
+                    let tag = self.conn_tag(*conn);
+                    let text = self
+                        .dim(&format!("leaves the broadcast: {clients} {} left", plural(*clients, "client")));
+                    self.line(&format!("{tag} {text}"));
+                }
+            }
+            Event::Relay { conn, chunk, offset, elapsed, to, bytes } => self.relay(Relay {
+                conn: *conn,
+                chunk: *chunk,
+                offset: *offset,
+                elapsed: *elapsed,
+                to: *to,
+                bytes: bytes.0,
+            }),
+            Event::Dropped { conn, from, len, queued, policy } => {
+                self.dropped(*conn, *from, *len, *queued, *policy)
+            }
+            summary @ Event::Summary { .. } => self.summary(summary),
             Event::Notice { conn, message } => {
                 if !self.style.quiet {
                     let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
@@ -285,6 +382,20 @@ impl Reporter for Human {
         }
         self.out.write_all(&self.buf)
     }
+}
+
+/// A relayed chunk, as the human reporter takes it.
+struct Relay<'a> {
+    conn: Option<u64>,
+    chunk: u64,
+    offset: u64,
+    elapsed: std::time::Duration,
+    to: usize,
+    bytes: &'a [u8],
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 fn family_const(family: Family) -> &'static str {

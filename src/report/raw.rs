@@ -22,6 +22,9 @@ impl Reporter for Raw {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         match event {
             Event::Data { dir: Dir::In, bytes, .. } => self.payload.write_all(bytes.0),
+            // Broadcast: what clients send is reported as relays.
+            Event::Relay { conn: Some(_), bytes, .. } => self.payload.write_all(bytes.0),
+            Event::Relay { conn: None, .. } => Ok(()),
             Event::Data { dir: Dir::Out, .. } => Ok(()),
             other => self.reports.event(other),
         }
