@@ -22,13 +22,34 @@ pub struct Member {
 }
 
 /// What one fan-out did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct FanOut {
     /// Clients the message was queued for.
     pub delivered: usize,
-    /// Clients whose queue was full, with the bytes waiting in it; the policy
-    /// says whether they were skipped or disconnected.
-    pub full: Vec<(u64, usize)>,
+    /// Clients whose queue was full; the policy says whether they were
+    /// skipped or are to be disconnected.
+    pub full: Vec<Full>,
+}
+
+/// A client whose queue was full in a fan-out.
+#[derive(Debug)]
+pub struct Full {
+    pub conn: u64,
+    /// Bytes waiting in its queue.
+    pub queued: usize,
+    /// Set when the policy is disconnect: the hub has removed the client,
+    /// and [`FanOut::disconnect`] closes it.
+    kick: Option<Arc<Notify>>,
+}
+
+impl FanOut {
+    /// Closes the clients the disconnect policy removed. Separate from the
+    /// fan-out so the caller can report why before they report closing.
+    pub fn disconnect(&self) {
+        for kick in self.full.iter().filter_map(|f| f.kick.as_ref()) {
+            kick.notify_one();
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -61,8 +82,9 @@ impl Hub {
     }
 
     /// Queues `bytes` for every member but `except`, applying `policy` to
-    /// those whose queue is full. The lock is held throughout, so two
-    /// fan-outs never interleave: every client sees the same order.
+    /// those whose queue is full (call [`FanOut::disconnect`] afterwards).
+    /// The lock is held throughout, so two fan-outs never interleave: every
+    /// client sees the same order.
     pub fn fan_out(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy) -> FanOut {
         let mut result = FanOut::default();
         let mut members = self.lock();
@@ -74,11 +96,11 @@ impl Hub {
                 Ok(()) => result.delivered += 1,
                 Err(Refused::Closed) => {}
                 Err(Refused::Full) => {
-                    result.full.push((conn, member.outbox.queued()));
-                    if policy == SlowPolicy::Disconnect {
-                        member.kick.notify_one();
-                        return false;
-                    }
+                    let disconnect = policy == SlowPolicy::Disconnect;
+                    let kick = disconnect.then(|| member.kick.clone());
+                    result.full.push(Full { conn, queued: member.outbox.queued(), kick });
+                    // A removed client gets nothing more: no stream with holes.
+                    return !disconnect;
                 }
             }
             true
@@ -122,10 +144,11 @@ mod tests {
         let first = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
         assert_eq!(first.delivered, 2);
         let second = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
-        assert_eq!((second.delivered, second.full.clone()), (1, vec![(3, 3)]));
+        let full: Vec<(u64, usize)> = second.full.iter().map(|f| (f.conn, f.queued)).collect();
+        assert_eq!((second.delivered, full), (1, vec![(3, 3)]));
         assert_eq!(hub.len(), 3);
         let third = hub.fan_out(&msg, Some(1), SlowPolicy::Disconnect);
-        assert_eq!(third.full, vec![(3, 3)]);
+        assert_eq!((third.full[0].conn, third.full[0].kick.is_some()), (3, true));
         assert_eq!(hub.len(), 2);
         assert_eq!(hub.leave(3), 2);
         assert_eq!(hub.leave(2), 1);

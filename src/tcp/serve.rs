@@ -69,10 +69,15 @@ const CLOSE_PATIENCE: Duration = Duration::from_secs(2);
 
 pub fn run(config: ServeConfig, report: Report) -> Result<()> {
     let files = raise_open_files(&config, &report)?;
-    let listener = listen(&config, &report)?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("start the event loop")?;
-    runtime.block_on(serve(listener, config, files, report))
+    runtime.block_on(async {
+        // Handlers first: a signal sent as soon as "listening" shows must
+        // stop the server cleanly, not kill it.
+        let signals = Signals::new()?;
+        let listener = listen(&config, &report)?;
+        serve(listener, config, files, signals, report).await
+    })
 }
 
 /// Every client is a descriptor: take all the process may have, and say so.
@@ -202,18 +207,20 @@ impl Server {
         self.report_full(from, bytes.len(), &result)
     }
 
-    /// A Drop event for each client whose queue was full in a fan-out.
+    /// A Drop event for each client whose queue was full in a fan-out; then
+    /// those the policy disconnects are closed.
     fn report_full(&self, from: Option<u64>, len: usize, result: &FanOut) -> Result<(), Stop> {
         let policy = self.config.slow;
         let counter = match policy {
             SlowPolicy::Drop => &self.counters.drops,
             SlowPolicy::Disconnect => &self.counters.slow_disconnects,
         };
-        for &(conn, queued) in &result.full {
+        let reported = result.full.iter().try_for_each(|full| {
             counter.fetch_add(1, Ordering::Relaxed);
-            self.emit(Event::Dropped { conn, from, len, queued, policy })?;
-        }
-        Ok(())
+            self.emit(Event::Dropped { conn: full.conn, from, len, queued: full.queued, policy })
+        });
+        result.disconnect();
+        reported
     }
 
     fn summary(&self, signal: &'static str) -> Event<'static> {
@@ -262,11 +269,11 @@ async fn serve(
     listener: std::net::TcpListener,
     config: ServeConfig,
     files: OpenFiles,
+    mut signals: Signals,
     report: Report,
 ) -> Result<()> {
     let local = listener.local_addr().context("read the listening address")?;
     let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket("register", local, e))?;
-    let mut signals = Signals::new()?;
     let server = Arc::new(Server {
         config,
         report,
