@@ -381,14 +381,17 @@ async fn flood(args: &Args, mut writers: Vec<OwnedWriteHalf>, tally: &Tally) -> 
             while Instant::now() < end {
                 tick.tick().await;
                 if writer.write_all(&msg).await.is_err() {
-                    return;
+                    break;
                 }
                 sent.fetch_add(1, Ordering::Relaxed);
             }
+            // Kept open: a half-close would end the connection early.
+            writer
         }));
     }
+    let mut senders = Vec::new();
     for task in tasks {
-        let _ = task.await;
+        senders.extend(task.await.ok());
     }
     // Let the last messages arrive.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -400,7 +403,7 @@ async fn flood(args: &Args, mut writers: Vec<OwnedWriteHalf>, tally: &Tally) -> 
         sent * (args.clients as u64 - 1),
         tally.lost.load(Ordering::Relaxed)
     );
-    drop(writers);
+    drop((writers, senders));
     Ok(())
 }
 

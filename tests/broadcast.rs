@@ -398,3 +398,45 @@ fn many_clients_each_get_a_relay() {
     }
     assert_eq!(server.event("relay")["to"], N - 1);
 }
+
+/// `netplay --json tcp serve --port 0 ARGS` under the shell's `ulimit LIMIT`.
+fn server_under_ulimit(limit: &str, args: &[&str]) -> Proc {
+    let mut command = Command::new("sh");
+    command.args(["-c", &format!("ulimit {limit} && exec \"$0\" \"$@\""), common::BIN]);
+    command.args(["--json", "tcp", "serve", "--port", "0"]).args(args);
+    Proc::spawn(command)
+}
+
+fn listening(server: &mut Proc) -> SocketAddr {
+    server.event("listening")["local"].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_soft_open_file_limit_is_raised_to_the_hard_one() {
+    let hard = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap().1;
+    if hard <= 64 {
+        return; // Nothing to raise on this machine.
+    }
+    let mut server = server_under_ulimit("-S -n 64", &[]);
+    // Said before the socket steps.
+    let notice = server.event("notice");
+    let message = notice["message"].as_str().unwrap();
+    assert!(message.starts_with(&format!("open-file limit raised from 64 to {hard}")), "{message}");
+    listening(&mut server);
+}
+
+#[test]
+fn the_open_file_limit_is_named_when_it_stops_clients() {
+    let mut server = server_under_ulimit("-n 40", &["--broadcast"]);
+    let addr = listening(&mut server);
+    // More clients than descriptors: the last ones are turned away, each
+    // told at once, and the server says which limit and how to raise it.
+    let mut clients: Vec<TcpStream> = (0..40).map(|_| connect(addr)).collect();
+    let rejected = server.event("rejected");
+    let reason = rejected["reason"].as_str().unwrap();
+    assert!(reason.contains("open-file limit of this process (40"), "{reason}");
+    assert!(reason.contains("--max-conns"), "{reason}");
+    let peer = rejected["peer"].as_str().unwrap();
+    let refused = clients.iter_mut().find(|c| c.local_addr().unwrap().to_string() == peer).unwrap();
+    assert!(closed_by_server(refused));
+}

@@ -265,10 +265,15 @@ impl Human {
         let head =
             self.paint(Color::Green, &format!("■ stopped by {signal} after {}", format_duration(*duration)));
         self.line(&head);
+        let count = |n: u64, word: &str| format!("{n} {}", plural(n as usize, word));
         self.line(&format!(
-            "  {connections} connections ({rejected} rejected), {} in, {} out, {relays} relays, {drops} drops, {slow_disconnects} slow clients disconnected",
+            "  {} ({rejected} rejected), {} in, {} out, {}, {}, {} disconnected",
+            count(*connections, "connection"),
             format_bytes(*bytes_in),
             format_bytes(*bytes_out),
+            count(*relays, "relay"),
+            count(*drops, "drop"),
+            count(*slow_disconnects, "slow client"),
         ));
     }
 
@@ -439,5 +444,93 @@ fn show_addr(addr: &SocketAddr) -> String {
             None => addr.to_string(),
         },
         IpAddr::V4(_) => addr.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Payload;
+    use crate::report::SharedBuf;
+
+    fn render(events: &[Event<'_>], quiet: bool) -> String {
+        let buf = SharedBuf::default();
+        let style = Style {
+            color: false,
+            explain: false,
+            quiet,
+            dumps: true,
+            layout: Layout::default(),
+            recv_size: 1024,
+        };
+        let mut human = Human::new(Box::new(buf.clone()), style);
+        for event in events {
+            human.event(event).unwrap();
+        }
+        String::from_utf8(buf.contents()).unwrap()
+    }
+
+    #[test]
+    fn broadcast_events_read_as_sentences() {
+        let elapsed = std::time::Duration::from_millis(12);
+        let text = render(
+            &[
+                Event::Join { conn: 2, clients: 2 },
+                Event::Relay { conn: Some(1), chunk: 1, offset: 0, elapsed, to: 1, bytes: Payload(b"Hi!") },
+                Event::Relay { conn: None, chunk: 1, offset: 0, elapsed, to: 2, bytes: Payload(b"all") },
+                Event::Dropped {
+                    conn: 3,
+                    from: Some(1),
+                    len: 3,
+                    queued: 1 << 20,
+                    policy: SlowPolicy::Disconnect,
+                },
+                Event::Rejected {
+                    peer: "127.0.0.2:5000".parse().unwrap(),
+                    reason: "--max-conns 2 reached".into(),
+                },
+                Event::Leave { conn: 2, clients: 1 },
+            ],
+            false,
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "#2 joins the broadcast: 2 clients");
+        assert_eq!(lines[1], "#1 ⇉ relay 3 bytes to 1 client   chunk 1, +12.0ms");
+        assert!(lines[2].starts_with("00000000  48 69 21"), "{}", lines[2]);
+        assert_eq!(lines[3], "stdin ⇉ relay 3 bytes to 2 clients   chunk 1, +12.0ms");
+        assert_eq!(
+            lines[5],
+            "#3 queue full (1.00 MiB waiting, not reading): disconnecting it (--slow disconnect); 3 bytes from #1 not sent"
+        );
+        assert_eq!(
+            lines[6],
+            "✗ rejected 127.0.0.2:5000: --max-conns 2 reached   (accepted and closed at once)"
+        );
+        assert_eq!(lines[7], "#2 leaves the broadcast: 1 client left");
+    }
+
+    #[test]
+    fn quiet_hides_joins_but_not_relays_or_the_summary() {
+        let text = render(
+            &[
+                Event::Join { conn: 1, clients: 1 },
+                Event::Summary {
+                    signal: "SIGTERM",
+                    connections: 3,
+                    rejected: 1,
+                    bytes_in: 2048,
+                    bytes_out: 10,
+                    relays: 4,
+                    drops: 0,
+                    slow_disconnects: 1,
+                    duration: std::time::Duration::from_secs(2),
+                },
+            ],
+            true,
+        );
+        assert_eq!(
+            text,
+            "■ stopped by SIGTERM after 2.00s\n  3 connections (1 rejected), 2.00 KiB in, 10 B out, 4 relays, 0 drops, 1 slow client disconnected\n"
+        );
     }
 }

@@ -50,8 +50,15 @@ fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
 impl Proc {
     /// Starts netplay with `args`; stdin is a pipe the test may write to.
     pub fn start(args: &[&str]) -> Proc {
-        let mut child = Command::new(BIN)
-            .args(args)
+        let mut command = Command::new(BIN);
+        command.args(args);
+        Proc::spawn(command)
+    }
+
+    /// Starts `command` (netplay, maybe through a shell that sets a limit
+    /// first) with its stdin, stdout and stderr as pipes.
+    pub fn spawn(mut command: Command) -> Proc {
+        let mut child = command
             .env_remove("NO_COLOR")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
