@@ -133,8 +133,8 @@ mod tests {
     #[test]
     fn fan_out_skips_the_sender_and_applies_the_policy() {
         let hub = Hub::default();
-        let (a, _ia) = member(100);
-        let (b, _ib) = member(100);
+        let (a, _ia) = member(1 << 16);
+        let (b, _ib) = member(1 << 16);
         let (slow, _is) = member(3);
         hub.join(1, a);
         hub.join(2, b);
