@@ -5,16 +5,17 @@
 #
 #   scripts/bench-broker.sh                 everything (about 10 minutes)
 #   scripts/bench-broker.sh --runs 1 --skip-probe
+#   scripts/bench-broker.sh --sections 1 --runs 5
 #
 # Sections:
 #   1. fan-out: one client sends 100-byte messages one at a time; the time
 #      until all the other clients have one is its fan-out time. p50 and p99
 #      over the messages, and server peak RSS. netplay at --clients, netplay
-#      and ncat at --ncat-clients (ncat's select() cannot go past 1019).
+#      and ncat at --ncat-clients (ncat's select() cannot go past 1018).
 #   2. idle: server RSS with the clients connected and silent.
 #   3. stopped client: one client is SIGSTOPped while others keep sending;
 #      server RSS sampled every second, for --slow disconnect and drop.
-#   4. probe: ncat at 1019 and 1020 clients, to show where it stops.
+#   4. probe: ncat at 1018 and 1019 clients, to show where it stops.
 #
 # Medians over --runs runs; ratios are ncat / netplay at the same count.
 set -euo pipefail
@@ -28,6 +29,7 @@ FLOOD_CLIENTS=200
 FLOOD_SECONDS=20
 PROBE=1
 NCAT=1
+SECTIONS=1,2,3,4
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --clients) CLIENTS=$2; shift 2 ;;
@@ -37,6 +39,7 @@ while [[ $# -gt 0 ]]; do
     --flood-clients) FLOOD_CLIENTS=$2; shift 2 ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift 2 ;;
     --skip-probe) PROBE=0; shift ;;
+    --sections) SECTIONS=$2; shift 2 ;;
     --skip-ncat) NCAT=0; PROBE=0; shift ;;
     *) echo "unknown option $1 (see the comment at the top)" >&2; exit 2 ;;
   esac
@@ -118,6 +121,9 @@ fanout() {
   echo "$kind $n $(field "$line" p50_ms) $(field "$line" p99_ms) $(field "$line" max_ms) $hwm $(field "$line" incomplete)" >>"$OUT/fanout.tsv"
 }
 
+section() { [[ ",$SECTIONS," == *",$1,"* ]]; }
+
+if section 1; then
 echo
 echo "== 1. fan-out of one 100-byte message, $MESSAGES messages, $RUNS run(s)"
 for run in $(seq "$RUNS"); do
@@ -154,6 +160,7 @@ if [[ $NCAT == 1 ]]; then
   awk -v a="${!a}" -v b="${!b}" -v n="$NCAT_CLIENTS" \
     'BEGIN {if (a > 0) printf "ratio at %d clients, p99 ncat / netplay: %.2f\n", n, b / a}'
 fi
+fi
 
 # idle KIND N: RSS with N silent clients connected.
 idle() {
@@ -182,12 +189,14 @@ idle() {
   printf '| %-7s | %6s | %8s | %s |\n' "$kind" "$n" "$((rss / 1024)) MB" "$(tr '\n' ' ' <"$OUT/idle-loadgen-$kind.out")"
 }
 
-echo
-echo "== 2. idle clients: server RSS once all are connected and served"
-echo "| server  | clients | RSS | loadgen |"
-echo "|---|---|---|---|"
-idle netplay "$CLIENTS"
-[[ $NCAT == 1 ]] && idle ncat "$NCAT_CLIENTS"
+if section 2; then
+  echo
+  echo "== 2. idle clients: server RSS once all are connected and served"
+  echo "| server  | clients | RSS | loadgen |"
+  echo "|---|---|---|---|"
+  idle netplay "$CLIENTS"
+  if [[ $NCAT == 1 ]]; then idle ncat "$NCAT_CLIENTS"; fi
+fi
 
 # stopped KIND [netplay flags]: one client SIGSTOPped while others send.
 stopped() {
@@ -225,18 +234,20 @@ stopped() {
   echo "| $kind $* | $((before / 1024)) MB | ${samples# } | $(cat "$OUT/stopped-loadgen.out") $drops | server alive: $alive |"
 }
 
-echo
-echo "== 3. one client SIGSTOPped; $FLOOD_CLIENTS clients, 10 of them send 1000 B messages, 1000/s in all, ${FLOOD_SECONDS}s"
-echo "| server | RSS before | RSS each second (MB) | loadgen | server alive |"
-echo "|---|---|---|---|---|"
-stopped netplay --slow disconnect
-stopped netplay --slow drop
-[[ $NCAT == 1 ]] && stopped ncat
+if section 3; then
+  echo
+  echo "== 3. one client SIGSTOPped; $FLOOD_CLIENTS clients, 10 of them send 1000 B messages, 1000/s in all, ${FLOOD_SECONDS}s"
+  echo "| server | RSS before | RSS each second (MB) | loadgen | server alive |"
+  echo "|---|---|---|---|---|"
+  stopped netplay --slow disconnect
+  stopped netplay --slow drop
+  if [[ $NCAT == 1 ]]; then stopped ncat; fi
+fi
 
-if [[ $PROBE == 1 ]]; then
+if [[ $PROBE == 1 ]] && section 4; then
   echo
   echo "== 4. how many clients ncat --broker survives"
-  for n in 1019 1020; do
+  for n in 1018 1019; do
     port=$(free_port)
     start_server ncat "$port" "$OUT/probe-$n.log"
     result=$("$LOADGEN" --addr "127.0.0.1:$port" --clients "$n" --mode hold --hold 2s --connect-batch 1 \
