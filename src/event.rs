@@ -178,7 +178,8 @@ pub enum Event<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         from: Option<u64>,
         len: usize,
-        /// Bytes waiting in that client's queue.
+        /// What that client's queue holds, in bytes, counting each message's
+        /// bookkeeping (see outbox::PER_MESSAGE).
         queued: usize,
         /// What was done: `drop` or `disconnect`.
         policy: SlowPolicy,
