@@ -270,6 +270,20 @@ fn wait_shows_a_reply_that_comes_after_the_last_datagram() {
     assert_eq!(replies[0]["peer"], addr.to_string());
 }
 
+#[test]
+fn a_wait_too_long_to_count_waits_on() {
+    let peer = std_peer();
+    let addr = peer.local_addr().unwrap().to_string();
+    // 1e19 seconds overflows the clock: netplay must wait, not panic.
+    let mut client = Proc::start(&["--json", "udp", "send", &addr, "-m", "x", "--wait", "1e19"]);
+    client.event("waiting");
+    let (_, from) = recv(&peer);
+    // Past the moment the receiver computes the end of its wait.
+    thread::sleep(Duration::from_millis(300));
+    peer.send_to(b"still here", from).unwrap();
+    assert_eq!(client.event_with("datagram", "dir", "in")["hex"], hex(b"still here"));
+}
+
 /// A server that answers from a second socket, then from the one the
 /// client sent to.
 fn answer_from_two_addresses() -> (SocketAddr, thread::JoinHandle<()>) {

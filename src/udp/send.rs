@@ -249,9 +249,13 @@ fn receive(
             (false, _) => POLL,
             // Sending failed: its error ends the run.
             (true, None) => return Ok(count),
-            (true, Some(&end)) => match (end + config.wait).checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => left.min(POLL),
-                _ => break,
+            (true, Some(&end)) => match end.checked_add(config.wait) {
+                // A wait too long for the clock to count is forever.
+                None => POLL,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(POLL),
+                    _ => break,
+                },
             },
         };
         set_timeout(limit)?;
