@@ -41,27 +41,29 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+const OUTPUT: &str = "Output (before or after the subcommand)";
+
 /// Options that shape output; accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// When to colour: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = OUTPUT)]
     pub color: ColorArg,
 
     /// One JSON object per line per event on stdout (see docs/json-events.md).
-    #[arg(long, global = true, conflicts_with = "raw")]
+    #[arg(long, global = true, conflicts_with = "raw", help_heading = OUTPUT)]
     pub json: bool,
 
     /// Write only the received payload to stdout, unchanged, like nc; reports go to stderr.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = OUTPUT)]
     pub raw: bool,
 
     /// Under each socket step, the Python line of the course and what it does.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = OUTPUT)]
     pub explain: bool,
 
     /// Only connections, data and errors: no socket steps, no notes.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = OUTPUT)]
     pub quiet: bool,
 }
 
@@ -325,7 +327,7 @@ pub struct UdpSendArgs {
 
 /// The clap command, with the legend and the exit codes under `--help`.
 pub fn command() -> clap::Command {
-    Cli::command().after_help(format!("{}\n{}", hexdump::legend(false).trim_end(), exit::TABLE))
+    Cli::command().after_help(format!("{}\n\n{}", hexdump::legend(false).trim_end(), exit::TABLE))
 }
 
 /// Parses arguments; a clap error carries its own exit code (0 for --help).

@@ -60,11 +60,11 @@ fn unknown_host() {
     // A 64-character label is invalid in DNS, so the resolver fails at once
     // without sending a query off this machine.
     let host = format!("{}.invalid", "a".repeat(64));
-    netplay()
-        .args(["tcp", "connect", &host, "80"])
-        .assert()
-        .code(3)
-        .stderr(one_line(&["cannot resolve host", ".invalid", "check the spelling"]));
+    netplay().args(["tcp", "connect", &host, "80"]).assert().code(3).stderr(one_line(&[
+        "cannot resolve host",
+        ".invalid",
+        "check the spelling",
+    ]));
 }
 
 #[test]
@@ -80,11 +80,11 @@ fn no_address_in_the_family_asked_for() {
 fn address_already_in_use() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    netplay()
-        .args(["tcp", "serve", "--port", &port])
-        .assert()
-        .code(6)
-        .stderr(one_line(&["bind 127.0.0.1:", "address already in use", "--reuse-addr"]));
+    netplay().args(["tcp", "serve", "--port", &port]).assert().code(6).stderr(one_line(&[
+        "bind 127.0.0.1:",
+        "address already in use",
+        "--reuse-addr",
+    ]));
 }
 
 #[test]
@@ -234,10 +234,14 @@ fn a_closed_stdout_ends_quietly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Read one byte, then close the pipe, as `| head -c 1` would.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut one = [0u8; 1];
-    stdout.read_exact(&mut one).unwrap();
+    // Read until the connection is made (so the peer's accept returns),
+    // then close the pipe as `| head` would, with output still to come.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("connected to") {
+        line.clear();
+        assert!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() > 0, "no connection");
+    }
     drop(stdout);
     let out = wait_with_deadline(child);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

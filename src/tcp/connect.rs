@@ -37,6 +37,7 @@ pub struct ConnectConfig {
 const CONN: u64 = 1;
 
 pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
+    config.input.check()?;
     let stream = connect(&config, &report)?;
     let start = Instant::now();
     let peer =
@@ -48,9 +49,14 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
         let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
-        thread::Builder::new()
-            .name("send".into())
-            .spawn(move || send_input(stream, peer, &config, &report, &activity))?
+        thread::Builder::new().name("send".into()).spawn(move || {
+            let sent = send_input(&stream, peer, &config, &report, &activity);
+            if sent.is_err() {
+                // Wake the receiving thread: the run is over.
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+            sent
+        })?
     };
 
     let received = receive(&stream, peer, &config, &report, &activity, &sender);
@@ -140,7 +146,7 @@ impl Activity {
 }
 
 fn send_input(
-    mut stream: TcpStream,
+    mut stream: &TcpStream,
     peer: SocketAddr,
     config: &ConnectConfig,
     report: &Report,
