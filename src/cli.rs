@@ -62,7 +62,7 @@ pub struct OutputArgs {
     #[arg(long, global = true, help_heading = OUTPUT)]
     pub explain: bool,
 
-    /// Only connections, data and errors: no socket steps, no notes.
+    /// Only connections, data and errors: no socket steps, no notes (with --raw: errors only).
     #[arg(short, long, global = true, help_heading = OUTPUT)]
     pub quiet: bool,
 }
