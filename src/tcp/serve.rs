@@ -5,7 +5,7 @@
 //! reading or anyone else's.
 
 use std::cell::RefCell;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, IsTerminal, Read};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -333,6 +333,10 @@ fn forward_stdin(server: Arc<Server>) {
         let _ =
             server.emit(Event::Notice { conn: None, message: "stdin is not read: no thread for it".into() });
         return;
+    }
+    if io::stdin().is_terminal() {
+        let message = "each line typed here is sent to every connected client".to_string();
+        let _ = server.emit(Event::Notice { conn: None, message });
     }
     tokio::spawn(async move {
         while let Some(bytes) = rx.recv().await {
