@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::Input;
-use crate::net::addr::{Target, resolve};
+use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
 use crate::report::Report;
@@ -90,15 +90,7 @@ impl ConnectConfig {
 /// attempt, until one connects.
 fn connect(config: &ConnectConfig, report: &Report) -> Result<TcpStream> {
     let Target { host, port } = &config.target;
-    let mut addrs = resolve(host, *port, config.family)?;
-    if let Some(bind) = config.bind {
-        // A socket bound to an IPv4 address cannot reach an IPv6 one.
-        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
-        if addrs.is_empty() {
-            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
-        }
-    }
-    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
+    let addrs = socket::resolve_target(&config.target, config.family, config.bind, report)?;
     let mut attempts = Vec::new();
     for addr in &addrs {
         let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;

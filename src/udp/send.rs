@@ -14,10 +14,10 @@ use anyhow::{Result, bail};
 use socket2::{SockAddr, Socket};
 
 use super::{max_datagram, max_reason, recv_datagram};
-use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::exit::UsageError;
 use crate::input::{self, Input, TooLong};
-use crate::net::addr::{Target, resolve};
+use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
 use crate::report::Report;
@@ -104,15 +104,7 @@ struct Shared {
 /// and with `--connect` connect, trying each address in turn.
 fn open(config: &SendConfig, report: &Report) -> Result<(Socket, SocketAddr)> {
     let Target { host, port } = &config.target;
-    let mut addrs = resolve(host, *port, config.family)?;
-    if let Some(bind) = config.bind {
-        // A socket bound to an IPv4 address cannot reach an IPv6 one.
-        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
-        if addrs.is_empty() {
-            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
-        }
-    }
-    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
+    let addrs = socket::resolve_target(&config.target, config.family, config.bind, report)?;
     let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
 
     if !config.connect {
