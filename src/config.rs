@@ -4,6 +4,8 @@
 use crate::report::OutputConfig;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::serve::ServeConfig;
+use crate::udp::send::SendConfig;
+use crate::udp::serve::UdpServeConfig;
 
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -11,6 +13,8 @@ pub enum Job {
     Legend,
     TcpServe(ServeConfig),
     TcpConnect(ConnectConfig),
+    UdpServe(UdpServeConfig),
+    UdpSend(SendConfig),
 }
 
 #[derive(Debug, Clone)]

@@ -15,6 +15,7 @@ pub mod input;
 pub mod net;
 pub mod report;
 pub mod tcp;
+pub mod udp;
 pub mod units;
 
 use std::io::{self, IsTerminal, Write};
@@ -39,5 +40,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::TcpConnect(config) => {
             tcp::connect::run(config, report::to_terminal(output).map_err(OutputError)?)
         }
+        Job::UdpServe(config) => udp::serve::run(config, report::to_terminal(output).map_err(OutputError)?),
+        Job::UdpSend(config) => udp::send::run(config, report::to_terminal(output).map_err(OutputError)?),
     }
 }

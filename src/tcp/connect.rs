@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::Input;
-use crate::net::addr::{Target, resolve};
+use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
 use crate::report::Report;
@@ -37,6 +37,7 @@ pub struct ConnectConfig {
 const CONN: u64 = 1;
 
 pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
+    config.input.check()?;
     let stream = connect(&config, &report)?;
     let start = Instant::now();
     let peer =
@@ -48,9 +49,14 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
         let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
-        thread::Builder::new()
-            .name("send".into())
-            .spawn(move || send_input(stream, peer, &config, &report, &activity))?
+        thread::Builder::new().name("send".into()).spawn(move || {
+            let sent = send_input(&stream, peer, &config, &report, &activity);
+            if sent.is_err() {
+                // Wake the receiving thread: the run is over.
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+            sent
+        })?
     };
 
     let received = receive(&stream, peer, &config, &report, &activity, &sender);
@@ -84,15 +90,7 @@ impl ConnectConfig {
 /// attempt, until one connects.
 fn connect(config: &ConnectConfig, report: &Report) -> Result<TcpStream> {
     let Target { host, port } = &config.target;
-    let mut addrs = resolve(host, *port, config.family)?;
-    if let Some(bind) = config.bind {
-        // A socket bound to an IPv4 address cannot reach an IPv6 one.
-        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
-        if addrs.is_empty() {
-            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
-        }
-    }
-    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
+    let addrs = socket::resolve_target(&config.target, config.family, config.bind, report)?;
     let mut attempts = Vec::new();
     for addr in &addrs {
         let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;
@@ -140,7 +138,7 @@ impl Activity {
 }
 
 fn send_input(
-    mut stream: TcpStream,
+    mut stream: &TcpStream,
     peer: SocketAddr,
     config: &ConnectConfig,
     report: &Report,

@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, IsTerminal, Read};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -630,6 +630,10 @@ fn forward_stdin(server: Arc<Server>) {
         let _ =
             server.emit(Event::Notice { conn: None, message: "stdin is not read: no thread for it".into() });
         return;
+    }
+    if io::stdin().is_terminal() {
+        let message = "each line typed here is sent to every connected client".to_string();
+        let _ = server.emit(Event::Notice { conn: None, message });
     }
     tokio::spawn(async move {
         let (mut chunk, mut offset) = (0u64, 0u64);
