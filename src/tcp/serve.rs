@@ -92,7 +92,7 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
     };
     if let Some(before) = files.raised_from {
         let message = format!(
-            "open-file limit raised from {before} to {} (the hard limit): about as many clients at once",
+            "open-file limit raised from {before} to {} (the hard limit): each client takes one open file",
             files.soft
         );
         report.emit(Event::Notice { conn: None, message })?;
