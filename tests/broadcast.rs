@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{PATIENCE, Proc, hex, tcp_server};
-use socket2::{Domain, Socket, Type};
+use socket2::{Domain, SockRef, Socket, Type};
 
 fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
@@ -233,7 +233,7 @@ fn fill_a_slow_client(policy: &str) -> (SlowSetup, serde_json::Value) {
             while !stop.load(Ordering::Relaxed) && sent < 32 << 20 {
                 sender.write_all(&msg).unwrap();
                 sent += msg.len();
-                thread::sleep(Duration::from_micros(250));
+                thread::sleep(Duration::from_micros(500));
             }
             sent
         })
@@ -278,6 +278,8 @@ fn drop_policy_skips_messages_for_the_slow_client_and_keeps_it() {
     // The slow client starts reading: it is still connected, and once its
     // queue has room it gets new messages again.
     let mut slow = s.slow.try_clone().unwrap();
+    // A bigger window than the 4 KiB it was given, to drain its backlog fast.
+    SockRef::from(&slow).set_recv_buffer_size(1 << 20).unwrap();
     slow.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
     let deadline = Instant::now() + PATIENCE;
     let mut tail = Vec::new();

@@ -419,7 +419,7 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: SocketAddr) {
-    let _live = Live(server.clone());
+    let live = Live(server.clone());
     let start = Instant::now();
     let local = stream.local_addr().unwrap_or(server.config.addr);
     if server.emit(Event::Accepted { conn, local, peer }).is_err() {
@@ -470,6 +470,9 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         ReadEnd::Stopped => return,
     };
     drop(writing);
+    // The slot is free before `closed` is reported: a client that connects
+    // right after it must not meet --max-conns.
+    drop(live);
     let _ = server.emit(Event::Closed {
         conn,
         bytes_in: totals.bytes_in.load(Ordering::Relaxed),
