@@ -201,17 +201,21 @@ fn fill_a_slow_client(policy: &str) -> (SlowSetup, serde_json::Value) {
     let sender = connect(addr);
     server.event("join");
 
-    // The reader counts bytes until it has all that was sent.
+    // The reader counts bytes until it has all that was sent (known only
+    // once the sender stops, so it reads in short waits).
     let target = Arc::new(AtomicUsize::new(usize::MAX));
     let reader = {
         let target = target.clone();
         thread::spawn(move || {
+            reader.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            let deadline = Instant::now() + PATIENCE * 3;
             let mut total = 0;
             let mut buf = vec![0u8; 64 * 1024];
-            while total < target.load(Ordering::Relaxed) {
+            while total < target.load(Ordering::Relaxed) && Instant::now() < deadline {
                 match reader.read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => total += n,
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                     Err(e) => {
                         eprintln!("reader, after {total} bytes: {e}");
                         break;
