@@ -33,6 +33,9 @@ pub enum StdinMode {
     Lines,
     /// Raw bytes as they come (with --raw), sent to every client.
     Raw,
+    /// Not read at all: the demo runs a server whose stdin is the person's
+    /// (for `--step`), not the clients'.
+    Off,
 }
 
 #[derive(Debug, Clone)]
@@ -326,8 +329,11 @@ async fn write_loop(
 /// Sends what is typed on stdin to every connected client. The end of stdin
 /// never stops the server: it is often /dev/null.
 fn forward_stdin(server: Arc<Server>) {
-    let (tx, mut rx) = mpsc::channel::<Bytes>(16);
     let mode = server.config.stdin;
+    if mode == StdinMode::Off {
+        return;
+    }
+    let (tx, mut rx) = mpsc::channel::<Bytes>(16);
     let spawned = std::thread::Builder::new().name("stdin".into()).spawn(move || read_stdin(mode, tx));
     if spawned.is_err() {
         let _ =
@@ -374,6 +380,7 @@ fn read_stdin(mode: StdinMode, tx: mpsc::Sender<Bytes>) {
                 buf.resize(64 * 1024, 0);
                 input.read(&mut buf).inspect(|&n| buf.truncate(n))
             }
+            StdinMode::Off => return,
         };
         match read {
             Ok(0) | Err(_) => return,
