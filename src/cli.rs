@@ -80,16 +80,16 @@ pub enum ColorArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// TCP and UDP side by side in one command: the course's exchange over each, then a table of
+    /// what differed, measured on the spot.
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
     /// TCP, the connected mode: a byte stream between two ends.
     #[command(subcommand)]
     Tcp(TcpCommand),
     /// UDP, the non-connected mode: separate datagrams, no connection.
     #[command(subcommand)]
     Udp(UdpCommand),
-    /// TCP and UDP side by side in one command: the course's exchange over each, then a table of
-    /// what differed, measured on the spot.
-    #[command(after_help = DEMO_EXAMPLES)]
-    Demo(DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -382,7 +382,7 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct BenchEndArgs {
     /// The receiver to send to: a name or address, or HOST:PORT, or [IPv6]:PORT.
-    #[arg(value_name = "HOST", required_unless_present_any = ["serve", "local"], conflicts_with_all = ["serve", "local"])]
+    #[arg(value_name = "HOST", conflicts_with_all = ["serve", "local"])]
     pub host: Option<String>,
 
     /// The receiver's port, when HOST does not carry it.
@@ -398,15 +398,15 @@ pub struct BenchEndArgs {
     pub local: bool,
 
     /// With --serve: the address to bind (default 127.0.0.1; ::1 with -6).
-    #[arg(long = "host", id = "bind_host", value_name = "ADDR", requires = "serve")]
+    #[arg(long = "host", id = "bind_host", value_name = "ADDR")]
     pub bind_host: Option<String>,
 
     /// With --serve: the port to bind; 0 lets the OS choose, and the port it chose is printed.
-    #[arg(short, long, value_name = "PORT", value_parser = port_arg, requires = "serve")]
+    #[arg(short, long = "port", value_name = "PORT", value_parser = port_arg)]
     pub port_number: Option<u16>,
 
     /// With --serve: receive from one sender, then exit.
-    #[arg(long, requires = "serve")]
+    #[arg(long)]
     pub once: bool,
 
     #[command(flatten)]
@@ -531,7 +531,7 @@ impl Cli {
             _ if self.legend => (Job::Legend, 0),
             None => {
                 return Err(UsageError(
-                    "no command given; try `netplay tcp serve` (see netplay --help)".into(),
+                    "no command given; try `netplay demo` first, then `netplay tcp serve` (see netplay --help)".into(),
                 )
                 .into());
             }
@@ -757,6 +757,24 @@ impl DemoArgs {
 impl BenchEndArgs {
     fn mode(&self) -> Result<bench::Mode> {
         let family = self.family.family();
+        let serve_only = [
+            (self.bind_host.is_some(), "--host"),
+            (self.port_number.is_some(), "--port"),
+            (self.once, "--once"),
+        ];
+        if let Some((_, flag)) = serve_only.iter().find(|(given, _)| *given).filter(|_| !self.serve) {
+            return Err(UsageError(format!(
+                "{flag} is for the receiver (--serve); a sender takes HOST PORT, and --local chooses its own port"
+            ))
+            .into());
+        }
+        if self.host.is_none() && !self.serve && !self.local {
+            return Err(UsageError(
+                "which end? give HOST PORT to send, --serve to receive, or --local for both in this process"
+                    .into(),
+            )
+            .into());
+        }
         if self.local {
             return Ok(bench::Mode::Local { family: family.unwrap_or(Family::V4) });
         }

@@ -9,6 +9,7 @@
 
 use std::process::Command;
 use std::thread;
+use std::time::Duration;
 
 use nix::sched::{CloneFlags, unshare};
 
@@ -47,7 +48,10 @@ fn in_namespace(impair: Impair) -> Result<Impairment, String> {
 
     let failed = |e: anyhow::Error| format!("the run in the namespace failed: {e:#}");
     let tcp = tcp_pair(messages(MESSAGES), RECV_SIZE).map_err(failed)?;
-    let udp = udp_pair(messages(MESSAGES), RECV_SIZE).map_err(failed)?;
+    // A lost datagram never comes: the receiver stops waiting a while
+    // after the last one could have come.
+    let idle = Duration::from_millis(500) + 4 * impair.delay;
+    let udp = udp_pair(messages(MESSAGES), RECV_SIZE, idle).map_err(failed)?;
     Ok(Impairment::Measured { tcp: delivery(&tcp), udp: delivery(&udp) })
 }
 
@@ -62,7 +66,8 @@ fn tool(name: &str, args: &[&str]) -> Result<(), String> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let said = stderr.lines().next().unwrap_or("no message").trim().to_string();
+    let said = stderr.lines().next().unwrap_or("no message").trim();
+    let said = said.trim_start_matches("Error: ").trim_end_matches('.');
     let hint = if said.contains("qdisc kind is unknown") {
         "; this kernel has no netem (sch_netem is neither built in nor a module)"
     } else {

@@ -13,6 +13,7 @@ use super::{
 use crate::event::Dir;
 use crate::event::demo::{Attempt, DemoRow, Received, Verdict};
 use crate::net::{NetError, describe, ports};
+use crate::udp::serve::UdpServeConfig;
 
 /// Messages of 10 bytes each, numbered from 1: `Hello #01!`.
 pub fn messages(n: u64) -> Vec<Vec<u8>> {
@@ -25,7 +26,7 @@ const SILENCE: Duration = Duration::from_millis(500);
 pub fn boundaries() -> Result<DemoRow> {
     let sends = 5;
     let tcp = tcp_pair(messages(sends), RECV_SIZE)?;
-    let udp = udp_pair(messages(sends), RECV_SIZE)?;
+    let udp = udp_pair(messages(sends), RECV_SIZE, PATIENCE)?;
     Ok(DemoRow::Boundaries {
         sends,
         size: messages(1)[0].len(),
@@ -37,7 +38,7 @@ pub fn boundaries() -> Result<DemoRow> {
 pub fn truncation() -> Result<DemoRow> {
     let message: Vec<u8> = (0..3000).map(|i| b"0123456789"[i % 10]).collect();
     let tcp = tcp_pair(vec![message.clone()], RECV_SIZE)?;
-    let udp = udp_pair(vec![message.clone()], RECV_SIZE)?;
+    let udp = udp_pair(vec![message.clone()], RECV_SIZE, PATIENCE)?;
     Ok(DemoRow::Truncation {
         message: message.len(),
         buffer: RECV_SIZE,
@@ -58,13 +59,16 @@ pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize) -> Result<Pair> {
     Ok(run)
 }
 
-/// `messages` from `udp send` to a `udp serve` that takes as many (or gives
-/// up after a while without any: a datagram may be lost).
-pub fn udp_pair(messages: Vec<Vec<u8>>, recv_size: usize) -> Result<Pair> {
+/// `messages` from `udp send` to a `udp serve` that takes as many, or gives
+/// up after `idle` without any: a datagram may be lost.
+pub fn udp_pair(messages: Vec<Vec<u8>>, recv_size: usize, idle: Duration) -> Result<Pair> {
     let limit = messages.len() as u64;
     let run = pair(
         (None, None),
-        move |report| crate::udp::serve::run(udp_server(None, recv_size, limit), report),
+        move |report| {
+            let config = UdpServeConfig { idle: Some(idle), ..udp_server(None, recv_size, limit) };
+            crate::udp::serve::run(config, report)
+        },
         |report, addr| crate::udp::send::run(udp_client(addr, messages, Duration::ZERO, false), report),
     )?;
     if let Err(e) = &run.server_result

@@ -35,7 +35,12 @@ pub fn demo_row(row: &DemoRow) -> Cells {
             udp: Some(format!(
                 "{} datagrams, {}: each send is one message, whole.{}",
                 udp.calls,
-                calls("recvfrom()", udp).replace(" calls:", " calls of"),
+                match udp.lengths.as_slice() {
+                    [first, rest @ ..] if rest.iter().all(|n| n == first) => {
+                        format!("{} recvfrom() calls of {first} bytes each", udp.calls)
+                    }
+                    _ => calls("recvfrom()", udp),
+                },
                 lost_note(*sends, udp.calls)
             )),
         },
