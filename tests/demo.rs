@@ -30,6 +30,15 @@ fn of<'a>(events: &'a [Value], part: &str, end: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["part"] == part && e["end"] == end).collect()
 }
 
+/// The hex of each `event` (data or datagram) going `dir`.
+fn payloads(events: &[&Value], event: &str, dir: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["event"] == event && e["dir"] == dir)
+        .map(|e| e["hex"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn sum(values: &Value) -> u64 {
     values.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).sum()
 }
@@ -45,13 +54,7 @@ fn the_exchanges_then_a_table_computed_from_the_run() {
     let client = of(&all, "tcp_exchange", "client");
     let listen = server.iter().find(|e| e["event"] == "step" && e["step"] == "listen").unwrap();
     assert_eq!(listen["backlog"], 5);
-    let data = |events: &[&Value], dir: &str| -> Vec<String> {
-        events
-            .iter()
-            .filter(|e| e["event"] == "data" && e["dir"] == dir)
-            .map(|e| e["hex"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let data = |events: &[&Value], dir: &str| payloads(events, "data", dir);
     assert_eq!(data(&client, "out"), [hex(b"Hello serveur !")]);
     assert_eq!(data(&server, "in").concat(), hex(b"Hello serveur !"));
     assert_eq!(data(&server, "out"), [hex(b"Bonjour client !")]);
@@ -64,13 +67,7 @@ fn the_exchanges_then_a_table_computed_from_the_run() {
     // Part 2: the same over UDP.
     let server = of(&all, "udp_exchange", "server");
     let client = of(&all, "udp_exchange", "client");
-    let datagrams = |events: &[&Value], dir: &str| -> Vec<String> {
-        events
-            .iter()
-            .filter(|e| e["event"] == "datagram" && e["dir"] == dir)
-            .map(|e| e["hex"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let datagrams = |events: &[&Value], dir: &str| payloads(events, "datagram", dir);
     assert_eq!(datagrams(&server, "in"), [hex(b"Hello serveur !")]);
     assert_eq!(datagrams(&client, "in"), [hex(b"Bonjour client !")]);
     assert!(server.iter().all(|e| e["event"] != "accepted"), "UDP accepts nothing");

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use anyhow::{Result, bail};
+
 use crate::event::bench::{BenchProgress, BenchSide, per_second};
 use crate::event::{Event, Family};
 use crate::net::addr::Target;
@@ -165,4 +167,13 @@ fn tick(
         let until_end = deadline.map_or(Duration::MAX, |d| d.saturating_sub(now));
         thread::park_timeout(until_tick.min(until_end).min(Duration::from_secs(1)));
     }
+}
+
+/// `--local`: the sender's result, once the receiving thread has ended too;
+/// the sender's failure first, as it is the one that stopped the run.
+fn with_receiver<T>(sent: Result<T>, receiver: JoinHandle<Result<()>>) -> Result<T> {
+    let received = receiver.join().unwrap_or_else(|_| bail!("the receiving thread panicked"));
+    let sent = sent?;
+    received?;
+    Ok(sent)
 }

@@ -21,11 +21,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg, setsockopt, sockopt};
 
 use super::seq::SeqCounter;
-use super::{Clock, Limit, Meter, Mode, loopback};
+use super::{Clock, Limit, Meter, Mode, loopback, with_receiver};
 use crate::event::bench::{BenchSide, Moved, SeqCounts, UdpBenchResult};
 use crate::event::{Event, Proto, Role, Step};
 use crate::net::NetError;
@@ -93,13 +93,10 @@ pub fn run(config: UdpBenchConfig, report: Report) -> Result<()> {
                     .name("receive".into())
                     .spawn(move || serve(&socket, &config, false, &stop, &report))?
             };
-            let target = Target { host: addr.ip().to_string(), port: addr.port() };
+            let target = Target::of(addr);
             let result = send_to(&target, None, &config, BenchSide::Local, &report);
             stop.store(true, Ordering::Relaxed);
-            let received = receiver.join().unwrap_or_else(|_| bail!("the receiving thread panicked"));
-            let result = result?;
-            received?;
-            report.emit(Event::UdpBench(result))?;
+            report.emit(Event::UdpBench(with_receiver(result, receiver)?))?;
             Ok(())
         }
     }

@@ -166,7 +166,7 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
 
 fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> ConnectConfig {
     ConnectConfig {
-        target: target(addr),
+        target: Target::of(addr),
         family: None,
         input: Input::Messages(messages),
         bind: None,
@@ -193,7 +193,7 @@ fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConf
 /// `udp send` of `messages`, listening `wait` for one reply.
 fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect: bool) -> SendConfig {
     SendConfig {
-        target: target(addr),
+        target: Target::of(addr),
         family: None,
         input: Input::Messages(messages),
         stdin_whole: false,
@@ -205,10 +205,6 @@ fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect:
         recv_size: RECV_SIZE,
         replies: Some(1),
     }
-}
-
-fn target(addr: SocketAddr) -> Target {
-    Target { host: addr.ip().to_string(), port: addr.port() }
 }
 
 /// What one server and one client did.
