@@ -247,6 +247,37 @@ fn loss(counts: &SeqCounts, sent: Option<u64>) -> String {
 mod tests {
     use super::*;
 
+    fn received(lengths: &[usize], arrived: Option<Vec<usize>>) -> Received {
+        let bytes = lengths.iter().map(|&n| n as u64).sum();
+        let discarded = arrived.as_ref().map(|a| a.iter().zip(lengths).map(|(a, k)| (a - k) as u64).sum());
+        Received { calls: lengths.len() as u64, lengths: lengths.to_vec(), bytes, arrived, discarded }
+    }
+
+    #[test]
+    fn rows_say_what_was_measured() {
+        let row = DemoRow::Boundaries {
+            sends: 5,
+            size: 10,
+            tcp: received(&[50], None),
+            udp: received(&[10; 5], Some(vec![10; 5])),
+        };
+        let cells = demo_row(&row);
+        assert_eq!(cells.tcp, "1 recv() call: all 50 bytes at once. One stream: where each send ended is gone.");
+        assert_eq!(
+            cells.udp.unwrap(),
+            "5 datagrams, 5 recvfrom() calls of 10 bytes each: each send is one message, whole."
+        );
+        let row = DemoRow::Truncation {
+            message: 3000,
+            buffer: 1024,
+            tcp: received(&[1024, 1024, 952], None),
+            udp: received(&[1024], Some(vec![3000])),
+        };
+        let cells = demo_row(&row);
+        assert!(cells.tcp.starts_with("3 recv(1024) calls: 1024 + 1024 + 952 = 3000 bytes"), "{}", cells.tcp);
+        assert!(cells.udp.unwrap().contains("3000 bytes arrived, 1024 kept, 1976 discarded"));
+    }
+
     #[test]
     fn wraps_on_words() {
         assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
