@@ -262,7 +262,10 @@ mod tests {
             udp: received(&[10; 5], Some(vec![10; 5])),
         };
         let cells = demo_row(&row);
-        assert_eq!(cells.tcp, "1 recv() call: all 50 bytes at once. One stream: where each send ended is gone.");
+        assert_eq!(
+            cells.tcp,
+            "1 recv() call: all 50 bytes at once. One stream: where each send ended is gone."
+        );
         assert_eq!(
             cells.udp.unwrap(),
             "5 datagrams, 5 recvfrom() calls of 10 bytes each: each send is one message, whole."

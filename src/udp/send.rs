@@ -273,6 +273,8 @@ fn receive(
                 },
             },
         };
+        // Enough replies already: only the sender's end is awaited.
+        let limit = if answered { limit.min(Duration::from_millis(1)) } else { limit };
         set_timeout(limit)?;
         take_one(socket, peer, config, report, shared, &count, &mut buf)?;
     }
