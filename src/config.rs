@@ -1,6 +1,9 @@
 //! The validated run: what to do and how output looks. Built from the
 //! command line by cli.rs; the library runs it without knowing about clap.
 
+use crate::bench::tcp::TcpBenchConfig;
+use crate::bench::udp::UdpBenchConfig;
+use crate::demo::DemoConfig;
 use crate::report::OutputConfig;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::serve::ServeConfig;
@@ -15,6 +18,9 @@ pub enum Job {
     TcpConnect(ConnectConfig),
     UdpServe(UdpServeConfig),
     UdpSend(SendConfig),
+    TcpBench(TcpBenchConfig),
+    UdpBench(UdpBenchConfig),
+    Demo(DemoConfig),
 }
 
 #[derive(Debug, Clone)]

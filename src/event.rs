@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub mod bench;
+pub mod demo;
+
 /// TCP or UDP: the two modes the course compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -236,6 +239,9 @@ pub enum Event<'a> {
     Waiting {
         #[serde(rename = "wait_us", serialize_with = "serialize_micros")]
         wait: Duration,
+        /// It stops sooner, once this many replies came (the demo).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replies: Option<u64>,
     },
     /// A UDP run is over: datagrams and bytes each way.
     Done {
@@ -258,6 +264,23 @@ pub enum Event<'a> {
         conn: Option<u64>,
         message: String,
     },
+    /// `netplay demo` begins one of its parts.
+    DemoPart {
+        part: demo::DemoPart,
+    },
+    /// `netplay demo --step` waits for Enter before the next part.
+    DemoPause {
+        next: demo::DemoPart,
+    },
+    /// One row of the demo's table, measured in this run.
+    DemoRow(demo::DemoRow),
+    /// A benchmark's counts so far (sent only to a terminal, for the live
+    /// progress line).
+    BenchProgress(bench::BenchProgress),
+    /// A TCP benchmark is over.
+    TcpBench(bench::TcpBenchResult),
+    /// A UDP benchmark is over.
+    UdpBench(bench::UdpBenchResult),
 }
 
 impl<'a> Event<'a> {
@@ -328,6 +351,6 @@ impl Serialize for HexText<'_> {
     }
 }
 
-fn serialize_micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_micros().min(u64::MAX as u128) as u64)
 }

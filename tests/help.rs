@@ -33,3 +33,18 @@ fn udp_serve_help() {
 fn udp_send_help() {
     insta::assert_snapshot!(help(&["udp", "send", "--help"]));
 }
+
+#[test]
+fn demo_help() {
+    insta::assert_snapshot!(help(&["demo", "--help"]));
+}
+
+#[test]
+fn tcp_bench_help() {
+    insta::assert_snapshot!(help(&["tcp", "bench", "--help"]));
+}
+
+#[test]
+fn udp_bench_help() {
+    insta::assert_snapshot!(help(&["udp", "bench", "--help"]));
+}

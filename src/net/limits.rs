@@ -18,10 +18,19 @@ pub struct OpenFiles {
     pub raised_from: Option<u64>,
 }
 
+/// What to assume when the limit cannot be read.
+pub const UNKNOWN_OPEN_FILES: OpenFiles = OpenFiles { soft: u64::MAX, hard: u64::MAX, raised_from: None };
+
+/// The open-file limit as it is.
+pub fn open_files() -> io::Result<OpenFiles> {
+    let (soft, hard) = rlimit::getrlimit(Resource::NOFILE)?;
+    Ok(OpenFiles { soft, hard, raised_from: None })
+}
+
 /// Raises the soft open-file limit to the hard limit, so a server can hold
 /// as many clients as the system lets it without a `ulimit -n` first.
 pub fn raise_open_files() -> io::Result<OpenFiles> {
-    let (soft, hard) = rlimit::getrlimit(Resource::NOFILE)?;
+    let OpenFiles { soft, hard, .. } = open_files()?;
     if soft >= hard {
         return Ok(OpenFiles { soft, hard, raised_from: None });
     }

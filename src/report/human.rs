@@ -9,11 +9,14 @@ use std::net::{IpAddr, SocketAddr};
 use colored::Color;
 
 use super::explain;
+use super::tables::{self, COLUMN, WHAT};
 use super::{OutputConfig, Reporter};
+use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
+use crate::event::demo::{DemoPart, DemoRow};
 use crate::event::{Dir, Event, Family, Proto, Role, SlowPolicy, Step};
 use crate::hexdump::{Dumper, Layout};
 use crate::net::ports;
-use crate::units::{format_bytes, format_duration};
+use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
 
 /// What the human reporter shows, decided once per run.
 #[derive(Debug, Clone)]
@@ -51,6 +54,8 @@ pub struct Human {
     proto: Proto,
     /// What is known of a UDP client's socket, for the explanations.
     udp: UdpState,
+    /// A benchmark's progress line is on screen, without its newline.
+    progress_shown: bool,
     buf: Vec<u8>,
 }
 
@@ -77,6 +82,7 @@ impl Human {
             dumpers: HashMap::new(),
             proto: Proto::Tcp,
             udp: UdpState::default(),
+            progress_shown: false,
             buf: Vec::new(),
         }
     }
@@ -473,9 +479,116 @@ impl Human {
     }
 }
 
+/// The demo's table and the benchmarks.
+impl Human {
+    fn demo_part(&mut self, part: DemoPart) {
+        let title = match part {
+            DemoPart::TcpExchange => "TCP, the connected mode: the course's exchange",
+            DemoPart::UdpExchange => "UDP, the non-connected mode: the same exchange",
+            DemoPart::Table => "What differed, measured in this run",
+        };
+        let head = self.bold(&format!("━━ {}/3  {title} ━━", part.number()));
+        if part != DemoPart::TcpExchange {
+            self.line("");
+        }
+        self.line(&head);
+        if part == DemoPart::Table {
+            let header = format!("{:WHAT$}  {:COLUMN$}  {}", "", "TCP (SOCK_STREAM)", "UDP (SOCK_DGRAM)");
+            let header = self.bold(header.trim_end());
+            self.line(&header);
+        }
+    }
+
+    fn demo_row(&mut self, row: &DemoRow) {
+        let cells = tables::demo_row(row);
+        let what = tables::wrap(&cells.what, WHAT);
+        let (tcp, udp) = match &cells.udp {
+            Some(udp) => (tables::wrap(&cells.tcp, COLUMN), tables::wrap(udp, COLUMN)),
+            // One text across both columns.
+            None => (tables::wrap(&cells.tcp, 2 * COLUMN + 2), Vec::new()),
+        };
+        let rows = what.len().max(tcp.len()).max(udp.len());
+        let cell = |lines: &[String], i: usize| lines.get(i).cloned().unwrap_or_default();
+        for i in 0..rows {
+            let what = self.bold(&format!("{:WHAT$}", cell(&what, i)));
+            let tcp_text = cell(&tcp, i);
+            let pad = (if udp.is_empty() { 0 } else { COLUMN }).saturating_sub(tcp_text.chars().count());
+            let line = format!("{what}  {tcp_text}{}  {}", " ".repeat(pad), cell(&udp, i));
+            self.line(line.trim_end());
+        }
+    }
+
+    fn bench_progress(&mut self, progress: &BenchProgress) {
+        let verb = match progress.side {
+            BenchSide::Receiver => "received",
+            BenchSide::Sender | BenchSide::Local => "sent",
+        };
+        let datagrams =
+            progress.datagrams.map(|n| format!(" ({} datagrams)", format_count(n))).unwrap_or_default();
+        let text = format!(
+            "  {:>7}  {verb} {}{datagrams}   {}",
+            format_duration(progress.elapsed),
+            format_bytes(progress.bytes),
+            format_bits_per_second(progress.bits_per_second)
+        );
+        // No newline: the next progress event or the summary replaces it.
+        self.buf.extend_from_slice(text.as_bytes());
+        self.progress_shown = true;
+    }
+
+    fn bench_head(
+        &mut self,
+        proto: &str,
+        side: BenchSide,
+        local: &SocketAddr,
+        peer: &SocketAddr,
+        more: &str,
+    ) {
+        let route = match side {
+            BenchSide::Receiver => format!("{peer} → {local}"),
+            BenchSide::Sender | BenchSide::Local => format!("{local} → {peer}"),
+        };
+        let head = self.paint(Color::Green, &format!("● {proto} bench {route}{more}"));
+        self.line(&head);
+    }
+
+    fn tcp_bench(&mut self, result: &TcpBenchResult) {
+        self.bench_head("TCP", result.side, &result.local, &result.peer, "");
+        for line in tables::tcp_bench(result) {
+            self.line(&format!("  {line}"));
+        }
+    }
+
+    fn udp_bench(&mut self, result: &UdpBenchResult) {
+        let rate = match result.rate {
+            None => String::new(),
+            Some(0) => ", as fast as possible".to_string(),
+            Some(bps) => format!(", at most {}", format_bits_per_second(bps as f64)),
+        };
+        let more = format!(", {}-byte datagrams{rate}", result.size);
+        self.bench_head("UDP", result.side, &result.local, &result.peer, &more);
+        for line in tables::udp_bench(result) {
+            self.line(&format!("  {line}"));
+        }
+    }
+}
+
+/// The label in front of each line of one end of the demo.
+pub fn label(role: Role, color: bool) -> String {
+    let name = match role {
+        Role::Server => "server",
+        Role::Client => "client",
+    };
+    if color { format!("\x1b[1m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
+}
+
 impl Reporter for Human {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         self.buf.clear();
+        if std::mem::take(&mut self.progress_shown) {
+            // Clear the progress line; what follows takes its place.
+            self.buf.extend_from_slice(b"\r\x1b[K");
+        }
         match event {
             Event::Step(step) => self.step(step),
             Event::Listening { proto, local, .. } => self.listening(*proto, local),
@@ -494,13 +607,20 @@ impl Reporter for Human {
             Event::SendingFrom { local, peer, connected, ephemeral } => {
                 self.sending_from(local, peer, *connected, *ephemeral)
             }
-            Event::Waiting { wait } => {
+            Event::Waiting { wait, replies } => {
                 self.udp.waited = Some(*wait);
                 if !self.style.quiet {
-                    let text = self.dim(&format!(
-                        "… all sent; listening {} for replies (--wait)",
-                        format_duration(*wait)
-                    ));
+                    let text = match replies {
+                        None => {
+                            format!("… all sent; listening {} for replies (--wait)", format_duration(*wait))
+                        }
+                        Some(n) => format!(
+                            "… all sent; listening up to {} until {n} {} came",
+                            format_duration(*wait),
+                            if *n == 1 { "reply" } else { "replies" }
+                        ),
+                    };
+                    let text = self.dim(&text);
                     self.line(&text);
                 }
             }
@@ -567,6 +687,18 @@ impl Reporter for Human {
                 let text = self.paint(Color::Red, &format!("error: {message}"));
                 self.line(&format!("{tag}{text}"));
             }
+            Event::DemoPart { part } => self.demo_part(*part),
+            Event::DemoPause { next } => {
+                let text = self.dim(&format!(
+                    "… press Enter for part {}/3 (Ctrl-D: go on without pausing)",
+                    next.number()
+                ));
+                self.line(&text);
+            }
+            Event::DemoRow(row) => self.demo_row(row),
+            Event::BenchProgress(progress) => self.bench_progress(progress),
+            Event::TcpBench(result) => self.tcp_bench(result),
+            Event::UdpBench(result) => self.udp_bench(result),
         }
         if self.buf.is_empty() {
             return Ok(());

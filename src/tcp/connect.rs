@@ -38,7 +38,7 @@ const CONN: u64 = 1;
 
 pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     config.input.check()?;
-    let stream = connect(&config, &report)?;
+    let stream = open(&config.target, config.family, config.bind, config.timeout, &report)?;
     let start = Instant::now();
     let peer =
         stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
@@ -87,20 +87,26 @@ impl ConnectConfig {
 }
 
 /// Resolves the target and tries each address in turn, reporting each
-/// attempt, until one connects.
-fn connect(config: &ConnectConfig, report: &Report) -> Result<TcpStream> {
-    let Target { host, port } = &config.target;
-    let addrs = socket::resolve_target(&config.target, config.family, config.bind, report)?;
+/// attempt, until one connects. `tcp bench` connects the same way.
+pub(crate) fn open(
+    target: &Target,
+    family: Option<Family>,
+    bind: Option<SocketAddr>,
+    timeout: Option<Duration>,
+    report: &Report,
+) -> Result<TcpStream> {
+    let Target { host, port } = target;
+    let addrs = socket::resolve_target(target, family, bind, report)?;
     let mut attempts = Vec::new();
     for addr in &addrs {
         let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;
-        if let Some(bind) = config.bind {
+        if let Some(bind) = bind {
             // Reusing the address lets --source-port work again right after
             // an earlier run left the port in TIME_WAIT.
             socket.set_reuse_address(true).map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
-        match socket::connect(&socket, addr, config.timeout, report)? {
+        match socket::connect(&socket, addr, timeout, report)? {
             Ok(()) => return Ok(socket.into()),
             Err(e) => {
                 report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;

@@ -39,6 +39,9 @@ pub enum StdinMode {
     Lines,
     /// Raw bytes as they come (with --raw), sent to every client.
     Raw,
+    /// Not read at all: the demo runs a server whose stdin is the person's
+    /// (for `--step`), not the clients'.
+    Off,
 }
 
 #[derive(Debug, Clone)]
@@ -62,19 +65,27 @@ pub struct ServeConfig {
     /// Close a client that has sent nothing for this long.
     pub idle_timeout: Option<Duration>,
     pub access: Access,
+    /// The server owns the process, as `tcp serve` does: it raises the
+    /// open-file limit, and SIGINT / SIGTERM stop it cleanly with totals.
+    /// False when it is embedded (the demo), whose host keeps the signals.
+    pub owns_process: bool,
 }
 
 /// How long clients get to close when the server stops on a signal.
 const CLOSE_PATIENCE: Duration = Duration::from_secs(2);
 
 pub fn run(config: ServeConfig, report: Report) -> Result<()> {
-    let files = raise_open_files(&config, &report)?;
+    let files = if config.owns_process {
+        raise_open_files(&config, &report)?
+    } else {
+        limits::open_files().unwrap_or(limits::UNKNOWN_OPEN_FILES)
+    };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("start the event loop")?;
     runtime.block_on(async {
         // Handlers first: a signal sent as soon as "listening" shows must
         // stop the server cleanly, not kill it.
-        let signals = Signals::new()?;
+        let signals = if config.owns_process { Some(Signals::new()?) } else { None };
         let listener = listen(&config, &report)?;
         serve(listener, config, files, signals, report).await
     })
@@ -87,7 +98,7 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
         Err(e) => {
             let message = format!("open-file limit not raised: {}", describe(&e));
             report.emit(Event::Notice { conn: None, message })?;
-            return Ok(OpenFiles { soft: u64::MAX, hard: u64::MAX, raised_from: None });
+            return Ok(limits::UNKNOWN_OPEN_FILES);
         }
     };
     if let Some(before) = files.raised_from {
@@ -263,13 +274,21 @@ impl Signals {
             _ = self.terminate.recv() => "SIGTERM",
         }
     }
+
+    /// The next signal, or never when the server does not handle them.
+    async fn next(signals: &mut Option<Signals>) -> &'static str {
+        match signals {
+            Some(signals) => signals.recv().await,
+            None => std::future::pending().await,
+        }
+    }
 }
 
 async fn serve(
     listener: std::net::TcpListener,
     config: ServeConfig,
     files: OpenFiles,
-    mut signals: Signals,
+    mut signals: Option<Signals>,
     report: Report,
 ) -> Result<()> {
     let local = listener.local_addr().context("read the listening address")?;
@@ -312,7 +331,7 @@ async fn serve(
                 }
                 Err(e) => accept_failed(&server, &listener, local, e).await,
             },
-            name = signals.recv() => {
+            name = Signals::next(&mut signals) => {
                 stopped_by = Some(name);
                 break;
             }
@@ -326,7 +345,7 @@ async fn serve(
     if server.config.once && stopped_by.is_none() {
         tokio::select! {
             _ = async { while connections.join_next().await.is_some() {} } => {}
-            name = signals.recv() => stopped_by = Some(name),
+            name = Signals::next(&mut signals) => stopped_by = Some(name),
             _ = server.stop.notified() => {}
         }
     }
@@ -626,8 +645,11 @@ async fn write_loop(
 /// broadcast mode). The end of stdin never stops the server: it is often
 /// /dev/null.
 fn forward_stdin(server: Arc<Server>) {
-    let (tx, mut rx) = mpsc::channel::<Bytes>(16);
     let mode = server.config.stdin;
+    if mode == StdinMode::Off {
+        return;
+    }
+    let (tx, mut rx) = mpsc::channel::<Bytes>(16);
     let spawned = std::thread::Builder::new().name("stdin".into()).spawn(move || read_stdin(mode, tx));
     if spawned.is_err() {
         let _ =
@@ -674,6 +696,7 @@ fn read_stdin(mode: StdinMode, tx: mpsc::Sender<Bytes>) {
                 buf.resize(64 * 1024, 0);
                 input.read(&mut buf).inspect(|&n| buf.truncate(n))
             }
+            StdinMode::Off => return,
         };
         match read {
             Ok(0) | Err(_) => return,
