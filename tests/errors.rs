@@ -225,8 +225,16 @@ fn a_closed_stdout_ends_quietly() {
     let peer = thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         s.set_write_timeout(Some(PATIENCE)).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        // Take netplay's "hi" first: closing with unread bytes would send a
+        // reset, and netplay would report that instead of its closed stdout.
+        let mut hi = [0u8; 2];
+        s.read_exact(&mut hi).unwrap();
         // Plenty of output for netplay to write into a closed pipe.
         let _ = s.write_all(&vec![b'x'; 1 << 20]);
+        // Stay connected until netplay has gone.
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
     });
     let mut child = Command::new(BIN)
         .args(["tcp", "connect", "127.0.0.1", &port, "--no-shutdown", "-m", "hi"])

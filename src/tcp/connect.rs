@@ -17,7 +17,7 @@ use crate::input::Input;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
-use crate::report::Report;
+use crate::report::{OutputError, Report};
 
 #[derive(Debug, Clone)]
 pub struct ConnectConfig {
@@ -68,8 +68,15 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     } else {
         Ok(())
     };
-    received?;
-    sent?;
+    // A closed stdout ends the run quietly whichever thread met it first;
+    // the other thread's error is then only its consequence.
+    match (received, sent) {
+        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => return Err(e),
+        (received, sent) => {
+            received?;
+            sent?;
+        }
+    }
     report.emit(Event::Closed {
         conn: CONN,
         bytes_in: activity.bytes_in.load(Ordering::Relaxed),
