@@ -1,6 +1,7 @@
 //! The validated run: what to do and how output looks. Built from the
 //! command line by cli.rs; the library runs it without knowing about clap.
 
+use crate::hex::HexConfig;
 use crate::report::OutputConfig;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::serve::ServeConfig;
@@ -11,6 +12,8 @@ pub enum Job {
     Legend,
     TcpServe(ServeConfig),
     TcpConnect(ConnectConfig),
+    /// Dump a file or stdin.
+    Hex(HexConfig),
 }
 
 #[derive(Debug, Clone)]

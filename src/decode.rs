@@ -87,11 +87,7 @@ pub enum FormatProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DecodeError {
     #[error("format '{}' needs {needed} bytes, got {got}", format.escape_debug())]
-    TooShort {
-        format: String,
-        needed: usize,
-        got: usize,
-    },
+    TooShort { format: String, needed: usize, got: usize },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,11 +96,7 @@ enum Order {
     Big,
 }
 
-const NATIVE_ORDER: Order = if cfg!(target_endian = "little") {
-    Order::Little
-} else {
-    Order::Big
-};
+const NATIVE_ORDER: Order = if cfg!(target_endian = "little") { Order::Little } else { Order::Big };
 
 /// How the bytes of one code turn into a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,11 +159,7 @@ fn native_layout(code: char) -> Option<Layout> {
         'Q' => layout(Unsigned, size_of::<c_longlong>(), align_of::<c_longlong>()),
         'n' => layout(Signed, size_of::<isize>(), align_of::<isize>()),
         'N' => layout(Unsigned, size_of::<usize>(), align_of::<usize>()),
-        'P' => layout(
-            Unsigned,
-            size_of::<*const c_void>(),
-            align_of::<*const c_void>(),
-        ),
+        'P' => layout(Unsigned, size_of::<*const c_void>(), align_of::<*const c_void>()),
         // CPython stores a half float like a short.
         'e' => layout(Float, 2, align_of::<c_short>()),
         'f' => layout(Float, size_of::<f32>(), align_of::<f32>()),
@@ -229,11 +217,7 @@ impl FromStr for Format {
     /// Parses like CPython's `prepare_s`: only the first character may pick the byte order,
     /// whitespace may separate items but not a count from its code.
     fn from_str(text: &str) -> Result<Self, FormatError> {
-        let error = |position: usize, problem| FormatError {
-            format: text.to_owned(),
-            position,
-            problem,
-        };
+        let error = |position: usize, problem| FormatError { format: text.to_owned(), position, problem };
         // Positions are 1-based so they match how people count characters in the message.
         let mut chars = (1..).zip(text.chars()).peekable();
 
@@ -270,17 +254,8 @@ impl FromStr for Format {
                 None => (1, start, c),
             };
 
-            let found = if native {
-                native_layout(code)
-            } else {
-                standard_layout(code)
-            };
-            let Some(Layout {
-                kind,
-                size: element_size,
-                align,
-            }) = found
-            else {
+            let found = if native { native_layout(code) } else { standard_layout(code) };
+            let Some(Layout { kind, size: element_size, align }) = found else {
                 let problem = if byte_order(code).is_some() {
                     FormatProblem::MisplacedByteOrder(code)
                 } else if native_layout(code).is_some() {
@@ -302,12 +277,7 @@ impl FromStr for Format {
                 .filter(|&len| size.checked_add(len).is_some_and(|end| end <= MAX_SIZE))
                 .ok_or_else(|| error(start, FormatProblem::TooLarge))?;
 
-            let item = Item {
-                kind,
-                size: element_size,
-                count,
-                offset: size,
-            };
+            let item = Item { kind, size: element_size, count, offset: size };
             size += byte_len;
             match kind {
                 Kind::Pad => {}
@@ -324,13 +294,7 @@ impl FromStr for Format {
             }
         }
 
-        Ok(Format {
-            text: text.to_owned(),
-            order,
-            items,
-            size,
-            value_count,
-        })
+        Ok(Format { text: text.to_owned(), order, items, size, value_count })
     }
 }
 
@@ -357,9 +321,7 @@ impl Format {
                 Kind::Bytes => values.push(Value::Bytes(field.to_vec())),
                 Kind::Pascal => values.push(Value::Bytes(pascal_string(field).to_vec())),
                 kind => values.extend(
-                    field
-                        .chunks_exact(item.size)
-                        .map(|chunk| decode_scalar(kind, chunk, self.order)),
+                    field.chunks_exact(item.size).map(|chunk| decode_scalar(kind, chunk, self.order)),
                 ),
             }
         }
@@ -417,9 +379,7 @@ fn f16_to_f64(bits: u16) -> f64 {
         0x1f if fraction == 0 => f64::INFINITY,
         0x1f => f64::NAN,
         // Rebias the exponent (15 → 1023) and move the 10 fraction bits to the top of 52.
-        _ => {
-            f64::from_bits(((u64::from(exponent) + 1023 - 15) << 52) | (u64::from(fraction) << 42))
-        }
+        _ => f64::from_bits(((u64::from(exponent) + 1023 - 15) << 52) | (u64::from(fraction) << 42)),
     };
     if negative { -magnitude } else { magnitude }
 }
@@ -497,12 +457,9 @@ fn write_float_repr(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
 /// exponent of the first one, as Python's dtoa mode 0 chooses them.
 fn shortest_digits(x: f64) -> (String, i32) {
     fn split(scientific: &str) -> (String, i32) {
-        let (mantissa, exponent) = scientific
-            .split_once('e')
-            .expect("LowerExp output always has an exponent");
-        let exponent = exponent
-            .parse()
-            .expect("LowerExp exponent is a small integer");
+        let (mantissa, exponent) =
+            scientific.split_once('e').expect("LowerExp output always has an exponent");
+        let exponent = exponent.parse().expect("LowerExp exponent is a small integer");
         let digits = mantissa.replace('.', "");
         let digits = match digits.trim_end_matches('0') {
             "" => "0".to_owned(),
@@ -517,21 +474,13 @@ fn shortest_digits(x: f64) -> (String, i32) {
     // up and Python's rounds to even. Rust's fixed-precision mode rounds ties to even too,
     // so prefer its answer at the same length whenever it still reads back as x.
     let nearest = format!("{x:.precision$e}", precision = digits.len() - 1);
-    if nearest.parse::<f64>() == Ok(x) {
-        split(&nearest)
-    } else {
-        (digits, exponent)
-    }
+    if nearest.parse::<f64>() == Ok(x) { split(&nearest) } else { (digits, exponent) }
 }
 
 /// Python's `repr(bytes)`.
 fn write_bytes_repr(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
     // Python switches to double quotes only when that avoids escaping.
-    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { b'"' } else { b'\'' };
     write!(f, "b{}", char::from(quote))?;
     for &byte in bytes {
         match byte {
@@ -561,9 +510,7 @@ impl FormatProblem {
             FormatProblem::MisplacedByteOrder(_) => {
                 "only the first character may set byte order, e.g. '<hh', not 'h<h'"
             }
-            FormatProblem::CountWithoutCode => {
-                "write the code right after its count, e.g. '4s' or '3h'"
-            }
+            FormatProblem::CountWithoutCode => "write the code right after its count, e.g. '4s' or '3h'",
             FormatProblem::TooLarge => "use smaller repeat counts",
         }
     }
@@ -574,15 +521,11 @@ mod tests {
     use super::*;
 
     fn format(text: &str) -> Format {
-        text.parse()
-            .unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))
+        text.parse().unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))
     }
 
     fn unpack(text: &str, bytes: &[u8]) -> String {
-        format(text)
-            .unpack_from(bytes)
-            .unwrap_or_else(|e| panic!("{text:?} on {bytes:?}: {e}"))
-            .to_string()
+        format(text).unpack_from(bytes).unwrap_or_else(|e| panic!("{text:?} on {bytes:?}: {e}")).to_string()
     }
 
     fn parse_error(text: &str) -> FormatError {
@@ -612,15 +555,9 @@ mod tests {
     fn integer_codes() {
         assert_eq!(unpack("<bB", &[0xff, 0xff]), "(-1, 255)");
         assert_eq!(unpack("<hH", &[0xfe, 0xff, 0xfe, 0xff]), "(-2, 65534)");
-        assert_eq!(
-            unpack(">iI", &[0x80, 0, 0, 0, 0x80, 0, 0, 0]),
-            "(-2147483648, 2147483648)"
-        );
+        assert_eq!(unpack(">iI", &[0x80, 0, 0, 0, 0x80, 0, 0, 0]), "(-2147483648, 2147483648)");
         assert_eq!(unpack("<lL", &[0xff; 8]), "(-1, 4294967295)");
-        assert_eq!(
-            unpack("<q", &[0, 0, 0, 0, 0, 0, 0, 0x80]),
-            "(-9223372036854775808,)"
-        );
+        assert_eq!(unpack("<q", &[0, 0, 0, 0, 0, 0, 0, 0x80]), "(-9223372036854775808,)");
         assert_eq!(unpack(">Q", &[0xff; 8]), "(18446744073709551615,)");
         assert_eq!(unpack("!H", &[1, 0]), "(256,)");
     }
@@ -636,10 +573,7 @@ mod tests {
 
     #[test]
     fn bool_is_true_for_any_non_zero_byte() {
-        assert_eq!(
-            unpack("????", &[0, 1, 2, 0xff]),
-            "(False, True, True, True)"
-        );
+        assert_eq!(unpack("????", &[0, 1, 2, 0xff]), "(False, True, True, True)");
         assert_eq!(unpack("<?", &[0x80]), "(True,)");
     }
 
@@ -671,10 +605,7 @@ mod tests {
 
     #[test]
     fn floats_are_widened_to_f64() {
-        assert_eq!(
-            unpack("<f", &0.1f32.to_le_bytes()),
-            "(0.10000000149011612,)"
-        );
+        assert_eq!(unpack("<f", &0.1f32.to_le_bytes()), "(0.10000000149011612,)");
         assert_eq!(unpack(">d", &1.5f64.to_be_bytes()), "(1.5,)");
         assert_eq!(unpack("<e", &[0x00, 0x3c]), "(1.0,)");
         assert_eq!(unpack(">e", &[0x35, 0x55]), "(0.333251953125,)");
@@ -725,10 +656,7 @@ mod tests {
         assert_eq!(float_repr(0.000099), "(9.9e-05,)");
         assert_eq!(float_repr(1e16), "(1e+16,)");
         assert_eq!(float_repr(1.5e16), "(1.5e+16,)");
-        assert_eq!(
-            float_repr(-1.2345678901234568e17),
-            "(-1.2345678901234568e+17,)"
-        );
+        assert_eq!(float_repr(-1.2345678901234568e17), "(-1.2345678901234568e+17,)");
         assert_eq!(float_repr(1e300), "(1e+300,)");
         assert_eq!(float_repr(5e-324), "(5e-324,)");
         assert_eq!(float_repr(f64::MAX), "(1.7976931348623157e+308,)");
@@ -738,14 +666,8 @@ mod tests {
     fn float_repr_breaks_ties_to_even_like_python() {
         // Exactly ...08.25 and ...08.75: both 17-digit neighbours round-trip and are
         // equally near, and Python keeps the even one.
-        assert_eq!(
-            float_repr(4947488338670033.0 / 4.0),
-            "(1236872084667508.2,)"
-        );
-        assert_eq!(
-            float_repr(4947488338670035.0 / 4.0),
-            "(1236872084667508.8,)"
-        );
+        assert_eq!(float_repr(4947488338670033.0 / 4.0), "(1236872084667508.2,)");
+        assert_eq!(float_repr(4947488338670035.0 / 4.0), "(1236872084667508.8,)");
         // Half float 0x00a4, exactly 9.7751617431640625e-06.
         assert_eq!(float_repr(164.0 / 16777216.0), "(9.775161743164062e-06,)");
     }
@@ -758,10 +680,7 @@ mod tests {
         assert_eq!(repr(b"'\""), "b'\\'\"'");
         assert_eq!(repr(b"say \"hi\""), "b'say \"hi\"'");
         assert_eq!(repr(b"\t\n\r\\"), "b'\\t\\n\\r\\\\'");
-        assert_eq!(
-            repr(b"\x00\x1f\x7f\x80\xff"),
-            "b'\\x00\\x1f\\x7f\\x80\\xff'"
-        );
+        assert_eq!(repr(b"\x00\x1f\x7f\x80\xff"), "b'\\x00\\x1f\\x7f\\x80\\xff'");
         assert_eq!(repr(b" ~"), "b' ~'");
     }
 
@@ -868,10 +787,7 @@ mod tests {
     fn native_only_codes_need_native_mode() {
         for text in ["<n", ">N", "!P", "=n"] {
             let error = parse_error(text);
-            assert!(
-                matches!(error.problem, FormatProblem::NativeOnlyCode(_)),
-                "{text}"
-            );
+            assert!(matches!(error.problem, FormatProblem::NativeOnlyCode(_)), "{text}");
             assert_eq!(error.position, 2);
         }
         assert!(parse_error("<n").to_string().contains("drop the prefix"));

@@ -10,6 +10,7 @@ pub mod config;
 pub mod decode;
 pub mod event;
 pub mod exit;
+pub mod hex;
 pub mod hexdump;
 pub mod input;
 pub mod net;
@@ -38,6 +39,11 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::TcpServe(config) => tcp::serve::run(config, report::to_terminal(output).map_err(OutputError)?),
         Job::TcpConnect(config) => {
             tcp::connect::run(config, report::to_terminal(output).map_err(OutputError)?)
+        }
+        Job::Hex(config) => {
+            let color = output.color.resolve(io::stdout().is_terminal());
+            let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
+            hex::run(&config, color, &mut stdout)
         }
     }
 }

@@ -87,20 +87,12 @@ impl Python {
                 }
             }
         });
-        Python {
-            child,
-            requests,
-            replies,
-            broken: None,
-            queries: 0,
-        }
+        Python { child, requests, replies, broken: None, queries: 0 }
     }
 
     fn ask(&mut self, format: &str, bytes: Option<&[u8]>) -> Result<Reply, TestCaseError> {
         if let Some(reason) = &self.broken {
-            return Err(TestCaseError::fail(format!(
-                "python3 failed earlier: {reason}"
-            )));
+            return Err(TestCaseError::fail(format!("python3 failed earlier: {reason}")));
         }
         let mut request = serde_json::json!({ "format": format });
         if let Some(bytes) = bytes {
@@ -112,14 +104,12 @@ impl Python {
             .map_err(|_| "python3 exited".to_owned())
             .and_then(|()| match self.replies.recv_timeout(REPLY_TIMEOUT) {
                 Ok(line) => Ok(line),
-                Err(RecvTimeoutError::Timeout) => Err(format!(
-                    "python3 gave no answer within {REPLY_TIMEOUT:?} for {format:?}"
-                )),
+                Err(RecvTimeoutError::Timeout) => {
+                    Err(format!("python3 gave no answer within {REPLY_TIMEOUT:?} for {format:?}"))
+                }
                 Err(RecvTimeoutError::Disconnected) => Err("python3 exited".to_owned()),
             })
-            .and_then(|line| {
-                serde_json::from_str(&line).map_err(|e| format!("bad reply {line:?}: {e}"))
-            });
+            .and_then(|line| serde_json::from_str(&line).map_err(|e| format!("bad reply {line:?}: {e}")));
         match answer {
             Ok(reply) => {
                 self.queries += 1;
@@ -150,8 +140,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Failing seeds go to tests/decode_python.proptest-regressions, replayed on the next run.
 /// (The default looks for a src/ tree next to the test, which tests/ doesn't have.)
-const PERSISTENCE: FileFailurePersistence =
-    FileFailurePersistence::WithSource("proptest-regressions");
+const PERSISTENCE: FileFailurePersistence = FileFailurePersistence::WithSource("proptest-regressions");
 
 /// Runs `test` on `cases` values of `strategy`, all against one python3 process.
 fn run_against_python<S: Strategy>(
@@ -167,18 +156,14 @@ fn run_against_python<S: Strategy>(
         failure_persistence: Some(Box::new(PERSISTENCE)),
         ..Config::default()
     };
-    let result =
-        TestRunner::new(config).run(&strategy, |case| test(&mut python.borrow_mut(), case));
+    let result = TestRunner::new(config).run(&strategy, |case| test(&mut python.borrow_mut(), case));
     if let Err(error) = result {
         panic!("{name}: {error}");
     }
     // Visible with --nocapture; also proves the oracle really answered.
     let queries = python.borrow().queries;
     println!("{name}: {queries} comparisons with python3");
-    assert!(
-        queries >= cases as usize,
-        "{name}: python3 answered only {queries} times"
-    );
+    assert!(queries >= cases as usize, "{name}: python3 answered only {queries} times");
 }
 
 /// Compares size, decoded values and too-short errors for one format and input.
@@ -195,13 +180,7 @@ fn check_unpack(python: &mut Python, text: &str, bytes: &[u8]) -> Result<(), Tes
     prop_assert_eq!(Some(format.size()), reply.size, "calcsize({:?})", text);
     match (format.unpack_from(bytes), reply.repr, reply.unpack_error) {
         (Ok(values), Some(repr), None) => {
-            prop_assert_eq!(
-                values.to_string(),
-                repr,
-                "unpack_from({:?}, {})",
-                text,
-                hex(bytes)
-            );
+            prop_assert_eq!(values.to_string(), repr, "unpack_from({:?}, {})", text, hex(bytes));
         }
         // Python's `struct.error` is named plain "error".
         (Err(_), None, Some(error)) if error.starts_with("error:") => {}
@@ -218,11 +197,7 @@ fn check_unpack(python: &mut Python, text: &str, bytes: &[u8]) -> Result<(), Tes
 /// Random formats Python accepts: a random prefix, then a few codes with small counts.
 fn valid_format() -> impl Strategy<Value = String> {
     prop::sample::select(vec!["", "@", "=", "<", ">", "!"]).prop_flat_map(|prefix| {
-        let codes = if matches!(prefix, "" | "@") {
-            "xcbB?hHiIlLqQnNPefdsp"
-        } else {
-            "xcbB?hHiIlLqQefdsp"
-        };
+        let codes = if matches!(prefix, "" | "@") { "xcbB?hHiIlLqQnNPefdsp" } else { "xcbB?hHiIlLqQefdsp" };
         let item = (
             prop::sample::select(codes.chars().collect::<Vec<_>>()),
             prop::option::of(0..6u32),
@@ -235,8 +210,7 @@ fn valid_format() -> impl Strategy<Value = String> {
                 (_, Some(count)) => format!("{count}{code}{space}"),
                 (_, None) => format!("{code}{space}"),
             });
-        prop::collection::vec(item, 0..8)
-            .prop_map(move |items| format!("{prefix}{}", items.concat()))
+        prop::collection::vec(item, 0..8).prop_map(move |items| format!("{prefix}{}", items.concat()))
     })
 }
 
@@ -274,11 +248,8 @@ fn tricky_f64() -> impl Strategy<Value = f64> {
 fn float_case() -> impl Strategy<Value = (String, Vec<u8>)> {
     let single = prop_oneof![
         any::<f32>(),
-        (1u32..10_000_000, -12i32..12).prop_map(|(mantissa, exponent)| format!(
-            "{mantissa}e{exponent}"
-        )
-        .parse()
-        .unwrap()),
+        (1u32..10_000_000, -12i32..12)
+            .prop_map(|(mantissa, exponent)| format!("{mantissa}e{exponent}").parse().unwrap()),
     ];
     prop_oneof![
         tricky_f64().prop_map(|x| ("<d".to_owned(), x.to_le_bytes().to_vec())),
@@ -289,12 +260,9 @@ fn float_case() -> impl Strategy<Value = (String, Vec<u8>)> {
 
 #[test]
 fn random_formats_decode_like_python() {
-    run_against_python(
-        "random formats",
-        4000,
-        format_and_bytes(),
-        |python, (text, bytes)| check_unpack(python, &text, &bytes),
-    );
+    run_against_python("random formats", 4000, format_and_bytes(), |python, (text, bytes)| {
+        check_unpack(python, &text, &bytes)
+    });
 }
 
 #[test]
@@ -317,13 +285,7 @@ fn format_validity_and_size_match_python() {
             }
             // Python only refuses sizes over isize::MAX, so netplay's limit may come first.
             (Err(e), Some(size)) if e.problem == FormatProblem::TooLarge => {
-                prop_assert!(
-                    size > MAX_SIZE,
-                    "{:?}: netplay says {}, python {}",
-                    text,
-                    e,
-                    size
-                );
+                prop_assert!(size > MAX_SIZE, "{:?}: netplay says {}, python {}", text, e, size);
             }
             (Err(_), None) => {}
             (ours, _) => {
@@ -345,12 +307,7 @@ fn every_half_float_matches_python() {
     let text = format!("<{count}e");
     let bytes: Vec<u8> = (0..=u16::MAX).flat_map(u16::to_le_bytes).collect();
     let reply = python.ask(&text, Some(&bytes)).expect("python3 answers");
-    let ours = text
-        .parse::<Format>()
-        .unwrap()
-        .unpack_from(&bytes)
-        .unwrap()
-        .to_string();
+    let ours = text.parse::<Format>().unwrap().unpack_from(&bytes).unwrap().to_string();
     let theirs = reply.repr.expect("python decodes every half float");
     let split = |repr: &str| -> Vec<String> {
         let inner = repr.trim_start_matches('(').trim_end_matches(')');

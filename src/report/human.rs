@@ -10,8 +10,9 @@ use colored::Color;
 
 use super::explain;
 use super::{OutputConfig, Reporter};
+use crate::decode::Format;
 use crate::event::{Dir, Event, Family, Proto, Step};
-use crate::hexdump::{Dumper, Layout};
+use crate::hexdump::{Dumper, Layout, push_decoded};
 use crate::net::ports;
 use crate::units::{format_bytes, format_duration};
 
@@ -27,6 +28,8 @@ pub struct Style {
     pub layout: Layout,
     /// Bytes asked per recv call, for the explanations.
     pub recv_size: usize,
+    /// `--decode`: a line under each chunk with its decoded values.
+    pub decode: Option<Format>,
 }
 
 impl Style {
@@ -38,6 +41,7 @@ impl Style {
             dumps: true,
             layout: config.dump,
             recv_size: config.recv_size,
+            decode: config.decode.clone(),
         }
     }
 }
@@ -186,6 +190,9 @@ impl Human {
         bytes: &[u8],
     ) {
         if !self.style.dumps {
+            // The payload goes elsewhere (--raw); its decoded values still show.
+            let label = format!("{} chunk {chunk}: ", self.conn_tag(conn));
+            self.decoded(&label, bytes);
             return;
         }
         let tag = self.conn_tag(conn);
@@ -205,6 +212,22 @@ impl Human {
         let (layout, color) = (self.style.layout, self.style.color);
         let dumper = self.dumpers.entry((conn, dir)).or_insert_with(|| Dumper::new(layout, color, offset));
         dumper.push(bytes, &mut self.buf);
+        self.decoded("", bytes);
+    }
+
+    /// With --decode, the line under a chunk: its first bytes decoded as
+    /// `struct.unpack_from` would, or a note when the chunk is too short.
+    fn decoded(&mut self, label: &str, bytes: &[u8]) {
+        let Some(format) = &self.style.decode else { return };
+        let decoded = format.unpack_from(bytes);
+        let label = match &decoded {
+            Ok(_) if bytes.len() > format.size() => {
+                format!("{label}{format} on the first {} of {} bytes: ", format.size(), bytes.len())
+            }
+            Ok(_) => format!("{label}{format}: "),
+            Err(_) => format!("{label}note: "),
+        };
+        push_decoded(&label, &decoded, self.style.color, &mut self.buf);
     }
 
     fn closed(

@@ -1,27 +1,120 @@
 //! `--json`: one JSON object per line per event, as docs/json-events.md
-//! describes. The objects come straight from the events' serde shape.
+//! describes. The objects come straight from the events' serde shape; with
+//! `--decode`, data events also carry their decoded values.
 
 use std::io::{self, Write};
 
+use serde_json::{Map, Value as JsonValue};
+
 use super::Reporter;
+use crate::decode::{Format, Value};
 use crate::event::Event;
 
 pub struct Json {
     out: Box<dyn Write + Send>,
     buf: Vec<u8>,
+    decode: Option<Format>,
 }
 
 impl Json {
     pub fn new(out: Box<dyn Write + Send>) -> Json {
-        Json { out, buf: Vec::new() }
+        Json { out, buf: Vec::new(), decode: None }
+    }
+
+    /// Adds `decoded` and `values` (or `decode_error`) to data events.
+    pub fn decoding(mut self, format: Option<Format>) -> Json {
+        self.decode = format;
+        self
     }
 }
 
 impl Reporter for Json {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         self.buf.clear();
-        serde_json::to_writer(&mut self.buf, event).map_err(io::Error::other)?;
+        match (event, &self.decode) {
+            (Event::Data { bytes, .. }, Some(format)) => {
+                let mut object = match serde_json::to_value(event).map_err(io::Error::other)? {
+                    JsonValue::Object(object) => object,
+                    _ => Map::new(),
+                };
+                add_decoded(&mut object, format, bytes.0);
+                serde_json::to_writer(&mut self.buf, &object).map_err(io::Error::other)?;
+            }
+            _ => serde_json::to_writer(&mut self.buf, event).map_err(io::Error::other)?,
+        }
         self.buf.push(b'\n');
         self.out.write_all(&self.buf)
+    }
+}
+
+/// `decoded`: the tuple as Python prints it; `values`: the same values as
+/// JSON (bytes as hex, a float that is not finite as "nan", "inf" or
+/// "-inf"); or `decode_error` when the bytes are too few.
+fn add_decoded(object: &mut Map<String, JsonValue>, format: &Format, bytes: &[u8]) {
+    match format.unpack_from(bytes) {
+        Ok(values) => {
+            object.insert("decoded".into(), values.to_string().into());
+            object.insert("values".into(), values.0.iter().map(json_value).collect());
+        }
+        Err(error) => {
+            object.insert("decode_error".into(), error.to_string().into());
+        }
+    }
+}
+
+fn json_value(value: &Value) -> JsonValue {
+    match value {
+        Value::Int(n) => (*n).into(),
+        Value::UInt(n) => (*n).into(),
+        Value::Bool(b) => (*b).into(),
+        Value::Float(x) if x.is_finite() => (*x).into(),
+        Value::Float(x) => Value::Float(*x).to_string().into(),
+        Value::Bytes(bytes) => bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Dir;
+    use crate::report::SharedBuf;
+    use std::time::Duration;
+
+    fn data_line(format: Option<&str>, bytes: &[u8]) -> serde_json::Value {
+        let buf = SharedBuf::default();
+        let mut json = Json::new(Box::new(buf.clone())).decoding(format.map(|f| f.parse().unwrap()));
+        json.event(&Event::data(1, Dir::In, 1, bytes, 0, Duration::ZERO)).unwrap();
+        serde_json::from_slice(&buf.contents()).unwrap()
+    }
+
+    #[test]
+    fn data_events_carry_decoded_values() {
+        let line = data_line(Some(">h"), &[1, 2, 3]);
+        assert_eq!(line["decoded"], "(258,)");
+        assert_eq!(line["values"], serde_json::json!([258]));
+        assert_eq!(line["hex"], "010203");
+        assert_eq!(line["len"], 3);
+    }
+
+    #[test]
+    fn every_kind_of_value_is_json() {
+        let mut bytes = vec![0xff, 1, b'a', b'b'];
+        bytes.extend(f64::NAN.to_be_bytes());
+        bytes.extend(2.5f64.to_be_bytes());
+        let line = data_line(Some(">b?2sdd"), &bytes);
+        assert_eq!(line["values"], serde_json::json!([-1, true, "6162", "nan", 2.5]));
+    }
+
+    #[test]
+    fn too_few_bytes_is_a_decode_error() {
+        let line = data_line(Some(">i"), &[1]);
+        assert_eq!(line["decode_error"], "format '>i' needs 4 bytes, got 1");
+        assert!(line.get("decoded").is_none());
+    }
+
+    #[test]
+    fn without_decode_nothing_is_added() {
+        let line = data_line(None, &[1, 2]);
+        assert!(line.get("decoded").is_none() && line.get("decode_error").is_none());
     }
 }

@@ -12,6 +12,7 @@ use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
 use std::sync::{Arc, Mutex};
 
+use crate::decode::Format;
 use crate::event::Event;
 use crate::hexdump;
 
@@ -56,6 +57,8 @@ pub struct OutputConfig {
     pub dump: hexdump::Layout,
     /// Bytes asked per recv call, named in the explanations.
     pub recv_size: usize,
+    /// `--decode`: each data event's bytes decoded with this struct format.
+    pub decode: Option<Format>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +102,7 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
             let color = config.color.resolve(io::stdout().is_terminal());
             Box::new(human::Human::new(Box::new(stdout), human::Style::from_config(config, color)))
         }
-        Mode::Json => Box::new(json::Json::new(Box::new(stdout))),
+        Mode::Json => Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone())),
         Mode::Raw => {
             let color = config.color.resolve(io::stderr().is_terminal());
             let mut style = human::Style::from_config(config, color);
