@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use serde_json::{Map, Value as JsonValue};
+use serde_json::Value as JsonValue;
 
 use super::Reporter;
 use crate::decode::{Format, Value};
@@ -31,16 +31,14 @@ impl Json {
 impl Reporter for Json {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         self.buf.clear();
-        match (event, &self.decode) {
-            (Event::Data { bytes, .. }, Some(format)) => {
-                let mut object = match serde_json::to_value(event).map_err(io::Error::other)? {
-                    JsonValue::Object(object) => object,
-                    _ => Map::new(),
-                };
-                add_decoded(&mut object, format, bytes.0);
-                serde_json::to_writer(&mut self.buf, &object).map_err(io::Error::other)?;
-            }
-            _ => serde_json::to_writer(&mut self.buf, event).map_err(io::Error::other)?,
+        serde_json::to_writer(&mut self.buf, event).map_err(io::Error::other)?;
+        if let (Event::Data { bytes, .. }, Some(format)) = (event, &self.decode)
+            && self.buf.pop() == Some(b'}')
+        {
+            // The object's closing brace makes way for the decoded fields,
+            // so the fields keep the order of the other events.
+            add_decoded(&mut self.buf, format, bytes.0).map_err(io::Error::other)?;
+            self.buf.push(b'}');
         }
         self.buf.push(b'\n');
         self.out.write_all(&self.buf)
@@ -50,14 +48,18 @@ impl Reporter for Json {
 /// `decoded`: the tuple as Python prints it; `values`: the same values as
 /// JSON (bytes as hex, a float that is not finite as "nan", "inf" or
 /// "-inf"); or `decode_error` when the bytes are too few.
-fn add_decoded(object: &mut Map<String, JsonValue>, format: &Format, bytes: &[u8]) {
+fn add_decoded(buf: &mut Vec<u8>, format: &Format, bytes: &[u8]) -> serde_json::Result<()> {
     match format.unpack_from(bytes) {
         Ok(values) => {
-            object.insert("decoded".into(), values.to_string().into());
-            object.insert("values".into(), values.0.iter().map(json_value).collect());
+            buf.extend_from_slice(b",\"decoded\":");
+            serde_json::to_writer(&mut *buf, &values.to_string())?;
+            buf.extend_from_slice(b",\"values\":");
+            let values: Vec<JsonValue> = values.0.iter().map(json_value).collect();
+            serde_json::to_writer(&mut *buf, &values)
         }
         Err(error) => {
-            object.insert("decode_error".into(), error.to_string().into());
+            buf.extend_from_slice(b",\"decode_error\":");
+            serde_json::to_writer(&mut *buf, &error.to_string())
         }
     }
 }
@@ -110,6 +112,16 @@ mod tests {
         let line = data_line(Some(">i"), &[1]);
         assert_eq!(line["decode_error"], "format '>i' needs 4 bytes, got 1");
         assert!(line.get("decoded").is_none());
+    }
+
+    #[test]
+    fn the_event_name_stays_first() {
+        let buf = SharedBuf::default();
+        let mut json = Json::new(Box::new(buf.clone())).decoding(Some(">h".parse().unwrap()));
+        json.event(&Event::data(1, Dir::In, 1, &[1, 2], 0, Duration::ZERO)).unwrap();
+        let line = String::from_utf8(buf.contents()).unwrap();
+        assert!(line.starts_with("{\"event\":\"data\","), "{line}");
+        assert!(line.ends_with(",\"decoded\":\"(258,)\",\"values\":[258]}\n"), "{line}");
     }
 
     #[test]
