@@ -173,7 +173,7 @@ impl<'a> View<'a> {
 fn render_in_two(dumper: &mut Dumper, bytes: &[u8], first: &mut Vec<u8>, second: &mut Vec<u8>) {
     let width = dumper.layout().width as u64;
     let half = bytes.len() / 2;
-    let mid = half - ((dumper.offset() + half as u64) % width) as usize;
+    let mid = half - (dumper.offset().wrapping_add(half as u64) % width) as usize;
     let (head, tail) = bytes.split_at(mid);
     let mut rest = dumper.clone();
     rest.advance(head);
@@ -221,7 +221,7 @@ impl<'a> Records<'a> {
             if self.pending.len() == size {
                 let decoded = self.format.unpack_from(&self.pending);
                 push_record(self.start, &decoded, color, out);
-                self.start += size as u64;
+                self.start = self.start.wrapping_add(size as u64);
                 self.pending.clear();
             }
         }

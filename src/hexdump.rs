@@ -188,7 +188,8 @@ enum Fate {
 pub struct Dumper {
     layout: Layout,
     color: bool,
-    /// Stream offset of the next byte.
+    /// Stream offset of the next byte. It wraps after 2^64 bytes rather
+    /// than fail: no stream gets there, but no input may make the dumper panic.
     offset: u64,
     /// The last full line shown, for squeezing; valid when `has_previous`.
     previous: [u8; MAX_WIDTH],
@@ -250,7 +251,7 @@ impl Dumper {
         if column != 0 {
             let take = (width - column).min(bytes.len());
             self.fate(column, &bytes[..take]);
-            self.offset += take as u64;
+            self.offset = self.offset.wrapping_add(take as u64);
             bytes = &bytes[take..];
         }
         // After two whole lines or more, the state depends on the last two
@@ -263,13 +264,13 @@ impl Dumper {
             self.squeezing = self.layout.squeeze && before == last;
             self.previous[..width].copy_from_slice(last);
             self.has_previous = true;
-            self.offset += end as u64;
+            self.offset = self.offset.wrapping_add(end as u64);
             bytes = &bytes[end..];
         }
         while !bytes.is_empty() {
             let take = width.min(bytes.len());
             self.fate(0, &bytes[..take]);
-            self.offset += take as u64;
+            self.offset = self.offset.wrapping_add(take as u64);
             bytes = &bytes[take..];
         }
     }
@@ -317,7 +318,7 @@ impl Dumper {
                         }
                         Fate::Hidden => {}
                     }
-                    self.offset += W as u64;
+                    self.offset = self.offset.wrapping_add(W as u64);
                     bytes = rest;
                     continue;
                 }
@@ -331,7 +332,7 @@ impl Dumper {
                     let line_start = self.offset - column as u64;
                     end = self.render_line::<COLOR>(t, line_start, column, line, out, end);
                 }
-                self.offset += take as u64;
+                self.offset = self.offset.wrapping_add(take as u64);
                 bytes = rest;
             }
         }
