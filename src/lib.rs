@@ -36,14 +36,22 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             stdout.write_all(hexdump::legend(color).as_bytes()).map_err(OutputError)?;
             Ok(())
         }
-        Job::TcpServe(config) => tcp::serve::run(config, report::to_terminal(output).map_err(OutputError)?),
-        Job::TcpConnect(config) => {
-            tcp::connect::run(config, report::to_terminal(output).map_err(OutputError)?)
-        }
+        Job::TcpServe(config) => with_report(output, |report| tcp::serve::run(config, report)),
+        Job::TcpConnect(config) => with_report(output, |report| tcp::connect::run(config, report)),
         Job::Hex(config) => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             hex::run(&config, color, &mut stdout)
         }
     }
+}
+
+/// Runs a job that reports events, then waits until its output is written:
+/// the human reporter writes on a thread of its own.
+fn with_report(output: &report::OutputConfig, job: impl FnOnce(report::Report) -> Result<()>) -> Result<()> {
+    let report = report::to_terminal(output).map_err(OutputError)?;
+    let result = job(report.clone());
+    let flushed = report.flush();
+    result?;
+    Ok(flushed?)
 }

@@ -308,6 +308,10 @@ impl Reporter for Human {
         }
         self.out.write_all(&self.buf)
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 fn family_const(family: Family) -> &'static str {

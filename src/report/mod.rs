@@ -10,7 +10,9 @@ pub mod raw;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use crate::decode::Format;
 use crate::event::Event;
@@ -19,6 +21,12 @@ use crate::hexdump;
 /// Something that renders events to its writer.
 pub trait Reporter: Send {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()>;
+
+    /// Waits until everything reported is written, and returns the error
+    /// of any write still unreported.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writing to our own output failed (a closed pipe, a full disk). Kept apart
@@ -40,10 +48,18 @@ impl Report {
 
     /// Reports one event. An error means output is gone; runners stop.
     pub fn emit(&self, event: Event<'_>) -> Result<(), OutputError> {
+        self.lock().event(&event).map_err(OutputError)
+    }
+
+    /// Waits until everything reported is written (see [`Background`]).
+    pub fn flush(&self) -> Result<(), OutputError> {
+        self.lock().flush().map_err(OutputError)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Box<dyn Reporter>> {
         // A poisoned lock only means another thread panicked mid-report; the
         // reporter's state is still usable for the lines that follow.
-        let mut reporter = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        reporter.event(&event).map_err(OutputError)
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -100,6 +116,7 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
     let reporter: Box<dyn Reporter> = match config.mode {
         Mode::Human => {
             let color = config.color.resolve(io::stdout().is_terminal());
+            let stdout = Background::new(stdout)?;
             Box::new(human::Human::new(Box::new(stdout), human::Style::from_config(config, color)))
         }
         Mode::Json => Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone())),
@@ -112,6 +129,81 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
         }
     };
     Ok(Report::new(reporter))
+}
+
+/// A writer that writes on a thread of its own, so that the next event is
+/// rendered while the last one is being written: a dump costs the time of
+/// the slower of rendering and writing, not of both. One buffer is written
+/// while at most one more is filled, so memory stays flat and a slow reader
+/// of our output still slows us down. A write's error is returned by the
+/// next write or by `flush`.
+pub struct Background {
+    jobs: Option<SyncSender<Vec<u8>>>,
+    /// Each buffer written comes back for reuse, or the error it met.
+    done: Receiver<io::Result<Vec<u8>>>,
+    in_flight: bool,
+    spare: Vec<u8>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Background {
+    pub fn new(mut out: impl Write + Send + 'static) -> io::Result<Background> {
+        let (jobs, work) = sync_channel::<Vec<u8>>(1);
+        let (report, done) = sync_channel(1);
+        let thread = std::thread::Builder::new().name("output".into()).spawn(move || {
+            for buf in work {
+                let result = out.write_all(&buf).and_then(|()| out.flush()).map(|()| buf);
+                if report.send(result).is_err() {
+                    return;
+                }
+            }
+        })?;
+        Ok(Background { jobs: Some(jobs), done, in_flight: false, spare: Vec::new(), thread: Some(thread) })
+    }
+
+    /// Waits for the buffer being written, if any.
+    fn wait(&mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.in_flight) {
+            match self.done.recv() {
+                Ok(Ok(buf)) => self.spare = buf,
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Err(io::Error::other("the output thread stopped")),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for Background {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.wait()?;
+        let mut next = std::mem::take(&mut self.spare);
+        next.clear();
+        next.extend_from_slice(buf);
+        let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("output closed"))?;
+        jobs.send(next).map_err(|_| io::Error::other("the output thread stopped"))?;
+        self.in_flight = true;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.wait()
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        // Whatever is queued is written before the thread ends.
+        drop(self.jobs.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// A writer that several holders can share; lets tests read what a reporter
@@ -132,5 +224,58 @@ impl Write for SharedBuf {
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that fails once told to, like a pipe whose reader left.
+    struct Failing(SharedBuf, Arc<Mutex<bool>>);
+
+    impl Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if *self.1.lock().unwrap() {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            self.0.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn background_writes_everything_in_order() {
+        let buf = SharedBuf::default();
+        let mut out = Background::new(buf.clone()).unwrap();
+        for i in 0..100u8 {
+            out.write_all(&[i; 1000]).unwrap();
+        }
+        out.flush().unwrap();
+        let written = buf.contents();
+        assert_eq!(written.len(), 100_000);
+        assert!(written.chunks(1000).enumerate().all(|(i, c)| c.iter().all(|&b| usize::from(b) == i)));
+    }
+
+    #[test]
+    fn a_background_write_error_comes_back() {
+        let fail = Arc::new(Mutex::new(false));
+        let mut out = Background::new(Failing(SharedBuf::default(), fail.clone())).unwrap();
+        out.write_all(b"fine").unwrap();
+        *fail.lock().unwrap() = true;
+        // This write fails on the thread; the next call or flush says so.
+        let later = out.write_all(b"lost").and_then(|()| out.flush());
+        assert_eq!(later.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn dropping_background_writes_what_is_queued() {
+        let buf = SharedBuf::default();
+        let mut out = Background::new(buf.clone()).unwrap();
+        out.write_all(b"last words").unwrap();
+        drop(out);
+        assert_eq!(buf.contents(), b"last words");
     }
 }
