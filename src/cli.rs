@@ -23,6 +23,8 @@ use crate::report::{ColorChoice, Mode, OutputConfig};
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
+use crate::udp::send::SendConfig;
+use crate::udp::serve::UdpServeConfig;
 use crate::units;
 
 /// See every socket step and every byte: a TCP/UDP playground and a
@@ -87,6 +89,9 @@ pub enum Command {
     /// Show a file or stdin as the live hex dump shows bytes (a capture from --raw, any file).
     #[command(after_help = HEX_EXAMPLES)]
     Hex(HexArgs),
+    /// UDP, the non-connected mode: separate datagrams, no connection.
+    #[command(subcommand)]
+    Udp(UdpCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +103,30 @@ pub enum TcpCommand {
     #[command(after_help = CONNECT_EXAMPLES)]
     Connect(TcpConnectArgs),
 }
+
+#[derive(Debug, Subcommand)]
+pub enum UdpCommand {
+    /// Receive UDP datagrams on one socket: no listen, no accept; each sender and each datagram.
+    #[command(after_help = UDP_SERVE_EXAMPLES)]
+    Serve(UdpServeArgs),
+    /// Send UDP datagrams (sendto), and with --wait show the replies.
+    #[command(after_help = UDP_SEND_EXAMPLES)]
+    Send(UdpSendArgs),
+}
+
+const UDP_SERVE_EXAMPLES: &str = "\
+Examples:
+  netplay udp serve                          datagrams to 127.0.0.1:12345, each with its sender
+  netplay udp serve --reply 'Bonjour client !' --explain
+  netplay udp serve --recv-size 8            a longer datagram is cut: see what is discarded
+  netplay udp serve -6 --host :: --v6only false   dual-stack: IPv4 senders show as ::ffff:a.b.c.d";
+
+const UDP_SEND_EXAMPLES: &str = "\
+Examples:
+  netplay udp send 127.0.0.1 12345 -m 'Hello serveur !' --wait 1s
+  netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
+  netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
+  printf 'one\\ntwo\\n' | netplay udp send 127.0.0.1 12345   one datagram per line";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:
@@ -174,7 +203,8 @@ pub struct BindArgs {
     #[arg(long, value_name = "BOOL")]
     pub v6only: Option<bool>,
 
-    /// Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB.
+    /// Bytes asked per recv call, like recv(1024) in the course (UDP: a longer datagram is cut
+    /// and the rest discarded). Sizes like 1024, 64K, 1MiB.
     #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = recv_size_arg)]
     pub recv_size: usize,
 }
@@ -254,7 +284,7 @@ pub struct TcpConnectArgs {
 /// What a client sends. Without any of these, stdin.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Text to send; repeat for several sends, each one send call.
+    /// Text to send; repeat for several sends, each one send call (one datagram in UDP).
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
     pub messages: Vec<String>,
 
@@ -262,9 +292,80 @@ pub struct InputArgs {
     #[arg(long, value_name = "HEX", conflicts_with = "messages", value_parser = hex_arg)]
     pub hex: Vec<Vec<u8>>,
 
-    /// Send the content of this file.
+    /// Send the content of this file (in UDP, as one datagram).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["messages", "hex"])]
     pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UdpServeArgs {
+    #[command(flatten)]
+    pub bind: BindArgs,
+
+    /// Send each datagram back to its sender (the bytes kept, if it was cut).
+    #[arg(long)]
+    pub echo: bool,
+
+    /// Send TEXT to the sender of each datagram, like the course's b"Bonjour client !".
+    #[arg(long, value_name = "TEXT")]
+    pub reply: Option<String>,
+
+    /// Receive one datagram (and answer it), then exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UdpSendArgs {
+    /// Where to send: a name or address, or HOST:PORT, or [IPv6]:PORT.
+    #[arg(value_name = "HOST")]
+    pub host: String,
+
+    /// The port, when HOST does not carry it.
+    #[arg(value_name = "PORT")]
+    pub port: Option<String>,
+
+    #[command(flatten)]
+    pub family: FamilyArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Read all of stdin as one datagram, instead of one datagram per line (without its newline).
+    #[arg(long, conflicts_with_all = ["messages", "hex", "file"])]
+    pub stdin_datagram: bool,
+
+    /// Send the input N times.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = count_arg)]
+    pub count: u64,
+
+    /// Pause DUR between two datagrams (500ms, 2s, 1m).
+    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    pub interval: Option<Duration>,
+
+    /// Keep receiving replies for DUR after the last datagram; each is shown with its sender.
+    /// Default: exit at once, showing only replies already there.
+    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    pub wait: Option<Duration>,
+
+    /// Use a connected UDP socket: send() and recv() instead of sendto() and recvfrom(). The
+    /// kernel then drops datagrams from other addresses, and an ICMP port unreachable from the
+    /// peer is reported as "connection refused" (exit code 4).
+    #[arg(long)]
+    pub connect: bool,
+
+    /// Local address to bind before sending (the source address of the datagrams).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+
+    /// Local port to bind before sending, instead of the ephemeral one the OS picks.
+    #[arg(long, value_name = "PORT", value_parser = port_arg)]
+    pub source_port: Option<u16>,
+
+    /// Bytes asked per recv call for replies; a longer reply is cut and the rest discarded.
+    /// Sizes like 1024, 64K, 1MiB.
+    #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = recv_size_arg)]
+    pub recv_size: usize,
 }
 
 /// The clap command, with the legend and the exit codes under `--help`.
@@ -284,6 +385,14 @@ fn port_arg(text: &str) -> Result<u16, String> {
 
 fn duration_arg(text: &str) -> Result<Duration, String> {
     units::parse_duration(text)
+}
+
+fn count_arg(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("--count 0 would send nothing; use 1 or more".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{text}' is not a count: use a whole number, 1 or more")),
+    }
 }
 
 fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
@@ -348,6 +457,14 @@ impl Cli {
                     .into());
                 }
                 (Job::Hex(args.into_config(output.decode.clone())), 0)
+            }
+            Some(Command::Udp(UdpCommand::Serve(args))) => {
+                let recv_size = args.bind.recv_size;
+                (Job::UdpServe(args.into_config()?), recv_size)
+            }
+            Some(Command::Udp(UdpCommand::Send(args))) => {
+                let recv_size = args.recv_size;
+                (Job::UdpSend(args.into_config()?), recv_size)
             }
         };
         Ok(Run { job, output: output.into_config(recv_size) })
@@ -464,20 +581,31 @@ impl InputArgs {
     }
 }
 
+/// A client's local address from --bind and --source-port, if either is
+/// given.
+fn client_bind(
+    bind: Option<&str>,
+    source_port: Option<u16>,
+    family: Option<Family>,
+    target: &Target,
+) -> Result<Option<SocketAddr>> {
+    Ok(match (bind, source_port) {
+        (None, None) => None,
+        (Some(host), port) => Some(addr::resolve(host, port.unwrap_or(0), family)?[0]),
+        (None, Some(port)) => {
+            // Bind the wildcard of the family the target will use.
+            let v6 = family == Some(Family::V6) || target.host.contains(':');
+            let ip: std::net::IpAddr = if v6 { "::".parse()? } else { "0.0.0.0".parse()? };
+            Some(SocketAddr::new(ip, port))
+        }
+    })
+}
+
 impl TcpConnectArgs {
     fn into_config(self) -> Result<ConnectConfig> {
         let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
         let family = self.family.family();
-        let bind = match (&self.bind, self.source_port) {
-            (None, None) => None,
-            (Some(host), port) => Some(addr::resolve(host, port.unwrap_or(0), family)?[0]),
-            (None, Some(port)) => {
-                // Bind the wildcard of the family the target will use.
-                let v6 = family == Some(Family::V6) || target.host.contains(':');
-                let ip: std::net::IpAddr = if v6 { "::".parse()? } else { "0.0.0.0".parse()? };
-                Some(SocketAddr::new(ip, port))
-            }
-        };
+        let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
         Ok(ConnectConfig {
             target,
             family,
@@ -486,6 +614,47 @@ impl TcpConnectArgs {
             timeout: self.timeout,
             recv_size: self.recv_size,
             shutdown: !self.no_shutdown,
+        })
+    }
+}
+
+impl UdpServeArgs {
+    fn into_config(self) -> Result<UdpServeConfig> {
+        Ok(UdpServeConfig {
+            addr: self.bind.address()?,
+            options: self.bind.options(),
+            recv_size: self.bind.recv_size,
+            echo: self.echo,
+            reply: self.reply.map(String::into_bytes),
+            once: self.once,
+        })
+    }
+}
+
+impl UdpSendArgs {
+    fn into_config(self) -> Result<SendConfig> {
+        let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
+        let family = self.family.family();
+        let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
+        let input = self.input.into_input();
+        if input == Input::Stdin && !self.stdin_datagram && self.count > 1 {
+            return Err(UsageError(format!(
+                "--count {} repeats an input that ends (-m, --hex, --file or --stdin-datagram); stdin lines are sent once, as they come",
+                self.count
+            ))
+            .into());
+        }
+        Ok(SendConfig {
+            target,
+            family,
+            input,
+            stdin_whole: self.stdin_datagram,
+            count: self.count,
+            interval: self.interval,
+            wait: self.wait.unwrap_or_default(),
+            connect: self.connect,
+            bind,
+            recv_size: self.recv_size,
         })
     }
 }

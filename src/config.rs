@@ -5,6 +5,8 @@ use crate::hex::HexConfig;
 use crate::report::OutputConfig;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::serve::ServeConfig;
+use crate::udp::send::SendConfig;
+use crate::udp::serve::UdpServeConfig;
 
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -14,6 +16,8 @@ pub enum Job {
     TcpConnect(ConnectConfig),
     /// Dump a file or stdin.
     Hex(HexConfig),
+    UdpServe(UdpServeConfig),
+    UdpSend(SendConfig),
 }
 
 #[derive(Debug, Clone)]

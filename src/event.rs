@@ -131,6 +131,49 @@ pub enum Event<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// One UDP datagram, received or sent whole: UDP keeps message
+    /// boundaries, so each is shown on its own, from offset 0.
+    Datagram {
+        dir: Dir,
+        /// The sender (`in`) or the destination (`out`).
+        peer: SocketAddr,
+        /// Number of this datagram in this direction, from 1.
+        seq: u64,
+        /// Time since the socket was bound (server) or opened (client).
+        #[serde(rename = "elapsed_us", serialize_with = "serialize_micros")]
+        elapsed: Duration,
+        /// For `in`: the datagram's length as it arrived. More than the bytes
+        /// kept (`len`) when it was longer than the receive buffer; the rest
+        /// was discarded by the kernel.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        arrived: Option<usize>,
+        #[serde(flatten)]
+        bytes: Payload<'a>,
+    },
+    /// A UDP client's socket has its local address: the OS picked the port
+    /// at the first sendto() (not connected) or at connect() (connected).
+    SendingFrom {
+        local: SocketAddr,
+        peer: SocketAddr,
+        /// True for a connected UDP socket (`--connect`).
+        connected: bool,
+        /// True when the OS chose the local port (no `--source-port`).
+        ephemeral: bool,
+    },
+    /// The UDP client has sent its input and listens for replies for `wait`.
+    Waiting {
+        #[serde(rename = "wait_us", serialize_with = "serialize_micros")]
+        wait: Duration,
+    },
+    /// A UDP run is over: datagrams and bytes each way.
+    Done {
+        sent: u64,
+        received: u64,
+        bytes_out: u64,
+        bytes_in: u64,
+        #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
+        duration: Duration,
+    },
     /// Something worth telling that is not an error: a queue full, a limit.
     Notice {
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +200,19 @@ impl<'a> Event<'a> {
         elapsed: Duration,
     ) -> Event<'a> {
         Event::Data { conn, dir, chunk, offset, elapsed, bytes: Payload(bytes) }
+    }
+
+    /// One datagram; `arrived` is its length on the wire when it was
+    /// received (`None` for a datagram sent).
+    pub fn datagram(
+        dir: Dir,
+        peer: SocketAddr,
+        seq: u64,
+        bytes: &'a [u8],
+        arrived: Option<usize>,
+        elapsed: Duration,
+    ) -> Event<'a> {
+        Event::Datagram { dir, peer, seq, elapsed, arrived, bytes: Payload(bytes) }
     }
 }
 

@@ -12,11 +12,13 @@ pub enum Code {
     Ok = 0,
     /// Anything not listed below (a file that cannot be read, ...).
     Failure = 1,
-    /// A bad flag or value; clap uses 2 for its own usage errors too.
+    /// A bad flag or value (a datagram too big for UDP too); clap uses 2
+    /// for its own usage errors too.
     Usage = 2,
     /// A host name did not resolve, or not in the family asked for.
     Resolve = 3,
-    /// Connection refused: nothing listens there.
+    /// Connection refused: nothing listens there (for UDP, an ICMP port
+    /// unreachable on a connected socket).
     Refused = 4,
     /// Connecting or waiting for data took longer than --timeout.
     Timeout = 5,
@@ -32,9 +34,9 @@ pub const TABLE: &str = "\
 Exit codes:
   0  success (also when output is closed early, as by `| head`)
   1  other failure (e.g. a file that cannot be read)
-  2  bad command line: unknown flag, bad value
+  2  bad command line: unknown flag, bad value, a datagram too big for UDP
   3  host name not resolved (or no address in the family asked for)
-  4  connection refused: nothing listens at that address and port
+  4  connection refused: nothing listens at that address and port (UDP: --connect only)
   5  timed out (--timeout)
   6  address already in use
   7  permission denied (ports below 1024 need privileges)
@@ -106,6 +108,11 @@ fn hint(err: &NetError) -> Option<String> {
             }
             _ => return None,
         },
+        NetError::Socket { op, .. } if op.contains("UDP") && err.io_kind() == Some(ConnectionRefused) => {
+            format!(
+                "an ICMP port unreachable came back: no socket is bound to port {port} there; is the server running, on this port?"
+            )
+        }
         _ => match err.io_kind()? {
             ConnectionRefused => {
                 format!("nothing listens on port {port} there: is the server running, on this port?")

@@ -1,8 +1,9 @@
 //! What a client sends: `-m` messages (one send each), `--hex` bytes, a
-//! `--file`, or stdin. Shared by `tcp connect` and `udp send`.
+//! `--file`, or stdin. Shared by `tcp connect` (a stream, fed in pieces) and
+//! `udp send` (datagrams, each checked against a maximum before it is sent).
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -28,6 +29,116 @@ impl Input {
             Input::Stdin => feed_reader(io::stdin().lock(), chunk, &mut send, || "read stdin".to_string()),
         }
     }
+}
+
+/// A datagram longer than the most the protocol carries, found before it
+/// was sent.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} is {}", self.size_text())]
+pub struct TooLong {
+    /// Which input: "message 2", "--file big.bin", "stdin line 3".
+    pub what: String,
+    /// Its length, when known; a stream cut at `max + 1` bytes has only a
+    /// lower bound.
+    pub len: u64,
+    pub exact: bool,
+    pub max: usize,
+}
+
+impl TooLong {
+    /// "70000 bytes, more than the 65507 a datagram may carry".
+    pub fn size_text(&self) -> String {
+        match self.exact {
+            true => format!("{} bytes, more than the {} a datagram may carry", self.len, self.max),
+            false => format!("longer than the {} bytes a datagram may carry", self.max),
+        }
+    }
+}
+
+impl Input {
+    /// The datagrams of an input that ends: each message, the whole file, or
+    /// with `stdin_whole` all of stdin as one. Every one is checked against
+    /// `max` before any is sent. `None` for stdin read line by line, which
+    /// [`stdin_lines`] feeds as it comes.
+    pub fn datagrams(&self, max: usize, stdin_whole: bool) -> Result<Option<Vec<Vec<u8>>>> {
+        match self {
+            Input::Messages(messages) => {
+                for (i, m) in messages.iter().enumerate() {
+                    if m.len() > max {
+                        let what = format!("message {}", i + 1);
+                        return Err(TooLong { what, len: m.len() as u64, exact: true, max }.into());
+                    }
+                }
+                Ok(Some(messages.clone()))
+            }
+            Input::File(path) => {
+                let what = || format!("--file {}", path.display());
+                let file = File::open(path).with_context(|| format!("open {}", what()))?;
+                // A regular file says its size; a pipe or device is read up
+                // to one byte past the maximum, never more.
+                let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+                if let Some(len) = size.filter(|&len| len > max as u64) {
+                    return Err(TooLong { what: what(), len, exact: true, max }.into());
+                }
+                let bytes = read_at_most(file, max).with_context(|| format!("read {}", what()))?;
+                check_read(bytes, max, what())
+            }
+            Input::Stdin if stdin_whole => {
+                let bytes = read_at_most(io::stdin().lock(), max).context("read stdin")?;
+                check_read(bytes, max, "stdin (--stdin-datagram)".to_string())
+            }
+            Input::Stdin => Ok(None),
+        }
+    }
+}
+
+fn read_at_most(reader: impl Read, max: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn check_read(bytes: Vec<u8>, max: usize, what: String) -> Result<Option<Vec<Vec<u8>>>> {
+    if bytes.len() > max {
+        return Err(TooLong { what, len: bytes.len() as u64, exact: false, max }.into());
+    }
+    Ok(Some(vec![bytes]))
+}
+
+/// Feeds stdin to `send` one line at a time, without its line end (`\n` or
+/// `\r\n`); an empty line is an empty datagram. A line longer than `max` is
+/// an error, found before that line is sent; no line is read whole into
+/// memory beyond `max` bytes.
+pub fn stdin_lines(max: usize, send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    lines_of(io::stdin().lock(), max, send)
+}
+
+fn lines_of(mut reader: impl BufRead, max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    let mut line = Vec::new();
+    for number in 1u64.. {
+        line.clear();
+        // The line, its "\r\n", and one byte more tells a line too long.
+        let read = (&mut reader).take(max as u64 + 3).read_until(b'\n', &mut line);
+        match read {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("read stdin"),
+        }
+        let ended = line.last() == Some(&b'\n');
+        if ended {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+        }
+        if line.len() > max {
+            let what = format!("stdin line {number}");
+            return Err(TooLong { what, len: line.len() as u64, exact: ended, max }.into());
+        }
+        send(&line)?;
+    }
+    Ok(())
 }
 
 fn feed_reader(
@@ -103,6 +214,50 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, vec![b"a".to_vec(), b"bc".to_vec()]);
+    }
+
+    #[test]
+    fn lines_are_datagrams_without_their_line_end() {
+        let mut seen = Vec::new();
+        let input: &[u8] = b"one\ntwo\r\n\nlast";
+        lines_of(input, 10, |d| {
+            seen.push(d.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![b"one".to_vec(), b"two".to_vec(), b"".to_vec(), b"last".to_vec()]);
+    }
+
+    #[test]
+    fn a_line_too_long_stops_before_it_is_sent() {
+        let mut sent = 0;
+        let input: &[u8] = b"12345\n123456\nnever";
+        let err = lines_of(input, 5, |_| {
+            sent += 1;
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(sent, 1);
+        let too_long = err.downcast_ref::<TooLong>().unwrap();
+        assert_eq!((too_long.what.as_str(), too_long.len, too_long.exact), ("stdin line 2", 6, true));
+        // A line with no end in sight is cut just past the maximum.
+        let endless = [b'x'; 100];
+        let err = lines_of(&endless[..], 5, |_| Ok(())).unwrap_err();
+        assert_eq!(err.to_string(), "stdin line 1 is longer than the 5 bytes a datagram may carry");
+    }
+
+    #[test]
+    fn datagrams_are_checked_before_any_is_sent() {
+        let input = Input::Messages(vec![b"ok".to_vec(), vec![0; 6]]);
+        let err = input.datagrams(5, false).unwrap_err();
+        assert_eq!(err.to_string(), "message 2 is 6 bytes, more than the 5 a datagram may carry");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.bin");
+        std::fs::write(&path, [1u8; 9]).unwrap();
+        let err = Input::File(path.clone()).datagrams(8, false).unwrap_err();
+        assert!(err.to_string().contains("big.bin is 9 bytes"), "{err}");
+        assert_eq!(Input::File(path).datagrams(9, false).unwrap(), Some(vec![vec![1u8; 9]]));
+        assert_eq!(Input::Stdin.datagrams(9, false).unwrap(), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod input;
 pub mod net;
 pub mod report;
 pub mod tcp;
+pub mod udp;
 pub mod units;
 
 use std::io::{self, IsTerminal, Write};
@@ -43,15 +44,18 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             hex::run(&config, color, &mut stdout)
         }
+        Job::UdpServe(config) => with_report(output, |report| udp::serve::run(config, report)),
+        Job::UdpSend(config) => with_report(output, |report| udp::send::run(config, report)),
     }
 }
 
 /// Runs a job that reports events, then waits until its output is written:
-/// the human reporter writes on a thread of its own.
+/// the human reporter writes on a thread of its own, so a write that failed
+/// (a closed pipe) may only be known now. It failed before whatever ended
+/// the job after it, so it is the error to report: `| head` ends quietly.
 fn with_report(output: &report::OutputConfig, job: impl FnOnce(report::Report) -> Result<()>) -> Result<()> {
     let report = report::to_terminal(output).map_err(OutputError)?;
     let result = job(report.clone());
-    let flushed = report.flush();
-    result?;
-    Ok(flushed?)
+    report.flush()?;
+    result
 }

@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 
 use crate::event::{Dir, Family, Proto, Role, Step};
 
-/// The Python statement and the sentence for a socket step.
-pub fn step(step: &Step) -> (String, String) {
+/// The Python statement and the sentence for a socket step of a `proto`
+/// socket.
+pub fn step(step: &Step, proto: Proto) -> (String, String) {
     match step {
         Step::Socket { role, family, proto } => (
-            format!("{} = socket({}, {})", var(*role), family_const(*family), type_const(*proto)),
+            format!("{} = socket({}, {})", var(*role, *proto), family_const(*family), type_const(*proto)),
             format!(
                 "{} means {} addresses; {}",
                 family_const(*family),
@@ -31,13 +32,15 @@ pub fn step(step: &Step) -> (String, String) {
         Step::SetOption { role, name, value } | Step::ReadOption { role, name, value } => {
             let level = if name.starts_with("IPV6") { "IPPROTO_IPV6" } else { "SOL_SOCKET" };
             let python = match step {
-                Step::SetOption { .. } => format!("{}.setsockopt({level}, {name}, {value})", var(*role)),
-                _ => format!("{}.getsockopt({level}, {name})  # {value}", var(*role)),
+                Step::SetOption { .. } => {
+                    format!("{}.setsockopt({level}, {name}, {value})", var(*role, proto))
+                }
+                _ => format!("{}.getsockopt({level}, {name})  # {value}", var(*role, proto)),
             };
             (python, option_sentence(name, *value).to_string())
         }
         Step::Bind { role, addr } => (
-            format!("{}.bind({})", var(*role), py_addr(addr)),
+            format!("{}.bind({})", var(*role, proto), py_addr(addr)),
             bind_sentence(addr),
         ),
         Step::Listen { backlog, .. } => (
@@ -48,13 +51,85 @@ pub fn step(step: &Step) -> (String, String) {
         ),
         Step::Resolve { host, port, .. } => (
             format!("socket.getaddrinfo('{host}', {port})"),
-            "A host name becomes one or more addresses (IPv4 and/or IPv6); a client tries them in order until one answers.".to_string(),
+            "A host name becomes one or more addresses (IPv4 and/or IPv6): a TCP client tries them in order until one connects; a UDP datagram, which brings no answer to judge by, goes to the first.".to_string(),
         ),
         Step::Connect { role, addr } => (
-            format!("{}.connect({})", var(*role), py_addr(addr)),
-            "connect() blocks until TCP's handshake (SYN, SYN-ACK, ACK) with the server is done, or fails; the OS gives the socket an ephemeral local port if none was bound.".to_string(),
+            format!("{}.connect({})", var(*role, proto), py_addr(addr)),
+            match proto {
+                Proto::Tcp => "connect() blocks until TCP's handshake (SYN, SYN-ACK, ACK) with the server is done, or fails; the OS gives the socket an ephemeral local port if none was bound.",
+                Proto::Udp => "On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address, the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer comes back as ECONNREFUSED on a later send() or recv().",
+            }
+            .to_string(),
         ),
     }
+}
+
+/// Why a UDP server neither listens nor accepts.
+pub fn no_listen() -> (String, String) {
+    (
+        "# no sock.listen(), no sock.accept(): the next call is sock.recvfrom()".to_string(),
+        "listen() and accept() exist for connections, and UDP has none: no handshake to complete, no queue of clients waiting, no socket per client. Every datagram, from anyone, lands on this one bound socket; recvfrom() says who sent it, and sendto() answers that address.".to_string(),
+    )
+}
+
+/// The local address of a UDP client, and where its port came from.
+pub fn udp_local(local: &SocketAddr, connected: bool, range: Option<(u16, u16)>) -> (String, String) {
+    let range = match range {
+        Some((low, high)) => format!(" (from its ephemeral range {low}-{high})"),
+        None => String::new(),
+    };
+    let address = if local.ip().is_unspecified() {
+        format!(
+            " The address stays {}: a socket that is not connected may send through any interface, and each datagram leaves from the one its route uses.",
+            local.ip()
+        )
+    } else {
+        String::new()
+    };
+    (
+        format!("sock.getsockname()  # {}", py_addr(local)),
+        format!(
+            "A datagram needs a source port, so the first {} gave the socket a free one{range}; replies come back to it.{address}",
+            if connected { "connect()" } else { "sendto()" }
+        ),
+    )
+}
+
+/// Explanation of the first datagram in a direction.
+pub fn datagram(
+    dir: Dir,
+    connected: bool,
+    recv_size: usize,
+    peer: &SocketAddr,
+    bytes: &[u8],
+) -> (String, String) {
+    match (dir, connected) {
+        (Dir::In, false) => (
+            format!("data, address = sock.recvfrom({recv_size})"),
+            format!(
+                "recvfrom() returns one datagram, whole, and its sender's address: UDP keeps message boundaries, where TCP's recv() returns any part of a stream. A datagram longer than {recv_size} bytes is cut, and the rest discarded."
+            ),
+        ),
+        (Dir::In, true) => (
+            format!("data = sock.recv({recv_size})"),
+            "On a connected UDP socket recv() returns one datagram, whole, and only from the connected peer: the kernel drops the others.".to_string(),
+        ),
+        (Dir::Out, false) => (
+            format!("sock.sendto({}, {})", py_bytes(bytes, 40), py_addr(peer)),
+            "sendto() hands one datagram to the network and returns: no connection, no acknowledgement, so nothing tells the sender whether anyone received it.".to_string(),
+        ),
+        (Dir::Out, true) => (
+            format!("sock.send({})", py_bytes(bytes, 40)),
+            "send() on a connected UDP socket sends one datagram to the connected peer; it fails with ECONNREFUSED when an earlier one brought back an ICMP port unreachable.".to_string(),
+        ),
+    }
+}
+
+/// Why a datagram longer than the buffer loses its end.
+pub fn truncated(recv_size: usize) -> String {
+    format!(
+        "recvfrom({recv_size}) takes one whole datagram from the queue: what does not fit in {recv_size} bytes is discarded, not kept for the next call as TCP would. The kernel's MSG_TRUNC tells the real length."
+    )
 }
 
 /// Explanation of an accepted connection (server side).
@@ -121,10 +196,12 @@ pub fn closed() -> (String, String) {
     ("client_socket.close()".to_string(), "The socket is closed and its port released.".to_string())
 }
 
-fn var(role: Role) -> &'static str {
-    match role {
-        Role::Server => "server_socket",
-        Role::Client => "client_socket",
+/// The course's variable names; its UDP examples name the socket `sock`.
+fn var(role: Role, proto: Proto) -> &'static str {
+    match (proto, role) {
+        (Proto::Udp, _) => "sock",
+        (Proto::Tcp, Role::Server) => "server_socket",
+        (Proto::Tcp, Role::Client) => "client_socket",
     }
 }
 
@@ -206,14 +283,36 @@ mod tests {
 
     #[test]
     fn python_lines_match_the_course() {
-        let (py, _) = step(&Step::Socket { role: Role::Server, family: Family::V4, proto: Proto::Tcp });
+        let tcp = Proto::Tcp;
+        let (py, _) = step(&Step::Socket { role: Role::Server, family: Family::V4, proto: tcp }, tcp);
         assert_eq!(py, "server_socket = socket(AF_INET, SOCK_STREAM)");
-        let (py, _) = step(&Step::Listen { backlog: 5, effective: 5 });
+        let (py, _) = step(&Step::Listen { backlog: 5, effective: 5 }, tcp);
         assert_eq!(py, "server_socket.listen(5)");
-        let (py, _) = step(&Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() });
+        let (py, _) = step(&Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() }, tcp);
         assert_eq!(py, "server_socket.bind(('0.0.0.0', 12345))");
-        let (py, _) = step(&Step::Connect { role: Role::Client, addr: "127.0.0.1:12345".parse().unwrap() });
+        let (py, _) =
+            step(&Step::Connect { role: Role::Client, addr: "127.0.0.1:12345".parse().unwrap() }, tcp);
         assert_eq!(py, "client_socket.connect(('127.0.0.1', 12345))");
+    }
+
+    #[test]
+    fn udp_lines_match_the_course() {
+        let udp = Proto::Udp;
+        let (py, why) = step(&Step::Socket { role: Role::Client, family: Family::V4, proto: udp }, udp);
+        assert_eq!(py, "sock = socket(AF_INET, SOCK_DGRAM)");
+        assert!(why.contains("non-connected"));
+        let (py, _) = step(&Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() }, udp);
+        assert_eq!(py, "sock.bind(('0.0.0.0', 12345))");
+        let (_, why) = step(&Step::Connect { role: Role::Client, addr: "127.0.0.1:9".parse().unwrap() }, udp);
+        assert!(why.contains("sends nothing"), "{why}");
+        let peer = "127.0.0.1:12345".parse().unwrap();
+        let (py, _) = datagram(Dir::Out, false, 1024, &peer, b"Hello serveur !");
+        assert_eq!(py, "sock.sendto(b'Hello serveur !', ('127.0.0.1', 12345))");
+        let (py, _) = datagram(Dir::In, false, 1024, &peer, b"x");
+        assert_eq!(py, "data, address = sock.recvfrom(1024)");
+        let (py, why) = no_listen();
+        assert!(py.contains("no sock.listen(), no sock.accept()"));
+        assert!(why.contains("UDP has none"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use colored::Color;
 use super::explain;
 use super::{OutputConfig, Reporter};
 use crate::decode::Format;
-use crate::event::{Dir, Event, Family, Proto, Step};
+use crate::event::{Dir, Event, Family, Proto, Role, Step};
 use crate::hexdump::{Dumper, Layout, push_decoded};
 use crate::net::ports;
 use crate::units::{format_bytes, format_duration};
@@ -53,12 +53,36 @@ pub struct Human {
     dumpers: HashMap<(u64, Dir), Dumper>,
     /// The protocol of the sockets seen so far, for the explanations.
     proto: Proto,
+    /// What is known of a UDP client's socket, for the explanations.
+    udp: UdpState,
     buf: Vec<u8>,
+}
+
+/// A UDP socket's story so far, as the events told it.
+#[derive(Debug, Default)]
+struct UdpState {
+    /// The client bound its socket itself (--bind / --source-port).
+    bound: bool,
+    /// The socket is connected (--connect).
+    connected: bool,
+    /// How long the client listened for replies after sending (--wait).
+    waited: Option<std::time::Duration>,
+    /// A datagram was already shown: any, received, sent.
+    seen_any: bool,
+    seen_in: bool,
+    seen_out: bool,
 }
 
 impl Human {
     pub fn new(out: Box<dyn Write + Send>, style: Style) -> Human {
-        Human { out, style, dumpers: HashMap::new(), proto: Proto::Tcp, buf: Vec::new() }
+        Human {
+            out,
+            style,
+            dumpers: HashMap::new(),
+            proto: Proto::Tcp,
+            udp: UdpState::default(),
+            buf: Vec::new(),
+        }
     }
 
     fn paint(&self, color: Color, text: &str) -> String {
@@ -92,8 +116,10 @@ impl Human {
     }
 
     fn step(&mut self, step: &Step) {
-        if let Step::Socket { proto, .. } = step {
-            self.proto = *proto;
+        match step {
+            Step::Socket { proto, .. } => self.proto = *proto,
+            Step::Bind { role: Role::Client, .. } => self.udp.bound = true,
+            _ => {}
         }
         if self.style.quiet {
             return;
@@ -126,18 +152,25 @@ impl Human {
                 format!("{arrow} listen({backlog}){cap}")
             }
             Step::Resolve { host, addrs, .. } => {
-                let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+                let list: Vec<String> = addrs.iter().map(show_ip).collect();
                 format!("{arrow} resolve {host} → {}", list.join(", "))
             }
             Step::Connect { addr, .. } => format!("{arrow} connect({addr})"),
         };
         self.line(&text);
-        self.explanation(explain::step(step));
+        self.explanation(explain::step(step, self.proto));
     }
 
     fn listening(&mut self, proto: Proto, local: &SocketAddr) {
         if self.style.quiet {
             return;
+        }
+        if proto == Proto::Udp {
+            let arrow = self.paint(Color::Blue, "▸");
+            let why =
+                self.dim("UDP has no connections: every datagram, from anyone, comes to this one socket");
+            self.line(&format!("{arrow} no listen(), no accept()   {why}"));
+            self.explanation(explain::no_listen());
         }
         let what = match proto {
             Proto::Tcp => "listening on",
@@ -145,13 +178,17 @@ impl Human {
         };
         let head = self.paint(Color::Green, &format!("● {what} {local} ({})", proto_name(proto)));
         self.line(&head);
+        let (reach_port, reach_it) = match proto {
+            Proto::Tcp => ("connect to", "connect"),
+            Proto::Udp => ("send to", "send to it"),
+        };
         let reach = match local.ip() {
             ip if ip.is_unspecified() => Some(format!(
-                "{ip} means every interface: other machines can now connect to port {}.",
+                "{ip} means every interface: other machines can now {reach_port} port {}.",
                 local.port()
             )),
             ip if ip.is_loopback() => Some(format!(
-                "{ip} is loopback: only this machine can connect; --host {} opens it to others.",
+                "{ip} is loopback: only this machine can {reach_it}; --host {} opens it to others.",
                 if local.is_ipv4() { "0.0.0.0" } else { "::" }
             )),
             _ => None,
@@ -159,6 +196,138 @@ impl Human {
         if let Some(reach) = reach {
             let reach = self.dim(&format!("  {reach}"));
             self.line(&reach);
+        }
+    }
+
+    fn sending_from(&mut self, local: &SocketAddr, peer: &SocketAddr, connected: bool, ephemeral: bool) {
+        self.udp.connected = connected;
+        let head = if connected {
+            format!("● connected UDP socket {local} → {}", show_addr(peer))
+        } else {
+            format!("● sending from {local} to {} (UDP, not connected)", show_addr(peer))
+        };
+        let head = self.paint(Color::Green, &head);
+        self.line(&head);
+        if self.style.quiet {
+            return;
+        }
+        let port = local.port();
+        let origin = match (ephemeral, connected, self.udp.bound) {
+            (false, _, _) => format!("port {port} is the one asked for (--source-port)"),
+            (true, _, true) => format!("port {port} is ephemeral: the OS chose it at bind()"),
+            (true, true, false) => format!("port {port} is ephemeral: the OS chose it at connect()"),
+            (true, false, false) => {
+                format!(
+                    "port {port} is ephemeral: the OS chose it at the first sendto(), the socket had none"
+                )
+            }
+        };
+        let what = if connected {
+            "connect() sent nothing: it fixed the peer, so the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer shows as 'connection refused'"
+        } else {
+            "each sendto() names its destination; nothing tells the sender whether anyone receives a datagram"
+        };
+        for note in [origin, what.to_string()] {
+            let note = self.dim(&format!("  {note}."));
+            self.line(&note);
+        }
+        if self.style.explain {
+            let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
+            let (python, sentence) = explain::udp_local(local, connected, range);
+            self.explanation((python, sentence));
+        }
+    }
+
+    fn datagram(
+        &mut self,
+        dir: Dir,
+        peer: &SocketAddr,
+        seq: u64,
+        elapsed: std::time::Duration,
+        arrived: Option<usize>,
+        bytes: &[u8],
+    ) {
+        let kept = bytes.len();
+        let cut = arrived.filter(|&n| n > kept);
+        if !self.style.dumps && cut.is_none() {
+            return;
+        }
+        let (head, color) = match dir {
+            Dir::In => (format!("← datagram #{seq} from {}", show_addr(peer)), Color::Cyan),
+            Dir::Out => (format!("→ datagram #{seq} to {}", show_addr(peer)), Color::Magenta),
+        };
+        let size = match cut {
+            Some(arrived) => self.paint(
+                Color::Red,
+                &format!(
+                    "{arrived} bytes arrived, {kept} kept, {} discarded (longer than --recv-size {})",
+                    arrived - kept,
+                    self.style.recv_size
+                ),
+            ),
+            None if kept == 1 => "1 byte".to_string(),
+            None => format!("{kept} bytes"),
+        };
+        let head = self.paint(color, &head);
+        let when = self.dim(&format!("+{}", format_duration(elapsed)));
+        self.line(&format!("{head}: {size}   {when}"));
+        let first = match dir {
+            Dir::In => !std::mem::replace(&mut self.udp.seen_in, true),
+            Dir::Out => !std::mem::replace(&mut self.udp.seen_out, true),
+        };
+        if !std::mem::replace(&mut self.udp.seen_any, true) && !self.style.quiet && self.style.dumps {
+            let note = self.dim(
+                "  one datagram is one message, whole: each is dumped from offset 0 (TCP shows recv() chunks of one stream)",
+            );
+            self.line(&note);
+        }
+        if first {
+            let recv_size = self.style.recv_size;
+            self.explanation(explain::datagram(dir, self.udp.connected, recv_size, peer, bytes));
+        }
+        if cut.is_some() && self.style.explain {
+            let why = self.dim(&format!("      {}", explain::truncated(self.style.recv_size)));
+            self.line(&why);
+        }
+        if self.style.dumps {
+            let mut dumper = Dumper::new(self.style.layout, self.style.color, 0);
+            dumper.push(bytes, &mut self.buf);
+            dumper.finish(&mut self.buf);
+        }
+        // A datagram is one message: decoded from its start, dumped or not.
+        self.decoded("", bytes);
+    }
+
+    fn done(
+        &mut self,
+        sent: u64,
+        received: u64,
+        bytes_out: u64,
+        bytes_in: u64,
+        duration: std::time::Duration,
+    ) {
+        let plural = |n: u64| if n == 1 { "datagram" } else { "datagrams" };
+        let text = self.paint(
+            Color::Yellow,
+            &format!(
+                "done after {}: {sent} {} sent ({}), {received} {} received ({})",
+                format_duration(duration),
+                plural(sent),
+                format_bytes(bytes_out),
+                plural(received),
+                format_bytes(bytes_in),
+            ),
+        );
+        self.line(&text);
+        if sent > 0 && received == 0 && !self.style.quiet {
+            let (within, more) = match self.udp.waited {
+                Some(wait) => (format!(" within {}", format_duration(wait)), ""),
+                None => (String::new(), "; --wait DUR listens for replies"),
+            };
+            let note = self.dim(&format!(
+                "  nothing came back{within}, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there{more}"
+            ));
+            self.line(&note);
         }
     }
 
@@ -274,6 +443,25 @@ impl Reporter for Human {
             Event::Data { conn, dir, chunk, offset, elapsed, bytes } => {
                 self.data(*conn, *dir, *chunk, *offset, *elapsed, bytes.0)
             }
+            Event::Datagram { dir, peer, seq, elapsed, arrived, bytes } => {
+                self.datagram(*dir, peer, *seq, *elapsed, *arrived, bytes.0)
+            }
+            Event::SendingFrom { local, peer, connected, ephemeral } => {
+                self.sending_from(local, peer, *connected, *ephemeral)
+            }
+            Event::Waiting { wait } => {
+                self.udp.waited = Some(*wait);
+                if !self.style.quiet {
+                    let text = self.dim(&format!(
+                        "… all sent; listening {} for replies (--wait)",
+                        format_duration(*wait)
+                    ));
+                    self.line(&text);
+                }
+            }
+            Event::Done { sent, received, bytes_out, bytes_in, duration } => {
+                self.done(*sent, *received, *bytes_out, *bytes_in, *duration)
+            }
             Event::Eof { conn } => {
                 let tag = self.conn_tag(*conn);
                 let text =
@@ -344,6 +532,15 @@ fn port_note(port: u16) -> String {
             format!("   port {p} is reserved (0-1023 are the well-known ports)")
         }
         _ => String::new(),
+    }
+}
+
+/// An address without its port, with the scope of a link-local IPv6 one
+/// (`fe80::1%1`), which `IpAddr` alone would lose.
+fn show_ip(addr: &SocketAddr) -> String {
+    match addr {
+        SocketAddr::V6(v6) if v6.scope_id() != 0 => format!("{}%{}", v6.ip(), v6.scope_id()),
+        other => other.ip().to_string(),
     }
 }
 

@@ -21,7 +21,8 @@ impl Json {
         Json { out, buf: Vec::new(), decode: None }
     }
 
-    /// Adds `decoded` and `values` (or `decode_error`) to data events.
+    /// Adds `decoded` and `values` (or `decode_error`) to data and datagram
+    /// events.
     pub fn decoding(mut self, format: Option<Format>) -> Json {
         self.decode = format;
         self
@@ -32,7 +33,8 @@ impl Reporter for Json {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         self.buf.clear();
         serde_json::to_writer(&mut self.buf, event).map_err(io::Error::other)?;
-        if let (Event::Data { bytes, .. }, Some(format)) = (event, &self.decode)
+        if let (Event::Data { bytes, .. } | Event::Datagram { bytes, .. }, Some(format)) =
+            (event, &self.decode)
             && self.buf.pop() == Some(b'}')
         {
             // The object's closing brace makes way for the decoded fields,

@@ -132,45 +132,49 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
 }
 
 /// A writer that writes on a thread of its own, so that the next event is
-/// rendered while the last one is being written: a dump costs the time of
+/// rendered while the last ones are being written: a dump costs the time of
 /// the slower of rendering and writing, not of both. One buffer is written
-/// while at most one more is filled, so memory stays flat and a slow reader
-/// of our output still slows us down. A write's error is returned by the
-/// next write or by `flush`.
+/// while at most one more waits, so memory stays flat and a slow reader of
+/// our output still slows us down. A write's error is returned by every later
+/// write and by `flush`; after it nothing more is written.
 pub struct Background {
     jobs: Option<SyncSender<Vec<u8>>>,
-    /// Each buffer written comes back for reuse, or the error it met.
-    done: Receiver<io::Result<Vec<u8>>>,
-    in_flight: bool,
-    spare: Vec<u8>,
+    /// Buffers written come back for reuse.
+    done: Receiver<Vec<u8>>,
+    /// Buffers sent and not back yet.
+    pending: usize,
+    error: Arc<Mutex<Option<io::Error>>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Background {
     pub fn new(mut out: impl Write + Send + 'static) -> io::Result<Background> {
         let (jobs, work) = sync_channel::<Vec<u8>>(1);
-        let (report, done) = sync_channel(1);
+        let (give_back, done) = std::sync::mpsc::channel();
+        let error = Arc::new(Mutex::new(None));
+        let failed = error.clone();
         let thread = std::thread::Builder::new().name("output".into()).spawn(move || {
+            let mut ok = true;
             for buf in work {
-                let result = out.write_all(&buf).and_then(|()| out.flush()).map(|()| buf);
-                if report.send(result).is_err() {
+                if ok && let Err(e) = out.write_all(&buf).and_then(|()| out.flush()) {
+                    *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                    ok = false;
+                }
+                if give_back.send(buf).is_err() {
                     return;
                 }
             }
         })?;
-        Ok(Background { jobs: Some(jobs), done, in_flight: false, spare: Vec::new(), thread: Some(thread) })
+        Ok(Background { jobs: Some(jobs), done, pending: 0, error, thread: Some(thread) })
     }
 
-    /// Waits for the buffer being written, if any.
-    fn wait(&mut self) -> io::Result<()> {
-        if std::mem::take(&mut self.in_flight) {
-            match self.done.recv() {
-                Ok(Ok(buf)) => self.spare = buf,
-                Ok(Err(e)) => return Err(e),
-                Err(_) => return Err(io::Error::other("the output thread stopped")),
-            }
+    /// The error the writer met, if any; it stays, so every later write and
+    /// the last flush say it too.
+    fn failure(&self) -> io::Result<()> {
+        match &*self.error.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(e) => Err(io::Error::new(e.kind(), e.to_string())),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -181,18 +185,30 @@ impl Write for Background {
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.wait()?;
-        let mut next = std::mem::take(&mut self.spare);
+        self.failure()?;
+        let mut next = match self.done.try_recv() {
+            Ok(spare) => {
+                self.pending -= 1;
+                spare
+            }
+            Err(_) => Vec::new(),
+        };
         next.clear();
         next.extend_from_slice(buf);
         let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("output closed"))?;
+        // Blocks while one buffer is being written and another waits.
         jobs.send(next).map_err(|_| io::Error::other("the output thread stopped"))?;
-        self.in_flight = true;
+        self.pending += 1;
         Ok(())
     }
 
+    /// Waits until every buffer sent is written.
     fn flush(&mut self) -> io::Result<()> {
-        self.wait()
+        while self.pending > 0 {
+            self.done.recv().map_err(|_| io::Error::other("the output thread stopped"))?;
+            self.pending -= 1;
+        }
+        self.failure()
     }
 }
 

@@ -23,6 +23,12 @@ impl Reporter for Raw {
         match event {
             Event::Data { dir: Dir::In, bytes, .. } => self.payload.write_all(bytes.0),
             Event::Data { dir: Dir::Out, .. } => Ok(()),
+            Event::Datagram { dir: Dir::In, bytes, .. } => {
+                self.payload.write_all(bytes.0)?;
+                // The human reporter still says when a datagram was cut.
+                self.reports.event(event)
+            }
+            Event::Datagram { dir: Dir::Out, .. } => Ok(()),
             other => self.reports.event(other),
         }
     }

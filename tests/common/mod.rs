@@ -50,8 +50,15 @@ fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
 impl Proc {
     /// Starts netplay with `args`; stdin is a pipe the test may write to.
     pub fn start(args: &[&str]) -> Proc {
-        let mut child = Command::new(BIN)
-            .args(args)
+        let mut command = Command::new(BIN);
+        command.args(args);
+        Proc::spawn(command)
+    }
+
+    /// Starts `command` (netplay, perhaps inside a network namespace) with
+    /// piped stdin, stdout and stderr.
+    pub fn spawn(mut command: Command) -> Proc {
+        let mut child = command
             .env_remove("NO_COLOR")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -168,10 +175,112 @@ impl Drop for Proc {
 pub fn tcp_server(args: &[&str]) -> (Proc, SocketAddr) {
     let mut all = vec!["--json", "tcp", "serve", "--port", "0"];
     all.extend_from_slice(args);
-    let mut server = Proc::start(&all);
+    bound(Proc::start(&all))
+}
+
+/// Starts `netplay udp serve --json --port 0 <args>` and returns it with the
+/// address it is bound to.
+pub fn udp_server(args: &[&str]) -> (Proc, SocketAddr) {
+    let mut all = vec!["--json", "udp", "serve", "--port", "0"];
+    all.extend_from_slice(args);
+    bound(Proc::start(&all))
+}
+
+/// Waits for a server's `listening` event; returns it with its address.
+pub fn bound(mut server: Proc) -> (Proc, SocketAddr) {
     let listening = server.event("listening");
     let addr = listening["local"].as_str().unwrap().parse().unwrap();
     (server, addr)
+}
+
+/// A network namespace of this test's own, with its loopback up, removed
+/// (with its /etc/netns files) when dropped. Lets a test bind `::` or add
+/// addresses without touching the machine's network.
+pub struct Netns {
+    pub name: String,
+}
+
+impl Netns {
+    /// A fresh namespace, or None (with a note on stderr) where this
+    /// machine does not allow one: `ip netns add` needs root. `hosts`, when
+    /// given, is the /etc/hosts that processes in the namespace see.
+    pub fn new(hosts: Option<&str>) -> Option<Netns> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!("netplay-test-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let added = Command::new("ip").args(["netns", "add", &name]).stderr(Stdio::null()).status();
+        if !added.is_ok_and(|s| s.success()) {
+            eprintln!("SKIPPED: `ip netns add` failed (it needs root and iproute2)");
+            return None;
+        }
+        let netns = Netns { name };
+        netns.ip(&["link", "set", "lo", "up"]);
+        if let Some(hosts) = hosts {
+            // `ip netns exec` bind-mounts /etc/netns/NAME/hosts on /etc/hosts.
+            // Another test may remove an empty /etc/netns meanwhile: retry.
+            let written = (0..5).any(|_| {
+                std::fs::create_dir_all(netns.etc()).is_ok()
+                    && std::fs::write(netns.etc().join("hosts"), hosts).is_ok()
+            });
+            assert!(written, "cannot write {}/hosts", netns.etc().display());
+        }
+        Some(netns)
+    }
+
+    fn etc(&self) -> std::path::PathBuf {
+        std::path::Path::new("/etc/netns").join(&self.name)
+    }
+
+    /// Runs `ip <args>` inside the namespace; panics if it fails.
+    pub fn ip(&self, args: &[&str]) {
+        let status =
+            Command::new("ip").args(["netns", "exec", &self.name, "ip"]).args(args).status().unwrap();
+        assert!(status.success(), "ip {args:?} in {}", self.name);
+    }
+
+    /// A command that runs `program` inside the namespace.
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.name, program]);
+        command
+    }
+
+    /// Starts netplay inside the namespace (`ip netns exec` execs it, so
+    /// the handle is netplay's own).
+    pub fn start(&self, args: &[&str]) -> Proc {
+        let mut command = self.command(BIN);
+        command.args(args);
+        Proc::spawn(command)
+    }
+
+    /// netplay inside the namespace, as an assert_cmd command with a deadline.
+    pub fn netplay(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::new("ip");
+        cmd.args(["netns", "exec", &self.name, BIN]).timeout(PATIENCE).env_remove("NO_COLOR");
+        cmd
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.etc());
+        // Leave /etc/netns itself when another namespace still uses it.
+        let _ = std::fs::remove_dir("/etc/netns");
+        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+    }
+}
+
+/// The JSON events a finished `--json` run wrote on stdout.
+pub fn events(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON {l:?}: {e}")))
+        .collect()
+}
+
+/// The events named `name`, in order.
+pub fn named<'a>(events: &'a [serde_json::Value], name: &str) -> Vec<&'a serde_json::Value> {
+    events.iter().filter(|e| e["event"] == name).collect()
 }
 
 /// Hex text of bytes, as the JSON events carry it.

@@ -1,0 +1,105 @@
+//! UDP, the non-connected mode: `udp serve` and `udp send`. What they share
+//! lives here: the largest datagram each family can carry, and a receive
+//! that knows a datagram's real length even when the buffer cut it.
+
+pub mod send;
+pub mod serve;
+
+use std::io::{self, Read};
+use std::mem::MaybeUninit;
+use std::net::SocketAddr;
+
+use socket2::Socket;
+
+use crate::event::Family;
+
+/// The most bytes one UDP datagram carries: the 16-bit length of an IPv4
+/// packet (65535) less its 20-byte header and UDP's 8-byte header; IPv6's
+/// payload length does not count its own header, so only UDP's 8 bytes go.
+pub fn max_datagram(family: Family) -> usize {
+    match family {
+        Family::V4 => 65_507,
+        Family::V6 => 65_527,
+    }
+}
+
+/// Why the maximum is what it is, for error messages.
+pub fn max_reason(family: Family) -> &'static str {
+    match family {
+        Family::V4 => "65535 less the 20-byte IPv4 header and the 8-byte UDP header",
+        Family::V6 => "65535 less the 8-byte UDP header",
+    }
+}
+
+/// One datagram taken from a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    /// Who sent it.
+    pub from: SocketAddr,
+    /// Its length as it arrived.
+    pub arrived: usize,
+    /// The bytes kept in the buffer: `arrived` or the buffer's size, the
+    /// lesser. The kernel discards the rest.
+    pub kept: usize,
+}
+
+/// Receives the next datagram into `buf`.
+///
+/// A peek with MSG_TRUNC first asks the kernel for the datagram's real
+/// length and its sender without taking it; the recv that follows takes it
+/// into `buf`. Two calls instead of one keep the code free of `unsafe`
+/// (socket2's flag-taking receive writes into uninitialised memory), and
+/// they see the same datagram because only one thread reads each socket.
+pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+    let mut probe = [MaybeUninit::<u8>::uninit(); 1];
+    let (arrived, from) = socket.recv_from_with_flags(&mut probe, libc::MSG_PEEK | libc::MSG_TRUNC)?;
+    let from = from.as_socket().ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
+    let kept = loop {
+        match (&*socket).read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other?,
+        }
+    };
+    Ok(Received { from, arrived: arrived.max(kept), kept })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use socket2::{Domain, Type};
+    use std::net::UdpSocket;
+    use std::time::Duration;
+
+    fn bound() -> (Socket, SocketAddr) {
+        let socket = Socket::new(Domain::IPV4, Type::DGRAM, None).unwrap();
+        socket.bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into()).unwrap();
+        socket.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let addr = socket.local_addr().unwrap().as_socket().unwrap();
+        (socket, addr)
+    }
+
+    #[test]
+    fn a_long_datagram_reports_both_lengths() {
+        let (socket, addr) = bound();
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        peer.send_to(&[7u8; 3000], addr).unwrap();
+        peer.send_to(b"", addr).unwrap();
+        peer.send_to(b"fits", addr).unwrap();
+        let mut buf = [0u8; 100];
+        let first = recv_datagram(&socket, &mut buf).unwrap();
+        assert_eq!((first.arrived, first.kept), (3000, 100));
+        assert_eq!(first.from, peer.local_addr().unwrap());
+        assert!(buf.iter().all(|&b| b == 7));
+        let empty = recv_datagram(&socket, &mut buf).unwrap();
+        assert_eq!((empty.arrived, empty.kept), (0, 0));
+        let fits = recv_datagram(&socket, &mut buf).unwrap();
+        assert_eq!((fits.arrived, fits.kept), (4, 4));
+        assert_eq!(&buf[..4], b"fits");
+    }
+
+    #[test]
+    fn maxima_per_family() {
+        assert_eq!(max_datagram(Family::V4), 65507);
+        assert_eq!(max_datagram(Family::V6), 65527);
+    }
+}

@@ -1,0 +1,315 @@
+//! `netplay udp send`: the non-connected client. Datagrams go out with
+//! sendto() (or send() on a `--connect`ed socket) from a second thread,
+//! while this one receives, so a reply is shown as it comes, even while
+//! stdin is still being typed, and none is lost before `--wait` ends.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use socket2::{SockAddr, Socket};
+
+use super::{max_datagram, max_reason, recv_datagram};
+use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::exit::UsageError;
+use crate::input::{self, Input, TooLong};
+use crate::net::addr::{Target, resolve};
+use crate::net::socket::{self, SocketOptions};
+use crate::net::{NetError, describe};
+use crate::report::Report;
+
+#[derive(Debug, Clone)]
+pub struct SendConfig {
+    pub target: Target,
+    pub family: Option<Family>,
+    pub input: Input,
+    /// All of stdin is one datagram (`--stdin-datagram`), not one a line.
+    pub stdin_whole: bool,
+    /// Times the whole input is sent; 1 or more.
+    pub count: u64,
+    /// Pause between two datagrams.
+    pub interval: Option<Duration>,
+    /// How long to keep receiving after the last datagram.
+    pub wait: Duration,
+    /// Use a connected UDP socket (send/recv) instead of sendto/recvfrom.
+    pub connect: bool,
+    /// Local address to bind before sending (--bind / --source-port).
+    pub bind: Option<SocketAddr>,
+    pub recv_size: usize,
+}
+
+/// How often the receiving thread looks whether sending has ended.
+const POLL: Duration = Duration::from_millis(50);
+
+pub fn run(config: SendConfig, report: Report) -> Result<()> {
+    let start = Instant::now();
+    let (socket, peer) = open(&config, &report)?;
+    let family = Family::of(&peer);
+    let max = max_datagram(family);
+    // Every datagram of a finite input is checked before the first is sent.
+    let ready = config.input.datagrams(max, config.stdin_whole).map_err(|e| too_long(e, family))?;
+
+    let socket = Arc::new(socket);
+    let shared = Arc::new(Shared { start, finished: OnceLock::new(), sent: Default::default() });
+    let sender = {
+        let (socket, config, report, shared) =
+            (socket.clone(), config.clone(), report.clone(), shared.clone());
+        thread::Builder::new()
+            .name("send".into())
+            .spawn(move || send_all(&socket, peer, ready, &config, &report, &shared))?
+    };
+    let received = receive(&socket, peer, &config, &report, &shared, &sender);
+    // When receiving failed, the sender may be blocked on stdin: leave it.
+    let received = received?;
+    sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))?;
+    report.emit(Event::Done {
+        sent: shared.sent.datagrams.load(Ordering::Relaxed),
+        received: received.datagrams.load(Ordering::Relaxed),
+        bytes_out: shared.sent.bytes.load(Ordering::Relaxed),
+        bytes_in: received.bytes.load(Ordering::Relaxed),
+        duration: start.elapsed(),
+    })?;
+    Ok(())
+}
+
+/// Datagrams and bytes one way.
+#[derive(Debug, Default)]
+struct Count {
+    datagrams: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Count {
+    /// Counts one datagram; returns its number, from 1.
+    fn add(&self, len: usize) -> u64 {
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+        self.datagrams.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// What the two threads share.
+struct Shared {
+    start: Instant,
+    /// When the last datagram was sent; unset while sending, and for good
+    /// when sending failed.
+    finished: OnceLock<Instant>,
+    sent: Count,
+}
+
+/// Resolves the target, then builds the socket: socket, bind if asked,
+/// and with `--connect` connect, trying each address in turn.
+fn open(config: &SendConfig, report: &Report) -> Result<(Socket, SocketAddr)> {
+    let Target { host, port } = &config.target;
+    let mut addrs = resolve(host, *port, config.family)?;
+    if let Some(bind) = config.bind {
+        // A socket bound to an IPv4 address cannot reach an IPv6 one.
+        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
+        if addrs.is_empty() {
+            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
+        }
+    }
+    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
+    let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
+
+    if !config.connect {
+        let peer = addrs[0];
+        if addrs.len() > 1 {
+            let message = format!(
+                "{host} has {} addresses; a datagram brings no answer that would tell which one works, so all go to the first, {peer} (-4 or -6 picks the family)",
+                addrs.len()
+            );
+            report.emit(Event::Notice { conn: None, message })?;
+        }
+        let socket = socket::open(&peer, Proto::Udp, Role::Client, SocketOptions::default(), report)?;
+        if let Some(bind) = config.bind {
+            socket::bind(&socket, &bind, Role::Client, report)?;
+        }
+        return Ok((socket, peer));
+    }
+
+    let mut attempts = Vec::new();
+    for (i, addr) in addrs.iter().enumerate() {
+        let socket = socket::open(addr, Proto::Udp, Role::Client, SocketOptions::default(), report)?;
+        if let Some(bind) = config.bind {
+            socket::bind(&socket, &bind, Role::Client, report)?;
+        }
+        match socket::connect(&socket, addr, None, report)? {
+            Ok(()) => {
+                let local = socket::local_addr(&socket, addr)?;
+                report.emit(Event::SendingFrom { local, peer: *addr, connected: true, ephemeral })?;
+                if i + 1 < addrs.len() {
+                    let message = format!(
+                        "UDP's connect() asks nothing of the peer, so it succeeds on {addr} whether or not anything listens there; the other addresses of {host} are not tried (-4 or -6 picks the family)"
+                    );
+                    report.emit(Event::Notice { conn: None, message })?;
+                }
+                return Ok((socket, *addr));
+            }
+            // Only local reasons fail a UDP connect: no route, no such
+            // address family on this machine.
+            Err(e) => {
+                report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;
+                attempts.push((*addr, e));
+            }
+        }
+    }
+    Err(NetError::AllAttemptsFailed { host: host.clone(), port: *port, attempts }.into())
+}
+
+/// A datagram too long for UDP becomes a usage error naming the limit.
+fn too_long(err: anyhow::Error, family: Family) -> anyhow::Error {
+    match err.downcast::<TooLong>() {
+        Ok(t) => UsageError(format!(
+            "{} is {} over {} ({}); it was not sent: shorten or split it, or use tcp for a stream",
+            t.what,
+            t.size_text(),
+            match family {
+                Family::V4 => "IPv4",
+                Family::V6 => "IPv6",
+            },
+            max_reason(family),
+        ))
+        .into(),
+        Err(other) => other,
+    }
+}
+
+fn send_op(connected: bool) -> &'static str {
+    if connected { "send (connected UDP) to" } else { "sendto" }
+}
+
+/// Sends the input, `count` times over, `interval` apart, then marks the
+/// end so the receiver knows how long to go on.
+fn send_all(
+    socket: &Socket,
+    peer: SocketAddr,
+    ready: Option<Vec<Vec<u8>>>,
+    config: &SendConfig,
+    report: &Report,
+    shared: &Shared,
+) -> Result<()> {
+    let target = SockAddr::from(peer);
+    let one = |bytes: &[u8]| -> Result<()> {
+        let sent_before = shared.sent.datagrams.load(Ordering::Relaxed);
+        if sent_before > 0
+            && let Some(pause) = config.interval
+        {
+            thread::sleep(pause);
+        }
+        let sent = if config.connect { socket.send(bytes) } else { socket.send_to(bytes, &target) };
+        let n = sent.map_err(|e| NetError::socket(send_op(config.connect), peer, e))?;
+        if sent_before == 0 && !config.connect {
+            // The socket had no port until this first sendto() gave it one.
+            let local = socket::local_addr(socket, &peer)?;
+            let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
+            report.emit(Event::SendingFrom { local, peer, connected: false, ephemeral })?;
+        }
+        let seq = shared.sent.add(n);
+        report.emit(Event::datagram(Dir::Out, peer, seq, &bytes[..n], None, shared.start.elapsed()))?;
+        Ok(())
+    };
+    match ready {
+        Some(datagrams) => {
+            for _ in 0..config.count {
+                datagrams.iter().try_for_each(|d| one(d))?;
+            }
+        }
+        None => {
+            let family = Family::of(&peer);
+            input::stdin_lines(max_datagram(family), one).map_err(|e| too_long(e, family))?
+        }
+    }
+    if !config.wait.is_zero() {
+        report.emit(Event::Waiting { wait: config.wait })?;
+    }
+    let _ = shared.finished.set(Instant::now());
+    Ok(())
+}
+
+/// Receives until `--wait` after the last datagram sent, or until sending
+/// fails. Returns the counts of what came in.
+fn receive(
+    socket: &Socket,
+    peer: SocketAddr,
+    config: &SendConfig,
+    report: &Report,
+    shared: &Shared,
+    sender: &JoinHandle<Result<()>>,
+) -> Result<Count> {
+    let count = Count::default();
+    let mut buf = vec![0u8; config.recv_size];
+    let set_timeout =
+        |limit| socket.set_read_timeout(Some(limit)).map_err(|e| fail("set timeout for", peer, e));
+    loop {
+        let limit = match (sender.is_finished(), shared.finished.get()) {
+            (false, _) => POLL,
+            // Sending failed: its error ends the run.
+            (true, None) => return Ok(count),
+            (true, Some(&end)) => match end.checked_add(config.wait) {
+                // A wait too long for the clock to count is forever.
+                None => POLL,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(POLL),
+                    _ => break,
+                },
+            },
+        };
+        set_timeout(limit)?;
+        take_one(socket, peer, config, report, shared, &count, &mut buf)?;
+    }
+    // The wait is over: what has already arrived is still shown.
+    socket.set_nonblocking(true).map_err(|e| fail("set non-blocking", peer, e))?;
+    while take_one(socket, peer, config, report, shared, &count, &mut buf)? {}
+    Ok(count)
+}
+
+/// Receives one datagram and reports it; false when none came in time.
+fn take_one(
+    socket: &Socket,
+    peer: SocketAddr,
+    config: &SendConfig,
+    report: &Report,
+    shared: &Shared,
+    count: &Count,
+    buf: &mut [u8],
+) -> Result<bool> {
+    match recv_datagram(socket, buf) {
+        Ok(got) => {
+            let seq = count.add(got.kept);
+            let bytes = &buf[..got.kept];
+            report.emit(Event::datagram(
+                Dir::In,
+                got.from,
+                seq,
+                bytes,
+                Some(got.arrived),
+                shared.start.elapsed(),
+            ))?;
+            Ok(true)
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => {
+            let op = if config.connect {
+                "recv (connected UDP) from"
+            } else {
+                "recvfrom on the socket sending to"
+            };
+            Err(fail(op, peer, e).into())
+        }
+    }
+}
+
+fn fail(op: &'static str, addr: SocketAddr, e: io::Error) -> NetError {
+    NetError::socket(op, addr, e)
+}

@@ -1,0 +1,114 @@
+//! `netplay udp serve`: the non-connected server. One socket, bound and
+//! never listening: there is nothing to accept, so one blocking loop in one
+//! thread takes every datagram from every sender (recvfrom) and answers each
+//! sender at its own address (sendto).
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use anyhow::Result;
+use socket2::{SockAddr, Socket};
+
+use super::recv_datagram;
+use crate::event::{Dir, Event, Proto, Role};
+use crate::net::socket::{self, SocketOptions};
+use crate::net::{NetError, describe};
+use crate::report::Report;
+
+#[derive(Debug, Clone)]
+pub struct UdpServeConfig {
+    pub addr: SocketAddr,
+    pub options: SocketOptions,
+    /// Bytes asked per recvfrom; a longer datagram is cut to this.
+    pub recv_size: usize,
+    /// Send each datagram (the bytes kept) back to its sender.
+    pub echo: bool,
+    /// Send these bytes to the sender of each datagram.
+    pub reply: Option<Vec<u8>>,
+    /// Exit after the first datagram (and its answers).
+    pub once: bool,
+}
+
+/// Counts of one run, for the summary.
+#[derive(Debug, Default)]
+struct Totals {
+    received: u64,
+    sent: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+}
+
+pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
+    let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, &report)?;
+    let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
+    report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
+    let start = Instant::now();
+    let mut totals = Totals::default();
+    let mut buf = vec![0u8; config.recv_size];
+    loop {
+        let got = match recv_datagram(&socket, &mut buf) {
+            Ok(got) => got,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // An ICMP error about an earlier answer (Linux reports them
+            // only to connected sockets, other systems to any): it concerns
+            // one peer, not the server.
+            Err(e)
+                if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset) =>
+            {
+                report.emit(Event::Error { conn: None, message: format!("recvfrom: {}", describe(&e)) })?;
+                continue;
+            }
+            Err(e) => return Err(NetError::socket("recvfrom on", local, e).into()),
+        };
+        totals.received += 1;
+        totals.bytes_in += got.kept as u64;
+        let bytes = &buf[..got.kept];
+        report.emit(Event::datagram(
+            Dir::In,
+            got.from,
+            totals.received,
+            bytes,
+            Some(got.arrived),
+            start.elapsed(),
+        ))?;
+        let echo = config.echo.then_some(bytes);
+        for answer in echo.into_iter().chain(config.reply.as_deref()) {
+            answer_to(&socket, got.from, answer, start, &mut totals, &report)?;
+        }
+        if config.once {
+            break;
+        }
+    }
+    report.emit(Event::Done {
+        sent: totals.sent,
+        received: totals.received,
+        bytes_out: totals.bytes_out,
+        bytes_in: totals.bytes_in,
+        duration: start.elapsed(),
+    })?;
+    Ok(())
+}
+
+/// sendto() the sender of a datagram. A failure concerns that peer only: it
+/// is reported and the server goes on.
+fn answer_to(
+    socket: &Socket,
+    peer: SocketAddr,
+    bytes: &[u8],
+    start: Instant,
+    totals: &mut Totals,
+    report: &Report,
+) -> Result<()> {
+    match socket.send_to(bytes, &SockAddr::from(peer)) {
+        Ok(n) => {
+            totals.sent += 1;
+            totals.bytes_out += n as u64;
+            report.emit(Event::datagram(Dir::Out, peer, totals.sent, &bytes[..n], None, start.elapsed()))?;
+        }
+        Err(e) => {
+            report.emit(Event::Error { conn: None, message: format!("sendto {peer}: {}", describe(&e)) })?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Every failure a user can provoke: one clear line on stderr naming what
+//! failed and where, a documented exit code, never a panic.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use common::{BIN, PATIENCE, netplay};
+use predicates::prelude::*;
+use socket2::{Domain, Socket, Type};
+
+/// Asserts one line on stderr that contains each of `parts`, and no panic.
+fn one_line(parts: &'static [&'static str]) -> impl Predicate<[u8]> {
+    predicate::function(move |stderr: &[u8]| {
+        let text = String::from_utf8_lossy(stderr);
+        let ok = text.lines().count() == 1 && parts.iter().all(|p| text.contains(p));
+        if !ok {
+            eprintln!("stderr was: {text:?}; wanted one line with {parts:?}");
+        }
+        ok && !text.contains("panicked")
+    })
+}
+
+#[test]
+fn port_not_a_number() {
+    netplay()
+        .args(["tcp", "serve", "--port", "http"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("port 'http' is not a number"))
+        .stderr(predicate::str::contains("0 to 65535"));
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1", "abc"])
+        .assert()
+        .code(2)
+        .stderr(one_line(&["port 'abc' is not a number"]));
+}
+
+#[test]
+fn port_above_65535() {
+    netplay()
+        .args(["tcp", "serve", "-p", "70000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("port 70000 is out of range"));
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1:65536"])
+        .assert()
+        .code(2)
+        .stderr(one_line(&["port 65536 is out of range"]));
+}
+
+#[test]
+fn unknown_host() {
+    // A 64-character label is invalid in DNS, so the resolver fails at once
+    // without sending a query off this machine.
+    let host = format!("{}.invalid", "a".repeat(64));
+    netplay().args(["tcp", "connect", &host, "80"]).assert().code(3).stderr(one_line(&[
+        "cannot resolve host",
+        ".invalid",
+        "check the spelling",
+    ]));
+}
+
+#[test]
+fn no_address_in_the_family_asked_for() {
+    netplay()
+        .args(["tcp", "connect", "-6", "127.0.0.1", "80"])
+        .assert()
+        .code(3)
+        .stderr(one_line(&["has no IPv6 (-6) address"]));
+}
+
+#[test]
+fn address_already_in_use() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    netplay().args(["tcp", "serve", "--port", &port]).assert().code(6).stderr(one_line(&[
+        "bind 127.0.0.1:",
+        "address already in use",
+        "--reuse-addr",
+    ]));
+}
+
+#[test]
+fn privileged_port_is_refused_to_an_unprivileged_user() {
+    // Run as nobody: as root the bind would succeed. The binary is copied
+    // where nobody may run it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.path().join("netplay");
+    std::fs::copy(BIN, &bin).unwrap();
+    let is_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut cmd = if is_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]).arg(&bin);
+        c
+    } else {
+        Command::new(&bin)
+    };
+    let out = cmd.args(["tcp", "serve", "--port", "80"]).stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert!(stderr.contains("bind 127.0.0.1:80: permission denied"), "{stderr}");
+    assert!(stderr.contains("ports below 1024 are privileged (80 is HTTP's)"), "{stderr}");
+    assert!(stderr.contains("try --port 12345"), "{stderr}");
+}
+
+#[test]
+fn connection_refused() {
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port().to_string()
+    };
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1", &port, "-m", "x"])
+        .assert()
+        .code(4)
+        .stderr(one_line(&["connection refused", "is the server running"]));
+}
+
+#[test]
+fn connect_timeout() {
+    // A listener whose accept queue is full drops new SYNs, so connect()
+    // waits: the timeout fires without any traffic off loopback.
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener.bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into()).unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the queue (backlog 0 still admits one or two).
+    let _fillers: Vec<_> = (0..4)
+        .filter_map(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok())
+        .collect();
+    netplay()
+        .args(["tcp", "connect", &addr.to_string(), "--timeout", "300ms", "-m", "x"])
+        .assert()
+        .code(5)
+        .stderr(one_line(&["timed out", "--timeout"]));
+}
+
+#[test]
+fn idle_timeout_when_the_server_stays_silent() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut buf = Vec::new();
+        // Read to EOF, then say nothing and keep the connection open.
+        s.read_to_end(&mut buf).unwrap();
+        thread::sleep(Duration::from_secs(2));
+    });
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1", &port, "-m", "x", "--timeout", "300ms"])
+        .assert()
+        .code(5)
+        .stderr(one_line(&["waiting for data from 127.0.0.1:", "nothing for 300.0ms", "raise --timeout"]));
+    peer.join().unwrap();
+}
+
+#[test]
+fn connection_reset_by_peer() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut buf = [0u8; 1];
+        s.read_exact(&mut buf).unwrap();
+        // Close with SO_LINGER 0: the kernel sends RST, not FIN.
+        socket2::SockRef::from(&s).set_linger(Some(Duration::ZERO)).unwrap();
+    });
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1", &port, "-m", "x", "--no-shutdown", "--timeout", "5s"])
+        .assert()
+        .code(8)
+        .stderr(one_line(&["recv from 127.0.0.1:", "connection reset by peer", "RST"]));
+    peer.join().unwrap();
+}
+
+#[test]
+fn bad_hex_and_missing_file() {
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1", "1", "--hex", "01 zz"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'z' at position 4 is not a hex digit"));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1", &port, "--file", "/no/such/file"])
+        .assert()
+        .code(1)
+        .stderr(one_line(&["open --file /no/such/file", "no such file"]));
+}
+
+#[test]
+fn bad_values_name_the_flag() {
+    netplay()
+        .args(["tcp", "connect", "127.0.0.1", "1", "--timeout", "soon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'soon' is not a duration"));
+    netplay()
+        .args(["tcp", "serve", "--recv-size", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--recv-size"));
+    netplay()
+        .args(["tcp", "connect", "::1"])
+        .assert()
+        .code(2)
+        .stderr(one_line(&["IPv6 address without a port"]));
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_write_timeout(Some(PATIENCE)).unwrap();
+        // Plenty of output for netplay to write into a closed pipe.
+        let _ = s.write_all(&vec![b'x'; 1 << 20]);
+    });
+    let mut child = Command::new(BIN)
+        .args(["tcp", "connect", "127.0.0.1", &port, "--no-shutdown", "-m", "hi"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe, as `| head -c 1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    stdout.read_exact(&mut one).unwrap();
+    drop(stdout);
+    let out = wait_with_deadline(child);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    peer.join().unwrap();
+}
+
+fn wait_with_deadline(mut child: std::process::Child) -> std::process::Output {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("netplay did not exit");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn no_command_is_a_usage_error() {
+    netplay().assert().code(2);
+    netplay().args(["--color", "never"]).assert().code(2).stderr(one_line(&["no command given"]));
+}
+
+#[test]
+fn legend_lists_every_category() {
+    netplay()
+        .args(["--legend", "--color", "never"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Null"))
+        .stdout(predicate::str::contains("NonAscii"))
+        .stdout(predicate::str::contains("fête").or(predicate::str::contains("UTF-8")));
+}
