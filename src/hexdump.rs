@@ -192,8 +192,11 @@ pub struct Dumper {
     /// than fail: no stream gets there, but no input may make the dumper panic.
     offset: u64,
     /// The last full line shown, for squeezing; valid when `has_previous`.
+    /// While a line cut by chunk boundaries is shown piece by piece, its
+    /// first `cut` bytes gather here, so once whole it counts as shown.
     previous: [u8; MAX_WIDTH],
     has_previous: bool,
+    cut: usize,
     /// True while lines equal to `previous` are being skipped.
     squeezing: bool,
     /// Spaces after each hex cell: 2 between groups of 8, none after the last.
@@ -213,6 +216,7 @@ impl Dumper {
             offset: start_offset,
             previous: [0; MAX_WIDTH],
             has_previous: false,
+            cut: 0,
             squeezing: false,
             gaps,
         }
@@ -363,9 +367,25 @@ impl Dumper {
             return if first { Fate::Star } else { Fate::Hidden };
         }
         self.squeezing = false;
-        self.has_previous = whole;
         if whole {
             self.previous[..width].copy_from_slice(line);
+            self.has_previous = true;
+            return Fate::Shown;
+        }
+        // A piece of a line cut by the start or the end of a push. When the
+        // pieces make the whole line (a chunk boundary cut it), it counts as
+        // shown, and the lines after it that repeat it squeeze.
+        self.has_previous = false;
+        if column == 0 {
+            self.cut = 0;
+        }
+        if self.cut == column {
+            self.previous[column..column + line.len()].copy_from_slice(line);
+            self.cut += line.len();
+            self.has_previous = self.cut == width;
+        } else {
+            // The stream started inside this line: its start is unknown.
+            self.cut = usize::MAX;
         }
         Fate::Shown
     }
@@ -905,6 +925,26 @@ mod tests {
     }
 
     #[test]
+    fn a_line_cut_by_chunks_still_squeezes_its_repeats() {
+        // Zeros in chunks of 40: chunk boundaries cut the lines at 0x20 and
+        // 0x70 (0x50 is on the grid); after each cut line, the lines that
+        // repeat it squeeze as they would in one push.
+        let mut dumper = Dumper::new(PLAIN, false, 0);
+        let mut out = Vec::new();
+        for _ in 0..4 {
+            dumper.push(&[0u8; 40], &mut out);
+        }
+        dumper.finish(&mut out);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().map(|l| l.get(..8).unwrap_or(l)).collect();
+        assert_eq!(
+            lines,
+            ["00000000", "*", "00000020", "00000020", "*", "00000070", "00000070", "*", "000000a0"],
+            "{text}"
+        );
+    }
+
+    #[test]
     fn widths_8_and_32() {
         let eight = dump(&[1u8; 8], Layout { width: 8, squeeze: false }, false);
         assert_eq!(eight, "00000000  01 01 01 01 01 01 01 01  │••••••••│\n");
@@ -939,13 +979,23 @@ mod tests {
             color: bool,
             pub offset: u64,
             previous: Option<Vec<u8>>,
+            /// The pieces of a cut line shown so far, when its start was seen.
+            cut: Option<Vec<u8>>,
             squeezing: bool,
         }
 
         impl Dumper {
             pub fn new(layout: Layout, color: bool, offset: u64) -> Dumper {
                 let width = if WIDTHS.contains(&layout.width) { layout.width } else { 16 };
-                Dumper { width, squeeze: layout.squeeze, color, offset, previous: None, squeezing: false }
+                Dumper {
+                    width,
+                    squeeze: layout.squeeze,
+                    color,
+                    offset,
+                    previous: None,
+                    cut: None,
+                    squeezing: false,
+                }
             }
 
             pub fn push(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
@@ -963,6 +1013,20 @@ mod tests {
                     } else {
                         self.squeezing = false;
                         self.previous = whole.then(|| line.to_vec());
+                        if !whole {
+                            if column == 0 {
+                                self.cut = Some(Vec::new());
+                            }
+                            match &mut self.cut {
+                                Some(pieces) if pieces.len() == column => {
+                                    pieces.extend_from_slice(line);
+                                    if pieces.len() == width {
+                                        self.previous = Some(pieces.clone());
+                                    }
+                                }
+                                _ => self.cut = None,
+                            }
+                        }
                         self.line(self.offset - column as u64, column, line, out);
                     }
                     self.offset += take as u64;
@@ -1112,6 +1176,7 @@ mod tests {
             let mut bytes = Vec::new();
             let mut expected_offset = start;
             let mut last_line: Option<Vec<u8>> = None;
+            let mut last_offset: Option<u64> = None;
             let mut starred = false;
             for line in text.lines() {
                 if line == "*" {
@@ -1143,7 +1208,16 @@ mod tests {
                 assert!(offset <= expected_offset && expected_offset < offset + width as u64, "{line}");
                 bytes.extend_from_slice(&line_bytes);
                 expected_offset += line_bytes.len() as u64;
-                last_line = Some(line_bytes);
+                // A line continued at the same offset (cut by a chunk
+                // boundary) joins the piece before it.
+                last_line = match last_line {
+                    Some(mut before) if last_offset == Some(offset) => {
+                        before.extend_from_slice(&line_bytes);
+                        Some(before)
+                    }
+                    _ => Some(line_bytes),
+                };
+                last_offset = Some(offset);
             }
             bytes
         }
