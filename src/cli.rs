@@ -9,14 +9,20 @@ use std::time::Duration;
 use anyhow::Result;
 use bytes::Bytes;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 
+use crate::bench::tcp::TcpBenchConfig;
+use crate::bench::udp::{self as udp_bench, UdpBenchConfig};
+use crate::bench::{self, Limit};
 use crate::config::{Job, Run};
 use crate::decode::{Format, FormatError};
+use crate::demo::{DemoConfig, Impair, Pause};
 use crate::event::Family;
 use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout};
 use crate::input::{self, Input};
+use crate::net::access::{self, Access};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
 use crate::report::{ColorChoice, Mode, OutputConfig};
@@ -43,34 +49,36 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+const OUTPUT: &str = "Output (before or after the subcommand)";
+
 /// Options that shape output; accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// When to colour: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = OUTPUT)]
     pub color: ColorArg,
 
     /// One JSON object per line per event on stdout (see docs/json-events.md).
-    #[arg(long, global = true, conflicts_with = "raw")]
+    #[arg(long, global = true, conflicts_with = "raw", help_heading = OUTPUT)]
     pub json: bool,
 
     /// Write only the received payload to stdout, unchanged, like nc; reports go to stderr.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = OUTPUT)]
     pub raw: bool,
 
     /// Under each socket step, the Python line of the course and what it does.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = OUTPUT)]
     pub explain: bool,
 
-    /// Only connections, data and errors: no socket steps, no notes.
-    #[arg(short, long, global = true)]
+    /// Only connections, data and errors: no socket steps, no notes (with --raw: errors only).
+    #[arg(short, long, global = true, help_heading = OUTPUT)]
     pub quiet: bool,
 
     /// Decode bytes with a Python struct format, as struct.unpack does: '>h' reads b'\x01\x02'
     /// as (258,). Live, each chunk or datagram is decoded from its start; `netplay hex` decodes
     /// consecutive records. Codes: x c b B ? h H i I l L q Q e f d s p (n N P native only), after
     /// an optional byte order @ = < > !, with repeat counts like 4s or 3h.
-    #[arg(long, global = true, value_name = "FORMAT", value_parser = decode_arg)]
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = decode_arg, help_heading = OUTPUT)]
     pub decode: Option<Format>,
 }
 
@@ -83,15 +91,19 @@ pub enum ColorArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// TCP and UDP side by side in one command: the course's exchange over each, then a table of
+    /// what differed, measured on the spot.
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
     /// TCP, the connected mode: a byte stream between two ends.
     #[command(subcommand)]
     Tcp(TcpCommand),
-    /// Show a file or stdin as the live hex dump shows bytes (a capture from --raw, any file).
-    #[command(after_help = HEX_EXAMPLES)]
-    Hex(HexArgs),
     /// UDP, the non-connected mode: separate datagrams, no connection.
     #[command(subcommand)]
     Udp(UdpCommand),
+    /// Show a file or stdin as the live hex dump shows bytes (a capture from --raw, any file).
+    #[command(after_help = HEX_EXAMPLES)]
+    Hex(HexArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +114,9 @@ pub enum TcpCommand {
     /// Connect to a TCP server, send input, show what comes back.
     #[command(after_help = CONNECT_EXAMPLES)]
     Connect(TcpConnectArgs),
+    /// Measure TCP throughput, memory to memory, like iperf3: a sender and a receiver.
+    #[command(after_help = TCP_BENCH_EXAMPLES)]
+    Bench(TcpBenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,7 +127,31 @@ pub enum UdpCommand {
     /// Send UDP datagrams (sendto), and with --wait show the replies.
     #[command(after_help = UDP_SEND_EXAMPLES)]
     Send(UdpSendArgs),
+    /// Measure UDP throughput and loss, like iperf3 -u: numbered datagrams, counted on arrival.
+    #[command(after_help = UDP_BENCH_EXAMPLES)]
+    Bench(UdpBenchArgs),
 }
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  netplay demo                           the three parts, one after the other
+  netplay demo --step --explain          pause between parts; the course's Python under each step
+  netplay demo --loss 10 --delay 50      add a row: through a lossy, slow loopback (root, netem)
+  netplay --json demo                    the same, one JSON object per event and per row";
+
+const TCP_BENCH_EXAMPLES: &str = "\
+Examples:
+  netplay tcp bench --local                  sender and receiver in this process, 10 seconds
+  netplay tcp bench --serve --port 5201      the receiver (like iperf3 -s) ...
+  netplay tcp bench 127.0.0.1 5201 -t 5s     ... and the sender (like iperf3 -c)
+  netplay --json tcp bench --local --bytes 1G";
+
+const UDP_BENCH_EXAMPLES: &str = "\
+Examples:
+  netplay udp bench --local --size 64        as fast as possible: how many datagrams are lost?
+  netplay udp bench --local --rate 100M      at 100 Mbit/s
+  netplay udp bench --serve --port 5201      the receiver ...
+  netplay udp bench 127.0.0.1 5201 --count 10000 --rate 10M   ... and the sender";
 
 const UDP_SERVE_EXAMPLES: &str = "\
 Examples:
@@ -133,7 +172,9 @@ Examples:
   netplay tcp serve                          the course's server on 127.0.0.1:12345
   netplay tcp serve --reply 'Bonjour client !' --explain
   netplay tcp serve --port 0 --echo          an echo server on a port the OS chooses
-  netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l";
+  netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l
+  netplay tcp serve --broadcast              a chat: each client's messages go to the others
+  netplay -q tcp serve --broadcast --host 0.0.0.0 --max-conns 10000 --idle-timeout 5m";
 
 const CONNECT_EXAMPLES: &str = "\
 Examples:
@@ -242,6 +283,49 @@ pub struct TcpServeArgs {
     /// Serve one connection, then exit.
     #[arg(long)]
     pub once: bool,
+
+    /// Relay each chunk a client sends to every other connected client (a chat, like ncat
+    /// --broker); the sender gets it too with --echo. Stdin lines go to all clients.
+    #[arg(long, conflicts_with = "reply")]
+    pub broadcast: bool,
+
+    /// Serve at most N clients at once; beyond, a new client is accepted and closed at once,
+    /// and the reason is reported.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_conns: Option<u64>,
+
+    /// Close a client that has sent nothing for DUR (30s, 5m).
+    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    pub idle_timeout: Option<Duration>,
+
+    /// Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable.
+    /// Others are closed at once and reported.
+    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
+    pub allow: Vec<IpNet>,
+
+    /// Refuse peers in this address block; repeatable; wins over --allow.
+    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
+    pub deny: Vec<IpNet>,
+
+    /// Bytes that may wait to be sent to one client (1M, 64K). A client that stops reading
+    /// costs at most this; when it is full, --slow applies.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = queue_arg)]
+    pub queue: usize,
+
+    /// What to do with a client whose queue is full: disconnect it, or drop the message for it
+    /// and keep it connected.
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = SlowArg::Disconnect)]
+    pub slow: SlowArg,
+}
+
+// Plain comments: doc comments on the values would switch all of `tcp serve
+// --help` to clap's long layout; --slow's own help says what each does.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SlowArg {
+    // Close the client: it gets nothing rather than a stream with holes.
+    Disconnect,
+    // Skip the message for that client; it stays connected and misses it.
+    Drop,
 }
 
 #[derive(Debug, Args)]
@@ -368,9 +452,108 @@ pub struct UdpSendArgs {
     pub recv_size: usize,
 }
 
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Add a row to the table: the same messages through a loopback that loses PCT% of packets
+    /// (netem, in a network namespace of the demo's own; needs root, ip and tc).
+    #[arg(long, value_name = "PCT", value_parser = percent_arg)]
+    pub loss: Option<f64>,
+
+    /// With that row: each packet is delayed by MS milliseconds (a bare number is milliseconds;
+    /// 0.1s works too).
+    #[arg(long, value_name = "MS", value_parser = millis_arg)]
+    pub delay: Option<Duration>,
+
+    /// Pause before each part until Enter is pressed (when stdin is a terminal; otherwise the
+    /// demo says so and goes on).
+    #[arg(long)]
+    pub step: bool,
+}
+
+/// What a benchmark end is, and where; shared by `tcp bench` and `udp bench`.
+#[derive(Debug, Args)]
+pub struct BenchEndArgs {
+    /// The receiver to send to: a name or address, or HOST:PORT, or [IPv6]:PORT.
+    #[arg(value_name = "HOST", conflicts_with_all = ["serve", "local"])]
+    pub host: Option<String>,
+
+    /// The receiver's port, when HOST does not carry it.
+    #[arg(value_name = "PORT")]
+    pub port: Option<String>,
+
+    /// Receive: wait for senders on --host and --port, one after the other (like iperf3 -s).
+    #[arg(long, conflicts_with = "local")]
+    pub serve: bool,
+
+    /// Both ends in this process, over loopback, on a port the OS chooses.
+    #[arg(long)]
+    pub local: bool,
+
+    /// With --serve: the address to bind (default 127.0.0.1; ::1 with -6).
+    #[arg(long = "host", id = "bind_host", value_name = "ADDR")]
+    pub bind_host: Option<String>,
+
+    /// With --serve: the port to bind; 0 lets the OS choose, and the port it chose is printed.
+    #[arg(short, long = "port", value_name = "PORT", value_parser = port_arg)]
+    pub port_number: Option<u16>,
+
+    /// With --serve: receive from one sender, then exit.
+    #[arg(long)]
+    pub once: bool,
+
+    #[command(flatten)]
+    pub family: FamilyArgs,
+
+    /// Send for DUR (500ms, 2s, 1m). Default: 10s, as iperf3.
+    #[arg(short = 't', long, value_name = "DUR", value_parser = duration_arg, conflicts_with = "serve")]
+    pub time: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct TcpBenchArgs {
+    #[command(flatten)]
+    pub end: BenchEndArgs,
+
+    /// Send this many bytes instead of sending for a time (1G, 500M).
+    #[arg(short = 'n', long, value_name = "SIZE", value_parser = size_arg, conflicts_with_all = ["time", "serve"])]
+    pub bytes: Option<u64>,
+
+    /// Bytes per send() call.
+    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = recv_size_arg, conflicts_with = "serve")]
+    pub size: usize,
+
+    /// Bytes asked per recv() call by the receiver.
+    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = recv_size_arg)]
+    pub recv_size: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct UdpBenchArgs {
+    #[command(flatten)]
+    pub end: BenchEndArgs,
+
+    /// Send this many datagrams instead of sending for a time.
+    #[arg(long, value_name = "N", value_parser = count_arg, conflicts_with_all = ["time", "serve"])]
+    pub count: Option<u64>,
+
+    /// Bytes of payload per datagram, its 16-byte header (sequence number) included; 1472 fills
+    /// a 1500-byte Ethernet frame.
+    #[arg(long, default_value = "1472", value_name = "SIZE", value_parser = size_arg, conflicts_with = "serve")]
+    pub size: u64,
+
+    /// Bits per second to send at, like iperf3 -b (500K, 100M, 1G); 0 is as fast as possible.
+    #[arg(long, default_value = "0", value_name = "RATE", value_parser = rate_arg, conflicts_with = "serve")]
+    pub rate: u64,
+
+    /// One send() and one recv() per datagram, as iperf3 does, instead of handing the kernel up to
+    /// 64 datagrams per call (UDP_SEGMENT) and taking them back glued (UDP_GRO).
+    #[arg(long)]
+    pub no_offload: bool,
+}
+
 /// The clap command, with the legend and the exit codes under `--help`.
 pub fn command() -> clap::Command {
-    Cli::command().after_help(format!("{}\n{}", hexdump::legend(false).trim_end(), exit::TABLE))
+    Cli::command().after_help(format!("{}\n\n{}", hexdump::legend(false).trim_end(), exit::TABLE))
 }
 
 /// Parses arguments; a clap error carries its own exit code (0 for --help).
@@ -387,6 +570,20 @@ fn duration_arg(text: &str) -> Result<Duration, String> {
     units::parse_duration(text)
 }
 
+fn cidr_arg(text: &str) -> Result<IpNet, String> {
+    access::parse_cidr(text)
+}
+
+/// Queue sizes from 1 byte to 1 GiB.
+fn queue_arg(text: &str) -> Result<usize, String> {
+    const MAX: u64 = 1 << 30;
+    match units::parse_size(text)? {
+        0 => Err("a queue of 0 bytes could hold nothing; use 1 or more".to_string()),
+        n if n > MAX => Err(format!("{n} bytes is more than the 1 GiB a client's queue may hold")),
+        n => Ok(n as usize),
+    }
+}
+
 fn count_arg(text: &str) -> Result<u64, String> {
     match text.trim().parse::<u64>() {
         Ok(0) => Err("--count 0 would send nothing; use 1 or more".to_string()),
@@ -395,12 +592,31 @@ fn count_arg(text: &str) -> Result<u64, String> {
     }
 }
 
-fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
-    input::parse_hex(text)
-}
-
 fn size_arg(text: &str) -> Result<u64, String> {
     units::parse_size(text)
+}
+
+fn rate_arg(text: &str) -> Result<u64, String> {
+    units::parse_rate(text)
+}
+
+fn percent_arg(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("'{text}' is not a percentage from 0 to 100")),
+    }
+}
+
+/// Milliseconds: a bare number, or a duration with its unit.
+fn millis_arg(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<u64>() {
+        Ok(ms) => Ok(Duration::from_millis(ms)),
+        Err(_) => units::parse_duration(text),
+    }
+}
+
+fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
+    input::parse_hex(text)
 }
 
 fn width_arg(text: &str) -> Result<usize, String> {
@@ -437,7 +653,7 @@ impl Cli {
             _ if self.legend => (Job::Legend, 0),
             None => {
                 return Err(UsageError(
-                    "no command given; try `netplay tcp serve` (see netplay --help)".into(),
+                    "no command given; try `netplay demo` first, then `netplay tcp serve` (see netplay --help)".into(),
                 )
                 .into());
             }
@@ -465,6 +681,21 @@ impl Cli {
             Some(Command::Udp(UdpCommand::Send(args))) => {
                 let recv_size = args.recv_size;
                 (Job::UdpSend(args.into_config()?), recv_size)
+            }
+            Some(Command::Tcp(TcpCommand::Bench(args))) => {
+                let recv_size = args.recv_size;
+                (Job::TcpBench(args.into_config()?), recv_size)
+            }
+            Some(Command::Udp(UdpCommand::Bench(args))) => (Job::UdpBench(args.into_config()?), 65_536),
+            Some(Command::Demo(args)) => {
+                if output.raw {
+                    return Err(UsageError(
+                        "--raw does not apply to the demo: it shows reports, not a payload; try --json"
+                            .into(),
+                    )
+                    .into());
+                }
+                (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
             }
         };
         Ok(Run { job, output: output.into_config(recv_size) })
@@ -545,8 +776,16 @@ impl TcpServeArgs {
             reply: self.reply.map(Bytes::from),
             once: self.once,
             stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
-            queue_limit: 1 << 20,
-            slow: SlowPolicy::Disconnect,
+            queue_limit: self.queue,
+            slow: match self.slow {
+                SlowArg::Disconnect => SlowPolicy::Disconnect,
+                SlowArg::Drop => SlowPolicy::Drop,
+            },
+            broadcast: self.broadcast,
+            max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            idle_timeout: self.idle_timeout,
+            access: Access { allow: self.allow, deny: self.deny },
+            owns_process: true,
         })
     }
 }
@@ -626,7 +865,8 @@ impl UdpServeArgs {
             recv_size: self.bind.recv_size,
             echo: self.echo,
             reply: self.reply.map(String::into_bytes),
-            once: self.once,
+            limit: self.once.then_some(1),
+            idle: None,
         })
     }
 }
@@ -655,6 +895,99 @@ impl UdpSendArgs {
             connect: self.connect,
             bind,
             recv_size: self.recv_size,
+            replies: None,
+        })
+    }
+}
+
+impl DemoArgs {
+    fn into_config(self) -> DemoConfig {
+        let impair = (self.loss.is_some() || self.delay.is_some()).then(|| Impair {
+            loss_percent: self.loss.unwrap_or(0.0),
+            delay: self.delay.unwrap_or_default(),
+        });
+        DemoConfig { impair, pause: if self.step { Pause::OnEnter } else { Pause::Never } }
+    }
+}
+
+impl BenchEndArgs {
+    fn mode(&self) -> Result<bench::Mode> {
+        let family = self.family.family();
+        let serve_only = [
+            (self.bind_host.is_some(), "--host"),
+            (self.port_number.is_some(), "--port"),
+            (self.once, "--once"),
+        ];
+        if let Some((_, flag)) = serve_only.iter().find(|(given, _)| *given).filter(|_| !self.serve) {
+            return Err(UsageError(format!(
+                "{flag} is for the receiver (--serve); a sender takes HOST PORT, and --local chooses its own port"
+            ))
+            .into());
+        }
+        if self.host.is_none() && !self.serve && !self.local {
+            return Err(UsageError(
+                "which end? give HOST PORT to send, --serve to receive, or --local for both in this process"
+                    .into(),
+            )
+            .into());
+        }
+        if self.local {
+            return Ok(bench::Mode::Local { family: family.unwrap_or(Family::V4) });
+        }
+        if self.serve {
+            let host = match (&self.bind_host, family) {
+                (Some(host), _) => host.as_str(),
+                (None, Some(Family::V6)) => "::1",
+                (None, _) => "127.0.0.1",
+            };
+            let addr = addr::resolve(host, self.port_number.unwrap_or(12345), family)?[0];
+            return Ok(bench::Mode::Serve { addr, options: SocketOptions::default(), once: self.once });
+        }
+        let host = self.host.as_deref().unwrap_or_default();
+        let target = Target::parse(host, self.port.as_deref()).map_err(UsageError)?;
+        Ok(bench::Mode::Send { target, family })
+    }
+
+    /// A time, or else `amount` (bytes or datagrams), or else 10 s.
+    fn limit(&self, amount: Option<u64>) -> Limit {
+        match (amount, self.time) {
+            (Some(n), _) => Limit::Amount(n),
+            (None, Some(time)) => Limit::Time(time),
+            (None, None) => Limit::Time(Duration::from_secs(10)),
+        }
+    }
+}
+
+impl TcpBenchArgs {
+    fn into_config(self) -> Result<TcpBenchConfig> {
+        Ok(TcpBenchConfig {
+            mode: self.end.mode()?,
+            limit: self.end.limit(self.bytes),
+            size: self.size,
+            recv_size: self.recv_size,
+            progress: false,
+        })
+    }
+}
+
+impl UdpBenchArgs {
+    fn into_config(self) -> Result<UdpBenchConfig> {
+        let max = crate::udp::max_datagram(self.end.family.family().unwrap_or(Family::V4)) as u64;
+        if self.size < udp_bench::HEADER as u64 || self.size > max {
+            return Err(UsageError(format!(
+                "--size {} is out of range: a bench datagram carries its {}-byte header and at most {max} bytes in all",
+                self.size,
+                udp_bench::HEADER
+            ))
+            .into());
+        }
+        Ok(UdpBenchConfig {
+            mode: self.end.mode()?,
+            limit: self.end.limit(self.count),
+            size: self.size as usize,
+            rate: self.rate,
+            offload: !self.no_offload,
+            progress: false,
         })
     }
 }

@@ -1,6 +1,9 @@
 //! The validated run: what to do and how output looks. Built from the
 //! command line by cli.rs; the library runs it without knowing about clap.
 
+use crate::bench::tcp::TcpBenchConfig;
+use crate::bench::udp::UdpBenchConfig;
+use crate::demo::DemoConfig;
 use crate::hex::HexConfig;
 use crate::report::OutputConfig;
 use crate::tcp::connect::ConnectConfig;
@@ -18,6 +21,9 @@ pub enum Job {
     Hex(HexConfig),
     UdpServe(UdpServeConfig),
     UdpSend(SendConfig),
+    TcpBench(TcpBenchConfig),
+    UdpBench(UdpBenchConfig),
+    Demo(DemoConfig),
 }
 
 #[derive(Debug, Clone)]

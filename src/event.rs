@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub mod bench;
+pub mod demo;
+
 /// TCP or UDP: the two modes the course compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -131,6 +134,78 @@ pub enum Event<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A connection was accepted and closed at once, before being served:
+    /// --max-conns reached, --deny / --allow, or the open-file limit.
+    Rejected {
+        peer: SocketAddr,
+        reason: String,
+    },
+    /// Broadcast: a client joined the clients that relays go to.
+    Join {
+        conn: u64,
+        /// Clients connected now, this one included.
+        clients: usize,
+    },
+    /// Broadcast: a client left; relays no longer go to it.
+    Leave {
+        conn: u64,
+        /// Clients still connected.
+        clients: usize,
+    },
+    /// Broadcast: one chunk received from a client (or read from the
+    /// server's stdin) and queued for the other clients. Reported once per
+    /// chunk, however many clients it goes to.
+    Relay {
+        /// The sender; absent for bytes read from the server's stdin.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conn: Option<u64>,
+        /// Number of this chunk from this sender, from 1.
+        chunk: u64,
+        /// Offset of the first byte in the sender's stream.
+        offset: u64,
+        /// Time since the sender connected (since the server started, for stdin).
+        #[serde(rename = "elapsed_us", serialize_with = "serialize_micros")]
+        elapsed: Duration,
+        /// Clients the chunk was queued for.
+        to: usize,
+        #[serde(flatten)]
+        bytes: Payload<'a>,
+    },
+    /// A client's outgoing queue was full, so `--slow` applied: the message
+    /// was skipped for it (`drop`) or it is disconnected (`disconnect`).
+    #[serde(rename = "drop")]
+    Dropped {
+        /// The client that is not reading.
+        conn: u64,
+        /// Who sent the message; absent for the server's stdin.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<u64>,
+        len: usize,
+        /// What that client's queue holds, in bytes, counting each message's
+        /// bookkeeping (see outbox::PER_MESSAGE).
+        queued: usize,
+        /// What was done: `drop` or `disconnect`.
+        policy: SlowPolicy,
+    },
+    /// The server stopped on a signal; totals over its whole run.
+    Summary {
+        /// SIGINT or SIGTERM.
+        signal: &'static str,
+        /// Connections accepted and served.
+        connections: u64,
+        /// Connections accepted and closed at once (see `rejected`).
+        rejected: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+        /// Chunks relayed (broadcast).
+        relays: u64,
+        /// Messages skipped for a client whose queue was full.
+        drops: u64,
+        /// Clients disconnected because their queue was full.
+        slow_disconnects: u64,
+        #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
+        duration: Duration,
+    },
     /// One UDP datagram, received or sent whole: UDP keeps message
     /// boundaries, so each is shown on its own, from offset 0.
     Datagram {
@@ -164,6 +239,9 @@ pub enum Event<'a> {
     Waiting {
         #[serde(rename = "wait_us", serialize_with = "serialize_micros")]
         wait: Duration,
+        /// It stops sooner, once this many replies came (the demo).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replies: Option<u64>,
     },
     /// A UDP run is over: datagrams and bytes each way.
     Done {
@@ -186,6 +264,23 @@ pub enum Event<'a> {
         conn: Option<u64>,
         message: String,
     },
+    /// `netplay demo` begins one of its parts.
+    DemoPart {
+        part: demo::DemoPart,
+    },
+    /// `netplay demo --step` waits for Enter before the next part.
+    DemoPause {
+        next: demo::DemoPart,
+    },
+    /// One row of the demo's table, measured in this run.
+    DemoRow(demo::DemoRow),
+    /// A benchmark's counts so far (sent only to a terminal, for the live
+    /// progress line).
+    BenchProgress(bench::BenchProgress),
+    /// A TCP benchmark is over.
+    TcpBench(bench::TcpBenchResult),
+    /// A UDP benchmark is over.
+    UdpBench(bench::UdpBenchResult),
 }
 
 impl<'a> Event<'a> {
@@ -214,6 +309,16 @@ impl<'a> Event<'a> {
     ) -> Event<'a> {
         Event::Datagram { dir, peer, seq, elapsed, arrived, bytes: Payload(bytes) }
     }
+}
+
+/// What to do with a client whose outgoing queue is full (`--slow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlowPolicy {
+    /// Close the connection: it gets nothing rather than a stream with holes.
+    Disconnect,
+    /// Skip this message for that client and keep it connected.
+    Drop,
 }
 
 /// Bytes that crossed a socket. In JSON they appear as `len` and `hex`.
@@ -246,6 +351,6 @@ impl Serialize for HexText<'_> {
     }
 }
 
-fn serialize_micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_micros().min(u64::MAX as u128) as u64)
 }

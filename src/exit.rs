@@ -59,7 +59,7 @@ pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
         return (Code::Usage, Some(format!("netplay: {err}")));
     }
     let Some(net) = err.downcast_ref::<NetError>() else {
-        return (Code::Failure, Some(format!("netplay: {err:#}")));
+        return (Code::Failure, Some(format!("netplay: {}", chain_text(err))));
     };
     let code = match net {
         NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => Code::Resolve,
@@ -79,6 +79,17 @@ pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
         None => format!("netplay: {err}"),
     };
     (code, Some(line))
+}
+
+/// An error and its causes on one line, OS errors in plain words.
+fn chain_text(err: &anyhow::Error) -> String {
+    err.chain()
+        .map(|cause| match cause.downcast_ref::<io::Error>() {
+            Some(io) => crate::net::describe(io),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// What a person can try, given what failed and where.

@@ -68,8 +68,8 @@ impl Category {
     pub const fn describe(self) -> &'static str {
         match self {
             Category::Null => "NUL byte (0x00)",
-            Category::Printable => "printable ASCII (32-126), shown as itself",
-            Category::Whitespace => "whitespace: space shows as itself; tab, LF, VT, FF, CR as _",
+            Category::Printable => "printable ASCII (33-126), shown as itself",
+            Category::Whitespace => "whitespace: space (32) shows as itself; tab, LF, VT, FF, CR as _",
             Category::Control => "other control bytes (1-31 that are not whitespace, and 127)",
             Category::NonAscii => "non-ASCII (128-255); a valid UTF-8 sequence shows as its character",
         }

@@ -17,6 +17,14 @@ pub enum Input {
 }
 
 impl Input {
+    /// Fails now, before any connection, if a --file cannot be opened.
+    pub fn check(&self) -> Result<()> {
+        if let Input::File(path) = self {
+            File::open(path).with_context(|| format!("open --file {}", path.display()))?;
+        }
+        Ok(())
+    }
+
     /// Feeds the input to `send` in pieces: each message whole, a file or
     /// stdin in reads of at most `chunk` bytes. Stops at the first error.
     pub fn feed(&self, chunk: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {

@@ -5,9 +5,11 @@
 //! Data flows one way: cli (clap) → config → runner (tcp, udp, ...) →
 //! events → a reporter (human, json or raw). See DESIGN.md.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod demo;
 pub mod event;
 pub mod exit;
 pub mod hex;
@@ -24,7 +26,7 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::Result;
 
 use config::Job;
-use report::OutputError;
+use report::{Mode, OutputConfig, OutputError};
 
 /// Runs what the command line asks for.
 pub fn run(cli: cli::Cli) -> Result<()> {
@@ -46,6 +48,20 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         }
         Job::UdpServe(config) => with_report(output, |report| udp::serve::run(config, report)),
         Job::UdpSend(config) => with_report(output, |report| udp::send::run(config, report)),
+        Job::TcpBench(mut config) => {
+            config.progress = live_progress(output);
+            with_report(output, |report| bench::tcp::run(config, report))
+        }
+        Job::UdpBench(mut config) => {
+            config.progress = live_progress(output);
+            with_report(output, |report| bench::udp::run(config, report))
+        }
+        Job::Demo(mut config) => {
+            if config.pause == demo::Pause::OnEnter && !io::stdin().is_terminal() {
+                config.pause = demo::Pause::NoTerminal;
+            }
+            demo::run(config, report::Board::to_terminal(output).map_err(OutputError)?)
+        }
     }
 }
 
@@ -58,4 +74,10 @@ fn with_report(output: &report::OutputConfig, job: impl FnOnce(report::Report) -
     let result = job(report.clone());
     report.flush()?;
     result
+}
+
+/// A benchmark's live progress line: only for people, on a terminal; a
+/// pipe or `--json` gets the summary alone.
+fn live_progress(output: &OutputConfig) -> bool {
+    output.mode == Mode::Human && !output.quiet && io::stdout().is_terminal()
 }

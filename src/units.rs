@@ -59,6 +59,63 @@ pub fn format_duration(d: Duration) -> String {
     }
 }
 
+/// Parses a rate in bits per second, as iperf3's `-b` reads it: `0`,
+/// `500K`, `100M`, `1G`, `2.5G` (K, M, G are powers of 1000, as network
+/// rates are).
+pub fn parse_rate(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let bad =
+        || format!("'{text}' is not a rate; try 0 (as fast as possible), 500K, 100M or 1G (bits per second)");
+    let (number, scale) = match text.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text[..i], 1e3),
+        Some((i, 'm' | 'M')) => (&text[..i], 1e6),
+        Some((i, 'g' | 'G')) => (&text[..i], 1e9),
+        Some((i, 't' | 'T')) => (&text[..i], 1e12),
+        _ => (text, 1.0),
+    };
+    let value: f64 = number.trim().parse().map_err(|_| bad())?;
+    if !value.is_finite() || value < 0.0 || value * scale > u64::MAX as f64 {
+        return Err(bad());
+    }
+    Ok((value * scale).round() as u64)
+}
+
+/// Formats bits per second with a decimal unit, as network rates are
+/// given: `850 bit/s`, `12.3 Mbit/s`, `35.1 Gbit/s`.
+pub fn format_bits_per_second(bps: f64) -> String {
+    const UNITS: [&str; 4] = ["kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
+    if bps < 1000.0 {
+        return format!("{bps:.0} bit/s");
+    }
+    let mut value = bps / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    let digits = if value < 10.0 {
+        2
+    } else if value < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{value:.digits$} {}", UNITS[unit])
+}
+
+/// A count with thousands separated, easier to read: `7,123,456`.
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(c);
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +143,24 @@ mod tests {
         assert_eq!(parse_size("0x100"), Ok(256));
         assert!(parse_size("lots").unwrap_err().contains("'lots'"));
         assert!(parse_size("0xzz").is_err());
+    }
+
+    #[test]
+    fn rates() {
+        assert_eq!(parse_rate("0"), Ok(0));
+        assert_eq!(parse_rate("500K"), Ok(500_000));
+        assert_eq!(parse_rate("100M"), Ok(100_000_000));
+        assert_eq!(parse_rate("2.5g"), Ok(2_500_000_000));
+        assert_eq!(parse_rate("1200"), Ok(1200));
+        assert!(parse_rate("fast").unwrap_err().contains("'fast'"));
+        assert!(parse_rate("-1M").is_err());
+        assert_eq!(format_bits_per_second(850.0), "850 bit/s");
+        assert_eq!(format_bits_per_second(12_345_678.0), "12.3 Mbit/s");
+        assert_eq!(format_bits_per_second(35.1e9), "35.1 Gbit/s");
+        assert_eq!(format_bits_per_second(2.5e9), "2.50 Gbit/s");
+        assert_eq!(format_count(7), "7");
+        assert_eq!(format_count(1000), "1,000");
+        assert_eq!(format_count(7_123_456), "7,123,456");
     }
 
     #[test]

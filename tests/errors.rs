@@ -225,8 +225,16 @@ fn a_closed_stdout_ends_quietly() {
     let peer = thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         s.set_write_timeout(Some(PATIENCE)).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        // Take netplay's "hi" first: closing with unread bytes would send a
+        // reset, and netplay would report that instead of its closed stdout.
+        let mut hi = [0u8; 2];
+        s.read_exact(&mut hi).unwrap();
         // Plenty of output for netplay to write into a closed pipe.
         let _ = s.write_all(&vec![b'x'; 1 << 20]);
+        // Stay connected until netplay has gone.
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
     });
     let mut child = Command::new(BIN)
         .args(["tcp", "connect", "127.0.0.1", &port, "--no-shutdown", "-m", "hi"])
@@ -234,10 +242,14 @@ fn a_closed_stdout_ends_quietly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Read one byte, then close the pipe, as `| head -c 1` would.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut one = [0u8; 1];
-    stdout.read_exact(&mut one).unwrap();
+    // Read until the connection is made (so the peer's accept returns),
+    // then close the pipe as `| head` would, with output still to come.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("connected to") {
+        line.clear();
+        assert!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() > 0, "no connection");
+    }
     drop(stdout);
     let out = wait_with_deadline(child);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

@@ -25,6 +25,12 @@ pub struct Target {
 }
 
 impl Target {
+    /// The target of a known address (the demo's and the benchmarks' own
+    /// servers).
+    pub fn of(addr: SocketAddr) -> Target {
+        Target { host: addr.ip().to_string(), port: addr.port() }
+    }
+
     /// Reads `HOST PORT`, or a single `HOST:PORT` / `[v6]:PORT`.
     pub fn parse(first: &str, second: Option<&str>) -> Result<Target, String> {
         if let Some(port) = second {

@@ -1,7 +1,10 @@
 //! Everything about sockets that is not about output: address parsing and
-//! resolution, port facts, and the socket2 builder that reports each step.
+//! resolution, access rules, port facts, process limits, and the socket2
+//! builder that reports each step.
 
+pub mod access;
 pub mod addr;
+pub mod limits;
 pub mod ports;
 pub mod socket;
 

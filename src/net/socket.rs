@@ -9,6 +9,7 @@ use anyhow::Result;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::event::{Event, Family, Proto, Role, Step};
+use crate::net::addr::{Target, resolve};
 use crate::net::{NetError, ports};
 use crate::report::Report;
 
@@ -19,6 +20,27 @@ pub struct SocketOptions {
     pub reuse_port: bool,
     /// IPV6_V6ONLY on an IPv6 socket; `None` leaves the OS default.
     pub v6only: Option<bool>,
+}
+
+/// Resolves a client's target and reports the addresses it will try. With
+/// a local `bind` address, only addresses of its family remain: a socket
+/// bound to IPv4 cannot reach IPv6.
+pub fn resolve_target(
+    target: &Target,
+    family: Option<Family>,
+    bind: Option<SocketAddr>,
+    report: &Report,
+) -> Result<Vec<SocketAddr>> {
+    let Target { host, port } = target;
+    let mut addrs = resolve(host, *port, family)?;
+    if let Some(bind) = bind {
+        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
+        if addrs.is_empty() {
+            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
+        }
+    }
+    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
+    Ok(addrs)
 }
 
 /// `socket()` and the options, reported.

@@ -30,7 +30,11 @@ pub fn step(step: &Step, proto: Proto) -> (String, String) {
             ),
         ),
         Step::SetOption { role, name, value } | Step::ReadOption { role, name, value } => {
-            let level = if name.starts_with("IPV6") { "IPPROTO_IPV6" } else { "SOL_SOCKET" };
+            let level = match name {
+                n if n.starts_with("IPV6") => "IPPROTO_IPV6",
+                n if n.starts_with("UDP_") => "SOL_UDP",
+                _ => "SOL_SOCKET",
+            };
             let python = match step {
                 Step::SetOption { .. } => {
                     format!("{}.setsockopt({level}, {name}, {value})", var(*role, proto))
@@ -231,6 +235,15 @@ fn option_sentence(name: &str, value: i64) -> &'static str {
             "IPV6_V6ONLY = 0 is dual-stack: an IPv6 socket bound to :: also receives IPv4 peers, shown as IPv4-mapped addresses ::ffff:a.b.c.d."
         }
         ("IPV6_V6ONLY", _) => "IPV6_V6ONLY = 1: this socket speaks IPv6 only; IPv4 peers cannot reach it.",
+        ("SO_RCVBUF", _) => {
+            "SO_RCVBUF is the socket's receive queue, in bytes (Linux doubles what is asked, for its own bookkeeping, up to net.core.rmem_max twice): a datagram that arrives while it is full is dropped, and nobody is told."
+        }
+        ("UDP_SEGMENT", _) => {
+            "UDP_SEGMENT (GSO): one send() of a long buffer becomes datagrams of this size, cut by the kernel; far fewer calls for the same datagrams."
+        }
+        ("UDP_GRO", _) => {
+            "UDP_GRO: datagrams of one sender that arrive together may come out of one recvmsg(), glued, with their size in a control message."
+        }
         _ => "A socket option.",
     }
 }

@@ -9,12 +9,15 @@ use std::net::{IpAddr, SocketAddr};
 use colored::Color;
 
 use super::explain;
+use super::tables::{self, COLUMN, WHAT};
 use super::{OutputConfig, Reporter};
 use crate::decode::Format;
-use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
+use crate::event::demo::{DemoPart, DemoRow};
+use crate::event::{Dir, Event, Family, Proto, Role, SlowPolicy, Step};
 use crate::hexdump::{Dumper, Layout, push_decoded};
 use crate::net::ports;
-use crate::units::{format_bytes, format_duration};
+use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
 
 /// What the human reporter shows, decided once per run.
 #[derive(Debug, Clone)]
@@ -55,6 +58,8 @@ pub struct Human {
     proto: Proto,
     /// What is known of a UDP client's socket, for the explanations.
     udp: UdpState,
+    /// A benchmark's progress line is on screen, without its newline.
+    progress_shown: bool,
     buf: Vec<u8>,
 }
 
@@ -81,6 +86,7 @@ impl Human {
             dumpers: HashMap::new(),
             proto: Proto::Tcp,
             udp: UdpState::default(),
+            progress_shown: false,
             buf: Vec::new(),
         }
     }
@@ -399,6 +405,77 @@ impl Human {
         push_decoded(&label, &decoded, self.style.color, &mut self.buf);
     }
 
+    /// A relayed chunk: who sent it, to how many, and its dump (once).
+    fn relay(&mut self, relay: Relay<'_>) {
+        if !self.style.dumps {
+            return;
+        }
+        let Relay { conn, chunk, offset, elapsed, to, bytes } = relay;
+        let tag = match conn {
+            Some(conn) => self.conn_tag(conn),
+            None => self.bold("stdin"),
+        };
+        let clients = if to == 1 { "client" } else { "clients" };
+        let head = self.paint(Color::Cyan, &format!("⇉ relay {} bytes to {to} {clients}", bytes.len()));
+        let detail = self.dim(&format!("chunk {chunk}, +{}", format_duration(elapsed)));
+        self.line(&format!("{tag} {head}   {detail}"));
+        let (layout, color) = (self.style.layout, self.style.color);
+        // Stdin has no connection number; 0 is never one.
+        let key = (conn.unwrap_or(0), Dir::In);
+        let dumper = self.dumpers.entry(key).or_insert_with(|| Dumper::new(layout, color, offset));
+        dumper.push(bytes, &mut self.buf);
+        self.decoded("", bytes);
+    }
+
+    fn dropped(&mut self, conn: u64, from: Option<u64>, len: usize, queued: usize, policy: SlowPolicy) {
+        let tag = self.conn_tag(conn);
+        let from = match from {
+            Some(from) => format!("#{from}"),
+            None => "stdin".to_string(),
+        };
+        let what = match policy {
+            SlowPolicy::Drop => format!("{len} bytes from {from} dropped for it (--slow drop)"),
+            SlowPolicy::Disconnect => {
+                format!("disconnecting it (--slow disconnect); {len} bytes from {from} not sent")
+            }
+        };
+        let text = self.paint(
+            Color::Yellow,
+            &format!("queue full ({} waiting, not reading): {what}", format_bytes(queued as u64)),
+        );
+        self.line(&format!("{tag} {text}"));
+    }
+
+    fn summary(&mut self, summary: &Event<'_>) {
+        let Event::Summary {
+            signal,
+            connections,
+            rejected,
+            bytes_in,
+            bytes_out,
+            relays,
+            drops,
+            slow_disconnects,
+            duration,
+        } = summary
+        else {
+            return;
+        };
+        let head =
+            self.paint(Color::Green, &format!("■ stopped by {signal} after {}", format_duration(*duration)));
+        self.line(&head);
+        let count = |n: u64, word: &str| format!("{n} {}", plural(n as usize, word));
+        self.line(&format!(
+            "  {} ({rejected} rejected), {} in, {} out, {}, {}, {} disconnected",
+            count(*connections, "connection"),
+            format_bytes(*bytes_in),
+            format_bytes(*bytes_out),
+            count(*relays, "relay"),
+            count(*drops, "drop"),
+            count(*slow_disconnects, "slow client"),
+        ));
+    }
+
     fn closed(
         &mut self,
         conn: u64,
@@ -428,9 +505,116 @@ impl Human {
     }
 }
 
+/// The demo's table and the benchmarks.
+impl Human {
+    fn demo_part(&mut self, part: DemoPart) {
+        let title = match part {
+            DemoPart::TcpExchange => "TCP, the connected mode: the course's exchange",
+            DemoPart::UdpExchange => "UDP, the non-connected mode: the same exchange",
+            DemoPart::Table => "What differed, measured in this run",
+        };
+        let head = self.bold(&format!("━━ {}/3  {title} ━━", part.number()));
+        if part != DemoPart::TcpExchange {
+            self.line("");
+        }
+        self.line(&head);
+        if part == DemoPart::Table {
+            let header = format!("{:WHAT$}  {:COLUMN$}  {}", "", "TCP (SOCK_STREAM)", "UDP (SOCK_DGRAM)");
+            let header = self.bold(header.trim_end());
+            self.line(&header);
+        }
+    }
+
+    fn demo_row(&mut self, row: &DemoRow) {
+        let cells = tables::demo_row(row);
+        let what = tables::wrap(&cells.what, WHAT);
+        let (tcp, udp) = match &cells.udp {
+            Some(udp) => (tables::wrap(&cells.tcp, COLUMN), tables::wrap(udp, COLUMN)),
+            // One text across both columns.
+            None => (tables::wrap(&cells.tcp, 2 * COLUMN + 2), Vec::new()),
+        };
+        let rows = what.len().max(tcp.len()).max(udp.len());
+        let cell = |lines: &[String], i: usize| lines.get(i).cloned().unwrap_or_default();
+        for i in 0..rows {
+            let what = self.bold(&format!("{:WHAT$}", cell(&what, i)));
+            let tcp_text = cell(&tcp, i);
+            let pad = (if udp.is_empty() { 0 } else { COLUMN }).saturating_sub(tcp_text.chars().count());
+            let line = format!("{what}  {tcp_text}{}  {}", " ".repeat(pad), cell(&udp, i));
+            self.line(line.trim_end());
+        }
+    }
+
+    fn bench_progress(&mut self, progress: &BenchProgress) {
+        let verb = match progress.side {
+            BenchSide::Receiver => "received",
+            BenchSide::Sender | BenchSide::Local => "sent",
+        };
+        let datagrams =
+            progress.datagrams.map(|n| format!(" ({} datagrams)", format_count(n))).unwrap_or_default();
+        let text = format!(
+            "  {:>7}  {verb} {}{datagrams}   {}",
+            format_duration(progress.elapsed),
+            format_bytes(progress.bytes),
+            format_bits_per_second(progress.bits_per_second)
+        );
+        // No newline: the next progress event or the summary replaces it.
+        self.buf.extend_from_slice(text.as_bytes());
+        self.progress_shown = true;
+    }
+
+    fn bench_head(
+        &mut self,
+        proto: &str,
+        side: BenchSide,
+        local: &SocketAddr,
+        peer: &SocketAddr,
+        more: &str,
+    ) {
+        let route = match side {
+            BenchSide::Receiver => format!("{peer} → {local}"),
+            BenchSide::Sender | BenchSide::Local => format!("{local} → {peer}"),
+        };
+        let head = self.paint(Color::Green, &format!("● {proto} bench {route}{more}"));
+        self.line(&head);
+    }
+
+    fn tcp_bench(&mut self, result: &TcpBenchResult) {
+        self.bench_head("TCP", result.side, &result.local, &result.peer, "");
+        for line in tables::tcp_bench(result) {
+            self.line(&format!("  {line}"));
+        }
+    }
+
+    fn udp_bench(&mut self, result: &UdpBenchResult) {
+        let rate = match result.rate {
+            None => String::new(),
+            Some(0) => ", as fast as possible".to_string(),
+            Some(bps) => format!(", at most {}", format_bits_per_second(bps as f64)),
+        };
+        let more = format!(", {}-byte datagrams{rate}", result.size);
+        self.bench_head("UDP", result.side, &result.local, &result.peer, &more);
+        for line in tables::udp_bench(result) {
+            self.line(&format!("  {line}"));
+        }
+    }
+}
+
+/// The label in front of each line of one end of the demo.
+pub fn label(role: Role, color: bool) -> String {
+    let name = match role {
+        Role::Server => "server",
+        Role::Client => "client",
+    };
+    if color { format!("\x1b[1m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
+}
+
 impl Reporter for Human {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         self.buf.clear();
+        if std::mem::take(&mut self.progress_shown) {
+            // Clear the progress line; what follows takes its place.
+            self.buf.extend_from_slice(b"\r\x1b[K");
+        }
         match event {
             Event::Step(step) => self.step(step),
             Event::Listening { proto, local, .. } => self.listening(*proto, local),
@@ -449,13 +633,20 @@ impl Reporter for Human {
             Event::SendingFrom { local, peer, connected, ephemeral } => {
                 self.sending_from(local, peer, *connected, *ephemeral)
             }
-            Event::Waiting { wait } => {
+            Event::Waiting { wait, replies } => {
                 self.udp.waited = Some(*wait);
                 if !self.style.quiet {
-                    let text = self.dim(&format!(
-                        "… all sent; listening {} for replies (--wait)",
-                        format_duration(*wait)
-                    ));
+                    let text = match replies {
+                        None => {
+                            format!("… all sent; listening {} for replies (--wait)", format_duration(*wait))
+                        }
+                        Some(n) => format!(
+                            "… all sent; listening up to {} until {n} {} came",
+                            format_duration(*wait),
+                            if *n == 1 { "reply" } else { "replies" }
+                        ),
+                    };
+                    let text = self.dim(&text);
                     self.line(&text);
                 }
             }
@@ -478,6 +669,38 @@ impl Reporter for Human {
             Event::Closed { conn, bytes_in, bytes_out, duration, reason } => {
                 self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_deref())
             }
+            Event::Rejected { peer, reason } => {
+                let text = self.paint(Color::Red, &format!("✗ rejected {}: {reason}", show_addr(peer)));
+                self.line(&format!("{text}   (accepted and closed at once)"));
+            }
+            Event::Join { conn, clients } => {
+                if !self.style.quiet {
+                    let tag = self.conn_tag(*conn);
+                    let text =
+                        self.dim(&format!("joins the broadcast: {clients} {}", plural(*clients, "client")));
+                    self.line(&format!("{tag} {text}"));
+                }
+            }
+            Event::Leave { conn, clients } => {
+                if !self.style.quiet {
+                    let tag = self.conn_tag(*conn);
+                    let text = self
+                        .dim(&format!("leaves the broadcast: {clients} {} left", plural(*clients, "client")));
+                    self.line(&format!("{tag} {text}"));
+                }
+            }
+            Event::Relay { conn, chunk, offset, elapsed, to, bytes } => self.relay(Relay {
+                conn: *conn,
+                chunk: *chunk,
+                offset: *offset,
+                elapsed: *elapsed,
+                to: *to,
+                bytes: bytes.0,
+            }),
+            Event::Dropped { conn, from, len, queued, policy } => {
+                self.dropped(*conn, *from, *len, *queued, *policy)
+            }
+            summary @ Event::Summary { .. } => self.summary(summary),
             Event::Notice { conn, message } => {
                 if !self.style.quiet {
                     let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
@@ -490,6 +713,18 @@ impl Reporter for Human {
                 let text = self.paint(Color::Red, &format!("error: {message}"));
                 self.line(&format!("{tag}{text}"));
             }
+            Event::DemoPart { part } => self.demo_part(*part),
+            Event::DemoPause { next } => {
+                let text = self.dim(&format!(
+                    "… press Enter for part {}/3 (Ctrl-D: go on without pausing)",
+                    next.number()
+                ));
+                self.line(&text);
+            }
+            Event::DemoRow(row) => self.demo_row(row),
+            Event::BenchProgress(progress) => self.bench_progress(progress),
+            Event::TcpBench(result) => self.tcp_bench(result),
+            Event::UdpBench(result) => self.udp_bench(result),
         }
         if self.buf.is_empty() {
             return Ok(());
@@ -500,6 +735,20 @@ impl Reporter for Human {
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
+}
+
+/// A relayed chunk, as the human reporter takes it.
+struct Relay<'a> {
+    conn: Option<u64>,
+    chunk: u64,
+    offset: u64,
+    elapsed: std::time::Duration,
+    to: usize,
+    bytes: &'a [u8],
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 fn family_const(family: Family) -> &'static str {
@@ -552,5 +801,94 @@ fn show_addr(addr: &SocketAddr) -> String {
             None => addr.to_string(),
         },
         IpAddr::V4(_) => addr.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Payload;
+    use crate::report::SharedBuf;
+
+    fn render(events: &[Event<'_>], quiet: bool) -> String {
+        let buf = SharedBuf::default();
+        let style = Style {
+            color: false,
+            explain: false,
+            quiet,
+            dumps: true,
+            layout: Layout::default(),
+            recv_size: 1024,
+            decode: None,
+        };
+        let mut human = Human::new(Box::new(buf.clone()), style);
+        for event in events {
+            human.event(event).unwrap();
+        }
+        String::from_utf8(buf.contents()).unwrap()
+    }
+
+    #[test]
+    fn broadcast_events_read_as_sentences() {
+        let elapsed = std::time::Duration::from_millis(12);
+        let text = render(
+            &[
+                Event::Join { conn: 2, clients: 2 },
+                Event::Relay { conn: Some(1), chunk: 1, offset: 0, elapsed, to: 1, bytes: Payload(b"Hi!") },
+                Event::Relay { conn: None, chunk: 1, offset: 0, elapsed, to: 2, bytes: Payload(b"all") },
+                Event::Dropped {
+                    conn: 3,
+                    from: Some(1),
+                    len: 3,
+                    queued: 1 << 20,
+                    policy: SlowPolicy::Disconnect,
+                },
+                Event::Rejected {
+                    peer: "127.0.0.2:5000".parse().unwrap(),
+                    reason: "--max-conns 2 reached".into(),
+                },
+                Event::Leave { conn: 2, clients: 1 },
+            ],
+            false,
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "#2 joins the broadcast: 2 clients");
+        assert_eq!(lines[1], "#1 ⇉ relay 3 bytes to 1 client   chunk 1, +12.0ms");
+        assert!(lines[2].starts_with("00000000  48 69 21"), "{}", lines[2]);
+        assert_eq!(lines[3], "stdin ⇉ relay 3 bytes to 2 clients   chunk 1, +12.0ms");
+        assert_eq!(
+            lines[5],
+            "#3 queue full (1.00 MiB waiting, not reading): disconnecting it (--slow disconnect); 3 bytes from #1 not sent"
+        );
+        assert_eq!(
+            lines[6],
+            "✗ rejected 127.0.0.2:5000: --max-conns 2 reached   (accepted and closed at once)"
+        );
+        assert_eq!(lines[7], "#2 leaves the broadcast: 1 client left");
+    }
+
+    #[test]
+    fn quiet_hides_joins_but_not_relays_or_the_summary() {
+        let text = render(
+            &[
+                Event::Join { conn: 1, clients: 1 },
+                Event::Summary {
+                    signal: "SIGTERM",
+                    connections: 3,
+                    rejected: 1,
+                    bytes_in: 2048,
+                    bytes_out: 10,
+                    relays: 4,
+                    drops: 0,
+                    slow_disconnects: 1,
+                    duration: std::time::Duration::from_secs(2),
+                },
+            ],
+            true,
+        );
+        assert_eq!(
+            text,
+            "■ stopped by SIGTERM after 2.00s\n  3 connections (1 rejected), 2.00 KiB in, 10 B out, 4 relays, 0 drops, 1 slow client disconnected\n"
+        );
     }
 }

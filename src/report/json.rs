@@ -14,17 +14,32 @@ pub struct Json {
     out: Box<dyn Write + Send>,
     buf: Vec<u8>,
     decode: Option<Format>,
+    /// Fields put first in every object (`"part":"tcp_exchange","end":"server",`),
+    /// so the demo's events say which part and which end they come from.
+    fields: Vec<u8>,
 }
 
 impl Json {
     pub fn new(out: Box<dyn Write + Send>) -> Json {
-        Json { out, buf: Vec::new(), decode: None }
+        Json { out, buf: Vec::new(), decode: None, fields: Vec::new() }
     }
 
-    /// Adds `decoded` and `values` (or `decode_error`) to data and datagram
-    /// events.
+    /// Adds `decoded` and `values` (or `decode_error`) to the events that
+    /// carry bytes: data, datagram and relay.
     pub fn decoding(mut self, format: Option<Format>) -> Json {
         self.decode = format;
+        self
+    }
+
+    /// Every object this reporter writes starts with these string fields.
+    pub fn with_fields(mut self, fields: &[(&str, &str)]) -> Json {
+        for (name, value) in fields {
+            // Names and values are serialised as JSON strings, escapes and all.
+            let _ = serde_json::to_writer(&mut self.fields, name);
+            self.fields.push(b':');
+            let _ = serde_json::to_writer(&mut self.fields, value);
+            self.fields.push(b',');
+        }
         self
     }
 }
@@ -32,9 +47,17 @@ impl Json {
 impl Reporter for Json {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         self.buf.clear();
+        // Only the demo's few, short events carry fields.
+        if !self.fields.is_empty() {
+            self.buf.push(b'{');
+            self.buf.extend_from_slice(&self.fields);
+        }
+        let at = self.buf.len();
         serde_json::to_writer(&mut self.buf, event).map_err(io::Error::other)?;
-        if let (Event::Data { bytes, .. } | Event::Datagram { bytes, .. }, Some(format)) =
-            (event, &self.decode)
+        if let (
+            Event::Data { bytes, .. } | Event::Datagram { bytes, .. } | Event::Relay { bytes, .. },
+            Some(format),
+        ) = (event, &self.decode)
             && self.buf.pop() == Some(b'}')
         {
             // The object's closing brace makes way for the decoded fields,
@@ -43,6 +66,12 @@ impl Reporter for Json {
             self.buf.push(b'}');
         }
         self.buf.push(b'\n');
+        if self.fields.is_empty() {
+            return self.out.write_all(&self.buf);
+        }
+        // The event's own object goes on after the fields, without its
+        // opening brace; one write, so lines of several ends never mix.
+        self.buf.remove(at);
         self.out.write_all(&self.buf)
     }
 }
@@ -130,5 +159,18 @@ mod tests {
     fn without_decode_nothing_is_added() {
         let line = data_line(None, &[1, 2]);
         assert!(line.get("decoded").is_none() && line.get("decode_error").is_none());
+    }
+
+    #[test]
+    fn fields_come_first() {
+        let buf = SharedBuf::default();
+        let mut json = Json::new(Box::new(buf.clone())).with_fields(&[("part", "tcp"), ("end", "server")]);
+        json.event(&Event::Eof { conn: 1 }).unwrap();
+        let mut plain = Json::new(Box::new(buf.clone()));
+        plain.event(&Event::Eof { conn: 2 }).unwrap();
+        assert_eq!(
+            String::from_utf8(buf.contents()).unwrap(),
+            "{\"part\":\"tcp\",\"end\":\"server\",\"event\":\"eof\",\"conn\":1}\n{\"event\":\"eof\",\"conn\":2}\n"
+        );
     }
 }

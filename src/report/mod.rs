@@ -6,6 +6,7 @@ pub mod explain;
 pub mod human;
 pub mod json;
 pub mod raw;
+pub mod tables;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -15,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use crate::decode::Format;
-use crate::event::Event;
+use crate::event::{Event, Role};
 use crate::hexdump;
 
 /// Something that renders events to its writer.
@@ -125,7 +126,7 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
             let mut style = human::Style::from_config(config, color);
             style.dumps = false;
             let stderr = human::Human::new(Box::new(raw_stream(io::stderr())?), style);
-            Box::new(raw::Raw::new(Box::new(stdout), stderr))
+            Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet))
         }
     };
     Ok(Report::new(reporter))
@@ -178,6 +179,66 @@ impl Background {
     }
 }
 
+/// Output for a run with several ends at once (the demo): each end gets a
+/// reporter of its own, with its own state, and all of them write to one
+/// output, each event in one piece. Human lines carry the end's label;
+/// JSON objects carry `part` and `end` fields.
+pub struct Board {
+    out: SharedWriter,
+    config: OutputConfig,
+    color: bool,
+}
+
+impl Board {
+    pub fn new(out: Box<dyn Write + Send>, config: OutputConfig, color: bool) -> Board {
+        Board { out: SharedWriter(Arc::new(Mutex::new(out))), config, color }
+    }
+
+    /// A board on the real stdout.
+    pub fn to_terminal(config: &OutputConfig) -> io::Result<Board> {
+        let color = config.color.resolve(io::stdout().is_terminal());
+        Ok(Board::new(Box::new(raw_stream(io::stdout())?), config.clone(), color))
+    }
+
+    /// The reporter of the run's own events, without a label.
+    pub fn main(&self) -> Report {
+        Report::new(self.reporter(None))
+    }
+
+    /// A reporter for one end of one part.
+    pub fn end(&self, part: &'static str, end: Role) -> Box<dyn Reporter> {
+        self.reporter(Some((part, end)))
+    }
+
+    fn reporter(&self, end: Option<(&'static str, Role)>) -> Box<dyn Reporter> {
+        let out = self.out.clone();
+        match (self.config.mode, end) {
+            (Mode::Json, None) => {
+                Box::new(json::Json::new(Box::new(out)).decoding(self.config.decode.clone()))
+            }
+            (Mode::Json, Some((part, role))) => {
+                let role = match role {
+                    Role::Server => "server",
+                    Role::Client => "client",
+                };
+                Box::new(
+                    json::Json::new(Box::new(out))
+                        .decoding(self.config.decode.clone())
+                        .with_fields(&[("part", part), ("end", role)]),
+                )
+            }
+            (_, end) => {
+                let style = human::Style::from_config(&self.config, self.color);
+                let out: Box<dyn Write + Send> = match end {
+                    None => Box::new(out),
+                    Some((_, role)) => Box::new(Labelled::new(out, human::label(role, self.color))),
+                };
+                Box::new(human::Human::new(out, style))
+            }
+        }
+    }
+}
+
 impl Write for Background {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.write_all(buf)?;
@@ -219,6 +280,53 @@ impl Drop for Background {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// One writer shared by several reporters; each write goes through whole.
+#[derive(Clone)]
+struct SharedWriter(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).write_all(buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).flush()
+    }
+}
+
+/// Puts a label at the start of every line, and writes each piece it is
+/// given (one event, for the human reporter) in one write.
+struct Labelled {
+    out: SharedWriter,
+    label: String,
+    at_line_start: bool,
+    buf: Vec<u8>,
+}
+
+impl Labelled {
+    fn new(out: SharedWriter, label: String) -> Labelled {
+        Labelled { out, label, at_line_start: true, buf: Vec::new() }
+    }
+}
+
+impl Write for Labelled {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.clear();
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            if self.at_line_start {
+                self.buf.extend_from_slice(self.label.as_bytes());
+            }
+            self.buf.extend_from_slice(line);
+            self.at_line_start = line.ends_with(b"\n");
+        }
+        self.out.write_all(&self.buf)?;
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 

@@ -10,11 +10,13 @@ use crate::event::{Dir, Event};
 pub struct Raw {
     payload: Box<dyn Write + Send>,
     reports: Human,
+    /// With -q, stderr gets errors only, as nc prints nothing else.
+    quiet: bool,
 }
 
 impl Raw {
-    pub fn new(payload: Box<dyn Write + Send>, reports: Human) -> Raw {
-        Raw { payload, reports }
+    pub fn new(payload: Box<dyn Write + Send>, reports: Human, quiet: bool) -> Raw {
+        Raw { payload, reports, quiet }
     }
 }
 
@@ -22,13 +24,18 @@ impl Reporter for Raw {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         match event {
             Event::Data { dir: Dir::In, bytes, .. } => self.payload.write_all(bytes.0),
+            // Broadcast: what clients send is reported as relays.
+            Event::Relay { conn: Some(_), bytes, .. } => self.payload.write_all(bytes.0),
+            Event::Relay { conn: None, .. } => Ok(()),
             Event::Data { dir: Dir::Out, .. } => Ok(()),
             Event::Datagram { dir: Dir::In, bytes, .. } => {
                 self.payload.write_all(bytes.0)?;
                 // The human reporter still says when a datagram was cut.
-                self.reports.event(event)
+                if self.quiet { Ok(()) } else { self.reports.event(event) }
             }
             Event::Datagram { dir: Dir::Out, .. } => Ok(()),
+            Event::Error { .. } => self.reports.event(event),
+            _ if self.quiet => Ok(()),
             other => self.reports.event(other),
         }
     }

@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::Input;
-use crate::net::addr::{Target, resolve};
+use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
-use crate::report::Report;
+use crate::report::{OutputError, Report};
 
 #[derive(Debug, Clone)]
 pub struct ConnectConfig {
@@ -37,7 +37,8 @@ pub struct ConnectConfig {
 const CONN: u64 = 1;
 
 pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
-    let stream = connect(&config, &report)?;
+    config.input.check()?;
+    let stream = open(&config.target, config.family, config.bind, config.timeout, &report)?;
     let start = Instant::now();
     let peer =
         stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
@@ -48,9 +49,14 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
         let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
-        thread::Builder::new()
-            .name("send".into())
-            .spawn(move || send_input(stream, peer, &config, &report, &activity))?
+        thread::Builder::new().name("send".into()).spawn(move || {
+            let sent = send_input(&stream, peer, &config, &report, &activity);
+            if sent.is_err() {
+                // Wake the receiving thread: the run is over.
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+            sent
+        })?
     };
 
     let received = receive(&stream, peer, &config, &report, &activity, &sender);
@@ -62,8 +68,15 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     } else {
         Ok(())
     };
-    received?;
-    sent?;
+    // A closed stdout ends the run quietly whichever thread met it first;
+    // the other thread's error is then only its consequence.
+    match (received, sent) {
+        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => return Err(e),
+        (received, sent) => {
+            received?;
+            sent?;
+        }
+    }
     report.emit(Event::Closed {
         conn: CONN,
         bytes_in: activity.bytes_in.load(Ordering::Relaxed),
@@ -81,28 +94,26 @@ impl ConnectConfig {
 }
 
 /// Resolves the target and tries each address in turn, reporting each
-/// attempt, until one connects.
-fn connect(config: &ConnectConfig, report: &Report) -> Result<TcpStream> {
-    let Target { host, port } = &config.target;
-    let mut addrs = resolve(host, *port, config.family)?;
-    if let Some(bind) = config.bind {
-        // A socket bound to an IPv4 address cannot reach an IPv6 one.
-        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
-        if addrs.is_empty() {
-            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
-        }
-    }
-    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
+/// attempt, until one connects. `tcp bench` connects the same way.
+pub(crate) fn open(
+    target: &Target,
+    family: Option<Family>,
+    bind: Option<SocketAddr>,
+    timeout: Option<Duration>,
+    report: &Report,
+) -> Result<TcpStream> {
+    let Target { host, port } = target;
+    let addrs = socket::resolve_target(target, family, bind, report)?;
     let mut attempts = Vec::new();
     for addr in &addrs {
         let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;
-        if let Some(bind) = config.bind {
+        if let Some(bind) = bind {
             // Reusing the address lets --source-port work again right after
             // an earlier run left the port in TIME_WAIT.
             socket.set_reuse_address(true).map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
-        match socket::connect(&socket, addr, config.timeout, report)? {
+        match socket::connect(&socket, addr, timeout, report)? {
             Ok(()) => return Ok(socket.into()),
             Err(e) => {
                 report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;
@@ -140,7 +151,7 @@ impl Activity {
 }
 
 fn send_input(
-    mut stream: TcpStream,
+    mut stream: &TcpStream,
     peer: SocketAddr,
     config: &ConnectConfig,
     report: &Report,

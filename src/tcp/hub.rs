@@ -11,14 +11,7 @@ use tokio::sync::Notify;
 
 use super::outbox::{Outbox, Refused};
 
-/// What to do with a client whose queue is full.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlowPolicy {
-    /// Close the connection: it gets nothing rather than a stream with holes.
-    Disconnect,
-    /// Skip this message for that client and keep it connected.
-    Drop,
-}
+pub use crate::event::SlowPolicy;
 
 /// A connected client as the hub sees it.
 #[derive(Debug, Clone)]
@@ -29,14 +22,34 @@ pub struct Member {
 }
 
 /// What one fan-out did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct FanOut {
     /// Clients the message was queued for.
     pub delivered: usize,
-    /// Clients skipped because their queue was full (policy drop).
-    pub dropped: Vec<u64>,
-    /// Clients told to disconnect because their queue was full.
-    pub disconnected: Vec<u64>,
+    /// Clients whose queue was full; the policy says whether they were
+    /// skipped or are to be disconnected.
+    pub full: Vec<Full>,
+}
+
+/// A client whose queue was full in a fan-out.
+#[derive(Debug)]
+pub struct Full {
+    pub conn: u64,
+    /// Bytes waiting in its queue.
+    pub queued: usize,
+    /// Set when the policy is disconnect: the hub has removed the client,
+    /// and [`FanOut::disconnect`] closes it.
+    kick: Option<Arc<Notify>>,
+}
+
+impl FanOut {
+    /// Closes the clients the disconnect policy removed. Separate from the
+    /// fan-out so the caller can report why before they report closing.
+    pub fn disconnect(&self) {
+        for kick in self.full.iter().filter_map(|f| f.kick.as_ref()) {
+            kick.notify_one();
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -45,12 +58,19 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn join(&self, conn: u64, member: Member) {
-        self.lock().insert(conn, member);
+    /// Adds a client; returns how many there are now.
+    pub fn join(&self, conn: u64, member: Member) -> usize {
+        let mut members = self.lock();
+        members.insert(conn, member);
+        members.len()
     }
 
-    pub fn leave(&self, conn: u64) {
-        self.lock().remove(&conn);
+    /// Removes a client (if the hub has not already: a slow one); returns
+    /// how many are left.
+    pub fn leave(&self, conn: u64) -> usize {
+        let mut members = self.lock();
+        members.remove(&conn);
+        members.len()
     }
 
     pub fn len(&self) -> usize {
@@ -62,7 +82,9 @@ impl Hub {
     }
 
     /// Queues `bytes` for every member but `except`, applying `policy` to
-    /// those whose queue is full.
+    /// those whose queue is full (call [`FanOut::disconnect`] afterwards).
+    /// The lock is held throughout, so two fan-outs never interleave: every
+    /// client sees the same order.
     pub fn fan_out(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy) -> FanOut {
         let mut result = FanOut::default();
         let mut members = self.lock();
@@ -73,18 +95,24 @@ impl Hub {
             match member.outbox.try_send(bytes.clone()) {
                 Ok(()) => result.delivered += 1,
                 Err(Refused::Closed) => {}
-                Err(Refused::Full) => match policy {
-                    SlowPolicy::Drop => result.dropped.push(conn),
-                    SlowPolicy::Disconnect => {
-                        member.kick.notify_one();
-                        result.disconnected.push(conn);
-                        return false;
-                    }
-                },
+                Err(Refused::Full) => {
+                    let disconnect = policy == SlowPolicy::Disconnect;
+                    let kick = disconnect.then(|| member.kick.clone());
+                    result.full.push(Full { conn, queued: member.outbox.queued(), kick });
+                    // A removed client gets nothing more: no stream with holes.
+                    return !disconnect;
+                }
             }
             true
         });
         result
+    }
+
+    /// Tells every member to close (the server is stopping).
+    pub fn kick_all(&self) {
+        for member in self.lock().values() {
+            member.kick.notify_one();
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Member>> {
@@ -105,20 +133,24 @@ mod tests {
     #[test]
     fn fan_out_skips_the_sender_and_applies_the_policy() {
         let hub = Hub::default();
-        let (a, _ia) = member(100);
-        let (b, _ib) = member(100);
+        let (a, _ia) = member(1 << 16);
+        let (b, _ib) = member(1 << 16);
         let (slow, _is) = member(3);
         hub.join(1, a);
         hub.join(2, b);
-        hub.join(3, slow);
+        assert_eq!(hub.join(3, slow), 3);
         let msg = Bytes::from_static(b"hello");
         // The first message fits anywhere (a lone message always passes).
         let first = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
         assert_eq!(first.delivered, 2);
         let second = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
-        assert_eq!((second.delivered, second.dropped.clone()), (1, vec![3]));
+        let full: Vec<(u64, usize)> = second.full.iter().map(|f| (f.conn, f.queued)).collect();
+        assert_eq!((second.delivered, full), (1, vec![(3, 3)]));
+        assert_eq!(hub.len(), 3);
         let third = hub.fan_out(&msg, Some(1), SlowPolicy::Disconnect);
-        assert_eq!(third.disconnected, vec![3]);
+        assert_eq!((third.full[0].conn, third.full[0].kick.is_some()), (3, true));
         assert_eq!(hub.len(), 2);
+        assert_eq!(hub.leave(3), 2);
+        assert_eq!(hub.leave(2), 1);
     }
 }

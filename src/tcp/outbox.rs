@@ -1,7 +1,8 @@
 //! A client's outgoing queue, bounded in bytes. Whatever is sent to a
 //! client (a reply, an echo, a line typed on stdin, a relayed chunk) waits
 //! here until its writer task has written it, so a client that stops reading
-//! costs at most `limit` bytes, never unbounded memory.
+//! costs at most `limit` bytes (counting each message's bookkeeping), never
+//! unbounded memory.
 
 use std::sync::Arc;
 
@@ -42,10 +43,17 @@ pub fn channel(limit: usize) -> (Outbox, Inbox) {
     (Outbox { tx, room: room.clone(), limit }, Inbox { rx, room, limit })
 }
 
-/// Permits a message of `len` bytes takes: a message bigger than the whole
-/// queue takes all of it, so it can still pass when the queue is empty.
+/// What holding one message costs besides its bytes: its slot in the
+/// channel, the `Bytes` header and the allocator's own. Counted so that a
+/// client sent many tiny messages is bounded in memory too, not only in
+/// payload (1 MiB of 1-byte chunks would otherwise hold ~100 MiB).
+pub const PER_MESSAGE: usize = 128;
+
+/// Permits a message of `len` bytes takes: its bytes and PER_MESSAGE. A
+/// message bigger than the whole queue takes all of it, so it can still
+/// pass when the queue is empty.
 fn permits(len: usize, limit: usize) -> u32 {
-    len.clamp(1, limit) as u32
+    len.saturating_add(PER_MESSAGE).clamp(1, limit) as u32
 }
 
 impl Outbox {
@@ -72,7 +80,7 @@ impl Outbox {
         self.tx.send(bytes).map_err(|_| Refused::Closed)
     }
 
-    /// Bytes waiting to be written.
+    /// Bytes waiting to be written, with PER_MESSAGE for each message.
     pub fn queued(&self) -> usize {
         self.limit - self.room.available_permits()
     }
@@ -104,13 +112,22 @@ mod tests {
 
     #[tokio::test]
     async fn bounded_in_bytes() {
-        let (outbox, mut inbox) = channel(10);
+        let limit = 2 * PER_MESSAGE + 10;
+        let (outbox, mut inbox) = channel(limit);
         assert_eq!(outbox.try_send(Bytes::from_static(b"123456")), Ok(()));
-        assert_eq!(outbox.try_send(Bytes::from_static(b"123456")), Err(Refused::Full));
-        assert_eq!(outbox.queued(), 6);
+        assert_eq!(outbox.try_send(Bytes::from_static(b"123")), Ok(()));
+        assert_eq!(outbox.queued(), 2 * PER_MESSAGE + 9);
+        assert_eq!(outbox.try_send(Bytes::from_static(b"12")), Err(Refused::Full));
         let first = inbox.recv().await.unwrap();
         inbox.written(first.len());
         assert_eq!(outbox.try_send(Bytes::from_static(b"123456")), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn tiny_messages_count_their_bookkeeping() {
+        let (outbox, _inbox) = channel(10 * PER_MESSAGE);
+        let sent = (0..100).take_while(|_| outbox.try_send(Bytes::from_static(b"x")).is_ok()).count();
+        assert_eq!(sent, 9);
     }
 
     #[tokio::test]

@@ -14,10 +14,10 @@ use anyhow::{Result, bail};
 use socket2::{SockAddr, Socket};
 
 use super::{max_datagram, max_reason, recv_datagram};
-use crate::event::{Dir, Event, Family, Proto, Role, Step};
+use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::exit::UsageError;
 use crate::input::{self, Input, TooLong};
-use crate::net::addr::{Target, resolve};
+use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
 use crate::report::Report;
@@ -40,6 +40,9 @@ pub struct SendConfig {
     /// Local address to bind before sending (--bind / --source-port).
     pub bind: Option<SocketAddr>,
     pub recv_size: usize,
+    /// Stop listening once this many replies came, before `wait` ends (the
+    /// demo waits for the server's one answer, not a fixed time).
+    pub replies: Option<u64>,
 }
 
 /// How often the receiving thread looks whether sending has ended.
@@ -47,7 +50,7 @@ const POLL: Duration = Duration::from_millis(50);
 
 pub fn run(config: SendConfig, report: Report) -> Result<()> {
     let start = Instant::now();
-    let (socket, peer) = open(&config, &report)?;
+    let (socket, peer) = open(&config.target, config.family, config.bind, config.connect, &report)?;
     let family = Family::of(&peer);
     let max = max_datagram(family);
     // Every datagram of a finite input is checked before the first is sent.
@@ -62,9 +65,18 @@ pub fn run(config: SendConfig, report: Report) -> Result<()> {
             .name("send".into())
             .spawn(move || send_all(&socket, peer, ready, &config, &report, &shared))?
     };
-    let received = receive(&socket, peer, &config, &report, &shared, &sender);
-    // When receiving failed, the sender may be blocked on stdin: leave it.
-    let received = received?;
+    let received = match receive(&socket, peer, &config, &report, &shared, &sender) {
+        Ok(received) => received,
+        Err(e) => {
+            // A finite input's sender ends soon: let it report what it sent
+            // (its own error, if any, is the same refusal). One reading
+            // stdin may be blocked there for good: leave it.
+            if config.input != Input::Stdin {
+                let _ = sender.join();
+            }
+            return Err(e);
+        }
+    };
     sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))?;
     report.emit(Event::Done {
         sent: shared.sent.datagrams.load(Ordering::Relaxed),
@@ -101,21 +113,20 @@ struct Shared {
 }
 
 /// Resolves the target, then builds the socket: socket, bind if asked,
-/// and with `--connect` connect, trying each address in turn.
-fn open(config: &SendConfig, report: &Report) -> Result<(Socket, SocketAddr)> {
-    let Target { host, port } = &config.target;
-    let mut addrs = resolve(host, *port, config.family)?;
-    if let Some(bind) = config.bind {
-        // A socket bound to an IPv4 address cannot reach an IPv6 one.
-        addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
-        if addrs.is_empty() {
-            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
-        }
-    }
-    report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;
-    let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
+/// and with `connect` connect, trying each address in turn. `udp bench`
+/// opens its sending socket the same way.
+pub(crate) fn open(
+    target: &Target,
+    family: Option<Family>,
+    bind: Option<SocketAddr>,
+    connect: bool,
+    report: &Report,
+) -> Result<(Socket, SocketAddr)> {
+    let Target { host, port } = target;
+    let addrs = socket::resolve_target(target, family, bind, report)?;
+    let ephemeral = bind.is_none_or(|b| b.port() == 0);
 
-    if !config.connect {
+    if !connect {
         let peer = addrs[0];
         if addrs.len() > 1 {
             let message = format!(
@@ -125,7 +136,7 @@ fn open(config: &SendConfig, report: &Report) -> Result<(Socket, SocketAddr)> {
             report.emit(Event::Notice { conn: None, message })?;
         }
         let socket = socket::open(&peer, Proto::Udp, Role::Client, SocketOptions::default(), report)?;
-        if let Some(bind) = config.bind {
+        if let Some(bind) = bind {
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
         return Ok((socket, peer));
@@ -134,7 +145,7 @@ fn open(config: &SendConfig, report: &Report) -> Result<(Socket, SocketAddr)> {
     let mut attempts = Vec::new();
     for (i, addr) in addrs.iter().enumerate() {
         let socket = socket::open(addr, Proto::Udp, Role::Client, SocketOptions::default(), report)?;
-        if let Some(bind) = config.bind {
+        if let Some(bind) = bind {
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
         match socket::connect(&socket, addr, None, report)? {
@@ -224,7 +235,7 @@ fn send_all(
         }
     }
     if !config.wait.is_zero() {
-        report.emit(Event::Waiting { wait: config.wait })?;
+        report.emit(Event::Waiting { wait: config.wait, replies: config.replies })?;
     }
     let _ = shared.finished.set(Instant::now());
     Ok(())
@@ -245,6 +256,10 @@ fn receive(
     let set_timeout =
         |limit| socket.set_read_timeout(Some(limit)).map_err(|e| fail("set timeout for", peer, e));
     loop {
+        let answered = config.replies.is_some_and(|n| count.datagrams.load(Ordering::Relaxed) >= n);
+        if answered && shared.finished.get().is_some() {
+            return Ok(count);
+        }
         let limit = match (sender.is_finished(), shared.finished.get()) {
             (false, _) => POLL,
             // Sending failed: its error ends the run.
@@ -258,6 +273,8 @@ fn receive(
                 },
             },
         };
+        // Enough replies already: only the sender's end is awaited.
+        let limit = if answered { limit.min(Duration::from_millis(1)) } else { limit };
         set_timeout(limit)?;
         take_one(socket, peer, config, report, shared, &count, &mut buf)?;
     }

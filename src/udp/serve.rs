@@ -5,7 +5,7 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use socket2::{SockAddr, Socket};
@@ -26,8 +26,11 @@ pub struct UdpServeConfig {
     pub echo: bool,
     /// Send these bytes to the sender of each datagram.
     pub reply: Option<Vec<u8>>,
-    /// Exit after the first datagram (and its answers).
-    pub once: bool,
+    /// Exit after this many datagrams (and their answers): `--once` is 1.
+    pub limit: Option<u64>,
+    /// Give up when no datagram comes for this long (exit code 5); the
+    /// demo bounds its waits with it, since a lost datagram never comes.
+    pub idle: Option<Duration>,
 }
 
 /// Counts of one run, for the summary.
@@ -46,10 +49,15 @@ pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
     let start = Instant::now();
     let mut totals = Totals::default();
     let mut buf = vec![0u8; config.recv_size];
+    socket.set_read_timeout(config.idle).map_err(|e| NetError::socket("set timeout for", local, e))?;
     loop {
         let got = match recv_datagram(&socket, &mut buf) {
             Ok(got) => got,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                let after = config.idle.unwrap_or_default();
+                return Err(NetError::Idle { what: "waiting for datagrams on", addr: local, after }.into());
+            }
             // An ICMP error about an earlier answer (Linux reports them
             // only to connected sockets, other systems to any): it concerns
             // one peer, not the server.
@@ -76,7 +84,7 @@ pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
         for answer in echo.into_iter().chain(config.reply.as_deref()) {
             answer_to(&socket, got.from, answer, start, &mut totals, &report)?;
         }
-        if config.once {
+        if config.limit.is_some_and(|limit| totals.received >= limit) {
             break;
         }
     }

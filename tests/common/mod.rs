@@ -55,8 +55,9 @@ impl Proc {
         Proc::spawn(command)
     }
 
-    /// Starts `command` (netplay, perhaps inside a network namespace) with
-    /// piped stdin, stdout and stderr.
+    /// Starts `command` (netplay, perhaps inside a network namespace or
+    /// through a shell that sets a limit first) with piped stdin, stdout and
+    /// stderr.
     pub fn spawn(mut command: Command) -> Proc {
         let mut child = command
             .env_remove("NO_COLOR")

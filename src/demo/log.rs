@@ -1,0 +1,102 @@
+//! What the demo keeps of the events its runners emit: a reporter that
+//! records them (and passes them on, for the parts a person watches), so
+//! the table is computed from what really happened.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::event::{Dir, Event};
+use crate::report::Reporter;
+
+/// The part of an event the demo's measurements use.
+#[derive(Debug, Clone)]
+pub enum Seen {
+    /// A server is ready on this address (its real port).
+    Listening(SocketAddr),
+    /// A TCP client is connected from this address.
+    Connected(SocketAddr),
+    /// A UDP client's socket has this address.
+    SendingFrom(SocketAddr),
+    /// One send() or recv() chunk of a TCP connection.
+    Data { dir: Dir, bytes: Vec<u8> },
+    /// One datagram; `arrived` is its length on the wire when received.
+    Datagram { dir: Dir, arrived: Option<usize>, bytes: Vec<u8> },
+}
+
+impl Seen {
+    fn of(event: &Event<'_>) -> Option<Seen> {
+        Some(match event {
+            Event::Listening { local, .. } => Seen::Listening(*local),
+            Event::Connected { local, .. } => Seen::Connected(*local),
+            Event::SendingFrom { local, .. } => Seen::SendingFrom(*local),
+            Event::Data { dir, bytes, .. } => Seen::Data { dir: *dir, bytes: bytes.0.to_vec() },
+            Event::Datagram { dir, arrived, bytes, .. } => {
+                Seen::Datagram { dir: *dir, arrived: *arrived, bytes: bytes.0.to_vec() }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A seen event and when it was seen.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub at: Instant,
+    pub seen: Seen,
+}
+
+/// The entries of one end, shared with the thread that runs it.
+#[derive(Clone, Default)]
+pub struct Log(Arc<(Mutex<Vec<Entry>>, Condvar)>);
+
+impl Log {
+    fn push(&self, seen: Seen) {
+        let (entries, changed) = &*self.0;
+        entries.lock().unwrap_or_else(|e| e.into_inner()).push(Entry { at: Instant::now(), seen });
+        changed.notify_all();
+    }
+
+    pub fn entries(&self) -> Vec<Entry> {
+        self.0.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The first entry `find` accepts, waiting at most `limit` for it.
+    pub fn wait_for<T>(&self, limit: Duration, find: impl Fn(&Seen) -> Option<T>) -> Option<T> {
+        let (entries, changed) = &*self.0;
+        let deadline = Instant::now() + limit;
+        let mut entries = entries.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(found) = entries.iter().find_map(|e| find(&e.seen)) {
+                return Some(found);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            entries = changed.wait_timeout(entries, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+}
+
+/// Records what the demo needs into a [`Log`], and hands every event on to
+/// `inner` when there is one.
+pub struct Collector {
+    log: Log,
+    inner: Option<Box<dyn Reporter>>,
+}
+
+impl Collector {
+    pub fn new(log: Log, inner: Option<Box<dyn Reporter>>) -> Collector {
+        Collector { log, inner }
+    }
+}
+
+impl Reporter for Collector {
+    fn event(&mut self, event: &Event<'_>) -> std::io::Result<()> {
+        if let Some(seen) = Seen::of(event) {
+            self.log.push(seen);
+        }
+        match &mut self.inner {
+            Some(inner) => inner.event(event),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! `netplay demo`: TCP and UDP side by side, in one process, on loopback,
+//! on ports the OS chooses. Parts 1 and 2 run the real `tcp serve` and
+//! `tcp connect`, then `udp serve` and `udp send`, server and client on
+//! threads of their own, each with its own labelled reporter on the same
+//! output, so they look exactly as those commands do. Part 3 runs small
+//! experiments the same way, quietly, and reports a table computed from
+//! their events.
+
+mod log;
+mod netem;
+mod table;
+
+use std::io::{self, BufRead};
+use std::net::SocketAddr;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow, bail};
+use bytes::Bytes;
+
+use crate::event::demo::DemoPart;
+use crate::event::{Event, Role};
+use crate::input::Input;
+use crate::net::access::Access;
+use crate::net::addr::Target;
+use crate::net::socket::SocketOptions;
+use crate::report::{Board, Report, Reporter};
+use crate::tcp::connect::ConnectConfig;
+use crate::tcp::hub::SlowPolicy;
+use crate::tcp::serve::{ServeConfig, StdinMode};
+use crate::udp::send::SendConfig;
+use crate::udp::serve::UdpServeConfig;
+use log::{Collector, Entry, Log, Seen};
+
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// Add the impaired row: this loss and delay on a namespace's loopback.
+    pub impair: Option<Impair>,
+    pub pause: Pause,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Impair {
+    pub loss_percent: f64,
+    pub delay: Duration,
+}
+
+/// `--step`, decided from where stdin is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pause {
+    /// No `--step`.
+    Never,
+    /// Wait for a line on stdin, a terminal, between parts.
+    OnEnter,
+    /// `--step` with stdin not a terminal: nobody there to press Enter, so
+    /// go on without pausing, and say so.
+    NoTerminal,
+}
+
+/// The course's messages.
+const HELLO: &str = "Hello serveur !";
+const BONJOUR: &str = "Bonjour client !";
+/// The course's recv(1024).
+pub const RECV_SIZE: usize = 1024;
+/// The longest any step of the demo may wait for another.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+pub fn run(config: DemoConfig, board: Board) -> Result<()> {
+    let main = board.main();
+    let mut pause = config.pause;
+    if pause == Pause::NoTerminal {
+        let message =
+            "--step: stdin is not a terminal, so nobody can press Enter: the demo goes on without pausing"
+                .to_string();
+        main.emit(Event::Notice { conn: None, message })?;
+    }
+
+    main.emit(Event::DemoPart { part: DemoPart::TcpExchange })?;
+    let tcp = tcp_exchange(&board)?;
+    wait_for_enter(&mut pause, &main, DemoPart::UdpExchange)?;
+
+    main.emit(Event::DemoPart { part: DemoPart::UdpExchange })?;
+    let udp = udp_exchange(&board)?;
+    wait_for_enter(&mut pause, &main, DemoPart::Table)?;
+
+    main.emit(Event::DemoPart { part: DemoPart::Table })?;
+    for row in [table::boundaries()?, table::truncation()?, table::closed_port()?, table::ports(&tcp, &udp)] {
+        main.emit(Event::DemoRow(row))?;
+    }
+    if let Some(impair) = config.impair {
+        main.emit(Event::DemoRow(netem::row(impair)))?;
+    }
+    Ok(())
+}
+
+fn wait_for_enter(pause: &mut Pause, main: &Report, next: DemoPart) -> Result<()> {
+    if *pause != Pause::OnEnter {
+        return Ok(());
+    }
+    main.emit(Event::DemoPause { next })?;
+    let mut line = String::new();
+    if io::stdin().lock().read_line(&mut line)? == 0 {
+        // Ctrl-D: no more pauses.
+        *pause = Pause::Never;
+    }
+    Ok(())
+}
+
+/// The addresses of one exchange, for the table's ports row.
+pub struct Exchange {
+    pub server: SocketAddr,
+    pub client: SocketAddr,
+}
+
+fn tcp_exchange(board: &Board) -> Result<Exchange> {
+    let ends = (Some(board.end("tcp_exchange", Role::Server)), Some(board.end("tcp_exchange", Role::Client)));
+    let run = pair(
+        ends,
+        |report| crate::tcp::serve::run(tcp_server(Some(BONJOUR), RECV_SIZE), report),
+        |report, addr| crate::tcp::connect::run(tcp_client(addr, vec![HELLO.into()], RECV_SIZE), report),
+    )?;
+    run.server_result?;
+    let client = run.client.iter().find_map(|e| match e.seen {
+        Seen::Connected(local) => Some(local),
+        _ => None,
+    });
+    Ok(Exchange {
+        server: run.server_addr,
+        client: client.ok_or_else(|| anyhow!("the TCP client never connected"))?,
+    })
+}
+
+fn udp_exchange(board: &Board) -> Result<Exchange> {
+    let ends = (Some(board.end("udp_exchange", Role::Server)), Some(board.end("udp_exchange", Role::Client)));
+    let run = pair(
+        ends,
+        |report| crate::udp::serve::run(udp_server(Some(BONJOUR), RECV_SIZE, 1), report),
+        |report, addr| crate::udp::send::run(udp_client(addr, vec![HELLO.into()], PATIENCE, false), report),
+    )?;
+    run.server_result?;
+    let client = run.client.iter().find_map(|e| match e.seen {
+        Seen::SendingFrom(local) => Some(local),
+        _ => None,
+    });
+    Ok(Exchange {
+        server: run.server_addr,
+        client: client.ok_or_else(|| anyhow!("the UDP client never sent"))?,
+    })
+}
+
+/// The course's server as `tcp serve --port 0 --once` runs it, with
+/// listen(5) as in the course.
+fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
+    ServeConfig {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        options: SocketOptions::default(),
+        backlog: 5,
+        recv_size,
+        echo: false,
+        reply: reply.map(|r| Bytes::from(r.to_string())),
+        once: true,
+        stdin: StdinMode::Off,
+        queue_limit: 1 << 20,
+        slow: SlowPolicy::Disconnect,
+        broadcast: false,
+        max_conns: None,
+        idle_timeout: None,
+        access: Access::default(),
+        // The demo keeps Ctrl-C for itself.
+        owns_process: false,
+    }
+}
+
+fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> ConnectConfig {
+    ConnectConfig {
+        target: Target::of(addr),
+        family: None,
+        input: Input::Messages(messages),
+        bind: None,
+        timeout: Some(PATIENCE),
+        recv_size,
+        shutdown: true,
+    }
+}
+
+/// `udp serve --port 0` taking `limit` datagrams, never waiting forever: a
+/// datagram may be lost.
+fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConfig {
+    UdpServeConfig {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        options: SocketOptions::default(),
+        recv_size,
+        echo: false,
+        reply: reply.map(|r| r.as_bytes().to_vec()),
+        limit: Some(limit),
+        idle: Some(PATIENCE),
+    }
+}
+
+/// `udp send` of `messages`, listening `wait` for one reply.
+fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect: bool) -> SendConfig {
+    SendConfig {
+        target: Target::of(addr),
+        family: None,
+        input: Input::Messages(messages),
+        stdin_whole: false,
+        count: 1,
+        interval: None,
+        wait,
+        connect,
+        bind: None,
+        recv_size: RECV_SIZE,
+        replies: Some(1),
+    }
+}
+
+/// What one server and one client did.
+pub struct Pair {
+    pub server_addr: SocketAddr,
+    pub server: Vec<Entry>,
+    pub client: Vec<Entry>,
+    pub server_result: Result<()>,
+    /// When the client started.
+    pub started: Instant,
+}
+
+type Ends = (Option<Box<dyn Reporter>>, Option<Box<dyn Reporter>>);
+
+/// Runs `server` on a thread of its own and, once it is bound, `client`
+/// on this one with the server's address; then waits for the server to
+/// end. A client's failure is the run's; the server's is returned.
+fn pair(
+    (server_out, client_out): Ends,
+    server: impl FnOnce(Report) -> Result<()> + Send + 'static,
+    client: impl FnOnce(Report, SocketAddr) -> Result<()>,
+) -> Result<Pair> {
+    let (server_log, client_log) = (Log::default(), Log::default());
+    let report = Report::new(Box::new(Collector::new(server_log.clone(), server_out)));
+    let handle = thread::Builder::new().name("demo server".into()).spawn(move || server(report))?;
+    let ready = Instant::now();
+    let server_addr = loop {
+        let found = server_log.wait_for(Duration::from_millis(20), |seen| match seen {
+            Seen::Listening(addr) => Some(*addr),
+            _ => None,
+        });
+        if let Some(addr) = found {
+            break addr;
+        }
+        if handle.is_finished() {
+            handle.join().unwrap_or_else(|_| bail!("the demo's server panicked"))?;
+            bail!("the demo's server ended before it was ready");
+        }
+        if ready.elapsed() > PATIENCE {
+            bail!("the demo's server was not ready within {}s", PATIENCE.as_secs());
+        }
+    };
+
+    let started = Instant::now();
+    let report = Report::new(Box::new(Collector::new(client_log.clone(), client_out)));
+    client(report, server_addr)?;
+    let ended = Instant::now();
+    while !handle.is_finished() {
+        if ended.elapsed() > PATIENCE {
+            bail!("the demo's server did not finish within {}s", PATIENCE.as_secs());
+        }
+        thread::sleep(Duration::from_millis(2));
+    }
+    let server_result = handle.join().unwrap_or_else(|_| bail!("the demo's server panicked"));
+    Ok(Pair {
+        server_addr,
+        server: server_log.entries(),
+        client: client_log.entries(),
+        server_result,
+        started,
+    })
+}
+
+/// Runs `client` alone, quietly; returns what it reported, its result, and
+/// how long it took.
+fn solo(client: impl FnOnce(Report) -> Result<()>) -> (Vec<Entry>, Result<()>, Duration) {
+    let log = Log::default();
+    let start = Instant::now();
+    let result = client(Report::new(Box::new(Collector::new(log.clone(), None))));
+    (log.entries(), result, start.elapsed())
+}

@@ -1,0 +1,113 @@
+//! The demo's impaired row: the same messages over a loopback that loses
+//! and delays packets. A thread of the demo moves into a network namespace
+//! of its own (unshare), where `tc` puts netem on its loopback; the servers
+//! and clients it starts live there too. Nothing outside changes, and the
+//! namespace goes away with the thread's last socket.
+//!
+//! It needs root (CAP_SYS_ADMIN), `ip` and `tc` (iproute2) and a kernel
+//! with netem; without one of them the row says which, and is skipped.
+
+use std::process::Command;
+use std::thread;
+use std::time::Duration;
+
+use nix::sched::{CloneFlags, unshare};
+
+use super::log::Seen;
+use super::table::{messages, tcp_pair, udp_pair};
+use super::{Impair, Pair, RECV_SIZE};
+use crate::event::Dir;
+use crate::event::demo::{Delivery, DemoRow, Impairment};
+
+/// Messages sent each way: enough for a few percent of loss to show.
+const MESSAGES: u64 = 20;
+
+pub fn row(impair: Impair) -> DemoRow {
+    let outcome = thread::Builder::new()
+        .name("netem".into())
+        .spawn(move || in_namespace(impair).unwrap_or_else(|reason| Impairment::Skipped { reason }))
+        .map_err(|e| e.to_string())
+        .and_then(|t| t.join().map_err(|_| "the namespace's thread panicked".to_string()))
+        .unwrap_or_else(|reason| Impairment::Skipped { reason });
+    DemoRow::Impaired {
+        loss_percent: impair.loss_percent,
+        delay_ms: impair.delay.as_millis() as u64,
+        outcome,
+    }
+}
+
+/// Runs on a thread of its own: moves it into a new network namespace,
+/// sets netem up there, and measures.
+fn in_namespace(impair: Impair) -> Result<Impairment, String> {
+    unshare(CloneFlags::CLONE_NEWNET)
+        .map_err(|e| format!("a network namespace of its own needs root (unshare: {})", e.desc()))?;
+    tool("ip", &["link", "set", "lo", "up"])?;
+    let loss = format!("{}%", impair.loss_percent);
+    let delay = format!("{}ms", impair.delay.as_millis());
+    tool("tc", &["qdisc", "add", "dev", "lo", "root", "netem", "loss", &loss, "delay", &delay])?;
+
+    let failed = |e: anyhow::Error| format!("the run in the namespace failed: {e:#}");
+    let tcp = tcp_pair(messages(MESSAGES), RECV_SIZE).map_err(failed)?;
+    // A lost datagram never comes: the receiver stops waiting a while
+    // after the last one could have come.
+    let idle = Duration::from_millis(500) + 4 * impair.delay;
+    let udp = udp_pair(messages(MESSAGES), RECV_SIZE, idle).map_err(failed)?;
+    Ok(Impairment::Measured { tcp: delivery(&tcp), udp: delivery(&udp) })
+}
+
+/// Runs an iproute2 tool in this thread's namespace; its error, in a line.
+fn tool(name: &str, args: &[&str]) -> Result<(), String> {
+    let command = format!("{name} {}", args.join(" "));
+    let out = Command::new(name).args(args).output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("`{name}` is not installed (it comes with iproute2)"),
+        _ => format!("`{command}` could not start: {e}"),
+    })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let said = stderr.lines().next().unwrap_or("no message").trim();
+    let said = said.trim_start_matches("Error: ").trim_end_matches('.');
+    let hint = if said.contains("qdisc kind is unknown") {
+        "; this kernel has no netem (sch_netem is neither built in nor a module)"
+    } else {
+        ""
+    };
+    Err(format!("`{command}` failed: {said}{hint}"))
+}
+
+/// How the numbered messages fared: which arrived, in which order, and
+/// when the last did.
+fn delivery(run: &Pair) -> Delivery {
+    let size = messages(1)[0].len();
+    let mut order = Vec::new();
+    let mut stream = Vec::new();
+    let mut last = run.started;
+    for entry in &run.server {
+        match &entry.seen {
+            Seen::Data { dir: Dir::In, bytes } => stream.extend_from_slice(bytes),
+            Seen::Datagram { dir: Dir::In, bytes, .. } => order.push(number(bytes)),
+            _ => continue,
+        }
+        last = entry.at;
+    }
+    // A stream: cut it back into messages.
+    order.extend(stream.chunks(size).map(number));
+    let mut distinct = order.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let delivered = distinct.iter().filter(|n| n.is_some()).count() as u64;
+    Delivery {
+        sent: MESSAGES,
+        delivered,
+        lost: MESSAGES.saturating_sub(delivered),
+        in_order: order.windows(2).all(|w| w[0] < w[1]),
+        duration: last.saturating_duration_since(run.started),
+    }
+}
+
+/// The number in `Hello #07!`, if the message is whole.
+fn number(message: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(message).ok()?;
+    text.strip_prefix("Hello #")?.strip_suffix('!')?.parse().ok()
+}

@@ -1,0 +1,170 @@
+//! The experiments behind the demo's table, each run quietly on loopback
+//! with the real runners; every value in a row comes from their events.
+
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::log::{Entry, Seen};
+use super::{
+    Exchange, PATIENCE, Pair, RECV_SIZE, pair, solo, tcp_client, tcp_server, udp_client, udp_server,
+};
+use crate::event::Dir;
+use crate::event::demo::{Attempt, DemoRow, Received, Verdict};
+use crate::net::{NetError, describe, ports};
+use crate::udp::serve::UdpServeConfig;
+
+/// Messages of 10 bytes each, numbered from 1: `Hello #01!`.
+pub fn messages(n: u64) -> Vec<Vec<u8>> {
+    (1..=n).map(|i| format!("Hello #{i:02}!").into_bytes()).collect()
+}
+
+/// How long an unconnected sender listens for an answer from a closed port.
+const SILENCE: Duration = Duration::from_millis(500);
+
+pub fn boundaries() -> Result<DemoRow> {
+    let sends = 5;
+    let tcp = tcp_pair(messages(sends), RECV_SIZE)?;
+    let udp = udp_pair(messages(sends), RECV_SIZE, PATIENCE)?;
+    Ok(DemoRow::Boundaries {
+        sends,
+        size: messages(1)[0].len(),
+        tcp: received(&tcp.server),
+        udp: received(&udp.server),
+    })
+}
+
+pub fn truncation() -> Result<DemoRow> {
+    let message: Vec<u8> = (0..3000).map(|i| b"0123456789"[i % 10]).collect();
+    let tcp = tcp_pair(vec![message.clone()], RECV_SIZE)?;
+    let udp = udp_pair(vec![message.clone()], RECV_SIZE, PATIENCE)?;
+    Ok(DemoRow::Truncation {
+        message: message.len(),
+        buffer: RECV_SIZE,
+        tcp: received(&tcp.server),
+        udp: received(&udp.server),
+    })
+}
+
+/// `messages` from `tcp connect` to a `tcp serve --once` that does not
+/// answer.
+pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize) -> Result<Pair> {
+    let run = pair(
+        (None, None),
+        move |report| crate::tcp::serve::run(tcp_server(None, recv_size), report),
+        |report, addr| crate::tcp::connect::run(tcp_client(addr, messages, RECV_SIZE), report),
+    )?;
+    run.server_result.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    Ok(run)
+}
+
+/// `messages` from `udp send` to a `udp serve` that takes as many, or gives
+/// up after `idle` without any: a datagram may be lost.
+pub fn udp_pair(messages: Vec<Vec<u8>>, recv_size: usize, idle: Duration) -> Result<Pair> {
+    let limit = messages.len() as u64;
+    let run = pair(
+        (None, None),
+        move |report| {
+            let config = UdpServeConfig { idle: Some(idle), ..udp_server(None, recv_size, limit) };
+            crate::udp::serve::run(config, report)
+        },
+        |report, addr| crate::udp::send::run(udp_client(addr, messages, Duration::ZERO, false), report),
+    )?;
+    if let Err(e) = &run.server_result
+        && !matches!(e.downcast_ref::<NetError>(), Some(NetError::Idle { .. }))
+    {
+        return Err(anyhow::anyhow!("{e:#}"));
+    }
+    Ok(run)
+}
+
+/// What a receiver got, from its `in` events.
+pub fn received(entries: &[Entry]) -> Received {
+    let mut got = Received::default();
+    let mut arrived = Vec::new();
+    for entry in entries {
+        match &entry.seen {
+            Seen::Data { dir: Dir::In, bytes } => got.lengths.push(bytes.len()),
+            Seen::Datagram { dir: Dir::In, arrived: length, bytes } => {
+                got.lengths.push(bytes.len());
+                arrived.push(length.unwrap_or(bytes.len()));
+            }
+            _ => continue,
+        }
+        got.calls += 1;
+    }
+    got.bytes = got.lengths.iter().map(|&n| n as u64).sum();
+    if got.calls > 0 && !arrived.is_empty() {
+        got.discarded =
+            Some(arrived.iter().zip(&got.lengths).map(|(&a, &k)| a.saturating_sub(k) as u64).sum());
+        got.arrived = Some(arrived);
+    }
+    got
+}
+
+pub fn closed_port() -> Result<DemoRow> {
+    let port = closed_port_number()?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let tcp = attempt(solo(|report| {
+        crate::tcp::connect::run(tcp_client(addr, vec![b"Hello serveur !".to_vec()], RECV_SIZE), report)
+    }));
+    let hello = || vec![b"Hello serveur !".to_vec()];
+    let udp_unconnected =
+        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), SILENCE, false), report)));
+    let udp_connected =
+        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), PATIENCE, true), report)));
+    Ok(DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected })
+}
+
+/// A port that the OS just gave out, for TCP and for UDP, and took back:
+/// nothing is bound to it.
+fn closed_port_number() -> Result<u16> {
+    for _ in 0..20 {
+        let udp = UdpSocket::bind("127.0.0.1:0").context("bind a UDP socket to find a free port")?;
+        let port = udp.local_addr().context("read a UDP socket's port")?.port();
+        // The same port must be free for TCP too.
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    anyhow::bail!("found no port free for both TCP and UDP in 20 tries")
+}
+
+/// The verdict of one run against the closed port.
+fn attempt((entries, result, took): (Vec<Entry>, Result<()>, Duration)) -> Attempt {
+    let sent = entries
+        .iter()
+        .filter(|e| matches!(e.seen, Seen::Data { dir: Dir::Out, .. } | Seen::Datagram { dir: Dir::Out, .. }))
+        .count() as u64;
+    let answered = entries
+        .iter()
+        .any(|e| matches!(e.seen, Seen::Data { dir: Dir::In, .. } | Seen::Datagram { dir: Dir::In, .. }));
+    let (verdict, error) = match &result {
+        Ok(()) if answered => (Verdict::Answered, None),
+        Ok(()) => (Verdict::Silent, None),
+        Err(e) => {
+            let refused = e.downcast_ref::<NetError>().and_then(NetError::io_kind)
+                == Some(std::io::ErrorKind::ConnectionRefused);
+            let text = match e.downcast_ref::<NetError>() {
+                Some(NetError::Socket { source, .. }) => describe(source),
+                Some(NetError::AllAttemptsFailed { attempts, .. }) if !attempts.is_empty() => {
+                    describe(&attempts[attempts.len() - 1].1)
+                }
+                _ => format!("{e:#}"),
+            };
+            (if refused { Verdict::Refused } else { Verdict::Failed }, Some(text))
+        }
+    };
+    Attempt { verdict, error, sent, after: took }
+}
+
+pub fn ports(tcp: &Exchange, udp: &Exchange) -> DemoRow {
+    DemoRow::ClientPorts {
+        tcp_client: tcp.client,
+        tcp_server: tcp.server,
+        udp_client: udp.client,
+        udp_server: udp.server,
+        range: ports::ephemeral_range().map(|r| [*r.start(), *r.end()]),
+    }
+}

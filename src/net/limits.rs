@@ -1,0 +1,95 @@
+//! The limits that stop a server from taking more clients: the per-process
+//! open-file limit (each client is one descriptor), the system-wide one, and
+//! kernel memory. A server raises its soft limit at start, and when accept()
+//! fails on a limit, this says which one and how to raise it.
+
+use std::io;
+
+use rlimit::Resource;
+
+/// The open-file limit of this process (RLIMIT_NOFILE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenFiles {
+    /// The limit in force, `ulimit -n`.
+    pub soft: u64,
+    /// How far an unprivileged process may raise it, `ulimit -Hn`.
+    pub hard: u64,
+    /// The soft limit before netplay raised it, when it did.
+    pub raised_from: Option<u64>,
+}
+
+/// What to assume when the limit cannot be read.
+pub const UNKNOWN_OPEN_FILES: OpenFiles = OpenFiles { soft: u64::MAX, hard: u64::MAX, raised_from: None };
+
+/// The open-file limit as it is.
+pub fn open_files() -> io::Result<OpenFiles> {
+    let (soft, hard) = rlimit::getrlimit(Resource::NOFILE)?;
+    Ok(OpenFiles { soft, hard, raised_from: None })
+}
+
+/// Raises the soft open-file limit to the hard limit, so a server can hold
+/// as many clients as the system lets it without a `ulimit -n` first.
+pub fn raise_open_files() -> io::Result<OpenFiles> {
+    let OpenFiles { soft, hard, .. } = open_files()?;
+    if soft >= hard {
+        return Ok(OpenFiles { soft, hard, raised_from: None });
+    }
+    let now = rlimit::increase_nofile_limit(hard)?;
+    Ok(OpenFiles { soft: now, hard, raised_from: (now > soft).then_some(soft) })
+}
+
+/// When `err` (from accept) means a limit is reached: which one, and how to
+/// raise it. None for other errors.
+pub fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<String> {
+    Some(match err.raw_os_error()? {
+        libc::EMFILE => {
+            let raise = if files.soft < files.hard {
+                format!("raise it with `ulimit -n {}` (the hard limit) before starting netplay", files.hard)
+            } else {
+                format!(
+                    "it is already the hard limit; raise that (`ulimit -Hn` as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), or cap clients with --max-conns below {}",
+                    files.soft.saturating_sub(16)
+                )
+            };
+            format!(
+                "the open-file limit of this process ({}, `ulimit -n`) is reached: each client takes one descriptor; {raise}",
+                files.soft
+            )
+        }
+        libc::ENFILE => {
+            "the system-wide open-file limit is reached; raise it with `sysctl -w fs.file-max=N` (as root)"
+                .to_string()
+        }
+        libc::ENOBUFS | libc::ENOMEM => {
+            "the kernel has no memory left for sockets; close other connections or raise net.ipv4.tcp_mem"
+                .to_string()
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raising_never_lowers_the_limit() {
+        let before = rlimit::getrlimit(Resource::NOFILE).unwrap();
+        let files = raise_open_files().unwrap();
+        assert!(files.soft >= before.0);
+        assert_eq!(files.hard, before.1);
+    }
+
+    #[test]
+    fn names_the_limit_reached() {
+        let files = OpenFiles { soft: 1024, hard: 4096, raised_from: None };
+        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), files).unwrap();
+        assert!(emfile.contains("(1024, `ulimit -n`)") && emfile.contains("ulimit -n 4096"), "{emfile}");
+        let at_hard = OpenFiles { soft: 4096, hard: 4096, raised_from: Some(1024) };
+        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), at_hard).unwrap();
+        assert!(emfile.contains("already the hard limit") && emfile.contains("--max-conns"), "{emfile}");
+        let enfile = accept_limit(&io::Error::from_raw_os_error(libc::ENFILE), files).unwrap();
+        assert!(enfile.contains("fs.file-max"));
+        assert_eq!(accept_limit(&io::Error::from_raw_os_error(libc::ECONNABORTED), files), None);
+    }
+}
