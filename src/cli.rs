@@ -15,9 +15,11 @@ use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::{self as udp_bench, UdpBenchConfig};
 use crate::bench::{self, Limit};
 use crate::config::{Job, Run};
+use crate::decode::{Format, FormatError};
 use crate::demo::{DemoConfig, Impair, Pause};
 use crate::event::Family;
 use crate::exit::{self, UsageError};
+use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout};
 use crate::input::{self, Input};
 use crate::net::access::{self, Access};
@@ -71,6 +73,13 @@ pub struct OutputArgs {
     /// Only connections, data and errors: no socket steps, no notes (with --raw: errors only).
     #[arg(short, long, global = true, help_heading = OUTPUT)]
     pub quiet: bool,
+
+    /// Decode bytes with a Python struct format, as struct.unpack does: '>h' reads b'\x01\x02'
+    /// as (258,). Live, each chunk or datagram is decoded from its start; `netplay hex` decodes
+    /// consecutive records. Codes: x c b B ? h H i I l L q Q e f d s p (n N P native only), after
+    /// an optional byte order @ = < > !, with repeat counts like 4s or 3h.
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = decode_arg, help_heading = OUTPUT)]
+    pub decode: Option<Format>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -92,6 +101,9 @@ pub enum Command {
     /// UDP, the non-connected mode: separate datagrams, no connection.
     #[command(subcommand)]
     Udp(UdpCommand),
+    /// Show a file or stdin as the live hex dump shows bytes (a capture from --raw, any file).
+    #[command(after_help = HEX_EXAMPLES)]
+    Hex(HexArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +182,39 @@ Examples:
   netplay tcp connect localhost:12345 --hex '01 02 ff'
   netplay tcp connect [::1]:12345 --file request.bin
   cat file | netplay tcp connect --raw 127.0.0.1:12345 > answer";
+
+const HEX_EXAMPLES: &str = "\
+Examples:
+  netplay hex capture.bin                    the whole file, repeated lines squeezed to *
+  netplay hex -s 0x100 -n 64 capture.bin     64 bytes from offset 256
+  cat /dev/urandom | netplay hex | head      stdin, shown as it arrives
+  netplay hex --decode '>h' data.bin         each 2 bytes as a big-endian short, like
+                                             struct.iter_unpack('>h', data)";
+
+/// `netplay hex [FILE|-]`.
+#[derive(Debug, Args)]
+pub struct HexArgs {
+    /// The file to show; - or nothing reads stdin.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Show at most SIZE bytes (sizes like 64, 4K, 1MiB, 0x100).
+    #[arg(short = 'n', long, value_name = "SIZE", value_parser = size_arg)]
+    pub length: Option<u64>,
+
+    /// Start SIZE bytes into the input; offsets still count from the input's start.
+    #[arg(short, long, value_name = "SIZE", default_value = "0", value_parser = size_arg)]
+    pub skip: u64,
+
+    /// Bytes per line: 8, 16 or 32.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = width_arg)]
+    pub width: usize,
+
+    /// Show every line; by default a run of lines equal to the one above shows as one `*`
+    /// (--decode turns squeezing off, so every record shows).
+    #[arg(long)]
+    pub no_squeeze: bool,
+}
 
 /// Where a server binds, and the socket options before bind.
 #[derive(Debug, Args)]
@@ -574,6 +619,22 @@ fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
     input::parse_hex(text)
 }
 
+fn width_arg(text: &str) -> Result<usize, String> {
+    match text.trim().parse() {
+        Ok(width) if hexdump::WIDTHS.contains(&width) => Ok(width),
+        _ => Err(format!("'{text}' is not a line width; use 8, 16 or 32")),
+    }
+}
+
+/// A struct format that decodes at least one byte.
+fn decode_arg(text: &str) -> Result<Format, String> {
+    let format: Format = text.parse().map_err(|e: FormatError| e.to_string())?;
+    if format.size() == 0 {
+        return Err(format!("'{text}' describes no bytes; give at least one code, such as '>h'"));
+    }
+    Ok(format)
+}
+
 /// Receive sizes from 1 byte (to watch a stream arrive byte by byte) to 16 MiB.
 fn recv_size_arg(text: &str) -> Result<usize, String> {
     const MAX: u64 = 16 << 20;
@@ -603,6 +664,15 @@ impl Cli {
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
                 let recv_size = args.recv_size;
                 (Job::TcpConnect(args.into_config()?), recv_size)
+            }
+            Some(Command::Hex(args)) => {
+                if output.json || output.raw {
+                    return Err(UsageError(
+                        "--json and --raw are for tcp and udp; netplay hex always writes a dump".into(),
+                    )
+                    .into());
+                }
+                (Job::Hex(args.into_config(output.decode.clone())), 0)
             }
             Some(Command::Udp(UdpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
@@ -651,6 +721,7 @@ impl OutputArgs {
             quiet: self.quiet,
             dump: Layout::default(),
             recv_size,
+            decode: self.decode,
         }
     }
 }
@@ -716,6 +787,22 @@ impl TcpServeArgs {
             access: Access { allow: self.allow, deny: self.deny },
             owns_process: true,
         })
+    }
+}
+
+impl HexArgs {
+    fn into_config(self, decode: Option<Format>) -> HexConfig {
+        let source = match self.file {
+            Some(path) if path.as_os_str() != "-" => Source::File(path),
+            _ => Source::Stdin,
+        };
+        HexConfig {
+            source,
+            skip: self.skip,
+            length: self.length,
+            layout: Layout { width: self.width, squeeze: !self.no_squeeze },
+            decode,
+        }
     }
 }
 

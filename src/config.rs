@@ -4,6 +4,7 @@
 use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::UdpBenchConfig;
 use crate::demo::DemoConfig;
+use crate::hex::HexConfig;
 use crate::report::OutputConfig;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::serve::ServeConfig;
@@ -16,6 +17,8 @@ pub enum Job {
     Legend,
     TcpServe(ServeConfig),
     TcpConnect(ConnectConfig),
+    /// Dump a file or stdin.
+    Hex(HexConfig),
     UdpServe(UdpServeConfig),
     UdpSend(SendConfig),
     TcpBench(TcpBenchConfig),

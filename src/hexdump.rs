@@ -12,6 +12,8 @@ use std::sync::LazyLock;
 use colored::Color;
 use unicode_width::UnicodeWidthChar;
 
+use crate::decode::{DecodeError, Values};
+
 /// The five kinds of byte the course distinguishes, each with its own colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
@@ -97,62 +99,126 @@ pub const WIDTHS: [usize; 3] = [8, 16, 32];
 const MAX_WIDTH: usize = 32;
 const RESET: &[u8] = b"\x1b[0m";
 const BAR: &[u8] = "│".as_bytes();
+/// Lines rendered between two resizes of the output buffer: enough to make
+/// the resize cheap, few enough that the buffer's new part stays in cache.
+const BATCH_LINES: usize = 64;
+/// Room left after a line's end so every store can write a whole `Cell`.
+const SLACK: usize = 2 * MAX_WIDTH;
+/// The buffer a whole line is rendered into: twice a power of two above the
+/// longest line, so a masked index plus a store's length stays inside it.
+const LINE_BUF: usize = 2048;
 
-/// Everything per byte value, computed once.
+/// What a table stores for one byte: up to 16 output bytes, written with one
+/// 16-byte copy; only the first `len` of them count.
+type Cell = [u8; 16];
+
+/// Everything per byte value, computed once. The `[2]` arrays hold the plain
+/// form at 0 and the form preceded by the byte's colour escape at 1, so the
+/// renderer picks one by index instead of branching.
 struct Tables {
     hex: [[u8; 2]; 256],
-    category: [Category; 256],
-    /// UTF-8 bytes of the glyph for each ASCII byte (itself when printable).
-    ascii_glyph: [([u8; 3], u8); 128],
+    category: [u8; 256],
+    /// Two hex digits and two spaces (the widest separator).
+    hex_cell: [[Cell; 256]; 2],
+    hex_len: [u8; 2],
+    /// The text-panel glyph: the byte itself when printable or a space, else
+    /// its category's glyph.
+    glyph: [[Cell; 256]; 2],
+    glyph_len: [[u8; 256]; 2],
     /// `ESC [ <code> m` for each category.
     color: [Vec<u8>; 5],
+    /// For each two-byte UTF-8 sequence, indexed by its 11 payload bits: the
+    /// cells its character takes, or 0 when it is not shown (see `utf8_char`).
+    two_byte_width: [u8; 2048],
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = [[0u8; 2]; 256];
-    let mut category = [Category::Null; 256];
-    let mut ascii_glyph = [([0u8; 3], 0u8); 128];
+    let color = Category::ALL.map(|c| format!("\x1b[{}m", c.color().to_fg_str()).into_bytes());
+    let mut t = Tables {
+        hex: [[0; 2]; 256],
+        category: [0; 256],
+        hex_cell: [[[b' '; 16]; 256]; 2],
+        hex_len: [0; 2],
+        glyph: [[[0; 16]; 256]; 2],
+        glyph_len: [[0; 256]; 2],
+        color,
+        two_byte_width: [0; 2048],
+    };
+    for (bits, width) in t.two_byte_width.iter_mut().enumerate() {
+        let sequence = [0xc0 | (bits >> 6) as u8, 0x80 | (bits & 0x3f) as u8];
+        *width = utf8_char(&sequence).map_or(0, |(_, shown)| shown as u8);
+    }
     for b in 0..=255u8 {
-        hex[usize::from(b)] = [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]];
-        category[usize::from(b)] = Category::of(b);
-        if b < 128 {
-            let shown = match Category::of(b) {
-                Category::Printable => b as char,
-                _ if b == b' ' => ' ',
-                other => other.glyph(),
-            };
-            let mut buf = [0u8; 3];
-            let len = shown.encode_utf8(&mut buf).len() as u8;
-            ascii_glyph[usize::from(b)] = (buf, len);
+        let i = usize::from(b);
+        let category = Category::of(b);
+        let escape = &t.color[category.index()];
+        t.hex[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
+        t.category[i] = category as u8;
+
+        let cells = [t.hex[i].to_vec(), [escape.as_slice(), &t.hex[i]].concat()];
+        let shown = match category {
+            Category::Printable => b as char,
+            _ if b == b' ' => ' ',
+            other => other.glyph(),
+        };
+        let glyph = shown.to_string().into_bytes();
+        let glyphs = [glyph.clone(), [escape.as_slice(), &glyph].concat()];
+        for k in 0..2 {
+            t.hex_cell[k][i][..cells[k].len()].copy_from_slice(&cells[k]);
+            t.hex_len[k] = cells[k].len() as u8;
+            t.glyph[k][i][..glyphs[k].len()].copy_from_slice(&glyphs[k]);
+            t.glyph_len[k][i] = glyphs[k].len() as u8;
         }
     }
-    let color = Category::ALL.map(|c| format!("\x1b[{}m", c.color().to_fg_str()).into_bytes());
-    Tables { hex, category, ascii_glyph, color }
+    t
 });
+
+/// What the squeeze rule decides for one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Shown,
+    /// The first of a run of repeats: printed as `*`.
+    Star,
+    Hidden,
+}
 
 /// Follows one byte stream and renders it line by line.
 #[derive(Debug, Clone)]
 pub struct Dumper {
     layout: Layout,
     color: bool,
-    /// Stream offset of the next byte.
+    /// Stream offset of the next byte. It wraps after 2^64 bytes rather
+    /// than fail: no stream gets there, but no input may make the dumper panic.
     offset: u64,
-    /// The last full line printed, for squeezing.
-    previous: Option<[u8; MAX_WIDTH]>,
+    /// The last full line shown, for squeezing; valid when `has_previous`.
+    /// While a line cut by chunk boundaries is shown piece by piece, its
+    /// first `cut` bytes gather here, so once whole it counts as shown.
+    previous: [u8; MAX_WIDTH],
+    has_previous: bool,
+    cut: usize,
     /// True while lines equal to `previous` are being skipped.
     squeezing: bool,
+    /// Spaces after each hex cell: 2 between groups of 8, none after the last.
+    gaps: [u8; MAX_WIDTH],
 }
 
 impl Dumper {
     pub fn new(layout: Layout, color: bool, start_offset: u64) -> Dumper {
         let width = if WIDTHS.contains(&layout.width) { layout.width } else { 16 };
+        let mut gaps = [0u8; MAX_WIDTH];
+        for (cell, gap) in gaps.iter_mut().enumerate().take(width - 1) {
+            *gap = if (cell + 1) % 8 == 0 { 2 } else { 1 };
+        }
         Dumper {
             layout: Layout { width, ..layout },
             color,
             offset: start_offset,
-            previous: None,
+            previous: [0; MAX_WIDTH],
+            has_previous: false,
+            cut: 0,
             squeezing: false,
+            gaps,
         }
     }
 
@@ -161,33 +227,55 @@ impl Dumper {
         self.offset
     }
 
+    /// The layout in use (an unsupported width became 16).
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
     /// Renders `bytes`, which follow the bytes already pushed, appending lines
     /// to `out`. A line left incomplete is printed now, padded; the next push
     /// continues it on a new line at the same column.
-    pub fn push(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        match (self.color, self.layout.width) {
+            (true, 8) => self.push_lines::<true, 8>(bytes, out),
+            (true, 16) => self.push_lines::<true, 16>(bytes, out),
+            (true, _) => self.push_lines::<true, 32>(bytes, out),
+            (false, 8) => self.push_lines::<false, 8>(bytes, out),
+            (false, 16) => self.push_lines::<false, 16>(bytes, out),
+            (false, _) => self.push_lines::<false, 32>(bytes, out),
+        }
+    }
+
+    /// Moves past `bytes` as [`push`](Self::push) would, without rendering:
+    /// a copy of a dumper advanced this way renders what follows exactly as
+    /// the original would, so two threads can render two halves of a buffer.
+    pub fn advance(&mut self, mut bytes: &[u8]) {
         let width = self.layout.width;
-        out.reserve(bytes.len() * 12 + 128);
-        while !bytes.is_empty() {
-            let column = (self.offset % width as u64) as usize;
+        let column = (self.offset % width as u64) as usize;
+        if column != 0 {
             let take = (width - column).min(bytes.len());
-            let (line, rest) = bytes.split_at(take);
-            let whole = column == 0 && take == width;
-            if whole && self.layout.squeeze && self.repeats(line) {
-                if !self.squeezing {
-                    out.extend_from_slice(b"*\n");
-                    self.squeezing = true;
-                }
-            } else {
-                self.squeezing = false;
-                self.previous = whole.then(|| {
-                    let mut copy = [0u8; MAX_WIDTH];
-                    copy[..width].copy_from_slice(line);
-                    copy
-                });
-                self.render_line(self.offset - column as u64, column, line, out);
-            }
-            self.offset += take as u64;
-            bytes = rest;
+            self.fate(column, &bytes[..take]);
+            self.offset = self.offset.wrapping_add(take as u64);
+            bytes = &bytes[take..];
+        }
+        // After two whole lines or more, the state depends on the last two
+        // only: `previous` holds the last (shown or equal to the one shown),
+        // and a run of repeats is on when it equals the one before.
+        let lines = bytes.len() / width;
+        if lines >= 2 {
+            let end = lines * width;
+            let (before, last) = bytes[end - 2 * width..end].split_at(width);
+            self.squeezing = self.layout.squeeze && before == last;
+            self.previous[..width].copy_from_slice(last);
+            self.has_previous = true;
+            self.offset = self.offset.wrapping_add(end as u64);
+            bytes = &bytes[end..];
+        }
+        while !bytes.is_empty() {
+            let take = width.min(bytes.len());
+            self.fate(0, &bytes[..take]);
+            self.offset = self.offset.wrapping_add(take as u64);
+            bytes = &bytes[take..];
         }
     }
 
@@ -201,82 +289,423 @@ impl Dumper {
         }
     }
 
-    fn repeats(&self, line: &[u8]) -> bool {
-        self.previous.is_some_and(|p| p[..line.len()] == *line)
-    }
-
-    fn render_line(&self, line_start: u64, lead: usize, bytes: &[u8], out: &mut Vec<u8>) {
+    fn push_lines<const COLOR: bool, const W: usize>(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
         let t = &*TABLES;
-        let width = self.layout.width;
-        push_offset(line_start, out);
-        out.extend_from_slice(b"  ");
-
-        let mut current: Option<Category> = None;
-        for cell in 0..width {
-            if cell > 0 {
-                out.extend_from_slice(if cell % 8 == 0 { b"  " } else { b" " });
+        let max_line = max_line_len(W);
+        // Lines are written by index into room made ahead; `end` is where
+        // the text written so far ends. The buffer is only grown (zeroing
+        // its new part) when the room ahead runs short, so each output byte
+        // is zeroed about once, and the buffer is cut back at the end.
+        let mut end = out.len();
+        while !bytes.is_empty() {
+            let lines = (bytes.len() / W + 2).min(BATCH_LINES);
+            let room = lines * max_line + LINE_BUF;
+            if out.len() < end + room {
+                out.resize(end + room, 0);
             }
-            match cell.checked_sub(lead).and_then(|i| bytes.get(i)) {
-                Some(&b) => {
-                    if self.color {
-                        let category = t.category[usize::from(b)];
-                        if current != Some(category) {
-                            out.extend_from_slice(&t.color[category.index()]);
-                            current = Some(category);
+            for _ in 0..lines {
+                let column = (self.offset % W as u64) as usize;
+                if column == 0
+                    && let Some((line, rest)) = bytes.split_first_chunk::<W>()
+                {
+                    match self.fate_whole(line) {
+                        Fate::Shown => {
+                            let Ok(buf) = <&mut [u8; LINE_BUF]>::try_from(&mut out[end..end + LINE_BUF])
+                            else {
+                                unreachable!("the room made above holds a line buffer")
+                            };
+                            end += render_full::<COLOR, W>(t, self.offset, line, buf);
                         }
+                        Fate::Star => {
+                            out[end..end + 2].copy_from_slice(b"*\n");
+                            end += 2;
+                        }
+                        Fate::Hidden => {}
                     }
-                    out.extend_from_slice(&t.hex[usize::from(b)]);
+                    self.offset = self.offset.wrapping_add(W as u64);
+                    bytes = rest;
+                    continue;
                 }
-                None => out.extend_from_slice(b"  "),
+                if bytes.is_empty() {
+                    break;
+                }
+                // A line cut by the start or the end of this push.
+                let take = (W - column).min(bytes.len());
+                let (line, rest) = bytes.split_at(take);
+                if self.fate(column, line) == Fate::Shown {
+                    let line_start = self.offset - column as u64;
+                    end = self.render_line::<COLOR>(t, line_start, column, line, out, end);
+                }
+                self.offset = self.offset.wrapping_add(take as u64);
+                bytes = rest;
             }
         }
-        if current.is_some() {
-            out.extend_from_slice(RESET);
-        }
-        out.extend_from_slice(b"  ");
-        out.extend_from_slice(BAR);
-        let cells = lead + self.render_text(bytes, out, lead);
-        out.resize(out.len() + (width - cells), b' ');
-        out.extend_from_slice(BAR);
-        out.push(b'\n');
+        out.truncate(end);
     }
 
-    /// Writes the text panel for `bytes` after `lead` blank cells; returns
-    /// the terminal cells used by the bytes (a decoded character takes fewer
-    /// cells than bytes, and the caller pads to keep the bar aligned).
-    fn render_text(&self, bytes: &[u8], out: &mut Vec<u8>, lead: usize) -> usize {
-        let t = &*TABLES;
-        out.resize(out.len() + lead, b' ');
-        let mut current: Option<Category> = None;
-        let mut cells = 0;
+    /// [`fate`](Self::fate) for a whole line, with the width known.
+    fn fate_whole<const W: usize>(&mut self, line: &[u8; W]) -> Fate {
+        if self.layout.squeeze && self.has_previous && self.previous[..W] == line[..] {
+            let first = !self.squeezing;
+            self.squeezing = true;
+            return if first { Fate::Star } else { Fate::Hidden };
+        }
+        self.squeezing = false;
+        self.has_previous = true;
+        self.previous[..W].copy_from_slice(line);
+        Fate::Shown
+    }
+
+    /// Applies the squeeze rule to the line of `line.len()` bytes starting
+    /// at `column`, and updates the state.
+    fn fate(&mut self, column: usize, line: &[u8]) -> Fate {
+        let width = self.layout.width;
+        let whole = column == 0 && line.len() == width;
+        if whole && self.layout.squeeze && self.has_previous && self.previous[..width] == *line {
+            let first = !self.squeezing;
+            self.squeezing = true;
+            return if first { Fate::Star } else { Fate::Hidden };
+        }
+        self.squeezing = false;
+        if whole {
+            self.previous[..width].copy_from_slice(line);
+            self.has_previous = true;
+            return Fate::Shown;
+        }
+        // A piece of a line cut by the start or the end of a push. When the
+        // pieces make the whole line (a chunk boundary cut it), it counts as
+        // shown, and the lines after it that repeat it squeeze.
+        self.has_previous = false;
+        if column == 0 {
+            self.cut = 0;
+        }
+        if self.cut == column {
+            self.previous[column..column + line.len()].copy_from_slice(line);
+            self.cut += line.len();
+            self.has_previous = self.cut == width;
+        } else {
+            // The stream started inside this line: its start is unknown.
+            self.cut = usize::MAX;
+        }
+        Fate::Shown
+    }
+
+    /// Writes one line into `buf` at `at` and returns where it ends. `buf`
+    /// has at least `max_line_len(width)` bytes from `at`, which bounds
+    /// every index below.
+    fn render_line<const COLOR: bool>(
+        &self,
+        t: &Tables,
+        line_start: u64,
+        lead: usize,
+        bytes: &[u8],
+        buf: &mut [u8],
+        mut at: usize,
+    ) -> usize {
+        const BLANK: Cell = [b' '; 16];
+        const SPACES: [u8; MAX_WIDTH] = [b' '; MAX_WIDTH];
+        let width = self.layout.width;
+        at = put_offset(t, line_start, buf, at);
+
+        // Hex panel. A cell is its digits, preceded by its colour's escape
+        // when the colour changes, followed by its gap; the escape choice is
+        // an index (0 or 1) into the tables, not a branch.
+        for cell in 0..lead {
+            buf[at..at + 16].copy_from_slice(&BLANK);
+            at += 2 + usize::from(self.gaps[cell]);
+        }
+        let mut current = u8::MAX;
+        for (cell, &b) in (lead..).zip(bytes) {
+            let b = usize::from(b);
+            let k = if COLOR {
+                let category = t.category[b];
+                let changed = category != current;
+                current = category;
+                usize::from(changed)
+            } else {
+                0
+            };
+            buf[at..at + 16].copy_from_slice(&t.hex_cell[k][b]);
+            at += usize::from(t.hex_len[k]) + usize::from(self.gaps[cell]);
+        }
+        for cell in lead + bytes.len()..width {
+            buf[at..at + 16].copy_from_slice(&BLANK);
+            at += 2 + usize::from(self.gaps[cell]);
+        }
+        if COLOR {
+            buf[at..at + RESET.len()].copy_from_slice(RESET);
+            at += RESET.len();
+        }
+        buf[at..at + 2].copy_from_slice(b"  ");
+        buf[at + 2..at + 2 + BAR.len()].copy_from_slice(BAR);
+        at += 2 + BAR.len();
+
+        // Text panel: glyphs from the table; a UTF-8 lead byte first tries
+        // to show its whole character.
+        buf[at..at + lead].copy_from_slice(&SPACES[..lead]);
+        at += lead;
+        let mut cells = lead;
+        let mut current = u8::MAX;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            let category = t.category[usize::from(b)];
-            if self.color && current != Some(category) {
-                out.extend_from_slice(&t.color[category.index()]);
-                current = Some(category);
-            }
-            if b < 0x80 {
-                let (glyph, len) = &t.ascii_glyph[usize::from(b)];
-                out.extend_from_slice(&glyph[..usize::from(*len)]);
-                cells += 1;
-                i += 1;
-            } else if let Some((len, shown)) = utf8_char(&bytes[i..]) {
-                out.extend_from_slice(&bytes[i..i + len]);
+            if (0xc2..=0xf4).contains(&b)
+                && let Some((len, shown)) = utf8_char(&bytes[i..])
+            {
+                if COLOR && current != Category::NonAscii as u8 {
+                    let escape = &t.color[Category::NonAscii.index()];
+                    buf[at..at + escape.len()].copy_from_slice(escape);
+                    at += escape.len();
+                    current = Category::NonAscii as u8;
+                }
+                buf[at..at + len].copy_from_slice(&bytes[i..i + len]);
+                at += len;
                 cells += shown;
                 i += len;
+                continue;
+            }
+            let b = usize::from(b);
+            let k = if COLOR {
+                let category = t.category[b];
+                let changed = category != current;
+                current = category;
+                usize::from(changed)
             } else {
-                out.extend_from_slice("×".as_bytes());
-                cells += 1;
+                0
+            };
+            buf[at..at + 16].copy_from_slice(&t.glyph[k][b]);
+            at += usize::from(t.glyph_len[k][b]);
+            cells += 1;
+            i += 1;
+        }
+        if COLOR {
+            buf[at..at + RESET.len()].copy_from_slice(RESET);
+            at += RESET.len();
+        }
+        // A decoded character takes fewer cells than bytes: pad to the bar.
+        let pad = width.saturating_sub(cells);
+        buf[at..at + pad].copy_from_slice(&SPACES[..pad]);
+        at += pad;
+        buf[at..at + BAR.len()].copy_from_slice(BAR);
+        at += BAR.len();
+        buf[at] = b'\n';
+        at + 1
+    }
+}
+
+/// Renders a whole line of `W` bytes into `buf` from its start, and returns
+/// its length. The same text as `Dumper::render_line`, faster: the layout is
+/// known at compile time, every index is masked into `buf` (so no bounds
+/// checks), and lines of one kind of byte take a path with no per-byte
+/// choices at all.
+fn render_full<const COLOR: bool, const W: usize>(
+    t: &Tables,
+    line_start: u64,
+    line: &[u8; W],
+    buf: &mut [u8; LINE_BUF],
+) -> usize {
+    const MASK: usize = LINE_BUF / 2 - 1;
+    const SPACES: [u8; 4 * MAX_WIDTH] = [b' '; 4 * MAX_WIDTH];
+    let hex_panel = 3 * W - 1 + (W / 8 - 1);
+    let printable = line.iter().fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5e));
+    let ascii = line.iter().fold(0, |any, &b| any | b) < 0x80;
+    let cyan = &t.color[Category::Printable.index()];
+
+    // Where a character may start: a lead byte followed by a continuation
+    // byte, found for the whole line at once.
+    let mut starts = 0u32;
+    if !ascii {
+        for i in 0..W - 1 {
+            let lead = u32::from(line[i].wrapping_sub(0xc2) <= 0xf4 - 0xc2);
+            let continued = u32::from(line[i + 1] >> 6 == 2);
+            starts |= (lead & continued) << i;
+        }
+    }
+    let mut at = put_offset(t, line_start, &mut buf[..], 0);
+    if COLOR && !printable && ascii {
+        // Text with spaces or line ends: measured faster in one pass. Not
+        // for lines of non-ASCII bytes, where the two passes are faster.
+        return render_glyphs::<W>(t, line, buf, at);
+    }
+    if !COLOR || printable {
+        // Every cell in its place: digits at 3 per cell plus one more space
+        // per group of 8, over a run of spaces; one escape for them all.
+        if COLOR {
+            buf[at & MASK..(at & MASK) + 5].copy_from_slice(&cyan[..5]);
+            at += cyan.len();
+        }
+        let panel = at & MASK;
+        buf[panel..panel + hex_panel].copy_from_slice(&SPACES[..hex_panel]);
+        for (i, &b) in line.iter().enumerate() {
+            let cell = panel + 3 * i + i / 8;
+            buf[cell..cell + 2].copy_from_slice(&t.hex[usize::from(b)]);
+        }
+        at += hex_panel;
+    } else {
+        let mut current = u8::MAX;
+        for (i, &b) in line.iter().enumerate() {
+            let b = usize::from(b);
+            let category = t.category[b];
+            let k = usize::from(category != current);
+            current = category;
+            let gap = if i + 1 == W {
+                0
+            } else if (i + 1) % 8 == 0 {
+                2
+            } else {
+                1
+            };
+            buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.hex_cell[k][b]);
+            at += usize::from(t.hex_len[k]) + gap;
+        }
+    }
+    // Tables and constants, never arrays assembled on the stack: a wide
+    // load of bytes stored one by one just before stalls the pipeline.
+    const RESET_BAR: [u8; 16] = *b"\x1b[0m  \xe2\x94\x82\0\0\0\0\0\0\0";
+    const BAR_ONLY: [u8; 16] = *b"  \xe2\x94\x82\0\0\0\0\0\0\0\0\0\0\0";
+    let (tail, tail_len) = if COLOR { (&RESET_BAR, 9) } else { (&BAR_ONLY, 5) };
+    buf[at & MASK..(at & MASK) + 16].copy_from_slice(tail);
+    at += tail_len;
+
+    let mut cells = W;
+    if printable {
+        if COLOR {
+            buf[at & MASK..(at & MASK) + 5].copy_from_slice(&cyan[..5]);
+            at += cyan.len();
+        }
+        buf[at & MASK..(at & MASK) + W].copy_from_slice(line);
+        at += W;
+    } else {
+        // Between the places where a character may start, every byte is one
+        // glyph from the table, with no per-byte test; two-byte characters
+        // come from a table too.
+        let mut current = u8::MAX;
+        let mut i = 0;
+        loop {
+            let stop = if starts == 0 { W } else { starts.trailing_zeros() as usize };
+            starts &= starts.wrapping_sub(1);
+            while i < stop {
+                at = put_glyph::<COLOR, MASK>(t, line[i], buf, at, &mut current);
                 i += 1;
             }
+            if i >= W {
+                break;
+            }
+            if i > stop {
+                continue;
+            }
+            let b = line[i];
+            let decoded = if b < 0xe0 {
+                let bits = usize::from(b & 0x1f) << 6 | usize::from(line[i + 1] & 0x3f);
+                let shown = t.two_byte_width[bits];
+                (shown != 0).then_some((2, usize::from(shown)))
+            } else {
+                utf8_char(&line[i..])
+            };
+            let Some((len, shown)) = decoded else {
+                at = put_glyph::<COLOR, MASK>(t, b, buf, at, &mut current);
+                i += 1;
+                continue;
+            };
+            if COLOR && current != Category::NonAscii as u8 {
+                let escape = &t.color[Category::NonAscii.index()];
+                buf[at & MASK..(at & MASK) + 5].copy_from_slice(&escape[..5]);
+                at += escape.len();
+                current = Category::NonAscii as u8;
+            }
+            for (k, &byte) in line[i..i + len].iter().enumerate() {
+                buf[(at & MASK) + k] = byte;
+            }
+            at += len;
+            cells -= len - shown;
+            i += len;
         }
-        if current.is_some() {
-            out.extend_from_slice(RESET);
-        }
-        cells
     }
+    if COLOR {
+        buf[at & MASK..(at & MASK) + 4].copy_from_slice(RESET);
+        at += RESET.len();
+    }
+    // A decoded character takes fewer cells than bytes: pad to the bar.
+    let pad = W - cells;
+    buf[at & MASK..(at & MASK) + MAX_WIDTH].copy_from_slice(&SPACES[..MAX_WIDTH]);
+    at += pad;
+    buf[at & MASK..(at & MASK) + 4].copy_from_slice(b"\xe2\x94\x82\n");
+    at + 4
+}
+
+/// Writes the text-panel glyph of `b`, after its colour's escape when the
+/// colour changes; the choice is an index into the tables, not a branch.
+#[inline(always)]
+fn put_glyph<const COLOR: bool, const MASK: usize>(
+    t: &Tables,
+    b: u8,
+    buf: &mut [u8; LINE_BUF],
+    at: usize,
+    current: &mut u8,
+) -> usize {
+    let b = usize::from(b);
+    let k = if COLOR {
+        let category = t.category[b];
+        let changed = category != *current;
+        *current = category;
+        usize::from(changed)
+    } else {
+        0
+    };
+    buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.glyph[k][b]);
+    at + usize::from(t.glyph_len[k][b])
+}
+
+/// The panels of a coloured line of ASCII bytes (each shows as one glyph),
+/// in one pass: each byte's colour is
+/// looked up once for both panels, the text panel goes to a buffer of its
+/// own and is copied after the hex panel. Writes from `at` and returns where
+/// the line ends; indices are masked as in `render_full`.
+fn render_glyphs<const W: usize>(
+    t: &Tables,
+    line: &[u8; W],
+    buf: &mut [u8; LINE_BUF],
+    mut at: usize,
+) -> usize {
+    const TEXT: usize = 8 * MAX_WIDTH;
+    const MASK: usize = LINE_BUF / 2 - 1;
+    let mut text = [0u8; 2 * TEXT];
+    let mut tp = 0;
+    let mut current = u8::MAX;
+    for (i, &b) in line.iter().enumerate() {
+        let b = usize::from(b);
+        let category = t.category[b];
+        let k = usize::from(category != current);
+        current = category;
+        let gap = if i + 1 == W {
+            0
+        } else if (i + 1) % 8 == 0 {
+            2
+        } else {
+            1
+        };
+        buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.hex_cell[k][b]);
+        at += usize::from(t.hex_len[k]) + gap;
+        let q = tp & (TEXT - 1);
+        text[q..q + 16].copy_from_slice(&t.glyph[k][b]);
+        tp += usize::from(t.glyph_len[k][b]);
+    }
+    const RESET_BAR: [u8; 9] = *b"\x1b[0m  \xe2\x94\x82";
+    buf[at & MASK..(at & MASK) + 9].copy_from_slice(&RESET_BAR);
+    at += 9;
+    buf[at & MASK..(at & MASK) + TEXT].copy_from_slice(&text[..TEXT]);
+    at += tp & (TEXT - 1);
+    buf[at & MASK..(at & MASK) + 8].copy_from_slice(b"\x1b[0m\xe2\x94\x82\n");
+    at + 8
+}
+
+/// The most bytes one line can take, plus the slack its stores need: offset
+/// (16 digits) and 2 spaces; per byte 9 in the hex panel (escape, digits,
+/// gap) and 8 in the text panel (escape, glyph of up to 3 bytes; a decoded
+/// character is at most 4 bytes for 2 or more input bytes); the lead and the
+/// padding (together at most the width); two resets, two bars and spaces.
+const fn max_line_len(width: usize) -> usize {
+    18 + 9 * width + 4 + 2 + 3 + width + 8 * width + 4 + 3 + 1 + SLACK
 }
 
 /// A UTF-8 character starting at `bytes[0]` that is safe to show in one or
@@ -290,7 +719,13 @@ fn utf8_char(bytes: &[u8]) -> Option<(usize, usize)> {
         0xf0..=0xf4 => 4,
         _ => return None,
     };
-    let text = std::str::from_utf8(bytes.get(..len)?).ok()?;
+    let sequence = bytes.get(..len)?;
+    // Most random lead bytes are not followed by a continuation byte: refuse
+    // those before the full check.
+    if sequence[1] & 0xc0 != 0x80 {
+        return None;
+    }
+    let text = std::str::from_utf8(sequence).ok()?;
     let c = text.chars().next()?;
     if c.is_control() || is_format_control(c) {
         return None;
@@ -305,6 +740,26 @@ fn utf8_char(bytes: &[u8]) -> Option<(usize, usize)> {
 /// terminals but reorder or break the surrounding text.
 fn is_format_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+}
+
+/// Writes a line's offset and the two spaces after it: 8 digits, more when
+/// the offset needs them.
+#[inline(always)]
+fn put_offset(t: &Tables, offset: u64, buf: &mut [u8], at: usize) -> usize {
+    if offset >> 32 == 0
+        && let Some(cell) = buf.get_mut(at..at + 10)
+    {
+        for (pair, byte) in cell.chunks_exact_mut(2).zip((offset as u32).to_be_bytes()) {
+            pair.copy_from_slice(&t.hex[usize::from(byte)]);
+        }
+        cell[8..].copy_from_slice(b"  ");
+        return at + 10;
+    }
+    let mut text = Vec::with_capacity(18);
+    push_offset(offset, &mut text);
+    text.extend_from_slice(b"  ");
+    buf[at..at + text.len()].copy_from_slice(&text);
+    at + text.len()
 }
 
 fn push_offset(offset: u64, out: &mut Vec<u8>) {
@@ -334,6 +789,28 @@ pub fn legend(color: bool) -> String {
         }
     }
     text
+}
+
+/// A line under the dump with what a struct format decoded the bytes to,
+/// indented to the hex panel: `          ↳ <label>(258,)`; or, in yellow,
+/// why they could not be decoded. Values print as Python's `repr` does, so
+/// a bytes value shows escapes, never raw control bytes.
+pub fn push_decoded(label: &str, decoded: &Result<Values, DecodeError>, color: bool, out: &mut Vec<u8>) {
+    let (paint, text) = match decoded {
+        Ok(values) => (Color::Blue, values.to_string()),
+        Err(error) => (Color::Yellow, error.to_string()),
+    };
+    out.extend_from_slice(b"          ");
+    if color {
+        out.extend_from_slice(format!("\x1b[{}m", paint.to_fg_str()).as_bytes());
+    }
+    out.extend_from_slice("↳ ".as_bytes());
+    out.extend_from_slice(label.as_bytes());
+    out.extend_from_slice(text.as_bytes());
+    if color {
+        out.extend_from_slice(RESET);
+    }
+    out.push(b'\n');
 }
 
 /// Renders a whole buffer as one stream from offset 0.
@@ -448,6 +925,26 @@ mod tests {
     }
 
     #[test]
+    fn a_line_cut_by_chunks_still_squeezes_its_repeats() {
+        // Zeros in chunks of 40: chunk boundaries cut the lines at 0x20 and
+        // 0x70 (0x50 is on the grid); after each cut line, the lines that
+        // repeat it squeeze as they would in one push.
+        let mut dumper = Dumper::new(PLAIN, false, 0);
+        let mut out = Vec::new();
+        for _ in 0..4 {
+            dumper.push(&[0u8; 40], &mut out);
+        }
+        dumper.finish(&mut out);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().map(|l| l.get(..8).unwrap_or(l)).collect();
+        assert_eq!(
+            lines,
+            ["00000000", "*", "00000020", "00000020", "*", "00000070", "00000070", "*", "000000a0"],
+            "{text}"
+        );
+    }
+
+    #[test]
     fn widths_8_and_32() {
         let eight = dump(&[1u8; 8], Layout { width: 8, squeeze: false }, false);
         assert_eq!(eight, "00000000  01 01 01 01 01 01 01 01  │••••••••│\n");
@@ -468,6 +965,336 @@ mod tests {
         let text = legend(false);
         for c in Category::ALL {
             assert!(text.contains(c.describe()));
+        }
+    }
+
+    /// The renderer as first written, byte by byte, kept as the
+    /// specification the table-driven one must match exactly.
+    mod reference {
+        use super::super::*;
+
+        pub struct Dumper {
+            width: usize,
+            squeeze: bool,
+            color: bool,
+            pub offset: u64,
+            previous: Option<Vec<u8>>,
+            /// The pieces of a cut line shown so far, when its start was seen.
+            cut: Option<Vec<u8>>,
+            squeezing: bool,
+        }
+
+        impl Dumper {
+            pub fn new(layout: Layout, color: bool, offset: u64) -> Dumper {
+                let width = if WIDTHS.contains(&layout.width) { layout.width } else { 16 };
+                Dumper {
+                    width,
+                    squeeze: layout.squeeze,
+                    color,
+                    offset,
+                    previous: None,
+                    cut: None,
+                    squeezing: false,
+                }
+            }
+
+            pub fn push(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+                let width = self.width;
+                while !bytes.is_empty() {
+                    let column = (self.offset % width as u64) as usize;
+                    let take = (width - column).min(bytes.len());
+                    let (line, rest) = bytes.split_at(take);
+                    let whole = column == 0 && take == width;
+                    if whole && self.squeeze && self.previous.as_deref() == Some(line) {
+                        if !self.squeezing {
+                            out.extend_from_slice(b"*\n");
+                            self.squeezing = true;
+                        }
+                    } else {
+                        self.squeezing = false;
+                        self.previous = whole.then(|| line.to_vec());
+                        if !whole {
+                            if column == 0 {
+                                self.cut = Some(Vec::new());
+                            }
+                            match &mut self.cut {
+                                Some(pieces) if pieces.len() == column => {
+                                    pieces.extend_from_slice(line);
+                                    if pieces.len() == width {
+                                        self.previous = Some(pieces.clone());
+                                    }
+                                }
+                                _ => self.cut = None,
+                            }
+                        }
+                        self.line(self.offset - column as u64, column, line, out);
+                    }
+                    self.offset += take as u64;
+                    bytes = rest;
+                }
+            }
+
+            pub fn finish(&mut self, out: &mut Vec<u8>) {
+                if self.squeezing {
+                    push_offset(self.offset, out);
+                    out.push(b'\n');
+                }
+            }
+
+            fn escape(&self, category: Category, current: &mut Option<Category>, out: &mut Vec<u8>) {
+                if self.color && *current != Some(category) {
+                    out.extend_from_slice(format!("\x1b[{}m", category.color().to_fg_str()).as_bytes());
+                    *current = Some(category);
+                }
+            }
+
+            fn line(&self, start: u64, lead: usize, bytes: &[u8], out: &mut Vec<u8>) {
+                push_offset(start, out);
+                out.extend_from_slice(b"  ");
+                let mut current = None;
+                for cell in 0..self.width {
+                    if cell > 0 {
+                        out.extend_from_slice(if cell % 8 == 0 { b"  " } else { b" " });
+                    }
+                    match cell.checked_sub(lead).and_then(|i| bytes.get(i)) {
+                        Some(&b) => {
+                            self.escape(Category::of(b), &mut current, out);
+                            out.extend_from_slice(format!("{b:02x}").as_bytes());
+                        }
+                        None => out.extend_from_slice(b"  "),
+                    }
+                }
+                if current.is_some() {
+                    out.extend_from_slice(RESET);
+                }
+                out.extend_from_slice("  │".as_bytes());
+                out.resize(out.len() + lead, b' ');
+                let mut current = None;
+                let mut cells = lead;
+                let mut i = 0;
+                while i < bytes.len() {
+                    let b = bytes[i];
+                    self.escape(Category::of(b), &mut current, out);
+                    if let Some((len, shown)) = utf8_char(&bytes[i..]) {
+                        out.extend_from_slice(&bytes[i..i + len]);
+                        cells += shown;
+                        i += len;
+                        continue;
+                    }
+                    let glyph = match Category::of(b) {
+                        Category::Printable => b as char,
+                        _ if b == b' ' => ' ',
+                        other => other.glyph(),
+                    };
+                    out.extend_from_slice(glyph.to_string().as_bytes());
+                    cells += 1;
+                    i += 1;
+                }
+                if current.is_some() {
+                    out.extend_from_slice(RESET);
+                }
+                out.resize(out.len() + (self.width - cells), b' ');
+                out.extend_from_slice("│\n".as_bytes());
+            }
+        }
+    }
+
+    /// Lines where every byte changes colour, ASCII or not, with or without
+    /// characters: the longest lines, at every width.
+    #[test]
+    fn the_longest_lines_match_the_reference() {
+        let patterns: [&[u8]; 4] = [
+            &[0x00, 0x41, 0x09, 0x01],
+            &[0x00, 0x41, 0x09, 0x01, 0x80],
+            &[0x01, 0xc3, 0xa9, 0x20],
+            &[0x07, 0xe2, 0x82, 0xac, 0x00, 0xf0, 0x9f, 0x98, 0x80],
+        ];
+        for pattern in patterns {
+            let bytes: Vec<u8> = pattern.iter().copied().cycle().take(400).collect();
+            for width in WIDTHS {
+                for color in [false, true] {
+                    let layout = Layout { width, squeeze: false };
+                    let mut fast = Vec::new();
+                    let mut dumper = Dumper::new(layout, color, 0);
+                    dumper.push(&bytes, &mut fast);
+                    let mut slow = Vec::new();
+                    reference::Dumper::new(layout, color, 0).push(&bytes, &mut slow);
+                    assert!(fast == slow, "{pattern:x?} width {width} colour {color}");
+                }
+            }
+        }
+    }
+
+    mod properties {
+        use super::super::*;
+        use super::reference;
+        use proptest::prelude::*;
+
+        /// Bytes that exercise every path: runs of repeats (squeeze), UTF-8
+        /// text of every length and width, and arbitrary bytes.
+        fn stream() -> impl Strategy<Value = Vec<u8>> {
+            let piece = prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..40),
+                (any::<u8>(), 0usize..100).prop_map(|(b, n)| vec![b; n]),
+                "[a-zé日\u{202e}\u{300}\t\n 😀]{0,20}".prop_map(String::into_bytes),
+                prop::sample::select(vec![0u8, 0x20, 0x41, 0x7f, 0x80, 0xc3, 0xe2, 0xf0, 0xff])
+                    .prop_flat_map(|b| prop::collection::vec(Just(b), 0..20)),
+            ];
+            prop::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat())
+        }
+
+        fn layout() -> impl Strategy<Value = Layout> {
+            (prop::sample::select(vec![8usize, 16, 32, 7]), any::<bool>())
+                .prop_map(|(width, squeeze)| Layout { width, squeeze })
+        }
+
+        fn start() -> impl Strategy<Value = u64> {
+            prop_oneof![Just(0u64), 0u64..100, Just(0xffff_fff0u64), Just(u64::MAX - 1000)]
+        }
+
+        /// Cut points splitting `len` bytes into chunks.
+        fn cuts(bytes: &[u8], seeds: &[usize]) -> Vec<usize> {
+            let mut cuts: Vec<usize> = seeds.iter().map(|s| s % (bytes.len() + 1)).collect();
+            cuts.sort_unstable();
+            cuts
+        }
+
+        fn chunks<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
+            let mut from = 0;
+            let mut chunks = Vec::new();
+            for &to in cuts.iter().chain([&bytes.len()]) {
+                chunks.push(&bytes[from..to]);
+                from = to;
+            }
+            chunks
+        }
+
+        /// The bytes a plain dump shows, read back from its hex panels, with
+        /// each `*` expanded to the repeats it stands for; checks each
+        /// line's offset on the way.
+        fn read_back(text: &str, width: usize, start: u64) -> Vec<u8> {
+            let mut bytes = Vec::new();
+            let mut expected_offset = start;
+            let mut last_line: Option<Vec<u8>> = None;
+            let mut last_offset: Option<u64> = None;
+            let mut starred = false;
+            for line in text.lines() {
+                if line == "*" {
+                    starred = true;
+                    continue;
+                }
+                let (offset, rest) = line.split_once("  ").unwrap_or((line, ""));
+                let offset = u64::from_str_radix(offset, 16).expect("hex offset");
+                if starred {
+                    let repeat = last_line.clone().expect("a * follows a full line");
+                    while expected_offset < offset {
+                        bytes.extend_from_slice(&repeat);
+                        expected_offset += width as u64;
+                    }
+                    starred = false;
+                }
+                if rest.is_empty() {
+                    // The final offset after a squeezed run.
+                    assert_eq!(offset, expected_offset);
+                    continue;
+                }
+                let panel = rest.split('│').next().unwrap();
+                let cells: Vec<&str> = panel.split(' ').filter(|s| !s.is_empty()).collect();
+                let line_bytes: Vec<u8> =
+                    cells.iter().map(|c| u8::from_str_radix(c, 16).expect("hex cell")).collect();
+                // The line starts on the grid; its first byte sits at the
+                // offset being expected.
+                assert_eq!(offset % width as u64, 0, "{line}");
+                assert!(offset <= expected_offset && expected_offset < offset + width as u64, "{line}");
+                bytes.extend_from_slice(&line_bytes);
+                expected_offset += line_bytes.len() as u64;
+                // A line continued at the same offset (cut by a chunk
+                // boundary) joins the piece before it.
+                last_line = match last_line {
+                    Some(mut before) if last_offset == Some(offset) => {
+                        before.extend_from_slice(&line_bytes);
+                        Some(before)
+                    }
+                    _ => Some(line_bytes),
+                };
+                last_offset = Some(offset);
+            }
+            bytes
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn matches_the_reference(
+                bytes in stream(),
+                seeds in prop::collection::vec(any::<usize>(), 0..5),
+                layout in layout(),
+                color in any::<bool>(),
+                start in start(),
+            ) {
+                let mut fast = Dumper::new(layout, color, start);
+                let mut slow = reference::Dumper::new(layout, color, start);
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                for chunk in chunks(&bytes, &cuts(&bytes, &seeds)) {
+                    fast.push(chunk, &mut a);
+                    slow.push(chunk, &mut b);
+                }
+                fast.finish(&mut a);
+                slow.finish(&mut b);
+                prop_assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+                prop_assert_eq!(fast.offset(), slow.offset);
+            }
+
+            #[test]
+            fn advancing_renders_the_rest_as_pushing_would(
+                bytes in stream(),
+                cut in any::<usize>(),
+                layout in layout(),
+                start in start(),
+            ) {
+                let cut = cut % (bytes.len() + 1);
+                let (head, tail) = bytes.split_at(cut);
+                let mut pushed = Dumper::new(layout, true, start);
+                pushed.push(head, &mut Vec::new());
+                let mut advanced = Dumper::new(layout, true, start);
+                advanced.advance(head);
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                pushed.push(tail, &mut a);
+                pushed.finish(&mut a);
+                advanced.push(tail, &mut b);
+                advanced.finish(&mut b);
+                prop_assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+            }
+
+            #[test]
+            fn the_hex_panel_reads_back_as_the_input(
+                bytes in stream(),
+                seeds in prop::collection::vec(any::<usize>(), 0..5),
+                width in prop::sample::select(vec![8usize, 16, 32]),
+                squeeze in any::<bool>(),
+                start in 0u64..1000,
+            ) {
+                // With squeeze on, expanding each `*` must give the input
+                // back: a squeezed run never hides a line that differs.
+                let layout = Layout { width, squeeze };
+                let mut dumper = Dumper::new(layout, false, start);
+                let mut out = Vec::new();
+                for chunk in chunks(&bytes, &cuts(&bytes, &seeds)) {
+                    dumper.push(chunk, &mut out);
+                }
+                dumper.finish(&mut out);
+                let text = String::from_utf8(out).unwrap();
+                prop_assert_eq!(read_back(&text, width, start), bytes);
+            }
+
+            #[test]
+            fn every_line_is_as_wide_as_the_others(bytes in stream(), width in prop::sample::select(vec![8usize, 16, 32])) {
+                use unicode_width::UnicodeWidthStr;
+                let text = dump(&bytes, Layout { width, squeeze: false }, false);
+                let widths: std::collections::HashSet<usize> = text.lines().map(|l| l.width()).collect();
+                prop_assert!(widths.len() <= 1, "{:?}\n{}", widths, text);
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod demo;
 pub mod event;
 pub mod exit;
+pub mod hex;
 pub mod hexdump;
 pub mod input;
 pub mod net;
@@ -38,19 +39,22 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             stdout.write_all(hexdump::legend(color).as_bytes()).map_err(OutputError)?;
             Ok(())
         }
-        Job::TcpServe(config) => tcp::serve::run(config, report::to_terminal(output).map_err(OutputError)?),
-        Job::TcpConnect(config) => {
-            tcp::connect::run(config, report::to_terminal(output).map_err(OutputError)?)
+        Job::TcpServe(config) => with_report(output, |report| tcp::serve::run(config, report)),
+        Job::TcpConnect(config) => with_report(output, |report| tcp::connect::run(config, report)),
+        Job::Hex(config) => {
+            let color = output.color.resolve(io::stdout().is_terminal());
+            let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
+            hex::run(&config, color, &mut stdout)
         }
-        Job::UdpServe(config) => udp::serve::run(config, report::to_terminal(output).map_err(OutputError)?),
-        Job::UdpSend(config) => udp::send::run(config, report::to_terminal(output).map_err(OutputError)?),
+        Job::UdpServe(config) => with_report(output, |report| udp::serve::run(config, report)),
+        Job::UdpSend(config) => with_report(output, |report| udp::send::run(config, report)),
         Job::TcpBench(mut config) => {
             config.progress = live_progress(output);
-            bench::tcp::run(config, report::to_terminal(output).map_err(OutputError)?)
+            with_report(output, |report| bench::tcp::run(config, report))
         }
         Job::UdpBench(mut config) => {
             config.progress = live_progress(output);
-            bench::udp::run(config, report::to_terminal(output).map_err(OutputError)?)
+            with_report(output, |report| bench::udp::run(config, report))
         }
         Job::Demo(mut config) => {
             if config.pause == demo::Pause::OnEnter && !io::stdin().is_terminal() {
@@ -59,6 +63,17 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             demo::run(config, report::Board::to_terminal(output).map_err(OutputError)?)
         }
     }
+}
+
+/// Runs a job that reports events, then waits until its output is written:
+/// the human reporter writes on a thread of its own, so a write that failed
+/// (a closed pipe) may only be known now. It failed before whatever ended
+/// the job after it, so it is the error to report: `| head` ends quietly.
+fn with_report(output: &report::OutputConfig, job: impl FnOnce(report::Report) -> Result<()>) -> Result<()> {
+    let report = report::to_terminal(output).map_err(OutputError)?;
+    let result = job(report.clone());
+    report.flush()?;
+    result
 }
 
 /// A benchmark's live progress line: only for people, on a terminal; a

@@ -48,3 +48,8 @@ fn tcp_bench_help() {
 fn udp_bench_help() {
     insta::assert_snapshot!(help(&["udp", "bench", "--help"]));
 }
+
+#[test]
+fn hex_help() {
+    insta::assert_snapshot!(help(&["hex", "--help"]));
+}

@@ -11,10 +11,11 @@ use colored::Color;
 use super::explain;
 use super::tables::{self, COLUMN, WHAT};
 use super::{OutputConfig, Reporter};
+use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
 use crate::event::{Dir, Event, Family, Proto, Role, SlowPolicy, Step};
-use crate::hexdump::{Dumper, Layout};
+use crate::hexdump::{Dumper, Layout, push_decoded};
 use crate::net::ports;
 use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
 
@@ -30,6 +31,8 @@ pub struct Style {
     pub layout: Layout,
     /// Bytes asked per recv call, for the explanations.
     pub recv_size: usize,
+    /// `--decode`: a line under each chunk with its decoded values.
+    pub decode: Option<Format>,
 }
 
 impl Style {
@@ -41,6 +44,7 @@ impl Style {
             dumps: true,
             layout: config.dump,
             recv_size: config.recv_size,
+            decode: config.decode.clone(),
         }
     }
 }
@@ -296,6 +300,8 @@ impl Human {
             dumper.push(bytes, &mut self.buf);
             dumper.finish(&mut self.buf);
         }
+        // A datagram is one message: decoded from its start, dumped or not.
+        self.decoded("", bytes);
     }
 
     fn done(
@@ -359,6 +365,9 @@ impl Human {
         bytes: &[u8],
     ) {
         if !self.style.dumps {
+            // The payload goes elsewhere (--raw); its decoded values still show.
+            let label = format!("{} chunk {chunk}: ", self.conn_tag(conn));
+            self.decoded(&label, bytes);
             return;
         }
         let tag = self.conn_tag(conn);
@@ -378,6 +387,22 @@ impl Human {
         let (layout, color) = (self.style.layout, self.style.color);
         let dumper = self.dumpers.entry((conn, dir)).or_insert_with(|| Dumper::new(layout, color, offset));
         dumper.push(bytes, &mut self.buf);
+        self.decoded("", bytes);
+    }
+
+    /// With --decode, the line under a chunk: its first bytes decoded as
+    /// `struct.unpack_from` would, or a note when the chunk is too short.
+    fn decoded(&mut self, label: &str, bytes: &[u8]) {
+        let Some(format) = &self.style.decode else { return };
+        let decoded = format.unpack_from(bytes);
+        let label = match &decoded {
+            Ok(_) if bytes.len() > format.size() => {
+                format!("{label}{format} on the first {} of {} bytes: ", format.size(), bytes.len())
+            }
+            Ok(_) => format!("{label}{format}: "),
+            Err(_) => format!("{label}note: "),
+        };
+        push_decoded(&label, &decoded, self.style.color, &mut self.buf);
     }
 
     /// A relayed chunk: who sent it, to how many, and its dump (once).
@@ -399,6 +424,7 @@ impl Human {
         let key = (conn.unwrap_or(0), Dir::In);
         let dumper = self.dumpers.entry(key).or_insert_with(|| Dumper::new(layout, color, offset));
         dumper.push(bytes, &mut self.buf);
+        self.decoded("", bytes);
     }
 
     fn dropped(&mut self, conn: u64, from: Option<u64>, len: usize, queued: usize, policy: SlowPolicy) {
@@ -705,6 +731,10 @@ impl Reporter for Human {
         }
         self.out.write_all(&self.buf)
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A relayed chunk, as the human reporter takes it.
@@ -789,6 +819,7 @@ mod tests {
             dumps: true,
             layout: Layout::default(),
             recv_size: 1024,
+            decode: None,
         };
         let mut human = Human::new(Box::new(buf.clone()), style);
         for event in events {

@@ -11,14 +11,23 @@ pub mod tables;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
+use crate::decode::Format;
 use crate::event::{Event, Role};
 use crate::hexdump;
 
 /// Something that renders events to its writer.
 pub trait Reporter: Send {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()>;
+
+    /// Waits until everything reported is written, and returns the error
+    /// of any write still unreported.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writing to our own output failed (a closed pipe, a full disk). Kept apart
@@ -40,10 +49,18 @@ impl Report {
 
     /// Reports one event. An error means output is gone; runners stop.
     pub fn emit(&self, event: Event<'_>) -> Result<(), OutputError> {
+        self.lock().event(&event).map_err(OutputError)
+    }
+
+    /// Waits until everything reported is written (see [`Background`]).
+    pub fn flush(&self) -> Result<(), OutputError> {
+        self.lock().flush().map_err(OutputError)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Box<dyn Reporter>> {
         // A poisoned lock only means another thread panicked mid-report; the
         // reporter's state is still usable for the lines that follow.
-        let mut reporter = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        reporter.event(&event).map_err(OutputError)
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -57,6 +74,8 @@ pub struct OutputConfig {
     pub dump: hexdump::Layout,
     /// Bytes asked per recv call, named in the explanations.
     pub recv_size: usize,
+    /// `--decode`: each data event's bytes decoded with this struct format.
+    pub decode: Option<Format>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,9 +117,10 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
     let reporter: Box<dyn Reporter> = match config.mode {
         Mode::Human => {
             let color = config.color.resolve(io::stdout().is_terminal());
+            let stdout = Background::new(stdout)?;
             Box::new(human::Human::new(Box::new(stdout), human::Style::from_config(config, color)))
         }
-        Mode::Json => Box::new(json::Json::new(Box::new(stdout))),
+        Mode::Json => Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone())),
         Mode::Raw => {
             let color = config.color.resolve(io::stderr().is_terminal());
             let mut style = human::Style::from_config(config, color);
@@ -110,6 +130,53 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
         }
     };
     Ok(Report::new(reporter))
+}
+
+/// A writer that writes on a thread of its own, so that the next event is
+/// rendered while the last ones are being written: a dump costs the time of
+/// the slower of rendering and writing, not of both. One buffer is written
+/// while at most one more waits, so memory stays flat and a slow reader of
+/// our output still slows us down. A write's error is returned by every later
+/// write and by `flush`; after it nothing more is written.
+pub struct Background {
+    jobs: Option<SyncSender<Vec<u8>>>,
+    /// Buffers written come back for reuse.
+    done: Receiver<Vec<u8>>,
+    /// Buffers sent and not back yet.
+    pending: usize,
+    error: Arc<Mutex<Option<io::Error>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Background {
+    pub fn new(mut out: impl Write + Send + 'static) -> io::Result<Background> {
+        let (jobs, work) = sync_channel::<Vec<u8>>(1);
+        let (give_back, done) = std::sync::mpsc::channel();
+        let error = Arc::new(Mutex::new(None));
+        let failed = error.clone();
+        let thread = std::thread::Builder::new().name("output".into()).spawn(move || {
+            let mut ok = true;
+            for buf in work {
+                if ok && let Err(e) = out.write_all(&buf).and_then(|()| out.flush()) {
+                    *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                    ok = false;
+                }
+                if give_back.send(buf).is_err() {
+                    return;
+                }
+            }
+        })?;
+        Ok(Background { jobs: Some(jobs), done, pending: 0, error, thread: Some(thread) })
+    }
+
+    /// The error the writer met, if any; it stays, so every later write and
+    /// the last flush say it too.
+    fn failure(&self) -> io::Result<()> {
+        match &*self.error.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(e) => Err(io::Error::new(e.kind(), e.to_string())),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Output for a run with several ends at once (the demo): each end gets a
@@ -146,13 +213,19 @@ impl Board {
     fn reporter(&self, end: Option<(&'static str, Role)>) -> Box<dyn Reporter> {
         let out = self.out.clone();
         match (self.config.mode, end) {
-            (Mode::Json, None) => Box::new(json::Json::new(Box::new(out))),
+            (Mode::Json, None) => {
+                Box::new(json::Json::new(Box::new(out)).decoding(self.config.decode.clone()))
+            }
             (Mode::Json, Some((part, role))) => {
                 let role = match role {
                     Role::Server => "server",
                     Role::Client => "client",
                 };
-                Box::new(json::Json::new(Box::new(out)).with_fields(&[("part", part), ("end", role)]))
+                Box::new(
+                    json::Json::new(Box::new(out))
+                        .decoding(self.config.decode.clone())
+                        .with_fields(&[("part", part), ("end", role)]),
+                )
             }
             (_, end) => {
                 let style = human::Style::from_config(&self.config, self.color);
@@ -162,6 +235,50 @@ impl Board {
                 };
                 Box::new(human::Human::new(out, style))
             }
+        }
+    }
+}
+
+impl Write for Background {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.failure()?;
+        let mut next = match self.done.try_recv() {
+            Ok(spare) => {
+                self.pending -= 1;
+                spare
+            }
+            Err(_) => Vec::new(),
+        };
+        next.clear();
+        next.extend_from_slice(buf);
+        let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("output closed"))?;
+        // Blocks while one buffer is being written and another waits.
+        jobs.send(next).map_err(|_| io::Error::other("the output thread stopped"))?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Waits until every buffer sent is written.
+    fn flush(&mut self) -> io::Result<()> {
+        while self.pending > 0 {
+            self.done.recv().map_err(|_| io::Error::other("the output thread stopped"))?;
+            self.pending -= 1;
+        }
+        self.failure()
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        // Whatever is queued is written before the thread ends.
+        drop(self.jobs.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -231,5 +348,58 @@ impl Write for SharedBuf {
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that fails once told to, like a pipe whose reader left.
+    struct Failing(SharedBuf, Arc<Mutex<bool>>);
+
+    impl Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if *self.1.lock().unwrap() {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            self.0.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn background_writes_everything_in_order() {
+        let buf = SharedBuf::default();
+        let mut out = Background::new(buf.clone()).unwrap();
+        for i in 0..100u8 {
+            out.write_all(&[i; 1000]).unwrap();
+        }
+        out.flush().unwrap();
+        let written = buf.contents();
+        assert_eq!(written.len(), 100_000);
+        assert!(written.chunks(1000).enumerate().all(|(i, c)| c.iter().all(|&b| usize::from(b) == i)));
+    }
+
+    #[test]
+    fn a_background_write_error_comes_back() {
+        let fail = Arc::new(Mutex::new(false));
+        let mut out = Background::new(Failing(SharedBuf::default(), fail.clone())).unwrap();
+        out.write_all(b"fine").unwrap();
+        *fail.lock().unwrap() = true;
+        // This write fails on the thread; the next call or flush says so.
+        let later = out.write_all(b"lost").and_then(|()| out.flush());
+        assert_eq!(later.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn dropping_background_writes_what_is_queued() {
+        let buf = SharedBuf::default();
+        let mut out = Background::new(buf.clone()).unwrap();
+        out.write_all(b"last words").unwrap();
+        drop(out);
+        assert_eq!(buf.contents(), b"last words");
     }
 }

@@ -39,4 +39,9 @@ impl Reporter for Raw {
             other => self.reports.event(other),
         }
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.payload.flush()?;
+        self.reports.flush()
+    }
 }
