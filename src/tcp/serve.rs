@@ -441,12 +441,15 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     let live = Live(server.clone());
     let start = Instant::now();
     let local = stream.local_addr().unwrap_or(server.config.addr);
-    if server.emit(Event::Accepted { conn, local, peer }).is_err() {
-        return;
-    }
+    // Join before telling: whoever sees "accepted" may send to all clients
+    // at once (a stdin line), and this one must be among them.
     let (outbox, inbox) = outbox::channel(server.config.queue_limit);
     let kick = Arc::new(Notify::new());
     let clients = server.hub.join(conn, Member { outbox: outbox.clone(), kick: kick.clone() });
+    if server.emit(Event::Accepted { conn, local, peer }).is_err() {
+        server.hub.leave(conn);
+        return;
+    }
     if server.stopping.load(Ordering::SeqCst) {
         // Joined after the stop kicked everyone.
         kick.notify_one();
