@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use crate::event::{Dir, Event, Family, Proto, Role};
-use crate::input::Input;
+use crate::input::{self, Input};
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
@@ -158,7 +158,7 @@ fn send_input(
     activity: &Activity,
 ) -> Result<()> {
     let mut chunk = 0u64;
-    config.input.feed(config.recv_size, |bytes| {
+    config.input.feed(input::SEND_CHUNK, |bytes| {
         stream.write_all(bytes).map_err(|e| NetError::socket("send to", peer, e))?;
         chunk += 1;
         let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);

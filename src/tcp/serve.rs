@@ -696,7 +696,7 @@ fn read_stdin(mode: StdinMode, tx: mpsc::Sender<Bytes>) {
         let read = match mode {
             StdinMode::Lines => input.read_until(b'\n', &mut buf),
             StdinMode::Raw => {
-                buf.resize(64 * 1024, 0);
+                buf.resize(crate::input::SEND_CHUNK, 0);
                 input.read(&mut buf).inspect(|&n| buf.truncate(n))
             }
             StdinMode::Off => return,
