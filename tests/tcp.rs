@@ -358,6 +358,9 @@ fn the_course_client_talks_to_netplay_serve() {
 
 #[test]
 fn nc_sends_to_netplay_serve() {
+    if !common::have("nc") {
+        return;
+    }
     let (mut server, addr) = tcp_server(&["--once"]);
     let mut nc = Command::new("nc")
         .args(["-N", "127.0.0.1", &addr.port().to_string()])
@@ -374,6 +377,9 @@ fn nc_sends_to_netplay_serve() {
 
 #[test]
 fn netplay_connect_sends_to_nc() {
+    if !common::have("nc") {
+        return;
+    }
     let port = {
         // nc needs a port number; take a free one from the OS, then let it go.
         let probe = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -17,6 +17,18 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_netplay");
 /// How long any single wait in a test may take before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// True when `tool` is on PATH. The peers a fresh machine may lack (nc)
+/// are installed by .ci/run, so there these tests always run; elsewhere
+/// they say SKIPPED rather than fail for want of a tool.
+pub fn have(tool: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
+    if !found {
+        eprintln!("SKIPPED: {tool} is not installed (.ci/run installs it)");
+    }
+    found
+}
+
 /// An assert_cmd command for the binary, with a kill deadline.
 pub fn netplay() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(BIN);
