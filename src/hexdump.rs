@@ -544,19 +544,7 @@ fn render_full<const COLOR: bool, const W: usize>(
     } else {
         let mut current = u8::MAX;
         for (i, &b) in line.iter().enumerate() {
-            let b = usize::from(b);
-            let category = t.category[b];
-            let k = usize::from(category != current);
-            current = category;
-            let gap = if i + 1 == W {
-                0
-            } else if (i + 1) % 8 == 0 {
-                2
-            } else {
-                1
-            };
-            buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.hex_cell[k][b]);
-            at += usize::from(t.hex_len[k]) + gap;
+            at = put_hex_cell::<W, MASK>(t, i, b, buf, at, &mut current);
         }
     }
     // Tables and constants, never arrays assembled on the stack: a wide
@@ -633,6 +621,33 @@ fn render_full<const COLOR: bool, const W: usize>(
     at + 4
 }
 
+/// Writes the hex cell of byte `b` at column `i` of a `W`-byte line, after
+/// its colour's escape when the colour changes, and the gap after it (two
+/// spaces between groups of 8, none after the last cell).
+#[inline(always)]
+fn put_hex_cell<const W: usize, const MASK: usize>(
+    t: &Tables,
+    i: usize,
+    b: u8,
+    buf: &mut [u8; LINE_BUF],
+    at: usize,
+    current: &mut u8,
+) -> usize {
+    let b = usize::from(b);
+    let category = t.category[b];
+    let k = usize::from(category != *current);
+    *current = category;
+    let gap = if i + 1 == W {
+        0
+    } else if (i + 1) % 8 == 0 {
+        2
+    } else {
+        1
+    };
+    buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.hex_cell[k][b]);
+    at + usize::from(t.hex_len[k]) + gap
+}
+
 /// Writes the text-panel glyph of `b`, after its colour's escape when the
 /// colour changes; the choice is an index into the tables, not a branch.
 #[inline(always)]
@@ -673,19 +688,9 @@ fn render_glyphs<const W: usize>(
     let mut tp = 0;
     let mut current = u8::MAX;
     for (i, &b) in line.iter().enumerate() {
-        let b = usize::from(b);
-        let category = t.category[b];
-        let k = usize::from(category != current);
-        current = category;
-        let gap = if i + 1 == W {
-            0
-        } else if (i + 1) % 8 == 0 {
-            2
-        } else {
-            1
-        };
-        buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.hex_cell[k][b]);
-        at += usize::from(t.hex_len[k]) + gap;
+        let changed = t.category[usize::from(b)] != current;
+        at = put_hex_cell::<W, MASK>(t, i, b, buf, at, &mut current);
+        let (k, b) = (usize::from(changed), usize::from(b));
         let q = tp & (TEXT - 1);
         text[q..q + 16].copy_from_slice(&t.glyph[k][b]);
         tp += usize::from(t.glyph_len[k][b]);
