@@ -639,7 +639,7 @@ fn put_hex_cell<const W: usize, const MASK: usize>(
     *current = category;
     let gap = if i + 1 == W {
         0
-    } else if (i + 1) % 8 == 0 {
+    } else if (i + 1).is_multiple_of(8) {
         2
     } else {
         1
