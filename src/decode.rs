@@ -392,7 +392,7 @@ impl fmt::Display for Value {
             Value::Bool(true) => f.write_str("True"),
             Value::Bool(false) => f.write_str("False"),
             Value::Float(x) => write_float_repr(f, *x),
-            Value::Bytes(bytes) => write_bytes_repr(f, bytes),
+            Value::Bytes(bytes) => PyBytes(bytes).fmt(f),
         }
     }
 }
@@ -477,23 +477,28 @@ fn shortest_digits(x: f64) -> (String, i32) {
     if nearest.parse::<f64>() == Ok(x) { split(&nearest) } else { (digits, exponent) }
 }
 
-/// Python's `repr(bytes)`.
-fn write_bytes_repr(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    // Python switches to double quotes only when that avoids escaping.
-    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { b'"' } else { b'\'' };
-    write!(f, "b{}", char::from(quote))?;
-    for &byte in bytes {
-        match byte {
-            b'\t' => f.write_str("\\t")?,
-            b'\n' => f.write_str("\\n")?,
-            b'\r' => f.write_str("\\r")?,
-            b'\\' => f.write_str("\\\\")?,
-            _ if byte == quote => write!(f, "\\{}", char::from(byte))?,
-            b' '..=b'~' => f.write_char(char::from(byte))?,
-            _ => write!(f, "\\x{byte:02x}")?,
+/// Bytes shown as Python's `repr(bytes)` shows them: `b'f\xc3\xaate'`.
+pub struct PyBytes<'a>(pub &'a [u8]);
+
+impl fmt::Display for PyBytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.0;
+        // Python switches to double quotes only when that avoids escaping.
+        let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { b'"' } else { b'\'' };
+        write!(f, "b{}", char::from(quote))?;
+        for &byte in bytes {
+            match byte {
+                b'\t' => f.write_str("\\t")?,
+                b'\n' => f.write_str("\\n")?,
+                b'\r' => f.write_str("\\r")?,
+                b'\\' => f.write_str("\\\\")?,
+                _ if byte == quote => write!(f, "\\{}", char::from(byte))?,
+                b' '..=b'~' => f.write_char(char::from(byte))?,
+                _ => write!(f, "\\x{byte:02x}")?,
+            }
         }
+        f.write_char(char::from(quote))
     }
-    f.write_char(char::from(quote))
 }
 
 impl FormatProblem {

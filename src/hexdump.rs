@@ -417,14 +417,7 @@ impl Dumper {
         let mut current = u8::MAX;
         for (cell, &b) in (lead..).zip(bytes) {
             let b = usize::from(b);
-            let k = if COLOR {
-                let category = t.category[b];
-                let changed = category != current;
-                current = category;
-                usize::from(changed)
-            } else {
-                0
-            };
+            let k = escape_index::<COLOR>(t, b, &mut current);
             buf[at..at + 16].copy_from_slice(&t.hex_cell[k][b]);
             at += usize::from(t.hex_len[k]) + usize::from(self.gaps[cell]);
         }
@@ -465,14 +458,7 @@ impl Dumper {
                 continue;
             }
             let b = usize::from(b);
-            let k = if COLOR {
-                let category = t.category[b];
-                let changed = category != current;
-                current = category;
-                usize::from(changed)
-            } else {
-                0
-            };
+            let k = escape_index::<COLOR>(t, b, &mut current);
             buf[at..at + 16].copy_from_slice(&t.glyph[k][b]);
             at += usize::from(t.glyph_len[k][b]);
             cells += 1;
@@ -621,6 +607,20 @@ fn render_full<const COLOR: bool, const W: usize>(
     at + 4
 }
 
+/// 1 when byte `b` has another colour than `current`, so the table entry
+/// with its escape in front is the one to write; 0 otherwise, and always 0
+/// without colour. Updates `current`.
+#[inline(always)]
+fn escape_index<const COLOR: bool>(t: &Tables, b: usize, current: &mut u8) -> usize {
+    if !COLOR {
+        return 0;
+    }
+    let category = t.category[b];
+    let changed = category != *current;
+    *current = category;
+    usize::from(changed)
+}
+
 /// Writes the hex cell of byte `b` at column `i` of a `W`-byte line, after
 /// its colour's escape when the colour changes, and the gap after it (two
 /// spaces between groups of 8, none after the last cell).
@@ -634,9 +634,7 @@ fn put_hex_cell<const W: usize, const MASK: usize>(
     current: &mut u8,
 ) -> usize {
     let b = usize::from(b);
-    let category = t.category[b];
-    let k = usize::from(category != *current);
-    *current = category;
+    let k = escape_index::<true>(t, b, current);
     let gap = if i + 1 == W {
         0
     } else if (i + 1).is_multiple_of(8) {
@@ -659,14 +657,7 @@ fn put_glyph<const COLOR: bool, const MASK: usize>(
     current: &mut u8,
 ) -> usize {
     let b = usize::from(b);
-    let k = if COLOR {
-        let category = t.category[b];
-        let changed = category != *current;
-        *current = category;
-        usize::from(changed)
-    } else {
-        0
-    };
+    let k = escape_index::<COLOR>(t, b, current);
     buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.glyph[k][b]);
     at + usize::from(t.glyph_len[k][b])
 }

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use crate::decode::PyBytes;
 use crate::event::{Dir, Family, Proto, Role, Step};
 
 /// The Python statement and the sentence for a socket step of a `proto`
@@ -271,23 +272,8 @@ pub fn py_addr(addr: &SocketAddr) -> String {
 
 /// A bytes literal as Python prints it, cut after `max` bytes.
 pub fn py_bytes(bytes: &[u8], max: usize) -> String {
-    let mut text = String::from("b'");
-    for &b in bytes.iter().take(max) {
-        match b {
-            b'\\' => text.push_str("\\\\"),
-            b'\'' => text.push_str("\\'"),
-            b'\t' => text.push_str("\\t"),
-            b'\n' => text.push_str("\\n"),
-            b'\r' => text.push_str("\\r"),
-            0x20..=0x7e => text.push(b as char),
-            _ => text.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    text.push('\'');
-    if bytes.len() > max {
-        text.push_str(&format!("...  # {} bytes", bytes.len()));
-    }
-    text
+    let shown = PyBytes(&bytes[..bytes.len().min(max)]);
+    if bytes.len() > max { format!("{shown}...  # {} bytes", bytes.len()) } else { shown.to_string() }
 }
 
 #[cfg(test)]
