@@ -14,6 +14,9 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::decode::{DecodeError, Values};
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+
 /// The five kinds of byte the course distinguishes, each with its own colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
@@ -201,6 +204,9 @@ pub struct Dumper {
     squeezing: bool,
     /// Spaces after each hex cell: 2 between groups of 8, none after the last.
     gaps: [u8; MAX_WIDTH],
+    /// Set when this CPU can render coloured lines of 16 with AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    avx512: Option<avx512::Avx512>,
 }
 
 impl Dumper {
@@ -219,6 +225,18 @@ impl Dumper {
             cut: 0,
             squeezing: false,
             gaps,
+            #[cfg(target_arch = "x86_64")]
+            avx512: avx512::detect(),
+        }
+    }
+
+    /// The same dumper, rendering with portable code only, whatever the CPU
+    /// has: for tests and fuzzing, which compare the two.
+    pub fn portable(self) -> Dumper {
+        Dumper {
+            #[cfg(target_arch = "x86_64")]
+            avx512: None,
+            ..self
         }
     }
 
@@ -314,7 +332,7 @@ impl Dumper {
                             else {
                                 unreachable!("the room made above holds a line buffer")
                             };
-                            end += render_full::<COLOR, W>(t, self.offset, line, buf);
+                            end += self.render_whole::<COLOR, W>(t, line, buf);
                         }
                         Fate::Star => {
                             out[end..end + 2].copy_from_slice(b"*\n");
@@ -341,6 +359,25 @@ impl Dumper {
             }
         }
         out.truncate(end);
+    }
+
+    /// Renders a whole line at the current offset into `buf`, with AVX-512
+    /// where the CPU has it and the line is a coloured one of 16.
+    #[inline(always)]
+    fn render_whole<const COLOR: bool, const W: usize>(
+        &self,
+        t: &Tables,
+        line: &[u8; W],
+        buf: &mut [u8; LINE_BUF],
+    ) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if COLOR
+            && let Some(cpu) = self.avx512
+            && let Ok(line) = <&[u8; 16]>::try_from(&line[..])
+        {
+            return avx512::render_line(cpu, self.offset, line, buf);
+        }
+        render_full::<COLOR, W>(t, self.offset, line, buf)
     }
 
     /// [`fate`](Self::fate) for a whole line, with the width known.
@@ -541,7 +578,6 @@ fn render_full<const COLOR: bool, const W: usize>(
     buf[at & MASK..(at & MASK) + 16].copy_from_slice(tail);
     at += tail_len;
 
-    let mut cells = W;
     if printable {
         if COLOR {
             buf[at & MASK..(at & MASK) + 5].copy_from_slice(&cyan[..5]);
@@ -549,59 +585,95 @@ fn render_full<const COLOR: bool, const W: usize>(
         }
         buf[at & MASK..(at & MASK) + W].copy_from_slice(line);
         at += W;
-    } else {
-        // Between the places where a character may start, every byte is one
-        // glyph from the table, with no per-byte test; two-byte characters
-        // come from a table too.
-        let mut current = u8::MAX;
-        let mut i = 0;
-        loop {
-            let stop = if starts == 0 { W } else { starts.trailing_zeros() as usize };
-            starts &= starts.wrapping_sub(1);
-            while i < stop {
-                at = put_glyph::<COLOR, MASK>(t, line[i], buf, at, &mut current);
-                i += 1;
-            }
-            if i >= W {
-                break;
-            }
-            if i > stop {
-                continue;
-            }
-            let b = line[i];
-            let decoded = if b < 0xe0 {
-                let bits = usize::from(b & 0x1f) << 6 | usize::from(line[i + 1] & 0x3f);
-                let shown = t.two_byte_width[bits];
-                (shown != 0).then_some((2, usize::from(shown)))
-            } else {
-                utf8_char(&line[i..])
-            };
-            let Some((len, shown)) = decoded else {
-                at = put_glyph::<COLOR, MASK>(t, b, buf, at, &mut current);
-                i += 1;
-                continue;
-            };
-            if COLOR && current != Category::NonAscii as u8 {
-                let escape = &t.color[Category::NonAscii.index()];
-                buf[at & MASK..(at & MASK) + 5].copy_from_slice(&escape[..5]);
-                at += escape.len();
-                current = Category::NonAscii as u8;
-            }
-            for (k, &byte) in line[i..i + len].iter().enumerate() {
-                buf[(at & MASK) + k] = byte;
-            }
-            at += len;
-            cells -= len - shown;
-            i += len;
-        }
+        return end_line::<COLOR, W>(buf, at, W);
     }
+    text_panel::<COLOR, W>(t, line, buf, at, starts)
+}
+
+/// The text panel of a whole line that is not all printable, from `at` to
+/// the line's end; `starts` marks where a UTF-8 character may start (see
+/// `render_full`). Returns where the line ends.
+fn text_panel<const COLOR: bool, const W: usize>(
+    t: &Tables,
+    line: &[u8; W],
+    buf: &mut [u8; LINE_BUF],
+    mut at: usize,
+    mut starts: u32,
+) -> usize {
+    const MASK: usize = LINE_BUF / 2 - 1;
+    let mut cells = W;
+    // Between the places where a character may start, every byte is one
+    // glyph from the table, with no per-byte test; two-byte characters
+    // come from a table too.
+    let mut current = u8::MAX;
+    let mut i = 0;
+    loop {
+        let stop = if starts == 0 { W } else { starts.trailing_zeros() as usize };
+        starts &= starts.wrapping_sub(1);
+        while i < stop {
+            at = put_glyph::<COLOR, MASK>(t, line[i], buf, at, &mut current);
+            i += 1;
+        }
+        if i >= W {
+            break;
+        }
+        if i > stop {
+            continue;
+        }
+        let b = line[i];
+        let Some((len, shown)) = char_at(t, &line[..], i) else {
+            at = put_glyph::<COLOR, MASK>(t, b, buf, at, &mut current);
+            i += 1;
+            continue;
+        };
+        if COLOR && current != Category::NonAscii as u8 {
+            let escape = &t.color[Category::NonAscii.index()];
+            buf[at & MASK..(at & MASK) + 5].copy_from_slice(&escape[..5]);
+            at += escape.len();
+            current = Category::NonAscii as u8;
+        }
+        for (k, &byte) in line[i..i + len].iter().enumerate() {
+            buf[(at & MASK) + k] = byte;
+        }
+        at += len;
+        cells -= len - shown;
+        i += len;
+    }
+    end_line::<COLOR, W>(buf, at, cells)
+}
+
+/// The UTF-8 character starting at `line[i]`, a lead byte followed by a
+/// continuation byte, when it shows (see `utf8_char`): its length and cells.
+/// Two-byte characters come from a table.
+#[inline(always)]
+fn char_at(t: &Tables, line: &[u8], i: usize) -> Option<(usize, usize)> {
+    let b = line[i];
+    if b < 0xe0 {
+        let bits = usize::from(b & 0x1f) << 6 | usize::from(line[i + 1] & 0x3f);
+        let shown = t.two_byte_width[bits];
+        (shown != 0).then_some((2, usize::from(shown)))
+    } else {
+        utf8_char(&line[i..])
+    }
+}
+
+/// Ends a line whose text panel took `cells` cells: the reset, padding to
+/// the bar, the bar and the newline. Returns where the line ends.
+#[inline(always)]
+fn end_line<const COLOR: bool, const W: usize>(
+    buf: &mut [u8; LINE_BUF],
+    mut at: usize,
+    cells: usize,
+) -> usize {
+    const MASK: usize = LINE_BUF / 2 - 1;
+    const SPACES: [u8; MAX_WIDTH] = [b' '; MAX_WIDTH];
     if COLOR {
         buf[at & MASK..(at & MASK) + 4].copy_from_slice(RESET);
         at += RESET.len();
     }
     // A decoded character takes fewer cells than bytes: pad to the bar.
     let pad = W - cells;
-    buf[at & MASK..(at & MASK) + MAX_WIDTH].copy_from_slice(&SPACES[..MAX_WIDTH]);
+    buf[at & MASK..(at & MASK) + MAX_WIDTH].copy_from_slice(&SPACES);
     at += pad;
     buf[at & MASK..(at & MASK) + 4].copy_from_slice(b"\xe2\x94\x82\n");
     at + 4
@@ -1228,8 +1300,12 @@ mod tests {
                 layout in layout(),
                 color in any::<bool>(),
                 start in start(),
+                portable in any::<bool>(),
             ) {
                 let mut fast = Dumper::new(layout, color, start);
+                if portable {
+                    fast = fast.portable();
+                }
                 let mut slow = reference::Dumper::new(layout, color, start);
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 for chunk in chunks(&bytes, &cuts(&bytes, &seeds)) {
