@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
+use std::sync::mpsc;
 use std::thread;
 
 use anyhow::{Context, Result};
@@ -14,13 +15,13 @@ use crate::decode::{DecodeError, Format, Values};
 use crate::hexdump::{self, Dumper, Layout};
 use crate::report::OutputError;
 
-/// Bytes asked per read. Large enough that a file is read in few calls and
-/// that rendering can be split between two threads; the output of one block
-/// is about 13 times its size with colour on random bytes.
-const BLOCK: usize = 1 << 20;
-/// Below this, a block is rendered on one thread: a thread's start costs
-/// more than the rendering it would save.
-const PARALLEL_MIN: usize = 128 << 10;
+/// Bytes asked per read, and rendered as one block by one thread. Small
+/// enough that a block's text (about 13 times its size with colour on random
+/// bytes) stays in the core's cache until it is written; large enough that a
+/// block costs far more to render than to hand from thread to thread.
+const BLOCK: usize = 128 << 10;
+/// Rendering threads at most; the reading and writing threads come on top.
+const MAX_WORKERS: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -47,25 +48,132 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write) -> Result<()> {
     let (mut input, name) = open(&config.source)?;
     let skipped =
         skip(&mut input, config.skip).with_context(|| format!("skip {} bytes of {name}", config.skip))?;
-    let mut view = View::new(config, color, skipped);
+    let left = config.length.unwrap_or(u64::MAX);
+    let Some(format) = &config.decode else {
+        let dumper = Dumper::new(config.layout, color, skipped);
+        let workers = thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
+        return pipeline(Reader { input, name, left, block: BLOCK }, dumper, workers, out);
+    };
+    // Decoding: one thread, in order, so each record follows its line.
+    let mut view = View::new(config.layout, format, color, skipped);
+    let mut reader = Reader { input, name, left, block: BLOCK };
     let mut buf = vec![0u8; BLOCK];
-    let mut left = config.length.unwrap_or(u64::MAX);
-    let width = view.dumper.layout().width as u64;
-    while left > 0 {
-        // Reads end on the line grid where they can, so a file's lines are
-        // never cut in two by a read boundary.
-        let grid = (view.dumper.offset() % width) as usize;
-        let want = (BLOCK - grid).min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = match input.read(&mut buf[..want]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(|| format!("read {name}")),
-        };
-        left -= n as u64;
+    while let Some(n) = reader.read(&mut buf, view.dumper.offset() % view.dumper.layout().width as u64)? {
         view.show(&buf[..n], out)?;
     }
     view.finish(out)
+}
+
+/// The input, read in blocks.
+struct Reader {
+    input: Box<dyn ReadSeek>,
+    name: String,
+    /// Bytes still to show (`--length`).
+    left: u64,
+    block: usize,
+}
+
+impl Reader {
+    /// Reads the next block into `buf` (grown to the block size), or gives
+    /// `None` at the end. `column` is where the dump's line stands: reads end
+    /// on the line grid where they can, so a file's lines are never cut in
+    /// two by a read boundary.
+    fn read(&mut self, buf: &mut Vec<u8>, column: u64) -> Result<Option<usize>> {
+        buf.resize(self.block, 0);
+        let want = (self.block - column as usize).min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(None);
+        }
+        loop {
+            return match self.input.read(&mut buf[..want]) {
+                Ok(0) => Ok(None),
+                Ok(n) => {
+                    self.left -= n as u64;
+                    Ok(Some(n))
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(e).with_context(|| format!("read {}", self.name)),
+            };
+        }
+    }
+}
+
+/// A block on its way through the pipeline: the bytes read, the dumper as
+/// it stands at their start, and the text rendered from them.
+struct Block {
+    bytes: Vec<u8>,
+    len: usize,
+    dumper: Dumper,
+    text: Vec<u8>,
+    end: usize,
+}
+
+/// Dumps the input with `workers` threads rendering blocks in turn, while
+/// this thread writes them in order and another reads. Each block is shown
+/// as soon as it is read and rendered, so a stream prints as it arrives.
+///
+/// The reader gives each block a copy of the dumper advanced to the block's
+/// start (cheap: it only needs the last lines), so the text is what one
+/// dumper pushed every block would give. Blocks come back to the reader to
+/// be reused, so memory is fixed: two blocks per worker. A closed output
+/// stops the reader and the workers: every thread ends when a channel it
+/// uses closes.
+fn pipeline(mut reader: Reader, mut dumper: Dumper, workers: usize, out: &mut dyn Write) -> Result<()> {
+    let width = dumper.layout().width as u64;
+    thread::scope(|scope| {
+        let (free, recycled) = mpsc::channel::<Block>();
+        let mut to_workers = Vec::new();
+        let mut from_workers = Vec::new();
+        for _ in 0..workers {
+            let (jobs, job) = mpsc::channel::<Block>();
+            let (done, finished) = mpsc::channel::<Block>();
+            scope.spawn(move || {
+                for mut block in job {
+                    block.end = block.dumper.render_at(&block.bytes[..block.len], &mut block.text, 0);
+                    if done.send(block).is_err() {
+                        break;
+                    }
+                }
+            });
+            to_workers.push(jobs);
+            from_workers.push(finished);
+        }
+        for _ in 0..2 * workers {
+            let block = Block { bytes: Vec::new(), len: 0, dumper: dumper.clone(), text: Vec::new(), end: 0 };
+            free.send(block).expect("the receiver is alive");
+        }
+        let reading = scope.spawn(move || -> Result<Dumper> {
+            for worker in (0..workers).cycle() {
+                let Ok(mut block) = recycled.recv() else { break };
+                let Some(n) = reader.read(&mut block.bytes, dumper.offset() % width)? else { break };
+                block.len = n;
+                block.dumper.clone_from(&dumper);
+                dumper.advance(&block.bytes[..n]);
+                if to_workers[worker].send(block).is_err() {
+                    break;
+                }
+            }
+            Ok(dumper)
+        });
+        let mut written = Ok(());
+        for worker in (0..workers).cycle() {
+            let Ok(block) = from_workers[worker].recv() else { break };
+            written = out.write_all(&block.text[..block.end]).map_err(OutputError);
+            if written.is_err() {
+                break;
+            }
+            // The reader may have finished: then the block is not needed.
+            let _ = free.send(block);
+        }
+        drop((free, from_workers));
+        let mut dumper = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        written?;
+        let mut text = Vec::new();
+        dumper.finish(&mut text);
+        out.write_all(&text).map_err(OutputError)?;
+        out.flush().map_err(OutputError)?;
+        Ok(())
+    })
 }
 
 fn open(source: &Source) -> Result<(Box<dyn ReadSeek>, String)> {
@@ -79,7 +187,7 @@ fn open(source: &Source) -> Result<(Box<dyn ReadSeek>, String)> {
     })
 }
 
-trait ReadSeek: Read {
+trait ReadSeek: Read + Send {
     /// Seeks forward when the input can; false when it must be read instead.
     fn seek_to(&mut self, offset: u64) -> bool;
 }
@@ -114,77 +222,42 @@ fn skip(input: &mut Box<dyn ReadSeek>, count: u64) -> io::Result<u64> {
     io::copy(&mut input.by_ref().take(count), &mut io::sink())
 }
 
-/// The dump being written: the dumper, its output buffers, and the record
-/// being decoded.
+/// A dump with decoded records: the dumper, its output buffer, and the
+/// record being decoded.
 struct View<'a> {
     dumper: Dumper,
     color: bool,
-    /// One output buffer per rendering thread, reused for every block.
-    outs: [Vec<u8>; 2],
-    records: Option<Records<'a>>,
-    threads: bool,
+    out: Vec<u8>,
+    records: Records<'a>,
 }
 
 impl<'a> View<'a> {
-    fn new(config: &'a HexConfig, color: bool, start: u64) -> View<'a> {
+    fn new(layout: Layout, format: &'a Format, color: bool, start: u64) -> View<'a> {
         // A run of squeezed lines would hide the records decoded in it.
-        let layout = Layout { squeeze: config.layout.squeeze && config.decode.is_none(), ..config.layout };
+        let layout = Layout { squeeze: false, ..layout };
         View {
             dumper: Dumper::new(layout, color, start),
             color,
-            outs: [Vec::new(), Vec::new()],
-            records: config.decode.as_ref().map(|format| Records::new(format, start)),
-            threads: thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+            out: Vec::new(),
+            records: Records::new(format, start),
         }
     }
 
     /// Renders one read and writes it.
     fn show(&mut self, bytes: &[u8], out: &mut dyn Write) -> Result<(), OutputError> {
-        let [first, second] = &mut self.outs;
-        first.clear();
-        second.clear();
-        if let Some(records) = &mut self.records {
-            records.show(&mut self.dumper, bytes, self.color, first);
-        } else if self.threads && bytes.len() >= PARALLEL_MIN {
-            render_in_two(&mut self.dumper, bytes, first, second);
-        } else {
-            self.dumper.push(bytes, first);
-        }
-        out.write_all(first).map_err(OutputError)?;
-        out.write_all(second).map_err(OutputError)
+        self.out.clear();
+        self.records.show(&mut self.dumper, bytes, self.color, &mut self.out);
+        out.write_all(&self.out).map_err(OutputError)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> Result<()> {
-        let buf = &mut self.outs[0];
-        buf.clear();
-        self.dumper.finish(buf);
-        if let Some(records) = &mut self.records {
-            records.finish(self.color, buf);
-        }
-        out.write_all(buf).map_err(OutputError)?;
+        self.out.clear();
+        self.dumper.finish(&mut self.out);
+        self.records.finish(self.color, &mut self.out);
+        out.write_all(&self.out).map_err(OutputError)?;
         out.flush().map_err(OutputError)?;
         Ok(())
     }
-}
-
-/// Renders the first half of `bytes` here and the second half on another
-/// thread, which starts from the state the dumper will have at the split.
-/// The split falls on the line grid, so the output is the same as one push.
-fn render_in_two(dumper: &mut Dumper, bytes: &[u8], first: &mut Vec<u8>, second: &mut Vec<u8>) {
-    let width = dumper.layout().width as u64;
-    let half = bytes.len() / 2;
-    let mid = half - (dumper.offset().wrapping_add(half as u64) % width) as usize;
-    let (head, tail) = bytes.split_at(mid);
-    let mut rest = dumper.clone();
-    rest.advance(head);
-    *dumper = thread::scope(|scope| {
-        let worker = scope.spawn(move || {
-            rest.push(tail, second);
-            rest
-        });
-        dumper.push(head, first);
-        worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    });
 }
 
 /// Consecutive records of a format, like `struct.iter_unpack`: each record's
@@ -259,7 +332,8 @@ mod tests {
     }
 
     fn view_of(config: &HexConfig, reads: &[&[u8]]) -> String {
-        let mut view = View::new(config, false, 0);
+        let format = config.decode.as_ref().unwrap();
+        let mut view = View::new(config.layout, format, false, 0);
         let mut out = Vec::new();
         for read in reads {
             view.show(read, &mut out).unwrap();
@@ -268,23 +342,82 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    #[test]
-    fn two_threads_render_what_one_would() {
-        let bytes: Vec<u8> = (0..PARALLEL_MIN * 3 + 7).map(|i| (i * 7 / 3 % 251) as u8).collect();
-        for start in [0, 5, 16] {
-            for layout in [Layout::default(), Layout { width: 32, squeeze: false }] {
-                let mut one = Dumper::new(layout, true, start);
-                let mut expected = Vec::new();
-                one.push(&bytes, &mut expected);
+    /// Reads `bytes` in pieces of at most `piece` bytes, as a pipe would.
+    struct Pieces {
+        bytes: Vec<u8>,
+        at: usize,
+        piece: usize,
+    }
 
-                let mut two = Dumper::new(layout, true, start);
-                let (mut a, mut b) = (Vec::new(), Vec::new());
-                render_in_two(&mut two, &bytes, &mut a, &mut b);
-                a.extend_from_slice(&b);
-                assert!(a == expected, "start {start}, {layout:?}");
-                assert_eq!(two.offset(), one.offset());
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.piece).min(self.bytes.len() - self.at);
+            buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    impl ReadSeek for Pieces {
+        fn seek_to(&mut self, _: u64) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn the_pipeline_renders_what_one_dumper_would() {
+        // Squeezed runs that cross blocks, lines cut by short reads, every
+        // width, one to four workers.
+        let mut bytes: Vec<u8> = (0..9000).map(|i| (i * 7 / 3 % 251) as u8).collect();
+        bytes.extend_from_slice(&[0u8; 3000]);
+        bytes.extend((0..5000).map(|i| (i % 97) as u8));
+        for (start, piece, block) in [(0, usize::MAX, 1024), (5, 1000, 512), (16, 77, 4096), (3, 4096, 96)] {
+            for layout in
+                [Layout::default(), Layout { width: 32, squeeze: false }, Layout { width: 8, squeeze: true }]
+            {
+                for color in [true, false] {
+                    let mut one = Dumper::new(layout, color, start);
+                    let mut expected = Vec::new();
+                    // The reads the pipeline makes: up to a block, ending
+                    // on the grid; the input gives at most `piece`.
+                    let mut rest = &bytes[..];
+                    while !rest.is_empty() {
+                        let column = (one.offset() % layout.width as u64) as usize;
+                        let take = piece.min(block - column).min(rest.len());
+                        one.push(&rest[..take], &mut expected);
+                        rest = &rest[take..];
+                    }
+                    one.finish(&mut expected);
+                    for workers in 1..=4 {
+                        let input = Box::new(Pieces { bytes: bytes.clone(), at: 0, piece });
+                        let reader = Reader { input, name: "test".into(), left: u64::MAX, block };
+                        let mut out = Vec::new();
+                        pipeline(reader, Dumper::new(layout, color, start), workers, &mut out).unwrap();
+                        let case = format!(
+                            "start {start}, piece {piece}, block {block}, {layout:?}, {workers} workers"
+                        );
+                        assert!(out == expected, "{case}");
+                    }
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_closed_output_stops_the_pipeline() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let input = Box::new(Pieces { bytes: vec![7; 1 << 20], at: 0, piece: 4096 });
+        let reader = Reader { input, name: "test".into(), left: u64::MAX, block: 4096 };
+        let error = pipeline(reader, Dumper::new(Layout::default(), true, 0), 2, &mut Closed).unwrap_err();
+        assert!(error.downcast_ref::<OutputError>().is_some(), "{error:#}");
     }
 
     #[test]

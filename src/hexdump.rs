@@ -254,13 +254,22 @@ impl Dumper {
     /// to `out`. A line left incomplete is printed now, padded; the next push
     /// continues it on a new line at the same column.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        let end = self.render_at(bytes, out, out.len());
+        out.truncate(end);
+    }
+
+    /// Like [`push`](Self::push), but writes from `out[at..]` over whatever
+    /// is there and returns where the text ends; `out` may be left longer.
+    /// A buffer reused this way is zeroed once, when it first grows, instead
+    /// of at every use.
+    pub fn render_at(&mut self, bytes: &[u8], out: &mut Vec<u8>, at: usize) -> usize {
         match (self.color, self.layout.width) {
-            (true, 8) => self.push_lines::<true, 8>(bytes, out),
-            (true, 16) => self.push_lines::<true, 16>(bytes, out),
-            (true, _) => self.push_lines::<true, 32>(bytes, out),
-            (false, 8) => self.push_lines::<false, 8>(bytes, out),
-            (false, 16) => self.push_lines::<false, 16>(bytes, out),
-            (false, _) => self.push_lines::<false, 32>(bytes, out),
+            (true, 8) => self.push_lines::<true, 8>(bytes, out, at),
+            (true, 16) => self.push_lines::<true, 16>(bytes, out, at),
+            (true, _) => self.push_lines::<true, 32>(bytes, out, at),
+            (false, 8) => self.push_lines::<false, 8>(bytes, out, at),
+            (false, 16) => self.push_lines::<false, 16>(bytes, out, at),
+            (false, _) => self.push_lines::<false, 32>(bytes, out, at),
         }
     }
 
@@ -307,19 +316,49 @@ impl Dumper {
         }
     }
 
-    fn push_lines<const COLOR: bool, const W: usize>(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+    fn push_lines<const COLOR: bool, const W: usize>(
+        &mut self,
+        mut bytes: &[u8],
+        out: &mut Vec<u8>,
+        at: usize,
+    ) -> usize {
         let t = &*TABLES;
         let max_line = max_line_len(W);
         // Lines are written by index into room made ahead; `end` is where
         // the text written so far ends. The buffer is only grown (zeroing
         // its new part) when the room ahead runs short, so each output byte
-        // is zeroed about once, and the buffer is cut back at the end.
-        let mut end = out.len();
+        // is zeroed at most once.
+        let mut end = at;
         while !bytes.is_empty() {
             let lines = (bytes.len() / W + 2).min(BATCH_LINES);
             let room = lines * max_line + LINE_BUF;
             if out.len() < end + room {
                 out.resize(end + room, 0);
+            }
+            #[cfg(target_arch = "x86_64")]
+            if COLOR
+                && W == 16
+                && let Some(cpu) = self.avx512
+                && self.offset.is_multiple_of(16)
+                && bytes.len() >= 16
+            {
+                // Runs of whole lines in one call, so the tables stay in
+                // registers; a line the squeeze rule hides is left to the
+                // loop below.
+                let (whole, _) = bytes.as_chunks::<16>();
+                let whole = &whole[..whole.len().min(lines)];
+                let previous = self.has_previous.then(|| self.previous.first_chunk::<16>()).flatten();
+                let (shown, text_end) =
+                    avx512::render_lines(cpu, self.offset, whole, previous, self.layout.squeeze, out, end);
+                if shown > 0 {
+                    self.previous[..16].copy_from_slice(&whole[shown - 1]);
+                    self.has_previous = true;
+                    self.squeezing = false;
+                    self.offset = self.offset.wrapping_add(16 * shown as u64);
+                    bytes = &bytes[16 * shown..];
+                    end = text_end;
+                    continue;
+                }
             }
             for _ in 0..lines {
                 let column = (self.offset % W as u64) as usize;
@@ -358,7 +397,7 @@ impl Dumper {
                 bytes = rest;
             }
         }
-        out.truncate(end);
+        end
     }
 
     /// Renders a whole line at the current offset into `buf`, with AVX-512

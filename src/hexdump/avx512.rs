@@ -99,6 +99,12 @@ const CONSTANTS: [u8; 64] = {
     t[2] = b'3';
     t[3] = b'm';
     t[4] = b' ';
+    t[5] = b'6';
+    t[6] = b'0';
+    t[7] = 0xe2;
+    t[8] = 0x94;
+    t[9] = 0x82;
+    t[10] = b'\n';
     t
 };
 const ESC: u8 = 64;
@@ -106,6 +112,59 @@ const BRACKET: u8 = 65;
 const THREE: u8 = 66;
 const M: u8 = 67;
 const SPACE: u8 = 68;
+const SIX: u8 = 69;
+const ZERO: u8 = 70;
+/// `│`, in three bytes.
+const BAR: [u8; 3] = [71, 72, 73];
+const NEWLINE: u8 = 74;
+
+/// Appends permute indices to `t` from `at`; returns where they end.
+const fn put(t: &mut [u8; 64], mut at: usize, indices: &[u8]) -> usize {
+    let mut i = 0;
+    while i < indices.len() {
+        t[at] = indices[i];
+        at += 1;
+        i += 1;
+    }
+    at
+}
+
+/// A line of printable bytes, all one colour, needs no compression: the
+/// hex panel from the digit lanes, with its one escape, the reset and the
+/// bar (62 bytes)...
+const PRINTABLE_HEX: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut at = put(&mut t, 0, &[ESC, BRACKET, THREE, SIX, M]);
+    let mut i = 0;
+    while i < 16 {
+        at = put(&mut t, at, &[i, 16 + i]);
+        at = match i {
+            7 => put(&mut t, at, &[SPACE, SPACE]),
+            15 => at,
+            _ => put(&mut t, at, &[SPACE]),
+        };
+        i += 1;
+    }
+    at = put(&mut t, at, &[ESC, BRACKET, ZERO, M, SPACE, SPACE]);
+    put(&mut t, at, &BAR);
+    t
+};
+const PRINTABLE_HEX_LEN: usize = 62;
+/// ... and the text panel from the bytes themselves (29 bytes).
+const PRINTABLE_TEXT: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut at = put(&mut t, 0, &[ESC, BRACKET, THREE, SIX, M]);
+    let mut i = 0;
+    while i < 16 {
+        at = put(&mut t, at, &[i]);
+        i += 1;
+    }
+    at = put(&mut t, at, &[ESC, BRACKET, ZERO, M]);
+    at = put(&mut t, at, &BAR);
+    put(&mut t, at, &[NEWLINE]);
+    t
+};
+const PRINTABLE_TEXT_LEN: usize = 29;
 
 /// Permute indices for the slots of input bytes `first..first + 8`. The
 /// sources are four 16-byte lanes (`lanes`, indexed by input byte) and the
@@ -137,11 +196,8 @@ const SLOT_BITS: u64 = 0x0101_0101_0101_0101;
 
 /// Renders a whole coloured line of 16 bytes into `buf` from its start, as
 /// `render_full::<true, 16>` does, and returns its length.
-#[inline]
-pub fn render_line(_: Avx512, offset: u64, line: &[u8; 16], buf: &mut [u8; LINE_BUF]) -> usize {
-    // SAFETY: the CPU has every feature the function enables: an `Avx512`
-    // exists.
-    unsafe { render(offset, line, buf) }
+pub fn render_line(cpu: Avx512, offset: u64, line: &[u8; 16], buf: &mut [u8; LINE_BUF]) -> usize {
+    render_lines(cpu, offset, std::slice::from_ref(line), None, false, buf, 0).1
 }
 
 /// Starts of a UTF-8 character that may show as itself: a lead byte
@@ -157,123 +213,177 @@ fn char_starts(x: __m128i) -> u16 {
     lead & (continuation >> 1) & 0x7fff
 }
 
+/// Renders whole coloured lines of 16 from `lines` into `out` from `at`,
+/// the first at stream offset `offset`, while the squeeze rule shows them:
+/// with `squeeze`, it stops before a line equal to the one before it
+/// (`previous` for the first), which the caller handles. Returns how many
+/// lines it rendered and where their text ends. `out` must have room for
+/// the lines plus `LINE_BUF`.
+pub fn render_lines(
+    _: Avx512,
+    offset: u64,
+    lines: &[[u8; 16]],
+    previous: Option<&[u8; 16]>,
+    squeeze: bool,
+    out: &mut [u8],
+    at: usize,
+) -> (usize, usize) {
+    // SAFETY: the CPU has every feature the function enables: an `Avx512`
+    // exists.
+    unsafe { render_many(offset, lines, previous, squeeze, out, at) }
+}
+
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
-fn render(offset: u64, line: &[u8; 16], buf: &mut [u8; LINE_BUF]) -> usize {
-    const MASK: usize = LINE_BUF / 2 - 1;
-    let t = &*super::TABLES;
-    let load = |table: &[u8; 64]| {
-        // SAFETY: 64 readable bytes.
-        unsafe { _mm512_loadu_si512(table.as_ptr().cast()) }
-    };
-    let load128 =
-        |table: &[u8; 128]| (load(table[..64].try_into().unwrap()), load(table[64..].try_into().unwrap()));
-    // SAFETY: 16 readable bytes.
-    let x = unsafe { _mm_loadu_si128(line.as_ptr().cast()) };
-    #[target_feature(enable = "avx512f")]
-    fn store(buf: &mut [u8; LINE_BUF], at: usize, v: __m512i) {
-        let at = at & MASK;
-        let room = &mut buf[at..at + 64];
-        // SAFETY: 64 writable bytes.
-        unsafe { _mm512_storeu_si512(room.as_mut_ptr().cast(), v) }
-    }
-
-    // Per byte: its colour digit, whether its colour differs from the byte
-    // before (always for the first of a panel), NUL, non-ASCII.
-    let xs = _mm512_broadcast_i32x4(x);
-    let non_ascii = _mm512_movepi8_mask(xs);
-    let (lo, hi) = load128(&DIGIT);
-    let digit =
-        _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(lo, xs, hi), non_ascii, _mm512_set1_epi8(b'3' as i8));
-    let digit16 = _mm512_castsi512_si128(digit);
-    let changed = u64::from(_mm_cmpneq_epi8_mask(digit16, _mm_bslli_si128::<1>(digit16)));
-    let null = u64::from(_mm_cmpeq_epi8_mask(x, _mm_setzero_si128()));
-    let control = u64::from(_mm_cmpeq_epi8_mask(digit16, _mm_set1_epi8(b'5' as i8)));
-    let non_ascii = non_ascii & 0xffff;
-    let constants = load(&CONSTANTS);
-    let nine = _mm512_set1_epi8(b'9' as i8);
-
-    let mut at = super::put_offset(t, offset, &mut buf[..], 0);
-
-    // Hex panel: lanes of high digits, low digits, -, colour digits.
-    let nibbles = _mm512_mask_blend_epi8(
-        0xffff,
-        _mm512_and_si512(xs, _mm512_set1_epi8(15)),
-        _mm512_and_si512(_mm512_srli_epi16::<4>(xs), _mm512_set1_epi8(15)),
-    );
-    let digits = _mm512_shuffle_epi8(load(&HEX_DIGITS), nibbles);
-    let lanes = _mm512_mask_blend_epi8(0xffff << 48, digits, digit);
-    for (half, order) in HEX_SLOTS.iter().enumerate() {
-        let bits = |mask: u64| _pdep_u64(mask >> (8 * half), SLOT_BITS);
-        let slots = _mm512_permutex2var_epi8(lanes, load(order), constants);
-        let slots = _mm512_mask_mov_epi8(slots, bits(null) << 2, nine);
-        // Escape where the colour changes; digits and space always, but no
-        // space after the last cell.
-        let mut keep = (bits(changed) * 0x1f) | 0xe0e0_e0e0_e0e0_e0e0;
-        if half == 1 {
-            keep &= !(1 << 63);
+fn render_many<'a>(
+    offset: u64,
+    lines: &'a [[u8; 16]],
+    mut previous: Option<&'a [u8; 16]>,
+    squeeze: bool,
+    out: &mut [u8],
+    mut at: usize,
+) -> (usize, usize) {
+    // One line; a closure rather than a function so that it is compiled
+    // into this loop, with the tables in registers.
+    let render = |offset: u64, line: &[u8; 16], buf: &mut [u8; LINE_BUF]| -> usize {
+        const MASK: usize = LINE_BUF / 2 - 1;
+        let t = &*super::TABLES;
+        let load = |table: &[u8; 64]| {
+            // SAFETY: 64 readable bytes.
+            unsafe { _mm512_loadu_si512(table.as_ptr().cast()) }
+        };
+        let load128 = |table: &[u8; 128]| {
+            (load(table[..64].try_into().unwrap()), load(table[64..].try_into().unwrap()))
+        };
+        // SAFETY: 16 readable bytes.
+        let x = unsafe { _mm_loadu_si128(line.as_ptr().cast()) };
+        #[target_feature(enable = "avx512f")]
+        fn store(buf: &mut [u8; LINE_BUF], at: usize, v: __m512i) {
+            let at = at & MASK;
+            let room = &mut buf[at..at + 64];
+            // SAFETY: 64 writable bytes.
+            unsafe { _mm512_storeu_si512(room.as_mut_ptr().cast(), v) }
         }
-        store(buf, at, _mm512_maskz_compress_epi8(keep, slots));
-        at += keep.count_ones() as usize;
-        if half == 0 {
-            // Two spaces between groups of 8.
-            buf[at & MASK] = b' ';
-            at += 1;
-        }
-    }
-    const RESET_BAR: [u8; 64] = {
-        let mut t = [0u8; 64];
-        let text = b"\x1b[0m  \xe2\x94\x82";
-        let mut i = 0;
-        while i < text.len() {
-            t[i] = text[i];
-            i += 1;
-        }
-        t
-    };
-    store(buf, at, load(&RESET_BAR));
-    at += 9;
 
-    // Text panel. Where a UTF-8 character may start, the portable code
-    // decides whether it shows (rare: a few times a line in random bytes);
-    // the bytes of a character that shows print as themselves.
-    let (raw, lost) = decoded_chars(t, line, char_starts(x));
-    let glyph = |k: usize, non_ascii_byte: u8| {
-        let (lo, hi) = load128(&GLYPH[k]);
-        _mm512_mask_mov_epi8(
+        // Per byte: its colour digit, whether its colour differs from the byte
+        // before (always for the first of a panel), NUL, non-ASCII.
+        let xs = _mm512_broadcast_i32x4(x);
+        let non_ascii = _mm512_movepi8_mask(xs);
+        let (lo, hi) = load128(&DIGIT);
+        let digit = _mm512_mask_mov_epi8(
             _mm512_permutex2var_epi8(lo, xs, hi),
-            non_ascii << (16 * k),
-            _mm512_set1_epi8(non_ascii_byte as i8),
-        )
-    };
-    let first = _mm512_mask_mov_epi8(glyph(0, NON_ASCII_GLYPH[0]), raw, xs);
-    let lanes = _mm512_mask_blend_epi8(0xffff, glyph(1, NON_ASCII_GLYPH[1]), first);
-    let lanes = _mm512_mask_blend_epi8(0xffff << 32, lanes, glyph(2, 0));
-    let lanes = _mm512_mask_blend_epi8(0xffff << 48, lanes, digit);
-    let long = null | control;
-    let two_or_more = (long | non_ascii) & !raw;
-    for (half, order) in TEXT_SLOTS.iter().enumerate() {
-        let bits = |mask: u64| _pdep_u64(mask >> (8 * half), SLOT_BITS);
-        let slots = _mm512_permutex2var_epi8(lanes, load(order), constants);
-        let slots = _mm512_mask_mov_epi8(slots, bits(null) << 2, nine);
-        let keep = (bits(changed) * 0x1f) | (SLOT_BITS << 5) | (bits(two_or_more) << 6) | (bits(long) << 7);
-        store(buf, at, _mm512_maskz_compress_epi8(keep, slots));
-        at += keep.count_ones() as usize;
-    }
-    if lost != 0 {
-        return super::end_line::<true, 16>(buf, at, 16 - lost);
-    }
-    const RESET_END: [u8; 64] = {
-        let mut t = [0u8; 64];
-        let text = b"\x1b[0m\xe2\x94\x82\n";
-        let mut i = 0;
-        while i < text.len() {
-            t[i] = text[i];
-            i += 1;
+            non_ascii,
+            _mm512_set1_epi8(b'3' as i8),
+        );
+        let digit16 = _mm512_castsi512_si128(digit);
+        let changed = u64::from(_mm_cmpneq_epi8_mask(digit16, _mm_bslli_si128::<1>(digit16)));
+        let null = u64::from(_mm_cmpeq_epi8_mask(x, _mm_setzero_si128()));
+        let control = u64::from(_mm_cmpeq_epi8_mask(digit16, _mm_set1_epi8(b'5' as i8)));
+        let non_ascii = non_ascii & 0xffff;
+        let constants = load(&CONSTANTS);
+        let nine = _mm512_set1_epi8(b'9' as i8);
+
+        let mut at = super::put_offset(t, offset, &mut buf[..], 0);
+
+        // Hex panel: lanes of high digits, low digits, -, colour digits.
+        let nibbles = _mm512_mask_blend_epi8(
+            0xffff,
+            _mm512_and_si512(xs, _mm512_set1_epi8(15)),
+            _mm512_and_si512(_mm512_srli_epi16::<4>(xs), _mm512_set1_epi8(15)),
+        );
+        let digits = _mm512_shuffle_epi8(load(&HEX_DIGITS), nibbles);
+        if _mm_cmpeq_epi8_mask(digit16, _mm_set1_epi8(b'6' as i8)) == 0xffff {
+            // Printable text, the commonest line in a text protocol.
+            store(buf, at, _mm512_permutex2var_epi8(digits, load(&PRINTABLE_HEX), constants));
+            at += PRINTABLE_HEX_LEN;
+            store(buf, at, _mm512_permutex2var_epi8(xs, load(&PRINTABLE_TEXT), constants));
+            return at + PRINTABLE_TEXT_LEN;
         }
-        t
+        let lanes = _mm512_mask_blend_epi8(0xffff << 48, digits, digit);
+        for (half, order) in HEX_SLOTS.iter().enumerate() {
+            let bits = |mask: u64| _pdep_u64(mask >> (8 * half), SLOT_BITS);
+            let slots = _mm512_permutex2var_epi8(lanes, load(order), constants);
+            let slots = _mm512_mask_mov_epi8(slots, bits(null) << 2, nine);
+            // Escape where the colour changes; digits and space always, but no
+            // space after the last cell.
+            let mut keep = (bits(changed) * 0x1f) | 0xe0e0_e0e0_e0e0_e0e0;
+            if half == 1 {
+                keep &= !(1 << 63);
+            }
+            store(buf, at, _mm512_maskz_compress_epi8(keep, slots));
+            at += keep.count_ones() as usize;
+            if half == 0 {
+                // Two spaces between groups of 8.
+                buf[at & MASK] = b' ';
+                at += 1;
+            }
+        }
+        const RESET_BAR: [u8; 64] = {
+            let mut t = [0u8; 64];
+            let text = b"\x1b[0m  \xe2\x94\x82";
+            let mut i = 0;
+            while i < text.len() {
+                t[i] = text[i];
+                i += 1;
+            }
+            t
+        };
+        store(buf, at, load(&RESET_BAR));
+        at += 9;
+
+        // Text panel. Where a UTF-8 character may start, the portable code
+        // decides whether it shows (rare: a few times a line in random bytes);
+        // the bytes of a character that shows print as themselves.
+        let (raw, lost) = decoded_chars(t, line, char_starts(x));
+        let glyph = |k: usize, non_ascii_byte: u8| {
+            let (lo, hi) = load128(&GLYPH[k]);
+            _mm512_mask_mov_epi8(
+                _mm512_permutex2var_epi8(lo, xs, hi),
+                non_ascii << (16 * k),
+                _mm512_set1_epi8(non_ascii_byte as i8),
+            )
+        };
+        let first = _mm512_mask_mov_epi8(glyph(0, NON_ASCII_GLYPH[0]), raw, xs);
+        let lanes = _mm512_mask_blend_epi8(0xffff, glyph(1, NON_ASCII_GLYPH[1]), first);
+        let lanes = _mm512_mask_blend_epi8(0xffff << 32, lanes, glyph(2, 0));
+        let lanes = _mm512_mask_blend_epi8(0xffff << 48, lanes, digit);
+        let long = null | control;
+        let two_or_more = (long | non_ascii) & !raw;
+        for (half, order) in TEXT_SLOTS.iter().enumerate() {
+            let bits = |mask: u64| _pdep_u64(mask >> (8 * half), SLOT_BITS);
+            let slots = _mm512_permutex2var_epi8(lanes, load(order), constants);
+            let slots = _mm512_mask_mov_epi8(slots, bits(null) << 2, nine);
+            let keep =
+                (bits(changed) * 0x1f) | (SLOT_BITS << 5) | (bits(two_or_more) << 6) | (bits(long) << 7);
+            store(buf, at, _mm512_maskz_compress_epi8(keep, slots));
+            at += keep.count_ones() as usize;
+        }
+        if lost != 0 {
+            return super::end_line::<true, 16>(buf, at, 16 - lost);
+        }
+        const RESET_END: [u8; 64] = {
+            let mut t = [0u8; 64];
+            let text = b"\x1b[0m\xe2\x94\x82\n";
+            let mut i = 0;
+            while i < text.len() {
+                t[i] = text[i];
+                i += 1;
+            }
+            t
+        };
+        store(buf, at, load(&RESET_END));
+        at + 8
     };
-    store(buf, at, load(&RESET_END));
-    at + 8
+    for (i, line) in lines.iter().enumerate() {
+        if squeeze && previous == Some(line) {
+            return (i, at);
+        }
+        let Ok(buf) = <&mut [u8; LINE_BUF]>::try_from(&mut out[at..at + LINE_BUF]) else {
+            unreachable!("a slice of LINE_BUF bytes")
+        };
+        at += render(offset.wrapping_add(16 * i as u64), line, buf);
+        previous = Some(line);
+    }
+    (lines.len(), at)
 }
 
 /// Which bytes of `line` belong to a UTF-8 character that shows as itself,
