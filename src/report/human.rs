@@ -10,7 +10,7 @@ use colored::Color;
 
 use super::explain;
 use super::tables::{self, COLUMN, WHAT};
-use super::{OutputConfig, Reporter};
+use super::{Background, OutputConfig, Reporter};
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
@@ -50,7 +50,7 @@ impl Style {
 }
 
 pub struct Human {
-    out: Box<dyn Write + Send>,
+    out: Out,
     style: Style,
     /// One dumper per connection and direction, so offsets run on.
     dumpers: HashMap<(u64, Dir), Dumper>,
@@ -80,6 +80,16 @@ struct UdpState {
 
 impl Human {
     pub fn new(out: Box<dyn Write + Send>, style: Style) -> Human {
+        Human::with(Out::Direct(out), style)
+    }
+
+    /// A reporter whose text is written by a [`Background`] thread, which
+    /// takes each event's buffer instead of a copy of it.
+    pub fn in_background(out: Background, style: Style) -> Human {
+        Human::with(Out::Background(out), style)
+    }
+
+    fn with(out: Out, style: Style) -> Human {
         Human {
             out,
             style,
@@ -729,12 +739,24 @@ impl Reporter for Human {
         if self.buf.is_empty() {
             return Ok(());
         }
-        self.out.write_all(&self.buf)
+        match &mut self.out {
+            Out::Direct(out) => out.write_all(&self.buf),
+            Out::Background(out) => out.send(&mut self.buf),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        match &mut self.out {
+            Out::Direct(out) => out.flush(),
+            Out::Background(out) => out.flush(),
+        }
     }
+}
+
+/// Where the human reporter's text goes.
+enum Out {
+    Direct(Box<dyn Write + Send>),
+    Background(Background),
 }
 
 /// A relayed chunk, as the human reporter takes it.

@@ -118,7 +118,7 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
         Mode::Human => {
             let color = config.color.resolve(io::stdout().is_terminal());
             let stdout = Background::new(stdout)?;
-            Box::new(human::Human::new(Box::new(stdout), human::Style::from_config(config, color)))
+            Box::new(human::Human::in_background(stdout, human::Style::from_config(config, color)))
         }
         Mode::Json => Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone())),
         Mode::Raw => {
@@ -167,6 +167,31 @@ impl Background {
             }
         })?;
         Ok(Background { jobs: Some(jobs), done, pending: 0, error, thread: Some(thread) })
+    }
+
+    /// Writes `buf` without copying it: the buffer itself goes to the
+    /// writing thread, and `buf` becomes an empty one (a buffer written
+    /// before, so its room is reused).
+    pub fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+        self.failure()?;
+        let full = std::mem::replace(buf, self.spare());
+        let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("output closed"))?;
+        // Blocks while one buffer is being written and another waits.
+        jobs.send(full).map_err(|_| io::Error::other("the output thread stopped"))?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// An empty buffer: one written already when there is one.
+    fn spare(&mut self) -> Vec<u8> {
+        match self.done.try_recv() {
+            Ok(mut spare) => {
+                self.pending -= 1;
+                spare.clear();
+                spare
+            }
+            Err(_) => Vec::new(),
+        }
     }
 
     /// The error the writer met, if any; it stays, so every later write and
@@ -246,21 +271,9 @@ impl Write for Background {
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.failure()?;
-        let mut next = match self.done.try_recv() {
-            Ok(spare) => {
-                self.pending -= 1;
-                spare
-            }
-            Err(_) => Vec::new(),
-        };
-        next.clear();
+        let mut next = self.spare();
         next.extend_from_slice(buf);
-        let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("output closed"))?;
-        // Blocks while one buffer is being written and another waits.
-        jobs.send(next).map_err(|_| io::Error::other("the output thread stopped"))?;
-        self.pending += 1;
-        Ok(())
+        self.send(&mut next)
     }
 
     /// Waits until every buffer sent is written.
@@ -401,5 +414,24 @@ mod tests {
         out.write_all(b"last words").unwrap();
         drop(out);
         assert_eq!(buf.contents(), b"last words");
+    }
+
+    #[test]
+    fn sent_buffers_are_written_in_order_and_come_back_empty() {
+        let buf = SharedBuf::default();
+        let mut out = Background::new(buf.clone()).unwrap();
+        let mut expected = Vec::new();
+        let mut mine = Vec::new();
+        for i in 0..50u8 {
+            mine.extend_from_slice(&[i; 3000]);
+            expected.extend_from_slice(&mine);
+            out.send(&mut mine).unwrap();
+            assert!(mine.is_empty());
+            // Plain writes and sends mix, in order.
+            out.write_all(b"|").unwrap();
+            expected.push(b'|');
+        }
+        out.flush().unwrap();
+        assert!(buf.contents() == expected);
     }
 }
