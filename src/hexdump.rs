@@ -5,7 +5,9 @@
 //! counting across chunks and repeated lines can be squeezed.
 //!
 //! This is the hot path of a live dump: it works from lookup tables, appends
-//! to a caller's reused `Vec<u8>`, and never holds a byte back.
+//! to a caller's reused `Vec<u8>`, and never holds a byte back. On CPUs with
+//! AVX-512 VBMI2, coloured lines of 16 come from the `avx512` module instead; the
+//! portable code here gives the same text everywhere else.
 
 use std::sync::LazyLock;
 

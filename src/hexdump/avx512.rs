@@ -8,7 +8,15 @@
 //! a 64-byte register from lookup tables; a bit mask says which slot bytes
 //! are printed (the escape only where the colour changes, as many glyph
 //! bytes as the glyph has), and `vpcompressb` packs them together. So a
-//! line takes four permutes and four compressions, and no branch per byte.
+//! line takes four permutes and four compressions, and no branch per byte;
+//! a line of printable text, all one colour, takes two permutes and no
+//! compression. Where a UTF-8 character may start (a lead byte followed by
+//! a continuation byte), the portable code decides whether it shows, and
+//! the bytes of one that shows print as themselves.
+//!
+//! Runs of whole lines are rendered in one call ([`render_lines`]), so the
+//! tables stay in registers; the caller keeps the squeeze rule and the
+//! lines cut by chunk boundaries.
 //!
 //! This is the only module with `unsafe`: the loads and stores of vector
 //! registers take raw pointers. Each one is bounds-checked through a slice
@@ -19,7 +27,8 @@ use std::arch::x86_64::*;
 
 use super::{Category, LINE_BUF};
 
-/// Proof that this CPU can run [`render_line`]; only [`detect`] makes one.
+/// Proof that this CPU can run this module's renderer; only [`detect`]
+/// makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Avx512(());
 
