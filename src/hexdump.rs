@@ -6,7 +6,7 @@
 //!
 //! This is the hot path of a live dump: it works from lookup tables, appends
 //! to a caller's reused `Vec<u8>`, and never holds a byte back. On CPUs with
-//! AVX-512 VBMI2, coloured lines of 16 come from the `avx512` module instead; the
+//! AVX-512 VBMI2, lines of 16 come from the `avx512` module instead; the
 //! portable code here gives the same text everywhere else.
 
 use std::sync::LazyLock;
@@ -206,7 +206,7 @@ pub struct Dumper {
     squeezing: bool,
     /// Spaces after each hex cell: 2 between groups of 8, none after the last.
     gaps: [u8; MAX_WIDTH],
-    /// Set when this CPU can render coloured lines of 16 with AVX-512.
+    /// Set when this CPU can render lines of 16 with AVX-512.
     #[cfg(target_arch = "x86_64")]
     avx512: Option<avx512::Avx512>,
 }
@@ -338,8 +338,7 @@ impl Dumper {
                 out.resize(end + room, 0);
             }
             #[cfg(target_arch = "x86_64")]
-            if COLOR
-                && W == 16
+            if W == 16
                 && let Some(cpu) = self.avx512
                 && self.offset.is_multiple_of(16)
                 && bytes.len() >= 16
@@ -350,8 +349,15 @@ impl Dumper {
                 let (whole, _) = bytes.as_chunks::<16>();
                 let whole = &whole[..whole.len().min(lines)];
                 let previous = self.has_previous.then(|| self.previous.first_chunk::<16>()).flatten();
-                let (shown, text_end) =
-                    avx512::render_lines(cpu, self.offset, whole, previous, self.layout.squeeze, out, end);
+                let (shown, text_end) = avx512::render_lines::<COLOR>(
+                    cpu,
+                    self.offset,
+                    whole,
+                    previous,
+                    self.layout.squeeze,
+                    out,
+                    end,
+                );
                 if shown > 0 {
                     self.previous[..16].copy_from_slice(&whole[shown - 1]);
                     self.has_previous = true;
@@ -403,7 +409,7 @@ impl Dumper {
     }
 
     /// Renders a whole line at the current offset into `buf`, with AVX-512
-    /// where the CPU has it and the line is a coloured one of 16.
+    /// where the CPU has it and the line is one of 16.
     #[inline(always)]
     fn render_whole<const COLOR: bool, const W: usize>(
         &self,
@@ -412,11 +418,10 @@ impl Dumper {
         buf: &mut [u8; LINE_BUF],
     ) -> usize {
         #[cfg(target_arch = "x86_64")]
-        if COLOR
-            && let Some(cpu) = self.avx512
+        if let Some(cpu) = self.avx512
             && let Ok(line) = <&[u8; 16]>::try_from(&line[..])
         {
-            return avx512::render_line(cpu, self.offset, line, buf);
+            return avx512::render_line::<COLOR>(cpu, self.offset, line, buf);
         }
         render_full::<COLOR, W>(t, self.offset, line, buf)
     }

@@ -1,4 +1,4 @@
-//! The coloured 16-byte line on AVX-512 (VBMI and VBMI2: Ice Lake, Zen 4 and
+//! The 16-byte line, coloured or not, on AVX-512 (VBMI and VBMI2: Ice Lake, Zen 4 and
 //! later), chosen at run time; other machines use the portable renderer.
 //! Both must give the same bytes, which the tests and the fuzz target check.
 //!
@@ -139,11 +139,15 @@ const fn put(t: &mut [u8; 64], mut at: usize, indices: &[u8]) -> usize {
 }
 
 /// A line of printable bytes, all one colour, needs no compression: the
-/// hex panel from the digit lanes, with its one escape, the reset and the
-/// bar (62 bytes)...
-const PRINTABLE_HEX: [u8; 64] = {
+/// hex panel comes from the digit lanes, with its one escape, the reset and
+/// the bar; the text panel from the bytes themselves. Permute indices and
+/// lengths, without colour at 0 and with it at 1.
+const PRINTABLE_HEX: [([u8; 64], usize); 2] = [printable_hex(false), printable_hex(true)];
+const PRINTABLE_TEXT: [([u8; 64], usize); 2] = [printable_text(false), printable_text(true)];
+
+const fn printable_hex(color: bool) -> ([u8; 64], usize) {
     let mut t = [0u8; 64];
-    let mut at = put(&mut t, 0, &[ESC, BRACKET, THREE, SIX, M]);
+    let mut at = if color { put(&mut t, 0, &[ESC, BRACKET, THREE, SIX, M]) } else { 0 };
     let mut i = 0;
     while i < 16 {
         at = put(&mut t, at, &[i, 16 + i]);
@@ -154,26 +158,41 @@ const PRINTABLE_HEX: [u8; 64] = {
         };
         i += 1;
     }
-    at = put(&mut t, at, &[ESC, BRACKET, ZERO, M, SPACE, SPACE]);
-    put(&mut t, at, &BAR);
-    t
-};
-const PRINTABLE_HEX_LEN: usize = 62;
-/// ... and the text panel from the bytes themselves (29 bytes).
-const PRINTABLE_TEXT: [u8; 64] = {
+    if color {
+        at = put(&mut t, at, &[ESC, BRACKET, ZERO, M]);
+    }
+    at = put(&mut t, at, &[SPACE, SPACE]);
+    let len = put(&mut t, at, &BAR);
+    (t, len)
+}
+
+const fn printable_text(color: bool) -> ([u8; 64], usize) {
     let mut t = [0u8; 64];
-    let mut at = put(&mut t, 0, &[ESC, BRACKET, THREE, SIX, M]);
+    let mut at = if color { put(&mut t, 0, &[ESC, BRACKET, THREE, SIX, M]) } else { 0 };
     let mut i = 0;
     while i < 16 {
         at = put(&mut t, at, &[i]);
         i += 1;
     }
-    at = put(&mut t, at, &[ESC, BRACKET, ZERO, M]);
+    if color {
+        at = put(&mut t, at, &[ESC, BRACKET, ZERO, M]);
+    }
     at = put(&mut t, at, &BAR);
-    put(&mut t, at, &[NEWLINE]);
-    t
-};
-const PRINTABLE_TEXT_LEN: usize = 29;
+    let len = put(&mut t, at, &[NEWLINE]);
+    (t, len)
+}
+
+/// `text` in a 64-byte table for one store, and its length.
+const fn padded(text: &[u8]) -> ([u8; 64], usize) {
+    let mut t = [0u8; 64];
+    let len = put(&mut t, 0, text);
+    (t, len)
+}
+
+/// After the hex panel and at the line's end, without colour at 0 and with
+/// it at 1.
+const HEX_END: [([u8; 64], usize); 2] = [padded(b"  \xe2\x94\x82"), padded(b"\x1b[0m  \xe2\x94\x82")];
+const LINE_END: [([u8; 64], usize); 2] = [padded(b"\xe2\x94\x82\n"), padded(b"\x1b[0m\xe2\x94\x82\n")];
 
 /// Permute indices for the slots of input bytes `first..first + 8`. The
 /// sources are four 16-byte lanes (`lanes`, indexed by input byte) and the
@@ -203,10 +222,15 @@ const HEX_DIGITS: [u8; 64] = *b"0123456789abcdef0123456789abcdef0123456789abcdef
 /// One bit per slot, spread to bit 0 of each byte of a mask.
 const SLOT_BITS: u64 = 0x0101_0101_0101_0101;
 
-/// Renders a whole coloured line of 16 bytes into `buf` from its start, as
-/// `render_full::<true, 16>` does, and returns its length.
-pub fn render_line(cpu: Avx512, offset: u64, line: &[u8; 16], buf: &mut [u8; LINE_BUF]) -> usize {
-    render_lines(cpu, offset, std::slice::from_ref(line), None, false, buf, 0).1
+/// Renders a whole line of 16 bytes into `buf` from its start, as
+/// `render_full::<COLOR, 16>` does, and returns its length.
+pub fn render_line<const COLOR: bool>(
+    cpu: Avx512,
+    offset: u64,
+    line: &[u8; 16],
+    buf: &mut [u8; LINE_BUF],
+) -> usize {
+    render_lines::<COLOR>(cpu, offset, std::slice::from_ref(line), None, false, buf, 0).1
 }
 
 /// Starts of a UTF-8 character that may show as itself: a lead byte
@@ -222,13 +246,13 @@ fn char_starts(x: __m128i) -> u16 {
     lead & (continuation >> 1) & 0x7fff
 }
 
-/// Renders whole coloured lines of 16 from `lines` into `out` from `at`,
+/// Renders whole lines of 16 from `lines` into `out` from `at`,
 /// the first at stream offset `offset`, while the squeeze rule shows them:
 /// with `squeeze`, it stops before a line equal to the one before it
 /// (`previous` for the first), which the caller handles. Returns how many
 /// lines it rendered and where their text ends. `out` must have room for
 /// the lines plus `LINE_BUF`.
-pub fn render_lines(
+pub fn render_lines<const COLOR: bool>(
     _: Avx512,
     offset: u64,
     lines: &[[u8; 16]],
@@ -239,11 +263,11 @@ pub fn render_lines(
 ) -> (usize, usize) {
     // SAFETY: the CPU has every feature the function enables: an `Avx512`
     // exists.
-    unsafe { render_many(offset, lines, previous, squeeze, out, at) }
+    unsafe { render_many::<COLOR>(offset, lines, previous, squeeze, out, at) }
 }
 
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
-fn render_many<'a>(
+fn render_many<'a, const COLOR: bool>(
     offset: u64,
     lines: &'a [[u8; 16]],
     mut previous: Option<&'a [u8; 16]>,
@@ -302,11 +326,15 @@ fn render_many<'a>(
         let digits = _mm512_shuffle_epi8(load(&HEX_DIGITS), nibbles);
         if _mm_cmpeq_epi8_mask(digit16, _mm_set1_epi8(b'6' as i8)) == 0xffff {
             // Printable text, the commonest line in a text protocol.
-            store(buf, at, _mm512_permutex2var_epi8(digits, load(&PRINTABLE_HEX), constants));
-            at += PRINTABLE_HEX_LEN;
-            store(buf, at, _mm512_permutex2var_epi8(xs, load(&PRINTABLE_TEXT), constants));
-            return at + PRINTABLE_TEXT_LEN;
+            let (hex, hex_len) = &PRINTABLE_HEX[usize::from(COLOR)];
+            store(buf, at, _mm512_permutex2var_epi8(digits, load(hex), constants));
+            at += hex_len;
+            let (text, text_len) = &PRINTABLE_TEXT[usize::from(COLOR)];
+            store(buf, at, _mm512_permutex2var_epi8(xs, load(text), constants));
+            return at + text_len;
         }
+        // The escape bytes of each slot where the colour changes.
+        let escapes = |bits: u64| if COLOR { bits * 0x1f } else { 0 };
         let lanes = _mm512_mask_blend_epi8(0xffff << 48, digits, digit);
         for (half, order) in HEX_SLOTS.iter().enumerate() {
             let bits = |mask: u64| _pdep_u64(mask >> (8 * half), SLOT_BITS);
@@ -314,7 +342,7 @@ fn render_many<'a>(
             let slots = _mm512_mask_mov_epi8(slots, bits(null) << 2, nine);
             // Escape where the colour changes; digits and space always, but no
             // space after the last cell.
-            let mut keep = (bits(changed) * 0x1f) | 0xe0e0_e0e0_e0e0_e0e0;
+            let mut keep = escapes(bits(changed)) | 0xe0e0_e0e0_e0e0_e0e0;
             if half == 1 {
                 keep &= !(1 << 63);
             }
@@ -326,18 +354,9 @@ fn render_many<'a>(
                 at += 1;
             }
         }
-        const RESET_BAR: [u8; 64] = {
-            let mut t = [0u8; 64];
-            let text = b"\x1b[0m  \xe2\x94\x82";
-            let mut i = 0;
-            while i < text.len() {
-                t[i] = text[i];
-                i += 1;
-            }
-            t
-        };
-        store(buf, at, load(&RESET_BAR));
-        at += 9;
+        let (end, end_len) = &HEX_END[usize::from(COLOR)];
+        store(buf, at, load(end));
+        at += end_len;
 
         // Text panel. Where a UTF-8 character may start, the portable code
         // decides whether it shows (rare: a few times a line in random bytes);
@@ -362,25 +381,16 @@ fn render_many<'a>(
             let slots = _mm512_permutex2var_epi8(lanes, load(order), constants);
             let slots = _mm512_mask_mov_epi8(slots, bits(null) << 2, nine);
             let keep =
-                (bits(changed) * 0x1f) | (SLOT_BITS << 5) | (bits(two_or_more) << 6) | (bits(long) << 7);
+                escapes(bits(changed)) | (SLOT_BITS << 5) | (bits(two_or_more) << 6) | (bits(long) << 7);
             store(buf, at, _mm512_maskz_compress_epi8(keep, slots));
             at += keep.count_ones() as usize;
         }
         if lost != 0 {
-            return super::end_line::<true, 16>(buf, at, 16 - lost);
+            return super::end_line::<COLOR, 16>(buf, at, 16 - lost);
         }
-        const RESET_END: [u8; 64] = {
-            let mut t = [0u8; 64];
-            let text = b"\x1b[0m\xe2\x94\x82\n";
-            let mut i = 0;
-            while i < text.len() {
-                t[i] = text[i];
-                i += 1;
-            }
-            t
-        };
-        store(buf, at, load(&RESET_END));
-        at + 8
+        let (end, end_len) = &LINE_END[usize::from(COLOR)];
+        store(buf, at, load(end));
+        at + end_len
     };
     for (i, line) in lines.iter().enumerate() {
         if squeeze && previous == Some(line) {
@@ -421,15 +431,30 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Both renderers on one line at one offset.
+    /// Both renderers on one line at one offset, in colour and without.
     fn both(offset: u64, line: &[u8; 16]) -> Option<(String, String)> {
+        let color = both_in(true, offset, line)?;
+        let plain = both_in(false, offset, line)?;
+        Some((color.0 + &plain.0, color.1 + &plain.1))
+    }
+
+    fn both_in(color: bool, offset: u64, line: &[u8; 16]) -> Option<(String, String)> {
         let Some(cpu) = detect() else {
             eprintln!("SKIPPED: this CPU has no AVX-512 VBMI2");
             return None;
         };
         let (mut a, mut b) = ([0u8; LINE_BUF], [0u8; LINE_BUF]);
-        let fast = render_line(cpu, offset, line, &mut a);
-        let portable = render_full::<true, 16>(&TABLES, offset, line, &mut b);
+        let (fast, portable) = if color {
+            (
+                render_line::<true>(cpu, offset, line, &mut a),
+                render_full::<true, 16>(&TABLES, offset, line, &mut b),
+            )
+        } else {
+            (
+                render_line::<false>(cpu, offset, line, &mut a),
+                render_full::<false, 16>(&TABLES, offset, line, &mut b),
+            )
+        };
         let text = |buf: &[u8], len| String::from_utf8(buf[..len].to_vec()).unwrap();
         Some((text(&a, fast), text(&b, portable)))
     }
