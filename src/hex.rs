@@ -85,15 +85,15 @@ impl Reader {
             return Ok(None);
         }
         loop {
-            return match self.input.read(&mut buf[..want]) {
-                Ok(0) => Ok(None),
+            match self.input.read(&mut buf[..want]) {
+                Ok(0) => return Ok(None),
                 Ok(n) => {
                     self.left -= n as u64;
-                    Ok(Some(n))
+                    return Ok(Some(n));
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => Err(e).with_context(|| format!("read {}", self.name)),
-            };
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e).with_context(|| format!("read {}", self.name)),
+            }
         }
     }
 }
@@ -115,65 +115,66 @@ struct Block {
 /// The reader gives each block a copy of the dumper advanced to the block's
 /// start (cheap: it only needs the last lines), so the text is what one
 /// dumper pushed every block would give. Blocks come back to the reader to
-/// be reused, so memory is fixed: two blocks per worker. A closed output
-/// stops the reader and the workers: every thread ends when a channel it
-/// uses closes.
+/// be reused, so memory is fixed: two blocks per worker.
+///
+/// A closed output ends the run at once, without waiting for the other
+/// threads: the reader may be waiting for input that never comes (`tail -f
+/// log | netplay hex | head`). They end with the process, or sooner, when a
+/// channel they use closes.
 fn pipeline(mut reader: Reader, mut dumper: Dumper, workers: usize, out: &mut dyn Write) -> Result<()> {
     let width = dumper.layout().width as u64;
-    thread::scope(|scope| {
-        let (free, recycled) = mpsc::channel::<Block>();
-        let mut to_workers = Vec::new();
-        let mut from_workers = Vec::new();
-        for _ in 0..workers {
-            let (jobs, job) = mpsc::channel::<Block>();
-            let (done, finished) = mpsc::channel::<Block>();
-            scope.spawn(move || {
-                for mut block in job {
-                    block.end = block.dumper.render_at(&block.bytes[..block.len], &mut block.text, 0);
-                    if done.send(block).is_err() {
-                        break;
-                    }
-                }
-            });
-            to_workers.push(jobs);
-            from_workers.push(finished);
-        }
-        for _ in 0..2 * workers {
-            let block = Block { bytes: Vec::new(), len: 0, dumper: dumper.clone(), text: Vec::new(), end: 0 };
-            free.send(block).expect("the receiver is alive");
-        }
-        let reading = scope.spawn(move || -> Result<Dumper> {
-            for worker in (0..workers).cycle() {
-                let Ok(mut block) = recycled.recv() else { break };
-                let Some(n) = reader.read(&mut block.bytes, dumper.offset() % width)? else { break };
-                block.len = n;
-                block.dumper.clone_from(&dumper);
-                dumper.advance(&block.bytes[..n]);
-                if to_workers[worker].send(block).is_err() {
+    let (free, recycled) = mpsc::channel::<Block>();
+    let mut to_workers = Vec::new();
+    let mut from_workers = Vec::new();
+    let mut renderers = Vec::new();
+    for _ in 0..workers {
+        let (jobs, job) = mpsc::channel::<Block>();
+        let (done, finished) = mpsc::channel::<Block>();
+        renderers.push(thread::spawn(move || {
+            for mut block in job {
+                block.end = block.dumper.render_at(&block.bytes[..block.len], &mut block.text, 0);
+                if done.send(block).is_err() {
                     break;
                 }
             }
-            Ok(dumper)
-        });
-        let mut written = Ok(());
+        }));
+        to_workers.push(jobs);
+        from_workers.push(finished);
+    }
+    for _ in 0..2 * workers {
+        let block = Block { bytes: Vec::new(), len: 0, dumper: dumper.clone(), text: Vec::new(), end: 0 };
+        free.send(block).expect("the receiver is alive");
+    }
+    let reading = thread::spawn(move || -> Result<Dumper> {
         for worker in (0..workers).cycle() {
-            let Ok(block) = from_workers[worker].recv() else { break };
-            written = out.write_all(&block.text[..block.end]).map_err(OutputError);
-            if written.is_err() {
+            let Ok(mut block) = recycled.recv() else { break };
+            let Some(n) = reader.read(&mut block.bytes, dumper.offset() % width)? else { break };
+            block.len = n;
+            block.dumper.clone_from(&dumper);
+            dumper.advance(&block.bytes[..n]);
+            if to_workers[worker].send(block).is_err() {
                 break;
             }
-            // The reader may have finished: then the block is not needed.
-            let _ = free.send(block);
         }
-        drop((free, from_workers));
-        let mut dumper = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        written?;
-        let mut text = Vec::new();
-        dumper.finish(&mut text);
-        out.write_all(&text).map_err(OutputError)?;
-        out.flush().map_err(OutputError)?;
-        Ok(())
-    })
+        Ok(dumper)
+    });
+    // Block i is rendered by worker i % workers, and each worker keeps
+    // their order: the first worker with nothing more to give marks the end.
+    for worker in (0..workers).cycle() {
+        let Ok(block) = from_workers[worker].recv() else { break };
+        out.write_all(&block.text[..block.end]).map_err(OutputError)?;
+        // The reader may have finished: then the block is not needed.
+        let _ = free.send(block);
+    }
+    for renderer in renderers {
+        renderer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    }
+    let mut dumper = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let mut text = Vec::new();
+    dumper.finish(&mut text);
+    out.write_all(&text).map_err(OutputError)?;
+    out.flush().map_err(OutputError)?;
+    Ok(())
 }
 
 fn open(source: &Source) -> Result<(Box<dyn ReadSeek>, String)> {
