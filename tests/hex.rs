@@ -184,6 +184,41 @@ fn closing_the_output_early_exits_quietly_with_0() {
 }
 
 #[test]
+fn a_closed_output_ends_the_run_while_stdin_stays_open() {
+    // Like `tail -f log | netplay hex | head -n 1`: once a write fails,
+    // netplay must exit without waiting for input that may never come.
+    let mut child = Command::new(BIN)
+        .args(["hex", "--color", "never"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"first line\n").unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("first line"), "{line}");
+    drop(stdout);
+    // This one is rendered, and its write fails; stdin stays open.
+    stdin.write_all(b"second line\n").unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            child.kill().unwrap();
+            panic!("netplay hex still waited for stdin after its output closed");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(0));
+    drop(stdin);
+}
+
+#[test]
 fn errors_are_one_line_with_their_exit_code() {
     netplay()
         .args(["hex", "/no/such/file"])
