@@ -70,6 +70,17 @@ impl Category {
         }
     }
 
+    /// What the text panel shows for byte `b` when it is not part of a
+    /// UTF-8 character that shows: the byte itself when printable or a
+    /// space, else its category's glyph.
+    pub const fn shown(b: u8) -> char {
+        match Category::of(b) {
+            Category::Printable => b as char,
+            _ if b == b' ' => ' ',
+            other => other.glyph(),
+        }
+    }
+
     pub const fn describe(self) -> &'static str {
         match self {
             Category::Null => "NUL byte (0x00)",
@@ -162,12 +173,7 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
         t.category[i] = category as u8;
 
         let cells = [t.hex[i].to_vec(), [escape.as_slice(), &t.hex[i]].concat()];
-        let shown = match category {
-            Category::Printable => b as char,
-            _ if b == b' ' => ' ',
-            other => other.glyph(),
-        };
-        let glyph = shown.to_string().into_bytes();
+        let glyph = Category::shown(b).to_string().into_bytes();
         let glyphs = [glyph.clone(), [escape.as_slice(), &glyph].concat()];
         for k in 0..2 {
             t.hex_cell[k][i][..cells[k].len()].copy_from_slice(&cells[k]);
@@ -359,9 +365,7 @@ impl Dumper {
                     end,
                 );
                 if shown > 0 {
-                    self.previous[..16].copy_from_slice(&whole[shown - 1]);
-                    self.has_previous = true;
-                    self.squeezing = false;
+                    self.record_shown(&whole[shown - 1]);
                     self.offset = self.offset.wrapping_add(16 * shown as u64);
                     bytes = &bytes[16 * shown..];
                     end = text_end;
@@ -433,10 +437,16 @@ impl Dumper {
             self.squeezing = true;
             return if first { Fate::Star } else { Fate::Hidden };
         }
+        self.record_shown(line);
+        Fate::Shown
+    }
+
+    /// Records a whole line as the last one shown, which the lines after it
+    /// are compared with.
+    fn record_shown(&mut self, line: &[u8]) {
         self.squeezing = false;
         self.has_previous = true;
-        self.previous[..W].copy_from_slice(line);
-        Fate::Shown
+        self.previous[..line.len()].copy_from_slice(line);
     }
 
     /// Applies the squeeze rule to the line of `line.len()` bytes starting
@@ -449,12 +459,11 @@ impl Dumper {
             self.squeezing = true;
             return if first { Fate::Star } else { Fate::Hidden };
         }
-        self.squeezing = false;
         if whole {
-            self.previous[..width].copy_from_slice(line);
-            self.has_previous = true;
+            self.record_shown(line);
             return Fate::Shown;
         }
+        self.squeezing = false;
         // A piece of a line cut by the start or the end of a push. When the
         // pieces make the whole line (a chunk boundary cut it), it counts as
         // shown, and the lines after it that repeat it squeeze.

@@ -77,13 +77,8 @@ const fn glyph_table(k: usize) -> [u8; 128] {
     let mut t = [0u8; 128];
     let mut b = 0;
     while b < 128 {
-        let category = Category::of(b as u8);
         let mut utf8 = [0u8; 4];
-        let glyph: &[u8] = match category {
-            Category::Printable => &[b as u8],
-            _ if b == b' ' as usize => b" ",
-            _ => category.glyph().encode_utf8(&mut utf8).as_bytes(),
-        };
+        let glyph = Category::shown(b as u8).encode_utf8(&mut utf8).as_bytes();
         if k < glyph.len() {
             t[b] = glyph[k];
         }
@@ -93,10 +88,11 @@ const fn glyph_table(k: usize) -> [u8; 128] {
 }
 
 const GLYPH: [[u8; 128]; 3] = [glyph_table(0), glyph_table(1), glyph_table(2)];
-/// The glyph of every byte from 128 up: `×`.
+/// The glyph of every byte from 128 up (`×`, two bytes in UTF-8).
 const NON_ASCII_GLYPH: [u8; 2] = {
-    let utf8 = "×".as_bytes();
-    [utf8[0], utf8[1]]
+    let mut utf8 = [0u8; 4];
+    let glyph = Category::NonAscii.glyph().encode_utf8(&mut utf8).as_bytes();
+    [glyph[0], glyph[1]]
 };
 
 /// The constant bytes of a slot, as the second table of the permutes
@@ -277,9 +273,9 @@ fn render_many<'a, const COLOR: bool>(
 ) -> (usize, usize) {
     // One line; a closure rather than a function so that it is compiled
     // into this loop, with the tables in registers.
+    let t = &*super::TABLES;
     let render = |offset: u64, line: &[u8; 16], buf: &mut [u8; LINE_BUF]| -> usize {
         const MASK: usize = LINE_BUF / 2 - 1;
-        let t = &*super::TABLES;
         let load = |table: &[u8; 64]| {
             // SAFETY: 64 readable bytes.
             unsafe { _mm512_loadu_si512(table.as_ptr().cast()) }
