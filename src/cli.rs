@@ -173,6 +173,7 @@ Examples:
   netplay tcp serve --reply 'Bonjour client !' --explain
   netplay tcp serve --port 0 --echo          an echo server on a port the OS chooses
   netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l
+  netplay tcp serve --raw --once < file      send a file to the first client, like nc -N -l < file
   netplay tcp serve --broadcast              a chat: each client's messages go to the others
   netplay -q tcp serve --broadcast --host 0.0.0.0 --max-conns 10000 --idle-timeout 5m";
 
@@ -280,7 +281,8 @@ pub struct TcpServeArgs {
     #[arg(long, value_name = "TEXT")]
     pub reply: Option<String>,
 
-    /// Serve one connection, then exit.
+    /// Serve one connection, then exit (8 if the client reset it). Stdin from a pipe or file
+    /// waits for that client, goes to it whole, then the server shuts down its sending side.
     #[arg(long)]
     pub once: bool,
 
@@ -307,21 +309,28 @@ pub struct TcpServeArgs {
     #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
     pub deny: Vec<IpNet>,
 
-    /// Bytes that may wait to be sent to one client (1M, 64K). A client that stops reading
+    /// Bytes that may wait to be sent to one client (1M, 64K). A client that reads slowly
     /// costs at most this; when it is full, --slow applies.
     #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = queue_arg)]
     pub queue: usize,
 
-    /// What to do with a client whose queue is full: disconnect it, or drop the message for it
-    /// and keep it connected.
-    #[arg(long, value_enum, value_name = "POLICY", default_value_t = SlowArg::Disconnect)]
+    /// When a client's queue is full: wait for room (nothing is lost; whoever sends to it goes
+    /// at its pace), disconnect it, or drop the message for it and keep it connected.
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = SlowArg::Wait)]
     pub slow: SlowArg,
+
+    /// Cut a client that takes no data for DUR while others wait on its full queue (or while
+    /// it is all that is left to send).
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = duration_arg)]
+    pub stall_timeout: Duration,
 }
 
 // Plain comments: doc comments on the values would switch all of `tcp serve
 // --help` to clap's long layout; --slow's own help says what each does.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SlowArg {
+    // Wait for room: lossless, at the pace of the slowest reader.
+    Wait,
     // Close the client: it gets nothing rather than a stream with holes.
     Disconnect,
     // Skip the message for that client; it stays connected and misses it.
@@ -778,9 +787,11 @@ impl TcpServeArgs {
             stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
             queue_limit: self.queue,
             slow: match self.slow {
+                SlowArg::Wait => SlowPolicy::Wait,
                 SlowArg::Disconnect => SlowPolicy::Disconnect,
                 SlowArg::Drop => SlowPolicy::Drop,
             },
+            stall_timeout: self.stall_timeout,
             broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,

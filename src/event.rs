@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::Serialize;
 
 pub mod bench;
@@ -74,7 +75,7 @@ pub enum Step {
 /// Everything a runner reports.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event<'a> {
+pub enum Event {
     Step(Step),
     /// The server is ready: TCP listens, UDP is bound.
     Listening {
@@ -113,7 +114,7 @@ pub enum Event<'a> {
         #[serde(rename = "elapsed_us", serialize_with = "serialize_micros")]
         elapsed: Duration,
         #[serde(flatten)]
-        bytes: Payload<'a>,
+        bytes: Payload,
     },
     /// The peer half-closed: recv() returned 0 bytes.
     Eof {
@@ -169,10 +170,11 @@ pub enum Event<'a> {
         /// Clients the chunk was queued for.
         to: usize,
         #[serde(flatten)]
-        bytes: Payload<'a>,
+        bytes: Payload,
     },
-    /// A client's outgoing queue was full, so `--slow` applied: the message
-    /// was skipped for it (`drop`) or it is disconnected (`disconnect`).
+    /// `--slow drop|disconnect`: a client's outgoing queue was full, so the
+    /// message was skipped for it (`drop`) or it is disconnected
+    /// (`disconnect`). Never with the default policy, `wait`.
     #[serde(rename = "drop")]
     Dropped {
         /// The client that is not reading.
@@ -201,8 +203,10 @@ pub enum Event<'a> {
         relays: u64,
         /// Messages skipped for a client whose queue was full.
         drops: u64,
-        /// Clients disconnected because their queue was full.
+        /// Clients disconnected because their queue was full (--slow disconnect).
         slow_disconnects: u64,
+        /// Clients cut because they took no data for --stall-timeout.
+        stalls: u64,
         #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
         duration: Duration,
     },
@@ -223,7 +227,7 @@ pub enum Event<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         arrived: Option<usize>,
         #[serde(flatten)]
-        bytes: Payload<'a>,
+        bytes: Payload,
     },
     /// A UDP client's socket has its local address: the OS picked the port
     /// at the first sendto() (not connected) or at connect() (connected).
@@ -283,18 +287,18 @@ pub enum Event<'a> {
     UdpBench(bench::UdpBenchResult),
 }
 
-impl<'a> Event<'a> {
+impl Event {
     /// One chunk of data; `offset` is where it starts in its direction's
     /// stream.
     pub fn data(
         conn: u64,
         dir: Dir,
         chunk: u64,
-        bytes: &'a [u8],
+        bytes: impl Into<Bytes>,
         offset: u64,
         elapsed: Duration,
-    ) -> Event<'a> {
-        Event::Data { conn, dir, chunk, offset, elapsed, bytes: Payload(bytes) }
+    ) -> Event {
+        Event::Data { conn, dir, chunk, offset, elapsed, bytes: Payload(bytes.into()) }
     }
 
     /// One datagram; `arrived` is its length on the wire when it was
@@ -303,11 +307,22 @@ impl<'a> Event<'a> {
         dir: Dir,
         peer: SocketAddr,
         seq: u64,
-        bytes: &'a [u8],
+        bytes: impl Into<Bytes>,
         arrived: Option<usize>,
         elapsed: Duration,
-    ) -> Event<'a> {
-        Event::Datagram { dir, peer, seq, elapsed, arrived, bytes: Payload(bytes) }
+    ) -> Event {
+        Event::Datagram { dir, peer, seq, elapsed, arrived, bytes: Payload(bytes.into()) }
+    }
+
+    /// The bytes of payload the event carries, for the room it takes in the
+    /// report queue.
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Event::Data { bytes, .. } | Event::Relay { bytes, .. } | Event::Datagram { bytes, .. } => {
+                bytes.0.len()
+            }
+            _ => 0,
+        }
     }
 }
 
@@ -315,6 +330,10 @@ impl<'a> Event<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SlowPolicy {
+    /// Wait for room: whoever sends to it is held back (the default, and
+    /// TCP's own way). A client that takes nothing for the stall timeout is
+    /// cut.
+    Wait,
     /// Close the connection: it gets nothing rather than a stream with holes.
     Disconnect,
     /// Skip this message for that client and keep it connected.
@@ -322,15 +341,16 @@ pub enum SlowPolicy {
 }
 
 /// Bytes that crossed a socket. In JSON they appear as `len` and `hex`.
-#[derive(Debug, Clone, Copy)]
-pub struct Payload<'a>(pub &'a [u8]);
+/// Owned (cheaply shared), so an event can wait in the report queue.
+#[derive(Debug, Clone)]
+pub struct Payload(pub Bytes);
 
-impl Serialize for Payload<'_> {
+impl Serialize for Payload {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = s.serialize_map(Some(2))?;
         map.serialize_entry("len", &self.0.len())?;
-        map.serialize_entry("hex", &HexText(self.0))?;
+        map.serialize_entry("hex", &HexText(&self.0))?;
         map.end()
     }
 }

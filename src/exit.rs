@@ -97,7 +97,9 @@ fn hint(err: &NetError) -> Option<String> {
     use io::ErrorKind::*;
     let port = match err {
         NetError::AllAttemptsFailed { port, .. } => *port,
-        NetError::Socket { addr, .. } | NetError::Idle { addr, .. } => addr.port(),
+        NetError::Socket { addr, .. } | NetError::Idle { addr, .. } | NetError::Unsent { addr, .. } => {
+            addr.port()
+        }
         NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => 0,
     };
     Some(match err {

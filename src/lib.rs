@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod decode;
 pub mod demo;
@@ -30,6 +31,8 @@ use report::{Mode, OutputConfig, OutputError};
 
 /// Runs what the command line asks for.
 pub fn run(cli: cli::Cli) -> Result<()> {
+    // Every time shown counts from here.
+    clock::start();
     let run = cli.into_run()?;
     let output = &run.output;
     match run.job {
@@ -60,19 +63,22 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             if config.pause == demo::Pause::OnEnter && !io::stdin().is_terminal() {
                 config.pause = demo::Pause::NoTerminal;
             }
-            demo::run(config, report::Board::to_terminal(output).map_err(OutputError)?)
+            let board = report::Board::to_terminal(output).map_err(OutputError)?;
+            let result = demo::run(config, &board);
+            board.main().finish()?;
+            result
         }
     }
 }
 
 /// Runs a job that reports events, then waits until its output is written:
-/// the human reporter writes on a thread of its own, so a write that failed
+/// events are rendered on a thread of their own, so a write that failed
 /// (a closed pipe) may only be known now. It failed before whatever ended
 /// the job after it, so it is the error to report: `| head` ends quietly.
 fn with_report(output: &report::OutputConfig, job: impl FnOnce(report::Report) -> Result<()>) -> Result<()> {
     let report = report::to_terminal(output).map_err(OutputError)?;
     let result = job(report.clone());
-    report.flush()?;
+    report.finish()?;
     result
 }
 

@@ -140,7 +140,7 @@ fn a_large_file_renders_as_its_parts_would() {
 
 #[test]
 fn stdin_is_shown_as_it_arrives() {
-    let mut hex = Proc::start(&["hex", "--color", "never"]);
+    let mut hex = Proc::start_piped(&["hex", "--color", "never"]);
     hex.write_stdin(b"hello");
     // Shown while stdin is still open: the read is not held back.
     hex.expect(|l| l.starts_with("00000000  68 65 6c 6c 6f"));

@@ -208,7 +208,7 @@ fn a_client_reset_does_not_stop_the_server() {
 
 #[test]
 fn stdin_lines_go_to_every_client() {
-    let (mut server, addr) = tcp_server(&[]);
+    let (mut server, addr) = common::tcp_server_piped(&[]);
     let mut a = connect(addr);
     let mut b = connect(addr);
     server.event("accepted");

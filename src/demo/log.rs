@@ -1,13 +1,14 @@
-//! What the demo keeps of the events its runners emit: a reporter that
-//! records them (and passes them on, for the parts a person watches), so
-//! the table is computed from what really happened.
+//! What the demo keeps of the events its runners emit: a tap on their
+//! reports that records them as they are emitted (the parts a person
+//! watches are shown too), so the table is computed from what really
+//! happened.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::event::{Dir, Event};
-use crate::report::Reporter;
+use crate::report::Tap;
 
 /// The part of an event the demo's measurements use.
 #[derive(Debug, Clone)]
@@ -25,7 +26,7 @@ pub enum Seen {
 }
 
 impl Seen {
-    fn of(event: &Event<'_>) -> Option<Seen> {
+    fn of(event: &Event) -> Option<Seen> {
         Some(match event {
             Event::Listening { local, .. } => Seen::Listening(*local),
             Event::Connected { local, .. } => Seen::Connected(*local),
@@ -76,27 +77,14 @@ impl Log {
     }
 }
 
-/// Records what the demo needs into a [`Log`], and hands every event on to
-/// `inner` when there is one.
-pub struct Collector {
-    log: Log,
-    inner: Option<Box<dyn Reporter>>,
-}
-
-impl Collector {
-    pub fn new(log: Log, inner: Option<Box<dyn Reporter>>) -> Collector {
-        Collector { log, inner }
-    }
-}
-
-impl Reporter for Collector {
-    fn event(&mut self, event: &Event<'_>) -> std::io::Result<()> {
-        if let Some(seen) = Seen::of(event) {
-            self.log.push(seen);
-        }
-        match &mut self.inner {
-            Some(inner) => inner.event(event),
-            None => Ok(()),
-        }
+impl Log {
+    /// A tap that records into this log what the demo needs of each event.
+    pub fn tap(&self) -> Tap {
+        let log = self.clone();
+        Arc::new(move |event: &Event| {
+            if let Some(seen) = Seen::of(event) {
+                log.push(seen);
+            }
+        })
     }
 }

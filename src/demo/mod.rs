@@ -24,13 +24,13 @@ use crate::input::Input;
 use crate::net::access::Access;
 use crate::net::addr::Target;
 use crate::net::socket::SocketOptions;
-use crate::report::{Board, Report, Reporter};
+use crate::report::{Board, Report};
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
 use crate::udp::send::SendConfig;
 use crate::udp::serve::UdpServeConfig;
-use log::{Collector, Entry, Log, Seen};
+use log::{Entry, Log, Seen};
 
 #[derive(Debug, Clone)]
 pub struct DemoConfig {
@@ -65,7 +65,7 @@ pub const RECV_SIZE: usize = 1024;
 /// The longest any step of the demo may wait for another.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-pub fn run(config: DemoConfig, board: Board) -> Result<()> {
+pub fn run(config: DemoConfig, board: &Board) -> Result<()> {
     let main = board.main();
     let mut pause = config.pause;
     if pause == Pause::NoTerminal {
@@ -76,11 +76,11 @@ pub fn run(config: DemoConfig, board: Board) -> Result<()> {
     }
 
     main.emit(Event::DemoPart { part: DemoPart::TcpExchange })?;
-    let tcp = tcp_exchange(&board)?;
+    let tcp = tcp_exchange(board)?;
     wait_for_enter(&mut pause, &main, DemoPart::UdpExchange)?;
 
     main.emit(Event::DemoPart { part: DemoPart::UdpExchange })?;
-    let udp = udp_exchange(&board)?;
+    let udp = udp_exchange(board)?;
     wait_for_enter(&mut pause, &main, DemoPart::Table)?;
 
     main.emit(Event::DemoPart { part: DemoPart::Table })?;
@@ -161,7 +161,8 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         once: true,
         stdin: StdinMode::Off,
         queue_limit: 1 << 20,
-        slow: SlowPolicy::Disconnect,
+        slow: SlowPolicy::Wait,
+        stall_timeout: PATIENCE,
         broadcast: false,
         max_conns: None,
         idle_timeout: None,
@@ -224,7 +225,8 @@ pub struct Pair {
     pub started: Instant,
 }
 
-type Ends = (Option<Box<dyn Reporter>>, Option<Box<dyn Reporter>>);
+/// The reports of the two ends a person watches; none for a quiet run.
+type Ends = (Option<Report>, Option<Report>);
 
 /// Runs `server` on a thread of its own and, once it is bound, `client`
 /// on this one with the server's address; then waits for the server to
@@ -235,7 +237,7 @@ fn pair(
     client: impl FnOnce(Report, SocketAddr) -> Result<()>,
 ) -> Result<Pair> {
     let (server_log, client_log) = (Log::default(), Log::default());
-    let report = Report::new(Box::new(Collector::new(server_log.clone(), server_out)));
+    let report = server_out.unwrap_or_else(Report::discard).with_tap(server_log.tap());
     let handle = thread::Builder::new().name("demo server".into()).spawn(move || server(report))?;
     let ready = Instant::now();
     let server_addr = loop {
@@ -256,7 +258,7 @@ fn pair(
     };
 
     let started = Instant::now();
-    let report = Report::new(Box::new(Collector::new(client_log.clone(), client_out)));
+    let report = client_out.unwrap_or_else(Report::discard).with_tap(client_log.tap());
     client(report, server_addr)?;
     let ended = Instant::now();
     while !handle.is_finished() {
@@ -280,6 +282,6 @@ fn pair(
 fn solo(client: impl FnOnce(Report) -> Result<()>) -> (Vec<Entry>, Result<()>, Duration) {
     let log = Log::default();
     let start = Instant::now();
-    let result = client(Report::new(Box::new(Collector::new(log.clone(), None))));
+    let result = client(Report::discard().with_tap(log.tap()));
     (log.entries(), result, start.elapsed())
 }

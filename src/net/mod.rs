@@ -36,6 +36,14 @@ pub enum NetError {
     AllAttemptsFailed { host: String, port: u16, attempts: Vec<(SocketAddr, io::Error)> },
     #[error("{what} {addr}: nothing for {}", crate::units::format_duration(*after))]
     Idle { what: &'static str, addr: SocketAddr, after: Duration },
+    /// Input that could not all be sent: the peer closed or reset first.
+    #[error("send to {addr}: {} after {} of the input had been sent", describe(source), crate::units::format_bytes(*sent))]
+    Unsent {
+        addr: SocketAddr,
+        sent: u64,
+        #[source]
+        source: io::Error,
+    },
 }
 
 impl NetError {
@@ -47,7 +55,7 @@ impl NetError {
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
             NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => None,
-            NetError::Socket { source, .. } => Some(source.kind()),
+            NetError::Socket { source, .. } | NetError::Unsent { source, .. } => Some(source.kind()),
             NetError::AllAttemptsFailed { attempts, .. } => attempts.last().map(|(_, e)| e.kind()),
             NetError::Idle { .. } => Some(io::ErrorKind::TimedOut),
         }

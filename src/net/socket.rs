@@ -112,12 +112,15 @@ pub fn connect(
     timeout: Option<Duration>,
     report: &Report,
 ) -> Result<std::io::Result<()>> {
-    report.emit(Event::Step(Step::Connect { role: Role::Client, addr: *addr }))?;
+    // Stamped before the call: the server's accept is shown after it.
+    let cause = report.cause(0)?;
     let target = SockAddr::from(*addr);
-    Ok(match timeout {
+    let result = match timeout {
         Some(limit) => socket.connect_timeout(&target, limit),
         None => socket.connect(&target),
-    })
+    };
+    cause.emit(Event::Step(Step::Connect { role: Role::Client, addr: *addr }))?;
+    Ok(result)
 }
 
 /// The socket's own address, as the OS sees it.

@@ -11,6 +11,7 @@ use colored::Color;
 use super::explain;
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter};
+use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
@@ -60,6 +61,8 @@ pub struct Human {
     udp: UdpState,
     /// A benchmark's progress line is on screen, without its newline.
     progress_shown: bool,
+    /// When the event being rendered happened, on the process clock.
+    at: Stamp,
     buf: Vec<u8>,
 }
 
@@ -97,6 +100,7 @@ impl Human {
             proto: Proto::Tcp,
             udp: UdpState::default(),
             progress_shown: false,
+            at: Stamp::ZERO,
             buf: Vec::new(),
         }
     }
@@ -125,6 +129,12 @@ impl Human {
             self.line(&python);
             self.line(&sentence);
         }
+    }
+
+    /// When the event happened: `+12.3ms` since netplay started, on the
+    /// one clock every line of every end shares.
+    fn when(&self) -> String {
+        format!("+{}", format_duration(self.at.0))
     }
 
     fn conn_tag(&self, conn: u64) -> String {
@@ -254,15 +264,7 @@ impl Human {
         }
     }
 
-    fn datagram(
-        &mut self,
-        dir: Dir,
-        peer: &SocketAddr,
-        seq: u64,
-        elapsed: std::time::Duration,
-        arrived: Option<usize>,
-        bytes: &[u8],
-    ) {
+    fn datagram(&mut self, dir: Dir, peer: &SocketAddr, seq: u64, arrived: Option<usize>, bytes: &[u8]) {
         let kept = bytes.len();
         let cut = arrived.filter(|&n| n > kept);
         if !self.style.dumps && cut.is_none() {
@@ -285,7 +287,7 @@ impl Human {
             None => format!("{kept} bytes"),
         };
         let head = self.paint(color, &head);
-        let when = self.dim(&format!("+{}", format_duration(elapsed)));
+        let when = self.dim(&self.when());
         self.line(&format!("{head}: {size}   {when}"));
         let first = match dir {
             Dir::In => !std::mem::replace(&mut self.udp.seen_in, true),
@@ -365,15 +367,7 @@ impl Human {
         }
     }
 
-    fn data(
-        &mut self,
-        conn: u64,
-        dir: Dir,
-        chunk: u64,
-        offset: u64,
-        elapsed: std::time::Duration,
-        bytes: &[u8],
-    ) {
+    fn data(&mut self, conn: u64, dir: Dir, chunk: u64, offset: u64, bytes: &[u8]) {
         if !self.style.dumps {
             // The payload goes elsewhere (--raw); its decoded values still show.
             let label = format!("{} chunk {chunk}: ", self.conn_tag(conn));
@@ -388,7 +382,7 @@ impl Human {
             (Dir::Out, Proto::Udp) => ("→ datagram", Color::Magenta),
         };
         let head = self.paint(color, &format!("{verb} {} bytes", bytes.len()));
-        let detail = self.dim(&format!("chunk {chunk}, +{}", format_duration(elapsed)));
+        let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
         self.line(&format!("{tag} {head}   {detail}"));
         if chunk == 1 {
             let recv_size = self.style.recv_size;
@@ -420,14 +414,14 @@ impl Human {
         if !self.style.dumps {
             return;
         }
-        let Relay { conn, chunk, offset, elapsed, to, bytes } = relay;
+        let Relay { conn, chunk, offset, to, bytes } = relay;
         let tag = match conn {
             Some(conn) => self.conn_tag(conn),
             None => self.bold("stdin"),
         };
         let clients = if to == 1 { "client" } else { "clients" };
         let head = self.paint(Color::Cyan, &format!("⇉ relay {} bytes to {to} {clients}", bytes.len()));
-        let detail = self.dim(&format!("chunk {chunk}, +{}", format_duration(elapsed)));
+        let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
         self.line(&format!("{tag} {head}   {detail}"));
         let (layout, color) = (self.style.layout, self.style.color);
         // Stdin has no connection number; 0 is never one.
@@ -445,18 +439,18 @@ impl Human {
         };
         let what = match policy {
             SlowPolicy::Drop => format!("{len} bytes from {from} dropped for it (--slow drop)"),
-            SlowPolicy::Disconnect => {
+            SlowPolicy::Disconnect | SlowPolicy::Wait => {
                 format!("disconnecting it (--slow disconnect); {len} bytes from {from} not sent")
             }
         };
         let text = self.paint(
             Color::Yellow,
-            &format!("queue full ({} waiting, not reading): {what}", format_bytes(queued as u64)),
+            &format!("falling behind ({} waiting, its queue is full): {what}", format_bytes(queued as u64)),
         );
         self.line(&format!("{tag} {text}"));
     }
 
-    fn summary(&mut self, summary: &Event<'_>) {
+    fn summary(&mut self, summary: &Event) {
         let Event::Summary {
             signal,
             connections,
@@ -466,6 +460,7 @@ impl Human {
             relays,
             drops,
             slow_disconnects,
+            stalls,
             duration,
         } = summary
         else {
@@ -475,15 +470,23 @@ impl Human {
             self.paint(Color::Green, &format!("■ stopped by {signal} after {}", format_duration(*duration)));
         self.line(&head);
         let count = |n: u64, word: &str| format!("{n} {}", plural(n as usize, word));
-        self.line(&format!(
-            "  {} ({rejected} rejected), {} in, {} out, {}, {}, {} disconnected",
-            count(*connections, "connection"),
-            format_bytes(*bytes_in),
-            format_bytes(*bytes_out),
-            count(*relays, "relay"),
-            count(*drops, "drop"),
-            count(*slow_disconnects, "slow client"),
-        ));
+        let mut parts = vec![
+            format!("{} ({rejected} rejected)", count(*connections, "connection")),
+            format!("{} in", format_bytes(*bytes_in)),
+            format!("{} out", format_bytes(*bytes_out)),
+        ];
+        // What happened only: a server that relayed nothing says nothing of relays.
+        for (n, what) in [
+            (*relays, count(*relays, "relay")),
+            (*drops, count(*drops, "drop")),
+            (*slow_disconnects, format!("{} disconnected", count(*slow_disconnects, "slow client"))),
+            (*stalls, format!("{} cut for taking no data", count(*stalls, "client"))),
+        ] {
+            if n > 0 {
+                parts.push(what);
+            }
+        }
+        self.line(&format!("  {}", parts.join(", ")));
     }
 
     fn closed(
@@ -619,8 +622,9 @@ pub fn label(role: Role, color: bool) -> String {
 }
 
 impl Reporter for Human {
-    fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
+    fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
         self.buf.clear();
+        self.at = at;
         if std::mem::take(&mut self.progress_shown) {
             // Clear the progress line; what follows takes its place.
             self.buf.extend_from_slice(b"\r\x1b[K");
@@ -634,11 +638,11 @@ impl Reporter for Human {
             }
             Event::Connected { conn, local, peer } => self.connected(*conn, local, peer),
             Event::Accepted { conn, local, peer } => self.accepted(*conn, local, peer),
-            Event::Data { conn, dir, chunk, offset, elapsed, bytes } => {
-                self.data(*conn, *dir, *chunk, *offset, *elapsed, bytes.0)
+            Event::Data { conn, dir, chunk, offset, bytes, .. } => {
+                self.data(*conn, *dir, *chunk, *offset, &bytes.0)
             }
-            Event::Datagram { dir, peer, seq, elapsed, arrived, bytes } => {
-                self.datagram(*dir, peer, *seq, *elapsed, *arrived, bytes.0)
+            Event::Datagram { dir, peer, seq, arrived, bytes, .. } => {
+                self.datagram(*dir, peer, *seq, *arrived, &bytes.0)
             }
             Event::SendingFrom { local, peer, connected, ephemeral } => {
                 self.sending_from(local, peer, *connected, *ephemeral)
@@ -672,7 +676,7 @@ impl Reporter for Human {
             }
             Event::Shutdown { conn } => {
                 let tag = self.conn_tag(*conn);
-                let text = self.paint(Color::Yellow, "→ shutdown(SHUT_WR): end of our input; still reading");
+                let text = self.paint(Color::Yellow, "→ shutdown(SHUT_WR): nothing more to send (FIN)");
                 self.line(&format!("{tag} {text}"));
                 self.explanation(explain::shutdown());
             }
@@ -699,14 +703,9 @@ impl Reporter for Human {
                     self.line(&format!("{tag} {text}"));
                 }
             }
-            Event::Relay { conn, chunk, offset, elapsed, to, bytes } => self.relay(Relay {
-                conn: *conn,
-                chunk: *chunk,
-                offset: *offset,
-                elapsed: *elapsed,
-                to: *to,
-                bytes: bytes.0,
-            }),
+            Event::Relay { conn, chunk, offset, to, bytes, .. } => {
+                self.relay(Relay { conn: *conn, chunk: *chunk, offset: *offset, to: *to, bytes: &bytes.0 })
+            }
             Event::Dropped { conn, from, len, queued, policy } => {
                 self.dropped(*conn, *from, *len, *queued, *policy)
             }
@@ -764,7 +763,6 @@ struct Relay<'a> {
     conn: Option<u64>,
     chunk: u64,
     offset: u64,
-    elapsed: std::time::Duration,
     to: usize,
     bytes: &'a [u8],
 }
@@ -831,8 +829,9 @@ mod tests {
     use super::*;
     use crate::event::Payload;
     use crate::report::SharedBuf;
+    use bytes::Bytes;
 
-    fn render(events: &[Event<'_>], quiet: bool) -> String {
+    fn render(events: &[Event], quiet: bool) -> String {
         let buf = SharedBuf::default();
         let style = Style {
             color: false,
@@ -845,7 +844,7 @@ mod tests {
         };
         let mut human = Human::new(Box::new(buf.clone()), style);
         for event in events {
-            human.event(event).unwrap();
+            human.event(Stamp(std::time::Duration::from_millis(12)), event).unwrap();
         }
         String::from_utf8(buf.contents()).unwrap()
     }
@@ -856,8 +855,22 @@ mod tests {
         let text = render(
             &[
                 Event::Join { conn: 2, clients: 2 },
-                Event::Relay { conn: Some(1), chunk: 1, offset: 0, elapsed, to: 1, bytes: Payload(b"Hi!") },
-                Event::Relay { conn: None, chunk: 1, offset: 0, elapsed, to: 2, bytes: Payload(b"all") },
+                Event::Relay {
+                    conn: Some(1),
+                    chunk: 1,
+                    offset: 0,
+                    elapsed,
+                    to: 1,
+                    bytes: Payload(Bytes::from_static(b"Hi!")),
+                },
+                Event::Relay {
+                    conn: None,
+                    chunk: 1,
+                    offset: 0,
+                    elapsed,
+                    to: 2,
+                    bytes: Payload(Bytes::from_static(b"all")),
+                },
                 Event::Dropped {
                     conn: 3,
                     from: Some(1),
@@ -880,7 +893,7 @@ mod tests {
         assert_eq!(lines[3], "stdin ⇉ relay 3 bytes to 2 clients   chunk 1, +12.0ms");
         assert_eq!(
             lines[5],
-            "#3 queue full (1.00 MiB waiting, not reading): disconnecting it (--slow disconnect); 3 bytes from #1 not sent"
+            "#3 falling behind (1.00 MiB waiting, its queue is full): disconnecting it (--slow disconnect); 3 bytes from #1 not sent"
         );
         assert_eq!(
             lines[6],
@@ -903,6 +916,7 @@ mod tests {
                     relays: 4,
                     drops: 0,
                     slow_disconnects: 1,
+                    stalls: 0,
                     duration: std::time::Duration::from_secs(2),
                 },
             ],
@@ -910,7 +924,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "■ stopped by SIGTERM after 2.00s\n  3 connections (1 rejected), 2.00 KiB in, 10 B out, 4 relays, 0 drops, 1 slow client disconnected\n"
+            "■ stopped by SIGTERM after 2.00s\n  3 connections (1 rejected), 2.00 KiB in, 10 B out, 4 relays, 1 slow client disconnected\n"
         );
     }
 }

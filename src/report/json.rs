@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde_json::Value as JsonValue;
 
 use super::Reporter;
+use crate::clock::Stamp;
 use crate::decode::{Format, Value};
 use crate::event::Event;
 
@@ -45,33 +46,40 @@ impl Json {
 }
 
 impl Reporter for Json {
-    fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
+    fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
         self.buf.clear();
         // Only the demo's few, short events carry fields.
         if !self.fields.is_empty() {
             self.buf.push(b'{');
             self.buf.extend_from_slice(&self.fields);
         }
-        let at = self.buf.len();
+        let start = self.buf.len();
         serde_json::to_writer(&mut self.buf, event).map_err(io::Error::other)?;
+        // The object's closing brace makes way for the fields every event
+        // ends with: its time, then what --decode found.
+        if self.buf.pop() != Some(b'}') {
+            return Err(io::Error::other("an event that is not a JSON object"));
+        }
+        if self.buf.last() != Some(&b'{') {
+            self.buf.push(b',');
+        }
+        self.buf.extend_from_slice(b"\"time_us\":");
+        self.buf.extend_from_slice(at.0.as_micros().to_string().as_bytes());
         if let (
             Event::Data { bytes, .. } | Event::Datagram { bytes, .. } | Event::Relay { bytes, .. },
             Some(format),
         ) = (event, &self.decode)
-            && self.buf.pop() == Some(b'}')
         {
-            // The object's closing brace makes way for the decoded fields,
-            // so the fields keep the order of the other events.
-            add_decoded(&mut self.buf, format, bytes.0).map_err(io::Error::other)?;
-            self.buf.push(b'}');
+            add_decoded(&mut self.buf, format, &bytes.0).map_err(io::Error::other)?;
         }
+        self.buf.push(b'}');
         self.buf.push(b'\n');
         if self.fields.is_empty() {
             return self.out.write_all(&self.buf);
         }
         // The event's own object goes on after the fields, without its
         // opening brace; one write, so lines of several ends never mix.
-        self.buf.remove(at);
+        self.buf.remove(start);
         self.out.write_all(&self.buf)
     }
 }
@@ -116,7 +124,7 @@ mod tests {
     fn data_line(format: Option<&str>, bytes: &[u8]) -> serde_json::Value {
         let buf = SharedBuf::default();
         let mut json = Json::new(Box::new(buf.clone())).decoding(format.map(|f| f.parse().unwrap()));
-        json.event(&Event::data(1, Dir::In, 1, bytes, 0, Duration::ZERO)).unwrap();
+        json.event(Stamp::ZERO, &Event::data(1, Dir::In, 1, bytes.to_vec(), 0, Duration::ZERO)).unwrap();
         serde_json::from_slice(&buf.contents()).unwrap()
     }
 
@@ -149,7 +157,7 @@ mod tests {
     fn the_event_name_stays_first() {
         let buf = SharedBuf::default();
         let mut json = Json::new(Box::new(buf.clone())).decoding(Some(">h".parse().unwrap()));
-        json.event(&Event::data(1, Dir::In, 1, &[1, 2], 0, Duration::ZERO)).unwrap();
+        json.event(Stamp::ZERO, &Event::data(1, Dir::In, 1, vec![1, 2], 0, Duration::ZERO)).unwrap();
         let line = String::from_utf8(buf.contents()).unwrap();
         assert!(line.starts_with("{\"event\":\"data\","), "{line}");
         assert!(line.ends_with(",\"decoded\":\"(258,)\",\"values\":[258]}\n"), "{line}");
@@ -165,12 +173,12 @@ mod tests {
     fn fields_come_first() {
         let buf = SharedBuf::default();
         let mut json = Json::new(Box::new(buf.clone())).with_fields(&[("part", "tcp"), ("end", "server")]);
-        json.event(&Event::Eof { conn: 1 }).unwrap();
+        json.event(Stamp(Duration::from_micros(7)), &Event::Eof { conn: 1 }).unwrap();
         let mut plain = Json::new(Box::new(buf.clone()));
-        plain.event(&Event::Eof { conn: 2 }).unwrap();
+        plain.event(Stamp(Duration::from_micros(8)), &Event::Eof { conn: 2 }).unwrap();
         assert_eq!(
             String::from_utf8(buf.contents()).unwrap(),
-            "{\"part\":\"tcp\",\"end\":\"server\",\"event\":\"eof\",\"conn\":1}\n{\"event\":\"eof\",\"conn\":2}\n"
+            "{\"part\":\"tcp\",\"end\":\"server\",\"event\":\"eof\",\"conn\":1,\"time_us\":7}\n{\"event\":\"eof\",\"conn\":2,\"time_us\":8}\n"
         );
     }
 }

@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod human;
 pub mod json;
+pub mod queue;
 pub mod raw;
 pub mod tables;
 
@@ -14,14 +15,19 @@ use std::os::fd::AsFd;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
+use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::{Event, Role};
 use crate::hexdump;
+use queue::Queue;
 
-/// Something that renders events to its writer.
+/// Something that renders events to its writer. Only the report queue's
+/// output thread calls it, with events in the order they happened.
 pub trait Reporter: Send {
-    fn event(&mut self, event: &Event<'_>) -> io::Result<()>;
+    /// `at` is when the event happened, on the process clock.
+    fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()>;
 
     /// Waits until everything reported is written, and returns the error
     /// of any write still unreported.
@@ -36,31 +42,146 @@ pub trait Reporter: Send {
 #[error("writing output: {}", crate::net::describe(.0))]
 pub struct OutputError(#[source] pub io::Error);
 
-/// The shared handle runners emit events through.
+/// Called with every event as it is emitted, before it waits in the queue:
+/// the demo records what its runners did this way.
+pub type Tap = Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// The handle runners emit events through; cheap to clone, one per end.
+/// Events go to a bounded queue that an output thread renders in the order
+/// they happened (see [`queue`]): emitting never writes, so a runner never
+/// waits on stdout itself, only for room in the queue.
 #[derive(Clone)]
 pub struct Report {
-    inner: Arc<Mutex<Box<dyn Reporter>>>,
+    queue: Option<Arc<Queue>>,
+    end: usize,
+    tap: Option<Tap>,
+    /// Set when the run is stopping (a signal): the last flush waits only
+    /// this long for an output that may be blocked.
+    give_up: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Report {
-    pub fn new(reporter: Box<dyn Reporter>) -> Report {
-        Report { inner: Arc::new(Mutex::new(reporter)) }
+    /// A report rendered by `reporter` on an output thread of its own.
+    pub fn new(reporter: Box<dyn Reporter>) -> io::Result<Report> {
+        Ok(Report { queue: Some(Queue::start(reporter)?), end: 0, tap: None, give_up: Arc::default() })
     }
 
-    /// Reports one event. An error means output is gone; runners stop.
-    pub fn emit(&self, event: Event<'_>) -> Result<(), OutputError> {
-        self.lock().event(&event).map_err(OutputError)
+    /// A report that shows nothing (its tap, if given, still sees events).
+    pub fn discard() -> Report {
+        Report { queue: None, end: 0, tap: None, give_up: Arc::default() }
     }
 
-    /// Waits until everything reported is written (see [`Background`]).
+    /// The same report, with `tap` called on every event emitted through it.
+    pub fn with_tap(mut self, tap: Tap) -> Report {
+        self.tap = Some(tap);
+        self
+    }
+
+    /// Another end on the same output and in the same order (the demo's
+    /// server and client), rendered by `reporter`.
+    pub fn add_end(&self, reporter: Box<dyn Reporter>) -> Report {
+        let mut other = self.clone();
+        other.tap = None;
+        if let Some(queue) = &self.queue {
+            other.end = queue.add_end(reporter);
+        }
+        other
+    }
+
+    fn tapped(&self, event: &Event) {
+        if let Some(tap) = &self.tap {
+            tap(event);
+        }
+    }
+
+    /// Reports an effect (accept, recv, EOF, a step), stamped now; waits
+    /// for room in the queue. An error means output is gone; runners stop.
+    pub fn emit(&self, event: Event) -> Result<(), OutputError> {
+        self.tapped(&event);
+        match &self.queue {
+            Some(queue) => queue.emit(self.end, event),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Report::emit`] for async tasks: awaits room instead of blocking.
+    pub async fn send(&self, event: Event) -> Result<(), OutputError> {
+        self.tapped(&event);
+        match &self.queue {
+            Some(queue) => queue.emit_async(self.end, event).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Takes a cause (connect, send, shutdown) just before its call, with
+    /// room for `payload` bytes; its event, given to [`Cause::emit`] after
+    /// the call, is stamped now and shown before whatever the call caused.
+    pub fn cause(&self, payload: usize) -> Result<Cause, OutputError> {
+        let inner = match &self.queue {
+            Some(queue) => Some(queue::Cause::blocking(queue, self.end, payload)?),
+            None => None,
+        };
+        Ok(Cause { inner, tap: self.tap.clone() })
+    }
+
+    /// [`Report::cause`] for async tasks.
+    pub async fn cause_async(&self, payload: usize) -> Result<Cause, OutputError> {
+        let inner = match &self.queue {
+            Some(queue) => Some(queue::Cause::waiting(queue, self.end, payload).await?),
+            None => None,
+        };
+        Ok(Cause { inner, tap: self.tap.clone() })
+    }
+
+    /// Runs `hook` if output fails (a closed pipe): a runner blocked on a
+    /// socket gives it a way to wake up, and its next event then fails.
+    pub fn on_output_failure(&self, hook: impl FnOnce() + Send + 'static) {
+        if let Some(queue) = &self.queue {
+            queue.on_failure(Box::new(hook));
+        }
+    }
+
+    /// Waits until everything reported so far is written.
     pub fn flush(&self) -> Result<(), OutputError> {
-        self.lock().flush().map_err(OutputError)
+        match &self.queue {
+            Some(queue) => queue.flush(*self.give_up.lock().unwrap_or_else(|e| e.into_inner())),
+            None => Ok(()),
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Box<dyn Reporter>> {
-        // A poisoned lock only means another thread panicked mid-report; the
-        // reporter's state is still usable for the lines that follow.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    /// The run is stopping: from now on, waiting for output gives up after
+    /// `within` (an output nobody reads must not keep the process alive).
+    pub fn stop_within(&self, within: Duration) {
+        *self.give_up.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + within);
+    }
+
+    /// Writes what is left and ends the output thread: the last call of a
+    /// run. Returns the first output error.
+    pub fn finish(&self) -> Result<(), OutputError> {
+        let flushed = self.flush();
+        if let Some(queue) = &self.queue {
+            queue.close(*self.give_up.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+        flushed
+    }
+}
+
+/// A cause under way (see [`Report::cause`]).
+pub struct Cause {
+    inner: Option<queue::Cause>,
+    tap: Option<Tap>,
+}
+
+impl Cause {
+    /// Reports the cause's event, stamped when the cause was taken.
+    pub fn emit(self, event: Event) -> Result<(), OutputError> {
+        if let Some(tap) = &self.tap {
+            tap(&event);
+        }
+        match self.inner {
+            Some(inner) => inner.emit(event),
+            None => Ok(()),
+        }
     }
 }
 
@@ -111,7 +232,7 @@ pub fn raw_stream(stream: impl AsFd) -> io::Result<File> {
     Ok(File::from(stream.as_fd().try_clone_to_owned()?))
 }
 
-/// Builds the reporter for a run on the real stdout and stderr.
+/// Builds the report for a run on the real stdout and stderr.
 pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
     let stdout = raw_stream(io::stdout())?;
     let reporter: Box<dyn Reporter> = match config.mode {
@@ -129,7 +250,7 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
             Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet))
         }
     };
-    Ok(Report::new(reporter))
+    Report::new(reporter)
 }
 
 /// A writer that writes on a thread of its own, so that the next event is
@@ -206,60 +327,66 @@ impl Background {
 
 /// Output for a run with several ends at once (the demo): each end gets a
 /// reporter of its own, with its own state, and all of them write to one
-/// output, each event in one piece. Human lines carry the end's label;
-/// JSON objects carry `part` and `end` fields.
+/// output, in one order, each event in one piece. Human lines carry the
+/// end's label; JSON objects carry `part` and `end` fields.
 pub struct Board {
+    main: Report,
     out: SharedWriter,
     config: OutputConfig,
     color: bool,
 }
 
 impl Board {
-    pub fn new(out: Box<dyn Write + Send>, config: OutputConfig, color: bool) -> Board {
-        Board { out: SharedWriter(Arc::new(Mutex::new(out))), config, color }
+    pub fn new(out: Box<dyn Write + Send>, config: OutputConfig, color: bool) -> io::Result<Board> {
+        let out = SharedWriter(Arc::new(Mutex::new(out)));
+        let main = Report::new(reporter(&out, &config, color, None))?;
+        Ok(Board { main, out, config, color })
     }
 
     /// A board on the real stdout.
     pub fn to_terminal(config: &OutputConfig) -> io::Result<Board> {
         let color = config.color.resolve(io::stdout().is_terminal());
-        Ok(Board::new(Box::new(raw_stream(io::stdout())?), config.clone(), color))
+        Board::new(Box::new(raw_stream(io::stdout())?), config.clone(), color)
     }
 
-    /// The reporter of the run's own events, without a label.
+    /// The report of the run's own events, without a label.
     pub fn main(&self) -> Report {
-        Report::new(self.reporter(None))
+        self.main.clone()
     }
 
-    /// A reporter for one end of one part.
-    pub fn end(&self, part: &'static str, end: Role) -> Box<dyn Reporter> {
-        self.reporter(Some((part, end)))
+    /// A report for one end of one part, in the same order as the others.
+    pub fn end(&self, part: &'static str, end: Role) -> Report {
+        self.main.add_end(reporter(&self.out, &self.config, self.color, Some((part, end))))
     }
+}
 
-    fn reporter(&self, end: Option<(&'static str, Role)>) -> Box<dyn Reporter> {
-        let out = self.out.clone();
-        match (self.config.mode, end) {
-            (Mode::Json, None) => {
-                Box::new(json::Json::new(Box::new(out)).decoding(self.config.decode.clone()))
-            }
-            (Mode::Json, Some((part, role))) => {
-                let role = match role {
-                    Role::Server => "server",
-                    Role::Client => "client",
-                };
-                Box::new(
-                    json::Json::new(Box::new(out))
-                        .decoding(self.config.decode.clone())
-                        .with_fields(&[("part", part), ("end", role)]),
-                )
-            }
-            (_, end) => {
-                let style = human::Style::from_config(&self.config, self.color);
-                let out: Box<dyn Write + Send> = match end {
-                    None => Box::new(out),
-                    Some((_, role)) => Box::new(Labelled::new(out, human::label(role, self.color))),
-                };
-                Box::new(human::Human::new(out, style))
-            }
+fn reporter(
+    out: &SharedWriter,
+    config: &OutputConfig,
+    color: bool,
+    end: Option<(&'static str, Role)>,
+) -> Box<dyn Reporter> {
+    let out = out.clone();
+    match (config.mode, end) {
+        (Mode::Json, None) => Box::new(json::Json::new(Box::new(out)).decoding(config.decode.clone())),
+        (Mode::Json, Some((part, role))) => {
+            let role = match role {
+                Role::Server => "server",
+                Role::Client => "client",
+            };
+            Box::new(
+                json::Json::new(Box::new(out))
+                    .decoding(config.decode.clone())
+                    .with_fields(&[("part", part), ("end", role)]),
+            )
+        }
+        (_, end) => {
+            let style = human::Style::from_config(config, color);
+            let out: Box<dyn Write + Send> = match end {
+                None => Box::new(out),
+                Some((_, role)) => Box::new(Labelled::new(out, human::label(role, color))),
+            };
+            Box::new(human::Human::new(out, style))
         }
     }
 }

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::Reporter;
 use super::human::Human;
+use crate::clock::Stamp;
 use crate::event::{Dir, Event};
 
 pub struct Raw {
@@ -21,22 +22,22 @@ impl Raw {
 }
 
 impl Reporter for Raw {
-    fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
+    fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
         match event {
-            Event::Data { dir: Dir::In, bytes, .. } => self.payload.write_all(bytes.0),
+            Event::Data { dir: Dir::In, bytes, .. } => self.payload.write_all(&bytes.0),
             // Broadcast: what clients send is reported as relays.
-            Event::Relay { conn: Some(_), bytes, .. } => self.payload.write_all(bytes.0),
+            Event::Relay { conn: Some(_), bytes, .. } => self.payload.write_all(&bytes.0),
             Event::Relay { conn: None, .. } => Ok(()),
             Event::Data { dir: Dir::Out, .. } => Ok(()),
             Event::Datagram { dir: Dir::In, bytes, .. } => {
-                self.payload.write_all(bytes.0)?;
+                self.payload.write_all(&bytes.0)?;
                 // The human reporter still says when a datagram was cut.
-                if self.quiet { Ok(()) } else { self.reports.event(event) }
+                if self.quiet { Ok(()) } else { self.reports.event(at, event) }
             }
             Event::Datagram { dir: Dir::Out, .. } => Ok(()),
-            Event::Error { .. } => self.reports.event(event),
+            Event::Error { .. } => self.reports.event(at, event),
             _ if self.quiet => Ok(()),
-            other => self.reports.event(other),
+            other => self.reports.event(at, other),
         }
     }
 

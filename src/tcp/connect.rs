@@ -3,7 +3,7 @@
 //! a second one sends the input and then half-closes (shutdown SHUT_WR), so
 //! the server sees the end of the request and can still answer.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,6 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use bytes::Bytes;
 
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input};
@@ -45,6 +46,13 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     let local = stream.local_addr().map_err(|e| NetError::socket("getsockname for", peer, e))?;
     report.emit(Event::Connected { conn: CONN, local, peer })?;
 
+    // A closed stdout must end the run even while recv waits for a server
+    // that sends nothing: wake it.
+    if let Ok(waker) = stream.try_clone() {
+        report.on_output_failure(move || {
+            let _ = waker.shutdown(Shutdown::Both);
+        });
+    }
     let activity = Arc::new(Activity::new(start));
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
@@ -60,18 +68,32 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     };
 
     let received = receive(&stream, peer, &config, &report, &activity, &sender);
-    // A finite input is sent whole before we close; stdin may never end, and
-    // once the server has closed there is nobody left to send it to (nc does
-    // the same).
-    let sent = if sender.is_finished() || config.input != Input::Stdin {
+    // The server's EOF closes only its direction: input is sent whole
+    // before we close, as `nc -N` does, and a send that fails says so. A
+    // person typing at a terminal is the exception: once the server has
+    // closed, nothing typed can bring an answer, so the run ends.
+    // After a failed receive, a sender blocked reading stdin may never
+    // return: only a finite input is waited for then.
+    let stdin = config.input == Input::Stdin;
+    let typing = stdin && io::stdin().is_terminal();
+    let wait = match &received {
+        Ok(()) => !typing,
+        Err(_) => !stdin,
+    };
+    let sent = if sender.is_finished() || wait {
         sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))
     } else {
         Ok(())
     };
     // A closed stdout ends the run quietly whichever thread met it first;
-    // the other thread's error is then only its consequence.
+    // the other thread's error is then only its consequence. Input that
+    // could not all be sent says how much was: that is what a person needs
+    // to know, more than which thread saw the reset first.
     match (received, sent) {
         (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => return Err(e),
+        (_, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
+            return Err(e);
+        }
         (received, sent) => {
             received?;
             sent?;
@@ -159,17 +181,25 @@ fn send_input(
 ) -> Result<()> {
     let mut chunk = 0u64;
     config.input.feed(input::SEND_CHUNK, |bytes| {
-        stream.write_all(bytes).map_err(|e| NetError::socket("send to", peer, e))?;
+        // Stamped before the call: what the server does with these bytes
+        // is shown after this send, whichever thread reports first.
+        let cause = report.cause(bytes.len())?;
+        stream.write_all(bytes).map_err(|e| NetError::Unsent {
+            addr: peer,
+            sent: activity.bytes_out.load(Ordering::Relaxed),
+            source: e,
+        })?;
         chunk += 1;
         let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let elapsed = activity.start.elapsed();
         activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
-        report.emit(Event::data(CONN, Dir::Out, chunk, bytes, offset, elapsed))?;
+        cause.emit(Event::data(CONN, Dir::Out, chunk, Bytes::copy_from_slice(bytes), offset, elapsed))?;
         Ok(())
     })?;
     if config.shutdown {
+        let cause = report.cause(0)?;
         match stream.shutdown(Shutdown::Write) {
-            Ok(()) => report.emit(Event::Shutdown { conn: CONN })?,
+            Ok(()) => cause.emit(Event::Shutdown { conn: CONN })?,
             // The server may have closed first; reading will tell.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
             Err(e) => return Err(NetError::socket("shutdown to", peer, e).into()),
@@ -198,14 +228,8 @@ fn receive(
             Ok(n) => {
                 chunk += 1;
                 let offset = activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
-                report.emit(Event::data(
-                    CONN,
-                    Dir::In,
-                    chunk,
-                    &buf[..n],
-                    offset,
-                    activity.start.elapsed(),
-                ))?;
+                let bytes = Bytes::copy_from_slice(&buf[..n]);
+                report.emit(Event::data(CONN, Dir::In, chunk, bytes, offset, activity.start.elapsed()))?;
             }
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
                 // The read timed out; it is idle only if sending is idle too.

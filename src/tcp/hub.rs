@@ -1,10 +1,15 @@
 //! The server's registry of connected clients, for whatever goes to many of
-//! them at once: lines typed on the server's stdin, and relayed chunks in
-//! broadcast mode. Fan-out never waits on a client; a full queue is handled
-//! by the slow-client policy.
+//! them at once: the server's stdin, and relayed chunks in broadcast mode.
+//!
+//! By default a fan-out waits for room in every client's queue, so a sender
+//! is read no faster than its slowest reader takes (TCP's own back-pressure)
+//! and nothing is lost; a reader that takes nothing at all is cut by its
+//! writer after the stall timeout, which frees the fan-out. `--slow drop`
+//! and `--slow disconnect` never wait: a full queue skips or cuts that
+//! client, for a chat where one slow client must not slow the others.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use tokio::sync::Notify;
@@ -16,9 +21,35 @@ pub use crate::event::SlowPolicy;
 /// A connected client as the hub sees it.
 #[derive(Debug, Clone)]
 pub struct Member {
-    pub outbox: Outbox,
-    /// Wakes the connection's task to close it.
-    pub kick: Arc<Notify>,
+    /// Its queue, while the hub may still send it something.
+    pub outbox: Option<Outbox>,
+    /// Closes the connection from outside, with a reason.
+    pub cut: Arc<Cut>,
+}
+
+/// How a connection is closed from outside its own reader (a --slow policy,
+/// a stall, the server stopping): the reason, and a wake-up for its reader.
+#[derive(Debug, Default)]
+pub struct Cut {
+    kick: Notify,
+    reason: Mutex<Option<String>>,
+}
+
+impl Cut {
+    /// Closes the connection; the first reason given is the one kept.
+    pub fn cut(&self, reason: String) {
+        self.reason.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(reason);
+        self.kick.notify_one();
+    }
+
+    /// Resolves once the connection is cut (by its one waiter).
+    pub async fn notified(&self) {
+        self.kick.notified().await
+    }
+
+    pub fn reason(&self) -> Option<String> {
+        self.reason.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// What one fan-out did.
@@ -26,8 +57,8 @@ pub struct Member {
 pub struct FanOut {
     /// Clients the message was queued for.
     pub delivered: usize,
-    /// Clients whose queue was full; the policy says whether they were
-    /// skipped or are to be disconnected.
+    /// `--slow drop|disconnect`: clients whose queue was full; the policy
+    /// says whether they were skipped or are to be disconnected.
     pub full: Vec<Full>,
 }
 
@@ -39,84 +70,172 @@ pub struct Full {
     pub queued: usize,
     /// Set when the policy is disconnect: the hub has removed the client,
     /// and [`FanOut::disconnect`] closes it.
-    kick: Option<Arc<Notify>>,
+    cut: Option<Arc<Cut>>,
 }
 
 impl FanOut {
     /// Closes the clients the disconnect policy removed. Separate from the
     /// fan-out so the caller can report why before they report closing.
     pub fn disconnect(&self) {
-        for kick in self.full.iter().filter_map(|f| f.kick.as_ref()) {
-            kick.notify_one();
+        for full in &self.full {
+            if let Some(cut) = &full.cut {
+                let behind = crate::units::format_bytes(full.queued as u64);
+                cut.cut(format!("disconnected: it fell behind, {behind} waiting (--slow disconnect)"));
+            }
         }
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Hub {
-    members: Mutex<HashMap<u64, Member>>,
+    state: Mutex<State>,
+    /// Wakes the stdin reader when a client connects.
+    joined: Condvar,
+    joined_async: Notify,
+    /// One fan-out at a time, waits included: every client sees chunks in
+    /// the same order.
+    turn: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug)]
+struct State {
+    members: HashMap<u64, Member>,
+    /// Members get an outbox here: relays (broadcast) or stdin may come.
+    feeds: bool,
 }
 
 impl Hub {
+    /// `feeds`: whether anything will be sent through the hub (broadcast,
+    /// or a server that reads stdin).
+    pub fn new(feeds: bool) -> Hub {
+        Hub {
+            state: Mutex::new(State { members: HashMap::new(), feeds }),
+            joined: Condvar::new(),
+            joined_async: Notify::new(),
+            turn: tokio::sync::Mutex::new(()),
+        }
+    }
+
     /// Adds a client; returns how many there are now.
-    pub fn join(&self, conn: u64, member: Member) -> usize {
-        let mut members = self.lock();
-        members.insert(conn, member);
-        members.len()
+    pub fn join(&self, conn: u64, outbox: &Outbox, cut: Arc<Cut>) -> usize {
+        let mut state = self.lock();
+        let outbox = state.feeds.then(|| outbox.clone());
+        state.members.insert(conn, Member { outbox, cut });
+        let len = state.members.len();
+        drop(state);
+        self.joined.notify_all();
+        self.joined_async.notify_waiters();
+        len
     }
 
     /// Removes a client (if the hub has not already: a slow one); returns
     /// how many are left.
     pub fn leave(&self, conn: u64) -> usize {
-        let mut members = self.lock();
-        members.remove(&conn);
-        members.len()
+        let mut state = self.lock();
+        state.members.remove(&conn);
+        state.members.len()
+    }
+
+    /// Nothing more will be sent through the hub (stdin ended, not in
+    /// broadcast): every member's queue is let go, so a client whose peer
+    /// has finished is closed once its queue is written.
+    pub fn stop_feeding(&self) {
+        let mut state = self.lock();
+        state.feeds = false;
+        for member in state.members.values_mut() {
+            member.outbox = None;
+        }
+    }
+
+    /// True while the hub may still send its members something.
+    pub fn feeds(&self) -> bool {
+        self.lock().feeds
     }
 
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().members.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Queues `bytes` for every member but `except`, applying `policy` to
-    /// those whose queue is full (call [`FanOut::disconnect`] afterwards).
-    /// The lock is held throughout, so two fan-outs never interleave: every
-    /// client sees the same order.
-    pub fn fan_out(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy) -> FanOut {
-        let mut result = FanOut::default();
-        let mut members = self.lock();
-        members.retain(|&conn, member| {
-            if Some(conn) == except {
-                return true;
+    /// Blocks the calling thread (stdin's) until a client is connected.
+    pub fn wait_for_a_client(&self) {
+        let mut state = self.lock();
+        while state.members.is_empty() {
+            state = self.joined.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Waits until a client is connected.
+    pub async fn a_client(&self) {
+        loop {
+            let joined = self.joined_async.notified();
+            if !self.is_empty() {
+                return;
             }
-            match member.outbox.try_send(bytes.clone()) {
+            joined.await;
+        }
+    }
+
+    /// Queues `bytes` for every member but `except`. With
+    /// [`SlowPolicy::Wait`] it waits for room in each; with the other
+    /// policies it never waits, and applies the policy to those whose queue
+    /// is full (call [`FanOut::disconnect`] afterwards).
+    pub async fn fan_out(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy) -> FanOut {
+        let _turn = self.turn.lock().await;
+        let mut result = FanOut::default();
+        if policy != SlowPolicy::Wait {
+            self.fan_out_now(bytes, except, policy, &mut result);
+            return result;
+        }
+        let members: Vec<Outbox> = self
+            .lock()
+            .members
+            .iter()
+            .filter(|(conn, _)| Some(**conn) != except)
+            .filter_map(|(_, member)| member.outbox.clone())
+            .collect();
+        for outbox in members {
+            // A client cut while we waited refuses as closed.
+            if outbox.send(bytes.clone()).await.is_ok() {
+                result.delivered += 1;
+            }
+        }
+        result
+    }
+
+    fn fan_out_now(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy, result: &mut FanOut) {
+        let mut state = self.lock();
+        state.members.retain(|&conn, member| {
+            let Some(outbox) = member.outbox.as_ref().filter(|_| Some(conn) != except) else {
+                return true;
+            };
+            match outbox.try_send(bytes.clone()) {
                 Ok(()) => result.delivered += 1,
                 Err(Refused::Closed) => {}
                 Err(Refused::Full) => {
                     let disconnect = policy == SlowPolicy::Disconnect;
-                    let kick = disconnect.then(|| member.kick.clone());
-                    result.full.push(Full { conn, queued: member.outbox.queued(), kick });
+                    let cut = disconnect.then(|| member.cut.clone());
+                    result.full.push(Full { conn, queued: outbox.queued(), cut });
                     // A removed client gets nothing more: no stream with holes.
                     return !disconnect;
                 }
             }
             true
         });
-        result
     }
 
     /// Tells every member to close (the server is stopping).
-    pub fn kick_all(&self) {
-        for member in self.lock().values() {
-            member.kick.notify_one();
+    pub fn cut_all(&self, reason: &str) {
+        for member in self.lock().members.values() {
+            member.cut.cut(reason.to_string());
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Member>> {
-        self.members.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -125,32 +244,70 @@ mod tests {
     use super::*;
     use crate::tcp::outbox;
 
-    fn member(limit: usize) -> (Member, outbox::Inbox) {
-        let (outbox, inbox) = outbox::channel(limit);
-        (Member { outbox, kick: Arc::new(Notify::new()) }, inbox)
+    fn member(limit: usize) -> (Outbox, outbox::Inbox) {
+        outbox::channel(limit)
     }
 
-    #[test]
-    fn fan_out_skips_the_sender_and_applies_the_policy() {
-        let hub = Hub::default();
+    #[tokio::test]
+    async fn fan_out_skips_the_sender_and_applies_the_policy() {
+        let hub = Hub::new(true);
         let (a, _ia) = member(1 << 16);
         let (b, _ib) = member(1 << 16);
         let (slow, _is) = member(3);
-        hub.join(1, a);
-        hub.join(2, b);
-        assert_eq!(hub.join(3, slow), 3);
+        hub.join(1, &a, Arc::default());
+        hub.join(2, &b, Arc::default());
+        assert_eq!(hub.join(3, &slow, Arc::default()), 3);
         let msg = Bytes::from_static(b"hello");
         // The first message fits anywhere (a lone message always passes).
-        let first = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
+        let first = hub.fan_out(&msg, Some(1), SlowPolicy::Drop).await;
         assert_eq!(first.delivered, 2);
-        let second = hub.fan_out(&msg, Some(1), SlowPolicy::Drop);
+        let second = hub.fan_out(&msg, Some(1), SlowPolicy::Drop).await;
         let full: Vec<(u64, usize)> = second.full.iter().map(|f| (f.conn, f.queued)).collect();
         assert_eq!((second.delivered, full), (1, vec![(3, 3)]));
         assert_eq!(hub.len(), 3);
-        let third = hub.fan_out(&msg, Some(1), SlowPolicy::Disconnect);
-        assert_eq!((third.full[0].conn, third.full[0].kick.is_some()), (3, true));
+        let third = hub.fan_out(&msg, Some(1), SlowPolicy::Disconnect).await;
+        assert_eq!((third.full[0].conn, third.full[0].cut.is_some()), (3, true));
         assert_eq!(hub.len(), 2);
         assert_eq!(hub.leave(3), 2);
         assert_eq!(hub.leave(2), 1);
+    }
+
+    #[tokio::test]
+    async fn by_default_a_fan_out_waits_for_room_and_loses_nothing() {
+        let hub = Arc::new(Hub::new(true));
+        let (fast, mut fast_in) = member(1 << 16);
+        let (slow, mut slow_in) = member(outbox::PER_MESSAGE + 8);
+        hub.join(1, &fast, Arc::default());
+        hub.join(2, &slow, Arc::default());
+        let sender = tokio::spawn({
+            let hub = hub.clone();
+            async move {
+                for i in 0..20u8 {
+                    let out = hub.fan_out(&Bytes::from(vec![i; 8]), None, SlowPolicy::Wait).await;
+                    assert_eq!(out.delivered, 2);
+                }
+            }
+        });
+        // The slow reader takes one message at a time; every one arrives.
+        for i in 0..20u8 {
+            let got = slow_in.recv().await.unwrap();
+            assert_eq!(got[..], [i; 8]);
+            slow_in.written(got.len());
+            assert_eq!(fast_in.recv().await.unwrap()[..], [i; 8]);
+        }
+        sender.await.unwrap();
+    }
+
+    #[test]
+    fn a_hub_that_stops_feeding_lets_queues_go() {
+        let hub = Hub::new(true);
+        let (a, _ia) = member(16);
+        hub.join(1, &a, Arc::default());
+        assert!(hub.lock().members[&1].outbox.is_some());
+        hub.stop_feeding();
+        assert!(hub.lock().members[&1].outbox.is_none());
+        let (b, _ib) = member(16);
+        hub.join(2, &b, Arc::default());
+        assert!(hub.lock().members[&2].outbox.is_none());
     }
 }

@@ -2,9 +2,12 @@
 //! client (a reply, an echo, a line typed on stdin, a relayed chunk) waits
 //! here until its writer task has written it, so a client that stops reading
 //! costs at most `limit` bytes (counting each message's bookkeeping), never
-//! unbounded memory.
+//! unbounded memory. A sender finds room or waits for it (back-pressure,
+//! as TCP itself does); the writer can see who waits, to tell a client that
+//! holds others up from one that is merely idle.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use tokio::sync::{Semaphore, mpsc};
@@ -24,6 +27,8 @@ pub struct Outbox {
     tx: mpsc::UnboundedSender<Bytes>,
     room: Arc<Semaphore>,
     limit: usize,
+    /// Senders waiting for room now.
+    waiting: Arc<AtomicUsize>,
 }
 
 /// The writer task's side.
@@ -32,6 +37,7 @@ pub struct Inbox {
     rx: mpsc::UnboundedReceiver<Bytes>,
     room: Arc<Semaphore>,
     limit: usize,
+    waiting: Arc<AtomicUsize>,
 }
 
 /// A queue that holds at most `limit` bytes (at least one message, whatever
@@ -40,7 +46,8 @@ pub fn channel(limit: usize) -> (Outbox, Inbox) {
     let limit = limit.clamp(1, u32::MAX as usize);
     let (tx, rx) = mpsc::unbounded_channel();
     let room = Arc::new(Semaphore::new(limit));
-    (Outbox { tx, room: room.clone(), limit }, Inbox { rx, room, limit })
+    let waiting = Arc::new(AtomicUsize::new(0));
+    (Outbox { tx, room: room.clone(), limit, waiting: waiting.clone() }, Inbox { rx, room, limit, waiting })
 }
 
 /// What holding one message costs besides its bytes: its slot in the
@@ -61,7 +68,15 @@ impl Outbox {
     /// where the sender is the slow client itself.
     pub async fn send(&self, bytes: Bytes) -> Result<(), Refused> {
         let n = permits(bytes.len(), self.limit);
-        self.room.acquire_many(n).await.map_err(|_| Refused::Closed)?.forget();
+        let permit = match self.room.try_acquire_many(n) {
+            Ok(permit) => permit,
+            Err(tokio::sync::TryAcquireError::Closed) => return Err(Refused::Closed),
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                let _waiting = Waiting::new(&self.waiting);
+                self.room.acquire_many(n).await.map_err(|_| Refused::Closed)?
+            }
+        };
+        permit.forget();
         self.tx.send(bytes).map_err(|_| Refused::Closed)
     }
 
@@ -86,7 +101,33 @@ impl Outbox {
     }
 }
 
+/// Counts a sender as waiting for as long as it waits, however it ends.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Waiting<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Inbox {
+    /// Bytes waiting to be written, with PER_MESSAGE for each message.
+    pub fn queued(&self) -> usize {
+        self.limit - self.room.available_permits()
+    }
+
+    /// True when a sender waits for room: this client holds others up.
+    pub fn holds_up_a_sender(&self) -> bool {
+        self.waiting.load(Ordering::SeqCst) > 0
+    }
+
     /// The next message; None once every Outbox is dropped and the queue is
     /// drained.
     pub async fn recv(&mut self) -> Option<Bytes> {
@@ -136,6 +177,25 @@ mod tests {
         assert_eq!(outbox.try_send(Bytes::from(vec![7u8; 100])), Ok(()));
         assert_eq!(outbox.try_send(Bytes::from_static(b"x")), Err(Refused::Full));
         assert_eq!(inbox.recv().await.unwrap().len(), 100);
+    }
+
+    #[tokio::test]
+    async fn a_sender_waits_for_room_and_is_seen_waiting() {
+        let (outbox, mut inbox) = channel(PER_MESSAGE + 4);
+        outbox.send(Bytes::from_static(b"1234")).await.unwrap();
+        assert!(!inbox.holds_up_a_sender());
+        let second = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.send(Bytes::from_static(b"5678")).await }
+        });
+        while !inbox.holds_up_a_sender() {
+            tokio::task::yield_now().await;
+        }
+        let first = inbox.recv().await.unwrap();
+        inbox.written(first.len());
+        assert_eq!(second.await.unwrap(), Ok(()));
+        assert!(!inbox.holds_up_a_sender());
+        assert_eq!(inbox.recv().await.unwrap(), Bytes::from_static(b"5678"));
     }
 
     #[tokio::test]

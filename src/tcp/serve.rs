@@ -1,11 +1,15 @@
 //! `netplay tcp serve`: the course's server (socket, bind, listen, accept,
-//! recv, send, close), serving many clients at once on one event loop. Each
-//! connection has a reader task and a writer task fed by a bounded outbox,
-//! so what is sent to a client (echo, reply, stdin lines, relayed chunks)
-//! never blocks its reading or anyone else's. With `--broadcast`, each chunk
-//! a client sends is relayed to the others through the hub.
+//! recv, send, close), serving many clients at once on one event loop.
+//!
+//! Each connection has a reader task and a writer task fed by a bounded
+//! outbox. Nothing is dropped by default: whatever is sent to a client
+//! (echo, reply, the server's stdin, relayed chunks) waits for room in its
+//! outbox, so a sender goes at the pace of its slowest reader, as TCP itself
+//! does; a client that takes no data at all for `--stall-timeout` while
+//! someone waits on it is cut, with that reason. Events go to the report
+//! queue with `await`: a slow or blocked stdout slows reading (TCP's
+//! back-pressure again) but never stops accepting, timeouts or signals.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufRead, IsTerminal, Read};
 use std::net::SocketAddr;
@@ -15,14 +19,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::hub::{FanOut, Hub, Member, SlowPolicy};
+use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
 use crate::event::{Dir, Event, Payload, Proto, Role};
 use crate::net::access::Access;
@@ -30,12 +33,12 @@ use crate::net::limits::{self, OpenFiles};
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
 use crate::report::{OutputError, Report};
-use crate::units::format_duration;
+use crate::units::{format_bytes, format_duration};
 
 /// What the server's stdin is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StdinMode {
-    /// Each line typed is sent to every connected client.
+    /// Each line is sent to every connected client.
     Lines,
     /// Raw bytes as they come (with --raw), sent to every client.
     Raw,
@@ -58,6 +61,9 @@ pub struct ServeConfig {
     /// Bytes that may wait in one client's outgoing queue.
     pub queue_limit: usize,
     pub slow: SlowPolicy,
+    /// A client that takes no data for this long while its queue holds
+    /// others up (or while it is all that is left to send) is cut.
+    pub stall_timeout: Duration,
     /// Relay each chunk a client sends to the other clients.
     pub broadcast: bool,
     /// Clients served at once; beyond, new ones are accepted and closed.
@@ -72,7 +78,13 @@ pub struct ServeConfig {
 }
 
 /// How long clients get to close when the server stops on a signal.
-const CLOSE_PATIENCE: Duration = Duration::from_secs(2);
+const CLOSE_PATIENCE: Duration = Duration::from_millis(400);
+/// How long the last lines get to be written after a signal: an output
+/// nobody reads must not keep a stopped server alive.
+const OUTPUT_PATIENCE: Duration = Duration::from_millis(800);
+/// Longest line read from stdin in Lines mode; a longer "line" (a file
+/// with no newline) is sent in pieces of this size.
+const MAX_LINE: usize = 64 * 1024;
 
 pub fn run(config: ServeConfig, report: Report) -> Result<()> {
     let files = if config.owns_process {
@@ -82,13 +94,17 @@ pub fn run(config: ServeConfig, report: Report) -> Result<()> {
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("start the event loop")?;
-    runtime.block_on(async {
+    let (signals, listener) = {
+        let _inside = runtime.enter();
         // Handlers first: a signal sent as soon as "listening" shows must
         // stop the server cleanly, not kill it.
         let signals = if config.owns_process { Some(Signals::new()?) } else { None };
-        let listener = listen(&config, &report)?;
-        serve(listener, config, files, signals, report).await
-    })
+        (signals, listen(&config, &report)?)
+    };
+    let result = runtime.block_on(serve(listener, config, files, signals, report));
+    // Tasks still blocked on a full output are not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result
 }
 
 /// Every client is a descriptor: take all the process may have, and say so.
@@ -140,6 +156,7 @@ struct Counters {
     relays: AtomicU64,
     drops: AtomicU64,
     slow_disconnects: AtomicU64,
+    stalls: AtomicU64,
 }
 
 /// State shared by the accept loop and every connection.
@@ -160,12 +177,18 @@ struct Server {
     spare: Mutex<Option<File>>,
     /// The first error that must end the whole server (output gone).
     fatal: Mutex<Option<OutputError>>,
+    /// With --once: how the one connection failed, if it did; it is the
+    /// run's result, so a reset peer does not look like success.
+    failure: Mutex<Option<anyhow::Error>>,
+    /// Stdin is a stream to deliver whole (a pipe or a file), not lines
+    /// typed at a terminal.
+    stdin_stream: bool,
     stop: Notify,
 }
 
 impl Server {
-    fn emit(&self, event: Event<'_>) -> Result<(), Stop> {
-        self.report.emit(event).map_err(|e| {
+    async fn emit(&self, event: Event) -> Result<(), Stop> {
+        self.report.send(event).await.map_err(|e| {
             self.fail(e);
             Stop
         })
@@ -192,49 +215,59 @@ impl Server {
         }
     }
 
-    fn reject(&self, stream: TcpStream, peer: SocketAddr, reason: String) -> Result<(), Stop> {
+    async fn reject(&self, stream: TcpStream, peer: SocketAddr, reason: String) {
         // Closing at once: the client sees its connection end instead of
         // waiting on a server that will never answer it.
         drop(stream);
         self.counters.rejected.fetch_add(1, Ordering::Relaxed);
-        self.emit(Event::Rejected { peer, reason })
+        let _ = self.emit(Event::Rejected { peer, reason }).await;
     }
 
-    /// Broadcast: queues a chunk for every client (the sender too with
-    /// --echo), then reports it once, and what the slow policy did.
-    fn relay(
+    /// Sends a chunk to every client through the hub (the sender too with
+    /// --echo; none but the others without), then reports it once as a
+    /// relay, and what a --slow policy did.
+    async fn relay(
         &self,
         from: Option<u64>,
         chunk: u64,
         offset: u64,
         elapsed: Duration,
-        bytes: &Bytes,
+        bytes: Bytes,
     ) -> Result<(), Stop> {
         let except = if self.config.echo { None } else { from };
-        let result = self.hub.fan_out(bytes, except, self.config.slow);
+        let result = self.hub.fan_out(&bytes, except, self.config.slow).await;
         self.counters.relays.fetch_add(1, Ordering::Relaxed);
         let to = result.delivered;
-        self.emit(Event::Relay { conn: from, chunk, offset, elapsed, to, bytes: Payload(bytes) })?;
-        self.report_full(from, bytes.len(), &result)
+        let len = bytes.len();
+        self.emit(Event::Relay { conn: from, chunk, offset, elapsed, to, bytes: Payload(bytes) }).await?;
+        self.report_full(from, len, &result).await
     }
 
-    /// A Drop event for each client whose queue was full in a fan-out; then
-    /// those the policy disconnects are closed.
-    fn report_full(&self, from: Option<u64>, len: usize, result: &FanOut) -> Result<(), Stop> {
+    /// Sends stdin's chunk to every client, without a relay line: each
+    /// client's writer reports its own sends.
+    async fn forward(&self, bytes: Bytes) -> Result<(), Stop> {
+        let len = bytes.len();
+        let result = self.hub.fan_out(&bytes, None, self.config.slow).await;
+        self.report_full(None, len, &result).await
+    }
+
+    /// `--slow drop|disconnect`: a Drop event for each client whose queue
+    /// was full in a fan-out; then those the policy disconnects are closed.
+    async fn report_full(&self, from: Option<u64>, len: usize, result: &FanOut) -> Result<(), Stop> {
         let policy = self.config.slow;
         let counter = match policy {
             SlowPolicy::Drop => &self.counters.drops,
-            SlowPolicy::Disconnect => &self.counters.slow_disconnects,
+            SlowPolicy::Disconnect | SlowPolicy::Wait => &self.counters.slow_disconnects,
         };
-        let reported = result.full.iter().try_for_each(|full| {
+        for full in &result.full {
             counter.fetch_add(1, Ordering::Relaxed);
-            self.emit(Event::Dropped { conn: full.conn, from, len, queued: full.queued, policy })
-        });
+            self.emit(Event::Dropped { conn: full.conn, from, len, queued: full.queued, policy }).await?;
+        }
         result.disconnect();
-        reported
+        Ok(())
     }
 
-    fn summary(&self, signal: &'static str) -> Event<'static> {
+    fn summary(&self, signal: &'static str) -> Event {
         let c = &self.counters;
         Event::Summary {
             signal,
@@ -245,6 +278,7 @@ impl Server {
             relays: c.relays.load(Ordering::Relaxed),
             drops: c.drops.load(Ordering::Relaxed),
             slow_disconnects: c.slow_disconnects.load(Ordering::Relaxed),
+            stalls: c.stalls.load(Ordering::Relaxed),
             duration: self.started.elapsed(),
         }
     }
@@ -293,10 +327,12 @@ async fn serve(
 ) -> Result<()> {
     let local = listener.local_addr().context("read the listening address")?;
     let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket("register", local, e))?;
+    let feeds = config.broadcast || config.stdin != StdinMode::Off;
+    let config_stdin = config.stdin;
     let server = Arc::new(Server {
         config,
         report,
-        hub: Hub::default(),
+        hub: Hub::new(feeds),
         files,
         started: Instant::now(),
         counters: Counters::default(),
@@ -304,21 +340,32 @@ async fn serve(
         stopping: AtomicBool::new(false),
         spare: Mutex::new(File::open("/dev/null").ok()),
         fatal: Mutex::new(None),
+        failure: Mutex::new(None),
+        stdin_stream: stdin_stream(config_stdin),
         stop: Notify::new(),
     });
-    forward_stdin(server.clone());
+    let waker = server.clone();
+    server.report.on_output_failure(move || waker.stop.notify_one());
+    forward_stdin(server.clone()).await;
 
     let mut connections = JoinSet::new();
     let mut next_conn = 0u64;
     let mut stopped_by = None;
+    // Nothing in this loop waits for output: reports of rejections and
+    // accept errors go from tasks of their own, so a signal is always seen.
     loop {
         tokio::select! {
+            biased;
+            name = Signals::next(&mut signals) => {
+                stopped_by = Some(name);
+                break;
+            }
+            _ = server.stop.notified() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     if let Some(reason) = server.refusal(&peer) {
-                        if server.reject(stream, peer, reason).is_err() {
-                            break;
-                        }
+                        let server = server.clone();
+                        tokio::spawn(async move { server.reject(stream, peer, reason).await });
                         continue;
                     }
                     next_conn += 1;
@@ -331,11 +378,6 @@ async fn serve(
                 }
                 Err(e) => accept_failed(&server, &listener, local, e).await,
             },
-            name = Signals::next(&mut signals) => {
-                stopped_by = Some(name);
-                break;
-            }
-            _ = server.stop.notified() => break,
             // Reap finished connections so the set does not grow.
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
@@ -350,20 +392,25 @@ async fn serve(
         }
     }
     if let Some(name) = stopped_by {
+        server.report.stop_within(CLOSE_PATIENCE + OUTPUT_PATIENCE);
         close_all(&server, &mut connections).await;
-        // Ends quietly if output is gone: the error is in `fatal`.
-        let _ = server.emit(server.summary(name));
+        // A blocked output gets no more than its patience; a gone one is in
+        // `fatal`.
+        let _ = tokio::time::timeout(OUTPUT_PATIENCE, server.emit(server.summary(name))).await;
     }
-    match server.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        Some(err) => Err(err.into()),
-        None => Ok(()),
+    if let Some(err) = server.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(err.into());
+    }
+    match server.failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        Some(err) if stopped_by.is_none() => Err(err),
+        _ => Ok(()),
     }
 }
 
 /// Tells every client to close, and gives them a little time to report it.
 async fn close_all(server: &Server, connections: &mut JoinSet<()>) {
     server.stopping.store(true, Ordering::SeqCst);
-    server.hub.kick_all();
+    server.hub.cut_all("the server is stopping");
     let drained = async { while connections.join_next().await.is_some() {} };
     if tokio::time::timeout(CLOSE_PATIENCE, drained).await.is_err() {
         connections.shutdown().await;
@@ -373,10 +420,11 @@ async fn close_all(server: &Server, connections: &mut JoinSet<()>) {
 /// accept() failed: say why, and keep serving. When a limit is the cause,
 /// name it and how to raise it, and close the waiting client at once rather
 /// than let it hang; then pause, since the next accept would fail too.
-async fn accept_failed(server: &Server, listener: &TcpListener, local: SocketAddr, err: io::Error) {
+async fn accept_failed(server: &Arc<Server>, listener: &TcpListener, local: SocketAddr, err: io::Error) {
     let Some(limit) = limits::accept_limit(&err, server.files) else {
-        let _ = server
-            .emit(Event::Error { conn: None, message: format!("accept on {local}: {}", describe(&err)) });
+        let message = format!("accept on {local}: {}", describe(&err));
+        let server = server.clone();
+        tokio::spawn(async move { server.emit(Event::Error { conn: None, message }).await });
         return;
     };
     let spare = server.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -387,12 +435,14 @@ async fn accept_failed(server: &Server, listener: &TcpListener, local: SocketAdd
         }
         None => None,
     };
+    let reporter = server.clone();
     match waiting {
         Some((stream, peer)) => {
-            let _ = server.reject(stream, peer, limit);
+            tokio::spawn(async move { reporter.reject(stream, peer, limit).await });
         }
         None => {
-            let _ = server.emit(Event::Error { conn: None, message: format!("accept on {local}: {limit}") });
+            let message = format!("accept on {local}: {limit}");
+            tokio::spawn(async move { reporter.emit(Event::Error { conn: None, message }).await });
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -403,7 +453,8 @@ async fn accept_failed(server: &Server, listener: &TcpListener, local: SocketAdd
 enum ReadEnd {
     /// recv returned 0: the peer half-closed.
     Eof,
-    /// The hub closed it (slow client), or the server is stopping.
+    /// Closed from elsewhere: a --slow policy, a stall, or the server is
+    /// stopping; the reason is in the connection's [`Cut`].
     Kicked,
     /// Nothing came from the peer for --idle-timeout.
     Idle(Duration),
@@ -416,6 +467,8 @@ enum ReadEnd {
 struct Totals {
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
+    /// The peer has finished sending: whatever is queued is all it waits for.
+    finished: AtomicBool,
 }
 
 /// Counts a connection as live until its task ends, however it ends.
@@ -444,82 +497,124 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // Join before telling: whoever sees "accepted" may send to all clients
     // at once (a stdin line), and this one must be among them.
     let (outbox, inbox) = outbox::channel(server.config.queue_limit);
-    let kick = Arc::new(Notify::new());
-    let clients = server.hub.join(conn, Member { outbox: outbox.clone(), kick: kick.clone() });
-    if server.emit(Event::Accepted { conn, local, peer }).is_err() {
+    let cut = Arc::new(Cut::default());
+    let clients = server.hub.join(conn, &outbox, cut.clone());
+    // The reader keeps the client's queue open for its answers (--echo,
+    // --reply) and, when no stream comes from stdin, until the peer has
+    // finished: then "nothing more to send" comes when the peer is done. A
+    // stdin stream with nothing to answer decides alone: its end is ours.
+    let answers = server.config.echo || server.config.reply.is_some() || !server.stdin_stream;
+    let outbox = answers.then_some(outbox);
+    if server.emit(Event::Accepted { conn, local, peer }).await.is_err() {
         server.hub.leave(conn);
         return;
     }
     if server.stopping.load(Ordering::SeqCst) {
-        // Joined after the stop kicked everyone.
-        kick.notify_one();
+        // Joined after the stop cut everyone.
+        cut.cut("the server is stopping".to_string());
     }
-    if server.config.broadcast && server.emit(Event::Join { conn, clients }).is_err() {
+    if server.config.broadcast && server.emit(Event::Join { conn, clients }).await.is_err() {
         return;
     }
     let totals = Arc::new(Totals::default());
     let (reader, writer) = stream.into_split();
-    let mut writing =
-        AbortOnDrop(tokio::spawn(write_loop(server.clone(), conn, start, writer, inbox, totals.clone())));
+    let mut writing = AbortOnDrop(tokio::spawn(write_loop(
+        server.clone(),
+        conn,
+        start,
+        writer,
+        inbox,
+        totals.clone(),
+        cut.clone(),
+    )));
 
-    let end = read_loop(&server, conn, start, &reader, &outbox, &kick, &totals).await;
-    let clients = server.hub.leave(conn);
+    let end = read_loop(&server, conn, start, &reader, outbox.as_ref(), &cut, &totals).await;
     drop(outbox);
-    if !matches!(end, ReadEnd::Stopped)
+    // A peer that finished sending still gets the rest of a stdin stream
+    // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
+    // chat, and lines typed at a terminal are not a stream to finish.
+    let stays =
+        matches!(end, ReadEnd::Eof) && !server.config.broadcast && server.stdin_stream && server.hub.feeds();
+    let clients = if stays { server.hub.len() } else { server.hub.leave(conn) };
+    if !stays
+        && !matches!(end, ReadEnd::Stopped)
         && server.config.broadcast
-        && server.emit(Event::Leave { conn, clients }).is_err()
+        && server.emit(Event::Leave { conn, clients }).await.is_err()
     {
         return;
     }
-    let reason = match end {
+    let failure: Option<(String, anyhow::Error)> = match end {
         // The peer is done sending: finish what is queued for it, then close.
-        ReadEnd::Eof => match (&mut writing.0).await {
-            Ok(Ok(())) => None,
-            Ok(Err(WriteEnd::Failed(e))) => Some(describe(&e)),
-            Ok(Err(WriteEnd::Stopped)) | Err(_) => return,
-        },
-        ReadEnd::Kicked if server.stopping.load(Ordering::SeqCst) => {
-            Some("the server is stopping".to_string())
+        ReadEnd::Eof => {
+            totals.finished.store(true, Ordering::SeqCst);
+            let written = (&mut writing.0).await;
+            server.hub.leave(conn);
+            match written {
+                Ok(Ok(())) => None,
+                Ok(Err(WriteEnd::Failed(e))) => Some(failed("send to", peer, e)),
+                Ok(Err(WriteEnd::Stalled(reason))) => Some(stalled(reason, peer)),
+                Ok(Err(WriteEnd::Stopped)) | Err(_) => return,
+            }
         }
-        ReadEnd::Kicked => Some(format!(
-            "disconnected: its queue was full ({} waiting) and it was not reading (--slow disconnect)",
-            crate::units::format_bytes(server.config.queue_limit as u64)
+        ReadEnd::Kicked => {
+            let reason = cut.reason().unwrap_or_else(|| "closed by the server".to_string());
+            if server.stopping.load(Ordering::SeqCst) {
+                Some((reason, anyhow::anyhow!("the server is stopping")))
+            } else {
+                // A stall ends the writer first; its reason is the cut's.
+                Some(stalled(reason, peer))
+            }
+        }
+        ReadEnd::Idle(after) => Some((
+            format!("idle: nothing received for {} (--idle-timeout)", format_duration(after)),
+            NetError::Idle { what: "waiting for data from", addr: peer, after }.into(),
         )),
-        ReadEnd::Idle(after) => {
-            Some(format!("idle: nothing received for {} (--idle-timeout)", format_duration(after)))
-        }
-        ReadEnd::Failed(e) => Some(describe(&e)),
+        ReadEnd::Failed(e) => Some(failed("recv from", peer, e)),
         ReadEnd::Stopped => return,
     };
     drop(writing);
     // The slot is free before `closed` is reported: a client that connects
     // right after it must not meet --max-conns.
     drop(live);
-    let _ = server.emit(Event::Closed {
-        conn,
-        bytes_in: totals.bytes_in.load(Ordering::Relaxed),
-        bytes_out: totals.bytes_out.load(Ordering::Relaxed),
-        duration: start.elapsed(),
-        reason,
-    });
+    let (reason, error) = match failure {
+        Some((reason, error)) => (Some(reason), Some(error)),
+        None => (None, None),
+    };
+    let _ = server
+        .emit(Event::Closed {
+            conn,
+            bytes_in: totals.bytes_in.load(Ordering::Relaxed),
+            bytes_out: totals.bytes_out.load(Ordering::Relaxed),
+            duration: start.elapsed(),
+            reason,
+        })
+        .await;
+    if server.config.once
+        && let Some(error) = error
+    {
+        *server.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+    }
+}
+
+/// A failed recv or send: the reason shown, and the error --once ends with.
+fn failed(op: &'static str, peer: SocketAddr, err: io::Error) -> (String, anyhow::Error) {
+    (describe(&err), NetError::socket(op, peer, err).into())
+}
+
+fn stalled(reason: String, peer: SocketAddr) -> (String, anyhow::Error) {
+    let error = anyhow::anyhow!("send to {peer}: {reason}");
+    (reason, error)
 }
 
 thread_local! {
     /// One receive buffer per worker thread, not per connection: an idle
     /// client costs no buffer, so thousands of them fit in little memory.
-    static RECV_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static RECV_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// What one read did, decided inside the borrow of the thread's buffer.
+/// What one read did.
 enum Received {
-    Data {
-        echo: Option<Bytes>,
-    },
-    /// Broadcast: a chunk to relay, and its offset in the sender's stream.
-    Relay {
-        bytes: Bytes,
-        offset: u64,
-    },
+    Chunk(Bytes),
     Eof,
     NotReady,
     Failed(io::Error),
@@ -538,8 +633,8 @@ async fn read_loop(
     conn: u64,
     start: Instant,
     reader: &OwnedReadHalf,
-    outbox: &Outbox,
-    kick: &Notify,
+    outbox: Option<&Outbox>,
+    cut: &Cut,
     totals: &Totals,
 ) -> ReadEnd {
     let config = &server.config;
@@ -549,64 +644,68 @@ async fn read_loop(
     loop {
         tokio::select! {
             ready = reader.readable() => if let Err(e) = ready {
-                return fail_read(server, conn, e);
+                return fail_read(server, conn, e).await;
             },
-            _ = kick.notified() => return ReadEnd::Kicked,
+            _ = cut.notified() => return ReadEnd::Kicked,
             _ = until(deadline) => return ReadEnd::Idle(idle.unwrap_or_default()),
         }
         let received = RECV_BUF.with_borrow_mut(|buf| {
             buf.resize(config.recv_size, 0);
             match reader.try_read(buf) {
-                Ok(0) => Ok(Received::Eof),
-                Ok(n) => {
-                    chunk += 1;
-                    let offset = totals.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
-                    server.counters.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
-                    let bytes = &buf[..n];
-                    if config.broadcast {
-                        // Reported once, by the relay, not here.
-                        return Ok(Received::Relay { bytes: Bytes::copy_from_slice(bytes), offset });
-                    }
-                    server.emit(Event::data(conn, Dir::In, chunk, bytes, offset, start.elapsed()))?;
-                    Ok(Received::Data { echo: config.echo.then(|| Bytes::copy_from_slice(bytes)) })
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Received::NotReady),
-                Err(e) => Ok(Received::Failed(e)),
+                Ok(0) => Received::Eof,
+                Ok(n) => Received::Chunk(Bytes::copy_from_slice(&buf[..n])),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Received::NotReady,
+                Err(e) => Received::Failed(e),
             }
         });
-        if matches!(received, Ok(Received::Data { .. } | Received::Relay { .. })) {
-            deadline = idle.map(|d| tokio::time::Instant::now() + d);
-        }
-        match received {
-            Err(Stop) => return ReadEnd::Stopped,
-            Ok(Received::NotReady) => {}
-            Ok(Received::Eof) => {
-                return match server.emit(Event::Eof { conn }) {
+        let bytes = match received {
+            Received::NotReady => continue,
+            Received::Eof => {
+                return match server.emit(Event::Eof { conn }).await {
                     Ok(()) => ReadEnd::Eof,
                     Err(Stop) => ReadEnd::Stopped,
                 };
             }
-            Ok(Received::Failed(e)) => return fail_read(server, conn, e),
-            Ok(Received::Relay { bytes, offset }) => {
-                if server.relay(Some(conn), chunk, offset, start.elapsed(), &bytes).is_err() {
-                    return ReadEnd::Stopped;
+            Received::Failed(e) => return fail_read(server, conn, e).await,
+            Received::Chunk(bytes) => bytes,
+        };
+        deadline = idle.map(|d| tokio::time::Instant::now() + d);
+        chunk += 1;
+        let n = bytes.len() as u64;
+        let offset = totals.bytes_in.fetch_add(n, Ordering::Relaxed);
+        server.counters.bytes_in.fetch_add(n, Ordering::Relaxed);
+        let sent = if config.broadcast {
+            // Reported once, by the relay, not here.
+            server.relay(Some(conn), chunk, offset, start.elapsed(), bytes).await
+        } else {
+            let echo = config.echo.then(|| bytes.clone());
+            if let Err(Stop) =
+                server.emit(Event::data(conn, Dir::In, chunk, bytes, offset, start.elapsed())).await
+            {
+                return ReadEnd::Stopped;
+            }
+            // Waiting for room here is TCP's own back-pressure: a client
+            // that does not read its echoes stops being read.
+            let answers = echo.into_iter().chain(config.reply.clone());
+            for (answer, outbox) in answers.zip(std::iter::repeat(outbox).flatten()) {
+                tokio::select! {
+                    sent = outbox.send(answer) => if sent.is_err() {
+                        // The writer is gone: it says why.
+                        return ReadEnd::Kicked;
+                    },
+                    _ = cut.notified() => return ReadEnd::Kicked,
                 }
             }
-            Ok(Received::Data { echo }) => {
-                // Waiting for room here is TCP's own back-pressure: a client
-                // that does not read its echoes stops being read.
-                for answer in echo.into_iter().chain(config.reply.clone()) {
-                    if outbox.send(answer).await.is_err() {
-                        return ReadEnd::Eof;
-                    }
-                }
-            }
+            Ok(())
+        };
+        if sent.is_err() {
+            return ReadEnd::Stopped;
         }
     }
 }
 
-fn fail_read(server: &Server, conn: u64, err: io::Error) -> ReadEnd {
-    match server.emit(Event::Error { conn: Some(conn), message: format!("recv: {}", describe(&err)) }) {
+async fn fail_read(server: &Server, conn: u64, err: io::Error) -> ReadEnd {
+    match server.emit(Event::Error { conn: Some(conn), message: format!("recv: {}", describe(&err)) }).await {
         Ok(()) => ReadEnd::Failed(err),
         Err(Stop) => ReadEnd::Stopped,
     }
@@ -614,6 +713,8 @@ fn fail_read(server: &Server, conn: u64, err: io::Error) -> ReadEnd {
 
 enum WriteEnd {
     Failed(io::Error),
+    /// The client took nothing for the stall timeout; the reason says so.
+    Stalled(String),
     Stopped,
 }
 
@@ -621,80 +722,168 @@ async fn write_loop(
     server: Arc<Server>,
     conn: u64,
     start: Instant,
-    mut writer: OwnedWriteHalf,
+    writer: OwnedWriteHalf,
     mut inbox: Inbox,
     totals: Arc<Totals>,
+    cut: Arc<Cut>,
 ) -> Result<(), WriteEnd> {
     let mut chunk = 0u64;
     // In broadcast, each relay is reported once, not once per recipient.
     let report = !server.config.broadcast;
+    let stall = server.config.stall_timeout;
+    let mut progress = tokio::time::Instant::now();
     while let Some(bytes) = inbox.recv().await {
-        writer.write_all(&bytes).await.map_err(WriteEnd::Failed)?;
-        chunk += 1;
-        let offset = totals.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        server.counters.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        if report {
-            server
-                .emit(Event::data(conn, Dir::Out, chunk, &bytes, offset, start.elapsed()))
-                .map_err(|Stop| WriteEnd::Stopped)?;
+        let mut done = 0;
+        while done < bytes.len() {
+            tokio::select! {
+                ready = writer.writable() => ready.map_err(WriteEnd::Failed)?,
+                _ = tokio::time::sleep_until(progress + stall) => {
+                    // Cut only a client that holds something up: a sender
+                    // waiting for room, or its own close.
+                    if inbox.holds_up_a_sender() || totals.finished.load(Ordering::SeqCst) {
+                        let reason = format!(
+                            "took no data for {} with {} waiting (--stall-timeout)",
+                            format_duration(progress.elapsed()),
+                            format_bytes((bytes.len() - done + inbox.queued()) as u64),
+                        );
+                        server.counters.stalls.fetch_add(1, Ordering::Relaxed);
+                        cut.cut(reason.clone());
+                        return Err(WriteEnd::Stalled(reason));
+                    }
+                    progress = tokio::time::Instant::now();
+                    continue;
+                }
+            }
+            // One send() call, stamped before it: the client's recv of
+            // these bytes is shown after it.
+            let cause = if report {
+                Some(server.report.cause_async(bytes.len() - done).await.map_err(|e| {
+                    server.fail(e);
+                    WriteEnd::Stopped
+                })?)
+            } else {
+                None
+            };
+            let n = match writer.try_write(&bytes[done..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(WriteEnd::Failed(e)),
+            };
+            progress = tokio::time::Instant::now();
+            chunk += 1;
+            let offset = totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+            server.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+            if let Some(cause) = cause {
+                let sent = bytes.slice(done..done + n);
+                cause.emit(Event::data(conn, Dir::Out, chunk, sent, offset, start.elapsed())).map_err(
+                    |e| {
+                        server.fail(e);
+                        WriteEnd::Stopped
+                    },
+                )?;
+            }
+            done += n;
         }
         inbox.written(bytes.len());
     }
-    // Every sender is gone: the peer finished and its answers are written.
-    writer.shutdown().await.map_err(WriteEnd::Failed)
+    // Every sender is gone: nothing more will be sent. The FIN is stamped
+    // before the call, so the client's EOF shows after it.
+    let cause = server.report.cause_async(0).await.map_err(|e| {
+        server.fail(e);
+        WriteEnd::Stopped
+    })?;
+    let mut writer = writer;
+    tokio::io::AsyncWriteExt::shutdown(&mut writer).await.map_err(WriteEnd::Failed)?;
+    cause.emit(Event::Shutdown { conn }).map_err(|e| {
+        server.fail(e);
+        WriteEnd::Stopped
+    })
 }
 
-/// Sends what is typed on stdin to every connected client (as a relay in
-/// broadcast mode). The end of stdin never stops the server: it is often
-/// /dev/null.
-fn forward_stdin(server: Arc<Server>) {
+/// True when the server's stdin is a stream to deliver (a pipe or a file).
+fn stdin_stream(mode: StdinMode) -> bool {
+    mode != StdinMode::Off && !io::stdin().is_terminal()
+}
+
+/// Sends the server's stdin to every connected client (as relays in
+/// broadcast mode). Nothing read is lost: a pipe or file is read only while
+/// a client is connected (`nc -l < file` waits for its client too), and
+/// waits for room in every client's queue. A line typed at a terminal with
+/// no client connected is not sent, and the person is told. The end of
+/// stdin never stops the server (it is often /dev/null): it lets clients
+/// that have finished sending close.
+async fn forward_stdin(server: Arc<Server>) {
     let mode = server.config.stdin;
     if mode == StdinMode::Off {
         return;
     }
-    let (tx, mut rx) = mpsc::channel::<Bytes>(16);
-    let spawned = std::thread::Builder::new().name("stdin".into()).spawn(move || read_stdin(mode, tx));
+    let terminal = io::stdin().is_terminal();
+    let (tx, mut rx) = mpsc::channel::<Bytes>(4);
+    let hub = server.clone();
+    let spawned = std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || read_stdin(mode, terminal, &hub.hub, tx));
     if spawned.is_err() {
-        let _ =
-            server.emit(Event::Notice { conn: None, message: "stdin is not read: no thread for it".into() });
+        server.hub.stop_feeding();
+        let message = "stdin is not read: no thread for it".to_string();
+        let _ = server.emit(Event::Notice { conn: None, message }).await;
         return;
     }
-    if io::stdin().is_terminal() {
+    if terminal {
         let message = "each line typed here is sent to every connected client".to_string();
-        let _ = server.emit(Event::Notice { conn: None, message });
+        let _ = server.emit(Event::Notice { conn: None, message }).await;
     }
     tokio::spawn(async move {
         let (mut chunk, mut offset) = (0u64, 0u64);
         while let Some(bytes) = rx.recv().await {
+            if !terminal {
+                // The client it was read for may have gone since: the
+                // chunk waits for the next one.
+                server.hub.a_client().await;
+            }
             if server.hub.is_empty() {
-                let message = format!("no client is connected: {} bytes from stdin not sent", bytes.len());
-                if server.emit(Event::Notice { conn: None, message }).is_err() {
+                // Only a terminal's lines are read with nobody to take them.
+                let message = format!(
+                    "no client is connected: this line ({}) was not sent",
+                    format_bytes(bytes.len() as u64)
+                );
+                if server.emit(Event::Notice { conn: None, message }).await.is_err() {
                     return;
                 }
                 continue;
             }
             chunk += 1;
+            let len = bytes.len() as u64;
             let sent = if server.config.broadcast {
-                server.relay(None, chunk, offset, server.started.elapsed(), &bytes)
+                server.relay(None, chunk, offset, server.started.elapsed(), bytes).await
             } else {
-                let result = server.hub.fan_out(&bytes, None, server.config.slow);
-                server.report_full(None, bytes.len(), &result)
+                server.forward(bytes).await
             };
-            offset += bytes.len() as u64;
+            offset += len;
             if sent.is_err() {
                 return;
             }
         }
+        // Stdin ended: clients that finished sending may now close.
+        if !server.config.broadcast {
+            server.hub.stop_feeding();
+        }
     });
 }
 
-fn read_stdin(mode: StdinMode, tx: mpsc::Sender<Bytes>) {
+/// The stdin thread: reads chunks (Raw) or lines (Lines, at most MAX_LINE
+/// bytes each) and hands them on; from a pipe or file, only while a client
+/// is connected.
+fn read_stdin(mode: StdinMode, terminal: bool, hub: &Hub, tx: mpsc::Sender<Bytes>) {
     let stdin = io::stdin();
     let mut input = stdin.lock();
     loop {
+        if !terminal {
+            hub.wait_for_a_client();
+        }
         let mut buf = Vec::new();
         let read = match mode {
-            StdinMode::Lines => input.read_until(b'\n', &mut buf),
+            StdinMode::Lines => (&mut input).take(MAX_LINE as u64).read_until(b'\n', &mut buf),
             StdinMode::Raw => {
                 buf.resize(crate::input::SEND_CHUNK, 0);
                 input.read(&mut buf).inspect(|&n| buf.truncate(n))
@@ -702,7 +891,9 @@ fn read_stdin(mode: StdinMode, tx: mpsc::Sender<Bytes>) {
             StdinMode::Off => return,
         };
         match read {
-            Ok(0) | Err(_) => return,
+            Ok(0) => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
             Ok(_) => {
                 if tx.blocking_send(Bytes::from(buf)).is_err() {
                     return;

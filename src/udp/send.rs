@@ -11,6 +11,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use bytes::Bytes;
 use socket2::{SockAddr, Socket};
 
 use super::{max_datagram, max_reason, recv_datagram};
@@ -211,16 +212,21 @@ fn send_all(
         {
             thread::sleep(pause);
         }
+        // Stamped before the call, so the server's recvfrom shows after
+        // it; the socket's new address is told first, as it came with it.
+        let first = (sent_before == 0 && !config.connect).then(|| report.cause(0)).transpose()?;
+        let cause = report.cause(bytes.len())?;
         let sent = if config.connect { socket.send(bytes) } else { socket.send_to(bytes, &target) };
         let n = sent.map_err(|e| NetError::socket(send_op(config.connect), peer, e))?;
-        if sent_before == 0 && !config.connect {
+        if let Some(first) = first {
             // The socket had no port until this first sendto() gave it one.
             let local = socket::local_addr(socket, &peer)?;
             let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
-            report.emit(Event::SendingFrom { local, peer, connected: false, ephemeral })?;
+            first.emit(Event::SendingFrom { local, peer, connected: false, ephemeral })?;
         }
         let seq = shared.sent.add(n);
-        report.emit(Event::datagram(Dir::Out, peer, seq, &bytes[..n], None, shared.start.elapsed()))?;
+        let bytes = Bytes::copy_from_slice(&bytes[..n]);
+        cause.emit(Event::datagram(Dir::Out, peer, seq, bytes, None, shared.start.elapsed()))?;
         Ok(())
     };
     match ready {
@@ -297,7 +303,7 @@ fn take_one(
     match recv_datagram(socket, buf) {
         Ok(got) => {
             let seq = count.add(got.kept);
-            let bytes = &buf[..got.kept];
+            let bytes = Bytes::copy_from_slice(&buf[..got.kept]);
             report.emit(Event::datagram(
                 Dir::In,
                 got.from,

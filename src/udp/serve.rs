@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use bytes::Bytes;
 use socket2::{SockAddr, Socket};
 
 use super::recv_datagram;
@@ -71,16 +72,16 @@ pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
         };
         totals.received += 1;
         totals.bytes_in += got.kept as u64;
-        let bytes = &buf[..got.kept];
+        let bytes = Bytes::copy_from_slice(&buf[..got.kept]);
         report.emit(Event::datagram(
             Dir::In,
             got.from,
             totals.received,
-            bytes,
+            bytes.clone(),
             Some(got.arrived),
             start.elapsed(),
         ))?;
-        let echo = config.echo.then_some(bytes);
+        let echo = config.echo.then_some(&bytes[..]);
         for answer in echo.into_iter().chain(config.reply.as_deref()) {
             answer_to(&socket, got.from, answer, start, &mut totals, &report)?;
         }
@@ -108,11 +109,13 @@ fn answer_to(
     totals: &mut Totals,
     report: &Report,
 ) -> Result<()> {
+    let cause = report.cause(bytes.len())?;
     match socket.send_to(bytes, &SockAddr::from(peer)) {
         Ok(n) => {
             totals.sent += 1;
             totals.bytes_out += n as u64;
-            report.emit(Event::datagram(Dir::Out, peer, totals.sent, &bytes[..n], None, start.elapsed()))?;
+            let bytes = Bytes::copy_from_slice(&bytes[..n]);
+            cause.emit(Event::datagram(Dir::Out, peer, totals.sent, bytes, None, start.elapsed()))?;
         }
         Err(e) => {
             report.emit(Event::Error { conn: None, message: format!("sendto {peer}: {}", describe(&e)) })?;

@@ -60,20 +60,39 @@ fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
 }
 
 impl Proc {
-    /// Starts netplay with `args`; stdin is a pipe the test may write to.
+    /// Starts netplay with `args` and stdin at /dev/null, as a server run
+    /// with nothing to send is.
     pub fn start(args: &[&str]) -> Proc {
         let mut command = Command::new(BIN);
         command.args(args);
         Proc::spawn(command)
     }
 
+    /// Starts netplay with `args`; stdin is a pipe the test may write to
+    /// (and that stays open, a stream, until the test drops it).
+    pub fn start_piped(args: &[&str]) -> Proc {
+        let mut command = Command::new(BIN);
+        command.args(args);
+        Proc::spawn_piped(command)
+    }
+
     /// Starts `command` (netplay, perhaps inside a network namespace or
-    /// through a shell that sets a limit first) with piped stdin, stdout and
-    /// stderr.
+    /// through a shell that sets a limit first) with stdin at /dev/null and
+    /// piped stdout and stderr.
     pub fn spawn(mut command: Command) -> Proc {
+        command.stdin(Stdio::null());
+        Proc::launch(command)
+    }
+
+    /// [`Proc::spawn`] with a stdin the test writes to.
+    pub fn spawn_piped(mut command: Command) -> Proc {
+        command.stdin(Stdio::piped());
+        Proc::launch(command)
+    }
+
+    fn launch(mut command: Command) -> Proc {
         let mut child = command
             .env_remove("NO_COLOR")
-            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -189,6 +208,14 @@ pub fn tcp_server(args: &[&str]) -> (Proc, SocketAddr) {
     let mut all = vec!["--json", "tcp", "serve", "--port", "0"];
     all.extend_from_slice(args);
     bound(Proc::start(&all))
+}
+
+/// [`tcp_server`] with a stdin the test writes to: a stream, open until the
+/// test drops it.
+pub fn tcp_server_piped(args: &[&str]) -> (Proc, SocketAddr) {
+    let mut all = vec!["--json", "tcp", "serve", "--port", "0"];
+    all.extend_from_slice(args);
+    bound(Proc::start_piped(&all))
 }
 
 /// Starts `netplay udp serve --json --port 0 <args>` and returns it with the

@@ -1,0 +1,69 @@
+//! One clock for the whole process, so that every event can be put in the
+//! order it happened whichever thread or task saw it, and every time shown
+//! can be compared with every other: `+1.234ms` means 1.234 ms after
+//! netplay started, on every line of every end.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Serialize;
+
+/// When the process started, as this clock counts: the first call to
+/// [`start`] or [`now`]. `lib::run` makes it the very first thing.
+static START: OnceLock<(Instant, SystemTime)> = OnceLock::new();
+
+/// Starts the clock (if it has not started yet) and returns its origin.
+pub fn start() -> Instant {
+    START.get_or_init(|| (Instant::now(), SystemTime::now())).0
+}
+
+/// The same origin on the wall clock, to turn a kernel timestamp (a packet
+/// capture's) into a [`Stamp`].
+pub fn wall_start() -> SystemTime {
+    start();
+    START.get().map_or(SystemTime::UNIX_EPOCH, |s| s.1)
+}
+
+/// A moment on the process clock: the time since the process started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Stamp(#[serde(serialize_with = "crate::event::serialize_micros")] pub Duration);
+
+impl Stamp {
+    pub const ZERO: Stamp = Stamp(Duration::ZERO);
+
+    /// The stamp of an instant (before the start counts as the start).
+    pub fn of(instant: Instant) -> Stamp {
+        Stamp(instant.saturating_duration_since(start()))
+    }
+
+    /// The stamp of a wall-clock time, such as a kernel packet timestamp.
+    pub fn of_wall(time: SystemTime) -> Stamp {
+        Stamp(time.duration_since(wall_start()).unwrap_or_default())
+    }
+
+    /// The next representable stamp: one nanosecond later.
+    pub fn next(self) -> Stamp {
+        Stamp(self.0 + Duration::from_nanos(1))
+    }
+}
+
+/// Now, on the process clock.
+pub fn now() -> Stamp {
+    Stamp::of(Instant::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_grow_and_convert_from_the_wall_clock() {
+        let a = now();
+        let b = now();
+        assert!(b >= a);
+        let wall = Stamp::of_wall(SystemTime::now());
+        // Both clocks count from one origin; they drift apart by little.
+        assert!(wall.0.abs_diff(now().0) < Duration::from_millis(50), "{wall:?}");
+        assert_eq!(Stamp::of_wall(SystemTime::UNIX_EPOCH), Stamp::ZERO);
+    }
+}

@@ -1,0 +1,477 @@
+//! The road from runners to reporters: a bounded queue that puts events in
+//! the order they happened, and the one thread that renders them.
+//!
+//! **Order.** Every event gets a [`Stamp`] from the process clock. An effect
+//! (accept, recv, EOF) is stamped when it enters the queue, after its call
+//! returned. A cause (connect, send, shutdown) is stamped *before* its call,
+//! by a [`Cause`] taken then, which also holds back everything stamped after
+//! it until the cause's own event arrives. The output thread releases events
+//! in stamp order, so the server's recv is never shown before the client's
+//! send of the same bytes, whichever thread got to the queue first. A call
+//! that blocks longer than [`MAX_HOLD`] (a send to a peer that does not
+//! read) stops holding the others back, and its event is then shown when it
+//! returns, stamped then.
+//!
+//! **Back-pressure.** The queue holds at most [`BUDGET`] bytes of events.
+//! A runner finds room or waits for it: a thread blocks, an async task
+//! awaits (so the event loop goes on accepting, timing out and catching
+//! signals while its output is slow). Room is handed out first come, first
+//! served, so clients that send at once are read fairly.
+
+use std::collections::{BTreeMap, BinaryHeap};
+use std::future::Future;
+use std::io;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+
+use super::{OutputError, Reporter};
+use crate::clock::{self, Stamp};
+use crate::event::Event;
+
+/// Bytes of events that may wait to be rendered. A slow terminal or a pipe
+/// nobody reads holds at most this much, then the runners wait.
+pub const BUDGET: usize = 4 << 20;
+
+/// What one event costs besides its payload.
+const OVERHEAD: usize = 256;
+
+/// The longest a cause holds back the events after it.
+pub const MAX_HOLD: Duration = Duration::from_millis(250);
+
+/// The room an event takes in the queue, in permits of the budget.
+pub fn weight(payload: usize) -> u32 {
+    payload.saturating_add(OVERHEAD).min(BUDGET) as u32
+}
+
+pub struct Queue {
+    state: Mutex<State>,
+    /// Wakes the output thread, and whoever waits for a flush.
+    changed: Condvar,
+    room: Semaphore,
+    /// The reporter of each end; the output thread alone renders with them.
+    ends: Mutex<Vec<Box<dyn Reporter>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    /// What to do when output fails: wake the runners blocked on a socket,
+    /// which would otherwise only learn of it at their next event.
+    on_failure: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+}
+
+#[derive(Default)]
+struct State {
+    heap: BinaryHeap<std::cmp::Reverse<Entry>>,
+    /// Causes under way: their stamp (and a number, to tell equal stamps
+    /// apart), and when each was taken.
+    holds: BTreeMap<(Stamp, u64), Instant>,
+    next_id: u64,
+    /// The latest stamp handed out; stamps only grow.
+    last: Stamp,
+    closed: bool,
+    /// The first failure to write output: every later emit returns it.
+    failed: Option<(io::ErrorKind, String)>,
+    /// Flushes asked for, and done, counted; done in the order asked.
+    flushes_asked: u64,
+    flushes_done: u64,
+    flush_result: Option<(io::ErrorKind, String)>,
+}
+
+struct Entry {
+    stamp: Stamp,
+    id: u64,
+    end: usize,
+    item: Item,
+    permits: u32,
+}
+
+enum Item {
+    Event(Box<Event>),
+    /// Flush every end's writer, then count one more flush done.
+    Flush,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Entry) -> bool {
+        (self.stamp, self.id) == (other.stamp, other.id)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Entry) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, other: &Entry) -> std::cmp::Ordering {
+        (self.stamp, self.id).cmp(&(other.stamp, other.id))
+    }
+}
+
+impl State {
+    /// A fresh stamp: now, or just after the latest one.
+    fn stamp(&mut self) -> Stamp {
+        let now = clock::now();
+        self.last = if now > self.last { now } else { self.last.next() };
+        self.last
+    }
+
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// The oldest cause still holding others back, and when it was taken.
+    fn blocker(&self, now: Instant) -> Option<(Stamp, Instant)> {
+        self.holds
+            .iter()
+            .find(|(_, taken)| now.duration_since(**taken) < MAX_HOLD)
+            .map(|((stamp, _), taken)| (*stamp, *taken))
+    }
+
+    fn failure(&self) -> Result<(), OutputError> {
+        match &self.failed {
+            Some((kind, text)) => Err(OutputError(io::Error::new(*kind, text.clone()))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Queue {
+    /// A queue and its output thread, rendering with `reporter` for end 0.
+    pub fn start(reporter: Box<dyn Reporter>) -> io::Result<Arc<Queue>> {
+        let queue = Arc::new(Queue {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            room: Semaphore::new(BUDGET),
+            ends: Mutex::new(vec![reporter]),
+            thread: Mutex::new(None),
+            on_failure: Mutex::new(Vec::new()),
+        });
+        let worker = queue.clone();
+        let thread = thread::Builder::new().name("report".into()).spawn(move || worker.render_loop())?;
+        *lock(&queue.thread) = Some(thread);
+        Ok(queue)
+    }
+
+    /// Adds an end (the demo's server or client); returns its number.
+    pub fn add_end(&self, reporter: Box<dyn Reporter>) -> usize {
+        let mut ends = lock(&self.ends);
+        ends.push(reporter);
+        ends.len() - 1
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// Runs `hook` once output has failed (at once if it has).
+    pub fn on_failure(&self, hook: Box<dyn FnOnce() + Send>) {
+        let failed = self.state().failed.is_some();
+        if failed {
+            hook();
+        } else {
+            lock(&self.on_failure).push(hook);
+        }
+    }
+
+    /// Waits (blocking the thread) for room for `permits`.
+    fn room_blocking(&self, permits: u32) {
+        // The semaphore is never closed, so acquiring cannot fail.
+        if let Ok(permit) = block_on(self.room.acquire_many(permits)) {
+            permit.forget();
+        }
+    }
+
+    async fn room_async(&self, permits: u32) {
+        if let Ok(permit) = self.room.acquire_many(permits).await {
+            permit.forget();
+        }
+    }
+
+    /// Puts an event whose room is already taken into the queue, stamped
+    /// now (or at `stamp`, a cause's).
+    fn push(
+        &self,
+        end: usize,
+        event: Event,
+        permits: u32,
+        hold: Option<(Stamp, u64)>,
+    ) -> Result<(), OutputError> {
+        let mut state = self.state();
+        if let Err(e) = state.failure() {
+            drop(state);
+            self.room.add_permits(permits as usize);
+            return Err(e);
+        }
+        let stamp = match hold.and_then(|key| state.holds.remove(&key).map(|taken| (key, taken))) {
+            Some(((stamp, _), taken)) if taken.elapsed() < MAX_HOLD => stamp,
+            // The cause blocked too long: shown when it returned.
+            _ => state.stamp(),
+        };
+        let id = state.id();
+        state.heap.push(std::cmp::Reverse(Entry {
+            stamp,
+            id,
+            end,
+            item: Item::Event(Box::new(event)),
+            permits,
+        }));
+        drop(state);
+        self.changed.notify_all();
+        Ok(())
+    }
+
+    pub fn emit(&self, end: usize, event: Event) -> Result<(), OutputError> {
+        self.state().failure()?;
+        let permits = weight(event.payload_len());
+        self.room_blocking(permits);
+        self.push(end, event, permits, None)
+    }
+
+    pub async fn emit_async(&self, end: usize, event: Event) -> Result<(), OutputError> {
+        self.state().failure()?;
+        let permits = weight(event.payload_len());
+        self.room_async(permits).await;
+        self.push(end, event, permits, None)
+    }
+
+    /// Registers a cause stamped now, its room already taken.
+    fn hold(&self, permits: u32) -> Result<((Stamp, u64), Instant), OutputError> {
+        let mut state = self.state();
+        if let Err(e) = state.failure() {
+            drop(state);
+            self.room.add_permits(permits as usize);
+            return Err(e);
+        }
+        let key = (state.stamp(), state.id());
+        let taken = Instant::now();
+        state.holds.insert(key, taken);
+        Ok((key, taken))
+    }
+
+    fn release(&self, key: (Stamp, u64), permits: u32) {
+        let removed = self.state().holds.remove(&key).is_some();
+        if removed {
+            self.changed.notify_all();
+        }
+        self.room.add_permits(permits as usize);
+    }
+
+    /// Waits until everything queued before this call is rendered and
+    /// written, or until `deadline`. Returns the first output error.
+    pub fn flush(&self, deadline: Option<Instant>) -> Result<(), OutputError> {
+        let mut state = self.state();
+        state.flushes_asked += 1;
+        let target = state.flushes_asked;
+        let stamp = state.stamp();
+        let id = state.id();
+        state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: 0, item: Item::Flush, permits: 0 }));
+        self.changed.notify_all();
+        while state.flushes_done < target {
+            state = match deadline {
+                None => self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                        return state.failure();
+                    };
+                    self.changed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                }
+            };
+        }
+        state.failure()?;
+        match &state.flush_result {
+            Some((kind, text)) => Err(OutputError(io::Error::new(*kind, text.clone()))),
+            None => Ok(()),
+        }
+    }
+
+    /// No more events: the output thread ends once it has rendered what is
+    /// queued. Waits for it unless `deadline` passes first.
+    pub fn close(&self, deadline: Option<Instant>) {
+        self.state().closed = true;
+        self.changed.notify_all();
+        let thread = lock(&self.thread).take();
+        let Some(thread) = thread else { return };
+        match deadline {
+            None => {
+                let _ = thread.join();
+            }
+            Some(deadline) => {
+                // A thread stuck writing to a pipe nobody reads is left
+                // behind: the process ends without it.
+                while !thread.is_finished() && Instant::now() < deadline {
+                    thread::sleep(Duration::from_millis(2));
+                }
+                if thread.is_finished() {
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+
+    /// The output thread: takes what may be released, in stamp order, and
+    /// renders it.
+    fn render_loop(&self) {
+        let mut batch = Vec::new();
+        loop {
+            let mut state = self.state();
+            loop {
+                let now = Instant::now();
+                let blocker = state.blocker(now);
+                while let Some(top) = state.heap.peek() {
+                    if blocker.is_some_and(|(stamp, _)| top.0.stamp >= stamp) {
+                        break;
+                    }
+                    batch.push(state.heap.pop().map(|e| e.0).expect("peeked"));
+                    if batch.len() >= 64 {
+                        break;
+                    }
+                }
+                if !batch.is_empty() {
+                    break;
+                }
+                if state.closed && state.heap.is_empty() {
+                    return;
+                }
+                state = match blocker.filter(|_| !state.heap.is_empty()) {
+                    // Wait for the cause, at most until it stops holding.
+                    Some((_, taken)) => {
+                        let left = (taken + MAX_HOLD).saturating_duration_since(now);
+                        self.changed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                    }
+                    None => self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                };
+            }
+            let failed = state.failed.is_some();
+            drop(state);
+            let mut error = None;
+            let mut flushes = Vec::new();
+            {
+                let mut ends = lock(&self.ends);
+                for entry in batch.drain(..) {
+                    match entry.item {
+                        Item::Event(event) if !failed && error.is_none() => {
+                            if let Some(reporter) = ends.get_mut(entry.end)
+                                && let Err(e) = reporter.event(entry.stamp, &event)
+                            {
+                                error = Some(e);
+                            }
+                        }
+                        Item::Event(_) => {}
+                        Item::Flush => {
+                            let mut result = Ok(());
+                            for reporter in ends.iter_mut() {
+                                if let Err(e) = reporter.flush() {
+                                    result = Err(e);
+                                }
+                            }
+                            flushes.push(result);
+                        }
+                    }
+                    self.room.add_permits(entry.permits as usize);
+                }
+            }
+            let mut state = self.state();
+            let mut newly_failed = false;
+            if let Some(e) = error
+                && state.failed.is_none()
+            {
+                state.failed = Some((e.kind(), e.to_string()));
+                newly_failed = true;
+            }
+            for result in flushes {
+                state.flushes_done += 1;
+                if let Err(e) = result
+                    && state.flush_result.is_none()
+                {
+                    state.flush_result = Some((e.kind(), e.to_string()));
+                }
+            }
+            drop(state);
+            self.changed.notify_all();
+            if newly_failed {
+                let hooks = std::mem::take(&mut *lock(&self.on_failure));
+                hooks.into_iter().for_each(|hook| hook());
+            }
+        }
+    }
+}
+
+/// A cause under way: taken just before its call, so that its event is
+/// stamped when the call started, and nothing stamped after it is shown
+/// before it. Dropped without [`Cause::emit`] (the call failed and there
+/// is nothing to show), it stops holding.
+pub struct Cause {
+    queue: Arc<Queue>,
+    end: usize,
+    key: (Stamp, u64),
+    permits: u32,
+    emitted: bool,
+}
+
+impl Cause {
+    pub(super) fn blocking(queue: &Arc<Queue>, end: usize, payload: usize) -> Result<Cause, OutputError> {
+        let permits = weight(payload);
+        queue.room_blocking(permits);
+        let (key, _) = queue.hold(permits)?;
+        Ok(Cause { queue: queue.clone(), end, key, permits, emitted: false })
+    }
+
+    pub(super) async fn waiting(
+        queue: &Arc<Queue>,
+        end: usize,
+        payload: usize,
+    ) -> Result<Cause, OutputError> {
+        let permits = weight(payload);
+        queue.room_async(permits).await;
+        let (key, _) = queue.hold(permits)?;
+        Ok(Cause { queue: queue.clone(), end, key, permits, emitted: false })
+    }
+
+    /// The moment the cause was taken.
+    pub fn stamp(&self) -> Stamp {
+        self.key.0
+    }
+
+    pub(super) fn emit(mut self, event: Event) -> Result<(), OutputError> {
+        self.emitted = true;
+        self.queue.push(self.end, event, self.permits, Some(self.key))
+    }
+}
+
+impl Drop for Cause {
+    fn drop(&mut self) {
+        if !self.emitted {
+            self.queue.release(self.key, self.permits);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means another thread panicked mid-report; what
+    // it guards is still usable.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs a future to completion on this thread, parking it while the future
+/// waits: how a plain thread waits for room in the queue, which async tasks
+/// await.
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut context = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        thread::park();
+    }
+}
