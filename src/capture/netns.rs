@@ -1,0 +1,101 @@
+//! A network namespace of the process's own, for the demo: both of its ends
+//! live in this process, so they can talk over a private loopback where the
+//! process holds CAP_NET_RAW, and capture without root.
+//!
+//! An unprivileged process gets that by creating a user namespace (in which
+//! it has every capability) and, owned by it, a network namespace. Whether a
+//! system allows it is its choice (docs/capture.md lists which do): Debian 12
+//! and this machine do; Ubuntu 23.10 and later refuse through AppArmor
+//! (`kernel.apparmor_restrict_unprivileged_userns`); some systems set
+//! `user.max_user_namespaces` to 0.
+
+use std::fs;
+use std::io;
+
+use netlink_packet_core::{NLM_F_ACK, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload};
+use netlink_packet_route::RouteNetlinkMessage;
+use netlink_packet_route::link::{LinkFlags, LinkMessage};
+use nix::errno::Errno;
+use nix::sched::{CloneFlags, unshare};
+use nix::unistd::{Gid, Uid};
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// Why the process could not move into a private network namespace.
+#[derive(Debug, thiserror::Error)]
+pub enum NetnsError {
+    #[error(
+        "a private network namespace needs unprivileged user namespaces, which this system does not allow \
+         ({0}); run as root, or give netplay CAP_NET_RAW"
+    )]
+    Refused(Errno),
+    #[error("a private network namespace must be entered before any thread starts (unshare: EINVAL)")]
+    Threaded,
+    #[error("private network namespace: {what}: {source}")]
+    Setup {
+        what: &'static str,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Moves this process into a new network namespace with only a loopback
+/// interface, which it brings up; as a user other than root, inside a new
+/// user namespace that maps the user to itself. Afterwards every socket the
+/// process opens (and every thread it starts) lives there: 127.0.0.1 and ::1
+/// reach only this process, and a packet capture on `lo` needs no root.
+///
+/// Call it first thing, while the process has one thread: Linux refuses to
+/// put a multi-threaded process into a new user namespace.
+pub fn enter_private_netns() -> Result<(), NetnsError> {
+    let (uid, gid) = (Uid::current(), Gid::current());
+    let flags = if uid.is_root() {
+        CloneFlags::CLONE_NEWNET
+    } else {
+        CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNET
+    };
+    unshare(flags).map_err(|e| match e {
+        Errno::EINVAL => NetnsError::Threaded,
+        other => NetnsError::Refused(other),
+    })?;
+    if !uid.is_root() {
+        let setup = |what, source| NetnsError::Setup { what, source };
+        // Writing gid_map needs setgroups denied first (user_namespaces(7)).
+        fs::write("/proc/self/setgroups", "deny").map_err(|e| setup("/proc/self/setgroups", e))?;
+        fs::write("/proc/self/uid_map", format!("{uid} {uid} 1"))
+            .map_err(|e| setup("/proc/self/uid_map", e))?;
+        fs::write("/proc/self/gid_map", format!("{gid} {gid} 1"))
+            .map_err(|e| setup("/proc/self/gid_map", e))?;
+    }
+    bring_loopback_up().map_err(|source| NetnsError::Setup { what: "bring lo up", source })
+}
+
+/// `ip link set lo up`, through rtnetlink.
+fn bring_loopback_up() -> io::Result<()> {
+    let index = nix::net::if_::if_nametoindex("lo")?;
+    let mut link = LinkMessage::default();
+    link.header.index = index;
+    link.header.flags = LinkFlags::Up;
+    link.header.change_mask = LinkFlags::Up;
+    let mut header = NetlinkHeader::default();
+    header.flags = NLM_F_REQUEST | NLM_F_ACK;
+    let mut message = NetlinkMessage::new(header, RouteNetlinkMessage::SetLink(link).into());
+    message.finalize();
+    let mut out = vec![0; message.buffer_len()];
+    message.serialize(&mut out);
+
+    let socket =
+        Socket::new(Domain::from(libc::AF_NETLINK), Type::DGRAM, Some(Protocol::from(libc::NETLINK_ROUTE)))?;
+    socket.set_read_timeout(Some(std::time::Duration::from_secs(2)))?;
+    socket.send(&out)?;
+    let mut buf = vec![0u8; 8192];
+    let size = io::Read::read(&mut &socket, &mut buf)?;
+    let reply = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&buf[..size])
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("rtnetlink: {e}")))?;
+    match reply.payload {
+        NetlinkPayload::Error(error) => match error.code {
+            Some(code) => Err(io::Error::from_raw_os_error(-code.get())),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
