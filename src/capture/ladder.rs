@@ -258,7 +258,9 @@ fn details(packet: &Packet) -> Vec<Detail> {
         if !o.sack.is_empty() {
             out.push(Detail::new("SACK".into()));
         }
-        if o.timestamps.is_some() {
+        // Every Linux segment carries timestamps; say so where they are
+        // agreed on, in the SYNs.
+        if o.timestamps.is_some() && tcp.has(TcpFlags::SYN) {
             out.push(Detail::new("TS".into()));
         }
     }

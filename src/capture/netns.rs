@@ -28,7 +28,7 @@ pub enum NetnsError {
          ({0}); run as root, or give netplay CAP_NET_RAW"
     )]
     Refused(Errno),
-    #[error("a private network namespace must be entered before any thread starts (unshare: EINVAL)")]
+    #[error("a private network namespace must be entered before the process starts a second thread")]
     Threaded,
     #[error("private network namespace: {what}: {source}")]
     Setup {
@@ -47,6 +47,12 @@ pub enum NetnsError {
 /// Call it first thing, while the process has one thread: Linux refuses to
 /// put a multi-threaded process into a new user namespace.
 pub fn enter_private_netns() -> Result<(), NetnsError> {
+    // Root could unshare the network namespace alone even with threads
+    // running, but only for the calling thread: the others would stay
+    // outside. Refuse that too.
+    if threads()? > 1 {
+        return Err(NetnsError::Threaded);
+    }
     let (uid, gid) = (Uid::current(), Gid::current());
     let flags = if uid.is_root() {
         CloneFlags::CLONE_NEWNET
@@ -67,6 +73,17 @@ pub fn enter_private_netns() -> Result<(), NetnsError> {
             .map_err(|e| setup("/proc/self/gid_map", e))?;
     }
     bring_loopback_up().map_err(|source| NetnsError::Setup { what: "bring lo up", source })
+}
+
+/// How many threads this process has (`Threads:` in /proc/self/status).
+fn threads() -> Result<usize, NetnsError> {
+    let status = fs::read_to_string("/proc/self/status")
+        .map_err(|source| NetnsError::Setup { what: "/proc/self/status", source })?;
+    Ok(status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(1))
 }
 
 /// `ip link set lo up`, through rtnetlink.
@@ -97,5 +114,17 @@ fn bring_loopback_up() -> io::Result<()> {
             None => Ok(()),
         },
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_with_threads_is_refused_before_anything_changes() {
+        // The test harness runs each test on a thread of its own.
+        assert!(threads().unwrap() > 1);
+        assert!(matches!(enter_private_netns(), Err(NetnsError::Threaded)));
     }
 }
