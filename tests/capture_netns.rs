@@ -63,8 +63,8 @@ mod linux {
     pub fn child_netns(parent_port: u16) -> ExitCode {
         match enter_private_netns() {
             Ok(()) => {}
-            Err(NetnsError::Refused(errno)) => {
-                println!("REFUSED {errno}");
+            Err(e @ NetnsError::Refused { .. }) => {
+                println!("REFUSED {e}");
                 return ExitCode::SUCCESS;
             }
             Err(e) => {

@@ -188,26 +188,34 @@ impl Capture {
         self.socket.attach_filter(&insns).map_err(|e| io_error(&self.interface.name, "SO_ATTACH_FILTER", e))
     }
 
-    /// Waits up to `timeout` for the next packet; `None` when none came.
+    /// Waits for the next packet, up to about `timeout` (each wait on the
+    /// socket is `timeout`, and a packet that is not kept, rare, starts
+    /// another: at most twice `timeout` in all); `None` when none came.
+    /// Packets already queued are read without a system call more than the
+    /// read itself.
     pub fn recv(&mut self, timeout: Duration) -> Result<Option<Captured>, CaptureError> {
         let deadline = Instant::now() + timeout;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            match self.read(MsgFlags::MSG_DONTWAIT)? {
+                Some(Some(captured)) => return Ok(Some(captured)),
+                Some(None) => continue,
+                None => {}
+            }
+            if Instant::now() >= deadline {
                 return Ok(None);
             }
             // A zero timeout means "forever" to SO_RCVTIMEO.
-            let left = left.max(Duration::from_micros(1));
-            if self.timeout != Some(left) {
+            let wait = timeout.max(Duration::from_micros(1));
+            if self.timeout != Some(wait) {
                 self.socket
-                    .set_read_timeout(Some(left))
+                    .set_read_timeout(Some(wait))
                     .map_err(|e| io_error(&self.interface.name, "SO_RCVTIMEO", e))?;
-                self.timeout = Some(left);
+                self.timeout = Some(wait);
             }
             match self.read(MsgFlags::empty())? {
                 None => return Ok(None),
                 Some(Some(captured)) => return Ok(Some(captured)),
-                Some(None) => continue,
+                Some(None) => {}
             }
         }
     }

@@ -23,29 +23,43 @@ use socket2::{Domain, Protocol, Socket, Type};
 /// Why the process could not move into a private network namespace.
 #[derive(Debug, thiserror::Error)]
 pub enum NetnsError {
+    /// The system does not let an unprivileged user do it. The process is
+    /// still in the host's network namespace: it can go on without capture.
     #[error(
-        "a private network namespace needs unprivileged user namespaces, which this system does not allow \
-         ({0}); run as root, or give netplay CAP_NET_RAW"
+        "a private network namespace needs unprivileged user namespaces, which this system refuses ({errno}{}); \
+         run as root, or give netplay CAP_NET_RAW",
+        why.as_deref().map(|w| format!(": {w}")).unwrap_or_default()
     )]
-    Refused(Errno),
+    Refused { errno: Errno, why: Option<String> },
+    /// The process has other threads; nothing was changed.
     #[error("a private network namespace must be entered before the process starts a second thread")]
     Threaded,
+    /// Setting up the user namespace failed; the process is still in the
+    /// host's network namespace.
     #[error("private network namespace: {what}: {source}")]
     Setup {
         what: &'static str,
         #[source]
         source: io::Error,
     },
+    /// The process is already in the new network namespace but its loopback
+    /// could not be brought up: it has no network at all, and should stop.
+    #[error("private network namespace: cannot bring lo up ({0}); stopping, as nothing can connect")]
+    LoopbackDown(#[source] io::Error),
 }
 
 /// Moves this process into a new network namespace with only a loopback
 /// interface, which it brings up; as a user other than root, inside a new
-/// user namespace that maps the user to itself. Afterwards every socket the
-/// process opens (and every thread it starts) lives there: 127.0.0.1 and ::1
-/// reach only this process, and a packet capture on `lo` needs no root.
+/// user namespace first (that maps the user to itself). Afterwards every
+/// socket the process opens (and every thread it starts) lives there:
+/// 127.0.0.1 and ::1 reach only this process, and a packet capture on `lo`
+/// needs no root.
 ///
 /// Call it first thing, while the process has one thread: Linux refuses to
-/// put a multi-threaded process into a new user namespace.
+/// put a multi-threaded process into a new user namespace (and would move
+/// only the calling thread into a new network namespace). On any error but
+/// [`NetnsError::LoopbackDown`] the process is still in the host's network
+/// namespace and can go on without capture.
 pub fn enter_private_netns() -> Result<(), NetnsError> {
     // Root could unshare the network namespace alone even with threads
     // running, but only for the calling thread: the others would stay
@@ -54,16 +68,15 @@ pub fn enter_private_netns() -> Result<(), NetnsError> {
         return Err(NetnsError::Threaded);
     }
     let (uid, gid) = (Uid::current(), Gid::current());
-    let flags = if uid.is_root() {
-        CloneFlags::CLONE_NEWNET
-    } else {
-        CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNET
-    };
-    unshare(flags).map_err(|e| match e {
-        Errno::EINVAL => NetnsError::Threaded,
-        other => NetnsError::Refused(other),
-    })?;
+    let refused = |errno| NetnsError::Refused { errno, why: restriction() };
     if !uid.is_root() {
+        // The user namespace first, alone: where it comes without
+        // capabilities (Ubuntu's AppArmor), the network namespace is refused
+        // next while the process still has the host's network.
+        unshare(CloneFlags::CLONE_NEWUSER).map_err(|e| match e {
+            Errno::EINVAL => NetnsError::Threaded,
+            other => refused(other),
+        })?;
         let setup = |what, source| NetnsError::Setup { what, source };
         // Writing gid_map needs setgroups denied first (user_namespaces(7)).
         fs::write("/proc/self/setgroups", "deny").map_err(|e| setup("/proc/self/setgroups", e))?;
@@ -72,7 +85,28 @@ pub fn enter_private_netns() -> Result<(), NetnsError> {
         fs::write("/proc/self/gid_map", format!("{gid} {gid} 1"))
             .map_err(|e| setup("/proc/self/gid_map", e))?;
     }
-    bring_loopback_up().map_err(|source| NetnsError::Setup { what: "bring lo up", source })
+    unshare(CloneFlags::CLONE_NEWNET).map_err(refused)?;
+    bring_loopback_up().map_err(NetnsError::LoopbackDown)
+}
+
+/// What keeps unprivileged user namespaces from working here, if one of the
+/// known switches says so.
+fn restriction() -> Option<String> {
+    let read = |path: &str| fs::read_to_string(path).ok().map(|s| s.trim().to_string());
+    if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
+        return Some(
+            "kernel.apparmor_restrict_unprivileged_userns = 1: AppArmor (Ubuntu 23.10 and later) gives a user \
+             namespace no capabilities"
+                .into(),
+        );
+    }
+    if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        return Some("kernel.unprivileged_userns_clone = 0".into());
+    }
+    if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
+        return Some("user.max_user_namespaces = 0".into());
+    }
+    None
 }
 
 /// How many threads this process has (`Threads:` in /proc/self/status).
