@@ -131,7 +131,8 @@ impl Packet {
 }
 
 /// One sentence on a kind of packet, for `--explain`. Each was checked on
-/// Linux 6.18 with tcpdump on `lo` (see docs/capture.md).
+/// Linux 6.18 with tcpdump on `lo` and Python's socket calls, and the
+/// packet facts again by tests/capture.rs (see docs/capture.md).
 pub fn explain(kind: PacketKind) -> &'static str {
     match kind {
         PacketKind::Syn => {
@@ -150,9 +151,10 @@ pub fn explain(kind: PacketKind) -> &'static str {
              completes the three-way handshake, which is when connect() returns."
         }
         PacketKind::Data => {
-            "PSH,ACK with bytes: a segment carrying data. Linux sets PSH on the last segment of each send() \
-             (\"hand this to the application now\"), so on loopback, where a send fits in one segment, every send() \
-             is one PSH segment; the receiver answers with an ACK of the next byte it expects."
+            "PSH,ACK with bytes: a segment carrying data. Linux sets PSH (\"hand this to the application now\") on \
+             the last segment of each send(), so a small send() usually goes out as one PSH segment (Nagle's \
+             algorithm may hold it back and merge it with the next while earlier bytes are unacknowledged); the \
+             receiver acknowledges with the number of the next byte it expects."
         }
         PacketKind::Fin => {
             "FIN: shutdown(SHUT_WR) or close() says \"I will send no more\"; it takes one sequence number, the peer \
@@ -162,7 +164,7 @@ pub fn explain(kind: PacketKind) -> &'static str {
         PacketKind::Rst => {
             "RST: the connection is refused or torn down. A SYN to a port where nothing listens is answered by \
              RST,ACK and connect() fails with ECONNREFUSED (Connection refused); close() with unread bytes in the \
-             receive buffer sends RST too, and the peer's next send() fails with ECONNRESET."
+             receive buffer sends RST too, and the peer's next send() or recv() fails with ECONNRESET."
         }
         PacketKind::IcmpPortUnreachable => {
             "ICMP port unreachable (type 3, code 3): the kernel's answer to a UDP datagram for a port where no \
