@@ -336,6 +336,30 @@ fn a_pcap_file_holds_the_handshake_for_tcpdump() {
 }
 
 #[test]
+fn the_interface_a_conversation_crosses() {
+    let lo = Interface::loopback().unwrap();
+    assert!(lo.loopback && lo.index > 0);
+    for (local, peer) in [("127.0.0.1", "127.0.0.1"), ("::1", "::1"), ("::ffff:127.0.0.1", "127.0.0.1")] {
+        let found = Interface::for_addresses(local.parse().unwrap(), peer.parse().unwrap()).unwrap();
+        assert_eq!(found.name, lo.name, "{local} → {peer}");
+    }
+    // An address no interface holds (TEST-NET-3; nothing is sent to it).
+    let err =
+        Interface::for_addresses("203.0.113.7".parse().unwrap(), "203.0.113.8".parse().unwrap()).unwrap_err();
+    assert_eq!(err.to_string(), "packet capture: no network interface holds the address 203.0.113.7");
+    let err = Interface::named("nosuchif0").unwrap_err();
+    assert_eq!(err.to_string(), "packet capture: no network interface named 'nosuchif0' (see `ip link`)");
+}
+
+#[test]
+fn too_many_ports_is_one_clear_line() {
+    let Some(mut cap) = capture(&[9], HEADERS_ONLY) else { return };
+    let many: Vec<u16> = (1000..1200).collect();
+    let err = cap.set_ports(&many).unwrap_err();
+    assert_eq!(err.to_string(), "packet filter: 200 ports to watch, at most 120 fit in one kernel filter");
+}
+
+#[test]
 fn tcp_info_reports_the_accept_queue_of_listen_5() {
     use socket2::{Domain, Socket, Type};
     let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
