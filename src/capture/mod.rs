@@ -8,7 +8,7 @@
 //! - [`Flows`]: relative sequence numbers and scaled windows.
 //! - [`ladder`]: one line per packet, and `--explain`'s sentences.
 //! - [`Pcap`]: the pcap file.
-//! - [`tcp_info`]: TCP_INFO of a connection, the accept queue of a listener.
+//! - [`tcp_info()`]: TCP_INFO of a connection, the accept queue of a listener.
 //! - [`enter_private_netns`]: a network namespace of the process's own, where
 //!   an unprivileged user may capture (for the demo).
 //!

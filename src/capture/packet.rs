@@ -81,7 +81,8 @@ impl TcpFlags {
         self.0 & flag == flag
     }
 
-    /// The names of the flags that are set, in [`Self::ORDER`].
+    /// The names of the flags that are set: SYN, FIN, RST, PSH, ACK, URG,
+    /// ECE, CWR, in that order.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
         Self::ORDER.into_iter().filter(move |(bit, _)| self.0 & bit != 0).map(|(_, name)| name)
     }
