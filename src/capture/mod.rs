@@ -131,6 +131,7 @@ pub struct Captured {
 
 /// The length an IP packet states in its header (`data.len()` when it
 /// cannot be read).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) fn wire_len(data: &[u8]) -> u32 {
     let stated = match data.first().map(|b| b >> 4) {
         Some(4) if data.len() >= 4 => u32::from(u16::from_be_bytes([data[2], data[3]])),
