@@ -6,6 +6,7 @@
 //! events → a reporter (human, json or raw). See DESIGN.md.
 
 pub mod bench;
+pub mod capture;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,0 +1,544 @@
+//! The ladder: one packet as one line between two labelled ends, the way a
+//! textbook draws a TCP exchange, and one sentence per kind of packet for
+//! `--explain`.
+//!
+//! ```text
+//! client ──────────SYN─────────▶ server  seq 0 win 65495 mss 65495 ws 10 sackOK TS
+//! client ◀───────SYN,ACK──────── server  seq 0 ack 1 win 65483 mss 65495 ws 10 …
+//! client ───PSH,ACK 15 bytes───▶ server  seq 1 ack 1 win 65536
+//! ```
+//!
+//! A pure function of the packet, the two ends, colour (a bool) and the
+//! width: no I/O, no globals. The payload is not drawn (the hex dump shows
+//! it). Details that do not fit the width are shortened, then left out from
+//! the end (marked `…`), never cut inside a word.
+
+use std::net::SocketAddr;
+
+use colored::Color;
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use super::packet::{Icmp, IcmpMeaning, Packet, Protocol, Quoted, TcpFlags};
+
+/// The width of every arrow (at least), head included: wide enough for
+/// data labels up to `PSH,ACK 9999 bytes`, so that the arrows of a ladder
+/// line up, and narrow enough that a SYN's details fit 80 columns.
+const ARROW: usize = 23;
+/// Room kept between the right end's label and the details.
+const GAP: &str = "  ";
+
+/// One end of the ladder: its label and the address it sends from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct End {
+    pub label: String,
+    pub addr: SocketAddr,
+}
+
+/// The two ends a ladder is drawn between: `client`/`server`, or
+/// `local`/`peer` for a lone process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ends {
+    pub left: End,
+    pub right: End,
+}
+
+impl Ends {
+    pub fn new(
+        left: impl Into<String>,
+        left_addr: SocketAddr,
+        right: impl Into<String>,
+        right_addr: SocketAddr,
+    ) -> Ends {
+        Ends {
+            left: End { label: left.into(), addr: left_addr },
+            right: End { label: right.into(), addr: right_addr },
+        }
+    }
+
+    /// Which way `packet` goes between the ends: `Some(true)` left to right.
+    /// An ICMP error goes back to whoever sent the datagram it quotes.
+    /// `None` when the packet is not between these two ends.
+    pub fn rightward(&self, packet: &Packet) -> Option<bool> {
+        let (left, right) = (canonical(self.left.addr), canonical(self.right.addr));
+        let (from, to) = match &packet.icmp {
+            Some(Icmp { quoted: Some(Quoted { from, to, .. }), .. }) => (canonical(*to), canonical(*from)),
+            _ => (canonical(packet.from), canonical(packet.to)),
+        };
+        if from == left && to == right {
+            Some(true)
+        } else if from == right && to == left {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// An address with an IPv4-mapped IPv6 address as the IPv4 one it maps.
+fn canonical(addr: SocketAddr) -> SocketAddr {
+    SocketAddr::new(addr.ip().to_canonical(), addr.port())
+}
+
+/// What a packet is, for a person: the kinds `--explain` has a sentence for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PacketKind {
+    Syn,
+    SynAck,
+    Ack,
+    /// A segment that carries data (Linux sets PSH on it: see [`explain`]).
+    Data,
+    Fin,
+    Rst,
+    IcmpPortUnreachable,
+    Icmpv6PortUnreachable,
+    /// Any other ICMP or ICMPv6 message.
+    Icmp,
+    Udp,
+}
+
+impl Packet {
+    /// The kind of packet this is; a segment with several meanings is named
+    /// by the strongest (RST, then SYN, then FIN, then data).
+    pub fn kind(&self) -> PacketKind {
+        match (self.protocol, &self.tcp, &self.icmp) {
+            (Protocol::Tcp, Some(tcp), _) => {
+                if tcp.has(TcpFlags::RST) {
+                    PacketKind::Rst
+                } else if tcp.has(TcpFlags::SYN | TcpFlags::ACK) {
+                    PacketKind::SynAck
+                } else if tcp.has(TcpFlags::SYN) {
+                    PacketKind::Syn
+                } else if tcp.has(TcpFlags::FIN) {
+                    PacketKind::Fin
+                } else if self.length > 0 {
+                    PacketKind::Data
+                } else {
+                    PacketKind::Ack
+                }
+            }
+            (Protocol::Udp, ..) => PacketKind::Udp,
+            (Protocol::Icmp, _, Some(i)) if i.meaning == IcmpMeaning::PortUnreachable => {
+                PacketKind::IcmpPortUnreachable
+            }
+            (Protocol::Icmpv6, _, Some(i)) if i.meaning == IcmpMeaning::PortUnreachable => {
+                PacketKind::Icmpv6PortUnreachable
+            }
+            _ => PacketKind::Icmp,
+        }
+    }
+}
+
+/// One sentence on a kind of packet, for `--explain`. Each was checked on
+/// Linux 6.18 with tcpdump on `lo` and Python's socket calls, and the
+/// packet facts again by tests/capture.rs (see docs/capture.md).
+pub fn explain(kind: PacketKind) -> &'static str {
+    match kind {
+        PacketKind::Syn => {
+            "SYN: connect() sends this first segment of the three-way handshake; it carries the client's initial \
+             sequence number (random, shown as 0) and its options: the largest segment it takes (MSS: 65495 bytes \
+             on IPv4 loopback, 65476 on IPv6: the 65536-byte MTU less the headers), SACK, timestamps and window \
+             scaling."
+        }
+        PacketKind::SynAck => {
+            "SYN,ACK: the server's kernel answers the SYN by itself, before any accept(): its own initial sequence \
+             number and ack 1 (the client's SYN counts as one byte). Once the client's ACK arrives the connection \
+             waits in the listen() backlog until accept() takes it."
+        }
+        PacketKind::Ack => {
+            "ACK: a segment with no data that says \"I have every byte before this number\"; the client's first one \
+             completes the three-way handshake, which is when connect() returns."
+        }
+        PacketKind::Data => {
+            "PSH,ACK with bytes: a segment carrying data. Linux sets PSH (\"hand this to the application now\") on \
+             the last segment of each send(), so a small send() usually goes out as one PSH segment (Nagle's \
+             algorithm may hold it back and merge it with the next while earlier bytes are unacknowledged); the \
+             receiver acknowledges with the number of the next byte it expects."
+        }
+        PacketKind::Fin => {
+            "FIN: shutdown(SHUT_WR) or close() says \"I will send no more\"; it takes one sequence number, the peer \
+             acknowledges it, and the peer's recv() returns b'' (end of stream) once it has read the bytes before \
+             it. Each direction is closed by its own FIN."
+        }
+        PacketKind::Rst => {
+            "RST: the connection is refused or torn down. A SYN to a port where nothing listens is answered by \
+             RST,ACK and connect() fails with ECONNREFUSED (Connection refused); close() with unread bytes in the \
+             receive buffer sends RST too, and the peer's next send() or recv() fails with ECONNRESET."
+        }
+        PacketKind::IcmpPortUnreachable => {
+            "ICMP port unreachable (type 3, code 3): the kernel's answer to a UDP datagram for a port where no \
+             socket is bound; it quotes the start of that datagram. A connected UDP socket is told (its next send() \
+             or recv() fails with ECONNREFUSED); an unconnected one never is, so its sendto() seems to succeed."
+        }
+        PacketKind::Icmpv6PortUnreachable => {
+            "ICMPv6 destination unreachable, port unreachable (type 1, code 4): IPv6's answer to a UDP datagram for \
+             a port where no socket is bound; as in IPv4, only a connected UDP socket is told (ECONNREFUSED)."
+        }
+        PacketKind::Icmp => {
+            "ICMP: the network's error and control messages; an error quotes the start of the datagram it is about."
+        }
+        PacketKind::Udp => {
+            "UDP datagram: one send() or sendto() is one datagram on the wire, with an 8-byte header (ports, length, \
+             checksum) and no handshake, no acknowledgement, no retransmission; recv() gets it whole or, if its \
+             buffer is smaller, its start, and the rest is discarded."
+        }
+    }
+}
+
+/// How a piece of the line is painted.
+#[derive(Clone, Copy)]
+enum Paint {
+    Plain,
+    Dim,
+    Fg(Color),
+}
+
+fn paint(text: &str, how: Paint, color: bool) -> String {
+    match (color, how) {
+        (false, _) | (true, Paint::Plain) => text.to_string(),
+        (true, Paint::Dim) => format!("\x1b[2m{text}\x1b[0m"),
+        (true, Paint::Fg(c)) => format!("\x1b[{}m{text}\x1b[0m", c.to_fg_str()),
+    }
+}
+
+/// A detail shown after the ladder, with a shorter form to use when the line
+/// is too wide.
+struct Detail {
+    full: String,
+    short: Option<String>,
+}
+
+impl Detail {
+    fn new(full: String) -> Detail {
+        Detail { full, short: None }
+    }
+}
+
+/// The label inside the arrow: the flags and byte count, the datagram's
+/// length, or the ICMP message's meaning.
+pub fn arrow_label(packet: &Packet) -> String {
+    let bytes = |n: u32| if n == 1 { "1 byte".to_string() } else { format!("{n} bytes") };
+    match (&packet.tcp, &packet.icmp) {
+        (Some(tcp), _) if packet.length > 0 => format!("{} {}", tcp.flags, bytes(packet.length)),
+        (Some(tcp), _) => tcp.flags.to_string(),
+        (_, Some(icmp)) => format!("{} {}", packet.protocol.name(), icmp.meaning.words()),
+        _ => format!("{} {}", packet.protocol.name(), bytes(packet.length)),
+    }
+}
+
+fn details(packet: &Packet) -> Vec<Detail> {
+    let mut out = Vec::new();
+    if let Some(tcp) = &packet.tcp {
+        let (seq, ack) = match tcp.relative {
+            Some(rel) => (rel.seq, rel.ack),
+            None => (tcp.seq, Some(tcp.ack)),
+        };
+        out.push(Detail::new(format!("seq {seq}")));
+        if tcp.has(TcpFlags::ACK)
+            && let Some(ack) = ack
+        {
+            out.push(Detail::new(format!("ack {ack}")));
+        }
+        out.push(match tcp.window_bytes {
+            Some(bytes) => Detail::new(format!("win {bytes}")),
+            None => Detail {
+                full: format!("win {} (unscaled)", tcp.window),
+                short: Some(format!("win {}?", tcp.window)),
+            },
+        });
+        let o = &tcp.options;
+        if let Some(mss) = o.mss {
+            out.push(Detail::new(format!("mss {mss}")));
+        }
+        if let Some(shift) = o.window_scale {
+            out.push(Detail { full: format!("wscale {shift}"), short: Some(format!("ws {shift}")) });
+        }
+        if o.sack_permitted {
+            out.push(Detail::new("sackOK".into()));
+        }
+        if !o.sack.is_empty() {
+            out.push(Detail::new("SACK".into()));
+        }
+        // Every Linux segment carries timestamps; say so where they are
+        // agreed on, in the SYNs.
+        if o.timestamps.is_some() && tcp.has(TcpFlags::SYN) {
+            out.push(Detail::new("TS".into()));
+        }
+    }
+    if let Some(icmp) = &packet.icmp {
+        if let Some(q) = &icmp.quoted {
+            out.push(Detail {
+                full: format!("for {} {} → {}", q.protocol.name(), q.from, q.to),
+                short: Some(format!("for {} :{} → :{}", q.protocol.name(), q.from.port(), q.to.port())),
+            });
+        }
+        out.push(Detail { full: format!("type {} code {}", icmp.kind, icmp.code), short: None });
+    }
+    out
+}
+
+fn arrow_paint(packet: &Packet) -> Paint {
+    match packet.kind() {
+        PacketKind::Syn | PacketKind::SynAck => Paint::Fg(Color::Green),
+        PacketKind::Fin => Paint::Fg(Color::Yellow),
+        PacketKind::Rst
+        | PacketKind::IcmpPortUnreachable
+        | PacketKind::Icmpv6PortUnreachable
+        | PacketKind::Icmp => Paint::Fg(Color::Red),
+        PacketKind::Data | PacketKind::Udp => Paint::Fg(Color::Cyan),
+        PacketKind::Ack => Paint::Plain,
+    }
+}
+
+/// The arrow with its label, `inner` columns wide (head included), the
+/// label in the middle (the odd column, if any, on the head's side).
+fn arrow(label: &str, rightward: bool, inner: usize) -> String {
+    let rest = inner.saturating_sub(label.width());
+    let (tail, head) = (rest / 2, rest - rest / 2);
+    let line = |n: usize| "─".repeat(n);
+    if rightward {
+        format!("{}{label}{}▶", line(tail), line(head.saturating_sub(1)))
+    } else {
+        format!("◀{}{label}{}", line(head.saturating_sub(1)), line(tail))
+    }
+}
+
+/// Cuts `text` to at most `width` columns, ending in `…` when cut.
+fn fit_label(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + c.to_string().width() + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Renders `packet` as one ladder line between `ends`, at most `width`
+/// columns wide (80 holds every line for labels up to 8 columns; a line can
+/// only be wider when the labels and arrow alone are). A packet that is not
+/// between the two ends is drawn between its own addresses.
+pub fn line(packet: &Packet, ends: &Ends, color: bool, width: usize) -> String {
+    let (ends, rightward) = match ends.rightward(packet) {
+        Some(rightward) => (ends.clone(), rightward),
+        None => (Ends::new(packet.from.to_string(), packet.from, packet.to.to_string(), packet.to), true),
+    };
+    let label = arrow_label(packet);
+    let mut inner = ARROW.max(label.width() + 5);
+    let (mut left, mut right) = (ends.left.label.clone(), ends.right.label.clone());
+    let core = |left: &str, right: &str, inner: usize| left.width() + 1 + inner + 1 + right.width();
+    if core(&left, &right, inner) > width {
+        inner = label.width() + 5;
+    }
+    if core(&left, &right, inner) > width {
+        let room = width.saturating_sub(inner + 2) / 2;
+        left = fit_label(&left, room.max(1));
+        right = fit_label(&right, room.max(1));
+    }
+    let used = core(&left, &right, inner);
+
+    // The details that fit: all in full, else shortened from the end, else
+    // left out from the end.
+    let details = details(packet);
+    let text = |ds: &[Detail], short_from: usize| -> String {
+        let words: Vec<&str> = ds
+            .iter()
+            .enumerate()
+            .map(|(i, d)| if i >= short_from { d.short.as_deref().unwrap_or(&d.full) } else { &d.full })
+            .collect();
+        words.join(" ")
+    };
+    let room = width.saturating_sub(used + GAP.len());
+    let fitting =
+        (0..=details.len()).rev().map(|short_from| text(&details, short_from)).find(|t| t.width() <= room);
+    let shown = fitting.unwrap_or_else(|| {
+        (0..details.len())
+            .rev()
+            .map(|keep| if keep == 0 { "…".to_string() } else { format!("{} …", text(&details[..keep], 0)) })
+            .find(|t| t.width() <= room)
+            .unwrap_or_default()
+    });
+
+    let arrow = paint(&arrow(&label, rightward, inner), arrow_paint(packet), color);
+    let mut out = format!("{left} {arrow} {right}");
+    if !shown.is_empty() {
+        out.push_str(GAP);
+        out.push_str(&paint(&shown, Paint::Dim, color));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use etherparse::TcpOptionElement::*;
+
+    use super::*;
+    use crate::capture::Flows;
+    use crate::capture::packet::samples::*;
+    use crate::capture::packet::{Direction, parse};
+
+    const C: u16 = 40000;
+    const S: u16 = 9000;
+
+    fn ends() -> Ends {
+        Ends::new("client", "127.0.0.1:40000".parse().unwrap(), "server", "127.0.0.1:9000".parse().unwrap())
+    }
+
+    fn exchange() -> Vec<Packet> {
+        let opts = [
+            MaximumSegmentSize(65495),
+            SelectiveAcknowledgementPermitted,
+            Timestamp(1, 0),
+            Noop,
+            WindowScale(10),
+        ];
+        let raw = [
+            tcp4_with(C, S, 0x02, 1000, 0, 65495, &opts, &[]),
+            tcp4_with(S, C, 0x12, 5000, 1001, 65483, &opts, &[]),
+            tcp4_with(C, S, 0x10, 1001, 5001, 64, &[], &[]),
+            tcp4_with(C, S, 0x18, 1001, 5001, 64, &[], b"hello, world!!!"),
+            tcp4_with(S, C, 0x10, 5001, 1016, 64, &[], &[]),
+            tcp4_with(C, S, 0x11, 1016, 5001, 64, &[], &[]),
+            tcp4_with(S, C, 0x11, 5001, 1017, 64, &[], &[]),
+            tcp4_with(C, S, 0x10, 1017, 5002, 64, &[], &[]),
+        ];
+        let mut flows = Flows::new();
+        raw.iter()
+            .map(|bytes| {
+                let mut p = parse(bytes, Instant::now(), Direction::Out).unwrap();
+                flows.annotate(&mut p);
+                p
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_whole_tcp_exchange_as_a_ladder() {
+        let lines: Vec<String> = exchange().iter().map(|p| line(p, &ends(), false, 80)).collect();
+        let expected = [
+            "client ──────────SYN─────────▶ server  seq 0 win 65495 mss 65495 ws 10 sackOK TS",
+            "client ◀───────SYN,ACK──────── server  seq 0 ack 1 win 65483 mss 65495 ws 10 …",
+            "client ──────────ACK─────────▶ server  seq 1 ack 1 win 65536",
+            "client ───PSH,ACK 15 bytes───▶ server  seq 1 ack 1 win 65536",
+            "client ◀─────────ACK────────── server  seq 1 ack 16 win 65536",
+            "client ────────FIN,ACK───────▶ server  seq 16 ack 1 win 65536",
+            "client ◀───────FIN,ACK──────── server  seq 1 ack 17 win 65536",
+            "client ──────────ACK─────────▶ server  seq 17 ack 2 win 65536",
+        ];
+        assert_eq!(lines, expected, "\n{}", lines.join("\n"));
+        for l in &lines {
+            assert!(l.width() <= 80, "{l}");
+        }
+    }
+
+    #[test]
+    fn the_arrows_line_up_and_narrow_widths_drop_details_whole() {
+        let packets = exchange();
+        let syn = &packets[0];
+        // Wider: everything in full.
+        assert_eq!(
+            line(syn, &ends(), false, 100),
+            "client ──────────SYN─────────▶ server  seq 0 win 65495 mss 65495 wscale 10 sackOK TS"
+        );
+        assert_eq!(line(syn, &ends(), false, 60), "client ──────────SYN─────────▶ server  seq 0 win 65495 …");
+        assert_eq!(line(syn, &ends(), false, 45), "client ──────────SYN─────────▶ server  …");
+        // Narrower than labels and arrow: the arrow shrinks to its label.
+        assert_eq!(line(syn, &ends(), false, 32), "client ──SYN──▶ server  seq 0 …");
+        for width in 10..100 {
+            let l = line(&packets[1], &ends(), false, width);
+            assert!(l.width() <= width.max(29), "{width}: {l}");
+            assert!(!l.contains("mss 6549 ") && !l.ends_with("mss 6"), "{width}: {l}");
+        }
+    }
+
+    #[test]
+    fn a_refused_connect_is_a_syn_answered_by_rst() {
+        let mut flows = Flows::new();
+        let mut syn = parse(&tcp4(C, S, 0x02, 77, 0, &[]), Instant::now(), Direction::Out).unwrap();
+        let mut rst =
+            parse(&tcp4_with(S, C, 0x14, 0, 78, 0, &[], &[]), Instant::now(), Direction::Out).unwrap();
+        flows.annotate(&mut syn);
+        flows.annotate(&mut rst);
+        assert_eq!(rst.kind(), PacketKind::Rst);
+        assert_eq!(
+            line(&rst, &ends(), false, 80),
+            "client ◀───────RST,ACK──────── server  seq 0 ack 1 win 0"
+        );
+    }
+
+    #[test]
+    fn icmp_port_unreachable_goes_back_to_the_sender_of_the_datagram() {
+        let udp = udp4(C, 9, b"hello");
+        let icmp = parse(&icmp4_port_unreachable(&udp), Instant::now(), Direction::Out).unwrap();
+        let e =
+            Ends::new("client", "127.0.0.1:40000".parse().unwrap(), "server", "127.0.0.2:9".parse().unwrap());
+        assert_eq!(icmp.kind(), PacketKind::IcmpPortUnreachable);
+        assert_eq!(
+            line(&icmp, &e, false, 100),
+            "client ◀──ICMP port unreachable── server  for UDP 127.0.0.1:40000 → 127.0.0.2:9 type 3 code 3"
+        );
+        assert_eq!(
+            line(&icmp, &e, false, 80),
+            "client ◀──ICMP port unreachable── server  for UDP :40000 → :9 type 3 code 3"
+        );
+        let datagram = parse(&udp, Instant::now(), Direction::Out).unwrap();
+        assert_eq!(line(&datagram, &e, false, 80), "client ──────UDP 5 bytes─────▶ server");
+    }
+
+    #[test]
+    fn icmpv6_and_a_packet_between_other_ends() {
+        let icmp = parse(&icmp6_port_unreachable(&udp6(C, 9, b"x")), Instant::now(), Direction::Out).unwrap();
+        assert_eq!(icmp.kind(), PacketKind::Icmpv6PortUnreachable);
+        let e = Ends::new("local", "[::1]:40000".parse().unwrap(), "peer", "[::1]:9".parse().unwrap());
+        assert!(line(&icmp, &e, false, 80).starts_with("local ◀──ICMPv6 port unreachable── peer  for UDP"));
+        // Not between `ends()`: drawn between its own addresses.
+        let other = parse(&udp4(1, 2, b"ab"), Instant::now(), Direction::Out).unwrap();
+        assert_eq!(line(&other, &ends(), false, 80), "127.0.0.1:1 ──────UDP 2 bytes─────▶ 127.0.0.2:2");
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_match_their_ipv4_end() {
+        let p = &exchange()[0];
+        let e = Ends::new(
+            "client",
+            "[::ffff:127.0.0.1]:40000".parse().unwrap(),
+            "server",
+            "127.0.0.1:9000".parse().unwrap(),
+        );
+        assert_eq!(e.rightward(p), Some(true));
+    }
+
+    #[test]
+    fn colour_paints_the_arrow_and_dims_the_details_without_changing_the_text() {
+        let packets = exchange();
+        for p in &packets {
+            let plain = line(p, &ends(), false, 80);
+            let coloured = line(p, &ends(), true, 80);
+            let stripped = coloured.replace("\x1b[0m", "").replace("\x1b[2m", "").replace("\x1b[32m", "");
+            let stripped = stripped.replace("\x1b[33m", "").replace("\x1b[36m", "");
+            assert_eq!(stripped, plain);
+        }
+        assert!(line(&packets[0], &ends(), true, 80).contains("\x1b[32m"), "SYN is green");
+        assert!(line(&packets[3], &ends(), true, 80).contains("\x1b[36m"), "data is cyan");
+        assert!(line(&packets[5], &ends(), true, 80).contains("\x1b[33m"), "FIN is yellow");
+    }
+
+    #[test]
+    fn every_kind_has_its_sentence() {
+        let kinds: Vec<PacketKind> = exchange().iter().map(Packet::kind).collect();
+        use PacketKind::*;
+        assert_eq!(kinds, [Syn, SynAck, Ack, Data, Ack, Fin, Fin, Ack]);
+        for kind in [Syn, SynAck, Ack, Data, Fin, Rst, IcmpPortUnreachable, Icmpv6PortUnreachable, Icmp, Udp]
+        {
+            assert!(explain(kind).len() > 40);
+        }
+    }
+}

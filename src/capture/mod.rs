@@ -1,0 +1,222 @@
+//! The packets under the socket calls: capture this program's own TCP, UDP
+//! and ICMP packets (`--packets`), write them to a pcap file (`--pcap`),
+//! draw each as a line of a ladder between two ends, and read TCP_INFO.
+//!
+//! - [`Capture`]: a packet socket on one interface with a kernel filter on a
+//!   set of ports; Linux only (elsewhere [`Capture::open`] says so).
+//! - [`parse`] / [`Packet`]: plain data for each packet (pure, every system).
+//! - [`Flows`]: relative sequence numbers and scaled windows.
+//! - [`ladder`]: one line per packet, and `--explain`'s sentences.
+//! - [`Pcap`]: the pcap file.
+//! - [`tcp_info()`]: TCP_INFO of a connection, the accept queue of a listener.
+//! - [`enter_private_netns`]: a network namespace of the process's own, where
+//!   an unprivileged user may capture (for the demo).
+//!
+//! Time: the kernel stamps each packet on the wall clock (CLOCK_REALTIME);
+//! [`packet_time`] puts the stamp on the process's monotonic clock, so that a
+//! packet sorts among the events that `Instant::now()` stamped.
+
+pub mod filter;
+pub mod flows;
+pub mod ladder;
+pub mod packet;
+pub mod pcap;
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+mod netns;
+#[cfg(not(target_os = "linux"))]
+mod other;
+pub mod tcp_info;
+
+use std::io;
+use std::net::IpAddr;
+use std::time::{Duration, Instant, SystemTime};
+
+pub use filter::{MAX_PORTS, TooManyPorts};
+pub use flows::Flows;
+pub use ladder::{End, Ends, PacketKind, explain};
+#[cfg(target_os = "linux")]
+pub use linux::{Capture, Interface};
+#[cfg(target_os = "linux")]
+pub use netns::{NetnsError, enter_private_netns};
+#[cfg(not(target_os = "linux"))]
+pub use other::{Capture, Interface, NetnsError, enter_private_netns, listen_queue, tcp_info};
+pub use packet::{
+    Direction, Icmp, IcmpMeaning, Packet, ParseError, Protocol, Quoted, Relative, Tcp, TcpFlags, TcpOptions,
+    parse,
+};
+pub use pcap::{Pcap, PcapError};
+pub use tcp_info::{ListenQueue, TcpInfo};
+#[cfg(target_os = "linux")]
+pub use tcp_info::{listen_queue, tcp_info};
+
+/// Bytes kept of each packet when only the ladder is wanted: the IP and TCP
+/// headers with all their options, and an ICMP error's quoted headers.
+pub const HEADERS_ONLY: u32 = 256;
+/// Bytes kept of each packet for a pcap file: the whole packet (loopback
+/// segments reach 64 KiB; this is tcpdump's default snap length).
+pub const WHOLE_PACKETS: u32 = 262_144;
+
+/// What to capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureOptions {
+    /// The interface, by name (`lo`); [`Interface::for_addresses`] finds the
+    /// one a connection uses.
+    pub interface: String,
+    /// The ports whose packets are wanted (either end; for ICMP errors, the
+    /// quoted datagram's). At most [`MAX_PORTS`]; may change later with
+    /// [`Capture::set_ports`].
+    pub ports: Vec<u16>,
+    /// Bytes kept of each packet: [`HEADERS_ONLY`] or [`WHOLE_PACKETS`].
+    pub snaplen: u32,
+}
+
+/// Why packet capture cannot start or go on. Each message is one line that
+/// says what failed and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    #[error(
+        "packet capture needs CAP_NET_RAW (root): run as root, or grant it once with \
+         sudo setcap cap_net_raw+ep \"$(command -v netplay)\""
+    )]
+    NotPermitted,
+    #[error("packet capture (--packets, --pcap) is Linux-only for now")]
+    Unsupported,
+    #[error("packet capture: no network interface named '{0}' (see `ip link`)")]
+    UnknownInterface(String),
+    #[error("packet capture: no network interface holds the address {0}")]
+    NoInterface(IpAddr),
+    #[error(transparent)]
+    TooManyPorts(#[from] TooManyPorts),
+    #[error("packet capture on {interface}: {op}: {source}")]
+    Io {
+        interface: String,
+        op: &'static str,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// One packet as the kernel handed it over, before parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The bytes kept, from the IP header on (at most the snap length).
+    pub data: Vec<u8>,
+    /// The packet's length on the wire, from its IP header.
+    pub wire_len: u32,
+    /// The kernel's timestamp (wall clock), as written to pcap files.
+    pub kernel_time: SystemTime,
+    /// The same moment on the process's monotonic clock.
+    pub time: Instant,
+    pub direction: Direction,
+    /// The interface it was seen on.
+    pub ifindex: u32,
+}
+
+impl Frame {
+    pub fn parse(&self) -> Result<Packet, ParseError> {
+        parse(&self.data, self.time, self.direction)
+    }
+}
+
+/// A packet that passed the filters: the frame (for the pcap file) and what
+/// it says (for the ladder and the JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Captured {
+    pub frame: Frame,
+    pub packet: Packet,
+}
+
+/// The length an IP packet states in its header (`data.len()` when it
+/// cannot be read).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) fn wire_len(data: &[u8]) -> u32 {
+    let stated = match data.first().map(|b| b >> 4) {
+        Some(4) if data.len() >= 4 => u32::from(u16::from_be_bytes([data[2], data[3]])),
+        Some(6) if data.len() >= 6 => 40 + u32::from(u16::from_be_bytes([data[4], data[5]])),
+        _ => 0,
+    };
+    stated.max(data.len() as u32)
+}
+
+/// A moment read on both clocks at once: the process's monotonic clock
+/// (`Instant`, which the reporter stamps events with) and the wall clock
+/// (`SystemTime`, which the kernel stamps packets with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockAnchor {
+    pub instant: Instant,
+    pub system: SystemTime,
+}
+
+impl ClockAnchor {
+    /// Reads both clocks now. The wall clock is read between two reads of
+    /// the monotonic one, and the midpoint taken, so the pair is off by half
+    /// the time of one clock read (tens of nanoseconds).
+    pub fn now() -> ClockAnchor {
+        let before = Instant::now();
+        let system = SystemTime::now();
+        let after = Instant::now();
+        ClockAnchor { instant: before + (after - before) / 2, system }
+    }
+
+    /// A pair the caller already holds (for instance the process clock's
+    /// origin and the wall-clock time read with it).
+    pub fn new(instant: Instant, system: SystemTime) -> ClockAnchor {
+        ClockAnchor { instant, system }
+    }
+}
+
+/// Puts a kernel timestamp (wall clock) on the monotonic clock, through an
+/// anchor read on both. The wall clock can be stepped or slewed (NTP), so
+/// the nearer the anchor, the truer the result: [`Capture`] reads a fresh
+/// anchor for each batch of packets. A time before the monotonic clock's
+/// own start (not reachable by an `Instant`) comes back as the anchor.
+pub fn packet_time(kernel_realtime: SystemTime, anchor: ClockAnchor) -> Instant {
+    match kernel_realtime.duration_since(anchor.system) {
+        Ok(after) => anchor.instant + after,
+        Err(before) => anchor.instant.checked_sub(before.duration()).unwrap_or(anchor.instant),
+    }
+}
+
+/// How long after its timestamp a packet may still be on its way into the
+/// capture socket's queue: the kernel stamps a packet, then runs the filter
+/// and queues it. [`Capture::drain`]'s watermark less this margin is safe to
+/// release events up to.
+pub const QUEUE_MARGIN: Duration = Duration::from_millis(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_wall_times_land_on_the_monotonic_clock() {
+        let anchor = ClockAnchor::now();
+        let later = anchor.system + Duration::from_millis(5);
+        assert_eq!(packet_time(later, anchor), anchor.instant + Duration::from_millis(5));
+        let earlier = anchor.system - Duration::from_micros(7);
+        assert_eq!(packet_time(earlier, anchor), anchor.instant - Duration::from_micros(7));
+        // Something the monotonic clock cannot express stays at the anchor.
+        let ancient = SystemTime::UNIX_EPOCH;
+        assert!(packet_time(ancient, anchor) <= anchor.instant);
+    }
+
+    #[test]
+    fn an_anchor_is_read_on_both_clocks_at_once() {
+        let a = ClockAnchor::now();
+        let b = ClockAnchor::new(Instant::now(), SystemTime::now());
+        let wall = b.system.duration_since(a.system).unwrap_or_default();
+        let mono = b.instant - a.instant;
+        assert!(wall.abs_diff(mono) < Duration::from_millis(5), "{wall:?} vs {mono:?}");
+    }
+
+    #[test]
+    fn the_wire_length_comes_from_the_ip_header() {
+        let syn = packet::samples::tcp4(1, 2, 0x02, 0, 0, &[0; 100]);
+        assert_eq!(wire_len(&syn[..40]), syn.len() as u32);
+        let six = packet::samples::udp6(1, 2, &[0; 10]);
+        assert_eq!(wire_len(&six[..20]), 58);
+        assert_eq!(wire_len(&[1, 2, 3]), 3);
+    }
+}

@@ -1,0 +1,99 @@
+//! Systems other than Linux: packet capture, TCP_INFO and private network
+//! namespaces are Linux-only for now. Every entry point says so in one line
+//! ([`CaptureError::Unsupported`]); the types exist so that callers build
+//! the same everywhere. A later capture library (pcap, BPF devices on
+//! macOS, Npcap on Windows) can fill this in.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use super::{CaptureError, CaptureOptions, Captured, ListenQueue, TcpInfo};
+
+/// Nothing: a value of this type cannot exist, so neither can a `Capture`.
+#[derive(Debug, Clone)]
+enum Never {}
+
+/// A network interface (never found on this system).
+#[derive(Debug, Clone)]
+pub struct Interface {
+    pub name: String,
+    pub index: u32,
+    pub loopback: bool,
+}
+
+impl Interface {
+    pub fn named(_name: &str) -> Result<Interface, CaptureError> {
+        Err(CaptureError::Unsupported)
+    }
+
+    pub fn loopback() -> Result<Interface, CaptureError> {
+        Err(CaptureError::Unsupported)
+    }
+
+    pub fn for_addresses(_local: IpAddr, _peer: IpAddr) -> Result<Interface, CaptureError> {
+        Err(CaptureError::Unsupported)
+    }
+}
+
+/// A packet capture: cannot be opened on this system.
+pub struct Capture {
+    never: Never,
+}
+
+impl Capture {
+    pub fn open(_options: &CaptureOptions) -> Result<Capture, CaptureError> {
+        Err(CaptureError::Unsupported)
+    }
+
+    pub fn interface(&self) -> &Interface {
+        match self.never {}
+    }
+
+    pub fn ports(&self) -> &BTreeSet<u16> {
+        match self.never {}
+    }
+
+    pub fn set_ports(&mut self, _ports: &[u16]) -> Result<(), CaptureError> {
+        match self.never {}
+    }
+
+    pub fn drops(&self) -> u32 {
+        match self.never {}
+    }
+
+    pub fn recv(&mut self, _timeout: Duration) -> Result<Option<Captured>, CaptureError> {
+        match self.never {}
+    }
+
+    pub fn drain(&mut self, _out: &mut Vec<Captured>) -> Result<Instant, CaptureError> {
+        match self.never {}
+    }
+}
+
+fn unsupported() -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, "TCP_INFO is read on Linux only for now")
+}
+
+/// TCP_INFO: Linux-only for now.
+pub fn tcp_info<S>(_socket: &S) -> io::Result<TcpInfo> {
+    Err(unsupported())
+}
+
+/// The accept queue: Linux-only for now.
+pub fn listen_queue<S>(_listener: &S) -> io::Result<ListenQueue> {
+    Err(unsupported())
+}
+
+/// Why the process could not move into a private network namespace.
+#[derive(Debug, thiserror::Error)]
+pub enum NetnsError {
+    #[error("a private network namespace is Linux-only")]
+    Unsupported,
+}
+
+/// Private network namespaces are Linux-only.
+pub fn enter_private_netns() -> Result<(), NetnsError> {
+    Err(NetnsError::Unsupported)
+}

@@ -1,0 +1,298 @@
+//! TCP_INFO: the kernel's view of one TCP connection (round-trip time,
+//! congestion window, retransmissions, segments, bytes) and of a listener's
+//! accept queue.
+//!
+//! Read through sock_diag netlink (what `ss -ti` uses), not through
+//! `getsockopt(TCP_INFO)`: nix 0.32 has no TCP_INFO option, socket2 none
+//! either, and a hand-written `getsockopt` would need `unsafe`. sock_diag
+//! returns the same `struct tcp_info` (the kernel fills both with
+//! `tcp_get_info`), needs no privilege, and netlink-packet-sock-diag parses
+//! it. The socket is found by its addresses and checked by inode, so the
+//! answer is about this socket and no other. Ask before close(): a closed
+//! socket has no TCP_INFO (its TIME_WAIT remnant has none).
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+#[cfg(target_os = "linux")]
+pub use self::linux::{listen_queue, tcp_info};
+
+/// What TCP_INFO says about a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TcpInfo {
+    /// `tcpi_state`: 1 ESTABLISHED ... 10 LISTEN (see [`TcpInfo::state_name`]).
+    pub state: u8,
+    /// Smoothed round-trip time, in microseconds (`tcpi_rtt`).
+    pub rtt_us: u32,
+    /// Its mean deviation, in microseconds (`tcpi_rttvar`).
+    pub rtt_var_us: u32,
+    /// Congestion window, in segments (`tcpi_snd_cwnd`).
+    pub cwnd: u32,
+    /// The segment size used for sending (`tcpi_snd_mss`).
+    pub mss: u32,
+    /// Segments retransmitted over the connection's life
+    /// (`tcpi_total_retrans`).
+    pub retransmits: u32,
+    pub segs_in: u32,
+    pub segs_out: u32,
+    /// Bytes sent and acknowledged by the peer (`tcpi_bytes_acked`).
+    pub bytes_acked: u64,
+    /// Bytes received in order (`tcpi_bytes_received`).
+    pub bytes_received: u64,
+    /// `tcpi_unacked`: segments in flight; on a listener, the accept queue's
+    /// length.
+    pub unacked: u32,
+    /// `tcpi_sacked`: segments selectively acknowledged; on a listener, the
+    /// backlog given to listen().
+    pub sacked: u32,
+}
+
+impl TcpInfo {
+    /// The smoothed round-trip time.
+    pub fn rtt(&self) -> Duration {
+        Duration::from_micros(u64::from(self.rtt_us))
+    }
+
+    /// The connection's state by its kernel name.
+    pub fn state_name(&self) -> &'static str {
+        match self.state {
+            1 => "ESTABLISHED",
+            2 => "SYN_SENT",
+            3 => "SYN_RECV",
+            4 => "FIN_WAIT1",
+            5 => "FIN_WAIT2",
+            6 => "TIME_WAIT",
+            7 => "CLOSE",
+            8 => "CLOSE_WAIT",
+            9 => "LAST_ACK",
+            10 => "LISTEN",
+            11 => "CLOSING",
+            _ => "UNKNOWN",
+        }
+    }
+}
+
+/// A listening socket's accept queue: connections the kernel has completed
+/// (three-way handshake done) that accept() has not taken yet, and the most
+/// it holds (the backlog given to listen(), capped by net.core.somaxconn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListenQueue {
+    pub queued: u32,
+    pub backlog: u32,
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::fs::File;
+    use std::io::{self, Read};
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    use std::time::Duration;
+
+    use netlink_packet_core::{NLM_F_DUMP, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload};
+    use netlink_packet_sock_diag::SockDiagMessage;
+    use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, IPPROTO_TCP};
+    use netlink_packet_sock_diag::inet::nlas::{Nla, TcpInfo as RawTcpInfo};
+    use netlink_packet_sock_diag::inet::{ExtensionFlags, InetRequest, InetResponse, SocketId, StateFlags};
+    use socket2::{Domain, Protocol, SockRef, Socket, Type};
+
+    use super::{ListenQueue, TcpInfo};
+
+    const NETLINK_SOCK_DIAG: i32 = 4;
+    /// `INET_DIAG_NOCOOKIE`: find the socket by its addresses alone.
+    const NO_COOKIE: [u8; 8] = [0xff; 8];
+    /// `TCP_LISTEN` in `tcpi_state`.
+    const TCP_LISTEN: u8 = 10;
+
+    fn from_raw(raw: &RawTcpInfo) -> TcpInfo {
+        TcpInfo {
+            state: raw.state,
+            rtt_us: raw.rtt,
+            rtt_var_us: raw.rttvar,
+            cwnd: raw.snd_cwnd,
+            mss: raw.snd_mss,
+            retransmits: raw.total_retrans,
+            segs_in: raw.segs_in,
+            segs_out: raw.segs_out,
+            bytes_acked: raw.bytes_acked,
+            bytes_received: raw.bytes_received,
+            unacked: raw.unacked,
+            sacked: raw.sacked,
+        }
+    }
+
+    /// TCP_INFO of a TCP socket (connected or listening).
+    pub fn tcp_info(socket: &impl AsFd) -> io::Result<TcpInfo> {
+        let (_, raw) = lookup(socket)?;
+        Ok(from_raw(&raw))
+    }
+
+    /// The accept queue of a listening TCP socket. sock_diag reports it twice:
+    /// as the receive and send queues (`ss`'s Recv-Q and Send-Q for a LISTEN
+    /// socket) and as TCP_INFO's `tcpi_unacked` and `tcpi_sacked`; the first is
+    /// returned, and the tests check both agree.
+    pub fn listen_queue(listener: &impl AsFd) -> io::Result<ListenQueue> {
+        let (response, raw) = lookup(listener)?;
+        if raw.state != TCP_LISTEN {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "TCP_INFO: not a listening socket"));
+        }
+        Ok(ListenQueue { queued: response.header.recv_queue, backlog: response.header.send_queue })
+    }
+
+    /// Finds `socket` through sock_diag: by its four addresses when connected
+    /// (one lookup), else among the listeners on its port; the inode must match.
+    fn lookup(socket: &impl AsFd) -> io::Result<(InetResponse, RawTcpInfo)> {
+        let sock = SockRef::from(socket);
+        let local = sock.local_addr()?.as_socket().ok_or_else(|| not_tcp("not an IP socket"))?;
+        let peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
+        let inode = File::from(socket.as_fd().try_clone_to_owned()?).metadata()?.ino();
+        let family = if local.is_ipv4() { AF_INET } else { AF_INET6 };
+        let unspecified = if local.is_ipv4() {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        };
+        let (states, dump, remote) = match peer {
+            Some(peer) => (StateFlags::all(), false, peer),
+            None => (StateFlags::LISTEN, true, SocketAddr::new(unspecified, 0)),
+        };
+        let request = InetRequest {
+            family,
+            protocol: IPPROTO_TCP,
+            extensions: ExtensionFlags::INFO,
+            states,
+            socket_id: SocketId {
+                source_port: local.port(),
+                destination_port: remote.port(),
+                source_address: local.ip(),
+                destination_address: remote.ip(),
+                interface_id: 0,
+                cookie: NO_COOKIE,
+            },
+        };
+        for response in query(request, dump)? {
+            if u64::from(response.header.inode) != inode {
+                continue;
+            }
+            let raw = response.nlas.iter().find_map(|nla| match nla {
+                Nla::TcpInfo(info) => Some(info.clone()),
+                _ => None,
+            });
+            return match raw {
+                Some(raw) => Ok((response, raw)),
+                None => Err(not_tcp("the kernel sent no TCP_INFO for this socket")),
+            };
+        }
+        Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("TCP_INFO: no TCP socket {local} found (closed?)"),
+        ))
+    }
+
+    fn not_tcp(what: &str) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidInput, format!("TCP_INFO: {what}"))
+    }
+
+    /// Sends one sock_diag request and collects the sockets it answers with.
+    fn query(request: InetRequest, dump: bool) -> io::Result<Vec<InetResponse>> {
+        let socket = Socket::new(
+            Domain::from(libc::AF_NETLINK),
+            Type::DGRAM,
+            Some(Protocol::from(NETLINK_SOCK_DIAG)),
+        )?;
+        socket.set_read_timeout(Some(Duration::from_secs(2)))?;
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST | if dump { NLM_F_DUMP } else { 0 };
+        let mut message = NetlinkMessage::new(header, SockDiagMessage::InetRequest(request).into());
+        message.finalize();
+        let mut out = vec![0; message.buffer_len()];
+        message.serialize(&mut out);
+        // An unconnected netlink socket sends to the kernel (port 0).
+        socket.send(&out)?;
+
+        let mut responses = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let size = (&socket).read(&mut buf)?;
+            let mut offset = 0;
+            while offset < size {
+                let message = NetlinkMessage::<SockDiagMessage>::deserialize(&buf[offset..size])
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("sock_diag: {e}")))?;
+                let length = message.header.length as usize;
+                match message.payload {
+                    NetlinkPayload::InnerMessage(SockDiagMessage::InetResponse(response)) => {
+                        responses.push(*response);
+                        if !dump {
+                            return Ok(responses);
+                        }
+                    }
+                    NetlinkPayload::Done(_) => return Ok(responses),
+                    NetlinkPayload::Error(error) => {
+                        return match error.code {
+                            Some(code) if code.get() == -libc::ENOENT => Ok(responses),
+                            Some(code) => Err(io::Error::from_raw_os_error(-code.get())),
+                            None => Ok(responses),
+                        };
+                    }
+                    _ => {}
+                }
+                if length == 0 {
+                    break;
+                }
+                offset += length;
+            }
+            if !dump {
+                return Ok(responses);
+            }
+        }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_connection_shows_its_bytes_and_segments() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        client.write_all(&[7; 1000]).unwrap();
+        let mut got = [0; 1000];
+        server.read_exact(&mut got).unwrap();
+        // The ACK of those bytes may still be on its way: wait for it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let info = loop {
+            let info = tcp_info(&client).unwrap();
+            if info.bytes_acked >= 1001 || std::time::Instant::now() > deadline {
+                break info;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(info.state_name(), "ESTABLISHED");
+        // bytes_acked counts the SYN as one byte (RFC 4898).
+        assert_eq!(info.bytes_acked, 1001, "{info:?}");
+        assert!(info.segs_out >= 2 && info.cwnd >= 1 && info.mss > 0, "{info:?}");
+        let theirs = tcp_info(&server).unwrap();
+        assert_eq!(theirs.bytes_received, 1000, "{theirs:?}");
+    }
+
+    #[test]
+    fn ipv6_connections_too() {
+        let Ok(listener) = TcpListener::bind("[::1]:0") else { return };
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        assert_eq!(tcp_info(&client).unwrap().state_name(), "ESTABLISHED");
+    }
+
+    #[test]
+    fn a_closed_peer_and_a_udp_socket_are_clear_errors() {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        assert!(tcp_info(&udp).is_err());
+    }
+}
