@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use common::{PATIENCE, Proc, hex, netplay, tcp_server};
+use common::{COURSE_CLIENT, COURSE_SERVER, PATIENCE, Proc, hex, netplay, tcp_server};
 use predicates::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -291,37 +291,6 @@ fn raw_transfer_is_byte_exact() {
     assert_eq!(got.len(), data.len());
     assert_eq!(Sha256::digest(&got), Sha256::digest(&data));
 }
-
-const COURSE_SERVER: &str = r#"
-import sys
-from socket import socket, AF_INET, SOCK_STREAM
-
-server_socket = socket(AF_INET, SOCK_STREAM)
-server_socket.bind(('127.0.0.1', 0))
-server_socket.listen(5)
-server_socket.settimeout(10)
-print(server_socket.getsockname()[1], flush=True)
-
-client_socket, client_address = server_socket.accept()
-client_socket.settimeout(10)
-data = client_socket.recv(1024)
-print(f"Données reçues : {data.decode()}", flush=True)
-client_socket.send(b"Bonjour client !")
-client_socket.close()
-"#;
-
-const COURSE_CLIENT: &str = r#"
-import sys
-from socket import socket, AF_INET, SOCK_STREAM
-
-client_socket = socket(AF_INET, SOCK_STREAM)
-client_socket.settimeout(10)
-client_socket.connect(('127.0.0.1', int(sys.argv[1])))
-client_socket.send(b"Hello serveur !")
-response = client_socket.recv(1024)
-print(f"Réponse du serveur : {response.decode()}")
-client_socket.close()
-"#;
 
 #[test]
 fn the_course_server_talks_to_netplay_connect() {

@@ -88,29 +88,33 @@ impl Report {
         other
     }
 
-    fn tapped(&self, event: &Event) {
-        if let Some(tap) = &self.tap {
-            tap(event);
+    /// Calls the tap, if any, once `event` has its place in the order: what
+    /// the tap's owner does next comes after it.
+    fn tapped(&self, event: Option<Event>) {
+        if let (Some(tap), Some(event)) = (&self.tap, event) {
+            tap(&event);
         }
     }
 
     /// Reports an effect (accept, recv, EOF, a step), stamped now; waits
     /// for room in the queue. An error means output is gone; runners stop.
     pub fn emit(&self, event: Event) -> Result<(), OutputError> {
-        self.tapped(&event);
-        match &self.queue {
-            Some(queue) => queue.emit(self.end, event),
-            None => Ok(()),
+        let copy = self.tap.as_ref().map(|_| event.clone());
+        if let Some(queue) = &self.queue {
+            queue.emit(self.end, event)?;
         }
+        self.tapped(copy);
+        Ok(())
     }
 
     /// [`Report::emit`] for async tasks: awaits room instead of blocking.
     pub async fn send(&self, event: Event) -> Result<(), OutputError> {
-        self.tapped(&event);
-        match &self.queue {
-            Some(queue) => queue.emit_async(self.end, event).await,
-            None => Ok(()),
+        let copy = self.tap.as_ref().map(|_| event.clone());
+        if let Some(queue) = &self.queue {
+            queue.emit_async(self.end, event).await?;
         }
+        self.tapped(copy);
+        Ok(())
     }
 
     /// Takes a cause (connect, send, shutdown) just before its call, with
@@ -175,13 +179,14 @@ pub struct Cause {
 impl Cause {
     /// Reports the cause's event, stamped when the cause was taken.
     pub fn emit(self, event: Event) -> Result<(), OutputError> {
-        if let Some(tap) = &self.tap {
+        let copy = self.tap.as_ref().map(|_| event.clone());
+        if let Some(inner) = self.inner {
+            inner.emit(event)?;
+        }
+        if let (Some(tap), Some(event)) = (&self.tap, copy) {
             tap(&event);
         }
-        match self.inner {
-            Some(inner) => inner.emit(event),
-            None => Ok(()),
-        }
+        Ok(())
     }
 }
 

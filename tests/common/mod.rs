@@ -327,3 +327,37 @@ pub fn named<'a>(events: &'a [serde_json::Value], name: &str) -> Vec<&'a serde_j
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The course's server (serveur.py), on a port the OS chooses, which it
+/// prints first.
+pub const COURSE_SERVER: &str = r#"
+import sys
+from socket import socket, AF_INET, SOCK_STREAM
+
+server_socket = socket(AF_INET, SOCK_STREAM)
+server_socket.bind(('127.0.0.1', 0))
+server_socket.listen(5)
+server_socket.settimeout(10)
+print(server_socket.getsockname()[1], flush=True)
+
+client_socket, client_address = server_socket.accept()
+client_socket.settimeout(10)
+data = client_socket.recv(1024)
+print(f"Données reçues : {data.decode()}", flush=True)
+client_socket.send(b"Bonjour client !")
+client_socket.close()
+"#;
+
+/// The course's client (client.py); the port is its first argument.
+pub const COURSE_CLIENT: &str = r#"
+import sys
+from socket import socket, AF_INET, SOCK_STREAM
+
+client_socket = socket(AF_INET, SOCK_STREAM)
+client_socket.settimeout(10)
+client_socket.connect(('127.0.0.1', int(sys.argv[1])))
+client_socket.send(b"Hello serveur !")
+response = client_socket.recv(1024)
+print(f"Réponse du serveur : {response.decode()}")
+client_socket.close()
+"#;
