@@ -19,30 +19,30 @@ use crate::decode::{DecodeError, Values};
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 
-/// The five kinds of byte the course distinguishes, each with its own colour.
+/// The kinds of byte the course distinguishes, each with its own colour:
+/// printable (32-126) or not (0-31, 127), and the bytes above ASCII.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
-    /// 0x00.
+    /// 0x00, not printable; a run of zeros is common enough to get a calm
+    /// glyph and a colour of its own.
     Null,
-    /// 33-126: letters, digits, punctuation.
+    /// 32-126: space, letters, digits, punctuation; each shows as itself.
     Printable,
-    /// Space, tab, LF, VT, FF, CR.
-    Whitespace,
-    /// The other control bytes: 1-31 that are not whitespace, and 127.
+    /// The other bytes that are not printable: 1-31 (TAB, LF, CR, ESC, ...)
+    /// and 127 (DEL). Each shows as its own Unicode control picture.
     Control,
     /// 128-255: never ASCII; in UTF-8 they form multi-byte characters.
     NonAscii,
 }
 
 impl Category {
-    pub const ALL: [Category; 5] =
-        [Category::Null, Category::Printable, Category::Whitespace, Category::Control, Category::NonAscii];
+    pub const ALL: [Category; 4] =
+        [Category::Null, Category::Printable, Category::Control, Category::NonAscii];
 
     pub const fn of(byte: u8) -> Category {
         match byte {
             0 => Category::Null,
-            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => Category::Whitespace,
-            0x21..=0x7e => Category::Printable,
+            0x20..=0x7e => Category::Printable,
             0x01..=0x1f | 0x7f => Category::Control,
             0x80..=0xff => Category::NonAscii,
         }
@@ -52,42 +52,51 @@ impl Category {
         match self {
             Category::Null => Color::BrightBlack,
             Category::Printable => Color::Cyan,
-            Category::Whitespace => Color::Green,
             Category::Control => Color::Magenta,
             Category::NonAscii => Color::Yellow,
         }
     }
 
-    /// The text-panel glyph for a byte of this category that is not shown as
-    /// itself.
+    /// The glyph the legend shows for this category: its text-panel glyph,
+    /// or for the categories whose bytes each have their own, one of them.
     pub const fn glyph(self) -> char {
         match self {
             Category::Null => '⋄',
-            Category::Printable => '.',
-            Category::Whitespace => '_',
-            Category::Control => '•',
+            Category::Printable => 'A',
+            Category::Control => '␊',
             Category::NonAscii => '×',
         }
     }
 
     /// What the text panel shows for byte `b` when it is not part of a
-    /// UTF-8 character that shows: the byte itself when printable or a
-    /// space, else its category's glyph.
+    /// UTF-8 character that shows: a printable byte as itself (a space as a
+    /// space); a control byte as its control picture (U+2401-U+241F for 1-31,
+    /// U+2421 for 127: `␉` TAB, `␊` LF, `␍` CR, ...), which no printable byte
+    /// looks like and which is one column wide in every terminal (East Asian
+    /// width Neutral); NUL as `⋄`, and a byte above 127 as `×`, as hexyl does.
     pub const fn shown(b: u8) -> char {
         match Category::of(b) {
             Category::Printable => b as char,
-            _ if b == b' ' => ' ',
+            Category::Control if b == 0x7f => '\u{2421}',
+            Category::Control => match char::from_u32(0x2400 + b as u32) {
+                Some(picture) => picture,
+                None => unreachable!(),
+            },
             other => other.glyph(),
         }
     }
 
+    /// What a category holds, in the course's terms, for the legend: one line
+    /// each, the second line of a pair indented under the first.
     pub const fn describe(self) -> &'static str {
         match self {
-            Category::Null => "NUL byte (0x00)",
-            Category::Printable => "printable ASCII (33-126), shown as itself",
-            Category::Whitespace => "whitespace: space (32) shows as itself; tab, LF, VT, FF, CR as _",
-            Category::Control => "other control bytes (1-31 that are not whitespace, and 127)",
-            Category::NonAscii => "non-ASCII (128-255); a valid UTF-8 sequence shows as its character",
+            Category::Null => "NUL byte (0), not printable",
+            Category::Printable => "printable ASCII (32-126), shown as itself; a space as a space",
+            Category::Control => {
+                "the other bytes that are not printable (1-31, 127), each as its\n\
+                 control picture, as ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)"
+            }
+            Category::NonAscii => "non-ASCII (128-255); a valid UTF-8 character shows as itself",
         }
     }
 
@@ -142,7 +151,7 @@ struct Tables {
     glyph: [[Cell; 256]; 2],
     glyph_len: [[u8; 256]; 2],
     /// `ESC [ <code> m` for each category.
-    color: [Vec<u8>; 5],
+    color: [Vec<u8>; 4],
     /// For each two-byte UTF-8 sequence, indexed by its 11 payload bits: the
     /// cells its character takes, or 0 when it is not shown (see `utf8_char`).
     two_byte_width: [u8; 2048],
@@ -585,7 +594,7 @@ fn render_full<const COLOR: bool, const W: usize>(
     const MASK: usize = LINE_BUF / 2 - 1;
     const SPACES: [u8; 4 * MAX_WIDTH] = [b' '; 4 * MAX_WIDTH];
     let hex_panel = 3 * W - 1 + (W / 8 - 1);
-    let printable = line.iter().fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5e));
+    let printable = line.iter().fold(true, |all, &b| all & (b.wrapping_sub(0x20) < 0x5f));
     let ascii = line.iter().fold(0, |any, &b| any | b) < 0x80;
     let cyan = &t.color[Category::Printable.index()];
 
@@ -894,21 +903,24 @@ fn push_offset(offset: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// The colour legend, one line a category.
+/// The colour legend, one line a category (two for the longer ones), at
+/// most 80 columns wide.
 pub fn legend(color: bool) -> String {
     let t = &*TABLES;
     let mut text = String::from("Byte categories in the hex dump (colour, glyph in the text panel):\n");
     for category in Category::ALL {
-        let sample = match category {
-            Category::Printable => 'A',
-            other => other.glyph(),
-        };
-        let name = format!("{:<11}", format!("{category:?}"));
+        let name = format!("{:<10}", format!("{category:?}"));
+        let sample = category.glyph();
+        let mut lines = category.describe().lines();
+        let first = lines.next().unwrap_or_default();
         if color {
             let code = String::from_utf8_lossy(&t.color[category.index()]);
-            text.push_str(&format!("  {code}{name} {sample}\x1b[0m  {}\n", category.describe()));
+            text.push_str(&format!("  {code}{name} {sample}\x1b[0m  {first}\n"));
         } else {
-            text.push_str(&format!("  {name} {sample}  {}\n", category.describe()));
+            text.push_str(&format!("  {name} {sample}  {first}\n"));
+        }
+        for more in lines {
+            text.push_str(&format!("{:16}{more}\n", ""));
         }
     }
     text
@@ -956,10 +968,9 @@ mod tests {
         assert_eq!(Category::of(0), Category::Null);
         assert_eq!(Category::of(b'A'), Category::Printable);
         assert_eq!(Category::of(b'~'), Category::Printable);
-        for b in [b'\t', b'\n', 0x0b, 0x0c, b'\r', b' '] {
-            assert_eq!(Category::of(b), Category::Whitespace, "{b:#x}");
-        }
-        for b in [1, 7, 8, 0x1b, 0x1f, 0x7f] {
+        // The course: printable is 32-126, space included.
+        assert_eq!(Category::of(b' '), Category::Printable);
+        for b in [1, 7, 8, b'\t', b'\n', 0x0b, 0x0c, b'\r', 0x1b, 0x1f, 0x7f] {
             assert_eq!(Category::of(b), Category::Control, "{b:#x}");
         }
         assert_eq!(Category::of(0x80), Category::NonAscii);
@@ -975,7 +986,42 @@ mod tests {
     #[test]
     fn glyphs_for_each_category() {
         let text = dump(b"\x00A\t \x07\xff", PLAIN, false);
-        assert!(text.contains("│⋄A_ •×          │"), "{text}");
+        assert!(text.contains("│⋄A␉ ␇×          │"), "{text}");
+    }
+
+    #[test]
+    fn a_line_feed_is_not_an_underscore() {
+        // Issue 11: `printf 'mon_fichier\n' | netplay hex` showed
+        // `│mon_fichier_│`, the LF like the real underscore.
+        let text = dump(b"mon_fichier\n", PLAIN, false);
+        assert!(text.ends_with("│mon_fichier␊    │\n"), "{text}");
+    }
+
+    #[test]
+    fn no_printable_byte_looks_like_a_control_byte() {
+        // Every byte that is not printable has a glyph of its own that no
+        // printable byte (32-126) shows as, one column wide even where East
+        // Asian ambiguous characters take two.
+        use unicode_width::UnicodeWidthChar;
+        let printable: Vec<char> = (0x20..=0x7eu8).map(char::from).collect();
+        let controls: Vec<u8> = (1..=0x1fu8).chain([0x7f]).collect();
+        let mut seen = std::collections::HashSet::new();
+        for b in controls {
+            let glyph = Category::shown(b);
+            assert!(!printable.contains(&glyph), "{b:#04x} shows as {glyph:?}");
+            assert!(seen.insert(glyph), "{b:#04x}: {glyph:?} is used twice");
+            assert_eq!((glyph.width(), glyph.width_cjk()), (Some(1), Some(1)), "{b:#04x}: {glyph:?}");
+        }
+        for b in [0u8, 0x80, 0xff] {
+            assert!(!printable.contains(&Category::shown(b)));
+            assert_eq!(Category::shown(b).width(), Some(1));
+        }
+        for b in 0x20..=0x7eu8 {
+            assert_eq!(Category::shown(b), char::from(b));
+        }
+        assert_eq!(Category::shown(b'\t'), '␉');
+        assert_eq!(Category::shown(b'\r'), '␍');
+        assert_eq!(Category::shown(0x7f), '␡');
     }
 
     #[test]
@@ -1070,7 +1116,7 @@ mod tests {
     #[test]
     fn widths_8_and_32() {
         let eight = dump(&[1u8; 8], Layout { width: 8, squeeze: false }, false);
-        assert_eq!(eight, "00000000  01 01 01 01 01 01 01 01  │••••••••│\n");
+        assert_eq!(eight, "00000000  01 01 01 01 01 01 01 01  │␁␁␁␁␁␁␁␁│\n");
         let wide = dump(&[b'x'; 32], Layout { width: 32, squeeze: false }, false);
         assert_eq!(wide.lines().count(), 1);
         assert!(wide.contains(&format!("│{}│", "x".repeat(32))));
@@ -1087,7 +1133,22 @@ mod tests {
     fn legend_names_every_category() {
         let text = legend(false);
         for c in Category::ALL {
-            assert!(text.contains(c.describe()));
+            for line in c.describe().lines() {
+                assert!(text.contains(line), "{line}");
+            }
+        }
+        // The course's ranges, in the course's words.
+        assert!(text.contains("printable ASCII (32-126)"), "{text}");
+        assert!(text.contains("not printable (1-31, 127)"), "{text}");
+        assert!(!text.contains("hitespace"), "{text}");
+        for line in text.lines().chain(legend(true).lines()) {
+            use unicode_width::UnicodeWidthStr;
+            let mut visible = line.to_string();
+            while let Some(start) = visible.find('\x1b') {
+                let end = start + visible[start..].find('m').unwrap();
+                visible.replace_range(start..=end, "");
+            }
+            assert!(visible.width() <= 80, "{} columns: {line}", visible.width());
         }
     }
 
@@ -1204,10 +1265,14 @@ mod tests {
                         i += len;
                         continue;
                     }
-                    let glyph = match Category::of(b) {
-                        Category::Printable => b as char,
-                        _ if b == b' ' => ' ',
-                        other => other.glyph(),
+                    // The course's notation: 32-126 printable, each control
+                    // byte its control picture.
+                    let glyph = match b {
+                        0 => '⋄',
+                        0x20..=0x7e => b as char,
+                        0x7f => '␡',
+                        0x01..=0x1f => char::from_u32(0x2400 + u32::from(b)).unwrap(),
+                        _ => '×',
                     };
                     out.extend_from_slice(glyph.to_string().as_bytes());
                     cells += 1;

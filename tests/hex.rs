@@ -44,6 +44,17 @@ fn a_file_shows_as_the_live_dump_shows_it() {
 }
 
 #[test]
+fn a_line_feed_does_not_look_like_an_underscore() {
+    // Issue 11: without colour, the LF showed as `_`, like the real one.
+    netplay()
+        .args(["hex", "--color", "never"])
+        .write_stdin("mon_fichier\n")
+        .assert()
+        .success()
+        .stdout("00000000  6d 6f 6e 5f 66 69 63 68  69 65 72 0a              │mon_fichier␊    │\n");
+}
+
+#[test]
 fn stdin_is_read_with_a_dash_or_no_file() {
     for args in [&["hex", "-"][..], &["hex"][..]] {
         netplay()
@@ -72,7 +83,7 @@ fn skip_and_length_take_sizes_and_keep_offsets() {
         .write_stdin(vec![7u8; 1030])
         .assert()
         .success()
-        .stdout("00000400  07 07                                             │••              │\n");
+        .stdout("00000400  07 07                                             │␇␇              │\n");
 
     // Skipping past the end shows nothing, like xxd.
     assert_eq!(hex_of(&["-s", "4K"], &bytes), "");

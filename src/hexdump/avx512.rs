@@ -60,12 +60,11 @@ const DIGIT: [u8; 128] = {
 };
 
 const fn colour_digit(category: Category) -> u8 {
-    // The codes of Category::color: bright black 90, cyan 36, green 32,
-    // magenta 35, yellow 33. A test checks them against `colored`.
+    // The codes of Category::color: bright black 90, cyan 36, magenta 35,
+    // yellow 33. A test checks them against `colored`.
     match category {
         Category::Null => b'0',
         Category::Printable => b'6',
-        Category::Whitespace => b'2',
         Category::Control => b'5',
         Category::NonAscii => b'3',
     }
@@ -468,7 +467,7 @@ mod tests {
     fn every_byte_in_every_column() {
         for column in 0..16 {
             for b in 0..=255u8 {
-                for fill in [0u8, b'a', b' ', 0x80, 0xc3, 0x01] {
+                for fill in [0u8, b'a', b' ', b'\n', 0x7f, 0x80, 0xc3, 0x01] {
                     let mut line = [fill; 16];
                     line[column] = b;
                     if let Some((fast, portable)) = both(0x1234_5670, &line) {
