@@ -1,6 +1,7 @@
 //! The hex dump renderer: bytes in, text out, no I/O. Each byte falls in one
 //! [`Category`], which decides its colour and its glyph in the text panel;
-//! valid UTF-8 sequences show as their character. A [`Dumper`] follows one
+//! a valid UTF-8 sequence shows as its character when that character keeps
+//! the panel's columns in any terminal ([`shown_width`]). A [`Dumper`] follows one
 //! stream (one connection, one direction, or one file) so offsets keep
 //! counting across chunks and repeated lines can be squeezed.
 //!
@@ -96,7 +97,10 @@ impl Category {
                 "the other bytes that are not printable (1-31, 127), each as its\n\
                  control picture, as ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)"
             }
-            Category::NonAscii => "non-ASCII (128-255); a valid UTF-8 character shows as itself",
+            Category::NonAscii => {
+                "non-ASCII (128-255); a UTF-8 character shows as itself, unless\n\
+                 it could hide, join or move cells (format, mark, right-to-left)"
+            }
         }
     }
 
@@ -840,10 +844,8 @@ const fn max_line_len(width: usize) -> usize {
     18 + 9 * width + 4 + 2 + 3 + width + 8 * width + 4 + 3 + 1 + SLACK
 }
 
-/// A UTF-8 character starting at `bytes[0]` that is safe to show in one or
-/// two terminal cells: its length in bytes and its width in cells. Control,
-/// zero-width and direction-changing characters are refused, so a peer cannot
-/// rearrange or hide what the dump shows.
+/// A UTF-8 character starting at `bytes[0]` that shows as itself (see
+/// [`shown_width`]): its length in bytes and its width in cells.
 fn utf8_char(bytes: &[u8]) -> Option<(usize, usize)> {
     let len = match bytes[0] {
         0xc2..=0xdf => 2,
@@ -859,19 +861,58 @@ fn utf8_char(bytes: &[u8]) -> Option<(usize, usize)> {
     }
     let text = std::str::from_utf8(sequence).ok()?;
     let c = text.chars().next()?;
-    if c.is_control() || is_format_control(c) {
+    Some((len, shown_width(c)?))
+}
+
+/// The cells a decoded character takes in the text panel when it shows as
+/// itself, or `None` when its bytes show as `×` instead. The panel's columns
+/// must stay where they are in any terminal, so a character shows only when
+/// it is a visible cell of its own whatever stands next to it, by the
+/// Unicode data of `icu_properties`:
+/// - its general category is a letter, number, punctuation or symbol: not a
+///   control, format character (Cf: U+200B, U+202E, U+0600, ...), combining
+///   mark (Mn, Mc, Me, which attach to the cell before), separator (a space
+///   other than 32 would look like it; line and paragraph separators break
+///   the line), private use, surrogate or unassigned code point;
+/// - it is not default-ignorable (fillers that draw nothing, like U+3164);
+/// - it is a grapheme cluster on its own: no prepended mark, extending or
+///   spacing mark, zero-width joiner, conjoining Hangul jamo or regional
+///   indicator, which a terminal that clusters graphemes joins with a
+///   neighbour (precomposed Hangul syllables stand alone, since no jamo
+///   beside them shows);
+/// - it is not a strong right-to-left letter (Hebrew, Arabic, ...): a
+///   terminal that applies the bidi algorithm would reverse a run of them,
+///   and the panel's characters would no longer stand in the order of their
+///   bytes. Wrapping them in isolates (U+2068..U+2069) would not stop that
+///   reversal inside the run, and a terminal without bidi may draw the
+///   isolates as cells. With no strong right-to-left character shown, every
+///   line resolves left to right;
+/// - unicode-width gives it one or two cells.
+pub fn shown_width(c: char) -> Option<usize> {
+    use icu_properties::props::{
+        BidiClass, DefaultIgnorableCodePoint, GeneralCategory, GeneralCategoryGroup as Group,
+        GraphemeClusterBreak as Cluster,
+    };
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    let category = CodePointMapData::<GeneralCategory>::new().get(c);
+    let visible = [Group::Letter, Group::Number, Group::Punctuation, Group::Symbol]
+        .iter()
+        .any(|group| group.contains(category));
+    if !visible || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c) {
+        return None;
+    }
+    let cluster = CodePointMapData::<Cluster>::new().get(c);
+    if cluster != Cluster::Other && cluster != Cluster::LV && cluster != Cluster::LVT {
+        return None;
+    }
+    let bidi = CodePointMapData::<BidiClass>::new().get(c);
+    if bidi == BidiClass::RightToLeft || bidi == BidiClass::ArabicLetter {
         return None;
     }
     match c.width() {
-        Some(shown @ (1 | 2)) => Some((len, shown)),
+        Some(cells @ (1 | 2)) => Some(cells),
         _ => None,
     }
-}
-
-/// Bidirectional and line/paragraph controls that have a width on some
-/// terminals but reorder or break the surrounding text.
-fn is_format_control(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 /// Writes a line's offset and the two spaces after it: 8 digits, more when
@@ -1043,6 +1084,86 @@ mod tests {
             let text = dump(bytes, PLAIN, false);
             let panel = text.split('│').nth(1).unwrap();
             assert_eq!(panel.trim_end(), "×".repeat(bytes.len()), "{bytes:x?}");
+        }
+    }
+
+    /// The text panel of each line of a dump without colour.
+    fn panels(text: &str) -> Vec<&str> {
+        text.lines().filter_map(|line| line.split_once('│')?.1.strip_suffix('│')).collect()
+    }
+
+    #[test]
+    fn the_format_and_combining_characters_of_issue_10_show_as_glyphs() {
+        // Issue 10 found these 22 let through by the hand-written list.
+        let leaked: Vec<char> = (0x600..=0x604)
+            .chain([0x6dd, 0xfff9, 0xfffa, 0xfffb, 0x110bd, 0x110cd])
+            .chain(0x13430..=0x13438)
+            .chain([0x2d7f, 0x1171e])
+            .map(|c| char::from_u32(c).unwrap())
+            .collect();
+        assert_eq!(leaked.len(), 22);
+        for c in leaked {
+            assert_eq!(shown_width(c), None, "U+{:04X}", u32::from(c));
+            // Between letters, in both renderers, at every width.
+            let bytes = format!("a{c}b").into_bytes();
+            for width in WIDTHS {
+                let layout = Layout { width, squeeze: false };
+                for dumper in [Dumper::new(layout, false, 0), Dumper::new(layout, false, 0).portable()] {
+                    let mut out = Vec::new();
+                    dumper.clone().push(&bytes, &mut out);
+                    let text = String::from_utf8(out).unwrap();
+                    let expected = format!("a{}b", "×".repeat(c.len_utf8()));
+                    assert_eq!(panels(&text)[0].trim_end(), expected, "U+{:04X}", u32::from(c));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn which_characters_show_as_themselves() {
+        // Letters, numbers, punctuation, symbols, wide ones, precomposed
+        // Hangul, and the dump's own glyphs typed as text.
+        for c in ['é', 'ß', 'Ω', 'ж', '日', '한', '😀', '€', '«', '×', '⋄', '␊', '١'] {
+            assert!(shown_width(c).is_some(), "{c:?} U+{:04X}", u32::from(c));
+        }
+        let refused = [
+            ('\u{301}', "combining acute (Mn) would sit on the cell before"),
+            ('\u{20dd}', "enclosing circle (Me)"),
+            ('\u{903}', "Devanagari visarga (Mc)"),
+            ('\u{e33}', "Thai sara am: a letter, but a spacing mark in a grapheme"),
+            ('\u{200b}', "zero-width space (Cf)"),
+            ('\u{200d}', "zero-width joiner"),
+            ('\u{202e}', "right-to-left override"),
+            ('\u{2066}', "left-to-right isolate"),
+            ('\u{feff}', "byte order mark"),
+            ('\u{2028}', "line separator (Zl)"),
+            ('\u{2029}', "paragraph separator (Zp)"),
+            ('\u{a0}', "no-break space: would look like a space"),
+            ('\u{202f}', "narrow no-break space (French typography)"),
+            ('\u{3000}', "ideographic space"),
+            ('\u{e000}', "private use (Co)"),
+            ('\u{378}', "unassigned (Cn)"),
+            ('\u{85}', "next line (Cc)"),
+            ('\u{3164}', "Hangul filler: default-ignorable, draws nothing"),
+            ('\u{1100}', "a conjoining Hangul jamo"),
+            ('\u{1f1eb}', "regional indicator: two make a flag"),
+            ('\u{1f3fd}', "skin tone modifier: joins the emoji before"),
+            ('\u{fe0f}', "variation selector"),
+            ('\u{5d0}', "Hebrew alef: strong right-to-left"),
+            ('\u{628}', "Arabic beh: strong right-to-left"),
+        ];
+        for (c, why) in refused {
+            assert_eq!(shown_width(c), None, "U+{:04X}: {why}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn right_to_left_text_keeps_the_columns() {
+        // "שלום" and "سلام": each byte is a cell, in the order of the bytes.
+        for word in ["שלום", "سلام"] {
+            let text = dump(format!("<{word}>").as_bytes(), PLAIN, false);
+            let panel = panels(&text)[0].trim_end().to_string();
+            assert_eq!(panel, format!("<{}>", "×".repeat(word.len())), "{text}");
         }
     }
 
@@ -1324,7 +1445,10 @@ mod tests {
             let piece = prop_oneof![
                 prop::collection::vec(any::<u8>(), 0..40),
                 (any::<u8>(), 0usize..100).prop_map(|(b, n)| vec![b; n]),
-                "[a-zé日\u{202e}\u{300}\t\n 😀]{0,20}".prop_map(String::into_bytes),
+                "[a-zé日한\u{202e}\u{300}\u{600}\u{5d0}\u{e33}\u{a0}\t\n 😀]{0,20}"
+                    .prop_map(String::into_bytes),
+                prop::collection::vec(any::<char>(), 0..8)
+                    .prop_map(|chars| chars.into_iter().collect::<String>().into_bytes()),
                 prop::sample::select(vec![0u8, 0x20, 0x41, 0x7f, 0x80, 0xc3, 0xe2, 0xf0, 0xff])
                     .prop_flat_map(|b| prop::collection::vec(Just(b), 0..20)),
             ];
@@ -1478,6 +1602,30 @@ mod tests {
                 dumper.finish(&mut out);
                 let text = String::from_utf8(out).unwrap();
                 prop_assert_eq!(read_back(&text, width, start), bytes);
+            }
+
+            #[test]
+            fn every_character_shown_is_accepted_by_the_rule(
+                bytes in stream(),
+                width in prop::sample::select(vec![8usize, 16, 32]),
+                start in 0u64..64,
+                portable in any::<bool>(),
+            ) {
+                // Whatever path renders it (the tables of two-byte
+                // characters, the per-character check, AVX-512), the text
+                // panel holds spaces and characters `shown_width` accepts.
+                let mut dumper = Dumper::new(Layout { width, squeeze: false }, false, start);
+                if portable {
+                    dumper = dumper.portable();
+                }
+                let mut out = Vec::new();
+                dumper.push(&bytes, &mut out);
+                let text = String::from_utf8(out).unwrap();
+                for panel in super::panels(&text) {
+                    for c in panel.chars() {
+                        prop_assert!(c == ' ' || shown_width(c).is_some(), "U+{:04X} in {}", u32::from(c), text);
+                    }
+                }
             }
 
             #[test]

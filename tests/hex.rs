@@ -55,6 +55,19 @@ fn a_line_feed_does_not_look_like_an_underscore() {
 }
 
 #[test]
+fn characters_that_could_move_cells_show_as_glyphs() {
+    // Issue 10: U+0600 (a format character that joins the next one) and
+    // U+202E (right-to-left override) reached the terminal; Hebrew would be
+    // reversed by a terminal with bidi support.
+    netplay()
+        .args(["hex", "--color", "never"])
+        .write_stdin("a\u{600}b\u{202e}c\u{5d0}d")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("│a××b×××c××d     │"));
+}
+
+#[test]
 fn stdin_is_read_with_a_dash_or_no_file() {
     for args in [&["hex", "-"][..], &["hex"][..]] {
         netplay()

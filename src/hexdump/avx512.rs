@@ -480,7 +480,21 @@ mod tests {
 
     #[test]
     fn characters_of_every_length_at_every_column() {
-        for text in ["é", "日", "😀", "\u{300}", "\u{202e}", "\u{a0}", "\u{ad}", "\u{85}"] {
+        for text in [
+            "é",
+            "日",
+            "😀",
+            "한",
+            "\u{300}",
+            "\u{202e}",
+            "\u{a0}",
+            "\u{ad}",
+            "\u{85}",
+            "\u{600}",
+            "\u{5d0}",
+            "\u{e33}",
+            "\u{110bd}",
+        ] {
             for column in 0..16 {
                 let mut line = [b'.'; 16];
                 let bytes = text.as_bytes();
@@ -500,7 +514,7 @@ mod tests {
         fn matches_the_portable_renderer(
             line in prop_oneof![
                 any::<[u8; 16]>(),
-                "[a-zé日\u{202e}\u{300}\t\n 😀\0\x01]{16}"
+                "[a-zé日\u{202e}\u{300}\u{600}\u{5d0}\t\n 😀\0\x01]{16}"
                     .prop_map(|s| <[u8; 16]>::try_from(&s.as_bytes()[..16]).unwrap()),
             ],
             offset in prop_oneof![any::<u64>().prop_map(|o| o & !15), 0u64..0x1_0000_0000],
