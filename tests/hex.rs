@@ -97,9 +97,65 @@ fn skip_and_length_take_sizes_and_keep_offsets() {
         .assert()
         .success()
         .stdout("00000400  07 07                                             │␇␇              │\n");
+}
 
-    // Skipping past the end shows nothing, like xxd.
-    assert_eq!(hex_of(&["-s", "4K"], &bytes), "");
+#[test]
+fn a_skip_past_the_end_shows_nothing_and_says_so() {
+    // xxd prints nothing and exits 0; netplay also says why nothing shows.
+    let file = file_with(&[9u8; 256]);
+    for skip in ["4K", "256"] {
+        let out = netplay().args(["hex", "-s", skip]).arg(file.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(out.stdout, b"");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("nothing to show"), "{stderr}");
+        assert!(stderr.contains("has 256 bytes"), "{stderr}");
+    }
+    // From a pipe, what was there is counted as it is read.
+    netplay()
+        .args(["hex", "-s", "4K"])
+        .write_stdin(vec![1u8; 100])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("netplay: nothing to show: stdin ended after 100 bytes, and --skip starts at byte 4096\n");
+}
+
+/// Runs netplay with `args` and stdin from `stdin`, and fails if it takes
+/// longer than PATIENCE; gives its output.
+fn run_bounded(args: &[&str], stdin: Stdio) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("netplay {args:?} still ran after {PATIENCE:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_skip_seeks_a_device_instead_of_reading_it() {
+    // Issue 10: this read 10^12 bytes of /dev/zero (it hung); xxd answers
+    // at once. The same from stdin redirected from the device.
+    let expected =
+        format!("e8d4a51000  {}  {}  │{}│\n", ["00"; 8].join(" "), ["00"; 8].join(" "), "⋄".repeat(16));
+    let args = ["hex", "--color", "never", "-s", "1000000000000", "-n", "16"];
+    let out = run_bounded(&[&args[..], &["/dev/zero"]].concat(), Stdio::null());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+    assert!(out.status.success());
+    let out = run_bounded(&args, Stdio::from(std::fs::File::open("/dev/zero").unwrap()));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }
 
 #[test]
