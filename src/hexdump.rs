@@ -7,7 +7,7 @@
 //!
 //! This is the hot path of a live dump: it works from lookup tables, appends
 //! to a caller's reused `Vec<u8>`, and never holds a byte back. On CPUs with
-//! AVX-512 VBMI2, lines of 16 come from the `avx512` module instead; the
+//! AVX-512 VBMI2, whole lines come from the `avx512` module instead; the
 //! portable code here gives the same text everywhere else.
 
 use std::sync::LazyLock;
@@ -357,18 +357,17 @@ impl Dumper {
                 out.resize(end + room, 0);
             }
             #[cfg(target_arch = "x86_64")]
-            if W == 16
-                && let Some(cpu) = self.avx512
-                && self.offset.is_multiple_of(16)
-                && bytes.len() >= 16
+            if let Some(cpu) = self.avx512
+                && self.offset.is_multiple_of(W as u64)
+                && bytes.len() >= W
             {
                 // Runs of whole lines in one call, so the tables stay in
                 // registers; a line the squeeze rule hides is left to the
                 // loop below.
-                let (whole, _) = bytes.as_chunks::<16>();
+                let (whole, _) = bytes.as_chunks::<W>();
                 let whole = &whole[..whole.len().min(lines)];
-                let previous = self.has_previous.then(|| self.previous.first_chunk::<16>()).flatten();
-                let (shown, text_end) = avx512::render_lines::<COLOR>(
+                let previous = self.has_previous.then(|| self.previous.first_chunk::<W>()).flatten();
+                let (shown, text_end) = avx512::render_lines::<COLOR, W>(
                     cpu,
                     self.offset,
                     whole,
@@ -379,8 +378,8 @@ impl Dumper {
                 );
                 if shown > 0 {
                     self.record_shown(&whole[shown - 1]);
-                    self.offset = self.offset.wrapping_add(16 * shown as u64);
-                    bytes = &bytes[16 * shown..];
+                    self.offset = self.offset.wrapping_add((W * shown) as u64);
+                    bytes = &bytes[W * shown..];
                     end = text_end;
                     continue;
                 }
@@ -426,7 +425,7 @@ impl Dumper {
     }
 
     /// Renders a whole line at the current offset into `buf`, with AVX-512
-    /// where the CPU has it and the line is one of 16.
+    /// where the CPU has it.
     #[inline(always)]
     fn render_whole<const COLOR: bool, const W: usize>(
         &self,
@@ -435,10 +434,8 @@ impl Dumper {
         buf: &mut [u8; LINE_BUF],
     ) -> usize {
         #[cfg(target_arch = "x86_64")]
-        if let Some(cpu) = self.avx512
-            && let Ok(line) = <&[u8; 16]>::try_from(&line[..])
-        {
-            return avx512::render_line::<COLOR>(cpu, self.offset, line, buf);
+        if let Some(cpu) = self.avx512 {
+            return avx512::render_line::<COLOR, W>(cpu, self.offset, line, buf);
         }
         render_full::<COLOR, W>(t, self.offset, line, buf)
     }
