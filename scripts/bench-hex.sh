@@ -20,6 +20,8 @@
 #              /work/tools/bin/hexyl; without one, the hexyl columns are left
 #              out: cargo install hexyl --version 0.17.0)
 #        NETPLAY=path to a release netplay (default: build one)
+#        BASELINE=path to another netplay build (say, main's), measured in
+#              the same rounds as one more column: before and after a change
 #        SIZE_MB=64, KEEP=1 to keep the temporary directory
 # needs: xxd, python3; for the live part, nc (OpenBSD) and ncat.
 set -euo pipefail
@@ -124,17 +126,19 @@ offline_case() {
   local w=$1 input=$2 order=$3 f=${file[$2]}
   local -a tools=(netplay xxd)
   [[ -n ${HEXYL:-} ]] && tools+=(hexyl)
+  [[ -n ${BASELINE:-} ]] && tools+=(baseline)
   if [[ $order == last ]]; then tools=("${tools[@]:1}" netplay); fi
   for tool in "${tools[@]}"; do
     case $tool in
       netplay) record "netplay-$w-$input" "$(elapsed "$NETPLAY" hex --width "$w" --color always "$f")" ;;
       xxd) record "xxd-$w-$input" "$(elapsed xxd -c "$w" "$f")" ;;
       hexyl) record "hexyl-$w-$input" "$(elapsed "$HEXYL" --panels "$((w / 8))" --color always "$f")" ;;
+      baseline) record "baseline-$w-$input" "$(elapsed "$BASELINE" hex --width "$w" --color always "$f")" ;;
     esac
   done
 }
 
-echo "netplay: $NETPLAY ($("$NETPLAY" --version))"
+echo "netplay: $NETPLAY ($("$NETPLAY" --version))${BASELINE:+; baseline: $BASELINE}"
 echo "peers: xxd $(xxd -v 2>&1 | awk '{print $2}')${HEXYL:+; $("$HEXYL" --version) ($HEXYL)}$([[ $LIVE == 1 ]] && echo "; $(ncat --version 2>&1 | head -1)")"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$ROUNDS rounds, ${SIZE_MB} MiB inputs, widths $WIDTHS, $(date '+%Y-%m-%d %H:%M')"
@@ -172,19 +176,27 @@ echo "load average (1 min) before-after each round: $loads"
 echo
 echo "offline, colour on, output to /dev/null (median of $ROUNDS rounds, seconds; ratio = peer / netplay):"
 echo
+header="| width | input  | netplay | xxd -c W | xxd / netplay |"
+rule="|------:|--------|--------:|---------:|--------------:|"
 if [[ -n ${HEXYL:-} ]]; then
-  echo "| width | input  | netplay | xxd -c W | xxd / netplay | hexyl --panels W/8 | hexyl / netplay |"
-  echo "|------:|--------|--------:|---------:|--------------:|-------------------:|----------------:|"
-else
-  echo "| width | input  | netplay | xxd -c W | xxd / netplay |"
-  echo "|------:|--------|--------:|---------:|--------------:|"
+  header+=" hexyl --panels W/8 | hexyl / netplay |"
+  rule+="-------------------:|----------------:|"
 fi
+if [[ -n ${BASELINE:-} ]]; then
+  header+=" baseline | baseline / netplay |"
+  rule+="---------:|-------------------:|"
+fi
+echo "$header"
+echo "$rule"
 for w in $WIDTHS; do
   for input in random base64; do
     row=$(printf '| %5s | %-6s | %7s | %8s | %13s |' "$w" "$input" "$(med "netplay-$w-$input")" \
       "$(med "xxd-$w-$input")" "$(ratio "xxd-$w-$input" "netplay-$w-$input")")
     if [[ -n ${HEXYL:-} ]]; then
       row+=$(printf ' %18s | %15s |' "$(med "hexyl-$w-$input")" "$(ratio "hexyl-$w-$input" "netplay-$w-$input")")
+    fi
+    if [[ -n ${BASELINE:-} ]]; then
+      row+=$(printf ' %8s | %18s |' "$(med "baseline-$w-$input")" "$(ratio "baseline-$w-$input" "netplay-$w-$input")")
     fi
     echo "$row"
   done
