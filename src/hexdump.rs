@@ -73,8 +73,9 @@ impl Category {
     /// UTF-8 character that shows: a printable byte as itself (a space as a
     /// space); a control byte as its control picture (U+2401-U+241F for 1-31,
     /// U+2421 for 127: `␉` TAB, `␊` LF, `␍` CR, ...), which no printable byte
-    /// looks like and which is one column wide in every terminal (East Asian
-    /// width Neutral); NUL as `⋄`, and a byte above 127 as `×`, as hexyl does.
+    /// looks like and which is one column wide even in a terminal that widens
+    /// East Asian ambiguous characters (they are Neutral); NUL as `⋄`, and a
+    /// byte above 127 as `×`, as hexyl does.
     pub const fn shown(b: u8) -> char {
         match Category::of(b) {
             Category::Printable => b as char,
