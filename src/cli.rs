@@ -203,7 +203,9 @@ pub struct HexArgs {
     #[arg(short = 'n', long, value_name = "SIZE", value_parser = size_arg)]
     pub length: Option<u64>,
 
-    /// Start SIZE bytes into the input; offsets still count from the input's start.
+    /// Start SIZE bytes into the input (a seek on a file or device, read and dropped from a pipe);
+    /// offsets still count from the input's start. Past the end, nothing shows, one line on
+    /// stderr says so, and the exit code is 0.
     #[arg(short, long, value_name = "SIZE", default_value = "0", value_parser = size_arg)]
     pub skip: u64,
 

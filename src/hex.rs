@@ -43,11 +43,29 @@ pub struct HexConfig {
 }
 
 /// Dumps the input to `out`. Reading errors name the input; writing errors
-/// are [`OutputError`]s, so a closed pipe ends the run quietly.
-pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write) -> Result<()> {
+/// are [`OutputError`]s, so a closed pipe ends the run quietly. A `--skip`
+/// past the end of the input shows nothing, with one line on `notes` saying
+/// so, and is no failure: the dump of nothing is complete (xxd exits 0
+/// too, silently).
+pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn Write) -> Result<()> {
     let (mut input, name) = open(&config.source)?;
-    let skipped =
-        skip(&mut input, config.skip).with_context(|| format!("skip {} bytes of {name}", config.skip))?;
+    let skipped = match skip(&mut *input, config.skip)
+        .with_context(|| format!("skip {} bytes of {name}", config.skip))?
+    {
+        Skipped::To(offset) => offset,
+        Skipped::PastEnd { size } => {
+            let what = match input.size() {
+                Some(_) => format!("{name} has {size} bytes"),
+                None => format!("{name} ended after {size} bytes"),
+            };
+            let _ = writeln!(
+                notes,
+                "netplay: nothing to show: {what}, and --skip starts at byte {}",
+                config.skip
+            );
+            return Ok(());
+        }
+    };
     let left = config.length.unwrap_or(u64::MAX);
     let Some(format) = &config.decode else {
         let dumper = Dumper::new(config.layout, color, skipped);
@@ -184,18 +202,48 @@ fn open(source: &Source) -> Result<(Box<dyn ReadSeek>, String)> {
             let file = File::open(path).with_context(|| format!("open {name}"))?;
             (Box::new(file), name)
         }
-        Source::Stdin => (Box::new(StdinReader(io::stdin())), "stdin".to_string()),
+        Source::Stdin => match stdin_file() {
+            Some(file) => (Box::new(file), "stdin".to_string()),
+            None => (Box::new(StdinReader(io::stdin())), "stdin".to_string()),
+        },
     })
 }
 
+/// Standard input as a file of its own (a duplicate of its descriptor), so
+/// that `--skip` can seek it when it is a file or a device: `netplay hex -s
+/// 1G < big.bin` starts at once. Reads go straight to the descriptor, in
+/// blocks, as from a file.
+#[cfg(unix)]
+fn stdin_file() -> Option<File> {
+    use std::os::fd::AsFd;
+    io::stdin().as_fd().try_clone_to_owned().ok().map(File::from)
+}
+
+#[cfg(not(unix))]
+fn stdin_file() -> Option<File> {
+    None
+}
+
 trait ReadSeek: Read + Send {
-    /// Seeks forward when the input can; false when it must be read instead.
+    /// Moves to `offset` without reading when the input can: a file, or a
+    /// device such as /dev/zero. False when it must be read instead: a pipe,
+    /// a terminal, a socket.
     fn seek_to(&mut self, offset: u64) -> bool;
+
+    /// The input's size, when it is a regular file.
+    fn size(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl ReadSeek for File {
     fn seek_to(&mut self, offset: u64) -> bool {
-        self.metadata().is_ok_and(|m| m.is_file()) && self.seek(SeekFrom::Start(offset)).is_ok()
+        // lseek fails with ESPIPE on pipes, sockets and terminals.
+        self.seek(SeekFrom::Start(offset)).is_ok()
+    }
+
+    fn size(&self) -> Option<u64> {
+        self.metadata().ok().filter(|m| m.is_file()).map(|m| m.len())
     }
 }
 
@@ -213,14 +261,29 @@ impl ReadSeek for StdinReader {
     }
 }
 
-/// Skips `count` bytes: a seek on a file, reading and dropping on a pipe.
-/// Returns the offset reached, which is less than `count` when the input is
-/// shorter (seeking past a file's end reads nothing afterwards, as in xxd).
-fn skip(input: &mut Box<dyn ReadSeek>, count: u64) -> io::Result<u64> {
-    if count == 0 || input.seek_to(count) {
-        return Ok(count);
+/// Where `--skip` left the input.
+#[derive(Debug, PartialEq, Eq)]
+enum Skipped {
+    /// At this offset, with bytes perhaps left to show.
+    To(u64),
+    /// At or past the end: the input has `size` bytes, no more than skipped.
+    PastEnd { size: u64 },
+}
+
+/// Skips `count` bytes: a seek on a file or a device, reading and dropping
+/// on a pipe (or anything else that cannot seek).
+fn skip(input: &mut dyn ReadSeek, count: u64) -> io::Result<Skipped> {
+    if count == 0 {
+        return Ok(Skipped::To(0));
     }
-    io::copy(&mut input.by_ref().take(count), &mut io::sink())
+    if input.seek_to(count) {
+        return Ok(match input.size() {
+            Some(size) if size <= count => Skipped::PastEnd { size },
+            _ => Skipped::To(count),
+        });
+    }
+    let read = io::copy(&mut input.take(count), &mut io::sink())?;
+    Ok(if read < count { Skipped::PastEnd { size: read } } else { Skipped::To(count) })
 }
 
 /// A dump with decoded records: the dumper, its output buffer, and the
@@ -419,6 +482,39 @@ mod tests {
         let reader = Reader { input, name: "test".into(), left: u64::MAX, block: 4096 };
         let error = pipeline(reader, Dumper::new(Layout::default(), true, 0), 2, &mut Closed).unwrap_err();
         assert!(error.downcast_ref::<OutputError>().is_some(), "{error:#}");
+    }
+
+    #[test]
+    fn skipping_seeks_what_can_seek_and_reads_the_rest() {
+        let mut pipe = Pieces { bytes: vec![1; 300], at: 0, piece: 7 };
+        assert_eq!(skip(&mut pipe, 100).unwrap(), Skipped::To(100));
+        assert_eq!(pipe.at, 100, "a pipe is read up to the skip");
+        assert_eq!(skip(&mut pipe, 500).unwrap(), Skipped::PastEnd { size: 200 });
+
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&[2; 256]).unwrap();
+        assert_eq!(skip(&mut file, 10).unwrap(), Skipped::To(10));
+        let mut rest = Vec::new();
+        file.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest.len(), 246);
+        assert_eq!(skip(&mut file, 256).unwrap(), Skipped::PastEnd { size: 256 });
+        assert_eq!(skip(&mut file, 1 << 40).unwrap(), Skipped::PastEnd { size: 256 });
+    }
+
+    #[test]
+    fn a_skip_past_the_end_says_so_once() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&[3; 256]).unwrap();
+        let config = HexConfig { source: Source::File(file.path().into()), skip: 4096, ..config(None) };
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        run(&config, false, &mut out, &mut notes).unwrap();
+        assert!(out.is_empty());
+        let notes = String::from_utf8(notes).unwrap();
+        let expected = format!(
+            "netplay: nothing to show: {} has 256 bytes, and --skip starts at byte 4096\n",
+            file.path().display()
+        );
+        assert_eq!(notes, expected);
     }
 
     #[test]

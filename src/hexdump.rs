@@ -1,12 +1,13 @@
 //! The hex dump renderer: bytes in, text out, no I/O. Each byte falls in one
 //! [`Category`], which decides its colour and its glyph in the text panel;
-//! valid UTF-8 sequences show as their character. A [`Dumper`] follows one
+//! a valid UTF-8 sequence shows as its character when that character keeps
+//! the panel's columns in any terminal ([`shown_width`]). A [`Dumper`] follows one
 //! stream (one connection, one direction, or one file) so offsets keep
 //! counting across chunks and repeated lines can be squeezed.
 //!
 //! This is the hot path of a live dump: it works from lookup tables, appends
 //! to a caller's reused `Vec<u8>`, and never holds a byte back. On CPUs with
-//! AVX-512 VBMI2, lines of 16 come from the `avx512` module instead; the
+//! AVX-512 VBMI2, whole lines come from the `avx512` module instead; the
 //! portable code here gives the same text everywhere else.
 
 use std::sync::LazyLock;
@@ -19,30 +20,30 @@ use crate::decode::{DecodeError, Values};
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 
-/// The five kinds of byte the course distinguishes, each with its own colour.
+/// The kinds of byte the course distinguishes, each with its own colour:
+/// printable (32-126) or not (0-31, 127), and the bytes above ASCII.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
-    /// 0x00.
+    /// 0x00, not printable; a run of zeros is common enough to get a calm
+    /// glyph and a colour of its own.
     Null,
-    /// 33-126: letters, digits, punctuation.
+    /// 32-126: space, letters, digits, punctuation; each shows as itself.
     Printable,
-    /// Space, tab, LF, VT, FF, CR.
-    Whitespace,
-    /// The other control bytes: 1-31 that are not whitespace, and 127.
+    /// The other bytes that are not printable: 1-31 (TAB, LF, CR, ESC, ...)
+    /// and 127 (DEL). Each shows as its own Unicode control picture.
     Control,
     /// 128-255: never ASCII; in UTF-8 they form multi-byte characters.
     NonAscii,
 }
 
 impl Category {
-    pub const ALL: [Category; 5] =
-        [Category::Null, Category::Printable, Category::Whitespace, Category::Control, Category::NonAscii];
+    pub const ALL: [Category; 4] =
+        [Category::Null, Category::Printable, Category::Control, Category::NonAscii];
 
     pub const fn of(byte: u8) -> Category {
         match byte {
             0 => Category::Null,
-            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => Category::Whitespace,
-            0x21..=0x7e => Category::Printable,
+            0x20..=0x7e => Category::Printable,
             0x01..=0x1f | 0x7f => Category::Control,
             0x80..=0xff => Category::NonAscii,
         }
@@ -52,42 +53,55 @@ impl Category {
         match self {
             Category::Null => Color::BrightBlack,
             Category::Printable => Color::Cyan,
-            Category::Whitespace => Color::Green,
             Category::Control => Color::Magenta,
             Category::NonAscii => Color::Yellow,
         }
     }
 
-    /// The text-panel glyph for a byte of this category that is not shown as
-    /// itself.
+    /// The glyph the legend shows for this category: its text-panel glyph,
+    /// or for the categories whose bytes each have their own, one of them.
     pub const fn glyph(self) -> char {
         match self {
             Category::Null => '⋄',
-            Category::Printable => '.',
-            Category::Whitespace => '_',
-            Category::Control => '•',
+            Category::Printable => 'A',
+            Category::Control => '␊',
             Category::NonAscii => '×',
         }
     }
 
     /// What the text panel shows for byte `b` when it is not part of a
-    /// UTF-8 character that shows: the byte itself when printable or a
-    /// space, else its category's glyph.
+    /// UTF-8 character that shows: a printable byte as itself (a space as a
+    /// space); a control byte as its control picture (U+2401-U+241F for 1-31,
+    /// U+2421 for 127: `␉` TAB, `␊` LF, `␍` CR, ...), which no printable byte
+    /// looks like and which is one column wide even in a terminal that widens
+    /// East Asian ambiguous characters (they are Neutral); NUL as `⋄`, and a
+    /// byte above 127 as `×`, as hexyl does.
     pub const fn shown(b: u8) -> char {
         match Category::of(b) {
             Category::Printable => b as char,
-            _ if b == b' ' => ' ',
+            Category::Control if b == 0x7f => '\u{2421}',
+            Category::Control => match char::from_u32(0x2400 + b as u32) {
+                Some(picture) => picture,
+                None => unreachable!(),
+            },
             other => other.glyph(),
         }
     }
 
+    /// What a category holds, in the course's terms, for the legend: one line
+    /// each, the second line of a pair indented under the first.
     pub const fn describe(self) -> &'static str {
         match self {
-            Category::Null => "NUL byte (0x00)",
-            Category::Printable => "printable ASCII (33-126), shown as itself",
-            Category::Whitespace => "whitespace: space (32) shows as itself; tab, LF, VT, FF, CR as _",
-            Category::Control => "other control bytes (1-31 that are not whitespace, and 127)",
-            Category::NonAscii => "non-ASCII (128-255); a valid UTF-8 sequence shows as its character",
+            Category::Null => "NUL byte (0), not printable",
+            Category::Printable => "printable ASCII (32-126), shown as itself; a space as a space",
+            Category::Control => {
+                "the other bytes that are not printable (1-31, 127), each as its\n\
+                 control picture, as ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)"
+            }
+            Category::NonAscii => {
+                "non-ASCII (128-255); a UTF-8 character shows as itself, unless\n\
+                 it could hide, join or move cells (format, mark, right-to-left)"
+            }
         }
     }
 
@@ -142,7 +156,7 @@ struct Tables {
     glyph: [[Cell; 256]; 2],
     glyph_len: [[u8; 256]; 2],
     /// `ESC [ <code> m` for each category.
-    color: [Vec<u8>; 5],
+    color: [Vec<u8>; 4],
     /// For each two-byte UTF-8 sequence, indexed by its 11 payload bits: the
     /// cells its character takes, or 0 when it is not shown (see `utf8_char`).
     two_byte_width: [u8; 2048],
@@ -344,18 +358,17 @@ impl Dumper {
                 out.resize(end + room, 0);
             }
             #[cfg(target_arch = "x86_64")]
-            if W == 16
-                && let Some(cpu) = self.avx512
-                && self.offset.is_multiple_of(16)
-                && bytes.len() >= 16
+            if let Some(cpu) = self.avx512
+                && self.offset.is_multiple_of(W as u64)
+                && bytes.len() >= W
             {
                 // Runs of whole lines in one call, so the tables stay in
                 // registers; a line the squeeze rule hides is left to the
                 // loop below.
-                let (whole, _) = bytes.as_chunks::<16>();
+                let (whole, _) = bytes.as_chunks::<W>();
                 let whole = &whole[..whole.len().min(lines)];
-                let previous = self.has_previous.then(|| self.previous.first_chunk::<16>()).flatten();
-                let (shown, text_end) = avx512::render_lines::<COLOR>(
+                let previous = self.has_previous.then(|| self.previous.first_chunk::<W>()).flatten();
+                let (shown, text_end) = avx512::render_lines::<COLOR, W>(
                     cpu,
                     self.offset,
                     whole,
@@ -366,8 +379,8 @@ impl Dumper {
                 );
                 if shown > 0 {
                     self.record_shown(&whole[shown - 1]);
-                    self.offset = self.offset.wrapping_add(16 * shown as u64);
-                    bytes = &bytes[16 * shown..];
+                    self.offset = self.offset.wrapping_add((W * shown) as u64);
+                    bytes = &bytes[W * shown..];
                     end = text_end;
                     continue;
                 }
@@ -413,7 +426,7 @@ impl Dumper {
     }
 
     /// Renders a whole line at the current offset into `buf`, with AVX-512
-    /// where the CPU has it and the line is one of 16.
+    /// where the CPU has it.
     #[inline(always)]
     fn render_whole<const COLOR: bool, const W: usize>(
         &self,
@@ -422,10 +435,8 @@ impl Dumper {
         buf: &mut [u8; LINE_BUF],
     ) -> usize {
         #[cfg(target_arch = "x86_64")]
-        if let Some(cpu) = self.avx512
-            && let Ok(line) = <&[u8; 16]>::try_from(&line[..])
-        {
-            return avx512::render_line::<COLOR>(cpu, self.offset, line, buf);
+        if let Some(cpu) = self.avx512 {
+            return avx512::render_line::<COLOR, W>(cpu, self.offset, line, buf);
         }
         render_full::<COLOR, W>(t, self.offset, line, buf)
     }
@@ -585,7 +596,7 @@ fn render_full<const COLOR: bool, const W: usize>(
     const MASK: usize = LINE_BUF / 2 - 1;
     const SPACES: [u8; 4 * MAX_WIDTH] = [b' '; 4 * MAX_WIDTH];
     let hex_panel = 3 * W - 1 + (W / 8 - 1);
-    let printable = line.iter().fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5e));
+    let printable = line.iter().fold(true, |all, &b| all & (b.wrapping_sub(0x20) < 0x5f));
     let ascii = line.iter().fold(0, |any, &b| any | b) < 0x80;
     let cyan = &t.color[Category::Printable.index()];
 
@@ -831,38 +842,89 @@ const fn max_line_len(width: usize) -> usize {
     18 + 9 * width + 4 + 2 + 3 + width + 8 * width + 4 + 3 + 1 + SLACK
 }
 
-/// A UTF-8 character starting at `bytes[0]` that is safe to show in one or
-/// two terminal cells: its length in bytes and its width in cells. Control,
-/// zero-width and direction-changing characters are refused, so a peer cannot
-/// rearrange or hide what the dump shows.
+/// A UTF-8 character starting at `bytes[0]` that shows as itself (see
+/// [`shown_width`]): its length in bytes and its width in cells.
 fn utf8_char(bytes: &[u8]) -> Option<(usize, usize)> {
-    let len = match bytes[0] {
-        0xc2..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf4 => 4,
+    let (len, c) = decode_utf8(bytes)?;
+    Some((len, shown_width(c)?))
+}
+
+/// The character whose UTF-8 sequence starts at `bytes[0]`, and its length,
+/// as `std::str::from_utf8` would decode it (a test checks both agree); on
+/// random bytes, `from_utf8` took a fifth of the time of a wide dump.
+#[inline]
+fn decode_utf8(bytes: &[u8]) -> Option<(usize, char)> {
+    let lead = u32::from(bytes[0]);
+    let (len, mut code, shortest) = match bytes[0] {
+        0xc2..=0xdf => (2, lead & 0x1f, 0x80),
+        0xe0..=0xef => (3, lead & 0x0f, 0x800),
+        0xf0..=0xf4 => (4, lead & 0x07, 0x1_0000),
         _ => return None,
     };
     let sequence = bytes.get(..len)?;
-    // Most random lead bytes are not followed by a continuation byte: refuse
-    // those before the full check.
-    if sequence[1] & 0xc0 != 0x80 {
+    for &b in &sequence[1..] {
+        if b & 0xc0 != 0x80 {
+            return None;
+        }
+        code = code << 6 | u32::from(b & 0x3f);
+    }
+    // Only the shortest form is UTF-8; `from_u32` refuses surrogates and
+    // code points past U+10FFFF.
+    if code < shortest {
         return None;
     }
-    let text = std::str::from_utf8(sequence).ok()?;
-    let c = text.chars().next()?;
-    if c.is_control() || is_format_control(c) {
+    Some((len, char::from_u32(code)?))
+}
+
+/// The cells a decoded character takes in the text panel when it shows as
+/// itself, or `None` when its bytes show as `×` instead. The panel's columns
+/// must stay where they are in any terminal, so a character shows only when
+/// it is a visible cell of its own whatever stands next to it, by the
+/// Unicode data of `icu_properties`:
+/// - its general category is a letter, number, punctuation or symbol: not a
+///   control, format character (Cf: U+200B, U+202E, U+0600, ...), combining
+///   mark (Mn, Mc, Me, which attach to the cell before), separator (a space
+///   other than 32 would look like it; line and paragraph separators break
+///   the line), private use, surrogate or unassigned code point;
+/// - it is not default-ignorable (fillers that draw nothing, like U+3164);
+/// - it is a grapheme cluster on its own: no prepended mark, extending or
+///   spacing mark, zero-width joiner, conjoining Hangul jamo or regional
+///   indicator, which a terminal that clusters graphemes joins with a
+///   neighbour (precomposed Hangul syllables stand alone, since no jamo
+///   beside them shows);
+/// - it is not a strong right-to-left letter (Hebrew, Arabic, ...): a
+///   terminal that applies the bidi algorithm would reverse a run of them,
+///   and the panel's characters would no longer stand in the order of their
+///   bytes. Wrapping them in isolates (U+2068..U+2069) would not stop that
+///   reversal inside the run, and a terminal without bidi may draw the
+///   isolates as cells. With no strong right-to-left character shown, every
+///   line resolves left to right;
+/// - unicode-width gives it one or two cells.
+pub fn shown_width(c: char) -> Option<usize> {
+    use icu_properties::props::{
+        BidiClass, DefaultIgnorableCodePoint, GeneralCategory, GeneralCategoryGroup as Group,
+        GraphemeClusterBreak as Cluster,
+    };
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    let category = CodePointMapData::<GeneralCategory>::new().get(c);
+    let visible = [Group::Letter, Group::Number, Group::Punctuation, Group::Symbol]
+        .iter()
+        .any(|group| group.contains(category));
+    if !visible || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c) {
+        return None;
+    }
+    let cluster = CodePointMapData::<Cluster>::new().get(c);
+    if cluster != Cluster::Other && cluster != Cluster::LV && cluster != Cluster::LVT {
+        return None;
+    }
+    let bidi = CodePointMapData::<BidiClass>::new().get(c);
+    if bidi == BidiClass::RightToLeft || bidi == BidiClass::ArabicLetter {
         return None;
     }
     match c.width() {
-        Some(shown @ (1 | 2)) => Some((len, shown)),
+        Some(cells @ (1 | 2)) => Some(cells),
         _ => None,
     }
-}
-
-/// Bidirectional and line/paragraph controls that have a width on some
-/// terminals but reorder or break the surrounding text.
-fn is_format_control(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 /// Writes a line's offset and the two spaces after it: 8 digits, more when
@@ -894,21 +956,25 @@ fn push_offset(offset: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// The colour legend, one line a category.
+/// The colour legend, one line a category (two for the longer ones), at
+/// most 80 columns wide. Every start builds it (it is part of `--help`), so
+/// it does without the renderer's tables: a run that dumps nothing never
+/// builds them.
 pub fn legend(color: bool) -> String {
-    let t = &*TABLES;
     let mut text = String::from("Byte categories in the hex dump (colour, glyph in the text panel):\n");
     for category in Category::ALL {
-        let sample = match category {
-            Category::Printable => 'A',
-            other => other.glyph(),
-        };
-        let name = format!("{:<11}", format!("{category:?}"));
+        let name = format!("{:<10}", format!("{category:?}"));
+        let sample = category.glyph();
+        let mut lines = category.describe().lines();
+        let first = lines.next().unwrap_or_default();
         if color {
-            let code = String::from_utf8_lossy(&t.color[category.index()]);
-            text.push_str(&format!("  {code}{name} {sample}\x1b[0m  {}\n", category.describe()));
+            let code = category.color().to_fg_str();
+            text.push_str(&format!("  \x1b[{code}m{name} {sample}\x1b[0m  {first}\n"));
         } else {
-            text.push_str(&format!("  {name} {sample}  {}\n", category.describe()));
+            text.push_str(&format!("  {name} {sample}  {first}\n"));
+        }
+        for more in lines {
+            text.push_str(&format!("{:16}{more}\n", ""));
         }
     }
     text
@@ -956,10 +1022,9 @@ mod tests {
         assert_eq!(Category::of(0), Category::Null);
         assert_eq!(Category::of(b'A'), Category::Printable);
         assert_eq!(Category::of(b'~'), Category::Printable);
-        for b in [b'\t', b'\n', 0x0b, 0x0c, b'\r', b' '] {
-            assert_eq!(Category::of(b), Category::Whitespace, "{b:#x}");
-        }
-        for b in [1, 7, 8, 0x1b, 0x1f, 0x7f] {
+        // The course: printable is 32-126, space included.
+        assert_eq!(Category::of(b' '), Category::Printable);
+        for b in [1, 7, 8, b'\t', b'\n', 0x0b, 0x0c, b'\r', 0x1b, 0x1f, 0x7f] {
             assert_eq!(Category::of(b), Category::Control, "{b:#x}");
         }
         assert_eq!(Category::of(0x80), Category::NonAscii);
@@ -975,7 +1040,42 @@ mod tests {
     #[test]
     fn glyphs_for_each_category() {
         let text = dump(b"\x00A\t \x07\xff", PLAIN, false);
-        assert!(text.contains("│⋄A_ •×          │"), "{text}");
+        assert!(text.contains("│⋄A␉ ␇×          │"), "{text}");
+    }
+
+    #[test]
+    fn a_line_feed_is_not_an_underscore() {
+        // Issue 11: `printf 'mon_fichier\n' | netplay hex` showed
+        // `│mon_fichier_│`, the LF like the real underscore.
+        let text = dump(b"mon_fichier\n", PLAIN, false);
+        assert!(text.ends_with("│mon_fichier␊    │\n"), "{text}");
+    }
+
+    #[test]
+    fn no_printable_byte_looks_like_a_control_byte() {
+        // Every byte that is not printable has a glyph of its own that no
+        // printable byte (32-126) shows as, one column wide even where East
+        // Asian ambiguous characters take two.
+        use unicode_width::UnicodeWidthChar;
+        let printable: Vec<char> = (0x20..=0x7eu8).map(char::from).collect();
+        let controls: Vec<u8> = (1..=0x1fu8).chain([0x7f]).collect();
+        let mut seen = std::collections::HashSet::new();
+        for b in controls {
+            let glyph = Category::shown(b);
+            assert!(!printable.contains(&glyph), "{b:#04x} shows as {glyph:?}");
+            assert!(seen.insert(glyph), "{b:#04x}: {glyph:?} is used twice");
+            assert_eq!((glyph.width(), glyph.width_cjk()), (Some(1), Some(1)), "{b:#04x}: {glyph:?}");
+        }
+        for b in [0u8, 0x80, 0xff] {
+            assert!(!printable.contains(&Category::shown(b)));
+            assert_eq!(Category::shown(b).width(), Some(1));
+        }
+        for b in 0x20..=0x7eu8 {
+            assert_eq!(Category::shown(b), char::from(b));
+        }
+        assert_eq!(Category::shown(b'\t'), '␉');
+        assert_eq!(Category::shown(b'\r'), '␍');
+        assert_eq!(Category::shown(0x7f), '␡');
     }
 
     #[test]
@@ -997,6 +1097,123 @@ mod tests {
             let text = dump(bytes, PLAIN, false);
             let panel = text.split('│').nth(1).unwrap();
             assert_eq!(panel.trim_end(), "×".repeat(bytes.len()), "{bytes:x?}");
+        }
+    }
+
+    /// The text panel of each line of a dump without colour.
+    fn panels(text: &str) -> Vec<&str> {
+        text.lines().filter_map(|line| line.split_once('│')?.1.strip_suffix('│')).collect()
+    }
+
+    #[test]
+    fn the_format_and_combining_characters_of_issue_10_show_as_glyphs() {
+        // Issue 10 found these 22 let through by the hand-written list.
+        let leaked: Vec<char> = (0x600..=0x604)
+            .chain([0x6dd, 0xfff9, 0xfffa, 0xfffb, 0x110bd, 0x110cd])
+            .chain(0x13430..=0x13438)
+            .chain([0x2d7f, 0x1171e])
+            .map(|c| char::from_u32(c).unwrap())
+            .collect();
+        assert_eq!(leaked.len(), 22);
+        for c in leaked {
+            assert_eq!(shown_width(c), None, "U+{:04X}", u32::from(c));
+            // Between letters, in both renderers, at every width.
+            let bytes = format!("a{c}b").into_bytes();
+            for width in WIDTHS {
+                let layout = Layout { width, squeeze: false };
+                for dumper in [Dumper::new(layout, false, 0), Dumper::new(layout, false, 0).portable()] {
+                    let mut out = Vec::new();
+                    dumper.clone().push(&bytes, &mut out);
+                    let text = String::from_utf8(out).unwrap();
+                    let expected = format!("a{}b", "×".repeat(c.len_utf8()));
+                    assert_eq!(panels(&text)[0].trim_end(), expected, "U+{:04X}", u32::from(c));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn which_characters_show_as_themselves() {
+        // Letters, numbers, punctuation, symbols, wide ones, precomposed
+        // Hangul, and the dump's own glyphs typed as text.
+        for c in ['é', 'ß', 'Ω', 'ж', '日', '한', '😀', '€', '«', '×', '⋄', '␊', '١'] {
+            assert!(shown_width(c).is_some(), "{c:?} U+{:04X}", u32::from(c));
+        }
+        let refused = [
+            ('\u{301}', "combining acute (Mn) would sit on the cell before"),
+            ('\u{20dd}', "enclosing circle (Me)"),
+            ('\u{903}', "Devanagari visarga (Mc)"),
+            ('\u{e33}', "Thai sara am: a letter, but a spacing mark in a grapheme"),
+            ('\u{200b}', "zero-width space (Cf)"),
+            ('\u{200d}', "zero-width joiner"),
+            ('\u{202e}', "right-to-left override"),
+            ('\u{2066}', "left-to-right isolate"),
+            ('\u{feff}', "byte order mark"),
+            ('\u{2028}', "line separator (Zl)"),
+            ('\u{2029}', "paragraph separator (Zp)"),
+            ('\u{a0}', "no-break space: would look like a space"),
+            ('\u{202f}', "narrow no-break space (French typography)"),
+            ('\u{3000}', "ideographic space"),
+            ('\u{e000}', "private use (Co)"),
+            ('\u{378}', "unassigned (Cn)"),
+            ('\u{85}', "next line (Cc)"),
+            ('\u{3164}', "Hangul filler: default-ignorable, draws nothing"),
+            ('\u{1100}', "a conjoining Hangul jamo"),
+            ('\u{1f1eb}', "regional indicator: two make a flag"),
+            ('\u{1f3fd}', "skin tone modifier: joins the emoji before"),
+            ('\u{fe0f}', "variation selector"),
+            ('\u{5d0}', "Hebrew alef: strong right-to-left"),
+            ('\u{628}', "Arabic beh: strong right-to-left"),
+        ];
+        for (c, why) in refused {
+            assert_eq!(shown_width(c), None, "U+{:04X}: {why}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn right_to_left_text_keeps_the_columns() {
+        // "שלום" and "سلام": each byte is a cell, in the order of the bytes.
+        for word in ["שלום", "سلام"] {
+            let text = dump(format!("<{word}>").as_bytes(), PLAIN, false);
+            let panel = panels(&text)[0].trim_end().to_string();
+            assert_eq!(panel, format!("<{}>", "×".repeat(word.len())), "{text}");
+        }
+    }
+
+    #[test]
+    fn utf8_is_decoded_as_std_decodes_it() {
+        // Every lead byte, every second byte, and for the third and fourth
+        // the bytes around each boundary of the continuation range.
+        let edges = [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+        let std_decode = |bytes: &[u8]| {
+            (1..=bytes.len()).rev().find_map(|len| {
+                let c = std::str::from_utf8(&bytes[..len]).ok()?.chars().next()?;
+                (c.len_utf8() == len && len > 1).then_some((len, c))
+            })
+        };
+        for lead in 0x80..=0xffu8 {
+            for second in 0..=0xffu8 {
+                for third in edges {
+                    for fourth in edges {
+                        for bytes in
+                            [&[lead, second][..], &[lead, second, third], &[lead, second, third, fourth]]
+                        {
+                            let expected = std_decode(bytes).filter(|&(len, _)| len == utf8_len(lead));
+                            assert_eq!(decode_utf8(bytes), expected, "{bytes:x?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The length a lead byte announces (0 for other bytes).
+    fn utf8_len(lead: u8) -> usize {
+        match lead {
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => 0,
         }
     }
 
@@ -1070,7 +1287,7 @@ mod tests {
     #[test]
     fn widths_8_and_32() {
         let eight = dump(&[1u8; 8], Layout { width: 8, squeeze: false }, false);
-        assert_eq!(eight, "00000000  01 01 01 01 01 01 01 01  │••••••••│\n");
+        assert_eq!(eight, "00000000  01 01 01 01 01 01 01 01  │␁␁␁␁␁␁␁␁│\n");
         let wide = dump(&[b'x'; 32], Layout { width: 32, squeeze: false }, false);
         assert_eq!(wide.lines().count(), 1);
         assert!(wide.contains(&format!("│{}│", "x".repeat(32))));
@@ -1087,7 +1304,22 @@ mod tests {
     fn legend_names_every_category() {
         let text = legend(false);
         for c in Category::ALL {
-            assert!(text.contains(c.describe()));
+            for line in c.describe().lines() {
+                assert!(text.contains(line), "{line}");
+            }
+        }
+        // The course's ranges, in the course's words.
+        assert!(text.contains("printable ASCII (32-126)"), "{text}");
+        assert!(text.contains("not printable (1-31, 127)"), "{text}");
+        assert!(!text.contains("hitespace"), "{text}");
+        for line in text.lines().chain(legend(true).lines()) {
+            use unicode_width::UnicodeWidthStr;
+            let mut visible = line.to_string();
+            while let Some(start) = visible.find('\x1b') {
+                let end = start + visible[start..].find('m').unwrap();
+                visible.replace_range(start..=end, "");
+            }
+            assert!(visible.width() <= 80, "{} columns: {line}", visible.width());
         }
     }
 
@@ -1204,10 +1436,14 @@ mod tests {
                         i += len;
                         continue;
                     }
-                    let glyph = match Category::of(b) {
-                        Category::Printable => b as char,
-                        _ if b == b' ' => ' ',
-                        other => other.glyph(),
+                    // The course's notation: 32-126 printable, each control
+                    // byte its control picture.
+                    let glyph = match b {
+                        0 => '⋄',
+                        0x20..=0x7e => b as char,
+                        0x7f => '␡',
+                        0x01..=0x1f => char::from_u32(0x2400 + u32::from(b)).unwrap(),
+                        _ => '×',
                     };
                     out.extend_from_slice(glyph.to_string().as_bytes());
                     cells += 1;
@@ -1259,7 +1495,10 @@ mod tests {
             let piece = prop_oneof![
                 prop::collection::vec(any::<u8>(), 0..40),
                 (any::<u8>(), 0usize..100).prop_map(|(b, n)| vec![b; n]),
-                "[a-zé日\u{202e}\u{300}\t\n 😀]{0,20}".prop_map(String::into_bytes),
+                "[a-zé日한\u{202e}\u{300}\u{600}\u{5d0}\u{e33}\u{a0}\t\n 😀]{0,20}"
+                    .prop_map(String::into_bytes),
+                prop::collection::vec(any::<char>(), 0..8)
+                    .prop_map(|chars| chars.into_iter().collect::<String>().into_bytes()),
                 prop::sample::select(vec![0u8, 0x20, 0x41, 0x7f, 0x80, 0xc3, 0xe2, 0xf0, 0xff])
                     .prop_flat_map(|b| prop::collection::vec(Just(b), 0..20)),
             ];
@@ -1413,6 +1652,30 @@ mod tests {
                 dumper.finish(&mut out);
                 let text = String::from_utf8(out).unwrap();
                 prop_assert_eq!(read_back(&text, width, start), bytes);
+            }
+
+            #[test]
+            fn every_character_shown_is_accepted_by_the_rule(
+                bytes in stream(),
+                width in prop::sample::select(vec![8usize, 16, 32]),
+                start in 0u64..64,
+                portable in any::<bool>(),
+            ) {
+                // Whatever path renders it (the tables of two-byte
+                // characters, the per-character check, AVX-512), the text
+                // panel holds spaces and characters `shown_width` accepts.
+                let mut dumper = Dumper::new(Layout { width, squeeze: false }, false, start);
+                if portable {
+                    dumper = dumper.portable();
+                }
+                let mut out = Vec::new();
+                dumper.push(&bytes, &mut out);
+                let text = String::from_utf8(out).unwrap();
+                for panel in super::panels(&text) {
+                    for c in panel.chars() {
+                        prop_assert!(c == ' ' || shown_width(c).is_some(), "U+{:04X} in {}", u32::from(c), text);
+                    }
+                }
             }
 
             #[test]

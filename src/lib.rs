@@ -48,7 +48,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::Hex(config) => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
-            hex::run(&config, color, &mut stdout)
+            hex::run(&config, color, &mut stdout, &mut io::stderr())
         }
         Job::UdpServe(config) => with_report(output, |report| udp::serve::run(config, report)),
         Job::UdpSend(config) => with_report(output, |report| udp::send::run(config, report)),

@@ -44,6 +44,30 @@ fn a_file_shows_as_the_live_dump_shows_it() {
 }
 
 #[test]
+fn a_line_feed_does_not_look_like_an_underscore() {
+    // Issue 11: without colour, the LF showed as `_`, like the real one.
+    netplay()
+        .args(["hex", "--color", "never"])
+        .write_stdin("mon_fichier\n")
+        .assert()
+        .success()
+        .stdout("00000000  6d 6f 6e 5f 66 69 63 68  69 65 72 0a              │mon_fichier␊    │\n");
+}
+
+#[test]
+fn characters_that_could_move_cells_show_as_glyphs() {
+    // Issue 10: U+0600 (a format character that joins the next one) and
+    // U+202E (right-to-left override) reached the terminal; Hebrew would be
+    // reversed by a terminal with bidi support.
+    netplay()
+        .args(["hex", "--color", "never"])
+        .write_stdin("a\u{600}b\u{202e}c\u{5d0}d")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("│a××b×××c××d     │"));
+}
+
+#[test]
 fn stdin_is_read_with_a_dash_or_no_file() {
     for args in [&["hex", "-"][..], &["hex"][..]] {
         netplay()
@@ -72,10 +96,66 @@ fn skip_and_length_take_sizes_and_keep_offsets() {
         .write_stdin(vec![7u8; 1030])
         .assert()
         .success()
-        .stdout("00000400  07 07                                             │••              │\n");
+        .stdout("00000400  07 07                                             │␇␇              │\n");
+}
 
-    // Skipping past the end shows nothing, like xxd.
-    assert_eq!(hex_of(&["-s", "4K"], &bytes), "");
+#[test]
+fn a_skip_past_the_end_shows_nothing_and_says_so() {
+    // xxd prints nothing and exits 0; netplay also says why nothing shows.
+    let file = file_with(&[9u8; 256]);
+    for skip in ["4K", "256"] {
+        let out = netplay().args(["hex", "-s", skip]).arg(file.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(out.stdout, b"");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("nothing to show"), "{stderr}");
+        assert!(stderr.contains("has 256 bytes"), "{stderr}");
+    }
+    // From a pipe, what was there is counted as it is read.
+    netplay()
+        .args(["hex", "-s", "4K"])
+        .write_stdin(vec![1u8; 100])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("netplay: nothing to show: stdin ended after 100 bytes, and --skip starts at byte 4096\n");
+}
+
+/// Runs netplay with `args` and stdin from `stdin`, and fails if it takes
+/// longer than PATIENCE; gives its output.
+fn run_bounded(args: &[&str], stdin: Stdio) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("netplay {args:?} still ran after {PATIENCE:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_skip_seeks_a_device_instead_of_reading_it() {
+    // Issue 10: this read 10^12 bytes of /dev/zero (it hung); xxd answers
+    // at once. The same from stdin redirected from the device.
+    let expected =
+        format!("e8d4a51000  {}  {}  │{}│\n", ["00"; 8].join(" "), ["00"; 8].join(" "), "⋄".repeat(16));
+    let args = ["hex", "--color", "never", "-s", "1000000000000", "-n", "16"];
+    let out = run_bounded(&[&args[..], &["/dev/zero"]].concat(), Stdio::null());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+    assert!(out.status.success());
+    let out = run_bounded(&args, Stdio::from(std::fs::File::open("/dev/zero").unwrap()));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }
 
 #[test]

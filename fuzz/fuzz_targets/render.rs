@@ -3,7 +3,8 @@
 //! output must be UTF-8, and a copy advanced past a prefix must render the
 //! rest exactly as the dumper that rendered the prefix (what `netplay hex`
 //! relies on to split work between threads). The CPU-specific renderer
-//! (AVX-512, where the CPU has it) must give what the portable one gives.
+//! (AVX-512, where the CPU has it, at every width: 8, 16 and 32) must give
+//! what the portable one gives.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
