@@ -145,6 +145,16 @@ impl Report {
         }
     }
 
+    /// A mark for a producer of events stamped in the past (the packet
+    /// capture), starting now.
+    pub fn watermark(&self) -> Result<Watermark, OutputError> {
+        let inner = match &self.queue {
+            Some(queue) => Some(queue::Watermark::new(queue, self.end)?),
+            None => None,
+        };
+        Ok(Watermark { inner })
+    }
+
     /// Waits until everything reported so far is written.
     pub fn flush(&self) -> Result<(), OutputError> {
         match &self.queue {
@@ -167,6 +177,28 @@ impl Report {
             queue.close(*self.give_up.lock().unwrap_or_else(|e| e.into_inner()));
         }
         flushed
+    }
+}
+
+/// A producer of events stamped in the past (see [`queue::Watermark`]).
+pub struct Watermark {
+    inner: Option<queue::Watermark>,
+}
+
+impl Watermark {
+    /// Reports an event that happened at `stamp`.
+    pub fn emit_at(&self, stamp: Stamp, event: Event) -> Result<(), OutputError> {
+        match &self.inner {
+            Some(inner) => inner.emit_at(stamp, event),
+            None => Ok(()),
+        }
+    }
+
+    /// Nothing this producer emits from now on is stamped before `to`.
+    pub fn advance(&mut self, to: Stamp) {
+        if let Some(inner) = &mut self.inner {
+            inner.advance(to);
+        }
     }
 }
 

@@ -399,6 +399,61 @@ impl Queue {
     }
 }
 
+/// A producer of events stamped in the past, such as the packet capture,
+/// whose packets carry the kernel's times and reach us a little later: it
+/// promises that nothing it emits is stamped before its mark, and events
+/// stamped after the mark wait for it (as for a [`Cause`], at most
+/// [`MAX_HOLD`] after the mark last moved).
+pub struct Watermark {
+    queue: Arc<Queue>,
+    end: usize,
+    key: (Stamp, u64),
+}
+
+impl Watermark {
+    pub(super) fn new(queue: &Arc<Queue>, end: usize) -> Result<Watermark, OutputError> {
+        let (key, _) = queue.hold(0)?;
+        Ok(Watermark { queue: queue.clone(), end, key })
+    }
+
+    /// Reports an event that happened at `stamp` (no earlier than the
+    /// mark; an earlier one is shown as if at the mark).
+    pub(super) fn emit_at(&self, stamp: Stamp, event: Event) -> Result<(), OutputError> {
+        let permits = weight(event.payload_len());
+        self.queue.room_blocking(permits);
+        let mut state = self.queue.state();
+        if let Err(e) = state.failure() {
+            drop(state);
+            self.queue.room.add_permits(permits as usize);
+            return Err(e);
+        }
+        let id = state.id();
+        let stamp = stamp.max(self.key.0);
+        let item = Item::Event(Box::new(event));
+        state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: self.end, item, permits }));
+        drop(state);
+        self.queue.changed.notify_all();
+        Ok(())
+    }
+
+    /// Nothing stamped before `to` will come: events up to it may go.
+    pub(super) fn advance(&mut self, to: Stamp) {
+        let mut state = self.queue.state();
+        state.holds.remove(&self.key);
+        let id = state.id();
+        self.key = (to.max(self.key.0), id);
+        state.holds.insert(self.key, Instant::now());
+        drop(state);
+        self.queue.changed.notify_all();
+    }
+}
+
+impl Drop for Watermark {
+    fn drop(&mut self) {
+        self.queue.release(self.key, 0);
+    }
+}
+
 /// A cause under way: taken just before its call, so that its event is
 /// stamped when the call started, and nothing stamped after it is shown
 /// before it. Dropped without [`Cause::emit`] (the call failed and there
@@ -473,5 +528,96 @@ fn block_on<F: Future>(future: F) -> F::Output {
             return output;
         }
         thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Report;
+
+    /// Records the order events are rendered in, by connection number.
+    struct Record(Arc<Mutex<Vec<u64>>>, bool);
+
+    impl Reporter for Record {
+        fn event(&mut self, _at: Stamp, event: &Event) -> io::Result<()> {
+            if self.1 {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            if let Event::Eof { conn } = event {
+                lock(&self.0).push(*conn);
+            }
+            Ok(())
+        }
+    }
+
+    fn recorded(failing: bool) -> (Report, Arc<Mutex<Vec<u64>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        (Report::new(Box::new(Record(seen.clone(), failing))).unwrap(), seen)
+    }
+
+    #[test]
+    fn a_cause_is_shown_before_the_effects_that_came_in_first() {
+        let (report, seen) = recorded(false);
+        let cause = report.cause(0).unwrap();
+        let other = report.clone();
+        // The effect reaches the queue first, from another thread.
+        thread::spawn(move || other.emit(Event::Eof { conn: 2 }).unwrap()).join().unwrap();
+        thread::sleep(Duration::from_millis(20));
+        assert!(lock(&seen).is_empty(), "the effect went before its cause");
+        cause.emit(Event::Eof { conn: 1 }).unwrap();
+        report.finish().unwrap();
+        assert_eq!(*lock(&seen), [1, 2]);
+    }
+
+    #[test]
+    fn a_cause_that_blocks_too_long_stops_holding_the_others() {
+        let (report, seen) = recorded(false);
+        let cause = report.cause(0).unwrap();
+        report.emit(Event::Eof { conn: 2 }).unwrap();
+        thread::sleep(MAX_HOLD + Duration::from_millis(100));
+        report.flush().unwrap();
+        assert_eq!(*lock(&seen), [2]);
+        // Shown when it returned, after what went before.
+        cause.emit(Event::Eof { conn: 1 }).unwrap();
+        report.finish().unwrap();
+        assert_eq!(*lock(&seen), [2, 1]);
+    }
+
+    #[test]
+    fn a_watermark_puts_late_events_at_their_time() {
+        let (report, seen) = recorded(false);
+        let mut mark = report.watermark().unwrap();
+        let early = clock::now();
+        report.emit(Event::Eof { conn: 2 }).unwrap();
+        // A packet seen by the kernel before event 2, read after it.
+        mark.emit_at(early, Event::Eof { conn: 1 }).unwrap();
+        mark.advance(clock::now());
+        report.finish().unwrap();
+        assert_eq!(*lock(&seen), [1, 2]);
+    }
+
+    #[test]
+    fn a_failed_output_fails_the_next_emit_and_wakes_whoever_asked() {
+        let (report, _seen) = recorded(true);
+        let woken = Arc::new(Mutex::new(false));
+        let flag = woken.clone();
+        report.on_output_failure(move || *lock(&flag) = true);
+        report.emit(Event::Eof { conn: 1 }).unwrap();
+        assert!(report.flush().is_err());
+        assert!(*lock(&woken));
+        assert!(report.emit(Event::Eof { conn: 2 }).is_err());
+    }
+
+    #[tokio::test]
+    async fn room_is_waited_for_and_given_back() {
+        let (report, seen) = recorded(false);
+        let big = Event::data(1, crate::event::Dir::In, 1, vec![0u8; BUDGET], 0, Duration::ZERO);
+        for _ in 0..4 {
+            report.send(big.clone()).await.unwrap();
+        }
+        report.send(Event::Eof { conn: 7 }).await.unwrap();
+        report.finish().unwrap();
+        assert_eq!(*lock(&seen), [7]);
     }
 }
