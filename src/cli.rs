@@ -80,6 +80,11 @@ pub struct OutputArgs {
     /// an optional byte order @ = < > !, with repeat counts like 4s or 3h.
     #[arg(long, global = true, value_name = "FORMAT", value_parser = decode_arg, help_heading = OUTPUT)]
     pub decode: Option<Format>,
+
+    /// Fit every line in N columns, as in a terminal that wide (default: the terminal's width;
+    /// in a pipe, COLUMNS if set, else whole lines).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..), help_heading = OUTPUT)]
+    pub columns: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -733,6 +738,7 @@ impl OutputArgs {
             dump: Layout::default(),
             recv_size,
             decode: self.decode,
+            columns: self.columns.map(usize::from),
         }
     }
 }

@@ -10,7 +10,7 @@ use colored::Color;
 
 use super::explain;
 use super::tables::{self, COLUMN, WHAT};
-use super::{Background, OutputConfig, Reporter};
+use super::{Background, OutputConfig, Reporter, width};
 use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
@@ -34,20 +34,35 @@ pub struct Style {
     pub recv_size: usize,
     /// `--decode`: a line under each chunk with its decoded values.
     pub decode: Option<Format>,
+    /// Columns every line must fit in (the terminal's); None: no limit.
+    pub width: Option<usize>,
 }
 
 impl Style {
-    pub fn from_config(config: &OutputConfig, color: bool) -> Style {
+    /// The style for `config` on an output `width` columns wide: a hex
+    /// dump of 16 bytes a line where it fits, else 8.
+    pub fn from_config(config: &OutputConfig, color: bool, width: Option<usize>) -> Style {
+        let mut layout = config.dump;
+        while width.is_some_and(|w| dump_columns(layout.width) > w) && layout.width > 8 {
+            layout.width /= 2;
+        }
         Style {
             color,
             explain: config.explain,
             quiet: config.quiet,
             dumps: true,
-            layout: config.dump,
+            layout,
             recv_size: config.recv_size,
             decode: config.decode.clone(),
+            width,
         }
     }
+}
+
+/// The columns a full line of the hex dump takes, `width` bytes a line:
+/// the offset, the hex cells in groups of 8, and the text between bars.
+pub fn dump_columns(width: usize) -> usize {
+    8 + 2 + 3 * width + (width / 8 - 1) + 1 + width + 2
 }
 
 pub struct Human {
@@ -117,9 +132,21 @@ impl Human {
         if self.style.color { format!("\x1b[2m{text}\x1b[0m") } else { text.to_string() }
     }
 
+    /// One line of text; where it is wider than the terminal, several,
+    /// broken between words.
     fn line(&mut self, text: &str) {
-        self.buf.extend_from_slice(text.as_bytes());
-        self.buf.push(b'\n');
+        match self.style.width {
+            Some(width) if width::display_width(text) > width => {
+                for line in width::wrap(text, width) {
+                    self.buf.extend_from_slice(line.as_bytes());
+                    self.buf.push(b'\n');
+                }
+            }
+            _ => {
+                self.buf.extend_from_slice(text.as_bytes());
+                self.buf.push(b'\n');
+            }
+        }
     }
 
     fn explanation(&mut self, (python, sentence): (String, String)) {
@@ -531,15 +558,34 @@ impl Human {
             self.line("");
         }
         self.line(&head);
-        if part == DemoPart::Table {
+        if part == DemoPart::Table && !self.stacked() {
             let header = format!("{:WHAT$}  {:COLUMN$}  {}", "", "TCP (SOCK_STREAM)", "UDP (SOCK_DGRAM)");
             let header = self.bold(header.trim_end());
             self.line(&header);
         }
     }
 
+    /// The table's three columns do not fit: each row is its title, then
+    /// its TCP and UDP cells under it.
+    fn stacked(&self) -> bool {
+        self.style.width.is_some_and(|w| w < TABLE_COLUMNS)
+    }
+
     fn demo_row(&mut self, row: &DemoRow) {
         let cells = tables::demo_row(row);
+        if self.stacked() {
+            let what = self.bold(&cells.what);
+            self.line(&what);
+            let udp = cells.udp.as_ref().map(|udp| format!("  UDP (SOCK_DGRAM): {udp}"));
+            let tcp = match udp {
+                Some(_) => format!("  TCP (SOCK_STREAM): {}", cells.tcp),
+                None => format!("  {}", cells.tcp),
+            };
+            for cell in std::iter::once(tcp).chain(udp) {
+                self.line(&cell);
+            }
+            return;
+        }
         let what = tables::wrap(&cells.what, WHAT);
         let (tcp, udp) = match &cells.udp {
             Some(udp) => (tables::wrap(&cells.tcp, COLUMN), tables::wrap(udp, COLUMN)),
@@ -612,14 +658,22 @@ impl Human {
     }
 }
 
-/// The label in front of each line of one end of the demo.
+/// The label in front of each line of one end of the demo: the end's name
+/// in a colour of its own (yellow server, cyan client), so the two are told
+/// apart at a glance as well as by the word.
 pub fn label(role: Role, color: bool) -> String {
-    let name = match role {
-        Role::Server => "server",
-        Role::Client => "client",
+    let (name, paint) = match role {
+        Role::Server => ("server", "1;33"),
+        Role::Client => ("client", "1;36"),
     };
-    if color { format!("\x1b[1m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
+    if color { format!("\x1b[{paint}m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
 }
+
+/// Columns the label takes.
+pub const LABEL_COLUMNS: usize = 9;
+
+/// Columns the demo's table takes side by side.
+const TABLE_COLUMNS: usize = WHAT + 2 + COLUMN + 2 + COLUMN;
 
 impl Reporter for Human {
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
@@ -841,6 +895,7 @@ mod tests {
             layout: Layout::default(),
             recv_size: 1024,
             decode: None,
+            width: None,
         };
         let mut human = Human::new(Box::new(buf.clone()), style);
         for event in events {
