@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::Result;
 use bytes::Bytes;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use ipnet::IpNet;
 
 use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::{self as udp_bench, UdpBenchConfig};
@@ -22,7 +21,7 @@ use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout};
 use crate::input::{self, Input};
-use crate::net::access::{self, Access};
+use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
 use crate::report::{ColorChoice, Mode, OutputConfig};
@@ -299,13 +298,17 @@ pub struct TcpServeArgs {
     pub idle_timeout: Option<Duration>,
 
     /// Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable.
-    /// Others are closed at once and reported.
-    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
-    pub allow: Vec<IpNet>,
+    /// Others are closed at once and reported. An IPv4 block also matches its IPv4-mapped form
+    /// (::ffff:a.b.c.d on a dual-stack socket), and the reverse. A link-local block may name its
+    /// link: fe80::1%eth0 (or %2, the interface index) matches that address on eth0 only;
+    /// without %zone it matches on every link.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub allow: Vec<Rule>,
 
-    /// Refuse peers in this address block; repeatable; wins over --allow.
-    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
-    pub deny: Vec<IpNet>,
+    /// Refuse peers in this address block (same forms as --allow); repeatable; wins over
+    /// --allow.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub deny: Vec<Rule>,
 
     /// Bytes that may wait to be sent to one client (1M, 64K). A client that stops reading
     /// costs at most this; when it is full, --slow applies.
@@ -570,8 +573,8 @@ fn duration_arg(text: &str) -> Result<Duration, String> {
     units::parse_duration(text)
 }
 
-fn cidr_arg(text: &str) -> Result<IpNet, String> {
-    access::parse_cidr(text)
+fn rule_arg(text: &str) -> Result<Rule, String> {
+    access::parse_rule(text)
 }
 
 /// Queue sizes from 1 byte to 1 GiB.
