@@ -29,7 +29,7 @@ use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
 use crate::udp::send::SendConfig;
-use crate::udp::serve::UdpServeConfig;
+use crate::udp::serve::{AnswerPolicy, DEFAULT_ANSWER_RATE, UdpServeConfig};
 use crate::units;
 
 /// See every socket step and every byte: a TCP/UDP playground and a
@@ -400,6 +400,29 @@ pub struct UdpServeArgs {
     /// Receive one datagram (and answer it), then exit.
     #[arg(long)]
     pub once: bool,
+
+    /// Answer one peer at most N times a second (a burst of N, then N a second); the datagrams
+    /// over are shown but not answered, and that is said once per peer. This ends a loop between
+    /// two servers that answer everything, and bounds a flood toward a forged address. 0: no
+    /// limit. Whatever the rate, the server never answers its own address, port 0, or with more
+    /// than 3 times the bytes a peer sent (a forged source would make it an amplifier).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_ANSWER_RATE, value_parser = answer_rate_arg)]
+    pub answer_rate: u32,
+
+    /// Take datagrams only from this address block (as tcp serve's --allow); repeatable. Others
+    /// are ignored: not shown, not answered, counted. A UDP source can be forged: this keeps
+    /// answers away from other addresses, it does not authenticate anyone.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub allow: Vec<Rule>,
+
+    /// Ignore datagrams from this address block; repeatable; wins over --allow.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub deny: Vec<Rule>,
+
+    /// Ask for a receive buffer of SIZE (SO_RCVBUF; Linux doubles it, within net.core.rmem_max):
+    /// a small one shows datagrams dropped while it is full, which the server then counts.
+    #[arg(long, value_name = "SIZE", value_parser = rcvbuf_arg)]
+    pub rcvbuf: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -638,6 +661,26 @@ fn decode_arg(text: &str) -> Result<Format, String> {
     Ok(format)
 }
 
+/// Answers a second to one peer: 0 (no limit) to a million.
+fn answer_rate_arg(text: &str) -> Result<u32, String> {
+    const MAX: u32 = 1_000_000;
+    match text.trim().parse::<u32>() {
+        Ok(n) if n <= MAX => Ok(n),
+        _ => Err(format!("'{text}' is not an answer rate: use a whole number from 0 (no limit) to {MAX}")),
+    }
+}
+
+/// A receive buffer from 1 byte (the kernel raises it to its minimum) to
+/// 1 GiB (the kernel caps it at net.core.rmem_max anyway).
+fn rcvbuf_arg(text: &str) -> Result<usize, String> {
+    const MAX: u64 = 1 << 30;
+    match units::parse_size(text)? {
+        0 => Err("a receive buffer of 0 bytes could hold nothing; use 1 or more".to_string()),
+        n if n > MAX => Err(format!("{n} bytes is more than the 1 GiB a receive buffer may ask here")),
+        n => Ok(n as usize),
+    }
+}
+
 /// Receive sizes from 1 byte (to watch a stream arrive byte by byte) to 16 MiB.
 fn recv_size_arg(text: &str) -> Result<usize, String> {
     const MAX: u64 = 16 << 20;
@@ -761,7 +804,12 @@ impl BindArgs {
     }
 
     fn options(&self) -> SocketOptions {
-        SocketOptions { reuse_addr: self.reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only }
+        SocketOptions {
+            reuse_addr: self.reuse_addr,
+            reuse_port: self.reuse_port,
+            v6only: self.v6only,
+            recv_buffer: None,
+        }
     }
 }
 
@@ -864,12 +912,16 @@ impl UdpServeArgs {
     fn into_config(self) -> Result<UdpServeConfig> {
         Ok(UdpServeConfig {
             addr: self.bind.address()?,
-            options: self.bind.options(),
+            options: SocketOptions { recv_buffer: self.rcvbuf, ..self.bind.options() },
             recv_size: self.bind.recv_size,
             echo: self.echo,
             reply: self.reply.map(String::into_bytes),
             limit: self.once.then_some(1),
             idle: None,
+            answers: AnswerPolicy {
+                rate: self.answer_rate,
+                access: Access { allow: self.allow, deny: self.deny },
+            },
         })
     }
 }

@@ -17,6 +17,7 @@ pub mod hexdump;
 pub mod input;
 pub mod net;
 pub mod report;
+pub mod sys;
 pub mod tcp;
 pub mod udp;
 pub mod units;
@@ -46,7 +47,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             hex::run(&config, color, &mut stdout)
         }
-        Job::UdpServe(config) => with_report(output, |report| udp::serve::run(config, report)),
+        Job::UdpServe(config) => with_report(output, |report| udp::serve::run_until_signal(config, report)),
         Job::UdpSend(config) => with_report(output, |report| udp::send::run(config, report)),
         Job::TcpBench(mut config) => {
             config.progress = live_progress(output);

@@ -20,6 +20,8 @@ pub struct SocketOptions {
     pub reuse_port: bool,
     /// IPV6_V6ONLY on an IPv6 socket; `None` leaves the OS default.
     pub v6only: Option<bool>,
+    /// SO_RCVBUF to ask for; `None` leaves the OS default.
+    pub recv_buffer: Option<usize>,
 }
 
 /// Resolves a client's target and reports the addresses it will try. With
@@ -70,6 +72,11 @@ pub fn open(
         socket.set_reuse_port(true).map_err(fail("set SO_REUSEPORT for"))?;
         let value = socket.reuse_port().map_err(fail("read SO_REUSEPORT for"))?;
         report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEPORT", value: value.into() }))?;
+    }
+    if let Some(size) = options.recv_buffer {
+        socket.set_recv_buffer_size(size).map_err(fail("set SO_RCVBUF for"))?;
+        let value = socket.recv_buffer_size().map_err(fail("read SO_RCVBUF for"))?;
+        report.emit(Event::Step(Step::SetOption { role, name: "SO_RCVBUF", value: value as i64 }))?;
     }
     if family == Family::V6 {
         let step = match options.v6only {

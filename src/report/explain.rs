@@ -239,6 +239,9 @@ fn option_sentence(name: &str, value: i64) -> &'static str {
         ("SO_RCVBUF", _) => {
             "SO_RCVBUF is the socket's receive queue, in bytes (Linux doubles what is asked, for its own bookkeeping, up to net.core.rmem_max twice): a datagram that arrives while it is full is dropped, and nobody is told."
         }
+        ("SO_RXQ_OVFL", _) => {
+            "SO_RXQ_OVFL (40 on Linux; Python's socket module has no name for it) makes each datagram received carry, in a control message, how many datagrams the kernel has dropped for this socket because its receive buffer was full: the only way the receiver learns of those losses."
+        }
         ("UDP_SEGMENT", _) => {
             "UDP_SEGMENT (GSO): one send() of a long buffer becomes datagrams of this size, cut by the kernel; far fewer calls for the same datagrams."
         }

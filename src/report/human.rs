@@ -14,7 +14,7 @@ use super::{Background, OutputConfig, Reporter};
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
-use crate::event::{Dir, Event, Family, Proto, Role, SlowPolicy, Step};
+use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
 use crate::hexdump::{Dumper, Layout, push_decoded};
 use crate::net::ports;
 use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
@@ -347,6 +347,39 @@ impl Human {
         }
     }
 
+    /// What `udp serve` did not answer or take, and what the kernel
+    /// dropped: said when there was any.
+    fn serve_totals(&mut self, totals: &ServeTotals) {
+        let count = |n: u64, one: &str, many: &str| {
+            format!("{} {}", format_count(n), if n == 1 { one } else { many })
+        };
+        if totals.withheld > 0 {
+            self.line(&format!(
+                "  {} not sent (own or forged address, --answer-rate, or 3x what the peer sent)",
+                count(totals.withheld, "answer", "answers")
+            ));
+        }
+        if totals.ignored > 0 {
+            self.line(&format!(
+                "  {} ignored (--allow / --deny)",
+                count(totals.ignored, "datagram", "datagrams")
+            ));
+        }
+        match totals.kernel_drops {
+            Some(0) | None => {}
+            Some(n) => {
+                let text = self.paint(
+                    Color::Red,
+                    &format!(
+                        "  {} dropped by the kernel: they arrived while the receive buffer was full (SO_RXQ_OVFL)",
+                        count(n, "datagram", "datagrams")
+                    ),
+                );
+                self.line(&text);
+            }
+        }
+    }
+
     fn accepted(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
         let tag = self.conn_tag(conn);
         let text = self.paint(Color::Green, &format!("accepted {}", show_addr(peer)));
@@ -660,8 +693,18 @@ impl Reporter for Human {
                     self.line(&text);
                 }
             }
-            Event::Done { sent, received, bytes_out, bytes_in, duration } => {
-                self.done(*sent, *received, *bytes_out, *bytes_in, *duration)
+            Event::Done { sent, received, bytes_out, bytes_in, duration, server } => {
+                if let Some(ServeTotals { signal: Some(signal), .. }) = server {
+                    let head = self.paint(
+                        Color::Green,
+                        &format!("■ stopped by {signal} after {}", format_duration(*duration)),
+                    );
+                    self.line(&head);
+                }
+                self.done(*sent, *received, *bytes_out, *bytes_in, *duration);
+                if let Some(server) = server {
+                    self.serve_totals(server);
+                }
             }
             Event::Eof { conn } => {
                 let tag = self.conn_tag(*conn);

@@ -2,11 +2,11 @@
 //! lives here: the largest datagram each family can carry, and a receive
 //! that knows a datagram's real length even when the buffer cut it.
 
+pub mod guard;
 pub mod send;
 pub mod serve;
 
-use std::io::{self, Read};
-use std::mem::MaybeUninit;
+use std::io;
 use std::net::SocketAddr;
 
 use socket2::Socket;
@@ -41,16 +41,62 @@ pub struct Received {
     /// The bytes kept in the buffer: `arrived` or the buffer's size, the
     /// lesser. The kernel discards the rest.
     pub kept: usize,
+    /// With SO_RXQ_OVFL set (Linux, see `sys::drops`): how many datagrams
+    /// the kernel had dropped for this socket, its receive buffer full,
+    /// when this one was queued. A counter since the socket was made (it
+    /// wraps at 2^32); absent while it is 0, and on other systems.
+    pub drops: Option<u32>,
 }
 
 /// Receives the next datagram into `buf`.
 ///
-/// A peek with MSG_TRUNC first asks the kernel for the datagram's real
-/// length and its sender without taking it; the recv that follows takes it
-/// into `buf`. Two calls instead of one keep the code free of `unsafe`
-/// (socket2's flag-taking receive writes into uninitialised memory), and
-/// they see the same datagram because only one thread reads each socket.
+/// Linux: one recvmsg() with MSG_TRUNC, which then returns the datagram's
+/// real length even when `buf` is shorter, and carries the drop counter in
+/// a control message.
+#[cfg(target_os = "linux")]
 pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+    use std::io::IoSliceMut;
+    use std::os::fd::AsRawFd;
+
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
+
+    let mut cmsg = nix::cmsg_space!(u32);
+    let mut iov = [IoSliceMut::new(buf)];
+    let msg = loop {
+        match recvmsg::<SockaddrStorage>(socket.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::MSG_TRUNC) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            other => break other.map_err(io::Error::from)?,
+        }
+    };
+    let from = msg.address.as_ref().and_then(|a| {
+        a.as_sockaddr_in()
+            .map(|v4| SocketAddr::from(*v4))
+            .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::from(*v6)))
+    });
+    let from = from.ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
+    let drops = msg.cmsgs().ok().and_then(|mut all| {
+        all.find_map(|c| match c {
+            ControlMessageOwned::RxqOvfl(count) => Some(count),
+            _ => None,
+        })
+    });
+    let arrived = msg.bytes;
+    Ok(Received { from, arrived, kept: arrived.min(iov[0].len()), drops })
+}
+
+/// Receives the next datagram into `buf`.
+///
+/// Elsewhere: a peek with MSG_TRUNC first asks the kernel for the
+/// datagram's real length and its sender without taking it; the recv that
+/// follows takes it into `buf`. Two calls instead of one keep the code free
+/// of `unsafe` (socket2's flag-taking receive writes into uninitialised
+/// memory), and they see the same datagram because only one thread reads
+/// each socket. No drop counter there.
+#[cfg(not(target_os = "linux"))]
+pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+    use std::io::Read;
+    use std::mem::MaybeUninit;
+
     let mut probe = [MaybeUninit::<u8>::uninit(); 1];
     let (arrived, from) = socket.recv_from_with_flags(&mut probe, libc::MSG_PEEK | libc::MSG_TRUNC)?;
     let from = from.as_socket().ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
@@ -60,7 +106,7 @@ pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
             other => break other?,
         }
     };
-    Ok(Received { from, arrived: arrived.max(kept), kept })
+    Ok(Received { from, arrived: arrived.max(kept), kept, drops: None })
 }
 
 #[cfg(test)]

@@ -84,6 +84,7 @@ pub fn run(config: SendConfig, report: Report) -> Result<()> {
         bytes_out: shared.sent.bytes.load(Ordering::Relaxed),
         bytes_in: received.bytes.load(Ordering::Relaxed),
         duration: start.elapsed(),
+        server: None,
     })?;
     Ok(())
 }
