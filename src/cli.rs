@@ -293,8 +293,8 @@ pub struct TcpServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_conns: Option<u64>,
 
-    /// Close a client that has sent nothing for DUR (30s, 5m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Close a client that has sent nothing for DUR (30s, 5m; 1ms to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
     pub idle_timeout: Option<Duration>,
 
     /// Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable.
@@ -355,8 +355,9 @@ pub struct TcpConnectArgs {
     #[arg(long, value_name = "PORT", value_parser = port_arg)]
     pub source_port: Option<u16>,
 
-    /// Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m;
+    /// 1ms to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
     pub timeout: Option<Duration>,
 
     /// Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB.
@@ -449,13 +450,13 @@ pub struct UdpSendArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = count_arg)]
     pub count: u64,
 
-    /// Pause DUR between two datagrams (500ms, 2s, 1m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Pause DUR between two datagrams (500ms, 2s, 1m; up to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = pause_arg)]
     pub interval: Option<Duration>,
 
     /// Keep receiving replies for DUR after the last datagram; each is shown with its sender.
-    /// Default: exit at once, showing only replies already there.
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Default: exit at once, showing only replies already there. Up to 7 days.
+    #[arg(long, value_name = "DUR", value_parser = pause_arg)]
     pub wait: Option<Duration>,
 
     /// Use a connected UDP socket: send() and recv() instead of sendto() and recvfrom(). The
@@ -486,8 +487,8 @@ pub struct DemoArgs {
     pub loss: Option<f64>,
 
     /// With that row: each packet is delayed by MS milliseconds (a bare number is milliseconds;
-    /// 0.1s works too).
-    #[arg(long, value_name = "MS", value_parser = millis_arg)]
+    /// 0.1s works too), at most 1000.
+    #[arg(long, value_name = "MS", value_parser = delay_arg)]
     pub delay: Option<Duration>,
 
     /// Pause before each part until Enter is pressed (when stdin is a terminal; otherwise the
@@ -530,8 +531,8 @@ pub struct BenchEndArgs {
     #[command(flatten)]
     pub family: FamilyArgs,
 
-    /// Send for DUR (500ms, 2s, 1m). Default: 10s, as iperf3.
-    #[arg(short = 't', long, value_name = "DUR", value_parser = duration_arg, conflicts_with = "serve")]
+    /// Send for DUR (500ms, 2s, 1m; 1ms to 24h). Default: 10s, as iperf3.
+    #[arg(short = 't', long, value_name = "DUR", value_parser = bench_time_arg, conflicts_with = "serve")]
     pub time: Option<Duration>,
 }
 
@@ -541,7 +542,7 @@ pub struct TcpBenchArgs {
     pub end: BenchEndArgs,
 
     /// Send this many bytes instead of sending for a time (1G, 500M).
-    #[arg(short = 'n', long, value_name = "SIZE", value_parser = size_arg, conflicts_with_all = ["time", "serve"])]
+    #[arg(short = 'n', long, value_name = "SIZE", value_parser = bytes_arg, conflicts_with_all = ["time", "serve"])]
     pub bytes: Option<u64>,
 
     /// Bytes per send() call.
@@ -592,8 +593,38 @@ fn port_arg(text: &str) -> Result<u16, String> {
     addr::parse_port(text)
 }
 
-fn duration_arg(text: &str) -> Result<Duration, String> {
-    units::parse_duration(text)
+/// The longest wait any flag takes: longer than any sensible wait, far
+/// from where the clock's arithmetic overflows.
+const LONGEST: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A timeout (--idle-timeout, --timeout): 1ms to 7 days (0 would give up
+/// before starting; the OS refuses a zero socket timeout).
+fn timeout_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::from_millis(1)..=LONGEST)
+}
+
+/// A pause or a wait (--interval, --wait): 0 to 7 days.
+fn pause_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::ZERO..=LONGEST)
+}
+
+/// A benchmark's length: 1ms to 24h, iperf3's own limit.
+fn bench_time_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::from_millis(1)..=Duration::from_secs(24 * 3600))
+}
+
+/// The demo's netem delay: 0 to 1s; its exchanges wait 10s at most, and a
+/// TCP exchange takes several round trips.
+fn delay_arg(text: &str) -> Result<Duration, String> {
+    const MAX: Duration = Duration::from_secs(1);
+    let delay = match text.trim().parse::<u64>() {
+        Ok(ms) => Duration::from_millis(ms),
+        Err(_) => units::parse_duration(text)?,
+    };
+    match delay {
+        delay if delay <= MAX => Ok(delay),
+        _ => Err(format!("'{}' is too long a delay: use 0 to 1000 (milliseconds)", text.trim())),
+    }
 }
 
 fn rule_arg(text: &str) -> Result<Rule, String> {
@@ -602,12 +633,18 @@ fn rule_arg(text: &str) -> Result<Rule, String> {
 
 /// Queue sizes from 1 byte to 1 GiB.
 fn queue_arg(text: &str) -> Result<usize, String> {
-    const MAX: u64 = 1 << 30;
-    match units::parse_size(text)? {
-        0 => Err("a queue of 0 bytes could hold nothing; use 1 or more".to_string()),
-        n if n > MAX => Err(format!("{n} bytes is more than the 1 GiB a client's queue may hold")),
-        n => Ok(n as usize),
+    match units::parse_size_in(text, 1..=1 << 30) {
+        Ok(n) => Ok(n as usize),
+        Err(_) if units::parse_size(text) == Ok(0) => {
+            Err("a queue of 0 bytes could hold nothing; use 1 byte to 1GiB".to_string())
+        }
+        Err(e) => Err(e),
     }
+}
+
+/// A benchmark's amount of bytes: 1 or more.
+fn bytes_arg(text: &str) -> Result<u64, String> {
+    units::parse_size_in(text, 1..=u64::MAX)
 }
 
 fn count_arg(text: &str) -> Result<u64, String> {
@@ -630,14 +667,6 @@ fn percent_arg(text: &str) -> Result<f64, String> {
     match text.trim().trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("'{text}' is not a percentage from 0 to 100")),
-    }
-}
-
-/// Milliseconds: a bare number, or a duration with its unit.
-fn millis_arg(text: &str) -> Result<Duration, String> {
-    match text.trim().parse::<u64>() {
-        Ok(ms) => Ok(Duration::from_millis(ms)),
-        Err(_) => units::parse_duration(text),
     }
 }
 
@@ -671,23 +700,20 @@ fn answer_rate_arg(text: &str) -> Result<u32, String> {
 }
 
 /// A receive buffer from 1 byte (the kernel raises it to its minimum) to
-/// 1 GiB (the kernel caps it at net.core.rmem_max anyway).
+/// 1 GiB (the kernel caps it at net.core.rmem_max anyway; the option is a
+/// C int, so 4 GiB would wrap to 0).
 fn rcvbuf_arg(text: &str) -> Result<usize, String> {
-    const MAX: u64 = 1 << 30;
-    match units::parse_size(text)? {
-        0 => Err("a receive buffer of 0 bytes could hold nothing; use 1 or more".to_string()),
-        n if n > MAX => Err(format!("{n} bytes is more than the 1 GiB a receive buffer may ask here")),
-        n => Ok(n as usize),
-    }
+    Ok(units::parse_size_in(text, 1..=1 << 30)? as usize)
 }
 
 /// Receive sizes from 1 byte (to watch a stream arrive byte by byte) to 16 MiB.
 fn recv_size_arg(text: &str) -> Result<usize, String> {
-    const MAX: u64 = 16 << 20;
-    match units::parse_size(text)? {
-        0 => Err("a receive size of 0 would read nothing; use 1 or more".to_string()),
-        n if n > MAX => Err(format!("{n} bytes is more than the 16 MiB a recv call may ask here")),
-        n => Ok(n as usize),
+    match units::parse_size_in(text, 1..=16 << 20) {
+        Ok(n) => Ok(n as usize),
+        Err(_) if units::parse_size(text) == Ok(0) => {
+            Err("a receive size of 0 would read nothing; use 1 byte to 16MiB".to_string())
+        }
+        Err(e) => Err(e),
     }
 }
 
