@@ -93,6 +93,8 @@ pub enum Event<'a> {
         conn: u64,
         local: SocketAddr,
         peer: SocketAddr,
+        /// True when the OS chose the local port (no `--source-port`).
+        ephemeral: bool,
     },
     /// The server's accept returned a new connection.
     Accepted {

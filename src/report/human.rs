@@ -387,11 +387,16 @@ impl Human {
         self.explanation(explain::accepted());
     }
 
-    fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
+    fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr, ephemeral: bool) {
         let tag = self.conn_tag(conn);
         let text = self.paint(Color::Green, &format!("connected to {peer}"));
-        self.line(&format!("{tag} {text}   from {local} (ephemeral port {} chosen by the OS)", local.port()));
-        if self.style.explain {
+        let port = local.port();
+        let origin = match ephemeral {
+            true => format!("ephemeral port {port} chosen by the OS"),
+            false => format!("port {port} as asked with --source-port, not an ephemeral one"),
+        };
+        self.line(&format!("{tag} {text}   from {local} ({origin})"));
+        if self.style.explain && ephemeral {
             let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
             let why = self.dim(&format!("      {}", explain::ephemeral(local, peer, range)));
             self.line(&why);
@@ -665,7 +670,9 @@ impl Reporter for Human {
                 let text = self.paint(Color::Red, &format!("  ✗ {addr}: {error}"));
                 self.line(&text);
             }
-            Event::Connected { conn, local, peer } => self.connected(*conn, local, peer),
+            Event::Connected { conn, local, peer, ephemeral } => {
+                self.connected(*conn, local, peer, *ephemeral)
+            }
             Event::Accepted { conn, local, peer } => self.accepted(*conn, local, peer),
             Event::Data { conn, dir, chunk, offset, elapsed, bytes } => {
                 self.data(*conn, *dir, *chunk, *offset, *elapsed, bytes.0)

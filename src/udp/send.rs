@@ -49,6 +49,7 @@ pub struct SendConfig {
 const POLL: Duration = Duration::from_millis(50);
 
 pub fn run(config: SendConfig, report: Report) -> Result<()> {
+    config.input.check()?;
     let start = Instant::now();
     let (socket, peer) = open(&config.target, config.family, config.bind, config.connect, &report)?;
     let family = Family::of(&peer);
