@@ -230,10 +230,6 @@ pub struct BindArgs {
     #[command(flatten)]
     pub family: FamilyArgs,
 
-    /// Set SO_REUSEADDR before bind: restart a server while its old connections are in TIME_WAIT.
-    #[arg(long)]
-    pub reuse_addr: bool,
-
     /// Set SO_REUSEPORT before bind: several sockets share one port.
     #[arg(long)]
     pub reuse_port: bool,
@@ -265,6 +261,13 @@ pub struct FamilyArgs {
 pub struct TcpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
+
+    #[arg(long, help = crate::sys::reuse::NO_REUSE_ADDR_HELP)]
+    pub no_reuse_addr: bool,
+
+    /// SO_REUSEADDR is tcp serve's default now: accepted, and it changes nothing.
+    #[arg(long, hide = true, conflicts_with = "no_reuse_addr")]
+    pub reuse_addr: bool,
 
     /// Length of the queue of connections waiting for accept(), as in listen(5). The kernel caps
     /// it at net.core.somaxconn.
@@ -389,6 +392,11 @@ pub struct InputArgs {
 pub struct UdpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
+
+    /// Set SO_REUSEADDR before bind. For UDP, which has no TIME_WAIT, it lets several sockets
+    /// that all set it bind one address and port; on Linux the last one bound gets the datagrams.
+    #[arg(long)]
+    pub reuse_addr: bool,
 
     /// Send each datagram back to its sender (the bytes kept, if it was cut).
     #[arg(long)]
@@ -721,6 +729,7 @@ impl Cli {
     /// Validates the arguments into what the library runs.
     pub fn into_run(self) -> Result<Run> {
         let output = self.output;
+        let mut notices = Vec::new();
         let (job, recv_size) = match self.command {
             _ if self.legend => (Job::Legend, 0),
             None => {
@@ -731,6 +740,12 @@ impl Cli {
             }
             Some(Command::Tcp(TcpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
+                if args.reuse_addr {
+                    notices.push(
+                        "--reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)"
+                            .to_string(),
+                    );
+                }
                 (Job::TcpServe(args.into_config(output.raw)?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
@@ -770,7 +785,7 @@ impl Cli {
                 (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
             }
         };
-        Ok(Run { job, output: output.into_config(recv_size) })
+        Ok(Run { job, output: output.into_config(recv_size), notices })
     }
 }
 
@@ -829,13 +844,10 @@ impl BindArgs {
         Ok(addr)
     }
 
-    fn options(&self) -> SocketOptions {
-        SocketOptions {
-            reuse_addr: self.reuse_addr,
-            reuse_port: self.reuse_port,
-            v6only: self.v6only,
-            recv_buffer: None,
-        }
+    /// The options before bind; SO_REUSEADDR is set (Some(true)), shown
+    /// as left off (Some(false)), or not mentioned (None).
+    fn options(&self, reuse_addr: Option<bool>) -> SocketOptions {
+        SocketOptions { reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only, recv_buffer: None }
     }
 }
 
@@ -844,9 +856,10 @@ impl TcpServeArgs {
         if self.backlog < 0 {
             return Err(UsageError(format!("--backlog {} is negative; try 5 or 1024", self.backlog)).into());
         }
+        let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         Ok(ServeConfig {
             addr: self.bind.address()?,
-            options: self.bind.options(),
+            options: self.bind.options(Some(reuse_addr)),
             backlog: self.backlog,
             recv_size: self.bind.recv_size,
             echo: self.echo,
@@ -938,7 +951,10 @@ impl UdpServeArgs {
     fn into_config(self) -> Result<UdpServeConfig> {
         Ok(UdpServeConfig {
             addr: self.bind.address()?,
-            options: SocketOptions { recv_buffer: self.rcvbuf, ..self.bind.options() },
+            options: SocketOptions {
+                recv_buffer: self.rcvbuf,
+                ..self.bind.options(self.reuse_addr.then_some(true))
+            },
             recv_size: self.bind.recv_size,
             echo: self.echo,
             reply: self.reply.map(String::into_bytes),
@@ -1041,8 +1057,13 @@ impl BenchEndArgs {
 
 impl TcpBenchArgs {
     fn into_config(self) -> Result<TcpBenchConfig> {
+        let mut mode = self.end.mode()?;
+        // A TCP server, restarted on its fixed port: SO_REUSEADDR, as iperf3.
+        if let bench::Mode::Serve { options, .. } = &mut mode {
+            options.reuse_addr = Some(crate::sys::reuse::TCP_SERVER_DEFAULT);
+        }
         Ok(TcpBenchConfig {
-            mode: self.end.mode()?,
+            mode,
             limit: self.end.limit(self.bytes),
             size: self.size,
             recv_size: self.recv_size,

@@ -226,9 +226,7 @@ fn type_const(proto: Proto) -> &'static str {
 
 fn option_sentence(name: &str, value: i64) -> &'static str {
     match (name, value) {
-        ("SO_REUSEADDR", _) => {
-            "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'."
-        }
+        ("SO_REUSEADDR", _) => crate::sys::reuse::EXPLAINED,
         ("SO_REUSEPORT", _) => {
             "SO_REUSEPORT lets several sockets bind the same address and port; the kernel spreads the traffic among them."
         }

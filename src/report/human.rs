@@ -152,11 +152,23 @@ impl Human {
                 family_name(*family),
                 proto_name(*proto),
             ),
-            Step::SetOption { name, value, .. } => {
-                format!("{arrow} setsockopt({name}, {value})   read back: {value}")
+            Step::SetOption { name, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
+                        self.dim("   (netplay's default for a TCP server: a restart binds despite TIME_WAIT)")
+                    }
+                    _ => String::new(),
+                };
+                format!("{arrow} setsockopt({name}, {value})   read back: {value}{why}")
             }
-            Step::ReadOption { name, value, .. } => {
-                format!("{arrow} {name} = {value}   (the OS default, left as is)")
+            Step::ReadOption { name, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
+                        "left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT"
+                    }
+                    _ => "the OS default, left as is",
+                };
+                format!("{arrow} {name} = {value}   ({why})")
             }
             Step::Bind { addr, .. } => format!("{arrow} bind({}){}", addr, port_note(addr.port())),
             Step::Listen { backlog, effective } => {

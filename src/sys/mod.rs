@@ -3,5 +3,7 @@
 //! A system a fact is not written for yet degrades to one plain sentence.
 
 pub mod drops;
+pub mod in_use;
 pub mod local_addrs;
+pub mod reuse;
 pub mod stop;
