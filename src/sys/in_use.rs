@@ -9,6 +9,9 @@
 //!   root only: then the program is "another program".
 //! - Other systems: nothing is looked up; `Holder::Unknown`.
 
+// The /proc parsing is Linux's; elsewhere only its tests use it.
+#![cfg_attr(not(target_os = "linux"), allow(dead_code))]
+
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 

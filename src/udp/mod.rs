@@ -143,6 +143,33 @@ mod tests {
         assert_eq!(&buf[..4], b"fits");
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_buffer_shows_in_the_drop_counter() {
+        let (socket, addr) = bound();
+        socket.set_recv_buffer_size(1).unwrap();
+        assert!(crate::sys::drops::enable(&socket).unwrap());
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        for _ in 0..200 {
+            peer.send_to(b"x", addr).unwrap();
+        }
+        let mut buf = [0u8; 16];
+        let first = recv_datagram(&socket, &mut buf).unwrap();
+        // Queued before the buffer filled: nothing dropped yet.
+        assert_eq!(first.drops, None);
+        // Drain what was queued; the next one sent, after the drops,
+        // carries their count.
+        socket.set_nonblocking(true).unwrap();
+        while recv_datagram(&socket, &mut buf).is_ok() {}
+        socket.set_nonblocking(false).unwrap();
+        peer.send_to(b"y", addr).unwrap();
+        let after = recv_datagram(&socket, &mut buf).unwrap();
+        let dropped = u64::from(after.drops.expect("a drop count"));
+        assert!(dropped > 0 && dropped < 200, "{dropped}");
+        assert_eq!(crate::sys::drops::total(&socket), Some(dropped));
+        assert_eq!((after.arrived, after.kept, &buf[..1]), (1, 1, &b"y"[..]));
+    }
+
     #[test]
     fn maxima_per_family() {
         assert_eq!(max_datagram(Family::V4), 65507);
