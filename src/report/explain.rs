@@ -226,9 +226,7 @@ fn type_const(proto: Proto) -> &'static str {
 
 fn option_sentence(name: &str, value: i64) -> &'static str {
     match (name, value) {
-        ("SO_REUSEADDR", _) => {
-            "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'."
-        }
+        ("SO_REUSEADDR", _) => crate::sys::reuse::EXPLAINED,
         ("SO_REUSEPORT", _) => {
             "SO_REUSEPORT lets several sockets bind the same address and port; the kernel spreads the traffic among them."
         }
@@ -238,6 +236,9 @@ fn option_sentence(name: &str, value: i64) -> &'static str {
         ("IPV6_V6ONLY", _) => "IPV6_V6ONLY = 1: this socket speaks IPv6 only; IPv4 peers cannot reach it.",
         ("SO_RCVBUF", _) => {
             "SO_RCVBUF is the socket's receive queue, in bytes (Linux doubles what is asked, for its own bookkeeping, up to net.core.rmem_max twice): a datagram that arrives while it is full is dropped, and nobody is told."
+        }
+        ("SO_RXQ_OVFL", _) => {
+            "SO_RXQ_OVFL (40 on Linux; Python's socket module has no name for it) makes each datagram received carry, in a control message, how many datagrams the kernel has dropped for this socket because its receive buffer was full: the only way the receiver learns of those losses."
         }
         ("UDP_SEGMENT", _) => {
             "UDP_SEGMENT (GSO): one send() of a long buffer becomes datagrams of this size, cut by the kernel; far fewer calls for the same datagrams."

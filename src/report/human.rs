@@ -15,7 +15,7 @@ use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
-use crate::event::{Dir, Event, Family, Proto, Role, SlowPolicy, Step};
+use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
 use crate::hexdump::{Dumper, Layout, push_decoded};
 use crate::net::ports;
 use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
@@ -189,11 +189,23 @@ impl Human {
                 family_name(*family),
                 proto_name(*proto),
             ),
-            Step::SetOption { name, value, .. } => {
-                format!("{arrow} setsockopt({name}, {value})   read back: {value}")
+            Step::SetOption { name, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
+                        self.dim("   (netplay's default for a TCP server: a restart binds despite TIME_WAIT)")
+                    }
+                    _ => String::new(),
+                };
+                format!("{arrow} setsockopt({name}, {value})   read back: {value}{why}")
             }
-            Step::ReadOption { name, value, .. } => {
-                format!("{arrow} {name} = {value}   (the OS default, left as is)")
+            Step::ReadOption { name, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
+                        "left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT"
+                    }
+                    _ => "the OS default, left as is",
+                };
+                format!("{arrow} {name} = {value}   ({why})")
             }
             Step::Bind { addr, .. } => format!("{arrow} bind({}){}", addr, port_note(addr.port())),
             Step::Listen { backlog, effective } => {
@@ -376,6 +388,39 @@ impl Human {
         }
     }
 
+    /// What `udp serve` did not answer or take, and what the kernel
+    /// dropped: said when there was any.
+    fn serve_totals(&mut self, totals: &ServeTotals) {
+        let count = |n: u64, one: &str, many: &str| {
+            format!("{} {}", format_count(n), if n == 1 { one } else { many })
+        };
+        if totals.withheld > 0 {
+            self.line(&format!(
+                "  {} not sent (own or forged address, --answer-rate, or 3x what the peer sent)",
+                count(totals.withheld, "answer", "answers")
+            ));
+        }
+        if totals.ignored > 0 {
+            self.line(&format!(
+                "  {} ignored (--allow / --deny)",
+                count(totals.ignored, "datagram", "datagrams")
+            ));
+        }
+        match totals.kernel_drops {
+            Some(0) | None => {}
+            Some(n) => {
+                let text = self.paint(
+                    Color::Red,
+                    &format!(
+                        "  {} dropped by the kernel: they arrived while the receive buffer was full (SO_RXQ_OVFL)",
+                        count(n, "datagram", "datagrams")
+                    ),
+                );
+                self.line(&text);
+            }
+        }
+    }
+
     fn accepted(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
         let tag = self.conn_tag(conn);
         let text = self.paint(Color::Green, &format!("accepted {}", show_addr(peer)));
@@ -383,11 +428,16 @@ impl Human {
         self.explanation(explain::accepted());
     }
 
-    fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
+    fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr, ephemeral: bool) {
         let tag = self.conn_tag(conn);
         let text = self.paint(Color::Green, &format!("connected to {peer}"));
-        self.line(&format!("{tag} {text}   from {local} (ephemeral port {} chosen by the OS)", local.port()));
-        if self.style.explain {
+        let port = local.port();
+        let origin = match ephemeral {
+            true => format!("ephemeral port {port} chosen by the OS"),
+            false => format!("port {port} as asked with --source-port, not an ephemeral one"),
+        };
+        self.line(&format!("{tag} {text}   from {local} ({origin})"));
+        if self.style.explain && ephemeral {
             let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
             let why = self.dim(&format!("      {}", explain::ephemeral(local, peer, range)));
             self.line(&why);
@@ -690,7 +740,9 @@ impl Reporter for Human {
                 let text = self.paint(Color::Red, &format!("  ✗ {addr}: {error}"));
                 self.line(&text);
             }
-            Event::Connected { conn, local, peer } => self.connected(*conn, local, peer),
+            Event::Connected { conn, local, peer, ephemeral } => {
+                self.connected(*conn, local, peer, *ephemeral)
+            }
             Event::Accepted { conn, local, peer } => self.accepted(*conn, local, peer),
             Event::Data { conn, dir, chunk, offset, bytes, .. } => {
                 self.data(*conn, *dir, *chunk, *offset, &bytes.0)
@@ -718,8 +770,18 @@ impl Reporter for Human {
                     self.line(&text);
                 }
             }
-            Event::Done { sent, received, bytes_out, bytes_in, duration } => {
-                self.done(*sent, *received, *bytes_out, *bytes_in, *duration)
+            Event::Done { sent, received, bytes_out, bytes_in, duration, server } => {
+                if let Some(ServeTotals { signal: Some(signal), .. }) = server {
+                    let head = self.paint(
+                        Color::Green,
+                        &format!("■ stopped by {signal} after {}", format_duration(*duration)),
+                    );
+                    self.line(&head);
+                }
+                self.done(*sent, *received, *bytes_out, *bytes_in, *duration);
+                if let Some(server) = server {
+                    self.serve_totals(server);
+                }
             }
             Event::Eof { conn } => {
                 let tag = self.conn_tag(*conn);

@@ -44,7 +44,8 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     let peer =
         stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
     let local = stream.local_addr().map_err(|e| NetError::socket("getsockname for", peer, e))?;
-    report.emit(Event::Connected { conn: CONN, local, peer })?;
+    let ephemeral = config.bind.is_none_or(|bind| bind.port() == 0);
+    report.emit(Event::Connected { conn: CONN, local, peer, ephemeral })?;
 
     // A closed stdout must end the run even while recv waits for a server
     // that sends nothing: wake it.
