@@ -138,6 +138,15 @@ impl Report {
         Ok(Cause { inner, tap: self.tap.clone() })
     }
 
+    /// The output error, once output has failed (a closed pipe): a runner
+    /// that waits in steps checks between them, so `| head` ends it.
+    pub fn check(&self) -> Result<(), OutputError> {
+        match &self.queue {
+            Some(queue) => queue.check(),
+            None => Ok(()),
+        }
+    }
+
     /// Runs `hook` if output fails (a closed pipe): a runner blocked on a
     /// socket gives it a way to wake up, and its next event then fails.
     pub fn on_output_failure(&self, hook: impl FnOnce() + Send + 'static) {

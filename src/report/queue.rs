@@ -166,6 +166,11 @@ impl Queue {
         lock(&self.state)
     }
 
+    /// The output error, once output has failed.
+    pub fn check(&self) -> Result<(), OutputError> {
+        self.state().failure()
+    }
+
     /// Runs `hook` once output has failed (at once if it has).
     pub fn on_failure(&self, hook: Box<dyn FnOnce() + Send>) {
         let failed = self.state().failed.is_some();

@@ -281,6 +281,8 @@ fn receive(
                 },
             },
         };
+        // Output may have gone (`| head`) while nothing came.
+        report.check()?;
         // Enough replies already: only the sender's end is awaited.
         let limit = if answered { limit.min(Duration::from_millis(1)) } else { limit };
         set_timeout(limit)?;

@@ -113,7 +113,9 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             Ok(got) => got,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                // A quiet moment: drops counted since the last note are told.
+                // A quiet moment: output may have gone (`| head`), and drops
+                // counted since the last note are told.
+                report.check()?;
                 if let Some(message) = kernel.update(None, Instant::now()) {
                     report.emit(Event::Notice { conn: None, message })?;
                 }
