@@ -391,11 +391,12 @@ pub struct TcpConnectArgs {
 /// What a client sends. Without any of these, stdin.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Text to send; repeat for several sends, each one send call (one datagram in UDP).
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
-    pub messages: Vec<String>,
+    /// Text to send; repeat for several sends, each one send call (one datagram in UDP). A
+    /// Python bytes literal is read as Python reads it: -m "b'\x01\x02Hello'" sends 7 bytes.
+    #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = message_arg)]
+    pub messages: Vec<Vec<u8>>,
 
-    /// Bytes to send, written in hex ("01 02 ff"); repeat for several sends.
+    /// Bytes to send, written in hex ("01 02 ff", "\x01\x02", "0x01 0x02"); repeat for several sends.
     #[arg(long, value_name = "HEX", conflicts_with = "messages", value_parser = hex_arg)]
     pub hex: Vec<Vec<u8>>,
 
@@ -694,6 +695,15 @@ fn percent_arg(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A message: its text as UTF-8, or the bytes of a Python bytes literal.
+fn message_arg(text: &str) -> Result<Vec<u8>, String> {
+    match crate::python::bytes_literal(text) {
+        None => Ok(text.as_bytes().to_vec()),
+        Some(Ok(bytes)) => Ok(bytes),
+        Some(Err(why)) => Err(format!("{text} looks like a Python bytes literal, but {why}")),
+    }
+}
+
 fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
     input::parse_hex(text)
 }
@@ -920,7 +930,7 @@ impl InputArgs {
         if let Some(path) = self.file {
             Input::File(path)
         } else if !self.messages.is_empty() {
-            Input::Messages(self.messages.into_iter().map(String::into_bytes).collect())
+            Input::Messages(self.messages)
         } else if !self.hex.is_empty() {
             Input::Messages(self.hex)
         } else {

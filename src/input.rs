@@ -191,8 +191,8 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     while let Some((at, c)) = chars.next() {
         match c {
             ' ' | '\t' | '\n' | ':' | ',' | '-' => {}
-            '0' if matches!(chars.peek(), Some((_, 'x' | 'X'))) => {
-                // A 0x prefix: skip it, the digits follow.
+            '0' | '\\' if matches!(chars.peek(), Some((_, 'x' | 'X'))) => {
+                // A 0x or \x prefix: skip it, the digits follow.
                 chars.next();
             }
             c if c.is_ascii_hexdigit() => digits.push(c.to_digit(16).unwrap_or(0) as u8),

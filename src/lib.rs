@@ -18,6 +18,7 @@ pub mod hex;
 pub mod hexdump;
 pub mod input;
 pub mod net;
+pub mod python;
 pub mod report;
 pub mod sys;
 pub mod tcp;

@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use colored::Color;
 
-use super::explain;
+use super::explain::{self, FirstFin};
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter, width};
 use crate::clock::Stamp;
@@ -72,10 +72,16 @@ pub struct Human {
     dumpers: HashMap<(u64, Dir), Dumper>,
     /// The protocol of the sockets seen so far, for the explanations.
     proto: Proto,
+    /// Which end this reporter shows, from its first socket step.
+    role: Role,
+    /// Who sent the first FIN of each connection, for the close's story.
+    first_fin: HashMap<u64, FirstFin>,
     /// What is known of a UDP client's socket, for the explanations.
     udp: UdpState,
     /// A benchmark's progress line is on screen, without its newline.
     progress_shown: bool,
+    /// Why a chunk cut a character was told once already.
+    told_cut: bool,
     /// When the event being rendered happened, on the process clock.
     at: Stamp,
     buf: Vec<u8>,
@@ -113,8 +119,11 @@ impl Human {
             style,
             dumpers: HashMap::new(),
             proto: Proto::Tcp,
+            role: Role::Server,
+            first_fin: HashMap::new(),
             udp: UdpState::default(),
             progress_shown: false,
+            told_cut: false,
             at: Stamp::ZERO,
             buf: Vec::new(),
         }
@@ -150,10 +159,39 @@ impl Human {
     }
 
     fn explanation(&mut self, (python, sentence): (String, String)) {
+        self.python(&python);
+        self.sentence(&sentence);
+    }
+
+    /// With --explain: the line of the course's Python that does this.
+    /// Where it is too wide, its `# comment` (what the call returned) goes
+    /// on a line of its own rather than being broken inside a literal.
+    fn python(&mut self, python: &str) {
+        if !self.style.explain {
+            return;
+        }
+        let line = format!("      python: {python}");
+        let split = python
+            .split_once("  # ")
+            .filter(|_| self.style.width.is_some_and(|w| width::display_width(&line) > w));
+        match split {
+            Some((statement, comment)) => {
+                let statement = self.paint(Color::Blue, &format!("      python: {statement}"));
+                let comment = self.paint(Color::Blue, &format!("              # {comment}"));
+                self.line(&statement);
+                self.line(&comment);
+            }
+            None => {
+                let line = self.paint(Color::Blue, &line);
+                self.line(&line);
+            }
+        }
+    }
+
+    /// With --explain: what it does, in a sentence.
+    fn sentence(&mut self, sentence: &str) {
         if self.style.explain {
-            let python = self.paint(Color::Blue, &format!("      python: {python}"));
             let sentence = self.dim(&format!("      {sentence}"));
-            self.line(&python);
             self.line(&sentence);
         }
     }
@@ -170,7 +208,10 @@ impl Human {
 
     fn step(&mut self, step: &Step) {
         match step {
-            Step::Socket { proto, .. } => self.proto = *proto,
+            Step::Socket { proto, role, .. } => {
+                self.proto = *proto;
+                self.role = *role;
+            }
             Step::Bind { role: Role::Client, .. } => self.udp.bound = true,
             _ => {}
         }
@@ -322,8 +363,7 @@ impl Human {
                     self.style.recv_size
                 ),
             ),
-            None if kept == 1 => "1 byte".to_string(),
-            None => format!("{kept} bytes"),
+            None => byte_count(kept),
         };
         let head = self.paint(color, &head);
         let when = self.dim(&self.when());
@@ -338,9 +378,15 @@ impl Human {
             );
             self.line(&note);
         }
+        // Every datagram has its Python line; the sentence comes once.
+        let recv_size = self.style.recv_size;
+        let (python, sentence) = explain::datagram(dir, self.udp.connected, recv_size, peer, bytes);
+        self.python(&python);
         if first {
-            let recv_size = self.style.recv_size;
-            self.explanation(explain::datagram(dir, self.udp.connected, recv_size, peer, bytes));
+            self.sentence(&sentence);
+        }
+        if dir == Dir::In {
+            self.decode_view("data", bytes);
         }
         if cut.is_some() && self.style.explain {
             let why = self.dim(&format!("      {}", explain::truncated(self.style.recv_size)));
@@ -425,7 +471,7 @@ impl Human {
         let tag = self.conn_tag(conn);
         let text = self.paint(Color::Green, &format!("accepted {}", show_addr(peer)));
         self.line(&format!("{tag} {text}   (local {local}; {} is the client's ephemeral port)", peer.port()));
-        self.explanation(explain::accepted());
+        self.explanation(explain::accepted(peer));
     }
 
     fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr, ephemeral: bool) {
@@ -458,17 +504,37 @@ impl Human {
             (Dir::In, Proto::Udp) => ("← datagram", Color::Cyan),
             (Dir::Out, Proto::Udp) => ("→ datagram", Color::Magenta),
         };
-        let head = self.paint(color, &format!("{verb} {} bytes", bytes.len()));
+        let head = self.paint(color, &format!("{verb} {}", byte_count(bytes.len())));
         let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
         self.line(&format!("{tag} {head}   {detail}"));
+        // Every call has its Python line; the sentence comes once.
+        let (python, sentence) = explain::data(dir, self.role, self.style.recv_size, bytes);
+        self.python(&python);
         if chunk == 1 {
-            let recv_size = self.style.recv_size;
-            self.explanation(explain::data(dir, self.proto, recv_size, bytes));
+            self.sentence(&sentence);
+        }
+        if dir == Dir::In {
+            self.decode_view(explain::received_var(self.role), bytes);
         }
         let (layout, color) = (self.style.layout, self.style.color);
         let dumper = self.dumpers.entry((conn, dir)).or_insert_with(|| Dumper::new(layout, color, offset));
         dumper.push(bytes, &mut self.buf);
         self.decoded("", bytes);
+    }
+
+    /// With --explain, what `data.decode()` gives for received bytes, or the
+    /// UnicodeDecodeError Python raises (with why, the first time).
+    fn decode_view(&mut self, var: &str, bytes: &[u8]) {
+        if !self.style.explain {
+            return;
+        }
+        let (python, why) = explain::decoded(var, bytes);
+        self.python(&python);
+        if let Some(why) = why
+            && !std::mem::replace(&mut self.told_cut, true)
+        {
+            self.sentence(&why);
+        }
     }
 
     /// With --decode, the line under a chunk: its first bytes decoded as
@@ -497,7 +563,7 @@ impl Human {
             None => self.bold("stdin"),
         };
         let clients = if to == 1 { "client" } else { "clients" };
-        let head = self.paint(Color::Cyan, &format!("⇉ relay {} bytes to {to} {clients}", bytes.len()));
+        let head = self.paint(Color::Cyan, &format!("⇉ relay {} to {to} {clients}", byte_count(bytes.len())));
         let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
         self.line(&format!("{tag} {head}   {detail}"));
         let (layout, color) = (self.style.layout, self.style.color);
@@ -515,9 +581,9 @@ impl Human {
             None => "stdin".to_string(),
         };
         let what = match policy {
-            SlowPolicy::Drop => format!("{len} bytes from {from} dropped for it (--slow drop)"),
+            SlowPolicy::Drop => format!("{} from {from} dropped for it (--slow drop)", byte_count(len)),
             SlowPolicy::Disconnect | SlowPolicy::Wait => {
-                format!("disconnecting it (--slow disconnect); {len} bytes from {from} not sent")
+                format!("disconnecting it (--slow disconnect); {} from {from} not sent", byte_count(len))
             }
         };
         let text = self.paint(
@@ -591,7 +657,10 @@ impl Human {
             ),
         );
         self.line(&format!("{tag} {text}"));
-        self.explanation(explain::closed());
+        // After a reset or an error, who sent a FIN first says nothing sure.
+        let first_fin =
+            self.first_fin.remove(&conn).filter(|_| reason.is_empty()).unwrap_or(FirstFin::Neither);
+        self.explanation(explain::closed(self.role, first_fin, crate::sys::in_use::TIME_WAIT_LEN));
     }
 }
 
@@ -784,6 +853,7 @@ impl Reporter for Human {
                 }
             }
             Event::Eof { conn } => {
+                self.first_fin.entry(*conn).or_insert(FirstFin::Peers);
                 let tag = self.conn_tag(*conn);
                 let text =
                     self.paint(Color::Yellow, "← EOF: the peer finished sending (recv returned 0 bytes)");
@@ -791,6 +861,7 @@ impl Reporter for Human {
                 self.explanation(explain::eof());
             }
             Event::Shutdown { conn } => {
+                self.first_fin.entry(*conn).or_insert(FirstFin::Ours);
                 let tag = self.conn_tag(*conn);
                 let text = self.paint(Color::Yellow, "→ shutdown(SHUT_WR): nothing more to send (FIN)");
                 self.line(&format!("{tag} {text}"));
@@ -881,6 +952,11 @@ struct Relay<'a> {
     offset: u64,
     to: usize,
     bytes: &'a [u8],
+}
+
+/// "1 byte", "15 bytes".
+fn byte_count(n: usize) -> String {
+    format!("{n} {}", plural(n, "byte"))
 }
 
 fn plural(n: usize, word: &str) -> String {
