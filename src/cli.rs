@@ -235,6 +235,10 @@ pub struct BindArgs {
     #[arg(short, long, default_value_t = 12345, value_parser = port_arg)]
     pub port: u16,
 
+    /// The port, as nc -l takes it: `netplay tcp serve 12345` is `--port 12345`.
+    #[arg(value_name = "PORT", value_parser = port_arg, conflicts_with = "port")]
+    pub port_given: Option<u16>,
+
     #[command(flatten)]
     pub family: FamilyArgs,
 
@@ -260,7 +264,8 @@ pub struct FamilyArgs {
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
 
-    /// IPv6 only (AF_INET6); a server's default host becomes ::1.
+    /// IPv6 only (AF_INET6): a client tries only IPv6 addresses; a server's default host
+    /// becomes ::1 (which IPv4 clients cannot reach).
     #[arg(short = '6')]
     pub ipv6: bool,
 }
@@ -609,12 +614,65 @@ pub fn command() -> clap::Command {
 }
 
 /// Parses arguments; a clap error carries its own exit code (0 for --help).
+/// A subcommand given without its protocol (`netplay connect`) says which
+/// to add.
 pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Cli, clap::Error> {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if let Some(tip) = missing_protocol(&args[1..]) {
+        return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip));
+    }
     let matches = command().try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }
 
+/// What `netplay` alone prints: what a newcomer should try first.
+pub const GREETING: &str = "\
+netplay shows every socket step, address, port and byte of a TCP or UDP exchange.
+
+Try first:
+  netplay demo                     TCP and UDP side by side, in one command
+  netplay demo --explain           the same, with the course's Python under each step
+
+Then, in two terminals:
+  netplay tcp serve                the course's server on 127.0.0.1:12345
+  netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+
+Every command and flag: netplay --help
+";
+
+/// `netplay connect ...`: the subcommand needs its protocol first.
+fn missing_protocol(args: &[OsString]) -> Option<String> {
+    // The first word that is not a flag (or a global flag's value).
+    let mut words = args.iter().filter_map(|a| a.to_str());
+    let first = loop {
+        let word = words.next()?;
+        match word {
+            "--color" | "--decode" | "--columns" => {
+                words.next();
+            }
+            w if w.starts_with('-') => {}
+            w => break w,
+        }
+    };
+    let (tcp, udp) = match first {
+        "serve" | "listen" => ("netplay tcp serve", "netplay udp serve"),
+        "connect" => ("netplay tcp connect", "netplay udp send --connect"),
+        "send" => ("netplay tcp connect", "netplay udp send"),
+        "bench" => ("netplay tcp bench", "netplay udp bench"),
+        _ => return None,
+    };
+    Some(format!(
+        "'{first}' needs its protocol first: {tcp} (TCP, the connected mode) or {udp} (UDP, the non-connected mode)"
+    ))
+}
+
 fn port_arg(text: &str) -> Result<u16, String> {
+    if text.starts_with("ort") {
+        // `-port 12345` is read as -p with the value "ort".
+        return Err(format!(
+            "'-p{text}' is read as -p '{text}': one dash is for one-letter flags; write --port 12345 or -p 12345"
+        ));
+    }
     addr::parse_port(text)
 }
 
@@ -860,7 +918,7 @@ impl BindArgs {
             (None, Some(Family::V6)) => "::1",
             (None, _) => "127.0.0.1",
         };
-        let addr = addr::resolve(host, self.port, family)?[0];
+        let addr = addr::resolve(host, self.port_given.unwrap_or(self.port), family)?[0];
         if self.v6only.is_some() && addr.is_ipv4() {
             return Err(UsageError(format!(
                 "--v6only applies to IPv6 sockets, and {} is IPv4; add -6 or --host ::",

@@ -293,9 +293,11 @@ impl Human {
                 "{ip} means every interface: other machines can now {reach_port} port {}.",
                 local.port()
             )),
+            ip if ip.is_loopback() && local.is_ipv6() => Some(format!(
+                "{ip} is the IPv6 loopback: only this machine can {reach_it}, and only over IPv6: a client of 127.0.0.1 does not reach it (IPV6_V6ONLY matters only for ::, which takes IPv4 too when 0); --host :: opens it to others."
+            )),
             ip if ip.is_loopback() => Some(format!(
-                "{ip} is loopback: only this machine can {reach_it}; --host {} opens it to others.",
-                if local.is_ipv4() { "0.0.0.0" } else { "::" }
+                "{ip} is loopback: only this machine can {reach_it}; --host 0.0.0.0 opens it to others."
             )),
             _ => None,
         };
@@ -333,7 +335,16 @@ impl Human {
         } else {
             "each sendto() names its destination; nothing tells the sender whether anyone receives a datagram"
         };
-        for note in [origin, what.to_string()] {
+        // Why the server will see another address than the one shown here.
+        let unbound = local.ip().is_unspecified().then(|| {
+            format!(
+                "{} means the socket is bound to no address of its own: each datagram leaves with the address of the interface its route takes, so {} sees {}",
+                local.ip(),
+                peer.ip(),
+                if peer.ip().is_loopback() { peer.ip().to_string() } else { "this machine's address on that route".to_string() }
+            )
+        });
+        for note in [origin, what.to_string()].into_iter().chain(unbound) {
             let note = self.dim(&format!("  {note}."));
             self.line(&note);
         }
@@ -805,10 +816,12 @@ impl Reporter for Human {
         match event {
             Event::Step(step) => self.step(step),
             Event::Listening { proto, local, .. } => self.listening(*proto, local),
-            Event::ConnectFailed { addr, error } => {
+            // With -q the final error alone says it (for the last address).
+            Event::ConnectFailed { addr, error } if !self.style.quiet => {
                 let text = self.paint(Color::Red, &format!("  ✗ {addr}: {error}"));
                 self.line(&text);
             }
+            Event::ConnectFailed { .. } => {}
             Event::Connected { conn, local, peer, ephemeral } => {
                 self.connected(*conn, local, peer, *ephemeral)
             }

@@ -54,6 +54,10 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
             let _ = waker.shutdown(Shutdown::Both);
         });
     }
+    if config.input == Input::Stdin && io::stdin().is_terminal() {
+        let message = "type lines to send them, each with one send(); Ctrl-D ends your input: shutdown(SHUT_WR), and the server reads EOF".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
+    }
     let activity = Arc::new(Activity::new(start));
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;

@@ -117,7 +117,9 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
             return Ok(limits::UNKNOWN_OPEN_FILES);
         }
     };
-    if let Some(before) = files.raised_from {
+    // Said where it matters: a server for many clients.
+    let many = config.broadcast || config.max_conns.is_some();
+    if let Some(before) = files.raised_from.filter(|_| many) {
         let message = format!(
             "open-file limit raised from {before} to {} (the hard limit): each client takes one open file",
             files.soft

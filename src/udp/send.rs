@@ -57,6 +57,10 @@ pub fn run(config: SendConfig, report: Report) -> Result<()> {
     let max = max_datagram(family);
     // Every datagram of a finite input is checked before the first is sent.
     let ready = config.input.datagrams(max, config.stdin_whole).map_err(|e| too_long(e, family))?;
+    if ready.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let message = "type lines to send them, each as one datagram; Ctrl-D ends your input".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
+    }
 
     let socket = Arc::new(socket);
     let shared = Arc::new(Shared { start, finished: OnceLock::new(), sent: Default::default() });

@@ -97,6 +97,10 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     let counting = count && count_drops(&socket, &config.addr, &report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
+    if count && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let message = "what is typed here is not sent: UDP has no connection to send it on; a reply goes to each sender with --reply TEXT or --echo".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
+    }
     let start = Instant::now();
     let mut totals = Totals::default();
     let mut guard = Guard::new(local, config.answers.rate, config.answers.access.clone());
