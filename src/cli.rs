@@ -310,6 +310,16 @@ pub struct TcpServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_conns: Option<u64>,
 
+    /// Wait DUR before each accept(), as a busy server would: clients wait in the accept queue
+    /// meanwhile, shown as it fills (with a small --backlog, past it too).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
+    pub accept_delay: Option<Duration>,
+
+    /// Serve one client at a time, as the course's `while True: accept()` loop does: the next
+    /// client waits in the accept queue until the current one is closed.
+    #[arg(long, conflicts_with = "broadcast")]
+    pub sequential: bool,
+
     /// Close a client that has sent nothing for DUR (30s, 5m; 1ms to 7 days).
     #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
     pub idle_timeout: Option<Duration>,
@@ -958,6 +968,8 @@ impl TcpServeArgs {
                 SlowArg::Drop => SlowPolicy::Drop,
             },
             stall_timeout: self.stall_timeout,
+            accept_delay: self.accept_delay,
+            sequential: self.sequential,
             broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,

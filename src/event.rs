@@ -84,6 +84,13 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         backlog: Option<i32>,
     },
+    /// The listening socket's accept queue changed: connections the kernel
+    /// has completed (the handshake is done) and accept() has not taken yet.
+    AcceptQueue {
+        queued: u32,
+        /// listen()'s backlog as the kernel uses it.
+        backlog: u32,
+    },
     /// A connect attempt failed; the next address (if any) is tried.
     ConnectFailed {
         addr: SocketAddr,

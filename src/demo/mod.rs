@@ -163,6 +163,8 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         queue_limit: 1 << 20,
         slow: SlowPolicy::Wait,
         stall_timeout: PATIENCE,
+        accept_delay: None,
+        sequential: false,
         broadcast: false,
         max_conns: None,
         idle_timeout: None,

@@ -307,6 +307,23 @@ impl Human {
         }
     }
 
+    /// The listen(5) lesson: connections the kernel has completed, waiting
+    /// for accept(); and what the kernel does once the queue is full.
+    fn accept_queue(&mut self, queued: u32, backlog: u32) {
+        let text = match queued {
+            0 => "⧗ accept queue empty: accept() has taken every waiting connection".to_string(),
+            n if n > backlog => format!(
+                "⧗ accept queue full: {n} connections wait for accept(), listen({backlog}) (Linux keeps backlog + 1); the kernel now drops new clients' SYNs: they retry, and their connect() waits"
+            ),
+            n => format!(
+                "⧗ accept queue: {n} {} completed by the kernel, waiting for accept() (listen({backlog}))",
+                plural(n as usize, "connection")
+            ),
+        };
+        let text = self.paint(Color::Yellow, &text);
+        self.line(&text);
+    }
+
     fn sending_from(&mut self, local: &SocketAddr, peer: &SocketAddr, connected: bool, ephemeral: bool) {
         self.udp.connected = connected;
         let head = if connected {
@@ -816,6 +833,7 @@ impl Reporter for Human {
         match event {
             Event::Step(step) => self.step(step),
             Event::Listening { proto, local, .. } => self.listening(*proto, local),
+            Event::AcceptQueue { queued, backlog } => self.accept_queue(*queued, *backlog),
             // With -q the final error alone says it (for the last address).
             Event::ConnectFailed { addr, error } if !self.style.quiet => {
                 let text = self.paint(Color::Red, &format!("  ✗ {addr}: {error}"));
