@@ -366,7 +366,7 @@ async fn serve(
     // accept errors go from tasks of their own, so a signal is always seen.
     loop {
         // --sequential: the next accept() waits until the current client is gone.
-        let may_accept = !(server.config.sequential && !connections.is_empty());
+        let may_accept = !server.config.sequential || connections.is_empty();
         tokio::select! {
             biased;
             name = Signals::next(&mut signals) => {
