@@ -840,11 +840,11 @@ impl Cli {
                             .to_string(),
                     );
                 }
-                (Job::TcpServe(args.into_config(output.raw)?), recv_size)
+                (Job::TcpServe(args.into_config(output.raw, output.direct())?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
                 let recv_size = args.recv_size;
-                (Job::TcpConnect(args.into_config()?), recv_size)
+                (Job::TcpConnect(args.into_config(output.direct())?), recv_size)
             }
             Some(Command::Hex(args)) => {
                 if output.json || output.raw {
@@ -884,6 +884,13 @@ impl Cli {
 }
 
 impl OutputArgs {
+    /// Nothing shown needs the payload's bytes in our memory: --raw writes
+    /// them unchanged, and no --decode reads them. They may then go straight
+    /// between the socket and stdin/stdout (tcp::direct).
+    fn direct(&self) -> bool {
+        self.raw && self.decode.is_none()
+    }
+
     fn into_config(self, recv_size: usize) -> OutputConfig {
         OutputConfig {
             mode: if self.json {
@@ -947,7 +954,7 @@ impl BindArgs {
 }
 
 impl TcpServeArgs {
-    fn into_config(self, raw: bool) -> Result<ServeConfig> {
+    fn into_config(self, raw: bool, direct: bool) -> Result<ServeConfig> {
         if self.backlog < 0 {
             return Err(UsageError(format!("--backlog {} is negative; try 5 or 1024", self.backlog)).into());
         }
@@ -974,6 +981,7 @@ impl TcpServeArgs {
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
             access: Access { allow: self.allow, deny: self.deny },
+            direct,
             owns_process: true,
         })
     }
@@ -1030,7 +1038,7 @@ fn client_bind(
 }
 
 impl TcpConnectArgs {
-    fn into_config(self) -> Result<ConnectConfig> {
+    fn into_config(self, direct: bool) -> Result<ConnectConfig> {
         let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
@@ -1042,6 +1050,7 @@ impl TcpConnectArgs {
             timeout: self.timeout,
             recv_size: self.recv_size,
             shutdown: !self.no_shutdown,
+            direct,
         })
     }
 }

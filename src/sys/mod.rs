@@ -7,3 +7,4 @@ pub mod in_use;
 pub mod local_addrs;
 pub mod reuse;
 pub mod stop;
+pub mod zerocopy;

@@ -1,0 +1,558 @@
+//! The raw relay's direct path. With `--raw` and nothing that reads the
+//! bytes (no `--decode`), what a connection receives goes from the socket
+//! straight to stdout, and its input from stdin or a `--file` straight to
+//! the socket: no event per chunk, no report queue in between. The kernel
+//! moves the bytes itself where it can (sendfile and splice, see
+//! [`zerocopy`]); where it refuses, or on a terminal or a socket, they are
+//! copied with read and write. Byte counts, EOF, shutdown and errors are
+//! reported as on the event path, and a note says what the kernel moved.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Seek, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use crate::event::Event;
+use crate::input::Input;
+use crate::net::describe;
+use crate::report::Report;
+use crate::sys::zerocopy::{self, Kind, Moved};
+use crate::tcp::serve::{ServeConfig, StdinMode};
+use crate::units::format_bytes;
+
+/// Bytes asked of one sendfile or splice call. A splice from a socket
+/// moves what has arrived (at most what the pipe holds), a sendfile what
+/// the socket's buffer takes: a larger ask only saves calls. See
+/// docs/benchmarks.md for the measurements behind these sizes.
+const KERNEL_CHUNK: usize = 1 << 20;
+/// The pipe between the socket and stdout when stdout is a file: 1 MiB,
+/// the most a user may ask (fs.pipe-max-size) and 16 times the default,
+/// so each splice moves up to 1 MiB instead of 64 KiB.
+const PIPE: usize = 1 << 20;
+/// Bytes read per call when the input is copied through our memory.
+const COPY: usize = 128 << 10;
+
+/// Whether the direct path may carry this input: a --file or stdin (each
+/// -m message is one send, reported as such).
+pub fn carries(input: &Input) -> bool {
+    zerocopy::AVAILABLE && !matches!(input, Input::Messages(_))
+}
+
+/// Whether `tcp serve` takes the direct path ([`serve`]): `--once` with
+/// `--raw` and nothing that reads the bytes, nothing that answers the
+/// client (--echo, --reply) or relays it (--broadcast), and stdin a stream
+/// (a pipe or a file; lines typed at a terminal are the event path's).
+pub fn serves(config: &ServeConfig) -> bool {
+    zerocopy::AVAILABLE
+        && config.direct
+        && config.once
+        && config.stdin == StdinMode::Raw
+        && !config.echo
+        && config.reply.is_none()
+        && !config.broadcast
+        && !std::io::stdin().is_terminal()
+}
+
+/// Whether received bytes may take the direct path on this system.
+pub fn receives() -> bool {
+    zerocopy::AVAILABLE
+}
+
+/// Opens what a client sends, for [`send`]: the file and how notes name it.
+pub fn open_input(input: &Input) -> Result<Option<(File, String)>> {
+    match input {
+        Input::Messages(_) => Ok(None),
+        Input::File(path) => {
+            let file = File::open(path).with_context(|| format!("open --file {}", path.display()))?;
+            Ok(Some((file, format!("--file {}", path.display()))))
+        }
+        Input::Stdin => Ok(Some((zerocopy::stdin().context("read stdin")?, "stdin".to_string()))),
+    }
+}
+
+/// The process's stdout, for a [`Receiver`].
+pub fn stdout() -> io::Result<File> {
+    zerocopy::stdout()
+}
+
+/// Why a direction stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// Reading the input failed.
+    Input(io::Error),
+    /// The socket failed: the peer reset, or went away.
+    Socket(io::Error),
+    /// Writing stdout failed (a closed pipe, a full disk).
+    Output(io::Error),
+    /// The peer took nothing for the socket's send timeout (SO_SNDTIMEO),
+    /// `waiting` bytes were to go, the last progress was `since` ago.
+    Stalled { waiting: u64, since: Duration },
+}
+
+impl Failure {
+    /// The I/O error behind it (a stall as a timed-out send).
+    pub fn into_io(self) -> io::Error {
+        match self {
+            Failure::Input(e) | Failure::Socket(e) | Failure::Output(e) => e,
+            Failure::Stalled { .. } => io::ErrorKind::TimedOut.into(),
+        }
+    }
+}
+
+/// How one direction's bytes went, for the note that says so.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    /// Bytes that went through the socket.
+    pub total: u64,
+    /// Of those, the bytes the kernel moved end to end (sendfile, splice).
+    pub kernel: u64,
+    /// The call that moved them: "sendfile(2)", "splice(2)".
+    call: &'static str,
+    /// Where they went: "stdin (a pipe) → socket".
+    path: String,
+}
+
+impl Tally {
+    /// "16.00 MiB received with splice(2), socket → stdout (a pipe): ...",
+    /// or nothing when the kernel moved nothing end to end.
+    pub fn note(&self, verb: &str) -> Option<String> {
+        if self.kernel == 0 {
+            return None;
+        }
+        let amount = if self.kernel == self.total {
+            format_bytes(self.total)
+        } else {
+            format!("{} of the {}", format_bytes(self.kernel), format_bytes(self.total))
+        };
+        Some(format!(
+            "{amount} {verb} with {}, {}: moved by the kernel, never copied through netplay's memory",
+            self.call, self.path
+        ))
+    }
+}
+
+/// Errors of a sendfile that are the socket's, not the input's.
+fn socket_side(e: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        BrokenPipe
+            | ConnectionReset
+            | ConnectionAborted
+            | NotConnected
+            | TimedOut
+            | WouldBlock
+            | HostUnreachable
+            | NetworkUnreachable
+            | NetworkDown
+    )
+}
+
+fn timed_out(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
+
+#[derive(Clone, Copy)]
+enum Call {
+    Sendfile,
+    Splice,
+}
+
+/// Sends all of `input` (named `name` in notes) to `socket`, calling
+/// `sent` with each count the socket took. Ends at the end of the input;
+/// the caller half-closes.
+pub fn send(
+    input: &File,
+    name: &str,
+    socket: &TcpStream,
+    mut sent: impl FnMut(usize),
+) -> Result<Tally, Failure> {
+    let kind = zerocopy::kind(input);
+    let kernel = match kind {
+        _ if zerocopy::nonblocking(input) => None,
+        Kind::Pipe => Some(Call::Splice),
+        // sendfile reads through the page cache, from any file that has
+        // one; a device such as /dev/null may refuse.
+        Kind::File | Kind::Device => Some(Call::Sendfile),
+        Kind::Terminal | Kind::Socket => None,
+    };
+    let mut tally = Tally { path: format!("{name} ({}) → socket", kind.name()), ..Tally::default() };
+    let mut progress = Instant::now();
+    if let Some(call) = kernel {
+        tally.call = match call {
+            Call::Sendfile => "sendfile(2)",
+            Call::Splice => "splice(2)",
+        };
+        loop {
+            let result = match call {
+                Call::Sendfile => zerocopy::sendfile(socket, input, KERNEL_CHUNK),
+                Call::Splice => zerocopy::splice(input, socket, KERNEL_CHUNK),
+            };
+            match result {
+                Ok(Moved::Bytes(0)) => return Ok(tally),
+                Ok(Moved::Bytes(n)) => {
+                    tally.total += n as u64;
+                    tally.kernel += n as u64;
+                    progress = Instant::now();
+                    sent(n);
+                }
+                // Whatever moved so far is gone from the input (a file's
+                // offset moved on, a pipe's bytes were taken): reading
+                // goes on from there.
+                Ok(Moved::Refused) => break,
+                Err(e) if timed_out(&e) => {
+                    let waiting = match call {
+                        Call::Sendfile => left_in(input).unwrap_or(KERNEL_CHUNK as u64),
+                        Call::Splice => zerocopy::waiting_in(input, PIPE).unwrap_or(1) as u64,
+                    };
+                    return Err(Failure::Stalled { waiting, since: progress.elapsed() });
+                }
+                Err(e) if matches!(call, Call::Splice) || socket_side(&e) => return Err(Failure::Socket(e)),
+                Err(e) => return Err(Failure::Input(e)),
+            }
+        }
+    }
+    let mut buf = vec![0u8; COPY];
+    loop {
+        let n = match (&*input).read(&mut buf) {
+            Ok(0) => return Ok(tally),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Failure::Input(e)),
+        };
+        let mut done = 0;
+        while done < n {
+            match (&*socket).write(&buf[done..n]) {
+                Ok(0) => return Err(Failure::Socket(io::ErrorKind::WriteZero.into())),
+                Ok(m) => {
+                    done += m;
+                    tally.total += m as u64;
+                    progress = Instant::now();
+                    sent(m);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if timed_out(&e) => {
+                    return Err(Failure::Stalled { waiting: (n - done) as u64, since: progress.elapsed() });
+                }
+                Err(e) => return Err(Failure::Socket(e)),
+            }
+        }
+    }
+}
+
+/// What a sendfile call that made no progress was asked to send: at most a
+/// chunk, and no more than what is left of the file.
+fn left_in(file: &File) -> Option<u64> {
+    let size = file.metadata().ok().filter(|m| m.is_file())?.len();
+    let at = (&*file).stream_position().ok()?;
+    Some(size.saturating_sub(at).min(KERNEL_CHUNK as u64))
+}
+
+/// How a [`Receiver`] moves bytes to stdout.
+enum Way {
+    /// splice(2) from the socket into stdout, a pipe.
+    Splice,
+    /// splice(2) into a pipe of our own, then from it into stdout (a file
+    /// or a device): splice needs a pipe on one side.
+    Pipe { read: File, write: File },
+    /// recv and write, through a buffer.
+    Copy,
+}
+
+/// Why [`Receiver::next`] returned without an error.
+#[derive(Debug, PartialEq, Eq)]
+pub enum End {
+    /// recv returned 0: the peer finished sending.
+    Eof,
+    /// Nothing came for the socket's receive timeout (SO_RCVTIMEO).
+    TimedOut,
+}
+
+/// Moves what the socket receives to stdout.
+pub struct Receiver<'a> {
+    socket: &'a TcpStream,
+    out: &'a File,
+    way: Way,
+    buf: Vec<u8>,
+    recv_size: usize,
+    tally: Tally,
+}
+
+impl<'a> Receiver<'a> {
+    /// `recv_size`: bytes asked per recv where the bytes are copied.
+    pub fn new(socket: &'a TcpStream, out: &'a File, recv_size: usize) -> Receiver<'a> {
+        let kind = zerocopy::kind(out);
+        let way = match kind {
+            _ if zerocopy::nonblocking(out) => Way::Copy,
+            Kind::Pipe => Way::Splice,
+            Kind::File | Kind::Device => match zerocopy::pipe(PIPE) {
+                Ok((read, write)) => Way::Pipe { read, write },
+                Err(_) => Way::Copy,
+            },
+            Kind::Terminal | Kind::Socket => Way::Copy,
+        };
+        let path = match way {
+            Way::Pipe { .. } => format!("socket → pipe → stdout ({})", kind.name()),
+            _ => format!("socket → stdout ({})", kind.name()),
+        };
+        let tally = Tally { call: "splice(2)", path, ..Tally::default() };
+        Receiver { socket, out, way, buf: Vec::new(), recv_size: recv_size.max(1), tally }
+    }
+
+    /// What has been received so far, and how.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// Receives until the peer's EOF or a receive timeout, calling
+    /// `received` with each count taken from the socket.
+    pub fn next(&mut self, mut received: impl FnMut(usize)) -> Result<End, Failure> {
+        loop {
+            match &self.way {
+                Way::Splice => match zerocopy::splice(self.socket, self.out, KERNEL_CHUNK) {
+                    Ok(Moved::Bytes(0)) => return Ok(End::Eof),
+                    Ok(Moved::Bytes(n)) => {
+                        self.tally.total += n as u64;
+                        self.tally.kernel += n as u64;
+                        received(n);
+                    }
+                    Ok(Moved::Refused) => self.way = Way::Copy,
+                    Err(e) if timed_out(&e) => return Ok(End::TimedOut),
+                    // The socket side never says EPIPE: stdout's reader left.
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(Failure::Output(e)),
+                    Err(e) => return Err(Failure::Socket(e)),
+                },
+                Way::Pipe { read, write } => {
+                    let n = match zerocopy::splice(self.socket, write, KERNEL_CHUNK) {
+                        Ok(Moved::Bytes(0)) => return Ok(End::Eof),
+                        Ok(Moved::Bytes(n)) => n,
+                        Ok(Moved::Refused) => {
+                            self.way = Way::Copy;
+                            continue;
+                        }
+                        Err(e) if timed_out(&e) => return Ok(End::TimedOut),
+                        Err(e) => return Err(Failure::Socket(e)),
+                    };
+                    self.tally.total += n as u64;
+                    received(n);
+                    let mut left = n;
+                    let mut refused = false;
+                    while left > 0 {
+                        match zerocopy::splice(read, self.out, left) {
+                            Ok(Moved::Bytes(m)) => {
+                                left -= m;
+                                self.tally.kernel += m as u64;
+                            }
+                            // Refused (a file opened for appending): what is
+                            // in our pipe is read out and written, and so is
+                            // everything after it.
+                            Ok(Moved::Refused) => {
+                                copy_out(read, self.out, left, &mut self.buf).map_err(Failure::Output)?;
+                                left = 0;
+                                refused = true;
+                            }
+                            Err(e) => return Err(Failure::Output(e)),
+                        }
+                    }
+                    if refused {
+                        self.way = Way::Copy;
+                    }
+                }
+                Way::Copy => {
+                    self.buf.resize(self.recv_size, 0);
+                    let n = match (&*self.socket).read(&mut self.buf) {
+                        Ok(0) => return Ok(End::Eof),
+                        Ok(n) => n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) if timed_out(&e) => return Ok(End::TimedOut),
+                        Err(e) => return Err(Failure::Socket(e)),
+                    };
+                    self.tally.total += n as u64;
+                    received(n);
+                    (&*self.out).write_all(&self.buf[..n]).map_err(Failure::Output)?;
+                }
+            }
+        }
+    }
+}
+
+/// Copies `len` bytes from the pipe `from` to `to` through `buf`.
+fn copy_out(mut from: &File, mut to: &File, mut len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+    buf.resize(COPY, 0);
+    while len > 0 {
+        let n = from.read(&mut buf[..len.min(COPY)])?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        to.write_all(&buf[..n])?;
+        len -= n;
+    }
+    Ok(())
+}
+
+/// Ends a served connection's direct path from outside (the server is
+/// stopping, or its sender stalled): shutdown(SHUT_RDWR) wakes a thread
+/// blocked on the socket, and the flag tells it this was no EOF.
+#[derive(Clone)]
+pub struct Kick {
+    socket: Arc<TcpStream>,
+    kicked: Arc<AtomicBool>,
+}
+
+impl Kick {
+    pub fn new(socket: &TcpStream) -> io::Result<Kick> {
+        Ok(Kick { socket: Arc::new(socket.try_clone()?), kicked: Arc::default() })
+    }
+
+    pub fn kick(&self) {
+        self.kicked.store(true, Ordering::SeqCst);
+        let _ = self.socket.shutdown(Shutdown::Both);
+    }
+
+    fn kicked(&self) -> bool {
+        self.kicked.load(Ordering::SeqCst)
+    }
+}
+
+/// How a served connection's direct path ended.
+#[derive(Debug)]
+pub enum Served {
+    /// The client finished sending, and stdin went whole, then our FIN.
+    Done,
+    /// recv failed (reported already, as an error event).
+    RecvFailed(io::Error),
+    /// send or shutdown failed.
+    SendFailed(io::Error),
+    /// The client took nothing for the stall timeout.
+    Stalled { waiting: u64, since: Duration },
+    /// Writing stdout failed.
+    Output(io::Error),
+    /// Nothing came from the client for `--idle-timeout`.
+    Idle(Duration),
+    /// Kicked from outside.
+    Kicked,
+}
+
+/// What bounds a served connection's direct path.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long the client may take nothing while we send (SO_SNDTIMEO).
+    pub stall: Duration,
+    /// How long it may send nothing (SO_RCVTIMEO), with --idle-timeout.
+    pub idle: Option<Duration>,
+    /// Bytes asked per recv where the bytes are copied.
+    pub recv_size: usize,
+}
+
+/// Serves one client of `tcp serve --once --raw` on this thread and one
+/// more: what it sends goes to stdout, stdin goes to it, then the FIN, as
+/// on the event path (reading stdin only now that a client is connected).
+/// Blocks until the client's EOF and the end of stdin, or a failure, or a
+/// [`Kick`].
+pub fn serve(
+    socket: TcpStream,
+    kick: &Kick,
+    limits: Limits,
+    report: &Report,
+    conn: u64,
+    received: impl FnMut(usize),
+    sent: impl FnMut(usize) + Send + 'static,
+) -> Served {
+    let files = zerocopy::stdin().and_then(|stdin| Ok((stdin, zerocopy::stdout()?)));
+    let (stdin, stdout) = match files {
+        Ok(files) => files,
+        Err(e) => return Served::Output(e),
+    };
+    let blocking = socket
+        .set_nonblocking(false)
+        .and_then(|()| socket.set_write_timeout(Some(limits.stall)))
+        .and_then(|()| socket.set_read_timeout(limits.idle));
+    if let Err(e) = blocking {
+        return Served::SendFailed(e);
+    }
+    let (done, sending) = std::sync::mpsc::sync_channel(1);
+    let spawned = socket.try_clone().and_then(|writer| {
+        let (report, kick) = (report.clone(), kick.clone());
+        std::thread::Builder::new().name("send".into()).spawn(move || {
+            let sent = send_all(&stdin, &writer, &report, conn, sent);
+            let stalled = matches!(sent, Served::Stalled { .. });
+            let _ = done.send(sent);
+            if stalled {
+                // The receiving side ends too: the connection is cut.
+                kick.kick();
+            }
+        })
+    });
+    if let Err(e) = spawned {
+        return Served::SendFailed(e);
+    }
+    let mut receiver = Receiver::new(&socket, &stdout, limits.recv_size);
+    let end = receiver.next(received);
+    // After a kick, recv's 0 or error is its consequence, not the peer's.
+    if kick.kicked() {
+        return match sending.try_recv() {
+            Ok(stalled @ Served::Stalled { .. }) => stalled,
+            _ => Served::Kicked,
+        };
+    }
+    match end {
+        Ok(End::TimedOut) => Served::Idle(limits.idle.unwrap_or_default()),
+        Ok(End::Eof) => {
+            if let Some(note) = receiver.tally().note("received") {
+                let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
+            }
+            if let Err(e) = report.emit(Event::Eof { conn }) {
+                return Served::Output(e.0);
+            }
+            // The rest of stdin still goes to the client (`nc -N -l <
+            // file` delivers it whole).
+            sending.recv().unwrap_or(Served::Kicked)
+        }
+        Err(Failure::Output(e)) => {
+            kick.kick();
+            Served::Output(e)
+        }
+        Err(failure) => {
+            let e = failure.into_io();
+            let message = format!("recv: {}", describe(&e));
+            let _ = report.emit(Event::Error { conn: Some(conn), message });
+            Served::RecvFailed(e)
+        }
+    }
+}
+
+/// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR).
+fn send_all(stdin: &File, socket: &TcpStream, report: &Report, conn: u64, sent: impl FnMut(usize)) -> Served {
+    match send(stdin, "stdin", socket, sent) {
+        Ok(tally) => {
+            if let Some(note) = tally.note("sent") {
+                let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
+            }
+            shut(socket, report, conn)
+        }
+        Err(Failure::Stalled { waiting, since }) => Served::Stalled { waiting, since },
+        // As on the event path, stdin that cannot be read has ended.
+        Err(Failure::Input(_)) => shut(socket, report, conn),
+        Err(failure) => Served::SendFailed(failure.into_io()),
+    }
+}
+
+/// shutdown(SHUT_WR) once stdin has ended: the client reads EOF.
+fn shut(socket: &TcpStream, report: &Report, conn: u64) -> Served {
+    // Stamped before the call: the client's EOF shows after it.
+    let cause = match report.cause(0) {
+        Ok(cause) => cause,
+        Err(e) => return Served::Output(e.0),
+    };
+    match socket.shutdown(Shutdown::Write) {
+        Ok(()) => match cause.emit(Event::Shutdown { conn }) {
+            Ok(()) => Served::Done,
+            Err(e) => Served::Output(e.0),
+        },
+        Err(e) => Served::SendFailed(e),
+    }
+}
