@@ -239,7 +239,7 @@ fn send_direct(
         activity.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
         activity.last_send_us.store(activity.start.elapsed().as_micros() as u64, Ordering::Relaxed);
     };
-    let tally = direct::send(input, name, stream, sent).map_err(|failure| match failure {
+    let tally = direct::send(input, name, stream, None, sent).map_err(|failure| match failure {
         direct::Failure::Input(e) => anyhow::Error::new(e).context(format!("read {name}")),
         other => NetError::Unsent {
             addr: peer,

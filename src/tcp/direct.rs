@@ -88,9 +88,9 @@ pub enum Failure {
     Socket(io::Error),
     /// Writing stdout failed (a closed pipe, a full disk).
     Output(io::Error),
-    /// The peer took nothing for the socket's send timeout (SO_SNDTIMEO),
-    /// `waiting` bytes were to go, the last progress was `since` ago.
-    Stalled { waiting: u64, since: Duration },
+    /// The peer took nothing for the socket's send timeout (SO_SNDTIMEO);
+    /// `waiting` bytes were to go.
+    Stalled { waiting: u64 },
 }
 
 impl Failure {
@@ -156,100 +156,203 @@ fn timed_out(e: &io::Error) -> bool {
     matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }
 
-#[derive(Clone, Copy)]
+/// How [`send`] moves the input.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Call {
+    /// sendfile(2) from the input (a file) to the socket.
     Sendfile,
+    /// splice(2) from the input (a pipe) to the socket.
     Splice,
+    /// splice(2) from the input (a pipe) into a pipe of our own, then from
+    /// it to the socket: each send then knows what it was offered, so a
+    /// short one tells a stall (see [`send`]).
+    SpliceVia,
+    /// read and write, through a buffer.
+    Copy,
 }
 
 /// Sends all of `input` (named `name` in notes) to `socket`, calling
 /// `sent` with each count the socket took. Ends at the end of the input;
 /// the caller half-closes.
+///
+/// `stall`: the socket's send timeout (SO_SNDTIMEO), if it has one. A
+/// blocked send then ends after that long with nothing taken (EAGAIN), or
+/// short of what it was offered: that is a client that took no data for
+/// the whole timeout, as the event path's writer finds when the socket
+/// stays unwritable. Inside one sendfile or splice the kernel may wait more
+/// than once, so only a call that lasted the timeout and came back short
+/// counts; a slow client that keeps taking bytes never does.
 pub fn send(
     input: &File,
     name: &str,
     socket: &TcpStream,
-    mut sent: impl FnMut(usize),
+    stall: Option<Duration>,
+    sent: impl FnMut(usize),
 ) -> Result<Tally, Failure> {
     let kind = zerocopy::kind(input);
-    let kernel = match kind {
-        _ if zerocopy::nonblocking(input) => None,
-        Kind::Pipe => Some(Call::Splice),
+    let call = match kind {
+        _ if zerocopy::nonblocking(input) => Call::Copy,
+        Kind::Pipe if stall.is_some() => Call::SpliceVia,
+        Kind::Pipe => Call::Splice,
         // sendfile reads through the page cache, from any file that has
         // one; a device such as /dev/null may refuse.
-        Kind::File | Kind::Device => Some(Call::Sendfile),
-        Kind::Terminal | Kind::Socket => None,
+        Kind::File | Kind::Device => Call::Sendfile,
+        Kind::Terminal | Kind::Socket => Call::Copy,
     };
-    let mut tally = Tally { path: format!("{name} ({}) → socket", kind.name()), ..Tally::default() };
-    let mut progress = Instant::now();
-    if let Some(call) = kernel {
-        tally.call = match call {
-            Call::Sendfile => "sendfile(2)",
-            Call::Splice => "splice(2)",
-        };
+    let call_name = match call {
+        Call::Sendfile => "sendfile(2)",
+        _ => "splice(2)",
+    };
+    let tally =
+        Tally { call: call_name, path: format!("{name} ({}) → socket", kind.name()), ..Tally::default() };
+    let mut sender = Sender { input, socket, stall, sent, tally };
+    let ended = match call {
+        Call::Sendfile | Call::Splice => sender.kernel(call)?,
+        Call::SpliceVia => sender.via_pipe()?,
+        Call::Copy => false,
+    };
+    if !ended {
+        sender.copy()?;
+    }
+    Ok(sender.tally)
+}
+
+/// The state of [`send`].
+struct Sender<'a, F> {
+    input: &'a File,
+    socket: &'a TcpStream,
+    stall: Option<Duration>,
+    sent: F,
+    tally: Tally,
+}
+
+impl<F: FnMut(usize)> Sender<'_, F> {
+    /// Counts `moved` bytes; a stall if the call that moved them began at
+    /// `started`, lasted the send timeout, and came back short of `offered`.
+    fn moved(&mut self, moved: usize, kernel: bool, started: Instant, offered: u64) -> Result<(), Failure> {
+        self.tally.total += moved as u64;
+        if kernel {
+            self.tally.kernel += moved as u64;
+        }
+        (self.sent)(moved);
+        let short = (moved as u64) < offered;
+        match self.stall {
+            Some(stall) if short && started.elapsed() >= stall => {
+                Err(Failure::Stalled { waiting: offered - moved as u64 })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// sendfile or splice straight from the input to the socket, until the
+    /// input ends (true) or the kernel refuses (false: copy the rest).
+    fn kernel(&mut self, call: Call) -> Result<bool, Failure> {
         loop {
+            let started = Instant::now();
+            // What a sendfile is offered, where a stall must be told.
+            let offered = match self.stall {
+                Some(_) if call == Call::Sendfile => left_in(self.input),
+                _ => KERNEL_CHUNK as u64,
+            };
             let result = match call {
-                Call::Sendfile => zerocopy::sendfile(socket, input, KERNEL_CHUNK),
-                Call::Splice => zerocopy::splice(input, socket, KERNEL_CHUNK),
+                Call::Sendfile => zerocopy::sendfile(self.socket, self.input, KERNEL_CHUNK),
+                _ => zerocopy::splice(self.input, self.socket, KERNEL_CHUNK),
             };
             match result {
-                Ok(Moved::Bytes(0)) => return Ok(tally),
-                Ok(Moved::Bytes(n)) => {
-                    tally.total += n as u64;
-                    tally.kernel += n as u64;
-                    progress = Instant::now();
-                    sent(n);
-                }
+                Ok(Moved::Bytes(0)) => return Ok(true),
+                Ok(Moved::Bytes(n)) => self.moved(n, true, started, offered)?,
                 // Whatever moved so far is gone from the input (a file's
-                // offset moved on, a pipe's bytes were taken): reading
-                // goes on from there.
-                Ok(Moved::Refused) => break,
-                Err(e) if timed_out(&e) => {
-                    let waiting = match call {
-                        Call::Sendfile => left_in(input).unwrap_or(KERNEL_CHUNK as u64),
-                        Call::Splice => zerocopy::waiting_in(input, PIPE).unwrap_or(1) as u64,
-                    };
-                    return Err(Failure::Stalled { waiting, since: progress.elapsed() });
-                }
-                Err(e) if matches!(call, Call::Splice) || socket_side(&e) => return Err(Failure::Socket(e)),
+                // offset moved on, a pipe's bytes were taken): reading goes
+                // on from there.
+                Ok(Moved::Refused) => return Ok(false),
+                Err(e) if timed_out(&e) => return Err(Failure::Stalled { waiting: offered }),
+                // A pipe does not fail to be read: the socket did.
+                Err(e) if call == Call::Splice || socket_side(&e) => return Err(Failure::Socket(e)),
                 Err(e) => return Err(Failure::Input(e)),
             }
         }
     }
-    let mut buf = vec![0u8; COPY];
-    loop {
-        let n = match (&*input).read(&mut buf) {
-            Ok(0) => return Ok(tally),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Failure::Input(e)),
-        };
+
+    /// splice from the input into a pipe of our own, then from it to the
+    /// socket, each send offered exactly what our pipe holds. True at the
+    /// end of the input, false when the kernel refuses.
+    fn via_pipe(&mut self) -> Result<bool, Failure> {
+        let Ok((read, write)) = zerocopy::pipe(PIPE) else { return self.kernel(Call::Splice) };
+        loop {
+            let mut left = match zerocopy::splice(self.input, &write, KERNEL_CHUNK).map_err(Failure::Input)? {
+                Moved::Bytes(0) => return Ok(true),
+                Moved::Bytes(n) => n,
+                Moved::Refused => return Ok(false),
+            };
+            while left > 0 {
+                let started = Instant::now();
+                match zerocopy::splice(&read, self.socket, left) {
+                    Ok(Moved::Bytes(m)) => {
+                        self.moved(m, true, started, left as u64)?;
+                        left -= m;
+                    }
+                    Ok(Moved::Refused) => {
+                        // What our pipe holds goes by read and write.
+                        let mut buf = vec![0u8; left.min(COPY)];
+                        while left > 0 {
+                            let n = (&read).read(&mut buf[..left.min(COPY)]).map_err(Failure::Input)?;
+                            self.write_all(&buf[..n])?;
+                            left -= n;
+                        }
+                        return Ok(false);
+                    }
+                    Err(e) if timed_out(&e) => return Err(Failure::Stalled { waiting: left as u64 }),
+                    Err(e) => return Err(Failure::Socket(e)),
+                }
+            }
+        }
+    }
+
+    /// read and write until the input ends.
+    fn copy(&mut self) -> Result<(), Failure> {
+        let mut buf = vec![0u8; COPY];
+        loop {
+            let n = match self.input.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Failure::Input(e)),
+            };
+            self.write_all(&buf[..n])?;
+        }
+    }
+
+    /// Writes `bytes` to the socket: a blocking write with a send timeout
+    /// comes back short, or with EAGAIN, only when the timeout ran out.
+    fn write_all(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         let mut done = 0;
-        while done < n {
-            match (&*socket).write(&buf[done..n]) {
+        while done < bytes.len() {
+            let started = Instant::now();
+            match (&*self.socket).write(&bytes[done..]) {
                 Ok(0) => return Err(Failure::Socket(io::ErrorKind::WriteZero.into())),
                 Ok(m) => {
+                    self.moved(m, false, started, (bytes.len() - done) as u64)?;
                     done += m;
-                    tally.total += m as u64;
-                    progress = Instant::now();
-                    sent(m);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if timed_out(&e) => {
-                    return Err(Failure::Stalled { waiting: (n - done) as u64, since: progress.elapsed() });
+                    return Err(Failure::Stalled { waiting: (bytes.len() - done) as u64 });
                 }
                 Err(e) => return Err(Failure::Socket(e)),
             }
         }
+        Ok(())
     }
 }
 
-/// What a sendfile call that made no progress was asked to send: at most a
-/// chunk, and no more than what is left of the file.
-fn left_in(file: &File) -> Option<u64> {
-    let size = file.metadata().ok().filter(|m| m.is_file())?.len();
-    let at = (&*file).stream_position().ok()?;
-    Some(size.saturating_sub(at).min(KERNEL_CHUNK as u64))
+/// What a sendfile call is offered: a chunk, or less at the end of a file.
+fn left_in(file: &File) -> u64 {
+    let left = || {
+        let size = file.metadata().ok().filter(|m| m.is_file())?.len();
+        let at = (&*file).stream_position().ok()?;
+        Some(size.saturating_sub(at))
+    };
+    left().unwrap_or(u64::MAX).min(KERNEL_CHUNK as u64)
 }
 
 /// How a [`Receiver`] moves bytes to stdout.
@@ -428,7 +531,7 @@ pub enum Served {
     /// send or shutdown failed.
     SendFailed(io::Error),
     /// The client took nothing for the stall timeout.
-    Stalled { waiting: u64, since: Duration },
+    Stalled { waiting: u64 },
     /// Writing stdout failed.
     Output(io::Error),
     /// Nothing came from the client for `--idle-timeout`.
@@ -478,7 +581,7 @@ pub fn serve(
     let spawned = socket.try_clone().and_then(|writer| {
         let (report, kick) = (report.clone(), kick.clone());
         std::thread::Builder::new().name("send".into()).spawn(move || {
-            let sent = send_all(&stdin, &writer, &report, conn, sent);
+            let sent = send_all(&stdin, &writer, limits.stall, &report, conn, sent);
             let stalled = matches!(sent, Served::Stalled { .. });
             let _ = done.send(sent);
             if stalled {
@@ -526,15 +629,22 @@ pub fn serve(
 }
 
 /// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR).
-fn send_all(stdin: &File, socket: &TcpStream, report: &Report, conn: u64, sent: impl FnMut(usize)) -> Served {
-    match send(stdin, "stdin", socket, sent) {
+fn send_all(
+    stdin: &File,
+    socket: &TcpStream,
+    stall: Duration,
+    report: &Report,
+    conn: u64,
+    sent: impl FnMut(usize),
+) -> Served {
+    match send(stdin, "stdin", socket, Some(stall), sent) {
         Ok(tally) => {
             if let Some(note) = tally.note("sent") {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
             shut(socket, report, conn)
         }
-        Err(Failure::Stalled { waiting, since }) => Served::Stalled { waiting, since },
+        Err(Failure::Stalled { waiting }) => Served::Stalled { waiting },
         // As on the event path, stdin that cannot be read has ended.
         Err(Failure::Input(_)) => shut(socket, report, conn),
         Err(failure) => Served::SendFailed(failure.into_io()),

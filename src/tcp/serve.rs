@@ -743,11 +743,11 @@ async fn serve_direct(
             format!("idle: nothing received for {} (--idle-timeout)", format_duration(after)),
             NetError::Idle { what: "waiting for data from", addr: peer, after }.into(),
         )),
-        Served::Stalled { waiting, since } => {
+        Served::Stalled { waiting } => {
             server.counters.stalls.fetch_add(1, Ordering::Relaxed);
             let reason = format!(
                 "took no data for {} with {} waiting (--stall-timeout)",
-                format_duration(since),
+                format_duration(server.config.stall_timeout),
                 format_bytes(waiting)
             );
             Some(stalled(reason, peer))
