@@ -1,3 +1,4 @@
+#![cfg(target_os = "linux")]
 //! The raw relay's direct path (tcp::direct): with `--raw` and no
 //! `--decode`, bytes go between the socket and stdin/stdout without an
 //! event per chunk, moved by the kernel where it can (sendfile, splice) and
