@@ -30,6 +30,13 @@ pub trait Reporter: Send {
     /// `at` is when the event happened, on the process clock.
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()>;
 
+    /// The events given so far may be written together now: the output
+    /// thread calls it after each batch it releases, so a reporter may
+    /// gather a batch's writes into one.
+    fn batch_done(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
     /// Waits until everything reported is written, and returns the error
     /// of any write still unreported.
     fn flush(&mut self) -> io::Result<()> {
@@ -59,17 +66,38 @@ pub struct Report {
     /// Set when the run is stopping (a signal): the last flush waits only
     /// this long for an output that may be blocked.
     give_up: Arc<Mutex<Option<Instant>>>,
+    /// The output shows what is sent (`--raw` shows only what is received):
+    /// when it does not, a runner need not copy or order its sends.
+    sends: bool,
 }
 
 impl Report {
     /// A report rendered by `reporter` on an output thread of its own.
     pub fn new(reporter: Box<dyn Reporter>) -> io::Result<Report> {
-        Ok(Report { queue: Some(Queue::start(reporter)?), end: 0, tap: None, give_up: Arc::default() })
+        Ok(Report {
+            queue: Some(Queue::start(reporter)?),
+            end: 0,
+            tap: None,
+            give_up: Arc::default(),
+            sends: true,
+        })
     }
 
     /// A report that shows nothing (its tap, if given, still sees events).
     pub fn discard() -> Report {
-        Report { queue: None, end: 0, tap: None, give_up: Arc::default() }
+        Report { queue: None, end: 0, tap: None, give_up: Arc::default(), sends: false }
+    }
+
+    /// The same report, for an output that never shows what is sent.
+    pub fn without_sends(mut self) -> Report {
+        self.sends = false;
+        self
+    }
+
+    /// Whether sends (data and datagrams going out) are shown or tapped:
+    /// when not, a runner skips their events, their copies and their order.
+    pub fn shows_sends(&self) -> bool {
+        self.sends || self.tap.is_some()
     }
 
     /// The same report, with `tap` called on every event emitted through it.
@@ -304,7 +332,8 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
             Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet))
         }
     };
-    Report::new(reporter)
+    let report = Report::new(reporter)?;
+    Ok(if config.mode == Mode::Raw { report.without_sends() } else { report })
 }
 
 /// A writer that writes on a thread of its own, so that the next event is

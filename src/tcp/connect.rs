@@ -185,10 +185,11 @@ fn send_input(
     activity: &Activity,
 ) -> Result<()> {
     let mut chunk = 0u64;
+    let shown = report.shows_sends();
     config.input.feed(input::SEND_CHUNK, |bytes| {
         // Stamped before the call: what the server does with these bytes
         // is shown after this send, whichever thread reports first.
-        let cause = report.cause(bytes.len())?;
+        let cause = shown.then(|| report.cause(bytes.len())).transpose()?;
         stream.write_all(bytes).map_err(|e| NetError::Unsent {
             addr: peer,
             sent: activity.bytes_out.load(Ordering::Relaxed),
@@ -198,7 +199,9 @@ fn send_input(
         let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let elapsed = activity.start.elapsed();
         activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
-        cause.emit(Event::data(CONN, Dir::Out, chunk, Bytes::copy_from_slice(bytes), offset, elapsed))?;
+        if let Some(cause) = cause {
+            cause.emit(Event::data(CONN, Dir::Out, chunk, Bytes::copy_from_slice(bytes), offset, elapsed))?;
+        }
         Ok(())
     })?;
     if config.shutdown {

@@ -790,8 +790,9 @@ async fn write_loop(
     cut: Arc<Cut>,
 ) -> Result<(), WriteEnd> {
     let mut chunk = 0u64;
-    // In broadcast, each relay is reported once, not once per recipient.
-    let report = !server.config.broadcast;
+    // In broadcast, each relay is reported once, not once per recipient;
+    // --raw shows no sends at all.
+    let report = !server.config.broadcast && server.report.shows_sends();
     let stall = server.config.stall_timeout;
     let mut progress = tokio::time::Instant::now();
     while let Some(bytes) = inbox.recv().await {
