@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod human;
 pub mod json;
+pub mod packets;
 pub mod queue;
 pub mod raw;
 pub mod tables;
@@ -394,6 +395,26 @@ impl Board {
     /// A report for one end of one part, in the same order as the others.
     pub fn end(&self, part: &'static str, end: Role) -> Report {
         self.main.add_end(reporter(&self.out, &self.config, self.color, Some((part, end))))
+    }
+
+    /// A report for the packets of one part (`--packets`), in the same
+    /// order as its ends: human lines labelled `wire`, JSON objects with
+    /// `"part"` and `"end":"wire"`.
+    pub fn wire(&self, part: &'static str) -> Report {
+        let out = self.out.clone();
+        let reporter: Box<dyn Reporter> = match self.config.mode {
+            Mode::Json => {
+                Box::new(json::Json::new(Box::new(out)).with_fields(&[("part", part), ("end", "wire")]))
+            }
+            _ => {
+                let out = Labelled::new(out, packets::label(self.color));
+                Box::new(human::Human::new(
+                    Box::new(out),
+                    human::Style::from_config(&self.config, self.color),
+                ))
+            }
+        };
+        self.main.add_end(reporter)
     }
 }
 

@@ -15,6 +15,7 @@ use super::recv_datagram;
 use crate::event::{Dir, Event, Proto, Role};
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
+use crate::packets::{Packets, PacketsConfig};
 use crate::report::Report;
 
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct UdpServeConfig {
     /// Give up when no datagram comes for this long (exit code 5); the
     /// demo bounds its waits with it, since a lost datagram never comes.
     pub idle: Option<Duration>,
+    /// `--packets`, `--pcap`.
+    pub packets: PacketsConfig,
 }
 
 /// Counts of one run, for the summary.
@@ -44,8 +47,10 @@ struct Totals {
 }
 
 pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
+    let mut packets = Packets::new(&config.packets, &report)?;
     let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, &report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
+    packets.serve(local)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
     let start = Instant::now();
     let mut totals = Totals::default();
@@ -96,7 +101,7 @@ pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
         bytes_in: totals.bytes_in,
         duration: start.elapsed(),
     })?;
-    Ok(())
+    packets.finish()
 }
 
 /// sendto() the sender of a datagram. A failure concerns that peer only: it
