@@ -48,10 +48,17 @@ impl PacketsConfig {
     }
 }
 
-/// How long the capture thread waits for a packet before it moves the
-/// watermark on: events stamped after the mark wait at most this long (plus
-/// the time to read what came) for the packets before them.
-const POLL: Duration = Duration::from_millis(15);
+/// How long the capture thread sleeps between two reads of its queue when
+/// the last read found nothing, and when it found packets. It sleeps rather
+/// than waiting in recv(): a thread waiting on the packet socket is woken by
+/// every packet, and on a bulk transfer those wake-ups cost the sender more
+/// than the capture itself (docs/benchmarks.md). Events stamped after the
+/// watermark wait for it, so this is also the most a step waits to be shown.
+const IDLE: Duration = Duration::from_millis(5);
+const BUSY: Duration = Duration::from_millis(1);
+/// After the stop, how long packets still on their way (the last ACK, the
+/// FIN of close()) get before the last read.
+const GRACE: Duration = Duration::from_millis(10);
 /// The longest a connecting client's packets wait for it to learn its own
 /// address (connect() on loopback takes tens of microseconds).
 const HOLD_LIMIT: Duration = Duration::from_millis(100);
@@ -153,6 +160,14 @@ impl Shared {
         self.changed.notify_all();
     }
 
+    /// Sleeps `how_long`, or less if told to stop.
+    fn pause(&self, how_long: Duration) {
+        let scope = lock(&self.scope);
+        if !self.stop.load(Ordering::SeqCst) {
+            let _ = self.changed.wait_timeout(scope, how_long);
+        }
+    }
+
     /// Waits while a client is connecting (at most [`HOLD_LIMIT`]).
     fn wait_while_holding(&self) {
         let mut scope = lock(&self.scope);
@@ -238,19 +253,18 @@ fn capture_loop(
 ) -> Outcome {
     let mut flows = Flows::new();
     let mut batch: Vec<Captured> = Vec::new();
-    let mut last_round = false;
     let failure = loop {
         shared.wait_while_holding();
         let stopping = shared.stop.load(Ordering::SeqCst);
-        match capture.recv(POLL) {
-            Ok(Some(first)) => batch.push(first),
-            Ok(None) => {}
-            Err(e) => break Some(e.to_string()),
+        if stopping {
+            // A packet sent as the run ended is read too.
+            thread::sleep(GRACE);
         }
         let seen = match capture.drain(&mut batch) {
             Ok(seen) => seen,
             Err(e) => break Some(e.to_string()),
         };
+        let found = !batch.is_empty();
         let scope = lock(&shared.scope).clone();
         if let Err(e) = hand_on(&mut batch, &scope, &mut flows, mark.as_ref(), sinks) {
             break e;
@@ -258,14 +272,10 @@ fn capture_loop(
         if let Some(mark) = &mut mark {
             mark.advance(Stamp::of(seen.checked_sub(QUEUE_MARGIN).unwrap_or(seen)));
         }
-        // One more round after the stop: a packet sent as the run ended
-        // (the last ACK, a FIN from close()) is read too.
         if stopping {
-            if last_round {
-                break None;
-            }
-            last_round = true;
+            break None;
         }
+        shared.pause(if found { BUSY } else { IDLE });
     };
     Outcome { drops: capture.drops(), failure }
 }
@@ -279,6 +289,7 @@ fn hand_on(
     mark: Option<&Watermark>,
     sinks: &Sinks,
 ) -> Result<(), Option<String>> {
+    let mut shown = Vec::new();
     for mut captured in batch.drain(..) {
         flows.annotate(&mut captured.packet);
         let Some(sender) = scope.sender(&captured.packet) else { continue };
@@ -289,12 +300,14 @@ fn hand_on(
         if let Some(record) = &sinks.record {
             lock(record).push(event.clone());
         }
-        if let Some(mark) = mark {
-            let stamp = Stamp::of(event.packet.time);
-            mark.emit_at(stamp, Event::Packet(event)).map_err(|_| None)?;
+        if mark.is_some() {
+            shown.push((Stamp::of(event.packet.time), Event::Packet(event)));
         }
     }
-    Ok(())
+    match mark {
+        Some(mark) if !shown.is_empty() => mark.emit_all(shown).map_err(|_| None),
+        _ => Ok(()),
+    }
 }
 
 /// The capture of a run: inert unless the run asked for packets; started
@@ -502,39 +515,69 @@ impl ClientHandle {
 /// The latest TCP_INFO of one connection. sock_diag, which reads it, finds
 /// a socket only while the kernel lists it: once both FINs are through (the
 /// side that closed first moves to TIME_WAIT, the other to CLOSE), it is
-/// gone, often before the program's own close(). So it is read after each
-/// step of the connection (a send, a recv, a shutdown), and the last answer
-/// is the one kept; its `state` says when that was. 12 µs a read, made only
-/// when asked for (`--packets`, `--explain`, `--json`), where each step is
-/// rendered anyway.
+/// gone, often before the program's own close(). So it is read at each
+/// step that may be the last one the kernel sees listed (a shutdown, an
+/// EOF, the close), and after data at most every [`DATA_READS`]; the last
+/// answer is the one kept, and its `state` says when that was. A read is a
+/// sock_diag query (12 µs); it is made only when asked for (`--packets`,
+/// `--explain`, `--json`).
 #[derive(Debug, Default)]
 pub struct LastTcpInfo {
     enabled: bool,
-    last: Mutex<Option<TcpInfo>>,
+    last: Mutex<(Option<TcpInfo>, Option<Instant>)>,
 }
+
+/// The least time between two reads after data: a bulk transfer's sends
+/// would otherwise each cost a query.
+pub const DATA_READS: Duration = Duration::from_millis(10);
 
 impl LastTcpInfo {
     pub fn new(enabled: bool) -> LastTcpInfo {
-        LastTcpInfo { enabled, last: Mutex::new(None) }
+        LastTcpInfo { enabled, last: Mutex::new((None, None)) }
     }
 
     /// Reads the socket's TCP_INFO now, if the kernel still lists it.
-    #[cfg(target_os = "linux")]
-    pub fn read(&self, socket: &impl std::os::fd::AsFd) {
-        if self.enabled
-            && let Ok(info) = crate::capture::tcp_info(socket)
-        {
-            *lock(&self.last) = Some(info);
+    pub fn read<S: SocketFd>(&self, socket: &S) {
+        self.read_if(socket, true);
+    }
+
+    /// After data: reads it unless it was read less than [`DATA_READS`] ago.
+    pub fn read_after_data<S: SocketFd>(&self, socket: &S) {
+        self.read_if(socket, false);
+    }
+
+    fn read_if<S: SocketFd>(&self, socket: &S, forced: bool) {
+        if !self.enabled {
+            return;
+        }
+        let due = forced || lock(&self.last).1.is_none_or(|at| at.elapsed() >= DATA_READS);
+        if due && let Some(info) = socket.tcp_info() {
+            *lock(&self.last) = (Some(info), Some(Instant::now()));
         }
     }
 
-    /// TCP_INFO is read on Linux only for now.
-    #[cfg(not(target_os = "linux"))]
-    pub fn read<S>(&self, _socket: &S) {}
-
     /// The last TCP_INFO read.
     pub fn get(&self) -> Option<TcpInfo> {
-        *lock(&self.last)
+        lock(&self.last).0
+    }
+}
+
+/// A socket whose TCP_INFO can be read: Linux for now.
+pub trait SocketFd {
+    fn tcp_info(&self) -> Option<TcpInfo>;
+}
+
+#[cfg(target_os = "linux")]
+impl<T: std::os::fd::AsFd> SocketFd for T {
+    fn tcp_info(&self) -> Option<TcpInfo> {
+        crate::capture::tcp_info(self).ok()
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+impl<T> SocketFd for T {
+    fn tcp_info(&self) -> Option<TcpInfo> {
+        None
     }
 }
 

@@ -195,6 +195,14 @@ impl Watermark {
         }
     }
 
+    /// Reports events that happened at their stamps, all at once.
+    pub fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<(), OutputError> {
+        match &self.inner {
+            Some(inner) => inner.emit_all(events),
+            None => Ok(()),
+        }
+    }
+
     /// Nothing this producer emits from now on is stamped before `to`.
     pub fn advance(&mut self, to: Stamp) {
         if let Some(inner) = &mut self.inner {

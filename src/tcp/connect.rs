@@ -224,16 +224,16 @@ fn send_input(
         let elapsed = activity.start.elapsed();
         activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
         cause.emit(Event::data(CONN, Dir::Out, chunk, Bytes::copy_from_slice(bytes), offset, elapsed))?;
-        activity.tcp_info.read(stream);
+        activity.tcp_info.read_after_data(&stream);
         Ok(())
     })?;
     if config.shutdown {
-        activity.tcp_info.read(stream);
+        activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
         match stream.shutdown(Shutdown::Write) {
             Ok(()) => {
                 cause.emit(Event::Shutdown { conn: CONN })?;
-                activity.tcp_info.read(stream);
+                activity.tcp_info.read(&stream);
             }
             // The server may have closed first; reading will tell.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
@@ -257,12 +257,12 @@ fn receive(
     loop {
         match stream.read(&mut buf) {
             Ok(0) => {
-                activity.tcp_info.read(stream);
+                activity.tcp_info.read(&stream);
                 report.emit(Event::Eof { conn: CONN })?;
                 return Ok(());
             }
             Ok(n) => {
-                activity.tcp_info.read(stream);
+                activity.tcp_info.read_after_data(&stream);
                 chunk += 1;
                 let offset = activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
                 let bytes = Bytes::copy_from_slice(&buf[..n]);

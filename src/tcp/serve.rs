@@ -672,8 +672,10 @@ async fn read_loop(
                 Err(e) => Received::Failed(e),
             }
         });
-        if !matches!(received, Received::NotReady) {
-            totals.tcp_info.read(reader.as_ref());
+        match received {
+            Received::Chunk(_) => totals.tcp_info.read_after_data(reader.as_ref()),
+            Received::Eof | Received::Failed(_) => totals.tcp_info.read(reader.as_ref()),
+            Received::NotReady => {}
         }
         let bytes = match received {
             Received::NotReady => continue,
@@ -787,7 +789,7 @@ async fn write_loop(
                 Err(e) => return Err(WriteEnd::Failed(e)),
             };
             progress = tokio::time::Instant::now();
-            totals.tcp_info.read(writer.as_ref());
+            totals.tcp_info.read_after_data(writer.as_ref());
             chunk += 1;
             let offset = totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
             server.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
