@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::Result;
 use bytes::Bytes;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use ipnet::IpNet;
 
 use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::{self as udp_bench, UdpBenchConfig};
@@ -22,7 +21,7 @@ use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout};
 use crate::input::{self, Input};
-use crate::net::access::{self, Access};
+use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
 use crate::packets::PacketsConfig;
@@ -31,7 +30,7 @@ use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
 use crate::udp::send::SendConfig;
-use crate::udp::serve::UdpServeConfig;
+use crate::udp::serve::{AnswerPolicy, DEFAULT_ANSWER_RATE, UdpServeConfig};
 use crate::units;
 
 /// See every socket step and every byte: a TCP/UDP playground and a
@@ -90,6 +89,11 @@ pub struct OutputArgs {
     /// an optional byte order @ = < > !, with repeat counts like 4s or 3h.
     #[arg(long, global = true, value_name = "FORMAT", value_parser = decode_arg, help_heading = OUTPUT)]
     pub decode: Option<Format>,
+
+    /// Fit every line in N columns, as in a terminal that wide (default: the terminal's width;
+    /// in a pipe, COLUMNS if set, else whole lines).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..), help_heading = OUTPUT)]
+    pub columns: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -241,12 +245,12 @@ pub struct BindArgs {
     #[arg(short, long, default_value_t = 12345, value_parser = port_arg)]
     pub port: u16,
 
+    /// The port, as nc -l takes it: `netplay tcp serve 12345` is `--port 12345`.
+    #[arg(value_name = "PORT", value_parser = port_arg, conflicts_with = "port")]
+    pub port_given: Option<u16>,
+
     #[command(flatten)]
     pub family: FamilyArgs,
-
-    /// Set SO_REUSEADDR before bind: restart a server while its old connections are in TIME_WAIT.
-    #[arg(long)]
-    pub reuse_addr: bool,
 
     /// Set SO_REUSEPORT before bind: several sockets share one port.
     #[arg(long)]
@@ -270,7 +274,8 @@ pub struct FamilyArgs {
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
 
-    /// IPv6 only (AF_INET6); a server's default host becomes ::1.
+    /// IPv6 only (AF_INET6): a client tries only IPv6 addresses; a server's default host
+    /// becomes ::1 (which IPv4 clients cannot reach).
     #[arg(short = '6')]
     pub ipv6: bool,
 }
@@ -279,6 +284,13 @@ pub struct FamilyArgs {
 pub struct TcpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
+
+    #[arg(long, help = crate::sys::reuse::NO_REUSE_ADDR_HELP)]
+    pub no_reuse_addr: bool,
+
+    /// SO_REUSEADDR is tcp serve's default now: accepted, and it changes nothing.
+    #[arg(long, hide = true, conflicts_with = "no_reuse_addr")]
+    pub reuse_addr: bool,
 
     /// Length of the queue of connections waiting for accept(), as in listen(5). The kernel caps
     /// it at net.core.somaxconn.
@@ -308,18 +320,32 @@ pub struct TcpServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_conns: Option<u64>,
 
-    /// Close a client that has sent nothing for DUR (30s, 5m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Wait DUR before each accept(), as a busy server would: clients wait in the accept queue
+    /// meanwhile, shown as it fills (with a small --backlog, past it too).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
+    pub accept_delay: Option<Duration>,
+
+    /// Serve one client at a time, as the course's `while True: accept()` loop does: the next
+    /// client waits in the accept queue until the current one is closed.
+    #[arg(long, conflicts_with = "broadcast")]
+    pub sequential: bool,
+
+    /// Close a client that has sent nothing for DUR (30s, 5m; 1ms to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
     pub idle_timeout: Option<Duration>,
 
     /// Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable.
-    /// Others are closed at once and reported.
-    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
-    pub allow: Vec<IpNet>,
+    /// Others are closed at once and reported. An IPv4 block also matches its IPv4-mapped form
+    /// (::ffff:a.b.c.d on a dual-stack socket), and the reverse. A link-local block may name its
+    /// link: fe80::1%eth0 (or %2, the interface index) matches that address on eth0 only;
+    /// without %zone it matches on every link.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub allow: Vec<Rule>,
 
-    /// Refuse peers in this address block; repeatable; wins over --allow.
-    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
-    pub deny: Vec<IpNet>,
+    /// Refuse peers in this address block (same forms as --allow); repeatable; wins over
+    /// --allow.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub deny: Vec<Rule>,
 
     /// Bytes that may wait to be sent to one client (1M, 64K). A client that reads slowly
     /// costs at most this; when it is full, --slow applies.
@@ -333,7 +359,7 @@ pub struct TcpServeArgs {
 
     /// Cut a client that takes no data for DUR while others wait on its full queue (or while
     /// it is all that is left to send).
-    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = duration_arg)]
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = timeout_arg)]
     pub stall_timeout: Duration,
 }
 
@@ -373,8 +399,9 @@ pub struct TcpConnectArgs {
     #[arg(long, value_name = "PORT", value_parser = port_arg)]
     pub source_port: Option<u16>,
 
-    /// Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m;
+    /// 1ms to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
     pub timeout: Option<Duration>,
 
     /// Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB.
@@ -389,11 +416,12 @@ pub struct TcpConnectArgs {
 /// What a client sends. Without any of these, stdin.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Text to send; repeat for several sends, each one send call (one datagram in UDP).
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
-    pub messages: Vec<String>,
+    /// Text to send; repeat for several sends, each one send call (one datagram in UDP). A
+    /// Python bytes literal is read as Python reads it: -m "b'\x01\x02Hello'" sends 7 bytes.
+    #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = message_arg)]
+    pub messages: Vec<Vec<u8>>,
 
-    /// Bytes to send, written in hex ("01 02 ff"); repeat for several sends.
+    /// Bytes to send, written in hex ("01 02 ff", "\x01\x02", "0x01 0x02"); repeat for several sends.
     #[arg(long, value_name = "HEX", conflicts_with = "messages", value_parser = hex_arg)]
     pub hex: Vec<Vec<u8>>,
 
@@ -407,6 +435,11 @@ pub struct UdpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
 
+    /// Set SO_REUSEADDR before bind. For UDP, which has no TIME_WAIT, it lets several sockets
+    /// that all set it bind one address and port; on Linux the last one bound gets the datagrams.
+    #[arg(long)]
+    pub reuse_addr: bool,
+
     /// Send each datagram back to its sender (the bytes kept, if it was cut).
     #[arg(long)]
     pub echo: bool,
@@ -418,6 +451,29 @@ pub struct UdpServeArgs {
     /// Receive one datagram (and answer it), then exit.
     #[arg(long)]
     pub once: bool,
+
+    /// Answer one peer at most N times a second (a burst of N, then N a second); the datagrams
+    /// over are shown but not answered, and that is said once per peer. This ends a loop between
+    /// two servers that answer everything, and bounds a flood toward a forged address. 0: no
+    /// limit. Whatever the rate, the server never answers its own address, port 0, or with more
+    /// than 3 times the bytes a peer sent (a forged source would make it an amplifier).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_ANSWER_RATE, value_parser = answer_rate_arg)]
+    pub answer_rate: u32,
+
+    /// Take datagrams only from this address block (as tcp serve's --allow); repeatable. Others
+    /// are ignored: not shown, not answered, counted. A UDP source can be forged: this keeps
+    /// answers away from other addresses, it does not authenticate anyone.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub allow: Vec<Rule>,
+
+    /// Ignore datagrams from this address block; repeatable; wins over --allow.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub deny: Vec<Rule>,
+
+    /// Ask for a receive buffer of SIZE (SO_RCVBUF; Linux doubles it, within net.core.rmem_max):
+    /// a small one shows datagrams dropped while it is full, which the server then counts.
+    #[arg(long, value_name = "SIZE", value_parser = rcvbuf_arg)]
+    pub rcvbuf: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -444,13 +500,13 @@ pub struct UdpSendArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = count_arg)]
     pub count: u64,
 
-    /// Pause DUR between two datagrams (500ms, 2s, 1m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Pause DUR between two datagrams (500ms, 2s, 1m; up to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = pause_arg)]
     pub interval: Option<Duration>,
 
     /// Keep receiving replies for DUR after the last datagram; each is shown with its sender.
-    /// Default: exit at once, showing only replies already there.
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Default: exit at once, showing only replies already there. Up to 7 days.
+    #[arg(long, value_name = "DUR", value_parser = pause_arg)]
     pub wait: Option<Duration>,
 
     /// Use a connected UDP socket: send() and recv() instead of sendto() and recvfrom(). The
@@ -481,8 +537,8 @@ pub struct DemoArgs {
     pub loss: Option<f64>,
 
     /// With that row: each packet is delayed by MS milliseconds (a bare number is milliseconds;
-    /// 0.1s works too).
-    #[arg(long, value_name = "MS", value_parser = millis_arg)]
+    /// 0.1s works too), at most 1000.
+    #[arg(long, value_name = "MS", value_parser = delay_arg)]
     pub delay: Option<Duration>,
 
     /// Pause before each part until Enter is pressed (when stdin is a terminal; otherwise the
@@ -525,8 +581,8 @@ pub struct BenchEndArgs {
     #[command(flatten)]
     pub family: FamilyArgs,
 
-    /// Send for DUR (500ms, 2s, 1m). Default: 10s, as iperf3.
-    #[arg(short = 't', long, value_name = "DUR", value_parser = duration_arg, conflicts_with = "serve")]
+    /// Send for DUR (500ms, 2s, 1m; 1ms to 24h). Default: 10s, as iperf3.
+    #[arg(short = 't', long, value_name = "DUR", value_parser = bench_time_arg, conflicts_with = "serve")]
     pub time: Option<Duration>,
 }
 
@@ -536,7 +592,7 @@ pub struct TcpBenchArgs {
     pub end: BenchEndArgs,
 
     /// Send this many bytes instead of sending for a time (1G, 500M).
-    #[arg(short = 'n', long, value_name = "SIZE", value_parser = size_arg, conflicts_with_all = ["time", "serve"])]
+    #[arg(short = 'n', long, value_name = "SIZE", value_parser = bytes_arg, conflicts_with_all = ["time", "serve"])]
     pub bytes: Option<u64>,
 
     /// Bytes per send() call.
@@ -578,31 +634,120 @@ pub fn command() -> clap::Command {
 }
 
 /// Parses arguments; a clap error carries its own exit code (0 for --help).
+/// A subcommand given without its protocol (`netplay connect`) says which
+/// to add.
 pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Cli, clap::Error> {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if let Some(tip) = missing_protocol(&args[1..]) {
+        return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip));
+    }
     let matches = command().try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }
 
+/// What `netplay` alone prints: what a newcomer should try first.
+pub const GREETING: &str = "\
+netplay shows every socket step, address, port and byte of a TCP or UDP exchange.
+
+Try first:
+  netplay demo                     TCP and UDP side by side, in one command
+  netplay demo --explain           the same, with the course's Python under each step
+
+Then, in two terminals:
+  netplay tcp serve                the course's server on 127.0.0.1:12345
+  netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+
+Every command and flag: netplay --help
+";
+
+/// `netplay connect ...`: the subcommand needs its protocol first.
+fn missing_protocol(args: &[OsString]) -> Option<String> {
+    // The first word that is not a flag (or a global flag's value).
+    let mut words = args.iter().filter_map(|a| a.to_str());
+    let first = loop {
+        let word = words.next()?;
+        match word {
+            "--color" | "--decode" | "--columns" => {
+                words.next();
+            }
+            w if w.starts_with('-') => {}
+            w => break w,
+        }
+    };
+    let (tcp, udp) = match first {
+        "serve" | "listen" => ("netplay tcp serve", "netplay udp serve"),
+        "connect" => ("netplay tcp connect", "netplay udp send --connect"),
+        "send" => ("netplay tcp connect", "netplay udp send"),
+        "bench" => ("netplay tcp bench", "netplay udp bench"),
+        _ => return None,
+    };
+    Some(format!(
+        "'{first}' needs its protocol first: {tcp} (TCP, the connected mode) or {udp} (UDP, the non-connected mode)"
+    ))
+}
+
 fn port_arg(text: &str) -> Result<u16, String> {
+    if text.starts_with("ort") {
+        // `-port 12345` is read as -p with the value "ort".
+        return Err(format!(
+            "'-p{text}' is read as -p '{text}': one dash is for one-letter flags; write --port 12345 or -p 12345"
+        ));
+    }
     addr::parse_port(text)
 }
 
-fn duration_arg(text: &str) -> Result<Duration, String> {
-    units::parse_duration(text)
+/// The longest wait any flag takes: longer than any sensible wait, far
+/// from where the clock's arithmetic overflows.
+const LONGEST: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A timeout (--idle-timeout, --timeout): 1ms to 7 days (0 would give up
+/// before starting; the OS refuses a zero socket timeout).
+fn timeout_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::from_millis(1)..=LONGEST)
 }
 
-fn cidr_arg(text: &str) -> Result<IpNet, String> {
-    access::parse_cidr(text)
+/// A pause or a wait (--interval, --wait): 0 to 7 days.
+fn pause_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::ZERO..=LONGEST)
+}
+
+/// A benchmark's length: 1ms to 24h, iperf3's own limit.
+fn bench_time_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::from_millis(1)..=Duration::from_secs(24 * 3600))
+}
+
+/// The demo's netem delay: 0 to 1s; its exchanges wait 10s at most, and a
+/// TCP exchange takes several round trips.
+fn delay_arg(text: &str) -> Result<Duration, String> {
+    const MAX: Duration = Duration::from_secs(1);
+    let delay = match text.trim().parse::<u64>() {
+        Ok(ms) => Duration::from_millis(ms),
+        Err(_) => units::parse_duration(text)?,
+    };
+    match delay {
+        delay if delay <= MAX => Ok(delay),
+        _ => Err(format!("'{}' is too long a delay: use 0 to 1000 (milliseconds)", text.trim())),
+    }
+}
+
+fn rule_arg(text: &str) -> Result<Rule, String> {
+    access::parse_rule(text)
 }
 
 /// Queue sizes from 1 byte to 1 GiB.
 fn queue_arg(text: &str) -> Result<usize, String> {
-    const MAX: u64 = 1 << 30;
-    match units::parse_size(text)? {
-        0 => Err("a queue of 0 bytes could hold nothing; use 1 or more".to_string()),
-        n if n > MAX => Err(format!("{n} bytes is more than the 1 GiB a client's queue may hold")),
-        n => Ok(n as usize),
+    match units::parse_size_in(text, 1..=1 << 30) {
+        Ok(n) => Ok(n as usize),
+        Err(_) if units::parse_size(text) == Ok(0) => {
+            Err("a queue of 0 bytes could hold nothing; use 1 byte to 1GiB".to_string())
+        }
+        Err(e) => Err(e),
     }
+}
+
+/// A benchmark's amount of bytes: 1 or more.
+fn bytes_arg(text: &str) -> Result<u64, String> {
+    units::parse_size_in(text, 1..=u64::MAX)
 }
 
 fn count_arg(text: &str) -> Result<u64, String> {
@@ -628,11 +773,12 @@ fn percent_arg(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Milliseconds: a bare number, or a duration with its unit.
-fn millis_arg(text: &str) -> Result<Duration, String> {
-    match text.trim().parse::<u64>() {
-        Ok(ms) => Ok(Duration::from_millis(ms)),
-        Err(_) => units::parse_duration(text),
+/// A message: its text as UTF-8, or the bytes of a Python bytes literal.
+fn message_arg(text: &str) -> Result<Vec<u8>, String> {
+    match crate::python::bytes_literal(text) {
+        None => Ok(text.as_bytes().to_vec()),
+        Some(Ok(bytes)) => Ok(bytes),
+        Some(Err(why)) => Err(format!("{text} looks like a Python bytes literal, but {why}")),
     }
 }
 
@@ -656,13 +802,30 @@ fn decode_arg(text: &str) -> Result<Format, String> {
     Ok(format)
 }
 
+/// Answers a second to one peer: 0 (no limit) to a million.
+fn answer_rate_arg(text: &str) -> Result<u32, String> {
+    const MAX: u32 = 1_000_000;
+    match text.trim().parse::<u32>() {
+        Ok(n) if n <= MAX => Ok(n),
+        _ => Err(format!("'{text}' is not an answer rate: use a whole number from 0 (no limit) to {MAX}")),
+    }
+}
+
+/// A receive buffer from 1 byte (the kernel raises it to its minimum) to
+/// 1 GiB (the kernel caps it at net.core.rmem_max anyway; the option is a
+/// C int, so 4 GiB would wrap to 0).
+fn rcvbuf_arg(text: &str) -> Result<usize, String> {
+    Ok(units::parse_size_in(text, 1..=1 << 30)? as usize)
+}
+
 /// Receive sizes from 1 byte (to watch a stream arrive byte by byte) to 16 MiB.
 fn recv_size_arg(text: &str) -> Result<usize, String> {
-    const MAX: u64 = 16 << 20;
-    match units::parse_size(text)? {
-        0 => Err("a receive size of 0 would read nothing; use 1 or more".to_string()),
-        n if n > MAX => Err(format!("{n} bytes is more than the 16 MiB a recv call may ask here")),
-        n => Ok(n as usize),
+    match units::parse_size_in(text, 1..=16 << 20) {
+        Ok(n) => Ok(n as usize),
+        Err(_) if units::parse_size(text) == Ok(0) => {
+            Err("a receive size of 0 would read nothing; use 1 byte to 16MiB".to_string())
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -670,6 +833,7 @@ impl Cli {
     /// Validates the arguments into what the library runs.
     pub fn into_run(self) -> Result<Run> {
         let output = self.output;
+        let mut notices = Vec::new();
         let (job, recv_size) = match self.command {
             _ if self.legend => (Job::Legend, 0),
             None => {
@@ -680,6 +844,12 @@ impl Cli {
             }
             Some(Command::Tcp(TcpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
+                if args.reuse_addr {
+                    notices.push(
+                        "--reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)"
+                            .to_string(),
+                    );
+                }
                 (Job::TcpServe(args.into_config(output.raw)?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
@@ -725,7 +895,7 @@ impl Cli {
             tcp_info: output.packets || output.explain || output.json,
         };
         let job = job.with_packets(packets)?;
-        Ok(Run { job, output: output.into_config(recv_size) })
+        Ok(Run { job, output: output.into_config(recv_size), notices })
     }
 }
 
@@ -749,6 +919,7 @@ impl OutputArgs {
             dump: Layout::default(),
             recv_size,
             decode: self.decode,
+            columns: self.columns.map(usize::from),
         }
     }
 }
@@ -773,7 +944,7 @@ impl BindArgs {
             (None, Some(Family::V6)) => "::1",
             (None, _) => "127.0.0.1",
         };
-        let addr = addr::resolve(host, self.port, family)?[0];
+        let addr = addr::resolve(host, self.port_given.unwrap_or(self.port), family)?[0];
         if self.v6only.is_some() && addr.is_ipv4() {
             return Err(UsageError(format!(
                 "--v6only applies to IPv6 sockets, and {} is IPv4; add -6 or --host ::",
@@ -784,8 +955,10 @@ impl BindArgs {
         Ok(addr)
     }
 
-    fn options(&self) -> SocketOptions {
-        SocketOptions { reuse_addr: self.reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only }
+    /// The options before bind; SO_REUSEADDR is set (Some(true)), shown
+    /// as left off (Some(false)), or not mentioned (None).
+    fn options(&self, reuse_addr: Option<bool>) -> SocketOptions {
+        SocketOptions { reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only, recv_buffer: None }
     }
 }
 
@@ -794,10 +967,11 @@ impl TcpServeArgs {
         if self.backlog < 0 {
             return Err(UsageError(format!("--backlog {} is negative; try 5 or 1024", self.backlog)).into());
         }
+        let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         Ok(ServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
-            options: self.bind.options(),
+            options: self.bind.options(Some(reuse_addr)),
             backlog: self.backlog,
             recv_size: self.bind.recv_size,
             echo: self.echo,
@@ -811,6 +985,8 @@ impl TcpServeArgs {
                 SlowArg::Drop => SlowPolicy::Drop,
             },
             stall_timeout: self.stall_timeout,
+            accept_delay: self.accept_delay,
+            sequential: self.sequential,
             broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
@@ -841,7 +1017,7 @@ impl InputArgs {
         if let Some(path) = self.file {
             Input::File(path)
         } else if !self.messages.is_empty() {
-            Input::Messages(self.messages.into_iter().map(String::into_bytes).collect())
+            Input::Messages(self.messages)
         } else if !self.hex.is_empty() {
             Input::Messages(self.hex)
         } else {
@@ -893,12 +1069,19 @@ impl UdpServeArgs {
         Ok(UdpServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
-            options: self.bind.options(),
+            options: SocketOptions {
+                recv_buffer: self.rcvbuf,
+                ..self.bind.options(self.reuse_addr.then_some(true))
+            },
             recv_size: self.bind.recv_size,
             echo: self.echo,
             reply: self.reply.map(String::into_bytes),
             limit: self.once.then_some(1),
             idle: None,
+            answers: AnswerPolicy {
+                rate: self.answer_rate,
+                access: Access { allow: self.allow, deny: self.deny },
+            },
         })
     }
 }
@@ -997,8 +1180,13 @@ impl BenchEndArgs {
 
 impl TcpBenchArgs {
     fn into_config(self) -> Result<TcpBenchConfig> {
+        let mut mode = self.end.mode()?;
+        // A TCP server, restarted on its fixed port: SO_REUSEADDR, as iperf3.
+        if let bench::Mode::Serve { options, .. } = &mut mode {
+            options.reuse_addr = Some(crate::sys::reuse::TCP_SERVER_DEFAULT);
+        }
         Ok(TcpBenchConfig {
-            mode: self.end.mode()?,
+            mode,
             limit: self.end.limit(self.bytes),
             size: self.size,
             recv_size: self.recv_size,

@@ -85,6 +85,13 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         backlog: Option<i32>,
     },
+    /// The listening socket's accept queue changed: connections the kernel
+    /// has completed (the handshake is done) and accept() has not taken yet.
+    AcceptQueue {
+        queued: u32,
+        /// listen()'s backlog as the kernel uses it.
+        backlog: u32,
+    },
     /// A connect attempt failed; the next address (if any) is tried.
     ConnectFailed {
         addr: SocketAddr,
@@ -95,6 +102,8 @@ pub enum Event {
         conn: u64,
         local: SocketAddr,
         peer: SocketAddr,
+        /// True when the OS chose the local port (no `--source-port`).
+        ephemeral: bool,
     },
     /// The server's accept returned a new connection.
     Accepted {
@@ -260,6 +269,9 @@ pub enum Event {
         bytes_in: u64,
         #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
         duration: Duration,
+        /// `udp serve` only: what it did not answer, what the kernel dropped.
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        server: Option<ServeTotals>,
     },
     /// Something worth telling that is not an error: a queue full, a limit.
     Notice {
@@ -332,6 +344,23 @@ impl Event {
             _ => 0,
         }
     }
+}
+
+/// The totals only `udp serve` keeps, in its `done` event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ServeTotals {
+    /// SIGINT or SIGTERM, when a signal stopped the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<&'static str>,
+    /// Answers not sent: to the server's own address or a forged one, over
+    /// --answer-rate, or over 3 times what the peer sent (udp/guard.rs).
+    pub withheld: u64,
+    /// Datagrams not taken, from peers --allow / --deny refuse.
+    pub ignored: u64,
+    /// Datagrams the kernel dropped for this socket because its receive
+    /// buffer was full (SO_RXQ_OVFL); absent where the system has no count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel_drops: Option<u64>,
 }
 
 /// What to do with a client whose outgoing queue is full (`--slow`).

@@ -31,7 +31,7 @@ use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
 use crate::udp::send::SendConfig;
-use crate::udp::serve::UdpServeConfig;
+use crate::udp::serve::{AnswerPolicy, UdpServeConfig};
 use log::{Entry, Log, Seen};
 use wire::{DemoWire, Isolation};
 
@@ -191,6 +191,8 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         queue_limit: 1 << 20,
         slow: SlowPolicy::Wait,
         stall_timeout: PATIENCE,
+        accept_delay: None,
+        sequential: false,
         broadcast: false,
         max_conns: None,
         idle_timeout: None,
@@ -226,6 +228,7 @@ fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConf
         reply: reply.map(|r| r.as_bytes().to_vec()),
         limit: Some(limit),
         idle: Some(PATIENCE),
+        answers: AnswerPolicy::default(),
         packets: PacketsConfig::default(),
     }
 }

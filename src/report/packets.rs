@@ -14,8 +14,9 @@ use crate::capture::{Ends, PacketKind, TcpInfo, explain, ladder};
 use crate::event::packet::PacketEvent;
 use crate::units::{format_bytes, format_count, format_duration};
 
-/// The columns a ladder line may take: what the rest of the human output
-/// holds to (a hex dump line is 79 wide).
+/// The columns a ladder line takes where the output has no width of its
+/// own (a pipe, a file): what a terminal has at least, and what the rest of
+/// the output holds to (a hex dump line is 79 wide).
 pub const WIDTH: usize = 80;
 /// Packet lines are indented under the socket steps.
 const INDENT: &str = "  ";

@@ -55,7 +55,8 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Res
     let peer =
         stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
     let local = stream.local_addr().map_err(|e| NetError::socket("getsockname for", peer, e))?;
-    report.emit(Event::Connected { conn: CONN, local, peer })?;
+    let ephemeral = config.bind.is_none_or(|bind| bind.port() == 0);
+    report.emit(Event::Connected { conn: CONN, local, peer, ephemeral })?;
 
     // A closed stdout must end the run even while recv waits for a server
     // that sends nothing: wake it.
@@ -63,6 +64,10 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Res
         report.on_output_failure(move || {
             let _ = waker.shutdown(Shutdown::Both);
         });
+    }
+    if config.input == Input::Stdin && io::stdin().is_terminal() {
+        let message = "type lines to send them, each with one send(); Ctrl-D ends your input: shutdown(SHUT_WR), and the server reads EOF".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
     }
     let activity = Arc::new(Activity::new(start, config.packets.tcp_info));
     let sender = {

@@ -69,6 +69,12 @@ pub struct ServeConfig {
     pub broadcast: bool,
     /// Clients served at once; beyond, new ones are accepted and closed.
     pub max_conns: Option<usize>,
+    /// Wait this long before each accept(), as a busy server would: clients
+    /// wait in the accept queue meanwhile (the listen(5) lesson).
+    pub accept_delay: Option<Duration>,
+    /// Serve one client at a time, as the course's `while True: accept()`
+    /// loop does: the next is accepted once the current one is closed.
+    pub sequential: bool,
     /// Close a client that has sent nothing for this long.
     pub idle_timeout: Option<Duration>,
     pub access: Access,
@@ -122,7 +128,9 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
             return Ok(limits::UNKNOWN_OPEN_FILES);
         }
     };
-    if let Some(before) = files.raised_from {
+    // Said where it matters: a server for many clients.
+    let many = config.broadcast || config.max_conns.is_some();
+    if let Some(before) = files.raised_from.filter(|_| many) {
         let message = format!(
             "open-file limit raised from {before} to {} (the hard limit): each client takes one open file",
             files.soft
@@ -211,7 +219,7 @@ impl Server {
 
     /// Why a new peer must be turned away, if it must.
     fn refusal(&self, peer: &SocketAddr) -> Option<String> {
-        if let Err(refusal) = self.config.access.check(peer.ip()) {
+        if let Err(refusal) = self.config.access.check(peer) {
             return Some(refusal.to_string());
         }
         match self.config.max_conns {
@@ -358,9 +366,14 @@ async fn serve(
     let mut connections = JoinSet::new();
     let mut next_conn = 0u64;
     let mut stopped_by = None;
+    let delay = server.config.accept_delay.unwrap_or_default();
+    let mut accept_at = tokio::time::Instant::now() + delay;
+    let queue_watch = watch_the_accept_queue(&server, &listener);
     // Nothing in this loop waits for output: reports of rejections and
     // accept errors go from tasks of their own, so a signal is always seen.
     loop {
+        // --sequential: the next accept() waits until the current client is gone.
+        let may_accept = !server.config.sequential || connections.is_empty();
         tokio::select! {
             biased;
             name = Signals::next(&mut signals) => {
@@ -368,8 +381,9 @@ async fn serve(
                 break;
             }
             _ = server.stop.notified() => break,
-            accepted = listener.accept() => match accepted {
+            accepted = accept_after(&listener, accept_at), if may_accept => match accepted {
                 Ok((stream, peer)) => {
+                    accept_at = tokio::time::Instant::now() + delay;
                     if let Some(reason) = server.refusal(&peer) {
                         let server = server.clone();
                         tokio::spawn(async move { server.reject(stream, peer, reason).await });
@@ -389,6 +403,7 @@ async fn serve(
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+    drop(queue_watch);
     // Stop accepting: new clients are refused by the kernel from here on.
     drop(listener);
     if server.config.once && stopped_by.is_none() {
@@ -412,6 +427,53 @@ async fn serve(
         Some(err) if stopped_by.is_none() => Err(err),
         _ => Ok(()),
     }
+}
+
+/// accept(), once `at` has come.
+async fn accept_after(
+    listener: &TcpListener,
+    at: tokio::time::Instant,
+) -> io::Result<(TcpStream, SocketAddr)> {
+    tokio::time::sleep_until(at).await;
+    listener.accept().await
+}
+
+/// With --accept-delay or --sequential, clients wait in the accept queue:
+/// shows it as it fills and empties (Linux reads it through sock_diag, as
+/// `ss -lt` does). The task ends when its handle is dropped.
+fn watch_the_accept_queue(server: &Arc<Server>, listener: &TcpListener) -> Option<AbortOnDrop<()>> {
+    if server.config.accept_delay.is_none() && !server.config.sequential {
+        return None;
+    }
+    let server = server.clone();
+    let listener = match std::os::fd::AsFd::as_fd(listener).try_clone_to_owned() {
+        Ok(fd) => fd,
+        Err(_) => return None,
+    };
+    Some(AbortOnDrop(tokio::spawn(async move {
+        // What was shown: the queue's length, and after how many accepts (an
+        // accept that another client replaced at once changes no length).
+        let mut last = (0, 0);
+        loop {
+            let accepted = server.counters.connections.load(Ordering::Relaxed);
+            match crate::capture::listen_queue(&listener) {
+                Ok(queue) if queue.queued != last.0 || (queue.queued > 0 && accepted != last.1) => {
+                    last = (queue.queued, accepted);
+                    let event = Event::AcceptQueue { queued: queue.queued, backlog: queue.backlog };
+                    if server.emit(event).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let message = format!("the accept queue cannot be shown here: {}", describe(&e));
+                    let _ = server.emit(Event::Notice { conn: None, message }).await;
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })))
 }
 
 /// Tells every client to close, and gives them a little time to report it.

@@ -2,11 +2,11 @@
 //! lives here: the largest datagram each family can carry, and a receive
 //! that knows a datagram's real length even when the buffer cut it.
 
+pub mod guard;
 pub mod send;
 pub mod serve;
 
-use std::io::{self, Read};
-use std::mem::MaybeUninit;
+use std::io;
 use std::net::SocketAddr;
 
 use socket2::Socket;
@@ -41,16 +41,62 @@ pub struct Received {
     /// The bytes kept in the buffer: `arrived` or the buffer's size, the
     /// lesser. The kernel discards the rest.
     pub kept: usize,
+    /// With SO_RXQ_OVFL set (Linux, see `sys::drops`): how many datagrams
+    /// the kernel had dropped for this socket, its receive buffer full,
+    /// when this one was queued. A counter since the socket was made (it
+    /// wraps at 2^32); absent while it is 0, and on other systems.
+    pub drops: Option<u32>,
 }
 
 /// Receives the next datagram into `buf`.
 ///
-/// A peek with MSG_TRUNC first asks the kernel for the datagram's real
-/// length and its sender without taking it; the recv that follows takes it
-/// into `buf`. Two calls instead of one keep the code free of `unsafe`
-/// (socket2's flag-taking receive writes into uninitialised memory), and
-/// they see the same datagram because only one thread reads each socket.
+/// Linux: one recvmsg() with MSG_TRUNC, which then returns the datagram's
+/// real length even when `buf` is shorter, and carries the drop counter in
+/// a control message.
+#[cfg(target_os = "linux")]
 pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+    use std::io::IoSliceMut;
+    use std::os::fd::AsRawFd;
+
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
+
+    let mut cmsg = nix::cmsg_space!(u32);
+    let mut iov = [IoSliceMut::new(buf)];
+    let msg = loop {
+        match recvmsg::<SockaddrStorage>(socket.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::MSG_TRUNC) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            other => break other.map_err(io::Error::from)?,
+        }
+    };
+    let from = msg.address.as_ref().and_then(|a| {
+        a.as_sockaddr_in()
+            .map(|v4| SocketAddr::from(*v4))
+            .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::from(*v6)))
+    });
+    let from = from.ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
+    let drops = msg.cmsgs().ok().and_then(|mut all| {
+        all.find_map(|c| match c {
+            ControlMessageOwned::RxqOvfl(count) => Some(count),
+            _ => None,
+        })
+    });
+    let arrived = msg.bytes;
+    Ok(Received { from, arrived, kept: arrived.min(iov[0].len()), drops })
+}
+
+/// Receives the next datagram into `buf`.
+///
+/// Elsewhere: a peek with MSG_TRUNC first asks the kernel for the
+/// datagram's real length and its sender without taking it; the recv that
+/// follows takes it into `buf`. Two calls instead of one keep the code free
+/// of `unsafe` (socket2's flag-taking receive writes into uninitialised
+/// memory), and they see the same datagram because only one thread reads
+/// each socket. No drop counter there.
+#[cfg(not(target_os = "linux"))]
+pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+    use std::io::Read;
+    use std::mem::MaybeUninit;
+
     let mut probe = [MaybeUninit::<u8>::uninit(); 1];
     let (arrived, from) = socket.recv_from_with_flags(&mut probe, libc::MSG_PEEK | libc::MSG_TRUNC)?;
     let from = from.as_socket().ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
@@ -60,7 +106,7 @@ pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
             other => break other?,
         }
     };
-    Ok(Received { from, arrived: arrived.max(kept), kept })
+    Ok(Received { from, arrived: arrived.max(kept), kept, drops: None })
 }
 
 #[cfg(test)]
@@ -95,6 +141,33 @@ mod tests {
         let fits = recv_datagram(&socket, &mut buf).unwrap();
         assert_eq!((fits.arrived, fits.kept), (4, 4));
         assert_eq!(&buf[..4], b"fits");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_buffer_shows_in_the_drop_counter() {
+        let (socket, addr) = bound();
+        socket.set_recv_buffer_size(1).unwrap();
+        assert!(crate::sys::drops::enable(&socket).unwrap());
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        for _ in 0..200 {
+            peer.send_to(b"x", addr).unwrap();
+        }
+        let mut buf = [0u8; 16];
+        let first = recv_datagram(&socket, &mut buf).unwrap();
+        // Queued before the buffer filled: nothing dropped yet.
+        assert_eq!(first.drops, None);
+        // Drain what was queued; the next one sent, after the drops,
+        // carries their count.
+        socket.set_nonblocking(true).unwrap();
+        while recv_datagram(&socket, &mut buf).is_ok() {}
+        socket.set_nonblocking(false).unwrap();
+        peer.send_to(b"y", addr).unwrap();
+        let after = recv_datagram(&socket, &mut buf).unwrap();
+        let dropped = u64::from(after.drops.expect("a drop count"));
+        assert!(dropped > 0 && dropped < 200, "{dropped}");
+        assert_eq!(crate::sys::drops::total(&socket), Some(dropped));
+        assert_eq!((after.arrived, after.kept, &buf[..1]), (1, 1, &b"y"[..]));
     }
 
     #[test]

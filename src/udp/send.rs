@@ -53,6 +53,7 @@ pub struct SendConfig {
 const POLL: Duration = Duration::from_millis(50);
 
 pub fn run(config: SendConfig, report: Report) -> Result<()> {
+    config.input.check()?;
     let mut packets = Packets::new(&config.packets, &report)?;
     let result = exchange(config, report, &mut packets);
     let finished = packets.finish();
@@ -72,6 +73,10 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     let max = max_datagram(family);
     // Every datagram of a finite input is checked before the first is sent.
     let ready = config.input.datagrams(max, config.stdin_whole).map_err(|e| too_long(e, family))?;
+    if ready.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let message = "type lines to send them, each as one datagram; Ctrl-D ends your input".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
+    }
 
     let socket = Arc::new(socket);
     let shared = Arc::new(Shared { start, finished: OnceLock::new(), sent: Default::default() });
@@ -101,6 +106,7 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
         bytes_out: shared.sent.bytes.load(Ordering::Relaxed),
         bytes_in: received.bytes.load(Ordering::Relaxed),
         duration: start.elapsed(),
+        server: None,
     })?;
     Ok(())
 }
@@ -297,6 +303,8 @@ fn receive(
                 },
             },
         };
+        // Output may have gone (`| head`) while nothing came.
+        report.check()?;
         // Enough replies already: only the sender's end is awaited.
         let limit = if answered { limit.min(Duration::from_millis(1)) } else { limit };
         set_timeout(limit)?;

@@ -180,6 +180,44 @@ impl Proc {
         self.child.id()
     }
 
+    /// Sends `signal` (SIGINT, SIGTERM) to this process, by its own pid.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal)
+            .expect("signal netplay");
+    }
+
+    /// The stdout lines that come until none has come for `quiet`; None
+    /// when lines still come after `limit` (something runs away).
+    pub fn lines_until_quiet(&mut self, quiet: Duration, limit: Duration) -> Option<Vec<String>> {
+        let deadline = Instant::now() + limit;
+        let mut lines = Vec::new();
+        loop {
+            match self.stdout.recv_timeout(quiet) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    lines.push(line);
+                    if Instant::now() > deadline {
+                        return None;
+                    }
+                }
+                Err(_) => return Some(lines),
+            }
+        }
+    }
+
+    /// Waits for the process to end by itself within `limit`; its exit
+    /// code (None when it ended by a signal), or a panic.
+    pub fn wait_within(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for netplay") {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "netplay did not exit within {limit:?}");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// All stdout lines still to come until the process ends.
     pub fn rest(&mut self) -> Vec<String> {
         let mut lines = Vec::new();
@@ -361,3 +399,42 @@ response = client_socket.recv(1024)
 print(f"Réponse du serveur : {response.decode()}")
 client_socket.close()
 "#;
+
+/// Runs netplay in a pseudo-terminal of `columns` x 50, via python3's pty
+/// module (the size is set before netplay starts); returns what it printed,
+/// whatever its exit code.
+pub fn in_terminal(columns: u16, args: &[&str]) -> String {
+    let script = r#"
+import fcntl, os, pty, struct, sys, termios
+columns = int(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    os.execv(sys.argv[2], sys.argv[2:])
+# Ctrl-D after a moment, as a person ending their input would: an end
+# that reads the terminal stops waiting for lines.
+import threading
+threading.Timer(0.5, lambda: os.write(fd, b"\x04")).start()
+out = bytearray()
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out.extend(data)
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(bytes(out))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, &columns.to_string(), BIN])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("python3 is installed (.ci/run installs it)");
+    // The terminal turns each \n into \r\n.
+    String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n")
+}

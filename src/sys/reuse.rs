@@ -1,0 +1,41 @@
+//! SO_REUSEADDR: what it means differs by system, and so does the right
+//! default for a TCP server.
+//!
+//! - Linux (checked on this kernel; tests/restart.rs): bind() may take a
+//!   port that only connections hold (an earlier server's, in TIME_WAIT for
+//!   60 s after it closed them, or still open) when the new socket and
+//!   every one of those set SO_REUSEADDR; a TIME_WAIT socket keeps the
+//!   setting of the server it came from. It never lets a second socket
+//!   listen on an address and port one already listens on (SO_REUSEPORT
+//!   does that). Rust's std, tokio (mio) and Python's asyncio set it on
+//!   every TCP listener, so netplay does too.
+//! - Other Unix systems (BSD, macOS): the same restart after TIME_WAIT;
+//!   they differ in details (binding a specific address beside a wildcard)
+//!   that netplay does not describe yet.
+//! - Windows: SO_REUSEADDR lets another socket take a port that is in use,
+//!   even a listening one ("socket hijacking"); std does not set it there,
+//!   SO_EXCLUSIVEADDRUSE is the safe option. Written for the port: netplay
+//!   does not build on Windows yet.
+
+/// Whether `tcp serve` sets SO_REUSEADDR unless told not to.
+pub const TCP_SERVER_DEFAULT: bool = cfg!(unix);
+
+/// `--no-reuse-addr`'s help.
+#[cfg(target_os = "linux")]
+pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std, tokio and Python's asyncio do: on Linux it lets bind() take a port held only by connections of an earlier server (in TIME_WAIT up to 60s after that server closed them), if that server had set it too; it never lets two sockets listen on one address and port (SO_REUSEPORT does). Without it, a server restarted after closing connections fails with 'address already in use' for up to 60s: the course's pitfall, shown";
+
+#[cfg(all(unix, not(target_os = "linux")))]
+pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std and tokio do: it lets a restarted server bind its port while connections of the earlier one wait in TIME_WAIT. Without it, the restart fails with 'address already in use' for a while: the course's pitfall, shown";
+
+#[cfg(not(unix))]
+pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR (tcp serve does not set it on this system, where it would let another socket take a port in use)";
+
+/// What SO_REUSEADDR does here, for `--explain`.
+#[cfg(target_os = "linux")]
+pub const EXPLAINED: &str = "SO_REUSEADDR lets bind() take a port that only connections hold, such as those an earlier server closed, which wait in TIME_WAIT for 60s: on Linux only if that server had set it too (TIME_WAIT keeps its setting). It does not let two sockets listen on one address and port. netplay's TCP servers set it by default, as Rust's std, tokio and Python's asyncio do; --no-reuse-addr shows the failed restart.";
+
+#[cfg(all(unix, not(target_os = "linux")))]
+pub const EXPLAINED: &str = "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'. netplay's TCP servers set it by default, as Rust's std and tokio do.";
+
+#[cfg(not(unix))]
+pub const EXPLAINED: &str = "On Windows SO_REUSEADDR lets a socket bind a port another socket uses, even one that listens; SO_EXCLUSIVEADDRUSE is the safe option.";
