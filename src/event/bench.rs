@@ -80,6 +80,10 @@ pub struct TcpBenchResult {
     /// Bytes per send() call.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_size: Option<usize>,
+    /// The sending socket's TCP_INFO once all was sent and acknowledged,
+    /// before close() (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp_info: Option<crate::capture::TcpInfo>,
 }
 
 /// What the receiver of a UDP benchmark counted, by sequence number.

@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod human;
 pub mod json;
+pub mod packets;
 pub mod queue;
 pub mod raw;
 pub mod tables;
@@ -232,6 +233,14 @@ impl Watermark {
         }
     }
 
+    /// Reports events that happened at their stamps, all at once.
+    pub fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<(), OutputError> {
+        match &self.inner {
+            Some(inner) => inner.emit_all(events),
+            None => Ok(()),
+        }
+    }
+
     /// Nothing this producer emits from now on is stamped before `to`.
     pub fn advance(&mut self, to: Stamp) {
         if let Some(inner) = &mut self.inner {
@@ -450,6 +459,25 @@ impl Board {
     pub fn end(&self, part: &'static str, end: Role) -> Report {
         let width = self.width.map(|w| w.saturating_sub(human::LABEL_COLUMNS).max(20));
         self.main.add_end(reporter(&self.out, &self.config, self.color, width, Some((part, end))))
+    }
+
+    /// A report for the packets of one part (`--packets`), in the same
+    /// order as its ends: human lines labelled `wire`, JSON objects with
+    /// `"part"` and `"end":"wire"`.
+    pub fn wire(&self, part: &'static str) -> Report {
+        let out = self.out.clone();
+        let reporter: Box<dyn Reporter> = match self.config.mode {
+            Mode::Json => {
+                Box::new(json::Json::new(Box::new(out)).with_fields(&[("part", part), ("end", "wire")]))
+            }
+            _ => {
+                let out = Labelled::new(out, packets::label(self.color));
+                let width = self.width.map(|w| w.saturating_sub(human::LABEL_COLUMNS).max(20));
+                let style = human::Style::from_config(&self.config, self.color, width);
+                Box::new(human::Human::new(Box::new(out), style))
+            }
+        };
+        self.main.add_end(reporter)
     }
 }
 

@@ -485,6 +485,29 @@ impl Watermark {
         Ok(())
     }
 
+    /// Reports several events stamped in the past at once: one lock and one
+    /// wake-up of the output thread for all of them (a capture hands over
+    /// its packets in batches). They take no room in the budget: this
+    /// producer holds the mark, and the events that would give room back
+    /// may be waiting for that very mark (a sender's data, stamped after
+    /// the packets being handed over), so waiting for room here would stall
+    /// both until the hold ran out. A capture's events are small (no
+    /// payload) and come no faster than the traffic, which the others'
+    /// room already paces.
+    pub(super) fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<(), OutputError> {
+        let mut state = self.queue.state();
+        state.failure()?;
+        for (stamp, event) in events {
+            let id = state.id();
+            let stamp = stamp.max(self.key.0);
+            let item = Item::Event(Box::new(event));
+            state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: self.end, item, permits: 0 }));
+        }
+        drop(state);
+        self.queue.changed.notify_all();
+        Ok(())
+    }
+
     /// Nothing stamped before `to` will come: events up to it may go.
     pub(super) fn advance(&mut self, to: Stamp) {
         let mut state = self.queue.state();
@@ -644,6 +667,18 @@ mod tests {
         mark.advance(clock::now());
         report.finish().unwrap();
         assert_eq!(*lock(&seen), [1, 2]);
+    }
+
+    #[test]
+    fn a_watermark_hands_over_a_batch_in_its_place() {
+        let (report, seen) = recorded(false);
+        let mut mark = report.watermark().unwrap();
+        let (first, second) = (clock::now(), clock::now());
+        report.emit(Event::Eof { conn: 3 }).unwrap();
+        mark.emit_all(vec![(first, Event::Eof { conn: 1 }), (second, Event::Eof { conn: 2 })]).unwrap();
+        mark.advance(clock::now());
+        report.finish().unwrap();
+        assert_eq!(*lock(&seen), [1, 2, 3]);
     }
 
     #[test]

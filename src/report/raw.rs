@@ -47,7 +47,8 @@ impl Reporter for Raw {
                 if self.quiet { Ok(()) } else { self.reports.event(at, event) }
             }
             Event::Datagram { dir: Dir::Out, .. } => Ok(()),
-            Event::Error { .. } => self.reports.event(at, event),
+            // Errors, and packets when asked for (--packets), even with -q.
+            Event::Error { .. } | Event::Packet(_) => self.reports.event(at, event),
             _ if self.quiet => Ok(()),
             other => self.reports.event(at, other),
         }
