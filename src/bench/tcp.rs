@@ -179,7 +179,12 @@ fn send(
         Limit::Amount(n) => (None, n),
     };
     let meter = Meter::new();
-    let clock = Clock::start(&meter, side, deadline, config.progress, false, report);
+    // Each progress line also says how TCP is doing: RTT, window, losses.
+    let probe: Option<crate::bench::Probe> = stream
+        .try_clone()
+        .ok()
+        .map(|socket| Box::new(move || crate::capture::tcp_info(&socket).ok()) as crate::bench::Probe);
+    let clock = Clock::probing(&meter, side, deadline, config.progress, false, report, probe);
     let (mut bytes, mut calls) = (0u64, 0u64);
     let start = Instant::now();
     while bytes < max_bytes && !meter.stopped() {

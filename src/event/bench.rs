@@ -33,6 +33,9 @@ pub struct BenchProgress {
     pub elapsed: Duration,
     /// The rate over the last interval, in bits of payload per second.
     pub bits_per_second: f64,
+    /// A TCP sender's TCP_INFO at this tick (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp_info: Option<crate::capture::TcpInfo>,
 }
 
 /// One direction's totals: bytes, the calls that moved them, and the time

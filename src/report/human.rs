@@ -761,8 +761,21 @@ impl Human {
         };
         let datagrams =
             progress.datagrams.map(|n| format!(" ({} datagrams)", format_count(n))).unwrap_or_default();
+        // The sender's TCP_INFO, short enough for the one line.
+        let tcp = progress
+            .tcp_info
+            .as_ref()
+            .map(|info| {
+                format!(
+                    "   rtt {} cwnd {} retr {}",
+                    format_duration(std::time::Duration::from_micros(u64::from(info.rtt_us))),
+                    info.cwnd,
+                    info.retransmits
+                )
+            })
+            .unwrap_or_default();
         let text = format!(
-            "  {:>7}  {verb} {}{datagrams}   {}",
+            "  {:>7}  {verb} {}{datagrams}   {}{tcp}",
             format_duration(progress.elapsed),
             format_bytes(progress.bytes),
             format_bits_per_second(progress.bits_per_second)
