@@ -9,6 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use colored::Color;
 
 use super::explain::{self, FirstFin};
+use super::packets::{self, Ladder};
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter, width};
 use crate::clock::Stamp;
@@ -84,6 +85,8 @@ pub struct Human {
     told_cut: bool,
     /// When the event being rendered happened, on the process clock.
     at: Stamp,
+    /// `--packets`: which kinds of packet were explained already.
+    ladder: Ladder,
     buf: Vec<u8>,
 }
 
@@ -125,6 +128,7 @@ impl Human {
             progress_shown: false,
             told_cut: false,
             at: Stamp::ZERO,
+            ladder: Ladder::default(),
             buf: Vec::new(),
         }
     }
@@ -757,8 +761,21 @@ impl Human {
         };
         let datagrams =
             progress.datagrams.map(|n| format!(" ({} datagrams)", format_count(n))).unwrap_or_default();
+        // The sender's TCP_INFO, short enough for the one line.
+        let tcp = progress
+            .tcp_info
+            .as_ref()
+            .map(|info| {
+                format!(
+                    "   rtt {} cwnd {} retr {}",
+                    format_duration(std::time::Duration::from_micros(u64::from(info.rtt_us))),
+                    info.cwnd,
+                    info.retransmits
+                )
+            })
+            .unwrap_or_default();
         let text = format!(
-            "  {:>7}  {verb} {}{datagrams}   {}",
+            "  {:>7}  {verb} {}{datagrams}   {}{tcp}",
             format_duration(progress.elapsed),
             format_bytes(progress.bytes),
             format_bits_per_second(progress.bits_per_second)
@@ -898,8 +915,16 @@ impl Reporter for Human {
                 self.line(&format!("{tag} {text}"));
                 self.explanation(explain::shutdown());
             }
-            Event::Closed { conn, bytes_in, bytes_out, duration, reason } => {
-                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_deref())
+            Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
+                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_deref());
+                if let Some(info) = tcp_info {
+                    let text = self.dim(&format!(
+                        "  TCP_INFO in {}: {}",
+                        info.state_name(),
+                        packets::tcp_info_text(info)
+                    ));
+                    self.line(&text);
+                }
             }
             Event::Rejected { peer, reason } => {
                 let text = self.paint(Color::Red, &format!("✗ rejected {}: {reason}", show_addr(peer)));
@@ -952,6 +977,10 @@ impl Reporter for Human {
             Event::BenchProgress(progress) => self.bench_progress(progress),
             Event::TcpBench(result) => self.tcp_bench(result),
             Event::UdpBench(result) => self.udp_bench(result),
+            Event::Packet(packet) => {
+                let width = self.style.width.unwrap_or(packets::WIDTH);
+                self.ladder.render(packet, self.style.color, self.style.explain, width, &mut self.buf)
+            }
         }
         if self.buf.is_empty() {
             return Ok(());

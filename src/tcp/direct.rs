@@ -511,6 +511,11 @@ impl Kick {
         Ok(Kick { socket: Arc::new(socket.try_clone()?), kicked: Arc::default() })
     }
 
+    /// The socket (to read TCP_INFO from).
+    pub fn socket(&self) -> &TcpStream {
+        &self.socket
+    }
+
     pub fn kick(&self) {
         self.kicked.store(true, Ordering::SeqCst);
         let _ = self.socket.shutdown(Shutdown::Both);
