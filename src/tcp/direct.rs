@@ -33,8 +33,11 @@ const KERNEL_CHUNK: usize = 1 << 20;
 /// the most a user may ask (fs.pipe-max-size) and 16 times the default,
 /// so each splice moves up to 1 MiB instead of 64 KiB.
 const PIPE: usize = 1 << 20;
-/// Bytes read per call when the input is copied through our memory.
-const COPY: usize = 128 << 10;
+/// Bytes read per call when the input is copied through our memory: 256
+/// KiB sent 1 GiB in 0.73x the time of 128 KiB, and 512 KiB or 1 MiB did
+/// no better (docs/benchmarks.md). What is received is copied in pieces of
+/// --recv-size (64 KiB by default: 256 KiB and 1 MiB did no better).
+const COPY: usize = 256 << 10;
 
 /// Whether the direct path may carry this input: a --file or stdin (each
 /// -m message is one send, reported as such).
