@@ -190,14 +190,24 @@ impl Hub {
             self.fan_out_now(bytes, except, policy, &mut result);
             return result;
         }
-        let members: Vec<Outbox> = self
-            .lock()
-            .members
-            .iter()
-            .filter(|(conn, _)| Some(**conn) != except)
-            .filter_map(|(_, member)| member.outbox.clone())
-            .collect();
-        for outbox in members {
+        // Everyone with room takes it now, under the lock, without a copy
+        // of the list; only those whose queue is full are waited for,
+        // after, in turn.
+        let mut full = Vec::new();
+        {
+            let state = self.lock();
+            for (conn, member) in &state.members {
+                let Some(outbox) = member.outbox.as_ref().filter(|_| Some(*conn) != except) else {
+                    continue;
+                };
+                match outbox.try_send(bytes.clone()) {
+                    Ok(()) => result.delivered += 1,
+                    Err(Refused::Full) => full.push(outbox.clone()),
+                    Err(Refused::Closed) => {}
+                }
+            }
+        }
+        for outbox in full {
             // A client cut while we waited refuses as closed.
             if outbox.send(bytes.clone()).await.is_ok() {
                 result.delivered += 1;

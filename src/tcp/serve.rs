@@ -203,7 +203,10 @@ struct Server {
 
 impl Server {
     async fn emit(&self, event: Event) -> Result<(), Stop> {
-        self.report.send(event).await.map_err(|e| {
+        // Boxed: a task keeps the state of its largest await in its own
+        // allocation, and an event waiting for room is large; ten thousand
+        // idle connections would each carry room for one.
+        Box::pin(self.report.send(event)).await.map_err(|e| {
             self.fail(e);
             Stop
         })
@@ -757,7 +760,7 @@ async fn read_loop(
         server.counters.bytes_in.fetch_add(n, Ordering::Relaxed);
         let sent = if config.broadcast {
             // Reported once, by the relay, not here.
-            server.relay(Some(conn), chunk, offset, start.elapsed(), bytes).await
+            Box::pin(server.relay(Some(conn), chunk, offset, start.elapsed(), bytes)).await
         } else {
             let echo = config.echo.then(|| bytes.clone());
             if let Err(Stop) =
@@ -770,7 +773,7 @@ async fn read_loop(
             let answers = echo.into_iter().chain(config.reply.clone());
             for (answer, outbox) in answers.zip(std::iter::repeat(outbox).flatten()) {
                 tokio::select! {
-                    sent = outbox.send(answer) => if sent.is_err() {
+                    sent = Box::pin(outbox.send(answer)) => if sent.is_err() {
                         // The writer is gone: it says why.
                         return ReadEnd::Kicked;
                     },
@@ -819,7 +822,7 @@ async fn write_loop(
         while done < bytes.len() {
             tokio::select! {
                 ready = writer.writable() => ready.map_err(WriteEnd::Failed)?,
-                _ = tokio::time::sleep_until(progress + stall) => {
+                _ = Box::pin(tokio::time::sleep_until(progress + stall)) => {
                     // Cut only a client that holds something up: a sender
                     // waiting for room, or its own close.
                     if inbox.holds_up_a_sender() || totals.finished.load(Ordering::SeqCst) {
@@ -839,7 +842,7 @@ async fn write_loop(
             // One send() call, stamped before it: the client's recv of
             // these bytes is shown after it.
             let cause = if report {
-                Some(server.report.cause_async(bytes.len() - done).await.map_err(|e| {
+                Some(Box::pin(server.report.cause_async(bytes.len() - done)).await.map_err(|e| {
                     server.fail(e);
                     WriteEnd::Stopped
                 })?)
@@ -871,7 +874,7 @@ async fn write_loop(
     }
     // Every sender is gone: nothing more will be sent. The FIN is stamped
     // before the call, so the client's EOF shows after it.
-    let cause = server.report.cause_async(0).await.map_err(|e| {
+    let cause = Box::pin(server.report.cause_async(0)).await.map_err(|e| {
         server.fail(e);
         WriteEnd::Stopped
     })?;
