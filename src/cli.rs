@@ -20,6 +20,7 @@ use crate::event::Family;
 use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout};
+use crate::i18n::{self, Lang};
 use crate::input::{self, Input};
 use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
@@ -84,6 +85,26 @@ pub struct OutputArgs {
     /// in a pipe, COLUMNS if set, else whole lines).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..), help_heading = OUTPUT)]
     pub columns: Option<u16>,
+
+    /// The language of what people read: en or fr (default: LC_ALL, LC_MESSAGES or LANG; English
+    /// unless French). --json and --raw output are the same in every language.
+    #[arg(long, global = true, value_enum, value_name = "LANG", help_heading = OUTPUT)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Fr,
+}
+
+impl From<LangArg> for Lang {
+    fn from(arg: LangArg) -> Lang {
+        match arg {
+            LangArg::En => Lang::En,
+            LangArg::Fr => Lang::Fr,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -628,6 +649,8 @@ pub fn command() -> clap::Command {
 /// to add.
 pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Cli, clap::Error> {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // The language first: clap's own errors and ours are said in it.
+    i18n::set_current(lang_asked(&args[1..]).unwrap_or_else(i18n::lang::from_env));
     if let Some(tip) = missing_protocol(&args[1..]) {
         return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip));
     }
@@ -651,13 +674,35 @@ Every command and flag: netplay --help
 ";
 
 /// `netplay connect ...`: the subcommand needs its protocol first.
+/// `--lang fr` or `--lang=fr`, wherever it stands, read before clap so
+/// that a bad command line is told in the language asked for. A value
+/// clap would refuse is left for clap to refuse.
+fn lang_asked(args: &[OsString]) -> Option<Lang> {
+    let mut words = args.iter().map(|a| a.to_str().unwrap_or(""));
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        let value = match word.strip_prefix("--lang") {
+            Some("") => words.next().unwrap_or(""),
+            Some(rest) => match rest.strip_prefix('=') {
+                Some(value) => value,
+                None => continue,
+            },
+            None => continue,
+        };
+        return LangArg::from_str(value, true).ok().map(Lang::from);
+    }
+    None
+}
+
 fn missing_protocol(args: &[OsString]) -> Option<String> {
     // The first word that is not a flag (or a global flag's value).
     let mut words = args.iter().filter_map(|a| a.to_str());
     let first = loop {
         let word = words.next()?;
         match word {
-            "--color" | "--decode" | "--columns" => {
+            "--color" | "--decode" | "--columns" | "--lang" => {
                 words.next();
             }
             w if w.starts_with('-') => {}
@@ -835,10 +880,7 @@ impl Cli {
             Some(Command::Tcp(TcpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
                 if args.reuse_addr {
-                    notices.push(
-                        "--reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)"
-                            .to_string(),
-                    );
+                    notices.push(crate::msg!("notice-reuse-addr-default"));
                 }
                 (Job::TcpServe(args.into_config(output.raw)?), recv_size)
             }
@@ -904,6 +946,7 @@ impl OutputArgs {
             recv_size,
             decode: self.decode,
             columns: self.columns.map(usize::from),
+            lang: self.lang.map(Lang::from).unwrap_or_else(crate::i18n::current),
         }
     }
 }

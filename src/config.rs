@@ -32,5 +32,5 @@ pub struct Run {
     pub output: OutputConfig,
     /// Notes about the command line itself (a flag that changes nothing
     /// now), told before the job starts.
-    pub notices: Vec<String>,
+    pub notices: Vec<crate::i18n::Msg>,
 }

@@ -16,6 +16,7 @@ pub mod event;
 pub mod exit;
 pub mod hex;
 pub mod hexdump;
+pub mod i18n;
 pub mod input;
 pub mod net;
 pub mod python;
@@ -82,7 +83,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
 /// the job after it, so it is the error to report: `| head` ends quietly.
 fn with_report(
     output: &report::OutputConfig,
-    notices: &[String],
+    notices: &[i18n::Msg],
     job: impl FnOnce(report::Report) -> Result<()>,
 ) -> Result<()> {
     let report = report::to_terminal(output).map_err(OutputError)?;

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::i18n::{self, Lang};
+
 /// Parses a duration such as `500ms`, `2s`, `1m30s` or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -92,29 +94,56 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Formats a byte count the way people read it: `512 B`, `64.0 KiB`, `1.00 GiB`.
 pub fn format_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    format_bytes_in(Lang::En, n)
+}
+
+/// [`format_bytes`] as `lang` writes it: French counts in octets with the
+/// decimal comma and a no-break space before the unit (`1,50 Mio`).
+pub fn format_bytes_in(lang: Lang, n: u64) -> String {
+    let units: [&str; 5] = match lang {
+        Lang::En => ["B", "KiB", "MiB", "GiB", "TiB"],
+        Lang::Fr => ["o", "Kio", "Mio", "Gio", "Tio"],
+    };
     if n < 1024 {
-        return format!("{n} B");
+        return with_unit(lang, &n.to_string(), units[0]);
     }
     let mut value = n as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
+    let mut unit = 1;
+    while value >= 1024.0 && unit < units.len() - 1 {
         value /= 1024.0;
         unit += 1;
     }
     let digits = if value < 10.0 { 2 } else { 1 };
-    format!("{value:.digits$} {}", UNITS[unit])
+    with_unit(lang, &i18n::number(lang, value, digits, false), units[unit])
+}
+
+/// A number and its unit: a space in English, a no-break space in French
+/// (the line never breaks between them).
+fn with_unit(lang: Lang, number: &str, unit: &str) -> String {
+    match lang {
+        Lang::En => format!("{number} {unit}"),
+        Lang::Fr => format!("{number}{}{unit}", i18n::NBSP),
+    }
 }
 
 /// Formats a duration with a unit fitted to its size: `850µs`, `12.3ms`, `2.50s`.
 pub fn format_duration(d: Duration) -> String {
+    format_duration_in(Lang::En, d)
+}
+
+/// [`format_duration`] as `lang` writes it: `12,3 ms` in French.
+pub fn format_duration_in(lang: Lang, d: Duration) -> String {
     let micros = d.as_micros();
-    if micros < 1000 {
-        format!("{micros}µs")
+    let (number, unit) = if micros < 1000 {
+        (micros.to_string(), "µs")
     } else if micros < 1_000_000 {
-        format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+        (i18n::number(lang, d.as_secs_f64() * 1000.0, 1, false), "ms")
     } else {
-        format!("{:.2}s", d.as_secs_f64())
+        (i18n::number(lang, d.as_secs_f64(), 2, false), "s")
+    };
+    match lang {
+        Lang::En => format!("{number}{unit}"),
+        Lang::Fr => with_unit(lang, &number, unit),
     }
 }
 
@@ -142,9 +171,14 @@ pub fn parse_rate(text: &str) -> Result<u64, String> {
 /// Formats bits per second with a decimal unit, as network rates are
 /// given: `850 bit/s`, `12.3 Mbit/s`, `35.1 Gbit/s`.
 pub fn format_bits_per_second(bps: f64) -> String {
+    format_bits_per_second_in(Lang::En, bps)
+}
+
+/// [`format_bits_per_second`] as `lang` writes it: `12,3 Mbit/s` in French.
+pub fn format_bits_per_second_in(lang: Lang, bps: f64) -> String {
     const UNITS: [&str; 4] = ["kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
     if bps < 1000.0 {
-        return format!("{bps:.0} bit/s");
+        return with_unit(lang, &i18n::number(lang, bps, 0, false), "bit/s");
     }
     let mut value = bps / 1000.0;
     let mut unit = 0;
@@ -159,20 +193,17 @@ pub fn format_bits_per_second(bps: f64) -> String {
     } else {
         0
     };
-    format!("{value:.digits$} {}", UNITS[unit])
+    with_unit(lang, &i18n::number(lang, value, digits, false), UNITS[unit])
 }
 
 /// A count with thousands separated, easier to read: `7,123,456`.
 pub fn format_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            text.push(',');
-        }
-        text.push(c);
-    }
-    text
+    format_count_in(Lang::En, n)
+}
+
+/// [`format_count`] as `lang` writes it: `7 123 456` in French.
+pub fn format_count_in(lang: Lang, n: u64) -> String {
+    i18n::number(lang, n as f64, 0, true)
 }
 
 #[cfg(test)]
@@ -253,5 +284,12 @@ mod tests {
         assert_eq!(format_duration(Duration::from_micros(850)), "850µs");
         assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3ms");
         assert_eq!(format_duration(Duration::from_millis(2500)), "2.50s");
+        let fr = |s: &str| s.replace(' ', "\u{a0}");
+        assert_eq!(format_bytes_in(Lang::Fr, 15), fr("15 o"));
+        assert_eq!(format_bytes_in(Lang::Fr, 1536 << 10), fr("1,50 Mio"));
+        assert_eq!(format_duration_in(Lang::Fr, Duration::from_micros(12_345)), fr("12,3 ms"));
+        assert_eq!(format_duration_in(Lang::Fr, Duration::from_micros(850)), fr("850 µs"));
+        assert_eq!(format_bits_per_second_in(Lang::Fr, 17.7e9), fr("17,7 Gbit/s"));
+        assert_eq!(format_count_in(Lang::Fr, 16_281), fr("16 281"));
     }
 }

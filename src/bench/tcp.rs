@@ -110,7 +110,8 @@ fn serve(
                 send_size: None,
             }))?,
             Err(e) if once => return Err(e),
-            Err(e) => report.emit(Event::Error { conn: Some(conn), message: format!("{e:#}") })?,
+            Err(e) => report
+                .emit(Event::Error { conn: Some(conn), message: crate::i18n::Msg::text(format!("{e:#}")) })?,
         }
         if once {
             break;

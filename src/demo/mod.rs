@@ -69,9 +69,7 @@ pub fn run(config: DemoConfig, board: &Board) -> Result<()> {
     let main = board.main();
     let mut pause = config.pause;
     if pause == Pause::NoTerminal {
-        let message =
-            "--step: stdin is not a terminal, so nobody can press Enter: the demo goes on without pausing"
-                .to_string();
+        let message = crate::msg!("notice-step-no-terminal");
         main.emit(Event::Notice { conn: None, message })?;
     }
 

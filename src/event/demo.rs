@@ -114,7 +114,7 @@ pub struct Attempt {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Impairment {
     Measured { tcp: Delivery, udp: Delivery },
-    Skipped { reason: String },
+    Skipped { reason: crate::i18n::Msg },
 }
 
 /// How `sent` messages fared.

@@ -4,7 +4,8 @@
 
 use crate::event::bench::{Moved, SeqCounts, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{Attempt, Delivery, DemoRow, Impairment, Received, Verdict};
-use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
+use crate::i18n::{Arg, Lang, Msg};
+use crate::msg;
 
 /// Column widths of the demo's table: what, TCP, UDP (100 columns in all).
 pub const WHAT: usize = 22;
@@ -17,127 +18,137 @@ pub struct Cells {
     pub udp: Option<String>,
 }
 
-pub fn demo_row(row: &DemoRow) -> Cells {
+pub fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
+    let t = |m: Msg| m.render(lang);
     match row {
         DemoRow::Boundaries { sends, size, tcp, udp } => Cells {
-            what: format!("message boundaries: {sends} sends of {size} bytes"),
-            tcp: format!(
-                "{}. {}",
-                calls("recv()", tcp),
-                match tcp.calls.cmp(sends) {
-                    std::cmp::Ordering::Less => "One stream: where each send ended is gone.",
-                    std::cmp::Ordering::Equal => {
-                        "One recv() per send this time, by timing alone: TCP keeps no boundaries."
-                    }
-                    std::cmp::Ordering::Greater => "More pieces than sends: a stream is cut anywhere.",
+            what: t(msg!("row-boundaries", sends = *sends, size = *size)),
+            tcp: t(msg!(
+                "row-boundaries-tcp",
+                calls = calls("recv()", tcp),
+                verdict = match tcp.calls.cmp(sends) {
+                    std::cmp::Ordering::Less => msg!("row-boundaries-tcp-fewer"),
+                    std::cmp::Ordering::Equal => msg!("row-boundaries-tcp-equal"),
+                    std::cmp::Ordering::Greater => msg!("row-boundaries-tcp-more"),
                 }
-            ),
-            udp: Some(format!(
-                "{} datagrams, {}: each send is one message, whole.{}",
-                udp.calls,
-                match udp.lengths.as_slice() {
-                    [first, rest @ ..] if rest.iter().all(|n| n == first) => {
-                        format!("{} recvfrom() calls of {first} bytes each", udp.calls)
-                    }
-                    _ => calls("recvfrom()", udp),
-                },
-                lost_note(*sends, udp.calls)
             )),
+            udp: Some(
+                t(msg!(
+                    "row-boundaries-udp",
+                    datagrams = udp.calls,
+                    calls = match udp.lengths.as_slice() {
+                        [first, rest @ ..] if rest.iter().all(|n| n == first) => {
+                            msg!("row-recvfrom-each", calls = udp.calls, size = *first)
+                        }
+                        _ => calls("recvfrom()", udp),
+                    }
+                )) + &lost_note(lang, *sends, udp.calls),
+            ),
         },
         DemoRow::Truncation { message, buffer, tcp, udp } => Cells {
-            what: format!("one {message}-byte message, a {buffer}-byte buffer"),
-            tcp: format!(
-                "{}: all of it; what did not fit waited for the next recv().",
-                calls(&format!("recv({buffer})"), tcp),
-            ),
+            what: t(msg!("row-truncation", message = *message, buffer = *buffer)),
+            tcp: t(msg!("row-truncation-tcp", calls = calls(&format!("recv({buffer})"), tcp))),
             udp: Some(match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
-                (Some([arrived]), [kept]) => format!(
-                    "1 recvfrom({buffer}): {arrived} bytes arrived, {kept} kept, {} discarded by the kernel; nothing is left for a next call.",
-                    udp.discarded.unwrap_or(0)
-                ),
-                _ => format!("{}; {} bytes discarded.", calls("recvfrom()", udp), udp.discarded.unwrap_or(0)),
+                (Some([arrived]), [kept]) => t(msg!(
+                    "row-truncation-udp",
+                    buffer = *buffer,
+                    arrived = *arrived,
+                    kept = *kept,
+                    discarded = udp.discarded.unwrap_or(0)
+                )),
+                _ => t(msg!(
+                    "row-truncation-udp-other",
+                    calls = calls("recvfrom()", udp),
+                    discarded = udp.discarded.unwrap_or(0)
+                )),
             }),
         },
         DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => Cells {
-            what: format!("a closed port: {port}, nothing bound there"),
-            tcp: format!("connect(): {}", attempt(tcp)),
-            udp: Some(format!(
-                "sendto(), not connected: {} connect() then send() and recv(): {}",
-                attempt(udp_unconnected),
-                attempt(udp_connected)
-            )),
+            what: t(msg!("row-closed-port", port = *port)),
+            tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp))),
+            udp: Some(t(msg!(
+                "row-closed-port-udp",
+                unconnected = attempt(udp_unconnected),
+                connected = attempt(udp_connected)
+            ))),
         },
         DemoRow::ClientPorts { tcp_client, tcp_server, udp_client, udp_server, range } => Cells {
-            what: match range {
-                Some([low, high]) => format!("addresses and ports (ephemeral range {low}-{high})"),
-                None => "addresses and ports".to_string(),
-            },
-            tcp: format!(
-                "server {tcp_server}: its port from bind(port 0). Client {tcp_client}: an ephemeral port, chosen at connect()."
-            ),
-            udp: Some(format!(
-                "server {udp_server}: its port from bind(port 0). Client {udp_client}: an ephemeral port, chosen at the first sendto()."
-            )),
+            what: t(match range {
+                Some([low, high]) => msg!("row-ports-range", low = *low, high = *high),
+                None => msg!("row-ports"),
+            }),
+            tcp: t(msg!("row-ports-tcp", server = tcp_server, client = tcp_client)),
+            udp: Some(t(msg!("row-ports-udp", server = udp_server, client = udp_client))),
         },
         DemoRow::Impaired { loss_percent, delay_ms, outcome } => {
-            let what = format!("through netem: {loss_percent}% loss, {delay_ms} ms delay");
+            let what = t(msg!(
+                "row-netem",
+                loss = Arg::decimal(*loss_percent, decimals(*loss_percent)),
+                delay = *delay_ms
+            ));
             match outcome {
                 Impairment::Skipped { reason } => {
-                    Cells { what, tcp: format!("skipped: {reason}"), udp: None }
+                    Cells { what, tcp: t(msg!("row-netem-skipped", reason = reason.clone())), udp: None }
                 }
                 Impairment::Measured { tcp, udp } => Cells {
                     what,
-                    tcp: format!(
-                        "{}; lost packets were sent again: late, never lost.",
-                        delivery(tcp, "messages")
-                    ),
-                    udp: Some(format!(
-                        "{}; nothing sends a lost datagram again.",
-                        delivery(udp, "datagrams")
-                    )),
+                    tcp: t(msg!("row-netem-tcp", delivery = delivery(tcp, "messages"))),
+                    udp: Some(t(msg!("row-netem-udp", delivery = delivery(udp, "datagrams")))),
                 },
             }
         }
     }
 }
 
+/// The decimals `value` is written with (`2.5` has 1, `10` none).
+fn decimals(value: f64) -> usize {
+    value.to_string().split_once('.').map_or(0, |(_, digits)| digits.len())
+}
+
 /// "3 recv(1024) calls: 1024 + 1024 + 952 = 3000 bytes", "1 recv() call: all
 /// 50 bytes at once".
-fn calls(call: &str, received: &Received) -> String {
+fn calls(call: &str, received: &Received) -> Msg {
     let lengths: Vec<String> = received.lengths.iter().map(|n| n.to_string()).collect();
     let list = match lengths.len() {
-        0 => return format!("no {call} call returned data"),
-        1 => return format!("1 {call} call: all {} bytes at once", received.bytes),
+        0 => return msg!("row-calls-none", call = call),
+        1 => return msg!("row-calls-one", call = call, bytes = received.bytes),
         2..=6 => lengths.join(" + "),
         n => format!("{} + ... + {}", lengths[..3].join(" + "), lengths[n - 1]),
     };
-    format!("{} {call} calls: {list} = {} bytes", received.calls, received.bytes)
+    msg!("row-calls", calls = received.calls, call = call, list = list, bytes = received.bytes)
 }
 
-fn lost_note(sent: u64, received: u64) -> String {
-    if received < sent { format!(" {} never came.", sent - received) } else { String::new() }
-}
-
-fn attempt(attempt: &Attempt) -> String {
-    let after = format_duration(attempt.after);
-    match attempt.verdict {
-        Verdict::Refused => format!("refused ({}) after {after}.", "ECONNREFUSED"),
-        Verdict::Silent => format!("no error, and nothing came back in {after}."),
-        Verdict::Answered => format!("something answered after {after}."),
-        Verdict::Failed => {
-            format!("failed after {after}: {}.", attempt.error.as_deref().unwrap_or("unknown error"))
-        }
+/// A sentence more when datagrams never came, with its space.
+fn lost_note(lang: Lang, sent: u64, received: u64) -> String {
+    if received < sent {
+        format!(" {}", msg!("row-never-came", n = sent - received).render(lang))
+    } else {
+        String::new()
     }
 }
 
-fn delivery(d: &Delivery, what: &str) -> String {
-    let order = if d.in_order { "in order" } else { "out of order" };
-    format!(
-        "{} of {} {what} arrived ({} lost), {order}, the last after {}",
-        d.delivered,
-        d.sent,
-        d.lost,
-        format_duration(d.duration)
+fn attempt(attempt: &Attempt) -> Msg {
+    let after = Arg::duration(attempt.after);
+    match attempt.verdict {
+        Verdict::Refused => msg!("attempt-refused", after = after),
+        Verdict::Silent => msg!("attempt-silent", after = after),
+        Verdict::Answered => msg!("attempt-answered", after = after),
+        Verdict::Failed => match &attempt.error {
+            Some(error) => msg!("attempt-failed", after = after, error = error.clone()),
+            None => msg!("attempt-failed-unknown", after = after),
+        },
+    }
+}
+
+fn delivery(d: &Delivery, what: &'static str) -> Msg {
+    msg!(
+        "delivery",
+        delivered = d.delivered,
+        sent = d.sent,
+        what = what,
+        lost = d.lost,
+        order = if d.in_order { "in" } else { "out" },
+        duration = Arg::duration(d.duration)
     )
 }
 
@@ -151,74 +162,102 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The lines of a TCP benchmark's summary, after its head line.
-pub fn tcp_bench(result: &TcpBenchResult) -> Vec<String> {
+pub fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(sent) = &result.sent {
-        let size = result.send_size.map(|s| format!(" of {}", format_bytes(s as u64))).unwrap_or_default();
-        lines.push(format!("{}   {} send() calls{size}", moved("sent", sent), format_count(sent.calls)));
+        let line = match result.send_size {
+            Some(size) => msg!(
+                "bench-tcp-sent-of",
+                moved = moved(lang, "sent", sent),
+                calls = Arg::count(sent.calls),
+                size = Arg::bytes(size)
+            ),
+            None => msg!("bench-tcp-sent", moved = moved(lang, "sent", sent), calls = Arg::count(sent.calls)),
+        };
+        lines.push(line.render(lang));
     }
     match &result.received {
-        Some(received) => lines.push(format!(
-            "{}   {} recv() calls",
-            moved("received", received),
-            format_count(received.calls)
-        )),
-        None => lines.push("received  (the receiver sent no count back: not a netplay bench server?)".into()),
+        Some(received) => lines.push(
+            msg!(
+                "bench-tcp-received",
+                moved = moved(lang, "received", received),
+                calls = Arg::count(received.calls)
+            )
+            .render(lang),
+        ),
+        None => lines.push(msg!("bench-tcp-no-count", label = label(lang, "received")).render(lang)),
     }
     lines
 }
 
 /// The lines of a UDP benchmark's summary, after its head line.
-pub fn udp_bench(result: &UdpBenchResult) -> Vec<String> {
+pub fn udp_bench(lang: Lang, result: &UdpBenchResult) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(sent) = &result.sent {
-        lines.push(datagrams("sent", sent));
+        lines.push(datagrams(lang, "sent", sent));
     }
     match (&result.received, &result.counts) {
         (Some(received), Some(counts)) => {
-            lines.push(datagrams("received", received));
-            lines.push(loss(counts, result.sent_by_peer));
+            lines.push(datagrams(lang, "received", received));
+            lines.push(loss(lang, counts, result.sent_by_peer));
         }
-        _ => lines.push(
-            "received  (the receiver's report never came back: is a netplay udp bench --serve running there?)"
-                .into(),
-        ),
+        _ => lines.push(msg!("bench-udp-no-report", label = label(lang, "received")).render(lang)),
     }
     lines
 }
 
-fn moved(what: &str, m: &Moved) -> String {
-    format!(
-        "{what:<9} {} in {} = {}",
-        format_bytes(m.bytes),
-        format_duration(m.duration),
-        format_bits_per_second(m.bits_per_second)
-    )
+/// The word in front of a summary line, padded so the numbers line up.
+fn label(lang: Lang, what: &str) -> String {
+    let word = match what {
+        "sent" => msg!("bench-label-sent"),
+        "received" => msg!("bench-label-received"),
+        _ => msg!("bench-label-lost"),
+    };
+    let words = [msg!("bench-label-sent"), msg!("bench-label-received"), msg!("bench-label-lost")];
+    let width = words.iter().map(|w| w.render(lang).chars().count()).max().unwrap_or(0).max(9);
+    format!("{:<width$}", word.render(lang))
 }
 
-fn datagrams(what: &str, m: &Moved) -> String {
-    format!(
-        "{what:<9} {} datagrams in {} = {}/s, {}",
-        format_count(m.calls),
-        format_duration(m.duration),
-        format_count(m.calls_per_second().round() as u64),
-        format_bits_per_second(m.bits_per_second)
+fn moved(lang: Lang, what: &str, m: &Moved) -> String {
+    msg!(
+        "bench-moved",
+        label = label(lang, what),
+        bytes = Arg::bytes(m.bytes),
+        duration = Arg::duration(m.duration),
+        rate = Arg::rate(m.bits_per_second)
     )
+    .render(lang)
 }
 
-fn loss(counts: &SeqCounts, sent: Option<u64>) -> String {
+fn datagrams(lang: Lang, what: &str, m: &Moved) -> String {
+    msg!(
+        "bench-datagrams-line",
+        label = label(lang, what),
+        n = Arg::count(m.calls),
+        duration = Arg::duration(m.duration),
+        per_second = Arg::count(m.calls_per_second().round() as u64),
+        rate = Arg::rate(m.bits_per_second)
+    )
+    .render(lang)
+}
+
+fn loss(lang: Lang, counts: &SeqCounts, sent: Option<u64>) -> String {
     let total = sent.unwrap_or(counts.received + counts.lost);
     let percent = if total > 0 { counts.lost as f64 * 100.0 / total as f64 } else { 0.0 };
     let of = match sent {
-        Some(sent) => format!("of {} sent", format_count(sent)),
-        None => "(the sender's count never came: counted up to the last sequence number seen)".to_string(),
+        Some(sent) => msg!("bench-lost-of", sent = Arg::count(sent)),
+        None => msg!("bench-lost-uncounted"),
     };
-    format!(
-        "lost      {} {of} ({percent:.2}%), reordered {}, duplicated {}",
-        format_count(counts.lost),
-        format_count(counts.reordered),
-        format_count(counts.duplicated)
+    msg!(
+        "bench-lost",
+        label = label(lang, "lost"),
+        lost = Arg::count(counts.lost),
+        of = of,
+        percent = Arg::decimal(percent, 2),
+        reordered = Arg::count(counts.reordered),
+        duplicated = Arg::count(counts.duplicated)
     )
+    .render(lang)
 }
 
 #[cfg(test)]
@@ -239,7 +278,7 @@ mod tests {
             tcp: received(&[50], None),
             udp: received(&[10; 5], Some(vec![10; 5])),
         };
-        let cells = demo_row(&row);
+        let cells = demo_row(Lang::En, &row);
         assert_eq!(
             cells.tcp,
             "1 recv() call: all 50 bytes at once. One stream: where each send ended is gone."
@@ -254,7 +293,7 @@ mod tests {
             tcp: received(&[1024, 1024, 952], None),
             udp: received(&[1024], Some(vec![3000])),
         };
-        let cells = demo_row(&row);
+        let cells = demo_row(Lang::En, &row);
         assert!(cells.tcp.starts_with("3 recv(1024) calls: 1024 + 1024 + 952 = 3000 bytes"), "{}", cells.tcp);
         assert!(cells.udp.unwrap().contains("3000 bytes arrived, 1024 kept, 1976 discarded"));
     }

@@ -18,9 +18,10 @@ use super::{max_datagram, max_reason, recv_datagram};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::exit::UsageError;
 use crate::input::{self, Input, TooLong};
+use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
-use crate::net::{NetError, describe};
+use crate::net::{NetError, describe_msg};
 use crate::report::Report;
 
 #[derive(Debug, Clone)]
@@ -58,7 +59,7 @@ pub fn run(config: SendConfig, report: Report) -> Result<()> {
     // Every datagram of a finite input is checked before the first is sent.
     let ready = config.input.datagrams(max, config.stdin_whole).map_err(|e| too_long(e, family))?;
     if ready.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        let message = "type lines to send them, each as one datagram; Ctrl-D ends your input".to_string();
+        let message = msg!("notice-udp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
     }
 
@@ -136,10 +137,7 @@ pub(crate) fn open(
     if !connect {
         let peer = addrs[0];
         if addrs.len() > 1 {
-            let message = format!(
-                "{host} has {} addresses; a datagram brings no answer that would tell which one works, so all go to the first, {peer} (-4 or -6 picks the family)",
-                addrs.len()
-            );
+            let message = msg!("notice-udp-many-addresses", host = host, count = addrs.len(), peer = peer);
             report.emit(Event::Notice { conn: None, message })?;
         }
         let socket = socket::open(&peer, Proto::Udp, Role::Client, SocketOptions::default(), report)?;
@@ -160,9 +158,7 @@ pub(crate) fn open(
                 let local = socket::local_addr(&socket, addr)?;
                 report.emit(Event::SendingFrom { local, peer: *addr, connected: true, ephemeral })?;
                 if i + 1 < addrs.len() {
-                    let message = format!(
-                        "UDP's connect() asks nothing of the peer, so it succeeds on {addr} whether or not anything listens there; the other addresses of {host} are not tried (-4 or -6 picks the family)"
-                    );
+                    let message = msg!("notice-udp-connect-first", addr = addr, host = host);
                     report.emit(Event::Notice { conn: None, message })?;
                 }
                 return Ok((socket, *addr));
@@ -170,7 +166,7 @@ pub(crate) fn open(
             // Only local reasons fail a UDP connect: no route, no such
             // address family on this machine.
             Err(e) => {
-                report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;
+                report.emit(Event::ConnectFailed { addr: *addr, error: describe_msg(&e) })?;
                 attempts.push((*addr, e));
             }
         }
