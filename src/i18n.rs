@@ -201,6 +201,9 @@ impl fmt::Display for Msg {
     }
 }
 
+/// A message can be an error (a bad value clap reports, a usage error).
+impl std::error::Error for Msg {}
+
 /// Programs read JSON: always English.
 impl serde::Serialize for Msg {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

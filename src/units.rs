@@ -4,26 +4,26 @@
 
 use std::time::Duration;
 
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Lang, Msg};
+use crate::msg;
 
 /// Parses a duration such as `500ms`, `2s`, `1m30s` or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, Msg> {
     let text = text.trim();
     if let Ok(secs) = text.parse::<f64>() {
         return match Duration::try_from_secs_f64(secs) {
             Ok(duration) => Ok(duration),
-            Err(_) if secs < 0.0 => Err(format!("'{text}' is not a duration: it must be 0 or more")),
-            Err(_) => Err(format!("'{text}' is not a duration a clock can count; try 500ms, 2s or 1m")),
+            Err(_) if secs < 0.0 => Err(msg!("duration-negative", text = text)),
+            Err(_) => Err(msg!("duration-too-big", text = text)),
         };
     }
-    humantime::parse_duration(text)
-        .map_err(|e| format!("'{text}' is not a duration ({e}); try 500ms, 2s or 1m"))
+    humantime::parse_duration(text).map_err(|e| msg!("duration-bad", text = text, error = e.to_string()))
 }
 
 /// Parses a duration and checks it lies in `range`: every duration flag
 /// goes through this, so that no wait can overflow the clock's arithmetic
 /// (`--idle-timeout 1e19` once made every connection panic).
-pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) -> Result<Duration, String> {
+pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) -> Result<Duration, Msg> {
     let duration = parse_duration(text)?;
     if range.contains(&duration) {
         return Ok(duration);
@@ -32,38 +32,36 @@ pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) 
         Duration::ZERO => "0".to_string(),
         d => humantime::format_duration(d).to_string(),
     };
-    Err(format!(
-        "'{}' is too {}: use {} to {}",
-        text.trim(),
-        if duration > *range.end() { "long" } else { "short" },
-        show(*range.start()),
-        show(*range.end())
-    ))
+    let (text, low, high) = (text.trim(), show(*range.start()), show(*range.end()));
+    Err(if duration > *range.end() {
+        msg!("duration-too-long", text = text, low = low, high = high)
+    } else {
+        msg!("duration-too-short", text = text, low = low, high = high)
+    })
 }
 
 /// Parses a byte size and checks it lies in `range`, naming the range
 /// when it does not.
-pub fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, String> {
+pub fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, Msg> {
     let size = parse_size(text)?;
     if range.contains(&size) {
         return Ok(size);
     }
     Err(match *range.end() {
-        u64::MAX => format!("{size} bytes is out of range: use {} or more", exact_size(*range.start())),
+        u64::MAX => msg!("size-below", size = size, low = exact_size(*range.start())),
         end => {
-            format!("{size} bytes is out of range: use {} to {}", exact_size(*range.start()), exact_size(end))
+            msg!("size-out-of-range", size = size, low = exact_size(*range.start()), high = exact_size(end))
         }
     })
 }
 
-/// A size as its exact count in the largest unit that divides it: `1GiB`,
-/// `16MiB`, `65507 bytes`.
-pub fn exact_size(n: u64) -> String {
+/// A size as its exact count in the largest unit that divides it, as it
+/// is typed: `1GiB`, `16MiB`, `65507 bytes`.
+pub fn exact_size(n: u64) -> Msg {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     match UNITS.iter().find(|(unit, _)| n >= *unit && n.is_multiple_of(*unit)) {
-        Some((unit, name)) => format!("{}{name}", n / unit),
-        None if n == 1 => "1 byte".to_string(),
-        None => format!("{n} bytes"),
+        Some((unit, name)) => Msg::text(format!("{}{name}", n / unit)),
+        None => msg!("bytes", n = n),
     }
 }
 
@@ -71,24 +69,20 @@ pub fn exact_size(n: u64) -> String {
 ///
 /// K, M and G are powers of 1024, as in dd and nc users' habits; `KB`, `MB`,
 /// `GB` are powers of 1000 for those who mean them.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         return u64::from_str_radix(hex, 16).map_err(|e| match e.kind() {
-            std::num::IntErrorKind::PosOverflow => {
-                format!("'{text}' is more bytes than a 64-bit count holds (16 EiB less 1 byte)")
-            }
-            _ => format!("'{text}' is not a hexadecimal size; try 0x100"),
+            std::num::IntErrorKind::PosOverflow => msg!("size-overflow", text = text),
+            _ => msg!("size-bad-hex", text = text),
         });
     }
     let upper = text.to_ascii_uppercase();
     let decimal = upper.ends_with("KB") || upper.ends_with("MB") || upper.ends_with("GB");
     let config = if decimal { parse_size::Config::new() } else { parse_size::Config::new().with_binary() };
     config.parse_size(text).map_err(|e| match e {
-        parse_size::Error::PosOverflow => {
-            format!("'{text}' is more bytes than a 64-bit count holds (16 EiB less 1 byte)")
-        }
-        e => format!("'{text}' is not a size ({e}); try 1024, 64K or 1MiB"),
+        parse_size::Error::PosOverflow => msg!("size-overflow", text = text),
+        e => msg!("size-bad", text = text, error = e.to_string()),
     })
 }
 
@@ -150,10 +144,9 @@ pub fn format_duration_in(lang: Lang, d: Duration) -> String {
 /// Parses a rate in bits per second, as iperf3's `-b` reads it: `0`,
 /// `500K`, `100M`, `1G`, `2.5G` (K, M, G are powers of 1000, as network
 /// rates are).
-pub fn parse_rate(text: &str) -> Result<u64, String> {
+pub fn parse_rate(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
-    let bad =
-        || format!("'{text}' is not a rate; try 0 (as fast as possible), 500K, 100M or 1G (bits per second)");
+    let bad = || msg!("rate-bad", text = text);
     let (number, scale) = match text.char_indices().last() {
         Some((i, 'k' | 'K')) => (&text[..i], 1e3),
         Some((i, 'm' | 'M')) => (&text[..i], 1e6),
@@ -217,9 +210,11 @@ mod tests {
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert!(parse_duration("soon").unwrap_err().contains("'soon'"));
-        assert!(parse_duration("-1").unwrap_err().contains("0 or more"));
-        assert!(parse_duration("1e400").unwrap_err().contains("not a duration a clock can count"));
+        assert!(parse_duration("soon").unwrap_err().to_string().contains("'soon'"));
+        assert!(parse_duration("-1").unwrap_err().to_string().contains("0 or more"));
+        assert!(
+            parse_duration("1e400").unwrap_err().to_string().contains("not a duration a clock can count")
+        );
         assert!(parse_duration("inf").is_err());
     }
 
@@ -230,18 +225,23 @@ mod tests {
         assert_eq!(parse_duration_in("30s", range.clone()), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration_in("7days", range.clone()), Ok(week));
         assert_eq!(
-            parse_duration_in("1e19", range.clone()).unwrap_err(),
+            parse_duration_in("1e19", range.clone()).unwrap_err().to_string(),
             "'1e19' is too long: use 1ms to 7days"
         );
-        assert_eq!(parse_duration_in("0", range).unwrap_err(), "'0' is too short: use 1ms to 7days");
         assert_eq!(
-            parse_size_in("2G", 1..=1 << 30).unwrap_err(),
+            parse_duration_in("0", range).unwrap_err().to_string(),
+            "'0' is too short: use 1ms to 7days"
+        );
+        assert_eq!(
+            parse_size_in("2G", 1..=1 << 30).unwrap_err().to_string(),
             "2147483648 bytes is out of range: use 1 byte to 1GiB"
         );
         assert_eq!(parse_size_in("64K", 1..=1 << 30), Ok(65536));
-        assert_eq!(exact_size(65507), "65507 bytes");
-        assert_eq!(exact_size(16 << 20), "16MiB");
-        assert!(parse_size("16EiB").unwrap_err().contains("more bytes than a 64-bit count holds"));
+        assert_eq!(exact_size(65507).to_string(), "65507 bytes");
+        assert_eq!(exact_size(16 << 20).to_string(), "16MiB");
+        assert!(
+            parse_size("16EiB").unwrap_err().to_string().contains("more bytes than a 64-bit count holds")
+        );
     }
 
     #[test]
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(parse_size("4MiB"), Ok(4 << 20));
         assert_eq!(parse_size("1KB"), Ok(1000));
         assert_eq!(parse_size("0x100"), Ok(256));
-        assert!(parse_size("lots").unwrap_err().contains("'lots'"));
+        assert!(parse_size("lots").unwrap_err().to_string().contains("'lots'"));
         assert!(parse_size("0xzz").is_err());
     }
 
@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(parse_rate("100M"), Ok(100_000_000));
         assert_eq!(parse_rate("2.5g"), Ok(2_500_000_000));
         assert_eq!(parse_rate("1200"), Ok(1200));
-        assert!(parse_rate("fast").unwrap_err().contains("'fast'"));
+        assert!(parse_rate("fast").unwrap_err().to_string().contains("'fast'"));
         assert!(parse_rate("-1M").is_err());
         assert_eq!(format_bits_per_second(850.0), "850 bit/s");
         assert_eq!(format_bits_per_second(12_345_678.0), "12.3 Mbit/s");

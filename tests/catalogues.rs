@@ -161,7 +161,7 @@ fn french_typography() {
         let chars: Vec<char> = text.chars().collect();
         for (i, &c) in chars.iter().enumerate() {
             let after = chars.get(i + 1).copied();
-            let ends_word = after.is_none_or(|a| a == ' ' || a == NBSP || a == '{' || a == ')');
+            let ends_word = after.is_none_or(|a| a == ' ' || a == NBSP || a == ')');
             // `::` is an IPv6 address, not punctuation.
             let address = c == ':' && i > 0 && chars[i - 1] == ':';
             if matches!(c, ':' | ';' | '?' | '!') && ends_word && i > 0 && !address {

@@ -387,3 +387,145 @@ netem-no-netem = `{ $command }` failed: { $said }; this kernel has no netem (sch
 notice-reuse-addr-default = --reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)
 table-cell-tcp = TCP (SOCK_STREAM): { $text }
 table-cell-udp = UDP (SOCK_DGRAM): { $text }
+
+## The one line a failure prints (src/exit.rs)
+
+error-line = netplay: { $what }
+error-with-hint = { $error }; { $hint }
+error-cause-separator = :{" "}
+hint-resolve = check the spelling, or give an IP address such as 127.0.0.1
+hint-no-address-in-family = drop -4/-6, or give an address of the other family
+hint-idle = raise --timeout, or check that the peer sends anything
+hint-privileged = ports below 1024 are privileged: binding them needs root or CAP_NET_BIND_SERVICE; try --port 12345
+hint-privileged-service = ports below 1024 are privileged ({ $port } is { $service }'s): binding them needs root or CAP_NET_BIND_SERVICE; try --port 12345
+hint-not-this-machine = that address is not one of this machine's; try 127.0.0.1, 0.0.0.0 or ::
+hint-udp-refused = an ICMP port unreachable came back: no socket is bound to UDP port { $port } there; is the server running, on this port?
+hint-tcp-refused = nothing listens on TCP port { $port } there: is the server running, on this port?
+hint-and-note = { $hint } { $note }
+hint-other-protocol-udp = Note: a UDP socket is bound to port { $port }{ $by }, but TCP and UDP ports are separate: TCP port { $port } is another port; udp send reaches it
+hint-other-protocol-tcp = Note: a TCP server listens to port { $port }{ $by }, but TCP and UDP ports are separate: UDP port { $port } is another port; tcp connect reaches it
+hint-by-program = {" "}(`{ $command }`, pid { $pid })
+hint-timed-out = no answer within --timeout: check the address, or raise --timeout
+hint-reset = the peer reset the connection (RST): a peer resets when it closes while bytes it has not read are waiting (a server that accepts and closes without recv(), as the course's first server does), or when its program dies; make the peer read everything it is sent before it closes, then try again
+hint-other-port = choose another --port (0 lets the OS choose)
+hint-other-source-port = choose another --source-port, or none (the OS then picks a free one)
+hint-program = `{ $command }` (pid { $pid })
+hint-another-program = another program (which one, this user may not see: as root, `ss -lntup` names it)
+hint-in-use-tcp-listens = { $program } listens on TCP port { $port }: stop it, or { $other }
+hint-in-use-udp-bound = { $program } has a socket bound to UDP port { $port } (UDP has no TIME_WAIT: the port is free as soon as that socket closes): stop it, or { $other }
+hint-in-use-open = { $open } open { $open ->
+        [one] connection uses
+       *[other] connections use
+    } port { $port } (a client's port, or connections of an earlier server still open): close them, or { $other }
+hint-time-wait-server = { $n } { $n ->
+        [one] connection an earlier server closed waits
+       *[other] connections an earlier server closed wait
+    } in TIME_WAIT
+hint-time-wait-server-len = { $n } { $n ->
+        [one] connection an earlier server closed waits in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; it ends
+       *[other] connections an earlier server closed wait in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; the last of them ends
+    } within { $left }s)
+hint-time-wait-client = { $n } { $n ->
+        [one] earlier connection from this port waits
+       *[other] earlier connections from this port wait
+    } in TIME_WAIT
+hint-time-wait-client-len = { $n } { $n ->
+        [one] earlier connection from this port waits in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; it ends
+       *[other] earlier connections from this port wait in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; the last of them ends
+    } within { $left }s)
+hint-time-wait-no-reuse = { $what }, and this socket did not set SO_REUSEADDR (--no-reuse-addr): drop --no-reuse-addr (then bind() may take the port beside them, if that server had set it too), wait, or { $other }
+hint-time-wait-reuse = { $what }, left by a socket that had not set SO_REUSEADDR (TIME_WAIT keeps that setting), so this one must wait although it sets it: wait, or { $other }
+hint-time-wait-wait = { $what }: wait, or { $other }
+hint-in-use-tcp-unknown = another socket holds TCP port { $port }, or connections of an earlier server wait in TIME_WAIT: stop it, wait, or { $other }
+hint-in-use-udp-unknown = another socket is bound to UDP port { $port } (UDP has no TIME_WAIT): stop it, or { $other }
+
+## A bad command line (src/net/addr.rs, src/units.rs, src/cli.rs, src/input.rs)
+
+port-out-of-range = port { $port } is out of range: a port is a 16-bit number, from 0 to 65535
+port-not-a-number = port '{ $text }' is not a number: a port is a 16-bit number, from 0 to 65535
+target-port-zero = port 0 cannot be connected or sent to: 0 only means "let the OS choose" when a server binds; give the port the server printed ("listening on 127.0.0.1:PORT")
+target-swapped = '{ $first } { $port }' looks swapped: the host comes first, then the port: { $port } { $first }
+target-host-missing = '{ $first }' looks like a port, and the host is missing: give HOST PORT, such as 127.0.0.1 { $first }
+target-no-bracket = '{ $first }' has '[' without ']'; write [::1]:12345
+target-v6-no-port = '{ $first }' has no port; write [{ $host }]:PORT or give the port after it
+target-v6 = '{ $first }' is an IPv6 address without a port: an IPv6 address with a port is written in brackets, [{ $first }]:PORT, or give the port as a second argument
+target-v6-guess = '{ $first }' is an IPv6 address without a port: an IPv6 address with a port is written in brackets, [{ $first }]:PORT (if { $last } is the port: [{ $ip }]:{ $last }), or give the port as a second argument
+target-no-port = '{ $first }' has no port; give HOST PORT or HOST:PORT
+duration-negative = '{ $text }' is not a duration: it must be 0 or more
+duration-too-big = '{ $text }' is not a duration a clock can count; try 500ms, 2s or 1m
+duration-bad = '{ $text }' is not a duration ({ $error }); try 500ms, 2s or 1m
+duration-too-long = '{ $text }' is too long: use { $low } to { $high }
+duration-too-short = '{ $text }' is too short: use { $low } to { $high }
+size-below = { $size } bytes is out of range: use { $low } or more
+size-out-of-range = { $size } bytes is out of range: use { $low } to { $high }
+size-overflow = '{ $text }' is more bytes than a 64-bit count holds (16 EiB less 1 byte)
+size-bad-hex = '{ $text }' is not a hexadecimal size; try 0x100
+size-bad = '{ $text }' is not a size ({ $error }); try 1024, 64K or 1MiB
+rate-bad = '{ $text }' is not a rate; try 0 (as fast as possible), 500K, 100M or 1G (bits per second)
+usage-needs-protocol = '{ $first }' needs its protocol first: { $tcp } (TCP, the connected mode) or { $udp } (UDP, the non-connected mode)
+usage-one-dash-port = '-p{ $text }' is read as -p '{ $text }': one dash is for one-letter flags; write --port 12345 or -p 12345
+usage-delay-too-long = '{ $text }' is too long a delay: use 0 to 1000 (milliseconds)
+usage-queue-zero = a queue of 0 bytes could hold nothing; use 1 byte to 1GiB
+usage-count-zero = --count 0 would send nothing; use 1 or more
+usage-count-bad = '{ $text }' is not a count: use a whole number, 1 or more
+usage-percent-bad = '{ $text }' is not a percentage from 0 to 100
+usage-bytes-literal = { $text } looks like a Python bytes literal, but { $why }
+usage-width-bad = '{ $text }' is not a line width; use 8, 16 or 32
+usage-decode-empty = '{ $text }' describes no bytes; give at least one code, such as '>h'
+usage-answer-rate-bad = '{ $text }' is not an answer rate: use a whole number from 0 (no limit) to { $max }
+usage-recv-size-zero = a receive size of 0 would read nothing; use 1 byte to 16MiB
+usage-no-command = no command given; try `netplay demo` first, then `netplay tcp serve` (see netplay --help)
+usage-hex-json-raw = --json and --raw are for tcp and udp; netplay hex always writes a dump
+usage-demo-raw = --raw does not apply to the demo: it shows reports, not a payload; try --json
+usage-v6only-ipv4 = --v6only applies to IPv6 sockets, and { $ip } is IPv4; add -6 or --host ::
+usage-backlog-negative = --backlog { $backlog } is negative; try 5 or 1024
+usage-count-stdin = --count { $count } repeats an input that ends (-m, --hex, --file or --stdin-datagram); stdin lines are sent once, as they come
+usage-bench-serve-only = { $flag } is for the receiver (--serve); a sender takes HOST PORT, and --local chooses its own port
+usage-bench-which-end = which end? give HOST PORT to send, --serve to receive, or --local for both in this process
+usage-bench-size = --size { $size } is out of range: a bench datagram carries its { $header }-byte header and at most { $max } bytes in all
+usage-datagram-too-long = { $what } is { $size } over { $family } ({ $why }); it was not sent: shorten or split it, or use tcp for a stream
+max-datagram-v4 = 65535 less the 20-byte IPv4 header and the 8-byte UDP header
+max-datagram-v6 = 65535 less the 8-byte UDP header
+too-long-exact = { $len } bytes, more than the { $max } a datagram may carry
+too-long-stream = longer than the { $max } bytes a datagram may carry
+input-message = message { $n }
+input-file = --file { $path }
+input-stdin-line = stdin line { $n }
+input-read = read { $what }
+input-read-file = read --file { $path }
+input-read-stdin = read stdin
+input-open-file = open --file { $path }
+input-file-is-dir = --file { $path } is a directory; give the path of a file to send
+hex-not-digit = --hex '{ $text }': '{ $c }' at position { $at } is not a hex digit; write bytes like "01 02 ff"
+hex-odd = --hex '{ $text }': { $n } hex digits is an odd count; each byte takes two (write 0f, not f)
+input-stdin-datagram = stdin (--stdin-datagram)
+
+## netplay alone (src/cli.rs), and a bad command line in French: clap
+## writes its own errors in English; these are used for the other languages.
+
+greeting = netplay shows every socket step, address, port and byte of a TCP or UDP exchange.
+    {""}
+    Try first:
+      netplay demo                     TCP and UDP side by side, in one command
+      netplay demo --explain           the same, with the course's Python under each step
+    {""}
+    Then, in two terminals:
+      netplay tcp serve                the course's server on 127.0.0.1:12345
+      netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+    {""}
+    Every command and flag: netplay --help
+    {""}
+clap-error = error: { $what }
+clap-invalid-value = error: invalid value '{ $value }' for '{ $arg }'
+clap-value-required = error: a value is required for '{ $arg }' but none was supplied
+clap-value-validation = error: invalid value '{ $value }' for '{ $arg }': { $why }
+clap-unknown-argument = error: unexpected argument '{ $arg }' found
+clap-conflict = error: the argument '{ $arg }' cannot be used with '{ $prior }'
+clap-missing = error: the following required arguments were not provided:
+    {"  "}{ $args }
+clap-invalid-subcommand = error: unrecognized subcommand '{ $word }'
+clap-possible-values = {"  "}[possible values: { $values }]
+clap-tip-argument = {"  "}tip: a similar argument exists: '{ $arg }'
+clap-tip-subcommand = {"  "}tip: a similar subcommand exists: '{ $word }'
+clap-usage = Usage: { $usage }
+clap-more = For more information, try '--help'.

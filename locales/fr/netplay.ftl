@@ -396,3 +396,145 @@ netem-no-netem = `{ $command }` a échoué : { $said } ; ce noyau n'a pas nete
 notice-reuse-addr-default = --reuse-addr ne change plus rien : tcp serve active SO_REUSEADDR par défaut (--no-reuse-addr la laisse désactivée)
 table-cell-tcp = TCP (SOCK_STREAM) : { $text }
 table-cell-udp = UDP (SOCK_DGRAM) : { $text }
+
+## La ligne qu'affiche un échec (src/exit.rs)
+
+error-line = netplay : { $what }
+error-with-hint = { $error } ; { $hint }
+error-cause-separator =  :{" "}
+hint-resolve = vérifiez l'orthographe, ou donnez une adresse IP comme 127.0.0.1
+hint-no-address-in-family = retirez -4/-6, ou donnez une adresse de l'autre famille
+hint-idle = augmentez --timeout, ou vérifiez que le pair envoie quelque chose
+hint-privileged = les ports en dessous de 1024 sont privilégiés : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez --port 12345
+hint-privileged-service = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez --port 12345
+hint-not-this-machine = cette adresse n'est pas une de celles de cette machine ; essayez 127.0.0.1, 0.0.0.0 ou ::
+hint-udp-refused = un ICMP port unreachable est revenu : aucune socket n'est associée au port UDP { $port } là-bas ; le serveur tourne-t-il, sur ce port ?
+hint-tcp-refused = rien n'écoute sur le port TCP { $port } là-bas : le serveur tourne-t-il, sur ce port ?
+hint-and-note = { $hint } { $note }
+hint-other-protocol-udp = Remarque : une socket UDP est associée au port { $port }{ $by }, mais les ports TCP et UDP sont séparés : le port TCP { $port } est un autre port ; udp send l'atteint
+hint-other-protocol-tcp = Remarque : un serveur TCP écoute sur le port { $port }{ $by }, mais les ports TCP et UDP sont séparés : le port UDP { $port } est un autre port ; tcp connect l'atteint
+hint-by-program = {" "}(`{ $command }`, pid { $pid })
+hint-timed-out = pas de réponse dans le délai de --timeout : vérifiez l'adresse, ou augmentez --timeout
+hint-reset = le pair a réinitialisé la connexion (RST) : un pair le fait quand il ferme alors que des octets qu'il n'a pas lus attendent (un serveur qui fait accept() puis close() sans recv(), comme le premier serveur du cours), ou quand son programme meurt ; faites lire au pair tout ce qu'on lui envoie avant qu'il ferme, puis réessayez
+hint-other-port = choisissez un autre --port (0 laisse le système choisir)
+hint-other-source-port = choisissez un autre --source-port, ou aucun (le système en prend alors un libre)
+hint-program = `{ $command }` (pid { $pid })
+hint-another-program = un autre programme (lequel, cet utilisateur ne peut peut-être pas le voir : en root, `ss -lntup` le nomme)
+hint-in-use-tcp-listens = { $program } écoute sur le port TCP { $port } : arrêtez-le, ou { $other }
+hint-in-use-udp-bound = { $program } a une socket associée au port UDP { $port } (UDP n'a pas de TIME_WAIT : le port est libre dès que cette socket se ferme) : arrêtez-le, ou { $other }
+hint-in-use-open = { $open } { $open ->
+        [one] connexion ouverte utilise
+       *[other] connexions ouvertes utilisent
+    } le port { $port } (le port d'un client, ou des connexions d'un serveur précédent encore ouvertes) : fermez-les, ou { $other }
+hint-time-wait-server = { $n } { $n ->
+        [one] connexion fermée par un serveur précédent attend
+       *[other] connexions fermées par un serveur précédent attendent
+    } en TIME_WAIT
+hint-time-wait-server-len = { $n } { $n ->
+        [one] connexion fermée par un serveur précédent attend en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; elle finit
+       *[other] connexions fermées par un serveur précédent attendent en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; la dernière finit
+    } dans { $left } s au plus)
+hint-time-wait-client = { $n } { $n ->
+        [one] connexion précédente depuis ce port attend
+       *[other] connexions précédentes depuis ce port attendent
+    } en TIME_WAIT
+hint-time-wait-client-len = { $n } { $n ->
+        [one] connexion précédente depuis ce port attend en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; elle finit
+       *[other] connexions précédentes depuis ce port attendent en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; la dernière finit
+    } dans { $left } s au plus)
+hint-time-wait-no-reuse = { $what }, et cette socket n'a pas activé SO_REUSEADDR (--no-reuse-addr) : retirez --no-reuse-addr (bind() pourra alors prendre le port à côté d'elles, si ce serveur l'avait activée aussi), attendez, ou { $other }
+hint-time-wait-reuse = { $what }, laissées par une socket qui n'avait pas activé SO_REUSEADDR (TIME_WAIT garde ce réglage), donc celle-ci doit attendre bien qu'elle l'active : attendez, ou { $other }
+hint-time-wait-wait = { $what } : attendez, ou { $other }
+hint-in-use-tcp-unknown = une autre socket occupe le port TCP { $port }, ou des connexions d'un serveur précédent attendent en TIME_WAIT : arrêtez-la, attendez, ou { $other }
+hint-in-use-udp-unknown = une autre socket est associée au port UDP { $port } (UDP n'a pas de TIME_WAIT) : arrêtez-la, ou { $other }
+
+## Une ligne de commande fautive (src/net/addr.rs, src/units.rs, src/cli.rs, src/input.rs)
+
+port-out-of-range = le port { $port } est hors limites : un port est un nombre de 16 bits, de 0 à 65535
+port-not-a-number = le port « { $text } » n'est pas un nombre : un port est un nombre de 16 bits, de 0 à 65535
+target-port-zero = on ne peut ni se connecter ni envoyer au port 0 : 0 veut seulement dire « laisser le système choisir » quand un serveur fait bind() ; donnez le port que le serveur a affiché (« en écoute sur 127.0.0.1:PORT »)
+target-swapped = « { $first } { $port } » semble inversé : l'hôte vient d'abord, puis le port : { $port } { $first }
+target-host-missing = « { $first } » ressemble à un port, et l'hôte manque : donnez HÔTE PORT, par exemple 127.0.0.1 { $first }
+target-no-bracket = « { $first } » a un « [ » sans « ] » ; écrivez [::1]:12345
+target-v6-no-port = « { $first } » n'a pas de port ; écrivez [{ $host }]:PORT ou donnez le port après
+target-v6 = « { $first } » est une adresse IPv6 sans port : une adresse IPv6 avec un port s'écrit entre crochets, [{ $first }]:PORT, ou donnez le port en second argument
+target-v6-guess = « { $first } » est une adresse IPv6 sans port : une adresse IPv6 avec un port s'écrit entre crochets, [{ $first }]:PORT (si { $last } est le port : [{ $ip }]:{ $last }), ou donnez le port en second argument
+target-no-port = « { $first } » n'a pas de port ; donnez HÔTE PORT ou HÔTE:PORT
+duration-negative = « { $text } » n'est pas une durée : elle doit valoir 0 ou plus
+duration-too-big = « { $text } » n'est pas une durée qu'une horloge peut compter ; essayez 500ms, 2s ou 1m
+duration-bad = « { $text } » n'est pas une durée ({ $error }) ; essayez 500ms, 2s ou 1m
+duration-too-long = « { $text } » est trop long : utilisez de { $low } à { $high }
+duration-too-short = « { $text } » est trop court : utilisez de { $low } à { $high }
+size-below = { $size } octets, c'est hors limites : utilisez { $low } ou plus
+size-out-of-range = { $size } octets, c'est hors limites : utilisez de { $low } à { $high }
+size-overflow = « { $text } » fait plus d'octets qu'un compte de 64 bits n'en contient (16 Eio moins 1 octet)
+size-bad-hex = « { $text } » n'est pas une taille hexadécimale ; essayez 0x100
+size-bad = « { $text } » n'est pas une taille ({ $error }) ; essayez 1024, 64K ou 1MiB
+rate-bad = « { $text } » n'est pas un débit ; essayez 0 (au plus vite), 500K, 100M ou 1G (bits par seconde)
+usage-needs-protocol = « { $first } » demande d'abord son protocole : { $tcp } (TCP, le mode connecté) ou { $udp } (UDP, le mode non connecté)
+usage-one-dash-port = « -p{ $text } » se lit -p « { $text } » : un seul tiret est pour les options d'une lettre ; écrivez --port 12345 ou -p 12345
+usage-delay-too-long = « { $text } » est un délai trop long : utilisez de 0 à 1000 (millisecondes)
+usage-queue-zero = une file de 0 octet ne pourrait rien contenir ; utilisez de 1 octet à 1GiB
+usage-count-zero = --count 0 n'enverrait rien ; utilisez 1 ou plus
+usage-count-bad = « { $text } » n'est pas un compte : utilisez un nombre entier, 1 ou plus
+usage-percent-bad = « { $text } » n'est pas un pourcentage de 0 à 100
+usage-bytes-literal = { $text } ressemble à un littéral bytes de Python, mais { $why }
+usage-width-bad = « { $text } » n'est pas une largeur de ligne ; utilisez 8, 16 ou 32
+usage-decode-empty = « { $text } » ne décrit aucun octet ; donnez au moins un code, comme « >h »
+usage-answer-rate-bad = « { $text } » n'est pas un nombre de réponses par seconde : utilisez un nombre entier de 0 (pas de limite) à { $max }
+usage-recv-size-zero = une taille de réception de 0 ne lirait rien ; utilisez de 1 octet à 16MiB
+usage-no-command = aucune commande ; essayez d'abord `netplay demo`, puis `netplay tcp serve` (voir netplay --help)
+usage-hex-json-raw = --json et --raw sont pour tcp et udp ; netplay hex écrit toujours un affichage hexadécimal
+usage-demo-raw = --raw ne s'applique pas à la démo : elle montre des comptes rendus, pas des données ; essayez --json
+usage-v6only-ipv4 = --v6only s'applique aux sockets IPv6, et { $ip } est en IPv4 ; ajoutez -6 ou --host ::
+usage-backlog-negative = --backlog { $backlog } est négatif ; essayez 5 ou 1024
+usage-count-stdin = --count { $count } répète une entrée qui a une fin (-m, --hex, --file ou --stdin-datagram) ; les lignes de l'entrée standard sont envoyées une fois, comme elles viennent
+usage-bench-serve-only = { $flag } est pour le récepteur (--serve) ; un émetteur prend HÔTE PORT, et --local choisit son propre port
+usage-bench-which-end = quel côté ? donnez HÔTE PORT pour envoyer, --serve pour recevoir, ou --local pour les deux dans ce processus
+usage-bench-size = --size { $size } est hors limites : un datagramme de mesure porte son en-tête de { $header } octets et au plus { $max } octets en tout
+usage-datagram-too-long = { $what } : { $size } en { $family } ({ $why }) ; il n'a pas été envoyé : raccourcissez-le ou coupez-le, ou utilisez tcp pour un flux
+max-datagram-v4 = 65535 moins l'en-tête IPv4 de 20 octets et l'en-tête UDP de 8 octets
+max-datagram-v6 = 65535 moins l'en-tête UDP de 8 octets
+too-long-exact = { $len } octets, plus que les { $max } qu'un datagramme peut porter
+too-long-stream = plus long que les { $max } octets qu'un datagramme peut porter
+input-message = message { $n }
+input-file = --file { $path }
+input-stdin-line = ligne { $n } de l'entrée standard
+input-read = lecture de { $what }
+input-read-file = lecture de --file { $path }
+input-read-stdin = lecture de l'entrée standard
+input-open-file = ouverture de --file { $path }
+input-file-is-dir = --file { $path } est un dossier ; donnez le chemin d'un fichier à envoyer
+hex-not-digit = --hex « { $text } » : « { $c } » en position { $at } n'est pas un chiffre hexadécimal ; écrivez les octets comme « 01 02 ff »
+hex-odd = --hex « { $text } » : { $n } chiffres hexadécimaux, c'est un nombre impair ; chaque octet en prend deux (écrivez 0f, pas f)
+input-stdin-datagram = l'entrée standard (--stdin-datagram)
+
+## netplay seul (src/cli.rs), et une ligne de commande fautive : clap écrit
+## ses erreurs en anglais ; celles-ci servent aux autres langues.
+
+greeting = netplay montre chaque étape de la socket, chaque adresse, chaque port et chaque octet d'un échange TCP ou UDP.
+    {""}
+    Pour commencer :
+      netplay demo                     TCP et UDP côte à côte, en une commande
+      netplay demo --explain           la même, avec le Python du cours sous chaque étape
+    {""}
+    Puis, dans deux terminaux :
+      netplay tcp serve                le serveur du cours sur 127.0.0.1:12345
+      netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+    {""}
+    Toutes les commandes et options : netplay --help
+    {""}
+clap-error = erreur : { $what }
+clap-invalid-value = erreur : valeur « { $value } » invalide pour « { $arg } »
+clap-value-required = erreur : « { $arg } » demande une valeur, et aucune n'a été donnée
+clap-value-validation = erreur : valeur « { $value } » invalide pour « { $arg } » : { $why }
+clap-unknown-argument = erreur : argument inattendu « { $arg } »
+clap-conflict = erreur : l'argument « { $arg } » ne peut pas être utilisé avec « { $prior } »
+clap-missing = erreur : ces arguments obligatoires manquent :
+    {"  "}{ $args }
+clap-invalid-subcommand = erreur : sous-commande inconnue « { $word } »
+clap-possible-values = {"  "}[valeurs possibles : { $values }]
+clap-tip-argument = {"  "}conseil : un argument proche existe : « { $arg } »
+clap-tip-subcommand = {"  "}conseil : une sous-commande proche existe : « { $word } »
+clap-usage = Utilisation : { $usage }
+clap-more = Pour en savoir plus, essayez « --help ».

@@ -177,15 +177,15 @@ pub(crate) fn open(
 /// A datagram too long for UDP becomes a usage error naming the limit.
 fn too_long(err: anyhow::Error, family: Family) -> anyhow::Error {
     match err.downcast::<TooLong>() {
-        Ok(t) => UsageError(format!(
-            "{} is {} over {} ({}); it was not sent: shorten or split it, or use tcp for a stream",
-            t.what,
-            t.size_text(),
-            match family {
+        Ok(t) => UsageError(msg!(
+            "usage-datagram-too-long",
+            what = t.what.clone(),
+            size = t.size_text(),
+            family = match family {
                 Family::V4 => "IPv4",
                 Family::V6 => "IPv6",
             },
-            max_reason(family),
+            why = max_reason(family),
         ))
         .into(),
         Err(other) => other,
