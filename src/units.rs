@@ -17,7 +17,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, Msg> {
             Err(_) => Err(msg!("duration-too-big", text = text)),
         };
     }
-    humantime::parse_duration(text).map_err(|e| msg!("duration-bad", text = text, error = e.to_string()))
+    // humantime's own words are English: the message says what to write.
+    humantime::parse_duration(text).map_err(|_| msg!("duration-bad", text = text))
 }
 
 /// Parses a duration and checks it lies in `range`: every duration flag
@@ -82,7 +83,7 @@ pub fn parse_size(text: &str) -> Result<u64, Msg> {
     let config = if decimal { parse_size::Config::new() } else { parse_size::Config::new().with_binary() };
     config.parse_size(text).map_err(|e| match e {
         parse_size::Error::PosOverflow => msg!("size-overflow", text = text),
-        e => msg!("size-bad", text = text, error = e.to_string()),
+        _ => msg!("size-bad", text = text),
     })
 }
 

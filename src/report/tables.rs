@@ -299,6 +299,40 @@ mod tests {
     }
 
     #[test]
+    fn rows_in_french_with_the_course_words() {
+        let nbsp = |s: &str| s.replace('~', "\u{a0}");
+        let row = DemoRow::Truncation {
+            message: 3000,
+            buffer: 1024,
+            tcp: received(&[1024, 1024, 952], None),
+            udp: received(&[1024], Some(vec![3000])),
+        };
+        let cells = demo_row(Lang::Fr, &row);
+        assert_eq!(cells.what, "un message de 3000 octets, un tampon de 1024 octets");
+        assert_eq!(
+            cells.tcp,
+            nbsp(
+                "3 appels recv(1024)~: 1024 + 1024 + 952 = 3000 octets~: tout est là~; ce qui ne tenait pas a attendu le recv() suivant."
+            )
+        );
+        assert_eq!(
+            cells.udp.unwrap(),
+            nbsp(
+                "1 recvfrom(1024)~: 3000 octets arrivés, 1024 gardés, 1976 jetés par le noyau~; rien ne reste pour un appel suivant."
+            )
+        );
+        let row = DemoRow::Boundaries {
+            sends: 5,
+            size: 10,
+            tcp: received(&[10; 5], None),
+            udp: received(&[10, 10, 10, 10], Some(vec![10; 4])),
+        };
+        let cells = demo_row(Lang::Fr, &row);
+        assert!(cells.tcp.ends_with("par le seul hasard du minutage\u{a0}: TCP ne garde pas les limites."));
+        assert!(cells.udp.unwrap().ends_with("entier. 1 n'est jamais arrivé."));
+    }
+
+    #[test]
     fn wraps_on_words() {
         assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);

@@ -101,11 +101,12 @@ impl Proc {
     }
 
     fn launch(mut command: Command) -> Proc {
+        // English, unless the test chose a locale.
+        if !command.get_envs().any(|(name, _)| name == "LANG") {
+            command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8");
+        }
         let mut child = command
             .env_remove("NO_COLOR")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env("LANG", "C.UTF-8")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -229,6 +230,11 @@ impl Proc {
             assert!(Instant::now() < deadline, "netplay did not exit within {limit:?}");
             thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// The stdout lines read so far, by [`Proc::expect`] and the like.
+    pub fn seen(&self) -> &[String] {
+        &self.seen
     }
 
     /// All stdout lines still to come until the process ends.
