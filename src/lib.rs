@@ -43,7 +43,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::Legend => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
-            stdout.write_all(hexdump::legend(color).as_bytes()).map_err(OutputError)?;
+            stdout.write_all(hexdump::legend_in(output.lang, color).as_bytes()).map_err(OutputError)?;
             Ok(())
         }
         Job::TcpServe(config) => with_report(output, &notices, |report| tcp::serve::run(config, report)),

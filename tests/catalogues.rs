@@ -145,8 +145,8 @@ fn the_code_and_the_catalogues_name_the_same_messages() {
 }
 
 /// The course's own bytes, typed as they are: `'Hello serveur !'` is data,
-/// not French typography.
-const DATA: [&str; 2] = ["Hello serveur !", "Bonjour client !"];
+/// not French typography; so is struct's code `?` in a list of codes.
+const DATA: [&str; 3] = ["Hello serveur !", "Bonjour client !", "B ? h"];
 
 #[test]
 fn french_typography() {

@@ -529,3 +529,41 @@ clap-tip-argument = {"  "}tip: a similar argument exists: '{ $arg }'
 clap-tip-subcommand = {"  "}tip: a similar subcommand exists: '{ $word }'
 clap-usage = Usage: { $usage }
 clap-more = For more information, try '--help'.
+
+## The hex dump's legend (src/hexdump.rs, netplay --legend)
+
+legend-title = Byte categories in the hex dump (colour, glyph in the text panel):
+legend-name-null = Null
+legend-name-printable = Printable
+legend-name-control = Control
+legend-name-non-ascii = NonAscii
+legend-null = NUL byte (0), not printable
+legend-printable = printable ASCII (32-126), shown as itself; a space as a space
+legend-control =
+    the other bytes that are not printable (1-31, 127), each as its
+    control picture, as ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)
+legend-non-ascii =
+    non-ASCII (128-255); a UTF-8 character shows as itself, unless
+    it could hide, join or move cells (format, mark, right-to-left)
+
+## netplay hex and --decode (src/hex.rs, src/decode.rs)
+
+hex-skip = skip { $n } bytes of { $name }
+hex-has-bytes = { $name } has { $size } bytes
+hex-ended-after = { $name } ended after { $size } bytes
+hex-nothing-to-show = nothing to show: { $what }, and --skip starts at byte { $skip }
+hex-read = read { $name }
+hex-open = open { $name }
+hex-at-the-end = at the end of the input:
+decode-too-short = format '{ $format }' needs { $needed } bytes, got { $got }
+format-bad = bad struct format '{ $format }': { $problem } at position { $position }; { $hint }
+format-unknown-code = unknown code '{ $code }'
+format-native-only = code '{ $code }' needs native sizes
+format-misplaced-order = byte-order character '{ $code }' not at the start
+format-count-without-code = repeat count not directly followed by a code
+format-too-large = total size over the { $limit } MiB limit
+format-hint-codes = valid codes are x c b B ? h H i I l L q Q e f d s p, and n N P without a byte-order prefix
+format-hint-native = n, N and P exist only in native mode: drop the prefix or use '@'
+format-hint-order = only the first character may set byte order, e.g. '<hh', not 'h<h'
+format-hint-count = write the code right after its count, e.g. '4s' or '3h'
+format-hint-smaller = use smaller repeat counts

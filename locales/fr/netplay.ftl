@@ -538,3 +538,44 @@ clap-tip-argument = {"  "}conseil : un argument proche existe : « { $arg } 
 clap-tip-subcommand = {"  "}conseil : une sous-commande proche existe : « { $word } »
 clap-usage = Utilisation : { $usage }
 clap-more = Pour en savoir plus, essayez « --help ».
+
+## La légende de l'affichage hexadécimal (src/hexdump.rs, netplay --legend)
+
+legend-title = Catégories d'octets dans l'affichage hexadécimal (couleur, glyphe du texte) :
+legend-name-null = Nul
+legend-name-printable = Imprimable
+legend-name-control = Contrôle
+legend-name-non-ascii = Non-ASCII
+legend-null = octet NUL (0), non imprimable
+legend-printable =
+    ASCII imprimable (32-126), montré tel quel ; une espace reste
+    une espace
+legend-control =
+    les autres octets non imprimables (1-31, 127), par leur symbole
+    de contrôle : ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)
+legend-non-ascii =
+    non ASCII (128-255) ; un caractère UTF-8 se montre tel quel,
+    sauf s'il peut cacher, joindre ou déplacer des cases (format,
+    marque, écriture de droite à gauche)
+
+## netplay hex et --decode (src/hex.rs, src/decode.rs)
+
+hex-skip = saut de { $n } octets de { $name }
+hex-has-bytes = { $name } a { $size } octets
+hex-ended-after = { $name } s'est terminé après { $size } octets
+hex-nothing-to-show = rien à montrer : { $what }, et --skip commence à l'octet { $skip }
+hex-read = lecture de { $name }
+hex-open = ouverture de { $name }
+hex-at-the-end = à la fin de l'entrée :
+decode-too-short = le format « { $format } » demande { $needed } octets, il y en a { $got }
+format-bad = format struct « { $format } » invalide : { $problem } en position { $position } ; { $hint }
+format-unknown-code = code « { $code } » inconnu
+format-native-only = le code « { $code } » demande les tailles natives
+format-misplaced-order = le caractère d'ordre des octets « { $code } » n'est pas au début
+format-count-without-code = un nombre de répétitions non suivi directement d'un code
+format-too-large = taille totale au-delà de la limite de { $limit } Mio
+format-hint-codes = les codes valides sont x c b B ? h H i I l L q Q e f d s p, et n N P sans préfixe d'ordre des octets
+format-hint-native = n, N et P n'existent qu'en mode natif : retirez le préfixe ou utilisez « @ »
+format-hint-order = seul le premier caractère peut fixer l'ordre des octets, par exemple « <hh », pas « h<h »
+format-hint-count = écrivez le code juste après son nombre, par exemple « 4s » ou « 3h »
+format-hint-smaller = utilisez des nombres de répétitions plus petits
