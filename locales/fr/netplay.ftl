@@ -175,7 +175,7 @@ ipv4-mapped = { $addr } (IPv4 mappée : le pair IPv4 { $v4 })
 
 demo-part-tcp = TCP, le mode connecté : l'échange du cours
 demo-part-udp = UDP, le mode non connecté : le même échange
-demo-part-table = Ce qui a différé, mesuré pendant cette exécution
+demo-part-table = Ce qui diffère, mesuré pendant cette exécution
 demo-part-head = ━━ { $number }/3  { $title } ━━
 demo-pause = … Entrée pour la partie { $number }/3 (Ctrl-D : continuer sans pause)
 demo-label-server = serveur
@@ -262,7 +262,7 @@ row-truncation-udp = 1 recvfrom({ $buffer }) : { $arrived } octets arrivés, { 
 row-truncation-udp-other = { $calls } ; { $discarded } octets jetés.
 row-closed-port = un port fermé : { $port }, rien n'y est associé
 row-closed-port-tcp = connect() : { $attempt }
-row-closed-port-udp = sendto(), non connectée : { $unconnected } connect() puis send() et recv() : { $connected }
+row-closed-port-udp = sendto(), socket non connectée : { $unconnected } connect() puis send() et recv() : { $connected }
 row-ports = adresses et ports
 row-ports-range = adresses et ports (plage éphémère { $low }-{ $high })
 row-ports-tcp = serveur { $server } : son port vient de bind(port 0). Client { $client } : un port éphémère, choisi au connect().
