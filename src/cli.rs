@@ -26,6 +26,7 @@ use crate::msg;
 use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
+use crate::packets::PacketsConfig;
 use crate::report::{ColorChoice, Mode, OutputConfig};
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
@@ -70,6 +71,15 @@ pub struct OutputArgs {
     /// Under each socket step, the Python line of the course and what it does.
     #[arg(long, global = true, help_heading = OUTPUT)]
     pub explain: bool,
+
+    /// Under the socket steps, the packets they put on the wire (SYN, ACK, FIN, RST, ICMP), as a
+    /// ladder between client and server; with --json, `packet` events. Linux, with CAP_NET_RAW.
+    #[arg(long, global = true, help_heading = OUTPUT)]
+    pub packets: bool,
+
+    /// Write the packets of the run, whole, to FILE as pcap (tcpdump -r FILE, Wireshark).
+    #[arg(long, global = true, value_name = "FILE", help_heading = OUTPUT)]
+    pub pcap: Option<PathBuf>,
 
     /// Only connections, data and errors: no socket steps, no notes (with --raw: errors only).
     #[arg(short, long, global = true, help_heading = OUTPUT)]
@@ -973,6 +983,12 @@ impl Cli {
                 (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
             }
         };
+        let packets = PacketsConfig {
+            show: output.packets,
+            pcap: output.pcap.clone(),
+            tcp_info: output.packets || output.explain || output.json,
+        };
+        let job = job.with_packets(packets)?;
         Ok(Run { job, output: output.into_config(recv_size), notices })
     }
 }
@@ -1044,6 +1060,7 @@ impl TcpServeArgs {
         }
         let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         Ok(ServeConfig {
+            packets: PacketsConfig::default(),
             addr: self.bind.address()?,
             options: self.bind.options(Some(reuse_addr)),
             backlog: self.backlog,
@@ -1126,6 +1143,7 @@ impl TcpConnectArgs {
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
         Ok(ConnectConfig {
+            packets: PacketsConfig::default(),
             target,
             family,
             input: self.input.into_input(),
@@ -1140,6 +1158,7 @@ impl TcpConnectArgs {
 impl UdpServeArgs {
     fn into_config(self) -> Result<UdpServeConfig> {
         Ok(UdpServeConfig {
+            packets: PacketsConfig::default(),
             addr: self.bind.address()?,
             options: SocketOptions {
                 recv_buffer: self.rcvbuf,
@@ -1168,6 +1187,7 @@ impl UdpSendArgs {
             return Err(UsageError(msg!("usage-count-stdin", count = self.count)).into());
         }
         Ok(SendConfig {
+            packets: PacketsConfig::default(),
             target,
             family,
             input,
@@ -1189,7 +1209,11 @@ impl DemoArgs {
             loss_percent: self.loss.unwrap_or(0.0),
             delay: self.delay.unwrap_or_default(),
         });
-        DemoConfig { impair, pause: if self.step { Pause::OnEnter } else { Pause::Never } }
+        DemoConfig {
+            impair,
+            pause: if self.step { Pause::OnEnter } else { Pause::Never },
+            packets: PacketsConfig::default(),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use crate::i18n::Msg;
 
 pub mod bench;
 pub mod demo;
+pub mod packet;
 
 /// TCP or UDP: the two modes the course compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -145,6 +146,10 @@ pub enum Event {
         /// Why it ended when it did not end normally (reset, error, ...).
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<Msg>,
+        /// TCP_INFO read just before close() (Linux; with --packets,
+        /// --explain or --json).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tcp_info: Option<crate::capture::TcpInfo>,
     },
     /// A connection was accepted and closed at once, before being served:
     /// --max-conns reached, --deny / --allow, or the open-file limit.
@@ -299,6 +304,9 @@ pub enum Event {
     TcpBench(bench::TcpBenchResult),
     /// A UDP benchmark is over.
     UdpBench(bench::UdpBenchResult),
+    /// A packet of this run, captured on the wire (`--packets`), stamped
+    /// with the kernel's time.
+    Packet(packet::PacketEvent),
 }
 
 impl Event {

@@ -567,3 +567,74 @@ format-hint-native = n, N and P exist only in native mode: drop the prefix or us
 format-hint-order = only the first character may set byte order, e.g. '<hh', not 'h<h'
 format-hint-count = write the code right after its count, e.g. '4s' or '3h'
 format-hint-smaller = use smaller repeat counts
+
+## Packets (--packets: src/report/packets.rs, src/capture/ladder.rs, src/packets.rs, src/demo/*)
+
+demo-label-wire = wire
+tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmitted, { $segs_in } segments in, { $segs_out } out, { $acked } acked
+tcp-info-line = TCP_INFO in { $state }: { $info }
+bench-tcp-info = { $label } in { $state }: { $info }
+bench-progress-tcp-info = rtt { $rtt } cwnd { $cwnd } retr { $retransmits }
+ladder-unscaled = (unscaled)
+ladder-for = for { $what }
+notice-packets-loopback-only = --packets watches { $interface } only: the packets of clients on other machines come through another interface and are not shown
+notice-capture-drops = packet capture: the kernel dropped { $n } packets (the capture's queue was full): the packets shown miss them
+notice-demo-private-netns = --packets: the demo runs in a network namespace of its own (an unprivileged user namespace), where it may capture its packets without root; 127.0.0.1 there is this process alone
+usage-packets-where = --packets and --pcap are for tcp serve, tcp connect, udp serve, udp send and demo
+attempt-and-wire = { $attempt } { $wire }
+wire-pieces = On the wire: { $pieces }.
+wire-pieces-none = no { $what ->
+        [segment] data segment
+       *[datagram] datagram
+    }
+wire-pieces-same = { $n } { $what ->
+        [segment] { $n ->
+            [one] data segment
+           *[other] data segments
+        }
+       *[datagram] { $n ->
+            [one] datagram
+           *[other] datagrams
+        }
+    } of { $size } bytes
+wire-pieces-list = { $n } { $what ->
+        [segment] { $n ->
+            [one] data segment
+           *[other] data segments
+        }
+       *[datagram] { $n ->
+            [one] datagram
+           *[other] datagrams
+        }
+    }: { $list } bytes
+wire-segments-joined = On the wire: { $pieces }, one per send(): the receiving socket's buffer joined them, recv() took them together.
+wire-segments-each = On the wire: { $pieces }, one per send().
+wire-segments-fewer = On the wire: { $pieces }: the sending kernel joined sends into fewer segments.
+wire-segments-more = On the wire: { $pieces }: the sending kernel cut the stream into more segments than sends.
+wire-datagrams-each = On the wire: { $pieces }, one per sendto().
+wire-whole = On the wire: 1 datagram of { $length } bytes, whole: recvfrom({ $buffer }) cut it, at the receiver.
+wire-answered = On the wire: { $what ->
+        [syn] the SYN
+       *[datagram] the datagram
+    }, answered by { $answer }.
+wire-nothing-back = On the wire: { $what ->
+        [syn] the SYN
+       *[datagram] the datagram
+    }; nothing came back.
+wire-unconnected-told = On the wire: the datagram, answered by { $answer }, never told to the unconnected socket.
+wire-connected-told = On the wire: the same { $answer }, matched to the connected socket: the ECONNREFUSED.
+explain-packet-syn = SYN: connect() sends this first segment of the three-way handshake; it carries the client's initial sequence number (random, shown as 0) and its options: the largest segment it takes (MSS: 65495 bytes on IPv4 loopback, 65476 on IPv6: the 65536-byte MTU less the headers), SACK, timestamps and window scaling.
+explain-packet-syn-ack = SYN,ACK: the server's kernel answers the SYN by itself, before any accept(): its own initial sequence number and ack 1 (the client's SYN counts as one byte). Once the client's ACK arrives the connection waits in the listen() backlog until accept() takes it.
+explain-packet-ack = ACK: a segment with no data that says "I have every byte before this number"; the client's first one completes the three-way handshake, which is when connect() returns.
+explain-packet-data = PSH,ACK with bytes: a segment carrying data. Linux sets PSH ("hand this to the application now") on the last segment of each send(), so a small send() usually goes out as one PSH segment (Nagle's algorithm may hold it back and merge it with the next while earlier bytes are unacknowledged); the receiver acknowledges with the number of the next byte it expects.
+explain-packet-fin = FIN: shutdown(SHUT_WR) or close() says "I will send no more"; it takes one sequence number, the peer acknowledges it, and the peer's recv() returns b'' (end of stream) once it has read the bytes before it. Each direction is closed by its own FIN.
+explain-packet-rst = RST: the connection is refused or torn down. A SYN to a port where nothing listens is answered by RST,ACK and connect() fails with ECONNREFUSED (Connection refused); close() with unread bytes in the receive buffer sends RST too, and the peer's next send() or recv() fails with ECONNRESET.
+explain-packet-icmp-port-unreachable = ICMP port unreachable (type 3, code 3): the kernel's answer to a UDP datagram for a port where no socket is bound; it quotes the start of that datagram. A connected UDP socket is told (its next send() or recv() fails with ECONNREFUSED); an unconnected one never is, so its sendto() seems to succeed.
+explain-packet-icmpv6-port-unreachable = ICMPv6 destination unreachable, port unreachable (type 1, code 4): IPv6's answer to a UDP datagram for a port where no socket is bound; as in IPv4, only a connected UDP socket is told (ECONNREFUSED).
+explain-packet-icmp = ICMP: the network's error and control messages; an error quotes the start of the datagram it is about.
+explain-packet-udp = UDP datagram: one send() or sendto() is one datagram on the wire, with an 8-byte header (ports, length, checksum) and no handshake, no acknowledgement, no retransmission; recv() gets it whole or, if its buffer is smaller, its start, and the rest is discarded.
+capture-not-permitted = packet capture needs CAP_NET_RAW (root): run as root, or grant it once with sudo setcap cap_net_raw+ep "$(command -v netplay)"
+capture-unsupported = packet capture (--packets, --pcap) is Linux-only for now
+capture-unknown-interface = packet capture: no network interface named '{ $name }' (see `ip link`)
+capture-no-interface = packet capture: no network interface holds the address { $address }
+capture-io = packet capture on { $interface }: { $op }: { $error }

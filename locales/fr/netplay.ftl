@@ -579,3 +579,74 @@ format-hint-native = n, N et P n'existent qu'en mode natif : retirez le préfix
 format-hint-order = seul le premier caractère peut fixer l'ordre des octets, par exemple « <hh », pas « h<h »
 format-hint-count = écrivez le code juste après son nombre, par exemple « 4s » ou « 3h »
 format-hint-smaller = utilisez des nombres de répétitions plus petits
+
+## Les paquets (--packets : src/report/packets.rs, src/capture/ladder.rs, src/packets.rs, src/demo/*)
+
+demo-label-wire = réseau
+tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmis, { $segs_in } segments reçus, { $segs_out } envoyés, { $acked } acquittés
+tcp-info-line = TCP_INFO en { $state } : { $info }
+bench-tcp-info = { $label } en { $state } : { $info }
+bench-progress-tcp-info = rtt { $rtt } cwnd { $cwnd } retr { $retransmits }
+ladder-unscaled = (sans facteur d'échelle)
+ladder-for = pour { $what }
+notice-packets-loopback-only = --packets ne surveille que { $interface } : les paquets des clients d'autres machines passent par une autre interface et ne sont pas montrés
+notice-capture-drops = capture de paquets : le noyau a rejeté { $n } paquets (la file de la capture était pleine) : il en manque dans ceux qui sont montrés
+notice-demo-private-netns = --packets : la démo tourne dans un espace de noms réseau à elle (un espace de noms utilisateur non privilégié), où elle peut capturer ses paquets sans être root ; 127.0.0.1 n'y désigne que ce processus
+usage-packets-where = --packets et --pcap sont pour tcp serve, tcp connect, udp serve, udp send et demo
+attempt-and-wire = { $attempt } { $wire }
+wire-pieces = Sur le réseau : { $pieces }.
+wire-pieces-none = aucun { $what ->
+        [segment] segment de données
+       *[datagram] datagramme
+    }
+wire-pieces-same = { $n } { $what ->
+        [segment] { $n ->
+            [one] segment de données
+           *[other] segments de données
+        }
+       *[datagram] { $n ->
+            [one] datagramme
+           *[other] datagrammes
+        }
+    } de { $size } octets
+wire-pieces-list = { $n } { $what ->
+        [segment] { $n ->
+            [one] segment de données
+           *[other] segments de données
+        }
+       *[datagram] { $n ->
+            [one] datagramme
+           *[other] datagrammes
+        }
+    } : { $list } octets
+wire-segments-joined = Sur le réseau : { $pieces }, un par send() : le tampon de la socket réceptrice les a réunis, recv() les a pris ensemble.
+wire-segments-each = Sur le réseau : { $pieces }, un par send().
+wire-segments-fewer = Sur le réseau : { $pieces } : le noyau émetteur a réuni des envois en moins de segments.
+wire-segments-more = Sur le réseau : { $pieces } : le noyau émetteur a coupé le flux en plus de segments que d'envois.
+wire-datagrams-each = Sur le réseau : { $pieces }, un par sendto().
+wire-whole = Sur le réseau : 1 datagramme de { $length } octets, entier : c'est recvfrom({ $buffer }) qui l'a coupé, chez le récepteur.
+wire-answered = Sur le réseau : { $what ->
+        [syn] le SYN
+       *[datagram] le datagramme
+    }, auquel a répondu { $answer }.
+wire-nothing-back = Sur le réseau : { $what ->
+        [syn] le SYN
+       *[datagram] le datagramme
+    } ; rien n'est revenu.
+wire-unconnected-told = Sur le réseau : le datagramme, auquel a répondu { $answer }, jamais signalé à la socket non connectée.
+wire-connected-told = Sur le réseau : le même { $answer }, rapporté à la socket connectée : c'est l'ECONNREFUSED.
+explain-packet-syn = SYN : connect() envoie ce premier segment de la poignée de main en trois temps ; il porte le numéro de séquence initial du client (aléatoire, montré comme 0) et ses options : le plus grand segment qu'il accepte (MSS : 65495 octets sur la boucle locale IPv4, 65476 en IPv6 : la MTU de 65536 octets moins les en-têtes), SACK, horodatage et facteur d'échelle de fenêtre.
+explain-packet-syn-ack = SYN,ACK : le noyau du serveur répond seul au SYN, avant tout accept() : son propre numéro de séquence initial et ack 1 (le SYN du client compte pour un octet). Une fois l'ACK du client arrivé, la connexion attend dans la file de listen() jusqu'à ce qu'accept() la prenne.
+explain-packet-ack = ACK : un segment sans données qui dit « j'ai tous les octets avant ce numéro » ; le premier du client termine la poignée de main en trois temps, et c'est là que connect() rend la main.
+explain-packet-data = PSH,ACK avec des octets : un segment qui porte des données. Linux met PSH (« passe ça à l'application tout de suite ») sur le dernier segment de chaque send(), si bien qu'un petit send() part d'habitude en un seul segment PSH (l'algorithme de Nagle peut le retenir et le fusionner avec le suivant tant que des octets précédents ne sont pas acquittés) ; le récepteur acquitte avec le numéro du prochain octet qu'il attend.
+explain-packet-fin = FIN : shutdown(SHUT_WR) ou close() dit « je n'enverrai plus rien » ; il prend un numéro de séquence, le pair l'acquitte, et le recv() du pair renvoie b'' (fin du flux) une fois qu'il a lu les octets d'avant. Chaque sens est fermé par son propre FIN.
+explain-packet-rst = RST : la connexion est refusée ou rompue. Un SYN vers un port où rien n'écoute reçoit RST,ACK et connect() échoue avec ECONNREFUSED (connexion refusée) ; close() avec des octets non lus dans le tampon de réception envoie aussi un RST, et le send() ou le recv() suivant du pair échoue avec ECONNRESET.
+explain-packet-icmp-port-unreachable = ICMP port unreachable (type 3, code 3) : la réponse du noyau à un datagramme UDP pour un port où aucune socket n'est associée ; elle cite le début de ce datagramme. Une socket UDP connectée est prévenue (son send() ou son recv() suivant échoue avec ECONNREFUSED) ; une socket non connectée ne l'est jamais, si bien que son sendto() semble réussir.
+explain-packet-icmpv6-port-unreachable = ICMPv6 destination unreachable, port unreachable (type 1, code 4) : la réponse d'IPv6 à un datagramme UDP pour un port où aucune socket n'est associée ; comme en IPv4, seule une socket UDP connectée est prévenue (ECONNREFUSED).
+explain-packet-icmp = ICMP : les messages d'erreur et de contrôle du réseau ; une erreur cite le début du datagramme qu'elle concerne.
+explain-packet-udp = Datagramme UDP : un send() ou un sendto() fait un datagramme sur le réseau, avec un en-tête de 8 octets (ports, longueur, somme de contrôle), sans poignée de main, sans accusé de réception, sans retransmission ; recv() le reçoit entier ou, si son tampon est plus petit, son début, et le reste est jeté.
+capture-not-permitted = la capture de paquets demande CAP_NET_RAW (root) : lancez en root, ou accordez-la une fois pour toutes avec sudo setcap cap_net_raw+ep "$(command -v netplay)"
+capture-unsupported = la capture de paquets (--packets, --pcap) n'existe que sous Linux pour l'instant
+capture-unknown-interface = capture de paquets : aucune interface réseau ne s'appelle « { $name } » (voir `ip link`)
+capture-no-interface = capture de paquets : aucune interface réseau n'a l'adresse { $address }
+capture-io = capture de paquets sur { $interface } : { $op } : { $error }

@@ -9,6 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use colored::Color;
 
 use super::explain::{self, FirstFin};
+use super::packets::{self, Ladder};
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter, width};
 use crate::clock::Stamp;
@@ -89,6 +90,8 @@ pub struct Human {
     told_cut: bool,
     /// When the event being rendered happened, on the process clock.
     at: Stamp,
+    /// `--packets`: which kinds of packet were explained already.
+    ladder: Ladder,
     buf: Vec<u8>,
 }
 
@@ -130,6 +133,7 @@ impl Human {
             progress_shown: false,
             told_cut: false,
             at: Stamp::ZERO,
+            ladder: Ladder::default(),
             buf: Vec::new(),
         }
     }
@@ -755,9 +759,26 @@ impl Human {
             .datagrams
             .map(|n| format!(" {}", self.t(msg!("bench-datagrams", n = Arg::count(n)))))
             .unwrap_or_default();
+        // The sender's TCP_INFO, short enough for the one line.
+        let tcp = progress
+            .tcp_info
+            .as_ref()
+            .map(|info| {
+                let rtt = Arg::duration(std::time::Duration::from_micros(u64::from(info.rtt_us)));
+                format!(
+                    "   {}",
+                    self.t(msg!(
+                        "bench-progress-tcp-info",
+                        rtt = rtt,
+                        cwnd = info.cwnd,
+                        retransmits = info.retransmits
+                    ))
+                )
+            })
+            .unwrap_or_default();
         let elapsed = crate::units::format_duration_in(lang, progress.elapsed);
         let text = format!(
-            "  {:>7}  {verb} {}{datagrams}   {}",
+            "  {:>7}  {verb} {}{datagrams}   {}{tcp}",
             elapsed,
             crate::units::format_bytes_in(lang, progress.bytes),
             crate::units::format_bits_per_second_in(lang, progress.bits_per_second)
@@ -893,8 +914,17 @@ impl Reporter for Human {
                 self.line(&format!("{tag} {text}"));
                 self.explanation(explain::shutdown(self.style.lang));
             }
-            Event::Closed { conn, bytes_in, bytes_out, duration, reason } => {
-                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_ref())
+            Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
+                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_ref());
+                if let Some(info) = tcp_info {
+                    let text = self.t(msg!(
+                        "tcp-info-line",
+                        state = info.state_name(),
+                        info = packets::tcp_info_text(self.style.lang, info)
+                    ));
+                    let text = self.dim(&format!("  {text}"));
+                    self.line(&text);
+                }
             }
             Event::Rejected { peer, reason } => {
                 let text = self.t(msg!("rejected", peer = self.show_addr(peer), reason = reason.clone()));
@@ -944,6 +974,17 @@ impl Reporter for Human {
             Event::BenchProgress(progress) => self.bench_progress(progress),
             Event::TcpBench(result) => self.tcp_bench(result),
             Event::UdpBench(result) => self.udp_bench(result),
+            Event::Packet(packet) => {
+                let width = self.style.width.unwrap_or(packets::WIDTH);
+                self.ladder.render(
+                    self.style.lang,
+                    packet,
+                    self.style.color,
+                    self.style.explain,
+                    width,
+                    &mut self.buf,
+                )
+            }
         }
         if self.buf.is_empty() {
             return Ok(());

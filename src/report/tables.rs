@@ -3,7 +3,7 @@
 //! reporter lays it out and paints it.
 
 use crate::event::bench::{Moved, SeqCounts, TcpBenchResult, UdpBenchResult};
-use crate::event::demo::{Attempt, Delivery, DemoRow, Impairment, Received, Verdict};
+use crate::event::demo::{Attempt, Delivery, DemoRow, Impairment, OnWire, Received, Verdict};
 use crate::i18n::{Arg, Lang, Msg};
 use crate::msg;
 
@@ -31,7 +31,7 @@ pub fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
                     std::cmp::Ordering::Equal => msg!("row-boundaries-tcp-equal"),
                     std::cmp::Ordering::Greater => msg!("row-boundaries-tcp-more"),
                 }
-            )),
+            )) + &more(lang, tcp.wire.as_ref().map(|w| segments_of_sends(w, *sends, tcp.calls))),
             udp: Some(
                 t(msg!(
                     "row-boundaries-udp",
@@ -42,34 +42,70 @@ pub fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
                         }
                         _ => calls("recvfrom()", udp),
                     }
-                )) + &lost_note(lang, *sends, udp.calls),
+                )) + &lost_note(lang, *sends, udp.calls)
+                    + &more(lang, udp.wire.as_ref().map(|w| datagrams_of_sends(w, *sends))),
             ),
         },
         DemoRow::Truncation { message, buffer, tcp, udp } => Cells {
             what: t(msg!("row-truncation", message = *message, buffer = *buffer)),
-            tcp: t(msg!("row-truncation-tcp", calls = calls(&format!("recv({buffer})"), tcp))),
-            udp: Some(match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
-                (Some([arrived]), [kept]) => t(msg!(
-                    "row-truncation-udp",
-                    buffer = *buffer,
-                    arrived = *arrived,
-                    kept = *kept,
-                    discarded = udp.discarded.unwrap_or(0)
-                )),
-                _ => t(msg!(
-                    "row-truncation-udp-other",
-                    calls = calls("recvfrom()", udp),
-                    discarded = udp.discarded.unwrap_or(0)
-                )),
-            }),
+            tcp: t(msg!("row-truncation-tcp", calls = calls(&format!("recv({buffer})"), tcp)))
+                + &more(
+                    lang,
+                    tcp.wire.as_ref().map(|w| msg!("wire-pieces", pieces = pieces(&w.data, "segment"))),
+                ),
+            udp: Some(
+                match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
+                    (Some([arrived]), [kept]) => t(msg!(
+                        "row-truncation-udp",
+                        buffer = *buffer,
+                        arrived = *arrived,
+                        kept = *kept,
+                        discarded = udp.discarded.unwrap_or(0)
+                    )),
+                    _ => t(msg!(
+                        "row-truncation-udp-other",
+                        calls = calls("recvfrom()", udp),
+                        discarded = udp.discarded.unwrap_or(0)
+                    )),
+                } + &more(lang, udp.wire.as_ref().map(|w| whole_on_the_wire(w, *buffer))),
+            ),
         },
         DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => Cells {
             what: t(msg!("row-closed-port", port = *port)),
-            tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp))),
+            tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp)))
+                + &more(lang, tcp.wire.as_ref().map(|w| answered("syn", w))),
             udp: Some(t(msg!(
                 "row-closed-port-udp",
-                unconnected = attempt(udp_unconnected),
-                connected = attempt(udp_connected)
+                unconnected = match udp_unconnected.wire.as_ref() {
+                    Some(OnWire { answer: Some(answer), .. }) => {
+                        msg!(
+                            "attempt-and-wire",
+                            attempt = attempt(udp_unconnected),
+                            wire = msg!("wire-unconnected-told", answer = answer)
+                        )
+                    }
+                    Some(w) => msg!(
+                        "attempt-and-wire",
+                        attempt = attempt(udp_unconnected),
+                        wire = answered("datagram", w)
+                    ),
+                    None => attempt(udp_unconnected),
+                },
+                connected = match udp_connected.wire.as_ref() {
+                    Some(OnWire { answer: Some(answer), .. }) => {
+                        msg!(
+                            "attempt-and-wire",
+                            attempt = attempt(udp_connected),
+                            wire = msg!("wire-connected-told", answer = answer)
+                        )
+                    }
+                    Some(w) => msg!(
+                        "attempt-and-wire",
+                        attempt = attempt(udp_connected),
+                        wire = answered("datagram", w)
+                    ),
+                    None => attempt(udp_connected),
+                }
             ))),
         },
         DemoRow::ClientPorts { tcp_client, tcp_server, udp_client, udp_server, range } => Cells {
@@ -116,6 +152,62 @@ fn calls(call: &str, received: &Received) -> Msg {
         n => format!("{} + ... + {}", lengths[..3].join(" + "), lengths[n - 1]),
     };
     msg!("row-calls", calls = received.calls, call = call, list = list, bytes = received.bytes)
+}
+
+/// A sentence more, with its space, when there is one.
+fn more(lang: Lang, sentence: Option<Msg>) -> String {
+    sentence.map(|s| format!(" {}", s.render(lang))).unwrap_or_default()
+}
+
+/// `5 data segments of 10 bytes`, `3 datagrams: 10 + 20 + 20 bytes`.
+fn pieces(lengths: &[u32], what: &'static str) -> Msg {
+    match lengths {
+        [] => msg!("wire-pieces-none", what = what),
+        [first, rest @ ..] if rest.iter().all(|n| n == first) => {
+            msg!("wire-pieces-same", n = lengths.len(), what = what, size = *first)
+        }
+        _ => {
+            let list: Vec<String> = lengths.iter().map(|n| n.to_string()).collect();
+            msg!("wire-pieces-list", n = lengths.len(), what = what, list = list.join(" + "))
+        }
+    }
+}
+
+/// The TCP data segments that carried `sends` send() calls.
+fn segments_of_sends(wire: &OnWire, sends: u64, recv_calls: u64) -> Msg {
+    let pieces = pieces(&wire.data, "segment");
+    match (wire.data.len() as u64).cmp(&sends) {
+        std::cmp::Ordering::Equal if recv_calls < sends => msg!("wire-segments-joined", pieces = pieces),
+        std::cmp::Ordering::Equal => msg!("wire-segments-each", pieces = pieces),
+        std::cmp::Ordering::Less => msg!("wire-segments-fewer", pieces = pieces),
+        std::cmp::Ordering::Greater => msg!("wire-segments-more", pieces = pieces),
+    }
+}
+
+/// The UDP datagrams that `sends` sendto() calls put on the wire.
+fn datagrams_of_sends(wire: &OnWire, sends: u64) -> Msg {
+    let pieces = pieces(&wire.data, "datagram");
+    if wire.data.len() as u64 == sends {
+        msg!("wire-datagrams-each", pieces = pieces)
+    } else {
+        msg!("wire-pieces", pieces = pieces)
+    }
+}
+
+/// A datagram cut by recvfrom() travelled whole.
+fn whole_on_the_wire(wire: &OnWire, buffer: usize) -> Msg {
+    match wire.data.as_slice() {
+        [length] => msg!("wire-whole", length = *length, buffer = buffer),
+        _ => msg!("wire-pieces", pieces = pieces(&wire.data, "datagram")),
+    }
+}
+
+/// What answered a packet sent to a closed port, if anything did.
+fn answered(what: &'static str, wire: &OnWire) -> Msg {
+    match &wire.answer {
+        Some(answer) => msg!("wire-answered", what = what, answer = answer),
+        None => msg!("wire-nothing-back", what = what),
+    }
 }
 
 /// A sentence more when datagrams never came, with its space.
@@ -186,6 +278,15 @@ pub fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
             .render(lang),
         ),
         None => lines.push(msg!("bench-tcp-no-count", label = label(lang, "received")).render(lang)),
+    }
+    if let Some(info) = &result.tcp_info {
+        let line = msg!(
+            "bench-tcp-info",
+            label = format!("{:<9}", "TCP_INFO"),
+            state = info.state_name(),
+            info = super::packets::tcp_info_text(lang, info)
+        );
+        lines.push(line.render(lang));
     }
     lines
 }
@@ -267,7 +368,14 @@ mod tests {
     fn received(lengths: &[usize], arrived: Option<Vec<usize>>) -> Received {
         let bytes = lengths.iter().map(|&n| n as u64).sum();
         let discarded = arrived.as_ref().map(|a| a.iter().zip(lengths).map(|(a, k)| (a - k) as u64).sum());
-        Received { calls: lengths.len() as u64, lengths: lengths.to_vec(), bytes, arrived, discarded }
+        Received {
+            calls: lengths.len() as u64,
+            lengths: lengths.to_vec(),
+            bytes,
+            arrived,
+            discarded,
+            wire: None,
+        }
     }
 
     #[test]

@@ -34,6 +34,7 @@ use crate::net::access::Access;
 use crate::net::limits::{self, OpenFiles};
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
+use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
 use crate::report::{OutputError, Report};
 
 /// What the server's stdin is for.
@@ -82,6 +83,8 @@ pub struct ServeConfig {
     /// open-file limit, and SIGINT / SIGTERM stop it cleanly with totals.
     /// False when it is embedded (the demo), whose host keeps the signals.
     pub owns_process: bool,
+    /// `--packets`, `--pcap`, TCP_INFO.
+    pub packets: PacketsConfig,
 }
 
 /// How long clients get to close when the server stops on a signal.
@@ -94,6 +97,7 @@ const OUTPUT_PATIENCE: Duration = Duration::from_millis(800);
 const MAX_LINE: usize = 64 * 1024;
 
 pub fn run(config: ServeConfig, report: Report) -> Result<()> {
+    let mut packets = Packets::new(&config.packets, &report)?;
     let files = if config.owns_process {
         raise_open_files(&config, &report)?
     } else {
@@ -106,12 +110,13 @@ pub fn run(config: ServeConfig, report: Report) -> Result<()> {
         // Handlers first: a signal sent as soon as "listening" shows must
         // stop the server cleanly, not kill it.
         let signals = if config.owns_process { Some(Signals::new()?) } else { None };
-        (signals, listen(&config, &report)?)
+        (signals, listen(&config, &report, &mut packets)?)
     };
     let result = runtime.block_on(serve(listener, config, files, signals, report));
     // Tasks still blocked on a full output are not waited for.
     runtime.shutdown_timeout(Duration::from_millis(100));
-    result
+    let finished = packets.finish();
+    result.and(finished)
 }
 
 /// Every client is a descriptor: take all the process may have, and say so.
@@ -139,10 +144,12 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
     Ok(files)
 }
 
-/// socket → options → bind → listen, each step reported.
-fn listen(config: &ServeConfig, report: &Report) -> Result<std::net::TcpListener> {
+/// socket → options → bind → listen, each step reported; the packet
+/// capture, if any, starts once the port is known.
+fn listen(config: &ServeConfig, report: &Report, packets: &mut Packets) -> Result<std::net::TcpListener> {
     let socket = socket::open(&config.addr, Proto::Tcp, Role::Server, config.options, report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, report)?;
+    packets.serve(local)?;
     socket::listen(&socket, &local, config.backlog, report)?;
     socket.set_nonblocking(true).map_err(|e| NetError::socket("set non-blocking", local, e))?;
     report.emit(Event::Listening { proto: Proto::Tcp, local, backlog: Some(config.backlog) })?;
@@ -526,6 +533,8 @@ struct Totals {
     bytes_out: AtomicU64,
     /// The peer has finished sending: whatever is queued is all it waits for.
     finished: AtomicBool,
+    /// Read after each step, for the `closed` event.
+    tcp_info: LastTcpInfo,
 }
 
 /// Counts a connection as live until its task ends, however it ends.
@@ -573,7 +582,8 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     if server.config.broadcast && server.emit(Event::Join { conn, clients }).await.is_err() {
         return;
     }
-    let totals = Arc::new(Totals::default());
+    let totals =
+        Arc::new(Totals { tcp_info: LastTcpInfo::new(server.config.packets.tcp_info), ..Totals::default() });
     let (reader, writer) = stream.into_split();
     let mut writing = AbortOnDrop(tokio::spawn(write_loop(
         server.clone(),
@@ -637,6 +647,9 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         Some((reason, error)) => (Some(reason), Some(error)),
         None => (None, None),
     };
+    // The socket is still open (the read half holds it).
+    totals.tcp_info.read(reader.as_ref());
+    let tcp_info = totals.tcp_info.get();
     let _ = server
         .emit(Event::Closed {
             conn,
@@ -644,6 +657,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
             bytes_out: totals.bytes_out.load(Ordering::Relaxed),
             duration: start.elapsed(),
             reason,
+            tcp_info,
         })
         .await;
     if server.config.once
@@ -715,6 +729,11 @@ async fn read_loop(
                 Err(e) => Received::Failed(e),
             }
         });
+        match received {
+            Received::Chunk(_) => totals.tcp_info.read_after_data(reader.as_ref()),
+            Received::Eof | Received::Failed(_) => totals.tcp_info.read(reader.as_ref()),
+            Received::NotReady => {}
+        }
         let bytes = match received {
             Received::NotReady => continue,
             Received::Eof => {
@@ -788,8 +807,9 @@ async fn write_loop(
     cut: Arc<Cut>,
 ) -> Result<(), WriteEnd> {
     let mut chunk = 0u64;
-    // In broadcast, each relay is reported once, not once per recipient.
-    let report = !server.config.broadcast;
+    // In broadcast, each relay is reported once, not once per recipient;
+    // --raw shows no sends at all.
+    let report = !server.config.broadcast && server.report.shows_sends();
     let stall = server.config.stall_timeout;
     let mut progress = tokio::time::Instant::now();
     while let Some(bytes) = inbox.recv().await {
@@ -830,6 +850,7 @@ async fn write_loop(
                 Err(e) => return Err(WriteEnd::Failed(e)),
             };
             progress = tokio::time::Instant::now();
+            totals.tcp_info.read_after_data(writer.as_ref());
             chunk += 1;
             let offset = totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
             server.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
@@ -853,7 +874,9 @@ async fn write_loop(
         WriteEnd::Stopped
     })?;
     let mut writer = writer;
+    totals.tcp_info.read(writer.as_ref());
     tokio::io::AsyncWriteExt::shutdown(&mut writer).await.map_err(WriteEnd::Failed)?;
+    totals.tcp_info.read(writer.as_ref());
     cause.emit(Event::Shutdown { conn }).map_err(|e| {
         server.fail(e);
         WriteEnd::Stopped

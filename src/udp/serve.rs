@@ -20,6 +20,7 @@ use crate::msg;
 use crate::net::access::Access;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
+use crate::packets::{Packets, PacketsConfig};
 use crate::report::Report;
 use crate::sys::drops;
 use crate::sys::stop::Stop;
@@ -41,6 +42,8 @@ pub struct UdpServeConfig {
     pub idle: Option<Duration>,
     /// Whom to answer, and how often.
     pub answers: AnswerPolicy,
+    /// `--packets`, `--pcap`.
+    pub packets: PacketsConfig,
 }
 
 /// `--answer-rate`, `--allow`, `--deny`: see guard.rs.
@@ -94,9 +97,11 @@ pub fn run_until_signal(config: UdpServeConfig, report: Report) -> Result<()> {
 }
 
 fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Result<()> {
+    let mut packets = Packets::new(&config.packets, &report)?;
     let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, &report)?;
     let counting = count && count_drops(&socket, &config.addr, &report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
+    packets.serve(local)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
     if count && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let message = msg!("notice-udp-typing");
@@ -206,7 +211,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             kernel_drops,
         }),
     })?;
-    Ok(())
+    packets.finish()
 }
 
 /// Asks the kernel to count the datagrams it drops for this socket, and
