@@ -40,30 +40,19 @@ pub fn raise_open_files() -> io::Result<OpenFiles> {
 
 /// When `err` (from accept) means a limit is reached: which one, and how to
 /// raise it. None for other errors.
-pub fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<String> {
+pub fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<crate::i18n::Msg> {
+    use crate::msg;
     Some(match err.raw_os_error()? {
         libc::EMFILE => {
             let raise = if files.soft < files.hard {
-                format!("raise it with `ulimit -n {}` (the hard limit) before starting netplay", files.hard)
+                msg!("limit-raise-soft", hard = files.hard)
             } else {
-                format!(
-                    "it is already the hard limit; raise that (`ulimit -Hn` as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), or cap clients with --max-conns below {}",
-                    files.soft.saturating_sub(16)
-                )
+                msg!("limit-at-hard", below = files.soft.saturating_sub(16))
             };
-            format!(
-                "the open-file limit of this process ({}, `ulimit -n`) is reached: each client takes one descriptor; {raise}",
-                files.soft
-            )
+            msg!("limit-open-files", soft = files.soft, raise = raise)
         }
-        libc::ENFILE => {
-            "the system-wide open-file limit is reached; raise it with `sysctl -w fs.file-max=N` (as root)"
-                .to_string()
-        }
-        libc::ENOBUFS | libc::ENOMEM => {
-            "the kernel has no memory left for sockets; close other connections or raise net.ipv4.tcp_mem"
-                .to_string()
-        }
+        libc::ENFILE => msg!("limit-system-files"),
+        libc::ENOBUFS | libc::ENOMEM => msg!("limit-socket-memory"),
         _ => return None,
     })
 }
@@ -83,12 +72,12 @@ mod tests {
     #[test]
     fn names_the_limit_reached() {
         let files = OpenFiles { soft: 1024, hard: 4096, raised_from: None };
-        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), files).unwrap();
+        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), files).unwrap().to_string();
         assert!(emfile.contains("(1024, `ulimit -n`)") && emfile.contains("ulimit -n 4096"), "{emfile}");
         let at_hard = OpenFiles { soft: 4096, hard: 4096, raised_from: Some(1024) };
-        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), at_hard).unwrap();
+        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), at_hard).unwrap().to_string();
         assert!(emfile.contains("already the hard limit") && emfile.contains("--max-conns"), "{emfile}");
-        let enfile = accept_limit(&io::Error::from_raw_os_error(libc::ENFILE), files).unwrap();
+        let enfile = accept_limit(&io::Error::from_raw_os_error(libc::ENFILE), files).unwrap().to_string();
         assert!(enfile.contains("fs.file-max"));
         assert_eq!(accept_limit(&io::Error::from_raw_os_error(libc::ECONNABORTED), files), None);
     }

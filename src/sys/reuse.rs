@@ -30,12 +30,13 @@ pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it
 #[cfg(not(unix))]
 pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR (tcp serve does not set it on this system, where it would let another socket take a port in use)";
 
-/// What SO_REUSEADDR does here, for `--explain`.
-#[cfg(target_os = "linux")]
-pub const EXPLAINED: &str = "SO_REUSEADDR lets bind() take a port that only connections hold, such as those an earlier server closed, which wait in TIME_WAIT for 60s: on Linux only if that server had set it too (TIME_WAIT keeps its setting). It does not let two sockets listen on one address and port. netplay's TCP servers set it by default, as Rust's std, tokio and Python's asyncio do; --no-reuse-addr shows the failed restart.";
-
-#[cfg(all(unix, not(target_os = "linux")))]
-pub const EXPLAINED: &str = "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'. netplay's TCP servers set it by default, as Rust's std and tokio do.";
-
-#[cfg(not(unix))]
-pub const EXPLAINED: &str = "On Windows SO_REUSEADDR lets a socket bind a port another socket uses, even one that listens; SO_EXCLUSIVEADDRUSE is the safe option.";
+/// What SO_REUSEADDR does here, for `--explain` (the catalogues' words).
+pub fn explained() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("explain-reuseaddr-linux")
+    } else if cfg!(unix) {
+        crate::msg!("explain-reuseaddr-unix")
+    } else {
+        crate::msg!("explain-reuseaddr-windows")
+    }
+}
