@@ -118,7 +118,7 @@ enum Out {
 }
 
 fn spawn(args: &[&str], source: Source, sink: Sink, input: &Arc<Vec<u8>>, dir: &Path) -> Run {
-    let mut command = Command::new(BIN);
+    let mut command = english();
     command.args(["--raw", "--color", "never"]).args(args).stderr(Stdio::piped());
     let mut writer: Option<Box<dyn Write + Send>> = None;
     match source {
@@ -188,6 +188,14 @@ fn spawn(args: &[&str], source: Source, sink: Sink, input: &Arc<Vec<u8>>, dir: &
     });
     let stderr = lines(child.stderr.take().unwrap());
     Run { child, stderr, feeder, out }
+}
+
+/// The binary, in English whatever the machine's locale: the notes are
+/// matched by their words.
+fn english() -> Command {
+    let mut command = Command::new(BIN);
+    command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8");
+    command
 }
 
 fn read_all(mut from: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
@@ -518,7 +526,7 @@ fn the_served_stream_arrives_whole_after_the_clients_eof() {
     let input = data(SIZE);
     for source in [Source::Pipe, Source::Socket] {
         let dir = tempfile::tempdir().unwrap();
-        let mut command = Command::new(BIN);
+        let mut command = english();
         command.args(["--raw", "--color", "never", "tcp", "serve", "--port", "0", "--once"]);
         let (ours, theirs): (Box<dyn Write + Send>, Stdio) = match source {
             Source::Pipe => {
@@ -647,7 +655,7 @@ fn an_idle_client_is_closed_on_the_direct_path() {
 #[test]
 fn a_closed_stdout_ends_quietly_on_both_paths() {
     for closed in [Sink::Pipe, Sink::Socket] {
-        let mut command = Command::new(BIN);
+        let mut command = english();
         command.args(["--raw", "--color", "never", "tcp", "serve", "--port", "0", "--once"]);
         let (mut reader, theirs): (Box<dyn Read + Send>, Stdio) = match closed {
             Sink::Pipe => {

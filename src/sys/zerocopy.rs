@@ -23,19 +23,6 @@ pub enum Kind {
     Device,
 }
 
-impl Kind {
-    /// How a note names it: "a pipe", "a file".
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Pipe => "a pipe",
-            Kind::File => "a file",
-            Kind::Terminal => "a terminal",
-            Kind::Socket => "a socket",
-            Kind::Device => "a device",
-        }
-    }
-}
-
 /// What one kernel call did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Moved {

@@ -226,7 +226,7 @@ fn send_input(
     };
     let mut chunk = 0u64;
     let fed = match direct {
-        Some((input, name)) => send_direct(&input, &name, stream, peer, report, activity),
+        Some(input) => send_direct(&input, stream, peer, report, activity),
         None => {
             let shown = report.shows_sends();
             config.input.feed(input::SEND_CHUNK, |bytes| {
@@ -277,8 +277,7 @@ fn send_input(
 
 /// Sends the input on the direct path (tcp::direct): no event per chunk.
 fn send_direct(
-    input: &std::fs::File,
-    name: &str,
+    input: &direct::Opened,
     stream: &TcpStream,
     peer: SocketAddr,
     report: &Report,
@@ -289,16 +288,17 @@ fn send_direct(
         activity.last_send_us.store(activity.start.elapsed().as_micros() as u64, Ordering::Relaxed);
         activity.tcp_info.read_after_data(&stream);
     };
-    let tally = direct::send(input, name, stream, None, sent).map_err(|failure| match failure {
-        direct::Failure::Input(e) => anyhow::Error::new(e).context(format!("read {name}")),
-        other => NetError::Unsent {
-            addr: peer,
-            sent: activity.bytes_out.load(Ordering::Relaxed),
-            source: other.into_io(),
-        }
-        .into(),
-    })?;
-    if let Some(message) = tally.note("sent") {
+    let tally =
+        direct::send(&input.file, &input.name, stream, None, sent).map_err(|failure| match failure {
+            direct::Failure::Input(e) => anyhow::Error::new(e).context(input.reading.clone()),
+            other => NetError::Unsent {
+                addr: peer,
+                sent: activity.bytes_out.load(Ordering::Relaxed),
+                source: other.into_io(),
+            }
+            .into(),
+        })?;
+    if let Some(message) = tally.note(Dir::Out) {
         report.emit(Event::Notice { conn: Some(CONN), message })?;
     }
     Ok(())
@@ -331,7 +331,7 @@ fn receive(
             match receiver.next(received) {
                 Ok(direct::End::Eof) => {
                     activity.tcp_info.read(&stream);
-                    if let Some(message) = receiver.tally().note("received") {
+                    if let Some(message) = receiver.tally().note(Dir::In) {
                         report.emit(Event::Notice { conn: Some(CONN), message })?;
                     }
                     report.emit(Event::Eof { conn: CONN })?;

@@ -16,13 +16,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::event::Event;
+use crate::event::{Dir, Event};
+use crate::i18n::{Arg, Msg};
 use crate::input::Input;
-use crate::net::describe;
+use crate::msg;
+use crate::net::describe_msg;
 use crate::report::Report;
 use crate::sys::zerocopy::{self, Kind, Moved};
 use crate::tcp::serve::{ServeConfig, StdinMode};
-use crate::units::format_bytes;
 
 /// Bytes asked of one sendfile or splice call. A splice from a socket
 /// moves what has arrived (at most what the pipe holds), a sendfile what
@@ -65,15 +66,29 @@ pub fn receives() -> bool {
     zerocopy::AVAILABLE
 }
 
-/// Opens what a client sends, for [`send`]: the file and how notes name it.
-pub fn open_input(input: &Input) -> Result<Option<(File, String)>> {
+/// What a client sends on the direct path, opened.
+pub struct Opened {
+    pub file: File,
+    /// How notes name it: `stdin`, `--file PATH`.
+    pub name: String,
+    /// What failed when it cannot be read.
+    pub reading: Msg,
+}
+
+/// Opens what a client sends, for [`send`].
+pub fn open_input(input: &Input) -> Result<Option<Opened>> {
     match input {
         Input::Messages(_) => Ok(None),
         Input::File(path) => {
-            let file = File::open(path).with_context(|| format!("open --file {}", path.display()))?;
-            Ok(Some((file, format!("--file {}", path.display()))))
+            let path_text = path.display().to_string();
+            let file = File::open(path).with_context(|| msg!("input-open-file", path = &path_text))?;
+            let reading = msg!("input-read-file", path = &path_text);
+            Ok(Some(Opened { file, name: format!("--file {path_text}"), reading }))
         }
-        Input::Stdin => Ok(Some((zerocopy::stdin().context("read stdin")?, "stdin".to_string()))),
+        Input::Stdin => {
+            let file = zerocopy::stdin().with_context(|| msg!("input-read-stdin"))?;
+            Ok(Some(Opened { file, name: "stdin".to_string(), reading: msg!("input-read-stdin") }))
+        }
     }
 }
 
@@ -107,7 +122,7 @@ impl Failure {
 }
 
 /// How one direction's bytes went, for the note that says so.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Tally {
     /// Bytes that went through the socket.
     pub total: u64,
@@ -116,25 +131,41 @@ pub struct Tally {
     /// The call that moved them: "sendfile(2)", "splice(2)".
     call: &'static str,
     /// Where they went: "stdin (a pipe) → socket".
-    path: String,
+    path: Msg,
 }
 
 impl Tally {
-    /// "16.00 MiB received with splice(2), socket → stdout (a pipe): ...",
+    fn new(call: &'static str, path: Msg) -> Tally {
+        Tally { total: 0, kernel: 0, call, path }
+    }
+
+    /// "16.0 MiB received with splice(2), socket → stdout (a pipe): ...",
     /// or nothing when the kernel moved nothing end to end.
-    pub fn note(&self, verb: &str) -> Option<String> {
+    pub fn note(&self, dir: Dir) -> Option<Msg> {
         if self.kernel == 0 {
             return None;
         }
         let amount = if self.kernel == self.total {
-            format_bytes(self.total)
+            Arg::bytes(self.total)
         } else {
-            format!("{} of the {}", format_bytes(self.kernel), format_bytes(self.total))
+            msg!("direct-part", kernel = Arg::bytes(self.kernel), total = Arg::bytes(self.total)).into()
         };
-        Some(format!(
-            "{amount} {verb} with {}, {}: moved by the kernel, never copied through netplay's memory",
-            self.call, self.path
-        ))
+        let (call, path) = (self.call, self.path.clone());
+        Some(match dir {
+            Dir::In => msg!("notice-direct-received", amount = amount, call = call, path = path),
+            Dir::Out => msg!("notice-direct-sent", amount = amount, call = call, path = path),
+        })
+    }
+}
+
+/// How notes name what a descriptor is: "a pipe", "a file".
+fn kind_name(kind: Kind) -> Msg {
+    match kind {
+        Kind::Pipe => msg!("direct-kind-pipe"),
+        Kind::File => msg!("direct-kind-file"),
+        Kind::Terminal => msg!("direct-kind-terminal"),
+        Kind::Socket => msg!("direct-kind-socket"),
+        Kind::Device => msg!("direct-kind-device"),
     }
 }
 
@@ -206,8 +237,7 @@ pub fn send(
         Call::Sendfile => "sendfile(2)",
         _ => "splice(2)",
     };
-    let tally =
-        Tally { call: call_name, path: format!("{name} ({}) → socket", kind.name()), ..Tally::default() };
+    let tally = Tally::new(call_name, msg!("direct-path-in", input = name, kind = kind_name(kind)));
     let mut sender = Sender { input, socket, stall, sent, tally };
     let ended = match call {
         Call::Sendfile | Call::Splice => sender.kernel(call)?,
@@ -402,10 +432,10 @@ impl<'a> Receiver<'a> {
             Kind::Terminal | Kind::Socket => Way::Copy,
         };
         let path = match way {
-            Way::Pipe { .. } => format!("socket → pipe → stdout ({})", kind.name()),
-            _ => format!("socket → stdout ({})", kind.name()),
+            Way::Pipe { .. } => msg!("direct-path-via-pipe", kind = kind_name(kind)),
+            _ => msg!("direct-path-out", kind = kind_name(kind)),
         };
-        let tally = Tally { call: "splice(2)", path, ..Tally::default() };
+        let tally = Tally::new("splice(2)", path);
         Receiver { socket, out, way, buf: Vec::new(), recv_size: recv_size.max(1), tally }
     }
 
@@ -613,7 +643,7 @@ pub fn serve(
     match end {
         Ok(End::TimedOut) => Served::Idle(limits.idle.unwrap_or_default()),
         Ok(End::Eof) => {
-            if let Some(note) = receiver.tally().note("received") {
+            if let Some(note) = receiver.tally().note(Dir::In) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
             if let Err(e) = report.emit(Event::Eof { conn }) {
@@ -629,7 +659,7 @@ pub fn serve(
         }
         Err(failure) => {
             let e = failure.into_io();
-            let message = format!("recv: {}", describe(&e));
+            let message = msg!("error-recv", error = describe_msg(&e));
             let _ = report.emit(Event::Error { conn: Some(conn), message });
             Served::RecvFailed(e)
         }
@@ -647,7 +677,7 @@ fn send_all(
 ) -> Served {
     match send(stdin, "stdin", socket, Some(stall), sent) {
         Ok(tally) => {
-            if let Some(note) = tally.note("sent") {
+            if let Some(note) = tally.note(Dir::Out) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
             shut(socket, report, conn)

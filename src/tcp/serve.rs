@@ -672,7 +672,7 @@ async fn closed(
     start: Instant,
     live: Live,
     totals: &Totals,
-    failure: Option<(String, anyhow::Error)>,
+    failure: Option<(Msg, anyhow::Error)>,
 ) {
     // The slot is free before `closed` is reported: a client that connects
     // right after it must not meet --max-conns.
@@ -710,7 +710,7 @@ async fn serve_direct(
     peer: SocketAddr,
     cut: &Cut,
     totals: &Arc<Totals>,
-) -> Option<Option<(String, anyhow::Error)>> {
+) -> Option<Option<(Msg, anyhow::Error)>> {
     let socket = match stream.into_std() {
         Ok(socket) => socket,
         Err(e) => return Some(Some(failed("recv from", peer, e))),
@@ -754,22 +754,22 @@ async fn serve_direct(
         Served::RecvFailed(e) => Some(failed("recv from", peer, e)),
         Served::SendFailed(e) => Some(failed("send to", peer, e)),
         Served::Idle(after) => Some((
-            format!("idle: nothing received for {} (--idle-timeout)", format_duration(after)),
+            msg!("reason-idle", after = Arg::duration(after)),
             NetError::Idle { what: "waiting for data from", addr: peer, after }.into(),
         )),
         Served::Stalled { waiting } => {
             server.counters.stalls.fetch_add(1, Ordering::Relaxed);
-            let reason = format!(
-                "took no data for {} with {} waiting (--stall-timeout)",
-                format_duration(server.config.stall_timeout),
-                format_bytes(waiting)
+            let reason = msg!(
+                "reason-stalled",
+                after = Arg::duration(server.config.stall_timeout),
+                waiting = Arg::bytes(waiting),
             );
             Some(stalled(reason, peer))
         }
         Served::Kicked => {
-            let reason = cut.reason().unwrap_or_else(|| "closed by the server".to_string());
+            let reason = cut.reason().unwrap_or_else(|| msg!("reason-closed-by-server"));
             if server.stopping.load(Ordering::SeqCst) {
-                Some((reason, anyhow::anyhow!("the server is stopping")))
+                Some((reason, anyhow::Error::msg(msg!("reason-server-stopping"))))
             } else {
                 Some(stalled(reason, peer))
             }
