@@ -280,20 +280,26 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     /// sendfile or splice straight from the input to the socket, until the
     /// input ends (true) or the kernel refuses (false: copy the rest).
     fn kernel(&mut self, call: Call) -> Result<bool, Failure> {
+        // Where a stall must be told, what is left of a file (read once:
+        // the file's offset moves on by what each sendfile took).
+        let mut left = match self.stall {
+            Some(_) if call == Call::Sendfile => left_in(self.input),
+            _ => None,
+        };
         loop {
             let started = Instant::now();
-            // What a sendfile is offered, where a stall must be told.
-            let offered = match self.stall {
-                Some(_) if call == Call::Sendfile => left_in(self.input),
-                _ => KERNEL_CHUNK as u64,
-            };
+            // What this call is offered: a chunk, or less at the end of a file.
+            let offered = left.unwrap_or(u64::MAX).min(KERNEL_CHUNK as u64);
             let result = match call {
                 Call::Sendfile => zerocopy::sendfile(self.socket, self.input, KERNEL_CHUNK),
                 _ => zerocopy::splice(self.input, self.socket, KERNEL_CHUNK),
             };
             match result {
                 Ok(Moved::Bytes(0)) => return Ok(true),
-                Ok(Moved::Bytes(n)) => self.moved(n, true, started, offered)?,
+                Ok(Moved::Bytes(n)) => {
+                    left = left.map(|left| left.saturating_sub(n as u64));
+                    self.moved(n, true, started, offered)?
+                }
                 // Whatever moved so far is gone from the input (a file's
                 // offset moved on, a pipe's bytes were taken): reading goes
                 // on from there.
@@ -378,14 +384,12 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     }
 }
 
-/// What a sendfile call is offered: a chunk, or less at the end of a file.
-fn left_in(file: &File) -> u64 {
-    let left = || {
-        let size = file.metadata().ok().filter(|m| m.is_file())?.len();
-        let at = (&*file).stream_position().ok()?;
-        Some(size.saturating_sub(at))
-    };
-    left().unwrap_or(u64::MAX).min(KERNEL_CHUNK as u64)
+/// What is left to read of a regular file, from its offset; None for
+/// anything else (a device has no end to tell).
+fn left_in(file: &File) -> Option<u64> {
+    let size = file.metadata().ok().filter(|m| m.is_file())?.len();
+    let at = (&*file).stream_position().ok()?;
+    Some(size.saturating_sub(at))
 }
 
 /// How a [`Receiver`] moves bytes to stdout.
