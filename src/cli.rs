@@ -242,9 +242,8 @@ pub struct BindArgs {
     #[arg(long)]
     pub reuse_port: bool,
 
-    /// IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d),
-    /// true is IPv6 only. Default: the OS's (false on Linux), shown in the step report.
-    #[arg(long, value_name = "BOOL")]
+    // The default differs by system: the words are in sys::v6only.
+    #[arg(long, value_name = "BOOL", help = crate::sys::v6only::HELP)]
     pub v6only: Option<bool>,
 
     /// Bytes asked per recv call, like recv(1024) in the course (UDP: a longer datagram is cut
@@ -270,8 +269,8 @@ pub struct TcpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
 
-    /// Length of the queue of connections waiting for accept(), as in listen(5). The kernel caps
-    /// it at net.core.somaxconn.
+    /// Length of the queue of connections waiting for accept(), as in listen(5). The system may
+    /// cap it (Linux: net.core.somaxconn; macOS: kern.ipc.somaxconn).
     #[arg(long, default_value_t = 1024, value_name = "N")]
     pub backlog: i32,
 

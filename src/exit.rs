@@ -3,7 +3,7 @@
 
 use std::io;
 
-use crate::net::{NetError, ports};
+use crate::net::NetError;
 use crate::report::OutputError;
 
 /// The documented exit codes (README, `netplay --help`).
@@ -63,6 +63,7 @@ pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
     };
     let code = match net {
         NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => Code::Resolve,
+        _ if udp_refused(net) => Code::Refused,
         _ => match net.io_kind() {
             Some(io::ErrorKind::ConnectionRefused) => Code::Refused,
             Some(io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Code::Timeout,
@@ -79,6 +80,19 @@ pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
         None => format!("netplay: {err}"),
     };
     (code, Some(line))
+}
+
+/// A UDP client's send or receive failed because an ICMP port unreachable
+/// came back (how each system says so: [`crate::sys::refused`]).
+fn udp_refused(err: &NetError) -> bool {
+    match err {
+        NetError::Socket { op, source, .. } => {
+            let udp =
+                op.contains("UDP") || op.starts_with("sendto") || op.starts_with("recvfrom on the socket");
+            udp && crate::sys::refused::is_refusal(source)
+        }
+        _ => false,
+    }
 }
 
 /// An error and its causes on one line, OS errors in plain words.
@@ -112,20 +126,16 @@ fn hint(err: &NetError) -> Option<String> {
             AddrInUse => format!(
                 "another socket holds port {port}: stop it, choose another --port (0 lets the OS choose), or add --reuse-addr if it is an earlier server's TIME_WAIT"
             ),
-            PermissionDenied if ports::is_privileged(port) => format!(
-                "ports below 1024 are privileged{}: binding them needs root or CAP_NET_BIND_SERVICE; try --port 12345",
-                ports::service(port).map(|s| format!(" ({port} is {s}'s)")).unwrap_or_default()
-            ),
+            PermissionDenied => match err {
+                NetError::Socket { addr, .. } => crate::sys::privileged::denied_hint(addr.ip(), port)?,
+                _ => return None,
+            },
             AddrNotAvailable => {
                 "that address is not one of this machine's; try 127.0.0.1, 0.0.0.0 or ::".to_string()
             }
             _ => return None,
         },
-        NetError::Socket { op, .. } if op.contains("UDP") && err.io_kind() == Some(ConnectionRefused) => {
-            format!(
-                "an ICMP port unreachable came back: no socket is bound to port {port} there; is the server running, on this port?"
-            )
-        }
+        NetError::Socket { .. } if udp_refused(err) => crate::sys::refused::hint(port),
         _ => match err.io_kind()? {
             ConnectionRefused => {
                 format!("nothing listens on port {port} there: is the server running, on this port?")

@@ -19,6 +19,7 @@ pub mod hexdump;
 pub mod input;
 pub mod net;
 pub mod report;
+pub mod sys;
 pub mod tcp;
 pub mod udp;
 pub mod units;

@@ -12,6 +12,7 @@ use crate::event::{Event, Family, Proto, Role, Step};
 use crate::net::addr::{Target, resolve};
 use crate::net::{NetError, ports};
 use crate::report::Report;
+use crate::sys::reuse_port;
 
 /// Options set on a socket before bind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,9 +68,16 @@ pub fn open(
         report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
     }
     if options.reuse_port {
-        socket.set_reuse_port(true).map_err(fail("set SO_REUSEPORT for"))?;
-        let value = socket.reuse_port().map_err(fail("read SO_REUSEPORT for"))?;
-        report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEPORT", value: value.into() }))?;
+        match reuse_port::set(&socket).map_err(fail("set SO_REUSEPORT for"))? {
+            Some(value) => report.emit(Event::Step(Step::SetOption {
+                role,
+                name: "SO_REUSEPORT",
+                value: value.into(),
+            }))?,
+            None => {
+                report.emit(Event::Notice { conn: None, message: reuse_port::UNAVAILABLE.to_string() })?
+            }
+        }
     }
     if family == Family::V6 {
         let step = match options.v6only {

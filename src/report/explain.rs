@@ -62,7 +62,7 @@ pub fn step(step: &Step, proto: Proto) -> (String, String) {
             format!("{}.connect({})", var(*role, proto), py_addr(addr)),
             match proto {
                 Proto::Tcp => "connect() blocks until TCP's handshake (SYN, SYN-ACK, ACK) with the server is done, or fails; the OS gives the socket an ephemeral local port if none was bound.",
-                Proto::Udp => "On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address, the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer comes back as ECONNREFUSED on a later send() or recv().",
+                Proto::Udp => crate::sys::refused::CONNECT_EXPLAINED,
             }
             .to_string(),
         ),
@@ -125,7 +125,7 @@ pub fn datagram(
         ),
         (Dir::Out, true) => (
             format!("sock.send({})", py_bytes(bytes, 40)),
-            "send() on a connected UDP socket sends one datagram to the connected peer; it fails with ECONNREFUSED when an earlier one brought back an ICMP port unreachable.".to_string(),
+            crate::sys::refused::SEND_EXPLAINED.to_string(),
         ),
     }
 }
@@ -133,7 +133,8 @@ pub fn datagram(
 /// Why a datagram longer than the buffer loses its end.
 pub fn truncated(recv_size: usize) -> String {
     format!(
-        "recvfrom({recv_size}) takes one whole datagram from the queue: what does not fit in {recv_size} bytes is discarded, not kept for the next call as TCP would. The kernel's MSG_TRUNC tells the real length."
+        "recvfrom({recv_size}) takes one whole datagram from the queue: what does not fit in {recv_size} bytes is discarded, not kept for the next call as TCP would. {}",
+        crate::sys::datagram::HOW_MEASURED
     )
 }
 
@@ -229,16 +230,12 @@ fn option_sentence(name: &str, value: i64) -> &'static str {
         ("SO_REUSEADDR", _) => {
             "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'."
         }
-        ("SO_REUSEPORT", _) => {
-            "SO_REUSEPORT lets several sockets bind the same address and port; the kernel spreads the traffic among them."
-        }
+        ("SO_REUSEPORT", _) => crate::sys::reuse_port::EXPLAINED,
         ("IPV6_V6ONLY", 0) => {
             "IPV6_V6ONLY = 0 is dual-stack: an IPv6 socket bound to :: also receives IPv4 peers, shown as IPv4-mapped addresses ::ffff:a.b.c.d."
         }
         ("IPV6_V6ONLY", _) => "IPV6_V6ONLY = 1: this socket speaks IPv6 only; IPv4 peers cannot reach it.",
-        ("SO_RCVBUF", _) => {
-            "SO_RCVBUF is the socket's receive queue, in bytes (Linux doubles what is asked, for its own bookkeeping, up to net.core.rmem_max twice): a datagram that arrives while it is full is dropped, and nobody is told."
-        }
+        ("SO_RCVBUF", _) => crate::sys::rcvbuf::EXPLAINED,
         ("UDP_SEGMENT", _) => {
             "UDP_SEGMENT (GSO): one send() of a long buffer becomes datagrams of this size, cut by the kernel; far fewer calls for the same datagrams."
         }

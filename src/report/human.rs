@@ -171,7 +171,7 @@ impl Human {
             Step::Bind { addr, .. } => format!("{arrow} bind({}){}", addr, port_note(addr.port())),
             Step::Listen { backlog, effective } => {
                 let cap = if effective < backlog {
-                    format!("   the kernel caps it at {effective} (net.core.somaxconn)")
+                    format!("   the kernel caps it at {effective} ({})", crate::sys::backlog::SETTING)
                 } else {
                     String::new()
                 };
@@ -249,9 +249,9 @@ impl Human {
             }
         };
         let what = if connected {
-            "connect() sent nothing: it fixed the peer, so the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer shows as 'connection refused'"
+            crate::sys::refused::CONNECTED_NOTE
         } else {
-            "each sendto() names its destination; nothing tells the sender whether anyone receives a datagram"
+            crate::sys::refused::UNCONNECTED_NOTE
         };
         for note in [origin, what.to_string()] {
             let note = self.dim(&format!("  {note}."));

@@ -21,7 +21,6 @@ use anyhow::{Context, Result};
 use bytes::Bytes;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -33,6 +32,8 @@ use crate::net::limits::{self, OpenFiles};
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
 use crate::report::{OutputError, Report};
+use crate::sys::open_files;
+use crate::sys::signals::Signals;
 use crate::units::{format_bytes, format_duration};
 
 /// What the server's stdin is for.
@@ -287,37 +288,6 @@ impl Server {
 /// Output is gone; the task stops and the server ends.
 struct Stop;
 
-/// SIGINT (Ctrl-C) and SIGTERM: both stop the server cleanly.
-struct Signals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> Result<Signals> {
-        Ok(Signals {
-            interrupt: signal(SignalKind::interrupt()).context("listen for SIGINT")?,
-            terminate: signal(SignalKind::terminate()).context("listen for SIGTERM")?,
-        })
-    }
-
-    /// The name of the next signal received.
-    async fn recv(&mut self) -> &'static str {
-        tokio::select! {
-            _ = self.interrupt.recv() => "SIGINT",
-            _ = self.terminate.recv() => "SIGTERM",
-        }
-    }
-
-    /// The next signal, or never when the server does not handle them.
-    async fn next(signals: &mut Option<Signals>) -> &'static str {
-        match signals {
-            Some(signals) => signals.recv().await,
-            None => std::future::pending().await,
-        }
-    }
-}
-
 async fn serve(
     listener: std::net::TcpListener,
     config: ServeConfig,
@@ -338,7 +308,7 @@ async fn serve(
         counters: Counters::default(),
         live: AtomicUsize::new(0),
         stopping: AtomicBool::new(false),
-        spare: Mutex::new(File::open("/dev/null").ok()),
+        spare: Mutex::new(open_files::spare()),
         fatal: Mutex::new(None),
         failure: Mutex::new(None),
         stdin_stream: stdin_stream(config_stdin),
@@ -446,7 +416,7 @@ async fn accept_failed(server: &Arc<Server>, listener: &TcpListener, local: Sock
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    *server.spare.lock().unwrap_or_else(|e| e.into_inner()) = File::open("/dev/null").ok();
+    *server.spare.lock().unwrap_or_else(|e| e.into_inner()) = open_files::spare();
 }
 
 /// How a connection's reading ended.

@@ -5,13 +5,13 @@
 pub mod send;
 pub mod serve;
 
-use std::io::{self, Read};
-use std::mem::MaybeUninit;
+use std::io;
 use std::net::SocketAddr;
 
 use socket2::Socket;
 
 use crate::event::Family;
+use crate::sys::datagram;
 
 /// The most bytes one UDP datagram carries: the 16-bit length of an IPv4
 /// packet (65535) less its 20-byte header and UDP's 8-byte header; IPv6's
@@ -43,23 +43,12 @@ pub struct Received {
     pub kept: usize,
 }
 
-/// Receives the next datagram into `buf`.
-///
-/// A peek with MSG_TRUNC first asks the kernel for the datagram's real
-/// length and its sender without taking it; the recv that follows takes it
-/// into `buf`. Two calls instead of one keep the code free of `unsafe`
-/// (socket2's flag-taking receive writes into uninitialised memory), and
-/// they see the same datagram because only one thread reads each socket.
+/// Receives the next datagram into `buf`: a peek learns its real length
+/// and its sender, then a recv takes it, cut to `buf` (how each system
+/// tells the length is in [`crate::sys::datagram`]).
 pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
-    let mut probe = [MaybeUninit::<u8>::uninit(); 1];
-    let (arrived, from) = socket.recv_from_with_flags(&mut probe, libc::MSG_PEEK | libc::MSG_TRUNC)?;
-    let from = from.as_socket().ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
-    let kept = loop {
-        match (&*socket).read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other?,
-        }
-    };
+    let (arrived, from) = datagram::peek(socket)?;
+    let kept = datagram::recv_cut(socket, buf)?;
     Ok(Received { from, arrived: arrived.max(kept), kept })
 }
 
