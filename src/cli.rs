@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::Result;
 use bytes::Bytes;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use ipnet::IpNet;
 
 use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::{self as udp_bench, UdpBenchConfig};
@@ -22,7 +21,7 @@ use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout};
 use crate::input::{self, Input};
-use crate::net::access::{self, Access};
+use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
 use crate::report::{ColorChoice, Mode, OutputConfig};
@@ -30,7 +29,7 @@ use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
 use crate::udp::send::SendConfig;
-use crate::udp::serve::UdpServeConfig;
+use crate::udp::serve::{AnswerPolicy, DEFAULT_ANSWER_RATE, UdpServeConfig};
 use crate::units;
 
 /// See every socket step and every byte: a TCP/UDP playground and a
@@ -80,6 +79,11 @@ pub struct OutputArgs {
     /// an optional byte order @ = < > !, with repeat counts like 4s or 3h.
     #[arg(long, global = true, value_name = "FORMAT", value_parser = decode_arg, help_heading = OUTPUT)]
     pub decode: Option<Format>,
+
+    /// Fit every line in N columns, as in a terminal that wide (default: the terminal's width;
+    /// in a pipe, COLUMNS if set, else whole lines).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..), help_heading = OUTPUT)]
+    pub columns: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -234,10 +238,6 @@ pub struct BindArgs {
     #[command(flatten)]
     pub family: FamilyArgs,
 
-    /// Set SO_REUSEADDR before bind: restart a server while its old connections are in TIME_WAIT.
-    #[arg(long)]
-    pub reuse_addr: bool,
-
     /// Set SO_REUSEPORT before bind: several sockets share one port.
     #[arg(long)]
     pub reuse_port: bool,
@@ -269,6 +269,13 @@ pub struct TcpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
 
+    #[arg(long, help = crate::sys::reuse::NO_REUSE_ADDR_HELP)]
+    pub no_reuse_addr: bool,
+
+    /// SO_REUSEADDR is tcp serve's default now: accepted, and it changes nothing.
+    #[arg(long, hide = true, conflicts_with = "no_reuse_addr")]
+    pub reuse_addr: bool,
+
     /// Length of the queue of connections waiting for accept(), as in listen(5). The system may
     /// cap it (Linux: net.core.somaxconn; macOS: kern.ipc.somaxconn).
     #[arg(long, default_value_t = 1024, value_name = "N")]
@@ -297,18 +304,22 @@ pub struct TcpServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_conns: Option<u64>,
 
-    /// Close a client that has sent nothing for DUR (30s, 5m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Close a client that has sent nothing for DUR (30s, 5m; 1ms to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
     pub idle_timeout: Option<Duration>,
 
     /// Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable.
-    /// Others are closed at once and reported.
-    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
-    pub allow: Vec<IpNet>,
+    /// Others are closed at once and reported. An IPv4 block also matches its IPv4-mapped form
+    /// (::ffff:a.b.c.d on a dual-stack socket), and the reverse. A link-local block may name its
+    /// link: fe80::1%eth0 (or %2, the interface index) matches that address on eth0 only;
+    /// without %zone it matches on every link.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub allow: Vec<Rule>,
 
-    /// Refuse peers in this address block; repeatable; wins over --allow.
-    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
-    pub deny: Vec<IpNet>,
+    /// Refuse peers in this address block (same forms as --allow); repeatable; wins over
+    /// --allow.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub deny: Vec<Rule>,
 
     /// Bytes that may wait to be sent to one client (1M, 64K). A client that reads slowly
     /// costs at most this; when it is full, --slow applies.
@@ -322,7 +333,7 @@ pub struct TcpServeArgs {
 
     /// Cut a client that takes no data for DUR while others wait on its full queue (or while
     /// it is all that is left to send).
-    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = duration_arg)]
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = timeout_arg)]
     pub stall_timeout: Duration,
 }
 
@@ -362,8 +373,9 @@ pub struct TcpConnectArgs {
     #[arg(long, value_name = "PORT", value_parser = port_arg)]
     pub source_port: Option<u16>,
 
-    /// Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m;
+    /// 1ms to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
     pub timeout: Option<Duration>,
 
     /// Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB.
@@ -378,11 +390,12 @@ pub struct TcpConnectArgs {
 /// What a client sends. Without any of these, stdin.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Text to send; repeat for several sends, each one send call (one datagram in UDP).
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
-    pub messages: Vec<String>,
+    /// Text to send; repeat for several sends, each one send call (one datagram in UDP). A
+    /// Python bytes literal is read as Python reads it: -m "b'\x01\x02Hello'" sends 7 bytes.
+    #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = message_arg)]
+    pub messages: Vec<Vec<u8>>,
 
-    /// Bytes to send, written in hex ("01 02 ff"); repeat for several sends.
+    /// Bytes to send, written in hex ("01 02 ff", "\x01\x02", "0x01 0x02"); repeat for several sends.
     #[arg(long, value_name = "HEX", conflicts_with = "messages", value_parser = hex_arg)]
     pub hex: Vec<Vec<u8>>,
 
@@ -396,6 +409,11 @@ pub struct UdpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
 
+    /// Set SO_REUSEADDR before bind. For UDP, which has no TIME_WAIT, it lets several sockets
+    /// that all set it bind one address and port; on Linux the last one bound gets the datagrams.
+    #[arg(long)]
+    pub reuse_addr: bool,
+
     /// Send each datagram back to its sender (the bytes kept, if it was cut).
     #[arg(long)]
     pub echo: bool,
@@ -407,6 +425,29 @@ pub struct UdpServeArgs {
     /// Receive one datagram (and answer it), then exit.
     #[arg(long)]
     pub once: bool,
+
+    /// Answer one peer at most N times a second (a burst of N, then N a second); the datagrams
+    /// over are shown but not answered, and that is said once per peer. This ends a loop between
+    /// two servers that answer everything, and bounds a flood toward a forged address. 0: no
+    /// limit. Whatever the rate, the server never answers its own address, port 0, or with more
+    /// than 3 times the bytes a peer sent (a forged source would make it an amplifier).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_ANSWER_RATE, value_parser = answer_rate_arg)]
+    pub answer_rate: u32,
+
+    /// Take datagrams only from this address block (as tcp serve's --allow); repeatable. Others
+    /// are ignored: not shown, not answered, counted. A UDP source can be forged: this keeps
+    /// answers away from other addresses, it does not authenticate anyone.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub allow: Vec<Rule>,
+
+    /// Ignore datagrams from this address block; repeatable; wins over --allow.
+    #[arg(long, value_name = "CIDR", value_parser = rule_arg)]
+    pub deny: Vec<Rule>,
+
+    /// Ask for a receive buffer of SIZE (SO_RCVBUF; Linux doubles it, within net.core.rmem_max):
+    /// a small one shows datagrams dropped while it is full, which the server then counts.
+    #[arg(long, value_name = "SIZE", value_parser = rcvbuf_arg)]
+    pub rcvbuf: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -433,13 +474,13 @@ pub struct UdpSendArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = count_arg)]
     pub count: u64,
 
-    /// Pause DUR between two datagrams (500ms, 2s, 1m).
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Pause DUR between two datagrams (500ms, 2s, 1m; up to 7 days).
+    #[arg(long, value_name = "DUR", value_parser = pause_arg)]
     pub interval: Option<Duration>,
 
     /// Keep receiving replies for DUR after the last datagram; each is shown with its sender.
-    /// Default: exit at once, showing only replies already there.
-    #[arg(long, value_name = "DUR", value_parser = duration_arg)]
+    /// Default: exit at once, showing only replies already there. Up to 7 days.
+    #[arg(long, value_name = "DUR", value_parser = pause_arg)]
     pub wait: Option<Duration>,
 
     /// Use a connected UDP socket: send() and recv() instead of sendto() and recvfrom(). The
@@ -470,8 +511,8 @@ pub struct DemoArgs {
     pub loss: Option<f64>,
 
     /// With that row: each packet is delayed by MS milliseconds (a bare number is milliseconds;
-    /// 0.1s works too).
-    #[arg(long, value_name = "MS", value_parser = millis_arg)]
+    /// 0.1s works too), at most 1000.
+    #[arg(long, value_name = "MS", value_parser = delay_arg)]
     pub delay: Option<Duration>,
 
     /// Pause before each part until Enter is pressed (when stdin is a terminal; otherwise the
@@ -514,8 +555,8 @@ pub struct BenchEndArgs {
     #[command(flatten)]
     pub family: FamilyArgs,
 
-    /// Send for DUR (500ms, 2s, 1m). Default: 10s, as iperf3.
-    #[arg(short = 't', long, value_name = "DUR", value_parser = duration_arg, conflicts_with = "serve")]
+    /// Send for DUR (500ms, 2s, 1m; 1ms to 24h). Default: 10s, as iperf3.
+    #[arg(short = 't', long, value_name = "DUR", value_parser = bench_time_arg, conflicts_with = "serve")]
     pub time: Option<Duration>,
 }
 
@@ -525,7 +566,7 @@ pub struct TcpBenchArgs {
     pub end: BenchEndArgs,
 
     /// Send this many bytes instead of sending for a time (1G, 500M).
-    #[arg(short = 'n', long, value_name = "SIZE", value_parser = size_arg, conflicts_with_all = ["time", "serve"])]
+    #[arg(short = 'n', long, value_name = "SIZE", value_parser = bytes_arg, conflicts_with_all = ["time", "serve"])]
     pub bytes: Option<u64>,
 
     /// Bytes per send() call.
@@ -576,22 +617,58 @@ fn port_arg(text: &str) -> Result<u16, String> {
     addr::parse_port(text)
 }
 
-fn duration_arg(text: &str) -> Result<Duration, String> {
-    units::parse_duration(text)
+/// The longest wait any flag takes: longer than any sensible wait, far
+/// from where the clock's arithmetic overflows.
+const LONGEST: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A timeout (--idle-timeout, --timeout): 1ms to 7 days (0 would give up
+/// before starting; the OS refuses a zero socket timeout).
+fn timeout_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::from_millis(1)..=LONGEST)
 }
 
-fn cidr_arg(text: &str) -> Result<IpNet, String> {
-    access::parse_cidr(text)
+/// A pause or a wait (--interval, --wait): 0 to 7 days.
+fn pause_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::ZERO..=LONGEST)
+}
+
+/// A benchmark's length: 1ms to 24h, iperf3's own limit.
+fn bench_time_arg(text: &str) -> Result<Duration, String> {
+    units::parse_duration_in(text, Duration::from_millis(1)..=Duration::from_secs(24 * 3600))
+}
+
+/// The demo's netem delay: 0 to 1s; its exchanges wait 10s at most, and a
+/// TCP exchange takes several round trips.
+fn delay_arg(text: &str) -> Result<Duration, String> {
+    const MAX: Duration = Duration::from_secs(1);
+    let delay = match text.trim().parse::<u64>() {
+        Ok(ms) => Duration::from_millis(ms),
+        Err(_) => units::parse_duration(text)?,
+    };
+    match delay {
+        delay if delay <= MAX => Ok(delay),
+        _ => Err(format!("'{}' is too long a delay: use 0 to 1000 (milliseconds)", text.trim())),
+    }
+}
+
+fn rule_arg(text: &str) -> Result<Rule, String> {
+    access::parse_rule(text)
 }
 
 /// Queue sizes from 1 byte to 1 GiB.
 fn queue_arg(text: &str) -> Result<usize, String> {
-    const MAX: u64 = 1 << 30;
-    match units::parse_size(text)? {
-        0 => Err("a queue of 0 bytes could hold nothing; use 1 or more".to_string()),
-        n if n > MAX => Err(format!("{n} bytes is more than the 1 GiB a client's queue may hold")),
-        n => Ok(n as usize),
+    match units::parse_size_in(text, 1..=1 << 30) {
+        Ok(n) => Ok(n as usize),
+        Err(_) if units::parse_size(text) == Ok(0) => {
+            Err("a queue of 0 bytes could hold nothing; use 1 byte to 1GiB".to_string())
+        }
+        Err(e) => Err(e),
     }
+}
+
+/// A benchmark's amount of bytes: 1 or more.
+fn bytes_arg(text: &str) -> Result<u64, String> {
+    units::parse_size_in(text, 1..=u64::MAX)
 }
 
 fn count_arg(text: &str) -> Result<u64, String> {
@@ -617,11 +694,12 @@ fn percent_arg(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Milliseconds: a bare number, or a duration with its unit.
-fn millis_arg(text: &str) -> Result<Duration, String> {
-    match text.trim().parse::<u64>() {
-        Ok(ms) => Ok(Duration::from_millis(ms)),
-        Err(_) => units::parse_duration(text),
+/// A message: its text as UTF-8, or the bytes of a Python bytes literal.
+fn message_arg(text: &str) -> Result<Vec<u8>, String> {
+    match crate::python::bytes_literal(text) {
+        None => Ok(text.as_bytes().to_vec()),
+        Some(Ok(bytes)) => Ok(bytes),
+        Some(Err(why)) => Err(format!("{text} looks like a Python bytes literal, but {why}")),
     }
 }
 
@@ -645,13 +723,30 @@ fn decode_arg(text: &str) -> Result<Format, String> {
     Ok(format)
 }
 
+/// Answers a second to one peer: 0 (no limit) to a million.
+fn answer_rate_arg(text: &str) -> Result<u32, String> {
+    const MAX: u32 = 1_000_000;
+    match text.trim().parse::<u32>() {
+        Ok(n) if n <= MAX => Ok(n),
+        _ => Err(format!("'{text}' is not an answer rate: use a whole number from 0 (no limit) to {MAX}")),
+    }
+}
+
+/// A receive buffer from 1 byte (the kernel raises it to its minimum) to
+/// 1 GiB (the kernel caps it at net.core.rmem_max anyway; the option is a
+/// C int, so 4 GiB would wrap to 0).
+fn rcvbuf_arg(text: &str) -> Result<usize, String> {
+    Ok(units::parse_size_in(text, 1..=1 << 30)? as usize)
+}
+
 /// Receive sizes from 1 byte (to watch a stream arrive byte by byte) to 16 MiB.
 fn recv_size_arg(text: &str) -> Result<usize, String> {
-    const MAX: u64 = 16 << 20;
-    match units::parse_size(text)? {
-        0 => Err("a receive size of 0 would read nothing; use 1 or more".to_string()),
-        n if n > MAX => Err(format!("{n} bytes is more than the 16 MiB a recv call may ask here")),
-        n => Ok(n as usize),
+    match units::parse_size_in(text, 1..=16 << 20) {
+        Ok(n) => Ok(n as usize),
+        Err(_) if units::parse_size(text) == Ok(0) => {
+            Err("a receive size of 0 would read nothing; use 1 byte to 16MiB".to_string())
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -659,6 +754,7 @@ impl Cli {
     /// Validates the arguments into what the library runs.
     pub fn into_run(self) -> Result<Run> {
         let output = self.output;
+        let mut notices = Vec::new();
         let (job, recv_size) = match self.command {
             _ if self.legend => (Job::Legend, 0),
             None => {
@@ -669,6 +765,12 @@ impl Cli {
             }
             Some(Command::Tcp(TcpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
+                if args.reuse_addr {
+                    notices.push(
+                        "--reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)"
+                            .to_string(),
+                    );
+                }
                 (Job::TcpServe(args.into_config(output.raw)?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
@@ -708,7 +810,7 @@ impl Cli {
                 (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
             }
         };
-        Ok(Run { job, output: output.into_config(recv_size) })
+        Ok(Run { job, output: output.into_config(recv_size), notices })
     }
 }
 
@@ -732,6 +834,7 @@ impl OutputArgs {
             dump: Layout::default(),
             recv_size,
             decode: self.decode,
+            columns: self.columns.map(usize::from),
         }
     }
 }
@@ -767,8 +870,10 @@ impl BindArgs {
         Ok(addr)
     }
 
-    fn options(&self) -> SocketOptions {
-        SocketOptions { reuse_addr: self.reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only }
+    /// The options before bind; SO_REUSEADDR is set (Some(true)), shown
+    /// as left off (Some(false)), or not mentioned (None).
+    fn options(&self, reuse_addr: Option<bool>) -> SocketOptions {
+        SocketOptions { reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only, recv_buffer: None }
     }
 }
 
@@ -777,9 +882,10 @@ impl TcpServeArgs {
         if self.backlog < 0 {
             return Err(UsageError(format!("--backlog {} is negative; try 5 or 1024", self.backlog)).into());
         }
+        let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         Ok(ServeConfig {
             addr: self.bind.address()?,
-            options: self.bind.options(),
+            options: self.bind.options(Some(reuse_addr)),
             backlog: self.backlog,
             recv_size: self.bind.recv_size,
             echo: self.echo,
@@ -823,7 +929,7 @@ impl InputArgs {
         if let Some(path) = self.file {
             Input::File(path)
         } else if !self.messages.is_empty() {
-            Input::Messages(self.messages.into_iter().map(String::into_bytes).collect())
+            Input::Messages(self.messages)
         } else if !self.hex.is_empty() {
             Input::Messages(self.hex)
         } else {
@@ -873,12 +979,19 @@ impl UdpServeArgs {
     fn into_config(self) -> Result<UdpServeConfig> {
         Ok(UdpServeConfig {
             addr: self.bind.address()?,
-            options: self.bind.options(),
+            options: SocketOptions {
+                recv_buffer: self.rcvbuf,
+                ..self.bind.options(self.reuse_addr.then_some(true))
+            },
             recv_size: self.bind.recv_size,
             echo: self.echo,
             reply: self.reply.map(String::into_bytes),
             limit: self.once.then_some(1),
             idle: None,
+            answers: AnswerPolicy {
+                rate: self.answer_rate,
+                access: Access { allow: self.allow, deny: self.deny },
+            },
         })
     }
 }
@@ -972,8 +1085,13 @@ impl BenchEndArgs {
 
 impl TcpBenchArgs {
     fn into_config(self) -> Result<TcpBenchConfig> {
+        let mut mode = self.end.mode()?;
+        // A TCP server, restarted on its fixed port: SO_REUSEADDR, as iperf3.
+        if let bench::Mode::Serve { options, .. } = &mut mode {
+            options.reuse_addr = Some(crate::sys::reuse::TCP_SERVER_DEFAULT);
+        }
         Ok(TcpBenchConfig {
-            mode: self.end.mode()?,
+            mode,
             limit: self.end.limit(self.bytes),
             size: self.size,
             recv_size: self.recv_size,

@@ -30,4 +30,7 @@ pub enum Job {
 pub struct Run {
     pub job: Job,
     pub output: OutputConfig,
+    /// Notes about the command line itself (a flag that changes nothing
+    /// now), told before the job starts.
+    pub notices: Vec<String>,
 }

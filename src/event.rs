@@ -94,6 +94,8 @@ pub enum Event {
         conn: u64,
         local: SocketAddr,
         peer: SocketAddr,
+        /// True when the OS chose the local port (no `--source-port`).
+        ephemeral: bool,
     },
     /// The server's accept returned a new connection.
     Accepted {
@@ -255,6 +257,9 @@ pub enum Event {
         bytes_in: u64,
         #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
         duration: Duration,
+        /// `udp serve` only: what it did not answer, what the kernel dropped.
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        server: Option<ServeTotals>,
     },
     /// Something worth telling that is not an error: a queue full, a limit.
     Notice {
@@ -324,6 +329,23 @@ impl Event {
             _ => 0,
         }
     }
+}
+
+/// The totals only `udp serve` keeps, in its `done` event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ServeTotals {
+    /// SIGINT or SIGTERM, when a signal stopped the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<&'static str>,
+    /// Answers not sent: to the server's own address or a forged one, over
+    /// --answer-rate, or over 3 times what the peer sent (udp/guard.rs).
+    pub withheld: u64,
+    /// Datagrams not taken, from peers --allow / --deny refuse.
+    pub ignored: u64,
+    /// Datagrams the kernel dropped for this socket because its receive
+    /// buffer was full (SO_RXQ_OVFL); absent where the system has no count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel_drops: Option<u64>,
 }
 
 /// What to do with a client whose outgoing queue is full (`--slow`).

@@ -3,8 +3,10 @@
 
 use std::io;
 
+use crate::event::{Proto, Role};
 use crate::net::NetError;
 use crate::report::OutputError;
+use crate::sys::in_use::{Holder, Program, TIME_WAIT_LEN};
 
 /// The documented exit codes (README, `netplay --help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,14 +108,81 @@ fn chain_text(err: &anyhow::Error) -> String {
         .join(": ")
 }
 
+/// Who holds the port, as far as the system lets us see, and what to do.
+fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool) -> String {
+    let other = match role {
+        Role::Server => "choose another --port (0 lets the OS choose)",
+        Role::Client => "choose another --source-port, or none (the OS then picks a free one)",
+    };
+    let program = |program: &Option<Program>| match program {
+        Some(Program { pid, command }) => format!("`{command}` (pid {pid})"),
+        None => {
+            "another program (which one, this user may not see: as root, `ss -lntup` names it)".to_string()
+        }
+    };
+    match (proto, holder) {
+        (Proto::Tcp, Holder::Socket { program: p }) => {
+            format!("{} listens on TCP port {port}: stop it, or {other}", program(p))
+        }
+        (Proto::Udp, Holder::Socket { program: p }) => format!(
+            "{} has a socket bound to UDP port {port} (UDP has no TIME_WAIT: the port is free as soon as that socket closes): stop it, or {other}",
+            program(p)
+        ),
+        (_, Holder::Connections { time_wait: 0, open, .. }) => format!(
+            "{open} open {} use{} port {port} (a client's port, or connections of an earlier server still open): close them, or {other}",
+            if *open == 1 { "connection" } else { "connections" },
+            if *open == 1 { "s" } else { "" }
+        ),
+        (_, Holder::Connections { time_wait, left, .. }) => {
+            let how_long = match (TIME_WAIT_LEN, left) {
+                (Some(len), Some(left)) => format!(
+                    " (TIME_WAIT lasts {}s on this system; {} within {}s)",
+                    len.as_secs(),
+                    if *time_wait == 1 { "it ends" } else { "the last of them ends" },
+                    left.as_secs() + 1
+                ),
+                _ => String::new(),
+            };
+            let (one, many) = match role {
+                Role::Server => {
+                    ("connection an earlier server closed waits", "connections an earlier server closed wait")
+                }
+                Role::Client => {
+                    ("earlier connection from this port waits", "earlier connections from this port wait")
+                }
+            };
+            let what = match time_wait {
+                1 => format!("1 {one} in TIME_WAIT{how_long}"),
+                n => format!("{n} {many} in TIME_WAIT{how_long}"),
+            };
+            match (role, reuse) {
+                (Role::Server, false) => format!(
+                    "{what}, and this socket did not set SO_REUSEADDR (--no-reuse-addr): drop --no-reuse-addr (then bind() may take the port beside them, if that server had set it too), wait, or {other}"
+                ),
+                (_, true) => format!(
+                    "{what}, left by a socket that had not set SO_REUSEADDR (TIME_WAIT keeps that setting), so this one must wait although it sets it: wait, or {other}"
+                ),
+                (Role::Client, false) => format!("{what}: wait, or {other}"),
+            }
+        }
+        (Proto::Tcp, Holder::Unknown) => format!(
+            "another socket holds TCP port {port}, or connections of an earlier server wait in TIME_WAIT: stop it, wait, or {other}"
+        ),
+        (Proto::Udp, Holder::Unknown) => {
+            format!("another socket is bound to UDP port {port} (UDP has no TIME_WAIT): stop it, or {other}")
+        }
+    }
+}
+
 /// What a person can try, given what failed and where.
 fn hint(err: &NetError) -> Option<String> {
     use io::ErrorKind::*;
     let port = match err {
         NetError::AllAttemptsFailed { port, .. } => *port,
-        NetError::Socket { addr, .. } | NetError::Idle { addr, .. } | NetError::Unsent { addr, .. } => {
-            addr.port()
-        }
+        NetError::Socket { addr, .. }
+        | NetError::Idle { addr, .. }
+        | NetError::Unsent { addr, .. }
+        | NetError::InUse { addr, .. } => addr.port(),
         NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => 0,
     };
     Some(match err {
@@ -122,10 +191,10 @@ fn hint(err: &NetError) -> Option<String> {
             "drop -4/-6, or give an address of the other family".to_string()
         }
         NetError::Idle { .. } => "raise --timeout, or check that the peer sends anything".to_string(),
+        NetError::InUse { proto, role, holder, reuse, .. } => {
+            in_use_hint(*proto, *role, port, holder, *reuse)
+        }
         NetError::Socket { op: "bind", .. } => match err.io_kind()? {
-            AddrInUse => format!(
-                "another socket holds port {port}: stop it, choose another --port (0 lets the OS choose), or add --reuse-addr if it is an earlier server's TIME_WAIT"
-            ),
             PermissionDenied => match err {
                 NetError::Socket { addr, .. } => crate::sys::privileged::denied_hint(addr.ip(), port)?,
                 _ => return None,
@@ -147,4 +216,55 @@ fn hint(err: &NetError) -> Option<String> {
             _ => return None,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_use(proto: Proto, role: Role, holder: Holder, reuse: bool) -> (Code, String) {
+        let err = anyhow::Error::from(NetError::InUse {
+            proto,
+            role,
+            addr: "127.0.0.1:12345".parse().unwrap(),
+            holder,
+            reuse,
+        });
+        let (code, line) = outcome(&err);
+        (code, line.unwrap())
+    }
+
+    #[test]
+    fn address_in_use_says_what_holds_it() {
+        let program = Some(Program { pid: 42, command: "python3 server.py".into() });
+        let (code, line) = in_use(Proto::Tcp, Role::Server, Holder::Socket { program }, true);
+        assert_eq!(code, Code::AddrInUse);
+        assert_eq!(
+            line,
+            "netplay: bind 127.0.0.1:12345: address already in use; `python3 server.py` (pid 42) listens on TCP port 12345: stop it, or choose another --port (0 lets the OS choose)"
+        );
+        let waiting = Holder::Connections {
+            time_wait: 3,
+            left: Some(std::time::Duration::from_millis(41_500)),
+            open: 0,
+        };
+        let (_, line) = in_use(Proto::Tcp, Role::Server, waiting, false);
+        assert!(line.contains("3 connections an earlier server closed wait in TIME_WAIT"), "{line}");
+        assert!(line.contains("drop --no-reuse-addr"), "{line}");
+        if cfg!(target_os = "linux") {
+            assert!(
+                line.contains("(TIME_WAIT lasts 60s on this system; the last of them ends within 42s)"),
+                "{line}"
+            );
+        }
+        let open = Holder::Connections { time_wait: 0, left: None, open: 1 };
+        let (_, line) = in_use(Proto::Tcp, Role::Client, open, true);
+        assert!(line.contains("1 open connection uses port 12345"), "{line}");
+        assert!(line.contains("choose another --source-port"), "{line}");
+        // Where the system tells nothing, one plain sentence per protocol.
+        let (_, line) = in_use(Proto::Udp, Role::Server, Holder::Unknown, false);
+        assert!(line.ends_with("another socket is bound to UDP port 12345 (UDP has no TIME_WAIT): stop it, or choose another --port (0 lets the OS choose)"), "{line}");
+        let (_, line) = in_use(Proto::Tcp, Role::Server, Holder::Unknown, true);
+        assert!(line.contains("or connections of an earlier server wait in TIME_WAIT"), "{line}");
+    }
 }

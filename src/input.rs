@@ -23,10 +23,12 @@ pub enum Input {
 }
 
 impl Input {
-    /// Fails now, before any connection, if a --file cannot be opened.
+    /// Fails now, before any connection, if a --file cannot be opened
+    /// (missing, not readable) or is a directory: opening a directory
+    /// works, only reading it fails, and that would come after connecting.
     pub fn check(&self) -> Result<()> {
         if let Input::File(path) = self {
-            File::open(path).with_context(|| format!("open --file {}", path.display()))?;
+            open_file(path)?;
         }
         Ok(())
     }
@@ -37,7 +39,7 @@ impl Input {
         match self {
             Input::Messages(messages) => messages.iter().try_for_each(|m| send(m)),
             Input::File(path) => {
-                let file = File::open(path).with_context(|| format!("open --file {}", path.display()))?;
+                let file = open_file(path)?;
                 feed_reader(file, chunk, &mut send, || format!("read --file {}", path.display()))
             }
             Input::Stdin => feed_reader(io::stdin().lock(), chunk, &mut send, || "read stdin".to_string()),
@@ -87,7 +89,7 @@ impl Input {
             }
             Input::File(path) => {
                 let what = || format!("--file {}", path.display());
-                let file = File::open(path).with_context(|| format!("open {}", what()))?;
+                let file = open_file(path)?;
                 // A regular file says its size; a pipe or device is read up
                 // to one byte past the maximum, never more.
                 let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
@@ -104,6 +106,15 @@ impl Input {
             Input::Stdin => Ok(None),
         }
     }
+}
+
+/// Opens a --file to read, refusing a directory with a line that says so.
+fn open_file(path: &std::path::Path) -> Result<File> {
+    let file = File::open(path).with_context(|| format!("open --file {}", path.display()))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        anyhow::bail!("--file {} is a directory; give the path of a file to send", path.display());
+    }
+    Ok(file)
 }
 
 fn read_at_most(reader: impl Read, max: usize) -> io::Result<Vec<u8>> {
@@ -180,8 +191,8 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     while let Some((at, c)) = chars.next() {
         match c {
             ' ' | '\t' | '\n' | ':' | ',' | '-' => {}
-            '0' if matches!(chars.peek(), Some((_, 'x' | 'X'))) => {
-                // A 0x prefix: skip it, the digits follow.
+            '0' | '\\' if matches!(chars.peek(), Some((_, 'x' | 'X'))) => {
+                // A 0x or \x prefix: skip it, the digits follow.
                 chars.next();
             }
             c if c.is_ascii_hexdigit() => digits.push(c.to_digit(16).unwrap_or(0) as u8),

@@ -18,6 +18,7 @@ pub mod hex;
 pub mod hexdump;
 pub mod input;
 pub mod net;
+pub mod python;
 pub mod report;
 pub mod sys;
 pub mod tcp;
@@ -35,31 +36,33 @@ use report::{Mode, OutputConfig, OutputError};
 pub fn run(cli: cli::Cli) -> Result<()> {
     // Every time shown counts from here.
     clock::start();
-    let run = cli.into_run()?;
-    let output = &run.output;
-    match run.job {
+    let config::Run { job, output, notices } = cli.into_run()?;
+    let output = &output;
+    match job {
         Job::Legend => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             stdout.write_all(hexdump::legend(color).as_bytes()).map_err(OutputError)?;
             Ok(())
         }
-        Job::TcpServe(config) => with_report(output, |report| tcp::serve::run(config, report)),
-        Job::TcpConnect(config) => with_report(output, |report| tcp::connect::run(config, report)),
+        Job::TcpServe(config) => with_report(output, &notices, |report| tcp::serve::run(config, report)),
+        Job::TcpConnect(config) => with_report(output, &notices, |report| tcp::connect::run(config, report)),
         Job::Hex(config) => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             hex::run(&config, color, &mut stdout, &mut io::stderr())
         }
-        Job::UdpServe(config) => with_report(output, |report| udp::serve::run(config, report)),
-        Job::UdpSend(config) => with_report(output, |report| udp::send::run(config, report)),
+        Job::UdpServe(config) => {
+            with_report(output, &notices, |report| udp::serve::run_until_signal(config, report))
+        }
+        Job::UdpSend(config) => with_report(output, &notices, |report| udp::send::run(config, report)),
         Job::TcpBench(mut config) => {
             config.progress = live_progress(output);
-            with_report(output, |report| bench::tcp::run(config, report))
+            with_report(output, &notices, |report| bench::tcp::run(config, report))
         }
         Job::UdpBench(mut config) => {
             config.progress = live_progress(output);
-            with_report(output, |report| bench::udp::run(config, report))
+            with_report(output, &notices, |report| bench::udp::run(config, report))
         }
         Job::Demo(mut config) => {
             if config.pause == demo::Pause::OnEnter && !io::stdin().is_terminal() {
@@ -77,9 +80,19 @@ pub fn run(cli: cli::Cli) -> Result<()> {
 /// events are rendered on a thread of their own, so a write that failed
 /// (a closed pipe) may only be known now. It failed before whatever ended
 /// the job after it, so it is the error to report: `| head` ends quietly.
-fn with_report(output: &report::OutputConfig, job: impl FnOnce(report::Report) -> Result<()>) -> Result<()> {
+fn with_report(
+    output: &report::OutputConfig,
+    notices: &[String],
+    job: impl FnOnce(report::Report) -> Result<()>,
+) -> Result<()> {
     let report = report::to_terminal(output).map_err(OutputError)?;
-    let result = job(report.clone());
+    let told = notices
+        .iter()
+        .try_for_each(|message| report.emit(event::Event::Notice { conn: None, message: message.clone() }));
+    let result = match told {
+        Ok(()) => job(report.clone()),
+        Err(e) => Err(e.into()),
+    };
     report.finish()?;
     result
 }

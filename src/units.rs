@@ -8,11 +8,61 @@ use std::time::Duration;
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if let Ok(secs) = text.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs)
-            .map_err(|_| format!("'{text}' is not a duration: it must be 0 or more"));
+        return match Duration::try_from_secs_f64(secs) {
+            Ok(duration) => Ok(duration),
+            Err(_) if secs < 0.0 => Err(format!("'{text}' is not a duration: it must be 0 or more")),
+            Err(_) => Err(format!("'{text}' is not a duration a clock can count; try 500ms, 2s or 1m")),
+        };
     }
     humantime::parse_duration(text)
         .map_err(|e| format!("'{text}' is not a duration ({e}); try 500ms, 2s or 1m"))
+}
+
+/// Parses a duration and checks it lies in `range`: every duration flag
+/// goes through this, so that no wait can overflow the clock's arithmetic
+/// (`--idle-timeout 1e19` once made every connection panic).
+pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if range.contains(&duration) {
+        return Ok(duration);
+    }
+    let show = |d: Duration| match d {
+        Duration::ZERO => "0".to_string(),
+        d => humantime::format_duration(d).to_string(),
+    };
+    Err(format!(
+        "'{}' is too {}: use {} to {}",
+        text.trim(),
+        if duration > *range.end() { "long" } else { "short" },
+        show(*range.start()),
+        show(*range.end())
+    ))
+}
+
+/// Parses a byte size and checks it lies in `range`, naming the range
+/// when it does not.
+pub fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, String> {
+    let size = parse_size(text)?;
+    if range.contains(&size) {
+        return Ok(size);
+    }
+    Err(match *range.end() {
+        u64::MAX => format!("{size} bytes is out of range: use {} or more", exact_size(*range.start())),
+        end => {
+            format!("{size} bytes is out of range: use {} to {}", exact_size(*range.start()), exact_size(end))
+        }
+    })
+}
+
+/// A size as its exact count in the largest unit that divides it: `1GiB`,
+/// `16MiB`, `65507 bytes`.
+pub fn exact_size(n: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    match UNITS.iter().find(|(unit, _)| n >= *unit && n.is_multiple_of(*unit)) {
+        Some((unit, name)) => format!("{}{name}", n / unit),
+        None if n == 1 => "1 byte".to_string(),
+        None => format!("{n} bytes"),
+    }
 }
 
 /// Parses a byte size such as `1024`, `64K`, `64KiB`, `1M`, `1MiB` or `0x100`.
@@ -22,13 +72,22 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        return u64::from_str_radix(hex, 16)
-            .map_err(|_| format!("'{text}' is not a hexadecimal size; try 0x100"));
+        return u64::from_str_radix(hex, 16).map_err(|e| match e.kind() {
+            std::num::IntErrorKind::PosOverflow => {
+                format!("'{text}' is more bytes than a 64-bit count holds (16 EiB less 1 byte)")
+            }
+            _ => format!("'{text}' is not a hexadecimal size; try 0x100"),
+        });
     }
     let upper = text.to_ascii_uppercase();
     let decimal = upper.ends_with("KB") || upper.ends_with("MB") || upper.ends_with("GB");
     let config = if decimal { parse_size::Config::new() } else { parse_size::Config::new().with_binary() };
-    config.parse_size(text).map_err(|e| format!("'{text}' is not a size ({e}); try 1024, 64K or 1MiB"))
+    config.parse_size(text).map_err(|e| match e {
+        parse_size::Error::PosOverflow => {
+            format!("'{text}' is more bytes than a 64-bit count holds (16 EiB less 1 byte)")
+        }
+        e => format!("'{text}' is not a size ({e}); try 1024, 64K or 1MiB"),
+    })
 }
 
 /// Formats a byte count the way people read it: `512 B`, `64.0 KiB`, `1.00 GiB`.
@@ -128,7 +187,30 @@ mod tests {
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
         assert!(parse_duration("soon").unwrap_err().contains("'soon'"));
-        assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("-1").unwrap_err().contains("0 or more"));
+        assert!(parse_duration("1e400").unwrap_err().contains("not a duration a clock can count"));
+        assert!(parse_duration("inf").is_err());
+    }
+
+    #[test]
+    fn bounded_durations_and_sizes_name_their_range() {
+        let week = Duration::from_secs(7 * 86400);
+        let range = Duration::from_millis(1)..=week;
+        assert_eq!(parse_duration_in("30s", range.clone()), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration_in("7days", range.clone()), Ok(week));
+        assert_eq!(
+            parse_duration_in("1e19", range.clone()).unwrap_err(),
+            "'1e19' is too long: use 1ms to 7days"
+        );
+        assert_eq!(parse_duration_in("0", range).unwrap_err(), "'0' is too short: use 1ms to 7days");
+        assert_eq!(
+            parse_size_in("2G", 1..=1 << 30).unwrap_err(),
+            "2147483648 bytes is out of range: use 1 byte to 1GiB"
+        );
+        assert_eq!(parse_size_in("64K", 1..=1 << 30), Ok(65536));
+        assert_eq!(exact_size(65507), "65507 bytes");
+        assert_eq!(exact_size(16 << 20), "16MiB");
+        assert!(parse_size("16EiB").unwrap_err().contains("more bytes than a 64-bit count holds"));
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn send(
 ) -> Result<TcpBenchResult> {
     let peer = stream.peer_addr().context("read the connected peer's address")?;
     let local = stream.local_addr().context("read the connected socket's address")?;
-    report.emit(Event::Connected { conn: 1, local, peer })?;
+    report.emit(Event::Connected { conn: 1, local, peer, ephemeral: true })?;
     // Bytes that are not all zeros, in case something on the way compresses.
     let buf: Vec<u8> = (0..config.size).map(|i| (i % 251) as u8).collect();
     let (deadline, max_bytes) = match config.limit {

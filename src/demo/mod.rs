@@ -29,7 +29,7 @@ use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
 use crate::udp::send::SendConfig;
-use crate::udp::serve::UdpServeConfig;
+use crate::udp::serve::{AnswerPolicy, UdpServeConfig};
 use log::{Entry, Log, Seen};
 
 #[derive(Debug, Clone)]
@@ -195,6 +195,7 @@ fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConf
         reply: reply.map(|r| r.as_bytes().to_vec()),
         limit: Some(limit),
         idle: Some(PATIENCE),
+        answers: AnswerPolicy::default(),
     }
 }
 

@@ -12,7 +12,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::event::Family;
+use crate::event::{Family, Proto, Role};
+use crate::sys::in_use::Holder;
 
 /// A network operation that failed, with what was attempted and where.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +45,10 @@ pub enum NetError {
         #[source]
         source: io::Error,
     },
+    /// bind() found the address taken; `holder` says by what, `reuse`
+    /// whether this socket had SO_REUSEADDR.
+    #[error("bind {addr}: address already in use")]
+    InUse { proto: Proto, role: Role, addr: SocketAddr, holder: Holder, reuse: bool },
 }
 
 impl NetError {
@@ -58,6 +63,7 @@ impl NetError {
             NetError::Socket { source, .. } | NetError::Unsent { source, .. } => Some(source.kind()),
             NetError::AllAttemptsFailed { attempts, .. } => attempts.last().map(|(_, e)| e.kind()),
             NetError::Idle { .. } => Some(io::ErrorKind::TimedOut),
+            NetError::InUse { .. } => Some(io::ErrorKind::AddrInUse),
         }
     }
 }

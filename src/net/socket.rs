@@ -17,10 +17,14 @@ use crate::sys::reuse_port;
 /// Options set on a socket before bind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SocketOptions {
-    pub reuse_addr: bool,
+    /// SO_REUSEADDR: `Some(true)` sets it, `Some(false)` shows it left off
+    /// (the OS default), `None` neither sets nor shows it.
+    pub reuse_addr: Option<bool>,
     pub reuse_port: bool,
     /// IPV6_V6ONLY on an IPv6 socket; `None` leaves the OS default.
     pub v6only: Option<bool>,
+    /// SO_RCVBUF to ask for; `None` leaves the OS default.
+    pub recv_buffer: Option<usize>,
 }
 
 /// Resolves a client's target and reports the addresses it will try. With
@@ -62,10 +66,20 @@ pub fn open(
     report.emit(Event::Step(Step::Socket { role, family, proto }))?;
 
     let fail = |op| move |e| NetError::socket(op, *addr, e);
-    if options.reuse_addr {
-        socket.set_reuse_address(true).map_err(fail("set SO_REUSEADDR for"))?;
-        let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
-        report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
+    match options.reuse_addr {
+        Some(true) => {
+            socket.set_reuse_address(true).map_err(fail("set SO_REUSEADDR for"))?;
+            let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
+            report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
+            if let Some(warning) = crate::sys::reuse::WHEN_SET {
+                report.emit(Event::Notice { conn: None, message: warning.to_string() })?;
+            }
+        }
+        Some(false) => {
+            let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
+            report.emit(Event::Step(Step::ReadOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
+        }
+        None => {}
     }
     if options.reuse_port {
         match reuse_port::set(&socket).map_err(fail("set SO_REUSEPORT for"))? {
@@ -78,6 +92,11 @@ pub fn open(
                 report.emit(Event::Notice { conn: None, message: reuse_port::UNAVAILABLE.to_string() })?
             }
         }
+    }
+    if let Some(size) = options.recv_buffer {
+        socket.set_recv_buffer_size(size).map_err(fail("set SO_RCVBUF for"))?;
+        let value = socket.recv_buffer_size().map_err(fail("read SO_RCVBUF for"))?;
+        report.emit(Event::Step(Step::SetOption { role, name: "SO_RCVBUF", value: value as i64 }))?;
     }
     if family == Family::V6 {
         let step = match options.v6only {
@@ -100,7 +119,16 @@ pub fn open(
 /// becomes the port the OS chose).
 pub fn bind(socket: &Socket, addr: &SocketAddr, role: Role, report: &Report) -> Result<SocketAddr> {
     report.emit(Event::Step(Step::Bind { role, addr: *addr }))?;
-    socket.bind(&SockAddr::from(*addr)).map_err(|e| NetError::socket("bind", *addr, e))?;
+    socket.bind(&SockAddr::from(*addr)).map_err(|e| match e.kind() {
+        // Who holds it is looked up now, while it still does.
+        std::io::ErrorKind::AddrInUse => {
+            let proto = if socket.r#type().is_ok_and(|t| t == Type::DGRAM) { Proto::Udp } else { Proto::Tcp };
+            let holder = crate::sys::in_use::holder(proto, *addr);
+            let reuse = socket.reuse_address().unwrap_or(false);
+            NetError::InUse { proto, role, addr: *addr, holder, reuse }
+        }
+        _ => NetError::socket("bind", *addr, e),
+    })?;
     local_addr(socket, addr)
 }
 

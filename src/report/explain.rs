@@ -110,13 +110,17 @@ pub fn datagram(
 ) -> (String, String) {
     match (dir, connected) {
         (Dir::In, false) => (
-            format!("data, address = sock.recvfrom({recv_size})"),
+            format!(
+                "data, address = sock.recvfrom({recv_size})  # {}, {}",
+                py_bytes(bytes, 40),
+                crate::python::returned_addr(peer)
+            ),
             format!(
                 "recvfrom() returns one datagram, whole, and its sender's address: UDP keeps message boundaries, where TCP's recv() returns any part of a stream. A datagram longer than {recv_size} bytes is cut, and the rest discarded."
             ),
         ),
         (Dir::In, true) => (
-            format!("data = sock.recv({recv_size})"),
+            format!("data = sock.recv({recv_size})  # {}", py_bytes(bytes, 40)),
             "On a connected UDP socket recv() returns one datagram, whole, and only from the connected peer: the kernel drops the others.".to_string(),
         ),
         (Dir::Out, false) => (
@@ -139,9 +143,12 @@ pub fn truncated(recv_size: usize) -> String {
 }
 
 /// Explanation of an accepted connection (server side).
-pub fn accepted() -> (String, String) {
+pub fn accepted(peer: &SocketAddr) -> (String, String) {
     (
-        "client_socket, client_address = server_socket.accept()".to_string(),
+        format!(
+            "client_socket, client_address = server_socket.accept()  # client_address = {}",
+            crate::python::returned_addr(peer)
+        ),
         "accept() takes the next connection from the queue and returns a new socket just for this client; the listening socket goes on listening.".to_string(),
     )
 }
@@ -159,27 +166,66 @@ pub fn ephemeral(local: &SocketAddr, peer: &SocketAddr, range: Option<(u16, u16)
     )
 }
 
-/// Explanation of the first chunk in a direction.
-pub fn data(dir: Dir, proto: Proto, recv_size: usize, bytes: &[u8]) -> (String, String) {
-    match (dir, proto) {
-        (Dir::In, Proto::Tcp) => (
-            format!("data = client_socket.recv({recv_size})"),
+/// The Python line of one TCP chunk (every chunk has one), with what the
+/// call returned as Python prints it; and, for the first chunk of a
+/// direction, the sentence on what the call does.
+pub fn data(dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) -> (String, String) {
+    match dir {
+        Dir::In => (
+            format!("{} = client_socket.recv({recv_size})  # {}", received_var(role), py_bytes(bytes, 40)),
             format!(
-                "recv() returns what has arrived so far, at most {recv_size} bytes: TCP carries a stream of bytes, not messages, so one send() may arrive in several chunks and several sends in one."
+                "recv() returns what has arrived so far, at most {recv_size} bytes: TCP carries a stream of bytes, not messages, so one send() may arrive in several chunks and several sends in one.{}",
+                recv_size_note(recv_size)
             ),
         ),
-        (Dir::Out, Proto::Tcp) => (
-            format!("client_socket.sendall({})", py_bytes(bytes, 40)),
-            "send() copies the bytes into the kernel's send buffer; TCP delivers them in order, but the peer's recv() may cut them differently.".to_string(),
-        ),
-        (Dir::In, Proto::Udp) => (
-            format!("data, address = sock.recvfrom({recv_size})"),
-            "recvfrom() returns exactly one datagram and its sender's address: message boundaries are kept.".to_string(),
-        ),
-        (Dir::Out, Proto::Udp) => (
-            format!("sock.sendto({}, address)", py_bytes(bytes, 40)),
-            "sendto() sends one datagram; nothing tells the sender whether anyone received it.".to_string(),
-        ),
+        // The server writes with one send() a call, each shown; the client
+        // sends each piece of its input whole, as sendall() does.
+        Dir::Out => match role {
+            Role::Server => (
+                format!("client_socket.send({})  # returns {}", py_bytes(bytes, 40), bytes.len()),
+                "send() copies the bytes into the kernel's send buffer and returns how many it took; TCP delivers them in order, but the peer's recv() may cut them differently.".to_string(),
+            ),
+            Role::Client => (
+                format!("client_socket.sendall({})", py_bytes(bytes, 40)),
+                "sendall() calls send() until every byte is in the kernel's send buffer; TCP delivers them in order, but the peer's recv() may cut them differently.".to_string(),
+            ),
+        },
+    }
+}
+
+/// The variable the course's code receives into: `data` on the server,
+/// `response` on the client.
+pub fn received_var(role: Role) -> &'static str {
+    match role {
+        Role::Server => "data",
+        Role::Client => "response",
+    }
+}
+
+/// Why netplay's recv size is not the course's 1024, when it is not.
+fn recv_size_note(recv_size: usize) -> String {
+    if recv_size == 1024 {
+        return String::new();
+    }
+    format!(
+        " netplay asks {recv_size} bytes a call where the course asks 1024: a bigger buffer takes the same bytes in fewer calls; --recv-size 1024 does as the course does."
+    )
+}
+
+/// `data.decode()` on received bytes: the Python line with the text it
+/// returns, or the UnicodeDecodeError Python raises, word for word; with a
+/// sentence when the error is the stream cutting a character in two.
+pub fn decoded(var: &str, bytes: &[u8]) -> (String, Option<String>) {
+    match crate::python::decode(bytes) {
+        Ok(text) => (format!("{var}.decode()  # {}", crate::python::PyStr(&text)), None),
+        Err(error) => {
+            let cut = error.ends_with("unexpected end of data");
+            let why = cut.then(|| {
+                "The chunk ends inside a character: UTF-8 writes it in several bytes, and recv() cut the stream between them. Decode once all of its bytes have arrived (keep the tail for the next recv(), or use codecs.getincrementaldecoder)."
+                    .to_string()
+            });
+            (format!("{var}.decode()  # UnicodeDecodeError: {error}"), why)
+        }
     }
 }
 
@@ -194,12 +240,40 @@ pub fn eof() -> (String, String) {
 pub fn shutdown() -> (String, String) {
     (
         "client_socket.shutdown(SHUT_WR)".to_string(),
-        "The end of our input: the peer's recv() now returns b'', while we can still read its answer (a half-close).".to_string(),
+        "shutdown(SHUT_WR) sends a FIN: once the peer has read everything before it, its recv() returns b''. Reading still works in the other direction (a half-close).".to_string(),
     )
 }
 
-pub fn closed() -> (String, String) {
-    ("client_socket.close()".to_string(), "The socket is closed and its port released.".to_string())
+/// Who sent the first FIN of a connection, which decides where TIME_WAIT is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstFin {
+    /// We shut down first: this end goes through TIME_WAIT.
+    Ours,
+    /// The peer did: TIME_WAIT is on its side.
+    Peers,
+    /// Neither (a reset, an error): no TIME_WAIT to speak of.
+    Neither,
+}
+
+/// The close of a TCP connection's socket, true for each end: an accepted
+/// socket's close leaves the listening socket and its port alone, and the
+/// end that sent the first FIN keeps the pair of addresses in TIME_WAIT.
+pub fn closed(role: Role, first_fin: FirstFin, time_wait: Option<std::time::Duration>) -> (String, String) {
+    let what = match role {
+        Role::Server => {
+            "close() releases this connection's socket only: the listening socket is another one, and its port is not affected."
+        }
+        Role::Client => "close() releases the socket.",
+    };
+    let wait = time_wait.map(|d| format!("{}s", d.as_secs())).unwrap_or_else(|| "a while".to_string());
+    let after = match first_fin {
+        FirstFin::Ours => format!(
+            " This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for {wait}, so that no late packet of it is taken for a new connection's (`ss -tan state time-wait` shows it)."
+        ),
+        FirstFin::Peers => " The peer sent the first FIN, so TIME_WAIT is on its side, not here.".to_string(),
+        FirstFin::Neither => String::new(),
+    };
+    ("client_socket.close()".to_string(), format!("{what}{after}"))
 }
 
 /// The course's variable names; its UDP examples name the socket `sock`.
@@ -227,15 +301,16 @@ fn type_const(proto: Proto) -> &'static str {
 
 fn option_sentence(name: &str, value: i64) -> &'static str {
     match (name, value) {
-        ("SO_REUSEADDR", _) => {
-            "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'."
-        }
+        ("SO_REUSEADDR", _) => crate::sys::reuse::EXPLAINED,
         ("SO_REUSEPORT", _) => crate::sys::reuse_port::EXPLAINED,
         ("IPV6_V6ONLY", 0) => {
             "IPV6_V6ONLY = 0 is dual-stack: an IPv6 socket bound to :: also receives IPv4 peers, shown as IPv4-mapped addresses ::ffff:a.b.c.d."
         }
         ("IPV6_V6ONLY", _) => "IPV6_V6ONLY = 1: this socket speaks IPv6 only; IPv4 peers cannot reach it.",
         ("SO_RCVBUF", _) => crate::sys::rcvbuf::EXPLAINED,
+        ("SO_RXQ_OVFL", _) => {
+            "SO_RXQ_OVFL (40 on Linux; Python's socket module has no name for it) makes each datagram received carry, in a control message, how many datagrams the kernel has dropped for this socket because its receive buffer was full: the only way the receiver learns of those losses."
+        }
         ("UDP_SEGMENT", _) => {
             "UDP_SEGMENT (GSO): one send() of a long buffer becomes datagrams of this size, cut by the kernel; far fewer calls for the same datagrams."
         }
@@ -305,10 +380,32 @@ mod tests {
         let (py, _) = datagram(Dir::Out, false, 1024, &peer, b"Hello serveur !");
         assert_eq!(py, "sock.sendto(b'Hello serveur !', ('127.0.0.1', 12345))");
         let (py, _) = datagram(Dir::In, false, 1024, &peer, b"x");
-        assert_eq!(py, "data, address = sock.recvfrom(1024)");
+        assert_eq!(py, "data, address = sock.recvfrom(1024)  # b'x', ('127.0.0.1', 12345)");
         let (py, why) = no_listen();
         assert!(py.contains("no sock.listen(), no sock.accept()"));
         assert!(why.contains("UDP has none"));
+    }
+
+    #[test]
+    fn every_call_has_its_python_and_the_close_tells_where_time_wait_is() {
+        let (py, why) = data(Dir::In, Role::Server, 65536, b"Hello");
+        assert_eq!(py, "data = client_socket.recv(65536)  # b'Hello'");
+        assert!(why.contains("--recv-size 1024 does as the course does"), "{why}");
+        let (py, why) = data(Dir::In, Role::Client, 1024, b"Hi");
+        assert_eq!(py, "response = client_socket.recv(1024)  # b'Hi'");
+        assert!(!why.contains("--recv-size"));
+        let (py, why) = decoded("data", b"f\xc3");
+        assert!(py.ends_with(
+            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xc3 in position 1: unexpected end of data"
+        ));
+        assert!(why.is_some());
+        let wait = Some(std::time::Duration::from_secs(60));
+        let (_, ours) = closed(Role::Server, FirstFin::Ours, wait);
+        assert!(ours.contains("TIME_WAIT for 60s") && ours.contains("listening socket is another one"));
+        let (_, theirs) = closed(Role::Client, FirstFin::Peers, wait);
+        assert!(theirs.contains("TIME_WAIT is on its side") && !theirs.contains("listening"));
+        let (_, reset) = closed(Role::Client, FirstFin::Neither, wait);
+        assert!(!reset.contains("TIME_WAIT"));
     }
 
     #[test]

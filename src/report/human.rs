@@ -8,14 +8,14 @@ use std::net::{IpAddr, SocketAddr};
 
 use colored::Color;
 
-use super::explain;
+use super::explain::{self, FirstFin};
 use super::tables::{self, COLUMN, WHAT};
-use super::{Background, OutputConfig, Reporter};
+use super::{Background, OutputConfig, Reporter, width};
 use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
-use crate::event::{Dir, Event, Family, Proto, Role, SlowPolicy, Step};
+use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
 use crate::hexdump::{Dumper, Layout, push_decoded};
 use crate::net::ports;
 use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
@@ -34,20 +34,35 @@ pub struct Style {
     pub recv_size: usize,
     /// `--decode`: a line under each chunk with its decoded values.
     pub decode: Option<Format>,
+    /// Columns every line must fit in (the terminal's); None: no limit.
+    pub width: Option<usize>,
 }
 
 impl Style {
-    pub fn from_config(config: &OutputConfig, color: bool) -> Style {
+    /// The style for `config` on an output `width` columns wide: a hex
+    /// dump of 16 bytes a line where it fits, else 8.
+    pub fn from_config(config: &OutputConfig, color: bool, width: Option<usize>) -> Style {
+        let mut layout = config.dump;
+        while width.is_some_and(|w| dump_columns(layout.width) > w) && layout.width > 8 {
+            layout.width /= 2;
+        }
         Style {
             color,
             explain: config.explain,
             quiet: config.quiet,
             dumps: true,
-            layout: config.dump,
+            layout,
             recv_size: config.recv_size,
             decode: config.decode.clone(),
+            width,
         }
     }
+}
+
+/// The columns a full line of the hex dump takes, `width` bytes a line:
+/// the offset, the hex cells in groups of 8, and the text between bars.
+pub fn dump_columns(width: usize) -> usize {
+    8 + 2 + 3 * width + (width / 8 - 1) + 1 + width + 2
 }
 
 pub struct Human {
@@ -57,10 +72,16 @@ pub struct Human {
     dumpers: HashMap<(u64, Dir), Dumper>,
     /// The protocol of the sockets seen so far, for the explanations.
     proto: Proto,
+    /// Which end this reporter shows, from its first socket step.
+    role: Role,
+    /// Who sent the first FIN of each connection, for the close's story.
+    first_fin: HashMap<u64, FirstFin>,
     /// What is known of a UDP client's socket, for the explanations.
     udp: UdpState,
     /// A benchmark's progress line is on screen, without its newline.
     progress_shown: bool,
+    /// Why a chunk cut a character was told once already.
+    told_cut: bool,
     /// When the event being rendered happened, on the process clock.
     at: Stamp,
     buf: Vec<u8>,
@@ -98,8 +119,11 @@ impl Human {
             style,
             dumpers: HashMap::new(),
             proto: Proto::Tcp,
+            role: Role::Server,
+            first_fin: HashMap::new(),
             udp: UdpState::default(),
             progress_shown: false,
+            told_cut: false,
             at: Stamp::ZERO,
             buf: Vec::new(),
         }
@@ -117,16 +141,57 @@ impl Human {
         if self.style.color { format!("\x1b[2m{text}\x1b[0m") } else { text.to_string() }
     }
 
+    /// One line of text; where it is wider than the terminal, several,
+    /// broken between words.
     fn line(&mut self, text: &str) {
-        self.buf.extend_from_slice(text.as_bytes());
-        self.buf.push(b'\n');
+        match self.style.width {
+            Some(width) if width::display_width(text) > width => {
+                for line in width::wrap(text, width) {
+                    self.buf.extend_from_slice(line.as_bytes());
+                    self.buf.push(b'\n');
+                }
+            }
+            _ => {
+                self.buf.extend_from_slice(text.as_bytes());
+                self.buf.push(b'\n');
+            }
+        }
     }
 
     fn explanation(&mut self, (python, sentence): (String, String)) {
+        self.python(&python);
+        self.sentence(&sentence);
+    }
+
+    /// With --explain: the line of the course's Python that does this.
+    /// Where it is too wide, its `# comment` (what the call returned) goes
+    /// on a line of its own rather than being broken inside a literal.
+    fn python(&mut self, python: &str) {
+        if !self.style.explain {
+            return;
+        }
+        let line = format!("      python: {python}");
+        let split = python
+            .split_once("  # ")
+            .filter(|_| self.style.width.is_some_and(|w| width::display_width(&line) > w));
+        match split {
+            Some((statement, comment)) => {
+                let statement = self.paint(Color::Blue, &format!("      python: {statement}"));
+                let comment = self.paint(Color::Blue, &format!("              # {comment}"));
+                self.line(&statement);
+                self.line(&comment);
+            }
+            None => {
+                let line = self.paint(Color::Blue, &line);
+                self.line(&line);
+            }
+        }
+    }
+
+    /// With --explain: what it does, in a sentence.
+    fn sentence(&mut self, sentence: &str) {
         if self.style.explain {
-            let python = self.paint(Color::Blue, &format!("      python: {python}"));
             let sentence = self.dim(&format!("      {sentence}"));
-            self.line(&python);
             self.line(&sentence);
         }
     }
@@ -143,7 +208,10 @@ impl Human {
 
     fn step(&mut self, step: &Step) {
         match step {
-            Step::Socket { proto, .. } => self.proto = *proto,
+            Step::Socket { proto, role, .. } => {
+                self.proto = *proto;
+                self.role = *role;
+            }
             Step::Bind { role: Role::Client, .. } => self.udp.bound = true,
             _ => {}
         }
@@ -162,11 +230,23 @@ impl Human {
                 family_name(*family),
                 proto_name(*proto),
             ),
-            Step::SetOption { name, value, .. } => {
-                format!("{arrow} setsockopt({name}, {value})   read back: {value}")
+            Step::SetOption { name, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
+                        self.dim("   (netplay's default for a TCP server: a restart binds despite TIME_WAIT)")
+                    }
+                    _ => String::new(),
+                };
+                format!("{arrow} setsockopt({name}, {value})   read back: {value}{why}")
             }
-            Step::ReadOption { name, value, .. } => {
-                format!("{arrow} {name} = {value}   (the OS default, left as is)")
+            Step::ReadOption { name, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
+                        "left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT"
+                    }
+                    _ => "the OS default, left as is",
+                };
+                format!("{arrow} {name} = {value}   ({why})")
             }
             Step::Bind { addr, .. } => format!("{arrow} bind({}){}", addr, port_note(addr.port())),
             Step::Listen { backlog, effective } => {
@@ -283,8 +363,7 @@ impl Human {
                     self.style.recv_size
                 ),
             ),
-            None if kept == 1 => "1 byte".to_string(),
-            None => format!("{kept} bytes"),
+            None => byte_count(kept),
         };
         let head = self.paint(color, &head);
         let when = self.dim(&self.when());
@@ -299,9 +378,15 @@ impl Human {
             );
             self.line(&note);
         }
+        // Every datagram has its Python line; the sentence comes once.
+        let recv_size = self.style.recv_size;
+        let (python, sentence) = explain::datagram(dir, self.udp.connected, recv_size, peer, bytes);
+        self.python(&python);
         if first {
-            let recv_size = self.style.recv_size;
-            self.explanation(explain::datagram(dir, self.udp.connected, recv_size, peer, bytes));
+            self.sentence(&sentence);
+        }
+        if dir == Dir::In {
+            self.decode_view("data", bytes);
         }
         if cut.is_some() && self.style.explain {
             let why = self.dim(&format!("      {}", explain::truncated(self.style.recv_size)));
@@ -349,18 +434,56 @@ impl Human {
         }
     }
 
+    /// What `udp serve` did not answer or take, and what the kernel
+    /// dropped: said when there was any.
+    fn serve_totals(&mut self, totals: &ServeTotals) {
+        let count = |n: u64, one: &str, many: &str| {
+            format!("{} {}", format_count(n), if n == 1 { one } else { many })
+        };
+        if totals.withheld > 0 {
+            self.line(&format!(
+                "  {} not sent (own or forged address, --answer-rate, or 3x what the peer sent)",
+                count(totals.withheld, "answer", "answers")
+            ));
+        }
+        if totals.ignored > 0 {
+            self.line(&format!(
+                "  {} ignored (--allow / --deny)",
+                count(totals.ignored, "datagram", "datagrams")
+            ));
+        }
+        match totals.kernel_drops {
+            Some(0) | None => {}
+            Some(n) => {
+                let text = self.paint(
+                    Color::Red,
+                    &format!(
+                        "  {} dropped by the kernel: they arrived while the receive buffer was full (SO_RXQ_OVFL)",
+                        count(n, "datagram", "datagrams")
+                    ),
+                );
+                self.line(&text);
+            }
+        }
+    }
+
     fn accepted(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
         let tag = self.conn_tag(conn);
         let text = self.paint(Color::Green, &format!("accepted {}", show_addr(peer)));
         self.line(&format!("{tag} {text}   (local {local}; {} is the client's ephemeral port)", peer.port()));
-        self.explanation(explain::accepted());
+        self.explanation(explain::accepted(peer));
     }
 
-    fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
+    fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr, ephemeral: bool) {
         let tag = self.conn_tag(conn);
         let text = self.paint(Color::Green, &format!("connected to {peer}"));
-        self.line(&format!("{tag} {text}   from {local} (ephemeral port {} chosen by the OS)", local.port()));
-        if self.style.explain {
+        let port = local.port();
+        let origin = match ephemeral {
+            true => format!("ephemeral port {port} chosen by the OS"),
+            false => format!("port {port} as asked with --source-port, not an ephemeral one"),
+        };
+        self.line(&format!("{tag} {text}   from {local} ({origin})"));
+        if self.style.explain && ephemeral {
             let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
             let why = self.dim(&format!("      {}", explain::ephemeral(local, peer, range)));
             self.line(&why);
@@ -381,17 +504,37 @@ impl Human {
             (Dir::In, Proto::Udp) => ("← datagram", Color::Cyan),
             (Dir::Out, Proto::Udp) => ("→ datagram", Color::Magenta),
         };
-        let head = self.paint(color, &format!("{verb} {} bytes", bytes.len()));
+        let head = self.paint(color, &format!("{verb} {}", byte_count(bytes.len())));
         let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
         self.line(&format!("{tag} {head}   {detail}"));
+        // Every call has its Python line; the sentence comes once.
+        let (python, sentence) = explain::data(dir, self.role, self.style.recv_size, bytes);
+        self.python(&python);
         if chunk == 1 {
-            let recv_size = self.style.recv_size;
-            self.explanation(explain::data(dir, self.proto, recv_size, bytes));
+            self.sentence(&sentence);
+        }
+        if dir == Dir::In {
+            self.decode_view(explain::received_var(self.role), bytes);
         }
         let (layout, color) = (self.style.layout, self.style.color);
         let dumper = self.dumpers.entry((conn, dir)).or_insert_with(|| Dumper::new(layout, color, offset));
         dumper.push(bytes, &mut self.buf);
         self.decoded("", bytes);
+    }
+
+    /// With --explain, what `data.decode()` gives for received bytes, or the
+    /// UnicodeDecodeError Python raises (with why, the first time).
+    fn decode_view(&mut self, var: &str, bytes: &[u8]) {
+        if !self.style.explain {
+            return;
+        }
+        let (python, why) = explain::decoded(var, bytes);
+        self.python(&python);
+        if let Some(why) = why
+            && !std::mem::replace(&mut self.told_cut, true)
+        {
+            self.sentence(&why);
+        }
     }
 
     /// With --decode, the line under a chunk: its first bytes decoded as
@@ -420,7 +563,7 @@ impl Human {
             None => self.bold("stdin"),
         };
         let clients = if to == 1 { "client" } else { "clients" };
-        let head = self.paint(Color::Cyan, &format!("⇉ relay {} bytes to {to} {clients}", bytes.len()));
+        let head = self.paint(Color::Cyan, &format!("⇉ relay {} to {to} {clients}", byte_count(bytes.len())));
         let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
         self.line(&format!("{tag} {head}   {detail}"));
         let (layout, color) = (self.style.layout, self.style.color);
@@ -438,9 +581,9 @@ impl Human {
             None => "stdin".to_string(),
         };
         let what = match policy {
-            SlowPolicy::Drop => format!("{len} bytes from {from} dropped for it (--slow drop)"),
+            SlowPolicy::Drop => format!("{} from {from} dropped for it (--slow drop)", byte_count(len)),
             SlowPolicy::Disconnect | SlowPolicy::Wait => {
-                format!("disconnecting it (--slow disconnect); {len} bytes from {from} not sent")
+                format!("disconnecting it (--slow disconnect); {} from {from} not sent", byte_count(len))
             }
         };
         let text = self.paint(
@@ -514,7 +657,10 @@ impl Human {
             ),
         );
         self.line(&format!("{tag} {text}"));
-        self.explanation(explain::closed());
+        // After a reset or an error, who sent a FIN first says nothing sure.
+        let first_fin =
+            self.first_fin.remove(&conn).filter(|_| reason.is_empty()).unwrap_or(FirstFin::Neither);
+        self.explanation(explain::closed(self.role, first_fin, crate::sys::in_use::TIME_WAIT_LEN));
     }
 }
 
@@ -531,15 +677,34 @@ impl Human {
             self.line("");
         }
         self.line(&head);
-        if part == DemoPart::Table {
+        if part == DemoPart::Table && !self.stacked() {
             let header = format!("{:WHAT$}  {:COLUMN$}  {}", "", "TCP (SOCK_STREAM)", "UDP (SOCK_DGRAM)");
             let header = self.bold(header.trim_end());
             self.line(&header);
         }
     }
 
+    /// The table's three columns do not fit: each row is its title, then
+    /// its TCP and UDP cells under it.
+    fn stacked(&self) -> bool {
+        self.style.width.is_some_and(|w| w < TABLE_COLUMNS)
+    }
+
     fn demo_row(&mut self, row: &DemoRow) {
         let cells = tables::demo_row(row);
+        if self.stacked() {
+            let what = self.bold(&cells.what);
+            self.line(&what);
+            let udp = cells.udp.as_ref().map(|udp| format!("  UDP (SOCK_DGRAM): {udp}"));
+            let tcp = match udp {
+                Some(_) => format!("  TCP (SOCK_STREAM): {}", cells.tcp),
+                None => format!("  {}", cells.tcp),
+            };
+            for cell in std::iter::once(tcp).chain(udp) {
+                self.line(&cell);
+            }
+            return;
+        }
         let what = tables::wrap(&cells.what, WHAT);
         let (tcp, udp) = match &cells.udp {
             Some(udp) => (tables::wrap(&cells.tcp, COLUMN), tables::wrap(udp, COLUMN)),
@@ -612,14 +777,22 @@ impl Human {
     }
 }
 
-/// The label in front of each line of one end of the demo.
+/// The label in front of each line of one end of the demo: the end's name
+/// in a colour of its own (yellow server, cyan client), so the two are told
+/// apart at a glance as well as by the word.
 pub fn label(role: Role, color: bool) -> String {
-    let name = match role {
-        Role::Server => "server",
-        Role::Client => "client",
+    let (name, paint) = match role {
+        Role::Server => ("server", "1;33"),
+        Role::Client => ("client", "1;36"),
     };
-    if color { format!("\x1b[1m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
+    if color { format!("\x1b[{paint}m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
 }
+
+/// Columns the label takes.
+pub const LABEL_COLUMNS: usize = 9;
+
+/// Columns the demo's table takes side by side.
+const TABLE_COLUMNS: usize = WHAT + 2 + COLUMN + 2 + COLUMN;
 
 impl Reporter for Human {
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
@@ -636,7 +809,9 @@ impl Reporter for Human {
                 let text = self.paint(Color::Red, &format!("  ✗ {addr}: {error}"));
                 self.line(&text);
             }
-            Event::Connected { conn, local, peer } => self.connected(*conn, local, peer),
+            Event::Connected { conn, local, peer, ephemeral } => {
+                self.connected(*conn, local, peer, *ephemeral)
+            }
             Event::Accepted { conn, local, peer } => self.accepted(*conn, local, peer),
             Event::Data { conn, dir, chunk, offset, bytes, .. } => {
                 self.data(*conn, *dir, *chunk, *offset, &bytes.0)
@@ -664,10 +839,21 @@ impl Reporter for Human {
                     self.line(&text);
                 }
             }
-            Event::Done { sent, received, bytes_out, bytes_in, duration } => {
-                self.done(*sent, *received, *bytes_out, *bytes_in, *duration)
+            Event::Done { sent, received, bytes_out, bytes_in, duration, server } => {
+                if let Some(ServeTotals { signal: Some(signal), .. }) = server {
+                    let head = self.paint(
+                        Color::Green,
+                        &format!("■ stopped by {signal} after {}", format_duration(*duration)),
+                    );
+                    self.line(&head);
+                }
+                self.done(*sent, *received, *bytes_out, *bytes_in, *duration);
+                if let Some(server) = server {
+                    self.serve_totals(server);
+                }
             }
             Event::Eof { conn } => {
+                self.first_fin.entry(*conn).or_insert(FirstFin::Peers);
                 let tag = self.conn_tag(*conn);
                 let text =
                     self.paint(Color::Yellow, "← EOF: the peer finished sending (recv returned 0 bytes)");
@@ -675,6 +861,7 @@ impl Reporter for Human {
                 self.explanation(explain::eof());
             }
             Event::Shutdown { conn } => {
+                self.first_fin.entry(*conn).or_insert(FirstFin::Ours);
                 let tag = self.conn_tag(*conn);
                 let text = self.paint(Color::Yellow, "→ shutdown(SHUT_WR): nothing more to send (FIN)");
                 self.line(&format!("{tag} {text}"));
@@ -767,6 +954,11 @@ struct Relay<'a> {
     bytes: &'a [u8],
 }
 
+/// "1 byte", "15 bytes".
+fn byte_count(n: usize) -> String {
+    format!("{n} {}", plural(n, "byte"))
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 { word.to_string() } else { format!("{word}s") }
 }
@@ -841,6 +1033,7 @@ mod tests {
             layout: Layout::default(),
             recv_size: 1024,
             decode: None,
+            width: None,
         };
         let mut human = Human::new(Box::new(buf.clone()), style);
         for event in events {

@@ -8,6 +8,7 @@ pub mod json;
 pub mod queue;
 pub mod raw;
 pub mod tables;
+pub mod width;
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -135,6 +136,15 @@ impl Report {
         Ok(Cause { inner, tap: self.tap.clone() })
     }
 
+    /// The output error, once output has failed (a closed pipe): a runner
+    /// that waits in steps checks between them, so `| head` ends it.
+    pub fn check(&self) -> Result<(), OutputError> {
+        match &self.queue {
+            Some(queue) => queue.check(),
+            None => Ok(()),
+        }
+    }
+
     /// Runs `hook` if output fails (a closed pipe): a runner blocked on a
     /// socket gives it a way to wake up, and its next event then fails.
     pub fn on_output_failure(&self, hook: impl FnOnce() + Send + 'static) {
@@ -232,6 +242,9 @@ pub struct OutputConfig {
     pub recv_size: usize,
     /// `--decode`: each data event's bytes decoded with this struct format.
     pub decode: Option<Format>,
+    /// `--columns N`: fit every human line in N columns; otherwise the
+    /// terminal's width (or COLUMNS), and no limit in a pipe.
+    pub columns: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,14 +304,18 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
     let stdout = raw_stream(io::stdout())?;
     let reporter: Box<dyn Reporter> = match config.mode {
         Mode::Human => {
-            let color = config.color.resolve(io::stdout().is_terminal());
+            let terminal = io::stdout().is_terminal();
+            let color = config.color.resolve(terminal);
+            let width = width::columns(config.columns, terminal, width::stdout_terminal());
             let stdout = Background::new(stdout)?;
-            Box::new(human::Human::in_background(stdout, human::Style::from_config(config, color)))
+            Box::new(human::Human::in_background(stdout, human::Style::from_config(config, color, width)))
         }
         Mode::Json => Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone())),
         Mode::Raw => {
-            let color = config.color.resolve(io::stderr().is_terminal());
-            let mut style = human::Style::from_config(config, color);
+            let terminal = io::stderr().is_terminal();
+            let color = config.color.resolve(terminal);
+            let width = width::columns(config.columns, terminal, width::stderr_terminal());
+            let mut style = human::Style::from_config(config, color, width);
             style.dumps = false;
             let stderr = human::Human::new(Box::new(raw_stream(io::stderr())?), style);
             Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet))
@@ -388,19 +405,28 @@ pub struct Board {
     out: SharedWriter,
     config: OutputConfig,
     color: bool,
+    /// Columns to fit, the labels included.
+    width: Option<usize>,
 }
 
 impl Board {
-    pub fn new(out: Box<dyn Write + Send>, config: OutputConfig, color: bool) -> io::Result<Board> {
+    pub fn new(
+        out: Box<dyn Write + Send>,
+        config: OutputConfig,
+        color: bool,
+        width: Option<usize>,
+    ) -> io::Result<Board> {
         let out = SharedWriter(Arc::new(Mutex::new(out)));
-        let main = Report::new(reporter(&out, &config, color, None))?;
-        Ok(Board { main, out, config, color })
+        let main = Report::new(reporter(&out, &config, color, width, None))?;
+        Ok(Board { main, out, config, color, width })
     }
 
     /// A board on the real stdout.
     pub fn to_terminal(config: &OutputConfig) -> io::Result<Board> {
-        let color = config.color.resolve(io::stdout().is_terminal());
-        Board::new(Box::new(raw_stream(io::stdout())?), config.clone(), color)
+        let terminal = io::stdout().is_terminal();
+        let color = config.color.resolve(terminal);
+        let width = width::columns(config.columns, terminal, width::stdout_terminal());
+        Board::new(Box::new(raw_stream(io::stdout())?), config.clone(), color, width)
     }
 
     /// The report of the run's own events, without a label.
@@ -410,7 +436,8 @@ impl Board {
 
     /// A report for one end of one part, in the same order as the others.
     pub fn end(&self, part: &'static str, end: Role) -> Report {
-        self.main.add_end(reporter(&self.out, &self.config, self.color, Some((part, end))))
+        let width = self.width.map(|w| w.saturating_sub(human::LABEL_COLUMNS).max(20));
+        self.main.add_end(reporter(&self.out, &self.config, self.color, width, Some((part, end))))
     }
 }
 
@@ -418,6 +445,7 @@ fn reporter(
     out: &SharedWriter,
     config: &OutputConfig,
     color: bool,
+    width: Option<usize>,
     end: Option<(&'static str, Role)>,
 ) -> Box<dyn Reporter> {
     let out = out.clone();
@@ -435,7 +463,7 @@ fn reporter(
             )
         }
         (_, end) => {
-            let style = human::Style::from_config(config, color);
+            let style = human::Style::from_config(config, color, width);
             let out: Box<dyn Write + Send> = match end {
                 None => Box::new(out),
                 Some((_, role)) => Box::new(Labelled::new(out, human::label(role, color))),

@@ -166,6 +166,11 @@ impl Queue {
         lock(&self.state)
     }
 
+    /// The output error, once output has failed.
+    pub fn check(&self) -> Result<(), OutputError> {
+        self.state().failure()
+    }
+
     /// Runs `hook` once output has failed (at once if it has).
     pub fn on_failure(&self, hook: Box<dyn FnOnce() + Send>) {
         let failed = self.state().failed.is_some();
@@ -373,14 +378,23 @@ impl Queue {
                     self.room.add_permits(entry.permits as usize);
                 }
             }
-            let mut state = self.state();
-            let mut newly_failed = false;
-            if let Some(e) = error
-                && state.failed.is_none()
-            {
-                state.failed = Some((e.kind(), e.to_string()));
-                newly_failed = true;
+            if let Some(e) = error {
+                // Failed first, so that whoever the hooks wake meets the
+                // error; then the hooks, before any flush is said done.
+                let newly_failed = {
+                    let mut state = self.state();
+                    let newly = state.failed.is_none();
+                    if newly {
+                        state.failed = Some((e.kind(), e.to_string()));
+                    }
+                    newly
+                };
+                if newly_failed {
+                    let hooks = std::mem::take(&mut *lock(&self.on_failure));
+                    hooks.into_iter().for_each(|hook| hook());
+                }
             }
+            let mut state = self.state();
             for result in flushes {
                 state.flushes_done += 1;
                 if let Err(e) = result
@@ -391,10 +405,6 @@ impl Queue {
             }
             drop(state);
             self.changed.notify_all();
-            if newly_failed {
-                let hooks = std::mem::take(&mut *lock(&self.on_failure));
-                hooks.into_iter().for_each(|hook| hook());
-            }
         }
     }
 }

@@ -143,33 +143,11 @@ fn delivery(d: &Delivery, what: &str) -> String {
 
 /// Word-wraps `text` to `width` columns; a word longer than a line is cut.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut len = 0;
-    for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
-        while word.len() > width {
-            if len > 0 {
-                lines.push(std::mem::take(&mut line));
-                len = 0;
-            }
-            lines.push(word.drain(..width).collect());
-        }
-        if len > 0 && len + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut line));
-            len = 0;
-        }
-        if len > 0 {
-            line.push(' ');
-            len += 1;
-        }
-        line.extend(word.iter());
-        len += word.len();
-    }
-    if len > 0 || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
+    let lines: Vec<String> = textwrap::wrap(text, textwrap::Options::new(width).break_words(true))
+        .into_iter()
+        .map(|line| line.into_owned())
+        .collect();
+    if lines.is_empty() { vec![String::new()] } else { lines }
 }
 
 /// The lines of a TCP benchmark's summary, after its head line.

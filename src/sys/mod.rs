@@ -5,14 +5,19 @@
 
 pub mod backlog;
 pub mod datagram;
+pub mod drops;
 pub mod ephemeral;
+pub mod in_use;
+pub mod local_addrs;
 pub mod netns;
 pub mod offload;
 pub mod open_files;
 pub mod privileged;
 pub mod rcvbuf;
 pub mod refused;
+pub mod reuse;
 pub mod reuse_port;
 pub mod signals;
+pub mod stop;
 pub mod terminal;
 pub mod v6only;

@@ -14,6 +14,12 @@ pub const HOW_TO_STOP: &str = "Ctrl-C or SIGTERM";
 #[cfg(windows)]
 pub const HOW_TO_STOP: &str = "Ctrl-C or Ctrl-Break";
 
+/// The names [`Signals::recv`] gives, as the summary shows them.
+#[cfg(unix)]
+pub const NAMES: &[&str] = &["SIGINT", "SIGTERM"];
+#[cfg(windows)]
+pub const NAMES: &[&str] = &["Ctrl-C", "Ctrl-Break"];
+
 /// The signals that stop a server, caught from the moment this is made:
 /// make it before the server says it listens.
 pub struct Signals {

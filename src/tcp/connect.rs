@@ -44,7 +44,8 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     let peer =
         stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
     let local = stream.local_addr().map_err(|e| NetError::socket("getsockname for", peer, e))?;
-    report.emit(Event::Connected { conn: CONN, local, peer })?;
+    let ephemeral = config.bind.is_none_or(|bind| bind.port() == 0);
+    report.emit(Event::Connected { conn: CONN, local, peer, ephemeral })?;
 
     // A closed stdout must end the run even while recv waits for a server
     // that sends nothing: wake it.
@@ -131,8 +132,12 @@ pub(crate) fn open(
         let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;
         if let Some(bind) = bind {
             // Reusing the address lets --source-port work again right after
-            // an earlier run left the port in TIME_WAIT.
-            socket.set_reuse_address(true).map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
+            // an earlier run left the port in TIME_WAIT (where it is needed).
+            if crate::sys::reuse::CLIENT_SOURCE_PORT {
+                socket
+                    .set_reuse_address(true)
+                    .map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
+            }
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
         match socket::connect(&socket, addr, timeout, report)? {

@@ -205,7 +205,7 @@ impl Server {
 
     /// Why a new peer must be turned away, if it must.
     fn refusal(&self, peer: &SocketAddr) -> Option<String> {
-        if let Err(refusal) = self.config.access.check(peer.ip()) {
+        if let Err(refusal) = self.config.access.check(peer) {
             return Some(refusal.to_string());
         }
         match self.config.max_conns {

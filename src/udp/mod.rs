@@ -2,11 +2,11 @@
 //! lives here: the largest datagram each family can carry, and a receive
 //! that knows a datagram's real length even when the buffer cut it.
 
+pub mod guard;
 pub mod send;
 pub mod serve;
 
 use std::io;
-use std::net::SocketAddr;
 
 use socket2::Socket;
 
@@ -31,32 +31,19 @@ pub fn max_reason(family: Family) -> &'static str {
     }
 }
 
-/// One datagram taken from a socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Received {
-    /// Who sent it.
-    pub from: SocketAddr,
-    /// Its length as it arrived.
-    pub arrived: usize,
-    /// The bytes kept in the buffer: `arrived` or the buffer's size, the
-    /// lesser. The kernel discards the rest.
-    pub kept: usize,
-}
+pub use crate::sys::datagram::Received;
 
-/// Receives the next datagram into `buf`: a peek learns its real length
-/// and its sender, then a recv takes it, cut to `buf` (how each system
-/// tells the length is in [`crate::sys::datagram`]).
+/// Receives the next datagram into `buf`, learning its real length even
+/// when `buf` cut it (how, on each system: [`crate::sys::datagram`]).
 pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
-    let (arrived, from) = datagram::peek(socket)?;
-    let kept = datagram::recv_cut(socket, buf)?;
-    Ok(Received { from, arrived: arrived.max(kept), kept })
+    datagram::recv(socket, buf)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use socket2::{Domain, Type};
-    use std::net::UdpSocket;
+    use std::net::{SocketAddr, UdpSocket};
     use std::time::Duration;
 
     fn bound() -> (Socket, SocketAddr) {
@@ -84,6 +71,33 @@ mod tests {
         let fits = recv_datagram(&socket, &mut buf).unwrap();
         assert_eq!((fits.arrived, fits.kept), (4, 4));
         assert_eq!(&buf[..4], b"fits");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_buffer_shows_in_the_drop_counter() {
+        let (socket, addr) = bound();
+        socket.set_recv_buffer_size(1).unwrap();
+        assert!(crate::sys::drops::enable(&socket).unwrap());
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        for _ in 0..200 {
+            peer.send_to(b"x", addr).unwrap();
+        }
+        let mut buf = [0u8; 16];
+        let first = recv_datagram(&socket, &mut buf).unwrap();
+        // Queued before the buffer filled: nothing dropped yet.
+        assert_eq!(first.drops, None);
+        // Drain what was queued; the next one sent, after the drops,
+        // carries their count.
+        socket.set_nonblocking(true).unwrap();
+        while recv_datagram(&socket, &mut buf).is_ok() {}
+        socket.set_nonblocking(false).unwrap();
+        peer.send_to(b"y", addr).unwrap();
+        let after = recv_datagram(&socket, &mut buf).unwrap();
+        let dropped = u64::from(after.drops.expect("a drop count"));
+        assert!(dropped > 0 && dropped < 200, "{dropped}");
+        assert_eq!(crate::sys::drops::total(&socket), Some(dropped));
+        assert_eq!((after.arrived, after.kept, &buf[..1]), (1, 1, &b"y"[..]));
     }
 
     #[test]

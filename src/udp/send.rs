@@ -50,6 +50,7 @@ pub struct SendConfig {
 const POLL: Duration = Duration::from_millis(50);
 
 pub fn run(config: SendConfig, report: Report) -> Result<()> {
+    config.input.check()?;
     let start = Instant::now();
     let (socket, peer) = open(&config.target, config.family, config.bind, config.connect, &report)?;
     let family = Family::of(&peer);
@@ -85,6 +86,7 @@ pub fn run(config: SendConfig, report: Report) -> Result<()> {
         bytes_out: shared.sent.bytes.load(Ordering::Relaxed),
         bytes_in: received.bytes.load(Ordering::Relaxed),
         duration: start.elapsed(),
+        server: None,
     })?;
     Ok(())
 }
@@ -279,6 +281,8 @@ fn receive(
                 },
             },
         };
+        // Output may have gone (`| head`) while nothing came.
+        report.check()?;
         // Enough replies already: only the sender's end is awaited.
         let limit = if answered { limit.min(Duration::from_millis(1)) } else { limit };
         set_timeout(limit)?;

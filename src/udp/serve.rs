@@ -1,21 +1,27 @@
 //! `netplay udp serve`: the non-connected server. One socket, bound and
 //! never listening: there is nothing to accept, so one blocking loop in one
 //! thread takes every datagram from every sender (recvfrom) and answers each
-//! sender at its own address (sendto).
+//! sender at its own address (sendto), unless the guard (guard.rs) says an
+//! answer would go where it must not.
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use bytes::Bytes;
 use socket2::{SockAddr, Socket};
 
+use super::guard::{Guard, Verdict};
 use super::recv_datagram;
-use crate::event::{Dir, Event, Proto, Role};
+use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
+use crate::net::access::Access;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
 use crate::report::Report;
+use crate::sys::drops;
+use crate::sys::stop::Stop;
+use crate::units::format_count;
 
 #[derive(Debug, Clone)]
 pub struct UdpServeConfig {
@@ -32,7 +38,34 @@ pub struct UdpServeConfig {
     /// Give up when no datagram comes for this long (exit code 5); the
     /// demo bounds its waits with it, since a lost datagram never comes.
     pub idle: Option<Duration>,
+    /// Whom to answer, and how often.
+    pub answers: AnswerPolicy,
 }
+
+/// `--answer-rate`, `--allow`, `--deny`: see guard.rs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerPolicy {
+    /// Answers a second to one peer; 0 is no limit.
+    pub rate: u32,
+    pub access: Access,
+}
+
+/// The default `--answer-rate`: far more than a person or a test script
+/// sends, far less than a loop between two servers on one machine.
+pub const DEFAULT_ANSWER_RATE: u32 = 100;
+
+impl Default for AnswerPolicy {
+    fn default() -> AnswerPolicy {
+        AnswerPolicy { rate: DEFAULT_ANSWER_RATE, access: Access::default() }
+    }
+}
+
+/// How often the blocking receive wakes up to see whether a signal asked
+/// the server to stop.
+const TICK: Duration = Duration::from_millis(200);
+
+/// The drop count is told at most this often while it grows.
+const DROP_NOTE_EVERY: Duration = Duration::from_secs(1);
 
 /// Counts of one run, for the summary.
 #[derive(Debug, Default)]
@@ -41,23 +74,59 @@ struct Totals {
     sent: u64,
     bytes_in: u64,
     bytes_out: u64,
+    withheld: u64,
+    ignored: u64,
 }
 
+/// Serves inside another runner (the demo): signals are left to it, and
+/// its few datagrams need no drop count.
 pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
+    serve(config, report, Stop::never(), false)
+}
+
+/// Serves as the process's own command: Ctrl-C (SIGINT) or SIGTERM stops
+/// the server, which then prints its totals and exits 0.
+pub fn run_until_signal(config: UdpServeConfig, report: Report) -> Result<()> {
+    // Handlers first: a signal sent as soon as "bound to" shows must find them.
+    let stop = Stop::on_signals().context("catch SIGINT and SIGTERM")?;
+    serve(config, report, stop, true)
+}
+
+fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Result<()> {
     let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, &report)?;
+    let counting = count && count_drops(&socket, &config.addr, &report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
     let start = Instant::now();
     let mut totals = Totals::default();
+    let mut guard = Guard::new(local, config.answers.rate, config.answers.access.clone());
+    let mut kernel = KernelDrops::default();
     let mut buf = vec![0u8; config.recv_size];
-    socket.set_read_timeout(config.idle).map_err(|e| NetError::socket("set timeout for", local, e))?;
-    loop {
+    let tick = config.idle.map_or(TICK, |idle| idle.clamp(Duration::from_millis(1), TICK));
+    socket.set_read_timeout(Some(tick)).map_err(|e| NetError::socket("set timeout for", local, e))?;
+    let mut last_datagram = Instant::now();
+    let signal = loop {
+        if let Some(signal) = stop.requested() {
+            break Some(signal);
+        }
         let got = match recv_datagram(&socket, &mut buf) {
             Ok(got) => got,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                let after = config.idle.unwrap_or_default();
-                return Err(NetError::Idle { what: "waiting for datagrams on", addr: local, after }.into());
+                // A quiet moment: output may have gone (`| head`), and drops
+                // counted since the last note are told.
+                report.check()?;
+                if let Some(message) = kernel.update(None, Instant::now()) {
+                    report.emit(Event::Notice { conn: None, message })?;
+                }
+                match config.idle {
+                    Some(after) if last_datagram.elapsed() >= after => {
+                        return Err(
+                            NetError::Idle { what: "waiting for datagrams on", addr: local, after }.into()
+                        );
+                    }
+                    _ => continue,
+                }
             }
             // An ICMP error about an earlier answer (Linux reports them
             // only to connected sockets, other systems to any): it concerns
@@ -70,6 +139,25 @@ pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
             }
             Err(e) => return Err(NetError::socket("recvfrom on", local, e).into()),
         };
+        let now = Instant::now();
+        last_datagram = now;
+        if let Some(message) = kernel.update(got.drops, now) {
+            report.emit(Event::Notice { conn: None, message })?;
+        }
+        match guard.admit(got.from, got.arrived, now) {
+            Verdict::Go => {}
+            Verdict::No { why, tell } => {
+                totals.ignored += 1;
+                if tell {
+                    let message = format!(
+                        "datagrams from {} are ignored, not shown and not answered: {why} (said once per sender)",
+                        got.from
+                    );
+                    report.emit(Event::Notice { conn: None, message })?;
+                }
+                continue;
+            }
+        }
         totals.received += 1;
         totals.bytes_in += got.kept as u64;
         let bytes = Bytes::copy_from_slice(&buf[..got.kept]);
@@ -83,20 +171,86 @@ pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
         ))?;
         let echo = config.echo.then_some(&bytes[..]);
         for answer in echo.into_iter().chain(config.reply.as_deref()) {
-            answer_to(&socket, got.from, answer, start, &mut totals, &report)?;
+            match guard.answer(got.from, answer.len(), now) {
+                Verdict::Go => answer_to(&socket, got.from, answer, start, &mut totals, &report)?,
+                Verdict::No { why, tell } => {
+                    totals.withheld += 1;
+                    if tell {
+                        let message = format!(
+                            "not answering {}: {why} (said once per peer; the count is in the summary)",
+                            got.from
+                        );
+                        report.emit(Event::Notice { conn: None, message })?;
+                    }
+                }
+            }
         }
         if config.limit.is_some_and(|limit| totals.received >= limit) {
-            break;
+            break None;
         }
-    }
+    };
+    // The exact count, drops after the last datagram included.
+    let kernel_drops = counting.then(|| drops::total(&socket).unwrap_or(kernel.total).max(kernel.total));
     report.emit(Event::Done {
         sent: totals.sent,
         received: totals.received,
         bytes_out: totals.bytes_out,
         bytes_in: totals.bytes_in,
         duration: start.elapsed(),
+        server: Some(ServeTotals {
+            signal,
+            withheld: totals.withheld,
+            ignored: totals.ignored,
+            kernel_drops,
+        }),
     })?;
     Ok(())
+}
+
+/// Asks the kernel to count the datagrams it drops for this socket, and
+/// reports the step; where the system cannot, says so once.
+fn count_drops(socket: &Socket, addr: &SocketAddr, report: &Report) -> Result<bool> {
+    let counting = drops::enable(socket).map_err(|e| NetError::socket("set SO_RXQ_OVFL for", *addr, e))?;
+    if counting {
+        report.emit(Event::Step(Step::SetOption { role: Role::Server, name: "SO_RXQ_OVFL", value: 1 }))?;
+    } else {
+        report.emit(Event::Notice { conn: None, message: drops::UNCOUNTED.to_string() })?;
+    }
+    Ok(counting)
+}
+
+/// The kernel's drop counter as the datagrams bring it.
+#[derive(Debug, Default)]
+struct KernelDrops {
+    /// The counter in the last datagram (it wraps at 2^32).
+    last: u32,
+    total: u64,
+    /// The total last told, and when.
+    told: u64,
+    told_at: Option<Instant>,
+}
+
+impl KernelDrops {
+    /// Takes the counter a datagram carried; returns a note when the total
+    /// grew and none was given in the last second.
+    fn update(&mut self, counter: Option<u32>, now: Instant) -> Option<String> {
+        let counter = counter.unwrap_or(self.last);
+        self.total += u64::from(counter.wrapping_sub(self.last));
+        self.last = counter;
+        if self.total == self.told || self.told_at.is_some_and(|at| now.duration_since(at) < DROP_NOTE_EVERY)
+        {
+            return None;
+        }
+        let new = self.total - self.told;
+        self.told = self.total;
+        self.told_at = Some(now);
+        Some(format!(
+            "the kernel dropped {} more {} ({} in all): they arrived while this socket's receive buffer (SO_RCVBUF) was full, and UDP tells no one, not the sender either",
+            format_count(new),
+            if new == 1 { "datagram" } else { "datagrams" },
+            format_count(self.total)
+        ))
+    }
 }
 
 /// sendto() the sender of a datagram. A failure concerns that peer only: it
@@ -122,4 +276,29 @@ fn answer_to(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drop_notes_are_rate_limited_and_count_across_a_wrap() {
+        let start = Instant::now();
+        let mut kernel = KernelDrops::default();
+        assert_eq!(kernel.update(None, start), None);
+        let first = kernel.update(Some(5), start).unwrap();
+        assert!(first.contains("dropped 5 more datagrams (5 in all)"), "{first}");
+        // Within the second: counted, not told.
+        assert_eq!(kernel.update(Some(9), start + Duration::from_millis(500)), None);
+        assert_eq!(kernel.update(None, start + Duration::from_millis(600)), None);
+        let later = kernel.update(Some(10), start + Duration::from_secs(1)).unwrap();
+        assert!(later.contains("dropped 5 more datagrams (10 in all)"), "{later}");
+        // Nothing new: nothing said.
+        assert_eq!(kernel.update(Some(10), start + Duration::from_secs(5)), None);
+        // The counter wraps at 2^32.
+        let mut kernel = KernelDrops { last: u32::MAX - 1, total: 100, told: 100, told_at: None };
+        kernel.update(Some(3), start);
+        assert_eq!(kernel.total, 105);
+    }
 }

@@ -180,6 +180,45 @@ impl Proc {
         self.child.id()
     }
 
+    /// Sends `signal` (SIGINT, SIGTERM) to this process, by its own pid.
+    #[cfg(unix)]
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal)
+            .expect("signal netplay");
+    }
+
+    /// The stdout lines that come until none has come for `quiet`; None
+    /// when lines still come after `limit` (something runs away).
+    pub fn lines_until_quiet(&mut self, quiet: Duration, limit: Duration) -> Option<Vec<String>> {
+        let deadline = Instant::now() + limit;
+        let mut lines = Vec::new();
+        loop {
+            match self.stdout.recv_timeout(quiet) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    lines.push(line);
+                    if Instant::now() > deadline {
+                        return None;
+                    }
+                }
+                Err(_) => return Some(lines),
+            }
+        }
+    }
+
+    /// Waits for the process to end by itself within `limit`; its exit
+    /// code (None when it ended by a signal), or a panic.
+    pub fn wait_within(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for netplay") {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "netplay did not exit within {limit:?}");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// All stdout lines still to come until the process ends.
     pub fn rest(&mut self) -> Vec<String> {
         let mut lines = Vec::new();

@@ -1,0 +1,156 @@
+//! How wide the reader's terminal is, and lines that fit it: wrapped at
+//! word boundaries with a hanging indent, colours carried across the break,
+//! so nothing a learner reads is cut mid-word or wrapped by the terminal
+//! (which would lose the demo's `server │` label on the second half).
+
+/// The columns to fit, if any: `--columns N` when given; else the
+/// terminal's width when the stream is one; else `COLUMNS` when set; else
+/// none (a pipe or a file gets whole lines).
+pub fn columns(explicit: Option<usize>, stream_is_terminal: bool, terminal: Option<usize>) -> Option<usize> {
+    explicit
+        .or(terminal.filter(|_| stream_is_terminal))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|&n| n > 0)
+}
+
+/// The width of stdout's terminal, if it is one.
+pub fn stdout_terminal() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+}
+
+/// The width of stderr's terminal, if it is one.
+pub fn stderr_terminal() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| usize::from(w.0))
+}
+
+/// Columns `text` takes on a terminal: escape sequences take none.
+pub fn display_width(text: &str) -> usize {
+    textwrap::core::display_width(text)
+}
+
+/// `text` as lines of at most `width` columns, broken between words; the
+/// lines after the first are indented by the first's indent and two more
+/// spaces. A word longer than a line stays whole (an address, a path):
+/// cutting it would change what it says. Colours open at a break are
+/// closed at the end of the line and opened again after the indent.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    if display_width(text) <= width {
+        return vec![text.to_string()];
+    }
+    // The indent counts the spaces at the start, colour codes among them
+    // or not ("\x1b[2m      recv()..." is indented by six).
+    let (escapes, body) = leading_escapes(text);
+    let trimmed = body.trim_start_matches(' ');
+    let indent = " ".repeat(body.len() - trimmed.len());
+    let body = format!("{escapes}{trimmed}");
+    let hanging = format!("{indent}  ");
+    let options = textwrap::Options::new(width)
+        .initial_indent(&indent)
+        .subsequent_indent(&hanging)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace);
+    let lines: Vec<String> = textwrap::wrap(&body, options).into_iter().map(|l| l.into_owned()).collect();
+    carry_colours(lines, &hanging)
+}
+
+/// The escape sequences at the very start of `text`, and the rest.
+fn leading_escapes(text: &str) -> (&str, &str) {
+    let mut at = 0;
+    while text[at..].starts_with("\x1b[") {
+        match text[at..].find('m') {
+            Some(end) => at += end + 1,
+            None => break,
+        }
+    }
+    text.split_at(at)
+}
+
+/// Closes the colour still open at the end of each line and reopens it on
+/// the next, after its indent.
+fn carry_colours(lines: Vec<String>, hanging: &str) -> Vec<String> {
+    let mut open = String::new();
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let mut line = if open.is_empty() {
+            line
+        } else {
+            let body = line.strip_prefix(hanging).unwrap_or(&line);
+            format!("{hanging}{open}{body}")
+        };
+        open = open_colour(&line, open);
+        if !open.is_empty() {
+            line.push_str("\x1b[0m");
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// The escape sequences still in force at the end of `line`, given those
+/// in force at its start: a reset clears them.
+fn open_colour(line: &str, mut open: String) -> String {
+    let mut rest = line;
+    while let Some(start) = rest.find("\x1b[") {
+        let after = &rest[start..];
+        let Some(end) = after.find('m') else { break };
+        let code = &after[..=end];
+        if code == "\x1b[0m" || code == "\x1b[m" {
+            open.clear();
+        } else {
+            open.push_str(code);
+        }
+        rest = &after[end + 1..];
+    }
+    open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_stay_whole() {
+        assert_eq!(wrap("  a short line", 80), ["  a short line"]);
+    }
+
+    #[test]
+    fn long_lines_break_between_words_with_a_hanging_indent() {
+        let text = "  port 47228 is ephemeral: the OS chose it at the first sendto(), the socket had none.";
+        let lines = wrap(text, 40);
+        assert!(lines.iter().all(|l| display_width(l) <= 40), "{lines:?}");
+        assert_eq!(lines[0], "  port 47228 is ephemeral: the OS chose");
+        assert!(lines[1..].iter().all(|l| l.starts_with("    ") && !l.starts_with("     ")), "{lines:?}");
+        assert_eq!(
+            lines.join(" ").split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_colour_open_at_a_break_is_closed_and_reopened() {
+        let text = "\x1b[2m      recv() returns what has arrived so far, at most 1024 bytes\x1b[0m";
+        let lines = wrap(text, 30);
+        assert!(lines.len() > 1);
+        for line in &lines {
+            assert!(display_width(line) <= 30, "{line:?}");
+            assert!(line.ends_with("\x1b[0m"), "{line:?}");
+        }
+        assert!(lines[1].starts_with("        \x1b[2m"), "{:?}", lines[1]);
+    }
+
+    #[test]
+    fn a_word_longer_than_the_line_stays_whole() {
+        let lines = wrap("see [fe80::1234:5678:9abc:def0%eth0]:12345 now", 20);
+        assert!(lines.iter().any(|l| l.contains("[fe80::1234:5678:9abc:def0%eth0]:12345")), "{lines:?}");
+    }
+
+    #[test]
+    fn the_width_comes_from_the_flag_the_terminal_or_columns() {
+        assert_eq!(columns(Some(60), true, Some(100)), Some(60));
+        assert_eq!(columns(None, true, Some(100)), Some(100));
+        // A terminal's width means nothing for a pipe.
+        if std::env::var_os("COLUMNS").is_none() {
+            assert_eq!(columns(None, false, Some(100)), None);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Everything a learner reads fits the terminal: run under a pseudo-terminal
+//! of 80 columns (as a tmux pane beside the course would be), no line is
+//! wider, colours included, and the demo's two ends stay labelled.
+
+mod common;
+
+use std::process::Command;
+
+use common::{BIN, tcp_server};
+
+/// Runs netplay in a pseudo-terminal of `columns` x 50, via python3's pty
+/// module (the size is set before netplay starts); returns what it printed.
+fn in_terminal(columns: u16, args: &[&str]) -> String {
+    let script = r#"
+import fcntl, os, pty, struct, sys, termios
+columns = int(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    os.execv(sys.argv[2], sys.argv[2:])
+out = bytearray()
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out.extend(data)
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(bytes(out))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, &columns.to_string(), BIN])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("python3 is installed (.ci/run installs it)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // The terminal turns each \n into \r\n.
+    String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n")
+}
+
+/// The text without its colour codes.
+fn plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("\x1b[") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(after.len() - 1);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn assert_fits(text: &str, columns: usize) {
+    let text = plain(text);
+    for line in text.lines() {
+        let width = unicode_width::UnicodeWidthStr::width(line);
+        assert!(width <= columns, "a line of {width} columns:\n{line}\nin:\n{text}");
+    }
+}
+
+#[test]
+fn the_demo_with_explanations_fits_80_columns() {
+    let text = in_terminal(80, &["demo", "--explain"]);
+    assert!(text.contains("\x1b["), "a terminal gets colour");
+    assert_fits(&text, 80);
+    let plain = plain(&text);
+    // Every line of the exchanges keeps its end's label, wrapped or not.
+    let exchanges = &plain[..plain.find("3/3").unwrap()];
+    for line in exchanges.lines().filter(|l| !l.is_empty() && !l.starts_with("━━")) {
+        assert!(line.starts_with("server │ ") || line.starts_with("client │ "), "{line}");
+    }
+    // 16 bytes a line do not fit beside the label: 8 do.
+    assert!(plain.contains("48 65 6c 6c 6f 20 73 65  │Hello se│"), "{plain}");
+}
+
+#[test]
+fn wider_terminals_get_wider_lines() {
+    let text = plain(&in_terminal(120, &["demo"]));
+    // The table's columns side by side, and a hex line of 16 bytes.
+    assert!(text.contains("TCP (SOCK_STREAM)                      UDP (SOCK_DGRAM)"), "{text}");
+    assert!(text.contains("│Hello serveur ! │"), "{text}");
+    assert_fits(&text, 120);
+}
+
+#[test]
+fn a_client_with_explanations_fits_80_columns() {
+    let (_server, addr) = tcp_server(&["--reply", "Bonjour client !"]);
+    let text = in_terminal(80, &["--explain", "tcp", "connect", &addr.to_string(), "-m", "Hello serveur !"]);
+    assert_fits(&text, 80);
+    assert!(plain(&text).contains("│Hello serveur ! │"), "a lone end still has room for 16 bytes");
+}
+
+#[test]
+fn columns_fits_a_pipe_when_asked() {
+    let out = common::netplay().args(["--columns", "60", "--explain", "demo"]).output().unwrap();
+    assert!(out.status.success());
+    assert_fits(&String::from_utf8(out.stdout).unwrap(), 60);
+}
