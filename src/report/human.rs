@@ -241,9 +241,7 @@ impl Human {
             }
             Step::ReadOption { name, value, role } => {
                 let why = match (*name, *role, self.proto) {
-                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
-                        "left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT"
-                    }
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => crate::sys::reuse::LEFT_OFF,
                     _ => "the OS default, left as is",
                 };
                 format!("{arrow} {name} = {value}   ({why})")

@@ -20,4 +20,5 @@ pub mod reuse_port;
 pub mod signals;
 pub mod stop;
 pub mod terminal;
+pub mod timeout;
 pub mod v6only;

@@ -37,6 +37,13 @@ pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it
 #[cfg(not(unix))]
 pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR: nothing to do on Windows, where tcp serve never sets it (there it would let another socket take the port while the server uses it) and a restarted server binds beside its old connections without it";
 
+/// Why a TCP server's SO_REUSEADDR is off, under its socket step.
+#[cfg(unix)]
+pub const LEFT_OFF: &str =
+    "left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT";
+#[cfg(not(unix))]
+pub const LEFT_OFF: &str = "left off, the safe choice on Windows: a restart binds beside old connections without it, and with it another socket could take the port";
+
 /// What SO_REUSEADDR does here, for `--explain`.
 #[cfg(target_os = "linux")]
 pub const EXPLAINED: &str = "SO_REUSEADDR lets bind() take a port that only connections hold, such as those an earlier server closed, which wait in TIME_WAIT for 60s: on Linux only if that server had set it too (TIME_WAIT keeps its setting). It does not let two sockets listen on one address and port. netplay's TCP servers set it by default, as Rust's std, tokio and Python's asyncio do; --no-reuse-addr shows the failed restart.";
