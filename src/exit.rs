@@ -32,17 +32,24 @@ pub enum Code {
     Reset = 8,
 }
 
-pub const TABLE: &str = "\
+/// The table, in the words true on this system.
+pub fn table() -> String {
+    format!(
+        "\
 Exit codes:
   0  success (also when output is closed early, as by `| head`)
   1  other failure (e.g. a file that cannot be read)
   2  bad command line: unknown flag, bad value, a datagram too big for UDP
   3  host name not resolved (or no address in the family asked for)
-  4  connection refused: nothing listens at that address and port (UDP: --connect only)
+  4  connection refused: nothing listens at that address and port (UDP: {})
   5  timed out (--timeout)
   6  address already in use
-  7  permission denied (ports below 1024 need privileges)
-  8  connection reset or aborted by the peer";
+  7  permission denied ({})
+  8  connection reset or aborted by the peer",
+        crate::sys::refused::EXIT_CODE_NOTE,
+        crate::sys::privileged::EXIT_CODE_NOTE
+    )
+}
 
 /// A bad value met after clap's parsing (a port, a host:port, a hex string).
 #[derive(Debug, thiserror::Error)]

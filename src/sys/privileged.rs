@@ -16,6 +16,12 @@ use std::net::IpAddr;
 
 use crate::net::ports;
 
+/// What exit code 7 means most often, in the exit-code table.
+#[cfg(not(windows))]
+pub const EXIT_CODE_NOTE: &str = "ports below 1024 need privileges";
+#[cfg(windows)]
+pub const EXIT_CODE_NOTE: &str = "a port the system reserved, or one held with SO_EXCLUSIVEADDRUSE";
+
 /// The first port any user may bind on `ip` (None: every port).
 #[cfg(target_os = "linux")]
 pub fn first_unprivileged(_ip: IpAddr) -> Option<u16> {

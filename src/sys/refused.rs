@@ -20,6 +20,12 @@ pub const NAME: &str = "WSAECONNRESET";
 /// Whether a socket that is not connected is told too.
 pub const UNCONNECTED_TOLD: bool = cfg!(windows);
 
+/// When exit code 4 applies to UDP, in the exit-code table.
+#[cfg(not(windows))]
+pub const EXIT_CODE_NOTE: &str = "--connect only";
+#[cfg(windows)]
+pub const EXIT_CODE_NOTE: &str = "Windows reports it with or without --connect";
+
 /// Whether `err`, on a UDP socket, means an ICMP port unreachable came back.
 pub fn is_refusal(err: &io::Error) -> bool {
     is_refusal_kind(err.kind())
