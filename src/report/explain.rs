@@ -268,7 +268,8 @@ pub fn closed(role: Role, first_fin: FirstFin, time_wait: Option<std::time::Dura
     let wait = time_wait.map(|d| format!("{}s", d.as_secs())).unwrap_or_else(|| "a while".to_string());
     let after = match first_fin {
         FirstFin::Ours => format!(
-            " This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for {wait}, so that no late packet of it is taken for a new connection's (`ss -tan state time-wait` shows it)."
+            " This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for {wait}, so that no late packet of it is taken for a new connection's (`{}` shows it).",
+            crate::sys::in_use::SHOW_TIME_WAIT
         ),
         FirstFin::Peers => " The peer sent the first FIN, so TIME_WAIT is on its side, not here.".to_string(),
         FirstFin::Neither => String::new(),

@@ -60,11 +60,11 @@ pub fn demo_row(row: &DemoRow) -> Cells {
         },
         DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => Cells {
             what: format!("a closed port: {port}, nothing bound there"),
-            tcp: format!("connect(): {}", attempt(tcp)),
+            tcp: format!("connect(): {}", attempt(tcp, crate::sys::refused::TCP_NAME)),
             udp: Some(format!(
                 "sendto(), not connected: {} connect() then send() and recv(): {}",
-                attempt(udp_unconnected),
-                attempt(udp_connected)
+                attempt(udp_unconnected, crate::sys::refused::NAME),
+                attempt(udp_connected, crate::sys::refused::NAME)
             )),
         },
         DemoRow::ClientPorts { tcp_client, tcp_server, udp_client, udp_server, range } => Cells {
@@ -118,10 +118,12 @@ fn lost_note(sent: u64, received: u64) -> String {
     if received < sent { format!(" {} never came.", sent - received) } else { String::new() }
 }
 
-fn attempt(attempt: &Attempt) -> String {
+/// How one try against the closed port went; `refused` names the error a
+/// refusal comes as on this system.
+fn attempt(attempt: &Attempt, refused: &str) -> String {
     let after = format_duration(attempt.after);
     match attempt.verdict {
-        Verdict::Refused => format!("refused ({}) after {after}.", "ECONNREFUSED"),
+        Verdict::Refused => format!("refused ({refused}) after {after}."),
         Verdict::Silent => format!("no error, and nothing came back in {after}."),
         Verdict::Answered => format!("something answered after {after}."),
         Verdict::Failed => {

@@ -17,6 +17,13 @@ pub const NAME: &str = "ECONNREFUSED";
 #[cfg(windows)]
 pub const NAME: &str = "WSAECONNRESET";
 
+/// The error a refused TCP connect() gets (for every system, the peer's
+/// RST): ECONNREFUSED, WSAECONNREFUSED (10061) on Windows.
+#[cfg(not(windows))]
+pub const TCP_NAME: &str = "ECONNREFUSED";
+#[cfg(windows)]
+pub const TCP_NAME: &str = "WSAECONNREFUSED";
+
 /// Whether a socket that is not connected is told too.
 pub const UNCONNECTED_TOLD: bool = cfg!(windows);
 
