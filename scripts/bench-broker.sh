@@ -16,6 +16,10 @@
 #   3. stopped client: one client is SIGSTOPped while others keep sending;
 #      server RSS sampled every second, for --slow disconnect and drop.
 #   4. probe: ncat at 1018 and 1019 clients, to show where it stops.
+#   5. lossless flood: one `nc -N` sender of --flood-mib MiB and four
+#      `nc -d` readers that read at full speed: bytes each reader got (and
+#      whether they are the sender's), the time until all had everything,
+#      and server peak RSS; netplay's default policy (wait) beside ncat.
 #
 # Medians over --runs runs; ratios are ncat / netplay at the same count.
 set -euo pipefail
@@ -29,7 +33,8 @@ FLOOD_CLIENTS=200
 FLOOD_SECONDS=20
 PROBE=1
 NCAT=1
-SECTIONS=1,2,3,4
+FLOOD_MIB=64
+SECTIONS=1,2,3,4,5
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --clients) CLIENTS=$2; shift 2 ;;
@@ -38,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS=$2; shift 2 ;;
     --flood-clients) FLOOD_CLIENTS=$2; shift 2 ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift 2 ;;
+    --flood-mib) FLOOD_MIB=$2; shift 2 ;;
     --skip-probe) PROBE=0; shift ;;
     --sections) SECTIONS=$2; shift 2 ;;
     --skip-ncat) NCAT=0; PROBE=0; shift ;;
@@ -229,7 +235,7 @@ stopped() {
   stop_server "$kind"
   local drops=""
   if [[ $kind == netplay ]]; then
-    drops=$(grep '"event":"summary"' "$log" | sed 's/.*"drops":\([0-9]*\),"slow_disconnects":\([0-9]*\).*/drops=\1 slow_disconnects=\2/')
+    drops=$(grep '"event":"summary"' "$log" | sed 's/.*"drops":\([0-9]*\),"slow_disconnects":\([0-9]*\),"stalls":\([0-9]*\).*/drops=\1 slow_disconnects=\2 stalls=\3/')
   fi
   echo "| $kind $* | $((before / 1024)) MB | ${samples# } | $(cat "$OUT/stopped-loadgen.out") $drops | server alive: $alive |"
 }
@@ -239,6 +245,7 @@ if section 3; then
   echo "== 3. one client SIGSTOPped; $FLOOD_CLIENTS clients, 10 of them send 1000 B messages, 1000/s in all, ${FLOOD_SECONDS}s"
   echo "| server | RSS before | RSS each second (MB) | loadgen | server alive |"
   echo "|---|---|---|---|---|"
+  stopped netplay
   stopped netplay --slow disconnect
   stopped netplay --slow drop
   if [[ $NCAT == 1 ]]; then stopped ncat; fi
@@ -257,4 +264,61 @@ if [[ $PROBE == 1 ]] && section 4; then
     stop_server ncat
     echo "ncat at $n clients: $alive; loadgen: $result; ncat said: $(head -c 200 "$OUT/probe-$n.log")"
   done
+fi
+
+# lossless KIND: a --flood-mib MiB sender and four full-speed readers.
+lossless() {
+  local kind=$1 port log data want
+  data=$OUT/flood.bin
+  [[ -f $data ]] || head -c "$((FLOOD_MIB << 20))" /dev/urandom >"$data"
+  want=$(sha256sum <"$data" | cut -d' ' -f1)
+  port=$(free_port)
+  log=$OUT/lossless-$kind.log
+  # --raw -q: relayed bytes go to /dev/null and nothing is printed, as
+  # ncat prints nothing: the servers are compared on moving bytes.
+  start_server "$kind" "$port" "$log" --raw -q
+  local readers=() files=()
+  for i in 1 2 3 4; do
+    files+=("$OUT/reader-$kind-$i.bin")
+    nc -d 127.0.0.1 "$port" >"${files[-1]}" &
+    readers+=($!)
+  done
+  sleep 0.5
+  local start end
+  start=$(date +%s.%N)
+  nc -N 127.0.0.1 "$port" <"$data" >/dev/null &
+  local sender=$!
+  # Until every reader has everything, or nothing moved for 10 s.
+  local last=-1 still=0 total
+  while true; do
+    total=0
+    for f in "${files[@]}"; do total=$((total + $(stat -c %s "$f"))); done
+    [[ $total -ge $((4 * (FLOOD_MIB << 20))) ]] && break
+    if [[ $total == "$last" ]]; then still=$((still + 1)); else still=0; fi
+    [[ $still -ge 100 ]] && break
+    last=$total
+    sleep 0.1
+  done
+  end=$(date +%s.%N)
+  local hwm
+  hwm=$(status_kb "$SERVER_PID" VmHWM)
+  kill "${readers[@]}" "$sender" 2>/dev/null || true
+  wait "${readers[@]}" "$sender" 2>/dev/null || true
+  stop_server "$kind"
+  local got="" whole=0
+  for f in "${files[@]}"; do
+    got="$got $(($(stat -c %s "$f") >> 20)) MiB"
+    [[ $(sha256sum <"$f" | cut -d' ' -f1) == "$want" ]] && whole=$((whole + 1))
+  done
+  printf '| %-7s | %s | %d of 4 | %.2f s | %s MB |\n' "$kind" "${got# }" "$whole" \
+    "$(echo "$end - $start" | bc)" "$((hwm / 1024))"
+}
+
+if section 5; then
+  echo
+  echo "== 5. lossless flood: one sender of $FLOOD_MIB MiB (nc -N), four readers (nc -d)"
+  echo "| server | bytes each reader got | readers with every byte (sha256) | time | peak RSS |"
+  echo "|---|---|---|---|---|"
+  lossless netplay
+  if [[ $NCAT == 1 ]]; then lossless ncat; fi
 fi

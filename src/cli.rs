@@ -24,6 +24,7 @@ use crate::input::{self, Input};
 use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
+use crate::packets::PacketsConfig;
 use crate::report::{ColorChoice, Mode, OutputConfig};
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
@@ -69,6 +70,15 @@ pub struct OutputArgs {
     /// Under each socket step, the Python line of the course and what it does.
     #[arg(long, global = true, help_heading = OUTPUT)]
     pub explain: bool,
+
+    /// Under the socket steps, the packets they put on the wire (SYN, ACK, FIN, RST, ICMP), as a
+    /// ladder between client and server; with --json, `packet` events. Linux, with CAP_NET_RAW.
+    #[arg(long, global = true, help_heading = OUTPUT)]
+    pub packets: bool,
+
+    /// Write the packets of the run, whole, to FILE as pcap (tcpdump -r FILE, Wireshark).
+    #[arg(long, global = true, value_name = "FILE", help_heading = OUTPUT)]
+    pub pcap: Option<PathBuf>,
 
     /// Only connections, data and errors: no socket steps, no notes (with --raw: errors only).
     #[arg(short, long, global = true, help_heading = OUTPUT)]
@@ -256,6 +266,10 @@ pub struct BindArgs {
     #[arg(short, long, default_value_t = 12345, value_parser = port_arg)]
     pub port: u16,
 
+    /// The port, as nc -l takes it: `netplay tcp serve 12345` is `--port 12345`.
+    #[arg(value_name = "PORT", value_parser = port_arg, conflicts_with = "port")]
+    pub port_given: Option<u16>,
+
     #[command(flatten)]
     pub family: FamilyArgs,
 
@@ -280,7 +294,8 @@ pub struct FamilyArgs {
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
 
-    /// IPv6 only (AF_INET6); a server's default host becomes ::1.
+    /// IPv6 only (AF_INET6): a client tries only IPv6 addresses; a server's default host
+    /// becomes ::1 (which IPv4 clients cannot reach).
     #[arg(short = '6')]
     pub ipv6: bool,
 }
@@ -324,6 +339,16 @@ pub struct TcpServeArgs {
     /// and the reason is reported.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_conns: Option<u64>,
+
+    /// Wait DUR before each accept(), as a busy server would: clients wait in the accept queue
+    /// meanwhile, shown as it fills (with a small --backlog, past it too).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
+    pub accept_delay: Option<Duration>,
+
+    /// Serve one client at a time, as the course's `while True: accept()` loop does: the next
+    /// client waits in the accept queue until the current one is closed.
+    #[arg(long, conflicts_with = "broadcast")]
+    pub sequential: bool,
 
     /// Close a client that has sent nothing for DUR (30s, 5m; 1ms to 7 days).
     #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
@@ -629,12 +654,65 @@ pub fn command() -> clap::Command {
 }
 
 /// Parses arguments; a clap error carries its own exit code (0 for --help).
+/// A subcommand given without its protocol (`netplay connect`) says which
+/// to add.
 pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Cli, clap::Error> {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if let Some(tip) = missing_protocol(&args[1..]) {
+        return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip));
+    }
     let matches = command().try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }
 
+/// What `netplay` alone prints: what a newcomer should try first.
+pub const GREETING: &str = "\
+netplay shows every socket step, address, port and byte of a TCP or UDP exchange.
+
+Try first:
+  netplay demo                     TCP and UDP side by side, in one command
+  netplay demo --explain           the same, with the course's Python under each step
+
+Then, in two terminals:
+  netplay tcp serve                the course's server on 127.0.0.1:12345
+  netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+
+Every command and flag: netplay --help
+";
+
+/// `netplay connect ...`: the subcommand needs its protocol first.
+fn missing_protocol(args: &[OsString]) -> Option<String> {
+    // The first word that is not a flag (or a global flag's value).
+    let mut words = args.iter().filter_map(|a| a.to_str());
+    let first = loop {
+        let word = words.next()?;
+        match word {
+            "--color" | "--decode" | "--columns" => {
+                words.next();
+            }
+            w if w.starts_with('-') => {}
+            w => break w,
+        }
+    };
+    let (tcp, udp) = match first {
+        "serve" | "listen" => ("netplay tcp serve", "netplay udp serve"),
+        "connect" => ("netplay tcp connect", "netplay udp send --connect"),
+        "send" => ("netplay tcp connect", "netplay udp send"),
+        "bench" => ("netplay tcp bench", "netplay udp bench"),
+        _ => return None,
+    };
+    Some(format!(
+        "'{first}' needs its protocol first: {tcp} (TCP, the connected mode) or {udp} (UDP, the non-connected mode)"
+    ))
+}
+
 fn port_arg(text: &str) -> Result<u16, String> {
+    if text.starts_with("ort") {
+        // `-port 12345` is read as -p with the value "ort".
+        return Err(format!(
+            "'-p{text}' is read as -p '{text}': one dash is for one-letter flags; write --port 12345 or -p 12345"
+        ));
+    }
     addr::parse_port(text)
 }
 
@@ -833,6 +911,12 @@ impl Cli {
                 (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
             }
         };
+        let packets = PacketsConfig {
+            show: output.packets,
+            pcap: output.pcap.clone(),
+            tcp_info: output.packets || output.explain || output.json,
+        };
+        let job = job.with_packets(packets)?;
         Ok(Run { job, output: output.into_config(recv_size), notices })
     }
 }
@@ -949,7 +1033,7 @@ impl BindArgs {
             (None, Some(Family::V6)) => "::1",
             (None, _) => "127.0.0.1",
         };
-        let addr = addr::resolve(host, self.port, family)?[0];
+        let addr = addr::resolve(host, self.port_given.unwrap_or(self.port), family)?[0];
         if self.v6only.is_some() && addr.is_ipv4() {
             return Err(UsageError(format!(
                 "--v6only applies to IPv6 sockets, and {} is IPv4; add -6 or --host ::",
@@ -974,6 +1058,7 @@ impl TcpServeArgs {
         }
         let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         Ok(ServeConfig {
+            packets: PacketsConfig::default(),
             addr: self.bind.address()?,
             options: self.bind.options(Some(reuse_addr)),
             backlog: self.backlog,
@@ -989,6 +1074,8 @@ impl TcpServeArgs {
                 SlowArg::Drop => SlowPolicy::Drop,
             },
             stall_timeout: self.stall_timeout,
+            accept_delay: self.accept_delay,
+            sequential: self.sequential,
             broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
@@ -1054,6 +1141,7 @@ impl TcpConnectArgs {
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
         Ok(ConnectConfig {
+            packets: PacketsConfig::default(),
             target,
             family,
             input: self.input.into_input(),
@@ -1068,6 +1156,7 @@ impl TcpConnectArgs {
 impl UdpServeArgs {
     fn into_config(self) -> Result<UdpServeConfig> {
         Ok(UdpServeConfig {
+            packets: PacketsConfig::default(),
             addr: self.bind.address()?,
             options: SocketOptions {
                 recv_buffer: self.rcvbuf,
@@ -1100,6 +1189,7 @@ impl UdpSendArgs {
             .into());
         }
         Ok(SendConfig {
+            packets: PacketsConfig::default(),
             target,
             family,
             input,
@@ -1121,7 +1211,11 @@ impl DemoArgs {
             loss_percent: self.loss.unwrap_or(0.0),
             delay: self.delay.unwrap_or_default(),
         });
-        DemoConfig { impair, pause: if self.step { Pause::OnEnter } else { Pause::Never } }
+        DemoConfig {
+            impair,
+            pause: if self.step { Pause::OnEnter } else { Pause::Never },
+            packets: PacketsConfig::default(),
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::UdpBenchConfig;
 use crate::demo::DemoConfig;
+use crate::exit::UsageError;
 use crate::hex::HexConfig;
+use crate::packets::PacketsConfig;
 use crate::report::OutputConfig;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::serve::ServeConfig;
@@ -35,4 +37,26 @@ pub struct Run {
     /// Notes about the command line itself (a flag that changes nothing
     /// now), told before the job starts.
     pub notices: Vec<String>,
+}
+
+impl Job {
+    /// The job with what `--packets`, `--pcap` (and TCP_INFO) ask of it;
+    /// only the runners of the course's exchanges and the demo capture.
+    pub fn with_packets(mut self, packets: PacketsConfig) -> Result<Job, UsageError> {
+        match &mut self {
+            Job::TcpServe(config) => config.packets = packets,
+            Job::TcpConnect(config) => config.packets = packets,
+            Job::UdpServe(config) => config.packets = packets,
+            Job::UdpSend(config) => config.packets = packets,
+            Job::Demo(config) => config.packets = packets,
+            _ if packets.wanted() => {
+                return Err(UsageError(
+                    "--packets and --pcap are for tcp serve, tcp connect, udp serve, udp send and demo"
+                        .into(),
+                ));
+            }
+            _ => {}
+        }
+        Ok(self)
+    }
 }

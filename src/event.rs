@@ -10,6 +10,7 @@ use serde::Serialize;
 
 pub mod bench;
 pub mod demo;
+pub mod packet;
 
 /// TCP or UDP: the two modes the course compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,6 +85,13 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         backlog: Option<i32>,
     },
+    /// The listening socket's accept queue changed: connections the kernel
+    /// has completed (the handshake is done) and accept() has not taken yet.
+    AcceptQueue {
+        queued: u32,
+        /// listen()'s backlog as the kernel uses it.
+        backlog: u32,
+    },
     /// A connect attempt failed; the next address (if any) is tried.
     ConnectFailed {
         addr: SocketAddr,
@@ -136,6 +144,10 @@ pub enum Event {
         /// Why it ended when it did not end normally (reset, error, ...).
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// TCP_INFO read just before close() (Linux; with --packets,
+        /// --explain or --json).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tcp_info: Option<crate::capture::TcpInfo>,
     },
     /// A connection was accepted and closed at once, before being served:
     /// --max-conns reached, --deny / --allow, or the open-file limit.
@@ -290,6 +302,9 @@ pub enum Event {
     TcpBench(bench::TcpBenchResult),
     /// A UDP benchmark is over.
     UdpBench(bench::UdpBenchResult),
+    /// A packet of this run, captured on the wire (`--packets`), stamped
+    /// with the kernel's time.
+    Packet(packet::PacketEvent),
 }
 
 impl Event {

@@ -181,6 +181,30 @@ fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool
     }
 }
 
+/// When the port is open on this machine in the other protocol: TCP and
+/// UDP ports are separate, a thing the course's learners often meet.
+fn other_protocol(other: Proto, addr: std::net::SocketAddr) -> String {
+    let ip = addr.ip();
+    if !ip.is_loopback() && !crate::sys::local_addrs::list().addresses.contains(&ip) {
+        return String::new();
+    }
+    let (kind, mine, what) = match other {
+        Proto::Udp => ("a UDP socket is bound", "TCP", "udp send reaches it"),
+        Proto::Tcp => ("a TCP server listens", "UDP", "tcp connect reaches it"),
+    };
+    match crate::sys::in_use::holder(other, addr) {
+        crate::sys::in_use::Holder::Socket { program } => {
+            let by = program.map(|p| format!(" (`{}`, pid {})", p.command, p.pid)).unwrap_or_default();
+            format!(
+                " Note: {kind} to port {}{by}, but TCP and UDP ports are separate: {mine} port {} is another port; {what}",
+                addr.port(),
+                addr.port()
+            )
+        }
+        _ => String::new(),
+    }
+}
+
 /// What a person can try, given what failed and where.
 fn hint(err: &NetError) -> Option<String> {
     use io::ErrorKind::*;
@@ -211,14 +235,28 @@ fn hint(err: &NetError) -> Option<String> {
             }
             _ => return None,
         },
-        NetError::Socket { .. } if udp_refused(err) => crate::sys::refused::hint(port),
+        NetError::Socket { addr, .. } if udp_refused(err) => {
+            format!("{}{}", crate::sys::refused::hint(port), other_protocol(Proto::Tcp, *addr))
+        }
         _ => match err.io_kind()? {
             ConnectionRefused => {
-                format!("nothing listens on port {port} there: is the server running, on this port?")
+                let tried = match err {
+                    NetError::AllAttemptsFailed { attempts, .. } => attempts.last().map(|(addr, _)| *addr),
+                    NetError::Socket { addr, .. } => Some(*addr),
+                    _ => None,
+                };
+                format!(
+                    "nothing listens on TCP port {port} there: is the server running, on this port?{}",
+                    tried.map(|addr| other_protocol(Proto::Udp, addr)).unwrap_or_default()
+                )
             }
             TimedOut => "no answer within --timeout: check the address, or raise --timeout".to_string(),
             ConnectionReset | ConnectionAborted => {
-                "the peer closed the connection abruptly (RST)".to_string()
+                "the peer reset the connection (RST): a peer resets when it \
+                closes while bytes it has not read are waiting (a server that accepts and closes without \
+                recv(), as the course's first server does), or when its program dies; make the peer read \
+                everything it is sent before it closes, then try again"
+                    .to_string()
             }
             _ => return None,
         },

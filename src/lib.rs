@@ -18,6 +18,7 @@ pub mod hex;
 pub mod hexdump;
 pub mod input;
 pub mod net;
+pub mod packets;
 pub mod python;
 pub mod report;
 pub mod sys;
@@ -73,8 +74,11 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             if config.pause == demo::Pause::OnEnter && !io::stdin().is_terminal() {
                 config.pause = demo::Pause::NoTerminal;
             }
+            // Before the board's thread: a private network namespace can
+            // only be entered by a process with one thread.
+            let isolation = demo::wire::isolate(&config.packets)?;
             let board = report::Board::to_terminal(output).map_err(OutputError)?;
-            let result = demo::run(config, &board);
+            let result = demo::run(config, &board, &isolation);
             board.main().finish()?;
             result
         }

@@ -4,6 +4,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if std::env::args_os().len() <= 1 {
+        // No command: a greeting, not an error.
+        print!("{}", netplay::cli::GREETING);
+        return ExitCode::SUCCESS;
+    }
     let cli = match netplay::cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {

@@ -281,9 +281,12 @@ fn a_closed_output_ends_the_run_while_stdin_stays_open() {
     stdout.read_line(&mut line).unwrap();
     assert!(line.contains("first line"), "{line}");
     drop(stdout);
-    // This one is rendered, and its write fails; stdin stays open.
-    stdin.write_all(b"second line\n").unwrap();
+    // This one is rendered, and its write fails; stdin stays open. It is
+    // sent again now and then: while another test of this process is
+    // between fork and exec, its child holds a copy of every pipe for a
+    // moment, and a write made then finds a reader.
     let deadline = Instant::now() + PATIENCE;
+    let mut next_line = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -291,6 +294,10 @@ fn a_closed_output_ends_the_run_while_stdin_stays_open() {
         if Instant::now() >= deadline {
             child.kill().unwrap();
             panic!("netplay hex still waited for stdin after its output closed");
+        }
+        if Instant::now() >= next_line {
+            let _ = stdin.write_all(b"second line\n");
+            next_line = Instant::now() + Duration::from_millis(200);
         }
         thread::sleep(Duration::from_millis(10));
     };

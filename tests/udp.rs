@@ -584,7 +584,7 @@ fn bad_input_is_named_with_its_exit_code() {
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (vec!["udp", "send", "127.0.0.1", "70000", "-m", "x"], 2, "port 70000 is out of range"),
         (vec!["udp", "send", "127.0.0.1:http", "-m", "x"], 2, "port 'http' is not a number"),
-        (vec!["udp", "send", "::1", "-m", "x"], 2, "looks like an IPv6 address without a port"),
+        (vec!["udp", "send", "::1", "-m", "x"], 2, "is an IPv6 address without a port"),
         (vec!["udp", "send", &unknown, "9", "-m", "x"], 3, "cannot resolve host"),
         (vec!["udp", "send", "-4", "::1", "9", "-m", "x"], 3, "host '::1' has no IPv4 (-4) address"),
         (vec!["udp", "send", "-6", "127.0.0.1", "9", "-m", "x"], 3, "has no IPv6 (-6) address"),

@@ -4,44 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{BIN, tcp_server};
-
-/// Runs netplay in a pseudo-terminal of `columns` x 50, via python3's pty
-/// module (the size is set before netplay starts); returns what it printed.
-fn in_terminal(columns: u16, args: &[&str]) -> String {
-    let script = r#"
-import fcntl, os, pty, struct, sys, termios
-columns = int(sys.argv[1])
-pid, fd = pty.fork()
-if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    os.execv(sys.argv[2], sys.argv[2:])
-out = bytearray()
-while True:
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    out.extend(data)
-_, status = os.waitpid(pid, 0)
-sys.stdout.buffer.write(bytes(out))
-sys.exit(os.waitstatus_to_exitcode(status))
-"#;
-    let out = Command::new("python3")
-        .args(["-c", script, &columns.to_string(), BIN])
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("python3 is installed (.ci/run installs it)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    // The terminal turns each \n into \r\n.
-    String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n")
-}
+use common::{in_terminal, tcp_server};
 
 /// The text without its colour codes.
 fn plain(text: &str) -> String {

@@ -300,3 +300,19 @@ fn colour_escapes_follow_clicolor_force() {
     let plain = wine.run(&["hex"], Some(b"hi"));
     assert!(!plain.stdout.contains(&0x1b), "an escape into a pipe: {:?}", text(&plain.stdout));
 }
+
+#[test]
+fn packets_say_they_are_linux_only_and_the_run_goes_on() {
+    let Some(wine) = wine() else { return };
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port().to_string()
+    };
+    let out =
+        wine.run(&["--color", "never", "tcp", "connect", "127.0.0.1", &port, "--packets", "-m", "x"], None);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("packet capture (--packets, --pcap) is Linux-only for now"), "{all}");
+    // The connect was still tried, and refused as it would be without.
+    assert_eq!(out.status.code(), Some(4), "{all}");
+    assert!(all.contains(&format!("connect(127.0.0.1:{port})")), "{all}");
+}

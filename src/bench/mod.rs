@@ -95,13 +95,27 @@ impl Clock {
         datagrams: bool,
         report: &Report,
     ) -> Clock {
+        Clock::probing(meter, side, deadline, progress, datagrams, report, None)
+    }
+
+    /// [`Clock::start`] whose progress lines also carry what `probe` reads
+    /// at each tick (a TCP sender's TCP_INFO).
+    pub fn probing(
+        meter: &Arc<Meter>,
+        side: BenchSide,
+        deadline: Option<Duration>,
+        progress: bool,
+        datagrams: bool,
+        report: &Report,
+        probe: Option<Probe>,
+    ) -> Clock {
         if deadline.is_none() && !progress {
             return Clock { meter: meter.clone(), thread: None };
         }
         let (meter2, report) = (meter.clone(), report.clone());
         let thread = thread::Builder::new()
             .name("clock".into())
-            .spawn(move || tick(&meter2, side, deadline, progress, datagrams, &report))
+            .spawn(move || tick(&meter2, side, deadline, progress, datagrams, &report, probe))
             .ok();
         if thread.is_none() {
             // Without a clock a timed run could not end: end it now.
@@ -130,6 +144,9 @@ impl Drop for Clock {
     }
 }
 
+/// Reads something about the connection at each tick.
+pub type Probe = Box<dyn Fn() -> Option<crate::capture::TcpInfo> + Send>;
+
 fn tick(
     meter: &Meter,
     side: BenchSide,
@@ -137,6 +154,7 @@ fn tick(
     progress: bool,
     datagrams: bool,
     report: &Report,
+    probe: Option<Probe>,
 ) {
     let (mut last_bytes, mut last_at) = (0u64, Duration::ZERO);
     let mut next_tick = TICK;
@@ -157,6 +175,7 @@ fn tick(
                 datagrams: datagrams.then(|| meter.datagrams.load(Ordering::Relaxed)),
                 elapsed: now,
                 bits_per_second: rate,
+                tcp_info: probe.as_ref().and_then(|probe| probe()),
             });
             if report.emit(event).is_err() {
                 // Output is gone; the run's own emit will say so.

@@ -18,6 +18,7 @@ use crate::event::{Event, Proto, Role};
 use crate::net::NetError;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
+use crate::packets::LastTcpInfo;
 use crate::report::Report;
 use crate::tcp::connect;
 
@@ -45,7 +46,7 @@ pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
     match &config.mode {
         Mode::Serve { addr, options, once } => serve(&config, *addr, *options, *once, &report),
         Mode::Send { target, family } => {
-            let stream = connect::open(target, *family, None, Some(PATIENCE), &report)?;
+            let stream = connect::open(target, *family, None, Some(PATIENCE), &report, None)?;
             let result = send(stream, &config, BenchSide::Sender, &report)?;
             report.emit(Event::TcpBench(result))?;
             Ok(())
@@ -66,7 +67,7 @@ pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
                 })?
             };
             let target = Target::of(addr);
-            let stream = connect::open(&target, None, None, Some(PATIENCE), &report)?;
+            let stream = connect::open(&target, None, None, Some(PATIENCE), &report, None)?;
             let result = send(stream, &config, BenchSide::Local, &report);
             report.emit(Event::TcpBench(with_receiver(result, receiver)?))?;
             Ok(())
@@ -108,6 +109,7 @@ fn serve(
                 sent: None,
                 received: Some(received),
                 send_size: None,
+                tcp_info: None,
             }))?,
             Err(e) if once => return Err(e),
             Err(e) => report.emit(Event::Error { conn: Some(conn), message: format!("{e:#}") })?,
@@ -177,7 +179,12 @@ fn send(
         Limit::Amount(n) => (None, n),
     };
     let meter = Meter::new();
-    let clock = Clock::start(&meter, side, deadline, config.progress, false, report);
+    // Each progress line also says how TCP is doing: RTT, window, losses.
+    let probe: Option<crate::bench::Probe> = stream
+        .try_clone()
+        .ok()
+        .map(|socket| Box::new(move || crate::capture::tcp_info(&socket).ok()) as crate::bench::Probe);
+    let clock = Clock::probing(&meter, side, deadline, config.progress, false, report, probe);
     let (mut bytes, mut calls) = (0u64, 0u64);
     let start = Instant::now();
     while bytes < max_bytes && !meter.stopped() {
@@ -194,8 +201,15 @@ fn send(
     }
     let duration = start.elapsed();
     clock.finish();
+    // Read while the kernel still lists the socket (see LastTcpInfo): before
+    // the half-close, and again once the count is in, if it still is then
+    // (every byte sent was acknowledged by that time).
+    let tcp_info = LastTcpInfo::new(true);
+    tcp_info.read(&stream);
     stream.shutdown(Shutdown::Write).map_err(|e| NetError::socket("shutdown to", peer, e))?;
     let received = read_count(&mut stream).map_err(|e| NetError::socket("read the count from", peer, e))?;
+    tcp_info.read(&stream);
+    let tcp_info = tcp_info.get();
     Ok(TcpBenchResult {
         side,
         local,
@@ -203,6 +217,7 @@ fn send(
         sent: Some(Moved::new(bytes, calls, duration)),
         received,
         send_size: Some(config.size),
+        tcp_info,
     })
 }
 

@@ -21,7 +21,9 @@ pub use self::linux::{listen_queue, tcp_info};
 /// What TCP_INFO says about a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TcpInfo {
-    /// `tcpi_state`: 1 ESTABLISHED ... 10 LISTEN (see [`TcpInfo::state_name`]).
+    /// `tcpi_state`: 1 ESTABLISHED ... 10 LISTEN (see [`TcpInfo::state_name`]);
+    /// JSON carries the name.
+    #[serde(serialize_with = "state_name")]
     pub state: u8,
     /// Smoothed round-trip time, in microseconds (`tcpi_rtt`).
     pub rtt_us: u32,
@@ -56,20 +58,28 @@ impl TcpInfo {
 
     /// The connection's state by its kernel name.
     pub fn state_name(&self) -> &'static str {
-        match self.state {
-            1 => "ESTABLISHED",
-            2 => "SYN_SENT",
-            3 => "SYN_RECV",
-            4 => "FIN_WAIT1",
-            5 => "FIN_WAIT2",
-            6 => "TIME_WAIT",
-            7 => "CLOSE",
-            8 => "CLOSE_WAIT",
-            9 => "LAST_ACK",
-            10 => "LISTEN",
-            11 => "CLOSING",
-            _ => "UNKNOWN",
-        }
+        state_text(self.state)
+    }
+}
+
+fn state_name<S: serde::Serializer>(state: &u8, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(state_text(*state))
+}
+
+fn state_text(state: u8) -> &'static str {
+    match state {
+        1 => "ESTABLISHED",
+        2 => "SYN_SENT",
+        3 => "SYN_RECV",
+        4 => "FIN_WAIT1",
+        5 => "FIN_WAIT2",
+        6 => "TIME_WAIT",
+        7 => "CLOSE",
+        8 => "CLOSE_WAIT",
+        9 => "LAST_ACK",
+        10 => "LISTEN",
+        11 => "CLOSING",
+        _ => "UNKNOWN",
     }
 }
 

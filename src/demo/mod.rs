@@ -9,6 +9,7 @@
 mod log;
 mod netem;
 mod table;
+pub mod wire;
 
 use std::io::{self, BufRead};
 use std::net::SocketAddr;
@@ -24,6 +25,7 @@ use crate::input::Input;
 use crate::net::access::Access;
 use crate::net::addr::Target;
 use crate::net::socket::SocketOptions;
+use crate::packets::PacketsConfig;
 use crate::report::{Board, Report};
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
@@ -31,12 +33,15 @@ use crate::tcp::serve::{ServeConfig, StdinMode};
 use crate::udp::send::SendConfig;
 use crate::udp::serve::{AnswerPolicy, UdpServeConfig};
 use log::{Entry, Log, Seen};
+use wire::{DemoWire, Isolation};
 
 #[derive(Debug, Clone)]
 pub struct DemoConfig {
     /// Add the impaired row: this loss and delay on a namespace's loopback.
     pub impair: Option<Impair>,
     pub pause: Pause,
+    /// `--packets`, `--pcap`: shown in parts 1 and 2, evidence in part 3.
+    pub packets: PacketsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,7 +70,9 @@ pub const RECV_SIZE: usize = 1024;
 /// The longest any step of the demo may wait for another.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-pub fn run(config: DemoConfig, board: &Board) -> Result<()> {
+/// Runs the demo. `isolation` is what [`wire::isolate`] found, before the
+/// board's thread started.
+pub fn run(config: DemoConfig, board: &Board, isolation: &Isolation) -> Result<()> {
     let main = board.main();
     let mut pause = config.pause;
     if pause == Pause::NoTerminal {
@@ -74,23 +81,42 @@ pub fn run(config: DemoConfig, board: &Board) -> Result<()> {
                 .to_string();
         main.emit(Event::Notice { conn: None, message })?;
     }
+    match isolation {
+        Isolation::Private => {
+            let message = "--packets: the demo runs in a network namespace of its own (an unprivileged user namespace), where it may capture its packets without root; 127.0.0.1 there is this process alone".to_string();
+            main.emit(Event::Notice { conn: None, message })?;
+        }
+        Isolation::Refused(why) => main.emit(Event::Error { conn: None, message: why.clone() })?,
+        Isolation::NotAsked | Isolation::Host => {}
+    }
+    let wire = DemoWire::new(&config.packets, isolation, board)?;
+    let wire = wire.as_ref();
 
     main.emit(Event::DemoPart { part: DemoPart::TcpExchange })?;
-    let tcp = tcp_exchange(board)?;
+    let tcp = tcp_exchange(board, wire)?;
     wait_for_enter(&mut pause, &main, DemoPart::UdpExchange)?;
 
     main.emit(Event::DemoPart { part: DemoPart::UdpExchange })?;
-    let udp = udp_exchange(board)?;
+    let udp = udp_exchange(board, wire)?;
     wait_for_enter(&mut pause, &main, DemoPart::Table)?;
 
     main.emit(Event::DemoPart { part: DemoPart::Table })?;
-    for row in [table::boundaries()?, table::truncation()?, table::closed_port()?, table::ports(&tcp, &udp)] {
+    let rows = [
+        table::boundaries(wire)?,
+        table::truncation(wire)?,
+        table::closed_port(wire)?,
+        table::ports(&tcp, &udp),
+    ];
+    for row in rows {
         main.emit(Event::DemoRow(row))?;
     }
     if let Some(impair) = config.impair {
         main.emit(Event::DemoRow(netem::row(impair)))?;
     }
-    Ok(())
+    match wire {
+        Some(wire) => wire.finish(),
+        None => Ok(()),
+    }
 }
 
 fn wait_for_enter(pause: &mut Pause, main: &Report, next: DemoPart) -> Result<()> {
@@ -112,10 +138,11 @@ pub struct Exchange {
     pub client: SocketAddr,
 }
 
-fn tcp_exchange(board: &Board) -> Result<Exchange> {
+fn tcp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
     let ends = (Some(board.end("tcp_exchange", Role::Server)), Some(board.end("tcp_exchange", Role::Client)));
     let run = pair(
         ends,
+        wire.map(|wire| (wire, Some("tcp_exchange"))),
         |report| crate::tcp::serve::run(tcp_server(Some(BONJOUR), RECV_SIZE), report),
         |report, addr| crate::tcp::connect::run(tcp_client(addr, vec![HELLO.into()], RECV_SIZE), report),
     )?;
@@ -130,10 +157,11 @@ fn tcp_exchange(board: &Board) -> Result<Exchange> {
     })
 }
 
-fn udp_exchange(board: &Board) -> Result<Exchange> {
+fn udp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
     let ends = (Some(board.end("udp_exchange", Role::Server)), Some(board.end("udp_exchange", Role::Client)));
     let run = pair(
         ends,
+        wire.map(|wire| (wire, Some("udp_exchange"))),
         |report| crate::udp::serve::run(udp_server(Some(BONJOUR), RECV_SIZE, 1), report),
         |report, addr| crate::udp::send::run(udp_client(addr, vec![HELLO.into()], PATIENCE, false), report),
     )?;
@@ -163,12 +191,16 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         queue_limit: 1 << 20,
         slow: SlowPolicy::Wait,
         stall_timeout: PATIENCE,
+        accept_delay: None,
+        sequential: false,
         broadcast: false,
         max_conns: None,
         idle_timeout: None,
         access: Access::default(),
         // The demo keeps Ctrl-C for itself.
         owns_process: false,
+        // The demo captures for both ends (see wire.rs).
+        packets: PacketsConfig::default(),
     }
 }
 
@@ -181,6 +213,7 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
         timeout: Some(PATIENCE),
         recv_size,
         shutdown: true,
+        packets: PacketsConfig::default(),
     }
 }
 
@@ -196,6 +229,7 @@ fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConf
         limit: Some(limit),
         idle: Some(PATIENCE),
         answers: AnswerPolicy::default(),
+        packets: PacketsConfig::default(),
     }
 }
 
@@ -213,6 +247,7 @@ fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect:
         bind: None,
         recv_size: RECV_SIZE,
         replies: Some(1),
+        packets: PacketsConfig::default(),
     }
 }
 
@@ -224,16 +259,25 @@ pub struct Pair {
     pub server_result: Result<()>,
     /// When the client started.
     pub started: Instant,
+    /// The packets between the two, when they were watched.
+    pub packets: Vec<crate::event::packet::PacketEvent>,
 }
 
 /// The reports of the two ends a person watches; none for a quiet run.
 type Ends = (Option<Report>, Option<Report>);
 
+/// The capture to watch a pair with, and the part whose packets it shows
+/// (none: kept for the table).
+type Watch<'a> = Option<(&'a DemoWire<'a>, Option<&'static str>)>;
+
 /// Runs `server` on a thread of its own and, once it is bound, `client`
 /// on this one with the server's address; then waits for the server to
-/// end. A client's failure is the run's; the server's is returned.
+/// end. A client's failure is the run's; the server's is returned. With
+/// `watch`, their packets are captured from the client's start to the
+/// server's end.
 fn pair(
     (server_out, client_out): Ends,
+    watch: Watch<'_>,
     server: impl FnOnce(Report) -> Result<()> + Send + 'static,
     client: impl FnOnce(Report, SocketAddr) -> Result<()>,
 ) -> Result<Pair> {
@@ -258,6 +302,7 @@ fn pair(
         }
     };
 
+    let watching = watch.map(|(wire, part)| wire.watch(server_addr, part)).transpose()?;
     let started = Instant::now();
     let report = client_out.unwrap_or_else(Report::discard).with_tap(client_log.tap());
     client(report, server_addr)?;
@@ -269,12 +314,17 @@ fn pair(
         thread::sleep(Duration::from_millis(2));
     }
     let server_result = handle.join().unwrap_or_else(|_| bail!("the demo's server panicked"));
+    let packets = match watching {
+        Some(watching) => watching.finish()?,
+        None => Vec::new(),
+    };
     Ok(Pair {
         server_addr,
         server: server_log.entries(),
         client: client_log.entries(),
         server_result,
         started,
+        packets,
     })
 }
 

@@ -46,11 +46,11 @@ fn in_namespace(impair: Impair) -> Result<Impairment, String> {
     tool("tc", &["qdisc", "add", "dev", "lo", "root", "netem", "loss", &loss, "delay", &delay])?;
 
     let failed = |e: anyhow::Error| format!("the run in the namespace failed: {e:#}");
-    let tcp = tcp_pair(messages(MESSAGES), RECV_SIZE).map_err(failed)?;
+    let tcp = tcp_pair(messages(MESSAGES), RECV_SIZE, None).map_err(failed)?;
     // A lost datagram never comes: the receiver stops waiting a while
     // after the last one could have come.
     let idle = Duration::from_millis(500) + 4 * impair.delay;
-    let udp = udp_pair(messages(MESSAGES), RECV_SIZE, idle).map_err(failed)?;
+    let udp = udp_pair(messages(MESSAGES), RECV_SIZE, idle, None).map_err(failed)?;
     Ok(Impairment::Measured { tcp: delivery(&tcp), udp: delivery(&udp) })
 }
 

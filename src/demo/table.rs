@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::log::{Entry, Seen};
+use super::wire::{DemoWire, on_wire};
 use super::{
     Exchange, PATIENCE, Pair, RECV_SIZE, pair, solo, tcp_client, tcp_server, udp_client, udp_server,
 };
@@ -23,35 +24,42 @@ pub fn messages(n: u64) -> Vec<Vec<u8>> {
 /// How long an unconnected sender listens for an answer from a closed port.
 const SILENCE: Duration = Duration::from_millis(500);
 
-pub fn boundaries() -> Result<DemoRow> {
+pub fn boundaries(wire: Option<&DemoWire>) -> Result<DemoRow> {
     let sends = 5;
-    let tcp = tcp_pair(messages(sends), RECV_SIZE)?;
-    let udp = udp_pair(messages(sends), RECV_SIZE, PATIENCE)?;
+    let tcp = tcp_pair(messages(sends), RECV_SIZE, wire)?;
+    let udp = udp_pair(messages(sends), RECV_SIZE, PATIENCE, wire)?;
     Ok(DemoRow::Boundaries {
         sends,
         size: messages(1)[0].len(),
-        tcp: received(&tcp.server),
-        udp: received(&udp.server),
+        tcp: received_seen(&tcp, wire),
+        udp: received_seen(&udp, wire),
     })
 }
 
-pub fn truncation() -> Result<DemoRow> {
+pub fn truncation(wire: Option<&DemoWire>) -> Result<DemoRow> {
     let message: Vec<u8> = (0..3000).map(|i| b"0123456789"[i % 10]).collect();
-    let tcp = tcp_pair(vec![message.clone()], RECV_SIZE)?;
-    let udp = udp_pair(vec![message.clone()], RECV_SIZE, PATIENCE)?;
+    let tcp = tcp_pair(vec![message.clone()], RECV_SIZE, wire)?;
+    let udp = udp_pair(vec![message.clone()], RECV_SIZE, PATIENCE, wire)?;
     Ok(DemoRow::Truncation {
         message: message.len(),
         buffer: RECV_SIZE,
-        tcp: received(&tcp.server),
-        udp: received(&udp.server),
+        tcp: received_seen(&tcp, wire),
+        udp: received_seen(&udp, wire),
     })
 }
 
+/// What the server received and, when the pair was watched, what the wire
+/// carried.
+fn received_seen(run: &Pair, wire: Option<&DemoWire>) -> Received {
+    Received { wire: wire.map(|_| on_wire(&run.packets)), ..received(&run.server) }
+}
+
 /// `messages` from `tcp connect` to a `tcp serve --once` that does not
-/// answer.
-pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize) -> Result<Pair> {
+/// answer; with `wire`, their packets are kept.
+pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize, wire: Option<&DemoWire>) -> Result<Pair> {
     let run = pair(
         (None, None),
+        wire.map(|wire| (wire, None)),
         move |report| crate::tcp::serve::run(tcp_server(None, recv_size), report),
         |report, addr| crate::tcp::connect::run(tcp_client(addr, messages, RECV_SIZE), report),
     )?;
@@ -61,10 +69,16 @@ pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize) -> Result<Pair> {
 
 /// `messages` from `udp send` to a `udp serve` that takes as many, or gives
 /// up after `idle` without any: a datagram may be lost.
-pub fn udp_pair(messages: Vec<Vec<u8>>, recv_size: usize, idle: Duration) -> Result<Pair> {
+pub fn udp_pair(
+    messages: Vec<Vec<u8>>,
+    recv_size: usize,
+    idle: Duration,
+    wire: Option<&DemoWire>,
+) -> Result<Pair> {
     let limit = messages.len() as u64;
     let run = pair(
         (None, None),
+        wire.map(|wire| (wire, None)),
         move |report| {
             let config = UdpServeConfig { idle: Some(idle), ..udp_server(None, recv_size, limit) };
             crate::udp::serve::run(config, report)
@@ -103,18 +117,29 @@ pub fn received(entries: &[Entry]) -> Received {
     got
 }
 
-pub fn closed_port() -> Result<DemoRow> {
+pub fn closed_port(wire: Option<&DemoWire>) -> Result<DemoRow> {
     let port = closed_port_number()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let tcp = attempt(solo(|report| {
-        crate::tcp::connect::run(tcp_client(addr, vec![b"Hello serveur !".to_vec()], RECV_SIZE), report)
-    }));
     let hello = || vec![b"Hello serveur !".to_vec()];
-    let udp_unconnected =
-        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), SILENCE, false), report)));
-    let udp_connected =
-        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), PATIENCE, true), report)));
+    let tcp = watched(wire, addr, || {
+        attempt(solo(|report| crate::tcp::connect::run(tcp_client(addr, hello(), RECV_SIZE), report)))
+    })?;
+    let udp_unconnected = watched(wire, addr, || {
+        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), SILENCE, false), report)))
+    })?;
+    let udp_connected = watched(wire, addr, || {
+        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), PATIENCE, true), report)))
+    })?;
     Ok(DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected })
+}
+
+/// An attempt on `addr`, with what the wire showed of it when watched.
+fn watched(wire: Option<&DemoWire>, addr: SocketAddr, run: impl FnOnce() -> Attempt) -> Result<Attempt> {
+    let Some(wire) = wire else { return Ok(run()) };
+    let watching = wire.watch(addr, None)?;
+    let attempt = run();
+    let packets = watching.finish()?;
+    Ok(Attempt { wire: Some(on_wire(&packets)), ..attempt })
 }
 
 /// A port that the OS just gave out, for TCP and for UDP, and took back:
@@ -158,7 +183,7 @@ fn attempt((entries, result, took): (Vec<Entry>, Result<()>, Duration)) -> Attem
             (if refused { Verdict::Refused } else { Verdict::Failed }, Some(text))
         }
     };
-    Attempt { verdict, error, sent, after: took }
+    Attempt { verdict, error, sent, after: took, wire: None }
 }
 
 pub fn ports(tcp: &Exchange, udp: &Exchange) -> DemoRow {

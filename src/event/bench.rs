@@ -33,6 +33,9 @@ pub struct BenchProgress {
     pub elapsed: Duration,
     /// The rate over the last interval, in bits of payload per second.
     pub bits_per_second: f64,
+    /// A TCP sender's TCP_INFO at this tick (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp_info: Option<crate::capture::TcpInfo>,
 }
 
 /// One direction's totals: bytes, the calls that moved them, and the time
@@ -80,6 +83,10 @@ pub struct TcpBenchResult {
     /// Bytes per send() call.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_size: Option<usize>,
+    /// The sending socket's TCP_INFO once all was sent and acknowledged,
+    /// before close() (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp_info: Option<crate::capture::TcpInfo>,
 }
 
 /// What the receiver of a UDP benchmark counted, by sequence number.

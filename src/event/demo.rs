@@ -79,6 +79,23 @@ pub struct Received {
     /// UDP: bytes that arrived and were discarded, all calls together.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discarded: Option<u64>,
+    /// What the capture saw on the wire (`--packets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wire: Option<OnWire>,
+}
+
+/// What went on the wire during one experiment, from the packet capture.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OnWire {
+    /// Packets between the two ends, all kinds.
+    pub packets: u64,
+    /// The payload length of each data segment (TCP) or datagram (UDP) the
+    /// client sent, in order.
+    pub data: Vec<u32>,
+    /// What answered the client when its packet was refused: `RST,ACK`,
+    /// `ICMP port unreachable`, `ICMPv6 port unreachable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
 }
 
 /// What one attempt on a closed port came to.
@@ -107,6 +124,9 @@ pub struct Attempt {
     /// whole wait).
     #[serde(rename = "after_us", serialize_with = "serialize_micros")]
     pub after: Duration,
+    /// What the capture saw on the wire (`--packets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wire: Option<OnWire>,
 }
 
 /// The impaired row: measured, or skipped and why.

@@ -31,10 +31,31 @@ impl Target {
         Target { host: addr.ip().to_string(), port: addr.port() }
     }
 
-    /// Reads `HOST PORT`, or a single `HOST:PORT` / `[v6]:PORT`.
+    /// Reads `HOST PORT`, or a single `HOST:PORT` / `[v6]:PORT`. A target
+    /// is where to connect or send, so its port is never 0 (which only
+    /// means "let the OS choose" in bind).
     pub fn parse(first: &str, second: Option<&str>) -> Result<Target, String> {
+        let target = Target::read(first, second)?;
+        if target.port == 0 {
+            return Err("port 0 cannot be connected or sent to: 0 only means \"let the OS choose\" when a server binds; give the port the server printed (\"listening on 127.0.0.1:PORT\")".to_string());
+        }
+        Ok(target)
+    }
+
+    fn read(first: &str, second: Option<&str>) -> Result<Target, String> {
+        let looks_like_port = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         if let Some(port) = second {
+            if looks_like_port(first) && !looks_like_port(port) {
+                return Err(format!(
+                    "'{first} {port}' looks swapped: the host comes first, then the port: {port} {first}"
+                ));
+            }
             return Ok(Target { host: strip_brackets(first).to_string(), port: parse_port(port)? });
+        }
+        if looks_like_port(first) {
+            return Err(format!(
+                "'{first}' looks like a port, and the host is missing: give HOST PORT, such as 127.0.0.1 {first}"
+            ));
         }
         if let Some(rest) = first.strip_prefix('[') {
             let (host, after) = rest
@@ -46,9 +67,16 @@ impl Target {
             return Ok(Target { host: host.to_string(), port: parse_port(port)? });
         }
         match first.rsplit_once(':') {
-            Some((host, _)) if host.contains(':') => Err(format!(
-                "'{first}' looks like an IPv6 address without a port; write [{first}]:PORT or give PORT as a second argument"
-            )),
+            Some((host, last)) if host.contains(':') => {
+                // "::1:12345" may be an address, or an address and a port.
+                let guess = match (host.parse::<IpAddr>(), looks_like_port(last)) {
+                    (Ok(ip), true) => format!(" (if {last} is the port: [{ip}]:{last})"),
+                    _ => String::new(),
+                };
+                Err(format!(
+                    "'{first}' is an IPv6 address without a port: an IPv6 address with a port is written in brackets, [{first}]:PORT{guess}, or give the port as a second argument"
+                ))
+            }
             Some((host, port)) if !host.is_empty() => {
                 Ok(Target { host: host.to_string(), port: parse_port(port)? })
             }

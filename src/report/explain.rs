@@ -51,7 +51,7 @@ pub fn step(step: &Step, proto: Proto) -> (String, String) {
         Step::Listen { backlog, .. } => (
             format!("server_socket.listen({backlog})"),
             format!(
-                "The socket becomes a server socket: up to {backlog} connections that the kernel has completed wait in a queue until accept() takes them; beyond that, new ones wait or fail."
+                "The socket becomes a server socket: the kernel completes clients' connections by itself and keeps them in a queue until accept() takes them, up to {backlog} (Linux keeps one more); past that it drops their SYNs, and the clients retry and wait. --accept-delay shows the queue filling."
             ),
         ),
         Step::Resolve { host, port, .. } => (

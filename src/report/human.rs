@@ -9,6 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use colored::Color;
 
 use super::explain::{self, FirstFin};
+use super::packets::{self, Ladder};
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter, width};
 use crate::clock::Stamp;
@@ -84,6 +85,8 @@ pub struct Human {
     told_cut: bool,
     /// When the event being rendered happened, on the process clock.
     at: Stamp,
+    /// `--packets`: which kinds of packet were explained already.
+    ladder: Ladder,
     buf: Vec<u8>,
 }
 
@@ -125,6 +128,7 @@ impl Human {
             progress_shown: false,
             told_cut: false,
             at: Stamp::ZERO,
+            ladder: Ladder::default(),
             buf: Vec::new(),
         }
     }
@@ -291,9 +295,11 @@ impl Human {
                 "{ip} means every interface: other machines can now {reach_port} port {}.",
                 local.port()
             )),
+            ip if ip.is_loopback() && local.is_ipv6() => Some(format!(
+                "{ip} is the IPv6 loopback: only this machine can {reach_it}, and only over IPv6: a client of 127.0.0.1 does not reach it (IPV6_V6ONLY matters only for ::, which takes IPv4 too when 0); --host :: opens it to others."
+            )),
             ip if ip.is_loopback() => Some(format!(
-                "{ip} is loopback: only this machine can {reach_it}; --host {} opens it to others.",
-                if local.is_ipv4() { "0.0.0.0" } else { "::" }
+                "{ip} is loopback: only this machine can {reach_it}; --host 0.0.0.0 opens it to others."
             )),
             _ => None,
         };
@@ -301,6 +307,23 @@ impl Human {
             let reach = self.dim(&format!("  {reach}"));
             self.line(&reach);
         }
+    }
+
+    /// The listen(5) lesson: connections the kernel has completed, waiting
+    /// for accept(); and what the kernel does once the queue is full.
+    fn accept_queue(&mut self, queued: u32, backlog: u32) {
+        let text = match queued {
+            0 => "⧗ accept queue empty: accept() has taken every waiting connection".to_string(),
+            n if n > backlog => format!(
+                "⧗ accept queue full: {n} connections wait for accept(), listen({backlog}) (Linux keeps backlog + 1); the kernel now drops new clients' SYNs: they retry, and their connect() waits"
+            ),
+            n => format!(
+                "⧗ accept queue: {n} {} completed by the kernel, waiting for accept() (listen({backlog}))",
+                plural(n as usize, "connection")
+            ),
+        };
+        let text = self.paint(Color::Yellow, &text);
+        self.line(&text);
     }
 
     fn sending_from(&mut self, local: &SocketAddr, peer: &SocketAddr, connected: bool, ephemeral: bool) {
@@ -331,7 +354,16 @@ impl Human {
         } else {
             crate::sys::refused::UNCONNECTED_NOTE
         };
-        for note in [origin, what.to_string()] {
+        // Why the server will see another address than the one shown here.
+        let unbound = local.ip().is_unspecified().then(|| {
+            format!(
+                "{} means the socket is bound to no address of its own: each datagram leaves with the address of the interface its route takes, so {} sees {}",
+                local.ip(),
+                peer.ip(),
+                if peer.ip().is_loopback() { peer.ip().to_string() } else { "this machine's address on that route".to_string() }
+            )
+        });
+        for note in [origin, what.to_string()].into_iter().chain(unbound) {
             let note = self.dim(&format!("  {note}."));
             self.line(&note);
         }
@@ -727,8 +759,21 @@ impl Human {
         };
         let datagrams =
             progress.datagrams.map(|n| format!(" ({} datagrams)", format_count(n))).unwrap_or_default();
+        // The sender's TCP_INFO, short enough for the one line.
+        let tcp = progress
+            .tcp_info
+            .as_ref()
+            .map(|info| {
+                format!(
+                    "   rtt {} cwnd {} retr {}",
+                    format_duration(std::time::Duration::from_micros(u64::from(info.rtt_us))),
+                    info.cwnd,
+                    info.retransmits
+                )
+            })
+            .unwrap_or_default();
         let text = format!(
-            "  {:>7}  {verb} {}{datagrams}   {}",
+            "  {:>7}  {verb} {}{datagrams}   {}{tcp}",
             format_duration(progress.elapsed),
             format_bytes(progress.bytes),
             format_bits_per_second(progress.bits_per_second)
@@ -803,10 +848,13 @@ impl Reporter for Human {
         match event {
             Event::Step(step) => self.step(step),
             Event::Listening { proto, local, .. } => self.listening(*proto, local),
-            Event::ConnectFailed { addr, error } => {
+            Event::AcceptQueue { queued, backlog } => self.accept_queue(*queued, *backlog),
+            // With -q the final error alone says it (for the last address).
+            Event::ConnectFailed { addr, error } if !self.style.quiet => {
                 let text = self.paint(Color::Red, &format!("  ✗ {addr}: {error}"));
                 self.line(&text);
             }
+            Event::ConnectFailed { .. } => {}
             Event::Connected { conn, local, peer, ephemeral } => {
                 self.connected(*conn, local, peer, *ephemeral)
             }
@@ -865,8 +913,16 @@ impl Reporter for Human {
                 self.line(&format!("{tag} {text}"));
                 self.explanation(explain::shutdown());
             }
-            Event::Closed { conn, bytes_in, bytes_out, duration, reason } => {
-                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_deref())
+            Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
+                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_deref());
+                if let Some(info) = tcp_info {
+                    let text = self.dim(&format!(
+                        "  TCP_INFO in {}: {}",
+                        info.state_name(),
+                        packets::tcp_info_text(info)
+                    ));
+                    self.line(&text);
+                }
             }
             Event::Rejected { peer, reason } => {
                 let text = self.paint(Color::Red, &format!("✗ rejected {}: {reason}", show_addr(peer)));
@@ -919,6 +975,10 @@ impl Reporter for Human {
             Event::BenchProgress(progress) => self.bench_progress(progress),
             Event::TcpBench(result) => self.tcp_bench(result),
             Event::UdpBench(result) => self.udp_bench(result),
+            Event::Packet(packet) => {
+                let width = self.style.width.unwrap_or(packets::WIDTH);
+                self.ladder.render(packet, self.style.color, self.style.explain, width, &mut self.buf)
+            }
         }
         if self.buf.is_empty() {
             return Ok(());

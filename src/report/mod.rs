@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod human;
 pub mod json;
+pub mod packets;
 pub mod queue;
 pub mod raw;
 pub mod tables;
@@ -27,6 +28,13 @@ use queue::Queue;
 pub trait Reporter: Send {
     /// `at` is when the event happened, on the process clock.
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()>;
+
+    /// The events given so far may be written together now: the output
+    /// thread calls it after each batch it releases, so a reporter may
+    /// gather a batch's writes into one.
+    fn batch_done(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 
     /// Waits until everything reported is written, and returns the error
     /// of any write still unreported.
@@ -57,17 +65,38 @@ pub struct Report {
     /// Set when the run is stopping (a signal): the last flush waits only
     /// this long for an output that may be blocked.
     give_up: Arc<Mutex<Option<Instant>>>,
+    /// The output shows what is sent (`--raw` shows only what is received):
+    /// when it does not, a runner need not copy or order its sends.
+    sends: bool,
 }
 
 impl Report {
     /// A report rendered by `reporter` on an output thread of its own.
     pub fn new(reporter: Box<dyn Reporter>) -> io::Result<Report> {
-        Ok(Report { queue: Some(Queue::start(reporter)?), end: 0, tap: None, give_up: Arc::default() })
+        Ok(Report {
+            queue: Some(Queue::start(reporter)?),
+            end: 0,
+            tap: None,
+            give_up: Arc::default(),
+            sends: true,
+        })
     }
 
     /// A report that shows nothing (its tap, if given, still sees events).
     pub fn discard() -> Report {
-        Report { queue: None, end: 0, tap: None, give_up: Arc::default() }
+        Report { queue: None, end: 0, tap: None, give_up: Arc::default(), sends: false }
+    }
+
+    /// The same report, for an output that never shows what is sent.
+    pub fn without_sends(mut self) -> Report {
+        self.sends = false;
+        self
+    }
+
+    /// Whether sends (data and datagrams going out) are shown or tapped:
+    /// when not, a runner skips their events, their copies and their order.
+    pub fn shows_sends(&self) -> bool {
+        self.sends || self.tap.is_some()
     }
 
     /// The same report, with `tap` called on every event emitted through it.
@@ -202,6 +231,14 @@ impl Watermark {
         }
     }
 
+    /// Reports events that happened at their stamps, all at once.
+    pub fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<(), OutputError> {
+        match &self.inner {
+            Some(inner) => inner.emit_all(events),
+            None => Ok(()),
+        }
+    }
+
     /// Nothing this producer emits from now on is stamped before `to`.
     pub fn advance(&mut self, to: Stamp) {
         if let Some(inner) = &mut self.inner {
@@ -321,7 +358,8 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
             Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet))
         }
     };
-    Report::new(reporter)
+    let report = Report::new(reporter)?;
+    Ok(if config.mode == Mode::Raw { report.without_sends() } else { report })
 }
 
 /// A writer that writes on a thread of its own, so that the next event is
@@ -438,6 +476,25 @@ impl Board {
     pub fn end(&self, part: &'static str, end: Role) -> Report {
         let width = self.width.map(|w| w.saturating_sub(human::LABEL_COLUMNS).max(20));
         self.main.add_end(reporter(&self.out, &self.config, self.color, width, Some((part, end))))
+    }
+
+    /// A report for the packets of one part (`--packets`), in the same
+    /// order as its ends: human lines labelled `wire`, JSON objects with
+    /// `"part"` and `"end":"wire"`.
+    pub fn wire(&self, part: &'static str) -> Report {
+        let out = self.out.clone();
+        let reporter: Box<dyn Reporter> = match self.config.mode {
+            Mode::Json => {
+                Box::new(json::Json::new(Box::new(out)).with_fields(&[("part", part), ("end", "wire")]))
+            }
+            _ => {
+                let out = Labelled::new(out, packets::label(self.color));
+                let width = self.width.map(|w| w.saturating_sub(human::LABEL_COLUMNS).max(20));
+                let style = human::Style::from_config(&self.config, self.color, width);
+                Box::new(human::Human::new(Box::new(out), style))
+            }
+        };
+        self.main.add_end(reporter)
     }
 }
 

@@ -39,6 +39,9 @@ pub const BUDGET: usize = 4 << 20;
 /// What one event costs besides its payload.
 const OVERHEAD: usize = 256;
 
+/// Times the output thread looks for more work before it sleeps.
+const SPINS: u32 = 20;
+
 /// The longest a cause holds back the events after it.
 pub const MAX_HOLD: Duration = Duration::from_millis(250);
 
@@ -49,7 +52,9 @@ pub fn weight(payload: usize) -> u32 {
 
 pub struct Queue {
     state: Mutex<State>,
-    /// Wakes the output thread, and whoever waits for a flush.
+    /// Wakes the output thread, and whoever waits for a flush. Producers
+    /// only signal it when the output thread sleeps (a wake-up is a system
+    /// call, and they come once per chunk).
     changed: Condvar,
     room: Semaphore,
     /// The reporter of each end; the output thread alone renders with them.
@@ -72,6 +77,8 @@ struct State {
     closed: bool,
     /// The first failure to write output: every later emit returns it.
     failed: Option<(io::ErrorKind, String)>,
+    /// The output thread waits for something to release.
+    sleeping: bool,
     /// Flushes asked for, and done, counted; done in the order asked.
     flushes_asked: u64,
     flushes_done: u64,
@@ -223,8 +230,11 @@ impl Queue {
             item: Item::Event(Box::new(event)),
             permits,
         }));
+        let wake = state.sleeping;
         drop(state);
-        self.changed.notify_all();
+        if wake {
+            self.changed.notify_all();
+        }
         Ok(())
     }
 
@@ -257,8 +267,11 @@ impl Queue {
     }
 
     fn release(&self, key: (Stamp, u64), permits: u32) {
-        let removed = self.state().holds.remove(&key).is_some();
-        if removed {
+        let wake = {
+            let mut state = self.state();
+            state.holds.remove(&key).is_some() && state.sleeping
+        };
+        if wake {
             self.changed.notify_all();
         }
         self.room.add_permits(permits as usize);
@@ -320,6 +333,7 @@ impl Queue {
     /// renders it.
     fn render_loop(&self) {
         let mut batch = Vec::new();
+        let mut spins = 0;
         loop {
             let mut state = self.state();
             loop {
@@ -340,6 +354,18 @@ impl Queue {
                 if state.closed && state.heap.is_empty() {
                     return;
                 }
+                // A stream's next chunk often comes within microseconds:
+                // look again a few times before sleeping, which costs a
+                // wake-up on both sides.
+                if spins < SPINS && state.heap.is_empty() {
+                    spins += 1;
+                    drop(state);
+                    thread::yield_now();
+                    state = self.state();
+                    continue;
+                }
+                spins = 0;
+                state.sleeping = true;
                 state = match blocker.filter(|_| !state.heap.is_empty()) {
                     // Wait for the cause, at most until it stops holding.
                     Some((_, taken)) => {
@@ -348,6 +374,7 @@ impl Queue {
                     }
                     None => self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
                 };
+                state.sleeping = false;
             }
             let failed = state.failed.is_some();
             drop(state);
@@ -368,14 +395,26 @@ impl Queue {
                         Item::Flush => {
                             let mut result = Ok(());
                             for reporter in ends.iter_mut() {
-                                if let Err(e) = reporter.flush() {
+                                if let Err(e) = reporter.batch_done().and_then(|()| reporter.flush()) {
                                     result = Err(e);
                                 }
                             }
                             flushes.push(result);
                         }
                     }
+                    // Room goes back event by event, so that the runners
+                    // waiting for it take turns (first come, first served).
                     self.room.add_permits(entry.permits as usize);
+                }
+                // What the batch left in the reporters' buffers (at most
+                // their own small gathering) is written now.
+                if !failed && error.is_none() {
+                    for reporter in ends.iter_mut() {
+                        if let Err(e) = reporter.batch_done() {
+                            error = Some(e);
+                            break;
+                        }
+                    }
                 }
             }
             if let Some(e) = error {
@@ -441,6 +480,29 @@ impl Watermark {
         let stamp = stamp.max(self.key.0);
         let item = Item::Event(Box::new(event));
         state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: self.end, item, permits }));
+        drop(state);
+        self.queue.changed.notify_all();
+        Ok(())
+    }
+
+    /// Reports several events stamped in the past at once: one lock and one
+    /// wake-up of the output thread for all of them (a capture hands over
+    /// its packets in batches). They take no room in the budget: this
+    /// producer holds the mark, and the events that would give room back
+    /// may be waiting for that very mark (a sender's data, stamped after
+    /// the packets being handed over), so waiting for room here would stall
+    /// both until the hold ran out. A capture's events are small (no
+    /// payload) and come no faster than the traffic, which the others'
+    /// room already paces.
+    pub(super) fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<(), OutputError> {
+        let mut state = self.queue.state();
+        state.failure()?;
+        for (stamp, event) in events {
+            let id = state.id();
+            let stamp = stamp.max(self.key.0);
+            let item = Item::Event(Box::new(event));
+            state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: self.end, item, permits: 0 }));
+        }
         drop(state);
         self.queue.changed.notify_all();
         Ok(())
@@ -605,6 +667,18 @@ mod tests {
         mark.advance(clock::now());
         report.finish().unwrap();
         assert_eq!(*lock(&seen), [1, 2]);
+    }
+
+    #[test]
+    fn a_watermark_hands_over_a_batch_in_its_place() {
+        let (report, seen) = recorded(false);
+        let mut mark = report.watermark().unwrap();
+        let (first, second) = (clock::now(), clock::now());
+        report.emit(Event::Eof { conn: 3 }).unwrap();
+        mark.emit_all(vec![(first, Event::Eof { conn: 1 }), (second, Event::Eof { conn: 2 })]).unwrap();
+        mark.advance(clock::now());
+        report.finish().unwrap();
+        assert_eq!(*lock(&seen), [1, 2, 3]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! reporter lays it out and paints it.
 
 use crate::event::bench::{Moved, SeqCounts, TcpBenchResult, UdpBenchResult};
-use crate::event::demo::{Attempt, Delivery, DemoRow, Impairment, Received, Verdict};
+use crate::event::demo::{Attempt, Delivery, DemoRow, Impairment, OnWire, Received, Verdict};
 use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
 
 /// Column widths of the demo's table: what, TCP, UDP (100 columns in all).
@@ -22,7 +22,7 @@ pub fn demo_row(row: &DemoRow) -> Cells {
         DemoRow::Boundaries { sends, size, tcp, udp } => Cells {
             what: format!("message boundaries: {sends} sends of {size} bytes"),
             tcp: format!(
-                "{}. {}",
+                "{}. {}{}",
                 calls("recv()", tcp),
                 match tcp.calls.cmp(sends) {
                     std::cmp::Ordering::Less => "One stream: where each send ended is gone.",
@@ -30,10 +30,11 @@ pub fn demo_row(row: &DemoRow) -> Cells {
                         "One recv() per send this time, by timing alone: TCP keeps no boundaries."
                     }
                     std::cmp::Ordering::Greater => "More pieces than sends: a stream is cut anywhere.",
-                }
+                },
+                tcp.wire.as_ref().map(|w| segments_of_sends(w, *sends, tcp.calls)).unwrap_or_default()
             ),
             udp: Some(format!(
-                "{} datagrams, {}: each send is one message, whole.{}",
+                "{} datagrams, {}: each send is one message, whole.{}{}",
                 udp.calls,
                 match udp.lengths.as_slice() {
                     [first, rest @ ..] if rest.iter().all(|n| n == first) => {
@@ -41,30 +42,61 @@ pub fn demo_row(row: &DemoRow) -> Cells {
                     }
                     _ => calls("recvfrom()", udp),
                 },
-                lost_note(*sends, udp.calls)
+                lost_note(*sends, udp.calls),
+                udp.wire.as_ref().map(|w| datagrams_of_sends(w, *sends)).unwrap_or_default()
             )),
         },
         DemoRow::Truncation { message, buffer, tcp, udp } => Cells {
             what: format!("one {message}-byte message, a {buffer}-byte buffer"),
             tcp: format!(
-                "{}: all of it; what did not fit waited for the next recv().",
+                "{}: all of it; what did not fit waited for the next recv().{}",
                 calls(&format!("recv({buffer})"), tcp),
+                tcp.wire.as_ref().map(|w| format!(" On the wire: {}.", pieces(&w.data, "data segment"))).unwrap_or_default()
             ),
-            udp: Some(match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
-                (Some([arrived]), [kept]) => format!(
-                    "1 recvfrom({buffer}): {arrived} bytes arrived, {kept} kept, {} discarded by the kernel; nothing is left for a next call.",
-                    udp.discarded.unwrap_or(0)
-                ),
-                _ => format!("{}; {} bytes discarded.", calls("recvfrom()", udp), udp.discarded.unwrap_or(0)),
-            }),
+            udp: Some(format!(
+                "{}{}",
+                match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
+                    (Some([arrived]), [kept]) => format!(
+                        "1 recvfrom({buffer}): {arrived} bytes arrived, {kept} kept, {} discarded by the kernel; nothing is left for a next call.",
+                        udp.discarded.unwrap_or(0)
+                    ),
+                    _ => format!("{}; {} bytes discarded.", calls("recvfrom()", udp), udp.discarded.unwrap_or(0)),
+                },
+                udp.wire.as_ref().map(|w| whole_on_the_wire(w, *buffer)).unwrap_or_default()
+            )),
         },
         DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => Cells {
             what: format!("a closed port: {port}, nothing bound there"),
-            tcp: format!("connect(): {}", attempt(tcp, crate::sys::refused::TCP_NAME)),
+            tcp: format!(
+                "connect(): {}{}",
+                attempt(tcp, crate::sys::refused::TCP_NAME),
+                tcp.wire.as_ref().map(|w| answered("the SYN", w)).unwrap_or_default()
+            ),
             udp: Some(format!(
-                "sendto(), not connected: {} connect() then send() and recv(): {}",
+                "sendto(), not connected: {}{} connect() then send() and recv(): {}{}",
                 attempt(udp_unconnected, crate::sys::refused::NAME),
-                attempt(udp_connected, crate::sys::refused::NAME)
+                udp_unconnected
+                    .wire
+                    .as_ref()
+                    .map(|w| match &w.answer {
+                        Some(answer) => format!(
+                            " On the wire: the datagram, answered by {answer}, never told to the unconnected socket."
+                        ),
+                        None => answered("the datagram", w),
+                    })
+                    .unwrap_or_default(),
+                attempt(udp_connected, crate::sys::refused::NAME),
+                udp_connected
+                    .wire
+                    .as_ref()
+                    .map(|w| match &w.answer {
+                        Some(answer) => format!(
+                            " On the wire: the same {answer}, matched to the connected socket: the {}.",
+                            crate::sys::refused::NAME
+                        ),
+                        None => answered("the datagram", w),
+                    })
+                    .unwrap_or_default()
             )),
         },
         DemoRow::ClientPorts { tcp_client, tcp_server, udp_client, udp_server, range } => Cells {
@@ -112,6 +144,59 @@ fn calls(call: &str, received: &Received) -> String {
         n => format!("{} + ... + {}", lengths[..3].join(" + "), lengths[n - 1]),
     };
     format!("{} {call} calls: {list} = {} bytes", received.calls, received.bytes)
+}
+
+/// `5 data segments of 10 bytes`, `3 datagrams: 10 + 20 + 20 bytes`.
+fn pieces(lengths: &[u32], what: &str) -> String {
+    let plural = if lengths.len() == 1 { what.to_string() } else { format!("{what}s") };
+    match lengths {
+        [] => format!("no {what}"),
+        [first, rest @ ..] if rest.iter().all(|n| n == first) => {
+            format!("{} {plural} of {first} bytes", lengths.len())
+        }
+        _ => {
+            let list: Vec<String> = lengths.iter().map(|n| n.to_string()).collect();
+            format!("{} {plural}: {} bytes", lengths.len(), list.join(" + "))
+        }
+    }
+}
+
+/// The TCP data segments that carried `sends` send() calls.
+fn segments_of_sends(wire: &OnWire, sends: u64, recv_calls: u64) -> String {
+    let segments = wire.data.len() as u64;
+    let why = match segments.cmp(&sends) {
+        std::cmp::Ordering::Equal if recv_calls < sends => {
+            ", one per send(): the receiving socket's buffer joined them, recv() took them together"
+        }
+        std::cmp::Ordering::Equal => ", one per send()",
+        std::cmp::Ordering::Less => ": the sending kernel joined sends into fewer segments",
+        std::cmp::Ordering::Greater => ": the sending kernel cut the stream into more segments than sends",
+    };
+    format!(" On the wire: {}{why}.", pieces(&wire.data, "data segment"))
+}
+
+/// The UDP datagrams that `sends` sendto() calls put on the wire.
+fn datagrams_of_sends(wire: &OnWire, sends: u64) -> String {
+    let one_each = if wire.data.len() as u64 == sends { ", one per sendto()" } else { "" };
+    format!(" On the wire: {}{one_each}.", pieces(&wire.data, "datagram"))
+}
+
+/// A datagram cut by recvfrom() travelled whole.
+fn whole_on_the_wire(wire: &OnWire, buffer: usize) -> String {
+    match wire.data.as_slice() {
+        [length] => format!(
+            " On the wire: 1 datagram of {length} bytes, whole: recvfrom({buffer}) cut it, at the receiver."
+        ),
+        _ => format!(" On the wire: {}.", pieces(&wire.data, "datagram")),
+    }
+}
+
+/// What answered a packet sent to a closed port, if anything did.
+fn answered(what: &str, wire: &OnWire) -> String {
+    match &wire.answer {
+        Some(answer) => format!(" On the wire: {what}, answered by {answer}."),
+        None => format!(" On the wire: {what}; nothing came back."),
+    }
 }
 
 fn lost_note(sent: u64, received: u64) -> String {
@@ -166,6 +251,14 @@ pub fn tcp_bench(result: &TcpBenchResult) -> Vec<String> {
             format_count(received.calls)
         )),
         None => lines.push("received  (the receiver sent no count back: not a netplay bench server?)".into()),
+    }
+    if let Some(info) = &result.tcp_info {
+        lines.push(format!(
+            "{:<9} in {}: {}",
+            "TCP_INFO",
+            info.state_name(),
+            super::packets::tcp_info_text(info)
+        ));
     }
     lines
 }
@@ -230,7 +323,14 @@ mod tests {
     fn received(lengths: &[usize], arrived: Option<Vec<usize>>) -> Received {
         let bytes = lengths.iter().map(|&n| n as u64).sum();
         let discarded = arrived.as_ref().map(|a| a.iter().zip(lengths).map(|(a, k)| (a - k) as u64).sum());
-        Received { calls: lengths.len() as u64, lengths: lengths.to_vec(), bytes, arrived, discarded }
+        Received {
+            calls: lengths.len() as u64,
+            lengths: lengths.to_vec(),
+            bytes,
+            arrived,
+            discarded,
+            wire: None,
+        }
     }
 
     #[test]

@@ -72,11 +72,11 @@ pub const SEND_EXPLAINED: &str = "send() on a connected UDP socket sends one dat
 pub fn hint(port: u16) -> String {
     if UNCONNECTED_TOLD {
         format!(
-            "an ICMP port unreachable came back (Windows reports it as {NAME}, even without --connect): no socket is bound to port {port} there; is the server running, on this port?"
+            "an ICMP port unreachable came back (Windows reports it as {NAME}, even without --connect): no socket is bound to UDP port {port} there; is the server running, on this port?"
         )
     } else {
         format!(
-            "an ICMP port unreachable came back: no socket is bound to port {port} there; is the server running, on this port?"
+            "an ICMP port unreachable came back: no socket is bound to UDP port {port} there; is the server running, on this port?"
         )
     }
 }

@@ -18,6 +18,7 @@ use crate::input::{self, Input};
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
+use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
 use crate::report::{OutputError, Report};
 
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct ConnectConfig {
     pub recv_size: usize,
     /// Half-close after the input ends (the default); off with --no-shutdown.
     pub shutdown: bool,
+    /// `--packets`, `--pcap`, TCP_INFO.
+    pub packets: PacketsConfig,
 }
 
 /// The only connection a client has.
@@ -39,7 +42,15 @@ const CONN: u64 = 1;
 
 pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
     config.input.check()?;
-    let stream = open(&config.target, config.family, config.bind, config.timeout, &report)?;
+    let mut packets = Packets::new(&config.packets, &report)?;
+    let result = exchange(config, report, &mut packets);
+    // After the socket is closed: its last packets are read too.
+    let finished = packets.finish();
+    result.and(finished)
+}
+
+fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Result<()> {
+    let stream = open(&config.target, config.family, config.bind, config.timeout, &report, Some(packets))?;
     let start = Instant::now();
     let peer =
         stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
@@ -54,7 +65,11 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
             let _ = waker.shutdown(Shutdown::Both);
         });
     }
-    let activity = Arc::new(Activity::new(start));
+    if config.input == Input::Stdin && io::stdin().is_terminal() {
+        let message = "type lines to send them, each with one send(); Ctrl-D ends your input: shutdown(SHUT_WR), and the server reads EOF".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
+    }
+    let activity = Arc::new(Activity::new(start, config.packets.tcp_info));
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
         let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
@@ -100,12 +115,15 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
             sent?;
         }
     }
+    activity.tcp_info.read(&stream);
+    let tcp_info = activity.tcp_info.get();
     report.emit(Event::Closed {
         conn: CONN,
         bytes_in: activity.bytes_in.load(Ordering::Relaxed),
         bytes_out: activity.bytes_out.load(Ordering::Relaxed),
         duration: start.elapsed(),
         reason: None,
+        tcp_info,
     })?;
     Ok(())
 }
@@ -117,13 +135,16 @@ impl ConnectConfig {
 }
 
 /// Resolves the target and tries each address in turn, reporting each
-/// attempt, until one connects. `tcp bench` connects the same way.
+/// attempt, until one connects. `tcp bench` connects the same way. With
+/// `packets`, the capture starts before each connect() and learns which
+/// connection is the client's own.
 pub(crate) fn open(
     target: &Target,
     family: Option<Family>,
     bind: Option<SocketAddr>,
     timeout: Option<Duration>,
     report: &Report,
+    mut packets: Option<&mut Packets>,
 ) -> Result<TcpStream> {
     let Target { host, port } = target;
     let addrs = socket::resolve_target(target, family, bind, report)?;
@@ -140,7 +161,17 @@ pub(crate) fn open(
             }
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
-        match socket::connect(&socket, addr, timeout, report)? {
+        if let Some(packets) = packets.as_deref_mut() {
+            packets.before_connect(*addr, bind, true)?;
+        }
+        let connected = socket::connect(&socket, addr, timeout, report)?;
+        if let Some(packets) = packets.as_deref() {
+            match socket.local_addr().ok().and_then(|a| a.as_socket()) {
+                Some(local) if connected.is_ok() => packets.client(local),
+                _ => packets.settled(),
+            }
+        }
+        match connected {
             Ok(()) => return Ok(socket.into()),
             Err(e) => {
                 report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;
@@ -159,15 +190,18 @@ struct Activity {
     bytes_out: AtomicU64,
     /// Microseconds since `start` of the last send.
     last_send_us: AtomicU64,
+    /// Read after each step, for the `closed` event.
+    tcp_info: LastTcpInfo,
 }
 
 impl Activity {
-    fn new(start: Instant) -> Activity {
+    fn new(start: Instant, tcp_info: bool) -> Activity {
         Activity {
             start,
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
             last_send_us: AtomicU64::new(0),
+            tcp_info: LastTcpInfo::new(tcp_info),
         }
     }
 
@@ -185,10 +219,11 @@ fn send_input(
     activity: &Activity,
 ) -> Result<()> {
     let mut chunk = 0u64;
+    let shown = report.shows_sends();
     config.input.feed(input::SEND_CHUNK, |bytes| {
         // Stamped before the call: what the server does with these bytes
         // is shown after this send, whichever thread reports first.
-        let cause = report.cause(bytes.len())?;
+        let cause = shown.then(|| report.cause(bytes.len())).transpose()?;
         stream.write_all(bytes).map_err(|e| NetError::Unsent {
             addr: peer,
             sent: activity.bytes_out.load(Ordering::Relaxed),
@@ -198,13 +233,20 @@ fn send_input(
         let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let elapsed = activity.start.elapsed();
         activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
-        cause.emit(Event::data(CONN, Dir::Out, chunk, Bytes::copy_from_slice(bytes), offset, elapsed))?;
+        if let Some(cause) = cause {
+            cause.emit(Event::data(CONN, Dir::Out, chunk, Bytes::copy_from_slice(bytes), offset, elapsed))?;
+        }
+        activity.tcp_info.read_after_data(&stream);
         Ok(())
     })?;
     if config.shutdown {
+        activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
         match stream.shutdown(Shutdown::Write) {
-            Ok(()) => cause.emit(Event::Shutdown { conn: CONN })?,
+            Ok(()) => {
+                cause.emit(Event::Shutdown { conn: CONN })?;
+                activity.tcp_info.read(&stream);
+            }
             // The server may have closed first; reading will tell.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
             Err(e) => return Err(NetError::socket("shutdown to", peer, e).into()),
@@ -227,10 +269,12 @@ fn receive(
     loop {
         match stream.read(&mut buf) {
             Ok(0) => {
+                activity.tcp_info.read(&stream);
                 report.emit(Event::Eof { conn: CONN })?;
                 return Ok(());
             }
             Ok(n) => {
+                activity.tcp_info.read_after_data(&stream);
                 chunk += 1;
                 let offset = activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
                 let bytes = Bytes::copy_from_slice(&buf[..n]);

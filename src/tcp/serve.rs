@@ -31,6 +31,7 @@ use crate::net::access::Access;
 use crate::net::limits::{self, OpenFiles};
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
+use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
 use crate::report::{OutputError, Report};
 use crate::sys::open_files;
 use crate::sys::signals::Signals;
@@ -69,6 +70,12 @@ pub struct ServeConfig {
     pub broadcast: bool,
     /// Clients served at once; beyond, new ones are accepted and closed.
     pub max_conns: Option<usize>,
+    /// Wait this long before each accept(), as a busy server would: clients
+    /// wait in the accept queue meanwhile (the listen(5) lesson).
+    pub accept_delay: Option<Duration>,
+    /// Serve one client at a time, as the course's `while True: accept()`
+    /// loop does: the next is accepted once the current one is closed.
+    pub sequential: bool,
     /// Close a client that has sent nothing for this long.
     pub idle_timeout: Option<Duration>,
     pub access: Access,
@@ -76,6 +83,8 @@ pub struct ServeConfig {
     /// open-file limit, and SIGINT / SIGTERM stop it cleanly with totals.
     /// False when it is embedded (the demo), whose host keeps the signals.
     pub owns_process: bool,
+    /// `--packets`, `--pcap`, TCP_INFO.
+    pub packets: PacketsConfig,
 }
 
 /// How long clients get to close when the server stops on a signal.
@@ -88,6 +97,7 @@ const OUTPUT_PATIENCE: Duration = Duration::from_millis(800);
 const MAX_LINE: usize = 64 * 1024;
 
 pub fn run(config: ServeConfig, report: Report) -> Result<()> {
+    let mut packets = Packets::new(&config.packets, &report)?;
     let files = if config.owns_process {
         raise_open_files(&config, &report)?
     } else {
@@ -100,12 +110,13 @@ pub fn run(config: ServeConfig, report: Report) -> Result<()> {
         // Handlers first: a signal sent as soon as "listening" shows must
         // stop the server cleanly, not kill it.
         let signals = if config.owns_process { Some(Signals::new()?) } else { None };
-        (signals, listen(&config, &report)?)
+        (signals, listen(&config, &report, &mut packets)?)
     };
     let result = runtime.block_on(serve(listener, config, files, signals, report));
     // Tasks still blocked on a full output are not waited for.
     runtime.shutdown_timeout(Duration::from_millis(100));
-    result
+    let finished = packets.finish();
+    result.and(finished)
 }
 
 /// Every client is a descriptor: take all the process may have, and say so.
@@ -118,7 +129,9 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
             return Ok(limits::UNKNOWN_OPEN_FILES);
         }
     };
-    if let Some(before) = files.raised_from {
+    // Said where it matters: a server for many clients.
+    let many = config.broadcast || config.max_conns.is_some();
+    if let Some(before) = files.raised_from.filter(|_| many) {
         let message = format!(
             "open-file limit raised from {before} to {} (the hard limit): each client takes one open file",
             files.soft
@@ -137,10 +150,12 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
     Ok(files)
 }
 
-/// socket → options → bind → listen, each step reported.
-fn listen(config: &ServeConfig, report: &Report) -> Result<std::net::TcpListener> {
+/// socket → options → bind → listen, each step reported; the packet
+/// capture, if any, starts once the port is known.
+fn listen(config: &ServeConfig, report: &Report, packets: &mut Packets) -> Result<std::net::TcpListener> {
     let socket = socket::open(&config.addr, Proto::Tcp, Role::Server, config.options, report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, report)?;
+    packets.serve(local)?;
     socket::listen(&socket, &local, config.backlog, report)?;
     socket.set_nonblocking(true).map_err(|e| NetError::socket("set non-blocking", local, e))?;
     report.emit(Event::Listening { proto: Proto::Tcp, local, backlog: Some(config.backlog) })?;
@@ -321,9 +336,14 @@ async fn serve(
     let mut connections = JoinSet::new();
     let mut next_conn = 0u64;
     let mut stopped_by = None;
+    let delay = server.config.accept_delay.unwrap_or_default();
+    let mut accept_at = tokio::time::Instant::now() + delay;
+    let queue_watch = watch_the_accept_queue(&server, &listener);
     // Nothing in this loop waits for output: reports of rejections and
     // accept errors go from tasks of their own, so a signal is always seen.
     loop {
+        // --sequential: the next accept() waits until the current client is gone.
+        let may_accept = !server.config.sequential || connections.is_empty();
         tokio::select! {
             biased;
             name = Signals::next(&mut signals) => {
@@ -331,8 +351,9 @@ async fn serve(
                 break;
             }
             _ = server.stop.notified() => break,
-            accepted = listener.accept() => match accepted {
+            accepted = accept_after(&listener, accept_at), if may_accept => match accepted {
                 Ok((stream, peer)) => {
+                    accept_at = tokio::time::Instant::now() + delay;
                     if let Some(reason) = server.refusal(&peer) {
                         let server = server.clone();
                         tokio::spawn(async move { server.reject(stream, peer, reason).await });
@@ -352,6 +373,7 @@ async fn serve(
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+    drop(queue_watch);
     // Stop accepting: new clients are refused by the kernel from here on.
     drop(listener);
     if server.config.once && stopped_by.is_none() {
@@ -375,6 +397,53 @@ async fn serve(
         Some(err) if stopped_by.is_none() => Err(err),
         _ => Ok(()),
     }
+}
+
+/// accept(), once `at` has come.
+async fn accept_after(
+    listener: &TcpListener,
+    at: tokio::time::Instant,
+) -> io::Result<(TcpStream, SocketAddr)> {
+    tokio::time::sleep_until(at).await;
+    listener.accept().await
+}
+
+/// With --accept-delay or --sequential, clients wait in the accept queue:
+/// shows it as it fills and empties (Linux reads it through sock_diag, as
+/// `ss -lt` does). The task ends when its handle is dropped.
+fn watch_the_accept_queue(server: &Arc<Server>, listener: &TcpListener) -> Option<AbortOnDrop<()>> {
+    if server.config.accept_delay.is_none() && !server.config.sequential {
+        return None;
+    }
+    let server = server.clone();
+    let listener = match socket2::SockRef::from(listener).try_clone() {
+        Ok(socket) => socket,
+        Err(_) => return None,
+    };
+    Some(AbortOnDrop(tokio::spawn(async move {
+        // What was shown: the queue's length, and after how many accepts (an
+        // accept that another client replaced at once changes no length).
+        let mut last = (0, 0);
+        loop {
+            let accepted = server.counters.connections.load(Ordering::Relaxed);
+            match crate::capture::listen_queue(&listener) {
+                Ok(queue) if queue.queued != last.0 || (queue.queued > 0 && accepted != last.1) => {
+                    last = (queue.queued, accepted);
+                    let event = Event::AcceptQueue { queued: queue.queued, backlog: queue.backlog };
+                    if server.emit(event).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let message = format!("the accept queue cannot be shown here: {}", describe(&e));
+                    let _ = server.emit(Event::Notice { conn: None, message }).await;
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })))
 }
 
 /// Tells every client to close, and gives them a little time to report it.
@@ -439,6 +508,8 @@ struct Totals {
     bytes_out: AtomicU64,
     /// The peer has finished sending: whatever is queued is all it waits for.
     finished: AtomicBool,
+    /// Read after each step, for the `closed` event.
+    tcp_info: LastTcpInfo,
 }
 
 /// Counts a connection as live until its task ends, however it ends.
@@ -486,7 +557,8 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     if server.config.broadcast && server.emit(Event::Join { conn, clients }).await.is_err() {
         return;
     }
-    let totals = Arc::new(Totals::default());
+    let totals =
+        Arc::new(Totals { tcp_info: LastTcpInfo::new(server.config.packets.tcp_info), ..Totals::default() });
     let (reader, writer) = stream.into_split();
     let mut writing = AbortOnDrop(tokio::spawn(write_loop(
         server.clone(),
@@ -550,6 +622,9 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         Some((reason, error)) => (Some(reason), Some(error)),
         None => (None, None),
     };
+    // The socket is still open (the read half holds it).
+    totals.tcp_info.read(reader.as_ref());
+    let tcp_info = totals.tcp_info.get();
     let _ = server
         .emit(Event::Closed {
             conn,
@@ -557,6 +632,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
             bytes_out: totals.bytes_out.load(Ordering::Relaxed),
             duration: start.elapsed(),
             reason,
+            tcp_info,
         })
         .await;
     if server.config.once
@@ -628,6 +704,11 @@ async fn read_loop(
                 Err(e) => Received::Failed(e),
             }
         });
+        match received {
+            Received::Chunk(_) => totals.tcp_info.read_after_data(reader.as_ref()),
+            Received::Eof | Received::Failed(_) => totals.tcp_info.read(reader.as_ref()),
+            Received::NotReady => {}
+        }
         let bytes = match received {
             Received::NotReady => continue,
             Received::Eof => {
@@ -698,8 +779,9 @@ async fn write_loop(
     cut: Arc<Cut>,
 ) -> Result<(), WriteEnd> {
     let mut chunk = 0u64;
-    // In broadcast, each relay is reported once, not once per recipient.
-    let report = !server.config.broadcast;
+    // In broadcast, each relay is reported once, not once per recipient;
+    // --raw shows no sends at all.
+    let report = !server.config.broadcast && server.report.shows_sends();
     let stall = server.config.stall_timeout;
     let mut progress = tokio::time::Instant::now();
     while let Some(bytes) = inbox.recv().await {
@@ -740,6 +822,7 @@ async fn write_loop(
                 Err(e) => return Err(WriteEnd::Failed(e)),
             };
             progress = tokio::time::Instant::now();
+            totals.tcp_info.read_after_data(writer.as_ref());
             chunk += 1;
             let offset = totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
             server.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
@@ -763,7 +846,9 @@ async fn write_loop(
         WriteEnd::Stopped
     })?;
     let mut writer = writer;
+    totals.tcp_info.read(writer.as_ref());
     tokio::io::AsyncWriteExt::shutdown(&mut writer).await.map_err(WriteEnd::Failed)?;
+    totals.tcp_info.read(writer.as_ref());
     cause.emit(Event::Shutdown { conn }).map_err(|e| {
         server.fail(e);
         WriteEnd::Stopped

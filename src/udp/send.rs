@@ -21,6 +21,7 @@ use crate::input::{self, Input, TooLong};
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
+use crate::packets::{ClientHandle, Packets, PacketsConfig};
 use crate::report::Report;
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub struct SendConfig {
     /// Stop listening once this many replies came, before `wait` ends (the
     /// demo waits for the server's one answer, not a fixed time).
     pub replies: Option<u64>,
+    /// `--packets`, `--pcap`.
+    pub packets: PacketsConfig,
 }
 
 /// How often the receiving thread looks whether sending has ended.
@@ -51,12 +54,29 @@ const POLL: Duration = Duration::from_millis(50);
 
 pub fn run(config: SendConfig, report: Report) -> Result<()> {
     config.input.check()?;
+    let mut packets = Packets::new(&config.packets, &report)?;
+    let result = exchange(config, report, &mut packets);
+    let finished = packets.finish();
+    result.and(finished)
+}
+
+fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result<()> {
     let start = Instant::now();
     let (socket, peer) = open(&config.target, config.family, config.bind, config.connect, &report)?;
+    // Nothing is on the wire yet (a UDP connect() sends nothing).
+    packets.before_connect(peer, config.bind, false)?;
+    if let Some(local) = socket.local_addr().ok().and_then(|a| a.as_socket()).filter(|a| a.port() != 0) {
+        packets.client(local);
+    }
+    let client = packets.handle();
     let family = Family::of(&peer);
     let max = max_datagram(family);
     // Every datagram of a finite input is checked before the first is sent.
     let ready = config.input.datagrams(max, config.stdin_whole).map_err(|e| too_long(e, family))?;
+    if ready.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let message = "type lines to send them, each as one datagram; Ctrl-D ends your input".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
+    }
 
     let socket = Arc::new(socket);
     let shared = Arc::new(Shared { start, finished: OnceLock::new(), sent: Default::default() });
@@ -65,7 +85,7 @@ pub fn run(config: SendConfig, report: Report) -> Result<()> {
             (socket.clone(), config.clone(), report.clone(), shared.clone());
         thread::Builder::new()
             .name("send".into())
-            .spawn(move || send_all(&socket, peer, ready, &config, &report, &shared))?
+            .spawn(move || send_all(&socket, peer, ready, &config, &report, &shared, &client))?
     };
     let received = match receive(&socket, peer, &config, &report, &shared, &sender) {
         Ok(received) => received,
@@ -205,6 +225,7 @@ fn send_all(
     config: &SendConfig,
     report: &Report,
     shared: &Shared,
+    client: &ClientHandle,
 ) -> Result<()> {
     let target = SockAddr::from(peer);
     let one = |bytes: &[u8]| -> Result<()> {
@@ -223,6 +244,7 @@ fn send_all(
         if let Some(first) = first {
             // The socket had no port until this first sendto() gave it one.
             let local = socket::local_addr(socket, &peer)?;
+            client.client(local);
             let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
             first.emit(Event::SendingFrom { local, peer, connected: false, ephemeral })?;
         }

@@ -18,6 +18,7 @@ use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
 use crate::net::access::Access;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe};
+use crate::packets::{Packets, PacketsConfig};
 use crate::report::Report;
 use crate::sys::drops;
 use crate::sys::stop::Stop;
@@ -40,6 +41,8 @@ pub struct UdpServeConfig {
     pub idle: Option<Duration>,
     /// Whom to answer, and how often.
     pub answers: AnswerPolicy,
+    /// `--packets`, `--pcap`.
+    pub packets: PacketsConfig,
 }
 
 /// `--answer-rate`, `--allow`, `--deny`: see guard.rs.
@@ -93,10 +96,16 @@ pub fn run_until_signal(config: UdpServeConfig, report: Report) -> Result<()> {
 }
 
 fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Result<()> {
+    let mut packets = Packets::new(&config.packets, &report)?;
     let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, &report)?;
     let counting = count && count_drops(&socket, &config.addr, &report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
+    packets.serve(local)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
+    if count && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let message = "what is typed here is not sent: UDP has no connection to send it on; a reply goes to each sender with --reply TEXT or --echo".to_string();
+        report.emit(Event::Notice { conn: None, message })?;
+    }
     let start = Instant::now();
     let mut totals = Totals::default();
     let mut guard = Guard::new(local, config.answers.rate, config.answers.access.clone());
@@ -205,7 +214,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             kernel_drops,
         }),
     })?;
-    Ok(())
+    packets.finish()
 }
 
 /// Asks the kernel to count the datagrams it drops for this socket, and
