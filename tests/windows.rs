@@ -316,3 +316,21 @@ fn packets_say_they_are_linux_only_and_the_run_goes_on() {
     assert_eq!(out.status.code(), Some(4), "{all}");
     assert!(all.contains(&format!("connect(127.0.0.1:{port})")), "{all}");
 }
+
+/// Wine turns a SIGINT into the console's Ctrl-C event, as a Windows
+/// console does when Ctrl-C is pressed: both servers stop with totals.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_both_servers_with_their_totals() {
+    let Some(wine) = wine() else { return };
+    for (proto, ready, totals) in
+        [("tcp", "listening on", "0 connections"), ("udp", "bound to", "0 datagrams received")]
+    {
+        let mut server = wine.start(&["--color", "never", proto, "serve", "--port", "0"]);
+        server.expect(|l| l.contains(ready));
+        server.signal(nix::sys::signal::Signal::SIGINT);
+        server.expect(|l| l.contains("stopped by Ctrl-C"));
+        server.expect(|l| l.contains(totals));
+        assert_eq!(server.wait(), 0, "{proto} serve");
+    }
+}
