@@ -8,6 +8,7 @@ pub mod datagram;
 pub mod drops;
 pub mod ephemeral;
 pub mod in_use;
+pub mod interfaces;
 pub mod local_addrs;
 pub mod netns;
 pub mod offload;

@@ -101,6 +101,21 @@ impl Standard for io::Stderr {
     }
 }
 
+/// Standard input as a file of its own (a duplicate of its descriptor or
+/// handle), so a reader may seek it when it is a file: `None` when it
+/// cannot be had. On Windows a console stays with Rust's `Stdin`, which
+/// reads its UTF-16.
+#[cfg(unix)]
+pub fn stdin_file() -> Option<File> {
+    duplicate(&io::stdin()).ok()
+}
+
+#[cfg(windows)]
+pub fn stdin_file() -> Option<File> {
+    let stdin = io::stdin();
+    if stdin.is_terminal() { None } else { duplicate(&stdin).ok() }
+}
+
 /// Turns colour escapes on where a terminal needs it (once a process);
 /// false when a console would show them as text.
 #[cfg(windows)]
