@@ -51,7 +51,8 @@ pub fn step(step: &Step, proto: Proto) -> (String, String) {
         Step::Listen { backlog, .. } => (
             format!("server_socket.listen({backlog})"),
             format!(
-                "The socket becomes a server socket: the kernel completes clients' connections by itself and keeps them in a queue until accept() takes them, up to {backlog} (Linux keeps one more); past that it drops their SYNs, and the clients retry and wait. --accept-delay shows the queue filling."
+                "The socket becomes a server socket: the kernel completes clients' connections by itself and keeps them in a queue until accept() takes them, up to {backlog}{}",
+                crate::sys::backlog::WHEN_FULL
             ),
         ),
         Step::Resolve { host, port, .. } => (

@@ -9,6 +9,22 @@
 
 use std::sync::OnceLock;
 
+/// What happens past the backlog, after "up to N" in `--explain`.
+///
+/// - Linux: one more than the backlog waits; then the kernel drops new
+///   SYNs and the clients retry (tests/listen.rs sees the queue fill).
+/// - macOS: the kernel drops new SYNs too (BSD), and the clients retry.
+/// - Windows: new clients are refused at once (listen(): "the client will
+///   receive an error with an indication of WSAECONNREFUSED").
+#[cfg(target_os = "linux")]
+pub const WHEN_FULL: &str = " (Linux keeps one more); past that it drops their SYNs, and the clients retry and wait. --accept-delay shows the queue filling.";
+#[cfg(target_os = "macos")]
+pub const WHEN_FULL: &str = "; past that it drops their SYNs, and the clients retry and wait.";
+#[cfg(windows)]
+pub const WHEN_FULL: &str = "; past that new clients are refused at once (WSAECONNREFUSED).";
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+pub const WHEN_FULL: &str = ".";
+
 /// The name of the setting that caps the backlog, as its tools spell it.
 #[cfg(target_os = "linux")]
 pub const SETTING: &str = "net.core.somaxconn";
