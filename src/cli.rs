@@ -20,7 +20,9 @@ use crate::event::Family;
 use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout};
+use crate::i18n::{self, Lang, Msg};
 use crate::input::{self, Input};
+use crate::msg;
 use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
@@ -95,6 +97,26 @@ pub struct OutputArgs {
     /// in a pipe, COLUMNS if set, else whole lines).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..), help_heading = OUTPUT)]
     pub columns: Option<u16>,
+
+    /// The language of what people read: en or fr (default: LC_ALL, LC_MESSAGES or LANG; English
+    /// unless French). --json and --raw output are the same in every language.
+    #[arg(long, global = true, value_enum, value_name = "LANG", help_heading = OUTPUT)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Fr,
+}
+
+impl From<LangArg> for Lang {
+    fn from(arg: LangArg) -> Lang {
+        match arg {
+            LangArg::En => Lang::En,
+            LangArg::Fr => Lang::Fr,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -658,36 +680,129 @@ pub fn command() -> clap::Command {
 /// to add.
 pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Cli, clap::Error> {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // The language first: clap's own errors and ours are said in it.
+    i18n::set_current(lang_asked(&args[1..]).unwrap_or_else(i18n::lang::from_env));
     if let Some(tip) = missing_protocol(&args[1..]) {
-        return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip));
+        return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip.to_string()));
     }
     let matches = command().try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }
 
 /// What `netplay` alone prints: what a newcomer should try first.
-pub const GREETING: &str = "\
-netplay shows every socket step, address, port and byte of a TCP or UDP exchange.
+/// What `netplay` alone prints, in the reader's language.
+pub fn greeting() -> String {
+    msg!("greeting").render(i18n::lang::from_env())
+}
 
-Try first:
-  netplay demo                     TCP and UDP side by side, in one command
-  netplay demo --explain           the same, with the course's Python under each step
+/// Prints a command-line error, `--help` or `--version` as clap does; a
+/// usage error in French when French is read (clap has English only).
+pub fn print_error(err: &clap::Error) -> std::io::Result<()> {
+    use std::io::Write;
+    match error_text(i18n::current(), err) {
+        Some(text) => std::io::stderr().write_all(text.as_bytes()),
+        None => err.print(),
+    }
+}
 
-Then, in two terminals:
-  netplay tcp serve                the course's server on 127.0.0.1:12345
-  netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
-
-Every command and flag: netplay --help
-";
+/// A usage error in `lang`, from what clap knows of it (the kind, the
+/// flag, the value, the suggestion); None for English, for help and
+/// version, and for kinds a learner rarely meets (clap's English then).
+pub fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if lang == Lang::En {
+        return None;
+    }
+    let text = |kind: ContextKind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(s)) => Some(s.join(", ")),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let list = |kind: ContextKind| match err.get(kind) {
+        Some(ContextValue::Strings(s)) => s.clone(),
+        _ => Vec::new(),
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
+    let value = text(ContextKind::InvalidValue).unwrap_or_default();
+    let head = match err.kind() {
+        ErrorKind::InvalidValue if value.is_empty() => msg!("clap-value-required", arg = arg),
+        ErrorKind::InvalidValue => msg!("clap-invalid-value", value = value, arg = arg),
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(err).map(|e| e.to_string()).unwrap_or_default();
+            msg!("clap-value-validation", value = value, arg = arg, why = why)
+        }
+        ErrorKind::UnknownArgument => msg!("clap-unknown-argument", arg = arg),
+        ErrorKind::ArgumentConflict => {
+            msg!("clap-conflict", arg = arg, prior = text(ContextKind::PriorArg).unwrap_or_default())
+        }
+        ErrorKind::MissingRequiredArgument => {
+            msg!("clap-missing", args = list(ContextKind::InvalidArg).join("\n  "))
+        }
+        ErrorKind::InvalidSubcommand => match text(ContextKind::InvalidSubcommand) {
+            Some(word) => msg!("clap-invalid-subcommand", word = word),
+            // netplay's own (`netplay serve`): already in the reader's words.
+            None => {
+                let rendered = err.render().to_string();
+                let first = rendered.lines().next().unwrap_or_default().to_string();
+                msg!("clap-error", what = first.strip_prefix("error: ").unwrap_or(&first))
+            }
+        },
+        _ => return None,
+    };
+    let mut lines = vec![head.render(lang)];
+    let valid = list(ContextKind::ValidValue);
+    if !valid.is_empty() && err.kind() == ErrorKind::InvalidValue {
+        lines.push(msg!("clap-possible-values", values = valid.join(", ")).render(lang));
+    }
+    if let Some(suggested) = text(ContextKind::SuggestedArg) {
+        lines.push(String::new());
+        lines.push(msg!("clap-tip-argument", arg = suggested).render(lang));
+    }
+    if let Some(suggested) = text(ContextKind::SuggestedSubcommand) {
+        lines.push(String::new());
+        lines.push(msg!("clap-tip-subcommand", word = suggested).render(lang));
+    }
+    if let Some(usage) = text(ContextKind::Usage) {
+        let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_string();
+        lines.push(String::new());
+        lines.push(msg!("clap-usage", usage = usage).render(lang));
+    }
+    lines.push(String::new());
+    lines.push(msg!("clap-more").render(lang));
+    Some(lines.join("\n") + "\n")
+}
 
 /// `netplay connect ...`: the subcommand needs its protocol first.
-fn missing_protocol(args: &[OsString]) -> Option<String> {
+/// `--lang fr` or `--lang=fr`, wherever it stands, read before clap so
+/// that a bad command line is told in the language asked for. A value
+/// clap would refuse is left for clap to refuse.
+fn lang_asked(args: &[OsString]) -> Option<Lang> {
+    let mut words = args.iter().map(|a| a.to_str().unwrap_or(""));
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        let value = match word.strip_prefix("--lang") {
+            Some("") => words.next().unwrap_or(""),
+            Some(rest) => match rest.strip_prefix('=') {
+                Some(value) => value,
+                None => continue,
+            },
+            None => continue,
+        };
+        return LangArg::from_str(value, true).ok().map(Lang::from);
+    }
+    None
+}
+
+fn missing_protocol(args: &[OsString]) -> Option<Msg> {
     // The first word that is not a flag (or a global flag's value).
     let mut words = args.iter().filter_map(|a| a.to_str());
     let first = loop {
         let word = words.next()?;
         match word {
-            "--color" | "--decode" | "--columns" => {
+            "--color" | "--decode" | "--columns" | "--lang" => {
                 words.next();
             }
             w if w.starts_with('-') => {}
@@ -701,17 +816,13 @@ fn missing_protocol(args: &[OsString]) -> Option<String> {
         "bench" => ("netplay tcp bench", "netplay udp bench"),
         _ => return None,
     };
-    Some(format!(
-        "'{first}' needs its protocol first: {tcp} (TCP, the connected mode) or {udp} (UDP, the non-connected mode)"
-    ))
+    Some(msg!("usage-needs-protocol", first = first, tcp = tcp, udp = udp))
 }
 
-fn port_arg(text: &str) -> Result<u16, String> {
+fn port_arg(text: &str) -> Result<u16, Msg> {
     if text.starts_with("ort") {
         // `-port 12345` is read as -p with the value "ort".
-        return Err(format!(
-            "'-p{text}' is read as -p '{text}': one dash is for one-letter flags; write --port 12345 or -p 12345"
-        ));
+        return Err(msg!("usage-one-dash-port", text = text));
     }
     addr::parse_port(text)
 }
@@ -722,23 +833,23 @@ const LONGEST: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A timeout (--idle-timeout, --timeout): 1ms to 7 days (0 would give up
 /// before starting; the OS refuses a zero socket timeout).
-fn timeout_arg(text: &str) -> Result<Duration, String> {
+fn timeout_arg(text: &str) -> Result<Duration, Msg> {
     units::parse_duration_in(text, Duration::from_millis(1)..=LONGEST)
 }
 
 /// A pause or a wait (--interval, --wait): 0 to 7 days.
-fn pause_arg(text: &str) -> Result<Duration, String> {
+fn pause_arg(text: &str) -> Result<Duration, Msg> {
     units::parse_duration_in(text, Duration::ZERO..=LONGEST)
 }
 
 /// A benchmark's length: 1ms to 24h, iperf3's own limit.
-fn bench_time_arg(text: &str) -> Result<Duration, String> {
+fn bench_time_arg(text: &str) -> Result<Duration, Msg> {
     units::parse_duration_in(text, Duration::from_millis(1)..=Duration::from_secs(24 * 3600))
 }
 
 /// The demo's netem delay: 0 to 1s; its exchanges wait 10s at most, and a
 /// TCP exchange takes several round trips.
-fn delay_arg(text: &str) -> Result<Duration, String> {
+fn delay_arg(text: &str) -> Result<Duration, Msg> {
     const MAX: Duration = Duration::from_secs(1);
     let delay = match text.trim().parse::<u64>() {
         Ok(ms) => Duration::from_millis(ms),
@@ -746,105 +857,101 @@ fn delay_arg(text: &str) -> Result<Duration, String> {
     };
     match delay {
         delay if delay <= MAX => Ok(delay),
-        _ => Err(format!("'{}' is too long a delay: use 0 to 1000 (milliseconds)", text.trim())),
+        _ => Err(msg!("usage-delay-too-long", text = text.trim())),
     }
 }
 
-fn rule_arg(text: &str) -> Result<Rule, String> {
-    access::parse_rule(text)
+fn rule_arg(text: &str) -> Result<Rule, Msg> {
+    access::parse_rule(text).map_err(Msg::text)
 }
 
 /// Queue sizes from 1 byte to 1 GiB.
-fn queue_arg(text: &str) -> Result<usize, String> {
+fn queue_arg(text: &str) -> Result<usize, Msg> {
     match units::parse_size_in(text, 1..=1 << 30) {
         Ok(n) => Ok(n as usize),
-        Err(_) if units::parse_size(text) == Ok(0) => {
-            Err("a queue of 0 bytes could hold nothing; use 1 byte to 1GiB".to_string())
-        }
+        Err(_) if units::parse_size(text) == Ok(0) => Err(msg!("usage-queue-zero")),
         Err(e) => Err(e),
     }
 }
 
 /// A benchmark's amount of bytes: 1 or more.
-fn bytes_arg(text: &str) -> Result<u64, String> {
+fn bytes_arg(text: &str) -> Result<u64, Msg> {
     units::parse_size_in(text, 1..=u64::MAX)
 }
 
-fn count_arg(text: &str) -> Result<u64, String> {
+fn count_arg(text: &str) -> Result<u64, Msg> {
     match text.trim().parse::<u64>() {
-        Ok(0) => Err("--count 0 would send nothing; use 1 or more".to_string()),
+        Ok(0) => Err(msg!("usage-count-zero")),
         Ok(n) => Ok(n),
-        Err(_) => Err(format!("'{text}' is not a count: use a whole number, 1 or more")),
+        Err(_) => Err(msg!("usage-count-bad", text = text)),
     }
 }
 
-fn size_arg(text: &str) -> Result<u64, String> {
+fn size_arg(text: &str) -> Result<u64, Msg> {
     units::parse_size(text)
 }
 
-fn rate_arg(text: &str) -> Result<u64, String> {
+fn rate_arg(text: &str) -> Result<u64, Msg> {
     units::parse_rate(text)
 }
 
-fn percent_arg(text: &str) -> Result<f64, String> {
+fn percent_arg(text: &str) -> Result<f64, Msg> {
     match text.trim().trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
-        _ => Err(format!("'{text}' is not a percentage from 0 to 100")),
+        _ => Err(msg!("usage-percent-bad", text = text)),
     }
 }
 
 /// A message: its text as UTF-8, or the bytes of a Python bytes literal.
-fn message_arg(text: &str) -> Result<Vec<u8>, String> {
+fn message_arg(text: &str) -> Result<Vec<u8>, Msg> {
     match crate::python::bytes_literal(text) {
         None => Ok(text.as_bytes().to_vec()),
         Some(Ok(bytes)) => Ok(bytes),
-        Some(Err(why)) => Err(format!("{text} looks like a Python bytes literal, but {why}")),
+        Some(Err(why)) => Err(msg!("usage-bytes-literal", text = text, why = why)),
     }
 }
 
-fn hex_arg(text: &str) -> Result<Vec<u8>, String> {
+fn hex_arg(text: &str) -> Result<Vec<u8>, Msg> {
     input::parse_hex(text)
 }
 
-fn width_arg(text: &str) -> Result<usize, String> {
+fn width_arg(text: &str) -> Result<usize, Msg> {
     match text.trim().parse() {
         Ok(width) if hexdump::WIDTHS.contains(&width) => Ok(width),
-        _ => Err(format!("'{text}' is not a line width; use 8, 16 or 32")),
+        _ => Err(msg!("usage-width-bad", text = text)),
     }
 }
 
 /// A struct format that decodes at least one byte.
-fn decode_arg(text: &str) -> Result<Format, String> {
-    let format: Format = text.parse().map_err(|e: FormatError| e.to_string())?;
+fn decode_arg(text: &str) -> Result<Format, Msg> {
+    let format: Format = text.parse().map_err(|e: FormatError| Msg::text(e.to_string()))?;
     if format.size() == 0 {
-        return Err(format!("'{text}' describes no bytes; give at least one code, such as '>h'"));
+        return Err(msg!("usage-decode-empty", text = text));
     }
     Ok(format)
 }
 
 /// Answers a second to one peer: 0 (no limit) to a million.
-fn answer_rate_arg(text: &str) -> Result<u32, String> {
+fn answer_rate_arg(text: &str) -> Result<u32, Msg> {
     const MAX: u32 = 1_000_000;
     match text.trim().parse::<u32>() {
         Ok(n) if n <= MAX => Ok(n),
-        _ => Err(format!("'{text}' is not an answer rate: use a whole number from 0 (no limit) to {MAX}")),
+        _ => Err(msg!("usage-answer-rate-bad", text = text, max = MAX)),
     }
 }
 
 /// A receive buffer from 1 byte (the kernel raises it to its minimum) to
 /// 1 GiB (the kernel caps it at net.core.rmem_max anyway; the option is a
 /// C int, so 4 GiB would wrap to 0).
-fn rcvbuf_arg(text: &str) -> Result<usize, String> {
+fn rcvbuf_arg(text: &str) -> Result<usize, Msg> {
     Ok(units::parse_size_in(text, 1..=1 << 30)? as usize)
 }
 
 /// Receive sizes from 1 byte (to watch a stream arrive byte by byte) to 16 MiB.
-fn recv_size_arg(text: &str) -> Result<usize, String> {
+fn recv_size_arg(text: &str) -> Result<usize, Msg> {
     match units::parse_size_in(text, 1..=16 << 20) {
         Ok(n) => Ok(n as usize),
-        Err(_) if units::parse_size(text) == Ok(0) => {
-            Err("a receive size of 0 would read nothing; use 1 byte to 16MiB".to_string())
-        }
+        Err(_) if units::parse_size(text) == Ok(0) => Err(msg!("usage-recv-size-zero")),
         Err(e) => Err(e),
     }
 }
@@ -857,18 +964,12 @@ impl Cli {
         let (job, recv_size) = match self.command {
             _ if self.legend => (Job::Legend, 0),
             None => {
-                return Err(UsageError(
-                    "no command given; try `netplay demo` first, then `netplay tcp serve` (see netplay --help)".into(),
-                )
-                .into());
+                return Err(UsageError(msg!("usage-no-command")).into());
             }
             Some(Command::Tcp(TcpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
                 if args.reuse_addr {
-                    notices.push(
-                        "--reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)"
-                            .to_string(),
-                    );
+                    notices.push(crate::msg!("notice-reuse-addr-default"));
                 }
                 (Job::TcpServe(args.into_config(output.raw)?), recv_size)
             }
@@ -878,10 +979,7 @@ impl Cli {
             }
             Some(Command::Hex(args)) => {
                 if output.json || output.raw {
-                    return Err(UsageError(
-                        "--json and --raw are for tcp and udp; netplay hex always writes a dump".into(),
-                    )
-                    .into());
+                    return Err(UsageError(msg!("usage-hex-json-raw")).into());
                 }
                 (Job::Hex(args.into_config(output.decode.clone())), 0)
             }
@@ -902,11 +1000,7 @@ impl Cli {
             Some(Command::Man) => (Job::Print(manual()?), 0),
             Some(Command::Demo(args)) => {
                 if output.raw {
-                    return Err(UsageError(
-                        "--raw does not apply to the demo: it shows reports, not a payload; try --json"
-                            .into(),
-                    )
-                    .into());
+                    return Err(UsageError(msg!("usage-demo-raw")).into());
                 }
                 (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
             }
@@ -1009,6 +1103,7 @@ impl OutputArgs {
             recv_size,
             decode: self.decode,
             columns: self.columns.map(usize::from),
+            lang: self.lang.map(Lang::from).unwrap_or_else(crate::i18n::current),
         }
     }
 }
@@ -1035,11 +1130,7 @@ impl BindArgs {
         };
         let addr = addr::resolve(host, self.port_given.unwrap_or(self.port), family)?[0];
         if self.v6only.is_some() && addr.is_ipv4() {
-            return Err(UsageError(format!(
-                "--v6only applies to IPv6 sockets, and {} is IPv4; add -6 or --host ::",
-                addr.ip()
-            ))
-            .into());
+            return Err(UsageError(msg!("usage-v6only-ipv4", ip = addr.ip())).into());
         }
         Ok(addr)
     }
@@ -1054,7 +1145,7 @@ impl BindArgs {
 impl TcpServeArgs {
     fn into_config(self, raw: bool) -> Result<ServeConfig> {
         if self.backlog < 0 {
-            return Err(UsageError(format!("--backlog {} is negative; try 5 or 1024", self.backlog)).into());
+            return Err(UsageError(msg!("usage-backlog-negative", backlog = self.backlog)).into());
         }
         let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         Ok(ServeConfig {
@@ -1182,11 +1273,7 @@ impl UdpSendArgs {
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
         let input = self.input.into_input();
         if input == Input::Stdin && !self.stdin_datagram && self.count > 1 {
-            return Err(UsageError(format!(
-                "--count {} repeats an input that ends (-m, --hex, --file or --stdin-datagram); stdin lines are sent once, as they come",
-                self.count
-            ))
-            .into());
+            return Err(UsageError(msg!("usage-count-stdin", count = self.count)).into());
         }
         Ok(SendConfig {
             packets: PacketsConfig::default(),
@@ -1228,17 +1315,10 @@ impl BenchEndArgs {
             (self.once, "--once"),
         ];
         if let Some((_, flag)) = serve_only.iter().find(|(given, _)| *given).filter(|_| !self.serve) {
-            return Err(UsageError(format!(
-                "{flag} is for the receiver (--serve); a sender takes HOST PORT, and --local chooses its own port"
-            ))
-            .into());
+            return Err(UsageError(msg!("usage-bench-serve-only", flag = *flag)).into());
         }
         if self.host.is_none() && !self.serve && !self.local {
-            return Err(UsageError(
-                "which end? give HOST PORT to send, --serve to receive, or --local for both in this process"
-                    .into(),
-            )
-            .into());
+            return Err(UsageError(msg!("usage-bench-which-end")).into());
         }
         if self.local {
             return Ok(bench::Mode::Local { family: family.unwrap_or(Family::V4) });
@@ -1288,10 +1368,11 @@ impl UdpBenchArgs {
     fn into_config(self) -> Result<UdpBenchConfig> {
         let max = crate::udp::max_datagram(self.end.family.family().unwrap_or(Family::V4)) as u64;
         if self.size < udp_bench::HEADER as u64 || self.size > max {
-            return Err(UsageError(format!(
-                "--size {} is out of range: a bench datagram carries its {}-byte header and at most {max} bytes in all",
-                self.size,
-                udp_bench::HEADER
+            return Err(UsageError(msg!(
+                "usage-bench-size",
+                size = self.size,
+                header = udp_bench::HEADER,
+                max = max
             ))
             .into());
         }

@@ -36,7 +36,7 @@ pub struct Run {
     pub output: OutputConfig,
     /// Notes about the command line itself (a flag that changes nothing
     /// now), told before the job starts.
-    pub notices: Vec<String>,
+    pub notices: Vec<crate::i18n::Msg>,
 }
 
 impl Job {
@@ -50,10 +50,7 @@ impl Job {
             Job::UdpSend(config) => config.packets = packets,
             Job::Demo(config) => config.packets = packets,
             _ if packets.wanted() => {
-                return Err(UsageError(
-                    "--packets and --pcap are for tcp serve, tcp connect, udp serve, udp send and demo"
-                        .into(),
-                ));
+                return Err(UsageError(crate::msg!("usage-packets-where")));
             }
             _ => {}
         }

@@ -10,6 +10,8 @@
 //! assert_eq!(format.unpack_from(&[1, 2]).unwrap().to_string(), "(258,)");
 //! ```
 
+use crate::i18n::Msg;
+use crate::msg;
 use std::ffi::{c_int, c_long, c_longlong, c_short, c_void};
 use std::fmt::{self, Write as _};
 use std::mem::{align_of, size_of};
@@ -57,9 +59,14 @@ pub struct Values(pub Vec<Value>);
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 // Escaped so a stray control character in the format can't garble the terminal.
 #[error(
-    "bad struct format '{shown}': {problem} at position {position}; {hint}",
-    shown = format.escape_debug(),
-    hint = problem.hint()
+    "{}",
+    msg!(
+        "format-bad",
+        format = format.escape_debug().to_string(),
+        problem = problem.message(),
+        position = *position,
+        hint = problem.hint()
+    )
 )]
 pub struct FormatError {
     pub format: String,
@@ -70,23 +77,19 @@ pub struct FormatError {
 
 /// What is wrong with a format string.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}", self.message())]
 pub enum FormatProblem {
-    #[error("unknown code '{}'", .0.escape_debug())]
     UnknownCode(char),
-    #[error("code '{0}' needs native sizes")]
     NativeOnlyCode(char),
-    #[error("byte-order character '{0}' not at the start")]
     MisplacedByteOrder(char),
-    #[error("repeat count not directly followed by a code")]
     CountWithoutCode,
-    #[error("total size over the {} MiB limit", MAX_SIZE / (1024 * 1024))]
     TooLarge,
 }
 
 /// Why some bytes could not be decoded with a valid format.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DecodeError {
-    #[error("format '{}' needs {needed} bytes, got {got}", format.escape_debug())]
+    #[error("{}", msg!("decode-too-short", format = format.escape_debug().to_string(), needed = *needed, got = *got))]
     TooShort { format: String, needed: usize, got: usize },
 }
 
@@ -503,20 +506,24 @@ impl fmt::Display for PyBytes<'_> {
 
 impl FormatProblem {
     /// What to try instead, for the person who typed the format.
-    fn hint(&self) -> &'static str {
+    fn hint(&self) -> Msg {
         match self {
-            FormatProblem::UnknownCode(_) => {
-                "valid codes are x c b B ? h H i I l L q Q e f d s p, \
-                 and n N P without a byte-order prefix"
-            }
-            FormatProblem::NativeOnlyCode(_) => {
-                "n, N and P exist only in native mode: drop the prefix or use '@'"
-            }
-            FormatProblem::MisplacedByteOrder(_) => {
-                "only the first character may set byte order, e.g. '<hh', not 'h<h'"
-            }
-            FormatProblem::CountWithoutCode => "write the code right after its count, e.g. '4s' or '3h'",
-            FormatProblem::TooLarge => "use smaller repeat counts",
+            FormatProblem::UnknownCode(_) => msg!("format-hint-codes"),
+            FormatProblem::NativeOnlyCode(_) => msg!("format-hint-native"),
+            FormatProblem::MisplacedByteOrder(_) => msg!("format-hint-order"),
+            FormatProblem::CountWithoutCode => msg!("format-hint-count"),
+            FormatProblem::TooLarge => msg!("format-hint-smaller"),
+        }
+    }
+
+    /// What is wrong, in the catalogues' words.
+    pub fn message(&self) -> Msg {
+        match self {
+            FormatProblem::UnknownCode(c) => msg!("format-unknown-code", code = c.escape_debug().to_string()),
+            FormatProblem::NativeOnlyCode(c) => msg!("format-native-only", code = c.to_string()),
+            FormatProblem::MisplacedByteOrder(c) => msg!("format-misplaced-order", code = c.to_string()),
+            FormatProblem::CountWithoutCode => msg!("format-count-without-code"),
+            FormatProblem::TooLarge => msg!("format-too-large", limit = MAX_SIZE / (1024 * 1024)),
         }
     }
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Serialize;
 
+use crate::i18n::Msg;
+
 pub mod bench;
 pub mod demo;
 pub mod packet;
@@ -95,7 +97,7 @@ pub enum Event {
     /// A connect attempt failed; the next address (if any) is tried.
     ConnectFailed {
         addr: SocketAddr,
-        error: String,
+        error: Msg,
     },
     /// The client's connect succeeded.
     Connected {
@@ -143,7 +145,7 @@ pub enum Event {
         duration: Duration,
         /// Why it ended when it did not end normally (reset, error, ...).
         #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
+        reason: Option<Msg>,
         /// TCP_INFO read just before close() (Linux; with --packets,
         /// --explain or --json).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,7 +155,7 @@ pub enum Event {
     /// --max-conns reached, --deny / --allow, or the open-file limit.
     Rejected {
         peer: SocketAddr,
-        reason: String,
+        reason: Msg,
     },
     /// Broadcast: a client joined the clients that relays go to.
     Join {
@@ -277,13 +279,13 @@ pub enum Event {
     Notice {
         #[serde(skip_serializing_if = "Option::is_none")]
         conn: Option<u64>,
-        message: String,
+        message: Msg,
     },
     /// An error that did not stop netplay (a fatal one ends the run instead).
     Error {
         #[serde(skip_serializing_if = "Option::is_none")]
         conn: Option<u64>,
-        message: String,
+        message: Msg,
     },
     /// `netplay demo` begins one of its parts.
     DemoPart {

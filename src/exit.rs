@@ -4,6 +4,8 @@
 use std::io;
 
 use crate::event::{Proto, Role};
+use crate::i18n::{Arg, Lang, Msg};
+use crate::msg;
 use crate::net::NetError;
 use crate::report::OutputError;
 use crate::sys::in_use::{Holder, Program, TIME_WAIT_LEN};
@@ -54,21 +56,27 @@ Exit codes:
 /// A bad value met after clap's parsing (a port, a host:port, a hex string).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
+pub struct UsageError(pub Msg);
 
 /// How a failed run ends: the code, and the line to print (None when it
-/// ends quietly, as when stdout is a closed pipe).
+/// ends quietly, as when stdout is a closed pipe), in the run's language.
 pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
+    outcome_in(crate::i18n::current(), err)
+}
+
+/// [`outcome`] in `lang`.
+pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     if let Some(OutputError(e)) = err.downcast_ref::<OutputError>()
         && e.kind() == io::ErrorKind::BrokenPipe
     {
         return (Code::Ok, None);
     }
-    if err.downcast_ref::<UsageError>().is_some() {
-        return (Code::Usage, Some(format!("netplay: {err}")));
+    let line = |what: Msg| Some(msg!("error-line", what = what).render(lang));
+    if let Some(UsageError(usage)) = err.downcast_ref::<UsageError>() {
+        return (Code::Usage, line(usage.clone()));
     }
     let Some(net) = err.downcast_ref::<NetError>() else {
-        return (Code::Failure, Some(format!("netplay: {}", chain_text(err))));
+        return (Code::Failure, line(Msg::text(chain_text(lang, err))));
     };
     let code = match net {
         NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => Code::Resolve,
@@ -84,11 +92,11 @@ pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
             _ => Code::Failure,
         },
     };
-    let line = match hint(net) {
-        Some(hint) => format!("netplay: {err}; {hint}"),
-        None => format!("netplay: {err}"),
+    let what = match hint(net) {
+        Some(hint) => msg!("error-with-hint", error = net.message(), hint = hint),
+        None => net.message(),
     };
-    (code, Some(line))
+    (code, line(what))
 }
 
 /// A UDP client's send or receive failed because an ICMP port unreachable
@@ -105,108 +113,92 @@ fn udp_refused(err: &NetError) -> bool {
 }
 
 /// An error and its causes on one line, OS errors in plain words.
-fn chain_text(err: &anyhow::Error) -> String {
+fn chain_text(lang: Lang, err: &anyhow::Error) -> String {
+    let separator = msg!("error-cause-separator").render(lang);
     err.chain()
         .map(|cause| match cause.downcast_ref::<io::Error>() {
-            Some(io) => crate::net::describe(io),
-            None => cause.to_string(),
+            Some(io) => crate::net::describe_msg(io).render(lang),
+            None => match cause.downcast_ref::<NetError>() {
+                Some(net) => net.message().render(lang),
+                None => cause.to_string(),
+            },
         })
         .collect::<Vec<_>>()
-        .join(": ")
+        .join(&separator)
 }
 
 /// Who holds the port, as far as the system lets us see, and what to do.
-fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool) -> String {
+fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool) -> Msg {
     let other = match role {
-        Role::Server => "choose another --port (0 lets the OS choose)",
-        Role::Client => "choose another --source-port, or none (the OS then picks a free one)",
+        Role::Server => msg!("hint-other-port"),
+        Role::Client => msg!("hint-other-source-port"),
     };
     let program = |program: &Option<Program>| match program {
-        Some(Program { pid, command }) => format!("`{command}` (pid {pid})"),
-        None => {
-            "another program (which one, this user may not see: as root, `ss -lntup` names it)".to_string()
-        }
+        Some(Program { pid, command }) => msg!("hint-program", command = command, pid = *pid),
+        None => msg!("hint-another-program"),
     };
     match (proto, holder) {
         (Proto::Tcp, Holder::Socket { program: p }) => {
-            format!("{} listens on TCP port {port}: stop it, or {other}", program(p))
+            msg!("hint-in-use-tcp-listens", program = program(p), port = port, other = other)
         }
-        (Proto::Udp, Holder::Socket { program: p }) => format!(
-            "{} has a socket bound to UDP port {port} (UDP has no TIME_WAIT: the port is free as soon as that socket closes): stop it, or {other}",
-            program(p)
-        ),
-        (_, Holder::Connections { time_wait: 0, open, .. }) => format!(
-            "{open} open {} use{} port {port} (a client's port, or connections of an earlier server still open): close them, or {other}",
-            if *open == 1 { "connection" } else { "connections" },
-            if *open == 1 { "s" } else { "" }
-        ),
+        (Proto::Udp, Holder::Socket { program: p }) => {
+            msg!("hint-in-use-udp-bound", program = program(p), port = port, other = other)
+        }
+        (_, Holder::Connections { time_wait: 0, open, .. }) => {
+            msg!("hint-in-use-open", open = *open, port = port, other = other)
+        }
         (_, Holder::Connections { time_wait, left, .. }) => {
-            let how_long = match (TIME_WAIT_LEN, left) {
-                (Some(len), Some(left)) => format!(
-                    " (TIME_WAIT lasts {}s on this system; {} within {}s)",
-                    len.as_secs(),
-                    if *time_wait == 1 { "it ends" } else { "the last of them ends" },
-                    left.as_secs() + 1
+            let what = match (role, TIME_WAIT_LEN, left) {
+                (Role::Server, Some(len), Some(left)) => msg!(
+                    "hint-time-wait-server-len",
+                    n = *time_wait,
+                    len = len.as_secs(),
+                    left = left.as_secs() + 1
                 ),
-                _ => String::new(),
-            };
-            let (one, many) = match role {
-                Role::Server => {
-                    ("connection an earlier server closed waits", "connections an earlier server closed wait")
-                }
-                Role::Client => {
-                    ("earlier connection from this port waits", "earlier connections from this port wait")
-                }
-            };
-            let what = match time_wait {
-                1 => format!("1 {one} in TIME_WAIT{how_long}"),
-                n => format!("{n} {many} in TIME_WAIT{how_long}"),
+                (Role::Server, _, _) => msg!("hint-time-wait-server", n = *time_wait),
+                (Role::Client, Some(len), Some(left)) => msg!(
+                    "hint-time-wait-client-len",
+                    n = *time_wait,
+                    len = len.as_secs(),
+                    left = left.as_secs() + 1
+                ),
+                (Role::Client, _, _) => msg!("hint-time-wait-client", n = *time_wait),
             };
             match (role, reuse) {
-                (Role::Server, false) => format!(
-                    "{what}, and this socket did not set SO_REUSEADDR (--no-reuse-addr): drop --no-reuse-addr (then bind() may take the port beside them, if that server had set it too), wait, or {other}"
-                ),
-                (_, true) => format!(
-                    "{what}, left by a socket that had not set SO_REUSEADDR (TIME_WAIT keeps that setting), so this one must wait although it sets it: wait, or {other}"
-                ),
-                (Role::Client, false) => format!("{what}: wait, or {other}"),
+                (Role::Server, false) => msg!("hint-time-wait-no-reuse", what = what, other = other),
+                (_, true) => msg!("hint-time-wait-reuse", what = what, other = other),
+                (Role::Client, false) => msg!("hint-time-wait-wait", what = what, other = other),
             }
         }
-        (Proto::Tcp, Holder::Unknown) => format!(
-            "another socket holds TCP port {port}, or connections of an earlier server wait in TIME_WAIT: stop it, wait, or {other}"
-        ),
-        (Proto::Udp, Holder::Unknown) => {
-            format!("another socket is bound to UDP port {port} (UDP has no TIME_WAIT): stop it, or {other}")
-        }
+        (Proto::Tcp, Holder::Unknown) => msg!("hint-in-use-tcp-unknown", port = port, other = other),
+        (Proto::Udp, Holder::Unknown) => msg!("hint-in-use-udp-unknown", port = port, other = other),
     }
 }
 
 /// When the port is open on this machine in the other protocol: TCP and
 /// UDP ports are separate, a thing the course's learners often meet.
-fn other_protocol(other: Proto, addr: std::net::SocketAddr) -> String {
+fn other_protocol(other: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
     let ip = addr.ip();
     if !ip.is_loopback() && !crate::sys::local_addrs::list().addresses.contains(&ip) {
-        return String::new();
+        return None;
     }
-    let (kind, mine, what) = match other {
-        Proto::Udp => ("a UDP socket is bound", "TCP", "udp send reaches it"),
-        Proto::Tcp => ("a TCP server listens", "UDP", "tcp connect reaches it"),
-    };
     match crate::sys::in_use::holder(other, addr) {
         crate::sys::in_use::Holder::Socket { program } => {
-            let by = program.map(|p| format!(" (`{}`, pid {})", p.command, p.pid)).unwrap_or_default();
-            format!(
-                " Note: {kind} to port {}{by}, but TCP and UDP ports are separate: {mine} port {} is another port; {what}",
-                addr.port(),
-                addr.port()
-            )
+            let by: Arg = match program {
+                Some(p) => msg!("hint-by-program", command = p.command, pid = p.pid).into(),
+                None => "".into(),
+            };
+            Some(match other {
+                Proto::Udp => msg!("hint-other-protocol-udp", port = addr.port(), by = by),
+                Proto::Tcp => msg!("hint-other-protocol-tcp", port = addr.port(), by = by),
+            })
         }
-        _ => String::new(),
+        _ => None,
     }
 }
 
 /// What a person can try, given what failed and where.
-fn hint(err: &NetError) -> Option<String> {
+fn hint(err: &NetError) -> Option<Msg> {
     use io::ErrorKind::*;
     let port = match err {
         NetError::AllAttemptsFailed { port, .. } => *port,
@@ -217,11 +209,9 @@ fn hint(err: &NetError) -> Option<String> {
         NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => 0,
     };
     Some(match err {
-        NetError::Resolve { .. } => "check the spelling, or give an IP address such as 127.0.0.1".to_string(),
-        NetError::NoAddressInFamily { .. } => {
-            "drop -4/-6, or give an address of the other family".to_string()
-        }
-        NetError::Idle { .. } => "raise --timeout, or check that the peer sends anything".to_string(),
+        NetError::Resolve { .. } => msg!("hint-resolve"),
+        NetError::NoAddressInFamily { .. } => msg!("hint-no-address-in-family"),
+        NetError::Idle { .. } => msg!("hint-idle"),
         NetError::InUse { proto, role, holder, reuse, .. } => {
             in_use_hint(*proto, *role, port, holder, *reuse)
         }
@@ -230,13 +220,11 @@ fn hint(err: &NetError) -> Option<String> {
                 NetError::Socket { addr, .. } => crate::sys::privileged::denied_hint(addr.ip(), port)?,
                 _ => return None,
             },
-            AddrNotAvailable => {
-                "that address is not one of this machine's; try 127.0.0.1, 0.0.0.0 or ::".to_string()
-            }
+            AddrNotAvailable => msg!("hint-not-this-machine"),
             _ => return None,
         },
         NetError::Socket { addr, .. } if udp_refused(err) => {
-            format!("{}{}", crate::sys::refused::hint(port), other_protocol(Proto::Tcp, *addr))
+            with_other_protocol(crate::sys::refused::hint(port), other_protocol(Proto::Tcp, *addr))
         }
         _ => match err.io_kind()? {
             ConnectionRefused => {
@@ -245,22 +233,22 @@ fn hint(err: &NetError) -> Option<String> {
                     NetError::Socket { addr, .. } => Some(*addr),
                     _ => None,
                 };
-                format!(
-                    "nothing listens on TCP port {port} there: is the server running, on this port?{}",
-                    tried.map(|addr| other_protocol(Proto::Udp, addr)).unwrap_or_default()
-                )
+                let other = tried.and_then(|addr| other_protocol(Proto::Udp, addr));
+                with_other_protocol(msg!("hint-tcp-refused", port = port), other)
             }
-            TimedOut => "no answer within --timeout: check the address, or raise --timeout".to_string(),
-            ConnectionReset | ConnectionAborted => {
-                "the peer reset the connection (RST): a peer resets when it \
-                closes while bytes it has not read are waiting (a server that accepts and closes without \
-                recv(), as the course's first server does), or when its program dies; make the peer read \
-                everything it is sent before it closes, then try again"
-                    .to_string()
-            }
+            TimedOut => msg!("hint-timed-out"),
+            ConnectionReset | ConnectionAborted => msg!("hint-reset"),
             _ => return None,
         },
     })
+}
+
+/// A hint, then the note on the other protocol when there is one.
+fn with_other_protocol(hint: Msg, other: Option<Msg>) -> Msg {
+    match other {
+        Some(other) => msg!("hint-and-note", hint = hint, note = other),
+        None => hint,
+    }
 }
 
 #[cfg(test)]

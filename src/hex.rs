@@ -50,19 +50,16 @@ pub struct HexConfig {
 pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn Write) -> Result<()> {
     let (mut input, name) = open(&config.source)?;
     let skipped = match skip(&mut *input, config.skip)
-        .with_context(|| format!("skip {} bytes of {name}", config.skip))?
+        .with_context(|| crate::msg!("hex-skip", n = config.skip, name = name.as_str()))?
     {
         Skipped::To(offset) => offset,
         Skipped::PastEnd { size } => {
             let what = match input.size() {
-                Some(_) => format!("{name} has {size} bytes"),
-                None => format!("{name} ended after {size} bytes"),
+                Some(_) => crate::msg!("hex-has-bytes", name = name.as_str(), size = size),
+                None => crate::msg!("hex-ended-after", name = name.as_str(), size = size),
             };
-            let _ = writeln!(
-                notes,
-                "netplay: nothing to show: {what}, and --skip starts at byte {}",
-                config.skip
-            );
+            let line = crate::msg!("hex-nothing-to-show", what = what, skip = config.skip);
+            let _ = writeln!(notes, "{}", crate::msg!("error-line", what = line));
             return Ok(());
         }
     };
@@ -110,7 +107,7 @@ impl Reader {
                     return Ok(Some(n));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e).with_context(|| format!("read {}", self.name)),
+                Err(e) => return Err(e).with_context(|| crate::msg!("hex-read", name = self.name.as_str())),
             }
         }
     }
@@ -199,7 +196,7 @@ fn open(source: &Source) -> Result<(Box<dyn ReadSeek>, String)> {
     Ok(match source {
         Source::File(path) => {
             let name = path.display().to_string();
-            let file = File::open(path).with_context(|| format!("open {name}"))?;
+            let file = File::open(path).with_context(|| crate::msg!("hex-open", name = name.as_str()))?;
             (Box::new(file), name)
         }
         Source::Stdin => match stdin_file() {
@@ -369,7 +366,7 @@ impl<'a> Records<'a> {
 fn push_record(offset: u64, decoded: &Result<Values, DecodeError>, color: bool, out: &mut Vec<u8>) {
     let label = match decoded {
         Ok(_) => format!("{offset:08x} "),
-        Err(_) => format!("{offset:08x} at the end of the input: "),
+        Err(_) => format!("{offset:08x} {} ", crate::msg!("hex-at-the-end")),
     };
     hexdump::push_decoded(&label, decoded, color, out);
 }

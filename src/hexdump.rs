@@ -88,23 +88,6 @@ impl Category {
         }
     }
 
-    /// What a category holds, in the course's terms, for the legend: one line
-    /// each, the second line of a pair indented under the first.
-    pub const fn describe(self) -> &'static str {
-        match self {
-            Category::Null => "NUL byte (0), not printable",
-            Category::Printable => "printable ASCII (32-126), shown as itself; a space as a space",
-            Category::Control => {
-                "the other bytes that are not printable (1-31, 127), each as its\n\
-                 control picture, as ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)"
-            }
-            Category::NonAscii => {
-                "non-ASCII (128-255); a UTF-8 character shows as itself, unless\n\
-                 it could hide, join or move cells (format, mark, right-to-left)"
-            }
-        }
-    }
-
     fn index(self) -> usize {
         self as usize
     }
@@ -961,11 +944,25 @@ fn push_offset(offset: u64, out: &mut Vec<u8>) {
 /// it does without the renderer's tables: a run that dumps nothing never
 /// builds them.
 pub fn legend(color: bool) -> String {
-    let mut text = String::from("Byte categories in the hex dump (colour, glyph in the text panel):\n");
+    legend_in(crate::i18n::Lang::En, color)
+}
+
+/// [`legend`] in `lang`.
+pub fn legend_in(lang: crate::i18n::Lang, color: bool) -> String {
+    use crate::msg;
+    let mut text = msg!("legend-title").render(lang);
+    text.push('\n');
     for category in Category::ALL {
-        let name = format!("{:<10}", format!("{category:?}"));
+        let (name, describe) = match category {
+            Category::Null => (msg!("legend-name-null"), msg!("legend-null")),
+            Category::Printable => (msg!("legend-name-printable"), msg!("legend-printable")),
+            Category::Control => (msg!("legend-name-control"), msg!("legend-control")),
+            Category::NonAscii => (msg!("legend-name-non-ascii"), msg!("legend-non-ascii")),
+        };
+        let name = format!("{:<10}", name.render(lang));
         let sample = category.glyph();
-        let mut lines = category.describe().lines();
+        let describe = describe.render(lang);
+        let mut lines = describe.lines();
         let first = lines.next().unwrap_or_default();
         if color {
             let code = category.color().to_fg_str();
@@ -1303,16 +1300,16 @@ mod tests {
     #[test]
     fn legend_names_every_category() {
         let text = legend(false);
-        for c in Category::ALL {
-            for line in c.describe().lines() {
-                assert!(text.contains(line), "{line}");
-            }
-        }
+        assert_eq!(text.lines().count(), 1 + Category::ALL.len() + 2, "{text}");
         // The course's ranges, in the course's words.
         assert!(text.contains("printable ASCII (32-126)"), "{text}");
         assert!(text.contains("not printable (1-31, 127)"), "{text}");
         assert!(!text.contains("hitespace"), "{text}");
-        for line in text.lines().chain(legend(true).lines()) {
+        let french = legend_in(crate::i18n::Lang::Fr, true);
+        assert!(
+            french.contains("ASCII imprimable (32-126)") && french.contains("non imprimables (1-31, 127)")
+        );
+        for line in text.lines().chain(legend(true).lines()).chain(french.lines()) {
             use unicode_width::UnicodeWidthStr;
             let mut visible = line.to_string();
             while let Some(start) = visible.find('\x1b') {

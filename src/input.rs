@@ -2,6 +2,8 @@
 //! `--file`, or stdin. Shared by `tcp connect` (a stream, fed in pieces) and
 //! `udp send` (datagrams, each checked against a maximum before it is sent).
 
+use crate::i18n::Msg;
+use crate::msg;
 use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
@@ -40,9 +42,11 @@ impl Input {
             Input::Messages(messages) => messages.iter().try_for_each(|m| send(m)),
             Input::File(path) => {
                 let file = open_file(path)?;
-                feed_reader(file, chunk, &mut send, || format!("read --file {}", path.display()))
+                feed_reader(file, chunk, &mut send, || {
+                    msg!("input-read-file", path = path.display().to_string())
+                })
             }
-            Input::Stdin => feed_reader(io::stdin().lock(), chunk, &mut send, || "read stdin".to_string()),
+            Input::Stdin => feed_reader(io::stdin().lock(), chunk, &mut send, || msg!("input-read-stdin")),
         }
     }
 }
@@ -53,7 +57,7 @@ impl Input {
 #[error("{what} is {}", self.size_text())]
 pub struct TooLong {
     /// Which input: "message 2", "--file big.bin", "stdin line 3".
-    pub what: String,
+    pub what: Msg,
     /// Its length, when known; a stream cut at `max + 1` bytes has only a
     /// lower bound.
     pub len: u64,
@@ -63,10 +67,10 @@ pub struct TooLong {
 
 impl TooLong {
     /// "70000 bytes, more than the 65507 a datagram may carry".
-    pub fn size_text(&self) -> String {
+    pub fn size_text(&self) -> Msg {
         match self.exact {
-            true => format!("{} bytes, more than the {} a datagram may carry", self.len, self.max),
-            false => format!("longer than the {} bytes a datagram may carry", self.max),
+            true => msg!("too-long-exact", len = self.len, max = self.max),
+            false => msg!("too-long-stream", max = self.max),
         }
     }
 }
@@ -81,14 +85,14 @@ impl Input {
             Input::Messages(messages) => {
                 for (i, m) in messages.iter().enumerate() {
                     if m.len() > max {
-                        let what = format!("message {}", i + 1);
+                        let what = msg!("input-message", n = i + 1);
                         return Err(TooLong { what, len: m.len() as u64, exact: true, max }.into());
                     }
                 }
                 Ok(Some(messages.clone()))
             }
             Input::File(path) => {
-                let what = || format!("--file {}", path.display());
+                let what = || msg!("input-file", path = path.display().to_string());
                 let file = open_file(path)?;
                 // A regular file says its size; a pipe or device is read up
                 // to one byte past the maximum, never more.
@@ -96,12 +100,13 @@ impl Input {
                 if let Some(len) = size.filter(|&len| len > max as u64) {
                     return Err(TooLong { what: what(), len, exact: true, max }.into());
                 }
-                let bytes = read_at_most(file, max).with_context(|| format!("read {}", what()))?;
+                let bytes = read_at_most(file, max).with_context(|| msg!("input-read", what = what()))?;
                 check_read(bytes, max, what())
             }
             Input::Stdin if stdin_whole => {
-                let bytes = read_at_most(io::stdin().lock(), max).context("read stdin")?;
-                check_read(bytes, max, "stdin (--stdin-datagram)".to_string())
+                let bytes =
+                    read_at_most(io::stdin().lock(), max).with_context(|| msg!("input-read-stdin"))?;
+                check_read(bytes, max, msg!("input-stdin-datagram"))
             }
             Input::Stdin => Ok(None),
         }
@@ -110,9 +115,10 @@ impl Input {
 
 /// Opens a --file to read, refusing a directory with a line that says so.
 fn open_file(path: &std::path::Path) -> Result<File> {
-    let file = File::open(path).with_context(|| format!("open --file {}", path.display()))?;
+    let file =
+        File::open(path).with_context(|| msg!("input-open-file", path = path.display().to_string()))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
-        anyhow::bail!("--file {} is a directory; give the path of a file to send", path.display());
+        return Err(anyhow::Error::msg(msg!("input-file-is-dir", path = path.display().to_string())));
     }
     Ok(file)
 }
@@ -123,7 +129,7 @@ fn read_at_most(reader: impl Read, max: usize) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn check_read(bytes: Vec<u8>, max: usize, what: String) -> Result<Option<Vec<Vec<u8>>>> {
+fn check_read(bytes: Vec<u8>, max: usize, what: Msg) -> Result<Option<Vec<Vec<u8>>>> {
     if bytes.len() > max {
         return Err(TooLong { what, len: bytes.len() as u64, exact: false, max }.into());
     }
@@ -148,7 +154,7 @@ fn lines_of(mut reader: impl BufRead, max: usize, mut send: impl FnMut(&[u8]) ->
             Ok(0) => return Ok(()),
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("read stdin"),
+            Err(e) => return Err(e).with_context(|| msg!("input-read-stdin")),
         }
         let ended = line.last() == Some(&b'\n');
         if ended {
@@ -158,7 +164,7 @@ fn lines_of(mut reader: impl BufRead, max: usize, mut send: impl FnMut(&[u8]) ->
             }
         }
         if line.len() > max {
-            let what = format!("stdin line {number}");
+            let what = msg!("input-stdin-line", n = number);
             return Err(TooLong { what, len: line.len() as u64, exact: ended, max }.into());
         }
         send(&line)?;
@@ -170,7 +176,7 @@ fn feed_reader(
     mut reader: impl Read,
     chunk: usize,
     send: &mut impl FnMut(&[u8]) -> Result<()>,
-    what: impl Fn() -> String,
+    what: impl Fn() -> Msg,
 ) -> Result<()> {
     let mut buf = vec![0u8; chunk.max(1)];
     loop {
@@ -185,7 +191,7 @@ fn feed_reader(
 
 /// Reads `--hex` text such as `01 02 ff`, `0102ff`, `de:ad:be:ef` or
 /// `0x01,0x02` into bytes.
-pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, Msg> {
     let mut digits = Vec::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
@@ -197,18 +203,12 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
             }
             c if c.is_ascii_hexdigit() => digits.push(c.to_digit(16).unwrap_or(0) as u8),
             c => {
-                return Err(format!(
-                    "--hex '{text}': '{c}' at position {} is not a hex digit; write bytes like \"01 02 ff\"",
-                    at + 1
-                ));
+                return Err(msg!("hex-not-digit", text = text, c = c.to_string(), at = at + 1));
             }
         }
     }
     if digits.len() % 2 == 1 {
-        return Err(format!(
-            "--hex '{text}': {} hex digits is an odd count; each byte takes two (write 0f, not f)",
-            digits.len()
-        ));
+        return Err(msg!("hex-odd", text = text, n = digits.len()));
     }
     Ok(digits.chunks(2).map(|pair| pair[0] << 4 | pair[1]).collect())
 }
@@ -224,8 +224,8 @@ mod tests {
         assert_eq!(parse_hex("de:ad:be:ef"), Ok(vec![0xde, 0xad, 0xbe, 0xef]));
         assert_eq!(parse_hex("0x01,0x02"), Ok(vec![1, 2]));
         assert_eq!(parse_hex(""), Ok(vec![]));
-        assert!(parse_hex("01 0g").unwrap_err().contains("'g' at position 5"));
-        assert!(parse_hex("012").unwrap_err().contains("odd"));
+        assert!(parse_hex("01 0g").unwrap_err().to_string().contains("'g' at position 5"));
+        assert!(parse_hex("012").unwrap_err().to_string().contains("odd"));
     }
 
     #[test]
@@ -264,7 +264,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(sent, 1);
         let too_long = err.downcast_ref::<TooLong>().unwrap();
-        assert_eq!((too_long.what.as_str(), too_long.len, too_long.exact), ("stdin line 2", 6, true));
+        assert_eq!(
+            (too_long.what.to_string().as_str(), too_long.len, too_long.exact),
+            ("stdin line 2", 6, true)
+        );
         // A line with no end in sight is cut just past the maximum.
         let endless = [b'x'; 100];
         let err = lines_of(&endless[..], 5, |_| Ok(())).unwrap_err();

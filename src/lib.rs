@@ -16,6 +16,7 @@ pub mod event;
 pub mod exit;
 pub mod hex;
 pub mod hexdump;
+pub mod i18n;
 pub mod input;
 pub mod net;
 pub mod packets;
@@ -43,7 +44,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::Legend => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
-            stdout.write_all(hexdump::legend(color).as_bytes()).map_err(OutputError)?;
+            stdout.write_all(hexdump::legend_in(output.lang, color).as_bytes()).map_err(OutputError)?;
             Ok(())
         }
         Job::Print(bytes) => {
@@ -91,7 +92,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
 /// the job after it, so it is the error to report: `| head` ends quietly.
 fn with_report(
     output: &report::OutputConfig,
-    notices: &[String],
+    notices: &[i18n::Msg],
     job: impl FnOnce(report::Report) -> Result<()>,
 ) -> Result<()> {
     let report = report::to_terminal(output).map_err(OutputError)?;

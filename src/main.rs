@@ -6,14 +6,14 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     if std::env::args_os().len() <= 1 {
         // No command: a greeting, not an error.
-        print!("{}", netplay::cli::GREETING);
+        print!("{}", netplay::cli::greeting());
         return ExitCode::SUCCESS;
     }
     let cli = match netplay::cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version come this way too, with exit code 0.
-            let _ = err.print();
+            let _ = netplay::cli::print_error(&err);
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
         }
     };

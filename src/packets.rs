@@ -369,10 +369,8 @@ impl Packets {
             Interface::for_addresses(local.ip(), IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)))
         };
         if local.ip().is_unspecified() && interface.as_ref().is_ok_and(|i| i.loopback) {
-            let message = format!(
-                "--packets watches {} only: the packets of clients on other machines come through another interface and are not shown",
-                interface.as_ref().map(|i| i.name.as_str()).unwrap_or("lo")
-            );
+            let name = interface.as_ref().map(|i| i.name.as_str()).unwrap_or("lo");
+            let message = crate::msg!("notice-packets-loopback-only", interface = name);
             self.report.emit(Event::Notice { conn: None, message })?;
         }
         let scope = Scope { servers: vec![local], ..Scope::default() };
@@ -450,7 +448,7 @@ impl Packets {
             Err(Start::Output(e)) => return Err(e),
             Err(Start::Capture(e)) => {
                 self.failed = true;
-                self.report.emit(Event::Error { conn: None, message: e.to_string() })?;
+                self.report.emit(Event::Error { conn: None, message: e.message() })?;
             }
         }
         Ok(())
@@ -473,14 +471,11 @@ impl Packets {
         let Some(mut wire) = self.wire.take() else { return Ok(()) };
         let outcome = wire.stop();
         if outcome.drops > 0 {
-            let message = format!(
-                "packet capture: the kernel dropped {} packets (the capture's queue was full): the packets shown miss them",
-                outcome.drops
-            );
+            let message = crate::msg!("notice-capture-drops", n = outcome.drops);
             self.report.emit(Event::Notice { conn: None, message })?;
         }
         if let Some(failure) = outcome.failure {
-            self.report.emit(Event::Error { conn: None, message: failure })?;
+            self.report.emit(Event::Error { conn: None, message: crate::i18n::Msg::text(failure) })?;
         }
         Ok(())
     }

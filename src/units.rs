@@ -4,24 +4,27 @@
 
 use std::time::Duration;
 
+use crate::i18n::{self, Lang, Msg};
+use crate::msg;
+
 /// Parses a duration such as `500ms`, `2s`, `1m30s` or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, Msg> {
     let text = text.trim();
     if let Ok(secs) = text.parse::<f64>() {
         return match Duration::try_from_secs_f64(secs) {
             Ok(duration) => Ok(duration),
-            Err(_) if secs < 0.0 => Err(format!("'{text}' is not a duration: it must be 0 or more")),
-            Err(_) => Err(format!("'{text}' is not a duration a clock can count; try 500ms, 2s or 1m")),
+            Err(_) if secs < 0.0 => Err(msg!("duration-negative", text = text)),
+            Err(_) => Err(msg!("duration-too-big", text = text)),
         };
     }
-    humantime::parse_duration(text)
-        .map_err(|e| format!("'{text}' is not a duration ({e}); try 500ms, 2s or 1m"))
+    // humantime's own words are English: the message says what to write.
+    humantime::parse_duration(text).map_err(|_| msg!("duration-bad", text = text))
 }
 
 /// Parses a duration and checks it lies in `range`: every duration flag
 /// goes through this, so that no wait can overflow the clock's arithmetic
 /// (`--idle-timeout 1e19` once made every connection panic).
-pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) -> Result<Duration, String> {
+pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) -> Result<Duration, Msg> {
     let duration = parse_duration(text)?;
     if range.contains(&duration) {
         return Ok(duration);
@@ -30,38 +33,36 @@ pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) 
         Duration::ZERO => "0".to_string(),
         d => humantime::format_duration(d).to_string(),
     };
-    Err(format!(
-        "'{}' is too {}: use {} to {}",
-        text.trim(),
-        if duration > *range.end() { "long" } else { "short" },
-        show(*range.start()),
-        show(*range.end())
-    ))
+    let (text, low, high) = (text.trim(), show(*range.start()), show(*range.end()));
+    Err(if duration > *range.end() {
+        msg!("duration-too-long", text = text, low = low, high = high)
+    } else {
+        msg!("duration-too-short", text = text, low = low, high = high)
+    })
 }
 
 /// Parses a byte size and checks it lies in `range`, naming the range
 /// when it does not.
-pub fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, String> {
+pub fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, Msg> {
     let size = parse_size(text)?;
     if range.contains(&size) {
         return Ok(size);
     }
     Err(match *range.end() {
-        u64::MAX => format!("{size} bytes is out of range: use {} or more", exact_size(*range.start())),
+        u64::MAX => msg!("size-below", size = size, low = exact_size(*range.start())),
         end => {
-            format!("{size} bytes is out of range: use {} to {}", exact_size(*range.start()), exact_size(end))
+            msg!("size-out-of-range", size = size, low = exact_size(*range.start()), high = exact_size(end))
         }
     })
 }
 
-/// A size as its exact count in the largest unit that divides it: `1GiB`,
-/// `16MiB`, `65507 bytes`.
-pub fn exact_size(n: u64) -> String {
+/// A size as its exact count in the largest unit that divides it, as it
+/// is typed: `1GiB`, `16MiB`, `65507 bytes`.
+pub fn exact_size(n: u64) -> Msg {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     match UNITS.iter().find(|(unit, _)| n >= *unit && n.is_multiple_of(*unit)) {
-        Some((unit, name)) => format!("{}{name}", n / unit),
-        None if n == 1 => "1 byte".to_string(),
-        None => format!("{n} bytes"),
+        Some((unit, name)) => Msg::text(format!("{}{name}", n / unit)),
+        None => msg!("bytes", n = n),
     }
 }
 
@@ -69,62 +70,84 @@ pub fn exact_size(n: u64) -> String {
 ///
 /// K, M and G are powers of 1024, as in dd and nc users' habits; `KB`, `MB`,
 /// `GB` are powers of 1000 for those who mean them.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         return u64::from_str_radix(hex, 16).map_err(|e| match e.kind() {
-            std::num::IntErrorKind::PosOverflow => {
-                format!("'{text}' is more bytes than a 64-bit count holds (16 EiB less 1 byte)")
-            }
-            _ => format!("'{text}' is not a hexadecimal size; try 0x100"),
+            std::num::IntErrorKind::PosOverflow => msg!("size-overflow", text = text),
+            _ => msg!("size-bad-hex", text = text),
         });
     }
     let upper = text.to_ascii_uppercase();
     let decimal = upper.ends_with("KB") || upper.ends_with("MB") || upper.ends_with("GB");
     let config = if decimal { parse_size::Config::new() } else { parse_size::Config::new().with_binary() };
     config.parse_size(text).map_err(|e| match e {
-        parse_size::Error::PosOverflow => {
-            format!("'{text}' is more bytes than a 64-bit count holds (16 EiB less 1 byte)")
-        }
-        e => format!("'{text}' is not a size ({e}); try 1024, 64K or 1MiB"),
+        parse_size::Error::PosOverflow => msg!("size-overflow", text = text),
+        _ => msg!("size-bad", text = text),
     })
 }
 
 /// Formats a byte count the way people read it: `512 B`, `64.0 KiB`, `1.00 GiB`.
 pub fn format_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    format_bytes_in(Lang::En, n)
+}
+
+/// [`format_bytes`] as `lang` writes it: French counts in octets with the
+/// decimal comma and a no-break space before the unit (`1,50 Mio`).
+pub fn format_bytes_in(lang: Lang, n: u64) -> String {
+    let units: [&str; 5] = match lang {
+        Lang::En => ["B", "KiB", "MiB", "GiB", "TiB"],
+        Lang::Fr => ["o", "Kio", "Mio", "Gio", "Tio"],
+    };
     if n < 1024 {
-        return format!("{n} B");
+        return with_unit(lang, &n.to_string(), units[0]);
     }
     let mut value = n as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
+    let mut unit = 1;
+    while value >= 1024.0 && unit < units.len() - 1 {
         value /= 1024.0;
         unit += 1;
     }
     let digits = if value < 10.0 { 2 } else { 1 };
-    format!("{value:.digits$} {}", UNITS[unit])
+    with_unit(lang, &i18n::number(lang, value, digits, false), units[unit])
+}
+
+/// A number and its unit: a space in English, a no-break space in French
+/// (the line never breaks between them).
+fn with_unit(lang: Lang, number: &str, unit: &str) -> String {
+    match lang {
+        Lang::En => format!("{number} {unit}"),
+        Lang::Fr => format!("{number}{}{unit}", i18n::NBSP),
+    }
 }
 
 /// Formats a duration with a unit fitted to its size: `850µs`, `12.3ms`, `2.50s`.
 pub fn format_duration(d: Duration) -> String {
+    format_duration_in(Lang::En, d)
+}
+
+/// [`format_duration`] as `lang` writes it: `12,3 ms` in French.
+pub fn format_duration_in(lang: Lang, d: Duration) -> String {
     let micros = d.as_micros();
-    if micros < 1000 {
-        format!("{micros}µs")
+    let (number, unit) = if micros < 1000 {
+        (micros.to_string(), "µs")
     } else if micros < 1_000_000 {
-        format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+        (i18n::number(lang, d.as_secs_f64() * 1000.0, 1, false), "ms")
     } else {
-        format!("{:.2}s", d.as_secs_f64())
+        (i18n::number(lang, d.as_secs_f64(), 2, false), "s")
+    };
+    match lang {
+        Lang::En => format!("{number}{unit}"),
+        Lang::Fr => with_unit(lang, &number, unit),
     }
 }
 
 /// Parses a rate in bits per second, as iperf3's `-b` reads it: `0`,
 /// `500K`, `100M`, `1G`, `2.5G` (K, M, G are powers of 1000, as network
 /// rates are).
-pub fn parse_rate(text: &str) -> Result<u64, String> {
+pub fn parse_rate(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
-    let bad =
-        || format!("'{text}' is not a rate; try 0 (as fast as possible), 500K, 100M or 1G (bits per second)");
+    let bad = || msg!("rate-bad", text = text);
     let (number, scale) = match text.char_indices().last() {
         Some((i, 'k' | 'K')) => (&text[..i], 1e3),
         Some((i, 'm' | 'M')) => (&text[..i], 1e6),
@@ -142,9 +165,14 @@ pub fn parse_rate(text: &str) -> Result<u64, String> {
 /// Formats bits per second with a decimal unit, as network rates are
 /// given: `850 bit/s`, `12.3 Mbit/s`, `35.1 Gbit/s`.
 pub fn format_bits_per_second(bps: f64) -> String {
+    format_bits_per_second_in(Lang::En, bps)
+}
+
+/// [`format_bits_per_second`] as `lang` writes it: `12,3 Mbit/s` in French.
+pub fn format_bits_per_second_in(lang: Lang, bps: f64) -> String {
     const UNITS: [&str; 4] = ["kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
     if bps < 1000.0 {
-        return format!("{bps:.0} bit/s");
+        return with_unit(lang, &i18n::number(lang, bps, 0, false), "bit/s");
     }
     let mut value = bps / 1000.0;
     let mut unit = 0;
@@ -159,20 +187,17 @@ pub fn format_bits_per_second(bps: f64) -> String {
     } else {
         0
     };
-    format!("{value:.digits$} {}", UNITS[unit])
+    with_unit(lang, &i18n::number(lang, value, digits, false), UNITS[unit])
 }
 
 /// A count with thousands separated, easier to read: `7,123,456`.
 pub fn format_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            text.push(',');
-        }
-        text.push(c);
-    }
-    text
+    format_count_in(Lang::En, n)
+}
+
+/// [`format_count`] as `lang` writes it: `7 123 456` in French.
+pub fn format_count_in(lang: Lang, n: u64) -> String {
+    i18n::number(lang, n as f64, 0, true)
 }
 
 #[cfg(test)]
@@ -186,9 +211,11 @@ mod tests {
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert!(parse_duration("soon").unwrap_err().contains("'soon'"));
-        assert!(parse_duration("-1").unwrap_err().contains("0 or more"));
-        assert!(parse_duration("1e400").unwrap_err().contains("not a duration a clock can count"));
+        assert!(parse_duration("soon").unwrap_err().to_string().contains("'soon'"));
+        assert!(parse_duration("-1").unwrap_err().to_string().contains("0 or more"));
+        assert!(
+            parse_duration("1e400").unwrap_err().to_string().contains("not a duration a clock can count")
+        );
         assert!(parse_duration("inf").is_err());
     }
 
@@ -199,18 +226,23 @@ mod tests {
         assert_eq!(parse_duration_in("30s", range.clone()), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration_in("7days", range.clone()), Ok(week));
         assert_eq!(
-            parse_duration_in("1e19", range.clone()).unwrap_err(),
+            parse_duration_in("1e19", range.clone()).unwrap_err().to_string(),
             "'1e19' is too long: use 1ms to 7days"
         );
-        assert_eq!(parse_duration_in("0", range).unwrap_err(), "'0' is too short: use 1ms to 7days");
         assert_eq!(
-            parse_size_in("2G", 1..=1 << 30).unwrap_err(),
+            parse_duration_in("0", range).unwrap_err().to_string(),
+            "'0' is too short: use 1ms to 7days"
+        );
+        assert_eq!(
+            parse_size_in("2G", 1..=1 << 30).unwrap_err().to_string(),
             "2147483648 bytes is out of range: use 1 byte to 1GiB"
         );
         assert_eq!(parse_size_in("64K", 1..=1 << 30), Ok(65536));
-        assert_eq!(exact_size(65507), "65507 bytes");
-        assert_eq!(exact_size(16 << 20), "16MiB");
-        assert!(parse_size("16EiB").unwrap_err().contains("more bytes than a 64-bit count holds"));
+        assert_eq!(exact_size(65507).to_string(), "65507 bytes");
+        assert_eq!(exact_size(16 << 20).to_string(), "16MiB");
+        assert!(
+            parse_size("16EiB").unwrap_err().to_string().contains("more bytes than a 64-bit count holds")
+        );
     }
 
     #[test]
@@ -223,7 +255,7 @@ mod tests {
         assert_eq!(parse_size("4MiB"), Ok(4 << 20));
         assert_eq!(parse_size("1KB"), Ok(1000));
         assert_eq!(parse_size("0x100"), Ok(256));
-        assert!(parse_size("lots").unwrap_err().contains("'lots'"));
+        assert!(parse_size("lots").unwrap_err().to_string().contains("'lots'"));
         assert!(parse_size("0xzz").is_err());
     }
 
@@ -234,7 +266,7 @@ mod tests {
         assert_eq!(parse_rate("100M"), Ok(100_000_000));
         assert_eq!(parse_rate("2.5g"), Ok(2_500_000_000));
         assert_eq!(parse_rate("1200"), Ok(1200));
-        assert!(parse_rate("fast").unwrap_err().contains("'fast'"));
+        assert!(parse_rate("fast").unwrap_err().to_string().contains("'fast'"));
         assert!(parse_rate("-1M").is_err());
         assert_eq!(format_bits_per_second(850.0), "850 bit/s");
         assert_eq!(format_bits_per_second(12_345_678.0), "12.3 Mbit/s");
@@ -253,5 +285,12 @@ mod tests {
         assert_eq!(format_duration(Duration::from_micros(850)), "850µs");
         assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3ms");
         assert_eq!(format_duration(Duration::from_millis(2500)), "2.50s");
+        let fr = |s: &str| s.replace(' ', "\u{a0}");
+        assert_eq!(format_bytes_in(Lang::Fr, 15), fr("15 o"));
+        assert_eq!(format_bytes_in(Lang::Fr, 1536 << 10), fr("1,50 Mio"));
+        assert_eq!(format_duration_in(Lang::Fr, Duration::from_micros(12_345)), fr("12,3 ms"));
+        assert_eq!(format_duration_in(Lang::Fr, Duration::from_micros(850)), fr("850 µs"));
+        assert_eq!(format_bits_per_second_in(Lang::Fr, 17.7e9), fr("17,7 Gbit/s"));
+        assert_eq!(format_count_in(Lang::Fr, 16_281), fr("16 281"));
     }
 }

@@ -66,3 +66,19 @@ fn columns_fits_a_pipe_when_asked() {
     assert!(out.status.success());
     assert_fits(&String::from_utf8(out.stdout).unwrap(), 60);
 }
+
+/// French is longer than English: the demo with its explanations still
+/// fits 80 columns, labels included (`serveur │ `, `client  │ `).
+#[test]
+fn the_demo_in_french_fits_80_columns() {
+    let text = common::in_terminal_in("fr_FR.UTF-8", 80, &["demo", "--explain"]);
+    assert!(text.contains("mode connecté"), "{text}");
+    assert_fits(&text, 80);
+    let plain = plain(&text);
+    let exchanges = &plain[..plain.find("3/3").unwrap()];
+    for line in exchanges.lines().filter(|l| !l.is_empty() && !l.starts_with("━━")) {
+        assert!(line.starts_with("serveur │ ") || line.starts_with("client  │ "), "{line}");
+    }
+    // The table, stacked under each row.
+    assert!(plain.contains("TCP (SOCK_STREAM)\u{a0}: "), "{plain}");
+}

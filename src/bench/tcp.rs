@@ -112,7 +112,8 @@ fn serve(
                 tcp_info: None,
             }))?,
             Err(e) if once => return Err(e),
-            Err(e) => report.emit(Event::Error { conn: Some(conn), message: format!("{e:#}") })?,
+            Err(e) => report
+                .emit(Event::Error { conn: Some(conn), message: crate::i18n::Msg::text(format!("{e:#}")) })?,
         }
         if once {
             break;

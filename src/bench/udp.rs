@@ -72,7 +72,7 @@ const POLL: Duration = Duration::from_millis(100);
 
 pub fn run(config: UdpBenchConfig, report: Report) -> Result<()> {
     if config.offload && !offload::AVAILABLE {
-        report.emit(Event::Notice { conn: None, message: offload::UNAVAILABLE.to_string() })?;
+        report.emit(Event::Notice { conn: None, message: offload::unavailable() })?;
     }
     match &config.mode {
         Mode::Serve { addr, options, once } => {

@@ -133,56 +133,19 @@ impl Packet {
 /// One sentence on a kind of packet, for `--explain`. Each was checked on
 /// Linux 6.18 with tcpdump on `lo` and Python's socket calls, and the
 /// packet facts again by tests/capture.rs (see docs/capture.md).
-pub fn explain(kind: PacketKind) -> &'static str {
+pub fn explain(kind: PacketKind) -> crate::i18n::Msg {
+    use crate::msg;
     match kind {
-        PacketKind::Syn => {
-            "SYN: connect() sends this first segment of the three-way handshake; it carries the client's initial \
-             sequence number (random, shown as 0) and its options: the largest segment it takes (MSS: 65495 bytes \
-             on IPv4 loopback, 65476 on IPv6: the 65536-byte MTU less the headers), SACK, timestamps and window \
-             scaling."
-        }
-        PacketKind::SynAck => {
-            "SYN,ACK: the server's kernel answers the SYN by itself, before any accept(): its own initial sequence \
-             number and ack 1 (the client's SYN counts as one byte). Once the client's ACK arrives the connection \
-             waits in the listen() backlog until accept() takes it."
-        }
-        PacketKind::Ack => {
-            "ACK: a segment with no data that says \"I have every byte before this number\"; the client's first one \
-             completes the three-way handshake, which is when connect() returns."
-        }
-        PacketKind::Data => {
-            "PSH,ACK with bytes: a segment carrying data. Linux sets PSH (\"hand this to the application now\") on \
-             the last segment of each send(), so a small send() usually goes out as one PSH segment (Nagle's \
-             algorithm may hold it back and merge it with the next while earlier bytes are unacknowledged); the \
-             receiver acknowledges with the number of the next byte it expects."
-        }
-        PacketKind::Fin => {
-            "FIN: shutdown(SHUT_WR) or close() says \"I will send no more\"; it takes one sequence number, the peer \
-             acknowledges it, and the peer's recv() returns b'' (end of stream) once it has read the bytes before \
-             it. Each direction is closed by its own FIN."
-        }
-        PacketKind::Rst => {
-            "RST: the connection is refused or torn down. A SYN to a port where nothing listens is answered by \
-             RST,ACK and connect() fails with ECONNREFUSED (Connection refused); close() with unread bytes in the \
-             receive buffer sends RST too, and the peer's next send() or recv() fails with ECONNRESET."
-        }
-        PacketKind::IcmpPortUnreachable => {
-            "ICMP port unreachable (type 3, code 3): the kernel's answer to a UDP datagram for a port where no \
-             socket is bound; it quotes the start of that datagram. A connected UDP socket is told (its next send() \
-             or recv() fails with ECONNREFUSED); an unconnected one never is, so its sendto() seems to succeed."
-        }
-        PacketKind::Icmpv6PortUnreachable => {
-            "ICMPv6 destination unreachable, port unreachable (type 1, code 4): IPv6's answer to a UDP datagram for \
-             a port where no socket is bound; as in IPv4, only a connected UDP socket is told (ECONNREFUSED)."
-        }
-        PacketKind::Icmp => {
-            "ICMP: the network's error and control messages; an error quotes the start of the datagram it is about."
-        }
-        PacketKind::Udp => {
-            "UDP datagram: one send() or sendto() is one datagram on the wire, with an 8-byte header (ports, length, \
-             checksum) and no handshake, no acknowledgement, no retransmission; recv() gets it whole or, if its \
-             buffer is smaller, its start, and the rest is discarded."
-        }
+        PacketKind::Syn => msg!("explain-packet-syn"),
+        PacketKind::SynAck => msg!("explain-packet-syn-ack"),
+        PacketKind::Ack => msg!("explain-packet-ack"),
+        PacketKind::Data => msg!("explain-packet-data"),
+        PacketKind::Fin => msg!("explain-packet-fin"),
+        PacketKind::Rst => msg!("explain-packet-rst"),
+        PacketKind::IcmpPortUnreachable => msg!("explain-packet-icmp-port-unreachable"),
+        PacketKind::Icmpv6PortUnreachable => msg!("explain-packet-icmpv6-port-unreachable"),
+        PacketKind::Icmp => msg!("explain-packet-icmp"),
+        PacketKind::Udp => msg!("explain-packet-udp"),
     }
 }
 
@@ -218,7 +181,8 @@ impl Detail {
 /// The label inside the arrow: the flags and byte count, the datagram's
 /// length, or the ICMP message's meaning.
 pub fn arrow_label(packet: &Packet) -> String {
-    let bytes = |n: u32| if n == 1 { "1 byte".to_string() } else { format!("{n} bytes") };
+    // The run's language: the ladder's words are few, the reporter's.
+    let bytes = |n: u32| crate::msg!("bytes", n = n).to_string();
     match (&packet.tcp, &packet.icmp) {
         (Some(tcp), _) if packet.length > 0 => format!("{} {}", tcp.flags, bytes(packet.length)),
         (Some(tcp), _) => tcp.flags.to_string(),
@@ -243,7 +207,7 @@ fn details(packet: &Packet) -> Vec<Detail> {
         out.push(match tcp.window_bytes {
             Some(bytes) => Detail::new(format!("win {bytes}")),
             None => Detail {
-                full: format!("win {} (unscaled)", tcp.window),
+                full: format!("win {} {}", tcp.window, crate::msg!("ladder-unscaled")),
                 short: Some(format!("win {}?", tcp.window)),
             },
         });
@@ -269,8 +233,18 @@ fn details(packet: &Packet) -> Vec<Detail> {
     if let Some(icmp) = &packet.icmp {
         if let Some(q) = &icmp.quoted {
             out.push(Detail {
-                full: format!("for {} {} → {}", q.protocol.name(), q.from, q.to),
-                short: Some(format!("for {} :{} → :{}", q.protocol.name(), q.from.port(), q.to.port())),
+                full: crate::msg!(
+                    "ladder-for",
+                    what = format!("{} {} → {}", q.protocol.name(), q.from, q.to)
+                )
+                .to_string(),
+                short: Some(
+                    crate::msg!(
+                        "ladder-for",
+                        what = format!("{} :{} → :{}", q.protocol.name(), q.from.port(), q.to.port())
+                    )
+                    .to_string(),
+                ),
             });
         }
         out.push(Detail { full: format!("type {} code {}", icmp.kind, icmp.code), short: None });
@@ -538,7 +512,7 @@ mod tests {
         assert_eq!(kinds, [Syn, SynAck, Ack, Data, Ack, Fin, Fin, Ack]);
         for kind in [Syn, SynAck, Ack, Data, Fin, Rst, IcmpPortUnreachable, Icmpv6PortUnreachable, Icmp, Udp]
         {
-            assert!(explain(kind).len() > 40);
+            assert!(explain(kind).to_string().len() > 40);
         }
     }
 }

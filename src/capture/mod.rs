@@ -77,26 +77,43 @@ pub struct CaptureOptions {
 /// says what failed and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
-    #[error(
-        "packet capture needs CAP_NET_RAW (root): run as root, or grant it once with \
-         sudo setcap cap_net_raw+ep \"$(command -v netplay)\""
-    )]
+    #[error("{}", crate::msg!("capture-not-permitted"))]
     NotPermitted,
-    #[error("packet capture (--packets, --pcap) is Linux-only for now")]
+    #[error("{}", crate::msg!("capture-unsupported"))]
     Unsupported,
-    #[error("packet capture: no network interface named '{0}' (see `ip link`)")]
+    #[error("{}", crate::msg!("capture-unknown-interface", name = .0.as_str()))]
     UnknownInterface(String),
-    #[error("packet capture: no network interface holds the address {0}")]
+    #[error("{}", crate::msg!("capture-no-interface", address = *.0))]
     NoInterface(IpAddr),
     #[error(transparent)]
     TooManyPorts(#[from] TooManyPorts),
-    #[error("packet capture on {interface}: {op}: {source}")]
+    #[error("{}", crate::msg!("capture-io", interface = interface.as_str(), op = *op, error = crate::net::describe_msg(source)))]
     Io {
         interface: String,
         op: &'static str,
         #[source]
         source: io::Error,
     },
+}
+
+impl CaptureError {
+    /// What failed, in the catalogues' words (English in `--json`).
+    pub fn message(&self) -> crate::i18n::Msg {
+        use crate::msg;
+        match self {
+            CaptureError::NotPermitted => msg!("capture-not-permitted"),
+            CaptureError::Unsupported => msg!("capture-unsupported"),
+            CaptureError::UnknownInterface(name) => msg!("capture-unknown-interface", name = name.as_str()),
+            CaptureError::NoInterface(address) => msg!("capture-no-interface", address = *address),
+            CaptureError::TooManyPorts(e) => crate::i18n::Msg::text(e.to_string()),
+            CaptureError::Io { interface, op, source } => msg!(
+                "capture-io",
+                interface = interface.as_str(),
+                op = *op,
+                error = crate::net::describe_msg(source)
+            ),
+        }
+    }
 }
 
 /// One packet as the kernel handed it over, before parsing.

@@ -21,6 +21,7 @@ use bytes::Bytes;
 
 use crate::event::demo::DemoPart;
 use crate::event::{Event, Role};
+use crate::i18n::Msg;
 use crate::input::Input;
 use crate::net::access::Access;
 use crate::net::addr::Target;
@@ -76,17 +77,15 @@ pub fn run(config: DemoConfig, board: &Board, isolation: &Isolation) -> Result<(
     let main = board.main();
     let mut pause = config.pause;
     if pause == Pause::NoTerminal {
-        let message =
-            "--step: stdin is not a terminal, so nobody can press Enter: the demo goes on without pausing"
-                .to_string();
+        let message = crate::msg!("notice-step-no-terminal");
         main.emit(Event::Notice { conn: None, message })?;
     }
     match isolation {
         Isolation::Private => {
-            let message = "--packets: the demo runs in a network namespace of its own (an unprivileged user namespace), where it may capture its packets without root; 127.0.0.1 there is this process alone".to_string();
+            let message = crate::msg!("notice-demo-private-netns");
             main.emit(Event::Notice { conn: None, message })?;
         }
-        Isolation::Refused(why) => main.emit(Event::Error { conn: None, message: why.clone() })?,
+        Isolation::Refused(why) => main.emit(Event::Error { conn: None, message: Msg::text(why.clone()) })?,
         Isolation::NotAsked | Isolation::Host => {}
     }
     let wire = DemoWire::new(&config.packets, isolation, board)?;

@@ -17,6 +17,8 @@ use super::table::{messages, tcp_pair, udp_pair};
 use super::{Impair, Pair, RECV_SIZE};
 use crate::event::Dir;
 use crate::event::demo::{Delivery, DemoRow, Impairment};
+use crate::i18n::Msg;
+use crate::msg;
 use crate::sys::netns;
 
 /// Messages sent each way: enough for a few percent of loss to show.
@@ -26,8 +28,8 @@ pub fn row(impair: Impair) -> DemoRow {
     let outcome = thread::Builder::new()
         .name("netem".into())
         .spawn(move || in_namespace(impair).unwrap_or_else(|reason| Impairment::Skipped { reason }))
-        .map_err(|e| e.to_string())
-        .and_then(|t| t.join().map_err(|_| "the namespace's thread panicked".to_string()))
+        .map_err(|e| Msg::text(e.to_string()))
+        .and_then(|t| t.join().map_err(|_| msg!("netem-thread-panicked")))
         .unwrap_or_else(|reason| Impairment::Skipped { reason });
     DemoRow::Impaired {
         loss_percent: impair.loss_percent,
@@ -38,14 +40,14 @@ pub fn row(impair: Impair) -> DemoRow {
 
 /// Runs on a thread of its own: moves it into a new network namespace,
 /// sets netem up there, and measures.
-fn in_namespace(impair: Impair) -> Result<Impairment, String> {
+fn in_namespace(impair: Impair) -> Result<Impairment, Msg> {
     netns::enter()?;
     tool("ip", &["link", "set", "lo", "up"])?;
     let loss = format!("{}%", impair.loss_percent);
     let delay = format!("{}ms", impair.delay.as_millis());
     tool("tc", &["qdisc", "add", "dev", "lo", "root", "netem", "loss", &loss, "delay", &delay])?;
 
-    let failed = |e: anyhow::Error| format!("the run in the namespace failed: {e:#}");
+    let failed = |e: anyhow::Error| msg!("netem-run-failed", error = format!("{e:#}"));
     let tcp = tcp_pair(messages(MESSAGES), RECV_SIZE, None).map_err(failed)?;
     // A lost datagram never comes: the receiver stops waiting a while
     // after the last one could have come.
@@ -55,24 +57,22 @@ fn in_namespace(impair: Impair) -> Result<Impairment, String> {
 }
 
 /// Runs an iproute2 tool in this thread's namespace; its error, in a line.
-fn tool(name: &str, args: &[&str]) -> Result<(), String> {
+fn tool(name: &str, args: &[&str]) -> Result<(), Msg> {
     let command = format!("{name} {}", args.join(" "));
     let out = Command::new(name).args(args).output().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("`{name}` is not installed (it comes with iproute2)"),
-        _ => format!("`{command}` could not start: {e}"),
+        std::io::ErrorKind::NotFound => msg!("netem-tool-missing", name = name),
+        _ => msg!("netem-tool-no-start", command = command.as_str(), error = e.to_string()),
     })?;
     if out.status.success() {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let said = stderr.lines().next().unwrap_or("no message").trim();
+    let said = stderr.lines().next().unwrap_or("").trim();
     let said = said.trim_start_matches("Error: ").trim_end_matches('.');
-    let hint = if said.contains("qdisc kind is unknown") {
-        "; this kernel has no netem (sch_netem is neither built in nor a module)"
-    } else {
-        ""
-    };
-    Err(format!("`{command}` failed: {said}{hint}"))
+    if said.contains("qdisc kind is unknown") {
+        return Err(msg!("netem-no-netem", command = command, said = said));
+    }
+    Err(msg!("netem-tool-failed", command = command, said = said))
 }
 
 /// How the numbered messages fared: which arrived, in which order, and

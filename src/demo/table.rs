@@ -13,7 +13,7 @@ use super::{
 };
 use crate::event::Dir;
 use crate::event::demo::{Attempt, DemoRow, Received, Verdict};
-use crate::net::{NetError, describe, ports};
+use crate::net::{NetError, describe_msg, ports};
 use crate::udp::serve::UdpServeConfig;
 
 /// Messages of 10 bytes each, numbered from 1: `Hello #01!`.
@@ -174,11 +174,11 @@ fn attempt((entries, result, took): (Vec<Entry>, Result<()>, Duration)) -> Attem
                 .and_then(NetError::io_kind)
                 .is_some_and(crate::sys::refused::is_refusal_kind);
             let text = match e.downcast_ref::<NetError>() {
-                Some(NetError::Socket { source, .. }) => describe(source),
+                Some(NetError::Socket { source, .. }) => describe_msg(source),
                 Some(NetError::AllAttemptsFailed { attempts, .. }) if !attempts.is_empty() => {
-                    describe(&attempts[attempts.len() - 1].1)
+                    describe_msg(&attempts[attempts.len() - 1].1)
                 }
-                _ => format!("{e:#}"),
+                _ => crate::i18n::Msg::text(format!("{e:#}")),
             };
             (if refused { Verdict::Refused } else { Verdict::Failed }, Some(text))
         }

@@ -117,7 +117,7 @@ pub struct Attempt {
     pub verdict: Verdict,
     /// The error, in the man pages' words, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<crate::i18n::Msg>,
     /// Datagrams (or messages) that send() or sendto() accepted.
     pub sent: u64,
     /// From the start of the attempt to its verdict (for `silent`: the
@@ -134,7 +134,7 @@ pub struct Attempt {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Impairment {
     Measured { tcp: Delivery, udp: Delivery },
-    Skipped { reason: String },
+    Skipped { reason: crate::i18n::Msg },
 }
 
 /// How `sent` messages fared.

@@ -77,15 +77,22 @@ pub enum Refusal {
     NotAllowed(Vec<Rule>),
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Refusal {
+    /// Why, in the catalogues' words.
+    pub fn message(&self) -> crate::i18n::Msg {
         match self {
-            Refusal::Denied(rule) => write!(f, "denied by --deny {rule}"),
+            Refusal::Denied(rule) => crate::msg!("reject-denied", rule = rule.to_string()),
             Refusal::NotAllowed(rules) => {
                 let list: Vec<String> = rules.iter().map(Rule::to_string).collect();
-                write!(f, "not in --allow {}", list.join(", "))
+                crate::msg!("reject-not-allowed", rules = list.join(", "))
             }
         }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
     }
 }
 

@@ -6,14 +6,16 @@ use std::io;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
 use crate::event::Family;
+use crate::i18n::Msg;
+use crate::msg;
 use crate::net::NetError;
 
 /// A port from the command line. Errors say what a port is.
-pub fn parse_port(text: &str) -> Result<u16, String> {
+pub fn parse_port(text: &str) -> Result<u16, Msg> {
     match text.trim().parse::<u64>() {
         Ok(n) if n <= 65535 => Ok(n as u16),
-        Ok(n) => Err(format!("port {n} is out of range: a port is a 16-bit number, from 0 to 65535")),
-        Err(_) => Err(format!("port '{text}' is not a number: a port is a 16-bit number, from 0 to 65535")),
+        Ok(n) => Err(msg!("port-out-of-range", port = n.to_string())),
+        Err(_) => Err(msg!("port-not-a-number", text = text)),
     }
 }
 
@@ -34,53 +36,45 @@ impl Target {
     /// Reads `HOST PORT`, or a single `HOST:PORT` / `[v6]:PORT`. A target
     /// is where to connect or send, so its port is never 0 (which only
     /// means "let the OS choose" in bind).
-    pub fn parse(first: &str, second: Option<&str>) -> Result<Target, String> {
+    pub fn parse(first: &str, second: Option<&str>) -> Result<Target, Msg> {
         let target = Target::read(first, second)?;
         if target.port == 0 {
-            return Err("port 0 cannot be connected or sent to: 0 only means \"let the OS choose\" when a server binds; give the port the server printed (\"listening on 127.0.0.1:PORT\")".to_string());
+            return Err(msg!("target-port-zero"));
         }
         Ok(target)
     }
 
-    fn read(first: &str, second: Option<&str>) -> Result<Target, String> {
+    fn read(first: &str, second: Option<&str>) -> Result<Target, Msg> {
         let looks_like_port = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         if let Some(port) = second {
             if looks_like_port(first) && !looks_like_port(port) {
-                return Err(format!(
-                    "'{first} {port}' looks swapped: the host comes first, then the port: {port} {first}"
-                ));
+                return Err(msg!("target-swapped", first = first, port = port));
             }
             return Ok(Target { host: strip_brackets(first).to_string(), port: parse_port(port)? });
         }
         if looks_like_port(first) {
-            return Err(format!(
-                "'{first}' looks like a port, and the host is missing: give HOST PORT, such as 127.0.0.1 {first}"
-            ));
+            return Err(msg!("target-host-missing", first = first));
         }
         if let Some(rest) = first.strip_prefix('[') {
-            let (host, after) = rest
-                .split_once(']')
-                .ok_or_else(|| format!("'{first}' has '[' without ']'; write [::1]:12345"))?;
-            let port = after.strip_prefix(':').ok_or_else(|| {
-                format!("'{first}' has no port; write [{host}]:PORT or give the port after it")
-            })?;
+            let (host, after) =
+                rest.split_once(']').ok_or_else(|| msg!("target-no-bracket", first = first))?;
+            let port = after
+                .strip_prefix(':')
+                .ok_or_else(|| msg!("target-v6-no-port", first = first, host = host))?;
             return Ok(Target { host: host.to_string(), port: parse_port(port)? });
         }
         match first.rsplit_once(':') {
             Some((host, last)) if host.contains(':') => {
                 // "::1:12345" may be an address, or an address and a port.
-                let guess = match (host.parse::<IpAddr>(), looks_like_port(last)) {
-                    (Ok(ip), true) => format!(" (if {last} is the port: [{ip}]:{last})"),
-                    _ => String::new(),
-                };
-                Err(format!(
-                    "'{first}' is an IPv6 address without a port: an IPv6 address with a port is written in brackets, [{first}]:PORT{guess}, or give the port as a second argument"
-                ))
+                Err(match (host.parse::<IpAddr>(), looks_like_port(last)) {
+                    (Ok(ip), true) => msg!("target-v6-guess", first = first, last = last, ip = ip),
+                    _ => msg!("target-v6", first = first),
+                })
             }
             Some((host, port)) if !host.is_empty() => {
                 Ok(Target { host: host.to_string(), port: parse_port(port)? })
             }
-            _ => Err(format!("'{first}' has no port; give HOST PORT or HOST:PORT")),
+            _ => Err(msg!("target-no-port", first = first)),
         }
     }
 }
@@ -129,9 +123,9 @@ mod tests {
         assert_eq!(parse_port("0"), Ok(0));
         assert_eq!(parse_port("12345"), Ok(12345));
         assert_eq!(parse_port("65535"), Ok(65535));
-        assert!(parse_port("65536").unwrap_err().contains("out of range"));
-        assert!(parse_port("99999999999999999999").unwrap_err().contains("not a number"));
-        assert!(parse_port("http").unwrap_err().contains("'http' is not a number"));
+        assert!(parse_port("65536").unwrap_err().to_string().contains("out of range"));
+        assert!(parse_port("99999999999999999999").unwrap_err().to_string().contains("not a number"));
+        assert!(parse_port("http").unwrap_err().to_string().contains("'http' is not a number"));
         assert!(parse_port("-1").is_err());
     }
 
@@ -143,11 +137,11 @@ mod tests {
         assert_eq!(Target::parse("[::1]", Some("7")), Ok(t("::1", 7)));
         assert_eq!(Target::parse("::1", Some("7")), Ok(t("::1", 7)));
         assert_eq!(Target::parse("[fe80::1%lo]:9", None), Ok(t("fe80::1%lo", 9)));
-        assert!(Target::parse("::1", None).unwrap_err().contains("IPv6"));
-        assert!(Target::parse("localhost", None).unwrap_err().contains("no port"));
+        assert!(Target::parse("::1", None).unwrap_err().to_string().contains("IPv6"));
+        assert!(Target::parse("localhost", None).unwrap_err().to_string().contains("no port"));
         assert!(Target::parse("[::1", None).is_err());
-        assert!(Target::parse("[::1]", None).unwrap_err().contains("no port"));
-        assert!(Target::parse("host:70000", None).unwrap_err().contains("out of range"));
+        assert!(Target::parse("[::1]", None).unwrap_err().to_string().contains("no port"));
+        assert!(Target::parse("host:70000", None).unwrap_err().to_string().contains("out of range"));
         assert!(Target::parse(":80", None).is_err());
     }
 

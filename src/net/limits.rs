@@ -44,25 +44,19 @@ pub fn raise_open_files() -> io::Result<OpenFiles> {
 
 /// When `err` (from accept) means a limit is reached: which one, and how to
 /// raise it. None for other errors.
-pub fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<String> {
+pub fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<crate::i18n::Msg> {
+    use crate::msg;
     Some(match open_files::exhausted(err)? {
         Exhausted::Process => {
             let raise = if files.soft < files.hard {
-                format!("raise it with `ulimit -n {}` (the hard limit) before starting netplay", files.hard)
+                msg!("limit-raise-soft", hard = files.hard)
             } else {
-                format!(
-                    "it is already the hard limit; raise that ({}), or cap clients with --max-conns below {}",
-                    open_files::RAISE_HARD,
-                    files.soft.saturating_sub(16)
-                )
+                open_files::at_hard(files.soft.saturating_sub(16))
             };
-            format!(
-                "the open-file limit of this process ({}, `ulimit -n`) is reached: each client takes one descriptor; {raise}",
-                files.soft
-            )
+            msg!("limit-open-files", soft = files.soft, raise = raise)
         }
-        Exhausted::System => open_files::RAISE_SYSTEM.to_string(),
-        Exhausted::Memory => open_files::NO_MEMORY.to_string(),
+        Exhausted::System => open_files::system_files(),
+        Exhausted::Memory => open_files::no_memory(),
     })
 }
 
@@ -84,12 +78,12 @@ mod tests {
     #[test]
     fn names_the_limit_reached() {
         let files = OpenFiles { soft: 1024, hard: 4096, raised_from: None };
-        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), files).unwrap();
+        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), files).unwrap().to_string();
         assert!(emfile.contains("(1024, `ulimit -n`)") && emfile.contains("ulimit -n 4096"), "{emfile}");
         let at_hard = OpenFiles { soft: 4096, hard: 4096, raised_from: Some(1024) };
-        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), at_hard).unwrap();
+        let emfile = accept_limit(&io::Error::from_raw_os_error(libc::EMFILE), at_hard).unwrap().to_string();
         assert!(emfile.contains("already the hard limit") && emfile.contains("--max-conns"), "{emfile}");
-        let enfile = accept_limit(&io::Error::from_raw_os_error(libc::ENFILE), files).unwrap();
+        let enfile = accept_limit(&io::Error::from_raw_os_error(libc::ENFILE), files).unwrap().to_string();
         assert!(enfile.contains("fs.file-max"));
         assert_eq!(accept_limit(&io::Error::from_raw_os_error(libc::ECONNABORTED), files), None);
     }

@@ -13,42 +13,51 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::event::{Family, Proto, Role};
+use crate::i18n::{Arg, Msg};
+use crate::msg;
 use crate::sys::in_use::Holder;
 
 /// A network operation that failed, with what was attempted and where.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum NetError {
-    #[error("cannot resolve host '{host}': {}", describe(source))]
     Resolve {
         host: String,
-        #[source]
         source: io::Error,
     },
-    #[error("host '{host}' has no {} address", family_name(*family))]
-    NoAddressInFamily { host: String, family: Family },
-    #[error("{op} {addr}: {}", describe(source))]
+    NoAddressInFamily {
+        host: String,
+        family: Family,
+    },
     Socket {
         op: &'static str,
         addr: SocketAddr,
-        #[source]
         source: io::Error,
     },
-    #[error("connect to {host} port {port}: {}", attempts_text(attempts))]
-    AllAttemptsFailed { host: String, port: u16, attempts: Vec<(SocketAddr, io::Error)> },
-    #[error("{what} {addr}: nothing for {}", crate::units::format_duration(*after))]
-    Idle { what: &'static str, addr: SocketAddr, after: Duration },
+    AllAttemptsFailed {
+        host: String,
+        port: u16,
+        attempts: Vec<(SocketAddr, io::Error)>,
+    },
+    Idle {
+        what: &'static str,
+        addr: SocketAddr,
+        after: Duration,
+    },
     /// Input that could not all be sent: the peer closed or reset first.
-    #[error("send to {addr}: {} after {} of the input had been sent", describe(source), crate::units::format_bytes(*sent))]
     Unsent {
         addr: SocketAddr,
         sent: u64,
-        #[source]
         source: io::Error,
     },
     /// bind() found the address taken; `holder` says by what, `reuse`
     /// whether this socket had SO_REUSEADDR.
-    #[error("bind {addr}: address already in use")]
-    InUse { proto: Proto, role: Role, addr: SocketAddr, holder: Holder, reuse: bool },
+    InUse {
+        proto: Proto,
+        role: Role,
+        addr: SocketAddr,
+        holder: Holder,
+        reuse: bool,
+    },
 }
 
 impl NetError {
@@ -66,39 +75,116 @@ impl NetError {
             NetError::InUse { .. } => Some(io::ErrorKind::AddrInUse),
         }
     }
-}
 
-fn family_name(family: Family) -> &'static str {
-    match family {
-        Family::V4 => "IPv4 (-4)",
-        Family::V6 => "IPv6 (-6)",
+    /// What failed and where, in the catalogues' words.
+    pub fn message(&self) -> Msg {
+        match self {
+            NetError::Resolve { host, source } => {
+                msg!("net-resolve", host = host, error = describe_msg(source))
+            }
+            NetError::NoAddressInFamily { host, family } => msg!(
+                "net-no-address-in-family",
+                host = host,
+                family = match family {
+                    Family::V4 => "IPv4 (-4)",
+                    Family::V6 => "IPv6 (-6)",
+                }
+            ),
+            NetError::Socket { op, addr, source } => {
+                msg!("net-socket", op = op_msg(op), addr = addr, error = describe_msg(source))
+            }
+            NetError::AllAttemptsFailed { host, port, attempts } => {
+                msg!("net-all-attempts", host = host, port = *port, errors = attempts_msg(attempts))
+            }
+            NetError::Idle { what, addr, after } => {
+                msg!("net-idle", op = op_msg(what), addr = addr, after = Arg::duration(*after))
+            }
+            NetError::Unsent { addr, sent, source } => {
+                msg!("net-unsent", addr = addr, error = describe_msg(source), sent = Arg::bytes(*sent))
+            }
+            NetError::InUse { addr, .. } => msg!("net-in-use", addr = addr),
+        }
     }
 }
 
-fn attempts_text(attempts: &[(SocketAddr, io::Error)]) -> String {
+impl std::fmt::Display for NetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for NetError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NetError::Resolve { source, .. }
+            | NetError::Socket { source, .. }
+            | NetError::Unsent { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// What was attempted (`connect to`, `recv from`): the call's name stays as
+/// it is; the words around it are the catalogue's.
+fn op_msg(op: &str) -> Msg {
+    match op {
+        "waiting for data from" => return msg!("op-waiting-data"),
+        "waiting for datagrams on" => return msg!("op-waiting-datagrams"),
+        _ => {}
+    }
+    let (verb, prep) = match op.rsplit_once(' ') {
+        Some((verb, prep @ ("to" | "from" | "on" | "for"))) => (verb, prep),
+        _ => return Msg::text(op),
+    };
+    let verb = match verb.strip_suffix(" (connected UDP)") {
+        Some(call) => msg!("op-connected-udp", call = call),
+        None => Msg::text(verb),
+    };
+    match prep {
+        "to" => msg!("op-to", verb = verb),
+        "from" => msg!("op-from", verb = verb),
+        "on" => msg!("op-on", verb = verb),
+        _ => msg!("op-for", verb = verb),
+    }
+}
+
+fn attempts_msg(attempts: &[(SocketAddr, io::Error)]) -> Arg {
     match attempts {
-        [(_, e)] => describe(e),
+        [(_, e)] => describe_msg(e).into(),
         _ => {
-            attempts.iter().map(|(addr, e)| format!("{addr} {}", describe(e))).collect::<Vec<_>>().join(", ")
+            let lang = crate::i18n::current();
+            attempts
+                .iter()
+                .map(|(addr, e)| format!("{addr} {}", describe_msg(e).render(lang)))
+                .collect::<Vec<_>>()
+                .join(", ")
+                .into()
         }
     }
 }
 
 /// An OS error in the words of the socket man pages, without Rust's
-/// "(os error 111)" suffix.
+/// "(os error 111)" suffix, in the language of the run.
 pub fn describe(err: &io::Error) -> String {
+    describe_msg(err).to_string()
+}
+
+/// [`describe`] as a message: in the catalogues for the errors a person
+/// meets with sockets, the system's own words for the others.
+pub fn describe_msg(err: &io::Error) -> Msg {
     use io::ErrorKind::*;
-    let text = match err.kind() {
-        ConnectionRefused => "connection refused",
-        ConnectionReset => "connection reset by peer",
-        ConnectionAborted => "connection aborted",
-        BrokenPipe => "broken pipe: the peer closed the connection",
-        AddrInUse => "address already in use",
-        AddrNotAvailable => "address not available on this machine",
-        PermissionDenied => "permission denied",
-        TimedOut | WouldBlock => "timed out",
-        HostUnreachable => "host unreachable",
-        NetworkUnreachable => "network unreachable",
+    match err.kind() {
+        ConnectionRefused => msg!("os-connection-refused"),
+        ConnectionReset => msg!("os-connection-reset"),
+        ConnectionAborted => msg!("os-connection-aborted"),
+        BrokenPipe => msg!("os-broken-pipe"),
+        AddrInUse => msg!("os-addr-in-use"),
+        AddrNotAvailable => msg!("os-addr-not-available"),
+        PermissionDenied => msg!("os-permission-denied"),
+        TimedOut | WouldBlock => msg!("os-timed-out"),
+        HostUnreachable => msg!("os-host-unreachable"),
+        NetworkUnreachable => msg!("os-network-unreachable"),
+        NotFound => msg!("os-not-found"),
         _ => {
             let full = err.to_string();
             let trimmed = match full.find(" (os error") {
@@ -106,13 +192,12 @@ pub fn describe(err: &io::Error) -> String {
                 None => &full,
             };
             let mut chars = trimmed.chars();
-            return match chars.next() {
+            Msg::text(match chars.next() {
                 Some(first) => first.to_lowercase().chain(chars).collect(),
                 None => trimmed.to_string(),
-            };
+            })
         }
-    };
-    text.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -71,8 +71,8 @@ pub fn open(
             socket.set_reuse_address(true).map_err(fail("set SO_REUSEADDR for"))?;
             let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
             report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
-            if let Some(warning) = crate::sys::reuse::WHEN_SET {
-                report.emit(Event::Notice { conn: None, message: warning.to_string() })?;
+            if let Some(warning) = crate::sys::reuse::when_set() {
+                report.emit(Event::Notice { conn: None, message: warning })?;
             }
         }
         Some(false) => {
@@ -88,9 +88,7 @@ pub fn open(
                 name: "SO_REUSEPORT",
                 value: value.into(),
             }))?,
-            None => {
-                report.emit(Event::Notice { conn: None, message: reuse_port::UNAVAILABLE.to_string() })?
-            }
+            None => report.emit(Event::Notice { conn: None, message: reuse_port::unavailable() })?,
         }
     }
     if let Some(size) = options.recv_buffer {

@@ -6,27 +6,26 @@ use std::net::SocketAddr;
 
 use crate::decode::PyBytes;
 use crate::event::{Dir, Family, Proto, Role, Step};
+use crate::i18n::{Arg, Lang, Msg};
+use crate::{msg, tr};
 
 /// The Python statement and the sentence for a socket step of a `proto`
 /// socket.
-pub fn step(step: &Step, proto: Proto) -> (String, String) {
+pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
     match step {
         Step::Socket { role, family, proto } => (
             format!("{} = socket({}, {})", var(*role, *proto), family_const(*family), type_const(*proto)),
-            format!(
-                "{} means {} addresses; {}",
-                family_const(*family),
-                match family {
+            tr!(
+                lang,
+                "explain-socket",
+                family = family_const(*family),
+                version = match family {
                     Family::V4 => "IPv4",
                     Family::V6 => "IPv6",
                 },
-                match proto {
-                    Proto::Tcp => {
-                        "SOCK_STREAM means TCP, the connected mode: a reliable, ordered byte stream between two ends."
-                    }
-                    Proto::Udp => {
-                        "SOCK_DGRAM means UDP, the non-connected mode: separate datagrams, no connection, no delivery guarantee."
-                    }
+                mode = match proto {
+                    Proto::Tcp => msg!("explain-socket-tcp"),
+                    Proto::Udp => msg!("explain-socket-udp"),
                 }
             ),
         ),
@@ -42,67 +41,59 @@ pub fn step(step: &Step, proto: Proto) -> (String, String) {
                 }
                 _ => format!("{}.getsockopt({level}, {name})  # {value}", var(*role, proto)),
             };
-            (python, option_sentence(name, *value).to_string())
+            (python, option_sentence(name, *value).render(lang))
         }
-        Step::Bind { role, addr } => (
-            format!("{}.bind({})", var(*role, proto), py_addr(addr)),
-            bind_sentence(addr),
-        ),
+        Step::Bind { role, addr } => {
+            (format!("{}.bind({})", var(*role, proto), py_addr(addr)), bind_sentence(addr).render(lang))
+        }
         Step::Listen { backlog, .. } => (
             format!("server_socket.listen({backlog})"),
-            format!(
-                "The socket becomes a server socket: the kernel completes clients' connections by itself and keeps them in a queue until accept() takes them, up to {backlog}{}",
-                crate::sys::backlog::WHEN_FULL
-            ),
+            crate::sys::backlog::explained(*backlog).render(lang),
         ),
-        Step::Resolve { host, port, .. } => (
-            format!("socket.getaddrinfo('{host}', {port})"),
-            "A host name becomes one or more addresses (IPv4 and/or IPv6): a TCP client tries them in order until one connects; a UDP datagram, which brings no answer to judge by, goes to the first.".to_string(),
-        ),
+        Step::Resolve { host, port, .. } => {
+            (format!("socket.getaddrinfo('{host}', {port})"), tr!(lang, "explain-resolve"))
+        }
         Step::Connect { role, addr } => (
             format!("{}.connect({})", var(*role, proto), py_addr(addr)),
             match proto {
-                Proto::Tcp => "connect() blocks until TCP's handshake (SYN, SYN-ACK, ACK) with the server is done, or fails; the OS gives the socket an ephemeral local port if none was bound.",
-                Proto::Udp => crate::sys::refused::CONNECT_EXPLAINED,
-            }
-            .to_string(),
+                Proto::Tcp => tr!(lang, "explain-connect-tcp"),
+                Proto::Udp => crate::sys::refused::connect_explained().render(lang),
+            },
         ),
     }
 }
 
 /// Why a UDP server neither listens nor accepts.
-pub fn no_listen() -> (String, String) {
+pub fn no_listen(lang: Lang) -> (String, String) {
     (
         "# no sock.listen(), no sock.accept(): the next call is sock.recvfrom()".to_string(),
-        "listen() and accept() exist for connections, and UDP has none: no handshake to complete, no queue of clients waiting, no socket per client. Every datagram, from anyone, lands on this one bound socket; recvfrom() says who sent it, and sendto() answers that address.".to_string(),
+        tr!(lang, "explain-no-listen"),
     )
 }
 
 /// The local address of a UDP client, and where its port came from.
-pub fn udp_local(local: &SocketAddr, connected: bool, range: Option<(u16, u16)>) -> (String, String) {
-    let range = match range {
-        Some((low, high)) => format!(" (from its ephemeral range {low}-{high})"),
-        None => String::new(),
+pub fn udp_local(
+    lang: Lang,
+    local: &SocketAddr,
+    connected: bool,
+    range: Option<(u16, u16)>,
+) -> (String, String) {
+    let call = if connected { "connect()" } else { "sendto()" };
+    let port = match range {
+        Some((low, high)) => msg!("explain-udp-port-range", call = call, low = low, high = high),
+        None => msg!("explain-udp-port", call = call),
     };
-    let address = if local.ip().is_unspecified() {
-        format!(
-            " The address stays {}: a socket that is not connected may send through any interface, and each datagram leaves from the one its route uses.",
-            local.ip()
-        )
-    } else {
-        String::new()
-    };
-    (
-        format!("sock.getsockname()  # {}", py_addr(local)),
-        format!(
-            "A datagram needs a source port, so the first {} gave the socket a free one{range}; replies come back to it.{address}",
-            if connected { "connect()" } else { "sendto()" }
-        ),
-    )
+    let mut sentence = port.render(lang);
+    if local.ip().is_unspecified() {
+        sentence.push(' ');
+        sentence.push_str(&tr!(lang, "explain-udp-unspecified", ip = local.ip()));
+    }
+    (format!("sock.getsockname()  # {}", py_addr(local)), sentence)
 }
 
 /// Explanation of the first datagram in a direction.
 pub fn datagram(
+    lang: Lang,
     dir: Dir,
     connected: bool,
     recv_size: usize,
@@ -116,80 +107,75 @@ pub fn datagram(
                 py_bytes(bytes, 40),
                 crate::python::returned_addr(peer)
             ),
-            format!(
-                "recvfrom() returns one datagram, whole, and its sender's address: UDP keeps message boundaries, where TCP's recv() returns any part of a stream. A datagram longer than {recv_size} bytes is cut, and the rest discarded."
-            ),
+            tr!(lang, "explain-recvfrom", recv_size = recv_size),
         ),
         (Dir::In, true) => (
             format!("data = sock.recv({recv_size})  # {}", py_bytes(bytes, 40)),
-            "On a connected UDP socket recv() returns one datagram, whole, and only from the connected peer: the kernel drops the others.".to_string(),
+            tr!(lang, "explain-udp-recv-connected"),
         ),
-        (Dir::Out, false) => (
-            format!("sock.sendto({}, {})", py_bytes(bytes, 40), py_addr(peer)),
-            "sendto() hands one datagram to the network and returns: no connection, no acknowledgement, so nothing tells the sender whether anyone received it.".to_string(),
-        ),
+        (Dir::Out, false) => {
+            (format!("sock.sendto({}, {})", py_bytes(bytes, 40), py_addr(peer)), tr!(lang, "explain-sendto"))
+        }
         (Dir::Out, true) => (
             format!("sock.send({})", py_bytes(bytes, 40)),
-            crate::sys::refused::SEND_EXPLAINED.to_string(),
+            crate::sys::refused::send_explained().render(lang),
         ),
     }
 }
 
 /// Why a datagram longer than the buffer loses its end.
-pub fn truncated(recv_size: usize) -> String {
-    format!(
-        "recvfrom({recv_size}) takes one whole datagram from the queue: what does not fit in {recv_size} bytes is discarded, not kept for the next call as TCP would. {}",
-        crate::sys::datagram::HOW_MEASURED
-    )
+pub fn truncated(lang: Lang, recv_size: usize) -> String {
+    crate::sys::datagram::truncated(recv_size).render(lang)
 }
 
 /// Explanation of an accepted connection (server side).
-pub fn accepted(peer: &SocketAddr) -> (String, String) {
+pub fn accepted(lang: Lang, peer: &SocketAddr) -> (String, String) {
     (
         format!(
             "client_socket, client_address = server_socket.accept()  # client_address = {}",
             crate::python::returned_addr(peer)
         ),
-        "accept() takes the next connection from the queue and returns a new socket just for this client; the listening socket goes on listening.".to_string(),
+        tr!(lang, "explain-accept"),
     )
 }
 
 /// Why the client's port is not the server's (the course's question).
-pub fn ephemeral(local: &SocketAddr, peer: &SocketAddr, range: Option<(u16, u16)>) -> String {
-    let range = match range {
-        Some((low, high)) => format!(" from its ephemeral range {low}-{high}"),
-        None => String::new(),
-    };
-    format!(
-        "Why {} and not {}? The server's port names the service; the client's end of each connection needs a port too, so the client's OS picked a free one{range}. The pair of addresses and ports identifies this connection.",
-        local.port(),
-        peer.port()
-    )
+pub fn ephemeral(lang: Lang, local: &SocketAddr, peer: &SocketAddr, range: Option<(u16, u16)>) -> String {
+    match range {
+        Some((low, high)) => tr!(
+            lang,
+            "explain-ephemeral-range",
+            local = local.port(),
+            peer = peer.port(),
+            low = low,
+            high = high
+        ),
+        None => tr!(lang, "explain-ephemeral", local = local.port(), peer = peer.port()),
+    }
 }
 
 /// The Python line of one TCP chunk (every chunk has one), with what the
 /// call returned as Python prints it; and, for the first chunk of a
 /// direction, the sentence on what the call does.
-pub fn data(dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) -> (String, String) {
+pub fn data(lang: Lang, dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) -> (String, String) {
     match dir {
         Dir::In => (
             format!("{} = client_socket.recv({recv_size})  # {}", received_var(role), py_bytes(bytes, 40)),
-            format!(
-                "recv() returns what has arrived so far, at most {recv_size} bytes: TCP carries a stream of bytes, not messages, so one send() may arrive in several chunks and several sends in one.{}",
-                recv_size_note(recv_size)
-            ),
+            match recv_size {
+                1024 => tr!(lang, "explain-recv", recv_size = recv_size),
+                _ => tr!(lang, "explain-recv-not-1024", recv_size = recv_size),
+            },
         ),
         // The server writes with one send() a call, each shown; the client
         // sends each piece of its input whole, as sendall() does.
         Dir::Out => match role {
             Role::Server => (
                 format!("client_socket.send({})  # returns {}", py_bytes(bytes, 40), bytes.len()),
-                "send() copies the bytes into the kernel's send buffer and returns how many it took; TCP delivers them in order, but the peer's recv() may cut them differently.".to_string(),
+                tr!(lang, "explain-send"),
             ),
-            Role::Client => (
-                format!("client_socket.sendall({})", py_bytes(bytes, 40)),
-                "sendall() calls send() until every byte is in the kernel's send buffer; TCP delivers them in order, but the peer's recv() may cut them differently.".to_string(),
-            ),
+            Role::Client => {
+                (format!("client_socket.sendall({})", py_bytes(bytes, 40)), tr!(lang, "explain-sendall"))
+            }
         },
     }
 }
@@ -203,46 +189,26 @@ pub fn received_var(role: Role) -> &'static str {
     }
 }
 
-/// Why netplay's recv size is not the course's 1024, when it is not.
-fn recv_size_note(recv_size: usize) -> String {
-    if recv_size == 1024 {
-        return String::new();
-    }
-    format!(
-        " netplay asks {recv_size} bytes a call where the course asks 1024: a bigger buffer takes the same bytes in fewer calls; --recv-size 1024 does as the course does."
-    )
-}
-
 /// `data.decode()` on received bytes: the Python line with the text it
 /// returns, or the UnicodeDecodeError Python raises, word for word; with a
 /// sentence when the error is the stream cutting a character in two.
-pub fn decoded(var: &str, bytes: &[u8]) -> (String, Option<String>) {
+pub fn decoded(lang: Lang, var: &str, bytes: &[u8]) -> (String, Option<String>) {
     match crate::python::decode(bytes) {
         Ok(text) => (format!("{var}.decode()  # {}", crate::python::PyStr(&text)), None),
         Err(error) => {
             let cut = error.ends_with("unexpected end of data");
-            let why = cut.then(|| {
-                "The chunk ends inside a character: UTF-8 writes it in several bytes, and recv() cut the stream between them. Decode once all of its bytes have arrived (keep the tail for the next recv(), or use codecs.getincrementaldecoder)."
-                    .to_string()
-            });
+            let why = cut.then(|| tr!(lang, "explain-decode-cut"));
             (format!("{var}.decode()  # UnicodeDecodeError: {error}"), why)
         }
     }
 }
 
-pub fn eof() -> (String, String) {
-    (
-        "data = client_socket.recv(...)  # b''".to_string(),
-        "recv() returned b'': the peer called shutdown(SHUT_WR) or close(); no more bytes will come from it."
-            .to_string(),
-    )
+pub fn eof(lang: Lang) -> (String, String) {
+    ("data = client_socket.recv(...)  # b''".to_string(), tr!(lang, "explain-eof"))
 }
 
-pub fn shutdown() -> (String, String) {
-    (
-        "client_socket.shutdown(SHUT_WR)".to_string(),
-        "shutdown(SHUT_WR) sends a FIN: once the peer has read everything before it, its recv() returns b''. Reading still works in the other direction (a half-close).".to_string(),
-    )
+pub fn shutdown(lang: Lang) -> (String, String) {
+    ("client_socket.shutdown(SHUT_WR)".to_string(), tr!(lang, "explain-shutdown"))
 }
 
 /// Who sent the first FIN of a connection, which decides where TIME_WAIT is.
@@ -259,23 +225,33 @@ pub enum FirstFin {
 /// The close of a TCP connection's socket, true for each end: an accepted
 /// socket's close leaves the listening socket and its port alone, and the
 /// end that sent the first FIN keeps the pair of addresses in TIME_WAIT.
-pub fn closed(role: Role, first_fin: FirstFin, time_wait: Option<std::time::Duration>) -> (String, String) {
-    let what = match role {
-        Role::Server => {
-            "close() releases this connection's socket only: the listening socket is another one, and its port is not affected."
+pub fn closed(
+    lang: Lang,
+    role: Role,
+    first_fin: FirstFin,
+    time_wait: Option<std::time::Duration>,
+) -> (String, String) {
+    let mut sentence = match role {
+        Role::Server => tr!(lang, "explain-close-server"),
+        Role::Client => tr!(lang, "explain-close-client"),
+    };
+    let after = match (first_fin, time_wait) {
+        (FirstFin::Ours, Some(wait)) => Some(msg!(
+            "explain-time-wait-ours",
+            seconds = wait.as_secs(),
+            command = crate::sys::in_use::SHOW_TIME_WAIT
+        )),
+        (FirstFin::Ours, None) => {
+            Some(msg!("explain-time-wait-ours-while", command = crate::sys::in_use::SHOW_TIME_WAIT))
         }
-        Role::Client => "close() releases the socket.",
+        (FirstFin::Peers, _) => Some(msg!("explain-time-wait-theirs")),
+        (FirstFin::Neither, _) => None,
     };
-    let wait = time_wait.map(|d| format!("{}s", d.as_secs())).unwrap_or_else(|| "a while".to_string());
-    let after = match first_fin {
-        FirstFin::Ours => format!(
-            " This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for {wait}, so that no late packet of it is taken for a new connection's (`{}` shows it).",
-            crate::sys::in_use::SHOW_TIME_WAIT
-        ),
-        FirstFin::Peers => " The peer sent the first FIN, so TIME_WAIT is on its side, not here.".to_string(),
-        FirstFin::Neither => String::new(),
-    };
-    ("client_socket.close()".to_string(), format!("{what}{after}"))
+    if let Some(after) = after {
+        sentence.push(' ');
+        sentence.push_str(&after.render(lang));
+    }
+    ("client_socket.close()".to_string(), sentence)
 }
 
 /// The course's variable names; its UDP examples name the socket `sock`.
@@ -301,42 +277,35 @@ fn type_const(proto: Proto) -> &'static str {
     }
 }
 
-fn option_sentence(name: &str, value: i64) -> &'static str {
+fn option_sentence(name: &str, value: i64) -> Msg {
     match (name, value) {
-        ("SO_REUSEADDR", _) => crate::sys::reuse::EXPLAINED,
-        ("SO_REUSEPORT", _) => crate::sys::reuse_port::EXPLAINED,
-        ("IPV6_V6ONLY", 0) => {
-            "IPV6_V6ONLY = 0 is dual-stack: an IPv6 socket bound to :: also receives IPv4 peers, shown as IPv4-mapped addresses ::ffff:a.b.c.d."
-        }
-        ("IPV6_V6ONLY", _) => "IPV6_V6ONLY = 1: this socket speaks IPv6 only; IPv4 peers cannot reach it.",
-        ("SO_RCVBUF", _) => crate::sys::rcvbuf::EXPLAINED,
-        ("SO_RXQ_OVFL", _) => {
-            "SO_RXQ_OVFL (40 on Linux; Python's socket module has no name for it) makes each datagram received carry, in a control message, how many datagrams the kernel has dropped for this socket because its receive buffer was full: the only way the receiver learns of those losses."
-        }
-        ("UDP_SEGMENT", _) => {
-            "UDP_SEGMENT (GSO): one send() of a long buffer becomes datagrams of this size, cut by the kernel; far fewer calls for the same datagrams."
-        }
-        ("UDP_GRO", _) => {
-            "UDP_GRO: datagrams of one sender that arrive together may come out of one recvmsg(), glued, with their size in a control message."
-        }
-        _ => "A socket option.",
+        ("SO_REUSEADDR", _) => crate::sys::reuse::explained(),
+        ("SO_REUSEPORT", _) => crate::sys::reuse_port::explained(),
+        ("IPV6_V6ONLY", 0) => msg!("explain-v6only-off"),
+        ("IPV6_V6ONLY", _) => msg!("explain-v6only-on"),
+        ("SO_RCVBUF", _) => crate::sys::rcvbuf::explained(),
+        ("SO_RXQ_OVFL", _) => msg!("explain-so-rxq-ovfl"),
+        ("UDP_SEGMENT", _) => msg!("explain-udp-segment"),
+        ("UDP_GRO", _) => msg!("explain-udp-gro"),
+        _ => msg!("explain-option"),
     }
 }
 
-fn bind_sentence(addr: &SocketAddr) -> String {
-    let host = if addr.ip().is_unspecified() {
-        format!("{} means every interface of the machine", addr.ip())
-    } else if addr.ip().is_loopback() {
-        format!("{} is the loopback address: only this machine can reach it", addr.ip())
+fn bind_sentence(addr: &SocketAddr) -> Msg {
+    let ip = addr.ip();
+    let host = if ip.is_unspecified() {
+        msg!("explain-bind-any", ip = ip)
+    } else if ip.is_loopback() {
+        msg!("explain-bind-loopback", ip = ip)
     } else {
-        format!("{} is one address of this machine", addr.ip())
+        msg!("explain-bind-local", ip = ip)
     };
-    let port = if addr.port() == 0 {
-        "port 0 asks the OS to choose a free port".to_string()
+    let port: Arg = if addr.port() == 0 {
+        msg!("explain-bind-port-zero").into()
     } else {
-        format!("port {} is where peers will find the socket", addr.port())
+        msg!("explain-bind-port", port = addr.port()).into()
     };
-    format!("bind() attaches the socket to an address and a port: {host}; {port}.")
+    msg!("explain-bind", host = host, port = port)
 }
 
 /// An address as Python's socket module writes it: `('127.0.0.1', 12345)`.
@@ -357,56 +326,64 @@ mod tests {
     #[test]
     fn python_lines_match_the_course() {
         let tcp = Proto::Tcp;
-        let (py, _) = step(&Step::Socket { role: Role::Server, family: Family::V4, proto: tcp }, tcp);
-        assert_eq!(py, "server_socket = socket(AF_INET, SOCK_STREAM)");
-        let (py, _) = step(&Step::Listen { backlog: 5, effective: 5 }, tcp);
-        assert_eq!(py, "server_socket.listen(5)");
-        let (py, _) = step(&Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() }, tcp);
-        assert_eq!(py, "server_socket.bind(('0.0.0.0', 12345))");
         let (py, _) =
-            step(&Step::Connect { role: Role::Client, addr: "127.0.0.1:12345".parse().unwrap() }, tcp);
+            step(Lang::En, &Step::Socket { role: Role::Server, family: Family::V4, proto: tcp }, tcp);
+        assert_eq!(py, "server_socket = socket(AF_INET, SOCK_STREAM)");
+        let (py, _) = step(Lang::En, &Step::Listen { backlog: 5, effective: 5 }, tcp);
+        assert_eq!(py, "server_socket.listen(5)");
+        let (py, _) =
+            step(Lang::En, &Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() }, tcp);
+        assert_eq!(py, "server_socket.bind(('0.0.0.0', 12345))");
+        let (py, _) = step(
+            Lang::En,
+            &Step::Connect { role: Role::Client, addr: "127.0.0.1:12345".parse().unwrap() },
+            tcp,
+        );
         assert_eq!(py, "client_socket.connect(('127.0.0.1', 12345))");
     }
 
     #[test]
     fn udp_lines_match_the_course() {
         let udp = Proto::Udp;
-        let (py, why) = step(&Step::Socket { role: Role::Client, family: Family::V4, proto: udp }, udp);
+        let (py, why) =
+            step(Lang::En, &Step::Socket { role: Role::Client, family: Family::V4, proto: udp }, udp);
         assert_eq!(py, "sock = socket(AF_INET, SOCK_DGRAM)");
         assert!(why.contains("non-connected"));
-        let (py, _) = step(&Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() }, udp);
+        let (py, _) =
+            step(Lang::En, &Step::Bind { role: Role::Server, addr: "0.0.0.0:12345".parse().unwrap() }, udp);
         assert_eq!(py, "sock.bind(('0.0.0.0', 12345))");
-        let (_, why) = step(&Step::Connect { role: Role::Client, addr: "127.0.0.1:9".parse().unwrap() }, udp);
+        let (_, why) =
+            step(Lang::En, &Step::Connect { role: Role::Client, addr: "127.0.0.1:9".parse().unwrap() }, udp);
         assert!(why.contains("sends nothing"), "{why}");
         let peer = "127.0.0.1:12345".parse().unwrap();
-        let (py, _) = datagram(Dir::Out, false, 1024, &peer, b"Hello serveur !");
+        let (py, _) = datagram(Lang::En, Dir::Out, false, 1024, &peer, b"Hello serveur !");
         assert_eq!(py, "sock.sendto(b'Hello serveur !', ('127.0.0.1', 12345))");
-        let (py, _) = datagram(Dir::In, false, 1024, &peer, b"x");
+        let (py, _) = datagram(Lang::En, Dir::In, false, 1024, &peer, b"x");
         assert_eq!(py, "data, address = sock.recvfrom(1024)  # b'x', ('127.0.0.1', 12345)");
-        let (py, why) = no_listen();
+        let (py, why) = no_listen(Lang::En);
         assert!(py.contains("no sock.listen(), no sock.accept()"));
         assert!(why.contains("UDP has none"));
     }
 
     #[test]
     fn every_call_has_its_python_and_the_close_tells_where_time_wait_is() {
-        let (py, why) = data(Dir::In, Role::Server, 65536, b"Hello");
+        let (py, why) = data(Lang::En, Dir::In, Role::Server, 65536, b"Hello");
         assert_eq!(py, "data = client_socket.recv(65536)  # b'Hello'");
         assert!(why.contains("--recv-size 1024 does as the course does"), "{why}");
-        let (py, why) = data(Dir::In, Role::Client, 1024, b"Hi");
+        let (py, why) = data(Lang::En, Dir::In, Role::Client, 1024, b"Hi");
         assert_eq!(py, "response = client_socket.recv(1024)  # b'Hi'");
         assert!(!why.contains("--recv-size"));
-        let (py, why) = decoded("data", b"f\xc3");
+        let (py, why) = decoded(Lang::En, "data", b"f\xc3");
         assert!(py.ends_with(
             "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xc3 in position 1: unexpected end of data"
         ));
         assert!(why.is_some());
         let wait = Some(std::time::Duration::from_secs(60));
-        let (_, ours) = closed(Role::Server, FirstFin::Ours, wait);
+        let (_, ours) = closed(Lang::En, Role::Server, FirstFin::Ours, wait);
         assert!(ours.contains("TIME_WAIT for 60s") && ours.contains("listening socket is another one"));
-        let (_, theirs) = closed(Role::Client, FirstFin::Peers, wait);
+        let (_, theirs) = closed(Lang::En, Role::Client, FirstFin::Peers, wait);
         assert!(theirs.contains("TIME_WAIT is on its side") && !theirs.contains("listening"));
-        let (_, reset) = closed(Role::Client, FirstFin::Neither, wait);
+        let (_, reset) = closed(Lang::En, Role::Client, FirstFin::Neither, wait);
         assert!(!reset.contains("TIME_WAIT"));
     }
 

@@ -18,8 +18,10 @@ use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResu
 use crate::event::demo::{DemoPart, DemoRow};
 use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
 use crate::hexdump::{Dumper, Layout, push_decoded};
+use crate::i18n::{Arg, Lang, Msg};
+use crate::msg;
 use crate::net::ports;
-use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
+use crate::units::format_duration_in;
 
 /// What the human reporter shows, decided once per run.
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub struct Style {
     pub decode: Option<Format>,
     /// Columns every line must fit in (the terminal's); None: no limit.
     pub width: Option<usize>,
+    /// The language the lines are written in.
+    pub lang: Lang,
 }
 
 impl Style {
@@ -56,6 +60,7 @@ impl Style {
             recv_size: config.recv_size,
             decode: config.decode.clone(),
             width,
+            lang: config.lang,
         }
     }
 }
@@ -133,6 +138,11 @@ impl Human {
         }
     }
 
+    /// A message in the reader's language.
+    fn t(&self, msg: Msg) -> String {
+        msg.render(self.style.lang)
+    }
+
     fn paint(&self, color: Color, text: &str) -> String {
         if self.style.color { format!("\x1b[{}m{text}\x1b[0m", color.to_fg_str()) } else { text.to_string() }
     }
@@ -203,7 +213,7 @@ impl Human {
     /// When the event happened: `+12.3ms` since netplay started, on the
     /// one clock every line of every end shares.
     fn when(&self) -> String {
-        format!("+{}", format_duration(self.at.0))
+        format!("+{}", format_duration_in(self.style.lang, self.at.0))
     }
 
     fn conn_tag(&self, conn: u64) -> String {
@@ -224,49 +234,58 @@ impl Human {
         }
         let arrow = self.paint(Color::Blue, "▸");
         let text = match step {
-            Step::Socket { family, proto, .. } => format!(
-                "{arrow} socket({}, {})   {} {} socket",
-                family_const(*family),
-                match proto {
+            Step::Socket { family, proto, .. } => self.t(msg!(
+                "step-socket",
+                family = family_const(*family),
+                socktype = match proto {
                     Proto::Tcp => "SOCK_STREAM",
                     Proto::Udp => "SOCK_DGRAM",
                 },
-                family_name(*family),
-                proto_name(*proto),
-            ),
+                family_name = family_name(*family),
+                proto = proto_name(*proto),
+            )),
             Step::SetOption { name, value, role } => {
                 let why = match (*name, *role, self.proto) {
                     ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
-                        self.dim("   (netplay's default for a TCP server: a restart binds despite TIME_WAIT)")
+                        self.dim(&format!("   {}", self.t(msg!("step-reuseaddr-default"))))
                     }
                     _ => String::new(),
                 };
-                format!("{arrow} setsockopt({name}, {value})   read back: {value}{why}")
+                let text = self.t(msg!("step-setsockopt", name = *name, value = *value));
+                format!("{text}{why}")
             }
             Step::ReadOption { name, value, role } => {
                 let why = match (*name, *role, self.proto) {
-                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => crate::sys::reuse::LEFT_OFF,
-                    _ => "the OS default, left as is",
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => crate::sys::reuse::left_off(),
+                    _ => msg!("step-option-default"),
                 };
-                format!("{arrow} {name} = {value}   ({why})")
+                self.t(msg!("step-read-option", name = *name, value = *value, why = why))
             }
-            Step::Bind { addr, .. } => format!("{arrow} bind({}){}", addr, port_note(addr.port())),
+            Step::Bind { addr, .. } => {
+                let note = port_note(addr.port()).map(|n| format!("   {}", self.t(n))).unwrap_or_default();
+                format!("{}{note}", self.t(msg!("step-bind", addr = addr)))
+            }
             Step::Listen { backlog, effective } => {
-                let cap = if effective < backlog {
-                    format!("   the kernel caps it at {effective} ({})", crate::sys::backlog::SETTING)
+                if effective < backlog {
+                    self.t(msg!(
+                        "step-listen-capped",
+                        backlog = *backlog,
+                        effective = *effective,
+                        setting = crate::sys::backlog::SETTING
+                    ))
                 } else {
-                    String::new()
-                };
-                format!("{arrow} listen({backlog}){cap}")
+                    self.t(msg!("step-listen", backlog = *backlog))
+                }
             }
             Step::Resolve { host, addrs, .. } => {
                 let list: Vec<String> = addrs.iter().map(show_ip).collect();
-                format!("{arrow} resolve {host} → {}", list.join(", "))
+                self.t(msg!("step-resolve", host = host, addrs = list.join(", ")))
             }
-            Step::Connect { addr, .. } => format!("{arrow} connect({addr})"),
+            Step::Connect { addr, .. } => self.t(msg!("step-connect", addr = addr)),
         };
+        let text = format!("{arrow} {text}");
         self.line(&text);
-        self.explanation(explain::step(step, self.proto));
+        self.explanation(explain::step(self.style.lang, step, self.proto));
     }
 
     fn listening(&mut self, proto: Proto, local: &SocketAddr) {
@@ -275,36 +294,34 @@ impl Human {
         }
         if proto == Proto::Udp {
             let arrow = self.paint(Color::Blue, "▸");
-            let why =
-                self.dim("UDP has no connections: every datagram, from anyone, comes to this one socket");
-            self.line(&format!("{arrow} no listen(), no accept()   {why}"));
-            self.explanation(explain::no_listen());
+            let why = self.t(msg!("step-no-listen-why"));
+            let why = self.dim(&why);
+            let what = self.t(msg!("step-no-listen"));
+            self.line(&format!("{arrow} {what}   {why}"));
+            self.explanation(explain::no_listen(self.style.lang));
         }
-        let what = match proto {
-            Proto::Tcp => "listening on",
-            Proto::Udp => "bound to",
+        let head = match proto {
+            Proto::Tcp => msg!("listening-tcp", local = local),
+            Proto::Udp => msg!("listening-udp", local = local),
         };
-        let head = self.paint(Color::Green, &format!("● {what} {local} ({})", proto_name(proto)));
+        let head = self.paint(Color::Green, &self.t(head));
         self.line(&head);
-        let (reach_port, reach_it) = match proto {
-            Proto::Tcp => ("connect to", "connect"),
-            Proto::Udp => ("send to", "send to it"),
+        let proto_key = match proto {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
         };
         let reach = match local.ip() {
-            ip if ip.is_unspecified() => Some(format!(
-                "{ip} means every interface: other machines can now {reach_port} port {}.",
-                local.port()
-            )),
-            ip if ip.is_loopback() && local.is_ipv6() => Some(format!(
-                "{ip} is the IPv6 loopback: only this machine can {reach_it}, and only over IPv6: a client of 127.0.0.1 does not reach it (IPV6_V6ONLY matters only for ::, which takes IPv4 too when 0); --host :: opens it to others."
-            )),
-            ip if ip.is_loopback() => Some(format!(
-                "{ip} is loopback: only this machine can {reach_it}; --host 0.0.0.0 opens it to others."
-            )),
+            ip if ip.is_unspecified() => {
+                Some(msg!("reach-every-interface", ip = ip, proto = proto_key, port = local.port()))
+            }
+            ip if ip.is_loopback() && local.is_ipv6() => {
+                Some(msg!("reach-ipv6-loopback", ip = ip, proto = proto_key))
+            }
+            ip if ip.is_loopback() => Some(msg!("reach-loopback", ip = ip, proto = proto_key)),
             _ => None,
         };
         if let Some(reach) = reach {
-            let reach = self.dim(&format!("  {reach}"));
+            let reach = self.dim(&format!("  {}", self.t(reach)));
             self.line(&reach);
         }
     }
@@ -312,64 +329,54 @@ impl Human {
     /// The listen(5) lesson: connections the kernel has completed, waiting
     /// for accept(); and what the kernel does once the queue is full.
     fn accept_queue(&mut self, queued: u32, backlog: u32) {
-        let text = match queued {
-            0 => "⧗ accept queue empty: accept() has taken every waiting connection".to_string(),
-            n if n > backlog => format!(
-                "⧗ accept queue full: {n} connections wait for accept(), listen({backlog}) (Linux keeps backlog + 1); the kernel now drops new clients' SYNs: they retry, and their connect() waits"
-            ),
-            n => format!(
-                "⧗ accept queue: {n} {} completed by the kernel, waiting for accept() (listen({backlog}))",
-                plural(n as usize, "connection")
-            ),
-        };
+        let text = self.t(match queued {
+            0 => msg!("accept-queue-empty"),
+            n if n > backlog => msg!("accept-queue-full", queued = n, backlog = backlog),
+            n => msg!("accept-queue", queued = n, backlog = backlog),
+        });
         let text = self.paint(Color::Yellow, &text);
         self.line(&text);
     }
 
     fn sending_from(&mut self, local: &SocketAddr, peer: &SocketAddr, connected: bool, ephemeral: bool) {
         self.udp.connected = connected;
+        let shown = self.show_addr(peer);
         let head = if connected {
-            format!("● connected UDP socket {local} → {}", show_addr(peer))
+            msg!("udp-connected-socket", local = local, peer = shown)
         } else {
-            format!("● sending from {local} to {} (UDP, not connected)", show_addr(peer))
+            msg!("udp-sending-from", local = local, peer = shown)
         };
-        let head = self.paint(Color::Green, &head);
+        let head = self.paint(Color::Green, &self.t(head));
         self.line(&head);
         if self.style.quiet {
             return;
         }
         let port = local.port();
         let origin = match (ephemeral, connected, self.udp.bound) {
-            (false, _, _) => format!("port {port} is the one asked for (--source-port)"),
-            (true, _, true) => format!("port {port} is ephemeral: the OS chose it at bind()"),
-            (true, true, false) => format!("port {port} is ephemeral: the OS chose it at connect()"),
-            (true, false, false) => {
-                format!(
-                    "port {port} is ephemeral: the OS chose it at the first sendto(), the socket had none"
-                )
-            }
+            (false, _, _) => msg!("udp-port-asked", port = port),
+            (true, _, true) => msg!("udp-port-at-bind", port = port),
+            (true, true, false) => msg!("udp-port-at-connect", port = port),
+            (true, false, false) => msg!("udp-port-at-sendto", port = port),
         };
         let what = if connected {
-            crate::sys::refused::CONNECTED_NOTE
+            crate::sys::refused::connected_note()
         } else {
-            crate::sys::refused::UNCONNECTED_NOTE
+            crate::sys::refused::unconnected_note()
         };
         // Why the server will see another address than the one shown here.
         let unbound = local.ip().is_unspecified().then(|| {
-            format!(
-                "{} means the socket is bound to no address of its own: each datagram leaves with the address of the interface its route takes, so {} sees {}",
-                local.ip(),
-                peer.ip(),
-                if peer.ip().is_loopback() { peer.ip().to_string() } else { "this machine's address on that route".to_string() }
-            )
+            let seen: Arg =
+                if peer.ip().is_loopback() { peer.ip().into() } else { msg!("udp-unbound-route").into() };
+            msg!("udp-unbound", local_ip = local.ip(), peer_ip = peer.ip(), seen = seen)
         });
-        for note in [origin, what.to_string()].into_iter().chain(unbound) {
-            let note = self.dim(&format!("  {note}."));
+        for note in [origin, what].into_iter().chain(unbound) {
+            let note = self.t(msg!("note-sentence", note = note));
+            let note = self.dim(&format!("  {note}"));
             self.line(&note);
         }
         if self.style.explain {
             let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
-            let (python, sentence) = explain::udp_local(local, connected, range);
+            let (python, sentence) = explain::udp_local(self.style.lang, local, connected, range);
             self.explanation((python, sentence));
         }
     }
@@ -380,37 +387,40 @@ impl Human {
         if !self.style.dumps && cut.is_none() {
             return;
         }
+        let shown = self.show_addr(peer);
         let (head, color) = match dir {
-            Dir::In => (format!("← datagram #{seq} from {}", show_addr(peer)), Color::Cyan),
-            Dir::Out => (format!("→ datagram #{seq} to {}", show_addr(peer)), Color::Magenta),
+            Dir::In => (msg!("datagram-in", seq = seq, peer = shown), Color::Cyan),
+            Dir::Out => (msg!("datagram-out", seq = seq, peer = shown), Color::Magenta),
         };
         let size = match cut {
-            Some(arrived) => self.paint(
-                Color::Red,
-                &format!(
-                    "{arrived} bytes arrived, {kept} kept, {} discarded (longer than --recv-size {})",
-                    arrived - kept,
-                    self.style.recv_size
-                ),
-            ),
-            None => byte_count(kept),
+            Some(arrived) => {
+                let text = self.t(msg!(
+                    "datagram-cut",
+                    arrived = arrived,
+                    kept = kept,
+                    discarded = arrived - kept,
+                    recv_size = self.style.recv_size
+                ));
+                self.paint(Color::Red, &text)
+            }
+            None => self.t(byte_count(kept)),
         };
-        let head = self.paint(color, &head);
+        let head = self.paint(color, &self.t(head));
         let when = self.dim(&self.when());
-        self.line(&format!("{head}: {size}   {when}"));
+        let line = self.t(msg!("datagram-head", head = head, size = size, when = when));
+        self.line(&line);
         let first = match dir {
             Dir::In => !std::mem::replace(&mut self.udp.seen_in, true),
             Dir::Out => !std::mem::replace(&mut self.udp.seen_out, true),
         };
         if !std::mem::replace(&mut self.udp.seen_any, true) && !self.style.quiet && self.style.dumps {
-            let note = self.dim(
-                "  one datagram is one message, whole: each is dumped from offset 0 (TCP shows recv() chunks of one stream)",
-            );
+            let note = self.dim(&format!("  {}", self.t(msg!("datagram-whole"))));
             self.line(&note);
         }
         // Every datagram has its Python line; the sentence comes once.
         let recv_size = self.style.recv_size;
-        let (python, sentence) = explain::datagram(dir, self.udp.connected, recv_size, peer, bytes);
+        let (python, sentence) =
+            explain::datagram(self.style.lang, dir, self.udp.connected, recv_size, peer, bytes);
         self.python(&python);
         if first {
             self.sentence(&sentence);
@@ -419,7 +429,8 @@ impl Human {
             self.decode_view("data", bytes);
         }
         if cut.is_some() && self.style.explain {
-            let why = self.dim(&format!("      {}", explain::truncated(self.style.recv_size)));
+            let why =
+                self.dim(&format!("      {}", explain::truncated(self.style.lang, self.style.recv_size)));
             self.line(&why);
         }
         if self.style.dumps {
@@ -439,27 +450,22 @@ impl Human {
         bytes_in: u64,
         duration: std::time::Duration,
     ) {
-        let plural = |n: u64| if n == 1 { "datagram" } else { "datagrams" };
-        let text = self.paint(
-            Color::Yellow,
-            &format!(
-                "done after {}: {sent} {} sent ({}), {received} {} received ({})",
-                format_duration(duration),
-                plural(sent),
-                format_bytes(bytes_out),
-                plural(received),
-                format_bytes(bytes_in),
-            ),
-        );
+        let text = self.t(msg!(
+            "udp-done",
+            duration = Arg::duration(duration),
+            sent = sent,
+            bytes_out = Arg::bytes(bytes_out),
+            received = received,
+            bytes_in = Arg::bytes(bytes_in),
+        ));
+        let text = self.paint(Color::Yellow, &text);
         self.line(&text);
         if sent > 0 && received == 0 && !self.style.quiet {
-            let (within, more) = match self.udp.waited {
-                Some(wait) => (format!(" within {}", format_duration(wait)), ""),
-                None => (String::new(), "; --wait DUR listens for replies"),
+            let note = match self.udp.waited {
+                Some(wait) => msg!("udp-nothing-back-within", wait = Arg::duration(wait)),
+                None => msg!("udp-nothing-back"),
             };
-            let note = self.dim(&format!(
-                "  nothing came back{within}, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there{more}"
-            ));
+            let note = self.dim(&format!("  {}", self.t(note)));
             self.line(&note);
         }
     }
@@ -467,31 +473,19 @@ impl Human {
     /// What `udp serve` did not answer or take, and what the kernel
     /// dropped: said when there was any.
     fn serve_totals(&mut self, totals: &ServeTotals) {
-        let count = |n: u64, one: &str, many: &str| {
-            format!("{} {}", format_count(n), if n == 1 { one } else { many })
-        };
         if totals.withheld > 0 {
-            self.line(&format!(
-                "  {} not sent (own or forged address, --answer-rate, or 3x what the peer sent)",
-                count(totals.withheld, "answer", "answers")
-            ));
+            let text = self.t(msg!("serve-withheld", n = Arg::count(totals.withheld)));
+            self.line(&format!("  {text}"));
         }
         if totals.ignored > 0 {
-            self.line(&format!(
-                "  {} ignored (--allow / --deny)",
-                count(totals.ignored, "datagram", "datagrams")
-            ));
+            let text = self.t(msg!("serve-ignored", n = Arg::count(totals.ignored)));
+            self.line(&format!("  {text}"));
         }
         match totals.kernel_drops {
             Some(0) | None => {}
             Some(n) => {
-                let text = self.paint(
-                    Color::Red,
-                    &format!(
-                        "  {} dropped by the kernel: they arrived while the receive buffer was full (SO_RXQ_OVFL)",
-                        count(n, "datagram", "datagrams")
-                    ),
-                );
+                let text = self.t(msg!("serve-kernel-drops", n = Arg::count(n)));
+                let text = self.paint(Color::Red, &format!("  {text}"));
                 self.line(&text);
             }
         }
@@ -499,23 +493,26 @@ impl Human {
 
     fn accepted(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
         let tag = self.conn_tag(conn);
-        let text = self.paint(Color::Green, &format!("accepted {}", show_addr(peer)));
-        self.line(&format!("{tag} {text}   (local {local}; {} is the client's ephemeral port)", peer.port()));
-        self.explanation(explain::accepted(peer));
+        let text = self.t(msg!("accepted", peer = self.show_addr(peer)));
+        let text = self.paint(Color::Green, &text);
+        let line = self.t(msg!("accepted-line", tag = tag, text = text, local = local, port = peer.port()));
+        self.line(&line);
+        self.explanation(explain::accepted(self.style.lang, peer));
     }
 
     fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr, ephemeral: bool) {
         let tag = self.conn_tag(conn);
-        let text = self.paint(Color::Green, &format!("connected to {peer}"));
+        let text = self.paint(Color::Green, &self.t(msg!("connected-to", peer = peer)));
         let port = local.port();
         let origin = match ephemeral {
-            true => format!("ephemeral port {port} chosen by the OS"),
-            false => format!("port {port} as asked with --source-port, not an ephemeral one"),
+            true => msg!("origin-ephemeral", port = port),
+            false => msg!("origin-asked", port = port),
         };
-        self.line(&format!("{tag} {text}   from {local} ({origin})"));
+        let line = self.t(msg!("connected-line", tag = tag, text = text, local = local, origin = origin));
+        self.line(&line);
         if self.style.explain && ephemeral {
             let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
-            let why = self.dim(&format!("      {}", explain::ephemeral(local, peer, range)));
+            let why = self.dim(&format!("      {}", explain::ephemeral(self.style.lang, local, peer, range)));
             self.line(&why);
         }
     }
@@ -523,22 +520,23 @@ impl Human {
     fn data(&mut self, conn: u64, dir: Dir, chunk: u64, offset: u64, bytes: &[u8]) {
         if !self.style.dumps {
             // The payload goes elsewhere (--raw); its decoded values still show.
-            let label = format!("{} chunk {chunk}: ", self.conn_tag(conn));
+            let label = self.t(msg!("chunk-label", tag = self.conn_tag(conn), chunk = chunk));
             self.decoded(&label, bytes);
             return;
         }
         let tag = self.conn_tag(conn);
-        let (verb, color) = match (dir, self.proto) {
-            (Dir::In, Proto::Tcp) => ("← recv", Color::Cyan),
-            (Dir::Out, Proto::Tcp) => ("→ send", Color::Magenta),
-            (Dir::In, Proto::Udp) => ("← datagram", Color::Cyan),
-            (Dir::Out, Proto::Udp) => ("→ datagram", Color::Magenta),
+        let count = byte_count(bytes.len());
+        let (head, color) = match (dir, self.proto) {
+            (Dir::In, Proto::Tcp) => (msg!("recv-head", bytes = count), Color::Cyan),
+            (Dir::Out, Proto::Tcp) => (msg!("send-head", bytes = count), Color::Magenta),
+            (Dir::In, Proto::Udp) => (msg!("datagram-in-head", bytes = count), Color::Cyan),
+            (Dir::Out, Proto::Udp) => (msg!("datagram-out-head", bytes = count), Color::Magenta),
         };
-        let head = self.paint(color, &format!("{verb} {}", byte_count(bytes.len())));
-        let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
+        let head = self.paint(color, &self.t(head));
+        let detail = self.dim(&self.t(msg!("chunk-detail", chunk = chunk, when = self.when())));
         self.line(&format!("{tag} {head}   {detail}"));
         // Every call has its Python line; the sentence comes once.
-        let (python, sentence) = explain::data(dir, self.role, self.style.recv_size, bytes);
+        let (python, sentence) = explain::data(self.style.lang, dir, self.role, self.style.recv_size, bytes);
         self.python(&python);
         if chunk == 1 {
             self.sentence(&sentence);
@@ -558,7 +556,7 @@ impl Human {
         if !self.style.explain {
             return;
         }
-        let (python, why) = explain::decoded(var, bytes);
+        let (python, why) = explain::decoded(self.style.lang, var, bytes);
         self.python(&python);
         if let Some(why) = why
             && !std::mem::replace(&mut self.told_cut, true)
@@ -573,11 +571,15 @@ impl Human {
         let Some(format) = &self.style.decode else { return };
         let decoded = format.unpack_from(bytes);
         let label = match &decoded {
-            Ok(_) if bytes.len() > format.size() => {
-                format!("{label}{format} on the first {} of {} bytes: ", format.size(), bytes.len())
-            }
+            Ok(_) if bytes.len() > format.size() => self.t(msg!(
+                "decode-first",
+                label = label,
+                format = format.to_string(),
+                size = format.size(),
+                len = bytes.len()
+            )),
             Ok(_) => format!("{label}{format}: "),
-            Err(_) => format!("{label}note: "),
+            Err(_) => self.t(msg!("decode-note", label = label)),
         };
         push_decoded(&label, &decoded, self.style.color, &mut self.buf);
     }
@@ -590,11 +592,11 @@ impl Human {
         let Relay { conn, chunk, offset, to, bytes } = relay;
         let tag = match conn {
             Some(conn) => self.conn_tag(conn),
-            None => self.bold("stdin"),
+            None => self.bold(&self.t(msg!("stdin"))),
         };
-        let clients = if to == 1 { "client" } else { "clients" };
-        let head = self.paint(Color::Cyan, &format!("⇉ relay {} to {to} {clients}", byte_count(bytes.len())));
-        let detail = self.dim(&format!("chunk {chunk}, {}", self.when()));
+        let head = self.t(msg!("relay-head", bytes = byte_count(bytes.len()), to = to));
+        let head = self.paint(Color::Cyan, &head);
+        let detail = self.dim(&self.t(msg!("chunk-detail", chunk = chunk, when = self.when())));
         self.line(&format!("{tag} {head}   {detail}"));
         let (layout, color) = (self.style.layout, self.style.color);
         // Stdin has no connection number; 0 is never one.
@@ -608,18 +610,16 @@ impl Human {
         let tag = self.conn_tag(conn);
         let from = match from {
             Some(from) => format!("#{from}"),
-            None => "stdin".to_string(),
+            None => self.t(msg!("stdin")),
         };
         let what = match policy {
-            SlowPolicy::Drop => format!("{} from {from} dropped for it (--slow drop)", byte_count(len)),
+            SlowPolicy::Drop => msg!("dropped-drop", bytes = byte_count(len), from = from),
             SlowPolicy::Disconnect | SlowPolicy::Wait => {
-                format!("disconnecting it (--slow disconnect); {} from {from} not sent", byte_count(len))
+                msg!("dropped-disconnect", bytes = byte_count(len), from = from)
             }
         };
-        let text = self.paint(
-            Color::Yellow,
-            &format!("falling behind ({} waiting, its queue is full): {what}", format_bytes(queued as u64)),
-        );
+        let text = self.t(msg!("falling-behind", queued = Arg::bytes(queued), what = what));
+        let text = self.paint(Color::Yellow, &text);
         self.line(&format!("{tag} {text}"));
     }
 
@@ -639,27 +639,28 @@ impl Human {
         else {
             return;
         };
-        let head =
-            self.paint(Color::Green, &format!("■ stopped by {signal} after {}", format_duration(*duration)));
+        let head = self.t(msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration)));
+        let head = self.paint(Color::Green, &head);
         self.line(&head);
-        let count = |n: u64, word: &str| format!("{n} {}", plural(n as usize, word));
         let mut parts = vec![
-            format!("{} ({rejected} rejected)", count(*connections, "connection")),
-            format!("{} in", format_bytes(*bytes_in)),
-            format!("{} out", format_bytes(*bytes_out)),
+            msg!("summary-connections", n = *connections, rejected = *rejected),
+            msg!("summary-in", bytes = Arg::bytes(*bytes_in)),
+            msg!("summary-out", bytes = Arg::bytes(*bytes_out)),
         ];
         // What happened only: a server that relayed nothing says nothing of relays.
         for (n, what) in [
-            (*relays, count(*relays, "relay")),
-            (*drops, count(*drops, "drop")),
-            (*slow_disconnects, format!("{} disconnected", count(*slow_disconnects, "slow client"))),
-            (*stalls, format!("{} cut for taking no data", count(*stalls, "client"))),
+            (*relays, msg!("summary-relays", n = *relays)),
+            (*drops, msg!("summary-drops", n = *drops)),
+            (*slow_disconnects, msg!("summary-slow", n = *slow_disconnects)),
+            (*stalls, msg!("summary-stalls", n = *stalls)),
         ] {
             if n > 0 {
                 parts.push(what);
             }
         }
-        self.line(&format!("  {}", parts.join(", ")));
+        let parts: Vec<String> = parts.into_iter().map(|p| self.t(p)).collect();
+        let line = parts.join(&self.t(msg!("list-separator")));
+        self.line(&format!("  {line}"));
     }
 
     fn closed(
@@ -668,7 +669,7 @@ impl Human {
         bytes_in: u64,
         bytes_out: u64,
         duration: std::time::Duration,
-        reason: Option<&str>,
+        reason: Option<&Msg>,
     ) {
         for dir in [Dir::In, Dir::Out] {
             if let Some(mut dumper) = self.dumpers.remove(&(conn, dir)) {
@@ -676,21 +677,25 @@ impl Human {
             }
         }
         let tag = self.conn_tag(conn);
-        let reason = reason.map(|r| format!(" ({r})")).unwrap_or_default();
-        let text = self.paint(
-            Color::Yellow,
-            &format!(
-                "closed after {}: {} in, {} out{reason}",
-                format_duration(duration),
-                format_bytes(bytes_in),
-                format_bytes(bytes_out)
+        let (duration, bytes_in, bytes_out) =
+            (Arg::duration(duration), Arg::bytes(bytes_in), Arg::bytes(bytes_out));
+        let text = self.t(match reason {
+            Some(reason) => msg!(
+                "closed-why",
+                duration = duration,
+                bytes_in = bytes_in,
+                bytes_out = bytes_out,
+                reason = reason.clone()
             ),
-        );
+            None => msg!("closed", duration = duration, bytes_in = bytes_in, bytes_out = bytes_out),
+        });
+        let text = self.paint(Color::Yellow, &text);
         self.line(&format!("{tag} {text}"));
         // After a reset or an error, who sent a FIN first says nothing sure.
         let first_fin =
-            self.first_fin.remove(&conn).filter(|_| reason.is_empty()).unwrap_or(FirstFin::Neither);
-        self.explanation(explain::closed(self.role, first_fin, crate::sys::in_use::TIME_WAIT_LEN));
+            self.first_fin.remove(&conn).filter(|_| reason.is_none()).unwrap_or(FirstFin::Neither);
+        let lang = self.style.lang;
+        self.explanation(explain::closed(lang, self.role, first_fin, crate::sys::in_use::TIME_WAIT_LEN));
     }
 }
 
@@ -698,11 +703,11 @@ impl Human {
 impl Human {
     fn demo_part(&mut self, part: DemoPart) {
         let title = match part {
-            DemoPart::TcpExchange => "TCP, the connected mode: the course's exchange",
-            DemoPart::UdpExchange => "UDP, the non-connected mode: the same exchange",
-            DemoPart::Table => "What differed, measured in this run",
+            DemoPart::TcpExchange => msg!("demo-part-tcp"),
+            DemoPart::UdpExchange => msg!("demo-part-udp"),
+            DemoPart::Table => msg!("demo-part-table"),
         };
-        let head = self.bold(&format!("━━ {}/3  {title} ━━", part.number()));
+        let head = self.bold(&self.t(msg!("demo-part-head", number = part.number(), title = title)));
         if part != DemoPart::TcpExchange {
             self.line("");
         }
@@ -721,13 +726,14 @@ impl Human {
     }
 
     fn demo_row(&mut self, row: &DemoRow) {
-        let cells = tables::demo_row(row);
+        let cells = tables::demo_row(self.style.lang, row);
         if self.stacked() {
             let what = self.bold(&cells.what);
             self.line(&what);
-            let udp = cells.udp.as_ref().map(|udp| format!("  UDP (SOCK_DGRAM): {udp}"));
+            let udp =
+                cells.udp.as_ref().map(|udp| format!("  {}", self.t(msg!("table-cell-udp", text = udp))));
             let tcp = match udp {
-                Some(_) => format!("  TCP (SOCK_STREAM): {}", cells.tcp),
+                Some(_) => format!("  {}", self.t(msg!("table-cell-tcp", text = &cells.tcp))),
                 None => format!("  {}", cells.tcp),
             };
             for cell in std::iter::once(tcp).chain(udp) {
@@ -753,68 +759,74 @@ impl Human {
     }
 
     fn bench_progress(&mut self, progress: &BenchProgress) {
-        let verb = match progress.side {
-            BenchSide::Receiver => "received",
-            BenchSide::Sender | BenchSide::Local => "sent",
-        };
-        let datagrams =
-            progress.datagrams.map(|n| format!(" ({} datagrams)", format_count(n))).unwrap_or_default();
+        let lang = self.style.lang;
+        let verb = self.t(match progress.side {
+            BenchSide::Receiver => msg!("bench-received"),
+            BenchSide::Sender | BenchSide::Local => msg!("bench-sent"),
+        });
+        let datagrams = progress
+            .datagrams
+            .map(|n| format!(" {}", self.t(msg!("bench-datagrams", n = Arg::count(n)))))
+            .unwrap_or_default();
         // The sender's TCP_INFO, short enough for the one line.
         let tcp = progress
             .tcp_info
             .as_ref()
             .map(|info| {
+                let rtt = Arg::duration(std::time::Duration::from_micros(u64::from(info.rtt_us)));
                 format!(
-                    "   rtt {} cwnd {} retr {}",
-                    format_duration(std::time::Duration::from_micros(u64::from(info.rtt_us))),
-                    info.cwnd,
-                    info.retransmits
+                    "   {}",
+                    self.t(msg!(
+                        "bench-progress-tcp-info",
+                        rtt = rtt,
+                        cwnd = info.cwnd,
+                        retransmits = info.retransmits
+                    ))
                 )
             })
             .unwrap_or_default();
+        let elapsed = crate::units::format_duration_in(lang, progress.elapsed);
         let text = format!(
             "  {:>7}  {verb} {}{datagrams}   {}{tcp}",
-            format_duration(progress.elapsed),
-            format_bytes(progress.bytes),
-            format_bits_per_second(progress.bits_per_second)
+            elapsed,
+            crate::units::format_bytes_in(lang, progress.bytes),
+            crate::units::format_bits_per_second_in(lang, progress.bits_per_second)
         );
         // No newline: the next progress event or the summary replaces it.
         self.buf.extend_from_slice(text.as_bytes());
         self.progress_shown = true;
     }
 
-    fn bench_head(
-        &mut self,
-        proto: &str,
-        side: BenchSide,
-        local: &SocketAddr,
-        peer: &SocketAddr,
-        more: &str,
-    ) {
-        let route = match side {
+    fn route(side: BenchSide, local: &SocketAddr, peer: &SocketAddr) -> String {
+        match side {
             BenchSide::Receiver => format!("{peer} → {local}"),
             BenchSide::Sender | BenchSide::Local => format!("{local} → {peer}"),
-        };
-        let head = self.paint(Color::Green, &format!("● {proto} bench {route}{more}"));
-        self.line(&head);
+        }
     }
 
     fn tcp_bench(&mut self, result: &TcpBenchResult) {
-        self.bench_head("TCP", result.side, &result.local, &result.peer, "");
-        for line in tables::tcp_bench(result) {
+        let route = Human::route(result.side, &result.local, &result.peer);
+        let head = self.t(msg!("bench-head", proto = "TCP", route = route));
+        let head = self.paint(Color::Green, &head);
+        self.line(&head);
+        for line in tables::tcp_bench(self.style.lang, result) {
             self.line(&format!("  {line}"));
         }
     }
 
     fn udp_bench(&mut self, result: &UdpBenchResult) {
-        let rate = match result.rate {
-            None => String::new(),
-            Some(0) => ", as fast as possible".to_string(),
-            Some(bps) => format!(", at most {}", format_bits_per_second(bps as f64)),
-        };
-        let more = format!(", {}-byte datagrams{rate}", result.size);
-        self.bench_head("UDP", result.side, &result.local, &result.peer, &more);
-        for line in tables::udp_bench(result) {
+        let route = Human::route(result.side, &result.local, &result.peer);
+        let size = result.size;
+        let head = self.t(match result.rate {
+            None => msg!("bench-head-udp", route = route, size = size),
+            Some(0) => msg!("bench-head-udp-fast", route = route, size = size),
+            Some(bps) => {
+                msg!("bench-head-udp-rate", route = route, size = size, rate = Arg::rate(bps as f64))
+            }
+        });
+        let head = self.paint(Color::Green, &head);
+        self.line(&head);
+        for line in tables::udp_bench(self.style.lang, result) {
             self.line(&format!("  {line}"));
         }
     }
@@ -823,16 +835,21 @@ impl Human {
 /// The label in front of each line of one end of the demo: the end's name
 /// in a colour of its own (yellow server, cyan client), so the two are told
 /// apart at a glance as well as by the word.
-pub fn label(role: Role, color: bool) -> String {
+pub fn label(lang: Lang, role: Role, color: bool) -> String {
     let (name, paint) = match role {
-        Role::Server => ("server", "1;33"),
-        Role::Client => ("client", "1;36"),
+        Role::Server => (msg!("demo-label-server").render(lang), "1;33"),
+        Role::Client => (msg!("demo-label-client").render(lang), "1;36"),
     };
+    // Both labels take as many columns, whatever the language's words.
+    let name = format!("{name:<width$}", width = label_columns(lang) - 3);
     if color { format!("\x1b[{paint}m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
 }
 
-/// Columns the label takes.
-pub const LABEL_COLUMNS: usize = 9;
+/// Columns the label takes: the longer name, then ` │ `.
+pub fn label_columns(lang: Lang) -> usize {
+    let names = [msg!("demo-label-server"), msg!("demo-label-client")];
+    names.iter().map(|n| width::display_width(&n.render(lang))).max().unwrap_or(0) + 3
+}
 
 /// Columns the demo's table takes side by side.
 const TABLE_COLUMNS: usize = WHAT + 2 + COLUMN + 2 + COLUMN;
@@ -851,7 +868,8 @@ impl Reporter for Human {
             Event::AcceptQueue { queued, backlog } => self.accept_queue(*queued, *backlog),
             // With -q the final error alone says it (for the last address).
             Event::ConnectFailed { addr, error } if !self.style.quiet => {
-                let text = self.paint(Color::Red, &format!("  ✗ {addr}: {error}"));
+                let text = self.t(msg!("connect-failed", addr = addr, error = error.clone()));
+                let text = self.paint(Color::Red, &format!("  {text}"));
                 self.line(&text);
             }
             Event::ConnectFailed { .. } => {}
@@ -871,26 +889,19 @@ impl Reporter for Human {
             Event::Waiting { wait, replies } => {
                 self.udp.waited = Some(*wait);
                 if !self.style.quiet {
-                    let text = match replies {
-                        None => {
-                            format!("… all sent; listening {} for replies (--wait)", format_duration(*wait))
-                        }
-                        Some(n) => format!(
-                            "… all sent; listening up to {} until {n} {} came",
-                            format_duration(*wait),
-                            if *n == 1 { "reply" } else { "replies" }
-                        ),
-                    };
+                    let text = self.t(match replies {
+                        None => msg!("all-sent-wait", wait = Arg::duration(*wait)),
+                        Some(n) => msg!("all-sent-replies", wait = Arg::duration(*wait), n = *n),
+                    });
                     let text = self.dim(&text);
                     self.line(&text);
                 }
             }
             Event::Done { sent, received, bytes_out, bytes_in, duration, server } => {
                 if let Some(ServeTotals { signal: Some(signal), .. }) = server {
-                    let head = self.paint(
-                        Color::Green,
-                        &format!("■ stopped by {signal} after {}", format_duration(*duration)),
-                    );
+                    let head =
+                        self.t(msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration)));
+                    let head = self.paint(Color::Green, &head);
                     self.line(&head);
                 }
                 self.done(*sent, *received, *bytes_out, *bytes_in, *duration);
@@ -901,46 +912,46 @@ impl Reporter for Human {
             Event::Eof { conn } => {
                 self.first_fin.entry(*conn).or_insert(FirstFin::Peers);
                 let tag = self.conn_tag(*conn);
-                let text =
-                    self.paint(Color::Yellow, "← EOF: the peer finished sending (recv returned 0 bytes)");
+                let text = self.paint(Color::Yellow, &self.t(msg!("eof")));
                 self.line(&format!("{tag} {text}"));
-                self.explanation(explain::eof());
+                self.explanation(explain::eof(self.style.lang));
             }
             Event::Shutdown { conn } => {
                 self.first_fin.entry(*conn).or_insert(FirstFin::Ours);
                 let tag = self.conn_tag(*conn);
-                let text = self.paint(Color::Yellow, "→ shutdown(SHUT_WR): nothing more to send (FIN)");
+                let text = self.paint(Color::Yellow, &self.t(msg!("shutdown")));
                 self.line(&format!("{tag} {text}"));
-                self.explanation(explain::shutdown());
+                self.explanation(explain::shutdown(self.style.lang));
             }
             Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
-                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_deref());
+                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_ref());
                 if let Some(info) = tcp_info {
-                    let text = self.dim(&format!(
-                        "  TCP_INFO in {}: {}",
-                        info.state_name(),
-                        packets::tcp_info_text(info)
+                    let text = self.t(msg!(
+                        "tcp-info-line",
+                        state = info.state_name(),
+                        info = packets::tcp_info_text(self.style.lang, info)
                     ));
+                    let text = self.dim(&format!("  {text}"));
                     self.line(&text);
                 }
             }
             Event::Rejected { peer, reason } => {
-                let text = self.paint(Color::Red, &format!("✗ rejected {}: {reason}", show_addr(peer)));
-                self.line(&format!("{text}   (accepted and closed at once)"));
+                let text = self.t(msg!("rejected", peer = self.show_addr(peer), reason = reason.clone()));
+                let text = self.paint(Color::Red, &text);
+                let line = self.t(msg!("rejected-line", text = text));
+                self.line(&line);
             }
             Event::Join { conn, clients } => {
                 if !self.style.quiet {
                     let tag = self.conn_tag(*conn);
-                    let text =
-                        self.dim(&format!("joins the broadcast: {clients} {}", plural(*clients, "client")));
+                    let text = self.dim(&self.t(msg!("joins", clients = *clients)));
                     self.line(&format!("{tag} {text}"));
                 }
             }
             Event::Leave { conn, clients } => {
                 if !self.style.quiet {
                     let tag = self.conn_tag(*conn);
-                    let text = self
-                        .dim(&format!("leaves the broadcast: {clients} {} left", plural(*clients, "client")));
+                    let text = self.dim(&self.t(msg!("leaves", clients = *clients)));
                     self.line(&format!("{tag} {text}"));
                 }
             }
@@ -954,21 +965,18 @@ impl Reporter for Human {
             Event::Notice { conn, message } => {
                 if !self.style.quiet {
                     let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
-                    let text = self.dim(&format!("note: {message}"));
+                    let text = self.dim(&self.t(msg!("note", message = message.clone())));
                     self.line(&format!("{tag}{text}"));
                 }
             }
             Event::Error { conn, message } => {
                 let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
-                let text = self.paint(Color::Red, &format!("error: {message}"));
+                let text = self.paint(Color::Red, &self.t(msg!("error", message = message.clone())));
                 self.line(&format!("{tag}{text}"));
             }
             Event::DemoPart { part } => self.demo_part(*part),
             Event::DemoPause { next } => {
-                let text = self.dim(&format!(
-                    "… press Enter for part {}/3 (Ctrl-D: go on without pausing)",
-                    next.number()
-                ));
+                let text = self.dim(&self.t(msg!("demo-pause", number = next.number())));
                 self.line(&text);
             }
             Event::DemoRow(row) => self.demo_row(row),
@@ -977,7 +985,14 @@ impl Reporter for Human {
             Event::UdpBench(result) => self.udp_bench(result),
             Event::Packet(packet) => {
                 let width = self.style.width.unwrap_or(packets::WIDTH);
-                self.ladder.render(packet, self.style.color, self.style.explain, width, &mut self.buf)
+                self.ladder.render(
+                    self.style.lang,
+                    packet,
+                    self.style.color,
+                    self.style.explain,
+                    width,
+                    &mut self.buf,
+                )
             }
         }
         if self.buf.is_empty() {
@@ -1013,12 +1028,8 @@ struct Relay<'a> {
 }
 
 /// "1 byte", "15 bytes".
-fn byte_count(n: usize) -> String {
-    format!("{n} {}", plural(n, "byte"))
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { word.to_string() } else { format!("{word}s") }
+fn byte_count(n: usize) -> Msg {
+    msg!("bytes", n = n)
 }
 
 fn family_const(family: Family) -> &'static str {
@@ -1043,14 +1054,12 @@ fn proto_name(proto: Proto) -> &'static str {
 }
 
 /// A note on a port's meaning when the course has one to give.
-fn port_note(port: u16) -> String {
+fn port_note(port: u16) -> Option<Msg> {
     match (port, ports::service(port)) {
-        (0, _) => "   port 0: the OS will choose".to_string(),
-        (_, Some(service)) => format!("   port {port} is {service}'s well-known port (0-1023 are reserved)"),
-        (p, None) if ports::is_privileged(p) => {
-            format!("   port {p} is reserved (0-1023 are the well-known ports)")
-        }
-        _ => String::new(),
+        (0, _) => Some(msg!("port-note-zero")),
+        (_, Some(service)) => Some(msg!("port-note-service", port = port, service = service)),
+        (p, None) if ports::is_privileged(p) => Some(msg!("port-note-reserved", port = p)),
+        _ => None,
     }
 }
 
@@ -1063,14 +1072,16 @@ fn show_ip(addr: &SocketAddr) -> String {
     }
 }
 
-/// A peer address, with what an IPv4-mapped IPv6 address stands for.
-fn show_addr(addr: &SocketAddr) -> String {
-    match addr.ip() {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => format!("{addr} (IPv4-mapped: the IPv4 peer {v4})"),
-            None => addr.to_string(),
-        },
-        IpAddr::V4(_) => addr.to_string(),
+impl Human {
+    /// A peer address, with what an IPv4-mapped IPv6 address stands for.
+    fn show_addr(&self, addr: &SocketAddr) -> String {
+        match addr.ip() {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => self.t(msg!("ipv4-mapped", addr = addr, v4 = v4.to_string())),
+                None => addr.to_string(),
+            },
+            IpAddr::V4(_) => addr.to_string(),
+        }
     }
 }
 
@@ -1092,6 +1103,7 @@ mod tests {
             recv_size: 1024,
             decode: None,
             width: None,
+            lang: Lang::En,
         };
         let mut human = Human::new(Box::new(buf.clone()), style);
         for event in events {
@@ -1131,7 +1143,7 @@ mod tests {
                 },
                 Event::Rejected {
                     peer: "127.0.0.2:5000".parse().unwrap(),
-                    reason: "--max-conns 2 reached".into(),
+                    reason: Msg::text("--max-conns 2 reached"),
                 },
                 Event::Leave { conn: 2, clients: 1 },
             ],

@@ -282,6 +282,9 @@ pub struct OutputConfig {
     /// `--columns N`: fit every human line in N columns; otherwise the
     /// terminal's width (or COLUMNS), and no limit in a pipe.
     pub columns: Option<usize>,
+    /// The language people read (`--lang`, else the locale); JSON and raw
+    /// output do not change with it.
+    pub lang: crate::i18n::Lang,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -474,7 +477,7 @@ impl Board {
 
     /// A report for one end of one part, in the same order as the others.
     pub fn end(&self, part: &'static str, end: Role) -> Report {
-        let width = self.width.map(|w| w.saturating_sub(human::LABEL_COLUMNS).max(20));
+        let width = self.width.map(|w| w.saturating_sub(human::label_columns(self.config.lang)).max(20));
         self.main.add_end(reporter(&self.out, &self.config, self.color, width, Some((part, end))))
     }
 
@@ -488,8 +491,9 @@ impl Board {
                 Box::new(json::Json::new(Box::new(out)).with_fields(&[("part", part), ("end", "wire")]))
             }
             _ => {
-                let out = Labelled::new(out, packets::label(self.color));
-                let width = self.width.map(|w| w.saturating_sub(human::LABEL_COLUMNS).max(20));
+                let out = Labelled::new(out, packets::label(self.config.lang, self.color));
+                let width =
+                    self.width.map(|w| w.saturating_sub(human::label_columns(self.config.lang)).max(20));
                 let style = human::Style::from_config(&self.config, self.color, width);
                 Box::new(human::Human::new(Box::new(out), style))
             }
@@ -523,7 +527,7 @@ fn reporter(
             let style = human::Style::from_config(config, color, width);
             let out: Box<dyn Write + Send> = match end {
                 None => Box::new(out),
-                Some((_, role)) => Box::new(Labelled::new(out, human::label(role, color))),
+                Some((_, role)) => Box::new(Labelled::new(out, human::label(config.lang, role, color))),
             };
             Box::new(human::Human::new(out, style))
         }

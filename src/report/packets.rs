@@ -12,7 +12,8 @@ use std::time::Duration;
 use super::tables;
 use crate::capture::{Ends, PacketKind, TcpInfo, explain, ladder};
 use crate::event::packet::PacketEvent;
-use crate::units::{format_bytes, format_count, format_duration};
+use crate::i18n::{Arg, Lang};
+use crate::msg;
 
 /// The columns a ladder line takes where the output has no width of its
 /// own (a pipe, a file): what a terminal has at least, and what the rest of
@@ -23,9 +24,11 @@ const INDENT: &str = "  ";
 /// Explanations are indented as the steps' are.
 const EXPLAIN_INDENT: &str = "      ";
 
-/// The label of the demo's packet lines, as wide as `server │ `.
-pub fn label(color: bool) -> String {
-    if color { "  \x1b[1mwire\x1b[0m \x1b[2m│\x1b[0m ".to_string() } else { "  wire │ ".to_string() }
+/// The label of the demo's packet lines, as wide as the ends' (`server │ `).
+pub fn label(lang: Lang, color: bool) -> String {
+    let name = msg!("demo-label-wire").render(lang);
+    let name = format!("{name:>width$}", width = super::human::label_columns(lang) - 3);
+    if color { format!("\x1b[1m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
 }
 
 /// The human reporter's packet state: which kinds were explained already.
@@ -37,8 +40,10 @@ pub struct Ladder {
 impl Ladder {
     /// Appends the lines of one packet to `out`: the ladder line, and with
     /// `explain` its kind's sentence if none of that kind was shown yet.
+    #[allow(clippy::too_many_arguments)]
     pub fn render(
         &mut self,
+        lang: Lang,
         event: &PacketEvent,
         color: bool,
         explain_kinds: bool,
@@ -47,7 +52,12 @@ impl Ladder {
     ) {
         let packet = &event.packet;
         let ends = match event.ends() {
-            Some((client, server)) => Ends::new("client", client, "server", server),
+            Some((client, server)) => Ends::new(
+                msg!("demo-label-client").render(lang),
+                client,
+                msg!("demo-label-server").render(lang),
+                server,
+            ),
             // Between other ends: the ladder draws it between its addresses.
             None => Ends::new(packet.from.to_string(), packet.from, packet.to.to_string(), packet.to),
         };
@@ -57,7 +67,8 @@ impl Ladder {
         out.push(b'\n');
         let kind = packet.kind();
         if explain_kinds && self.explained.insert(kind) {
-            for text in tables::wrap(explain(kind), width.saturating_sub(EXPLAIN_INDENT.len())) {
+            let sentence = explain(kind).render(lang);
+            for text in tables::wrap(&sentence, width.saturating_sub(EXPLAIN_INDENT.len())) {
                 let text = format!("{EXPLAIN_INDENT}{text}");
                 let text = if color { format!("\x1b[2m{text}\x1b[0m") } else { text };
                 out.extend_from_slice(text.as_bytes());
@@ -69,18 +80,19 @@ impl Ladder {
 
 /// TCP_INFO's figures in a few words: `rtt 38µs (±19µs), cwnd 10, 0
 /// retransmitted, 5 segments in, 6 out, 17 B acked`.
-pub fn tcp_info_text(info: &TcpInfo) -> String {
-    let micros = |us: u32| format_duration(Duration::from_micros(u64::from(us)));
-    format!(
-        "rtt {} (±{}), cwnd {}, {} retransmitted, {} segments in, {} out, {} acked",
-        micros(info.rtt_us),
-        micros(info.rtt_var_us),
-        info.cwnd,
-        format_count(u64::from(info.retransmits)),
-        format_count(u64::from(info.segs_in)),
-        format_count(u64::from(info.segs_out)),
-        format_bytes(info.bytes_acked),
+pub fn tcp_info_text(lang: Lang, info: &TcpInfo) -> String {
+    let micros = |us: u32| Arg::duration(Duration::from_micros(u64::from(us)));
+    msg!(
+        "tcp-info",
+        rtt = micros(info.rtt_us),
+        rtt_var = micros(info.rtt_var_us),
+        cwnd = info.cwnd,
+        retransmits = Arg::count(info.retransmits),
+        segs_in = Arg::count(info.segs_in),
+        segs_out = Arg::count(info.segs_out),
+        acked = Arg::bytes(info.bytes_acked)
     )
+    .render(lang)
 }
 
 #[cfg(test)]
@@ -102,7 +114,7 @@ mod tests {
 
     fn rendered(ladder: &mut Ladder, event: &PacketEvent, explain: bool) -> String {
         let mut out = Vec::new();
-        ladder.render(event, false, explain, WIDTH, &mut out);
+        ladder.render(Lang::En, event, false, explain, WIDTH, &mut out);
         String::from_utf8(out).unwrap()
     }
 
@@ -148,7 +160,7 @@ mod tests {
             sacked: 0,
         };
         assert_eq!(
-            tcp_info_text(&info),
+            tcp_info_text(Lang::En, &info),
             "rtt 38µs (±19µs), cwnd 10, 0 retransmitted, 5 segments in, 6 out, 17 B acked"
         );
     }

@@ -4,7 +4,8 @@
 
 use crate::event::bench::{Moved, SeqCounts, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{Attempt, Delivery, DemoRow, Impairment, OnWire, Received, Verdict};
-use crate::units::{format_bits_per_second, format_bytes, format_count, format_duration};
+use crate::i18n::{Arg, Lang, Msg};
+use crate::msg;
 
 /// Column widths of the demo's table: what, TCP, UDP (100 columns in all).
 pub const WHAT: usize = 22;
@@ -17,214 +18,235 @@ pub struct Cells {
     pub udp: Option<String>,
 }
 
-pub fn demo_row(row: &DemoRow) -> Cells {
+pub fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
+    let t = |m: Msg| m.render(lang);
     match row {
         DemoRow::Boundaries { sends, size, tcp, udp } => Cells {
-            what: format!("message boundaries: {sends} sends of {size} bytes"),
-            tcp: format!(
-                "{}. {}{}",
-                calls("recv()", tcp),
-                match tcp.calls.cmp(sends) {
-                    std::cmp::Ordering::Less => "One stream: where each send ended is gone.",
-                    std::cmp::Ordering::Equal => {
-                        "One recv() per send this time, by timing alone: TCP keeps no boundaries."
+            what: t(msg!("row-boundaries", sends = *sends, size = *size)),
+            tcp: t(msg!(
+                "row-boundaries-tcp",
+                calls = calls("recv()", tcp),
+                verdict = match tcp.calls.cmp(sends) {
+                    std::cmp::Ordering::Less => msg!("row-boundaries-tcp-fewer"),
+                    std::cmp::Ordering::Equal => msg!("row-boundaries-tcp-equal"),
+                    std::cmp::Ordering::Greater => msg!("row-boundaries-tcp-more"),
+                }
+            )) + &more(lang, tcp.wire.as_ref().map(|w| segments_of_sends(w, *sends, tcp.calls))),
+            udp: Some(
+                t(msg!(
+                    "row-boundaries-udp",
+                    datagrams = udp.calls,
+                    calls = match udp.lengths.as_slice() {
+                        [first, rest @ ..] if rest.iter().all(|n| n == first) => {
+                            msg!("row-recvfrom-each", calls = udp.calls, size = *first)
+                        }
+                        _ => calls("recvfrom()", udp),
                     }
-                    std::cmp::Ordering::Greater => "More pieces than sends: a stream is cut anywhere.",
-                },
-                tcp.wire.as_ref().map(|w| segments_of_sends(w, *sends, tcp.calls)).unwrap_or_default()
+                )) + &lost_note(lang, *sends, udp.calls)
+                    + &more(lang, udp.wire.as_ref().map(|w| datagrams_of_sends(w, *sends))),
             ),
-            udp: Some(format!(
-                "{} datagrams, {}: each send is one message, whole.{}{}",
-                udp.calls,
-                match udp.lengths.as_slice() {
-                    [first, rest @ ..] if rest.iter().all(|n| n == first) => {
-                        format!("{} recvfrom() calls of {first} bytes each", udp.calls)
-                    }
-                    _ => calls("recvfrom()", udp),
-                },
-                lost_note(*sends, udp.calls),
-                udp.wire.as_ref().map(|w| datagrams_of_sends(w, *sends)).unwrap_or_default()
-            )),
         },
         DemoRow::Truncation { message, buffer, tcp, udp } => Cells {
-            what: format!("one {message}-byte message, a {buffer}-byte buffer"),
-            tcp: format!(
-                "{}: all of it; what did not fit waited for the next recv().{}",
-                calls(&format!("recv({buffer})"), tcp),
-                tcp.wire.as_ref().map(|w| format!(" On the wire: {}.", pieces(&w.data, "data segment"))).unwrap_or_default()
-            ),
-            udp: Some(format!(
-                "{}{}",
+            what: t(msg!("row-truncation", message = *message, buffer = *buffer)),
+            tcp: t(msg!("row-truncation-tcp", calls = calls(&format!("recv({buffer})"), tcp)))
+                + &more(
+                    lang,
+                    tcp.wire.as_ref().map(|w| msg!("wire-pieces", pieces = pieces(&w.data, "segment"))),
+                ),
+            udp: Some(
                 match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
-                    (Some([arrived]), [kept]) => format!(
-                        "1 recvfrom({buffer}): {arrived} bytes arrived, {kept} kept, {} discarded by the kernel; nothing is left for a next call.",
-                        udp.discarded.unwrap_or(0)
-                    ),
-                    _ => format!("{}; {} bytes discarded.", calls("recvfrom()", udp), udp.discarded.unwrap_or(0)),
-                },
-                udp.wire.as_ref().map(|w| whole_on_the_wire(w, *buffer)).unwrap_or_default()
-            )),
+                    (Some([arrived]), [kept]) => t(msg!(
+                        "row-truncation-udp",
+                        buffer = *buffer,
+                        arrived = *arrived,
+                        kept = *kept,
+                        discarded = udp.discarded.unwrap_or(0)
+                    )),
+                    _ => t(msg!(
+                        "row-truncation-udp-other",
+                        calls = calls("recvfrom()", udp),
+                        discarded = udp.discarded.unwrap_or(0)
+                    )),
+                } + &more(lang, udp.wire.as_ref().map(|w| whole_on_the_wire(w, *buffer))),
+            ),
         },
         DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => Cells {
-            what: format!("a closed port: {port}, nothing bound there"),
-            tcp: format!(
-                "connect(): {}{}",
-                attempt(tcp, crate::sys::refused::TCP_NAME),
-                tcp.wire.as_ref().map(|w| answered("the SYN", w)).unwrap_or_default()
-            ),
-            udp: Some(format!(
-                "sendto(), not connected: {}{} connect() then send() and recv(): {}{}",
-                attempt(udp_unconnected, crate::sys::refused::NAME),
-                udp_unconnected
-                    .wire
-                    .as_ref()
-                    .map(|w| match &w.answer {
-                        Some(answer) => format!(
-                            " On the wire: the datagram, answered by {answer}, never told to the unconnected socket."
-                        ),
-                        None => answered("the datagram", w),
-                    })
-                    .unwrap_or_default(),
-                attempt(udp_connected, crate::sys::refused::NAME),
-                udp_connected
-                    .wire
-                    .as_ref()
-                    .map(|w| match &w.answer {
-                        Some(answer) => format!(
-                            " On the wire: the same {answer}, matched to the connected socket: the {}.",
-                            crate::sys::refused::NAME
-                        ),
-                        None => answered("the datagram", w),
-                    })
-                    .unwrap_or_default()
-            )),
+            what: t(msg!("row-closed-port", port = *port)),
+            tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp, crate::sys::refused::TCP_NAME)))
+                + &more(lang, tcp.wire.as_ref().map(|w| answered("syn", w))),
+            udp: Some(t(msg!(
+                "row-closed-port-udp",
+                unconnected = match udp_unconnected.wire.as_ref() {
+                    Some(OnWire { answer: Some(answer), .. }) => {
+                        msg!(
+                            "attempt-and-wire",
+                            attempt = attempt(udp_unconnected, crate::sys::refused::NAME),
+                            wire = msg!("wire-unconnected-told", answer = answer)
+                        )
+                    }
+                    Some(w) => msg!(
+                        "attempt-and-wire",
+                        attempt = attempt(udp_unconnected, crate::sys::refused::NAME),
+                        wire = answered("datagram", w)
+                    ),
+                    None => attempt(udp_unconnected, crate::sys::refused::NAME),
+                },
+                connected = match udp_connected.wire.as_ref() {
+                    Some(OnWire { answer: Some(answer), .. }) => {
+                        msg!(
+                            "attempt-and-wire",
+                            attempt = attempt(udp_connected, crate::sys::refused::NAME),
+                            wire = msg!(
+                                "wire-connected-told",
+                                answer = answer,
+                                error = crate::sys::refused::NAME
+                            )
+                        )
+                    }
+                    Some(w) => msg!(
+                        "attempt-and-wire",
+                        attempt = attempt(udp_connected, crate::sys::refused::NAME),
+                        wire = answered("datagram", w)
+                    ),
+                    None => attempt(udp_connected, crate::sys::refused::NAME),
+                }
+            ))),
         },
         DemoRow::ClientPorts { tcp_client, tcp_server, udp_client, udp_server, range } => Cells {
-            what: match range {
-                Some([low, high]) => format!("addresses and ports (ephemeral range {low}-{high})"),
-                None => "addresses and ports".to_string(),
-            },
-            tcp: format!(
-                "server {tcp_server}: its port from bind(port 0). Client {tcp_client}: an ephemeral port, chosen at connect()."
-            ),
-            udp: Some(format!(
-                "server {udp_server}: its port from bind(port 0). Client {udp_client}: an ephemeral port, chosen at the first sendto()."
-            )),
+            what: t(match range {
+                Some([low, high]) => msg!("row-ports-range", low = *low, high = *high),
+                None => msg!("row-ports"),
+            }),
+            tcp: t(msg!("row-ports-tcp", server = tcp_server, client = tcp_client)),
+            udp: Some(t(msg!("row-ports-udp", server = udp_server, client = udp_client))),
         },
         DemoRow::Impaired { loss_percent, delay_ms, outcome } => {
-            let what = format!("through netem: {loss_percent}% loss, {delay_ms} ms delay");
+            let what = t(msg!(
+                "row-netem",
+                loss = Arg::decimal(*loss_percent, decimals(*loss_percent)),
+                delay = *delay_ms
+            ));
             match outcome {
                 Impairment::Skipped { reason } => {
-                    Cells { what, tcp: format!("skipped: {reason}"), udp: None }
+                    Cells { what, tcp: t(msg!("row-netem-skipped", reason = reason.clone())), udp: None }
                 }
                 Impairment::Measured { tcp, udp } => Cells {
                     what,
-                    tcp: format!(
-                        "{}; lost packets were sent again: late, never lost.",
-                        delivery(tcp, "messages")
-                    ),
-                    udp: Some(format!(
-                        "{}; nothing sends a lost datagram again.",
-                        delivery(udp, "datagrams")
-                    )),
+                    tcp: t(msg!("row-netem-tcp", delivery = delivery(tcp, "messages"))),
+                    udp: Some(t(msg!("row-netem-udp", delivery = delivery(udp, "datagrams")))),
                 },
             }
         }
     }
 }
 
+/// The decimals `value` is written with (`2.5` has 1, `10` none).
+fn decimals(value: f64) -> usize {
+    value.to_string().split_once('.').map_or(0, |(_, digits)| digits.len())
+}
+
 /// "3 recv(1024) calls: 1024 + 1024 + 952 = 3000 bytes", "1 recv() call: all
 /// 50 bytes at once".
-fn calls(call: &str, received: &Received) -> String {
+fn calls(call: &str, received: &Received) -> Msg {
     let lengths: Vec<String> = received.lengths.iter().map(|n| n.to_string()).collect();
     let list = match lengths.len() {
-        0 => return format!("no {call} call returned data"),
-        1 => return format!("1 {call} call: all {} bytes at once", received.bytes),
+        0 => return msg!("row-calls-none", call = call),
+        1 => return msg!("row-calls-one", call = call, bytes = received.bytes),
         2..=6 => lengths.join(" + "),
         n => format!("{} + ... + {}", lengths[..3].join(" + "), lengths[n - 1]),
     };
-    format!("{} {call} calls: {list} = {} bytes", received.calls, received.bytes)
+    msg!("row-calls", calls = received.calls, call = call, list = list, bytes = received.bytes)
+}
+
+/// A sentence more, with its space, when there is one.
+fn more(lang: Lang, sentence: Option<Msg>) -> String {
+    sentence.map(|s| format!(" {}", s.render(lang))).unwrap_or_default()
 }
 
 /// `5 data segments of 10 bytes`, `3 datagrams: 10 + 20 + 20 bytes`.
-fn pieces(lengths: &[u32], what: &str) -> String {
-    let plural = if lengths.len() == 1 { what.to_string() } else { format!("{what}s") };
+fn pieces(lengths: &[u32], what: &'static str) -> Msg {
     match lengths {
-        [] => format!("no {what}"),
+        [] => msg!("wire-pieces-none", what = what),
         [first, rest @ ..] if rest.iter().all(|n| n == first) => {
-            format!("{} {plural} of {first} bytes", lengths.len())
+            msg!("wire-pieces-same", n = lengths.len(), what = what, size = *first)
         }
         _ => {
             let list: Vec<String> = lengths.iter().map(|n| n.to_string()).collect();
-            format!("{} {plural}: {} bytes", lengths.len(), list.join(" + "))
+            msg!("wire-pieces-list", n = lengths.len(), what = what, list = list.join(" + "))
         }
     }
 }
 
 /// The TCP data segments that carried `sends` send() calls.
-fn segments_of_sends(wire: &OnWire, sends: u64, recv_calls: u64) -> String {
-    let segments = wire.data.len() as u64;
-    let why = match segments.cmp(&sends) {
-        std::cmp::Ordering::Equal if recv_calls < sends => {
-            ", one per send(): the receiving socket's buffer joined them, recv() took them together"
-        }
-        std::cmp::Ordering::Equal => ", one per send()",
-        std::cmp::Ordering::Less => ": the sending kernel joined sends into fewer segments",
-        std::cmp::Ordering::Greater => ": the sending kernel cut the stream into more segments than sends",
-    };
-    format!(" On the wire: {}{why}.", pieces(&wire.data, "data segment"))
+fn segments_of_sends(wire: &OnWire, sends: u64, recv_calls: u64) -> Msg {
+    let pieces = pieces(&wire.data, "segment");
+    match (wire.data.len() as u64).cmp(&sends) {
+        std::cmp::Ordering::Equal if recv_calls < sends => msg!("wire-segments-joined", pieces = pieces),
+        std::cmp::Ordering::Equal => msg!("wire-segments-each", pieces = pieces),
+        std::cmp::Ordering::Less => msg!("wire-segments-fewer", pieces = pieces),
+        std::cmp::Ordering::Greater => msg!("wire-segments-more", pieces = pieces),
+    }
 }
 
 /// The UDP datagrams that `sends` sendto() calls put on the wire.
-fn datagrams_of_sends(wire: &OnWire, sends: u64) -> String {
-    let one_each = if wire.data.len() as u64 == sends { ", one per sendto()" } else { "" };
-    format!(" On the wire: {}{one_each}.", pieces(&wire.data, "datagram"))
+fn datagrams_of_sends(wire: &OnWire, sends: u64) -> Msg {
+    let pieces = pieces(&wire.data, "datagram");
+    if wire.data.len() as u64 == sends {
+        msg!("wire-datagrams-each", pieces = pieces)
+    } else {
+        msg!("wire-pieces", pieces = pieces)
+    }
 }
 
 /// A datagram cut by recvfrom() travelled whole.
-fn whole_on_the_wire(wire: &OnWire, buffer: usize) -> String {
+fn whole_on_the_wire(wire: &OnWire, buffer: usize) -> Msg {
     match wire.data.as_slice() {
-        [length] => format!(
-            " On the wire: 1 datagram of {length} bytes, whole: recvfrom({buffer}) cut it, at the receiver."
-        ),
-        _ => format!(" On the wire: {}.", pieces(&wire.data, "datagram")),
+        [length] => msg!("wire-whole", length = *length, buffer = buffer),
+        _ => msg!("wire-pieces", pieces = pieces(&wire.data, "datagram")),
     }
 }
 
 /// What answered a packet sent to a closed port, if anything did.
-fn answered(what: &str, wire: &OnWire) -> String {
+fn answered(what: &'static str, wire: &OnWire) -> Msg {
     match &wire.answer {
-        Some(answer) => format!(" On the wire: {what}, answered by {answer}."),
-        None => format!(" On the wire: {what}; nothing came back."),
+        Some(answer) => msg!("wire-answered", what = what, answer = answer),
+        None => msg!("wire-nothing-back", what = what),
     }
 }
 
-fn lost_note(sent: u64, received: u64) -> String {
-    if received < sent { format!(" {} never came.", sent - received) } else { String::new() }
+/// A sentence more when datagrams never came, with its space.
+fn lost_note(lang: Lang, sent: u64, received: u64) -> String {
+    if received < sent {
+        format!(" {}", msg!("row-never-came", n = sent - received).render(lang))
+    } else {
+        String::new()
+    }
 }
 
 /// How one try against the closed port went; `refused` names the error a
-/// refusal comes as on this system.
-fn attempt(attempt: &Attempt, refused: &str) -> String {
-    let after = format_duration(attempt.after);
+/// refusal comes as on this system ([`crate::sys::refused`]).
+fn attempt(attempt: &Attempt, refused: &str) -> Msg {
+    let after = Arg::duration(attempt.after);
     match attempt.verdict {
-        Verdict::Refused => format!("refused ({refused}) after {after}."),
-        Verdict::Silent => format!("no error, and nothing came back in {after}."),
-        Verdict::Answered => format!("something answered after {after}."),
-        Verdict::Failed => {
-            format!("failed after {after}: {}.", attempt.error.as_deref().unwrap_or("unknown error"))
-        }
+        Verdict::Refused => msg!("attempt-refused", error = refused, after = after),
+        Verdict::Silent => msg!("attempt-silent", after = after),
+        Verdict::Answered => msg!("attempt-answered", after = after),
+        Verdict::Failed => match &attempt.error {
+            Some(error) => msg!("attempt-failed", after = after, error = error.clone()),
+            None => msg!("attempt-failed-unknown", after = after),
+        },
     }
 }
 
-fn delivery(d: &Delivery, what: &str) -> String {
-    let order = if d.in_order { "in order" } else { "out of order" };
-    format!(
-        "{} of {} {what} arrived ({} lost), {order}, the last after {}",
-        d.delivered,
-        d.sent,
-        d.lost,
-        format_duration(d.duration)
+fn delivery(d: &Delivery, what: &'static str) -> Msg {
+    msg!(
+        "delivery",
+        delivered = d.delivered,
+        sent = d.sent,
+        what = what,
+        lost = d.lost,
+        order = if d.in_order { "in" } else { "out" },
+        duration = Arg::duration(d.duration)
     )
 }
 
@@ -238,82 +260,111 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The lines of a TCP benchmark's summary, after its head line.
-pub fn tcp_bench(result: &TcpBenchResult) -> Vec<String> {
+pub fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(sent) = &result.sent {
-        let size = result.send_size.map(|s| format!(" of {}", format_bytes(s as u64))).unwrap_or_default();
-        lines.push(format!("{}   {} send() calls{size}", moved("sent", sent), format_count(sent.calls)));
+        let line = match result.send_size {
+            Some(size) => msg!(
+                "bench-tcp-sent-of",
+                moved = moved(lang, "sent", sent),
+                calls = Arg::count(sent.calls),
+                size = Arg::bytes(size)
+            ),
+            None => msg!("bench-tcp-sent", moved = moved(lang, "sent", sent), calls = Arg::count(sent.calls)),
+        };
+        lines.push(line.render(lang));
     }
     match &result.received {
-        Some(received) => lines.push(format!(
-            "{}   {} recv() calls",
-            moved("received", received),
-            format_count(received.calls)
-        )),
-        None => lines.push("received  (the receiver sent no count back: not a netplay bench server?)".into()),
+        Some(received) => lines.push(
+            msg!(
+                "bench-tcp-received",
+                moved = moved(lang, "received", received),
+                calls = Arg::count(received.calls)
+            )
+            .render(lang),
+        ),
+        None => lines.push(msg!("bench-tcp-no-count", label = label(lang, "received")).render(lang)),
     }
     if let Some(info) = &result.tcp_info {
-        lines.push(format!(
-            "{:<9} in {}: {}",
-            "TCP_INFO",
-            info.state_name(),
-            super::packets::tcp_info_text(info)
-        ));
+        let line = msg!(
+            "bench-tcp-info",
+            label = format!("{:<9}", "TCP_INFO"),
+            state = info.state_name(),
+            info = super::packets::tcp_info_text(lang, info)
+        );
+        lines.push(line.render(lang));
     }
     lines
 }
 
 /// The lines of a UDP benchmark's summary, after its head line.
-pub fn udp_bench(result: &UdpBenchResult) -> Vec<String> {
+pub fn udp_bench(lang: Lang, result: &UdpBenchResult) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(sent) = &result.sent {
-        lines.push(datagrams("sent", sent));
+        lines.push(datagrams(lang, "sent", sent));
     }
     match (&result.received, &result.counts) {
         (Some(received), Some(counts)) => {
-            lines.push(datagrams("received", received));
-            lines.push(loss(counts, result.sent_by_peer));
+            lines.push(datagrams(lang, "received", received));
+            lines.push(loss(lang, counts, result.sent_by_peer));
         }
-        _ => lines.push(
-            "received  (the receiver's report never came back: is a netplay udp bench --serve running there?)"
-                .into(),
-        ),
+        _ => lines.push(msg!("bench-udp-no-report", label = label(lang, "received")).render(lang)),
     }
     lines
 }
 
-fn moved(what: &str, m: &Moved) -> String {
-    format!(
-        "{what:<9} {} in {} = {}",
-        format_bytes(m.bytes),
-        format_duration(m.duration),
-        format_bits_per_second(m.bits_per_second)
-    )
+/// The word in front of a summary line, padded so the numbers line up.
+fn label(lang: Lang, what: &str) -> String {
+    let word = match what {
+        "sent" => msg!("bench-label-sent"),
+        "received" => msg!("bench-label-received"),
+        _ => msg!("bench-label-lost"),
+    };
+    let words = [msg!("bench-label-sent"), msg!("bench-label-received"), msg!("bench-label-lost")];
+    let width = words.iter().map(|w| w.render(lang).chars().count()).max().unwrap_or(0).max(9);
+    format!("{:<width$}", word.render(lang))
 }
 
-fn datagrams(what: &str, m: &Moved) -> String {
-    format!(
-        "{what:<9} {} datagrams in {} = {}/s, {}",
-        format_count(m.calls),
-        format_duration(m.duration),
-        format_count(m.calls_per_second().round() as u64),
-        format_bits_per_second(m.bits_per_second)
+fn moved(lang: Lang, what: &str, m: &Moved) -> String {
+    msg!(
+        "bench-moved",
+        label = label(lang, what),
+        bytes = Arg::bytes(m.bytes),
+        duration = Arg::duration(m.duration),
+        rate = Arg::rate(m.bits_per_second)
     )
+    .render(lang)
 }
 
-fn loss(counts: &SeqCounts, sent: Option<u64>) -> String {
+fn datagrams(lang: Lang, what: &str, m: &Moved) -> String {
+    msg!(
+        "bench-datagrams-line",
+        label = label(lang, what),
+        n = Arg::count(m.calls),
+        duration = Arg::duration(m.duration),
+        per_second = Arg::count(m.calls_per_second().round() as u64),
+        rate = Arg::rate(m.bits_per_second)
+    )
+    .render(lang)
+}
+
+fn loss(lang: Lang, counts: &SeqCounts, sent: Option<u64>) -> String {
     let total = sent.unwrap_or(counts.received + counts.lost);
     let percent = if total > 0 { counts.lost as f64 * 100.0 / total as f64 } else { 0.0 };
     let of = match sent {
-        Some(sent) => format!("of {} sent", format_count(sent)),
-        None => "(the sender's count never came: counted up to the last sequence number seen)".to_string(),
+        Some(sent) => msg!("bench-lost-of", sent = Arg::count(sent)),
+        None => msg!("bench-lost-uncounted"),
     };
-    format!(
-        "lost      {} {of} ({percent:.2}%), reordered {}, duplicated {}",
-        format_count(counts.lost),
-        format_count(counts.reordered),
-        format_count(counts.duplicated)
+    msg!(
+        "bench-lost",
+        label = label(lang, "lost"),
+        lost = Arg::count(counts.lost),
+        of = of,
+        percent = Arg::decimal(percent, 2),
+        reordered = Arg::count(counts.reordered),
+        duplicated = Arg::count(counts.duplicated)
     )
+    .render(lang)
 }
 
 #[cfg(test)]
@@ -341,7 +392,7 @@ mod tests {
             tcp: received(&[50], None),
             udp: received(&[10; 5], Some(vec![10; 5])),
         };
-        let cells = demo_row(&row);
+        let cells = demo_row(Lang::En, &row);
         assert_eq!(
             cells.tcp,
             "1 recv() call: all 50 bytes at once. One stream: where each send ended is gone."
@@ -356,9 +407,43 @@ mod tests {
             tcp: received(&[1024, 1024, 952], None),
             udp: received(&[1024], Some(vec![3000])),
         };
-        let cells = demo_row(&row);
+        let cells = demo_row(Lang::En, &row);
         assert!(cells.tcp.starts_with("3 recv(1024) calls: 1024 + 1024 + 952 = 3000 bytes"), "{}", cells.tcp);
         assert!(cells.udp.unwrap().contains("3000 bytes arrived, 1024 kept, 1976 discarded"));
+    }
+
+    #[test]
+    fn rows_in_french_with_the_course_words() {
+        let nbsp = |s: &str| s.replace('~', "\u{a0}");
+        let row = DemoRow::Truncation {
+            message: 3000,
+            buffer: 1024,
+            tcp: received(&[1024, 1024, 952], None),
+            udp: received(&[1024], Some(vec![3000])),
+        };
+        let cells = demo_row(Lang::Fr, &row);
+        assert_eq!(cells.what, "un message de 3000 octets, un tampon de 1024 octets");
+        assert_eq!(
+            cells.tcp,
+            nbsp(
+                "3 appels recv(1024)~: 1024 + 1024 + 952 = 3000 octets~: tout est là~; ce qui ne tenait pas a attendu le recv() suivant."
+            )
+        );
+        assert_eq!(
+            cells.udp.unwrap(),
+            nbsp(
+                "1 recvfrom(1024)~: 3000 octets arrivés, 1024 gardés, 1976 jetés par le noyau~; rien ne reste pour un appel suivant."
+            )
+        );
+        let row = DemoRow::Boundaries {
+            sends: 5,
+            size: 10,
+            tcp: received(&[10; 5], None),
+            udp: received(&[10, 10, 10, 10], Some(vec![10; 4])),
+        };
+        let cells = demo_row(Lang::Fr, &row);
+        assert!(cells.tcp.ends_with("par le seul hasard du minutage\u{a0}: TCP ne garde pas les limites."));
+        assert!(cells.udp.unwrap().ends_with("entier. 1 n'est jamais arrivé."));
     }
 
     #[test]

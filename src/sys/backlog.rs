@@ -9,21 +9,22 @@
 
 use std::sync::OnceLock;
 
-/// What happens past the backlog, after "up to N" in `--explain`.
+/// `--explain` for listen(backlog): what happens past the backlog.
 ///
 /// - Linux: one more than the backlog waits; then the kernel drops new
 ///   SYNs and the clients retry (tests/listen.rs sees the queue fill).
 /// - macOS: the kernel drops new SYNs too (BSD), and the clients retry.
 /// - Windows: new clients are refused at once (listen(): "the client will
 ///   receive an error with an indication of WSAECONNREFUSED").
-#[cfg(target_os = "linux")]
-pub const WHEN_FULL: &str = " (Linux keeps one more); past that it drops their SYNs, and the clients retry and wait. --accept-delay shows the queue filling.";
-#[cfg(target_os = "macos")]
-pub const WHEN_FULL: &str = "; past that it drops their SYNs, and the clients retry and wait.";
-#[cfg(windows)]
-pub const WHEN_FULL: &str = "; past that new clients are refused at once (WSAECONNREFUSED).";
-#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-pub const WHEN_FULL: &str = ".";
+pub fn explained(backlog: i32) -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("explain-listen", backlog = backlog)
+    } else if cfg!(windows) {
+        crate::msg!("explain-listen-windows", backlog = backlog)
+    } else {
+        crate::msg!("explain-listen-macos", backlog = backlog)
+    }
+}
 
 /// The name of the setting that caps the backlog, as its tools spell it.
 #[cfg(target_os = "linux")]

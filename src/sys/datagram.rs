@@ -39,11 +39,14 @@ pub struct Received {
     pub drops: Option<u32>,
 }
 
-/// How netplay learnt the real length, for `--explain`.
-#[cfg(target_os = "linux")]
-pub const HOW_MEASURED: &str = "netplay learns the real length from recvmsg() with MSG_TRUNC, which returns it even when the buffer is shorter.";
-#[cfg(not(target_os = "linux"))]
-pub const HOW_MEASURED: &str = "netplay learns the real length from a peek just before, into room for the largest datagram (65,536 bytes).";
+/// `--explain` for a cut datagram, with how netplay learnt its length.
+pub fn truncated(recv_size: usize) -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("explain-truncated", recv_size = recv_size)
+    } else {
+        crate::msg!("explain-truncated-peek", recv_size = recv_size)
+    }
+}
 
 /// Receives the next datagram into `buf`.
 #[cfg(target_os = "linux")]

@@ -26,9 +26,6 @@ pub fn enable(_socket: &Socket) -> std::io::Result<bool> {
     Ok(false)
 }
 
-/// What a person is told once when there is no count.
-pub const UNCOUNTED: &str = "this system gives no count of the datagrams it drops for a full receive buffer (Linux does, with SO_RXQ_OVFL): losses here stay invisible";
-
 /// The socket's drop counter now, read from /proc (None when unreadable).
 #[cfg(target_os = "linux")]
 pub fn total(socket: &Socket) -> Option<u64> {

@@ -8,29 +8,27 @@
 //!   skipped with [`enter`]'s reason. (macOS's dummynet, through `dnctl`
 //!   and `pfctl`, would change the whole machine's loopback.)
 
-/// Moves this thread into a network namespace of its own.
+use crate::i18n::Msg;
+
+/// Moves this thread into a network namespace of its own; why not, in
+/// the reader's words.
 #[cfg(target_os = "linux")]
-pub fn enter() -> Result<(), String> {
+pub fn enter() -> Result<(), Msg> {
     use nix::sched::{CloneFlags, unshare};
-    unshare(CloneFlags::CLONE_NEWNET)
-        .map_err(|e| format!("a network namespace of its own needs root (unshare: {})", e.desc()))
+    unshare(CloneFlags::CLONE_NEWNET).map_err(|e| crate::msg!("netem-needs-root", error = e.desc()))
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn enter() -> Result<(), String> {
-    Err(UNAVAILABLE.to_string())
+pub fn enter() -> Result<(), Msg> {
+    Err(crate::msg!("netem-not-here"))
 }
-
-/// Why the impaired row cannot run on this system.
-#[cfg_attr(target_os = "linux", allow(dead_code))]
-const UNAVAILABLE: &str =
-    "network namespaces and netem are Linux's: this system has no private loopback to impair";
 
 #[cfg(test)]
 mod tests {
     #[cfg(not(target_os = "linux"))]
     #[test]
     fn says_why_not() {
-        assert!(super::enter().unwrap_err().contains("Linux's"));
+        let why = super::enter().unwrap_err().render(crate::i18n::Lang::En);
+        assert!(why.contains("Linux's"), "{why}");
     }
 }

@@ -13,7 +13,9 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 
 /// Said once when offloads were asked for and this system has none.
-pub const UNAVAILABLE: &str = "UDP offloads (UDP_SEGMENT, UDP_GRO) are Linux's: here one send() and one recv() per datagram, as with --no-offload";
+pub fn unavailable() -> crate::i18n::Msg {
+    crate::msg!("notice-offload-unavailable")
+}
 
 /// Whether this system has the offloads at all.
 pub const AVAILABLE: bool = cfg!(target_os = "linux");

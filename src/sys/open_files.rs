@@ -82,34 +82,34 @@ pub fn exhausted(err: &io::Error) -> Option<Exhausted> {
     }
 }
 
-/// How to raise the hard limit, after "raise that".
-#[cfg(target_os = "linux")]
-pub const RAISE_HARD: &str =
-    "`ulimit -Hn` as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf";
-#[cfg(target_os = "macos")]
-pub const RAISE_HARD: &str = "`sudo launchctl limit maxfiles N N`, within kern.maxfilesperproc";
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-pub const RAISE_HARD: &str = "as root, with this system's own tools";
+/// "It is already the hard limit": how to raise that here.
+pub fn at_hard(below: u64) -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("limit-at-hard", below = below)
+    } else {
+        crate::msg!("limit-at-hard-macos", below = below)
+    }
+}
 
-/// What to do when the system-wide limit is reached.
-#[cfg(target_os = "linux")]
-pub const RAISE_SYSTEM: &str =
-    "the system-wide open-file limit is reached; raise it with `sysctl -w fs.file-max=N` (as root)";
-#[cfg(target_os = "macos")]
-pub const RAISE_SYSTEM: &str =
-    "the system-wide open-file limit is reached; raise it with `sudo sysctl -w kern.maxfiles=N`";
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-pub const RAISE_SYSTEM: &str = "the system-wide open-file limit is reached";
+/// The system-wide limit is reached: what to raise here.
+pub fn system_files() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("limit-system-files")
+    } else {
+        crate::msg!("limit-system-files-macos")
+    }
+}
 
-/// What to do when the kernel has no memory left for sockets.
-#[cfg(target_os = "linux")]
-pub const NO_MEMORY: &str =
-    "the kernel has no memory left for sockets; close other connections or raise net.ipv4.tcp_mem";
-#[cfg(windows)]
-pub const NO_MEMORY: &str =
-    "Windows has no resources left for more sockets (WSAENOBUFS); close other connections or programs";
-#[cfg(not(any(target_os = "linux", windows)))]
-pub const NO_MEMORY: &str = "the kernel has no memory left for sockets; close other connections";
+/// No memory left for sockets: what to do here.
+pub fn no_memory() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("limit-socket-memory")
+    } else if cfg!(windows) {
+        crate::msg!("limit-socket-memory-windows")
+    } else {
+        crate::msg!("limit-socket-memory-macos")
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@
 
 use std::net::IpAddr;
 
+use crate::i18n::Msg;
 use crate::net::ports;
 
 /// What exit code 7 means most often, in the exit-code table.
@@ -41,47 +42,20 @@ pub fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
 
 /// What to try when binding `port` on `ip` was refused with "permission
 /// denied"; None when this system gives no reason to name.
-pub fn denied_hint(ip: IpAddr, port: u16) -> Option<String> {
-    let service = ports::service(port).map(|s| format!(" ({port} is {s}'s)")).unwrap_or_default();
+pub fn denied_hint(ip: IpAddr, port: u16) -> Option<Msg> {
+    let service = ports::service(port);
     match first_unprivileged(ip) {
-        Some(first) if port != 0 && port < first => {
-            Some(format!("{}; try --port 12345", privileged_words(first, &service)))
-        }
+        Some(first) if port != 0 && port < first => Some(match (cfg!(target_os = "linux"), service) {
+            (true, Some(service)) => crate::msg!("hint-privileged-service", port = port, service = service),
+            (true, None) => crate::msg!("hint-privileged"),
+            (false, Some(service)) => {
+                crate::msg!("hint-privileged-service-macos", port = port, service = service)
+            }
+            (false, None) => crate::msg!("hint-privileged-macos"),
+        }),
         Some(_) => None,
-        None => not_privileged_words(),
+        None => Some(crate::msg!("hint-privileged-windows")),
     }
-}
-
-#[cfg(target_os = "linux")]
-fn privileged_words(first: u16, service: &str) -> String {
-    let setting = if first == ports::FIRST_UNPRIVILEGED {
-        String::new()
-    } else {
-        " (net.ipv4.ip_unprivileged_port_start)".to_string()
-    };
-    format!(
-        "ports below {first} are privileged{service}{setting}: binding them needs root or CAP_NET_BIND_SERVICE"
-    )
-}
-
-#[cfg(not(target_os = "linux"))]
-fn privileged_words(first: u16, service: &str) -> String {
-    format!(
-        "ports below {first} are privileged{service} when bound on one address: that needs root (sudo); on the wildcard address (--host 0.0.0.0) any user may bind them"
-    )
-}
-
-#[cfg(windows)]
-fn not_privileged_words() -> Option<String> {
-    Some(
-        "Windows reserves ranges of ports (see `netsh int ipv4 show excludedportrange protocol=tcp`), and a program may hold a port with SO_EXCLUSIVEADDRUSE; try another --port, such as 12345"
-            .to_string(),
-    )
-}
-
-#[cfg(not(windows))]
-fn not_privileged_words() -> Option<String> {
-    None
 }
 
 #[cfg(test)]
@@ -95,7 +69,7 @@ mod tests {
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
         let first = first_unprivileged(loopback).unwrap();
         assert!(first > 80, "this test assumes port 80 is privileged here");
-        let hint = denied_hint(loopback, 80).unwrap();
+        let hint = denied_hint(loopback, 80).unwrap().render(crate::i18n::Lang::En);
         assert!(hint.contains("CAP_NET_BIND_SERVICE") && hint.contains("(80 is HTTP's)"), "{hint}");
         assert_eq!(denied_hint(loopback, 40000), None);
     }

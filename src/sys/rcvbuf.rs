@@ -7,9 +7,12 @@
 //! - Windows: the value asked is kept; it bounds what waits in the queue.
 
 /// SO_RCVBUF's sentence, for `--explain`.
-#[cfg(target_os = "linux")]
-pub const EXPLAINED: &str = "SO_RCVBUF is the socket's receive queue, in bytes (Linux doubles what is asked, for its own bookkeeping, up to net.core.rmem_max twice): a datagram that arrives while it is full is dropped, and nobody is told.";
-#[cfg(target_os = "macos")]
-pub const EXPLAINED: &str = "SO_RCVBUF is the socket's receive queue, in bytes (macOS keeps what is asked, up to kern.ipc.maxsockbuf): a datagram that arrives while it is full is dropped, and nobody is told.";
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-pub const EXPLAINED: &str = "SO_RCVBUF is the socket's receive queue, in bytes: a datagram that arrives while it is full is dropped, and nobody is told.";
+pub fn explained() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("explain-so-rcvbuf")
+    } else if cfg!(target_os = "macos") {
+        crate::msg!("explain-so-rcvbuf-macos")
+    } else {
+        crate::msg!("explain-so-rcvbuf-other")
+    }
+}

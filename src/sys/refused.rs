@@ -11,6 +11,8 @@
 
 use std::io;
 
+use crate::i18n::Msg;
+
 /// The error's name, as the system's documentation spells it.
 #[cfg(not(windows))]
 pub const NAME: &str = "ECONNREFUSED";
@@ -44,40 +46,43 @@ pub fn is_refusal_kind(kind: io::ErrorKind) -> bool {
 }
 
 /// The note under a connected UDP socket.
-#[cfg(not(windows))]
-pub const CONNECTED_NOTE: &str = "connect() sent nothing: it fixed the peer, so the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer shows as 'connection refused'";
-#[cfg(windows)]
-pub const CONNECTED_NOTE: &str = "connect() sent nothing: it fixed the peer, so the system drops datagrams from any other address, and an ICMP port unreachable from the peer shows as 'connection reset' (WSAECONNRESET) on a later recv()";
+pub fn connected_note() -> Msg {
+    if cfg!(windows) { crate::msg!("udp-connected-what-windows") } else { crate::msg!("udp-connected-what") }
+}
 
 /// The note under a socket that is not connected.
-#[cfg(not(windows))]
-pub const UNCONNECTED_NOTE: &str =
-    "each sendto() names its destination; nothing tells the sender whether anyone receives a datagram";
-#[cfg(windows)]
-pub const UNCONNECTED_NOTE: &str = "each sendto() names its destination; nothing tells the sender that a datagram arrived, though Windows reports an ICMP port unreachable as 'connection reset' (WSAECONNRESET) on a later recvfrom()";
+pub fn unconnected_note() -> Msg {
+    if cfg!(windows) {
+        crate::msg!("udp-unconnected-what-windows")
+    } else {
+        crate::msg!("udp-unconnected-what")
+    }
+}
 
 /// What connect() on a UDP socket changes, for `--explain`.
-#[cfg(not(windows))]
-pub const CONNECT_EXPLAINED: &str = "On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address, the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer comes back as ECONNREFUSED on a later send() or recv().";
-#[cfg(windows)]
-pub const CONNECT_EXPLAINED: &str = "On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address and the system drops datagrams from any other address. An ICMP port unreachable from the peer comes back as WSAECONNRESET on a later recv(); on Windows a socket that is not connected is told too.";
+pub fn connect_explained() -> Msg {
+    if cfg!(windows) {
+        crate::msg!("explain-connect-udp-windows")
+    } else {
+        crate::msg!("explain-connect-udp")
+    }
+}
 
 /// What a connected send() risks, for `--explain`.
-#[cfg(not(windows))]
-pub const SEND_EXPLAINED: &str = "send() on a connected UDP socket sends one datagram to the connected peer; it fails with ECONNREFUSED when an earlier one brought back an ICMP port unreachable.";
-#[cfg(windows)]
-pub const SEND_EXPLAINED: &str = "send() on a connected UDP socket sends one datagram to the connected peer; when an earlier one brought back an ICMP port unreachable, the next recv() fails with WSAECONNRESET.";
+pub fn send_explained() -> Msg {
+    if cfg!(windows) {
+        crate::msg!("explain-udp-send-connected-windows")
+    } else {
+        crate::msg!("explain-udp-send-connected")
+    }
+}
 
 /// The hint after a refused UDP exchange.
-pub fn hint(port: u16) -> String {
+pub fn hint(port: u16) -> Msg {
     if UNCONNECTED_TOLD {
-        format!(
-            "an ICMP port unreachable came back (Windows reports it as {NAME}, even without --connect): no socket is bound to UDP port {port} there; is the server running, on this port?"
-        )
+        crate::msg!("hint-udp-refused-windows", port = port)
     } else {
-        format!(
-            "an ICMP port unreachable came back: no socket is bound to UDP port {port} there; is the server running, on this port?"
-        )
+        crate::msg!("hint-udp-refused", port = port)
     }
 }
 
@@ -90,6 +95,6 @@ mod tests {
         assert!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionRefused)));
         assert_eq!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionReset)), cfg!(windows));
         assert!(!is_refusal(&io::Error::from(io::ErrorKind::TimedOut)));
-        assert!(hint(9).contains("port 9"));
+        assert!(hint(9).render(crate::i18n::Lang::En).contains("port 9"));
     }
 }

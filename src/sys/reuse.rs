@@ -38,33 +38,29 @@ pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it
 pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR: nothing to do on Windows, where tcp serve never sets it (there it would let another socket take the port while the server uses it) and a restarted server binds beside its old connections without it";
 
 /// Why a TCP server's SO_REUSEADDR is off, under its socket step.
-#[cfg(unix)]
-pub const LEFT_OFF: &str =
-    "left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT";
-#[cfg(not(unix))]
-pub const LEFT_OFF: &str = "left off, the safe choice on Windows: a restart binds beside old connections without it, and with it another socket could take the port";
-
-/// What SO_REUSEADDR does here, for `--explain`.
-#[cfg(target_os = "linux")]
-pub const EXPLAINED: &str = "SO_REUSEADDR lets bind() take a port that only connections hold, such as those an earlier server closed, which wait in TIME_WAIT for 60s: on Linux only if that server had set it too (TIME_WAIT keeps its setting). It does not let two sockets listen on one address and port. netplay's TCP servers set it by default, as Rust's std, tokio and Python's asyncio do; --no-reuse-addr shows the failed restart.";
-
-#[cfg(all(unix, not(target_os = "linux")))]
-pub const EXPLAINED: &str = "SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'. netplay's TCP servers set it by default, as Rust's std and tokio do.";
-
-#[cfg(not(unix))]
-pub const EXPLAINED: &str = "On Windows SO_REUSEADDR lets a socket bind a port another socket uses, even one that listens (the other socket's traffic may then go to it), so netplay leaves it off: without it a restarted server still binds beside its old connections in TIME_WAIT. SO_EXCLUSIVEADDRUSE is the stricter option: no other socket may bind the port, not even after a restart while old connections remain.";
+pub fn left_off() -> crate::i18n::Msg {
+    if cfg!(unix) { crate::msg!("step-reuseaddr-off") } else { crate::msg!("step-reuseaddr-off-windows") }
+}
 
 /// Said when SO_REUSEADDR is set where it lets another socket take a port
 /// in use (`udp serve --reuse-addr` on Windows).
-#[cfg(windows)]
-pub const WHEN_SET: Option<&str> = Some(
-    "SO_REUSEADDR on Windows lets another socket bind this port while this one uses it, and take its traffic; netplay sets it only because --reuse-addr asked",
-);
-#[cfg(not(windows))]
-pub const WHEN_SET: Option<&str> = None;
+pub fn when_set() -> Option<crate::i18n::Msg> {
+    cfg!(windows).then(|| crate::msg!("notice-reuseaddr-windows"))
+}
 
 /// Whether a client bound to a --source-port sets SO_REUSEADDR, so the
 /// port is free again while an earlier run's connection is in TIME_WAIT
 /// (Unix); Windows binds it without, and there it would let the client
 /// take a port in use.
 pub const CLIENT_SOURCE_PORT: bool = cfg!(unix);
+
+/// What SO_REUSEADDR does here, for `--explain` (the catalogues' words).
+pub fn explained() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("explain-reuseaddr-linux")
+    } else if cfg!(unix) {
+        crate::msg!("explain-reuseaddr-unix")
+    } else {
+        crate::msg!("explain-reuseaddr-windows")
+    }
+}

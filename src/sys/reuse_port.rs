@@ -24,11 +24,15 @@ pub fn set(_socket: &Socket) -> std::io::Result<Option<bool>> {
 }
 
 /// Said when `--reuse-port` is asked for on a system without it.
-pub const UNAVAILABLE: &str =
-    "--reuse-port: this system has no SO_REUSEPORT (it is Linux's and BSD's); the socket is bound without it";
+pub fn unavailable() -> crate::i18n::Msg {
+    crate::msg!("notice-reuseport-unavailable")
+}
 
 /// SO_REUSEPORT's sentence, for `--explain`.
-#[cfg(target_os = "linux")]
-pub const EXPLAINED: &str = "SO_REUSEPORT lets several sockets bind the same address and port; the kernel spreads the traffic among them.";
-#[cfg(not(target_os = "linux"))]
-pub const EXPLAINED: &str = "SO_REUSEPORT lets several sockets bind the same address and port; unlike Linux, this system does not spread the traffic among them.";
+pub fn explained() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("explain-so-reuseport")
+    } else {
+        crate::msg!("explain-so-reuseport-other")
+    }
+}

@@ -15,9 +15,10 @@ use bytes::Bytes;
 
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input};
+use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
-use crate::net::{NetError, describe};
+use crate::net::{NetError, describe_msg};
 use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
 use crate::report::{OutputError, Report};
 
@@ -66,7 +67,7 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Res
         });
     }
     if config.input == Input::Stdin && io::stdin().is_terminal() {
-        let message = "type lines to send them, each with one send(); Ctrl-D ends your input: shutdown(SHUT_WR), and the server reads EOF".to_string();
+        let message = msg!("notice-tcp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
     }
     let activity = Arc::new(Activity::new(start, config.packets.tcp_info));
@@ -174,7 +175,7 @@ pub(crate) fn open(
         match connected {
             Ok(()) => return Ok(socket.into()),
             Err(e) => {
-                report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;
+                report.emit(Event::ConnectFailed { addr: *addr, error: describe_msg(&e) })?;
                 attempts.push((*addr, e));
             }
         }

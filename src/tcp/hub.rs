@@ -14,6 +14,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use bytes::Bytes;
 use tokio::sync::Notify;
 
+use crate::i18n::Msg;
+
 use super::outbox::{Outbox, Refused};
 
 pub use crate::event::SlowPolicy;
@@ -32,12 +34,12 @@ pub struct Member {
 #[derive(Debug, Default)]
 pub struct Cut {
     kick: Notify,
-    reason: Mutex<Option<String>>,
+    reason: Mutex<Option<Msg>>,
 }
 
 impl Cut {
     /// Closes the connection; the first reason given is the one kept.
-    pub fn cut(&self, reason: String) {
+    pub fn cut(&self, reason: Msg) {
         self.reason.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(reason);
         self.kick.notify_one();
     }
@@ -47,7 +49,7 @@ impl Cut {
         self.kick.notified().await
     }
 
-    pub fn reason(&self) -> Option<String> {
+    pub fn reason(&self) -> Option<Msg> {
         self.reason.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
@@ -79,8 +81,7 @@ impl FanOut {
     pub fn disconnect(&self) {
         for full in &self.full {
             if let Some(cut) = &full.cut {
-                let behind = crate::units::format_bytes(full.queued as u64);
-                cut.cut(format!("disconnected: it fell behind, {behind} waiting (--slow disconnect)"));
+                cut.cut(crate::msg!("reason-fell-behind", waiting = crate::i18n::Arg::bytes(full.queued)));
             }
         }
     }
@@ -190,14 +191,24 @@ impl Hub {
             self.fan_out_now(bytes, except, policy, &mut result);
             return result;
         }
-        let members: Vec<Outbox> = self
-            .lock()
-            .members
-            .iter()
-            .filter(|(conn, _)| Some(**conn) != except)
-            .filter_map(|(_, member)| member.outbox.clone())
-            .collect();
-        for outbox in members {
+        // Everyone with room takes it now, under the lock, without a copy
+        // of the list; only those whose queue is full are waited for,
+        // after, in turn.
+        let mut full = Vec::new();
+        {
+            let state = self.lock();
+            for (conn, member) in &state.members {
+                let Some(outbox) = member.outbox.as_ref().filter(|_| Some(*conn) != except) else {
+                    continue;
+                };
+                match outbox.try_send(bytes.clone()) {
+                    Ok(()) => result.delivered += 1,
+                    Err(Refused::Full) => full.push(outbox.clone()),
+                    Err(Refused::Closed) => {}
+                }
+            }
+        }
+        for outbox in full {
             // A client cut while we waited refuses as closed.
             if outbox.send(bytes.clone()).await.is_ok() {
                 result.delivered += 1;
@@ -228,9 +239,9 @@ impl Hub {
     }
 
     /// Tells every member to close (the server is stopping).
-    pub fn cut_all(&self, reason: &str) {
+    pub fn cut_all(&self, reason: Msg) {
         for member in self.lock().members.values() {
-            member.cut.cut(reason.to_string());
+            member.cut.cut(reason.clone());
         }
     }
 

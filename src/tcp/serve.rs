@@ -27,15 +27,16 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
 use crate::event::{Dir, Event, Payload, Proto, Role};
+use crate::i18n::{Arg, Msg};
+use crate::msg;
 use crate::net::access::Access;
 use crate::net::limits::{self, OpenFiles};
 use crate::net::socket::{self, SocketOptions};
-use crate::net::{NetError, describe};
+use crate::net::{NetError, describe_msg};
 use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
 use crate::report::{OutputError, Report};
 use crate::sys::open_files;
 use crate::sys::signals::Signals;
-use crate::units::{format_bytes, format_duration};
 
 /// What the server's stdin is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +125,7 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
     let files = match limits::raise_open_files() {
         Ok(files) => files,
         Err(e) => {
-            let message = format!("open-file limit not raised: {}", describe(&e));
+            let message = msg!("notice-open-files-not-raised", error = describe_msg(&e));
             report.emit(Event::Notice { conn: None, message })?;
             return Ok(limits::UNKNOWN_OPEN_FILES);
         }
@@ -132,19 +133,13 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
     // Said where it matters: a server for many clients.
     let many = config.broadcast || config.max_conns.is_some();
     if let Some(before) = files.raised_from.filter(|_| many) {
-        let message = format!(
-            "open-file limit raised from {before} to {} (the hard limit): each client takes one open file",
-            files.soft
-        );
+        let message = msg!("notice-open-files-raised", before = before, after = files.soft);
         report.emit(Event::Notice { conn: None, message })?;
     }
     if let Some(max) = config.max_conns
         && max as u64 > files.soft
     {
-        let message = format!(
-            "--max-conns {max} is above the open-file limit ({}): that limit will refuse clients first",
-            files.soft
-        );
+        let message = msg!("notice-max-conns-above-files", max = max, limit = files.soft);
         report.emit(Event::Notice { conn: None, message })?;
     }
     Ok(files)
@@ -204,7 +199,10 @@ struct Server {
 
 impl Server {
     async fn emit(&self, event: Event) -> Result<(), Stop> {
-        self.report.send(event).await.map_err(|e| {
+        // Boxed: a task keeps the state of its largest await in its own
+        // allocation, and an event waiting for room is large; ten thousand
+        // idle connections would each carry room for one.
+        Box::pin(self.report.send(event)).await.map_err(|e| {
             self.fail(e);
             Stop
         })
@@ -219,19 +217,19 @@ impl Server {
     }
 
     /// Why a new peer must be turned away, if it must.
-    fn refusal(&self, peer: &SocketAddr) -> Option<String> {
+    fn refusal(&self, peer: &SocketAddr) -> Option<Msg> {
         if let Err(refusal) = self.config.access.check(peer) {
-            return Some(refusal.to_string());
+            return Some(refusal.message());
         }
         match self.config.max_conns {
             Some(max) if self.live.load(Ordering::Relaxed) >= max => {
-                Some(format!("--max-conns {max} reached: {max} clients are connected"))
+                Some(msg!("reject-max-conns", max = max))
             }
             _ => None,
         }
     }
 
-    async fn reject(&self, stream: TcpStream, peer: SocketAddr, reason: String) {
+    async fn reject(&self, stream: TcpStream, peer: SocketAddr, reason: Msg) {
         // Closing at once: the client sees its connection end instead of
         // waiting on a server that will never answer it.
         drop(stream);
@@ -436,7 +434,7 @@ fn watch_the_accept_queue(server: &Arc<Server>, listener: &TcpListener) -> Optio
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    let message = format!("the accept queue cannot be shown here: {}", describe(&e));
+                    let message = msg!("notice-accept-queue-unseen", error = describe_msg(&e));
                     let _ = server.emit(Event::Notice { conn: None, message }).await;
                     return;
                 }
@@ -449,7 +447,7 @@ fn watch_the_accept_queue(server: &Arc<Server>, listener: &TcpListener) -> Optio
 /// Tells every client to close, and gives them a little time to report it.
 async fn close_all(server: &Server, connections: &mut JoinSet<()>) {
     server.stopping.store(true, Ordering::SeqCst);
-    server.hub.cut_all("the server is stopping");
+    server.hub.cut_all(msg!("reason-server-stopping"));
     let drained = async { while connections.join_next().await.is_some() {} };
     if tokio::time::timeout(CLOSE_PATIENCE, drained).await.is_err() {
         connections.shutdown().await;
@@ -461,7 +459,7 @@ async fn close_all(server: &Server, connections: &mut JoinSet<()>) {
 /// than let it hang; then pause, since the next accept would fail too.
 async fn accept_failed(server: &Arc<Server>, listener: &TcpListener, local: SocketAddr, err: io::Error) {
     let Some(limit) = limits::accept_limit(&err, server.files) else {
-        let message = format!("accept on {local}: {}", describe(&err));
+        let message = msg!("error-accept", local = local, error = describe_msg(&err));
         let server = server.clone();
         tokio::spawn(async move { server.emit(Event::Error { conn: None, message }).await });
         return;
@@ -480,7 +478,7 @@ async fn accept_failed(server: &Arc<Server>, listener: &TcpListener, local: Sock
             tokio::spawn(async move { reporter.reject(stream, peer, limit).await });
         }
         None => {
-            let message = format!("accept on {local}: {limit}");
+            let message = msg!("error-accept", local = local, error = limit);
             tokio::spawn(async move { reporter.emit(Event::Error { conn: None, message }).await });
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -552,7 +550,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     }
     if server.stopping.load(Ordering::SeqCst) {
         // Joined after the stop cut everyone.
-        cut.cut("the server is stopping".to_string());
+        cut.cut(msg!("reason-server-stopping"));
     }
     if server.config.broadcast && server.emit(Event::Join { conn, clients }).await.is_err() {
         return;
@@ -585,7 +583,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     {
         return;
     }
-    let failure: Option<(String, anyhow::Error)> = match end {
+    let failure: Option<(Msg, anyhow::Error)> = match end {
         // The peer is done sending: finish what is queued for it, then close.
         ReadEnd::Eof => {
             totals.finished.store(true, Ordering::SeqCst);
@@ -599,16 +597,16 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
             }
         }
         ReadEnd::Kicked => {
-            let reason = cut.reason().unwrap_or_else(|| "closed by the server".to_string());
+            let reason = cut.reason().unwrap_or_else(|| msg!("reason-closed-by-server"));
             if server.stopping.load(Ordering::SeqCst) {
-                Some((reason, anyhow::anyhow!("the server is stopping")))
+                Some((reason, anyhow::Error::msg(msg!("reason-server-stopping"))))
             } else {
                 // A stall ends the writer first; its reason is the cut's.
                 Some(stalled(reason, peer))
             }
         }
         ReadEnd::Idle(after) => Some((
-            format!("idle: nothing received for {} (--idle-timeout)", format_duration(after)),
+            msg!("reason-idle", after = Arg::duration(after)),
             NetError::Idle { what: "waiting for data from", addr: peer, after }.into(),
         )),
         ReadEnd::Failed(e) => Some(failed("recv from", peer, e)),
@@ -643,12 +641,12 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
 }
 
 /// A failed recv or send: the reason shown, and the error --once ends with.
-fn failed(op: &'static str, peer: SocketAddr, err: io::Error) -> (String, anyhow::Error) {
-    (describe(&err), NetError::socket(op, peer, err).into())
+fn failed(op: &'static str, peer: SocketAddr, err: io::Error) -> (Msg, anyhow::Error) {
+    (describe_msg(&err), NetError::socket(op, peer, err).into())
 }
 
-fn stalled(reason: String, peer: SocketAddr) -> (String, anyhow::Error) {
-    let error = anyhow::anyhow!("send to {peer}: {reason}");
+fn stalled(reason: Msg, peer: SocketAddr) -> (Msg, anyhow::Error) {
+    let error = anyhow::Error::msg(msg!("error-send-stalled", peer = peer, reason = reason.clone()));
     (reason, error)
 }
 
@@ -727,7 +725,7 @@ async fn read_loop(
         server.counters.bytes_in.fetch_add(n, Ordering::Relaxed);
         let sent = if config.broadcast {
             // Reported once, by the relay, not here.
-            server.relay(Some(conn), chunk, offset, start.elapsed(), bytes).await
+            Box::pin(server.relay(Some(conn), chunk, offset, start.elapsed(), bytes)).await
         } else {
             let echo = config.echo.then(|| bytes.clone());
             if let Err(Stop) =
@@ -740,7 +738,7 @@ async fn read_loop(
             let answers = echo.into_iter().chain(config.reply.clone());
             for (answer, outbox) in answers.zip(std::iter::repeat(outbox).flatten()) {
                 tokio::select! {
-                    sent = outbox.send(answer) => if sent.is_err() {
+                    sent = Box::pin(outbox.send(answer)) => if sent.is_err() {
                         // The writer is gone: it says why.
                         return ReadEnd::Kicked;
                     },
@@ -756,7 +754,10 @@ async fn read_loop(
 }
 
 async fn fail_read(server: &Server, conn: u64, err: io::Error) -> ReadEnd {
-    match server.emit(Event::Error { conn: Some(conn), message: format!("recv: {}", describe(&err)) }).await {
+    match server
+        .emit(Event::Error { conn: Some(conn), message: msg!("error-recv", error = describe_msg(&err)) })
+        .await
+    {
         Ok(()) => ReadEnd::Failed(err),
         Err(Stop) => ReadEnd::Stopped,
     }
@@ -765,7 +766,7 @@ async fn fail_read(server: &Server, conn: u64, err: io::Error) -> ReadEnd {
 enum WriteEnd {
     Failed(io::Error),
     /// The client took nothing for the stall timeout; the reason says so.
-    Stalled(String),
+    Stalled(Msg),
     Stopped,
 }
 
@@ -789,14 +790,14 @@ async fn write_loop(
         while done < bytes.len() {
             tokio::select! {
                 ready = writer.writable() => ready.map_err(WriteEnd::Failed)?,
-                _ = tokio::time::sleep_until(progress + stall) => {
+                _ = Box::pin(tokio::time::sleep_until(progress + stall)) => {
                     // Cut only a client that holds something up: a sender
                     // waiting for room, or its own close.
                     if inbox.holds_up_a_sender() || totals.finished.load(Ordering::SeqCst) {
-                        let reason = format!(
-                            "took no data for {} with {} waiting (--stall-timeout)",
-                            format_duration(progress.elapsed()),
-                            format_bytes((bytes.len() - done + inbox.queued()) as u64),
+                        let reason = msg!(
+                            "reason-stalled",
+                            after = Arg::duration(progress.elapsed()),
+                            waiting = Arg::bytes(bytes.len() - done + inbox.queued()),
                         );
                         server.counters.stalls.fetch_add(1, Ordering::Relaxed);
                         cut.cut(reason.clone());
@@ -809,7 +810,7 @@ async fn write_loop(
             // One send() call, stamped before it: the client's recv of
             // these bytes is shown after it.
             let cause = if report {
-                Some(server.report.cause_async(bytes.len() - done).await.map_err(|e| {
+                Some(Box::pin(server.report.cause_async(bytes.len() - done)).await.map_err(|e| {
                     server.fail(e);
                     WriteEnd::Stopped
                 })?)
@@ -841,7 +842,7 @@ async fn write_loop(
     }
     // Every sender is gone: nothing more will be sent. The FIN is stamped
     // before the call, so the client's EOF shows after it.
-    let cause = server.report.cause_async(0).await.map_err(|e| {
+    let cause = Box::pin(server.report.cause_async(0)).await.map_err(|e| {
         server.fail(e);
         WriteEnd::Stopped
     })?;
@@ -880,12 +881,12 @@ async fn forward_stdin(server: Arc<Server>) {
         .spawn(move || read_stdin(mode, terminal, &hub.hub, tx));
     if spawned.is_err() {
         server.hub.stop_feeding();
-        let message = "stdin is not read: no thread for it".to_string();
+        let message = msg!("notice-stdin-no-thread");
         let _ = server.emit(Event::Notice { conn: None, message }).await;
         return;
     }
     if terminal {
-        let message = "each line typed here is sent to every connected client".to_string();
+        let message = msg!("notice-stdin-broadcast");
         let _ = server.emit(Event::Notice { conn: None, message }).await;
     }
     tokio::spawn(async move {
@@ -898,10 +899,7 @@ async fn forward_stdin(server: Arc<Server>) {
             }
             if server.hub.is_empty() {
                 // Only a terminal's lines are read with nobody to take them.
-                let message = format!(
-                    "no client is connected: this line ({}) was not sent",
-                    format_bytes(bytes.len() as u64)
-                );
+                let message = msg!("notice-no-client", bytes = Arg::bytes(bytes.len()));
                 if server.emit(Event::Notice { conn: None, message }).await.is_err() {
                     return;
                 }

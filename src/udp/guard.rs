@@ -34,6 +34,8 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use crate::i18n::Msg;
+use crate::msg;
 use crate::net::access::{Access, Refusal};
 use crate::sys::local_addrs::{self, LocalAddrs};
 
@@ -64,29 +66,38 @@ pub enum Withheld {
     TooManyPeers,
 }
 
+impl Withheld {
+    /// Why, in the catalogues' words.
+    pub fn message(&self) -> Msg {
+        match self {
+            Withheld::OwnAddress => msg!("withheld-own-address"),
+            Withheld::ImpossibleSource(why) => msg!(
+                "withheld-impossible",
+                why = match *why {
+                    "port-zero" => msg!("source-port-zero"),
+                    "unspecified" => msg!("source-unspecified"),
+                    "multicast" => msg!("source-multicast"),
+                    _ => msg!("source-broadcast"),
+                }
+            ),
+            Withheld::Rate(rate) => msg!("withheld-rate", rate = *rate),
+            Withheld::Amplification { answer, sent, received } => msg!(
+                "withheld-amplification",
+                answer = *answer,
+                total = sent + wire(*answer, true),
+                received = *received,
+                times = AMPLIFICATION
+            ),
+            Withheld::TooManyPeers => {
+                msg!("withheld-too-many-peers", max = MAX_PEERS, seconds = FORGET.as_secs())
+            }
+        }
+    }
+}
+
 impl fmt::Display for Withheld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Withheld::OwnAddress => write!(
-                f,
-                "that is this server's own address and port (a forged source): the answer would come back here and be answered again, forever"
-            ),
-            Withheld::ImpossibleSource(why) => write!(f, "{why}: no real sender has it (a forged source)"),
-            Withheld::Rate(rate) => write!(
-                f,
-                "it sends faster than --answer-rate {rate} answers a second; the ones over are not answered. That ends a loop with another server that answers everything (two --echo servers) and bounds a flood toward a forged address; --answer-rate 0 lifts the limit"
-            ),
-            Withheld::Amplification { answer, sent, received } => write!(
-                f,
-                "{answer} bytes more would make {} bytes sent for {received} received (IP and UDP headers counted), more than {AMPLIFICATION} times: a UDP source address is not proven, and a tiny forged datagram must not make this server send much more to someone else (amplification)",
-                sent + wire(*answer, true)
-            ),
-            Withheld::TooManyPeers => write!(
-                f,
-                "more than {MAX_PEERS} senders in the last {}s (forged sources?): new senders are not answered until some have been quiet that long",
-                FORGET.as_secs()
-            ),
-        }
+        self.message().fmt(f)
     }
 }
 
@@ -267,13 +278,13 @@ fn take_token(state: &mut Peer, rate: u32, now: Instant) -> bool {
 fn impossible_source(peer: &SocketAddr) -> Option<&'static str> {
     let ip = peer.ip().to_canonical();
     if peer.port() == 0 {
-        Some("port 0 is nobody's port")
+        Some("port-zero")
     } else if ip.is_unspecified() {
-        Some("the unspecified address (0.0.0.0 or ::) is nobody's; an answer sent there goes to this machine")
+        Some("unspecified")
     } else if ip.is_multicast() {
-        Some("a multicast address is a group, not a sender")
+        Some("multicast")
     } else if ip == IpAddr::V4(Ipv4Addr::BROADCAST) {
-        Some("the broadcast address is everyone, not a sender")
+        Some("broadcast")
     } else {
         None
     }

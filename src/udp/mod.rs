@@ -24,10 +24,10 @@ pub fn max_datagram(family: Family) -> usize {
 }
 
 /// Why the maximum is what it is, for error messages.
-pub fn max_reason(family: Family) -> &'static str {
+pub fn max_reason(family: Family) -> crate::i18n::Msg {
     match family {
-        Family::V4 => "65535 less the 20-byte IPv4 header and the 8-byte UDP header",
-        Family::V6 => "65535 less the 8-byte UDP header",
+        Family::V4 => crate::msg!("max-datagram-v4"),
+        Family::V6 => crate::msg!("max-datagram-v6"),
     }
 }
 

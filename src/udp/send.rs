@@ -18,9 +18,10 @@ use super::{max_datagram, max_reason, recv_datagram};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::exit::UsageError;
 use crate::input::{self, Input, TooLong};
+use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
-use crate::net::{NetError, describe};
+use crate::net::{NetError, describe_msg};
 use crate::packets::{ClientHandle, Packets, PacketsConfig};
 use crate::report::Report;
 
@@ -74,7 +75,7 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     // Every datagram of a finite input is checked before the first is sent.
     let ready = config.input.datagrams(max, config.stdin_whole).map_err(|e| too_long(e, family))?;
     if ready.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        let message = "type lines to send them, each as one datagram; Ctrl-D ends your input".to_string();
+        let message = msg!("notice-udp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
     }
 
@@ -152,10 +153,7 @@ pub(crate) fn open(
     if !connect {
         let peer = addrs[0];
         if addrs.len() > 1 {
-            let message = format!(
-                "{host} has {} addresses; a datagram brings no answer that would tell which one works, so all go to the first, {peer} (-4 or -6 picks the family)",
-                addrs.len()
-            );
+            let message = msg!("notice-udp-many-addresses", host = host, count = addrs.len(), peer = peer);
             report.emit(Event::Notice { conn: None, message })?;
         }
         let socket = socket::open(&peer, Proto::Udp, Role::Client, SocketOptions::default(), report)?;
@@ -176,9 +174,7 @@ pub(crate) fn open(
                 let local = socket::local_addr(&socket, addr)?;
                 report.emit(Event::SendingFrom { local, peer: *addr, connected: true, ephemeral })?;
                 if i + 1 < addrs.len() {
-                    let message = format!(
-                        "UDP's connect() asks nothing of the peer, so it succeeds on {addr} whether or not anything listens there; the other addresses of {host} are not tried (-4 or -6 picks the family)"
-                    );
+                    let message = msg!("notice-udp-connect-first", addr = addr, host = host);
                     report.emit(Event::Notice { conn: None, message })?;
                 }
                 return Ok((socket, *addr));
@@ -186,7 +182,7 @@ pub(crate) fn open(
             // Only local reasons fail a UDP connect: no route, no such
             // address family on this machine.
             Err(e) => {
-                report.emit(Event::ConnectFailed { addr: *addr, error: describe(&e) })?;
+                report.emit(Event::ConnectFailed { addr: *addr, error: describe_msg(&e) })?;
                 attempts.push((*addr, e));
             }
         }
@@ -197,15 +193,15 @@ pub(crate) fn open(
 /// A datagram too long for UDP becomes a usage error naming the limit.
 fn too_long(err: anyhow::Error, family: Family) -> anyhow::Error {
     match err.downcast::<TooLong>() {
-        Ok(t) => UsageError(format!(
-            "{} is {} over {} ({}); it was not sent: shorten or split it, or use tcp for a stream",
-            t.what,
-            t.size_text(),
-            match family {
+        Ok(t) => UsageError(msg!(
+            "usage-datagram-too-long",
+            what = t.what.clone(),
+            size = t.size_text(),
+            family = match family {
                 Family::V4 => "IPv4",
                 Family::V6 => "IPv6",
             },
-            max_reason(family),
+            why = max_reason(family),
         ))
         .into(),
         Err(other) => other,

@@ -15,14 +15,15 @@ use socket2::{SockAddr, Socket};
 use super::guard::{Guard, Verdict};
 use super::recv_datagram;
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
+use crate::i18n::{Arg, Msg};
+use crate::msg;
 use crate::net::access::Access;
 use crate::net::socket::{self, SocketOptions};
-use crate::net::{NetError, describe};
+use crate::net::{NetError, describe_msg};
 use crate::packets::{Packets, PacketsConfig};
 use crate::report::Report;
 use crate::sys::drops;
 use crate::sys::stop::Stop;
-use crate::units::format_count;
 
 #[derive(Debug, Clone)]
 pub struct UdpServeConfig {
@@ -103,7 +104,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     packets.serve(local)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
     if count && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        let message = "what is typed here is not sent: UDP has no connection to send it on; a reply goes to each sender with --reply TEXT or --echo".to_string();
+        let message = msg!("notice-udp-typing");
         report.emit(Event::Notice { conn: None, message })?;
     }
     let start = Instant::now();
@@ -144,7 +145,10 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             Err(e)
                 if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset) =>
             {
-                report.emit(Event::Error { conn: None, message: format!("recvfrom: {}", describe(&e)) })?;
+                report.emit(Event::Error {
+                    conn: None,
+                    message: msg!("error-recvfrom", error = describe_msg(&e)),
+                })?;
                 continue;
             }
             Err(e) => return Err(NetError::socket("recvfrom on", local, e).into()),
@@ -159,10 +163,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             Verdict::No { why, tell } => {
                 totals.ignored += 1;
                 if tell {
-                    let message = format!(
-                        "datagrams from {} are ignored, not shown and not answered: {why} (said once per sender)",
-                        got.from
-                    );
+                    let message = msg!("notice-ignored", from = got.from, why = why.message());
                     report.emit(Event::Notice { conn: None, message })?;
                 }
                 continue;
@@ -186,10 +187,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                 Verdict::No { why, tell } => {
                     totals.withheld += 1;
                     if tell {
-                        let message = format!(
-                            "not answering {}: {why} (said once per peer; the count is in the summary)",
-                            got.from
-                        );
+                        let message = msg!("notice-not-answering", peer = got.from, why = why.message());
                         report.emit(Event::Notice { conn: None, message })?;
                     }
                 }
@@ -224,7 +222,7 @@ fn count_drops(socket: &Socket, addr: &SocketAddr, report: &Report) -> Result<bo
     if counting {
         report.emit(Event::Step(Step::SetOption { role: Role::Server, name: "SO_RXQ_OVFL", value: 1 }))?;
     } else {
-        report.emit(Event::Notice { conn: None, message: drops::UNCOUNTED.to_string() })?;
+        report.emit(Event::Notice { conn: None, message: msg!("notice-drops-uncounted") })?;
     }
     Ok(counting)
 }
@@ -243,7 +241,7 @@ struct KernelDrops {
 impl KernelDrops {
     /// Takes the counter a datagram carried; returns a note when the total
     /// grew and none was given in the last second.
-    fn update(&mut self, counter: Option<u32>, now: Instant) -> Option<String> {
+    fn update(&mut self, counter: Option<u32>, now: Instant) -> Option<Msg> {
         let counter = counter.unwrap_or(self.last);
         self.total += u64::from(counter.wrapping_sub(self.last));
         self.last = counter;
@@ -254,12 +252,7 @@ impl KernelDrops {
         let new = self.total - self.told;
         self.told = self.total;
         self.told_at = Some(now);
-        Some(format!(
-            "the kernel dropped {} more {} ({} in all): they arrived while this socket's receive buffer (SO_RCVBUF) was full, and UDP tells no one, not the sender either",
-            format_count(new),
-            if new == 1 { "datagram" } else { "datagrams" },
-            format_count(self.total)
-        ))
+        Some(msg!("notice-kernel-dropped", new = Arg::count(new), total = Arg::count(self.total)))
     }
 }
 
@@ -282,7 +275,10 @@ fn answer_to(
             cause.emit(Event::datagram(Dir::Out, peer, totals.sent, bytes, None, start.elapsed()))?;
         }
         Err(e) => {
-            report.emit(Event::Error { conn: None, message: format!("sendto {peer}: {}", describe(&e)) })?;
+            report.emit(Event::Error {
+                conn: None,
+                message: msg!("error-sendto", peer = peer, error = describe_msg(&e)),
+            })?;
         }
     }
     Ok(())
@@ -297,12 +293,12 @@ mod tests {
         let start = Instant::now();
         let mut kernel = KernelDrops::default();
         assert_eq!(kernel.update(None, start), None);
-        let first = kernel.update(Some(5), start).unwrap();
+        let first = kernel.update(Some(5), start).unwrap().to_string();
         assert!(first.contains("dropped 5 more datagrams (5 in all)"), "{first}");
         // Within the second: counted, not told.
         assert_eq!(kernel.update(Some(9), start + Duration::from_millis(500)), None);
         assert_eq!(kernel.update(None, start + Duration::from_millis(600)), None);
-        let later = kernel.update(Some(10), start + Duration::from_secs(1)).unwrap();
+        let later = kernel.update(Some(10), start + Duration::from_secs(1)).unwrap().to_string();
         assert!(later.contains("dropped 5 more datagrams (10 in all)"), "{later}");
         // Nothing new: nothing said.
         assert_eq!(kernel.update(Some(10), start + Duration::from_secs(5)), None);

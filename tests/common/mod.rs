@@ -31,8 +31,18 @@ pub fn have(tool: &str) -> bool {
 
 /// An assert_cmd command for the binary, with a kill deadline.
 pub fn netplay() -> assert_cmd::Command {
+    netplay_in("C.UTF-8")
+}
+
+/// [`netplay`] in the locale `lang` (as LANG, with LC_ALL and LC_MESSAGES
+/// unset): `C.UTF-8` is English whatever the machine's own locale.
+pub fn netplay_in(lang: &str) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(BIN);
-    cmd.timeout(PATIENCE).env_remove("NO_COLOR");
+    cmd.timeout(PATIENCE)
+        .env_remove("NO_COLOR")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang);
     cmd
 }
 
@@ -91,6 +101,10 @@ impl Proc {
     }
 
     fn launch(mut command: Command) -> Proc {
+        // English, unless the test chose a locale.
+        if !command.get_envs().any(|(name, _)| name == "LANG") {
+            command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8");
+        }
         let mut child = command
             .env_remove("NO_COLOR")
             .stdout(Stdio::piped())
@@ -219,6 +233,11 @@ impl Proc {
         }
     }
 
+    /// The stdout lines read so far, by [`Proc::expect`] and the like.
+    pub fn seen(&self) -> &[String] {
+        &self.seen
+    }
+
     /// All stdout lines still to come until the process ends.
     pub fn rest(&mut self) -> Vec<String> {
         let mut lines = Vec::new();
@@ -335,7 +354,12 @@ impl Netns {
     /// netplay inside the namespace, as an assert_cmd command with a deadline.
     pub fn netplay(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::new("ip");
-        cmd.args(["netns", "exec", &self.name, BIN]).timeout(PATIENCE).env_remove("NO_COLOR");
+        cmd.args(["netns", "exec", &self.name, BIN])
+            .timeout(PATIENCE)
+            .env_remove("NO_COLOR")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8");
         cmd
     }
 }
@@ -405,6 +429,11 @@ client_socket.close()
 /// module (the size is set before netplay starts); returns what it printed,
 /// whatever its exit code.
 pub fn in_terminal(columns: u16, args: &[&str]) -> String {
+    in_terminal_in("C.UTF-8", columns, args)
+}
+
+/// [`in_terminal`] in the locale `lang` (as LANG).
+pub fn in_terminal_in(lang: &str, columns: u16, args: &[&str]) -> String {
     let script = r#"
 import fcntl, os, pty, struct, sys, termios
 columns = int(sys.argv[1])
@@ -434,6 +463,9 @@ sys.exit(os.waitstatus_to_exitcode(status))
         .args(args)
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
         .output()
         .expect("python3 is installed (.ci/run installs it)");
     // The terminal turns each \n into \r\n.

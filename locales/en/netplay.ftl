@@ -1,0 +1,666 @@
+# netplay's words in English: the default, and the fallback for any message
+# another catalogue lacks. One message a line. Every message here has its
+# twin in locales/fr/netplay.ftl with the same placeholders (tests/catalogues.rs).
+# Python lines, socket calls and flags are not translated: they are what a
+# person types.
+
+## Socket steps (src/report/human.rs)
+
+step-socket = socket({ $family }, { $socktype })   { $family_name } { $proto } socket
+step-setsockopt = setsockopt({ $name }, { $value })   read back: { $value }
+step-reuseaddr-default = (netplay's default for a TCP server: a restart binds despite TIME_WAIT)
+step-read-option = { $name } = { $value }   ({ $why })
+step-reuseaddr-off = left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT
+step-option-default = the OS default, left as is
+step-bind = bind({ $addr })
+step-listen = listen({ $backlog })
+step-listen-capped = listen({ $backlog })   the kernel caps it at { $effective } ({ $setting })
+step-resolve = resolve { $host } → { $addrs }
+step-connect = connect({ $addr })
+port-note-zero = port 0: the OS will choose
+port-note-service = port { $port } is { $service }'s well-known port (0-1023 are reserved)
+port-note-reserved = port { $port } is reserved (0-1023 are the well-known ports)
+step-no-listen = no listen(), no accept()
+step-no-listen-why = UDP has no connections: every datagram, from anyone, comes to this one socket
+
+## The server is ready
+
+listening-tcp = ● listening on { $local } (TCP)
+listening-udp = ● bound to { $local } (UDP)
+reach-every-interface = { $ip } means every interface: other machines can now { $proto ->
+        [tcp] connect to
+       *[udp] send to
+    } port { $port }.
+reach-ipv6-loopback = { $ip } is the IPv6 loopback: only this machine can { $proto ->
+        [tcp] connect
+       *[udp] send to it
+    }, and only over IPv6: a client of 127.0.0.1 does not reach it (IPV6_V6ONLY matters only for ::, which takes IPv4 too when 0); --host :: opens it to others.
+reach-loopback = { $ip } is loopback: only this machine can { $proto ->
+        [tcp] connect
+       *[udp] send to it
+    }; --host 0.0.0.0 opens it to others.
+accept-queue-empty = ⧗ accept queue empty: accept() has taken every waiting connection
+accept-queue-full = ⧗ accept queue full: { $queued } connections wait for accept(), listen({ $backlog }) (Linux keeps backlog + 1); the kernel now drops new clients' SYNs: they retry, and their connect() waits
+accept-queue = ⧗ accept queue: { $queued } { $queued ->
+        [one] connection
+       *[other] connections
+    } completed by the kernel, waiting for accept() (listen({ $backlog }))
+
+## UDP client's socket
+
+udp-connected-socket = ● connected UDP socket { $local } → { $peer }
+udp-sending-from = ● sending from { $local } to { $peer } (UDP, not connected)
+udp-port-asked = port { $port } is the one asked for (--source-port)
+udp-port-at-bind = port { $port } is ephemeral: the OS chose it at bind()
+udp-port-at-connect = port { $port } is ephemeral: the OS chose it at connect()
+udp-port-at-sendto = port { $port } is ephemeral: the OS chose it at the first sendto(), the socket had none
+udp-connected-what = connect() sent nothing: it fixed the peer, so the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer shows as 'connection refused'
+udp-unconnected-what = each sendto() names its destination; nothing tells the sender whether anyone receives a datagram
+udp-unbound = { $local_ip } means the socket is bound to no address of its own: each datagram leaves with the address of the interface its route takes, so { $peer_ip } sees { $seen }
+udp-unbound-route = this machine's address on that route
+note-sentence = { $note }.
+
+## Datagrams
+
+datagram-in = ← datagram #{ $seq } from { $peer }
+datagram-out = → datagram #{ $seq } to { $peer }
+datagram-cut = { $arrived } bytes arrived, { $kept } kept, { $discarded } discarded (longer than --recv-size { $recv_size })
+datagram-head = { $head }: { $size }   { $when }
+datagram-whole = one datagram is one message, whole: each is dumped from offset 0 (TCP shows recv() chunks of one stream)
+udp-done = done after { $duration }: { $sent } { $sent ->
+        [one] datagram
+       *[other] datagrams
+    } sent ({ $bytes_out }), { $received } { $received ->
+        [one] datagram
+       *[other] datagrams
+    } received ({ $bytes_in })
+udp-nothing-back = nothing came back, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there; --wait DUR listens for replies
+udp-nothing-back-within = nothing came back within { $wait }, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there
+serve-withheld = { $n } { $n ->
+        [one] answer
+       *[other] answers
+    } not sent (own or forged address, --answer-rate, or 3x what the peer sent)
+serve-ignored = { $n } { $n ->
+        [one] datagram
+       *[other] datagrams
+    } ignored (--allow / --deny)
+serve-kernel-drops = { $n } { $n ->
+        [one] datagram
+       *[other] datagrams
+    } dropped by the kernel: they arrived while the receive buffer was full (SO_RXQ_OVFL)
+
+## TCP connections
+
+accepted = accepted { $peer }
+accepted-line = { $tag } { $text }   (local { $local }; { $port } is the client's ephemeral port)
+connected-to = connected to { $peer }
+connected-line = { $tag } { $text }   from { $local } ({ $origin })
+origin-ephemeral = ephemeral port { $port } chosen by the OS
+origin-asked = port { $port } as asked with --source-port, not an ephemeral one
+bytes = { $n } { $n ->
+        [one] byte
+       *[other] bytes
+    }
+recv-head = ← recv { $bytes }
+send-head = → send { $bytes }
+datagram-in-head = ← datagram { $bytes }
+datagram-out-head = → datagram { $bytes }
+chunk-detail = chunk { $chunk }, { $when }
+decode-first = { $label }{ $format } on the first { $size } of { $len } bytes:{" "}
+decode-note = { $label }note:{" "}
+chunk-label = { $tag } chunk { $chunk }:{" "}
+relay-head = ⇉ relay { $bytes } to { $to } { $to ->
+        [one] client
+       *[other] clients
+    }
+dropped-drop = { $bytes } from { $from } dropped for it (--slow drop)
+dropped-disconnect = disconnecting it (--slow disconnect); { $bytes } from { $from } not sent
+falling-behind = falling behind ({ $queued } waiting, its queue is full): { $what }
+stopped-by = ■ stopped by { $signal } after { $duration }
+summary-connections = { $n } { $n ->
+        [one] connection
+       *[other] connections
+    } ({ $rejected } rejected)
+summary-in = { $bytes } in
+summary-out = { $bytes } out
+summary-relays = { $n } { $n ->
+        [one] relay
+       *[other] relays
+    }
+summary-drops = { $n } { $n ->
+        [one] drop
+       *[other] drops
+    }
+summary-slow = { $n } { $n ->
+        [one] slow client
+       *[other] slow clients
+    } disconnected
+summary-stalls = { $n } { $n ->
+        [one] client
+       *[other] clients
+    } cut for taking no data
+list-separator = ,{" "}
+closed = closed after { $duration }: { $bytes_in } in, { $bytes_out } out
+closed-why = closed after { $duration }: { $bytes_in } in, { $bytes_out } out ({ $reason })
+connect-failed = ✗ { $addr }: { $error }
+all-sent-wait = … all sent; listening { $wait } for replies (--wait)
+all-sent-replies = … all sent; listening up to { $wait } until { $n } { $n ->
+        [one] reply
+       *[other] replies
+    } came
+eof = ← EOF: the peer finished sending (recv returned 0 bytes)
+shutdown = → shutdown(SHUT_WR): nothing more to send (FIN)
+rejected = ✗ rejected { $peer }: { $reason }
+rejected-line = { $text }   (accepted and closed at once)
+joins = joins the broadcast: { $clients } { $clients ->
+        [one] client
+       *[other] clients
+    }
+leaves = leaves the broadcast: { $clients } { $clients ->
+        [one] client
+       *[other] clients
+    } left
+note = note: { $message }
+error = error: { $message }
+stdin = stdin
+ipv4-mapped = { $addr } (IPv4-mapped: the IPv4 peer { $v4 })
+
+## The demo (src/report/human.rs, src/report/tables.rs)
+
+demo-part-tcp = TCP, the connected mode: the course's exchange
+demo-part-udp = UDP, the non-connected mode: the same exchange
+demo-part-table = What differed, measured in this run
+demo-part-head = ━━ { $number }/3  { $title } ━━
+demo-pause = … press Enter for part { $number }/3 (Ctrl-D: go on without pausing)
+demo-label-server = server
+demo-label-client = client
+
+## Benchmarks
+
+bench-received = received
+bench-sent = sent
+bench-datagrams = ({ $n } datagrams)
+bench-head = ● { $proto } bench { $route }
+bench-head-udp = ● UDP bench { $route }, { $size }-byte datagrams
+bench-head-udp-fast = ● UDP bench { $route }, { $size }-byte datagrams, as fast as possible
+bench-head-udp-rate = ● UDP bench { $route }, { $size }-byte datagrams, at most { $rate }
+
+## --explain: what each call does (src/report/explain.rs). The Python
+## lines are built in the code and are the same in every language.
+
+explain-socket = { $family } means { $version } addresses; { $mode }
+explain-socket-tcp = SOCK_STREAM means TCP, the connected mode: a reliable, ordered byte stream between two ends.
+explain-socket-udp = SOCK_DGRAM means UDP, the non-connected mode: separate datagrams, no connection, no delivery guarantee.
+explain-listen = The socket becomes a server socket: the kernel completes clients' connections by itself and keeps them in a queue until accept() takes them, up to { $backlog } (Linux keeps one more); past that it drops their SYNs, and the clients retry and wait. --accept-delay shows the queue filling.
+explain-resolve = A host name becomes one or more addresses (IPv4 and/or IPv6): a TCP client tries them in order until one connects; a UDP datagram, which brings no answer to judge by, goes to the first.
+explain-connect-tcp = connect() blocks until TCP's handshake (SYN, SYN-ACK, ACK) with the server is done, or fails; the OS gives the socket an ephemeral local port if none was bound.
+explain-connect-udp = On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address, the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer comes back as ECONNREFUSED on a later send() or recv().
+explain-no-listen = listen() and accept() exist for connections, and UDP has none: no handshake to complete, no queue of clients waiting, no socket per client. Every datagram, from anyone, lands on this one bound socket; recvfrom() says who sent it, and sendto() answers that address.
+explain-udp-port = A datagram needs a source port, so the first { $call } gave the socket a free one; replies come back to it.
+explain-udp-port-range = A datagram needs a source port, so the first { $call } gave the socket a free one (from its ephemeral range { $low }-{ $high }); replies come back to it.
+explain-udp-unspecified = The address stays { $ip }: a socket that is not connected may send through any interface, and each datagram leaves from the one its route uses.
+explain-recvfrom = recvfrom() returns one datagram, whole, and its sender's address: UDP keeps message boundaries, where TCP's recv() returns any part of a stream. A datagram longer than { $recv_size } bytes is cut, and the rest discarded.
+explain-udp-recv-connected = On a connected UDP socket recv() returns one datagram, whole, and only from the connected peer: the kernel drops the others.
+explain-sendto = sendto() hands one datagram to the network and returns: no connection, no acknowledgement, so nothing tells the sender whether anyone received it.
+explain-udp-send-connected = send() on a connected UDP socket sends one datagram to the connected peer; it fails with ECONNREFUSED when an earlier one brought back an ICMP port unreachable.
+explain-truncated = recvfrom({ $recv_size }) takes one whole datagram from the queue: what does not fit in { $recv_size } bytes is discarded, not kept for the next call as TCP would. The kernel's MSG_TRUNC tells the real length.
+explain-accept = accept() takes the next connection from the queue and returns a new socket just for this client; the listening socket goes on listening.
+explain-ephemeral = Why { $local } and not { $peer }? The server's port names the service; the client's end of each connection needs a port too, so the client's OS picked a free one. The pair of addresses and ports identifies this connection.
+explain-ephemeral-range = Why { $local } and not { $peer }? The server's port names the service; the client's end of each connection needs a port too, so the client's OS picked a free one from its ephemeral range { $low }-{ $high }. The pair of addresses and ports identifies this connection.
+explain-recv = recv() returns what has arrived so far, at most { $recv_size } bytes: TCP carries a stream of bytes, not messages, so one send() may arrive in several chunks and several sends in one.
+explain-recv-not-1024 = recv() returns what has arrived so far, at most { $recv_size } bytes: TCP carries a stream of bytes, not messages, so one send() may arrive in several chunks and several sends in one. netplay asks { $recv_size } bytes a call where the course asks 1024: a bigger buffer takes the same bytes in fewer calls; --recv-size 1024 does as the course does.
+explain-send = send() copies the bytes into the kernel's send buffer and returns how many it took; TCP delivers them in order, but the peer's recv() may cut them differently.
+explain-sendall = sendall() calls send() until every byte is in the kernel's send buffer; TCP delivers them in order, but the peer's recv() may cut them differently.
+explain-decode-cut = The chunk ends inside a character: UTF-8 writes it in several bytes, and recv() cut the stream between them. Decode once all of its bytes have arrived (keep the tail for the next recv(), or use codecs.getincrementaldecoder).
+explain-eof = recv() returned b'': the peer called shutdown(SHUT_WR) or close(); no more bytes will come from it.
+explain-shutdown = shutdown(SHUT_WR) sends a FIN: once the peer has read everything before it, its recv() returns b''. Reading still works in the other direction (a half-close).
+explain-close-server = close() releases this connection's socket only: the listening socket is another one, and its port is not affected.
+explain-close-client = close() releases the socket.
+explain-time-wait-ours = This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for { $seconds }s, so that no late packet of it is taken for a new connection's (`{ $command }` shows it).
+explain-time-wait-ours-while = This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for a while, so that no late packet of it is taken for a new connection's (`{ $command }` shows it).
+explain-time-wait-theirs = The peer sent the first FIN, so TIME_WAIT is on its side, not here.
+explain-so-reuseport = SO_REUSEPORT lets several sockets bind the same address and port; the kernel spreads the traffic among them.
+explain-v6only-off = IPV6_V6ONLY = 0 is dual-stack: an IPv6 socket bound to :: also receives IPv4 peers, shown as IPv4-mapped addresses ::ffff:a.b.c.d.
+explain-v6only-on = IPV6_V6ONLY = 1: this socket speaks IPv6 only; IPv4 peers cannot reach it.
+explain-so-rcvbuf = SO_RCVBUF is the socket's receive queue, in bytes (Linux doubles what is asked, for its own bookkeeping, up to net.core.rmem_max twice): a datagram that arrives while it is full is dropped, and nobody is told.
+explain-so-rxq-ovfl = SO_RXQ_OVFL (40 on Linux; Python's socket module has no name for it) makes each datagram received carry, in a control message, how many datagrams the kernel has dropped for this socket because its receive buffer was full: the only way the receiver learns of those losses.
+explain-udp-segment = UDP_SEGMENT (GSO): one send() of a long buffer becomes datagrams of this size, cut by the kernel; far fewer calls for the same datagrams.
+explain-udp-gro = UDP_GRO: datagrams of one sender that arrive together may come out of one recvmsg(), glued, with their size in a control message.
+explain-option = A socket option.
+explain-bind = bind() attaches the socket to an address and a port: { $host }; { $port }.
+explain-bind-any = { $ip } means every interface of the machine
+explain-bind-loopback = { $ip } is the loopback address: only this machine can reach it
+explain-bind-local = { $ip } is one address of this machine
+explain-bind-port-zero = port 0 asks the OS to choose a free port
+explain-bind-port = port { $port } is where peers will find the socket
+explain-reuseaddr-linux = SO_REUSEADDR lets bind() take a port that only connections hold, such as those an earlier server closed, which wait in TIME_WAIT for 60s: on Linux only if that server had set it too (TIME_WAIT keeps its setting). It does not let two sockets listen on one address and port. netplay's TCP servers set it by default, as Rust's std, tokio and Python's asyncio do; --no-reuse-addr shows the failed restart.
+explain-reuseaddr-unix = SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'. netplay's TCP servers set it by default, as Rust's std and tokio do.
+explain-reuseaddr-windows = On Windows SO_REUSEADDR lets a socket bind a port another socket uses, even one that listens (the other socket's traffic may then go to it), so netplay leaves it off: without it a restarted server still binds beside its old connections in TIME_WAIT. SO_EXCLUSIVEADDRUSE is the stricter option: no other socket may bind the port, not even after a restart while old connections remain.
+
+## The demo's table (src/report/tables.rs)
+
+row-boundaries = message boundaries: { $sends } sends of { $size } bytes
+row-boundaries-tcp = { $calls }. { $verdict }
+row-boundaries-tcp-fewer = One stream: where each send ended is gone.
+row-boundaries-tcp-equal = One recv() per send this time, by timing alone: TCP keeps no boundaries.
+row-boundaries-tcp-more = More pieces than sends: a stream is cut anywhere.
+row-boundaries-udp = { $datagrams } datagrams, { $calls }: each send is one message, whole.
+row-recvfrom-each = { $calls } recvfrom() calls of { $size } bytes each
+row-never-came = { $n } never came.
+row-truncation = one { $message }-byte message, a { $buffer }-byte buffer
+row-truncation-tcp = { $calls }: all of it; what did not fit waited for the next recv().
+row-truncation-udp = 1 recvfrom({ $buffer }): { $arrived } bytes arrived, { $kept } kept, { $discarded } discarded by the kernel; nothing is left for a next call.
+row-truncation-udp-other = { $calls }; { $discarded } bytes discarded.
+row-closed-port = a closed port: { $port }, nothing bound there
+row-closed-port-tcp = connect(): { $attempt }
+row-closed-port-udp = sendto(), not connected: { $unconnected } connect() then send() and recv(): { $connected }
+row-ports = addresses and ports
+row-ports-range = addresses and ports (ephemeral range { $low }-{ $high })
+row-ports-tcp = server { $server }: its port from bind(port 0). Client { $client }: an ephemeral port, chosen at connect().
+row-ports-udp = server { $server }: its port from bind(port 0). Client { $client }: an ephemeral port, chosen at the first sendto().
+row-netem = through netem: { $loss }% loss, { $delay } ms delay
+row-netem-skipped = skipped: { $reason }
+row-netem-tcp = { $delivery }; lost packets were sent again: late, never lost.
+row-netem-udp = { $delivery }; nothing sends a lost datagram again.
+row-calls-none = no { $call } call returned data
+row-calls-one = 1 { $call } call: all { $bytes } bytes at once
+row-calls = { $calls } { $call } calls: { $list } = { $bytes } bytes
+attempt-refused = refused ({ $error }) after { $after }.
+attempt-silent = no error, and nothing came back in { $after }.
+attempt-answered = something answered after { $after }.
+attempt-failed = failed after { $after }: { $error }.
+attempt-failed-unknown = failed after { $after }: unknown error.
+delivery = { $delivered } of { $sent } { $what ->
+        [messages] messages
+       *[datagrams] datagrams
+    } arrived ({ $lost } lost), { $order ->
+        [in] in order
+       *[out] out of order
+    }, the last after { $duration }
+
+## Benchmark summaries (src/report/tables.rs)
+
+bench-label-sent = sent
+bench-label-received = received
+bench-label-lost = lost
+bench-moved = { $label } { $bytes } in { $duration } = { $rate }
+bench-tcp-sent = { $moved }   { $calls } send() calls
+bench-tcp-sent-of = { $moved }   { $calls } send() calls of { $size }
+bench-tcp-received = { $moved }   { $calls } recv() calls
+bench-tcp-no-count = { $label } (the receiver sent no count back: not a netplay bench server?)
+bench-udp-no-report = { $label } (the receiver's report never came back: is a netplay udp bench --serve running there?)
+bench-datagrams-line = { $label } { $n } datagrams in { $duration } = { $per_second }/s, { $rate }
+bench-lost = { $label } { $lost } { $of } ({ $percent }%), reordered { $reordered }, duplicated { $duplicated }
+bench-lost-of = of { $sent } sent
+bench-lost-uncounted = (the sender's count never came: counted up to the last sequence number seen)
+
+## What the TCP server tells (src/tcp/serve.rs, src/tcp/hub.rs, src/net/limits.rs, src/net/access.rs)
+
+notice-open-files-not-raised = open-file limit not raised: { $error }
+notice-open-files-raised = open-file limit raised from { $before } to { $after } (the hard limit): each client takes one open file
+notice-max-conns-above-files = --max-conns { $max } is above the open-file limit ({ $limit }): that limit will refuse clients first
+notice-accept-queue-unseen = the accept queue cannot be shown here: { $error }
+notice-stdin-no-thread = stdin is not read: no thread for it
+notice-stdin-broadcast = each line typed here is sent to every connected client
+notice-no-client = no client is connected: this line ({ $bytes }) was not sent
+reject-max-conns = --max-conns { $max } reached: { $max } clients are connected
+reject-denied = denied by --deny { $rule }
+reject-not-allowed = not in --allow { $rules }
+reason-server-stopping = the server is stopping
+reason-closed-by-server = closed by the server
+reason-idle = idle: nothing received for { $after } (--idle-timeout)
+reason-stalled = took no data for { $after } with { $waiting } waiting (--stall-timeout)
+reason-fell-behind = disconnected: it fell behind, { $waiting } waiting (--slow disconnect)
+error-accept = accept on { $local }: { $error }
+error-recv = recv: { $error }
+error-send-stalled = send to { $peer }: { $reason }
+limit-open-files = the open-file limit of this process ({ $soft }, `ulimit -n`) is reached: each client takes one descriptor; { $raise }
+limit-raise-soft = raise it with `ulimit -n { $hard }` (the hard limit) before starting netplay
+limit-at-hard = it is already the hard limit; raise that (`ulimit -Hn` as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), or cap clients with --max-conns below { $below }
+limit-system-files = the system-wide open-file limit is reached; raise it with `sysctl -w fs.file-max=N` (as root)
+limit-socket-memory = the kernel has no memory left for sockets; close other connections or raise net.ipv4.tcp_mem
+
+## Errors (src/net/mod.rs): what failed, where
+
+net-resolve = cannot resolve host '{ $host }': { $error }
+net-no-address-in-family = host '{ $host }' has no { $family } address
+net-socket = { $op } { $addr }: { $error }
+net-all-attempts = connect to { $host } port { $port }: { $errors }
+net-idle = { $op } { $addr }: nothing for { $after }
+net-unsent = send to { $addr }: { $error } after { $sent } of the input had been sent
+net-in-use = bind { $addr }: address already in use
+op-to = { $verb } to
+op-from = { $verb } from
+op-on = { $verb } on
+op-for = { $verb } for
+op-connected-udp = { $call } (connected UDP)
+os-connection-refused = connection refused
+os-connection-reset = connection reset by peer
+os-connection-aborted = connection aborted
+os-broken-pipe = broken pipe: the peer closed the connection
+os-addr-in-use = address already in use
+os-addr-not-available = address not available on this machine
+os-permission-denied = permission denied
+os-timed-out = timed out
+os-host-unreachable = host unreachable
+os-network-unreachable = network unreachable
+os-not-found = no such file or directory
+op-waiting-data = waiting for data from
+op-waiting-datagrams = waiting for datagrams on
+
+## What the UDP server tells (src/udp/serve.rs, src/udp/guard.rs)
+
+notice-udp-typing = what is typed here is not sent: UDP has no connection to send it on; a reply goes to each sender with --reply TEXT or --echo
+notice-ignored = datagrams from { $from } are ignored, not shown and not answered: { $why } (said once per sender)
+notice-not-answering = not answering { $peer }: { $why } (said once per peer; the count is in the summary)
+notice-drops-uncounted = this system gives no count of the datagrams it drops for a full receive buffer (Linux does, with SO_RXQ_OVFL): losses here stay invisible
+notice-kernel-dropped = the kernel dropped { $new } more { $new ->
+        [one] datagram
+       *[other] datagrams
+    } ({ $total } in all): they arrived while this socket's receive buffer (SO_RCVBUF) was full, and UDP tells no one, not the sender either
+error-recvfrom = recvfrom: { $error }
+error-sendto = sendto { $peer }: { $error }
+withheld-own-address = that is this server's own address and port (a forged source): the answer would come back here and be answered again, forever
+withheld-impossible = { $why }: no real sender has it (a forged source)
+source-port-zero = port 0 is nobody's port
+source-unspecified = the unspecified address (0.0.0.0 or ::) is nobody's; an answer sent there goes to this machine
+source-multicast = a multicast address is a group, not a sender
+source-broadcast = the broadcast address is everyone, not a sender
+withheld-rate = it sends faster than --answer-rate { $rate } answers a second; the ones over are not answered. That ends a loop with another server that answers everything (two --echo servers) and bounds a flood toward a forged address; --answer-rate 0 lifts the limit
+withheld-amplification = { $answer } bytes more would make { $total } bytes sent for { $received } received (IP and UDP headers counted), more than { $times } times: a UDP source address is not proven, and a tiny forged datagram must not make this server send much more to someone else (amplification)
+withheld-too-many-peers = more than { $max } senders in the last { $seconds }s (forged sources?): new senders are not answered until some have been quiet that long
+
+## Clients and the demo (src/tcp/connect.rs, src/udp/send.rs, src/demo/*)
+
+notice-tcp-type-lines = type lines to send them, each with one send(); Ctrl-D ends your input: shutdown(SHUT_WR), and the server reads EOF
+notice-udp-type-lines = type lines to send them, each as one datagram; Ctrl-D ends your input
+notice-udp-many-addresses = { $host } has { $count } addresses; a datagram brings no answer that would tell which one works, so all go to the first, { $peer } (-4 or -6 picks the family)
+notice-udp-connect-first = UDP's connect() asks nothing of the peer, so it succeeds on { $addr } whether or not anything listens there; the other addresses of { $host } are not tried (-4 or -6 picks the family)
+notice-step-no-terminal = --step: stdin is not a terminal, so nobody can press Enter: the demo goes on without pausing
+netem-thread-panicked = the namespace's thread panicked
+netem-needs-root = a network namespace of its own needs root (unshare: { $error })
+netem-run-failed = the run in the namespace failed: { $error }
+netem-tool-missing = `{ $name }` is not installed (it comes with iproute2)
+netem-tool-no-start = `{ $command }` could not start: { $error }
+netem-tool-failed = `{ $command }` failed: { $said }
+netem-no-netem = `{ $command }` failed: { $said }; this kernel has no netem (sch_netem is neither built in nor a module)
+notice-reuse-addr-default = --reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)
+table-cell-tcp = TCP (SOCK_STREAM): { $text }
+table-cell-udp = UDP (SOCK_DGRAM): { $text }
+
+## The one line a failure prints (src/exit.rs)
+
+error-line = netplay: { $what }
+error-with-hint = { $error }; { $hint }
+error-cause-separator = :{" "}
+hint-resolve = check the spelling, or give an IP address such as 127.0.0.1
+hint-no-address-in-family = drop -4/-6, or give an address of the other family
+hint-idle = raise --timeout, or check that the peer sends anything
+hint-privileged = ports below 1024 are privileged: binding them needs root or CAP_NET_BIND_SERVICE; try --port 12345
+hint-privileged-service = ports below 1024 are privileged ({ $port } is { $service }'s): binding them needs root or CAP_NET_BIND_SERVICE; try --port 12345
+hint-not-this-machine = that address is not one of this machine's; try 127.0.0.1, 0.0.0.0 or ::
+hint-udp-refused = an ICMP port unreachable came back: no socket is bound to UDP port { $port } there; is the server running, on this port?
+hint-tcp-refused = nothing listens on TCP port { $port } there: is the server running, on this port?
+hint-and-note = { $hint } { $note }
+hint-other-protocol-udp = Note: a UDP socket is bound to port { $port }{ $by }, but TCP and UDP ports are separate: TCP port { $port } is another port; udp send reaches it
+hint-other-protocol-tcp = Note: a TCP server listens to port { $port }{ $by }, but TCP and UDP ports are separate: UDP port { $port } is another port; tcp connect reaches it
+hint-by-program = {" "}(`{ $command }`, pid { $pid })
+hint-timed-out = no answer within --timeout: check the address, or raise --timeout
+hint-reset = the peer reset the connection (RST): a peer resets when it closes while bytes it has not read are waiting (a server that accepts and closes without recv(), as the course's first server does), or when its program dies; make the peer read everything it is sent before it closes, then try again
+hint-other-port = choose another --port (0 lets the OS choose)
+hint-other-source-port = choose another --source-port, or none (the OS then picks a free one)
+hint-program = `{ $command }` (pid { $pid })
+hint-another-program = another program (which one, this user may not see: as root, `ss -lntup` names it)
+hint-in-use-tcp-listens = { $program } listens on TCP port { $port }: stop it, or { $other }
+hint-in-use-udp-bound = { $program } has a socket bound to UDP port { $port } (UDP has no TIME_WAIT: the port is free as soon as that socket closes): stop it, or { $other }
+hint-in-use-open = { $open } open { $open ->
+        [one] connection uses
+       *[other] connections use
+    } port { $port } (a client's port, or connections of an earlier server still open): close them, or { $other }
+hint-time-wait-server = { $n } { $n ->
+        [one] connection an earlier server closed waits
+       *[other] connections an earlier server closed wait
+    } in TIME_WAIT
+hint-time-wait-server-len = { $n } { $n ->
+        [one] connection an earlier server closed waits in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; it ends
+       *[other] connections an earlier server closed wait in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; the last of them ends
+    } within { $left }s)
+hint-time-wait-client = { $n } { $n ->
+        [one] earlier connection from this port waits
+       *[other] earlier connections from this port wait
+    } in TIME_WAIT
+hint-time-wait-client-len = { $n } { $n ->
+        [one] earlier connection from this port waits in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; it ends
+       *[other] earlier connections from this port wait in TIME_WAIT (TIME_WAIT lasts { $len }s on this system; the last of them ends
+    } within { $left }s)
+hint-time-wait-no-reuse = { $what }, and this socket did not set SO_REUSEADDR (--no-reuse-addr): drop --no-reuse-addr (then bind() may take the port beside them, if that server had set it too), wait, or { $other }
+hint-time-wait-reuse = { $what }, left by a socket that had not set SO_REUSEADDR (TIME_WAIT keeps that setting), so this one must wait although it sets it: wait, or { $other }
+hint-time-wait-wait = { $what }: wait, or { $other }
+hint-in-use-tcp-unknown = another socket holds TCP port { $port }, or connections of an earlier server wait in TIME_WAIT: stop it, wait, or { $other }
+hint-in-use-udp-unknown = another socket is bound to UDP port { $port } (UDP has no TIME_WAIT): stop it, or { $other }
+
+## A bad command line (src/net/addr.rs, src/units.rs, src/cli.rs, src/input.rs)
+
+port-out-of-range = port { $port } is out of range: a port is a 16-bit number, from 0 to 65535
+port-not-a-number = port '{ $text }' is not a number: a port is a 16-bit number, from 0 to 65535
+target-port-zero = port 0 cannot be connected or sent to: 0 only means "let the OS choose" when a server binds; give the port the server printed ("listening on 127.0.0.1:PORT")
+target-swapped = '{ $first } { $port }' looks swapped: the host comes first, then the port: { $port } { $first }
+target-host-missing = '{ $first }' looks like a port, and the host is missing: give HOST PORT, such as 127.0.0.1 { $first }
+target-no-bracket = '{ $first }' has '[' without ']'; write [::1]:12345
+target-v6-no-port = '{ $first }' has no port; write [{ $host }]:PORT or give the port after it
+target-v6 = '{ $first }' is an IPv6 address without a port: an IPv6 address with a port is written in brackets, [{ $first }]:PORT, or give the port as a second argument
+target-v6-guess = '{ $first }' is an IPv6 address without a port: an IPv6 address with a port is written in brackets, [{ $first }]:PORT (if { $last } is the port: [{ $ip }]:{ $last }), or give the port as a second argument
+target-no-port = '{ $first }' has no port; give HOST PORT or HOST:PORT
+duration-negative = '{ $text }' is not a duration: it must be 0 or more
+duration-too-big = '{ $text }' is not a duration a clock can count; try 500ms, 2s or 1m
+duration-bad = '{ $text }' is not a duration; try 500ms, 2s or 1m
+duration-too-long = '{ $text }' is too long: use { $low } to { $high }
+duration-too-short = '{ $text }' is too short: use { $low } to { $high }
+size-below = { $size } bytes is out of range: use { $low } or more
+size-out-of-range = { $size } bytes is out of range: use { $low } to { $high }
+size-overflow = '{ $text }' is more bytes than a 64-bit count holds (16 EiB less 1 byte)
+size-bad-hex = '{ $text }' is not a hexadecimal size; try 0x100
+size-bad = '{ $text }' is not a size; try 1024, 64K or 1MiB
+rate-bad = '{ $text }' is not a rate; try 0 (as fast as possible), 500K, 100M or 1G (bits per second)
+usage-needs-protocol = '{ $first }' needs its protocol first: { $tcp } (TCP, the connected mode) or { $udp } (UDP, the non-connected mode)
+usage-one-dash-port = '-p{ $text }' is read as -p '{ $text }': one dash is for one-letter flags; write --port 12345 or -p 12345
+usage-delay-too-long = '{ $text }' is too long a delay: use 0 to 1000 (milliseconds)
+usage-queue-zero = a queue of 0 bytes could hold nothing; use 1 byte to 1GiB
+usage-count-zero = --count 0 would send nothing; use 1 or more
+usage-count-bad = '{ $text }' is not a count: use a whole number, 1 or more
+usage-percent-bad = '{ $text }' is not a percentage from 0 to 100
+usage-bytes-literal = { $text } looks like a Python bytes literal, but { $why }
+usage-width-bad = '{ $text }' is not a line width; use 8, 16 or 32
+usage-decode-empty = '{ $text }' describes no bytes; give at least one code, such as '>h'
+usage-answer-rate-bad = '{ $text }' is not an answer rate: use a whole number from 0 (no limit) to { $max }
+usage-recv-size-zero = a receive size of 0 would read nothing; use 1 byte to 16MiB
+usage-no-command = no command given; try `netplay demo` first, then `netplay tcp serve` (see netplay --help)
+usage-hex-json-raw = --json and --raw are for tcp and udp; netplay hex always writes a dump
+usage-demo-raw = --raw does not apply to the demo: it shows reports, not a payload; try --json
+usage-v6only-ipv4 = --v6only applies to IPv6 sockets, and { $ip } is IPv4; add -6 or --host ::
+usage-backlog-negative = --backlog { $backlog } is negative; try 5 or 1024
+usage-count-stdin = --count { $count } repeats an input that ends (-m, --hex, --file or --stdin-datagram); stdin lines are sent once, as they come
+usage-bench-serve-only = { $flag } is for the receiver (--serve); a sender takes HOST PORT, and --local chooses its own port
+usage-bench-which-end = which end? give HOST PORT to send, --serve to receive, or --local for both in this process
+usage-bench-size = --size { $size } is out of range: a bench datagram carries its { $header }-byte header and at most { $max } bytes in all
+usage-datagram-too-long = { $what } is { $size } over { $family } ({ $why }); it was not sent: shorten or split it, or use tcp for a stream
+max-datagram-v4 = 65535 less the 20-byte IPv4 header and the 8-byte UDP header
+max-datagram-v6 = 65535 less the 8-byte UDP header
+too-long-exact = { $len } bytes, more than the { $max } a datagram may carry
+too-long-stream = longer than the { $max } bytes a datagram may carry
+input-message = message { $n }
+input-file = --file { $path }
+input-stdin-line = stdin line { $n }
+input-read = read { $what }
+input-read-file = read --file { $path }
+input-read-stdin = read stdin
+input-open-file = open --file { $path }
+input-file-is-dir = --file { $path } is a directory; give the path of a file to send
+hex-not-digit = --hex '{ $text }': '{ $c }' at position { $at } is not a hex digit; write bytes like "01 02 ff"
+hex-odd = --hex '{ $text }': { $n } hex digits is an odd count; each byte takes two (write 0f, not f)
+input-stdin-datagram = stdin (--stdin-datagram)
+
+## netplay alone (src/cli.rs), and a bad command line in French: clap
+## writes its own errors in English; these are used for the other languages.
+
+greeting = netplay shows every socket step, address, port and byte of a TCP or UDP exchange.
+    {""}
+    Try first:
+      netplay demo                     TCP and UDP side by side, in one command
+      netplay demo --explain           the same, with the course's Python under each step
+    {""}
+    Then, in two terminals:
+      netplay tcp serve                the course's server on 127.0.0.1:12345
+      netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+    {""}
+    Every command and flag: netplay --help
+    {""}
+clap-error = error: { $what }
+clap-invalid-value = error: invalid value '{ $value }' for '{ $arg }'
+clap-value-required = error: a value is required for '{ $arg }' but none was supplied
+clap-value-validation = error: invalid value '{ $value }' for '{ $arg }': { $why }
+clap-unknown-argument = error: unexpected argument '{ $arg }' found
+clap-conflict = error: the argument '{ $arg }' cannot be used with '{ $prior }'
+clap-missing = error: the following required arguments were not provided:
+    {"  "}{ $args }
+clap-invalid-subcommand = error: unrecognized subcommand '{ $word }'
+clap-possible-values = {"  "}[possible values: { $values }]
+clap-tip-argument = {"  "}tip: a similar argument exists: '{ $arg }'
+clap-tip-subcommand = {"  "}tip: a similar subcommand exists: '{ $word }'
+clap-usage = Usage: { $usage }
+clap-more = For more information, try '--help'.
+
+## The hex dump's legend (src/hexdump.rs, netplay --legend)
+
+legend-title = Byte categories in the hex dump (colour, glyph in the text panel):
+legend-name-null = Null
+legend-name-printable = Printable
+legend-name-control = Control
+legend-name-non-ascii = NonAscii
+legend-null = NUL byte (0), not printable
+legend-printable = printable ASCII (32-126), shown as itself; a space as a space
+legend-control =
+    the other bytes that are not printable (1-31, 127), each as its
+    control picture, as ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)
+legend-non-ascii =
+    non-ASCII (128-255); a UTF-8 character shows as itself, unless
+    it could hide, join or move cells (format, mark, right-to-left)
+
+## netplay hex and --decode (src/hex.rs, src/decode.rs)
+
+hex-skip = skip { $n } bytes of { $name }
+hex-has-bytes = { $name } has { $size } bytes
+hex-ended-after = { $name } ended after { $size } bytes
+hex-nothing-to-show = nothing to show: { $what }, and --skip starts at byte { $skip }
+hex-read = read { $name }
+hex-open = open { $name }
+hex-at-the-end = at the end of the input:
+decode-too-short = format '{ $format }' needs { $needed } bytes, got { $got }
+format-bad = bad struct format '{ $format }': { $problem } at position { $position }; { $hint }
+format-unknown-code = unknown code '{ $code }'
+format-native-only = code '{ $code }' needs native sizes
+format-misplaced-order = byte-order character '{ $code }' not at the start
+format-count-without-code = repeat count not directly followed by a code
+format-too-large = total size over the { $limit } MiB limit
+format-hint-codes = valid codes are x c b B ? h H i I l L q Q e f d s p, and n N P without a byte-order prefix
+format-hint-native = n, N and P exist only in native mode: drop the prefix or use '@'
+format-hint-order = only the first character may set byte order, e.g. '<hh', not 'h<h'
+format-hint-count = write the code right after its count, e.g. '4s' or '3h'
+format-hint-smaller = use smaller repeat counts
+
+## Packets (--packets: src/report/packets.rs, src/capture/ladder.rs, src/packets.rs, src/demo/*)
+
+demo-label-wire = wire
+tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmitted, { $segs_in } segments in, { $segs_out } out, { $acked } acked
+tcp-info-line = TCP_INFO in { $state }: { $info }
+bench-tcp-info = { $label } in { $state }: { $info }
+bench-progress-tcp-info = rtt { $rtt } cwnd { $cwnd } retr { $retransmits }
+ladder-unscaled = (unscaled)
+ladder-for = for { $what }
+notice-packets-loopback-only = --packets watches { $interface } only: the packets of clients on other machines come through another interface and are not shown
+notice-capture-drops = packet capture: the kernel dropped { $n } packets (the capture's queue was full): the packets shown miss them
+notice-demo-private-netns = --packets: the demo runs in a network namespace of its own (an unprivileged user namespace), where it may capture its packets without root; 127.0.0.1 there is this process alone
+usage-packets-where = --packets and --pcap are for tcp serve, tcp connect, udp serve, udp send and demo
+attempt-and-wire = { $attempt } { $wire }
+wire-pieces = On the wire: { $pieces }.
+wire-pieces-none = no { $what ->
+        [segment] data segment
+       *[datagram] datagram
+    }
+wire-pieces-same = { $n } { $what ->
+        [segment] { $n ->
+            [one] data segment
+           *[other] data segments
+        }
+       *[datagram] { $n ->
+            [one] datagram
+           *[other] datagrams
+        }
+    } of { $size } bytes
+wire-pieces-list = { $n } { $what ->
+        [segment] { $n ->
+            [one] data segment
+           *[other] data segments
+        }
+       *[datagram] { $n ->
+            [one] datagram
+           *[other] datagrams
+        }
+    }: { $list } bytes
+wire-segments-joined = On the wire: { $pieces }, one per send(): the receiving socket's buffer joined them, recv() took them together.
+wire-segments-each = On the wire: { $pieces }, one per send().
+wire-segments-fewer = On the wire: { $pieces }: the sending kernel joined sends into fewer segments.
+wire-segments-more = On the wire: { $pieces }: the sending kernel cut the stream into more segments than sends.
+wire-datagrams-each = On the wire: { $pieces }, one per sendto().
+wire-whole = On the wire: 1 datagram of { $length } bytes, whole: recvfrom({ $buffer }) cut it, at the receiver.
+wire-answered = On the wire: { $what ->
+        [syn] the SYN
+       *[datagram] the datagram
+    }, answered by { $answer }.
+wire-nothing-back = On the wire: { $what ->
+        [syn] the SYN
+       *[datagram] the datagram
+    }; nothing came back.
+wire-unconnected-told = On the wire: the datagram, answered by { $answer }, never told to the unconnected socket.
+wire-connected-told = On the wire: the same { $answer }, matched to the connected socket: the { $error }.
+explain-packet-syn = SYN: connect() sends this first segment of the three-way handshake; it carries the client's initial sequence number (random, shown as 0) and its options: the largest segment it takes (MSS: 65495 bytes on IPv4 loopback, 65476 on IPv6: the 65536-byte MTU less the headers), SACK, timestamps and window scaling.
+explain-packet-syn-ack = SYN,ACK: the server's kernel answers the SYN by itself, before any accept(): its own initial sequence number and ack 1 (the client's SYN counts as one byte). Once the client's ACK arrives the connection waits in the listen() backlog until accept() takes it.
+explain-packet-ack = ACK: a segment with no data that says "I have every byte before this number"; the client's first one completes the three-way handshake, which is when connect() returns.
+explain-packet-data = PSH,ACK with bytes: a segment carrying data. Linux sets PSH ("hand this to the application now") on the last segment of each send(), so a small send() usually goes out as one PSH segment (Nagle's algorithm may hold it back and merge it with the next while earlier bytes are unacknowledged); the receiver acknowledges with the number of the next byte it expects.
+explain-packet-fin = FIN: shutdown(SHUT_WR) or close() says "I will send no more"; it takes one sequence number, the peer acknowledges it, and the peer's recv() returns b'' (end of stream) once it has read the bytes before it. Each direction is closed by its own FIN.
+explain-packet-rst = RST: the connection is refused or torn down. A SYN to a port where nothing listens is answered by RST,ACK and connect() fails with ECONNREFUSED (Connection refused); close() with unread bytes in the receive buffer sends RST too, and the peer's next send() or recv() fails with ECONNRESET.
+explain-packet-icmp-port-unreachable = ICMP port unreachable (type 3, code 3): the kernel's answer to a UDP datagram for a port where no socket is bound; it quotes the start of that datagram. A connected UDP socket is told (its next send() or recv() fails with ECONNREFUSED); an unconnected one never is, so its sendto() seems to succeed.
+explain-packet-icmpv6-port-unreachable = ICMPv6 destination unreachable, port unreachable (type 1, code 4): IPv6's answer to a UDP datagram for a port where no socket is bound; as in IPv4, only a connected UDP socket is told (ECONNREFUSED).
+explain-packet-icmp = ICMP: the network's error and control messages; an error quotes the start of the datagram it is about.
+explain-packet-udp = UDP datagram: one send() or sendto() is one datagram on the wire, with an 8-byte header (ports, length, checksum) and no handshake, no acknowledgement, no retransmission; recv() gets it whole or, if its buffer is smaller, its start, and the rest is discarded.
+capture-not-permitted = packet capture needs CAP_NET_RAW (root): run as root, or grant it once with sudo setcap cap_net_raw+ep "$(command -v netplay)"
+capture-unsupported = packet capture (--packets, --pcap) is Linux-only for now
+capture-unknown-interface = packet capture: no network interface named '{ $name }' (see `ip link`)
+capture-no-interface = packet capture: no network interface holds the address { $address }
+capture-io = packet capture on { $interface }: { $op }: { $error }
+
+## What differs by system (src/sys/)
+
+step-reuseaddr-off-windows = left off, the safe choice on Windows: a restart binds beside old connections without it, and with it another socket could take the port
+udp-connected-what-windows = connect() sent nothing: it fixed the peer, so the system drops datagrams from any other address, and an ICMP port unreachable from the peer shows as 'connection reset' (WSAECONNRESET) on a later recv()
+udp-unconnected-what-windows = each sendto() names its destination; nothing tells the sender that a datagram arrived, though Windows reports an ICMP port unreachable as 'connection reset' (WSAECONNRESET) on a later recvfrom()
+explain-listen-macos = The socket becomes a server socket: the kernel completes clients' connections by itself and keeps them in a queue until accept() takes them, up to { $backlog }; past that it drops their SYNs, and the clients retry and wait.
+explain-listen-windows = The socket becomes a server socket: the system completes clients' connections by itself and keeps them in a queue until accept() takes them, up to { $backlog }; past that new clients are refused at once (WSAECONNREFUSED).
+explain-connect-udp-windows = On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address and the system drops datagrams from any other address. An ICMP port unreachable from the peer comes back as WSAECONNRESET on a later recv(); on Windows a socket that is not connected is told too.
+explain-udp-send-connected-windows = send() on a connected UDP socket sends one datagram to the connected peer; when an earlier one brought back an ICMP port unreachable, the next recv() fails with WSAECONNRESET.
+explain-truncated-peek = recvfrom({ $recv_size }) takes one whole datagram from the queue: what does not fit in { $recv_size } bytes is discarded, not kept for the next call as TCP would. netplay learns the real length from a peek just before, into room for the largest datagram (65,536 bytes).
+explain-so-reuseport-other = SO_REUSEPORT lets several sockets bind the same address and port; unlike Linux, this system does not spread the traffic among them.
+explain-so-rcvbuf-macos = SO_RCVBUF is the socket's receive queue, in bytes (macOS keeps what is asked, up to kern.ipc.maxsockbuf): a datagram that arrives while it is full is dropped, and nobody is told.
+explain-so-rcvbuf-other = SO_RCVBUF is the socket's receive queue, in bytes: a datagram that arrives while it is full is dropped, and nobody is told.
+notice-reuseaddr-windows = SO_REUSEADDR on Windows lets another socket bind this port while this one uses it, and take its traffic; netplay sets it only because --reuse-addr asked
+limit-at-hard-macos = it is already the hard limit; raise that (`sudo launchctl limit maxfiles N N`, within kern.maxfilesperproc), or cap clients with --max-conns below { $below }
+limit-system-files-macos = the system-wide open-file limit is reached; raise it with `sudo sysctl -w kern.maxfiles=N`
+limit-socket-memory-macos = the kernel has no memory left for sockets; close other connections
+limit-socket-memory-windows = Windows has no resources left for more sockets (WSAENOBUFS); close other connections or programs
+hint-privileged-macos = ports below 1024 are privileged when bound on one address: that needs root (sudo); on the wildcard address (--host 0.0.0.0) any user may bind them; try --port 12345
+hint-privileged-service-macos = ports below 1024 are privileged ({ $port } is { $service }'s) when bound on one address: that needs root (sudo); on the wildcard address (--host 0.0.0.0) any user may bind them; try --port 12345
+hint-privileged-windows = Windows reserves ranges of ports (see `netsh int ipv4 show excludedportrange protocol=tcp`), and a program may hold a port with SO_EXCLUSIVEADDRUSE; try another --port, such as 12345
+hint-udp-refused-windows = an ICMP port unreachable came back (Windows reports it as WSAECONNRESET, even without --connect): no socket is bound to UDP port { $port } there; is the server running, on this port?
+netem-not-here = network namespaces and netem are Linux's: this system has no private loopback to impair
+notice-offload-unavailable = UDP offloads (UDP_SEGMENT, UDP_GRO) are Linux's: here one send() and one recv() per datagram, as with --no-offload
+notice-reuseport-unavailable = --reuse-port: this system has no SO_REUSEPORT (it is Linux's and BSD's); the socket is bound without it

@@ -1,0 +1,678 @@
+# Les mots de netplay en français. Un message par ligne ; chaque message a
+# son jumeau dans locales/en/netplay.ftl, avec les mêmes paramètres
+# (tests/catalogues.rs). Le vocabulaire est celui du cours : mode connecté,
+# mode non connecté, port éphémère, octets, « Connexion reçue de ».
+# Typographie : espace insécable (U+00A0) avant « : ; ? ! », à l'intérieur
+# des guillemets « », entre un nombre et son unité, entre les milliers ;
+# virgule décimale. Les lignes Python, les appels système et les options
+# ne se traduisent pas : c'est ce qu'on tape.
+
+## Étapes de la socket (src/report/human.rs)
+
+step-socket = socket({ $family }, { $socktype })   socket { $proto } { $family_name }
+step-setsockopt = setsockopt({ $name }, { $value })   relu : { $value }
+step-reuseaddr-default = (par défaut pour un serveur TCP de netplay : au redémarrage, bind() réussit malgré TIME_WAIT)
+step-read-option = { $name } = { $value }   ({ $why })
+step-reuseaddr-off = désactivée (--no-reuse-addr) : un redémarrage échoue tant que d'anciennes connexions attendent en TIME_WAIT
+step-option-default = la valeur par défaut du système, laissée telle quelle
+step-bind = bind({ $addr })
+step-listen = listen({ $backlog })
+step-listen-capped = listen({ $backlog })   le noyau la limite à { $effective } ({ $setting })
+step-resolve = résolution de { $host } → { $addrs }
+step-connect = connect({ $addr })
+port-note-zero = port 0 : le système choisira
+port-note-service = le port { $port } est le port connu de { $service } (0-1023 sont réservés)
+port-note-reserved = le port { $port } est réservé (0-1023 sont les ports connus)
+step-no-listen = pas de listen(), pas d'accept()
+step-no-listen-why = UDP n'a pas de connexions : chaque datagramme, de n'importe qui, arrive sur cette seule socket
+
+## Le serveur est prêt
+
+listening-tcp = ● en écoute sur { $local } (TCP)
+listening-udp = ● socket associée à { $local } (UDP)
+reach-every-interface = { $ip } désigne toutes les interfaces : d'autres machines peuvent maintenant { $proto ->
+        [tcp] se connecter au
+       *[udp] envoyer au
+    } port { $port }.
+reach-ipv6-loopback = { $ip } est l'adresse de boucle locale IPv6 : seule cette machine peut { $proto ->
+        [tcp] s'y connecter
+       *[udp] lui envoyer des datagrammes
+    }, et seulement en IPv6 : un client de 127.0.0.1 ne l'atteint pas (IPV6_V6ONLY ne compte que pour ::, qui accepte aussi IPv4 quand elle vaut 0) ; --host :: l'ouvre aux autres machines.
+reach-loopback = { $ip } est l'adresse de boucle locale : seule cette machine peut { $proto ->
+        [tcp] s'y connecter
+       *[udp] lui envoyer des datagrammes
+    } ; --host 0.0.0.0 l'ouvre aux autres machines.
+accept-queue-empty = ⧗ file d'attente d'accept() vide : accept() a pris toutes les connexions en attente
+accept-queue-full = ⧗ file d'attente d'accept() pleine : { $queued } connexions attendent accept(), listen({ $backlog }) (Linux en garde backlog + 1) ; le noyau ignore désormais les SYN des nouveaux clients : ils réessaient, et leur connect() attend
+accept-queue = ⧗ file d'attente d'accept() : { $queued } { $queued ->
+        [one] connexion établie
+       *[other] connexions établies
+    } par le noyau, en attente d'accept() (listen({ $backlog }))
+
+## La socket d'un client UDP
+
+udp-connected-socket = ● socket UDP connectée { $local } → { $peer }
+udp-sending-from = ● envoi depuis { $local } vers { $peer } (UDP, mode non connecté)
+udp-port-asked = le port { $port } est celui demandé (--source-port)
+udp-port-at-bind = le port { $port } est éphémère : le système l'a choisi au bind()
+udp-port-at-connect = le port { $port } est éphémère : le système l'a choisi au connect()
+udp-port-at-sendto = le port { $port } est éphémère : le système l'a choisi au premier sendto(), la socket n'en avait pas
+udp-connected-what = connect() n'a rien envoyé : il a fixé le pair, donc le noyau rejette les datagrammes de toute autre adresse, et un ICMP port unreachable venu du pair apparaît comme « connexion refusée »
+udp-unconnected-what = chaque sendto() nomme sa destination ; rien ne dit à l'émetteur si quelqu'un reçoit un datagramme
+udp-unbound = { $local_ip } signifie que la socket n'est liée à aucune adresse à elle : chaque datagramme part avec l'adresse de l'interface que prend sa route, donc { $peer_ip } voit { $seen }
+udp-unbound-route = l'adresse de cette machine sur cette route
+note-sentence = { $note }.
+
+## Datagrammes
+
+datagram-in = ← datagramme #{ $seq } de { $peer }
+datagram-out = → datagramme #{ $seq } vers { $peer }
+datagram-cut = { $arrived } octets arrivés, { $kept } gardés, { $discarded } jetés (plus long que --recv-size { $recv_size })
+datagram-head = { $head } : { $size }   { $when }
+datagram-whole = un datagramme est un message, entier : chacun est affiché depuis le décalage 0 (TCP montre les morceaux de recv() d'un seul flux)
+udp-done = terminé après { $duration } : { $sent } { $sent ->
+        [one] datagramme envoyé
+       *[other] datagrammes envoyés
+    } ({ $bytes_out }), { $received } { $received ->
+        [one] datagramme reçu
+       *[other] datagrammes reçus
+    } ({ $bytes_in })
+udp-nothing-back = rien n'est revenu, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket liée à ce port ; --wait DURÉE attend les réponses
+udp-nothing-back-within = rien n'est revenu en { $wait }, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket liée à ce port
+serve-withheld = { $n } { $n ->
+        [one] réponse non envoyée
+       *[other] réponses non envoyées
+    } (adresse du serveur lui-même ou falsifiée, --answer-rate, ou 3 fois ce que le pair a envoyé)
+serve-ignored = { $n } { $n ->
+        [one] datagramme ignoré
+       *[other] datagrammes ignorés
+    } (--allow / --deny)
+serve-kernel-drops = { $n } { $n ->
+        [one] datagramme rejeté
+       *[other] datagrammes rejetés
+    } par le noyau : ils sont arrivés quand le tampon de réception était plein (SO_RXQ_OVFL)
+
+## Connexions TCP
+
+accepted = connexion reçue de { $peer }
+accepted-line = { $tag } { $text }   (adresse locale { $local } ; { $port } est le port éphémère du client)
+connected-to = connecté à { $peer }
+connected-line = { $tag } { $text }   depuis { $local } ({ $origin })
+origin-ephemeral = port éphémère { $port } choisi par le système
+origin-asked = port { $port } demandé par --source-port, pas un port éphémère
+bytes = { $n } { $n ->
+        [one] octet
+       *[other] octets
+    }
+recv-head = ← recv { $bytes }
+send-head = → send { $bytes }
+datagram-in-head = ← datagramme { $bytes }
+datagram-out-head = → datagramme { $bytes }
+chunk-detail = morceau { $chunk }, { $when }
+decode-first = { $label }{ $format } sur les { $size } premiers octets sur { $len } :{" "}
+decode-note = { $label }remarque :{" "}
+chunk-label = { $tag } morceau { $chunk } :{" "}
+relay-head = ⇉ relais de { $bytes } vers { $to } { $to ->
+        [one] client
+       *[other] clients
+    }
+dropped-drop = { $bytes } de { $from } abandonnés pour lui (--slow drop)
+dropped-disconnect = déconnexion (--slow disconnect) ; { $bytes } de { $from } non envoyés
+falling-behind = en retard ({ $queued } en attente, sa file est pleine) : { $what }
+stopped-by = ■ arrêté par { $signal } après { $duration }
+summary-connections = { $n } { $n ->
+        [one] connexion
+       *[other] connexions
+    } ({ $rejected } { $rejected ->
+        [one] refusée
+       *[other] refusées
+    })
+summary-in = { $bytes } reçus
+summary-out = { $bytes } envoyés
+summary-relays = { $n } { $n ->
+        [one] relais
+       *[other] relais
+    }
+summary-drops = { $n } { $n ->
+        [one] message abandonné
+       *[other] messages abandonnés
+    }
+summary-slow = { $n } { $n ->
+        [one] client lent déconnecté
+       *[other] clients lents déconnectés
+    }
+summary-stalls = { $n } { $n ->
+        [one] client coupé
+       *[other] clients coupés
+    } faute de prendre des données
+list-separator = ,{" "}
+closed = connexion fermée après { $duration } : { $bytes_in } reçus, { $bytes_out } envoyés
+closed-why = connexion fermée après { $duration } : { $bytes_in } reçus, { $bytes_out } envoyés ({ $reason })
+connect-failed = ✗ { $addr } : { $error }
+all-sent-wait = … tout est envoyé ; attente des réponses pendant { $wait } (--wait)
+all-sent-replies = … tout est envoyé ; attente de { $n } { $n ->
+        [one] réponse
+       *[other] réponses
+    }, { $wait } au plus
+eof = ← EOF : le pair a fini d'envoyer (recv a renvoyé 0 octet)
+shutdown = → shutdown(SHUT_WR) : plus rien à envoyer (FIN)
+rejected = ✗ connexion de { $peer } refusée : { $reason }
+rejected-line = { $text }   (acceptée puis fermée aussitôt)
+joins = rejoint la diffusion : { $clients } { $clients ->
+        [one] client
+       *[other] clients
+    }
+leaves = quitte la diffusion : { $clients } { $clients ->
+        [one] client restant
+       *[other] clients restants
+    }
+note = remarque : { $message }
+error = erreur : { $message }
+stdin = stdin
+ipv4-mapped = { $addr } (IPv4 mappée : le pair IPv4 { $v4 })
+
+## La démo (src/report/human.rs, src/report/tables.rs)
+
+demo-part-tcp = TCP, le mode connecté : l'échange du cours
+demo-part-udp = UDP, le mode non connecté : le même échange
+demo-part-table = Ce qui diffère, mesuré pendant cette exécution
+demo-part-head = ━━ { $number }/3  { $title } ━━
+demo-pause = … Entrée pour la partie { $number }/3 (Ctrl-D : continuer sans pause)
+demo-label-server = serveur
+demo-label-client = client
+
+## Mesures de débit
+
+bench-received = reçu
+bench-sent = envoyé
+bench-datagrams = ({ $n } datagrammes)
+bench-head = ● mesure { $proto } { $route }
+bench-head-udp = ● mesure UDP { $route }, datagrammes de { $size } octets
+bench-head-udp-fast = ● mesure UDP { $route }, datagrammes de { $size } octets, au plus vite
+bench-head-udp-rate = ● mesure UDP { $route }, datagrammes de { $size } octets, { $rate } au plus
+
+## --explain : ce que fait chaque appel (src/report/explain.rs). Les lignes
+## Python sont construites dans le code, les mêmes dans toutes les langues.
+
+explain-socket = { $family } désigne des adresses { $version } ; { $mode }
+explain-socket-tcp = SOCK_STREAM désigne TCP, le mode connecté : un flux d'octets fiable et ordonné entre deux extrémités.
+explain-socket-udp = SOCK_DGRAM désigne UDP, le mode non connecté : des datagrammes séparés, sans connexion, sans garantie de livraison.
+explain-listen = La socket devient une socket serveur : le noyau établit lui-même les connexions des clients et les garde dans une file d'attente jusqu'à ce qu'accept() les prenne, jusqu'à { $backlog } (Linux en garde une de plus) ; au-delà, il ignore leurs SYN, et les clients réessaient et attendent. --accept-delay montre la file qui se remplit.
+explain-resolve = Un nom d'hôte devient une ou plusieurs adresses (IPv4 et/ou IPv6) : un client TCP les essaie dans l'ordre jusqu'à ce qu'une connexion aboutisse ; un datagramme UDP, qui n'apporte aucune réponse pour en juger, part vers la première.
+explain-connect-tcp = connect() bloque jusqu'à la fin de la poignée de main TCP (SYN, SYN-ACK, ACK) avec le serveur, ou échoue ; le système donne à la socket un port local éphémère si aucun n'a été associé.
+explain-connect-udp = Sur une socket UDP, connect() n'envoie rien et n'attend rien : il enregistre le pair, si bien que send() n'a pas besoin d'adresse, que le noyau rejette les datagrammes de toute autre adresse, et qu'un ICMP port unreachable venu du pair revient en ECONNREFUSED sur un send() ou un recv() suivant.
+explain-no-listen = listen() et accept() existent pour les connexions, et UDP n'en a pas : pas de poignée de main à terminer, pas de file de clients en attente, pas de socket par client. Chaque datagramme, de n'importe qui, arrive sur cette seule socket associée ; recvfrom() dit qui l'a envoyé, et sendto() répond à cette adresse.
+explain-udp-port = Un datagramme a besoin d'un port source : le premier { $call } a donc donné à la socket un port libre ; les réponses reviennent vers lui.
+explain-udp-port-range = Un datagramme a besoin d'un port source : le premier { $call } a donc donné à la socket un port libre (de sa plage éphémère { $low }-{ $high }) ; les réponses reviennent vers lui.
+explain-udp-unspecified = L'adresse reste { $ip } : une socket non connectée peut envoyer par n'importe quelle interface, et chaque datagramme part de celle que prend sa route.
+explain-recvfrom = recvfrom() renvoie un datagramme, entier, et l'adresse de son expéditeur : UDP garde les limites des messages, là où le recv() de TCP renvoie n'importe quelle partie d'un flux. Un datagramme de plus de { $recv_size } octets est coupé, et le reste jeté.
+explain-udp-recv-connected = Sur une socket UDP connectée, recv() renvoie un datagramme, entier, et seulement du pair connecté : le noyau rejette les autres.
+explain-sendto = sendto() confie un datagramme au réseau et rend la main : ni connexion ni accusé de réception, donc rien ne dit à l'émetteur si quelqu'un l'a reçu.
+explain-udp-send-connected = send() sur une socket UDP connectée envoie un datagramme au pair connecté ; il échoue avec ECONNREFUSED quand un précédent a fait revenir un ICMP port unreachable.
+explain-truncated = recvfrom({ $recv_size }) prend un datagramme entier dans la file : ce qui ne tient pas dans { $recv_size } octets est jeté, pas gardé pour l'appel suivant comme le ferait TCP. Le MSG_TRUNC du noyau donne la vraie longueur.
+explain-accept = accept() prend la connexion suivante dans la file et renvoie une nouvelle socket rien que pour ce client ; la socket d'écoute continue d'écouter.
+explain-ephemeral = Pourquoi { $local } et pas { $peer } ? Le port du serveur désigne le service ; chaque connexion a aussi besoin d'un port côté client, alors le système du client en a choisi un libre, un port éphémère. Le couple d'adresses et de ports identifie cette connexion.
+explain-ephemeral-range = Pourquoi { $local } et pas { $peer } ? Le port du serveur désigne le service ; chaque connexion a aussi besoin d'un port côté client, alors le système du client en a choisi un libre, un port éphémère de sa plage { $low }-{ $high }. Le couple d'adresses et de ports identifie cette connexion.
+explain-recv = recv() renvoie ce qui est arrivé jusque-là, au plus { $recv_size } octets : TCP transporte un flux d'octets, pas des messages, donc un send() peut arriver en plusieurs morceaux et plusieurs send() en un seul.
+explain-recv-not-1024 = recv() renvoie ce qui est arrivé jusque-là, au plus { $recv_size } octets : TCP transporte un flux d'octets, pas des messages, donc un send() peut arriver en plusieurs morceaux et plusieurs send() en un seul. netplay demande { $recv_size } octets par appel là où le cours en demande 1024 : un tampon plus grand prend les mêmes octets en moins d'appels ; --recv-size 1024 fait comme le cours.
+explain-send = send() copie les octets dans le tampon d'envoi du noyau et renvoie combien il en a pris ; TCP les livre dans l'ordre, mais le recv() du pair peut les découper autrement.
+explain-sendall = sendall() appelle send() jusqu'à ce que chaque octet soit dans le tampon d'envoi du noyau ; TCP les livre dans l'ordre, mais le recv() du pair peut les découper autrement.
+explain-decode-cut = Le morceau finit au milieu d'un caractère : UTF-8 l'écrit en plusieurs octets, et recv() a coupé le flux entre eux. Décodez une fois tous ses octets arrivés (gardez la fin pour le recv() suivant, ou utilisez codecs.getincrementaldecoder).
+explain-eof = recv() a renvoyé b'' : le pair a appelé shutdown(SHUT_WR) ou close() ; plus aucun octet ne viendra de lui.
+explain-shutdown = shutdown(SHUT_WR) envoie un FIN : une fois que le pair a lu tout ce qui le précède, son recv() renvoie b''. La lecture marche toujours dans l'autre sens (une demi-fermeture).
+explain-close-server = close() libère seulement la socket de cette connexion : la socket d'écoute en est une autre, et son port n'est pas touché.
+explain-close-client = close() libère la socket.
+explain-time-wait-ours = Ce côté a envoyé le premier FIN, donc le noyau garde la connexion (son couple d'adresses et de ports) en TIME_WAIT pendant { $seconds } s, pour qu'aucun paquet en retard ne soit pris pour celui d'une nouvelle connexion (`{ $command }` la montre).
+explain-time-wait-ours-while = Ce côté a envoyé le premier FIN, donc le noyau garde la connexion (son couple d'adresses et de ports) en TIME_WAIT un moment, pour qu'aucun paquet en retard ne soit pris pour celui d'une nouvelle connexion (`{ $command }` la montre).
+explain-time-wait-theirs = Le pair a envoyé le premier FIN, donc TIME_WAIT est de son côté, pas ici.
+explain-so-reuseport = SO_REUSEPORT permet à plusieurs sockets de s'associer à la même adresse et au même port ; le noyau répartit le trafic entre elles.
+explain-v6only-off = IPV6_V6ONLY = 0, c'est la double pile : une socket IPv6 associée à :: reçoit aussi les pairs IPv4, montrés comme adresses IPv4 mappées ::ffff:a.b.c.d.
+explain-v6only-on = IPV6_V6ONLY = 1 : cette socket ne parle qu'IPv6 ; les pairs IPv4 ne peuvent pas l'atteindre.
+explain-so-rcvbuf = SO_RCVBUF est la file de réception de la socket, en octets (Linux double ce qui est demandé, pour sa propre gestion, jusqu'à deux fois net.core.rmem_max) : un datagramme qui arrive quand elle est pleine est rejeté, et personne n'est prévenu.
+explain-so-rxq-ovfl = SO_RXQ_OVFL (40 sous Linux ; le module socket de Python ne la nomme pas) fait porter à chaque datagramme reçu, dans un message de contrôle, le nombre de datagrammes que le noyau a rejetés pour cette socket parce que son tampon de réception était plein : le seul moyen pour le récepteur d'apprendre ces pertes.
+explain-udp-segment = UDP_SEGMENT (GSO) : un seul send() d'un long tampon devient des datagrammes de cette taille, découpés par le noyau ; bien moins d'appels pour les mêmes datagrammes.
+explain-udp-gro = UDP_GRO : des datagrammes d'un même émetteur arrivés ensemble peuvent sortir d'un seul recvmsg(), collés, avec leur taille dans un message de contrôle.
+explain-option = Une option de socket.
+explain-bind = bind() associe la socket à une adresse et un port : { $host } ; { $port }.
+explain-bind-any = { $ip } désigne toutes les interfaces de la machine
+explain-bind-loopback = { $ip } est l'adresse de boucle locale : seule cette machine peut l'atteindre
+explain-bind-local = { $ip } est une adresse de cette machine
+explain-bind-port-zero = le port 0 demande au système de choisir un port libre
+explain-bind-port = le port { $port } est celui où les pairs trouveront la socket
+explain-reuseaddr-linux = SO_REUSEADDR permet à bind() de prendre un port que seules des connexions occupent, comme celles qu'un serveur précédent a fermées et qui attendent en TIME_WAIT pendant 60 s : sous Linux, seulement si ce serveur l'avait activée lui aussi (TIME_WAIT garde son réglage). Elle ne permet pas à deux sockets d'écouter sur la même adresse et le même port. Les serveurs TCP de netplay l'activent par défaut, comme la std de Rust, tokio et l'asyncio de Python ; --no-reuse-addr montre le redémarrage qui échoue.
+explain-reuseaddr-unix = SO_REUSEADDR permet à bind() de prendre un port que des connexions d'un serveur précédent occupent encore en TIME_WAIT, pour qu'un serveur relancé n'échoue pas avec « adresse déjà utilisée ». Les serveurs TCP de netplay l'activent par défaut, comme la std de Rust et tokio.
+explain-reuseaddr-windows = Sous Windows, SO_REUSEADDR permet à une socket de s'associer à un port qu'une autre socket utilise, même si elle écoute (le trafic de l'autre peut alors lui arriver), donc netplay la laisse désactivée : sans elle, un serveur redémarré s'associe quand même à côté de ses anciennes connexions en TIME_WAIT. SO_EXCLUSIVEADDRUSE est l'option stricte : aucune autre socket ne peut s'associer au port, pas même après un redémarrage tant que d'anciennes connexions restent.
+
+## Le tableau de la démo (src/report/tables.rs)
+
+row-boundaries = limites des messages : { $sends } send() de { $size } octets
+row-boundaries-tcp = { $calls }. { $verdict }
+row-boundaries-tcp-fewer = Un seul flux : la fin de chaque envoi est perdue.
+row-boundaries-tcp-more = Plus de morceaux que d'envois : un flux se coupe n'importe où.
+row-boundaries-tcp-equal = Un recv() par envoi cette fois, par le seul hasard du minutage : TCP ne garde pas les limites.
+row-boundaries-udp = { $datagrams } datagrammes, { $calls } : chaque envoi est un message, entier.
+row-recvfrom-each = { $calls } appels recvfrom() de { $size } octets chacun
+row-never-came = { $n } { $n ->
+        [one] n'est jamais arrivé.
+       *[other] ne sont jamais arrivés.
+    }
+row-truncation = un message de { $message } octets, un tampon de { $buffer } octets
+row-truncation-tcp = { $calls } : tout est là ; ce qui ne tenait pas a attendu le recv() suivant.
+row-truncation-udp = 1 recvfrom({ $buffer }) : { $arrived } octets arrivés, { $kept } gardés, { $discarded } jetés par le noyau ; rien ne reste pour un appel suivant.
+row-truncation-udp-other = { $calls } ; { $discarded } octets jetés.
+row-closed-port = un port fermé : { $port }, rien n'y est associé
+row-closed-port-tcp = connect() : { $attempt }
+row-closed-port-udp = sendto(), socket non connectée : { $unconnected } connect() puis send() et recv() : { $connected }
+row-ports = adresses et ports
+row-ports-range = adresses et ports (plage éphémère { $low }-{ $high })
+row-ports-tcp = serveur { $server } : son port vient de bind(port 0). Client { $client } : un port éphémère, choisi au connect().
+row-ports-udp = serveur { $server } : son port vient de bind(port 0). Client { $client } : un port éphémère, choisi au premier sendto().
+row-netem = à travers netem : { $loss } % de pertes, { $delay } ms de délai
+row-netem-skipped = ignorée : { $reason }
+row-netem-tcp = { $delivery } ; les paquets perdus ont été renvoyés : en retard, jamais perdus.
+row-netem-udp = { $delivery } ; rien ne renvoie un datagramme perdu.
+row-calls-none = aucun appel { $call } n'a renvoyé de données
+row-calls-one = 1 appel { $call } : les { $bytes } octets d'un coup
+row-calls = { $calls } appels { $call } : { $list } = { $bytes } octets
+attempt-refused = refusé ({ $error }) après { $after }.
+attempt-silent = aucune erreur, et rien n'est revenu en { $after }.
+attempt-answered = quelque chose a répondu après { $after }.
+attempt-failed = échec après { $after } : { $error }.
+attempt-failed-unknown = échec après { $after } : erreur inconnue.
+delivery = { $delivered } { $what ->
+        [messages] messages
+       *[datagrams] datagrammes
+    } sur { $sent } arrivés ({ $lost } perdus), { $order ->
+        [in] dans l'ordre
+       *[out] dans le désordre
+    }, le dernier après { $duration }
+
+## Résumés des mesures de débit (src/report/tables.rs)
+
+bench-label-sent = envoyé
+bench-label-received = reçu
+bench-label-lost = perdus
+bench-moved = { $label } { $bytes } en { $duration } = { $rate }
+bench-tcp-sent = { $moved }   { $calls } appels send()
+bench-tcp-sent-of = { $moved }   { $calls } appels send() de { $size }
+bench-tcp-received = { $moved }   { $calls } appels recv()
+bench-tcp-no-count = { $label } (le récepteur n'a pas renvoyé de compte : ce n'est pas un serveur de mesure netplay ?)
+bench-udp-no-report = { $label } (le rapport du récepteur n'est jamais revenu : un netplay udp bench --serve tourne-t-il là-bas ?)
+bench-datagrams-line = { $label } { $n } datagrammes en { $duration } = { $per_second }/s, { $rate }
+bench-lost = { $label } { $lost } { $of } ({ $percent } %), { $reordered } dans le désordre, { $duplicated } en double
+bench-lost-of = sur { $sent } envoyés
+bench-lost-uncounted = (le compte de l'émetteur n'est jamais venu : compté jusqu'au dernier numéro de séquence vu)
+
+## Ce que dit le serveur TCP (src/tcp/serve.rs, src/tcp/hub.rs, src/net/limits.rs, src/net/access.rs)
+
+notice-open-files-not-raised = limite de fichiers ouverts non relevée : { $error }
+notice-open-files-raised = limite de fichiers ouverts relevée de { $before } à { $after } (la limite dure) : chaque client prend un fichier ouvert
+notice-max-conns-above-files = --max-conns { $max } dépasse la limite de fichiers ouverts ({ $limit }) : c'est cette limite qui refusera des clients en premier
+notice-accept-queue-unseen = la file d'attente d'accept() ne peut pas être montrée ici : { $error }
+notice-stdin-no-thread = l'entrée standard n'est pas lue : pas de thread pour elle
+notice-stdin-broadcast = chaque ligne tapée ici est envoyée à tous les clients connectés
+notice-no-client = aucun client n'est connecté : cette ligne ({ $bytes }) n'a pas été envoyée
+reject-max-conns = --max-conns { $max } atteint : { $max } clients sont connectés
+reject-denied = refusé par --deny { $rule }
+reject-not-allowed = absent de --allow { $rules }
+reason-server-stopping = le serveur s'arrête
+reason-closed-by-server = fermée par le serveur
+reason-idle = inactive : rien reçu pendant { $after } (--idle-timeout)
+reason-stalled = n'a rien pris pendant { $after } avec { $waiting } en attente (--stall-timeout)
+reason-fell-behind = déconnecté : il a pris du retard, { $waiting } en attente (--slow disconnect)
+error-accept = accept sur { $local } : { $error }
+error-recv = recv : { $error }
+error-send-stalled = envoi à { $peer } : { $reason }
+limit-open-files = la limite de fichiers ouverts de ce processus ({ $soft }, `ulimit -n`) est atteinte : chaque client prend un descripteur ; { $raise }
+limit-raise-soft = relevez-la avec `ulimit -n { $hard }` (la limite dure) avant de lancer netplay
+limit-at-hard = c'est déjà la limite dure ; relevez celle-ci (`ulimit -Hn` en root, LimitNOFILE= dans une unité systemd, nofile dans /etc/security/limits.conf), ou limitez les clients avec --max-conns en dessous de { $below }
+limit-system-files = la limite de fichiers ouverts du système est atteinte ; relevez-la avec `sysctl -w fs.file-max=N` (en root)
+limit-socket-memory = le noyau n'a plus de mémoire pour les sockets ; fermez d'autres connexions ou relevez net.ipv4.tcp_mem
+
+## Erreurs (src/net/mod.rs) : ce qui a échoué, et où
+
+net-resolve = impossible de résoudre l'hôte « { $host } » : { $error }
+net-no-address-in-family = l'hôte « { $host } » n'a pas d'adresse { $family }
+net-socket = { $op } { $addr } : { $error }
+net-all-attempts = connexion à { $host } port { $port } : { $errors }
+net-idle = { $op } { $addr } : rien pendant { $after }
+net-unsent = envoi à { $addr } : { $error } après l'envoi de { $sent } de l'entrée
+net-in-use = bind { $addr } : adresse déjà utilisée
+op-to = { $verb } vers
+op-from = { $verb } depuis
+op-on = { $verb } sur
+op-for = { $verb } pour
+op-connected-udp = { $call } (UDP connecté)
+os-connection-refused = connexion refusée
+os-connection-reset = connexion réinitialisée par le pair
+os-connection-aborted = connexion interrompue
+os-broken-pipe = tube cassé : le pair a fermé la connexion
+os-addr-in-use = adresse déjà utilisée
+os-addr-not-available = adresse non disponible sur cette machine
+os-permission-denied = permission refusée
+os-timed-out = délai dépassé
+os-host-unreachable = hôte injoignable
+os-network-unreachable = réseau injoignable
+os-not-found = fichier ou dossier introuvable
+op-waiting-data = attente de données de
+op-waiting-datagrams = attente de datagrammes sur
+
+## Ce que dit le serveur UDP (src/udp/serve.rs, src/udp/guard.rs)
+
+notice-udp-typing = ce qui est tapé ici n'est pas envoyé : UDP n'a pas de connexion pour l'envoyer ; une réponse part vers chaque émetteur avec --reply TEXTE ou --echo
+notice-ignored = les datagrammes de { $from } sont ignorés, ni affichés ni répondus : { $why } (dit une fois par émetteur)
+notice-not-answering = pas de réponse à { $peer } : { $why } (dit une fois par pair ; le compte est dans le résumé)
+notice-drops-uncounted = ce système ne compte pas les datagrammes qu'il rejette quand le tampon de réception est plein (Linux le fait, avec SO_RXQ_OVFL) : ici, ces pertes restent invisibles
+notice-kernel-dropped = le noyau a rejeté { $new } { $new ->
+        [one] datagramme de plus
+       *[other] datagrammes de plus
+    } ({ $total } en tout) : ils sont arrivés quand le tampon de réception de cette socket (SO_RCVBUF) était plein, et UDP ne le dit à personne, pas même à l'émetteur
+error-recvfrom = recvfrom : { $error }
+error-sendto = sendto { $peer } : { $error }
+withheld-own-address = c'est l'adresse et le port de ce serveur lui-même (une source falsifiée) : la réponse reviendrait ici et serait répondue encore, sans fin
+withheld-impossible = { $why } : aucun vrai émetteur ne l'a (une source falsifiée)
+source-port-zero = le port 0 n'est le port de personne
+source-unspecified = l'adresse non spécifiée (0.0.0.0 ou ::) n'est celle de personne ; une réponse envoyée là arrive sur cette machine
+source-multicast = une adresse multicast est un groupe, pas un émetteur
+source-broadcast = l'adresse de diffusion, c'est tout le monde, pas un émetteur
+withheld-rate = il envoie plus vite que --answer-rate { $rate } réponses par seconde ; celles en trop restent sans réponse. Cela arrête une boucle avec un autre serveur qui répond à tout (deux serveurs --echo) et borne un déluge vers une adresse falsifiée ; --answer-rate 0 lève la limite
+withheld-amplification = { $answer } octets de plus feraient { $total } octets envoyés pour { $received } reçus (en-têtes IP et UDP comptés), plus de { $times } fois : l'adresse source d'UDP n'est pas prouvée, et un minuscule datagramme falsifié ne doit pas faire envoyer beaucoup plus par ce serveur à quelqu'un d'autre (amplification)
+withheld-too-many-peers = plus de { $max } émetteurs dans les { $seconds } dernières secondes (sources falsifiées ?) : les nouveaux émetteurs n'ont pas de réponse tant que certains ne se sont pas tus aussi longtemps
+
+## Les clients et la démo (src/tcp/connect.rs, src/udp/send.rs, src/demo/*)
+
+notice-tcp-type-lines = tapez des lignes pour les envoyer, chacune avec un send() ; Ctrl-D termine votre saisie : shutdown(SHUT_WR), et le serveur lit EOF
+notice-udp-type-lines = tapez des lignes pour les envoyer, chacune en un datagramme ; Ctrl-D termine votre saisie
+notice-udp-many-addresses = { $host } a { $count } adresses ; un datagramme n'apporte aucune réponse qui dirait laquelle marche, alors tous partent vers la première, { $peer } (-4 ou -6 choisit la famille)
+notice-udp-connect-first = le connect() d'UDP ne demande rien au pair, il réussit donc sur { $addr } que quelque chose y écoute ou non ; les autres adresses de { $host } ne sont pas essayées (-4 ou -6 choisit la famille)
+notice-step-no-terminal = --step : l'entrée standard n'est pas un terminal, personne ne peut appuyer sur Entrée : la démo continue sans pause
+netem-thread-panicked = le thread de l'espace de noms a paniqué
+netem-needs-root = un espace de noms réseau à soi demande d'être root (unshare : { $error })
+netem-run-failed = l'exécution dans l'espace de noms a échoué : { $error }
+netem-tool-missing = `{ $name }` n'est pas installé (il vient avec iproute2)
+netem-tool-no-start = `{ $command }` n'a pas pu démarrer : { $error }
+netem-tool-failed = `{ $command }` a échoué : { $said }
+netem-no-netem = `{ $command }` a échoué : { $said } ; ce noyau n'a pas netem (sch_netem n'est ni intégré ni un module)
+notice-reuse-addr-default = --reuse-addr ne change plus rien : tcp serve active SO_REUSEADDR par défaut (--no-reuse-addr la laisse désactivée)
+table-cell-tcp = TCP (SOCK_STREAM) : { $text }
+table-cell-udp = UDP (SOCK_DGRAM) : { $text }
+
+## La ligne qu'affiche un échec (src/exit.rs)
+
+error-line = netplay : { $what }
+error-with-hint = { $error } ; { $hint }
+error-cause-separator =  :{" "}
+hint-resolve = vérifiez l'orthographe, ou donnez une adresse IP comme 127.0.0.1
+hint-no-address-in-family = retirez -4/-6, ou donnez une adresse de l'autre famille
+hint-idle = augmentez --timeout, ou vérifiez que le pair envoie quelque chose
+hint-privileged = les ports en dessous de 1024 sont privilégiés : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez --port 12345
+hint-privileged-service = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez --port 12345
+hint-not-this-machine = cette adresse n'est pas une de celles de cette machine ; essayez 127.0.0.1, 0.0.0.0 ou ::
+hint-udp-refused = un ICMP port unreachable est revenu : aucune socket n'est associée au port UDP { $port } là-bas ; le serveur tourne-t-il, sur ce port ?
+hint-tcp-refused = rien n'écoute sur le port TCP { $port } là-bas : le serveur tourne-t-il, sur ce port ?
+hint-and-note = { $hint } { $note }
+hint-other-protocol-udp = Remarque : une socket UDP est associée au port { $port }{ $by }, mais les ports TCP et UDP sont séparés : le port TCP { $port } est un autre port ; udp send l'atteint
+hint-other-protocol-tcp = Remarque : un serveur TCP écoute sur le port { $port }{ $by }, mais les ports TCP et UDP sont séparés : le port UDP { $port } est un autre port ; tcp connect l'atteint
+hint-by-program = {" "}(`{ $command }`, pid { $pid })
+hint-timed-out = pas de réponse dans le délai de --timeout : vérifiez l'adresse, ou augmentez --timeout
+hint-reset = le pair a réinitialisé la connexion (RST) : un pair le fait quand il ferme alors que des octets qu'il n'a pas lus attendent (un serveur qui fait accept() puis close() sans recv(), comme le premier serveur du cours), ou quand son programme meurt ; faites lire au pair tout ce qu'on lui envoie avant qu'il ferme, puis réessayez
+hint-other-port = choisissez un autre --port (0 laisse le système choisir)
+hint-other-source-port = choisissez un autre --source-port, ou aucun (le système en prend alors un libre)
+hint-program = `{ $command }` (pid { $pid })
+hint-another-program = un autre programme (lequel, cet utilisateur ne peut peut-être pas le voir : en root, `ss -lntup` le nomme)
+hint-in-use-tcp-listens = { $program } écoute sur le port TCP { $port } : arrêtez-le, ou { $other }
+hint-in-use-udp-bound = { $program } a une socket associée au port UDP { $port } (UDP n'a pas de TIME_WAIT : le port est libre dès que cette socket se ferme) : arrêtez-le, ou { $other }
+hint-in-use-open = { $open } { $open ->
+        [one] connexion ouverte utilise
+       *[other] connexions ouvertes utilisent
+    } le port { $port } (le port d'un client, ou des connexions d'un serveur précédent encore ouvertes) : fermez-les, ou { $other }
+hint-time-wait-server = { $n } { $n ->
+        [one] connexion fermée par un serveur précédent attend
+       *[other] connexions fermées par un serveur précédent attendent
+    } en TIME_WAIT
+hint-time-wait-server-len = { $n } { $n ->
+        [one] connexion fermée par un serveur précédent attend en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; elle finit
+       *[other] connexions fermées par un serveur précédent attendent en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; la dernière finit
+    } dans { $left } s au plus)
+hint-time-wait-client = { $n } { $n ->
+        [one] connexion précédente depuis ce port attend
+       *[other] connexions précédentes depuis ce port attendent
+    } en TIME_WAIT
+hint-time-wait-client-len = { $n } { $n ->
+        [one] connexion précédente depuis ce port attend en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; elle finit
+       *[other] connexions précédentes depuis ce port attendent en TIME_WAIT (TIME_WAIT dure { $len } s sur ce système ; la dernière finit
+    } dans { $left } s au plus)
+hint-time-wait-no-reuse = { $what }, et cette socket n'a pas activé SO_REUSEADDR (--no-reuse-addr) : retirez --no-reuse-addr (bind() pourra alors prendre le port à côté d'elles, si ce serveur l'avait activée aussi), attendez, ou { $other }
+hint-time-wait-reuse = { $what }, laissées par une socket qui n'avait pas activé SO_REUSEADDR (TIME_WAIT garde ce réglage), donc celle-ci doit attendre bien qu'elle l'active : attendez, ou { $other }
+hint-time-wait-wait = { $what } : attendez, ou { $other }
+hint-in-use-tcp-unknown = une autre socket occupe le port TCP { $port }, ou des connexions d'un serveur précédent attendent en TIME_WAIT : arrêtez-la, attendez, ou { $other }
+hint-in-use-udp-unknown = une autre socket est associée au port UDP { $port } (UDP n'a pas de TIME_WAIT) : arrêtez-la, ou { $other }
+
+## Une ligne de commande fautive (src/net/addr.rs, src/units.rs, src/cli.rs, src/input.rs)
+
+port-out-of-range = le port { $port } est hors limites : un port est un nombre de 16 bits, de 0 à 65535
+port-not-a-number = le port « { $text } » n'est pas un nombre : un port est un nombre de 16 bits, de 0 à 65535
+target-port-zero = on ne peut ni se connecter ni envoyer au port 0 : 0 veut seulement dire « laisser le système choisir » quand un serveur fait bind() ; donnez le port que le serveur a affiché (« en écoute sur 127.0.0.1:PORT »)
+target-swapped = « { $first } { $port } » semble inversé : l'hôte vient d'abord, puis le port : { $port } { $first }
+target-host-missing = « { $first } » ressemble à un port, et l'hôte manque : donnez HÔTE PORT, par exemple 127.0.0.1 { $first }
+target-no-bracket = « { $first } » a un « [ » sans « ] » ; écrivez [::1]:12345
+target-v6-no-port = « { $first } » n'a pas de port ; écrivez [{ $host }]:PORT ou donnez le port après
+target-v6 = « { $first } » est une adresse IPv6 sans port : une adresse IPv6 avec un port s'écrit entre crochets, [{ $first }]:PORT, ou donnez le port en second argument
+target-v6-guess = « { $first } » est une adresse IPv6 sans port : une adresse IPv6 avec un port s'écrit entre crochets, [{ $first }]:PORT (si { $last } est le port : [{ $ip }]:{ $last }), ou donnez le port en second argument
+target-no-port = « { $first } » n'a pas de port ; donnez HÔTE PORT ou HÔTE:PORT
+duration-negative = « { $text } » n'est pas une durée : elle doit valoir 0 ou plus
+duration-too-big = « { $text } » n'est pas une durée qu'une horloge peut compter ; essayez 500ms, 2s ou 1m
+duration-bad = « { $text } » n'est pas une durée ; essayez 500ms, 2s ou 1m
+duration-too-long = « { $text } » est trop long : utilisez de { $low } à { $high }
+duration-too-short = « { $text } » est trop court : utilisez de { $low } à { $high }
+size-below = { $size } octets, c'est hors limites : utilisez { $low } ou plus
+size-out-of-range = { $size } octets, c'est hors limites : utilisez de { $low } à { $high }
+size-overflow = « { $text } » fait plus d'octets qu'un compte de 64 bits n'en contient (16 Eio moins 1 octet)
+size-bad-hex = « { $text } » n'est pas une taille hexadécimale ; essayez 0x100
+size-bad = « { $text } » n'est pas une taille ; essayez 1024, 64K ou 1MiB
+rate-bad = « { $text } » n'est pas un débit ; essayez 0 (au plus vite), 500K, 100M ou 1G (bits par seconde)
+usage-needs-protocol = « { $first } » demande d'abord son protocole : { $tcp } (TCP, le mode connecté) ou { $udp } (UDP, le mode non connecté)
+usage-one-dash-port = « -p{ $text } » se lit -p « { $text } » : un seul tiret est pour les options d'une lettre ; écrivez --port 12345 ou -p 12345
+usage-delay-too-long = « { $text } » est un délai trop long : utilisez de 0 à 1000 (millisecondes)
+usage-queue-zero = une file de 0 octet ne pourrait rien contenir ; utilisez de 1 octet à 1GiB
+usage-count-zero = --count 0 n'enverrait rien ; utilisez 1 ou plus
+usage-count-bad = « { $text } » n'est pas un compte : utilisez un nombre entier, 1 ou plus
+usage-percent-bad = « { $text } » n'est pas un pourcentage de 0 à 100
+usage-bytes-literal = { $text } ressemble à un littéral bytes de Python, mais { $why }
+usage-width-bad = « { $text } » n'est pas une largeur de ligne ; utilisez 8, 16 ou 32
+usage-decode-empty = « { $text } » ne décrit aucun octet ; donnez au moins un code, comme « >h »
+usage-answer-rate-bad = « { $text } » n'est pas un nombre de réponses par seconde : utilisez un nombre entier de 0 (pas de limite) à { $max }
+usage-recv-size-zero = une taille de réception de 0 ne lirait rien ; utilisez de 1 octet à 16MiB
+usage-no-command = aucune commande ; essayez d'abord `netplay demo`, puis `netplay tcp serve` (voir netplay --help)
+usage-hex-json-raw = --json et --raw sont pour tcp et udp ; netplay hex écrit toujours un affichage hexadécimal
+usage-demo-raw = --raw ne s'applique pas à la démo : elle montre des comptes rendus, pas des données ; essayez --json
+usage-v6only-ipv4 = --v6only s'applique aux sockets IPv6, et { $ip } est en IPv4 ; ajoutez -6 ou --host ::
+usage-backlog-negative = --backlog { $backlog } est négatif ; essayez 5 ou 1024
+usage-count-stdin = --count { $count } répète une entrée qui a une fin (-m, --hex, --file ou --stdin-datagram) ; les lignes de l'entrée standard sont envoyées une fois, comme elles viennent
+usage-bench-serve-only = { $flag } est pour le récepteur (--serve) ; un émetteur prend HÔTE PORT, et --local choisit son propre port
+usage-bench-which-end = quel côté ? donnez HÔTE PORT pour envoyer, --serve pour recevoir, ou --local pour les deux dans ce processus
+usage-bench-size = --size { $size } est hors limites : un datagramme de mesure porte son en-tête de { $header } octets et au plus { $max } octets en tout
+usage-datagram-too-long = { $what } : { $size } en { $family } ({ $why }) ; il n'a pas été envoyé : raccourcissez-le ou coupez-le, ou utilisez tcp pour un flux
+max-datagram-v4 = 65535 moins l'en-tête IPv4 de 20 octets et l'en-tête UDP de 8 octets
+max-datagram-v6 = 65535 moins l'en-tête UDP de 8 octets
+too-long-exact = { $len } octets, plus que les { $max } qu'un datagramme peut porter
+too-long-stream = plus long que les { $max } octets qu'un datagramme peut porter
+input-message = message { $n }
+input-file = --file { $path }
+input-stdin-line = ligne { $n } de l'entrée standard
+input-read = lecture de { $what }
+input-read-file = lecture de --file { $path }
+input-read-stdin = lecture de l'entrée standard
+input-open-file = ouverture de --file { $path }
+input-file-is-dir = --file { $path } est un dossier ; donnez le chemin d'un fichier à envoyer
+hex-not-digit = --hex « { $text } » : « { $c } » en position { $at } n'est pas un chiffre hexadécimal ; écrivez les octets comme « 01 02 ff »
+hex-odd = --hex « { $text } » : { $n } chiffres hexadécimaux, c'est un nombre impair ; chaque octet en prend deux (écrivez 0f, pas f)
+input-stdin-datagram = l'entrée standard (--stdin-datagram)
+
+## netplay seul (src/cli.rs), et une ligne de commande fautive : clap écrit
+## ses erreurs en anglais ; celles-ci servent aux autres langues.
+
+greeting = netplay montre chaque étape de la socket, chaque adresse, chaque port et chaque octet d'un échange TCP ou UDP.
+    {""}
+    Pour commencer :
+      netplay demo                     TCP et UDP côte à côte, en une commande
+      netplay demo --explain           la même, avec le Python du cours sous chaque étape
+    {""}
+    Puis, dans deux terminaux :
+      netplay tcp serve                le serveur du cours sur 127.0.0.1:12345
+      netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+    {""}
+    Toutes les commandes et options : netplay --help
+    {""}
+clap-error = erreur : { $what }
+clap-invalid-value = erreur : valeur « { $value } » invalide pour « { $arg } »
+clap-value-required = erreur : « { $arg } » demande une valeur, et aucune n'a été donnée
+clap-value-validation = erreur : valeur « { $value } » invalide pour « { $arg } » : { $why }
+clap-unknown-argument = erreur : argument inattendu « { $arg } »
+clap-conflict = erreur : l'argument « { $arg } » ne peut pas être utilisé avec « { $prior } »
+clap-missing = erreur : ces arguments obligatoires manquent :
+    {"  "}{ $args }
+clap-invalid-subcommand = erreur : sous-commande inconnue « { $word } »
+clap-possible-values = {"  "}[valeurs possibles : { $values }]
+clap-tip-argument = {"  "}conseil : un argument proche existe : « { $arg } »
+clap-tip-subcommand = {"  "}conseil : une sous-commande proche existe : « { $word } »
+clap-usage = Utilisation : { $usage }
+clap-more = Pour en savoir plus, essayez « --help ».
+
+## La légende de l'affichage hexadécimal (src/hexdump.rs, netplay --legend)
+
+legend-title = Catégories d'octets dans l'affichage hexadécimal (couleur, glyphe du texte) :
+legend-name-null = Nul
+legend-name-printable = Imprimable
+legend-name-control = Contrôle
+legend-name-non-ascii = Non-ASCII
+legend-null = octet NUL (0), non imprimable
+legend-printable =
+    ASCII imprimable (32-126), montré tel quel ; une espace reste
+    une espace
+legend-control =
+    les autres octets non imprimables (1-31, 127), par leur symbole
+    de contrôle : ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)
+legend-non-ascii =
+    non ASCII (128-255) ; un caractère UTF-8 se montre tel quel,
+    sauf s'il peut cacher, joindre ou déplacer des cases (format,
+    marque, écriture de droite à gauche)
+
+## netplay hex et --decode (src/hex.rs, src/decode.rs)
+
+hex-skip = saut de { $n } octets de { $name }
+hex-has-bytes = { $name } a { $size } octets
+hex-ended-after = { $name } s'est terminé après { $size } octets
+hex-nothing-to-show = rien à montrer : { $what }, et --skip commence à l'octet { $skip }
+hex-read = lecture de { $name }
+hex-open = ouverture de { $name }
+hex-at-the-end = à la fin de l'entrée :
+decode-too-short = le format « { $format } » demande { $needed } octets, il y en a { $got }
+format-bad = format struct « { $format } » invalide : { $problem } en position { $position } ; { $hint }
+format-unknown-code = code « { $code } » inconnu
+format-native-only = le code « { $code } » demande les tailles natives
+format-misplaced-order = le caractère d'ordre des octets « { $code } » n'est pas au début
+format-count-without-code = un nombre de répétitions non suivi directement d'un code
+format-too-large = taille totale au-delà de la limite de { $limit } Mio
+format-hint-codes = les codes valides sont x c b B ? h H i I l L q Q e f d s p, et n N P sans préfixe d'ordre des octets
+format-hint-native = n, N et P n'existent qu'en mode natif : retirez le préfixe ou utilisez « @ »
+format-hint-order = seul le premier caractère peut fixer l'ordre des octets, par exemple « <hh », pas « h<h »
+format-hint-count = écrivez le code juste après son nombre, par exemple « 4s » ou « 3h »
+format-hint-smaller = utilisez des nombres de répétitions plus petits
+
+## Les paquets (--packets : src/report/packets.rs, src/capture/ladder.rs, src/packets.rs, src/demo/*)
+
+demo-label-wire = réseau
+tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmis, { $segs_in } segments reçus, { $segs_out } envoyés, { $acked } acquittés
+tcp-info-line = TCP_INFO en { $state } : { $info }
+bench-tcp-info = { $label } en { $state } : { $info }
+bench-progress-tcp-info = rtt { $rtt } cwnd { $cwnd } retr { $retransmits }
+ladder-unscaled = (sans facteur d'échelle)
+ladder-for = pour { $what }
+notice-packets-loopback-only = --packets ne surveille que { $interface } : les paquets des clients d'autres machines passent par une autre interface et ne sont pas montrés
+notice-capture-drops = capture de paquets : le noyau a rejeté { $n } paquets (la file de la capture était pleine) : il en manque dans ceux qui sont montrés
+notice-demo-private-netns = --packets : la démo tourne dans un espace de noms réseau à elle (un espace de noms utilisateur non privilégié), où elle peut capturer ses paquets sans être root ; 127.0.0.1 n'y désigne que ce processus
+usage-packets-where = --packets et --pcap sont pour tcp serve, tcp connect, udp serve, udp send et demo
+attempt-and-wire = { $attempt } { $wire }
+wire-pieces = Sur le réseau : { $pieces }.
+wire-pieces-none = aucun { $what ->
+        [segment] segment de données
+       *[datagram] datagramme
+    }
+wire-pieces-same = { $n } { $what ->
+        [segment] { $n ->
+            [one] segment de données
+           *[other] segments de données
+        }
+       *[datagram] { $n ->
+            [one] datagramme
+           *[other] datagrammes
+        }
+    } de { $size } octets
+wire-pieces-list = { $n } { $what ->
+        [segment] { $n ->
+            [one] segment de données
+           *[other] segments de données
+        }
+       *[datagram] { $n ->
+            [one] datagramme
+           *[other] datagrammes
+        }
+    } : { $list } octets
+wire-segments-joined = Sur le réseau : { $pieces }, un par send() : le tampon de la socket réceptrice les a réunis, recv() les a pris ensemble.
+wire-segments-each = Sur le réseau : { $pieces }, un par send().
+wire-segments-fewer = Sur le réseau : { $pieces } : le noyau émetteur a réuni des envois en moins de segments.
+wire-segments-more = Sur le réseau : { $pieces } : le noyau émetteur a coupé le flux en plus de segments que d'envois.
+wire-datagrams-each = Sur le réseau : { $pieces }, un par sendto().
+wire-whole = Sur le réseau : 1 datagramme de { $length } octets, entier : c'est recvfrom({ $buffer }) qui l'a coupé, chez le récepteur.
+wire-answered = Sur le réseau : { $what ->
+        [syn] le SYN
+       *[datagram] le datagramme
+    }, auquel a répondu { $answer }.
+wire-nothing-back = Sur le réseau : { $what ->
+        [syn] le SYN
+       *[datagram] le datagramme
+    } ; rien n'est revenu.
+wire-unconnected-told = Sur le réseau : le datagramme, auquel a répondu { $answer }, jamais signalé à la socket non connectée.
+wire-connected-told = Sur le réseau : le même { $answer }, rapporté à la socket connectée : c'est l'erreur { $error }.
+explain-packet-syn = SYN : connect() envoie ce premier segment de la poignée de main en trois temps ; il porte le numéro de séquence initial du client (aléatoire, montré comme 0) et ses options : le plus grand segment qu'il accepte (MSS : 65495 octets sur la boucle locale IPv4, 65476 en IPv6 : la MTU de 65536 octets moins les en-têtes), SACK, horodatage et facteur d'échelle de fenêtre.
+explain-packet-syn-ack = SYN,ACK : le noyau du serveur répond seul au SYN, avant tout accept() : son propre numéro de séquence initial et ack 1 (le SYN du client compte pour un octet). Une fois l'ACK du client arrivé, la connexion attend dans la file de listen() jusqu'à ce qu'accept() la prenne.
+explain-packet-ack = ACK : un segment sans données qui dit « j'ai tous les octets avant ce numéro » ; le premier du client termine la poignée de main en trois temps, et c'est là que connect() rend la main.
+explain-packet-data = PSH,ACK avec des octets : un segment qui porte des données. Linux met PSH (« passe ça à l'application tout de suite ») sur le dernier segment de chaque send(), si bien qu'un petit send() part d'habitude en un seul segment PSH (l'algorithme de Nagle peut le retenir et le fusionner avec le suivant tant que des octets précédents ne sont pas acquittés) ; le récepteur acquitte avec le numéro du prochain octet qu'il attend.
+explain-packet-fin = FIN : shutdown(SHUT_WR) ou close() dit « je n'enverrai plus rien » ; il prend un numéro de séquence, le pair l'acquitte, et le recv() du pair renvoie b'' (fin du flux) une fois qu'il a lu les octets d'avant. Chaque sens est fermé par son propre FIN.
+explain-packet-rst = RST : la connexion est refusée ou rompue. Un SYN vers un port où rien n'écoute reçoit RST,ACK et connect() échoue avec ECONNREFUSED (connexion refusée) ; close() avec des octets non lus dans le tampon de réception envoie aussi un RST, et le send() ou le recv() suivant du pair échoue avec ECONNRESET.
+explain-packet-icmp-port-unreachable = ICMP port unreachable (type 3, code 3) : la réponse du noyau à un datagramme UDP pour un port où aucune socket n'est associée ; elle cite le début de ce datagramme. Une socket UDP connectée est prévenue (son send() ou son recv() suivant échoue avec ECONNREFUSED) ; une socket non connectée ne l'est jamais, si bien que son sendto() semble réussir.
+explain-packet-icmpv6-port-unreachable = ICMPv6 destination unreachable, port unreachable (type 1, code 4) : la réponse d'IPv6 à un datagramme UDP pour un port où aucune socket n'est associée ; comme en IPv4, seule une socket UDP connectée est prévenue (ECONNREFUSED).
+explain-packet-icmp = ICMP : les messages d'erreur et de contrôle du réseau ; une erreur cite le début du datagramme qu'elle concerne.
+explain-packet-udp = Datagramme UDP : un send() ou un sendto() fait un datagramme sur le réseau, avec un en-tête de 8 octets (ports, longueur, somme de contrôle), sans poignée de main, sans accusé de réception, sans retransmission ; recv() le reçoit entier ou, si son tampon est plus petit, son début, et le reste est jeté.
+capture-not-permitted = la capture de paquets demande CAP_NET_RAW (root) : lancez en root, ou accordez-la une fois pour toutes avec sudo setcap cap_net_raw+ep "$(command -v netplay)"
+capture-unsupported = la capture de paquets (--packets, --pcap) n'existe que sous Linux pour l'instant
+capture-unknown-interface = capture de paquets : aucune interface réseau ne s'appelle « { $name } » (voir `ip link`)
+capture-no-interface = capture de paquets : aucune interface réseau n'a l'adresse { $address }
+capture-io = capture de paquets sur { $interface } : { $op } : { $error }
+
+## What differs by system (src/sys/)
+
+step-reuseaddr-off-windows = désactivée, le choix sûr sous Windows : un redémarrage s'associe à côté des anciennes connexions sans elle, et avec elle une autre socket pourrait prendre le port
+udp-connected-what-windows = connect() n'a rien envoyé : il a fixé le pair, donc le système rejette les datagrammes de toute autre adresse, et un ICMP port unreachable venu du pair apparaît comme « connexion réinitialisée » (WSAECONNRESET) sur un recv() suivant
+udp-unconnected-what-windows = chaque sendto() nomme sa destination ; rien ne dit à l'émetteur qu'un datagramme est arrivé, mais Windows rapporte un ICMP port unreachable comme « connexion réinitialisée » (WSAECONNRESET) sur un recvfrom() suivant
+explain-listen-macos = La socket devient une socket serveur : le noyau établit lui-même les connexions des clients et les garde dans une file d'attente jusqu'à ce qu'accept() les prenne, jusqu'à { $backlog } ; au-delà, il ignore leurs SYN, et les clients réessaient et attendent.
+explain-listen-windows = La socket devient une socket serveur : le système établit lui-même les connexions des clients et les garde dans une file d'attente jusqu'à ce qu'accept() les prenne, jusqu'à { $backlog } ; au-delà, les nouveaux clients sont refusés aussitôt (WSAECONNREFUSED).
+explain-connect-udp-windows = Sur une socket UDP, connect() n'envoie rien et n'attend rien : il enregistre le pair, si bien que send() n'a pas besoin d'adresse et que le système rejette les datagrammes de toute autre adresse. Un ICMP port unreachable venu du pair revient en WSAECONNRESET sur un recv() suivant ; sous Windows, une socket non connectée est prévenue aussi.
+explain-udp-send-connected-windows = send() sur une socket UDP connectée envoie un datagramme au pair connecté ; quand un précédent a fait revenir un ICMP port unreachable, le recv() suivant échoue avec WSAECONNRESET.
+explain-truncated-peek = recvfrom({ $recv_size }) prend un datagramme entier dans la file : ce qui ne tient pas dans { $recv_size } octets est jeté, pas gardé pour l'appel suivant comme le ferait TCP. netplay apprend la vraie longueur en regardant le datagramme juste avant (MSG_PEEK), avec la place du plus grand datagramme (65 536 octets).
+explain-so-reuseport-other = SO_REUSEPORT permet à plusieurs sockets de s'associer à la même adresse et au même port ; contrairement à Linux, ce système ne répartit pas le trafic entre elles.
+explain-so-rcvbuf-macos = SO_RCVBUF est la file de réception de la socket, en octets (macOS garde ce qui est demandé, jusqu'à kern.ipc.maxsockbuf) : un datagramme qui arrive quand elle est pleine est rejeté, et personne n'est prévenu.
+explain-so-rcvbuf-other = SO_RCVBUF est la file de réception de la socket, en octets : un datagramme qui arrive quand elle est pleine est rejeté, et personne n'est prévenu.
+notice-reuseaddr-windows = SO_REUSEADDR sous Windows permet à une autre socket de s'associer à ce port pendant que celle-ci l'utilise, et de prendre son trafic ; netplay ne l'active que parce que --reuse-addr l'a demandé
+limit-at-hard-macos = c'est déjà la limite dure ; relevez celle-ci (`sudo launchctl limit maxfiles N N`, dans la limite de kern.maxfilesperproc), ou limitez les clients avec --max-conns en dessous de { $below }
+limit-system-files-macos = la limite de fichiers ouverts du système est atteinte ; relevez-la avec `sudo sysctl -w kern.maxfiles=N`
+limit-socket-memory-macos = le noyau n'a plus de mémoire pour les sockets ; fermez d'autres connexions
+limit-socket-memory-windows = Windows n'a plus de ressources pour d'autres sockets (WSAENOBUFS) ; fermez d'autres connexions ou programmes
+hint-privileged-macos = les ports en dessous de 1024 sont privilégiés sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (--host 0.0.0.0), tout utilisateur le peut ; essayez --port 12345
+hint-privileged-service-macos = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (--host 0.0.0.0), tout utilisateur le peut ; essayez --port 12345
+hint-privileged-windows = Windows réserve des plages de ports (voir `netsh int ipv4 show excludedportrange protocol=tcp`), et un programme peut tenir un port avec SO_EXCLUSIVEADDRUSE ; essayez un autre --port, comme 12345
+hint-udp-refused-windows = un ICMP port unreachable est revenu (Windows le rapporte en WSAECONNRESET, même sans --connect) : aucune socket n'est associée au port UDP { $port } là-bas ; le serveur tourne-t-il, sur ce port ?
+netem-not-here = les espaces de noms réseau et netem sont propres à Linux : ce système n'a pas de boucle locale privée à dégrader
+notice-offload-unavailable = les délestages UDP (UDP_SEGMENT, UDP_GRO) sont propres à Linux : ici, un send() et un recv() par datagramme, comme avec --no-offload
+notice-reuseport-unavailable = --reuse-port : ce système n'a pas de SO_REUSEPORT (il est propre à Linux et aux BSD) ; la socket est associée sans

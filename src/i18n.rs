@@ -1,0 +1,356 @@
+//! Words people read: the message catalogues, one Project Fluent file per
+//! language (`locales/<lang>/netplay.ftl`, built into the binary), and
+//! [`Msg`], a message as values: its id and its named arguments. Code
+//! builds the values; the catalogue of the language being read builds the
+//! sentence, numbers and units written as that language writes them.
+//!
+//! Events carry `Msg`s, not sentences: the human reporter renders them in
+//! the reader's language, `--json` always in English (programs read it).
+
+pub mod lang;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::{LazyLock, OnceLock};
+use std::time::Duration;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::types::{FluentNumber, FluentNumberOptions};
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+pub use lang::Lang;
+
+/// The catalogues, as written: a test checks that both have the same
+/// messages with the same placeholders.
+pub const SOURCES: [(Lang, &str); 2] = [
+    (Lang::En, include_str!("../locales/en/netplay.ftl")),
+    (Lang::Fr, include_str!("../locales/fr/netplay.ftl")),
+];
+
+static CURRENT: OnceLock<Lang> = OnceLock::new();
+
+/// Sets the language of this run, once, before anything is said: `netplay`
+/// decides it from `--lang` or the environment.
+pub fn set_current(lang: Lang) {
+    let _ = CURRENT.set(lang);
+}
+
+/// The language of this run; English until one is set (the library's
+/// tests, and any program that uses it without choosing).
+pub fn current() -> Lang {
+    CURRENT.get().copied().unwrap_or_default()
+}
+
+/// A message: an id in the catalogues and its arguments, rendered in a
+/// language only when someone reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg(Inner);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Inner {
+    Id {
+        id: &'static str,
+        args: Vec<(&'static str, Arg)>,
+    },
+    /// Words from outside, shown as they are (an OS error's text, a file
+    /// name): no catalogue has them.
+    Text(String),
+}
+
+/// A value a message shows, kept as a value until the language is known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// Shown as it is: an address, a command, Python, a name.
+    Str(String),
+    /// A number in plain digits (a port, a count that is never large).
+    Int(i64),
+    /// A count with its thousands separated (`16,281`; `16 281`).
+    Count(u64),
+    /// A decimal with this many digits after the separator.
+    Decimal(f64, usize),
+    /// A byte count in its unit (`1.50 MiB`; `1,50 Mio`).
+    Bytes(u64),
+    /// A duration in its unit (`12.3ms`; `12,3 ms`).
+    Duration(Duration),
+    /// Bits per second (`12.3 Mbit/s`; `12,3 Mbit/s`).
+    Rate(f64),
+    /// A message of its own, rendered in the same language.
+    Msg(Box<Msg>),
+}
+
+impl Arg {
+    pub fn count(n: impl TryInto<u64>) -> Arg {
+        Arg::Count(n.try_into().unwrap_or(u64::MAX))
+    }
+    pub fn bytes(n: impl TryInto<u64>) -> Arg {
+        Arg::Bytes(n.try_into().unwrap_or(u64::MAX))
+    }
+    pub fn duration(d: Duration) -> Arg {
+        Arg::Duration(d)
+    }
+    pub fn rate(bits_per_second: f64) -> Arg {
+        Arg::Rate(bits_per_second)
+    }
+    pub fn decimal(value: f64, digits: usize) -> Arg {
+        Arg::Decimal(value, digits)
+    }
+}
+
+macro_rules! arg_from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Arg {
+                Arg::Int(i64::try_from(n).unwrap_or(i64::MAX))
+            }
+        }
+    )*};
+}
+arg_from_int!(u8, u16, u32, u64, usize, i32, i64);
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Str(s.to_string())
+    }
+}
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Str(s)
+    }
+}
+impl From<&String> for Arg {
+    fn from(s: &String) -> Arg {
+        Arg::Str(s.clone())
+    }
+}
+impl From<std::net::SocketAddr> for Arg {
+    fn from(a: std::net::SocketAddr) -> Arg {
+        Arg::Str(a.to_string())
+    }
+}
+impl From<&std::net::SocketAddr> for Arg {
+    fn from(a: &std::net::SocketAddr) -> Arg {
+        Arg::Str(a.to_string())
+    }
+}
+impl From<std::net::IpAddr> for Arg {
+    fn from(a: std::net::IpAddr) -> Arg {
+        Arg::Str(a.to_string())
+    }
+}
+impl From<Msg> for Arg {
+    fn from(m: Msg) -> Arg {
+        Arg::Msg(Box::new(m))
+    }
+}
+
+/// `msg!("step-listen", backlog = 5)`: the message `step-listen` with its
+/// argument `$backlog`.
+#[macro_export]
+macro_rules! msg {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::i18n::Msg::new($id)$(.arg(stringify!($name), $value))*
+    };
+}
+
+/// `tr!(lang, "id", name = value, ...)`: the message rendered in `lang`.
+#[macro_export]
+macro_rules! tr {
+    ($lang:expr, $id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::msg!($id $(, $name = $value)*).render($lang)
+    };
+}
+
+impl Msg {
+    pub fn new(id: &'static str) -> Msg {
+        Msg(Inner::Id { id, args: Vec::new() })
+    }
+
+    /// Words shown as they are, in every language.
+    pub fn text(text: impl Into<String>) -> Msg {
+        Msg(Inner::Text(text.into()))
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Msg {
+        if let Inner::Id { args, .. } = &mut self.0 {
+            args.push((name, value.into()));
+        }
+        self
+    }
+
+    /// The message's id, None for verbatim text.
+    pub fn id(&self) -> Option<&'static str> {
+        match &self.0 {
+            Inner::Id { id, .. } => Some(id),
+            Inner::Text(_) => None,
+        }
+    }
+
+    /// The sentence in `lang` (in English where `lang`'s catalogue lacks it).
+    pub fn render(&self, lang: Lang) -> String {
+        match &self.0 {
+            Inner::Text(text) => text.clone(),
+            Inner::Id { id, args } => format(lang, id, args),
+        }
+    }
+}
+
+/// In the language of the run.
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(current()))
+    }
+}
+
+/// A message can be an error (a bad value clap reports, a usage error).
+impl std::error::Error for Msg {}
+
+/// Programs read JSON: always English.
+impl serde::Serialize for Msg {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.render(Lang::En))
+    }
+}
+
+impl From<String> for Msg {
+    fn from(text: String) -> Msg {
+        Msg::text(text)
+    }
+}
+
+struct Catalogues {
+    en: FluentBundle<FluentResource>,
+    fr: FluentBundle<FluentResource>,
+}
+
+static CATALOGUES: LazyLock<Catalogues> =
+    LazyLock::new(|| Catalogues { en: bundle(Lang::En), fr: bundle(Lang::Fr) });
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let source = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s).unwrap_or_default();
+    let id: unic_langid::LanguageIdentifier = lang.tag().parse().expect("a valid language tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // The text goes to terminals, not to bidirectional web pages: no
+    // isolation marks around the values.
+    bundle.set_use_isolating(false);
+    bundle.set_formatter(Some(match lang {
+        Lang::En => format_en,
+        Lang::Fr => format_fr,
+    }));
+    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(resource, _)| resource);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+fn format_en(value: &FluentValue, _: &intl_memoizer::concurrent::IntlLangMemoizer) -> Option<String> {
+    number_text(value, Lang::En)
+}
+
+fn format_fr(value: &FluentValue, _: &intl_memoizer::concurrent::IntlLangMemoizer) -> Option<String> {
+    number_text(value, Lang::Fr)
+}
+
+fn number_text(value: &FluentValue, lang: Lang) -> Option<String> {
+    match value {
+        FluentValue::Number(n) => Some(number(
+            lang,
+            n.value,
+            n.options.minimum_fraction_digits.unwrap_or(0),
+            n.options.use_grouping,
+        )),
+        _ => None,
+    }
+}
+
+/// The no-break space French puts before `: ; ? !`, inside « », between a
+/// number and its unit and between groups of digits: a line never breaks
+/// there.
+pub const NBSP: char = '\u{a0}';
+
+/// `value` with `digits` decimals, as `lang` writes numbers: `1,234.5` or
+/// `1 234,5`.
+pub fn number(lang: Lang, value: f64, digits: usize, grouping: bool) -> String {
+    let text = format!("{value:.digits$}");
+    let (sign, text) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = match text.split_once('.') {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (text, None),
+    };
+    let (group, point) = match lang {
+        Lang::En => (',', '.'),
+        Lang::Fr => (NBSP, ','),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if grouping && i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if let Some(frac) = frac {
+        out.push(point);
+        out.push_str(frac);
+    }
+    out
+}
+
+fn plain_number(value: f64, digits: usize, grouping: bool) -> FluentValue<'static> {
+    let options = FluentNumberOptions {
+        minimum_fraction_digits: Some(digits),
+        maximum_fraction_digits: Some(digits),
+        use_grouping: grouping,
+        ..FluentNumberOptions::default()
+    };
+    FluentValue::Number(FluentNumber::new(value, options))
+}
+
+fn value(lang: Lang, arg: &Arg) -> FluentValue<'static> {
+    match arg {
+        Arg::Str(s) => FluentValue::String(Cow::Owned(s.clone())),
+        Arg::Int(n) => plain_number(*n as f64, 0, false),
+        Arg::Count(n) => plain_number(*n as f64, 0, true),
+        Arg::Decimal(v, digits) => plain_number(*v, *digits, false),
+        Arg::Bytes(n) => FluentValue::String(Cow::Owned(crate::units::format_bytes_in(lang, *n))),
+        Arg::Duration(d) => FluentValue::String(Cow::Owned(crate::units::format_duration_in(lang, *d))),
+        Arg::Rate(bps) => {
+            FluentValue::String(Cow::Owned(crate::units::format_bits_per_second_in(lang, *bps)))
+        }
+        Arg::Msg(m) => FluentValue::String(Cow::Owned(m.render(lang))),
+    }
+}
+
+fn format(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
+    let catalogues = &*CATALOGUES;
+    let (bundle, lang) = match lang {
+        Lang::Fr if catalogues.fr.has_message(id) => (&catalogues.fr, Lang::Fr),
+        _ => (&catalogues.en, Lang::En),
+    };
+    let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+        debug_assert!(false, "message {id} is in no catalogue");
+        return id.to_string();
+    };
+    let mut fluent_args = FluentArgs::new();
+    for (name, arg) in args {
+        fluent_args.set(*name, value(lang, arg));
+    }
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned();
+    debug_assert!(errors.is_empty(), "message {id} in {lang:?}: {errors:?}");
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_each_language_writes_them() {
+        assert_eq!(number(Lang::En, 16281.0, 0, true), "16,281");
+        assert_eq!(number(Lang::Fr, 16281.0, 0, true), "16\u{a0}281");
+        assert_eq!(number(Lang::Fr, 2.725, 2, false), "2,73");
+        assert_eq!(number(Lang::En, -1234567.5, 1, true), "-1,234,567.5");
+        assert_eq!(number(Lang::Fr, 12345.0, 0, false), "12345");
+    }
+}
