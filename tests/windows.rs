@@ -334,3 +334,37 @@ fn ctrl_c_stops_both_servers_with_their_totals() {
         assert_eq!(server.wait(), 0, "{proto} serve");
     }
 }
+
+#[test]
+fn windows_words_come_in_french_too() {
+    let Some(wine) = wine() else { return };
+    let port = {
+        let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port().to_string()
+    };
+    let out = wine.run(
+        &[
+            "--lang",
+            "fr",
+            "--color",
+            "never",
+            "udp",
+            "send",
+            "--connect",
+            "127.0.0.1",
+            &port,
+            "-m",
+            "x",
+            "--wait",
+            "2s",
+        ],
+        None,
+    );
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let flat = all.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("réinitialisée") && flat.contains("(WSAECONNRESET) sur un recv() suivant"),
+        "{all}"
+    );
+    assert!(flat.contains("Windows le rapporte en WSAECONNRESET"), "{all}");
+}
