@@ -8,16 +8,21 @@
 # is faster).
 #
 # Usage: scripts/bench-relay.sh [ROUNDS] [SIZE]     e.g. scripts/bench-relay.sh 7 1G
+# env:   NETPLAY=path to a release netplay (default: build one)
+#        BASELINE=path to another netplay build (say, main's), relayed in the
+#              same rounds, between the two: before and after a change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${1:-5}
 SIZE=${2:-1G}
-NETPLAY=target/release/netplay
 
 command -v nc >/dev/null || { echo "bench-relay: nc (netcat-openbsd) is not installed" >&2; exit 1; }
 command -v ss >/dev/null || { echo "bench-relay: ss (iproute2) is not installed" >&2; exit 1; }
-cargo build --release --quiet
+if [[ -z ${NETPLAY:-} ]]; then
+  cargo build --release --quiet
+  NETPLAY=target/release/netplay
+fi
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -38,10 +43,11 @@ now() { date +%s.%N; }
 
 # One transfer; prints its duration in seconds.
 round() {
-  local tool=$1 port server start end
+  local tool=$1 port server start end bin=$NETPLAY
+  [ "$tool" = baseline ] && { tool=netplay; bin=$BASELINE; }
   port=$(free_port)
   if [ "$tool" = netplay ]; then
-    "$NETPLAY" -q --raw tcp serve --port "$port" --once </dev/null >/dev/null &
+    "$bin" -q --raw tcp serve --port "$port" --once </dev/null >/dev/null &
   else
     nc -l 127.0.0.1 "$port" </dev/null >/dev/null &
   fi
@@ -49,7 +55,7 @@ round() {
   wait_listening "$port"
   start=$(now)
   if [ "$tool" = netplay ]; then
-    head -c "$SIZE" /dev/zero | "$NETPLAY" -q --raw tcp connect 127.0.0.1 "$port" >/dev/null
+    head -c "$SIZE" /dev/zero | "$bin" -q --raw tcp connect 127.0.0.1 "$port" >/dev/null
   else
     head -c "$SIZE" /dev/zero | nc -N 127.0.0.1 "$port" >/dev/null
   fi
@@ -58,17 +64,21 @@ round() {
   python3 -c "print($end - $start)"
 }
 
-declare -a np_times nc_times
-echo "relay of $SIZE over loopback, $ROUNDS rounds (seconds)"
+declare -a np_times nc_times base_times
+echo "relay of $SIZE over loopback, $ROUNDS rounds (seconds); netplay: $NETPLAY${BASELINE:+; baseline: $BASELINE}"
 for i in $(seq 1 "$ROUNDS"); do
   np=$(round netplay)
+  base=0
+  [[ -n ${BASELINE:-} ]] && base=$(round baseline)
   nct=$(round nc)
   np_times+=("$np")
+  base_times+=("$base")
   nc_times+=("$nct")
-  printf 'round %d: netplay %.3f  nc %.3f\n' "$i" "$np" "$nct"
+  printf 'round %d: netplay %.3f  %snc %.3f  load %s\n' "$i" "$np" \
+    "${BASELINE:+$(printf 'baseline %.3f  ' "$base")}" "$nct" "$(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
-python3 - "${np_times[*]}" "${nc_times[*]}" "$SIZE" <<'EOF'
+python3 - "${np_times[*]}" "${nc_times[*]}" "$SIZE" "${base_times[*]}" "${BASELINE:-}" <<'EOF'
 import statistics, sys
 np = [float(x) for x in sys.argv[1].split()]
 nc = [float(x) for x in sys.argv[2].split()]
@@ -76,4 +86,7 @@ size = sys.argv[3]
 mnp, mnc = statistics.median(np), statistics.median(nc)
 print(f"median: netplay {mnp:.3f} s, nc {mnc:.3f} s")
 print(f"ratio nc/netplay: {mnc / mnp:.2f} (above 1: netplay is faster)")
+if sys.argv[5]:
+    mb = statistics.median(float(x) for x in sys.argv[4].split())
+    print(f"median: baseline {mb:.3f} s; ratio baseline/netplay: {mb / mnp:.2f} (above 1: this build is faster)")
 EOF
