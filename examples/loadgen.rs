@@ -409,7 +409,8 @@ async fn flood(args: &Args, mut writers: Vec<OwnedWriteHalf>, tally: &Tally) -> 
 
 fn main() {
     let args = parse_args();
-    // One client is one descriptor here too.
+    // One client is one descriptor here too (Unix; Windows has no such limit).
+    #[cfg(unix)]
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let runtime = if args.threads == 1 {
         tokio::runtime::Builder::new_current_thread().enable_all().build()

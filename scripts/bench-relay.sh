@@ -15,19 +15,24 @@
 # netplay / iperf3 at most 1.05 is the target of issue 15.
 #
 # Usage: scripts/bench-relay.sh [ROUNDS] [SIZE]     e.g. scripts/bench-relay.sh 7 1G
+# env:   NETPLAY=path to a release netplay (default: build one)
+#        BASELINE=path to another netplay build (say, main's), relayed in the
+#              same rounds as one more tool: before and after a change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${1:-5}
 SIZE=${2:-1G}
-NETPLAY=$PWD/target/release/netplay
 SHM=/dev/shm/netplay-bench-$$
-TOOLS="netplay nc ncat socat iperf3 pipe"
+TOOLS="netplay${BASELINE:+ baseline} nc ncat socat iperf3 pipe"
 
 for tool in nc ncat socat iperf3 ss python3; do
   command -v "$tool" >/dev/null || { echo "bench-relay: $tool is not installed" >&2; exit 1; }
 done
-cargo build --release --quiet
+if [[ -z ${NETPLAY:-} ]]; then
+  cargo build --release --quiet
+  NETPLAY=$PWD/target/release/netplay
+fi
 
 mkdir -p "$SHM"
 trap 'rm -rf "$SHM"' EXIT
@@ -56,11 +61,12 @@ now() { date +%s.%N; }
 # is received goes to $4 (default /dev/null). Prints the seconds from the
 # start of the client to the end of both ends.
 round() {
-  local tool=$1 dir=$2 file=$SHM/$3 out=${4:-/dev/null} port server start end
+  local tool=$1 dir=$2 file=$SHM/$3 out=${4:-/dev/null} port server start end bin=$NETPLAY
+  [ "$tool" = baseline ] && { tool=netplay; bin=$BASELINE; }
   port=$(free_port)
   case "$tool/$dir" in
-    netplay/c2s) "$NETPLAY" -q --raw tcp serve --port "$port" --once </dev/null >"$out" & ;;
-    netplay/s2c) "$NETPLAY" -q --raw tcp serve --port "$port" --once <"$file" >/dev/null & ;;
+    netplay/c2s) "$bin" -q --raw tcp serve --port "$port" --once </dev/null >"$out" & ;;
+    netplay/s2c) "$bin" -q --raw tcp serve --port "$port" --once <"$file" >/dev/null & ;;
     nc/c2s) nc -l 127.0.0.1 "$port" </dev/null >"$out" & ;;
     nc/s2c) nc -N -l 127.0.0.1 "$port" <"$file" >/dev/null & ;;
     ncat/c2s) ncat -l --recv-only 127.0.0.1 "$port" </dev/null >"$out" & ;;
@@ -74,8 +80,8 @@ round() {
   [ "$tool" = pipe ] || wait_listening "$port"
   start=$(now)
   case "$tool/$dir" in
-    netplay/c2s) "$NETPLAY" -q --raw tcp connect 127.0.0.1 "$port" <"$file" >/dev/null ;;
-    netplay/s2c) "$NETPLAY" -q --raw tcp connect 127.0.0.1 "$port" </dev/null >"$out" ;;
+    netplay/c2s) "$bin" -q --raw tcp connect 127.0.0.1 "$port" <"$file" >/dev/null ;;
+    netplay/s2c) "$bin" -q --raw tcp connect 127.0.0.1 "$port" </dev/null >"$out" ;;
     nc/c2s) nc -N 127.0.0.1 "$port" <"$file" >/dev/null ;;
     nc/s2c) nc -d 127.0.0.1 "$port" >"$out" ;;
     ncat/c2s) ncat --send-only 127.0.0.1 "$port" <"$file" >/dev/null ;;
@@ -92,6 +98,7 @@ round() {
 }
 
 echo "relay of $SIZE ($BYTES bytes) over loopback, $ROUNDS rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "netplay: $NETPLAY${BASELINE:+; baseline: $BASELINE}"
 echo "byte-exact check (sha256 of what arrived against the input's), once per case:"
 for data in zeros random; do
   want=$(sha256sum "$SHM/$data" | cut -d' ' -f1)

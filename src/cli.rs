@@ -56,7 +56,8 @@ const OUTPUT: &str = "Output (before or after the subcommand)";
 /// Options that shape output; accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// When to colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    /// When to colour: auto (on a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb;
+    /// CLICOLOR_FORCE=1 colours a pipe too), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = OUTPUT)]
     pub color: ColorArg,
 
@@ -140,6 +141,26 @@ pub enum Command {
     /// Show a file or stdin as the live hex dump shows bytes (a capture from --raw, any file).
     #[command(after_help = HEX_EXAMPLES)]
     Hex(HexArgs),
+    /// Print a completion script for your shell on stdout (see the README to install it).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print netplay's manual page (roff) on stdout: `netplay man | man -l -`.
+    Man,
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  netplay completions bash > ~/.local/share/bash-completion/completions/netplay
+  netplay completions zsh > ~/.zfunc/_netplay          (with fpath+=~/.zfunc before compinit)
+  netplay completions fish > ~/.config/fish/completions/netplay.fish
+  netplay completions powershell >> $PROFILE";
+
+/// `netplay completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,9 +299,8 @@ pub struct BindArgs {
     #[arg(long)]
     pub reuse_port: bool,
 
-    /// IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d),
-    /// true is IPv6 only. Default: the OS's (false on Linux), shown in the step report.
-    #[arg(long, value_name = "BOOL")]
+    // The default differs by system: the words are in sys::v6only.
+    #[arg(long, value_name = "BOOL", help = crate::sys::v6only::HELP)]
     pub v6only: Option<bool>,
 
     /// Bytes asked per recv call, like recv(1024) in the course (UDP: a longer datagram is cut
@@ -314,8 +334,8 @@ pub struct TcpServeArgs {
     #[arg(long, hide = true, conflicts_with = "no_reuse_addr")]
     pub reuse_addr: bool,
 
-    /// Length of the queue of connections waiting for accept(), as in listen(5). The kernel caps
-    /// it at net.core.somaxconn.
+    /// Length of the queue of connections waiting for accept(), as in listen(5). The system may
+    /// cap it (Linux: net.core.somaxconn; macOS: kern.ipc.somaxconn).
     #[arg(long, default_value_t = 1024, value_name = "N")]
     pub backlog: i32,
 
@@ -652,7 +672,7 @@ pub struct UdpBenchArgs {
 
 /// The clap command, with the legend and the exit codes under `--help`.
 pub fn command() -> clap::Command {
-    Cli::command().after_help(format!("{}\n\n{}", hexdump::legend(false).trim_end(), exit::TABLE))
+    Cli::command().after_help(format!("{}\n\n{}", hexdump::legend(false).trim_end(), exit::table()))
 }
 
 /// Parses arguments; a clap error carries its own exit code (0 for --help).
@@ -976,6 +996,8 @@ impl Cli {
                 (Job::TcpBench(args.into_config()?), recv_size)
             }
             Some(Command::Udp(UdpCommand::Bench(args))) => (Job::UdpBench(args.into_config()?), 65_536),
+            Some(Command::Completions(args)) => (Job::Print(completions(args.shell)), 0),
+            Some(Command::Man) => (Job::Print(manual()?), 0),
             Some(Command::Demo(args)) => {
                 if output.raw {
                     return Err(UsageError(msg!("usage-demo-raw")).into());
@@ -991,6 +1013,73 @@ impl Cli {
         let job = job.with_packets(packets)?;
         Ok(Run { job, output: output.into_config(recv_size), notices })
     }
+}
+
+/// The completion script for `shell`, from the clap definitions.
+fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "netplay", &mut script);
+    script
+}
+
+/// The manual page, netplay(1), from the clap definitions: the top
+/// command's name, synopsis and options, a section for each subcommand with
+/// its own options (the global ones are said once, at the top), then the
+/// hex dump's legend and the exit codes.
+fn manual() -> Result<Vec<u8>> {
+    let mut top = Cli::command();
+    top.build();
+    let man = clap_mangen::Man::new(top.clone());
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    let global: Vec<String> =
+        top.get_arguments().filter(|a| a.is_global_set()).map(|a| a.get_id().to_string()).collect();
+    let mut leaves = Vec::new();
+    for sub in top.get_subcommands().filter(|s| s.get_name() != "help") {
+        match sub.has_subcommands() {
+            true => leaves.extend(
+                sub.get_subcommands()
+                    .filter(|s| s.get_name() != "help")
+                    .map(|leaf| (format!("{} {}", sub.get_name(), leaf.get_name()), leaf)),
+            ),
+            false => leaves.push((sub.get_name().to_string(), sub)),
+        }
+    }
+    for (name, leaf) in leaves {
+        let mut leaf = leaf.clone();
+        for id in global.iter().map(String::as_str).chain(["help"]) {
+            if leaf.get_arguments().any(|a| a.get_id() == id) {
+                leaf = leaf.mut_arg(id, |a| a.hide(true));
+            }
+        }
+        page.extend(format!(".SH \"NETPLAY {}\"\n", name.to_uppercase()).as_bytes());
+        if let Some(about) = leaf.get_long_about().or(leaf.get_about()) {
+            page.extend(format!(".PP\n{}\n", roff_text(&about.to_string())).as_bytes());
+        }
+        let mut options = Vec::new();
+        clap_mangen::Man::new(leaf).render_options_section(&mut options)?;
+        // Its headings become sub-headings of this section.
+        page.extend(String::from_utf8_lossy(&options).replace(".SH ", ".SS ").as_bytes());
+    }
+    for (heading, text) in [("HEX DUMP", hexdump::legend(false)), ("EXIT STATUS", exit::table())] {
+        page.extend(format!(".SH \"{heading}\"\n.nf\n{}\n.fi\n", roff_text(text.trim_end())).as_bytes());
+    }
+    man.render_version_section(&mut page)?;
+    Ok(page)
+}
+
+/// Text as roff reads it: a backslash is \e, and a line may not start with
+/// a dot or a quote.
+fn roff_text(text: &str) -> String {
+    text.replace('\\', "\\e")
+        .lines()
+        .map(|line| if line.starts_with(['.', '\'']) { format!("\\&{line}") } else { line.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl OutputArgs {

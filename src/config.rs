@@ -17,6 +17,8 @@ use crate::udp::serve::UdpServeConfig;
 pub enum Job {
     /// Print the hex dump's legend.
     Legend,
+    /// Write these bytes to stdout: a completion script, the manual page.
+    Print(Vec<u8>),
     TcpServe(ServeConfig),
     TcpConnect(ConnectConfig),
     /// Dump a file or stdin.

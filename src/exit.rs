@@ -6,7 +6,7 @@ use std::io;
 use crate::event::{Proto, Role};
 use crate::i18n::{Arg, Lang, Msg};
 use crate::msg;
-use crate::net::{NetError, ports};
+use crate::net::NetError;
 use crate::report::OutputError;
 use crate::sys::in_use::{Holder, Program, TIME_WAIT_LEN};
 
@@ -34,17 +34,24 @@ pub enum Code {
     Reset = 8,
 }
 
-pub const TABLE: &str = "\
+/// The table, in the words true on this system.
+pub fn table() -> String {
+    format!(
+        "\
 Exit codes:
   0  success (also when output is closed early, as by `| head`)
   1  other failure (e.g. a file that cannot be read)
   2  bad command line: unknown flag, bad value, a datagram too big for UDP
   3  host name not resolved (or no address in the family asked for)
-  4  connection refused: nothing listens at that address and port (UDP: --connect only)
+  4  connection refused: nothing listens at that address and port (UDP: {})
   5  timed out (--timeout)
   6  address already in use
-  7  permission denied (ports below 1024 need privileges)
-  8  connection reset or aborted by the peer";
+  7  permission denied ({})
+  8  connection reset or aborted by the peer",
+        crate::sys::refused::EXIT_CODE_NOTE,
+        crate::sys::privileged::EXIT_CODE_NOTE
+    )
+}
 
 /// A bad value met after clap's parsing (a port, a host:port, a hex string).
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +80,7 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     };
     let code = match net {
         NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => Code::Resolve,
+        _ if udp_refused(net) => Code::Refused,
         _ => match net.io_kind() {
             Some(io::ErrorKind::ConnectionRefused) => Code::Refused,
             Some(io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Code::Timeout,
@@ -89,6 +97,19 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
         None => net.message(),
     };
     (code, line(what))
+}
+
+/// A UDP client's send or receive failed because an ICMP port unreachable
+/// came back (how each system says so: [`crate::sys::refused`]).
+fn udp_refused(err: &NetError) -> bool {
+    match err {
+        NetError::Socket { op, source, .. } => {
+            let udp =
+                op.contains("UDP") || op.starts_with("sendto") || op.starts_with("recvfrom on the socket");
+            udp && crate::sys::refused::is_refusal(source)
+        }
+        _ => false,
+    }
 }
 
 /// An error and its causes on one line, OS errors in plain words.
@@ -195,17 +216,15 @@ fn hint(err: &NetError) -> Option<Msg> {
             in_use_hint(*proto, *role, port, holder, *reuse)
         }
         NetError::Socket { op: "bind", .. } => match err.io_kind()? {
-            PermissionDenied if ports::is_privileged(port) => match ports::service(port) {
-                Some(service) => msg!("hint-privileged-service", port = port, service = service),
-                None => msg!("hint-privileged"),
+            PermissionDenied => match err {
+                NetError::Socket { addr, .. } => crate::sys::privileged::denied_hint(addr.ip(), port)?,
+                _ => return None,
             },
             AddrNotAvailable => msg!("hint-not-this-machine"),
             _ => return None,
         },
-        NetError::Socket { op, addr, .. }
-            if op.contains("UDP") && err.io_kind() == Some(ConnectionRefused) =>
-        {
-            with_other_protocol(msg!("hint-udp-refused", port = port), other_protocol(Proto::Tcp, *addr))
+        NetError::Socket { addr, .. } if udp_refused(err) => {
+            with_other_protocol(crate::sys::refused::hint(port), other_protocol(Proto::Tcp, *addr))
         }
         _ => match err.io_kind()? {
             ConnectionRefused => {

@@ -206,19 +206,12 @@ fn open(source: &Source) -> Result<(Box<dyn ReadSeek>, String)> {
     })
 }
 
-/// Standard input as a file of its own (a duplicate of its descriptor), so
-/// that `--skip` can seek it when it is a file or a device: `netplay hex -s
-/// 1G < big.bin` starts at once. Reads go straight to the descriptor, in
-/// blocks, as from a file.
-#[cfg(unix)]
+/// Standard input as a file of its own, so that `--skip` can seek it when
+/// it is a file or a device: `netplay hex -s 1G < big.bin` starts at once.
+/// Reads go straight to the descriptor, in blocks, as from a file (each
+/// system's way: [`crate::sys::terminal::stdin_file`]).
 fn stdin_file() -> Option<File> {
-    use std::os::fd::AsFd;
-    io::stdin().as_fd().try_clone_to_owned().ok().map(File::from)
-}
-
-#[cfg(not(unix))]
-fn stdin_file() -> Option<File> {
-    None
+    crate::sys::terminal::stdin_file()
 }
 
 trait ReadSeek: Read + Send {

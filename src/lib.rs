@@ -47,6 +47,11 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             stdout.write_all(hexdump::legend_in(output.lang, color).as_bytes()).map_err(OutputError)?;
             Ok(())
         }
+        Job::Print(bytes) => {
+            let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
+            stdout.write_all(&bytes).map_err(OutputError)?;
+            Ok(())
+        }
         Job::TcpServe(config) => with_report(output, &notices, |report| tcp::serve::run(config, report)),
         Job::TcpConnect(config) => with_report(output, &notices, |report| tcp::connect::run(config, report)),
         Job::Hex(config) => {

@@ -417,6 +417,8 @@ fn listening(server: &mut Proc) -> SocketAddr {
     server.event("listening")["local"].as_str().unwrap().parse().unwrap()
 }
 
+// The open-file limit is Unix's (src/sys/open_files.rs).
+#[cfg(unix)]
 #[test]
 fn the_soft_open_file_limit_is_raised_to_the_hard_one() {
     let hard = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap().1;

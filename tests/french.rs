@@ -349,6 +349,8 @@ fn the_errors_a_learner_meets_are_french() {
     assert_eq!(out.status.code(), Some(6));
     assert!(stderr(&out).contains("adresse déjà utilisée"), "{}", stderr(&out));
     assert_french("in use", &stderr(&out));
+    // Privileged ports are Unix's (src/sys/privileged.rs).
+    #[cfg(unix)]
     if !nix::unistd::Uid::effective().is_root() {
         let out = netplay_in(FR).args(["tcp", "serve", "--port", "80"]).output().unwrap();
         assert_eq!(out.status.code(), Some(7));

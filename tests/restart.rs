@@ -9,6 +9,11 @@
 //! What these tests check of Linux itself: a new listener binds while the
 //! old connections are in TIME_WAIT when both set SO_REUSEADDR, and not
 //! when either did not (TIME_WAIT keeps the old socket's setting).
+//!
+//! Unix only: it stops servers with SIGINT and SIGTERM; tests/windows.rs
+//! runs the Windows build.
+
+#![cfg(unix)]
 
 mod common;
 

@@ -8,6 +8,11 @@
 //! root); elsewhere those tests say SKIPPED. The two-server loop needs no
 //! privilege: the first datagram is sent from a socket that shares the
 //! second server's port (SO_REUSEPORT) and is closed at once.
+//!
+//! Unix only: it sends signals and sets SO_REUSEPORT; tests/windows.rs
+//! runs the Windows build.
+
+#![cfg(unix)]
 
 mod common;
 

@@ -14,7 +14,7 @@ step-reuseaddr-off = left off (--no-reuse-addr): a restart fails while old conne
 step-option-default = the OS default, left as is
 step-bind = bind({ $addr })
 step-listen = listen({ $backlog })
-step-listen-capped = listen({ $backlog })   the kernel caps it at { $effective } (net.core.somaxconn)
+step-listen-capped = listen({ $backlog })   the kernel caps it at { $effective } ({ $setting })
 step-resolve = resolve { $host } → { $addrs }
 step-connect = connect({ $addr })
 port-note-zero = port 0: the OS will choose
@@ -216,8 +216,8 @@ explain-eof = recv() returned b'': the peer called shutdown(SHUT_WR) or close();
 explain-shutdown = shutdown(SHUT_WR) sends a FIN: once the peer has read everything before it, its recv() returns b''. Reading still works in the other direction (a half-close).
 explain-close-server = close() releases this connection's socket only: the listening socket is another one, and its port is not affected.
 explain-close-client = close() releases the socket.
-explain-time-wait-ours = This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for { $seconds }s, so that no late packet of it is taken for a new connection's (`ss -tan state time-wait` shows it).
-explain-time-wait-ours-while = This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for a while, so that no late packet of it is taken for a new connection's (`ss -tan state time-wait` shows it).
+explain-time-wait-ours = This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for { $seconds }s, so that no late packet of it is taken for a new connection's (`{ $command }` shows it).
+explain-time-wait-ours-while = This end sent the first FIN, so the kernel keeps the connection (its pair of addresses and ports) in TIME_WAIT for a while, so that no late packet of it is taken for a new connection's (`{ $command }` shows it).
 explain-time-wait-theirs = The peer sent the first FIN, so TIME_WAIT is on its side, not here.
 explain-so-reuseport = SO_REUSEPORT lets several sockets bind the same address and port; the kernel spreads the traffic among them.
 explain-v6only-off = IPV6_V6ONLY = 0 is dual-stack: an IPv6 socket bound to :: also receives IPv4 peers, shown as IPv4-mapped addresses ::ffff:a.b.c.d.
@@ -235,7 +235,7 @@ explain-bind-port-zero = port 0 asks the OS to choose a free port
 explain-bind-port = port { $port } is where peers will find the socket
 explain-reuseaddr-linux = SO_REUSEADDR lets bind() take a port that only connections hold, such as those an earlier server closed, which wait in TIME_WAIT for 60s: on Linux only if that server had set it too (TIME_WAIT keeps its setting). It does not let two sockets listen on one address and port. netplay's TCP servers set it by default, as Rust's std, tokio and Python's asyncio do; --no-reuse-addr shows the failed restart.
 explain-reuseaddr-unix = SO_REUSEADDR lets bind() take a port that connections of an earlier server still hold in TIME_WAIT, so a restarted server does not fail with 'address already in use'. netplay's TCP servers set it by default, as Rust's std and tokio do.
-explain-reuseaddr-windows = On Windows SO_REUSEADDR lets a socket bind a port another socket uses, even one that listens; SO_EXCLUSIVEADDRUSE is the safe option.
+explain-reuseaddr-windows = On Windows SO_REUSEADDR lets a socket bind a port another socket uses, even one that listens (the other socket's traffic may then go to it), so netplay leaves it off: without it a restarted server still binds beside its old connections in TIME_WAIT. SO_EXCLUSIVEADDRUSE is the stricter option: no other socket may bind the port, not even after a restart while old connections remain.
 
 ## The demo's table (src/report/tables.rs)
 
@@ -265,7 +265,7 @@ row-netem-udp = { $delivery }; nothing sends a lost datagram again.
 row-calls-none = no { $call } call returned data
 row-calls-one = 1 { $call } call: all { $bytes } bytes at once
 row-calls = { $calls } { $call } calls: { $list } = { $bytes } bytes
-attempt-refused = refused (ECONNREFUSED) after { $after }.
+attempt-refused = refused ({ $error }) after { $after }.
 attempt-silent = no error, and nothing came back in { $after }.
 attempt-answered = something answered after { $after }.
 attempt-failed = failed after { $after }: { $error }.
@@ -638,7 +638,7 @@ wire-nothing-back = On the wire: { $what ->
        *[datagram] the datagram
     }; nothing came back.
 wire-unconnected-told = On the wire: the datagram, answered by { $answer }, never told to the unconnected socket.
-wire-connected-told = On the wire: the same { $answer }, matched to the connected socket: the ECONNREFUSED.
+wire-connected-told = On the wire: the same { $answer }, matched to the connected socket: the { $error }.
 explain-packet-syn = SYN: connect() sends this first segment of the three-way handshake; it carries the client's initial sequence number (random, shown as 0) and its options: the largest segment it takes (MSS: 65495 bytes on IPv4 loopback, 65476 on IPv6: the 65536-byte MTU less the headers), SACK, timestamps and window scaling.
 explain-packet-syn-ack = SYN,ACK: the server's kernel answers the SYN by itself, before any accept(): its own initial sequence number and ack 1 (the client's SYN counts as one byte). Once the client's ACK arrives the connection waits in the listen() backlog until accept() takes it.
 explain-packet-ack = ACK: a segment with no data that says "I have every byte before this number"; the client's first one completes the three-way handshake, which is when connect() returns.
@@ -654,3 +654,29 @@ capture-unsupported = packet capture (--packets, --pcap) is Linux-only for now
 capture-unknown-interface = packet capture: no network interface named '{ $name }' (see `ip link`)
 capture-no-interface = packet capture: no network interface holds the address { $address }
 capture-io = packet capture on { $interface }: { $op }: { $error }
+
+## What differs by system (src/sys/)
+
+step-reuseaddr-off-windows = left off, the safe choice on Windows: a restart binds beside old connections without it, and with it another socket could take the port
+udp-connected-what-windows = connect() sent nothing: it fixed the peer, so the system drops datagrams from any other address, and an ICMP port unreachable from the peer shows as 'connection reset' (WSAECONNRESET) on a later recv()
+udp-unconnected-what-windows = each sendto() names its destination; nothing tells the sender that a datagram arrived, though Windows reports an ICMP port unreachable as 'connection reset' (WSAECONNRESET) on a later recvfrom()
+explain-listen-macos = The socket becomes a server socket: the kernel completes clients' connections by itself and keeps them in a queue until accept() takes them, up to { $backlog }; past that it drops their SYNs, and the clients retry and wait.
+explain-listen-windows = The socket becomes a server socket: the system completes clients' connections by itself and keeps them in a queue until accept() takes them, up to { $backlog }; past that new clients are refused at once (WSAECONNREFUSED).
+explain-connect-udp-windows = On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address and the system drops datagrams from any other address. An ICMP port unreachable from the peer comes back as WSAECONNRESET on a later recv(); on Windows a socket that is not connected is told too.
+explain-udp-send-connected-windows = send() on a connected UDP socket sends one datagram to the connected peer; when an earlier one brought back an ICMP port unreachable, the next recv() fails with WSAECONNRESET.
+explain-truncated-peek = recvfrom({ $recv_size }) takes one whole datagram from the queue: what does not fit in { $recv_size } bytes is discarded, not kept for the next call as TCP would. netplay learns the real length from a peek just before, into room for the largest datagram (65,536 bytes).
+explain-so-reuseport-other = SO_REUSEPORT lets several sockets bind the same address and port; unlike Linux, this system does not spread the traffic among them.
+explain-so-rcvbuf-macos = SO_RCVBUF is the socket's receive queue, in bytes (macOS keeps what is asked, up to kern.ipc.maxsockbuf): a datagram that arrives while it is full is dropped, and nobody is told.
+explain-so-rcvbuf-other = SO_RCVBUF is the socket's receive queue, in bytes: a datagram that arrives while it is full is dropped, and nobody is told.
+notice-reuseaddr-windows = SO_REUSEADDR on Windows lets another socket bind this port while this one uses it, and take its traffic; netplay sets it only because --reuse-addr asked
+limit-at-hard-macos = it is already the hard limit; raise that (`sudo launchctl limit maxfiles N N`, within kern.maxfilesperproc), or cap clients with --max-conns below { $below }
+limit-system-files-macos = the system-wide open-file limit is reached; raise it with `sudo sysctl -w kern.maxfiles=N`
+limit-socket-memory-macos = the kernel has no memory left for sockets; close other connections
+limit-socket-memory-windows = Windows has no resources left for more sockets (WSAENOBUFS); close other connections or programs
+hint-privileged-macos = ports below 1024 are privileged when bound on one address: that needs root (sudo); on the wildcard address (--host 0.0.0.0) any user may bind them; try --port 12345
+hint-privileged-service-macos = ports below 1024 are privileged ({ $port } is { $service }'s) when bound on one address: that needs root (sudo); on the wildcard address (--host 0.0.0.0) any user may bind them; try --port 12345
+hint-privileged-windows = Windows reserves ranges of ports (see `netsh int ipv4 show excludedportrange protocol=tcp`), and a program may hold a port with SO_EXCLUSIVEADDRUSE; try another --port, such as 12345
+hint-udp-refused-windows = an ICMP port unreachable came back (Windows reports it as WSAECONNRESET, even without --connect): no socket is bound to UDP port { $port } there; is the server running, on this port?
+netem-not-here = network namespaces and netem are Linux's: this system has no private loopback to impair
+notice-offload-unavailable = UDP offloads (UDP_SEGMENT, UDP_GRO) are Linux's: here one send() and one recv() per datagram, as with --no-offload
+notice-reuseport-unavailable = --reuse-port: this system has no SO_REUSEPORT (it is Linux's and BSD's); the socket is bound without it

@@ -17,7 +17,7 @@ step-reuseaddr-off = désactivée (--no-reuse-addr) : un redémarrage échoue t
 step-option-default = la valeur par défaut du système, laissée telle quelle
 step-bind = bind({ $addr })
 step-listen = listen({ $backlog })
-step-listen-capped = listen({ $backlog })   le noyau la limite à { $effective } (net.core.somaxconn)
+step-listen-capped = listen({ $backlog })   le noyau la limite à { $effective } ({ $setting })
 step-resolve = résolution de { $host } → { $addrs }
 step-connect = connect({ $addr })
 port-note-zero = port 0 : le système choisira
@@ -222,8 +222,8 @@ explain-eof = recv() a renvoyé b'' : le pair a appelé shutdown(SHUT_WR) ou cl
 explain-shutdown = shutdown(SHUT_WR) envoie un FIN : une fois que le pair a lu tout ce qui le précède, son recv() renvoie b''. La lecture marche toujours dans l'autre sens (une demi-fermeture).
 explain-close-server = close() libère seulement la socket de cette connexion : la socket d'écoute en est une autre, et son port n'est pas touché.
 explain-close-client = close() libère la socket.
-explain-time-wait-ours = Ce côté a envoyé le premier FIN, donc le noyau garde la connexion (son couple d'adresses et de ports) en TIME_WAIT pendant { $seconds } s, pour qu'aucun paquet en retard ne soit pris pour celui d'une nouvelle connexion (`ss -tan state time-wait` la montre).
-explain-time-wait-ours-while = Ce côté a envoyé le premier FIN, donc le noyau garde la connexion (son couple d'adresses et de ports) en TIME_WAIT un moment, pour qu'aucun paquet en retard ne soit pris pour celui d'une nouvelle connexion (`ss -tan state time-wait` la montre).
+explain-time-wait-ours = Ce côté a envoyé le premier FIN, donc le noyau garde la connexion (son couple d'adresses et de ports) en TIME_WAIT pendant { $seconds } s, pour qu'aucun paquet en retard ne soit pris pour celui d'une nouvelle connexion (`{ $command }` la montre).
+explain-time-wait-ours-while = Ce côté a envoyé le premier FIN, donc le noyau garde la connexion (son couple d'adresses et de ports) en TIME_WAIT un moment, pour qu'aucun paquet en retard ne soit pris pour celui d'une nouvelle connexion (`{ $command }` la montre).
 explain-time-wait-theirs = Le pair a envoyé le premier FIN, donc TIME_WAIT est de son côté, pas ici.
 explain-so-reuseport = SO_REUSEPORT permet à plusieurs sockets de s'associer à la même adresse et au même port ; le noyau répartit le trafic entre elles.
 explain-v6only-off = IPV6_V6ONLY = 0, c'est la double pile : une socket IPv6 associée à :: reçoit aussi les pairs IPv4, montrés comme adresses IPv4 mappées ::ffff:a.b.c.d.
@@ -241,7 +241,7 @@ explain-bind-port-zero = le port 0 demande au système de choisir un port libre
 explain-bind-port = le port { $port } est celui où les pairs trouveront la socket
 explain-reuseaddr-linux = SO_REUSEADDR permet à bind() de prendre un port que seules des connexions occupent, comme celles qu'un serveur précédent a fermées et qui attendent en TIME_WAIT pendant 60 s : sous Linux, seulement si ce serveur l'avait activée lui aussi (TIME_WAIT garde son réglage). Elle ne permet pas à deux sockets d'écouter sur la même adresse et le même port. Les serveurs TCP de netplay l'activent par défaut, comme la std de Rust, tokio et l'asyncio de Python ; --no-reuse-addr montre le redémarrage qui échoue.
 explain-reuseaddr-unix = SO_REUSEADDR permet à bind() de prendre un port que des connexions d'un serveur précédent occupent encore en TIME_WAIT, pour qu'un serveur relancé n'échoue pas avec « adresse déjà utilisée ». Les serveurs TCP de netplay l'activent par défaut, comme la std de Rust et tokio.
-explain-reuseaddr-windows = Sous Windows, SO_REUSEADDR permet à une socket de s'associer à un port qu'une autre socket utilise, même si elle écoute ; SO_EXCLUSIVEADDRUSE est l'option sûre.
+explain-reuseaddr-windows = Sous Windows, SO_REUSEADDR permet à une socket de s'associer à un port qu'une autre socket utilise, même si elle écoute (le trafic de l'autre peut alors lui arriver), donc netplay la laisse désactivée : sans elle, un serveur redémarré s'associe quand même à côté de ses anciennes connexions en TIME_WAIT. SO_EXCLUSIVEADDRUSE est l'option stricte : aucune autre socket ne peut s'associer au port, pas même après un redémarrage tant que d'anciennes connexions restent.
 
 ## Le tableau de la démo (src/report/tables.rs)
 
@@ -274,7 +274,7 @@ row-netem-udp = { $delivery } ; rien ne renvoie un datagramme perdu.
 row-calls-none = aucun appel { $call } n'a renvoyé de données
 row-calls-one = 1 appel { $call } : les { $bytes } octets d'un coup
 row-calls = { $calls } appels { $call } : { $list } = { $bytes } octets
-attempt-refused = refusé (ECONNREFUSED) après { $after }.
+attempt-refused = refusé ({ $error }) après { $after }.
 attempt-silent = aucune erreur, et rien n'est revenu en { $after }.
 attempt-answered = quelque chose a répondu après { $after }.
 attempt-failed = échec après { $after } : { $error }.
@@ -650,7 +650,7 @@ wire-nothing-back = Sur le réseau : { $what ->
        *[datagram] le datagramme
     } ; rien n'est revenu.
 wire-unconnected-told = Sur le réseau : le datagramme, auquel a répondu { $answer }, jamais signalé à la socket non connectée.
-wire-connected-told = Sur le réseau : le même { $answer }, rapporté à la socket connectée : c'est l'ECONNREFUSED.
+wire-connected-told = Sur le réseau : le même { $answer }, rapporté à la socket connectée : c'est l'erreur { $error }.
 explain-packet-syn = SYN : connect() envoie ce premier segment de la poignée de main en trois temps ; il porte le numéro de séquence initial du client (aléatoire, montré comme 0) et ses options : le plus grand segment qu'il accepte (MSS : 65495 octets sur la boucle locale IPv4, 65476 en IPv6 : la MTU de 65536 octets moins les en-têtes), SACK, horodatage et facteur d'échelle de fenêtre.
 explain-packet-syn-ack = SYN,ACK : le noyau du serveur répond seul au SYN, avant tout accept() : son propre numéro de séquence initial et ack 1 (le SYN du client compte pour un octet). Une fois l'ACK du client arrivé, la connexion attend dans la file de listen() jusqu'à ce qu'accept() la prenne.
 explain-packet-ack = ACK : un segment sans données qui dit « j'ai tous les octets avant ce numéro » ; le premier du client termine la poignée de main en trois temps, et c'est là que connect() rend la main.
@@ -666,3 +666,29 @@ capture-unsupported = la capture de paquets (--packets, --pcap) n'existe que sou
 capture-unknown-interface = capture de paquets : aucune interface réseau ne s'appelle « { $name } » (voir `ip link`)
 capture-no-interface = capture de paquets : aucune interface réseau n'a l'adresse { $address }
 capture-io = capture de paquets sur { $interface } : { $op } : { $error }
+
+## What differs by system (src/sys/)
+
+step-reuseaddr-off-windows = désactivée, le choix sûr sous Windows : un redémarrage s'associe à côté des anciennes connexions sans elle, et avec elle une autre socket pourrait prendre le port
+udp-connected-what-windows = connect() n'a rien envoyé : il a fixé le pair, donc le système rejette les datagrammes de toute autre adresse, et un ICMP port unreachable venu du pair apparaît comme « connexion réinitialisée » (WSAECONNRESET) sur un recv() suivant
+udp-unconnected-what-windows = chaque sendto() nomme sa destination ; rien ne dit à l'émetteur qu'un datagramme est arrivé, mais Windows rapporte un ICMP port unreachable comme « connexion réinitialisée » (WSAECONNRESET) sur un recvfrom() suivant
+explain-listen-macos = La socket devient une socket serveur : le noyau établit lui-même les connexions des clients et les garde dans une file d'attente jusqu'à ce qu'accept() les prenne, jusqu'à { $backlog } ; au-delà, il ignore leurs SYN, et les clients réessaient et attendent.
+explain-listen-windows = La socket devient une socket serveur : le système établit lui-même les connexions des clients et les garde dans une file d'attente jusqu'à ce qu'accept() les prenne, jusqu'à { $backlog } ; au-delà, les nouveaux clients sont refusés aussitôt (WSAECONNREFUSED).
+explain-connect-udp-windows = Sur une socket UDP, connect() n'envoie rien et n'attend rien : il enregistre le pair, si bien que send() n'a pas besoin d'adresse et que le système rejette les datagrammes de toute autre adresse. Un ICMP port unreachable venu du pair revient en WSAECONNRESET sur un recv() suivant ; sous Windows, une socket non connectée est prévenue aussi.
+explain-udp-send-connected-windows = send() sur une socket UDP connectée envoie un datagramme au pair connecté ; quand un précédent a fait revenir un ICMP port unreachable, le recv() suivant échoue avec WSAECONNRESET.
+explain-truncated-peek = recvfrom({ $recv_size }) prend un datagramme entier dans la file : ce qui ne tient pas dans { $recv_size } octets est jeté, pas gardé pour l'appel suivant comme le ferait TCP. netplay apprend la vraie longueur en regardant le datagramme juste avant (MSG_PEEK), avec la place du plus grand datagramme (65 536 octets).
+explain-so-reuseport-other = SO_REUSEPORT permet à plusieurs sockets de s'associer à la même adresse et au même port ; contrairement à Linux, ce système ne répartit pas le trafic entre elles.
+explain-so-rcvbuf-macos = SO_RCVBUF est la file de réception de la socket, en octets (macOS garde ce qui est demandé, jusqu'à kern.ipc.maxsockbuf) : un datagramme qui arrive quand elle est pleine est rejeté, et personne n'est prévenu.
+explain-so-rcvbuf-other = SO_RCVBUF est la file de réception de la socket, en octets : un datagramme qui arrive quand elle est pleine est rejeté, et personne n'est prévenu.
+notice-reuseaddr-windows = SO_REUSEADDR sous Windows permet à une autre socket de s'associer à ce port pendant que celle-ci l'utilise, et de prendre son trafic ; netplay ne l'active que parce que --reuse-addr l'a demandé
+limit-at-hard-macos = c'est déjà la limite dure ; relevez celle-ci (`sudo launchctl limit maxfiles N N`, dans la limite de kern.maxfilesperproc), ou limitez les clients avec --max-conns en dessous de { $below }
+limit-system-files-macos = la limite de fichiers ouverts du système est atteinte ; relevez-la avec `sudo sysctl -w kern.maxfiles=N`
+limit-socket-memory-macos = le noyau n'a plus de mémoire pour les sockets ; fermez d'autres connexions
+limit-socket-memory-windows = Windows n'a plus de ressources pour d'autres sockets (WSAENOBUFS) ; fermez d'autres connexions ou programmes
+hint-privileged-macos = les ports en dessous de 1024 sont privilégiés sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (--host 0.0.0.0), tout utilisateur le peut ; essayez --port 12345
+hint-privileged-service-macos = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (--host 0.0.0.0), tout utilisateur le peut ; essayez --port 12345
+hint-privileged-windows = Windows réserve des plages de ports (voir `netsh int ipv4 show excludedportrange protocol=tcp`), et un programme peut tenir un port avec SO_EXCLUSIVEADDRUSE ; essayez un autre --port, comme 12345
+hint-udp-refused-windows = un ICMP port unreachable est revenu (Windows le rapporte en WSAECONNRESET, même sans --connect) : aucune socket n'est associée au port UDP { $port } là-bas ; le serveur tourne-t-il, sur ce port ?
+netem-not-here = les espaces de noms réseau et netem sont propres à Linux : ce système n'a pas de boucle locale privée à dégrader
+notice-offload-unavailable = les délestages UDP (UDP_SEGMENT, UDP_GRO) sont propres à Linux : ici, un send() et un recv() par datagramme, comme avec --no-offload
+notice-reuseport-unavailable = --reuse-port : ce système n'a pas de SO_REUSEPORT (il est propre à Linux et aux BSD) ; la socket est associée sans

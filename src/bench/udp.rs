@@ -13,16 +13,14 @@
 //! datagram is still one datagram on the wire, and is counted as one. Both
 //! options are shown as socket steps; without them, one call per datagram.
 
-use std::io::{self, IoSliceMut};
+use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg, setsockopt, sockopt};
 
 use super::seq::SeqCounter;
 use super::{Clock, Limit, Meter, Mode, loopback, with_receiver};
@@ -32,6 +30,7 @@ use crate::net::NetError;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::report::Report;
+use crate::sys::offload;
 use crate::udp::send;
 
 #[derive(Debug, Clone)]
@@ -72,6 +71,9 @@ const IDLE: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_millis(100);
 
 pub fn run(config: UdpBenchConfig, report: Report) -> Result<()> {
+    if config.offload && !offload::AVAILABLE {
+        report.emit(Event::Notice { conn: None, message: offload::unavailable() })?;
+    }
     match &config.mode {
         Mode::Serve { addr, options, once } => {
             let socket = bind(*addr, *options, config.offload, &report)?;
@@ -116,38 +118,12 @@ fn bind(addr: SocketAddr, options: SocketOptions, offload: bool, report: &Report
         value: granted as i64,
     }))?;
     // Several datagrams per recvmsg(), where the kernel can.
-    if offload && setsockopt(&socket, sockopt::UdpGroSegment, &true).is_ok() {
+    if offload && offload::enable_gro(&socket) {
         report.emit(Event::Step(Step::SetOption { role: Role::Server, name: "UDP_GRO", value: 1 }))?;
     }
     let local = socket::bind(&socket, &addr, Role::Server, report)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
     Ok(socket.into())
-}
-
-/// One recvmsg(): the bytes in `buf`, their sender, and the size of each
-/// datagram in them (they were glued together by GRO when more than one).
-fn receive(socket: &UdpSocket, buf: &mut [u8], cmsg: &mut [u8]) -> io::Result<(usize, SocketAddr, usize)> {
-    let mut iov = [IoSliceMut::new(buf)];
-    let msg = recvmsg::<SockaddrStorage>(socket.as_raw_fd(), &mut iov, Some(cmsg), MsgFlags::empty())
-        .map_err(io::Error::from)?;
-    let len = msg.bytes;
-    let segment = msg
-        .cmsgs()
-        .ok()
-        .and_then(|mut all| {
-            all.find_map(|c| match c {
-                ControlMessageOwned::UdpGroSegments(size) if size > 0 => Some(size as usize),
-                _ => None,
-            })
-        })
-        .unwrap_or(len);
-    let from = msg.address.and_then(|a| {
-        a.as_sockaddr_in()
-            .map(|v4| SocketAddr::from(*v4))
-            .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::from(*v6)))
-    });
-    let from = from.ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
-    Ok((len, from, segment.max(1)))
 }
 
 /// The header of a datagram of `kind` with sequence field `seq`.
@@ -225,9 +201,9 @@ fn serve(
     let mut session: Option<Session> = None;
     let mut answered: Option<Answered> = None;
     let alone = matches!(config.mode, Mode::Serve { .. });
-    let mut cmsg = nix::cmsg_space!(i32);
+    let mut receiver = offload::Receiver::new();
     while !stop.load(Ordering::Relaxed) {
-        let (len, from, segment) = match receive(socket, &mut buf, &mut cmsg) {
+        let (len, from, segment) = match receiver.receive(socket, &mut buf) {
             Ok(got) => got,
             Err(e)
                 if matches!(
@@ -244,9 +220,7 @@ fn serve(
                 continue;
             }
             // An ICMP error about an earlier report: it concerns one sender.
-            Err(e)
-                if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset) =>
-            {
+            Err(e) if crate::sys::refused::is_refusal(&e) || e.kind() == io::ErrorKind::ConnectionReset => {
                 continue;
             }
             Err(e) => return Err(NetError::socket("recvmsg on", local, e).into()),
@@ -370,13 +344,11 @@ fn send_to(
     // send() may carry; one when the kernel will not.
     let mut per_send = if config.offload { (65_000 / config.size).clamp(1, 64) } else { 1 };
     if per_send > 1 {
-        match setsockopt(&socket, sockopt::UdpGsoSegment, &(config.size as i32)) {
-            Ok(()) => {
-                let step =
-                    Step::SetOption { role: Role::Client, name: "UDP_SEGMENT", value: config.size as i64 };
-                report.emit(Event::Step(step))?;
-            }
-            Err(_) => per_send = 1,
+        if offload::set_gso(&socket, config.size) {
+            let step = Step::SetOption { role: Role::Client, name: "UDP_SEGMENT", value: config.size as i64 };
+            report.emit(Event::Step(step))?;
+        } else {
+            per_send = 1;
         }
     }
     let pattern = (0..config.size).map(|i| (i % 251) as u8);
@@ -418,11 +390,11 @@ fn send_to(
             }
             // The kernel's queue is full for a moment: try again.
             Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) => {}
-            Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {}
+            Err(e) if offload::no_buffer_space(&e) => {}
             // No GSO on the way after all: one datagram per send().
-            Err(e) if per_send > 1 && matches!(e.raw_os_error(), Some(libc::EIO | libc::EINVAL)) => {
+            Err(e) if per_send > 1 && offload::gso_refused(&e) => {
                 per_send = 1;
-                let _ = setsockopt(&socket, sockopt::UdpGsoSegment, &0);
+                offload::set_gso(&socket, 0);
             }
             Err(e) => return Err(fail("send (connected UDP) to")(e).into()),
         }

@@ -4,14 +4,13 @@
 //! and clients it starts live there too. Nothing outside changes, and the
 //! namespace goes away with the thread's last socket.
 //!
-//! It needs root (CAP_SYS_ADMIN), `ip` and `tc` (iproute2) and a kernel
-//! with netem; without one of them the row says which, and is skipped.
+//! It needs Linux, root (CAP_SYS_ADMIN), `ip` and `tc` (iproute2) and a
+//! kernel with netem; without one of them the row says which, and is
+//! skipped (see [`crate::sys::netns`]).
 
 use std::process::Command;
 use std::thread;
 use std::time::Duration;
-
-use nix::sched::{CloneFlags, unshare};
 
 use super::log::Seen;
 use super::table::{messages, tcp_pair, udp_pair};
@@ -20,6 +19,7 @@ use crate::event::Dir;
 use crate::event::demo::{Delivery, DemoRow, Impairment};
 use crate::i18n::Msg;
 use crate::msg;
+use crate::sys::netns;
 
 /// Messages sent each way: enough for a few percent of loss to show.
 const MESSAGES: u64 = 20;
@@ -41,7 +41,7 @@ pub fn row(impair: Impair) -> DemoRow {
 /// Runs on a thread of its own: moves it into a new network namespace,
 /// sets netem up there, and measures.
 fn in_namespace(impair: Impair) -> Result<Impairment, Msg> {
-    unshare(CloneFlags::CLONE_NEWNET).map_err(|e| msg!("netem-needs-root", error = e.desc()))?;
+    netns::enter()?;
     tool("ip", &["link", "set", "lo", "up"])?;
     let loss = format!("{}%", impair.loss_percent);
     let delay = format!("{}ms", impair.delay.as_millis());

@@ -169,8 +169,10 @@ fn attempt((entries, result, took): (Vec<Entry>, Result<()>, Duration)) -> Attem
         Ok(()) if answered => (Verdict::Answered, None),
         Ok(()) => (Verdict::Silent, None),
         Err(e) => {
-            let refused = e.downcast_ref::<NetError>().and_then(NetError::io_kind)
-                == Some(std::io::ErrorKind::ConnectionRefused);
+            let refused = e
+                .downcast_ref::<NetError>()
+                .and_then(NetError::io_kind)
+                .is_some_and(crate::sys::refused::is_refusal_kind);
             let text = match e.downcast_ref::<NetError>() {
                 Some(NetError::Socket { source, .. }) => describe_msg(source),
                 Some(NetError::AllAttemptsFailed { attempts, .. }) if !attempts.is_empty() => {

@@ -163,30 +163,10 @@ pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
     Ok(net.trunc())
 }
 
-/// The index of the interface a zone names: a number is taken as an index
-/// (and must exist), a name is looked up.
-#[cfg(unix)]
+/// The index of the interface a zone names (each system's way:
+/// [`crate::sys::interfaces`]).
 fn interface_index(zone: &str) -> Result<u32, String> {
-    let known = nix::net::if_::if_nameindex().map_err(|e| format!("cannot list the interfaces: {e}"))?;
-    if let Ok(index) = zone.parse::<u32>() {
-        return match known.iter().any(|i| i.index() == index) {
-            true => Ok(index),
-            false => Err(format!("no interface has index {index} here (see `ip link`)")),
-        };
-    }
-    match known.iter().find(|i| i.name().to_bytes() == zone.as_bytes()) {
-        Some(interface) => Ok(interface.index()),
-        None => Err(format!("no interface is named '{zone}' here (see `ip link`)")),
-    }
-}
-
-/// Elsewhere only an index can be given: looking names up is not written
-/// for other systems yet.
-#[cfg(not(unix))]
-fn interface_index(zone: &str) -> Result<u32, String> {
-    zone.parse::<u32>().map_err(|_| {
-        format!("give the zone as an interface index (%2): names are not looked up on this system")
-    })
+    crate::sys::interfaces::index_of(zone)
 }
 
 #[cfg(test)]
@@ -286,13 +266,12 @@ mod tests {
         assert!(err("fe80::1%eth0/129").contains("is not an address or a CIDR block"));
     }
 
+    // Every Unix system has a loopback interface; lo on Linux.
+    #[cfg(target_os = "linux")]
     #[test]
     fn this_machines_loopback_is_a_zone() {
-        // Every Unix system has a loopback interface; lo on Linux.
-        if cfg!(target_os = "linux") {
-            let rule = parse_rule("fe80::1%lo").unwrap();
-            assert_eq!(rule.zone.unwrap().index, nix::net::if_::if_nametoindex("lo").unwrap());
-            assert!(parse_rule("fe80::1%no-such-link").unwrap_err().contains("no interface is named"));
-        }
+        let rule = parse_rule("fe80::1%lo").unwrap();
+        assert_eq!(rule.zone.unwrap().index, nix::net::if_::if_nametoindex("lo").unwrap());
+        assert!(parse_rule("fe80::1%no-such-link").unwrap_err().contains("no interface is named"));
     }
 }

@@ -1,11 +1,12 @@
 //! The limits that stop a server from taking more clients: the per-process
 //! open-file limit (each client is one descriptor), the system-wide one, and
 //! kernel memory. A server raises its soft limit at start, and when accept()
-//! fails on a limit, this says which one and how to raise it.
+//! fails on a limit, this says which one and how to raise it. What each
+//! system has is in [`crate::sys::open_files`].
 
 use std::io;
 
-use rlimit::Resource;
+use crate::sys::open_files::{self, Exhausted};
 
 /// The open-file limit of this process (RLIMIT_NOFILE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +22,13 @@ pub struct OpenFiles {
 /// What to assume when the limit cannot be read.
 pub const UNKNOWN_OPEN_FILES: OpenFiles = OpenFiles { soft: u64::MAX, hard: u64::MAX, raised_from: None };
 
-/// The open-file limit as it is.
+/// The open-file limit as it is ([`UNKNOWN_OPEN_FILES`] where the system
+/// has none).
 pub fn open_files() -> io::Result<OpenFiles> {
-    let (soft, hard) = rlimit::getrlimit(Resource::NOFILE)?;
-    Ok(OpenFiles { soft, hard, raised_from: None })
+    Ok(match open_files::read()? {
+        Some((soft, hard)) => OpenFiles { soft, hard, raised_from: None },
+        None => UNKNOWN_OPEN_FILES,
+    })
 }
 
 /// Raises the soft open-file limit to the hard limit, so a server can hold
@@ -34,7 +38,7 @@ pub fn raise_open_files() -> io::Result<OpenFiles> {
     if soft >= hard {
         return Ok(OpenFiles { soft, hard, raised_from: None });
     }
-    let now = rlimit::increase_nofile_limit(hard)?;
+    let now = open_files::raise(hard)?;
     Ok(OpenFiles { soft: now, hard, raised_from: (now > soft).then_some(soft) })
 }
 
@@ -42,33 +46,35 @@ pub fn raise_open_files() -> io::Result<OpenFiles> {
 /// raise it. None for other errors.
 pub fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<crate::i18n::Msg> {
     use crate::msg;
-    Some(match err.raw_os_error()? {
-        libc::EMFILE => {
+    Some(match open_files::exhausted(err)? {
+        Exhausted::Process => {
             let raise = if files.soft < files.hard {
                 msg!("limit-raise-soft", hard = files.hard)
             } else {
-                msg!("limit-at-hard", below = files.soft.saturating_sub(16))
+                open_files::at_hard(files.soft.saturating_sub(16))
             };
             msg!("limit-open-files", soft = files.soft, raise = raise)
         }
-        libc::ENFILE => msg!("limit-system-files"),
-        libc::ENOBUFS | libc::ENOMEM => msg!("limit-socket-memory"),
-        _ => return None,
+        Exhausted::System => open_files::system_files(),
+        Exhausted::Memory => open_files::no_memory(),
     })
 }
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn raising_never_lowers_the_limit() {
-        let before = rlimit::getrlimit(Resource::NOFILE).unwrap();
+        let before = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap();
         let files = raise_open_files().unwrap();
         assert!(files.soft >= before.0);
         assert_eq!(files.hard, before.1);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn names_the_limit_reached() {
         let files = OpenFiles { soft: 1024, hard: 4096, raised_from: None };

@@ -3,7 +3,8 @@
 
 use std::ops::RangeInclusive;
 
-/// Ports below this need root or CAP_NET_BIND_SERVICE to bind on Linux.
+/// The first port above the well-known ones (0-1023); who may bind those
+/// differs by system ([`crate::sys::privileged`]).
 pub const FIRST_UNPRIVILEGED: u16 = 1024;
 
 /// The service a well-known port (below 1024) is reserved for, if it is one
@@ -40,20 +41,15 @@ pub fn is_privileged(port: u16) -> bool {
     port != 0 && port < FIRST_UNPRIVILEGED
 }
 
-/// The range the OS picks ephemeral (client) ports from, read from
-/// /proc/sys/net/ipv4/ip_local_port_range; None where it cannot be read.
+/// The range the OS picks ephemeral (client) ports from; None where it
+/// cannot be read (each system's way: [`crate::sys::ephemeral`]).
 pub fn ephemeral_range() -> Option<RangeInclusive<u16>> {
-    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
-    let mut parts = text.split_whitespace().map(str::parse::<u16>);
-    match (parts.next(), parts.next()) {
-        (Some(Ok(low)), Some(Ok(high))) => Some(low..=high),
-        _ => None,
-    }
+    crate::sys::ephemeral::range().map(|r| r.low..=r.high)
 }
 
-/// The kernel's cap on listen backlogs (net.core.somaxconn), if readable.
+/// The system's cap on listen backlogs, if readable ([`crate::sys::backlog`]).
 pub fn somaxconn() -> Option<i32> {
-    std::fs::read_to_string("/proc/sys/net/core/somaxconn").ok()?.trim().parse().ok()
+    crate::sys::backlog::cap()
 }
 
 #[cfg(test)]

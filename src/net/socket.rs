@@ -12,6 +12,7 @@ use crate::event::{Event, Family, Proto, Role, Step};
 use crate::net::addr::{Target, resolve};
 use crate::net::{NetError, ports};
 use crate::report::Report;
+use crate::sys::reuse_port;
 
 /// Options set on a socket before bind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,6 +71,9 @@ pub fn open(
             socket.set_reuse_address(true).map_err(fail("set SO_REUSEADDR for"))?;
             let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
             report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
+            if let Some(warning) = crate::sys::reuse::when_set() {
+                report.emit(Event::Notice { conn: None, message: warning })?;
+            }
         }
         Some(false) => {
             let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
@@ -78,9 +82,14 @@ pub fn open(
         None => {}
     }
     if options.reuse_port {
-        socket.set_reuse_port(true).map_err(fail("set SO_REUSEPORT for"))?;
-        let value = socket.reuse_port().map_err(fail("read SO_REUSEPORT for"))?;
-        report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEPORT", value: value.into() }))?;
+        match reuse_port::set(&socket).map_err(fail("set SO_REUSEPORT for"))? {
+            Some(value) => report.emit(Event::Step(Step::SetOption {
+                role,
+                name: "SO_REUSEPORT",
+                value: value.into(),
+            }))?,
+            None => report.emit(Event::Notice { conn: None, message: reuse_port::unavailable() })?,
+        }
     }
     if let Some(size) = options.recv_buffer {
         socket.set_recv_buffer_size(size).map_err(fail("set SO_RCVBUF for"))?;

@@ -46,9 +46,10 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
         Step::Bind { role, addr } => {
             (format!("{}.bind({})", var(*role, proto), py_addr(addr)), bind_sentence(addr).render(lang))
         }
-        Step::Listen { backlog, .. } => {
-            (format!("server_socket.listen({backlog})"), tr!(lang, "explain-listen", backlog = *backlog))
-        }
+        Step::Listen { backlog, .. } => (
+            format!("server_socket.listen({backlog})"),
+            crate::sys::backlog::explained(*backlog).render(lang),
+        ),
         Step::Resolve { host, port, .. } => {
             (format!("socket.getaddrinfo('{host}', {port})"), tr!(lang, "explain-resolve"))
         }
@@ -56,7 +57,7 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
             format!("{}.connect({})", var(*role, proto), py_addr(addr)),
             match proto {
                 Proto::Tcp => tr!(lang, "explain-connect-tcp"),
-                Proto::Udp => tr!(lang, "explain-connect-udp"),
+                Proto::Udp => crate::sys::refused::connect_explained().render(lang),
             },
         ),
     }
@@ -115,15 +116,16 @@ pub fn datagram(
         (Dir::Out, false) => {
             (format!("sock.sendto({}, {})", py_bytes(bytes, 40), py_addr(peer)), tr!(lang, "explain-sendto"))
         }
-        (Dir::Out, true) => {
-            (format!("sock.send({})", py_bytes(bytes, 40)), tr!(lang, "explain-udp-send-connected"))
-        }
+        (Dir::Out, true) => (
+            format!("sock.send({})", py_bytes(bytes, 40)),
+            crate::sys::refused::send_explained().render(lang),
+        ),
     }
 }
 
 /// Why a datagram longer than the buffer loses its end.
 pub fn truncated(lang: Lang, recv_size: usize) -> String {
-    tr!(lang, "explain-truncated", recv_size = recv_size)
+    crate::sys::datagram::truncated(recv_size).render(lang)
 }
 
 /// Explanation of an accepted connection (server side).
@@ -234,8 +236,14 @@ pub fn closed(
         Role::Client => tr!(lang, "explain-close-client"),
     };
     let after = match (first_fin, time_wait) {
-        (FirstFin::Ours, Some(wait)) => Some(msg!("explain-time-wait-ours", seconds = wait.as_secs())),
-        (FirstFin::Ours, None) => Some(msg!("explain-time-wait-ours-while")),
+        (FirstFin::Ours, Some(wait)) => Some(msg!(
+            "explain-time-wait-ours",
+            seconds = wait.as_secs(),
+            command = crate::sys::in_use::SHOW_TIME_WAIT
+        )),
+        (FirstFin::Ours, None) => {
+            Some(msg!("explain-time-wait-ours-while", command = crate::sys::in_use::SHOW_TIME_WAIT))
+        }
         (FirstFin::Peers, _) => Some(msg!("explain-time-wait-theirs")),
         (FirstFin::Neither, _) => None,
     };
@@ -272,10 +280,10 @@ fn type_const(proto: Proto) -> &'static str {
 fn option_sentence(name: &str, value: i64) -> Msg {
     match (name, value) {
         ("SO_REUSEADDR", _) => crate::sys::reuse::explained(),
-        ("SO_REUSEPORT", _) => msg!("explain-so-reuseport"),
+        ("SO_REUSEPORT", _) => crate::sys::reuse_port::explained(),
         ("IPV6_V6ONLY", 0) => msg!("explain-v6only-off"),
         ("IPV6_V6ONLY", _) => msg!("explain-v6only-on"),
-        ("SO_RCVBUF", _) => msg!("explain-so-rcvbuf"),
+        ("SO_RCVBUF", _) => crate::sys::rcvbuf::explained(),
         ("SO_RXQ_OVFL", _) => msg!("explain-so-rxq-ovfl"),
         ("UDP_SEGMENT", _) => msg!("explain-udp-segment"),
         ("UDP_GRO", _) => msg!("explain-udp-gro"),

@@ -256,7 +256,7 @@ impl Human {
             }
             Step::ReadOption { name, value, role } => {
                 let why = match (*name, *role, self.proto) {
-                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => msg!("step-reuseaddr-off"),
+                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => crate::sys::reuse::left_off(),
                     _ => msg!("step-option-default"),
                 };
                 self.t(msg!("step-read-option", name = *name, value = *value, why = why))
@@ -267,7 +267,12 @@ impl Human {
             }
             Step::Listen { backlog, effective } => {
                 if effective < backlog {
-                    self.t(msg!("step-listen-capped", backlog = *backlog, effective = *effective))
+                    self.t(msg!(
+                        "step-listen-capped",
+                        backlog = *backlog,
+                        effective = *effective,
+                        setting = crate::sys::backlog::SETTING
+                    ))
                 } else {
                     self.t(msg!("step-listen", backlog = *backlog))
                 }
@@ -353,7 +358,11 @@ impl Human {
             (true, true, false) => msg!("udp-port-at-connect", port = port),
             (true, false, false) => msg!("udp-port-at-sendto", port = port),
         };
-        let what = if connected { msg!("udp-connected-what") } else { msg!("udp-unconnected-what") };
+        let what = if connected {
+            crate::sys::refused::connected_note()
+        } else {
+            crate::sys::refused::unconnected_note()
+        };
         // Why the server will see another address than the one shown here.
         let unbound = local.ip().is_unspecified().then(|| {
             let seen: Arg =

@@ -11,9 +11,7 @@ pub mod raw;
 pub mod tables;
 pub mod width;
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Write};
-use std::os::fd::AsFd;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -304,22 +302,41 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Colour on or off for a writer: `auto` means a terminal and no
-    /// non-empty NO_COLOR in the environment.
+    /// Colour on or off for a writer, from the flag and the environment.
     pub fn resolve(self, is_terminal: bool) -> bool {
+        if !self.resolve_with(is_terminal, |name| std::env::var_os(name)) {
+            return false;
+        }
+        // A Windows console shows escapes only once told to; `auto` gives
+        // up colour on a console that cannot be told.
+        crate::sys::terminal::enable_ansi() || self == ColorChoice::Always || !is_terminal
+    }
+
+    /// `auto` follows the conventions other tools share, first that applies:
+    /// NO_COLOR non-empty: never (no-color.org); CLICOLOR_FORCE non-empty
+    /// and not 0: always, even into a pipe; CLICOLOR=0: never; TERM=dumb:
+    /// never; otherwise only on a terminal. `always` and `never` win over
+    /// the environment.
+    pub fn resolve_with(self, is_terminal: bool, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+        let set = |name: &str| env(name).filter(|v| !v.is_empty());
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto if set("NO_COLOR").is_some() => false,
+            ColorChoice::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+            ColorChoice::Auto if set("CLICOLOR").is_some_and(|v| v == "0") => false,
+            ColorChoice::Auto if set("TERM").is_some_and(|v| v == "dumb") => false,
+            ColorChoice::Auto => is_terminal,
         }
     }
 }
 
 /// An unbuffered handle on stdout or stderr. Rust's `Stdout` is line
 /// buffered, which would cost a write per dump line; we build each event's
-/// text whole and write it with one call instead.
-pub fn raw_stream(stream: impl AsFd) -> io::Result<File> {
-    Ok(File::from(stream.as_fd().try_clone_to_owned()?))
+/// text whole and write it with one call instead (how, per system: see
+/// [`crate::sys::terminal`]).
+pub fn raw_stream(stream: impl crate::sys::terminal::Standard) -> io::Result<crate::sys::terminal::Stream> {
+    stream.stream()
 }
 
 /// Builds the report for a run on the real stdout and stderr.
@@ -619,7 +636,32 @@ impl Write for SharedBuf {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsString;
+
     use super::*;
+
+    /// `auto` with these variables set, on a terminal and into a pipe.
+    fn auto(vars: &[(&str, &str)]) -> (bool, bool) {
+        let env = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| OsString::from(v));
+        (ColorChoice::Auto.resolve_with(true, env), ColorChoice::Auto.resolve_with(false, env))
+    }
+
+    #[test]
+    fn colour_follows_the_shared_conventions() {
+        assert_eq!(auto(&[]), (true, false));
+        assert_eq!(auto(&[("NO_COLOR", "1")]), (false, false));
+        assert_eq!(auto(&[("NO_COLOR", "")]), (true, false), "an empty NO_COLOR is unset");
+        assert_eq!(auto(&[("CLICOLOR_FORCE", "1")]), (true, true));
+        assert_eq!(auto(&[("CLICOLOR_FORCE", "0")]), (true, false));
+        assert_eq!(auto(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), (false, false));
+        assert_eq!(auto(&[("CLICOLOR", "0")]), (false, false));
+        assert_eq!(auto(&[("CLICOLOR", "1")]), (true, false));
+        assert_eq!(auto(&[("TERM", "dumb")]), (false, false));
+        assert_eq!(auto(&[("TERM", "dumb"), ("CLICOLOR_FORCE", "1")]), (true, true));
+        let all = |_: &str| Some(OsString::from("1"));
+        assert!(ColorChoice::Always.resolve_with(false, all));
+        assert!(!ColorChoice::Never.resolve_with(true, |_| None));
+    }
 
     /// A writer that fails once told to, like a pipe whose reader left.
     struct Failing(SharedBuf, Arc<Mutex<bool>>);

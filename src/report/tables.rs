@@ -72,7 +72,7 @@ pub fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
         },
         DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => Cells {
             what: t(msg!("row-closed-port", port = *port)),
-            tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp)))
+            tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp, crate::sys::refused::TCP_NAME)))
                 + &more(lang, tcp.wire.as_ref().map(|w| answered("syn", w))),
             udp: Some(t(msg!(
                 "row-closed-port-udp",
@@ -80,31 +80,35 @@ pub fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
                     Some(OnWire { answer: Some(answer), .. }) => {
                         msg!(
                             "attempt-and-wire",
-                            attempt = attempt(udp_unconnected),
+                            attempt = attempt(udp_unconnected, crate::sys::refused::NAME),
                             wire = msg!("wire-unconnected-told", answer = answer)
                         )
                     }
                     Some(w) => msg!(
                         "attempt-and-wire",
-                        attempt = attempt(udp_unconnected),
+                        attempt = attempt(udp_unconnected, crate::sys::refused::NAME),
                         wire = answered("datagram", w)
                     ),
-                    None => attempt(udp_unconnected),
+                    None => attempt(udp_unconnected, crate::sys::refused::NAME),
                 },
                 connected = match udp_connected.wire.as_ref() {
                     Some(OnWire { answer: Some(answer), .. }) => {
                         msg!(
                             "attempt-and-wire",
-                            attempt = attempt(udp_connected),
-                            wire = msg!("wire-connected-told", answer = answer)
+                            attempt = attempt(udp_connected, crate::sys::refused::NAME),
+                            wire = msg!(
+                                "wire-connected-told",
+                                answer = answer,
+                                error = crate::sys::refused::NAME
+                            )
                         )
                     }
                     Some(w) => msg!(
                         "attempt-and-wire",
-                        attempt = attempt(udp_connected),
+                        attempt = attempt(udp_connected, crate::sys::refused::NAME),
                         wire = answered("datagram", w)
                     ),
-                    None => attempt(udp_connected),
+                    None => attempt(udp_connected, crate::sys::refused::NAME),
                 }
             ))),
         },
@@ -219,10 +223,12 @@ fn lost_note(lang: Lang, sent: u64, received: u64) -> String {
     }
 }
 
-fn attempt(attempt: &Attempt) -> Msg {
+/// How one try against the closed port went; `refused` names the error a
+/// refusal comes as on this system ([`crate::sys::refused`]).
+fn attempt(attempt: &Attempt, refused: &str) -> Msg {
     let after = Arg::duration(attempt.after);
     match attempt.verdict {
-        Verdict::Refused => msg!("attempt-refused", after = after),
+        Verdict::Refused => msg!("attempt-refused", error = refused, after = after),
         Verdict::Silent => msg!("attempt-silent", after = after),
         Verdict::Answered => msg!("attempt-answered", after = after),
         Verdict::Failed => match &attempt.error {

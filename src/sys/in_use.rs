@@ -21,6 +21,16 @@ use crate::event::Proto;
 pub const TIME_WAIT_LEN: Option<Duration> =
     if cfg!(target_os = "linux") { Some(Duration::from_secs(60)) } else { None };
 
+/// The command that lists connections in TIME_WAIT on this system.
+#[cfg(target_os = "linux")]
+pub const SHOW_TIME_WAIT: &str = "ss -tan state time-wait";
+#[cfg(target_os = "macos")]
+pub const SHOW_TIME_WAIT: &str = "netstat -an -p tcp | grep TIME_WAIT";
+#[cfg(windows)]
+pub const SHOW_TIME_WAIT: &str = "netstat -an | findstr TIME_WAIT";
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+pub const SHOW_TIME_WAIT: &str = "netstat -an";
+
 /// What holds an address and port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Holder {

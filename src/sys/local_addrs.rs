@@ -6,7 +6,9 @@
 //! - Elsewhere: none are listed yet; the caller still knows the loopback
 //!   ranges and the address it is bound to.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
+#[cfg(unix)]
+use std::net::SocketAddr;
 
 /// This machine's interface addresses and broadcast addresses, as far as
 /// the system lets us list them (empty when it does not).

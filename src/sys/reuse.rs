@@ -13,9 +13,16 @@
 //!   they differ in details (binding a specific address beside a wildcard)
 //!   that netplay does not describe yet.
 //! - Windows: SO_REUSEADDR lets another socket take a port that is in use,
-//!   even a listening one ("socket hijacking"); std does not set it there,
-//!   SO_EXCLUSIVEADDRUSE is the safe option. Written for the port: netplay
-//!   does not build on Windows yet.
+//!   even a listening one ("socket hijacking"), so netplay never sets it
+//!   there by default, as Rust's std, libuv and Python's asyncio do not.
+//!   Without it a restarted server binds beside its old connections in
+//!   TIME_WAIT all the same (by default Windows does there what
+//!   SO_REUSEADDR does on Unix), and only a socket of the same user that
+//!   sets SO_REUSEADDR could take the port. SO_EXCLUSIVEADDRUSE closes that
+//!   too, at a price: the port stays taken until the old connections are
+//!   gone, the restart the course wants fails (trio dropped it for that).
+//!   netplay cannot set it without `unsafe` (socket2 has no setter), and
+//!   its default is the better one for a playground; the words say so.
 
 /// Whether `tcp serve` sets SO_REUSEADDR unless told not to.
 pub const TCP_SERVER_DEFAULT: bool = cfg!(unix);
@@ -28,7 +35,24 @@ pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it
 pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std and tokio do: it lets a restarted server bind its port while connections of the earlier one wait in TIME_WAIT. Without it, the restart fails with 'address already in use' for a while: the course's pitfall, shown";
 
 #[cfg(not(unix))]
-pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR (tcp serve does not set it on this system, where it would let another socket take a port in use)";
+pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR: nothing to do on Windows, where tcp serve never sets it (there it would let another socket take the port while the server uses it) and a restarted server binds beside its old connections without it";
+
+/// Why a TCP server's SO_REUSEADDR is off, under its socket step.
+pub fn left_off() -> crate::i18n::Msg {
+    if cfg!(unix) { crate::msg!("step-reuseaddr-off") } else { crate::msg!("step-reuseaddr-off-windows") }
+}
+
+/// Said when SO_REUSEADDR is set where it lets another socket take a port
+/// in use (`udp serve --reuse-addr` on Windows).
+pub fn when_set() -> Option<crate::i18n::Msg> {
+    cfg!(windows).then(|| crate::msg!("notice-reuseaddr-windows"))
+}
+
+/// Whether a client bound to a --source-port sets SO_REUSEADDR, so the
+/// port is free again while an earlier run's connection is in TIME_WAIT
+/// (Unix); Windows binds it without, and there it would let the client
+/// take a port in use.
+pub const CLIENT_SOURCE_PORT: bool = cfg!(unix);
 
 /// What SO_REUSEADDR does here, for `--explain` (the catalogues' words).
 pub fn explained() -> crate::i18n::Msg {

@@ -1,28 +1,44 @@
-//! Stopping a blocking server loop cleanly on Ctrl-C or SIGTERM, so it can
-//! print its totals and exit 0, as `tcp serve` does with tokio's signals.
+//! Stopping a blocking server loop (`udp serve`) cleanly on the signals of
+//! [`super::signals`], so it can print its totals and exit 0 as `tcp serve`
+//! does: one mechanism for both, tokio's.
 //!
-//! - Unix: signal-hook sets a flag from the SIGINT and SIGTERM handlers
-//!   (with SA_RESTART, so other calls are not disturbed); the loop reads the
-//!   flag between two receives, and a receive timeout bounds the wait.
-//! - Windows: Ctrl-C, Ctrl-Break and closing the console reach a handler
-//!   that the ctrlc crate installs (SetConsoleCtrlHandler); there is no
-//!   SIGTERM to catch. (Written for the port; not built here yet.)
+//! A thread of its own waits for the signals on a small tokio runtime and
+//! sets a flag; the loop reads the flag between two receives, and a
+//! receive timeout bounds the wait. What each system calls a stop (SIGINT
+//! and SIGTERM on Unix, Ctrl-C and Ctrl-Break on Windows) is said there.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Set by the handlers: the number of the signal that arrived, 0 before.
+use super::signals::{self, Signals};
+
+/// Set by the waiting thread: which signal arrived, 0 before.
 #[derive(Debug, Clone)]
 pub struct Stop {
     caught: Arc<AtomicUsize>,
 }
 
 impl Stop {
-    /// Installs the handlers. Call it once, from a runner that owns the
-    /// process (not one embedded in the demo, whose Ctrl-C ends it all).
-    pub fn on_signals() -> std::io::Result<Stop> {
+    /// Installs the handlers before returning (a signal sent as soon as the
+    /// server says it listens stops it cleanly). Call it once, from a runner
+    /// that owns the process (not one embedded in the demo, whose Ctrl-C
+    /// ends it all).
+    pub fn on_signals() -> anyhow::Result<Stop> {
         let caught = Arc::new(AtomicUsize::new(0));
-        install(&caught)?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let mut signals = {
+            let _inside = runtime.enter();
+            Signals::new()?
+        };
+        let flag = caught.clone();
+        std::thread::Builder::new().name("signals".into()).spawn(move || {
+            runtime.block_on(async move {
+                loop {
+                    let name = signals.recv().await;
+                    flag.store(number(name), Ordering::Relaxed);
+                }
+            })
+        })?;
         Ok(Stop { caught })
     }
 
@@ -33,42 +49,16 @@ impl Stop {
 
     /// The name of the signal that asked to stop, once one has.
     pub fn requested(&self) -> Option<&'static str> {
-        name(self.caught.load(Ordering::Relaxed))
+        match self.caught.load(Ordering::Relaxed) {
+            0 => None,
+            n => signals::NAMES.get(n - 1).copied(),
+        }
     }
 }
 
-#[cfg(unix)]
-fn install(caught: &Arc<AtomicUsize>) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    for signal in [SIGINT, SIGTERM] {
-        signal_hook::flag::register_usize(signal, Arc::clone(caught), signal as usize)?;
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn name(signal: usize) -> Option<&'static str> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    match signal as i32 {
-        0 => None,
-        SIGINT => Some("SIGINT"),
-        SIGTERM => Some("SIGTERM"),
-        _ => Some("a signal"),
-    }
-}
-
-#[cfg(windows)]
-const CTRL_C: usize = 1;
-
-#[cfg(windows)]
-fn install(caught: &Arc<AtomicUsize>) -> std::io::Result<()> {
-    let caught = Arc::clone(caught);
-    ctrlc::set_handler(move || caught.store(CTRL_C, Ordering::Relaxed)).map_err(std::io::Error::other)
-}
-
-#[cfg(windows)]
-fn name(signal: usize) -> Option<&'static str> {
-    (signal != 0).then_some("Ctrl-C")
+/// A signal's name as a number for the flag: its place in the names, from 1.
+fn number(name: &'static str) -> usize {
+    signals::NAMES.iter().position(|n| *n == name).map_or(signals::NAMES.len(), |i| i + 1)
 }
 
 #[cfg(test)]
@@ -80,11 +70,26 @@ mod tests {
         assert_eq!(Stop::never().requested(), None);
     }
 
-    #[cfg(unix)]
     #[test]
     fn names_the_signal_it_caught() {
-        assert_eq!(name(signal_hook::consts::SIGTERM as usize), Some("SIGTERM"));
-        assert_eq!(name(signal_hook::consts::SIGINT as usize), Some("SIGINT"));
-        assert_eq!(name(0), None);
+        let stop = Stop::never();
+        for name in signals::NAMES {
+            stop.caught.store(number(name), Ordering::Relaxed);
+            assert_eq!(stop.requested(), Some(*name));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_real_sigterm_is_seen() {
+        // The handlers are in place when on_signals returns, so the signal's
+        // default action (ending the test process) never runs.
+        let stop = Stop::on_signals().unwrap();
+        nix::sys::signal::raise(nix::sys::signal::Signal::SIGTERM).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while stop.requested().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(stop.requested(), Some("SIGTERM"));
     }
 }

@@ -159,8 +159,12 @@ pub(crate) fn open(
         let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;
         if let Some(bind) = bind {
             // Reusing the address lets --source-port work again right after
-            // an earlier run left the port in TIME_WAIT.
-            socket.set_reuse_address(true).map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
+            // an earlier run left the port in TIME_WAIT (where it is needed).
+            if crate::sys::reuse::CLIENT_SOURCE_PORT {
+                socket
+                    .set_reuse_address(true)
+                    .map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
+            }
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
         if let Some(packets) = packets.as_deref_mut() {

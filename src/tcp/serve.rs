@@ -21,7 +21,6 @@ use anyhow::{Context, Result};
 use bytes::Bytes;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -37,6 +36,8 @@ use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
 use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
 use crate::report::{OutputError, Report};
+use crate::sys::open_files;
+use crate::sys::signals::Signals;
 
 /// What the server's stdin is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,37 +307,6 @@ impl Server {
 /// Output is gone; the task stops and the server ends.
 struct Stop;
 
-/// SIGINT (Ctrl-C) and SIGTERM: both stop the server cleanly.
-struct Signals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> Result<Signals> {
-        Ok(Signals {
-            interrupt: signal(SignalKind::interrupt()).context("listen for SIGINT")?,
-            terminate: signal(SignalKind::terminate()).context("listen for SIGTERM")?,
-        })
-    }
-
-    /// The name of the next signal received.
-    async fn recv(&mut self) -> &'static str {
-        tokio::select! {
-            _ = self.interrupt.recv() => "SIGINT",
-            _ = self.terminate.recv() => "SIGTERM",
-        }
-    }
-
-    /// The next signal, or never when the server does not handle them.
-    async fn next(signals: &mut Option<Signals>) -> &'static str {
-        match signals {
-            Some(signals) => signals.recv().await,
-            None => std::future::pending().await,
-        }
-    }
-}
-
 async fn serve(
     listener: std::net::TcpListener,
     config: ServeConfig,
@@ -358,7 +328,7 @@ async fn serve(
         counters: Counters::default(),
         live: AtomicUsize::new(0),
         stopping: AtomicBool::new(false),
-        spare: Mutex::new(File::open("/dev/null").ok()),
+        spare: Mutex::new(open_files::spare()),
         fatal: Mutex::new(None),
         failure: Mutex::new(None),
         stdin_stream: stdin_stream(config_stdin),
@@ -454,8 +424,8 @@ fn watch_the_accept_queue(server: &Arc<Server>, listener: &TcpListener) -> Optio
         return None;
     }
     let server = server.clone();
-    let listener = match std::os::fd::AsFd::as_fd(listener).try_clone_to_owned() {
-        Ok(fd) => fd,
+    let listener = match socket2::SockRef::from(listener).try_clone() {
+        Ok(socket) => socket,
         Err(_) => return None,
     };
     Some(AbortOnDrop(tokio::spawn(async move {
@@ -523,7 +493,7 @@ async fn accept_failed(server: &Arc<Server>, listener: &TcpListener, local: Sock
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    *server.spare.lock().unwrap_or_else(|e| e.into_inner()) = File::open("/dev/null").ok();
+    *server.spare.lock().unwrap_or_else(|e| e.into_inner()) = open_files::spare();
 }
 
 /// How a connection's reading ended.

@@ -7,11 +7,11 @@ pub mod send;
 pub mod serve;
 
 use std::io;
-use std::net::SocketAddr;
 
 use socket2::Socket;
 
 use crate::event::Family;
+use crate::sys::datagram;
 
 /// The most bytes one UDP datagram carries: the 16-bit length of an IPv4
 /// packet (65535) less its 20-byte header and UDP's 8-byte header; IPv6's
@@ -31,89 +31,19 @@ pub fn max_reason(family: Family) -> crate::i18n::Msg {
     }
 }
 
-/// One datagram taken from a socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Received {
-    /// Who sent it.
-    pub from: SocketAddr,
-    /// Its length as it arrived.
-    pub arrived: usize,
-    /// The bytes kept in the buffer: `arrived` or the buffer's size, the
-    /// lesser. The kernel discards the rest.
-    pub kept: usize,
-    /// With SO_RXQ_OVFL set (Linux, see `sys::drops`): how many datagrams
-    /// the kernel had dropped for this socket, its receive buffer full,
-    /// when this one was queued. A counter since the socket was made (it
-    /// wraps at 2^32); absent while it is 0, and on other systems.
-    pub drops: Option<u32>,
-}
+pub use crate::sys::datagram::Received;
 
-/// Receives the next datagram into `buf`.
-///
-/// Linux: one recvmsg() with MSG_TRUNC, which then returns the datagram's
-/// real length even when `buf` is shorter, and carries the drop counter in
-/// a control message.
-#[cfg(target_os = "linux")]
+/// Receives the next datagram into `buf`, learning its real length even
+/// when `buf` cut it (how, on each system: [`crate::sys::datagram`]).
 pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
-    use std::io::IoSliceMut;
-    use std::os::fd::AsRawFd;
-
-    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
-
-    let mut cmsg = nix::cmsg_space!(u32);
-    let mut iov = [IoSliceMut::new(buf)];
-    let msg = loop {
-        match recvmsg::<SockaddrStorage>(socket.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::MSG_TRUNC) {
-            Err(nix::errno::Errno::EINTR) => continue,
-            other => break other.map_err(io::Error::from)?,
-        }
-    };
-    let from = msg.address.as_ref().and_then(|a| {
-        a.as_sockaddr_in()
-            .map(|v4| SocketAddr::from(*v4))
-            .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::from(*v6)))
-    });
-    let from = from.ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
-    let drops = msg.cmsgs().ok().and_then(|mut all| {
-        all.find_map(|c| match c {
-            ControlMessageOwned::RxqOvfl(count) => Some(count),
-            _ => None,
-        })
-    });
-    let arrived = msg.bytes;
-    Ok(Received { from, arrived, kept: arrived.min(iov[0].len()), drops })
-}
-
-/// Receives the next datagram into `buf`.
-///
-/// Elsewhere: a peek with MSG_TRUNC first asks the kernel for the
-/// datagram's real length and its sender without taking it; the recv that
-/// follows takes it into `buf`. Two calls instead of one keep the code free
-/// of `unsafe` (socket2's flag-taking receive writes into uninitialised
-/// memory), and they see the same datagram because only one thread reads
-/// each socket. No drop counter there.
-#[cfg(not(target_os = "linux"))]
-pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
-    use std::io::Read;
-    use std::mem::MaybeUninit;
-
-    let mut probe = [MaybeUninit::<u8>::uninit(); 1];
-    let (arrived, from) = socket.recv_from_with_flags(&mut probe, libc::MSG_PEEK | libc::MSG_TRUNC)?;
-    let from = from.as_socket().ok_or_else(|| io::Error::other("a datagram from a non-IP address"))?;
-    let kept = loop {
-        match (&*socket).read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other?,
-        }
-    };
-    Ok(Received { from, arrived: arrived.max(kept), kept, drops: None })
+    datagram::recv(socket, buf)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use socket2::{Domain, Type};
-    use std::net::UdpSocket;
+    use std::net::{SocketAddr, UdpSocket};
     use std::time::Duration;
 
     fn bound() -> (Socket, SocketAddr) {

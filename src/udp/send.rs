@@ -280,7 +280,7 @@ fn receive(
     let count = Count::default();
     let mut buf = vec![0u8; config.recv_size];
     let set_timeout =
-        |limit| socket.set_read_timeout(Some(limit)).map_err(|e| fail("set timeout for", peer, e));
+        |limit| crate::sys::timeout::set_read(socket, limit).map_err(|e| fail("set timeout for", peer, e));
     loop {
         let answered = config.replies.is_some_and(|n| count.datagrams.load(Ordering::Relaxed) >= n);
         if answered && shared.finished.get().is_some() {

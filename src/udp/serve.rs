@@ -113,7 +113,8 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     let mut kernel = KernelDrops::default();
     let mut buf = vec![0u8; config.recv_size];
     let tick = config.idle.map_or(TICK, |idle| idle.clamp(Duration::from_millis(1), TICK));
-    socket.set_read_timeout(Some(tick)).map_err(|e| NetError::socket("set timeout for", local, e))?;
+    crate::sys::timeout::set_read(&socket, tick)
+        .map_err(|e| NetError::socket("set timeout for", local, e))?;
     let mut last_datagram = Instant::now();
     let signal = loop {
         if let Some(signal) = stop.requested() {

@@ -195,6 +195,7 @@ impl Proc {
     }
 
     /// Sends `signal` (SIGINT, SIGTERM) to this process, by its own pid.
+    #[cfg(unix)]
     pub fn signal(&self, signal: nix::sys::signal::Signal) {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal)
             .expect("signal netplay");

@@ -1,0 +1,76 @@
+//! Which ports need privileges to bind, and what to say when bind() is
+//! refused with "permission denied".
+//!
+//! - Linux: ports below net.ipv4.ip_unprivileged_port_start (1024 unless
+//!   changed; /proc/sys/net/ipv4/ip_unprivileged_port_start) need root or
+//!   CAP_NET_BIND_SERVICE.
+//! - macOS (since 10.14 Mojave): any user may bind a port below 1024 on
+//!   the wildcard address (0.0.0.0, ::), but binding one on a single
+//!   address (127.0.0.1, the default here) needs root.
+//! - Windows: no port is privileged. "Permission denied" (WSAEACCES) on
+//!   bind means the port lies in a range the system excluded (Hyper-V, WSL
+//!   and Docker reserve some: `netsh int ipv4 show excludedportrange
+//!   protocol=tcp`), or another socket holds it with SO_EXCLUSIVEADDRUSE.
+
+use std::net::IpAddr;
+
+use crate::i18n::Msg;
+use crate::net::ports;
+
+/// What exit code 7 means most often, in the exit-code table.
+#[cfg(not(windows))]
+pub const EXIT_CODE_NOTE: &str = "ports below 1024 need privileges";
+#[cfg(windows)]
+pub const EXIT_CODE_NOTE: &str = "a port the system reserved, or one held with SO_EXCLUSIVEADDRUSE";
+
+/// The first port any user may bind on `ip` (None: every port).
+#[cfg(target_os = "linux")]
+pub fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
+    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start").ok();
+    Some(text.and_then(|t| t.trim().parse().ok()).unwrap_or(ports::FIRST_UNPRIVILEGED))
+}
+
+#[cfg(target_os = "macos")]
+pub fn first_unprivileged(ip: IpAddr) -> Option<u16> {
+    (!ip.is_unspecified()).then_some(ports::FIRST_UNPRIVILEGED)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+pub fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
+    None
+}
+
+/// What to try when binding `port` on `ip` was refused with "permission
+/// denied"; None when this system gives no reason to name.
+pub fn denied_hint(ip: IpAddr, port: u16) -> Option<Msg> {
+    let service = ports::service(port);
+    match first_unprivileged(ip) {
+        Some(first) if port != 0 && port < first => Some(match (cfg!(target_os = "linux"), service) {
+            (true, Some(service)) => crate::msg!("hint-privileged-service", port = port, service = service),
+            (true, None) => crate::msg!("hint-privileged"),
+            (false, Some(service)) => {
+                crate::msg!("hint-privileged-service-macos", port = port, service = service)
+            }
+            (false, None) => crate::msg!("hint-privileged-macos"),
+        }),
+        Some(_) => None,
+        None => Some(crate::msg!("hint-privileged-windows")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn linux_names_the_capability() {
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        let first = first_unprivileged(loopback).unwrap();
+        assert!(first > 80, "this test assumes port 80 is privileged here");
+        let hint = denied_hint(loopback, 80).unwrap().render(crate::i18n::Lang::En);
+        assert!(hint.contains("CAP_NET_BIND_SERVICE") && hint.contains("(80 is HTTP's)"), "{hint}");
+        assert_eq!(denied_hint(loopback, 40000), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! How a UDP socket learns that a datagram it sent met a closed port: the
+//! peer's system answered with an ICMP port unreachable.
+//!
+//! - Linux and macOS: only a connected socket is told: its next send() or
+//!   recv() fails with ECONNREFUSED ("connection refused"). A socket that
+//!   is not connected is never told (checked on Linux: tests/udp.rs).
+//! - Windows: every UDP socket is told, connected or not: its next recv()
+//!   or recvfrom() fails with WSAECONNRESET (10054, "connection reset"),
+//!   a reset though no connection exists. Under Wine, which runs on
+//!   Linux's sockets, a connected socket gets WSAECONNREFUSED instead.
+
+use std::io;
+
+use crate::i18n::Msg;
+
+/// The error's name, as the system's documentation spells it.
+#[cfg(not(windows))]
+pub const NAME: &str = "ECONNREFUSED";
+#[cfg(windows)]
+pub const NAME: &str = "WSAECONNRESET";
+
+/// The error a refused TCP connect() gets (for every system, the peer's
+/// RST): ECONNREFUSED, WSAECONNREFUSED (10061) on Windows.
+#[cfg(not(windows))]
+pub const TCP_NAME: &str = "ECONNREFUSED";
+#[cfg(windows)]
+pub const TCP_NAME: &str = "WSAECONNREFUSED";
+
+/// Whether a socket that is not connected is told too.
+pub const UNCONNECTED_TOLD: bool = cfg!(windows);
+
+/// When exit code 4 applies to UDP, in the exit-code table.
+#[cfg(not(windows))]
+pub const EXIT_CODE_NOTE: &str = "--connect only";
+#[cfg(windows)]
+pub const EXIT_CODE_NOTE: &str = "Windows reports it with or without --connect";
+
+/// Whether `err`, on a UDP socket, means an ICMP port unreachable came back.
+pub fn is_refusal(err: &io::Error) -> bool {
+    is_refusal_kind(err.kind())
+}
+
+/// [`is_refusal`] for an error's kind.
+pub fn is_refusal_kind(kind: io::ErrorKind) -> bool {
+    kind == io::ErrorKind::ConnectionRefused || (cfg!(windows) && kind == io::ErrorKind::ConnectionReset)
+}
+
+/// The note under a connected UDP socket.
+pub fn connected_note() -> Msg {
+    if cfg!(windows) { crate::msg!("udp-connected-what-windows") } else { crate::msg!("udp-connected-what") }
+}
+
+/// The note under a socket that is not connected.
+pub fn unconnected_note() -> Msg {
+    if cfg!(windows) {
+        crate::msg!("udp-unconnected-what-windows")
+    } else {
+        crate::msg!("udp-unconnected-what")
+    }
+}
+
+/// What connect() on a UDP socket changes, for `--explain`.
+pub fn connect_explained() -> Msg {
+    if cfg!(windows) {
+        crate::msg!("explain-connect-udp-windows")
+    } else {
+        crate::msg!("explain-connect-udp")
+    }
+}
+
+/// What a connected send() risks, for `--explain`.
+pub fn send_explained() -> Msg {
+    if cfg!(windows) {
+        crate::msg!("explain-udp-send-connected-windows")
+    } else {
+        crate::msg!("explain-udp-send-connected")
+    }
+}
+
+/// The hint after a refused UDP exchange.
+pub fn hint(port: u16) -> Msg {
+    if UNCONNECTED_TOLD {
+        crate::msg!("hint-udp-refused-windows", port = port)
+    } else {
+        crate::msg!("hint-udp-refused", port = port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_named_per_system() {
+        assert!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionRefused)));
+        assert_eq!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionReset)), cfg!(windows));
+        assert!(!is_refusal(&io::Error::from(io::ErrorKind::TimedOut)));
+        assert!(hint(9).render(crate::i18n::Lang::En).contains("port 9"));
+    }
+}

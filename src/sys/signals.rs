@@ -1,0 +1,80 @@
+//! What stops a server cleanly, with its totals and exit code 0.
+//!
+//! - Unix (Linux, macOS): SIGINT (Ctrl-C in the terminal) and SIGTERM
+//!   (`kill PID`, a service manager), caught with tokio's signal streams.
+//! - Windows: Ctrl-C and Ctrl-Break in the console, caught with tokio's
+//!   console handlers (SetConsoleCtrlHandler). There is no SIGTERM:
+//!   `taskkill /F` ends a process without telling it.
+
+use anyhow::{Context, Result};
+
+/// How a person stops a server on this system, for help and notes.
+#[cfg(unix)]
+pub const HOW_TO_STOP: &str = "Ctrl-C or SIGTERM";
+#[cfg(windows)]
+pub const HOW_TO_STOP: &str = "Ctrl-C or Ctrl-Break";
+
+/// The names [`Signals::recv`] gives, as the summary shows them.
+#[cfg(unix)]
+pub const NAMES: &[&str] = &["SIGINT", "SIGTERM"];
+#[cfg(windows)]
+pub const NAMES: &[&str] = &["Ctrl-C", "Ctrl-Break"];
+
+/// The signals that stop a server, caught from the moment this is made:
+/// make it before the server says it listens.
+pub struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+    #[cfg(windows)]
+    ctrl_break: tokio::signal::windows::CtrlBreak,
+}
+
+impl Signals {
+    /// Installs the handlers; must run inside a tokio runtime.
+    #[cfg(unix)]
+    pub fn new() -> Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).context("listen for SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("listen for SIGTERM")?,
+        })
+    }
+
+    /// Installs the handlers; must run inside a tokio runtime.
+    #[cfg(windows)]
+    pub fn new() -> Result<Signals> {
+        use tokio::signal::windows::{ctrl_break, ctrl_c};
+        Ok(Signals {
+            ctrl_c: ctrl_c().context("listen for Ctrl-C")?,
+            ctrl_break: ctrl_break().context("listen for Ctrl-Break")?,
+        })
+    }
+
+    /// The name of the next signal received, as the summary shows it.
+    pub async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        let name = tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
+        };
+        #[cfg(windows)]
+        let name = tokio::select! {
+            _ = self.ctrl_c.recv() => "Ctrl-C",
+            _ = self.ctrl_break.recv() => "Ctrl-Break",
+        };
+        name
+    }
+
+    /// The next signal, or never when the server does not handle them (it
+    /// is embedded in the demo, whose host keeps the signals).
+    pub async fn next(signals: &mut Option<Signals>) -> &'static str {
+        match signals {
+            Some(signals) => signals.recv().await,
+            None => std::future::pending().await,
+        }
+    }
+}
