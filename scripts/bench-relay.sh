@@ -1,35 +1,51 @@
 #!/usr/bin/env bash
-# Relay throughput: SIZE bytes (default 1 GiB) from /dev/zero through
-#   netplay tcp connect --raw  →  netplay tcp serve --raw --once > /dev/null
-# against the same through
-#   nc -N                      →  nc -l > /dev/null
-# in one run, alternating the two tools each round, and prints each round,
-# the medians and the ratio (nc time / netplay time: above 1 means netplay
-# is faster).
+# Relay throughput: SIZE bytes (default 1 GiB) of zeros and of random bytes,
+# read from files in /dev/shm, over loopback, in both directions:
+#   c2s  netplay tcp connect --raw < file  →  netplay tcp serve --raw --once > /dev/null
+#   s2c  netplay tcp serve --raw --once < file  →  netplay tcp connect --raw > /dev/null
+# and the same transfer by nc (netcat-openbsd), ncat and socat, beside two
+# floors: iperf3 -n SIZE (memory to memory; -R for s2c) and a bare pipe
+# (cat file | cat > /dev/null, the same bytes through one pipe, no socket).
+#
+# Each round runs every tool once per case, alternating, in an order that
+# rotates from round to round. Before the timed rounds, each tool moves each
+# case once into a file in /dev/shm whose sha256 must match the input's
+# (iperf3 moves no file: it is not checked). Prints each round, the medians,
+# and per case the ratios: tool / netplay above 1 means netplay is faster;
+# netplay / iperf3 at most 1.05 is the target of issue 15.
 #
 # Usage: scripts/bench-relay.sh [ROUNDS] [SIZE]     e.g. scripts/bench-relay.sh 7 1G
 # env:   NETPLAY=path to a release netplay (default: build one)
 #        BASELINE=path to another netplay build (say, main's), relayed in the
-#              same rounds, between the two: before and after a change
+#              same rounds as one more tool: before and after a change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${1:-5}
 SIZE=${2:-1G}
+SHM=/dev/shm/netplay-bench-$$
+TOOLS="netplay${BASELINE:+ baseline} nc ncat socat iperf3 pipe"
 
-command -v nc >/dev/null || { echo "bench-relay: nc (netcat-openbsd) is not installed" >&2; exit 1; }
-command -v ss >/dev/null || { echo "bench-relay: ss (iproute2) is not installed" >&2; exit 1; }
+for tool in nc ncat socat iperf3 ss python3; do
+  command -v "$tool" >/dev/null || { echo "bench-relay: $tool is not installed" >&2; exit 1; }
+done
 if [[ -z ${NETPLAY:-} ]]; then
   cargo build --release --quiet
-  NETPLAY=target/release/netplay
+  NETPLAY=$PWD/target/release/netplay
 fi
+
+mkdir -p "$SHM"
+trap 'rm -rf "$SHM"' EXIT
+head -c "$SIZE" /dev/zero >"$SHM/zeros"
+head -c "$SIZE" /dev/urandom >"$SHM/random"
+BYTES=$(stat -c %s "$SHM/zeros")
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Waits until something listens on 127.0.0.1:$1, without connecting to it
-# (a probe connection would use up a --once server).
+# (a probe connection would use up a one-client server).
 wait_listening() {
   for _ in $(seq 1 500); do
     ss -Hltn "sport = :$1" | grep -q . && return 0
@@ -41,52 +57,102 @@ wait_listening() {
 
 now() { date +%s.%N; }
 
-# One transfer; prints its duration in seconds.
+# One transfer of $3 (zeros|random) by $1 in direction $2 (c2s|s2c); what
+# is received goes to $4 (default /dev/null). Prints the seconds from the
+# start of the client to the end of both ends.
 round() {
-  local tool=$1 port server start end bin=$NETPLAY
+  local tool=$1 dir=$2 file=$SHM/$3 out=${4:-/dev/null} port server start end bin=$NETPLAY
   [ "$tool" = baseline ] && { tool=netplay; bin=$BASELINE; }
   port=$(free_port)
-  if [ "$tool" = netplay ]; then
-    "$bin" -q --raw tcp serve --port "$port" --once </dev/null >/dev/null &
-  else
-    nc -l 127.0.0.1 "$port" </dev/null >/dev/null &
-  fi
+  case "$tool/$dir" in
+    netplay/c2s) "$bin" -q --raw tcp serve --port "$port" --once </dev/null >"$out" & ;;
+    netplay/s2c) "$bin" -q --raw tcp serve --port "$port" --once <"$file" >/dev/null & ;;
+    nc/c2s) nc -l 127.0.0.1 "$port" </dev/null >"$out" & ;;
+    nc/s2c) nc -N -l 127.0.0.1 "$port" <"$file" >/dev/null & ;;
+    ncat/c2s) ncat -l --recv-only 127.0.0.1 "$port" </dev/null >"$out" & ;;
+    ncat/s2c) ncat -l --send-only 127.0.0.1 "$port" <"$file" >/dev/null & ;;
+    socat/c2s) socat -u TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr - </dev/null >"$out" & ;;
+    socat/s2c) socat -u - TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr <"$file" >/dev/null & ;;
+    iperf3/*) iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 & ;;
+    pipe/*) ;;
+  esac
   server=$!
-  wait_listening "$port"
+  [ "$tool" = pipe ] || wait_listening "$port"
   start=$(now)
-  if [ "$tool" = netplay ]; then
-    head -c "$SIZE" /dev/zero | "$bin" -q --raw tcp connect 127.0.0.1 "$port" >/dev/null
-  else
-    head -c "$SIZE" /dev/zero | nc -N 127.0.0.1 "$port" >/dev/null
-  fi
-  wait "$server"
+  case "$tool/$dir" in
+    netplay/c2s) "$bin" -q --raw tcp connect 127.0.0.1 "$port" <"$file" >/dev/null ;;
+    netplay/s2c) "$bin" -q --raw tcp connect 127.0.0.1 "$port" </dev/null >"$out" ;;
+    nc/c2s) nc -N 127.0.0.1 "$port" <"$file" >/dev/null ;;
+    nc/s2c) nc -d 127.0.0.1 "$port" >"$out" ;;
+    ncat/c2s) ncat --send-only 127.0.0.1 "$port" <"$file" >/dev/null ;;
+    ncat/s2c) ncat --recv-only 127.0.0.1 "$port" </dev/null >"$out" ;;
+    socat/c2s) socat -u - TCP:127.0.0.1:"$port" <"$file" >/dev/null ;;
+    socat/s2c) socat -u TCP:127.0.0.1:"$port" - </dev/null >"$out" ;;
+    iperf3/c2s) iperf3 -c 127.0.0.1 -p "$port" -n "$BYTES" >/dev/null ;;
+    iperf3/s2c) iperf3 -c 127.0.0.1 -p "$port" -n "$BYTES" -R >/dev/null ;;
+    pipe/*) cat "$file" | cat >"$out" ;;
+  esac
+  [ "$tool" = pipe ] || wait "$server"
   end=$(now)
-  python3 -c "print($end - $start)"
+  python3 -c "print(f'{$end - $start:.4f}')"
 }
 
-declare -a np_times nc_times base_times
-echo "relay of $SIZE over loopback, $ROUNDS rounds (seconds); netplay: $NETPLAY${BASELINE:+; baseline: $BASELINE}"
-for i in $(seq 1 "$ROUNDS"); do
-  np=$(round netplay)
-  base=0
-  [[ -n ${BASELINE:-} ]] && base=$(round baseline)
-  nct=$(round nc)
-  np_times+=("$np")
-  base_times+=("$base")
-  nc_times+=("$nct")
-  printf 'round %d: netplay %.3f  %snc %.3f  load %s\n' "$i" "$np" \
-    "${BASELINE:+$(printf 'baseline %.3f  ' "$base")}" "$nct" "$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "relay of $SIZE ($BYTES bytes) over loopback, $ROUNDS rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "netplay: $NETPLAY${BASELINE:+; baseline: $BASELINE}"
+echo "byte-exact check (sha256 of what arrived against the input's), once per case:"
+for data in zeros random; do
+  want=$(sha256sum "$SHM/$data" | cut -d' ' -f1)
+  for dir in c2s s2c; do
+    for tool in $TOOLS; do
+      [ "$tool" = iperf3 ] && continue
+      round "$tool" "$dir" "$data" "$SHM/out" >/dev/null
+      got=$(sha256sum "$SHM/out" | cut -d' ' -f1)
+      rm -f "$SHM/out"
+      if [ "$got" != "$want" ]; then
+        echo "  $tool $dir $data: DIFFERS ($got, want $want)" >&2
+        exit 1
+      fi
+    done
+    echo "  $data $dir: every tool byte-exact"
+  done
 done
 
-python3 - "${np_times[*]}" "${nc_times[*]}" "$SIZE" "${base_times[*]}" "${BASELINE:-}" <<'EOF'
-import statistics, sys
-np = [float(x) for x in sys.argv[1].split()]
-nc = [float(x) for x in sys.argv[2].split()]
-size = sys.argv[3]
-mnp, mnc = statistics.median(np), statistics.median(nc)
-print(f"median: netplay {mnp:.3f} s, nc {mnc:.3f} s")
-print(f"ratio nc/netplay: {mnc / mnp:.2f} (above 1: netplay is faster)")
-if sys.argv[5]:
-    mb = statistics.median(float(x) for x in sys.argv[4].split())
-    print(f"median: baseline {mb:.3f} s; ratio baseline/netplay: {mb / mnp:.2f} (above 1: this build is faster)")
+RESULTS=$SHM/results
+: >"$RESULTS"
+for i in $(seq 1 "$ROUNDS"); do
+  # Rotate the order: no tool always runs first (or right after another).
+  order=$(echo $TOOLS | tr ' ' '\n' | awk -v r="$i" '{a[NR]=$0} END {for (k=0; k<NR; k++) print a[(k + r) % NR + 1]}')
+  line="round $i:"
+  for data in zeros random; do
+    for dir in c2s s2c; do
+      for tool in $order; do
+        t=$(round "$tool" "$dir" "$data")
+        echo "$data $dir $tool $t" >>"$RESULTS"
+        line="$line $data/$dir/$tool=$t"
+      done
+    done
+  done
+  echo "$line"
+done
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+python3 - "$RESULTS" "$TOOLS" <<'EOF'
+import collections, statistics, sys
+times = collections.defaultdict(list)
+for row in open(sys.argv[1]):
+    data, direction, tool, t = row.split()
+    times[(data, direction, tool)].append(float(t))
+tools = sys.argv[2].split()
+peers = [t for t in tools if t != "netplay"]
+print()
+print("median seconds; in brackets: tool / netplay (above 1: netplay is faster)")
+print("| case | " + " | ".join(tools) + " | netplay / iperf3 | nc / netplay |")
+print("|---" * (len(tools) + 3) + "|")
+for data in ("zeros", "random"):
+    for direction in ("c2s", "s2c"):
+        med = {t: statistics.median(times[(data, direction, t)]) for t in tools}
+        np = med["netplay"]
+        cells = [f"{np:.3f}"] + [f"{med[t]:.3f} ({med[t] / np:.2f})" for t in peers]
+        print(f"| {data} {direction} | " + " | ".join(cells)
+              + f" | {np / med['iperf3']:.2f} | {med['nc'] / np:.2f} |")
 EOF

@@ -971,11 +971,11 @@ impl Cli {
                 if args.reuse_addr {
                     notices.push(crate::msg!("notice-reuse-addr-default"));
                 }
-                (Job::TcpServe(args.into_config(output.raw)?), recv_size)
+                (Job::TcpServe(args.into_config(output.raw, output.direct())?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
                 let recv_size = args.recv_size;
-                (Job::TcpConnect(args.into_config()?), recv_size)
+                (Job::TcpConnect(args.into_config(output.direct())?), recv_size)
             }
             Some(Command::Hex(args)) => {
                 if output.json || output.raw {
@@ -1083,6 +1083,14 @@ fn roff_text(text: &str) -> String {
 }
 
 impl OutputArgs {
+    /// Nothing shown needs the payload's bytes in our memory: --raw writes
+    /// them unchanged, no --decode reads them, and no capture (--packets,
+    /// --pcap) shows the run's packets beside its calls. They may then go
+    /// straight between the socket and stdin/stdout (tcp::direct).
+    fn direct(&self) -> bool {
+        self.raw && self.decode.is_none() && !self.packets && self.pcap.is_none()
+    }
+
     fn into_config(self, recv_size: usize) -> OutputConfig {
         OutputConfig {
             mode: if self.json {
@@ -1143,7 +1151,7 @@ impl BindArgs {
 }
 
 impl TcpServeArgs {
-    fn into_config(self, raw: bool) -> Result<ServeConfig> {
+    fn into_config(self, raw: bool, direct: bool) -> Result<ServeConfig> {
         if self.backlog < 0 {
             return Err(UsageError(msg!("usage-backlog-negative", backlog = self.backlog)).into());
         }
@@ -1171,6 +1179,7 @@ impl TcpServeArgs {
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
             access: Access { allow: self.allow, deny: self.deny },
+            direct,
             owns_process: true,
         })
     }
@@ -1227,7 +1236,7 @@ fn client_bind(
 }
 
 impl TcpConnectArgs {
-    fn into_config(self) -> Result<ConnectConfig> {
+    fn into_config(self, direct: bool) -> Result<ConnectConfig> {
         let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
@@ -1240,6 +1249,7 @@ impl TcpConnectArgs {
             timeout: self.timeout,
             recv_size: self.recv_size,
             shutdown: !self.no_shutdown,
+            direct,
         })
     }
 }

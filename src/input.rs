@@ -10,11 +10,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-/// Bytes read from stdin or a file for one send. Measured with
-/// scripts/bench-relay.sh (1 GiB from a pipe into a loopback socket): reads
-/// of 16-32 KiB ran about 25% faster than 64 KiB or more, whose copies no
-/// longer stay in the CPU's cache; nc uses 16 KiB too.
-pub const SEND_CHUNK: usize = 16 * 1024;
+/// Bytes read from stdin or a file for one send, where each send is an
+/// event (the event path: without --raw, or with --decode). Measured with
+/// the ends together (docs/benchmarks.md, issue 15): 64 KiB moved 1 GiB
+/// in 0.70-0.90x the time of 16 KiB, from a file or a pipe, either way;
+/// with the receiver at --recv-size 1M, 0.70-0.75x.
+pub const SEND_CHUNK: usize = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {

@@ -320,6 +320,22 @@ limit-at-hard = it is already the hard limit; raise that (`ulimit -Hn` as root, 
 limit-system-files = the system-wide open-file limit is reached; raise it with `sysctl -w fs.file-max=N` (as root)
 limit-socket-memory = the kernel has no memory left for sockets; close other connections or raise net.ipv4.tcp_mem
 
+
+## The raw relay's direct path (src/tcp/direct.rs): what the kernel moved.
+## $call is sendfile(2) or splice(2); $input is stdin or --file PATH.
+
+direct-kind-pipe = a pipe
+direct-kind-file = a file
+direct-kind-terminal = a terminal
+direct-kind-socket = a socket
+direct-kind-device = a device
+direct-path-out = socket → stdout ({ $kind })
+direct-path-via-pipe = socket → pipe → stdout ({ $kind })
+direct-path-in = { $input } ({ $kind }) → socket
+direct-part = { $kernel } of the { $total }
+notice-direct-received = { $amount } received with { $call }, { $path }: moved by the kernel, never copied through netplay's memory
+notice-direct-sent = { $amount } sent with { $call }, { $path }: moved by the kernel, never copied through netplay's memory
+
 ## Errors (src/net/mod.rs): what failed, where
 
 net-resolve = cannot resolve host '{ $host }': { $error }

@@ -329,6 +329,22 @@ limit-at-hard = c'est déjà la limite dure ; relevez celle-ci (`ulimit -Hn` en
 limit-system-files = la limite de fichiers ouverts du système est atteinte ; relevez-la avec `sysctl -w fs.file-max=N` (en root)
 limit-socket-memory = le noyau n'a plus de mémoire pour les sockets ; fermez d'autres connexions ou relevez net.ipv4.tcp_mem
 
+
+## Le chemin direct du relais brut (src/tcp/direct.rs) : ce que le noyau a déplacé.
+## $call est sendfile(2) ou splice(2) ; $input est stdin ou --file CHEMIN.
+
+direct-kind-pipe = un tube
+direct-kind-file = un fichier
+direct-kind-terminal = un terminal
+direct-kind-socket = une socket
+direct-kind-device = un périphérique
+direct-path-out = socket → stdout ({ $kind })
+direct-path-via-pipe = socket → tube → stdout ({ $kind })
+direct-path-in = { $input } ({ $kind }) → socket
+direct-part = { $kernel } sur { $total }
+notice-direct-received = { $amount } reçus avec { $call }, { $path } : déplacés par le noyau, jamais copiés dans la mémoire de netplay
+notice-direct-sent = { $amount } envoyés avec { $call }, { $path } : déplacés par le noyau, jamais copiés dans la mémoire de netplay
+
 ## Erreurs (src/net/mod.rs) : ce qui a échoué, et où
 
 net-resolve = impossible de résoudre l'hôte « { $host } » : { $error }

@@ -196,6 +196,7 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         max_conns: None,
         idle_timeout: None,
         access: Access::default(),
+        direct: false,
         // The demo keeps Ctrl-C for itself.
         owns_process: false,
         // The demo captures for both ends (see wire.rs).
@@ -212,6 +213,7 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
         timeout: Some(PATIENCE),
         recv_size,
         shutdown: true,
+        direct: false,
         packets: PacketsConfig::default(),
     }
 }

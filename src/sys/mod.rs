@@ -23,3 +23,4 @@ pub mod stop;
 pub mod terminal;
 pub mod timeout;
 pub mod v6only;
+pub mod zerocopy;

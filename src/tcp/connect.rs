@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use bytes::Bytes;
 
+use super::direct;
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input};
 use crate::msg;
@@ -34,6 +35,10 @@ pub struct ConnectConfig {
     pub recv_size: usize,
     /// Half-close after the input ends (the default); off with --no-shutdown.
     pub shutdown: bool,
+    /// The payload may skip the events (--raw with nothing that reads the
+    /// bytes): it goes straight between the socket and stdin/stdout
+    /// (tcp::direct).
+    pub direct: bool,
     /// `--packets`, `--pcap`, TCP_INFO.
     pub packets: PacketsConfig,
 }
@@ -219,27 +224,45 @@ fn send_input(
     report: &Report,
     activity: &Activity,
 ) -> Result<()> {
+    let direct = match config.direct && direct::carries(&config.input) {
+        true => direct::open_input(&config.input)?,
+        false => None,
+    };
     let mut chunk = 0u64;
-    let shown = report.shows_sends();
-    config.input.feed(input::SEND_CHUNK, |bytes| {
-        // Stamped before the call: what the server does with these bytes
-        // is shown after this send, whichever thread reports first.
-        let cause = shown.then(|| report.cause(bytes.len())).transpose()?;
-        stream.write_all(bytes).map_err(|e| NetError::Unsent {
-            addr: peer,
-            sent: activity.bytes_out.load(Ordering::Relaxed),
-            source: e,
-        })?;
-        chunk += 1;
-        let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let elapsed = activity.start.elapsed();
-        activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
-        if let Some(cause) = cause {
-            cause.emit(Event::data(CONN, Dir::Out, chunk, Bytes::copy_from_slice(bytes), offset, elapsed))?;
+    let fed = match direct {
+        Some(input) => send_direct(&input, stream, peer, report, activity),
+        None => {
+            let shown = report.shows_sends();
+            config.input.feed(input::SEND_CHUNK, |bytes| {
+                // Stamped before the call: what the server does with these
+                // bytes is shown after this send, whichever thread reports
+                // first.
+                let cause = shown.then(|| report.cause(bytes.len())).transpose()?;
+                stream.write_all(bytes).map_err(|e| NetError::Unsent {
+                    addr: peer,
+                    sent: activity.bytes_out.load(Ordering::Relaxed),
+                    source: e,
+                })?;
+                chunk += 1;
+                let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                let elapsed = activity.start.elapsed();
+                activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
+                if let Some(cause) = cause {
+                    cause.emit(Event::data(
+                        CONN,
+                        Dir::Out,
+                        chunk,
+                        Bytes::copy_from_slice(bytes),
+                        offset,
+                        elapsed,
+                    ))?;
+                }
+                activity.tcp_info.read_after_data(&stream);
+                Ok(())
+            })
         }
-        activity.tcp_info.read_after_data(&stream);
-        Ok(())
-    })?;
+    };
+    fed?;
     if config.shutdown {
         activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
@@ -256,6 +279,35 @@ fn send_input(
     Ok(())
 }
 
+/// Sends the input on the direct path (tcp::direct): no event per chunk.
+fn send_direct(
+    input: &direct::Opened,
+    stream: &TcpStream,
+    peer: SocketAddr,
+    report: &Report,
+    activity: &Activity,
+) -> Result<()> {
+    let sent = |n: usize| {
+        activity.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+        activity.last_send_us.store(activity.start.elapsed().as_micros() as u64, Ordering::Relaxed);
+        activity.tcp_info.read_after_data(&stream);
+    };
+    let tally =
+        direct::send(&input.file, &input.name, stream, None, sent).map_err(|failure| match failure {
+            direct::Failure::Input(e) => anyhow::Error::new(e).context(input.reading.clone()),
+            other => NetError::Unsent {
+                addr: peer,
+                sent: activity.bytes_out.load(Ordering::Relaxed),
+                source: other.into_io(),
+            }
+            .into(),
+        })?;
+    if let Some(message) = tally.note(Dir::Out) {
+        report.emit(Event::Notice { conn: Some(CONN), message })?;
+    }
+    Ok(())
+}
+
 fn receive(
     mut stream: &TcpStream,
     peer: SocketAddr,
@@ -265,6 +317,43 @@ fn receive(
     sender: &thread::JoinHandle<Result<()>>,
 ) -> Result<()> {
     stream.set_read_timeout(config.timeout).map_err(|e| NetError::socket("set timeout for", peer, e))?;
+    // Nothing sending means idle once the read times out; while sending,
+    // only when sending is idle too.
+    let idle = || {
+        let limit = config.timeout.unwrap_or_default();
+        let idle = sender.is_finished() || activity.since_last_send() >= limit;
+        idle.then_some(NetError::Idle { what: "waiting for data from", addr: peer, after: limit })
+    };
+    if config.direct && direct::receives() {
+        let out = direct::stdout().map_err(OutputError)?;
+        let mut receiver = direct::Receiver::new(stream, &out, config.recv_size);
+        let received = |n: usize| {
+            activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+            activity.tcp_info.read_after_data(&stream);
+        };
+        loop {
+            match receiver.next(received) {
+                Ok(direct::End::Eof) => {
+                    activity.tcp_info.read(&stream);
+                    if let Some(message) = receiver.tally().note(Dir::In) {
+                        report.emit(Event::Notice { conn: Some(CONN), message })?;
+                    }
+                    report.emit(Event::Eof { conn: CONN })?;
+                    return Ok(());
+                }
+                Ok(direct::End::TimedOut) => match idle() {
+                    Some(idle) => return Err(idle.into()),
+                    None => continue,
+                },
+                Err(direct::Failure::Output(e)) => {
+                    // The sender stops too, as when the report's output fails.
+                    let _ = stream.shutdown(Shutdown::Both);
+                    return Err(OutputError(e).into());
+                }
+                Err(failure) => return Err(NetError::socket("recv from", peer, failure.into_io()).into()),
+            }
+        }
+    }
     let mut buf = vec![0u8; config.recv_size];
     let mut chunk = 0u64;
     loop {
@@ -282,12 +371,8 @@ fn receive(
                 report.emit(Event::data(CONN, Dir::In, chunk, bytes, offset, activity.start.elapsed()))?;
             }
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                // The read timed out; it is idle only if sending is idle too.
-                let limit = config.timeout.unwrap_or_default();
-                if sender.is_finished() || activity.since_last_send() >= limit {
-                    return Err(
-                        NetError::Idle { what: "waiting for data from", addr: peer, after: limit }.into()
-                    );
+                if let Some(idle) = idle() {
+                    return Err(idle.into());
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

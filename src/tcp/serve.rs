@@ -24,6 +24,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::direct::{self, Served};
 use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
 use crate::event::{Dir, Event, Payload, Proto, Role};
@@ -80,6 +81,9 @@ pub struct ServeConfig {
     /// Close a client that has sent nothing for this long.
     pub idle_timeout: Option<Duration>,
     pub access: Access,
+    /// The payload may skip the events (--raw with nothing that reads the
+    /// bytes): with --once, see [`direct::serves`].
+    pub direct: bool,
     /// The server owns the process, as `tcp serve` does: it raises the
     /// open-file limit, and SIGINT / SIGTERM stop it cleanly with totals.
     /// False when it is embedded (the demo), whose host keeps the signals.
@@ -194,6 +198,8 @@ struct Server {
     /// Stdin is a stream to deliver whole (a pipe or a file), not lines
     /// typed at a terminal.
     stdin_stream: bool,
+    /// The one client's bytes take the direct path (tcp::direct).
+    direct: bool,
     stop: Notify,
 }
 
@@ -312,6 +318,7 @@ async fn serve(
     let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket("register", local, e))?;
     let feeds = config.broadcast || config.stdin != StdinMode::Off;
     let config_stdin = config.stdin;
+    let direct = direct::serves(&config);
     let server = Arc::new(Server {
         config,
         report,
@@ -325,11 +332,14 @@ async fn serve(
         fatal: Mutex::new(None),
         failure: Mutex::new(None),
         stdin_stream: stdin_stream(config_stdin),
+        direct,
         stop: Notify::new(),
     });
     let waker = server.clone();
     server.report.on_output_failure(move || waker.stop.notify_one());
-    forward_stdin(server.clone()).await;
+    if !direct {
+        forward_stdin(server.clone()).await;
+    }
 
     let mut connections = JoinSet::new();
     let mut next_conn = 0u64;
@@ -557,6 +567,13 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     }
     let totals =
         Arc::new(Totals { tcp_info: LastTcpInfo::new(server.config.packets.tcp_info), ..Totals::default() });
+    if server.direct {
+        if let Some(failure) = serve_direct(&server, stream, conn, peer, &cut, &totals).await {
+            server.hub.leave(conn);
+            closed(&server, conn, start, live, &totals, failure).await;
+        }
+        return;
+    }
     let (reader, writer) = stream.into_split();
     let mut writing = AbortOnDrop(tokio::spawn(write_loop(
         server.clone(),
@@ -613,6 +630,20 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         ReadEnd::Stopped => return,
     };
     drop(writing);
+    // The socket is still open (the read half holds it).
+    totals.tcp_info.read(reader.as_ref());
+    closed(&server, conn, start, live, &totals, failure).await;
+}
+
+/// Reports the connection closed, and with --once, how it failed.
+async fn closed(
+    server: &Server,
+    conn: u64,
+    start: Instant,
+    live: Live,
+    totals: &Totals,
+    failure: Option<(Msg, anyhow::Error)>,
+) {
     // The slot is free before `closed` is reported: a client that connects
     // right after it must not meet --max-conns.
     drop(live);
@@ -620,8 +651,6 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         Some((reason, error)) => (Some(reason), Some(error)),
         None => (None, None),
     };
-    // The socket is still open (the read half holds it).
-    totals.tcp_info.read(reader.as_ref());
     let tcp_info = totals.tcp_info.get();
     let _ = server
         .emit(Event::Closed {
@@ -638,6 +667,88 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     {
         *server.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
     }
+}
+
+/// The direct path (`--once --raw`, see tcp::direct): the client's bytes go
+/// between the socket and stdin/stdout on blocking threads, in the kernel
+/// where it can move them, not through this event loop. How it failed, if
+/// it did; None when output is gone and nothing more is to be said.
+async fn serve_direct(
+    server: &Arc<Server>,
+    stream: TcpStream,
+    conn: u64,
+    peer: SocketAddr,
+    cut: &Cut,
+    totals: &Arc<Totals>,
+) -> Option<Option<(Msg, anyhow::Error)>> {
+    let socket = match stream.into_std() {
+        Ok(socket) => socket,
+        Err(e) => return Some(Some(failed("recv from", peer, e))),
+    };
+    let kick = match direct::Kick::new(&socket) {
+        Ok(kick) => kick,
+        Err(e) => return Some(Some(failed("recv from", peer, e))),
+    };
+    let session = {
+        let (server, kick, totals) = (server.clone(), kick.clone(), totals.clone());
+        let limits = direct::Limits {
+            stall: server.config.stall_timeout,
+            idle: server.config.idle_timeout,
+            recv_size: server.config.recv_size,
+        };
+        tokio::task::spawn_blocking(move || {
+            let (sender, sent_totals, probe) = (server.clone(), totals.clone(), kick.clone());
+            let received = |n: usize| {
+                totals.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                server.counters.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                totals.tcp_info.read_after_data(kick.socket());
+            };
+            let sent = move |n: usize| {
+                sent_totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                sender.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                sent_totals.tcp_info.read_after_data(probe.socket());
+            };
+            direct::serve(socket, &kick, limits, &server.report, conn, received, sent)
+        })
+    };
+    let served = tokio::select! {
+        served = session => served.unwrap_or(Served::Kicked),
+        _ = cut.notified() => {
+            kick.kick();
+            Served::Kicked
+        }
+    };
+    totals.tcp_info.read(kick.socket());
+    Some(match served {
+        Served::Done => None,
+        Served::RecvFailed(e) => Some(failed("recv from", peer, e)),
+        Served::SendFailed(e) => Some(failed("send to", peer, e)),
+        Served::Idle(after) => Some((
+            msg!("reason-idle", after = Arg::duration(after)),
+            NetError::Idle { what: "waiting for data from", addr: peer, after }.into(),
+        )),
+        Served::Stalled { waiting } => {
+            server.counters.stalls.fetch_add(1, Ordering::Relaxed);
+            let reason = msg!(
+                "reason-stalled",
+                after = Arg::duration(server.config.stall_timeout),
+                waiting = Arg::bytes(waiting),
+            );
+            Some(stalled(reason, peer))
+        }
+        Served::Kicked => {
+            let reason = cut.reason().unwrap_or_else(|| msg!("reason-closed-by-server"));
+            if server.stopping.load(Ordering::SeqCst) {
+                Some((reason, anyhow::Error::msg(msg!("reason-server-stopping"))))
+            } else {
+                Some(stalled(reason, peer))
+            }
+        }
+        Served::Output(e) => {
+            server.fail(OutputError(e));
+            return None;
+        }
+    })
 }
 
 /// A failed recv or send: the reason shown, and the error --once ends with.
