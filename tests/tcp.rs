@@ -405,3 +405,35 @@ fn proc_helper_sees_stderr() {
     p.expect_stderr(|l| l.contains("notaport"));
     assert_eq!(p.wait(), 2);
 }
+
+/// `--raw --decode`: the payload goes to stdout unchanged, and each chunk's
+/// decoded values to stderr (before, they were lost).
+#[test]
+fn raw_output_keeps_the_decoded_values_on_stderr() {
+    let mut server = Command::new(common::BIN)
+        .args(["--raw", "-q", "--decode", ">h", "tcp", "serve", "--port", "0", "--once"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = server.id();
+    // -q hides "listening": find the port the way ss would.
+    let port = (0..500)
+        .find_map(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            let out = Command::new("ss").args(["-Hltnp"]).output().ok()?;
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .find(|l| l.contains(&format!("pid={pid},")))
+                .and_then(|l| l.split_whitespace().nth(3)?.rsplit(':').next()?.parse::<u16>().ok())
+        })
+        .expect("the server listens");
+    let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    client.write_all(&[1, 2, 3, 4]).unwrap();
+    drop(client);
+    let out = server.wait_with_output().unwrap();
+    assert_eq!(out.stdout, [1, 2, 3, 4]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(258,)"), "{stderr}");
+}

@@ -586,10 +586,15 @@ impl Human {
 
     /// A relayed chunk: who sent it, to how many, and its dump (once).
     fn relay(&mut self, relay: Relay<'_>) {
+        let Relay { conn, chunk, offset, to, bytes } = relay;
         if !self.style.dumps {
+            // The payload goes elsewhere (--raw); its decoded values still show.
+            if let Some(conn) = conn {
+                let label = format!("{} chunk {chunk}: ", self.conn_tag(conn));
+                self.decoded(&label, bytes);
+            }
             return;
         }
-        let Relay { conn, chunk, offset, to, bytes } = relay;
         let tag = match conn {
             Some(conn) => self.conn_tag(conn),
             None => self.bold(&self.t(msg!("stdin"))),

@@ -358,7 +358,7 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
             let mut style = human::Style::from_config(config, color, width);
             style.dumps = false;
             let stderr = human::Human::new(Box::new(raw_stream(io::stderr())?), style);
-            Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet))
+            Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet, config.decode.is_some()))
         }
     };
     let report = Report::new(reporter)?;

@@ -15,11 +15,14 @@ pub struct Raw {
     reports: Human,
     /// With -q, stderr gets errors only, as nc prints nothing else.
     quiet: bool,
+    /// `--decode`: each received chunk's values go to stderr, -q or not
+    /// (they were asked for by name).
+    decode: bool,
 }
 
 impl Raw {
-    pub fn new(payload: Box<dyn Write + Send>, reports: Human, quiet: bool) -> Raw {
-        Raw { payload, pending: Vec::new(), reports, quiet }
+    pub fn new(payload: Box<dyn Write + Send>, reports: Human, quiet: bool, decode: bool) -> Raw {
+        Raw { payload, pending: Vec::new(), reports, quiet, decode }
     }
 }
 
@@ -36,9 +39,11 @@ impl Raw {
 impl Reporter for Raw {
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
         match event {
-            Event::Data { dir: Dir::In, bytes, .. } => self.payload(&bytes.0),
-            // Broadcast: what clients send is reported as relays.
-            Event::Relay { conn: Some(_), bytes, .. } => self.payload(&bytes.0),
+            Event::Data { dir: Dir::In, bytes, .. } | Event::Relay { conn: Some(_), bytes, .. } => {
+                // Broadcast: what clients send is reported as relays.
+                self.payload(&bytes.0)?;
+                if self.decode { self.reports.event(at, event) } else { Ok(()) }
+            }
             Event::Relay { conn: None, .. } => Ok(()),
             Event::Data { dir: Dir::Out, .. } => Ok(()),
             Event::Datagram { dir: Dir::In, bytes, .. } => {
