@@ -410,7 +410,7 @@ fn proc_helper_sees_stderr() {
 /// decoded values to stderr (before, they were lost).
 #[test]
 fn raw_output_keeps_the_decoded_values_on_stderr() {
-    let mut server = Command::new(common::BIN)
+    let server = Command::new(common::BIN)
         .args(["--raw", "-q", "--decode", ">h", "tcp", "serve", "--port", "0", "--once"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
