@@ -295,8 +295,9 @@ open(out, "wb").write(got)
         while std::fs::metadata(&out).unwrap().len() < size as u64 {
             assert!(
                 Instant::now() < deadline,
-                "an nc reader got {} bytes",
-                std::fs::metadata(&out).unwrap().len()
+                "an nc reader got {} bytes; the server said since:\n{}",
+                std::fs::metadata(&out).unwrap().len(),
+                stderr.try_iter().collect::<Vec<_>>().join("\n")
             );
             thread::sleep(Duration::from_millis(20));
         }
@@ -540,4 +541,58 @@ fn a_client_whose_input_was_cut_says_how_much_was_sent() {
     assert_eq!(out.status.code(), Some(8), "{stderr}");
     let last = stderr.lines().last().unwrap_or_default();
     assert!(last.contains("of the input had been sent"), "{stderr}");
+}
+
+/// A client that waited for data has not stalled: its stall clock starts
+/// when data waits for it, not at its last send. Before, readers that had
+/// waited longer than `--stall-timeout` with nothing to take (behind a
+/// late or quiet sender, or behind a stuck client holding the broadcast's
+/// sender back) were cut "for taking no data" by the first burst that
+/// filled their queues: their clocks had run while they had nothing.
+#[test]
+fn readers_that_waited_for_a_sender_are_not_cut() {
+    let (size, readers) = (8 << 20, 8);
+    // One worker thread (tokio reads TOKIO_WORKER_THREADS), as on a loaded
+    // machine: the sender's task fills the readers' queues before their
+    // writers run, which is when the old clock cut them.
+    let mut server = Command::new(BIN)
+        .args(["--raw", "--color", "never", "tcp", "serve", "--port", "0"])
+        .args(["--broadcast", "--stall-timeout", "1s"])
+        .env("TOKIO_WORKER_THREADS", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = lines(server.stderr.take().unwrap());
+    let _server = Killed(server);
+    let addr: SocketAddr = loop {
+        let line = stderr.recv_timeout(PATIENCE).expect("the server never said it was listening");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    let joined = |count: usize| {
+        let mut seen = 0;
+        while seen < count {
+            let line = stderr.recv_timeout(PATIENCE).expect("a report line");
+            seen += line.contains("joins the broadcast") as usize;
+        }
+    };
+    let readers: Vec<_> = (0..readers).map(|_| reader(addr, size)).collect();
+    joined(readers.len());
+    // Longer than the stall timeout with nothing to take.
+    thread::sleep(Duration::from_millis(1500));
+    let mut sender = TcpStream::connect(addr).unwrap();
+    let data: Vec<u8> = (0..size).map(|i| (i * 7 + i / 4099) as u8).collect();
+    sender.write_all(&data).unwrap();
+    sender.shutdown(Shutdown::Write).unwrap();
+    let got: Vec<Vec<u8>> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    let said: Vec<String> = stderr.try_iter().collect();
+    let cut = said.iter().filter(|l| l.contains("took no data")).count();
+    assert!(cut == 0, "{cut} reading clients were cut as stalled:\n{}", said.join("\n"));
+    for got in got {
+        assert_eq!(got.len(), data.len(), "a reader missed bytes");
+        assert!(got == data, "a reader got other bytes");
+    }
 }

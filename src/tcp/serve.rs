@@ -896,10 +896,23 @@ async fn write_loop(
     let report = !server.config.broadcast && server.report.shows_sends();
     let stall = server.config.stall_timeout;
     let mut progress = tokio::time::Instant::now();
-    while let Some(bytes) = inbox.recv().await {
+    loop {
+        // The stall clock runs only while something waits for this client:
+        // a reader that waited for data (behind a slow sender, or behind a
+        // stuck client that holds the sender back) has not stalled, and
+        // must not be cut the moment data comes.
+        let idle = inbox.queued() == 0;
+        let Some(bytes) = inbox.recv().await else { break };
+        if idle {
+            progress = tokio::time::Instant::now();
+        }
         let mut done = 0;
         while done < bytes.len() {
             tokio::select! {
+                // A client that can take data is never cut because its
+                // deadline also passed (select! would otherwise pick one
+                // of the two ready branches at random).
+                biased;
                 ready = writer.writable() => ready.map_err(WriteEnd::Failed)?,
                 _ = Box::pin(tokio::time::sleep_until(progress + stall)) => {
                     // Cut only a client that holds something up: a sender
