@@ -6,11 +6,17 @@
 #   scripts/bench-broker.sh                 everything (about 10 minutes)
 #   scripts/bench-broker.sh --runs 1 --skip-probe
 #   scripts/bench-broker.sh --sections 1 --runs 5
+#   BASELINE=/path/to/old/netplay scripts/bench-broker.sh --sections 1
+#       section 1 also runs that build at --clients, in the same rounds
+#       (before and after a change)
 #
 # Sections:
 #   1. fan-out: one client sends 100-byte messages one at a time; the time
 #      until all the other clients have one is its fan-out time. p50 and p99
-#      over the messages, and server peak RSS. netplay at --clients, netplay
+#      over the messages, server peak RSS, and the time the load generator
+#      took to connect every client (256 connects in flight; where the
+#      server accepts more slowly, its accept queue overflows and SYNs are
+#      retried after 1 s). netplay at --clients, netplay
 #      and ncat at --ncat-clients (ncat's select() cannot go past 1018).
 #   2. idle: server RSS with the clients connected and silent.
 #   3. stopped client: one client is SIGSTOPped while others keep sending;
@@ -24,6 +30,8 @@
 # Medians over --runs runs; ratios are ncat / netplay at the same count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH=bench-broker
+. scripts/lib.sh
 
 CLIENTS=10000
 NCAT_CLIENTS=1000
@@ -66,25 +74,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_listening() {
-  for _ in $(seq 100); do
-    if ss -tln "sport = :$1" | grep -q LISTEN; then return 0; fi
-    sleep 0.05
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
-
 # start_server KIND PORT LOG [netplay flags...]: in its own process group.
 start_server() {
   local kind=$1 port=$2 log=$3
   shift 3
-  if [[ $kind == netplay ]]; then
-    setsid "$NETPLAY" tcp serve --broadcast --port "$port" "$@" </dev/null >"$log" 2>&1 &
+  if [[ $kind == netplay || $kind == baseline ]]; then
+    local bin=$NETPLAY
+    if [[ $kind == baseline ]]; then bin=$BASELINE; fi
+    setsid "$bin" tcp serve --broadcast --port "$port" "$@" </dev/null >"$log" 2>&1 &
   else
     # ncat's default --max-conns is 100.
     setsid ncat --broker -l 127.0.0.1 "$port" --max-conns 100000 </dev/null >"$log" 2>&1 &
@@ -95,7 +92,7 @@ start_server() {
 
 # stop_server KIND: netplay on SIGINT (it prints its totals), ncat on SIGTERM.
 stop_server() {
-  if [[ $1 == netplay ]]; then kill -INT "$SERVER_PID" 2>/dev/null || true; else kill -- "-$SERVER_PID" 2>/dev/null || true; fi
+  if [[ $1 != ncat ]]; then kill -INT "$SERVER_PID" 2>/dev/null || true; else kill -- "-$SERVER_PID" 2>/dev/null || true; fi
   for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
   kill -9 -- "-$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
@@ -124,7 +121,7 @@ fanout() {
   hwm=$(status_kb "$SERVER_PID" VmHWM)
   stop_server "$kind"
   echo "$kind $n run$run: $line hwm_kb=$hwm" | tee -a "$OUT/fanout.txt"
-  echo "$kind $n $(field "$line" p50_ms) $(field "$line" p99_ms) $(field "$line" max_ms) $hwm $(field "$line" incomplete)" >>"$OUT/fanout.tsv"
+  echo "$kind $n $(field "$line" p50_ms) $(field "$line" p99_ms) $(field "$line" max_ms) $hwm $(field "$line" incomplete) $(field "$line" connect_s)" >>"$OUT/fanout.tsv"
 }
 
 section() { [[ ",$SECTIONS," == *",$1,"* ]]; }
@@ -134,6 +131,7 @@ echo
 echo "== 1. fan-out of one 100-byte message, $MESSAGES messages, $RUNS run(s)"
 for run in $(seq "$RUNS"); do
   fanout netplay "$CLIENTS" "$run"
+  if [[ -n ${BASELINE:-} ]]; then fanout baseline "$CLIENTS" "$run"; fi
   if [[ $NCAT == 1 ]]; then
     fanout netplay "$NCAT_CLIENTS" "$run"
     fanout ncat "$NCAT_CLIENTS" "$run"
@@ -145,19 +143,21 @@ summary_fanout() {
   local rows
   rows=$(awk -v k="$kind" -v n="$n" '$1 == k && $2 == n' "$OUT/fanout.tsv")
   [[ -z $rows ]] && return
-  local p50 p99 mx hwm
+  local p50 p99 mx hwm conn
   p50=$(awk '{print $3}' <<<"$rows" | median)
   p99=$(awk '{print $4}' <<<"$rows" | median)
   mx=$(awk '{print $5}' <<<"$rows" | median)
   hwm=$(awk '{print $6}' <<<"$rows" | median)
-  printf '| %-7s | %6s | %8s | %8s | %8s | %10s |\n' "$kind" "$n" "$p50" "$p99" "$mx" "$((hwm / 1024)) MB"
+  conn=$(awk '{print $8}' <<<"$rows" | median)
+  printf '| %-8s | %6s | %8s | %8s | %8s | %10s | %8s |\n' "$kind" "$n" "$p50" "$p99" "$mx" "$((hwm / 1024)) MB" "$conn"
   eval "P99_${kind}_${n}=$p99; HWM_${kind}_${n}=$hwm"
 }
 
 echo
-echo "| server  | clients | p50 ms | p99 ms | max ms | peak RSS |"
-echo "|---|---|---|---|---|---|"
+echo "| server  | clients | p50 ms | p99 ms | max ms | peak RSS | connect s |"
+echo "|---|---|---|---|---|---|---|"
 summary_fanout netplay "$CLIENTS"
+summary_fanout baseline "$CLIENTS"
 summary_fanout netplay "$NCAT_CLIENTS"
 summary_fanout ncat "$NCAT_CLIENTS"
 if [[ $NCAT == 1 ]]; then
@@ -192,7 +192,7 @@ idle() {
   exec 3>&-
   wait "$lg" || true
   stop_server "$kind"
-  printf '| %-7s | %6s | %8s | %s |\n' "$kind" "$n" "$((rss / 1024)) MB" "$(tr '\n' ' ' <"$OUT/idle-loadgen-$kind.out")"
+  printf '| %-8s | %6s | %8s | %s |\n' "$kind" "$n" "$((rss / 1024)) MB" "$(tr '\n' ' ' <"$OUT/idle-loadgen-$kind.out")"
 }
 
 if section 2; then

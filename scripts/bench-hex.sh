@@ -26,6 +26,8 @@
 # needs: xxd, python3; for the live part, nc (OpenBSD) and ncat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH=bench-hex
+. scripts/lib.sh
 
 ROUNDS=${1:-5}
 SIZE_MB=${SIZE_MB:-64}
@@ -73,19 +75,6 @@ elapsed() {
 
 median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
 fastest() { python3 -c 'import sys; print(f"{min(map(float, sys.argv[1:])):.3f}")' "$@"; }
-load() { cut -d' ' -f1 /proc/loadavg; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# Waits until something listens on 127.0.0.1:$1 (without connecting to it).
-wait_listening() {
-  for _ in $(seq 200); do
-    ss -Hltn "sport = :$1" | grep -q . && return 0
-    sleep 0.02
-  done
-  echo "bench-hex: nothing listens on port $1" >&2
-  return 1
-}
 
 # Each live run writes a new file. Truncating and rewriting an existing one
 # costs more than the tool does on ext4: at close, auto_da_alloc starts the

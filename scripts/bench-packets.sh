@@ -21,6 +21,8 @@
 # Usage: [BASELINE=/path/netplay] scripts/bench-packets.sh [ROUNDS] [SIZE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH=bench-packets
+. scripts/lib.sh
 
 ROUNDS=${1:-5}
 SIZE=${2:-1G}
@@ -37,21 +39,6 @@ done
 cargo build --release --quiet
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_listening() {
-  for _ in $(seq 1 500); do
-    ss -Hltn "sport = :$1" | grep -q . && return 0
-    sleep 0.01
-  done
-  echo "bench-packets: nothing listens on port $1" >&2
-  return 1
-}
-
-now() { date +%s.%N; }
 
 # Starts tcpdump (its own PID in $tcpdump_pid) and waits until it listens.
 start_tcpdump() { # port args...

@@ -20,6 +20,8 @@
 #              same rounds as one more tool: before and after a change
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH=bench-relay
+. scripts/lib.sh
 
 ROUNDS=${1:-5}
 SIZE=${2:-1G}
@@ -39,23 +41,6 @@ trap 'rm -rf "$SHM"' EXIT
 head -c "$SIZE" /dev/zero >"$SHM/zeros"
 head -c "$SIZE" /dev/urandom >"$SHM/random"
 BYTES=$(stat -c %s "$SHM/zeros")
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Waits until something listens on 127.0.0.1:$1, without connecting to it
-# (a probe connection would use up a one-client server).
-wait_listening() {
-  for _ in $(seq 1 500); do
-    ss -Hltn "sport = :$1" | grep -q . && return 0
-    sleep 0.01
-  done
-  echo "bench-relay: nothing listens on port $1" >&2
-  return 1
-}
-
-now() { date +%s.%N; }
 
 # One transfer of $3 (zeros|random) by $1 in direction $2 (c2s|s2c); what
 # is received goes to $4 (default /dev/null). Prints the seconds from the

@@ -74,9 +74,20 @@ fn lines(stream: ChildStderr) -> Receiver<String> {
 /// A `--raw tcp serve --port 0` (reports on stderr) with `stdin`; returns
 /// it, its address, and its stderr lines after the listening one.
 fn raw_server(args: &[&str], stdin: Stdio, stdout: Stdio) -> (Child, SocketAddr, Receiver<String>) {
+    raw_server_env(args, &[], stdin, stdout)
+}
+
+/// [`raw_server`] with environment variables set.
+fn raw_server_env(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Stdio,
+    stdout: Stdio,
+) -> (Child, SocketAddr, Receiver<String>) {
     let mut child = Command::new(BIN)
         .args(["--raw", "--color", "never", "tcp", "serve", "--port", "0"])
         .args(args)
+        .envs(env.iter().copied())
         .stdin(stdin)
         .stdout(stdout)
         .stderr(Stdio::piped())
@@ -555,23 +566,13 @@ fn readers_that_waited_for_a_sender_are_not_cut() {
     // One worker thread (tokio reads TOKIO_WORKER_THREADS), as on a loaded
     // machine: the sender's task fills the readers' queues before their
     // writers run, which is when the old clock cut them.
-    let mut server = Command::new(BIN)
-        .args(["--raw", "--color", "never", "tcp", "serve", "--port", "0"])
-        .args(["--broadcast", "--stall-timeout", "1s"])
-        .env("TOKIO_WORKER_THREADS", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = lines(server.stderr.take().unwrap());
+    let (server, addr, stderr) = raw_server_env(
+        &["--broadcast", "--stall-timeout", "1s"],
+        &[("TOKIO_WORKER_THREADS", "1")],
+        Stdio::null(),
+        Stdio::null(),
+    );
     let _server = Killed(server);
-    let addr: SocketAddr = loop {
-        let line = stderr.recv_timeout(PATIENCE).expect("the server never said it was listening");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().parse().unwrap();
-        }
-    };
     let joined = |count: usize| {
         let mut seen = 0;
         while seen < count {
