@@ -60,8 +60,9 @@ pub enum Dir {
 pub enum Step {
     /// `socket(domain, type)`.
     Socket { role: Role, family: Family, proto: Proto },
-    /// `setsockopt(level, name, value)`, with the value read back afterwards.
-    SetOption { role: Role, name: &'static str, value: i64 },
+    /// `setsockopt(level, name, set)`, with the value read back afterwards
+    /// (which may differ: Linux doubles SO_RCVBUF).
+    SetOption { role: Role, name: &'static str, set: i64, value: i64 },
     /// An option left alone, shown with the value the OS uses.
     ReadOption { role: Role, name: &'static str, value: i64 },
     /// `bind(addr)`; `addr` is the address asked for (the port may be 0).

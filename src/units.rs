@@ -104,11 +104,13 @@ pub fn format_bytes_in(lang: Lang, n: u64) -> String {
     }
     let mut value = n as f64 / 1024.0;
     let mut unit = 1;
-    while value >= 1024.0 && unit < units.len() - 1 {
+    // Thresholds on the value as it will be shown, rounded: 1023.96 KiB
+    // is `1.00 MiB`, not `1024.0 KiB`, and 9.996 KiB is `10.0 KiB`.
+    while value >= 1023.95 && unit < units.len() - 1 {
         value /= 1024.0;
         unit += 1;
     }
-    let digits = if value < 10.0 { 2 } else { 1 };
+    let digits = if value < 9.995 { 2 } else { 1 };
     with_unit(lang, &i18n::number(lang, value, digits, false), units[unit])
 }
 
@@ -131,7 +133,8 @@ pub fn format_duration_in(lang: Lang, d: Duration) -> String {
     let micros = d.as_micros();
     let (number, unit) = if micros < 1000 {
         (micros.to_string(), "µs")
-    } else if micros < 1_000_000 {
+    } else if micros < 999_950 {
+        // Below what would round to `1000.0ms`: that is `1.00s`.
         (i18n::number(lang, d.as_secs_f64() * 1000.0, 1, false), "ms")
     } else {
         (i18n::number(lang, d.as_secs_f64(), 2, false), "s")
@@ -171,18 +174,20 @@ pub fn format_bits_per_second(bps: f64) -> String {
 /// [`format_bits_per_second`] as `lang` writes it: `12,3 Mbit/s` in French.
 pub fn format_bits_per_second_in(lang: Lang, bps: f64) -> String {
     const UNITS: [&str; 4] = ["kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
-    if bps < 1000.0 {
+    if bps < 999.5 {
         return with_unit(lang, &i18n::number(lang, bps, 0, false), "bit/s");
     }
     let mut value = bps / 1000.0;
     let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
+    // Thresholds on the value as it will be shown, rounded: 99.96 Mbit/s
+    // is `100 Mbit/s`, as 100.02 is, not `100.0 Mbit/s`.
+    while value >= 999.5 && unit < UNITS.len() - 1 {
         value /= 1000.0;
         unit += 1;
     }
-    let digits = if value < 10.0 {
+    let digits = if value < 9.995 {
         2
-    } else if value < 100.0 {
+    } else if value < 99.95 {
         1
     } else {
         0
@@ -203,6 +208,24 @@ pub fn format_count_in(lang: Lang, n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value that rounds up to the next unit or digit count is shown as
+    /// the value it rounds to: two sides of one boundary read alike.
+    #[test]
+    fn rounding_crosses_units_as_it_reads() {
+        assert_eq!(format_bits_per_second(99.96e6), "100 Mbit/s");
+        assert_eq!(format_bits_per_second(100.02e6), "100 Mbit/s");
+        assert_eq!(format_bits_per_second(9.997e6), "10.0 Mbit/s");
+        assert_eq!(format_bits_per_second(999.7e6), "1.00 Gbit/s");
+        assert_eq!(format_bits_per_second(999.7), "1.00 kbit/s");
+        assert_eq!(format_bits_per_second(12.34e6), "12.3 Mbit/s");
+        assert_eq!(format_duration(Duration::from_micros(999_970)), "1.00s");
+        assert_eq!(format_duration(Duration::from_micros(999_940)), "999.9ms");
+        assert_eq!(format_duration(Duration::from_secs(1)), "1.00s");
+        assert_eq!(format_bytes_in(Lang::En, 1024 * 1024 - 10), "1.00 MiB");
+        assert_eq!(format_bytes_in(Lang::En, 10 * 1024 - 2), "10.0 KiB");
+        assert_eq!(format_bytes_in(Lang::En, 1536), "1.50 KiB");
+    }
 
     #[test]
     fn durations() {

@@ -260,3 +260,46 @@ fn the_kernels_drops_are_counted_and_told() {
     let last = json(told.last().unwrap());
     assert!(last["message"].as_str().unwrap().contains("in all)"));
 }
+
+/// setsockopt(SO_RCVBUF) shows the value passed, then the value read back:
+/// Linux doubles it. Before, the step printed the doubled value as if it
+/// had been passed (`setsockopt(SO_RCVBUF, 8192)` for `--rcvbuf 4K`).
+#[test]
+fn the_receive_buffer_step_shows_what_was_asked_and_what_was_granted() {
+    let (mut server, _) = udp_server(&["--rcvbuf", "4K"]);
+    let step = server
+        .seen()
+        .iter()
+        .map(|line| json(line))
+        .find(|e| e["event"] == "step" && e["name"] == "SO_RCVBUF")
+        .expect("the SO_RCVBUF step");
+    assert_eq!(step["set"].as_i64(), Some(4096), "{step}");
+    let granted = step["value"].as_i64().unwrap();
+    if cfg!(target_os = "linux") {
+        assert_eq!(granted, 8192, "{step}");
+    }
+    stop(&mut server, Signal::SIGINT);
+
+    let mut human = common::Proc::start(&[
+        "--color",
+        "never",
+        "--explain",
+        "udp",
+        "serve",
+        "--port",
+        "0",
+        "--rcvbuf",
+        "4K",
+    ]);
+    let line = human.expect(|l| l.contains("SO_RCVBUF"));
+    assert!(line.contains(&format!("setsockopt(SO_RCVBUF, 4096)   read back: {granted}")), "{line}");
+    let python = human.expect(|l| l.contains("python:"));
+    assert!(python.contains("sock.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)"), "{python}");
+    if cfg!(target_os = "linux") {
+        // Python's socket module has no SO_RXQ_OVFL: its number, named.
+        let python = human.expect(|l| l.contains("python:") && l.contains("RXQ_OVFL"));
+        assert!(python.contains("sock.setsockopt(SOL_SOCKET, 40, 1)  # SO_RXQ_OVFL"), "{python}");
+    }
+    human.signal(Signal::SIGINT);
+    assert_eq!(human.wait_within(Duration::from_secs(10)), Some(0));
+}

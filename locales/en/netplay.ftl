@@ -7,7 +7,7 @@
 ## Socket steps (src/report/human.rs)
 
 step-socket = socket({ $family }, { $socktype })   { $family_name } { $proto } socket
-step-setsockopt = setsockopt({ $name }, { $value })   read back: { $value }
+step-setsockopt = setsockopt({ $name }, { $set })   read back: { $value }
 step-reuseaddr-default = (netplay's default for a TCP server: a restart binds despite TIME_WAIT)
 step-read-option = { $name } = { $value }   ({ $why })
 step-reuseaddr-off = left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT
@@ -144,10 +144,10 @@ closed = closed after { $duration }: { $bytes_in } in, { $bytes_out } out
 closed-why = closed after { $duration }: { $bytes_in } in, { $bytes_out } out ({ $reason })
 connect-failed = ✗ { $addr }: { $error }
 all-sent-wait = … all sent; listening { $wait } for replies (--wait)
-all-sent-replies = … all sent; listening up to { $wait } until { $n } { $n ->
+all-sent-replies = … all sent; waiting for { $n } { $n ->
         [one] reply
        *[other] replies
-    } came
+    }, { $wait } at most
 eof = ← EOF: the peer finished sending (recv returned 0 bytes)
 shutdown = → shutdown(SHUT_WR): nothing more to send (FIN)
 rejected = ✗ rejected { $peer }: { $reason }

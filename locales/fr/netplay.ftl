@@ -10,7 +10,7 @@
 ## Étapes de la socket (src/report/human.rs)
 
 step-socket = socket({ $family }, { $socktype })   socket { $proto } { $family_name }
-step-setsockopt = setsockopt({ $name }, { $value })   relu : { $value }
+step-setsockopt = setsockopt({ $name }, { $set })   relu : { $value }
 step-reuseaddr-default = (par défaut pour un serveur TCP de netplay : au redémarrage, bind() réussit malgré TIME_WAIT)
 step-read-option = { $name } = { $value }   ({ $why })
 step-reuseaddr-off = désactivée (--no-reuse-addr) : un redémarrage échoue tant que d'anciennes connexions attendent en TIME_WAIT

@@ -115,11 +115,17 @@ fn bind(addr: SocketAddr, options: SocketOptions, offload: bool, report: &Report
     report.emit(Event::Step(Step::SetOption {
         role: Role::Server,
         name: "SO_RCVBUF",
+        set: RECV_BUFFER as i64,
         value: granted as i64,
     }))?;
     // Several datagrams per recvmsg(), where the kernel can.
     if offload && offload::enable_gro(&socket) {
-        report.emit(Event::Step(Step::SetOption { role: Role::Server, name: "UDP_GRO", value: 1 }))?;
+        report.emit(Event::Step(Step::SetOption {
+            role: Role::Server,
+            name: "UDP_GRO",
+            set: 1,
+            value: 1,
+        }))?;
     }
     let local = socket::bind(&socket, &addr, Role::Server, report)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
@@ -345,7 +351,12 @@ fn send_to(
     let mut per_send = if config.offload { (65_000 / config.size).clamp(1, 64) } else { 1 };
     if per_send > 1 {
         if offload::set_gso(&socket, config.size) {
-            let step = Step::SetOption { role: Role::Client, name: "UDP_SEGMENT", value: config.size as i64 };
+            let step = Step::SetOption {
+                role: Role::Client,
+                name: "UDP_SEGMENT",
+                set: config.size as i64,
+                value: config.size as i64,
+            };
             report.emit(Event::Step(step))?;
         } else {
             per_send = 1;

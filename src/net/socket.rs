@@ -70,7 +70,12 @@ pub fn open(
         Some(true) => {
             socket.set_reuse_address(true).map_err(fail("set SO_REUSEADDR for"))?;
             let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
-            report.emit(Event::Step(Step::SetOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
+            report.emit(Event::Step(Step::SetOption {
+                role,
+                name: "SO_REUSEADDR",
+                set: 1,
+                value: value.into(),
+            }))?;
             if let Some(warning) = crate::sys::reuse::when_set() {
                 report.emit(Event::Notice { conn: None, message: warning })?;
             }
@@ -86,6 +91,7 @@ pub fn open(
             Some(value) => report.emit(Event::Step(Step::SetOption {
                 role,
                 name: "SO_REUSEPORT",
+                set: 1,
                 value: value.into(),
             }))?,
             None => report.emit(Event::Notice { conn: None, message: reuse_port::unavailable() })?,
@@ -94,14 +100,19 @@ pub fn open(
     if let Some(size) = options.recv_buffer {
         socket.set_recv_buffer_size(size).map_err(fail("set SO_RCVBUF for"))?;
         let value = socket.recv_buffer_size().map_err(fail("read SO_RCVBUF for"))?;
-        report.emit(Event::Step(Step::SetOption { role, name: "SO_RCVBUF", value: value as i64 }))?;
+        report.emit(Event::Step(Step::SetOption {
+            role,
+            name: "SO_RCVBUF",
+            set: size as i64,
+            value: value as i64,
+        }))?;
     }
     if family == Family::V6 {
         let step = match options.v6only {
             Some(only) => {
                 socket.set_only_v6(only).map_err(fail("set IPV6_V6ONLY for"))?;
                 let value = socket.only_v6().map_err(fail("read IPV6_V6ONLY for"))?;
-                Step::SetOption { role, name: "IPV6_V6ONLY", value: value.into() }
+                Step::SetOption { role, name: "IPV6_V6ONLY", set: only.into(), value: value.into() }
             }
             None => {
                 let value = socket.only_v6().map_err(fail("read IPV6_V6ONLY for"))?;

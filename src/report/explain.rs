@@ -29,15 +29,23 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
                 }
             ),
         ),
-        Step::SetOption { role, name, value } | Step::ReadOption { role, name, value } => {
+        Step::SetOption { role, name, value, .. } | Step::ReadOption { role, name, value } => {
             let level = match name {
                 n if n.starts_with("IPV6") => "IPPROTO_IPV6",
                 n if n.starts_with("UDP_") => "SOL_UDP",
                 _ => "SOL_SOCKET",
             };
+            // Options Python's socket module has no name for (3.11 here):
+            // their Linux numbers, named in a comment.
+            let (option, comment) = match *name {
+                "SO_RXQ_OVFL" => ("40".to_string(), format!("  # {name}")),
+                "UDP_SEGMENT" => ("103".to_string(), format!("  # {name}")),
+                "UDP_GRO" => ("104".to_string(), format!("  # {name}")),
+                _ => (name.to_string(), String::new()),
+            };
             let python = match step {
-                Step::SetOption { .. } => {
-                    format!("{}.setsockopt({level}, {name}, {value})", var(*role, proto))
+                Step::SetOption { set, .. } => {
+                    format!("{}.setsockopt({level}, {option}, {set}){comment}", var(*role, proto))
                 }
                 _ => format!("{}.getsockopt({level}, {name})  # {value}", var(*role, proto)),
             };

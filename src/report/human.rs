@@ -244,14 +244,14 @@ impl Human {
                 family_name = family_name(*family),
                 proto = proto_name(*proto),
             )),
-            Step::SetOption { name, value, role } => {
+            Step::SetOption { name, set, value, role } => {
                 let why = match (*name, *role, self.proto) {
                     ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
                         self.dim(&format!("   {}", self.t(msg!("step-reuseaddr-default"))))
                     }
                     _ => String::new(),
                 };
-                let text = self.t(msg!("step-setsockopt", name = *name, value = *value));
+                let text = self.t(msg!("step-setsockopt", name = *name, set = *set, value = *value));
                 format!("{text}{why}")
             }
             Step::ReadOption { name, value, role } => {
@@ -453,9 +453,9 @@ impl Human {
         let text = self.t(msg!(
             "udp-done",
             duration = Arg::duration(duration),
-            sent = sent,
+            sent = Arg::count(sent),
             bytes_out = Arg::bytes(bytes_out),
-            received = received,
+            received = Arg::count(received),
             bytes_in = Arg::bytes(bytes_in),
         ));
         let text = self.paint(Color::Yellow, &text);

@@ -49,8 +49,44 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         .subsequent_indent(&hanging)
         .break_words(false)
         .word_separator(textwrap::WordSeparator::AsciiSpace);
-    let lines: Vec<String> = textwrap::wrap(&body, options).into_iter().map(|l| l.into_owned()).collect();
+    let glued = glue_units(&body);
+    let lines: Vec<String> = textwrap::wrap(glued.as_deref().unwrap_or(&body), options)
+        .into_iter()
+        .map(|l| if glued.is_some() { l.replace(GLUE, " ") } else { l.into_owned() })
+        .collect();
     carry_colours(lines, &hanging)
+}
+
+/// Stands for a space that must not break, while a line is wrapped: one
+/// column wide, as the space it replaces; never in netplay's own lines.
+const GLUE: char = '\u{E000}';
+
+/// The units netplay writes after a number (units.rs), in English: a line
+/// never breaks between `17` and `B` (French has no-break spaces there).
+const UNITS: [&str; 11] =
+    ["B", "KiB", "MiB", "GiB", "TiB", "bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s", "bytes"];
+
+/// `text` with the space between a number and its unit made unbreakable
+/// (GLUE), or None when there is none (or GLUE is already in it).
+fn glue_units(text: &str) -> Option<String> {
+    if text.contains(GLUE) {
+        return None;
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out = String::with_capacity(text.len());
+    let mut glued = false;
+    for (i, word) in words.iter().enumerate() {
+        out.push_str(word);
+        let Some(next) = words.get(i + 1) else { break };
+        let unit = next.trim_end_matches([',', '.', ';', ':', ')']);
+        if word.ends_with(|c: char| c.is_ascii_digit()) && UNITS.contains(&unit) {
+            out.push(GLUE);
+            glued = true;
+        } else {
+            out.push(' ');
+        }
+    }
+    glued.then_some(out)
 }
 
 /// The escape sequences at the very start of `text`, and the rest.
@@ -107,6 +143,23 @@ fn open_colour(line: &str, mut open: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Before, `... 5 out, 17 B acked` broke as `17` / `B acked`.
+    #[test]
+    fn a_number_and_its_unit_stay_on_one_line() {
+        let text = "  TCP_INFO in FIN_WAIT1: rtt 34µs (±19µs), cwnd 11, 0 retransmitted, 2 segments in, 5 out, 17 B acked";
+        for width in 60..text.len() {
+            for line in wrap(text, width) {
+                assert!(!line.ends_with(" 17"), "{width}: {line:?}");
+                assert!(!line.trim_start().starts_with("B acked"), "{width}: {line:?}");
+                assert!(!line.contains(GLUE));
+            }
+        }
+        let rate = "sent 195,325 datagrams in 1.00s = 195,299/s, 100.0 Mbit/s";
+        for width in 30..rate.len() {
+            assert!(wrap(rate, width).iter().all(|l| !l.trim_start().starts_with("Mbit/s")), "{width}");
+        }
+    }
 
     #[test]
     fn short_lines_stay_whole() {

@@ -220,7 +220,12 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
 fn count_drops(socket: &Socket, addr: &SocketAddr, report: &Report) -> Result<bool> {
     let counting = drops::enable(socket).map_err(|e| NetError::socket("set SO_RXQ_OVFL for", *addr, e))?;
     if counting {
-        report.emit(Event::Step(Step::SetOption { role: Role::Server, name: "SO_RXQ_OVFL", value: 1 }))?;
+        report.emit(Event::Step(Step::SetOption {
+            role: Role::Server,
+            name: "SO_RXQ_OVFL",
+            set: 1,
+            value: 1,
+        }))?;
     } else {
         report.emit(Event::Notice { conn: None, message: msg!("notice-drops-uncounted") })?;
     }
