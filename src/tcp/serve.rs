@@ -912,28 +912,35 @@ async fn write_loop(
             progress = tokio::time::Instant::now();
         }
         let mut done = 0;
+        // Try the send first; only a socket that was found full is waited
+        // for, with the stall timer. (A timer made for every send costs a
+        // registration in tokio's shared timer wheel: at 10,000 broadcast
+        // clients that was 10,000 a message.)
+        let mut full = false;
         while done < bytes.len() {
-            tokio::select! {
-                // A client that can take data is never cut because its
-                // deadline also passed (select! would otherwise pick one
-                // of the two ready branches at random).
-                biased;
-                ready = writer.writable() => ready.map_err(WriteEnd::Failed)?,
-                _ = Box::pin(tokio::time::sleep_until(progress + stall)) => {
-                    // Cut only a client that holds something up: a sender
-                    // waiting for room, or its own close.
-                    if inbox.holds_up_a_sender() || totals.finished.load(Ordering::SeqCst) {
-                        let reason = msg!(
-                            "reason-stalled",
-                            after = Arg::duration(progress.elapsed()),
-                            waiting = Arg::bytes(bytes.len() - done + inbox.queued()),
-                        );
-                        server.counters.stalls.fetch_add(1, Ordering::Relaxed);
-                        cut.cut(reason.clone());
-                        return Err(WriteEnd::Stalled(reason));
+            if full {
+                tokio::select! {
+                    // A client that can take data is never cut because its
+                    // deadline also passed (select! would otherwise pick one
+                    // of the two ready branches at random).
+                    biased;
+                    ready = writer.writable() => ready.map_err(WriteEnd::Failed)?,
+                    _ = Box::pin(tokio::time::sleep_until(progress + stall)) => {
+                        // Cut only a client that holds something up: a sender
+                        // waiting for room, or its own close.
+                        if inbox.holds_up_a_sender() || totals.finished.load(Ordering::SeqCst) {
+                            let reason = msg!(
+                                "reason-stalled",
+                                after = Arg::duration(progress.elapsed()),
+                                waiting = Arg::bytes(bytes.len() - done + inbox.queued()),
+                            );
+                            server.counters.stalls.fetch_add(1, Ordering::Relaxed);
+                            cut.cut(reason.clone());
+                            return Err(WriteEnd::Stalled(reason));
+                        }
+                        progress = tokio::time::Instant::now();
+                        continue;
                     }
-                    progress = tokio::time::Instant::now();
-                    continue;
                 }
             }
             // One send() call, stamped before it: the client's recv of
@@ -948,9 +955,13 @@ async fn write_loop(
             };
             let n = match writer.try_write(&bytes[done..]) {
                 Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    full = true;
+                    continue;
+                }
                 Err(e) => return Err(WriteEnd::Failed(e)),
             };
+            full = false;
             progress = tokio::time::Instant::now();
             totals.tcp_info.read_after_data(writer.as_ref());
             chunk += 1;
