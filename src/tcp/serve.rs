@@ -900,22 +900,21 @@ async fn write_loop(
     // --raw shows no sends at all.
     let report = !server.config.broadcast && server.report.shows_sends();
     let stall = server.config.stall_timeout;
+    // TCP_INFO is read after data only with --packets, --explain or
+    // --json: asked once here, not of the shared totals at every send.
+    let tcp_info = server.config.packets.tcp_info;
+    // The stall clock: since when the client's socket has been full with
+    // data waiting for it. It starts when a send finds the socket full and
+    // ends with the next send that moves data, so it never runs while a
+    // reader waits with nothing to take (behind a quiet sender, or behind a
+    // stuck client that holds the sender back): such a reader has not
+    // stalled, and must not be cut the moment data comes. Only a socket
+    // found full is waited for, with a timer (a timer for every send costs
+    // a registration in tokio's shared timer wheel: at 10,000 broadcast
+    // clients, 10,000 a message); the clock is read only then, too.
     let mut progress = tokio::time::Instant::now();
-    loop {
-        // The stall clock runs only while something waits for this client:
-        // a reader that waited for data (behind a slow sender, or behind a
-        // stuck client that holds the sender back) has not stalled, and
-        // must not be cut the moment data comes.
-        let idle = inbox.queued() == 0;
-        let Some(bytes) = inbox.recv().await else { break };
-        if idle {
-            progress = tokio::time::Instant::now();
-        }
+    while let Some(bytes) = inbox.recv().await {
         let mut done = 0;
-        // Try the send first; only a socket that was found full is waited
-        // for, with the stall timer. (A timer made for every send costs a
-        // registration in tokio's shared timer wheel: at 10,000 broadcast
-        // clients that was 10,000 a message.)
         let mut full = false;
         while done < bytes.len() {
             if full {
@@ -956,14 +955,18 @@ async fn write_loop(
             let n = match writer.try_write(&bytes[done..]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    full = true;
+                    if !full {
+                        full = true;
+                        progress = tokio::time::Instant::now();
+                    }
                     continue;
                 }
                 Err(e) => return Err(WriteEnd::Failed(e)),
             };
             full = false;
-            progress = tokio::time::Instant::now();
-            totals.tcp_info.read_after_data(writer.as_ref());
+            if tcp_info {
+                totals.tcp_info.read_after_data(writer.as_ref());
+            }
             chunk += 1;
             let offset = totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
             server.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
