@@ -93,8 +93,9 @@ pub struct OutputArgs {
     #[arg(long, global = true, value_name = "FORMAT", value_parser = decode_arg, help_heading = OUTPUT)]
     pub decode: Option<Format>,
 
-    /// Fit every line in N columns, as in a terminal that wide (default: the terminal's width;
-    /// in a pipe, COLUMNS if set, else whole lines).
+    /// Fit every line in N columns, as in a terminal that wide; a hex dump line keeps 8 bytes at
+    /// least (45 columns; 54 in the demo, with its label) (default: the terminal's width; in a
+    /// pipe, COLUMNS if set, else whole lines, but --packets lines are cut at 80 columns with …).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..), help_heading = OUTPUT)]
     pub columns: Option<u16>,
 
