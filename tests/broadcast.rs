@@ -449,3 +449,53 @@ fn the_open_file_limit_is_named_when_it_stops_clients() {
     let refused = clients.iter_mut().find(|c| c.local_addr().unwrap().to_string() == peer).unwrap();
     assert!(closed_by_server(refused));
 }
+
+/// `--slow drop` tells a client's drops once a second as a count, not a
+/// line for every chunk skipped (a 4 MiB burst made hundreds of lines);
+/// the counts shown add up to the summary's.
+#[test]
+fn drops_are_told_once_a_second_as_a_count() {
+    let mut server =
+        Proc::start(&["--color", "never", "tcp", "serve", "--broadcast", "--slow", "drop", "--port", "0"]);
+    let listening = server.expect(|l| l.contains("listening on"));
+    let addr: SocketAddr =
+        listening.split("listening on ").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let slow = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    slow.set_recv_buffer_size(4096).unwrap();
+    slow.connect(&addr.into()).unwrap();
+    let mut sender = connect(addr);
+    let started = Instant::now();
+    let message = vec![b'x'; 1024];
+    for _ in 0..4096 {
+        sender.write_all(&message).unwrap();
+    }
+    drop(sender);
+    let lines = server.lines_until_quiet(Duration::from_millis(1500), Duration::from_secs(60)).unwrap();
+    let elapsed = started.elapsed().as_secs() as usize;
+    server.signal(nix::sys::signal::Signal::SIGINT);
+    server.wait_within(PATIENCE);
+    let rest = server.rest();
+    let all: Vec<&String> = lines.iter().chain(rest.iter()).collect();
+    let first =
+        all.iter().filter(|l| l.contains("dropped for it (--slow drop)") && !l.contains("more")).count();
+    let more: Vec<u64> = all
+        .iter()
+        .filter_map(|l| l.split("… and ").nth(1))
+        .map(|l| l.split_whitespace().next().unwrap().replace(',', "").parse().unwrap())
+        .collect();
+    assert!(first >= 1, "no drop line:\n{all:#?}");
+    assert!(
+        first + more.len() <= 2 * (elapsed + 2),
+        "{} drop lines in {elapsed} s:\n{all:#?}",
+        first + more.len()
+    );
+    let summary = all.iter().find(|l| l.contains(" drop") && l.contains("relay")).expect("the summary");
+    let total: u64 = summary
+        .split(", ")
+        .find(|part| part.ends_with(" drops") || part.ends_with(" drop"))
+        .and_then(|part| part.split_whitespace().next())
+        .map(|n| n.replace(',', "").parse().unwrap())
+        .expect("the drop count");
+    assert_eq!(first as u64 + more.iter().sum::<u64>(), total, "{all:#?}");
+    drop(slow);
+}

@@ -115,6 +115,10 @@ relay-head = ⇉ relay { $bytes } to { $to } { $to ->
     }
 dropped-drop = { $bytes } from { $from } dropped for it (--slow drop)
 dropped-disconnect = disconnecting it (--slow disconnect); { $bytes } from { $from } not sent
+dropped-more = … and { $n } more { $n ->
+        [one] message
+       *[other] messages
+    } ({ $bytes }) dropped for it since (--slow drop)
 falling-behind = falling behind ({ $queued } waiting, its queue is full): { $what }
 stopped-by = ■ stopped by { $signal } after { $duration }
 summary-connections = { $n } { $n ->

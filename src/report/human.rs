@@ -92,8 +92,22 @@ pub struct Human {
     at: Stamp,
     /// `--packets`: which kinds of packet were explained already.
     ladder: Ladder,
+    /// `--slow drop`: per client, when its last drop line was shown and
+    /// what was dropped for it since (one line a second, not one a chunk).
+    drops: HashMap<u64, Drops>,
     buf: Vec<u8>,
 }
+
+/// The drops of one client not shown yet, since its last drop line.
+#[derive(Debug)]
+struct Drops {
+    shown_at: Stamp,
+    messages: u64,
+    bytes: u64,
+}
+
+/// At most one drop line a second for each client.
+const DROP_LINES_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A UDP socket's story so far, as the events told it.
 #[derive(Debug, Default)]
@@ -134,6 +148,7 @@ impl Human {
             told_cut: false,
             at: Stamp::ZERO,
             ladder: Ladder::default(),
+            drops: HashMap::new(),
             buf: Vec::new(),
         }
     }
@@ -612,6 +627,28 @@ impl Human {
     }
 
     fn dropped(&mut self, conn: u64, from: Option<u64>, len: usize, queued: usize, policy: SlowPolicy) {
+        // --slow drop may skip many chunks a second for one client: the
+        // first is told, the rest once a second (and at its close) as a
+        // count. --json keeps one event per drop.
+        if policy == SlowPolicy::Drop {
+            let at = self.at;
+            match self.drops.get_mut(&conn) {
+                Some(d) if at.0.saturating_sub(d.shown_at.0) < DROP_LINES_EVERY => {
+                    d.messages += 1;
+                    d.bytes += len as u64;
+                    return;
+                }
+                Some(_) => {
+                    self.more_dropped(conn);
+                    if let Some(d) = self.drops.get_mut(&conn) {
+                        d.shown_at = at;
+                    }
+                }
+                None => {
+                    self.drops.insert(conn, Drops { shown_at: at, messages: 0, bytes: 0 });
+                }
+            }
+        }
         let tag = self.conn_tag(conn);
         let from = match from {
             Some(from) => format!("#{from}"),
@@ -624,6 +661,20 @@ impl Human {
             }
         };
         let text = self.t(msg!("falling-behind", queued = Arg::bytes(queued), what = what));
+        let text = self.paint(Color::Yellow, &text);
+        self.line(&format!("{tag} {text}"));
+    }
+
+    /// Tells the drops of `conn` not shown yet, if any.
+    fn more_dropped(&mut self, conn: u64) {
+        let Some(d) = self.drops.get_mut(&conn) else { return };
+        if d.messages == 0 {
+            return;
+        }
+        let (messages, bytes) = (d.messages, d.bytes);
+        (d.messages, d.bytes) = (0, 0);
+        let tag = self.conn_tag(conn);
+        let text = self.t(msg!("dropped-more", n = Arg::count(messages), bytes = Arg::bytes(bytes)));
         let text = self.paint(Color::Yellow, &text);
         self.line(&format!("{tag} {text}"));
     }
@@ -929,6 +980,8 @@ impl Reporter for Human {
                 self.explanation(explain::shutdown(self.style.lang));
             }
             Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
+                self.more_dropped(*conn);
+                self.drops.remove(conn);
                 self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_ref());
                 if let Some(info) = tcp_info {
                     let text = self.t(msg!(
