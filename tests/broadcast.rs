@@ -454,6 +454,7 @@ fn the_open_file_limit_is_named_when_it_stops_clients() {
 /// line for every chunk skipped (a 4 MiB burst made hundreds of lines);
 /// the counts shown add up to the summary's.
 #[test]
+#[cfg(unix)] // stopped with SIGINT
 fn drops_are_told_once_a_second_as_a_count() {
     let mut server =
         Proc::start(&["--color", "never", "tcp", "serve", "--broadcast", "--slow", "drop", "--port", "0"]);
