@@ -464,7 +464,9 @@ fn drops_are_told_once_a_second_as_a_count() {
     let slow = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
     slow.set_recv_buffer_size(4096).unwrap();
     slow.connect(&addr.into()).unwrap();
+    server.expect(|l| l.contains("joins the broadcast: 1 client"));
     let mut sender = connect(addr);
+    server.expect(|l| l.contains("joins the broadcast: 2 clients"));
     let started = Instant::now();
     let message = vec![b'x'; 1024];
     for _ in 0..4096 {
