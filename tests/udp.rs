@@ -247,6 +247,24 @@ fn connect_to_a_closed_port_is_refused_while_sendto_hears_nothing() {
 }
 
 #[test]
+fn a_refusal_stops_the_datagrams_still_to_send() {
+    // The refusal of datagram 1 comes back within a millisecond; datagram 2
+    // was due 30 s later. It must not be sent (it used to be, and the run
+    // went on through every pause: on Windows, where send() is never told,
+    // `--count 1000 --interval 1s` ran 1000 s past the refusal).
+    let port = closed_port();
+    let out = netplay()
+        .args(["--json", "udp", "send", "--connect", "127.0.0.1", &port, "-m", "x"])
+        .args(["--count", "3", "--interval", "30s", "--wait", "1s"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert_eq!(dir(&events(&out.stdout), "out").len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
 fn wait_shows_a_reply_that_comes_after_the_last_datagram() {
     let peer = std_peer();
     let addr = peer.local_addr().unwrap();

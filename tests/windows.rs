@@ -252,9 +252,24 @@ fn a_closed_udp_port_is_refused_with_windows_words() {
         let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port().to_string()
     };
-    let out = wine.run(&["udp", "send", "--connect", "127.0.0.1", &port, "-m", "x", "--wait", "2s"], None);
+    // Three datagrams, 300 ms apart, where one would do on Windows: Wine's
+    // server reads a socket's pending error (SO_ERROR, which clears it)
+    // when it polls the socket, so a refusal that comes back before
+    // netplay's receiving thread is waiting in recv() is lost under Wine
+    // (CI failed on it once; here 3 suite runs in 40; tcpdump showed the ICMP
+    // came; a 20-line C client that sends before it receives loses it 60
+    // times in 60 under Wine). The next datagram is sent while recv()
+    // waits, and its refusal comes through; the first refusal seen stops
+    // the rest (tests/udp.rs checks that on Linux).
+    let out = wine.run(
+        &["udp", "send", "--connect", "127.0.0.1", &port, "-m", "x"]
+            .into_iter()
+            .chain(["--count", "3", "--interval", "300ms", "--wait", "2s"])
+            .collect::<Vec<_>>(),
+        None,
+    );
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(out.status.code(), Some(4), "{}{stderr}", text(&out.stdout));
     assert!(stderr.contains("an ICMP port unreachable came back"), "{stderr}");
     assert!(stderr.contains("WSAECONNRESET"), "{stderr}");
 }

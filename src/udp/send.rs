@@ -6,7 +6,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -80,7 +80,13 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     }
 
     let socket = Arc::new(socket);
-    let shared = Arc::new(Shared { start, finished: OnceLock::new(), sent: Default::default() });
+    let shared = Arc::new(Shared {
+        start,
+        finished: OnceLock::new(),
+        sent: Default::default(),
+        stopped: Mutex::new(false),
+        wake: Condvar::new(),
+    });
     let sender = {
         let (socket, config, report, shared) =
             (socket.clone(), config.clone(), report.clone(), shared.clone());
@@ -91,9 +97,10 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     let received = match receive(&socket, peer, &config, &report, &shared, &sender) {
         Ok(received) => received,
         Err(e) => {
-            // A finite input's sender ends soon: let it report what it sent
-            // (its own error, if any, is the same refusal). One reading
+            // A finite input's sender stops at once: let it report what it
+            // sent (its own error, if any, is the same refusal). One reading
             // stdin may be blocked there for good: leave it.
+            shared.stop();
             if config.input != Input::Stdin {
                 let _ = sender.join();
             }
@@ -127,6 +134,19 @@ impl Count {
     }
 }
 
+/// The sender's end when the receiver failed first: never shown (the
+/// receiver's error is the run's).
+#[derive(Debug)]
+struct Stopped;
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sending stopped: receiving failed")
+    }
+}
+
+impl std::error::Error for Stopped {}
+
 /// What the two threads share.
 struct Shared {
     start: Instant,
@@ -134,6 +154,33 @@ struct Shared {
     /// when sending failed.
     finished: OnceLock<Instant>,
     sent: Count,
+    /// Set when receiving failed (a refusal): the sender sends no more,
+    /// and a pause between datagrams ends at once.
+    stopped: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Shared {
+    /// Tells the sender to stop: what it sends next would not change the
+    /// outcome, and `--count 1000 --interval 1s` must not run on for it.
+    fn stop(&self) {
+        *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.wake.notify_all();
+    }
+
+    /// Waits `pause`, or less if told to stop; true if told to stop.
+    fn pause(&self, pause: Duration) -> bool {
+        let stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        let (stopped, _) = self
+            .wake
+            .wait_timeout_while(stopped, pause, |stopped| !*stopped)
+            .unwrap_or_else(|e| e.into_inner());
+        *stopped
+    }
+
+    fn is_stopped(&self) -> bool {
+        *self.stopped.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Resolves the target, then builds the socket: socket, bind if asked,
@@ -226,10 +273,12 @@ fn send_all(
     let target = SockAddr::from(peer);
     let one = |bytes: &[u8]| -> Result<()> {
         let sent_before = shared.sent.datagrams.load(Ordering::Relaxed);
-        if sent_before > 0
-            && let Some(pause) = config.interval
-        {
-            thread::sleep(pause);
+        let stopped = match config.interval {
+            Some(pause) if sent_before > 0 => shared.pause(pause),
+            _ => shared.is_stopped(),
+        };
+        if stopped {
+            return Err(Stopped.into());
         }
         // Stamped before the call, so the server's recvfrom shows after
         // it; the socket's new address is told first, as it came with it.
