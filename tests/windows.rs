@@ -245,29 +245,32 @@ fn a_datagram_cut_by_a_short_buffer_keeps_its_real_length() {
     assert_eq!(server.wait(), 0);
 }
 
-#[test]
-fn a_closed_udp_port_is_refused_with_windows_words() {
-    let Some(wine) = wine() else { return };
+/// `udp send --connect` to a closed port, with `lead` (global options)
+/// first.
+///
+/// Three datagrams, 300 ms apart, where one would do on Windows: Wine's
+/// server reads a socket's pending error (SO_ERROR, which clears it) when
+/// it polls the socket, so a refusal that comes back before netplay's
+/// receiving thread waits in recv() is lost under Wine (CI failed on it
+/// twice; here 3 suite runs in 40; tcpdump showed the ICMP came; a 20-line
+/// C client that sends before it receives loses it 60 times in 60 under
+/// Wine). The next datagram is sent while recv() waits, and its refusal
+/// comes through; the first refusal seen stops the rest (tests/udp.rs
+/// checks that on Linux).
+fn send_to_a_closed_port(wine: &Wine, lead: &[&str]) -> Output {
     let port = {
         let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port().to_string()
     };
-    // Three datagrams, 300 ms apart, where one would do on Windows: Wine's
-    // server reads a socket's pending error (SO_ERROR, which clears it)
-    // when it polls the socket, so a refusal that comes back before
-    // netplay's receiving thread is waiting in recv() is lost under Wine
-    // (CI failed on it once; here 3 suite runs in 40; tcpdump showed the ICMP
-    // came; a 20-line C client that sends before it receives loses it 60
-    // times in 60 under Wine). The next datagram is sent while recv()
-    // waits, and its refusal comes through; the first refusal seen stops
-    // the rest (tests/udp.rs checks that on Linux).
-    let out = wine.run(
-        &["udp", "send", "--connect", "127.0.0.1", &port, "-m", "x"]
-            .into_iter()
-            .chain(["--count", "3", "--interval", "300ms", "--wait", "2s"])
-            .collect::<Vec<_>>(),
-        None,
-    );
+    let send = ["udp", "send", "--connect", "127.0.0.1", &port, "-m", "x"];
+    let pace = ["--count", "3", "--interval", "300ms", "--wait", "2s"];
+    wine.run(&[lead, &send[..], &pace[..]].concat(), None)
+}
+
+#[test]
+fn a_closed_udp_port_is_refused_with_windows_words() {
+    let Some(wine) = wine() else { return };
+    let out = send_to_a_closed_port(wine, &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{}{stderr}", text(&out.stdout));
     assert!(stderr.contains("an ICMP port unreachable came back"), "{stderr}");
@@ -353,29 +356,9 @@ fn ctrl_c_stops_both_servers_with_their_totals() {
 #[test]
 fn windows_words_come_in_french_too() {
     let Some(wine) = wine() else { return };
-    let port = {
-        let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port().to_string()
-    };
-    let out = wine.run(
-        &[
-            "--lang",
-            "fr",
-            "--color",
-            "never",
-            "udp",
-            "send",
-            "--connect",
-            "127.0.0.1",
-            &port,
-            "-m",
-            "x",
-            "--wait",
-            "2s",
-        ],
-        None,
-    );
+    let out = send_to_a_closed_port(wine, &["--lang", "fr", "--color", "never"]);
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{all}");
     let flat = all.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         flat.contains("réinitialisée") && flat.contains("(WSAECONNRESET) sur un recv() suivant"),
