@@ -249,9 +249,10 @@ fn connect_to_a_closed_port_is_refused_while_sendto_hears_nothing() {
 #[test]
 fn a_refusal_stops_the_datagrams_still_to_send() {
     // The refusal of datagram 1 comes back within a millisecond; datagram 2
-    // was due 30 s later. It must not be sent (it used to be, and the run
-    // went on through every pause: on Windows, where send() is never told,
-    // `--count 1000 --interval 1s` ran 1000 s past the refusal).
+    // was due 30 s later. It must not be sent. It used to be: the sender
+    // slept through its pause, sent datagram 2, and only the refusal of
+    // that one, at datagram 3's send(), ended the run (here: killed at
+    // 10 s, still in the first pause).
     let port = closed_port();
     let out = netplay()
         .args(["--json", "udp", "send", "--connect", "127.0.0.1", &port, "-m", "x"])

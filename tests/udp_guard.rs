@@ -115,9 +115,10 @@ fn two_echo_servers_stop_answering_each_other() {
     // One datagram to A "from" B: sent from a second socket on B's port.
     // It is connected elsewhere, so the kernel never gives it A's answer:
     // in a SO_REUSEPORT group with a connected socket, a datagram goes to
-    // the socket whose address matches best. It used to close at once and
-    // under load A answered first, into it, half the time: the loop never
-    // started (1 full test run in 6 here, under load; 5 in 8 when it stayed open 300 ms).
+    // the socket whose address matches best. It used to close at once, and
+    // under load A answered before it closed, into it, half the time: the
+    // loop never started (1 full test run in 6 here, under load; 5 in 8
+    // when it stayed open 300 ms).
     let starter = Socket::new(Domain::IPV4, Type::DGRAM, None).unwrap();
     starter.set_reuse_port(true).unwrap();
     starter.bind(&b_addr.into()).unwrap();

@@ -162,7 +162,7 @@ struct Shared {
 
 impl Shared {
     /// Tells the sender to stop: what it sends next would not change the
-    /// outcome, and `--count 1000 --interval 1s` must not run on for it.
+    /// outcome, and a long `--interval` must not keep the run going.
     fn stop(&self) {
         *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.wake.notify_all();
