@@ -250,12 +250,10 @@ fn delivery(d: &Delivery, what: &'static str) -> Msg {
     )
 }
 
-/// Word-wraps `text` to `width` columns; a word longer than a line is cut.
+/// Word-wraps `text` to `width` columns, a number kept with its unit; a
+/// word longer than a line is cut.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let lines: Vec<String> = textwrap::wrap(text, textwrap::Options::new(width).break_words(true))
-        .into_iter()
-        .map(|line| line.into_owned())
-        .collect();
+    let lines = super::width::wrap_with(text, textwrap::Options::new(width).break_words(true));
     if lines.is_empty() { vec![String::new()] } else { lines }
 }
 
@@ -451,5 +449,10 @@ mod tests {
         assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), vec![""]);
+        // Before, the demo's table cell broke as `... calls of 10` / `bytes each`.
+        assert_eq!(
+            wrap("5 datagrams, 5 recvfrom() calls of 10 bytes each", 37),
+            vec!["5 datagrams, 5 recvfrom() calls of", "10 bytes each"]
+        );
     }
 }

@@ -49,12 +49,18 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         .subsequent_indent(&hanging)
         .break_words(false)
         .word_separator(textwrap::WordSeparator::AsciiSpace);
-    let glued = glue_units(&body);
-    let lines: Vec<String> = textwrap::wrap(glued.as_deref().unwrap_or(&body), options)
+    carry_colours(wrap_with(&body, options), &hanging)
+}
+
+/// textwrap's wrap of `text`, never breaking a line between a number and
+/// its unit: every wrap of netplay's (this file's lines, the demo table's
+/// cells) goes through it.
+pub fn wrap_with(text: &str, options: textwrap::Options) -> Vec<String> {
+    let glued = glue_units(text);
+    textwrap::wrap(glued.as_deref().unwrap_or(text), options)
         .into_iter()
         .map(|l| if glued.is_some() { l.replace(GLUE, " ") } else { l.into_owned() })
-        .collect();
-    carry_colours(lines, &hanging)
+        .collect()
 }
 
 /// Stands for a space that must not break, while a line is wrapped: one
