@@ -119,9 +119,9 @@ relay-head = ⇉ relais de { $bytes } vers { $to } { $to ->
 dropped-drop = { $bytes } de { $from } abandonnés pour lui (--slow drop)
 dropped-disconnect = déconnexion (--slow disconnect) ; { $bytes } de { $from } non envoyés
 dropped-more = … et { $n } { $n ->
-        [one] autre message abandonné
-       *[other] autres messages abandonnés
-    } pour lui depuis ({ $bytes }) (--slow drop)
+        [one] autre message ({ $bytes }) abandonné
+       *[other] autres messages ({ $bytes }) abandonnés
+    } pour lui depuis (--slow drop)
 falling-behind = en retard ({ $queued } en attente, sa file est pleine) : { $what }
 stopped-by = ■ arrêté par { $signal } après { $duration }
 summary-connections = { $n } { $n ->
