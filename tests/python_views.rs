@@ -42,18 +42,25 @@ for line in sys.stdin.read().splitlines():
             want = "UnicodeDecodeError: " + str(e)
         assert shown == want, (shown, want)
 assert got == sent, (got, sent)
-assert recvs >= 1
+assert recvs == 2, recvs
 print("checked", recvs, "recv lines")
 "##;
 
-/// The client: sends `b'f\xc3'`, then `b'\xaate'` (the 'ê' cut in two),
-/// half-closes, reads the answer; prints its own address as Python has it.
+/// The client: sends `b'f\xc3'`, waits for the server's answer to it (so
+/// the server's recv() had those two bytes alone, however busy the machine;
+/// a 200 ms pause was a guess), then sends `b'\xaate'` (the 'ê' cut in
+/// two), half-closes, reads the rest; prints its own address as Python has
+/// it.
 const CLIENT: &str = r#"
-import socket, sys, time
+import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 print(repr(s.getsockname()), flush=True)
 s.sendall(b"f\xc3")
-time.sleep(0.2)
+answer = b""
+while answer != b"ok":
+    more = s.recv(2 - len(answer))
+    assert more, "the server closed before it answered"
+    answer += more
 s.sendall(b"\xaate")
 s.shutdown(socket.SHUT_WR)
 while s.recv(1024):
