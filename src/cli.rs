@@ -686,8 +686,105 @@ pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Res
     if let Some(tip) = missing_protocol(&args[1..]) {
         return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip.to_string()));
     }
-    let matches = command().try_get_matches_from(args)?;
+    let matches = match command().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(mut err) => {
+            // In place of clap's own tip ("to pass 'Hello' as a value, use
+            // '-- Hello'"), which leads into another error; clap's tips are
+            // English, so another language keeps only ours.
+            let tips = match usage_tip(&args[1..], &err) {
+                Some(tip) => Some(vec![clap::builder::StyledStr::from(tip.to_string())]),
+                None => (i18n::current() != Lang::En).then(Vec::new),
+            };
+            if let Some(tips) = tips {
+                err.insert(clap::error::ContextKind::Suggested, clap::error::ContextValue::StyledStrs(tips));
+            }
+            return Err(err);
+        }
+    };
     Cli::from_arg_matches(&matches)
+}
+
+/// The global options that take a value, as a word of their own.
+const GLOBAL_WITH_VALUE: [&str; 5] = ["--color", "--decode", "--columns", "--lang", "--pcap"];
+
+/// A usage error a learner meets, and the command that does what they
+/// meant, whole and quoted for a shell: `udp connect` (UDP opens no
+/// connection: `udp send --connect`), `tcp send` (`tcp connect`), a
+/// message given without -m or split by the shell at its spaces, `-6`
+/// before the subcommand.
+fn usage_tip(args: &[OsString], err: &clap::Error) -> Option<Msg> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let words: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+    let value = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    // Where the words that are no flag stand: the protocol, the subcommand,
+    // its arguments (a global option's value skipped).
+    let mut plain = Vec::new();
+    let mut i = 0;
+    while i < words.len() && words[i] != "--" {
+        if GLOBAL_WITH_VALUE.contains(&words[i]) {
+            i += 1;
+        } else if !words[i].starts_with('-') {
+            plain.push(i);
+        }
+        i += 1;
+    }
+    let command =
+        |new: Vec<&str>| exit::shell_command(&std::iter::once("netplay").chain(new).collect::<Vec<_>>());
+    let (&proto_at, &leaf_at) = (plain.first()?, plain.get(1)?);
+    match err.kind() {
+        ErrorKind::InvalidSubcommand => {
+            let word = value(ContextKind::InvalidSubcommand)?;
+            if words[leaf_at] != word {
+                return None;
+            }
+            let (id, instead): (&str, &[&str]) = match (words[proto_at], word) {
+                ("udp", "connect") => ("usage-tip-udp-connect", &["send", "--connect"]),
+                ("tcp", "send") => ("usage-tip-tcp-send", &["connect"]),
+                ("tcp" | "udp", "listen") => ("usage-tip-serve", &["serve"]),
+                _ => return None,
+            };
+            let mut new = words[..leaf_at].to_vec();
+            new.extend(instead);
+            new.extend(&words[leaf_at + 1..]);
+            let command = command(new);
+            Some(match id {
+                "usage-tip-udp-connect" => msg!("usage-tip-udp-connect", command = command),
+                "usage-tip-tcp-send" => msg!("usage-tip-tcp-send", command = command),
+                _ => msg!("usage-tip-serve", command = command),
+            })
+        }
+        ErrorKind::UnknownArgument => {
+            let arg = value(ContextKind::InvalidArg)?;
+            if arg == "-4" || arg == "-6" {
+                let at = words.iter().position(|w| *w == arg).filter(|&at| at < leaf_at)?;
+                let mut new = words.clone();
+                new.remove(at);
+                new.insert(leaf_at, arg);
+                return Some(msg!("usage-tip-family-after", flag = arg, command = command(new)));
+            }
+            // A message after HOST PORT, without -m: one word, or several
+            // the shell cut at their spaces.
+            if !matches!((words[proto_at], words[leaf_at]), ("tcp", "connect") | ("udp", "send")) {
+                return None;
+            }
+            let at = (leaf_at + 1..words.len()).find(|&i| words[i] == arg && plain.contains(&i))?;
+            let stray: Vec<&str> = words[at..].iter().take_while(|w| !w.starts_with('-')).copied().collect();
+            let text = stray.join(" ");
+            let mut new = words[..at].to_vec();
+            new.extend(&words[at + stray.len()..]);
+            new.extend(["-m", text.as_str()]);
+            let command = command(new);
+            Some(match stray.len() {
+                1 => msg!("usage-tip-message", command = command),
+                _ => msg!("usage-tip-message-split", words = text.as_str(), command = command),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// What `netplay` alone prints: what a newcomer should try first.
@@ -763,6 +860,12 @@ pub fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
     if let Some(suggested) = text(ContextKind::SuggestedSubcommand) {
         lines.push(String::new());
         lines.push(msg!("clap-tip-subcommand", word = suggested).render(lang));
+    }
+    if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested)
+        && !tips.is_empty()
+    {
+        lines.push(String::new());
+        lines.extend(tips.iter().map(|tip| msg!("clap-tip", tip = tip.to_string()).render(lang)));
     }
     if let Some(usage) = text(ContextKind::Usage) {
         let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_string();

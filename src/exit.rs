@@ -175,25 +175,85 @@ fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool
     }
 }
 
-/// When the port is open on this machine in the other protocol: TCP and
-/// UDP ports are separate, a thing the course's learners often meet.
-fn other_protocol(other: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
+/// A command a person may paste into a shell: each word quoted where the
+/// shell would otherwise read it differently.
+pub fn shell_command(words: &[&str]) -> String {
+    shell_words::join(words)
+}
+
+/// What holds `addr`'s port on this machine instead, when something does:
+/// a socket of the other protocol there (TCP and UDP ports are separate, a
+/// thing the course's learners often meet), or a socket of the same
+/// protocol on the other family's loopback (a `tcp serve -6` on ::1 is
+/// not reached from 127.0.0.1). The hint then names it and the command
+/// that reaches it, instead of asking whether the server runs.
+fn held_elsewhere(proto: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
     let ip = addr.ip();
     if !ip.is_loopback() && !crate::sys::local_addrs::list().addresses.contains(&ip) {
         return None;
     }
-    match crate::sys::in_use::holder(other, addr) {
-        crate::sys::in_use::Holder::Socket { program } => {
-            let by: Arg = match program {
-                Some(p) => msg!("hint-by-program", command = p.command, pid = p.pid).into(),
-                None => "".into(),
-            };
-            Some(match other {
-                Proto::Udp => msg!("hint-other-protocol-udp", port = addr.port(), by = by),
-                Proto::Tcp => msg!("hint-other-protocol-tcp", port = addr.port(), by = by),
-            })
+    let by = |program: Option<Program>| -> Arg {
+        match program {
+            Some(p) => msg!("hint-by-program", command = p.command, pid = p.pid).into(),
+            None => "".into(),
         }
-        _ => None,
+    };
+    let port = addr.port().to_string();
+    let other = match proto {
+        Proto::Tcp => Proto::Udp,
+        Proto::Udp => Proto::Tcp,
+    };
+    if let Holder::Socket { program } = crate::sys::in_use::holder(other, addr) {
+        let host = ip.to_string();
+        return Some(match other {
+            Proto::Udp => msg!(
+                "hint-other-protocol-udp",
+                port = addr.port(),
+                by = by(program),
+                command = shell_command(&["netplay", "udp", "send", &host, &port])
+            ),
+            Proto::Tcp => msg!(
+                "hint-other-protocol-tcp",
+                port = addr.port(),
+                by = by(program),
+                command = shell_command(&["netplay", "tcp", "connect", &host, &port])
+            ),
+        });
+    }
+    // Only loopback has a twin in the other family that is surely this
+    // machine's.
+    let twin: IpAddr = match ip {
+        IpAddr::V4(v4) if v4.is_loopback() => Ipv6Addr::LOCALHOST.into(),
+        IpAddr::V6(v6) if v6.is_loopback() => Ipv4Addr::LOCALHOST.into(),
+        _ => return None,
+    };
+    let Holder::Socket { program } = crate::sys::in_use::holder(proto, SocketAddr::new(twin, addr.port()))
+    else {
+        return None;
+    };
+    let (host, sub) = (
+        twin.to_string(),
+        match proto {
+            Proto::Tcp => ["tcp", "connect"],
+            Proto::Udp => ["udp", "send"],
+        },
+    );
+    Some(msg!(
+        "hint-other-family",
+        proto = proto_name(proto),
+        ip = ip,
+        port = addr.port(),
+        holder = SocketAddr::new(twin, addr.port()),
+        by = by(program),
+        command = shell_command(&["netplay", sub[0], sub[1], &host, &port])
+    ))
+}
+
+fn proto_name(proto: Proto) -> &'static str {
+    match proto {
+        Proto::Tcp => "TCP",
+        Proto::Udp => "UDP",
     }
 }
 
@@ -224,7 +284,7 @@ fn hint(err: &NetError) -> Option<Msg> {
             _ => return None,
         },
         NetError::Socket { addr, .. } if udp_refused(err) => {
-            with_other_protocol(crate::sys::refused::hint(port), other_protocol(Proto::Tcp, *addr))
+            held_elsewhere(Proto::Udp, *addr).unwrap_or_else(|| crate::sys::refused::hint(*addr))
         }
         _ => match err.io_kind()? {
             ConnectionRefused => {
@@ -233,22 +293,17 @@ fn hint(err: &NetError) -> Option<Msg> {
                     NetError::Socket { addr, .. } => Some(*addr),
                     _ => None,
                 };
-                let other = tried.and_then(|addr| other_protocol(Proto::Udp, addr));
-                with_other_protocol(msg!("hint-tcp-refused", port = port), other)
+                match tried {
+                    Some(addr) => held_elsewhere(Proto::Tcp, addr)
+                        .unwrap_or_else(|| msg!("hint-tcp-refused", port = port, ip = addr.ip())),
+                    None => msg!("hint-tcp-refused-here", port = port),
+                }
             }
             TimedOut => msg!("hint-timed-out"),
             ConnectionReset | ConnectionAborted => msg!("hint-reset"),
             _ => return None,
         },
     })
-}
-
-/// A hint, then the note on the other protocol when there is one.
-fn with_other_protocol(hint: Msg, other: Option<Msg>) -> Msg {
-    match other {
-        Some(other) => msg!("hint-and-note", hint = hint, note = other),
-        None => hint,
-    }
 }
 
 #[cfg(test)]

@@ -447,8 +447,10 @@ impl Packets {
             Ok(wire) => self.wire = Some(wire),
             Err(Start::Output(e)) => return Err(e),
             Err(Start::Capture(e)) => {
+                // A note, not an error: the run goes on, without packets.
                 self.failed = true;
-                self.report.emit(Event::Error { conn: None, message: e.message() })?;
+                let message = crate::msg!("capture-skipped", why = e.message());
+                self.report.emit(Event::Notice { conn: None, message })?;
             }
         }
         Ok(())

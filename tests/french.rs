@@ -310,7 +310,7 @@ fn the_errors_a_learner_meets_are_french() {
     let out = netplay_in(FR).args(["tcp", "connect", &addr.to_string(), "-m", "hi"]).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     let text = stderr(&out);
-    assert!(text.contains("les ports TCP et UDP sont séparés"), "{text}");
+    assert!(text.contains("les ports TCP et UDP sont distincts"), "{text}");
     assert_french("refused", &text);
 
     // The course's first server: accept and close without recv(): a reset.

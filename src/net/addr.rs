@@ -3,7 +3,7 @@
 //! `-4`/`-6`.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
 use crate::event::Family;
 use crate::i18n::Msg;
@@ -65,10 +65,16 @@ impl Target {
         }
         match first.rsplit_once(':') {
             Some((host, last)) if host.contains(':') => {
-                // "::1:12345" may be an address, or an address and a port.
-                Err(match (host.parse::<IpAddr>(), looks_like_port(last)) {
-                    (Ok(ip), true) => msg!("target-v6-guess", first = first, last = last, ip = ip),
-                    _ => msg!("target-v6", first = first),
+                // "::1:4000" may be an address, or an address and a port;
+                // "::1:40001" only the second (a group has 4 hex digits at
+                // most). A hint suggests only what is an address.
+                let is_v6 =
+                    |text: &str| text.split('%').next().is_some_and(|ip| ip.parse::<Ipv6Addr>().is_ok());
+                Err(match (is_v6(first), is_v6(host) && looks_like_port(last)) {
+                    (true, true) => msg!("target-v6-guess", first = first, last = last, ip = host),
+                    (true, false) => msg!("target-v6", first = first),
+                    (false, true) => msg!("target-v6-port", first = first, last = last, ip = host),
+                    (false, false) => msg!("target-not-v6", first = first),
                 })
             }
             Some((host, port)) if !host.is_empty() => {
@@ -138,6 +144,13 @@ mod tests {
         assert_eq!(Target::parse("::1", Some("7")), Ok(t("::1", 7)));
         assert_eq!(Target::parse("[fe80::1%lo]:9", None), Ok(t("fe80::1%lo", 9)));
         assert!(Target::parse("::1", None).unwrap_err().to_string().contains("IPv6"));
+        // Every address a hint suggests is one: "[::1:40001]" is not.
+        let hint = Target::parse("::1:40001", None).unwrap_err().to_string();
+        assert!(hint.contains("[::1]:40001") && !hint.contains("[::1:40001]"), "{hint}");
+        let hint = Target::parse("::1:4000", None).unwrap_err().to_string();
+        assert!(hint.contains("[::1:4000]:PORT") && hint.contains("[::1]:4000"), "{hint}");
+        let hint = Target::parse("abc:def:ghi", None).unwrap_err().to_string();
+        assert!(!hint.contains("[abc:def:ghi]"), "{hint}");
         assert!(Target::parse("localhost", None).unwrap_err().to_string().contains("no port"));
         assert!(Target::parse("[::1", None).is_err());
         assert!(Target::parse("[::1]", None).unwrap_err().to_string().contains("no port"));

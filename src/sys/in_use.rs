@@ -175,7 +175,7 @@ fn find_program(inode: u64) -> Option<Program> {
     None
 }
 
-/// `/proc/PID/cmdline` with spaces, shortened; or its name.
+/// `/proc/PID/cmdline` as a shell command, shortened; or its name.
 #[cfg(target_os = "linux")]
 fn command_of(pid: u32) -> String {
     const LONGEST: usize = 60;
@@ -190,7 +190,9 @@ fn command_of(pid: u32) -> String {
         // The program's own name, not where it lives.
         Some((program, args)) => {
             let name = program.rsplit('/').next().unwrap_or(program);
-            std::iter::once(name.to_string()).chain(args.iter().cloned()).collect::<Vec<_>>().join(" ")
+            // Quoted as a shell reads it: `--decode '>h'`, not `--decode >h`,
+            // which pasted would write a file named h.
+            shell_words::join(std::iter::once(name).chain(args.iter().map(String::as_str)))
         }
         None => std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string(),
     };

@@ -78,11 +78,11 @@ pub fn send_explained() -> Msg {
 }
 
 /// The hint after a refused UDP exchange.
-pub fn hint(port: u16) -> Msg {
+pub fn hint(addr: std::net::SocketAddr) -> Msg {
     if UNCONNECTED_TOLD {
-        crate::msg!("hint-udp-refused-windows", port = port)
+        crate::msg!("hint-udp-refused-windows", port = addr.port(), ip = addr.ip())
     } else {
-        crate::msg!("hint-udp-refused", port = port)
+        crate::msg!("hint-udp-refused", port = addr.port(), ip = addr.ip())
     }
 }
 
@@ -95,6 +95,6 @@ mod tests {
         assert!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionRefused)));
         assert_eq!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionReset)), cfg!(windows));
         assert!(!is_refusal(&io::Error::from(io::ErrorKind::TimedOut)));
-        assert!(hint(9).render(crate::i18n::Lang::En).contains("port 9"));
+        assert!(hint("127.0.0.1:9".parse().unwrap()).render(crate::i18n::Lang::En).contains("port 9"));
     }
 }

@@ -1,0 +1,222 @@
+//! Every command or address a hint suggests works: each is taken from the
+//! error line as a learner would copy it, run (through `sh -c`, as pasted
+//! into a shell; in a private network namespace where a name is involved),
+//! and must not fail the way the hint meant to fix. In English and French.
+
+mod common;
+
+use std::net::Ipv6Addr;
+use std::process::{Command, Stdio};
+
+use common::{BIN, Netns, PATIENCE, Proc, bound, netplay_in, tcp_server, udp_server};
+
+const LANGS: [&str; 2] = ["C.UTF-8", "fr_FR.UTF-8"];
+
+/// The spans between backticks in `line`: the commands it suggests.
+fn commands(line: &str) -> Vec<String> {
+    line.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// `command` (which starts with `netplay`) as a shell would run it pasted,
+/// with this build's netplay; `exec`, so that the handle is netplay's own.
+fn pasted(command: &str) -> Command {
+    let rest = command.strip_prefix("netplay ").unwrap_or_else(|| panic!("not a netplay command: {command}"));
+    let mut sh = Command::new("sh");
+    sh.args(["-c", &format!("exec {} {rest}", shell_words::quote(BIN))]);
+    sh.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8").env_remove("NO_COLOR");
+    sh
+}
+
+/// Runs `command` with `stdin`, within PATIENCE; its exit code and stderr.
+fn run(mut command: Command, stdin: &[u8]) -> (i32, String) {
+    let mut cmd = assert_cmd::Command::from_std({
+        command.stdin(Stdio::piped());
+        command
+    });
+    let out = cmd.timeout(PATIENCE).write_stdin(stdin.to_vec()).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The one error line of a failed run.
+fn error_line(args: &[&str], lang: &str, code: i32) -> String {
+    let out = netplay_in(lang).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    let line = stderr.lines().find(|l| l.starts_with("netplay")).unwrap_or_else(|| panic!("{stderr}"));
+    line.to_string()
+}
+
+/// `::1:P` (P a port of 5 digits is no group of an address) gets a hint
+/// whose every bracketed address is an address, and each suggested form
+/// connects. Before, it suggested `[::1:P]:PORT`, which is not one (and,
+/// followed, went to the resolver).
+#[test]
+fn an_ipv6_address_glued_to_its_port_gets_forms_that_connect() {
+    for lang in LANGS {
+        let (_server, addr) = tcp_server(&["-6", "--reply", "ok"]);
+        let port = addr.port();
+        let line = error_line(&["tcp", "connect", &format!("::1:{port}"), "-m", "hi"], lang, 2);
+        let mut forms = Vec::new();
+        for (i, _) in line.match_indices('[') {
+            let inside = &line[i + 1..i + line[i..].find(']').unwrap()];
+            assert!(inside.split('%').next().unwrap().parse::<Ipv6Addr>().is_ok(), "[{inside}] in: {line}");
+            let after = &line[i + inside.len() + 2..];
+            if let Some(digits) =
+                after.strip_prefix(':').map(|a| a.split(|c: char| !c.is_ascii_digit()).next().unwrap())
+                && !digits.is_empty()
+            {
+                forms.push(vec![format!("[{inside}]:{digits}")]);
+            }
+        }
+        // "… give it apart: ::1 P" / "donnez-le à part : ::1 P"
+        let apart = line.rsplit(": ").next().unwrap().trim();
+        let words: Vec<String> = apart.split(' ').map(str::to_string).collect();
+        assert_eq!(words, ["::1".to_string(), port.to_string()], "{line}");
+        forms.push(words);
+        assert!(forms.len() >= 2, "{line}");
+        for form in forms {
+            let mut args = vec!["tcp", "connect"];
+            args.extend(form.iter().map(String::as_str));
+            args.extend(["-m", "hi"]);
+            netplay_in(lang).args(&args).assert().success();
+        }
+    }
+}
+
+/// A UDP socket holds the port a TCP client was refused on: the error
+/// names its program as a shell reads it (`'>h'`, which unquoted would
+/// write a file named h) and gives the command that reaches it.
+#[test]
+fn a_tcp_refusal_names_the_udp_holder_quoted_and_a_command_that_reaches_it() {
+    for lang in LANGS {
+        let (mut server, addr) = udp_server(&["--decode", ">h"]);
+        let port = addr.port().to_string();
+        let line = error_line(&["tcp", "connect", "127.0.0.1", &port, "-m", "hi"], lang, 4);
+        let found = commands(&line);
+        assert_eq!(found.len(), 2, "{line}");
+        // The holder's command line, through a real shell, is its argv.
+        let dir = tempfile::tempdir().unwrap();
+        let rest = found[0].strip_prefix("netplay ").unwrap_or_else(|| panic!("{line}"));
+        let out = Command::new("sh")
+            .args(["-c", &format!("printf '%s\\n' {rest}")])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let argv = std::fs::read(format!("/proc/{}/cmdline", server.pid())).unwrap();
+        let argv: Vec<String> = argv
+            .split(|&b| b == 0)
+            .filter(|w| !w.is_empty())
+            .skip(1)
+            .map(|w| String::from_utf8_lossy(w).into())
+            .collect();
+        let shell: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+        assert_eq!(shell, argv, "{line}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the shell wrote a file: {line}");
+        // The command it suggests sends the server a datagram.
+        assert_eq!(found[1], format!("netplay udp send 127.0.0.1 {port}"), "{line}");
+        let (code, stderr) = run(pasted(&found[1]), b"hi\n");
+        assert_eq!(code, 0, "{stderr}");
+        let got = server.event_with("datagram", "dir", "in");
+        assert_eq!(got["hex"], common::hex(b"hi"), "{got}");
+    }
+}
+
+/// The other way round: a connected UDP socket refused where a TCP server
+/// listens.
+#[test]
+fn a_udp_refusal_names_the_tcp_server_and_a_command_that_reaches_it() {
+    for lang in LANGS {
+        let (mut server, addr) = tcp_server(&[]);
+        let port = addr.port().to_string();
+        let line = error_line(
+            &["udp", "send", "--connect", "127.0.0.1", &port, "-m", "hi", "--wait", "5s"],
+            lang,
+            4,
+        );
+        let found = commands(&line);
+        assert_eq!(found.last().unwrap(), &format!("netplay tcp connect 127.0.0.1 {port}"), "{line}");
+        let (code, stderr) = run(pasted(found.last().unwrap()), b"hi\n");
+        assert_eq!(code, 0, "{stderr}");
+        server.event("accepted");
+    }
+}
+
+/// `tcp serve -6` listens on ::1 only; a client sent to `localhost`, which
+/// this namespace's /etc/hosts gives as 127.0.0.1 only, is refused: the
+/// error names the listener's address and a command that reaches it.
+#[test]
+fn an_ipv6_only_listener_refused_to_localhost_is_named_with_a_command_that_reaches_it() {
+    let Some(netns) = Netns::new(Some("127.0.0.1 localhost\n")) else { return };
+    for lang in LANGS {
+        let (mut server, addr) = bound(netns.start(&["--json", "tcp", "serve", "-6", "--port", "0"]));
+        let port = addr.port().to_string();
+        let out = netns
+            .netplay()
+            .env("LANG", lang)
+            .args(["tcp", "connect", "localhost", &port, "-m", "hi"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(4), "{stderr}");
+        assert!(stderr.contains(&format!("[::1]:{port}")), "{stderr}");
+        let found = commands(&stderr);
+        let suggested = found.last().unwrap_or_else(|| panic!("no command in: {stderr}"));
+        assert_eq!(suggested, &format!("netplay tcp connect ::1 {port}"), "{stderr}");
+        let rest = suggested.strip_prefix("netplay ").unwrap();
+        let mut sh = netns.command("sh");
+        sh.args(["-c", &format!("exec {} {rest}", shell_words::quote(BIN))]);
+        let (code, stderr) = run(sh, b"hi\n");
+        assert_eq!(code, 0, "{stderr}");
+        server.event("accepted");
+    }
+}
+
+/// The usage error's `tip:` line (`conseil :`), and the command in it.
+fn tip(args: &[&str], lang: &str) -> String {
+    let out = netplay_in(lang).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("tip:") || l.trim_start().starts_with("conseil"))
+        .unwrap_or_else(|| panic!("no tip for {args:?}: {stderr}"));
+    let found = commands(line);
+    assert_eq!(found.len(), 1, "{line}");
+    found[0].clone()
+}
+
+/// Usage errors a learner of the course meets: each tip's command, pasted
+/// into a shell, does what was meant.
+#[test]
+fn usage_errors_suggest_a_command_that_works() {
+    for lang in LANGS {
+        let (mut udp, addr) = udp_server(&["--reply", "ok"]);
+        let port = addr.port().to_string();
+        let command = tip(&["udp", "connect", "127.0.0.1", &port, "-m", "hi", "--wait", "5s"], lang);
+        assert!(command.contains("udp send --connect"), "{command}");
+        assert_eq!(run(pasted(&command), b"").0, 0, "{command}");
+        udp.event_with("datagram", "dir", "in");
+
+        let (mut tcp, addr) = tcp_server(&[]);
+        let port = addr.port().to_string();
+        let command = tip(&["tcp", "send", "127.0.0.1", &port, "-m", "hi"], lang);
+        assert_eq!(run(pasted(&command), b"").0, 0, "{command}");
+        assert_eq!(tcp.event("data")["hex"], common::hex(b"hi"));
+
+        // A message without -m, quoted or cut by the shell at its spaces.
+        for message in [&["Hello serveur !"][..], &["Hello", "serveur", "!"]] {
+            let mut args = vec!["tcp", "connect", "127.0.0.1", port.as_str()];
+            args.extend(message);
+            let command = tip(&args, lang);
+            assert!(command.ends_with("-m 'Hello serveur !'"), "{command}");
+            assert_eq!(run(pasted(&command), b"").0, 0, "{command}");
+            assert_eq!(tcp.event("data")["hex"], common::hex(b"Hello serveur !"));
+        }
+
+        // -6 before the subcommand: the tip puts it after.
+        let command = tip(&["--json", "-6", "tcp", "serve", "--port", "0"], lang);
+        assert_eq!(command, "netplay --json tcp serve -6 --port 0");
+        let mut server = Proc::spawn(pasted(&command));
+        assert!(server.event("listening")["local"].as_str().unwrap().starts_with("[::1]:"));
+    }
+}
