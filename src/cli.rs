@@ -796,9 +796,22 @@ pub fn greeting() -> String {
 /// Prints a command-line error, `--help` or `--version` as clap does; a
 /// usage error in French when French is read (clap has English only).
 pub fn print_error(err: &clap::Error) -> std::io::Result<()> {
-    use std::io::Write;
+    use crate::report::width;
+    use std::io::{IsTerminal, Write};
+    let wide = width::columns(None, std::io::stderr().is_terminal(), width::stderr_terminal()).is_some();
     match error_text(i18n::current(), err) {
-        Some(text) => std::io::stderr().write_all(text.as_bytes()),
+        Some(text) => std::io::stderr().write_all(width::fit_stderr(&text, None).as_bytes()),
+        // An error to stderr where it has a width: wrapped as every line
+        // is (clap would let the terminal cut its words), in clap's colours
+        // where clap would use them.
+        None if err.use_stderr() && wide => {
+            let colour = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").is_ok_and(|t| t != "dumb");
+            let rendered = err.render();
+            let text = if colour { rendered.ansi().to_string() } else { rendered.to_string() };
+            std::io::stderr().write_all(width::fit_stderr(&text, None).as_bytes())
+        }
         None => err.print(),
     }
 }
@@ -1301,6 +1314,7 @@ impl HexArgs {
             length: self.length,
             layout: Layout { width: self.width, squeeze: !self.no_squeeze },
             decode,
+            columns: None,
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct HexConfig {
     /// Decode consecutive records with this format, like Python's
     /// `struct.iter_unpack`.
     pub decode: Option<Format>,
+    /// Columns the decoded lines fit in (the terminal's, or --columns).
+    pub columns: Option<usize>,
 }
 
 /// Dumps the input to `out`. Reading errors name the input; writing errors
@@ -70,7 +72,7 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
         return pipeline(Reader { input, name, left, block: BLOCK }, dumper, workers, out);
     };
     // Decoding: one thread, in order, so each record follows its line.
-    let mut view = View::new(config.layout, format, color, skipped);
+    let mut view = View::new(config.layout, format, color, skipped, config.columns);
     let mut reader = Reader { input, name, left, block: BLOCK };
     let mut buf = vec![0u8; BLOCK];
     while let Some(n) = reader.read(&mut buf, view.dumper.offset() % view.dumper.layout().width as u64)? {
@@ -286,14 +288,14 @@ struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(layout: Layout, format: &'a Format, color: bool, start: u64) -> View<'a> {
+    fn new(layout: Layout, format: &'a Format, color: bool, start: u64, columns: Option<usize>) -> View<'a> {
         // A run of squeezed lines would hide the records decoded in it.
         let layout = Layout { squeeze: false, ..layout };
         View {
             dumper: Dumper::new(layout, color, start),
             color,
             out: Vec::new(),
-            records: Records::new(format, start),
+            records: Records { columns, ..Records::new(format, start) },
         }
     }
 
@@ -321,11 +323,13 @@ struct Records<'a> {
     /// Bytes of the record in progress, and its offset.
     pending: Vec<u8>,
     start: u64,
+    /// Columns each decoded line fits in, wrapped between words.
+    columns: Option<usize>,
 }
 
 impl<'a> Records<'a> {
     fn new(format: &'a Format, start: u64) -> Records<'a> {
-        Records { format, pending: Vec::with_capacity(format.size()), start }
+        Records { format, pending: Vec::with_capacity(format.size()), start, columns: None }
     }
 
     fn show(&mut self, dumper: &mut Dumper, mut bytes: &[u8], color: bool, out: &mut Vec<u8>) {
@@ -347,7 +351,7 @@ impl<'a> Records<'a> {
             bytes = &bytes[take..];
             if self.pending.len() == size {
                 let decoded = self.format.unpack_from(&self.pending);
-                push_record(self.start, &decoded, color, out);
+                push_record(self.start, &decoded, color, self.columns, out);
                 self.start = self.start.wrapping_add(size as u64);
                 self.pending.clear();
             }
@@ -358,17 +362,35 @@ impl<'a> Records<'a> {
     fn finish(&mut self, color: bool, out: &mut Vec<u8>) {
         if !self.pending.is_empty() {
             let decoded = self.format.unpack_from(&self.pending);
-            push_record(self.start, &decoded, color, out);
+            push_record(self.start, &decoded, color, self.columns, out);
         }
     }
 }
 
-fn push_record(offset: u64, decoded: &Result<Values, DecodeError>, color: bool, out: &mut Vec<u8>) {
+fn push_record(
+    offset: u64,
+    decoded: &Result<Values, DecodeError>,
+    color: bool,
+    columns: Option<usize>,
+    out: &mut Vec<u8>,
+) {
     let label = match decoded {
         Ok(_) => format!("{offset:08x} "),
         Err(_) => format!("{offset:08x} {} ", crate::msg!("hex-at-the-end")),
     };
-    hexdump::push_decoded(&label, decoded, color, out);
+    let mut line = Vec::new();
+    hexdump::push_decoded(&label, decoded, color, &mut line);
+    let text = String::from_utf8_lossy(&line);
+    let text = text.trim_end_matches('\n');
+    match columns {
+        Some(width) if crate::report::width::display_width(text) > width => {
+            for part in crate::report::width::wrap(text, width) {
+                out.extend_from_slice(part.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        _ => out.extend_from_slice(&line),
+    }
 }
 
 #[cfg(test)]
@@ -382,12 +404,13 @@ mod tests {
             length: None,
             layout: Layout::default(),
             decode: decode.map(|f| f.parse().unwrap()),
+            columns: None,
         }
     }
 
     fn view_of(config: &HexConfig, reads: &[&[u8]]) -> String {
         let format = config.decode.as_ref().unwrap();
-        let mut view = View::new(config.layout, format, false, 0);
+        let mut view = View::new(config.layout, format, false, 0, None);
         let mut out = Vec::new();
         for read in reads {
             view.show(read, &mut out).unwrap();

@@ -54,8 +54,10 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         }
         Job::TcpServe(config) => with_report(output, &notices, |report| tcp::serve::run(config, report)),
         Job::TcpConnect(config) => with_report(output, &notices, |report| tcp::connect::run(config, report)),
-        Job::Hex(config) => {
+        Job::Hex(mut config) => {
             let color = output.color.resolve(io::stdout().is_terminal());
+            let terminal = report::width::stdout_terminal();
+            config.columns = report::width::columns(output.columns, io::stdout().is_terminal(), terminal);
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             hex::run(&config, color, &mut stdout, &mut io::stderr())
         }

@@ -17,12 +17,13 @@ fn main() -> ExitCode {
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
         }
     };
+    let columns = cli.output.columns.map(usize::from);
     match netplay::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let (code, line) = netplay::exit::outcome(&err);
             if let Some(line) = line {
-                let _ = writeln!(std::io::stderr(), "{line}");
+                let _ = writeln!(std::io::stderr(), "{}", netplay::report::width::fit_stderr(&line, columns));
             }
             ExitCode::from(code as u8)
         }

@@ -82,3 +82,96 @@ fn the_demo_in_french_fits_80_columns() {
     // The table, stacked under each row.
     assert!(plain.contains("TCP (SOCK_STREAM)\u{a0}: "), "{plain}");
 }
+
+/// Each line of `text` that holds a `` `command` `` holds it whole: a
+/// command is copied, never split.
+fn commands_whole(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in plain(text).lines() {
+        assert!(line.matches('`').count() % 2 == 0, "a command split at the end of:\n{line}\nin:\n{text}");
+        found.extend(line.split('`').skip(1).step_by(2).map(str::to_string));
+    }
+    found
+}
+
+/// Errors go through the width rule too, in both languages: a refusal
+/// that names a UDP holder (it took five rows, broken mid-word, before), a
+/// usage error with its tip; the commands in them stay whole.
+#[test]
+fn errors_fit_80_columns_in_both_languages() {
+    let (_udp, addr) = common::udp_server(&["--decode", ">h"]);
+    let port = addr.port().to_string();
+    for lang in ["C.UTF-8", "fr_FR.UTF-8"] {
+        let text = common::in_terminal_in(lang, 80, &["tcp", "connect", "127.0.0.1", &port, "-m", "hi"]);
+        assert!(text.contains("netplay"), "{text}");
+        assert_fits(&text, 80);
+        let commands = commands_whole(&text);
+        assert!(commands.iter().any(|c| c.ends_with("--decode '>h'")), "{commands:?}\n{text}");
+        assert!(commands.contains(&format!("netplay udp send 127.0.0.1 {port}")), "{commands:?}\n{text}");
+
+        let text = common::in_terminal_in(
+            lang,
+            80,
+            &["tcp", "connect", "127.0.0.1", &port, "Hello", "serveur", "!"],
+        );
+        assert_fits(&text, 80);
+        let commands = commands_whole(&text);
+        assert!(commands.iter().any(|c| c.ends_with("-m 'Hello serveur !'")), "{commands:?}\n{text}");
+    }
+}
+
+/// `netplay hex --decode`'s note on the bytes left over wrote 90 columns
+/// in French.
+#[test]
+fn decoded_notes_fit_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("five");
+    std::fs::write(&file, [1, 2, 3, 4, 5]).unwrap();
+    for lang in ["C.UTF-8", "fr_FR.UTF-8"] {
+        let text = common::in_terminal_in(lang, 80, &["hex", "--decode", ">h", file.to_str().unwrap()]);
+        assert!(text.contains("(772,)"), "{text}");
+        assert_fits(&text, 80);
+    }
+}
+
+/// A client's explanations name its ephemeral range (`32768-60999`) and
+/// the command that shows TIME_WAIT: at 80 columns, each stays whole.
+#[test]
+fn a_range_and_a_command_stay_whole_at_80_columns() {
+    for lang in ["C.UTF-8", "fr_FR.UTF-8"] {
+        let (_server, addr) = tcp_server(&["--reply", "Bonjour client !"]);
+        let text = common::in_terminal_in(
+            lang,
+            80,
+            &["--explain", "tcp", "connect", &addr.to_string(), "-m", "Hello serveur !"],
+        );
+        assert_fits(&text, 80);
+        let commands = commands_whole(&text);
+        if cfg!(target_os = "linux") {
+            assert!(commands.iter().any(|c| c == "ss -tan state time-wait"), "{commands:?}\n{text}");
+        }
+        for line in plain(&text).lines() {
+            let trimmed = line.trim_end();
+            let cut = trimmed.ends_with('-')
+                && trimmed[..trimmed.len() - 1].ends_with(|c: char| c.is_ascii_digit());
+            assert!(!cut, "a range cut at its hyphen:\n{line}\nin:\n{text}");
+        }
+    }
+}
+
+/// The SYNs' options at 80 columns read as the README and tcpdump write
+/// them (`wscale 10 sackOK TS`, under the arrow when the line is full),
+/// never `ws 10 …`.
+#[test]
+fn syn_options_read_like_tcpdump_at_80_columns() {
+    let (_server, addr) = tcp_server(&[]);
+    let text = plain(&in_terminal(80, &["--packets", "tcp", "connect", &addr.to_string(), "-m", "hi"]));
+    if text.contains("CAP_NET_RAW") || text.contains("Linux-only") {
+        println!("SKIPPED: no packet capture here: {text}");
+        return;
+    }
+    assert_fits(&text, 80);
+    assert!(text.contains("wscale"), "{text}");
+    assert!(text.contains("sackOK TS"), "{text}");
+    assert!(!text.contains(" ws "), "{text}");
+}

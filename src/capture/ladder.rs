@@ -3,15 +3,18 @@
 //! `--explain`.
 //!
 //! ```text
-//! client ──────────SYN─────────▶ server  seq 0 win 65495 mss 65495 ws 10 sackOK TS
-//! client ◀───────SYN,ACK──────── server  seq 0 ack 1 win 65483 mss 65495 ws 10 …
+//! client ──────────SYN─────────▶ server  seq 0 win 65495 mss 65495 wscale 10
+//!                                        sackOK TS
+//! client ◀───────SYN,ACK──────── server  seq 0 ack 1 win 65483 mss 65495 wscale 10
+//!                                        sackOK TS
 //! client ───PSH,ACK 15 bytes───▶ server  seq 1 ack 1 win 65536
 //! ```
 //!
 //! A pure function of the packet, the two ends, colour (a bool) and the
 //! width: no I/O, no globals. The payload is not drawn (the hex dump shows
-//! it). Details that do not fit the width are shortened, then left out from
-//! the end (marked `…`), never cut inside a word.
+//! it). Details that do not fit the width go on under the arrow, each whole
+//! ([`lines`]); where even that has no room, they are shortened, then left
+//! out from the end (marked `…`), never cut inside a word.
 
 use std::net::SocketAddr;
 
@@ -216,7 +219,8 @@ fn details(packet: &Packet) -> Vec<Detail> {
             out.push(Detail::new(format!("mss {mss}")));
         }
         if let Some(shift) = o.window_scale {
-            out.push(Detail { full: format!("wscale {shift}"), short: Some(format!("ws {shift}")) });
+            // tcpdump's word, as the README and --explain say it.
+            out.push(Detail::new(format!("wscale {shift}")));
         }
         if o.sack_permitted {
             out.push(Detail::new("sackOK".into()));
@@ -299,6 +303,18 @@ fn fit_label(text: &str, width: usize) -> String {
 /// only be wider when the labels and arrow alone are). A packet that is not
 /// between the two ends is drawn between its own addresses.
 pub fn line(packet: &Packet, ends: &Ends, color: bool, width: usize) -> String {
+    layout(packet, ends, color, width, false).remove(0)
+}
+
+/// [`line`], but where its details do not fit beside the arrow they go on
+/// under it, aligned, each whole, rather than being left out: the SYN's
+/// `wscale 10 sackOK TS` at 80 columns. Only a width too narrow for that
+/// (a detail column under 20) drops them as [`line`] does.
+pub fn lines(packet: &Packet, ends: &Ends, color: bool, width: usize) -> Vec<String> {
+    layout(packet, ends, color, width, true)
+}
+
+fn layout(packet: &Packet, ends: &Ends, color: bool, width: usize, wrap: bool) -> Vec<String> {
     let (ends, rightward) = match ends.rightward(packet) {
         Some(rightward) => (ends.clone(), rightward),
         None => (Ends::new(packet.from.to_string(), packet.from, packet.to.to_string(), packet.to), true),
@@ -329,6 +345,33 @@ pub fn line(packet: &Packet, ends: &Ends, color: bool, width: usize) -> String {
         words.join(" ")
     };
     let room = width.saturating_sub(used + GAP.len());
+    let arrow = paint(&arrow(&label, rightward, inner), arrow_paint(packet), color);
+    let head = format!("{left} {arrow} {right}");
+    let full = text(&details, details.len());
+    let widest = details.iter().map(|d| d.full.width()).max().unwrap_or(0);
+    if wrap && full.width() > room && room >= 20 && widest <= room {
+        let mut rows: Vec<String> = vec![String::new()];
+        for detail in &details {
+            let row = rows.last_mut().unwrap();
+            if !row.is_empty() && row.width() + 1 + detail.full.width() > room {
+                rows.push(detail.full.clone());
+            } else {
+                if !row.is_empty() {
+                    row.push(' ');
+                }
+                row.push_str(&detail.full);
+            }
+        }
+        let under = " ".repeat(used + GAP.len());
+        return rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| match i {
+                0 => format!("{head}{GAP}{}", paint(row, Paint::Dim, color)),
+                _ => format!("{under}{}", paint(row, Paint::Dim, color)),
+            })
+            .collect();
+    }
     let fitting =
         (0..=details.len()).rev().map(|short_from| text(&details, short_from)).find(|t| t.width() <= room);
     let shown = fitting.unwrap_or_else(|| {
@@ -339,13 +382,12 @@ pub fn line(packet: &Packet, ends: &Ends, color: bool, width: usize) -> String {
             .unwrap_or_default()
     });
 
-    let arrow = paint(&arrow(&label, rightward, inner), arrow_paint(packet), color);
-    let mut out = format!("{left} {arrow} {right}");
+    let mut out = head;
     if !shown.is_empty() {
         out.push_str(GAP);
         out.push_str(&paint(&shown, Paint::Dim, color));
     }
-    out
+    vec![out]
 }
 
 #[cfg(test)]
@@ -396,10 +438,13 @@ mod tests {
 
     #[test]
     fn a_whole_tcp_exchange_as_a_ladder() {
-        let lines: Vec<String> = exchange().iter().map(|p| line(p, &ends(), false, 80)).collect();
+        let lines: Vec<String> = exchange().iter().flat_map(|p| lines(p, &ends(), false, 80)).collect();
+        // The SYNs' options in tcpdump's words, whole, under the arrow.
         let expected = [
-            "client ──────────SYN─────────▶ server  seq 0 win 65495 mss 65495 ws 10 sackOK TS",
-            "client ◀───────SYN,ACK──────── server  seq 0 ack 1 win 65483 mss 65495 ws 10 …",
+            "client ──────────SYN─────────▶ server  seq 0 win 65495 mss 65495 wscale 10",
+            "                                       sackOK TS",
+            "client ◀───────SYN,ACK──────── server  seq 0 ack 1 win 65483 mss 65495 wscale 10",
+            "                                       sackOK TS",
             "client ──────────ACK─────────▶ server  seq 1 ack 1 win 65536",
             "client ───PSH,ACK 15 bytes───▶ server  seq 1 ack 1 win 65536",
             "client ◀─────────ACK────────── server  seq 1 ack 16 win 65536",

@@ -61,10 +61,11 @@ impl Ladder {
             // Between other ends: the ladder draws it between its addresses.
             None => Ends::new(packet.from.to_string(), packet.from, packet.to.to_string(), packet.to),
         };
-        let line = ladder::line(packet, &ends, color, width.saturating_sub(INDENT.len()));
-        out.extend_from_slice(INDENT.as_bytes());
-        out.extend_from_slice(line.as_bytes());
-        out.push(b'\n');
+        for line in ladder::lines(packet, &ends, color, width.saturating_sub(INDENT.len())) {
+            out.extend_from_slice(INDENT.as_bytes());
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+        }
         let kind = packet.kind();
         if explain_kinds && self.explained.insert(kind) {
             let sentence = explain(kind).render(lang);

@@ -23,6 +23,27 @@ pub fn stderr_terminal() -> Option<usize> {
     terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| usize::from(w.0))
 }
 
+/// `text` (one line or several) as it goes to stderr: each line wrapped by
+/// the width rule when stderr has a width (its terminal's, `--columns`, or
+/// `COLUMNS`), whole otherwise. A failure's line is read in a terminal as
+/// the rest is; in a pipe or a file it stays one line.
+pub fn fit_stderr(text: &str, explicit: Option<usize>) -> String {
+    use std::io::IsTerminal;
+    let Some(width) = columns(explicit, std::io::stderr().is_terminal(), stderr_terminal()) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&wrap(body, width).join("\n"));
+        out.push_str(newline);
+    }
+    out
+}
+
 /// Columns `text` takes on a terminal: escape sequences take none.
 pub fn display_width(text: &str) -> usize {
     textwrap::core::display_width(text)
@@ -53,10 +74,13 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// textwrap's wrap of `text`, never breaking a line between a number and
-/// its unit: every wrap of netplay's (this file's lines, the demo table's
-/// cells) goes through it.
+/// its unit, inside a command between backticks (`` `ss -tan state
+/// time-wait` ``: it is copied whole), or at a hyphen (`32768-60999`,
+/// `--no-reuse-addr`): every wrap of netplay's (this file's lines, the demo
+/// table's cells) goes through it.
 pub fn wrap_with(text: &str, options: textwrap::Options) -> Vec<String> {
     let glued = glue_units(text);
+    let options = options.word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::wrap(glued.as_deref().unwrap_or(text), options)
         .into_iter()
         .map(|l| if glued.is_some() { l.replace(GLUE, " ") } else { l.into_owned() })
@@ -72,8 +96,9 @@ const GLUE: char = '\u{E000}';
 const UNITS: [&str; 11] =
     ["B", "KiB", "MiB", "GiB", "TiB", "bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s", "bytes"];
 
-/// `text` with the space between a number and its unit made unbreakable
-/// (GLUE), or None when there is none (or GLUE is already in it).
+/// `text` with the space between a number and its unit, and every space
+/// of a span between backticks, made unbreakable (GLUE), or None when there
+/// is none (or GLUE is already in it).
 fn glue_units(text: &str) -> Option<String> {
     if text.contains(GLUE) {
         return None;
@@ -81,11 +106,13 @@ fn glue_units(text: &str) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
     let mut out = String::with_capacity(text.len());
     let mut glued = false;
+    let mut in_command = false;
     for (i, word) in words.iter().enumerate() {
         out.push_str(word);
+        in_command ^= word.matches('`').count() % 2 == 1;
         let Some(next) = words.get(i + 1) else { break };
         let unit = next.trim_end_matches([',', '.', ';', ':', ')']);
-        if word.ends_with(|c: char| c.is_ascii_digit()) && UNITS.contains(&unit) {
+        if in_command || (word.ends_with(|c: char| c.is_ascii_digit()) && UNITS.contains(&unit)) {
             out.push(GLUE);
             glued = true;
         } else {
@@ -164,6 +191,24 @@ mod tests {
         let rate = "sent 195,325 datagrams in 1.00s = 195,299/s, 100.0 Mbit/s";
         for width in 30..rate.len() {
             assert!(wrap(rate, width).iter().all(|l| !l.trim_start().starts_with("Mbit/s")), "{width}");
+        }
+    }
+
+    /// Before, `32768-60999` broke after its hyphen, and `` (`ss -tan
+    /// state time-wait`) `` between its words: both are copied whole.
+    #[test]
+    fn a_range_and_a_command_are_never_split() {
+        let text = "Why 40212 and not 12345? The client's OS chose a free one, an ephemeral port of its range 32768-60999, and `ss -tan state time-wait` shows it, or `sudo setcap cap_net_raw+ep \"$(command -v netplay)\"` grants it.";
+        for width in 20..text.len() {
+            let lines = wrap(text, width);
+            let joined = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join("\n");
+            for whole in [
+                "32768-60999",
+                "`ss -tan state time-wait`",
+                "`sudo setcap cap_net_raw+ep \"$(command -v netplay)\"`",
+            ] {
+                assert!(lines.iter().any(|l| l.contains(whole)), "{width}: {whole} split in:\n{joined}");
+            }
         }
     }
 
