@@ -177,3 +177,66 @@ fn french_typography() {
     }
     assert!(!EN.contains(NBSP), "English puts no no-break space before its punctuation");
 }
+
+/// The backticked spans of one cell of a Markdown table row.
+fn spans(cell: &str) -> Vec<String> {
+    cell.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// True when `word` is in `text` as words: not inside another word
+/// (`seule socket` holds no `le socket`).
+fn has_words(text: &str, word: &str) -> bool {
+    let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '\'');
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        let edge = |c: Option<char>, w: Option<char>| !(letter(c) && letter(w));
+        edge(before, word.chars().next()) && edge(after, word.chars().next_back())
+    })
+}
+
+/// The French catalogue follows docs/glossary.md, the course's words: every
+/// term netplay writes is in it, no term it avoids is (`là-bas` said of
+/// localhost, `tourne-t-il, sur ce port`, `une espace`, `la fin de chaque
+/// envoi est perdue`...). Placeholders and comments are not text.
+#[test]
+fn french_follows_the_glossary() {
+    let glossary =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/glossary.md")).unwrap();
+    let placeholder = |line: &str| {
+        let mut out = String::new();
+        // A line may close a selector opened on an earlier one.
+        let mut depth: u32 = 0;
+        for c in line.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                c if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let text: String = FR
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| placeholder(&l.replace(NBSP, " ")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut rows = 0;
+    for row in glossary.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| anglais")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        assert!(cells.len() >= 4, "a row of four cells: {row}");
+        for term in spans(cells[1]) {
+            assert!(has_words(&text, &term), "the glossary's {term:?} is not in the French catalogue");
+        }
+        for avoided in spans(cells[2]) {
+            let found: Vec<&str> = text.lines().filter(|l| has_words(l, &avoided)).collect();
+            assert!(found.is_empty(), "{avoided:?} (docs/glossary.md avoids it) in:\n{}", found.join("\n"));
+        }
+        rows += 1;
+    }
+    assert!(rows >= 20, "the glossary's table has {rows} rows");
+    // The check sees what it looks for.
+    assert!(has_words("rien n'écoute là-bas", "là-bas") && !has_words("une seule socket", "le socket"));
+}

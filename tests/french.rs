@@ -363,7 +363,7 @@ fn the_errors_a_learner_meets_are_french() {
         .args(["--color", "never", "tcp", "serve", "-6", "--port", "0", "--once", "--idle-timeout", "10ms"])
         .output()
         .unwrap();
-    assert!(stdout(&out).contains("un client de 127.0.0.1 ne l'atteint pas"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("un client qui vise 127.0.0.1 n'arrive pas jusqu'ici"), "{}", stdout(&out));
     assert_french("-6 server", &stdout(&out));
     assert_french("-6 server (idle)", &stderr(&out));
     let (_udp, addr) = udp_server(&[]);

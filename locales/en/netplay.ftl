@@ -12,6 +12,8 @@ step-reuseaddr-default = (netplay's default for a TCP server: a restart binds de
 step-read-option = { $name } = { $value }   ({ $why })
 step-reuseaddr-off = left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT
 step-option-default = the OS default, left as is
+step-v6only-dual = the system's default; bound to ::, this socket takes IPv4 peers too (dual-stack), shown as ::ffff:a.b.c.d
+step-v6only-only = the system's default; bound to ::, this socket takes IPv6 peers only
 step-bind = bind({ $addr })
 step-listen = listen({ $backlog })
 step-listen-capped = listen({ $backlog })   the kernel caps it at { $effective } ({ $setting })
@@ -74,6 +76,10 @@ udp-done = done after { $duration }: { $sent } { $sent ->
         [one] datagram
        *[other] datagrams
     } received ({ $bytes_in })
+udp-serve-summary = { $received } { $received ->
+        [one] datagram
+       *[other] datagrams
+    } in ({ $bytes_in }), { $sent } out ({ $bytes_out })
 udp-nothing-back = nothing came back, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there; --wait DUR listens for replies
 udp-nothing-back-within = nothing came back within { $wait }, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there
 serve-withheld = { $n } { $n ->

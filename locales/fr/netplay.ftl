@@ -15,6 +15,8 @@ step-reuseaddr-default = (par défaut pour un serveur TCP de netplay : au redé
 step-read-option = { $name } = { $value }   ({ $why })
 step-reuseaddr-off = désactivée (--no-reuse-addr) : un redémarrage échoue tant que d'anciennes connexions attendent en TIME_WAIT
 step-option-default = la valeur par défaut du système, laissée telle quelle
+step-v6only-dual = la valeur par défaut du système ; associée à ::, cette socket reçoit aussi les pairs IPv4 (double pile), montrés comme ::ffff:a.b.c.d
+step-v6only-only = la valeur par défaut du système ; associée à ::, cette socket ne reçoit que des pairs IPv6
 step-bind = bind({ $addr })
 step-listen = listen({ $backlog })
 step-listen-capped = listen({ $backlog })   le noyau la limite à { $effective } ({ $setting })
@@ -34,14 +36,14 @@ reach-every-interface = { $ip } désigne toutes les interfaces : d'autres machi
         [tcp] se connecter au
        *[udp] envoyer au
     } port { $port }.
-reach-ipv6-loopback = { $ip } est l'adresse de boucle locale IPv6 : seule cette machine peut { $proto ->
+reach-ipv6-loopback = { $ip } est l'adresse IPv6 de la machine locale (localhost) : seule cette machine peut { $proto ->
         [tcp] s'y connecter
        *[udp] lui envoyer des datagrammes
-    }, et seulement en IPv6 : un client de 127.0.0.1 ne l'atteint pas (IPV6_V6ONLY ne compte que pour ::, qui accepte aussi IPv4 quand elle vaut 0) ; --host :: l'ouvre aux autres machines.
-reach-loopback = { $ip } est l'adresse de boucle locale : seule cette machine peut { $proto ->
+    }, et seulement en IPv6 : un client qui vise 127.0.0.1 n'arrive pas jusqu'ici (IPV6_V6ONLY ne compte que pour ::, qui accepte aussi IPv4 quand elle vaut 0) ; --host :: ouvre le serveur aux autres machines.
+reach-loopback = { $ip } est l'adresse de la machine locale (localhost) : seule cette machine peut { $proto ->
         [tcp] s'y connecter
        *[udp] lui envoyer des datagrammes
-    } ; --host 0.0.0.0 l'ouvre aux autres machines.
+    } ; --host 0.0.0.0 ouvre le serveur aux autres machines.
 accept-queue-empty = ⧗ file d'attente d'accept() vide : accept() a pris toutes les connexions en attente
 accept-queue-full = ⧗ file d'attente d'accept() pleine : { $queued } connexions attendent accept(), listen({ $backlog }) (Linux en garde backlog + 1) ; le noyau ignore désormais les SYN des nouveaux clients : ils réessaient, et leur connect() attend
 accept-queue = ⧗ file d'attente d'accept() : { $queued } { $queued ->
@@ -59,7 +61,7 @@ udp-port-at-connect = le port { $port } est éphémère : le système l'a chois
 udp-port-at-sendto = le port { $port } est éphémère : le système l'a choisi au premier sendto(), la socket n'en avait pas
 udp-connected-what = connect() n'a rien envoyé : il a fixé le pair, donc le noyau rejette les datagrammes de toute autre adresse, et un ICMP port unreachable venu du pair apparaît comme « connexion refusée »
 udp-unconnected-what = chaque sendto() nomme sa destination ; rien ne dit à l'émetteur si quelqu'un reçoit un datagramme
-udp-unbound = { $local_ip } signifie que la socket n'est liée à aucune adresse à elle : chaque datagramme part avec l'adresse de l'interface que prend sa route, donc { $peer_ip } voit { $seen }
+udp-unbound = { $local_ip } signifie que la socket n'est associée à aucune adresse à elle : chaque datagramme part avec l'adresse de l'interface que prend sa route, donc { $peer_ip } voit { $seen }
 udp-unbound-route = l'adresse de cette machine sur cette route
 note-sentence = { $note }.
 
@@ -77,8 +79,15 @@ udp-done = terminé après { $duration } : { $sent } { $sent ->
         [one] datagramme reçu
        *[other] datagrammes reçus
     } ({ $bytes_in })
-udp-nothing-back = rien n'est revenu, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket liée à ce port ; --wait DURÉE attend les réponses
-udp-nothing-back-within = rien n'est revenu en { $wait }, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket liée à ce port
+udp-serve-summary = { $received } { $received ->
+        [one] datagramme reçu
+       *[other] datagrammes reçus
+    } ({ $bytes_in }), { $sent } { $sent ->
+        [one] envoyé
+       *[other] envoyés
+    } ({ $bytes_out })
+udp-nothing-back = rien n'est revenu, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket associée à ce port ; --wait DURÉE attend les réponses
+udp-nothing-back-within = rien n'est revenu en { $wait }, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket associée à ce port
 serve-withheld = { $n } { $n ->
         [one] réponse non envoyée
        *[other] réponses non envoyées
@@ -109,7 +118,7 @@ send-head = → send { $bytes }
 datagram-in-head = ← datagramme { $bytes }
 datagram-out-head = → datagramme { $bytes }
 chunk-detail = morceau { $chunk }, { $when }
-decode-first = { $label }{ $format } sur les { $size } premiers octets sur { $len } :{" "}
+decode-first = { $label }{ $format } sur les { $size } premiers des { $len } octets :{" "}
 decode-note = { $label }remarque :{" "}
 chunk-label = { $tag } morceau { $chunk } :{" "}
 relay-head = ⇉ relais de { $bytes } vers { $to } { $to ->
@@ -181,7 +190,7 @@ demo-part-tcp = TCP, le mode connecté : l'échange du cours
 demo-part-udp = UDP, le mode non connecté : le même échange
 demo-part-table = Ce qui diffère, mesuré pendant cette exécution
 demo-part-head = ━━ { $number }/3  { $title } ━━
-demo-pause = … Entrée pour la partie { $number }/3 (Ctrl-D : continuer sans pause)
+demo-pause = … appuyez sur Entrée pour passer à la partie { $number }/3 (Ctrl-D : continuer sans pause)
 demo-label-server = serveur
 demo-label-client = client
 
@@ -203,7 +212,7 @@ explain-socket-tcp = SOCK_STREAM désigne TCP, le mode connecté : un flux d'oc
 explain-socket-udp = SOCK_DGRAM désigne UDP, le mode non connecté : des datagrammes séparés, sans connexion, sans garantie de livraison.
 explain-listen = La socket devient une socket serveur : le noyau établit lui-même les connexions des clients et les garde dans une file d'attente jusqu'à ce qu'accept() les prenne, jusqu'à { $backlog } (Linux en garde une de plus) ; au-delà, il ignore leurs SYN, et les clients réessaient et attendent. --accept-delay montre la file qui se remplit.
 explain-resolve = Un nom d'hôte devient une ou plusieurs adresses (IPv4 et/ou IPv6) : un client TCP les essaie dans l'ordre jusqu'à ce qu'une connexion aboutisse ; un datagramme UDP, qui n'apporte aucune réponse pour en juger, part vers la première.
-explain-connect-tcp = connect() bloque jusqu'à la fin de la poignée de main TCP (SYN, SYN-ACK, ACK) avec le serveur, ou échoue ; le système donne à la socket un port local éphémère si aucun n'a été associé.
+explain-connect-tcp = connect() bloque jusqu'à la fin de la poignée de main TCP (SYN, SYN-ACK, ACK) avec le serveur, ou échoue ; le système donne à la socket un port local éphémère si aucun ne lui a été associé.
 explain-connect-udp = Sur une socket UDP, connect() n'envoie rien et n'attend rien : il enregistre le pair, si bien que send() n'a pas besoin d'adresse, que le noyau rejette les datagrammes de toute autre adresse, et qu'un ICMP port unreachable venu du pair revient en ECONNREFUSED sur un send() ou un recv() suivant.
 explain-no-listen = listen() et accept() existent pour les connexions, et UDP n'en a pas : pas de poignée de main à terminer, pas de file de clients en attente, pas de socket par client. Chaque datagramme, de n'importe qui, arrive sur cette seule socket associée ; recvfrom() dit qui l'a envoyé, et sendto() répond à cette adresse.
 explain-udp-port = Un datagramme a besoin d'un port source : le premier { $call } a donc donné à la socket un port libre ; les réponses reviennent vers lui.
@@ -215,8 +224,8 @@ explain-sendto = sendto() confie un datagramme au réseau et rend la main : ni 
 explain-udp-send-connected = send() sur une socket UDP connectée envoie un datagramme au pair connecté ; il échoue avec ECONNREFUSED quand un précédent a fait revenir un ICMP port unreachable.
 explain-truncated = recvfrom({ $recv_size }) prend un datagramme entier dans la file : ce qui ne tient pas dans { $recv_size } octets est jeté, pas gardé pour l'appel suivant comme le ferait TCP. Le MSG_TRUNC du noyau donne la vraie longueur.
 explain-accept = accept() prend la connexion suivante dans la file et renvoie une nouvelle socket rien que pour ce client ; la socket d'écoute continue d'écouter.
-explain-ephemeral = Pourquoi { $local } et pas { $peer } ? Le port du serveur désigne le service ; chaque connexion a aussi besoin d'un port côté client, alors le système du client en a choisi un libre, un port éphémère. Le couple d'adresses et de ports identifie cette connexion.
-explain-ephemeral-range = Pourquoi { $local } et pas { $peer } ? Le port du serveur désigne le service ; chaque connexion a aussi besoin d'un port côté client, alors le système du client en a choisi un libre, un port éphémère de sa plage { $low }-{ $high }. Le couple d'adresses et de ports identifie cette connexion.
+explain-ephemeral = Pourquoi { $local } et pas { $peer } ? Le serveur est lié au port { $peer }, celui où il écoute ; côté client, la connexion a aussi besoin d'un port, et le système d'exploitation du client lui en a attribué un libre, temporaire : un port éphémère. L'adresse IP et le port de chaque côté identifient ensemble cette connexion.
+explain-ephemeral-range = Pourquoi { $local } et pas { $peer } ? Le serveur est lié au port { $peer }, celui où il écoute ; côté client, la connexion a aussi besoin d'un port, et le système d'exploitation du client lui en a attribué un libre, temporaire : un port éphémère, de sa plage { $low }-{ $high }. L'adresse IP et le port de chaque côté identifient ensemble cette connexion.
 explain-recv = recv() renvoie ce qui est arrivé jusque-là, au plus { $recv_size } octets : TCP transporte un flux d'octets, pas des messages, donc un send() peut arriver en plusieurs morceaux et plusieurs send() en un seul.
 explain-recv-not-1024 = recv() renvoie ce qui est arrivé jusque-là, au plus { $recv_size } octets : TCP transporte un flux d'octets, pas des messages, donc un send() peut arriver en plusieurs morceaux et plusieurs send() en un seul. netplay demande { $recv_size } octets par appel là où le cours en demande 1024 : un tampon plus grand prend les mêmes octets en moins d'appels ; --recv-size 1024 fait comme le cours.
 explain-send = send() copie les octets dans le tampon d'envoi du noyau et renvoie combien il en a pris ; TCP les livre dans l'ordre, mais le recv() du pair peut les découper autrement.
@@ -239,7 +248,7 @@ explain-udp-gro = UDP_GRO : des datagrammes d'un même émetteur arrivés ensem
 explain-option = Une option de socket.
 explain-bind = bind() associe la socket à une adresse et un port : { $host } ; { $port }.
 explain-bind-any = { $ip } désigne toutes les interfaces de la machine
-explain-bind-loopback = { $ip } est l'adresse de boucle locale : seule cette machine peut l'atteindre
+explain-bind-loopback = { $ip } est l'adresse de la machine locale (localhost) : seule cette machine peut s'en servir
 explain-bind-local = { $ip } est une adresse de cette machine
 explain-bind-port-zero = le port 0 demande au système de choisir un port libre
 explain-bind-port = le port { $port } est celui où les pairs trouveront la socket
@@ -251,7 +260,7 @@ explain-reuseaddr-windows = Sous Windows, SO_REUSEADDR permet à une socket de s
 
 row-boundaries = limites des messages : { $sends } send() de { $size } octets
 row-boundaries-tcp = { $calls }. { $verdict }
-row-boundaries-tcp-fewer = Un seul flux : la fin de chaque envoi est perdue.
+row-boundaries-tcp-fewer = Un seul flux : les limites entre les envois ont disparu.
 row-boundaries-tcp-more = Plus de morceaux que d'envois : un flux se coupe n'importe où.
 row-boundaries-tcp-equal = Un recv() par envoi cette fois, par le seul hasard du minutage : TCP ne garde pas les limites.
 row-boundaries-udp = { $datagrams } datagrammes, { $calls } : chaque envoi est un message, entier.
@@ -301,7 +310,7 @@ bench-tcp-sent = { $moved }   { $calls } appels send()
 bench-tcp-sent-of = { $moved }   { $calls } appels send() de { $size }
 bench-tcp-received = { $moved }   { $calls } appels recv()
 bench-tcp-no-count = { $label } (le récepteur n'a pas renvoyé de compte : ce n'est pas un serveur de mesure netplay ?)
-bench-udp-no-report = { $label } (le rapport du récepteur n'est jamais revenu : un netplay udp bench --serve tourne-t-il là-bas ?)
+bench-udp-no-report = { $label } (le rapport du récepteur n'est jamais revenu : un netplay udp bench --serve tourne-t-il à cette adresse ?)
 bench-datagrams-line = { $label } { $n } datagrammes en { $duration } = { $per_second }/s, { $rate }
 bench-lost = { $label } { $lost } { $of } ({ $percent } %), { $reordered } dans le désordre, { $duplicated } en double
 bench-lost-of = sur { $sent } envoyés
@@ -581,8 +590,8 @@ legend-name-control = Contrôle
 legend-name-non-ascii = Non-ASCII
 legend-null = octet NUL (0), non imprimable
 legend-printable =
-    ASCII imprimable (32-126), montré tel quel ; une espace reste
-    une espace
+    ASCII imprimable (32-126), montré tel quel ; le caractère
+    espace (32) reste un espace
 legend-control =
     les autres octets non imprimables (1-31, 127), par leur symbole
     de contrôle : ␉ TAB (9), ␊ LF (10), ␍ CR (13), ␡ DEL (127)

@@ -107,7 +107,12 @@ pub fn open(
             value: value as i64,
         }))?;
     }
-    if family == Family::V6 {
+    // IPV6_V6ONLY decides only whether a socket bound to :: takes IPv4
+    // peers too: shown where it is asked for, or where a server binds ::
+    // (a client to ::1, a server on ::1, would show a number that means
+    // nothing there).
+    let matters = options.v6only.is_some() || (role == Role::Server && addr.ip().is_unspecified());
+    if family == Family::V6 && matters {
         let step = match options.v6only {
             Some(only) => {
                 socket.set_only_v6(only).map_err(fail("set IPV6_V6ONLY for"))?;

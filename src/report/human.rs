@@ -272,6 +272,8 @@ impl Human {
             Step::ReadOption { name, value, role } => {
                 let why = match (*name, *role, self.proto) {
                     ("SO_REUSEADDR", Role::Server, Proto::Tcp) => crate::sys::reuse::left_off(),
+                    ("IPV6_V6ONLY", _, _) if *value == 0 => msg!("step-v6only-dual"),
+                    ("IPV6_V6ONLY", _, _) => msg!("step-v6only-only"),
                     _ => msg!("step-option-default"),
                 };
                 self.t(msg!("step-read-option", name = *name, value = *value, why = why))
@@ -954,13 +956,24 @@ impl Reporter for Human {
                 }
             }
             Event::Done { sent, received, bytes_out, bytes_in, duration, server } => {
-                if let Some(ServeTotals { signal: Some(signal), .. }) = server {
-                    let head =
-                        self.t(msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration)));
-                    let head = self.paint(Color::Green, &head);
-                    self.line(&head);
+                match server {
+                    // Stopped by a signal: one summary, as tcp serve's.
+                    Some(ServeTotals { signal: Some(signal), .. }) => {
+                        let head =
+                            self.t(msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration)));
+                        let head = self.paint(Color::Green, &head);
+                        self.line(&head);
+                        let text = self.t(msg!(
+                            "udp-serve-summary",
+                            sent = Arg::count(*sent),
+                            bytes_out = Arg::bytes(*bytes_out),
+                            received = Arg::count(*received),
+                            bytes_in = Arg::bytes(*bytes_in),
+                        ));
+                        self.line(&format!("  {text}"));
+                    }
+                    _ => self.done(*sent, *received, *bytes_out, *bytes_in, *duration),
                 }
-                self.done(*sent, *received, *bytes_out, *bytes_in, *duration);
                 if let Some(server) = server {
                     self.serve_totals(server);
                 }
