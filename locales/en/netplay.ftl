@@ -12,8 +12,8 @@ step-reuseaddr-default = (netplay's default for a TCP server: a restart binds de
 step-read-option = { $name } = { $value }   ({ $why })
 step-reuseaddr-off = left off (--no-reuse-addr): a restart fails while old connections wait in TIME_WAIT
 step-option-default = the OS default, left as is
-step-v6only-dual = the system's default; bound to ::, this socket takes IPv4 peers too (dual-stack), shown as ::ffff:a.b.c.d
-step-v6only-only = the system's default; bound to ::, this socket takes IPv6 peers only
+step-v6only-dual = the system's default: dual-stack, IPv4 peers reach this socket too, as ::ffff:a.b.c.d
+step-v6only-only = the system's default: IPv6 peers only, IPv4 peers cannot reach this socket
 step-bind = bind({ $addr })
 step-listen = listen({ $backlog })
 step-listen-capped = listen({ $backlog })   the kernel caps it at { $effective } ({ $setting })

@@ -15,8 +15,8 @@ step-reuseaddr-default = (par défaut pour un serveur TCP de netplay : au redé
 step-read-option = { $name } = { $value }   ({ $why })
 step-reuseaddr-off = désactivée (--no-reuse-addr) : un redémarrage échoue tant que d'anciennes connexions attendent en TIME_WAIT
 step-option-default = la valeur par défaut du système, laissée telle quelle
-step-v6only-dual = la valeur par défaut du système ; associée à ::, cette socket reçoit aussi les pairs IPv4 (double pile), montrés comme ::ffff:a.b.c.d
-step-v6only-only = la valeur par défaut du système ; associée à ::, cette socket ne reçoit que des pairs IPv6
+step-v6only-dual = la valeur par défaut du système : double pile, les pairs IPv4 atteignent aussi cette socket, comme ::ffff:a.b.c.d
+step-v6only-only = la valeur par défaut du système : pairs IPv6 seulement, les pairs IPv4 ne peuvent pas joindre cette socket
 step-bind = bind({ $addr })
 step-listen = listen({ $backlog })
 step-listen-capped = listen({ $backlog })   le noyau la limite à { $effective } ({ $setting })

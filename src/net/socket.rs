@@ -107,11 +107,15 @@ pub fn open(
             value: value as i64,
         }))?;
     }
-    // IPV6_V6ONLY decides only whether a socket bound to :: takes IPv4
-    // peers too: shown where it is asked for, or where a server binds ::
-    // (a client to ::1, a server on ::1, would show a number that means
-    // nothing there).
-    let matters = options.v6only.is_some() || (role == Role::Server && addr.ip().is_unspecified());
+    // IPV6_V6ONLY decides only whether a socket bound to :: (or to an
+    // IPv4-mapped address) takes IPv4 peers: shown where it is asked for,
+    // or where a server binds such an address (a client to ::1, a server
+    // on ::1, would show a number that means nothing there).
+    let dual = match addr.ip() {
+        std::net::IpAddr::V6(ip) => ip.is_unspecified() || ip.to_ipv4_mapped().is_some(),
+        std::net::IpAddr::V4(_) => false,
+    };
+    let matters = options.v6only.is_some() || (role == Role::Server && dual);
     if family == Family::V6 && matters {
         let step = match options.v6only {
             Some(only) => {
