@@ -131,6 +131,8 @@ struct Item {
     size: usize,
     count: usize,
     offset: usize,
+    /// The code as written (`h`, `H`, ...), for pack's range errors.
+    code: char,
 }
 
 impl Item {
@@ -280,7 +282,7 @@ impl FromStr for Format {
                 .filter(|&len| size.checked_add(len).is_some_and(|end| end <= MAX_SIZE))
                 .ok_or_else(|| error(start, FormatProblem::TooLarge))?;
 
-            let item = Item { kind, size: element_size, count, offset: size };
+            let item = Item { kind, size: element_size, count, offset: size, code };
             size += byte_len;
             match kind {
                 Kind::Pad => {}
@@ -330,6 +332,195 @@ impl Format {
         }
         Ok(Values(values))
     }
+}
+
+/// Why values could not be packed with a valid format: Python's own
+/// `struct.error`, in the catalogues' words.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}", self.message())]
+pub enum PackError {
+    /// `pack expected 2 items for packing (got 1)`.
+    Count { expected: usize, got: usize },
+    /// An integer code given a number outside its range.
+    Range { code: String, low: i128, high: u128 },
+    /// A number code given bytes, or bytes codes given a number.
+    Kind { position: usize, wanted: &'static str },
+    /// `c` takes bytes of length 1.
+    Char,
+    /// A finite float too large for `e` or `f` (Python's OverflowError).
+    FloatTooLarge { code: String },
+}
+
+impl PackError {
+    fn with_code(self, code: char) -> PackError {
+        match self {
+            PackError::Range { low, high, .. } => PackError::Range { code: code.to_string(), low, high },
+            PackError::FloatTooLarge { .. } => PackError::FloatTooLarge { code: code.to_string() },
+            other => other,
+        }
+    }
+
+    pub fn message(&self) -> Msg {
+        match self {
+            PackError::Count { expected, got } => msg!("pack-count", expected = *expected, got = *got),
+            PackError::Range { code, low, high } => {
+                msg!("pack-range", code = code.clone(), low = low.to_string(), high = high.to_string())
+            }
+            PackError::Kind { position, wanted } => msg!("pack-kind", position = *position, wanted = *wanted),
+            PackError::Char => msg!("pack-char"),
+            PackError::FloatTooLarge { code } => msg!("pack-float-too-large", code = code.clone()),
+        }
+    }
+}
+
+impl Format {
+    /// What each value of the format is, in order: a zeroed record
+    /// unpacked (`struct.unpack(fmt, bytes(calcsize(fmt)))`).
+    pub fn kinds(&self) -> Values {
+        self.unpack_from(&vec![0; self.size]).unwrap_or(Values(Vec::new()))
+    }
+
+    /// The bytes of `values` in this format, as Python's `struct.pack`:
+    /// integers range-checked per code, `s` padded with zeros or cut, `p`
+    /// with its length byte, pad bytes and native alignment zeroed, a bool
+    /// from any value's truth.
+    pub fn pack(&self, values: &[Value]) -> Result<Vec<u8>, PackError> {
+        if values.len() != self.value_count {
+            return Err(PackError::Count { expected: self.value_count, got: values.len() });
+        }
+        let mut out = vec![0u8; self.size];
+        let mut values = values.iter().enumerate();
+        for item in &self.items {
+            let field = &mut out[item.offset..item.offset + item.byte_len()];
+            match item.kind {
+                Kind::Bytes | Kind::Pascal => {
+                    let (i, value) = values.next().ok_or(PackError::Count { expected: self.value_count, got: 0 })?;
+                    let Value::Bytes(bytes) = value else {
+                        return Err(PackError::Kind { position: i + 1, wanted: "bytes" });
+                    };
+                    match item.kind {
+                        Kind::Pascal if !field.is_empty() => {
+                            let n = bytes.len().min(field.len() - 1).min(255);
+                            field[0] = n as u8;
+                            field[1..=n].copy_from_slice(&bytes[..n]);
+                        }
+                        Kind::Pascal => {}
+                        _ => {
+                            let n = bytes.len().min(field.len());
+                            field[..n].copy_from_slice(&bytes[..n]);
+                        }
+                    }
+                }
+                kind => {
+                    for chunk in field.chunks_exact_mut(item.size) {
+                        let (i, value) = values.next().ok_or(PackError::Count { expected: self.value_count, got: 0 })?;
+                        pack_scalar(kind, chunk, value, self.order, i + 1)
+                            .map_err(|e| e.with_code(item.code))?;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One value into its field.
+fn pack_scalar(kind: Kind, field: &mut [u8], value: &Value, order: Order, position: usize) -> Result<(), PackError> {
+    let bits = 8 * field.len() as u32;
+    let raw: u64 = match (kind, value) {
+        (Kind::Char, Value::Bytes(b)) if b.len() == 1 => u64::from(b[0]),
+        (Kind::Char, _) => return Err(PackError::Char),
+        (Kind::Bool, value) => u64::from(match value {
+            Value::Int(n) => *n != 0,
+            Value::UInt(n) => *n != 0,
+            Value::Float(x) => *x != 0.0,
+            Value::Bool(b) => *b,
+            Value::Bytes(b) => !b.is_empty(),
+        }),
+        (Kind::Float, value) => {
+            let x = match value {
+                Value::Int(n) => *n as f64,
+                Value::UInt(n) => *n as f64,
+                Value::Float(x) => *x,
+                Value::Bool(b) => f64::from(u8::from(*b)),
+                Value::Bytes(_) => return Err(PackError::Kind { position, wanted: "float" }),
+            };
+            let max = match field.len() {
+                2 => 65520.0,
+                4 => f64::from(f32::MAX) * (1.0 + f64::EPSILON * 2f64.powi(28)),
+                _ => f64::INFINITY,
+            };
+            if x.is_finite() && x.abs() >= max {
+                return Err(PackError::FloatTooLarge { code: String::new() });
+            }
+            match field.len() {
+                2 => u64::from(f64_to_f16(x)),
+                4 => u64::from((x as f32).to_bits()),
+                _ => x.to_bits(),
+            }
+        }
+        (Kind::Signed | Kind::Unsigned, value) => {
+            let n: i128 = match value {
+                Value::Int(n) => i128::from(*n),
+                Value::UInt(n) => i128::from(*n),
+                Value::Bool(b) => i128::from(*b),
+                Value::Float(_) | Value::Bytes(_) => {
+                    return Err(PackError::Kind { position, wanted: "integer" });
+                }
+            };
+            let (low, high) = match kind {
+                Kind::Signed => (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1),
+                _ => (0, (1i128 << bits) - 1),
+            };
+            if n < low || n > high {
+                return Err(PackError::Range { code: String::new(), low, high: high as u128 });
+            }
+            n as u64
+        }
+        (Kind::Pad | Kind::Bytes | Kind::Pascal, _) => 0,
+    };
+    let bytes = raw.to_be_bytes();
+    let field_len = field.len();
+    let big = &bytes[8 - field_len..];
+    match order {
+        Order::Big => field.copy_from_slice(big),
+        Order::Little => field.iter_mut().zip(big.iter().rev()).for_each(|(f, b)| *f = *b),
+    }
+    Ok(())
+}
+
+/// f64 to IEEE 754 binary16, rounding to nearest even, as Python's `e`.
+fn f64_to_f16(x: f64) -> u16 {
+    let bits = x.to_bits();
+    let sign = ((bits >> 48) & 0x8000) as u16;
+    if x.is_nan() {
+        return sign | 0x7e00;
+    }
+    let a = x.abs();
+    if a >= 65520.0 {
+        return sign | 0x7c00;
+    }
+    if a < 2f64.powi(-24) * 0.5 {
+        return sign;
+    }
+    // Subnormal halves are multiples of 2^-24; normal ones have 10
+    // fraction bits under their exponent.
+    let exponent = a.log2().floor() as i32;
+    let (value, step) = if exponent < -14 { (a, 2f64.powi(-24)) } else { (a, 2f64.powi(exponent - 10)) };
+    let units = value / step;
+    let rounded = {
+        let floor = units.floor();
+        let diff = units - floor;
+        if diff > 0.5 || (diff == 0.5 && floor % 2.0 != 0.0) { floor + 1.0 } else { floor }
+    };
+    let exact = rounded * step;
+    if exponent < -14 {
+        // A subnormal may round up into the smallest normal: the bits follow.
+        return sign | rounded as u16;
+    }
+    let exponent = exact.log2().floor() as i32;
+    let fraction = ((exact / 2f64.powi(exponent) - 1.0) * 1024.0).round() as u16;
+    sign | (((exponent + 15) as u16) << 10) | fraction
 }
 
 impl fmt::Display for Format {
@@ -549,6 +740,56 @@ mod tests {
 
     fn float_repr(x: f64) -> String {
         Values(vec![Value::Float(x)]).to_string()
+    }
+
+    /// Each expected value as python3 3.11's struct.pack gave it here.
+    #[test]
+    fn pack_is_pythons_struct_pack() {
+        let pack = |f: &str, v: &[Value]| format(f).pack(v);
+        assert_eq!(pack(">h", &[Value::Int(258)]), Ok(vec![1, 2]));
+        assert_eq!(pack(">5s", &[Value::Bytes(b"ab".to_vec())]), Ok(b"ab\0\0\0".to_vec()));
+        assert_eq!(pack(">2s", &[Value::Bytes(b"abc".to_vec())]), Ok(b"ab".to_vec()));
+        assert_eq!(pack(">3p", &[Value::Bytes(b"abcdef".to_vec())]), Ok(b"\x02ab".to_vec()));
+        assert_eq!(pack(">?", &[Value::Int(5)]), Ok(vec![1]));
+        assert_eq!(pack(">e", &[Value::Float(1.5)]), Ok(b">\x00".to_vec()));
+        assert_eq!(pack(">f", &[Value::Int(3)]), Ok(b"@@\x00\x00".to_vec()));
+        assert_eq!(pack("<I", &[Value::UInt(1)]), Ok(vec![1, 0, 0, 0]));
+        if cfg!(target_endian = "little") && std::mem::size_of::<c_int>() == 4 {
+            assert_eq!(pack("@bi", &[Value::Int(1), Value::Int(2)]), Ok(vec![1, 0, 0, 0, 2, 0, 0, 0]));
+        }
+        let range = pack(">h", &[Value::Int(40000)]).unwrap_err();
+        assert_eq!(range.to_string(), "'h' format requires -32768 <= number <= 32767");
+        assert!(matches!(pack(">B", &[Value::Int(256)]), Err(PackError::Range { .. })));
+        assert!(matches!(pack(">H", &[Value::Int(-1)]), Err(PackError::Range { .. })));
+        assert_eq!(pack(">c", &[Value::Bytes(b"ab".to_vec())]), Err(PackError::Char));
+        assert_eq!(pack(">HH", &[Value::Int(1)]), Err(PackError::Count { expected: 2, got: 1 }));
+        // What pack writes, unpack reads back.
+        for (f, v) in [(">hHiIqQ", vec![-2, 3, -4, 5, -6, 7]), ("<bBhH", vec![-1, 255, -300, 65535])] {
+            let values: Vec<Value> = v.iter().map(|&n| Value::Int(n)).collect();
+            let bytes = pack(f, &values).unwrap();
+            let back: Vec<i64> = format(f)
+                .unpack_from(&bytes)
+                .unwrap()
+                .0
+                .iter()
+                .map(|v| match v {
+                    Value::Int(n) => *n,
+                    Value::UInt(n) => *n as i64,
+                    _ => panic!(),
+                })
+                .collect();
+            assert_eq!(back, v);
+        }
+        assert_eq!(pack("<e", &[Value::Float(65519.0)]), Ok(b"\xff{".to_vec()));
+        assert!(matches!(pack("<e", &[Value::Float(65520.0)]), Err(PackError::FloatTooLarge { .. })));
+        assert!(matches!(pack("<f", &[Value::Float(1e300)]), Err(PackError::FloatTooLarge { .. })));
+        assert_eq!(pack("<f", &[Value::Float(f64::INFINITY)]), Ok(b"\x00\x00\x80\x7f".to_vec()));
+        for x in [0.0, 1.0, -2.5, 65504.0, 0.000061035156, 5.96e-8, 0.1] {
+            let bytes = pack("<e", &[Value::Float(x)]).unwrap();
+            let Value::Float(back) = format("<e").unpack_from(&bytes).unwrap().0[0] else { panic!() };
+            let tolerance = if x.abs() < 6.2e-5 { 6e-8 } else { x.abs() / 1024.0 };
+            assert!((back - x).abs() <= tolerance, "{x} -> {back}");
+        }
     }
 
     #[test]

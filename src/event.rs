@@ -13,6 +13,7 @@ use crate::i18n::Msg;
 pub mod bench;
 pub mod demo;
 pub mod packet;
+pub mod script;
 
 /// TCP or UDP: the two modes the course compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -308,6 +309,10 @@ pub enum Event {
     /// A packet of this run, captured on the wire (`--packets`), stamped
     /// with the kernel's time.
     Packet(packet::PacketEvent),
+    /// One step of a script (`--script`), played: its outcome.
+    Script(script::ScriptStep),
+    /// A scripted run is over: its exit code.
+    ScriptEnd(script::ScriptEnd),
 }
 
 impl Event {
@@ -397,7 +402,7 @@ impl Serialize for Payload {
 
 /// Lower-case hex digits without separators, written straight into the
 /// serializer.
-struct HexText<'a>(&'a [u8]);
+pub(crate) struct HexText<'a>(pub(crate) &'a [u8]);
 
 impl Serialize for HexText<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -32,6 +32,9 @@ pub enum Code {
     Permission = 7,
     /// The peer reset or aborted the connection.
     Reset = 8,
+    /// The peer did not follow the `--script`: other bytes, an early EOF,
+    /// a reset, or silence past a step's timeout (src/script).
+    Script = 9,
 }
 
 /// The table, in the words true on this system.
@@ -47,7 +50,9 @@ Exit codes:
   5  timed out (--timeout)
   6  address already in use
   7  permission denied ({})
-  8  connection reset or aborted by the peer",
+  8  connection reset or aborted by the peer
+  9  the peer did not follow the --script (other bytes, an early EOF, a reset,
+     or nothing within a step's timeout): the line names the step",
         crate::sys::refused::EXIT_CODE_NOTE,
         crate::sys::privileged::EXIT_CODE_NOTE
     )
@@ -74,6 +79,9 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     let line = |what: Msg| Some(msg!("error-line", what = what).render(lang));
     if let Some(UsageError(usage)) = err.downcast_ref::<UsageError>() {
         return (Code::Usage, line(usage.clone()));
+    }
+    if let Some(failed) = err.downcast_ref::<crate::script::Failed>() {
+        return (Code::Script, line(failed.message()));
     }
     let Some(net) = err.downcast_ref::<NetError>() else {
         return (Code::Failure, line(Msg::text(chain_text(lang, err))));

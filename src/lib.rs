@@ -22,6 +22,7 @@ pub mod net;
 pub mod packets;
 pub mod python;
 pub mod report;
+pub mod script;
 pub mod sys;
 pub mod tcp;
 pub mod udp;

@@ -704,3 +704,103 @@ hint-udp-refused-windows = an ICMP port unreachable came back (Windows reports i
 netem-not-here = network namespaces and netem are Linux's: this system has no private loopback to impair
 notice-offload-unavailable = UDP offloads (UDP_SEGMENT, UDP_GRO) are Linux's: here one send() and one recv() per datagram, as with --no-offload
 notice-reuseport-unavailable = --reuse-port: this system has no SO_REUSEPORT (it is Linux's and BSD's); the socket is bound without it
+pack-count = the format packs { $expected } values, { $got } given (struct.error: pack expected { $expected } items for packing)
+pack-range = '{ $code }' format requires { $low } <= number <= { $high }
+pack-kind = value { $position } must be { $wanted ->
+    [bytes] bytes (b'...')
+    [float] a number
+   *[other] an integer
+}
+pack-char = char format requires a bytes object of length 1
+pack-float-too-large = float too large to pack with { $code } format
+
+## Scripts (--script; src/script, docs/scripts.md)
+script-error = { $file }:{ $line }:{ $column }: { $problem }
+script-place = { $file }:{ $line }
+script-failed = { $place }: the peer did not follow the script: { $why }
+script-needs = `{ $step }` needs what it acts on, as in `{ $usage }`
+script-takes-nothing = `{ $step }` takes nothing after it: write `{ $usage }` alone
+script-unknown-step = unknown step `{ $word }`: a step starts with > (send), < (expect), <regex, <bytes, <struct, <eof, >struct, shutdown, close, reset, sleep, timeout, repeat or end; # starts a comment
+script-arrow-space = unknown step `{ $word }`: to { $arrow ->
+    [<] expect
+   *[other] send
+} the text, put a space after { $arrow } (`{ $arrow } { $rest }`)
+script-trailing-space = the line ends with a space or a tab, which would be sent or expected unseen: remove it, or write it as \x20 (\t for a tab)
+script-escape-unknown = { $escape } is not an escape Python knows in bytes: write \\ for a backslash; escapes are \n \r \t \\ \' \" \xhh \ooo
+script-escape-x = \x{ $hex } needs two hex digits, as in \x0a
+script-escape-octal = \{ $digits } is more than a byte (the most is \377)
+script-lone-backslash = the line ends with a lone backslash: write \\ for a backslash
+script-literal-quote = a { $quote } inside the literal ends it: write \{ $quote }
+script-literal-ascii = '{ $char }' is not ASCII: a b'...' literal takes ASCII only (in Python too); write its bytes, e.g. \x{ $hex }, or drop the b'...' to send text as UTF-8
+script-literal-unclosed = this b{ $quote }...{ $quote } literal has no closing { $quote }
+script-undefined = `{ $name }` is not defined yet: a variable is bound by `as { $name }` or a regex group (?P<{ $name }>...) on an earlier line (for braces themselves, write {"{{"} and {"}}"})
+script-var-kind = `{ $name }` holds { $kind ->
+    [bytes] bytes
+    [float] a float
+   *[other] an integer
+} (bound on line { $line }), and this step needs { $want ->
+    [bytes] bytes
+    [float] a float
+   *[other] an integer
+}
+script-name-bad = `{ $text }` is not a name: a name is letters, digits and _, not starting with a digit, as in Python
+script-count-bad = `{ $text }` is not a count: write a number of bytes (4) or a variable bound by <struct (n)
+script-count-big = a step takes at most { $max } bytes
+script-value-bad = `{ $text }` is not a value: write a number (258, 0x102, 1.5), True, False, b'...', a variable, or len(variable)
+script-struct-names = '{ $format }' unpacks { $count } { $count ->
+    [one] value
+   *[other] values
+}, and { $names } { $names ->
+    [one] name is
+   *[other] names are
+} given after `as`
+script-regex-bad = bad pattern: { $why }
+script-regex-big = the pattern is too large to follow byte by byte (over 20,000 states): make it simpler
+script-timeout-zero = a step needs some time to wait: give a timeout of 1ms or more
+script-repeat-bad = `repeat { $text }`: write `repeat until eof` or `repeat N` (N from 1)
+script-repeat-open = this repeat has no `end`
+script-end-alone = `end` closes a `repeat`, and none is open
+script-after-close = nothing can follow the close on line { $line }: the socket is closed
+script-close-in-loop = a close in a repeat would leave the next pass a closed socket: put it after the `end`
+script-loop-reads-nothing = `repeat until eof` needs an expect step in its body: a pass that reads nothing would never reach the EOF
+script-loop-empty = this repeat has no step
+script-empty = the script has no step: write one a line, as `> Hello serveur !` (send) or `< Bonjour client !` (expect)
+script-expect-empty = expecting no bytes checks nothing: to expect the peer's EOF, write <eof
+script-stream-only = `{ $step }` is for TCP only: UDP has no connection to shut down, reset or end (EOF)
+script-bytes-shown = { $repr } ({ $n } { $n ->
+    [one] byte
+   *[other] bytes
+})
+script-expected-regex = bytes matching rb'{ $pattern }'
+script-expected-bytes = { $n } { $n ->
+    [one] byte
+   *[other] bytes
+}
+script-expected-struct = struct.calcsize('{ $format }') = { $n } { $n ->
+    [one] byte
+   *[other] bytes
+}
+script-expected-eof = EOF (recv returning 0 bytes)
+script-why-differs = expected { $expected }, came { $came }: they differ at offset { $offset }
+script-why-other = expected { $expected }, came { $came }
+script-why-nomatch = expected { $expected }, came { $came }, which cannot match from offset { $offset } on
+script-why-length = expected a datagram of { $expected }, came one of { $came }
+script-why-eof = expected { $expected }; the peer closed its side (EOF) after { $came }
+script-why-timeout = expected { $expected }; in { $timeout }, only { $came } came
+script-why-open = expected { $expected }; in { $timeout }, { $came } came and matches so far, but more bytes could still lengthen the match: end the pattern with what ends the message (\n, a length)
+script-why-reset = the peer reset the connection ({ $error })
+script-why-send-timeout = the peer took none of the bytes for { $timeout } (its receive window is full)
+script-why-count = `{ $name }` is { $n }: a step takes 0 to { $max }
+script-why-too-much = more than { $max } came without deciding the step
+script-why-loop-silent = nothing came in { $timeout }, neither bytes for another pass nor the EOF that ends the loop
+script-why-loop-stuck = a pass took no bytes from the peer: the loop would never reach the EOF
+script-why-no-peer = nothing has come yet: a datagram goes to the sender of the last one received
+script-why-unknown = the step failed
+script-step-passed = ✓ line { $line }: { $text }
+script-step-failed = ✗ line { $line }: { $text }
+script-pass = (pass { $n })
+script-diff-expected = expected
+script-diff-came = came
+script-diff-nothing = (nothing)
+script-end-passed = ✓ { $file }: played to its end, every step as written
+script-end-failed = ✗ { $file }: the peer did not follow the script at line { $line } (exit code 9)

@@ -719,3 +719,103 @@ hint-udp-refused-windows = un ICMP port unreachable est revenu (Windows le rappo
 netem-not-here = les espaces de noms réseau et netem sont propres à Linux : ce système n'a pas de boucle locale privée à dégrader
 notice-offload-unavailable = les délestages UDP (UDP_SEGMENT, UDP_GRO) sont propres à Linux : ici, un send() et un recv() par datagramme, comme avec --no-offload
 notice-reuseport-unavailable = --reuse-port : ce système n'a pas de SO_REUSEPORT (il est propre à Linux et aux BSD) ; la socket est associée sans
+pack-count = le format emballe { $expected } valeurs, { $got } données (struct.error: pack expected { $expected } items for packing)
+pack-range = le format « { $code } » demande { $low } <= nombre <= { $high }
+pack-kind = la valeur { $position } doit être { $wanted ->
+    [bytes] des octets (b'...')
+    [float] un nombre
+   *[other] un entier
+}
+pack-char = le format c demande un objet bytes de longueur 1
+pack-float-too-large = nombre à virgule trop grand pour le format { $code }
+
+## Scripts (--script ; src/script, docs/scripts.md)
+script-error = { $file }:{ $line }:{ $column } : { $problem }
+script-place = { $file }:{ $line }
+script-failed = { $place } : le pair n'a pas suivi le script : { $why }
+script-needs = `{ $step }` demande sur quoi agir, comme dans `{ $usage }`
+script-takes-nothing = `{ $step }` ne prend rien après lui : écrivez `{ $usage }` seul
+script-unknown-step = étape inconnue `{ $word }` : une étape commence par > (envoyer), < (attendre), <regex, <bytes, <struct, <eof, >struct, shutdown, close, reset, sleep, timeout, repeat ou end ; # commence un commentaire
+script-arrow-space = étape inconnue `{ $word }` : pour { $arrow ->
+    [<] attendre
+   *[other] envoyer
+} le texte, mettez une espace après { $arrow } (`{ $arrow } { $rest }`)
+script-trailing-space = la ligne finit par une espace ou une tabulation, qui serait envoyée ou attendue sans qu'on la voie : supprimez-la, ou écrivez-la \x20 (\t pour une tabulation)
+script-escape-unknown = { $escape } n'est pas un échappement que Python connaît dans des bytes : écrivez \\ pour une barre oblique inverse ; les échappements sont \n \r \t \\ \' \" \xhh \ooo
+script-escape-x = \x{ $hex } demande deux chiffres hexadécimaux, comme \x0a
+script-escape-octal = \{ $digits } dépasse un octet (le plus grand est \377)
+script-lone-backslash = la ligne finit par une barre oblique inverse seule : écrivez \\ pour une barre oblique inverse
+script-literal-quote = un { $quote } dans le littéral le termine : écrivez \{ $quote }
+script-literal-ascii = « { $char } » n'est pas de l'ASCII : un littéral b'...' ne prend que de l'ASCII (en Python aussi) ; écrivez ses octets, par exemple \x{ $hex }, ou enlevez le b'...' pour envoyer le texte en UTF-8
+script-literal-unclosed = ce littéral b{ $quote }...{ $quote } n'a pas de { $quote } fermant
+script-undefined = `{ $name }` n'est pas encore défini : une variable est liée par `as { $name }` ou un groupe de regex (?P<{ $name }>...) sur une ligne précédente (pour les accolades elles-mêmes, écrivez {"{{"} et {"}}"})
+script-var-kind = `{ $name }` contient { $kind ->
+    [bytes] des octets
+    [float] un nombre à virgule
+   *[other] un entier
+} (lié ligne { $line }), et cette étape demande { $want ->
+    [bytes] des octets
+    [float] un nombre à virgule
+   *[other] un entier
+}
+script-name-bad = `{ $text }` n'est pas un nom : un nom est fait de lettres, de chiffres et de _, sans chiffre au début, comme en Python
+script-count-bad = `{ $text }` n'est pas un nombre d'octets : écrivez un nombre (4) ou une variable liée par <struct (n)
+script-count-big = une étape prend au plus { $max } octets
+script-value-bad = `{ $text }` n'est pas une valeur : écrivez un nombre (258, 0x102, 1.5), True, False, b'...', une variable ou len(variable)
+script-struct-names = « { $format } » décode { $count } { $count ->
+    [one] valeur
+   *[other] valeurs
+}, et { $names } { $names ->
+    [one] nom est donné
+   *[other] noms sont donnés
+} après `as`
+script-regex-bad = motif invalide : { $why }
+script-regex-big = le motif est trop grand pour être suivi octet par octet (plus de 20 000 états) : simplifiez-le
+script-timeout-zero = une étape doit pouvoir attendre : donnez un délai de 1ms ou plus
+script-repeat-bad = `repeat { $text }` : écrivez `repeat until eof` ou `repeat N` (N à partir de 1)
+script-repeat-open = ce repeat n'a pas de `end`
+script-end-alone = `end` ferme un `repeat`, et aucun n'est ouvert
+script-after-close = rien ne peut suivre le close de la ligne { $line } : le socket est fermé
+script-close-in-loop = un close dans un repeat laisserait au tour suivant un socket fermé : placez-le après le `end`
+script-loop-reads-nothing = `repeat until eof` demande une étape qui attend dans son corps : un tour qui ne lit rien n'atteindrait jamais l'EOF
+script-loop-empty = ce repeat n'a aucune étape
+script-empty = le script n'a aucune étape : écrivez-en une par ligne, comme `> Hello serveur !` (envoyer) ou `< Bonjour client !` (attendre)
+script-expect-empty = n'attendre aucun octet ne vérifie rien : pour attendre l'EOF du pair, écrivez <eof
+script-stream-only = `{ $step }` est pour TCP seulement : UDP n'a pas de connexion à fermer à moitié, à réinitialiser ni à terminer (EOF)
+script-bytes-shown = { $repr } ({ $n } { $n ->
+    [one] octet
+   *[other] octets
+})
+script-expected-regex = des octets qui correspondent à rb'{ $pattern }'
+script-expected-bytes = { $n } { $n ->
+    [one] octet
+   *[other] octets
+}
+script-expected-struct = struct.calcsize('{ $format }') = { $n } { $n ->
+    [one] octet
+   *[other] octets
+}
+script-expected-eof = EOF (recv renvoyant 0 octet)
+script-why-differs = attendu { $expected }, reçu { $came } : ils diffèrent à la position { $offset }
+script-why-other = attendu { $expected }, reçu { $came }
+script-why-nomatch = attendu { $expected }, reçu { $came }, qui ne peut pas correspondre à partir de la position { $offset }
+script-why-length = attendu un datagramme de { $expected }, reçu un de { $came }
+script-why-eof = attendu { $expected } ; le pair a fermé son côté (EOF) après { $came }
+script-why-timeout = attendu { $expected } ; en { $timeout }, seulement { $came } reçus
+script-why-open = attendu { $expected } ; en { $timeout }, { $came } reçus correspondent pour l'instant, mais d'autres octets pourraient encore allonger la correspondance : terminez le motif par ce qui termine le message (\n, une longueur)
+script-why-reset = le pair a réinitialisé la connexion ({ $error })
+script-why-send-timeout = le pair n'a pris aucun octet pendant { $timeout } (sa fenêtre de réception est pleine)
+script-why-count = `{ $name }` vaut { $n } : une étape prend de 0 à { $max }
+script-why-too-much = plus de { $max } reçus sans décider l'étape
+script-why-loop-silent = rien n'est venu en { $timeout }, ni octets pour un autre tour ni l'EOF qui termine la boucle
+script-why-loop-stuck = un tour n'a pris aucun octet au pair : la boucle n'atteindrait jamais l'EOF
+script-why-no-peer = rien n'est encore arrivé : un datagramme va à l'expéditeur du dernier reçu
+script-why-unknown = l'étape a échoué
+script-step-passed = ✓ ligne { $line } : { $text }
+script-step-failed = ✗ ligne { $line } : { $text }
+script-pass = (tour { $n })
+script-diff-expected = attendu
+script-diff-came = reçu
+script-diff-nothing = (rien)
+script-end-passed = ✓ { $file } : joué jusqu'au bout, chaque étape comme écrite
+script-end-failed = ✗ { $file } : le pair n'a pas suivi le script à la ligne { $line } (code de sortie 9)

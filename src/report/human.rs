@@ -757,6 +757,20 @@ impl Human {
     }
 }
 
+/// A script's steps (see report/script.rs): failures in red, passes in green.
+impl Human {
+    fn script_lines(&mut self, lines: Vec<(String, bool)>) {
+        for (i, (text, failed)) in lines.into_iter().enumerate() {
+            let text = match (i, failed) {
+                (0, false) => self.paint(Color::Green, &text),
+                (_, true) => self.paint(Color::Red, &text),
+                _ => self.dim(&text),
+            };
+            self.line(&text);
+        }
+    }
+}
+
 /// The demo's table and the benchmarks.
 impl Human {
     fn demo_part(&mut self, part: DemoPart) {
@@ -1054,6 +1068,15 @@ impl Reporter for Human {
             Event::BenchProgress(progress) => self.bench_progress(progress),
             Event::TcpBench(result) => self.tcp_bench(result),
             Event::UdpBench(result) => self.udp_bench(result),
+            Event::Script(step) => {
+                let quiet = self.style.quiet && step.outcome == crate::event::script::Outcome::Passed;
+                let lines = if quiet { Vec::new() } else { super::script::step_lines(self.style.lang, step, self.style.width) };
+                self.script_lines(lines);
+            }
+            Event::ScriptEnd(end) => {
+                let line = super::script::end_line(self.style.lang, end);
+                self.script_lines(line.into_iter().collect());
+            }
             Event::Packet(packet) => {
                 let width = self.style.width.unwrap_or(packets::WIDTH);
                 self.ladder.render(

@@ -8,6 +8,7 @@ pub mod json;
 pub mod packets;
 pub mod queue;
 pub mod raw;
+pub mod script;
 pub mod tables;
 pub mod width;
 

@@ -1,0 +1,127 @@
+//! Scripted conversations (`--script FILE`): a plain text file of steps,
+//! one a line, that netplay plays against its peer (`> Hello` sends,
+//! `< Bonjour` expects), with a verdict per step. docs/scripts.md has the
+//! grammar. This module is the engine: [`parse`] reads a script before any
+//! socket exists (a mistake is a usage error with file:line:column), and
+//! [`play`] runs it over any connected stream or datagram socket through
+//! the small [`Conn`] trait, emitting the usual data events and one
+//! `script` event per step. Runners call it; it imports only plain types
+//! (events, the course's notation, the struct formats, the catalogues).
+
+mod conn;
+mod exec;
+mod matcher;
+mod parse;
+mod pattern;
+mod text;
+
+use std::time::Duration;
+
+use crate::decode::Format;
+use crate::i18n::Msg;
+
+pub use conn::{Came, Conn, TcpConn, UdpConn};
+pub use exec::{Failed, Played, Settings, play};
+pub use matcher::{Check, Miss, MissKind};
+pub use parse::{ScriptError, parse};
+pub use text::Var;
+
+/// Which kind of socket a script is played over: a byte stream (TCP) or
+/// datagrams (UDP). Some steps exist for one only (`<eof`, `shutdown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Stream,
+    Datagram,
+}
+
+/// A parsed script: its steps, and the name it is shown by.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The file as the command line named it.
+    pub name: String,
+    pub steps: Vec<Step>,
+}
+
+/// One line that does something.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Line in the file, from 1.
+    pub line: u32,
+    /// The line as written, without its indentation.
+    pub source: String,
+    /// Set by the last `timeout` line before it; else the run's default.
+    pub timeout: Option<Duration>,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// `> TEXT`: send these bytes (one datagram in UDP).
+    Send(text::Text),
+    /// `>struct FORMAT V, ...`: send `struct.pack(FORMAT, V, ...)`.
+    SendStruct { format: Format, values: Vec<text::ValueExpr> },
+    /// `< TEXT`: these bytes come next (UDP: this datagram comes next).
+    Expect(text::Text),
+    /// `<regex PATTERN`: what comes next matches, as Python's `re.match`
+    /// on bytes; named groups bind variables.
+    ExpectRegex(pattern::Pattern),
+    /// `<bytes N [as NAME]`: N bytes, whatever they are.
+    ExpectBytes { count: text::Count, bind: Option<String> },
+    /// `<struct FORMAT [as A, B]`: calcsize(FORMAT) bytes, unpacked.
+    ExpectStruct { format: Format, names: Vec<String> },
+    /// `<eof`: the peer closes its sending side, and nothing came before.
+    ExpectEof,
+    /// `shutdown`: shutdown(SHUT_WR), a half-close (TCP).
+    Shutdown,
+    /// `close`: close(); nothing follows.
+    Close,
+    /// `reset`: SO_LINGER 0 and close(): the peer gets an RST (TCP).
+    Reset,
+    /// `sleep DURATION`.
+    Sleep(Duration),
+    /// `repeat until eof` / `repeat N` ... `end`.
+    Repeat { until: Until, body: Vec<Step> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// Until the peer's EOF, seen before a pass begins.
+    Eof,
+    /// This many passes.
+    Times(u64),
+}
+
+/// What one step says in the events: its kind, as JSON names it.
+impl Action {
+    pub fn kind(&self) -> crate::event::script::StepKind {
+        use crate::event::script::StepKind as K;
+        match self {
+            Action::Send(_) => K::Send,
+            Action::SendStruct { .. } => K::SendStruct,
+            Action::Expect(_) => K::Expect,
+            Action::ExpectRegex(_) => K::ExpectRegex,
+            Action::ExpectBytes { .. } => K::ExpectBytes,
+            Action::ExpectStruct { .. } => K::ExpectStruct,
+            Action::ExpectEof => K::ExpectEof,
+            Action::Shutdown => K::Shutdown,
+            Action::Close => K::Close,
+            Action::Reset => K::Reset,
+            Action::Sleep(_) => K::Sleep,
+            Action::Repeat { .. } => K::Repeat,
+        }
+    }
+}
+
+/// The default wait of a step when neither `timeout` nor `--timeout` says:
+/// expect's own default, 10 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most bytes one step may wait for (`<bytes n` with an n from the
+/// peer, a pattern that has not settled): what a struct format may
+/// describe, 16 MiB.
+pub const MAX_STEP_BYTES: usize = crate::decode::MAX_SIZE;
+
+/// A place in the script, for messages: `file:line`.
+pub fn place(name: &str, line: u32) -> Msg {
+    crate::msg!("script-place", file = name, line = line)
+}
