@@ -394,7 +394,8 @@ impl Format {
             let field = &mut out[item.offset..item.offset + item.byte_len()];
             match item.kind {
                 Kind::Bytes | Kind::Pascal => {
-                    let (i, value) = values.next().ok_or(PackError::Count { expected: self.value_count, got: 0 })?;
+                    let (i, value) =
+                        values.next().ok_or(PackError::Count { expected: self.value_count, got: 0 })?;
                     let Value::Bytes(bytes) = value else {
                         return Err(PackError::Kind { position: i + 1, wanted: "bytes" });
                     };
@@ -413,7 +414,8 @@ impl Format {
                 }
                 kind => {
                     for chunk in field.chunks_exact_mut(item.size) {
-                        let (i, value) = values.next().ok_or(PackError::Count { expected: self.value_count, got: 0 })?;
+                        let (i, value) =
+                            values.next().ok_or(PackError::Count { expected: self.value_count, got: 0 })?;
                         pack_scalar(kind, chunk, value, self.order, i + 1)
                             .map_err(|e| e.with_code(item.code))?;
                     }
@@ -425,7 +427,13 @@ impl Format {
 }
 
 /// One value into its field.
-fn pack_scalar(kind: Kind, field: &mut [u8], value: &Value, order: Order, position: usize) -> Result<(), PackError> {
+fn pack_scalar(
+    kind: Kind,
+    field: &mut [u8],
+    value: &Value,
+    order: Order,
+    position: usize,
+) -> Result<(), PackError> {
     let bits = 8 * field.len() as u32;
     let raw: u64 = match (kind, value) {
         (Kind::Char, Value::Bytes(b)) if b.len() == 1 => u64::from(b[0]),

@@ -721,10 +721,8 @@ script-failed = { $place }: the peer did not follow the script: { $why }
 script-needs = `{ $step }` needs what it acts on, as in `{ $usage }`
 script-takes-nothing = `{ $step }` takes nothing after it: write `{ $usage }` alone
 script-unknown-step = unknown step `{ $word }`: a step starts with > (send), < (expect), <regex, <bytes, <struct, <eof, >struct, shutdown, close, reset, sleep, timeout, repeat or end; # starts a comment
-script-arrow-space = unknown step `{ $word }`: to { $arrow ->
-    [<] expect
-   *[other] send
-} the text, put a space after { $arrow } (`{ $arrow } { $rest }`)
+script-arrow-space-expect = unknown step `{ $word }`: to expect the text, put a space after < (`< { $rest }`)
+script-arrow-space-send = unknown step `{ $word }`: to send the text, put a space after > (`> { $rest }`)
 script-trailing-space = the line ends with a space or a tab, which would be sent or expected unseen: remove it, or write it as \x20 (\t for a tab)
 script-escape-unknown = { $escape } is not an escape Python knows in bytes: write \\ for a backslash; escapes are \n \r \t \\ \' \" \xhh \ooo
 script-escape-x = \x{ $hex } needs two hex digits, as in \x0a

@@ -719,8 +719,8 @@ hint-udp-refused-windows = un ICMP port unreachable est revenu (Windows le rappo
 netem-not-here = les espaces de noms réseau et netem sont propres à Linux : ce système n'a pas de boucle locale privée à dégrader
 notice-offload-unavailable = les délestages UDP (UDP_SEGMENT, UDP_GRO) sont propres à Linux : ici, un send() et un recv() par datagramme, comme avec --no-offload
 notice-reuseport-unavailable = --reuse-port : ce système n'a pas de SO_REUSEPORT (il est propre à Linux et aux BSD) ; la socket est associée sans
-pack-count = le format emballe { $expected } valeurs, { $got } données (struct.error: pack expected { $expected } items for packing)
-pack-range = le format « { $code } » demande { $low } <= nombre <= { $high }
+pack-count = le format emballe { $expected } valeurs, { $got } données (struct.error « pack expected { $expected } items for packing »)
+pack-range = le format « { $code } » demande { $low } <= nombre <= { $high }
 pack-kind = la valeur { $position } doit être { $wanted ->
     [bytes] des octets (b'...')
     [float] un nombre
@@ -729,17 +729,15 @@ pack-kind = la valeur { $position } doit être { $wanted ->
 pack-char = le format c demande un objet bytes de longueur 1
 pack-float-too-large = nombre à virgule trop grand pour le format { $code }
 
-## Scripts (--script ; src/script, docs/scripts.md)
+## Scripts (--script ; src/script, docs/scripts.md)
 script-error = { $file }:{ $line }:{ $column } : { $problem }
 script-place = { $file }:{ $line }
 script-failed = { $place } : le pair n'a pas suivi le script : { $why }
 script-needs = `{ $step }` demande sur quoi agir, comme dans `{ $usage }`
 script-takes-nothing = `{ $step }` ne prend rien après lui : écrivez `{ $usage }` seul
 script-unknown-step = étape inconnue `{ $word }` : une étape commence par > (envoyer), < (attendre), <regex, <bytes, <struct, <eof, >struct, shutdown, close, reset, sleep, timeout, repeat ou end ; # commence un commentaire
-script-arrow-space = étape inconnue `{ $word }` : pour { $arrow ->
-    [<] attendre
-   *[other] envoyer
-} le texte, mettez une espace après { $arrow } (`{ $arrow } { $rest }`)
+script-arrow-space-expect = étape inconnue `{ $word }` : pour attendre le texte, mettez une espace après < (`< { $rest }`)
+script-arrow-space-send = étape inconnue `{ $word }` : pour envoyer le texte, mettez une espace après > (`> { $rest }`)
 script-trailing-space = la ligne finit par une espace ou une tabulation, qui serait envoyée ou attendue sans qu'on la voie : supprimez-la, ou écrivez-la \x20 (\t pour une tabulation)
 script-escape-unknown = { $escape } n'est pas un échappement que Python connaît dans des bytes : écrivez \\ pour une barre oblique inverse ; les échappements sont \n \r \t \\ \' \" \xhh \ooo
 script-escape-x = \x{ $hex } demande deux chiffres hexadécimaux, comme \x0a
@@ -779,7 +777,7 @@ script-after-close = rien ne peut suivre le close de la ligne { $line } : le so
 script-close-in-loop = un close dans un repeat laisserait au tour suivant un socket fermé : placez-le après le `end`
 script-loop-reads-nothing = `repeat until eof` demande une étape qui attend dans son corps : un tour qui ne lit rien n'atteindrait jamais l'EOF
 script-loop-empty = ce repeat n'a aucune étape
-script-empty = le script n'a aucune étape : écrivez-en une par ligne, comme `> Hello serveur !` (envoyer) ou `< Bonjour client !` (attendre)
+script-empty = le script n'a aucune étape : écrivez-en une par ligne, comme `> Hello serveur !` (envoyer) ou `< Bonjour client !` (attendre)
 script-expect-empty = n'attendre aucun octet ne vérifie rien : pour attendre l'EOF du pair, écrivez <eof
 script-stream-only = `{ $step }` est pour TCP seulement : UDP n'a pas de connexion à fermer à moitié, à réinitialiser ni à terminer (EOF)
 script-bytes-shown = { $repr } ({ $n } { $n ->

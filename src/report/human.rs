@@ -1070,7 +1070,11 @@ impl Reporter for Human {
             Event::UdpBench(result) => self.udp_bench(result),
             Event::Script(step) => {
                 let quiet = self.style.quiet && step.outcome == crate::event::script::Outcome::Passed;
-                let lines = if quiet { Vec::new() } else { super::script::step_lines(self.style.lang, step, self.style.width) };
+                let lines = if quiet {
+                    Vec::new()
+                } else {
+                    super::script::step_lines(self.style.lang, step, self.style.width)
+                };
                 self.script_lines(lines);
             }
             Event::ScriptEnd(end) => {

@@ -25,9 +25,9 @@ pub fn step_lines(lang: Lang, step: &ScriptStep, width: Option<usize>) -> Vec<(S
         let detail = match (&step.bound[..], &step.bytes) {
             ([], Some(bytes)) if step.bytes_hidden() => Some(short(bytes)),
             ([], _) => None,
-            (bound, _) => Some(
-                bound.iter().map(|b| format!("{} = {}", b.name, b.value)).collect::<Vec<_>>().join(", "),
-            ),
+            (bound, _) => {
+                Some(bound.iter().map(|b| format!("{} = {}", b.name, b.value)).collect::<Vec<_>>().join(", "))
+            }
         };
         if let Some(detail) = detail {
             lines.push((format!("      → {detail}"), false));
@@ -67,7 +67,13 @@ fn short(bytes: &[u8]) -> String {
 /// Two rows of hex, expected above what came, from the row where they
 /// first differ, with `^^` under that byte: 16 bytes a row, 8 where the
 /// terminal is narrower than the row.
-pub fn hex_diff(lang: Lang, expected: &[u8], came: &[u8], offset: usize, width: Option<usize>) -> Vec<String> {
+pub fn hex_diff(
+    lang: Lang,
+    expected: &[u8],
+    came: &[u8],
+    offset: usize,
+    width: Option<usize>,
+) -> Vec<String> {
     let labels = [msg!("script-diff-expected"), msg!("script-diff-came")].map(|m: Msg| m.render(lang));
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let lead = 6 + 8 + 2 + label_width + 2;

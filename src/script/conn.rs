@@ -176,7 +176,11 @@ impl Conn for UdpConn {
     fn send(&mut self, bytes: &[u8], _deadline: Instant) -> io::Result<()> {
         let socket = self.open()?;
         let peer = self.peer.ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))?;
-        let sent = if self.connected { socket.send(bytes)? } else { socket.send_to(bytes, &SockAddr::from(peer))? };
+        let sent = if self.connected {
+            socket.send(bytes)?
+        } else {
+            socket.send_to(bytes, &SockAddr::from(peer))?
+        };
         match sent == bytes.len() {
             true => Ok(()),
             false => Err(io::ErrorKind::WriteZero.into()),

@@ -141,7 +141,13 @@ impl Player<'_> {
             self.tell(step, done)?;
             if failed {
                 let why = why.unwrap_or_else(|| msg!("script-why-unknown"));
-                return Err(Failed { file: self.script.name.clone(), line: step.line, why, played: self.played }.into());
+                return Err(Failed {
+                    file: self.script.name.clone(),
+                    line: step.line,
+                    why,
+                    played: self.played,
+                }
+                .into());
             }
         }
         Ok(())
@@ -205,14 +211,21 @@ impl Player<'_> {
                 let n = match usize::try_from(n).ok().filter(|&n| n <= MAX_STEP_BYTES) {
                     Some(n) => n,
                     None => {
-                        let why = msg!("script-why-count", name = name, n = n.to_string(), max = Arg::bytes(MAX_STEP_BYTES));
+                        let why = msg!(
+                            "script-why-count",
+                            name = name,
+                            n = n.to_string(),
+                            max = Arg::bytes(MAX_STEP_BYTES)
+                        );
                         return Ok(Done::failed(Outcome::Error, why));
                     }
                 };
                 let names: Vec<String> = bind.iter().cloned().collect();
                 self.expect(step, Expect::Bytes(n), deadline, &names)
             }
-            Action::ExpectStruct { format, names } => self.expect(step, Expect::Struct(format), deadline, names),
+            Action::ExpectStruct { format, names } => {
+                self.expect(step, Expect::Struct(format), deadline, names)
+            }
             Action::ExpectEof => self.expect(step, Expect::Eof, deadline, &[]),
             Action::Shutdown => {
                 let cause = self.report.cause(0)?;
@@ -253,7 +266,9 @@ impl Player<'_> {
     fn socket_trouble(&mut self, step: &Step, e: io::Error, op: &'static str) -> Result<Done> {
         use io::ErrorKind::*;
         match e.kind() {
-            ConnectionReset | ConnectionAborted | BrokenPipe if self.conn.transport() == Transport::Stream => {
+            ConnectionReset | ConnectionAborted | BrokenPipe
+                if self.conn.transport() == Transport::Stream =>
+            {
                 let why = msg!("script-why-reset", error = crate::net::describe_msg(&e));
                 Ok(Done::failed(Outcome::Reset, why))
             }
@@ -310,7 +325,14 @@ impl Player<'_> {
                 let bytes = Bytes::copy_from_slice(&self.buf[..n]);
                 self.chunks_in += 1;
                 let conn = self.settings.conn.unwrap_or(0);
-                self.report.emit(Event::data(conn, Dir::In, self.chunks_in, bytes, self.played.bytes_in, elapsed))?;
+                self.report.emit(Event::data(
+                    conn,
+                    Dir::In,
+                    self.chunks_in,
+                    bytes,
+                    self.played.bytes_in,
+                    elapsed,
+                ))?;
                 self.played.bytes_in += n as u64;
                 self.pending.extend_from_slice(&self.buf[..n]);
             }
@@ -332,7 +354,13 @@ impl Player<'_> {
         Ok(Ok(came))
     }
 
-    fn expect(&mut self, step: &Step, expect: Expect<'_>, deadline: Instant, names: &[String]) -> Result<Done> {
+    fn expect(
+        &mut self,
+        step: &Step,
+        expect: Expect<'_>,
+        deadline: Instant,
+        names: &[String],
+    ) -> Result<Done> {
         let mut state = matcher::State::default();
         loop {
             let check = match self.conn.transport() {
@@ -410,15 +438,28 @@ impl Player<'_> {
         let offset = miss.offset.unwrap_or(0);
         let timeout = Arg::duration(self.timeout(step));
         let (outcome, why) = match miss.kind {
-            MissKind::Differs => (Outcome::Mismatch, match expect {
-                Expect::Regex(_) => msg!("script-why-nomatch", expected = expected, came = got, offset = offset),
-                _ if miss.offset.is_none() => msg!("script-why-other", expected = expected, came = got),
-                _ => msg!("script-why-differs", expected = expected, came = got, offset = offset),
-            }),
-            MissKind::Length => (Outcome::Mismatch, msg!("script-why-length", expected = expected, came = got)),
+            MissKind::Differs => (
+                Outcome::Mismatch,
+                match expect {
+                    Expect::Regex(_) => {
+                        msg!("script-why-nomatch", expected = expected, came = got, offset = offset)
+                    }
+                    _ if miss.offset.is_none() => msg!("script-why-other", expected = expected, came = got),
+                    _ => msg!("script-why-differs", expected = expected, came = got, offset = offset),
+                },
+            ),
+            MissKind::Length => {
+                (Outcome::Mismatch, msg!("script-why-length", expected = expected, came = got))
+            }
             MissKind::Eof => (Outcome::Eof, msg!("script-why-eof", expected = expected, came = got)),
-            MissKind::Timeout => (Outcome::Timeout, msg!("script-why-timeout", expected = expected, came = got, timeout = timeout)),
-            MissKind::OpenEnded => (Outcome::Timeout, msg!("script-why-open", expected = expected, came = got, timeout = timeout)),
+            MissKind::Timeout => (
+                Outcome::Timeout,
+                msg!("script-why-timeout", expected = expected, came = got, timeout = timeout),
+            ),
+            MissKind::OpenEnded => (
+                Outcome::Timeout,
+                msg!("script-why-open", expected = expected, came = got, timeout = timeout),
+            ),
             MissKind::Reset => (Outcome::Reset, msg!("script-why-reset", error = "")),
         };
         let mut done = Done::failed(outcome, why);
@@ -446,7 +487,8 @@ impl Player<'_> {
                 while self.pending.is_empty() && !self.eof {
                     match self.receive(deadline)? {
                         Ok(Came::Nothing) => {
-                            let why = msg!("script-why-loop-silent", timeout = Arg::duration(self.timeout(step)));
+                            let why =
+                                msg!("script-why-loop-silent", timeout = Arg::duration(self.timeout(step)));
                             self.pass = outer;
                             return Ok(Done::failed(Outcome::Timeout, why));
                         }

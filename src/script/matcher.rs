@@ -23,7 +23,10 @@ pub enum Expect<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
     /// Passed: it took the first `used` bytes; these variables are bound.
-    Pass { used: usize, bound: Vec<(String, Var)> },
+    Pass {
+        used: usize,
+        bound: Vec<(String, Var)>,
+    },
     Fail(Miss),
     /// Not decided: more bytes (or the EOF) will tell.
     More,
@@ -130,7 +133,9 @@ pub fn check_datagram(expect: &Expect<'_>, datagram: &[u8]) -> Check {
     match expect {
         Expect::Exact(want) => match (0..want.len().min(datagram.len())).find(|&i| want[i] != datagram[i]) {
             Some(at) => fail(MissKind::Differs, Some(at)),
-            None if want.len() != datagram.len() => fail(MissKind::Length, Some(want.len().min(datagram.len()))),
+            None if want.len() != datagram.len() => {
+                fail(MissKind::Length, Some(want.len().min(datagram.len())))
+            }
             None => Check::Pass { used: datagram.len(), bound: Vec::new() },
         },
         Expect::Bytes(n) if datagram.len() != *n => fail(MissKind::Length, None),

@@ -64,7 +64,7 @@ pub enum Action {
     Expect(text::Text),
     /// `<regex PATTERN`: what comes next matches, as Python's `re.match`
     /// on bytes; named groups bind variables.
-    ExpectRegex(pattern::Pattern),
+    ExpectRegex(Box<pattern::Pattern>),
     /// `<bytes N [as NAME]`: N bytes, whatever they are.
     ExpectBytes { count: text::Count, bind: Option<String> },
     /// `<struct FORMAT [as A, B]`: calcsize(FORMAT) bytes, unpacked.

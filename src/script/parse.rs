@@ -26,18 +26,33 @@ pub struct ScriptError {
 impl ScriptError {
     /// `file:line:column: problem`, as compilers say it.
     pub fn message(&self) -> Msg {
-        msg!("script-error", file = self.file.as_str(), line = self.line, column = self.column, problem = self.problem.clone())
+        msg!(
+            "script-error",
+            file = self.file.as_str(),
+            line = self.line,
+            column = self.column,
+            problem = self.problem.clone()
+        )
     }
 }
+
+/// An open block: its steps so far, and the `repeat` line that opened it
+/// (none for the script itself).
+type Block = (Vec<Step>, Option<(u32, String, Until)>);
 
 /// The longest a `sleep` or a `timeout` may be: 7 days, as the flags.
 const LONGEST: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Reads `source`, the script named `name`, to be played over `transport`.
 pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, ScriptError> {
-    let error = |line: u32, column: usize, problem: Msg| ScriptError { file: name.to_string(), line, column, problem };
+    let error = |line: u32, column: usize, problem: Msg| ScriptError {
+        file: name.to_string(),
+        line,
+        column,
+        problem,
+    };
     // Each open block: its steps so far, and the `repeat` line that opened it.
-    let mut blocks: Vec<(Vec<Step>, Option<(u32, String, Until)>)> = vec![(Vec::new(), None)];
+    let mut blocks: Vec<Block> = vec![(Vec::new(), None)];
     let mut timeout = None;
     for (number, raw) in source.split('\n').enumerate() {
         let number = u32::try_from(number + 1).unwrap_or(u32::MAX);
@@ -61,8 +76,9 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
         let bad = |b: Bad| error(number, b.column, b.problem);
         let step = |action| Step { line: number, source: body.to_string(), timeout, action };
         let need = |usage: &'static str| {
-            rest.filter(|r| !r.is_empty())
-                .ok_or_else(|| error(number, col + word.chars().count(), msg!("script-needs", step = word, usage = usage)))
+            rest.filter(|r| !r.is_empty()).ok_or_else(|| {
+                error(number, col + word.chars().count(), msg!("script-needs", step = word, usage = usage))
+            })
         };
         let none = |usage: &'static str| match rest {
             Some(_) => Err(error(number, rest_col, msg!("script-takes-nothing", step = word, usage = usage))),
@@ -79,7 +95,7 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
             }
             "<regex" => {
                 let text = need(r"<regex HTTP/1\.[01] 200 [^\r]*\r\n")?;
-                Action::ExpectRegex(Pattern::new(text).map_err(|p| error(number, rest_col, p))?)
+                Action::ExpectRegex(Box::new(Pattern::new(text).map_err(|p| error(number, rest_col, p))?))
             }
             "<bytes" => {
                 let text = need("<bytes 4 as token")?;
@@ -87,12 +103,22 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
                 let count_text = count.trim();
                 let count = match count_text.parse::<usize>() {
                     Ok(n) if n <= super::MAX_STEP_BYTES => Count::Fixed(n),
-                    Ok(_) => return Err(error(number, rest_col, msg!("script-count-big", max = super::MAX_STEP_BYTES))),
+                    Ok(_) => {
+                        return Err(error(
+                            number,
+                            rest_col,
+                            msg!("script-count-big", max = super::MAX_STEP_BYTES),
+                        ));
+                    }
                     Err(_) if is_name(count_text) => Count::Var(count_text.to_string()),
-                    Err(_) => return Err(error(number, rest_col, msg!("script-count-bad", text = count_text))),
+                    Err(_) => {
+                        return Err(error(number, rest_col, msg!("script-count-bad", text = count_text)));
+                    }
                 };
                 let bind = match bind {
-                    Some(names) => Some(one_name(names, rest_col + count_text.chars().count() + 4).map_err(bad)?),
+                    Some(names) => {
+                        Some(one_name(names, rest_col + count_text.chars().count() + 4).map_err(bad)?)
+                    }
                     None => None,
                 };
                 Action::ExpectBytes { count, bind }
@@ -110,7 +136,16 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
                 };
                 let count = format.kinds().0.len();
                 if !names.is_empty() && names.len() != count {
-                    return Err(error(number, rest_col, msg!("script-struct-names", format = format.to_string(), count = count, names = names.len())));
+                    return Err(error(
+                        number,
+                        rest_col,
+                        msg!(
+                            "script-struct-names",
+                            format = format.to_string(),
+                            count = count,
+                            names = names.len()
+                        ),
+                    ));
                 }
                 Action::ExpectStruct { format, names }
             }
@@ -247,9 +282,10 @@ fn duration(text: &str) -> Result<Duration, Msg> {
 /// An unknown first word: what was probably meant.
 fn unknown(word: &str) -> Msg {
     if let Some(rest) = word.strip_prefix('<').or_else(|| word.strip_prefix('>')) {
-        let arrow = &word[..1];
-        if !rest.is_empty() {
-            return msg!("script-arrow-space", word = word, arrow = arrow, rest = rest);
+        match (word.starts_with('<'), rest.is_empty()) {
+            (_, true) => {}
+            (true, false) => return msg!("script-arrow-space-expect", word = word, rest = rest),
+            (false, false) => return msg!("script-arrow-space-send", word = word, rest = rest),
         }
     }
     msg!("script-unknown-step", word = word)
@@ -300,7 +336,13 @@ impl Checker<'_> {
             Some((kind, line)) if want.is_some_and(|w| w != *kind) => Err(self.error(
                 step,
                 column,
-                msg!("script-var-kind", name = name, line = *line, kind = kind_word(*kind), want = kind_word(want.unwrap_or(*kind))),
+                msg!(
+                    "script-var-kind",
+                    name = name,
+                    line = *line,
+                    kind = kind_word(*kind),
+                    want = kind_word(want.unwrap_or(*kind))
+                ),
             )),
             Some(_) => Ok(()),
         }
@@ -327,12 +369,18 @@ impl Checker<'_> {
             Action::SendStruct { format, values } => {
                 let kinds = format.kinds().0;
                 if kinds.len() != values.len() {
-                    return Err(self.error(step, 1, msg!("pack-count", expected = kinds.len(), got = values.len())));
+                    return Err(self.error(
+                        step,
+                        1,
+                        msg!("pack-count", expected = kinds.len(), got = values.len()),
+                    ));
                 }
                 for (value, kind) in values.iter().zip(&kinds) {
                     let want = VarKind::of(kind);
                     match value {
-                        ValueExpr::Var(name) => self.use_var(step, name, Some(want).filter(|w| *w != VarKind::Float))?,
+                        ValueExpr::Var(name) => {
+                            self.use_var(step, name, Some(want).filter(|w| *w != VarKind::Float))?
+                        }
                         ValueExpr::Len(name) => self.use_var(step, name, Some(VarKind::Bytes))?,
                         _ => {}
                     }
@@ -386,7 +434,10 @@ impl Checker<'_> {
 /// The step takes bytes from the peer (so a loop over it moves on).
 fn reads(step: &Step) -> bool {
     match &step.action {
-        Action::Expect(_) | Action::ExpectRegex(_) | Action::ExpectBytes { .. } | Action::ExpectStruct { .. } => true,
+        Action::Expect(_)
+        | Action::ExpectRegex(_)
+        | Action::ExpectBytes { .. }
+        | Action::ExpectStruct { .. } => true,
         Action::Repeat { body, .. } => body.iter().any(reads),
         _ => false,
     }
@@ -405,7 +456,8 @@ mod tests {
     use super::*;
 
     fn ok(source: &str) -> Script {
-        parse("t.np", source, Transport::Stream).unwrap_or_else(|e| panic!("{source:?}: {}", e.message().render(crate::i18n::Lang::En)))
+        parse("t.np", source, Transport::Stream)
+            .unwrap_or_else(|e| panic!("{source:?}: {}", e.message().render(crate::i18n::Lang::En)))
     }
 
     /// The error's line, column and catalogue id.
@@ -444,7 +496,21 @@ mod tests {
         use crate::event::script::StepKind as K;
         assert_eq!(
             kinds,
-            [K::Send, K::Expect, K::ExpectRegex, K::Send, K::ExpectBytes, K::ExpectStruct, K::ExpectBytes, K::SendStruct, K::Repeat, K::Repeat, K::ExpectEof, K::Shutdown, K::Close]
+            [
+                K::Send,
+                K::Expect,
+                K::ExpectRegex,
+                K::Send,
+                K::ExpectBytes,
+                K::ExpectStruct,
+                K::ExpectBytes,
+                K::SendStruct,
+                K::Repeat,
+                K::Repeat,
+                K::ExpectEof,
+                K::Shutdown,
+                K::Close
+            ]
         );
         assert_eq!(script.steps[0].timeout, None);
         assert_eq!(script.steps[1].timeout, Some(Duration::from_secs(2)));
@@ -458,8 +524,8 @@ mod tests {
     #[test]
     fn every_mistake_is_placed() {
         assert_eq!(tcp_err("> ok\nbogus step"), (2, 1, "script-unknown-step"));
-        assert_eq!(tcp_err("<Hello"), (1, 1, "script-arrow-space"));
-        assert_eq!(tcp_err(">Hello"), (1, 1, "script-arrow-space"));
+        assert_eq!(tcp_err("<Hello"), (1, 1, "script-arrow-space-expect"));
+        assert_eq!(tcp_err(">Hello"), (1, 1, "script-arrow-space-send"));
         assert_eq!(tcp_err("> a\\qb"), (1, 4, "script-escape-unknown"));
         assert_eq!(tcp_err("  > \\x4g"), (1, 5, "script-escape-x"));
         assert_eq!(tcp_err("> trailing "), (1, 11, "script-trailing-space"));

@@ -57,6 +57,7 @@ impl Pattern {
                 .syntax(syntax_config())
                 .configure(meta::Config::new().match_kind(MatchKind::LeftmostFirst).utf8_empty(false))
                 .build(pattern)
+                .map_err(Box::new)
         };
         let regex = build(text).map_err(|e| bad(&e))?;
         let whole = build(&format!(r"(?:{text})\z")).map_err(|e| bad(&e))?;
@@ -72,9 +73,7 @@ impl Pattern {
             )
             .build(text)
             .map_err(|_| msg!("script-regex-big"))?;
-        let start = dfa
-            .start_state(&start::Config::new().anchored(Anchored::Yes))
-            .map_err(|e| bad(&e))?;
+        let start = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)).map_err(|e| bad(&e))?;
         let open = open_states(&dfa, start)?;
         let names = regex
             .group_info()
@@ -164,11 +163,16 @@ impl Pattern {
         Some(self.group_values(&caps, datagram))
     }
 
-    fn group_values(&self, caps: &regex_automata::util::captures::Captures, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    fn group_values(
+        &self,
+        caps: &regex_automata::util::captures::Captures,
+        bytes: &[u8],
+    ) -> Vec<(String, Vec<u8>)> {
         self.names
             .iter()
             .map(|name| {
-                let value = caps.get_group_by_name(name).map(|s| bytes[s.range()].to_vec()).unwrap_or_default();
+                let value =
+                    caps.get_group_by_name(name).map(|s| bytes[s.range()].to_vec()).unwrap_or_default();
                 (name.clone(), value)
             })
             .collect()
@@ -177,7 +181,10 @@ impl Pattern {
 
 /// The states after which a match can still be found: a match state is
 /// reachable through one byte or more, or the end of input makes one.
-fn open_states(dfa: &dense::DFA<Vec<u32>>, start: StateID) -> Result<std::collections::HashSet<StateID>, Msg> {
+fn open_states(
+    dfa: &dense::DFA<Vec<u32>>,
+    start: StateID,
+) -> Result<std::collections::HashSet<StateID>, Msg> {
     let mut next: HashMap<StateID, Vec<StateID>> = HashMap::new();
     let mut queue = VecDeque::from([start]);
     let mut seen = std::collections::HashSet::from([start]);
@@ -264,7 +271,10 @@ mod tests {
         assert_eq!(settle(r"[^\n]*\n", b"Hello\n", false), Settled::Match { end: 6 });
         assert_eq!(settle(r"[^\n]*\n", b"Hello\nmore", false), Settled::Match { end: 6 });
         assert_eq!(settle(r"Hello", b"Hello", false), Settled::Match { end: 5 });
-        assert_eq!(settle(r"(?s).*?\r\n\r\n", b"HTTP/1.0 200 OK\r\nA: b\r\n\r\n", false), Settled::Match { end: 25 });
+        assert_eq!(
+            settle(r"(?s).*?\r\n\r\n", b"HTTP/1.0 200 OK\r\nA: b\r\n\r\n", false),
+            Settled::Match { end: 25 }
+        );
         assert_eq!(settle(r"[^\n]*\n", b"Hel", false), Settled::Open { matched_so_far: None });
     }
 
