@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Result;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
 use bytes::Bytes;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
@@ -28,6 +30,7 @@ use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
 use crate::packets::PacketsConfig;
 use crate::report::{ColorChoice, Mode, OutputConfig};
+use crate::script::{Script, Transport};
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
@@ -223,6 +226,7 @@ Examples:
   netplay udp send 127.0.0.1 12345 -m 'Hello serveur !' --wait 1s
   netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
   netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
+  netplay udp send 127.0.0.1 12345 --script ping.np          one datagram a `>`, one a `<`
   printf 'one\\ntwo\\n' | netplay udp send 127.0.0.1 12345   one datagram per line";
 
 const SERVE_EXAMPLES: &str = "\
@@ -240,6 +244,7 @@ Examples:
   netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
   netplay tcp connect localhost:12345 --hex '01 02 ff'
   netplay tcp connect [::1]:12345 --file request.bin
+  netplay tcp connect 127.0.0.1 12345 --script course-client.np   check the server, step by step
   cat file | netplay tcp connect --raw 127.0.0.1:12345 > answer";
 
 const HEX_EXAMPLES: &str = "\
@@ -454,6 +459,12 @@ pub struct TcpConnectArgs {
     /// Keep the sending side open after the input ends (no shutdown(SHUT_WR)).
     #[arg(long)]
     pub no_shutdown: bool,
+
+    /// Play the steps of FILE against the server instead of sending input: `> BYTES` sends,
+    /// `< BYTES` expects exactly these bytes, and more (docs/scripts.md). Exit code 9 when the
+    /// server does not follow it; --timeout is each step's wait (default 10s).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["messages", "hex", "file", "no_shutdown"])]
+    pub script: Option<PathBuf>,
 }
 
 /// What a client sends. Without any of these, stdin.
@@ -570,6 +581,12 @@ pub struct UdpSendArgs {
     /// Sizes like 1024, 64K, 1MiB.
     #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = recv_size_arg)]
     pub recv_size: usize,
+
+    /// Play the steps of FILE instead of sending input: `> BYTES` sends one datagram, `< BYTES`
+    /// expects the next datagram to be exactly these bytes, and more (docs/scripts.md). Exit
+    /// code 9 when the peer does not follow it.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["messages", "hex", "file", "stdin_datagram", "count", "interval", "wait"])]
+    pub script: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -1333,6 +1350,16 @@ impl InputArgs {
     }
 }
 
+/// `--script FILE`, read and checked now, before any socket: a mistake in
+/// it is a usage error (exit 2) with its file, line and column.
+fn script_arg(path: Option<&std::path::Path>, transport: Transport) -> Result<Option<Arc<Script>>> {
+    let Some(path) = path else { return Ok(None) };
+    let name = path.display().to_string();
+    let source = std::fs::read_to_string(path).with_context(|| msg!("script-read", file = name.as_str()))?;
+    let script = crate::script::parse(&name, &source, transport).map_err(|e| UsageError(e.message()))?;
+    Ok(Some(Arc::new(script)))
+}
+
 /// A client's local address from --bind and --source-port, if either is
 /// given.
 fn client_bind(
@@ -1358,6 +1385,7 @@ impl TcpConnectArgs {
         let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
+        let script = script_arg(self.script.as_deref(), Transport::Stream)?;
         Ok(ConnectConfig {
             packets: PacketsConfig::default(),
             target,
@@ -1367,7 +1395,8 @@ impl TcpConnectArgs {
             timeout: self.timeout,
             recv_size: self.recv_size,
             shutdown: !self.no_shutdown,
-            direct,
+            direct: direct && script.is_none(),
+            script,
         })
     }
 }
@@ -1400,6 +1429,7 @@ impl UdpSendArgs {
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
         let input = self.input.into_input();
+        let script = script_arg(self.script.as_deref(), Transport::Datagram)?;
         if input == Input::Stdin && !self.stdin_datagram && self.count > 1 {
             return Err(UsageError(msg!("usage-count-stdin", count = self.count)).into());
         }
@@ -1416,6 +1446,7 @@ impl UdpSendArgs {
             bind,
             recv_size: self.recv_size,
             replies: None,
+            script,
         })
     }
 }

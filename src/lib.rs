@@ -54,7 +54,12 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             Ok(())
         }
         Job::TcpServe(config) => with_report(output, &notices, |report| tcp::serve::run(config, report)),
-        Job::TcpConnect(config) => with_report(output, &notices, |report| tcp::connect::run(config, report)),
+        Job::TcpConnect(config) => {
+            let script = config.script.as_ref().map(|s| s.name.clone());
+            with_report(output, &notices, |report| {
+                script_end(script, &report.clone(), tcp::connect::run(config, report))
+            })
+        }
         Job::Hex(mut config) => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let terminal = report::width::stdout_terminal();
@@ -65,7 +70,12 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::UdpServe(config) => {
             with_report(output, &notices, |report| udp::serve::run_until_signal(config, report))
         }
-        Job::UdpSend(config) => with_report(output, &notices, |report| udp::send::run(config, report)),
+        Job::UdpSend(config) => {
+            let script = config.script.as_ref().map(|s| s.name.clone());
+            with_report(output, &notices, |report| {
+                script_end(script, &report.clone(), udp::send::run(config, report))
+            })
+        }
         Job::TcpBench(mut config) => {
             config.progress = live_progress(output);
             with_report(output, &notices, |report| bench::tcp::run(config, report))
@@ -108,6 +118,24 @@ fn with_report(
     };
     report.finish()?;
     result
+}
+
+/// A scripted run (`--script`) ends with its verdict as an event, the exit
+/// code the run is about to have: `script_end` is the last JSON line.
+fn script_end(file: Option<String>, report: &report::Report, result: Result<()>) -> Result<()> {
+    let Some(file) = file else { return result };
+    let (code, _) = match &result {
+        Ok(()) => (exit::Code::Ok, None),
+        // Output is gone: nothing more can be said.
+        Err(e) if e.is::<OutputError>() => return result,
+        Err(e) => exit::outcome(e),
+    };
+    let line = result.as_ref().err().and_then(|e| e.downcast_ref::<script::Failed>()).map(|f| f.line);
+    let end = event::script::ScriptEnd { file, exit_code: code as u8, line };
+    match report.emit(event::Event::ScriptEnd(end)) {
+        Err(e) if result.is_ok() => Err(e.into()),
+        _ => result,
+    }
 }
 
 /// A benchmark's live progress line: only for people, on a terminal; a

@@ -802,3 +802,5 @@ script-diff-came = came
 script-diff-nothing = (nothing)
 script-end-passed = ✓ { $file }: played to its end, every step as written
 script-end-failed = ✗ { $file }: the peer did not follow the script at line { $line } (exit code 9)
+script-read = reading the script { $file }
+closed-script-failed = the script stopped at line { $line }

@@ -817,3 +817,5 @@ script-diff-came = reçu
 script-diff-nothing = (rien)
 script-end-passed = ✓ { $file } : joué jusqu'au bout, chaque étape comme écrite
 script-end-failed = ✗ { $file } : le pair n'a pas suivi le script à la ligne { $line } (code de sortie 9)
+script-read = lecture du script { $file }
+closed-script-failed = le script s'est arrêté à la ligne { $line }

@@ -215,6 +215,7 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
         shutdown: true,
         direct: false,
         packets: PacketsConfig::default(),
+        script: None,
     }
 }
 
@@ -249,6 +250,7 @@ fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect:
         recv_size: RECV_SIZE,
         replies: Some(1),
         packets: PacketsConfig::default(),
+        script: None,
     }
 }
 

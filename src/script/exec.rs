@@ -399,6 +399,7 @@ impl Player<'_> {
                         Check::Pass { bound, .. } => {
                             let mut done = Done::passed(Some(datagram));
                             done.bound = name_values(bound, names);
+                            self.bind(&done.bound);
                             done
                         }
                         Check::Fail(miss) => self.miss(step, &expect, miss, datagram),
@@ -420,10 +421,14 @@ impl Player<'_> {
         let taken: Vec<u8> = self.pending.drain(..used).collect();
         let mut done = Done::passed(Some(taken));
         done.bound = name_values(bound, names);
-        for (name, value) in &done.bound {
+        self.bind(&done.bound);
+        done
+    }
+
+    fn bind(&mut self, bound: &[(String, Var)]) {
+        for (name, value) in bound {
             self.vars.insert(name.clone(), value.clone());
         }
-        done
     }
 
     fn miss(&self, step: &Step, expect: &Expect<'_>, miss: Miss, came: Vec<u8>) -> Done {

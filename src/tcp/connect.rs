@@ -41,6 +41,8 @@ pub struct ConnectConfig {
     pub direct: bool,
     /// `--packets`, `--pcap`, TCP_INFO.
     pub packets: PacketsConfig,
+    /// `--script`: play these steps instead of sending the input.
+    pub script: Option<Arc<crate::script::Script>>,
 }
 
 /// The only connection a client has.
@@ -70,6 +72,9 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Res
         report.on_output_failure(move || {
             let _ = waker.shutdown(Shutdown::Both);
         });
+    }
+    if let Some(script) = &config.script {
+        return scripted(script, stream, peer, &config, &report, start);
     }
     if config.input == Input::Stdin && io::stdin().is_terminal() {
         let message = msg!("notice-tcp-type-lines");
@@ -132,6 +137,48 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Res
         tcp_info,
     })?;
     Ok(())
+}
+
+/// `--script`: the steps instead of the input, then the close, with the
+/// totals of what the script moved (played to its end or not).
+fn scripted(
+    script: &crate::script::Script,
+    stream: TcpStream,
+    peer: SocketAddr,
+    config: &ConnectConfig,
+    report: &Report,
+    start: Instant,
+) -> Result<()> {
+    use crate::script::{DEFAULT_TIMEOUT, Failed, Settings, TcpConn};
+    let tcp_info = LastTcpInfo::new(config.packets.tcp_info);
+    let mut conn = TcpConn::new(stream, peer);
+    let settings = Settings {
+        conn: Some(CONN),
+        timeout: config.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        recv_size: config.recv_size,
+        start,
+    };
+    let played = crate::script::play(script, &mut conn, report, &settings);
+    let (totals, reason) = match &played {
+        Ok(totals) => (*totals, None),
+        Err(e) => match e.downcast_ref::<Failed>() {
+            Some(failed) => (failed.played, Some(msg!("closed-script-failed", line = failed.line))),
+            None => return played.map(drop),
+        },
+    };
+    if let Some(stream) = conn.stream() {
+        tcp_info.read(stream);
+    }
+    drop(conn);
+    report.emit(Event::Closed {
+        conn: CONN,
+        bytes_in: totals.bytes_in,
+        bytes_out: totals.bytes_out,
+        duration: start.elapsed(),
+        reason,
+        tcp_info: tcp_info.get(),
+    })?;
+    played.map(drop)
 }
 
 impl ConnectConfig {

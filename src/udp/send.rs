@@ -48,6 +48,8 @@ pub struct SendConfig {
     pub replies: Option<u64>,
     /// `--packets`, `--pcap`.
     pub packets: PacketsConfig,
+    /// `--script`: play these steps instead of sending the input.
+    pub script: Option<Arc<crate::script::Script>>,
 }
 
 /// How often the receiving thread looks whether sending has ended.
@@ -70,6 +72,9 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
         packets.client(local);
     }
     let client = packets.handle();
+    if let Some(script) = &config.script {
+        return scripted(script, socket, peer, &config, &report, start);
+    }
     let family = Family::of(&peer);
     let max = max_datagram(family);
     // Every datagram of a finite input is checked before the first is sent.
@@ -117,6 +122,39 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
         server: None,
     })?;
     Ok(())
+}
+
+/// `--script`: the steps instead of the input; the totals after, played
+/// to its end or not.
+fn scripted(
+    script: &crate::script::Script,
+    socket: Socket,
+    peer: SocketAddr,
+    config: &SendConfig,
+    report: &Report,
+    start: Instant,
+) -> Result<()> {
+    use crate::script::{DEFAULT_TIMEOUT, Failed, Settings, UdpConn};
+    let bound = config.bind.is_some() || config.connect;
+    let mut conn = UdpConn::client(socket, peer, config.connect, bound);
+    let settings = Settings { conn: None, timeout: DEFAULT_TIMEOUT, recv_size: config.recv_size, start };
+    let played = crate::script::play(script, &mut conn, report, &settings);
+    let totals = match &played {
+        Ok(totals) => *totals,
+        Err(e) => match e.downcast_ref::<Failed>() {
+            Some(failed) => failed.played,
+            None => return played.map(drop),
+        },
+    };
+    report.emit(Event::Done {
+        sent: totals.datagrams_out,
+        received: totals.datagrams_in,
+        bytes_out: totals.bytes_out,
+        bytes_in: totals.bytes_in,
+        duration: start.elapsed(),
+        server: None,
+    })?;
+    played.map(drop)
 }
 
 /// Datagrams and bytes one way.
