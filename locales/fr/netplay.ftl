@@ -736,9 +736,9 @@ script-failed = { $place } : le pair n'a pas suivi le script : { $why }
 script-needs = `{ $step }` demande sur quoi agir, comme dans `{ $usage }`
 script-takes-nothing = `{ $step }` ne prend rien après lui : écrivez `{ $usage }` seul
 script-unknown-step = étape inconnue `{ $word }` : une étape commence par > (envoyer), < (attendre), <regex, <bytes, <struct, <eof, >struct, shutdown, close, reset, sleep, timeout, repeat ou end ; # commence un commentaire
-script-arrow-space-expect = étape inconnue `{ $word }` : pour attendre le texte, mettez une espace après < (`< { $rest }`)
-script-arrow-space-send = étape inconnue `{ $word }` : pour envoyer le texte, mettez une espace après > (`> { $rest }`)
-script-trailing-space = la ligne finit par une espace ou une tabulation, qui serait envoyée ou attendue sans qu'on la voie : supprimez-la, ou écrivez-la \x20 (\t pour une tabulation)
+script-arrow-space-expect = étape inconnue `{ $word }` : pour attendre le texte, mettez un espace après < (`< { $rest }`)
+script-arrow-space-send = étape inconnue `{ $word }` : pour envoyer le texte, mettez un espace après > (`> { $rest }`)
+script-trailing-space = la ligne finit par un espace ou une tabulation, qui serait envoyé ou attendu sans qu'on le voie : supprimez-le, ou écrivez-le \x20 (\t pour une tabulation)
 script-escape-unknown = { $escape } n'est pas un échappement que Python connaît dans des bytes : écrivez \\ pour une barre oblique inverse ; les échappements sont \n \r \t \\ \' \" \xhh \ooo
 script-escape-x = \x{ $hex } demande deux chiffres hexadécimaux, comme \x0a
 script-escape-octal = \{ $digits } dépasse un octet (le plus grand est \377)
@@ -773,8 +773,8 @@ script-timeout-zero = une étape doit pouvoir attendre : donnez un délai de 1m
 script-repeat-bad = `repeat { $text }` : écrivez `repeat until eof` ou `repeat N` (N à partir de 1)
 script-repeat-open = ce repeat n'a pas de `end`
 script-end-alone = `end` ferme un `repeat`, et aucun n'est ouvert
-script-after-close = rien ne peut suivre le close de la ligne { $line } : le socket est fermé
-script-close-in-loop = un close dans un repeat laisserait au tour suivant un socket fermé : placez-le après le `end`
+script-after-close = rien ne peut suivre le close de la ligne { $line } : la socket est fermée
+script-close-in-loop = un close dans un repeat laisserait au tour suivant une socket fermée : placez-le après le `end`
 script-loop-reads-nothing = `repeat until eof` demande une étape qui attend dans son corps : un tour qui ne lit rien n'atteindrait jamais l'EOF
 script-loop-empty = ce repeat n'a aucune étape
 script-empty = le script n'a aucune étape : écrivez-en une par ligne, comme `> Hello serveur !` (envoyer) ou `< Bonjour client !` (attendre)
@@ -794,9 +794,9 @@ script-expected-struct = struct.calcsize('{ $format }') = { $n } { $n ->
    *[other] octets
 }
 script-expected-eof = EOF (recv renvoyant 0 octet)
-script-why-differs = attendu { $expected }, reçu { $came } : ils diffèrent à la position { $offset }
+script-why-differs = attendu { $expected }, reçu { $came } : ils diffèrent au décalage { $offset }
 script-why-other = attendu { $expected }, reçu { $came }
-script-why-nomatch = attendu { $expected }, reçu { $came }, qui ne peut pas correspondre à partir de la position { $offset }
+script-why-nomatch = attendu { $expected }, reçu { $came }, qui ne peut pas correspondre à partir du décalage { $offset }
 script-why-length = attendu un datagramme de { $expected }, reçu un de { $came }
 script-why-eof = attendu { $expected } ; le pair a fermé son côté (EOF) après { $came }
 script-why-timeout = attendu { $expected } ; en { $timeout }, seulement { $came } reçus
