@@ -29,6 +29,7 @@ use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
 use crate::packets::PacketsConfig;
+use crate::report::html::PictureSpec;
 use crate::report::{ColorChoice, Mode, OutputConfig};
 use crate::script::{Script, Transport};
 use crate::tcp::connect::ConnectConfig;
@@ -84,6 +85,18 @@ pub struct OutputArgs {
     /// Write the packets of the run, whole, to FILE as pcap (tcpdump -r FILE, Wireshark).
     #[arg(long, global = true, value_name = "FILE", help_heading = OUTPUT)]
     pub pcap: Option<PathBuf>,
+
+    /// When the run ends, and every second while it runs, write the session to FILE as one HTML
+    /// page: a sequence diagram of the socket calls (and packets, with --packets), each chunk's hex
+    /// dump beside the call that moved it, the Python of each step with --explain. Nothing in it is
+    /// fetched from elsewhere.
+    #[arg(long, global = true, value_name = "FILE", help_heading = OUTPUT)]
+    pub html: Option<PathBuf>,
+
+    /// Write the sequence diagram alone to FILE as SVG (for slides), when the run ends and every
+    /// second while it runs.
+    #[arg(long, global = true, value_name = "FILE", help_heading = OUTPUT)]
+    pub svg: Option<PathBuf>,
 
     /// Only connections, data and errors: no socket steps, no notes (with --raw: errors only).
     #[arg(short, long, global = true, help_heading = OUTPUT)]
@@ -1139,12 +1152,16 @@ impl Cli {
                 (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
             }
         };
+        let picture = output.picture();
         let packets = PacketsConfig {
             show: output.packets,
             pcap: output.pcap.clone(),
-            tcp_info: output.packets || output.explain || output.json,
+            tcp_info: output.packets || output.explain || output.json || picture.wanted(),
         };
         let job = job.with_packets(packets)?;
+        if picture.wanted() && !job.draws_picture() {
+            return Err(UsageError(msg!("usage-html-where")).into());
+        }
         Ok(Run { job, output: output.into_config(recv_size), notices })
     }
 }
@@ -1222,7 +1239,12 @@ impl OutputArgs {
     /// --pcap) shows the run's packets beside its calls. They may then go
     /// straight between the socket and stdin/stdout (tcp::direct).
     fn direct(&self) -> bool {
-        self.raw && self.decode.is_none() && !self.packets && self.pcap.is_none()
+        self.raw && self.decode.is_none() && !self.packets && self.pcap.is_none() && !self.picture().wanted()
+    }
+
+    /// `--html`, `--svg`.
+    fn picture(&self) -> PictureSpec {
+        PictureSpec { html: self.html.clone(), svg: self.svg.clone() }
     }
 
     fn into_config(self, recv_size: usize) -> OutputConfig {
@@ -1246,6 +1268,7 @@ impl OutputArgs {
             decode: self.decode,
             columns: self.columns.map(usize::from),
             lang: self.lang.map(Lang::from).unwrap_or_else(crate::i18n::current),
+            picture: PictureSpec { html: self.html, svg: self.svg },
         }
     }
 }

@@ -40,6 +40,26 @@ pub struct Run {
 }
 
 impl Job {
+    /// The jobs `--html` and `--svg` draw: the course's exchanges and the demo.
+    pub fn draws_picture(&self) -> bool {
+        matches!(
+            self,
+            Job::TcpServe(_) | Job::TcpConnect(_) | Job::UdpServe(_) | Job::UdpSend(_) | Job::Demo(_)
+        )
+    }
+
+    /// The command a picture is titled with, and the end it runs.
+    pub fn picture_title(&self) -> (&'static str, crate::event::Role) {
+        use crate::event::Role;
+        match self {
+            Job::TcpServe(_) => ("tcp serve", Role::Server),
+            Job::TcpConnect(_) => ("tcp connect", Role::Client),
+            Job::UdpServe(_) => ("udp serve", Role::Server),
+            Job::UdpSend(_) => ("udp send", Role::Client),
+            _ => ("demo", Role::Client),
+        }
+    }
+
     /// The job with what `--packets`, `--pcap` (and TCP_INFO) ask of it;
     /// only the runners of the course's exchanges and the demo capture.
     pub fn with_packets(mut self, packets: PacketsConfig) -> Result<Job, UsageError> {

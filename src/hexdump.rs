@@ -952,16 +952,9 @@ pub fn legend_in(lang: crate::i18n::Lang, color: bool) -> String {
     use crate::msg;
     let mut text = msg!("legend-title").render(lang);
     text.push('\n');
-    for category in Category::ALL {
-        let (name, describe) = match category {
-            Category::Null => (msg!("legend-name-null"), msg!("legend-null")),
-            Category::Printable => (msg!("legend-name-printable"), msg!("legend-printable")),
-            Category::Control => (msg!("legend-name-control"), msg!("legend-control")),
-            Category::NonAscii => (msg!("legend-name-non-ascii"), msg!("legend-non-ascii")),
-        };
-        let name = format!("{:<10}", name.render(lang));
+    for (category, name, describe) in legend_entries(lang) {
+        let name = format!("{name:<10}");
         let sample = category.glyph();
-        let describe = describe.render(lang);
         let mut lines = describe.lines();
         let first = lines.next().unwrap_or_default();
         if color {
@@ -975,6 +968,24 @@ pub fn legend_in(lang: crate::i18n::Lang, color: bool) -> String {
         }
     }
     text
+}
+
+/// Each category with its name and what it holds, in `lang`: the legend's
+/// lines, for the terminal and for the page (report/html).
+pub fn legend_entries(lang: crate::i18n::Lang) -> Vec<(Category, String, String)> {
+    use crate::msg;
+    Category::ALL
+        .iter()
+        .map(|&category| {
+            let (name, describe) = match category {
+                Category::Null => (msg!("legend-name-null"), msg!("legend-null")),
+                Category::Printable => (msg!("legend-name-printable"), msg!("legend-printable")),
+                Category::Control => (msg!("legend-name-control"), msg!("legend-control")),
+                Category::NonAscii => (msg!("legend-name-non-ascii"), msg!("legend-non-ascii")),
+            };
+            (category, name.render(lang), describe.render(lang))
+        })
+        .collect()
 }
 
 /// A line under the dump with what a struct format decoded the bytes to,

@@ -33,6 +33,7 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::Result;
 
 use config::Job;
+use report::html::{Picture, PictureError, Status};
 use report::{Mode, OutputConfig, OutputError};
 
 /// Runs what the command line asks for.
@@ -41,6 +42,8 @@ pub fn run(cli: cli::Cli) -> Result<()> {
     clock::start();
     let config::Run { job, output, notices } = cli.into_run()?;
     let output = &output;
+    let picture = picture_of(&job, output)?;
+    let picture = picture.as_ref();
     match job {
         Job::Legend => {
             let color = output.color.resolve(io::stdout().is_terminal());
@@ -53,10 +56,12 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             stdout.write_all(&bytes).map_err(OutputError)?;
             Ok(())
         }
-        Job::TcpServe(config) => with_report(output, &notices, |report| tcp::serve::run(config, report)),
+        Job::TcpServe(config) => {
+            with_report(output, &notices, picture, |report| tcp::serve::run(config, report))
+        }
         Job::TcpConnect(config) => {
             let script = config.script.as_ref().map(|s| s.name.clone());
-            with_report(output, &notices, |report| {
+            with_report(output, &notices, picture, |report| {
                 script_end(script, &report.clone(), tcp::connect::run(config, report))
             })
         }
@@ -68,21 +73,21 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             hex::run(&config, color, &mut stdout, &mut io::stderr())
         }
         Job::UdpServe(config) => {
-            with_report(output, &notices, |report| udp::serve::run_until_signal(config, report))
+            with_report(output, &notices, picture, |report| udp::serve::run_until_signal(config, report))
         }
         Job::UdpSend(config) => {
             let script = config.script.as_ref().map(|s| s.name.clone());
-            with_report(output, &notices, |report| {
+            with_report(output, &notices, picture, |report| {
                 script_end(script, &report.clone(), udp::send::run(config, report))
             })
         }
         Job::TcpBench(mut config) => {
             config.progress = live_progress(output);
-            with_report(output, &notices, |report| bench::tcp::run(config, report))
+            with_report(output, &notices, None, |report| bench::tcp::run(config, report))
         }
         Job::UdpBench(mut config) => {
             config.progress = live_progress(output);
-            with_report(output, &notices, |report| bench::udp::run(config, report))
+            with_report(output, &notices, None, |report| bench::udp::run(config, report))
         }
         Job::Demo(mut config) => {
             if config.pause == demo::Pause::OnEnter && !io::stdin().is_terminal() {
@@ -91,12 +96,46 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             // Before the board's thread: a private network namespace can
             // only be entered by a process with one thread.
             let isolation = demo::wire::isolate(&config.packets)?;
-            let board = report::Board::to_terminal(output).map_err(OutputError)?;
+            let board =
+                report::Board::to_terminal(output, picture.map(|(p, _)| p.clone())).map_err(OutputError)?;
             let result = demo::run(config, &board, &isolation);
             board.main().finish()?;
-            result
+            finish_picture(picture, result)
         }
     }
+}
+
+/// The picture `--html` and `--svg` ask for, and the end the job runs; its
+/// files are written once now, so a path that cannot be written is said
+/// before the run starts.
+fn picture_of(job: &Job, output: &OutputConfig) -> Result<Option<(Picture, event::Role)>> {
+    if !output.picture.wanted() {
+        return Ok(None);
+    }
+    let (command, role) = job.picture_title();
+    let picture =
+        Picture::create(output.picture.clone(), output.lang, output.explain, output.recv_size, command)
+            .map_err(picture_error)?;
+    Ok(Some((picture, role)))
+}
+
+fn picture_error(e: PictureError) -> anyhow::Error {
+    anyhow::anyhow!("{} {}: {}", e.flag, e.path.display(), net::describe(&e.source))
+}
+
+/// Writes the picture's last page, saying how the run ended; the run's
+/// own error comes first, then a failure to write the picture.
+fn finish_picture(picture: Option<&(Picture, event::Role)>, result: Result<()>) -> Result<()> {
+    let Some((picture, _)) = picture else { return result };
+    let status = match &result {
+        Ok(()) => Status::Over,
+        Err(e) => match exit::outcome(e).1 {
+            Some(line) => Status::Failed(line),
+            None => Status::Over,
+        },
+    };
+    let written = picture.finish(status).map_err(picture_error);
+    result.and(written)
 }
 
 /// Runs a job that reports events, then waits until its output is written:
@@ -106,9 +145,10 @@ pub fn run(cli: cli::Cli) -> Result<()> {
 fn with_report(
     output: &report::OutputConfig,
     notices: &[i18n::Msg],
+    picture: Option<&(Picture, event::Role)>,
     job: impl FnOnce(report::Report) -> Result<()>,
 ) -> Result<()> {
-    let report = report::to_terminal(output).map_err(OutputError)?;
+    let report = report::to_terminal(output, picture.map(|(p, role)| (p, *role))).map_err(OutputError)?;
     let told = notices
         .iter()
         .try_for_each(|message| report.emit(event::Event::Notice { conn: None, message: message.clone() }));
@@ -117,7 +157,7 @@ fn with_report(
         Err(e) => Err(e.into()),
     };
     report.finish()?;
-    result
+    finish_picture(picture, result)
 }
 
 /// A scripted run (`--script`) ends with its verdict as an event, the exit

@@ -804,3 +804,53 @@ script-end-passed = ✓ { $file }: played to its end, every step as written
 script-end-failed = ✗ { $file }: the peer did not follow the script at line { $line } (exit code 9)
 script-read = reading the script { $file }
 closed-script-failed = the script stopped at line { $line }
+
+## The session as a picture (src/report/html, --html, --svg)
+
+usage-html-where = --html and --svg are for tcp serve, tcp connect, udp serve, udp send and demo
+html-title = netplay { $command }: the session
+html-part = { $number }/3  { $title }
+html-running = Still running: this page is written again every second until the run ends.
+html-over = The run is over: this page is complete.
+html-failed = The run ended with an error: { $error }
+html-started = Started { $date } (UTC).
+html-hide-bytes = Hide the bytes
+html-show-bytes = Show the bytes
+html-head-time = time
+html-head-beside = what each step returned
+html-lane-others = { $n } other peers
+html-fold = × { $n }, { $bytes } in all, until { $until }
+html-fold-count = × { $n }, until { $until }
+html-dump-cut = the first { $shown } of its { $total } bytes; { $left } not dumped
+html-gap = { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    } left out here ({ $events } { $events ->
+        [one] event
+       *[other] events
+    }, from { $from } to { $to }): a part keeps its first { $head } rows and its last { $tail }.
+html-left-out-title = What this page leaves out
+html-left-out-nothing = Nothing: every event of the run has its row.
+html-left-out-folded = { $n } { $n ->
+        [one] event
+       *[other] events
+    } ({ $bytes }) folded into rows with a count: after { $repeats } alike in a row (the same call or packet on the same lifeline), the next ones share one row, until something else happens.
+html-left-out-rows = { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    } ({ $events } { $events ->
+        [one] event
+       *[other] events
+    }) between the first { $head } and the last { $tail } of a part.
+html-left-out-bytes = { $bytes } of the chunks shown are not dumped: a chunk shows its first { $chunk } bytes, and the page { $total } in all.
+html-left-out-peers = { $n } { $n ->
+        [one] peer
+       *[other] peers
+    } drawn on a shared lifeline: a part draws { $max } lifelines of peers at most.
+html-left-out-packets = { $n } { $n ->
+        [one] packet
+       *[other] packets
+    } not between two lifelines of this page.
+html-bound = So that the page stays easy to open whatever the run moved (5 MB at most, as for a 1 GiB transfer).
+html-footer = Written by netplay { $version }. One file: nothing is fetched from elsewhere; the diagram is SVG, its text can be selected and searched.
+explain-no-listen-python = no sock.listen(), no sock.accept(): the next call is sock.recvfrom()

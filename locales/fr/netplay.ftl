@@ -819,3 +819,53 @@ script-end-passed = ✓ { $file } : joué jusqu'au bout, chaque étape comme é
 script-end-failed = ✗ { $file } : le pair n'a pas suivi le script à la ligne { $line } (code de sortie 9)
 script-read = lecture du script { $file }
 closed-script-failed = le script s'est arrêté à la ligne { $line }
+
+## La session en image (src/report/html, --html, --svg)
+
+usage-html-where = --html et --svg sont pour tcp serve, tcp connect, udp serve, udp send et demo
+html-title = netplay { $command } : la session
+html-part = { $number }/3  { $title }
+html-running = Exécution en cours : cette page est réécrite chaque seconde jusqu'à la fin.
+html-over = L'exécution est finie : cette page est complète.
+html-failed = L'exécution s'est terminée sur une erreur : { $error }
+html-started = Commencée le { $date } (UTC).
+html-hide-bytes = Masquer les octets
+html-show-bytes = Montrer les octets
+html-head-time = temps
+html-head-beside = ce que chaque étape a rendu
+html-lane-others = { $n } autres pairs
+html-fold = × { $n }, { $bytes } en tout, jusqu'à { $until }
+html-fold-count = × { $n }, jusqu'à { $until }
+html-dump-cut = les { $shown } premiers de ses { $total } octets ; { $left } non affichés
+html-gap = { $rows } { $rows ->
+        [one] ligne omise
+       *[other] lignes omises
+    } ici ({ $events } { $events ->
+        [one] événement
+       *[other] événements
+    }, de { $from } à { $to }) : une partie garde ses { $head } premières lignes et ses { $tail } dernières.
+html-left-out-title = Ce que cette page omet
+html-left-out-nothing = Rien : chaque événement de l'exécution a sa ligne.
+html-left-out-folded = { $n } { $n ->
+        [one] événement
+       *[other] événements
+    } ({ $bytes }) regroupés en lignes avec un compte : après { $repeats } semblables à la suite (le même appel ou le même paquet sur la même ligne de vie), les suivants partagent une ligne, jusqu'à ce qu'autre chose arrive.
+html-left-out-rows = { $rows } { $rows ->
+        [one] ligne
+       *[other] lignes
+    } ({ $events } { $events ->
+        [one] événement
+       *[other] événements
+    }) entre les { $head } premières et les { $tail } dernières d'une partie.
+html-left-out-bytes = { $bytes } des morceaux montrés ne sont pas affichés en hexadécimal : un morceau montre ses { $chunk } premiers octets, et la page { $total } en tout.
+html-left-out-peers = { $n } { $n ->
+        [one] pair dessiné
+       *[other] pairs dessinés
+    } sur une ligne de vie commune : une partie dessine au plus { $max } lignes de vie de pairs.
+html-left-out-packets = { $n } { $n ->
+        [one] paquet
+       *[other] paquets
+    } hors de deux lignes de vie de cette page.
+html-bound = Pour que la page reste facile à ouvrir quoi que l'exécution ait transféré (5 Mo au plus, comme pour un transfert de 1 Gio).
+html-footer = Écrite par netplay { $version }. Un seul fichier : rien n'est chargé d'ailleurs ; le diagramme est en SVG, son texte peut être sélectionné et cherché.
+explain-no-listen-python = pas de sock.listen(), pas de sock.accept() : l'appel suivant est sock.recvfrom()

@@ -256,6 +256,12 @@ fn details(packet: &Packet) -> Vec<Detail> {
     out
 }
 
+/// The details of a packet after its arrow (`seq 0 ack 1 win 65483 mss
+/// 65495 ...`), whole: for the page (report/html), which has room for them.
+pub fn details_text(packet: &Packet) -> String {
+    details(packet).into_iter().map(|d| d.full).collect::<Vec<_>>().join(" ")
+}
+
 fn arrow_paint(packet: &Packet) -> Paint {
     match packet.kind() {
         PacketKind::Syn | PacketKind::SynAck => Paint::Fg(Color::Green),

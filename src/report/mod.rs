@@ -3,6 +3,7 @@
 //! see [`Report`], a cloneable handle, so they cannot print by themselves.
 
 pub mod explain;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod packets;
@@ -286,6 +287,8 @@ pub struct OutputConfig {
     /// The language people read (`--lang`, else the locale); JSON and raw
     /// output do not change with it.
     pub lang: crate::i18n::Lang,
+    /// `--html FILE`, `--svg FILE`: the session as a picture.
+    pub picture: html::PictureSpec,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -340,8 +343,9 @@ pub fn raw_stream(stream: impl crate::sys::terminal::Standard) -> io::Result<cra
     stream.stream()
 }
 
-/// Builds the report for a run on the real stdout and stderr.
-pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
+/// Builds the report for a run on the real stdout and stderr; with a
+/// picture, it records every event too, as the end `role` tells them.
+pub fn to_terminal(config: &OutputConfig, picture: Option<(&html::Picture, Role)>) -> io::Result<Report> {
     let stdout = raw_stream(io::stdout())?;
     let reporter: Box<dyn Reporter> = match config.mode {
         Mode::Human => {
@@ -362,8 +366,12 @@ pub fn to_terminal(config: &OutputConfig) -> io::Result<Report> {
             Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet, config.decode.is_some()))
         }
     };
-    let report = Report::new(reporter)?;
-    Ok(if config.mode == Mode::Raw { report.without_sends() } else { report })
+    let report = match picture {
+        Some((picture, role)) => Report::new(picture.tee(reporter, html::End::Run(role)))?,
+        None => Report::new(reporter)?,
+    };
+    // The picture shows what is sent, whatever stdout shows.
+    Ok(if config.mode == Mode::Raw && picture.is_none() { report.without_sends() } else { report })
 }
 
 /// A writer that writes on a thread of its own, so that the next event is
@@ -445,6 +453,8 @@ impl Background {
 pub struct Board {
     main: Report,
     out: SharedWriter,
+    /// `--html`, `--svg`: every end's events are recorded for the picture too.
+    picture: Option<html::Picture>,
     config: OutputConfig,
     color: bool,
     /// Columns to fit, the labels included.
@@ -458,17 +468,41 @@ impl Board {
         color: bool,
         width: Option<usize>,
     ) -> io::Result<Board> {
+        Board::with_picture(out, config, color, width, None)
+    }
+
+    /// A board whose ends' events `picture` records too.
+    pub fn with_picture(
+        out: Box<dyn Write + Send>,
+        config: OutputConfig,
+        color: bool,
+        width: Option<usize>,
+        picture: Option<html::Picture>,
+    ) -> io::Result<Board> {
         let out = SharedWriter(Arc::new(Mutex::new(out)));
-        let main = Report::new(reporter(&out, &config, color, width, None))?;
-        Ok(Board { main, out, config, color, width })
+        let main = reporter(&out, &config, color, width, None);
+        let main = match &picture {
+            Some(picture) => picture.tee(main, html::End::Main),
+            None => main,
+        };
+        let main = Report::new(main)?;
+        Ok(Board { main, out, picture, config, color, width })
     }
 
     /// A board on the real stdout.
-    pub fn to_terminal(config: &OutputConfig) -> io::Result<Board> {
+    pub fn to_terminal(config: &OutputConfig, picture: Option<html::Picture>) -> io::Result<Board> {
         let terminal = io::stdout().is_terminal();
         let color = config.color.resolve(terminal);
         let width = width::columns(config.columns, terminal, width::stdout_terminal());
-        Board::new(Box::new(raw_stream(io::stdout())?), config.clone(), color, width)
+        Board::with_picture(Box::new(raw_stream(io::stdout())?), config.clone(), color, width, picture)
+    }
+
+    /// `reporter`, teed to the picture (if any) as `end`.
+    fn teed(&self, reporter: Box<dyn Reporter>, end: html::End) -> Box<dyn Reporter> {
+        match &self.picture {
+            Some(picture) => picture.tee(reporter, end),
+            None => reporter,
+        }
     }
 
     /// The report of the run's own events, without a label.
@@ -479,7 +513,8 @@ impl Board {
     /// A report for one end of one part, in the same order as the others.
     pub fn end(&self, part: &'static str, end: Role) -> Report {
         let width = self.width.map(|w| w.saturating_sub(human::label_columns(self.config.lang)).max(20));
-        self.main.add_end(reporter(&self.out, &self.config, self.color, width, Some((part, end))))
+        let reporter = reporter(&self.out, &self.config, self.color, width, Some((part, end)));
+        self.main.add_end(self.teed(reporter, html::End::Part(part, end)))
     }
 
     /// A report for the packets of one part (`--packets`), in the same
@@ -499,7 +534,7 @@ impl Board {
                 Box::new(human::Human::new(Box::new(out), style))
             }
         };
-        self.main.add_end(reporter)
+        self.main.add_end(self.teed(reporter, html::End::Wire(part)))
     }
 }
 

@@ -1,0 +1,571 @@
+//! The session as the picture holds it: sections (one per run, one per
+//! part of the demo), each with its lifelines and its rows in causal
+//! order. Kept small whatever the run moves: repeated chunks fold into one
+//! row with a count, a section keeps its first rows and its last ones and
+//! counts what it left out between them, and only a bounded number of
+//! bytes is kept for the hex dumps. Plain data; no text layout, no I/O.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+
+use crate::capture::PacketKind;
+use crate::clock::Stamp;
+use crate::event::demo::DemoRow;
+use crate::event::{Dir, Role};
+use crate::i18n::Lang;
+
+/// How much a page keeps. The defaults hold a page of a 1 GiB transfer
+/// within the 5 MB the README states (tests/html.rs measures it).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Rows a section keeps from its start...
+    pub head: usize,
+    /// ...and from its end; the rows between are counted, not kept.
+    pub tail: usize,
+    /// Rows of the same kind on the same lifeline shown whole, one after
+    /// another, before the next ones fold into one row with a count.
+    pub repeats: u32,
+    /// Bytes of one chunk shown in its hex dump.
+    pub dump_chunk: usize,
+    /// Bytes of hex dump in the whole page.
+    pub dump_total: usize,
+    /// Lifelines of peers in a section; the others share one.
+    pub peers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { head: 600, tail: 200, repeats: 3, dump_chunk: 256, dump_total: 64 << 10, peers: 8 }
+    }
+}
+
+/// Which reporter an event came through: the run's own (with the role of
+/// the end it runs), or one of the demo's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// `tcp serve`, `tcp connect`, `udp serve`, `udp send`: one end.
+    Run(Role),
+    /// The demo's own events: its parts, its table, its notes.
+    Main,
+    /// One end of one part of the demo.
+    Part(&'static str, Role),
+    /// The packets of one part of the demo.
+    Wire(&'static str),
+}
+
+/// A lifeline.
+#[derive(Debug, Clone)]
+pub struct Lane {
+    pub role: Role,
+    /// An end netplay runs (its calls are drawn on it), not a peer seen
+    /// through addresses.
+    pub ours: bool,
+    pub addr: Option<SocketAddr>,
+    /// Connection numbers that lead to it (a peer's), in order.
+    pub conns: Vec<u64>,
+    /// Peers drawn on it besides the first (the lane of the others).
+    pub more: u64,
+    /// The hub of a broadcast: drawn among its clients.
+    pub hub: bool,
+}
+
+/// What a row is, for its colour and its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// A socket call that builds the socket (socket, bind, listen, connect).
+    Step,
+    /// A state reached (listening, connected, accepted).
+    State,
+    Recv,
+    Send,
+    /// shutdown, EOF, close.
+    Close,
+    Error,
+    Note,
+    Packet(PacketKind),
+}
+
+/// An arrow between two lifelines.
+#[derive(Debug, Clone)]
+pub struct Arrow {
+    pub from: usize,
+    pub to: usize,
+    pub label: String,
+    /// A packet seen on the wire; otherwise the path the bytes of a call
+    /// took (drawn only where no packet was captured).
+    pub packet: bool,
+}
+
+/// What is shown beside a row.
+#[derive(Debug, Clone)]
+pub enum Detail {
+    Note(String),
+    Warn(String),
+    /// A line of the course's Python (with --explain).
+    Python(String),
+    /// What the call does, in a sentence (with --explain, once a kind).
+    Sentence(String),
+    Dump(Dump),
+    /// A --decode line.
+    Decoded(String),
+}
+
+/// The first bytes of a chunk, for its hex dump.
+#[derive(Debug, Clone)]
+pub struct Dump {
+    /// Where the chunk starts in its stream (0 for a datagram).
+    pub offset: u64,
+    /// The bytes kept: a copy, so the chunk's buffer is not kept alive.
+    pub bytes: Bytes,
+    /// The chunk's length.
+    pub total: usize,
+}
+
+/// A row that stands for several events alike.
+#[derive(Debug, Clone, Copy)]
+pub struct Fold {
+    pub count: u64,
+    pub bytes: u64,
+    pub last: Stamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub at: Stamp,
+    pub lane: Option<usize>,
+    pub tone: Tone,
+    /// What the diagram says: the call with its values, or the state.
+    pub label: String,
+    pub arrow: Option<Arrow>,
+    pub details: Vec<Detail>,
+    pub fold: Option<Fold>,
+}
+
+impl Row {
+    pub fn new(at: Stamp, lane: Option<usize>, tone: Tone, label: impl Into<String>) -> Row {
+        Row { at, lane, tone, label: label.into(), arrow: None, details: Vec::new(), fold: None }
+    }
+
+    fn dumped(&self) -> usize {
+        self.details
+            .iter()
+            .map(|d| match d {
+                Detail::Dump(dump) => dump.bytes.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+/// Rows a section left out between its first and its last ones.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gap {
+    pub rows: u64,
+    /// The events those rows stood for (a folded row, several).
+    pub events: u64,
+    pub from: Option<Stamp>,
+    pub to: Stamp,
+}
+
+/// What folds together: the same call, or packet, on the same lifeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Repeat {
+    Data(usize, Dir),
+    Relay(usize),
+    Drop(usize),
+    Queue(usize),
+    Packet(usize, usize, PacketKind),
+}
+
+/// One diagram: a run, or a part of the demo.
+#[derive(Debug, Default)]
+pub struct Section {
+    /// The demo's part this is (`tcp_exchange`), or empty for a run.
+    pub key: &'static str,
+    pub title: Option<String>,
+    pub lanes: Vec<Lane>,
+    pub head: Vec<Row>,
+    pub tail: VecDeque<Row>,
+    pub gap: Gap,
+    /// Sequence number of the first row in `tail`.
+    tail_first: u64,
+    next_seq: u64,
+    /// Repeats being folded: the row that counts them.
+    open: HashMap<Repeat, u64>,
+    /// Rows of each kind shown whole since the last row that folds nothing.
+    shown: HashMap<Repeat, u32>,
+    /// Packets were captured: the calls' own arrows are not drawn.
+    pub packets: bool,
+    /// The lane of each connection number and peer address.
+    by_conn: HashMap<(usize, u64), usize>,
+    by_addr: HashMap<SocketAddr, usize>,
+    /// The lane peers share once `Limits::peers` have their own.
+    others: Option<usize>,
+}
+
+impl Section {
+    pub fn new(key: &'static str, title: Option<String>) -> Section {
+        Section { key, title, ..Section::default() }
+    }
+
+    /// The rows kept, in order, with the gap between the first and the
+    /// last ones (if any rows were left out) before the last ones.
+    pub fn rows(&self) -> impl Iterator<Item = Option<&Row>> {
+        let gap = (self.gap.rows > 0).then_some(None);
+        self.head.iter().map(Some).chain(gap).chain(self.tail.iter().map(Some))
+    }
+
+    /// The lane netplay runs as `role`, made on first use.
+    pub fn ours(&mut self, role: Role) -> usize {
+        if let Some(i) = self.lanes.iter().position(|l| l.ours && l.role == role) {
+            return i;
+        }
+        self.lanes.push(Lane { role, ours: true, addr: None, conns: Vec::new(), more: 0, hub: false });
+        self.lanes.len() - 1
+    }
+
+    /// Our lane of the other role, when this section runs both ends (the
+    /// demo): then it is every peer of the other.
+    fn both(&self, role: Role) -> Option<usize> {
+        let other = match role {
+            Role::Server => Role::Client,
+            Role::Client => Role::Server,
+        };
+        self.lanes.iter().position(|l| l.ours && l.role == other)
+    }
+
+    /// The lane of the peer of `us` at `addr` (and on connection `conn`),
+    /// made on first sight; past the limit, the lane all others share.
+    pub fn peer(&mut self, us: usize, addr: Option<SocketAddr>, conn: Option<u64>, limits: &Limits) -> usize {
+        let role = self.lanes[us].role;
+        if let Some(lane) = self.both(role) {
+            return lane;
+        }
+        let addr = addr.map(|a| SocketAddr::new(a.ip().to_canonical(), a.port()));
+        let known = conn
+            .and_then(|c| self.by_conn.get(&(us, c)).copied())
+            .or_else(|| addr.and_then(|a| self.by_addr.get(&a).copied()));
+        let lane = match known {
+            Some(lane) => lane,
+            None => {
+                let peers = self.lanes.iter().filter(|l| !l.ours).count();
+                let peer_role = match role {
+                    Role::Server => Role::Client,
+                    Role::Client => Role::Server,
+                };
+                match self.others {
+                    Some(others) => {
+                        self.lanes[others].more += 1;
+                        others
+                    }
+                    None => {
+                        self.lanes.push(Lane {
+                            role: peer_role,
+                            ours: false,
+                            addr,
+                            conns: Vec::new(),
+                            more: 0,
+                            hub: false,
+                        });
+                        let lane = self.lanes.len() - 1;
+                        if peers + 1 >= limits.peers {
+                            self.others = Some(lane);
+                        }
+                        lane
+                    }
+                }
+            }
+        };
+        if let Some(a) = addr {
+            self.by_addr.entry(a).or_insert(lane);
+            if self.lanes[lane].addr.is_none() {
+                self.lanes[lane].addr = Some(a);
+            }
+        }
+        if let Some(c) = conn
+            && self.by_conn.insert((us, c), lane).is_none()
+            && self.lanes[lane].conns.len() < 4
+        {
+            self.lanes[lane].conns.push(c);
+        }
+        lane
+    }
+
+    /// The lane of a connection number already seen, if any.
+    pub fn conn_lane(&self, us: usize, conn: u64) -> Option<usize> {
+        self.both(self.lanes[us].role).or_else(|| self.by_conn.get(&(us, conn)).copied())
+    }
+
+    /// The lane whose address is `addr`, ours or a peer's.
+    pub fn lane_at(&self, addr: SocketAddr) -> Option<usize> {
+        let addr = SocketAddr::new(addr.ip().to_canonical(), addr.port());
+        self.by_addr.get(&addr).copied().or_else(|| {
+            self.lanes.iter().position(|l| {
+                l.ours
+                    && l.addr.is_some_and(|a| {
+                        a.port() == addr.port() && (a.ip() == addr.ip() || a.ip().is_unspecified())
+                    })
+            })
+        })
+    }
+
+    /// The sequence number of the last row added.
+    pub fn last_seq(&self) -> Option<u64> {
+        self.next_seq.checked_sub(1)
+    }
+
+    pub fn row_mut(&mut self, seq: u64) -> Option<&mut Row> {
+        match usize::try_from(seq).ok().filter(|&i| i < self.head.len()) {
+            Some(i) => self.head.get_mut(i),
+            None => {
+                let i = usize::try_from(seq.checked_sub(self.tail_first)?).ok()?;
+                self.tail.get_mut(i)
+            }
+        }
+    }
+
+    /// Appends a row and returns its sequence number; past the head, the
+    /// oldest row of the tail goes to the gap.
+    fn append(&mut self, row: Row, limits: &Limits, budget: &mut usize) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if self.head.len() < limits.head && self.tail.is_empty() {
+            self.head.push(row);
+            return seq;
+        }
+        if self.tail.is_empty() {
+            self.tail_first = seq;
+        }
+        self.tail.push_back(row);
+        while self.tail.len() > limits.tail.max(1) {
+            if let Some(old) = self.tail.pop_front() {
+                self.tail_first += 1;
+                *budget += old.dumped();
+                self.gap.rows += 1;
+                self.gap.events += old.fold.map_or(1, |f| f.count);
+                self.gap.from.get_or_insert(old.at);
+                self.gap.to = old.fold.map_or(old.at, |f| f.last);
+            }
+        }
+        seq
+    }
+
+    /// Adds a row. A row with `repeat` may fold into the last of its kind
+    /// (counting `bytes`); one without closes every fold: what follows it
+    /// is shown whole again.
+    pub fn push(&mut self, row: Row, repeat: Option<(Repeat, u64)>, limits: &Limits, budget: &mut usize) {
+        let Some((key, bytes)) = repeat else {
+            self.open.clear();
+            self.shown.clear();
+            self.append(row, limits, budget);
+            return;
+        };
+        let shown = self.shown.entry(key).or_default();
+        if *shown < limits.repeats {
+            *shown += 1;
+            self.append(row, limits, budget);
+            return;
+        }
+        let at = row.at;
+        if let Some(&seq) = self.open.get(&key)
+            && let Some(Row { fold: Some(fold), .. }) = self.row_mut(seq)
+        {
+            fold.count += 1;
+            fold.bytes += bytes;
+            fold.last = at;
+            return;
+        }
+        let mut row = row;
+        // A folded row keeps its label and arrow, not its bytes.
+        *budget += row.dumped();
+        row.details.clear();
+        row.fold = Some(Fold { count: 1, bytes, last: at });
+        let seq = self.append(row, limits, budget);
+        self.open.insert(key, seq);
+    }
+}
+
+/// The whole session.
+#[derive(Debug)]
+pub struct Session {
+    pub lang: Lang,
+    pub explain: bool,
+    pub recv_size: usize,
+    /// The command that ran: `tcp serve`, `demo`.
+    pub command: String,
+    pub limits: Limits,
+    pub sections: Vec<Section>,
+    /// The demo's table, as measured.
+    pub table: Vec<DemoRow>,
+    /// Bytes of hex dump the page may still show.
+    pub budget: usize,
+    /// Packets not between two lifelines of their section.
+    pub stray_packets: u64,
+}
+
+impl Session {
+    pub fn new(lang: Lang, explain: bool, recv_size: usize, command: String, limits: Limits) -> Session {
+        Session {
+            lang,
+            explain,
+            recv_size,
+            command,
+            limits,
+            sections: Vec::new(),
+            table: Vec::new(),
+            budget: limits.dump_total,
+            stray_packets: 0,
+        }
+    }
+
+    /// The section of `key`, made on first use.
+    pub fn section(&mut self, key: &'static str) -> usize {
+        match self.sections.iter().position(|s| s.key == key) {
+            Some(i) => i,
+            None => {
+                self.sections.push(Section::new(key, None));
+                self.sections.len() - 1
+            }
+        }
+    }
+
+    /// The bytes of a chunk to keep for its dump, within the budgets.
+    pub fn dump(&mut self, offset: u64, bytes: &[u8]) -> Detail {
+        let keep = bytes.len().min(self.limits.dump_chunk).min(self.budget);
+        self.budget -= keep;
+        Detail::Dump(Dump { offset, bytes: Bytes::copy_from_slice(&bytes[..keep]), total: bytes.len() })
+    }
+
+    /// Adds `row` to section `s` (see [`Section::push`]).
+    pub fn push(&mut self, s: usize, row: Row, repeat: Option<(Repeat, u64)>) {
+        let limits = self.limits;
+        self.sections[s].push(row, repeat, &limits, &mut self.budget);
+    }
+
+    /// Events folded into rows with a count, rows left out, bytes not
+    /// dumped in the rows shown, peers sharing a lifeline: what the page
+    /// says it left out.
+    pub fn left_out(&self) -> LeftOut {
+        let mut out = LeftOut::default();
+        for section in &self.sections {
+            out.rows += section.gap.rows;
+            out.events += section.gap.events;
+            out.peers += section.lanes.iter().map(|l| l.more).sum::<u64>();
+            for row in section.rows().flatten() {
+                if let Some(fold) = row.fold {
+                    out.folded += fold.count;
+                    out.folded_bytes += fold.bytes;
+                }
+                for detail in &row.details {
+                    if let Detail::Dump(d) = detail {
+                        out.undumped += (d.total - d.bytes.len()) as u64;
+                    }
+                }
+            }
+        }
+        out.packets = self.stray_packets;
+        out
+    }
+}
+
+/// See [`Session::left_out`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    pub folded: u64,
+    pub folded_bytes: u64,
+    pub rows: u64,
+    pub events: u64,
+    pub undumped: u64,
+    pub peers: u64,
+    pub packets: u64,
+}
+
+impl LeftOut {
+    pub fn nothing(&self) -> bool {
+        *self == LeftOut::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn at(ms: u64) -> Stamp {
+        Stamp(Duration::from_millis(ms))
+    }
+
+    fn small() -> Limits {
+        Limits { head: 4, tail: 2, repeats: 2, dump_chunk: 8, dump_total: 20, peers: 2 }
+    }
+
+    #[test]
+    fn repeats_fold_into_one_row_until_something_else_happens() {
+        let limits = small();
+        let mut budget = limits.dump_total;
+        let mut s = Section::new("", None);
+        let us = s.ours(Role::Server);
+        let recv = Some((Repeat::Data(us, Dir::In), 10));
+        for i in 0..5 {
+            s.push(Row::new(at(i), Some(us), Tone::Recv, "recv"), recv, &limits, &mut budget);
+        }
+        s.push(Row::new(at(9), Some(us), Tone::Close, "close"), None, &limits, &mut budget);
+        s.push(Row::new(at(10), Some(us), Tone::Recv, "recv"), recv, &limits, &mut budget);
+        let rows: Vec<_> = s.rows().flatten().collect();
+        // Two whole, one folded for three, the close, then whole again:
+        // the head keeps four rows, the tail the last two.
+        assert_eq!(rows.len(), 4 + 1, "{rows:#?}");
+        let fold = rows[2].fold.unwrap();
+        assert_eq!((fold.count, fold.bytes, fold.last), (3, 30, at(4)));
+        assert!(rows[4].fold.is_none());
+        assert_eq!(s.gap.rows, 0);
+    }
+
+    #[test]
+    fn the_middle_is_counted_and_the_end_kept() {
+        let limits = small();
+        let mut budget = limits.dump_total;
+        let mut s = Section::new("", None);
+        let us = s.ours(Role::Client);
+        for i in 0..10 {
+            s.push(Row::new(at(i), Some(us), Tone::Step, format!("{i}")), None, &limits, &mut budget);
+        }
+        let labels: Vec<_> = s.rows().map(|r| r.map_or("gap".to_string(), |r| r.label.clone())).collect();
+        assert_eq!(labels, ["0", "1", "2", "3", "gap", "8", "9"]);
+        assert_eq!((s.gap.rows, s.gap.events, s.gap.from, s.gap.to), (4, 4, Some(at(4)), at(7)));
+    }
+
+    #[test]
+    fn dumps_keep_a_few_bytes_each_within_the_page_budget() {
+        let mut session = Session::new(Lang::En, false, 1024, "tcp serve".into(), small());
+        let lengths: Vec<usize> = (0..4)
+            .map(|_| match session.dump(0, &[7u8; 100]) {
+                Detail::Dump(d) => d.bytes.len(),
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(lengths, [8, 8, 4, 0]);
+    }
+
+    #[test]
+    fn peers_past_the_limit_share_a_lifeline() {
+        let limits = small();
+        let mut s = Section::new("", None);
+        let us = s.ours(Role::Server);
+        let a = s.peer(us, Some("127.0.0.1:1000".parse().unwrap()), Some(1), &limits);
+        let b = s.peer(us, Some("127.0.0.1:1001".parse().unwrap()), Some(2), &limits);
+        let c = s.peer(us, Some("127.0.0.1:1002".parse().unwrap()), Some(3), &limits);
+        assert_eq!(s.peer(us, None, Some(1), &limits), a);
+        assert_ne!(a, b);
+        assert_eq!(b, c);
+        assert_eq!(s.lanes[b].more, 1);
+        // In the demo, both ends are ours: each is the other's peer.
+        let mut demo = Section::new("tcp_exchange", None);
+        let server = demo.ours(Role::Server);
+        let client = demo.ours(Role::Client);
+        assert_eq!(demo.peer(server, None, Some(1), &limits), client);
+    }
+}
