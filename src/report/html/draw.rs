@@ -140,12 +140,12 @@ pub fn class(row: &Row) -> &'static str {
 pub fn lifelines(geometry: &Geometry, y0: usize, y1: Option<usize>, out: &mut String) {
     let y1 = y1.map_or("100%".to_string(), |y| y.to_string());
     for x in &geometry.x {
-        out.push_str(&format!("<line class=life x1={x} x2={x} y1={y0} y2={y1} />"));
+        out.push_str(&format!("<line class=\"life\" x1=\"{x}\" x2=\"{x}\" y1=\"{y0}\" y2=\"{y1}\" />"));
     }
 }
 
 /// One row at `y0`: its call on its lifeline, its arrow, its note.
-/// `fold_note` is what a folded row adds (`… and 16,382 more like it`).
+/// `fold_note` is what a folded row adds (`× 16,382`).
 /// `arrows_of_calls`: draw the path of a call's bytes (where no packet
 /// was captured, so no packet shows it).
 pub fn row(
@@ -165,9 +165,11 @@ pub fn row(
         let y = y0 + if arrow.packet { 20 } else { 27 };
         let (tip, dir) = if b > a { (b - 1, -1i64) } else { (b + 1, 1) };
         let dash = if arrow.packet { "" } else { " stroke-dasharray=\"4 3\"" };
-        out.push_str(&format!("<line class=arrow x1={a} x2={tip} y1={y} y2={y}{dash} />"));
+        out.push_str(&format!(
+            "<line class=\"arrow\" x1=\"{a}\" x2=\"{tip}\" y1=\"{y}\" y2=\"{y}\"{dash} />"
+        ));
         let back = (tip as i64 + dir * 8) as usize;
-        out.push_str(&format!("<path class=head d=\"M{tip} {y}L{back} {}L{back} {}Z\" />", y - 4, y + 4));
+        out.push_str(&format!("<path class=\"head\" d=\"M{tip} {y}L{back} {}L{back} {}Z\" />", y - 4, y + 4));
         if arrow.packet {
             let mut label = arrow.label.clone();
             if let Some(note) = fold_note {
@@ -175,7 +177,7 @@ pub fn row(
             }
             let mid = a.min(b) + a.abs_diff(b) / 2;
             out.push_str(&format!(
-                "<text class=al x={mid} y={} text-anchor=middle>{}</text>",
+                "<text class=\"al\" x=\"{mid}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 y0 + 14,
                 escape(&label)
             ));
@@ -184,19 +186,23 @@ pub fn row(
     match row.lane {
         Some(lane) => {
             let x = geometry.x[lane];
-            out.push_str(&format!("<rect class=act x={} y={} width=8 height=18 rx=2 />", x - 4, y0 + 6));
+            out.push_str(&format!(
+                "<rect class=\"act\" x=\"{}\" y=\"{}\" width=\"8\" height=\"18\" rx=\"2\" />",
+                x - 4,
+                y0 + 6
+            ));
             let (label, was_cut) = cut(&row.label);
             let mut text = escape(&label);
             if let Some(note) = fold_note {
-                text = format!("{text} <tspan class=more>{}</tspan>", escape(note));
+                text = format!("{text} <tspan class=\"more\">{}</tspan>", escape(note));
             }
             let title =
                 if was_cut { format!("<title>{}</title>", escape(&row.label)) } else { String::new() };
-            out.push_str(&format!("<text x={} y={}>{title}{text}</text>", x + 10, y0 + 19));
+            out.push_str(&format!("<text x=\"{}\" y=\"{}\">{title}{text}</text>", x + 10, y0 + 19));
         }
         None if arrow.is_none() => {
             let (label, _) = cut(&row.label);
-            out.push_str(&format!("<text x=8 y={}>{}</text>", y0 + 19, escape(&label)));
+            out.push_str(&format!("<text x=\"8\" y=\"{}\">{}</text>", y0 + 19, escape(&label)));
         }
         None => {}
     }
@@ -210,8 +216,8 @@ pub fn heads(lang: Lang, section: &Section, geometry: &Geometry, x0: usize, out:
         let (title, addr) = lane_title(lang, lane);
         let ours = if lane.ours { " ours" } else { "" };
         out.push_str(&format!(
-            "<g class=\"lane{ours}\"><text class=lt x={x} y=16 text-anchor=middle>{}</text>\
-             <text class=la x={x} y=32 text-anchor=middle>{}</text></g>",
+            "<g class=\"lane{ours}\"><text class=\"lt\" x=\"{x}\" y=\"16\" text-anchor=\"middle\">{}</text>\
+             <text class=\"la\" x=\"{x}\" y=\"32\" text-anchor=\"middle\">{}</text></g>",
             escape(&title),
             escape(&addr)
         ));

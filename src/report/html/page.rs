@@ -38,7 +38,7 @@ h1{font-size:21px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 header p{margin:2px 0;color:var(--dim)}
 code,pre,.t,svg text{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace}
 .seq{border-top:1px solid var(--line);min-width:min-content}
-.r{display:grid;grid-template-columns:7em var(--w) minmax(34em,1fr);border-bottom:1px solid var(--faint)}
+.r{display:grid;grid-template-columns:7em var(--w) minmax(50em,1fr);border-bottom:1px solid var(--faint)}
 .r.heads{position:sticky;top:0;background:#fff;z-index:1;border-bottom:1px solid var(--line);font-weight:600}
 .heads .d{height:44px}
 .t{font-size:12px;color:var(--dim);padding:8px 8px 0 0;text-align:right;white-space:nowrap}
@@ -64,7 +64,7 @@ rect.act{fill:#fff;stroke:var(--fg)}
 .pk-err .arrow{stroke:#cf222e}.pk-err .head,.pk-err text{fill:#cf222e}
 .pk-data .arrow{stroke:#1b7c83}.pk-data .head,.pk-data text{fill:#1b7c83}
 .pk-ack .arrow{stroke:#6e7781}.pk-ack .head{fill:#6e7781}
-.folded text{font-style:italic}.more{fill:var(--dim)}
+.folded text{font-style:italic}.more{fill:var(--dim)}.fold{font-style:italic}
 .gap .d,.gap .x{background:repeating-linear-gradient(135deg,#fff 0 6px,var(--faint) 6px 12px)}
 .py code{color:#0550ae;white-space:pre-wrap}.why{color:var(--dim)}.warn{color:#cf222e}.cut{color:var(--dim);font-size:12px}
 .dump{background:#0d1117;color:#c9d1d9;font-size:12px;line-height:1.35;padding:6px 8px;border-radius:4px;margin:3px 0;width:max-content;max-width:100%;overflow-x:auto}
@@ -163,7 +163,12 @@ fn diagram(session: &Session, section: &Section, out: &mut String) {
     out.push_str("</div></section>\n");
 }
 
-/// What a folded row adds to its label.
+/// What a folded row adds to its label in the diagram: `× 124`.
+fn fold_count(lang: Lang, row: &Row) -> Option<String> {
+    row.fold.map(|fold| format!("× {}", crate::units::format_count_in(lang, fold.count)))
+}
+
+/// What a folded row says beside it: how many, how many bytes, until when.
 fn fold_note(lang: Lang, row: &Row) -> Option<String> {
     let fold = row.fold?;
     let until = when(lang, fold.last);
@@ -179,7 +184,7 @@ fn fold_note(lang: Lang, row: &Row) -> Option<String> {
 
 fn html_row(session: &Session, row: &Row, geometry: &Geometry, calls: bool, out: &mut String) {
     let lang = session.lang;
-    let note = fold_note(lang, row);
+    let count = fold_count(lang, row);
     let folded = if row.fold.is_some() { " folded" } else { "" };
     let _ = write!(
         out,
@@ -189,8 +194,11 @@ fn html_row(session: &Session, row: &Row, geometry: &Geometry, calls: bool, out:
         geometry.width
     );
     draw::lifelines(geometry, 0, None, out);
-    draw::row(row, geometry, 0, note.as_deref(), calls, out);
+    draw::row(row, geometry, 0, count.as_deref(), calls, out);
     out.push_str("</svg></div><div class=x>");
+    if let Some(note) = fold_note(lang, row) {
+        let _ = write!(out, "<p class=fold>{}</p>", escape(&note));
+    }
     if row.lane.is_none() && row.arrow.is_none() {
         // A note across the diagram: its whole text here too.
         let _ = write!(out, "<p>{}</p>", escape(&row.label));
@@ -348,7 +356,7 @@ pub fn svg(session: &Session) -> String {
         let geometry = draw::geometry(lang, section);
         width = width.max(draw::TIME + geometry.width);
         if let Some(title) = &section.title {
-            let _ = write!(body, "<text class=title x=8 y={}>{}</text>", y + 16, escape(title));
+            let _ = write!(body, "<text class=\"title\" x=\"8\" y=\"{}\">{}</text>", y + 16, escape(title));
             y += 28;
         }
         let rows: Vec<Option<&Row>> = section.rows().collect();
@@ -361,11 +369,11 @@ pub fn svg(session: &Session) -> String {
             let y0 = draw::HEAD + i * draw::ROW;
             match row {
                 Some(row) => {
-                    let note = fold_note(lang, row);
-                    draw::row(row, &geometry, y0, note.as_deref(), calls, &mut body);
+                    let count = fold_count(lang, row);
+                    draw::row(row, &geometry, y0, count.as_deref(), calls, &mut body);
                     let _ = write!(
                         body,
-                        "<text class=time x=-8 y={} text-anchor=end>{}</text>",
+                        "<text class=\"time\" x=\"-8\" y=\"{}\" text-anchor=\"end\">{}</text>",
                         y0 + 19,
                         when(lang, row.at)
                     );
@@ -373,7 +381,7 @@ pub fn svg(session: &Session) -> String {
                 None => {
                     let _ = write!(
                         body,
-                        "<text class=gap x=8 y={}>{}</text>",
+                        "<text class=\"gap\" x=\"8\" y=\"{}\">{}</text>",
                         y0 + 19,
                         escape(&gap_text(session, section))
                     );
