@@ -853,4 +853,3 @@ html-left-out-packets = { $n } { $n ->
     } not between two lifelines of this page.
 html-bound = So that the page stays easy to open whatever the run moved (5 MB at most, as for a 1 GiB transfer).
 html-footer = Written by netplay { $version }. One file: nothing is fetched from elsewhere; the diagram is SVG, its text can be selected and searched.
-explain-no-listen-python = no sock.listen(), no sock.accept(): the next call is sock.recvfrom()

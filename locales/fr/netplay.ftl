@@ -868,4 +868,3 @@ html-left-out-packets = { $n } { $n ->
     } hors de deux lignes de vie de cette page.
 html-bound = Pour que la page reste facile à ouvrir quoi que l'exécution ait transféré (5 Mo au plus, comme pour un transfert de 1 Gio).
 html-footer = Écrite par netplay { $version }. Un seul fichier : rien n'est chargé d'ailleurs ; le diagramme est en SVG, son texte peut être sélectionné et cherché.
-explain-no-listen-python = pas de sock.listen(), pas de sock.accept() : l'appel suivant est sock.recvfrom()

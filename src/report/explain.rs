@@ -73,7 +73,10 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
 
 /// Why a UDP server neither listens nor accepts.
 pub fn no_listen(lang: Lang) -> (String, String) {
-    (format!("# {}", tr!(lang, "explain-no-listen-python")), tr!(lang, "explain-no-listen"))
+    (
+        "# no sock.listen(), no sock.accept(): the next call is sock.recvfrom()".to_string(),
+        tr!(lang, "explain-no-listen"),
+    )
 }
 
 /// The local address of a UDP client, and where its port came from.

@@ -38,7 +38,7 @@ h1{font-size:21px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 header p{margin:2px 0;color:var(--dim)}
 code,pre,.t,svg text{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace}
 .seq{border-top:1px solid var(--line);min-width:min-content}
-.r{display:grid;grid-template-columns:7em var(--w) minmax(50em,1fr);border-bottom:1px solid var(--faint)}
+.r{display:grid;grid-template-columns:7em var(--w) minmax(46em,1fr);border-bottom:1px solid var(--faint)}
 .r.heads{position:sticky;top:0;background:#fff;z-index:1;border-bottom:1px solid var(--line);font-weight:600}
 .heads .d{height:44px}
 .t{font-size:12px;color:var(--dim);padding:8px 8px 0 0;text-align:right;white-space:nowrap}
