@@ -65,6 +65,11 @@ pub fn escape_into(text: &str, out: &mut String) {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
+            // XML (the SVG file) forbids the other control characters:
+            // their control pictures, as the dump's text panel shows them.
+            '\t' | '\n' => out.push(c),
+            c if u32::from(c) < 0x20 => out.push(char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}')),
+            '\u{7f}' => out.push('\u{2421}'),
             c => out.push(c),
         }
     }
@@ -114,6 +119,11 @@ mod tests {
     }
 
     /// The page's text without its tags.
+    #[test]
+    fn control_characters_become_their_pictures() {
+        assert_eq!(escape("a\x01b\x7f<\tc"), "a\u{2401}b\u{2421}&lt;\tc");
+    }
+
     fn regex_free_strip(html: &str) -> String {
         let mut out = String::new();
         let mut inside = false;

@@ -41,6 +41,10 @@ impl Default for Limits {
     }
 }
 
+/// Peer addresses and connection numbers a section remembers, to draw
+/// each one's events on its lifeline.
+const REMEMBERED: usize = 10_000;
+
 /// Which reporter an event came through: the run's own (with the role of
 /// the end it runs), or one of the demo's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,6 +260,12 @@ impl Section {
                     Role::Client => Role::Server,
                 };
                 match self.others {
+                    // Past the maps' bound, a new peer goes to the others
+                    // uncounted and unremembered: memory stays bounded
+                    // however long a server runs.
+                    Some(others) if self.by_addr.len() >= REMEMBERED || self.by_conn.len() >= REMEMBERED => {
+                        return others;
+                    }
                     Some(others) => {
                         self.lanes[others].more += 1;
                         others
@@ -562,6 +572,12 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(b, c);
         assert_eq!(s.lanes[b].more, 1);
+        // However many peers come, the section remembers a bounded number.
+        for port in 0..3 * REMEMBERED as u16 {
+            s.peer(us, Some(SocketAddr::from(([127, 0, 0, 2], port))), Some(u64::from(port) + 10), &limits);
+        }
+        assert!(s.by_addr.len() <= REMEMBERED + 3 && s.by_conn.len() <= REMEMBERED + 3);
+        assert_eq!(s.lanes.len(), 3);
         // In the demo, both ends are ours: each is the other's peer.
         let mut demo = Section::new("tcp_exchange", None);
         let server = demo.ours(Role::Server);
