@@ -37,6 +37,16 @@ pub enum Code {
     Script = 9,
 }
 
+/// The table in `lang`, in the words true on this system (`--help`).
+pub fn table_in(lang: Lang) -> String {
+    msg!(
+        "exit-table",
+        refused = crate::sys::refused::exit_code_note(),
+        privileged = crate::sys::privileged::exit_code_note()
+    )
+    .render(lang)
+}
+
 /// The table, in the words true on this system.
 pub fn table() -> String {
     format!(

@@ -41,6 +41,14 @@ pub fn current() -> Lang {
     CURRENT.get().copied().unwrap_or_default()
 }
 
+/// The message `id`, which takes no argument, in `lang` (English where
+/// `lang`'s catalogue lacks it); None where no catalogue has it. For ids
+/// made at run time: `--help`'s text of each flag and subcommand.
+pub fn lookup(lang: Lang, id: &str) -> Option<String> {
+    let catalogues = &*CATALOGUES;
+    catalogues.en.has_message(id).then(|| format(lang, id, &[]))
+}
+
 /// A message: an id in the catalogues and its arguments, rendered in a
 /// language only when someone reads it.
 #[derive(Debug, Clone, PartialEq)]

@@ -853,3 +853,205 @@ html-left-out-packets = { $n } { $n ->
     } not between two lifelines of this page.
 html-bound = So that the page stays easy to open whatever the run moved (5 MB at most, as for a 1 GiB transfer).
 html-footer = Written by netplay { $version }. One file: nothing is fetched from elsewhere; the diagram is SVG, its text can be selected and searched.
+
+
+## --help, built at run time from these messages (src/cli.rs): one per
+## subcommand (about-PATH) and flag (help-FLAG, or help-PATH-FLAG where
+## the same flag says different things), the examples under each, the
+## exit codes. Completions and the man page are made from the English.
+
+about-netplay = See every socket step and every byte: a TCP/UDP playground and a netcat-class tool
+help-color = When to colour: auto (on a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb; CLICOLOR_FORCE=1 colours a pipe too), always, never
+help-json = One JSON object per line per event on stdout (see docs/json-events.md)
+help-raw = Write only the received payload to stdout, unchanged, like nc; reports go to stderr
+help-explain = Under each socket step, the Python line of the course and what it does
+help-packets = Under the socket steps, the packets they put on the wire (SYN, ACK, FIN, RST, ICMP), as a ladder between client and server; with --json, `packet` events. Linux, with CAP_NET_RAW
+help-pcap = Write the packets of the run, whole, to FILE as pcap (tcpdump -r FILE, Wireshark)
+help-quiet = Only connections, data and errors: no socket steps, no notes (with --raw: errors only)
+help-decode = Decode bytes with a Python struct format, as struct.unpack does: '>h' reads b'\x01\x02' as (258,). Live, each chunk or datagram is decoded from its start; `netplay hex` decodes consecutive records. Codes: x c b B ? h H i I l L q Q e f d s p (n N P native only), after an optional byte order @ = < > !, with repeat counts like 4s or 3h
+help-columns = Fit every line in N columns, as in a terminal that wide; a hex dump line keeps 8 bytes at least (45 columns; 54 in the demo, with its label) (default: the terminal's width; in a pipe, COLUMNS if set, else whole lines, but --packets lines are cut at 80 columns with …)
+help-lang = The language of what people read: en or fr (default: LC_ALL, LC_MESSAGES or LANG; English unless French). --json and --raw output are the same in every language
+help-legend = Print the colours and glyphs of the hex dump, and exit
+help-help = Print help
+help-version = Print version
+about-help = Print this message or the help of the given subcommand(s)
+about-demo = TCP and UDP side by side in one command: the course's exchange over each, then a table of what differed, measured on the spot
+help-loss = Add a row to the table: the same messages through a loopback that loses PCT% of packets (netem, in a network namespace of the demo's own; needs root, ip and tc)
+help-delay = With that row: each packet is delayed by MS milliseconds (a bare number is milliseconds; 0.1s works too), at most 1000
+help-step = Pause before each part until Enter is pressed (when stdin is a terminal; otherwise the demo says so and goes on)
+about-tcp = TCP, the connected mode: a byte stream between two ends
+about-tcp-serve = Listen for TCP connections; show each step, each client and each byte
+help-tcp-serve-host = Address to bind: 127.0.0.1 (this machine only; the default), 0.0.0.0 (every IPv4 interface), ::1, :: (every IPv6 interface; also IPv4 when dual-stack)
+help-tcp-serve-port = Port to bind; 0 lets the OS choose, and the port it chose is printed
+help-port-given = The port, as nc -l takes it: `netplay tcp serve 12345` is `--port 12345`
+help-ipv4 = IPv4 only (AF_INET)
+help-ipv6 = IPv6 only (AF_INET6): a client tries only IPv6 addresses; a server's default host becomes ::1 (which IPv4 clients cannot reach)
+help-reuse-port = Set SO_REUSEPORT before bind: several sockets share one port
+help-tcp-serve-recv-size = Bytes asked per recv call, like recv(1024) in the course (UDP: a longer datagram is cut and the rest discarded). Sizes like 1024, 64K, 1MiB
+help-tcp-serve-reuse-addr = SO_REUSEADDR is tcp serve's default now: accepted, and it changes nothing
+help-backlog = Length of the queue of connections waiting for accept(), as in listen(5). The system may cap it (Linux: net.core.somaxconn; macOS: kern.ipc.somaxconn)
+help-tcp-serve-echo = Send each chunk received back to its sender
+help-tcp-serve-reply = Send TEXT to a client after each chunk it sends, like the course's b"Bonjour client !"
+help-tcp-serve-once = Serve one connection, then exit (8 if the client reset it). Stdin from a pipe or file waits for that client, goes to it whole, then the server shuts down its sending side
+help-broadcast = Relay each chunk a client sends to every other connected client (a chat, like ncat --broker); the sender gets it too with --echo. Stdin lines go to all clients
+help-max-conns = Serve at most N clients at once; beyond, a new client is accepted and closed at once, and the reason is reported
+help-accept-delay = Wait DUR before each accept(), as a busy server would: clients wait in the accept queue meanwhile, shown as it fills (with a small --backlog, past it too)
+help-sequential = Serve one client at a time, as the course's `while True: accept()` loop does: the next client waits in the accept queue until the current one is closed
+help-idle-timeout = Close a client that has sent nothing for DUR (30s, 5m; 1ms to 7 days)
+help-tcp-serve-allow = Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable. Others are closed at once and reported. An IPv4 block also matches its IPv4-mapped form (::ffff:a.b.c.d on a dual-stack socket), and the reverse. A link-local block may name its link: fe80::1%eth0 (or %2, the interface index) matches that address on eth0 only; without %zone it matches on every link
+help-tcp-serve-deny = Refuse peers in this address block (same forms as --allow); repeatable; wins over --allow
+help-queue = Bytes that may wait to be sent to one client (1M, 64K). A client that reads slowly costs at most this; when it is full, --slow applies
+help-slow = When a client's queue is full: wait for room (nothing is lost; whoever sends to it goes at its pace), disconnect it, or drop the message for it and keep it connected
+help-stall-timeout = Cut a client that takes no data for DUR while others wait on its full queue (or while it is all that is left to send)
+about-tcp-connect = Connect to a TCP server, send input, show what comes back
+help-tcp-connect-host = The server: a name or address, or HOST:PORT, or [IPv6]:PORT
+help-tcp-connect-port = The server's port, when HOST does not carry it
+help-messages = Text to send; repeat for several sends, each one send call (one datagram in UDP). A Python bytes literal is read as Python reads it: -m "b'\x01\x02Hello'" sends 7 bytes
+help-hex = Bytes to send, written in hex ("01 02 ff", "\x01\x02", "0x01 0x02"); repeat for several sends
+help-tcp-connect-file = Send the content of this file (in UDP, as one datagram)
+help-tcp-connect-bind = Local address to bind before connecting (the client's end of the connection)
+help-tcp-connect-source-port = Local port to bind before connecting, instead of an ephemeral one
+help-timeout = Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m; 1ms to 7 days)
+help-tcp-connect-recv-size = Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB
+help-no-shutdown = Keep the sending side open after the input ends (no shutdown(SHUT_WR))
+about-tcp-bench = Measure TCP throughput, memory to memory, like iperf3: a sender and a receiver
+help-tcp-bench-host = The receiver to send to: a name or address, or HOST:PORT, or [IPv6]:PORT
+help-tcp-bench-port = The receiver's port, when HOST does not carry it
+help-serve = Receive: wait for senders on --host and --port, one after the other (like iperf3 -s)
+help-local = Both ends in this process, over loopback, on a port the OS chooses
+help-bind-host = With --serve: the address to bind (default 127.0.0.1; ::1 with -6)
+help-port-number = With --serve: the port to bind; 0 lets the OS choose, and the port it chose is printed
+help-tcp-bench-once = With --serve: receive from one sender, then exit
+help-time = Send for DUR (500ms, 2s, 1m; 1ms to 24h). Default: 10s, as iperf3
+help-bytes = Send this many bytes instead of sending for a time (1G, 500M)
+help-tcp-bench-size = Bytes per send() call
+help-tcp-bench-recv-size = Bytes asked per recv() call by the receiver
+about-udp = UDP, the non-connected mode: separate datagrams, no connection
+about-udp-serve = Receive UDP datagrams on one socket, with no listen and no accept, and show each one with its sender
+help-udp-serve-host = Address to bind: 127.0.0.1 (this machine only; the default), 0.0.0.0 (every IPv4 interface), ::1, :: (every IPv6 interface; also IPv4 when dual-stack)
+help-udp-serve-port = Port to bind; 0 lets the OS choose, and the port it chose is printed
+help-udp-serve-recv-size = Bytes asked per recv call, like recv(1024) in the course (UDP: a longer datagram is cut and the rest discarded). Sizes like 1024, 64K, 1MiB
+help-udp-serve-reuse-addr = Set SO_REUSEADDR before bind. For UDP, which has no TIME_WAIT, it lets several sockets that all set it bind one address and port; on Linux the last one bound gets the datagrams
+help-udp-serve-echo = Send each datagram back to its sender (the bytes kept, if it was cut)
+help-udp-serve-reply = Send TEXT to the sender of each datagram, like the course's b"Bonjour client !"
+help-udp-serve-once = Receive one datagram (and answer it), then exit
+help-answer-rate = Answer one peer at most N times a second (a burst of N, then N a second); the datagrams over are shown but not answered, and that is said once per peer. This ends a loop between two servers that answer everything, and bounds a flood toward a forged address. 0: no limit. Whatever the rate, the server never answers its own address, port 0, or with more than 3 times the bytes a peer sent (a forged source would make it an amplifier)
+help-udp-serve-allow = Take datagrams only from this address block (as tcp serve's --allow); repeatable. Others are ignored: not shown, not answered, counted. A UDP source can be forged: this keeps answers away from other addresses, it does not authenticate anyone
+help-udp-serve-deny = Ignore datagrams from this address block; repeatable; wins over --allow
+help-rcvbuf = Ask for a receive buffer of SIZE (SO_RCVBUF; Linux doubles it, within net.core.rmem_max): a small one shows datagrams dropped while it is full, which the server then counts
+about-udp-send = Send UDP datagrams (sendto), and with --wait show the replies
+help-udp-send-host = Where to send: a name or address, or HOST:PORT, or [IPv6]:PORT
+help-udp-send-port = The port, when HOST does not carry it
+help-udp-send-file = Send the content of this file (in UDP, as one datagram)
+help-stdin-datagram = Read all of stdin as one datagram, instead of one datagram per line (without its newline)
+help-udp-send-count = Send the input N times
+help-interval = Pause DUR between two datagrams (500ms, 2s, 1m; up to 7 days)
+help-wait = Keep receiving replies for DUR after the last datagram; each is shown with its sender. Default: exit at once, showing only replies already there. Up to 7 days
+help-connect = Use a connected UDP socket: send() and recv() instead of sendto() and recvfrom(). The kernel then drops datagrams from other addresses, and an ICMP port unreachable from the peer is reported as "connection refused" (exit code 4)
+help-udp-send-bind = Local address to bind before sending (the source address of the datagrams)
+help-udp-send-source-port = Local port to bind before sending, instead of the ephemeral one the OS picks
+help-udp-send-recv-size = Bytes asked per recv call for replies; a longer reply is cut and the rest discarded. Sizes like 1024, 64K, 1MiB
+about-udp-bench = Measure UDP throughput and loss, like iperf3 -u: numbered datagrams, counted on arrival
+help-udp-bench-host = The receiver to send to: a name or address, or HOST:PORT, or [IPv6]:PORT
+help-udp-bench-port = The receiver's port, when HOST does not carry it
+help-udp-bench-once = With --serve: receive from one sender, then exit
+help-udp-bench-count = Send this many datagrams instead of sending for a time
+help-udp-bench-size = Bytes of payload per datagram, its 16-byte header (sequence number) included; 1472 fills a 1500-byte Ethernet frame
+help-rate = Bits per second to send at, like iperf3 -b (500K, 100M, 1G); 0 is as fast as possible
+help-no-offload = One send() and one recv() per datagram, as iperf3 does, instead of handing the kernel up to 64 datagrams per call (UDP_SEGMENT) and taking them back glued (UDP_GRO)
+about-hex = Show a file or stdin as the live hex dump shows bytes (a capture from --raw, any file)
+help-hex-file = The file to show; - or nothing reads stdin
+help-length = Show at most SIZE bytes (sizes like 64, 4K, 1MiB, 0x100)
+help-skip = Start SIZE bytes into the input (a seek on a file or device, read and dropped from a pipe); offsets still count from the input's start. Past the end, nothing shows, one line on stderr says so, and the exit code is 0
+help-width = Bytes per line: 8, 16 or 32
+help-no-squeeze = Show every line; by default a run of lines equal to the one above shows as one `*` (--decode turns squeezing off, so every record shows)
+about-completions = Print a completion script for your shell on stdout (see the README to install it)
+help-shell = The shell to complete for
+about-man = Print netplay's manual page (roff) on stdout: `netplay man | man -l -`
+help-v6only-linux = IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (false on Linux, unless net.ipv6.bindv6only is 1), shown in the step report
+help-v6only-macos = IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (false on macOS), shown in the step report
+help-v6only-windows = IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (true on Windows: IPv6 only), shown in the step report
+help-v6only-other = IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's, shown in the step report
+help-no-reuse-addr-linux = Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std, tokio and Python's asyncio do: on Linux it lets bind() take a port held only by connections of an earlier server (in TIME_WAIT up to 60s after that server closed them), if that server had set it too; it never lets two sockets listen on one address and port (SO_REUSEPORT does). Without it, a server restarted after closing connections fails with 'address already in use' for up to 60s: the course's pitfall, shown
+help-no-reuse-addr-unix = Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std and tokio do: it lets a restarted server bind its port while connections of the earlier one wait in TIME_WAIT. Without it, the restart fails with 'address already in use' for a while: the course's pitfall, shown
+help-no-reuse-addr-windows = Do not set SO_REUSEADDR: nothing to do on Windows, where tcp serve never sets it (there it would let another socket take the port while the server uses it) and a restarted server binds beside its old connections without it
+help-heading-output = Output (before or after the subcommand)
+help-heading-options = Options
+help-heading-arguments = Arguments
+help-heading-commands = Commands
+help-usage = Usage:
+help-default = [default: { $value }]
+help-possible = [possible values: { $values }]
+examples-demo =
+    Examples:
+      netplay demo                           the three parts, one after the other
+      netplay demo --step --explain          pause between parts; the course's Python under each step
+      netplay demo --loss 10 --delay 50      add a row: through a lossy, slow loopback (root, netem)
+      netplay --json demo                    the same, one JSON object per event and per row
+examples-tcp-bench =
+    Examples:
+      netplay tcp bench --local                  sender and receiver in this process, 10 seconds
+      netplay tcp bench --serve --port 5201      the receiver (like iperf3 -s) ...
+      netplay tcp bench 127.0.0.1 5201 -t 5s     ... and the sender (like iperf3 -c)
+      netplay --json tcp bench --local --bytes 1G
+examples-udp-bench =
+    Examples:
+      netplay udp bench --local --size 64        as fast as possible: how many datagrams are lost?
+      netplay udp bench --local --rate 100M      at 100 Mbit/s
+      netplay udp bench --serve --port 5201      the receiver ...
+      netplay udp bench 127.0.0.1 5201 --count 10000 --rate 10M   ... and the sender
+examples-udp-serve =
+    Examples:
+      netplay udp serve                          datagrams to 127.0.0.1:12345, each with its sender
+      netplay udp serve --reply 'Bonjour client !' --explain
+      netplay udp serve --recv-size 8            a longer datagram is cut: see what is discarded
+      netplay udp serve -6 --host :: --v6only false   dual-stack: IPv4 senders show as ::ffff:a.b.c.d
+examples-udp-send =
+    Examples:
+      netplay udp send 127.0.0.1 12345 -m 'Hello serveur !' --wait 1s
+      netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
+      netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
+      printf 'one\ntwo\n' | netplay udp send 127.0.0.1 12345   one datagram per line
+examples-tcp-serve =
+    Examples:
+      netplay tcp serve                          the course's server on 127.0.0.1:12345
+      netplay tcp serve --reply 'Bonjour client !' --explain
+      netplay tcp serve --port 0 --echo          an echo server on a port the OS chooses
+      netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l
+      netplay tcp serve --raw --once < file      send a file to the first client, like nc -N -l < file
+      netplay tcp serve --broadcast              a chat: each client's messages go to the others
+      netplay -q tcp serve --broadcast --host 0.0.0.0 --max-conns 10000 --idle-timeout 5m
+examples-tcp-connect =
+    Examples:
+      netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+      netplay tcp connect localhost:12345 --hex '01 02 ff'
+      netplay tcp connect [::1]:12345 --file request.bin
+      cat file | netplay tcp connect --raw 127.0.0.1:12345 > answer
+examples-hex =
+    Examples:
+      netplay hex capture.bin                    the whole file, repeated lines squeezed to *
+      netplay hex -s 0x100 -n 64 capture.bin     64 bytes from offset 256
+      cat /dev/urandom | netplay hex | head      stdin, shown as it arrives
+      netplay hex --decode '>h' data.bin         each 2 bytes as a big-endian short, like
+                                                 struct.iter_unpack('>h', data)
+examples-completions =
+    Examples:
+      netplay completions bash > ~/.local/share/bash-completion/completions/netplay
+      netplay completions zsh > ~/.zfunc/_netplay          (with fpath+=~/.zfunc before compinit)
+      netplay completions fish > ~/.config/fish/completions/netplay.fish
+      netplay completions powershell >> $PROFILE
+exit-table =
+    Exit codes:
+      0  success (also when output is closed early, as by `| head`)
+      1  other failure (e.g. a file that cannot be read)
+      2  bad command line: unknown flag, bad value, a datagram too big for UDP
+      3  host name not resolved (or no address in the family asked for)
+      4  connection refused: nothing listens at that address and port (UDP: { $refused })
+      5  timed out (--timeout)
+      6  address already in use
+      7  permission denied ({ $privileged })
+      8  connection reset or aborted by the peer
+exit-note-refused = --connect only
+exit-note-refused-windows = Windows reports it with or without --connect
+exit-note-privileged = ports below 1024 need privileges
+exit-note-privileged-windows = a port the system reserved, or one held with SO_EXCLUSIVEADDRUSE

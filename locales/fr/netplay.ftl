@@ -868,3 +868,206 @@ html-left-out-packets = { $n } { $n ->
     } hors de deux lignes de vie de cette page.
 html-bound = Pour que la page reste facile à ouvrir quoi que l'exécution ait transféré (5 Mo au plus, comme pour un transfert de 1 Gio).
 html-footer = Écrite par netplay { $version }. Un seul fichier : rien n'est chargé d'ailleurs ; le diagramme est en SVG, son texte peut être sélectionné et cherché.
+
+
+## --help, construit à l'exécution à partir de ces messages (src/cli.rs) :
+## un par sous-commande (about-CHEMIN) et par option (help-OPTION, ou
+## help-CHEMIN-OPTION quand la même option dit autre chose), les exemples
+## sous chacune, les codes de sortie. Les complétions et la page de
+## manuel sont faites à partir de l'anglais.
+
+about-netplay = Voir chaque étape de la socket et chaque octet : un terrain de jeu TCP/UDP et un outil de la famille de netcat
+help-color = Quand colorer : auto (dans un terminal, sauf si NO_COLOR est défini, CLICOLOR=0 ou TERM=dumb ; CLICOLOR_FORCE=1 colore aussi un tube), always (toujours), never (jamais)
+help-json = Un objet JSON par ligne et par événement sur stdout (voir docs/json-events.md)
+help-raw = N'écrire sur stdout que les données reçues, telles quelles, comme nc ; les comptes rendus vont sur stderr
+help-explain = Sous chaque étape de la socket, la ligne Python du cours et ce qu'elle fait
+help-packets = Sous les étapes de la socket, les paquets qu'elles mettent sur le réseau (SYN, ACK, FIN, RST, ICMP), en échelle entre client et serveur ; avec --json, des événements `packet`. Linux, avec CAP_NET_RAW
+help-pcap = Écrire les paquets de l'exécution, entiers, dans FILE au format pcap (tcpdump -r FILE, Wireshark)
+help-quiet = Seulement les connexions, les données et les erreurs : ni étapes de la socket, ni remarques (avec --raw : les erreurs seules)
+help-decode = Décoder les octets avec un format struct de Python, comme struct.unpack : '>h' lit b'\x01\x02' comme (258,). En direct, chaque morceau ou datagramme est décodé depuis son début ; `netplay hex` décode des enregistrements consécutifs. Codes : x c b B ? h H i I l L q Q e f d s p (n N P en mode natif seulement), après un ordre des octets facultatif @ = < > !, avec des nombres de répétitions comme 4s ou 3h
+help-columns = Faire tenir chaque ligne dans N colonnes, comme dans un terminal de cette largeur ; une ligne d'affichage hexadécimal garde au moins 8 octets (45 colonnes ; 54 dans la démo, avec son étiquette) (par défaut : la largeur du terminal ; dans un tube, COLUMNS s'il est défini, sinon des lignes entières, mais les lignes de --packets sont coupées à 80 colonnes avec …)
+help-lang = La langue de ce que lisent les personnes : en ou fr (par défaut : LC_ALL, LC_MESSAGES ou LANG ; anglais sauf si c'est du français). Les sorties --json et --raw sont les mêmes dans toutes les langues
+help-legend = Afficher les couleurs et les glyphes de l'affichage hexadécimal, puis quitter
+help-help = Afficher l'aide
+help-version = Afficher la version
+about-help = Afficher ce message ou l'aide des sous-commandes données
+about-demo = TCP et UDP côte à côte en une commande : l'échange du cours dans chacun, puis un tableau de ce qui a différé, mesuré sur le moment
+help-loss = Ajouter une ligne au tableau : les mêmes messages à travers une boucle locale qui perd PCT % des paquets (netem, dans un espace de noms réseau propre à la démo ; demande root, ip et tc)
+help-delay = Avec cette ligne : chaque paquet est retardé de MS millisecondes (un nombre seul compte en millisecondes ; 0.1s marche aussi), 1000 au plus
+help-step = Faire une pause avant chaque partie, jusqu'à un appui sur Entrée (quand stdin est un terminal ; sinon la démo le dit et continue)
+about-tcp = TCP, le mode connecté : un flux d'octets entre deux extrémités
+about-tcp-serve = Attendre des connexions TCP ; montrer chaque étape, chaque client et chaque octet
+help-tcp-serve-host = L'adresse à laquelle associer la socket : 127.0.0.1 (cette machine seulement ; par défaut), 0.0.0.0 (toutes les interfaces IPv4), ::1, :: (toutes les interfaces IPv6 ; aussi IPv4 en double pile)
+help-tcp-serve-port = Le port à associer ; 0 laisse le système choisir, et le port choisi est affiché
+help-port-given = Le port, comme nc -l le prend : `netplay tcp serve 12345` vaut `--port 12345`
+help-ipv4 = IPv4 seulement (AF_INET)
+help-ipv6 = IPv6 seulement (AF_INET6) : un client n'essaie que les adresses IPv6 ; l'hôte par défaut d'un serveur devient ::1 (que les clients IPv4 ne peuvent pas joindre)
+help-reuse-port = Activer SO_REUSEPORT avant bind : plusieurs sockets partagent un port
+help-tcp-serve-recv-size = Les octets demandés à chaque appel recv, comme recv(1024) dans le cours (UDP : un datagramme plus long est coupé et le reste jeté). Des tailles comme 1024, 64K, 1MiB
+help-tcp-serve-reuse-addr = SO_REUSEADDR est désormais le réglage par défaut de tcp serve : accepté, et ne change rien
+help-backlog = La longueur de la file d'attente des connexions en attente d'accept(), comme dans listen(5). Le système peut la plafonner (Linux : net.core.somaxconn ; macOS : kern.ipc.somaxconn)
+help-tcp-serve-echo = Renvoyer chaque morceau reçu à son expéditeur
+help-tcp-serve-reply = Envoyer TEXT à un client après chaque morceau qu'il envoie, comme le b"Bonjour client !" du cours
+help-tcp-serve-once = Servir une connexion, puis quitter (8 si le client l'a réinitialisée). L'entrée standard, venue d'un tube ou d'un fichier, attend ce client, lui est envoyée entière, puis le serveur ferme son sens d'envoi
+help-broadcast = Relayer chaque morceau qu'envoie un client à tous les autres clients connectés (une discussion, comme ncat --broker) ; l'expéditeur le reçoit aussi avec --echo. Les lignes de l'entrée standard vont à tous les clients
+help-max-conns = Servir au plus N clients à la fois ; au-delà, un nouveau client est accepté puis fermé aussitôt, et la raison est affichée
+help-accept-delay = Attendre DUR avant chaque accept(), comme un serveur occupé : pendant ce temps les clients attendent dans la file d'attente, montrée à mesure qu'elle se remplit (avec un petit --backlog, au-delà aussi)
+help-sequential = Servir un client à la fois, comme la boucle `while True: accept()` du cours : le client suivant attend dans la file d'attente jusqu'à la fermeture du client en cours
+help-idle-timeout = Fermer un client qui n'a rien envoyé pendant DUR (30s, 5m ; de 1ms à 7 jours)
+help-tcp-serve-allow = N'accepter que les pairs de ce bloc d'adresses (10.0.0.0/8, ::1, 192.168.1.7) ; répétable. Les autres sont fermés aussitôt, et c'est affiché. Un bloc IPv4 correspond aussi à sa forme IPv4 mappée (::ffff:a.b.c.d sur une socket en double pile), et inversement. Un bloc lien-local peut nommer son lien : fe80::1%eth0 (ou %2, le numéro de l'interface) ne correspond à cette adresse que sur eth0 ; sans %zone il correspond sur tous les liens
+help-tcp-serve-deny = Refuser les pairs de ce bloc d'adresses (mêmes formes que --allow) ; répétable ; l'emporte sur --allow
+help-queue = Les octets qui peuvent attendre d'être envoyés à un client (1M, 64K). Un client qui lit lentement coûte au plus cela ; quand sa file est pleine, --slow s'applique
+help-slow = Quand la file d'un client est pleine : attendre de la place (rien n'est perdu ; qui lui envoie va à son rythme), le déconnecter, ou abandonner le message pour lui et le garder connecté
+help-stall-timeout = Couper un client qui ne prend aucune donnée pendant DUR alors que d'autres attendent sa file pleine (ou qu'il est tout ce qui reste à servir)
+about-tcp-connect = Se connecter à un serveur TCP, envoyer l'entrée, montrer ce qui revient
+help-tcp-connect-host = Le serveur : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
+help-tcp-connect-port = Le port du serveur, quand HOST ne le porte pas
+help-messages = Le texte à envoyer ; à répéter pour plusieurs envois, chacun un appel send (un datagramme en UDP). Un littéral bytes de Python est lu comme Python le lit : -m "b'\x01\x02Hello'" envoie 7 octets
+help-hex = Les octets à envoyer, écrits en hexadécimal ("01 02 ff", "\x01\x02", "0x01 0x02") ; à répéter pour plusieurs envois
+help-tcp-connect-file = Envoyer le contenu de ce fichier (en UDP, en un seul datagramme)
+help-tcp-connect-bind = L'adresse locale à associer avant de se connecter (le côté client de la connexion)
+help-tcp-connect-source-port = Le port local à associer avant de se connecter, au lieu d'un port éphémère
+help-timeout = Abandonner la connexion après DUR, et quand rien ne passe dans aucun sens pendant DUR (500ms, 2s, 1m ; de 1ms à 7 jours)
+help-tcp-connect-recv-size = Les octets demandés à chaque appel recv, comme recv(1024) dans le cours. Des tailles comme 1024, 64K, 1MiB
+help-no-shutdown = Garder le sens d'envoi ouvert quand l'entrée est finie (pas de shutdown(SHUT_WR))
+about-tcp-bench = Mesurer le débit TCP, de mémoire à mémoire, comme iperf3 : un émetteur et un récepteur
+help-tcp-bench-host = Le récepteur à qui envoyer : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
+help-tcp-bench-port = Le port du récepteur, quand HOST ne le porte pas
+help-serve = Recevoir : attendre les émetteurs sur --host et --port, l'un après l'autre (comme iperf3 -s)
+help-local = Les deux côtés dans ce processus, par la boucle locale, sur un port que choisit le système
+help-bind-host = Avec --serve : l'adresse à associer (par défaut 127.0.0.1 ; ::1 avec -6)
+help-port-number = Avec --serve : le port à associer ; 0 laisse le système choisir, et le port choisi est affiché
+help-tcp-bench-once = Avec --serve : recevoir d'un seul émetteur, puis quitter
+help-time = Envoyer pendant DUR (500ms, 2s, 1m ; de 1ms à 24h). Par défaut : 10s, comme iperf3
+help-bytes = Envoyer ce nombre d'octets au lieu d'envoyer pendant un temps donné (1G, 500M)
+help-tcp-bench-size = Les octets de chaque appel send()
+help-tcp-bench-recv-size = Les octets demandés à chaque appel recv() par le récepteur
+about-udp = UDP, le mode non connecté : des datagrammes séparés, sans connexion
+about-udp-serve = Recevoir des datagrammes UDP sur une seule socket, sans listen ni accept, et montrer chacun avec son expéditeur
+help-udp-serve-host = L'adresse à laquelle associer la socket : 127.0.0.1 (cette machine seulement ; par défaut), 0.0.0.0 (toutes les interfaces IPv4), ::1, :: (toutes les interfaces IPv6 ; aussi IPv4 en double pile)
+help-udp-serve-port = Le port à associer ; 0 laisse le système choisir, et le port choisi est affiché
+help-udp-serve-recv-size = Les octets demandés à chaque appel recv, comme recv(1024) dans le cours (UDP : un datagramme plus long est coupé et le reste jeté). Des tailles comme 1024, 64K, 1MiB
+help-udp-serve-reuse-addr = Activer SO_REUSEADDR avant bind. En UDP, qui n'a pas de TIME_WAIT, elle permet à plusieurs sockets qui l'activent toutes de s'associer à la même adresse et au même port ; sous Linux, la dernière associée reçoit les datagrammes
+help-udp-serve-echo = Renvoyer chaque datagramme à son expéditeur (les octets gardés, s'il a été coupé)
+help-udp-serve-reply = Envoyer TEXT à l'expéditeur de chaque datagramme, comme le b"Bonjour client !" du cours
+help-udp-serve-once = Recevoir un datagramme (et y répondre), puis quitter
+help-answer-rate = Répondre à un même pair au plus N fois par seconde (une rafale de N, puis N par seconde) ; les datagrammes en trop sont montrés mais sans réponse, et c'est dit une fois par pair. Cela arrête une boucle entre deux serveurs qui répondent à tout, et borne un déluge vers une adresse falsifiée. 0 : pas de limite. Quel que soit le débit, le serveur ne répond jamais à sa propre adresse, au port 0, ni avec plus de 3 fois les octets qu'un pair a envoyés (une source falsifiée en ferait un amplificateur)
+help-udp-serve-allow = Ne prendre les datagrammes que de ce bloc d'adresses (comme le --allow de tcp serve) ; répétable. Les autres sont ignorés : ni montrés, ni répondus, mais comptés. Une source UDP peut être falsifiée : cela garde les réponses loin des autres adresses, cela n'authentifie personne
+help-udp-serve-deny = Ignorer les datagrammes de ce bloc d'adresses ; répétable ; l'emporte sur --allow
+help-rcvbuf = Demander un tampon de réception de SIZE (SO_RCVBUF ; Linux le double, dans la limite de net.core.rmem_max) : un petit tampon montre les datagrammes rejetés quand il est plein, que le serveur compte alors
+about-udp-send = Envoyer des datagrammes UDP (sendto), et avec --wait montrer les réponses
+help-udp-send-host = Où envoyer : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
+help-udp-send-port = Le port, quand HOST ne le porte pas
+help-udp-send-file = Envoyer le contenu de ce fichier (en UDP, en un seul datagramme)
+help-stdin-datagram = Lire toute l'entrée standard comme un seul datagramme, au lieu d'un datagramme par ligne (sans son retour à la ligne)
+help-udp-send-count = Envoyer l'entrée N fois
+help-interval = Faire une pause de DUR entre deux datagrammes (500ms, 2s, 1m ; jusqu'à 7 jours)
+help-wait = Continuer de recevoir les réponses pendant DUR après le dernier datagramme ; chacune est montrée avec son expéditeur. Par défaut : quitter aussitôt, en ne montrant que les réponses déjà arrivées. Jusqu'à 7 jours
+help-connect = Utiliser une socket UDP connectée : send() et recv() au lieu de sendto() et recvfrom(). Le noyau rejette alors les datagrammes des autres adresses, et un ICMP port unreachable venu du pair est rapporté comme « connexion refusée » (code de sortie 4)
+help-udp-send-bind = L'adresse locale à associer avant d'envoyer (l'adresse source des datagrammes)
+help-udp-send-source-port = Le port local à associer avant d'envoyer, au lieu du port éphémère que choisit le système
+help-udp-send-recv-size = Les octets demandés à chaque appel recv pour les réponses ; une réponse plus longue est coupée et le reste jeté. Des tailles comme 1024, 64K, 1MiB
+about-udp-bench = Mesurer le débit UDP et les pertes, comme iperf3 -u : des datagrammes numérotés, comptés à l'arrivée
+help-udp-bench-host = Le récepteur à qui envoyer : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
+help-udp-bench-port = Le port du récepteur, quand HOST ne le porte pas
+help-udp-bench-once = Avec --serve : recevoir d'un seul émetteur, puis quitter
+help-udp-bench-count = Envoyer ce nombre de datagrammes au lieu d'envoyer pendant un temps donné
+help-udp-bench-size = Les octets de données de chaque datagramme, son en-tête de 16 octets (numéro de séquence) compris ; 1472 remplit une trame Ethernet de 1500 octets
+help-rate = Le débit d'envoi en bits par seconde, comme iperf3 -b (500K, 100M, 1G) ; 0, c'est au plus vite
+help-no-offload = Un send() et un recv() par datagramme, comme iperf3, au lieu de confier au noyau jusqu'à 64 datagrammes par appel (UDP_SEGMENT) et de les reprendre collés (UDP_GRO)
+about-hex = Montrer un fichier ou l'entrée standard comme l'affichage hexadécimal en direct montre les octets (une capture faite avec --raw, n'importe quel fichier)
+help-hex-file = Le fichier à montrer ; - ou rien lit l'entrée standard
+help-length = Montrer au plus SIZE octets (des tailles comme 64, 4K, 1MiB, 0x100)
+help-skip = Commencer à SIZE octets dans l'entrée (un déplacement dans un fichier ou un périphérique, des octets lus et jetés depuis un tube) ; les décalages comptent toujours depuis le début de l'entrée. Au-delà de la fin, rien ne s'affiche, une ligne sur stderr le dit, et le code de sortie est 0
+help-width = Les octets par ligne : 8, 16 ou 32
+help-no-squeeze = Montrer chaque ligne ; par défaut, une suite de lignes égales à celle du dessus s'affiche en un seul `*` (--decode désactive ce regroupement, pour que chaque enregistrement s'affiche)
+about-completions = Écrire sur stdout un script de complétion pour votre shell (voir le README pour l'installer)
+help-shell = Le shell à compléter
+about-man = Écrire sur stdout la page de manuel de netplay (roff) : `netplay man | man -l -`
+help-v6only-linux = IPV6_V6ONLY sur une socket IPv6 : false, c'est la double pile (les pairs IPv4 apparaissent comme ::ffff:a.b.c.d), true, c'est IPv6 seulement. Par défaut : la valeur du système (false sous Linux, sauf si net.ipv6.bindv6only vaut 1), montrée dans les étapes
+help-v6only-macos = IPV6_V6ONLY sur une socket IPv6 : false, c'est la double pile (les pairs IPv4 apparaissent comme ::ffff:a.b.c.d), true, c'est IPv6 seulement. Par défaut : la valeur du système (false sous macOS), montrée dans les étapes
+help-v6only-windows = IPV6_V6ONLY sur une socket IPv6 : false, c'est la double pile (les pairs IPv4 apparaissent comme ::ffff:a.b.c.d), true, c'est IPv6 seulement. Par défaut : la valeur du système (true sous Windows : IPv6 seulement), montrée dans les étapes
+help-v6only-other = IPV6_V6ONLY sur une socket IPv6 : false, c'est la double pile (les pairs IPv4 apparaissent comme ::ffff:a.b.c.d), true, c'est IPv6 seulement. Par défaut : la valeur du système, montrée dans les étapes
+help-no-reuse-addr-linux = Ne pas activer SO_REUSEADDR. tcp serve l'active par défaut, comme la std de Rust, tokio et l'asyncio de Python : sous Linux, elle permet à bind() de prendre un port que seules des connexions d'un serveur précédent occupent (en TIME_WAIT jusqu'à 60s après que ce serveur les a fermées), si ce serveur l'avait activée lui aussi ; elle ne permet jamais à deux sockets d'écouter sur la même adresse et le même port (SO_REUSEPORT le fait). Sans elle, un serveur relancé après avoir fermé des connexions échoue avec « adresse déjà utilisée » pendant 60s au plus : le piège du cours, montré
+help-no-reuse-addr-unix = Ne pas activer SO_REUSEADDR. tcp serve l'active par défaut, comme la std de Rust et tokio : elle permet à un serveur relancé de s'associer à son port pendant que les connexions du précédent attendent en TIME_WAIT. Sans elle, le redémarrage échoue avec « adresse déjà utilisée » un moment : le piège du cours, montré
+help-no-reuse-addr-windows = Ne pas activer SO_REUSEADDR : rien à faire sous Windows, où tcp serve ne l'active jamais (elle y permettrait à une autre socket de prendre le port pendant que le serveur l'utilise), et où un serveur relancé s'associe à côté de ses anciennes connexions sans elle
+help-heading-output = Affichage (avant ou après la sous-commande)
+help-heading-options = Options
+help-heading-arguments = Arguments
+help-heading-commands = Commandes
+help-usage = Utilisation :
+help-default = [par défaut : { $value }]
+help-possible = [valeurs possibles : { $values }]
+examples-demo =
+    Exemples :
+      netplay demo                           les trois parties, l'une après l'autre
+      netplay demo --step --explain          pauses entre les parties ; le Python du cours sous chaque étape
+      netplay demo --loss 10 --delay 50      une ligne de plus : boucle locale lente et qui perd (root, netem)
+      netplay --json demo                    la même chose, un objet JSON par événement et par ligne
+examples-tcp-bench =
+    Exemples :
+      netplay tcp bench --local                  émetteur et récepteur dans ce processus, 10 secondes
+      netplay tcp bench --serve --port 5201      le récepteur (comme iperf3 -s)…
+      netplay tcp bench 127.0.0.1 5201 -t 5s     … et l'émetteur (comme iperf3 -c)
+      netplay --json tcp bench --local --bytes 1G
+examples-udp-bench =
+    Exemples :
+      netplay udp bench --local --size 64        au plus vite : combien de datagrammes sont perdus ?
+      netplay udp bench --local --rate 100M      à 100 Mbit/s
+      netplay udp bench --serve --port 5201      le récepteur…
+      netplay udp bench 127.0.0.1 5201 --count 10000 --rate 10M   … et l'émetteur
+examples-udp-serve =
+    Exemples :
+      netplay udp serve                          datagrammes vers 127.0.0.1:12345, avec leur expéditeur
+      netplay udp serve --reply 'Bonjour client !' --explain
+      netplay udp serve --recv-size 8            un datagramme plus long est coupé : ce qui est jeté
+      netplay udp serve -6 --host :: --v6only false   double pile : IPv4 en ::ffff:a.b.c.d
+examples-udp-send =
+    Exemples :
+      netplay udp send 127.0.0.1 12345 -m 'Hello serveur !' --wait 1s
+      netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
+      netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refusé : aucune socket n'y est associée
+      printf 'one\ntwo\n' | netplay udp send 127.0.0.1 12345   un datagramme par ligne
+examples-tcp-serve =
+    Exemples :
+      netplay tcp serve                          le serveur du cours sur 127.0.0.1:12345
+      netplay tcp serve --reply 'Bonjour client !' --explain
+      netplay tcp serve --port 0 --echo          un serveur d'écho sur un port que choisit le système
+      netplay tcp serve --raw --once > out.bin   recevoir les octets d'une connexion, comme nc -l
+      netplay tcp serve --raw --once < file      un fichier au premier client, comme nc -N -l < file
+      netplay tcp serve --broadcast              une discussion : chaque client écrit aux autres
+      netplay -q tcp serve --broadcast --host 0.0.0.0 --max-conns 10000 --idle-timeout 5m
+examples-tcp-connect =
+    Exemples :
+      netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
+      netplay tcp connect localhost:12345 --hex '01 02 ff'
+      netplay tcp connect [::1]:12345 --file request.bin
+      cat file | netplay tcp connect --raw 127.0.0.1:12345 > answer
+examples-hex =
+    Exemples :
+      netplay hex capture.bin                    tout le fichier, les lignes répétées regroupées en *
+      netplay hex -s 0x100 -n 64 capture.bin     64 octets à partir du décalage 256
+      cat /dev/urandom | netplay hex | head      l'entrée standard, montrée à mesure qu'elle arrive
+      netplay hex --decode '>h' data.bin         chaque paire d'octets en short gros-boutiste, comme
+                                                 struct.iter_unpack('>h', data)
+examples-completions =
+    Exemples :
+      netplay completions bash > ~/.local/share/bash-completion/completions/netplay
+      netplay completions zsh > ~/.zfunc/_netplay          (avec fpath+=~/.zfunc avant compinit)
+      netplay completions fish > ~/.config/fish/completions/netplay.fish
+      netplay completions powershell >> $PROFILE
+exit-table =
+    Codes de sortie :
+      0  succès (aussi quand la sortie est fermée tôt, comme par `| head`)
+      1  autre échec (par exemple un fichier illisible)
+      2  ligne de commande fautive : option inconnue, valeur invalide, datagramme trop grand pour UDP
+      3  nom d'hôte non résolu (ou aucune adresse dans la famille demandée)
+      4  connexion refusée : rien n'écoute à cette adresse et ce port (UDP : { $refused })
+      5  délai dépassé (--timeout)
+      6  adresse déjà utilisée
+      7  permission refusée ({ $privileged })
+      8  connexion réinitialisée ou interrompue par le pair
+exit-note-refused = avec --connect seulement
+exit-note-refused-windows = Windows le rapporte avec ou sans --connect
+exit-note-privileged = les ports en dessous de 1024 demandent des privilèges
+exit-note-privileged-windows = un port que le système a réservé, ou tenu avec SO_EXCLUSIVEADDRUSE

@@ -23,6 +23,15 @@ pub const EXIT_CODE_NOTE: &str = "ports below 1024 need privileges";
 #[cfg(windows)]
 pub const EXIT_CODE_NOTE: &str = "a port the system reserved, or one held with SO_EXCLUSIVEADDRUSE";
 
+/// [`EXIT_CODE_NOTE`] from the catalogues, in the reader's language.
+pub fn exit_code_note() -> crate::i18n::Msg {
+    if cfg!(windows) {
+        crate::msg!("exit-note-privileged-windows")
+    } else {
+        crate::msg!("exit-note-privileged")
+    }
+}
+
 /// The first port any user may bind on `ip` (None: every port).
 #[cfg(target_os = "linux")]
 pub fn first_unprivileged(_ip: IpAddr) -> Option<u16> {

@@ -35,6 +35,11 @@ pub const EXIT_CODE_NOTE: &str = "--connect only";
 #[cfg(windows)]
 pub const EXIT_CODE_NOTE: &str = "Windows reports it with or without --connect";
 
+/// [`EXIT_CODE_NOTE`] from the catalogues, in the reader's language.
+pub fn exit_code_note() -> crate::i18n::Msg {
+    if cfg!(windows) { crate::msg!("exit-note-refused-windows") } else { crate::msg!("exit-note-refused") }
+}
+
 /// Whether `err`, on a UDP socket, means an ICMP port unreachable came back.
 pub fn is_refusal(err: &io::Error) -> bool {
     is_refusal_kind(err.kind())

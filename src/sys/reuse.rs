@@ -37,6 +37,17 @@ pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it
 #[cfg(not(unix))]
 pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR: nothing to do on Windows, where tcp serve never sets it (there it would let another socket take the port while the server uses it) and a restarted server binds beside its old connections without it";
 
+/// [`NO_REUSE_ADDR_HELP`] from the catalogues, in the reader's language.
+pub fn no_reuse_addr_help() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("help-no-reuse-addr-linux")
+    } else if cfg!(unix) {
+        crate::msg!("help-no-reuse-addr-unix")
+    } else {
+        crate::msg!("help-no-reuse-addr-windows")
+    }
+}
+
 /// Why a TCP server's SO_REUSEADDR is off, under its socket step.
 pub fn left_off() -> crate::i18n::Msg {
     if cfg!(unix) { crate::msg!("step-reuseaddr-off") } else { crate::msg!("step-reuseaddr-off-windows") }

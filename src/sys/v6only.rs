@@ -21,6 +21,19 @@ pub const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's, shown in the step report";
 
+/// [`HELP`] from the catalogues, in the reader's language (`--help`).
+pub fn help() -> crate::i18n::Msg {
+    if cfg!(target_os = "linux") {
+        crate::msg!("help-v6only-linux")
+    } else if cfg!(target_os = "macos") {
+        crate::msg!("help-v6only-macos")
+    } else if cfg!(windows) {
+        crate::msg!("help-v6only-windows")
+    } else {
+        crate::msg!("help-v6only-other")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_os = "linux")]
