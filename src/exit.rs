@@ -47,25 +47,9 @@ pub fn table_in(lang: Lang) -> String {
     .render(lang)
 }
 
-/// The table, in the words true on this system.
+/// The table, in the words true on this system, in English (the man page).
 pub fn table() -> String {
-    format!(
-        "\
-Exit codes:
-  0  success (also when output is closed early, as by `| head`)
-  1  other failure (e.g. a file that cannot be read)
-  2  bad command line: unknown flag, bad value, a datagram too big for UDP
-  3  host name not resolved (or no address in the family asked for)
-  4  connection refused: nothing listens at that address and port (UDP: {})
-  5  timed out (--timeout)
-  6  address already in use
-  7  permission denied ({})
-  8  connection reset or aborted by the peer
-  9  the peer did not follow the --script (other bytes, an early EOF, a reset,
-     or nothing within a step's timeout): the line names the step",
-        crate::sys::refused::EXIT_CODE_NOTE,
-        crate::sys::privileged::EXIT_CODE_NOTE
-    )
+    table_in(Lang::En)
 }
 
 /// A bad value met after clap's parsing (a port, a host:port, a hex string).

@@ -914,6 +914,8 @@ help-tcp-connect-source-port = Local port to bind before connecting, instead of 
 help-timeout = Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m; 1ms to 7 days)
 help-tcp-connect-recv-size = Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB
 help-no-shutdown = Keep the sending side open after the input ends (no shutdown(SHUT_WR))
+help-tcp-connect-script = Play the steps of FILE against the server instead of sending input: `> BYTES` sends, `< BYTES` expects exactly these bytes, and more (docs/scripts.md). Exit code 9 when the server does not follow it; --timeout is each step's wait (default 10s)
+help-udp-send-script = Play the steps of FILE instead of sending input: `> BYTES` sends one datagram, `< BYTES` expects the next datagram to be exactly these bytes, and more (docs/scripts.md). Exit code 9 when the peer does not follow it
 about-tcp-bench = Measure TCP throughput, memory to memory, like iperf3: a sender and a receiver
 help-tcp-bench-host = The receiver to send to: a name or address, or HOST:PORT, or [IPv6]:PORT
 help-tcp-bench-port = The receiver's port, when HOST does not carry it
@@ -1011,6 +1013,7 @@ examples-udp-send =
       netplay udp send 127.0.0.1 12345 -m 'Hello serveur !' --wait 1s
       netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
       netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
+      netplay udp send 127.0.0.1 12345 --script ping.np          one datagram a `>`, one a `<`
       printf 'one\ntwo\n' | netplay udp send 127.0.0.1 12345   one datagram per line
 examples-tcp-serve =
     Examples:
@@ -1026,6 +1029,7 @@ examples-tcp-connect =
       netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
       netplay tcp connect localhost:12345 --hex '01 02 ff'
       netplay tcp connect [::1]:12345 --file request.bin
+      netplay tcp connect 127.0.0.1 12345 --script course-client.np   check the server, step by step
       cat file | netplay tcp connect --raw 127.0.0.1:12345 > answer
 examples-hex =
     Examples:
@@ -1051,6 +1055,8 @@ exit-table =
       6  address already in use
       7  permission denied ({ $privileged })
       8  connection reset or aborted by the peer
+      9  the peer did not follow the --script (other bytes, an early EOF, a reset,
+         or nothing within a step's timeout): the line names the step
 exit-note-refused = --connect only
 exit-note-refused-windows = Windows reports it with or without --connect
 exit-note-privileged = ports below 1024 need privileges

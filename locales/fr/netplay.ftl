@@ -930,6 +930,8 @@ help-tcp-connect-source-port = Le port local à associer avant de se connecter, 
 help-timeout = Abandonner la connexion après DUR, et quand rien ne passe dans aucun sens pendant DUR (500ms, 2s, 1m ; de 1ms à 7 jours)
 help-tcp-connect-recv-size = Les octets demandés à chaque appel recv, comme recv(1024) dans le cours. Des tailles comme 1024, 64K, 1MiB
 help-no-shutdown = Garder le sens d'envoi ouvert quand l'entrée est finie (pas de shutdown(SHUT_WR))
+help-tcp-connect-script = Jouer les étapes de FILE face au serveur au lieu d'envoyer l'entrée : `> BYTES` envoie, `< BYTES` attend exactement ces octets, et d'autres encore (docs/scripts.md). Code de sortie 9 quand le serveur ne suit pas ; --timeout est l'attente de chaque étape (10s par défaut)
+help-udp-send-script = Jouer les étapes de FILE au lieu d'envoyer l'entrée : `> BYTES` envoie un datagramme, `< BYTES` attend que le datagramme suivant soit exactement ces octets, et d'autres encore (docs/scripts.md). Code de sortie 9 quand le pair ne suit pas
 about-tcp-bench = Mesurer le débit TCP, de mémoire à mémoire, comme iperf3 : un émetteur et un récepteur
 help-tcp-bench-host = Le récepteur à qui envoyer : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
 help-tcp-bench-port = Le port du récepteur, quand HOST ne le porte pas
@@ -1027,6 +1029,7 @@ examples-udp-send =
       netplay udp send 127.0.0.1 12345 -m 'Hello serveur !' --wait 1s
       netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
       netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refusé : aucune socket n'y est associée
+      netplay udp send 127.0.0.1 12345 --script ping.np          un datagramme par `>`, un par `<`
       printf 'one\ntwo\n' | netplay udp send 127.0.0.1 12345   un datagramme par ligne
 examples-tcp-serve =
     Exemples :
@@ -1042,6 +1045,7 @@ examples-tcp-connect =
       netplay tcp connect 127.0.0.1 12345 -m 'Hello serveur !'
       netplay tcp connect localhost:12345 --hex '01 02 ff'
       netplay tcp connect [::1]:12345 --file request.bin
+      netplay tcp connect 127.0.0.1 12345 --script course-client.np   vérifier le serveur, pas à pas
       cat file | netplay tcp connect --raw 127.0.0.1:12345 > answer
 examples-hex =
     Exemples :
@@ -1067,6 +1071,8 @@ exit-table =
       6  adresse déjà utilisée
       7  permission refusée ({ $privileged })
       8  connexion réinitialisée ou interrompue par le pair
+      9  le pair n'a pas suivi le --script (d'autres octets, une fin de flux trop tôt,
+         une réinitialisation, ou rien dans le délai d'une étape) : la ligne nomme l'étape
 exit-note-refused = avec --connect seulement
 exit-note-refused-windows = Windows le rapporte avec ou sans --connect
 exit-note-privileged = les ports en dessous de 1024 demandent des privilèges
