@@ -867,6 +867,8 @@ help-raw = Write only the received payload to stdout, unchanged, like nc; report
 help-explain = Under each socket step, the Python line of the course and what it does
 help-packets = Under the socket steps, the packets they put on the wire (SYN, ACK, FIN, RST, ICMP), as a ladder between client and server; with --json, `packet` events. Linux, with CAP_NET_RAW
 help-pcap = Write the packets of the run, whole, to FILE as pcap (tcpdump -r FILE, Wireshark)
+help-html = When the run ends, and every second while it runs, write the session to FILE as one HTML page: a sequence diagram of the socket calls (and packets, with --packets), each chunk's hex dump beside the call that moved it, the Python of each step with --explain. Nothing in it is fetched from elsewhere
+help-svg = Write the sequence diagram alone to FILE as SVG (for slides), when the run ends and every second while it runs
 help-quiet = Only connections, data and errors: no socket steps, no notes (with --raw: errors only)
 help-decode = Decode bytes with a Python struct format, as struct.unpack does: '>h' reads b'\x01\x02' as (258,). Live, each chunk or datagram is decoded from its start; `netplay hex` decodes consecutive records. Codes: x c b B ? h H i I l L q Q e f d s p (n N P native only), after an optional byte order @ = < > !, with repeat counts like 4s or 3h
 help-columns = Fit every line in N columns, as in a terminal that wide; a hex dump line keeps 8 bytes at least (45 columns; 54 in the demo, with its label) (default: the terminal's width; in a pipe, COLUMNS if set, else whole lines, but --packets lines are cut at 80 columns with …)
