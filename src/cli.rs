@@ -112,12 +112,12 @@ pub struct OutputArgs {
     /// Fit every line in N columns, as in a terminal that wide; a hex dump line keeps 8 bytes at
     /// least (45 columns; 54 in the demo, with its label) (default: the terminal's width; in a
     /// pipe, COLUMNS if set, else whole lines, but --packets lines are cut at 80 columns with …).
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..), help_heading = OUTPUT)]
+    #[arg(long, global = true, value_name = "N", value_parser = columns_arg, help_heading = OUTPUT)]
     pub columns: Option<u16>,
 
     /// The language of what people read: en or fr (default: LC_ALL, LC_MESSAGES or LANG; English
     /// unless French). --json and --raw output are the same in every language.
-    #[arg(long, global = true, value_enum, value_name = "LANG", help_heading = OUTPUT)]
+    #[arg(long, global = true, value_enum, ignore_case = true, value_name = "LANG", help_heading = OUTPUT)]
     pub lang: Option<LangArg>,
 }
 
@@ -356,7 +356,7 @@ pub struct TcpServeArgs {
 
     /// Length of the queue of connections waiting for accept(), as in listen(5). The system may
     /// cap it (Linux: net.core.somaxconn; macOS: kern.ipc.somaxconn).
-    #[arg(long, default_value_t = 1024, value_name = "N")]
+    #[arg(long, default_value_t = 1024, value_name = "N", value_parser = backlog_arg, allow_negative_numbers = true)]
     pub backlog: i32,
 
     /// Send each chunk received back to its sender.
@@ -379,7 +379,7 @@ pub struct TcpServeArgs {
 
     /// Serve at most N clients at once; beyond, a new client is accepted and closed at once,
     /// and the reason is reported.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = max_conns_arg)]
     pub max_conns: Option<u64>,
 
     /// Wait DUR before each accept(), as a busy server would: clients wait in the accept queue
@@ -670,7 +670,7 @@ pub struct TcpBenchArgs {
     pub bytes: Option<u64>,
 
     /// Bytes per send() call.
-    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = recv_size_arg, conflicts_with = "serve")]
+    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = send_size_arg, conflicts_with = "serve")]
     pub size: usize,
 
     /// Bytes asked per recv() call by the receiver.
@@ -1003,17 +1003,19 @@ pub fn greeting() -> String {
     msg!("greeting").render(i18n::lang::from_env())
 }
 
-/// Prints a command-line error, `--help` or `--version` as clap does; a
-/// usage error in French when French is read (clap has English only).
+/// Prints `--help` or `--version` on stdout, or a command-line error as one
+/// line on stderr (see [`error_text`]). `Err` when stdout could not take
+/// the help or the version (`--help > /dev/full`): that is no success.
 pub fn print_error(err: &clap::Error) -> std::io::Result<()> {
     use crate::report::width;
     use std::io::{IsTerminal, Write};
     let wide = width::columns(None, std::io::stderr().is_terminal(), width::stderr_terminal()).is_some();
     match error_text(i18n::current(), err) {
         Some(text) => std::io::stderr().write_all(width::fit_stderr(&text, None).as_bytes()),
-        // An error to stderr where it has a width: wrapped as every line
-        // is (clap would let the terminal cut its words), in clap's colours
-        // where clap would use them.
+        // Help to stderr where it has a width (`netplay tcp`, its
+        // subcommand missing): wrapped as every line is (clap would let the
+        // terminal cut its words), in clap's colours where clap would use
+        // them.
         None if err.use_stderr() && wide => {
             let colour = std::io::stderr().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -1022,82 +1024,116 @@ pub fn print_error(err: &clap::Error) -> std::io::Result<()> {
             let text = if colour { rendered.ansi().to_string() } else { rendered.to_string() };
             std::io::stderr().write_all(width::fit_stderr(&text, None).as_bytes())
         }
-        None => err.print(),
+        None => {
+            err.print()?;
+            std::io::stdout().flush()
+        }
     }
 }
 
-/// A usage error in `lang`, from what clap knows of it (the kind, the
-/// flag, the value, the suggestion); None for English, for help and
-/// version, and for kinds a learner rarely meets (clap's English then).
+/// A command-line error as netplay's other failures are: one line, what
+/// is wrong (the flag, the value as typed, escaped as the hex panel shows
+/// text), then what to try (a similar flag or subcommand, the values
+/// allowed, the usage, or the command's --help), in `lang`. None for
+/// `--help` and `--version`, which clap prints.
 pub fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if lang == Lang::En {
-        return None;
-    }
-    let text = |kind: ContextKind| match err.get(kind) {
-        Some(ContextValue::String(s)) => Some(s.clone()),
-        Some(ContextValue::Strings(s)) => Some(s.join(", ")),
-        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
-        _ => None,
-    };
-    let list = |kind: ContextKind| match err.get(kind) {
+    let strings = |kind: ContextKind| match err.get(kind) {
+        Some(ContextValue::String(s)) => vec![s.clone()],
         Some(ContextValue::Strings(s)) => s.clone(),
+        Some(ContextValue::StyledStr(s)) => vec![s.to_string()],
+        Some(ContextValue::StyledStrs(s)) => s.iter().map(|s| s.to_string()).collect(),
         _ => Vec::new(),
     };
-    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
-    let value = text(ContextKind::InvalidValue).unwrap_or_default();
-    let head = match err.kind() {
-        ErrorKind::InvalidValue if value.is_empty() => msg!("clap-value-required", arg = arg),
-        ErrorKind::InvalidValue => msg!("clap-invalid-value", value = value, arg = arg),
+    // What the person typed, as the hex panel would show it.
+    let typed = |kind: ContextKind| {
+        strings(kind).iter().map(|s| hexdump::shown_text(s.as_bytes())).collect::<Vec<_>>().join(", ")
+    };
+    let arg = typed(ContextKind::InvalidArg);
+    let value = typed(ContextKind::InvalidValue);
+    // The usage, its program name as netplay (clap takes the name the
+    // binary was run as), and the command typed, for its --help: the
+    // usage's words before the first [OPTIONS], <ARG> or flag.
+    let usage = strings(ContextKind::Usage).concat();
+    let usage: Vec<&str> =
+        usage.trim().strip_prefix("Usage:").unwrap_or(&usage).split_whitespace().skip(1).collect();
+    let command = std::iter::once("netplay")
+        .chain(usage.iter().copied().take_while(|w| !w.starts_with(['[', '<', '-'])))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let usage = std::iter::once("netplay").chain(usage).collect::<Vec<_>>().join(" ");
+    // The command's --help, when clap says which command it was; a bad
+    // value's own sentence says what to use.
+    let more = (usage != "netplay").then(|| msg!("clap-more", command = command));
+    // The command that does what was meant ([`usage_tip`]), or clap's own
+    // tip in English ("to pass '-1' as a value, use '-- -1'").
+    let tip = strings(ContextKind::Suggested)
+        .first()
+        .map(|tip| msg!("clap-tip", tip = hexdump::shown_text(tip.trim().as_bytes())));
+    let (head, hint) = match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return None;
+        }
+        ErrorKind::InvalidValue if value.is_empty() => (msg!("clap-value-required", arg = arg), more),
+        ErrorKind::InvalidValue => {
+            let valid = strings(ContextKind::ValidValue);
+            let hint = match valid.is_empty() {
+                true => more,
+                false => Some(msg!("clap-possible-values", values = valid.join(", "))),
+            };
+            (msg!("clap-invalid-value", value = value, arg = arg), hint)
+        }
         ErrorKind::ValueValidation => {
             let why = std::error::Error::source(err).map(|e| e.to_string()).unwrap_or_default();
-            msg!("clap-value-validation", value = value, arg = arg, why = why)
+            (msg!("clap-value-validation", value = value, arg = arg, why = why), None)
         }
-        ErrorKind::UnknownArgument => msg!("clap-unknown-argument", arg = arg),
+        ErrorKind::UnknownArgument => {
+            let hint = match (tip, strings(ContextKind::SuggestedArg).first()) {
+                (Some(tip), _) => Some(tip),
+                (None, Some(similar)) => Some(msg!("clap-tip-argument", arg = similar)),
+                (None, None) => more,
+            };
+            (msg!("clap-unknown-argument", arg = arg), hint)
+        }
         ErrorKind::ArgumentConflict => {
-            msg!("clap-conflict", arg = arg, prior = text(ContextKind::PriorArg).unwrap_or_default())
+            (msg!("clap-conflict", arg = arg, prior = typed(ContextKind::PriorArg)), more)
         }
         ErrorKind::MissingRequiredArgument => {
-            msg!("clap-missing", args = list(ContextKind::InvalidArg).join("\n  "))
+            let hint = match usage == "netplay" {
+                true => more,
+                false => Some(msg!("clap-usage", usage = usage)),
+            };
+            (msg!("clap-missing", args = strings(ContextKind::InvalidArg).join(" ")), hint)
         }
-        ErrorKind::InvalidSubcommand => match text(ContextKind::InvalidSubcommand) {
-            Some(word) => msg!("clap-invalid-subcommand", word = word),
-            // netplay's own (`netplay serve`): already in the reader's words.
-            None => {
-                let rendered = err.render().to_string();
-                let first = rendered.lines().next().unwrap_or_default().to_string();
-                msg!("clap-error", what = first.strip_prefix("error: ").unwrap_or(&first))
+        ErrorKind::InvalidSubcommand => match strings(ContextKind::InvalidSubcommand).first() {
+            Some(word) => {
+                let hint = match (tip, strings(ContextKind::SuggestedSubcommand).first()) {
+                    (Some(tip), _) => Some(tip),
+                    (None, Some(similar)) => Some(msg!("clap-tip-subcommand", word = similar)),
+                    (None, None) => more,
+                };
+                (msg!("clap-invalid-subcommand", word = hexdump::shown_text(word.as_bytes())), hint)
             }
+            // netplay's own (`netplay serve`): already in the reader's
+            // words, and it says what to try.
+            None => return Some(msg!("error-line", what = clap_first_line(err)).render(lang) + "\n"),
         },
-        _ => return None,
+        _ => (msg!("clap-error", what = clap_first_line(err)), more),
     };
-    let mut lines = vec![head.render(lang)];
-    let valid = list(ContextKind::ValidValue);
-    if !valid.is_empty() && err.kind() == ErrorKind::InvalidValue {
-        lines.push(msg!("clap-possible-values", values = valid.join(", ")).render(lang));
-    }
-    if let Some(suggested) = text(ContextKind::SuggestedArg) {
-        lines.push(String::new());
-        lines.push(msg!("clap-tip-argument", arg = suggested).render(lang));
-    }
-    if let Some(suggested) = text(ContextKind::SuggestedSubcommand) {
-        lines.push(String::new());
-        lines.push(msg!("clap-tip-subcommand", word = suggested).render(lang));
-    }
-    if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested)
-        && !tips.is_empty()
-    {
-        lines.push(String::new());
-        lines.extend(tips.iter().map(|tip| msg!("clap-tip", tip = tip.to_string()).render(lang)));
-    }
-    if let Some(usage) = text(ContextKind::Usage) {
-        let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_string();
-        lines.push(String::new());
-        lines.push(msg!("clap-usage", usage = usage).render(lang));
-    }
-    lines.push(String::new());
-    lines.push(msg!("clap-more").render(lang));
-    Some(lines.join("\n") + "\n")
+    let what = match hint {
+        Some(hint) => msg!("error-with-hint", error = head, hint = hint),
+        None => head,
+    };
+    Some(msg!("error-line", what = what).render(lang) + "\n")
+}
+
+/// The first line of clap's own text for an error, without its `error: `.
+fn clap_first_line(err: &clap::Error) -> String {
+    let rendered = err.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
 }
 
 /// `netplay connect ...`: the subcommand needs its protocol first.
@@ -1146,10 +1182,40 @@ fn missing_protocol(args: &[OsString]) -> Option<Msg> {
     Some(msg!("usage-needs-protocol", first = first, tcp = tcp, udp = udp))
 }
 
+/// A whole number from `low` to `high`; an error names the range (clap
+/// names the flag and the value before it).
+fn whole_in(text: &str, low: i64, high: i64) -> Result<i64, Msg> {
+    let trimmed = text.trim();
+    let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(msg!("usage-not-whole", low = low, high = high));
+    }
+    match trimmed.parse::<i64>() {
+        Ok(n) if (low..=high).contains(&n) => Ok(n),
+        _ => Err(msg!("usage-out-of-range", low = low, high = high)),
+    }
+}
+
+/// --columns: 20 (what a line needs at least) to 65535.
+fn columns_arg(text: &str) -> Result<u16, Msg> {
+    Ok(whole_in(text, 20, u16::MAX.into())? as u16)
+}
+
+/// --backlog: listen()'s int, not negative (the system caps it anyway).
+fn backlog_arg(text: &str) -> Result<i32, Msg> {
+    Ok(whole_in(text, 0, i32::MAX.into())? as i32)
+}
+
+/// --max-conns: 1 client at least; more than the open files a process may
+/// have is already more than it can hold.
+fn max_conns_arg(text: &str) -> Result<u64, Msg> {
+    Ok(whole_in(text, 1, i64::from(u32::MAX))? as u64)
+}
+
 fn port_arg(text: &str) -> Result<u16, Msg> {
     if text.starts_with("ort") {
         // `-port 12345` is read as -p with the value "ort".
-        return Err(msg!("usage-one-dash-port", text = text));
+        return Err(msg!("usage-one-dash-port", text = crate::hexdump::shown_text(text.as_bytes())));
     }
     addr::parse_port(text)
 }
@@ -1180,11 +1246,13 @@ fn delay_arg(text: &str) -> Result<Duration, Msg> {
     const MAX: Duration = Duration::from_secs(1);
     let delay = match text.trim().parse::<u64>() {
         Ok(ms) => Duration::from_millis(ms),
-        Err(_) => units::parse_duration(text)?,
+        Err(_) => units::parse_duration(text).map_err(|_| {
+            msg!("usage-delay-bad", text = crate::hexdump::shown_text(text.trim().as_bytes()))
+        })?,
     };
     match delay {
         delay if delay <= MAX => Ok(delay),
-        _ => Err(msg!("usage-delay-too-long", text = text.trim())),
+        _ => Err(msg!("usage-delay-too-long", text = crate::hexdump::shown_text(text.trim().as_bytes()))),
     }
 }
 
@@ -1210,7 +1278,7 @@ fn count_arg(text: &str) -> Result<u64, Msg> {
     match text.trim().parse::<u64>() {
         Ok(0) => Err(msg!("usage-count-zero")),
         Ok(n) => Ok(n),
-        Err(_) => Err(msg!("usage-count-bad", text = text)),
+        Err(_) => Err(msg!("usage-count-bad", text = crate::hexdump::shown_text(text.as_bytes()))),
     }
 }
 
@@ -1225,7 +1293,7 @@ fn rate_arg(text: &str) -> Result<u64, Msg> {
 fn percent_arg(text: &str) -> Result<f64, Msg> {
     match text.trim().trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
-        _ => Err(msg!("usage-percent-bad", text = text)),
+        _ => Err(msg!("usage-percent-bad", text = crate::hexdump::shown_text(text.as_bytes()))),
     }
 }
 
@@ -1234,7 +1302,9 @@ fn message_arg(text: &str) -> Result<Vec<u8>, Msg> {
     match crate::python::bytes_literal(text) {
         None => Ok(text.as_bytes().to_vec()),
         Some(Ok(bytes)) => Ok(bytes),
-        Some(Err(why)) => Err(msg!("usage-bytes-literal", text = text, why = why)),
+        Some(Err(why)) => {
+            Err(msg!("usage-bytes-literal", text = crate::hexdump::shown_text(text.as_bytes()), why = why))
+        }
     }
 }
 
@@ -1245,7 +1315,7 @@ fn hex_arg(text: &str) -> Result<Vec<u8>, Msg> {
 fn width_arg(text: &str) -> Result<usize, Msg> {
     match text.trim().parse() {
         Ok(width) if hexdump::WIDTHS.contains(&width) => Ok(width),
-        _ => Err(msg!("usage-width-bad", text = text)),
+        _ => Err(msg!("usage-width-bad", text = crate::hexdump::shown_text(text.as_bytes()))),
     }
 }
 
@@ -1253,7 +1323,7 @@ fn width_arg(text: &str) -> Result<usize, Msg> {
 fn decode_arg(text: &str) -> Result<Format, Msg> {
     let format: Format = text.parse().map_err(|e: FormatError| Msg::text(e.to_string()))?;
     if format.size() == 0 {
-        return Err(msg!("usage-decode-empty", text = text));
+        return Err(msg!("usage-decode-empty", text = crate::hexdump::shown_text(text.as_bytes())));
     }
     Ok(format)
 }
@@ -1263,7 +1333,9 @@ fn answer_rate_arg(text: &str) -> Result<u32, Msg> {
     const MAX: u32 = 1_000_000;
     match text.trim().parse::<u32>() {
         Ok(n) if n <= MAX => Ok(n),
-        _ => Err(msg!("usage-answer-rate-bad", text = text, max = MAX)),
+        _ => {
+            Err(msg!("usage-answer-rate-bad", text = crate::hexdump::shown_text(text.as_bytes()), max = MAX))
+        }
     }
 }
 
@@ -1279,6 +1351,15 @@ fn recv_size_arg(text: &str) -> Result<usize, Msg> {
     match units::parse_size_in(text, 1..=16 << 20) {
         Ok(n) => Ok(n as usize),
         Err(_) if units::parse_size(text) == Ok(0) => Err(msg!("usage-recv-size-zero")),
+        Err(e) => Err(e),
+    }
+}
+
+/// Send sizes, as receive sizes: 1 byte to 16 MiB.
+fn send_size_arg(text: &str) -> Result<usize, Msg> {
+    match units::parse_size_in(text, 1..=16 << 20) {
+        Ok(n) => Ok(n as usize),
+        Err(_) if units::parse_size(text) == Ok(0) => Err(msg!("usage-send-size-zero")),
         Err(e) => Err(e),
     }
 }
@@ -1473,6 +1554,7 @@ impl BindArgs {
             (None, Some(Family::V6)) => "::1",
             (None, _) => "127.0.0.1",
         };
+        flag_host("--host", host)?;
         let addr = addr::resolve(host, self.port_given.unwrap_or(self.port), family)?[0];
         if self.v6only.is_some() && addr.is_ipv4() {
             return Err(UsageError(msg!("usage-v6only-ipv4", ip = addr.ip())).into());
@@ -1489,9 +1571,6 @@ impl BindArgs {
 
 impl TcpServeArgs {
     fn into_config(self, raw: bool, direct: bool) -> Result<ServeConfig> {
-        if self.backlog < 0 {
-            return Err(UsageError(msg!("usage-backlog-negative", backlog = self.backlog)).into());
-        }
         let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         Ok(ServeConfig {
             packets: PacketsConfig::default(),
@@ -1557,10 +1636,32 @@ impl InputArgs {
 /// it is a usage error (exit 2) with its file, line and column.
 fn script_arg(path: Option<&std::path::Path>, transport: Transport) -> Result<Option<Arc<Script>>> {
     let Some(path) = path else { return Ok(None) };
-    let name = path.display().to_string();
+    let name = hexdump::shown_os(path.as_os_str());
     let source = std::fs::read_to_string(path).with_context(|| msg!("script-read", file = name.as_str()))?;
     let script = crate::script::parse(&name, &source, transport).map_err(|e| UsageError(e.message()))?;
     Ok(Some(Arc::new(script)))
+}
+
+/// An address flag (--host, --bind) given a port too: the flag for the
+/// port is named. Other hosts that cannot be one are refused by
+/// [`addr::resolve`], before any lookup.
+fn flag_host(flag: &'static str, host: &str) -> Result<(), UsageError> {
+    let ip = match host.parse::<SocketAddr>() {
+        Ok(addr) => addr.ip().to_string(),
+        Err(_) => match host.rsplit_once(':') {
+            Some((ip, port))
+                if !ip.contains(':') && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                ip.to_string()
+            }
+            _ => return Ok(()),
+        },
+    };
+    let (host, ip) = (hexdump::shown_text(host.as_bytes()), hexdump::shown_text(ip.as_bytes()));
+    Err(UsageError(match flag {
+        "--bind" => msg!("usage-bind-with-port", host = host, ip = ip),
+        _ => msg!("usage-host-with-port", host = host, ip = ip),
+    }))
 }
 
 /// A client's local address from --bind and --source-port, if either is
@@ -1573,7 +1674,10 @@ fn client_bind(
 ) -> Result<Option<SocketAddr>> {
     Ok(match (bind, source_port) {
         (None, None) => None,
-        (Some(host), port) => Some(addr::resolve(host, port.unwrap_or(0), family)?[0]),
+        (Some(host), port) => {
+            flag_host("--bind", host)?;
+            Some(addr::resolve(host, port.unwrap_or(0), family)?[0])
+        }
         (None, Some(port)) => {
             // Bind the wildcard of the family the target will use.
             let v6 = family == Some(Family::V6) || target.host.contains(':');
@@ -1691,6 +1795,7 @@ impl BenchEndArgs {
                 (None, Some(Family::V6)) => "::1",
                 (None, _) => "127.0.0.1",
             };
+            flag_host("--host", host)?;
             let addr = addr::resolve(host, self.port_number.unwrap_or(12345), family)?[0];
             return Ok(bench::Mode::Serve { addr, options: SocketOptions::default(), once: self.once });
         }

@@ -81,7 +81,10 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
         return (Code::Failure, line(Msg::text(chain_text(lang, err))));
     };
     let code = match net {
-        NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => Code::Resolve,
+        NetError::BadHost { .. } => Code::Usage,
+        NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } | NetError::BindFamily { .. } => {
+            Code::Resolve
+        }
         _ if udp_refused(net) => Code::Refused,
         _ => match net.io_kind() {
             Some(io::ErrorKind::ConnectionRefused) => Code::Refused,
@@ -117,16 +120,27 @@ fn udp_refused(err: &NetError) -> bool {
 /// An error and its causes on one line, OS errors in plain words.
 fn chain_text(lang: Lang, err: &anyhow::Error) -> String {
     let separator = msg!("error-cause-separator").render(lang);
-    err.chain()
-        .map(|cause| match cause.downcast_ref::<io::Error>() {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = match cause.downcast_ref::<io::Error>() {
             Some(io) => crate::net::describe_msg(io).render(lang),
             None => match cause.downcast_ref::<NetError>() {
                 Some(net) => net.message().render(lang),
-                None => cause.to_string(),
+                None => match cause.downcast_ref::<OutputError>() {
+                    Some(OutputError(io)) => {
+                        msg!("error-writing-output", error = crate::net::describe_msg(io)).render(lang)
+                    }
+                    None => cause.to_string(),
+                },
             },
-        })
-        .collect::<Vec<_>>()
-        .join(&separator)
+        };
+        // An error whose text already ends with its cause's (`writing
+        // output: no space left on device`) says it once.
+        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(&separator)
 }
 
 /// Who holds the port, as far as the system lets us see, and what to do.
@@ -136,7 +150,9 @@ fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool
         Role::Client => msg!("hint-other-source-port"),
     };
     let program = |program: &Option<Program>| match program {
-        Some(Program { pid, command }) => msg!("hint-program", command = command, pid = *pid),
+        Some(Program { pid, command }) => {
+            msg!("hint-program", command = crate::hexdump::shown_text(command.as_bytes()), pid = *pid)
+        }
         None => msg!("hint-another-program"),
     };
     match (proto, holder) {
@@ -197,7 +213,10 @@ fn held_elsewhere(proto: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
     }
     let by = |program: Option<Program>| -> Arg {
         match program {
-            Some(p) => msg!("hint-by-program", command = p.command, pid = p.pid).into(),
+            Some(p) => {
+                msg!("hint-by-program", command = crate::hexdump::shown_text(p.command.as_bytes()), pid = p.pid)
+                    .into()
+            }
             None => "".into(),
         }
     };
@@ -268,11 +287,19 @@ fn hint(err: &NetError) -> Option<Msg> {
         | NetError::Idle { addr, .. }
         | NetError::Unsent { addr, .. }
         | NetError::InUse { addr, .. } => addr.port(),
-        NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => 0,
+        NetError::Resolve { .. }
+        | NetError::NoAddressInFamily { .. }
+        | NetError::BadHost { .. }
+        | NetError::BindFamily { .. } => 0,
     };
     Some(match err {
         NetError::Resolve { .. } => msg!("hint-resolve"),
         NetError::NoAddressInFamily { .. } => msg!("hint-no-address-in-family"),
+        NetError::BadHost { .. } => return None,
+        NetError::BindFamily { bind, .. } => match bind.is_ipv4() {
+            true => msg!("hint-bind-family-v4"),
+            false => msg!("hint-bind-family-v6"),
+        },
         NetError::Idle { .. } => msg!("hint-idle"),
         NetError::InUse { proto, role, holder, reuse, .. } => {
             in_use_hint(*proto, *role, port, holder, *reuse)

@@ -65,20 +65,36 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
             return Ok(());
         }
     };
-    let left = config.length.unwrap_or(u64::MAX);
-    let Some(format) = &config.decode else {
-        let dumper = Dumper::new(config.layout, color, skipped);
-        let workers = thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
-        return pipeline(Reader { input, name, left, block: BLOCK }, dumper, workers, out);
+    // Offsets are 64-bit: the last byte a dump can number is at
+    // ffffffffffffffff, and the dump stops there rather than count from 0
+    // again (`-s 18446744073709551615 /dev/zero`).
+    let room = (u64::MAX - skipped).saturating_add(1);
+    let capped = skipped > 0 && config.length.is_none_or(|n| n > room);
+    let left = config.length.unwrap_or(u64::MAX).min(room);
+    let unshown = match &config.decode {
+        None => {
+            let dumper = Dumper::new(config.layout, color, skipped);
+            let workers = thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
+            pipeline(Reader { input, name, left, block: BLOCK }, dumper, workers, out)?
+        }
+        Some(format) => {
+            // Decoding: one thread, in order, so each record follows its line.
+            let mut view = View::new(config.layout, format, color, skipped, config.columns);
+            let mut reader = Reader { input, name, left, block: BLOCK };
+            let mut buf = vec![0u8; BLOCK];
+            let width = view.dumper.layout().width as u64;
+            while let Some(n) = reader.read(&mut buf, view.dumper.offset() % width)? {
+                view.show(&buf[..n], out)?;
+            }
+            view.finish(out)?;
+            reader.left
+        }
     };
-    // Decoding: one thread, in order, so each record follows its line.
-    let mut view = View::new(config.layout, format, color, skipped, config.columns);
-    let mut reader = Reader { input, name, left, block: BLOCK };
-    let mut buf = vec![0u8; BLOCK];
-    while let Some(n) = reader.read(&mut buf, view.dumper.offset() % view.dumper.layout().width as u64)? {
-        view.show(&buf[..n], out)?;
+    if capped && unshown == 0 {
+        let line = crate::msg!("hex-offset-end", offset = format!("{:x}", u64::MAX));
+        let _ = writeln!(notes, "{}", crate::msg!("error-line", what = line));
     }
-    view.finish(out)
+    Ok(())
 }
 
 /// The input, read in blocks.
@@ -138,7 +154,7 @@ struct Block {
 /// threads: the reader may be waiting for input that never comes (`tail -f
 /// log | netplay hex | head`). They end with the process, or sooner, when a
 /// channel they use closes.
-fn pipeline(mut reader: Reader, mut dumper: Dumper, workers: usize, out: &mut dyn Write) -> Result<()> {
+fn pipeline(mut reader: Reader, mut dumper: Dumper, workers: usize, out: &mut dyn Write) -> Result<u64> {
     let width = dumper.layout().width as u64;
     let (free, recycled) = mpsc::channel::<Block>();
     let mut to_workers = Vec::new();
@@ -162,7 +178,7 @@ fn pipeline(mut reader: Reader, mut dumper: Dumper, workers: usize, out: &mut dy
         let block = Block { bytes: Vec::new(), len: 0, dumper: dumper.clone(), text: Vec::new(), end: 0 };
         free.send(block).expect("the receiver is alive");
     }
-    let reading = thread::spawn(move || -> Result<Dumper> {
+    let reading = thread::spawn(move || -> Result<(Dumper, u64)> {
         for worker in (0..workers).cycle() {
             let Ok(mut block) = recycled.recv() else { break };
             let Some(n) = reader.read(&mut block.bytes, dumper.offset() % width)? else { break };
@@ -173,7 +189,7 @@ fn pipeline(mut reader: Reader, mut dumper: Dumper, workers: usize, out: &mut dy
                 break;
             }
         }
-        Ok(dumper)
+        Ok((dumper, reader.left))
     });
     // Block i is rendered by worker i % workers, and each worker keeps
     // their order: the first worker with nothing more to give marks the end.
@@ -186,18 +202,18 @@ fn pipeline(mut reader: Reader, mut dumper: Dumper, workers: usize, out: &mut dy
     for renderer in renderers {
         renderer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
-    let mut dumper = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let (mut dumper, unshown) = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let mut text = Vec::new();
     dumper.finish(&mut text);
     out.write_all(&text).map_err(OutputError)?;
     out.flush().map_err(OutputError)?;
-    Ok(())
+    Ok(unshown)
 }
 
 fn open(source: &Source) -> Result<(Box<dyn ReadSeek>, String)> {
     Ok(match source {
         Source::File(path) => {
-            let name = path.display().to_string();
+            let name = hexdump::shown_os(path.as_os_str());
             let file = File::open(path).with_context(|| crate::msg!("hex-open", name = name.as_str()))?;
             (Box::new(file), name)
         }

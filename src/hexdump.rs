@@ -1010,6 +1010,37 @@ pub fn push_decoded(label: &str, decoded: &Result<Values, DecodeError>, color: b
     out.push(b'\n');
 }
 
+/// Bytes from outside (a file name, a host or a value as typed, a peer's
+/// text) as the text panel shows them, for a message: a printable byte as
+/// itself, a control byte as its control picture (`␛` for ESC, `␇` BEL),
+/// NUL as `⋄`, a UTF-8 character that shows ([`shown_width`]) as itself,
+/// and every other byte as `×` (U+202E's three bytes are `×××`). No escape
+/// sequence, control character or bidi override reaches the terminal raw.
+pub fn shown_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b >= 0x80
+            && let Some((len, c)) = decode_utf8(&bytes[i..])
+            && shown_width(c).is_some()
+        {
+            out.push(c);
+            i += len;
+            continue;
+        }
+        out.push(Category::shown(b));
+        i += 1;
+    }
+    out
+}
+
+/// [`shown_text`] of a path or an argument as the system gave it (on
+/// Unix, any bytes).
+pub fn shown_os(text: &std::ffi::OsStr) -> String {
+    shown_text(text.as_encoded_bytes())
+}
+
 /// Renders a whole buffer as one stream from offset 0.
 pub fn dump(bytes: &[u8], layout: Layout, color: bool) -> String {
     let mut out = Vec::new();
@@ -1176,6 +1207,16 @@ mod tests {
         for (c, why) in refused {
             assert_eq!(shown_width(c), None, "U+{:04X}: {why}", u32::from(c));
         }
+    }
+
+    #[test]
+    fn text_from_outside_shows_as_the_panel_shows_it() {
+        let hostile = "evil\u{1b}]0;PWNED\u{7}\u{1b}[31mred\u{202e}\u{1}name";
+        assert_eq!(shown_text(hostile.as_bytes()), "evil␛]0;PWNED␇␛[31mred×××␁name");
+        // What the panel shows: the same glyphs, byte for byte.
+        let dumped = dump(hostile.as_bytes(), Layout { width: 32, squeeze: false }, false);
+        assert_eq!(panels(&dumped).concat().trim_end(), shown_text(hostile.as_bytes()));
+        assert_eq!(shown_text(b"f\xc3\xaate \xe6\x97\xa5 \xc2\xa0\0\xc3"), "fête 日 ××⋄×");
     }
 
     #[test]

@@ -193,11 +193,16 @@ impl Msg {
         }
     }
 
-    /// The sentence in `lang` (in English where `lang`'s catalogue lacks it).
+    /// The sentence in `lang` (in English where `lang`'s catalogue lacks it),
+    /// safe for a terminal whatever its values held (see [`terminal_safe`]).
     pub fn render(&self, lang: Lang) -> String {
-        match &self.0 {
+        let text = match &self.0 {
             Inner::Text(text) => text.clone(),
             Inner::Id { id, args } => format(lang, id, args),
+        };
+        match terminal_safe(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(safe) => safe,
         }
     }
 }
@@ -329,6 +334,43 @@ fn value(lang: Lang, arg: &Arg) -> FluentValue<'static> {
     }
 }
 
+/// `text` with nothing a terminal would act on or reorder: a control
+/// character other than the newline (C0, DEL, C1: ESC starts a sequence that
+/// sets colours or the window title), a format character (Cf: U+202E, the
+/// right-to-left override, U+200B, ...) or a line or paragraph separator
+/// shows as the hex panel shows it: a C0 byte or DEL as its control picture
+/// (`␛`), any other such character as one `×` per byte. Values from outside
+/// (file names, hosts, a peer's text) are escaped where they enter a message
+/// ([`crate::hexdump::shown_text`]); this is the last guard, for every
+/// sentence rendered. The catalogues' own no-break spaces stay.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory;
+    let unsafe_char = |c: char| match c {
+        '\n' => false,
+        ' '..='~' => false,
+        '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        c => matches!(
+            CodePointMapData::<GeneralCategory>::new().get(c),
+            GeneralCategory::Format | GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator
+        ),
+    };
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !unsafe_char(c) => out.push(c),
+            '\0' => out.push('⋄'),
+            '\u{7f}' => out.push('\u{2421}'),
+            c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('×')),
+            c => (0..c.len_utf8()).for_each(|_| out.push('×')),
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn format(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
     let catalogues = &*CATALOGUES;
     let (bundle, lang) = match lang {
@@ -352,6 +394,19 @@ fn format(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_sentence_carries_a_control_or_a_bidi_override() {
+        let hostile = "evil\u{1b}]0;PWNED\u{7}\u{1b}[31mred\u{202e}\u{1}name\u{9b}\u{7f}\u{0}";
+        let shown = "evil␛]0;PWNED␇␛[31mred×××␁name××␡⋄";
+        assert_eq!(terminal_safe(hostile), shown);
+        assert_eq!(Msg::text(hostile).render(Lang::En), shown);
+        let line = crate::msg!("error-line", what = hostile).render(Lang::Fr);
+        assert_eq!(line, format!("netplay\u{a0}: {shown}"));
+        // French typography and lines stay as they are.
+        let french = "1\u{a0}234\u{a0}octets\nfête";
+        assert!(matches!(terminal_safe(french), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn numbers_as_each_language_writes_them() {

@@ -44,7 +44,7 @@ impl Input {
             Input::File(path) => {
                 let file = open_file(path)?;
                 feed_reader(file, chunk, &mut send, || {
-                    msg!("input-read-file", path = path.display().to_string())
+                    msg!("input-read-file", path = crate::hexdump::shown_os(path.as_os_str()))
                 })
             }
             Input::Stdin => feed_reader(io::stdin().lock(), chunk, &mut send, || msg!("input-read-stdin")),
@@ -93,7 +93,7 @@ impl Input {
                 Ok(Some(messages.clone()))
             }
             Input::File(path) => {
-                let what = || msg!("input-file", path = path.display().to_string());
+                let what = || msg!("input-file", path = crate::hexdump::shown_os(path.as_os_str()));
                 let file = open_file(path)?;
                 // A regular file says its size; a pipe or device is read up
                 // to one byte past the maximum, never more.
@@ -116,10 +116,13 @@ impl Input {
 
 /// Opens a --file to read, refusing a directory with a line that says so.
 fn open_file(path: &std::path::Path) -> Result<File> {
-    let file =
-        File::open(path).with_context(|| msg!("input-open-file", path = path.display().to_string()))?;
+    let file = File::open(path)
+        .with_context(|| msg!("input-open-file", path = crate::hexdump::shown_os(path.as_os_str())))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(anyhow::Error::msg(msg!("input-file-is-dir", path = path.display().to_string())));
+        return Err(anyhow::Error::msg(msg!(
+            "input-file-is-dir",
+            path = crate::hexdump::shown_os(path.as_os_str())
+        )));
     }
     Ok(file)
 }
@@ -204,12 +207,17 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, Msg> {
             }
             c if c.is_ascii_hexdigit() => digits.push(c.to_digit(16).unwrap_or(0) as u8),
             c => {
-                return Err(msg!("hex-not-digit", text = text, c = c.to_string(), at = at + 1));
+                return Err(msg!(
+                    "hex-not-digit",
+                    text = crate::hexdump::shown_text(text.as_bytes()),
+                    c = crate::hexdump::shown_text(c.to_string().as_bytes()),
+                    at = at + 1
+                ));
             }
         }
     }
     if digits.len() % 2 == 1 {
-        return Err(msg!("hex-odd", text = text, n = digits.len()));
+        return Err(msg!("hex-odd", text = crate::hexdump::shown_text(text.as_bytes()), n = digits.len()));
     }
     Ok(digits.chunks(2).map(|pair| pair[0] << 4 | pair[1]).collect())
 }

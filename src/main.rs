@@ -12,8 +12,17 @@ fn main() -> ExitCode {
     let cli = match netplay::cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
-            // --help and --version come this way too, with exit code 0.
-            let _ = netplay::cli::print_error(&err);
+            // --help and --version come this way too, with exit code 0,
+            // unless stdout could not take them (`--help > /dev/full`).
+            if let Err(e) = netplay::cli::print_error(&err)
+                && err.exit_code() == 0
+            {
+                let (code, line) = netplay::exit::outcome(&netplay::report::OutputError(e).into());
+                if let Some(line) = line {
+                    let _ = writeln!(std::io::stderr(), "{line}");
+                }
+                return ExitCode::from(code as u8);
+            }
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
         }
     };

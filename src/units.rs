@@ -7,37 +7,59 @@ use std::time::Duration;
 use crate::i18n::{self, Lang, Msg};
 use crate::msg;
 
-/// Parses a duration such as `500ms`, `2s`, `1m30s` or a bare number of seconds.
+/// Parses a duration such as `500ms`, `2s`, `1m30s` or a bare number of
+/// seconds (`2`, `0.5`). A number is digits and at most one decimal point,
+/// with or without a unit: `1e3` is no more a duration than `1e3s`, and
+/// neither are `inf` or `NaN`, which Rust's float parser takes.
 pub fn parse_duration(text: &str) -> Result<Duration, Msg> {
     let text = text.trim();
-    if let Ok(secs) = text.parse::<f64>() {
+    let number = text.strip_prefix('-').unwrap_or(text);
+    let plain = number.bytes().any(|b| b.is_ascii_digit())
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && number.bytes().filter(|&b| b == b'.').count() <= 1;
+    if plain && let Ok(secs) = text.parse::<f64>() {
         return match Duration::try_from_secs_f64(secs) {
             Ok(duration) => Ok(duration),
-            Err(_) if secs < 0.0 => Err(msg!("duration-negative", text = text)),
-            Err(_) => Err(msg!("duration-too-big", text = text)),
+            Err(_) if secs < 0.0 => {
+                Err(msg!("duration-negative", text = crate::hexdump::shown_text(text.as_bytes())))
+            }
+            Err(_) => Err(msg!("duration-too-big", text = crate::hexdump::shown_text(text.as_bytes()))),
         };
     }
     // humantime's own words are English: the message says what to write.
-    humantime::parse_duration(text).map_err(|_| msg!("duration-bad", text = text))
+    humantime::parse_duration(text)
+        .map_err(|_| msg!("duration-bad", text = crate::hexdump::shown_text(text.as_bytes())))
 }
 
 /// Parses a duration and checks it lies in `range`: every duration flag
 /// goes through this, so that no wait can overflow the clock's arithmetic
 /// (`--idle-timeout 1e19` once made every connection panic).
 pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) -> Result<Duration, Msg> {
-    let duration = parse_duration(text)?;
-    if range.contains(&duration) {
-        return Ok(duration);
-    }
     let show = |d: Duration| match d {
         Duration::ZERO => "0".to_string(),
         d => humantime::format_duration(d).to_string(),
     };
-    let (text, low, high) = (text.trim(), show(*range.start()), show(*range.end()));
+    let (low, high) = (show(*range.start()), show(*range.end()));
+    let duration = match parse_duration(text) {
+        Ok(duration) => duration,
+        Err(e) if matches!(e.id(), Some("duration-bad" | "duration-too-big")) => {
+            return Err(msg!(
+                "duration-bad-in",
+                text = crate::hexdump::shown_text(text.trim().as_bytes()),
+                low = low,
+                high = high
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if range.contains(&duration) {
+        return Ok(duration);
+    }
+    let text = text.trim();
     Err(if duration > *range.end() {
-        msg!("duration-too-long", text = text, low = low, high = high)
+        msg!("duration-too-long", text = crate::hexdump::shown_text(text.as_bytes()), low = low, high = high)
     } else {
-        msg!("duration-too-short", text = text, low = low, high = high)
+        msg!("duration-too-short", text = crate::hexdump::shown_text(text.as_bytes()), low = low, high = high)
     })
 }
 
@@ -74,16 +96,20 @@ pub fn parse_size(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         return u64::from_str_radix(hex, 16).map_err(|e| match e.kind() {
-            std::num::IntErrorKind::PosOverflow => msg!("size-overflow", text = text),
-            _ => msg!("size-bad-hex", text = text),
+            std::num::IntErrorKind::PosOverflow => {
+                msg!("size-overflow", text = crate::hexdump::shown_text(text.as_bytes()))
+            }
+            _ => msg!("size-bad-hex", text = crate::hexdump::shown_text(text.as_bytes())),
         });
     }
     let upper = text.to_ascii_uppercase();
     let decimal = upper.ends_with("KB") || upper.ends_with("MB") || upper.ends_with("GB");
     let config = if decimal { parse_size::Config::new() } else { parse_size::Config::new().with_binary() };
     config.parse_size(text).map_err(|e| match e {
-        parse_size::Error::PosOverflow => msg!("size-overflow", text = text),
-        _ => msg!("size-bad", text = text),
+        parse_size::Error::PosOverflow => {
+            msg!("size-overflow", text = crate::hexdump::shown_text(text.as_bytes()))
+        }
+        _ => msg!("size-bad", text = crate::hexdump::shown_text(text.as_bytes())),
     })
 }
 
@@ -150,7 +176,7 @@ pub fn format_duration_in(lang: Lang, d: Duration) -> String {
 /// rates are).
 pub fn parse_rate(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
-    let bad = || msg!("rate-bad", text = text);
+    let bad = || msg!("rate-bad", text = crate::hexdump::shown_text(text.as_bytes()));
     let (number, scale) = match text.char_indices().last() {
         Some((i, 'k' | 'K')) => (&text[..i], 1e3),
         Some((i, 'm' | 'M')) => (&text[..i], 1e6),
@@ -236,8 +262,12 @@ mod tests {
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
         assert!(parse_duration("soon").unwrap_err().to_string().contains("'soon'"));
         assert!(parse_duration("-1").unwrap_err().to_string().contains("0 or more"));
+        assert!(parse_duration("1e400").is_err());
         assert!(
-            parse_duration("1e400").unwrap_err().to_string().contains("not a duration a clock can count")
+            parse_duration(&"9".repeat(400))
+                .unwrap_err()
+                .to_string()
+                .contains("not a duration a clock can count")
         );
         assert!(parse_duration("inf").is_err());
     }
@@ -250,8 +280,21 @@ mod tests {
         assert_eq!(parse_duration_in("7days", range.clone()), Ok(week));
         assert_eq!(
             parse_duration_in("1e19", range.clone()).unwrap_err().to_string(),
-            "'1e19' is too long: use 1ms to 7days"
+            "'1e19' is not a duration: use 1ms to 7days, written like 500ms, 2s or 1m"
         );
+        assert_eq!(
+            parse_duration_in("8days", range.clone()).unwrap_err().to_string(),
+            "'8days' is too long: use 1ms to 7days"
+        );
+        // With a unit or without, a number is written the same way.
+        for text in ["1e3", "1e3s", "inf", "NaN", "1.5.2", "+1", "."] {
+            assert_eq!(
+                parse_duration_in(text, range.clone()).unwrap_err().id(),
+                Some("duration-bad-in"),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_duration_in("1000", range.clone()), Ok(Duration::from_secs(1000)));
         assert_eq!(
             parse_duration_in("0", range).unwrap_err().to_string(),
             "'0' is too short: use 1ms to 7days"

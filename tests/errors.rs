@@ -292,3 +292,132 @@ fn legend_lists_every_category() {
         .stdout(predicate::str::contains("NonAscii"))
         .stdout(predicate::str::contains("fête").or(predicate::str::contains("UTF-8")));
 }
+
+/// Issue 18, item 12: an output error is said once, and `--help` or
+/// `--version` that could not be written is no success (GNU tools exit
+/// non-zero too).
+#[cfg(unix)]
+#[test]
+fn a_full_stdout_is_said_once_and_fails() {
+    for args in [&["--legend"][..], &["--help"], &["--version"], &["tcp", "serve", "--help"]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = Command::new(BIN).args(args).env("LANG", "C.UTF-8").stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(stderr, "netplay: writing output: no space left on device\n", "{args:?}");
+    }
+}
+
+/// Issue 18, item 12: a command-line error is one line, as every other
+/// failure: what is wrong, then what to try.
+#[test]
+fn command_line_errors_are_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["tcp", "serve", "--bogus"], "unexpected argument '--bogus'; see `netplay tcp serve --help`"),
+        (&["tcp", "serve", "--hots", "x"], "a similar argument exists: '--host'"),
+        (&["tcp", "conect"], "unrecognized subcommand 'conect'; a similar subcommand exists: 'connect'"),
+        (&["tcp", "connect"], "missing <HOST>; usage: netplay tcp connect"),
+        (&["--color", "blue", "demo"], "possible values: auto, always, never"),
+        (&["--json", "--raw", "demo"], "'--json' cannot be used with '--raw'"),
+        (&["tcp", "connect", "h", "1", "-m", "x", "--hex", "01"], "cannot be used with"),
+        (&["serve"], "'serve' needs its protocol first"),
+    ];
+    for (args, words) in cases {
+        for lang in ["C.UTF-8", "fr_FR.UTF-8"] {
+            let out = common::netplay_in(lang).args(*args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{lang} {args:?}: {stderr}");
+            assert!(stderr.starts_with("netplay"), "{lang} {args:?}: {stderr}");
+            if lang == "C.UTF-8" {
+                assert!(stderr.contains(words), "{args:?}: {stderr}");
+            }
+        }
+    }
+}
+
+/// Issue 18, item 12: numbers that do not parse are sentences naming the
+/// flag, the value and the range, never Rust's own words.
+#[test]
+fn numbers_out_of_range_name_the_flag_value_and_range() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--columns", "1e3", "hex", "-"],
+            "invalid value '1e3' for '--columns <N>': not a whole number: use one from 20 to 65535",
+        ),
+        (
+            &["--columns", "5", "hex", "-"],
+            "invalid value '5' for '--columns <N>': out of range: use 20 to 65535",
+        ),
+        (
+            &["tcp", "serve", "--max-conns", "99999999999999999999"],
+            "invalid value '99999999999999999999' for '--max-conns <N>': out of range: use 1 to 4294967295",
+        ),
+        (&["tcp", "serve", "--max-conns", "0"], "out of range: use 1 to 4294967295"),
+        (
+            &["tcp", "serve", "--backlog", "99999999999"],
+            "invalid value '99999999999' for '--backlog <N>': out of range: use 0 to 2147483647",
+        ),
+        (
+            &["tcp", "serve", "--backlog", "-1"],
+            "invalid value '-1' for '--backlog <N>': out of range: use 0 to 2147483647",
+        ),
+        (&["tcp", "bench", "--local", "--size", "0"], "'--size <SIZE>': a send size of 0 would send nothing"),
+        (&["tcp", "bench", "--local", "--recv-size", "0"], "a receive size of 0 would read nothing"),
+    ];
+    for (args, words) in cases {
+        let out = netplay().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(words), "{args:?}: {stderr}");
+        for rust in ["invalid digit", "too large to fit", "-2147483648", "is not in"] {
+            assert!(!stderr.contains(rust), "{args:?}: {stderr}");
+        }
+    }
+}
+
+/// Issue 18, item 12: a duration is written the same way with a unit or
+/// without: `1e3` is refused as `1e3s` is, and both name the range.
+#[test]
+fn a_duration_reads_the_same_with_or_without_its_unit() {
+    for value in ["1e3", "1e3s", "inf", "NaN"] {
+        let out = netplay().args(["tcp", "serve", "--idle-timeout", value]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
+        assert!(stderr.contains(&format!("'{value}' is not a duration: use 1ms to 7days")), "{stderr}");
+    }
+}
+
+/// Issue 18, item 12: --lang takes FR as fr.
+#[test]
+fn the_language_is_named_in_any_case() {
+    for lang in ["FR", "Fr", "fr"] {
+        netplay()
+            .args(["--lang", lang, "--legend", "--color", "never"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Catégories d'octets"));
+    }
+}
+
+/// Issue 18, item 12: offsets are 64-bit; a dump that reaches the last one
+/// stops there rather than count from 0 again.
+#[cfg(unix)]
+#[test]
+fn a_dump_stops_at_the_last_64_bit_offset() {
+    let out = netplay()
+        .args(["hex", "--color", "never", "-s", "18446744073709551615", "/dev/zero"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("fffffffffffffff0 ") && stdout.contains("00  │"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the dump stops at offset ffffffffffffffff"));
+    let out = netplay()
+        .args(["hex", "--color", "never", "-s", "0xfffffffffffffff8", "/dev/zero"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}

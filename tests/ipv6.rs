@@ -217,10 +217,11 @@ fn link_local_with_a_scope_id() {
         .stdout("ok");
     tcp.event("accepted");
 
-    // Where the OS refuses (no such interface), the error says where.
+    // A zone that names no interface is a usage error, never a lookup
+    // (issue 18): the error says which name is unknown.
     ns.netplay()
         .args(["udp", "send", "fe80::1%nosuchif", "9", "-m", "x"])
         .assert()
-        .code(3)
-        .stderr(predicate::str::contains("cannot resolve host 'fe80::1%nosuchif'"));
+        .code(2)
+        .stderr(predicate::str::contains("'fe80::1%nosuchif': no interface is named 'nosuchif' here"));
 }

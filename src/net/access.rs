@@ -123,6 +123,8 @@ pub fn parse_rule(text: &str) -> Result<Rule, String> {
 
 fn parse_rule_with(text: &str, lookup: impl Fn(&str) -> Result<u32, String>) -> Result<Rule, String> {
     let text = text.trim();
+    // As typed, for the messages: as the hex panel shows it.
+    let shown = |text: &str| crate::hexdump::shown_text(text.as_bytes());
     let Some((addr, rest)) = text.split_once('%') else {
         return Ok(Rule { net: parse_cidr(text)?, zone: None });
     };
@@ -132,19 +134,20 @@ fn parse_rule_with(text: &str, lookup: impl Fn(&str) -> Result<u32, String>) -> 
         None => (rest, addr.to_string()),
     };
     if zone_text.is_empty() {
-        return Err(format!("'{text}' has an empty zone after %; write fe80::1%eth0 or fe80::1%2"));
+        return Err(format!("'{}' has an empty zone after %; write fe80::1%eth0 or fe80::1%2", shown(text)));
     }
     let net = parse_cidr(&block)?;
     let link_local = Ipv6Net::new(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10).expect("a valid prefix");
     match net {
         IpNet::V6(v6) if link_local.contains(&v6) => {}
         _ => {
+            let (text, zone_text) = (shown(text), shown(zone_text));
             return Err(format!(
                 "'{text}': a zone (%{zone_text}) names the link of a link-local IPv6 address (fe80::/10), and {net} is not one; drop the %{zone_text}"
             ));
         }
     }
-    let index = lookup(zone_text).map_err(|why| format!("'{text}': {why}"))?;
+    let index = lookup(zone_text).map_err(|why| format!("'{}': {}", shown(text), shown(&why)))?;
     Ok(Rule { net, zone: Some(Zone { text: zone_text.to_string(), index }) })
 }
 
@@ -155,6 +158,7 @@ pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
         return Ok(IpNet::from(ip));
     }
     let net: IpNet = text.parse().map_err(|_| {
+        let text = crate::hexdump::shown_text(text.as_bytes());
         format!(
             "'{text}' is not an address or a CIDR block; try 192.168.1.0/24, ::1, 10.0.0.7 or fe80::1%eth0"
         )

@@ -28,6 +28,17 @@ pub enum NetError {
         host: String,
         family: Family,
     },
+    /// A host that cannot be one (`256.0.0.1`, `fe80::1%nosuchif`), refused
+    /// before any name lookup: a usage error.
+    BadHost {
+        why: Msg,
+    },
+    /// A client bound to an address of one family, and a host with none
+    /// of that family to connect or send to.
+    BindFamily {
+        host: String,
+        bind: SocketAddr,
+    },
     Socket {
         op: &'static str,
         addr: SocketAddr,
@@ -68,7 +79,10 @@ impl NetError {
     /// The OS error behind this failure, when there is one.
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
-            NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } => None,
+            NetError::Resolve { .. }
+            | NetError::NoAddressInFamily { .. }
+            | NetError::BadHost { .. }
+            | NetError::BindFamily { .. } => None,
             NetError::Socket { source, .. } | NetError::Unsent { source, .. } => Some(source.kind()),
             NetError::AllAttemptsFailed { attempts, .. } => attempts.last().map(|(_, e)| e.kind()),
             NetError::Idle { .. } => Some(io::ErrorKind::TimedOut),
@@ -88,6 +102,16 @@ impl NetError {
                 family = match family {
                     Family::V4 => "IPv4 (-4)",
                     Family::V6 => "IPv6 (-6)",
+                }
+            ),
+            NetError::BadHost { why } => why.clone(),
+            NetError::BindFamily { host, bind } => msg!(
+                "net-bind-family",
+                host = host,
+                bind = bind.ip(),
+                family = match Family::of(bind) {
+                    Family::V4 => "IPv4",
+                    Family::V6 => "IPv6",
                 }
             ),
             NetError::Socket { op, addr, source } => {

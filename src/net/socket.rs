@@ -41,7 +41,7 @@ pub fn resolve_target(
     if let Some(bind) = bind {
         addrs.retain(|a| a.is_ipv4() == bind.is_ipv4());
         if addrs.is_empty() {
-            return Err(NetError::NoAddressInFamily { host: host.clone(), family: Family::of(&bind) }.into());
+            return Err(NetError::BindFamily { host: host.clone(), bind }.into());
         }
     }
     report.emit(Event::Step(Step::Resolve { host: host.clone(), port: *port, addrs: addrs.clone() }))?;

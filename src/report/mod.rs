@@ -48,7 +48,7 @@ pub trait Reporter: Send {
 /// Writing to our own output failed (a closed pipe, a full disk). Kept apart
 /// from socket errors so that `netplay ... | head` ends quietly.
 #[derive(Debug, thiserror::Error)]
-#[error("writing output: {}", crate::net::describe(.0))]
+#[error("{}", crate::msg!("error-writing-output", error = crate::net::describe_msg(.0)))]
 pub struct OutputError(#[source] pub io::Error);
 
 /// Called with every event as it is emitted, before it waits in the queue:

@@ -80,7 +80,7 @@ pub fn open_input(input: &Input) -> Result<Option<Opened>> {
     match input {
         Input::Messages(_) => Ok(None),
         Input::File(path) => {
-            let path_text = path.display().to_string();
+            let path_text = crate::hexdump::shown_os(path.as_os_str());
             let file = File::open(path).with_context(|| msg!("input-open-file", path = &path_text))?;
             let reading = msg!("input-read-file", path = &path_text);
             Ok(Some(Opened { file, name: format!("--file {path_text}"), reading }))

@@ -46,6 +46,49 @@ pub fn netplay_in(lang: &str) -> assert_cmd::Command {
     cmd
 }
 
+/// True when `unshare -n` works here (root, or user namespaces): a
+/// command run through it has a network namespace of its own, with no
+/// interface up, so nothing it sends can leave the machine.
+pub fn can_unshare() -> bool {
+    static CAN: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CAN.get_or_init(|| {
+        let ok = Command::new("unshare")
+            .args(["-n", "true"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("NOTE: `unshare -n` is not allowed here; running without a namespace of its own");
+        }
+        ok
+    })
+}
+
+/// [`netplay_in`] with no network at all (`unshare -n`, where allowed):
+/// for hosts that must never reach a name resolver, so that even a bug
+/// would send no query off the machine.
+pub fn offline_in(lang: &str) -> assert_cmd::Command {
+    let mut cmd = match can_unshare() {
+        true => {
+            let mut cmd = assert_cmd::Command::new("unshare");
+            cmd.args(["-n", "--", BIN]);
+            cmd
+        }
+        false => assert_cmd::Command::new(BIN),
+    };
+    cmd.timeout(PATIENCE)
+        .env_remove("NO_COLOR")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang);
+    cmd
+}
+
+/// [`offline_in`] in English.
+pub fn offline() -> assert_cmd::Command {
+    offline_in("C.UTF-8")
+}
+
 /// A running netplay process whose stdout and stderr are read line by line.
 pub struct Proc {
     child: Child,
