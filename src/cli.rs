@@ -900,15 +900,13 @@ pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Res
         Ok(matches) => matches,
         Err(mut err) => {
             // In place of clap's own tip ("to pass 'Hello' as a value, use
-            // '-- Hello'"), which leads into another error; clap's tips are
-            // English, so another language keeps only ours.
+            // '-- Hello'"), which leads into another error (and is English):
+            // ours, or none, and the line ends with the command's --help.
             let tips = match usage_tip(&args[1..], &err) {
-                Some(tip) => Some(vec![clap::builder::StyledStr::from(tip.to_string())]),
-                None => (i18n::current() != Lang::En).then(Vec::new),
+                Some(tip) => vec![clap::builder::StyledStr::from(tip.to_string())],
+                None => Vec::new(),
             };
-            if let Some(tips) = tips {
-                err.insert(clap::error::ContextKind::Suggested, clap::error::ContextValue::StyledStrs(tips));
-            }
+            err.insert(clap::error::ContextKind::Suggested, clap::error::ContextValue::StyledStrs(tips));
             return Err(err);
         }
     };
@@ -1065,11 +1063,9 @@ pub fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
     // The command's --help, when clap says which command it was; a bad
     // value's own sentence says what to use.
     let more = (usage != "netplay").then(|| msg!("clap-more", command = command));
-    // The command that does what was meant ([`usage_tip`]), or clap's own
-    // tip in English ("to pass '-1' as a value, use '-- -1'").
-    let tip = strings(ContextKind::Suggested)
-        .first()
-        .map(|tip| msg!("clap-tip", tip = hexdump::shown_text(tip.trim().as_bytes())));
+    // The command that does what was meant ([`usage_tip`]): already in
+    // the reader's words, its values quoted for a shell.
+    let tip = strings(ContextKind::Suggested).first().map(|tip| msg!("clap-tip", tip = tip.trim()));
     let (head, hint) = match err.kind() {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion

@@ -213,10 +213,12 @@ fn held_elsewhere(proto: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
     }
     let by = |program: Option<Program>| -> Arg {
         match program {
-            Some(p) => {
-                msg!("hint-by-program", command = crate::hexdump::shown_text(p.command.as_bytes()), pid = p.pid)
-                    .into()
-            }
+            Some(p) => msg!(
+                "hint-by-program",
+                command = crate::hexdump::shown_text(p.command.as_bytes()),
+                pid = p.pid
+            )
+            .into(),
             None => "".into(),
         }
     };

@@ -171,15 +171,15 @@ fn an_ipv6_only_listener_refused_to_localhost_is_named_with_a_command_that_reach
     }
 }
 
-/// The usage error's `tip:` line (`conseil :`), and the command in it.
+/// The usage error's one line, what is wrong and then the tip, and the
+/// command in it.
 fn tip(args: &[&str], lang: &str) -> String {
     let out = netplay_in(lang).args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    let line = stderr
-        .lines()
-        .find(|l| l.trim_start().starts_with("tip:") || l.trim_start().starts_with("conseil"))
-        .unwrap_or_else(|| panic!("no tip for {args:?}: {stderr}"));
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    let line = stderr.trim_end();
+    assert!(!line.contains("--help"), "no tip for {args:?}: {stderr}");
     let found = commands(line);
     assert_eq!(found.len(), 1, "{line}");
     found[0].clone()

@@ -151,7 +151,9 @@ impl Target {
                 Err(match (is_v6(first), is_v6(host) && looks_like_port(last)) {
                     (true, true) => msg!("target-v6-guess", first = shown(first), last = last, ip = host),
                     (true, false) => msg!("target-v6", first = shown(first)),
-                    (false, true) => msg!("target-v6-port", first = shown(first), last = last, ip = shown(host)),
+                    (false, true) => {
+                        msg!("target-v6-port", first = shown(first), last = last, ip = shown(host))
+                    }
                     (false, false) => msg!("target-not-v6", first = shown(first)),
                 })
             }
