@@ -91,7 +91,7 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
         }
     };
     if capped && unshown == 0 {
-        let line = crate::msg!("hex-offset-end", offset = format!("{:x}", u64::MAX));
+        let line = crate::msg!("hex-numbering-ends", offset = format!("{:x}", u64::MAX));
         let _ = writeln!(notes, "{}", crate::msg!("error-line", what = line));
     }
     Ok(())
