@@ -540,7 +540,7 @@ mod tests {
         assert_eq!(tcp_err("<bytes lots"), (1, 8, "script-undefined"));
         assert_eq!(tcp_err("<bytes -1"), (1, 8, "script-count-bad"));
         assert_eq!(tcp_err("<bytes 4 as 9x"), (1, 13, "script-name-bad"));
-        assert_eq!(tcp_err("sleep soon"), (1, 7, "duration-bad"));
+        assert_eq!(tcp_err("sleep soon"), (1, 7, "duration-bad-in"));
         assert_eq!(tcp_err("timeout 0s"), (1, 9, "script-timeout-zero"));
         assert_eq!(tcp_err("repeat often\n< x\nend"), (1, 8, "script-repeat-bad"));
         assert_eq!(tcp_err("repeat 2\n< x"), (1, 1, "script-repeat-open"));
