@@ -1157,25 +1157,33 @@ fn lang_asked(args: &[OsString]) -> Option<Lang> {
 
 fn missing_protocol(args: &[OsString]) -> Option<Msg> {
     // The first word that is not a flag (or a global flag's value).
-    let mut words = args.iter().filter_map(|a| a.to_str());
+    let words: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+    let mut at = 0;
     let first = loop {
-        let word = words.next()?;
+        let word = *words.get(at)?;
         match word {
-            "--color" | "--decode" | "--columns" | "--lang" => {
-                words.next();
-            }
+            w if GLOBAL_WITH_VALUE.contains(&w) => at += 1,
             w if w.starts_with('-') => {}
             w => break w,
         }
+        at += 1;
     };
-    let (tcp, udp) = match first {
-        "serve" | "listen" => ("netplay tcp serve", "netplay udp serve"),
-        "connect" => ("netplay tcp connect", "netplay udp send --connect"),
-        "send" => ("netplay tcp connect", "netplay udp send"),
-        "bench" => ("netplay tcp bench", "netplay udp bench"),
+    let (tcp, udp): (&[&str], &[&str]) = match first {
+        "serve" | "listen" => (&["tcp", "serve"], &["udp", "serve"]),
+        "connect" => (&["tcp", "connect"], &["udp", "send", "--connect"]),
+        "send" => (&["tcp", "connect"], &["udp", "send"]),
+        "bench" => (&["tcp", "bench"], &["udp", "bench"]),
         _ => return None,
     };
-    Some(msg!("usage-needs-protocol", first = first, tcp = tcp, udp = udp))
+    // The whole command line, the protocol put in: pasted, it runs.
+    let whole = |sub: &[&str]| {
+        let mut new: Vec<&str> = vec!["netplay"];
+        new.extend(&words[..at]);
+        new.extend(sub);
+        new.extend(&words[at + 1..]);
+        exit::shell_command(&new)
+    };
+    Some(msg!("usage-needs-protocol", first = first, tcp = whole(tcp), udp = whole(udp)))
 }
 
 /// A whole number from `low` to `high`; an error names the range (clap

@@ -220,3 +220,49 @@ fn usage_errors_suggest_a_command_that_works() {
         assert!(server.event("listening")["local"].as_str().unwrap().starts_with("[::1]:"));
     }
 }
+
+/// A subcommand without its protocol (`netplay connect …`): both commands
+/// the error offers are the whole command line, the protocol put in, and
+/// each one pasted does what was meant. Before, it offered
+/// `netplay tcp connect` alone, without the host, the port or the message.
+#[test]
+fn a_command_without_its_protocol_gets_whole_commands_that_work() {
+    for lang in LANGS {
+        let (mut tcp, addr) = tcp_server(&[]);
+        let port = addr.port().to_string();
+        let out =
+            netplay_in(lang).args(["connect", "127.0.0.1", &port, "-m", "Hello serveur !"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let found = commands(&stderr);
+        assert_eq!(found.len(), 2, "{stderr}");
+        assert_eq!(run(pasted(&found[0]), b"").0, 0, "{}", found[0]);
+        assert_eq!(tcp.event("data")["hex"], common::hex(b"Hello serveur !"));
+
+        let (mut udp, addr) = udp_server(&[]);
+        let port = addr.port().to_string();
+        let out = netplay_in(lang).args(["send", "127.0.0.1", &port, "-m", "hi"]).output().unwrap();
+        let found = commands(&String::from_utf8_lossy(&out.stderr));
+        assert_eq!(run(pasted(&found[1]), b"").0, 0, "{}", found[1]);
+        assert_eq!(udp.event_with("datagram", "dir", "in")["hex"], common::hex(b"hi"));
+    }
+}
+
+/// `PORT HOST` and a port without its host: the form the error ends on
+/// (`… : 127.0.0.1 P`) connects.
+#[test]
+fn a_swapped_or_missing_host_gets_a_form_that_connects() {
+    for lang in LANGS {
+        let (_server, addr) = tcp_server(&[]);
+        let port = addr.port().to_string();
+        for args in [vec![port.as_str(), "127.0.0.1"], vec![port.as_str()]] {
+            let mut all = vec!["tcp", "connect"];
+            all.extend(&args);
+            let line = error_line(&all, lang, 2);
+            let form: Vec<&str> = line.rsplit([':', '\u{a0}', ' ']).take(2).collect();
+            let (host, port_given) = (form[1], form[0]);
+            assert_eq!((host, port_given), ("127.0.0.1", port.as_str()), "{line}");
+            netplay_in(lang).args(["tcp", "connect", host, port_given, "-m", "hi"]).assert().success();
+        }
+    }
+}
