@@ -46,7 +46,10 @@ fn slips_in_the_target_say_what_to_write() {
     usage_error(&["tcp", "connect", "127.0.0.1", "0"], &["port 0", "let the OS choose"]);
     usage_error(&["udp", "send", "127.0.0.1", "0", "-m", "x"], &["port 0", "let the OS choose"]);
     usage_error(&["connect", "127.0.0.1", "12345"], &["netplay tcp connect", "netplay udp send"]);
-    usage_error(&["--color", "never", "serve"], &["netplay tcp serve", "netplay udp serve"]);
+    usage_error(
+        &["--color", "never", "serve"],
+        &["`netplay --color never tcp serve`", "`netplay --color never udp serve`"],
+    );
     usage_error(&["tcp", "serve", "-port", "12345"], &["--port 12345"]);
 }
 
