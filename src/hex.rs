@@ -61,7 +61,8 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
                 None => crate::msg!("hex-ended-after", name = name.as_str(), size = size),
             };
             let line = crate::msg!("hex-nothing-to-show", what = what, skip = config.skip);
-            let _ = writeln!(notes, "{}", crate::msg!("error-line", what = line));
+            let line = crate::msg!("error-line", what = line).to_string();
+            let _ = writeln!(notes, "{}", crate::report::width::fit_stderr(&line, config.columns));
             return Ok(());
         }
     };
@@ -92,7 +93,8 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
     };
     if capped && unshown == 0 {
         let line = crate::msg!("hex-numbering-ends", offset = format!("{:x}", u64::MAX));
-        let _ = writeln!(notes, "{}", crate::msg!("error-line", what = line));
+        let line = crate::msg!("error-line", what = line).to_string();
+        let _ = writeln!(notes, "{}", crate::report::width::fit_stderr(&line, config.columns));
     }
     Ok(())
 }

@@ -131,6 +131,10 @@ fn decoded_notes_fit_80_columns() {
         let text = common::in_terminal_in(lang, 80, &["hex", "--decode", ">h", file.to_str().unwrap()]);
         assert!(text.contains("(772,)"), "{text}");
         assert_fits(&text, 80);
+        // Nothing to show past the end: one line on stderr, wrapped too.
+        let text = common::in_terminal_in(lang, 80, &["hex", "--skip", "1000000", file.to_str().unwrap()]);
+        assert!(text.contains("1000000"), "{text}");
+        assert_fits(&text, 80);
     }
 }
 
