@@ -1,4 +1,4 @@
-//! What `cargo install --path .` gives a person beyond the binary: shell
+//! What `cargo install --locked --path .` gives a person beyond the binary: shell
 //! completions and a manual page, generated from the clap definitions, and
 //! colour that follows the conventions other tools share.
 
@@ -123,4 +123,96 @@ fn colour_follows_no_color_and_clicolor() {
     let mut always = netplay();
     always.args(["--color", "always", "hex"]).write_stdin("hi").env("NO_COLOR", "1").env("TERM", "dumb");
     assert!(always.output().unwrap().stdout.contains(&0x1b), "--color always wins");
+}
+
+/// The commands between the first ```sh fence after `heading` and its close.
+fn setup_commands(readme: &str, heading: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(readme).unwrap();
+    let from = text.find(heading).unwrap_or_else(|| panic!("{readme} has no {heading}"));
+    let section = &text[from..];
+    let end = section[heading.len()..].find("\n## ").map_or(section.len(), |at| at + heading.len());
+    let mut commands = Vec::new();
+    let mut inside = false;
+    for line in section[..end].lines() {
+        if line.starts_with("```") {
+            inside = line == "```sh";
+            continue;
+        }
+        if inside {
+            commands.push(line.split('#').next().unwrap().trim().to_string());
+        }
+    }
+    commands
+}
+
+/// Issue 20: `cargo install --path .` ignored Cargo.lock (it resolved every
+/// dependency anew, over the network, to versions no test ran) and warned
+/// about the dev profile's sha2 spec. Both READMEs give the locked command,
+/// the test command CI runs, and name the tools .ci/run installs for them.
+#[test]
+fn the_readme_setup_commands_are_the_ones_ci_runs() {
+    let ci = std::fs::read_to_string(".ci/run").unwrap();
+    let ci_lines: Vec<&str> = ci.lines().map(str::trim).collect();
+    let apt = ci_lines
+        .iter()
+        .find(|line| line.starts_with("apt-get install"))
+        .expect(".ci/run installs its tools with apt-get");
+    for (readme, heading) in [("README.md", "## Set-up"), ("README.fr.md", "## Installation")] {
+        let commands = setup_commands(readme, heading);
+        assert!(commands.iter().any(|c| c == "cargo install --locked --path ."), "{readme}: {commands:?}");
+        assert!(
+            !commands.iter().any(|c| c.starts_with("cargo install") && !c.contains("--locked")),
+            "{readme}: {commands:?}"
+        );
+        // The test command is the one CI ends with.
+        assert!(commands.iter().any(|c| c == "cargo test"), "{readme}: {commands:?}");
+        assert!(ci_lines.contains(&"cargo test"), ".ci/run no longer runs `cargo test`");
+        // The peers the tests need are named, and CI installs them.
+        let text = std::fs::read_to_string(readme).unwrap();
+        for (tool, package) in [("`python3`", "python3"), ("`nc` (netcat-openbsd)", "netcat-openbsd")] {
+            assert!(text.contains(tool), "{readme} does not say the tests need {tool}");
+            assert!(apt.split_whitespace().any(|word| word == package), ".ci/run does not install {package}");
+        }
+    }
+}
+
+/// A `[profile.*.package.NAME]` in Cargo.toml whose NAME only a
+/// dev-dependency brings makes `cargo install` (which builds no
+/// dev-dependency) warn "profile package spec `NAME` in profile `dev` did
+/// not match any packages". Such overrides live in .cargo/config.toml,
+/// which `cargo install` does not read; checked here because a real
+/// `cargo install` in the tests would build netplay a second time.
+#[test]
+fn cargo_toml_has_no_profile_override_cargo_install_would_warn_about() {
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap();
+    let mut section = String::new();
+    let mut dev_only = Vec::new();
+    let mut overridden = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line.trim_matches(['[', ']']).to_string();
+            if let Some((_, name)) = section.split_once(".package.") {
+                overridden.push(name.trim_matches('"').to_string());
+            }
+            continue;
+        }
+        if section.ends_with("dev-dependencies")
+            && let Some((name, _)) = line.split_once('=')
+        {
+            dev_only.push(name.trim().to_string());
+        }
+    }
+    let normal: String = manifest
+        .split("\n[")
+        .filter(|part| part.starts_with("dependencies]") || part.contains(".dependencies]"))
+        .collect();
+    for name in overridden {
+        let in_normal = normal.lines().any(|line| line.trim().starts_with(&format!("{name} ")));
+        assert!(
+            in_normal || !dev_only.contains(&name),
+            "Cargo.toml overrides the profile of {name}, a dev-dependency only: move it to .cargo/config.toml"
+        );
+    }
+    let config = std::fs::read_to_string(".cargo/config.toml").unwrap();
+    assert!(config.contains("[profile.dev.package.sha2]"), "the tests' sha2 speed-up is gone");
 }
