@@ -327,7 +327,7 @@ fn client_to_server(source: Source, sink: Sink) {
     same(&got, &input);
     check_note(&client_said, "sent", source.path(), sent_call(source));
     check_note(&server_said, "received", sink.path(), "splice(2)");
-    assert!(server_said.contains("closed after") && server_said.contains("16.0 MiB in"), "{server_said}");
+    assert!(server_said.contains("closed at") && server_said.contains("16.0 MiB in"), "{server_said}");
     assert!(client_said.contains("16.0 MiB out"), "{client_said}");
 }
 

@@ -65,7 +65,7 @@ const DEMO_UDP: &[(&str, &str)] = &[
     ("server │ ● bound to", "client │ ▸ socket(AF_INET, SOCK_DGRAM)"),
     ("client │ → datagram #1 to", "server │ ← datagram #1 from"),
     ("server │ → datagram #1 to", "client │ ← datagram #1 from"),
-    ("server │ ← datagram #1 from", "server │ done after"),
+    ("server │ ← datagram #1 from", "server │ done at"),
 ];
 
 fn demo_parts(output: &str) -> (&str, &str) {

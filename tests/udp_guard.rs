@@ -217,7 +217,7 @@ fn sigint_and_sigterm_end_udp_serve_with_its_totals() {
         server.expect(|l| l.starts_with("← datagram #1"));
         let asked = Instant::now();
         server.signal(signal);
-        server.expect(|l| l.starts_with(&format!("■ stopped by {name} after ")));
+        server.expect(|l| l.starts_with(&format!("■ stopped by {name} at ")));
         server.expect(|l| l == "  1 datagram in (5 B), 0 out (0 B)");
         assert_eq!(server.wait_within(Duration::from_secs(2)), Some(0), "{name}: exit code");
         assert!(asked.elapsed() < Duration::from_secs(1), "{name}: stopped after {:?}", asked.elapsed());

@@ -69,7 +69,7 @@ datagram-out = → datagram #{ $seq } to { $peer }
 datagram-cut = { $arrived } bytes arrived, { $kept } kept, { $discarded } discarded (longer than --recv-size { $recv_size })
 datagram-head = { $head }: { $size }   { $when }
 datagram-whole = one datagram is one message, whole: each is dumped from offset 0 (TCP shows recv() chunks of one stream)
-udp-done = done after { $duration }: { $sent } { $sent ->
+udp-done = done at { $when }: { $sent } { $sent ->
         [one] datagram
        *[other] datagrams
     } sent ({ $bytes_out }), { $received } { $received ->
@@ -81,6 +81,7 @@ udp-serve-summary = { $received } { $received ->
        *[other] datagrams
     } in ({ $bytes_in }), { $sent } out ({ $bytes_out })
 udp-nothing-back = nothing came back, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there; --wait DUR listens for replies
+udp-refused-untold = nothing came back: the ICMP port unreachable above is the system at { $host } refusing the datagram, as no socket is bound to its port { $port }; this socket is not connected, so it is never told (its sendto() succeeded); with --connect the next call would fail with ECONNREFUSED
 udp-nothing-back-within = nothing came back within { $wait }, and that proves nothing: UDP has no acknowledgement, so a datagram may have been received, lost, or dropped with no socket bound there
 serve-withheld = { $n } { $n ->
         [one] answer
@@ -126,7 +127,7 @@ dropped-more = … and { $n } more { $n ->
        *[other] messages
     } ({ $bytes }) dropped for it since (--slow drop)
 falling-behind = falling behind ({ $queued } waiting, its queue is full): { $what }
-stopped-by = ■ stopped by { $signal } after { $duration }
+stopped-by = ■ stopped by { $signal } at { $when }
 summary-connections = { $n } { $n ->
         [one] connection
        *[other] connections
@@ -150,8 +151,8 @@ summary-stalls = { $n } { $n ->
        *[other] clients
     } cut for taking no data
 list-separator = ,{" "}
-closed = closed after { $duration }: { $bytes_in } in, { $bytes_out } out
-closed-why = closed after { $duration }: { $bytes_in } in, { $bytes_out } out ({ $reason })
+closed = closed at { $when }, { $duration } after { $since }: { $bytes_in } in, { $bytes_out } out
+closed-why = closed at { $when }, { $duration } after { $since }: { $bytes_in } in, { $bytes_out } out ({ $reason })
 connect-failed = ✗ { $addr }: { $error }
 all-sent-wait = … all sent; listening { $wait } for replies (--wait)
 all-sent-replies = … all sent; waiting for { $n } { $n ->
@@ -205,6 +206,8 @@ explain-listen = The socket becomes a server socket: the kernel completes client
 explain-resolve = A host name becomes one or more addresses (IPv4 and/or IPv6): a TCP client tries them in order until one connects; a UDP datagram, which brings no answer to judge by, goes to the first.
 explain-connect-tcp = connect() blocks until TCP's handshake (SYN, SYN-ACK, ACK) with the server is done, or fails; the OS gives the socket an ephemeral local port if none was bound.
 explain-connect-udp = On a UDP socket connect() sends nothing and waits for nothing: it records the peer, so send() needs no address, the kernel drops datagrams from any other address, and an ICMP port unreachable from the peer comes back as ECONNREFUSED on a later send() or recv().
+python-comment-no-listen = no sock.listen(), no sock.accept(): the next call is sock.recvfrom()
+python-comment-returns = returns { $n }
 explain-no-listen = listen() and accept() exist for connections, and UDP has none: no handshake to complete, no queue of clients waiting, no socket per client. Every datagram, from anyone, lands on this one bound socket; recvfrom() says who sent it, and sendto() answers that address.
 explain-udp-port = A datagram needs a source port, so the first { $call } gave the socket a free one; replies come back to it.
 explain-udp-port-range = A datagram needs a source port, so the first { $call } gave the socket a free one (from its ephemeral range { $low }-{ $high }); replies come back to it.
@@ -627,8 +630,16 @@ format-hint-smaller = use smaller repeat counts
 ## Packets (--packets: src/report/packets.rs, src/capture/ladder.rs, src/packets.rs, src/demo/*)
 
 demo-label-wire = wire
-tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmitted, { $segs_in } segments in, { $segs_out } out, { $acked } acked
-tcp-info-line = TCP_INFO in { $state }: { $info }
+tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmitted, { $segs_in } { $segs_in ->
+        [one] segment
+       *[other] segments
+    } in, { $segs_out } out, { $acked } acked
+tcp-info-close = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmitted
+tcp-info-line = TCP_INFO at its last reading: { $info }
+wire-total = on the wire, { $from } → { $to }: { $segments } { $segments ->
+        [one] segment
+       *[other] segments
+    }, { $data } of data, { $acked } acknowledged
 bench-tcp-info = { $label } in { $state }: { $info }
 bench-progress-tcp-info = rtt { $rtt } cwnd { $cwnd } retr { $retransmits }
 ladder-unscaled = (unscaled)

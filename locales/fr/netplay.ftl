@@ -72,7 +72,7 @@ datagram-out = → datagramme #{ $seq } vers { $peer }
 datagram-cut = { $arrived } octets arrivés, { $kept } gardés, { $discarded } jetés (plus long que --recv-size { $recv_size })
 datagram-head = { $head } : { $size }   { $when }
 datagram-whole = un datagramme est un message, entier : chacun est affiché depuis le décalage 0 (TCP montre les morceaux de recv() d'un seul flux)
-udp-done = terminé après { $duration } : { $sent } { $sent ->
+udp-done = terminé à { $when } : { $sent } { $sent ->
         [one] datagramme envoyé
        *[other] datagrammes envoyés
     } ({ $bytes_out }), { $received } { $received ->
@@ -87,6 +87,7 @@ udp-serve-summary = { $received } { $received ->
        *[other] envoyés
     } ({ $bytes_out })
 udp-nothing-back = rien n'est revenu, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket associée à ce port ; --wait DURÉE attend les réponses
+udp-refused-untold = rien n'est revenu : l'ICMP port unreachable ci-dessus est le système de { $host } qui rejette le datagramme, aucune socket n'étant associée à son port { $port } ; cette socket n'est pas connectée, elle n'en est donc jamais prévenue (son sendto() a réussi) ; avec --connect, l'appel suivant échouerait avec ECONNREFUSED
 udp-nothing-back-within = rien n'est revenu en { $wait }, et cela ne prouve rien : UDP n'a pas d'accusé de réception, donc un datagramme a pu être reçu, perdu, ou rejeté faute de socket associée à ce port
 serve-withheld = { $n } { $n ->
         [one] réponse non envoyée
@@ -132,7 +133,7 @@ dropped-more = … et { $n } { $n ->
        *[other] autres messages ({ $bytes }) abandonnés
     } pour lui depuis (--slow drop)
 falling-behind = en retard ({ $queued } en attente, sa file est pleine) : { $what }
-stopped-by = ■ arrêté par { $signal } après { $duration }
+stopped-by = ■ arrêté par { $signal } à { $when }
 summary-connections = { $n } { $n ->
         [one] connexion
        *[other] connexions
@@ -159,8 +160,8 @@ summary-stalls = { $n } { $n ->
        *[other] clients coupés
     } faute de prendre des données
 list-separator = ,{" "}
-closed = connexion fermée après { $duration } : { $bytes_in } reçus, { $bytes_out } envoyés
-closed-why = connexion fermée après { $duration } : { $bytes_in } reçus, { $bytes_out } envoyés ({ $reason })
+closed = connexion fermée à { $when }, { $duration } après { $since } : { $bytes_in } reçus, { $bytes_out } envoyés
+closed-why = connexion fermée à { $when }, { $duration } après { $since } : { $bytes_in } reçus, { $bytes_out } envoyés ({ $reason })
 connect-failed = ✗ { $addr } : { $error }
 all-sent-wait = … tout est envoyé ; attente des réponses pendant { $wait } (--wait)
 all-sent-replies = … tout est envoyé ; attente de { $n } { $n ->
@@ -214,6 +215,8 @@ explain-listen = La socket devient une socket serveur : le noyau établit lui-m
 explain-resolve = Un nom d'hôte devient une ou plusieurs adresses (IPv4 et/ou IPv6) : un client TCP les essaie dans l'ordre jusqu'à ce qu'une connexion aboutisse ; un datagramme UDP, qui n'apporte aucune réponse pour en juger, part vers la première.
 explain-connect-tcp = connect() bloque jusqu'à la fin de la poignée de main TCP (SYN, SYN-ACK, ACK) avec le serveur, ou échoue ; le système donne à la socket un port local éphémère si aucun ne lui a été associé.
 explain-connect-udp = Sur une socket UDP, connect() n'envoie rien et n'attend rien : il enregistre le pair, si bien que send() n'a pas besoin d'adresse, que le noyau rejette les datagrammes de toute autre adresse, et qu'un ICMP port unreachable venu du pair revient en ECONNREFUSED sur un send() ou un recv() suivant.
+python-comment-no-listen = ni sock.listen() ni sock.accept() : l'appel suivant est sock.recvfrom()
+python-comment-returns = renvoie { $n }
 explain-no-listen = listen() et accept() existent pour les connexions, et UDP n'en a pas : pas de poignée de main à terminer, pas de file de clients en attente, pas de socket par client. Chaque datagramme, de n'importe qui, arrive sur cette seule socket associée ; recvfrom() dit qui l'a envoyé, et sendto() répond à cette adresse.
 explain-udp-port = Un datagramme a besoin d'un port source : le premier { $call } a donc donné à la socket un port libre ; les réponses reviennent vers lui.
 explain-udp-port-range = Un datagramme a besoin d'un port source : le premier { $call } a donc donné à la socket un port libre (de sa plage éphémère { $low }-{ $high }) ; les réponses reviennent vers lui.
@@ -642,8 +645,16 @@ format-hint-smaller = utilisez des nombres de répétitions plus petits
 ## Les paquets (--packets : src/report/packets.rs, src/capture/ladder.rs, src/packets.rs, src/demo/*)
 
 demo-label-wire = réseau
-tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmis, { $segs_in } segments reçus, { $segs_out } envoyés, { $acked } acquittés
-tcp-info-line = TCP_INFO en { $state } : { $info }
+tcp-info = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmis, { $segs_in } { $segs_in ->
+        [one] segment reçu
+       *[other] segments reçus
+    }, { $segs_out } envoyés, { $acked } acquittés
+tcp-info-close = rtt { $rtt } (±{ $rtt_var }), cwnd { $cwnd }, { $retransmits } retransmis
+tcp-info-line = TCP_INFO à sa dernière lecture : { $info }
+wire-total = sur le réseau, { $from } → { $to } : { $segments } { $segments ->
+        [one] segment
+       *[other] segments
+    }, { $data } de données, { $acked } acquittés
 bench-tcp-info = { $label } en { $state } : { $info }
 bench-progress-tcp-info = rtt { $rtt } cwnd { $cwnd } retr { $retransmits }
 ladder-unscaled = (sans facteur d'échelle)

@@ -59,7 +59,9 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
             crate::sys::backlog::explained(*backlog).render(lang),
         ),
         Step::Resolve { host, port, .. } => {
-            (format!("socket.getaddrinfo('{host}', {port})"), tr!(lang, "explain-resolve"))
+            // `from socket import *` (the transcript's first line) binds
+            // `socket` to the class: the function is called by its name.
+            (format!("getaddrinfo('{host}', {port})"), tr!(lang, "explain-resolve"))
         }
         Step::Connect { role, addr } => (
             format!("{}.connect({})", var(*role, proto), py_addr(addr)),
@@ -73,10 +75,7 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
 
 /// Why a UDP server neither listens nor accepts.
 pub fn no_listen(lang: Lang) -> (String, String) {
-    (
-        "# no sock.listen(), no sock.accept(): the next call is sock.recvfrom()".to_string(),
-        tr!(lang, "explain-no-listen"),
-    )
+    (format!("# {}", tr!(lang, "python-comment-no-listen")), tr!(lang, "explain-no-listen"))
 }
 
 /// The local address of a UDP client, and where its port came from.
@@ -96,7 +95,7 @@ pub fn udp_local(
         sentence.push(' ');
         sentence.push_str(&tr!(lang, "explain-udp-unspecified", ip = local.ip()));
     }
-    (format!("sock.getsockname()  # {}", py_addr(local)), sentence)
+    (format!("sock.getsockname()  # {}", crate::python::returned_addr(local)), sentence)
 }
 
 /// Explanation of the first datagram in a direction.
@@ -178,7 +177,11 @@ pub fn data(lang: Lang, dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) ->
         // sends each piece of its input whole, as sendall() does.
         Dir::Out => match role {
             Role::Server => (
-                format!("client_socket.send({})  # returns {}", py_bytes(bytes, 40), bytes.len()),
+                format!(
+                    "client_socket.send({})  # {}",
+                    py_bytes(bytes, 40),
+                    tr!(lang, "python-comment-returns", n = bytes.len().to_string())
+                ),
                 tr!(lang, "explain-send"),
             ),
             Role::Client => {
@@ -211,8 +214,9 @@ pub fn decoded(lang: Lang, var: &str, bytes: &[u8]) -> (String, Option<String>) 
     }
 }
 
-pub fn eof(lang: Lang) -> (String, String) {
-    ("data = client_socket.recv(...)  # b''".to_string(), tr!(lang, "explain-eof"))
+/// The recv() that returns b'': the same call as the chunks' before it.
+pub fn eof(lang: Lang, role: Role, recv_size: usize) -> (String, String) {
+    (format!("{} = client_socket.recv({recv_size})  # b''", received_var(role)), tr!(lang, "explain-eof"))
 }
 
 pub fn shutdown(lang: Lang) -> (String, String) {

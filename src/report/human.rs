@@ -12,6 +12,7 @@ use super::explain::{self, FirstFin};
 use super::packets::{self, Ladder};
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter, width};
+use crate::capture::PacketKind;
 use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
@@ -88,6 +89,8 @@ pub struct Human {
     progress_shown: bool,
     /// Why a chunk cut a character was told once already.
     told_cut: bool,
+    /// The transcript's `from socket import *` was shown.
+    imported: bool,
     /// When the event being rendered happened, on the process clock.
     at: Stamp,
     /// `--packets`: which kinds of packet were explained already.
@@ -122,6 +125,8 @@ struct UdpState {
     seen_any: bool,
     seen_in: bool,
     seen_out: bool,
+    /// The capture saw an ICMP port unreachable for a datagram to here.
+    refused_at: Option<SocketAddr>,
 }
 
 impl Human {
@@ -146,6 +151,7 @@ impl Human {
             udp: UdpState::default(),
             progress_shown: false,
             told_cut: false,
+            imported: false,
             at: Stamp::ZERO,
             ladder: Ladder::default(),
             drops: HashMap::new(),
@@ -198,6 +204,11 @@ impl Human {
     fn python(&mut self, python: &str) {
         if !self.style.explain {
             return;
+        }
+        // The transcript runs as shown: its names come from this import.
+        if !std::mem::replace(&mut self.imported, true) {
+            let import = self.paint(Color::Blue, "      python: from socket import *");
+            self.line(&import);
         }
         let line = format!("      python: {python}");
         let split = python
@@ -467,9 +478,10 @@ impl Human {
         bytes_in: u64,
         duration: std::time::Duration,
     ) {
+        let _ = duration;
         let text = self.t(msg!(
             "udp-done",
-            duration = Arg::duration(duration),
+            when = self.when(),
             sent = Arg::count(sent),
             bytes_out = Arg::bytes(bytes_out),
             received = Arg::count(received),
@@ -478,9 +490,11 @@ impl Human {
         let text = self.paint(Color::Yellow, &text);
         self.line(&text);
         if sent > 0 && received == 0 && !self.style.quiet {
-            let note = match self.udp.waited {
-                Some(wait) => msg!("udp-nothing-back-within", wait = Arg::duration(wait)),
-                None => msg!("udp-nothing-back"),
+            let note = match (self.udp.refused_at, self.udp.waited) {
+                // The capture shows why: a refusal the socket was not told of.
+                (Some(at), _) => msg!("udp-refused-untold", host = at.ip(), port = at.port()),
+                (None, Some(wait)) => msg!("udp-nothing-back-within", wait = Arg::duration(wait)),
+                (None, None) => msg!("udp-nothing-back"),
             };
             let note = self.dim(&format!("  {}", self.t(note)));
             self.line(&note);
@@ -697,7 +711,12 @@ impl Human {
         else {
             return;
         };
-        let head = self.t(msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration)));
+        let head = self.t(msg!(
+            "stopped-by",
+            signal = *signal,
+            when = self.when(),
+            duration = Arg::duration(*duration)
+        ));
         let head = self.paint(Color::Green, &head);
         self.line(&head);
         let mut parts = vec![
@@ -737,15 +756,31 @@ impl Human {
         let tag = self.conn_tag(conn);
         let (duration, bytes_in, bytes_out) =
             (Arg::duration(duration), Arg::bytes(bytes_in), Arg::bytes(bytes_out));
+        // The duration runs from the call that made the connection, and
+        // the line says which; its end is the stamp the other lines carry.
+        let since = match self.role {
+            Role::Server => "accept()",
+            Role::Client => "connect()",
+        };
+        let when = self.when();
         let text = self.t(match reason {
             Some(reason) => msg!(
                 "closed-why",
+                when = when,
+                since = since,
                 duration = duration,
                 bytes_in = bytes_in,
                 bytes_out = bytes_out,
                 reason = reason.clone()
             ),
-            None => msg!("closed", duration = duration, bytes_in = bytes_in, bytes_out = bytes_out),
+            None => msg!(
+                "closed",
+                when = when,
+                since = since,
+                duration = duration,
+                bytes_in = bytes_in,
+                bytes_out = bytes_out
+            ),
         });
         let text = self.paint(Color::Yellow, &text);
         self.line(&format!("{tag} {text}"));
@@ -973,8 +1008,12 @@ impl Reporter for Human {
                 match server {
                     // Stopped by a signal: one summary, as tcp serve's.
                     Some(ServeTotals { signal: Some(signal), .. }) => {
-                        let head =
-                            self.t(msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration)));
+                        let head = self.t(msg!(
+                            "stopped-by",
+                            signal = *signal,
+                            when = self.when(),
+                            duration = Arg::duration(*duration)
+                        ));
                         let head = self.paint(Color::Green, &head);
                         self.line(&head);
                         let text = self.t(msg!(
@@ -997,7 +1036,7 @@ impl Reporter for Human {
                 let tag = self.conn_tag(*conn);
                 let text = self.paint(Color::Yellow, &self.t(msg!("eof")));
                 self.line(&format!("{tag} {text}"));
-                self.explanation(explain::eof(self.style.lang));
+                self.explanation(explain::eof(self.style.lang, self.role, self.style.recv_size));
             }
             Event::Shutdown { conn } => {
                 self.first_fin.entry(*conn).or_insert(FirstFin::Ours);
@@ -1011,11 +1050,8 @@ impl Reporter for Human {
                 self.drops.remove(conn);
                 self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_ref());
                 if let Some(info) = tcp_info {
-                    let text = self.t(msg!(
-                        "tcp-info-line",
-                        state = info.state_name(),
-                        info = packets::tcp_info_text(self.style.lang, info)
-                    ));
+                    let text = self
+                        .t(msg!("tcp-info-line", info = packets::tcp_info_close_text(self.style.lang, info)));
                     let text = self.dim(&format!("  {text}"));
                     self.line(&text);
                 }
@@ -1082,6 +1118,15 @@ impl Reporter for Human {
                 self.script_lines(line.into_iter().collect());
             }
             Event::Packet(packet) => {
+                if matches!(
+                    packet.packet.kind(),
+                    PacketKind::IcmpPortUnreachable | PacketKind::Icmpv6PortUnreachable
+                ) && let Some((_, server)) = packet.ends()
+                {
+                    self.udp.refused_at = Some(server);
+                }
+                // `udp send` cannot know anything listens at its target.
+                self.ladder.far_end_by_address = self.proto == Proto::Udp && self.role == Role::Client;
                 let width = self.style.width.unwrap_or(packets::WIDTH);
                 self.ladder.render(
                     self.style.lang,
@@ -1283,9 +1328,12 @@ mod tests {
             ],
             true,
         );
+        // The stop is stamped on the clock the other lines use.
+        let (head, rest) = text.split_once('\n').unwrap();
+        assert!(head.starts_with("■ stopped by SIGTERM at +"), "{text}");
         assert_eq!(
-            text,
-            "■ stopped by SIGTERM after 2.00s\n  3 connections (1 rejected), 2.00 KiB in, 10 B out, 4 relays, 1 slow client disconnected\n"
+            rest,
+            "  3 connections (1 rejected), 2.00 KiB in, 10 B out, 4 relays, 1 slow client disconnected\n"
         );
     }
 }

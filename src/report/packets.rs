@@ -6,11 +6,12 @@
 //! Kept apart from human.rs, which calls [`Ladder::render`] for packet
 //! events and [`tcp_info_text`] for the TCP_INFO of a closed connection.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::tables;
-use crate::capture::{Ends, PacketKind, TcpInfo, explain, ladder};
+use crate::capture::{Ends, PacketKind, Protocol, TcpFlags, TcpInfo, explain, ladder};
 use crate::event::packet::PacketEvent;
 use crate::i18n::{Arg, Lang};
 use crate::msg;
@@ -31,10 +32,78 @@ pub fn label(lang: Lang, color: bool) -> String {
     if color { format!("\x1b[1m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
 }
 
-/// The human reporter's packet state: which kinds were explained already.
+/// The human reporter's packet state: which kinds were explained already,
+/// and each TCP connection's ladder so far, to total it once it is whole.
 #[derive(Debug, Default)]
 pub struct Ladder {
     explained: HashSet<PacketKind>,
+    /// The far end is named by its address, not "server": `udp send` does
+    /// not know that anything listens there (an ICMP error may say not).
+    pub far_end_by_address: bool,
+    tallies: HashMap<(SocketAddr, SocketAddr), Tally>,
+}
+
+/// One direction of a TCP connection, as its ladder lines showed it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct OneWay {
+    /// Segments drawn, the handshake's and the close's included.
+    pub segments: u64,
+    /// Payload bytes, each counted once (a retransmission is not new data).
+    pub data: u64,
+    /// Data bytes the other end acknowledged: its highest ACK less one for
+    /// the SYN, which takes a sequence number and carries no byte, and less
+    /// the FIN, likewise; never more than the data.
+    pub acked: u64,
+    syn: bool,
+    /// The relative sequence number just past the FIN, once one was sent.
+    fin_end: Option<u32>,
+    /// The highest relative acknowledgement the other end sent.
+    highest_ack: Option<u32>,
+    /// The relative sequence number just past the data sent so far.
+    data_end: u32,
+}
+
+/// A TCP connection's ladder: client to server, and back.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub to_server: OneWay,
+    pub to_client: OneWay,
+    reset: bool,
+    done: bool,
+}
+
+impl Tally {
+    /// Adds one segment, sent by the client when `from_client`; true when
+    /// this segment made the ladder whole: both FINs sent and acknowledged,
+    /// or a reset.
+    pub fn add(&mut self, from_client: bool, flags: TcpFlags, seq: u32, ack: Option<u32>, len: u32) -> bool {
+        let (mine, theirs) = if from_client {
+            (&mut self.to_server, &mut self.to_client)
+        } else {
+            (&mut self.to_client, &mut self.to_server)
+        };
+        mine.segments += 1;
+        mine.syn |= flags.has(TcpFlags::SYN);
+        // Relative numbers start at 0 on the SYN; data starts at 1.
+        let end = seq.wrapping_add(len);
+        if len > 0 && end > mine.data_end.max(1) {
+            mine.data += u64::from(end - mine.data_end.max(1));
+            mine.data_end = end;
+        }
+        if flags.has(TcpFlags::FIN) {
+            mine.fin_end = Some(end.wrapping_add(1));
+        }
+        if let Some(ack) = ack.filter(|_| flags.has(TcpFlags::ACK)) {
+            theirs.highest_ack = Some(theirs.highest_ack.map_or(ack, |h| h.max(ack)));
+            if theirs.syn {
+                theirs.acked = u64::from(ack.saturating_sub(1)).min(theirs.data);
+            }
+        }
+        self.reset |= flags.has(TcpFlags::RST);
+        let closed = |w: &OneWay| w.fin_end.is_some_and(|f| w.highest_ack.is_some_and(|a| a >= f));
+        let whole = self.reset || (closed(&self.to_server) && closed(&self.to_client));
+        whole && !std::mem::replace(&mut self.done, true)
+    }
 }
 
 impl Ladder {
@@ -61,11 +130,18 @@ impl Ladder {
             // Between other ends: the ladder draws it between its addresses.
             None => Ends::new(packet.from.to_string(), packet.from, packet.to.to_string(), packet.to),
         };
+        let ends = match (self.far_end_by_address, event.ends()) {
+            (true, Some((_, server))) => {
+                Ends::new(ends.left.label.clone(), ends.left.addr, server.to_string(), server)
+            }
+            _ => ends,
+        };
         for line in ladder::lines(packet, &ends, color, width.saturating_sub(INDENT.len())) {
             out.extend_from_slice(INDENT.as_bytes());
             out.extend_from_slice(line.as_bytes());
             out.push(b'\n');
         }
+        let whole = self.tally(event);
         let kind = packet.kind();
         if explain_kinds && self.explained.insert(kind) {
             let sentence = explain(kind).render(lang);
@@ -76,7 +152,71 @@ impl Ladder {
                 out.push(b'\n');
             }
         }
+        if let Some(tally) = whole {
+            let (client, server) = (ends.left.label.as_str(), ends.right.label.as_str());
+            for (from, to, way) in [(client, server, &tally.to_server), (server, client, &tally.to_client)] {
+                let text = wire_total(lang, from, to, way);
+                for text in tables::wrap(&text, width.saturating_sub(INDENT.len())) {
+                    let text = format!("{INDENT}{text}");
+                    let text = if color { format!("\x1b[2m{text}\x1b[0m") } else { text };
+                    out.extend_from_slice(text.as_bytes());
+                    out.push(b'\n');
+                }
+            }
+        }
     }
+
+    /// Counts a TCP segment into its connection's tally; the tally, once,
+    /// when this segment made the ladder whole.
+    fn tally(&mut self, event: &PacketEvent) -> Option<Tally> {
+        let packet = &event.packet;
+        let (tcp, (client, server)) = match (packet.protocol, &packet.tcp, event.ends()) {
+            (Protocol::Tcp, Some(tcp), Some(ends)) => (tcp, ends),
+            _ => return None,
+        };
+        let relative = tcp.relative?;
+        let key = (client, server);
+        let from_client = packet.from == client;
+        let tally = self.tallies.entry(key).or_default();
+        let whole = tally.add(from_client, tcp.flags, relative.seq, relative.ack, packet.length);
+        let tally = *tally;
+        if whole {
+            // A later connection between the same ports starts anew.
+            self.tallies.remove(&key);
+        }
+        whole.then_some(tally)
+    }
+}
+
+/// One direction of a whole ladder: what crossed, counted from the lines
+/// drawn above it.
+pub fn wire_total(lang: Lang, from: &str, to: &str, way: &OneWay) -> String {
+    msg!(
+        "wire-total",
+        from = from,
+        to = to,
+        segments = Arg::count(way.segments),
+        data = Arg::bytes(way.data),
+        acked = Arg::bytes(way.acked)
+    )
+    .render(lang)
+}
+
+/// TCP_INFO's figures at a connection's close, in a few words: `rtt 38µs
+/// (±19µs), cwnd 10, 0 retransmitted`. Its segment and byte counts are left
+/// out: they stop where the kernel last listed the connection, which varies
+/// from run to run (FIN_WAIT1, ESTABLISHED, CLOSE_WAIT for one exchange);
+/// the ladder's totals ([`wire_total`]) count what crossed, whole.
+pub fn tcp_info_close_text(lang: Lang, info: &TcpInfo) -> String {
+    let micros = |us: u32| Arg::duration(Duration::from_micros(u64::from(us)));
+    msg!(
+        "tcp-info-close",
+        rtt = micros(info.rtt_us),
+        rtt_var = micros(info.rtt_var_us),
+        cwnd = info.cwnd,
+        retransmits = Arg::count(info.retransmits)
+    )
+    .render(lang)
 }
 
 /// TCP_INFO's figures in a few words: `rtt 38µs (±19µs), cwnd 10, 0

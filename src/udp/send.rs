@@ -318,22 +318,22 @@ fn send_all(
         if stopped {
             return Err(Stopped.into());
         }
-        // Stamped before the call, so the server's recvfrom shows after
-        // it; the socket's new address is told first, as it came with it.
-        let first = (sent_before == 0 && !config.connect).then(|| report.cause(0)).transpose()?;
+        // Stamped before the call, so the server's recvfrom shows after it.
         let cause = report.cause(bytes.len())?;
         let sent = if config.connect { socket.send(bytes) } else { socket.send_to(bytes, &target) };
         let n = sent.map_err(|e| NetError::socket(send_op(config.connect), peer, e))?;
-        if let Some(first) = first {
-            // The socket had no port until this first sendto() gave it one.
-            let local = socket::local_addr(socket, &peer)?;
-            client.client(local);
-            let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
-            first.emit(Event::SendingFrom { local, peer, connected: false, ephemeral })?;
-        }
         let seq = shared.sent.add(n);
         let bytes = Bytes::copy_from_slice(&bytes[..n]);
         cause.emit(Event::datagram(Dir::Out, peer, seq, bytes, None, shared.start.elapsed()))?;
+        if sent_before == 0 && !config.connect {
+            // The socket had no port until this first sendto() gave it one:
+            // told after the datagram, as getsockname() answers only then
+            // (before it, Python's returns port 0).
+            let local = socket::local_addr(socket, &peer)?;
+            client.client(local);
+            let ephemeral = config.bind.is_none_or(|b| b.port() == 0);
+            report.emit(Event::SendingFrom { local, peer, connected: false, ephemeral })?;
+        }
         Ok(())
     };
     match ready {
