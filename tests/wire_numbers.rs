@@ -432,3 +432,72 @@ fn the_demo_s_counts_are_tcpdump_s() {
         check_udp_done(&ends[server], from, to);
     }
 }
+
+/// Sends 15 bytes, waits for the server's `ok`, sends 10 more, half-closes,
+/// reads to the end: the server's recv() gets two chunks, the second from
+/// stream offset 15, mid-row in a 16-byte dump.
+const TWO_CHUNKS: &str = r#"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"Hello serveur !")
+got = b""
+while got != b"ok":
+    more = s.recv(2 - len(got))
+    assert more, "closed before it answered"
+    got += more
+s.sendall(b"0123456789")
+s.shutdown(socket.SHUT_WR)
+while s.recv(1024):
+    pass
+"#;
+
+/// Issue 20: a later chunk's dump starts on the row labelled `00000000`
+/// (bytes 15 on of a 16-byte row); its header says the offset of its first
+/// byte in the stream, which is the sequence number tcpdump saw less the
+/// SYN's.
+#[test]
+fn a_later_chunk_says_where_it_starts_in_the_stream() {
+    if !can_capture() || !common::have("python3") {
+        return;
+    }
+    for lang in ["en", "fr"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pcap = dir.path().join("chunks.pcap");
+        let mut server = Proc::start(&[
+            "--color",
+            "never",
+            "--lang",
+            lang,
+            "--packets",
+            "--pcap",
+            pcap.to_str().unwrap(),
+            "tcp",
+            "serve",
+            "--port",
+            "0",
+            "--once",
+            "--reply",
+            "ok",
+        ]);
+        let port = port_of(&server.expect(|l| l.starts_with("● ")));
+        let client = Command::new("python3").args(["-c", TWO_CHUNKS, &port.to_string()]).output().unwrap();
+        assert!(client.status.success(), "{}", String::from_utf8_lossy(&client.stderr));
+        assert_eq!(server.wait_within(PATIENCE), Some(0));
+        let mut lines = server.seen().to_vec();
+        lines.extend(server.rest());
+        let header = Regex::new(r"(?:chunk|morceau) 2 (?:at offset|au décalage) ([0-9a-f]{8}),").unwrap();
+        let at = lines.iter().position(|l| l.contains("← recv") && header.is_match(l));
+        let at = at.unwrap_or_else(|| panic!("no second chunk with its offset:\n{}", lines.join("\n")));
+        let offset = u64::from_str_radix(&header.captures(&lines[at]).unwrap()[1], 16).unwrap();
+        // tcpdump: the client's second data segment, from the stream's start.
+        let seen: Vec<Seen> = tcpdump(&pcap).into_iter().filter(|p| p.to == port).collect();
+        let isn = seen.iter().find(|p| p.flags.contains('S')).and_then(|p| p.seq).unwrap().0;
+        let data: Vec<u64> =
+            seen.iter().filter(|p| p.length > 0).map(|p| p.seq.unwrap().0.wrapping_sub(isn) - 1).collect();
+        assert_eq!(data, vec![0, 15], "{seen:?}");
+        assert_eq!(offset, 15, "{}", lines[at]);
+        // The dump's row is the 16-byte row that holds that offset.
+        let row = lines[at + 1..].iter().find(|l| l.starts_with("0000")).unwrap();
+        assert!(row.starts_with(&format!("{:08x}  ", offset & !15)), "{row}");
+    }
+}

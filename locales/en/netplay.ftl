@@ -113,6 +113,7 @@ send-head = → send { $bytes }
 datagram-in-head = ← datagram { $bytes }
 datagram-out-head = → datagram { $bytes }
 chunk-detail = chunk { $chunk }, { $when }
+chunk-detail-at = chunk { $chunk } at offset { $offset }, { $when }
 decode-first = { $label }{ $format } on the first { $size } of { $len } bytes:{" "}
 decode-note = { $label }note:{" "}
 chunk-label = { $tag } chunk { $chunk }:{" "}

@@ -66,6 +66,19 @@ impl Style {
     }
 }
 
+/// A chunk's place: its number, and after the first, the stream offset of
+/// its first byte as the dump's offset column writes it. The dump keeps its
+/// rows on multiples of 16, so a chunk that starts mid-row is drawn on a row
+/// labelled lower (`00000000` for bytes 15 on): the header says where it
+/// starts.
+fn chunk_detail(chunk: u64, offset: u64, when: String) -> Msg {
+    if chunk > 1 {
+        msg!("chunk-detail-at", chunk = chunk, offset = format!("{offset:08x}"), when = when)
+    } else {
+        msg!("chunk-detail", chunk = chunk, when = when)
+    }
+}
+
 /// The columns a full line of the hex dump takes, `width` bytes a line:
 /// the offset, the hex cells in groups of 8, and the text between bars.
 pub fn dump_columns(width: usize) -> usize {
@@ -564,7 +577,7 @@ impl Human {
             (Dir::Out, Proto::Udp) => (msg!("datagram-out-head", bytes = count), Color::Magenta),
         };
         let head = self.paint(color, &self.t(head));
-        let detail = self.dim(&self.t(msg!("chunk-detail", chunk = chunk, when = self.when())));
+        let detail = self.dim(&self.t(chunk_detail(chunk, offset, self.when())));
         self.line(&format!("{tag} {head}   {detail}"));
         // Every call has its Python line; the sentence comes once.
         let (python, sentence) = explain::data(self.style.lang, dir, self.role, self.style.recv_size, bytes);
@@ -632,7 +645,7 @@ impl Human {
         };
         let head = self.t(msg!("relay-head", bytes = byte_count(bytes.len()), to = to));
         let head = self.paint(Color::Cyan, &head);
-        let detail = self.dim(&self.t(msg!("chunk-detail", chunk = chunk, when = self.when())));
+        let detail = self.dim(&self.t(chunk_detail(chunk, offset, self.when())));
         self.line(&format!("{tag} {head}   {detail}"));
         let (layout, color) = (self.style.layout, self.style.color);
         // Stdin has no connection number; 0 is never one.
