@@ -31,6 +31,7 @@ netplay, lang, mode, path = sys.argv[1:5]
 peer_args = sys.argv[5:]
 lines = open(path, encoding="utf-8").read().splitlines()
 assert lines and lines[0] == "from socket import *", lines[:1]
+assert any("getaddrinfo(" in l for l in lines) or mode == "server", "no getaddrinfo line"
 ports = {}
 peer = None
 
@@ -69,6 +70,13 @@ def same(shown, got, line):
             same(s, g, line)
     else:
         assert type(got) is type(shown) and got == shown, (line, shown, got)
+
+def end_peer():
+    # However the run ends, the peer started here does not outlive it.
+    if peer is not None and peer.poll() is None:
+        peer.kill()
+import atexit
+atexit.register(end_peer)
 
 if mode == "client":
     old = int(re.search(r"getaddrinfo\('[^']*', (\d+)\)", "\n".join(lines)).group(1))

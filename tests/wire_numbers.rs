@@ -460,6 +460,7 @@ fn a_later_chunk_says_where_it_starts_in_the_stream() {
     if !can_capture() || !common::have("python3") {
         return;
     }
+    let header = Regex::new(r"(?:chunk|morceau) 2 (?:at offset|au décalage) ([0-9a-f]{8}),").unwrap();
     for lang in ["en", "fr"] {
         let dir = tempfile::tempdir().unwrap();
         let pcap = dir.path().join("chunks.pcap");
@@ -485,7 +486,6 @@ fn a_later_chunk_says_where_it_starts_in_the_stream() {
         assert_eq!(server.wait_within(PATIENCE), Some(0));
         let mut lines = server.seen().to_vec();
         lines.extend(server.rest());
-        let header = Regex::new(r"(?:chunk|morceau) 2 (?:at offset|au décalage) ([0-9a-f]{8}),").unwrap();
         let at = lines.iter().position(|l| l.contains("← recv") && header.is_match(l));
         let at = at.unwrap_or_else(|| panic!("no second chunk with its offset:\n{}", lines.join("\n")));
         let offset = u64::from_str_radix(&header.captures(&lines[at]).unwrap()[1], 16).unwrap();
