@@ -232,12 +232,12 @@ impl Recorder {
                 });
                 self.session.push(s, row(Tone::Note, text), None);
             }
-            Event::Done { sent, received, bytes_out, bytes_in, duration, server } => {
+            Event::Done { sent, received, bytes_out, bytes_in, duration: _, server } => {
                 let mut r = row(
                     Tone::Close,
                     self.t(msg!(
                         "udp-done",
-                        duration = Arg::duration(*duration),
+                        when = when(lang, at),
                         sent = Arg::count(*sent),
                         bytes_out = Arg::bytes(*bytes_out),
                         received = Arg::count(*received),
@@ -246,7 +246,7 @@ impl Recorder {
                 );
                 if let Some(ServeTotals { signal, withheld, ignored, kernel_drops }) = server {
                     if let Some(signal) = signal {
-                        let text = msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration));
+                        let text = msg!("stopped-by", signal = *signal, when = when(lang, at));
                         r.details.push(Detail::Note(self.t(text)));
                     }
                     for (n, m) in [
@@ -270,7 +270,7 @@ impl Recorder {
                 let mut r = row(Tone::Close, format!("#{conn} recv() → b''"));
                 r.arrow = lane.and_then(|l| self.path(us, l, Dir::In, "FIN".into()));
                 r.details.push(Detail::Note(self.t(msg!("eof"))));
-                let (python, sentence) = explain::eof(lang);
+                let (python, sentence) = explain::eof(lang, self.role(s, us), self.session.recv_size);
                 r.details.extend(self.python(python));
                 r.details.extend(self.once(s, us, "eof", sentence));
                 self.session.push(s, r, None);
@@ -288,20 +288,31 @@ impl Recorder {
             }
             Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
                 let (d, i, o) = (Arg::duration(*duration), Arg::bytes(*bytes_in), Arg::bytes(*bytes_out));
+                // As the terminal says it: when, and since which call.
+                let since = match self.role(s, us) {
+                    Role::Server => "accept()",
+                    Role::Client => "connect()",
+                };
+                let w = when(lang, at);
                 let text = self.t(match reason {
-                    Some(reason) => {
-                        msg!("closed-why", duration = d, bytes_in = i, bytes_out = o, reason = reason.clone())
+                    Some(reason) => msg!(
+                        "closed-why",
+                        when = w,
+                        since = since,
+                        duration = d,
+                        bytes_in = i,
+                        bytes_out = o,
+                        reason = reason.clone()
+                    ),
+                    None => {
+                        msg!("closed", when = w, since = since, duration = d, bytes_in = i, bytes_out = o)
                     }
-                    None => msg!("closed", duration = d, bytes_in = i, bytes_out = o),
                 });
                 let mut r = row(Tone::Close, format!("#{conn} close()"));
                 r.details.push(if reason.is_some() { Detail::Warn(text) } else { Detail::Note(text) });
                 if let Some(info) = tcp_info {
-                    let text = msg!(
-                        "tcp-info-line",
-                        state = info.state_name(),
-                        info = crate::report::packets::tcp_info_text(lang, info)
-                    );
+                    let text =
+                        msg!("tcp-info-line", info = crate::report::packets::tcp_info_close_text(lang, info));
                     r.details.push(Detail::Note(self.t(text)));
                 }
                 let fin = self.state(s, us).first_fin.remove(conn).filter(|_| reason.is_none());
@@ -375,7 +386,8 @@ impl Recorder {
                 stalls,
                 duration,
             } => {
-                let head = self.t(msg!("stopped-by", signal = *signal, duration = Arg::duration(*duration)));
+                let _ = duration;
+                let head = self.t(msg!("stopped-by", signal = *signal, when = when(lang, at)));
                 let mut parts = vec![
                     msg!("summary-connections", n = *connections, rejected = *rejected),
                     msg!("summary-in", bytes = Arg::bytes(*bytes_in)),
@@ -636,4 +648,10 @@ fn packet_kind_name(kind: PacketKind) -> &'static str {
         PacketKind::Icmp => "icmp",
         PacketKind::Udp => "udp",
     }
+}
+
+/// A stamp as the terminal's lines write it (`+4.2ms`): the durations
+/// the page shows say where they end on the same clock.
+fn when(lang: crate::i18n::Lang, at: Stamp) -> String {
+    format!("+{}", crate::units::format_duration_in(lang, at.0))
 }
