@@ -501,3 +501,100 @@ fn a_later_chunk_says_where_it_starts_in_the_stream() {
         assert!(row.starts_with(&format!("{:08x}  ", offset & !15)), "{row}");
     }
 }
+
+/// The cells of the demo's table, stacked at 80 columns: for each row, its
+/// TCP and its UDP sentence, each joined back into one line.
+fn table_cells(part: &str) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut current: Option<&mut String> = None;
+    for line in part.lines().skip(1) {
+        if let Some(rest) = line.strip_prefix("  TCP (SOCK_STREAM)") {
+            rows.push((rest.to_string(), String::new()));
+            current = rows.last_mut().map(|r| &mut r.0);
+        } else if let Some(rest) = line.strip_prefix("  UDP (SOCK_DGRAM)") {
+            let last = rows.last_mut().unwrap();
+            last.1 = rest.to_string();
+            current = Some(&mut last.1);
+        } else if let Some(more) = line.strip_prefix("    ") {
+            if let Some(cell) = current.as_deref_mut() {
+                cell.push(' ');
+                cell.push_str(more);
+            }
+        } else {
+            current = None;
+        }
+    }
+    rows
+}
+
+/// Part 3 of the demo: every count its table says was on the wire is in
+/// tcpdump's reading of the run's pcap (segments and datagrams, their
+/// sizes; the closed port's RST,ACK and ICMP errors).
+#[test]
+fn the_demo_table_s_wire_counts_are_tcpdump_s() {
+    if !can_capture() {
+        return;
+    }
+    for lang in ["en", "fr"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pcap = dir.path().join("demo.pcap");
+        let out = common::netplay()
+            .args(["--color", "never", "--columns", "80", "--lang", lang, "--packets", "--pcap"])
+            .args([pcap.to_str().unwrap(), "demo"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let part = text.split("━━ ").find(|p| p.starts_with("3/3")).unwrap();
+        let seen = tcpdump(&pcap);
+        let cells = table_cells(part);
+        assert!(cells.len() >= 3, "{part}");
+        let norm = |s: &str| s.replace(['\u{a0}', '\u{202f}'], " ");
+        // "5 data segments of 10 bytes" / "5 segments de données de 10 octets".
+        let segments =
+            Regex::new(r"(\d+) (?:data segments?|segments? de données) (?:of|de) (\d+) (?:bytes|octets)")
+                .unwrap();
+        let datagrams = Regex::new(
+            r"(?:On the wire|Sur le réseau) ?: (\d+) datagram(?:me)?s? (?:of|de) (\d+) (?:bytes|octets)",
+        )
+        .unwrap();
+        for (row, (tcp, udp)) in cells.iter().take(2).enumerate() {
+            let (tcp, udp) = (norm(tcp), norm(udp));
+            let c = segments.captures(&tcp).unwrap_or_else(|| panic!("row {row}: {tcp}"));
+            let (n, size): (usize, u64) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+            // Some TCP connection of the run carried exactly that, one way.
+            let mut flows: HashMap<(u16, u16), Vec<u64>> = HashMap::new();
+            for p in seen.iter().filter(|p| p.proto == "tcp" && p.length > 0) {
+                flows.entry((p.from, p.to)).or_default().push(p.length);
+            }
+            assert!(
+                flows.values().any(|v| v.len() == n && v.iter().all(|&l| l == size)),
+                "row {row}: {tcp} against {flows:?}"
+            );
+            let c = datagrams.captures(&udp).unwrap_or_else(|| panic!("row {row}: {udp}"));
+            let (n, size): (usize, u64) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+            let mut flows: HashMap<(u16, u16), Vec<u64>> = HashMap::new();
+            for p in seen.iter().filter(|p| p.proto == "udp") {
+                flows.entry((p.from, p.to)).or_default().push(p.length);
+            }
+            assert!(
+                flows.values().any(|v| v.len() == n && v.iter().all(|&l| l == size)),
+                "row {row}: {udp} against {flows:?}"
+            );
+        }
+        // The closed port: a SYN answered by RST,ACK; the datagrams, each
+        // answered by an ICMP port unreachable (unconnected, then connected).
+        let port: u16 =
+            Regex::new(r"(?:a closed port|un port fermé)\s?: (\d+)").unwrap().captures(part).unwrap()[1]
+                .parse()
+                .unwrap();
+        assert!(seen.iter().any(|p| p.proto == "tcp" && p.to == port && p.flags == "S"), "no SYN to {port}");
+        assert!(
+            seen.iter().any(|p| p.proto == "tcp" && p.from == port && p.flags == "R."),
+            "no RST,ACK from {port}"
+        );
+        let sent = seen.iter().filter(|p| p.proto == "udp" && p.to == port).count();
+        let refused = seen.iter().filter(|p| p.unreachable == Some(port)).count();
+        assert_eq!((sent, refused), (2, 2), "{part}\n{seen:?}");
+    }
+}
