@@ -535,6 +535,15 @@ fn the_demo_table_s_wire_counts_are_tcpdump_s() {
     if !can_capture() {
         return;
     }
+    // "5 data segments of 10 bytes" / "5 segments de données de 10 octets".
+    let segments =
+        Regex::new(r"(\d+) (?:data segments?|segments? de données) (?:of|de) (\d+) (?:bytes|octets)")
+            .unwrap();
+    let datagrams = Regex::new(
+        r"(?:On the wire|Sur le réseau) ?: (\d+) datagram(?:me)?s? (?:of|de) (\d+) (?:bytes|octets)",
+    )
+    .unwrap();
+    let closed = Regex::new(r"(?:a closed port|un port fermé)\s?: (\d+)").unwrap();
     for lang in ["en", "fr"] {
         let dir = tempfile::tempdir().unwrap();
         let pcap = dir.path().join("demo.pcap");
@@ -550,14 +559,6 @@ fn the_demo_table_s_wire_counts_are_tcpdump_s() {
         let cells = table_cells(part);
         assert!(cells.len() >= 3, "{part}");
         let norm = |s: &str| s.replace(['\u{a0}', '\u{202f}'], " ");
-        // "5 data segments of 10 bytes" / "5 segments de données de 10 octets".
-        let segments =
-            Regex::new(r"(\d+) (?:data segments?|segments? de données) (?:of|de) (\d+) (?:bytes|octets)")
-                .unwrap();
-        let datagrams = Regex::new(
-            r"(?:On the wire|Sur le réseau) ?: (\d+) datagram(?:me)?s? (?:of|de) (\d+) (?:bytes|octets)",
-        )
-        .unwrap();
         for (row, (tcp, udp)) in cells.iter().take(2).enumerate() {
             let (tcp, udp) = (norm(tcp), norm(udp));
             let c = segments.captures(&tcp).unwrap_or_else(|| panic!("row {row}: {tcp}"));
@@ -584,10 +585,7 @@ fn the_demo_table_s_wire_counts_are_tcpdump_s() {
         }
         // The closed port: a SYN answered by RST,ACK; the datagrams, each
         // answered by an ICMP port unreachable (unconnected, then connected).
-        let port: u16 =
-            Regex::new(r"(?:a closed port|un port fermé)\s?: (\d+)").unwrap().captures(part).unwrap()[1]
-                .parse()
-                .unwrap();
+        let port: u16 = closed.captures(part).unwrap()[1].parse().unwrap();
         assert!(seen.iter().any(|p| p.proto == "tcp" && p.to == port && p.flags == "S"), "no SYN to {port}");
         assert!(
             seen.iter().any(|p| p.proto == "tcp" && p.from == port && p.flags == "R."),
