@@ -210,9 +210,9 @@ pub fn row(
 }
 
 /// The heads of the lifelines, at the top of a diagram.
-pub fn heads(lang: Lang, section: &Section, geometry: &Geometry, x0: usize, out: &mut String) {
+pub fn heads(lang: Lang, section: &Section, geometry: &Geometry, out: &mut String) {
     for (i, lane) in section.lanes.iter().enumerate() {
-        let x = geometry.x[i] + x0;
+        let x = geometry.x[i];
         let (title, addr) = lane_title(lang, lane);
         let ours = if lane.ours { " ours" } else { "" };
         out.push_str(&format!(

@@ -150,7 +150,7 @@ fn diagram(session: &Session, section: &Section, out: &mut String) {
          <div class=d><svg width={width} height=44 role=img>",
         escape(&t(lang, msg!("html-head-time")))
     );
-    draw::heads(lang, section, &geometry, 0, out);
+    draw::heads(lang, section, &geometry, out);
     let _ =
         writeln!(out, "</svg></div><div class=x>{}</div></div>", escape(&t(lang, msg!("html-head-beside"))));
     let calls = !section.packets;
@@ -216,9 +216,6 @@ fn html_row(session: &Session, row: &Row, geometry: &Geometry, calls: bool, out:
             }
             Detail::Sentence(text) => {
                 let _ = write!(out, "<p class=why>{}</p>", escape(text));
-            }
-            Detail::Decoded(text) => {
-                let _ = write!(out, "<p class=py><code>{}</code></p>", escape(text));
             }
             Detail::Dump(d) => {
                 if !d.bytes.is_empty() {
@@ -362,7 +359,7 @@ pub fn svg(session: &Session) -> String {
         let rows: Vec<Option<&Row>> = section.rows().collect();
         let bottom = y + draw::HEAD + rows.len() * draw::ROW + 8;
         let _ = write!(body, "<g transform=\"translate({},{y})\">", draw::TIME);
-        draw::heads(lang, section, &geometry, 0, &mut body);
+        draw::heads(lang, section, &geometry, &mut body);
         draw::lifelines(&geometry, draw::HEAD - 6, Some(bottom - y), &mut body);
         let calls = !section.packets;
         for (i, row) in rows.iter().enumerate() {

@@ -173,7 +173,7 @@ impl Recorder {
             Event::Connected { conn, local, peer, ephemeral } => {
                 self.section(s).lanes[us].addr = Some(*local);
                 let limits = self.session.limits;
-                let lane = self.section(s).peer(us, Some(*peer), Some(*conn), &limits);
+                self.section(s).peer(us, Some(*peer), Some(*conn), &limits);
                 let label = format!("#{conn} {} ⇄ {}", returned_addr(local), returned_addr(peer));
                 let mut r = row(Tone::State, label);
                 let origin = match ephemeral {
@@ -186,7 +186,6 @@ impl Recorder {
                     let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
                     r.details.push(Detail::Sentence(explain::ephemeral(lang, local, peer, range)));
                 }
-                let _ = lane;
                 self.session.push(s, r, None);
             }
             Event::Accepted { conn, peer, .. } => {

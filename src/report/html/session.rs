@@ -112,8 +112,6 @@ pub enum Detail {
     /// What the call does, in a sentence (with --explain, once a kind).
     Sentence(String),
     Dump(Dump),
-    /// A --decode line.
-    Decoded(String),
 }
 
 /// The first bytes of a chunk, for its hex dump.
