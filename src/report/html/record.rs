@@ -514,6 +514,10 @@ impl Recorder {
 
     #[allow(clippy::too_many_arguments)]
     fn data(&mut self, s: usize, us: usize, at: Stamp, conn: u64, dir: Dir, offset: u64, bytes: &[u8]) {
+        let repeat = Repeat::Data(us, dir);
+        if self.session.fold_into(s, repeat, bytes.len() as u64, at) {
+            return;
+        }
         let lang = self.session.lang;
         let role = self.role(s, us);
         let recv_size = self.session.recv_size;
@@ -536,7 +540,7 @@ impl Recorder {
             r.details.extend(why.and_then(|why| self.once(s, us, "decode-cut", why)));
         }
         r.details.push(self.session.dump(offset, bytes));
-        self.session.push(s, r, Some((Repeat::Data(us, dir), bytes.len() as u64)));
+        self.session.push(s, r, Some((repeat, bytes.len() as u64)));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -550,11 +554,15 @@ impl Recorder {
         arrived: Option<usize>,
         bytes: &[u8],
     ) {
+        let limits = self.session.limits;
+        let lane = self.section(s).peer(us, Some(*peer), None, &limits);
+        let repeat = Repeat::Datagram(us, lane, dir);
+        if self.session.fold_into(s, repeat, bytes.len() as u64, at) {
+            return;
+        }
         let lang = self.session.lang;
         let recv_size = self.session.recv_size;
         let connected = self.state(s, us).udp_connected;
-        let limits = self.session.limits;
-        let lane = self.section(s).peer(us, Some(*peer), None, &limits);
         let size = self.t(msg!("bytes", n = bytes.len()));
         let (tone, label) = match (dir, connected) {
             (Dir::In, false) => {
@@ -585,7 +593,7 @@ impl Recorder {
             r.details.push(Detail::Python(python));
         }
         r.details.push(self.session.dump(0, bytes));
-        self.session.push(s, r, Some((Repeat::Data(us, dir), bytes.len() as u64)));
+        self.session.push(s, r, Some((repeat, bytes.len() as u64)));
     }
 
     /// A packet, as an arrow between the lifelines of its two ends. `us`
@@ -615,6 +623,17 @@ impl Recorder {
         };
         let kind = packet.kind();
         self.session.sections[s].packets = true;
+        let repeat = match kind {
+            PacketKind::Data | PacketKind::Ack | PacketKind::Udp => {
+                Some((Repeat::Packet(from, to, kind), u64::from(packet.length)))
+            }
+            _ => None,
+        };
+        if let Some((key, bytes)) = repeat
+            && self.session.fold_into(s, key, bytes, at)
+        {
+            return;
+        }
         let label = crate::capture::ladder::arrow_label(packet);
         let mut r = Row::new(at, None, Tone::Packet(kind), String::new());
         r.arrow = Some(Arrow { from, to, label, packet: true });
@@ -623,12 +642,6 @@ impl Recorder {
         if self.session.explain && self.state(s, usize::MAX).told.insert(packet_kind_name(kind)) {
             r.details.push(Detail::Sentence(self.t(crate::capture::explain(kind))));
         }
-        let repeat = match kind {
-            PacketKind::Data | PacketKind::Ack | PacketKind::Udp => {
-                Some((Repeat::Packet(from, to, kind), u64::from(packet.length)))
-            }
-            _ => None,
-        };
         self.session.push(s, r, repeat);
     }
 }

@@ -175,6 +175,8 @@ pub struct Gap {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Repeat {
     Data(usize, Dir),
+    /// Datagrams between our lane and a peer's, one way.
+    Datagram(usize, usize, Dir),
     Relay(usize),
     Drop(usize),
     Queue(usize),
@@ -360,6 +362,25 @@ impl Section {
         seq
     }
 
+    /// Counts one more event in the open fold of `key`, if there is one:
+    /// then the event needs no row of its own, and none is built (a fast
+    /// transfer folds thousands of chunks a second).
+    pub fn fold_into(&mut self, key: Repeat, bytes: u64, at: Stamp, limits: &Limits) -> bool {
+        if self.shown.get(&key).is_none_or(|&n| n < limits.repeats) {
+            return false;
+        }
+        let Some(&seq) = self.open.get(&key) else { return false };
+        match self.row_mut(seq) {
+            Some(Row { fold: Some(fold), .. }) => {
+                fold.count += 1;
+                fold.bytes += bytes;
+                fold.last = at;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Adds a row. A row with `repeat` may fold into the last of its kind
     /// (counting `bytes`); one without closes every fold: what follows it
     /// is shown whole again.
@@ -377,12 +398,7 @@ impl Section {
             return;
         }
         let at = row.at;
-        if let Some(&seq) = self.open.get(&key)
-            && let Some(Row { fold: Some(fold), .. }) = self.row_mut(seq)
-        {
-            fold.count += 1;
-            fold.bytes += bytes;
-            fold.last = at;
+        if self.fold_into(key, bytes, at, limits) {
             return;
         }
         let mut row = row;
@@ -444,6 +460,12 @@ impl Session {
         let keep = bytes.len().min(self.limits.dump_chunk).min(self.budget);
         self.budget -= keep;
         Detail::Dump(Dump { offset, bytes: Bytes::copy_from_slice(&bytes[..keep]), total: bytes.len() })
+    }
+
+    /// [`Section::fold_into`] in section `s`.
+    pub fn fold_into(&mut self, s: usize, key: Repeat, bytes: u64, at: Stamp) -> bool {
+        let limits = self.limits;
+        self.sections[s].fold_into(key, bytes, at, &limits)
     }
 
     /// Adds `row` to section `s` (see [`Section::push`]).
