@@ -301,3 +301,38 @@ fn both_ends_of_the_demo_run_in_python() {
         }
     }
 }
+
+/// IPv6: the transcripts name AF_INET6, and what Python returns for an
+/// IPv6 socket is a 4-field tuple (address, port, flow info, scope id),
+/// which each comment must show as such.
+#[test]
+fn ipv6_transcripts_run_in_python_with_their_four_field_addresses() {
+    if !python3() {
+        return;
+    }
+    if std::net::UdpSocket::bind("[::1]:0").is_err() {
+        eprintln!("SKIPPED: no IPv6 loopback here");
+        return;
+    }
+    let client = ["tcp", "connect", "[::1]:{port}", "-m", HELLO];
+    let server = ["tcp", "serve", "-6", "--port", "0", "--once", "--reply", BONJOUR];
+    let udp_client = ["udp", "send", "[::1]:{port}", "-m", HELLO, "--wait", "1s"];
+    let udp_server = ["udp", "serve", "-6", "--port", "0", "--once", "--reply", BONJOUR];
+    for lang in ["en", "fr"] {
+        let text = server_transcript(lang, &server, &client);
+        let lines = transcript(&text, None, None);
+        assert!(lines.iter().any(|l| l.contains("AF_INET6") || l.contains("::1")), "{lines:#?}");
+        assert!(
+            lines.iter().any(|l| l.contains("client_address = ('::1', ") && l.ends_with(", 0, 0)")),
+            "{lines:#?}"
+        );
+        run_in_python(lang, "server", &lines, &client);
+        let text = client_transcript(lang, &udp_server, &udp_client);
+        let lines = transcript(&text, None, None);
+        assert!(
+            lines.iter().any(|l| l.starts_with("sock.getsockname()  # ('::', ") && l.ends_with(", 0, 0)")),
+            "{lines:#?}"
+        );
+        run_in_python(lang, "client", &lines, &udp_server);
+    }
+}
