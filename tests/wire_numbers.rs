@@ -596,3 +596,36 @@ fn the_demo_table_s_wire_counts_are_tcpdump_s() {
         assert_eq!((sent, refused), (2, 2), "{part}\n{seen:?}");
     }
 }
+
+/// Issue 20: the SYN,ACK's sentence said the client's SYN "counts as one
+/// byte". tcpdump: the SYN carries no byte (length 0), takes one sequence
+/// number (the SYN,ACK acknowledges ISN + 1), and the first data byte has
+/// that number; the sentence says so.
+#[test]
+fn the_syn_is_said_to_carry_no_byte_as_tcpdump_shows() {
+    if !can_capture() {
+        return;
+    }
+    for (lang, said, wrong) in [
+        ("en", "carries no byte", "counts as one byte"),
+        ("fr", "ne porte aucun octet", "compte pour un octet"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let pcap = dir.path().join("syn.pcap");
+        let (text, port) = connected(
+            lang,
+            &["--color", "never", "tcp", "serve", "--port", "0", "--once", "--reply", BONJOUR],
+            &["--explain", "tcp", "connect", "127.0.0.1:{port}", "-m", HELLO],
+            &pcap,
+        );
+        assert!(text.contains(said) && !text.contains(wrong), "{text}");
+        let seen = tcpdump(&pcap);
+        let syn = seen.iter().find(|p| p.to == port && p.flags == "S").unwrap();
+        let isn = syn.seq.unwrap().0;
+        assert_eq!(syn.length, 0, "the SYN carries no byte");
+        let syn_ack = seen.iter().find(|p| p.from == port && p.flags == "S.").unwrap();
+        assert_eq!(syn_ack.ack, Some((isn + 1) % (1 << 32)), "the SYN takes one sequence number");
+        let data = seen.iter().find(|p| p.to == port && p.length > 0).unwrap();
+        assert_eq!(data.seq.unwrap().0, (isn + 1) % (1 << 32), "the first data byte is number 1");
+    }
+}
