@@ -143,6 +143,10 @@ struct Tables {
     /// For each two-byte UTF-8 sequence, indexed by its 11 payload bits: the
     /// cells its character takes, or 0 when it is not shown (see `utf8_char`).
     two_byte_width: [u8; 2048],
+    /// The same as a bitmap, for the AVX-512 renderer: bit `bits & 7` of
+    /// byte `bits >> 3` is set when the character shows (always in one
+    /// cell: a test checks it).
+    two_byte_shown: [u8; 256],
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
@@ -157,10 +161,14 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
         glyph_len: [[0; 256]; 2],
         color,
         two_byte_width: [0; 2048],
+        two_byte_shown: [0; 256],
     };
     for (bits, width) in t.two_byte_width.iter_mut().enumerate() {
         let sequence = [0xc0 | (bits >> 6) as u8, 0x80 | (bits & 0x3f) as u8];
         *width = utf8_char(&sequence).map_or(0, |(_, shown)| shown as u8);
+    }
+    for (bits, &width) in t.two_byte_width.iter().enumerate() {
+        t.two_byte_shown[bits >> 3] |= u8::from(width != 0) << (bits & 7);
     }
     for b in 0..=255u8 {
         let i = usize::from(b);
