@@ -21,7 +21,7 @@ use crate::demo::{DemoConfig, Impair, Pause};
 use crate::event::Family;
 use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
-use crate::hexdump::{self, Layout};
+use crate::hexdump::{self, Layout, Renderer};
 use crate::i18n::{self, Lang, Msg};
 use crate::input::{self, Input};
 use crate::msg;
@@ -119,6 +119,40 @@ pub struct OutputArgs {
     /// unless French). --json and --raw output are the same in every language.
     #[arg(long, global = true, value_enum, ignore_case = true, value_name = "LANG", help_heading = OUTPUT)]
     pub lang: Option<LangArg>,
+
+    /// The code that draws the hex dump: auto (the fastest this CPU runs), avx512 or portable.
+    /// Both draw the same bytes; benchmarks set it (docs/benchmarks.md), so it is not shown.
+    #[arg(long, global = true, hide = true, value_enum, default_value_t = RendererArg::Auto,
+          env = "NETPLAY_HEX_RENDERER", value_name = "WHICH")]
+    pub hex_renderer: RendererArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RendererArg {
+    Auto,
+    Avx512,
+    Portable,
+}
+
+impl RendererArg {
+    /// The renderer asked for, or why this CPU cannot run it.
+    fn resolve(self) -> Result<Renderer, UsageError> {
+        self.resolve_with(Renderer::available)
+    }
+
+    /// [`resolve`](Self::resolve) on a CPU that runs what `available` says.
+    fn resolve_with(self, available: impl Fn(Renderer) -> bool) -> Result<Renderer, UsageError> {
+        let renderer = match self {
+            RendererArg::Auto => return Ok(Renderer::choose(available(Renderer::Avx512))),
+            RendererArg::Avx512 => Renderer::Avx512,
+            RendererArg::Portable => Renderer::Portable,
+        };
+        if available(renderer) {
+            Ok(renderer)
+        } else {
+            Err(UsageError(msg!("usage-renderer-unavailable", name = renderer.name())))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1372,6 +1406,7 @@ impl Cli {
     /// Validates the arguments into what the library runs.
     pub fn into_run(self) -> Result<Run> {
         let output = self.output;
+        let renderer = output.hex_renderer.resolve()?;
         let mut notices = Vec::new();
         let (job, recv_size) = match self.command {
             _ if self.legend => (Job::Legend, 0),
@@ -1393,7 +1428,7 @@ impl Cli {
                 if output.json || output.raw {
                     return Err(UsageError(msg!("usage-hex-json-raw")).into());
                 }
-                (Job::Hex(args.into_config(output.decode.clone())), 0)
+                (Job::Hex(args.into_config(output.decode.clone(), renderer)), 0)
             }
             Some(Command::Udp(UdpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
@@ -1427,7 +1462,7 @@ impl Cli {
         if picture.wanted() && !job.draws_picture() {
             return Err(UsageError(msg!("usage-html-where")).into());
         }
-        Ok(Run { job, output: output.into_config(recv_size), notices })
+        Ok(Run { job, output: output.into_config(recv_size, renderer), notices })
     }
 }
 
@@ -1512,7 +1547,7 @@ impl OutputArgs {
         PictureSpec { html: self.html.clone(), svg: self.svg.clone() }
     }
 
-    fn into_config(self, recv_size: usize) -> OutputConfig {
+    fn into_config(self, recv_size: usize, renderer: Renderer) -> OutputConfig {
         OutputConfig {
             mode: if self.json {
                 Mode::Json
@@ -1529,6 +1564,7 @@ impl OutputArgs {
             explain: self.explain,
             quiet: self.quiet,
             dump: Layout::default(),
+            renderer,
             recv_size,
             decode: self.decode,
             columns: self.columns.map(usize::from),
@@ -1606,7 +1642,7 @@ impl TcpServeArgs {
 }
 
 impl HexArgs {
-    fn into_config(self, decode: Option<Format>) -> HexConfig {
+    fn into_config(self, decode: Option<Format>, renderer: Renderer) -> HexConfig {
         let source = match self.file {
             Some(path) if path.as_os_str() != "-" => Source::File(path),
             _ => Source::Stdin,
@@ -1616,6 +1652,7 @@ impl HexArgs {
             skip: self.skip,
             length: self.length,
             layout: Layout { width: self.width, squeeze: !self.no_squeeze },
+            renderer,
             decode,
             columns: None,
         }
@@ -1909,5 +1946,29 @@ mod help_tests {
             let french = fr.get(&what).unwrap_or_else(|| panic!("{what} is not in the French help"));
             assert!(!french.is_empty() && french != &english, "{what}: {french:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod renderer_tests {
+    use super::*;
+
+    #[test]
+    fn the_renderer_asked_for_runs_or_is_refused() {
+        // `avx512` says whether the CPU runs the AVX-512 renderer; the
+        // portable one runs everywhere.
+        let cpu = |avx512: bool| move |renderer: Renderer| renderer == Renderer::Portable || avx512;
+        for (asked, avx512, given) in [
+            (RendererArg::Auto, true, Renderer::Avx512),
+            (RendererArg::Auto, false, Renderer::Portable),
+            (RendererArg::Avx512, true, Renderer::Avx512),
+            (RendererArg::Portable, true, Renderer::Portable),
+            (RendererArg::Portable, false, Renderer::Portable),
+        ] {
+            assert_eq!(asked.resolve_with(cpu(avx512)).unwrap(), given, "{asked:?}, AVX-512 {avx512}");
+        }
+        let UsageError(refused) = RendererArg::Avx512.resolve_with(cpu(false)).unwrap_err();
+        let line = refused.render(Lang::En);
+        assert!(line.contains("cannot run the avx512 hex dump renderer"), "{line}");
     }
 }

@@ -12,7 +12,7 @@ use std::thread;
 use anyhow::{Context, Result};
 
 use crate::decode::{DecodeError, Format, Values};
-use crate::hexdump::{self, Dumper, Layout};
+use crate::hexdump::{self, Dumper, Layout, Renderer};
 use crate::report::OutputError;
 
 /// Bytes asked per read, and rendered as one block by one thread. Small
@@ -37,6 +37,8 @@ pub struct HexConfig {
     /// Bytes to show at most.
     pub length: Option<u64>,
     pub layout: Layout,
+    /// The code that draws the dump's lines (`--hex-renderer`).
+    pub renderer: Renderer,
     /// Decode consecutive records with this format, like Python's
     /// `struct.iter_unpack`.
     pub decode: Option<Format>,
@@ -74,13 +76,13 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
     let left = config.length.unwrap_or(u64::MAX).min(room);
     let unshown = match &config.decode {
         None => {
-            let dumper = Dumper::new(config.layout, color, skipped);
+            let dumper = Dumper::new(config.layout, color, skipped).with_renderer(config.renderer);
             let workers = thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
             pipeline(Reader { input, name, left, block: BLOCK }, dumper, workers, out)?
         }
         Some(format) => {
             // Decoding: one thread, in order, so each record follows its line.
-            let mut view = View::new(config.layout, format, color, skipped, config.columns);
+            let mut view = View::new(config.layout, config.renderer, format, color, skipped, config.columns);
             let mut reader = Reader { input, name, left, block: BLOCK };
             let mut buf = vec![0u8; BLOCK];
             let width = view.dumper.layout().width as u64;
@@ -306,11 +308,18 @@ struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(layout: Layout, format: &'a Format, color: bool, start: u64, columns: Option<usize>) -> View<'a> {
+    fn new(
+        layout: Layout,
+        renderer: Renderer,
+        format: &'a Format,
+        color: bool,
+        start: u64,
+        columns: Option<usize>,
+    ) -> View<'a> {
         // A run of squeezed lines would hide the records decoded in it.
         let layout = Layout { squeeze: false, ..layout };
         View {
-            dumper: Dumper::new(layout, color, start),
+            dumper: Dumper::new(layout, color, start).with_renderer(renderer),
             color,
             out: Vec::new(),
             records: Records { columns, ..Records::new(format, start) },
@@ -421,6 +430,7 @@ mod tests {
             skip: 0,
             length: None,
             layout: Layout::default(),
+            renderer: Renderer::best(),
             decode: decode.map(|f| f.parse().unwrap()),
             columns: None,
         }
@@ -428,7 +438,7 @@ mod tests {
 
     fn view_of(config: &HexConfig, reads: &[&[u8]]) -> String {
         let format = config.decode.as_ref().unwrap();
-        let mut view = View::new(config.layout, format, false, 0, None);
+        let mut view = View::new(config.layout, config.renderer, format, false, 0, None);
         let mut out = Vec::new();
         for read in reads {
             view.show(read, &mut out).unwrap();

@@ -190,6 +190,54 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     t
 });
 
+/// The code that draws whole lines. Both draw the same bytes; they differ
+/// only in speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renderer {
+    /// Portable Rust, on every CPU.
+    Portable,
+    /// AVX-512 with VBMI and VBMI2 (x86-64: Intel Ice Lake, AMD Zen 4 and
+    /// later).
+    Avx512,
+}
+
+impl Renderer {
+    pub const ALL: [Renderer; 2] = [Renderer::Avx512, Renderer::Portable];
+
+    /// The name benchmarks and `--hex-renderer` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Renderer::Portable => "portable",
+            Renderer::Avx512 => "avx512",
+        }
+    }
+
+    /// Whether this CPU runs it.
+    pub fn available(self) -> bool {
+        match self {
+            Renderer::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Renderer::Avx512 => avx512::detect().is_some(),
+            #[cfg(not(target_arch = "x86_64"))]
+            Renderer::Avx512 => false,
+        }
+    }
+
+    /// The renderer [`Dumper::new`] takes: the fastest this CPU runs.
+    pub fn best() -> Renderer {
+        Renderer::choose(Renderer::Avx512.available())
+    }
+
+    /// The rule behind [`best`](Self::best), from measurements on both CPU
+    /// families we ran (docs/benchmarks.md, `scripts/bench-hex.sh`): where
+    /// a CPU has AVX-512 VBMI2, the vector renderer was the faster at every
+    /// width, on random bytes and on text, coloured or not; 1.3x to 4x on
+    /// an Intel Xeon, 1.5x to 2.2x on an AMD EPYC.
+    pub(crate) fn choose(avx512: bool) -> Renderer {
+        if avx512 { Renderer::Avx512 } else { Renderer::Portable }
+    }
+}
+
 /// What the squeeze rule decides for one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fate {
@@ -217,7 +265,8 @@ pub struct Dumper {
     squeezing: bool,
     /// Spaces after each hex cell: 2 between groups of 8, none after the last.
     gaps: [u8; MAX_WIDTH],
-    /// Set when this CPU can render lines of 16 with AVX-512.
+    /// Set when lines are drawn with AVX-512 (this CPU has it, and the
+    /// portable renderer was not asked for).
     #[cfg(target_arch = "x86_64")]
     avx512: Option<avx512::Avx512>,
 }
@@ -239,18 +288,37 @@ impl Dumper {
             squeezing: false,
             gaps,
             #[cfg(target_arch = "x86_64")]
-            avx512: avx512::detect(),
+            avx512: None,
         }
+        .with_renderer(Renderer::best())
     }
 
     /// The same dumper, rendering with portable code only, whatever the CPU
     /// has: for tests and fuzzing, which compare the two.
     pub fn portable(self) -> Dumper {
+        self.with_renderer(Renderer::Portable)
+    }
+
+    /// The same dumper, drawing lines with `renderer`; one this CPU does
+    /// not run (see [`Renderer::available`]) gives the portable renderer.
+    pub fn with_renderer(self, renderer: Renderer) -> Dumper {
         Dumper {
             #[cfg(target_arch = "x86_64")]
-            avx512: None,
+            avx512: match renderer {
+                Renderer::Avx512 => avx512::detect(),
+                Renderer::Portable => None,
+            },
             ..self
         }
+    }
+
+    /// The renderer drawing this dumper's lines.
+    pub fn renderer(&self) -> Renderer {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx512.is_some() {
+            return Renderer::Avx512;
+        }
+        Renderer::Portable
     }
 
     /// Stream offset of the next byte to be pushed.
@@ -1063,6 +1131,17 @@ mod tests {
     use super::*;
 
     const PLAIN: Layout = Layout { width: 16, squeeze: true };
+
+    #[test]
+    fn a_dumper_draws_with_the_renderer_asked_for_when_the_cpu_runs_it() {
+        assert_eq!(Renderer::choose(true), Renderer::Avx512);
+        assert_eq!(Renderer::choose(false), Renderer::Portable);
+        assert_eq!(Dumper::new(PLAIN, true, 0).renderer(), Renderer::best());
+        assert_eq!(Dumper::new(PLAIN, true, 0).portable().renderer(), Renderer::Portable);
+        let asked = Dumper::new(PLAIN, true, 0).portable().with_renderer(Renderer::Avx512);
+        let given = if Renderer::Avx512.available() { Renderer::Avx512 } else { Renderer::Portable };
+        assert_eq!(asked.renderer(), given);
+    }
 
     #[test]
     fn categories_of_each_range() {

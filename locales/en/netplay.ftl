@@ -534,6 +534,7 @@ usage-tip-message = to send it, give it after -m: `{ $command }`
 usage-tip-message-split = the shell cut '{ $words }' at its spaces: quote it, after -m: `{ $command }`
 usage-tip-family-after = { $flag } belongs to the subcommand; only output options (--json, --lang, --explain…) may come before it: `{ $command }`
 usage-hex-json-raw = --json and --raw are for tcp and udp; netplay hex always writes a dump
+usage-renderer-unavailable = this CPU cannot run the { $name } hex dump renderer (it needs AVX-512 VBMI2); try auto or portable (--hex-renderer or NETPLAY_HEX_RENDERER)
 usage-demo-raw = --raw does not apply to the demo: it shows reports, not a payload; try --json
 usage-v6only-ipv4 = --v6only applies to IPv6 sockets, and { $ip } is IPv4; add -6 or --host ::
 usage-not-whole = not a whole number: use one from { $low } to { $high }
@@ -902,6 +903,7 @@ help-quiet = Only connections, data and errors: no socket steps, no notes (with 
 help-decode = Decode bytes with a Python struct format, as struct.unpack does: '>h' reads b'\x01\x02' as (258,). Live, each chunk or datagram is decoded from its start; `netplay hex` decodes consecutive records. Codes: x c b B ? h H i I l L q Q e f d s p (n N P native only), after an optional byte order @ = < > !, with repeat counts like 4s or 3h
 help-columns = Fit every line in N columns, as in a terminal that wide; a hex dump line keeps 8 bytes at least (45 columns; 54 in the demo, with its label) (default: the terminal's width; in a pipe, COLUMNS if set, else whole lines, but --packets lines are cut at 80 columns with …)
 help-lang = The language of what people read: en or fr (default: LC_ALL, LC_MESSAGES or LANG; English unless French). --json and --raw output are the same in every language
+help-hex-renderer = The code that draws the hex dump: auto (the fastest this CPU runs), avx512 or portable. Both draw the same bytes; benchmarks set it (docs/benchmarks.md), so it is not shown
 help-legend = Print the colours and glyphs of the hex dump, and exit
 help-help = Print help
 help-version = Print version

@@ -546,6 +546,7 @@ usage-tip-message = pour l'envoyer, donnez-le après -m : `{ $command }`
 usage-tip-message-split = le shell a coupé « { $words } » à chaque espace : mettez-le entre guillemets, après -m : `{ $command }`
 usage-tip-family-after = { $flag } appartient à la sous-commande ; seules les options d'affichage (--json, --lang, --explain…) peuvent venir avant elle : `{ $command }`
 usage-hex-json-raw = --json et --raw sont pour tcp et udp ; netplay hex écrit toujours un affichage hexadécimal
+usage-renderer-unavailable = ce processeur ne peut pas exécuter le rendu hexadécimal { $name } (il lui faut AVX-512 VBMI2) ; essayez auto ou portable (--hex-renderer ou NETPLAY_HEX_RENDERER)
 usage-demo-raw = --raw ne s'applique pas à la démo : elle montre des comptes rendus, pas des données ; essayez --json
 usage-v6only-ipv4 = --v6only s'applique aux sockets IPv6, et { $ip } est en IPv4 ; ajoutez -6 ou --host ::
 usage-not-whole = ce n'est pas un nombre entier : donnez-en un de { $low } à { $high }
@@ -918,6 +919,7 @@ help-quiet = Seulement les connexions, les données et les erreurs : ni étapes
 help-decode = Décoder les octets avec un format struct de Python, comme struct.unpack : '>h' lit b'\x01\x02' comme (258,). En direct, chaque morceau ou datagramme est décodé depuis son début ; `netplay hex` décode des enregistrements consécutifs. Codes : x c b B ? h H i I l L q Q e f d s p (n N P en mode natif seulement), après un ordre des octets facultatif @ = < > !, avec des nombres de répétitions comme 4s ou 3h
 help-columns = Faire tenir chaque ligne dans N colonnes, comme dans un terminal de cette largeur ; une ligne d'affichage hexadécimal garde au moins 8 octets (45 colonnes ; 54 dans la démo, avec son étiquette) (par défaut : la largeur du terminal ; dans un tube, COLUMNS s'il est défini, sinon des lignes entières, mais les lignes de --packets sont coupées à 80 colonnes avec …)
 help-lang = La langue de ce que lisent les personnes : en ou fr (par défaut : LC_ALL, LC_MESSAGES ou LANG ; anglais sauf si c'est du français). Les sorties --json et --raw sont les mêmes dans toutes les langues
+help-hex-renderer = Le code qui dessine l'affichage hexadécimal : auto (le plus rapide que ce processeur exécute), avx512 ou portable. Les deux dessinent les mêmes octets ; les mesures de vitesse le fixent (docs/benchmarks.md), il n'est donc pas affiché
 help-legend = Afficher les couleurs et les glyphes de l'affichage hexadécimal, puis quitter
 help-help = Afficher l'aide
 help-version = Afficher la version

@@ -18,7 +18,7 @@ use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
 use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
-use crate::hexdump::{Dumper, Layout, push_decoded};
+use crate::hexdump::{Dumper, Layout, Renderer, push_decoded};
 use crate::i18n::{Arg, Lang, Msg};
 use crate::msg;
 use crate::net::ports;
@@ -34,6 +34,8 @@ pub struct Style {
     /// Hex dumps under data events (off when the payload goes to stdout).
     pub dumps: bool,
     pub layout: Layout,
+    /// The code that draws the dump's lines.
+    pub renderer: Renderer,
     /// Bytes asked per recv call, for the explanations.
     pub recv_size: usize,
     /// `--decode`: a line under each chunk with its decoded values.
@@ -58,6 +60,7 @@ impl Style {
             quiet: config.quiet,
             dumps: true,
             layout,
+            renderer: config.renderer,
             recv_size: config.recv_size,
             decode: config.decode.clone(),
             width,
@@ -475,7 +478,8 @@ impl Human {
             self.line(&why);
         }
         if self.style.dumps {
-            let mut dumper = Dumper::new(self.style.layout, self.style.color, 0);
+            let mut dumper =
+                Dumper::new(self.style.layout, self.style.color, 0).with_renderer(self.style.renderer);
             dumper.push(bytes, &mut self.buf);
             dumper.finish(&mut self.buf);
         }
@@ -588,8 +592,11 @@ impl Human {
         if dir == Dir::In {
             self.decode_view(explain::received_var(self.role), bytes);
         }
-        let (layout, color) = (self.style.layout, self.style.color);
-        let dumper = self.dumpers.entry((conn, dir)).or_insert_with(|| Dumper::new(layout, color, offset));
+        let (layout, color, renderer) = (self.style.layout, self.style.color, self.style.renderer);
+        let dumper = self
+            .dumpers
+            .entry((conn, dir))
+            .or_insert_with(|| Dumper::new(layout, color, offset).with_renderer(renderer));
         dumper.push(bytes, &mut self.buf);
         self.decoded("", bytes);
     }
@@ -647,10 +654,13 @@ impl Human {
         let head = self.paint(Color::Cyan, &head);
         let detail = self.dim(&self.t(chunk_detail(chunk, offset, self.when())));
         self.line(&format!("{tag} {head}   {detail}"));
-        let (layout, color) = (self.style.layout, self.style.color);
+        let (layout, color, renderer) = (self.style.layout, self.style.color, self.style.renderer);
         // Stdin has no connection number; 0 is never one.
         let key = (conn.unwrap_or(0), Dir::In);
-        let dumper = self.dumpers.entry(key).or_insert_with(|| Dumper::new(layout, color, offset));
+        let dumper = self
+            .dumpers
+            .entry(key)
+            .or_insert_with(|| Dumper::new(layout, color, offset).with_renderer(renderer));
         dumper.push(bytes, &mut self.buf);
         self.decoded("", bytes);
     }
@@ -1256,6 +1266,7 @@ mod tests {
             quiet,
             dumps: true,
             layout: Layout::default(),
+            renderer: Renderer::best(),
             recv_size: 1024,
             decode: None,
             width: None,

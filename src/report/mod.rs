@@ -277,6 +277,8 @@ pub struct OutputConfig {
     pub explain: bool,
     pub quiet: bool,
     pub dump: hexdump::Layout,
+    /// The code that draws the dump's lines (`--hex-renderer`).
+    pub renderer: hexdump::Renderer,
     /// Bytes asked per recv call, named in the explanations.
     pub recv_size: usize,
     /// `--decode`: each data event's bytes decoded with this struct format.
