@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Benchmarks netplay's hex dump against its peers, side by side in one run:
 #   offline: at each width (8, 16, 32 bytes a line), `netplay hex --width W
-#            --color always`, `xxd -c W` and `hexyl --panels W/8 --color
-#            always` on 64 MiB of random bytes and 64 MiB of base64 text,
-#            output to /dev/null;
+#            --color always` with each renderer this CPU runs (AVX-512 and
+#            portable, forced with NETPLAY_HEX_RENDERER: a renderer the CPU
+#            cannot run is refused, so the label is what ran), `xxd -c W`
+#            and `hexyl --panels W/8 --color always` on 64 MiB of random
+#            bytes and 64 MiB of base64 text, output to /dev/null;
 #   live:    64 MiB of random bytes sent with nc to `netplay tcp serve --once
 #            --color always > dump.txt` and to `ncat -l --hex-dump FILE`;
 #   memory:  max RSS of netplay hex on 16 MiB and 64 MiB (it must not grow).
 # Each round runs every tool once per case, in turn, netplay first in odd
 # rounds and last in even ones; the report gives medians, the ratios of the
-# medians (peer / netplay: above 1, netplay is faster), and the load average
-# before and after each round. Then it checks that the live dump is the
+# medians (peer / netplay: above 1, netplay is faster), the 1-minute load
+# average seen before the runs of each row (the machine may be shared), and
+# before and after each round. The first lines name the CPU, its family and
+# the flags the renderers use. Then it checks that the live dump is the
 # offline dump plus per-chunk headers (scripts/compare-dumps.py).
 #
 # usage: scripts/bench-hex.sh [ROUNDS]      (default 5)
 # env:   WIDTHS="8 16 32"   the widths to measure
+#        RENDERERS="avx512 portable"  netplay's renderers to measure (default:
+#              those this CPU runs; the live dump takes the first)
+#        COLORS="always"    add never to measure without colour too (against
+#              the same xxd, which has none)
 #        LIVE=0             skip the live dump (and ncat, nc)
 #        HEXYL=path to hexyl 0.17 or later (default: hexyl on PATH, then
 #              /work/tools/bin/hexyl; without one, the hexyl columns are left
@@ -32,11 +40,22 @@ BENCH=bench-hex
 ROUNDS=${1:-5}
 SIZE_MB=${SIZE_MB:-64}
 WIDTHS=${WIDTHS:-8 16 32}
+COLORS=${COLORS:-always}
 LIVE=${LIVE:-1}
 if [[ -z ${NETPLAY:-} ]]; then
   cargo build --release --quiet
   NETPLAY=${CARGO_TARGET_DIR:-target}/release/netplay
 fi
+if [[ -z ${RENDERERS:-} ]]; then
+  RENDERERS=
+  for r in avx512 portable; do
+    NETPLAY_HEX_RENDERER=$r "$NETPLAY" hex /dev/null 2>/dev/null && RENDERERS+="$r "
+  done
+fi
+read -ra renderers <<<"$RENDERERS"
+for r in "${renderers[@]}"; do
+  NETPLAY_HEX_RENDERER=$r "$NETPLAY" hex /dev/null || { echo "bench-hex: netplay cannot run the $r renderer here" >&2; exit 1; }
+done
 needed=(xxd python3)
 [[ $LIVE == 1 ]] && needed+=(ncat nc ss)
 for tool in "${needed[@]}"; do
@@ -86,7 +105,7 @@ live_netplay() {
   port=$(free_port)
   rm -f "$dir/dump.txt"
   sync
-  "$NETPLAY" tcp serve --once --port "$port" --color always >"$dir/dump.txt" 2>&1 &
+  NETPLAY_HEX_RENDERER=${renderers[0]} "$NETPLAY" tcp serve --once --port "$port" --color always >"$dir/dump.txt" 2>&1 &
   local server=$!
   wait_listening "$port"
   elapsed bash -c "nc -N 127.0.0.1 $port < '$dir/random.bin'; while kill -0 $server 2>/dev/null; do sleep 0.001; done"
@@ -105,39 +124,58 @@ live_ncat() {
   wait "$server" || true
 }
 
-declare -A times
+declare -A times rowload
 loads=
 record() { times[$1]+="$2 "; }
 
-# One offline case: width $1, input $2, every tool once, netplay first or
-# last ($3: first|last).
+# One offline case: width $1, input $2, colour $3 (always|never), every tool
+# once, netplay's renderers first or last ($4: first|last). xxd has no
+# colour: the same xxd run is the peer with colour on and off.
 offline_case() {
-  local w=$1 input=$2 order=$3 f=${file[$2]}
-  local -a tools=(netplay xxd)
+  local w=$1 input=$2 color=$3 order=$4 f=${file[$2]}
+  local -a tools=() netplays=()
+  for r in "${renderers[@]}"; do netplays+=("netplay:$r"); done
+  tools=(xxd)
   [[ -n ${HEXYL:-} ]] && tools+=(hexyl)
   [[ -n ${BASELINE:-} ]] && tools+=(baseline)
-  if [[ $order == last ]]; then tools=("${tools[@]:1}" netplay); fi
+  if [[ $order == first ]]; then tools=("${netplays[@]}" "${tools[@]}"); else tools+=("${netplays[@]}"); fi
+  rowload[$w-$input-$color]+="$(load) "
   for tool in "${tools[@]}"; do
     case $tool in
-      netplay) record "netplay-$w-$input" "$(elapsed "$NETPLAY" hex --width "$w" --color always "$f")" ;;
-      xxd) record "xxd-$w-$input" "$(elapsed xxd -c "$w" "$f")" ;;
-      hexyl) record "hexyl-$w-$input" "$(elapsed "$HEXYL" --panels "$((w / 8))" --color always "$f")" ;;
-      baseline) record "baseline-$w-$input" "$(elapsed "$BASELINE" hex --width "$w" --color always "$f")" ;;
+      netplay:*)
+        local r=${tool#netplay:}
+        record "$r-$w-$input-$color" "$(NETPLAY_HEX_RENDERER=$r elapsed "$NETPLAY" hex --width "$w" --color "$color" "$f")"
+        ;;
+      xxd) record "xxd-$w-$input-$color" "$(elapsed xxd -c "$w" "$f")" ;;
+      hexyl) record "hexyl-$w-$input-$color" "$(elapsed "$HEXYL" --panels "$((w / 8))" --color "$color" "$f")" ;;
+      baseline) record "baseline-$w-$input-$color" "$(elapsed "$BASELINE" hex --width "$w" --color "$color" "$f")" ;;
     esac
   done
 }
 
 echo "netplay: $NETPLAY ($("$NETPLAY" --version))${BASELINE:+; baseline: $BASELINE}"
 echo "peers: xxd $(xxd -v 2>&1 | awk '{print $2}')${HEXYL:+; $("$HEXYL" --version) ($HEXYL)}$([[ $LIVE == 1 ]] && echo "; $(ncat --version 2>&1 | head -1)")"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "$ROUNDS rounds, ${SIZE_MB} MiB inputs, widths $WIDTHS, $(date '+%Y-%m-%d %H:%M')"
+cpu_field() { grep -m1 "^$1" /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'; }
+cpu_flags=$(cpu_field flags)
+flags_used=
+for flag in avx512f avx512bw avx512vl avx512vbmi avx512_vbmi2 bmi2 popcnt; do
+  [[ " $cpu_flags " == *" $flag "* ]] && flags_used+="$flag " || flags_used+="(no $flag) "
+done
+echo "machine: $(nproc) cores, $(cpu_field 'model name') ($(cpu_field vendor_id), family $(cpu_field 'cpu family') model $(cpu_field model)), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "cpu flags the renderers use: ${flags_used% }"
+auto=portable
+NETPLAY_HEX_RENDERER=avx512 "$NETPLAY" hex /dev/null 2>/dev/null && auto=avx512
+echo "renderers measured: ${renderers[*]} (forced with NETPLAY_HEX_RENDERER; by default netplay takes $auto here)"
+echo "$ROUNDS rounds, ${SIZE_MB} MiB inputs, widths $WIDTHS, colour $COLORS, $(date '+%Y-%m-%d %H:%M')"
 for round in $(seq "$ROUNDS"); do
   before=$(load)
   order=first
   ((round % 2 == 0)) && order=last
   for w in $WIDTHS; do
     for input in random base64; do
-      offline_case "$w" "$input" "$order"
+      for color in $COLORS; do
+        offline_case "$w" "$input" "$color" "$order"
+      done
     done
   done
   if [[ $LIVE == 1 ]]; then
@@ -161,40 +199,53 @@ done
 
 med() { median ${times[$1]}; }
 ratio() { python3 -c "print(f'{$(med "$1") / $(med "$2"):.1f}x')"; }
+span() { python3 -c 'import sys; v = list(map(float, sys.argv[1:])); print(f"{min(v):.2f}-{max(v):.2f}")' "$@"; }
 echo "load average (1 min) before-after each round: $loads"
 echo
-echo "offline, colour on, output to /dev/null (median of $ROUNDS rounds, seconds; ratio = peer / netplay):"
+echo "offline, output to /dev/null (median of $ROUNDS rounds, seconds; ratio = peer / netplay with that renderer):"
 echo
-header="| width | input  | netplay | xxd -c W | xxd / netplay |"
-rule="|------:|--------|--------:|---------:|--------------:|"
+header="| width | input  | colour | xxd -c W |"
+rule="|------:|--------|--------|---------:|"
+for r in "${renderers[@]}"; do
+  header+=$(printf ' %8s | xxd / %-8s |' "$r" "$r")
+  rule+="---------:|---------------:|"
+done
 if [[ -n ${HEXYL:-} ]]; then
-  header+=" hexyl --panels W/8 | hexyl / netplay |"
+  header+=" hexyl --panels W/8 | hexyl / ${renderers[0]} |"
   rule+="-------------------:|----------------:|"
 fi
 if [[ -n ${BASELINE:-} ]]; then
-  header+=" baseline | baseline / netplay |"
+  header+=" baseline | baseline / ${renderers[0]} |"
   rule+="---------:|-------------------:|"
 fi
+header+=" load (1 min) |"
+rule+="-------------:|"
 echo "$header"
 echo "$rule"
 for w in $WIDTHS; do
   for input in random base64; do
-    row=$(printf '| %5s | %-6s | %7s | %8s | %13s |' "$w" "$input" "$(med "netplay-$w-$input")" \
-      "$(med "xxd-$w-$input")" "$(ratio "xxd-$w-$input" "netplay-$w-$input")")
-    if [[ -n ${HEXYL:-} ]]; then
-      row+=$(printf ' %18s | %15s |' "$(med "hexyl-$w-$input")" "$(ratio "hexyl-$w-$input" "netplay-$w-$input")")
-    fi
-    if [[ -n ${BASELINE:-} ]]; then
-      row+=$(printf ' %8s | %18s |' "$(med "baseline-$w-$input")" "$(ratio "baseline-$w-$input" "netplay-$w-$input")")
-    fi
-    echo "$row"
+    for color in $COLORS; do
+      key=$w-$input-$color
+      row=$(printf '| %5s | %-6s | %-6s | %8s |' "$w" "$input" "$([[ $color == always ]] && echo on || echo off)" "$(med "xxd-$key")")
+      for r in "${renderers[@]}"; do
+        row+=$(printf ' %8s | %14s |' "$(med "$r-$key")" "$(ratio "xxd-$key" "$r-$key")")
+      done
+      if [[ -n ${HEXYL:-} ]]; then
+        row+=$(printf ' %18s | %15s |' "$(med "hexyl-$key")" "$(ratio "hexyl-$key" "${renderers[0]}-$key")")
+      fi
+      if [[ -n ${BASELINE:-} ]]; then
+        row+=$(printf ' %8s | %18s |' "$(med "baseline-$key")" "$(ratio "baseline-$key" "${renderers[0]}-$key")")
+      fi
+      row+=$(printf ' %12s |' "$(span ${rowload[$key]})")
+      echo "$row"
+    done
   done
 done
 
 if [[ $LIVE == 1 ]]; then
   echo
   echo "live, ${SIZE_MB} MiB random with nc, until the server has written its dump (median, seconds):"
-  printf '  netplay tcp serve --color always > dump.txt %6s   ncat --hex-dump %6s (%s)\n' \
+  printf '  netplay tcp serve --color always > dump.txt (%s) %6s   ncat --hex-dump %6s (%s)\n' "${renderers[0]}" \
     "$(med netplay-live)" "$(med ncat-live)" "$(ratio ncat-live netplay-live)"
   # Writing a big file here sometimes takes 1 s instead of 0.16 s, for any
   # writer: the floor is the fastest round, not the median.
