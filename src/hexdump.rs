@@ -302,12 +302,16 @@ impl Dumper {
     /// The same dumper, drawing lines with `renderer`; one this CPU does
     /// not run (see [`Renderer::available`]) gives the portable renderer.
     pub fn with_renderer(self, renderer: Renderer) -> Dumper {
+        #[cfg(target_arch = "x86_64")]
+        let avx512 = match renderer {
+            Renderer::Avx512 => avx512::detect(),
+            Renderer::Portable => None,
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = renderer;
         Dumper {
             #[cfg(target_arch = "x86_64")]
-            avx512: match renderer {
-                Renderer::Avx512 => avx512::detect(),
-                Renderer::Portable => None,
-            },
+            avx512,
             ..self
         }
     }
