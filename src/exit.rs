@@ -35,6 +35,9 @@ pub enum Code {
     /// The peer did not follow the `--script`: other bytes, an early EOF,
     /// a reset, or silence past a step's timeout (src/script).
     Script = 9,
+    /// The input, a regular file, shrank while it was sent: the peer got a
+    /// cut stream (and a RST), not the file.
+    InputShrank = 10,
 }
 
 /// The table in `lang`, in the words true on this system (`--help`).
@@ -76,6 +79,9 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     }
     if let Some(failed) = err.downcast_ref::<crate::script::Failed>() {
         return (Code::Script, line(failed.message()));
+    }
+    if err.chain().any(|cause| cause.is::<crate::input::Shrunk>()) {
+        return (Code::InputShrank, line(Msg::text(chain_text(lang, err))));
     }
     let Some(net) = err.downcast_ref::<NetError>() else {
         return (Code::Failure, line(Msg::text(chain_text(lang, err))));

@@ -2,8 +2,9 @@
 //! `--file`, or stdin. Shared by `tcp connect` (a stream, fed in pieces) and
 //! `udp send` (datagrams, each checked against a maximum before it is sent).
 
-use crate::i18n::Msg;
+use crate::i18n::{Arg, Msg};
 use crate::msg;
+use crate::sys::ready::Patient;
 use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
@@ -38,17 +39,49 @@ impl Input {
 
     /// Feeds the input to `send` in pieces: each message whole, a file or
     /// stdin in reads of at most `chunk` bytes. Stops at the first error.
+    /// A regular file (a --file, or stdin) that ends short of the size it
+    /// had when feeding began shrank while it was sent: [`Shrunk`].
     pub fn feed(&self, chunk: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
         match self {
             Input::Messages(messages) => messages.iter().try_for_each(|m| send(m)),
             Input::File(path) => {
                 let file = open_file(path)?;
-                feed_reader(file, chunk, &mut send, || {
+                let what = Watched {
+                    name: format!("--file {}", crate::hexdump::shown_os(path.as_os_str())),
+                    expected: expected(&file),
+                };
+                feed_reader(file, chunk, &mut send, what, || {
                     msg!("input-read-file", path = crate::hexdump::shown_os(path.as_os_str()))
                 })
             }
-            Input::Stdin => feed_reader(io::stdin().lock(), chunk, &mut send, || msg!("input-read-stdin")),
+            Input::Stdin => {
+                let file = crate::sys::terminal::stdin_file();
+                let what = Watched { name: "stdin".into(), expected: file.as_ref().and_then(expected) };
+                feed_reader(Patient(io::stdin().lock()), chunk, &mut send, what, || msg!("input-read-stdin"))
+            }
         }
+    }
+}
+
+/// A regular file (a --file, or stdin) that ended before the size it had
+/// when sending began: it was truncated while it was sent. What the peer
+/// got is not the file: a prefix, and where the kernel sent the file's own
+/// pages (sendfile), maybe zeros or old bytes the truncation left in them.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", msg!("error-input-shrank", what = self.what.as_str(), size = Arg::bytes(self.size), sent = Arg::bytes(self.sent)))]
+pub struct Shrunk {
+    /// `stdin`, `--file PATH`.
+    pub what: String,
+    /// Its bytes from where sending began, when it began.
+    pub size: u64,
+    /// Bytes sent when its end came.
+    pub sent: u64,
+}
+
+impl Shrunk {
+    /// Why a connection was closed, for its `closed` line.
+    pub fn reason(&self) -> Msg {
+        msg!("reason-input-shrank", what = self.what.as_str(), size = Arg::bytes(self.size), sent = Arg::bytes(self.sent))
     }
 }
 
@@ -105,8 +138,8 @@ impl Input {
                 check_read(bytes, max, what())
             }
             Input::Stdin if stdin_whole => {
-                let bytes =
-                    read_at_most(io::stdin().lock(), max).with_context(|| msg!("input-read-stdin"))?;
+                let bytes = read_at_most(Patient(io::stdin().lock()), max)
+                    .with_context(|| msg!("input-read-stdin"))?;
                 check_read(bytes, max, msg!("input-stdin-datagram"))
             }
             Input::Stdin => Ok(None),
@@ -145,7 +178,7 @@ fn check_read(bytes: Vec<u8>, max: usize, what: Msg) -> Result<Option<Vec<Vec<u8
 /// an error, found before that line is sent; no line is read whole into
 /// memory beyond `max` bytes.
 pub fn stdin_lines(max: usize, send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
-    lines_of(io::stdin().lock(), max, send)
+    lines_of(Patient(io::stdin().lock()), max, send)
 }
 
 fn lines_of(mut reader: impl BufRead, max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
@@ -176,17 +209,44 @@ fn lines_of(mut reader: impl BufRead, max: usize, mut send: impl FnMut(&[u8]) ->
     Ok(())
 }
 
+/// An input fed, and what a regular file held when feeding began.
+struct Watched {
+    /// How messages name it: `stdin`, `--file PATH`.
+    name: String,
+    /// A regular file's bytes from its offset to its end, then.
+    expected: Option<u64>,
+}
+
+/// What is left to read of `file` if it is a regular file.
+fn expected(file: &File) -> Option<u64> {
+    let size = file.metadata().ok().filter(|m| m.is_file())?.len();
+    let at = std::io::Seek::stream_position(&mut &*file).ok()?;
+    Some(size.saturating_sub(at))
+}
+
 fn feed_reader(
     mut reader: impl Read,
     chunk: usize,
     send: &mut impl FnMut(&[u8]) -> Result<()>,
+    input: Watched,
     what: impl Fn() -> Msg,
 ) -> Result<()> {
     let mut buf = vec![0u8; chunk.max(1)];
+    let mut fed = 0u64;
     loop {
         match reader.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => send(&buf[..n])?,
+            Ok(0) => {
+                return match input.expected {
+                    Some(size) if fed < size => {
+                        Err(Shrunk { what: input.name, size, sent: fed }.into())
+                    }
+                    _ => Ok(()),
+                };
+            }
+            Ok(n) => {
+                send(&buf[..n])?;
+                fed += n as u64;
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e).with_context(what),
         }
@@ -301,5 +361,29 @@ mod tests {
     fn a_missing_file_names_the_path() {
         let err = Input::File("/no/such/file".into()).feed(16, |_| Ok(())).unwrap_err();
         assert!(format!("{err:#}").contains("/no/such/file"));
+    }
+
+    #[test]
+    fn a_file_that_shrinks_while_fed_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shrinks.bin");
+        std::fs::write(&path, vec![1u8; 100_000]).unwrap();
+        let mut fed = 0;
+        let err = Input::File(path.clone())
+            .feed(10_000, |bytes| {
+                fed += bytes.len();
+                if fed == 10_000 {
+                    // Truncated after the first piece was sent.
+                    std::fs::OpenOptions::new().write(true).open(&path)?.set_len(30_000)?;
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        let shrunk = err.downcast_ref::<Shrunk>().expect("a Shrunk error");
+        assert_eq!((shrunk.size, shrunk.sent), (100_000, 30_000));
+        assert_eq!(fed, 30_000);
+        // A file that keeps its size is fed whole, with no error.
+        std::fs::write(&path, vec![1u8; 25_000]).unwrap();
+        Input::File(path).feed(10_000, |_| Ok(())).unwrap();
     }
 }

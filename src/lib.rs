@@ -62,7 +62,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::TcpConnect(config) => {
             let script = config.script.as_ref().map(|s| s.name.clone());
             with_report(output, &notices, picture, |report| {
-                script_end(script, &report.clone(), tcp::connect::run(config, report))
+                script_end(script, &report.clone(), tcp::connect::run_owning_process(config, report))
             })
         }
         Job::Hex(mut config) => {

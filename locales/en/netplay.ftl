@@ -328,6 +328,8 @@ reason-fell-behind = disconnected: it fell behind, { $waiting } waiting (--slow 
 error-accept = accept on { $local }: { $error }
 error-recv = recv: { $error }
 error-send-stalled = send to { $peer }: { $reason }
+reason-input-shrank = { $what } shrank while it was sent: { $size } when sending began, { $sent } sent
+error-input-shrank = { $what } shrank while it was sent: it had { $size } when sending began and ended after { $sent }; the peer got a cut stream, not the file (the connection was reset so it knows)
 limit-open-files = the open-file limit of this process ({ $soft }, `ulimit -n`) is reached: each client takes one descriptor; { $raise }
 limit-raise-soft = raise it with `ulimit -n { $hard }` (the hard limit) before starting netplay
 limit-at-hard = it is already the hard limit; raise that (`ulimit -Hn` as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), or cap clients with --max-conns below { $below }
@@ -1090,6 +1092,7 @@ exit-table =
       8  connection reset or aborted by the peer
       9  the peer did not follow the --script (other bytes, an early EOF, a reset,
          or nothing within a step's timeout): the line names the step
+     10  the input file shrank while it was sent (the peer got a cut stream)
 exit-note-refused = --connect only
 exit-note-refused-windows = Windows reports it with or without --connect
 exit-note-privileged = ports below 1024 need privileges

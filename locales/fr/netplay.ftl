@@ -340,6 +340,8 @@ reason-fell-behind = déconnecté : il a pris du retard, { $waiting } en attent
 error-accept = accept sur { $local } : { $error }
 error-recv = recv : { $error }
 error-send-stalled = envoi à { $peer } : { $reason }
+reason-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début, { $sent } envoyés
+error-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début de l'envoi, fin après { $sent } ; le pair a reçu un flux coupé, pas le fichier (la connexion a été réinitialisée pour qu'il le sache)
 limit-open-files = la limite de fichiers ouverts de ce processus ({ $soft }, `ulimit -n`) est atteinte : chaque client prend un descripteur ; { $raise }
 limit-raise-soft = relevez-la avec `ulimit -n { $hard }` (la limite dure) avant de lancer netplay
 limit-at-hard = c'est déjà la limite dure ; relevez celle-ci (`ulimit -Hn` en root, LimitNOFILE= dans une unité systemd, nofile dans /etc/security/limits.conf), ou limitez les clients avec --max-conns en dessous de { $below }
@@ -1106,6 +1108,7 @@ exit-table =
       8  connexion réinitialisée ou interrompue par le pair
       9  le pair n'a pas suivi le --script (d'autres octets, une fin de flux trop tôt,
          une réinitialisation, ou rien dans le délai d'une étape) : la ligne nomme l'étape
+     10  le fichier d'entrée a rétréci pendant l'envoi (le pair a reçu un flux coupé)
 exit-note-refused = avec --connect seulement
 exit-note-refused-windows = Windows le rapporte avec ou sans --connect
 exit-note-privileged = les ports en dessous de 1024 demandent des privilèges

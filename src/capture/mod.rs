@@ -42,7 +42,7 @@ pub use linux::{Capture, Interface};
 #[cfg(target_os = "linux")]
 pub use netns::{NetnsError, enter_private_netns};
 #[cfg(not(target_os = "linux"))]
-pub use other::{Capture, Interface, NetnsError, enter_private_netns, listen_queue, tcp_info};
+pub use other::{Capture, Interface, NetnsError, enter_private_netns, listen_queue, tcp_info, unsent};
 pub use packet::{
     Direction, Icmp, IcmpMeaning, Packet, ParseError, Protocol, Quoted, Relative, Tcp, TcpFlags, TcpOptions,
     parse,
@@ -50,7 +50,7 @@ pub use packet::{
 pub use pcap::{Pcap, PcapError};
 pub use tcp_info::{ListenQueue, TcpInfo};
 #[cfg(target_os = "linux")]
-pub use tcp_info::{listen_queue, tcp_info};
+pub use tcp_info::{listen_queue, tcp_info, unsent};
 
 /// Bytes kept of each packet when only the ladder is wanted: the IP and TCP
 /// headers with all their options, and an ICMP error's quoted headers.

@@ -81,6 +81,11 @@ pub fn tcp_info<S>(_socket: &S) -> io::Result<TcpInfo> {
     Err(unsupported())
 }
 
+/// Bytes not acknowledged by the peer: Linux-only for now.
+pub fn unsent<S>(_socket: &S) -> io::Result<u64> {
+    Err(unsupported())
+}
+
 /// The accept queue: Linux-only for now.
 pub fn listen_queue<S>(_listener: &S) -> io::Result<ListenQueue> {
     Err(unsupported())

@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 #[cfg(target_os = "linux")]
-pub use self::linux::{listen_queue, tcp_info};
+pub use self::linux::{listen_queue, tcp_info, unsent};
 
 /// What TCP_INFO says about a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -137,6 +137,16 @@ mod linux {
     pub fn tcp_info(socket: &impl AsFd) -> io::Result<TcpInfo> {
         let (_, raw) = lookup(socket)?;
         Ok(from_raw(&raw))
+    }
+
+    /// Bytes a connected TCP socket was given and its peer has not
+    /// acknowledged yet (written, sent or not, and not ACKed: `write_seq -
+    /// snd_una`, sock_diag's `idiag_wqueue`, `ss`'s Send-Q), and one more for
+    /// a FIN not acknowledged yet. A close that aborts the connection (RST)
+    /// throws these away: the peer never gets them.
+    pub fn unsent(socket: &impl AsFd) -> io::Result<u64> {
+        let (response, _) = lookup(socket)?;
+        Ok(u64::from(response.header.send_queue))
     }
 
     /// The accept queue of a listening TCP socket. sock_diag reports it twice:

@@ -14,6 +14,7 @@ pub mod netns;
 pub mod offload;
 pub mod open_files;
 pub mod privileged;
+pub mod ready;
 pub mod rcvbuf;
 pub mod refused;
 pub mod reuse;

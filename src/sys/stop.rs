@@ -56,6 +56,34 @@ impl Stop {
     }
 }
 
+/// On SIGINT or SIGTERM, runs `last` once, then ends the process of that
+/// signal as if it had not been caught: the exit status still says which
+/// signal ended it (130 or 143 in a shell). For a runner with no clean stop
+/// that must still leave one thing right before it goes (`tcp connect`
+/// cuts its connection with a RST, so the server knows the stream was
+/// cut). Windows: nothing is installed, and Ctrl-C ends the process as it
+/// did.
+#[cfg(unix)]
+pub fn die_after(last: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut caught = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(signal) = caught.forever().next() {
+            last();
+            // Back to the default action, and the signal again: the
+            // process ends of it (or aborts, should that fail).
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+        }
+    })?;
+    Ok(())
+}
+
+/// Nothing to install here (see the Unix version).
+#[cfg(not(unix))]
+pub fn die_after(_last: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
+    Ok(())
+}
+
 /// A signal's name as a number for the flag: its place in the names, from 1.
 fn number(name: &'static str) -> usize {
     signals::NAMES.iter().position(|n| *n == name).map_or(signals::NAMES.len(), |i| i + 1)

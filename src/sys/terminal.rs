@@ -17,9 +17,11 @@ use std::fs::File;
 use std::io::Write;
 use std::io::{self, IsTerminal};
 
-/// stdout or stderr, as netplay writes to it.
+/// stdout or stderr, as netplay writes to it: one a parent left
+/// non-blocking is waited for when full, not given up on (see
+/// [`super::ready`]).
 #[cfg(unix)]
-pub type Stream = File;
+pub type Stream = super::ready::Patient<File>;
 
 /// stdout or stderr, as netplay writes to it.
 #[cfg(windows)]
@@ -80,7 +82,7 @@ fn duplicate(stream: &impl std::os::windows::io::AsHandle) -> io::Result<File> {
 impl Standard for io::Stdout {
     #[cfg(unix)]
     fn stream(&self) -> io::Result<Stream> {
-        duplicate(self)
+        duplicate(self).map(super::ready::Patient)
     }
 
     #[cfg(windows)]
@@ -92,7 +94,7 @@ impl Standard for io::Stdout {
 impl Standard for io::Stderr {
     #[cfg(unix)]
     fn stream(&self) -> io::Result<Stream> {
-        duplicate(self)
+        duplicate(self).map(super::ready::Patient)
     }
 
     #[cfg(windows)]

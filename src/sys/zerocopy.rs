@@ -89,14 +89,6 @@ mod linux {
         }
     }
 
-    /// True when `file` is in non-blocking mode (O_NONBLOCK, set by whoever
-    /// handed it to us): a kernel move would then say EAGAIN for the pipe's
-    /// sake, which reads as the socket's timeout; such files are copied.
-    pub fn nonblocking(file: &File) -> bool {
-        fcntl(file.as_fd(), FcntlArg::F_GETFL)
-            .is_ok_and(|flags| OFlag::from_bits_truncate(flags).contains(OFlag::O_NONBLOCK))
-    }
-
     /// The process's stdin or stdout as a file of its own (a duplicate
     /// descriptor), for the calls below.
     pub fn stdin() -> io::Result<File> {
@@ -137,7 +129,9 @@ mod linux {
     }
 
     /// splice(2): up to `len` bytes from `from` to `to`, one of which is a
-    /// pipe.
+    /// pipe. Never waits on the pipe (SPLICE_F_NONBLOCK: EAGAIN when it is
+    /// empty or full, whatever mode its owner left it in); the other side
+    /// waits or not as its own mode says.
     pub fn splice(from: &impl Descriptor, to: &impl Descriptor, len: usize) -> io::Result<Moved> {
         loop {
             let result = nix::fcntl::splice(
@@ -146,7 +140,7 @@ mod linux {
                 to.descriptor(),
                 None,
                 len,
-                SpliceFFlags::empty(),
+                SpliceFFlags::SPLICE_F_NONBLOCK,
             );
             match result {
                 Err(Errno::EINTR) => continue,
@@ -182,10 +176,6 @@ mod other {
 
     pub fn kind(_file: &File) -> Kind {
         Kind::Device
-    }
-
-    pub fn nonblocking(_file: &File) -> bool {
-        false
     }
 
     pub fn stdin() -> io::Result<File> {

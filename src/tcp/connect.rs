@@ -5,23 +5,25 @@
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use bytes::Bytes;
+use socket2::SockRef;
 
 use super::direct;
 use crate::event::{Dir, Event, Family, Proto, Role};
-use crate::input::{self, Input};
+use crate::input::{self, Input, Shrunk};
 use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
 use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
 use crate::report::{OutputError, Report};
+use crate::sys::ready::{Bell, Patient};
 
 #[derive(Debug, Clone)]
 pub struct ConnectConfig {
@@ -49,16 +51,41 @@ pub struct ConnectConfig {
 const CONN: u64 = 1;
 
 pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
+    run_with(config, report, None)
+}
+
+/// [`run`] for `tcp connect` itself, which owns the process: SIGINT or
+/// SIGTERM (Ctrl-C) cuts the connection with a RST before the process
+/// dies of the signal, so the server learns at once that the stream was
+/// cut instead of reading a FIN, the end of a whole stream.
+pub fn run_owning_process(config: ConnectConfig, report: Report) -> Result<()> {
+    let socket: Socket = Arc::default();
+    let held = socket.clone();
+    crate::sys::stop::die_after(move || {
+        if let Some(socket) = held.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            super::cut::abort(SockRef::from(socket), false);
+        }
+    })?;
+    run_with(config, report, Some(socket))
+}
+
+/// Where the signal handler of [`run_owning_process`] finds the socket.
+type Socket = Arc<Mutex<Option<TcpStream>>>;
+
+fn run_with(config: ConnectConfig, report: Report, held: Option<Socket>) -> Result<()> {
     config.input.check()?;
     let mut packets = Packets::new(&config.packets, &report)?;
-    let result = exchange(config, report, &mut packets);
+    let result = exchange(config, report, &mut packets, held);
     // After the socket is closed: its last packets are read too.
     let finished = packets.finish();
     result.and(finished)
 }
 
-fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Result<()> {
+fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets, held: Option<Socket>) -> Result<()> {
     let stream = open(&config.target, config.family, config.bind, config.timeout, &report, Some(packets))?;
+    if let Some(held) = held {
+        *held.lock().unwrap_or_else(|e| e.into_inner()) = stream.try_clone().ok();
+    }
     let start = Instant::now();
     let peer =
         stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
@@ -80,15 +107,28 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Res
         let message = msg!("notice-tcp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
     }
-    let activity = Arc::new(Activity::new(start, config.packets.tcp_info));
+    let activity = Arc::new(Activity::new(start, config.packets.tcp_info)?);
+    if config.direct && direct::receives() {
+        // The direct path waits with poll(2), never in a call (tcp::direct).
+        stream.set_nonblocking(true).map_err(|e| NetError::socket("set non-blocking", peer, e))?;
+    }
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
         let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
         thread::Builder::new().name("send".into()).spawn(move || {
             let sent = send_input(&stream, peer, &config, &report, &activity);
-            if sent.is_err() {
+            if let Err(e) = &sent {
                 // Wake the receiving thread: the run is over.
-                let _ = stream.shutdown(Shutdown::Both);
+                activity.stopping.store(true, Ordering::SeqCst);
+                activity.bell.ring();
+                if e.is::<Shrunk>() {
+                    // A RST, not a FIN: what the server got is not the
+                    // file. SHUT_RD sends nothing; it wakes a recv.
+                    super::cut::abort(SockRef::from(&stream), false);
+                    let _ = stream.shutdown(Shutdown::Read);
+                } else {
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
             }
             sent
         })?
@@ -121,6 +161,9 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets) -> Res
         (_, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
             return Err(e);
         }
+        (_, Err(e)) if e.is::<Shrunk>() => return Err(e),
+        // The receiving side stopped because the sending side failed.
+        (Err(e), Err(sent)) if e.is::<Stopped>() => return Err(sent),
         (received, sent) => {
             received?;
             sent?;
@@ -245,17 +288,27 @@ struct Activity {
     last_send_us: AtomicU64,
     /// Read after each step, for the `closed` event.
     tcp_info: LastTcpInfo,
+    /// Set just before our shutdown(SHUT_WR): a hang-up seen after it may
+    /// be ours, one seen before it is a reset.
+    shut: AtomicBool,
+    /// Set when one thread failed: the other one's end is its consequence.
+    stopping: AtomicBool,
+    /// Rung with `stopping`, for the direct path's waits.
+    bell: Bell,
 }
 
 impl Activity {
-    fn new(start: Instant, tcp_info: bool) -> Activity {
-        Activity {
+    fn new(start: Instant, tcp_info: bool) -> io::Result<Activity> {
+        Ok(Activity {
             start,
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
             last_send_us: AtomicU64::new(0),
             tcp_info: LastTcpInfo::new(tcp_info),
-        }
+            shut: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            bell: Bell::new()?,
+        })
     }
 
     fn since_last_send(&self) -> Duration {
@@ -265,7 +318,7 @@ impl Activity {
 }
 
 fn send_input(
-    mut stream: &TcpStream,
+    stream: &TcpStream,
     peer: SocketAddr,
     config: &ConnectConfig,
     report: &Report,
@@ -285,7 +338,8 @@ fn send_input(
                 // bytes is shown after this send, whichever thread reports
                 // first.
                 let cause = shown.then(|| report.cause(bytes.len())).transpose()?;
-                stream.write_all(bytes).map_err(|e| NetError::Unsent {
+                // Patient: on the direct path the socket is non-blocking.
+                Patient(stream).write_all(bytes).map_err(|e| NetError::Unsent {
                     addr: peer,
                     sent: activity.bytes_out.load(Ordering::Relaxed),
                     source: e,
@@ -313,6 +367,7 @@ fn send_input(
     if config.shutdown {
         activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
+        activity.shut.store(true, Ordering::SeqCst);
         match stream.shutdown(Shutdown::Write) {
             Ok(()) => {
                 cause.emit(Event::Shutdown { conn: CONN })?;
@@ -339,16 +394,19 @@ fn send_direct(
         activity.last_send_us.store(activity.start.elapsed().as_micros() as u64, Ordering::Relaxed);
         activity.tcp_info.read_after_data(&stream);
     };
-    let tally =
-        direct::send(&input.file, &input.name, stream, None, sent).map_err(|failure| match failure {
+    let tally = direct::send(&input.file, &input.name, stream, None, Some(&activity.bell), sent).map_err(
+        |failure| match failure {
             direct::Failure::Input(e) => anyhow::Error::new(e).context(input.reading.clone()),
+            direct::Failure::Shrunk { size, sent } => Shrunk { what: input.name.clone(), size, sent }.into(),
+            direct::Failure::Stopped => Stopped.into(),
             other => NetError::Unsent {
                 addr: peer,
                 sent: activity.bytes_out.load(Ordering::Relaxed),
                 source: other.into_io(),
             }
             .into(),
-        })?;
+        },
+    )?;
     if let Some(message) = tally.note(Dir::Out) {
         report.emit(Event::Notice { conn: Some(CONN), message })?;
     }
@@ -373,13 +431,20 @@ fn receive(
     };
     if config.direct && direct::receives() {
         let out = direct::stdout().map_err(OutputError)?;
-        let mut receiver = direct::Receiver::new(stream, &out, config.recv_size);
+        let mut receiver = direct::Receiver::new(stream, &out, config.recv_size, Some(&activity.bell));
         let received = |n: usize| {
             activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
             activity.tcp_info.read_after_data(&stream);
         };
         loop {
-            match receiver.next(received) {
+            let next = match receiver.next(config.timeout, received) {
+                Ok(direct::End::Eof) if activity.stopping.load(Ordering::SeqCst) => Err(direct::Failure::Stopped),
+                Ok(direct::End::Eof) if direct::reset_not_eof(stream, activity.shut.load(Ordering::SeqCst)) => {
+                    Err(direct::Failure::Socket(io::ErrorKind::ConnectionReset.into()))
+                }
+                next => next,
+            };
+            match next {
                 Ok(direct::End::Eof) => {
                     activity.tcp_info.read(&stream);
                     if let Some(message) = receiver.tally().note(Dir::In) {
@@ -394,9 +459,11 @@ fn receive(
                 },
                 Err(direct::Failure::Output(e)) => {
                     // The sender stops too, as when the report's output fails.
+                    activity.bell.ring();
                     let _ = stream.shutdown(Shutdown::Both);
                     return Err(OutputError(e).into());
                 }
+                Err(direct::Failure::Stopped) => return Err(Stopped.into()),
                 Err(failure) => return Err(NetError::socket("recv from", peer, failure.into_io()).into()),
             }
         }
@@ -405,6 +472,8 @@ fn receive(
     let mut chunk = 0u64;
     loop {
         match stream.read(&mut buf) {
+            // Woken by the sending side's failure: no EOF of the peer's.
+            Ok(0) if activity.stopping.load(Ordering::SeqCst) => return Err(Stopped.into()),
             Ok(0) => {
                 activity.tcp_info.read(&stream);
                 report.emit(Event::Eof { conn: CONN })?;
@@ -427,3 +496,16 @@ fn receive(
         }
     }
 }
+
+/// The receiving side's end when the sending side failed first: never
+/// shown (the sending side's error is the run's).
+#[derive(Debug)]
+struct Stopped;
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("receiving stopped: sending failed")
+    }
+}
+
+impl std::error::Error for Stopped {}

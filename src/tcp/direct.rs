@@ -6,6 +6,14 @@
 //! [`zerocopy`]); where it refuses, or on a terminal or a socket, they are
 //! copied with read and write. Byte counts, EOF, shutdown and errors are
 //! reported as on the event path, and a note says what the kernel moved.
+//!
+//! The socket is non-blocking and every wait is a poll(2) ([`ready`]) on
+//! what the next call needs (the socket, stdin, stdout) and on a bell:
+//! so a stop (a signal, a stall of the other direction) ends both
+//! directions at once, between two calls, with counts that are exact; a
+//! stall is timed as the event path times it (from when the socket is
+//! found full with bytes waiting); and a stdin or stdout a parent left
+//! non-blocking is waited for, never taken for its end.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Seek, Write};
@@ -22,6 +30,7 @@ use crate::input::Input;
 use crate::msg;
 use crate::net::describe_msg;
 use crate::report::Report;
+use crate::sys::ready::{self, Bell, Interest, Waitable, Waited};
 use crate::sys::zerocopy::{self, Kind, Moved};
 use crate::tcp::serve::{ServeConfig, StdinMode};
 
@@ -106,9 +115,17 @@ pub enum Failure {
     Socket(io::Error),
     /// Writing stdout failed (a closed pipe, a full disk).
     Output(io::Error),
-    /// The peer took nothing for the socket's send timeout (SO_SNDTIMEO);
-    /// `waiting` bytes were to go.
+    /// The peer took nothing for the stall timeout while `waiting` bytes
+    /// were ready to go.
     Stalled { waiting: u64 },
+    /// The input, a regular file of `size` bytes (from where sending
+    /// began) when sending began, was truncated while it was sent: the
+    /// bytes from `sent` on never came, and some already sent may be the
+    /// truncation's (zeros, old pages).
+    Shrunk { size: u64, sent: u64 },
+    /// Stopped from outside (the bell rang): a signal, or the other
+    /// direction failed.
+    Stopped,
 }
 
 impl Failure {
@@ -117,8 +134,30 @@ impl Failure {
         match self {
             Failure::Input(e) | Failure::Socket(e) | Failure::Output(e) => e,
             Failure::Stalled { .. } => io::ErrorKind::TimedOut.into(),
+            Failure::Shrunk { .. } => io::ErrorKind::UnexpectedEof.into(),
+            Failure::Stopped => io::ErrorKind::Interrupted.into(),
         }
     }
+}
+
+/// A failed call on the socket. EPIPE there, on a socket we have not shut
+/// down, means the connection was reset: the peer's RST sets the error
+/// that the first call to look takes (the other direction's, or the
+/// kernel reports a RST that follows the peer's FIN as EPIPE, "as BSD
+/// does"); what the person must hear is that the peer reset it.
+fn socket_error(e: io::Error) -> Failure {
+    match e.kind() {
+        io::ErrorKind::BrokenPipe => Failure::Socket(io::ErrorKind::ConnectionReset.into()),
+        _ => Failure::Socket(e),
+    }
+}
+
+/// True when recv's 0 came from a reset, not from the peer's FIN: the
+/// socket is hung up (poll's POLLHUP: both directions shut, or closed)
+/// while our own side was not shut down. A FIN alone shuts only the
+/// receiving direction.
+pub fn reset_not_eof(socket: &TcpStream, ours_shut: bool) -> bool {
+    !ours_shut && ready::hung_up(socket)
 }
 
 /// How one direction's bytes went, for the note that says so.
@@ -179,15 +218,10 @@ fn socket_side(e: &io::Error) -> bool {
             | ConnectionAborted
             | NotConnected
             | TimedOut
-            | WouldBlock
             | HostUnreachable
             | NetworkUnreachable
             | NetworkDown
     )
-}
-
-fn timed_out(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }
 
 /// How [`send`] moves the input.
@@ -197,36 +231,46 @@ enum Call {
     Sendfile,
     /// splice(2) from the input (a pipe) to the socket.
     Splice,
-    /// splice(2) from the input (a pipe) into a pipe of our own, then from
-    /// it to the socket: each send then knows what it was offered, so a
-    /// short one tells a stall (see [`send`]).
-    SpliceVia,
     /// read and write, through a buffer.
     Copy,
 }
 
-/// Sends all of `input` (named `name` in notes) to `socket`, calling
-/// `sent` with each count the socket took. Ends at the end of the input;
-/// the caller half-closes.
+/// A regular file's size when sending began, to tell one that shrank.
+#[derive(Clone, Copy)]
+struct Watch {
+    /// Bytes from the offset sending began at to the end of the file.
+    expected: u64,
+    /// The file's size then.
+    size: u64,
+}
+
+impl Watch {
+    fn of(file: &File) -> Option<Watch> {
+        let size = file.metadata().ok().filter(|m| m.is_file())?.len();
+        let at = (&*file).stream_position().ok()?;
+        Some(Watch { expected: size.saturating_sub(at), size })
+    }
+}
+
+/// Sends all of `input` (named `name` in notes) to `socket`, which must be
+/// in non-blocking mode, calling `sent` with each count the socket took.
+/// Ends at the end of the input; the caller half-closes.
 ///
-/// `stall`: the socket's send timeout (SO_SNDTIMEO), if it has one. A
-/// blocked send then ends after that long with nothing taken (EAGAIN), or
-/// short of what it was offered: that is a client that took no data for
-/// the whole timeout, as the event path's writer finds when the socket
-/// stays unwritable. Inside one sendfile or splice the kernel may wait more
-/// than once, so only a call that lasted the timeout and came back short
-/// counts; a slow client that keeps taking bytes never does.
+/// `stall`: how long the socket may stay full while bytes wait for room
+/// before the peer counts as taking nothing (`--stall-timeout`; none: no
+/// limit). `bell`: rung to stop ([`Failure::Stopped`]).
 pub fn send(
     input: &File,
     name: &str,
     socket: &TcpStream,
     stall: Option<Duration>,
+    bell: Option<&Bell>,
     sent: impl FnMut(usize),
 ) -> Result<Tally, Failure> {
     let kind = zerocopy::kind(input);
     let call = match kind {
-        _ if zerocopy::nonblocking(input) => Call::Copy,
-        Kind::Pipe if stall.is_some() => Call::SpliceVia,
+        // splice never waits on the pipe (SPLICE_F_NONBLOCK): a pipe a
+        // parent left non-blocking is spliced as any other.
         Kind::Pipe => Call::Splice,
         // sendfile reads through the page cache, from any file that has
         // one; a device such as /dev/null may refuse.
@@ -238,10 +282,11 @@ pub fn send(
         _ => "splice(2)",
     };
     let tally = Tally::new(call_name, msg!("direct-path-in", input = name, kind = kind_name(kind)));
-    let mut sender = Sender { input, socket, stall, sent, tally };
+    let watch = Watch::of(input);
+    let mut sender = Sender { input, socket, stall, bell, sent, tally, watch, since: None };
     let ended = match call {
-        Call::Sendfile | Call::Splice => sender.kernel(call)?,
-        Call::SpliceVia => sender.via_pipe()?,
+        Call::Sendfile => sender.sendfile()?,
+        Call::Splice => sender.splice()?,
         Call::Copy => false,
     };
     if !ended {
@@ -255,94 +300,118 @@ struct Sender<'a, F> {
     input: &'a File,
     socket: &'a TcpStream,
     stall: Option<Duration>,
+    bell: Option<&'a Bell>,
     sent: F,
     tally: Tally,
+    /// Set for a regular file.
+    watch: Option<Watch>,
+    /// Since when the socket has been full with bytes waiting: the stall
+    /// clock, stopped by any progress.
+    since: Option<Instant>,
 }
 
 impl<F: FnMut(usize)> Sender<'_, F> {
-    /// Counts `moved` bytes; a stall if the call that moved them began at
-    /// `started`, lasted the send timeout, and came back short of `offered`.
-    fn moved(&mut self, moved: usize, kernel: bool, started: Instant, offered: u64) -> Result<(), Failure> {
+    fn moved(&mut self, moved: usize, kernel: bool) {
         self.tally.total += moved as u64;
         if kernel {
             self.tally.kernel += moved as u64;
         }
+        self.since = None;
         (self.sent)(moved);
-        let short = (moved as u64) < offered;
-        match self.stall {
-            Some(stall) if short && started.elapsed() >= stall => {
-                Err(Failure::Stalled { waiting: offered - moved as u64 })
-            }
-            _ => Ok(()),
+    }
+
+    /// A regular file that is now shorter than when sending began, or that
+    /// ended (`ended`) before its size then: it shrank.
+    fn check_size(&self, ended: bool) -> Result<(), Failure> {
+        let Some(watch) = self.watch else { return Ok(()) };
+        let now = self.input.metadata().map(|m| m.len()).unwrap_or(watch.size);
+        if now < watch.size || (ended && self.tally.total < watch.expected) {
+            return Err(Failure::Shrunk { size: watch.expected, sent: self.tally.total });
+        }
+        Ok(())
+    }
+
+    /// What waits to be sent, for a stall's message: the rest of a file,
+    /// what a pipe holds.
+    fn waiting(&self, buffered: u64) -> u64 {
+        match self.watch {
+            Some(watch) => watch.expected.saturating_sub(self.tally.total).max(buffered),
+            None => zerocopy::waiting_in(self.input, PIPE).map_or(buffered, |n| n as u64 + buffered),
         }
     }
 
-    /// sendfile or splice straight from the input to the socket, until the
-    /// input ends (true) or the kernel refuses (false: copy the rest).
-    fn kernel(&mut self, call: Call) -> Result<bool, Failure> {
-        // Where a stall must be told, what is left of a file (read once:
-        // the file's offset moves on by what each sendfile took).
-        let mut left = match self.stall {
-            Some(_) if call == Call::Sendfile => left_in(self.input),
-            _ => None,
-        };
-        loop {
-            let started = Instant::now();
-            // What this call is offered: a chunk, or less at the end of a file.
-            let offered = left.unwrap_or(u64::MAX).min(KERNEL_CHUNK as u64);
-            let result = match call {
-                Call::Sendfile => zerocopy::sendfile(self.socket, self.input, KERNEL_CHUNK),
-                _ => zerocopy::splice(self.input, self.socket, KERNEL_CHUNK),
+    /// Waits for room in the socket and, `with_input`, for the input to
+    /// have bytes (or its end). The stall clock runs while bytes wait for
+    /// room: `buffered` of ours, or the input's once it is ready.
+    fn ready(&mut self, with_input: bool, buffered: u64) -> Result<(), Failure> {
+        let (mut input, mut room) = (!with_input, false);
+        while !(input && room) {
+            let mut on: Vec<(&dyn Waitable, Interest)> = Vec::with_capacity(2);
+            if !input {
+                on.push((self.input, Interest::Read));
+            }
+            if !room {
+                on.push((self.socket, Interest::Write));
+            }
+            let deadline = match (input, self.stall) {
+                (true, Some(stall)) => Some(*self.since.get_or_insert_with(Instant::now) + stall),
+                _ => None,
             };
-            match result {
-                Ok(Moved::Bytes(0)) => return Ok(true),
-                Ok(Moved::Bytes(n)) => {
-                    left = left.map(|left| left.saturating_sub(n as u64));
-                    self.moved(n, true, started, offered)?
+            match ready::wait(&on, self.bell, deadline).map_err(Failure::Socket)? {
+                Waited::Ready(mask) => {
+                    let mut bit = 0;
+                    if !input {
+                        input = mask & 1 != 0;
+                        bit = 1;
+                    }
+                    if !room {
+                        room = mask & (1 << bit) != 0;
+                    }
                 }
-                // Whatever moved so far is gone from the input (a file's
-                // offset moved on, a pipe's bytes were taken): reading goes
-                // on from there.
+                Waited::Rang => return Err(Failure::Stopped),
+                Waited::TimedOut => return Err(Failure::Stalled { waiting: self.waiting(buffered) }),
+            }
+        }
+        Ok(())
+    }
+
+    /// sendfile from the input until it ends (true) or the kernel refuses
+    /// (false: copy the rest).
+    fn sendfile(&mut self) -> Result<bool, Failure> {
+        loop {
+            match zerocopy::sendfile(self.socket, self.input, KERNEL_CHUNK) {
+                Ok(Moved::Bytes(0)) => {
+                    self.check_size(true)?;
+                    return Ok(true);
+                }
+                Ok(Moved::Bytes(n)) => {
+                    self.moved(n, true);
+                    self.check_size(false)?;
+                }
+                // Whatever moved so far is gone from the input (the file's
+                // offset moved on): reading goes on from there.
                 Ok(Moved::Refused) => return Ok(false),
-                Err(e) if timed_out(&e) => return Err(Failure::Stalled { waiting: offered }),
-                // A pipe does not fail to be read: the socket did.
-                Err(e) if call == Call::Splice || socket_side(&e) => return Err(Failure::Socket(e)),
+                // A file is always readable: the socket is full.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.ready(false, 0)?,
+                Err(e) if socket_side(&e) => return Err(socket_error(e)),
                 Err(e) => return Err(Failure::Input(e)),
             }
         }
     }
 
-    /// splice from the input into a pipe of our own, then from it to the
-    /// socket, each send offered exactly what our pipe holds. True at the
-    /// end of the input, false when the kernel refuses.
-    fn via_pipe(&mut self) -> Result<bool, Failure> {
-        let Ok((read, write)) = zerocopy::pipe(PIPE) else { return self.kernel(Call::Splice) };
+    /// splice from the input, a pipe, until it ends (true) or the kernel
+    /// refuses (false).
+    fn splice(&mut self) -> Result<bool, Failure> {
         loop {
-            let mut left = match zerocopy::splice(self.input, &write, KERNEL_CHUNK).map_err(Failure::Input)? {
-                Moved::Bytes(0) => return Ok(true),
-                Moved::Bytes(n) => n,
-                Moved::Refused => return Ok(false),
-            };
-            while left > 0 {
-                let started = Instant::now();
-                match zerocopy::splice(&read, self.socket, left) {
-                    Ok(Moved::Bytes(m)) => {
-                        self.moved(m, true, started, left as u64)?;
-                        left -= m;
-                    }
-                    Ok(Moved::Refused) => {
-                        // What our pipe holds goes by read and write.
-                        let mut buf = vec![0u8; left.min(COPY)];
-                        while left > 0 {
-                            let n = (&read).read(&mut buf[..left.min(COPY)]).map_err(Failure::Input)?;
-                            self.write_all(&buf[..n])?;
-                            left -= n;
-                        }
-                        return Ok(false);
-                    }
-                    Err(e) if timed_out(&e) => return Err(Failure::Stalled { waiting: left as u64 }),
-                    Err(e) => return Err(Failure::Socket(e)),
-                }
+            match zerocopy::splice(self.input, self.socket, KERNEL_CHUNK) {
+                Ok(Moved::Bytes(0)) => return Ok(true),
+                Ok(Moved::Bytes(n)) => self.moved(n, true),
+                // Nothing moved yet: the pipe's bytes are still there.
+                Ok(Moved::Refused) => return Ok(false),
+                // The pipe is empty, or the socket full: wait for both.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.ready(true, 0)?,
+                // A pipe does not fail to be read: the socket did.
+                Err(e) => return Err(socket_error(e)),
             }
         }
     }
@@ -351,45 +420,46 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     fn copy(&mut self) -> Result<(), Failure> {
         let mut buf = vec![0u8; COPY];
         loop {
+            // A regular file is always ready; anything else is waited for
+            // with the bell, so a stop never waits on a quiet input.
+            if self.watch.is_none() {
+                let waited = ready::wait(&[(self.input, Interest::Read)], self.bell, None);
+                if waited.map_err(Failure::Input)? == Waited::Rang {
+                    return Err(Failure::Stopped);
+                }
+            }
             let n = match self.input.read(&mut buf) {
-                Ok(0) => return Ok(()),
+                Ok(0) => return self.check_size(true),
                 Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) => {
+                    continue;
+                }
                 Err(e) => return Err(Failure::Input(e)),
             };
             self.write_all(&buf[..n])?;
+            self.check_size(false)?;
         }
     }
 
-    /// Writes `bytes` to the socket: a blocking write with a send timeout
-    /// comes back short, or with EAGAIN, only when the timeout ran out.
+    /// Writes `bytes` to the socket, waiting for room as the stall allows.
     fn write_all(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         let mut done = 0;
         while done < bytes.len() {
-            let started = Instant::now();
             match (&*self.socket).write(&bytes[done..]) {
                 Ok(0) => return Err(Failure::Socket(io::ErrorKind::WriteZero.into())),
                 Ok(m) => {
-                    self.moved(m, false, started, (bytes.len() - done) as u64)?;
+                    self.moved(m, false);
                     done += m;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if timed_out(&e) => {
-                    return Err(Failure::Stalled { waiting: (bytes.len() - done) as u64 });
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.ready(false, (bytes.len() - done) as u64)?;
                 }
-                Err(e) => return Err(Failure::Socket(e)),
+                Err(e) => return Err(socket_error(e)),
             }
         }
         Ok(())
     }
-}
-
-/// What is left to read of a regular file, from its offset; None for
-/// anything else (a device has no end to tell).
-fn left_in(file: &File) -> Option<u64> {
-    let size = file.metadata().ok().filter(|m| m.is_file())?.len();
-    let at = (&*file).stream_position().ok()?;
-    Some(size.saturating_sub(at))
 }
 
 /// How a [`Receiver`] moves bytes to stdout.
@@ -408,11 +478,11 @@ enum Way {
 pub enum End {
     /// recv returned 0: the peer finished sending.
     Eof,
-    /// Nothing came for the socket's receive timeout (SO_RCVTIMEO).
+    /// Nothing came for the idle time asked.
     TimedOut,
 }
 
-/// Moves what the socket receives to stdout.
+/// Moves what the socket (non-blocking) receives to stdout.
 pub struct Receiver<'a> {
     socket: &'a TcpStream,
     out: &'a File,
@@ -420,14 +490,15 @@ pub struct Receiver<'a> {
     buf: Vec<u8>,
     recv_size: usize,
     tally: Tally,
+    bell: Option<&'a Bell>,
 }
 
 impl<'a> Receiver<'a> {
     /// `recv_size`: bytes asked per recv where the bytes are copied.
-    pub fn new(socket: &'a TcpStream, out: &'a File, recv_size: usize) -> Receiver<'a> {
+    /// `bell`: rung to stop ([`Failure::Stopped`]).
+    pub fn new(socket: &'a TcpStream, out: &'a File, recv_size: usize, bell: Option<&'a Bell>) -> Receiver<'a> {
         let kind = zerocopy::kind(out);
         let way = match kind {
-            _ if zerocopy::nonblocking(out) => Way::Copy,
             Kind::Pipe => Way::Splice,
             Kind::File | Kind::Device => match zerocopy::pipe(PIPE) {
                 Ok((read, write)) => Way::Pipe { read, write },
@@ -440,7 +511,7 @@ impl<'a> Receiver<'a> {
             _ => msg!("direct-path-out", kind = kind_name(kind)),
         };
         let tally = Tally::new("splice(2)", path);
-        Receiver { socket, out, way, buf: Vec::new(), recv_size: recv_size.max(1), tally }
+        Receiver { socket, out, way, buf: Vec::new(), recv_size: recv_size.max(1), tally, bell }
     }
 
     /// What has been received so far, and how.
@@ -448,25 +519,62 @@ impl<'a> Receiver<'a> {
         &self.tally
     }
 
-    /// Receives until the peer's EOF or a receive timeout, calling
-    /// `received` with each count taken from the socket.
-    pub fn next(&mut self, mut received: impl FnMut(usize)) -> Result<End, Failure> {
+    /// Waits for the socket to have bytes (or its end) and, with
+    /// `to_stdout`, stdout to have room; nothing from the socket until
+    /// `idle` ends it ([`End::TimedOut`], `Ok(false)`).
+    fn ready(&self, to_stdout: bool, idle: Option<Instant>) -> Result<bool, Failure> {
+        let (mut data, mut room) = (false, !to_stdout);
+        while !(data && room) {
+            let mut on: Vec<(&dyn Waitable, Interest)> = Vec::with_capacity(2);
+            if !data {
+                on.push((self.socket, Interest::Read));
+            }
+            if !room {
+                on.push((self.out, Interest::Write));
+            }
+            // Only the peer's silence is idleness, not a slow stdout.
+            let deadline = if room { idle } else { None };
+            match ready::wait(&on, self.bell, deadline).map_err(Failure::Socket)? {
+                Waited::Ready(mask) => {
+                    let mut bit = 0;
+                    if !data {
+                        data = mask & 1 != 0;
+                        bit = 1;
+                    }
+                    if !room {
+                        room = mask & (1 << bit) != 0;
+                    }
+                }
+                Waited::Rang => return Err(Failure::Stopped),
+                Waited::TimedOut => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Receives until the peer's EOF, `idle` with nothing from the peer,
+    /// or a failure, calling `received` with each count written to stdout.
+    pub fn next(&mut self, idle: Option<Duration>, mut received: impl FnMut(usize)) -> Result<End, Failure> {
+        let mut deadline = idle.map(|idle| Instant::now() + idle);
         loop {
             match &self.way {
                 Way::Splice => match zerocopy::splice(self.socket, self.out, KERNEL_CHUNK) {
                     Ok(Moved::Bytes(0)) => return Ok(End::Eof),
                     Ok(Moved::Bytes(n)) => {
-                        self.tally.total += n as u64;
-                        self.tally.kernel += n as u64;
-                        received(n);
+                        count(&mut self.tally, n, true, &mut received);
+                        deadline = idle.map(|idle| Instant::now() + idle);
                     }
                     Ok(Moved::Refused) => self.way = Way::Copy,
-                    Err(e) if timed_out(&e) => return Ok(End::TimedOut),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        if !self.ready(true, deadline)? {
+                            return Ok(End::TimedOut);
+                        }
+                    }
                     // The socket side never says EPIPE: stdout's reader left.
                     Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(Failure::Output(e)),
                     Err(e) => return Err(Failure::Socket(e)),
                 },
-                Way::Pipe { read, write } => {
+                Way::Pipe { write, .. } => {
                     let n = match zerocopy::splice(self.socket, write, KERNEL_CHUNK) {
                         Ok(Moved::Bytes(0)) => return Ok(End::Eof),
                         Ok(Moved::Bytes(n)) => n,
@@ -474,33 +582,17 @@ impl<'a> Receiver<'a> {
                             self.way = Way::Copy;
                             continue;
                         }
-                        Err(e) if timed_out(&e) => return Ok(End::TimedOut),
+                        // Our pipe is empty between two rounds: the socket is.
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            if !self.ready(false, deadline)? {
+                                return Ok(End::TimedOut);
+                            }
+                            continue;
+                        }
                         Err(e) => return Err(Failure::Socket(e)),
                     };
-                    self.tally.total += n as u64;
-                    received(n);
-                    let mut left = n;
-                    let mut refused = false;
-                    while left > 0 {
-                        match zerocopy::splice(read, self.out, left) {
-                            Ok(Moved::Bytes(m)) => {
-                                left -= m;
-                                self.tally.kernel += m as u64;
-                            }
-                            // Refused (a file opened for appending): what is
-                            // in our pipe is read out and written, and so is
-                            // everything after it.
-                            Ok(Moved::Refused) => {
-                                copy_out(read, self.out, left, &mut self.buf).map_err(Failure::Output)?;
-                                left = 0;
-                                refused = true;
-                            }
-                            Err(e) => return Err(Failure::Output(e)),
-                        }
-                    }
-                    if refused {
-                        self.way = Way::Copy;
-                    }
+                    deadline = idle.map(|idle| Instant::now() + idle);
+                    self.drain(n, &mut received)?;
                 }
                 Way::Copy => {
                     self.buf.resize(self.recv_size, 0);
@@ -508,44 +600,102 @@ impl<'a> Receiver<'a> {
                         Ok(0) => return Ok(End::Eof),
                         Ok(n) => n,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) if timed_out(&e) => return Ok(End::TimedOut),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            if !self.ready(false, deadline)? {
+                                return Ok(End::TimedOut);
+                            }
+                            continue;
+                        }
                         Err(e) => return Err(Failure::Socket(e)),
                     };
-                    self.tally.total += n as u64;
-                    received(n);
-                    (&*self.out).write_all(&self.buf[..n]).map_err(Failure::Output)?;
+                    deadline = idle.map(|idle| Instant::now() + idle);
+                    let mut done = 0;
+                    while done < n {
+                        match (&*self.out).write(&self.buf[done..n]) {
+                            Ok(0) => return Err(Failure::Output(io::ErrorKind::WriteZero.into())),
+                            Ok(m) => {
+                                done += m;
+                                count(&mut self.tally, m, false, &mut received);
+                            }
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => room(self.out, self.bell)?,
+                            Err(e) => return Err(Failure::Output(e)),
+                        }
+                    }
                 }
             }
         }
     }
+
+    /// Moves the `n` bytes our pipe holds into stdout (a file or a device).
+    fn drain(&mut self, n: usize, received: &mut impl FnMut(usize)) -> Result<(), Failure> {
+        let Way::Pipe { read, .. } = &self.way else { return Ok(()) };
+        let (tally, buf, out, bell) = (&mut self.tally, &mut self.buf, self.out, self.bell);
+        let mut left = n;
+        let mut refused = false;
+        while left > 0 && !refused {
+            match zerocopy::splice(read, out, left) {
+                Ok(Moved::Bytes(0)) => return Err(Failure::Output(io::ErrorKind::WriteZero.into())),
+                Ok(Moved::Bytes(m)) => {
+                    left -= m;
+                    count(tally, m, true, received);
+                }
+                // Refused (a file opened for appending): what is in our
+                // pipe is read out and written, and so is everything after
+                // it.
+                Ok(Moved::Refused) => refused = true,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => room(out, bell)?,
+                Err(e) => return Err(Failure::Output(e)),
+            }
+        }
+        if refused {
+            buf.resize(COPY, 0);
+            let (mut from, mut to) = (read, out);
+            while left > 0 {
+                let got = from.read(&mut buf[..left.min(COPY)]).map_err(Failure::Output)?;
+                if got == 0 {
+                    return Err(Failure::Output(io::ErrorKind::UnexpectedEof.into()));
+                }
+                ready::Patient(&mut to).write_all(&buf[..got]).map_err(Failure::Output)?;
+                left -= got;
+                count(tally, got, false, received);
+            }
+            self.way = Way::Copy;
+        }
+        Ok(())
+    }
 }
 
-/// Copies `len` bytes from the pipe `from` to `to` through `buf`.
-fn copy_out(mut from: &File, mut to: &File, mut len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
-    buf.resize(COPY, 0);
-    while len > 0 {
-        let n = from.read(&mut buf[..len.min(COPY)])?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        to.write_all(&buf[..n])?;
-        len -= n;
+/// Counts `n` bytes written to stdout.
+fn count(tally: &mut Tally, n: usize, kernel: bool, received: &mut impl FnMut(usize)) {
+    tally.total += n as u64;
+    if kernel {
+        tally.kernel += n as u64;
     }
-    Ok(())
+    received(n);
+}
+
+/// Waits for room in stdout, or the bell.
+fn room(out: &File, bell: Option<&Bell>) -> Result<(), Failure> {
+    match ready::wait(&[(out, Interest::Write)], bell, None).map_err(Failure::Output)? {
+        Waited::Rang => Err(Failure::Stopped),
+        _ => Ok(()),
+    }
 }
 
 /// Ends a served connection's direct path from outside (the server is
-/// stopping, or its sender stalled): shutdown(SHUT_RDWR) wakes a thread
-/// blocked on the socket, and the flag tells it this was no EOF.
+/// stopping, or its sender stalled): the bell wakes both directions, which
+/// stop between two calls, and the flag tells this was no failure of theirs.
 #[derive(Clone)]
 pub struct Kick {
     socket: Arc<TcpStream>,
     kicked: Arc<AtomicBool>,
+    bell: Arc<Bell>,
 }
 
 impl Kick {
     pub fn new(socket: &TcpStream) -> io::Result<Kick> {
-        Ok(Kick { socket: Arc::new(socket.try_clone()?), kicked: Arc::default() })
+        Ok(Kick { socket: Arc::new(socket.try_clone()?), kicked: Arc::default(), bell: Arc::new(Bell::new()?) })
     }
 
     /// The socket (to read TCP_INFO from).
@@ -555,7 +705,7 @@ impl Kick {
 
     pub fn kick(&self) {
         self.kicked.store(true, Ordering::SeqCst);
-        let _ = self.socket.shutdown(Shutdown::Both);
+        self.bell.ring();
     }
 
     fn kicked(&self) -> bool {
@@ -578,16 +728,37 @@ pub enum Served {
     Output(io::Error),
     /// Nothing came from the client for `--idle-timeout`.
     Idle(Duration),
+    /// stdin, a regular file, shrank while it was sent.
+    Shrunk { size: u64, sent: u64 },
     /// Kicked from outside.
     Kicked,
+}
+
+impl Served {
+    /// Whether the stream was cut with bytes possibly left on either side:
+    /// the connection is then aborted (RST, see [`super::cut`]) so the
+    /// client cannot take what it got for the whole stream.
+    fn cuts(&self) -> bool {
+        matches!(self, Served::Stalled { .. } | Served::Output(_) | Served::Shrunk { .. } | Served::Kicked)
+    }
+}
+
+/// How a served connection's direct path ended, and the bytes its abort
+/// threw away.
+#[derive(Debug)]
+pub struct Ended {
+    pub served: Served,
+    /// Bytes the socket was given (and counted out) that the client never
+    /// acknowledged, thrown away by the RST of a cut connection: not sent.
+    pub discarded: u64,
 }
 
 /// What bounds a served connection's direct path.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// How long the client may take nothing while we send (SO_SNDTIMEO).
+    /// How long the client may take nothing while bytes wait for it.
     pub stall: Duration,
-    /// How long it may send nothing (SO_RCVTIMEO), with --idle-timeout.
+    /// How long it may send nothing, with --idle-timeout.
     pub idle: Option<Duration>,
     /// Bytes asked per recv where the bytes are copied.
     pub recv_size: usize,
@@ -596,8 +767,10 @@ pub struct Limits {
 /// Serves one client of `tcp serve --once --raw` on this thread and one
 /// more: what it sends goes to stdout, stdin goes to it, then the FIN, as
 /// on the event path (reading stdin only now that a client is connected).
-/// Blocks until the client's EOF and the end of stdin, or a failure, or a
-/// [`Kick`].
+/// Returns once both directions have ended: the client's EOF and the end
+/// of stdin, or a failure, or a [`Kick`]; the counts given to `received`
+/// (bytes written to stdout) and `sent` (bytes the socket took, less
+/// [`Ended::discarded`]) are then final.
 pub fn serve(
     socket: TcpStream,
     kick: &Kick,
@@ -606,100 +779,135 @@ pub fn serve(
     conn: u64,
     received: impl FnMut(usize),
     sent: impl FnMut(usize) + Send + 'static,
-) -> Served {
+) -> Ended {
+    let served = serve_both(&socket, kick, limits, report, conn, received, sent);
+    let discarded = match served.0.cuts() {
+        true => super::cut::abort(socket2::SockRef::from(&socket), served.1),
+        false => 0,
+    };
+    Ended { served: served.0, discarded }
+}
+
+/// [`serve`], and whether our FIN was queued.
+fn serve_both(
+    socket: &TcpStream,
+    kick: &Kick,
+    limits: Limits,
+    report: &Report,
+    conn: u64,
+    received: impl FnMut(usize),
+    sent: impl FnMut(usize) + Send + 'static,
+) -> (Served, bool) {
     let files = zerocopy::stdin().and_then(|stdin| Ok((stdin, zerocopy::stdout()?)));
     let (stdin, stdout) = match files {
         Ok(files) => files,
-        Err(e) => return Served::Output(e),
+        Err(e) => return (Served::Output(e), false),
     };
-    let blocking = socket
-        .set_nonblocking(false)
-        .and_then(|()| socket.set_write_timeout(Some(limits.stall)))
-        .and_then(|()| socket.set_read_timeout(limits.idle));
-    if let Err(e) = blocking {
-        return Served::SendFailed(e);
+    if let Err(e) = socket.set_nonblocking(true) {
+        return (Served::SendFailed(e), false);
     }
-    let (done, sending) = std::sync::mpsc::sync_channel(1);
-    let spawned = socket.try_clone().and_then(|writer| {
-        let (report, kick) = (report.clone(), kick.clone());
+    let shut = Arc::new(AtomicBool::new(false));
+    let sender = socket.try_clone().and_then(|writer| {
+        let (report, kick, shut) = (report.clone(), kick.clone(), shut.clone());
         std::thread::Builder::new().name("send".into()).spawn(move || {
-            let sent = send_all(&stdin, &writer, limits.stall, &report, conn, sent);
-            let stalled = matches!(sent, Served::Stalled { .. });
-            let _ = done.send(sent);
-            if stalled {
+            let sent = send_all(&stdin, &writer, limits.stall, &kick.bell, &shut, &report, conn, sent);
+            if !matches!(sent, Served::Done) {
                 // The receiving side ends too: the connection is cut.
-                kick.kick();
+                kick.bell.ring();
             }
+            sent
         })
     });
-    if let Err(e) = spawned {
-        return Served::SendFailed(e);
-    }
-    let mut receiver = Receiver::new(&socket, &stdout, limits.recv_size);
-    let end = receiver.next(received);
-    // After a kick, recv's 0 or error is its consequence, not the peer's.
-    if kick.kicked() {
-        return match sending.try_recv() {
-            Ok(stalled @ Served::Stalled { .. }) => stalled,
-            _ => Served::Kicked,
-        };
-    }
-    match end {
-        Ok(End::TimedOut) => Served::Idle(limits.idle.unwrap_or_default()),
+    let sender = match sender {
+        Ok(sender) => sender,
+        Err(e) => return (Served::SendFailed(e), false),
+    };
+    let join = |sender: std::thread::JoinHandle<Served>| sender.join().unwrap_or(Served::Kicked);
+    let mut receiver = Receiver::new(socket, &stdout, limits.recv_size, Some(&kick.bell));
+    let end = receiver.next(limits.idle, received);
+    let end = match end {
+        Ok(End::Eof) if reset_not_eof(socket, shut.load(Ordering::SeqCst)) => {
+            Err(Failure::Socket(io::ErrorKind::ConnectionReset.into()))
+        }
+        end => end,
+    };
+    let served = match end {
         Ok(End::Eof) => {
             if let Some(note) = receiver.tally().note(Dir::In) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
             if let Err(e) = report.emit(Event::Eof { conn }) {
-                return Served::Output(e.0);
+                kick.bell.ring();
+                let _ = join(sender);
+                return (Served::Output(e.0), shut.load(Ordering::SeqCst));
             }
             // The rest of stdin still goes to the client (`nc -N -l <
             // file` delivers it whole).
-            sending.recv().unwrap_or(Served::Kicked)
+            let sent = join(sender);
+            return (sent, shut.load(Ordering::SeqCst));
         }
-        Err(Failure::Output(e)) => {
-            kick.kick();
-            Served::Output(e)
-        }
+        // Stopped by the bell: a kick, or the sender's failure.
+        Err(Failure::Stopped) => None,
+        Ok(End::TimedOut) => Some(Served::Idle(limits.idle.unwrap_or_default())),
+        Err(Failure::Output(e)) => Some(Served::Output(e)),
         Err(failure) => {
             let e = failure.into_io();
             let message = msg!("error-recv", error = describe_msg(&e));
             let _ = report.emit(Event::Error { conn: Some(conn), message });
-            Served::RecvFailed(e)
+            Some(Served::RecvFailed(e))
         }
-    }
+    };
+    // Both directions end before anything is told: the counts are final.
+    kick.bell.ring();
+    let sent = join(sender);
+    let fin = shut.load(Ordering::SeqCst);
+    let served = match (served, sent) {
+        // A stall or a shrinking stdin is why the receiving side stopped.
+        (None, sent @ (Served::Stalled { .. } | Served::Shrunk { .. } | Served::SendFailed(_))) => sent,
+        (None, _) if kick.kicked() => Served::Kicked,
+        (None, sent) => sent,
+        (Some(served), _) => served,
+    };
+    (served, fin)
 }
 
 /// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR).
+#[allow(clippy::too_many_arguments)]
 fn send_all(
     stdin: &File,
     socket: &TcpStream,
     stall: Duration,
+    bell: &Bell,
+    shut: &AtomicBool,
     report: &Report,
     conn: u64,
     sent: impl FnMut(usize),
 ) -> Served {
-    match send(stdin, "stdin", socket, Some(stall), sent) {
+    match send(stdin, "stdin", socket, Some(stall), Some(bell), sent) {
         Ok(tally) => {
             if let Some(note) = tally.note(Dir::Out) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
-            shut(socket, report, conn)
+            shut_down(socket, shut, report, conn)
         }
         Err(Failure::Stalled { waiting }) => Served::Stalled { waiting },
+        Err(Failure::Shrunk { size, sent }) => Served::Shrunk { size, sent },
+        Err(Failure::Stopped) => Served::Kicked,
         // As on the event path, stdin that cannot be read has ended.
-        Err(Failure::Input(_)) => shut(socket, report, conn),
+        Err(Failure::Input(_)) => shut_down(socket, shut, report, conn),
         Err(failure) => Served::SendFailed(failure.into_io()),
     }
 }
 
 /// shutdown(SHUT_WR) once stdin has ended: the client reads EOF.
-fn shut(socket: &TcpStream, report: &Report, conn: u64) -> Served {
+fn shut_down(socket: &TcpStream, shut: &AtomicBool, report: &Report, conn: u64) -> Served {
     // Stamped before the call: the client's EOF shows after it.
     let cause = match report.cause(0) {
         Ok(cause) => cause,
         Err(e) => return Served::Output(e.0),
     };
+    // Said before the call: a hang-up seen from here on may be ours.
+    shut.store(true, Ordering::SeqCst);
     match socket.shutdown(Shutdown::Write) {
         Ok(()) => match cause.emit(Event::Shutdown { conn }) {
             Ok(()) => Served::Done,

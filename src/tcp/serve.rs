@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
+use socket2::SockRef;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, mpsc};
@@ -29,6 +30,7 @@ use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
 use crate::event::{Dir, Event, Payload, Proto, Role};
 use crate::i18n::{Arg, Msg};
+use crate::input::Shrunk;
 use crate::msg;
 use crate::net::access::Access;
 use crate::net::limits::{self, OpenFiles};
@@ -521,6 +523,8 @@ struct Totals {
     bytes_out: AtomicU64,
     /// The peer has finished sending: whatever is queued is all it waits for.
     finished: AtomicBool,
+    /// Our FIN was queued (shutdown(SHUT_WR) called).
+    shut: AtomicBool,
     /// Read after each step, for the `closed` event.
     tcp_info: LastTcpInfo,
 }
@@ -605,16 +609,23 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     {
         return;
     }
+    // The stream is cut (a stop, a stall): the close aborts it, with a RST.
+    let mut cut_off = matches!(end, ReadEnd::Kicked);
+    let mut writer_done = false;
     let failure: Option<(Msg, anyhow::Error)> = match end {
         // The peer is done sending: finish what is queued for it, then close.
         ReadEnd::Eof => {
             totals.finished.store(true, Ordering::SeqCst);
             let written = (&mut writing.0).await;
+            writer_done = true;
             server.hub.leave(conn);
             match written {
                 Ok(Ok(())) => None,
                 Ok(Err(WriteEnd::Failed(e))) => Some(failed("send to", peer, e)),
-                Ok(Err(WriteEnd::Stalled(reason))) => Some(stalled(reason, peer)),
+                Ok(Err(WriteEnd::Stalled(reason))) => {
+                    cut_off = true;
+                    Some(stalled(reason, peer))
+                }
                 Ok(Err(WriteEnd::Stopped)) | Err(_) => return,
             }
         }
@@ -634,9 +645,17 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         ReadEnd::Failed(e) => Some(failed("recv from", peer, e)),
         ReadEnd::Stopped => return,
     };
-    drop(writing);
+    // The writer ends before the counts are read: they are final.
+    if !writer_done {
+        writing.0.abort();
+        let _ = (&mut writing.0).await;
+    }
     // The socket is still open (the read half holds it).
     totals.tcp_info.read(reader.as_ref());
+    if cut_off {
+        let discarded = super::cut::abort(SockRef::from(reader.as_ref()), totals.shut.load(Ordering::SeqCst));
+        uncount(&server, &totals, discarded);
+    }
     closed(&server, conn, start, live, &totals, failure).await;
 }
 
@@ -716,13 +735,19 @@ async fn serve_direct(
             direct::serve(socket, &kick, limits, &server.report, conn, received, sent)
         })
     };
-    let served = tokio::select! {
-        served = session => served.unwrap_or(Served::Kicked),
+    let mut session = session;
+    let ended = tokio::select! {
+        ended = &mut session => ended,
         _ = cut.notified() => {
+            // Both directions stop between two calls, and say so: the
+            // counts are final once they have.
             kick.kick();
-            Served::Kicked
+            session.await
         }
     };
+    let direct::Ended { served, discarded } =
+        ended.unwrap_or(direct::Ended { served: Served::Kicked, discarded: 0 });
+    uncount(server, totals, discarded);
     totals.tcp_info.read(kick.socket());
     Some(match served {
         Served::Done => None,
@@ -749,11 +774,23 @@ async fn serve_direct(
                 Some(stalled(reason, peer))
             }
         }
+        Served::Shrunk { size, sent } => {
+            let shrunk = Shrunk { what: "stdin".into(), size, sent };
+            Some((shrunk.reason(), shrunk.into()))
+        }
         Served::Output(e) => {
             server.fail(OutputError(e));
             return None;
         }
     })
+}
+
+/// Takes back from the counts out the bytes a cut connection's abort threw
+/// away: the socket was given them, the client never got them.
+fn uncount(server: &Server, totals: &Totals, discarded: u64) {
+    for count in [&totals.bytes_out, &server.counters.bytes_out] {
+        let _ = count.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(discarded)));
+    }
 }
 
 /// A failed recv or send: the reason shown, and the error --once ends with.
@@ -991,6 +1028,7 @@ async fn write_loop(
     })?;
     let mut writer = writer;
     totals.tcp_info.read(writer.as_ref());
+    totals.shut.store(true, Ordering::SeqCst);
     tokio::io::AsyncWriteExt::shutdown(&mut writer).await.map_err(WriteEnd::Failed)?;
     totals.tcp_info.read(writer.as_ref());
     cause.emit(Event::Shutdown { conn }).map_err(|e| {
@@ -1072,7 +1110,8 @@ async fn forward_stdin(server: Arc<Server>) {
 /// is connected.
 fn read_stdin(mode: StdinMode, terminal: bool, hub: &Hub, tx: mpsc::Sender<Bytes>) {
     let stdin = io::stdin();
-    let mut input = stdin.lock();
+    // Patient: a stdin a parent left non-blocking is waited for, not ended.
+    let mut input = crate::sys::ready::Patient(stdin.lock());
     loop {
         if !terminal {
             hub.wait_for_a_client();
