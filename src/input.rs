@@ -81,7 +81,12 @@ pub struct Shrunk {
 impl Shrunk {
     /// Why a connection was closed, for its `closed` line.
     pub fn reason(&self) -> Msg {
-        msg!("reason-input-shrank", what = self.what.as_str(), size = Arg::bytes(self.size), sent = Arg::bytes(self.sent))
+        msg!(
+            "reason-input-shrank",
+            what = self.what.as_str(),
+            size = Arg::bytes(self.size),
+            sent = Arg::bytes(self.sent)
+        )
     }
 }
 
@@ -237,9 +242,7 @@ fn feed_reader(
         match reader.read(&mut buf) {
             Ok(0) => {
                 return match input.expected {
-                    Some(size) if fed < size => {
-                        Err(Shrunk { what: input.name, size, sent: fed }.into())
-                    }
+                    Some(size) if fed < size => Err(Shrunk { what: input.name, size, sent: fed }.into()),
                     _ => Ok(()),
                 };
             }

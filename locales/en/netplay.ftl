@@ -330,6 +330,7 @@ error-recv = recv: { $error }
 error-send-stalled = send to { $peer }: { $reason }
 reason-input-shrank = { $what } shrank while it was sent: { $size } when sending began, { $sent } sent
 error-input-shrank = { $what } shrank while it was sent: it had { $size } when sending began and ended after { $sent }; the peer got a cut stream, not the file (the connection was reset so it knows)
+notice-cut-unacknowledged = the connection was cut with a RST: { $total } given to the socket had not been acknowledged and are not counted out ({ $flight } were on their way, which the peer may still read; { $unsent } never left)
 limit-open-files = the open-file limit of this process ({ $soft }, `ulimit -n`) is reached: each client takes one descriptor; { $raise }
 limit-raise-soft = raise it with `ulimit -n { $hard }` (the hard limit) before starting netplay
 limit-at-hard = it is already the hard limit; raise that (`ulimit -Hn` as root, LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), or cap clients with --max-conns below { $below }

@@ -45,6 +45,9 @@ pub struct TcpInfo {
     /// `tcpi_unacked`: segments in flight; on a listener, the accept queue's
     /// length.
     pub unacked: u32,
+    /// `tcpi_notsent_bytes`: bytes written and not sent yet.
+    #[serde(skip)]
+    pub notsent: u64,
     /// `tcpi_sacked`: segments selectively acknowledged; on a listener, the
     /// backlog given to listen().
     pub sacked: u32,
@@ -129,6 +132,7 @@ mod linux {
             bytes_acked: raw.bytes_acked,
             bytes_received: raw.bytes_received,
             unacked: raw.unacked,
+            notsent: u64::from(raw.notsent_bytes),
             sacked: raw.sacked,
         }
     }

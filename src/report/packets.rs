@@ -298,6 +298,7 @@ mod tests {
             bytes_acked: 17,
             bytes_received: 16,
             unacked: 0,
+            notsent: 0,
             sacked: 0,
         };
         assert_eq!(

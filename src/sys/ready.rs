@@ -13,7 +13,11 @@
 //!   is Linux's; a wait there returns at once (a [`Patient`] that did meet
 //!   WouldBlock yields a millisecond first, so it cannot spin).
 
+#[cfg(unix)]
+use std::fs::File;
 use std::io::{self, BufRead, Read, Write};
+#[cfg(unix)]
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -47,16 +51,20 @@ impl<T: ?Sized> Waitable for T {}
 pub struct Bell {
     rung: AtomicBool,
     #[cfg(unix)]
-    pipe: (std::fs::File, std::fs::File),
+    pipe: (File, File),
 }
 
 impl Bell {
     pub fn new() -> io::Result<Bell> {
         #[cfg(unix)]
         {
-            use nix::fcntl::OFlag;
-            let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)?;
-            Ok(Bell { rung: AtomicBool::new(false), pipe: (read.into(), write.into()) })
+            // Blocking ends are enough: one byte is written, once, and
+            // never read.
+            let (read, write) = std::io::pipe()?;
+            Ok(Bell {
+                rung: AtomicBool::new(false),
+                pipe: (File::from(OwnedFd::from(read)), File::from(OwnedFd::from(write))),
+            })
         }
         #[cfg(not(unix))]
         Ok(Bell { rung: AtomicBool::new(false) })
@@ -92,7 +100,11 @@ pub enum Waited {
 /// Waits until one of `on` is ready as asked (an error or a hang-up counts:
 /// the next call will tell it), the bell rings, or `deadline` passes.
 #[cfg(unix)]
-pub fn wait(on: &[(&dyn Waitable, Interest)], bell: Option<&Bell>, deadline: Option<Instant>) -> io::Result<Waited> {
+pub fn wait(
+    on: &[(&dyn Waitable, Interest)],
+    bell: Option<&Bell>,
+    deadline: Option<Instant>,
+) -> io::Result<Waited> {
     use nix::errno::Errno;
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
@@ -147,7 +159,11 @@ pub fn wait(on: &[(&dyn Waitable, Interest)], bell: Option<&Bell>, deadline: Opt
 
 /// Waits until one of `on` is ready: here, at once (see the module's doc).
 #[cfg(not(unix))]
-pub fn wait(on: &[(&dyn Waitable, Interest)], bell: Option<&Bell>, _deadline: Option<Instant>) -> io::Result<Waited> {
+pub fn wait(
+    on: &[(&dyn Waitable, Interest)],
+    bell: Option<&Bell>,
+    _deadline: Option<Instant>,
+) -> io::Result<Waited> {
     if bell.is_some_and(Bell::rung) {
         return Ok(Waited::Rang);
     }
@@ -236,10 +252,15 @@ mod tests {
     use std::os::fd::AsFd;
     use std::time::Duration;
 
-    fn nonblocking_pipe() -> (std::fs::File, std::fs::File) {
-        use nix::fcntl::OFlag;
-        let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).unwrap();
-        (read.into(), write.into())
+    fn nonblocking_pipe() -> (File, File) {
+        use nix::fcntl::{FcntlArg, OFlag, fcntl};
+        let (read, write) = std::io::pipe().unwrap();
+        let (read, write) = (File::from(OwnedFd::from(read)), File::from(OwnedFd::from(write)));
+        for end in [&read, &write] {
+            let flags = OFlag::from_bits_truncate(fcntl(end.as_fd(), FcntlArg::F_GETFL).unwrap());
+            fcntl(end.as_fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).unwrap();
+        }
+        (read, write)
     }
 
     #[test]

@@ -81,7 +81,12 @@ fn run_with(config: ConnectConfig, report: Report, held: Option<Socket>) -> Resu
     result.and(finished)
 }
 
-fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets, held: Option<Socket>) -> Result<()> {
+fn exchange(
+    config: ConnectConfig,
+    report: Report,
+    packets: &mut Packets,
+    held: Option<Socket>,
+) -> Result<()> {
     let stream = open(&config.target, config.family, config.bind, config.timeout, &report, Some(packets))?;
     if let Some(held) = held {
         *held.lock().unwrap_or_else(|e| e.into_inner()) = stream.try_clone().ok();
@@ -147,7 +152,9 @@ fn exchange(config: ConnectConfig, report: Report, packets: &mut Packets, held: 
         Ok(()) => !typing,
         Err(_) => !stdin,
     };
-    let sent = if sender.is_finished() || wait {
+    // A receiver stopped by the sender's failure waits for its error.
+    let stopped = matches!(&received, Err(e) if e.is::<Stopped>());
+    let sent = if sender.is_finished() || wait || stopped {
         sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))
     } else {
         Ok(())
@@ -438,8 +445,12 @@ fn receive(
         };
         loop {
             let next = match receiver.next(config.timeout, received) {
-                Ok(direct::End::Eof) if activity.stopping.load(Ordering::SeqCst) => Err(direct::Failure::Stopped),
-                Ok(direct::End::Eof) if direct::reset_not_eof(stream, activity.shut.load(Ordering::SeqCst)) => {
+                Ok(direct::End::Eof) if activity.stopping.load(Ordering::SeqCst) => {
+                    Err(direct::Failure::Stopped)
+                }
+                Ok(direct::End::Eof)
+                    if direct::reset_not_eof(stream, activity.shut.load(Ordering::SeqCst)) =>
+                {
                     Err(direct::Failure::Socket(io::ErrorKind::ConnectionReset.into()))
                 }
                 next => next,

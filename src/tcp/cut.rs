@@ -8,18 +8,72 @@
 //! received bytes were left unread; this makes it so when bytes were left
 //! unsent.)
 
+use std::io;
 use std::time::Duration;
 
 use socket2::SockRef;
 
-/// Makes the last close of `socket` abort the connection (RST), and
-/// returns how many of the bytes it was given that close will throw away:
-/// those the peer had not acknowledged (on Linux, read from the kernel;
-/// 0 where the system does not say). `fin_queued`: our FIN was sent
-/// (shutdown), so the kernel counts one more for it while it is not
-/// acknowledged.
-pub fn abort(socket: SockRef<'_>, fin_queued: bool) -> u64 {
-    let unsent = crate::capture::unsent(&*socket).unwrap_or(0);
+use crate::i18n::{Arg, Msg};
+use crate::msg;
+
+/// What the abort of a connection did to the bytes the socket was given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cut {
+    /// Sent and not acknowledged yet: on their way, the peer may still
+    /// read them (on loopback it does), or may not.
+    pub flight: u64,
+    /// Never sent: thrown away.
+    pub unsent: u64,
+}
+
+impl Cut {
+    /// The bytes given to the socket that the peer did not acknowledge:
+    /// not counted out.
+    pub fn unacknowledged(&self) -> u64 {
+        self.flight + self.unsent
+    }
+
+    /// The note that says so, when there were any.
+    pub fn note(&self) -> Option<Msg> {
+        (self.unacknowledged() > 0).then(|| {
+            msg!(
+                "notice-cut-unacknowledged",
+                total = Arg::bytes(self.unacknowledged()),
+                flight = Arg::bytes(self.flight),
+                unsent = Arg::bytes(self.unsent),
+            )
+        })
+    }
+}
+
+/// Makes the last close of `socket` abort the connection (RST), and says
+/// what of the bytes it was given the peer had not acknowledged (read from
+/// the kernel on Linux; nothing where the system does not say).
+/// `fin_queued`: our FIN was sent (shutdown), which the kernel counts as
+/// one more byte while it is not acknowledged.
+pub fn abort(socket: SockRef<'_>, fin_queued: bool) -> Cut {
+    let cut = unacknowledged(&socket, fin_queued).unwrap_or_default();
     let _ = socket.set_linger(Some(Duration::ZERO));
-    if fin_queued { unsent.saturating_sub(1) } else { unsent }
+    cut
+}
+
+fn unacknowledged(socket: &SockRef<'_>, fin_queued: bool) -> io::Result<Cut> {
+    let queued = crate::capture::unsent(&**socket)?;
+    let info = crate::capture::tcp_info(&**socket)?;
+    let queued = if fin_queued { queued.saturating_sub(1) } else { queued };
+    let unsent = info.notsent.min(queued);
+    Ok(Cut { flight: queued - unsent, unsent })
+}
+
+/// The error of a send that failed on a connected socket. EPIPE there, on
+/// a socket we have not shut down, means the connection was reset: the
+/// peer's RST sets an error that the first call to look takes (the other
+/// direction's, maybe), and the kernel reports a RST that follows the
+/// peer's FIN as EPIPE "as BSD does". What a person must hear is that the
+/// peer reset it.
+pub fn send_error(e: io::Error) -> io::Error {
+    match e.kind() {
+        io::ErrorKind::BrokenPipe => io::ErrorKind::ConnectionReset.into(),
+        _ => e,
+    }
 }

@@ -140,16 +140,9 @@ impl Failure {
     }
 }
 
-/// A failed call on the socket. EPIPE there, on a socket we have not shut
-/// down, means the connection was reset: the peer's RST sets the error
-/// that the first call to look takes (the other direction's, or the
-/// kernel reports a RST that follows the peer's FIN as EPIPE, "as BSD
-/// does"); what the person must hear is that the peer reset it.
+/// A failed call on the socket: EPIPE is a reset ([`super::cut::send_error`]).
 fn socket_error(e: io::Error) -> Failure {
-    match e.kind() {
-        io::ErrorKind::BrokenPipe => Failure::Socket(io::ErrorKind::ConnectionReset.into()),
-        _ => Failure::Socket(e),
-    }
+    Failure::Socket(super::cut::send_error(e))
 }
 
 /// True when recv's 0 came from a reset, not from the peer's FIN: the
@@ -496,7 +489,12 @@ pub struct Receiver<'a> {
 impl<'a> Receiver<'a> {
     /// `recv_size`: bytes asked per recv where the bytes are copied.
     /// `bell`: rung to stop ([`Failure::Stopped`]).
-    pub fn new(socket: &'a TcpStream, out: &'a File, recv_size: usize, bell: Option<&'a Bell>) -> Receiver<'a> {
+    pub fn new(
+        socket: &'a TcpStream,
+        out: &'a File,
+        recv_size: usize,
+        bell: Option<&'a Bell>,
+    ) -> Receiver<'a> {
         let kind = zerocopy::kind(out);
         let way = match kind {
             Kind::Pipe => Way::Splice,
@@ -688,19 +686,13 @@ fn room(out: &File, bell: Option<&Bell>) -> Result<(), Failure> {
 /// stop between two calls, and the flag tells this was no failure of theirs.
 #[derive(Clone)]
 pub struct Kick {
-    socket: Arc<TcpStream>,
     kicked: Arc<AtomicBool>,
     bell: Arc<Bell>,
 }
 
 impl Kick {
-    pub fn new(socket: &TcpStream) -> io::Result<Kick> {
-        Ok(Kick { socket: Arc::new(socket.try_clone()?), kicked: Arc::default(), bell: Arc::new(Bell::new()?) })
-    }
-
-    /// The socket (to read TCP_INFO from).
-    pub fn socket(&self) -> &TcpStream {
-        &self.socket
+    pub fn new() -> io::Result<Kick> {
+        Ok(Kick { kicked: Arc::default(), bell: Arc::new(Bell::new()?) })
     }
 
     pub fn kick(&self) {
@@ -743,14 +735,13 @@ impl Served {
     }
 }
 
-/// How a served connection's direct path ended, and the bytes its abort
-/// threw away.
+/// How a served connection's direct path ended, and what its abort did.
 #[derive(Debug)]
 pub struct Ended {
     pub served: Served,
-    /// Bytes the socket was given (and counted out) that the client never
-    /// acknowledged, thrown away by the RST of a cut connection: not sent.
-    pub discarded: u64,
+    /// What the socket was given (and counted out) that the client had not
+    /// acknowledged when the connection was cut.
+    pub cut: super::cut::Cut,
 }
 
 /// What bounds a served connection's direct path.
@@ -770,22 +761,39 @@ pub struct Limits {
 /// Returns once both directions have ended: the client's EOF and the end
 /// of stdin, or a failure, or a [`Kick`]; the counts given to `received`
 /// (bytes written to stdout) and `sent` (bytes the socket took, less
-/// [`Ended::discarded`]) are then final.
-pub fn serve(
+/// what [`Ended::cut`] says was not acknowledged) are then final.
+pub fn serve<R, S, L>(
     socket: TcpStream,
     kick: &Kick,
     limits: Limits,
     report: &Report,
     conn: u64,
-    received: impl FnMut(usize),
-    sent: impl FnMut(usize) + Send + 'static,
-) -> Ended {
-    let served = serve_both(&socket, kick, limits, report, conn, received, sent);
-    let discarded = match served.0.cuts() {
+    counts: Counts<R, S, L>,
+) -> Ended
+where
+    R: FnMut(usize, &TcpStream),
+    S: FnMut(usize, &TcpStream) + Send + 'static,
+    L: FnOnce(&TcpStream),
+{
+    let Counts { mut received, sent, last } = counts;
+    let served = serve_both(&socket, kick, limits, report, conn, |n| received(n, &socket), sent);
+    last(&socket);
+    let cut = match served.0.cuts() {
         true => super::cut::abort(socket2::SockRef::from(&socket), served.1),
-        false => 0,
+        false => super::cut::Cut::default(),
     };
-    Ended { served: served.0, discarded }
+    // Closed at once, the counts just read: the kernel sends nothing more.
+    drop(socket);
+    Ended { served: served.0, cut }
+}
+
+/// What [`serve`] tells as bytes move: `received` bytes written to stdout,
+/// `sent` bytes the socket took (each with the socket, to read TCP_INFO
+/// from), and `last`, once both directions have ended, before the close.
+pub struct Counts<R, S, L> {
+    pub received: R,
+    pub sent: S,
+    pub last: L,
 }
 
 /// [`serve`], and whether our FIN was queued.
@@ -796,7 +804,7 @@ fn serve_both(
     report: &Report,
     conn: u64,
     received: impl FnMut(usize),
-    sent: impl FnMut(usize) + Send + 'static,
+    mut sent: impl FnMut(usize, &TcpStream) + Send + 'static,
 ) -> (Served, bool) {
     let files = zerocopy::stdin().and_then(|stdin| Ok((stdin, zerocopy::stdout()?)));
     let (stdin, stdout) = match files {
@@ -810,7 +818,8 @@ fn serve_both(
     let sender = socket.try_clone().and_then(|writer| {
         let (report, kick, shut) = (report.clone(), kick.clone(), shut.clone());
         std::thread::Builder::new().name("send".into()).spawn(move || {
-            let sent = send_all(&stdin, &writer, limits.stall, &kick.bell, &shut, &report, conn, sent);
+            let counted = |n: usize| sent(n, &writer);
+            let sent = send_all(&stdin, &writer, limits.stall, &kick.bell, &shut, &report, conn, counted);
             if !matches!(sent, Served::Done) {
                 // The receiving side ends too: the connection is cut.
                 kick.bell.ring();

@@ -653,8 +653,12 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // The socket is still open (the read half holds it).
     totals.tcp_info.read(reader.as_ref());
     if cut_off {
-        let discarded = super::cut::abort(SockRef::from(reader.as_ref()), totals.shut.load(Ordering::SeqCst));
-        uncount(&server, &totals, discarded);
+        let aborted = super::cut::abort(SockRef::from(reader.as_ref()), totals.shut.load(Ordering::SeqCst));
+        // Closed at once, the counts just read: the kernel sends nothing more.
+        drop(reader);
+        if uncount(&server, conn, &totals, aborted).await.is_err() {
+            return;
+        }
     }
     closed(&server, conn, start, live, &totals, failure).await;
 }
@@ -709,7 +713,7 @@ async fn serve_direct(
         Ok(socket) => socket,
         Err(e) => return Some(Some(failed("recv from", peer, e))),
     };
-    let kick = match direct::Kick::new(&socket) {
+    let kick = match direct::Kick::new() {
         Ok(kick) => kick,
         Err(e) => return Some(Some(failed("recv from", peer, e))),
     };
@@ -721,18 +725,26 @@ async fn serve_direct(
             recv_size: server.config.recv_size,
         };
         tokio::task::spawn_blocking(move || {
-            let (sender, sent_totals, probe) = (server.clone(), totals.clone(), kick.clone());
-            let received = |n: usize| {
+            let (sender, sent_totals) = (server.clone(), totals.clone());
+            let received = |n: usize, socket: &std::net::TcpStream| {
                 totals.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
                 server.counters.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
-                totals.tcp_info.read_after_data(kick.socket());
+                totals.tcp_info.read_after_data(socket);
             };
-            let sent = move |n: usize| {
+            let sent = move |n: usize, socket: &std::net::TcpStream| {
                 sent_totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
                 sender.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
-                sent_totals.tcp_info.read_after_data(probe.socket());
+                sent_totals.tcp_info.read_after_data(socket);
             };
-            direct::serve(socket, &kick, limits, &server.report, conn, received, sent)
+            let last = |socket: &std::net::TcpStream| totals.tcp_info.read(socket);
+            direct::serve(
+                socket,
+                &kick,
+                limits,
+                &server.report,
+                conn,
+                direct::Counts { received, sent, last },
+            )
         })
     };
     let mut session = session;
@@ -745,10 +757,11 @@ async fn serve_direct(
             session.await
         }
     };
-    let direct::Ended { served, discarded } =
-        ended.unwrap_or(direct::Ended { served: Served::Kicked, discarded: 0 });
-    uncount(server, totals, discarded);
-    totals.tcp_info.read(kick.socket());
+    let direct::Ended { served, cut: aborted } =
+        ended.unwrap_or(direct::Ended { served: Served::Kicked, cut: Default::default() });
+    if uncount(server, conn, totals, aborted).await.is_err() {
+        return None;
+    }
     Some(match served {
         Served::Done => None,
         Served::RecvFailed(e) => Some(failed("recv from", peer, e)),
@@ -785,11 +798,18 @@ async fn serve_direct(
     })
 }
 
-/// Takes back from the counts out the bytes a cut connection's abort threw
-/// away: the socket was given them, the client never got them.
-fn uncount(server: &Server, totals: &Totals, discarded: u64) {
+/// Takes back from the counts out what a cut connection's client had not
+/// acknowledged (the socket was given it; the client got it or not), and
+/// says so.
+async fn uncount(server: &Server, conn: u64, totals: &Totals, cut: super::cut::Cut) -> Result<(), Stop> {
+    let unacknowledged = cut.unacknowledged();
     for count in [&totals.bytes_out, &server.counters.bytes_out] {
-        let _ = count.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(discarded)));
+        let _ = count
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(unacknowledged)));
+    }
+    match cut.note() {
+        Some(message) => server.emit(Event::Notice { conn: Some(conn), message }).await,
+        None => Ok(()),
     }
 }
 
@@ -998,7 +1018,7 @@ async fn write_loop(
                     }
                     continue;
                 }
-                Err(e) => return Err(WriteEnd::Failed(e)),
+                Err(e) => return Err(WriteEnd::Failed(super::cut::send_error(e))),
             };
             full = false;
             if tcp_info {
