@@ -63,7 +63,7 @@ pub fn run_owning_process(config: ConnectConfig, report: Report) -> Result<()> {
     let held = socket.clone();
     crate::sys::stop::die_after(move || {
         if let Some(socket) = held.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            super::cut::abort(SockRef::from(socket), false);
+            super::cut::abort(SockRef::from(socket));
         }
     })?;
     run_with(config, report, Some(socket))
@@ -129,7 +129,7 @@ fn exchange(
                 if e.is::<Shrunk>() {
                     // A RST, not a FIN: what the server got is not the
                     // file. SHUT_RD sends nothing; it wakes a recv.
-                    super::cut::abort(SockRef::from(&stream), false);
+                    super::cut::abort(SockRef::from(&stream));
                     let _ = stream.shutdown(Shutdown::Read);
                 } else {
                     let _ = stream.shutdown(Shutdown::Both);
@@ -154,7 +154,14 @@ fn exchange(
     };
     // A receiver stopped by the sender's failure waits for its error.
     let stopped = matches!(&received, Err(e) if e.is::<Stopped>());
-    let sent = if sender.is_finished() || wait || stopped {
+    // The direct path's sender waits with the bell: rung, it returns at
+    // once, with its own failure if it met one (how much was sent).
+    let direct_sender = config.direct && direct::carries(&config.input);
+    if received.is_err() && direct_sender {
+        activity.stopping.store(true, Ordering::SeqCst);
+        activity.bell.ring();
+    }
+    let sent = if sender.is_finished() || wait || stopped || (received.is_err() && direct_sender) {
         sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))
     } else {
         Ok(())
@@ -169,6 +176,8 @@ fn exchange(
             return Err(e);
         }
         (_, Err(e)) if e.is::<Shrunk>() => return Err(e),
+        // The sender stopped because the receiver failed.
+        (Err(e), Err(sent)) if sent.is::<Stopped>() => return Err(e),
         // The receiving side stopped because the sending side failed.
         (Err(e), Err(sent)) if e.is::<Stopped>() => return Err(sent),
         (received, sent) => {

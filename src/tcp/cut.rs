@@ -49,18 +49,21 @@ impl Cut {
 /// Makes the last close of `socket` abort the connection (RST), and says
 /// what of the bytes it was given the peer had not acknowledged (read from
 /// the kernel on Linux; nothing where the system does not say).
-/// `fin_queued`: our FIN was sent (shutdown), which the kernel counts as
-/// one more byte while it is not acknowledged.
-pub fn abort(socket: SockRef<'_>, fin_queued: bool) -> Cut {
-    let cut = unacknowledged(&socket, fin_queued).unwrap_or_default();
+pub fn abort(socket: SockRef<'_>) -> Cut {
+    let cut = unacknowledged(&socket).unwrap_or_default();
     let _ = socket.set_linger(Some(Duration::ZERO));
     cut
 }
 
-fn unacknowledged(socket: &SockRef<'_>, fin_queued: bool) -> io::Result<Cut> {
+/// `tcpi_state` while our FIN is sent and not acknowledged: FIN_WAIT1,
+/// LAST_ACK, CLOSING. The kernel counts it as one byte of the send queue.
+const FIN_UNACKNOWLEDGED: [u8; 3] = [4, 9, 11];
+
+fn unacknowledged(socket: &SockRef<'_>) -> io::Result<Cut> {
     let queued = crate::capture::unsent(&**socket)?;
     let info = crate::capture::tcp_info(&**socket)?;
-    let queued = if fin_queued { queued.saturating_sub(1) } else { queued };
+    let fin = FIN_UNACKNOWLEDGED.contains(&info.state);
+    let queued = if fin { queued.saturating_sub(1) } else { queued };
     let unsent = info.notsent.min(queued);
     Ok(Cut { flight: queued - unsent, unsent })
 }

@@ -778,13 +778,13 @@ where
     let Counts { mut received, sent, last } = counts;
     let served = serve_both(&socket, kick, limits, report, conn, |n| received(n, &socket), sent);
     last(&socket);
-    let cut = match served.0.cuts() {
-        true => super::cut::abort(socket2::SockRef::from(&socket), served.1),
+    let cut = match served.cuts() {
+        true => super::cut::abort(socket2::SockRef::from(&socket)),
         false => super::cut::Cut::default(),
     };
     // Closed at once, the counts just read: the kernel sends nothing more.
     drop(socket);
-    Ended { served: served.0, cut }
+    Ended { served, cut }
 }
 
 /// What [`serve`] tells as bytes move: `received` bytes written to stdout,
@@ -796,7 +796,7 @@ pub struct Counts<R, S, L> {
     pub last: L,
 }
 
-/// [`serve`], and whether our FIN was queued.
+/// [`serve`], up to the close.
 fn serve_both(
     socket: &TcpStream,
     kick: &Kick,
@@ -805,14 +805,14 @@ fn serve_both(
     conn: u64,
     received: impl FnMut(usize),
     mut sent: impl FnMut(usize, &TcpStream) + Send + 'static,
-) -> (Served, bool) {
+) -> Served {
     let files = zerocopy::stdin().and_then(|stdin| Ok((stdin, zerocopy::stdout()?)));
     let (stdin, stdout) = match files {
         Ok(files) => files,
-        Err(e) => return (Served::Output(e), false),
+        Err(e) => return Served::Output(e),
     };
     if let Err(e) = socket.set_nonblocking(true) {
-        return (Served::SendFailed(e), false);
+        return Served::SendFailed(e);
     }
     let shut = Arc::new(AtomicBool::new(false));
     let sender = socket.try_clone().and_then(|writer| {
@@ -829,7 +829,7 @@ fn serve_both(
     });
     let sender = match sender {
         Ok(sender) => sender,
-        Err(e) => return (Served::SendFailed(e), false),
+        Err(e) => return Served::SendFailed(e),
     };
     let join = |sender: std::thread::JoinHandle<Served>| sender.join().unwrap_or(Served::Kicked);
     let mut receiver = Receiver::new(socket, &stdout, limits.recv_size, Some(&kick.bell));
@@ -848,12 +848,12 @@ fn serve_both(
             if let Err(e) = report.emit(Event::Eof { conn }) {
                 kick.bell.ring();
                 let _ = join(sender);
-                return (Served::Output(e.0), shut.load(Ordering::SeqCst));
+                return Served::Output(e.0);
             }
             // The rest of stdin still goes to the client (`nc -N -l <
             // file` delivers it whole).
             let sent = join(sender);
-            return (sent, shut.load(Ordering::SeqCst));
+            return sent;
         }
         // Stopped by the bell: a kick, or the sender's failure.
         Err(Failure::Stopped) => None,
@@ -869,15 +869,13 @@ fn serve_both(
     // Both directions end before anything is told: the counts are final.
     kick.bell.ring();
     let sent = join(sender);
-    let fin = shut.load(Ordering::SeqCst);
-    let served = match (served, sent) {
+    match (served, sent) {
         // A stall or a shrinking stdin is why the receiving side stopped.
         (None, sent @ (Served::Stalled { .. } | Served::Shrunk { .. } | Served::SendFailed(_))) => sent,
         (None, _) if kick.kicked() => Served::Kicked,
         (None, sent) => sent,
         (Some(served), _) => served,
-    };
-    (served, fin)
+    }
 }
 
 /// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR).

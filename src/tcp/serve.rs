@@ -523,8 +523,6 @@ struct Totals {
     bytes_out: AtomicU64,
     /// The peer has finished sending: whatever is queued is all it waits for.
     finished: AtomicBool,
-    /// Our FIN was queued (shutdown(SHUT_WR) called).
-    shut: AtomicBool,
     /// Read after each step, for the `closed` event.
     tcp_info: LastTcpInfo,
 }
@@ -653,7 +651,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // The socket is still open (the read half holds it).
     totals.tcp_info.read(reader.as_ref());
     if cut_off {
-        let aborted = super::cut::abort(SockRef::from(reader.as_ref()), totals.shut.load(Ordering::SeqCst));
+        let aborted = super::cut::abort(SockRef::from(reader.as_ref()));
         // Closed at once, the counts just read: the kernel sends nothing more.
         drop(reader);
         if uncount(&server, conn, &totals, aborted).await.is_err() {
@@ -952,6 +950,9 @@ async fn write_loop(
     totals: Arc<Totals>,
     cut: Arc<Cut>,
 ) -> Result<(), WriteEnd> {
+    // Dropped (the task aborted), a write half would send a FIN: a cut
+    // connection must end with a RST only (see super::cut).
+    let mut writer = NoFinOnDrop(Some(writer));
     let mut chunk = 0u64;
     // In broadcast, each relay is reported once, not once per recipient;
     // --raw shows no sends at all.
@@ -1046,15 +1047,37 @@ async fn write_loop(
         server.fail(e);
         WriteEnd::Stopped
     })?;
-    let mut writer = writer;
+    let Some(mut writer) = writer.0.take() else { return Err(WriteEnd::Stopped) };
     totals.tcp_info.read(writer.as_ref());
-    totals.shut.store(true, Ordering::SeqCst);
     tokio::io::AsyncWriteExt::shutdown(&mut writer).await.map_err(WriteEnd::Failed)?;
     totals.tcp_info.read(writer.as_ref());
     cause.emit(Event::Shutdown { conn }).map_err(|e| {
         server.fail(e);
         WriteEnd::Stopped
     })
+}
+
+/// A write half that, dropped, does not shut its direction down: tokio's
+/// sends a FIN then, which would tell a client whose connection is being
+/// cut that the stream ended whole. Its FIN is sent on purpose, once
+/// everything is written.
+struct NoFinOnDrop(Option<OwnedWriteHalf>);
+
+impl std::ops::Deref for NoFinOnDrop {
+    type Target = OwnedWriteHalf;
+
+    fn deref(&self) -> &OwnedWriteHalf {
+        // Taken out only for the shutdown, after its last use here.
+        self.0.as_ref().expect("the write half is there until its shutdown")
+    }
+}
+
+impl Drop for NoFinOnDrop {
+    fn drop(&mut self) {
+        if let Some(writer) = self.0.take() {
+            writer.forget();
+        }
+    }
 }
 
 /// True when the server's stdin is a stream to deliver (a pipe or a file).
