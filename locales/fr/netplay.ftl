@@ -340,9 +340,9 @@ reason-fell-behind = déconnecté : il a pris du retard, { $waiting } en attent
 error-accept = accept sur { $local } : { $error }
 error-recv = recv : { $error }
 error-send-stalled = envoi à { $peer } : { $reason }
-reason-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début, { $sent } envoyés
-error-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début de l'envoi, fin après { $sent } ; le pair a reçu un flux coupé, pas le fichier (la connexion a été réinitialisée pour qu'il le sache)
-notice-cut-unacknowledged = la connexion a été coupée par un RST : { $total } confiés au socket n'avaient pas été acquittés et ne sont pas comptés en sortie ({ $flight } étaient en route, que le pair peut encore lire ; { $unsent } ne sont jamais partis)
+reason-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début, { $sent } envoyés
+error-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début de l'envoi, fin après { $sent } ; le pair a reçu un flux coupé, pas le fichier (la connexion a été réinitialisée pour qu'il le sache)
+notice-cut-unacknowledged = la connexion a été coupée par un RST : { $total } confiés au socket n'avaient pas été acquittés et ne sont pas comptés en sortie ({ $flight } étaient en route, que le pair peut encore lire ; { $unsent } ne sont jamais partis)
 limit-open-files = la limite de fichiers ouverts de ce processus ({ $soft }, `ulimit -n`) est atteinte : chaque client prend un descripteur ; { $raise }
 limit-raise-soft = relevez-la avec `ulimit -n { $hard }` (la limite dure) avant de lancer netplay
 limit-at-hard = c'est déjà la limite dure ; relevez celle-ci (`ulimit -Hn` en root, LimitNOFILE= dans une unité systemd, nofile dans /etc/security/limits.conf), ou limitez les clients avec --max-conns en dessous de { $below }
