@@ -183,7 +183,7 @@ fn check_read(bytes: Vec<u8>, max: usize, what: Msg) -> Result<Option<Vec<Vec<u8
 /// an error, found before that line is sent; no line is read whole into
 /// memory beyond `max` bytes.
 pub fn stdin_lines(max: usize, send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
-    lines_of(Patient(io::stdin().lock()), max, send)
+    lines_of(io::BufReader::new(Patient(io::stdin())), max, send)
 }
 
 fn lines_of(mut reader: impl BufRead, max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {

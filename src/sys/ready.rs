@@ -15,7 +15,7 @@
 
 #[cfg(unix)]
 use std::fs::File;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Read, Write};
 #[cfg(unix)]
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -194,7 +194,8 @@ pub fn wait_for(what: &dyn Waitable, interest: Interest) -> io::Result<()> {
 
 /// A reader or writer that waits for readiness where its descriptor says
 /// WouldBlock (see the module's doc), so a non-blocking stdin or stdout
-/// behaves as a blocking one.
+/// behaves as a blocking one. To read lines, put a `BufReader` over it
+/// (not under it: a buffered reader asked again after its end reads again).
 pub struct Patient<T>(pub T);
 
 impl<T: Read + Waitable> Read for Patient<T> {
@@ -205,24 +206,6 @@ impl<T: Read + Waitable> Read for Patient<T> {
                 done => return done,
             }
         }
-    }
-}
-
-impl<T: BufRead + Waitable> BufRead for Patient<T> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        loop {
-            match self.0.fill_buf().map(drop) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => wait_for(&self.0, Interest::Read)?,
-                Err(e) => return Err(e),
-                Ok(()) => break,
-            }
-        }
-        // Filled: this returns what is buffered, without another read.
-        self.0.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.0.consume(amount);
     }
 }
 

@@ -1154,7 +1154,7 @@ async fn forward_stdin(server: Arc<Server>) {
 fn read_stdin(mode: StdinMode, terminal: bool, hub: &Hub, tx: mpsc::Sender<Bytes>) {
     let stdin = io::stdin();
     // Patient: a stdin a parent left non-blocking is waited for, not ended.
-    let mut input = crate::sys::ready::Patient(stdin.lock());
+    let mut input = io::BufReader::new(crate::sys::ready::Patient(stdin));
     loop {
         if !terminal {
             hub.wait_for_a_client();
