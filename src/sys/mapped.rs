@@ -56,7 +56,7 @@ impl Mapped {
     }
 
     /// How many bytes are mapped.
-    pub fn len(&self) -> usize {
+    pub fn size(&self) -> usize {
         self.len
     }
 

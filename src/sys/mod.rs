@@ -10,6 +10,7 @@ pub mod ephemeral;
 pub mod in_use;
 pub mod interfaces;
 pub mod local_addrs;
+pub mod mapped;
 pub mod netns;
 pub mod offload;
 pub mod open_files;

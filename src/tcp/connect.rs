@@ -63,7 +63,7 @@ pub fn run_owning_process(config: ConnectConfig, report: Report) -> Result<()> {
     let held = socket.clone();
     crate::sys::stop::die_after(move || {
         if let Some(socket) = held.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            super::cut::abort(SockRef::from(socket));
+            super::cut::abort(SockRef::from(socket), true);
         }
     })?;
     run_with(config, report, Some(socket))
@@ -129,7 +129,7 @@ fn exchange(
                 if e.is::<Shrunk>() {
                     // A RST, not a FIN: what the server got is not the
                     // file. SHUT_RD sends nothing; it wakes a recv.
-                    super::cut::abort(SockRef::from(&stream));
+                    super::cut::abort(SockRef::from(&stream), true);
                     let _ = stream.shutdown(Shutdown::Read);
                 } else {
                     let _ = stream.shutdown(Shutdown::Both);
@@ -304,9 +304,6 @@ struct Activity {
     last_send_us: AtomicU64,
     /// Read after each step, for the `closed` event.
     tcp_info: LastTcpInfo,
-    /// Set just before our shutdown(SHUT_WR): a hang-up seen after it may
-    /// be ours, one seen before it is a reset.
-    shut: AtomicBool,
     /// Set when one thread failed: the other one's end is its consequence.
     stopping: AtomicBool,
     /// Rung with `stopping`, for the direct path's waits.
@@ -321,7 +318,6 @@ impl Activity {
             bytes_out: AtomicU64::new(0),
             last_send_us: AtomicU64::new(0),
             tcp_info: LastTcpInfo::new(tcp_info),
-            shut: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             bell: Bell::new()?,
         })
@@ -383,7 +379,6 @@ fn send_input(
     if config.shutdown {
         activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
-        activity.shut.store(true, Ordering::SeqCst);
         match stream.shutdown(Shutdown::Write) {
             Ok(()) => {
                 cause.emit(Event::Shutdown { conn: CONN })?;
@@ -456,11 +451,6 @@ fn receive(
             let next = match receiver.next(config.timeout, received) {
                 Ok(direct::End::Eof) if activity.stopping.load(Ordering::SeqCst) => {
                     Err(direct::Failure::Stopped)
-                }
-                Ok(direct::End::Eof)
-                    if direct::reset_not_eof(stream, activity.shut.load(Ordering::SeqCst)) =>
-                {
-                    Err(direct::Failure::Socket(io::ErrorKind::ConnectionReset.into()))
                 }
                 next => next,
             };

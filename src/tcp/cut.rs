@@ -46,26 +46,33 @@ impl Cut {
     }
 }
 
-/// Makes the last close of `socket` abort the connection (RST), and says
-/// what of the bytes it was given the peer had not acknowledged (read from
-/// the kernel on Linux; nothing where the system does not say).
-pub fn abort(socket: SockRef<'_>) -> Cut {
-    let cut = unacknowledged(&socket).unwrap_or_default();
-    let _ = socket.set_linger(Some(Duration::ZERO));
-    cut
+/// Makes the last close of `socket` abort the connection (RST) where the
+/// stream is cut: bytes the peer had not acknowledged, or `pending` (more
+/// was to be sent). Says what of the bytes the socket was given the peer
+/// had not acknowledged (read from the kernel on Linux; nothing where the
+/// system does not say). A connection with nothing owed either way
+/// closes as usual, with a FIN (and its TIME_WAIT, which the course
+/// shows).
+pub fn abort(socket: SockRef<'_>, pending: bool) -> Cut {
+    let cut = unacknowledged(&socket);
+    // Where the system does not say, a cut is assumed.
+    if pending || cut.as_ref().is_none_or(|cut| cut.unacknowledged() > 0) {
+        let _ = socket.set_linger(Some(Duration::ZERO));
+    }
+    cut.unwrap_or_default()
 }
 
 /// `tcpi_state` while our FIN is sent and not acknowledged: FIN_WAIT1,
 /// LAST_ACK, CLOSING. The kernel counts it as one byte of the send queue.
 const FIN_UNACKNOWLEDGED: [u8; 3] = [4, 9, 11];
 
-fn unacknowledged(socket: &SockRef<'_>) -> io::Result<Cut> {
-    let queued = crate::capture::unsent(&**socket)?;
-    let info = crate::capture::tcp_info(&**socket)?;
+fn unacknowledged(socket: &SockRef<'_>) -> Option<Cut> {
+    let queued = crate::capture::unsent(&**socket).ok()?;
+    let info = crate::capture::tcp_info(&**socket).ok()?;
     let fin = FIN_UNACKNOWLEDGED.contains(&info.state);
     let queued = if fin { queued.saturating_sub(1) } else { queued };
     let unsent = info.notsent.min(queued);
-    Ok(Cut { flight: queued - unsent, unsent })
+    Some(Cut { flight: queued - unsent, unsent })
 }
 
 /// The error of a send that failed on a connected socket. EPIPE there, on

@@ -30,8 +30,10 @@ use crate::input::Input;
 use crate::msg;
 use crate::net::describe_msg;
 use crate::report::Report;
+use crate::sys::mapped::{self, Mapped};
 use crate::sys::ready::{self, Bell, Interest, Waitable, Waited};
 use crate::sys::zerocopy::{self, Kind, Moved};
+use crate::tcp::plan::{self, FileWay, Trial};
 use crate::tcp::serve::{ServeConfig, StdinMode};
 
 /// Bytes asked of one sendfile or splice call. A splice from a socket
@@ -276,9 +278,21 @@ pub fn send(
     };
     let tally = Tally::new(call_name, msg!("direct-path-in", input = name, kind = kind_name(kind)));
     let watch = Watch::of(input);
-    let mut sender = Sender { input, socket, stall, bell, sent, tally, watch, since: None };
+    let mut sender = Sender {
+        input,
+        socket,
+        stall,
+        bell,
+        sent,
+        tally,
+        watch,
+        since: None,
+        map: None,
+        mapped_bytes: 0,
+        chosen: None,
+    };
     let ended = match call {
-        Call::Sendfile => sender.sendfile()?,
+        Call::Sendfile => sender.file()?,
         Call::Splice => sender.splice()?,
         Call::Copy => false,
     };
@@ -301,6 +315,23 @@ struct Sender<'a, F> {
     /// Since when the socket has been full with bytes waiting: the stall
     /// clock, stopped by any progress.
     since: Option<Instant>,
+    /// The file, mapped, once the mapping is tried.
+    map: Option<Mapped>,
+    /// Bytes sent from the mapping.
+    mapped_bytes: u64,
+    /// The way a regular file went after the trials (or forced).
+    chosen: Option<FileWay>,
+}
+
+/// Where a run of one way stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The input ended.
+    Ended,
+    /// The kernel refused: copy the rest.
+    Refused,
+    /// The limit was reached (or the way cannot go on): another way goes on.
+    Reached,
 }
 
 impl<F: FnMut(usize)> Sender<'_, F> {
@@ -368,28 +399,141 @@ impl<F: FnMut(usize)> Sender<'_, F> {
         Ok(())
     }
 
-    /// sendfile from the input until it ends (true) or the kernel refuses
-    /// (false: copy the rest).
-    fn sendfile(&mut self) -> Result<bool, Failure> {
+    /// A regular file (or a device): by sendfile, or the way the planner
+    /// keeps ([`plan`]), until it ends (true) or the kernel refuses (false:
+    /// copy the rest).
+    fn file(&mut self) -> Result<bool, Failure> {
+        let expected = self.watch.map_or(0, |w| w.expected);
+        let forced = plan::forced(std::env::var(plan::FORCE).ok().as_deref()).unwrap_or(None);
+        let way = match forced {
+            Some(way) => way,
+            None if self.watch.is_none() || expected < plan::MEASURED_FROM => FileWay::Sendfile,
+            None => match self.trials()? {
+                Some(Step::Ended) => return Ok(true),
+                Some(Step::Refused) => return Ok(false),
+                _ => self.chosen.unwrap_or(FileWay::Sendfile),
+            },
+        };
+        self.chosen = Some(way);
+        match way {
+            FileWay::Copy => Ok(false),
+            FileWay::Sendfile => Ok(self.sendfile(None)? == Step::Ended),
+            FileWay::Mapped => match self.mapped(None)? {
+                // Past the mapping (a file that grew): sendfile goes on.
+                Step::Reached => Ok(self.sendfile(None)? == Step::Ended),
+                step => Ok(step == Step::Ended),
+            },
+        }
+    }
+
+    /// The planner's trials: a warm-up, then [`plan::TRIAL`] bytes each way
+    /// in turns; keeps the faster in `chosen`. A step that ended the input
+    /// (or met a refusal) ends the trials.
+    fn trials(&mut self) -> Result<Option<Step>, Failure> {
+        let step = self.sendfile(Some(plan::WARM_UP))?;
+        if step != Step::Reached {
+            return Ok(Some(step));
+        }
+        let mut trials = Vec::with_capacity(2 * plan::TRIALS);
+        for _ in 0..plan::TRIALS {
+            for way in [FileWay::Sendfile, FileWay::Mapped] {
+                let (before, started) = (self.tally.total, Instant::now());
+                let step = match way {
+                    FileWay::Sendfile => self.sendfile(Some(plan::TRIAL))?,
+                    _ => self.mapped(Some(plan::TRIAL))?,
+                };
+                if step != Step::Reached {
+                    return Ok(Some(step));
+                }
+                trials.push(Trial { way, bytes: self.tally.total - before, took: started.elapsed() });
+            }
+        }
+        self.chosen = Some(plan::choose(&trials));
+        Ok(None)
+    }
+
+    /// sendfile from the input's offset until it ends, the kernel refuses
+    /// (the file's offset moved on by what went: reading goes on from
+    /// there), or `limit` bytes went.
+    fn sendfile(&mut self, limit: Option<u64>) -> Result<Step, Failure> {
+        let mut done = 0u64;
         loop {
-            match zerocopy::sendfile(self.socket, self.input, KERNEL_CHUNK) {
+            let ask = limit.map_or(KERNEL_CHUNK as u64, |limit| (limit - done).min(KERNEL_CHUNK as u64));
+            match zerocopy::sendfile(self.socket, self.input, ask as usize) {
                 Ok(Moved::Bytes(0)) => {
                     self.check_size(true)?;
-                    return Ok(true);
+                    return Ok(Step::Ended);
                 }
                 Ok(Moved::Bytes(n)) => {
                     self.moved(n, true);
                     self.check_size(false)?;
+                    done += n as u64;
+                    if limit.is_some_and(|limit| done >= limit) {
+                        return Ok(Step::Reached);
+                    }
                 }
-                // Whatever moved so far is gone from the input (the file's
-                // offset moved on): reading goes on from there.
-                Ok(Moved::Refused) => return Ok(false),
+                Ok(Moved::Refused) => return Ok(Step::Refused),
                 // A file is always readable: the socket is full.
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.ready(false, 0)?,
                 Err(e) if socket_side(&e) => return Err(socket_error(e)),
                 Err(e) => return Err(Failure::Input(e)),
             }
         }
+    }
+
+    /// send from a mapping of the file (made on first use), from the
+    /// file's offset, until the mapping's end ([`Step::Reached`] if the
+    /// file grew past it, else [`Step::Ended`]) or `limit` bytes; the
+    /// file's offset then moves on by what went, as sendfile's does.
+    fn mapped(&mut self, limit: Option<u64>) -> Result<Step, Failure> {
+        let Some(watch) = self.watch else { return Ok(Step::Refused) };
+        if self.map.is_none() {
+            match Mapped::new(self.input, watch.size as usize) {
+                Ok(map) => self.map = Some(map),
+                // No mapping here: sendfile goes on instead.
+                Err(_) => return Ok(Step::Reached),
+            }
+        }
+        let mut at = (&*self.input).stream_position().map_err(Failure::Input)?;
+        let mut done = 0u64;
+        let result = loop {
+            let size = self.map.as_ref().map_or(0, |map| map.size() as u64);
+            if at >= size {
+                break if self.input.metadata().map(|m| m.len()).unwrap_or(size) > size {
+                    Ok(Step::Reached)
+                } else {
+                    self.check_size(true).map(|()| Step::Ended)
+                };
+            }
+            if limit.is_some_and(|limit| done >= limit) {
+                break Ok(Step::Reached);
+            }
+            let ask = limit.map_or(KERNEL_CHUNK as u64, |limit| (limit - done).min(KERNEL_CHUNK as u64));
+            let sent = match &self.map {
+                Some(map) => map.send(self.socket, at as usize, ask as usize),
+                None => break Ok(Step::Reached),
+            };
+            match sent {
+                Ok(n) => {
+                    self.mapped_bytes += n as u64;
+                    self.moved(n, false);
+                    at += n as u64;
+                    done += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if let Err(failure) = self.ready(false, 0) {
+                        break Err(failure);
+                    }
+                }
+                // A page past the end of a file that shrank.
+                Err(e) if mapped::shrank(&e) => {
+                    break Err(Failure::Shrunk { size: watch.expected, sent: self.tally.total });
+                }
+                Err(e) => break Err(socket_error(e)),
+            }
+        };
+        (&*self.input).seek(std::io::SeekFrom::Start(at)).map_err(Failure::Input)?;
+        result
     }
 
     /// splice from the input, a pipe, until it ends (true) or the kernel
@@ -776,10 +920,14 @@ where
     L: FnOnce(&TcpStream),
 {
     let Counts { mut received, sent, last } = counts;
-    let served = serve_both(&socket, kick, limits, report, conn, |n| received(n, &socket), sent);
+    let shut = Arc::new(AtomicBool::new(false));
+    let served = serve_both(&socket, kick, limits, report, conn, &shut, |n| received(n, &socket), sent);
     last(&socket);
+    // Cut before stdin ended, the stream is not whole even where the
+    // socket holds nothing: a FIN would say it is.
+    let pending = !shut.load(Ordering::SeqCst);
     let cut = match served.cuts() {
-        true => super::cut::abort(socket2::SockRef::from(&socket)),
+        true => super::cut::abort(socket2::SockRef::from(&socket), pending),
         false => super::cut::Cut::default(),
     };
     // Closed at once, the counts just read: the kernel sends nothing more.
@@ -797,12 +945,14 @@ pub struct Counts<R, S, L> {
 }
 
 /// [`serve`], up to the close.
+#[allow(clippy::too_many_arguments)]
 fn serve_both(
     socket: &TcpStream,
     kick: &Kick,
     limits: Limits,
     report: &Report,
     conn: u64,
+    shut: &Arc<AtomicBool>,
     received: impl FnMut(usize),
     mut sent: impl FnMut(usize, &TcpStream) + Send + 'static,
 ) -> Served {
@@ -814,7 +964,6 @@ fn serve_both(
     if let Err(e) = socket.set_nonblocking(true) {
         return Served::SendFailed(e);
     }
-    let shut = Arc::new(AtomicBool::new(false));
     let sender = socket.try_clone().and_then(|writer| {
         let (report, kick, shut) = (report.clone(), kick.clone(), shut.clone());
         std::thread::Builder::new().name("send".into()).spawn(move || {

@@ -5,4 +5,5 @@ pub mod cut;
 pub mod direct;
 pub mod hub;
 pub mod outbox;
+pub mod plan;
 pub mod serve;

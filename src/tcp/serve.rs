@@ -523,6 +523,8 @@ struct Totals {
     bytes_out: AtomicU64,
     /// The peer has finished sending: whatever is queued is all it waits for.
     finished: AtomicBool,
+    /// The writer holds bytes it has not all written.
+    holding: AtomicBool,
     /// Read after each step, for the `closed` event.
     tcp_info: LastTcpInfo,
 }
@@ -651,7 +653,10 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // The socket is still open (the read half holds it).
     totals.tcp_info.read(reader.as_ref());
     if cut_off {
-        let aborted = super::cut::abort(SockRef::from(reader.as_ref()));
+        // More was to come: stdin still feeds it, or the writer held bytes.
+        let pending = totals.holding.load(Ordering::SeqCst)
+            || (!server.config.broadcast && server.stdin_stream && server.hub.feeds());
+        let aborted = super::cut::abort(SockRef::from(reader.as_ref()), pending);
         // Closed at once, the counts just read: the kernel sends nothing more.
         drop(reader);
         if uncount(&server, conn, &totals, aborted).await.is_err() {
@@ -972,6 +977,7 @@ async fn write_loop(
     // clients, 10,000 a message); the clock is read only then, too.
     let mut progress = tokio::time::Instant::now();
     while let Some(bytes) = inbox.recv().await {
+        totals.holding.store(true, Ordering::SeqCst);
         let mut done = 0;
         let mut full = false;
         while done < bytes.len() {
@@ -1040,6 +1046,7 @@ async fn write_loop(
             done += n;
         }
         inbox.written(bytes.len());
+        totals.holding.store(inbox.queued() > 0, Ordering::SeqCst);
     }
     // Every sender is gone: nothing more will be sent. The FIN is stamped
     // before the call, so the client's EOF shows after it.
