@@ -364,6 +364,9 @@ direct-path-in = { $input } ({ $kind }) → socket
 direct-part = { $kernel } sur { $total }
 notice-direct-received = { $amount } reçus avec { $call }, { $path } : déplacés par le noyau, jamais copiés dans la mémoire de netplay
 notice-direct-sent = { $amount } envoyés avec { $call }, { $path } : déplacés par le noyau, jamais copiés dans la mémoire de netplay
+notice-direct-mapped-kept = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } : copiés une fois, par le noyau, des pages du fichier vers la socket (plus rapide ici que sendfile dans les essais sur les premiers Mio)
+notice-direct-mapped-trials = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } dans les essais qui ont choisi la voie : sendfile n'était pas plus lent ici, et a envoyé le reste
+notice-direct-mapped-forced = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } (NETPLAY_SEND=mmap) : copiés une fois, par le noyau, des pages du fichier vers la socket
 
 ## Erreurs (src/net/mod.rs) : ce qui a échoué, et où
 

@@ -418,7 +418,7 @@ fn send_direct(
             .into(),
         },
     )?;
-    if let Some(message) = tally.note(Dir::Out) {
+    for message in tally.note(Dir::Out).into_iter().chain(tally.mapped_note()) {
         report.emit(Event::Notice { conn: Some(CONN), message })?;
     }
     Ok(())

@@ -166,11 +166,29 @@ pub struct Tally {
     call: &'static str,
     /// Where they went: "stdin (a pipe) → socket".
     path: Msg,
+    /// Of those, the bytes sent from a mapping of the file ([`plan`]).
+    pub mapped: u64,
+    /// The way a regular file went, and whether NETPLAY_SEND forced it.
+    kept: Option<(FileWay, bool)>,
 }
 
 impl Tally {
     fn new(call: &'static str, path: Msg) -> Tally {
-        Tally { total: 0, kernel: 0, call, path }
+        Tally { total: 0, kernel: 0, call, path, mapped: 0, kept: None }
+    }
+
+    /// "900 MiB sent with send(2) from an mmap(2) of the file, ...", or
+    /// nothing when no byte went from a mapping.
+    pub fn mapped_note(&self) -> Option<Msg> {
+        if self.mapped == 0 {
+            return None;
+        }
+        let (amount, path) = (Arg::bytes(self.mapped), self.path.clone());
+        Some(match self.kept {
+            Some((_, true)) => msg!("notice-direct-mapped-forced", amount = amount, path = path),
+            Some((FileWay::Mapped, false)) => msg!("notice-direct-mapped-kept", amount = amount, path = path),
+            _ => msg!("notice-direct-mapped-trials", amount = amount, path = path),
+        })
     }
 
     /// "16.0 MiB received with splice(2), socket → stdout (a pipe): ...",
@@ -278,19 +296,8 @@ pub fn send(
     };
     let tally = Tally::new(call_name, msg!("direct-path-in", input = name, kind = kind_name(kind)));
     let watch = Watch::of(input);
-    let mut sender = Sender {
-        input,
-        socket,
-        stall,
-        bell,
-        sent,
-        tally,
-        watch,
-        since: None,
-        map: None,
-        mapped_bytes: 0,
-        chosen: None,
-    };
+    let mut sender =
+        Sender { input, socket, stall, bell, sent, tally, watch, since: None, map: None, chosen: None };
     let ended = match call {
         Call::Sendfile => sender.file()?,
         Call::Splice => sender.splice()?,
@@ -317,8 +324,6 @@ struct Sender<'a, F> {
     since: Option<Instant>,
     /// The file, mapped, once the mapping is tried.
     map: Option<Mapped>,
-    /// Bytes sent from the mapping.
-    mapped_bytes: u64,
     /// The way a regular file went after the trials (or forced).
     chosen: Option<FileWay>,
 }
@@ -415,6 +420,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
             },
         };
         self.chosen = Some(way);
+        self.tally.kept = Some((way, forced.is_some()));
         match way {
             FileWay::Copy => Ok(false),
             FileWay::Sendfile => Ok(self.sendfile(None)? == Step::Ended),
@@ -515,7 +521,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
             };
             match sent {
                 Ok(n) => {
-                    self.mapped_bytes += n as u64;
+                    self.tally.mapped += n as u64;
                     self.moved(n, false);
                     at += n as u64;
                     done += n as u64;
@@ -1041,7 +1047,7 @@ fn send_all(
 ) -> Served {
     match send(stdin, "stdin", socket, Some(stall), Some(bell), sent) {
         Ok(tally) => {
-            if let Some(note) = tally.note(Dir::Out) {
+            for note in tally.note(Dir::Out).into_iter().chain(tally.mapped_note()) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
             shut_down(socket, shut, report, conn)
