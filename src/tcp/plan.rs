@@ -1,9 +1,9 @@
 //! How the raw relay sends a regular file, chosen where it runs. Two ways
 //! differ by machine: sendfile(2) moves the file's pages into the socket
 //! without a copy, send(2) from an mmap(2) of the file copies them once.
-//! On an AMD EPYC sendfile was the faster; on the Intel Xeon of issue 24,
-//! sending 1 GiB from a mapping took 0.23-0.29 s against sendfile's
-//! 0.34-0.57 s. So a large file is sent the first MiBs both ways, in turns,
+//! The relay was tuned with sendfile on an AMD EPYC; on the Intel Xeon of
+//! issue 24, a Python probe sent 1 GiB from a mapping in 0.23-0.29 s
+//! against sendfile's 0.34-0.57 s. So a large file is sent the first MiBs both ways, in turns,
 //! and the rest the faster way, as FFTW's planner times its candidates
 //! before it keeps one; a tie keeps sendfile, which spends no CPU on a
 //! copy.
