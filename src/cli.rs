@@ -32,6 +32,7 @@ use crate::packets::PacketsConfig;
 use crate::report::html::PictureSpec;
 use crate::report::{ColorChoice, Mode, OutputConfig};
 use crate::script::{Script, Transport};
+use crate::tcp::HalfClose;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
@@ -402,9 +403,13 @@ pub struct TcpServeArgs {
     pub reply: Option<String>,
 
     /// Serve one connection, then exit (8 if the client reset it). Stdin from a pipe or file
-    /// waits for that client, goes to it whole, then the server shuts down its sending side.
+    /// waits for that client and goes to it whole; then --half-close says when the server shuts
+    /// down its sending side.
     #[arg(long)]
     pub once: bool,
+
+    #[command(flatten)]
+    pub half_close: HalfCloseArgs,
 
     /// Relay each chunk a client sends to every other connected client (a chat, like ncat
     /// --broker); the sender gets it too with --echo. Stdin lines go to all clients.
@@ -504,8 +509,23 @@ pub struct TcpConnectArgs {
     #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = recv_size_arg)]
     pub recv_size: usize,
 
-    /// Keep the sending side open after the input ends (no shutdown(SHUT_WR)).
-    #[arg(long)]
+    #[command(flatten)]
+    pub half_close: HalfCloseArgs,
+}
+
+/// When to half-close after the input ends; the same for `tcp serve` and
+/// `tcp connect`.
+#[derive(Debug, Args)]
+pub struct HalfCloseArgs {
+    /// When to half-close (shutdown(SHUT_WR): the peer reads EOF) after the input ends: `data`
+    /// (the default) after an input that sent at least one byte, so an upload ends but an empty
+    /// input (/dev/null) never cuts a download; `always`, even after an empty input (nc -N);
+    /// `never` (ncat --no-shutdown): the connection ends when the peer closes.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = HalfCloseArg::Data)]
+    pub half_close: HalfCloseArg,
+
+    /// Never half-close: --half-close never, as ncat --no-shutdown.
+    #[arg(long, conflicts_with = "half_close")]
     pub no_shutdown: bool,
 
     /// Play the steps of FILE against the server instead of sending input: `> BYTES` sends,
@@ -513,6 +533,27 @@ pub struct TcpConnectArgs {
     /// server does not follow it; --timeout is each step's wait (default 10s).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["messages", "hex", "file", "no_shutdown"])]
     pub script: Option<PathBuf>,
+}
+
+// Plain comments: --half-close's own help says what each does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HalfCloseArg {
+    // After an input that sent a byte.
+    Data,
+    // Whenever the input ends.
+    Always,
+    // Never.
+    Never,
+}
+
+impl HalfCloseArgs {
+    fn into_config(self) -> HalfClose {
+        match (self.no_shutdown, self.half_close) {
+            (true, _) | (_, HalfCloseArg::Never) => HalfClose::Never,
+            (_, HalfCloseArg::Data) => HalfClose::AfterData,
+            (_, HalfCloseArg::Always) => HalfClose::Always,
+        }
+    }
 }
 
 /// What a client sends. Without any of these, stdin.
@@ -1622,6 +1663,7 @@ impl TcpServeArgs {
             reply: self.reply.map(Bytes::from),
             once: self.once,
             stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
+            half_close: self.half_close.into_config(),
             queue_limit: self.queue,
             slow: match self.slow {
                 SlowArg::Wait => SlowPolicy::Wait,
@@ -1742,7 +1784,7 @@ impl TcpConnectArgs {
             bind,
             timeout: self.timeout,
             recv_size: self.recv_size,
-            shutdown: !self.no_shutdown,
+            half_close: self.half_close.into_config(),
             direct: direct && script.is_none(),
             script,
         })

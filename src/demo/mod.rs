@@ -179,6 +179,7 @@ fn udp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
 /// listen(5) as in the course.
 fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
     ServeConfig {
+        half_close: crate::tcp::HalfClose::Always,
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         options: SocketOptions::default(),
         backlog: 5,
@@ -212,7 +213,7 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
         bind: None,
         timeout: Some(PATIENCE),
         recv_size,
-        shutdown: true,
+        half_close: crate::tcp::HalfClose::Always,
         direct: false,
         packets: PacketsConfig::default(),
         script: None,

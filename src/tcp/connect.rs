@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use bytes::Bytes;
 
-use super::direct;
+use super::{HalfClose, direct};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input};
 use crate::msg;
@@ -33,8 +33,8 @@ pub struct ConnectConfig {
     /// Bounds connecting, and waiting while nothing moves either way.
     pub timeout: Option<Duration>,
     pub recv_size: usize,
-    /// Half-close after the input ends (the default); off with --no-shutdown.
-    pub shutdown: bool,
+    /// When to half-close after the input ends (--half-close).
+    pub half_close: HalfClose,
     /// The payload may skip the events (--raw with nothing that reads the
     /// bytes): it goes straight between the socket and stdin/stdout
     /// (tcp::direct).
@@ -310,7 +310,7 @@ fn send_input(
         }
     };
     fed?;
-    if config.shutdown {
+    if config.half_close.after(activity.bytes_out.load(Ordering::Relaxed)) {
         activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
         match stream.shutdown(Shutdown::Write) {

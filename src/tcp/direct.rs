@@ -23,6 +23,7 @@ use crate::msg;
 use crate::net::describe_msg;
 use crate::report::Report;
 use crate::sys::zerocopy::{self, Kind, Moved};
+use crate::tcp::HalfClose;
 use crate::tcp::serve::{ServeConfig, StdinMode};
 
 /// Bytes asked of one sendfile or splice call. A splice from a socket
@@ -566,7 +567,8 @@ impl Kick {
 /// How a served connection's direct path ended.
 #[derive(Debug)]
 pub enum Served {
-    /// The client finished sending, and stdin went whole, then our FIN.
+    /// The client finished sending, and stdin went whole, then our FIN
+    /// (unless --half-close said not to).
     Done,
     /// recv failed (reported already, as an error event).
     RecvFailed(io::Error),
@@ -591,6 +593,8 @@ pub struct Limits {
     pub idle: Option<Duration>,
     /// Bytes asked per recv where the bytes are copied.
     pub recv_size: usize,
+    /// When stdin's end is followed by our FIN.
+    pub half_close: HalfClose,
 }
 
 /// Serves one client of `tcp serve --once --raw` on this thread and one
@@ -623,7 +627,7 @@ pub fn serve(
     let spawned = socket.try_clone().and_then(|writer| {
         let (report, kick) = (report.clone(), kick.clone());
         std::thread::Builder::new().name("send".into()).spawn(move || {
-            let sent = send_all(&stdin, &writer, limits.stall, &report, conn, sent);
+            let sent = send_all(&stdin, &writer, limits, &report, conn, sent);
             let stalled = matches!(sent, Served::Stalled { .. });
             let _ = done.send(sent);
             if stalled {
@@ -670,21 +674,26 @@ pub fn serve(
     }
 }
 
-/// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR).
+/// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR)
+/// if `limits.half_close` says so after what stdin brought; without it, the
+/// connection ends when the client closes.
 fn send_all(
     stdin: &File,
     socket: &TcpStream,
-    stall: Duration,
+    limits: Limits,
     report: &Report,
     conn: u64,
     sent: impl FnMut(usize),
 ) -> Served {
-    match send(stdin, "stdin", socket, Some(stall), sent) {
+    match send(stdin, "stdin", socket, Some(limits.stall), sent) {
         Ok(tally) => {
             if let Some(note) = tally.note(Dir::Out) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
-            shut(socket, report, conn)
+            match limits.half_close.after(tally.total) {
+                true => shut(socket, report, conn),
+                false => Served::Done,
+            }
         }
         Err(Failure::Stalled { waiting }) => Served::Stalled { waiting },
         // As on the event path, stdin that cannot be read has ended.

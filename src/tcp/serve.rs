@@ -24,6 +24,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::HalfClose;
 use super::direct::{self, Served};
 use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
@@ -62,6 +63,8 @@ pub struct ServeConfig {
     pub reply: Option<Bytes>,
     pub once: bool,
     pub stdin: StdinMode,
+    /// When a client gets our FIN after the server's stdin ends.
+    pub half_close: HalfClose,
     /// Bytes that may wait in one client's outgoing queue.
     pub queue_limit: usize,
     pub slow: SlowPolicy,
@@ -552,13 +555,18 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // at once (a stdin line), and this one must be among them.
     let (outbox, inbox) = outbox::channel(server.config.queue_limit);
     let cut = Arc::new(Cut::default());
-    let clients = server.hub.join(conn, &outbox, cut.clone());
+    let release = Arc::new(Notify::new());
+    let clients = server.hub.join(conn, &outbox, cut.clone(), release.clone());
     // The reader keeps the client's queue open for its answers (--echo,
     // --reply) and, when no stream comes from stdin, until the peer has
     // finished: then "nothing more to send" comes when the peer is done. A
-    // stdin stream with nothing to answer decides alone: its end is ours.
+    // stdin stream with nothing to answer decides with --half-close: its
+    // end is ours at once (always), once it brought this client a byte
+    // (data: the hub releases the reader's hold), or never.
     let answers = server.config.echo || server.config.reply.is_some() || !server.stdin_stream;
-    let outbox = answers.then_some(outbox);
+    let holds = !answers && server.config.half_close != HalfClose::Always;
+    let mut outbox = (answers || holds).then_some(outbox);
+    let release = holds.then_some(release);
     if server.emit(Event::Accepted { conn, local, peer }).await.is_err() {
         server.hub.leave(conn);
         return;
@@ -590,7 +598,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         cut.clone(),
     )));
 
-    let end = read_loop(&server, conn, start, &reader, outbox.as_ref(), &cut, &totals).await;
+    let end = read_loop(&server, conn, start, &reader, &mut outbox, release.as_deref(), &cut, &totals).await;
     drop(outbox);
     // A peer that finished sending still gets the rest of a stdin stream
     // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
@@ -700,6 +708,7 @@ async fn serve_direct(
             stall: server.config.stall_timeout,
             idle: server.config.idle_timeout,
             recv_size: server.config.recv_size,
+            half_close: server.config.half_close,
         };
         tokio::task::spawn_blocking(move || {
             let (sender, sent_totals, probe) = (server.clone(), totals.clone(), kick.clone());
@@ -780,6 +789,14 @@ enum Received {
     Failed(io::Error),
 }
 
+/// Waits for `release`, or forever without one.
+async fn released(release: Option<&Notify>) {
+    match release {
+        Some(release) => release.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Waits until `deadline`, or forever without one.
 async fn until(deadline: Option<tokio::time::Instant>) {
     match deadline {
@@ -793,7 +810,8 @@ async fn read_loop(
     conn: u64,
     start: Instant,
     reader: &OwnedReadHalf,
-    outbox: Option<&Outbox>,
+    outbox: &mut Option<Outbox>,
+    release: Option<&Notify>,
     cut: &Cut,
     totals: &Totals,
 ) -> ReadEnd {
@@ -808,6 +826,12 @@ async fn read_loop(
             },
             _ = cut.notified() => return ReadEnd::Kicked,
             _ = until(deadline) => return ReadEnd::Idle(idle.unwrap_or_default()),
+            // The queue was held only to put off our FIN: the input that
+            // ends with one is over.
+            _ = released(release), if outbox.is_some() => {
+                *outbox = None;
+                continue;
+            }
         }
         let received = RECV_BUF.with_borrow_mut(|buf| {
             buf.resize(config.recv_size, 0);
@@ -852,7 +876,7 @@ async fn read_loop(
             // Waiting for room here is TCP's own back-pressure: a client
             // that does not read its echoes stops being read.
             let answers = echo.into_iter().chain(config.reply.clone());
-            for (answer, outbox) in answers.zip(std::iter::repeat(outbox).flatten()) {
+            for (answer, outbox) in answers.zip(std::iter::repeat(outbox.as_ref()).flatten()) {
                 tokio::select! {
                     sent = Box::pin(outbox.send(answer)) => if sent.is_err() {
                         // The writer is gone: it says why.
@@ -1023,7 +1047,7 @@ async fn forward_stdin(server: Arc<Server>) {
         .name("stdin".into())
         .spawn(move || read_stdin(mode, terminal, &hub.hub, tx));
     if spawned.is_err() {
-        server.hub.stop_feeding();
+        server.hub.stdin_ended(server.config.half_close);
         let message = msg!("notice-stdin-no-thread");
         let _ = server.emit(Event::Notice { conn: None, message }).await;
         return;
@@ -1062,7 +1086,7 @@ async fn forward_stdin(server: Arc<Server>) {
         }
         // Stdin ended: clients that finished sending may now close.
         if !server.config.broadcast {
-            server.hub.stop_feeding();
+            server.hub.stdin_ended(server.config.half_close);
         }
     });
 }
