@@ -565,8 +565,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // (data: the hub releases the reader's hold), or never.
     let answers = server.config.echo || server.config.reply.is_some() || !server.stdin_stream;
     let holds = !answers && server.config.half_close != HalfClose::Always;
-    let mut outbox = (answers || holds).then_some(outbox);
-    let release = holds.then_some(release);
+    let mut queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
     if server.emit(Event::Accepted { conn, local, peer }).await.is_err() {
         server.hub.leave(conn);
         return;
@@ -598,8 +597,8 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         cut.clone(),
     )));
 
-    let end = read_loop(&server, conn, start, &reader, &mut outbox, release.as_deref(), &cut, &totals).await;
-    drop(outbox);
+    let end = read_loop(&server, conn, start, &reader, &mut queue, &cut, &totals).await;
+    drop(queue);
     // A peer that finished sending still gets the rest of a stdin stream
     // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
     // chat, and lines typed at a terminal are not a stream to finish.
@@ -789,6 +788,14 @@ enum Received {
     Failed(io::Error),
 }
 
+/// The reader's hold on its client's queue: for answers (--echo, --reply),
+/// or only to put off the FIN until `release` says the input that ends
+/// with one is over.
+struct Queue {
+    outbox: Option<Outbox>,
+    release: Option<Arc<Notify>>,
+}
+
 /// Waits for `release`, or forever without one.
 async fn released(release: Option<&Notify>) {
     match release {
@@ -810,8 +817,7 @@ async fn read_loop(
     conn: u64,
     start: Instant,
     reader: &OwnedReadHalf,
-    outbox: &mut Option<Outbox>,
-    release: Option<&Notify>,
+    queue: &mut Queue,
     cut: &Cut,
     totals: &Totals,
 ) -> ReadEnd {
@@ -828,8 +834,8 @@ async fn read_loop(
             _ = until(deadline) => return ReadEnd::Idle(idle.unwrap_or_default()),
             // The queue was held only to put off our FIN: the input that
             // ends with one is over.
-            _ = released(release), if outbox.is_some() => {
-                *outbox = None;
+            _ = released(queue.release.as_deref()), if queue.outbox.is_some() => {
+                queue.outbox = None;
                 continue;
             }
         }
@@ -876,7 +882,7 @@ async fn read_loop(
             // Waiting for room here is TCP's own back-pressure: a client
             // that does not read its echoes stops being read.
             let answers = echo.into_iter().chain(config.reply.clone());
-            for (answer, outbox) in answers.zip(std::iter::repeat(outbox.as_ref()).flatten()) {
+            for (answer, outbox) in answers.zip(std::iter::repeat(queue.outbox.as_ref()).flatten()) {
                 tokio::select! {
                     sent = Box::pin(outbox.send(answer)) => if sent.is_err() {
                         // The writer is gone: it says why.
