@@ -70,7 +70,9 @@ pub struct OutputArgs {
     #[arg(long, global = true, conflicts_with = "raw", help_heading = OUTPUT)]
     pub json: bool,
 
-    /// Write only the received payload to stdout, unchanged, like nc; reports go to stderr.
+    /// Write only the received payload to stdout, unchanged, like nc. Unlike nc, the socket steps
+    /// and notes still go to stderr (-q: errors only). tcp serve serves clients in turn, and udp
+    /// send sends stdin unchanged, a datagram per read.
     #[arg(long, global = true, help_heading = OUTPUT)]
     pub raw: bool,
 
@@ -427,7 +429,8 @@ pub struct TcpServeArgs {
     pub accept_delay: Option<Duration>,
 
     /// Serve one client at a time, as the course's `while True: accept()` loop does: the next
-    /// client waits in the accept queue until the current one is closed.
+    /// client waits in the accept queue until the current one is closed. --raw does so unless
+    /// --once or --broadcast, as nc -lk does.
     #[arg(long, conflicts_with = "broadcast")]
     pub sequential: bool,
 
@@ -1459,6 +1462,9 @@ impl Cli {
                 if args.reuse_addr {
                     notices.push(crate::msg!("notice-reuse-addr-default"));
                 }
+                if output.raw && !args.broadcast && !args.once && !args.sequential {
+                    notices.push(crate::msg!("notice-raw-in-turn"));
+                }
                 (Job::TcpServe(args.into_config(output.raw, output.direct())?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
@@ -1672,7 +1678,9 @@ impl TcpServeArgs {
             },
             stall_timeout: self.stall_timeout,
             accept_delay: self.accept_delay,
-            sequential: self.sequential,
+            // Raw bytes of two clients never mix in one stdout: they are
+            // served in turn, as `nc -lk` does (a relay is --broadcast's).
+            sequential: self.sequential || (raw && !self.broadcast && !self.once),
             broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,

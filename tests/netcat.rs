@@ -313,3 +313,46 @@ fn python_smtplib_talks_to_a_raw_server() {
     assert_eq!(verbs, ["noop", "quit"], "{seen:?}");
     assert_eq!(finish(&mut server, "netplay tcp serve", EXCHANGE), 0);
 }
+
+/// `tcp serve --raw` (no --once, no --broadcast) with two clients
+/// uploading 4 MiB each at once: stdout holds one client's bytes whole,
+/// then the other's, never a mix (before: 10 alternating runs), as `nc
+/// -lk` serves them in turn; stderr says so.
+#[test]
+fn a_raw_server_serves_clients_in_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("got.bin");
+    let mut server = netplay()
+        .args(["--raw", "--color", "never", "tcp", "serve", "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(File::create(&out).unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut steps = Steps::of(server.stderr.take().unwrap());
+    let port = steps.port();
+    let (a, b) = (data(4 << 20), data((4 << 20) + 1));
+    let uploads: Vec<_> = [a.clone(), b.clone()]
+        .into_iter()
+        .map(|bytes| {
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            thread::spawn(move || {
+                stream.write_all(&bytes).unwrap();
+                stream.shutdown(std::net::Shutdown::Write).unwrap();
+                // Until the server closes: then all was taken.
+                let _ = stream.read_to_end(&mut Vec::new());
+            })
+        })
+        .collect();
+    for upload in uploads {
+        upload.join().unwrap();
+    }
+    steps.until("#2 closed");
+    let _ = server.kill();
+    let _ = server.wait();
+    let said = steps.all();
+    let got = std::fs::read(&out).unwrap();
+    let (ab, ba) = ([&a[..], &b[..]].concat(), [&b[..], &a[..]].concat());
+    assert!(got == ab || got == ba, "the two uploads are mixed ({} bytes in all)", got.len());
+    assert!(said.contains("clients are served one at a time"), "{said}");
+}

@@ -415,6 +415,7 @@ netem-tool-missing = `{ $name }` is not installed (it comes with iproute2)
 netem-tool-no-start = `{ $command }` could not start: { $error }
 netem-tool-failed = `{ $command }` failed: { $said }
 netem-no-netem = `{ $command }` failed: { $said }; this kernel has no netem (sch_netem is neither built in nor a module)
+notice-raw-in-turn = --raw: clients are served one at a time, as nc -lk does, so their bytes never mix on stdout; the next waits in the accept queue (--broadcast relays them together instead)
 notice-reuse-addr-default = --reuse-addr changes nothing now: tcp serve sets SO_REUSEADDR by default (--no-reuse-addr leaves it off)
 table-cell-tcp = TCP (SOCK_STREAM): { $text }
 table-cell-udp = UDP (SOCK_DGRAM): { $text }

@@ -427,6 +427,7 @@ netem-tool-missing = `{ $name }` n'est pas installé (il vient avec iproute2)
 netem-tool-no-start = `{ $command }` n'a pas pu démarrer : { $error }
 netem-tool-failed = `{ $command }` a échoué : { $said }
 netem-no-netem = `{ $command }` a échoué : { $said } ; ce noyau n'a pas netem (sch_netem n'est ni intégré ni un module)
+notice-raw-in-turn = --raw : les clients sont servis un à la fois, comme avec nc -lk, pour que leurs octets ne se mêlent jamais sur la sortie standard ; le suivant attend dans la file d'accept (--broadcast les relaie ensemble à la place)
 notice-reuse-addr-default = --reuse-addr ne change plus rien : tcp serve active SO_REUSEADDR par défaut (--no-reuse-addr la laisse désactivée)
 table-cell-tcp = TCP (SOCK_STREAM) : { $text }
 table-cell-udp = UDP (SOCK_DGRAM) : { $text }
