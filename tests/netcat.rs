@@ -332,20 +332,20 @@ fn a_raw_server_serves_clients_in_turn() {
     let mut steps = Steps::of(server.stderr.take().unwrap());
     let port = steps.port();
     let (a, b) = (data(4 << 20), data((4 << 20) + 1));
-    let uploads: Vec<_> = [a.clone(), b.clone()]
+    // Two processes, as a user's two clients are.
+    let mut clients: Vec<Child> = [("a.bin", &a), ("b.bin", &b)]
         .into_iter()
-        .map(|bytes| {
-            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-            thread::spawn(move || {
-                stream.write_all(&bytes).unwrap();
-                stream.shutdown(std::net::Shutdown::Write).unwrap();
-                // Until the server closes: then all was taken.
-                let _ = stream.read_to_end(&mut Vec::new());
-            })
+        .map(|(name, bytes)| {
+            netplay()
+                .args(["--raw", "-q", "tcp", "connect", "127.0.0.1", &port.to_string()])
+                .stdin(file_with(dir.path(), name, bytes))
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
         })
         .collect();
-    for upload in uploads {
-        upload.join().unwrap();
+    for client in &mut clients {
+        assert_eq!(finish(client, "netplay tcp connect", EXCHANGE), 0);
     }
     steps.until("#2 closed");
     let _ = server.kill();
