@@ -23,7 +23,7 @@ use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout, Renderer};
 use crate::i18n::{self, Lang, Msg};
-use crate::input::{self, Input};
+use crate::input::{self, Input, StdinDatagrams};
 use crate::msg;
 use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
@@ -278,7 +278,8 @@ Examples:
   netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
   netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
   netplay udp send 127.0.0.1 12345 --script ping.np          one datagram a `>`, one a `<`
-  printf 'one\\ntwo\\n' | netplay udp send 127.0.0.1 12345   one datagram per line";
+  printf 'one\\ntwo\\n' | netplay udp send 127.0.0.1 12345   one datagram per line
+  netplay --raw udp send 127.0.0.1 53 < query.bin   unchanged: a datagram per read of stdin";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:
@@ -638,7 +639,8 @@ pub struct UdpSendArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Read all of stdin as one datagram, instead of one datagram per line (without its newline).
+    /// Read all of stdin as one datagram, instead of one datagram per line (without its newline;
+    /// with --raw, one datagram per read of stdin, unchanged, as nc -u sends).
     #[arg(long, conflicts_with_all = ["messages", "hex", "file"])]
     pub stdin_datagram: bool,
 
@@ -1483,7 +1485,7 @@ impl Cli {
             }
             Some(Command::Udp(UdpCommand::Send(args))) => {
                 let recv_size = args.recv_size;
-                (Job::UdpSend(args.into_config()?), recv_size)
+                (Job::UdpSend(args.into_config(output.raw)?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Bench(args))) => {
                 let recv_size = args.recv_size;
@@ -1822,7 +1824,7 @@ impl UdpServeArgs {
 }
 
 impl UdpSendArgs {
-    fn into_config(self) -> Result<SendConfig> {
+    fn into_config(self, raw: bool) -> Result<SendConfig> {
         let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
@@ -1836,7 +1838,11 @@ impl UdpSendArgs {
             target,
             family,
             input,
-            stdin_whole: self.stdin_datagram,
+            stdin: match (self.stdin_datagram, raw) {
+                (true, _) => StdinDatagrams::Whole,
+                (false, true) => StdinDatagrams::Reads,
+                (false, false) => StdinDatagrams::Lines,
+            },
             count: self.count,
             interval: self.interval,
             wait: self.wait.unwrap_or_default(),

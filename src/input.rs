@@ -140,6 +140,25 @@ fn check_read(bytes: Vec<u8>, max: usize, what: Msg) -> Result<Option<Vec<Vec<u8
     Ok(Some(vec![bytes]))
 }
 
+/// How `udp send` cuts stdin into datagrams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdinDatagrams {
+    /// One datagram a line, without its line end: what a person types.
+    Lines,
+    /// One datagram a read() of stdin, of at most the largest datagram,
+    /// unchanged (--raw, as nc -u): a file of 100 bytes is one datagram of
+    /// 100; a pipe, what each of its writes put in it (up to the maximum).
+    Reads,
+    /// All of stdin, one datagram (--stdin-datagram).
+    Whole,
+}
+
+/// Feeds stdin to `send` one read() at a time, each at most `max` bytes,
+/// unchanged; stops at the end of stdin or the first error.
+pub fn stdin_reads(max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    feed_reader(io::stdin().lock(), max, &mut send, || msg!("input-read-stdin"))
+}
+
 /// Feeds stdin to `send` one line at a time, without its line end (`\n` or
 /// `\r\n`); an empty line is an empty datagram. A line longer than `max` is
 /// an error, found before that line is sent; no line is read whole into

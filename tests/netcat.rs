@@ -356,3 +356,44 @@ fn a_raw_server_serves_clients_in_turn() {
     assert!(got == ab || got == ba, "the two uploads are mixed ({} bytes in all)", got.len());
     assert!(said.contains("clients are served one at a time"), "{said}");
 }
+
+/// Receives datagrams on `socket` until `total` bytes came; their lengths
+/// and their bytes joined.
+fn datagrams(socket: &std::net::UdpSocket, total: usize) -> (Vec<usize>, Vec<u8>) {
+    socket.set_read_timeout(Some(PATIENCE)).unwrap();
+    let (mut lens, mut bytes) = (Vec::new(), Vec::new());
+    let mut buf = vec![0u8; 70_000];
+    while bytes.len() < total {
+        let n = socket.recv(&mut buf).expect("a datagram within PATIENCE");
+        lens.push(n);
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    (lens, bytes)
+}
+
+/// `--raw udp send < file` sends the file unchanged, a datagram per read
+/// of stdin (at most 65507 bytes over IPv4), as `nc -u` sends it: CR, LF
+/// and NUL included. Before, stdin was cut into lines and their ends
+/// dropped: 1,024 bytes of every value arrived as 1,020, `b\r\n` as `b`.
+#[test]
+fn raw_udp_send_is_binary_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let every: Vec<u8> = (0..1024).map(|i| i as u8).collect();
+    let big = data(100_000);
+    for (input, want_lens) in
+        [(&b"b\r\n"[..], vec![3]), (&every[..], vec![1024]), (&big[..], vec![65507, 34493])]
+    {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = socket.local_addr().unwrap().port();
+        let mut sender = netplay()
+            .args(["--raw", "-q", "udp", "send", "127.0.0.1", &port.to_string()])
+            .stdin(file_with(dir.path(), "in.bin", input))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (lens, got) = datagrams(&socket, input.len());
+        assert_eq!(finish(&mut sender, "netplay udp send", EXCHANGE), 0);
+        same("--raw udp send", &got, input);
+        assert_eq!(lens, want_lens);
+    }
+}

@@ -242,7 +242,7 @@ fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect:
         target: Target::of(addr),
         family: None,
         input: Input::Messages(messages),
-        stdin_whole: false,
+        stdin: crate::input::StdinDatagrams::Lines,
         count: 1,
         interval: None,
         wait,
