@@ -401,9 +401,23 @@ pub struct TcpServeArgs {
     #[arg(long)]
     pub echo: bool,
 
-    /// Send TEXT to a client after each chunk it sends, like the course's b"Bonjour client !".
-    #[arg(long, value_name = "TEXT")]
-    pub reply: Option<String>,
+    /// Send TEXT to a client after each chunk it sends (each recv(), not each message: a 300 KB
+    /// request comes in several chunks; see --reply-once), like the course's b"Bonjour client !".
+    /// Read as -m reads it: "b'HTTP/1.0 200 OK\r\n\r\n'" is a Python bytes literal.
+    #[arg(long, value_name = "TEXT", value_parser = message_arg)]
+    pub reply: Option<Vec<u8>>,
+
+    /// The reply in hex, as --hex reads it ("48 69 00" ends with a NUL).
+    #[arg(long, value_name = "HEX", value_parser = hex_arg, conflicts_with = "reply")]
+    pub reply_hex: Option<Vec<u8>>,
+
+    /// The reply is the content of this file (any bytes).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
+    pub reply_file: Option<PathBuf>,
+
+    /// Reply once per connection, after the client's first chunk, instead of after each.
+    #[arg(long)]
+    pub reply_once: bool,
 
     /// Serve one connection, then exit (8 if the client reset it). Stdin from a pipe or file
     /// waits for that client and goes to it whole; then --half-close says when the server shuts
@@ -416,7 +430,7 @@ pub struct TcpServeArgs {
 
     /// Relay each chunk a client sends to every other connected client (a chat, like ncat
     /// --broker); the sender gets it too with --echo. Stdin lines go to all clients.
-    #[arg(long, conflicts_with = "reply")]
+    #[arg(long, conflicts_with_all = ["reply", "reply_hex", "reply_file"])]
     pub broadcast: bool,
 
     /// Serve at most N clients at once; beyond, a new client is accepted and closed at once,
@@ -591,9 +605,18 @@ pub struct UdpServeArgs {
     #[arg(long)]
     pub echo: bool,
 
-    /// Send TEXT to the sender of each datagram, like the course's b"Bonjour client !".
-    #[arg(long, value_name = "TEXT")]
-    pub reply: Option<String>,
+    /// Send TEXT to the sender of each datagram, like the course's b"Bonjour client !". Read as
+    /// -m reads it: "b'\x00\x01'" is a Python bytes literal.
+    #[arg(long, value_name = "TEXT", value_parser = message_arg)]
+    pub reply: Option<Vec<u8>>,
+
+    /// The reply in hex, as --hex reads it ("00 01 ff").
+    #[arg(long, value_name = "HEX", value_parser = hex_arg, conflicts_with = "reply")]
+    pub reply_hex: Option<Vec<u8>>,
+
+    /// The reply is the content of this file, one datagram (a DNS answer, any bytes).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
+    pub reply_file: Option<PathBuf>,
 
     /// Receive one datagram (and answer it), then exit.
     #[arg(long)]
@@ -1668,7 +1691,8 @@ impl TcpServeArgs {
             backlog: self.backlog,
             recv_size: self.bind.recv_size,
             echo: self.echo,
-            reply: self.reply.map(Bytes::from),
+            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Bytes::from),
+            reply_once: self.reply_once,
             once: self.once,
             stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
             half_close: self.half_close.into_config(),
@@ -1757,6 +1781,20 @@ fn flag_host(flag: &'static str, host: &str) -> Result<(), UsageError> {
     }))
 }
 
+/// The reply of --reply, --reply-hex or --reply-file (read now: a file that
+/// cannot be read fails before the server starts).
+fn reply_bytes(
+    text: Option<Vec<u8>>,
+    hex: Option<Vec<u8>>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<Vec<u8>>> {
+    if let Some(path) = file {
+        let bytes = input::read_reply_file(path)?;
+        return Ok(Some(bytes));
+    }
+    Ok(text.or(hex))
+}
+
 /// A client's local address from --bind and --source-port, if either is
 /// given.
 fn client_bind(
@@ -1812,7 +1850,7 @@ impl UdpServeArgs {
             },
             recv_size: self.bind.recv_size,
             echo: self.echo,
-            reply: self.reply.map(String::into_bytes),
+            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?,
             limit: self.once.then_some(1),
             idle: None,
             answers: AnswerPolicy {

@@ -114,6 +114,15 @@ impl Input {
     }
 }
 
+/// Reads a whole --reply-file, naming it when that fails.
+pub fn read_reply_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let path_text = || path.display().to_string();
+    if path.is_dir() {
+        return Err(anyhow::Error::msg(msg!("input-reply-file-is-dir", path = path_text())));
+    }
+    std::fs::read(path).with_context(|| msg!("input-read-reply-file", path = path_text()))
+}
+
 /// Opens a --file to read, refusing a directory with a line that says so.
 fn open_file(path: &std::path::Path) -> Result<File> {
     let file = File::open(path)

@@ -269,7 +269,7 @@ fn python_smtplib_talks_to_a_raw_server() {
     let mut steps = Steps::of(server.stderr.take().unwrap());
     let port = steps.port();
     let mut answers = server.stdin.take().unwrap();
-    let commands = BufReader::new(server.stdout.take().unwrap());
+    let mut commands = Steps::of(server.stdout.take().unwrap());
     let script = format!(
         "import smtplib\n\
          s = smtplib.SMTP('127.0.0.1', {port}, timeout=20)\n\
@@ -286,8 +286,9 @@ fn python_smtplib_talks_to_a_raw_server() {
     answers.write_all(b"220 netplay ESMTP\r\n").unwrap();
     answers.flush().unwrap();
     let mut seen = Vec::new();
-    for line in commands.lines() {
-        let line = line.unwrap();
+    loop {
+        // Each command, within PATIENCE; python ends on its own timeout.
+        let line = commands.until("");
         seen.push(line.clone());
         let answer: &[u8] = match line.split_whitespace().next().unwrap_or("") {
             "ehlo" => b"250 netplay\r\n",

@@ -186,6 +186,7 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         recv_size,
         echo: false,
         reply: reply.map(|r| Bytes::from(r.to_string())),
+        reply_once: false,
         once: true,
         stdin: StdinMode::Off,
         queue_limit: 1 << 20,

@@ -61,6 +61,8 @@ pub struct ServeConfig {
     /// Send each chunk back to its sender (in broadcast: include the sender).
     pub echo: bool,
     pub reply: Option<Bytes>,
+    /// Reply after a client's first chunk only, not after each.
+    pub reply_once: bool,
     pub once: bool,
     pub stdin: StdinMode,
     /// When a client gets our FIN after the server's stdin ends.
@@ -881,7 +883,8 @@ async fn read_loop(
             }
             // Waiting for room here is TCP's own back-pressure: a client
             // that does not read its echoes stops being read.
-            let answers = echo.into_iter().chain(config.reply.clone());
+            let reply = config.reply.clone().filter(|_| !config.reply_once || chunk == 1);
+            let answers = echo.into_iter().chain(reply);
             for (answer, outbox) in answers.zip(std::iter::repeat(queue.outbox.as_ref()).flatten()) {
                 tokio::select! {
                     sent = Box::pin(outbox.send(answer)) => if sent.is_err() {
