@@ -404,12 +404,12 @@ pub struct TcpServeArgs {
     /// Send TEXT to a client after each chunk it sends (each recv(), not each message: a 300 KB
     /// request comes in several chunks; see --reply-once), like the course's b"Bonjour client !".
     /// Read as -m reads it: "b'HTTP/1.0 200 OK\r\n\r\n'" is a Python bytes literal.
-    #[arg(long, value_name = "TEXT", value_parser = message_arg)]
-    pub reply: Option<Vec<u8>>,
+    #[arg(long, value_name = "TEXT", value_parser = reply_arg)]
+    pub reply: Option<Bytes>,
 
     /// The reply in hex, as --hex reads it ("48 69 00" ends with a NUL).
-    #[arg(long, value_name = "HEX", value_parser = hex_arg, conflicts_with = "reply")]
-    pub reply_hex: Option<Vec<u8>>,
+    #[arg(long, value_name = "HEX", value_parser = reply_hex_arg, conflicts_with = "reply")]
+    pub reply_hex: Option<Bytes>,
 
     /// The reply is the content of this file (any bytes).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
@@ -607,12 +607,12 @@ pub struct UdpServeArgs {
 
     /// Send TEXT to the sender of each datagram, like the course's b"Bonjour client !". Read as
     /// -m reads it: "b'\x00\x01'" is a Python bytes literal.
-    #[arg(long, value_name = "TEXT", value_parser = message_arg)]
-    pub reply: Option<Vec<u8>>,
+    #[arg(long, value_name = "TEXT", value_parser = reply_arg)]
+    pub reply: Option<Bytes>,
 
     /// The reply in hex, as --hex reads it ("00 01 ff").
-    #[arg(long, value_name = "HEX", value_parser = hex_arg, conflicts_with = "reply")]
-    pub reply_hex: Option<Vec<u8>>,
+    #[arg(long, value_name = "HEX", value_parser = reply_hex_arg, conflicts_with = "reply")]
+    pub reply_hex: Option<Bytes>,
 
     /// The reply is the content of this file, one datagram (a DNS answer, any bytes).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
@@ -1415,6 +1415,15 @@ fn message_arg(text: &str) -> Result<Vec<u8>, Msg> {
     }
 }
 
+/// A --reply: read as -m reads a message.
+fn reply_arg(text: &str) -> Result<Bytes, Msg> {
+    message_arg(text).map(Bytes::from)
+}
+
+fn reply_hex_arg(text: &str) -> Result<Bytes, Msg> {
+    hex_arg(text).map(Bytes::from)
+}
+
 fn hex_arg(text: &str) -> Result<Vec<u8>, Msg> {
     input::parse_hex(text)
 }
@@ -1691,7 +1700,7 @@ impl TcpServeArgs {
             backlog: self.backlog,
             recv_size: self.bind.recv_size,
             echo: self.echo,
-            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Bytes::from),
+            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?,
             reply_once: self.reply_once,
             once: self.once,
             stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
@@ -1784,13 +1793,12 @@ fn flag_host(flag: &'static str, host: &str) -> Result<(), UsageError> {
 /// The reply of --reply, --reply-hex or --reply-file (read now: a file that
 /// cannot be read fails before the server starts).
 fn reply_bytes(
-    text: Option<Vec<u8>>,
-    hex: Option<Vec<u8>>,
+    text: Option<Bytes>,
+    hex: Option<Bytes>,
     file: Option<&std::path::Path>,
-) -> Result<Option<Vec<u8>>> {
+) -> Result<Option<Bytes>> {
     if let Some(path) = file {
-        let bytes = input::read_reply_file(path)?;
-        return Ok(Some(bytes));
+        return Ok(Some(input::read_reply_file(path)?.into()));
     }
     Ok(text.or(hex))
 }
@@ -1850,7 +1858,7 @@ impl UdpServeArgs {
             },
             recv_size: self.bind.recv_size,
             echo: self.echo,
-            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?,
+            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Vec::from),
             limit: self.once.then_some(1),
             idle: None,
             answers: AnswerPolicy {
