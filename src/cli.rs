@@ -529,6 +529,12 @@ pub struct TcpConnectArgs {
 
     #[command(flatten)]
     pub half_close: HalfCloseArgs,
+
+    /// Play the steps of FILE against the server instead of sending input: `> BYTES` sends,
+    /// `< BYTES` expects exactly these bytes, and more (docs/scripts.md). Exit code 9 when the
+    /// server does not follow it; --timeout is each step's wait (default 10s).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["messages", "hex", "file", "no_shutdown", "half_close"])]
+    pub script: Option<PathBuf>,
 }
 
 /// When to half-close after the input ends; the same for `tcp serve` and
@@ -545,12 +551,6 @@ pub struct HalfCloseArgs {
     /// Never half-close: --half-close never, as ncat --no-shutdown.
     #[arg(long, conflicts_with = "half_close")]
     pub no_shutdown: bool,
-
-    /// Play the steps of FILE against the server instead of sending input: `> BYTES` sends,
-    /// `< BYTES` expects exactly these bytes, and more (docs/scripts.md). Exit code 9 when the
-    /// server does not follow it; --timeout is each step's wait (default 10s).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["messages", "hex", "file", "no_shutdown"])]
-    pub script: Option<PathBuf>,
 }
 
 // Plain comments: --half-close's own help says what each does.
