@@ -542,8 +542,8 @@ pub struct TcpConnectArgs {
 #[derive(Debug, Args)]
 pub struct HalfCloseArgs {
     /// When to half-close (shutdown(SHUT_WR): the peer reads EOF) after the input ends: `data`
-    /// (the default) after an input that sent at least one byte, so an upload ends but an empty
-    /// input (/dev/null) never cuts a download; `always`, even after an empty input (nc -N);
+    /// (the default) after an input that sent at least one byte, or that Ctrl-D ended at a
+    /// terminal, so an upload ends but an empty input (/dev/null) never cuts a download; `always`, even after an empty input (nc -N);
     /// `never` (ncat --no-shutdown): the connection ends when the peer closes.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = HalfCloseArg::Data)]
     pub half_close: HalfCloseArg,

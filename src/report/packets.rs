@@ -298,6 +298,7 @@ mod tests {
             bytes_acked: 17,
             bytes_received: 16,
             unacked: 0,
+            read_us: None,
             sacked: 0,
         };
         assert_eq!(

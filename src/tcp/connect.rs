@@ -292,6 +292,7 @@ fn send_input(
                 })?;
                 chunk += 1;
                 let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                report.count_out(bytes.len() as u64);
                 let elapsed = activity.start.elapsed();
                 activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
                 if let Some(cause) = cause {
@@ -310,7 +311,13 @@ fn send_input(
         }
     };
     fed?;
-    if config.half_close.after(activity.bytes_out.load(Ordering::Relaxed)) {
+    // Ctrl-D at a terminal is a person saying they are done, sent or not.
+    let typed = config.input == Input::Stdin && io::stdin().is_terminal();
+    let half_close = match config.half_close {
+        HalfClose::AfterData if typed => HalfClose::Always,
+        other => other,
+    };
+    if half_close.after(activity.bytes_out.load(Ordering::Relaxed)) {
         activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
         match stream.shutdown(Shutdown::Write) {
@@ -336,6 +343,7 @@ fn send_direct(
 ) -> Result<()> {
     let sent = |n: usize| {
         activity.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+        report.count_out(n as u64);
         activity.last_send_us.store(activity.start.elapsed().as_micros() as u64, Ordering::Relaxed);
         activity.tcp_info.read_after_data(&stream);
     };
@@ -376,6 +384,7 @@ fn receive(
         let mut receiver = direct::Receiver::new(stream, &out, config.recv_size);
         let received = |n: usize| {
             activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+            report.count_in(n as u64);
             activity.tcp_info.read_after_data(&stream);
         };
         loop {
@@ -414,6 +423,7 @@ fn receive(
                 activity.tcp_info.read_after_data(&stream);
                 chunk += 1;
                 let offset = activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                report.count_in(n as u64);
                 let bytes = Bytes::copy_from_slice(&buf[..n]);
                 report.emit(Event::data(CONN, Dir::In, chunk, bytes, offset, activity.start.elapsed()))?;
             }

@@ -13,9 +13,10 @@ pub mod serve;
 /// download to a FIN sent too early: README's "Half-close" measures each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HalfClose {
-    /// After an input that sent at least one byte; an empty input
-    /// (/dev/null, an empty file) sends no FIN, and the connection ends
-    /// when the peer closes. Ends an upload, never cuts a download.
+    /// After an input that sent at least one byte (or that a person ended
+    /// with Ctrl-D at a terminal); an empty input (/dev/null, an empty
+    /// file) sends no FIN, and the connection ends when the peer closes.
+    /// Ends an upload, never cuts a download.
     #[default]
     AfterData,
     /// Whenever the input ends, even at once (OpenBSD `nc -N`).

@@ -716,11 +716,13 @@ async fn serve_direct(
             let received = |n: usize| {
                 totals.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
                 server.counters.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                server.report.count_in(n as u64);
                 totals.tcp_info.read_after_data(kick.socket());
             };
             let sent = move |n: usize| {
                 sent_totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
                 sender.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                sender.report.count_out(n as u64);
                 sent_totals.tcp_info.read_after_data(probe.socket());
             };
             direct::serve(socket, &kick, limits, &server.report, conn, received, sent)
@@ -871,6 +873,7 @@ async fn read_loop(
         let n = bytes.len() as u64;
         let offset = totals.bytes_in.fetch_add(n, Ordering::Relaxed);
         server.counters.bytes_in.fetch_add(n, Ordering::Relaxed);
+        server.report.count_in(n);
         let sent = if config.broadcast {
             // Reported once, by the relay, not here.
             Box::pin(server.relay(Some(conn), chunk, offset, start.elapsed(), bytes)).await
@@ -1003,6 +1006,7 @@ async fn write_loop(
             chunk += 1;
             let offset = totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
             server.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+            server.report.count_out(n as u64);
             if let Some(cause) = cause {
                 let sent = bytes.slice(done..done + n);
                 cause.emit(Event::data(conn, Dir::Out, chunk, sent, offset, start.elapsed())).map_err(

@@ -326,6 +326,7 @@ fn send_all(
         let sent = if config.connect { socket.send(bytes) } else { socket.send_to(bytes, &target) };
         let n = sent.map_err(|e| NetError::socket(send_op(config.connect), peer, e))?;
         let seq = shared.sent.add(n);
+        report.count_out(n as u64);
         let bytes = Bytes::copy_from_slice(&bytes[..n]);
         cause.emit(Event::datagram(Dir::Out, peer, seq, bytes, None, shared.start.elapsed()))?;
         if sent_before == 0 && !config.connect {
@@ -418,6 +419,7 @@ fn take_one(
     match recv_datagram(socket, buf) {
         Ok(got) => {
             let seq = count.add(got.kept);
+            report.count_in(got.kept as u64);
             let bytes = Bytes::copy_from_slice(&buf[..got.kept]);
             report.emit(Event::datagram(
                 Dir::In,
