@@ -6,8 +6,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream, UdpSocket};
+use std::io::Write;
+use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
 
 use common::{BIN, PATIENCE, Proc, netplay};
@@ -130,6 +130,8 @@ fn udp_ends_after_done() {
 #[cfg(unix)]
 #[test]
 fn a_server_stopped_by_a_signal_ends_after_its_summary() {
+    use std::io::Read;
+    use std::net::Shutdown;
     let mut server = Proc::start(&["--json", "tcp", "serve", "--port", "0"]);
     let port = server.event("listening")["local"].as_str().unwrap().rsplit(':').next().unwrap().to_string();
     let mut client = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();

@@ -896,7 +896,7 @@ html-footer = Written by netplay { $version }. One file: nothing is fetched from
 about-netplay = See every socket step and every byte: a TCP/UDP playground and a netcat-class tool
 help-color = When to colour: auto (on a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb; CLICOLOR_FORCE=1 colours a pipe too), always, never
 help-json = One JSON object per line per event on stdout (see docs/json-events.md)
-help-raw = Write only the received payload to stdout, unchanged, like nc; reports go to stderr
+help-raw = Write only the received payload to stdout, unchanged, like nc. Unlike nc, the socket steps and notes still go to stderr (-q: errors only). tcp serve serves clients in turn, and udp send sends stdin unchanged, a datagram per read
 help-explain = Under each socket step, the Python line of the course and what it does
 help-packets = Under the socket steps, the packets they put on the wire (SYN, ACK, FIN, RST, ICMP), as a ladder between client and server; with --json, `packet` events. Linux, with CAP_NET_RAW
 help-pcap = Write the packets of the run, whole, to FILE as pcap (tcpdump -r FILE, Wireshark)
@@ -927,12 +927,16 @@ help-tcp-serve-recv-size = Bytes asked per recv call, like recv(1024) in the cou
 help-tcp-serve-reuse-addr = SO_REUSEADDR is tcp serve's default now: accepted, and it changes nothing
 help-backlog = Length of the queue of connections waiting for accept(), as in listen(5). The system may cap it (Linux: net.core.somaxconn; macOS: kern.ipc.somaxconn)
 help-tcp-serve-echo = Send each chunk received back to its sender
-help-tcp-serve-reply = Send TEXT to a client after each chunk it sends, like the course's b"Bonjour client !"
-help-tcp-serve-once = Serve one connection, then exit (8 if the client reset it). Stdin from a pipe or file waits for that client, goes to it whole, then the server shuts down its sending side
+help-tcp-serve-reply = Send TEXT to a client after each chunk it sends (each recv(), not each message: a 300 KB request comes in several chunks; see --reply-once), like the course's b"Bonjour client !". Read as -m reads it: "b'HTTP/1.0 200 OK\r\n\r\n'" is a Python bytes literal
+help-half-close = When to half-close (shutdown(SHUT_WR): the peer reads EOF) after the input ends: `data` (the default) after an input that sent at least one byte, or that Ctrl-D ended at a terminal, so an upload ends but an empty input (/dev/null) never cuts a download; `always`, even after an empty input (nc -N); `never` (ncat --no-shutdown): the connection ends when the peer closes
+help-reply-once = Reply once per connection, after the client's first chunk, instead of after each
+help-reply-file = The reply is the content of this file, any bytes (in UDP, one datagram: a DNS answer)
+help-reply-hex = The reply in hex, as --hex reads it ("48 69 00": three bytes, the last a NUL)
+help-tcp-serve-once = Serve one connection, then exit (8 if the client reset it). Stdin from a pipe or file waits for that client and goes to it whole; then --half-close says when the server shuts down its sending side
 help-broadcast = Relay each chunk a client sends to every other connected client (a chat, like ncat --broker); the sender gets it too with --echo. Stdin lines go to all clients
 help-max-conns = Serve at most N clients at once; beyond, a new client is accepted and closed at once, and the reason is reported
 help-accept-delay = Wait DUR before each accept(), as a busy server would: clients wait in the accept queue meanwhile, shown as it fills (with a small --backlog, past it too)
-help-sequential = Serve one client at a time, as the course's `while True: accept()` loop does: the next client waits in the accept queue until the current one is closed
+help-sequential = Serve one client at a time, as the course's `while True: accept()` loop does: the next client waits in the accept queue until the current one is closed. --raw does so unless --once or --broadcast, as nc -lk does
 help-idle-timeout = Close a client that has sent nothing for DUR (30s, 5m; 1ms to 7 days)
 help-tcp-serve-allow = Accept only peers in this address block (10.0.0.0/8, ::1, 192.168.1.7); repeatable. Others are closed at once and reported. An IPv4 block also matches its IPv4-mapped form (::ffff:a.b.c.d on a dual-stack socket), and the reverse. A link-local block may name its link: fe80::1%eth0 (or %2, the interface index) matches that address on eth0 only; without %zone it matches on every link
 help-tcp-serve-deny = Refuse peers in this address block (same forms as --allow); repeatable; wins over --allow
@@ -949,7 +953,7 @@ help-tcp-connect-bind = Local address to bind before connecting (the client's en
 help-tcp-connect-source-port = Local port to bind before connecting, instead of an ephemeral one
 help-timeout = Give up connecting after DUR, and when nothing moves either way for DUR (500ms, 2s, 1m; 1ms to 7 days)
 help-tcp-connect-recv-size = Bytes asked per recv call, like recv(1024) in the course. Sizes like 1024, 64K, 1MiB
-help-no-shutdown = Keep the sending side open after the input ends (no shutdown(SHUT_WR))
+help-no-shutdown = Never half-close: --half-close never, as ncat --no-shutdown
 help-tcp-connect-script = Play the steps of FILE against the server instead of sending input: `> BYTES` sends, `< BYTES` expects exactly these bytes, and more (docs/scripts.md). Exit code 9 when the server does not follow it; --timeout is each step's wait (default 10s)
 help-udp-send-script = Play the steps of FILE instead of sending input: `> BYTES` sends one datagram, `< BYTES` expects the next datagram to be exactly these bytes, and more (docs/scripts.md). Exit code 9 when the peer does not follow it
 about-tcp-bench = Measure TCP throughput, memory to memory, like iperf3: a sender and a receiver
@@ -971,7 +975,7 @@ help-udp-serve-port = Port to bind; 0 lets the OS choose, and the port it chose 
 help-udp-serve-recv-size = Bytes asked per recv call, like recv(1024) in the course (UDP: a longer datagram is cut and the rest discarded). Sizes like 1024, 64K, 1MiB
 help-udp-serve-reuse-addr = Set SO_REUSEADDR before bind. For UDP, which has no TIME_WAIT, it lets several sockets that all set it bind one address and port; on Linux the last one bound gets the datagrams
 help-udp-serve-echo = Send each datagram back to its sender (the bytes kept, if it was cut)
-help-udp-serve-reply = Send TEXT to the sender of each datagram, like the course's b"Bonjour client !"
+help-udp-serve-reply = Send TEXT to the sender of each datagram, like the course's b"Bonjour client !". Read as -m reads it: "b'\x00\x01'" is a Python bytes literal
 help-udp-serve-once = Receive one datagram (and answer it), then exit
 help-answer-rate = Answer one peer at most N times a second (a burst of N, then N a second); the datagrams over are shown but not answered, and that is said once per peer. This ends a loop between two servers that answer everything, and bounds a flood toward a forged address. 0: no limit. Whatever the rate, the server never answers its own address, port 0, or with more than 3 times the bytes a peer sent (a forged source would make it an amplifier)
 help-udp-serve-allow = Take datagrams only from this address block (as tcp serve's --allow); repeatable. Others are ignored: not shown, not answered, counted. A UDP source can be forged: this keeps answers away from other addresses, it does not authenticate anyone
@@ -981,7 +985,7 @@ about-udp-send = Send UDP datagrams (sendto), and with --wait show the replies
 help-udp-send-host = Where to send: a name or address, or HOST:PORT, or [IPv6]:PORT
 help-udp-send-port = The port, when HOST does not carry it
 help-udp-send-file = Send the content of this file (in UDP, as one datagram)
-help-stdin-datagram = Read all of stdin as one datagram, instead of one datagram per line (without its newline)
+help-stdin-datagram = Read all of stdin as one datagram, instead of one datagram per line (without its newline; with --raw, one datagram per read of stdin, unchanged, as nc -u sends)
 help-udp-send-count = Send the input N times
 help-interval = Pause DUR between two datagrams (500ms, 2s, 1m; up to 7 days)
 help-wait = Keep receiving replies for DUR after the last datagram; each is shown with its sender. Default: exit at once, showing only replies already there. Up to 7 days
@@ -1051,6 +1055,7 @@ examples-udp-send =
       netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
       netplay udp send 127.0.0.1 12345 --script ping.np          one datagram a `>`, one a `<`
       printf 'one\ntwo\n' | netplay udp send 127.0.0.1 12345   one datagram per line
+      netplay --raw udp send 127.0.0.1 53 < query.bin     unchanged: a datagram per read of stdin
 examples-tcp-serve =
     Examples:
       netplay tcp serve                          the course's server on 127.0.0.1:12345

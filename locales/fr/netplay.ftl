@@ -912,7 +912,7 @@ html-footer = Écrite par netplay { $version }. Un seul fichier : rien n'est ch
 about-netplay = Voir chaque étape de la socket et chaque octet : un terrain de jeu TCP/UDP et un outil de la famille de netcat
 help-color = Quand colorer : auto (dans un terminal, sauf si NO_COLOR est défini, CLICOLOR=0 ou TERM=dumb ; CLICOLOR_FORCE=1 colore aussi un tube), always (toujours), never (jamais)
 help-json = Un objet JSON par ligne et par événement sur stdout (voir docs/json-events.md)
-help-raw = N'écrire sur stdout que les données reçues, telles quelles, comme nc ; les comptes rendus vont sur stderr
+help-raw = N'écrire sur stdout que les données reçues, telles quelles, comme nc. À la différence de nc, les étapes de la socket et les remarques vont encore sur stderr (-q : les erreurs seules). tcp serve sert les clients l'un après l'autre, et udp send envoie l'entrée standard telle quelle, un datagramme par lecture
 help-explain = Sous chaque étape de la socket, la ligne Python du cours et ce qu'elle fait
 help-packets = Sous les étapes de la socket, les paquets qu'elles mettent sur le réseau (SYN, ACK, FIN, RST, ICMP), en échelle entre client et serveur ; avec --json, des événements `packet`. Linux, avec CAP_NET_RAW
 help-pcap = Écrire les paquets de l'exécution, entiers, dans FILE au format pcap (tcpdump -r FILE, Wireshark)
@@ -943,12 +943,16 @@ help-tcp-serve-recv-size = Les octets demandés à chaque appel recv, comme recv
 help-tcp-serve-reuse-addr = SO_REUSEADDR est désormais le réglage par défaut de tcp serve : accepté, et ne change rien
 help-backlog = La longueur de la file d'attente des connexions en attente d'accept(), comme dans listen(5). Le système peut la plafonner (Linux : net.core.somaxconn ; macOS : kern.ipc.somaxconn)
 help-tcp-serve-echo = Renvoyer chaque morceau reçu à son expéditeur
-help-tcp-serve-reply = Envoyer TEXT à un client après chaque morceau qu'il envoie, comme le b"Bonjour client !" du cours
-help-tcp-serve-once = Servir une connexion, puis quitter (8 si le client l'a réinitialisée). L'entrée standard, venue d'un tube ou d'un fichier, attend ce client, lui est envoyée entière, puis le serveur ferme son sens d'envoi
+help-tcp-serve-reply = Envoyer TEXT à un client après chaque morceau qu'il envoie (chaque recv(), pas chaque message : une requête de 300 Ko arrive en plusieurs morceaux ; voir --reply-once), comme le b"Bonjour client !" du cours. Lu comme -m le lit : "b'HTTP/1.0 200 OK\r\n\r\n'" est un littéral bytes de Python
+help-half-close = Quand fermer à moitié (shutdown(SHUT_WR) : le pair lit EOF) une fois l'entrée finie : `data` (par défaut) après une entrée qui a envoyé au moins un octet, ou que Ctrl-D a finie dans un terminal, pour qu'un envoi se termine sans qu'une entrée vide (/dev/null) coupe jamais un téléchargement ; `always`, même après une entrée vide (nc -N) ; `never` (ncat --no-shutdown) : la connexion se termine quand le pair ferme
+help-reply-once = Répondre une fois par connexion, après le premier morceau du client, au lieu d'après chacun
+help-reply-file = La réponse est le contenu de ce fichier, n'importe quels octets (en UDP, un datagramme : une réponse DNS)
+help-reply-hex = La réponse en hexadécimal, comme --hex la lit ("48 69 00" : trois octets, le dernier un NUL)
+help-tcp-serve-once = Servir une connexion, puis quitter (8 si le client l'a réinitialisée). L'entrée standard, venue d'un tube ou d'un fichier, attend ce client et lui est envoyée entière ; puis --half-close dit quand le serveur ferme son sens d'envoi
 help-broadcast = Relayer chaque morceau qu'envoie un client à tous les autres clients connectés (une discussion, comme ncat --broker) ; l'expéditeur le reçoit aussi avec --echo. Les lignes de l'entrée standard vont à tous les clients
 help-max-conns = Servir au plus N clients à la fois ; au-delà, un nouveau client est accepté puis fermé aussitôt, et la raison est affichée
 help-accept-delay = Attendre DUR avant chaque accept(), comme un serveur occupé : pendant ce temps les clients attendent dans la file d'attente, montrée à mesure qu'elle se remplit (avec un petit --backlog, au-delà aussi)
-help-sequential = Servir un client à la fois, comme la boucle `while True: accept()` du cours : le client suivant attend dans la file d'attente jusqu'à la fermeture du client en cours
+help-sequential = Servir un client à la fois, comme la boucle `while True: accept()` du cours : le client suivant attend dans la file d'attente jusqu'à la fermeture du client en cours. --raw le fait sauf avec --once ou --broadcast, comme nc -lk
 help-idle-timeout = Fermer un client qui n'a rien envoyé pendant DUR (30s, 5m ; de 1ms à 7 jours)
 help-tcp-serve-allow = N'accepter que les pairs de ce bloc d'adresses (10.0.0.0/8, ::1, 192.168.1.7) ; répétable. Les autres sont fermés aussitôt, et c'est affiché. Un bloc IPv4 correspond aussi à sa forme IPv4 mappée (::ffff:a.b.c.d sur une socket en double pile), et inversement. Un bloc lien-local peut nommer son lien : fe80::1%eth0 (ou %2, le numéro de l'interface) ne correspond à cette adresse que sur eth0 ; sans %zone il correspond sur tous les liens
 help-tcp-serve-deny = Refuser les pairs de ce bloc d'adresses (mêmes formes que --allow) ; répétable ; l'emporte sur --allow
@@ -965,7 +969,7 @@ help-tcp-connect-bind = L'adresse locale à associer avant de se connecter (le c
 help-tcp-connect-source-port = Le port local à associer avant de se connecter, au lieu d'un port éphémère
 help-timeout = Abandonner la connexion après DUR, et quand rien ne passe dans aucun sens pendant DUR (500ms, 2s, 1m ; de 1ms à 7 jours)
 help-tcp-connect-recv-size = Les octets demandés à chaque appel recv, comme recv(1024) dans le cours. Des tailles comme 1024, 64K, 1MiB
-help-no-shutdown = Garder le sens d'envoi ouvert quand l'entrée est finie (pas de shutdown(SHUT_WR))
+help-no-shutdown = Ne jamais fermer à moitié : --half-close never, comme ncat --no-shutdown
 help-tcp-connect-script = Jouer les étapes de FILE face au serveur au lieu d'envoyer l'entrée : `> BYTES` envoie, `< BYTES` attend exactement ces octets, et d'autres encore (docs/scripts.md). Code de sortie 9 quand le serveur ne suit pas ; --timeout est l'attente de chaque étape (10s par défaut)
 help-udp-send-script = Jouer les étapes de FILE au lieu d'envoyer l'entrée : `> BYTES` envoie un datagramme, `< BYTES` attend que le datagramme suivant soit exactement ces octets, et d'autres encore (docs/scripts.md). Code de sortie 9 quand le pair ne suit pas
 about-tcp-bench = Mesurer le débit TCP, de mémoire à mémoire, comme iperf3 : un émetteur et un récepteur
@@ -987,7 +991,7 @@ help-udp-serve-port = Le port à associer ; 0 laisse le système choisir, et le
 help-udp-serve-recv-size = Les octets demandés à chaque appel recv, comme recv(1024) dans le cours (UDP : un datagramme plus long est coupé et le reste jeté). Des tailles comme 1024, 64K, 1MiB
 help-udp-serve-reuse-addr = Activer SO_REUSEADDR avant bind. En UDP, qui n'a pas de TIME_WAIT, elle permet à plusieurs sockets qui l'activent toutes de s'associer à la même adresse et au même port ; sous Linux, la dernière associée reçoit les datagrammes
 help-udp-serve-echo = Renvoyer chaque datagramme à son expéditeur (les octets gardés, s'il a été coupé)
-help-udp-serve-reply = Envoyer TEXT à l'expéditeur de chaque datagramme, comme le b"Bonjour client !" du cours
+help-udp-serve-reply = Envoyer TEXT à l'expéditeur de chaque datagramme, comme le b"Bonjour client !" du cours. Lu comme -m le lit : "b'\x00\x01'" est un littéral bytes de Python
 help-udp-serve-once = Recevoir un datagramme (et y répondre), puis quitter
 help-answer-rate = Répondre à un même pair au plus N fois par seconde (une rafale de N, puis N par seconde) ; les datagrammes en trop sont montrés mais sans réponse, et c'est dit une fois par pair. Cela arrête une boucle entre deux serveurs qui répondent à tout, et borne un déluge vers une adresse falsifiée. 0 : pas de limite. Quel que soit le débit, le serveur ne répond jamais à sa propre adresse, au port 0, ni avec plus de 3 fois les octets qu'un pair a envoyés (une source falsifiée en ferait un amplificateur)
 help-udp-serve-allow = Ne prendre les datagrammes que de ce bloc d'adresses (comme le --allow de tcp serve) ; répétable. Les autres sont ignorés : ni montrés, ni répondus, mais comptés. Une source UDP peut être falsifiée : cela garde les réponses loin des autres adresses, cela n'authentifie personne
@@ -997,7 +1001,7 @@ about-udp-send = Envoyer des datagrammes UDP (sendto), et avec --wait montrer le
 help-udp-send-host = Où envoyer : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
 help-udp-send-port = Le port, quand HOST ne le porte pas
 help-udp-send-file = Envoyer le contenu de ce fichier (en UDP, en un seul datagramme)
-help-stdin-datagram = Lire toute l'entrée standard comme un seul datagramme, au lieu d'un datagramme par ligne (sans son retour à la ligne)
+help-stdin-datagram = Lire toute l'entrée standard comme un seul datagramme, au lieu d'un datagramme par ligne (sans son retour à la ligne ; avec --raw, un datagramme par lecture de l'entrée standard, tel quel, comme nc -u l'envoie)
 help-udp-send-count = Envoyer l'entrée N fois
 help-interval = Faire une pause de DUR entre deux datagrammes (500ms, 2s, 1m ; jusqu'à 7 jours)
 help-wait = Continuer de recevoir les réponses pendant DUR après le dernier datagramme ; chacune est montrée avec son expéditeur. Par défaut : quitter aussitôt, en ne montrant que les réponses déjà arrivées. Jusqu'à 7 jours
@@ -1067,6 +1071,7 @@ examples-udp-send =
       netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refusé : aucune socket n'y est associée
       netplay udp send 127.0.0.1 12345 --script ping.np          un datagramme par `>`, un par `<`
       printf 'one\ntwo\n' | netplay udp send 127.0.0.1 12345   un datagramme par ligne
+      netplay --raw udp send 127.0.0.1 53 < query.bin     tel quel : un datagramme par lecture de l'entrée standard
 examples-tcp-serve =
     Exemples :
       netplay tcp serve                          le serveur du cours sur 127.0.0.1:12345
