@@ -279,7 +279,7 @@ Examples:
   netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
   netplay udp send 127.0.0.1 12345 --script ping.np          one datagram a `>`, one a `<`
   printf 'one\\ntwo\\n' | netplay udp send 127.0.0.1 12345   one datagram per line
-  netplay --raw udp send 127.0.0.1 53 < query.bin   unchanged: a datagram per read of stdin";
+  netplay --raw udp send 127.0.0.1 53 < query.bin     unchanged: a datagram per read of stdin";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:
@@ -407,11 +407,11 @@ pub struct TcpServeArgs {
     #[arg(long, value_name = "TEXT", value_parser = reply_arg)]
     pub reply: Option<Bytes>,
 
-    /// The reply in hex, as --hex reads it ("48 69 00" ends with a NUL).
+    /// The reply in hex, as --hex reads it ("48 69 00": three bytes, the last a NUL).
     #[arg(long, value_name = "HEX", value_parser = reply_hex_arg, conflicts_with = "reply")]
     pub reply_hex: Option<Bytes>,
 
-    /// The reply is the content of this file (any bytes).
+    /// The reply is the content of this file, any bytes (in UDP, one datagram: a DNS answer).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
     pub reply_file: Option<PathBuf>,
 
@@ -610,11 +610,11 @@ pub struct UdpServeArgs {
     #[arg(long, value_name = "TEXT", value_parser = reply_arg)]
     pub reply: Option<Bytes>,
 
-    /// The reply in hex, as --hex reads it ("00 01 ff").
+    /// The reply in hex, as --hex reads it ("48 69 00": three bytes, the last a NUL).
     #[arg(long, value_name = "HEX", value_parser = reply_hex_arg, conflicts_with = "reply")]
     pub reply_hex: Option<Bytes>,
 
-    /// The reply is the content of this file, one datagram (a DNS answer, any bytes).
+    /// The reply is the content of this file, any bytes (in UDP, one datagram: a DNS answer).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
     pub reply_file: Option<PathBuf>,
 
