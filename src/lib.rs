@@ -223,7 +223,7 @@ fn end(output: &OutputConfig, report: &report::Report, result: Result<()>) -> Re
 }
 
 /// A scripted run (`--script`) ends with its verdict as an event, the exit
-/// code the run is about to have: `script_end` is the last JSON line.
+/// code the run is about to have: `script_end` comes just before `end`, the last JSON line.
 fn script_end(file: Option<String>, report: &report::Report, result: Result<()>) -> Result<()> {
     let Some(file) = file else { return result };
     let (code, _) = match &result {
