@@ -23,7 +23,7 @@ use crate::exit::{self, UsageError};
 use crate::hex::{HexConfig, Source};
 use crate::hexdump::{self, Layout, Renderer};
 use crate::i18n::{self, Lang, Msg};
-use crate::input::{self, Input};
+use crate::input::{self, Input, StdinDatagrams};
 use crate::msg;
 use crate::net::access::{self, Access, Rule};
 use crate::net::addr::{self, Target};
@@ -32,6 +32,7 @@ use crate::packets::PacketsConfig;
 use crate::report::html::PictureSpec;
 use crate::report::{ColorChoice, Mode, OutputConfig};
 use crate::script::{Script, Transport};
+use crate::tcp::HalfClose;
 use crate::tcp::connect::ConnectConfig;
 use crate::tcp::hub::SlowPolicy;
 use crate::tcp::serve::{ServeConfig, StdinMode};
@@ -69,7 +70,9 @@ pub struct OutputArgs {
     #[arg(long, global = true, conflicts_with = "raw", help_heading = OUTPUT)]
     pub json: bool,
 
-    /// Write only the received payload to stdout, unchanged, like nc; reports go to stderr.
+    /// Write only the received payload to stdout, unchanged, like nc. Unlike nc, the socket steps
+    /// and notes still go to stderr (-q: errors only). tcp serve serves clients in turn, and udp
+    /// send sends stdin unchanged, a datagram per read.
     #[arg(long, global = true, help_heading = OUTPUT)]
     pub raw: bool,
 
@@ -275,7 +278,8 @@ Examples:
   netplay udp send [::1]:12345 --hex '01 02 ff' --count 3 --interval 500ms
   netplay udp send --connect 127.0.0.1:9 -m ping --wait 1s   refused: nothing is bound there
   netplay udp send 127.0.0.1 12345 --script ping.np          one datagram a `>`, one a `<`
-  printf 'one\\ntwo\\n' | netplay udp send 127.0.0.1 12345   one datagram per line";
+  printf 'one\\ntwo\\n' | netplay udp send 127.0.0.1 12345   one datagram per line
+  netplay --raw udp send 127.0.0.1 53 < query.bin     unchanged: a datagram per read of stdin";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:
@@ -397,18 +401,36 @@ pub struct TcpServeArgs {
     #[arg(long)]
     pub echo: bool,
 
-    /// Send TEXT to a client after each chunk it sends, like the course's b"Bonjour client !".
-    #[arg(long, value_name = "TEXT")]
-    pub reply: Option<String>,
+    /// Send TEXT to a client after each chunk it sends (each recv(), not each message: a 300 KB
+    /// request comes in several chunks; see --reply-once), like the course's b"Bonjour client !".
+    /// Read as -m reads it: "b'HTTP/1.0 200 OK\r\n\r\n'" is a Python bytes literal.
+    #[arg(long, value_name = "TEXT", value_parser = reply_arg)]
+    pub reply: Option<Bytes>,
+
+    /// The reply in hex, as --hex reads it ("48 69 00": three bytes, the last a NUL).
+    #[arg(long, value_name = "HEX", value_parser = reply_hex_arg, conflicts_with = "reply")]
+    pub reply_hex: Option<Bytes>,
+
+    /// The reply is the content of this file, any bytes (in UDP, one datagram: a DNS answer).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
+    pub reply_file: Option<PathBuf>,
+
+    /// Reply once per connection, after the client's first chunk, instead of after each.
+    #[arg(long)]
+    pub reply_once: bool,
 
     /// Serve one connection, then exit (8 if the client reset it). Stdin from a pipe or file
-    /// waits for that client, goes to it whole, then the server shuts down its sending side.
+    /// waits for that client and goes to it whole; then --half-close says when the server shuts
+    /// down its sending side.
     #[arg(long)]
     pub once: bool,
 
+    #[command(flatten)]
+    pub half_close: HalfCloseArgs,
+
     /// Relay each chunk a client sends to every other connected client (a chat, like ncat
     /// --broker); the sender gets it too with --echo. Stdin lines go to all clients.
-    #[arg(long, conflicts_with = "reply")]
+    #[arg(long, conflicts_with_all = ["reply", "reply_hex", "reply_file"])]
     pub broadcast: bool,
 
     /// Serve at most N clients at once; beyond, a new client is accepted and closed at once,
@@ -422,7 +444,8 @@ pub struct TcpServeArgs {
     pub accept_delay: Option<Duration>,
 
     /// Serve one client at a time, as the course's `while True: accept()` loop does: the next
-    /// client waits in the accept queue until the current one is closed.
+    /// client waits in the accept queue until the current one is closed. --raw does so unless
+    /// --once or --broadcast, as nc -lk does.
     #[arg(long, conflicts_with = "broadcast")]
     pub sequential: bool,
 
@@ -504,15 +527,51 @@ pub struct TcpConnectArgs {
     #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = recv_size_arg)]
     pub recv_size: usize,
 
-    /// Keep the sending side open after the input ends (no shutdown(SHUT_WR)).
-    #[arg(long)]
-    pub no_shutdown: bool,
+    #[command(flatten)]
+    pub half_close: HalfCloseArgs,
 
     /// Play the steps of FILE against the server instead of sending input: `> BYTES` sends,
     /// `< BYTES` expects exactly these bytes, and more (docs/scripts.md). Exit code 9 when the
     /// server does not follow it; --timeout is each step's wait (default 10s).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["messages", "hex", "file", "no_shutdown"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["messages", "hex", "file", "no_shutdown", "half_close"])]
     pub script: Option<PathBuf>,
+}
+
+/// When to half-close after the input ends; the same for `tcp serve` and
+/// `tcp connect`.
+#[derive(Debug, Args)]
+pub struct HalfCloseArgs {
+    /// When to half-close (shutdown(SHUT_WR): the peer reads EOF) after the input ends: `data`
+    /// (the default) after an input that sent at least one byte, or that Ctrl-D ended at a
+    /// terminal, so an upload ends but an empty input (/dev/null) never cuts a download; `always`, even after an empty input (nc -N);
+    /// `never` (ncat --no-shutdown): the connection ends when the peer closes.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = HalfCloseArg::Data)]
+    pub half_close: HalfCloseArg,
+
+    /// Never half-close: --half-close never, as ncat --no-shutdown.
+    #[arg(long, conflicts_with = "half_close")]
+    pub no_shutdown: bool,
+}
+
+// Plain comments: --half-close's own help says what each does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HalfCloseArg {
+    // After an input that sent a byte.
+    Data,
+    // Whenever the input ends.
+    Always,
+    // Never.
+    Never,
+}
+
+impl HalfCloseArgs {
+    fn into_config(self) -> HalfClose {
+        match (self.no_shutdown, self.half_close) {
+            (true, _) | (_, HalfCloseArg::Never) => HalfClose::Never,
+            (_, HalfCloseArg::Data) => HalfClose::AfterData,
+            (_, HalfCloseArg::Always) => HalfClose::Always,
+        }
+    }
 }
 
 /// What a client sends. Without any of these, stdin.
@@ -546,9 +605,18 @@ pub struct UdpServeArgs {
     #[arg(long)]
     pub echo: bool,
 
-    /// Send TEXT to the sender of each datagram, like the course's b"Bonjour client !".
-    #[arg(long, value_name = "TEXT")]
-    pub reply: Option<String>,
+    /// Send TEXT to the sender of each datagram, like the course's b"Bonjour client !". Read as
+    /// -m reads it: "b'\x00\x01'" is a Python bytes literal.
+    #[arg(long, value_name = "TEXT", value_parser = reply_arg)]
+    pub reply: Option<Bytes>,
+
+    /// The reply in hex, as --hex reads it ("48 69 00": three bytes, the last a NUL).
+    #[arg(long, value_name = "HEX", value_parser = reply_hex_arg, conflicts_with = "reply")]
+    pub reply_hex: Option<Bytes>,
+
+    /// The reply is the content of this file, any bytes (in UDP, one datagram: a DNS answer).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
+    pub reply_file: Option<PathBuf>,
 
     /// Receive one datagram (and answer it), then exit.
     #[arg(long)]
@@ -594,7 +662,8 @@ pub struct UdpSendArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Read all of stdin as one datagram, instead of one datagram per line (without its newline).
+    /// Read all of stdin as one datagram, instead of one datagram per line (without its newline;
+    /// with --raw, one datagram per read of stdin, unchanged, as nc -u sends).
     #[arg(long, conflicts_with_all = ["messages", "hex", "file"])]
     pub stdin_datagram: bool,
 
@@ -1346,6 +1415,15 @@ fn message_arg(text: &str) -> Result<Vec<u8>, Msg> {
     }
 }
 
+/// A --reply: read as -m reads a message.
+fn reply_arg(text: &str) -> Result<Bytes, Msg> {
+    message_arg(text).map(Bytes::from)
+}
+
+fn reply_hex_arg(text: &str) -> Result<Bytes, Msg> {
+    hex_arg(text).map(Bytes::from)
+}
+
 fn hex_arg(text: &str) -> Result<Vec<u8>, Msg> {
     input::parse_hex(text)
 }
@@ -1418,6 +1496,9 @@ impl Cli {
                 if args.reuse_addr {
                     notices.push(crate::msg!("notice-reuse-addr-default"));
                 }
+                if output.raw && !args.broadcast && !args.once && !args.sequential {
+                    notices.push(crate::msg!("notice-raw-in-turn"));
+                }
                 (Job::TcpServe(args.into_config(output.raw, output.direct())?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Connect(args))) => {
@@ -1436,7 +1517,7 @@ impl Cli {
             }
             Some(Command::Udp(UdpCommand::Send(args))) => {
                 let recv_size = args.recv_size;
-                (Job::UdpSend(args.into_config()?), recv_size)
+                (Job::UdpSend(args.into_config(output.raw)?), recv_size)
             }
             Some(Command::Tcp(TcpCommand::Bench(args))) => {
                 let recv_size = args.recv_size;
@@ -1619,9 +1700,11 @@ impl TcpServeArgs {
             backlog: self.backlog,
             recv_size: self.bind.recv_size,
             echo: self.echo,
-            reply: self.reply.map(Bytes::from),
+            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?,
+            reply_once: self.reply_once,
             once: self.once,
             stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
+            half_close: self.half_close.into_config(),
             queue_limit: self.queue,
             slow: match self.slow {
                 SlowArg::Wait => SlowPolicy::Wait,
@@ -1630,7 +1713,9 @@ impl TcpServeArgs {
             },
             stall_timeout: self.stall_timeout,
             accept_delay: self.accept_delay,
-            sequential: self.sequential,
+            // Raw bytes of two clients never mix in one stdout: they are
+            // served in turn, as `nc -lk` does (a relay is --broadcast's).
+            sequential: self.sequential || (raw && !self.broadcast && !self.once),
             broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
@@ -1705,6 +1790,19 @@ fn flag_host(flag: &'static str, host: &str) -> Result<(), UsageError> {
     }))
 }
 
+/// The reply of --reply, --reply-hex or --reply-file (read now: a file that
+/// cannot be read fails before the server starts).
+fn reply_bytes(
+    text: Option<Bytes>,
+    hex: Option<Bytes>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<Bytes>> {
+    if let Some(path) = file {
+        return Ok(Some(input::read_reply_file(path)?.into()));
+    }
+    Ok(text.or(hex))
+}
+
 /// A client's local address from --bind and --source-port, if either is
 /// given.
 fn client_bind(
@@ -1742,7 +1840,7 @@ impl TcpConnectArgs {
             bind,
             timeout: self.timeout,
             recv_size: self.recv_size,
-            shutdown: !self.no_shutdown,
+            half_close: self.half_close.into_config(),
             direct: direct && script.is_none(),
             script,
         })
@@ -1760,7 +1858,7 @@ impl UdpServeArgs {
             },
             recv_size: self.bind.recv_size,
             echo: self.echo,
-            reply: self.reply.map(String::into_bytes),
+            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Vec::from),
             limit: self.once.then_some(1),
             idle: None,
             answers: AnswerPolicy {
@@ -1772,7 +1870,7 @@ impl UdpServeArgs {
 }
 
 impl UdpSendArgs {
-    fn into_config(self) -> Result<SendConfig> {
+    fn into_config(self, raw: bool) -> Result<SendConfig> {
         let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
@@ -1786,7 +1884,11 @@ impl UdpSendArgs {
             target,
             family,
             input,
-            stdin_whole: self.stdin_datagram,
+            stdin: match (self.stdin_datagram, raw) {
+                (true, _) => StdinDatagrams::Whole,
+                (false, true) => StdinDatagrams::Reads,
+                (false, false) => StdinDatagrams::Lines,
+            },
             count: self.count,
             interval: self.interval,
             wait: self.wait.unwrap_or_default(),

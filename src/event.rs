@@ -313,6 +313,19 @@ pub enum Event {
     Script(script::ScriptStep),
     /// A scripted run is over: its exit code.
     ScriptEnd(script::ScriptEnd),
+    /// The run is over: the last event of every `--json` run, whatever
+    /// ended it, with the process's exit code and its totals (like
+    /// iperf3's `end`). A failure is an `error` event just before it.
+    End {
+        /// The status the process exits with (README's exit codes).
+        exit_code: u8,
+        /// Payload bytes received and sent over the whole run, every
+        /// connection or datagram, on every path (the direct one too).
+        bytes_in: u64,
+        bytes_out: u64,
+        #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
+        duration: Duration,
+    },
 }
 
 impl Event {

@@ -152,6 +152,15 @@ impl Input {
     }
 }
 
+/// Reads a whole --reply-file, naming it when that fails.
+pub fn read_reply_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let path_text = || path.display().to_string();
+    if path.is_dir() {
+        return Err(anyhow::Error::msg(msg!("input-reply-file-is-dir", path = path_text())));
+    }
+    std::fs::read(path).with_context(|| msg!("input-read-reply-file", path = path_text()))
+}
+
 /// Opens a --file to read, refusing a directory with a line that says so.
 fn open_file(path: &std::path::Path) -> Result<File> {
     let file = File::open(path)
@@ -176,6 +185,26 @@ fn check_read(bytes: Vec<u8>, max: usize, what: Msg) -> Result<Option<Vec<Vec<u8
         return Err(TooLong { what, len: bytes.len() as u64, exact: false, max }.into());
     }
     Ok(Some(vec![bytes]))
+}
+
+/// How `udp send` cuts stdin into datagrams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdinDatagrams {
+    /// One datagram a line, without its line end: what a person types.
+    Lines,
+    /// One datagram a read() of stdin, of at most the largest datagram,
+    /// unchanged (--raw, as nc -u): a file of 100 bytes is one datagram of
+    /// 100; a pipe, what each of its writes put in it (up to the maximum).
+    Reads,
+    /// All of stdin, one datagram (--stdin-datagram).
+    Whole,
+}
+
+/// Feeds stdin to `send` one read() at a time, each at most `max` bytes,
+/// unchanged; stops at the end of stdin or the first error.
+pub fn stdin_reads(max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    let what = Watched { name: "stdin".into(), expected: None };
+    feed_reader(Patient(io::stdin().lock()), max, &mut send, what, || msg!("input-read-stdin"))
 }
 
 /// Feeds stdin to `send` one line at a time, without its line end (`\n` or

@@ -40,7 +40,12 @@ use report::{Mode, OutputConfig, OutputError};
 pub fn run(cli: cli::Cli) -> Result<()> {
     // Every time shown counts from here.
     clock::start();
-    let config::Run { job, output, notices } = cli.into_run()?;
+    let json = cli.output.json;
+    let config::Run { job, output, notices } = match cli.into_run() {
+        Ok(run) => run,
+        Err(e) if json => return end_before_start(e),
+        Err(e) => return Err(e),
+    };
     let output = &output;
     let picture = picture_of(&job, output)?;
     let picture = picture.as_ref();
@@ -99,6 +104,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             let board =
                 report::Board::to_terminal(output, picture.map(|(p, _)| p.clone())).map_err(OutputError)?;
             let result = demo::run(config, &board, &isolation);
+            let result = end(output, &board.main(), result);
             board.main().finish()?;
             finish_picture(picture, result)
         }
@@ -156,12 +162,68 @@ fn with_report(
         Ok(()) => job(report.clone()),
         Err(e) => Err(e.into()),
     };
+    let result = end(output, &report, result);
     report.finish()?;
     finish_picture(picture, result)
 }
 
+/// A `--json` run that failed before it started (a bad value, a server's
+/// --host that does not resolve) still ends as every `--json` run does:
+/// `error`, then `end`, written straight to stdout.
+fn end_before_start(err: anyhow::Error) -> Result<()> {
+    let (code, line) = exit::outcome_in(i18n::Lang::En, &err);
+    let mut json = report::json::Json::new(Box::new(io::stdout()));
+    let mut events = Vec::new();
+    if let Some(line) = line {
+        let message = i18n::Msg::text(line.strip_prefix("netplay: ").unwrap_or(&line).to_string());
+        events.push(event::Event::Error { conn: None, message });
+    }
+    events.push(event::Event::End {
+        exit_code: code as u8,
+        bytes_in: 0,
+        bytes_out: 0,
+        duration: clock::now().0,
+    });
+    for event in &events {
+        // Output gone: the error on stderr is all there is to say.
+        if report::Reporter::event(&mut json, clock::now(), event).is_err() {
+            break;
+        }
+    }
+    Err(err)
+}
+
+/// With `--json`, the run's last events: its failure as an `error` (the
+/// line stderr gets too), then `end` with the exit code the process is
+/// about to have and the run's totals. Nothing when output is gone.
+fn end(output: &OutputConfig, report: &report::Report, result: Result<()>) -> Result<()> {
+    if output.mode != Mode::Json {
+        return result;
+    }
+    let code = match &result {
+        Ok(()) => exit::Code::Ok,
+        Err(e) if e.is::<OutputError>() => return result,
+        Err(e) => {
+            let (code, line) = exit::outcome_in(i18n::Lang::En, e);
+            if let Some(line) = line {
+                let message = i18n::Msg::text(line.strip_prefix("netplay: ").unwrap_or(&line).to_string());
+                if let Err(gone) = report.emit(event::Event::Error { conn: None, message }) {
+                    return result.and(Err(gone.into()));
+                }
+            }
+            code
+        }
+    };
+    let (bytes_in, bytes_out) = report.totals();
+    let event = event::Event::End { exit_code: code as u8, bytes_in, bytes_out, duration: clock::now().0 };
+    match report.emit(event) {
+        Err(gone) if result.is_ok() => Err(gone.into()),
+        _ => result,
+    }
+}
+
 /// A scripted run (`--script`) ends with its verdict as an event, the exit
-/// code the run is about to have: `script_end` is the last JSON line.
+/// code the run is about to have: `script_end` comes just before `end`, the last JSON line.
 fn script_end(file: Option<String>, report: &report::Report, result: Result<()>) -> Result<()> {
     let Some(file) = file else { return result };
     let (code, _) = match &result {

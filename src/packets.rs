@@ -521,7 +521,10 @@ impl ClientHandle {
 #[derive(Debug, Default)]
 pub struct LastTcpInfo {
     enabled: bool,
+    /// The last values read, when, and whether a later forced read found
+    /// the socket gone (then they are given with the time they were read).
     last: Mutex<(Option<TcpInfo>, Option<Instant>)>,
+    stale: std::sync::atomic::AtomicBool,
 }
 
 /// The least time between two reads after data: a bulk transfer's sends
@@ -530,7 +533,7 @@ pub const DATA_READS: Duration = Duration::from_millis(10);
 
 impl LastTcpInfo {
     pub fn new(enabled: bool) -> LastTcpInfo {
-        LastTcpInfo { enabled, last: Mutex::new((None, None)) }
+        LastTcpInfo { enabled, last: Mutex::new((None, None)), stale: Default::default() }
     }
 
     /// Reads the socket's TCP_INFO now, if the kernel still lists it.
@@ -548,14 +551,27 @@ impl LastTcpInfo {
             return;
         }
         let due = forced || lock(&self.last).1.is_none_or(|at| at.elapsed() >= DATA_READS);
-        if due && let Some(info) = socket.tcp_info() {
+        if !due {
+            return;
+        }
+        let read = socket.tcp_info();
+        self.stale.store(read.is_none() && forced, std::sync::atomic::Ordering::Relaxed);
+        if let Some(info) = read {
             *lock(&self.last) = (Some(info), Some(Instant::now()));
         }
     }
 
-    /// The last TCP_INFO read.
+    /// The last TCP_INFO read; when the last forced read found the socket
+    /// gone, with the time it was read (`read_us`).
     pub fn get(&self) -> Option<TcpInfo> {
-        lock(&self.last).0
+        let (info, at) = *lock(&self.last);
+        let stale = self.stale.load(std::sync::atomic::Ordering::Relaxed);
+        info.map(|info| match (stale, at) {
+            (true, Some(at)) => {
+                TcpInfo { read_us: Some(crate::clock::Stamp::of(at).0.as_micros() as u64), ..info }
+            }
+            _ => info,
+        })
     }
 }
 

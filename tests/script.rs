@@ -111,8 +111,11 @@ fn json_has_a_script_event_per_step_and_the_exit_code_last() {
         assert_eq!(steps[0]["bytes"], common::hex(b"Hello serveur !"));
         assert_eq!(steps[1]["line"], 5);
         assert_eq!(steps[1]["text"], "< Bonjour client !");
-        let last = all.last().unwrap();
-        assert_eq!(last["event"], "script_end");
+        // `end` is the last line of every --json run (docs/json-events.md);
+        // `script_end` is the script's verdict, before it.
+        let end = all.last().unwrap();
+        assert_eq!((&end["event"], &end["exit_code"]), (&"end".into(), &code.into()));
+        let last = named(&all, "script_end")[0];
         assert_eq!(last["exit_code"], code);
         if code == 9 {
             assert_eq!(steps[1]["outcome"], "eof");

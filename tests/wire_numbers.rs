@@ -295,9 +295,11 @@ fn tcp_connect_s_counts_are_tcpdump_s() {
         let (text, port) = if message.is_empty() {
             let mut proc = Proc::start(&["--color", "never", "tcp", "serve", "--port", "0", "--once"]);
             let port = port_of(&proc.expect(|l| l.starts_with("● ")));
+            // An empty input sends no FIN by default (it must not cut a
+            // download): the server with nothing to send would wait for it.
             let out = common::netplay()
                 .args(["--color", "never", "--lang", lang, "--packets", "--pcap", pcap.to_str().unwrap()])
-                .args(["tcp", "connect", &format!("127.0.0.1:{port}")])
+                .args(["tcp", "connect", &format!("127.0.0.1:{port}"), "--half-close", "always"])
                 .write_stdin("")
                 .output()
                 .unwrap();

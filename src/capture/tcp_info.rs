@@ -51,6 +51,13 @@ pub struct TcpInfo {
     /// `tcpi_sacked`: segments selectively acknowledged; on a listener, the
     /// backlog given to listen().
     pub sacked: u32,
+    /// When these values were read, in microseconds on the events' clock
+    /// (`time_us`'s), given only when they are older than the event that
+    /// carries them: the kernel no longer listed the socket when it was
+    /// read again (a reset closed it), so `state` is the last one seen
+    /// while it was listed, not the state at the close.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_us: Option<u64>,
 }
 
 impl TcpInfo {
@@ -134,6 +141,7 @@ mod linux {
             unacked: raw.unacked,
             notsent: u64::from(raw.notsent_bytes),
             sacked: raw.sacked,
+            read_us: None,
         }
     }
 

@@ -179,12 +179,14 @@ fn udp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
 /// listen(5) as in the course.
 fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
     ServeConfig {
+        half_close: crate::tcp::HalfClose::Always,
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         options: SocketOptions::default(),
         backlog: 5,
         recv_size,
         echo: false,
         reply: reply.map(|r| Bytes::from(r.to_string())),
+        reply_once: false,
         once: true,
         stdin: StdinMode::Off,
         queue_limit: 1 << 20,
@@ -212,7 +214,7 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
         bind: None,
         timeout: Some(PATIENCE),
         recv_size,
-        shutdown: true,
+        half_close: crate::tcp::HalfClose::Always,
         direct: false,
         packets: PacketsConfig::default(),
         script: None,
@@ -241,7 +243,7 @@ fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect:
         target: Target::of(addr),
         family: None,
         input: Input::Messages(messages),
-        stdin_whole: false,
+        stdin: crate::input::StdinDatagrams::Lines,
         count: 1,
         interval: None,
         wait,

@@ -1140,6 +1140,8 @@ impl Reporter for Human {
                 let line = super::script::end_line(self.style.lang, end);
                 self.script_lines(line.into_iter().collect());
             }
+            // Emitted for --json only: a person reads the exit code's line.
+            Event::End { .. } => {}
             Event::Packet(packet) => {
                 if matches!(
                     packet.packet.kind(),

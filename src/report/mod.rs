@@ -70,6 +70,24 @@ pub struct Report {
     /// The output shows what is sent (`--raw` shows only what is received):
     /// when it does not, a runner need not copy or order its sends.
     sends: bool,
+    /// Payload bytes of the whole run, for the `end` event.
+    totals: Arc<Totals>,
+}
+
+/// Payload bytes received and sent over a run, counted by the runners as
+/// their sockets move them (shared by every clone of a report).
+#[derive(Debug, Default)]
+pub struct Totals {
+    bytes_in: std::sync::atomic::AtomicU64,
+    bytes_out: std::sync::atomic::AtomicU64,
+}
+
+impl Totals {
+    /// (received, sent) so far.
+    pub fn get(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.bytes_in.load(Relaxed), self.bytes_out.load(Relaxed))
+    }
 }
 
 impl Report {
@@ -81,12 +99,35 @@ impl Report {
             tap: None,
             give_up: Arc::default(),
             sends: true,
+            totals: Arc::default(),
         })
     }
 
     /// A report that shows nothing (its tap, if given, still sees events).
     pub fn discard() -> Report {
-        Report { queue: None, end: 0, tap: None, give_up: Arc::default(), sends: false }
+        Report {
+            queue: None,
+            end: 0,
+            tap: None,
+            give_up: Arc::default(),
+            sends: false,
+            totals: Arc::default(),
+        }
+    }
+
+    /// Counts `n` payload bytes received, for the run's `end`.
+    pub fn count_in(&self, n: u64) {
+        self.totals.bytes_in.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Counts `n` payload bytes sent, for the run's `end`.
+    pub fn count_out(&self, n: u64) {
+        self.totals.bytes_out.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The run's totals so far.
+    pub fn totals(&self) -> (u64, u64) {
+        self.totals.get()
     }
 
     /// The same report, for an output that never shows what is sent.
@@ -129,6 +170,16 @@ impl Report {
     /// Reports an effect (accept, recv, EOF, a step), stamped now; waits
     /// for room in the queue. An error means output is gone; runners stop.
     pub fn emit(&self, event: Event) -> Result<(), OutputError> {
+        // A benchmark counts its bytes itself; its result is the run's total.
+        let moved = match &event {
+            Event::TcpBench(r) => Some((r.received.as_ref(), r.sent.as_ref())),
+            Event::UdpBench(r) => Some((r.received.as_ref(), r.sent.as_ref())),
+            _ => None,
+        };
+        if let Some((received, sent)) = moved {
+            self.count_in(received.map_or(0, |m| m.bytes));
+            self.count_out(sent.map_or(0, |m| m.bytes));
+        }
         let copy = self.tap.as_ref().map(|_| event.clone());
         if let Some(queue) = &self.queue {
             queue.emit(self.end, event)?;

@@ -299,6 +299,7 @@ mod tests {
             bytes_received: 16,
             unacked: 0,
             notsent: 0,
+            read_us: None,
             sacked: 0,
         };
         assert_eq!(

@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 use bytes::Bytes;
 use socket2::SockRef;
 
-use super::direct;
+use super::{HalfClose, direct};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, Shrunk};
 use crate::msg;
@@ -35,8 +35,8 @@ pub struct ConnectConfig {
     /// Bounds connecting, and waiting while nothing moves either way.
     pub timeout: Option<Duration>,
     pub recv_size: usize,
-    /// Half-close after the input ends (the default); off with --no-shutdown.
-    pub shutdown: bool,
+    /// When to half-close after the input ends (--half-close).
+    pub half_close: HalfClose,
     /// The payload may skip the events (--raw with nothing that reads the
     /// bytes): it goes straight between the socket and stdin/stdout
     /// (tcp::direct).
@@ -358,6 +358,7 @@ fn send_input(
                 })?;
                 chunk += 1;
                 let offset = activity.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                report.count_out(bytes.len() as u64);
                 let elapsed = activity.start.elapsed();
                 activity.last_send_us.store(elapsed.as_micros() as u64, Ordering::Relaxed);
                 if let Some(cause) = cause {
@@ -376,7 +377,13 @@ fn send_input(
         }
     };
     fed?;
-    if config.shutdown {
+    // Ctrl-D at a terminal is a person saying they are done, sent or not.
+    let typed = config.input == Input::Stdin && io::stdin().is_terminal();
+    let half_close = match config.half_close {
+        HalfClose::AfterData if typed => HalfClose::Always,
+        other => other,
+    };
+    if half_close.after(activity.bytes_out.load(Ordering::Relaxed)) {
         activity.tcp_info.read(&stream);
         let cause = report.cause(0)?;
         match stream.shutdown(Shutdown::Write) {
@@ -402,6 +409,7 @@ fn send_direct(
 ) -> Result<()> {
     let sent = |n: usize| {
         activity.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+        report.count_out(n as u64);
         activity.last_send_us.store(activity.start.elapsed().as_micros() as u64, Ordering::Relaxed);
         activity.tcp_info.read_after_data(&stream);
     };
@@ -445,6 +453,7 @@ fn receive(
         let mut receiver = direct::Receiver::new(stream, &out, config.recv_size, Some(&activity.bell));
         let received = |n: usize| {
             activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+            report.count_in(n as u64);
             activity.tcp_info.read_after_data(&stream);
         };
         loop {
@@ -493,6 +502,7 @@ fn receive(
                 activity.tcp_info.read_after_data(&stream);
                 chunk += 1;
                 let offset = activity.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                report.count_in(n as u64);
                 let bytes = Bytes::copy_from_slice(&buf[..n]);
                 report.emit(Event::data(CONN, Dir::In, chunk, bytes, offset, activity.start.elapsed()))?;
             }

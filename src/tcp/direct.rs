@@ -33,6 +33,7 @@ use crate::report::Report;
 use crate::sys::mapped::{self, Mapped};
 use crate::sys::ready::{self, Bell, Interest, Waitable, Waited};
 use crate::sys::zerocopy::{self, Kind, Moved};
+use crate::tcp::HalfClose;
 use crate::tcp::plan::{self, FileWay, Trial};
 use crate::tcp::serve::{ServeConfig, StdinMode};
 
@@ -858,7 +859,8 @@ impl Kick {
 /// How a served connection's direct path ended.
 #[derive(Debug)]
 pub enum Served {
-    /// The client finished sending, and stdin went whole, then our FIN.
+    /// The client finished sending, and stdin went whole, then our FIN
+    /// (unless --half-close said not to).
     Done,
     /// recv failed (reported already, as an error event).
     RecvFailed(io::Error),
@@ -903,6 +905,8 @@ pub struct Limits {
     pub idle: Option<Duration>,
     /// Bytes asked per recv where the bytes are copied.
     pub recv_size: usize,
+    /// When stdin's end is followed by our FIN.
+    pub half_close: HalfClose,
 }
 
 /// Serves one client of `tcp serve --once --raw` on this thread and one
@@ -974,7 +978,7 @@ fn serve_both(
         let (report, kick, shut) = (report.clone(), kick.clone(), shut.clone());
         std::thread::Builder::new().name("send".into()).spawn(move || {
             let counted = |n: usize| sent(n, &writer);
-            let sent = send_all(&stdin, &writer, limits.stall, &kick.bell, &shut, &report, conn, counted);
+            let sent = send_all(&stdin, &writer, limits, &kick.bell, &shut, &report, conn, counted);
             if !matches!(sent, Served::Done) {
                 // The receiving side ends too: the connection is cut.
                 kick.bell.ring();
@@ -1033,24 +1037,33 @@ fn serve_both(
     }
 }
 
-/// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR).
+/// The sending thread of [`serve`]: stdin, the note, then shutdown(SHUT_WR)
+/// if `limits.half_close` says so after what stdin brought; without it, the
+/// connection ends when the client closes. `shut` is set once our side is
+/// finished, FIN or not.
 #[allow(clippy::too_many_arguments)]
 fn send_all(
     stdin: &File,
     socket: &TcpStream,
-    stall: Duration,
+    limits: Limits,
     bell: &Bell,
     shut: &AtomicBool,
     report: &Report,
     conn: u64,
     sent: impl FnMut(usize),
 ) -> Served {
-    match send(stdin, "stdin", socket, Some(stall), Some(bell), sent) {
+    match send(stdin, "stdin", socket, Some(limits.stall), Some(bell), sent) {
         Ok(tally) => {
             for note in tally.note(Dir::Out).into_iter().chain(tally.mapped_note()) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
-            shut_down(socket, shut, report, conn)
+            match limits.half_close.after(tally.total) {
+                true => shut_down(socket, shut, report, conn),
+                false => {
+                    shut.store(true, Ordering::SeqCst);
+                    Served::Done
+                }
+            }
         }
         Err(Failure::Stalled { waiting }) => Served::Stalled { waiting },
         Err(Failure::Shrunk { size, sent }) => Served::Shrunk { size, sent },

@@ -27,6 +27,11 @@ pub struct Member {
     pub outbox: Option<Outbox>,
     /// Closes the connection from outside, with a reason.
     pub cut: Arc<Cut>,
+    /// Bytes of the server's stdin were queued for it.
+    pub fed: bool,
+    /// Tells its reader to let go of the queue it holds only to put off
+    /// the FIN (see [`Hub::stdin_ended`]).
+    pub release: Arc<Notify>,
 }
 
 /// How a connection is closed from outside its own reader (a --slow policy,
@@ -118,10 +123,10 @@ impl Hub {
     }
 
     /// Adds a client; returns how many there are now.
-    pub fn join(&self, conn: u64, outbox: &Outbox, cut: Arc<Cut>) -> usize {
+    pub fn join(&self, conn: u64, outbox: &Outbox, cut: Arc<Cut>, release: Arc<Notify>) -> usize {
         let mut state = self.lock();
         let outbox = state.feeds.then(|| outbox.clone());
-        state.members.insert(conn, Member { outbox, cut });
+        state.members.insert(conn, Member { outbox, cut, fed: false, release });
         let len = state.members.len();
         drop(state);
         self.joined.notify_all();
@@ -137,14 +142,19 @@ impl Hub {
         state.members.len()
     }
 
-    /// Nothing more will be sent through the hub (stdin ended, not in
-    /// broadcast): every member's queue is let go, so a client whose peer
-    /// has finished is closed once its queue is written.
-    pub fn stop_feeding(&self) {
+    /// The server's stdin has ended (not in broadcast): nothing more comes
+    /// through the hub. Each member's queue is let go; a member that got
+    /// bytes of it is also told to release the queue its reader holds,
+    /// when `half_close` says such an input ends with a FIN (an empty input
+    /// is no reason to half-close: the peer may still be sending).
+    pub fn stdin_ended(&self, half_close: super::HalfClose) {
         let mut state = self.lock();
         state.feeds = false;
         for member in state.members.values_mut() {
             member.outbox = None;
+            if half_close.after(u64::from(member.fed)) {
+                member.release.notify_one();
+            }
         }
     }
 
@@ -196,11 +206,12 @@ impl Hub {
         // after, in turn.
         let mut full = Vec::new();
         {
-            let state = self.lock();
-            for (conn, member) in &state.members {
+            let mut state = self.lock();
+            for (conn, member) in state.members.iter_mut() {
                 let Some(outbox) = member.outbox.as_ref().filter(|_| Some(*conn) != except) else {
                     continue;
                 };
+                member.fed |= !bytes.is_empty();
                 match outbox.try_send(bytes.clone()) {
                     Ok(()) => result.delivered += 1,
                     Err(Refused::Full) => full.push(outbox.clone()),
@@ -224,7 +235,10 @@ impl Hub {
                 return true;
             };
             match outbox.try_send(bytes.clone()) {
-                Ok(()) => result.delivered += 1,
+                Ok(()) => {
+                    result.delivered += 1;
+                    member.fed |= !bytes.is_empty();
+                }
                 Err(Refused::Closed) => {}
                 Err(Refused::Full) => {
                     let disconnect = policy == SlowPolicy::Disconnect;
@@ -265,9 +279,9 @@ mod tests {
         let (a, _ia) = member(1 << 16);
         let (b, _ib) = member(1 << 16);
         let (slow, _is) = member(3);
-        hub.join(1, &a, Arc::default());
-        hub.join(2, &b, Arc::default());
-        assert_eq!(hub.join(3, &slow, Arc::default()), 3);
+        hub.join(1, &a, Arc::default(), Arc::default());
+        hub.join(2, &b, Arc::default(), Arc::default());
+        assert_eq!(hub.join(3, &slow, Arc::default(), Arc::default()), 3);
         let msg = Bytes::from_static(b"hello");
         // The first message fits anywhere (a lone message always passes).
         let first = hub.fan_out(&msg, Some(1), SlowPolicy::Drop).await;
@@ -288,8 +302,8 @@ mod tests {
         let hub = Arc::new(Hub::new(true));
         let (fast, mut fast_in) = member(1 << 16);
         let (slow, mut slow_in) = member(outbox::PER_MESSAGE + 8);
-        hub.join(1, &fast, Arc::default());
-        hub.join(2, &slow, Arc::default());
+        hub.join(1, &fast, Arc::default(), Arc::default());
+        hub.join(2, &slow, Arc::default(), Arc::default());
         let sender = tokio::spawn({
             let hub = hub.clone();
             async move {
@@ -313,12 +327,12 @@ mod tests {
     fn a_hub_that_stops_feeding_lets_queues_go() {
         let hub = Hub::new(true);
         let (a, _ia) = member(16);
-        hub.join(1, &a, Arc::default());
+        hub.join(1, &a, Arc::default(), Arc::default());
         assert!(hub.lock().members[&1].outbox.is_some());
-        hub.stop_feeding();
+        hub.stdin_ended(crate::tcp::HalfClose::Always);
         assert!(hub.lock().members[&1].outbox.is_none());
         let (b, _ib) = member(16);
-        hub.join(2, &b, Arc::default());
+        hub.join(2, &b, Arc::default(), Arc::default());
         assert!(hub.lock().members[&2].outbox.is_none());
     }
 }

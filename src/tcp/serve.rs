@@ -25,6 +25,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::HalfClose;
 use super::direct::{self, Served};
 use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
@@ -62,8 +63,12 @@ pub struct ServeConfig {
     /// Send each chunk back to its sender (in broadcast: include the sender).
     pub echo: bool,
     pub reply: Option<Bytes>,
+    /// Reply after a client's first chunk only, not after each.
+    pub reply_once: bool,
     pub once: bool,
     pub stdin: StdinMode,
+    /// When a client gets our FIN after the server's stdin ends.
+    pub half_close: HalfClose,
     /// Bytes that may wait in one client's outgoing queue.
     pub queue_limit: usize,
     pub slow: SlowPolicy,
@@ -556,13 +561,17 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // at once (a stdin line), and this one must be among them.
     let (outbox, inbox) = outbox::channel(server.config.queue_limit);
     let cut = Arc::new(Cut::default());
-    let clients = server.hub.join(conn, &outbox, cut.clone());
+    let release = Arc::new(Notify::new());
+    let clients = server.hub.join(conn, &outbox, cut.clone(), release.clone());
     // The reader keeps the client's queue open for its answers (--echo,
     // --reply) and, when no stream comes from stdin, until the peer has
     // finished: then "nothing more to send" comes when the peer is done. A
-    // stdin stream with nothing to answer decides alone: its end is ours.
+    // stdin stream with nothing to answer decides with --half-close: its
+    // end is ours at once (always), once it brought this client a byte
+    // (data: the hub releases the reader's hold), or never.
     let answers = server.config.echo || server.config.reply.is_some() || !server.stdin_stream;
-    let outbox = answers.then_some(outbox);
+    let holds = !answers && server.config.half_close != HalfClose::Always;
+    let mut queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
     if server.emit(Event::Accepted { conn, local, peer }).await.is_err() {
         server.hub.leave(conn);
         return;
@@ -594,8 +603,8 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         cut.clone(),
     )));
 
-    let end = read_loop(&server, conn, start, &reader, outbox.as_ref(), &cut, &totals).await;
-    drop(outbox);
+    let end = read_loop(&server, conn, start, &reader, &mut queue, &cut, &totals).await;
+    drop(queue);
     // A peer that finished sending still gets the rest of a stdin stream
     // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
     // chat, and lines typed at a terminal are not a stream to finish.
@@ -726,17 +735,20 @@ async fn serve_direct(
             stall: server.config.stall_timeout,
             idle: server.config.idle_timeout,
             recv_size: server.config.recv_size,
+            half_close: server.config.half_close,
         };
         tokio::task::spawn_blocking(move || {
             let (sender, sent_totals) = (server.clone(), totals.clone());
             let received = |n: usize, socket: &std::net::TcpStream| {
                 totals.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
                 server.counters.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                server.report.count_in(n as u64);
                 totals.tcp_info.read_after_data(socket);
             };
             let sent = move |n: usize, socket: &std::net::TcpStream| {
                 sent_totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
                 sender.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                sender.report.count_out(n as u64);
                 sent_totals.tcp_info.read_after_data(socket);
             };
             let last = |socket: &std::net::TcpStream| totals.tcp_info.read(socket);
@@ -840,6 +852,22 @@ enum Received {
     Failed(io::Error),
 }
 
+/// The reader's hold on its client's queue: for answers (--echo, --reply),
+/// or only to put off the FIN until `release` says the input that ends
+/// with one is over.
+struct Queue {
+    outbox: Option<Outbox>,
+    release: Option<Arc<Notify>>,
+}
+
+/// Waits for `release`, or forever without one.
+async fn released(release: Option<&Notify>) {
+    match release {
+        Some(release) => release.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Waits until `deadline`, or forever without one.
 async fn until(deadline: Option<tokio::time::Instant>) {
     match deadline {
@@ -853,7 +881,7 @@ async fn read_loop(
     conn: u64,
     start: Instant,
     reader: &OwnedReadHalf,
-    outbox: Option<&Outbox>,
+    queue: &mut Queue,
     cut: &Cut,
     totals: &Totals,
 ) -> ReadEnd {
@@ -868,6 +896,12 @@ async fn read_loop(
             },
             _ = cut.notified() => return ReadEnd::Kicked,
             _ = until(deadline) => return ReadEnd::Idle(idle.unwrap_or_default()),
+            // The queue was held only to put off our FIN: the input that
+            // ends with one is over.
+            _ = released(queue.release.as_deref()), if queue.outbox.is_some() => {
+                queue.outbox = None;
+                continue;
+            }
         }
         let received = RECV_BUF.with_borrow_mut(|buf| {
             buf.resize(config.recv_size, 0);
@@ -899,6 +933,7 @@ async fn read_loop(
         let n = bytes.len() as u64;
         let offset = totals.bytes_in.fetch_add(n, Ordering::Relaxed);
         server.counters.bytes_in.fetch_add(n, Ordering::Relaxed);
+        server.report.count_in(n);
         let sent = if config.broadcast {
             // Reported once, by the relay, not here.
             Box::pin(server.relay(Some(conn), chunk, offset, start.elapsed(), bytes)).await
@@ -911,8 +946,9 @@ async fn read_loop(
             }
             // Waiting for room here is TCP's own back-pressure: a client
             // that does not read its echoes stops being read.
-            let answers = echo.into_iter().chain(config.reply.clone());
-            for (answer, outbox) in answers.zip(std::iter::repeat(outbox).flatten()) {
+            let reply = config.reply.clone().filter(|_| !config.reply_once || chunk == 1);
+            let answers = echo.into_iter().chain(reply);
+            for (answer, outbox) in answers.zip(std::iter::repeat(queue.outbox.as_ref()).flatten()) {
                 tokio::select! {
                     sent = Box::pin(outbox.send(answer)) => if sent.is_err() {
                         // The writer is gone: it says why.
@@ -1034,6 +1070,7 @@ async fn write_loop(
             chunk += 1;
             let offset = totals.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
             server.counters.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+            server.report.count_out(n as u64);
             if let Some(cause) = cause {
                 let sent = bytes.slice(done..done + n);
                 cause.emit(Event::data(conn, Dir::Out, chunk, sent, offset, start.elapsed())).map_err(
@@ -1111,7 +1148,7 @@ async fn forward_stdin(server: Arc<Server>) {
         .name("stdin".into())
         .spawn(move || read_stdin(mode, terminal, &hub.hub, tx));
     if spawned.is_err() {
-        server.hub.stop_feeding();
+        server.hub.stdin_ended(server.config.half_close);
         let message = msg!("notice-stdin-no-thread");
         let _ = server.emit(Event::Notice { conn: None, message }).await;
         return;
@@ -1150,7 +1187,7 @@ async fn forward_stdin(server: Arc<Server>) {
         }
         // Stdin ended: clients that finished sending may now close.
         if !server.config.broadcast {
-            server.hub.stop_feeding();
+            server.hub.stdin_ended(server.config.half_close);
         }
     });
 }

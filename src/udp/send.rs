@@ -17,7 +17,7 @@ use socket2::{SockAddr, Socket};
 use super::{max_datagram, max_reason, recv_datagram};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::exit::UsageError;
-use crate::input::{self, Input, TooLong};
+use crate::input::{self, Input, StdinDatagrams, TooLong};
 use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
@@ -30,8 +30,8 @@ pub struct SendConfig {
     pub target: Target,
     pub family: Option<Family>,
     pub input: Input,
-    /// All of stdin is one datagram (`--stdin-datagram`), not one a line.
-    pub stdin_whole: bool,
+    /// How stdin is cut into datagrams.
+    pub stdin: StdinDatagrams,
     /// Times the whole input is sent; 1 or more.
     pub count: u64,
     /// Pause between two datagrams.
@@ -78,7 +78,10 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     let family = Family::of(&peer);
     let max = max_datagram(family);
     // Every datagram of a finite input is checked before the first is sent.
-    let ready = config.input.datagrams(max, config.stdin_whole).map_err(|e| too_long(e, family))?;
+    let ready = config
+        .input
+        .datagrams(max, config.stdin == StdinDatagrams::Whole)
+        .map_err(|e| too_long(e, family))?;
     if ready.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let message = msg!("notice-udp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
@@ -323,6 +326,7 @@ fn send_all(
         let sent = if config.connect { socket.send(bytes) } else { socket.send_to(bytes, &target) };
         let n = sent.map_err(|e| NetError::socket(send_op(config.connect), peer, e))?;
         let seq = shared.sent.add(n);
+        report.count_out(n as u64);
         let bytes = Bytes::copy_from_slice(&bytes[..n]);
         cause.emit(Event::datagram(Dir::Out, peer, seq, bytes, None, shared.start.elapsed()))?;
         if sent_before == 0 && !config.connect {
@@ -341,6 +345,9 @@ fn send_all(
             for _ in 0..config.count {
                 datagrams.iter().try_for_each(|d| one(d))?;
             }
+        }
+        None if config.stdin == StdinDatagrams::Reads => {
+            input::stdin_reads(max_datagram(Family::of(&peer)), one)?
         }
         None => {
             let family = Family::of(&peer);
@@ -412,6 +419,7 @@ fn take_one(
     match recv_datagram(socket, buf) {
         Ok(got) => {
             let seq = count.add(got.kept);
+            report.count_in(got.kept as u64);
             let bytes = Bytes::copy_from_slice(&buf[..got.kept]);
             report.emit(Event::datagram(
                 Dir::In,

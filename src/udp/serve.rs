@@ -171,6 +171,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         }
         totals.received += 1;
         totals.bytes_in += got.kept as u64;
+        report.count_in(got.kept as u64);
         let bytes = Bytes::copy_from_slice(&buf[..got.kept]);
         report.emit(Event::datagram(
             Dir::In,
@@ -276,6 +277,7 @@ fn answer_to(
         Ok(n) => {
             totals.sent += 1;
             totals.bytes_out += n as u64;
+            report.count_out(n as u64);
             let bytes = Bytes::copy_from_slice(&bytes[..n]);
             cause.emit(Event::datagram(Dir::Out, peer, totals.sent, bytes, None, start.elapsed()))?;
         }

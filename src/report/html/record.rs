@@ -442,7 +442,9 @@ impl Recorder {
             | Event::DemoRow(_)
             | Event::BenchProgress(_)
             | Event::TcpBench(_)
-            | Event::UdpBench(_) => {}
+            | Event::UdpBench(_)
+            // `--json`'s last line; the page has its own ending.
+            | Event::End { .. } => {}
         }
     }
 
