@@ -662,9 +662,8 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // The socket is still open (the read half holds it).
     totals.tcp_info.read(reader.as_ref());
     if cut_off {
-        // More was to come: stdin still feeds it, or the writer held bytes.
-        let pending = totals.holding.load(Ordering::SeqCst)
-            || (!server.config.broadcast && server.stdin_stream && server.hub.feeds());
+        // More was to come: the writer held bytes not all written.
+        let pending = totals.holding.load(Ordering::SeqCst);
         let aborted = super::cut::abort(SockRef::from(reader.as_ref()), pending);
         // Closed at once, the counts just read: the kernel sends nothing more.
         drop(reader);
