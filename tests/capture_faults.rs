@@ -251,6 +251,11 @@ fn a_disk_that_fills_is_said_when_it_happens_and_fails_the_run() {
     server.expect(|l| l.contains("still here"));
     server.signal(Signal::SIGINT);
     assert_eq!(server.wait(), 1, "a pcap file that could not be written is a failure");
+    // Said once, when it happened: no second line at the end.
+    let rest = server.rest();
+    assert!(!rest.iter().any(|l| l.contains("pcap")), "{rest:?}");
+    let stderr = server.rest_stderr();
+    assert!(stderr.is_empty(), "{stderr:?}");
 }
 
 /// Issue 18, item 8: what was captured is in the file within a second,

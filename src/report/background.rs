@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What a [`Background`] does with what it could not write once it gave
 /// up on its output.
@@ -84,23 +84,26 @@ impl Handoff {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits on `slots` until notified, or until the deadline to give up;
-    /// `None` once that deadline has passed.
+    /// Waits on `slots` until notified (or until the deadline to give up);
+    /// past that deadline, `None` once the output has taken nothing for
+    /// [`STALL`]: a healthy stdout, a moment behind, is still waited for.
     fn wait<'a>(&self, slots: MutexGuard<'a, Slots>) -> Option<MutexGuard<'a, Slots>> {
-        match slots.give_up {
-            None => Some(self.changed.wait(slots).unwrap_or_else(|e| e.into_inner())),
-            Some(at) => {
-                let left = at.checked_duration_since(Instant::now())?;
-                Some(self.changed.wait_timeout(slots, left).unwrap_or_else(|e| e.into_inner()).0)
-            }
+        let Some(at) = slots.give_up else {
+            return Some(self.changed.wait(slots).unwrap_or_else(|e| e.into_inner()));
+        };
+        if let Some(left) = at.checked_duration_since(Instant::now()) {
+            return Some(self.changed.wait_timeout(slots, left).unwrap_or_else(|e| e.into_inner()).0);
         }
+        let before = self.written.load(Ordering::SeqCst);
+        let (slots, waited) = self.changed.wait_timeout(slots, STALL).unwrap_or_else(|e| e.into_inner());
+        let stalled = waited.timed_out() && self.written.load(Ordering::SeqCst) == before;
+        (!stalled).then_some(slots)
     }
 }
 
-/// The error of a write or a flush that gave up on its output.
-#[derive(Debug, thiserror::Error)]
-#[error("the output took nothing before the run stopped")]
-pub struct GaveUp;
+/// Once the run is stopping, how long the output may take nothing before
+/// it is given up.
+const STALL: Duration = Duration::from_millis(100);
 
 impl Background {
     /// Writes to `out` on a thread of its own; `afterwards` says what to do
@@ -311,5 +314,97 @@ impl Drop for Background {
         {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::{Receiver, Sender, channel};
+
+    use super::*;
+
+    /// An output whose first write blocks until released, as a pipe nobody
+    /// reads; it says when it is stuck.
+    struct Stuck {
+        stuck: Sender<()>,
+        release: Receiver<()>,
+    }
+
+    impl Write for Stuck {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let _ = self.stuck.send(());
+            let _ = self.release.recv();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A background writer whose thread is stuck writing 100 bytes, with
+    /// 200 more waiting.
+    fn stuck(afterwards: Afterwards) -> (Background, Sender<()>) {
+        let (stuck, is_stuck) = channel();
+        let (release, released) = channel();
+        let mut out = Background::new(Stuck { stuck, release: released }, afterwards).unwrap();
+        out.write_all(&[1; 100]).unwrap();
+        is_stuck.recv().unwrap();
+        out.write_all(&[2; 200]).unwrap();
+        (out, release)
+    }
+
+    #[test]
+    fn a_stuck_output_is_given_up_once_the_run_stops_and_what_it_missed_counted() {
+        let (mut out, _release) = stuck(Afterwards::Discard);
+        assert!(!out.gave_up());
+        out.stopper().give_up_at(Instant::now());
+        // This write would wait: past the deadline, with no progress for
+        // STALL, it gives up instead.
+        out.write_all(&[3; 300]).unwrap();
+        assert!(out.gave_up());
+        // At most all 600 bytes; at least the 500 never handed to a write
+        // (the stuck write may have put part of its 100 in the output).
+        assert_eq!(out.unwritten(), (500, 600));
+        out.flush().unwrap();
+    }
+
+    #[test]
+    fn given_up_output_goes_elsewhere_after_its_note_in_order() {
+        let elsewhere = Shared::default();
+        let note = Box::new(|| "note\n".to_string());
+        let (mut out, _release) = stuck(Afterwards::Elsewhere { out: Box::new(elsewhere.clone()), note });
+        out.stopper().give_up_at(Instant::now());
+        out.write_all(b"last").unwrap();
+        let mut expected = b"note\n".to_vec();
+        expected.extend_from_slice(&[2; 200]);
+        expected.extend_from_slice(b"last");
+        assert_eq!(*elsewhere.0.lock().unwrap(), expected);
+    }
+
+    #[test]
+    fn a_healthy_output_is_waited_for_after_the_deadline() {
+        let written = Shared::default();
+        let mut out = Background::new(written.clone(), Afterwards::Discard).unwrap();
+        out.stopper().give_up_at(Instant::now());
+        for i in 0..50u8 {
+            out.write_all(&[i; 1000]).unwrap();
+        }
+        out.flush().unwrap();
+        assert!(!out.gave_up());
+        assert_eq!(written.0.lock().unwrap().len(), 50_000);
+        assert_eq!(out.unwritten(), (0, 0));
     }
 }
