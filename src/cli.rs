@@ -582,8 +582,9 @@ pub struct InputArgs {
     #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = message_arg)]
     pub messages: Vec<Vec<u8>>,
 
-    /// Bytes to send, written in hex ("01 02 ff", "\x01\x02", "0x01 0x02"); repeat for several sends.
-    #[arg(long, value_name = "HEX", conflicts_with = "messages", value_parser = hex_arg)]
+    /// Bytes to send, written in hex ("01 02 ff", "\x01\x02", "0x01 0x02"); repeat for several sends,
+    /// mixed with -m in the order given.
+    #[arg(long, value_name = "HEX", value_parser = hex_arg)]
     pub hex: Vec<Vec<u8>>,
 
     /// Send the content of this file (in UDP, as one datagram).
@@ -1013,7 +1014,32 @@ pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Res
             return Err(err);
         }
     };
-    Cli::from_arg_matches(&matches)
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    in_order(&mut cli, &matches);
+    Ok(cli)
+}
+
+/// `-m` and `--hex` together: one list of messages in command-line order
+/// (clap keeps each flag's values apart, and their positions).
+fn in_order(cli: &mut Cli, matches: &clap::ArgMatches) {
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let input = match &mut cli.command {
+        Some(Command::Tcp(TcpCommand::Connect(args))) => &mut args.input,
+        Some(Command::Udp(UdpCommand::Send(args))) => &mut args.input,
+        _ => return,
+    };
+    if input.messages.is_empty() || input.hex.is_empty() {
+        return;
+    }
+    let at = |id: &str| leaf.indices_of(id).map(|i| i.collect::<Vec<_>>()).unwrap_or_default();
+    let mut parts: Vec<(usize, Vec<u8>)> =
+        at("messages").into_iter().zip(std::mem::take(&mut input.messages)).collect();
+    parts.extend(at("hex").into_iter().zip(std::mem::take(&mut input.hex)));
+    parts.sort_by_key(|(index, _)| *index);
+    input.messages = parts.into_iter().map(|(_, bytes)| bytes).collect();
 }
 
 /// The global options that take a value, as a word of their own.

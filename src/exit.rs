@@ -74,6 +74,10 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
         return (Code::Ok, None);
     }
     let line = |what: Msg| Some(msg!("error-line", what = what).render(lang));
+    // Said when it happened, one line: the run ends with its code alone.
+    if err.downcast_ref::<crate::packets::PcapFailed>().is_some() {
+        return (Code::Failure, None);
+    }
     if let Some(UsageError(usage)) = err.downcast_ref::<UsageError>() {
         return (Code::Usage, line(usage.clone()));
     }

@@ -63,36 +63,110 @@ const GRACE: Duration = Duration::from_millis(10);
 /// address (connect() on loopback takes tens of microseconds).
 const HOLD_LIMIT: Duration = Duration::from_millis(100);
 
+/// How often, at least, what a capture wrote to its pcap file is written
+/// out of the buffer: a capture killed (SIGKILL) leaves every packet older
+/// than this in the file, and a full disk is known within this.
+pub const PCAP_FLUSH: Duration = Duration::from_millis(500);
+
 /// A pcap file that the captures of one run write to in turn (the demo
 /// runs one capture per part).
 #[derive(Clone)]
-pub struct PcapFile(Arc<Mutex<Option<Pcap<BufWriter<File>>>>>);
+pub struct PcapFile(Arc<Mutex<PcapState>>);
+
+struct PcapState {
+    pcap: Option<Pcap<BufWriter<File>>>,
+    /// The path as given, escaped for messages.
+    path: String,
+    /// Since when packets wait in the buffer.
+    unflushed: Option<Instant>,
+    /// A write failed and was said: the file is given up, and the run
+    /// ends with a failure.
+    failed: bool,
+}
+
+/// The pcap file could not be written, and that was said when it happened
+/// (an error line): the run ends with exit code 1 and no second line.
+#[derive(Debug, thiserror::Error)]
+#[error("the pcap file could not be written")]
+pub struct PcapFailed;
 
 impl PcapFile {
-    /// Creates (or truncates) `path` and writes the pcap header.
-    pub fn create(path: &Path) -> Result<PcapFile> {
-        let pcap = Pcap::create(path, WHOLE_PACKETS).map_err(|e| match e {
-            PcapError::Create { source, .. } => {
-                anyhow::anyhow!("--pcap {}: {}", path.display(), crate::net::describe(&source))
-            }
-            other => anyhow::anyhow!("--pcap {}: {other}", path.display()),
-        })?;
-        Ok(PcapFile(Arc::new(Mutex::new(Some(pcap)))))
+    /// Creates (or truncates) `path` and writes the pcap header. A FIFO is
+    /// opened for its reader, and when none is there yet, `report` says
+    /// that the run waits for one ([`crate::sys::fifo`]).
+    pub fn create(path: &Path, report: &Report) -> Result<PcapFile> {
+        let shown = crate::hexdump::shown_os(path.as_os_str());
+        let failed = |e: &std::io::Error| {
+            crate::msg!("pcap-create-failed", path = shown.as_str(), error = crate::net::describe_msg(e))
+        };
+        let mut told = Ok(());
+        let file = crate::sys::fifo::create(path, || {
+            let message = crate::msg!("notice-pcap-fifo-waits", path = shown.as_str());
+            told = report.emit(Event::Notice { conn: None, message }).and_then(|()| report.flush());
+        })
+        .map_err(|e| anyhow::Error::msg(failed(&e)))?;
+        told?;
+        let pcap = Pcap::to_file(file, WHOLE_PACKETS).map_err(|e| anyhow::Error::msg(failed(e.io())))?;
+        let state = PcapState { pcap: Some(pcap), path: shown, unflushed: None, failed: false };
+        Ok(PcapFile(Arc::new(Mutex::new(state))))
     }
 
-    fn write(&self, captured: &Captured) -> Result<(), String> {
-        match lock(&self.0).as_mut() {
-            Some(pcap) => pcap.write(&captured.frame).map_err(|e| e.to_string()),
-            None => Ok(()),
+    /// Writes one packet; the first error gives the file up and comes back
+    /// as the line to say (once).
+    fn write(&self, captured: &Captured) -> Result<(), crate::i18n::Msg> {
+        let mut state = lock(&self.0);
+        let Some(pcap) = state.pcap.as_mut() else { return Ok(()) };
+        let written = pcap.write(&captured.frame);
+        state.unflushed.get_or_insert_with(Instant::now);
+        state.failing(written)
+    }
+
+    /// Writes out what has waited in the buffer for [`PCAP_FLUSH`].
+    fn flush_if_due(&self) -> Result<(), crate::i18n::Msg> {
+        let mut state = lock(&self.0);
+        if state.unflushed.is_none_or(|since| since.elapsed() < PCAP_FLUSH) {
+            return Ok(());
         }
+        state.unflushed = None;
+        let flushed = match state.pcap.as_mut() {
+            Some(pcap) => pcap.flush(),
+            None => Ok(()),
+        };
+        state.failing(flushed)
     }
 
-    /// Writes out what is buffered; later writes are ignored.
+    /// Writes out what is buffered; later writes are ignored. A write that
+    /// failed before and was said is [`PcapFailed`].
     pub fn finish(&self) -> Result<()> {
-        if let Some(pcap) = lock(&self.0).take() {
-            pcap.finish()?;
+        let mut state = lock(&self.0);
+        if let Some(pcap) = state.pcap.take() {
+            pcap.finish().map_err(|e| {
+                anyhow::Error::msg(crate::msg!(
+                    "pcap-write-failed-end",
+                    path = state.path.as_str(),
+                    error = crate::net::describe_msg(e.io())
+                ))
+            })?;
+        }
+        if state.failed {
+            return Err(PcapFailed.into());
         }
         Ok(())
+    }
+}
+
+impl PcapState {
+    /// After a write or a flush: on its error, gives the file up and gives
+    /// back the line to say.
+    fn failing(&mut self, result: Result<(), PcapError>) -> Result<(), crate::i18n::Msg> {
+        let Err(e) = result else { return Ok(()) };
+        self.pcap = None;
+        self.failed = true;
+        Err(crate::msg!(
+            "pcap-write-failed",
+            path = self.path.as_str(),
+            error = crate::net::describe_msg(e.io())
+        ))
     }
 }
 
@@ -187,9 +261,22 @@ impl Shared {
 struct Outcome {
     /// Packets the kernel dropped (its queue for the capture was full).
     drops: u32,
+    /// Packets not shown: more waited to be shown than the queue holds.
+    unshown: u64,
     /// Why it stopped early, if it did.
     failure: Option<String>,
 }
+
+/// The most packets, and bytes of them, read from the capture socket at
+/// once: under a flood the list of them would otherwise grow for as long
+/// as it lasts. The kernel's own queue for the capture (32 MiB of kernel
+/// memory) holds the rest, and counts what it drops.
+const MAX_BATCH: usize = 4096;
+const MAX_BATCH_BYTES: usize = 8 << 20;
+
+/// How often the counts of packets dropped or not shown are told while
+/// they grow (the totals come at the end).
+const NOTE_EVERY: Duration = Duration::from_secs(1);
 
 /// A running capture: one thread, one packet socket.
 struct Wire {
@@ -198,7 +285,7 @@ struct Wire {
 }
 
 impl Wire {
-    fn start(options: &CaptureOptions, scope: Scope, sinks: Sinks) -> Result<Wire, Start> {
+    fn start(options: &CaptureOptions, scope: Scope, sinks: Sinks, problems: Report) -> Result<Wire, Start> {
         let capture = Capture::open(options).map_err(Start::Capture)?;
         // The mark starts now: whatever the run does next may be preceded
         // by packets, so it waits for them.
@@ -210,7 +297,7 @@ impl Wire {
         let inner = shared.clone();
         let thread = thread::Builder::new()
             .name("packets".into())
-            .spawn(move || capture_loop(capture, &inner, mark, &sinks))
+            .spawn(move || capture_loop(capture, &inner, mark, &sinks, &problems))
             .map_err(|e| {
                 Start::Capture(CaptureError::Io { interface: "?".into(), op: "thread", source: e })
             })?;
@@ -243,16 +330,61 @@ enum Start {
     Output(OutputError),
 }
 
+/// The counts told once a second while they grow: packets the kernel
+/// dropped, and packets not shown.
+struct Counts {
+    drops: (u64, u64),
+    unshown: (u64, u64),
+    last: Instant,
+}
+
+impl Counts {
+    fn new() -> Counts {
+        Counts { drops: (0, 0), unshown: (0, 0), last: Instant::now() }
+    }
+
+    /// The notes due now: what grew since the last ones, once a second.
+    fn due(&mut self, pcap: bool) -> Vec<crate::i18n::Msg> {
+        use crate::i18n::Arg;
+        if self.last.elapsed() < NOTE_EVERY {
+            return Vec::new();
+        }
+        self.last = Instant::now();
+        let mut notes = Vec::new();
+        let (total, told) = self.drops;
+        if total > told {
+            let (new, total) = (Arg::count(total - told), Arg::count(total));
+            notes.push(crate::msg!("notice-capture-kernel-dropped", new = new, total = total));
+        }
+        let (total, told) = self.unshown;
+        if total > told {
+            let (new, total) = (Arg::count(total - told), Arg::count(total));
+            notes.push(match pcap {
+                true => crate::msg!("notice-capture-unshown-pcap", new = new, total = total),
+                false => crate::msg!("notice-capture-unshown", new = new, total = total),
+            });
+        }
+        self.drops.1 = self.drops.0;
+        self.unshown.1 = self.unshown.0;
+        notes
+    }
+}
+
 /// The capture thread: reads, keeps the run's packets, hands them on, and
 /// moves the watermark to the time before which it has read everything.
+/// Problems (a pcap file that cannot be written, the counts of packets
+/// dropped) are told through `problems` when they happen.
 fn capture_loop(
     mut capture: Capture,
     shared: &Shared,
     mut mark: Option<Watermark>,
     sinks: &Sinks,
+    problems: &Report,
 ) -> Outcome {
     let mut flows = Flows::new();
-    let mut batch: Vec<Captured> = Vec::new();
+    let mut batch: Vec<Captured> = Vec::with_capacity(MAX_BATCH);
+    let mut counts = Counts::new();
+    let mut cut = CutDatagrams::default();
     let failure = loop {
         shared.wait_while_holding();
         let stopping = shared.stop.load(Ordering::SeqCst);
@@ -260,14 +392,29 @@ fn capture_loop(
             // A packet sent as the run ended is read too.
             thread::sleep(GRACE);
         }
-        let seen = match capture.drain(&mut batch) {
-            Ok(seen) => seen,
+        let (seen, emptied) = match capture.drain_at_most(&mut batch, MAX_BATCH, MAX_BATCH_BYTES) {
+            Ok(drained) => drained,
             Err(e) => break Some(e.to_string()),
         };
         let found = !batch.is_empty();
         let scope = lock(&shared.scope).clone();
-        if let Err(e) = hand_on(&mut batch, &scope, &mut flows, mark.as_ref(), sinks) {
-            break e;
+        match hand_on(&mut batch, &scope, &mut flows, &mut cut, mark.as_ref(), sinks) {
+            Ok(Handed { unshown, pcap_failed }) => {
+                counts.unshown.0 += unshown;
+                if let Some(message) = pcap_failed {
+                    tell(problems, mark.as_ref(), Event::Error { conn: None, message });
+                }
+            }
+            Err(e) => break e,
+        }
+        if let Some(pcap) = &sinks.pcap
+            && let Err(message) = pcap.flush_if_due()
+        {
+            tell(problems, mark.as_ref(), Event::Error { conn: None, message });
+        }
+        counts.drops.0 = u64::from(capture.drops());
+        for message in counts.due(sinks.pcap.is_some()) {
+            tell(problems, mark.as_ref(), Event::Notice { conn: None, message });
         }
         if let Some(mark) = &mut mark {
             mark.advance(Stamp::of(seen.checked_sub(QUEUE_MARGIN).unwrap_or(seen)));
@@ -275,9 +422,53 @@ fn capture_loop(
         if stopping {
             break None;
         }
-        shared.pause(if found { BUSY } else { IDLE });
+        // Packets left in the socket's queue are read at once.
+        if emptied {
+            shared.pause(if found { BUSY } else { IDLE });
+        }
     };
-    Outcome { drops: capture.drops(), failure }
+    Outcome { drops: capture.drops(), unshown: counts.unshown.0, failure }
+}
+
+/// Tells a problem now: through the watermark when the capture holds one
+/// (waiting for room in the queue while holding it would stall the output
+/// until the hold ran out), else through the run's report.
+fn tell(problems: &Report, mark: Option<&Watermark>, event: Event) {
+    let _ = match mark {
+        Some(mark) => mark.emit_all(vec![(crate::clock::now(), event)]).map(drop),
+        None => problems.emit(event),
+    };
+}
+
+/// The run's datagrams the IP layer cut, by their first fragment: the
+/// fragments after it have no ports, only the IP identification they
+/// share with it (and the same addresses).
+#[derive(Default)]
+struct CutDatagrams(std::collections::VecDeque<(IpAddr, IpAddr, u32)>);
+
+/// The most cut datagrams remembered (the oldest forgotten first): their
+/// fragments follow their first within microseconds.
+const CUT_DATAGRAMS: usize = 1024;
+
+impl CutDatagrams {
+    fn remember(&mut self, first: &Packet, id: u32) {
+        if self.0.len() >= CUT_DATAGRAMS {
+            self.0.pop_front();
+        }
+        self.0.push_back((first.from.ip(), first.to.ip(), id));
+    }
+
+    fn is_ours(&self, later: &Packet, id: u32) -> bool {
+        self.0.contains(&(later.from.ip(), later.to.ip(), id))
+    }
+}
+
+/// What [`hand_on`] did besides handing packets on.
+struct Handed {
+    /// Packets not shown: the queue held as many as it may.
+    unshown: u64,
+    /// The pcap file could not be written: the line to say (once).
+    pcap_failed: Option<crate::i18n::Msg>,
 }
 
 /// Hands the packets of `batch` that are the run's to the sinks. An error
@@ -286,15 +477,33 @@ fn hand_on(
     batch: &mut Vec<Captured>,
     scope: &Scope,
     flows: &mut Flows,
+    cut: &mut CutDatagrams,
     mark: Option<&Watermark>,
     sinks: &Sinks,
-) -> Result<(), Option<String>> {
+) -> Result<Handed, Option<String>> {
     let mut shown = Vec::new();
+    let mut pcap_failed = None;
     for mut captured in batch.drain(..) {
+        // A later fragment of one of the run's datagrams goes to the pcap
+        // file; the datagram's line (its first fragment's) says how many.
+        if let Some(fragment) = captured.packet.fragment.filter(|f| f.later()) {
+            if cut.is_ours(&captured.packet, fragment.id)
+                && let Some(pcap) = &sinks.pcap
+                && let Err(message) = pcap.write(&captured)
+            {
+                pcap_failed = Some(message);
+            }
+            continue;
+        }
         flows.annotate(&mut captured.packet);
         let Some(sender) = scope.sender(&captured.packet) else { continue };
-        if let Some(pcap) = &sinks.pcap {
-            pcap.write(&captured).map_err(Some)?;
+        if let Some(fragment) = captured.packet.fragment {
+            cut.remember(&captured.packet, fragment.id);
+        }
+        if let Some(pcap) = &sinks.pcap
+            && let Err(message) = pcap.write(&captured)
+        {
+            pcap_failed = Some(message);
         }
         let event = PacketEvent { packet: captured.packet, sender: Some(sender) };
         if let Some(record) = &sinks.record {
@@ -304,10 +513,11 @@ fn hand_on(
             shown.push((Stamp::of(event.packet.time), Event::Packet(event)));
         }
     }
-    match mark {
-        Some(mark) if !shown.is_empty() => mark.emit_all(shown).map_err(|_| None),
-        _ => Ok(()),
-    }
+    let unshown = match mark {
+        Some(mark) if !shown.is_empty() => mark.emit_all(shown).map_err(|_| None)?,
+        _ => 0,
+    };
+    Ok(Handed { unshown, pcap_failed })
 }
 
 /// The capture of a run: inert unless the run asked for packets; started
@@ -330,7 +540,7 @@ impl Packets {
     /// A run's capture; creates the pcap file now, so that a bad path ends
     /// the run before anything happens.
     pub fn new(config: &PacketsConfig, report: &Report) -> Result<Packets> {
-        let pcap = config.pcap.as_deref().map(PcapFile::create).transpose()?;
+        let pcap = config.pcap.as_deref().map(|path| PcapFile::create(path, report)).transpose()?;
         let show = config.show.then(|| report.clone());
         let mut packets = Packets::with_sinks(report, Sinks { show, record: None, pcap });
         packets.owns_pcap = true;
@@ -441,7 +651,7 @@ impl Packets {
         let sinks = Sinks { show: self.show.clone(), record: self.record.clone(), pcap: self.pcap.clone() };
         let started = interface.map_err(Start::Capture).and_then(|interface| {
             let options = CaptureOptions { interface: interface.name, ports: vec![port], snaplen };
-            Wire::start(&options, scope, sinks)
+            Wire::start(&options, scope, sinks, self.report.clone())
         });
         match started {
             Ok(wire) => self.wire = Some(wire),
@@ -473,7 +683,23 @@ impl Packets {
         let Some(mut wire) = self.wire.take() else { return Ok(()) };
         let outcome = wire.stop();
         if outcome.drops > 0 {
-            let message = crate::msg!("notice-capture-drops", n = outcome.drops);
+            let message = crate::msg!("notice-capture-drops", n = crate::i18n::Arg::count(outcome.drops));
+            self.report.emit(Event::Notice { conn: None, message })?;
+        }
+        if outcome.unshown > 0 {
+            let n = crate::i18n::Arg::count(outcome.unshown);
+            let message = match self.pcap.is_some() {
+                true => crate::msg!(
+                    "notice-capture-unshown-total-pcap",
+                    n = n,
+                    limit = crate::report::queue::CAPTURED_LIMIT
+                ),
+                false => crate::msg!(
+                    "notice-capture-unshown-total",
+                    n = n,
+                    limit = crate::report::queue::CAPTURED_LIMIT
+                ),
+            };
             self.report.emit(Event::Notice { conn: None, message })?;
         }
         if let Some(failure) = outcome.failure {

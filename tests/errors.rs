@@ -319,7 +319,7 @@ fn command_line_errors_are_one_line() {
         (&["tcp", "connect"], "missing <HOST>; usage: netplay tcp connect"),
         (&["--color", "blue", "demo"], "possible values: auto, always, never"),
         (&["--json", "--raw", "demo"], "'--json' cannot be used with '--raw'"),
-        (&["tcp", "connect", "h", "1", "-m", "x", "--hex", "01"], "cannot be used with"),
+        (&["tcp", "connect", "h", "1", "-m", "x", "--file", "Cargo.toml"], "cannot be used with"),
         (&["serve"], "'serve' needs its protocol first"),
     ];
     for (args, words) in cases {

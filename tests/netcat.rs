@@ -476,3 +476,21 @@ fn udp_serve_replies_with_binary_bytes() {
         assert_eq!(finish(&mut server, "netplay udp serve", EXCHANGE), 0);
     }
 }
+
+/// `-m` and `--hex` combine, in command-line order: `-m a --hex '00 ff'
+/// -m b` sends three datagrams, a, 00 ff, b. Before, clap refused the pair
+/// (exit 2) and no error said how to mix text and bytes.
+#[test]
+fn messages_and_hex_go_in_the_order_given() {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let mut sender = netplay()
+        .args(["-q", "udp", "send", "127.0.0.1", &port.to_string(), "-m", "a", "--hex", "00 ff", "-m", "b"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lens, got) = datagrams(&socket, 4);
+    assert_eq!(finish(&mut sender, "netplay udp send", EXCHANGE), 0);
+    assert_eq!((lens, got), (vec![1, 2, 1], b"a\x00\xffb".to_vec()));
+}

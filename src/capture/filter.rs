@@ -6,8 +6,11 @@
 //! - packets on one interface (`SKF_AD_IFINDEX`), and on loopback only the
 //!   outgoing copy of each packet (`SKF_AD_PKTTYPE`): loopback hands every
 //!   packet to packet sockets twice, once sent and once received;
-//! - IPv4 and IPv6 TCP or UDP whose source or destination port is in the set
-//!   (IPv4 fragments after the first, which carry no ports, are dropped);
+//! - IPv4 and IPv6 TCP or UDP whose source or destination port is in the set,
+//!   the first fragment of a UDP datagram the IP layer cut included (IPv6's
+//!   fragment header read when it follows the fixed header, as Linux sends
+//!   it); and every later UDP fragment, which carries no ports: user space
+//!   keeps those whose IP identification is a kept first fragment's;
 //! - ICMP errors (destination unreachable, source quench, time exceeded,
 //!   parameter problem) and ICMPv6 errors (types 1 to 4) whose quoted TCP or
 //!   UDP datagram has such a port.
@@ -95,6 +98,10 @@ enum L {
     Icmp4Error,
     Quoted4,
     Icmp6,
+    Later4,
+    Frag6,
+    Later6,
+    Keep,
 }
 
 enum Op {
@@ -128,10 +135,10 @@ pub fn program(spec: &FilterSpec) -> Result<Vec<Insn>, TooManyPorts> {
         I(ALU_AND_K, 0xf0),
         J(JMP_JEQ_K, 0x40, V4, Next),
         J(JMP_JEQ_K, 0x60, V6, Drop),
-        // IPv4: no ports after the first fragment; X = header length.
+        // IPv4: X = header length; after the first fragment, no ports.
         Label(V4),
         I(LD_H_ABS, 6),
-        J(JMP_JSET_K, 0x1fff, Drop, Next),
+        J(JMP_JSET_K, 0x1fff, Later4, Next),
         I(LD_B_ABS, 9),
         I(LDX_B_MSH, 0),
         J(JMP_JEQ_K, 6, Ports, Next),
@@ -156,13 +163,30 @@ pub fn program(spec: &FilterSpec) -> Result<Vec<Insn>, TooManyPorts> {
         I(ALU_ADD_K, 8),
         I(MISC_TAX, 0),
         Always(Ports),
-        // IPv6: a fixed 40-byte header, then TCP, UDP or ICMPv6.
+        // A later UDP fragment: kept, for user space to match.
+        Label(Later4),
+        I(LD_B_ABS, 9),
+        J(JMP_JEQ_K, 17, Keep, Drop),
+        // IPv6: a fixed 40-byte header, then TCP, UDP, ICMPv6 or a
+        // fragment header.
         Label(V6),
         I(LD_B_ABS, 6),
         I(LDX_IMM, 40),
         J(JMP_JEQ_K, 6, Ports, Next),
         J(JMP_JEQ_K, 17, Ports, Next),
+        J(JMP_JEQ_K, 44, Frag6, Next),
         J(JMP_JEQ_K, 58, Icmp6, Drop),
+        // The fragment header: next header, reserved, offset and flags,
+        // identification. The first fragment has the UDP header after it.
+        Label(Frag6),
+        I(LD_H_ABS, 42),
+        J(JMP_JSET_K, 0xfff8, Later6, Next),
+        I(LD_B_ABS, 40),
+        I(LDX_IMM, 48),
+        J(JMP_JEQ_K, 17, Ports, Drop),
+        Label(Later6),
+        I(LD_B_ABS, 40),
+        J(JMP_JEQ_K, 17, Keep, Drop),
         // ICMPv6 errors are types 1 to 4; the quoted IPv6 header follows
         // the 8-byte ICMPv6 header.
         Label(Icmp6),
@@ -173,6 +197,9 @@ pub fn program(spec: &FilterSpec) -> Result<Vec<Insn>, TooManyPorts> {
         I(LDX_IMM, 40 + 8 + 40),
         J(JMP_JEQ_K, 6, Ports, Next),
         J(JMP_JEQ_K, 17, Ports, Drop),
+        // An unconditional jump reaches the end however many ports.
+        Label(Keep),
+        Always(Accept),
         Label(Drop),
         I(RET_K, 0),
         // X points at a TCP or UDP header: source port, destination port.
@@ -367,6 +394,22 @@ mod tests {
         let mut fragment = tcp4(40000, 9000, 0x02, 0, 0, &[]);
         fragment[7] = 0x10; // fragment offset 16 (x 8 bytes)
         assert_eq!(kept(&[9000], &fragment), 0);
+    }
+
+    #[test]
+    fn a_cut_datagrams_first_fragment_by_its_ports_and_every_later_one() {
+        let v4 = fragments4(&udp4(40000, 9000, &[1; 1600]), 1480, 7);
+        let v6 = fragments6(&udp6(40000, 9000, &[1; 3000]), 1448, 7);
+        for (first, later) in [(&v4[0], &v4[1]), (&v6[0], &v6[1])] {
+            assert_eq!(kept(&[9000], first), 256);
+            assert_eq!(kept(&[9001], first), 0, "another port's datagram");
+            // No ports to read: kept, and user space matches its id.
+            assert_eq!(kept(&[9001], later), 256);
+        }
+        // Under the largest filter too (the jump to keep is not conditional).
+        let most: Vec<u16> = (1000..1000 + MAX_PORTS as u16).collect();
+        assert_eq!(kept(&most, &v6[1]), 256);
+        assert_eq!(kept(&most, &v4[1]), 256);
     }
 
     #[test]

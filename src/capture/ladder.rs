@@ -234,6 +234,9 @@ fn details(packet: &Packet) -> Vec<Detail> {
             out.push(Detail::new("TS".into()));
         }
     }
+    if let Some(n) = packet.fragments {
+        out.push(Detail::new(crate::msg!("ladder-fragments", n = n).to_string()));
+    }
     if let Some(icmp) = &packet.icmp {
         if let Some(q) = &icmp.quoted {
             out.push(Detail {

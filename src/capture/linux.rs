@@ -224,11 +224,34 @@ impl Capture {
     /// returns the time just before it found the queue empty: every packet
     /// stamped before that (less [`super::QUEUE_MARGIN`]) has been read.
     pub fn drain(&mut self, out: &mut Vec<Captured>) -> Result<Instant, CaptureError> {
+        Ok(self.drain_at_most(out, usize::MAX, usize::MAX)?.0)
+    }
+
+    /// [`Capture::drain`], stopping once `most` packets or `most_bytes`
+    /// bytes of them are kept (a flood would otherwise keep it reading, and
+    /// its list growing, for as long as it lasts). Also returns whether the
+    /// queue was found empty; when not, the time returned is the last
+    /// packet's: the queue is read in the order packets came.
+    pub fn drain_at_most(
+        &mut self,
+        out: &mut Vec<Captured>,
+        most: usize,
+        most_bytes: usize,
+    ) -> Result<(Instant, bool), CaptureError> {
+        let (mut kept, mut bytes) = (0, 0);
         loop {
             let before = Instant::now();
             match self.read(MsgFlags::MSG_DONTWAIT)? {
-                None => return Ok(before),
-                Some(Some(captured)) => out.push(captured),
+                None => return Ok((before, true)),
+                Some(Some(captured)) => {
+                    let time = captured.frame.time;
+                    bytes += captured.frame.data.len();
+                    out.push(captured);
+                    kept += 1;
+                    if kept >= most || bytes >= most_bytes {
+                        return Ok((time.min(before), false));
+                    }
+                }
                 Some(None) => {}
             }
         }
@@ -283,7 +306,10 @@ impl Capture {
         };
         let Ok(packet) = frame.parse() else { return Ok(Some(None)) };
         let ports = &self.spec.ports;
-        if !packet.ports().is_some_and(|(a, b)| ports.contains(&a) || ports.contains(&b)) {
+        // A later fragment has no ports: its IP identification tells whose
+        // it is, which the caller matches with the first fragments it kept.
+        let later = packet.fragment.is_some_and(|f| f.later());
+        if !later && !packet.ports().is_some_and(|(a, b)| ports.contains(&a) || ports.contains(&b)) {
             return Ok(Some(None));
         }
         Ok(Some(Some(Captured { frame, packet })))

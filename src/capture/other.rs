@@ -70,6 +70,15 @@ impl Capture {
     pub fn drain(&mut self, _out: &mut Vec<Captured>) -> Result<Instant, CaptureError> {
         match self.never {}
     }
+
+    pub fn drain_at_most(
+        &mut self,
+        _out: &mut Vec<Captured>,
+        _most: usize,
+        _most_bytes: usize,
+    ) -> Result<(Instant, bool), CaptureError> {
+        match self.never {}
+    }
 }
 
 fn unsupported() -> io::Error {

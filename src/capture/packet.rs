@@ -303,6 +303,66 @@ pub struct Packet {
     pub tcp: Option<Tcp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icmp: Option<Icmp>,
+    /// An IP fragment of a datagram: the first carries the UDP header (so
+    /// its ports, and the datagram's whole length), the others bytes only.
+    #[serde(skip)]
+    pub fragment: Option<Fragment>,
+    /// The first fragment of a datagram the IP layer cut: how many
+    /// fragments it was sent in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fragments: Option<u32>,
+}
+
+/// Where an IP fragment stands in its datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fragment {
+    /// The identification every fragment of one datagram shares (IPv4's
+    /// 16-bit field, the 32 bits of IPv6's fragment header).
+    pub id: u32,
+    /// Where its bytes go in the datagram, in bytes: 0 for the first.
+    pub offset: u32,
+    /// More fragments follow.
+    pub more: bool,
+}
+
+impl Fragment {
+    /// A fragment after the first: it has no ports of its own.
+    pub fn later(&self) -> bool {
+        self.offset > 0
+    }
+}
+
+/// The fragment fields of an IP packet, read from its header (IPv4) or
+/// from a fragment header right after the fixed header (IPv6, as Linux
+/// sends a datagram it cuts): `None` for a whole datagram. Also the offset
+/// of the fragment's payload.
+fn fragment_of(data: &[u8]) -> Option<(Fragment, usize)> {
+    match data.first()? >> 4 {
+        4 => {
+            let flags = u16::from_be_bytes([*data.get(6)?, *data.get(7)?]);
+            let (more, offset) = (flags & 0x2000 != 0, u32::from(flags & 0x1fff) * 8);
+            if !more && offset == 0 {
+                return None;
+            }
+            let id = u32::from(u16::from_be_bytes([data[4], data[5]]));
+            Some((Fragment { id, offset, more }, usize::from(data[0] & 0x0f) * 4))
+        }
+        6 if *data.get(6)? == 44 => {
+            let field = u16::from_be_bytes([*data.get(42)?, *data.get(43)?]);
+            let id = u32::from_be_bytes(data.get(44..48)?.try_into().ok()?);
+            Some((Fragment { id, offset: u32::from(field & 0xfff8), more: field & 1 != 0 }, 48))
+        }
+        _ => None,
+    }
+}
+
+/// The IP protocol a fragment carries (IPv4's header, or the next header
+/// in IPv6's fragment header).
+fn fragment_protocol(data: &[u8]) -> Option<u8> {
+    match data.first()? >> 4 {
+        4 => data.get(9).copied(),
+        _ => data.get(40).copied(),
+    }
 }
 
 impl Packet {
@@ -362,6 +422,9 @@ pub fn parse(data: &[u8], time: Instant, direction: Direction) -> Result<Packet,
         }
         _ => return Err(ParseError::NotIp("no IP header".into())),
     };
+    if let Some((fragment, start)) = fragment_of(data) {
+        return parse_fragment(data, time, direction, (src, dst), wire_length, fragment, start);
+    }
     if payload.fragmented && sliced.transport.is_none() {
         return Err(ParseError::Fragment);
     }
@@ -382,6 +445,8 @@ pub fn parse(data: &[u8], time: Instant, direction: Direction) -> Result<Packet,
         wire_length,
         tcp: None,
         icmp: None,
+        fragment: None,
+        fragments: None,
     };
     match (&sliced.transport, payload.ip_number) {
         (Some(TransportSlice::Tcp(tcp)), _) => {
@@ -435,6 +500,51 @@ pub fn parse(data: &[u8], time: Instant, direction: Direction) -> Result<Packet,
         (_, IpNumber::IPV6_ICMP) => return Err(truncated("ICMPv6")),
         (_, other) => return Err(ParseError::Unsupported(other.0)),
     }
+    Ok(packet)
+}
+
+/// A fragment of a UDP datagram (the IP layer cuts UDP datagrams; TCP
+/// segments fit their path). The first holds the UDP header: ports, the
+/// datagram's length, and so how many fragments of this size carry it.
+/// The others hold bytes only: no ports, the fragment's own length.
+fn parse_fragment(
+    data: &[u8],
+    time: Instant,
+    direction: Direction,
+    (src, dst): (IpAddr, IpAddr),
+    wire_length: u32,
+    fragment: Fragment,
+    start: usize,
+) -> Result<Packet, ParseError> {
+    if fragment_protocol(data) != Some(17) {
+        return Err(ParseError::Fragment);
+    }
+    // The bytes this fragment carries, as its header states them.
+    let carried = (wire_length as usize).saturating_sub(start) as u32;
+    let mut packet = Packet {
+        time,
+        direction,
+        from: SocketAddr::new(src, 0),
+        to: SocketAddr::new(dst, 0),
+        protocol: Protocol::Udp,
+        length: carried,
+        wire_length,
+        tcp: None,
+        icmp: None,
+        fragment: Some(fragment),
+        fragments: None,
+    };
+    if fragment.later() {
+        return Ok(packet);
+    }
+    let udp =
+        data.get(start..start + 8).ok_or(ParseError::Truncated { protocol: "UDP", have: data.len() })?;
+    packet.from.set_port(u16::from_be_bytes([udp[0], udp[1]]));
+    packet.to.set_port(u16::from_be_bytes([udp[2], udp[3]]));
+    let whole = u32::from(u16::from_be_bytes([udp[4], udp[5]]));
+    packet.length = whole.saturating_sub(8);
+    // Every fragment but the last carries as much as the first.
+    packet.fragments = (carried > 0).then(|| whole.div_ceil(carried).max(1));
     Ok(packet)
 }
 
@@ -555,6 +665,50 @@ pub(crate) mod samples {
         out
     }
 
+    /// `whole` (an IPv4 packet with a 20-byte header) cut as the IP layer
+    /// cuts it: fragments carrying `size` bytes (a multiple of 8) each.
+    pub fn fragments4(whole: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
+        let (header, payload) = whole.split_at(20);
+        let chunks: Vec<&[u8]> = payload.chunks(size).collect();
+        let last = chunks.len() - 1;
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut out = header.to_vec();
+                out[2..4].copy_from_slice(&((20 + chunk.len()) as u16).to_be_bytes());
+                out[4..6].copy_from_slice(&id.to_be_bytes());
+                let field = ((i * size / 8) as u16) | if i < last { 0x2000 } else { 0 };
+                out[6..8].copy_from_slice(&field.to_be_bytes());
+                out.extend_from_slice(chunk);
+                out
+            })
+            .collect()
+    }
+
+    /// `whole` (an IPv6 packet with no extension header) cut as Linux
+    /// cuts it: a fragment header after the fixed one, `size` bytes each.
+    pub fn fragments6(whole: &[u8], size: usize, id: u32) -> Vec<Vec<u8>> {
+        let (header, payload) = whole.split_at(40);
+        let chunks: Vec<&[u8]> = payload.chunks(size).collect();
+        let last = chunks.len() - 1;
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut out = header.to_vec();
+                out[4..6].copy_from_slice(&((8 + chunk.len()) as u16).to_be_bytes());
+                out[6] = 44;
+                let field = ((i * size) as u16) | u16::from(i < last);
+                out.extend_from_slice(&[header[6], 0]);
+                out.extend_from_slice(&field.to_be_bytes());
+                out.extend_from_slice(&id.to_be_bytes());
+                out.extend_from_slice(chunk);
+                out
+            })
+            .collect()
+    }
+
     /// The ICMP port unreachable Linux sends for `datagram` (an IPv4 UDP
     /// datagram): type 3 code 3, quoting the datagram.
     pub fn icmp4_port_unreachable(datagram: &[u8]) -> Vec<u8> {
@@ -598,6 +752,31 @@ mod tests {
 
     fn parsed(bytes: &[u8]) -> Packet {
         parse(bytes, Instant::now(), Direction::Out).expect("parses")
+    }
+
+    #[test]
+    fn a_datagram_cut_in_fragments_is_one_datagram_in_n() {
+        // 65,527 bytes over ::1 (MTU 65536): Linux sends 65,448, then 87.
+        let whole = udp6(40000, 9000, &vec![7; 65527]);
+        let cut = fragments6(&whole, 65448, 0xdead_beef);
+        assert_eq!(cut.len(), 2);
+        let first = parsed(&cut[0]);
+        assert_eq!((first.protocol, first.from.port(), first.to.port()), (Protocol::Udp, 40000, 9000));
+        assert_eq!((first.length, first.fragments), (65527, Some(2)));
+        assert_eq!(first.fragment, Some(Fragment { id: 0xdead_beef, offset: 0, more: true }));
+        let second = parsed(&cut[1]);
+        assert_eq!(second.fragment, Some(Fragment { id: 0xdead_beef, offset: 65448, more: false }));
+        assert_eq!((second.ports(), second.length, second.fragments), (Some((0, 0)), 87, None));
+        // 1,600 bytes over a 1500-byte MTU: 1,480, then 128.
+        let whole = udp4(40000, 9000, &[1; 1600]);
+        let cut = fragments4(&whole, 1480, 0x1234);
+        let first = parsed(&cut[0]);
+        assert_eq!((first.length, first.fragments, first.to.port()), (1600, Some(2), 9000));
+        let second = parsed(&cut[1]);
+        assert_eq!(second.fragment, Some(Fragment { id: 0x1234, offset: 1480, more: false }));
+        assert_eq!(second.wire_length, 20 + 128);
+        // A whole datagram is no fragment.
+        assert_eq!(parsed(&udp4(1, 2, b"x")).fragment, None);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
@@ -33,15 +34,62 @@ pub enum PcapError {
         #[source]
         source: io::Error,
     },
+    /// The system's error (pcap-file calls any of them "Error reading
+    /// bytes", writes included).
     #[error("pcap file: {0}")]
-    Write(String),
+    Write(#[source] io::Error),
 }
 
-/// A pcap file being written. Packets go through a buffer: call
-/// [`Pcap::finish`] at the end to write out the rest and learn whether it
-/// all reached the file.
+impl PcapError {
+    /// The system's error behind it.
+    pub fn io(&self) -> &io::Error {
+        match self {
+            PcapError::Create { source, .. } | PcapError::Write(source) => source,
+        }
+    }
+}
+
+/// pcap-file's error as the system's.
+fn io_error(e: pcap_file::PcapError) -> PcapError {
+    PcapError::Write(match e {
+        pcap_file::PcapError::IoError(e) => e,
+        other => io::Error::other(other.to_string()),
+    })
+}
+
+/// A pcap file being written. Packets go through a buffer: [`Pcap::flush`]
+/// writes it out (the capture does, at least once a second), and
+/// [`Pcap::finish`] at the end writes the rest and says whether it all
+/// reached the file.
 pub struct Pcap<W: Write> {
-    writer: PcapWriter<W>,
+    writer: PcapWriter<Shared<W>>,
+    /// The same writer, to flush it between packets (pcap-file's writer
+    /// lends no access to its own).
+    out: Shared<W>,
+}
+
+/// A writer the pcap writer and [`Pcap`] share; every use is already
+/// under the capture's own lock, so this one is never contended.
+struct Shared<W>(Arc<Mutex<W>>);
+
+impl<W> Shared<W> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, W> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<W: Write> Write for Shared<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.lock().write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.lock().write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.lock().flush()
+    }
 }
 
 impl Pcap<BufWriter<File>> {
@@ -49,6 +97,12 @@ impl Pcap<BufWriter<File>> {
     pub fn create(path: &Path, snaplen: u32) -> Result<Self, PcapError> {
         let file = File::create(path)
             .map_err(|source| PcapError::Create { path: path.display().to_string(), source })?;
+        Pcap::new(BufWriter::new(file), snaplen)
+    }
+
+    /// A file already open (a FIFO: [`crate::sys::fifo`]); writes the
+    /// header.
+    pub fn to_file(file: File, snaplen: u32) -> Result<Self, PcapError> {
         Pcap::new(BufWriter::new(file), snaplen)
     }
 }
@@ -64,8 +118,9 @@ impl<W: Write> Pcap<W> {
             endianness: Endianness::native(),
             ..PcapHeader::default()
         };
-        let writer = PcapWriter::with_header(out, header).map_err(|e| PcapError::Write(e.to_string()))?;
-        Ok(Pcap { writer })
+        let out = Shared(Arc::new(Mutex::new(out)));
+        let writer = PcapWriter::with_header(Shared(out.0.clone()), header).map_err(io_error)?;
+        Ok(Pcap { writer, out })
     }
 
     /// Appends one captured packet, stamped with the kernel's time.
@@ -74,15 +129,25 @@ impl<W: Write> Pcap<W> {
         let kept = frame.data.len().min(self.writer.snaplen() as usize);
         let wire = frame.wire_len.max(kept as u32);
         let packet = PcapPacket::new(time, wire, &frame.data[..kept]);
-        self.writer.write_packet(&packet).map_err(|e| PcapError::Write(e.to_string()))?;
+        self.writer.write_packet(&packet).map_err(io_error)?;
         Ok(())
     }
 
+    /// Writes out what is buffered, so that the file holds every packet
+    /// written so far (a capture killed later keeps them).
+    pub fn flush(&mut self) -> Result<(), PcapError> {
+        self.out.flush().map_err(PcapError::Write)
+    }
+
     /// Flushes what is buffered and returns the writer.
-    pub fn finish(self) -> Result<W, PcapError> {
-        let mut out = self.writer.into_writer();
-        out.flush().map_err(|e| PcapError::Write(e.to_string()))?;
-        Ok(out)
+    pub fn finish(mut self) -> Result<W, PcapError> {
+        self.flush()?;
+        let Pcap { writer, out } = self;
+        drop(writer.into_writer());
+        match Arc::try_unwrap(out.0) {
+            Ok(mutex) => Ok(mutex.into_inner().unwrap_or_else(|e| e.into_inner())),
+            Err(_) => Err(PcapError::Write(io::Error::other("the pcap writer is still shared"))),
+        }
     }
 }
 
@@ -129,6 +194,34 @@ mod tests {
         let second = reader.next_raw_packet().unwrap().unwrap();
         assert_eq!((second.incl_len, second.orig_len), (256, data.len() as u32));
         assert!(reader.next_raw_packet().is_none());
+    }
+
+    #[test]
+    fn a_write_error_is_the_systems_and_a_flush_writes_out() {
+        // /dev/full takes the buffered header, and refuses it at the flush:
+        // the system's words, not pcap-file's "Error reading bytes".
+        #[cfg(target_os = "linux")]
+        {
+            let mut pcap = Pcap::create(Path::new("/dev/full"), 256).unwrap();
+            let err = pcap.flush().unwrap_err();
+            assert_eq!(err.io().raw_os_error(), Some(28), "{err}");
+        }
+        let syn = tcp4(40000, 9000, 0x02, 7, 0, &[]);
+        let frame = Frame {
+            data: syn.clone(),
+            wire_len: syn.len() as u32,
+            kernel_time: UNIX_EPOCH,
+            time: Instant::now(),
+            direction: Direction::Out,
+            ifindex: 1,
+        };
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let mut pcap = Pcap::create(file.path(), 256).unwrap();
+        pcap.write(&frame).unwrap();
+        assert_eq!(std::fs::metadata(file.path()).unwrap().len(), 0, "buffered until flushed");
+        pcap.flush().unwrap();
+        assert_eq!(std::fs::metadata(file.path()).unwrap().len(), 24 + 16 + syn.len() as u64);
+        pcap.finish().unwrap();
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl DemoWire<'_> {
         if !matches!(isolation, Isolation::Host | Isolation::Private) {
             return Ok(None);
         }
-        let pcap = config.pcap.as_deref().map(PcapFile::create).transpose()?;
+        let pcap = config.pcap.as_deref().map(|path| PcapFile::create(path, &board.main())).transpose()?;
         Ok(Some(DemoWire { show: config.show, pcap, board }))
     }
 

@@ -73,6 +73,9 @@ struct Json<'a> {
     options: Option<&'a TcpOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
     icmp: Option<&'a Icmp>,
+    /// A UDP datagram the IP layer cut: how many fragments carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fragments: Option<u32>,
 }
 
 fn options_empty(options: &Option<&TcpOptions>) -> bool {
@@ -103,6 +106,7 @@ impl Serialize for PacketEvent {
             raw_ack: tcp.filter(|_| acks).map(|t| t.ack),
             options: tcp.map(|t| &t.options),
             icmp: p.icmp.as_ref(),
+            fragments: p.fragments,
         }
         .serialize(serializer)
     }

@@ -114,6 +114,9 @@ pub struct Human {
     /// `--slow drop`: per client, when its last drop line was shown and
     /// what was dropped for it since (one line a second, not one a chunk).
     drops: HashMap<u64, Drops>,
+    /// Events passed over as the run stopped ([`Reporter::skipped`]), not
+    /// said yet.
+    skipped: u64,
     buf: Vec<u8>,
 }
 
@@ -171,6 +174,7 @@ impl Human {
             at: Stamp::ZERO,
             ladder: Ladder::default(),
             drops: HashMap::new(),
+            skipped: 0,
             buf: Vec::new(),
         }
     }
@@ -985,9 +989,19 @@ pub fn label_columns(lang: Lang) -> usize {
 const TABLE_COLUMNS: usize = WHAT + 2 + COLUMN + 2 + COLUMN;
 
 impl Reporter for Human {
+    fn skipped(&mut self, _event: &Event) {
+        self.skipped += 1;
+    }
+
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
         self.buf.clear();
         self.at = at;
+        if self.skipped > 0 {
+            let n = std::mem::take(&mut self.skipped);
+            let text = self.t(msg!("notice-not-shown", n = Arg::count(n)));
+            let text = self.dim(&text);
+            self.line(&text);
+        }
         if std::mem::take(&mut self.progress_shown) {
             // Clear the progress line; what follows takes its place.
             self.buf.extend_from_slice(b"\r\x1b[K");

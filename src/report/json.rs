@@ -18,11 +18,13 @@ pub struct Json {
     /// Fields put first in every object (`"part":"tcp_exchange","end":"server",`),
     /// so the demo's events say which part and which end they come from.
     fields: Vec<u8>,
+    /// Events passed over as the run stopped, not said yet.
+    skipped: u64,
 }
 
 impl Json {
     pub fn new(out: Box<dyn Write + Send>) -> Json {
-        Json { out, buf: Vec::new(), decode: None, fields: Vec::new() }
+        Json { out, buf: Vec::new(), decode: None, fields: Vec::new(), skipped: 0 }
     }
 
     /// Adds `decoded` and `values` (or `decode_error`) to the events that
@@ -46,7 +48,22 @@ impl Json {
 }
 
 impl Reporter for Json {
+    fn skipped(&mut self, _event: &Event) {
+        self.skipped += 1;
+    }
+
+    /// Everything written reaches the output (stdout is written by a
+    /// thread of its own: see [`super::to_terminal`]).
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
+        if self.skipped > 0 {
+            let n = crate::i18n::Arg::count(std::mem::take(&mut self.skipped));
+            let message = crate::msg!("notice-not-shown", n = n);
+            self.event(at, &Event::Notice { conn: None, message })?;
+        }
         self.buf.clear();
         // Only the demo's few, short events carry fields.
         if !self.fields.is_empty() {

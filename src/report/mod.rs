@@ -2,6 +2,7 @@
 //! JSON lines for programs, or the raw payload for pipes. Runners only ever
 //! see [`Report`], a cloneable handle, so they cannot print by themselves.
 
+pub mod background;
 pub mod explain;
 pub mod html;
 pub mod human;
@@ -14,15 +15,14 @@ pub mod tables;
 pub mod width;
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::{Event, Role};
 use crate::hexdump;
+pub use background::{Afterwards, Background, Stopper};
 use queue::Queue;
 
 /// Something that renders events to its writer. Only the report queue's
@@ -43,6 +43,12 @@ pub trait Reporter: Send {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+
+    /// The run is stopping, and `event` (data, a datagram, a packet) came
+    /// too late to be shown before the run ends (see
+    /// [`Report::stop_within`]): it is passed over, and the reporter counts
+    /// it, to say so before the totals.
+    fn skipped(&mut self, _event: &Event) {}
 }
 
 /// Writing to our own output failed (a closed pipe, a full disk). Kept apart
@@ -50,6 +56,12 @@ pub trait Reporter: Send {
 #[derive(Debug, thiserror::Error)]
 #[error("{}", crate::msg!("error-writing-output", error = crate::net::describe_msg(.0)))]
 pub struct OutputError(#[source] pub io::Error);
+
+/// Once a run is stopping, how long stdout gets to take what waits for it
+/// before it is given up (see [`to_terminal`]): less than a stopping server
+/// gives its clients to close, so that their last events, waiting behind
+/// stdout, still come out.
+pub const STDOUT_PATIENCE: Duration = Duration::from_millis(200);
 
 /// Called with every event as it is emitted, before it waits in the queue:
 /// the demo records what its runners did this way.
@@ -67,6 +79,8 @@ pub struct Report {
     /// Set when the run is stopping (a signal): the last flush waits only
     /// this long for an output that may be blocked.
     give_up: Arc<Mutex<Option<Instant>>>,
+    /// The writers on stdout, told when to give up on it.
+    stoppers: Arc<Mutex<Vec<Stopper>>>,
     /// The output shows what is sent (`--raw` shows only what is received):
     /// when it does not, a runner need not copy or order its sends.
     sends: bool,
@@ -98,6 +112,7 @@ impl Report {
             end: 0,
             tap: None,
             give_up: Arc::default(),
+            stoppers: Arc::default(),
             sends: true,
             totals: Arc::default(),
         })
@@ -110,6 +125,7 @@ impl Report {
             end: 0,
             tap: None,
             give_up: Arc::default(),
+            stoppers: Arc::default(),
             sends: false,
             totals: Arc::default(),
         }
@@ -254,9 +270,26 @@ impl Report {
     }
 
     /// The run is stopping: from now on, waiting for output gives up after
-    /// `within` (an output nobody reads must not keep the process alive).
+    /// `within` (an output nobody reads must not keep the process alive),
+    /// and waiting for stdout after [`STDOUT_PATIENCE`] (so that what goes
+    /// to stderr, the totals, does not wait behind it).
     pub fn stop_within(&self, within: Duration) {
-        *self.give_up.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + within);
+        let now = Instant::now();
+        *self.give_up.lock().unwrap_or_else(|e| e.into_inner()) = Some(now + within);
+        for stopper in self.stoppers.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            stopper.give_up_at(now + STDOUT_PATIENCE.min(within / 2));
+        }
+        // Past half the patience, what is still queued of a flood (data,
+        // datagrams, packets) is passed over and counted, so that the last
+        // lines (closed, the totals) are written within it.
+        if let Some(queue) = &self.queue {
+            queue.skip_bulk_after(now + within / 2);
+        }
+    }
+
+    /// `stopper` is told when to give up on its output ([`Report::stop_within`]).
+    pub fn on_stop(&self, stopper: Stopper) {
+        self.stoppers.lock().unwrap_or_else(|e| e.into_inner()).push(stopper);
     }
 
     /// Writes what is left and ends the output thread: the last call of a
@@ -284,11 +317,13 @@ impl Watermark {
         }
     }
 
-    /// Reports events that happened at their stamps, all at once.
-    pub fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<(), OutputError> {
+    /// Reports events that happened at their stamps, all at once; returns
+    /// how many captured packets were not shown (the queue held
+    /// [`queue::CAPTURED_LIMIT`] already).
+    pub fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<u64, OutputError> {
         match &self.inner {
             Some(inner) => inner.emit_all(events),
-            None => Ok(()),
+            None => Ok(0),
         }
     }
 
@@ -398,105 +433,59 @@ pub fn raw_stream(stream: impl crate::sys::terminal::Standard) -> io::Result<cra
 
 /// Builds the report for a run on the real stdout and stderr; with a
 /// picture, it records every event too, as the end `role` tells them.
+///
+/// Once the run is stopping (a signal: [`Report::stop_within`]), stdout gets
+/// [`STDOUT_PATIENCE`] more to take what waits; then it is given up, so that
+/// nothing goes on waiting behind a pipe nobody reads: with `--raw` the
+/// payload left is counted and said on stderr, where the reports and the
+/// totals go; a report for people or programs goes on on stderr, after one
+/// line that says so.
 pub fn to_terminal(config: &OutputConfig, picture: Option<(&html::Picture, Role)>) -> io::Result<Report> {
     let stdout = raw_stream(io::stdout())?;
+    let lang = config.lang;
+    let on_stderr = || -> io::Result<Box<dyn Write + Send>> { Ok(Box::new(raw_stream(io::stderr())?)) };
+    let mut stoppers = Vec::new();
     let reporter: Box<dyn Reporter> = match config.mode {
         Mode::Human => {
             let terminal = io::stdout().is_terminal();
             let color = config.color.resolve(terminal);
             let width = width::columns(config.columns, terminal, width::stdout_terminal());
-            let stdout = Background::new(stdout)?;
+            let note = Box::new(move || {
+                let line = crate::msg!("error-line", what = crate::msg!("notice-stdout-given-up"));
+                format!("{}\n", line.render(lang))
+            });
+            let stdout = Background::new(stdout, Afterwards::Elsewhere { out: on_stderr()?, note })?;
+            stoppers.push(stdout.stopper());
             Box::new(human::Human::in_background(stdout, human::Style::from_config(config, color, width)))
         }
-        Mode::Json => Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone())),
+        Mode::Json => {
+            // JSON lines only, there too.
+            let note = Box::new(String::new);
+            let stdout = Background::new(stdout, Afterwards::Elsewhere { out: on_stderr()?, note })?;
+            stoppers.push(stdout.stopper());
+            Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone()))
+        }
         Mode::Raw => {
             let terminal = io::stderr().is_terminal();
             let color = config.color.resolve(terminal);
             let width = width::columns(config.columns, terminal, width::stderr_terminal());
             let mut style = human::Style::from_config(config, color, width);
             style.dumps = false;
-            let stderr = human::Human::new(Box::new(raw_stream(io::stderr())?), style);
-            Box::new(raw::Raw::new(Box::new(stdout), stderr, config.quiet, config.decode.is_some()))
+            let stderr = human::Human::new(on_stderr()?, style);
+            let payload = Background::new(stdout, Afterwards::Discard)?;
+            stoppers.push(payload.stopper());
+            Box::new(raw::Raw::new(payload, stderr, config.quiet, config.decode.is_some()))
         }
     };
     let report = match picture {
         Some((picture, role)) => Report::new(picture.tee(reporter, html::End::Run(role)))?,
         None => Report::new(reporter)?,
     };
+    for stopper in stoppers {
+        report.on_stop(stopper);
+    }
     // The picture shows what is sent, whatever stdout shows.
     Ok(if config.mode == Mode::Raw && picture.is_none() { report.without_sends() } else { report })
-}
-
-/// A writer that writes on a thread of its own, so that the next event is
-/// rendered while the last ones are being written: a dump costs the time of
-/// the slower of rendering and writing, not of both. One buffer is written
-/// while at most one more waits, so memory stays flat and a slow reader of
-/// our output still slows us down. A write's error is returned by every later
-/// write and by `flush`; after it nothing more is written.
-pub struct Background {
-    jobs: Option<SyncSender<Vec<u8>>>,
-    /// Buffers written come back for reuse.
-    done: Receiver<Vec<u8>>,
-    /// Buffers sent and not back yet.
-    pending: usize,
-    error: Arc<Mutex<Option<io::Error>>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Background {
-    pub fn new(mut out: impl Write + Send + 'static) -> io::Result<Background> {
-        let (jobs, work) = sync_channel::<Vec<u8>>(1);
-        let (give_back, done) = std::sync::mpsc::channel();
-        let error = Arc::new(Mutex::new(None));
-        let failed = error.clone();
-        let thread = std::thread::Builder::new().name("output".into()).spawn(move || {
-            let mut ok = true;
-            for buf in work {
-                if ok && let Err(e) = out.write_all(&buf).and_then(|()| out.flush()) {
-                    *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-                    ok = false;
-                }
-                if give_back.send(buf).is_err() {
-                    return;
-                }
-            }
-        })?;
-        Ok(Background { jobs: Some(jobs), done, pending: 0, error, thread: Some(thread) })
-    }
-
-    /// Writes `buf` without copying it: the buffer itself goes to the
-    /// writing thread, and `buf` becomes an empty one (a buffer written
-    /// before, so its room is reused).
-    pub fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        self.failure()?;
-        let full = std::mem::replace(buf, self.spare());
-        let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("output closed"))?;
-        // Blocks while one buffer is being written and another waits.
-        jobs.send(full).map_err(|_| io::Error::other("the output thread stopped"))?;
-        self.pending += 1;
-        Ok(())
-    }
-
-    /// An empty buffer: one written already when there is one.
-    fn spare(&mut self) -> Vec<u8> {
-        match self.done.try_recv() {
-            Ok(mut spare) => {
-                self.pending -= 1;
-                spare.clear();
-                spare
-            }
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// The error the writer met, if any; it stays, so every later write and
-    /// the last flush say it too.
-    fn failure(&self) -> io::Result<()> {
-        match &*self.error.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some(e) => Err(io::Error::new(e.kind(), e.to_string())),
-            None => Ok(()),
-        }
-    }
 }
 
 /// Output for a run with several ends at once (the demo): each end gets a
@@ -623,38 +612,6 @@ fn reporter(
     }
 }
 
-impl Write for Background {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        let mut next = self.spare();
-        next.extend_from_slice(buf);
-        self.send(&mut next)
-    }
-
-    /// Waits until every buffer sent is written.
-    fn flush(&mut self) -> io::Result<()> {
-        while self.pending > 0 {
-            self.done.recv().map_err(|_| io::Error::other("the output thread stopped"))?;
-            self.pending -= 1;
-        }
-        self.failure()
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        // Whatever is queued is written before the thread ends.
-        drop(self.jobs.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 /// One writer shared by several reporters; each write goes through whole.
 #[derive(Clone)]
 struct SharedWriter(Arc<Mutex<Box<dyn Write + Send>>>);
@@ -770,7 +727,7 @@ mod tests {
     #[test]
     fn background_writes_everything_in_order() {
         let buf = SharedBuf::default();
-        let mut out = Background::new(buf.clone()).unwrap();
+        let mut out = Background::new(buf.clone(), Afterwards::Discard).unwrap();
         for i in 0..100u8 {
             out.write_all(&[i; 1000]).unwrap();
         }
@@ -783,7 +740,8 @@ mod tests {
     #[test]
     fn a_background_write_error_comes_back() {
         let fail = Arc::new(Mutex::new(false));
-        let mut out = Background::new(Failing(SharedBuf::default(), fail.clone())).unwrap();
+        let mut out =
+            Background::new(Failing(SharedBuf::default(), fail.clone()), Afterwards::Discard).unwrap();
         out.write_all(b"fine").unwrap();
         *fail.lock().unwrap() = true;
         // This write fails on the thread; the next call or flush says so.
@@ -794,7 +752,7 @@ mod tests {
     #[test]
     fn dropping_background_writes_what_is_queued() {
         let buf = SharedBuf::default();
-        let mut out = Background::new(buf.clone()).unwrap();
+        let mut out = Background::new(buf.clone(), Afterwards::Discard).unwrap();
         out.write_all(b"last words").unwrap();
         drop(out);
         assert_eq!(buf.contents(), b"last words");
@@ -803,7 +761,7 @@ mod tests {
     #[test]
     fn sent_buffers_are_written_in_order_and_come_back_empty() {
         let buf = SharedBuf::default();
-        let mut out = Background::new(buf.clone()).unwrap();
+        let mut out = Background::new(buf.clone(), Afterwards::Discard).unwrap();
         let mut expected = Vec::new();
         let mut mine = Vec::new();
         for i in 0..50u8 {

@@ -45,6 +45,13 @@ const SPINS: u32 = 20;
 /// The longest a cause holds back the events after it.
 pub const MAX_HOLD: Duration = Duration::from_millis(250);
 
+/// Captured packets that may wait to be shown. They take no room in the
+/// budget (see [`Watermark::emit_all`]), so they have a bound of their own:
+/// under a flood, the capture sees every packet while the runners, paced by
+/// the output, see few; past this many, a packet is counted and not shown.
+/// One waiting packet costs about 400 bytes: 8192 of them, 3 MiB.
+pub const CAPTURED_LIMIT: usize = 8192;
+
 /// The room an event takes in the queue, in permits of the budget.
 pub fn weight(payload: usize) -> u32 {
     payload.saturating_add(OVERHEAD).min(BUDGET) as u32
@@ -79,6 +86,12 @@ struct State {
     failed: Option<(io::ErrorKind, String)>,
     /// The output thread waits for something to release.
     sleeping: bool,
+    /// Captured packets queued and not rendered yet.
+    captured: usize,
+    /// The run is stopping: from this moment, the bulk of a flood still
+    /// queued (data, datagrams, packets) is passed over, counted by each
+    /// reporter ([`super::Reporter::skipped`]).
+    skip_bulk_after: Option<Instant>,
     /// Flushes asked for, and done, counted; done in the order asked.
     flushes_asked: u64,
     flushes_done: u64,
@@ -91,6 +104,8 @@ struct Entry {
     end: usize,
     item: Item,
     permits: u32,
+    /// A captured packet, counted in [`State::captured`].
+    captured: bool,
 }
 
 enum Item {
@@ -229,6 +244,7 @@ impl Queue {
             end,
             item: Item::Event(Box::new(event)),
             permits,
+            captured: false,
         }));
         let wake = state.sleeping;
         drop(state);
@@ -236,6 +252,12 @@ impl Queue {
             self.changed.notify_all();
         }
         Ok(())
+    }
+
+    /// See [`State::skip_bulk_after`].
+    pub fn skip_bulk_after(&self, at: Instant) {
+        self.state().skip_bulk_after = Some(at);
+        self.changed.notify_all();
     }
 
     pub fn emit(&self, end: usize, event: Event) -> Result<(), OutputError> {
@@ -285,7 +307,14 @@ impl Queue {
         let target = state.flushes_asked;
         let stamp = state.stamp();
         let id = state.id();
-        state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: 0, item: Item::Flush, permits: 0 }));
+        state.heap.push(std::cmp::Reverse(Entry {
+            stamp,
+            id,
+            end: 0,
+            item: Item::Flush,
+            permits: 0,
+            captured: false,
+        }));
         self.changed.notify_all();
         while state.flushes_done < target {
             state = match deadline {
@@ -343,7 +372,11 @@ impl Queue {
                     if blocker.is_some_and(|(stamp, _)| top.0.stamp >= stamp) {
                         break;
                     }
-                    batch.push(state.heap.pop().map(|e| e.0).expect("peeked"));
+                    let entry = state.heap.pop().map(|e| e.0).expect("peeked");
+                    if entry.captured {
+                        state.captured -= 1;
+                    }
+                    batch.push(entry);
                     if batch.len() >= 64 {
                         break;
                     }
@@ -377,6 +410,7 @@ impl Queue {
                 state.sleeping = false;
             }
             let failed = state.failed.is_some();
+            let skip_after = state.skip_bulk_after;
             drop(state);
             let mut error = None;
             let mut flushes = Vec::new();
@@ -384,6 +418,13 @@ impl Queue {
                 let mut ends = lock(&self.ends);
                 for entry in batch.drain(..) {
                     match entry.item {
+                        Item::Event(event)
+                            if event.is_bulk() && skip_after.is_some_and(|at| Instant::now() >= at) =>
+                        {
+                            if let Some(reporter) = ends.get_mut(entry.end) {
+                                reporter.skipped(&event);
+                            }
+                        }
                         Item::Event(event) if !failed && error.is_none() => {
                             if let Some(reporter) = ends.get_mut(entry.end)
                                 && let Err(e) = reporter.event(entry.stamp, &event)
@@ -479,7 +520,14 @@ impl Watermark {
         let id = state.id();
         let stamp = stamp.max(self.key.0);
         let item = Item::Event(Box::new(event));
-        state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: self.end, item, permits }));
+        state.heap.push(std::cmp::Reverse(Entry {
+            stamp,
+            id,
+            end: self.end,
+            item,
+            permits,
+            captured: false,
+        }));
         drop(state);
         self.queue.changed.notify_all();
         Ok(())
@@ -492,20 +540,36 @@ impl Watermark {
     /// may be waiting for that very mark (a sender's data, stamped after
     /// the packets being handed over), so waiting for room here would stall
     /// both until the hold ran out. A capture's events are small (no
-    /// payload) and come no faster than the traffic, which the others'
-    /// room already paces.
-    pub(super) fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<(), OutputError> {
+    /// payload), but under a flood they come faster than the runners, paced
+    /// by the output, take their datagrams: at most [`CAPTURED_LIMIT`]
+    /// packets wait, and the others are not shown. Returns how many were
+    /// not.
+    pub(super) fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<u64, OutputError> {
         let mut state = self.queue.state();
         state.failure()?;
+        let mut unshown = 0;
         for (stamp, event) in events {
+            let captured = matches!(event, Event::Packet(_));
+            if captured && state.captured >= CAPTURED_LIMIT {
+                unshown += 1;
+                continue;
+            }
+            state.captured += usize::from(captured);
             let id = state.id();
             let stamp = stamp.max(self.key.0);
             let item = Item::Event(Box::new(event));
-            state.heap.push(std::cmp::Reverse(Entry { stamp, id, end: self.end, item, permits: 0 }));
+            state.heap.push(std::cmp::Reverse(Entry {
+                stamp,
+                id,
+                end: self.end,
+                item,
+                permits: 0,
+                captured,
+            }));
         }
         drop(state);
         self.queue.changed.notify_all();
-        Ok(())
+        Ok(unshown)
     }
 
     /// Nothing stamped before `to` will come: events up to it may go.

@@ -3,13 +3,19 @@
 
 use std::io::{self, Write};
 
-use super::Reporter;
 use super::human::Human;
+use super::{Background, Reporter};
 use crate::clock::Stamp;
 use crate::event::{Dir, Event};
 
 pub struct Raw {
-    payload: Box<dyn Write + Send>,
+    /// Given up once the run is stopping and stdout takes nothing (see
+    /// [`super::to_terminal`]): what it could not write is counted.
+    payload: Background,
+    /// Payload bytes not written to stdout, said already.
+    told: u64,
+    /// Payload passed over as the run stopped: it never reached stdout.
+    skipped: u64,
     /// Payload of the current batch, written in one call at its end.
     pending: Vec<u8>,
     reports: Human,
@@ -21,8 +27,29 @@ pub struct Raw {
 }
 
 impl Raw {
-    pub fn new(payload: Box<dyn Write + Send>, reports: Human, quiet: bool, decode: bool) -> Raw {
-        Raw { payload, pending: Vec::new(), reports, quiet, decode }
+    pub fn new(payload: Background, reports: Human, quiet: bool, decode: bool) -> Raw {
+        Raw { payload, told: 0, skipped: 0, pending: Vec::new(), reports, quiet, decode }
+    }
+
+    /// Says on stderr how much of the payload received did not reach
+    /// stdout, once it was given up on.
+    fn tell_unwritten(&mut self, at: Stamp) -> io::Result<()> {
+        use crate::i18n::Arg;
+        let (least, most) = self.payload.unwritten();
+        let (least, most) = (least + self.skipped, most + self.skipped);
+        if !(self.payload.gave_up() || self.skipped > 0) || most <= self.told {
+            return Ok(());
+        }
+        self.told = most;
+        let message = match least == most {
+            true => crate::msg!("error-payload-unwritten", bytes = Arg::bytes(most)),
+            false => crate::msg!(
+                "error-payload-unwritten-about",
+                least = Arg::bytes(least),
+                most = Arg::bytes(most)
+            ),
+        };
+        self.reports.event(at, &Event::Error { conn: None, message })
     }
 }
 
@@ -37,6 +64,17 @@ impl Raw {
 }
 
 impl Reporter for Raw {
+    fn skipped(&mut self, event: &Event) {
+        match event {
+            // Payload: it never reaches stdout, and is counted as such.
+            Event::Data { dir: Dir::In, bytes, .. }
+            | Event::Relay { conn: Some(_), bytes, .. }
+            | Event::Datagram { dir: Dir::In, bytes, .. } => self.skipped += bytes.0.len() as u64,
+            Event::Packet(_) => self.reports.skipped(event),
+            _ => {}
+        }
+    }
+
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
         match event {
             Event::Data { dir: Dir::In, bytes, .. } | Event::Relay { conn: Some(_), bytes, .. } => {
@@ -61,9 +99,9 @@ impl Reporter for Raw {
 
     fn batch_done(&mut self) -> io::Result<()> {
         if !self.pending.is_empty() {
-            let written = self.payload.write_all(&self.pending);
-            self.pending.clear();
-            written?;
+            // The buffer goes to the writing thread, and an empty one comes
+            // back in its place.
+            self.payload.send(&mut self.pending)?;
         }
         Ok(())
     }
@@ -71,6 +109,7 @@ impl Reporter for Raw {
     fn flush(&mut self) -> io::Result<()> {
         self.batch_done()?;
         self.payload.flush()?;
+        self.tell_unwritten(crate::clock::now())?;
         self.reports.flush()
     }
 }

@@ -7,6 +7,7 @@ pub mod backlog;
 pub mod datagram;
 pub mod drops;
 pub mod ephemeral;
+pub mod fifo;
 pub mod in_use;
 pub mod interfaces;
 pub mod local_addrs;

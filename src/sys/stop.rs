@@ -24,6 +24,14 @@ impl Stop {
     /// that owns the process (not one embedded in the demo, whose Ctrl-C
     /// ends it all).
     pub fn on_signals() -> anyhow::Result<Stop> {
+        Stop::on_signals_then(|| {})
+    }
+
+    /// [`Stop::on_signals`], and `then` is called on the waiting thread as
+    /// each signal comes: a loop blocked on a full output (waiting for room
+    /// to report a datagram) does not look at the flag, and the hook tells
+    /// the output to stop waiting.
+    pub fn on_signals_then(then: impl Fn() + Send + 'static) -> anyhow::Result<Stop> {
         let caught = Arc::new(AtomicUsize::new(0));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let mut signals = {
@@ -36,6 +44,7 @@ impl Stop {
                 loop {
                     let name = signals.recv().await;
                     flag.store(number(name), Ordering::Relaxed);
+                    then();
                 }
             })
         })?;

@@ -68,6 +68,10 @@ impl Default for AnswerPolicy {
 /// the server to stop.
 const TICK: Duration = Duration::from_millis(200);
 
+/// After a signal, how long what waits to be shown gets to be written (the
+/// loop sees the signal within [`TICK`], and at once under a flood).
+const STOP_PATIENCE: Duration = Duration::from_millis(700);
+
 /// The drop count is told at most this often while it grows.
 const DROP_NOTE_EVERY: Duration = Duration::from_secs(1);
 
@@ -92,7 +96,11 @@ pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
 /// the server, which then prints its totals and exits 0.
 pub fn run_until_signal(config: UdpServeConfig, report: Report) -> Result<()> {
     // Handlers first: a signal sent as soon as "bound to" shows must find them.
-    let stop = Stop::on_signals().context("catch SIGINT and SIGTERM")?;
+    // Whatever waits to be shown (a flood's datagrams and packets, an
+    // output nobody reads), the run ends within a second of the signal.
+    let stopping = report.clone();
+    let stop = Stop::on_signals_then(move || stopping.stop_within(STOP_PATIENCE))
+        .context("catch SIGINT and SIGTERM")?;
     serve(config, report, stop, true)
 }
 

@@ -290,6 +290,16 @@ impl Proc {
         lines
     }
 
+    /// The stderr lines still to come, up to the end (the process has
+    /// ended, or ends within PATIENCE).
+    pub fn rest_stderr(&mut self) -> Vec<String> {
+        let mut lines = Vec::new();
+        while let Ok(line) = self.stderr.recv_timeout(PATIENCE) {
+            lines.push(line);
+        }
+        lines
+    }
+
     fn drain_stderr(&self) -> String {
         self.stderr.try_iter().collect::<Vec<_>>().join("\n")
     }

@@ -244,6 +244,10 @@ impl Reporter for Tee {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+
+    fn skipped(&mut self, event: &Event) {
+        self.inner.skipped(event)
+    }
 }
 
 struct Nothing;
