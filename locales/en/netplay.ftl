@@ -433,7 +433,10 @@ error-with-hint = { $error }; { $hint }
 error-cause-separator = :{" "}
 error-writing-output = writing output: { $error }
 notice-stdout-given-up = stdout took nothing when the run stopped: the rest of the report is here, on stderr
-notice-not-shown = { $n } events were not shown (data, datagrams, packets): the run was stopping, and the output was behind them
+notice-not-shown = { $n } { $n ->
+        [one] event was
+       *[other] events were
+    } not shown (data, datagrams, packets): the run was stopping, and the output was behind them
 error-payload-unwritten = stdout took nothing when the run stopped: { $bytes } received did not reach it
 error-payload-unwritten-about = stdout took nothing when the run stopped: of what was received, { $least } to { $most } did not reach it (its last write took an unknown part)
 hint-resolve = check the spelling, or give an IP address such as 127.0.0.1

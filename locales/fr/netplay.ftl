@@ -445,7 +445,10 @@ error-with-hint = { $error } ; { $hint }
 error-cause-separator =  :{" "}
 error-writing-output = écriture de la sortie : { $error }
 notice-stdout-given-up = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : la suite du compte rendu est ici, sur la sortie d'erreur
-notice-not-shown = { $n } événements n'ont pas été montrés (données, datagrammes, paquets) : l'exécution s'arrêtait, et l'affichage était en retard sur eux
+notice-not-shown = { $n } { $n ->
+        [one] événement n'a pas été montré
+       *[other] événements n'ont pas été montrés
+    } (données, datagrammes, paquets) : l'exécution s'arrêtait, et l'affichage était en retard sur eux
 error-payload-unwritten = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : { $bytes } reçus ne l'ont pas atteinte
 error-payload-unwritten-about = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : de ce qui a été reçu, { $least } à { $most } ne l'ont pas atteinte (sa dernière écriture en a pris une part inconnue)
 hint-resolve = vérifiez l'orthographe, ou donnez une adresse IP comme 127.0.0.1

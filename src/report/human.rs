@@ -988,6 +988,17 @@ pub fn label_columns(lang: Lang) -> usize {
 /// Columns the demo's table takes side by side.
 const TABLE_COLUMNS: usize = WHAT + 2 + COLUMN + 2 + COLUMN;
 
+impl Human {
+    /// The line that says how many events were passed over as the run
+    /// stopped, into the buffer.
+    fn tell_skipped(&mut self) {
+        let n = std::mem::take(&mut self.skipped);
+        let text = self.t(msg!("notice-not-shown", n = Arg::count(n)));
+        let text = self.dim(&text);
+        self.line(&text);
+    }
+}
+
 impl Reporter for Human {
     fn skipped(&mut self, _event: &Event) {
         self.skipped += 1;
@@ -996,11 +1007,9 @@ impl Reporter for Human {
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
         self.buf.clear();
         self.at = at;
-        if self.skipped > 0 {
-            let n = std::mem::take(&mut self.skipped);
-            let text = self.t(msg!("notice-not-shown", n = Arg::count(n)));
-            let text = self.dim(&text);
-            self.line(&text);
+        // Said once, before the totals: how many were passed over.
+        if self.skipped > 0 && matches!(event, Event::Done { .. } | Event::Summary { .. }) {
+            self.tell_skipped();
         }
         if std::mem::take(&mut self.progress_shown) {
             // Clear the progress line; what follows takes its place.
@@ -1187,6 +1196,15 @@ impl Reporter for Human {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if self.skipped > 0 {
+            self.buf.clear();
+            self.tell_skipped();
+            let sent = match &mut self.out {
+                Out::Direct(out) => out.write_all(&self.buf),
+                Out::Background(out) => out.send(&mut self.buf),
+            };
+            sent?;
+        }
         match &mut self.out {
             Out::Direct(out) => out.flush(),
             Out::Background(out) => out.flush(),

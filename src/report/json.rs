@@ -47,6 +47,18 @@ impl Json {
     }
 }
 
+impl Json {
+    /// A notice of how many events were passed over as the run stopped.
+    fn tell_skipped(&mut self, at: Stamp) -> io::Result<()> {
+        if self.skipped == 0 {
+            return Ok(());
+        }
+        let n = crate::i18n::Arg::count(std::mem::take(&mut self.skipped));
+        let message = crate::msg!("notice-not-shown", n = n);
+        self.event(at, &Event::Notice { conn: None, message })
+    }
+}
+
 impl Reporter for Json {
     fn skipped(&mut self, _event: &Event) {
         self.skipped += 1;
@@ -55,14 +67,14 @@ impl Reporter for Json {
     /// Everything written reaches the output (stdout is written by a
     /// thread of its own: see [`super::to_terminal`]).
     fn flush(&mut self) -> io::Result<()> {
+        self.tell_skipped(crate::clock::now())?;
         self.out.flush()
     }
 
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
-        if self.skipped > 0 {
-            let n = crate::i18n::Arg::count(std::mem::take(&mut self.skipped));
-            let message = crate::msg!("notice-not-shown", n = n);
-            self.event(at, &Event::Notice { conn: None, message })?;
+        // Said once, before the totals: how many were passed over.
+        if matches!(event, Event::Done { .. } | Event::Summary { .. }) {
+            self.tell_skipped(at)?;
         }
         self.buf.clear();
         // Only the demo's few, short events carry fields.

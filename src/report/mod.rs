@@ -63,6 +63,10 @@ pub struct OutputError(#[source] pub io::Error);
 /// stdout, still come out.
 pub const STDOUT_PATIENCE: Duration = Duration::from_millis(200);
 
+/// What a stopping run's last lines get at least, once its runner is done
+/// (see [`Report::finish`]).
+pub const FINAL_GRACE: Duration = Duration::from_millis(200);
+
 /// Called with every event as it is emitted, before it waits in the queue:
 /// the demo records what its runners did this way.
 pub type Tap = Arc<dyn Fn(&Event) + Send + Sync>;
@@ -295,9 +299,21 @@ impl Report {
     /// Writes what is left and ends the output thread: the last call of a
     /// run. Returns the first output error.
     pub fn finish(&self) -> Result<(), OutputError> {
-        let flushed = self.flush();
+        // A stopping run's last lines (its totals) come after its runner's
+        // own last steps, which may have used up the patience: they get
+        // FINAL_GRACE more (stdout is given up by then if it takes nothing,
+        // and the bulk of a flood passed over).
+        let deadline = self
+            .give_up
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map(|at| at.max(Instant::now() + FINAL_GRACE));
+        let flushed = match &self.queue {
+            Some(queue) => queue.flush(deadline),
+            None => Ok(()),
+        };
         if let Some(queue) = &self.queue {
-            queue.close(*self.give_up.lock().unwrap_or_else(|e| e.into_inner()));
+            queue.close(deadline);
         }
         flushed
     }
