@@ -23,6 +23,9 @@
 #              those this CPU runs; the live dump takes the first)
 #        COLORS="always"    add never to measure without colour too (against
 #              the same xxd, which has none)
+#        ONE_CORE=1         also the CPU time of each offline run pinned to one
+#              core (taskset -c 1, perf stat's task-clock, all threads): what
+#              the other helpers' load on a shared machine barely moves
 #        LIVE=0             skip the live dump (and ncat, nc)
 #        HEXYL=path to hexyl 0.17 or later (default: hexyl on PATH, then
 #              /work/tools/bin/hexyl; without one, the hexyl columns are left
@@ -57,6 +60,7 @@ for r in "${renderers[@]}"; do
   NETPLAY_HEX_RENDERER=$r "$NETPLAY" hex /dev/null || { echo "bench-hex: netplay cannot run the $r renderer here" >&2; exit 1; }
 done
 needed=(xxd python3)
+[[ ${ONE_CORE:-} == 1 ]] && needed+=(perf taskset)
 [[ $LIVE == 1 ]] && needed+=(ncat nc ss)
 for tool in "${needed[@]}"; do
   command -v "$tool" >/dev/null || { echo "bench-hex: $tool not found" >&2; exit 1; }
@@ -83,6 +87,12 @@ head -c "${SIZE_MB}M" /dev/urandom >"$dir/random.bin"
 # pipe short on purpose.
 (set +o pipefail; head -c "$((SIZE_MB * 3 / 4 + 1))M" /dev/urandom | base64 | head -c "${SIZE_MB}M" >"$dir/base64.txt")
 declare -A file=([random]=$dir/random.bin [base64]=$dir/base64.txt)
+
+# Milliseconds of CPU time a command takes pinned to one core (all its
+# threads, kernel time included), its output dropped.
+cpu_ms() {
+  perf stat -x, -e task-clock -- taskset -c 1 "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ {print $1}'
+}
 
 # Seconds (microsecond resolution) taken by a command, its output dropped.
 elapsed() {
@@ -140,16 +150,17 @@ offline_case() {
   [[ -n ${BASELINE:-} ]] && tools+=(baseline)
   if [[ $order == first ]]; then tools=("${netplays[@]}" "${tools[@]}"); else tools+=("${netplays[@]}"); fi
   rowload[$w-$input-$color]+="$(load) "
+  local -a cmd
   for tool in "${tools[@]}"; do
     case $tool in
-      netplay:*)
-        local r=${tool#netplay:}
-        record "$r-$w-$input-$color" "$(NETPLAY_HEX_RENDERER=$r elapsed "$NETPLAY" hex --width "$w" --color "$color" "$f")"
-        ;;
-      xxd) record "xxd-$w-$input-$color" "$(elapsed xxd -c "$w" "$f")" ;;
-      hexyl) record "hexyl-$w-$input-$color" "$(elapsed "$HEXYL" --panels "$((w / 8))" --color "$color" "$f")" ;;
-      baseline) record "baseline-$w-$input-$color" "$(elapsed "$BASELINE" hex --width "$w" --color "$color" "$f")" ;;
+      netplay:*) cmd=(env "NETPLAY_HEX_RENDERER=${tool#netplay:}" "$NETPLAY" hex --width "$w" --color "$color" "$f") ;;
+      xxd) cmd=(xxd -c "$w" "$f") ;;
+      hexyl) cmd=("$HEXYL" --panels "$((w / 8))" --color "$color" "$f") ;;
+      baseline) cmd=("$BASELINE" hex --width "$w" --color "$color" "$f") ;;
     esac
+    local name=${tool#netplay:}
+    record "$name-$w-$input-$color" "$(elapsed "${cmd[@]}")"
+    [[ ${ONE_CORE:-} == 1 ]] && record "cpu-$name-$w-$input-$color" "$(cpu_ms "${cmd[@]}")"
   done
 }
 
@@ -241,6 +252,39 @@ for w in $WIDTHS; do
     done
   done
 done
+
+if [[ ${ONE_CORE:-} == 1 ]]; then
+  echo
+  echo "offline on one core (taskset -c 1): CPU time in ms, all threads (median of $ROUNDS rounds; ratio = xxd / netplay with that renderer):"
+  echo
+  header="| width | input  | colour | xxd -c W |"
+  rule="|------:|--------|--------|---------:|"
+  for r in "${renderers[@]}"; do
+    header+=$(printf ' %8s | xxd / %-8s |' "$r" "$r")
+    rule+="---------:|---------------:|"
+  done
+  if [[ -n ${BASELINE:-} ]]; then
+    header+=" baseline | baseline / ${renderers[0]} |"
+    rule+="---------:|-------------------:|"
+  fi
+  echo "$header"
+  echo "$rule"
+  for w in $WIDTHS; do
+    for input in random base64; do
+      for color in $COLORS; do
+        key=$w-$input-$color
+        row=$(printf '| %5s | %-6s | %-6s | %8.0f |' "$w" "$input" "$([[ $color == always ]] && echo on || echo off)" "$(med "cpu-xxd-$key")")
+        for r in "${renderers[@]}"; do
+          row+=$(printf ' %8.0f | %14s |' "$(med "cpu-$r-$key")" "$(ratio "cpu-xxd-$key" "cpu-$r-$key")")
+        done
+        if [[ -n ${BASELINE:-} ]]; then
+          row+=$(printf ' %8.0f | %18s |' "$(med "cpu-baseline-$key")" "$(ratio "cpu-baseline-$key" "cpu-${renderers[0]}-$key")")
+        fi
+        echo "$row"
+      done
+    done
+  done
+fi
 
 if [[ $LIVE == 1 ]]; then
   echo
