@@ -42,6 +42,7 @@
 #![allow(unsafe_code)]
 
 use std::arch::x86_64::*;
+use std::sync::LazyLock;
 
 use super::{Category, LINE_BUF};
 
@@ -694,19 +695,63 @@ fn hex_digits(n: u32) -> u64 {
 
 /// Adds the characters starting at `starts` in `bytes`, whole lines of
 /// `W`, that show to `found`: the three- and four-byte ones the vector
-/// code could not decide, one by one, by the portable code.
+/// code could not decide, one by one. A three-byte one is in a block where
+/// some show and some do not: it is looked up in [`MIXED_BLOCKS`]; a
+/// four-byte one is decoded by the portable code.
 #[inline(never)]
 fn decode_each<const W: usize>(t: &super::Tables, bytes: &[u8], mut starts: u64, found: &mut Utf8Window) {
     while starts != 0 {
         let i = starts.trailing_zeros() as usize;
         starts &= starts - 1;
         let line = i - i % W;
-        if let Some((len, cells)) = super::char_at(t, &bytes[line..line + W], i - line) {
+        let shown = match bytes[i..] {
+            [lead @ 0xe0..=0xef, second, third, ..] => {
+                let code = usize::from(lead & 0x0f) << 12
+                    | usize::from(second & 0x3f) << 6
+                    | usize::from(third & 0x3f);
+                let block = usize::from(MIXED_INDEX[code >> 8]);
+                let cells = MIXED_BLOCKS[block << 8 | (code & 0xff)];
+                (cells != 0).then_some((3, usize::from(cells)))
+            }
+            _ => super::char_at(t, &bytes[line..line + W], i - line),
+        };
+        if let Some((len, cells)) = shown {
             found.raw |= ((1 << len) - 1) << i;
             found.lost |= ((1 << (len - cells)) - 1) << (i + 1);
         }
     }
 }
+
+/// For each block of [`THREE_BYTE_BLOCKS`] where some characters show and
+/// some do not, its place in [`MIXED_BLOCKS`].
+const MIXED_INDEX: [u8; 256] = {
+    let mut index = [0u8; 256];
+    let (mut block, mut next) = (0, 0);
+    while block < 256 {
+        if THREE_BYTE_BLOCKS[block] == 3 {
+            index[block] = next;
+            next += 1;
+        }
+        block += 1;
+    }
+    index
+};
+
+/// The cells each character of those blocks takes, 0 when it does not
+/// show (see `utf8_char`): 256 a block, 47 blocks. Made the first time one
+/// is met (about a millisecond), not at every start.
+static MIXED_BLOCKS: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let mut cells = Vec::new();
+    for block in (0..256).filter(|&block| THREE_BYTE_BLOCKS[block] == 3) {
+        for low in 0..256 {
+            let code = block << 8 | low;
+            let sequence =
+                [0xe0 | (code >> 12) as u8, 0x80 | (code >> 6 & 0x3f) as u8, 0x80 | (code & 0x3f) as u8];
+            cells.push(super::utf8_char(&sequence).map_or(0, |(_, shown)| shown as u8));
+        }
+    }
+    cells
+});
 
 /// For each block of 256 code points from U+0000 to U+FFFF, whether its
 /// three-byte UTF-8 characters show (see `utf8_char`): 0 none, 1 all in one
@@ -906,6 +951,21 @@ mod tests {
         }
         let table: Vec<String> = blocks.chunks(32).map(|row| format!("{row:?}")).collect();
         assert!(blocks == THREE_BYTE_BLOCKS, "THREE_BYTE_BLOCKS should now be:\n{}", table.join("\n"));
+        // Each character of a block of both kinds, as decode_each finds it.
+        for block in (0..256).filter(|&block| THREE_BYTE_BLOCKS[block] == 3) {
+            for low in 0..256 {
+                let code = block << 8 | low;
+                let sequence =
+                    [0xe0 | (code >> 12) as u8, 0x80 | (code >> 6 & 0x3f) as u8, 0x80 | (code & 0x3f) as u8];
+                let mut line = [b'.'; 8];
+                line[2..5].copy_from_slice(&sequence);
+                let mut found = Utf8Window { raw: 0, lost: 0 };
+                decode_each::<8>(&TABLES, &line, 1 << 2, &mut found);
+                let expected = super::super::utf8_char(&sequence)
+                    .map_or((0, 0), |(_, cells)| (0b111 << 2, ((1u64 << (3 - cells)) - 1) << 3));
+                assert_eq!((found.raw, found.lost), expected, "U+{code:04X}");
+            }
+        }
     }
 
     #[test]
