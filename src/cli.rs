@@ -480,6 +480,17 @@ pub struct TcpServeArgs {
     /// it is all that is left to send).
     #[arg(long, value_name = "DUR", default_value = "5s", value_parser = timeout_arg)]
     pub stall_timeout: Duration,
+
+    /// Play the steps of FILE with each client instead of answering: `< BYTES` expects exactly
+    /// these bytes, `> BYTES` sends, and more (docs/scripts.md). Each client's verdict is shown;
+    /// exit code 9 with --once when the client does not follow it, and at the stop when any did
+    /// not. Stdin is not read.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["echo", "reply", "reply_hex", "reply_file", "reply_once", "broadcast", "half_close", "no_shutdown"])]
+    pub script: Option<PathBuf>,
+
+    /// Each step of the --script waits at most DUR (500ms, 2s, 1m; default 10s).
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg, requires = "script")]
+    pub step_timeout: Option<Duration>,
 }
 
 // Plain comments: doc comments on the values would switch all of `tcp serve
@@ -645,6 +656,18 @@ pub struct UdpServeArgs {
     /// a small one shows datagrams dropped while it is full, which the server then counts.
     #[arg(long, value_name = "SIZE", value_parser = rcvbuf_arg)]
     pub rcvbuf: Option<usize>,
+
+    /// Play the steps of FILE instead of answering: `< BYTES` expects a datagram of exactly these
+    /// bytes, from any sender, and `> BYTES` sends one to the sender of the last datagram
+    /// received (docs/scripts.md). Played again for the next datagram; with --once, once. Exit
+    /// code 9 with --once when the peer does not follow it, and at the stop when a run failed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["echo", "reply", "reply_hex", "reply_file"])]
+    pub script: Option<PathBuf>,
+
+    /// Each step of the --script waits at most DUR (500ms, 2s, 1m; default 10s); the first waits
+    /// for a datagram as long as the server runs.
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg, requires = "script")]
+    pub step_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -1719,6 +1742,7 @@ impl BindArgs {
 impl TcpServeArgs {
     fn into_config(self, raw: bool, direct: bool) -> Result<ServeConfig> {
         let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
+        let script = script_arg(self.script.as_deref(), Transport::Stream)?;
         Ok(ServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
@@ -1729,7 +1753,12 @@ impl TcpServeArgs {
             reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?,
             reply_once: self.reply_once,
             once: self.once,
-            stdin: if raw { StdinMode::Raw } else { StdinMode::Lines },
+            // A script's clients get the script's bytes, nobody's typing.
+            stdin: match (script.is_some(), raw) {
+                (true, _) => StdinMode::Off,
+                (false, true) => StdinMode::Raw,
+                (false, false) => StdinMode::Lines,
+            },
             half_close: self.half_close.into_config(),
             queue_limit: self.queue,
             slow: match self.slow {
@@ -1741,13 +1770,15 @@ impl TcpServeArgs {
             accept_delay: self.accept_delay,
             // Raw bytes of two clients never mix in one stdout: they are
             // served in turn, as `nc -lk` does (a relay is --broadcast's).
-            sequential: self.sequential || (raw && !self.broadcast && !self.once),
+            sequential: self.sequential || (raw && !self.broadcast && !self.once && script.is_none()),
             broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
             access: Access { allow: self.allow, deny: self.deny },
-            direct,
+            direct: direct && script.is_none(),
             owns_process: true,
+            script,
+            step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
         })
     }
 }
@@ -1875,6 +1906,7 @@ impl TcpConnectArgs {
 
 impl UdpServeArgs {
     fn into_config(self) -> Result<UdpServeConfig> {
+        let script = script_arg(self.script.as_deref(), Transport::Datagram)?;
         Ok(UdpServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
@@ -1891,6 +1923,8 @@ impl UdpServeArgs {
                 rate: self.answer_rate,
                 access: Access { allow: self.allow, deny: self.deny },
             },
+            script,
+            step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
         })
     }
 }

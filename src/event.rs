@@ -225,6 +225,9 @@ pub enum Event {
         slow_disconnects: u64,
         /// Clients cut because they took no data for --stall-timeout.
         stalls: u64,
+        /// With --script: the clients whose script passed, and failed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scripts: Option<script::ScriptTally>,
         #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
         duration: Duration,
     },
@@ -388,6 +391,9 @@ pub struct ServeTotals {
     /// buffer was full (SO_RXQ_OVFL); absent where the system has no count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kernel_drops: Option<u64>,
+    /// With --script: the runs of the script that passed, and failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scripts: Option<script::ScriptTally>,
 }
 
 /// What to do with a client whose outgoing queue is full (`--slow`).

@@ -84,6 +84,9 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     if let Some(failed) = err.downcast_ref::<crate::script::Failed>() {
         return (Code::Script, line(failed.message()));
     }
+    if let Some(failed) = err.downcast_ref::<crate::script::SomeFailed>() {
+        return (Code::Script, line(failed.message()));
+    }
     if err.chain().any(|cause| cause.is::<crate::input::Shrunk>()) {
         return (Code::InputShrank, line(Msg::text(chain_text(lang, err))));
     }

@@ -233,7 +233,7 @@ fn script_end(file: Option<String>, report: &report::Report, result: Result<()>)
         Err(e) => exit::outcome(e),
     };
     let line = result.as_ref().err().and_then(|e| e.downcast_ref::<script::Failed>()).map(|f| f.line);
-    let end = event::script::ScriptEnd { file, exit_code: code as u8, line };
+    let end = event::script::ScriptEnd { conn: None, run: None, file, exit_code: code as u8, line };
     match report.emit(event::Event::ScriptEnd(end)) {
         Err(e) if result.is_ok() => Err(e.into()),
         _ => result,

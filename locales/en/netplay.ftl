@@ -95,6 +95,10 @@ serve-kernel-drops = { $n } { $n ->
         [one] datagram
        *[other] datagrams
     } dropped by the kernel: they arrived while the receive buffer was full (SO_RXQ_OVFL)
+serve-scripts = script: { $passed } { $passed ->
+        [one] run
+       *[other] runs
+    } passed, { $failed } failed
 
 ## TCP connections
 
@@ -151,6 +155,7 @@ summary-stalls = { $n } { $n ->
         [one] client
        *[other] clients
     } cut for taking no data
+summary-scripts = script: { $passed } passed, { $failed } failed
 list-separator = ,{" "}
 closed = closed at { $when }, { $duration } after { $since }: { $bytes_in } in, { $bytes_out } out
 closed-why = closed at { $when }, { $duration } after { $since }: { $bytes_in } in, { $bytes_out } out ({ $reason })
@@ -858,6 +863,17 @@ script-diff-came = came
 script-diff-nothing = (nothing)
 script-end-passed = ✓ { $file }: played to its end, every step as written
 script-end-failed = ✗ { $file }: the peer did not follow the script at line { $line } (exit code 9)
+script-end-failed-client = ✗ { $file }: the client did not follow the script at line { $line }
+script-end-failed-run = ✗ { $file }, run { $run }: the peer did not follow the script at line { $line }
+script-end-passed-run = ✓ { $file }, run { $run }: played to its end, every step as written
+script-clients-failed = { $failed } of { $played } { $played ->
+        [one] client
+       *[other] clients
+    } did not follow the script { $file } (each one's step is shown above)
+script-runs-failed = { $failed } of { $played } { $played ->
+        [one] run
+       *[other] runs
+    } of the script { $file } failed (each one's step is shown above)
 script-read = reading the script { $file }
 closed-script-failed = the script stopped at line { $line }
 
@@ -966,6 +982,8 @@ help-tcp-serve-deny = Refuse peers in this address block (same forms as --allow)
 help-queue = Bytes that may wait to be sent to one client (1M, 64K). A client that reads slowly costs at most this; when it is full, --slow applies
 help-slow = When a client's queue is full: wait for room (nothing is lost; whoever sends to it goes at its pace), disconnect it, or drop the message for it and keep it connected
 help-stall-timeout = Cut a client that takes no data for DUR while others wait on its full queue (or while it is all that is left to send)
+help-tcp-serve-script = Play the steps of FILE with each client instead of answering: `< BYTES` expects exactly these bytes, `> BYTES` sends, and more (docs/scripts.md). Each client's verdict is shown; exit code 9 with --once when the client does not follow it, and at the stop when any did not. Stdin is not read
+help-tcp-serve-step-timeout = Each step of the --script waits at most DUR (500ms, 2s, 1m; default 10s)
 about-tcp-connect = Connect to a TCP server, send input, show what comes back
 help-tcp-connect-host = The server: a name or address, or HOST:PORT, or [IPv6]:PORT
 help-tcp-connect-port = The server's port, when HOST does not carry it
@@ -1004,6 +1022,8 @@ help-answer-rate = Answer one peer at most N times a second (a burst of N, then 
 help-udp-serve-allow = Take datagrams only from this address block (as tcp serve's --allow); repeatable. Others are ignored: not shown, not answered, counted. A UDP source can be forged: this keeps answers away from other addresses, it does not authenticate anyone
 help-udp-serve-deny = Ignore datagrams from this address block; repeatable; wins over --allow
 help-rcvbuf = Ask for a receive buffer of SIZE (SO_RCVBUF; Linux doubles it, within net.core.rmem_max): a small one shows datagrams dropped while it is full, which the server then counts
+help-udp-serve-script = Play the steps of FILE instead of answering: `< BYTES` expects a datagram of exactly these bytes, from any sender, and `> BYTES` sends one to the sender of the last datagram received (docs/scripts.md). Played again for the next datagram; with --once, once. Exit code 9 with --once when the peer does not follow it, and at the stop when a run failed
+help-udp-serve-step-timeout = Each step of the --script waits at most DUR (500ms, 2s, 1m; default 10s); the first waits for a datagram as long as the server runs
 about-udp-send = Send UDP datagrams (sendto), and with --wait show the replies
 help-udp-send-host = Where to send: a name or address, or HOST:PORT, or [IPv6]:PORT
 help-udp-send-port = The port, when HOST does not carry it

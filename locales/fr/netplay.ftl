@@ -101,6 +101,13 @@ serve-kernel-drops = { $n } { $n ->
         [one] datagramme rejeté
        *[other] datagrammes rejetés
     } par le noyau : ils sont arrivés quand le tampon de réception était plein (SO_RXQ_OVFL)
+serve-scripts = script : { $passed } { $passed ->
+        [one] passage réussi
+       *[other] passages réussis
+    }, { $failed } { $failed ->
+        [one] échoué
+       *[other] échoués
+    }
 
 ## Connexions TCP
 
@@ -160,6 +167,13 @@ summary-stalls = { $n } { $n ->
         [one] client coupé
        *[other] clients coupés
     } faute de prendre des données
+summary-scripts = script : { $passed } { $passed ->
+        [one] réussi
+       *[other] réussis
+    }, { $failed } { $failed ->
+        [one] échoué
+       *[other] échoués
+    }
 list-separator = ,{" "}
 closed = connexion fermée à { $when }, { $duration } après { $since } : { $bytes_in } reçus, { $bytes_out } envoyés
 closed-why = connexion fermée à { $when }, { $duration } après { $since } : { $bytes_in } reçus, { $bytes_out } envoyés ({ $reason })
@@ -873,6 +887,20 @@ script-diff-came = reçu
 script-diff-nothing = (rien)
 script-end-passed = ✓ { $file } : joué jusqu'au bout, chaque étape comme écrite
 script-end-failed = ✗ { $file } : le pair n'a pas suivi le script à la ligne { $line } (code de sortie 9)
+script-end-failed-client = ✗ { $file } : le client n'a pas suivi le script à la ligne { $line }
+script-end-failed-run = ✗ { $file }, passage { $run } : le pair n'a pas suivi le script à la ligne { $line }
+script-end-passed-run = ✓ { $file }, passage { $run } : joué jusqu'au bout, chaque étape comme écrite
+script-clients-failed = { $failed } { $played ->
+        [one] client sur { $played } n'a pas suivi
+       *[other] clients sur { $played } n'ont pas suivi
+    } le script { $file } (l'étape de chacun est affichée plus haut)
+script-runs-failed = { $failed } { $played ->
+        [one] passage sur { $played }
+       *[other] passages sur { $played }
+    } du script { $file } { $failed ->
+        [one] a échoué
+       *[other] ont échoué
+    } (l'étape de chacun est affichée plus haut)
 script-read = lecture du script { $file }
 closed-script-failed = le script s'est arrêté à la ligne { $line }
 
@@ -982,6 +1010,8 @@ help-tcp-serve-deny = Refuser les pairs de ce bloc d'adresses (mêmes formes que
 help-queue = Les octets qui peuvent attendre d'être envoyés à un client (1M, 64K). Un client qui lit lentement coûte au plus cela ; quand sa file est pleine, --slow s'applique
 help-slow = Quand la file d'un client est pleine : attendre de la place (rien n'est perdu ; qui lui envoie va à son rythme), le déconnecter, ou abandonner le message pour lui et le garder connecté
 help-stall-timeout = Couper un client qui ne prend aucune donnée pendant DUR alors que d'autres attendent sa file pleine (ou qu'il est tout ce qui reste à servir)
+help-tcp-serve-script = Jouer les étapes de FILE avec chaque client au lieu de répondre : `< BYTES` attend exactement ces octets, `> BYTES` envoie, et d'autres encore (docs/scripts.md). Le verdict de chaque client est affiché ; code de sortie 9 avec --once quand le client ne suit pas, et à l'arrêt quand l'un d'eux ne l'a pas suivi. L'entrée standard n'est pas lue
+help-tcp-serve-step-timeout = Chaque étape du --script attend au plus DUR (500ms, 2s, 1m ; 10s par défaut)
 about-tcp-connect = Se connecter à un serveur TCP, envoyer l'entrée, montrer ce qui revient
 help-tcp-connect-host = Le serveur : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
 help-tcp-connect-port = Le port du serveur, quand HOST ne le porte pas
@@ -1020,6 +1050,8 @@ help-answer-rate = Répondre à un même pair au plus N fois par seconde (une ra
 help-udp-serve-allow = Ne prendre les datagrammes que de ce bloc d'adresses (comme le --allow de tcp serve) ; répétable. Les autres sont ignorés : ni montrés, ni répondus, mais comptés. Une source UDP peut être falsifiée : cela garde les réponses loin des autres adresses, cela n'authentifie personne
 help-udp-serve-deny = Ignorer les datagrammes de ce bloc d'adresses ; répétable ; l'emporte sur --allow
 help-rcvbuf = Demander un tampon de réception de SIZE (SO_RCVBUF ; Linux le double, dans la limite de net.core.rmem_max) : un petit tampon montre les datagrammes rejetés quand il est plein, que le serveur compte alors
+help-udp-serve-script = Jouer les étapes de FILE au lieu de répondre : `< BYTES` attend un datagramme d'exactement ces octets, de n'importe quel expéditeur, et `> BYTES` en envoie un à l'expéditeur du dernier datagramme reçu (docs/scripts.md). Rejoué pour le datagramme suivant ; avec --once, une fois. Code de sortie 9 avec --once quand le pair ne suit pas, et à l'arrêt quand un passage a échoué
+help-udp-serve-step-timeout = Chaque étape du --script attend au plus DUR (500ms, 2s, 1m ; 10s par défaut) ; la première attend un datagramme tant que le serveur tourne
 about-udp-send = Envoyer des datagrammes UDP (sendto), et avec --wait montrer les réponses
 help-udp-send-host = Où envoyer : un nom ou une adresse, ou HÔTE:PORT, ou [IPv6]:PORT
 help-udp-send-port = Le port, quand HOST ne le porte pas

@@ -203,6 +203,8 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         owns_process: false,
         // The demo captures for both ends (see wire.rs).
         packets: PacketsConfig::default(),
+        script: None,
+        step_timeout: crate::script::DEFAULT_TIMEOUT,
     }
 }
 
@@ -234,6 +236,8 @@ fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConf
         idle: Some(PATIENCE),
         answers: AnswerPolicy::default(),
         packets: PacketsConfig::default(),
+        script: None,
+        step_timeout: crate::script::DEFAULT_TIMEOUT,
     }
 }
 

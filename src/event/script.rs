@@ -113,6 +113,14 @@ fn hex_opt<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok,
 /// The end of a scripted run: the script's verdict, as the exit code says.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScriptEnd {
+    /// A server's client (tcp serve): its connection number. Absent for a
+    /// client's run and for udp serve.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conn: Option<u64>,
+    /// udp serve: which run of the script, from 1 (it is played again for
+    /// the next datagram).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<u64>,
     /// The script, as the command line named it.
     pub file: String,
     /// 0: played to its end; 9: the peer did not follow it; any other: the
@@ -121,4 +129,14 @@ pub struct ScriptEnd {
     /// The line of the step that failed, if one did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+}
+
+/// A server's scripts (tcp serve: one a client; udp serve: one a run),
+/// counted for its summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ScriptTally {
+    /// Played to their end.
+    pub passed: u64,
+    /// Stopped before their end: the peer did not follow, or the socket failed.
+    pub failed: u64,
 }

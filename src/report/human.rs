@@ -541,6 +541,10 @@ impl Human {
                 self.line(&text);
             }
         }
+        if let Some(tally) = totals.scripts {
+            let text = self.t(msg!("serve-scripts", passed = tally.passed, failed = tally.failed));
+            self.line(&format!("  {text}"));
+        }
     }
 
     fn accepted(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
@@ -733,6 +737,7 @@ impl Human {
             drops,
             slow_disconnects,
             stalls,
+            scripts,
             duration,
         } = summary
         else {
@@ -761,6 +766,9 @@ impl Human {
             if n > 0 {
                 parts.push(what);
             }
+        }
+        if let Some(tally) = scripts {
+            parts.push(msg!("summary-scripts", passed = tally.passed, failed = tally.failed));
         }
         let parts: Vec<String> = parts.into_iter().map(|p| self.t(p)).collect();
         let line = parts.join(&self.t(msg!("list-separator")));
@@ -1381,6 +1389,7 @@ mod tests {
                     drops: 0,
                     slow_disconnects: 1,
                     stalls: 0,
+                    scripts: None,
                     duration: std::time::Duration::from_secs(2),
                 },
             ],

@@ -45,14 +45,24 @@ pub fn step_lines(lang: Lang, step: &ScriptStep, width: Option<usize>) -> Vec<(S
 
 /// The script's end: a line when it passed or the peer did not follow it
 /// (any other failure has its own line on stderr).
+/// A server's client is tagged with its number (`#2 ✓ ...`), a udp serve
+/// run says which; their failure is not the run's exit code.
 pub fn end_line(lang: Lang, end: &ScriptEnd) -> Option<(String, bool)> {
-    match (end.exit_code, end.line) {
-        (0, _) => Some((msg!("script-end-passed", file = end.file.as_str()).render(lang), false)),
-        (9, Some(line)) => {
-            Some((msg!("script-end-failed", file = end.file.as_str(), line = line).render(lang), true))
+    let file = end.file.as_str();
+    let tag = end.conn.map(|c| format!("#{c} ")).unwrap_or_default();
+    let (text, bad) = match (end.exit_code, end.line, end.run) {
+        (0, _, Some(run)) => (msg!("script-end-passed-run", file = file, run = run), false),
+        (0, _, None) => (msg!("script-end-passed", file = file), false),
+        (9, Some(line), Some(run)) => {
+            (msg!("script-end-failed-run", file = file, line = line, run = run), true)
         }
-        _ => None,
-    }
+        (9, Some(line), None) if end.conn.is_some() => {
+            (msg!("script-end-failed-client", file = file, line = line), true)
+        }
+        (9, Some(line), None) => (msg!("script-end-failed", file = file, line = line), true),
+        _ => return None,
+    };
+    Some((format!("{tag}{}", text.render(lang)), bad))
 }
 
 /// At most 48 bytes in the course's notation, and the count.

@@ -121,6 +121,28 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// describe, 16 MiB.
 pub const MAX_STEP_BYTES: usize = crate::decode::MAX_SIZE;
 
+/// A server stopped after some of its scripts failed (tcp serve: a client's
+/// each; udp serve: a run's each): exit code 9, as one failure is.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct SomeFailed {
+    pub file: String,
+    pub failed: u64,
+    pub played: u64,
+    /// Counted in clients (tcp serve), else in runs (udp serve).
+    pub clients: bool,
+}
+
+impl SomeFailed {
+    pub fn message(&self) -> Msg {
+        let (file, failed, played) = (self.file.as_str(), self.failed, self.played);
+        match self.clients {
+            true => crate::msg!("script-clients-failed", file = file, failed = failed, played = played),
+            false => crate::msg!("script-runs-failed", file = file, failed = failed, played = played),
+        }
+    }
+}
+
 /// A place in the script, for messages: `file:line`.
 pub fn place(name: &str, line: u32) -> Msg {
     crate::msg!("script-place", file = name, line = line)

@@ -29,6 +29,7 @@ use super::HalfClose;
 use super::direct::{self, Served};
 use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
+use crate::event::script::{ScriptEnd, ScriptTally};
 use crate::event::{Dir, Event, Payload, Proto, Role};
 use crate::i18n::{Arg, Msg};
 use crate::input::Shrunk;
@@ -97,6 +98,10 @@ pub struct ServeConfig {
     pub owns_process: bool,
     /// `--packets`, `--pcap`, TCP_INFO.
     pub packets: PacketsConfig,
+    /// `--script`: play these steps with each client instead of answering.
+    pub script: Option<Arc<crate::script::Script>>,
+    /// `--step-timeout`: a step's wait when the script sets none.
+    pub step_timeout: Duration,
 }
 
 /// How long clients get to close when the server stops on a signal.
@@ -179,6 +184,9 @@ struct Counters {
     drops: AtomicU64,
     slow_disconnects: AtomicU64,
     stalls: AtomicU64,
+    /// --script: clients whose script ran to its end, and the others.
+    scripts_passed: AtomicU64,
+    scripts_failed: AtomicU64,
 }
 
 /// State shared by the accept loop and every connection.
@@ -306,6 +314,10 @@ impl Server {
             drops: c.drops.load(Ordering::Relaxed),
             slow_disconnects: c.slow_disconnects.load(Ordering::Relaxed),
             stalls: c.stalls.load(Ordering::Relaxed),
+            scripts: self.config.script.as_ref().map(|_| ScriptTally {
+                passed: c.scripts_passed.load(Ordering::Relaxed),
+                failed: c.scripts_failed.load(Ordering::Relaxed),
+            }),
             duration: self.started.elapsed(),
         }
     }
@@ -410,8 +422,21 @@ async fn serve(
     }
     match server.failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
         Some(err) if stopped_by.is_none() => Err(err),
-        _ => Ok(()),
+        _ => scripts_failed(&server),
     }
+}
+
+/// A server stopping after clients whose script failed fails too (exit
+/// code 9), whatever the others did: each one's step was shown.
+fn scripts_failed(server: &Server) -> Result<()> {
+    let Some(script) = &server.config.script else { return Ok(()) };
+    let c = &server.counters;
+    let failed = c.scripts_failed.load(Ordering::Relaxed);
+    if failed == 0 {
+        return Ok(());
+    }
+    let played = failed + c.scripts_passed.load(Ordering::Relaxed);
+    Err(crate::script::SomeFailed { file: script.name.clone(), failed, played, clients: true }.into())
 }
 
 /// accept(), once `at` has come.
@@ -585,6 +610,19 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     }
     let totals =
         Arc::new(Totals { tcp_info: LastTcpInfo::new(server.config.packets.tcp_info), ..Totals::default() });
+    if let Some(script) = server.config.script.clone() {
+        let Some((failure, verdict)) =
+            serve_script(&server, stream, conn, peer, start, &cut, &totals, script).await
+        else {
+            return;
+        };
+        server.hub.leave(conn);
+        closed(&server, conn, start, live, &totals, failure).await;
+        if let Some(verdict) = verdict {
+            let _ = server.emit(Event::ScriptEnd(verdict)).await;
+        }
+        return;
+    }
     if server.direct {
         if let Some(failure) = serve_direct(&server, stream, conn, peer, &cut, &totals).await {
             server.hub.leave(conn);
@@ -705,6 +743,162 @@ async fn closed(
         && let Some(error) = error
     {
         *server.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+    }
+}
+
+/// `--script`: the steps with this client, on a blocking thread of its own
+/// (the engine's calls block, each bounded by its step's deadline). How the
+/// connection ended and the script's verdict (None when the server's stop
+/// cut it: that is no verdict on the client); None when output is gone.
+#[allow(clippy::too_many_arguments)]
+async fn serve_script(
+    server: &Arc<Server>,
+    stream: TcpStream,
+    conn: u64,
+    peer: SocketAddr,
+    start: Instant,
+    cut: &Cut,
+    totals: &Arc<Totals>,
+    script: Arc<crate::script::Script>,
+) -> Option<(Option<(Msg, anyhow::Error)>, Option<ScriptEnd>)> {
+    use crate::script::{Failed, Settings, TcpConn};
+    let socket = match stream.into_std().and_then(|s| s.set_nonblocking(false).map(|()| s)) {
+        Ok(socket) => socket,
+        Err(e) => return Some((Some(failed("recv from", peer, e)), None)),
+    };
+    let kick = match socket.try_clone() {
+        Ok(kick) => kick,
+        Err(e) => return Some((Some(failed("recv from", peer, e)), None)),
+    };
+    let stopped = Arc::new(AtomicBool::new(false));
+    let mut session = {
+        let (server, totals, stopped) = (server.clone(), totals.clone(), stopped.clone());
+        tokio::task::spawn_blocking(move || {
+            let settings = Settings {
+                conn: Some(conn),
+                timeout: server.config.step_timeout,
+                recv_size: server.config.recv_size,
+                start,
+            };
+            let mut conn = Stoppable { inner: TcpConn::new(socket, peer), stopped };
+            let played = crate::script::play(&script, &mut conn, &server.report, &settings);
+            if let Some(stream) = conn.inner.stream() {
+                totals.tcp_info.read(stream);
+            }
+            played
+        })
+    };
+    let played = tokio::select! {
+        played = &mut session => played,
+        _ = cut.notified() => {
+            // The step under way ends at once (Stoppable), and no other begins.
+            stopped.store(true, Ordering::SeqCst);
+            let _ = kick.shutdown(std::net::Shutdown::Read);
+            session.await
+        }
+    };
+    drop(kick);
+    let played = played.unwrap_or_else(|e| Err(anyhow::anyhow!("the script's thread failed: {e}")));
+    let moved = match &played {
+        Ok(moved) => *moved,
+        Err(e) => e.downcast_ref::<Failed>().map(|f| f.played).unwrap_or_default(),
+    };
+    totals.bytes_in.fetch_add(moved.bytes_in, Ordering::Relaxed);
+    totals.bytes_out.fetch_add(moved.bytes_out, Ordering::Relaxed);
+    server.counters.bytes_in.fetch_add(moved.bytes_in, Ordering::Relaxed);
+    server.counters.bytes_out.fetch_add(moved.bytes_out, Ordering::Relaxed);
+    server.report.count_in(moved.bytes_in);
+    server.report.count_out(moved.bytes_out);
+    let file = server.config.script.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let verdict = |exit_code: crate::exit::Code, line: Option<u32>| ScriptEnd {
+        conn: Some(conn),
+        run: None,
+        file: file.clone(),
+        exit_code: exit_code as u8,
+        line,
+    };
+    Some(match played {
+        Ok(_) => {
+            server.counters.scripts_passed.fetch_add(1, Ordering::Relaxed);
+            (None, Some(verdict(crate::exit::Code::Ok, None)))
+        }
+        Err(e) if e.is::<OutputError>() => return None,
+        Err(_) if stopped.load(Ordering::SeqCst) => {
+            let reason = cut.reason().unwrap_or_else(|| msg!("reason-server-stopping"));
+            (Some((reason, anyhow::Error::msg(msg!("reason-server-stopping")))), None)
+        }
+        Err(e) => {
+            server.counters.scripts_failed.fetch_add(1, Ordering::Relaxed);
+            let (code, _) = crate::exit::outcome(&e);
+            let line = e.downcast_ref::<Failed>().map(|f| f.line);
+            let reason = match line {
+                Some(line) => msg!("closed-script-failed", line = line),
+                None => match e.downcast_ref::<NetError>() {
+                    Some(net) => net.message(),
+                    None => Msg::text(e.to_string()),
+                },
+            };
+            (Some((reason, e)), Some(verdict(code, line)))
+        }
+    })
+}
+
+/// A script's connection that the server's stop can end between two
+/// calls: a receive waits in slices and gives up once stopped.
+struct Stoppable {
+    inner: crate::script::TcpConn,
+    stopped: Arc<AtomicBool>,
+}
+
+impl Stoppable {
+    const SLICE: Duration = Duration::from_millis(200);
+
+    fn check(&self) -> io::Result<()> {
+        match self.stopped.load(Ordering::SeqCst) {
+            true => Err(io::Error::other("the server is stopping")),
+            false => Ok(()),
+        }
+    }
+}
+
+impl crate::script::Conn for Stoppable {
+    fn transport(&self) -> crate::script::Transport {
+        self.inner.transport()
+    }
+
+    fn peer(&self) -> Option<SocketAddr> {
+        self.inner.peer()
+    }
+
+    fn send(&mut self, bytes: &[u8], deadline: Instant) -> io::Result<()> {
+        self.check()?;
+        self.inner.send(bytes, deadline)
+    }
+
+    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<crate::script::Came> {
+        loop {
+            self.check()?;
+            let slice = deadline.min(Instant::now() + Self::SLICE);
+            let came = self.inner.recv(buf, slice)?;
+            self.check()?;
+            match came {
+                crate::script::Came::Nothing if Instant::now() < deadline => continue,
+                came => return Ok(came),
+            }
+        }
+    }
+
+    fn shutdown(&mut self) -> io::Result<()> {
+        self.check()?;
+        self.inner.shutdown()
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        self.inner.close()
+    }
+
+    fn reset(&mut self) -> io::Result<()> {
+        self.inner.reset()
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -44,6 +45,11 @@ pub struct UdpServeConfig {
     pub answers: AnswerPolicy,
     /// `--packets`, `--pcap`.
     pub packets: PacketsConfig,
+    /// `--script`: play these steps instead of answering, again and again
+    /// (with `limit`, that many times).
+    pub script: Option<Arc<crate::script::Script>>,
+    /// `--step-timeout`: a step's wait when the script sets none.
+    pub step_timeout: Duration,
 }
 
 /// `--answer-rate`, `--allow`, `--deny`: see guard.rs.
@@ -219,6 +225,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             withheld: totals.withheld,
             ignored: totals.ignored,
             kernel_drops,
+            scripts: None,
         }),
     })?;
     packets.finish()

@@ -243,7 +243,7 @@ impl Recorder {
                         bytes_in = Arg::bytes(*bytes_in),
                     )),
                 );
-                if let Some(ServeTotals { signal, withheld, ignored, kernel_drops }) = server {
+                if let Some(ServeTotals { signal, withheld, ignored, kernel_drops, scripts }) = server {
                     if let Some(signal) = signal {
                         let text = msg!("stopped-by", signal = *signal, when = when(lang, at));
                         r.details.push(Detail::Note(self.t(text)));
@@ -259,6 +259,10 @@ impl Recorder {
                         if n > 0 {
                             r.details.push(Detail::Warn(self.t(m)));
                         }
+                    }
+                    if let Some(tally) = scripts {
+                        let text = msg!("serve-scripts", passed = tally.passed, failed = tally.failed);
+                        r.details.push(Detail::Note(self.t(text)));
                     }
                 }
                 self.session.push(s, r, None);
@@ -383,6 +387,7 @@ impl Recorder {
                 drops,
                 slow_disconnects,
                 stalls,
+                scripts,
                 duration,
             } => {
                 let _ = duration;
@@ -401,6 +406,9 @@ impl Recorder {
                     if n > 0 {
                         parts.push(what);
                     }
+                }
+                if let Some(tally) = scripts {
+                    parts.push(msg!("summary-scripts", passed = tally.passed, failed = tally.failed));
                 }
                 let parts: Vec<String> = parts.into_iter().map(|p| self.t(p)).collect();
                 let mut r = row(Tone::Close, head);

@@ -1,0 +1,258 @@
+//! `--script` on the server side: `tcp serve --script` plays the script
+//! with each client it accepts (the course's own client.py passes
+//! examples/scripts/course-server.np, a client that deviates fails at the
+//! step it broke, exit code 9), counts each client's verdict in the
+//! summary, and exits 9 at the stop when any failed; curl gets
+//! examples/scripts/http-200.np's answer. `udp serve --script` plays one
+//! run per conversation, answering the sender of the last datagram: dig
+//! gets examples/scripts/dns-answer.np's answer, and dns-query.np (udp send
+//! --script) passes against it and against a python3 DNS responder.
+
+// The peers are Unix tools (python3, curl, dig), stopped by signals.
+#![cfg(unix)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Output};
+
+use common::{PATIENCE, Proc, events, named, netplay};
+use nix::sys::signal::Signal;
+
+const SERVER: &str = "examples/scripts/course-server.np";
+
+/// The course's client.py, sending `message` instead of b"Hello serveur !".
+fn course_client(addr: SocketAddr, message: &str) -> Output {
+    let code = common::COURSE_CLIENT.replace("b\"Hello serveur !\"", &format!("{message:?}.encode()"));
+    Command::new("python3")
+        .args(["-c", &code, &addr.port().to_string()])
+        .output()
+        .expect("python3 is installed (.ci/run installs it)")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_course_client_follows_the_server_script() {
+    let mut server =
+        Proc::start(&["--color", "never", "tcp", "serve", "--port", "0", "--once", "--script", SERVER]);
+    let line = server.expect(|l| l.contains("listening on"));
+    let addr: SocketAddr = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+    let client = course_client(addr, "Hello serveur !");
+    assert_eq!(text(&client.stdout).trim(), "Réponse du serveur : Bonjour client !", "{client:?}");
+    server.expect(|l| l == "#1 ✓ line 3: < Hello serveur !");
+    server.expect(|l| l == "#1 ✓ line 4: > Bonjour client !");
+    server
+        .expect(|l| l == "#1 ✓ examples/scripts/course-server.np: played to its end, every step as written");
+    assert_eq!(server.wait(), 0);
+}
+
+#[test]
+fn a_deviating_client_exits_9_naming_the_step() {
+    let mut server =
+        Proc::start(&["--color", "never", "tcp", "serve", "--port", "0", "--once", "--script", SERVER]);
+    let line = server.expect(|l| l.contains("listening on"));
+    let addr: SocketAddr = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+    let client = course_client(addr, "Hello toi !");
+    // The script answers nothing to a client that said something else: its
+    // recv() reads the close.
+    assert_eq!(text(&client.stdout).trim(), "Réponse du serveur :", "{client:?}");
+    server.expect(|l| l == "#1 ✗ line 3: < Hello serveur !");
+    server.expect(|l| l.contains("expected b'Hello serveur !' (15 bytes), came b'Hello toi !' (11 bytes)"));
+    server.expect(|l| l.starts_with("#1 closed") && l.contains("the script stopped at line 3"));
+    server.expect(|l| {
+        l == "#1 ✗ examples/scripts/course-server.np: the client did not follow the script at line 3"
+    });
+    assert_eq!(server.wait(), 9);
+    let stderr = server.rest_stderr().join("\n");
+    assert!(
+        stderr.starts_with(
+            "netplay: examples/scripts/course-server.np:3: the peer did not follow the script: expected \
+             b'Hello serveur !' (15 bytes), came b'Hello toi !' (11 bytes): they differ at offset 6"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A server of many clients: each client's verdict is its `script_end`
+/// (with its connection), the summary counts them, and the stop exits 9
+/// when any failed, 0 when none did.
+#[test]
+fn a_server_counts_each_clients_verdict_and_fails_at_the_stop_if_one_did() {
+    for (messages, passed, failed, code) in [
+        (&["Hello serveur !", "Hello toi !", "Hello serveur !"][..], 2, 1, 9),
+        (&["Hello serveur !", "Hello serveur !"][..], 2, 0, 0),
+    ] {
+        let (mut server, addr) = common::tcp_server(&["--script", SERVER]);
+        for (n, message) in messages.iter().enumerate() {
+            let conn = n as u64 + 1;
+            course_client(addr, message);
+            let end = server.event("script_end");
+            assert_eq!(end["conn"], conn, "{end}");
+            let good = *message == "Hello serveur !";
+            assert_eq!(end["exit_code"], if good { 0 } else { 9 }, "{end}");
+            assert_eq!(end["line"].as_u64(), (!good).then_some(3), "{end}");
+        }
+        server.signal(Signal::SIGINT);
+        let summary = server.event("summary");
+        assert_eq!(summary["connections"], messages.len());
+        assert_eq!(summary["scripts"]["passed"], passed, "{summary}");
+        assert_eq!(summary["scripts"]["failed"], failed, "{summary}");
+        let end = server.event("end");
+        assert_eq!(end["exit_code"], code);
+        assert_eq!(server.wait(), code);
+        if code == 9 {
+            let stderr = server.rest_stderr().join("\n");
+            assert!(
+                stderr.contains("1 of 3 clients did not follow the script examples/scripts/course-server.np"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+/// Clients are served at once unless --sequential: one that has not sent
+/// its line yet does not hold up the next.
+#[test]
+fn clients_play_the_script_concurrently() {
+    let (mut server, addr) = common::tcp_server(&["--script", SERVER]);
+    let mut first = TcpStream::connect(addr).unwrap();
+    first.set_read_timeout(Some(PATIENCE)).unwrap();
+    server.event("accepted");
+    let second = course_client(addr, "Hello serveur !");
+    assert_eq!(text(&second.stdout).trim(), "Réponse du serveur : Bonjour client !");
+    let end = server.event("script_end");
+    assert_eq!((end["conn"].as_u64(), end["exit_code"].as_u64()), (Some(2), Some(0)));
+    first.write_all(b"Hello serveur !").unwrap();
+    let mut answer = Vec::new();
+    first.read_to_end(&mut answer).unwrap();
+    assert_eq!(answer, b"Bonjour client !");
+    let end = server.event("script_end");
+    assert_eq!((end["conn"].as_u64(), end["exit_code"].as_u64()), (Some(1), Some(0)));
+}
+
+/// A client that sends nothing fails the first step at --step-timeout; a
+/// client cut by the server's stop is no failure of the client.
+#[test]
+fn step_timeout_fails_a_silent_client_and_a_stop_is_no_verdict() {
+    let (mut server, addr) = common::tcp_server(&["--once", "--script", SERVER, "--step-timeout", "300ms"]);
+    let _silent = TcpStream::connect(addr).unwrap();
+    let step = server.event("script");
+    assert_eq!((step["line"].as_u64(), step["outcome"].as_str()), (Some(3), Some("timeout")), "{step}");
+    assert!(step["why"].as_str().unwrap().contains("in 300.0ms, only b'' (0 bytes) came"), "{step}");
+    assert_eq!(server.wait(), 9);
+
+    let (mut server, addr) = common::tcp_server(&["--script", SERVER]);
+    let _silent = TcpStream::connect(addr).unwrap();
+    server.event("accepted");
+    server.signal(Signal::SIGTERM);
+    let closed = server.event("closed");
+    assert!(closed["reason"].as_str().unwrap().contains("stopping"), "{closed}");
+    let summary = server.event("summary");
+    assert_eq!(
+        (summary["scripts"]["passed"].as_u64(), summary["scripts"]["failed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(server.wait(), 0);
+    let all: Vec<String> = server.seen().to_vec();
+    assert!(!all.iter().any(|l| l.contains("\"event\":\"script\"")), "no step was played: {all:?}");
+}
+
+#[test]
+fn script_conflicts_with_the_other_answers() {
+    for other in [
+        &["--echo"][..],
+        &["--reply", "hi"],
+        &["--broadcast"],
+        &["--reply-once"],
+        &["--half-close", "always"],
+    ] {
+        let out =
+            netplay().args(["tcp", "serve", "--port", "0", "--script", SERVER]).args(other).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{other:?}");
+        assert!(out.stdout.is_empty(), "no socket was made");
+        assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+    }
+    let out = netplay().args(["tcp", "serve", "--port", "0", "--step-timeout", "1s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for other in [&["--echo"][..], &["--reply", "hi"]] {
+        let out = netplay()
+            .args(["udp", "serve", "--port", "0", "--script", "examples/scripts/dns-answer.np"])
+            .args(other)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{other:?}");
+    }
+    // A mistake in the script: a usage error with file:line, before any socket.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.np");
+    std::fs::write(&bad, "< Hello\n> \\q\n").unwrap();
+    let out =
+        netplay().args(["tcp", "serve", "--port", "0", "--script", bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("bad.np:2:3: \\q is not an escape"), "{}", text(&out.stderr));
+}
+
+/// curl against examples/scripts/http-200.np: curl accepts the answer and
+/// prints the body; a client that speaks no HTTP fails the first step.
+#[test]
+fn curl_gets_the_canned_http_answer() {
+    let (mut server, addr) = common::tcp_server(&["--once", "--script", "examples/scripts/http-200.np"]);
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "-D", "-", &format!("http://{addr}/hello?x=1")])
+        .output()
+        .expect("curl is installed (.ci/run installs it)");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let answer = text(&out.stdout);
+    assert!(answer.starts_with("HTTP/1.0 200 OK\r\n"), "{answer}");
+    assert!(answer.contains("X-Path: /hello?x=1\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nHello, world!\n"), "{answer}");
+    assert_eq!(server.event("script_end")["exit_code"], 0);
+    assert_eq!(server.wait(), 0);
+
+    let (mut server, addr) = common::tcp_server(&["--once", "--script", "examples/scripts/http-200.np"]);
+    let mut client = TcpStream::connect(addr).unwrap();
+    client.write_all(b"Hello serveur !\n").unwrap();
+    let end = server.event("script_end");
+    assert_eq!((end["exit_code"].as_u64(), end["line"].as_u64()), (Some(9), Some(4)), "{end}");
+    assert_eq!(server.wait(), 9);
+}
+
+#[test]
+fn the_french_server_names_the_steps_in_french() {
+    let mut command = Command::new(common::BIN);
+    command.env("LANG", "fr_FR.UTF-8").args(["--color", "never", "tcp", "serve", "--port", "0", "--once"]);
+    command.args(["--script", SERVER]);
+    let mut server = Proc::spawn(command);
+    let line = server.expect(|l| l.contains("127.0.0.1:") && l.starts_with('●'));
+    let addr: SocketAddr =
+        line.split_whitespace().find(|w| w.starts_with("127.0.0.1:")).unwrap().parse().unwrap();
+    course_client(addr, "Hello toi !");
+    server.expect(|l| l == "#1 ✗ ligne 3\u{a0}: < Hello serveur !");
+    server.expect(|l| {
+        l == "#1 ✗ examples/scripts/course-server.np\u{a0}: le client n'a pas suivi le script à la ligne 3"
+    });
+    assert_eq!(server.wait(), 9);
+}
+
+/// --json: one `script` event a step, each with its connection.
+#[test]
+fn json_steps_carry_the_connection() {
+    let (server, addr) = common::tcp_server(&["--once", "--script", SERVER]);
+    course_client(addr, "Hello serveur !");
+    let mut server = server;
+    assert_eq!(server.wait(), 0);
+    let rest = server.rest();
+    let lines = server.seen().iter().chain(&rest);
+    let all: Vec<u8> = lines.flat_map(|l| format!("{l}\n").into_bytes()).collect();
+    let all = events(&all);
+    let steps = named(&all, "script");
+    assert_eq!(steps.len(), 2);
+    assert!(steps.iter().all(|s| s["conn"] == 1 && s["outcome"] == "passed"));
+    assert_eq!(steps[1]["bytes"], common::hex(b"Bonjour client !"));
+    assert_eq!(all.last().unwrap()["event"], "end");
+}
