@@ -656,6 +656,18 @@ pub struct UdpServeArgs {
     /// a small one shows datagrams dropped while it is full, which the server then counts.
     #[arg(long, value_name = "SIZE", value_parser = rcvbuf_arg)]
     pub rcvbuf: Option<usize>,
+
+    /// Play the steps of FILE instead of answering: `< BYTES` expects a datagram of exactly these
+    /// bytes, from any sender, and `> BYTES` sends one to the sender of the last datagram
+    /// received (docs/scripts.md). Played again for the next datagram; with --once, once. Exit
+    /// code 9 with --once when the peer does not follow it, and at the stop when a run failed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["echo", "reply", "reply_hex", "reply_file", "answer_rate", "allow", "deny"])]
+    pub script: Option<PathBuf>,
+
+    /// Each step of the --script waits at most DUR (500ms, 2s, 1m; default 10s); the first waits
+    /// for a datagram as long as the server runs.
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg, requires = "script")]
+    pub step_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -1894,6 +1906,7 @@ impl TcpConnectArgs {
 
 impl UdpServeArgs {
     fn into_config(self) -> Result<UdpServeConfig> {
+        let script = script_arg(self.script.as_deref(), Transport::Datagram)?;
         Ok(UdpServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
@@ -1910,8 +1923,8 @@ impl UdpServeArgs {
                 rate: self.answer_rate,
                 access: Access { allow: self.allow, deny: self.deny },
             },
-            script: None,
-            step_timeout: crate::script::DEFAULT_TIMEOUT,
+            script,
+            step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
         })
     }
 }

@@ -3,16 +3,20 @@
 //! examples/scripts/course-server.np, a client that deviates fails at the
 //! step it broke, exit code 9), counts each client's verdict in the
 //! summary, and exits 9 at the stop when any failed; curl gets
-//! examples/scripts/http-200.np's answer.
+//! examples/scripts/http-200.np's answer. `udp serve --script` plays one
+//! run per conversation, answering the sender of the last datagram: dig
+//! gets examples/scripts/dns-answer.np's answer, and dns-query.np (udp send
+//! --script) passes against it and against a python3 DNS responder.
 
 // The peers are Unix tools (python3, curl, dig), stopped by signals.
 #![cfg(unix)]
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Command, Output};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::process::{Child, Command, Output, Stdio};
 
 use common::{PATIENCE, Proc, events, named, netplay};
 use nix::sys::signal::Signal;
@@ -175,6 +179,15 @@ fn script_conflicts_with_the_other_answers() {
     }
     let out = netplay().args(["tcp", "serve", "--port", "0", "--step-timeout", "1s"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    for other in [&["--echo"][..], &["--reply", "hi"], &["--allow", "127.0.0.1"]] {
+        let out = netplay()
+            .args(["udp", "serve", "--port", "0", "--script", "examples/scripts/dns-answer.np"])
+            .args(other)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{other:?}");
+        assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+    }
     // A mistake in the script: a usage error with file:line, before any socket.
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.np");
@@ -207,7 +220,7 @@ fn curl_gets_the_canned_http_answer() {
     let mut client = TcpStream::connect(addr).unwrap();
     client.write_all(b"Hello serveur !\n").unwrap();
     let end = server.event("script_end");
-    assert_eq!((end["exit_code"].as_u64(), end["line"].as_u64()), (Some(9), Some(4)), "{end}");
+    assert_eq!((end["exit_code"].as_u64(), end["line"].as_u64()), (Some(9), Some(6)), "{end}");
     assert_eq!(server.wait(), 9);
 }
 
@@ -244,4 +257,130 @@ fn json_steps_carry_the_connection() {
     assert!(steps.iter().all(|s| s["conn"] == 1 && s["outcome"] == "passed"));
     assert_eq!(steps[1]["bytes"], common::hex(b"Bonjour client !"));
     assert_eq!(all.last().unwrap()["event"], "end");
+}
+
+const ANSWER: &str = "examples/scripts/dns-answer.np";
+const QUERY: &str = "examples/scripts/dns-query.np";
+
+/// dig asks examples/scripts/dns-answer.np, served by `udp serve --script
+/// --once`: NOERROR, the query's own ID (the capture step copied it; dig
+/// drops an answer with another), and the answer record.
+#[test]
+fn dig_gets_the_scripted_dns_answer() {
+    let (mut server, addr) = common::udp_server(&["--once", "--script", ANSWER]);
+    let out = Command::new("dig")
+        .args([&format!("@{}", addr.ip()), "-p", &addr.port().to_string(), "example.test"])
+        .args(["+tries=1", "+timeout=2"])
+        .output()
+        .expect("dig is installed (.ci/run installs dnsutils)");
+    let answer = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{answer}");
+    assert!(answer.contains("status: NOERROR"), "{answer}");
+    let record = answer.lines().find(|l| l.starts_with("example.test.") && l.contains("IN\tA")).unwrap();
+    assert_eq!(
+        record.split_whitespace().collect::<Vec<_>>(),
+        ["example.test.", "60", "IN", "A", "127.0.0.1"]
+    );
+    let step = server.event("script");
+    let id = step["bound"][0].clone();
+    assert_eq!(id["name"], "id");
+    let header = answer.lines().find(|l| l.contains("->>HEADER<<-")).unwrap();
+    let dig_id: u16 = header.rsplit("id: ").next().unwrap().trim().parse().unwrap();
+    let sent = server.event_with("datagram", "dir", "out");
+    assert_eq!(&sent["hex"].as_str().unwrap()[..4], format!("{dig_id:04x}"), "{sent}");
+    let end = server.event("script_end");
+    assert_eq!((end["run"].as_u64(), end["exit_code"].as_u64()), (Some(1), Some(0)), "{end}");
+    assert_eq!(server.wait(), 0);
+}
+
+#[test]
+fn a_datagram_that_is_no_dns_query_fails_the_capture_step() {
+    let (mut server, addr) = common::udp_server(&["--once", "--script", ANSWER]);
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.send_to(b"Hello serveur !", addr).unwrap();
+    let step = server.event("script");
+    assert_eq!((step["line"].as_u64(), step["outcome"].as_str()), (Some(6), Some("mismatch")), "{step}");
+    let end = server.event("script_end");
+    assert_eq!((end["exit_code"].as_u64(), end["line"].as_u64()), (Some(9), Some(6)));
+    let done = server.event("done");
+    assert_eq!((done["scripts"]["passed"].as_u64(), done["scripts"]["failed"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(server.wait(), 9);
+}
+
+/// The two netplays: udp send --script dns-query.np against udp serve
+/// --script dns-answer.np. Without --once the server plays a run per
+/// query, and its stop counts them.
+#[test]
+fn the_dns_query_script_against_the_dns_answer_script() {
+    let (mut server, addr) = common::udp_server(&["--script", ANSWER]);
+    for run in 1..=2u64 {
+        let out =
+            netplay().args(["--json", "udp", "send", &addr.to_string(), "--script", QUERY]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let all = events(&out.stdout);
+        let answer = named(&all, "script").into_iter().find(|s| s["line"] == 9).unwrap().clone();
+        assert_eq!(answer["outcome"], "passed");
+        // The answer record: a pointer to the question, A, IN, 60 s, 127.0.0.1.
+        assert_eq!(
+            answer["bound"][0]["value"],
+            "b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00<\\x00\\x04\\x7f\\x00\\x00\\x01'"
+        );
+        let end = server.event("script_end");
+        assert_eq!((end["run"].as_u64(), end["exit_code"].as_u64()), (Some(run), Some(0)));
+    }
+    server.signal(Signal::SIGINT);
+    let done = server.event("done");
+    assert_eq!(done["signal"], "SIGINT");
+    assert_eq!((done["scripts"]["passed"].as_u64(), done["scripts"]["failed"].as_u64()), (Some(2), Some(0)));
+    assert_eq!((done["received"].as_u64(), done["sent"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(server.wait(), 0);
+}
+
+/// A DNS responder of a few python3 lines: `mode` "follow" answers as a
+/// server should, "deviate" with another ID.
+const DNS_RESPONDER: &str = r#"
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 0)); s.settimeout(10)
+print(s.getsockname()[1], flush=True)
+query, peer = s.recvfrom(512)
+(qid,) = struct.unpack('>H', query[:2])
+question = query[12:]
+if sys.argv[1] != 'follow':
+    qid ^= 0xffff
+answer = struct.pack('>HHHHHH', qid, 0x8180, 1, 1, 0, 0) + question
+answer += struct.pack('>HHHIH4s', 0xc00c, 1, 1, 60, 4, socket.inet_aton('127.0.0.1'))
+s.sendto(answer, peer)
+"#;
+
+fn python_responder(mode: &str) -> (Child, String) {
+    let mut child = Command::new("python3")
+        .args(["-c", DNS_RESPONDER, mode])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is installed");
+    let mut port = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut port).unwrap();
+    (child, port.trim().to_string())
+}
+
+#[test]
+fn the_dns_query_script_against_a_python_responder() {
+    for (mode, code) in [("follow", 0), ("deviate", 9)] {
+        let (mut child, port) = python_responder(mode);
+        let out = netplay()
+            .args(["--color", "never", "udp", "send", &format!("127.0.0.1:{port}"), "--script", QUERY])
+            .output()
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
+        if code == 9 {
+            let stderr = text(&out.stderr);
+            assert!(
+                stderr.starts_with("netplay: examples/scripts/dns-query.np:9: the peer did not follow"),
+                "{stderr}"
+            );
+            assert!(text(&out.stdout).contains("✗ line 9: <regex"), "{}", text(&out.stdout));
+        }
+    }
 }

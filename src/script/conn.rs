@@ -230,3 +230,72 @@ impl Conn for UdpConn {
         self.socket.as_ref()?.local_addr().ok()?.as_socket()
     }
 }
+
+/// A socket a server's stop can end between two calls: a receive waits in
+/// slices of [`Stoppable::SLICE`] and gives up, like every other call, with
+/// an error once `stopped()` says so (no step is said to fail for it: the
+/// run ends with that error, and the server knows why).
+pub struct Stoppable<C, F> {
+    pub inner: C,
+    stopped: F,
+}
+
+impl<C: Conn, F: Fn() -> bool> Stoppable<C, F> {
+    pub const SLICE: std::time::Duration = std::time::Duration::from_millis(200);
+
+    pub fn new(inner: C, stopped: F) -> Stoppable<C, F> {
+        Stoppable { inner, stopped }
+    }
+
+    fn check(&self) -> io::Result<()> {
+        match (self.stopped)() {
+            true => Err(io::Error::other("the server is stopping")),
+            false => Ok(()),
+        }
+    }
+}
+
+impl<C: Conn, F: Fn() -> bool> Conn for Stoppable<C, F> {
+    fn transport(&self) -> Transport {
+        self.inner.transport()
+    }
+
+    fn peer(&self) -> Option<SocketAddr> {
+        self.inner.peer()
+    }
+
+    fn send(&mut self, bytes: &[u8], deadline: Instant) -> io::Result<()> {
+        self.check()?;
+        self.inner.send(bytes, deadline)
+    }
+
+    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<Came> {
+        loop {
+            self.check()?;
+            let slice = deadline.min(Instant::now() + Self::SLICE);
+            let came = self.inner.recv(buf, slice)?;
+            self.check()?;
+            match came {
+                Came::Nothing if Instant::now() < deadline => continue,
+                came => return Ok(came),
+            }
+        }
+    }
+
+    fn shutdown(&mut self) -> io::Result<()> {
+        self.check()?;
+        self.inner.shutdown()
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        self.inner.close()
+    }
+
+    fn reset(&mut self) -> io::Result<()> {
+        self.inner.reset()
+    }
+
+    fn new_local(&mut self) -> Option<SocketAddr> {
+        self.inner.new_local()
+    }
+}

@@ -20,7 +20,7 @@ use std::time::Duration;
 use crate::decode::Format;
 use crate::i18n::Msg;
 
-pub use conn::{Came, Conn, TcpConn, UdpConn};
+pub use conn::{Came, Conn, Stoppable, TcpConn, UdpConn};
 pub use exec::{Failed, Played, Settings, play};
 pub use matcher::{Check, Miss, MissKind};
 pub use parse::{ScriptError, parse};

@@ -761,7 +761,7 @@ async fn serve_script(
     totals: &Arc<Totals>,
     script: Arc<crate::script::Script>,
 ) -> Option<(Option<(Msg, anyhow::Error)>, Option<ScriptEnd>)> {
-    use crate::script::{Failed, Settings, TcpConn};
+    use crate::script::{Failed, Settings, Stoppable, TcpConn};
     let socket = match stream.into_std().and_then(|s| s.set_nonblocking(false).map(|()| s)) {
         Ok(socket) => socket,
         Err(e) => return Some((Some(failed("recv from", peer, e)), None)),
@@ -780,7 +780,7 @@ async fn serve_script(
                 recv_size: server.config.recv_size,
                 start,
             };
-            let mut conn = Stoppable { inner: TcpConn::new(socket, peer), stopped };
+            let mut conn = Stoppable::new(TcpConn::new(socket, peer), || stopped.load(Ordering::SeqCst));
             let played = crate::script::play(&script, &mut conn, &server.report, &settings);
             if let Some(stream) = conn.inner.stream() {
                 totals.tcp_info.read(stream);
@@ -841,65 +841,6 @@ async fn serve_script(
             (Some((reason, e)), Some(verdict(code, line)))
         }
     })
-}
-
-/// A script's connection that the server's stop can end between two
-/// calls: a receive waits in slices and gives up once stopped.
-struct Stoppable {
-    inner: crate::script::TcpConn,
-    stopped: Arc<AtomicBool>,
-}
-
-impl Stoppable {
-    const SLICE: Duration = Duration::from_millis(200);
-
-    fn check(&self) -> io::Result<()> {
-        match self.stopped.load(Ordering::SeqCst) {
-            true => Err(io::Error::other("the server is stopping")),
-            false => Ok(()),
-        }
-    }
-}
-
-impl crate::script::Conn for Stoppable {
-    fn transport(&self) -> crate::script::Transport {
-        self.inner.transport()
-    }
-
-    fn peer(&self) -> Option<SocketAddr> {
-        self.inner.peer()
-    }
-
-    fn send(&mut self, bytes: &[u8], deadline: Instant) -> io::Result<()> {
-        self.check()?;
-        self.inner.send(bytes, deadline)
-    }
-
-    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<crate::script::Came> {
-        loop {
-            self.check()?;
-            let slice = deadline.min(Instant::now() + Self::SLICE);
-            let came = self.inner.recv(buf, slice)?;
-            self.check()?;
-            match came {
-                crate::script::Came::Nothing if Instant::now() < deadline => continue,
-                came => return Ok(came),
-            }
-        }
-    }
-
-    fn shutdown(&mut self) -> io::Result<()> {
-        self.check()?;
-        self.inner.shutdown()
-    }
-
-    fn close(&mut self) -> io::Result<()> {
-        self.inner.close()
-    }
-
-    fn reset(&mut self) -> io::Result<()> {
-        self.inner.reset()
-    }
 }
 
 /// The direct path (`--once --raw`, see tcp::direct): the client's bytes go

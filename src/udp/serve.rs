@@ -121,6 +121,10 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         let message = msg!("notice-udp-typing");
         report.emit(Event::Notice { conn: None, message })?;
     }
+    if let Some(script) = &config.script {
+        let played = scripted(script, &socket, local, &config, &report, &stop, counting);
+        return played.and(packets.finish());
+    }
     let start = Instant::now();
     let mut totals = Totals::default();
     let mut guard = Guard::new(local, config.answers.rate, config.answers.access.clone());
@@ -229,6 +233,142 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         }),
     })?;
     packets.finish()
+}
+
+/// `--script`: a run of the script begins with a datagram, from anyone;
+/// each `>` answers the sender of the last datagram received. Played again
+/// for the next datagram until a signal (with `--once`, once). Each run's
+/// verdict is a `script_end`; the totals count them, and a stop after a
+/// failed run fails the server (exit code 9), as with `--once` the run's
+/// own verdict does.
+fn scripted(
+    script: &crate::script::Script,
+    socket: &Socket,
+    local: SocketAddr,
+    config: &UdpServeConfig,
+    report: &Report,
+    stop: &Stop,
+    counting: bool,
+) -> Result<()> {
+    use crate::event::script::{ScriptEnd, ScriptTally};
+    use crate::script::{Failed, Played, Settings, Stoppable, UdpConn};
+    let start = Instant::now();
+    let mut tally = ScriptTally::default();
+    let mut moved = Played::default();
+    let mut runs = 0u64;
+    let mut failure = None;
+    let signal = loop {
+        if config.limit.is_some_and(|limit| runs >= limit) {
+            break None;
+        }
+        if let Some(signal) = wait_for_datagram(socket, local, stop, report)? {
+            break Some(signal);
+        }
+        runs += 1;
+        let own = socket.try_clone().map_err(|e| NetError::socket("dup", local, e))?;
+        let mut conn = Stoppable::new(UdpConn::server(own), || stop.requested().is_some());
+        let settings =
+            Settings { conn: None, timeout: config.step_timeout, recv_size: config.recv_size, start };
+        let played = crate::script::play(script, &mut conn, report, &settings);
+        let this = match &played {
+            Ok(this) => *this,
+            Err(e) => e.downcast_ref::<Failed>().map(|f| f.played).unwrap_or_default(),
+        };
+        moved.datagrams_in += this.datagrams_in;
+        moved.datagrams_out += this.datagrams_out;
+        moved.bytes_in += this.bytes_in;
+        moved.bytes_out += this.bytes_out;
+        report.count_in(this.bytes_in);
+        report.count_out(this.bytes_out);
+        let end = |code: crate::exit::Code, line: Option<u32>| {
+            let end = ScriptEnd {
+                conn: None,
+                run: Some(runs),
+                file: script.name.clone(),
+                exit_code: code as u8,
+                line,
+            };
+            report.emit(Event::ScriptEnd(end))
+        };
+        match played {
+            Ok(_) => {
+                tally.passed += 1;
+                end(crate::exit::Code::Ok, None)?;
+            }
+            Err(e) if e.is::<crate::report::OutputError>() => return Err(e),
+            // Cut by the stop: no verdict on the peer.
+            Err(_) if stop.requested().is_some() => break stop.requested(),
+            Err(e) => {
+                tally.failed += 1;
+                let (code, _) = crate::exit::outcome(&e);
+                end(code, e.downcast_ref::<Failed>().map(|f| f.line))?;
+                if config.limit.is_some() {
+                    failure = Some(e);
+                } else if let Some(net) = e.downcast_ref::<NetError>() {
+                    // Its steps said nothing of it: the socket failed.
+                    report.emit(Event::Error { conn: None, message: net.message() })?;
+                }
+            }
+        }
+    };
+    let kernel_drops = counting.then(|| drops::total(socket).unwrap_or(0));
+    report.emit(Event::Done {
+        sent: moved.datagrams_out,
+        received: moved.datagrams_in,
+        bytes_out: moved.bytes_out,
+        bytes_in: moved.bytes_in,
+        duration: start.elapsed(),
+        server: Some(ServeTotals { signal, withheld: 0, ignored: 0, kernel_drops, scripts: Some(tally) }),
+    })?;
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    match tally.failed {
+        0 => Ok(()),
+        failed => Err(crate::script::SomeFailed {
+            file: script.name.clone(),
+            failed,
+            played: failed + tally.passed,
+            clients: false,
+        }
+        .into()),
+    }
+}
+
+/// Waits, without taking it, for the datagram that begins a run; the
+/// signal's name when a stop comes first.
+fn wait_for_datagram(
+    socket: &Socket,
+    local: SocketAddr,
+    stop: &Stop,
+    report: &Report,
+) -> Result<Option<&'static str>> {
+    loop {
+        if let Some(signal) = stop.requested() {
+            return Ok(Some(signal));
+        }
+        crate::sys::timeout::set_read(socket, TICK)
+            .map_err(|e| NetError::socket("set timeout for", local, e))?;
+        match socket.peek_sender() {
+            Ok(_) => return Ok(None),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                ) =>
+            {
+                report.check()?;
+            }
+            // An ICMP error about an earlier answer (see serve's loop).
+            Err(e)
+                if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset) =>
+            {
+                let message = msg!("error-recvfrom", error = describe_msg(&e));
+                report.emit(Event::Error { conn: None, message })?;
+            }
+            Err(e) => return Err(NetError::socket("recvfrom on", local, e).into()),
+        }
+    }
 }
 
 /// Asks the kernel to count the datagrams it drops for this socket, and
