@@ -1,0 +1,1015 @@
+#![cfg(target_os = "linux")]
+//! Issue 19's conformance matrix: netplay as a netcat, against the peers a
+//! netcat user meets (OpenBSD nc, ncat, socat, python3, curl), on loopback,
+//! and the same case with OpenBSD nc in netplay's place as the reference.
+//!
+//! The cases are generated from tables: TCP with netplay as server and as
+//! client, each peer, each direction (client → server, server → client,
+//! both), both of netplay's raw paths (direct; the event path through
+//! `--decode B`); curl fetching from `tcp serve`; UDP datagrams both ways
+//! of `udp send` and `udp serve`. netplay's stdin is a file or a pipe when
+//! it sends, /dev/null or a pipe closed at once when it does not; its
+//! stdout is a file, a pipe, a file opened for appending (`>>`), /dev/null
+//! or a pipe whose reader leaves after 64 KiB, in turn from case to case so
+//! that every peer meets every kind. Every case checks the sha256 of what
+//! arrived at both ends and the exit codes of both.
+//!
+//! What is asserted: netplay never hangs and never alters a byte; where
+//! the reference delivered a direction whole, netplay does too (unless
+//! netplay's stdout reader left, which cuts both tools); where
+//! netplay delivered everything it exits 0; the peer exits as it does
+//! against the reference; a reader that leaves early ends netplay with an
+//! exit code, not a signal. The differences from the reference are printed
+//! as a table (`scripts/conformance.sh` writes it into docs/conformance.md).
+
+mod common;
+
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::BIN;
+use sha2::{Digest, Sha256};
+
+/// Bytes each TCP sender sends.
+const TCP_PAYLOAD: usize = 4 << 20;
+/// Bytes each UDP sender sends: two datagrams from a file (65,507 +
+/// 34,493), few enough that loopback drops none.
+const UDP_PAYLOAD: usize = 100_000;
+/// How long one run (both ends) may take before it is called a hang.
+const RUN: Duration = Duration::from_secs(10);
+/// How long a UDP receiver is given for the bytes to arrive.
+const UDP_WAIT: Duration = Duration::from_secs(5);
+/// What a reader that leaves early reads first.
+const EARLY: usize = 64 << 10;
+/// What a file opened for appending holds before the run.
+const PREFIX: &[u8] = b"an earlier line\n";
+/// Runs at once.
+const WORKERS: usize = 6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Proto {
+    Tcp,
+    Udp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Server,
+    Client,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    ClientToServer,
+    ServerToClient,
+    Both,
+}
+
+impl Flow {
+    fn sends(self, side: Side) -> bool {
+        matches!(
+            (self, side),
+            (Flow::Both, _) | (Flow::ClientToServer, Side::Client) | (Flow::ServerToClient, Side::Server)
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Way {
+    /// `--raw` alone: sendfile/splice where the kernel can.
+    Direct,
+    /// `--raw --decode B`: every chunk through the event path.
+    Event,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tool {
+    Netplay(Way),
+    Nc,
+    Ncat,
+    Socat,
+    Python,
+    Curl,
+}
+
+impl Tool {
+    fn program(self) -> &'static str {
+        match self {
+            Tool::Netplay(_) => BIN,
+            Tool::Nc => "nc",
+            Tool::Ncat => "ncat",
+            Tool::Socat => "socat",
+            Tool::Python => "python3",
+            Tool::Curl => "curl",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Netplay(_) => "netplay",
+            Tool::Nc => "nc",
+            Tool::Ncat => "ncat",
+            Tool::Socat => "socat",
+            Tool::Python => "python3",
+            Tool::Curl => "curl",
+        }
+    }
+}
+
+/// netplay's stdin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum In {
+    File,
+    Pipe,
+    DevNull,
+    /// A pipe whose writer closes at once: empty, and no terminal.
+    EmptyPipe,
+}
+
+/// netplay's stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Out {
+    File,
+    Pipe,
+    Append,
+    DevNull,
+    /// A pipe whose reader leaves after [`EARLY`] bytes.
+    EarlyClose,
+}
+
+const OUTS: [Out; 5] = [Out::File, Out::Pipe, Out::Append, Out::DevNull, Out::EarlyClose];
+
+impl fmt::Display for In {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            In::File => "file",
+            In::Pipe => "pipe",
+            In::DevNull => "/dev/null",
+            In::EmptyPipe => "empty pipe",
+        })
+    }
+}
+
+impl fmt::Display for Out {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Out::File => "file",
+            Out::Pipe => "pipe",
+            Out::Append => "`>>` file",
+            Out::DevNull => "/dev/null",
+            Out::EarlyClose => "pipe, reader leaves",
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Case {
+    proto: Proto,
+    /// netplay's side; the peer has the other.
+    side: Side,
+    peer: Tool,
+    flow: Flow,
+    way: Way,
+    stdin: In,
+    stdout: Out,
+}
+
+/// How a process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Code {
+    Exit(i32),
+    Signal(i32),
+    /// Still running at the deadline (then killed).
+    Hang,
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Code::Exit(n) => write!(f, "{n}"),
+            Code::Signal(n) => write!(f, "sig{n}"),
+            Code::Hang => f.write_str("hang"),
+        }
+    }
+}
+
+/// What arrived one way, against what was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Got {
+    /// Nothing was sent this way, and nothing came.
+    Nothing,
+    Whole,
+    /// A beginning of what was sent: `got` of `of` bytes.
+    Cut {
+        got: usize,
+        of: usize,
+    },
+    /// Bytes that were not sent (altered, or extra).
+    Altered,
+    /// A UDP receiver that reads `read` bytes a datagram (nc: 16384, socat:
+    /// 8192) got the first `read` bytes of the first datagram, and less
+    /// than was sent: it cut the datagrams that were longer.
+    Truncated {
+        read: usize,
+    },
+    /// Written to /dev/null.
+    Unread,
+    /// The reader left early.
+    Left,
+}
+
+impl Got {
+    fn of(got: &[u8], want: &[u8]) -> Got {
+        if got.len() == want.len() && sha(got) == sha(want) {
+            if want.is_empty() { Got::Nothing } else { Got::Whole }
+        } else if got.len() < want.len() && want.starts_with(got) {
+            Got::Cut { got: got.len(), of: want.len() }
+        } else {
+            Got::Altered
+        }
+    }
+}
+
+impl fmt::Display for Got {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Got::Nothing => f.write_str("-"),
+            Got::Whole => f.write_str("whole"),
+            Got::Cut { got, of } => write!(f, "cut {got}/{of}"),
+            Got::Altered => f.write_str("ALTERED"),
+            Got::Truncated { read } => write!(f, "datagrams cut to {read}"),
+            Got::Unread => f.write_str("(null)"),
+            Got::Left => f.write_str("(left)"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Outcome {
+    /// What the server's stdout got of the client's bytes.
+    to_server: Got,
+    /// What the client's stdout got of the server's bytes.
+    to_client: Got,
+    server: Code,
+    client: Code,
+}
+
+impl Outcome {
+    fn code(&self, side: Side) -> Code {
+        match side {
+            Side::Server => self.server,
+            Side::Client => self.client,
+        }
+    }
+
+    fn got(&self, side: Side) -> Got {
+        match side {
+            Side::Server => self.to_server,
+            Side::Client => self.to_client,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} / {}, exit {}/{}", self.to_server, self.to_client, self.server, self.client)
+    }
+}
+
+fn sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `len` bytes of a fixed pseudo-random sequence (every byte value), one
+/// sequence per seed.
+fn data(len: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = vec![0u8; len];
+    let mut state = 0x2545_f491_4f6c_dd1du64 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ len as u64;
+    for chunk in bytes.chunks_mut(8) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
+    }
+    bytes
+}
+
+/// A child process killed (by its own PID) and reaped when dropped: a test
+/// that panics leaves nothing running.
+struct Kid {
+    child: Child,
+}
+
+impl Kid {
+    fn spawn(command: &mut Command) -> Kid {
+        let program = format!("{:?}", command.get_program());
+        Kid { child: command.spawn().unwrap_or_else(|e| panic!("{program}: {e}")) }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// The exit, waiting until `deadline`; past it, killed: [`Code::Hang`].
+    fn finish(&mut self, deadline: Instant) -> Code {
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return match (status.code(), status.signal()) {
+                    (Some(code), _) => Code::Exit(code),
+                    (None, Some(signal)) => Code::Signal(signal),
+                    (None, None) => Code::Exit(-1),
+                };
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return Code::Hang;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// SIGTERM (how a UDP receiver, which sees no end, is stopped), then
+    /// its exit.
+    fn terminate(&mut self, deadline: Instant) -> Code {
+        if self.child.try_wait().unwrap().is_none() {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.pid()), nix::sys::signal::SIGTERM);
+        }
+        self.finish(deadline)
+    }
+}
+
+impl Drop for Kid {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// A free port on 127.0.0.1 for `proto` (bound, then released).
+fn free_port(proto: Proto) -> u16 {
+    match proto {
+        Proto::Tcp => TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(),
+        Proto::Udp => std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(),
+    }
+}
+
+/// Waits until a socket listens (TCP) or is bound (UDP) on `port`, read
+/// from /proc so no probe uses up the server's one connection; false if
+/// none did by `deadline` (the server may have failed).
+fn wait_bound(proto: Proto, port: u16, server: &mut Kid, deadline: Instant) -> bool {
+    let (table, state) = match proto {
+        Proto::Tcp => ("/proc/net/tcp", "0A"),
+        Proto::Udp => ("/proc/net/udp", "07"),
+    };
+    let needle = format!(":{port:04X}");
+    loop {
+        let rows = std::fs::read_to_string(table).unwrap();
+        let bound = rows.lines().any(|row| {
+            let mut columns = row.split_whitespace();
+            columns.nth(1).is_some_and(|local| local.ends_with(&needle)) && columns.nth(1) == Some(state)
+        });
+        if bound {
+            return true;
+        }
+        if Instant::now() >= deadline || server.child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+const TCP_SERVER_PY: &str = "\
+import socket, sys, threading
+l = socket.create_server(('127.0.0.1', int(sys.argv[1])))
+c, _ = l.accept()
+def send():
+    while True:
+        b = sys.stdin.buffer.read1(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=send)
+t.start()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+sys.stdout.buffer.flush()
+t.join()
+c.close()
+";
+
+const TCP_CLIENT_PY: &str = "\
+import socket, sys, threading
+c = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+def send():
+    while True:
+        b = sys.stdin.buffer.read1(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=send)
+t.start()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+sys.stdout.buffer.flush()
+t.join()
+c.close()
+";
+
+const UDP_SERVER_PY: &str = "\
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', int(sys.argv[1])))
+while True:
+    sys.stdout.buffer.write(s.recv(65536))
+    sys.stdout.buffer.flush()
+";
+
+const UDP_CLIENT_PY: &str = "\
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+while True:
+    b = sys.stdin.buffer.read1(65507)
+    if not b:
+        break
+    s.sendto(b, ('127.0.0.1', int(sys.argv[1])))
+";
+
+/// The command line of `tool` on `side`, the way its users type it.
+fn command(tool: Tool, side: Side, proto: Proto, port: u16) -> Command {
+    let p = port.to_string();
+    let mut command = Command::new(tool.program());
+    let args: Vec<String> = match (tool, proto, side) {
+        (Tool::Netplay(way), _, _) => {
+            command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8");
+            let mut args = vec!["--raw".to_string(), "-q".to_string()];
+            if way == Way::Event {
+                args.extend(["--decode".to_string(), "B".to_string()]);
+            }
+            let rest: &[&str] = match (proto, side) {
+                (Proto::Tcp, Side::Server) => &["tcp", "serve", "--port", &p, "--once"],
+                (Proto::Tcp, Side::Client) => &["tcp", "connect", "127.0.0.1", &p],
+                (Proto::Udp, Side::Server) => &["udp", "serve", "--port", &p],
+                (Proto::Udp, Side::Client) => &["udp", "send", "127.0.0.1", &p],
+            };
+            args.extend(rest.iter().map(|s| s.to_string()));
+            args
+        }
+        (Tool::Nc, Proto::Tcp, Side::Server) => vec!["-N".into(), "-l".into(), "127.0.0.1".into(), p],
+        (Tool::Nc, Proto::Tcp, Side::Client) => vec!["-N".into(), "127.0.0.1".into(), p],
+        (Tool::Nc, Proto::Udp, Side::Server) => vec!["-u".into(), "-l".into(), "127.0.0.1".into(), p],
+        // Without -q, nc -u waits on after its stdin's end.
+        (Tool::Nc, Proto::Udp, Side::Client) => {
+            vec!["-u".into(), "-q".into(), "1".into(), "127.0.0.1".into(), p]
+        }
+        (Tool::Ncat, Proto::Tcp, Side::Server) => vec!["-l".into(), "127.0.0.1".into(), p],
+        (Tool::Ncat, Proto::Tcp, Side::Client) => vec!["127.0.0.1".into(), p],
+        (Tool::Ncat, Proto::Udp, Side::Server) => vec!["-u".into(), "-l".into(), "127.0.0.1".into(), p],
+        (Tool::Ncat, Proto::Udp, Side::Client) => vec!["-u".into(), "127.0.0.1".into(), p],
+        // socat ends a session 0.5 s (-t) after either direction's end,
+        // cutting the other if it is still going, whoever is on the other
+        // end: 5 s keeps that timer out of what is measured.
+        (Tool::Socat, Proto::Tcp, Side::Server) => {
+            vec!["-t5".into(), "-".into(), format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr")]
+        }
+        (Tool::Socat, Proto::Tcp, Side::Client) => {
+            vec!["-t5".into(), "-".into(), format!("TCP:127.0.0.1:{port}")]
+        }
+        (Tool::Socat, Proto::Udp, Side::Server) => {
+            vec!["-u".into(), format!("UDP-RECV:{port},bind=127.0.0.1"), "-".into()]
+        }
+        (Tool::Socat, Proto::Udp, Side::Client) => {
+            vec!["-u".into(), "-".into(), format!("UDP:127.0.0.1:{port}")]
+        }
+        (Tool::Python, _, _) => {
+            let script = match (proto, side) {
+                (Proto::Tcp, Side::Server) => TCP_SERVER_PY,
+                (Proto::Tcp, Side::Client) => TCP_CLIENT_PY,
+                (Proto::Udp, Side::Server) => UDP_SERVER_PY,
+                (Proto::Udp, Side::Client) => UDP_CLIENT_PY,
+            };
+            vec!["-c".into(), script.into(), p]
+        }
+        (Tool::Curl, _, _) => vec!["-s".into(), format!("http://127.0.0.1:{port}/")],
+    };
+    command.args(args);
+    command
+}
+
+/// Where one end's stdout goes, and how what arrived is read back.
+enum Sink {
+    File(PathBuf),
+    /// Read by a thread: everything, or [`EARLY`] bytes before it leaves;
+    /// the count read so far.
+    Pipe(thread::JoinHandle<Vec<u8>>, Arc<AtomicUsize>),
+    Null,
+}
+
+/// Sets up `kind` of stdout for `command` (spawned by the caller, who then
+/// calls [`Sink::start`]).
+fn stdout_of(kind: Out, dir: &Path, name: &str, command: &mut Command) -> Option<PathBuf> {
+    let path = dir.join(name);
+    match kind {
+        Out::File => {
+            command.stdout(File::create(&path).unwrap());
+            Some(path)
+        }
+        Out::Append => {
+            std::fs::write(&path, PREFIX).unwrap();
+            command.stdout(OpenOptions::new().append(true).open(&path).unwrap());
+            Some(path)
+        }
+        Out::DevNull => {
+            command.stdout(Stdio::null());
+            None
+        }
+        Out::Pipe | Out::EarlyClose => {
+            command.stdout(Stdio::piped());
+            None
+        }
+    }
+}
+
+fn sink(kind: Out, path: Option<PathBuf>, kid: &mut Kid) -> Sink {
+    match (kind, path) {
+        (Out::Pipe | Out::EarlyClose, _) => {
+            let mut out = kid.child.stdout.take().unwrap();
+            let most = if kind == Out::EarlyClose { EARLY } else { usize::MAX };
+            let count = Arc::new(AtomicUsize::new(0));
+            let counted = count.clone();
+            Sink::Pipe(
+                thread::spawn(move || {
+                    let mut got = Vec::new();
+                    let mut buf = vec![0u8; 1 << 16];
+                    while got.len() < most {
+                        let want = buf.len().min(most - got.len());
+                        match out.read(&mut buf[..want]) {
+                            Ok(0) => break,
+                            Ok(n) => {
+                                got.extend_from_slice(&buf[..n]);
+                                counted.store(got.len(), Ordering::SeqCst);
+                            }
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                            Err(_) => break,
+                        }
+                    }
+                    // Dropped here: a reader that leaves closes the pipe.
+                    got
+                }),
+                count,
+            )
+        }
+        (_, Some(path)) => Sink::File(path),
+        (_, None) => Sink::Null,
+    }
+}
+
+/// What `sink` got, against `want` (sent to it); `read`: what a UDP
+/// receiver reads a datagram, if less than the largest.
+fn got(kind: Out, sink: Sink, want: &[u8], read: Option<usize>) -> Got {
+    let bytes = match sink {
+        Sink::Null => return Got::Unread,
+        Sink::File(path) => std::fs::read(path).unwrap(),
+        Sink::Pipe(reader, _) => reader.join().unwrap(),
+    };
+    let bytes = match kind {
+        Out::EarlyClose => {
+            return match want.starts_with(&bytes) {
+                true => Got::Left,
+                false => Got::Altered,
+            };
+        }
+        Out::Append => match bytes.strip_prefix(PREFIX) {
+            Some(rest) => rest.to_vec(),
+            None => return Got::Altered,
+        },
+        _ => bytes,
+    };
+    match (Got::of(&bytes, want), read) {
+        (Got::Altered, Some(read)) => truncated(&bytes, want, read),
+        (got, _) => got,
+    }
+}
+
+/// Stdin for an end that sends `payload` (`kind` File or Pipe) or nothing
+/// (DevNull or EmptyPipe); a pipe is written by a thread once spawned.
+fn stdin_of(kind: In, dir: &Path, name: &str, payload: &[u8], command: &mut Command) {
+    match kind {
+        In::File => {
+            let path = dir.join(name);
+            std::fs::write(&path, payload).unwrap();
+            command.stdin(File::open(path).unwrap());
+        }
+        In::DevNull => {
+            command.stdin(Stdio::null());
+        }
+        In::Pipe | In::EmptyPipe => {
+            command.stdin(Stdio::piped());
+        }
+    }
+}
+
+fn feed(kind: In, payload: &[u8], kid: &mut Kid) -> Option<thread::JoinHandle<()>> {
+    let mut input = kid.child.stdin.take()?;
+    match kind {
+        In::Pipe => {
+            let payload = payload.to_vec();
+            Some(thread::spawn(move || {
+                // A process that ends early closes the pipe: EPIPE, fine.
+                let _ = input.write_all(&payload);
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// An HTTP/1.0 answer whose body ends with the connection.
+fn http_answer(body: &[u8]) -> Vec<u8> {
+    let mut answer = b"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
+    answer.extend_from_slice(body);
+    answer
+}
+
+/// An end once spawned: its side, itself, its stdout's kind and sink, and
+/// the thread feeding its stdin, if a pipe.
+type Running = (Side, Kid, Out, Sink, Option<thread::JoinHandle<()>>);
+
+/// One run of `case` with `subject` on netplay's side (netplay itself, or
+/// the reference in its place).
+fn run(case: &Case, subject: Tool) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    let size = match case.proto {
+        Proto::Tcp => TCP_PAYLOAD,
+        Proto::Udp => UDP_PAYLOAD,
+    };
+    let client_bytes = if case.flow.sends(Side::Client) { data(size, 1) } else { Vec::new() };
+    let mut server_bytes = if case.flow.sends(Side::Server) { data(size, 2) } else { Vec::new() };
+    // What the server's stdin holds: curl's answer is HTTP around the body.
+    let server_input = match case.peer {
+        Tool::Curl => http_answer(&server_bytes),
+        _ => server_bytes.clone(),
+    };
+    let port = free_port(case.proto);
+    let peer_side = match case.side {
+        Side::Server => Side::Client,
+        Side::Client => Side::Server,
+    };
+    // The server first: the client starts once it listens.
+    let mut ends = [(case.side, subject), (peer_side, case.peer)];
+    ends.sort_by_key(|(side, _)| *side == Side::Client);
+    let mut commands: Vec<(Side, Command, In, Out, Option<PathBuf>)> = Vec::new();
+    for (side, tool) in ends {
+        let mut command = command(tool, side, case.proto, port);
+        let input = match side {
+            Side::Server => &server_input,
+            Side::Client => &client_bytes,
+        };
+        // netplay's side has the case's stdin and stdout; the peer reads a
+        // file (or /dev/null) and writes a file.
+        let (stdin, stdout) = match side == case.side {
+            true => (case.stdin, case.stdout),
+            false => (if input.is_empty() { In::DevNull } else { In::File }, Out::File),
+        };
+        let name = format!("{side:?}");
+        stdin_of(stdin, dir.path(), &format!("{name}.in"), input, &mut command);
+        let path = stdout_of(stdout, dir.path(), &format!("{name}.out"), &mut command);
+        command.stderr(File::create(dir.path().join(format!("{name}.err"))).unwrap());
+        commands.push((side, command, stdin, stdout, path));
+    }
+    let deadline = Instant::now() + RUN;
+    let mut kids: Vec<Running> = Vec::new();
+    for (side, mut command, stdin, stdout, path) in commands {
+        let mut kid = Kid::spawn(&mut command);
+        let input = match side {
+            Side::Server => &server_input,
+            Side::Client => &client_bytes,
+        };
+        let feeder = feed(stdin, input, &mut kid);
+        let sink = sink(stdout, path, &mut kid);
+        if side == Side::Server && !wait_bound(case.proto, port, &mut kid, deadline) {
+            // The server did not start: the client is not run.
+            let server = kid.finish(deadline);
+            let _ = sink;
+            return Outcome { to_server: Got::Nothing, to_client: Got::Nothing, server, client: Code::Hang };
+        }
+        kids.push((side, kid, stdout, sink, feeder));
+    }
+    // curl's own bytes (the request) are not the case's: only their start.
+    let (mut server_code, mut client_code) = (Code::Hang, Code::Hang);
+    let mut to_server = Got::Nothing;
+    let mut to_client = Got::Nothing;
+    // Clients first: a TCP server ends after its client; a UDP client ends
+    // once its input is sent, and the server is then stopped.
+    kids.sort_by_key(|(side, ..)| *side == Side::Server);
+    for (side, mut kid, stdout, sink, feeder) in kids {
+        let code = match (case.proto, side) {
+            (Proto::Udp, Side::Server) => {
+                // Nothing ends a UDP receiver: it is stopped once the bytes
+                // are in (or UDP_WAIT has passed).
+                let until = Instant::now() + UDP_WAIT;
+                while Instant::now() < until && !arrived(&sink, stdout, client_bytes.len(), port) {
+                    thread::sleep(Duration::from_millis(10));
+                }
+                kid.terminate(deadline)
+            }
+            _ => kid.finish(deadline),
+        };
+        if let Some(feeder) = feeder {
+            let _ = feeder.join();
+        }
+        match side {
+            Side::Server => {
+                server_code = code;
+                // The UDP receiver (peer or reference) may read less than a
+                // datagram.
+                let server_tool = if case.side == Side::Server { subject } else { case.peer };
+                let read = if case.proto == Proto::Udp { udp_read(server_tool) } else { None };
+                to_server = match case.peer {
+                    Tool::Curl => request(stdout, sink),
+                    _ => got(stdout, sink, &client_bytes, read),
+                };
+            }
+            Side::Client => {
+                client_code = code;
+                to_client = got(stdout, sink, &std::mem::take(&mut server_bytes), None);
+            }
+        }
+    }
+    Outcome { to_server, to_client, server: server_code, client: client_code }
+}
+
+/// Whether `len` bytes reached a UDP receiver's stdout (a reader that
+/// leaves: the most it reads); for /dev/null, whether the socket's
+/// receive queue on `port` is empty (read from /proc/net/udp).
+fn arrived(sink: &Sink, kind: Out, len: usize, port: u16) -> bool {
+    let len = if kind == Out::EarlyClose { len.min(EARLY) } else { len };
+    match sink {
+        Sink::File(path) => {
+            let prefix = if kind == Out::Append { PREFIX.len() } else { 0 };
+            std::fs::metadata(path).map_or(0, |m| m.len() as usize) >= len + prefix
+        }
+        Sink::Pipe(_, count) => count.load(Ordering::SeqCst) >= len,
+        Sink::Null => {
+            let needle = format!(":{port:04X}");
+            let rows = std::fs::read_to_string("/proc/net/udp").unwrap();
+            rows.lines().any(|row| {
+                let columns: Vec<&str> = row.split_whitespace().collect();
+                columns.get(1).is_some_and(|local| local.ends_with(&needle))
+                    && columns.get(4).is_some_and(|queues| queues.ends_with(":00000000"))
+            })
+        }
+    }
+}
+
+/// How many bytes `tool` reads a datagram, where that is less than the
+/// largest datagram.
+fn udp_read(tool: Tool) -> Option<usize> {
+    match tool {
+        Tool::Nc => Some(16384),
+        Tool::Socat => Some(8192),
+        _ => None,
+    }
+}
+
+/// [`Got::Truncated`] if `bytes` are the first `read` bytes of `want`
+/// and more, less than `want`; else [`Got::Altered`].
+fn truncated(bytes: &[u8], want: &[u8], read: usize) -> Got {
+    match bytes.len() < want.len() && bytes.len() >= read && bytes[..read] == want[..read] {
+        true => Got::Truncated { read },
+        false => Got::Altered,
+    }
+}
+
+/// curl's request, as the server got it: whole if it is a GET.
+fn request(kind: Out, sink: Sink) -> Got {
+    let bytes = match sink {
+        Sink::Null => return Got::Unread,
+        Sink::File(path) => std::fs::read(path).unwrap(),
+        Sink::Pipe(reader, _) => reader.join().unwrap(),
+    };
+    let bytes = match kind {
+        Out::Append => bytes.strip_prefix(PREFIX).map(<[u8]>::to_vec).unwrap_or_default(),
+        Out::EarlyClose => return Got::Left,
+        _ => bytes,
+    };
+    match bytes.starts_with(b"GET / HTTP/1.1\r\n") && bytes.ends_with(b"\r\n\r\n") {
+        true => Got::Whole,
+        false => Got::Altered,
+    }
+}
+
+/// The matrix, generated: TCP (netplay as server and as client × peer ×
+/// direction × path), curl, UDP. stdin and stdout kinds go in turn, so
+/// every peer meets each.
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut turn = 0usize;
+    let mut next = |proto: Proto, side: Side, peer: Tool, flow: Flow, way: Way| {
+        let sends = flow.sends(side);
+        let stdin = match (sends, turn % 2) {
+            (true, 0) => In::File,
+            (true, _) => In::Pipe,
+            (false, 0) => In::DevNull,
+            (false, _) => In::EmptyPipe,
+        };
+        let stdout = OUTS[turn % OUTS.len()];
+        turn += 1;
+        Case { proto, side, peer, flow, way, stdin, stdout }
+    };
+    for side in [Side::Server, Side::Client] {
+        for peer in [Tool::Nc, Tool::Ncat, Tool::Socat, Tool::Python] {
+            for flow in [Flow::ClientToServer, Flow::ServerToClient, Flow::Both] {
+                for way in [Way::Direct, Way::Event] {
+                    cases.push(next(Proto::Tcp, side, peer, flow, way));
+                }
+            }
+        }
+    }
+    for way in [Way::Direct, Way::Event] {
+        cases.push(next(Proto::Tcp, Side::Server, Tool::Curl, Flow::ServerToClient, way));
+    }
+    for side in [Side::Server, Side::Client] {
+        for peer in [Tool::Nc, Tool::Socat, Tool::Python] {
+            cases.push(next(Proto::Udp, side, peer, Flow::ClientToServer, Way::Direct));
+        }
+    }
+    cases
+}
+
+/// The reference in netplay's place: OpenBSD nc, as its users type it.
+const REFERENCE: Tool = Tool::Nc;
+
+/// What is wrong with netplay's outcome, if anything, given the
+/// reference's.
+fn faults(case: &Case, netplay: &Outcome, reference: &Outcome) -> Vec<String> {
+    let mut faults = Vec::new();
+    let ours = case.side;
+    let theirs = match ours {
+        Side::Server => Side::Client,
+        Side::Client => Side::Server,
+    };
+    if netplay.code(ours) == Code::Hang {
+        faults.push("netplay hung".to_string());
+    }
+    for side in [Side::Server, Side::Client] {
+        let (got, want) = (netplay.got(side), reference.got(side));
+        if got == Got::Altered {
+            faults.push(format!("altered bytes to the {side:?}"));
+        }
+        let whole = |g: Got| matches!(g, Got::Whole | Got::Nothing);
+        // A reader that leaves ends netplay's run, both directions (as
+        // `| head` ends it, exit 0: README's "Exit codes"); nc stops short
+        // too, and how much got through is timing for both
+        // (docs/conformance.md).
+        if whole(want) && matches!(got, Got::Cut { .. }) && case.stdout != Out::EarlyClose {
+            faults.push(format!("the {side:?} got {got}, the reference delivered it whole"));
+        }
+    }
+    let checked = [netplay.to_server, netplay.to_client];
+    let delivered = checked.iter().all(|g| matches!(g, Got::Whole | Got::Nothing | Got::Unread));
+    // A UDP receiver is stopped by SIGTERM: 0 is its exit then.
+    if case.stdout == Out::EarlyClose {
+        if let Code::Signal(signal) = netplay.code(ours) {
+            faults.push(format!("a reader that left killed netplay (signal {signal})"));
+        }
+    } else if delivered && netplay.code(ours) != Code::Exit(0) {
+        faults.push(format!("everything delivered, yet netplay exited {}", netplay.code(ours)));
+    }
+    if case.stdout != Out::EarlyClose
+        && reference.code(theirs) == Code::Exit(0)
+        && netplay.code(theirs) != Code::Exit(0)
+    {
+        faults.push(format!(
+            "{} exited {} (0 against the reference)",
+            case.peer.name(),
+            netplay.code(theirs)
+        ));
+    }
+    faults
+}
+
+fn flow_name(flow: Flow) -> &'static str {
+    match flow {
+        Flow::ClientToServer => "c→s",
+        Flow::ServerToClient => "s→c",
+        Flow::Both => "both",
+    }
+}
+
+fn row(case: &Case, netplay: &Outcome, reference: &Outcome) -> String {
+    let proto = match case.proto {
+        Proto::Tcp => "TCP",
+        Proto::Udp => "UDP",
+    };
+    let way = match (case.proto, case.way) {
+        (Proto::Udp, _) => "-",
+        (_, Way::Direct) => "direct",
+        (_, Way::Event) => "event",
+    };
+    format!(
+        "| {proto} | {} | {} | {} | {} | {} | {way} | {netplay} | {reference} |",
+        match case.side {
+            Side::Server => "server",
+            Side::Client => "client",
+        },
+        case.peer.name(),
+        flow_name(case.flow),
+        case.stdin,
+        case.stdout,
+    )
+}
+
+const HEADER: &str = "\
+| proto | netplay is | peer | bytes | netplay's stdin | netplay's stdout | path | netplay: to server / to client, exit server/client | reference (nc in netplay's place) |
+|---|---|---|---|---|---|---|---|---|";
+
+#[test]
+fn netplay_against_the_peers_and_nc_in_its_place() {
+    let mut missing = Vec::new();
+    for tool in ["nc", "ncat", "socat", "python3", "curl"] {
+        if !common::have(tool) {
+            missing.push(tool);
+        }
+    }
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|case| !missing.contains(&case.peer.name()) && !missing.contains(&REFERENCE.name()))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(case) = cases.get(i) else { return };
+                    let netplay = run(case, Tool::Netplay(case.way));
+                    let reference = run(case, REFERENCE);
+                    results.lock().unwrap().push((i, netplay, reference));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, ..)| *i);
+    let mut table = String::from(HEADER);
+    let mut wrong = Vec::new();
+    for (i, netplay, reference) in &results {
+        let case = &cases[*i];
+        table.push('\n');
+        table.push_str(&row(case, netplay, reference));
+        for fault in faults(case, netplay, reference) {
+            wrong.push(format!("{}\n    {fault}", row(case, netplay, reference)));
+        }
+    }
+    println!("{table}");
+    if let Some(path) = std::env::var_os("NETPLAY_PEERS_TABLE") {
+        std::fs::write(path, format!("{table}\n")).unwrap();
+    }
+    assert!(wrong.is_empty(), "{} of {} cases:\n{}", wrong.len(), results.len(), wrong.join("\n"));
+}
+
+/// The matrix covers what the issue lists: every stdin and stdout kind
+/// against every peer, every direction, both paths, both protocols.
+#[test]
+fn the_matrix_covers_every_kind_for_every_peer() {
+    let cases = cases();
+    for peer in [Tool::Nc, Tool::Ncat, Tool::Socat, Tool::Python] {
+        let tcp: Vec<&Case> = cases.iter().filter(|c| c.peer == peer && c.proto == Proto::Tcp).collect();
+        for out in OUTS {
+            assert!(tcp.iter().any(|c| c.stdout == out), "{peer:?} never meets stdout {out}");
+        }
+        for stdin in [In::File, In::Pipe, In::DevNull, In::EmptyPipe] {
+            assert!(tcp.iter().any(|c| c.stdin == stdin), "{peer:?} never meets stdin {stdin}");
+        }
+        for flow in [Flow::ClientToServer, Flow::ServerToClient, Flow::Both] {
+            for way in [Way::Direct, Way::Event] {
+                for side in [Side::Server, Side::Client] {
+                    assert!(tcp.iter().any(|c| c.flow == flow && c.way == way && c.side == side));
+                }
+            }
+        }
+    }
+    assert!(cases.iter().any(|c| c.peer == Tool::Curl));
+    assert!(cases.iter().any(|c| c.proto == Proto::Udp && c.side == Side::Server));
+    assert!(cases.iter().any(|c| c.proto == Proto::Udp && c.side == Side::Client));
+}
