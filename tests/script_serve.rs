@@ -384,3 +384,83 @@ fn the_dns_query_script_against_a_python_responder() {
         }
     }
 }
+
+/// `udp send --script --packets`: the capture learns the port the script's
+/// socket got at its first sendto(), so another client of the same server
+/// is not shown as this one (it was: the capture knew only the server's
+/// port). The run's `end` counts the script's bytes (it said 0).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_capture_of_a_udp_script_shows_its_own_socket_only() {
+    use netplay::capture::{Capture, CaptureError, CaptureOptions, HEADERS_ONLY};
+    let options = CaptureOptions { interface: "lo".into(), ports: vec![9], snaplen: HEADERS_ONLY };
+    match Capture::open(&options) {
+        Ok(_) => {}
+        Err(CaptureError::NotPermitted) => {
+            println!("SKIPPED: packet capture needs CAP_NET_RAW (run the tests as root)");
+            return;
+        }
+        Err(e) => panic!("capture: {e}"),
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ping.np");
+    std::fs::write(&path, "> ping\n< ping\n< last\n").unwrap();
+    let (mut server, addr) = common::udp_server(&["--echo"]);
+    let mut client = Proc::start(&[
+        "--json",
+        "udp",
+        "send",
+        &addr.to_string(),
+        "--packets",
+        "--script",
+        path.to_str().unwrap(),
+    ]);
+    let from = client.event("sending_from");
+    let port: u16 = from["local"].as_str().unwrap().parse::<SocketAddr>().unwrap().port();
+    client.event_with("datagram", "dir", "in");
+    // Another client of the same server, while the script waits.
+    let other = UdpSocket::bind("127.0.0.1:0").unwrap();
+    other.set_read_timeout(Some(PATIENCE)).unwrap();
+    other.send_to(b"other", addr).unwrap();
+    let mut buf = [0; 16];
+    assert_eq!(other.recv(&mut buf).unwrap(), 5);
+    other.send_to(b"last", ("127.0.0.1", port)).unwrap();
+    assert_eq!(client.wait(), 0);
+    let rest = client.rest();
+    let lines = client.seen().iter().chain(&rest);
+    let all = events(&lines.flat_map(|l| format!("{l}\n").into_bytes()).collect::<Vec<u8>>());
+    let packets = named(&all, "packet");
+    let other_port = other.local_addr().unwrap().port().to_string();
+    assert!(packets.len() >= 2, "{packets:?}");
+    for packet in &packets {
+        let ends = format!("{} {}", packet["from"], packet["to"]);
+        assert!(ends.contains(&format!(":{port}\"")), "a packet of another socket: {packet}");
+        assert!(!ends.contains(&format!(":{other_port}\"")), "{packet}");
+    }
+    let end = all.last().unwrap();
+    assert_eq!((end["bytes_in"].as_u64(), end["bytes_out"].as_u64()), (Some(8), Some(4)), "{end}");
+    server.signal(Signal::SIGINT);
+    assert_eq!(server.wait(), 0);
+}
+
+/// tcp connect --script's `end` counts the script's bytes (it said 0).
+#[test]
+fn the_end_of_a_scripted_client_counts_its_bytes() {
+    let mut server = Command::new("python3")
+        .args(["-c", common::COURSE_SERVER])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is installed");
+    let mut port = String::new();
+    BufReader::new(server.stdout.as_mut().unwrap()).read_line(&mut port).unwrap();
+    let out = netplay()
+        .args(["--json", "tcp", "connect", &format!("127.0.0.1:{}", port.trim())])
+        .args(["--script", "examples/scripts/course-client.np"])
+        .output()
+        .unwrap();
+    let _ = server.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let all = events(&out.stdout);
+    let end = all.last().unwrap();
+    assert_eq!((end["bytes_in"].as_u64(), end["bytes_out"].as_u64()), (Some(16), Some(15)), "{end}");
+}

@@ -229,6 +229,8 @@ fn scripted(
         tcp_info.read(stream);
     }
     drop(conn);
+    report.count_in(totals.bytes_in);
+    report.count_out(totals.bytes_out);
     report.emit(Event::Closed {
         conn: CONN,
         bytes_in: totals.bytes_in,

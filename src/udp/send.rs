@@ -73,7 +73,7 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     }
     let client = packets.handle();
     if let Some(script) = &config.script {
-        return scripted(script, socket, peer, &config, &report, start);
+        return scripted(script, socket, peer, &config, &report, start, client);
     }
     let family = Family::of(&peer);
     let max = max_datagram(family);
@@ -136,10 +136,11 @@ fn scripted(
     config: &SendConfig,
     report: &Report,
     start: Instant,
+    client: ClientHandle,
 ) -> Result<()> {
     use crate::script::{DEFAULT_TIMEOUT, Failed, Settings, UdpConn};
     let bound = config.bind.is_some() || config.connect;
-    let mut conn = UdpConn::client(socket, peer, config.connect, bound);
+    let mut conn = Capturing { inner: UdpConn::client(socket, peer, config.connect, bound), client };
     let settings = Settings { conn: None, timeout: DEFAULT_TIMEOUT, recv_size: config.recv_size, start };
     let played = crate::script::play(script, &mut conn, report, &settings);
     let totals = match &played {
@@ -149,6 +150,8 @@ fn scripted(
             None => return played.map(drop),
         },
     };
+    report.count_in(totals.bytes_in);
+    report.count_out(totals.bytes_out);
     report.emit(Event::Done {
         sent: totals.datagrams_out,
         received: totals.datagrams_in,
@@ -158,6 +161,50 @@ fn scripted(
         server: None,
     })?;
     played.map(drop)
+}
+
+/// A script's socket whose port, given by its first sendto(), is told to
+/// the capture (`--packets`): from then on it shows this socket's packets
+/// only, not those of another client of the same server.
+struct Capturing {
+    inner: crate::script::UdpConn,
+    client: ClientHandle,
+}
+
+impl crate::script::Conn for Capturing {
+    fn transport(&self) -> crate::script::Transport {
+        self.inner.transport()
+    }
+
+    fn peer(&self) -> Option<SocketAddr> {
+        self.inner.peer()
+    }
+
+    fn send(&mut self, bytes: &[u8], deadline: Instant) -> std::io::Result<()> {
+        self.inner.send(bytes, deadline)
+    }
+
+    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> std::io::Result<crate::script::Came> {
+        self.inner.recv(buf, deadline)
+    }
+
+    fn shutdown(&mut self) -> std::io::Result<()> {
+        self.inner.shutdown()
+    }
+
+    fn close(&mut self) -> std::io::Result<()> {
+        self.inner.close()
+    }
+
+    fn reset(&mut self) -> std::io::Result<()> {
+        self.inner.reset()
+    }
+
+    fn new_local(&mut self) -> Option<SocketAddr> {
+        let local = self.inner.new_local()?;
+        self.client.client(local);
+        Some(local)
+    }
 }
 
 /// Datagrams and bytes one way.
