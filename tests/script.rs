@@ -326,3 +326,50 @@ fn udp_send_plays_a_script_one_datagram_a_step() {
         assert_eq!(all.last().unwrap()["exit_code"], code);
     }
 }
+
+/// http-get.np against a server that answers no 200 (python3's
+/// BaseHTTPRequestHandler has no GET: 501): the status step fails, line 6.
+#[test]
+fn the_http_get_script_fails_at_the_status_when_the_server_deviates() {
+    let code = r#"
+import http.server
+httpd = http.server.HTTPServer(('127.0.0.1', 0), http.server.BaseHTTPRequestHandler)
+print(httpd.server_address[1], flush=True)
+httpd.handle_request()
+"#;
+    let server = Python::start(code, &[]);
+    let out = netplay()
+        .args(["--json", "tcp", "connect", "127.0.0.1", &server.port])
+        .args(["--script", "examples/scripts/http-get.np"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(9), "{}", String::from_utf8_lossy(&out.stderr));
+    let all = events(&out.stdout);
+    let last = named(&all, "script").last().copied().unwrap().clone();
+    assert_eq!((last["line"].as_u64(), last["outcome"].as_str()), (Some(6), Some("mismatch")), "{last}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http-get.np:6:"));
+}
+
+/// chat-client.np in the broadcast chat when the other client sends an
+/// empty line, not the line the script waits for: it fails at line 7.
+#[test]
+fn the_chat_client_script_fails_on_an_empty_line() {
+    let (mut server, addr) = common::tcp_server(&["--broadcast"]);
+    let mut other = TcpStream::connect(addr).unwrap();
+    other.set_read_timeout(Some(PATIENCE)).unwrap();
+    server.event("join");
+    let mut client = Proc::start(&[
+        "--json",
+        "tcp",
+        "connect",
+        &addr.to_string(),
+        "--script",
+        "examples/scripts/chat-client.np",
+    ]);
+    let mut greeting = [0; 24];
+    other.read_exact(&mut greeting).unwrap();
+    other.write_all(b"\n").unwrap();
+    let end = client.event("script_end");
+    assert_eq!((end["exit_code"].as_u64(), end["line"].as_u64()), (Some(9), Some(7)), "{end}");
+    assert_eq!(client.wait(), 9);
+}
