@@ -890,16 +890,13 @@ script-end-failed = ✗ { $file } : le pair n'a pas suivi le script à la ligne
 script-end-failed-client = ✗ { $file } : le client n'a pas suivi le script à la ligne { $line }
 script-end-failed-run = ✗ { $file }, passage { $run } : le pair n'a pas suivi le script à la ligne { $line }
 script-end-passed-run = ✓ { $file }, passage { $run } : joué jusqu'au bout, chaque étape comme écrite
-script-clients-failed = { $failed } { $played ->
+script-clients-failed = { $failed } { $failed ->
         [one] client sur { $played } n'a pas suivi
        *[other] clients sur { $played } n'ont pas suivi
     } le script { $file } (l'étape de chacun est affichée plus haut)
-script-runs-failed = { $failed } { $played ->
-        [one] passage sur { $played }
-       *[other] passages sur { $played }
-    } du script { $file } { $failed ->
-        [one] a échoué
-       *[other] ont échoué
+script-runs-failed = { $failed } { $failed ->
+        [one] passage sur { $played } du script { $file } a échoué
+       *[other] passages sur { $played } du script { $file } ont échoué
     } (l'étape de chacun est affichée plus haut)
 script-read = lecture du script { $file }
 closed-script-failed = le script s'est arrêté à la ligne { $line }

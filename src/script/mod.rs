@@ -147,3 +147,41 @@ impl SomeFailed {
 pub fn place(name: &str, line: u32) -> Msg {
     crate::msg!("script-place", file = name, line = line)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// The count agrees with the clients that failed, not with all of them
+    /// ("1 clients sur 2 n'ont pas suivi" was said).
+    #[test]
+    fn some_failed_agrees_with_the_failed_count() {
+        let said = |failed, played, clients, lang| {
+            SomeFailed { file: "s.np".into(), failed, played, clients }
+                .message()
+                .render(lang)
+                .replace('\u{a0}', " ")
+        };
+        assert_eq!(
+            said(1, 2, true, Lang::Fr),
+            "1 client sur 2 n'a pas suivi le script s.np (l'étape de chacun est affichée plus haut)"
+        );
+        assert_eq!(
+            said(2, 3, true, Lang::Fr),
+            "2 clients sur 3 n'ont pas suivi le script s.np (l'étape de chacun est affichée plus haut)"
+        );
+        assert_eq!(
+            said(1, 1, false, Lang::Fr),
+            "1 passage sur 1 du script s.np a échoué (l'étape de chacun est affichée plus haut)"
+        );
+        assert_eq!(
+            said(1, 2, true, Lang::En),
+            "1 of 2 clients did not follow the script s.np (each one's step is shown above)"
+        );
+        assert_eq!(
+            said(1, 1, false, Lang::En),
+            "1 of 1 run of the script s.np failed (each one's step is shown above)"
+        );
+    }
+}
