@@ -36,9 +36,8 @@ mod linux {
     use std::thread;
     use std::time::{Duration, Instant};
 
-    use netplay::capture::{
-        Capture, CaptureOptions, Ends, Flows, HEADERS_ONLY, Interface, Pcap, WHOLE_PACKETS, ladder,
-    };
+    use netplay::capture::{Capture, CaptureOptions, Flows, HEADERS_ONLY, Interface, Pcap, WHOLE_PACKETS};
+    use netplay::report::ladder::{self, Ends};
 
     pub fn main() -> ExitCode {
         let args: Vec<String> = std::env::args().skip(1).collect();

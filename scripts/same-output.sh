@@ -40,6 +40,8 @@ T="timeout 30"
 # any number of 4 or 5 digits after a colon or the word port(s), the client's
 # ephemeral port wherever it is repeated, and JSON's *port / *_us / *_ms / *_ns
 # fields.
+# French writes a no-break space between a number and its unit.
+NB=$(printf '\xc2\xa0')
 mask() {
   sed -E \
     -e 's/"tcp_info":\{[^}]*\}/"tcp_info":{…}/g' \
@@ -50,10 +52,10 @@ mask() {
     -e 's/"calls":[0-9]+/"calls":N/g' \
     -e 's/(:|port |ports |port: )[0-9]{4,5}\b/\1P/g' \
     -e 's/\b[3-6][0-9]{4}\b/P/g' \
-    -e 's/[+]?[0-9]+([.,][0-9]+)?[  ]?(ns|µs|us|ms|s|min)\b/T/g' \
-    -e 's/[0-9][0-9,.  ]*\/s\b/N\/s/g' \
-    -e 's/[0-9]+([.,][0-9]+)?[  ]?[KMGT]?i?(B|b|bit|byte|o|bits)\/s/R/g' \
-    -e 's/[0-9]+([.,][0-9]+)?[  ]?[KMGT]?i?(bps|pps)/R/g'
+    -e 's/[+]?[0-9]+([.,][0-9]+)?( |'"$NB"')?(ns|µs|us|ms|s|min)\b/T/g' \
+    -e 's/[0-9][0-9,. ]*\/s\b/N\/s/g' \
+    -e 's/[0-9]+([.,][0-9]+)?( |'"$NB"')?[KMGT]?i?(B|b|bit|byte|o|bits)\/s/R/g' \
+    -e 's/[0-9]+([.,][0-9]+)?( |'"$NB"')?[KMGT]?i?(bps|pps)/R/g'
 }
 
 # Waits for a UDP socket bound on 127.0.0.1:$1.

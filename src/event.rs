@@ -9,51 +9,13 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::i18n::Msg;
+pub(crate) use crate::model::clock::serialize_micros;
+pub use crate::model::{Dir, Family, Proto, Role, SockOpt};
 
 pub mod bench;
 pub mod demo;
 pub mod packet;
 pub mod script;
-
-/// TCP or UDP: the two modes the course compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Proto {
-    Tcp,
-    Udp,
-}
-
-/// The address family of a socket: AF_INET or AF_INET6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Family {
-    #[serde(rename = "ipv4")]
-    V4,
-    #[serde(rename = "ipv6")]
-    V6,
-}
-
-impl Family {
-    pub fn of(addr: &SocketAddr) -> Family {
-        if addr.is_ipv4() { Family::V4 } else { Family::V6 }
-    }
-}
-
-/// Which end of the exchange a socket plays, so explanations can name it the
-/// way the course does (`server_socket`, `client_socket`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Server,
-    Client,
-}
-
-/// Direction of bytes, seen from netplay: `in` was received, `out` was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dir {
-    In,
-    Out,
-}
 
 /// One step of building a socket, with the values really used.
 #[derive(Debug, Clone, Serialize)]
@@ -63,9 +25,9 @@ pub enum Step {
     Socket { role: Role, family: Family, proto: Proto },
     /// `setsockopt(level, name, set)`, with the value read back afterwards
     /// (which may differ: Linux doubles SO_RCVBUF).
-    SetOption { role: Role, name: &'static str, set: i64, value: i64 },
+    SetOption { role: Role, name: SockOpt, set: i64, value: i64 },
     /// An option left alone, shown with the value the OS uses.
-    ReadOption { role: Role, name: &'static str, value: i64 },
+    ReadOption { role: Role, name: SockOpt, value: i64 },
     /// `bind(addr)`; `addr` is the address asked for (the port may be 0).
     Bind { role: Role, addr: SocketAddr },
     /// `listen(backlog)`; `effective` is the queue length the kernel really
@@ -151,7 +113,7 @@ pub enum Event {
         /// TCP_INFO read just before close() (Linux; with --packets,
         /// --explain or --json).
         #[serde(skip_serializing_if = "Option::is_none")]
-        tcp_info: Option<crate::capture::TcpInfo>,
+        tcp_info: Option<crate::model::tcp_info::TcpInfo>,
     },
     /// A connection was accepted and closed at once, before being served:
     /// --max-conns reached, --deny / --allow, or the open-file limit.
@@ -439,8 +401,4 @@ impl Serialize for HexText<'_> {
         }
         s.serialize_str(&text)
     }
-}
-
-pub(crate) fn serialize_micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_micros().min(u64::MAX as u128) as u64)
 }

@@ -5,6 +5,7 @@ use std::io;
 
 use crate::event::{Proto, Role};
 use crate::i18n::{Arg, Lang, Msg};
+use crate::model::Op;
 use crate::msg;
 use crate::net::NetError;
 use crate::report::OutputError;
@@ -121,11 +122,7 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
 /// came back (how each system says so: [`crate::sys::refused`]).
 fn udp_refused(err: &NetError) -> bool {
     match err {
-        NetError::Socket { op, source, .. } => {
-            let udp =
-                op.contains("UDP") || op.starts_with("sendto") || op.starts_with("recvfrom on the socket");
-            udp && crate::sys::refused::is_refusal(source)
-        }
+        NetError::Socket { op, source, .. } => op.is_udp_client() && crate::sys::refused::is_refusal(source),
         _ => false,
     }
 }
@@ -319,7 +316,7 @@ fn hint(err: &NetError) -> Option<Msg> {
         NetError::InUse { proto, role, holder, reuse, .. } => {
             in_use_hint(*proto, *role, port, holder, *reuse)
         }
-        NetError::Socket { op: "bind", .. } => match err.io_kind()? {
+        NetError::Socket { op: Op::Bind, .. } => match err.io_kind()? {
             PermissionDenied => match err {
                 NetError::Socket { addr, .. } => crate::sys::privileged::denied_hint(addr.ip(), port)?,
                 _ => return None,

@@ -8,6 +8,7 @@
 //! the reader's language, `--json` always in English (programs read it).
 
 pub mod lang;
+pub mod units;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -325,11 +326,9 @@ fn value(lang: Lang, arg: &Arg) -> FluentValue<'static> {
         Arg::Int(n) => plain_number(*n as f64, 0, false),
         Arg::Count(n) => plain_number(*n as f64, 0, true),
         Arg::Decimal(v, digits) => plain_number(*v, *digits, false),
-        Arg::Bytes(n) => FluentValue::String(Cow::Owned(crate::units::format_bytes_in(lang, *n))),
-        Arg::Duration(d) => FluentValue::String(Cow::Owned(crate::units::format_duration_in(lang, *d))),
-        Arg::Rate(bps) => {
-            FluentValue::String(Cow::Owned(crate::units::format_bits_per_second_in(lang, *bps)))
-        }
+        Arg::Bytes(n) => FluentValue::String(Cow::Owned(units::format_bytes_in(lang, *n))),
+        Arg::Duration(d) => FluentValue::String(Cow::Owned(units::format_duration_in(lang, *d))),
+        Arg::Rate(bps) => FluentValue::String(Cow::Owned(units::format_bits_per_second_in(lang, *bps))),
         Arg::Msg(m) => FluentValue::String(Cow::Owned(m.render(lang))),
     }
 }
@@ -389,6 +388,37 @@ fn format(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
     let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned();
     debug_assert!(errors.is_empty(), "message {id} in {lang:?}: {errors:?}");
     text
+}
+
+/// An OS error as a message (net::describe is its text): in the catalogues for the errors a person
+/// meets with sockets, the system's own words for the others.
+pub fn describe_msg(err: &std::io::Error) -> Msg {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        ConnectionRefused => msg!("os-connection-refused"),
+        ConnectionReset => msg!("os-connection-reset"),
+        ConnectionAborted => msg!("os-connection-aborted"),
+        BrokenPipe => msg!("os-broken-pipe"),
+        AddrInUse => msg!("os-addr-in-use"),
+        AddrNotAvailable => msg!("os-addr-not-available"),
+        PermissionDenied => msg!("os-permission-denied"),
+        TimedOut | WouldBlock => msg!("os-timed-out"),
+        HostUnreachable => msg!("os-host-unreachable"),
+        NetworkUnreachable => msg!("os-network-unreachable"),
+        NotFound => msg!("os-not-found"),
+        _ => {
+            let full = err.to_string();
+            let trimmed = match full.find(" (os error") {
+                Some(i) => &full[..i],
+                None => &full,
+            };
+            let mut chars = trimmed.chars();
+            Msg::text(match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => trimmed.to_string(),
+            })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 pub mod bench;
 pub mod capture;
 pub mod cli;
-pub mod clock;
 pub mod config;
 pub mod decode;
 pub mod demo;
@@ -18,6 +17,7 @@ pub mod hex;
 pub mod hexdump;
 pub mod i18n;
 pub mod input;
+pub mod model;
 pub mod net;
 pub mod packets;
 pub mod python;
@@ -39,7 +39,7 @@ use report::{Mode, OutputConfig, OutputError};
 /// Runs what the command line asks for.
 pub fn run(cli: cli::Cli) -> Result<()> {
     // Every time shown counts from here.
-    clock::start();
+    model::clock::start();
     let json = cli.output.json;
     let config::Run { job, output, notices } = match cli.into_run() {
         Ok(run) => run,
@@ -182,11 +182,11 @@ fn end_before_start(err: anyhow::Error) -> Result<()> {
         exit_code: code as u8,
         bytes_in: 0,
         bytes_out: 0,
-        duration: clock::now().0,
+        duration: model::clock::now().0,
     });
     for event in &events {
         // Output gone: the error on stderr is all there is to say.
-        if report::Reporter::event(&mut json, clock::now(), event).is_err() {
+        if report::Reporter::event(&mut json, model::clock::now(), event).is_err() {
             break;
         }
     }
@@ -215,7 +215,8 @@ fn end(output: &OutputConfig, report: &report::Report, result: Result<()>) -> Re
         }
     };
     let (bytes_in, bytes_out) = report.totals();
-    let event = event::Event::End { exit_code: code as u8, bytes_in, bytes_out, duration: clock::now().0 };
+    let event =
+        event::Event::End { exit_code: code as u8, bytes_in, bytes_out, duration: model::clock::now().0 };
     match report.emit(event) {
         Err(gone) if result.is_ok() => Err(gone.into()),
         _ => result,

@@ -24,9 +24,9 @@ use crate::capture::{
     Capture, CaptureError, CaptureOptions, Captured, Flows, HEADERS_ONLY, Interface, Packet, Pcap, PcapError,
     QUEUE_MARGIN, TcpInfo, WHOLE_PACKETS,
 };
-use crate::clock::Stamp;
 use crate::event::packet::PacketEvent;
 use crate::event::{Event, Role};
+use crate::model::clock::Stamp;
 use crate::report::{OutputError, Report, Watermark};
 
 /// What a run captures, from `--packets` and `--pcap`.
@@ -435,7 +435,7 @@ fn capture_loop(
 /// until the hold ran out), else through the run's report.
 fn tell(problems: &Report, mark: Option<&Watermark>, event: Event) {
     let _ = match mark {
-        Some(mark) => mark.emit_all(vec![(crate::clock::now(), event)]).map(drop),
+        Some(mark) => mark.emit_all(vec![(crate::model::clock::now(), event)]).map(drop),
         None => problems.emit(event),
     };
 }
@@ -794,7 +794,7 @@ impl LastTcpInfo {
         let stale = self.stale.load(std::sync::atomic::Ordering::Relaxed);
         info.map(|info| match (stale, at) {
             (true, Some(at)) => {
-                TcpInfo { read_us: Some(crate::clock::Stamp::of(at).0.as_micros() as u64), ..info }
+                TcpInfo { read_us: Some(crate::model::clock::Stamp::of(at).0.as_micros() as u64), ..info }
             }
             _ => info,
         })
@@ -841,8 +841,8 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::capture::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
     use crate::capture::{Direction, parse};
+    use crate::model::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
 
     fn parsed(bytes: &[u8]) -> Packet {
         parse(bytes, Instant::now(), Direction::Out).unwrap()

@@ -1,10 +1,11 @@
 //! Human units on the command line: durations (`500ms`, `2s`, `1m`) and byte
 //! sizes (`1024`, `64K`, `1MiB`, `0x100`). Flags parse through these so an error
-//! names the bad value and what would have been accepted.
+//! names the bad value and what would have been accepted. Writing numbers
+//! with their units is the catalogues' job: i18n::units.
 
 use std::time::Duration;
 
-use crate::i18n::{self, Lang, Msg};
+use crate::i18n::Msg;
 use crate::msg;
 
 /// Parses a duration such as `500ms`, `2s`, `1m30s` or a bare number of
@@ -113,64 +114,6 @@ pub fn parse_size(text: &str) -> Result<u64, Msg> {
     })
 }
 
-/// Formats a byte count the way people read it: `512 B`, `64.0 KiB`, `1.00 GiB`.
-pub fn format_bytes(n: u64) -> String {
-    format_bytes_in(Lang::En, n)
-}
-
-/// [`format_bytes`] as `lang` writes it: French counts in octets with the
-/// decimal comma and a no-break space before the unit (`1,50 Mio`).
-pub fn format_bytes_in(lang: Lang, n: u64) -> String {
-    let units: [&str; 5] = match lang {
-        Lang::En => ["B", "KiB", "MiB", "GiB", "TiB"],
-        Lang::Fr => ["o", "Kio", "Mio", "Gio", "Tio"],
-    };
-    if n < 1024 {
-        return with_unit(lang, &n.to_string(), units[0]);
-    }
-    let mut value = n as f64 / 1024.0;
-    let mut unit = 1;
-    // Thresholds on the value as it will be shown, rounded: 1023.96 KiB
-    // is `1.00 MiB`, not `1024.0 KiB`, and 9.996 KiB is `10.0 KiB`.
-    while value >= 1023.95 && unit < units.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    let digits = if value < 9.995 { 2 } else { 1 };
-    with_unit(lang, &i18n::number(lang, value, digits, false), units[unit])
-}
-
-/// A number and its unit: a space in English, a no-break space in French
-/// (the line never breaks between them).
-fn with_unit(lang: Lang, number: &str, unit: &str) -> String {
-    match lang {
-        Lang::En => format!("{number} {unit}"),
-        Lang::Fr => format!("{number}{}{unit}", i18n::NBSP),
-    }
-}
-
-/// Formats a duration with a unit fitted to its size: `850µs`, `12.3ms`, `2.50s`.
-pub fn format_duration(d: Duration) -> String {
-    format_duration_in(Lang::En, d)
-}
-
-/// [`format_duration`] as `lang` writes it: `12,3 ms` in French.
-pub fn format_duration_in(lang: Lang, d: Duration) -> String {
-    let micros = d.as_micros();
-    let (number, unit) = if micros < 1000 {
-        (micros.to_string(), "µs")
-    } else if micros < 999_950 {
-        // Below what would round to `1000.0ms`: that is `1.00s`.
-        (i18n::number(lang, d.as_secs_f64() * 1000.0, 1, false), "ms")
-    } else {
-        (i18n::number(lang, d.as_secs_f64(), 2, false), "s")
-    };
-    match lang {
-        Lang::En => format!("{number}{unit}"),
-        Lang::Fr => with_unit(lang, &number, unit),
-    }
-}
-
 /// Parses a rate in bits per second, as iperf3's `-b` reads it: `0`,
 /// `500K`, `100M`, `1G`, `2.5G` (K, M, G are powers of 1000, as network
 /// rates are).
@@ -191,49 +134,11 @@ pub fn parse_rate(text: &str) -> Result<u64, Msg> {
     Ok((value * scale).round() as u64)
 }
 
-/// Formats bits per second with a decimal unit, as network rates are
-/// given: `850 bit/s`, `12.3 Mbit/s`, `35.1 Gbit/s`.
-pub fn format_bits_per_second(bps: f64) -> String {
-    format_bits_per_second_in(Lang::En, bps)
-}
-
-/// [`format_bits_per_second`] as `lang` writes it: `12,3 Mbit/s` in French.
-pub fn format_bits_per_second_in(lang: Lang, bps: f64) -> String {
-    const UNITS: [&str; 4] = ["kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
-    if bps < 999.5 {
-        return with_unit(lang, &i18n::number(lang, bps, 0, false), "bit/s");
-    }
-    let mut value = bps / 1000.0;
-    let mut unit = 0;
-    // Thresholds on the value as it will be shown, rounded: 99.96 Mbit/s
-    // is `100 Mbit/s`, as 100.02 is, not `100.0 Mbit/s`.
-    while value >= 999.5 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    let digits = if value < 9.995 {
-        2
-    } else if value < 99.95 {
-        1
-    } else {
-        0
-    };
-    with_unit(lang, &i18n::number(lang, value, digits, false), UNITS[unit])
-}
-
-/// A count with thousands separated, easier to read: `7,123,456`.
-pub fn format_count(n: u64) -> String {
-    format_count_in(Lang::En, n)
-}
-
-/// [`format_count`] as `lang` writes it: `7 123 456` in French.
-pub fn format_count_in(lang: Lang, n: u64) -> String {
-    i18n::number(lang, n as f64, 0, true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+    use crate::i18n::units::*;
 
     /// A value that rounds up to the next unit or digit count is shown as
     /// the value it rounds to: two sides of one boundary read alike.

@@ -12,9 +12,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use netplay::capture::{
-    Capture, CaptureError, CaptureOptions, Captured, Ends, Flows, HEADERS_ONLY, Interface, Packet,
-    PacketKind, Pcap, Protocol, TcpFlags, WHOLE_PACKETS, ladder, listen_queue, tcp_info,
+    Capture, CaptureError, CaptureOptions, Captured, Flows, HEADERS_ONLY, Interface, Packet, PacketKind,
+    Pcap, Protocol, TcpFlags, WHOLE_PACKETS, listen_queue, tcp_info,
 };
+use netplay::report::ladder::{self, Ends};
 
 const PATIENCE: Duration = Duration::from_secs(5);
 

@@ -41,9 +41,10 @@ mod linux {
     use std::time::{Duration, Instant};
 
     use netplay::capture::{
-        Capture, CaptureError, CaptureOptions, Ends, Flows, HEADERS_ONLY, NetnsError, PacketKind,
-        enter_private_netns, ladder,
+        Capture, CaptureError, CaptureOptions, Flows, HEADERS_ONLY, NetnsError, PacketKind,
+        enter_private_netns,
     };
+    use netplay::report::ladder::{self, Ends};
     use nix::unistd::Uid;
     use socket2::{Domain, Protocol, Socket, Type};
 

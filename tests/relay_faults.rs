@@ -238,7 +238,7 @@ fn producer(
 
 /// The count netplay shows for `n` bytes ("2.38 MiB").
 fn shown(n: usize) -> String {
-    netplay::units::format_bytes(n as u64)
+    netplay::i18n::units::format_bytes(n as u64)
 }
 
 /// A count as netplay shows it ("2.38 MiB") in bytes, to the precision shown.

@@ -145,7 +145,7 @@ impl Drop for Clock {
 }
 
 /// Reads something about the connection at each tick.
-pub type Probe = Box<dyn Fn() -> Option<crate::capture::TcpInfo> + Send>;
+pub type Probe = Box<dyn Fn() -> Option<crate::model::tcp_info::TcpInfo> + Send>;
 
 fn tick(
     meter: &Meter,

@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use super::{Clock, Limit, Meter, Mode, loopback, with_receiver};
 use crate::event::bench::{BenchSide, Moved, TcpBenchResult};
 use crate::event::{Event, Proto, Role};
+use crate::model::Op;
 use crate::net::NetError;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
@@ -53,14 +54,13 @@ pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
         }
         Mode::Local { family } => {
             let listener = listen(loopback(*family), SocketOptions::default(), 1, &report)?;
-            let addr = listener
-                .local_addr()
-                .map_err(|e| NetError::socket("getsockname for", loopback(*family), e))?;
+            let addr =
+                listener.local_addr().map_err(|e| NetError::socket(Op::GetSockName, loopback(*family), e))?;
             let receiver = {
                 let (config, report) = (config.clone(), report.clone());
                 thread::Builder::new().name("receive".into()).spawn(move || -> Result<()> {
                     let (stream, peer) =
-                        listener.accept().map_err(|e| NetError::socket("accept on", addr, e))?;
+                        listener.accept().map_err(|e| NetError::socket(Op::Accept, addr, e))?;
                     report.emit(Event::Accepted { conn: 1, local: addr, peer })?;
                     receive(stream, peer, &config, None, &report)?;
                     Ok(())
@@ -93,12 +93,12 @@ fn serve(
     report: &Report,
 ) -> Result<()> {
     let listener = listen(addr, options, 16, report)?;
-    let local = listener.local_addr().map_err(|e| NetError::socket("getsockname for", addr, e))?;
+    let local = listener.local_addr().map_err(|e| NetError::socket(Op::GetSockName, addr, e))?;
     for conn in 1u64.. {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(NetError::socket("accept on", local, e).into()),
+            Err(e) => return Err(NetError::socket(Op::Accept, local, e).into()),
         };
         report.emit(Event::Accepted { conn, local, peer })?;
         match receive(stream, peer, config, Some(conn), report) {
@@ -147,7 +147,7 @@ fn receive(
                 meter.bytes.fetch_add(n as u64, Ordering::Relaxed);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(NetError::socket("recv from", peer, e).into()),
+            Err(e) => return Err(NetError::socket(Op::Recv, peer, e).into()),
         }
     }
     let duration = start.elapsed();
@@ -197,7 +197,7 @@ fn send(
                 meter.bytes.fetch_add(n as u64, Ordering::Relaxed);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(NetError::socket("send to", peer, e).into()),
+            Err(e) => return Err(NetError::socket(Op::Send, peer, e).into()),
         }
     }
     let duration = start.elapsed();
@@ -207,8 +207,8 @@ fn send(
     // (every byte sent was acknowledged by that time).
     let tcp_info = LastTcpInfo::new(true);
     tcp_info.read(&stream);
-    stream.shutdown(Shutdown::Write).map_err(|e| NetError::socket("shutdown to", peer, e))?;
-    let received = read_count(&mut stream).map_err(|e| NetError::socket("read the count from", peer, e))?;
+    stream.shutdown(Shutdown::Write).map_err(|e| NetError::socket(Op::Shutdown, peer, e))?;
+    let received = read_count(&mut stream).map_err(|e| NetError::socket(Op::ReadCount, peer, e))?;
     tcp_info.read(&stream);
     let tcp_info = tcp_info.get();
     Ok(TcpBenchResult {

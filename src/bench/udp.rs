@@ -26,6 +26,7 @@ use super::seq::SeqCounter;
 use super::{Clock, Limit, Meter, Mode, loopback, with_receiver};
 use crate::event::bench::{BenchSide, Moved, SeqCounts, UdpBenchResult};
 use crate::event::{Event, Proto, Role, Step};
+use crate::model::{Op, SockOpt};
 use crate::net::NetError;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
@@ -110,11 +111,11 @@ fn bind(addr: SocketAddr, options: SocketOptions, offload: bool, report: &Report
     // A bigger queue rides out the moments the receiving thread is not
     // running; what the kernel granted is read back and shown.
     let fail = |op| move |e| NetError::socket(op, addr, e);
-    socket.set_recv_buffer_size(RECV_BUFFER).map_err(fail("set SO_RCVBUF for"))?;
-    let granted = socket.recv_buffer_size().map_err(fail("read SO_RCVBUF for"))?;
+    socket.set_recv_buffer_size(RECV_BUFFER).map_err(fail(Op::SetOption(SockOpt::RcvBuf)))?;
+    let granted = socket.recv_buffer_size().map_err(fail(Op::ReadOption(SockOpt::RcvBuf)))?;
     report.emit(Event::Step(Step::SetOption {
         role: Role::Server,
-        name: "SO_RCVBUF",
+        name: SockOpt::RcvBuf,
         set: RECV_BUFFER as i64,
         value: granted as i64,
     }))?;
@@ -122,7 +123,7 @@ fn bind(addr: SocketAddr, options: SocketOptions, offload: bool, report: &Report
     if offload && offload::enable_gro(&socket) {
         report.emit(Event::Step(Step::SetOption {
             role: Role::Server,
-            name: "UDP_GRO",
+            name: SockOpt::UdpGro,
             set: 1,
             value: 1,
         }))?;
@@ -201,7 +202,7 @@ fn serve(
     report: &Report,
 ) -> Result<()> {
     let local = socket.local_addr().context("read the receiving socket's address")?;
-    socket.set_read_timeout(Some(POLL)).map_err(|e| NetError::socket("set timeout for", local, e))?;
+    socket.set_read_timeout(Some(POLL)).map_err(|e| NetError::socket(Op::SetTimeout, local, e))?;
     // A datagram up to UDP's maximum fits, so none is ever cut.
     let mut buf = vec![0u8; 65_536];
     let mut session: Option<Session> = None;
@@ -229,7 +230,7 @@ fn serve(
             Err(e) if crate::sys::refused::is_refusal(&e) || e.kind() == io::ErrorKind::ConnectionReset => {
                 continue;
             }
-            Err(e) => return Err(NetError::socket("recvmsg on", local, e).into()),
+            Err(e) => return Err(NetError::socket(Op::RecvMsg, local, e).into()),
         };
         for datagram in buf[..len].chunks(segment) {
             let Some((kind, seq)) = parse(datagram) else { continue };
@@ -353,7 +354,7 @@ fn send_to(
         if offload::set_gso(&socket, config.size) {
             let step = Step::SetOption {
                 role: Role::Client,
-                name: "UDP_SEGMENT",
+                name: SockOpt::UdpSegment,
                 set: config.size as i64,
                 value: config.size as i64,
             };
@@ -407,7 +408,7 @@ fn send_to(
                 per_send = 1;
                 offload::set_gso(&socket, 0);
             }
-            Err(e) => return Err(fail("send (connected UDP) to")(e).into()),
+            Err(e) => return Err(fail(Op::SendConnectedUdp)(e).into()),
         }
     }
     let duration = start.elapsed();
@@ -416,11 +417,11 @@ fn send_to(
     // The end marker, again until the report comes back.
     let mut end = [0u8; HEADER];
     header(&mut end, END, sent);
-    socket.set_read_timeout(Some(REPORT_WAIT)).map_err(fail("set timeout for"))?;
+    socket.set_read_timeout(Some(REPORT_WAIT)).map_err(fail(Op::SetTimeout))?;
     let mut answer = [0u8; 256];
     let mut from_receiver = None;
     'tries: for _ in 0..END_TRIES {
-        socket.send(&end).map_err(fail("send (connected UDP) to"))?;
+        socket.send(&end).map_err(fail(Op::SendConnectedUdp))?;
         let asked = Instant::now();
         while asked.elapsed() < REPORT_WAIT {
             match socket.recv(&mut answer) {
@@ -438,7 +439,7 @@ fn send_to(
                 {
                     break;
                 }
-                Err(e) => return Err(fail("recv (connected UDP) from")(e).into()),
+                Err(e) => return Err(fail(Op::RecvConnectedUdp)(e).into()),
             }
         }
     }

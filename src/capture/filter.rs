@@ -324,7 +324,7 @@ pub(crate) mod interpreter {
 mod tests {
     use super::interpreter::{Meta, run};
     use super::*;
-    use crate::capture::packet::samples::*;
+    use crate::model::packet::samples::*;
 
     const LO: u32 = 1;
 

@@ -1,12 +1,13 @@
 //! The packets under the socket calls: capture this program's own TCP, UDP
 //! and ICMP packets (`--packets`), write them to a pcap file (`--pcap`),
-//! draw each as a line of a ladder between two ends, and read TCP_INFO.
+//! and read TCP_INFO (report::ladder draws the packets).
 //!
 //! - [`Capture`]: a packet socket on one interface with a kernel filter on a
 //!   set of ports; Linux only (elsewhere [`Capture::open`] says so).
-//! - [`parse`] / [`Packet`]: plain data for each packet (pure, every system).
-//! - [`Flows`]: relative sequence numbers and scaled windows.
-//! - [`ladder`]: one line per packet, and `--explain`'s sentences.
+//! - [`parse`] / [`Packet`]: plain data for each packet (pure, every system;
+//!   they live in model::packet, under every layer, and are re-exported here).
+//! - [`Flows`]: relative sequence numbers and scaled windows (model::flows).
+//! - report::ladder draws each packet as a line; capture only captures.
 //! - [`Pcap`]: the pcap file.
 //! - [`tcp_info()`]: TCP_INFO of a connection, the accept queue of a listener.
 //! - [`enter_private_netns`]: a network namespace of the process's own, where
@@ -17,9 +18,6 @@
 //! packet sorts among the events that `Instant::now()` stamped.
 
 pub mod filter;
-pub mod flows;
-pub mod ladder;
-pub mod packet;
 pub mod pcap;
 
 #[cfg(target_os = "linux")]
@@ -34,21 +32,20 @@ use std::io;
 use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
+pub use crate::model::flows::Flows;
+pub use crate::model::packet::{
+    Direction, Icmp, IcmpMeaning, Packet, PacketKind, ParseError, Protocol, Quoted, Relative, Tcp, TcpFlags,
+    TcpOptions, parse,
+};
+pub use crate::model::tcp_info::{ListenQueue, TcpInfo};
 pub use filter::{MAX_PORTS, TooManyPorts};
-pub use flows::Flows;
-pub use ladder::{End, Ends, PacketKind, explain};
 #[cfg(target_os = "linux")]
 pub use linux::{Capture, Interface};
 #[cfg(target_os = "linux")]
 pub use netns::{NetnsError, enter_private_netns};
 #[cfg(not(target_os = "linux"))]
 pub use other::{Capture, Interface, NetnsError, enter_private_netns, listen_queue, tcp_info, unsent};
-pub use packet::{
-    Direction, Icmp, IcmpMeaning, Packet, ParseError, Protocol, Quoted, Relative, Tcp, TcpFlags, TcpOptions,
-    parse,
-};
 pub use pcap::{Pcap, PcapError};
-pub use tcp_info::{ListenQueue, TcpInfo};
 #[cfg(target_os = "linux")]
 pub use tcp_info::{listen_queue, tcp_info, unsent};
 
@@ -87,7 +84,7 @@ pub enum CaptureError {
     NoInterface(IpAddr),
     #[error(transparent)]
     TooManyPorts(#[from] TooManyPorts),
-    #[error("{}", crate::msg!("capture-io", interface = interface.as_str(), op = *op, error = crate::net::describe_msg(source)))]
+    #[error("{}", crate::msg!("capture-io", interface = interface.as_str(), op = *op, error = crate::i18n::describe_msg(source)))]
     Io {
         interface: String,
         op: &'static str,
@@ -110,7 +107,7 @@ impl CaptureError {
                 "capture-io",
                 interface = interface.as_str(),
                 op = *op,
-                error = crate::net::describe_msg(source)
+                error = crate::i18n::describe_msg(source)
             ),
         }
     }
@@ -230,9 +227,9 @@ mod tests {
 
     #[test]
     fn the_wire_length_comes_from_the_ip_header() {
-        let syn = packet::samples::tcp4(1, 2, 0x02, 0, 0, &[0; 100]);
+        let syn = crate::model::packet::samples::tcp4(1, 2, 0x02, 0, 0, &[0; 100]);
         assert_eq!(wire_len(&syn[..40]), syn.len() as u32);
-        let six = packet::samples::udp6(1, 2, &[0; 10]);
+        let six = crate::model::packet::samples::udp6(1, 2, &[0; 10]);
         assert_eq!(wire_len(&six[..20]), 58);
         assert_eq!(wire_len(&[1, 2, 3]), 3);
     }

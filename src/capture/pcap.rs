@@ -159,7 +159,7 @@ mod tests {
 
     use super::*;
     use crate::capture::Direction;
-    use crate::capture::packet::samples::tcp4;
+    use crate::model::packet::samples::tcp4;
 
     #[test]
     fn packets_read_back_with_their_time_length_and_link_type() {

@@ -12,14 +12,13 @@ use std::net::SocketAddr;
 
 use anyhow::Result;
 
-use crate::capture::{
-    self, Capture, CaptureError, CaptureOptions, HEADERS_ONLY, Interface, PacketKind, ladder,
-};
+use crate::capture::{self, Capture, CaptureError, CaptureOptions, HEADERS_ONLY, Interface, PacketKind};
 use crate::event::Role;
 use crate::event::demo::OnWire;
 use crate::event::packet::PacketEvent;
 use crate::packets::{Packets, PacketsConfig, PcapFile, Recorded, Sinks};
 use crate::report::Board;
+use crate::report::ladder;
 
 /// Where the demo can capture, decided before any thread exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,8 +138,8 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::capture::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
     use crate::capture::{Direction, parse};
+    use crate::model::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
 
     fn event(bytes: &[u8], sender: Role) -> PacketEvent {
         PacketEvent { packet: parse(bytes, Instant::now(), Direction::Out).unwrap(), sender: Some(sender) }

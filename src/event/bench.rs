@@ -35,7 +35,7 @@ pub struct BenchProgress {
     pub bits_per_second: f64,
     /// A TCP sender's TCP_INFO at this tick (Linux).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp_info: Option<crate::capture::TcpInfo>,
+    pub tcp_info: Option<crate::model::tcp_info::TcpInfo>,
 }
 
 /// One direction's totals: bytes, the calls that moved them, and the time
@@ -86,7 +86,7 @@ pub struct TcpBenchResult {
     /// The sending socket's TCP_INFO once all was sent and acknowledged,
     /// before close() (Linux).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp_info: Option<crate::capture::TcpInfo>,
+    pub tcp_info: Option<crate::model::tcp_info::TcpInfo>,
 }
 
 /// What the receiver of a UDP benchmark counted, by sequence number.

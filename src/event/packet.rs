@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use serde::{Serialize, Serializer};
 
 use super::Role;
-use crate::capture::{Direction, Icmp, Packet, PacketKind, Protocol, TcpFlags, TcpOptions};
+use crate::model::packet::{Direction, Icmp, Packet, PacketKind, Protocol, TcpFlags, TcpOptions};
 
 /// One packet of this run, seen on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,8 +117,9 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::capture::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
-    use crate::capture::{Flows, parse};
+    use crate::model::flows::Flows;
+    use crate::model::packet::parse;
+    use crate::model::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
 
     fn parsed(bytes: &[u8]) -> Packet {
         parse(bytes, Instant::now(), Direction::Out).unwrap()

@@ -13,7 +13,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::event::{Family, Proto, Role};
+pub use crate::i18n::describe_msg;
 use crate::i18n::{Arg, Msg};
+pub use crate::model::{Op, SockOpt};
 use crate::msg;
 use crate::sys::in_use::Holder;
 
@@ -40,7 +42,7 @@ pub enum NetError {
         bind: SocketAddr,
     },
     Socket {
-        op: &'static str,
+        op: Op,
         addr: SocketAddr,
         source: io::Error,
     },
@@ -50,7 +52,7 @@ pub enum NetError {
         attempts: Vec<(SocketAddr, io::Error)>,
     },
     Idle {
-        what: &'static str,
+        what: Op,
         addr: SocketAddr,
         after: Duration,
     },
@@ -72,7 +74,7 @@ pub enum NetError {
 }
 
 impl NetError {
-    pub fn socket(op: &'static str, addr: SocketAddr, source: io::Error) -> NetError {
+    pub fn socket(op: Op, addr: SocketAddr, source: io::Error) -> NetError {
         NetError::Socket { op, addr, source }
     }
 
@@ -115,13 +117,13 @@ impl NetError {
                 }
             ),
             NetError::Socket { op, addr, source } => {
-                msg!("net-socket", op = op_msg(op), addr = addr, error = describe_msg(source))
+                msg!("net-socket", op = op_msg(*op), addr = addr, error = describe_msg(source))
             }
             NetError::AllAttemptsFailed { host, port, attempts } => {
                 msg!("net-all-attempts", host = host, port = *port, errors = attempts_msg(attempts))
             }
             NetError::Idle { what, addr, after } => {
-                msg!("net-idle", op = op_msg(what), addr = addr, after = Arg::duration(*after))
+                msg!("net-idle", op = op_msg(*what), addr = addr, after = Arg::duration(*after))
             }
             NetError::Unsent { addr, sent, source } => {
                 msg!("net-unsent", addr = addr, error = describe_msg(source), sent = Arg::bytes(*sent))
@@ -150,25 +152,35 @@ impl std::error::Error for NetError {
 
 /// What was attempted (`connect to`, `recv from`): the call's name stays as
 /// it is; the words around it are the catalogue's.
-fn op_msg(op: &str) -> Msg {
+/// What was attempted, in the catalogues' words.
+pub fn op_msg(op: Op) -> Msg {
     match op {
-        "waiting for data from" => return msg!("op-waiting-data"),
-        "waiting for datagrams on" => return msg!("op-waiting-datagrams"),
-        _ => {}
-    }
-    let (verb, prep) = match op.rsplit_once(' ') {
-        Some((verb, prep @ ("to" | "from" | "on" | "for"))) => (verb, prep),
-        _ => return Msg::text(op),
-    };
-    let verb = match verb.strip_suffix(" (connected UDP)") {
-        Some(call) => msg!("op-connected-udp", call = call),
-        None => Msg::text(verb),
-    };
-    match prep {
-        "to" => msg!("op-to", verb = verb),
-        "from" => msg!("op-from", verb = verb),
-        "on" => msg!("op-on", verb = verb),
-        _ => msg!("op-for", verb = verb),
+        Op::Socket => msg!("op-socket"),
+        Op::Bind => msg!("op-bind"),
+        Op::Listen => msg!("op-listen"),
+        Op::Accept => msg!("op-accept"),
+        Op::GetSockName => msg!("op-getsockname"),
+        Op::GetPeerName => msg!("op-getpeername"),
+        Op::SetNonBlocking => msg!("op-set-nonblocking"),
+        Op::CloneSocket => msg!("op-clone-socket"),
+        Op::Dup => msg!("op-dup"),
+        Op::Register => msg!("op-register"),
+        Op::SetTimeout => msg!("op-set-timeout"),
+        Op::Shutdown => msg!("op-shutdown"),
+        Op::Close => msg!("op-close"),
+        Op::Recv => msg!("op-recv"),
+        Op::Send => msg!("op-send"),
+        Op::RecvFrom => msg!("op-recvfrom"),
+        Op::SendTo => msg!("op-sendto"),
+        Op::RecvMsg => msg!("op-recvmsg"),
+        Op::RecvConnectedUdp => msg!("op-recv-connected-udp"),
+        Op::SendConnectedUdp => msg!("op-send-connected-udp"),
+        Op::RecvFromSending => msg!("op-recvfrom-sending"),
+        Op::ReadCount => msg!("op-read-count"),
+        Op::SetOption(option) => msg!("op-set-option", option = option.name()),
+        Op::ReadOption(option) => msg!("op-read-option", option = option.name()),
+        Op::WaitData => msg!("op-waiting-data"),
+        Op::WaitDatagrams => msg!("op-waiting-datagrams"),
     }
 }
 
@@ -193,37 +205,6 @@ pub fn describe(err: &io::Error) -> String {
     describe_msg(err).to_string()
 }
 
-/// [`describe`] as a message: in the catalogues for the errors a person
-/// meets with sockets, the system's own words for the others.
-pub fn describe_msg(err: &io::Error) -> Msg {
-    use io::ErrorKind::*;
-    match err.kind() {
-        ConnectionRefused => msg!("os-connection-refused"),
-        ConnectionReset => msg!("os-connection-reset"),
-        ConnectionAborted => msg!("os-connection-aborted"),
-        BrokenPipe => msg!("os-broken-pipe"),
-        AddrInUse => msg!("os-addr-in-use"),
-        AddrNotAvailable => msg!("os-addr-not-available"),
-        PermissionDenied => msg!("os-permission-denied"),
-        TimedOut | WouldBlock => msg!("os-timed-out"),
-        HostUnreachable => msg!("os-host-unreachable"),
-        NetworkUnreachable => msg!("os-network-unreachable"),
-        NotFound => msg!("os-not-found"),
-        _ => {
-            let full = err.to_string();
-            let trimmed = match full.find(" (os error") {
-                Some(i) => &full[..i],
-                None => &full,
-            };
-            let mut chars = trimmed.chars();
-            Msg::text(match chars.next() {
-                Some(first) => first.to_lowercase().chain(chars).collect(),
-                None => trimmed.to_string(),
-            })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,7 +220,7 @@ mod tests {
     #[test]
     fn socket_error_names_op_and_address() {
         let err = NetError::socket(
-            "bind",
+            Op::Bind,
             "127.0.0.1:80".parse().unwrap(),
             io::Error::from(io::ErrorKind::PermissionDenied),
         );

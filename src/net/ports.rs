@@ -1,45 +1,10 @@
-//! Facts about ports that the course teaches: 16 bits, 0-1023 reserved for
-//! well-known services, client ports chosen by the OS from an ephemeral range.
+//! Facts about ports that the course teaches (model::ports: 16 bits,
+//! 0-1023 reserved for well-known services), and those the system decides:
+//! the ephemeral range client ports come from, the cap on listen backlogs.
 
 use std::ops::RangeInclusive;
 
-/// The first port above the well-known ones (0-1023); who may bind those
-/// differs by system ([`crate::sys::privileged`]).
-pub const FIRST_UNPRIVILEGED: u16 = 1024;
-
-/// The service a well-known port (below 1024) is reserved for, if it is one
-/// people meet.
-pub fn service(port: u16) -> Option<&'static str> {
-    Some(match port {
-        7 => "Echo",
-        20 | 21 => "FTP",
-        22 => "SSH",
-        23 => "Telnet",
-        25 => "SMTP",
-        53 => "DNS",
-        67 | 68 => "DHCP",
-        69 => "TFTP",
-        80 => "HTTP",
-        110 => "POP3",
-        123 => "NTP",
-        143 => "IMAP",
-        161 | 162 => "SNMP",
-        389 => "LDAP",
-        443 => "HTTPS",
-        465 => "SMTPS",
-        514 => "syslog",
-        587 => "SMTP submission",
-        636 => "LDAPS",
-        993 => "IMAPS",
-        995 => "POP3S",
-        _ => return None,
-    })
-}
-
-/// True for the reserved ports 1-1023 (port 0 means "let the OS choose").
-pub fn is_privileged(port: u16) -> bool {
-    port != 0 && port < FIRST_UNPRIVILEGED
-}
+pub use crate::model::ports::{FIRST_UNPRIVILEGED, is_privileged, service};
 
 /// The range the OS picks ephemeral (client) ports from; None where it
 /// cannot be read (each system's way: [`crate::sys::ephemeral`]).
@@ -50,21 +15,4 @@ pub fn ephemeral_range() -> Option<RangeInclusive<u16>> {
 /// The system's cap on listen backlogs, if readable ([`crate::sys::backlog`]).
 pub fn somaxconn() -> Option<i32> {
     crate::sys::backlog::cap()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_course_ports() {
-        assert_eq!(service(22), Some("SSH"));
-        assert_eq!(service(25), Some("SMTP"));
-        assert_eq!(service(80), Some("HTTP"));
-        assert_eq!(service(443), Some("HTTPS"));
-        assert_eq!(service(12345), None);
-        assert!(is_privileged(80));
-        assert!(!is_privileged(0));
-        assert!(!is_privileged(1024));
-    }
 }

@@ -9,6 +9,7 @@ use anyhow::Result;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::event::{Event, Family, Proto, Role, Step};
+use crate::model::{Op, SockOpt};
 use crate::net::addr::{Target, resolve};
 use crate::net::{NetError, ports};
 use crate::report::Report;
@@ -62,17 +63,17 @@ pub fn open(
         Proto::Udp => (Domain::for_address(*addr), Type::DGRAM, Protocol::UDP),
     };
     let socket =
-        Socket::new(domain, ty, Some(protocol)).map_err(|e| NetError::socket("socket for", *addr, e))?;
+        Socket::new(domain, ty, Some(protocol)).map_err(|e| NetError::socket(Op::Socket, *addr, e))?;
     report.emit(Event::Step(Step::Socket { role, family, proto }))?;
 
     let fail = |op| move |e| NetError::socket(op, *addr, e);
     match options.reuse_addr {
         Some(true) => {
-            socket.set_reuse_address(true).map_err(fail("set SO_REUSEADDR for"))?;
-            let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
+            socket.set_reuse_address(true).map_err(fail(Op::SetOption(SockOpt::ReuseAddr)))?;
+            let value = socket.reuse_address().map_err(fail(Op::ReadOption(SockOpt::ReuseAddr)))?;
             report.emit(Event::Step(Step::SetOption {
                 role,
-                name: "SO_REUSEADDR",
+                name: SockOpt::ReuseAddr,
                 set: 1,
                 value: value.into(),
             }))?;
@@ -81,16 +82,20 @@ pub fn open(
             }
         }
         Some(false) => {
-            let value = socket.reuse_address().map_err(fail("read SO_REUSEADDR for"))?;
-            report.emit(Event::Step(Step::ReadOption { role, name: "SO_REUSEADDR", value: value.into() }))?;
+            let value = socket.reuse_address().map_err(fail(Op::ReadOption(SockOpt::ReuseAddr)))?;
+            report.emit(Event::Step(Step::ReadOption {
+                role,
+                name: SockOpt::ReuseAddr,
+                value: value.into(),
+            }))?;
         }
         None => {}
     }
     if options.reuse_port {
-        match reuse_port::set(&socket).map_err(fail("set SO_REUSEPORT for"))? {
+        match reuse_port::set(&socket).map_err(fail(Op::SetOption(SockOpt::ReusePort)))? {
             Some(value) => report.emit(Event::Step(Step::SetOption {
                 role,
-                name: "SO_REUSEPORT",
+                name: SockOpt::ReusePort,
                 set: 1,
                 value: value.into(),
             }))?,
@@ -98,11 +103,11 @@ pub fn open(
         }
     }
     if let Some(size) = options.recv_buffer {
-        socket.set_recv_buffer_size(size).map_err(fail("set SO_RCVBUF for"))?;
-        let value = socket.recv_buffer_size().map_err(fail("read SO_RCVBUF for"))?;
+        socket.set_recv_buffer_size(size).map_err(fail(Op::SetOption(SockOpt::RcvBuf)))?;
+        let value = socket.recv_buffer_size().map_err(fail(Op::ReadOption(SockOpt::RcvBuf)))?;
         report.emit(Event::Step(Step::SetOption {
             role,
-            name: "SO_RCVBUF",
+            name: SockOpt::RcvBuf,
             set: size as i64,
             value: value as i64,
         }))?;
@@ -119,13 +124,13 @@ pub fn open(
     if family == Family::V6 && matters {
         let step = match options.v6only {
             Some(only) => {
-                socket.set_only_v6(only).map_err(fail("set IPV6_V6ONLY for"))?;
-                let value = socket.only_v6().map_err(fail("read IPV6_V6ONLY for"))?;
-                Step::SetOption { role, name: "IPV6_V6ONLY", set: only.into(), value: value.into() }
+                socket.set_only_v6(only).map_err(fail(Op::SetOption(SockOpt::V6Only)))?;
+                let value = socket.only_v6().map_err(fail(Op::ReadOption(SockOpt::V6Only)))?;
+                Step::SetOption { role, name: SockOpt::V6Only, set: only.into(), value: value.into() }
             }
             None => {
-                let value = socket.only_v6().map_err(fail("read IPV6_V6ONLY for"))?;
-                Step::ReadOption { role, name: "IPV6_V6ONLY", value: value.into() }
+                let value = socket.only_v6().map_err(fail(Op::ReadOption(SockOpt::V6Only)))?;
+                Step::ReadOption { role, name: SockOpt::V6Only, value: value.into() }
             }
         };
         report.emit(Event::Step(step))?;
@@ -145,14 +150,14 @@ pub fn bind(socket: &Socket, addr: &SocketAddr, role: Role, report: &Report) -> 
             let reuse = socket.reuse_address().unwrap_or(false);
             NetError::InUse { proto, role, addr: *addr, holder, reuse }
         }
-        _ => NetError::socket("bind", *addr, e),
+        _ => NetError::socket(Op::Bind, *addr, e),
     })?;
     local_addr(socket, addr)
 }
 
 /// `listen(backlog)`, reported with the queue length the kernel really uses.
 pub fn listen(socket: &Socket, addr: &SocketAddr, backlog: i32, report: &Report) -> Result<()> {
-    socket.listen(backlog).map_err(|e| NetError::socket("listen on", *addr, e))?;
+    socket.listen(backlog).map_err(|e| NetError::socket(Op::Listen, *addr, e))?;
     let effective = ports::somaxconn().map_or(backlog, |cap| backlog.min(cap));
     report.emit(Event::Step(Step::Listen { backlog, effective }))?;
     Ok(())
@@ -179,6 +184,6 @@ pub fn connect(
 
 /// The socket's own address, as the OS sees it.
 pub fn local_addr(socket: &Socket, asked: &SocketAddr) -> Result<SocketAddr> {
-    let local = socket.local_addr().map_err(|e| NetError::socket("getsockname for", *asked, e))?;
+    let local = socket.local_addr().map_err(|e| NetError::socket(Op::GetSockName, *asked, e))?;
     Ok(local.as_socket().unwrap_or(*asked))
 }

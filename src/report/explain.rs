@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use crate::decode::PyBytes;
-use crate::event::{Dir, Family, Proto, Role, Step};
+use crate::event::{Dir, Family, Proto, Role, SockOpt, Step};
 use crate::i18n::{Arg, Lang, Msg};
 use crate::{msg, tr};
 
@@ -30,17 +30,13 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
             ),
         ),
         Step::SetOption { role, name, value, .. } | Step::ReadOption { role, name, value } => {
-            let level = match name {
-                n if n.starts_with("IPV6") => "IPPROTO_IPV6",
-                n if n.starts_with("UDP_") => "SOL_UDP",
-                _ => "SOL_SOCKET",
-            };
+            let level = name.level();
             // Options Python's socket module has no name for (3.11 here):
             // their Linux numbers, named in a comment.
             let (option, comment) = match *name {
-                "SO_RXQ_OVFL" => ("40".to_string(), format!("  # {name}")),
-                "UDP_SEGMENT" => ("103".to_string(), format!("  # {name}")),
-                "UDP_GRO" => ("104".to_string(), format!("  # {name}")),
+                SockOpt::RxqOvfl => ("40".to_string(), format!("  # {name}")),
+                SockOpt::UdpSegment => ("103".to_string(), format!("  # {name}")),
+                SockOpt::UdpGro => ("104".to_string(), format!("  # {name}")),
                 _ => (name.to_string(), String::new()),
             };
             let python = match step {
@@ -49,7 +45,7 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
                 }
                 _ => format!("{}.getsockopt({level}, {name})  # {value}", var(*role, proto)),
             };
-            (python, option_sentence(name, *value).render(lang))
+            (python, option_sentence(*name, *value).render(lang))
         }
         Step::Bind { role, addr } => {
             (format!("{}.bind({})", var(*role, proto), py_addr(addr)), bind_sentence(addr).render(lang))
@@ -289,16 +285,16 @@ fn type_const(proto: Proto) -> &'static str {
     }
 }
 
-fn option_sentence(name: &str, value: i64) -> Msg {
+fn option_sentence(name: SockOpt, value: i64) -> Msg {
     match (name, value) {
-        ("SO_REUSEADDR", _) => crate::sys::reuse::explained(),
-        ("SO_REUSEPORT", _) => crate::sys::reuse_port::explained(),
-        ("IPV6_V6ONLY", 0) => msg!("explain-v6only-off"),
-        ("IPV6_V6ONLY", _) => msg!("explain-v6only-on"),
-        ("SO_RCVBUF", _) => crate::sys::rcvbuf::explained(),
-        ("SO_RXQ_OVFL", _) => msg!("explain-so-rxq-ovfl"),
-        ("UDP_SEGMENT", _) => msg!("explain-udp-segment"),
-        ("UDP_GRO", _) => msg!("explain-udp-gro"),
+        (SockOpt::ReuseAddr, _) => crate::sys::reuse::explained(),
+        (SockOpt::ReusePort, _) => crate::sys::reuse_port::explained(),
+        (SockOpt::V6Only, 0) => msg!("explain-v6only-off"),
+        (SockOpt::V6Only, _) => msg!("explain-v6only-on"),
+        (SockOpt::RcvBuf, _) => crate::sys::rcvbuf::explained(),
+        (SockOpt::RxqOvfl, _) => msg!("explain-so-rxq-ovfl"),
+        (SockOpt::UdpSegment, _) => msg!("explain-udp-segment"),
+        (SockOpt::UdpGro, _) => msg!("explain-udp-gro"),
         _ => msg!("explain-option"),
     }
 }

@@ -12,17 +12,17 @@ use super::explain::{self, FirstFin};
 use super::packets::{self, Ladder};
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter, width};
-use crate::capture::PacketKind;
-use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
-use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
+use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, SockOpt, Step};
 use crate::hexdump::{Dumper, Layout, Renderer, push_decoded};
+use crate::i18n::units::format_duration_in;
 use crate::i18n::{Arg, Lang, Msg};
+use crate::model::clock::Stamp;
+use crate::model::packet::PacketKind;
+use crate::model::ports;
 use crate::msg;
-use crate::net::ports;
-use crate::units::format_duration_in;
 
 /// What the human reporter shows, decided once per run.
 #[derive(Debug, Clone)]
@@ -292,22 +292,22 @@ impl Human {
             )),
             Step::SetOption { name, set, value, role } => {
                 let why = match (*name, *role, self.proto) {
-                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => {
+                    (SockOpt::ReuseAddr, Role::Server, Proto::Tcp) => {
                         self.dim(&format!("   {}", self.t(msg!("step-reuseaddr-default"))))
                     }
                     _ => String::new(),
                 };
-                let text = self.t(msg!("step-setsockopt", name = *name, set = *set, value = *value));
+                let text = self.t(msg!("step-setsockopt", name = name.name(), set = *set, value = *value));
                 format!("{text}{why}")
             }
             Step::ReadOption { name, value, role } => {
                 let why = match (*name, *role, self.proto) {
-                    ("SO_REUSEADDR", Role::Server, Proto::Tcp) => crate::sys::reuse::left_off(),
-                    ("IPV6_V6ONLY", _, _) if *value == 0 => msg!("step-v6only-dual"),
-                    ("IPV6_V6ONLY", _, _) => msg!("step-v6only-only"),
+                    (SockOpt::ReuseAddr, Role::Server, Proto::Tcp) => crate::sys::reuse::left_off(),
+                    (SockOpt::V6Only, _, _) if *value == 0 => msg!("step-v6only-dual"),
+                    (SockOpt::V6Only, _, _) => msg!("step-v6only-only"),
                     _ => msg!("step-option-default"),
                 };
-                self.t(msg!("step-read-option", name = *name, value = *value, why = why))
+                self.t(msg!("step-read-option", name = name.name(), value = *value, why = why))
             }
             Step::Bind { addr, .. } => {
                 let note = port_note(addr.port()).map(|n| format!("   {}", self.t(n))).unwrap_or_default();
@@ -423,7 +423,7 @@ impl Human {
             self.line(&note);
         }
         if self.style.explain {
-            let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
+            let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
             let (python, sentence) = explain::udp_local(self.style.lang, local, connected, range);
             self.explanation((python, sentence));
         }
@@ -567,7 +567,7 @@ impl Human {
         let line = self.t(msg!("connected-line", tag = tag, text = text, local = local, origin = origin));
         self.line(&line);
         if self.style.explain && ephemeral {
-            let range = ports::ephemeral_range().map(|r| (*r.start(), *r.end()));
+            let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
             let why = self.dim(&format!("      {}", explain::ephemeral(self.style.lang, local, peer, range)));
             self.line(&why);
         }
@@ -927,12 +927,12 @@ impl Human {
                 )
             })
             .unwrap_or_default();
-        let elapsed = crate::units::format_duration_in(lang, progress.elapsed);
+        let elapsed = crate::i18n::units::format_duration_in(lang, progress.elapsed);
         let text = format!(
             "  {:>7}  {verb} {}{datagrams}   {}{tcp}",
             elapsed,
-            crate::units::format_bytes_in(lang, progress.bytes),
-            crate::units::format_bits_per_second_in(lang, progress.bits_per_second)
+            crate::i18n::units::format_bytes_in(lang, progress.bytes),
+            crate::i18n::units::format_bits_per_second_in(lang, progress.bits_per_second)
         );
         // No newline: the next progress event or the summary replaces it.
         self.buf.extend_from_slice(text.as_bytes());

@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use serde_json::Value as JsonValue;
 
 use super::Reporter;
-use crate::clock::Stamp;
 use crate::decode::{Format, Value};
 use crate::event::Event;
+use crate::model::clock::Stamp;
 
 pub struct Json {
     out: Box<dyn Write + Send>,
@@ -67,7 +67,7 @@ impl Reporter for Json {
     /// Everything written reaches the output (stdout is written by a
     /// thread of its own: see [`super::to_terminal`]).
     fn flush(&mut self) -> io::Result<()> {
-        self.tell_skipped(crate::clock::now())?;
+        self.tell_skipped(crate::model::clock::now())?;
         self.out.flush()
     }
 

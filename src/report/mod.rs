@@ -7,6 +7,7 @@ pub mod explain;
 pub mod html;
 pub mod human;
 pub mod json;
+pub mod ladder;
 pub mod packets;
 pub mod queue;
 pub mod raw;
@@ -18,10 +19,10 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::clock::Stamp;
 use crate::decode::Format;
 use crate::event::{Event, Role};
 use crate::hexdump;
+use crate::model::clock::Stamp;
 pub use background::{Afterwards, Background, Stopper};
 use queue::Queue;
 
@@ -54,7 +55,7 @@ pub trait Reporter: Send {
 /// Writing to our own output failed (a closed pipe, a full disk). Kept apart
 /// from socket errors so that `netplay ... | head` ends quietly.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", crate::msg!("error-writing-output", error = crate::net::describe_msg(.0)))]
+#[error("{}", crate::msg!("error-writing-output", error = crate::i18n::describe_msg(.0)))]
 pub struct OutputError(#[source] pub io::Error);
 
 /// Once a run is stopping, how long stdout gets to take what waits for it

@@ -11,10 +11,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::tables;
-use crate::capture::{Ends, PacketKind, Protocol, TcpFlags, TcpInfo, explain, ladder};
 use crate::event::packet::PacketEvent;
 use crate::i18n::{Arg, Lang};
+use crate::model::packet::{PacketKind, Protocol, TcpFlags};
+use crate::model::tcp_info::TcpInfo;
 use crate::msg;
+use crate::report::ladder::{self, Ends, explain};
 
 /// The columns a ladder line takes where the output has no width of its
 /// own (a pipe, a file): what a terminal has at least, and what the rest of
@@ -243,9 +245,10 @@ mod tests {
     use unicode_width::UnicodeWidthStr;
 
     use super::*;
-    use crate::capture::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
-    use crate::capture::{Direction, Flows, parse};
     use crate::event::Role;
+    use crate::model::flows::Flows;
+    use crate::model::packet::samples::{icmp4_port_unreachable, tcp4, udp4};
+    use crate::model::packet::{Direction, parse};
 
     fn event(bytes: &[u8], sender: Role, flows: &mut Flows) -> PacketEvent {
         let mut packet = parse(bytes, Instant::now(), Direction::Out).unwrap();

@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use super::{OutputError, Reporter};
-use crate::clock::{self, Stamp};
 use crate::event::Event;
+use crate::model::clock::{self, Stamp};
 
 /// Bytes of events that may wait to be rendered. A slow terminal or a pipe
 /// nobody reads holds at most this much, then the runners wait.

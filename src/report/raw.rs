@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use super::human::Human;
 use super::{Background, Reporter};
-use crate::clock::Stamp;
 use crate::event::{Dir, Event};
+use crate::model::clock::Stamp;
 
 pub struct Raw {
     /// Given up once the run is stopping and stdout takes nothing (see
@@ -109,7 +109,7 @@ impl Reporter for Raw {
     fn flush(&mut self) -> io::Result<()> {
         self.batch_done()?;
         self.payload.flush()?;
-        self.tell_unwritten(crate::clock::now())?;
+        self.tell_unwritten(crate::model::clock::now())?;
         self.reports.flush()
     }
 }

@@ -18,6 +18,7 @@ use crate::decode::PyBytes;
 use crate::event::script::{Binding, Outcome, ScriptStep};
 use crate::event::{Dir, Event};
 use crate::i18n::{Arg, Msg};
+use crate::model::{Op, SockOpt};
 use crate::msg;
 use crate::net::NetError;
 use crate::report::Report;
@@ -231,7 +232,7 @@ impl Player<'_> {
                 let cause = self.report.cause(0)?;
                 match self.conn.shutdown() {
                     Ok(()) => {}
-                    Err(e) => return self.socket_trouble(step, e, "shutdown to"),
+                    Err(e) => return self.socket_trouble(step, e, Op::Shutdown),
                 }
                 if let Some(conn) = self.settings.conn {
                     cause.emit(Event::Shutdown { conn })?;
@@ -239,12 +240,12 @@ impl Player<'_> {
                 Ok(Done::passed(None))
             }
             Action::Close => {
-                self.conn.close().map_err(|e| self.net_error("close", e))?;
+                self.conn.close().map_err(|e| self.net_error(Op::Close, e))?;
                 self.played.closed = true;
                 Ok(Done::passed(None))
             }
             Action::Reset => {
-                self.conn.reset().map_err(|e| self.net_error("set SO_LINGER for", e))?;
+                self.conn.reset().map_err(|e| self.net_error(Op::SetOption(SockOpt::Linger), e))?;
                 self.played.closed = true;
                 Ok(Done::passed(None))
             }
@@ -256,14 +257,14 @@ impl Player<'_> {
         }
     }
 
-    fn net_error(&self, op: &'static str, e: io::Error) -> anyhow::Error {
+    fn net_error(&self, op: Op, e: io::Error) -> anyhow::Error {
         let addr = self.conn.peer().unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
         NetError::socket(op, addr, e).into()
     }
 
     /// A reset or a broken pipe is the peer's doing, told at the step; any
     /// other socket error ends the run as it would without a script.
-    fn socket_trouble(&mut self, step: &Step, e: io::Error, op: &'static str) -> Result<Done> {
+    fn socket_trouble(&mut self, step: &Step, e: io::Error, op: Op) -> Result<Done> {
         use io::ErrorKind::*;
         match e.kind() {
             ConnectionReset | ConnectionAborted | BrokenPipe
@@ -289,8 +290,8 @@ impl Player<'_> {
         let cause = self.report.cause(bytes.len())?;
         if let Err(e) = self.conn.send(&bytes, deadline) {
             let op = match stream {
-                true => "send to",
-                false => "sendto",
+                true => Op::Send,
+                false => Op::SendTo,
             };
             return self.socket_trouble(step, e, op);
         }
@@ -383,12 +384,12 @@ impl Player<'_> {
             let came = match self.receive(deadline)? {
                 Ok(came) => came,
                 Err(e) if self.conn.transport() == Transport::Stream => {
-                    let mut done = self.socket_trouble(step, e, "recv from")?;
+                    let mut done = self.socket_trouble(step, e, Op::Recv)?;
                     done.bytes = Some(self.pending.clone());
                     return Ok(done);
                 }
                 Err(e) => {
-                    let op = "recvfrom on the socket sending to";
+                    let op = Op::RecvFromSending;
                     return Err(self.net_error(op, e));
                 }
             };
@@ -500,7 +501,7 @@ impl Player<'_> {
                         Ok(_) => {}
                         Err(e) => {
                             self.pass = outer;
-                            return self.socket_trouble(step, e, "recv from");
+                            return self.socket_trouble(step, e, Op::Recv);
                         }
                     }
                 }

@@ -15,7 +15,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use crate::event::Proto;
+use crate::model::Proto;
 
 /// How long Linux keeps a closed connection in TIME_WAIT (TCP_TIMEWAIT_LEN).
 pub const TIME_WAIT_LEN: Option<Duration> =

@@ -15,7 +15,7 @@
 use std::net::IpAddr;
 
 use crate::i18n::Msg;
-use crate::net::ports;
+use crate::model::ports;
 
 /// What exit code 7 means most often, in the exit-code table.
 #[cfg(not(windows))]

@@ -17,6 +17,7 @@ use socket2::SockRef;
 use super::{HalfClose, direct};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, Shrunk};
+use crate::model::{Op, SockOpt};
 use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
@@ -92,9 +93,8 @@ fn exchange(
         *held.lock().unwrap_or_else(|e| e.into_inner()) = stream.try_clone().ok();
     }
     let start = Instant::now();
-    let peer =
-        stream.peer_addr().map_err(|e| NetError::socket("getpeername for", config.bind_or_any(), e))?;
-    let local = stream.local_addr().map_err(|e| NetError::socket("getsockname for", peer, e))?;
+    let peer = stream.peer_addr().map_err(|e| NetError::socket(Op::GetPeerName, config.bind_or_any(), e))?;
+    let local = stream.local_addr().map_err(|e| NetError::socket(Op::GetSockName, peer, e))?;
     let ephemeral = config.bind.is_none_or(|bind| bind.port() == 0);
     report.emit(Event::Connected { conn: CONN, local, peer, ephemeral })?;
 
@@ -115,10 +115,10 @@ fn exchange(
     let activity = Arc::new(Activity::new(start, config.packets.tcp_info)?);
     if config.direct && direct::receives() {
         // The direct path waits with poll(2), never in a call (tcp::direct).
-        stream.set_nonblocking(true).map_err(|e| NetError::socket("set non-blocking", peer, e))?;
+        stream.set_nonblocking(true).map_err(|e| NetError::socket(Op::SetNonBlocking, peer, e))?;
     }
     let sender = {
-        let stream = stream.try_clone().map_err(|e| NetError::socket("clone socket for", peer, e))?;
+        let stream = stream.try_clone().map_err(|e| NetError::socket(Op::CloneSocket, peer, e))?;
         let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
         thread::Builder::new().name("send".into()).spawn(move || {
             let sent = send_input(&stream, peer, &config, &report, &activity);
@@ -271,7 +271,7 @@ pub(crate) fn open(
             if crate::sys::reuse::CLIENT_SOURCE_PORT {
                 socket
                     .set_reuse_address(true)
-                    .map_err(|e| NetError::socket("set SO_REUSEADDR for", bind, e))?;
+                    .map_err(|e| NetError::socket(Op::SetOption(SockOpt::ReuseAddr), bind, e))?;
             }
             socket::bind(&socket, &bind, Role::Client, report)?;
         }
@@ -395,7 +395,7 @@ fn send_input(
             }
             // The server may have closed first; reading will tell.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
-            Err(e) => return Err(NetError::socket("shutdown to", peer, e).into()),
+            Err(e) => return Err(NetError::socket(Op::Shutdown, peer, e).into()),
         }
     }
     Ok(())
@@ -442,13 +442,13 @@ fn receive(
     activity: &Activity,
     sender: &thread::JoinHandle<Result<()>>,
 ) -> Result<()> {
-    stream.set_read_timeout(config.timeout).map_err(|e| NetError::socket("set timeout for", peer, e))?;
+    stream.set_read_timeout(config.timeout).map_err(|e| NetError::socket(Op::SetTimeout, peer, e))?;
     // Nothing sending means idle once the read times out; while sending,
     // only when sending is idle too.
     let idle = || {
         let limit = config.timeout.unwrap_or_default();
         let idle = sender.is_finished() || activity.since_last_send() >= limit;
-        idle.then_some(NetError::Idle { what: "waiting for data from", addr: peer, after: limit })
+        idle.then_some(NetError::Idle { what: Op::WaitData, addr: peer, after: limit })
     };
     if config.direct && direct::receives() {
         let out = direct::stdout().map_err(OutputError)?;
@@ -485,7 +485,7 @@ fn receive(
                     return Err(OutputError(e).into());
                 }
                 Err(direct::Failure::Stopped) => return Err(Stopped.into()),
-                Err(failure) => return Err(NetError::socket("recv from", peer, failure.into_io()).into()),
+                Err(failure) => return Err(NetError::socket(Op::Recv, peer, failure.into_io()).into()),
             }
         }
     }
@@ -514,7 +514,7 @@ fn receive(
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(NetError::socket("recv from", peer, e).into()),
+            Err(e) => return Err(NetError::socket(Op::Recv, peer, e).into()),
         }
     }
 }

@@ -33,6 +33,7 @@ use crate::event::script::{ScriptEnd, ScriptTally};
 use crate::event::{Dir, Event, Payload, Proto, Role};
 use crate::i18n::{Arg, Msg};
 use crate::input::Shrunk;
+use crate::model::Op;
 use crate::msg;
 use crate::net::access::Access;
 use crate::net::limits::{self, OpenFiles};
@@ -168,7 +169,7 @@ fn listen(config: &ServeConfig, report: &Report, packets: &mut Packets) -> Resul
     let local = socket::bind(&socket, &config.addr, Role::Server, report)?;
     packets.serve(local)?;
     socket::listen(&socket, &local, config.backlog, report)?;
-    socket.set_nonblocking(true).map_err(|e| NetError::socket("set non-blocking", local, e))?;
+    socket.set_nonblocking(true).map_err(|e| NetError::socket(Op::SetNonBlocking, local, e))?;
     report.emit(Event::Listening { proto: Proto::Tcp, local, backlog: Some(config.backlog) })?;
     Ok(socket.into())
 }
@@ -334,7 +335,7 @@ async fn serve(
     report: Report,
 ) -> Result<()> {
     let local = listener.local_addr().context("read the listening address")?;
-    let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket("register", local, e))?;
+    let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket(Op::Register, local, e))?;
     let feeds = config.broadcast || config.stdin != StdinMode::Off;
     let config_stdin = config.stdin;
     let direct = direct::serves(&config);
@@ -668,7 +669,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
             server.hub.leave(conn);
             match written {
                 Ok(Ok(())) => None,
-                Ok(Err(WriteEnd::Failed(e))) => Some(failed("send to", peer, e)),
+                Ok(Err(WriteEnd::Failed(e))) => Some(failed(Op::Send, peer, e)),
                 Ok(Err(WriteEnd::Stalled(reason))) => {
                     cut_off = true;
                     Some(stalled(reason, peer))
@@ -687,9 +688,9 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         }
         ReadEnd::Idle(after) => Some((
             msg!("reason-idle", after = Arg::duration(after)),
-            NetError::Idle { what: "waiting for data from", addr: peer, after }.into(),
+            NetError::Idle { what: Op::WaitData, addr: peer, after }.into(),
         )),
-        ReadEnd::Failed(e) => Some(failed("recv from", peer, e)),
+        ReadEnd::Failed(e) => Some(failed(Op::Recv, peer, e)),
         ReadEnd::Stopped => return,
     };
     // The writer ends before the counts are read: they are final.
@@ -764,11 +765,11 @@ async fn serve_script(
     use crate::script::{Failed, Settings, Stoppable, TcpConn};
     let socket = match stream.into_std().and_then(|s| s.set_nonblocking(false).map(|()| s)) {
         Ok(socket) => socket,
-        Err(e) => return Some((Some(failed("recv from", peer, e)), None)),
+        Err(e) => return Some((Some(failed(Op::Recv, peer, e)), None)),
     };
     let kick = match socket.try_clone() {
         Ok(kick) => kick,
-        Err(e) => return Some((Some(failed("recv from", peer, e)), None)),
+        Err(e) => return Some((Some(failed(Op::Recv, peer, e)), None)),
     };
     let stopped = Arc::new(AtomicBool::new(false));
     let mut session = {
@@ -857,11 +858,11 @@ async fn serve_direct(
 ) -> Option<Option<(Msg, anyhow::Error)>> {
     let socket = match stream.into_std() {
         Ok(socket) => socket,
-        Err(e) => return Some(Some(failed("recv from", peer, e))),
+        Err(e) => return Some(Some(failed(Op::Recv, peer, e))),
     };
     let kick = match direct::Kick::new() {
         Ok(kick) => kick,
-        Err(e) => return Some(Some(failed("recv from", peer, e))),
+        Err(e) => return Some(Some(failed(Op::Recv, peer, e))),
     };
     let session = {
         let (server, kick, totals) = (server.clone(), kick.clone(), totals.clone());
@@ -913,11 +914,11 @@ async fn serve_direct(
     }
     Some(match served {
         Served::Done => None,
-        Served::RecvFailed(e) => Some(failed("recv from", peer, e)),
-        Served::SendFailed(e) => Some(failed("send to", peer, e)),
+        Served::RecvFailed(e) => Some(failed(Op::Recv, peer, e)),
+        Served::SendFailed(e) => Some(failed(Op::Send, peer, e)),
         Served::Idle(after) => Some((
             msg!("reason-idle", after = Arg::duration(after)),
-            NetError::Idle { what: "waiting for data from", addr: peer, after }.into(),
+            NetError::Idle { what: Op::WaitData, addr: peer, after }.into(),
         )),
         Served::Stalled { waiting } => {
             server.counters.stalls.fetch_add(1, Ordering::Relaxed);
@@ -963,7 +964,7 @@ async fn uncount(server: &Server, conn: u64, totals: &Totals, cut: super::cut::C
 }
 
 /// A failed recv or send: the reason shown, and the error --once ends with.
-fn failed(op: &'static str, peer: SocketAddr, err: io::Error) -> (Msg, anyhow::Error) {
+fn failed(op: Op, peer: SocketAddr, err: io::Error) -> (Msg, anyhow::Error) {
     (describe_msg(&err), NetError::socket(op, peer, err).into())
 }
 

@@ -18,6 +18,7 @@ use super::{max_datagram, max_reason, recv_datagram};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::exit::UsageError;
 use crate::input::{self, Input, StdinDatagrams, TooLong};
+use crate::model::Op;
 use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
@@ -343,8 +344,8 @@ fn too_long(err: anyhow::Error, family: Family) -> anyhow::Error {
     }
 }
 
-fn send_op(connected: bool) -> &'static str {
-    if connected { "send (connected UDP) to" } else { "sendto" }
+fn send_op(connected: bool) -> Op {
+    if connected { Op::SendConnectedUdp } else { Op::SendTo }
 }
 
 /// Sends the input, `count` times over, `interval` apart, then marks the
@@ -421,7 +422,7 @@ fn receive(
     let count = Count::default();
     let mut buf = vec![0u8; config.recv_size];
     let set_timeout =
-        |limit| crate::sys::timeout::set_read(socket, limit).map_err(|e| fail("set timeout for", peer, e));
+        |limit| crate::sys::timeout::set_read(socket, limit).map_err(|e| fail(Op::SetTimeout, peer, e));
     loop {
         let answered = config.replies.is_some_and(|n| count.datagrams.load(Ordering::Relaxed) >= n);
         if answered && shared.finished.get().is_some() {
@@ -448,7 +449,7 @@ fn receive(
         take_one(socket, peer, config, report, shared, &count, &mut buf)?;
     }
     // The wait is over: what has already arrived is still shown.
-    socket.set_nonblocking(true).map_err(|e| fail("set non-blocking", peer, e))?;
+    socket.set_nonblocking(true).map_err(|e| fail(Op::SetNonBlocking, peer, e))?;
     while take_one(socket, peer, config, report, shared, &count, &mut buf)? {}
     Ok(count)
 }
@@ -487,16 +488,12 @@ fn take_one(
             Ok(false)
         }
         Err(e) => {
-            let op = if config.connect {
-                "recv (connected UDP) from"
-            } else {
-                "recvfrom on the socket sending to"
-            };
+            let op = if config.connect { Op::RecvConnectedUdp } else { Op::RecvFromSending };
             Err(fail(op, peer, e).into())
         }
     }
 }
 
-fn fail(op: &'static str, addr: SocketAddr, e: io::Error) -> NetError {
+fn fail(op: Op, addr: SocketAddr, e: io::Error) -> NetError {
     NetError::socket(op, addr, e)
 }

@@ -17,6 +17,7 @@ use super::guard::{Guard, Verdict};
 use super::recv_datagram;
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
 use crate::i18n::{Arg, Msg};
+use crate::model::{Op, SockOpt};
 use crate::msg;
 use crate::net::access::Access;
 use crate::net::socket::{self, SocketOptions};
@@ -131,8 +132,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     let mut kernel = KernelDrops::default();
     let mut buf = vec![0u8; config.recv_size];
     let tick = config.idle.map_or(TICK, |idle| idle.clamp(Duration::from_millis(1), TICK));
-    crate::sys::timeout::set_read(&socket, tick)
-        .map_err(|e| NetError::socket("set timeout for", local, e))?;
+    crate::sys::timeout::set_read(&socket, tick).map_err(|e| NetError::socket(Op::SetTimeout, local, e))?;
     let mut last_datagram = Instant::now();
     let signal = loop {
         if let Some(signal) = stop.requested() {
@@ -150,9 +150,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                 }
                 match config.idle {
                     Some(after) if last_datagram.elapsed() >= after => {
-                        return Err(
-                            NetError::Idle { what: "waiting for datagrams on", addr: local, after }.into()
-                        );
+                        return Err(NetError::Idle { what: Op::WaitDatagrams, addr: local, after }.into());
                     }
                     _ => continue,
                 }
@@ -169,7 +167,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                 })?;
                 continue;
             }
-            Err(e) => return Err(NetError::socket("recvfrom on", local, e).into()),
+            Err(e) => return Err(NetError::socket(Op::RecvFrom, local, e).into()),
         };
         let now = Instant::now();
         last_datagram = now;
@@ -265,7 +263,7 @@ fn scripted(
             break Some(signal);
         }
         runs += 1;
-        let own = socket.try_clone().map_err(|e| NetError::socket("dup", local, e))?;
+        let own = socket.try_clone().map_err(|e| NetError::socket(Op::Dup, local, e))?;
         let mut conn = Stoppable::new(UdpConn::server(own), || stop.requested().is_some());
         let settings =
             Settings { conn: None, timeout: config.step_timeout, recv_size: config.recv_size, start };
@@ -348,7 +346,7 @@ fn wait_for_datagram(
             return Ok(Some(signal));
         }
         crate::sys::timeout::set_read(socket, TICK)
-            .map_err(|e| NetError::socket("set timeout for", local, e))?;
+            .map_err(|e| NetError::socket(Op::SetTimeout, local, e))?;
         match socket.peek_sender() {
             Ok(_) => return Ok(None),
             Err(e)
@@ -366,7 +364,7 @@ fn wait_for_datagram(
                 let message = msg!("error-recvfrom", error = describe_msg(&e));
                 report.emit(Event::Error { conn: None, message })?;
             }
-            Err(e) => return Err(NetError::socket("recvfrom on", local, e).into()),
+            Err(e) => return Err(NetError::socket(Op::RecvFrom, local, e).into()),
         }
     }
 }
@@ -374,11 +372,12 @@ fn wait_for_datagram(
 /// Asks the kernel to count the datagrams it drops for this socket, and
 /// reports the step; where the system cannot, says so once.
 fn count_drops(socket: &Socket, addr: &SocketAddr, report: &Report) -> Result<bool> {
-    let counting = drops::enable(socket).map_err(|e| NetError::socket("set SO_RXQ_OVFL for", *addr, e))?;
+    let counting =
+        drops::enable(socket).map_err(|e| NetError::socket(Op::SetOption(SockOpt::RxqOvfl), *addr, e))?;
     if counting {
         report.emit(Event::Step(Step::SetOption {
             role: Role::Server,
-            name: "SO_RXQ_OVFL",
+            name: SockOpt::RxqOvfl,
             set: 1,
             value: 1,
         }))?;

@@ -8,9 +8,9 @@
 
 use super::dump::escape;
 use super::session::{Lane, Row, Section, Tone};
-use crate::capture::PacketKind;
 use crate::event::Role;
 use crate::i18n::Lang;
+use crate::model::packet::PacketKind;
 use crate::msg;
 use crate::report::width::display_width;
 

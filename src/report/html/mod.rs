@@ -28,9 +28,9 @@ pub use page::Status;
 pub use session::{End, Limits};
 
 use super::Reporter;
-use crate::clock::Stamp;
 use crate::event::Event;
 use crate::i18n::Lang;
+use crate::model::clock::Stamp;
 use record::Recorder;
 use session::Session;
 
@@ -105,7 +105,7 @@ impl Picture {
         limits: Limits,
     ) -> Result<Picture, PictureError> {
         let session = Session::new(lang, explain, recv_size, command.to_string(), limits);
-        let started = humantime::format_rfc3339_seconds(crate::clock::wall_start()).to_string();
+        let started = humantime::format_rfc3339_seconds(crate::model::clock::wall_start()).to_string();
         let state =
             State { recorder: Recorder::new(session), spec, started, dirty: false, over: false, error: None };
         let picture = Picture(Arc::new(Shared { state: Mutex::new(state), stop: Condvar::new() }));

@@ -8,11 +8,11 @@ use std::fmt::Write as _;
 use super::draw::{self, Geometry};
 use super::dump::{self, escape, escape_into};
 use super::session::{Detail, Row, Section, Session};
-use crate::clock::Stamp;
+use crate::i18n::units::format_duration_in;
 use crate::i18n::{Arg, Lang, Msg};
+use crate::model::clock::Stamp;
 use crate::msg;
 use crate::report::tables;
-use crate::units::format_duration_in;
 
 /// Where the run stands when the page is written.
 #[derive(Debug, Clone)]
@@ -165,7 +165,7 @@ fn diagram(session: &Session, section: &Section, out: &mut String) {
 
 /// What a folded row adds to its label in the diagram: `× 124`.
 fn fold_count(lang: Lang, row: &Row) -> Option<String> {
-    row.fold.map(|fold| format!("× {}", crate::units::format_count_in(lang, fold.count)))
+    row.fold.map(|fold| format!("× {}", crate::i18n::units::format_count_in(lang, fold.count)))
 }
 
 /// What a folded row says beside it: how many, how many bytes, until when.

@@ -8,12 +8,12 @@ use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 
 use super::session::{Arrow, Detail, End, Repeat, Row, Section, Session, Tone};
-use crate::capture::PacketKind;
-use crate::clock::Stamp;
 use crate::event::demo::DemoPart;
 use crate::event::packet::PacketEvent;
 use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
 use crate::i18n::{Arg, Msg};
+use crate::model::clock::Stamp;
+use crate::model::packet::PacketKind;
 use crate::msg;
 use crate::python::returned_addr;
 use crate::report::explain::{self, FirstFin};
@@ -644,13 +644,13 @@ impl Recorder {
         {
             return;
         }
-        let label = crate::capture::ladder::arrow_label(packet);
+        let label = crate::report::ladder::arrow_label(packet);
         let mut r = Row::new(at, None, Tone::Packet(kind), String::new());
         r.arrow = Some(Arrow { from, to, label, packet: true });
-        r.details.push(Detail::Note(crate::capture::ladder::details_text(packet)));
+        r.details.push(Detail::Note(crate::report::ladder::details_text(packet)));
         // Each kind's sentence once a section.
         if self.session.explain && self.state(s, usize::MAX).told.insert(packet_kind_name(kind)) {
-            r.details.push(Detail::Sentence(self.t(crate::capture::explain(kind))));
+            r.details.push(Detail::Sentence(self.t(crate::report::ladder::explain(kind))));
         }
         self.session.push(s, r, repeat);
     }
@@ -675,5 +675,5 @@ fn packet_kind_name(kind: PacketKind) -> &'static str {
 /// A stamp as the terminal's lines write it (`+4.2ms`): the durations
 /// the page shows say where they end on the same clock.
 fn when(lang: crate::i18n::Lang, at: Stamp) -> String {
-    format!("+{}", crate::units::format_duration_in(lang, at.0))
+    format!("+{}", crate::i18n::units::format_duration_in(lang, at.0))
 }

@@ -10,11 +10,11 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 
-use crate::capture::PacketKind;
-use crate::clock::Stamp;
 use crate::event::demo::DemoRow;
 use crate::event::{Dir, Role};
 use crate::i18n::Lang;
+use crate::model::clock::Stamp;
+use crate::model::packet::PacketKind;
 
 /// How much a page keeps. The defaults hold a page of a 1 GiB transfer
 /// within the 5 MB the README states (tests/html.rs measures it).

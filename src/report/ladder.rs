@@ -19,10 +19,9 @@
 use std::net::SocketAddr;
 
 use colored::Color;
-use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use super::packet::{Icmp, IcmpMeaning, Packet, Protocol, Quoted, TcpFlags};
+use crate::model::packet::{Icmp, Packet, PacketKind, Quoted, TcpFlags};
 
 /// The width of every arrow (at least), head included: wide enough for
 /// data labels up to `PSH,ACK 9999 bytes`, so that the arrows of a ladder
@@ -81,56 +80,6 @@ impl Ends {
 /// An address with an IPv4-mapped IPv6 address as the IPv4 one it maps.
 fn canonical(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(addr.ip().to_canonical(), addr.port())
-}
-
-/// What a packet is, for a person: the kinds `--explain` has a sentence for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PacketKind {
-    Syn,
-    SynAck,
-    Ack,
-    /// A segment that carries data (Linux sets PSH on it: see [`explain`]).
-    Data,
-    Fin,
-    Rst,
-    IcmpPortUnreachable,
-    Icmpv6PortUnreachable,
-    /// Any other ICMP or ICMPv6 message.
-    Icmp,
-    Udp,
-}
-
-impl Packet {
-    /// The kind of packet this is; a segment with several meanings is named
-    /// by the strongest (RST, then SYN, then FIN, then data).
-    pub fn kind(&self) -> PacketKind {
-        match (self.protocol, &self.tcp, &self.icmp) {
-            (Protocol::Tcp, Some(tcp), _) => {
-                if tcp.has(TcpFlags::RST) {
-                    PacketKind::Rst
-                } else if tcp.has(TcpFlags::SYN | TcpFlags::ACK) {
-                    PacketKind::SynAck
-                } else if tcp.has(TcpFlags::SYN) {
-                    PacketKind::Syn
-                } else if tcp.has(TcpFlags::FIN) {
-                    PacketKind::Fin
-                } else if self.length > 0 {
-                    PacketKind::Data
-                } else {
-                    PacketKind::Ack
-                }
-            }
-            (Protocol::Udp, ..) => PacketKind::Udp,
-            (Protocol::Icmp, _, Some(i)) if i.meaning == IcmpMeaning::PortUnreachable => {
-                PacketKind::IcmpPortUnreachable
-            }
-            (Protocol::Icmpv6, _, Some(i)) if i.meaning == IcmpMeaning::PortUnreachable => {
-                PacketKind::Icmpv6PortUnreachable
-            }
-            _ => PacketKind::Icmp,
-        }
-    }
 }
 
 /// One sentence on a kind of packet, for `--explain`. Each was checked on
@@ -406,9 +355,9 @@ mod tests {
     use etherparse::TcpOptionElement::*;
 
     use super::*;
-    use crate::capture::Flows;
-    use crate::capture::packet::samples::*;
-    use crate::capture::packet::{Direction, parse};
+    use crate::model::flows::Flows;
+    use crate::model::packet::samples::*;
+    use crate::model::packet::{Direction, parse};
 
     const C: u16 = 40000;
     const S: u16 = 9000;

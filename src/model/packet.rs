@@ -384,6 +384,56 @@ impl Packet {
     }
 }
 
+/// What a packet is, for a person: the kinds `--explain` has a sentence for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PacketKind {
+    Syn,
+    SynAck,
+    Ack,
+    /// A segment that carries data (Linux sets PSH on it: see [`explain`]).
+    Data,
+    Fin,
+    Rst,
+    IcmpPortUnreachable,
+    Icmpv6PortUnreachable,
+    /// Any other ICMP or ICMPv6 message.
+    Icmp,
+    Udp,
+}
+
+impl Packet {
+    /// The kind of packet this is; a segment with several meanings is named
+    /// by the strongest (RST, then SYN, then FIN, then data).
+    pub fn kind(&self) -> PacketKind {
+        match (self.protocol, &self.tcp, &self.icmp) {
+            (Protocol::Tcp, Some(tcp), _) => {
+                if tcp.has(TcpFlags::RST) {
+                    PacketKind::Rst
+                } else if tcp.has(TcpFlags::SYN | TcpFlags::ACK) {
+                    PacketKind::SynAck
+                } else if tcp.has(TcpFlags::SYN) {
+                    PacketKind::Syn
+                } else if tcp.has(TcpFlags::FIN) {
+                    PacketKind::Fin
+                } else if self.length > 0 {
+                    PacketKind::Data
+                } else {
+                    PacketKind::Ack
+                }
+            }
+            (Protocol::Udp, ..) => PacketKind::Udp,
+            (Protocol::Icmp, _, Some(i)) if i.meaning == IcmpMeaning::PortUnreachable => {
+                PacketKind::IcmpPortUnreachable
+            }
+            (Protocol::Icmpv6, _, Some(i)) if i.meaning == IcmpMeaning::PortUnreachable => {
+                PacketKind::Icmpv6PortUnreachable
+            }
+            _ => PacketKind::Icmp,
+        }
+    }
+}
+
 /// Why some bytes are not a packet netplay shows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {

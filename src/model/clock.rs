@@ -26,7 +26,7 @@ pub fn wall_start() -> SystemTime {
 
 /// A moment on the process clock: the time since the process started.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Stamp(#[serde(serialize_with = "crate::event::serialize_micros")] pub Duration);
+pub struct Stamp(#[serde(serialize_with = "serialize_micros")] pub Duration);
 
 impl Stamp {
     pub const ZERO: Stamp = Stamp(Duration::ZERO);
@@ -50,6 +50,12 @@ impl Stamp {
 /// Now, on the process clock.
 pub fn now() -> Stamp {
     Stamp::of(Instant::now())
+}
+
+/// A duration as whole microseconds, the unit of every `*_us` field of the
+/// JSON events.
+pub(crate) fn serialize_micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_micros().min(u64::MAX as u128) as u64)
 }
 
 #[cfg(test)]

@@ -132,8 +132,8 @@ mod tests {
     use etherparse::TcpOptionElement::{MaximumSegmentSize, WindowScale};
 
     use super::*;
-    use crate::capture::packet::samples::{tcp4, tcp4_with};
-    use crate::capture::packet::{Direction, parse};
+    use crate::model::packet::samples::{tcp4, tcp4_with};
+    use crate::model::packet::{Direction, parse};
 
     fn annotated(flows: &mut Flows, bytes: &[u8]) -> (u32, Option<u32>, Option<u32>) {
         let mut p = parse(bytes, Instant::now(), Direction::Out).unwrap();

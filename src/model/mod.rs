@@ -1,0 +1,166 @@
+//! The plain types everything else is made of, and the clock: what a
+//! protocol, a family, a role and a direction are; a parsed packet (and its
+//! parser); what TCP_INFO says; the facts of ports; the moment an event
+//! happened. A leaf: nothing here imports the rest of the crate, so every
+//! layer above (sys, net, capture, event, report) can share these types
+//! without importing one another (tests/layers.rs keeps it so).
+
+use std::net::SocketAddr;
+
+use serde::Serialize;
+
+pub mod clock;
+pub mod flows;
+pub mod packet;
+pub mod ports;
+pub mod tcp_info;
+
+/// TCP or UDP: the two modes the course compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+/// The address family of a socket: AF_INET or AF_INET6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Family {
+    #[serde(rename = "ipv4")]
+    V4,
+    #[serde(rename = "ipv6")]
+    V6,
+}
+
+impl Family {
+    pub fn of(addr: &SocketAddr) -> Family {
+        if addr.is_ipv4() { Family::V4 } else { Family::V6 }
+    }
+}
+
+/// Which end of the exchange a socket plays, so explanations can name it the
+/// way the course does (`server_socket`, `client_socket`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Server,
+    Client,
+}
+
+/// Direction of bytes, seen from netplay: `in` was received, `out` was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    In,
+    Out,
+}
+
+/// A socket option netplay sets or reads. JSON carries its C name
+/// (`"SO_REUSEADDR"`), as the course and the man pages write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum SockOpt {
+    #[serde(rename = "SO_REUSEADDR")]
+    ReuseAddr,
+    #[serde(rename = "SO_REUSEPORT")]
+    ReusePort,
+    #[serde(rename = "SO_RCVBUF")]
+    RcvBuf,
+    #[serde(rename = "IPV6_V6ONLY")]
+    V6Only,
+    #[serde(rename = "SO_RXQ_OVFL")]
+    RxqOvfl,
+    #[serde(rename = "SO_LINGER")]
+    Linger,
+    #[serde(rename = "UDP_SEGMENT")]
+    UdpSegment,
+    #[serde(rename = "UDP_GRO")]
+    UdpGro,
+}
+
+impl SockOpt {
+    /// The option's C name, as `setsockopt` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SockOpt::ReuseAddr => "SO_REUSEADDR",
+            SockOpt::ReusePort => "SO_REUSEPORT",
+            SockOpt::RcvBuf => "SO_RCVBUF",
+            SockOpt::V6Only => "IPV6_V6ONLY",
+            SockOpt::RxqOvfl => "SO_RXQ_OVFL",
+            SockOpt::Linger => "SO_LINGER",
+            SockOpt::UdpSegment => "UDP_SEGMENT",
+            SockOpt::UdpGro => "UDP_GRO",
+        }
+    }
+
+    /// The protocol level `setsockopt` takes it at.
+    pub fn level(self) -> &'static str {
+        match self {
+            SockOpt::V6Only => "IPPROTO_IPV6",
+            SockOpt::UdpSegment | SockOpt::UdpGro => "SOL_UDP",
+            _ => "SOL_SOCKET",
+        }
+    }
+}
+
+impl std::fmt::Display for SockOpt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A socket operation that can fail, named by what was attempted: an error
+/// carries one (net::NetError), exit.rs picks a code by it, and the
+/// catalogues hold its words (`op-*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// socket(), for a connection to or from an address.
+    Socket,
+    Bind,
+    Listen,
+    Accept,
+    GetSockName,
+    GetPeerName,
+    SetNonBlocking,
+    /// A second handle on the socket (`try_clone`).
+    CloneSocket,
+    /// dup(): a second descriptor of the socket, for another thread.
+    Dup,
+    /// Handing the socket to the event loop.
+    Register,
+    /// SO_RCVTIMEO: a deadline on each receive.
+    SetTimeout,
+    Shutdown,
+    Close,
+    /// recv() on a TCP connection.
+    Recv,
+    /// send() on a TCP connection.
+    Send,
+    /// recvfrom() on a UDP socket that receives from anyone.
+    RecvFrom,
+    /// sendto() on a UDP socket that is not connected.
+    SendTo,
+    /// recvmsg() with its ancillary data.
+    RecvMsg,
+    /// recv() on a connected UDP socket.
+    RecvConnectedUdp,
+    /// send() on a connected UDP socket.
+    SendConnectedUdp,
+    /// recvfrom() on the unconnected UDP socket a client sends from.
+    RecvFromSending,
+    /// A bench sender reading the count its receiver sent back.
+    ReadCount,
+    SetOption(SockOpt),
+    ReadOption(SockOpt),
+    /// A receive that waited its whole idle limit for data (TCP).
+    WaitData,
+    /// A receive that waited its whole idle limit for datagrams (UDP).
+    WaitDatagrams,
+}
+
+impl Op {
+    /// True for the operations of a UDP client (sending, or receiving the
+    /// replies): an ICMP port unreachable that came back fails these.
+    pub fn is_udp_client(self) -> bool {
+        matches!(self, Op::SendTo | Op::RecvFromSending | Op::SendConnectedUdp | Op::RecvConnectedUdp)
+    }
+}
