@@ -1157,7 +1157,7 @@ pub fn greeting() -> String {
 /// line on stderr (see [`error_text`]). `Err` when stdout could not take
 /// the help or the version (`--help > /dev/full`): that is no success.
 pub fn print_error(err: &clap::Error) -> std::io::Result<()> {
-    use crate::report::width;
+    use crate::width;
     use std::io::{IsTerminal, Write};
     let wide = width::columns(None, std::io::stderr().is_terminal(), width::stderr_terminal()).is_some();
     match error_text(i18n::current(), err) {

@@ -4,7 +4,6 @@
 use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::UdpBenchConfig;
 use crate::demo::DemoConfig;
-use crate::exit::UsageError;
 use crate::hex::HexConfig;
 use crate::packets::PacketsConfig;
 use crate::report::OutputConfig;
@@ -77,3 +76,9 @@ impl Job {
         Ok(self)
     }
 }
+
+/// A bad value met after clap's parsing (a port, a host:port, a hex string),
+/// or a combination no run can serve: exit.rs gives it the usage code.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub crate::i18n::Msg);

@@ -2,6 +2,7 @@
 //! text, JSON lines or raw bytes. Nothing here formats anything, which is what
 //! makes `--json`, `--raw`, the demo's table and the tests cheap.
 
+use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::i18n::Msg;
+use crate::model::clock::Stamp;
 pub(crate) use crate::model::clock::serialize_micros;
 pub use crate::model::{Dir, Family, Proto, Role, SockOpt};
 
@@ -16,6 +18,32 @@ pub mod bench;
 pub mod demo;
 pub mod packet;
 pub mod script;
+
+/// Something that renders events to its writer. Only the report queue's
+/// output thread calls it, with events in the order they happened.
+pub trait Reporter: Send {
+    /// `at` is when the event happened, on the process clock.
+    fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()>;
+
+    /// The events given so far may be written together now: the output
+    /// thread calls it after each batch it releases, so a reporter may
+    /// gather a batch's writes into one.
+    fn batch_done(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Waits until everything reported is written, and returns the error
+    /// of any write still unreported.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// The run is stopping, and `event` (data, a datagram, a packet) came
+    /// too late to be shown before the run ends (see
+    /// sink::Report::stop_within): it is passed over, and the reporter counts
+    /// it, to say so before the totals.
+    fn skipped(&mut self, _event: &Event) {}
+}
 
 /// One step of building a socket, with the values really used.
 #[derive(Debug, Clone, Serialize)]

@@ -8,38 +8,10 @@ use crate::i18n::{Arg, Lang, Msg};
 use crate::model::Op;
 use crate::msg;
 use crate::net::NetError;
-use crate::report::OutputError;
+use crate::sink::OutputError;
 use crate::sys::in_use::{Holder, Program, TIME_WAIT_LEN};
 
-/// The documented exit codes (README, `netplay --help`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    Ok = 0,
-    /// Anything not listed below (a file that cannot be read, ...).
-    Failure = 1,
-    /// A bad flag or value (a datagram too big for UDP too); clap uses 2
-    /// for its own usage errors too.
-    Usage = 2,
-    /// A host name did not resolve, or not in the family asked for.
-    Resolve = 3,
-    /// Connection refused: nothing listens there (for UDP, an ICMP port
-    /// unreachable on a connected socket).
-    Refused = 4,
-    /// Connecting or waiting for data took longer than --timeout.
-    Timeout = 5,
-    /// Address already in use.
-    AddrInUse = 6,
-    /// Permission denied (a privileged port, most often).
-    Permission = 7,
-    /// The peer reset or aborted the connection.
-    Reset = 8,
-    /// The peer did not follow the `--script`: other bytes, an early EOF,
-    /// a reset, or silence past a step's timeout (src/script).
-    Script = 9,
-    /// The input, a regular file, shrank while it was sent: the peer got a
-    /// cut stream (and a RST), not the file.
-    InputShrank = 10,
-}
+pub use crate::model::Code;
 
 /// The table in `lang`, in the words true on this system (`--help`).
 pub fn table_in(lang: Lang) -> String {
@@ -56,10 +28,7 @@ pub fn table() -> String {
     table_in(Lang::En)
 }
 
-/// A bad value met after clap's parsing (a port, a host:port, a hex string).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub Msg);
+pub use crate::config::UsageError;
 
 /// How a failed run ends: the code, and the line to print (None when it
 /// ends quietly, as when stdout is a closed pipe), in the run's language.
@@ -82,6 +51,9 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     if let Some(UsageError(usage)) = err.downcast_ref::<UsageError>() {
         return (Code::Usage, line(usage.clone()));
     }
+    if let Some(crate::udp::send::TooLongForUdp(usage)) = err.downcast_ref() {
+        return (Code::Usage, line(usage.clone()));
+    }
     if let Some(failed) = err.downcast_ref::<crate::script::Failed>() {
         return (Code::Script, line(failed.message()));
     }
@@ -94,37 +66,12 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     let Some(net) = err.downcast_ref::<NetError>() else {
         return (Code::Failure, line(Msg::text(chain_text(lang, err))));
     };
-    let code = match net {
-        NetError::BadHost { .. } => Code::Usage,
-        NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } | NetError::BindFamily { .. } => {
-            Code::Resolve
-        }
-        _ if udp_refused(net) => Code::Refused,
-        _ => match net.io_kind() {
-            Some(io::ErrorKind::ConnectionRefused) => Code::Refused,
-            Some(io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Code::Timeout,
-            Some(io::ErrorKind::AddrInUse) => Code::AddrInUse,
-            Some(io::ErrorKind::PermissionDenied) => Code::Permission,
-            Some(
-                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe,
-            ) => Code::Reset,
-            _ => Code::Failure,
-        },
-    };
+    let code = net.code();
     let what = match hint(net) {
         Some(hint) => msg!("error-with-hint", error = net.message(), hint = hint),
         None => net.message(),
     };
     (code, line(what))
-}
-
-/// A UDP client's send or receive failed because an ICMP port unreachable
-/// came back (how each system says so: [`crate::sys::refused`]).
-fn udp_refused(err: &NetError) -> bool {
-    match err {
-        NetError::Socket { op, source, .. } => op.is_udp_client() && crate::sys::refused::is_refusal(source),
-        _ => false,
-    }
 }
 
 /// An error and its causes on one line, OS errors in plain words.
@@ -324,7 +271,7 @@ fn hint(err: &NetError) -> Option<Msg> {
             AddrNotAvailable => msg!("hint-not-this-machine"),
             _ => return None,
         },
-        NetError::Socket { addr, .. } if udp_refused(err) => {
+        NetError::Socket { addr, .. } if err.udp_refused() => {
             held_elsewhere(Proto::Udp, *addr).unwrap_or_else(|| crate::sys::refused::hint(*addr))
         }
         _ => match err.io_kind()? {

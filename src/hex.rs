@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 
 use crate::decode::{DecodeError, Format, Values};
 use crate::hexdump::{self, Dumper, Layout, Renderer};
-use crate::report::OutputError;
+use crate::sink::OutputError;
 
 /// Bytes asked per read, and rendered as one block by one thread. Small
 /// enough that a block's text (about 13 times its size with colour on random
@@ -64,7 +64,7 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
             };
             let line = crate::msg!("hex-nothing-to-show", what = what, skip = config.skip);
             let line = crate::msg!("error-line", what = line).to_string();
-            let _ = writeln!(notes, "{}", crate::report::width::fit_stderr(&line, config.columns));
+            let _ = writeln!(notes, "{}", crate::width::fit_stderr(&line, config.columns));
             return Ok(());
         }
     };
@@ -96,7 +96,7 @@ pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn
     if capped && unshown == 0 {
         let line = crate::msg!("hex-numbering-ends", offset = format!("{:x}", u64::MAX));
         let line = crate::msg!("error-line", what = line).to_string();
-        let _ = writeln!(notes, "{}", crate::report::width::fit_stderr(&line, config.columns));
+        let _ = writeln!(notes, "{}", crate::width::fit_stderr(&line, config.columns));
     }
     Ok(())
 }
@@ -410,8 +410,8 @@ fn push_record(
     let text = String::from_utf8_lossy(&line);
     let text = text.trim_end_matches('\n');
     match columns {
-        Some(width) if crate::report::width::display_width(text) > width => {
-            for part in crate::report::width::wrap(text, width) {
+        Some(width) if crate::width::display_width(text) > width => {
+            for part in crate::width::wrap(text, width) {
                 out.extend_from_slice(part.as_bytes());
                 out.push(b'\n');
             }

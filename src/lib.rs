@@ -19,14 +19,17 @@ pub mod i18n;
 pub mod input;
 pub mod model;
 pub mod net;
+pub mod output;
 pub mod packets;
 pub mod python;
 pub mod report;
 pub mod script;
+pub mod sink;
 pub mod sys;
 pub mod tcp;
 pub mod udp;
 pub mod units;
+pub mod width;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -34,7 +37,8 @@ use anyhow::Result;
 
 use config::Job;
 use report::html::{Picture, PictureError, Status};
-use report::{Mode, OutputConfig, OutputError};
+use report::{Mode, OutputConfig};
+use sink::OutputError;
 
 /// Runs what the command line asks for.
 pub fn run(cli: cli::Cli) -> Result<()> {
@@ -72,8 +76,8 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         }
         Job::Hex(mut config) => {
             let color = output.color.resolve(io::stdout().is_terminal());
-            let terminal = report::width::stdout_terminal();
-            config.columns = report::width::columns(output.columns, io::stdout().is_terminal(), terminal);
+            let terminal = width::stdout_terminal();
+            config.columns = width::columns(output.columns, io::stdout().is_terminal(), terminal);
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             hex::run(&config, color, &mut stdout, &mut io::stderr())
         }
@@ -102,7 +106,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             // only be entered by a process with one thread.
             let isolation = demo::wire::isolate(&config.packets)?;
             let board =
-                report::Board::to_terminal(output, picture.map(|(p, _)| p.clone())).map_err(OutputError)?;
+                output::Board::to_terminal(output, picture.map(|(p, _)| p.clone())).map_err(OutputError)?;
             let result = demo::run(config, &board, &isolation);
             let result = end(output, &board.main(), result);
             board.main().finish()?;
@@ -152,9 +156,9 @@ fn with_report(
     output: &report::OutputConfig,
     notices: &[i18n::Msg],
     picture: Option<&(Picture, event::Role)>,
-    job: impl FnOnce(report::Report) -> Result<()>,
+    job: impl FnOnce(sink::Report) -> Result<()>,
 ) -> Result<()> {
-    let report = report::to_terminal(output, picture.map(|(p, role)| (p, *role))).map_err(OutputError)?;
+    let report = output::to_terminal(output, picture.map(|(p, role)| (p, *role))).map_err(OutputError)?;
     let told = notices
         .iter()
         .try_for_each(|message| report.emit(event::Event::Notice { conn: None, message: message.clone() }));
@@ -196,7 +200,7 @@ fn end_before_start(err: anyhow::Error) -> Result<()> {
 /// With `--json`, the run's last events: its failure as an `error` (the
 /// line stderr gets too), then `end` with the exit code the process is
 /// about to have and the run's totals. Nothing when output is gone.
-fn end(output: &OutputConfig, report: &report::Report, result: Result<()>) -> Result<()> {
+fn end(output: &OutputConfig, report: &sink::Report, result: Result<()>) -> Result<()> {
     if output.mode != Mode::Json {
         return result;
     }
@@ -225,7 +229,7 @@ fn end(output: &OutputConfig, report: &report::Report, result: Result<()>) -> Re
 
 /// A scripted run (`--script`) ends with its verdict as an event, the exit
 /// code the run is about to have: `script_end` comes just before `end`, the last JSON line.
-fn script_end(file: Option<String>, report: &report::Report, result: Result<()>) -> Result<()> {
+fn script_end(file: Option<String>, report: &sink::Report, result: Result<()>) -> Result<()> {
     let Some(file) = file else { return result };
     let (code, _) = match &result {
         Ok(()) => (exit::Code::Ok, None),

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
             if let Err(e) = netplay::cli::print_error(&err)
                 && err.exit_code() == 0
             {
-                let (code, line) = netplay::exit::outcome(&netplay::report::OutputError(e).into());
+                let (code, line) = netplay::exit::outcome(&netplay::sink::OutputError(e).into());
                 if let Some(line) = line {
                     let _ = writeln!(std::io::stderr(), "{line}");
                 }
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Err(err) => {
             let (code, line) = netplay::exit::outcome(&err);
             if let Some(line) = line {
-                let _ = writeln!(std::io::stderr(), "{}", netplay::report::width::fit_stderr(&line, columns));
+                let _ = writeln!(std::io::stderr(), "{}", netplay::width::fit_stderr(&line, columns));
             }
             ExitCode::from(code as u8)
         }

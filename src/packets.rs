@@ -27,7 +27,7 @@ use crate::capture::{
 use crate::event::packet::PacketEvent;
 use crate::event::{Event, Role};
 use crate::model::clock::Stamp;
-use crate::report::{OutputError, Report, Watermark};
+use crate::sink::{OutputError, Report, Watermark};
 
 /// What a run captures, from `--packets` and `--pcap`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -692,12 +692,12 @@ impl Packets {
                 true => crate::msg!(
                     "notice-capture-unshown-total-pcap",
                     n = n,
-                    limit = crate::report::queue::CAPTURED_LIMIT
+                    limit = crate::sink::queue::CAPTURED_LIMIT
                 ),
                 false => crate::msg!(
                     "notice-capture-unshown-total",
                     n = n,
-                    limit = crate::report::queue::CAPTURED_LIMIT
+                    limit = crate::sink::queue::CAPTURED_LIMIT
                 ),
             };
             self.report.emit(Event::Notice { conn: None, message })?;

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use netplay::event::Event;
 use netplay::event::script::Outcome;
-use netplay::report::Report;
 use netplay::script::{Conn, Failed, Played, Settings, TcpConn, Transport, UdpConn, parse, play};
+use netplay::sink::Report;
 
 const WAIT: Duration = Duration::from_secs(5);
 

@@ -19,7 +19,7 @@ use crate::event::bench::{BenchProgress, BenchSide, per_second};
 use crate::event::{Event, Family};
 use crate::net::addr::Target;
 use crate::net::socket::SocketOptions;
-use crate::report::Report;
+use crate::sink::Report;
 
 /// Which end this process plays.
 #[derive(Debug, Clone)]

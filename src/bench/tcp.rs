@@ -20,7 +20,7 @@ use crate::net::NetError;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::packets::LastTcpInfo;
-use crate::report::Report;
+use crate::sink::Report;
 use crate::tcp::connect;
 
 #[derive(Debug, Clone)]

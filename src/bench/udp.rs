@@ -30,7 +30,7 @@ use crate::model::{Op, SockOpt};
 use crate::net::NetError;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
-use crate::report::Report;
+use crate::sink::Report;
 use crate::sys::offload;
 use crate::udp::send;
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::event::{Dir, Event};
-use crate::report::Tap;
+use crate::sink::Tap;
 
 /// The part of an event the demo's measurements use.
 #[derive(Debug, Clone)]

@@ -16,9 +16,8 @@ use crate::capture::{self, Capture, CaptureError, CaptureOptions, HEADERS_ONLY, 
 use crate::event::Role;
 use crate::event::demo::OnWire;
 use crate::event::packet::PacketEvent;
+use crate::output::Board;
 use crate::packets::{Packets, PacketsConfig, PcapFile, Recorded, Sinks};
-use crate::report::Board;
-use crate::report::ladder;
 
 /// Where the demo can capture, decided before any thread exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +128,7 @@ pub fn on_wire(packets: &[PacketEvent]) -> OnWire {
                 PacketKind::Rst | PacketKind::IcmpPortUnreachable | PacketKind::Icmpv6PortUnreachable
             )
         })
-        .map(|p| ladder::arrow_label(&p.packet));
+        .map(|p| crate::event::packet::arrow_label(&p.packet));
     OnWire { packets: packets.len() as u64, data, answer }
 }
 

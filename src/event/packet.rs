@@ -112,6 +112,20 @@ impl Serialize for PacketEvent {
     }
 }
 
+/// The label a packet goes by, inside the ladder's arrow and in the demo's
+/// table: the flags and byte count, the datagram's length, or the ICMP
+/// message's meaning.
+pub fn arrow_label(packet: &Packet) -> String {
+    // The run's language: the ladder's words are few, the reporter's.
+    let bytes = |n: u32| crate::msg!("bytes", n = n).to_string();
+    match (&packet.tcp, &packet.icmp) {
+        (Some(tcp), _) if packet.length > 0 => format!("{} {}", tcp.flags, bytes(packet.length)),
+        (Some(tcp), _) => tcp.flags.to_string(),
+        (_, Some(icmp)) => format!("{} {}", packet.protocol.name(), icmp.meaning.words()),
+        _ => format!("{} {}", packet.protocol.name(), bytes(packet.length)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Instant;

@@ -164,3 +164,34 @@ impl Op {
         matches!(self, Op::SendTo | Op::RecvFromSending | Op::SendConnectedUdp | Op::RecvConnectedUdp)
     }
 }
+
+/// The documented exit codes (README, `netplay --help`); exit.rs maps each
+/// failure to one, net and script say which their errors mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Ok = 0,
+    /// Anything not listed below (a file that cannot be read, ...).
+    Failure = 1,
+    /// A bad flag or value (a datagram too big for UDP too); clap uses 2
+    /// for its own usage errors too.
+    Usage = 2,
+    /// A host name did not resolve, or not in the family asked for.
+    Resolve = 3,
+    /// Connection refused: nothing listens there (for UDP, an ICMP port
+    /// unreachable on a connected socket).
+    Refused = 4,
+    /// Connecting or waiting for data took longer than --timeout.
+    Timeout = 5,
+    /// Address already in use.
+    AddrInUse = 6,
+    /// Permission denied (a privileged port, most often).
+    Permission = 7,
+    /// The peer reset or aborted the connection.
+    Reset = 8,
+    /// The peer did not follow the `--script`: other bytes, an early EOF,
+    /// a reset, or silence past a step's timeout (src/script).
+    Script = 9,
+    /// The input, a regular file, shrank while it was sent: the peer got a
+    /// cut stream (and a RST), not the file.
+    InputShrank = 10,
+}

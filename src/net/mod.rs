@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::event::{Family, Proto, Role};
 pub use crate::i18n::describe_msg;
 use crate::i18n::{Arg, Msg};
-pub use crate::model::{Op, SockOpt};
+pub use crate::model::{Code, Op, SockOpt};
 use crate::msg;
 use crate::sys::in_use::Holder;
 
@@ -89,6 +89,40 @@ impl NetError {
             NetError::AllAttemptsFailed { attempts, .. } => attempts.last().map(|(_, e)| e.kind()),
             NetError::Idle { .. } => Some(io::ErrorKind::TimedOut),
             NetError::InUse { .. } => Some(io::ErrorKind::AddrInUse),
+        }
+    }
+
+    /// The exit code this failure means (README's "Exit codes").
+    pub fn code(&self) -> Code {
+        match self {
+            NetError::BadHost { .. } => Code::Usage,
+            NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } | NetError::BindFamily { .. } => {
+                Code::Resolve
+            }
+            _ if self.udp_refused() => Code::Refused,
+            _ => match self.io_kind() {
+                Some(io::ErrorKind::ConnectionRefused) => Code::Refused,
+                Some(io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Code::Timeout,
+                Some(io::ErrorKind::AddrInUse) => Code::AddrInUse,
+                Some(io::ErrorKind::PermissionDenied) => Code::Permission,
+                Some(
+                    io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe,
+                ) => Code::Reset,
+                _ => Code::Failure,
+            },
+        }
+    }
+
+    /// A UDP client's send or receive failed because an ICMP port
+    /// unreachable came back (how each system says so: [`crate::sys::refused`]).
+    pub fn udp_refused(&self) -> bool {
+        match self {
+            NetError::Socket { op, source, .. } => {
+                op.is_udp_client() && crate::sys::refused::is_refusal(source)
+            }
+            _ => false,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::event::{Event, Family, Proto, Role, Step};
 use crate::model::{Op, SockOpt};
 use crate::net::addr::{Target, resolve};
 use crate::net::{NetError, ports};
-use crate::report::Report;
+use crate::sink::Report;
 use crate::sys::reuse_port;
 
 /// Options set on a socket before bind.

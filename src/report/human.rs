@@ -11,7 +11,7 @@ use colored::Color;
 use super::explain::{self, FirstFin};
 use super::packets::{self, Ladder};
 use super::tables::{self, COLUMN, WHAT};
-use super::{Background, OutputConfig, Reporter, width};
+use super::{Background, OutputConfig, Reporter};
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
@@ -23,6 +23,7 @@ use crate::model::clock::Stamp;
 use crate::model::packet::PacketKind;
 use crate::model::ports;
 use crate::msg;
+use crate::width;
 
 /// What the human reporter shows, decided once per run.
 #[derive(Debug, Clone)]

@@ -130,18 +130,7 @@ impl Detail {
     }
 }
 
-/// The label inside the arrow: the flags and byte count, the datagram's
-/// length, or the ICMP message's meaning.
-pub fn arrow_label(packet: &Packet) -> String {
-    // The run's language: the ladder's words are few, the reporter's.
-    let bytes = |n: u32| crate::msg!("bytes", n = n).to_string();
-    match (&packet.tcp, &packet.icmp) {
-        (Some(tcp), _) if packet.length > 0 => format!("{} {}", tcp.flags, bytes(packet.length)),
-        (Some(tcp), _) => tcp.flags.to_string(),
-        (_, Some(icmp)) => format!("{} {}", packet.protocol.name(), icmp.meaning.words()),
-        _ => format!("{} {}", packet.protocol.name(), bytes(packet.length)),
-    }
-}
+pub use crate::event::packet::arrow_label;
 
 fn details(packet: &Packet) -> Vec<Detail> {
     let mut out = Vec::new();

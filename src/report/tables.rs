@@ -253,7 +253,7 @@ fn delivery(d: &Delivery, what: &'static str) -> Msg {
 /// Word-wraps `text` to `width` columns, a number kept with its unit; a
 /// word longer than a line is cut.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let lines = super::width::wrap_with(text, textwrap::Options::new(width).break_words(true));
+    let lines = crate::width::wrap_with(text, textwrap::Options::new(width).break_words(true));
     if lines.is_empty() { vec![String::new()] } else { lines }
 }
 

@@ -21,7 +21,7 @@ use crate::i18n::{Arg, Msg};
 use crate::model::{Op, SockOpt};
 use crate::msg;
 use crate::net::NetError;
-use crate::report::Report;
+use crate::sink::Report;
 
 /// How a script is played.
 #[derive(Debug, Clone)]

@@ -143,6 +143,23 @@ impl SomeFailed {
     }
 }
 
+/// The exit code a script run's end means, for its `script_end` event: its
+/// own failure (9), the socket's (refused, reset, ...: net says which), or
+/// a failure; the run's last exit is exit.rs's to decide.
+pub fn verdict(err: &anyhow::Error) -> crate::model::Code {
+    use crate::model::Code;
+    if err.is::<Failed>() || err.is::<SomeFailed>() {
+        return Code::Script;
+    }
+    if err.chain().any(|cause| cause.is::<crate::input::Shrunk>()) {
+        return Code::InputShrank;
+    }
+    match err.downcast_ref::<crate::net::NetError>() {
+        Some(net) => net.code(),
+        None => Code::Failure,
+    }
+}
+
 /// A place in the script, for messages: `file:line`.
 pub fn place(name: &str, line: u32) -> Msg {
     crate::msg!("script-place", file = name, line = line)

@@ -23,7 +23,7 @@ use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
 use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
-use crate::report::{OutputError, Report};
+use crate::sink::{OutputError, Report};
 use crate::sys::ready::{Bell, Patient};
 
 #[derive(Debug, Clone)]

@@ -29,7 +29,7 @@ use crate::i18n::{Arg, Msg};
 use crate::input::Input;
 use crate::msg;
 use crate::net::describe_msg;
-use crate::report::Report;
+use crate::sink::Report;
 use crate::sys::mapped::{self, Mapped};
 use crate::sys::ready::{self, Bell, Interest, Waitable, Waited};
 use crate::sys::zerocopy::{self, Kind, Moved};

@@ -40,7 +40,7 @@ use crate::net::limits::{self, OpenFiles};
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
 use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
-use crate::report::{OutputError, Report};
+use crate::sink::{OutputError, Report};
 use crate::sys::open_files;
 use crate::sys::signals::Signals;
 
@@ -811,7 +811,7 @@ async fn serve_script(
     server.report.count_in(moved.bytes_in);
     server.report.count_out(moved.bytes_out);
     let file = server.config.script.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-    let verdict = |exit_code: crate::exit::Code, line: Option<u32>| ScriptEnd {
+    let verdict = |exit_code: crate::model::Code, line: Option<u32>| ScriptEnd {
         conn: Some(conn),
         run: None,
         file: file.clone(),
@@ -821,7 +821,7 @@ async fn serve_script(
     Some(match played {
         Ok(_) => {
             server.counters.scripts_passed.fetch_add(1, Ordering::Relaxed);
-            (None, Some(verdict(crate::exit::Code::Ok, None)))
+            (None, Some(verdict(crate::model::Code::Ok, None)))
         }
         Err(e) if e.is::<OutputError>() => return None,
         Err(_) if stopped.load(Ordering::SeqCst) => {
@@ -830,7 +830,7 @@ async fn serve_script(
         }
         Err(e) => {
             server.counters.scripts_failed.fetch_add(1, Ordering::Relaxed);
-            let (code, _) = crate::exit::outcome(&e);
+            let code = crate::script::verdict(&e);
             let line = e.downcast_ref::<Failed>().map(|f| f.line);
             let reason = match line {
                 Some(line) => msg!("closed-script-failed", line = line),

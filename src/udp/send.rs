@@ -16,7 +16,6 @@ use socket2::{SockAddr, Socket};
 
 use super::{max_datagram, max_reason, recv_datagram};
 use crate::event::{Dir, Event, Family, Proto, Role};
-use crate::exit::UsageError;
 use crate::input::{self, Input, StdinDatagrams, TooLong};
 use crate::model::Op;
 use crate::msg;
@@ -24,7 +23,7 @@ use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
 use crate::packets::{ClientHandle, Packets, PacketsConfig};
-use crate::report::Report;
+use crate::sink::Report;
 
 #[derive(Debug, Clone)]
 pub struct SendConfig {
@@ -326,10 +325,16 @@ pub(crate) fn open(
     Err(NetError::AllAttemptsFailed { host: host.clone(), port: *port, attempts }.into())
 }
 
-/// A datagram too long for UDP becomes a usage error naming the limit.
+/// Input that makes a datagram longer than UDP carries, the limit named:
+/// exit.rs gives it the usage code (the run was asked the impossible).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TooLongForUdp(pub crate::i18n::Msg);
+
+/// A datagram too long for UDP becomes [`TooLongForUdp`].
 fn too_long(err: anyhow::Error, family: Family) -> anyhow::Error {
     match err.downcast::<TooLong>() {
-        Ok(t) => UsageError(msg!(
+        Ok(t) => TooLongForUdp(msg!(
             "usage-datagram-too-long",
             what = t.what.clone(),
             size = t.size_text(),

@@ -23,7 +23,7 @@ use crate::net::access::Access;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
 use crate::packets::{Packets, PacketsConfig};
-use crate::report::Report;
+use crate::sink::Report;
 use crate::sys::drops;
 use crate::sys::stop::Stop;
 
@@ -278,7 +278,7 @@ fn scripted(
         moved.bytes_out += this.bytes_out;
         report.count_in(this.bytes_in);
         report.count_out(this.bytes_out);
-        let end = |code: crate::exit::Code, line: Option<u32>| {
+        let end = |code: crate::model::Code, line: Option<u32>| {
             let end = ScriptEnd {
                 conn: None,
                 run: Some(runs),
@@ -291,14 +291,14 @@ fn scripted(
         match played {
             Ok(_) => {
                 tally.passed += 1;
-                end(crate::exit::Code::Ok, None)?;
+                end(crate::model::Code::Ok, None)?;
             }
-            Err(e) if e.is::<crate::report::OutputError>() => return Err(e),
+            Err(e) if e.is::<crate::sink::OutputError>() => return Err(e),
             // Cut by the stop: no verdict on the peer.
             Err(_) if stop.requested().is_some() => break stop.requested(),
             Err(e) => {
                 tally.failed += 1;
-                let (code, _) = crate::exit::outcome(&e);
+                let code = crate::script::verdict(&e);
                 end(code, e.downcast_ref::<Failed>().map(|f| f.line))?;
                 if config.limit.is_some() {
                     failure = Some(e);

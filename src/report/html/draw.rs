@@ -12,7 +12,7 @@ use crate::event::Role;
 use crate::i18n::Lang;
 use crate::model::packet::PacketKind;
 use crate::msg;
-use crate::report::width::display_width;
+use crate::width::display_width;
 
 /// Width of a character of the diagram's monospace font (12px; DejaVu Sans
 /// Mono, Menlo and Liberation Mono advance 0.6em).

@@ -670,7 +670,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Report;
+    use crate::sink::Report;
 
     /// Records the order events are rendered in, by connection number.
     struct Record(Arc<Mutex<Vec<u64>>>, bool);
