@@ -485,7 +485,7 @@ pub struct TcpServeArgs {
     /// these bytes, `> BYTES` sends, and more (docs/scripts.md). Each client's verdict is shown;
     /// exit code 9 with --once when the client does not follow it, and at the stop when any did
     /// not. Stdin is not read.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["echo", "reply", "reply_hex", "reply_file", "reply_once", "broadcast", "half_close", "no_shutdown"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["echo", "reply", "reply_hex", "reply_file", "reply_once", "broadcast", "half_close", "no_shutdown", "idle_timeout", "queue", "slow", "stall_timeout"])]
     pub script: Option<PathBuf>,
 
     /// Each step of the --script waits at most DUR (500ms, 2s, 1m; default 10s).

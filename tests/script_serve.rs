@@ -170,6 +170,8 @@ fn script_conflicts_with_the_other_answers() {
         &["--broadcast"],
         &["--reply-once"],
         &["--half-close", "always"],
+        &["--idle-timeout", "5s"],
+        &["--stall-timeout", "1s"],
     ] {
         let out =
             netplay().args(["tcp", "serve", "--port", "0", "--script", SERVER]).args(other).output().unwrap();
