@@ -221,20 +221,13 @@ fn held_elsewhere(proto: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
     );
     Some(msg!(
         "hint-other-family",
-        proto = proto_name(proto),
+        proto = proto.name(),
         ip = ip,
         port = addr.port(),
         holder = SocketAddr::new(twin, addr.port()),
         by = by(program),
         command = shell_command(&["netplay", sub[0], sub[1], &host, &port])
     ))
-}
-
-fn proto_name(proto: Proto) -> &'static str {
-    match proto {
-        Proto::Tcp => "TCP",
-        Proto::Udp => "UDP",
-    }
 }
 
 /// What a person can try, given what failed and where.

@@ -23,6 +23,24 @@ pub enum Proto {
     Udp,
 }
 
+impl Proto {
+    /// `TCP`, `UDP`: the protocol as people name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Proto::Tcp => "TCP",
+            Proto::Udp => "UDP",
+        }
+    }
+
+    /// `SOCK_STREAM`, `SOCK_DGRAM`: the socket type socket() takes.
+    pub fn socket_type(self) -> &'static str {
+        match self {
+            Proto::Tcp => "SOCK_STREAM",
+            Proto::Udp => "SOCK_DGRAM",
+        }
+    }
+}
+
 /// The address family of a socket: AF_INET or AF_INET6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Family {
@@ -35,6 +53,22 @@ pub enum Family {
 impl Family {
     pub fn of(addr: &SocketAddr) -> Family {
         if addr.is_ipv4() { Family::V4 } else { Family::V6 }
+    }
+
+    /// `IPv4`, `IPv6`: the family as people name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        }
+    }
+
+    /// `AF_INET`, `AF_INET6`: the constant socket() takes.
+    pub fn constant(self) -> &'static str {
+        match self {
+            Family::V4 => "AF_INET",
+            Family::V6 => "AF_INET6",
+        }
     }
 }
 

@@ -141,15 +141,9 @@ impl NetError {
                 }
             ),
             NetError::BadHost { why } => why.clone(),
-            NetError::BindFamily { host, bind } => msg!(
-                "net-bind-family",
-                host = host,
-                bind = bind.ip(),
-                family = match Family::of(bind) {
-                    Family::V4 => "IPv4",
-                    Family::V6 => "IPv6",
-                }
-            ),
+            NetError::BindFamily { host, bind } => {
+                msg!("net-bind-family", host = host, bind = bind.ip(), family = Family::of(bind).name())
+            }
             NetError::Socket { op, addr, source } => {
                 msg!("net-socket", op = op_msg(*op), addr = addr, error = describe_msg(source))
             }

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use crate::decode::PyBytes;
-use crate::event::{Dir, Family, Proto, Role, SockOpt, Step};
+use crate::event::{Dir, Proto, Role, SockOpt, Step};
 use crate::i18n::{Arg, Lang, Msg};
 use crate::{msg, tr};
 
@@ -14,15 +14,12 @@ use crate::{msg, tr};
 pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
     match step {
         Step::Socket { role, family, proto } => (
-            format!("{} = socket({}, {})", var(*role, *proto), family_const(*family), type_const(*proto)),
+            format!("{} = socket({}, {})", var(*role, *proto), family.constant(), proto.socket_type()),
             tr!(
                 lang,
                 "explain-socket",
-                family = family_const(*family),
-                version = match family {
-                    Family::V4 => "IPv4",
-                    Family::V6 => "IPv6",
-                },
+                family = family.constant(),
+                version = family.name(),
                 mode = match proto {
                     Proto::Tcp => msg!("explain-socket-tcp"),
                     Proto::Udp => msg!("explain-socket-udp"),
@@ -271,20 +268,6 @@ fn var(role: Role, proto: Proto) -> &'static str {
     }
 }
 
-fn family_const(family: Family) -> &'static str {
-    match family {
-        Family::V4 => "AF_INET",
-        Family::V6 => "AF_INET6",
-    }
-}
-
-fn type_const(proto: Proto) -> &'static str {
-    match proto {
-        Proto::Tcp => "SOCK_STREAM",
-        Proto::Udp => "SOCK_DGRAM",
-    }
-}
-
 fn option_sentence(name: SockOpt, value: i64) -> Msg {
     match (name, value) {
         (SockOpt::ReuseAddr, _) => crate::sys::reuse::explained(),
@@ -330,6 +313,7 @@ pub fn py_bytes(bytes: &[u8], max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Family;
 
     #[test]
     fn python_lines_match_the_course() {

@@ -15,7 +15,7 @@ use super::{Background, OutputConfig, Reporter};
 use crate::decode::Format;
 use crate::event::bench::{BenchProgress, BenchSide, TcpBenchResult, UdpBenchResult};
 use crate::event::demo::{DemoPart, DemoRow};
-use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, SockOpt, Step};
+use crate::event::{Dir, Event, Proto, Role, ServeTotals, SlowPolicy, SockOpt, Step};
 use crate::hexdump::{Dumper, Layout, Renderer, push_decoded};
 use crate::i18n::units::format_duration_in;
 use crate::i18n::{Arg, Lang, Msg};
@@ -283,13 +283,10 @@ impl Human {
         let text = match step {
             Step::Socket { family, proto, .. } => self.t(msg!(
                 "step-socket",
-                family = family_const(*family),
-                socktype = match proto {
-                    Proto::Tcp => "SOCK_STREAM",
-                    Proto::Udp => "SOCK_DGRAM",
-                },
-                family_name = family_name(*family),
-                proto = proto_name(*proto),
+                family = family.constant(),
+                socktype = proto.socket_type(),
+                family_name = family.name(),
+                proto = proto.name(),
             )),
             Step::SetOption { name, set, value, role } => {
                 let why = match (*name, *role, self.proto) {
@@ -1239,27 +1236,6 @@ struct Relay<'a> {
 /// "1 byte", "15 bytes".
 fn byte_count(n: usize) -> Msg {
     msg!("bytes", n = n)
-}
-
-fn family_const(family: Family) -> &'static str {
-    match family {
-        Family::V4 => "AF_INET",
-        Family::V6 => "AF_INET6",
-    }
-}
-
-fn family_name(family: Family) -> &'static str {
-    match family {
-        Family::V4 => "IPv4",
-        Family::V6 => "IPv6",
-    }
-}
-
-fn proto_name(proto: Proto) -> &'static str {
-    match proto {
-        Proto::Tcp => "TCP",
-        Proto::Udp => "UDP",
-    }
 }
 
 /// A note on a port's meaning when the course has one to give.

@@ -338,10 +338,7 @@ fn too_long(err: anyhow::Error, family: Family) -> anyhow::Error {
             "usage-datagram-too-long",
             what = t.what.clone(),
             size = t.size_text(),
-            family = match family {
-                Family::V4 => "IPv4",
-                Family::V6 => "IPv6",
-            },
+            family = family.name(),
             why = max_reason(family),
         ))
         .into(),

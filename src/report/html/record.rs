@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use super::session::{Arrow, Detail, End, Repeat, Row, Section, Session, Tone};
 use crate::event::demo::DemoPart;
 use crate::event::packet::PacketEvent;
-use crate::event::{Dir, Event, Family, Proto, Role, ServeTotals, SlowPolicy, Step};
+use crate::event::{Dir, Event, Proto, Role, ServeTotals, SlowPolicy, Step};
 use crate::i18n::{Arg, Msg};
 use crate::model::clock::Stamp;
 use crate::model::packet::PacketKind;
@@ -463,21 +463,9 @@ impl Recorder {
         }
         let proto = self.proto(s, us);
         let (label, kind, note): (String, &'static str, Option<Msg>) = match step {
-            Step::Socket { family, proto, .. } => (
-                format!(
-                    "socket({}, {})",
-                    match family {
-                        Family::V4 => "AF_INET",
-                        Family::V6 => "AF_INET6",
-                    },
-                    match proto {
-                        Proto::Tcp => "SOCK_STREAM",
-                        Proto::Udp => "SOCK_DGRAM",
-                    }
-                ),
-                "socket",
-                None,
-            ),
+            Step::Socket { family, proto, .. } => {
+                (format!("socket({}, {})", family.constant(), proto.socket_type()), "socket", None)
+            }
             Step::SetOption { name, set, value, .. } => {
                 (format!("setsockopt({name}, {set}) → {value}"), "option", None)
             }
