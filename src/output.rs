@@ -7,6 +7,7 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use crate::event::{Reporter, Role};
+use crate::model::Locked;
 use crate::report::{
     Afterwards, Background, Mode, OutputConfig, html, human, json, packets, raw, raw_stream,
 };
@@ -200,11 +201,11 @@ struct SharedWriter(Arc<Mutex<Box<dyn Write + Send>>>);
 
 impl Write for SharedWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).write_all(buf)?;
+        self.0.locked().write_all(buf)?;
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).flush()
+        self.0.locked().flush()
     }
 }
 

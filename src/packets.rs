@@ -14,7 +14,7 @@ use std::io::BufWriter;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,7 @@ use crate::capture::{
 };
 use crate::event::packet::PacketEvent;
 use crate::event::{Event, Role};
+use crate::model::Locked;
 use crate::model::clock::Stamp;
 use crate::sink::{OutputError, Report, Watermark};
 
@@ -114,7 +115,7 @@ impl PcapFile {
     /// Writes one packet; the first error gives the file up and comes back
     /// as the line to say (once).
     fn write(&self, captured: &Captured) -> Result<(), crate::i18n::Msg> {
-        let mut state = lock(&self.0);
+        let mut state = self.0.locked();
         let Some(pcap) = state.pcap.as_mut() else { return Ok(()) };
         let written = pcap.write(&captured.frame);
         state.unflushed.get_or_insert_with(Instant::now);
@@ -123,7 +124,7 @@ impl PcapFile {
 
     /// Writes out what has waited in the buffer for [`PCAP_FLUSH`].
     fn flush_if_due(&self) -> Result<(), crate::i18n::Msg> {
-        let mut state = lock(&self.0);
+        let mut state = self.0.locked();
         if state.unflushed.is_none_or(|since| since.elapsed() < PCAP_FLUSH) {
             return Ok(());
         }
@@ -138,7 +139,7 @@ impl PcapFile {
     /// Writes out what is buffered; later writes are ignored. A write that
     /// failed before and was said is [`PcapFailed`].
     pub fn finish(&self) -> Result<()> {
-        let mut state = lock(&self.0);
+        let mut state = self.0.locked();
         if let Some(pcap) = state.pcap.take() {
             pcap.finish().map_err(|e| {
                 anyhow::Error::msg(crate::msg!(
@@ -230,13 +231,13 @@ struct Shared {
 
 impl Shared {
     fn set(&self, change: impl FnOnce(&mut Scope)) {
-        change(&mut lock(&self.scope));
+        change(&mut self.scope.locked());
         self.changed.notify_all();
     }
 
     /// Sleeps `how_long`, or less if told to stop.
     fn pause(&self, how_long: Duration) {
-        let scope = lock(&self.scope);
+        let scope = self.scope.locked();
         if !self.stop.load(Ordering::SeqCst) {
             let _ = self.changed.wait_timeout(scope, how_long);
         }
@@ -244,7 +245,7 @@ impl Shared {
 
     /// Waits while a client is connecting (at most [`HOLD_LIMIT`]).
     fn wait_while_holding(&self) {
-        let mut scope = lock(&self.scope);
+        let mut scope = self.scope.locked();
         while let Some(since) = scope.holding {
             let left = HOLD_LIMIT.saturating_sub(since.elapsed());
             if left.is_zero() || self.stop.load(Ordering::SeqCst) {
@@ -397,7 +398,7 @@ fn capture_loop(
             Err(e) => break Some(e.to_string()),
         };
         let found = !batch.is_empty();
-        let scope = lock(&shared.scope).clone();
+        let scope = shared.scope.locked().clone();
         match hand_on(&mut batch, &scope, &mut flows, &mut cut, mark.as_ref(), sinks) {
             Ok(Handed { unshown, pcap_failed }) => {
                 counts.unshown.0 += unshown;
@@ -507,7 +508,7 @@ fn hand_on(
         }
         let event = PacketEvent { packet: captured.packet, sender: Some(sender) };
         if let Some(record) = &sinks.record {
-            lock(record).push(event.clone());
+            record.locked().push(event.clone());
         }
         if mark.is_some() {
             shown.push((Stamp::of(event.packet.time), Event::Packet(event)));
@@ -776,21 +777,21 @@ impl LastTcpInfo {
         if !self.enabled {
             return;
         }
-        let due = forced || lock(&self.last).1.is_none_or(|at| at.elapsed() >= DATA_READS);
+        let due = forced || self.last.locked().1.is_none_or(|at| at.elapsed() >= DATA_READS);
         if !due {
             return;
         }
         let read = socket.tcp_info();
         self.stale.store(read.is_none() && forced, std::sync::atomic::Ordering::Relaxed);
         if let Some(info) = read {
-            *lock(&self.last) = (Some(info), Some(Instant::now()));
+            *self.last.locked() = (Some(info), Some(Instant::now()));
         }
     }
 
     /// The last TCP_INFO read; when the last forced read found the socket
     /// gone, with the time it was read (`read_us`).
     pub fn get(&self) -> Option<TcpInfo> {
-        let (info, at) = *lock(&self.last);
+        let (info, at) = *self.last.locked();
         let stale = self.stale.load(std::sync::atomic::Ordering::Relaxed);
         info.map(|info| match (stale, at) {
             (true, Some(at)) => {
@@ -830,10 +831,6 @@ fn route_source(peer: IpAddr) -> Option<IpAddr> {
     let socket = UdpSocket::bind((any, 0)).ok()?;
     socket.connect((peer, 9)).ok()?;
     Some(socket.local_addr().ok()?.ip())
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness, TsResolution};
 
 use super::Frame;
+use crate::model::Locked;
 
 /// Writing the pcap file failed.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +75,7 @@ struct Shared<W>(Arc<Mutex<W>>);
 
 impl<W> Shared<W> {
     fn lock(&self) -> std::sync::MutexGuard<'_, W> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.locked()
     }
 }
 

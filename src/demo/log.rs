@@ -8,6 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::event::{Dir, Event};
+use crate::model::Locked;
 use crate::sink::Tap;
 
 /// The part of an event the demo's measurements use.
@@ -54,19 +55,19 @@ pub struct Log(Arc<(Mutex<Vec<Entry>>, Condvar)>);
 impl Log {
     fn push(&self, seen: Seen) {
         let (entries, changed) = &*self.0;
-        entries.lock().unwrap_or_else(|e| e.into_inner()).push(Entry { at: Instant::now(), seen });
+        entries.locked().push(Entry { at: Instant::now(), seen });
         changed.notify_all();
     }
 
     pub fn entries(&self) -> Vec<Entry> {
-        self.0.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0.0.locked().clone()
     }
 
     /// The first entry `find` accepts, waiting at most `limit` for it.
     pub fn wait_for<T>(&self, limit: Duration, find: impl Fn(&Seen) -> Option<T>) -> Option<T> {
         let (entries, changed) = &*self.0;
         let deadline = Instant::now() + limit;
-        let mut entries = entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = entries.locked();
         loop {
             if let Some(found) = entries.iter().find_map(|e| find(&e.seen)) {
                 return Some(found);

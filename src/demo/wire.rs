@@ -16,6 +16,7 @@ use crate::capture::{self, Capture, CaptureError, CaptureOptions, HEADERS_ONLY, 
 use crate::event::Role;
 use crate::event::demo::OnWire;
 use crate::event::packet::PacketEvent;
+use crate::model::Locked;
 use crate::output::Board;
 use crate::packets::{Packets, PacketsConfig, PcapFile, Recorded, Sinks};
 
@@ -109,7 +110,7 @@ impl Watching {
     /// was seen.
     pub fn finish(self) -> Result<Vec<PacketEvent>> {
         self.packets.finish()?;
-        Ok(std::mem::take(&mut *self.record.lock().unwrap_or_else(|e| e.into_inner())))
+        Ok(std::mem::take(&mut *self.record.locked()))
     }
 }
 

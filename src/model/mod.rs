@@ -15,6 +15,8 @@ pub mod packet;
 pub mod ports;
 pub mod tcp_info;
 
+use std::sync::{Mutex, MutexGuard};
+
 /// TCP or UDP: the two modes the course compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -228,4 +230,18 @@ pub enum Code {
     /// The input, a regular file, shrank while it was sent: the peer got a
     /// cut stream (and a RST), not the file.
     InputShrank = 10,
+}
+
+/// A mutex taken whatever happened to its last holder: a poisoned lock only
+/// means another thread panicked while holding it (and that panic is
+/// reported); what it guards (counters, buffers, queues) is still usable, and
+/// output must go on. The one place this choice is made.
+pub trait Locked<T> {
+    fn locked(&self) -> MutexGuard<'_, T>;
+}
+
+impl<T> Locked<T> for Mutex<T> {
+    fn locked(&self) -> MutexGuard<'_, T> {
+        self.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }

@@ -4,6 +4,7 @@
 //! told to ([`Stopper::give_up_at`]): stdout may be a pipe nobody reads, and
 //! what goes to stderr (the totals) must not wait behind it.
 
+use crate::model::Locked;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -81,7 +82,7 @@ struct Slots {
 
 impl Handoff {
     fn lock(&self) -> MutexGuard<'_, Slots> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.locked()
     }
 
     /// Waits on `slots` until notified (or until the deadline to give up);

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use crate::decode::Format;
 pub use crate::event::Reporter;
 use crate::hexdump;
+use crate::model::Locked;
 pub use background::{Afterwards, Background, Stopper};
 
 /// How output looks; decided once from the flags and the environment.
@@ -104,13 +105,13 @@ pub struct SharedBuf(pub Arc<Mutex<Vec<u8>>>);
 
 impl SharedBuf {
     pub fn contents(&self) -> Vec<u8> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0.locked().clone()
     }
 }
 
 impl Write for SharedBuf {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        self.0.locked().extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {

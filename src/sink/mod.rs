@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::event::{Event, Reporter};
+use crate::model::Locked;
 use crate::model::clock::Stamp;
 use queue::Queue;
 
@@ -236,7 +237,7 @@ impl Report {
     /// Waits until everything reported so far is written.
     pub fn flush(&self) -> Result<(), OutputError> {
         match &self.queue {
-            Some(queue) => queue.flush(*self.give_up.lock().unwrap_or_else(|e| e.into_inner())),
+            Some(queue) => queue.flush(*self.give_up.locked()),
             None => Ok(()),
         }
     }
@@ -247,8 +248,8 @@ impl Report {
     /// to stderr, the totals, does not wait behind it).
     pub fn stop_within(&self, within: Duration) {
         let now = Instant::now();
-        *self.give_up.lock().unwrap_or_else(|e| e.into_inner()) = Some(now + within);
-        for stopper in self.stoppers.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        *self.give_up.locked() = Some(now + within);
+        for stopper in self.stoppers.locked().iter() {
             stopper(now + STDOUT_PATIENCE.min(within / 2));
         }
         // Past half the patience, what is still queued of a flood (data,
@@ -262,7 +263,7 @@ impl Report {
     /// `give_up` is told when to give up on its output ([`Report::stop_within`]):
     /// a writer on stdout, that this handle does not know.
     pub fn on_stop(&self, give_up: impl Fn(Instant) + Send + Sync + 'static) {
-        self.stoppers.lock().unwrap_or_else(|e| e.into_inner()).push(Box::new(give_up));
+        self.stoppers.locked().push(Box::new(give_up));
     }
 
     /// Writes what is left and ends the output thread: the last call of a

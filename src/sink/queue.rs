@@ -30,6 +30,7 @@ use tokio::sync::Semaphore;
 
 use super::{OutputError, Reporter};
 use crate::event::Event;
+use crate::model::Locked;
 use crate::model::clock::{self, Stamp};
 
 /// Bytes of events that may wait to be rendered. A slow terminal or a pipe
@@ -173,19 +174,19 @@ impl Queue {
         });
         let worker = queue.clone();
         let thread = thread::Builder::new().name("report".into()).spawn(move || worker.render_loop())?;
-        *lock(&queue.thread) = Some(thread);
+        *queue.thread.locked() = Some(thread);
         Ok(queue)
     }
 
     /// Adds an end (the demo's server or client); returns its number.
     pub fn add_end(&self, reporter: Box<dyn Reporter>) -> usize {
-        let mut ends = lock(&self.ends);
+        let mut ends = self.ends.locked();
         ends.push(reporter);
         ends.len() - 1
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
+        self.state.locked()
     }
 
     /// The output error, once output has failed.
@@ -199,7 +200,7 @@ impl Queue {
         if failed {
             hook();
         } else {
-            lock(&self.on_failure).push(hook);
+            self.on_failure.locked().push(hook);
         }
     }
 
@@ -339,7 +340,7 @@ impl Queue {
     pub fn close(&self, deadline: Option<Instant>) {
         self.state().closed = true;
         self.changed.notify_all();
-        let thread = lock(&self.thread).take();
+        let thread = self.thread.locked().take();
         let Some(thread) = thread else { return };
         match deadline {
             None => {
@@ -415,7 +416,7 @@ impl Queue {
             let mut error = None;
             let mut flushes = Vec::new();
             {
-                let mut ends = lock(&self.ends);
+                let mut ends = self.ends.locked();
                 for entry in batch.drain(..) {
                     match entry.item {
                         Item::Event(event)
@@ -470,7 +471,7 @@ impl Queue {
                     newly
                 };
                 if newly_failed {
-                    let hooks = std::mem::take(&mut *lock(&self.on_failure));
+                    let hooks = std::mem::take(&mut *self.on_failure.locked());
                     hooks.into_iter().for_each(|hook| hook());
                 }
             }
@@ -640,12 +641,6 @@ impl Drop for Cause {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock only means another thread panicked mid-report; what
-    // it guards is still usable.
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Runs a future to completion on this thread, parking it while the future
 /// waits: how a plain thread waits for room in the queue, which async tasks
 /// await.
@@ -681,7 +676,7 @@ mod tests {
                 return Err(io::ErrorKind::BrokenPipe.into());
             }
             if let Event::Eof { conn } = event {
-                lock(&self.0).push(*conn);
+                self.0.locked().push(*conn);
             }
             Ok(())
         }
@@ -700,10 +695,10 @@ mod tests {
         // The effect reaches the queue first, from another thread.
         thread::spawn(move || other.emit(Event::Eof { conn: 2 }).unwrap()).join().unwrap();
         thread::sleep(Duration::from_millis(20));
-        assert!(lock(&seen).is_empty(), "the effect went before its cause");
+        assert!(seen.locked().is_empty(), "the effect went before its cause");
         cause.emit(Event::Eof { conn: 1 }).unwrap();
         report.finish().unwrap();
-        assert_eq!(*lock(&seen), [1, 2]);
+        assert_eq!(*seen.locked(), [1, 2]);
     }
 
     #[test]
@@ -713,11 +708,11 @@ mod tests {
         report.emit(Event::Eof { conn: 2 }).unwrap();
         thread::sleep(MAX_HOLD + Duration::from_millis(100));
         report.flush().unwrap();
-        assert_eq!(*lock(&seen), [2]);
+        assert_eq!(*seen.locked(), [2]);
         // Shown when it returned, after what went before.
         cause.emit(Event::Eof { conn: 1 }).unwrap();
         report.finish().unwrap();
-        assert_eq!(*lock(&seen), [2, 1]);
+        assert_eq!(*seen.locked(), [2, 1]);
     }
 
     #[test]
@@ -730,7 +725,7 @@ mod tests {
         mark.emit_at(early, Event::Eof { conn: 1 }).unwrap();
         mark.advance(clock::now());
         report.finish().unwrap();
-        assert_eq!(*lock(&seen), [1, 2]);
+        assert_eq!(*seen.locked(), [1, 2]);
     }
 
     #[test]
@@ -742,7 +737,7 @@ mod tests {
         mark.emit_all(vec![(first, Event::Eof { conn: 1 }), (second, Event::Eof { conn: 2 })]).unwrap();
         mark.advance(clock::now());
         report.finish().unwrap();
-        assert_eq!(*lock(&seen), [1, 2, 3]);
+        assert_eq!(*seen.locked(), [1, 2, 3]);
     }
 
     #[test]
@@ -750,10 +745,10 @@ mod tests {
         let (report, _seen) = recorded(true);
         let woken = Arc::new(Mutex::new(false));
         let flag = woken.clone();
-        report.on_output_failure(move || *lock(&flag) = true);
+        report.on_output_failure(move || *flag.locked() = true);
         report.emit(Event::Eof { conn: 1 }).unwrap();
         assert!(report.flush().is_err());
-        assert!(*lock(&woken));
+        assert!(*woken.locked());
         assert!(report.emit(Event::Eof { conn: 2 }).is_err());
     }
 
@@ -766,6 +761,6 @@ mod tests {
         }
         report.send(Event::Eof { conn: 7 }).await.unwrap();
         report.finish().unwrap();
-        assert_eq!(*lock(&seen), [7]);
+        assert_eq!(*seen.locked(), [7]);
     }
 }

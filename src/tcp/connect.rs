@@ -17,6 +17,7 @@ use socket2::SockRef;
 use super::{HalfClose, direct};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, Shrunk};
+use crate::model::Locked;
 use crate::model::{Op, SockOpt};
 use crate::msg;
 use crate::net::addr::Target;
@@ -63,7 +64,7 @@ pub fn run_owning_process(config: ConnectConfig, report: Report) -> Result<()> {
     let socket: Socket = Arc::default();
     let held = socket.clone();
     crate::sys::stop::die_after(move || {
-        if let Some(socket) = held.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(socket) = held.locked().as_ref() {
             super::cut::abort(SockRef::from(socket), true);
         }
     })?;
@@ -90,7 +91,7 @@ fn exchange(
 ) -> Result<()> {
     let stream = open(&config.target, config.family, config.bind, config.timeout, &report, Some(packets))?;
     if let Some(held) = held {
-        *held.lock().unwrap_or_else(|e| e.into_inner()) = stream.try_clone().ok();
+        *held.locked() = stream.try_clone().ok();
     }
     let start = Instant::now();
     let peer = stream.peer_addr().map_err(|e| NetError::socket(Op::GetPeerName, config.bind_or_any(), e))?;

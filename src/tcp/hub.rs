@@ -15,6 +15,7 @@ use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::i18n::Msg;
+use crate::model::Locked;
 
 use super::outbox::{Outbox, Refused};
 
@@ -45,7 +46,7 @@ pub struct Cut {
 impl Cut {
     /// Closes the connection; the first reason given is the one kept.
     pub fn cut(&self, reason: Msg) {
-        self.reason.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(reason);
+        self.reason.locked().get_or_insert(reason);
         self.kick.notify_one();
     }
 
@@ -55,7 +56,7 @@ impl Cut {
     }
 
     pub fn reason(&self) -> Option<Msg> {
-        self.reason.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.reason.locked().clone()
     }
 }
 
@@ -260,7 +261,7 @@ impl Hub {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.locked()
     }
 }
 

@@ -33,6 +33,7 @@ use crate::event::script::{ScriptEnd, ScriptTally};
 use crate::event::{Dir, Event, Payload, Proto, Role};
 use crate::i18n::{Arg, Msg};
 use crate::input::Shrunk;
+use crate::model::Locked;
 use crate::model::Op;
 use crate::msg;
 use crate::net::access::Access;
@@ -231,7 +232,7 @@ impl Server {
     }
 
     fn fail(&self, err: OutputError) {
-        let mut fatal = self.fatal.lock().unwrap_or_else(|e| e.into_inner());
+        let mut fatal = self.fatal.locked();
         if fatal.is_none() {
             *fatal = Some(err);
         }
@@ -418,10 +419,10 @@ async fn serve(
         // `fatal`.
         let _ = tokio::time::timeout(OUTPUT_PATIENCE, server.emit(server.summary(name))).await;
     }
-    if let Some(err) = server.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+    if let Some(err) = server.fatal.locked().take() {
         return Err(err.into());
     }
-    match server.failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+    match server.failure.locked().take() {
         Some(err) if stopped_by.is_none() => Err(err),
         _ => scripts_failed(&server),
     }
@@ -512,7 +513,7 @@ async fn accept_failed(server: &Arc<Server>, listener: &TcpListener, local: Sock
         tokio::spawn(async move { server.emit(Event::Error { conn: None, message }).await });
         return;
     };
-    let spare = server.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let spare = server.spare.locked().take();
     let waiting = match spare {
         Some(spare) => {
             drop(spare);
@@ -531,7 +532,7 @@ async fn accept_failed(server: &Arc<Server>, listener: &TcpListener, local: Sock
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    *server.spare.lock().unwrap_or_else(|e| e.into_inner()) = open_files::spare();
+    *server.spare.locked() = open_files::spare();
 }
 
 /// How a connection's reading ended.
@@ -743,7 +744,7 @@ async fn closed(
     if server.config.once
         && let Some(error) = error
     {
-        *server.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+        *server.failure.locked() = Some(error);
     }
 }
 

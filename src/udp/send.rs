@@ -17,6 +17,7 @@ use socket2::{SockAddr, Socket};
 use super::{max_datagram, max_reason, recv_datagram};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, StdinDatagrams, TooLong};
+use crate::model::Locked;
 use crate::model::Op;
 use crate::msg;
 use crate::net::addr::Target;
@@ -252,13 +253,13 @@ impl Shared {
     /// Tells the sender to stop: what it sends next would not change the
     /// outcome, and a long `--interval` must not keep the run going.
     fn stop(&self) {
-        *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        *self.stopped.locked() = true;
         self.wake.notify_all();
     }
 
     /// Waits `pause`, or less if told to stop; true if told to stop.
     fn pause(&self, pause: Duration) -> bool {
-        let stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        let stopped = self.stopped.locked();
         let (stopped, _) = self
             .wake
             .wait_timeout_while(stopped, pause, |stopped| !*stopped)
@@ -267,7 +268,7 @@ impl Shared {
     }
 
     fn is_stopped(&self) -> bool {
-        *self.stopped.lock().unwrap_or_else(|e| e.into_inner())
+        *self.stopped.locked()
     }
 }
 

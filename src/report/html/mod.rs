@@ -30,6 +30,7 @@ pub use session::{End, Limits};
 use super::Reporter;
 use crate::event::Event;
 use crate::i18n::Lang;
+use crate::model::Locked;
 use crate::model::clock::Stamp;
 use record::Recorder;
 use session::Session;
@@ -120,7 +121,7 @@ impl Picture {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.state.locked()
     }
 
     /// `inner`, whose events the picture records too, as coming from `end`.
@@ -209,7 +210,7 @@ fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
 fn every_second(weak: Weak<Shared>) {
     loop {
         let Some(shared) = weak.upgrade() else { return };
-        let state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = shared.state.locked();
         let (mut state, _) =
             shared.stop.wait_timeout_while(state, EVERY, |s| !s.over).unwrap_or_else(|e| e.into_inner());
         if state.over {
