@@ -502,3 +502,59 @@ fn drops_are_told_once_a_second_as_a_count() {
     assert_eq!(first as u64 + more.iter().sum::<u64>(), total, "{all:#?}");
     drop(slow);
 }
+
+/// Issue 20: clients joining and leaving a broadcast at once. The counts
+/// of the "joins the broadcast: N clients" lines must go 1, 2, ... and
+/// those of "leaves the broadcast: N clients left" strictly down to 0, in
+/// the order the lines are printed. Each count was taken before its line
+/// was queued, so a line could come out after a later one (`0 clients
+/// left` then `1 client left`).
+#[test]
+fn clients_joining_and_leaving_together_are_counted_in_the_order_shown() {
+    const CLIENTS: usize = 40;
+    const ROUNDS: usize = 10;
+    let mut server = Proc::start(&["--color", "never", "tcp", "serve", "--port", "0", "--broadcast"]);
+    let line = server.expect(|l| l.contains("listening on"));
+    let addr: SocketAddr = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+    for round in 0..ROUNDS {
+        // Every client connects at the same moment, each from its own thread.
+        let go = Arc::new(std::sync::Barrier::new(CLIENTS));
+        let connecting: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                let go = go.clone();
+                thread::spawn(move || {
+                    go.wait();
+                    connect(addr)
+                })
+            })
+            .collect();
+        let clients: Vec<TcpStream> = connecting.into_iter().map(|c| c.join().unwrap()).collect();
+        let counts: Vec<usize> = (0..CLIENTS).map(|_| count(&mut server, "joins the broadcast: ")).collect();
+        let want: Vec<usize> = (1..=CLIENTS).collect();
+        assert_eq!(counts, want, "round {round}: the joins shown, in the order shown");
+        // Every client closes at the same moment, each from its own thread.
+        let closers: Vec<_> = clients
+            .into_iter()
+            .map(|client| {
+                let go = go.clone();
+                thread::spawn(move || {
+                    go.wait();
+                    drop(client);
+                })
+            })
+            .collect();
+        for closer in closers {
+            closer.join().unwrap();
+        }
+        let counts: Vec<usize> = (0..CLIENTS).map(|_| count(&mut server, "leaves the broadcast: ")).collect();
+        let want: Vec<usize> = (0..CLIENTS).rev().collect();
+        assert_eq!(counts, want, "round {round}: the leaves shown, in the order shown");
+    }
+}
+
+/// The number of clients on the server's next line that says `what`.
+fn count(server: &mut Proc, what: &str) -> usize {
+    let line = server.expect(|l| l.contains(what));
+    let count = line.split(what).nth(1).and_then(|rest| rest.split_whitespace().next());
+    count.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("no count in {line}"))
+}

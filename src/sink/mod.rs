@@ -207,6 +207,16 @@ impl Report {
         Ok(Cause { inner, tap: self.tap.clone() })
     }
 
+    /// Room for an event of `payload` bytes, awaited now and stamped
+    /// later by [`Room::cause`], which never waits.
+    pub async fn room_async(&self, payload: usize) -> Room {
+        let inner = match &self.queue {
+            Some(queue) => Some(queue::Room::waiting(queue, self.end, payload).await),
+            None => None,
+        };
+        Room { inner, tap: self.tap.clone() }
+    }
+
     /// The output error, once output has failed (a closed pipe): a runner
     /// that waits in steps checks between them, so `| head` ends it.
     pub fn check(&self) -> Result<(), OutputError> {
@@ -318,6 +328,24 @@ impl Watermark {
         if let Some(inner) = &mut self.inner {
             inner.advance(to);
         }
+    }
+}
+
+/// Room taken in the queue for a cause not yet stamped
+/// ([`Report::room_async`]).
+pub struct Room {
+    inner: Option<queue::Room>,
+    tap: Option<Tap>,
+}
+
+impl Room {
+    /// The cause, stamped now: its event goes where this call puts it.
+    pub fn cause(self) -> Result<Cause, OutputError> {
+        let inner = match self.inner {
+            Some(room) => Some(room.cause()?),
+            None => None,
+        };
+        Ok(Cause { inner, tap: self.tap })
     }
 }
 

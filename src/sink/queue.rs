@@ -616,10 +616,7 @@ impl Cause {
         end: usize,
         payload: usize,
     ) -> Result<Cause, OutputError> {
-        let permits = weight(payload);
-        queue.room_async(permits).await;
-        let (key, _) = queue.hold(permits)?;
-        Ok(Cause { queue: queue.clone(), end, key, permits, emitted: false })
+        Room::waiting(queue, end, payload).await.cause()
     }
 
     /// The moment the cause was taken.
@@ -630,6 +627,38 @@ impl Cause {
     pub(super) fn emit(mut self, event: Event) -> Result<(), OutputError> {
         self.emitted = true;
         self.queue.push(self.end, event, self.permits, Some(self.key))
+    }
+}
+
+/// Room in the queue for one event, taken ahead and not yet stamped:
+/// [`Room::cause`] stamps it without waiting, so it can be done under
+/// another lock, in the order that lock gives (a broadcast's count of
+/// clients and the place of the line that shows it).
+pub struct Room {
+    queue: Arc<Queue>,
+    end: usize,
+    permits: u32,
+}
+
+impl Room {
+    pub(super) async fn waiting(queue: &Arc<Queue>, end: usize, payload: usize) -> Room {
+        let permits = weight(payload);
+        queue.room_async(permits).await;
+        Room { queue: queue.clone(), end, permits }
+    }
+
+    /// A cause stamped now, in this room.
+    pub(super) fn cause(mut self) -> Result<Cause, OutputError> {
+        // Given back by hold on failure, or by the cause from now on.
+        let permits = std::mem::take(&mut self.permits);
+        let (key, _) = self.queue.hold(permits)?;
+        Ok(Cause { queue: self.queue.clone(), end: self.end, key, permits, emitted: false })
+    }
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        self.queue.room.add_permits(self.permits as usize);
     }
 }
 

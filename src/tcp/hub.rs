@@ -125,22 +125,44 @@ impl Hub {
 
     /// Adds a client; returns how many there are now.
     pub fn join(&self, conn: u64, outbox: &Outbox, cut: Arc<Cut>, release: Arc<Notify>) -> usize {
+        self.join_then(conn, outbox, cut, release, |clients| clients)
+    }
+
+    /// Adds a client and calls `then` with how many there are now, under
+    /// the hub's lock: what `then` stamps (the line that shows the count)
+    /// takes its place in the same order as the counts, so the lines count
+    /// up in the order they are shown. `then` must not wait.
+    pub fn join_then<T>(
+        &self,
+        conn: u64,
+        outbox: &Outbox,
+        cut: Arc<Cut>,
+        release: Arc<Notify>,
+        then: impl FnOnce(usize) -> T,
+    ) -> T {
         let mut state = self.lock();
         let outbox = state.feeds.then(|| outbox.clone());
         state.members.insert(conn, Member { outbox, cut, fed: false, release });
-        let len = state.members.len();
+        let told = then(state.members.len());
         drop(state);
         self.joined.notify_all();
         self.joined_async.notify_waiters();
-        len
+        told
     }
 
     /// Removes a client (if the hub has not already: a slow one); returns
     /// how many are left.
     pub fn leave(&self, conn: u64) -> usize {
+        self.leave_then(conn, |clients| clients)
+    }
+
+    /// [`Hub::leave`], calling `then` with how many are left under the
+    /// hub's lock (see [`Hub::join_then`]): the lines count down in the
+    /// order they are shown.
+    pub fn leave_then<T>(&self, conn: u64, then: impl FnOnce(usize) -> T) -> T {
         let mut state = self.lock();
         state.members.remove(&conn);
-        state.members.len()
+        then(state.members.len())
     }
 
     /// The server's stdin has ended (not in broadcast): nothing more comes

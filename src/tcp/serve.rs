@@ -41,7 +41,7 @@ use crate::net::limits::{self, OpenFiles};
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
 use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
-use crate::sink::{OutputError, Report};
+use crate::sink::{Cause, OutputError, Report};
 use crate::sys::open_files;
 use crate::sys::signals::Signals;
 
@@ -226,6 +226,14 @@ impl Server {
         // allocation, and an event waiting for room is large; ten thousand
         // idle connections would each carry room for one.
         Box::pin(self.report.send(event)).await.map_err(|e| {
+            self.fail(e);
+            Stop
+        })
+    }
+
+    /// Reports a cause's event (stamped when it was taken).
+    fn tell(&self, cause: Result<Cause, OutputError>, event: Event) -> Result<(), Stop> {
+        cause.and_then(|cause| cause.emit(event)).map_err(|e| {
             self.fail(e);
             Stop
         })
@@ -589,7 +597,17 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     let (outbox, inbox) = outbox::channel(server.config.queue_limit);
     let cut = Arc::new(Cut::default());
     let release = Arc::new(Notify::new());
-    let clients = server.hub.join(conn, &outbox, cut.clone(), release.clone());
+    // In broadcast, the count and the places of "accepted" and "joins" in
+    // the order are taken together under the hub's lock: the joins count
+    // up in the order they are shown, however the tasks run.
+    let broadcast = server.config.broadcast;
+    let rooms = match broadcast {
+        true => Some((server.report.room_async(0).await, server.report.room_async(0).await)),
+        false => None,
+    };
+    let (clients, causes) = server.hub.join_then(conn, &outbox, cut.clone(), release.clone(), |clients| {
+        (clients, rooms.map(|(accepted, joins)| (accepted.cause(), joins.cause())))
+    });
     // The reader keeps the client's queue open for its answers (--echo,
     // --reply) and, when no stream comes from stdin, until the peer has
     // finished: then "nothing more to send" comes when the peer is done. A
@@ -599,7 +617,13 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     let answers = server.config.echo || server.config.reply.is_some() || !server.stdin_stream;
     let holds = !answers && server.config.half_close != HalfClose::Always;
     let mut queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
-    if server.emit(Event::Accepted { conn, local, peer }).await.is_err() {
+    let (accepted, joins) = match causes {
+        Some((accepted, joins)) => {
+            (server.tell(accepted, Event::Accepted { conn, local, peer }), Some(joins))
+        }
+        None => (server.emit(Event::Accepted { conn, local, peer }).await, None),
+    };
+    if accepted.is_err() {
         server.hub.leave(conn);
         return;
     }
@@ -607,7 +631,9 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         // Joined after the stop cut everyone.
         cut.cut(msg!("reason-server-stopping"));
     }
-    if server.config.broadcast && server.emit(Event::Join { conn, clients }).await.is_err() {
+    if let Some(joins) = joins
+        && server.tell(joins, Event::Join { conn, clients }).is_err()
+    {
         return;
     }
     let totals =
@@ -650,13 +676,16 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // chat, and lines typed at a terminal are not a stream to finish.
     let stays =
         matches!(end, ReadEnd::Eof) && !server.config.broadcast && server.stdin_stream && server.hub.feeds();
-    let clients = if stays { server.hub.len() } else { server.hub.leave(conn) };
-    if !stays
-        && !matches!(end, ReadEnd::Stopped)
-        && server.config.broadcast
-        && server.emit(Event::Leave { conn, clients }).await.is_err()
-    {
-        return;
+    if !stays && broadcast && !matches!(end, ReadEnd::Stopped) {
+        // The count and the line's place in the order, together under the
+        // hub's lock (see the join above): the leaves count down as shown.
+        let room = server.report.room_async(0).await;
+        let (clients, cause) = server.hub.leave_then(conn, |clients| (clients, room.cause()));
+        if server.tell(cause, Event::Leave { conn, clients }).is_err() {
+            return;
+        }
+    } else if !stays {
+        server.hub.leave(conn);
     }
     // The stream is cut (a stop, a stall): the close aborts it, with a RST.
     let mut cut_off = matches!(end, ReadEnd::Kicked);
