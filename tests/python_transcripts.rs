@@ -89,7 +89,7 @@ ns = {}
 for line in lines:
     code, _, comment = line.partition("  # ")
     if lang == "fr":
-        assert not re.search(r"\breturns\b|\bno sock\.|\bthe next call\b", line), ("an English comment", line)
+        assert not re.search(r"\breturns\b|\bno sock\.|\bthe next call\b|\d bytes\b", line), ("an English comment", line)
     if code.startswith("#"):
         continue
     code = subst(code)
@@ -134,7 +134,9 @@ print("ran", len(lines), "lines,", checked, "comments checked")
 /// that end of the demo (`server │`), and with `part`, of that part only.
 fn transcript(output: &str, label: Option<&str>, part: Option<&str>) -> Vec<String> {
     let mut inside = part.is_none();
-    let mut lines = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    // Within a python line: whether it has its comment yet.
+    let mut commented: Option<bool> = None;
     for line in output.lines() {
         if let Some(part) = part
             && line.starts_with("━━")
@@ -154,10 +156,30 @@ fn transcript(output: &str, label: Option<&str>, part: Option<&str>) -> Vec<Stri
         };
         if let Some(python) = line.trim_start().strip_prefix("python: ") {
             lines.push(python.to_string());
+            commented = Some(python.starts_with('#') || python.contains("  # "));
+        } else if let (Some(done), Some(last)) = (commented, lines.last_mut())
+            && line.starts_with(CONTINUED)
+        {
+            // A line laid out at the width rule: its statement goes on
+            // inside the call's parentheses, its comment on lines that
+            // each start with '#'; joined, they are the line Python runs.
+            let piece = line.trim_start();
+            match piece.strip_prefix("# ") {
+                Some(more) if done => last.push_str(&format!(" {more}")),
+                Some(more) => last.push_str(&format!("  # {more}")),
+                None => last.push_str(&format!(" {piece}")),
+            }
+            commented = Some(done || piece.starts_with('#'));
+        } else {
+            commented = None;
         }
     }
     lines
 }
+
+/// How a `python:` line's continuation starts: deeper than the line's own
+/// `      python: ` (explanations start at 6 columns, dumps at 0).
+const CONTINUED: &str = "              ";
 
 /// Runs `lines` in python3 against a peer (`netplay` + `peer`, `{port}`
 /// replaced); fails with python's own account of the first difference.
@@ -334,5 +356,61 @@ fn ipv6_transcripts_run_in_python_with_their_four_field_addresses() {
             "{lines:#?}"
         );
         run_in_python(lang, "client", &lines, &udp_server);
+    }
+}
+
+/// A payload of a few hundred bytes (text, an accented letter, control
+/// bytes): every Python line is printed whole, laid out at 80 columns in
+/// pieces Python joins again, and python3 runs the lines as printed, in
+/// English and French. Issue 20: past 40 bytes a literal was cut
+/// (`b'...'...  # 322 bytes`), which Python cannot run, with an English
+/// comment in French output.
+#[test]
+fn long_payloads_run_in_python_as_printed_at_80_columns() {
+    if !python3() {
+        return;
+    }
+    let long =
+        format!("{}f\u{ea}te \u{1}\u{7f} fin", "Bonjour le serveur, ceci est un long message. ".repeat(6));
+    let long = long.as_str();
+    let wide = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--columns", "80"];
+        all.extend_from_slice(args);
+        all.into_iter().map(String::from).collect()
+    };
+    let tcp_client = ["tcp", "connect", "127.0.0.1:{port}", "-m", long];
+    let tcp_server = ["tcp", "serve", "--port", "0", "--once", "--reply", long];
+    let udp_client = ["udp", "send", "127.0.0.1:{port}", "-m", long, "--wait", "1s"];
+    let udp_server = ["udp", "serve", "--port", "0", "--once", "--reply", long];
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        ("server", &tcp_server, &tcp_client),
+        ("client", &tcp_server, &tcp_client),
+        ("server", &udp_server, &udp_client),
+        ("client", &udp_server, &udp_client),
+    ];
+    for lang in ["en", "fr"] {
+        for (mode, server, client) in cases {
+            let (text, peer) = match mode {
+                "server" => {
+                    let args = wide(server);
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    (server_transcript(lang, &args, client), client)
+                }
+                _ => {
+                    let args = wide(client);
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    (client_transcript(lang, server, &args), server)
+                }
+            };
+            assert!(!text.contains("'..."), "a literal is cut ({lang}, {mode}):\n{text}");
+            for line in text.lines() {
+                assert!(line.chars().count() <= 80, "wider than 80 ({lang}, {mode}): {line:?}");
+            }
+            let lines = transcript(&text, None, None);
+            // The payload's own line went through the layout, in pieces.
+            let shown = text.lines().filter(|l| l.starts_with(CONTINUED) && l.trim_start().starts_with("b'"));
+            assert!(shown.count() >= 3, "no literal laid out in pieces ({lang}, {mode}):\n{text}");
+            run_in_python(lang, mode, &lines, peer);
+        }
     }
 }

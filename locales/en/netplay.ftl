@@ -913,6 +913,7 @@ html-lane-others = { $n } other peers
 html-fold = × { $n }, { $bytes } in all, until { $until }
 html-fold-count = × { $n }, until { $until }
 html-dump-cut = the first { $shown } of its { $total } bytes; { $left } not dumped
+html-python-left-out = the Python line that sends these { $bytes } bytes is left out of the page (its literal alone takes { $chars } characters): --explain prints it whole in the terminal
 html-gap = { $rows } { $rows ->
         [one] row
        *[other] rows

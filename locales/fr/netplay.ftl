@@ -937,6 +937,7 @@ html-lane-others = { $n } autres pairs
 html-fold = × { $n }, { $bytes } en tout, jusqu'à { $until }
 html-fold-count = × { $n }, jusqu'à { $until }
 html-dump-cut = les { $shown } premiers de ses { $total } octets ; { $left } non affichés
+html-python-left-out = la ligne Python qui envoie ces { $bytes } octets n'est pas sur la page (son littéral seul fait { $chars } caractères) : --explain l'affiche en entier dans le terminal
 html-gap = { $rows } { $rows ->
         [one] ligne omise
        *[other] lignes omises

@@ -104,22 +104,21 @@ pub fn datagram(
         (Dir::In, false) => (
             format!(
                 "data, address = sock.recvfrom({recv_size})  # {}, {}",
-                py_bytes(bytes, 40),
+                py_bytes(bytes),
                 crate::python::returned_addr(peer)
             ),
             tr!(lang, "explain-recvfrom", recv_size = recv_size),
         ),
         (Dir::In, true) => (
-            format!("data = sock.recv({recv_size})  # {}", py_bytes(bytes, 40)),
+            format!("data = sock.recv({recv_size})  # {}", py_bytes(bytes)),
             tr!(lang, "explain-udp-recv-connected"),
         ),
         (Dir::Out, false) => {
-            (format!("sock.sendto({}, {})", py_bytes(bytes, 40), py_addr(peer)), tr!(lang, "explain-sendto"))
+            (format!("sock.sendto({}, {})", py_bytes(bytes), py_addr(peer)), tr!(lang, "explain-sendto"))
         }
-        (Dir::Out, true) => (
-            format!("sock.send({})", py_bytes(bytes, 40)),
-            crate::sys::refused::send_explained().render(lang),
-        ),
+        (Dir::Out, true) => {
+            (format!("sock.send({})", py_bytes(bytes)), crate::sys::refused::send_explained().render(lang))
+        }
     }
 }
 
@@ -160,7 +159,7 @@ pub fn ephemeral(lang: Lang, local: &SocketAddr, peer: &SocketAddr, range: Optio
 pub fn data(lang: Lang, dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) -> (String, String) {
     match dir {
         Dir::In => (
-            format!("{} = client_socket.recv({recv_size})  # {}", received_var(role), py_bytes(bytes, 40)),
+            format!("{} = client_socket.recv({recv_size})  # {}", received_var(role), py_bytes(bytes)),
             match recv_size {
                 1024 => tr!(lang, "explain-recv", recv_size = recv_size),
                 _ => tr!(lang, "explain-recv-not-1024", recv_size = recv_size),
@@ -172,13 +171,13 @@ pub fn data(lang: Lang, dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) ->
             Role::Server => (
                 format!(
                     "client_socket.send({})  # {}",
-                    py_bytes(bytes, 40),
+                    py_bytes(bytes),
                     tr!(lang, "python-comment-returns", n = bytes.len().to_string())
                 ),
                 tr!(lang, "explain-send"),
             ),
             Role::Client => {
-                (format!("client_socket.sendall({})", py_bytes(bytes, 40)), tr!(lang, "explain-sendall"))
+                (format!("client_socket.sendall({})", py_bytes(bytes)), tr!(lang, "explain-sendall"))
             }
         },
     }
@@ -304,10 +303,11 @@ pub fn py_addr(addr: &SocketAddr) -> String {
     format!("('{}', {})", addr.ip(), addr.port())
 }
 
-/// A bytes literal as Python prints it, cut after `max` bytes.
-pub fn py_bytes(bytes: &[u8], max: usize) -> String {
-    let shown = PyBytes(&bytes[..bytes.len().min(max)]);
-    if bytes.len() > max { format!("{shown}...  # {} bytes", bytes.len()) } else { shown.to_string() }
+/// A bytes literal as Python prints it, whole: a line that sends it must
+/// send every byte when pasted into Python (the human reporter lays a long
+/// one out in pieces Python joins again: report::pyline).
+pub fn py_bytes(bytes: &[u8]) -> String {
+    PyBytes(bytes).to_string()
 }
 
 #[cfg(test)]
@@ -381,8 +381,8 @@ mod tests {
 
     #[test]
     fn bytes_like_python() {
-        assert_eq!(py_bytes("fête".as_bytes(), 40), "b'f\\xc3\\xaate'");
-        assert_eq!(py_bytes(b"\x01\x02Hello\x07\x08", 40), "b'\\x01\\x02Hello\\x07\\x08'");
-        assert_eq!(py_bytes(b"abcdef", 3), "b'abc'...  # 6 bytes");
+        assert_eq!(py_bytes("fête".as_bytes()), "b'f\\xc3\\xaate'");
+        assert_eq!(py_bytes(b"\x01\x02Hello\x07\x08"), "b'\\x01\\x02Hello\\x07\\x08'");
+        assert_eq!(py_bytes(&[b'a'; 300]), format!("b'{}'", "a".repeat(300)));
     }
 }

@@ -10,6 +10,7 @@ use colored::Color;
 
 use super::explain::{self, FirstFin};
 use super::packets::{self, Ladder};
+use super::pyline;
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter};
 use crate::decode::Format;
@@ -231,21 +232,13 @@ impl Human {
             let import = self.paint(Color::Blue, "      python: from socket import *");
             self.line(&import);
         }
-        let line = format!("      python: {python}");
-        let split = python
-            .split_once("  # ")
-            .filter(|_| self.style.width.is_some_and(|w| width::display_width(&line) > w));
-        match split {
-            Some((statement, comment)) => {
-                let statement = self.paint(Color::Blue, &format!("      python: {statement}"));
-                let comment = self.paint(Color::Blue, &format!("              # {comment}"));
-                self.line(&statement);
-                self.line(&comment);
-            }
-            None => {
-                let line = self.paint(Color::Blue, &line);
-                self.line(&line);
-            }
+        let lines = match self.style.width {
+            Some(width) => pyline::lay_out(python, "      python: ", "              # ", width),
+            None => vec![format!("      python: {python}")],
+        };
+        for line in lines {
+            let line = self.paint(Color::Blue, &line);
+            self.line(&line);
         }
     }
 

@@ -9,6 +9,7 @@ pub mod human;
 pub mod json;
 pub mod ladder;
 pub mod packets;
+mod pyline;
 pub mod raw;
 pub mod script;
 pub mod tables;

@@ -113,6 +113,27 @@ impl Recorder {
         self.session.explain.then_some(Detail::Python(python))
     }
 
+    /// The Python line of a chunk or datagram of `len` bytes. The page
+    /// dumps a chunk's first bytes only, and keeps its size bounded: past
+    /// that many, a line whose literal is only its comment (a recv) keeps
+    /// its statement, which runs as shown; a line that sends the bytes is
+    /// said to be left out, never shown cut (Python could not run it).
+    fn chunk_python(&self, python: String, len: usize) -> Option<Detail> {
+        if !self.session.explain || len <= self.session.limits.dump_chunk {
+            return self.python(python);
+        }
+        match crate::report::pyline::split_comment(&python) {
+            (statement, Some(_)) if !statement.contains("b'") && !statement.contains("b\"") => {
+                Some(Detail::Python(statement.to_string()))
+            }
+            _ => Some(Detail::Note(self.t(msg!(
+                "html-python-left-out",
+                bytes = len,
+                chars = python.chars().count()
+            )))),
+        }
+    }
+
     fn section(&mut self, s: usize) -> &mut Section {
         &mut self.session.sections[s]
     }
@@ -529,10 +550,10 @@ impl Recorder {
         let lane = self.section(s).conn_lane(us, conn);
         r.arrow = lane.and_then(|l| self.path(us, l, dir, size.clone()));
         let (python, sentence) = explain::data(lang, dir, role, recv_size, bytes);
-        r.details.extend(self.python(python));
+        r.details.extend(self.chunk_python(python, bytes.len()));
         let kind = if dir == Dir::In { "recv" } else { "send" };
         r.details.extend(self.once(s, us, kind, sentence));
-        if dir == Dir::In && self.session.explain {
+        if dir == Dir::In && self.session.explain && bytes.len() <= self.session.limits.dump_chunk {
             let (python, why) = explain::decoded(lang, explain::received_var(role), bytes);
             r.details.push(Detail::Python(python));
             r.details.extend(why.and_then(|why| self.once(s, us, "decode-cut", why)));
@@ -583,10 +604,10 @@ impl Recorder {
             r.details.push(Detail::Warn(self.t(text)));
         }
         let (python, sentence) = explain::datagram(lang, dir, connected, recv_size, peer, bytes);
-        r.details.extend(self.python(python));
+        r.details.extend(self.chunk_python(python, bytes.len()));
         let kind = if dir == Dir::In { "datagram-in" } else { "datagram-out" };
         r.details.extend(self.once(s, us, kind, sentence));
-        if dir == Dir::In && self.session.explain {
+        if dir == Dir::In && self.session.explain && bytes.len() <= self.session.limits.dump_chunk {
             let (python, _) = explain::decoded(lang, "data", bytes);
             r.details.push(Detail::Python(python));
         }
