@@ -466,3 +466,48 @@ fn the_end_of_a_scripted_client_counts_its_bytes() {
     let end = all.last().unwrap();
     assert_eq!((end["bytes_in"].as_u64(), end["bytes_out"].as_u64()), (Some(16), Some(15)), "{end}");
 }
+
+/// The human summary counts the verdicts, after the clients' own lines.
+#[test]
+fn the_human_summary_counts_the_verdicts() {
+    let mut server = Proc::start(&["--color", "never", "tcp", "serve", "--port", "0", "--script", SERVER]);
+    let line = server.expect(|l| l.contains("listening on"));
+    let addr: SocketAddr = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+    course_client(addr, "Hello serveur !");
+    server.expect(|l| l.starts_with("#1 ✓ examples/scripts/course-server.np: played to its end"));
+    course_client(addr, "Bonjour");
+    server.expect(|l| l.starts_with("#2 ✗ examples/scripts/course-server.np: the client did not follow"));
+    server.signal(Signal::SIGINT);
+    server.expect(|l| l.starts_with("■ stopped by SIGINT"));
+    let totals = server.expect(|l| l.starts_with("  2 connections"));
+    assert!(totals.ends_with(", script: 1 passed, 1 failed"), "{totals}");
+    assert_eq!(server.wait(), 9);
+}
+
+/// --sequential: the next client's script begins once the current one's
+/// has ended (its verdict comes before the next `accepted`).
+#[test]
+fn sequential_plays_one_client_at_a_time() {
+    let (mut server, addr) = common::tcp_server(&["--sequential", "--script", SERVER]);
+    let mut first = TcpStream::connect(addr).unwrap();
+    first.set_read_timeout(Some(PATIENCE)).unwrap();
+    server.event("accepted");
+    // The second connects (the kernel completes it in the accept queue)
+    // and sends at once; it is not accepted while the first is served.
+    let mut second = TcpStream::connect(addr).unwrap();
+    second.set_read_timeout(Some(PATIENCE)).unwrap();
+    second.write_all(b"Hello serveur !").unwrap();
+    first.write_all(b"Hello serveur !").unwrap();
+    let mut answer = Vec::new();
+    first.read_to_end(&mut answer).unwrap();
+    assert_eq!(answer, b"Bonjour client !");
+    let mut answer = Vec::new();
+    second.read_to_end(&mut answer).unwrap();
+    assert_eq!(answer, b"Bonjour client !");
+    let first_end = server.event("script_end");
+    assert_eq!(first_end["conn"], 1);
+    let next = server.event("accepted");
+    assert_eq!(next["conn"], 2);
+    let second_end = server.event("script_end");
+    assert_eq!((second_end["conn"].as_u64(), second_end["exit_code"].as_u64()), (Some(2), Some(0)));
+}
