@@ -270,6 +270,7 @@ Examples:
   netplay udp serve                          datagrams to 127.0.0.1:12345, each with its sender
   netplay udp serve --reply 'Bonjour client !' --explain
   netplay udp serve --recv-size 8            a longer datagram is cut: see what is discarded
+  netplay udp serve --script dns-answer.np   answer dig, step by step
   netplay udp serve -6 --host :: --v6only false   dual-stack: IPv4 senders show as ::ffff:a.b.c.d";
 
 const UDP_SEND_EXAMPLES: &str = "\
@@ -289,6 +290,7 @@ Examples:
   netplay tcp serve --raw --once > out.bin   receive one connection's bytes, like nc -l
   netplay tcp serve --raw --once < file      send a file to the first client, like nc -N -l < file
   netplay tcp serve --broadcast              a chat: each client's messages go to the others
+  netplay tcp serve --script course-server.np   check each client, step by step
   netplay -q tcp serve --broadcast --host 0.0.0.0 --max-conns 10000 --idle-timeout 5m";
 
 const CONNECT_EXAMPLES: &str = "\

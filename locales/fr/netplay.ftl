@@ -1135,6 +1135,7 @@ examples-udp-serve =
       netplay udp serve                          datagrammes vers 127.0.0.1:12345, avec leur expéditeur
       netplay udp serve --reply 'Bonjour client !' --explain
       netplay udp serve --recv-size 8            un datagramme plus long est coupé : ce qui est jeté
+      netplay udp serve --script dns-answer.np   répondre à dig, étape par étape
       netplay udp serve -6 --host :: --v6only false   double pile : IPv4 en ::ffff:a.b.c.d
 examples-udp-send =
     Exemples :
@@ -1152,6 +1153,7 @@ examples-tcp-serve =
       netplay tcp serve --raw --once > out.bin   recevoir les octets d'une connexion, comme nc -l
       netplay tcp serve --raw --once < file      un fichier au premier client, comme nc -N -l < file
       netplay tcp serve --broadcast              une discussion : chaque client écrit aux autres
+      netplay tcp serve --script course-server.np   vérifier chaque client, étape par étape
       netplay -q tcp serve --broadcast --host 0.0.0.0 --max-conns 10000 --idle-timeout 5m
 examples-tcp-connect =
     Exemples :
