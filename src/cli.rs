@@ -845,7 +845,8 @@ pub fn command() -> clap::Command {
 /// for whoever reads the code; a test holds them equal to the English
 /// catalogue. Completions and the man page are made in English.
 pub fn command_in(lang: Lang) -> clap::Command {
-    let after = format!("{}\n\n{}", hexdump::legend_in(lang, false).trim_end(), exit::table_in(lang));
+    let after =
+        format!("{}\n\n{}", crate::report::legend::legend_in(lang, false).trim_end(), exit::table_in(lang));
     let mut command = localize(Cli::command(), lang, "").after_help(after);
     if lang != Lang::En {
         // clap makes the `help` subcommand when it builds the command.
@@ -1648,7 +1649,9 @@ fn manual() -> Result<Vec<u8>> {
         // Its headings become sub-headings of this section.
         page.extend(String::from_utf8_lossy(&options).replace(".SH ", ".SS ").as_bytes());
     }
-    for (heading, text) in [("HEX DUMP", hexdump::legend(false)), ("EXIT STATUS", exit::table())] {
+    for (heading, text) in
+        [("HEX DUMP", crate::report::legend::legend(false)), ("EXIT STATUS", exit::table())]
+    {
         page.extend(format!(".SH \"{heading}\"\n.nf\n{}\n.fi\n", roff_text(text.trim_end())).as_bytes());
     }
     man.render_version_section(&mut page)?;

@@ -17,6 +17,7 @@ use std::fmt::{self, Write as _};
 use std::mem::{align_of, size_of};
 use std::str::FromStr;
 
+use colored::Color;
 use thiserror::Error;
 
 /// Largest total size, in bytes, a format may describe.
@@ -725,6 +726,28 @@ impl FormatProblem {
             FormatProblem::TooLarge => msg!("format-too-large", limit = MAX_SIZE / (1024 * 1024)),
         }
     }
+}
+
+/// A line under the dump with what a struct format decoded the bytes to,
+/// indented to the hex panel: `          ↳ <label>(258,)`; or, in yellow,
+/// why they could not be decoded. Values print as Python's `repr` does, so
+/// a bytes value shows escapes, never raw control bytes.
+pub fn push_decoded(label: &str, decoded: &Result<Values, DecodeError>, color: bool, out: &mut Vec<u8>) {
+    let (paint, text) = match decoded {
+        Ok(values) => (Color::Blue, values.to_string()),
+        Err(error) => (Color::Yellow, error.to_string()),
+    };
+    out.extend_from_slice(b"          ");
+    if color {
+        out.extend_from_slice(format!("\x1b[{}m", paint.to_fg_str()).as_bytes());
+    }
+    out.extend_from_slice("↳ ".as_bytes());
+    out.extend_from_slice(label.as_bytes());
+    out.extend_from_slice(text.as_bytes());
+    if color {
+        out.extend_from_slice(b"\x1b[0m");
+    }
+    out.push(b'\n');
 }
 
 #[cfg(test)]

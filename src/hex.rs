@@ -406,7 +406,7 @@ fn push_record(
         Err(_) => format!("{offset:08x} {} ", crate::msg!("hex-at-the-end")),
     };
     let mut line = Vec::new();
-    hexdump::push_decoded(&label, decoded, color, &mut line);
+    crate::decode::push_decoded(&label, decoded, color, &mut line);
     let text = String::from_utf8_lossy(&line);
     let text = text.trim_end_matches('\n');
     match columns {

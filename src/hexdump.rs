@@ -15,8 +15,6 @@ use std::sync::LazyLock;
 use colored::Color;
 use unicode_width::UnicodeWidthChar;
 
-use crate::decode::{DecodeError, Values};
-
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 
@@ -1020,77 +1018,6 @@ fn push_offset(offset: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// The colour legend, one line a category (two for the longer ones), at
-/// most 80 columns wide. Every start builds it (it is part of `--help`), so
-/// it does without the renderer's tables: a run that dumps nothing never
-/// builds them.
-pub fn legend(color: bool) -> String {
-    legend_in(crate::i18n::Lang::En, color)
-}
-
-/// [`legend`] in `lang`.
-pub fn legend_in(lang: crate::i18n::Lang, color: bool) -> String {
-    use crate::msg;
-    let mut text = msg!("legend-title").render(lang);
-    text.push('\n');
-    for (category, name, describe) in legend_entries(lang) {
-        let name = format!("{name:<10}");
-        let sample = category.glyph();
-        let mut lines = describe.lines();
-        let first = lines.next().unwrap_or_default();
-        if color {
-            let code = category.color().to_fg_str();
-            text.push_str(&format!("  \x1b[{code}m{name} {sample}\x1b[0m  {first}\n"));
-        } else {
-            text.push_str(&format!("  {name} {sample}  {first}\n"));
-        }
-        for more in lines {
-            text.push_str(&format!("{:16}{more}\n", ""));
-        }
-    }
-    text
-}
-
-/// Each category with its name and what it holds, in `lang`: the legend's
-/// lines, for the terminal and for the page (report/html).
-pub fn legend_entries(lang: crate::i18n::Lang) -> Vec<(Category, String, String)> {
-    use crate::msg;
-    Category::ALL
-        .iter()
-        .map(|&category| {
-            let (name, describe) = match category {
-                Category::Null => (msg!("legend-name-null"), msg!("legend-null")),
-                Category::Printable => (msg!("legend-name-printable"), msg!("legend-printable")),
-                Category::Control => (msg!("legend-name-control"), msg!("legend-control")),
-                Category::NonAscii => (msg!("legend-name-non-ascii"), msg!("legend-non-ascii")),
-            };
-            (category, name.render(lang), describe.render(lang))
-        })
-        .collect()
-}
-
-/// A line under the dump with what a struct format decoded the bytes to,
-/// indented to the hex panel: `          ↳ <label>(258,)`; or, in yellow,
-/// why they could not be decoded. Values print as Python's `repr` does, so
-/// a bytes value shows escapes, never raw control bytes.
-pub fn push_decoded(label: &str, decoded: &Result<Values, DecodeError>, color: bool, out: &mut Vec<u8>) {
-    let (paint, text) = match decoded {
-        Ok(values) => (Color::Blue, values.to_string()),
-        Err(error) => (Color::Yellow, error.to_string()),
-    };
-    out.extend_from_slice(b"          ");
-    if color {
-        out.extend_from_slice(format!("\x1b[{}m", paint.to_fg_str()).as_bytes());
-    }
-    out.extend_from_slice("↳ ".as_bytes());
-    out.extend_from_slice(label.as_bytes());
-    out.extend_from_slice(text.as_bytes());
-    if color {
-        out.extend_from_slice(RESET);
-    }
-    out.push(b'\n');
-}
-
 /// Bytes from outside (a file name, a host or a value as typed, a peer's
 /// text) as the text panel shows them, for a message: a printable byte as
 /// itself, a control byte as its control picture (`␛` for ESC, `␇` BEL),
@@ -1439,29 +1366,6 @@ mod tests {
         let mut out = Vec::new();
         Dumper::new(PLAIN, false, 0x1_0000_0000).push(b"z", &mut out);
         assert!(String::from_utf8(out).unwrap().starts_with("100000000  7a"));
-    }
-
-    #[test]
-    fn legend_names_every_category() {
-        let text = legend(false);
-        assert_eq!(text.lines().count(), 1 + Category::ALL.len() + 2, "{text}");
-        // The course's ranges, in the course's words.
-        assert!(text.contains("printable ASCII (32-126)"), "{text}");
-        assert!(text.contains("not printable (1-31, 127)"), "{text}");
-        assert!(!text.contains("hitespace"), "{text}");
-        let french = legend_in(crate::i18n::Lang::Fr, true);
-        assert!(
-            french.contains("ASCII imprimable (32-126)") && french.contains("non imprimables (1-31, 127)")
-        );
-        for line in text.lines().chain(legend(true).lines()).chain(french.lines()) {
-            use unicode_width::UnicodeWidthStr;
-            let mut visible = line.to_string();
-            while let Some(start) = visible.find('\x1b') {
-                let end = start + visible[start..].find('m').unwrap();
-                visible.replace_range(start..=end, "");
-            }
-            assert!(visible.width() <= 80, "{} columns: {line}", visible.width());
-        }
     }
 
     /// The renderer as first written, byte by byte, kept as the

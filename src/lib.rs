@@ -57,7 +57,9 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::Legend => {
             let color = output.color.resolve(io::stdout().is_terminal());
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
-            stdout.write_all(hexdump::legend_in(output.lang, color).as_bytes()).map_err(OutputError)?;
+            stdout
+                .write_all(report::legend::legend_in(output.lang, color).as_bytes())
+                .map_err(OutputError)?;
             Ok(())
         }
         Job::Print(bytes) => {

@@ -8,6 +8,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod ladder;
+pub mod legend;
 pub mod packets;
 mod pyline;
 pub mod raw;

@@ -86,7 +86,7 @@ pub fn legend(lang: Lang, out: &mut String) {
     out.push_str("<h2>");
     escape_into(crate::msg!("legend-title").render(lang).trim_end_matches([':', ' ', '\u{a0}']), out);
     out.push_str("</h2><dl class=legend>");
-    for (category, name, describe) in crate::hexdump::legend_entries(lang) {
+    for (category, name, describe) in crate::report::legend::legend_entries(lang) {
         out.push_str(&format!("<dt><span class={}>{} ", class(category), category.glyph()));
         escape_into(&name, out);
         out.push_str("</span></dt><dd>");
