@@ -1,0 +1,249 @@
+//! The human reporter's socket steps and connections: each step with the
+//! value read back, listening, accepted, connected, closed.
+
+use super::*;
+
+impl Human {
+    pub(super) fn step(&mut self, step: &Step) {
+        match step {
+            Step::Socket { proto, role, .. } => {
+                self.proto = *proto;
+                self.role = *role;
+            }
+            Step::Bind { role: Role::Client, .. } => self.udp.bound = true,
+            _ => {}
+        }
+        if self.style.quiet {
+            return;
+        }
+        let arrow = self.paint(Color::Blue, "▸");
+        let text = match step {
+            Step::Socket { family, proto, .. } => self.t(msg!(
+                "step-socket",
+                family = family.constant(),
+                socktype = proto.socket_type(),
+                family_name = family.name(),
+                proto = proto.name(),
+            )),
+            Step::SetOption { name, set, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    (SockOpt::ReuseAddr, Role::Server, Proto::Tcp) => {
+                        self.dim(&format!("   {}", self.t(msg!("step-reuseaddr-default"))))
+                    }
+                    _ => String::new(),
+                };
+                let text = self.t(msg!("step-setsockopt", name = name.name(), set = *set, value = *value));
+                format!("{text}{why}")
+            }
+            Step::ReadOption { name, value, role } => {
+                let why = match (*name, *role, self.proto) {
+                    (SockOpt::ReuseAddr, Role::Server, Proto::Tcp) => crate::sys::reuse::left_off(),
+                    (SockOpt::V6Only, _, _) if *value == 0 => msg!("step-v6only-dual"),
+                    (SockOpt::V6Only, _, _) => msg!("step-v6only-only"),
+                    _ => msg!("step-option-default"),
+                };
+                self.t(msg!("step-read-option", name = name.name(), value = *value, why = why))
+            }
+            Step::Bind { addr, .. } => {
+                let note = port_note(addr.port()).map(|n| format!("   {}", self.t(n))).unwrap_or_default();
+                format!("{}{note}", self.t(msg!("step-bind", addr = addr)))
+            }
+            Step::Listen { backlog, effective } => {
+                if effective < backlog {
+                    self.t(msg!(
+                        "step-listen-capped",
+                        backlog = *backlog,
+                        effective = *effective,
+                        setting = crate::sys::backlog::SETTING
+                    ))
+                } else {
+                    self.t(msg!("step-listen", backlog = *backlog))
+                }
+            }
+            Step::Resolve { host, addrs, .. } => {
+                let list: Vec<String> = addrs.iter().map(show_ip).collect();
+                self.t(msg!("step-resolve", host = host, addrs = list.join(", ")))
+            }
+            Step::Connect { addr, .. } => self.t(msg!("step-connect", addr = addr)),
+        };
+        let text = format!("{arrow} {text}");
+        self.line(&text);
+        self.explanation(explain::step(self.style.lang, step, self.proto));
+    }
+
+    pub(super) fn listening(&mut self, proto: Proto, local: &SocketAddr) {
+        if self.style.quiet {
+            return;
+        }
+        if proto == Proto::Udp {
+            let arrow = self.paint(Color::Blue, "▸");
+            let why = self.t(msg!("step-no-listen-why"));
+            let why = self.dim(&why);
+            let what = self.t(msg!("step-no-listen"));
+            self.line(&format!("{arrow} {what}   {why}"));
+            self.explanation(explain::no_listen(self.style.lang));
+        }
+        let head = match proto {
+            Proto::Tcp => msg!("listening-tcp", local = local),
+            Proto::Udp => msg!("listening-udp", local = local),
+        };
+        let head = self.paint(Color::Green, &self.t(head));
+        self.line(&head);
+        let proto_key = match proto {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+        };
+        let reach = match local.ip() {
+            ip if ip.is_unspecified() => {
+                Some(msg!("reach-every-interface", ip = ip, proto = proto_key, port = local.port()))
+            }
+            ip if ip.is_loopback() && local.is_ipv6() => {
+                Some(msg!("reach-ipv6-loopback", ip = ip, proto = proto_key))
+            }
+            ip if ip.is_loopback() => Some(msg!("reach-loopback", ip = ip, proto = proto_key)),
+            _ => None,
+        };
+        if let Some(reach) = reach {
+            let reach = self.dim(&format!("  {}", self.t(reach)));
+            self.line(&reach);
+        }
+    }
+
+    /// The listen(5) lesson: connections the kernel has completed, waiting
+    /// for accept(); and what the kernel does once the queue is full.
+    pub(super) fn accept_queue(&mut self, queued: u32, backlog: u32) {
+        let text = self.t(match queued {
+            0 => msg!("accept-queue-empty"),
+            n if n > backlog => msg!("accept-queue-full", queued = n, backlog = backlog),
+            n => msg!("accept-queue", queued = n, backlog = backlog),
+        });
+        let text = self.paint(Color::Yellow, &text);
+        self.line(&text);
+    }
+
+    pub(super) fn sending_from(
+        &mut self,
+        local: &SocketAddr,
+        peer: &SocketAddr,
+        connected: bool,
+        ephemeral: bool,
+    ) {
+        self.udp.connected = connected;
+        let shown = self.show_addr(peer);
+        let head = if connected {
+            msg!("udp-connected-socket", local = local, peer = shown)
+        } else {
+            msg!("udp-sending-from", local = local, peer = shown)
+        };
+        let head = self.paint(Color::Green, &self.t(head));
+        self.line(&head);
+        if self.style.quiet {
+            return;
+        }
+        let port = local.port();
+        let origin = match (ephemeral, connected, self.udp.bound) {
+            (false, _, _) => msg!("udp-port-asked", port = port),
+            (true, _, true) => msg!("udp-port-at-bind", port = port),
+            (true, true, false) => msg!("udp-port-at-connect", port = port),
+            (true, false, false) => msg!("udp-port-at-sendto", port = port),
+        };
+        let what = if connected {
+            crate::sys::refused::connected_note()
+        } else {
+            crate::sys::refused::unconnected_note()
+        };
+        // Why the server will see another address than the one shown here.
+        let unbound = local.ip().is_unspecified().then(|| {
+            let seen: Arg =
+                if peer.ip().is_loopback() { peer.ip().into() } else { msg!("udp-unbound-route").into() };
+            msg!("udp-unbound", local_ip = local.ip(), peer_ip = peer.ip(), seen = seen)
+        });
+        for note in [origin, what].into_iter().chain(unbound) {
+            let note = self.t(msg!("note-sentence", note = note));
+            let note = self.dim(&format!("  {note}"));
+            self.line(&note);
+        }
+        if self.style.explain {
+            let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
+            let (python, sentence) = explain::udp_local(self.style.lang, local, connected, range);
+            self.explanation((python, sentence));
+        }
+    }
+
+    pub(super) fn accepted(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
+        let tag = self.conn_tag(conn);
+        let text = self.t(msg!("accepted", peer = self.show_addr(peer)));
+        let text = self.paint(Color::Green, &text);
+        let line = self.t(msg!("accepted-line", tag = tag, text = text, local = local, port = peer.port()));
+        self.line(&line);
+        self.explanation(explain::accepted(self.style.lang, peer));
+    }
+
+    pub(super) fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr, ephemeral: bool) {
+        let tag = self.conn_tag(conn);
+        let text = self.paint(Color::Green, &self.t(msg!("connected-to", peer = peer)));
+        let port = local.port();
+        let origin = match ephemeral {
+            true => msg!("origin-ephemeral", port = port),
+            false => msg!("origin-asked", port = port),
+        };
+        let line = self.t(msg!("connected-line", tag = tag, text = text, local = local, origin = origin));
+        self.line(&line);
+        if self.style.explain && ephemeral {
+            let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
+            let why = self.dim(&format!("      {}", explain::ephemeral(self.style.lang, local, peer, range)));
+            self.line(&why);
+        }
+    }
+
+    pub(super) fn closed(
+        &mut self,
+        conn: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+        duration: std::time::Duration,
+        reason: Option<&Msg>,
+    ) {
+        for dir in [Dir::In, Dir::Out] {
+            if let Some(mut dumper) = self.dumpers.remove(&(conn, dir)) {
+                dumper.finish(&mut self.buf);
+            }
+        }
+        let tag = self.conn_tag(conn);
+        let (duration, bytes_in, bytes_out) =
+            (Arg::duration(duration), Arg::bytes(bytes_in), Arg::bytes(bytes_out));
+        // The duration runs from the call that made the connection, and
+        // the line says which; its end is the stamp the other lines carry.
+        let since = match self.role {
+            Role::Server => "accept()",
+            Role::Client => "connect()",
+        };
+        let when = self.when();
+        let text = self.t(match reason {
+            Some(reason) => msg!(
+                "closed-why",
+                when = when,
+                since = since,
+                duration = duration,
+                bytes_in = bytes_in,
+                bytes_out = bytes_out,
+                reason = reason.clone()
+            ),
+            None => msg!(
+                "closed",
+                when = when,
+                since = since,
+                duration = duration,
+                bytes_in = bytes_in,
+                bytes_out = bytes_out
+            ),
+        });
+        let text = self.paint(Color::Yellow, &text);
+        self.line(&format!("{tag} {text}"));
+        // After a reset or an error, who sent a FIN first says nothing sure.
+        let first_fin =
+            self.first_fin.remove(&conn).filter(|_| reason.is_none()).unwrap_or(FirstFin::Neither);
+        let lang = self.style.lang;
+        self.explanation(explain::closed(lang, self.role, first_fin, crate::sys::in_use::TIME_WAIT_LEN));
+    }
+}
