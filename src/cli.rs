@@ -40,6 +40,8 @@ use crate::udp::send::SendConfig;
 use crate::udp::serve::{AnswerPolicy, DEFAULT_ANSWER_RATE, UdpServeConfig};
 use crate::units;
 
+mod nc;
+
 /// See every socket step and every byte: a TCP/UDP playground and a
 /// netcat-class tool.
 #[derive(Debug, Parser)]
@@ -200,6 +202,19 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print netplay's manual page (roff) on stdout: `netplay man | man -l -`.
     Man,
+    /// Run as OpenBSD nc: its flags, its exit status (0 or 1), its quiet output; -v shows netplay's
+    /// steps and hex dumps. `netplay nc -h` lists the flags.
+    #[command(after_help = nc::NC_EXAMPLES)]
+    Nc(NcStub),
+}
+
+/// `netplay nc WORDS`: the words are nc's, read apart from netplay's own
+/// (see cli/nc.rs); clap only lists the subcommand.
+#[derive(Debug, Args)]
+pub struct NcStub {
+    /// nc's flags and operands: netplay nc -h lists them.
+    #[arg(value_name = "NC-ARGS", num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
+    pub args: Vec<OsString>,
 }
 
 const COMPLETIONS_EXAMPLES: &str = "\
@@ -966,6 +981,8 @@ pub fn help_ids() -> Vec<String> {
     }
     let mut out = Vec::new();
     walk(&Cli::command(), "", &mut out);
+    // `netplay nc` reads its words with a command of its own.
+    walk(&nc::NcArgs::command(), "nc", &mut out);
     out
 }
 
@@ -1026,6 +1043,12 @@ pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Res
     if let Some(tip) = missing_protocol(&args[1..]) {
         return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip.to_string()));
     }
+    // nc's words are nc's: clap reads netplay's up to `nc`, and they wait
+    // for cli/nc.rs.
+    let (args, nc_words) = match first_plain(&args[1..]) {
+        Some((at, "nc")) => (args[..at + 2].to_vec(), Some(args[at + 2..].to_vec())),
+        _ => (args, None),
+    };
     let matches = match command().try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(mut err) => {
@@ -1042,7 +1065,27 @@ pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Res
     };
     let mut cli = Cli::from_arg_matches(&matches)?;
     in_order(&mut cli, &matches);
+    if let (Some(Command::Nc(stub)), Some(words)) = (&mut cli.command, nc_words) {
+        stub.args = words;
+    }
     Ok(cli)
+}
+
+/// The first word that is no flag and no global flag's value (the
+/// subcommand, or the protocol), and where it is.
+fn first_plain(args: &[OsString]) -> Option<(usize, &str)> {
+    let mut at = 0;
+    while let Some(word) = args.get(at) {
+        let word = word.to_str()?;
+        match word {
+            "--" => return None,
+            w if GLOBAL_WITH_VALUE.contains(&w) => at += 1,
+            w if w.starts_with('-') => {}
+            w => return Some((at, w)),
+        }
+        at += 1;
+    }
+    None
 }
 
 /// `-m` and `--hex` together: one list of messages in command-line order
@@ -1190,6 +1233,12 @@ pub fn print_error(err: &clap::Error) -> std::io::Result<()> {
 /// allowed, the usage, or the command's --help), in `lang`. None for
 /// `--help` and `--version`, which clap prints.
 pub fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
+    error_what(err).map(|what| msg!("error-line", what = what).render(lang) + "\n")
+}
+
+/// What [`error_text`] says after `netplay: `; None for `--help` and
+/// `--version`.
+fn error_what(err: &clap::Error) -> Option<Msg> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let strings = |kind: ContextKind| match err.get(kind) {
         Some(ContextValue::String(s)) => vec![s.clone()],
@@ -1269,15 +1318,14 @@ pub fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
             }
             // netplay's own (`netplay serve`): already in the reader's
             // words, and it says what to try.
-            None => return Some(msg!("error-line", what = clap_first_line(err)).render(lang) + "\n"),
+            None => return Some(Msg::text(clap_first_line(err))),
         },
         _ => (msg!("clap-error", what = clap_first_line(err)), more),
     };
-    let what = match hint {
+    Some(match hint {
         Some(hint) => msg!("error-with-hint", error = head, hint = hint),
         None => head,
-    };
-    Some(msg!("error-line", what = what).render(lang) + "\n")
+    })
 }
 
 /// The first line of clap's own text for an error, without its `error: `.
@@ -1577,6 +1625,7 @@ impl Cli {
             }
             Some(Command::Udp(UdpCommand::Bench(args))) => (Job::UdpBench(args.into_config()?), 65_536),
             Some(Command::Completions(args)) => (Job::Print(completions(args.shell)), 0),
+            Some(Command::Nc(stub)) => return nc::run_of(stub.args, output, renderer),
             Some(Command::Man) => (Job::Print(manual()?), 0),
             Some(Command::Demo(args)) => {
                 if output.raw {
@@ -1705,6 +1754,7 @@ impl OutputArgs {
             columns: self.columns.map(usize::from),
             lang: self.lang.map(Lang::from).unwrap_or_else(crate::i18n::current),
             picture: PictureSpec { html: self.html, svg: self.svg },
+            raw_dumps: false,
         }
     }
 }
@@ -1740,7 +1790,13 @@ impl BindArgs {
     /// The options before bind; SO_REUSEADDR is set (Some(true)), shown
     /// as left off (Some(false)), or not mentioned (None).
     fn options(&self, reuse_addr: Option<bool>) -> SocketOptions {
-        SocketOptions { reuse_addr, reuse_port: self.reuse_port, v6only: self.v6only, recv_buffer: None }
+        SocketOptions {
+            reuse_addr,
+            reuse_port: self.reuse_port,
+            v6only: self.v6only,
+            recv_buffer: None,
+            send_buffer: None,
+        }
     }
 }
 
@@ -1765,6 +1821,8 @@ impl TcpServeArgs {
                 (false, false) => StdinMode::Lines,
             },
             half_close: self.half_close.into_config(),
+            crlf: false,
+            quit_after: None,
             queue_limit: self.queue,
             slow: match self.slow {
                 SlowArg::Wait => SlowPolicy::Wait,
@@ -1903,6 +1961,8 @@ impl TcpConnectArgs {
             timeout: self.timeout,
             recv_size: self.recv_size,
             half_close: self.half_close.into_config(),
+            crlf: false,
+            options: SocketOptions::default(),
             direct: direct && script.is_none(),
             script,
         })
@@ -1924,6 +1984,11 @@ impl UdpServeArgs {
             reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Vec::from),
             limit: self.once.then_some(1),
             idle: None,
+            idle_after_first: false,
+            first_peer: false,
+            send_stdin: false,
+            crlf: false,
+            quit_after: None,
             answers: AnswerPolicy {
                 rate: self.answer_rate,
                 access: Access { allow: self.allow, deny: self.deny },
@@ -1957,6 +2022,8 @@ impl UdpSendArgs {
             count: self.count,
             interval: self.interval,
             wait: self.wait.unwrap_or_default(),
+            idle: None,
+            crlf: false,
             connect: self.connect,
             bind,
             recv_size: self.recv_size,

@@ -27,6 +27,8 @@ pub enum Job {
     TcpBench(TcpBenchConfig),
     UdpBench(UdpBenchConfig),
     Demo(DemoConfig),
+    /// `netplay nc`: one of the runners above, as nc's flags ask.
+    Nc(crate::nc::NcConfig),
 }
 
 #[derive(Debug, Clone)]

@@ -30,6 +30,20 @@ pub fn table() -> String {
 
 pub use crate::config::UsageError;
 
+pub use crate::nc::NcExit;
+
+/// The process's exit status for a failed run, and the line to print:
+/// [`outcome`]'s, or for `netplay nc` nc's status ([`NcExit`]).
+pub fn status(err: &anyhow::Error) -> (u8, Option<String>) {
+    match err.downcast_ref::<NcExit>() {
+        Some(nc) => (nc.code, nc.cause.as_ref().and_then(|cause| outcome(cause).1)),
+        None => {
+            let (code, line) = outcome(err);
+            (code as u8, line)
+        }
+    }
+}
+
 /// How a failed run ends: the code, and the line to print (None when it
 /// ends quietly, as when stdout is a closed pipe), in the run's language.
 pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {

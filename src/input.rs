@@ -285,6 +285,40 @@ fn feed_reader(
     }
 }
 
+/// `--crlf` (nc -C): each line end sent as CR LF. A LF that a CR does not
+/// already come before becomes CR LF; every other byte goes unchanged. It
+/// remembers the last byte across pieces, so a CR at the end of one read
+/// and its LF at the start of the next stay one line end (nc -C sends
+/// CR CR LF there).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Crlf {
+    after_cr: bool,
+}
+
+impl Crlf {
+    /// `bytes` with its bare line ends as CR LF; borrowed when none is bare.
+    pub fn convert<'a>(&mut self, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let before = self.after_cr;
+        let bare = |at: usize| bytes[at] == b'\n' && if at == 0 { !before } else { bytes[at - 1] != b'\r' };
+        let Some(first) = (0..bytes.len()).find(|&at| bare(at)) else {
+            if let Some(&last) = bytes.last() {
+                self.after_cr = last == b'\r';
+            }
+            return std::borrow::Cow::Borrowed(bytes);
+        };
+        let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16 + 1);
+        out.extend_from_slice(&bytes[..first]);
+        for (at, &byte) in bytes.iter().enumerate().skip(first) {
+            if bare(at) {
+                out.push(b'\r');
+            }
+            out.push(byte);
+        }
+        self.after_cr = bytes.last() == Some(&b'\r');
+        std::borrow::Cow::Owned(out)
+    }
+}
+
 /// Reads `--hex` text such as `01 02 ff`, `0102ff`, `de:ad:be:ef` or
 /// `0x01,0x02` into bytes.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, Msg> {
@@ -387,6 +421,21 @@ mod tests {
         assert!(err.to_string().contains("big.bin is 9 bytes"), "{err}");
         assert_eq!(Input::File(path).datagrams(9, false).unwrap(), Some(vec![vec![1u8; 9]]));
         assert_eq!(Input::Stdin.datagrams(9, false).unwrap(), None);
+    }
+
+    #[test]
+    fn crlf_turns_bare_line_ends_into_cr_lf_across_pieces() {
+        let mut crlf = Crlf::default();
+        assert_eq!(&*crlf.convert(b"GET / HTTP/1.0\n\n"), b"GET / HTTP/1.0\r\n\r\n");
+        assert_eq!(&*crlf.convert(b"ok\r\n"), b"ok\r\n");
+        assert!(matches!(crlf.convert(b"no line end"), std::borrow::Cow::Borrowed(_)));
+        // A CR that ends one piece and the LF that starts the next.
+        assert_eq!(&*crlf.convert(b"a\r"), b"a\r");
+        assert_eq!(&*crlf.convert(b"\nb\n"), b"\nb\r\n");
+        assert_eq!(&*crlf.convert(b"\n"), b"\r\n");
+        assert_eq!(&*crlf.convert(b""), b"");
+        assert_eq!(&*crlf.convert(b"\n"), b"\r\n");
+        assert_eq!(&*crlf.convert(b"\r\r\n\x00\n"), b"\r\r\n\x00\r\n");
     }
 
     #[test]

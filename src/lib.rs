@@ -18,6 +18,7 @@ pub mod hexdump;
 pub mod i18n;
 pub mod input;
 pub mod model;
+pub mod nc;
 pub mod net;
 pub mod output;
 pub mod packets;
@@ -70,6 +71,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         Job::TcpServe(config) => {
             with_report(output, &notices, picture, |report| tcp::serve::run(config, report))
         }
+        Job::Nc(config) => with_report(output, &notices, picture, |report| nc::run(config, report)),
         Job::TcpConnect(config) => {
             let script = config.script.as_ref().map(|s| s.name.clone());
             with_report(output, &notices, picture, |report| {

@@ -30,11 +30,11 @@ fn main() -> ExitCode {
     match netplay::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let (code, line) = netplay::exit::outcome(&err);
+            let (code, line) = netplay::exit::status(&err);
             if let Some(line) = line {
                 let _ = writeln!(std::io::stderr(), "{}", netplay::width::fit_stderr(&line, columns));
             }
-            ExitCode::from(code as u8)
+            ExitCode::from(code)
         }
     }
 }

@@ -53,11 +53,12 @@ pub fn to_terminal(config: &OutputConfig, picture: Option<(&html::Picture, Role)
             let color = config.color.resolve(terminal);
             let width = width::columns(config.columns, terminal, width::stderr_terminal());
             let mut style = human::Style::from_config(config, color, width);
-            style.dumps = false;
+            style.dumps = config.raw_dumps;
             let stderr = human::Human::new(on_stderr()?, style);
             let payload = Background::new(stdout, Afterwards::Discard)?;
             stoppers.push(payload.stopper());
-            Box::new(raw::Raw::new(payload, stderr, config.quiet, config.decode.is_some()))
+            let shown = raw::Shown { decode: config.decode.is_some(), dumps: config.raw_dumps };
+            Box::new(raw::Raw::new(payload, stderr, config.quiet, shown))
         }
     };
     let report = match picture {
@@ -67,8 +68,10 @@ pub fn to_terminal(config: &OutputConfig, picture: Option<(&html::Picture, Role)
     for stopper in stoppers {
         report.on_stop(move |at| stopper.give_up_at(at));
     }
-    // The picture shows what is sent, whatever stdout shows.
-    Ok(if config.mode == Mode::Raw && picture.is_none() { report.without_sends() } else { report })
+    // The picture shows what is sent, whatever stdout shows, and so do
+    // raw dumps on stderr.
+    let sends = config.mode != Mode::Raw || picture.is_some() || config.raw_dumps;
+    Ok(if sends { report } else { report.without_sends() })
 }
 
 /// Output for a run with several ends at once (the demo): each end gets a

@@ -105,3 +105,8 @@ fn completions_and_the_man_page_stay_english() {
     let man = help_in("fr_FR.UTF-8", &["man"]);
     assert!(man.contains("Listen for TCP connections") && !man.contains("Attendre des connexions TCP"));
 }
+
+#[test]
+fn nc_help() {
+    insta::assert_snapshot!(help(&["nc", "-h"]));
+}

@@ -328,6 +328,9 @@ reject-not-allowed = not in --allow { $rules }
 reason-server-stopping = the server is stopping
 reason-closed-by-server = closed by the server
 reason-idle = idle: nothing received for { $after } (--idle-timeout)
+reason-quit-after = time up: stdin had ended, and the client had all of it { $after } ago (--quit-after)
+reason-probe = closed at once: the probe only asked whether something listens
+error-scan-none-open = no port of { $ports } on { $host } took a connection
 reason-stalled = took no data for { $after } with { $waiting } waiting (--stall-timeout)
 reason-fell-behind = disconnected: it fell behind, { $waiting } waiting (--slow disconnect)
 error-accept = accept on { $local }: { $error }
@@ -408,6 +411,8 @@ os-network-unreachable = network unreachable
 os-not-found = no such file or directory
 op-waiting-data = waiting for data from
 op-waiting-datagrams = waiting for datagrams on
+op-waiting-datagrams-from = waiting for datagrams from
+op-connect-udp = connect (UDP) to
 
 ## What the UDP server tells (src/udp/serve.rs, src/udp/guard.rs)
 
@@ -1168,3 +1173,62 @@ exit-note-refused = --connect only
 exit-note-refused-windows = Windows reports it with or without --connect
 exit-note-privileged = ports below 1024 need privileges
 exit-note-privileged-windows = a port the system reserved, or one held with SO_EXCLUSIVEADDRUSE
+
+## netplay nc: OpenBSD nc's command line (src/cli/nc.rs)
+about-nc = Run as OpenBSD nc: its flags, its exit status (0 or 1), its quiet output; -v shows netplay's steps and hex dumps. `netplay nc -h` lists the flags
+examples-nc =
+    Examples:
+      netplay nc -l 9000 > file               receive one connection's bytes (on every interface)
+      netplay nc -N 192.0.2.7 9000 < file     send a file, then a FIN
+      netplay nc -lk 127.0.0.1 9000           serve clients one after the other
+      netplay nc -zv 127.0.0.1 20-25          which ports take a connection?
+      netplay nc -u -w 1 127.0.0.1 53 < q.bin   one UDP exchange, ended by a second of silence
+help-nc-args = nc's flags and operands: netplay nc -h lists them
+help-nc-ipv4 = IPv4 addresses only
+help-nc-ipv6 = IPv6 addresses only
+help-nc-crlf = Send each line end of stdin as CR LF
+help-nc-no-stdin = Do not read stdin
+help-nc-so-rcvbuf = The receive buffer to ask for (SO_RCVBUF), in bytes
+help-nc-keep = With -l: once a client has gone, accept the next, one at a time; with -u -l, take datagrams from every sender
+help-nc-listen = Listen for a connection (with -u, a datagram) instead of connecting: on every interface, unless -s or an address before the port names one
+help-nc-shutdown = Shut down the sending side (shutdown(SHUT_WR), a FIN) when stdin ends
+help-nc-numeric = Addresses only: no host name is looked up
+help-nc-so-sndbuf = The send buffer to ask for (SO_SNDBUF), in bytes
+help-nc-source-port = The local port: the client's source port, or with -l the port to listen on
+help-nc-quit = Once stdin has ended: -N, and with -l or -u, the peer has SECONDS more to finish, then the run ends (exit 0). A negative number changes nothing
+help-nc-random = With -z and several ports: try them in a random order
+help-nc-source = The local address: the client's source address, or with -l the address to listen on
+help-nc-udp = UDP instead of TCP
+help-nc-verbose = Show netplay's socket steps, and a hex dump of each chunk either way, on stderr; stdout still gets the bytes received, unchanged
+help-nc-wait = Give up connecting after SECONDS, and end when nothing has moved for SECONDS (exit 0)
+help-nc-zero = Only find out whether something listens: connect, then close at once, sending nothing (TCP). Exit 0 when a port took the connection
+help-nc-destination = The host to connect to; with -l, the port to listen on, or the address then the port
+help-nc-ports = The port; with -z, several, and ranges such as 20-30
+nc-unsupported = nc's { $flag } ({ $what }) is not supported by netplay nc
+nc-what-broadcast = broadcast datagrams
+nc-what-tls = TLS
+nc-what-debug = SO_DEBUG, which Linux reserves to CAP_NET_ADMIN and uses for nothing TCP shows
+nc-what-exec = running a program on the connection
+nc-what-fd = passing the socket to another program
+nc-what-interval = a pause between lines
+nc-what-ttl = TTLs and hop limits
+nc-what-proxy = proxies
+nc-what-md5 = TCP MD5 signatures
+nc-what-tos = the type of service
+nc-what-telnet = telnet negotiation
+nc-what-unix = Unix domain sockets
+nc-what-rtable = routing tables
+nc-what-recvlimit = a count of reads to stop after
+nc-what-dccp = DCCP
+nc-what-udp-probe = UDP has no connection to probe: nc -zu calls every port open; netplay udp send --connect HOST PORT -m x --wait 1s sees a closed one refuse
+nc-unknown-flag = { $flag } is not one of nc's flags (netplay nc -h lists them)
+nc-missing-port = no port after { $host }: netplay nc HOST PORT
+nc-listen-port = no port to listen on: netplay nc -l PORT, or -l -p PORT
+nc-operands = these operands do not fit nc's usage: netplay nc [-46CdhklNnruvz] [-I length] [-O length] [-p port] [-q seconds] [-s address] [-w seconds] [destination] [port]
+nc-z-with-l = -z and -l do not go together: -z connects, -l listens
+nc-k-without-l = -k keeps a listening server going: it needs -l
+nc-numeric-name = -n: { $host } is not an address, and with -n no name is looked up
+nc-bad-port = port { $text }: { $why }
+nc-ports-need-z = several ports are for -z, which only checks them; to exchange bytes, give one
+nc-seconds-bad = { $text } is not a whole number of seconds
+nc-netplay-flag = { $flag } is not for netplay nc, which writes what nc writes (-v adds netplay's steps); the native subcommands take it (netplay tcp connect, tcp serve, udp send, udp serve)

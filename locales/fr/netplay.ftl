@@ -349,6 +349,9 @@ reject-not-allowed = absent de --allow { $rules }
 reason-server-stopping = le serveur s'arrête
 reason-closed-by-server = fermée par le serveur
 reason-idle = inactive : rien reçu pendant { $after } (--idle-timeout)
+reason-quit-after = temps écoulé : stdin était fini, et le client l'avait reçu en entier depuis { $after } (--quit-after)
+reason-probe = fermée aussitôt : la sonde demandait seulement si quelque chose écoute
+error-scan-none-open = aucun des ports { $ports } de { $host } n'a pris de connexion
 reason-stalled = n'a rien pris pendant { $after } avec { $waiting } en attente (--stall-timeout)
 reason-fell-behind = déconnecté : il a pris du retard, { $waiting } en attente (--slow disconnect)
 error-accept = accept sur { $local } : { $error }
@@ -429,6 +432,8 @@ os-network-unreachable = réseau injoignable
 os-not-found = fichier ou dossier introuvable
 op-waiting-data = attente de données de
 op-waiting-datagrams = attente de datagrammes sur
+op-waiting-datagrams-from = attente de datagrammes de
+op-connect-udp = connect (UDP) vers
 
 ## Ce que dit le serveur UDP (src/udp/serve.rs, src/udp/guard.rs)
 
@@ -1193,3 +1198,62 @@ exit-note-refused = avec --connect seulement
 exit-note-refused-windows = Windows le rapporte avec ou sans --connect
 exit-note-privileged = les ports en dessous de 1024 demandent des privilèges
 exit-note-privileged-windows = un port que le système a réservé, ou tenu avec SO_EXCLUSIVEADDRUSE
+
+## netplay nc : la ligne de commande de nc d'OpenBSD (src/cli/nc.rs)
+about-nc = Fonctionner comme nc d'OpenBSD : ses options, son code de sortie (0 ou 1), sa sortie discrète ; -v montre les étapes de netplay et ses vidages hexadécimaux. `netplay nc -h` liste les options
+examples-nc =
+    Exemples :
+      netplay nc -l 9000 > fichier            recevoir les octets d'une connexion (sur toutes les interfaces)
+      netplay nc -N 192.0.2.7 9000 < fichier  envoyer un fichier, puis un FIN
+      netplay nc -lk 127.0.0.1 9000           servir les clients l'un après l'autre
+      netplay nc -zv 127.0.0.1 20-25          quels ports prennent une connexion ?
+      netplay nc -u -w 1 127.0.0.1 53 < q.bin   un échange UDP, fini par une seconde de silence
+help-nc-args = les options et opérandes de nc : netplay nc -h les liste
+help-nc-ipv4 = Adresses IPv4 seulement
+help-nc-ipv6 = Adresses IPv6 seulement
+help-nc-crlf = Envoyer chaque fin de ligne de l'entrée standard en CR LF
+help-nc-no-stdin = Ne pas lire l'entrée standard
+help-nc-so-rcvbuf = Le tampon de réception à demander (SO_RCVBUF), en octets
+help-nc-keep = Avec -l : une fois un client parti, accepter le suivant, un à la fois ; avec -u -l, prendre les datagrammes de tous les expéditeurs
+help-nc-listen = Écouter une connexion (avec -u, un datagramme) au lieu de se connecter : sur toutes les interfaces, sauf si -s ou une adresse avant le port en nomme une
+help-nc-shutdown = Fermer le côté envoi (shutdown(SHUT_WR), un FIN) quand l'entrée standard se termine
+help-nc-numeric = Des adresses seulement : aucun nom d'hôte n'est résolu
+help-nc-so-sndbuf = Le tampon d'envoi à demander (SO_SNDBUF), en octets
+help-nc-source-port = Le port local : le port source du client, ou avec -l le port à écouter
+help-nc-quit = Une fois l'entrée standard finie : -N, et avec -l ou -u, le pair a encore SECONDS pour finir, puis l'exécution se termine (code 0). Un nombre négatif ne change rien
+help-nc-random = Avec -z et plusieurs ports : les essayer dans un ordre aléatoire
+help-nc-source = L'adresse locale : l'adresse source du client, ou avec -l l'adresse à écouter
+help-nc-udp = UDP au lieu de TCP
+help-nc-verbose = Montrer les étapes des sockets de netplay, et le vidage hexadécimal de chaque morceau dans les deux sens, sur la sortie d'erreur ; la sortie standard reçoit toujours les octets reçus, tels quels
+help-nc-wait = Abandonner la connexion après SECONDS, et finir quand rien n'a bougé pendant SECONDS (code 0)
+help-nc-zero = Savoir seulement si quelque chose écoute : se connecter, puis fermer aussitôt, sans rien envoyer (TCP). Code 0 quand un port a pris la connexion
+help-nc-destination = L'hôte où se connecter ; avec -l, le port à écouter, ou l'adresse puis le port
+help-nc-ports = Le port ; avec -z, plusieurs, et des plages comme 20-30
+nc-unsupported = { $flag } de nc ({ $what }) n'est pas pris en charge par netplay nc
+nc-what-broadcast = les datagrammes en diffusion
+nc-what-tls = TLS
+nc-what-debug = SO_DEBUG, que Linux réserve à CAP_NET_ADMIN et dont TCP ne montre rien
+nc-what-exec = lancer un programme sur la connexion
+nc-what-fd = passer la socket à un autre programme
+nc-what-interval = une pause entre les lignes
+nc-what-ttl = les TTL et limites de sauts
+nc-what-proxy = les proxys
+nc-what-md5 = les signatures TCP MD5
+nc-what-tos = le type de service
+nc-what-telnet = la négociation telnet
+nc-what-unix = les sockets du domaine Unix
+nc-what-rtable = les tables de routage
+nc-what-recvlimit = un nombre de lectures après lequel s'arrêter
+nc-what-dccp = DCCP
+nc-what-udp-probe = UDP n'a pas de connexion à sonder : nc -zu dit tous les ports ouverts ; netplay udp send --connect HÔTE PORT -m x --wait 1s voit un port fermé refuser
+nc-unknown-flag = { $flag } n'est pas une option de nc (netplay nc -h les liste)
+nc-missing-port = pas de port après { $host } : netplay nc HÔTE PORT
+nc-listen-port = pas de port à écouter : netplay nc -l PORT, ou -l -p PORT
+nc-operands = ces opérandes ne suivent pas l'usage de nc : netplay nc [-46CdhklNnruvz] [-I longueur] [-O longueur] [-p port] [-q secondes] [-s adresse] [-w secondes] [destination] [port]
+nc-z-with-l = -z et -l ne vont pas ensemble : -z se connecte, -l écoute
+nc-k-without-l = -k garde un serveur qui écoute : il lui faut -l
+nc-numeric-name = -n : { $host } n'est pas une adresse, et avec -n aucun nom n'est résolu
+nc-bad-port = port { $text } : { $why }
+nc-ports-need-z = plusieurs ports, c'est pour -z, qui ne fait que les sonder ; pour échanger des octets, en donner un
+nc-seconds-bad = { $text } n'est pas un nombre entier de secondes
+nc-netplay-flag = { $flag } n'est pas pour netplay nc, qui écrit ce qu'écrit nc (-v ajoute les étapes de netplay) ; les sous-commandes natives le prennent (netplay tcp connect, tcp serve, udp send, udp serve)

@@ -47,7 +47,15 @@ pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
     match &config.mode {
         Mode::Serve { addr, options, once } => serve(&config, *addr, *options, *once, &report),
         Mode::Send { target, family } => {
-            let stream = connect::open(target, *family, None, Some(PATIENCE), &report, None)?;
+            let stream = connect::open(
+                target,
+                *family,
+                None,
+                SocketOptions::default(),
+                Some(PATIENCE),
+                &report,
+                None,
+            )?;
             let result = send(stream, &config, BenchSide::Sender, &report)?;
             report.emit(Event::TcpBench(result))?;
             Ok(())
@@ -67,7 +75,8 @@ pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
                 })?
             };
             let target = Target::of(addr);
-            let stream = connect::open(&target, None, None, Some(PATIENCE), &report, None)?;
+            let stream =
+                connect::open(&target, None, None, SocketOptions::default(), Some(PATIENCE), &report, None)?;
             let result = send(stream, &config, BenchSide::Local, &report);
             report.emit(Event::TcpBench(with_receiver(result, receiver)?))?;
             Ok(())

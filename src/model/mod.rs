@@ -101,6 +101,8 @@ pub enum SockOpt {
     ReusePort,
     #[serde(rename = "SO_RCVBUF")]
     RcvBuf,
+    #[serde(rename = "SO_SNDBUF")]
+    SndBuf,
     #[serde(rename = "IPV6_V6ONLY")]
     V6Only,
     #[serde(rename = "SO_RXQ_OVFL")]
@@ -120,6 +122,7 @@ impl SockOpt {
             SockOpt::ReuseAddr => "SO_REUSEADDR",
             SockOpt::ReusePort => "SO_REUSEPORT",
             SockOpt::RcvBuf => "SO_RCVBUF",
+            SockOpt::SndBuf => "SO_SNDBUF",
             SockOpt::V6Only => "IPV6_V6ONLY",
             SockOpt::RxqOvfl => "SO_RXQ_OVFL",
             SockOpt::Linger => "SO_LINGER",
@@ -191,6 +194,11 @@ pub enum Op {
     WaitData,
     /// A receive that waited its whole idle limit for datagrams (UDP).
     WaitDatagrams,
+    /// A receive that waited its whole idle limit for the one peer's
+    /// datagrams (UDP, `netplay nc -u -l -w`).
+    WaitDatagramsFrom,
+    /// connect() of a UDP socket to the one peer it answers.
+    ConnectUdp,
 }
 
 impl Op {

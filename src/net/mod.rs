@@ -209,6 +209,8 @@ pub fn op_msg(op: Op) -> Msg {
         Op::ReadOption(option) => msg!("op-read-option", option = option.name()),
         Op::WaitData => msg!("op-waiting-data"),
         Op::WaitDatagrams => msg!("op-waiting-datagrams"),
+        Op::WaitDatagramsFrom => msg!("op-waiting-datagrams-from"),
+        Op::ConnectUdp => msg!("op-connect-udp"),
     }
 }
 

@@ -26,6 +26,8 @@ pub struct SocketOptions {
     pub v6only: Option<bool>,
     /// SO_RCVBUF to ask for; `None` leaves the OS default.
     pub recv_buffer: Option<usize>,
+    /// SO_SNDBUF to ask for; `None` leaves the OS default.
+    pub send_buffer: Option<usize>,
 }
 
 /// Resolves a client's target and reports the addresses it will try. With
@@ -108,6 +110,16 @@ pub fn open(
         report.emit(Event::Step(Step::SetOption {
             role,
             name: SockOpt::RcvBuf,
+            set: size as i64,
+            value: value as i64,
+        }))?;
+    }
+    if let Some(size) = options.send_buffer {
+        socket.set_send_buffer_size(size).map_err(fail(Op::SetOption(SockOpt::SndBuf)))?;
+        let value = socket.send_buffer_size().map_err(fail(Op::ReadOption(SockOpt::SndBuf)))?;
+        report.emit(Event::Step(Step::SetOption {
+            role,
+            name: SockOpt::SndBuf,
             set: size as i64,
             value: value as i64,
         }))?;

@@ -46,6 +46,9 @@ pub struct OutputConfig {
     pub lang: crate::i18n::Lang,
     /// `--html FILE`, `--svg FILE`: the session as a picture.
     pub picture: html::PictureSpec,
+    /// With the raw payload on stdout: the steps on stderr show the hex
+    /// dump of what is sent and received too (`netplay nc -v`).
+    pub raw_dumps: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,14 +21,22 @@ pub struct Raw {
     reports: Human,
     /// With -q, stderr gets errors only, as nc prints nothing else.
     quiet: bool,
+    shown: Shown,
+}
+
+/// What stderr shows of the payload, besides the steps.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shown {
     /// `--decode`: each received chunk's values go to stderr, -q or not
     /// (they were asked for by name).
-    decode: bool,
+    pub decode: bool,
+    /// `netplay nc -v`: each chunk and datagram, either way, as a hex dump.
+    pub dumps: bool,
 }
 
 impl Raw {
-    pub fn new(payload: Background, reports: Human, quiet: bool, decode: bool) -> Raw {
-        Raw { payload, told: 0, skipped: 0, pending: Vec::new(), reports, quiet, decode }
+    pub fn new(payload: Background, reports: Human, quiet: bool, shown: Shown) -> Raw {
+        Raw { payload, told: 0, skipped: 0, pending: Vec::new(), reports, quiet, shown }
     }
 
     /// Says on stderr how much of the payload received did not reach
@@ -80,16 +88,21 @@ impl Reporter for Raw {
             Event::Data { dir: Dir::In, bytes, .. } | Event::Relay { conn: Some(_), bytes, .. } => {
                 // Broadcast: what clients send is reported as relays.
                 self.payload(&bytes.0)?;
-                if self.decode { self.reports.event(at, event) } else { Ok(()) }
+                if self.shown.decode || self.shown.dumps { self.reports.event(at, event) } else { Ok(()) }
             }
             Event::Relay { conn: None, .. } => Ok(()),
-            Event::Data { dir: Dir::Out, .. } => Ok(()),
+            Event::Data { dir: Dir::Out, .. } | Event::Datagram { dir: Dir::Out, .. } => {
+                if self.shown.dumps {
+                    self.reports.event(at, event)
+                } else {
+                    Ok(())
+                }
+            }
             Event::Datagram { dir: Dir::In, bytes, .. } => {
                 self.payload(&bytes.0)?;
                 // The human reporter still says when a datagram was cut.
                 if self.quiet { Ok(()) } else { self.reports.event(at, event) }
             }
-            Event::Datagram { dir: Dir::Out, .. } => Ok(()),
             // Errors, and packets when asked for (--packets), even with -q.
             Event::Error { .. } | Event::Packet(_) => self.reports.event(at, event),
             _ if self.quiet => Ok(()),

@@ -20,6 +20,27 @@ pub const NAMES: &[&str] = &["SIGINT", "SIGTERM"];
 #[cfg(windows)]
 pub const NAMES: &[&str] = &["Ctrl-C", "Ctrl-Break"];
 
+/// The exit status a shell shows for a process that `name` (one of
+/// [`NAMES`]) ended: what `netplay nc` exits with after stopping cleanly on
+/// it, as OpenBSD nc, which does not catch it, is seen to end.
+///
+/// - Unix: 128 + the signal's number (SIGINT 130, SIGTERM 143).
+/// - Windows: a console's Ctrl-C ends a process with STATUS_CONTROL_C_EXIT,
+///   which no 8-bit status holds: 1, a failure.
+#[cfg(unix)]
+pub fn shell_status(name: &str) -> u8 {
+    match name {
+        "SIGINT" => 128 + 2,
+        _ => 128 + 15,
+    }
+}
+
+/// See the Unix version.
+#[cfg(windows)]
+pub fn shell_status(_name: &str) -> u8 {
+    1
+}
+
 /// The signals that stop a server, caught from the moment this is made:
 /// make it before the server says it listens.
 pub struct Signals {

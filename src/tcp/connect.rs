@@ -39,6 +39,10 @@ pub struct ConnectConfig {
     pub recv_size: usize,
     /// When to half-close after the input ends (--half-close).
     pub half_close: HalfClose,
+    /// Send each line end of the input as CR LF (--crlf, nc -C).
+    pub crlf: bool,
+    /// Options set on the socket before it connects (nc -I, -O).
+    pub options: SocketOptions,
     /// The payload may skip the events (--raw with nothing that reads the
     /// bytes): it goes straight between the socket and stdin/stdout
     /// (tcp::direct).
@@ -89,7 +93,15 @@ fn exchange(
     packets: &mut Packets,
     held: Option<Socket>,
 ) -> Result<()> {
-    let stream = open(&config.target, config.family, config.bind, config.timeout, &report, Some(packets))?;
+    let stream = open(
+        &config.target,
+        config.family,
+        config.bind,
+        config.options,
+        config.timeout,
+        &report,
+        Some(packets),
+    )?;
     if let Some(held) = held {
         *held.locked() = stream.try_clone().ok();
     }
@@ -257,6 +269,7 @@ pub(crate) fn open(
     target: &Target,
     family: Option<Family>,
     bind: Option<SocketAddr>,
+    options: SocketOptions,
     timeout: Option<Duration>,
     report: &Report,
     mut packets: Option<&mut Packets>,
@@ -265,7 +278,7 @@ pub(crate) fn open(
     let addrs = socket::resolve_target(target, family, bind, report)?;
     let mut attempts = Vec::new();
     for addr in &addrs {
-        let socket = socket::open(addr, Proto::Tcp, Role::Client, SocketOptions::default(), report)?;
+        let socket = socket::open(addr, Proto::Tcp, Role::Client, options, report)?;
         if let Some(bind) = bind {
             // Reusing the address lets --source-port work again right after
             // an earlier run left the port in TIME_WAIT (where it is needed).
@@ -339,7 +352,8 @@ fn send_input(
     report: &Report,
     activity: &Activity,
 ) -> Result<()> {
-    let direct = match config.direct && direct::carries(&config.input) {
+    // CR LF line ends need the bytes in our memory.
+    let direct = match config.direct && !config.crlf && direct::carries(&config.input) {
         true => direct::open_input(&config.input)?,
         false => None,
     };
@@ -348,7 +362,13 @@ fn send_input(
         Some(input) => send_direct(&input, stream, peer, report, activity),
         None => {
             let shown = report.shows_sends();
-            config.input.feed(input::SEND_CHUNK, |bytes| {
+            let mut crlf = config.crlf.then(input::Crlf::default);
+            config.input.feed(input::SEND_CHUNK, |read| {
+                let bytes = match crlf.as_mut() {
+                    Some(crlf) => crlf.convert(read),
+                    None => std::borrow::Cow::Borrowed(read),
+                };
+                let bytes = &bytes[..];
                 // Stamped before the call: what the server does with these
                 // bytes is shown after this send, whichever thread reports
                 // first.

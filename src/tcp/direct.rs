@@ -67,6 +67,9 @@ pub fn serves(config: &ServeConfig) -> bool {
         && config.direct
         && config.once
         && config.stdin == StdinMode::Raw
+        // CR LF line ends, and --quit-after's clock, are the event path's.
+        && !config.crlf
+        && config.quit_after.is_none()
         && !config.echo
         && config.reply.is_none()
         && !config.broadcast

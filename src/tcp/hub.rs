@@ -41,6 +41,9 @@ pub struct Member {
 pub struct Cut {
     kick: Notify,
     reason: Mutex<Option<Msg>>,
+    /// The cut was asked for (--quit-after): the connection ends as it
+    /// should, not by a failure.
+    planned: std::sync::atomic::AtomicBool,
 }
 
 impl Cut {
@@ -48,6 +51,23 @@ impl Cut {
     pub fn cut(&self, reason: Msg) {
         self.reason.locked().get_or_insert(reason);
         self.kick.notify_one();
+    }
+
+    /// Closes the connection as the command asked (--quit-after), unless
+    /// something cut it already.
+    pub fn end(&self, reason: Msg) {
+        let mut kept = self.reason.locked();
+        if kept.is_none() {
+            *kept = Some(reason);
+            self.planned.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        drop(kept);
+        self.kick.notify_one();
+    }
+
+    /// Whether the cut was asked for ([`end`](Self::end)).
+    pub fn planned(&self) -> bool {
+        self.planned.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Resolves once the connection is cut (by its one waiter).

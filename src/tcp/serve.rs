@@ -72,6 +72,11 @@ pub struct ServeConfig {
     pub stdin: StdinMode,
     /// When a client gets our FIN after the server's stdin ends.
     pub half_close: HalfClose,
+    /// Send each line end of stdin as CR LF (--crlf, nc -C).
+    pub crlf: bool,
+    /// Once stdin has ended: accept no one more, give each client this long
+    /// after it had all of stdin, then close it and end (--quit-after, nc -q).
+    pub quit_after: Option<Duration>,
     /// Bytes that may wait in one client's outgoing queue.
     pub queue_limit: usize,
     pub slow: SlowPolicy,
@@ -116,6 +121,11 @@ const OUTPUT_PATIENCE: Duration = Duration::from_millis(800);
 const MAX_LINE: usize = 64 * 1024;
 
 pub fn run(config: ServeConfig, report: Report) -> Result<()> {
+    run_to_end(config, report).map(drop)
+}
+
+/// [`run`], saying which signal stopped the server, if one did.
+pub fn run_to_end(config: ServeConfig, report: Report) -> Result<Option<&'static str>> {
     let mut packets = Packets::new(&config.packets, &report)?;
     let files = if config.owns_process {
         raise_open_files(&config, &report)?
@@ -135,7 +145,8 @@ pub fn run(config: ServeConfig, report: Report) -> Result<()> {
     // Tasks still blocked on a full output are not waited for.
     runtime.shutdown_timeout(Duration::from_millis(100));
     let finished = packets.finish();
-    result.and(finished)
+    let stopped = result?;
+    finished.map(|()| stopped)
 }
 
 /// Every client is a descriptor: take all the process may have, and say so.
@@ -218,6 +229,11 @@ struct Server {
     /// The one client's bytes take the direct path (tcp::direct).
     direct: bool,
     stop: Notify,
+    /// Stdin has ended and --quit-after is set: no one more is accepted,
+    /// and the server ends once its clients are gone.
+    quitting: AtomicBool,
+    /// Wakes the accept loop when `quitting` is set.
+    quit: Notify,
 }
 
 impl Server {
@@ -312,6 +328,16 @@ impl Server {
         Ok(())
     }
 
+    /// Stdin has ended: clients that had all of it may get our FIN, and
+    /// with --quit-after no one more is accepted.
+    fn stdin_over(&self) {
+        self.hub.stdin_ended(self.config.half_close);
+        if self.config.quit_after.is_some() {
+            self.quitting.store(true, Ordering::SeqCst);
+            self.quit.notify_one();
+        }
+    }
+
     fn summary(&self, signal: &'static str) -> Event {
         let c = &self.counters;
         Event::Summary {
@@ -342,7 +368,7 @@ async fn serve(
     files: OpenFiles,
     mut signals: Option<Signals>,
     report: Report,
-) -> Result<()> {
+) -> Result<Option<&'static str>> {
     let local = listener.local_addr().context("read the listening address")?;
     let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket(Op::Register, local, e))?;
     let feeds = config.broadcast || config.stdin != StdinMode::Off;
@@ -363,6 +389,8 @@ async fn serve(
         stdin_stream: stdin_stream(config_stdin),
         direct,
         stop: Notify::new(),
+        quitting: AtomicBool::new(false),
+        quit: Notify::new(),
     });
     let waker = server.clone();
     server.report.on_output_failure(move || waker.stop.notify_one());
@@ -379,8 +407,12 @@ async fn serve(
     // Nothing in this loop waits for output: reports of rejections and
     // accept errors go from tasks of their own, so a signal is always seen.
     loop {
+        let quitting = server.quitting.load(Ordering::SeqCst);
+        if quitting && connections.is_empty() {
+            break;
+        }
         // --sequential: the next accept() waits until the current client is gone.
-        let may_accept = !server.config.sequential || connections.is_empty();
+        let may_accept = (!server.config.sequential || connections.is_empty()) && !quitting;
         tokio::select! {
             biased;
             name = Signals::next(&mut signals) => {
@@ -388,6 +420,7 @@ async fn serve(
                 break;
             }
             _ = server.stop.notified() => break,
+            _ = server.quit.notified(), if !quitting => {}
             accepted = accept_after(&listener, accept_at), if may_accept => match accepted {
                 Ok((stream, peer)) => {
                     accept_at = tokio::time::Instant::now() + delay;
@@ -432,7 +465,7 @@ async fn serve(
     }
     match server.failure.locked().take() {
         Some(err) if stopped_by.is_none() => Err(err),
-        _ => scripts_failed(&server),
+        _ => scripts_failed(&server).map(|()| stopped_by),
     }
 }
 
@@ -709,7 +742,9 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
         }
         ReadEnd::Kicked => {
             let reason = cut.reason().unwrap_or_else(|| msg!("reason-closed-by-server"));
-            if server.stopping.load(Ordering::SeqCst) {
+            if cut.planned() {
+                Some((reason, Planned.into()))
+            } else if server.stopping.load(Ordering::SeqCst) {
                 Some((reason, anyhow::Error::msg(msg!("reason-server-stopping"))))
             } else {
                 // A stall ends the writer first; its reason is the cut's.
@@ -771,7 +806,7 @@ async fn closed(
         })
         .await;
     if server.config.once
-        && let Some(error) = error
+        && let Some(error) = error.filter(|e| !e.is::<Planned>())
     {
         *server.failure.locked() = Some(error);
     }
@@ -873,6 +908,12 @@ async fn serve_script(
         }
     })
 }
+
+/// How a connection that ended as the command asked (--quit-after) ends:
+/// its reason is shown, and it is no failure of the run.
+#[derive(Debug, thiserror::Error)]
+#[error("ended as asked")]
+struct Planned;
 
 /// The direct path (`--once --raw`, see tcp::direct): the client's bytes go
 /// between the socket and stdin/stdout on blocking threads, in the kernel
@@ -1263,7 +1304,16 @@ async fn write_loop(
     cause.emit(Event::Shutdown { conn }).map_err(|e| {
         server.fail(e);
         WriteEnd::Stopped
-    })
+    })?;
+    // --quit-after: the client has had all of stdin; it gets so long to
+    // finish. Cutting a connection that has ended already does nothing.
+    if let Some(after) = server.config.quit_after.filter(|_| server.quitting.load(Ordering::SeqCst)) {
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            cut.end(msg!("reason-quit-after", after = Arg::duration(after)));
+        });
+    }
+    Ok(())
 }
 
 /// A write half that, dropped, does not shut its direction down: tokio's
@@ -1309,11 +1359,12 @@ async fn forward_stdin(server: Arc<Server>) {
     let terminal = io::stdin().is_terminal();
     let (tx, mut rx) = mpsc::channel::<Bytes>(4);
     let hub = server.clone();
+    let crlf = server.config.crlf.then(crate::input::Crlf::default);
     let spawned = std::thread::Builder::new()
         .name("stdin".into())
-        .spawn(move || read_stdin(mode, terminal, &hub.hub, tx));
+        .spawn(move || read_stdin(mode, terminal, crlf, &hub.hub, tx));
     if spawned.is_err() {
-        server.hub.stdin_ended(server.config.half_close);
+        server.stdin_over();
         let message = msg!("notice-stdin-no-thread");
         let _ = server.emit(Event::Notice { conn: None, message }).await;
         return;
@@ -1352,7 +1403,7 @@ async fn forward_stdin(server: Arc<Server>) {
         }
         // Stdin ended: clients that finished sending may now close.
         if !server.config.broadcast {
-            server.hub.stdin_ended(server.config.half_close);
+            server.stdin_over();
         }
     });
 }
@@ -1360,7 +1411,13 @@ async fn forward_stdin(server: Arc<Server>) {
 /// The stdin thread: reads chunks (Raw) or lines (Lines, at most MAX_LINE
 /// bytes each) and hands them on; from a pipe or file, only while a client
 /// is connected.
-fn read_stdin(mode: StdinMode, terminal: bool, hub: &Hub, tx: mpsc::Sender<Bytes>) {
+fn read_stdin(
+    mode: StdinMode,
+    terminal: bool,
+    mut crlf: Option<crate::input::Crlf>,
+    hub: &Hub,
+    tx: mpsc::Sender<Bytes>,
+) {
     let stdin = io::stdin();
     // Patient: a stdin a parent left non-blocking is waited for, not ended.
     let mut input = io::BufReader::new(crate::sys::ready::Patient(stdin));
@@ -1382,7 +1439,11 @@ fn read_stdin(mode: StdinMode, terminal: bool, hub: &Hub, tx: mpsc::Sender<Bytes
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return,
             Ok(_) => {
-                if tx.blocking_send(Bytes::from(buf)).is_err() {
+                let bytes = match crlf.as_mut() {
+                    Some(crlf) => Bytes::from(crlf.convert(&buf).into_owned()),
+                    None => Bytes::from(buf),
+                };
+                if tx.blocking_send(bytes).is_err() {
                     return;
                 }
             }

@@ -37,8 +37,14 @@ pub struct SendConfig {
     pub count: u64,
     /// Pause between two datagrams.
     pub interval: Option<Duration>,
-    /// How long to keep receiving after the last datagram.
+    /// How long to keep receiving after the last datagram (Duration::MAX:
+    /// until stopped).
     pub wait: Duration,
+    /// End when nothing was sent or received for this long (--timeout,
+    /// nc -u -w).
+    pub idle: Option<Duration>,
+    /// Send each line end of the input as CR LF (--crlf, nc -C).
+    pub crlf: bool,
     /// Use a connected UDP socket (send/recv) instead of sendto/recvfrom.
     pub connect: bool,
     /// Local address to bind before sending (--bind / --source-port).
@@ -92,6 +98,7 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     let shared = Arc::new(Shared {
         start,
         finished: OnceLock::new(),
+        last_move_us: AtomicU64::new(0),
         sent: Default::default(),
         stopped: Mutex::new(false),
         wake: Condvar::new(),
@@ -239,6 +246,8 @@ impl std::error::Error for Stopped {}
 /// What the two threads share.
 struct Shared {
     start: Instant,
+    /// Microseconds from `start` to the last datagram sent or received.
+    last_move_us: AtomicU64,
     /// When the last datagram was sent; unset while sending, and for good
     /// when sending failed.
     finished: OnceLock<Instant>,
@@ -250,6 +259,17 @@ struct Shared {
 }
 
 impl Shared {
+    /// A datagram went or came now.
+    fn moved(&self) {
+        self.last_move_us.fetch_max(self.start.elapsed().as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// How long nothing has moved either way.
+    fn still(&self) -> Duration {
+        let last = Duration::from_micros(self.last_move_us.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+
     /// Tells the sender to stop: what it sends next would not change the
     /// outcome, and a long `--interval` must not keep the run going.
     fn stop(&self) {
@@ -363,7 +383,14 @@ fn send_all(
     client: &ClientHandle,
 ) -> Result<()> {
     let target = SockAddr::from(peer);
-    let one = |bytes: &[u8]| -> Result<()> {
+    let crlf = std::cell::RefCell::new(config.crlf.then(input::Crlf::default));
+    let one = |read: &[u8]| -> Result<()> {
+        let mut crlf = crlf.borrow_mut();
+        let bytes = match crlf.as_mut() {
+            Some(crlf) => crlf.convert(read),
+            None => std::borrow::Cow::Borrowed(read),
+        };
+        let bytes = &bytes[..];
         let sent_before = shared.sent.datagrams.load(Ordering::Relaxed);
         let stopped = match config.interval {
             Some(pause) if sent_before > 0 => shared.pause(pause),
@@ -376,6 +403,7 @@ fn send_all(
         let cause = report.cause(bytes.len())?;
         let sent = if config.connect { socket.send(bytes) } else { socket.send_to(bytes, &target) };
         let n = sent.map_err(|e| NetError::socket(send_op(config.connect), peer, e))?;
+        shared.moved();
         let seq = shared.sent.add(n);
         report.count_out(n as u64);
         let bytes = Bytes::copy_from_slice(&bytes[..n]);
@@ -398,14 +426,16 @@ fn send_all(
             }
         }
         None if config.stdin == StdinDatagrams::Reads => {
-            input::stdin_reads(max_datagram(Family::of(&peer)), one)?
+            // A read whose every byte is a LF doubles with --crlf.
+            let max = max_datagram(Family::of(&peer));
+            input::stdin_reads(if config.crlf { max / 2 } else { max }, one)?
         }
         None => {
             let family = Family::of(&peer);
             input::stdin_lines(max_datagram(family), one).map_err(|e| too_long(e, family))?
         }
     }
-    if !config.wait.is_zero() {
+    if !config.wait.is_zero() && config.wait != Duration::MAX {
         report.emit(Event::Waiting { wait: config.wait, replies: config.replies })?;
     }
     let _ = shared.finished.set(Instant::now());
@@ -448,8 +478,21 @@ fn receive(
         report.check()?;
         // Enough replies already: only the sender's end is awaited.
         let limit = if answered { limit.min(Duration::from_millis(1)) } else { limit };
+        let limit = match config.idle {
+            Some(idle) => match idle.checked_sub(shared.still()) {
+                Some(left) if !left.is_zero() => limit.min(left),
+                _ => {
+                    return Err(
+                        NetError::Idle { what: Op::WaitDatagramsFrom, addr: peer, after: idle }.into()
+                    );
+                }
+            },
+            None => limit,
+        };
         set_timeout(limit)?;
-        take_one(socket, peer, config, report, shared, &count, &mut buf)?;
+        if take_one(socket, peer, config, report, shared, &count, &mut buf)? {
+            shared.moved();
+        }
     }
     // The wait is over: what has already arrived is still shown.
     socket.set_nonblocking(true).map_err(|e| fail(Op::SetNonBlocking, peer, e))?;

@@ -17,7 +17,7 @@ use super::guard::{Guard, Verdict};
 use super::recv_datagram;
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
 use crate::i18n::{Arg, Msg};
-use crate::model::{Op, SockOpt};
+use crate::model::{Locked, Op, SockOpt};
 use crate::msg;
 use crate::net::access::Access;
 use crate::net::socket::{self, SocketOptions};
@@ -42,6 +42,19 @@ pub struct UdpServeConfig {
     /// Give up when no datagram comes for this long (exit code 5); the
     /// demo bounds its waits with it, since a lost datagram never comes.
     pub idle: Option<Duration>,
+    /// `idle` counts from the first datagram, which is waited for however
+    /// long (nc -u -l -w), not from the start.
+    pub idle_after_first: bool,
+    /// Take datagrams from the first sender only: the socket is connect()ed
+    /// to it, and the kernel drops the others (nc -u -l without -k).
+    pub first_peer: bool,
+    /// Send what stdin brings to the last sender, a datagram per read,
+    /// once a datagram has come (nc -u -l).
+    pub send_stdin: bool,
+    /// Send each line end of stdin as CR LF (--crlf, nc -C).
+    pub crlf: bool,
+    /// Once stdin has ended, receive this long more, then end (--quit-after).
+    pub quit_after: Option<Duration>,
     /// Whom to answer, and how often.
     pub answers: AnswerPolicy,
     /// `--packets`, `--pcap`.
@@ -96,12 +109,17 @@ struct Totals {
 /// Serves inside another runner (the demo): signals are left to it, and
 /// its few datagrams need no drop count.
 pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
-    serve(config, report, Stop::never(), false)
+    serve(config, report, Stop::never(), false).map(drop)
 }
 
 /// Serves as the process's own command: Ctrl-C (SIGINT) or SIGTERM stops
 /// the server, which then prints its totals and exits 0.
 pub fn run_until_signal(config: UdpServeConfig, report: Report) -> Result<()> {
+    run_to_end(config, report).map(drop)
+}
+
+/// [`run_until_signal`], saying which signal stopped the server, if one did.
+pub fn run_to_end(config: UdpServeConfig, report: Report) -> Result<Option<&'static str>> {
     // Handlers first: a signal sent as soon as "bound to" shows must find them.
     // Whatever waits to be shown (a flood's datagrams and packets, an
     // output nobody reads), the run ends within a second of the signal.
@@ -111,21 +129,25 @@ pub fn run_until_signal(config: UdpServeConfig, report: Report) -> Result<()> {
     serve(config, report, stop, true)
 }
 
-fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Result<()> {
+fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Result<Option<&'static str>> {
     let mut packets = Packets::new(&config.packets, &report)?;
     let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, &report)?;
     let counting = count && count_drops(&socket, &config.addr, &report)?;
     let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
     packets.serve(local)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
-    if count && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+    if count && !config.send_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let message = msg!("notice-udp-typing");
         report.emit(Event::Notice { conn: None, message })?;
     }
     if let Some(script) = &config.script {
         let played = scripted(script, &socket, local, &config, &report, &stop, counting);
-        return played.and(packets.finish());
+        return played.and(packets.finish()).map(|()| None);
     }
+    let stdin = match config.send_stdin {
+        true => Some(StdinSender::start(&socket, local, &config, &report)?),
+        false => None,
+    };
     let start = Instant::now();
     let mut totals = Totals::default();
     let mut guard = Guard::new(local, config.answers.rate, config.answers.access.clone());
@@ -134,9 +156,19 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     let tick = config.idle.map_or(TICK, |idle| idle.clamp(Duration::from_millis(1), TICK));
     crate::sys::timeout::set_read(&socket, tick).map_err(|e| NetError::socket(Op::SetTimeout, local, e))?;
     let mut last_datagram = Instant::now();
+    let mut first = true;
     let signal = loop {
         if let Some(signal) = stop.requested() {
             break Some(signal);
+        }
+        if let Some(stdin) = &stdin {
+            // Stdin's failure ends the run; its end, --quit-after later.
+            if let Some(end) = stdin.ended()? {
+                let after = config.quit_after.unwrap_or(Duration::MAX);
+                if end.elapsed() >= after {
+                    break None;
+                }
+            }
         }
         let got = match recv_datagram(&socket, &mut buf) {
             Ok(got) => got,
@@ -149,6 +181,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                     report.emit(Event::Notice { conn: None, message })?;
                 }
                 match config.idle {
+                    Some(_) if first && config.idle_after_first => continue,
                     Some(after) if last_datagram.elapsed() >= after => {
                         return Err(NetError::Idle { what: Op::WaitDatagrams, addr: local, after }.into());
                     }
@@ -185,6 +218,17 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                 continue;
             }
         }
+        if std::mem::take(&mut first) && config.first_peer {
+            // From now on, the kernel takes datagrams from this peer only.
+            let cause = report.cause(0)?;
+            socket
+                .connect(&SockAddr::from(got.from))
+                .map_err(|e| NetError::socket(Op::ConnectUdp, got.from, e))?;
+            cause.emit(Event::Step(Step::Connect { role: Role::Server, addr: got.from }))?;
+        }
+        if let Some(stdin) = &stdin {
+            stdin.peer(got.from);
+        }
         totals.received += 1;
         totals.bytes_in += got.kept as u64;
         report.count_in(got.kept as u64);
@@ -216,10 +260,11 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     };
     // The exact count, drops after the last datagram included.
     let kernel_drops = counting.then(|| drops::total(&socket).unwrap_or(kernel.total).max(kernel.total));
+    let (stdin_sent, stdin_bytes) = stdin.as_ref().map_or((0, 0), StdinSender::sent);
     report.emit(Event::Done {
-        sent: totals.sent,
+        sent: totals.sent + stdin_sent,
         received: totals.received,
-        bytes_out: totals.bytes_out,
+        bytes_out: totals.bytes_out + stdin_bytes,
         bytes_in: totals.bytes_in,
         duration: start.elapsed(),
         server: Some(ServeTotals {
@@ -230,7 +275,104 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             scripts: None,
         }),
     })?;
-    packets.finish()
+    packets.finish()?;
+    Ok(signal)
+}
+
+/// `--send-stdin` (nc -u -l): a thread that reads stdin once a datagram has
+/// come, and sends each read as a datagram to the last sender (or the one
+/// peer the socket is connected to). It is no answer: the guard, which
+/// bounds what --echo and --reply send back, does not apply.
+struct StdinSender {
+    shared: std::sync::Arc<StdinShared>,
+}
+
+#[derive(Default)]
+struct StdinShared {
+    /// Where stdin goes: the last sender; None before any.
+    peer: std::sync::Mutex<Option<SocketAddr>>,
+    wake: std::sync::Condvar,
+    /// When stdin ended, or how reading or sending it failed.
+    ended: std::sync::Mutex<Option<Result<Instant>>>,
+    datagrams: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl StdinSender {
+    fn start(
+        socket: &Socket,
+        local: SocketAddr,
+        config: &UdpServeConfig,
+        report: &Report,
+    ) -> Result<StdinSender> {
+        let socket = socket.try_clone().map_err(|e| NetError::socket(Op::CloneSocket, local, e))?;
+        let shared = std::sync::Arc::new(StdinShared::default());
+        let (inner, report) = (shared.clone(), report.clone());
+        let family = crate::event::Family::of(&local);
+        let mut crlf = config.crlf.then(crate::input::Crlf::default);
+        std::thread::Builder::new().name("stdin".into()).spawn(move || {
+            // Nobody to send to before the first datagram: stdin waits.
+            let first = {
+                let peer = inner.peer.locked();
+                let peer = inner.wake.wait_while(peer, |p| p.is_none()).unwrap_or_else(|e| e.into_inner());
+                peer.is_some()
+            };
+            let start = Instant::now();
+            let max = super::max_datagram(family);
+            let sent = first.then(|| {
+                crate::input::stdin_reads(if crlf.is_some() { max / 2 } else { max }, |read| {
+                    let bytes = match crlf.as_mut() {
+                        Some(crlf) => crlf.convert(read),
+                        None => std::borrow::Cow::Borrowed(read),
+                    };
+                    let Some(peer) = *inner.peer.locked() else {
+                        return Ok(());
+                    };
+                    let cause = report.cause(bytes.len())?;
+                    let n = socket
+                        .send_to(&bytes, &SockAddr::from(peer))
+                        .map_err(|e| NetError::socket(Op::SendTo, peer, e))?;
+                    let seq = inner.datagrams.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    inner.bytes.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                    report.count_out(n as u64);
+                    let bytes = Bytes::copy_from_slice(&bytes[..n]);
+                    cause.emit(Event::datagram(Dir::Out, peer, seq, bytes, None, start.elapsed()))?;
+                    Ok(())
+                })
+            });
+            let ended = match sent {
+                Some(Err(e)) => Err(e),
+                _ => Ok(Instant::now()),
+            };
+            *inner.ended.locked() = Some(ended);
+        })?;
+        Ok(StdinSender { shared })
+    }
+
+    /// A datagram came from `peer`: stdin goes there from now on.
+    fn peer(&self, peer: SocketAddr) {
+        *self.shared.peer.locked() = Some(peer);
+        self.shared.wake.notify_all();
+    }
+
+    /// When stdin ended, if it has; its failure is the run's.
+    fn ended(&self) -> Result<Option<Instant>> {
+        let mut ended = self.shared.ended.locked();
+        match ended.take() {
+            None => Ok(None),
+            Some(Ok(at)) => {
+                *ended = Some(Ok(at));
+                Ok(Some(at))
+            }
+            Some(Err(e)) => Err(e),
+        }
+    }
+
+    /// Datagrams and bytes sent from stdin.
+    fn sent(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.shared.datagrams.load(Relaxed), self.shared.bytes.load(Relaxed))
+    }
 }
 
 /// `--script`: a run of the script begins with a datagram, from anyone;

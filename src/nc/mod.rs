@@ -1,0 +1,141 @@
+//! `netplay nc`, the nc front: OpenBSD nc's command line (cli/nc.rs reads
+//! it) run by netplay's own runners, ending with the status nc would have.
+//! Each nc mode is a runner's config: connecting is `tcp connect`,
+//! listening `tcp serve`, `-u` the UDP pair, `-z` [`scan`].
+//!
+//! nc's exit status is 0 or 1: 0 when the connection was made and the
+//! run went, 1 when it could not be made or failed. So: every failure is
+//! 1; `-w`'s idle end is 0 (nc's poll timed out, and it returned); a
+//! server stopped by SIGINT or SIGTERM ends with what a shell reports for
+//! nc, which those signals kill (130, 143), once every byte it took is
+//! written.
+
+pub mod scan;
+
+use anyhow::Result;
+
+use crate::net::NetError;
+use crate::sink::{OutputError, Report};
+use crate::tcp::connect::ConnectConfig;
+use crate::tcp::serve::ServeConfig;
+use crate::udp::send::SendConfig;
+use crate::udp::serve::UdpServeConfig;
+
+/// How a run of `netplay nc` ends when it does not end well: with the
+/// status OpenBSD nc would have (1, or what a shell reports for a process
+/// a signal ended), and the failure to tell, if one is told: nc says
+/// nothing of a connection refused without -v, nor does netplay nc.
+#[derive(Debug)]
+pub struct NcExit {
+    pub code: u8,
+    pub cause: Option<anyhow::Error>,
+}
+
+impl std::fmt::Display for NcExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.cause {
+            Some(cause) => write!(f, "{cause}"),
+            None => write!(f, "exit status {}", self.code),
+        }
+    }
+}
+
+impl std::error::Error for NcExit {}
+
+/// What one `netplay nc` command runs.
+#[derive(Debug, Clone)]
+pub struct NcConfig {
+    pub job: NcJob,
+    /// `-v`: the steps on stderr, and the failure that nc itself would
+    /// only tell with -v (a connection refused).
+    pub verbose: bool,
+}
+
+/// nc's modes, each a runner's config.
+#[derive(Debug, Clone)]
+pub enum NcJob {
+    /// `nc HOST PORT`.
+    Connect(ConnectConfig),
+    /// `nc -l [-k] PORT`.
+    Listen(ServeConfig),
+    /// `nc -u HOST PORT`.
+    Send(SendConfig),
+    /// `nc -u -l [-k] PORT`.
+    UdpListen(UdpServeConfig),
+    /// `nc -z HOST PORT...`.
+    Scan(scan::ScanConfig),
+}
+
+pub fn run(config: NcConfig, report: Report) -> Result<()> {
+    let ended = match config.job {
+        NcJob::Connect(job) => crate::tcp::connect::run(job, report).map(|()| None),
+        NcJob::Listen(job) => crate::tcp::serve::run_to_end(job, report),
+        NcJob::Send(job) => crate::udp::send::run(job, report).map(|()| None),
+        NcJob::UdpListen(job) => crate::udp::serve::run_to_end(job, report),
+        NcJob::Scan(job) => scan::run(job, report).map(|()| None),
+    };
+    status(ended, config.verbose)
+}
+
+/// nc's status for how the runner ended (see the module's comment).
+fn status(ended: Result<Option<&'static str>>, verbose: bool) -> Result<()> {
+    let err = match ended {
+        Ok(None) => return Ok(()),
+        Ok(Some(signal)) => {
+            let code = crate::sys::signals::shell_status(signal);
+            return Err(NcExit { code, cause: None }.into());
+        }
+        Err(err) => err,
+    };
+    // Output gone: as every run, quietly if stdout's reader left.
+    if err.is::<OutputError>() {
+        return Err(err);
+    }
+    let refused = matches!(err.downcast_ref::<NetError>(), Some(NetError::AllAttemptsFailed { .. }))
+        || err.is::<scan::NoneOpen>();
+    match err.downcast_ref::<NetError>() {
+        Some(NetError::Idle { .. }) => Ok(()),
+        _ if refused && !verbose => Err(NcExit { code: 1, cause: None }.into()),
+        _ => Err(NcExit { code: 1, cause: Some(err) }.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn code(ended: Result<Option<&'static str>>, verbose: bool) -> (u8, bool) {
+        match status(ended, verbose) {
+            Ok(()) => (0, false),
+            Err(e) => {
+                let nc = e.downcast_ref::<NcExit>().expect("an nc status");
+                (nc.code, nc.cause.is_some())
+            }
+        }
+    }
+
+    #[test]
+    fn statuses_are_nc_s() {
+        assert_eq!(code(Ok(None), false), (0, false));
+        let idle = NetError::Idle {
+            what: "waiting for data from",
+            addr: "127.0.0.1:9".parse().unwrap(),
+            after: Duration::from_secs(1),
+        };
+        assert_eq!(code(Err(idle.into()), false), (0, false));
+        let refused = || NetError::AllAttemptsFailed {
+            host: "127.0.0.1".into(),
+            port: 9,
+            attempts: vec![("127.0.0.1:9".parse().unwrap(), std::io::ErrorKind::ConnectionRefused.into())],
+        };
+        // Silent as nc without -v, told with it.
+        assert_eq!(code(Err(refused().into()), false), (1, false));
+        assert_eq!(code(Err(refused().into()), true), (1, true));
+        assert_eq!(code(Err(anyhow::anyhow!("bind failed")), false), (1, true));
+        if cfg!(unix) {
+            assert_eq!(code(Ok(Some("SIGTERM")), false), (143, false));
+            assert_eq!(code(Ok(Some("SIGINT")), false), (130, false));
+        }
+    }
+}
