@@ -119,7 +119,7 @@ mod tests {
     fn statuses_are_nc_s() {
         assert_eq!(code(Ok(None), false), (0, false));
         let idle = NetError::Idle {
-            what: "waiting for data from",
+            what: crate::model::Op::WaitData,
             addr: "127.0.0.1:9".parse().unwrap(),
             after: Duration::from_secs(1),
         };
