@@ -511,3 +511,30 @@ fn sequential_plays_one_client_at_a_time() {
     let second_end = server.event("script_end");
     assert_eq!((second_end["conn"].as_u64(), second_end["exit_code"].as_u64()), (Some(2), Some(0)));
 }
+
+/// A stop during a long `sleep` step ends the server at once, UDP and TCP
+/// (udp serve slept the whole minute before it could stop).
+#[test]
+fn a_stop_during_a_sleep_step_does_not_wait_for_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slow.np");
+    std::fs::write(&path, "< go\nsleep 60s\n> done\n").unwrap();
+    let path = path.to_str().unwrap();
+    let (mut server, addr) = common::udp_server(&["--script", path]);
+    UdpSocket::bind("127.0.0.1:0").unwrap().send_to(b"go", addr).unwrap();
+    assert_eq!(server.event("script")["line"], 1);
+    server.signal(Signal::SIGINT);
+    let done = server.event("done");
+    assert_eq!((done["scripts"]["passed"].as_u64(), done["scripts"]["failed"].as_u64()), (Some(0), Some(0)));
+    // PATIENCE (10 s), not the minute the step asked for.
+    assert_eq!(server.wait(), 0);
+
+    let (mut server, addr) = common::tcp_server(&["--script", path]);
+    let mut client = TcpStream::connect(addr).unwrap();
+    client.write_all(b"go").unwrap();
+    assert_eq!(server.event("script")["line"], 1);
+    server.signal(Signal::SIGINT);
+    let closed = server.event("closed");
+    assert!(closed["reason"].as_str().unwrap().contains("stopping"), "{closed}");
+    assert_eq!(server.wait(), 0);
+}

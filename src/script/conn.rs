@@ -47,6 +47,11 @@ pub trait Conn {
     fn new_local(&mut self) -> Option<SocketAddr> {
         None
     }
+    /// A `sleep` step: waits `how_long`, unless the run is stopped first.
+    fn pause(&mut self, how_long: std::time::Duration) -> io::Result<()> {
+        std::thread::sleep(how_long);
+        Ok(())
+    }
 }
 
 /// Time left until `deadline`, never zero (a zero socket timeout means
@@ -297,5 +302,19 @@ impl<C: Conn, F: Fn() -> bool> Conn for Stoppable<C, F> {
 
     fn new_local(&mut self) -> Option<SocketAddr> {
         self.inner.new_local()
+    }
+
+    /// Sleeps in slices, so a stop during a long `sleep` step (1m) ends
+    /// the run at once instead of at the sleep's end.
+    fn pause(&mut self, how_long: std::time::Duration) -> io::Result<()> {
+        let until = Instant::now() + how_long;
+        loop {
+            self.check()?;
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(Self::SLICE));
+        }
     }
 }

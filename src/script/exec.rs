@@ -250,7 +250,7 @@ impl Player<'_> {
                 Ok(Done::passed(None))
             }
             Action::Sleep(d) => {
-                std::thread::sleep(*d);
+                self.conn.pause(*d).map_err(|e| self.net_error(Op::Recv, e))?;
                 Ok(Done::passed(None))
             }
             Action::Repeat { until, body } => self.repeat(step, *until, body),
