@@ -73,8 +73,10 @@ pub struct OutputArgs {
     pub json: bool,
 
     /// Write only the received payload to stdout, unchanged, like nc. Unlike nc, the socket steps
-    /// and notes still go to stderr (-q: errors only). tcp serve serves clients in turn, and udp
-    /// send sends stdin unchanged, a datagram per read.
+    /// and notes still go to stderr (-q: errors only). tcp serve serves clients in turn, udp send
+    /// sends stdin unchanged, a datagram per read, and udp serve sends it so to the sender of the
+    /// last datagram, reading it only once one has come, as nc -u -l does (not with --echo,
+    /// --reply or --script).
     #[arg(long, global = true, help_heading = OUTPUT)]
     pub raw: bool,
 
@@ -1613,7 +1615,7 @@ impl Cli {
             }
             Some(Command::Udp(UdpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
-                (Job::UdpServe(args.into_config()?), recv_size)
+                (Job::UdpServe(args.into_config(output.raw)?), recv_size)
             }
             Some(Command::Udp(UdpCommand::Send(args))) => {
                 let recv_size = args.recv_size;
@@ -1970,8 +1972,12 @@ impl TcpConnectArgs {
 }
 
 impl UdpServeArgs {
-    fn into_config(self) -> Result<UdpServeConfig> {
+    /// `raw`: stdin goes to the last sender, as with nc -u -l, unless the
+    /// server answers by itself (--echo, --reply, --script).
+    fn into_config(self, raw: bool) -> Result<UdpServeConfig> {
         let script = script_arg(self.script.as_deref(), Transport::Datagram)?;
+        let reply = reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Vec::from);
+        let send_stdin = raw && !self.echo && reply.is_none() && script.is_none();
         Ok(UdpServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
@@ -1981,12 +1987,12 @@ impl UdpServeArgs {
             },
             recv_size: self.bind.recv_size,
             echo: self.echo,
-            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Vec::from),
+            reply,
             limit: self.once.then_some(1),
             idle: None,
             idle_after_first: false,
             first_peer: false,
-            send_stdin: false,
+            send_stdin,
             crlf: false,
             quit_after: None,
             answers: AnswerPolicy {

@@ -21,6 +21,10 @@
 //! against the reference; a reader that leaves early ends netplay with an
 //! exit code, not a signal. The differences from the reference are printed
 //! as a table (`scripts/conformance.sh` writes it into docs/conformance.md).
+//!
+//! Two more: dig gets its answer from `udp serve --raw` through stdin (the
+//! query's ID copied by python3), and a binary echo through `udp serve
+//! --raw`'s stdin and stdout matches `nc -u -l` doing the same job.
 
 mod common;
 
@@ -1012,4 +1016,150 @@ fn the_matrix_covers_every_kind_for_every_peer() {
     assert!(cases.iter().any(|c| c.peer == Tool::Curl));
     assert!(cases.iter().any(|c| c.proto == Proto::Udp && c.side == Side::Server));
     assert!(cases.iter().any(|c| c.proto == Proto::Udp && c.side == Side::Client));
+}
+
+/// Reads from `out` until `done` says the bytes so far are enough, on a
+/// thread, within `within`; what was read, or None past the deadline.
+fn read_until(
+    mut out: impl Read + Send + 'static,
+    within: Duration,
+    done: impl Fn(&[u8]) -> bool + Send + 'static,
+) -> Option<(Vec<u8>, impl Read + Send + 'static)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1 << 16];
+        while !done(&got) {
+            match out.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        let _ = tx.send((got, out));
+    });
+    rx.recv_timeout(within).ok()
+}
+
+/// The length of a DNS message's header and first question, once `bytes`
+/// hold them.
+fn question_end(bytes: &[u8]) -> Option<usize> {
+    let mut at = 12;
+    loop {
+        let len = *bytes.get(at)? as usize;
+        at += 1 + len;
+        if len == 0 {
+            break;
+        }
+    }
+    (bytes.len() >= at + 4).then_some(at + 4)
+}
+
+/// A DNS answer built by python3 from the query in argv[1] (hex): the
+/// query's ID and question, one A record, 192.0.2.1.
+const DNS_ANSWER_PY: &str = "\
+import sys
+q = bytes.fromhex(sys.argv[1])
+i = 12
+while q[i]:
+    i += 1 + q[i]
+question = q[12:i + 5]
+header = q[:2] + b'\\x81\\x80' + b'\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x00'
+answer = b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x3c\\x00\\x04' + bytes([192, 0, 2, 1])
+sys.stdout.buffer.write(header + question + answer)
+";
+
+/// dig against `udp serve --raw`: its query comes out on stdout, python3
+/// builds the answer from it (the query's ID copied), and the answer goes
+/// back through stdin, as a datagram, to the last sender: dig. dig exits
+/// 0 with `status: NOERROR` and the address. (A fixed --reply cannot
+/// answer dig: the ID changes with every query.)
+#[test]
+fn dig_gets_its_answer_through_udp_serve_stdin() {
+    if !common::have("dig") || !common::have("python3") {
+        return;
+    }
+    let deadline = Instant::now() + RUN;
+    let port = free_port(Proto::Udp);
+    let mut server = command(Tool::Netplay(Way::Direct), Side::Server, Proto::Udp, port);
+    let mut server = Kid::spawn(server.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()));
+    assert!(wait_bound(Proto::Udp, port, &mut server, deadline), "udp serve did not bind");
+    let mut dig = Kid::spawn(
+        Command::new("dig")
+            .args(["@127.0.0.1", "-p", &port.to_string(), "example.test", "+tries=1", "+timeout=5"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let out = server.child.stdout.take().unwrap();
+    let (query, _out) =
+        read_until(out, RUN, |got| question_end(got).is_some()).expect("dig's query on udp serve's stdout");
+    let hex: String = query.iter().map(|b| format!("{b:02x}")).collect();
+    let built = Command::new("python3").args(["-c", DNS_ANSWER_PY, &hex]).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let mut answers = server.child.stdin.take().unwrap();
+    answers.write_all(&built.stdout).unwrap();
+    answers.flush().unwrap();
+    let code = dig.finish(deadline);
+    let mut said = String::new();
+    dig.child.stdout.take().unwrap().read_to_string(&mut said).unwrap();
+    assert_eq!(code, Code::Exit(0), "dig:\n{said}");
+    assert!(said.contains("status: NOERROR"), "{said}");
+    assert!(said.contains("192.0.2.1"), "{said}");
+    drop(answers);
+    assert_eq!(server.terminate(deadline), Code::Exit(0));
+}
+
+/// A binary UDP echo through stdin and stdout: what the server writes to
+/// stdout is written back into its stdin by the test, and must come back
+/// to the sender unchanged, a datagram for a datagram; `udp serve --raw`
+/// and `nc -u -l` doing the same job give the same bytes. Datagrams of at
+/// most 16,384 bytes, what nc reads of one.
+#[test]
+fn a_binary_echo_through_stdin_and_stdout_matches_nc() {
+    if !common::have("nc") {
+        return;
+    }
+    let datagrams: Vec<Vec<u8>> = vec![
+        b"b\r\n".to_vec(),
+        b"\x00\xff\x00".to_vec(),
+        (0..=255u8).collect(),
+        data(16_384, 3),
+        b"\n".to_vec(),
+    ];
+    let mut echoed = Vec::new();
+    for tool in [Tool::Nc, Tool::Netplay(Way::Direct)] {
+        let deadline = Instant::now() + RUN;
+        let port = free_port(Proto::Udp);
+        let mut server = command(tool, Side::Server, Proto::Udp, port);
+        let mut server =
+            Kid::spawn(server.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()));
+        assert!(wait_bound(Proto::Udp, port, &mut server, deadline), "{tool:?} did not bind");
+        let (mut from, mut to) = (server.child.stdout.take().unwrap(), server.child.stdin.take().unwrap());
+        // The echo: each read of stdout, written back to stdin.
+        let echo = thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 16];
+            while let Ok(n) = from.read(&mut buf) {
+                if n == 0 || to.write_all(&buf[..n]).and_then(|()| to.flush()).is_err() {
+                    return;
+                }
+            }
+        });
+        let client = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        client.set_read_timeout(Some(common::PATIENCE)).unwrap();
+        let mut back = Vec::new();
+        for datagram in &datagrams {
+            client.send_to(datagram, ("127.0.0.1", port)).unwrap();
+            let mut buf = vec![0u8; 1 << 16];
+            let n = client
+                .recv(&mut buf)
+                .unwrap_or_else(|e| panic!("{tool:?}: no echo of {} bytes: {e}", datagram.len()));
+            back.push(buf[..n].to_vec());
+        }
+        let code = server.terminate(deadline);
+        let _ = echo.join();
+        assert_eq!(back, datagrams, "{tool:?}: the echo differs from what was sent");
+        echoed.push((tool.name(), back.iter().map(|d| sha(d)).collect::<Vec<_>>(), code));
+    }
+    assert_eq!(echoed[0].1, echoed[1].1, "netplay and nc echoed different bytes");
+    assert_eq!(echoed[1].2, Code::Exit(0), "netplay stopped by SIGTERM");
 }

@@ -417,6 +417,7 @@ op-connect-udp = connect (UDP) to
 ## What the UDP server tells (src/udp/serve.rs, src/udp/guard.rs)
 
 notice-udp-typing = what is typed here is not sent: UDP has no connection to send it on; a reply goes to each sender with --reply TEXT or --echo
+notice-udp-stdin = stdin goes to the sender of the last datagram, a datagram per read, unchanged; it is read only once a datagram has come (as nc -u -l does): what comes before waits
 notice-ignored = datagrams from { $from } are ignored, not shown and not answered: { $why } (said once per sender)
 notice-not-answering = not answering { $peer }: { $why } (said once per peer; the count is in the summary)
 notice-drops-uncounted = this system gives no count of the datagrams it drops for a full receive buffer (Linux does, with SO_RXQ_OVFL): losses here stay invisible
@@ -960,7 +961,7 @@ html-footer = Written by netplay { $version }. One file: nothing is fetched from
 about-netplay = See every socket step and every byte: a TCP/UDP playground and a netcat-class tool
 help-color = When to colour: auto (on a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb; CLICOLOR_FORCE=1 colours a pipe too), always, never
 help-json = One JSON object per line per event on stdout (see docs/json-events.md)
-help-raw = Write only the received payload to stdout, unchanged, like nc. Unlike nc, the socket steps and notes still go to stderr (-q: errors only). tcp serve serves clients in turn, and udp send sends stdin unchanged, a datagram per read
+help-raw = Write only the received payload to stdout, unchanged, like nc. Unlike nc, the socket steps and notes still go to stderr (-q: errors only). tcp serve serves clients in turn, udp send sends stdin unchanged, a datagram per read, and udp serve sends it so to the sender of the last datagram, reading it only once one has come, as nc -u -l does (not with --echo, --reply or --script)
 help-explain = Under each socket step, the Python line of the course and what it does
 help-packets = Under the socket steps, the packets they put on the wire (SYN, ACK, FIN, RST, ICMP), as a ladder between client and server; with --json, `packet` events. Linux, with CAP_NET_RAW
 help-pcap = Write the packets of the run, whole, to FILE as pcap (tcpdump -r FILE, Wireshark)

@@ -438,6 +438,7 @@ op-connect-udp = connect (UDP) vers
 ## Ce que dit le serveur UDP (src/udp/serve.rs, src/udp/guard.rs)
 
 notice-udp-typing = ce qui est tapé ici n'est pas envoyé : UDP n'a pas de connexion pour l'envoyer ; une réponse part vers chaque émetteur avec --reply TEXTE ou --echo
+notice-udp-stdin = l'entrée standard part vers l'émetteur du dernier datagramme, un datagramme par lecture, telle quelle ; elle n'est lue qu'une fois un datagramme arrivé (comme nc -u -l) : ce qui vient avant attend
 notice-ignored = les datagrammes de { $from } sont ignorés, ni affichés ni répondus : { $why } (dit une fois par émetteur)
 notice-not-answering = pas de réponse à { $peer } : { $why } (dit une fois par pair ; le compte est dans le résumé)
 notice-drops-uncounted = ce système ne compte pas les datagrammes qu'il rejette quand le tampon de réception est plein (Linux le fait, avec SO_RXQ_OVFL) : ici, ces pertes restent invisibles
@@ -985,7 +986,7 @@ html-footer = Écrite par netplay { $version }. Un seul fichier : rien n'est ch
 about-netplay = Voir chaque étape de la socket et chaque octet : un terrain de jeu TCP/UDP et un outil de la famille de netcat
 help-color = Quand colorer : auto (dans un terminal, sauf si NO_COLOR est défini, CLICOLOR=0 ou TERM=dumb ; CLICOLOR_FORCE=1 colore aussi un tube), always (toujours), never (jamais)
 help-json = Un objet JSON par ligne et par événement sur stdout (voir docs/json-events.md)
-help-raw = N'écrire sur stdout que les données reçues, telles quelles, comme nc. À la différence de nc, les étapes de la socket et les remarques vont encore sur stderr (-q : les erreurs seules). tcp serve sert les clients l'un après l'autre, et udp send envoie l'entrée standard telle quelle, un datagramme par lecture
+help-raw = N'écrire sur stdout que les données reçues, telles quelles, comme nc. À la différence de nc, les étapes de la socket et les remarques vont encore sur stderr (-q : les erreurs seules). tcp serve sert les clients l'un après l'autre, udp send envoie l'entrée standard telle quelle, un datagramme par lecture, et udp serve l'envoie ainsi à l'émetteur du dernier datagramme, en ne la lisant qu'une fois un datagramme arrivé, comme nc -u -l (pas avec --echo, --reply ou --script)
 help-explain = Sous chaque étape de la socket, la ligne Python du cours et ce qu'elle fait
 help-packets = Sous les étapes de la socket, les paquets qu'elles mettent sur le réseau (SYN, ACK, FIN, RST, ICMP), en échelle entre client et serveur ; avec --json, des événements `packet`. Linux, avec CAP_NET_RAW
 help-pcap = Écrire les paquets de l'exécution, entiers, dans FILE au format pcap (tcpdump -r FILE, Wireshark)

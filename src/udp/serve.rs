@@ -144,6 +144,10 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         let played = scripted(script, &socket, local, &config, &report, &stop, counting);
         return played.and(packets.finish()).map(|()| None);
     }
+    // netplay nc (first_peer) is as quiet as nc: the native server says it.
+    if config.send_stdin && count && !config.first_peer {
+        report.emit(Event::Notice { conn: None, message: msg!("notice-udp-stdin") })?;
+    }
     let stdin = match config.send_stdin {
         true => Some(StdinSender::start(&socket, local, &config, &report)?),
         false => None,
