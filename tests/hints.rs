@@ -126,13 +126,29 @@ fn a_tcp_refusal_names_the_udp_holder_quoted_and_a_command_that_reaches_it() {
 #[test]
 fn a_udp_refusal_names_the_tcp_server_and_a_command_that_reaches_it() {
     for lang in LANGS {
-        let (mut server, addr) = tcp_server(&[]);
-        let port = addr.port().to_string();
-        let line = error_line(
-            &["udp", "send", "--connect", "127.0.0.1", &port, "-m", "hi", "--wait", "5s"],
-            lang,
-            4,
-        );
+        // The refusal is an ICMP port unreachable, which the test cannot
+        // make certain: another test's UDP socket may hold the same port
+        // number (TCP and UDP ports are drawn apart), and the kernel
+        // rate-limits ICMP errors (net.ipv4.icmp_msgs_per_sec). Neither is
+        // what this test checks (seen once in a loaded full run), so a
+        // send that came back with no refusal (exit 0) is tried again on a
+        // new port, at most three times.
+        let (mut server, port, line) = (1..=3)
+            .find_map(|attempt| {
+                let (server, addr) = tcp_server(&[]);
+                let port = addr.port().to_string();
+                let args = ["udp", "send", "--connect", "127.0.0.1", &port, "-m", "hi", "--wait", "5s"];
+                let out = netplay_in(lang).args(args).output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                if out.status.code() == Some(0) && attempt < 3 {
+                    return None;
+                }
+                assert_eq!(out.status.code(), Some(4), "{args:?}: {stderr}");
+                let line =
+                    stderr.lines().find(|l| l.starts_with("netplay")).unwrap_or_else(|| panic!("{stderr}"));
+                Some((server, port, line.to_string()))
+            })
+            .unwrap();
         let found = commands(&line);
         assert_eq!(found.last().unwrap(), &format!("netplay tcp connect 127.0.0.1 {port}"), "{line}");
         let (code, stderr) = run(pasted(found.last().unwrap()), b"hi\n");
