@@ -160,7 +160,10 @@ offline_case() {
     esac
     local name=${tool#netplay:}
     record "$name-$w-$input-$color" "$(elapsed "${cmd[@]}")"
-    [[ ${ONE_CORE:-} == 1 ]] && record "cpu-$name-$w-$input-$color" "$(cpu_ms "${cmd[@]}")"
+    # An if, not `&&`: as the loop's last command a false test would be the
+    # function's status, and set -e would end the script (it did, with
+    # BASELINE as the last tool of a round).
+    if [[ ${ONE_CORE:-} == 1 ]]; then record "cpu-$name-$w-$input-$color" "$(cpu_ms "${cmd[@]}")"; fi
   done
 }
 

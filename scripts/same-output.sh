@@ -48,6 +48,7 @@ mask() {
     -e 's/"(time_us|[a-z_]*_(us|ms|ns|s)|[a-z_]*port|[a-z_]*per_second|[a-z_]*rate[a-z_]*|[a-z_]*elapsed[a-z_]*|seconds|duration[a-z_]*)":[0-9.e+-]+/"\1":N/g' \
     -e 's/(TCP_INFO .*:).*/\1 …/' \
     -e 's/^( *)[0-9]* ?segments in, .* acked$/\1…/' \
+    -e 's/^( *)(in|segments in), [0-9]+ out, .* acked$/\1…/' \
     -e 's/[0-9]+ (recv|send|recvfrom|sendto|recvmmsg|sendmmsg)\(\) calls/N \1() calls/g' \
     -e 's/"calls":[0-9]+/"calls":N/g' \
     -e 's/(:|port |ports |port: )[0-9]{4,5}\b/\1P/g' \
