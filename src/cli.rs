@@ -1065,6 +1065,11 @@ pub fn parse(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Res
             return Err(err);
         }
     };
+    // `tcp serve -q 1` parses (quiet, port 1): an nc habit, said as one.
+    let words: Vec<&str> = args[1..].iter().filter_map(|a| a.to_str()).collect();
+    if let Some(tip) = quit_habit(&words, true) {
+        return Err(command().error(clap::error::ErrorKind::InvalidSubcommand, tip.render(i18n::current())));
+    }
     let mut cli = Cli::from_arg_matches(&matches)?;
     in_order(&mut cli, &matches);
     if let (Some(Command::Nc(stub)), Some(words)) = (&mut cli.command, nc_words) {
@@ -1167,6 +1172,12 @@ fn usage_tip(args: &[OsString], err: &clap::Error) -> Option<Msg> {
         }
         ErrorKind::UnknownArgument => {
             let arg = value(ContextKind::InvalidArg)?;
+            if let Some(tip) = quit_habit(&words, false) {
+                return Some(tip);
+            }
+            if let Some(habit) = nc_habit(words[proto_at], words[leaf_at], arg) {
+                return Some(msg!("usage-tip-nc", habit = habit));
+            }
             if arg == "-4" || arg == "-6" {
                 let at = words.iter().position(|w| *w == arg).filter(|&at| at < leaf_at)?;
                 let mut new = words.clone();
@@ -1193,6 +1204,59 @@ fn usage_tip(args: &[OsString], err: &clap::Error) -> Option<Msg> {
         }
         _ => None,
     }
+}
+
+/// An nc flag given to a native subcommand (`netplay tcp connect -l`): what
+/// does its job here, for usage_tip. None for a word nc does not take.
+fn nc_habit(proto: &str, leaf: &str, flag: &str) -> Option<Msg> {
+    let command = |words: &[&str]| {
+        exit::shell_command(&std::iter::once("netplay").chain(words.iter().copied()).collect::<Vec<_>>())
+    };
+    Some(match (flag, proto, leaf) {
+        ("-l", _, "serve") => msg!("nc-habit-listen-serve"),
+        ("-l", "tcp", _) => msg!("nc-habit-listen", command = command(&["tcp", "serve"])),
+        ("-l", "udp", _) => msg!("nc-habit-listen", command = command(&["udp", "serve"])),
+        ("-u", "udp", _) => msg!("nc-habit-udp-already"),
+        ("-u", _, "serve") => msg!("nc-habit-udp", command = command(&["udp", "serve"])),
+        ("-u", _, _) => msg!("nc-habit-udp", command = command(&["udp", "send"])),
+        ("-k", ..) => msg!("nc-habit-keep"),
+        ("-z", ..) => msg!("nc-habit-zero"),
+        ("-w", "tcp", "connect") => msg!("nc-habit-wait-connect"),
+        ("-w", "tcp", "serve") => msg!("nc-habit-wait-serve"),
+        ("-w", "udp", "send") => msg!("nc-habit-wait-send"),
+        ("-N", ..) => msg!("nc-habit-shutdown"),
+        ("-p", _, "connect" | "send") => msg!("nc-habit-source-port"),
+        ("-v", ..) => msg!("nc-habit-verbose"),
+        ("-4" | "-6", ..) => return None,
+        (flag, ..) if flag.len() == 2 && "CDFIMOPSTUVWXZbcdehimnrstwx".contains(&flag[1..]) => {
+            msg!("nc-habit-other", flag = flag)
+        }
+        _ => return None,
+    })
+}
+
+/// nc's `-q SECONDS` given to a native subcommand (`netplay tcp serve -q
+/// 1`): netplay's -q is --quiet and takes no value, so the number would be
+/// taken for a port, and the line that says which one hidden. A number
+/// right after -q is refused, with what each reading means.
+fn quit_habit(words: &[&str], parsed: bool) -> Option<Msg> {
+    let end = words.iter().position(|w| *w == "--").unwrap_or(words.len());
+    let proto = words[..end].iter().position(|w| matches!(*w, "tcp" | "udp"))?;
+    let at = (proto + 1..end.saturating_sub(1))
+        .find(|&i| words[i] == "-q" && words[i + 1].parse::<i64>().is_ok())?;
+    if !parsed {
+        // The number was refused (a port too many, -1): it is no port.
+        return Some(msg!("nc-habit-quit"));
+    }
+    let mut quiet: Vec<&str> = vec!["netplay", "-q"];
+    quiet.extend(words.iter().enumerate().filter(|&(i, _)| i != at).map(|(_, w)| *w));
+    let quit = msg!("nc-habit-quit");
+    Some(msg!(
+        "nc-habit-quit-port",
+        quit = quit,
+        value = words[at + 1],
+        command = exit::shell_command(&quiet)
+    ))
 }
 
 /// What `netplay` alone prints: what a newcomer should try first.

@@ -336,6 +336,67 @@ fn command_line_errors_are_one_line() {
     }
 }
 
+/// Issue 19, section 2: nc's flags given to a native subcommand are one
+/// line naming what does their job here (the subcommand or the native
+/// flag) and `netplay nc`, exit 2. Before, each was clap's bare
+/// "unexpected argument", and `tcp serve -q 0` (nc's `-l -q 0` habit)
+/// started a quiet server on a port the OS chose, saying nothing.
+#[test]
+fn nc_flags_name_the_native_form() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["tcp", "connect", "127.0.0.1", "9", "-l"],
+            &["nc's -l listens", "`netplay tcp serve`", "`netplay nc`"],
+        ),
+        (&["tcp", "serve", "-lk", "--port", "0"], &["serve listens already: leave -l out", "`netplay nc`"]),
+        (&["udp", "send", "-l", "127.0.0.1", "9"], &["`netplay udp serve`"]),
+        (&["tcp", "connect", "-u", "127.0.0.1", "9"], &["nc's -u is UDP", "`netplay udp send`"]),
+        (&["tcp", "serve", "-u", "--port", "0"], &["`netplay udp serve`"]),
+        (&["tcp", "serve", "-k", "--port", "0"], &["nc's -k", "--once", "--sequential", "`netplay nc`"]),
+        (&["tcp", "connect", "-z", "127.0.0.1", "9"], &["nc's -z", "`netplay nc`"]),
+        (&["tcp", "connect", "-w", "1", "127.0.0.1", "9"], &["nc's -w", "--timeout DUR"]),
+        (&["tcp", "serve", "-w", "1", "--port", "0"], &["nc's -w", "--idle-timeout DUR"]),
+        (&["udp", "send", "-w", "1", "127.0.0.1", "9"], &["nc's -w", "--wait DUR"]),
+        (&["tcp", "connect", "-N", "127.0.0.1", "9"], &["nc's -N", "--half-close always"]),
+        (&["tcp", "connect", "-p", "4000", "127.0.0.1", "9"], &["nc's -p", "--source-port PORT"]),
+        (&["tcp", "connect", "-C", "127.0.0.1", "9"], &["-C is one of nc's flags", "`netplay nc`"]),
+        (
+            &["tcp", "serve", "-q", "0"],
+            &[
+                "-q is netplay's --quiet",
+                "`netplay nc -q SECONDS`",
+                "--half-close always",
+                "`netplay -q tcp serve 0`",
+            ],
+        ),
+        (
+            &["tcp", "connect", "127.0.0.1", "9", "-q", "1"],
+            &["unexpected argument '1'", "`netplay nc -q SECONDS`"],
+        ),
+    ];
+    for (args, words) in cases {
+        for lang in ["C.UTF-8", "fr_FR.UTF-8"] {
+            let out = common::netplay_in(lang).args(*args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{lang} {args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{lang} {args:?}: {stderr}");
+            assert!(out.stdout.is_empty(), "{lang} {args:?}");
+            let want: Vec<&str> = match lang {
+                "C.UTF-8" => words.to_vec(),
+                // The native form is named in French too.
+                _ => words
+                    .iter()
+                    .copied()
+                    .filter(|w| (w.starts_with('`') || w.starts_with("--")) && !w.contains("SECONDS"))
+                    .collect(),
+            };
+            for word in want {
+                assert!(stderr.contains(word), "{lang} {args:?}: {word:?} not in {stderr}");
+            }
+        }
+    }
+}
+
 /// Issue 18, item 12: numbers that do not parse are sentences naming the
 /// flag, the value and the range, never Rust's own words.
 #[test]
