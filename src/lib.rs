@@ -129,7 +129,8 @@ fn picture_of(job: &Job, output: &OutputConfig) -> Result<Option<(Picture, event
     let (command, role) = job.picture_title();
     let picture =
         Picture::create(output.picture.clone(), output.lang, output.explain, output.recv_size, command)
-            .map_err(picture_error)?;
+            .map_err(picture_error)?
+            .decoding(output.decode.clone());
     Ok(Some((picture, role)))
 }
 

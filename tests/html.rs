@@ -364,6 +364,44 @@ fn a_udp_exchange_names_the_senders_port_and_the_svg_stands_alone() {
     assert!(colours >= 6, "{colours} colours: blank?");
 }
 
+/// `--decode`: the line the terminal shows under each chunk's dump (its
+/// first bytes as `struct.unpack_from` reads them) is under the chunk's
+/// dump on the page too, in the run's language; python3's own
+/// struct.unpack_from is the oracle for the values.
+#[test]
+fn decoded_values_are_under_their_chunk_as_in_the_terminal() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let oracle = python(&["-c", "import struct; print(struct.unpack_from('>h', b'\\x01\\x02Hello'))"]);
+    assert_eq!(oracle, ["(258,)"]);
+    for (lang, want) in [
+        ("en", format!("↳ >h on the first 2 of 7 bytes: {}", oracle[0])),
+        ("fr", format!("↳ >h sur les 2 premiers des 7 octets : {}", oracle[0])),
+    ] {
+        let page = dir.path().join(format!("decode-{lang}.html"));
+        let mut command = Command::new(common::BIN);
+        command.args(["--color", "never", "--lang", lang, "--decode", ">h", "udp", "serve", "--port", "0"]);
+        command.args(["--once", "--html", page.to_str().unwrap()]);
+        let mut server = Proc::spawn(command);
+        let line = server.expect(|l| l.starts_with("●"));
+        let port: String =
+            line.rsplit(':').next().unwrap().chars().take_while(char::is_ascii_digit).collect();
+        netplay()
+            .args(["-q", "udp", "send", &format!("127.0.0.1:{port}"), "-m", "b'\\x01\\x02Hello'"])
+            .assert()
+            .success();
+        let terminal = server.expect(|l| l.trim_start().starts_with('↳')).replace('\u{a0}', " ");
+        assert_eq!(terminal.trim(), want, "the terminal's line");
+        assert_eq!(server.wait_within(PATIENCE), Some(0));
+        let dom = dom(browser, &page);
+        let text = text_of(&dom, &["style", "script"]).replace('\u{a0}', " ");
+        let at = text.find(&want).unwrap_or_else(|| panic!("{want:?} not on the {lang} page"));
+        // Under the chunk's dump: after its text panel, before anything else.
+        let dump = text.find("00000000").expect("the chunk's dump");
+        assert!(dump < at, "the decoded line comes after the dump");
+    }
+}
+
 #[test]
 fn a_server_stopped_by_ctrl_c_leaves_its_page_written_while_it_ran() {
     let dir = tempfile::tempdir().unwrap();
@@ -468,7 +506,33 @@ const ENGLISH: &[&str] = &[
     "left",
     "connected",
     "sent",
+    // The course's Python comments in English (`# returns 16`,
+    // `# no sock.listen(), no sock.accept(): the next call is ...`).
+    "returns",
+    "no",
+    "next",
+    "call",
+    "first",
 ];
+
+/// The comments of the page's Python lines (`>>> data = ...  # comment`,
+/// `>>> # comment`): what the page says in words inside its code.
+fn python_comments(dom: &str) -> String {
+    let mut comments = Vec::new();
+    let mut rest = dom;
+    while let Some(open) = rest.find("<code") {
+        let end = rest[open..].find("</code>").map_or(rest.len(), |e| open + e);
+        let code = text_of(&rest[open..end], &[]);
+        let code = code.trim().trim_start_matches(">>>").trim_start();
+        if let Some(comment) = code.strip_prefix("# ") {
+            comments.push(comment.to_string());
+        } else if let Some((_, comment)) = code.split_once("  # ") {
+            comments.push(comment.to_string());
+        }
+        rest = &rest[end..];
+    }
+    comments.join("\n")
+}
 
 fn english_words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -487,12 +551,27 @@ fn the_demos_page_in_french_has_no_english_sentence_and_is_a_picture() {
     let dom_fr = dom(browser, &fr);
     assert!(dom_fr.contains("<html lang=\"fr\">"));
     // Code is the course's Python and the hex dump: the same in every
-    // language. Everything else is French.
-    let words = english_words(&text_of(&dom_fr, &["code", "pre", "style", "script", "title"]));
+    // language, except the Python lines' comments, which are words.
+    // Everything else is French, the tooltips (SVG titles) included.
+    let words = english_words(&text_of(&dom_fr, &["code", "pre", "style", "script"]));
     assert!(words.is_empty(), "English in the French page: {words:?}");
-    // The check finds English where there is some.
-    let words = english_words(&text_of(&dom(browser, &en), &["code", "pre", "style", "script", "title"]));
+    let comments = python_comments(&dom_fr);
+    assert!(comments.contains("renvoie 16"), "the Python lines' comments:\n{comments}");
+    let words = english_words(&comments);
+    assert!(words.is_empty(), "English in the French page's Python comments: {words:?}\n{comments}");
+    // The check finds English where there is some, comments included.
+    let dom_en = dom(browser, &en);
+    let words = english_words(&text_of(&dom_en, &["code", "pre", "style", "script"]));
     assert!(words.len() > 50, "the English page: {words:?}");
+    let words = english_words(&python_comments(&dom_en));
+    assert!(words.contains(&"returns".to_string()) && words.contains(&"next".to_string()), "{words:?}");
+    // TCP_INFO at the close of each end of the TCP exchange, as on any
+    // page with a TCP connection.
+    for (dom, lang) in [(&dom_fr, "fr"), (&dom_en, "en")] {
+        let part1 = dom.split("1/3").nth(1).and_then(|p| p.split("2/3").next()).unwrap_or("");
+        let infos = part1.matches("TCP_INFO").count();
+        assert!(infos >= 2, "{lang}: TCP_INFO at the close of {infos} of the 2 ends");
+    }
     for part in ["1/3", "2/3", "Ce qui diffère"] {
         assert!(dom_fr.contains(part), "{part}");
     }

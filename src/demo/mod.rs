@@ -93,7 +93,7 @@ pub fn run(config: DemoConfig, board: &Board, isolation: &Isolation) -> Result<(
     let wire = wire.as_ref();
 
     main.emit(Event::DemoPart { part: DemoPart::TcpExchange })?;
-    let tcp = tcp_exchange(board, wire)?;
+    let tcp = tcp_exchange(board, wire, config.packets.tcp_info)?;
     wait_for_enter(&mut pause, &main, DemoPart::UdpExchange)?;
 
     main.emit(Event::DemoPart { part: DemoPart::UdpExchange })?;
@@ -138,13 +138,25 @@ pub struct Exchange {
     pub client: SocketAddr,
 }
 
-fn tcp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
+/// The course's exchange over TCP. With `tcp_info` (--explain, --json,
+/// --packets, a picture), each end reads TCP_INFO at its close, as
+/// `tcp serve` and `tcp connect` do: the demo's ends are those commands.
+fn tcp_exchange(board: &Board, wire: Option<&DemoWire>, tcp_info: bool) -> Result<Exchange> {
+    let packets = PacketsConfig { tcp_info, ..PacketsConfig::default() };
+    let client_packets = packets.clone();
     let ends = (Some(board.end("tcp_exchange", Role::Server)), Some(board.end("tcp_exchange", Role::Client)));
     let run = pair(
         ends,
         wire.map(|wire| (wire, Some("tcp_exchange"))),
-        |report| crate::tcp::serve::run(tcp_server(Some(BONJOUR), RECV_SIZE), report),
-        |report, addr| crate::tcp::connect::run(tcp_client(addr, vec![HELLO.into()], RECV_SIZE), report),
+        move |report| {
+            let config = ServeConfig { packets, ..tcp_server(Some(BONJOUR), RECV_SIZE) };
+            crate::tcp::serve::run(config, report)
+        },
+        move |report, addr| {
+            let config =
+                ConnectConfig { packets: client_packets, ..tcp_client(addr, vec![HELLO.into()], RECV_SIZE) };
+            crate::tcp::connect::run(config, report)
+        },
     )?;
     run.server_result?;
     let client = run.client.iter().find_map(|e| match e.seen {

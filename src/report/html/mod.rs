@@ -120,6 +120,12 @@ impl Picture {
         Ok(picture)
     }
 
+    /// With `--decode`, each chunk's decoded values go under its dump.
+    pub fn decoding(self, decode: Option<crate::decode::Format>) -> Picture {
+        self.lock().recorder.session.decode = decode;
+        self
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.0.state.locked()
     }

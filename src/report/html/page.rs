@@ -66,7 +66,7 @@ rect.act{fill:#fff;stroke:var(--fg)}
 .pk-ack .arrow{stroke:#6e7781}.pk-ack .head{fill:#6e7781}
 .folded text{font-style:italic}.more{fill:var(--dim)}.fold{font-style:italic}
 .gap .d,.gap .x{background:repeating-linear-gradient(135deg,#fff 0 6px,var(--faint) 6px 12px)}
-.py code{color:#0550ae;white-space:pre-wrap}.why{color:var(--dim)}.warn{color:#cf222e}.cut{color:var(--dim);font-size:12px}
+.py code,.dec code{color:#0550ae;white-space:pre-wrap}.why{color:var(--dim)}.warn{color:#cf222e}.cut{color:var(--dim);font-size:12px}
 .dump{background:#0d1117;color:#c9d1d9;font-size:12px;line-height:1.35;padding:6px 8px;border-radius:4px;margin:3px 0;width:max-content;max-width:100%;overflow-x:auto}
 .bn{color:#8b949e}.bp{color:#39c5cf}.bc{color:#d070d8}.bx{color:#e3b341}
 dl.legend{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;background:#0d1117;color:#c9d1d9;padding:10px 14px;border-radius:6px;max-width:56em}
@@ -216,6 +216,9 @@ fn html_row(session: &Session, row: &Row, geometry: &Geometry, calls: bool, out:
             }
             Detail::Sentence(text) => {
                 let _ = write!(out, "<p class=why>{}</p>", escape(text));
+            }
+            Detail::Decoded(text) => {
+                let _ = write!(out, "<p class=dec><code>{}</code></p>", escape(text));
             }
             Detail::Dump(d) => {
                 if !d.bytes.is_empty() {

@@ -559,7 +559,30 @@ impl Recorder {
             r.details.extend(why.and_then(|why| self.once(s, us, "decode-cut", why)));
         }
         r.details.push(self.session.dump(offset, bytes));
+        r.details.extend(self.decoded(bytes));
         self.session.push(s, r, Some((repeat, bytes.len() as u64)));
+    }
+
+    /// With `--decode`, the line the terminal shows under a chunk's dump:
+    /// its first bytes as `struct.unpack_from` reads them, or why not.
+    fn decoded(&self, bytes: &[u8]) -> Option<Detail> {
+        let format = self.session.decode.as_ref()?;
+        let decoded = format.unpack_from(bytes);
+        let label = match &decoded {
+            Ok(_) if bytes.len() > format.size() => self.t(msg!(
+                "decode-first",
+                label = "",
+                format = format.to_string(),
+                size = format.size(),
+                len = bytes.len()
+            )),
+            Ok(_) => format!("{format}: "),
+            Err(_) => self.t(msg!("decode-note", label = "")),
+        };
+        Some(match decoded {
+            Ok(values) => Detail::Decoded(format!("↳ {label}{values}")),
+            Err(error) => Detail::Warn(format!("↳ {label}{error}")),
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -612,6 +635,7 @@ impl Recorder {
             r.details.push(Detail::Python(python));
         }
         r.details.push(self.session.dump(0, bytes));
+        r.details.extend(self.decoded(bytes));
         self.session.push(s, r, Some((repeat, bytes.len() as u64)));
     }
 

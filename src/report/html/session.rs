@@ -111,6 +111,8 @@ pub enum Detail {
     Python(String),
     /// What the call does, in a sentence (with --explain, once a kind).
     Sentence(String),
+    /// `--decode`: the chunk's first bytes as values (`↳ >h: 258`).
+    Decoded(String),
     Dump(Dump),
 }
 
@@ -427,6 +429,9 @@ pub struct Session {
     pub budget: usize,
     /// Packets not between two lifelines of their section.
     pub stray_packets: u64,
+    /// `--decode`: each chunk's first bytes as `struct.unpack_from` reads
+    /// them, under its dump.
+    pub decode: Option<crate::decode::Format>,
 }
 
 impl Session {
@@ -441,6 +446,7 @@ impl Session {
             table: Vec::new(),
             budget: limits.dump_total,
             stray_packets: 0,
+            decode: None,
         }
     }
 
