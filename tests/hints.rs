@@ -83,6 +83,35 @@ fn an_ipv6_address_glued_to_its_port_gets_forms_that_connect() {
     }
 }
 
+/// `:::1 P` (three colons, the port apart) is no address: the hint offers
+/// addresses, the first of which, with the port as given, connects. Issue
+/// 20: it was read as an IPv6 address missing its port, as `::1:P` was,
+/// and sent to `[:::1]:PORT`. Asked with no network (`unshare -n`): even
+/// a bug would query no resolver.
+#[test]
+fn three_colons_get_an_address_that_connects() {
+    if !common::can_unshare() {
+        eprintln!("SKIPPED: unshare -n is not allowed here");
+        return;
+    }
+    for lang in LANGS {
+        let (_server, addr) = tcp_server(&["-6", "--reply", "ok"]);
+        let port = addr.port().to_string();
+        let out =
+            common::offline_in(lang).args(["tcp", "connect", ":::1", &port, "-m", "hi"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let line = stderr.lines().find(|l| l.starts_with("netplay")).unwrap_or_else(|| panic!("{stderr}"));
+        assert!(!line.contains("[:::1"), "{line}");
+        let offered: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| w.parse::<Ipv6Addr>().is_ok())
+            .collect();
+        assert_eq!(offered.first(), Some(&"::1"), "no address offered first in: {line}");
+        netplay_in(lang).args(["tcp", "connect", offered[0], &port, "-m", "hi"]).assert().success();
+    }
+}
+
 /// A UDP socket holds the port a TCP client was refused on: the error
 /// names its program as a shell reads it (`'>h'`, which unquoted would
 /// write a file named h) and gives the command that reaches it.

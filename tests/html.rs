@@ -364,6 +364,54 @@ fn a_udp_exchange_names_the_senders_port_and_the_svg_stands_alone() {
     assert!(colours >= 6, "{colours} colours: blank?");
 }
 
+/// The clients' pages: `tcp connect --html` and `udp send --html` draw
+/// their own calls, with the server's real port, and the reply's text.
+#[test]
+fn the_clients_pages_draw_their_calls_and_the_reply() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (tcp, udp) = (dir.path().join("connect.html"), dir.path().join("send.html"));
+    let (mut server, addr) = tcp_server(&["--once", "--reply", "Bonjour client !"]);
+    let port = addr.port();
+    let target = format!("127.0.0.1:{port}");
+    netplay()
+        .args(["tcp", "connect", &target, "-m", "Hello serveur !", "--html"])
+        .arg(&tcp)
+        .assert()
+        .success();
+    assert_eq!(server.wait_within(PATIENCE), Some(0));
+    let page = dom(browser, &tcp);
+    for call in [
+        "socket(AF_INET, SOCK_STREAM)".to_string(),
+        format!("connect(('127.0.0.1', {port}))"),
+        "#1 sendall(15 bytes)".to_string(),
+        "#1 recv(65536) → 16 bytes".to_string(),
+        "#1 close()".to_string(),
+    ] {
+        assert!(page.contains(&format!(">{call}")), "{call} is not SVG text in the tcp connect page");
+    }
+    assert!(text_of(&page, &["style", "script"]).contains("Bonjour client !"), "the reply's text");
+
+    let (mut server, addr) = udp_server(&["--once", "--reply", "Bonjour client !"]);
+    let port = addr.port();
+    let target = format!("127.0.0.1:{port}");
+    netplay()
+        .args(["udp", "send", &target, "-m", "Hello serveur !", "--wait", "1s", "--html"])
+        .arg(&udp)
+        .assert()
+        .success();
+    assert_eq!(server.wait_within(PATIENCE), Some(0));
+    let page = dom(browser, &udp);
+    for call in [
+        "socket(AF_INET, SOCK_DGRAM)".to_string(),
+        format!("sendto(15 bytes, ('127.0.0.1', {port}))"),
+        format!("recvfrom(65536) → 16 bytes, ('127.0.0.1', {port})"),
+    ] {
+        assert!(page.contains(&format!(">{call}")), "{call} is not SVG text in the udp send page");
+    }
+    assert!(text_of(&page, &["style", "script"]).contains("Bonjour client !"), "the reply's text");
+}
+
 /// `--decode`: the line the terminal shows under each chunk's dump (its
 /// first bytes as `struct.unpack_from` reads them) is under the chunk's
 /// dump on the page too, in the run's language; python3's own

@@ -132,6 +132,11 @@ fn send_says_the_port_came_at_the_first_sendto_and_nothing_confirms_delivery() {
         assert!(text.contains(&want), "{want:?} missing from:\n{text}");
     }
     assert!(!text.contains("listen("), "{text}");
+    // Issue 20: the port is said to come from the first sendto() after
+    // that datagram's line, not before it was sent.
+    let sent = text.find(&format!("→ datagram #1 to 127.0.0.1:{port}")).unwrap();
+    let chosen = text.find("the OS chose it at the first sendto()").unwrap();
+    assert!(sent < chosen, "the port's origin before the sendto that gave it:\n{text}");
 }
 
 const COURSE_UDP_SERVER: &str = r#"
