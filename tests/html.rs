@@ -412,6 +412,30 @@ fn the_clients_pages_draw_their_calls_and_the_reply() {
     assert!(text_of(&page, &["style", "script"]).contains("Bonjour client !"), "the reply's text");
 }
 
+/// Readable without JavaScript: a browser with scripts off shows the page
+/// as written, and the file's own text (every call, note, Python line and
+/// dump) is the text chromium builds with scripts on; the script only
+/// shows the button that hides the dumps. (Chromium's --dump-dom needs
+/// scripts itself, so the file is the scripts-off side.)
+#[test]
+fn the_page_reads_the_same_without_javascript() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("demo.html");
+    netplay().args(["--explain", "demo", "--html"]).arg(&page).assert().success();
+    let with = dom(browser, &page);
+    let written = std::fs::read_to_string(&page).unwrap();
+    let text = |html: &str| {
+        let text = text_of(html, &["style", "script"]).replace("&nbsp;", "\u{a0}");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!(text(&written), text(&with), "the page's text depends on JavaScript");
+    assert!(text(&written).contains("Hello serveur !") && written.matches("class=dump").count() >= 4);
+    // The control: the script did run in chromium (the button shows).
+    assert!(written.contains("<button id=toggle hidden"), "the button is hidden as written");
+    assert!(with.contains("<button id=\"toggle\" data-hide"), "the script ran in chromium");
+}
+
 /// `--decode`: the line the terminal shows under each chunk's dump (its
 /// first bytes as `struct.unpack_from` reads them) is under the chunk's
 /// dump on the page too, in the run's language; python3's own

@@ -631,3 +631,36 @@ fn the_syn_is_said_to_carry_no_byte_as_tcpdump_shows() {
         assert_eq!(data.seq.unwrap().0, (isn + 1) % (1 << 32), "the first data byte is number 1");
     }
 }
+
+/// A refused connection: one segment each way (the SYN, the RST,ACK), as
+/// tcpdump counts them, said in the singular in both languages. Issue 20:
+/// `1 segments in` / `1 segments reçus`.
+#[test]
+fn a_refused_connection_counts_one_segment_each_way_in_the_singular() {
+    if !can_capture() {
+        return;
+    }
+    for lang in ["en", "fr"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pcap = dir.path().join("refused.pcap");
+        // A port nothing holds: the OS gave it, and it is let go at once.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let args = ["--color", "never", "--lang", lang, "--packets", "--pcap", pcap.to_str().unwrap()];
+        let out = common::netplay()
+            .args(args)
+            .args(["tcp", "connect", &format!("127.0.0.1:{port}"), "-m", HELLO])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let (to_server, to_client) = tcp_ways(&tcpdump(&pcap), port);
+        assert_eq!((to_server.segments, to_client.segments), (1, 1), "tcpdump: {to_server:?} {to_client:?}");
+        assert_eq!(totals_shown(&text), vec![(1, 0, 0), (1, 0, 0)], "{text}");
+        let totals: Vec<&str> =
+            text.lines().filter(|l| l.contains("on the wire") || l.contains("sur le réseau")).collect();
+        assert_eq!(totals.len(), 2, "{text}");
+        for line in totals {
+            assert!(line.contains(": 1 segment, ") && !line.contains("segments"), "{line}");
+        }
+    }
+}
