@@ -433,6 +433,15 @@ fn a_raw_server_serves_clients_in_turn() {
         assert_eq!(finish(client, "netplay tcp connect", EXCHANGE), 0);
     }
     steps.until("#2 closed");
+    // "closed" on stderr says what the connection received, not that
+    // stdout has written it: the payload goes to stdout on a writing
+    // thread of its own. The server is killed once the file holds both
+    // uploads' length (or PATIENCE passed), never while it still writes.
+    let whole = (a.len() + b.len()) as u64;
+    let deadline = Instant::now() + PATIENCE;
+    while std::fs::metadata(&out).unwrap().len() < whole && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
     let _ = server.kill();
     let _ = server.wait();
     let said = steps.all();
