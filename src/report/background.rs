@@ -6,7 +6,7 @@
 
 use crate::model::Locked;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -51,6 +51,7 @@ impl Stopper {
     /// From `at` on, a write or a flush that would wait gives up.
     pub fn give_up_at(&self, at: Instant) {
         self.0.lock().give_up = Some(at);
+        self.0.stopping.store(true, Ordering::SeqCst);
         self.0.changed.notify_all();
     }
 }
@@ -63,6 +64,8 @@ struct Handoff {
     /// Bytes of the write under way: some of them may be in the output
     /// already (a pipe takes part of a write, and blocks on the rest).
     in_flight: AtomicU64,
+    /// The run is stopping: writes go in pieces of [`STOPPING_PIECE`].
+    stopping: AtomicBool,
 }
 
 #[derive(Default)]
@@ -115,6 +118,7 @@ impl Background {
             changed: Condvar::new(),
             written: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
+            stopping: AtomicBool::new(false),
         });
         let inner = shared.clone();
         let thread = std::thread::Builder::new().name("output".into()).spawn(move || {
@@ -236,11 +240,24 @@ impl Background {
 /// returns only once all of it is taken, so this is how precisely the
 /// bytes that reached the output are known (a pipe holds 64 KiB).
 const WRITE_AT_MOST: usize = 64 << 10;
+/// The most bytes one write call is given once the run is stopping: a
+/// pipe takes a write of at most PIPE_BUF (4096 bytes on Linux, at least
+/// 512 by POSIX) whole as soon as it has room for it, so a reader that
+/// reads at all lets the write return, and [`STALL`] measures a stdout
+/// that takes nothing. With 64 KiB pieces, a reader taking its bytes a
+/// little at a time (a few KiB every few ms, as a loaded machine runs it)
+/// kept one write blocked past STALL, and was given up on as if it took
+/// nothing (1.4 to 4.1 MiB "did not reach" a pipe still being read).
+const STOPPING_PIECE: usize = 512;
 
 /// Writes `buf` whole, counting what each write took as it returns.
 fn write_counted(out: &mut impl Write, mut buf: &[u8], shared: &Handoff) -> io::Result<()> {
     while !buf.is_empty() {
-        let piece = &buf[..buf.len().min(WRITE_AT_MOST)];
+        let most = match shared.stopping.load(Ordering::SeqCst) {
+            true => STOPPING_PIECE,
+            false => WRITE_AT_MOST,
+        };
+        let piece = &buf[..buf.len().min(most)];
         shared.in_flight.store(piece.len() as u64, Ordering::SeqCst);
         let result = out.write(piece);
         shared.in_flight.store(0, Ordering::SeqCst);
