@@ -84,6 +84,12 @@ impl Reporter for Raw {
     }
 
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
+        if let Event::Eof { .. } | Event::Closed { .. } = event {
+            // A connection's end is said once its bytes are on stdout: a
+            // reader who sees `closed` (and stops us) has them all.
+            self.batch_done()?;
+            self.payload.flush()?;
+        }
         match event {
             Event::Data { dir: Dir::In, bytes, .. } | Event::Relay { conn: Some(_), bytes, .. } => {
                 // Broadcast: what clients send is reported as relays.
