@@ -138,7 +138,12 @@ fn a_holder_this_user_may_not_see_is_another_program() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let bin = dir.path().join("netplay");
-    std::fs::copy(BIN, &bin).unwrap();
+    // Copied by `cp`, not by this process: a file this (threaded) test
+    // process holds open for writing is inherited by whatever another test
+    // spawns in that moment, until that child's exec, and running the copy
+    // then fails with ETXTBSY (Text file busy) instead of netplay's exit 6.
+    let copied = Command::new("cp").arg(BIN).arg(&bin).status().unwrap();
+    assert!(copied.success(), "cp {BIN} {}", bin.display());
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
         .arg(&bin)
