@@ -24,6 +24,50 @@ use crate::hexdump;
 use crate::model::Locked;
 pub use background::{Afterwards, Background, Stopper};
 
+/// The parts of a server's summary line, in order: connections, bytes
+/// each way, then only what happened (relays, drops, slow clients cut,
+/// stalls) and the scripts' verdicts. The terminal and the page both show
+/// them; each joins them in its own way.
+pub(crate) fn summary_parts(summary: &crate::event::Event) -> Vec<crate::i18n::Msg> {
+    use crate::i18n::Arg;
+    use crate::msg;
+    let crate::event::Event::Summary {
+        connections,
+        rejected,
+        bytes_in,
+        bytes_out,
+        relays,
+        drops,
+        slow_disconnects,
+        stalls,
+        scripts,
+        ..
+    } = summary
+    else {
+        return Vec::new();
+    };
+    let mut parts = vec![
+        msg!("summary-connections", n = *connections, rejected = *rejected),
+        msg!("summary-in", bytes = Arg::bytes(*bytes_in)),
+        msg!("summary-out", bytes = Arg::bytes(*bytes_out)),
+    ];
+    // What happened only: a server that relayed nothing says nothing of relays.
+    for (n, what) in [
+        (*relays, msg!("summary-relays", n = *relays)),
+        (*drops, msg!("summary-drops", n = *drops)),
+        (*slow_disconnects, msg!("summary-slow", n = *slow_disconnects)),
+        (*stalls, msg!("summary-stalls", n = *stalls)),
+    ] {
+        if n > 0 {
+            parts.push(what);
+        }
+    }
+    if let Some(tally) = scripts {
+        parts.push(msg!("summary-scripts", passed = tally.passed, failed = tally.failed));
+    }
+    parts
+}
+
 /// How output looks; decided once from the flags and the environment.
 #[derive(Debug, Clone)]
 pub struct OutputConfig {

@@ -398,39 +398,9 @@ impl Recorder {
                 );
                 self.session.push(s, row(Tone::Error, text), Some((Repeat::Drop(us), *len as u64)));
             }
-            Event::Summary {
-                signal,
-                connections,
-                rejected,
-                bytes_in,
-                bytes_out,
-                relays,
-                drops,
-                slow_disconnects,
-                stalls,
-                scripts,
-                duration,
-            } => {
-                let _ = duration;
+            Event::Summary { signal, .. } => {
                 let head = self.t(msg!("stopped-by", signal = *signal, when = when(lang, at)));
-                let mut parts = vec![
-                    msg!("summary-connections", n = *connections, rejected = *rejected),
-                    msg!("summary-in", bytes = Arg::bytes(*bytes_in)),
-                    msg!("summary-out", bytes = Arg::bytes(*bytes_out)),
-                ];
-                for (n, what) in [
-                    (*relays, msg!("summary-relays", n = *relays)),
-                    (*drops, msg!("summary-drops", n = *drops)),
-                    (*slow_disconnects, msg!("summary-slow", n = *slow_disconnects)),
-                    (*stalls, msg!("summary-stalls", n = *stalls)),
-                ] {
-                    if n > 0 {
-                        parts.push(what);
-                    }
-                }
-                if let Some(tally) = scripts {
-                    parts.push(msg!("summary-scripts", passed = tally.passed, failed = tally.failed));
-                }
+                let parts = crate::report::summary_parts(event);
                 let parts: Vec<String> = parts.into_iter().map(|p| self.t(p)).collect();
                 let mut r = row(Tone::Close, head);
                 r.details.push(Detail::Note(parts.join(&self.t(msg!("list-separator")))));

@@ -290,20 +290,7 @@ impl Human {
     }
 
     pub(super) fn summary(&mut self, summary: &Event) {
-        let Event::Summary {
-            signal,
-            connections,
-            rejected,
-            bytes_in,
-            bytes_out,
-            relays,
-            drops,
-            slow_disconnects,
-            stalls,
-            scripts,
-            duration,
-        } = summary
-        else {
+        let Event::Summary { signal, duration, .. } = summary else {
             return;
         };
         let head = self.t(msg!(
@@ -314,25 +301,7 @@ impl Human {
         ));
         let head = self.paint(Color::Green, &head);
         self.line(&head);
-        let mut parts = vec![
-            msg!("summary-connections", n = *connections, rejected = *rejected),
-            msg!("summary-in", bytes = Arg::bytes(*bytes_in)),
-            msg!("summary-out", bytes = Arg::bytes(*bytes_out)),
-        ];
-        // What happened only: a server that relayed nothing says nothing of relays.
-        for (n, what) in [
-            (*relays, msg!("summary-relays", n = *relays)),
-            (*drops, msg!("summary-drops", n = *drops)),
-            (*slow_disconnects, msg!("summary-slow", n = *slow_disconnects)),
-            (*stalls, msg!("summary-stalls", n = *stalls)),
-        ] {
-            if n > 0 {
-                parts.push(what);
-            }
-        }
-        if let Some(tally) = scripts {
-            parts.push(msg!("summary-scripts", passed = tally.passed, failed = tally.failed));
-        }
+        let parts = crate::report::summary_parts(summary);
         let parts: Vec<String> = parts.into_iter().map(|p| self.t(p)).collect();
         let line = parts.join(&self.t(msg!("list-separator")));
         self.line(&format!("  {line}"));
