@@ -1,5 +1,5 @@
 //! The validated run: what to do and how output looks. Built from the
-//! command line by cli.rs; the library runs it without knowing about clap.
+//! command line by cli/convert.rs; the library runs it without knowing about clap.
 
 use crate::bench::tcp::TcpBenchConfig;
 use crate::bench::udp::UdpBenchConfig;

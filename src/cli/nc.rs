@@ -10,7 +10,9 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
-use super::{OutputArgs, client_bind, localize};
+use super::args::OutputArgs;
+use super::convert::client_bind;
+use super::doc::localize;
 use crate::config::{Job, Run};
 use crate::event::Family;
 use crate::exit::{NcExit, UsageError};
@@ -226,7 +228,7 @@ fn clap_what(err: &clap::Error) -> Msg {
         }
         return msg!("nc-unknown-flag", flag = shown_text(flag.as_bytes()));
     }
-    super::error_what(err).unwrap_or_else(|| Msg::text(err.to_string()))
+    super::parse::error_what(err).unwrap_or_else(|| Msg::text(err.to_string()))
 }
 
 /// How long -q and -w say, in whole seconds.
@@ -336,7 +338,7 @@ impl NcArgs {
                 queue_limit: 1 << 20,
                 slow: SlowPolicy::Wait,
                 // nc never gives up on a client that reads slowly.
-                stall_timeout: super::LONGEST,
+                stall_timeout: super::values::LONGEST,
                 accept_delay: None,
                 sequential: self.keep,
                 broadcast: false,
