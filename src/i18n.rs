@@ -85,6 +85,10 @@ pub enum Arg {
     Rate(f64),
     /// A message of its own, rendered in the same language.
     Msg(Box<Msg>),
+    /// Text a reporter rendered and then coloured: SGR codes (`ESC [ … m`)
+    /// around sentences already made safe. The codes reach the terminal;
+    /// anything else unsafe in it is escaped as in any value.
+    Styled(String),
 }
 
 impl Arg {
@@ -102,6 +106,10 @@ impl Arg {
     }
     pub fn decimal(value: f64, digits: usize) -> Arg {
         Arg::Decimal(value, digits)
+    }
+    /// Coloured text for a sentence's placeholder ([`Arg::Styled`]).
+    pub fn styled(text: impl Into<String>) -> Arg {
+        Arg::Styled(text.into())
     }
 }
 
@@ -197,14 +205,33 @@ impl Msg {
     /// The sentence in `lang` (in English where `lang`'s catalogue lacks it),
     /// safe for a terminal whatever its values held (see [`terminal_safe`]).
     pub fn render(&self, lang: Lang) -> String {
-        let text = match &self.0 {
-            Inner::Text(text) => text.clone(),
-            Inner::Id { id, args } => format(lang, id, args),
+        let (text, styled) = match &self.0 {
+            Inner::Text(text) => (text.clone(), Vec::new()),
+            Inner::Id { id, args } => {
+                // Coloured values wait outside the guard: a private-use
+                // character (which the guard keeps) holds each one's place.
+                let mut styled = Vec::new();
+                let marked: Vec<(&'static str, Arg)> = args
+                    .iter()
+                    .map(|(name, arg)| match arg {
+                        Arg::Styled(text) => {
+                            styled.push(text.as_str());
+                            (*name, Arg::Str(style_marker(styled.len() - 1).to_string()))
+                        }
+                        arg => (*name, arg.clone()),
+                    })
+                    .collect();
+                (format(lang, id, &marked), styled)
+            }
         };
-        match terminal_safe(&text) {
+        let mut text = match terminal_safe(&text) {
             Cow::Borrowed(_) => text,
             Cow::Owned(safe) => safe,
+        };
+        for (i, value) in styled.iter().enumerate() {
+            text = text.replace(style_marker(i), &styled_safe(value));
         }
+        text
     }
 }
 
@@ -323,6 +350,7 @@ fn plain_number(value: f64, digits: usize, grouping: bool) -> FluentValue<'stati
 fn value(lang: Lang, arg: &Arg) -> FluentValue<'static> {
     match arg {
         Arg::Str(s) => FluentValue::String(Cow::Owned(s.clone())),
+        Arg::Styled(s) => FluentValue::String(Cow::Owned(styled_safe(s))),
         Arg::Int(n) => plain_number(*n as f64, 0, false),
         Arg::Count(n) => plain_number(*n as f64, 0, true),
         Arg::Decimal(v, digits) => plain_number(*v, *digits, false),
@@ -368,6 +396,35 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// The place of the `i`th coloured value while a sentence is guarded: a
+/// character of the Supplementary Private Use Area-B, which no catalogue
+/// and no escaped value holds.
+fn style_marker(i: usize) -> char {
+    char::from_u32(0x10_0000 + i as u32).unwrap_or('\u{10FFFD}')
+}
+
+/// A coloured value with its SGR codes (`ESC [` digits and `;` `m`) kept
+/// and everything else made [`terminal_safe`].
+fn styled_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("\x1b[") {
+        let after = &rest[start + 2..];
+        let len = after.find(|c: char| !(c.is_ascii_digit() || c == ';')).unwrap_or(after.len());
+        if !after[len..].starts_with('m') {
+            // Not a colour: escaped with what follows.
+            out.push_str(&terminal_safe(&rest[..start + 1]));
+            rest = &rest[start + 1..];
+            continue;
+        }
+        out.push_str(&terminal_safe(&rest[..start]));
+        out.push_str(&rest[start..start + 2 + len + 1]);
+        rest = &after[len + 1..];
+    }
+    out.push_str(&terminal_safe(rest));
+    out
 }
 
 fn format(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
@@ -436,6 +493,38 @@ mod tests {
         // French typography and lines stay as they are.
         let french = "1\u{a0}234\u{a0}octets\nfête";
         assert!(matches!(terminal_safe(french), Cow::Borrowed(_)));
+    }
+
+    /// A reporter's coloured value keeps its colour codes (issue 20's
+    /// learner saw `␛[32maccepted …␛[0m` in every coloured terminal), and
+    /// only those: another escape in it, or in a plain value beside it, is
+    /// shown, not acted on.
+    #[test]
+    fn a_coloured_value_keeps_its_colour_and_nothing_else() {
+        let tag = "\u{1b}[1m#1\u{1b}[0m";
+        let text = "\u{1b}[32maccepted 127.0.0.1:1\u{1b}[0m";
+        let line = crate::msg!(
+            "accepted-line",
+            tag = Arg::styled(tag),
+            text = Arg::styled(text),
+            local = "127.0.0.1:2",
+            port = 1u16
+        );
+        assert_eq!(
+            line.render(Lang::En),
+            format!("{tag} {text}   (local 127.0.0.1:2; 1 is the client's ephemeral port)")
+        );
+        let hostile = crate::msg!(
+            "accepted-line",
+            tag = Arg::styled("\u{1b}]0;PWNED\u{7}\u{1b}[1m#1"),
+            text = "\u{1b}[32mx",
+            local = "l",
+            port = 1u16
+        );
+        assert_eq!(
+            hostile.render(Lang::En),
+            "␛]0;PWNED␇\u{1b}[1m#1 ␛[32mx   (local l; 1 is the client's ephemeral port)"
+        );
     }
 
     #[test]

@@ -37,6 +37,7 @@ impl Human {
         };
         let head = self.paint(color, &self.t(head));
         let when = self.dim(&self.when());
+        let (head, size, when) = (Arg::styled(head), Arg::styled(size), Arg::styled(when));
         let line = self.t(msg!("datagram-head", head = head, size = size, when = when));
         self.line(&line);
         let first = match dir {
@@ -132,7 +133,7 @@ impl Human {
     pub(super) fn data(&mut self, conn: u64, dir: Dir, chunk: u64, offset: u64, bytes: &[u8]) {
         if !self.style.dumps {
             // The payload goes elsewhere (--raw); its decoded values still show.
-            let label = self.t(msg!("chunk-label", tag = self.conn_tag(conn), chunk = chunk));
+            let label = self.t(msg!("chunk-label", tag = Arg::styled(self.conn_tag(conn)), chunk = chunk));
             self.decoded(&label, bytes);
             return;
         }
@@ -188,13 +189,13 @@ impl Human {
         let label = match &decoded {
             Ok(_) if bytes.len() > format.size() => self.t(msg!(
                 "decode-first",
-                label = label,
+                label = Arg::styled(label),
                 format = format.to_string(),
                 size = format.size(),
                 len = bytes.len()
             )),
             Ok(_) => format!("{label}{format}: "),
-            Err(_) => self.t(msg!("decode-note", label = label)),
+            Err(_) => self.t(msg!("decode-note", label = Arg::styled(label))),
         };
         push_decoded(&label, &decoded, self.style.color, &mut self.buf);
     }

@@ -407,7 +407,7 @@ impl Reporter for Human {
             Event::Rejected { peer, reason } => {
                 let text = self.t(msg!("rejected", peer = self.show_addr(peer), reason = reason.clone()));
                 let text = self.paint(Color::Red, &text);
-                let line = self.t(msg!("rejected-line", text = text));
+                let line = self.t(msg!("rejected-line", text = Arg::styled(text)));
                 self.line(&line);
             }
             Event::Join { conn, clients } => {

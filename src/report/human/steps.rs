@@ -174,6 +174,7 @@ impl Human {
         let tag = self.conn_tag(conn);
         let text = self.t(msg!("accepted", peer = self.show_addr(peer)));
         let text = self.paint(Color::Green, &text);
+        let (tag, text) = (Arg::styled(tag), Arg::styled(text));
         let line = self.t(msg!("accepted-line", tag = tag, text = text, local = local, port = peer.port()));
         self.line(&line);
         self.explanation(explain::accepted(self.style.lang, peer));
@@ -187,6 +188,7 @@ impl Human {
             true => msg!("origin-ephemeral", port = port),
             false => msg!("origin-asked", port = port),
         };
+        let (tag, text) = (Arg::styled(tag), Arg::styled(text));
         let line = self.t(msg!("connected-line", tag = tag, text = text, local = local, origin = origin));
         self.line(&line);
         if self.style.explain && ephemeral {
