@@ -116,3 +116,48 @@ fn french_lines_say_what_they_mean() {
     let decoded = french.expect(|l| l.trim_start().starts_with('↳')).replace('\u{a0}', " ");
     assert_eq!(decoded.trim(), "↳ >h sur les 2 premiers des 7 octets : (258,)");
 }
+
+/// The other French phrasings issue 20 named, read on the output of the
+/// runs that printed them (not only in docs/glossary.md's avoided list):
+/// `un client de 127.0.0.1 ne l'atteint pas` under a server on ::1, a
+/// refusal's `udp send l'atteint` / `tcp connect l'atteint` (whose « l' »
+/// pointed at the port the learner had just failed to reach), and the
+/// legend's `une espace`. Each now says which socket it means.
+#[test]
+fn the_french_the_issue_found_awkward_is_gone_from_the_runs_that_printed_it() {
+    let plain = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace('\u{a0}', " ");
+
+    let mut command = std::process::Command::new(common::BIN);
+    command.args(["--color", "never", "tcp", "serve", "-6", "--host", "::1", "--port", "0"]).env("LANG", FR);
+    let mut server = Proc::spawn(command);
+    let reach = server.expect(|l| l.contains("127.0.0.1")).replace('\u{a0}', " ");
+    assert!(reach.contains("un client qui vise 127.0.0.1 n'arrive pas jusqu'ici"), "{reach}");
+    assert!(!reach.contains("l'atteint") && !reach.contains("l'ouvre"), "{reach}");
+    drop(server);
+
+    // TCP to a port only a UDP socket holds: the hint says what to do with
+    // the UDP socket, by name.
+    let (_udp, addr) = common::udp_server(&[]);
+    let out = netplay_in(FR).args(["tcp", "connect", &addr.to_string(), "-m", "hi"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let text = plain(&out.stderr);
+    assert!(text.contains("une socket UDP y est associée"), "{text}");
+    assert!(text.contains("Pour lui envoyer un datagramme : `netplay udp send"), "{text}");
+    assert!(!text.contains("l'atteint"), "{text}");
+
+    // A connected UDP socket refused where a TCP server listens.
+    let (_tcp, addr) = common::tcp_server(&[]);
+    let out = netplay_in(FR)
+        .args(["udp", "send", &addr.to_string(), "-m", "hi", "--connect", "--wait", "5s"])
+        .output()
+        .unwrap();
+    let text = plain(&out.stderr);
+    assert!(text.contains("un serveur TCP y écoute"), "{text}");
+    assert!(text.contains("Pour vous y connecter : `netplay tcp connect"), "{text}");
+    assert!(!text.contains("l'atteint"), "{text}");
+
+    let out = netplay_in(FR).args(["--color", "never", "--legend"]).output().unwrap();
+    let text = plain(&out.stdout);
+    assert!(text.contains("espace (32) reste un espace"), "{text}");
+    assert!(!text.contains("une espace"), "{text}");
+}

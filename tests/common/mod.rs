@@ -487,6 +487,14 @@ pub fn in_terminal(columns: u16, args: &[&str]) -> String {
 
 /// [`in_terminal`] in the locale `lang` (as LANG).
 pub fn in_terminal_in(lang: &str, columns: u16, args: &[&str]) -> String {
+    let mut program = vec![BIN];
+    program.extend_from_slice(args);
+    in_terminal_running(lang, columns, &program)
+}
+
+/// Runs `program` (a path, then its arguments: netplay, or a command such
+/// as setpriv that runs it) as [`in_terminal_in`] runs netplay.
+pub fn in_terminal_running(lang: &str, columns: u16, program: &[&str]) -> String {
     let script = r#"
 import fcntl, os, pty, struct, sys, termios
 columns = int(sys.argv[1])
@@ -512,8 +520,8 @@ sys.stdout.buffer.write(bytes(out))
 sys.exit(os.waitstatus_to_exitcode(status))
 "#;
     let out = Command::new("python3")
-        .args(["-c", script, &columns.to_string(), BIN])
-        .args(args)
+        .args(["-c", script, &columns.to_string()])
+        .args(program)
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
         .env_remove("LC_ALL")
