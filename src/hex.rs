@@ -5,12 +5,12 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
 use std::sync::mpsc;
 use std::thread;
 
 use anyhow::{Context, Result};
 
+use crate::config::hex::{HexConfig, Source};
 use crate::decode::{DecodeError, Format, Values};
 use crate::hexdump::{self, Dumper, Layout, Renderer};
 use crate::sink::OutputError;
@@ -22,29 +22,6 @@ use crate::sink::OutputError;
 const BLOCK: usize = 128 << 10;
 /// Rendering threads at most; the reading and writing threads come on top.
 const MAX_WORKERS: usize = 4;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    File(PathBuf),
-    Stdin,
-}
-
-#[derive(Debug, Clone)]
-pub struct HexConfig {
-    pub source: Source,
-    /// Bytes to skip from the start; offsets count from the input's start.
-    pub skip: u64,
-    /// Bytes to show at most.
-    pub length: Option<u64>,
-    pub layout: Layout,
-    /// The code that draws the dump's lines (`--hex-renderer`).
-    pub renderer: Renderer,
-    /// Decode consecutive records with this format, like Python's
-    /// `struct.iter_unpack`.
-    pub decode: Option<Format>,
-    /// Columns the decoded lines fit in (the terminal's, or --columns).
-    pub columns: Option<usize>,
-}
 
 /// Dumps the input to `out`. Reading errors name the input; writing errors
 /// are [`OutputError`]s, so a closed pipe ends the run quietly. A `--skip`

@@ -69,49 +69,42 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             Ok(())
         }
         Job::TcpServe(config) => {
-            with_report(output, &notices, picture, |report| tcp::serve::run(config, report))
+            with_report(output, &notices, picture, |report| tcp::serve::run(&config, report))
         }
-        Job::Nc(config) => with_report(output, &notices, picture, |report| nc::run(config, report)),
+        Job::Nc(config) => with_report(output, &notices, picture, |report| nc::run(&config, report)),
         Job::TcpConnect(config) => {
             let script = config.script.as_ref().map(|s| s.name.clone());
             with_report(output, &notices, picture, |report| {
-                script_end(script, &report.clone(), tcp::connect::run_owning_process(config, report))
+                script_end(script, &report.clone(), tcp::connect::run_owning_process(&config, report))
             })
         }
-        Job::Hex(mut config) => {
+        Job::Hex(config) => {
             let color = output.color.resolve(io::stdout().is_terminal());
-            let terminal = width::stdout_terminal();
-            config.columns = width::columns(output.columns, io::stdout().is_terminal(), terminal);
             let mut stdout = report::raw_stream(io::stdout()).map_err(OutputError)?;
             hex::run(&config, color, &mut stdout, &mut io::stderr())
         }
         Job::UdpServe(config) => {
-            with_report(output, &notices, picture, |report| udp::serve::run_until_signal(config, report))
+            with_report(output, &notices, picture, |report| udp::serve::run_until_signal(&config, report))
         }
         Job::UdpSend(config) => {
             let script = config.script.as_ref().map(|s| s.name.clone());
             with_report(output, &notices, picture, |report| {
-                script_end(script, &report.clone(), udp::send::run(config, report))
+                script_end(script, &report.clone(), udp::send::run(&config, report))
             })
         }
-        Job::TcpBench(mut config) => {
-            config.progress = live_progress(output);
-            with_report(output, &notices, None, |report| bench::tcp::run(config, report))
+        Job::TcpBench(config) => {
+            with_report(output, &notices, None, |report| bench::tcp::run(&config, report))
         }
-        Job::UdpBench(mut config) => {
-            config.progress = live_progress(output);
-            with_report(output, &notices, None, |report| bench::udp::run(config, report))
+        Job::UdpBench(config) => {
+            with_report(output, &notices, None, |report| bench::udp::run(&config, report))
         }
-        Job::Demo(mut config) => {
-            if config.pause == demo::Pause::OnEnter && !io::stdin().is_terminal() {
-                config.pause = demo::Pause::NoTerminal;
-            }
+        Job::Demo(config) => {
             // Before the board's thread: a private network namespace can
             // only be entered by a process with one thread.
             let isolation = demo::wire::isolate(&config.packets)?;
             let board =
                 output::Board::to_terminal(output, picture.map(|(p, _)| p.clone())).map_err(OutputError)?;
-            let result = demo::run(config, &board, &isolation);
+            let result = demo::run(&config, &board, &isolation);
             let result = end(output, &board.main(), result);
             board.main().finish()?;
             finish_picture(picture, result)
@@ -248,10 +241,4 @@ fn script_end(file: Option<String>, report: &sink::Report, result: Result<()>) -
         Err(e) if result.is_ok() => Err(e.into()),
         _ => result,
     }
-}
-
-/// A benchmark's live progress line: only for people, on a terminal; a
-/// pipe or `--json` gets the summary alone.
-fn live_progress(output: &OutputConfig) -> bool {
-    output.mode == Mode::Human && !output.quiet && io::stdout().is_terminal()
 }

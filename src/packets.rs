@@ -12,7 +12,7 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
@@ -24,30 +24,12 @@ use crate::capture::{
     Capture, CaptureError, CaptureOptions, Captured, Flows, HEADERS_ONLY, Interface, Packet, Pcap, PcapError,
     QUEUE_MARGIN, TcpInfo, WHOLE_PACKETS,
 };
+use crate::config::PacketsConfig;
 use crate::event::packet::PacketEvent;
 use crate::event::{Event, Role};
 use crate::model::Locked;
 use crate::model::clock::Stamp;
 use crate::sink::{OutputError, Report, Watermark};
-
-/// What a run captures, from `--packets` and `--pcap`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PacketsConfig {
-    /// Show each packet: a ladder line, or a JSON `packet` event.
-    pub show: bool,
-    /// Write the packets, whole, to this pcap file.
-    pub pcap: Option<PathBuf>,
-    /// Read TCP_INFO when a TCP connection closes (with --packets,
-    /// --explain or --json: a sock_diag query, 12 µs).
-    pub tcp_info: bool,
-}
-
-impl PacketsConfig {
-    /// True when a capture is wanted at all.
-    pub fn wanted(&self) -> bool {
-        self.show || self.pcap.is_some()
-    }
-}
 
 /// How long the capture thread sleeps between two reads of its queue when
 /// the last read found nothing, and when it found packets. It sleeps rather

@@ -36,20 +36,22 @@ const LAYERS: &[(&str, u8)] = &[
     ("net", 5),
     ("capture", 5),
     ("output", 5),
-    // The runners: one job each.
-    ("tcp", 6),
-    ("udp", 6),
-    ("demo", 6),
-    ("bench", 6),
-    ("hex", 6),
+    // The script engine: a job carries its parsed script, so it stands
+    // under config; it plays over any connection a runner hands it.
     ("script", 6),
-    ("packets", 6),
-    ("nc", 6),
-    // Validated jobs.
+    // Validated jobs: every job's type, under the runners that take them.
     ("config", 7),
+    // The runners: one job each.
+    ("tcp", 8),
+    ("udp", 8),
+    ("demo", 8),
+    ("bench", 8),
+    ("hex", 8),
+    ("packets", 8),
+    ("nc", 8),
     // The edges of the program: the command line and the exit codes.
-    ("exit", 8),
-    ("cli", 8),
+    ("exit", 9),
+    ("cli", 9),
 ];
 
 /// Edges refused although the layers allow them.

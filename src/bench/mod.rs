@@ -17,29 +17,7 @@ use anyhow::{Result, bail};
 
 use crate::event::bench::{BenchProgress, BenchSide, per_second};
 use crate::event::{Event, Family};
-use crate::net::addr::Target;
-use crate::net::socket::SocketOptions;
 use crate::sink::Report;
-
-/// Which end this process plays.
-#[derive(Debug, Clone)]
-pub enum Mode {
-    /// Receive, on `addr`; serve senders one after the other, or only one.
-    Serve { addr: SocketAddr, options: SocketOptions, once: bool },
-    /// Send to the receiver at `target`.
-    Send { target: Target, family: Option<Family> },
-    /// Both ends, over the loopback of `family`.
-    Local { family: Family },
-}
-
-/// When a sender stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    /// After this long.
-    Time(Duration),
-    /// After this many bytes (TCP) or datagrams (UDP).
-    Amount(u64),
-}
 
 /// The loopback address of a family, port 0: where `--local` runs.
 fn loopback(family: Family) -> SocketAddr {

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use super::{Clock, Limit, Meter, Mode, loopback, with_receiver};
+use super::{Clock, Meter, loopback, with_receiver};
+use crate::config::bench::{Limit, Mode, TcpBenchConfig};
 use crate::event::bench::{BenchSide, Moved, TcpBenchResult};
 use crate::event::{Event, Proto, Role};
 use crate::model::Op;
@@ -23,18 +24,6 @@ use crate::packets::LastTcpInfo;
 use crate::sink::Report;
 use crate::tcp::connect;
 
-#[derive(Debug, Clone)]
-pub struct TcpBenchConfig {
-    pub mode: Mode,
-    pub limit: Limit,
-    /// Bytes per send() call.
-    pub size: usize,
-    /// Bytes asked per recv() call.
-    pub recv_size: usize,
-    /// Report progress every so often (on a terminal).
-    pub progress: bool,
-}
-
 /// How long connecting may take, and how long the sender waits for the
 /// receiver's count once it is done (the receiver may still be reading
 /// what the buffers hold).
@@ -43,9 +32,9 @@ const PATIENCE: Duration = Duration::from_secs(10);
 /// The receiver's count: bytes, recv calls, microseconds.
 const COUNT_LEN: usize = 24;
 
-pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
+pub fn run(config: &TcpBenchConfig, report: Report) -> Result<()> {
     match &config.mode {
-        Mode::Serve { addr, options, once } => serve(&config, *addr, *options, *once, &report),
+        Mode::Serve { addr, options, once } => serve(config, *addr, *options, *once, &report),
         Mode::Send { target, family } => {
             let stream = connect::open(
                 target,
@@ -56,7 +45,7 @@ pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
                 &report,
                 None,
             )?;
-            let result = send(stream, &config, BenchSide::Sender, &report)?;
+            let result = send(stream, config, BenchSide::Sender, &report)?;
             report.emit(Event::TcpBench(result))?;
             Ok(())
         }
@@ -77,7 +66,7 @@ pub fn run(config: TcpBenchConfig, report: Report) -> Result<()> {
             let target = Target::of(addr);
             let stream =
                 connect::open(&target, None, None, SocketOptions::default(), Some(PATIENCE), &report, None)?;
-            let result = send(stream, &config, BenchSide::Local, &report);
+            let result = send(stream, config, BenchSide::Local, &report);
             report.emit(Event::TcpBench(with_receiver(result, receiver)?))?;
             Ok(())
         }

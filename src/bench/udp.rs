@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::seq::SeqCounter;
-use super::{Clock, Limit, Meter, Mode, loopback, with_receiver};
+use super::{Clock, Meter, loopback, with_receiver};
+use crate::config::bench::{Limit, Mode, UdpBenchConfig};
 use crate::event::bench::{BenchSide, Moved, SeqCounts, UdpBenchResult};
 use crate::event::{Event, Proto, Role, Step};
 use crate::model::{Op, SockOpt};
@@ -33,21 +34,6 @@ use crate::net::socket::{self, SocketOptions};
 use crate::sink::Report;
 use crate::sys::offload;
 use crate::udp::send;
-
-#[derive(Debug, Clone)]
-pub struct UdpBenchConfig {
-    pub mode: Mode,
-    pub limit: Limit,
-    /// Bytes of payload per datagram, header included.
-    pub size: usize,
-    /// Bits per second to send at; 0 is as fast as possible.
-    pub rate: u64,
-    /// Use UDP_SEGMENT and UDP_GRO where the kernel has them; without,
-    /// one send() and one recv() per datagram, as iperf3 does.
-    pub offload: bool,
-    /// Report progress every so often (on a terminal).
-    pub progress: bool,
-}
 
 /// The header: magic (4 bytes), kind (1), zeros (3), sequence number (8).
 pub const HEADER: usize = 16;
@@ -71,7 +57,7 @@ const IDLE: Duration = Duration::from_secs(3);
 /// How often a waiting receiver looks at the clock.
 const POLL: Duration = Duration::from_millis(100);
 
-pub fn run(config: UdpBenchConfig, report: Report) -> Result<()> {
+pub fn run(config: &UdpBenchConfig, report: Report) -> Result<()> {
     if config.offload && !offload::AVAILABLE {
         report.emit(Event::Notice { conn: None, message: offload::unavailable() })?;
     }
@@ -79,10 +65,10 @@ pub fn run(config: UdpBenchConfig, report: Report) -> Result<()> {
         Mode::Serve { addr, options, once } => {
             let socket = bind(*addr, *options, config.offload, &report)?;
             let stop = AtomicBool::new(false);
-            serve(&socket, &config, *once, &stop, &report)
+            serve(&socket, config, *once, &stop, &report)
         }
         Mode::Send { target, family } => {
-            let result = send_to(target, *family, &config, BenchSide::Sender, &report)?;
+            let result = send_to(target, *family, config, BenchSide::Sender, &report)?;
             report.emit(Event::UdpBench(result))?;
             Ok(())
         }
@@ -97,7 +83,7 @@ pub fn run(config: UdpBenchConfig, report: Report) -> Result<()> {
                     .spawn(move || serve(&socket, &config, false, &stop, &report))?
             };
             let target = Target::of(addr);
-            let result = send_to(&target, None, &config, BenchSide::Local, &report);
+            let result = send_to(&target, None, config, BenchSide::Local, &report);
             stop.store(true, Ordering::Relaxed);
             report.emit(Event::UdpBench(with_receiver(result, receiver)?))?;
             Ok(())

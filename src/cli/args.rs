@@ -14,9 +14,9 @@ use super::values::{
     hex_arg, max_conns_arg, message_arg, pause_arg, percent_arg, port_arg, queue_arg, rate_arg, rcvbuf_arg,
     recv_size_arg, reply_arg, reply_hex_arg, rule_arg, send_size_arg, size_arg, timeout_arg, width_arg,
 };
+use crate::config::udp::DEFAULT_ANSWER_RATE;
 use crate::decode::Format;
 use crate::net::access::Rule;
-use crate::udp::serve::DEFAULT_ANSWER_RATE;
 
 /// See every socket step and every byte: a TCP/UDP playground and a
 /// netcat-class tool.

@@ -17,15 +17,21 @@ use super::args::{
 };
 use super::doc::{completions, manual};
 use super::nc;
-use crate::bench::tcp::TcpBenchConfig;
-use crate::bench::udp::{self as udp_bench, UdpBenchConfig};
-use crate::bench::{self, Limit};
-use crate::config::{Job, Run};
+
+use crate::bench::udp as udp_bench;
+use crate::config::bench::{Limit, Mode as BenchMode, TcpBenchConfig, UdpBenchConfig};
+use crate::config::demo::{DemoConfig, Impair, Pause};
+use crate::config::hex::{HexConfig, Source};
+use crate::config::tcp::{
+    Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
+};
+use crate::config::udp::{AnswerPolicy, SendConfig, UdpServeConfig};
+use crate::config::{Job, PacketsConfig, Run};
 use crate::decode::Format;
-use crate::demo::{DemoConfig, Impair, Pause};
+
 use crate::event::Family;
 use crate::exit::UsageError;
-use crate::hex::{HexConfig, Source};
+
 use crate::hexdump::{self, Layout, Renderer};
 use crate::i18n::Lang;
 use crate::input::{self, Input, StdinDatagrams};
@@ -33,21 +39,53 @@ use crate::msg;
 use crate::net::access::Access;
 use crate::net::addr::{self, Target};
 use crate::net::socket::SocketOptions;
-use crate::packets::PacketsConfig;
+
 use crate::report::html::PictureSpec;
 use crate::report::{ColorChoice, Mode, OutputConfig};
 use crate::script::{Script, Transport};
-use crate::tcp::HalfClose;
-use crate::tcp::connect::ConnectConfig;
+
 use crate::tcp::hub::SlowPolicy;
-use crate::tcp::serve::{ServeConfig, StdinMode};
-use crate::udp::send::SendConfig;
-use crate::udp::serve::{AnswerPolicy, UdpServeConfig};
+use crate::width;
+
+/// What the conversion learns of the process's terminals: an input, so a run
+/// is decided whole before it starts (a benchmark's progress line, the
+/// demo's pauses, the width of `netplay hex`'s decoded lines) and nothing
+/// changes its config after.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminals {
+    /// stdin is a terminal: someone may press Enter (the demo's --step).
+    pub stdin: bool,
+    /// stdout is a terminal: a live progress line can be redrawn.
+    pub stdout: bool,
+    /// stdout's width, if it is a terminal.
+    pub stdout_width: Option<usize>,
+}
+
+impl Terminals {
+    /// This process's.
+    pub fn of_process() -> Terminals {
+        use std::io::IsTerminal;
+        Terminals {
+            stdin: std::io::stdin().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stdout_width: crate::width::stdout_terminal(),
+        }
+    }
+}
 
 impl Cli {
-    /// Validates the arguments into what the library runs.
+    /// Validates the arguments into what the library runs, on this
+    /// process's terminals.
     pub fn into_run(self) -> Result<Run> {
+        self.into_run_on(Terminals::of_process())
+    }
+
+    /// [`into_run`](Self::into_run) on the terminals given.
+    pub fn into_run_on(self, terminals: Terminals) -> Result<Run> {
         let output = self.output;
+        // A benchmark's live progress line: only for people, on a terminal;
+        // a pipe or `--json` gets the summary alone.
+        let progress = !output.json && !output.raw && !output.quiet && terminals.stdout;
         let renderer = output.hex_renderer.resolve()?;
         let mut notices = Vec::new();
         let (job, recv_size) = match self.command {
@@ -73,7 +111,9 @@ impl Cli {
                 if output.json || output.raw {
                     return Err(UsageError(msg!("usage-hex-json-raw")).into());
                 }
-                (Job::Hex(args.into_config(output.decode.clone(), renderer)), 0)
+                let columns =
+                    width::columns(output.columns.map(usize::from), terminals.stdout, terminals.stdout_width);
+                (Job::Hex(args.into_config(output.decode.clone(), renderer, columns)), 0)
             }
             Some(Command::Udp(UdpCommand::Serve(args))) => {
                 let recv_size = args.bind.recv_size;
@@ -85,9 +125,11 @@ impl Cli {
             }
             Some(Command::Tcp(TcpCommand::Bench(args))) => {
                 let recv_size = args.recv_size;
-                (Job::TcpBench(args.into_config()?), recv_size)
+                (Job::TcpBench(args.into_config(progress)?), recv_size)
             }
-            Some(Command::Udp(UdpCommand::Bench(args))) => (Job::UdpBench(args.into_config()?), 65_536),
+            Some(Command::Udp(UdpCommand::Bench(args))) => {
+                (Job::UdpBench(args.into_config(progress)?), 65_536)
+            }
             Some(Command::Completions(args)) => (Job::Print(completions(args.shell)), 0),
             Some(Command::Nc(stub)) => return nc::run_of(stub.args, output, renderer),
             Some(Command::Man) => (Job::Print(manual()?), 0),
@@ -95,7 +137,7 @@ impl Cli {
                 if output.raw {
                     return Err(UsageError(msg!("usage-demo-raw")).into());
                 }
-                (Job::Demo(args.into_config()), crate::demo::RECV_SIZE)
+                (Job::Demo(args.into_config(terminals.stdin)), crate::demo::RECV_SIZE)
             }
         };
         let picture = output.picture();
@@ -199,22 +241,42 @@ impl TcpServeArgs {
     fn into_config(self, raw: bool, direct: bool) -> Result<ServeConfig> {
         let reuse_addr = !self.no_reuse_addr && crate::sys::reuse::TCP_SERVER_DEFAULT;
         let script = script_arg(self.script.as_deref(), Transport::Stream)?;
+        // Raw bytes of two clients never mix in one stdout: they are served
+        // in turn, as `nc -lk` does (a relay is --broadcast's).
+        let clients = if self.broadcast {
+            Clients::Broadcast
+        } else if self.sequential || (raw && !self.once && script.is_none()) {
+            Clients::InTurn
+        } else {
+            Clients::Together
+        };
+        let stdin = match (script.is_some(), raw) {
+            (true, _) => StdinMode::Off,
+            (false, true) => StdinMode::Raw,
+            (false, false) => StdinMode::Lines,
+        };
+        let path = if direct && script.is_none() { BytePath::Kernel } else { BytePath::Events };
         Ok(ServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
             options: self.bind.options(Some(reuse_addr)),
             backlog: self.backlog,
             recv_size: self.bind.recv_size,
-            echo: self.echo,
-            reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?,
-            reply_once: self.reply_once,
+            clients,
+            answer: match script {
+                Some(script) => Answer::Script {
+                    script,
+                    step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
+                },
+                None => Answer::Chunks {
+                    echo: self.echo,
+                    reply: reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?
+                        .map(|bytes| Reply { bytes, once: self.reply_once }),
+                },
+            },
             once: self.once,
             // A script's clients get the script's bytes, nobody's typing.
-            stdin: match (script.is_some(), raw) {
-                (true, _) => StdinMode::Off,
-                (false, true) => StdinMode::Raw,
-                (false, false) => StdinMode::Lines,
-            },
+            stdin,
             half_close: self.half_close.into_config(),
             crlf: false,
             quit_after: None,
@@ -226,23 +288,17 @@ impl TcpServeArgs {
             },
             stall_timeout: self.stall_timeout,
             accept_delay: self.accept_delay,
-            // Raw bytes of two clients never mix in one stdout: they are
-            // served in turn, as `nc -lk` does (a relay is --broadcast's).
-            sequential: self.sequential || (raw && !self.broadcast && !self.once && script.is_none()),
-            broadcast: self.broadcast,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
             access: Access { allow: self.allow, deny: self.deny },
-            direct: direct && script.is_none(),
-            owns_process: true,
-            script,
-            step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
+            path,
+            owner: Owner::Process,
         })
     }
 }
 
 impl HexArgs {
-    fn into_config(self, decode: Option<Format>, renderer: Renderer) -> HexConfig {
+    fn into_config(self, decode: Option<Format>, renderer: Renderer, columns: Option<usize>) -> HexConfig {
         let source = match self.file {
             Some(path) if path.as_os_str() != "-" => Source::File(path),
             _ => Source::Stdin,
@@ -254,7 +310,7 @@ impl HexArgs {
             layout: Layout { width: self.width, squeeze: !self.no_squeeze },
             renderer,
             decode,
-            columns: None,
+            columns,
         }
     }
 }
@@ -358,7 +414,7 @@ impl TcpConnectArgs {
             half_close: self.half_close.into_config(),
             crlf: false,
             options: SocketOptions::default(),
-            direct: direct && script.is_none(),
+            path: if direct && script.is_none() { BytePath::Kernel } else { BytePath::Events },
             script,
         })
     }
@@ -433,21 +489,28 @@ impl UdpSendArgs {
 }
 
 impl DemoArgs {
-    fn into_config(self) -> DemoConfig {
+    /// `stdin`: whether stdin is a terminal, where a person can press Enter.
+    fn into_config(self, stdin: bool) -> DemoConfig {
         let impair = (self.loss.is_some() || self.delay.is_some()).then(|| Impair {
             loss_percent: self.loss.unwrap_or(0.0),
             delay: self.delay.unwrap_or_default(),
         });
         DemoConfig {
             impair,
-            pause: if self.step { Pause::OnEnter } else { Pause::Never },
+            // --step with nobody at a terminal to press Enter: the demo goes
+            // on without pausing, and says so.
+            pause: match (self.step, stdin) {
+                (false, _) => Pause::Never,
+                (true, true) => Pause::OnEnter,
+                (true, false) => Pause::NoTerminal,
+            },
             packets: PacketsConfig::default(),
         }
     }
 }
 
 impl BenchEndArgs {
-    fn mode(&self) -> Result<bench::Mode> {
+    fn mode(&self) -> Result<BenchMode> {
         let family = self.family.family();
         let serve_only = [
             (self.bind_host.is_some(), "--host"),
@@ -461,7 +524,7 @@ impl BenchEndArgs {
             return Err(UsageError(msg!("usage-bench-which-end")).into());
         }
         if self.local {
-            return Ok(bench::Mode::Local { family: family.unwrap_or(Family::V4) });
+            return Ok(BenchMode::Local { family: family.unwrap_or(Family::V4) });
         }
         if self.serve {
             let host = match (&self.bind_host, family) {
@@ -471,11 +534,11 @@ impl BenchEndArgs {
             };
             flag_host("--host", host)?;
             let addr = addr::resolve(host, self.port_number.unwrap_or(12345), family)?[0];
-            return Ok(bench::Mode::Serve { addr, options: SocketOptions::default(), once: self.once });
+            return Ok(BenchMode::Serve { addr, options: SocketOptions::default(), once: self.once });
         }
         let host = self.host.as_deref().unwrap_or_default();
         let target = Target::parse(host, self.port.as_deref()).map_err(UsageError)?;
-        Ok(bench::Mode::Send { target, family })
+        Ok(BenchMode::Send { target, family })
     }
 
     /// A time, or else `amount` (bytes or datagrams), or else 10 s.
@@ -489,10 +552,10 @@ impl BenchEndArgs {
 }
 
 impl TcpBenchArgs {
-    fn into_config(self) -> Result<TcpBenchConfig> {
+    fn into_config(self, progress: bool) -> Result<TcpBenchConfig> {
         let mut mode = self.end.mode()?;
         // A TCP server, restarted on its fixed port: SO_REUSEADDR, as iperf3.
-        if let bench::Mode::Serve { options, .. } = &mut mode {
+        if let BenchMode::Serve { options, .. } = &mut mode {
             options.reuse_addr = Some(crate::sys::reuse::TCP_SERVER_DEFAULT);
         }
         Ok(TcpBenchConfig {
@@ -500,13 +563,13 @@ impl TcpBenchArgs {
             limit: self.end.limit(self.bytes),
             size: self.size,
             recv_size: self.recv_size,
-            progress: false,
+            progress,
         })
     }
 }
 
 impl UdpBenchArgs {
-    fn into_config(self) -> Result<UdpBenchConfig> {
+    fn into_config(self, progress: bool) -> Result<UdpBenchConfig> {
         let max = crate::udp::max_datagram(self.end.family.family().unwrap_or(Family::V4)) as u64;
         if self.size < udp_bench::HEADER as u64 || self.size > max {
             return Err(UsageError(msg!(
@@ -523,7 +586,7 @@ impl UdpBenchArgs {
             size: self.size as usize,
             rate: self.rate,
             offload: !self.no_offload,
-            progress: false,
+            progress,
         })
     }
 }

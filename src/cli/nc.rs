@@ -13,26 +13,26 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 use super::args::OutputArgs;
 use super::convert::client_bind;
 use super::doc::localize;
-use crate::config::{Job, Run};
+use crate::config::nc::{NcConfig, NcJob, ScanConfig};
+use crate::config::tcp::{
+    Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, ServeConfig, StdinMode,
+};
+use crate::config::udp::{AnswerPolicy, SendConfig, UdpServeConfig};
+use crate::config::{Job, PacketsConfig, Run};
 use crate::event::Family;
 use crate::exit::{NcExit, UsageError};
 use crate::hexdump::{Renderer, shown_text};
 use crate::i18n::{Lang, Msg};
 use crate::input::Input;
 use crate::msg;
-use crate::nc::scan::ScanConfig;
-use crate::nc::{NcConfig, NcJob};
+
 use crate::net::access::Access;
 use crate::net::addr::{self, Host, Target};
 use crate::net::socket::SocketOptions;
-use crate::packets::PacketsConfig;
+
 use crate::report::Mode;
-use crate::tcp::HalfClose;
-use crate::tcp::connect::ConnectConfig;
+
 use crate::tcp::hub::SlowPolicy;
-use crate::tcp::serve::{ServeConfig, StdinMode};
-use crate::udp::send::SendConfig;
-use crate::udp::serve::{AnswerPolicy, UdpServeConfig};
 
 /// Run as OpenBSD nc: its flags, its exit status (0 or 1), its quiet output; -v shows netplay's
 /// steps and hex dumps. `netplay nc -h` lists the flags.
@@ -291,7 +291,7 @@ impl NcArgs {
             send_buffer: self.so_sndbuf,
             ..SocketOptions::default()
         };
-        let direct = self.verbose == 0 && !self.crlf;
+        let path = if self.verbose == 0 && !self.crlf { BytePath::Kernel } else { BytePath::Events };
         let local_port = |text: &str| addr::parse_port(text).map_err(|why| usage(port_msg(text, why)));
         if self.listen {
             let port = local_port(&ports[0])?;
@@ -327,9 +327,9 @@ impl NcArgs {
                 options: SocketOptions { reuse_addr: Some(reuse_addr), ..options },
                 backlog: 1024,
                 recv_size: 64 << 10,
-                echo: false,
-                reply: None,
-                reply_once: false,
+                answer: Answer::NOTHING,
+                // -k: one client after the other, as nc serves them.
+                clients: if self.keep { Clients::InTurn } else { Clients::Together },
                 once: !self.keep,
                 stdin: if self.no_stdin { StdinMode::Off } else { StdinMode::Raw },
                 half_close,
@@ -340,16 +340,12 @@ impl NcArgs {
                 // nc never gives up on a client that reads slowly.
                 stall_timeout: super::values::LONGEST,
                 accept_delay: None,
-                sequential: self.keep,
-                broadcast: false,
                 max_conns: None,
                 idle_timeout: idle,
                 access: Access::default(),
-                direct,
-                owns_process: true,
+                path,
+                owner: Owner::Process,
                 packets: PacketsConfig::default(),
-                script: None,
-                step_timeout: crate::script::DEFAULT_TIMEOUT,
             }));
         }
         let host = host.unwrap_or_default();
@@ -407,7 +403,7 @@ impl NcArgs {
             half_close,
             crlf: self.crlf,
             options,
-            direct,
+            path,
             packets: PacketsConfig::default(),
             script: None,
         }))
@@ -492,11 +488,11 @@ mod tests {
     fn operands_are_read_as_nc_reads_them() {
         let NcJob::Listen(serve) = job(&["-l", "127.0.0.1", "0"]).unwrap() else { panic!("not a server") };
         assert_eq!(serve.addr, "127.0.0.1:0".parse().unwrap());
-        assert!(serve.once && !serve.sequential && serve.half_close == HalfClose::Never);
+        assert!(serve.once && serve.clients == Clients::Together && serve.half_close == HalfClose::Never);
         let NcJob::Listen(serve) = job(&["-lk", "-s", "127.0.0.1", "-p", "0", "-N"]).unwrap() else {
             panic!()
         };
-        assert!(!serve.once && serve.sequential && serve.half_close == HalfClose::Always);
+        assert!(!serve.once && serve.clients == Clients::InTurn && serve.half_close == HalfClose::Always);
         let NcJob::Listen(serve) = job(&["-l", "0"]).unwrap() else { panic!() };
         assert_eq!(serve.addr, "0.0.0.0:0".parse().unwrap());
         let NcJob::Listen(serve) = job(&["-6l", "0"]).unwrap() else { panic!() };

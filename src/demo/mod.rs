@@ -27,42 +27,19 @@ use crate::net::access::Access;
 use crate::net::addr::Target;
 use crate::net::socket::SocketOptions;
 use crate::output::Board;
-use crate::packets::PacketsConfig;
+
 use crate::sink::Report;
-use crate::tcp::connect::ConnectConfig;
+
 use crate::tcp::hub::SlowPolicy;
-use crate::tcp::serve::{ServeConfig, StdinMode};
-use crate::udp::send::SendConfig;
-use crate::udp::serve::{AnswerPolicy, UdpServeConfig};
+
+use crate::config::PacketsConfig;
+use crate::config::demo::{DemoConfig, Pause};
+use crate::config::tcp::{
+    Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
+};
+use crate::config::udp::{AnswerPolicy, SendConfig, UdpServeConfig};
 use log::{Entry, Log, Seen};
 use wire::{DemoWire, Isolation};
-
-#[derive(Debug, Clone)]
-pub struct DemoConfig {
-    /// Add the impaired row: this loss and delay on a namespace's loopback.
-    pub impair: Option<Impair>,
-    pub pause: Pause,
-    /// `--packets`, `--pcap`: shown in parts 1 and 2, evidence in part 3.
-    pub packets: PacketsConfig,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Impair {
-    pub loss_percent: f64,
-    pub delay: Duration,
-}
-
-/// `--step`, decided from where stdin is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pause {
-    /// No `--step`.
-    Never,
-    /// Wait for a line on stdin, a terminal, between parts.
-    OnEnter,
-    /// `--step` with stdin not a terminal: nobody there to press Enter, so
-    /// go on without pausing, and say so.
-    NoTerminal,
-}
 
 /// The course's messages.
 const HELLO: &str = "Hello serveur !";
@@ -74,7 +51,7 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Runs the demo. `isolation` is what [`wire::isolate`] found, before the
 /// board's thread started.
-pub fn run(config: DemoConfig, board: &Board, isolation: &Isolation) -> Result<()> {
+pub fn run(config: &DemoConfig, board: &Board, isolation: &Isolation) -> Result<()> {
     let main = board.main();
     let mut pause = config.pause;
     if pause == Pause::NoTerminal {
@@ -150,12 +127,12 @@ fn tcp_exchange(board: &Board, wire: Option<&DemoWire>, tcp_info: bool) -> Resul
         wire.map(|wire| (wire, Some("tcp_exchange"))),
         move |report| {
             let config = ServeConfig { packets, ..tcp_server(Some(BONJOUR), RECV_SIZE) };
-            crate::tcp::serve::run(config, report)
+            crate::tcp::serve::run(&config, report)
         },
         move |report, addr| {
             let config =
                 ConnectConfig { packets: client_packets, ..tcp_client(addr, vec![HELLO.into()], RECV_SIZE) };
-            crate::tcp::connect::run(config, report)
+            crate::tcp::connect::run(&config, report)
         },
     )?;
     run.server_result?;
@@ -174,8 +151,8 @@ fn udp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
     let run = pair(
         ends,
         wire.map(|wire| (wire, Some("udp_exchange"))),
-        |report| crate::udp::serve::run(udp_server(Some(BONJOUR), RECV_SIZE, 1), report),
-        |report, addr| crate::udp::send::run(udp_client(addr, vec![HELLO.into()], PATIENCE, false), report),
+        |report| crate::udp::serve::run(&udp_server(Some(BONJOUR), RECV_SIZE, 1), report),
+        |report, addr| crate::udp::send::run(&udp_client(addr, vec![HELLO.into()], PATIENCE, false), report),
     )?;
     run.server_result?;
     let client = run.client.iter().find_map(|e| match e.seen {
@@ -192,34 +169,32 @@ fn udp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
 /// listen(5) as in the course.
 fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
     ServeConfig {
-        half_close: crate::tcp::HalfClose::Always,
+        half_close: HalfClose::Always,
         crlf: false,
         quit_after: None,
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         options: SocketOptions::default(),
         backlog: 5,
         recv_size,
-        echo: false,
-        reply: reply.map(|r| Bytes::from(r.to_string())),
-        reply_once: false,
+        answer: Answer::Chunks {
+            echo: false,
+            reply: reply.map(|r| Reply { bytes: Bytes::from(r.to_string()), once: false }),
+        },
+        clients: Clients::Together,
         once: true,
         stdin: StdinMode::Off,
         queue_limit: 1 << 20,
         slow: SlowPolicy::Wait,
         stall_timeout: PATIENCE,
         accept_delay: None,
-        sequential: false,
-        broadcast: false,
         max_conns: None,
         idle_timeout: None,
         access: Access::default(),
-        direct: false,
+        path: BytePath::Events,
         // The demo keeps Ctrl-C for itself.
-        owns_process: false,
+        owner: Owner::Embedded,
         // The demo captures for both ends (see wire.rs).
         packets: PacketsConfig::default(),
-        script: None,
-        step_timeout: crate::script::DEFAULT_TIMEOUT,
     }
 }
 
@@ -231,10 +206,10 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
         bind: None,
         timeout: Some(PATIENCE),
         recv_size,
-        half_close: crate::tcp::HalfClose::Always,
+        half_close: HalfClose::Always,
         crlf: false,
         options: SocketOptions::default(),
-        direct: false,
+        path: BytePath::Events,
         packets: PacketsConfig::default(),
         script: None,
     }

@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use super::log::Seen;
 use super::table::{messages, tcp_pair, udp_pair};
-use super::{Impair, Pair, RECV_SIZE};
+use super::{Pair, RECV_SIZE};
+use crate::config::demo::Impair;
 use crate::event::Dir;
 use crate::event::demo::{Delivery, DemoRow, Impairment};
 use crate::i18n::Msg;

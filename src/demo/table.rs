@@ -11,10 +11,10 @@ use super::wire::{DemoWire, on_wire};
 use super::{
     Exchange, PATIENCE, Pair, RECV_SIZE, pair, solo, tcp_client, tcp_server, udp_client, udp_server,
 };
+use crate::config::udp::UdpServeConfig;
 use crate::event::Dir;
 use crate::event::demo::{Attempt, DemoRow, Received, Verdict};
 use crate::net::{NetError, describe_msg, ports};
-use crate::udp::serve::UdpServeConfig;
 
 /// Messages of 10 bytes each, numbered from 1: `Hello #01!`.
 pub fn messages(n: u64) -> Vec<Vec<u8>> {
@@ -60,8 +60,8 @@ pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize, wire: Option<&DemoWire
     let run = pair(
         (None, None),
         wire.map(|wire| (wire, None)),
-        move |report| crate::tcp::serve::run(tcp_server(None, recv_size), report),
-        |report, addr| crate::tcp::connect::run(tcp_client(addr, messages, RECV_SIZE), report),
+        move |report| crate::tcp::serve::run(&tcp_server(None, recv_size), report),
+        |report, addr| crate::tcp::connect::run(&tcp_client(addr, messages, RECV_SIZE), report),
     )?;
     run.server_result.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
     Ok(run)
@@ -81,9 +81,9 @@ pub fn udp_pair(
         wire.map(|wire| (wire, None)),
         move |report| {
             let config = UdpServeConfig { idle: Some(idle), ..udp_server(None, recv_size, limit) };
-            crate::udp::serve::run(config, report)
+            crate::udp::serve::run(&config, report)
         },
-        |report, addr| crate::udp::send::run(udp_client(addr, messages, Duration::ZERO, false), report),
+        |report, addr| crate::udp::send::run(&udp_client(addr, messages, Duration::ZERO, false), report),
     )?;
     if let Err(e) = &run.server_result
         && !matches!(e.downcast_ref::<NetError>(), Some(NetError::Idle { .. }))
@@ -122,13 +122,13 @@ pub fn closed_port(wire: Option<&DemoWire>) -> Result<DemoRow> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let hello = || vec![b"Hello serveur !".to_vec()];
     let tcp = watched(wire, addr, || {
-        attempt(solo(|report| crate::tcp::connect::run(tcp_client(addr, hello(), RECV_SIZE), report)))
+        attempt(solo(|report| crate::tcp::connect::run(&tcp_client(addr, hello(), RECV_SIZE), report)))
     })?;
     let udp_unconnected = watched(wire, addr, || {
-        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), SILENCE, false), report)))
+        attempt(solo(|report| crate::udp::send::run(&udp_client(addr, hello(), SILENCE, false), report)))
     })?;
     let udp_connected = watched(wire, addr, || {
-        attempt(solo(|report| crate::udp::send::run(udp_client(addr, hello(), PATIENCE, true), report)))
+        attempt(solo(|report| crate::udp::send::run(&udp_client(addr, hello(), PATIENCE, true), report)))
     })?;
     Ok(DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected })
 }

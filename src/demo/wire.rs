@@ -13,12 +13,13 @@ use std::net::SocketAddr;
 use anyhow::Result;
 
 use crate::capture::{self, Capture, CaptureError, CaptureOptions, HEADERS_ONLY, Interface, PacketKind};
+use crate::config::PacketsConfig;
 use crate::event::Role;
 use crate::event::demo::OnWire;
 use crate::event::packet::PacketEvent;
 use crate::model::Locked;
 use crate::output::Board;
-use crate::packets::{Packets, PacketsConfig, PcapFile, Recorded, Sinks};
+use crate::packets::{Packets, PcapFile, Recorded, Sinks};
 
 /// Where the demo can capture, decided before any thread exists.
 #[derive(Debug, Clone, PartialEq, Eq)]

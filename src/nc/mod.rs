@@ -14,12 +14,9 @@ pub mod scan;
 
 use anyhow::Result;
 
+use crate::config::nc::{NcConfig, NcJob};
 use crate::net::NetError;
 use crate::sink::{OutputError, Report};
-use crate::tcp::connect::ConnectConfig;
-use crate::tcp::serve::ServeConfig;
-use crate::udp::send::SendConfig;
-use crate::udp::serve::UdpServeConfig;
 
 /// How a run of `netplay nc` ends when it does not end well: with the
 /// status OpenBSD nc would have (1, or what a shell reports for a process
@@ -42,32 +39,8 @@ impl std::fmt::Display for NcExit {
 
 impl std::error::Error for NcExit {}
 
-/// What one `netplay nc` command runs.
-#[derive(Debug, Clone)]
-pub struct NcConfig {
-    pub job: NcJob,
-    /// `-v`: the steps on stderr, and the failure that nc itself would
-    /// only tell with -v (a connection refused).
-    pub verbose: bool,
-}
-
-/// nc's modes, each a runner's config.
-#[derive(Debug, Clone)]
-pub enum NcJob {
-    /// `nc HOST PORT`.
-    Connect(ConnectConfig),
-    /// `nc -l [-k] PORT`.
-    Listen(ServeConfig),
-    /// `nc -u HOST PORT`.
-    Send(SendConfig),
-    /// `nc -u -l [-k] PORT`.
-    UdpListen(UdpServeConfig),
-    /// `nc -z HOST PORT...`.
-    Scan(scan::ScanConfig),
-}
-
-pub fn run(config: NcConfig, report: Report) -> Result<()> {
-    let ended = match config.job {
+pub fn run(config: &NcConfig, report: Report) -> Result<()> {
+    let ended = match &config.job {
         NcJob::Connect(job) => crate::tcp::connect::run(job, report).map(|()| None),
         NcJob::Listen(job) => crate::tcp::serve::run_to_end(job, report),
         NcJob::Send(job) => crate::udp::send::run(job, report).map(|()| None),

@@ -4,31 +4,18 @@
 //! the connection, as nc's does.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::event::{Event, Family};
+use crate::config::nc::ScanConfig;
+use crate::event::Event;
 use crate::model::Op;
 use crate::msg;
 use crate::net::NetError;
 use crate::net::addr::Target;
-use crate::net::socket::SocketOptions;
 use crate::sink::Report;
 use crate::tcp::connect;
-
-#[derive(Debug, Clone)]
-pub struct ScanConfig {
-    pub host: String,
-    /// In the order they are tried.
-    pub ports: Vec<u16>,
-    pub family: Option<Family>,
-    /// Local address (and port) to bind before each connect.
-    pub bind: Option<SocketAddr>,
-    /// Bounds each connect.
-    pub timeout: Option<Duration>,
-    pub options: SocketOptions,
-}
 
 /// A scan where no port took the connection.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +26,7 @@ pub struct NoneOpen {
     pub ports: String,
 }
 
-pub fn run(config: ScanConfig, report: Report) -> Result<()> {
+pub fn run(config: &ScanConfig, report: Report) -> Result<()> {
     let mut open = 0;
     let mut last = None;
     for (conn, &port) in (1u64..).zip(&config.ports) {
@@ -77,7 +64,7 @@ pub fn run(config: ScanConfig, report: Report) -> Result<()> {
         (0, Some(last)) if config.ports.len() == 1 => Err(last),
         (0, _) => {
             let ports = config.ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
-            Err(NoneOpen { host: config.host, ports }.into())
+            Err(NoneOpen { host: config.host.clone(), ports }.into())
         }
         _ => Ok(()),
     }

@@ -14,7 +14,8 @@ use anyhow::{Result, bail};
 use bytes::Bytes;
 use socket2::SockRef;
 
-use super::{HalfClose, direct};
+use super::direct;
+use crate::config::tcp::{BytePath, ConnectConfig, HalfClose};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, Shrunk};
 use crate::model::Locked;
@@ -23,40 +24,14 @@ use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
-use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
+use crate::packets::{LastTcpInfo, Packets};
 use crate::sink::{OutputError, Report};
 use crate::sys::ready::{Bell, Patient};
-
-#[derive(Debug, Clone)]
-pub struct ConnectConfig {
-    pub target: Target,
-    pub family: Option<Family>,
-    pub input: Input,
-    /// Local address to bind before connecting (--bind / --source-port).
-    pub bind: Option<SocketAddr>,
-    /// Bounds connecting, and waiting while nothing moves either way.
-    pub timeout: Option<Duration>,
-    pub recv_size: usize,
-    /// When to half-close after the input ends (--half-close).
-    pub half_close: HalfClose,
-    /// Send each line end of the input as CR LF (--crlf, nc -C).
-    pub crlf: bool,
-    /// Options set on the socket before it connects (nc -I, -O).
-    pub options: SocketOptions,
-    /// The payload may skip the events (--raw with nothing that reads the
-    /// bytes): it goes straight between the socket and stdin/stdout
-    /// (tcp::direct).
-    pub direct: bool,
-    /// `--packets`, `--pcap`, TCP_INFO.
-    pub packets: PacketsConfig,
-    /// `--script`: play these steps instead of sending the input.
-    pub script: Option<Arc<crate::script::Script>>,
-}
 
 /// The only connection a client has.
 const CONN: u64 = 1;
 
-pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
+pub fn run(config: &ConnectConfig, report: Report) -> Result<()> {
     run_with(config, report, None)
 }
 
@@ -64,7 +39,7 @@ pub fn run(config: ConnectConfig, report: Report) -> Result<()> {
 /// SIGTERM (Ctrl-C) cuts the connection with a RST before the process
 /// dies of the signal, so the server learns at once that the stream was
 /// cut instead of reading a FIN, the end of a whole stream.
-pub fn run_owning_process(config: ConnectConfig, report: Report) -> Result<()> {
+pub fn run_owning_process(config: &ConnectConfig, report: Report) -> Result<()> {
     let socket: Socket = Arc::default();
     let held = socket.clone();
     crate::sys::stop::die_after(move || {
@@ -78,10 +53,10 @@ pub fn run_owning_process(config: ConnectConfig, report: Report) -> Result<()> {
 /// Where the signal handler of [`run_owning_process`] finds the socket.
 type Socket = Arc<Mutex<Option<TcpStream>>>;
 
-fn run_with(config: ConnectConfig, report: Report, held: Option<Socket>) -> Result<()> {
+fn run_with(config: &ConnectConfig, report: Report, held: Option<Socket>) -> Result<()> {
     config.input.check()?;
     let mut packets = Packets::new(&config.packets, &report)?;
-    let result = exchange(config, report, &mut packets, held);
+    let result = exchange(config.clone(), report, &mut packets, held);
     // After the socket is closed: its last packets are read too.
     let finished = packets.finish();
     result.and(finished)
@@ -126,7 +101,7 @@ fn exchange(
         report.emit(Event::Notice { conn: None, message })?;
     }
     let activity = Arc::new(Activity::new(start, config.packets.tcp_info)?);
-    if config.direct && direct::receives() {
+    if config.path == BytePath::Kernel && direct::receives() {
         // The direct path waits with poll(2), never in a call (tcp::direct).
         stream.set_nonblocking(true).map_err(|e| NetError::socket(Op::SetNonBlocking, peer, e))?;
     }
@@ -169,7 +144,7 @@ fn exchange(
     let stopped = matches!(&received, Err(e) if e.is::<Stopped>());
     // The direct path's sender waits with the bell: rung, it returns at
     // once, with its own failure if it met one (how much was sent).
-    let direct_sender = config.direct && direct::carries(&config.input);
+    let direct_sender = config.path == BytePath::Kernel && direct::carries(&config.input);
     if received.is_err() && direct_sender {
         activity.stopping.store(true, Ordering::SeqCst);
         activity.bell.ring();
@@ -353,7 +328,7 @@ fn send_input(
     activity: &Activity,
 ) -> Result<()> {
     // CR LF line ends need the bytes in our memory.
-    let direct = match config.direct && !config.crlf && direct::carries(&config.input) {
+    let direct = match config.path == BytePath::Kernel && !config.crlf && direct::carries(&config.input) {
         true => direct::open_input(&config.input)?,
         false => None,
     };
@@ -471,7 +446,7 @@ fn receive(
         let idle = sender.is_finished() || activity.since_last_send() >= limit;
         idle.then_some(NetError::Idle { what: Op::WaitData, addr: peer, after: limit })
     };
-    if config.direct && direct::receives() {
+    if config.path == BytePath::Kernel && direct::receives() {
         let out = direct::stdout().map_err(OutputError)?;
         let mut receiver = direct::Receiver::new(stream, &out, config.recv_size, Some(&activity.bell));
         let received = |n: usize| {

@@ -33,9 +33,9 @@ use crate::sink::Report;
 use crate::sys::mapped::{self, Mapped};
 use crate::sys::ready::{self, Bell, Interest, Waitable, Waited};
 use crate::sys::zerocopy::{self, Kind, Moved};
-use crate::tcp::HalfClose;
+
+use crate::config::tcp::{BytePath, Clients, HalfClose, ServeConfig, StdinMode};
 use crate::tcp::plan::{self, FileWay, Trial};
-use crate::tcp::serve::{ServeConfig, StdinMode};
 
 /// Bytes asked of one sendfile or splice call. A splice from a socket
 /// moves what has arrived (at most what the pipe holds), a sendfile what
@@ -64,15 +64,15 @@ pub fn carries(input: &Input) -> bool {
 /// (a pipe or a file; lines typed at a terminal are the event path's).
 pub fn serves(config: &ServeConfig) -> bool {
     zerocopy::AVAILABLE
-        && config.direct
+        && config.path == BytePath::Kernel
         && config.once
         && config.stdin == StdinMode::Raw
         // CR LF line ends, and --quit-after's clock, are the event path's.
         && !config.crlf
         && config.quit_after.is_none()
-        && !config.echo
-        && config.reply.is_none()
-        && !config.broadcast
+        && !config.answer.echoes()
+        && config.answer.reply().is_none()
+        && config.clients != Clients::Broadcast
         && !std::io::stdin().is_terminal()
 }
 

@@ -190,7 +190,7 @@ impl Hub {
     /// bytes of it is also told to release the queue its reader holds,
     /// when `half_close` says such an input ends with a FIN (an empty input
     /// is no reason to half-close: the peer may still be sending).
-    pub fn stdin_ended(&self, half_close: super::HalfClose) {
+    pub fn stdin_ended(&self, half_close: crate::config::tcp::HalfClose) {
         let mut state = self.lock();
         state.feeds = false;
         for member in state.members.values_mut() {
@@ -372,7 +372,7 @@ mod tests {
         let (a, _ia) = member(16);
         hub.join(1, &a, Arc::default(), Arc::default());
         assert!(hub.lock().members[&1].outbox.is_some());
-        hub.stdin_ended(crate::tcp::HalfClose::Always);
+        hub.stdin_ended(crate::config::tcp::HalfClose::Always);
         assert!(hub.lock().members[&1].outbox.is_none());
         let (b, _ib) = member(16);
         hub.join(2, &b, Arc::default(), Arc::default());

@@ -25,10 +25,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::HalfClose;
 use super::direct::{self, Served};
 use super::hub::{Cut, FanOut, Hub, SlowPolicy};
 use super::outbox::{self, Inbox, Outbox};
+use crate::config::tcp::{Clients, HalfClose, Owner, ServeConfig, StdinMode};
 use crate::event::script::{ScriptEnd, ScriptTally};
 use crate::event::{Dir, Event, Payload, Proto, Role};
 use crate::i18n::{Arg, Msg};
@@ -36,80 +36,13 @@ use crate::input::Shrunk;
 use crate::model::Locked;
 use crate::model::Op;
 use crate::msg;
-use crate::net::access::Access;
 use crate::net::limits::{self, OpenFiles};
-use crate::net::socket::{self, SocketOptions};
+use crate::net::socket::{self};
 use crate::net::{NetError, describe_msg};
-use crate::packets::{LastTcpInfo, Packets, PacketsConfig};
+use crate::packets::{LastTcpInfo, Packets};
 use crate::sink::{Cause, OutputError, Report};
 use crate::sys::open_files;
 use crate::sys::signals::Signals;
-
-/// What the server's stdin is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StdinMode {
-    /// Each line is sent to every connected client.
-    Lines,
-    /// Raw bytes as they come (with --raw), sent to every client.
-    Raw,
-    /// Not read at all: the demo runs a server whose stdin is the person's
-    /// (for `--step`), not the clients'.
-    Off,
-}
-
-#[derive(Debug, Clone)]
-pub struct ServeConfig {
-    pub addr: SocketAddr,
-    pub options: SocketOptions,
-    pub backlog: i32,
-    pub recv_size: usize,
-    /// Send each chunk back to its sender (in broadcast: include the sender).
-    pub echo: bool,
-    pub reply: Option<Bytes>,
-    /// Reply after a client's first chunk only, not after each.
-    pub reply_once: bool,
-    pub once: bool,
-    pub stdin: StdinMode,
-    /// When a client gets our FIN after the server's stdin ends.
-    pub half_close: HalfClose,
-    /// Send each line end of stdin as CR LF (--crlf, nc -C).
-    pub crlf: bool,
-    /// Once stdin has ended: accept no one more, give each client this long
-    /// after it had all of stdin, then close it and end (--quit-after, nc -q).
-    pub quit_after: Option<Duration>,
-    /// Bytes that may wait in one client's outgoing queue.
-    pub queue_limit: usize,
-    pub slow: SlowPolicy,
-    /// A client that takes no data for this long while its queue holds
-    /// others up (or while it is all that is left to send) is cut.
-    pub stall_timeout: Duration,
-    /// Relay each chunk a client sends to the other clients.
-    pub broadcast: bool,
-    /// Clients served at once; beyond, new ones are accepted and closed.
-    pub max_conns: Option<usize>,
-    /// Wait this long before each accept(), as a busy server would: clients
-    /// wait in the accept queue meanwhile (the listen(5) lesson).
-    pub accept_delay: Option<Duration>,
-    /// Serve one client at a time, as the course's `while True: accept()`
-    /// loop does: the next is accepted once the current one is closed.
-    pub sequential: bool,
-    /// Close a client that has sent nothing for this long.
-    pub idle_timeout: Option<Duration>,
-    pub access: Access,
-    /// The payload may skip the events (--raw with nothing that reads the
-    /// bytes): with --once, see [`direct::serves`].
-    pub direct: bool,
-    /// The server owns the process, as `tcp serve` does: it raises the
-    /// open-file limit, and SIGINT / SIGTERM stop it cleanly with totals.
-    /// False when it is embedded (the demo), whose host keeps the signals.
-    pub owns_process: bool,
-    /// `--packets`, `--pcap`, TCP_INFO.
-    pub packets: PacketsConfig,
-    /// `--script`: play these steps with each client instead of answering.
-    pub script: Option<Arc<crate::script::Script>>,
-    /// `--step-timeout`: a step's wait when the script sets none.
-    pub step_timeout: Duration,
-}
 
 /// How long clients get to close when the server stops on a signal.
 const CLOSE_PATIENCE: Duration = Duration::from_millis(400);
@@ -120,15 +53,15 @@ const OUTPUT_PATIENCE: Duration = Duration::from_millis(800);
 /// with no newline) is sent in pieces of this size.
 const MAX_LINE: usize = 64 * 1024;
 
-pub fn run(config: ServeConfig, report: Report) -> Result<()> {
+pub fn run(config: &ServeConfig, report: Report) -> Result<()> {
     run_to_end(config, report).map(drop)
 }
 
 /// [`run`], saying which signal stopped the server, if one did.
-pub fn run_to_end(config: ServeConfig, report: Report) -> Result<Option<&'static str>> {
+pub fn run_to_end(config: &ServeConfig, report: Report) -> Result<Option<&'static str>> {
     let mut packets = Packets::new(&config.packets, &report)?;
-    let files = if config.owns_process {
-        raise_open_files(&config, &report)?
+    let files = if config.owner == Owner::Process {
+        raise_open_files(config, &report)?
     } else {
         limits::open_files().unwrap_or(limits::UNKNOWN_OPEN_FILES)
     };
@@ -138,10 +71,10 @@ pub fn run_to_end(config: ServeConfig, report: Report) -> Result<Option<&'static
         let _inside = runtime.enter();
         // Handlers first: a signal sent as soon as "listening" shows must
         // stop the server cleanly, not kill it.
-        let signals = if config.owns_process { Some(Signals::new()?) } else { None };
-        (signals, listen(&config, &report, &mut packets)?)
+        let signals = if config.owner == Owner::Process { Some(Signals::new()?) } else { None };
+        (signals, listen(config, &report, &mut packets)?)
     };
-    let result = runtime.block_on(serve(listener, config, files, signals, report));
+    let result = runtime.block_on(serve(listener, config.clone(), files, signals, report));
     // Tasks still blocked on a full output are not waited for.
     runtime.shutdown_timeout(Duration::from_millis(100));
     let finished = packets.finish();
@@ -160,7 +93,7 @@ fn raise_open_files(config: &ServeConfig, report: &Report) -> Result<OpenFiles> 
         }
     };
     // Said where it matters: a server for many clients.
-    let many = config.broadcast || config.max_conns.is_some();
+    let many = config.clients == Clients::Broadcast || config.max_conns.is_some();
     if let Some(before) = files.raised_from.filter(|_| many) {
         let message = msg!("notice-open-files-raised", before = before, after = files.soft);
         report.emit(Event::Notice { conn: None, message })?;
@@ -295,7 +228,7 @@ impl Server {
         elapsed: Duration,
         bytes: Bytes,
     ) -> Result<(), Stop> {
-        let except = if self.config.echo { None } else { from };
+        let except = if self.config.answer.echoes() { None } else { from };
         let result = self.hub.fan_out(&bytes, except, self.config.slow).await;
         self.counters.relays.fetch_add(1, Ordering::Relaxed);
         let to = result.delivered;
@@ -350,7 +283,7 @@ impl Server {
             drops: c.drops.load(Ordering::Relaxed),
             slow_disconnects: c.slow_disconnects.load(Ordering::Relaxed),
             stalls: c.stalls.load(Ordering::Relaxed),
-            scripts: self.config.script.as_ref().map(|_| ScriptTally {
+            scripts: self.config.answer.script().map(|_| ScriptTally {
                 passed: c.scripts_passed.load(Ordering::Relaxed),
                 failed: c.scripts_failed.load(Ordering::Relaxed),
             }),
@@ -371,7 +304,7 @@ async fn serve(
 ) -> Result<Option<&'static str>> {
     let local = listener.local_addr().context("read the listening address")?;
     let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket(Op::Register, local, e))?;
-    let feeds = config.broadcast || config.stdin != StdinMode::Off;
+    let feeds = config.clients == Clients::Broadcast || config.stdin != StdinMode::Off;
     let config_stdin = config.stdin;
     let direct = direct::serves(&config);
     let server = Arc::new(Server {
@@ -412,7 +345,7 @@ async fn serve(
             break;
         }
         // --sequential: the next accept() waits until the current client is gone.
-        let may_accept = (!server.config.sequential || connections.is_empty()) && !quitting;
+        let may_accept = (server.config.clients != Clients::InTurn || connections.is_empty()) && !quitting;
         tokio::select! {
             biased;
             name = Signals::next(&mut signals) => {
@@ -472,7 +405,7 @@ async fn serve(
 /// A server stopping after clients whose script failed fails too (exit
 /// code 9), whatever the others did: each one's step was shown.
 fn scripts_failed(server: &Server) -> Result<()> {
-    let Some(script) = &server.config.script else { return Ok(()) };
+    let Some((script, _)) = server.config.answer.script() else { return Ok(()) };
     let c = &server.counters;
     let failed = c.scripts_failed.load(Ordering::Relaxed);
     if failed == 0 {
@@ -500,7 +433,7 @@ async fn accept_after(
 /// shows it as it fills and empties (Linux reads it through sock_diag, as
 /// `ss -lt` does). The task ends when its handle is dropped.
 fn watch_the_accept_queue(server: &Arc<Server>, listener: &TcpListener) -> Option<AbortOnDrop<()>> {
-    if server.config.accept_delay.is_none() && !server.config.sequential {
+    if server.config.accept_delay.is_none() && server.config.clients != Clients::InTurn {
         return None;
     }
     let server = server.clone();
@@ -633,7 +566,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // In broadcast, the count and the places of "accepted" and "joins" in
     // the order are taken together under the hub's lock: the joins count
     // up in the order they are shown, however the tasks run.
-    let broadcast = server.config.broadcast;
+    let broadcast = server.config.clients == Clients::Broadcast;
     let rooms = match broadcast {
         true => Some((server.report.room_async(0).await, server.report.room_async(0).await)),
         false => None,
@@ -647,7 +580,8 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // stdin stream with nothing to answer decides with --half-close: its
     // end is ours at once (always), once it brought this client a byte
     // (data: the hub releases the reader's hold), or never.
-    let answers = server.config.echo || server.config.reply.is_some() || !server.stdin_stream;
+    let answers =
+        server.config.answer.echoes() || server.config.answer.reply().is_some() || !server.stdin_stream;
     let holds = !answers && server.config.half_close != HalfClose::Always;
     let mut queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
     let (accepted, joins) = match causes {
@@ -671,7 +605,7 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     }
     let totals =
         Arc::new(Totals { tcp_info: LastTcpInfo::new(server.config.packets.tcp_info), ..Totals::default() });
-    if let Some(script) = server.config.script.clone() {
+    if let Some(script) = server.config.answer.script().map(|(s, _)| s.clone()) {
         let Some((failure, verdict)) =
             serve_script(&server, stream, conn, peer, start, &cut, &totals, script).await
         else {
@@ -707,8 +641,10 @@ async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: Soc
     // A peer that finished sending still gets the rest of a stdin stream
     // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
     // chat, and lines typed at a terminal are not a stream to finish.
-    let stays =
-        matches!(end, ReadEnd::Eof) && !server.config.broadcast && server.stdin_stream && server.hub.feeds();
+    let stays = matches!(end, ReadEnd::Eof)
+        && server.config.clients != Clients::Broadcast
+        && server.stdin_stream
+        && server.hub.feeds();
     if !stays && broadcast && !matches!(end, ReadEnd::Stopped) {
         // The count and the line's place in the order, together under the
         // hub's lock (see the join above): the leaves count down as shown.
@@ -842,7 +778,7 @@ async fn serve_script(
         tokio::task::spawn_blocking(move || {
             let settings = Settings {
                 conn: Some(conn),
-                timeout: server.config.step_timeout,
+                timeout: server.config.answer.script().map_or(crate::script::DEFAULT_TIMEOUT, |(_, t)| t),
                 recv_size: server.config.recv_size,
                 start,
             };
@@ -875,7 +811,7 @@ async fn serve_script(
     server.counters.bytes_out.fetch_add(moved.bytes_out, Ordering::Relaxed);
     server.report.count_in(moved.bytes_in);
     server.report.count_out(moved.bytes_out);
-    let file = server.config.script.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let file = server.config.answer.script().map(|(s, _)| s.name.clone()).unwrap_or_default();
     let verdict = |exit_code: crate::model::Code, line: Option<u32>| ScriptEnd {
         conn: Some(conn),
         run: None,
@@ -1140,11 +1076,11 @@ async fn read_loop(
         let offset = totals.bytes_in.fetch_add(n, Ordering::Relaxed);
         server.counters.bytes_in.fetch_add(n, Ordering::Relaxed);
         server.report.count_in(n);
-        let sent = if config.broadcast {
+        let sent = if config.clients == Clients::Broadcast {
             // Reported once, by the relay, not here.
             Box::pin(server.relay(Some(conn), chunk, offset, start.elapsed(), bytes)).await
         } else {
-            let echo = config.echo.then(|| bytes.clone());
+            let echo = config.answer.echoes().then(|| bytes.clone());
             if let Err(Stop) =
                 server.emit(Event::data(conn, Dir::In, chunk, bytes, offset, start.elapsed())).await
             {
@@ -1152,7 +1088,7 @@ async fn read_loop(
             }
             // Waiting for room here is TCP's own back-pressure: a client
             // that does not read its echoes stops being read.
-            let reply = config.reply.clone().filter(|_| !config.reply_once || chunk == 1);
+            let reply = config.answer.reply().filter(|r| !r.once || chunk == 1).map(|r| r.bytes.clone());
             let answers = echo.into_iter().chain(reply);
             for (answer, outbox) in answers.zip(std::iter::repeat(queue.outbox.as_ref()).flatten()) {
                 tokio::select! {
@@ -1203,7 +1139,7 @@ async fn write_loop(
     let mut chunk = 0u64;
     // In broadcast, each relay is reported once, not once per recipient;
     // --raw shows no sends at all.
-    let report = !server.config.broadcast && server.report.shows_sends();
+    let report = server.config.clients != Clients::Broadcast && server.report.shows_sends();
     let stall = server.config.stall_timeout;
     // TCP_INFO is read after data only with --packets, --explain or
     // --json: asked once here, not of the shared totals at every send.
@@ -1391,7 +1327,7 @@ async fn forward_stdin(server: Arc<Server>) {
             }
             chunk += 1;
             let len = bytes.len() as u64;
-            let sent = if server.config.broadcast {
+            let sent = if server.config.clients == Clients::Broadcast {
                 server.relay(None, chunk, offset, server.started.elapsed(), bytes).await
             } else {
                 server.forward(bytes).await
@@ -1402,7 +1338,7 @@ async fn forward_stdin(server: Arc<Server>) {
             }
         }
         // Stdin ended: clients that finished sending may now close.
-        if !server.config.broadcast {
+        if server.config.clients != Clients::Broadcast {
             server.stdin_over();
         }
     });

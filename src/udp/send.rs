@@ -15,6 +15,7 @@ use bytes::Bytes;
 use socket2::{SockAddr, Socket};
 
 use super::{max_datagram, max_reason, recv_datagram};
+use crate::config::udp::SendConfig;
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, StdinDatagrams, TooLong};
 use crate::model::Locked;
@@ -23,46 +24,13 @@ use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
 use crate::net::{NetError, describe_msg};
-use crate::packets::{ClientHandle, Packets, PacketsConfig};
+use crate::packets::{ClientHandle, Packets};
 use crate::sink::Report;
-
-#[derive(Debug, Clone)]
-pub struct SendConfig {
-    pub target: Target,
-    pub family: Option<Family>,
-    pub input: Input,
-    /// How stdin is cut into datagrams.
-    pub stdin: StdinDatagrams,
-    /// Times the whole input is sent; 1 or more.
-    pub count: u64,
-    /// Pause between two datagrams.
-    pub interval: Option<Duration>,
-    /// How long to keep receiving after the last datagram (Duration::MAX:
-    /// until stopped).
-    pub wait: Duration,
-    /// End when nothing was sent or received for this long (--timeout,
-    /// nc -u -w).
-    pub idle: Option<Duration>,
-    /// Send each line end of the input as CR LF (--crlf, nc -C).
-    pub crlf: bool,
-    /// Use a connected UDP socket (send/recv) instead of sendto/recvfrom.
-    pub connect: bool,
-    /// Local address to bind before sending (--bind / --source-port).
-    pub bind: Option<SocketAddr>,
-    pub recv_size: usize,
-    /// Stop listening once this many replies came, before `wait` ends (the
-    /// demo waits for the server's one answer, not a fixed time).
-    pub replies: Option<u64>,
-    /// `--packets`, `--pcap`.
-    pub packets: PacketsConfig,
-    /// `--script`: play these steps instead of sending the input.
-    pub script: Option<Arc<crate::script::Script>>,
-}
 
 /// How often the receiving thread looks whether sending has ended.
 const POLL: Duration = Duration::from_millis(50);
 
-pub fn run(config: SendConfig, report: Report) -> Result<()> {
+pub fn run(config: &SendConfig, report: Report) -> Result<()> {
     config.input.check()?;
     let mut packets = Packets::new(&config.packets, &report)?;
     let result = exchange(config, report, &mut packets);
@@ -70,7 +38,7 @@ pub fn run(config: SendConfig, report: Report) -> Result<()> {
     result.and(finished)
 }
 
-fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result<()> {
+fn exchange(config: &SendConfig, report: Report, packets: &mut Packets) -> Result<()> {
     let start = Instant::now();
     let (socket, peer) = open(&config.target, config.family, config.bind, config.connect, &report)?;
     // Nothing is on the wire yet (a UDP connect() sends nothing).
@@ -80,7 +48,7 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
     }
     let client = packets.handle();
     if let Some(script) = &config.script {
-        return scripted(script, socket, peer, &config, &report, start, client);
+        return scripted(script, socket, peer, config, &report, start, client);
     }
     let family = Family::of(&peer);
     let max = max_datagram(family);
@@ -110,7 +78,7 @@ fn exchange(config: SendConfig, report: Report, packets: &mut Packets) -> Result
             .name("send".into())
             .spawn(move || send_all(&socket, peer, ready, &config, &report, &shared, &client))?
     };
-    let received = match receive(&socket, peer, &config, &report, &shared, &sender) {
+    let received = match receive(&socket, peer, config, &report, &shared, &sender) {
         Ok(received) => received,
         Err(e) => {
             // A finite input's sender stops at once: let it report what it

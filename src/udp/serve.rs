@@ -6,7 +6,6 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -15,74 +14,17 @@ use socket2::{SockAddr, Socket};
 
 use super::guard::{Guard, Verdict};
 use super::recv_datagram;
+use crate::config::udp::UdpServeConfig;
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
 use crate::i18n::{Arg, Msg};
 use crate::model::{Locked, Op, SockOpt};
 use crate::msg;
-use crate::net::access::Access;
-use crate::net::socket::{self, SocketOptions};
+use crate::net::socket::{self};
 use crate::net::{NetError, describe_msg};
-use crate::packets::{Packets, PacketsConfig};
+use crate::packets::Packets;
 use crate::sink::Report;
 use crate::sys::drops;
 use crate::sys::stop::Stop;
-
-#[derive(Debug, Clone)]
-pub struct UdpServeConfig {
-    pub addr: SocketAddr,
-    pub options: SocketOptions,
-    /// Bytes asked per recvfrom; a longer datagram is cut to this.
-    pub recv_size: usize,
-    /// Send each datagram (the bytes kept) back to its sender.
-    pub echo: bool,
-    /// Send these bytes to the sender of each datagram.
-    pub reply: Option<Vec<u8>>,
-    /// Exit after this many datagrams (and their answers): `--once` is 1.
-    pub limit: Option<u64>,
-    /// Give up when no datagram comes for this long (exit code 5); the
-    /// demo bounds its waits with it, since a lost datagram never comes.
-    pub idle: Option<Duration>,
-    /// `idle` counts from the first datagram, which is waited for however
-    /// long (nc -u -l -w), not from the start.
-    pub idle_after_first: bool,
-    /// Take datagrams from the first sender only: the socket is connect()ed
-    /// to it, and the kernel drops the others (nc -u -l without -k).
-    pub first_peer: bool,
-    /// Send what stdin brings to the last sender, a datagram per read,
-    /// once a datagram has come (nc -u -l).
-    pub send_stdin: bool,
-    /// Send each line end of stdin as CR LF (--crlf, nc -C).
-    pub crlf: bool,
-    /// Once stdin has ended, receive this long more, then end (--quit-after).
-    pub quit_after: Option<Duration>,
-    /// Whom to answer, and how often.
-    pub answers: AnswerPolicy,
-    /// `--packets`, `--pcap`.
-    pub packets: PacketsConfig,
-    /// `--script`: play these steps instead of answering, again and again
-    /// (with `limit`, that many times).
-    pub script: Option<Arc<crate::script::Script>>,
-    /// `--step-timeout`: a step's wait when the script sets none.
-    pub step_timeout: Duration,
-}
-
-/// `--answer-rate`, `--allow`, `--deny`: see guard.rs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnswerPolicy {
-    /// Answers a second to one peer; 0 is no limit.
-    pub rate: u32,
-    pub access: Access,
-}
-
-/// The default `--answer-rate`: far more than a person or a test script
-/// sends, far less than a loop between two servers on one machine.
-pub const DEFAULT_ANSWER_RATE: u32 = 100;
-
-impl Default for AnswerPolicy {
-    fn default() -> AnswerPolicy {
-        AnswerPolicy { rate: DEFAULT_ANSWER_RATE, access: Access::default() }
-    }
-}
 
 /// How often the blocking receive wakes up to see whether a signal asked
 /// the server to stop.
@@ -108,25 +50,25 @@ struct Totals {
 
 /// Serves inside another runner (the demo): signals are left to it, and
 /// its few datagrams need no drop count.
-pub fn run(config: UdpServeConfig, report: Report) -> Result<()> {
-    serve(config, report, Stop::never(), false).map(drop)
+pub fn run(config: &UdpServeConfig, report: Report) -> Result<()> {
+    serve(config.clone(), report, Stop::never(), false).map(drop)
 }
 
 /// Serves as the process's own command: Ctrl-C (SIGINT) or SIGTERM stops
 /// the server, which then prints its totals and exits 0.
-pub fn run_until_signal(config: UdpServeConfig, report: Report) -> Result<()> {
+pub fn run_until_signal(config: &UdpServeConfig, report: Report) -> Result<()> {
     run_to_end(config, report).map(drop)
 }
 
 /// [`run_until_signal`], saying which signal stopped the server, if one did.
-pub fn run_to_end(config: UdpServeConfig, report: Report) -> Result<Option<&'static str>> {
+pub fn run_to_end(config: &UdpServeConfig, report: Report) -> Result<Option<&'static str>> {
     // Handlers first: a signal sent as soon as "bound to" shows must find them.
     // Whatever waits to be shown (a flood's datagrams and packets, an
     // output nobody reads), the run ends within a second of the signal.
     let stopping = report.clone();
     let stop = Stop::on_signals_then(move || stopping.stop_within(STOP_PATIENCE))
         .context("catch SIGINT and SIGTERM")?;
-    serve(config, report, stop, true)
+    serve(config.clone(), report, stop, true)
 }
 
 fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Result<Option<&'static str>> {

@@ -1,16 +1,26 @@
 //! The validated run: what to do and how output looks. Built from the
-//! command line by cli/convert.rs; the library runs it without knowing about clap.
+//! command line by cli/convert.rs; the library runs it without knowing about
+//! clap. Every job's type lives here, under the runners that take it by
+//! reference: a runner reads its config, never changes it, and what a run
+//! learns of its terminal (a progress line, the demo's pauses, the hex
+//! dump's width) is decided in the conversion, before the job starts.
 
-use crate::bench::tcp::TcpBenchConfig;
-use crate::bench::udp::UdpBenchConfig;
-use crate::demo::DemoConfig;
-use crate::hex::HexConfig;
-use crate::packets::PacketsConfig;
+pub mod bench;
+pub mod demo;
+pub mod hex;
+pub mod nc;
+pub mod tcp;
+pub mod udp;
+
+use std::path::PathBuf;
+
+use bench::{TcpBenchConfig, UdpBenchConfig};
+use demo::DemoConfig;
+use hex::HexConfig;
+use tcp::{ConnectConfig, ServeConfig};
+use udp::{SendConfig, UdpServeConfig};
+
 use crate::report::OutputConfig;
-use crate::tcp::connect::ConnectConfig;
-use crate::tcp::serve::ServeConfig;
-use crate::udp::send::SendConfig;
-use crate::udp::serve::UdpServeConfig;
 
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -28,7 +38,7 @@ pub enum Job {
     UdpBench(UdpBenchConfig),
     Demo(DemoConfig),
     /// `netplay nc`: one of the runners above, as nc's flags ask.
-    Nc(crate::nc::NcConfig),
+    Nc(nc::NcConfig),
 }
 
 #[derive(Debug, Clone)]
@@ -84,3 +94,22 @@ impl Job {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub crate::i18n::Msg);
+
+/// What a run captures, from `--packets` and `--pcap`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PacketsConfig {
+    /// Show each packet: a ladder line, or a JSON `packet` event.
+    pub show: bool,
+    /// Write the packets, whole, to this pcap file.
+    pub pcap: Option<PathBuf>,
+    /// Read TCP_INFO when a TCP connection closes (with --packets,
+    /// --explain or --json: a sock_diag query, 12 µs).
+    pub tcp_info: bool,
+}
+
+impl PacketsConfig {
+    /// True when a capture is wanted at all.
+    pub fn wanted(&self) -> bool {
+        self.show || self.pcap.is_some()
+    }
+}

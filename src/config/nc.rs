@@ -1,0 +1,48 @@
+//! What one `netplay nc` command runs: one of the runners' jobs, as nc's
+//! flags ask, and nc's port scan (-z).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::tcp::{ConnectConfig, ServeConfig};
+use super::udp::{SendConfig, UdpServeConfig};
+use crate::event::Family;
+use crate::net::socket::SocketOptions;
+
+/// What one `netplay nc` command runs.
+#[derive(Debug, Clone)]
+pub struct NcConfig {
+    pub job: NcJob,
+    /// `-v`: the steps on stderr, and the failure that nc itself would
+    /// only tell with -v (a connection refused).
+    pub verbose: bool,
+}
+
+/// nc's modes, each a runner's config.
+#[derive(Debug, Clone)]
+pub enum NcJob {
+    /// `nc HOST PORT`.
+    Connect(ConnectConfig),
+    /// `nc -l [-k] PORT`.
+    Listen(ServeConfig),
+    /// `nc -u HOST PORT`.
+    Send(SendConfig),
+    /// `nc -u -l [-k] PORT`.
+    UdpListen(UdpServeConfig),
+    /// `nc -z HOST PORT...`.
+    Scan(ScanConfig),
+}
+
+/// `nc -z`: which ports to try, and how.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    pub host: String,
+    /// In the order they are tried.
+    pub ports: Vec<u16>,
+    pub family: Option<Family>,
+    /// Local address (and port) to bind before each connect.
+    pub bind: Option<SocketAddr>,
+    /// Bounds each connect.
+    pub timeout: Option<Duration>,
+    pub options: SocketOptions,
+}

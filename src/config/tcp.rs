@@ -1,0 +1,212 @@
+//! What a TCP job is asked to do: `tcp serve` (ServeConfig, with what it
+//! answers, how it serves clients side by side, which path the bytes take
+//! and whose process it runs in, each an enum) and `tcp connect`
+//! (ConnectConfig).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::PacketsConfig;
+use crate::event::{Family, SlowPolicy};
+use crate::input::Input;
+use crate::net::access::Access;
+use crate::net::addr::Target;
+use crate::net::socket::SocketOptions;
+use crate::script::Script;
+
+/// When a TCP end half-closes (shutdown(SHUT_WR), a FIN) after its input
+/// ends: the peer then reads EOF and knows the request, or the upload, is
+/// whole. nc and ncat differ here, and a peer that stops sending when it
+/// reads EOF (`nc -N -l`, `ncat --send-only`, socat) loses the rest of its
+/// download to a FIN sent too early: README's "Half-close" measures each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HalfClose {
+    /// After an input that sent at least one byte (or that a person ended
+    /// with Ctrl-D at a terminal); an empty input (/dev/null, an empty
+    /// file) sends no FIN, and the connection ends when the peer closes.
+    /// Ends an upload, never cuts a download.
+    #[default]
+    AfterData,
+    /// Whenever the input ends, even at once (OpenBSD `nc -N`).
+    Always,
+    /// Never before the connection closes (`ncat --no-shutdown`, nc
+    /// without -N).
+    Never,
+}
+
+impl HalfClose {
+    /// Whether to half-close once the input has ended, having sent `sent`
+    /// bytes of it.
+    pub fn after(self, sent: u64) -> bool {
+        match self {
+            HalfClose::AfterData => sent > 0,
+            HalfClose::Always => true,
+            HalfClose::Never => false,
+        }
+    }
+}
+
+/// What the server's stdin is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdinMode {
+    /// Each line is sent to every connected client.
+    Lines,
+    /// Raw bytes as they come (with --raw), sent to every client.
+    Raw,
+    /// Not read at all: the demo runs a server whose stdin is the person's
+    /// (for `--step`), not the clients'.
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub addr: SocketAddr,
+    pub options: SocketOptions,
+    pub backlog: i32,
+    pub recv_size: usize,
+    /// What the server answers each client with.
+    pub answer: Answer,
+    /// How clients are served beside each other.
+    pub clients: Clients,
+    /// End once the first client is gone.
+    pub once: bool,
+    pub stdin: StdinMode,
+    /// When a client gets our FIN after the server's stdin ends.
+    pub half_close: HalfClose,
+    /// Send each line end of stdin as CR LF (--crlf, nc -C).
+    pub crlf: bool,
+    /// Once stdin has ended: accept no one more, give each client this long
+    /// after it had all of stdin, then close it and end (--quit-after, nc -q).
+    pub quit_after: Option<Duration>,
+    /// Bytes that may wait in one client's outgoing queue.
+    pub queue_limit: usize,
+    pub slow: SlowPolicy,
+    /// A client that takes no data for this long while its queue holds
+    /// others up (or while it is all that is left to send) is cut.
+    pub stall_timeout: Duration,
+    /// Clients served at once; beyond, new ones are accepted and closed.
+    pub max_conns: Option<usize>,
+    /// Wait this long before each accept(), as a busy server would: clients
+    /// wait in the accept queue meanwhile (the listen(5) lesson).
+    pub accept_delay: Option<Duration>,
+    /// Close a client that has sent nothing for this long.
+    pub idle_timeout: Option<Duration>,
+    pub access: Access,
+    /// Which path the payload may take: with --once, see
+    /// `tcp::direct::serves`.
+    pub path: BytePath,
+    /// Whose process the server runs in.
+    pub owner: Owner,
+    /// `--packets`, `--pcap`, TCP_INFO.
+    pub packets: PacketsConfig,
+}
+
+/// What a server answers a client with. A script replaces every answer:
+/// there is no `--echo` beside `--script` to build.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// Each chunk a client sends is answered with itself (`echo`, --echo;
+    /// in broadcast the sender is included), then with `reply` (--reply,
+    /// --reply-hex, --reply-file); with neither, nothing.
+    Chunks { echo: bool, reply: Option<Reply> },
+    /// `--script`: play these steps with each client instead of answering;
+    /// `step_timeout` (--step-timeout) is a step's wait when the script
+    /// sets none.
+    Script { script: Arc<Script>, step_timeout: Duration },
+}
+
+/// The bytes a server sends back to each chunk.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub bytes: Bytes,
+    /// After a client's first chunk only, not after each (--reply-once).
+    pub once: bool,
+}
+
+impl Answer {
+    /// No answer at all: the bytes are only shown (and relayed).
+    pub const NOTHING: Answer = Answer::Chunks { echo: false, reply: None };
+
+    /// True when each chunk goes back to its sender.
+    pub fn echoes(&self) -> bool {
+        matches!(self, Answer::Chunks { echo: true, .. })
+    }
+
+    /// The reply to each chunk, if any.
+    pub fn reply(&self) -> Option<&Reply> {
+        match self {
+            Answer::Chunks { reply, .. } => reply.as_ref(),
+            Answer::Script { .. } => None,
+        }
+    }
+
+    /// The script played with each client, and a step's default wait.
+    pub fn script(&self) -> Option<(&Arc<Script>, Duration)> {
+        match self {
+            Answer::Script { script, step_timeout } => Some((script, *step_timeout)),
+            Answer::Chunks { .. } => None,
+        }
+    }
+}
+
+/// How a server serves its clients beside each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clients {
+    /// All at once, each on its own.
+    Together,
+    /// One at a time, as the course's `while True: accept()` loop does: the
+    /// next is accepted once the current one is closed (--sequential, and
+    /// --raw's default: two clients' bytes never mix in one stdout).
+    InTurn,
+    /// All at once, each chunk a client sends relayed to the others
+    /// (--broadcast).
+    Broadcast,
+}
+
+/// Which path a run's payload takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BytePath {
+    /// Through events: each chunk is shown, dumped, decoded or captured.
+    Events,
+    /// Straight between the socket and stdin/stdout, in the kernel where it
+    /// can (tcp::direct): --raw with nothing that reads the bytes (no
+    /// --decode, no capture, no script).
+    Kernel,
+}
+
+/// Whose process a server runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// Its own, as `tcp serve`: it raises the open-file limit, and SIGINT /
+    /// SIGTERM stop it cleanly with totals.
+    Process,
+    /// Another run's (the demo), whose host keeps the signals.
+    Embedded,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConnectConfig {
+    pub target: Target,
+    pub family: Option<Family>,
+    pub input: Input,
+    /// Local address to bind before connecting (--bind / --source-port).
+    pub bind: Option<SocketAddr>,
+    /// Bounds connecting, and waiting while nothing moves either way.
+    pub timeout: Option<Duration>,
+    pub recv_size: usize,
+    /// When to half-close after the input ends (--half-close).
+    pub half_close: HalfClose,
+    /// Send each line end of the input as CR LF (--crlf, nc -C).
+    pub crlf: bool,
+    /// Options set on the socket before it connects (nc -I, -O).
+    pub options: SocketOptions,
+    /// Which path the payload may take (tcp::direct).
+    pub path: BytePath,
+    /// `--packets`, `--pcap`, TCP_INFO.
+    pub packets: PacketsConfig,
+    /// `--script`: play these steps instead of sending the input.
+    pub script: Option<Arc<Script>>,
+}

@@ -1,0 +1,104 @@
+//! What a UDP job is asked to do: `udp serve` (UdpServeConfig, its
+//! AnswerPolicy) and `udp send` (SendConfig).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::PacketsConfig;
+use crate::event::Family;
+use crate::input::{Input, StdinDatagrams};
+use crate::net::access::Access;
+use crate::net::addr::Target;
+use crate::net::socket::SocketOptions;
+use crate::script::Script;
+
+#[derive(Debug, Clone)]
+pub struct UdpServeConfig {
+    pub addr: SocketAddr,
+    pub options: SocketOptions,
+    /// Bytes asked per recvfrom; a longer datagram is cut to this.
+    pub recv_size: usize,
+    /// Send each datagram (the bytes kept) back to its sender.
+    pub echo: bool,
+    /// Send these bytes to the sender of each datagram.
+    pub reply: Option<Vec<u8>>,
+    /// Exit after this many datagrams (and their answers): `--once` is 1.
+    pub limit: Option<u64>,
+    /// Give up when no datagram comes for this long (exit code 5); the
+    /// demo bounds its waits with it, since a lost datagram never comes.
+    pub idle: Option<Duration>,
+    /// `idle` counts from the first datagram, which is waited for however
+    /// long (nc -u -l -w), not from the start.
+    pub idle_after_first: bool,
+    /// Take datagrams from the first sender only: the socket is connect()ed
+    /// to it, and the kernel drops the others (nc -u -l without -k).
+    pub first_peer: bool,
+    /// Send what stdin brings to the last sender, a datagram per read,
+    /// once a datagram has come (nc -u -l).
+    pub send_stdin: bool,
+    /// Send each line end of stdin as CR LF (--crlf, nc -C).
+    pub crlf: bool,
+    /// Once stdin has ended, receive this long more, then end (--quit-after).
+    pub quit_after: Option<Duration>,
+    /// Whom to answer, and how often.
+    pub answers: AnswerPolicy,
+    /// `--packets`, `--pcap`.
+    pub packets: PacketsConfig,
+    /// `--script`: play these steps instead of answering, again and again
+    /// (with `limit`, that many times).
+    pub script: Option<Arc<Script>>,
+    /// `--step-timeout`: a step's wait when the script sets none.
+    pub step_timeout: Duration,
+}
+
+/// `--answer-rate`, `--allow`, `--deny`: see guard.rs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerPolicy {
+    /// Answers a second to one peer; 0 is no limit.
+    pub rate: u32,
+    pub access: Access,
+}
+
+/// The default `--answer-rate`: far more than a person or a test script
+/// sends, far less than a loop between two servers on one machine.
+pub const DEFAULT_ANSWER_RATE: u32 = 100;
+
+impl Default for AnswerPolicy {
+    fn default() -> AnswerPolicy {
+        AnswerPolicy { rate: DEFAULT_ANSWER_RATE, access: Access::default() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SendConfig {
+    pub target: Target,
+    pub family: Option<Family>,
+    pub input: Input,
+    /// How stdin is cut into datagrams.
+    pub stdin: StdinDatagrams,
+    /// Times the whole input is sent; 1 or more.
+    pub count: u64,
+    /// Pause between two datagrams.
+    pub interval: Option<Duration>,
+    /// How long to keep receiving after the last datagram (Duration::MAX:
+    /// until stopped).
+    pub wait: Duration,
+    /// End when nothing was sent or received for this long (--timeout,
+    /// nc -u -w).
+    pub idle: Option<Duration>,
+    /// Send each line end of the input as CR LF (--crlf, nc -C).
+    pub crlf: bool,
+    /// Use a connected UDP socket (send/recv) instead of sendto/recvfrom.
+    pub connect: bool,
+    /// Local address to bind before sending (--bind / --source-port).
+    pub bind: Option<SocketAddr>,
+    pub recv_size: usize,
+    /// Stop listening once this many replies came, before `wait` ends (the
+    /// demo waits for the server's one answer, not a fixed time).
+    pub replies: Option<u64>,
+    /// `--packets`, `--pcap`.
+    pub packets: PacketsConfig,
+    /// `--script`: play these steps instead of sending the input.
+    pub script: Option<Arc<Script>>,
+}
