@@ -2,14 +2,20 @@
 //! congestion window, retransmissions, segments, bytes) and of a listener's
 //! accept queue.
 //!
-//! Read through sock_diag netlink (what `ss -ti` uses), not through
-//! `getsockopt(TCP_INFO)`: nix 0.32 has no TCP_INFO option, socket2 none
-//! either, and a hand-written `getsockopt` would need `unsafe`. sock_diag
-//! returns the same `struct tcp_info` (the kernel fills both with
-//! `tcp_get_info`), needs no privilege, and netlink-packet-sock-diag parses
-//! it. The socket is found by its addresses and checked by inode, so the
-//! answer is about this socket and no other. Ask before close(): a closed
-//! socket has no TCP_INFO (its TIME_WAIT remnant has none).
+//! A connection's TCP_INFO is read with `getsockopt(TCP_INFO)` on its own
+//! descriptor, which answers in every state: the end that sends the first
+//! FIN leaves the kernel's tables (its TIME_WAIT remnant carries no
+//! TCP_INFO) as soon as the peer's FIN comes, before its recv() returns
+//! EOF, and sock_diag, which finds a socket in those tables, then had only
+//! an older reading to give, taken before the last ACKs moved rtt and
+//! cwnd (`ss` read other values at the same moment: tests/ss_numbers.rs).
+//! nix 0.32 and socket2 have no TCP_INFO option, so that one call is
+//! `unsafe` ([`linux::by_descriptor`]). The same `struct tcp_info` comes
+//! through sock_diag netlink (what `ss -ti` uses; the kernel fills both
+//! with `tcp_get_info`), which stays for a listener's accept queue and the
+//! bytes not yet acknowledged, and when getsockopt fails: the socket is
+//! found by its addresses and checked by inode, so the answer is about
+//! this socket and no other. netlink-packet-sock-diag parses both.
 
 #[cfg(target_os = "linux")]
 pub use self::linux::{listen_queue, tcp_info, unsent};
@@ -57,10 +63,48 @@ mod linux {
         }
     }
 
-    /// TCP_INFO of a TCP socket (connected or listening).
+    /// TCP_INFO of a TCP socket (connected or listening), in whatever state
+    /// it is, closed included, as long as its descriptor is open.
     pub fn tcp_info(socket: &impl AsFd) -> io::Result<TcpInfo> {
-        let (_, raw) = lookup(socket)?;
-        Ok(from_raw(&raw))
+        match by_descriptor(socket) {
+            Ok(raw) => Ok(from_raw(&raw)),
+            Err(_) => lookup(socket).map(|(_, raw)| from_raw(&raw)),
+        }
+    }
+
+    /// `getsockopt(fd, IPPROTO_TCP, TCP_INFO)`, parsed as sock_diag's
+    /// attribute is (the same `struct tcp_info`).
+    ///
+    /// Why `unsafe` is needed: neither nix 0.32 nor socket2 0.6 offers
+    /// TCP_INFO, and sock_diag cannot stand in for it: it finds a socket in
+    /// the kernel's hash tables, which an end that sent the first FIN
+    /// leaves when the peer's FIN arrives (CLOSE, its place taken by a
+    /// TIME_WAIT remnant without TCP_INFO), so the last values of every
+    /// such connection were out of its reach.
+    #[allow(unsafe_code)]
+    fn by_descriptor(socket: &impl AsFd) -> io::Result<RawTcpInfo> {
+        use std::os::fd::AsRawFd;
+        // Larger than any kernel's struct tcp_info; the kernel writes at most
+        // `len` bytes and says how many.
+        let mut buf = [0u8; 512];
+        let mut len = buf.len() as libc::socklen_t;
+        // SAFETY: the descriptor is open for the borrow's length; `buf` is
+        // writable for `len` bytes and `len` is a valid socklen_t the kernel
+        // updates; getsockopt writes nothing else.
+        let rc = unsafe {
+            libc::getsockopt(
+                socket.as_fd().as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_INFO,
+                buf.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let written = (len as usize).min(buf.len());
+        RawTcpInfo::parse(&buf[..written]).map_err(|e| not_tcp(&format!("{e}")))
     }
 
     /// Bytes a connected TCP socket was given and its peer has not
@@ -87,7 +131,7 @@ mod linux {
 
     /// Finds `socket` through sock_diag: by its four addresses when connected
     /// (one lookup), else among the listeners on its port; the inode must match.
-    fn lookup(socket: &impl AsFd) -> io::Result<(InetResponse, RawTcpInfo)> {
+    pub(super) fn lookup(socket: &impl AsFd) -> io::Result<(InetResponse, RawTcpInfo)> {
         let sock = SockRef::from(socket);
         let local = sock.local_addr()?.as_socket().ok_or_else(|| not_tcp("not an IP socket"))?;
         let peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
@@ -226,6 +270,32 @@ mod tests {
         assert!(info.segs_out >= 2 && info.cwnd >= 1 && info.mss > 0, "{info:?}");
         let theirs = tcp_info(&server).unwrap();
         assert_eq!(theirs.bytes_received, 1000, "{theirs:?}");
+    }
+
+    /// The end that sends the first FIN is out of sock_diag's reach once
+    /// the peer's FIN comes (CLOSE, then TIME_WAIT's remnant): its descriptor
+    /// still gives its TCP_INFO, the values of its last moment.
+    #[test]
+    fn a_connection_closed_both_ways_still_reads_through_its_descriptor() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        client.write_all(b"Hello serveur !").unwrap();
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut got = Vec::new();
+        server.read_to_end(&mut got).unwrap();
+        server.write_all(b"Bonjour client !").unwrap();
+        drop(server);
+        let mut reply = Vec::new();
+        client.read_to_end(&mut reply).unwrap();
+        assert_eq!((got.len(), reply.len()), (15, 16));
+        assert!(linux::lookup(&client).is_err(), "sock_diag still lists a socket closed both ways");
+        let info = tcp_info(&client).unwrap();
+        assert_eq!(info.state_name(), "CLOSE", "{info:?}");
+        // Sequence numbers, as the kernel counts them: the SYN, 15 bytes and
+        // the FIN acknowledged; 16 bytes and the peer's FIN received.
+        assert_eq!((info.bytes_acked, info.bytes_received), (17, 17), "{info:?}");
+        assert!(info.rtt_us > 0 && info.cwnd >= 1, "{info:?}");
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub struct PacketsConfig {
     /// Write the packets, whole, to this pcap file.
     pub pcap: Option<PathBuf>,
     /// Read TCP_INFO when a TCP connection closes (with --packets,
-    /// --explain or --json: a sock_diag query, 12 µs).
+    /// --explain or --json: a getsockopt, or a sock_diag query, 12 µs).
     pub tcp_info: bool,
 }
 
