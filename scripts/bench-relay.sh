@@ -16,19 +16,23 @@
 #
 # A third direction, pipe, is c2s with the client reading a pipe
 # (`cat file | netplay tcp connect --raw`, `cat file | nc -N`): issue 24's
-# pipe input.
+# pipe input. netplay grows the pipe to 1 MiB and reads it (read+send), or
+# splices it with NETPLAY_SEND=splice (WAYS="splice" runs both).
 #
 # It prints the CPU it runs on, and which way each netplay end moved the
 # bytes in the byte-exact round, from netplay's own notes on stderr:
 # sendfile, mmap (send(2) from a mapping, kept after the planner's trials:
-# src/tcp/plan.rs), splice, or copy (no note: read and write).
+# src/tcp/plan.rs), splice, read+send (a pipe read through a buffer), or
+# copy (no note: read and write).
 #
 # Usage: scripts/bench-relay.sh [ROUNDS] [SIZE]     e.g. scripts/bench-relay.sh 7 1G
 # env:   NETPLAY=path to a release netplay (default: build one)
 #        BASELINE=path to another netplay build (say, main's), relayed in the
 #              same rounds as one more tool: before and after a change
-#        WAYS="sendfile mmap": also netplay with NETPLAY_SEND forced to each
-#              way, as tools of their own (netplay-sendfile, netplay-mmap)
+#        WAYS="sendfile mmap splice": also netplay with NETPLAY_SEND forced
+#              to each way, as tools of their own (netplay-sendfile, ...);
+#              a file's ways do not apply to a pipe, nor splice to a file
+#        DIRS="pipe": only these directions (default: c2s s2c pipe)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH=bench-relay
@@ -40,7 +44,7 @@ SHM=/dev/shm/netplay-bench-$$
 WAY_TOOLS=""
 for way in ${WAYS:-}; do WAY_TOOLS="$WAY_TOOLS netplay-$way"; done
 TOOLS="netplay${BASELINE:+ baseline}$WAY_TOOLS nc ncat socat iperf3 pipe"
-DIRS="c2s s2c pipe"
+DIRS=${DIRS:-c2s s2c pipe}
 NOTES=/dev/shm/netplay-bench-notes-$$
 
 for tool in nc ncat socat iperf3 ss python3; do
@@ -110,7 +114,7 @@ round() {
 
 # Which way one netplay end took, from its notes: "sendfile", "mmap"
 # (kept after the trials, or forced), "sendfile+mmap trials", "splice",
-# "copy" (no note).
+# "read+send (1.00 MiB a call)" (a pipe), "copy" (no note).
 ways() {
   local notes=$1 verb=$2
   if grep -q "$verb with sendfile(2)" "$notes" && grep -q "in the trials that chose" "$notes"; then
@@ -119,6 +123,8 @@ ways() {
     grep -q "$verb with sendfile(2)" "$notes" && echo "mmap (after sendfile trials)" || echo mmap
   elif grep -q "$verb with sendfile(2)" "$notes"; then echo sendfile
   elif grep -q "$verb with splice(2)" "$notes"; then echo splice
+  elif grep -q "$verb with read(2) and send(2)" "$notes"; then
+    echo "read+send ($(sed -n 's/.*read up to \(.*\) a call.*/\1/p' "$notes" | head -1) a call)"
   else echo copy
   fi
 }

@@ -7,7 +7,9 @@
 //! netplay prints ("... with splice(2) ..."), the copy path by its absence
 //! where the kernel cannot splice: a socket as stdin or stdout (copied by
 //! rule), or a stdout opened for appending (`>>`, where splice returns
-//! EINVAL after the first bytes are already in netplay's pipe).
+//! EINVAL after the first bytes are already in netplay's pipe). A pipe as
+//! stdin is read and sent, by choice (src/tcp/plan.rs; its ways are
+//! tests/pipe_input.rs's).
 
 mod common;
 
@@ -54,7 +56,8 @@ fn same(got: &[u8], want: &[u8]) {
 enum Source {
     /// A regular file (sendfile).
     File,
-    /// A pipe the test writes into (splice).
+    /// A pipe the test writes into (read and sent: tests/pipe_input.rs
+    /// forces splice).
     Pipe,
     /// A Unix socket the test writes into (read and write).
     Socket,
@@ -86,8 +89,8 @@ enum Way {
 impl Source {
     fn path(self) -> Way {
         match self {
-            Source::File | Source::Pipe => Way::Kernel,
-            Source::Socket | Source::Null => Way::Copy,
+            Source::File => Way::Kernel,
+            Source::Pipe | Source::Socket | Source::Null => Way::Copy,
         }
     }
 }

@@ -363,6 +363,7 @@ notice-direct-sent = { $amount } sent with { $call }, { $path }: moved by the ke
 notice-direct-mapped-kept = { $amount } sent with send(2) from an mmap(2) of { $path }: copied once, by the kernel, from the file's pages into the socket (faster here than sendfile in the trials on the first MiBs)
 notice-direct-mapped-trials = { $amount } sent with send(2) from an mmap(2) of { $path } in the trials that chose the way: sendfile was not slower here, and sent the rest
 notice-direct-mapped-forced = { $amount } sent with send(2) from an mmap(2) of { $path } (NETPLAY_SEND=mmap): copied once, by the kernel, from the file's pages into the socket
+notice-direct-pipe-read = { $amount } sent with read(2) and send(2), { $path }: read up to { $size } a call (the pipe's size), copied through netplay's memory
 
 ## Errors (src/net/mod.rs): what failed, where
 

@@ -384,6 +384,7 @@ notice-direct-sent = { $amount } envoyés avec { $call }, { $path } : déplacé
 notice-direct-mapped-kept = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } : copiés une fois, par le noyau, des pages du fichier vers la socket (plus rapide ici que sendfile dans les essais sur les premiers Mio)
 notice-direct-mapped-trials = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } dans les essais qui ont choisi la voie : sendfile n'était pas plus lent ici, et a envoyé le reste
 notice-direct-mapped-forced = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } (NETPLAY_SEND=mmap) : copiés une fois, par le noyau, des pages du fichier vers la socket
+notice-direct-pipe-read = { $amount } envoyés avec read(2) et send(2), { $path } : lus jusqu'à { $size } par appel (la taille du tube), copiés dans la mémoire de netplay
 
 ## Erreurs (src/net/mod.rs) : ce qui a échoué, et où
 

@@ -117,6 +117,23 @@ mod linux {
         }
     }
 
+    /// Grows the pipe `pipe` (either end) to hold at least `capacity`
+    /// bytes where the system allows it (fs.pipe-max-size, and the user's
+    /// pipe pages), never shrinks it: the size it has now, `None` when
+    /// `pipe` is no pipe. Its writer may then write more before it waits,
+    /// and each read takes more.
+    pub fn grow_pipe(pipe: &File, capacity: usize) -> Option<usize> {
+        let now = fcntl(pipe.as_fd(), FcntlArg::F_GETPIPE_SZ).ok()? as usize;
+        if now >= capacity {
+            return Some(now);
+        }
+        match fcntl(pipe.as_fd(), FcntlArg::F_SETPIPE_SZ(capacity.min(i32::MAX as usize) as i32)) {
+            Ok(size) => Some(size as usize),
+            // Refused (EPERM past the user's limit): it keeps its size.
+            Err(_) => Some(now),
+        }
+    }
+
     /// sendfile(2): up to `len` bytes from `file` (at its offset, which
     /// moves on) to `socket`.
     pub fn sendfile(socket: &TcpStream, file: &File, len: usize) -> io::Result<Moved> {
@@ -190,6 +207,10 @@ mod other {
         Err(unsupported())
     }
 
+    pub fn grow_pipe(_pipe: &File, _capacity: usize) -> Option<usize> {
+        None
+    }
+
     pub fn sendfile(_socket: &TcpStream, _file: &File, _len: usize) -> io::Result<Moved> {
         Ok(Moved::Refused)
     }
@@ -237,6 +258,16 @@ mod tests {
         assert_eq!(splice(&read, &appending, 100).unwrap(), Moved::Refused);
         // Refused, the bytes are still in the pipe.
         assert_eq!(waiting_in(&read, 1 << 16), Some(4));
+    }
+
+    #[test]
+    fn a_pipe_grows_and_never_shrinks() {
+        let (read, write) = pipe(1 << 16).unwrap();
+        // Asked of either end, the size is the pipe's.
+        assert_eq!(grow_pipe(&read, 1 << 20), Some(1 << 20));
+        assert_eq!(grow_pipe(&write, 1 << 16), Some(1 << 20));
+        let file = tempfile::tempfile().unwrap();
+        assert_eq!(grow_pipe(&file, 1 << 20), None);
     }
 
     #[test]

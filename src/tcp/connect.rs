@@ -424,7 +424,7 @@ fn send_direct(
             .into(),
         },
     )?;
-    for message in tally.note(Dir::Out).into_iter().chain(tally.mapped_note()) {
+    for message in tally.note(Dir::Out).into_iter().chain(tally.way_note()) {
         report.emit(Event::Notice { conn: Some(CONN), message })?;
     }
     Ok(())

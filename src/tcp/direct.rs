@@ -35,7 +35,7 @@ use crate::sys::ready::{self, Bell, Interest, Waitable, Waited};
 use crate::sys::zerocopy::{self, Kind, Moved};
 
 use crate::config::tcp::{BytePath, Clients, HalfClose, ServeConfig, StdinMode};
-use crate::tcp::plan::{self, FileWay, Trial};
+use crate::tcp::plan::{self, FileWay, PipeWay, Trial};
 
 /// Bytes asked of one sendfile or splice call. A splice from a socket
 /// moves what has arrived (at most what the pipe holds), a sendfile what
@@ -48,8 +48,11 @@ const KERNEL_CHUNK: usize = 1 << 20;
 const PIPE: usize = 1 << 20;
 /// Bytes read per call when the input is copied through our memory: 256
 /// KiB sent 1 GiB in 0.73x the time of 128 KiB, and 512 KiB or 1 MiB did
-/// no better (docs/benchmarks.md). What is received is copied in pieces of
-/// --recv-size (64 KiB by default: 256 KiB and 1 MiB did no better).
+/// no better (docs/benchmarks.md). A pipe as input is grown to [`PIPE`]
+/// and read up to [`PIPE`] a call: 0.6 s for 1 GiB from `cat` against
+/// 0.65-0.75 s with 256 KiB reads (docs/benchmarks.md, "A pipe as
+/// input"). What is received is copied in pieces of --recv-size (64 KiB
+/// by default: 256 KiB and 1 MiB did no better).
 const COPY: usize = 256 << 10;
 
 /// Whether the direct path may carry this input: a --file or stdin (each
@@ -174,16 +177,29 @@ pub struct Tally {
     pub mapped: u64,
     /// The way a regular file went, and whether NETPLAY_SEND forced it.
     kept: Option<(FileWay, bool)>,
+    /// The input was a pipe of this size, read and sent.
+    pipe: Option<usize>,
 }
 
 impl Tally {
     fn new(call: &'static str, path: Msg) -> Tally {
-        Tally { total: 0, kernel: 0, call, path, mapped: 0, kept: None }
+        Tally { total: 0, kernel: 0, call, path, mapped: 0, kept: None, pipe: None }
     }
 
-    /// "900 MiB sent with send(2) from an mmap(2) of the file, ...", or
-    /// nothing when no byte went from a mapping.
-    pub fn mapped_note(&self) -> Option<Msg> {
+    /// How the bytes the kernel did not move end to end went, when that is
+    /// worth a note: "900 MiB sent with send(2) from an mmap(2) of the
+    /// file, ...", "1.00 GiB sent with read(2) and send(2), stdin (a pipe)
+    /// ...". Nothing when they were copied from a file or a socket.
+    pub fn way_note(&self) -> Option<Msg> {
+        if let Some(size) = self.pipe.filter(|_| self.total > self.kernel) {
+            let amount = Arg::bytes(self.total - self.kernel);
+            return Some(msg!(
+                "notice-direct-pipe-read",
+                amount = amount,
+                path = self.path.clone(),
+                size = Arg::bytes(size as u64)
+            ));
+        }
         if self.mapped == 0 {
             return None;
         }
@@ -285,10 +301,22 @@ pub fn send(
     sent: impl FnMut(usize),
 ) -> Result<Tally, Failure> {
     let kind = zerocopy::kind(input);
+    let mut tally_pipe = None;
     let call = match kind {
-        // splice never waits on the pipe (SPLICE_F_NONBLOCK): a pipe a
-        // parent left non-blocking is spliced as any other.
-        Kind::Pipe => Call::Splice,
+        // A pipe is grown, so its writer waits less and each call moves
+        // more, then read and sent ([`plan`] says why), or spliced if
+        // asked; splice never waits on the pipe (SPLICE_F_NONBLOCK), so a
+        // pipe a parent left non-blocking is spliced as any other.
+        Kind::Pipe => {
+            let size = zerocopy::grow_pipe(input, PIPE);
+            match plan::pipe_way(std::env::var(plan::FORCE).ok().as_deref()) {
+                PipeWay::Splice => Call::Splice,
+                PipeWay::Copy => {
+                    tally_pipe = size;
+                    Call::Copy
+                }
+            }
+        }
         // sendfile reads through the page cache, from any file that has
         // one; a device such as /dev/null may refuse.
         Kind::File | Kind::Device => Call::Sendfile,
@@ -298,7 +326,8 @@ pub fn send(
         Call::Sendfile => "sendfile(2)",
         _ => "splice(2)",
     };
-    let tally = Tally::new(call_name, msg!("direct-path-in", input = name, kind = kind_name(kind)));
+    let mut tally = Tally::new(call_name, msg!("direct-path-in", input = name, kind = kind_name(kind)));
+    tally.pipe = tally_pipe;
     let watch = Watch::of(input);
     let mut sender =
         Sender { input, socket, stall, bell, sent, tally, watch, since: None, map: None, chosen: None };
@@ -565,7 +594,8 @@ impl<F: FnMut(usize)> Sender<'_, F> {
 
     /// read and write until the input ends.
     fn copy(&mut self) -> Result<(), Failure> {
-        let mut buf = vec![0u8; COPY];
+        // A pipe is read up to its size (grown to PIPE), a call.
+        let mut buf = vec![0u8; self.tally.pipe.map_or(COPY, |size| size.clamp(COPY, PIPE))];
         loop {
             // A regular file is always ready; anything else is waited for
             // with the bell, so a stop never waits on a quiet input.
@@ -1057,7 +1087,7 @@ fn send_all(
 ) -> Served {
     match send(stdin, "stdin", socket, Some(limits.stall), Some(bell), sent) {
         Ok(tally) => {
-            for note in tally.note(Dir::Out).into_iter().chain(tally.mapped_note()) {
+            for note in tally.note(Dir::Out).into_iter().chain(tally.way_note()) {
                 let _ = report.emit(Event::Notice { conn: Some(conn), message: note });
             }
             match limits.half_close.after(tally.total) {
