@@ -97,6 +97,17 @@ pub enum Waited {
     TimedOut,
 }
 
+/// Two descriptors waited on together until both are ready (the relay's
+/// input and its socket, the socket and stdout): `ready` says which were
+/// ready before the [`wait`], and only the others were waited on, the
+/// first (if waited on) as bit 0 of `mask`, the second as the next bit.
+/// Returns which are ready now: the first, the second.
+pub fn both_ready(mask: u32, ready: (bool, bool)) -> (bool, bool) {
+    let (first, second) = ready;
+    let second_bit = if first { 0 } else { 1 };
+    (first || mask & 1 != 0, second || mask & (1 << second_bit) != 0)
+}
+
 /// Waits until one of `on` is ready as asked (an error or a hang-up counts:
 /// the next call will tell it), the bell rings, or `deadline` passes.
 #[cfg(unix)]
@@ -288,6 +299,20 @@ mod tests {
         let bell = Bell::new().unwrap();
         bell.ring();
         assert_eq!(wait(&[(&read.as_fd(), Interest::Read)], Some(&bell), None).unwrap(), Waited::Rang);
+    }
+
+    #[test]
+    fn a_pair_is_decoded_from_the_bits_of_those_waited_on() {
+        // Both waited on: the first is bit 0, the second bit 1.
+        assert_eq!(both_ready(0b01, (false, false)), (true, false));
+        assert_eq!(both_ready(0b10, (false, false)), (false, true));
+        assert_eq!(both_ready(0b11, (false, false)), (true, true));
+        // The first ready already, not waited on: the second is bit 0.
+        assert_eq!(both_ready(0b01, (true, false)), (true, true));
+        assert_eq!(both_ready(0b10, (true, false)), (true, false));
+        // The second ready already: bit 0 is the first; nothing is undone.
+        assert_eq!(both_ready(0b01, (false, true)), (true, true));
+        assert_eq!(both_ready(0b00, (false, true)), (false, true));
     }
 
     #[test]

@@ -420,16 +420,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
                 _ => None,
             };
             match ready::wait(&on, self.bell, deadline).map_err(Failure::Socket)? {
-                Waited::Ready(mask) => {
-                    let mut bit = 0;
-                    if !input {
-                        input = mask & 1 != 0;
-                        bit = 1;
-                    }
-                    if !room {
-                        room = mask & (1 << bit) != 0;
-                    }
-                }
+                Waited::Ready(mask) => (input, room) = ready::both_ready(mask, (input, room)),
                 Waited::Rang => return Err(Failure::Stopped),
                 Waited::TimedOut => return Err(Failure::Stalled { waiting: self.waiting(buffered) }),
             }
@@ -717,16 +708,7 @@ impl<'a> Receiver<'a> {
             // Only the peer's silence is idleness, not a slow stdout.
             let deadline = if room { idle } else { None };
             match ready::wait(&on, self.bell, deadline).map_err(Failure::Socket)? {
-                Waited::Ready(mask) => {
-                    let mut bit = 0;
-                    if !data {
-                        data = mask & 1 != 0;
-                        bit = 1;
-                    }
-                    if !room {
-                        room = mask & (1 << bit) != 0;
-                    }
-                }
+                Waited::Ready(mask) => (data, room) = ready::both_ready(mask, (data, room)),
                 Waited::Rang => return Err(Failure::Stopped),
                 Waited::TimedOut => return Ok(false),
             }
