@@ -507,23 +507,25 @@ mod tests {
             "accepted-line",
             tag = Arg::styled(tag),
             text = Arg::styled(text),
+            when = "+1.0ms",
             local = "127.0.0.1:2",
             port = 1u16
         );
         assert_eq!(
             line.render(Lang::En),
-            format!("{tag} {text}   (local 127.0.0.1:2; 1 is the client's ephemeral port)")
+            format!("{tag} {text} at +1.0ms   (local 127.0.0.1:2; 1 is the client's ephemeral port)")
         );
         let hostile = crate::msg!(
             "accepted-line",
             tag = Arg::styled("\u{1b}]0;PWNED\u{7}\u{1b}[1m#1"),
             text = "\u{1b}[32mx",
+            when = "+1.0ms",
             local = "l",
             port = 1u16
         );
         assert_eq!(
             hostile.render(Lang::En),
-            "␛]0;PWNED␇\u{1b}[1m#1 ␛[32mx   (local l; 1 is the client's ephemeral port)"
+            "␛]0;PWNED␇\u{1b}[1m#1 ␛[32mx at +1.0ms   (local l; 1 is the client's ephemeral port)"
         );
     }
 

@@ -103,9 +103,9 @@ serve-scripts = script: { $passed } { $passed ->
 ## TCP connections
 
 accepted = accepted { $peer }
-accepted-line = { $tag } { $text }   (local { $local }; { $port } is the client's ephemeral port)
+accepted-line = { $tag } { $text } at { $when }   (local { $local }; { $port } is the client's ephemeral port)
 connected-to = connected to { $peer }
-connected-line = { $tag } { $text }   from { $local } ({ $origin })
+connected-line = { $tag } { $text } at { $when }   from { $local } ({ $origin })
 origin-ephemeral = ephemeral port { $port } chosen by the OS
 origin-asked = port { $port } as asked with --source-port, not an ephemeral one
 bytes = { $n } { $n ->

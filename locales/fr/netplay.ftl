@@ -112,9 +112,9 @@ serve-scripts = script : { $passed } { $passed ->
 ## Connexions TCP
 
 accepted = connexion reçue de { $peer }
-accepted-line = { $tag } { $text }   (adresse locale { $local } ; { $port } est le port éphémère du client)
+accepted-line = { $tag } { $text } à { $when }   (adresse locale { $local } ; { $port } est le port éphémère du client)
 connected-to = connecté à { $peer }
-connected-line = { $tag } { $text }   depuis { $local } ({ $origin })
+connected-line = { $tag } { $text } à { $when }   depuis { $local } ({ $origin })
 origin-ephemeral = port éphémère { $port } choisi par le système
 origin-asked = port { $port } demandé par --source-port, pas un port éphémère
 bytes = { $n } { $n ->

@@ -108,6 +108,8 @@ pub struct Human {
     role: Role,
     /// Who sent the first FIN of each connection, for the close's story.
     first_fin: HashMap<u64, FirstFin>,
+    /// The stamp of each open connection's `accepted` or `connected` line.
+    opened: HashMap<u64, Stamp>,
     /// What is known of a UDP client's socket, for the explanations.
     udp: UdpState,
     /// A benchmark's progress line is on screen, without its newline.
@@ -176,6 +178,7 @@ impl Human {
             proto: Proto::Tcp,
             role: Role::Server,
             first_fin: HashMap::new(),
+            opened: HashMap::new(),
             udp: UdpState::default(),
             progress_shown: false,
             told_cut: false,

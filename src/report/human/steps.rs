@@ -174,8 +174,18 @@ impl Human {
         let tag = self.conn_tag(conn);
         let text = self.t(msg!("accepted", peer = self.show_addr(peer)));
         let text = self.paint(Color::Green, &text);
+        // The connection's duration runs from this line's stamp (closed).
+        self.opened.insert(conn, self.at);
+        let when = Arg::styled(self.dim(&self.when()));
         let (tag, text) = (Arg::styled(tag), Arg::styled(text));
-        let line = self.t(msg!("accepted-line", tag = tag, text = text, local = local, port = peer.port()));
+        let line = self.t(msg!(
+            "accepted-line",
+            tag = tag,
+            text = text,
+            when = when,
+            local = local,
+            port = peer.port()
+        ));
         self.line(&line);
         self.explanation(explain::accepted(self.style.lang, peer));
     }
@@ -188,8 +198,17 @@ impl Human {
             true => msg!("origin-ephemeral", port = port),
             false => msg!("origin-asked", port = port),
         };
+        self.opened.insert(conn, self.at);
+        let when = Arg::styled(self.dim(&self.when()));
         let (tag, text) = (Arg::styled(tag), Arg::styled(text));
-        let line = self.t(msg!("connected-line", tag = tag, text = text, local = local, origin = origin));
+        let line = self.t(msg!(
+            "connected-line",
+            tag = tag,
+            text = text,
+            when = when,
+            local = local,
+            origin = origin
+        ));
         self.line(&line);
         if self.style.explain && ephemeral {
             let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
@@ -212,6 +231,14 @@ impl Human {
             }
         }
         let tag = self.conn_tag(conn);
+        // The duration runs from the stamp of the line that said the
+        // connection was made (accepted, connected) to this line's, so the
+        // two stamps a person reads give it; the runner's own count, from
+        // just after that call, only when that line was not shown.
+        let duration = match self.opened.remove(&conn) {
+            Some(opened) => self.at.0.saturating_sub(opened.0),
+            None => duration,
+        };
         let (duration, bytes_in, bytes_out) =
             (Arg::duration(duration), Arg::bytes(bytes_in), Arg::bytes(bytes_out));
         // The duration runs from the call that made the connection, and
