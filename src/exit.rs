@@ -68,6 +68,9 @@ pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     if let Some(crate::udp::send::TooLongForUdp(usage)) = err.downcast_ref() {
         return (Code::Usage, line(usage.clone()));
     }
+    if let Some(cut) = err.downcast_ref::<crate::tcp::connect::InputCut>() {
+        return (Code::Failure, line(cut.message()));
+    }
     if let Some(failed) = err.downcast_ref::<crate::script::Failed>() {
         return (Code::Script, line(failed.message()));
     }

@@ -165,8 +165,20 @@ fn with_report(
         Err(e) => Err(e.into()),
     };
     let result = end(output, &report, result);
-    report.finish()?;
+    let finished = report.finish();
+    // An upload cut by stdout's reader leaving is the run's failure: the
+    // output gone, which ends a run quietly, is only its cause.
+    if !matches!(&result, Err(e) if input_cut(e)) {
+        finished?;
+    }
     finish_picture(picture, result)
+}
+
+/// Whether the run failed because stdout's reader left before the input
+/// was all sent (for `netplay nc` too, whose status wraps it).
+fn input_cut(err: &anyhow::Error) -> bool {
+    let cut = |e: &anyhow::Error| e.is::<tcp::connect::InputCut>();
+    cut(err) || err.downcast_ref::<nc::NcExit>().and_then(|nc| nc.cause.as_ref()).is_some_and(cut)
 }
 
 /// A `--json` run that failed before it started (a bad value, a server's

@@ -881,9 +881,8 @@ fn faults(case: &Case, netplay: &Outcome, reference: &Outcome) -> Vec<String> {
         }
         let whole = |g: Got| matches!(g, Got::Whole | Got::Nothing);
         // A reader that leaves ends netplay's run, both directions (as
-        // `| head` ends it, exit 0: README's "Exit codes"); nc stops short
-        // too, and how much got through is timing for both
-        // (docs/conformance.md).
+        // `| head` ends it: README's "Exit codes"); nc stops short too, and
+        // how much got through is timing for both (docs/conformance.md).
         if whole(want) && matches!(got, Got::Cut { .. }) && case.stdout != Out::EarlyClose {
             faults.push(format!("the {side:?} got {got}, the reference delivered it whole"));
         }
@@ -894,6 +893,15 @@ fn faults(case: &Case, netplay: &Outcome, reference: &Outcome) -> Vec<String> {
     if case.stdout == Out::EarlyClose {
         if let Code::Signal(signal) = netplay.code(ours) {
             faults.push(format!("a reader that left killed netplay (signal {signal})"));
+        }
+        // tcp connect's upload cut by its reader leaving is no success
+        // (tests/stdout_leaves.rs).
+        if case.proto == Proto::Tcp
+            && ours == Side::Client
+            && netplay.code(ours) == Code::Exit(0)
+            && matches!(netplay.to_server, Got::Cut { .. })
+        {
+            faults.push(format!("netplay exited 0, its upload cut: {}", netplay.to_server));
         }
     } else if delivered && netplay.code(ours) != Code::Exit(0) {
         faults.push(format!("everything delivered, yet netplay exited {}", netplay.code(ours)));

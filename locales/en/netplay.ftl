@@ -463,6 +463,7 @@ error-line = netplay: { $what }
 error-with-hint = { $error }; { $hint }
 error-cause-separator = :{" "}
 error-writing-output = writing output: { $error }
+error-input-cut = stdout was closed (its reader left) before the input was all sent: { $sent } of the input had been sent, and the connection was cut with a RST so that the peer knows its stream is not whole
 notice-stdout-given-up = stdout took nothing when the run stopped: the rest of the report is here, on stderr
 notice-not-shown = { $n } { $n ->
         [one] event was
@@ -1175,8 +1176,10 @@ examples-completions =
       netplay completions powershell >> $PROFILE
 exit-table =
     Exit codes:
-      0  success (also when output is closed early, as by `| head`)
-      1  other failure (e.g. a file that cannot be read)
+      0  success (also when output is closed early, as by `| head`, once the
+         input was all sent)
+      1  other failure (e.g. a file that cannot be read; output closed early
+         while the input was still being sent)
       2  bad command line: unknown flag, bad value, a datagram too big for UDP
       3  host name not resolved (or no address in the family asked for)
       4  connection refused: nothing listens at that address and port (UDP: { $refused })

@@ -484,6 +484,7 @@ error-line = netplay : { $what }
 error-with-hint = { $error } ; { $hint }
 error-cause-separator =  :{" "}
 error-writing-output = écriture de la sortie : { $error }
+error-input-cut = la sortie standard a été fermée (son lecteur est parti) avant que toute l'entrée soit envoyée : { $sent } de l'entrée avaient été envoyés, et la connexion a été coupée par un RST pour que le pair sache que son flux n'est pas entier
 notice-stdout-given-up = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : la suite du compte rendu est ici, sur la sortie d'erreur
 notice-not-shown = { $n } { $n ->
         [one] événement n'a pas été montré
@@ -1200,8 +1201,10 @@ examples-completions =
       netplay completions powershell >> $PROFILE
 exit-table =
     Codes de sortie :
-      0  succès (aussi quand la sortie est fermée tôt, comme par `| head`)
-      1  autre échec (par exemple un fichier illisible)
+      0  succès (aussi quand la sortie est fermée tôt, comme par `| head`, une
+         fois l'entrée toute envoyée)
+      1  autre échec (par exemple un fichier illisible ; la sortie fermée tôt
+         pendant que l'entrée était encore envoyée)
       2  ligne de commande fautive : option inconnue, valeur invalide, datagramme trop grand pour UDP
       3  nom d'hôte non résolu (ou aucune adresse dans la famille demandée)
       4  connexion refusée : rien n'écoute à cette adresse et ce port (UDP : { $refused })

@@ -87,11 +87,13 @@ fn exchange(
     report.emit(Event::Connected { conn: CONN, local, peer, ephemeral })?;
 
     // A closed stdout must end the run even while recv waits for a server
-    // that sends nothing: wake it.
+    // that sends nothing: wake it. While the input is still being sent, the
+    // upload is cut, and the server must not read a FIN, the end of a whole
+    // stream: a RST instead (the last close, at the process's end).
+    let pending = Arc::new(AtomicBool::new(false));
     if let Ok(waker) = stream.try_clone() {
-        report.on_output_failure(move || {
-            let _ = waker.shutdown(Shutdown::Both);
-        });
+        let pending = pending.clone();
+        report.on_output_failure(move || stdout_left(&waker, pending.load(Ordering::SeqCst)));
     }
     if let Some(script) = &config.script {
         return scripted(script, stream, peer, &config, &report, start);
@@ -100,7 +102,11 @@ fn exchange(
         let message = msg!("notice-tcp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
     }
-    let activity = Arc::new(Activity::new(start, config.packets.tcp_info)?);
+    // Lines typed at a terminal are sent as they come: none is ever
+    // pending when stdout goes.
+    let typing = config.input == Input::Stdin && io::stdin().is_terminal();
+    pending.store(!typing, Ordering::SeqCst);
+    let activity = Arc::new(Activity::new(start, config.packets.tcp_info, pending)?);
     if config.path == BytePath::Kernel && direct::receives() {
         // The direct path waits with poll(2), never in a call (tcp::direct).
         stream.set_nonblocking(true).map_err(|e| NetError::socket(Op::SetNonBlocking, peer, e))?;
@@ -135,7 +141,13 @@ fn exchange(
     // After a failed receive, a sender blocked reading stdin may never
     // return: only a finite input is waited for then.
     let stdin = config.input == Input::Stdin;
-    let typing = stdin && io::stdin().is_terminal();
+    // stdout's reader left while the input was still being sent: the run
+    // ends now, without waiting for a sender that may be blocked on a
+    // server that reads nothing more.
+    let output_failed = matches!(&received, Err(e) if e.is::<OutputError>());
+    if output_failed && activity.pending.load(Ordering::SeqCst) {
+        return Err(InputCut { sent: activity.bytes_out.load(Ordering::Relaxed) }.into());
+    }
     let wait = match &received {
         Ok(()) => !typing,
         Err(_) => !stdin,
@@ -159,7 +171,12 @@ fn exchange(
     // could not all be sent says how much was: that is what a person needs
     // to know, more than which thread saw the reset first.
     match (received, sent) {
-        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => return Err(e),
+        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => {
+            return match activity.pending.load(Ordering::SeqCst) {
+                true => Err(InputCut { sent: activity.bytes_out.load(Ordering::Relaxed) }.into()),
+                false => Err(e),
+            };
+        }
         (_, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
             return Err(e);
         }
@@ -299,10 +316,13 @@ struct Activity {
     stopping: AtomicBool,
     /// Rung with `stopping`, for the direct path's waits.
     bell: Bell,
+    /// Input is still to be sent: set before the sender starts (unless a
+    /// person types it), cleared once all of it was handed to the socket.
+    pending: Arc<AtomicBool>,
 }
 
 impl Activity {
-    fn new(start: Instant, tcp_info: bool) -> io::Result<Activity> {
+    fn new(start: Instant, tcp_info: bool, pending: Arc<AtomicBool>) -> io::Result<Activity> {
         Ok(Activity {
             start,
             bytes_in: AtomicU64::new(0),
@@ -311,6 +331,7 @@ impl Activity {
             tcp_info: LastTcpInfo::new(tcp_info),
             stopping: AtomicBool::new(false),
             bell: Bell::new()?,
+            pending,
         })
     }
 
@@ -375,6 +396,7 @@ fn send_input(
         }
     };
     fed?;
+    activity.pending.store(false, Ordering::SeqCst);
     // Ctrl-D at a terminal is a person saying they are done, sent or not.
     let typed = config.input == Input::Stdin && io::stdin().is_terminal();
     let half_close = match config.half_close {
@@ -476,8 +498,9 @@ fn receive(
                 },
                 Err(direct::Failure::Output(e)) => {
                     // The sender stops too, as when the report's output fails.
+                    stdout_left(stream, activity.pending.load(Ordering::SeqCst));
+                    activity.stopping.store(true, Ordering::SeqCst);
                     activity.bell.ring();
-                    let _ = stream.shutdown(Shutdown::Both);
                     return Err(OutputError(e).into());
                 }
                 Err(direct::Failure::Stopped) => return Err(Stopped.into()),
@@ -514,6 +537,44 @@ fn receive(
         }
     }
 }
+
+/// stdout's reader left: the run ends. With input still `pending`, the
+/// connection is cut so the server knows its stream is not whole (SO_LINGER
+/// 0: the last close sends a RST; SHUT_RD sends nothing and wakes a recv);
+/// otherwise both directions are shut down, a FIN if none was sent yet.
+fn stdout_left(stream: &TcpStream, pending: bool) {
+    match pending {
+        true => {
+            super::cut::abort(SockRef::from(stream), true);
+            let _ = stream.shutdown(Shutdown::Read);
+        }
+        false => {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+/// stdout's reader left (`| head`) before the input was all sent: the
+/// upload is cut, which is not a success (exit 1). `sent`: the bytes of the
+/// input handed to the socket by then.
+#[derive(Debug)]
+pub struct InputCut {
+    pub sent: u64,
+}
+
+impl InputCut {
+    pub fn message(&self) -> crate::i18n::Msg {
+        msg!("error-input-cut", sent = crate::i18n::Arg::bytes(self.sent))
+    }
+}
+
+impl std::fmt::Display for InputCut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message().render(crate::i18n::Lang::En))
+    }
+}
+
+impl std::error::Error for InputCut {}
 
 /// The receiving side's end when the sending side failed first: never
 /// shown (the sending side's error is the run's).
