@@ -424,6 +424,57 @@ fn quit_after_stdin_ends() {
     });
 }
 
+/// `-u -q SECONDS` differs from nc on purpose (README's "Coming from
+/// nc"): OpenBSD nc shuts its socket's reading side down as soon as stdin
+/// ends (strace: shutdown(SHUT_RD) right after the last write), so a reply
+/// that comes during the -q seconds is never read, and `nc -u -q 2 < query`
+/// prints nothing of it; `netplay nc -u -q 2` reads replies for those
+/// seconds, as the flag's words say (wait after EOF, then quit), and
+/// prints them. Both exit 0, at the end of the -q time. The server answers
+/// half a second after the query, long after either tool has read its
+/// stdin's end (a file of one line).
+#[test]
+fn udp_quit_reads_the_replies_nc_drops() {
+    if !have("nc") {
+        return;
+    }
+    let (query, reply) = (b"query\n".to_vec(), b"reply\0\xff\n".to_vec());
+    let run = |tool: Tool| {
+        let dir = tempfile::tempdir().unwrap();
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        server.set_read_timeout(Some(PATIENCE)).unwrap();
+        let port = server.local_addr().unwrap().port();
+        let out = dir.path().join("stdout");
+        let mut child = tool
+            .command(&["-u", "-q", "2", "127.0.0.1", &port.to_string()])
+            .stdin(input(dir.path(), "stdin", &query))
+            .stdout(File::create(&out).unwrap())
+            .spawn()
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        let (n, from) = server.recv_from(&mut buf).expect("the query within PATIENCE");
+        // The peer's own pace, not a wait on the tool: it answers late.
+        thread::sleep(Duration::from_millis(500));
+        server.send_to(&reply, from).unwrap();
+        let code = finish(&mut child, &format!("{tool:?} -u -q 2"));
+        vec![
+            ("the server got", digest(&buf[..n])),
+            ("stdout", digest(&std::fs::read(&out).unwrap())),
+            ("exit code", code),
+        ]
+    };
+    let (nc, netplay) = thread::scope(|scope| {
+        let nc = scope.spawn(|| run(Tool::Nc));
+        let netplay = scope.spawn(|| run(Tool::Netplay));
+        (nc.join().unwrap(), netplay.join().unwrap())
+    });
+    let want = |stdout: &[u8]| {
+        vec![("the server got", digest(&query)), ("stdout", digest(stdout)), ("exit code", "0".to_string())]
+    };
+    assert_eq!(nc, want(b""), "nc -u -q 2 read a reply after its stdin's end");
+    assert_eq!(netplay, want(&reply), "netplay nc -u -q 2 did not print the reply");
+}
+
 /// -C: every LF of stdin goes out as CR LF, an LF after a CR too.
 #[test]
 fn crlf_sends_line_ends_as_cr_lf() {
