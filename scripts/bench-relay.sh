@@ -29,8 +29,9 @@
 # env:   NETPLAY=path to a release netplay (default: build one)
 #        BASELINE=path to another netplay build (say, main's), relayed in the
 #              same rounds as one more tool: before and after a change
-#        WAYS="sendfile mmap splice": also netplay with NETPLAY_SEND forced
-#              to each way, as tools of their own (netplay-sendfile, ...);
+#        WAYS="sendfile mmap trials splice": also netplay with NETPLAY_SEND
+#              forced to each way, as tools of their own (netplay-sendfile,
+#              ...; trials: the planner's trials even on loopback);
 #              a file's ways do not apply to a pipe, nor splice to a file
 #        DIRS="pipe": only these directions (default: c2s s2c pipe)
 set -euo pipefail
@@ -113,12 +114,14 @@ round() {
 }
 
 # Which way one netplay end took, from its notes: "sendfile", "mmap"
-# (kept after the trials, or forced), "sendfile+mmap trials", "splice",
+# (kept after the trials, or forced), "mmap (peer on this machine)" (the
+# rule, no trials), "sendfile+mmap trials", "splice",
 # "read+send (1.00 MiB a call)" (a pipe), "copy" (no note).
 ways() {
   local notes=$1 verb=$2
   if grep -q "$verb with sendfile(2)" "$notes" && grep -q "in the trials that chose" "$notes"; then
     echo "sendfile (after mmap trials)"
+  elif grep -q "the way for a peer on this machine" "$notes"; then echo "mmap (peer on this machine)"
   elif grep -q "$verb with send(2) from an mmap(2)" "$notes"; then
     grep -q "$verb with sendfile(2)" "$notes" && echo "mmap (after sendfile trials)" || echo mmap
   elif grep -q "$verb with sendfile(2)" "$notes"; then echo sendfile

@@ -361,6 +361,7 @@ direct-part = { $kernel } of the { $total }
 notice-direct-received = { $amount } received with { $call }, { $path }: moved by the kernel, never copied through netplay's memory
 notice-direct-sent = { $amount } sent with { $call }, { $path }: moved by the kernel, never copied through netplay's memory
 notice-direct-mapped-kept = { $amount } sent with send(2) from an mmap(2) of { $path }: copied once, by the kernel, from the file's pages into the socket (faster here than sendfile in the trials on the first MiBs)
+notice-direct-mapped-kept-local = { $amount } sent with send(2) from an mmap(2) of { $path }: copied once, by the kernel, from the file's pages into the socket (the way for a peer on this machine, whose receiver takes a copy's bytes, in larger fragments than sendfile's pages, with less work; NETPLAY_SEND=trials times both ways instead)
 notice-direct-mapped-trials = { $amount } sent with send(2) from an mmap(2) of { $path } in the trials that chose the way: sendfile was not slower here, and sent the rest
 notice-direct-mapped-forced = { $amount } sent with send(2) from an mmap(2) of { $path } (NETPLAY_SEND=mmap): copied once, by the kernel, from the file's pages into the socket
 notice-direct-pipe-read = { $amount } sent with read(2) and send(2), { $path }: read up to { $size } a call (the pipe's size), copied through netplay's memory

@@ -382,6 +382,7 @@ direct-part = { $kernel } sur { $total }
 notice-direct-received = { $amount } reçus avec { $call }, { $path } : déplacés par le noyau, jamais copiés dans la mémoire de netplay
 notice-direct-sent = { $amount } envoyés avec { $call }, { $path } : déplacés par le noyau, jamais copiés dans la mémoire de netplay
 notice-direct-mapped-kept = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } : copiés une fois, par le noyau, des pages du fichier vers la socket (plus rapide ici que sendfile dans les essais sur les premiers Mio)
+notice-direct-mapped-kept-local = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } : copiés une fois, par le noyau, des pages du fichier vers la socket (la voie pour un pair sur cette machine, dont le récepteur prend les octets d'une copie, en fragments plus grands que les pages de sendfile, avec moins de travail ; NETPLAY_SEND=trials essaie plutôt les deux voies)
 notice-direct-mapped-trials = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } dans les essais qui ont choisi la voie : sendfile n'était pas plus lent ici, et a envoyé le reste
 notice-direct-mapped-forced = { $amount } envoyés avec send(2) depuis un mmap(2) de { $path } (NETPLAY_SEND=mmap) : copiés une fois, par le noyau, des pages du fichier vers la socket
 notice-direct-pipe-read = { $amount } envoyés avec read(2) et send(2), { $path } : lus jusqu'à { $size } par appel (la taille du tube), copiés dans la mémoire de netplay

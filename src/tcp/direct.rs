@@ -177,13 +177,16 @@ pub struct Tally {
     pub mapped: u64,
     /// The way a regular file went, and whether NETPLAY_SEND forced it.
     kept: Option<(FileWay, bool)>,
+    /// The mapping was the rule's, without trials: the peer is on this
+    /// machine ([`plan`]).
+    local: bool,
     /// The input was a pipe of this size, read and sent.
     pipe: Option<usize>,
 }
 
 impl Tally {
     fn new(call: &'static str, path: Msg) -> Tally {
-        Tally { total: 0, kernel: 0, call, path, mapped: 0, kept: None, pipe: None }
+        Tally { total: 0, kernel: 0, call, path, mapped: 0, kept: None, local: false, pipe: None }
     }
 
     /// How the bytes the kernel did not move end to end went, when that is
@@ -206,6 +209,9 @@ impl Tally {
         let (amount, path) = (Arg::bytes(self.mapped), self.path.clone());
         Some(match self.kept {
             Some((_, true)) => msg!("notice-direct-mapped-forced", amount = amount, path = path),
+            Some((FileWay::Mapped, false)) if self.local => {
+                msg!("notice-direct-mapped-kept-local", amount = amount, path = path)
+            }
             Some((FileWay::Mapped, false)) => msg!("notice-direct-mapped-kept", amount = amount, path = path),
             _ => msg!("notice-direct-mapped-trials", amount = amount, path = path),
         })
@@ -227,6 +233,15 @@ impl Tally {
             Dir::In => msg!("notice-direct-received", amount = amount, call = call, path = path),
             Dir::Out => msg!("notice-direct-sent", amount = amount, call = call, path = path),
         })
+    }
+}
+
+/// Whether the peer of `socket` is on this machine: a loopback address,
+/// or one of ours (the connection then goes through the loopback device).
+fn same_machine(socket: &TcpStream) -> bool {
+    match (socket.peer_addr(), socket.local_addr()) {
+        (Ok(peer), Ok(local)) => peer.ip().is_loopback() || peer.ip() == local.ip(),
+        _ => false,
     }
 }
 
@@ -433,18 +448,24 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     /// copy the rest).
     fn file(&mut self) -> Result<bool, Failure> {
         let expected = self.watch.map_or(0, |w| w.expected);
-        let forced = plan::forced(std::env::var(plan::FORCE).ok().as_deref()).unwrap_or(None);
-        let way = match forced {
-            Some(way) => way,
-            None if self.watch.is_none() || expected < plan::MEASURED_FROM => FileWay::Sendfile,
-            None => match self.trials()? {
+        let asked = plan::asked(std::env::var(plan::FORCE).ok().as_deref()).unwrap_or(plan::Asked::Rule);
+        let forced = matches!(asked, plan::Asked::Way(_));
+        let way = match asked {
+            plan::Asked::Way(way) => way,
+            _ if self.watch.is_none() || expected < plan::MEASURED_FROM => FileWay::Sendfile,
+            // The peer on this machine: the mapping ([`plan`] says why).
+            plan::Asked::Rule if same_machine(self.socket) => {
+                self.tally.local = true;
+                FileWay::Mapped
+            }
+            _ => match self.trials()? {
                 Some(Step::Ended) => return Ok(true),
                 Some(Step::Refused) => return Ok(false),
                 _ => self.chosen.unwrap_or(FileWay::Sendfile),
             },
         };
         self.chosen = Some(way);
-        self.tally.kept = Some((way, forced.is_some()));
+        self.tally.kept = Some((way, forced));
         match way {
             FileWay::Copy => Ok(false),
             FileWay::Sendfile => Ok(self.sendfile(None)? == Step::Ended),
@@ -478,7 +499,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
                 trials.push(Trial { way, bytes: self.tally.total - before, took: started.elapsed() });
             }
         }
-        self.chosen = Some(plan::choose(&trials));
+        self.chosen = Some(plan::choose(&trials, FileWay::Sendfile));
         Ok(None)
     }
 

@@ -8,8 +8,19 @@
 //! before it keeps one; a tie keeps sendfile, which spends no CPU on a
 //! copy.
 //!
+//! A peer on this machine is sent the mapping without trials. The trials
+//! time only the sender, how fast the socket takes a few MiB, and on
+//! loopback the receiver shares the machine: it spent 0.09-0.13 s of
+//! system time on 1 GiB sent from a mapping against 0.13-0.20 s on 1 GiB
+//! sent by sendfile (six pairs of runs on the Intel Xeon,
+//! docs/benchmarks.md), as sendfile's bytes come in page-sized fragments,
+//! a copy's in larger ones. There the trials kept sendfile in 3 runs of 3,
+//! and 1 GiB of random bytes went in 0.51 s from the mapping against
+//! 0.64 s by sendfile (medians of 9).
+//!
 //! `NETPLAY_SEND` forces one way, for benchmarks: `sendfile`, `mmap` or
-//! `copy` (read and write through a buffer); `auto` or unset measures.
+//! `copy` (read and write through a buffer); `trials` times the first MiBs
+//! whoever the peer is; `auto` or unset follows the rule above.
 //!
 //! A pipe as input has no pages to send from: it is read and sent, or
 //! spliced into the socket. On the Intel Xeon of issue 24, `cat file |`
@@ -55,18 +66,29 @@ pub const WARM_UP: u64 = 8 << 20;
 pub const TRIAL: u64 = 4 << 20;
 /// Trials of each way.
 pub const TRIALS: usize = 2;
-/// How much faster a copy must be to be kept: sendfile copies nothing, so
-/// it wins unless the other is clearly faster.
+/// How much faster than the preferred way another must be to be kept.
 const MARGIN: f64 = 1.10;
 
-/// What `NETPLAY_SEND` asks, if it forces a way; an unknown value is
-/// `Err` with the value, for the caller to say.
-pub fn forced(value: Option<&str>) -> Result<Option<FileWay>, String> {
+/// How a regular file's way is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// This way, by `NETPLAY_SEND`.
+    Way(FileWay),
+    /// The mapping for a peer on this machine, the trials for another.
+    Rule,
+    /// The trials, whoever the peer is.
+    Trials,
+}
+
+/// What `NETPLAY_SEND` asks; an unknown value is `Err` with the value,
+/// for the caller to say.
+pub fn asked(value: Option<&str>) -> Result<Asked, String> {
     match value.map(str::trim) {
-        None | Some("" | "auto") => Ok(None),
-        Some("sendfile") => Ok(Some(FileWay::Sendfile)),
-        Some("mmap") => Ok(Some(FileWay::Mapped)),
-        Some("copy") => Ok(Some(FileWay::Copy)),
+        None | Some("" | "auto") => Ok(Asked::Rule),
+        Some("trials") => Ok(Asked::Trials),
+        Some("sendfile") => Ok(Asked::Way(FileWay::Sendfile)),
+        Some("mmap") => Ok(Asked::Way(FileWay::Mapped)),
+        Some("copy") => Ok(Asked::Way(FileWay::Copy)),
         Some(other) => Err(other.to_string()),
     }
 }
@@ -98,9 +120,10 @@ pub struct Trial {
 }
 
 /// The way to keep after the trials: the fastest in bytes per second over
-/// all its trials, if it beats sendfile by the margin; sendfile otherwise
-/// (and when nothing was measured).
-pub fn choose(trials: &[Trial]) -> FileWay {
+/// all its trials, if it beats the `preferred` way by the margin; the
+/// preferred way otherwise. A preferred way not measured (no mapping
+/// could be made) leaves the choice to sendfile's rule.
+pub fn choose(trials: &[Trial], preferred: FileWay) -> FileWay {
     let rate = |way: FileWay| {
         let (bytes, took) = trials
             .iter()
@@ -108,13 +131,19 @@ pub fn choose(trials: &[Trial]) -> FileWay {
             .fold((0u64, Duration::ZERO), |(b, d), t| (b + t.bytes, d + t.took));
         (bytes > 0).then(|| bytes as f64 / took.as_secs_f64().max(1e-9))
     };
-    let Some(sendfile) = rate(FileWay::Sendfile) else { return FileWay::Sendfile };
-    [FileWay::Mapped, FileWay::Copy]
+    let Some(kept) = rate(preferred) else {
+        return match preferred {
+            FileWay::Sendfile => FileWay::Sendfile,
+            _ => choose(trials, FileWay::Sendfile),
+        };
+    };
+    [FileWay::Sendfile, FileWay::Mapped, FileWay::Copy]
         .into_iter()
+        .filter(|way| *way != preferred)
         .filter_map(|way| rate(way).map(|r| (way, r)))
-        .filter(|(_, r)| *r > sendfile * MARGIN)
+        .filter(|(_, r)| *r > kept * MARGIN)
         .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map_or(FileWay::Sendfile, |(way, _)| way)
+        .map_or(preferred, |(way, _)| way)
 }
 
 #[cfg(test)]
@@ -134,18 +163,27 @@ mod tests {
             trial(FileWay::Sendfile, 3),
             trial(FileWay::Mapped, 2),
         ];
-        assert_eq!(choose(&intel), FileWay::Mapped);
+        assert_eq!(choose(&intel, FileWay::Sendfile), FileWay::Mapped);
         // The AMD: sendfile the faster.
         let amd = [trial(FileWay::Sendfile, 2), trial(FileWay::Mapped, 3)];
-        assert_eq!(choose(&amd), FileWay::Sendfile);
+        assert_eq!(choose(&amd, FileWay::Sendfile), FileWay::Sendfile);
     }
 
     #[test]
     fn a_tie_or_a_small_gain_keeps_sendfile() {
-        assert_eq!(choose(&[trial(FileWay::Sendfile, 100), trial(FileWay::Mapped, 100)]), FileWay::Sendfile);
+        assert_eq!(
+            choose(&[trial(FileWay::Sendfile, 100), trial(FileWay::Mapped, 100)], FileWay::Sendfile),
+            FileWay::Sendfile
+        );
         // 5% faster is within the margin.
-        assert_eq!(choose(&[trial(FileWay::Sendfile, 105), trial(FileWay::Mapped, 100)]), FileWay::Sendfile);
-        assert_eq!(choose(&[trial(FileWay::Sendfile, 120), trial(FileWay::Mapped, 100)]), FileWay::Mapped);
+        assert_eq!(
+            choose(&[trial(FileWay::Sendfile, 105), trial(FileWay::Mapped, 100)], FileWay::Sendfile),
+            FileWay::Sendfile
+        );
+        assert_eq!(
+            choose(&[trial(FileWay::Sendfile, 120), trial(FileWay::Mapped, 100)], FileWay::Sendfile),
+            FileWay::Mapped
+        );
     }
 
     #[test]
@@ -158,7 +196,7 @@ mod tests {
             trial(FileWay::Sendfile, 7),
             trial(FileWay::Mapped, 5),
         ];
-        assert_eq!(choose(&trials), FileWay::Sendfile);
+        assert_eq!(choose(&trials, FileWay::Sendfile), FileWay::Sendfile);
         // ... and 3 + 12 against 5 + 5 is the mapping, 1.5 times faster.
         let trials = [
             trial(FileWay::Sendfile, 3),
@@ -166,23 +204,38 @@ mod tests {
             trial(FileWay::Sendfile, 12),
             trial(FileWay::Mapped, 5),
         ];
-        assert_eq!(choose(&trials), FileWay::Mapped);
+        assert_eq!(choose(&trials, FileWay::Sendfile), FileWay::Mapped);
+    }
+
+    #[test]
+    fn a_tie_keeps_the_preferred_way() {
+        let tie = [trial(FileWay::Sendfile, 100), trial(FileWay::Mapped, 100)];
+        assert_eq!(choose(&tie, FileWay::Mapped), FileWay::Mapped);
+        // sendfile 5% faster is within the margin; 20% faster is kept.
+        let close = [trial(FileWay::Sendfile, 100), trial(FileWay::Mapped, 105)];
+        assert_eq!(choose(&close, FileWay::Mapped), FileWay::Mapped);
+        let clear = [trial(FileWay::Sendfile, 100), trial(FileWay::Mapped, 120)];
+        assert_eq!(choose(&clear, FileWay::Mapped), FileWay::Sendfile);
+        // No mapping measured (none could be made): sendfile's rule.
+        assert_eq!(choose(&[trial(FileWay::Sendfile, 100)], FileWay::Mapped), FileWay::Sendfile);
+        assert_eq!(choose(&[], FileWay::Mapped), FileWay::Sendfile);
     }
 
     #[test]
     fn nothing_measured_is_sendfile() {
-        assert_eq!(choose(&[]), FileWay::Sendfile);
-        assert_eq!(choose(&[trial(FileWay::Mapped, 1)]), FileWay::Sendfile);
+        assert_eq!(choose(&[], FileWay::Sendfile), FileWay::Sendfile);
+        assert_eq!(choose(&[trial(FileWay::Mapped, 1)], FileWay::Sendfile), FileWay::Sendfile);
     }
 
     #[test]
     fn the_variable_forces_a_way() {
-        assert_eq!(forced(None), Ok(None));
-        assert_eq!(forced(Some("auto")), Ok(None));
-        assert_eq!(forced(Some("mmap")), Ok(Some(FileWay::Mapped)));
-        assert_eq!(forced(Some(" sendfile ")), Ok(Some(FileWay::Sendfile)));
-        assert_eq!(forced(Some("copy")), Ok(Some(FileWay::Copy)));
-        assert_eq!(forced(Some("splice")), Err("splice".to_string()));
+        assert_eq!(asked(None), Ok(Asked::Rule));
+        assert_eq!(asked(Some("auto")), Ok(Asked::Rule));
+        assert_eq!(asked(Some("trials")), Ok(Asked::Trials));
+        assert_eq!(asked(Some("mmap")), Ok(Asked::Way(FileWay::Mapped)));
+        assert_eq!(asked(Some(" sendfile ")), Ok(Asked::Way(FileWay::Sendfile)));
+        assert_eq!(asked(Some("copy")), Ok(Asked::Way(FileWay::Copy)));
+        assert_eq!(asked(Some("splice")), Err("splice".to_string()));
     }
 
     #[test]
