@@ -12,7 +12,7 @@
 //! time only the sender, how fast the socket takes a few MiB, and on
 //! loopback the receiver shares the machine: it spent 0.09-0.13 s of
 //! system time on 1 GiB sent from a mapping against 0.13-0.20 s on 1 GiB
-//! sent by sendfile (six pairs of runs on the Intel Xeon,
+//! sent by sendfile (nine runs of each on the Intel Xeon,
 //! docs/benchmarks.md), as sendfile's bytes come in page-sized fragments,
 //! a copy's in larger ones. There the trials kept sendfile in 3 runs of 3,
 //! and 1 GiB of random bytes went in 0.51 s from the mapping against
