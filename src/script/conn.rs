@@ -125,7 +125,14 @@ impl Conn for TcpConn {
     }
 
     fn shutdown(&mut self) -> io::Result<()> {
-        self.open()?.shutdown(Shutdown::Write)
+        let stream = self.open()?;
+        match stream.shutdown(Shutdown::Write) {
+            // A connection the peer reset is no longer connected: Linux
+            // says ENOTCONN, and the reset waits in SO_ERROR (no recv
+            // took it). Say the reset, the peer's doing, not ENOTCONN.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Err(stream.take_error()?.unwrap_or(e)),
+            done => done,
+        }
     }
 
     fn close(&mut self) -> io::Result<()> {
