@@ -5,18 +5,33 @@
 # off, a proxy on loopback that refuses everything, no name resolution,
 # and a network namespace of its own: it fetches nothing, anywhere.
 #
-#   scripts/demo-picture.sh        # writes docs/demo-page.png and docs/demo-page.fr.png
+#   scripts/demo-picture.sh               # docs/demo-page.png, docs/demo-page.fr.png
+#   scripts/demo-picture.sh DIR [NETPLAY] # the same in DIR, with NETPLAY
+#
+# The pages themselves are kept beside the pictures (demo-page.html,
+# demo-page.fr.html). tests/html.rs runs this script into a temporary
+# directory and checks what it makes, so the picture cannot drift from
+# what the command draws.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-cargo build --quiet
-netplay=target/debug/netplay
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/docs}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+cd "$root"
+if [ -n "${2:-}" ]; then
+  netplay=$2
+else
+  cargo build --quiet
+  netplay=target/debug/netplay
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for lang in en fr; do
-  page="$work/demo-$lang.html"
+  name=demo-page
+  [ "$lang" = en ] || name="demo-page.$lang"
+  page="$out/$name.html"
+  png="$out/$name.png"
   "$netplay" --lang "$lang" demo --packets --html "$page" >/dev/null
-  png=docs/demo-page.png
-  [ "$lang" = en ] || png="docs/demo-page.$lang.png"
   unshare -n chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --disable-features=NetworkTimeServiceQuerying \

@@ -707,3 +707,495 @@ fn many_clients_fill_a_page_that_keeps_its_start_and_end_and_counts_the_middle()
     assert!(text.contains("1500 connections"), "the end is kept: the summary");
     println!("1,500 clients: page of {size} bytes");
 }
+
+/// A PNG's width and height, from its IHDR chunk.
+fn png_size(png: &Path) -> (u32, u32) {
+    let data = std::fs::read(png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+    assert_eq!(&data[..8], b"\x89PNG\r\n\x1a\n", "{} is no PNG", png.display());
+    assert_eq!(&data[12..16], b"IHDR");
+    let word = |at: usize| u32::from_be_bytes(data[at..at + 4].try_into().unwrap());
+    (word(16), word(20))
+}
+
+/// README's picture (docs/demo-page.png, .fr.png) is what
+/// scripts/demo-picture.sh makes: the test runs the script itself, into a
+/// temporary directory with this build, and checks the pages it wrote in
+/// chromium (TCP's calls and every packet kind of the demo, the reply, the
+/// language) and its pictures (the window the READMEs name, the same size
+/// as the committed ones, not blank). The READMEs name the script's
+/// command and window, and the script renders with the tests' flags.
+#[test]
+fn readmes_picture_is_what_the_picture_script_makes() {
+    let Some(browser) = chromium() else { return };
+    if !cfg!(target_os = "linux") || !can_capture() || browser != "chromium" {
+        return;
+    }
+    let script = std::fs::read_to_string("scripts/demo-picture.sh").unwrap();
+    for flag in CHROMIUM_FLAGS {
+        assert!(
+            script.contains(&flag.replace("MAP * ~NOTFOUND", "'MAP * ~NOTFOUND'")),
+            "the script lacks {flag}"
+        );
+    }
+    assert!(script.contains("demo --packets --html") && script.contains("--window-size=1600,1500"));
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.contains("(docs/demo-page.png)")
+            && readme.contains("`netplay demo\n--packets --html demo.html`")
+    );
+    assert!(readme.contains("window 1600×1500"));
+    let readme_fr = std::fs::read_to_string("README.fr.md").unwrap();
+    assert!(
+        readme_fr.contains("(docs/demo-page.fr.png)")
+            && readme_fr.contains("demo --packets --html demo.html")
+    );
+    assert!(readme_fr.contains("fenêtre de 1600×1500"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::new("bash")
+        .arg("scripts/demo-picture.sh")
+        .arg(dir.path())
+        .arg(common::BIN)
+        .timeout(Duration::from_secs(180))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (name, lang, bytes) in [("demo-page", "en", "bytes"), ("demo-page.fr", "fr", "octets")] {
+        let png = dir.path().join(format!("{name}.png"));
+        assert_eq!(png_size(&png), (1600, 1500), "{name}: the window the READMEs name");
+        assert_eq!(png_size(Path::new(&format!("docs/{name}.png"))), (1600, 1500), "docs/{name}.png");
+        let colours = Command::new("python3").arg("-c").arg(COUNT_COLOURS).arg(&png).output().unwrap();
+        let colours: usize = String::from_utf8_lossy(&colours.stdout).trim().parse().unwrap();
+        assert!(colours >= 12, "{name}: {colours} colours: blank?");
+        let dom = dom(browser, &dir.path().join(format!("{name}.html")));
+        assert!(dom.contains(&format!("<html lang=\"{lang}\">")), "{name}");
+        assert!(dom.matches("class=\"life\"").count() >= 4, "{name}: the lifelines of TCP and UDP");
+        for call in [
+            "socket(AF_INET, SOCK_STREAM)".to_string(),
+            format!("#1 sendall(15 {bytes})"),
+            format!("#1 send(16 {bytes}) → 16"),
+            "#1 close()".to_string(),
+        ] {
+            assert!(dom.contains(&format!(">{call}</text>")), "{name}: {call}");
+        }
+        // The capture's arrows, every kind the demo makes.
+        let labels = arrows(&dom);
+        for kind in ["SYN", "SYN,ACK", "ACK", "FIN,ACK"]
+            .map(str::to_string)
+            .into_iter()
+            .chain([15, 16].map(|n| format!("PSH,ACK {n} {bytes}")))
+            .chain([15, 16].map(|n| format!("UDP {n} {bytes}")))
+        {
+            assert!(labels.contains(&kind), "{name}: no {kind} arrow in {labels:?}");
+        }
+        assert!(text_of(&dom, &["style", "script"]).contains("Bonjour client !"), "{name}: the reply");
+    }
+}
+
+/// The packet arrows of a page, as labelled (`SYN`, `PSH,ACK 15 bytes`,
+/// `ICMP port unreachable`), in order.
+fn arrows(dom: &str) -> Vec<String> {
+    dom.split("<text class=\"al\"")
+        .skip(1)
+        .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// What tcpdump reads in `pcap`, a packet a line, in the arrows' words:
+/// TCP flags as tcpdump writes them (`S.`, `R.`), `UDP 2` for a datagram
+/// of 2 bytes, `ICMP port unreachable`.
+fn tcpdump_kinds(pcap: &Path) -> Vec<String> {
+    let dump = Command::new("tcpdump").args(["-nn", "-r"]).arg(pcap).output().unwrap();
+    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    String::from_utf8_lossy(&dump.stdout)
+        .lines()
+        .map(|l| {
+            if let Some(flags) = l.split("Flags [").nth(1) {
+                flags.split(']').next().unwrap().to_string()
+            } else if let Some(n) = l.split(": UDP, length ").nth(1) {
+                format!("UDP {}", n.trim())
+            } else if l.contains(" ICMP ") && l.contains(" port ") && l.contains(" unreachable") {
+                "ICMP port unreachable".to_string()
+            } else {
+                panic!("a packet this test does not know: {l}")
+            }
+        })
+        .collect()
+}
+
+/// An arrow's label in tcpdump's words (see [`tcpdump_kinds`]).
+fn as_tcpdump(label: &str) -> String {
+    if label.starts_with("ICMP") {
+        return label.to_string();
+    }
+    let mut words = label.split(' ');
+    let kind = words.next().unwrap_or("");
+    if kind == "UDP" {
+        return format!("UDP {}", words.next().unwrap_or(""));
+    }
+    let mut flags = String::new();
+    for (name, letter) in [("SYN", "S"), ("FIN", "F"), ("RST", "R"), ("PSH", "P"), ("ACK", ".")] {
+        if kind.split(',').any(|f| f == name) {
+            flags.push_str(letter);
+        }
+    }
+    flags
+}
+
+/// A port on 127.0.0.1 where nothing listens (TCP) or is bound (UDP): one
+/// the OS just gave a socket that is closed again.
+fn closed_port(udp: bool) -> u16 {
+    match udp {
+        true => std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(),
+        false => std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(),
+    }
+}
+
+/// RST and ICMP arrows with --packets, each against tcpdump reading the
+/// run's own --pcap: a connect to a closed port (the SYN answered by
+/// RST,ACK, exit 4), a datagram to a closed port (ICMP port unreachable),
+/// and a client that resets its connection (SO_LINGER 0, python3) to a
+/// server. Every packet of the capture is an arrow, of its kind, in order.
+#[test]
+fn rst_and_icmp_arrows_are_the_packets_tcpdump_reads() {
+    let Some(browser) = chromium() else { return };
+    if !cfg!(target_os = "linux") || !can_capture() || !have("tcpdump") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let (page, pcap) = (dir.path().join(format!("{name}.html")), dir.path().join(format!("{name}.pcap")));
+        (page, pcap)
+    };
+
+    // A connect refused.
+    let (page, pcap) = run("refused");
+    let target = format!("127.0.0.1:{}", closed_port(false));
+    netplay()
+        .args(["tcp", "connect", &target, "--packets", "--pcap"])
+        .arg(&pcap)
+        .arg("--html")
+        .arg(&page)
+        .assert()
+        .code(4);
+    let labels = arrows(&dom(browser, &page));
+    assert_eq!(labels, ["SYN", "RST,ACK"], "the refused connect's arrows");
+    assert_eq!(labels.iter().map(|l| as_tcpdump(l)).collect::<Vec<_>>(), tcpdump_kinds(&pcap));
+
+    // A datagram refused; ICMP may be rate-limited, or another socket may
+    // take the port: tried on a new port up to three times.
+    let mut refused = None;
+    for attempt in 0..3 {
+        let (page, pcap) = run(&format!("icmp{attempt}"));
+        let target = format!("127.0.0.1:{}", closed_port(true));
+        netplay()
+            .args(["udp", "send", &target, "-m", "hi", "--wait", "500ms", "--packets", "--pcap"])
+            .arg(&pcap)
+            .arg("--html")
+            .arg(&page)
+            .assert()
+            .success();
+        let kinds = tcpdump_kinds(&pcap);
+        if kinds.contains(&"ICMP port unreachable".to_string()) {
+            refused = Some((page, kinds));
+            break;
+        }
+    }
+    let (page, kinds) = refused.expect("no ICMP port unreachable in 3 tries");
+    let labels = arrows(&dom(browser, &page));
+    assert_eq!(labels, ["UDP 2 bytes", "ICMP port unreachable"]);
+    assert_eq!(labels.iter().map(|l| as_tcpdump(l)).collect::<Vec<_>>(), kinds);
+
+    // A reset by the peer: the client sends 2 bytes, then SO_LINGER 0 and
+    // close().
+    let (page, pcap) = run("reset");
+    let (mut server, addr) = tcp_server(&[
+        "--once",
+        "--packets",
+        "--pcap",
+        pcap.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    python(&[
+        "-c",
+        "import socket,struct,sys\ns=socket.create_connection(('127.0.0.1',int(sys.argv[1])))\n\
+         s.sendall(b'hi')\ns.setsockopt(socket.SOL_SOCKET,socket.SO_LINGER,struct.pack('ii',1,0))\ns.close()",
+        &addr.port().to_string(),
+    ]);
+    server.event("closed");
+    server.wait_within(PATIENCE).expect("--once ends after the client");
+    let dom = dom(browser, &page);
+    let labels = arrows(&dom);
+    let kinds = tcpdump_kinds(&pcap);
+    assert_eq!(labels.iter().map(|l| as_tcpdump(l)).collect::<Vec<_>>(), kinds, "{labels:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("R."), "the capture ends with the client's RST");
+    assert_eq!(labels.last().map(String::as_str), Some("RST,ACK"));
+}
+
+/// The rows of a page's timeline as chromium built them: each row's
+/// classes, the text on its lifelines (SVG), and the text beside it.
+fn timeline(dom: &str) -> Vec<(String, String, String)> {
+    dom.split("<div class=\"r ")
+        .skip(1)
+        .map(|row| {
+            let class = row.split('"').next().unwrap_or("").to_string();
+            // The time, then the lifelines.
+            let svg = row.split("</svg>").next().unwrap_or("");
+            let svg =
+                svg.split_once("<svg").and_then(|(_, svg)| svg.split_once('>')).map_or("", |(_, svg)| svg);
+            // An SVG text cut to fit keeps its whole text in a <title>.
+            let svg = text_of(&svg.replace("<title>", "<title>[").replace("</title>", "]</title>"), &[]);
+            let beside = row.split("</svg>").nth(1).unwrap_or("");
+            let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            (class, clean(&svg), clean(&text_of(beside, &["style", "script"])))
+        })
+        .collect()
+}
+
+/// A `--script` run's page, as a server and as a client: each step on the
+/// lifeline in the order played (the order of its `script` events in the
+/// same run's JSON), each passed step said beside it, the failed one an
+/// error row right after the recv that brought the other bytes, with its
+/// diff, and the verdict after the close.
+#[test]
+fn a_script_runs_page_shows_each_step_where_it_happened_and_the_verdict() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("server.np");
+    std::fs::write(&script, "< Hello serveur !\n> Bonjour client !\n< encore ?\n").unwrap();
+    let page = dir.path().join("server.html");
+    let (mut server, addr) =
+        tcp_server(&["--once", "--script", script.to_str().unwrap(), "--html", page.to_str().unwrap()]);
+    let said = python(&[
+        "-c",
+        "import socket,sys\ns=socket.create_connection(('127.0.0.1',int(sys.argv[1])))\n\
+         s.sendall(b'Hello serveur !')\nd=b''\nwhile len(d)<16: d+=s.recv(16)\nprint(d.decode())\n\
+         s.sendall(b'encore !')\nprint(s.recv(16))",
+        &addr.port().to_string(),
+    ]);
+    assert_eq!(said, ["Bonjour client !", "b''"], "the script answered, then closed");
+    assert_eq!(server.wait_within(PATIENCE), Some(9));
+    let rest = server.rest();
+    let played: Vec<String> = server
+        .seen()
+        .iter()
+        .chain(&rest)
+        .filter(|l| l.contains("\"event\":\"script\""))
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|s| format!("#1 {}: {}", s["line"], s["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(played, ["#1 1: < Hello serveur !", "#1 2: > Bonjour client !", "#1 3: < encore ?"]);
+    let rows = timeline(&dom(browser, &page));
+    let steps: Vec<&(String, String, String)> = rows.iter().filter(|r| played.contains(&r.1)).collect();
+    assert_eq!(
+        steps.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+        played,
+        "the steps in order: {rows:#?}"
+    );
+    assert!(
+        steps[0].2.contains("✓ line 1: < Hello serveur !") && !steps[0].0.contains("err"),
+        "{:?}",
+        steps[0]
+    );
+    assert!(steps[1].2.contains("✓ line 2: > Bonjour client !"), "{:?}", steps[1]);
+    let failed = rows.iter().position(|r| r.1 == played[2]).unwrap();
+    assert!(rows[failed].0.contains("err"), "the failed step is an error row: {:?}", rows[failed]);
+    assert!(
+        rows[failed].2.contains("✗ line 3: < encore ?")
+            && rows[failed].2.contains(
+                "expected b'encore ?' (8 bytes), came b'encore !' (8 bytes): they differ at offset 7"
+            )
+            && rows[failed].2.contains("expected 65 6e 63 6f 72 65 20 3f"),
+        "{:?}",
+        rows[failed]
+    );
+    // Where it happened: right after the recv that brought `encore !`.
+    assert!(rows[failed - 1].1.contains("#1 recv(65536) → 8 bytes"), "{:?}", rows[failed - 1]);
+    // The dump keeps the stream's offsets: `e` is byte 0x0f, the last of
+    // the first row, as in the terminal.
+    let dump = &rows[failed - 1].2;
+    assert!(
+        dump.contains("00000000 65 │ e │ 00000010 6e 63 6f 72 65 20 21 │ ncore ! │"),
+        "the bytes' dump: {dump}"
+    );
+    let close = rows.iter().position(|r| r.1 == "#1 close()").unwrap();
+    assert!(failed < close);
+    let verdict = format!("#1 ✗ {}: the client did not follow the script at line 3", script.display());
+    let at =
+        rows.iter().position(|r| r.1.contains(&verdict)).unwrap_or_else(|| panic!("{verdict} in {rows:#?}"));
+    assert!(close < at && rows[at].0.contains("err"), "the verdict after the close");
+
+    // The client's page: tcp connect --script against the course's server.
+    let mut course = Command::new("python3")
+        .args(["-c", common::COURSE_SERVER])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is installed");
+    let mut port = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(course.stdout.as_mut().unwrap()), &mut port)
+        .unwrap();
+    let page = dir.path().join("client.html");
+    netplay()
+        .args(["tcp", "connect", &format!("127.0.0.1:{}", port.trim())])
+        .args(["--script", "examples/scripts/course-client.np", "--html"])
+        .arg(&page)
+        .assert()
+        .success();
+    let _ = course.wait();
+    let rows = timeline(&dom(browser, &page));
+    let labels: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let at = |label: &str| {
+        labels.iter().position(|l| l.starts_with(label)).unwrap_or_else(|| panic!("{label} in {labels:#?}"))
+    };
+    let (send, sent, recv, got, close) = (
+        at("#1 sendall(15 bytes)"),
+        at("#1 4: > Hello serveur !"),
+        at("#1 recv(65536) → 16 bytes"),
+        at("#1 5: < Bonjour client !"),
+        at("#1 close()"),
+    );
+    assert!(send < sent && sent < recv && recv < got && got < close, "{labels:#?}");
+    assert!(rows[got].2.contains("✓ line 5: < Bonjour client !"), "{:?}", rows[got]);
+    assert!(
+        labels[close..].iter().any(|l| l.contains("examples/scripts/course-client.np: played to its end")),
+        "{labels:#?}"
+    );
+    assert!(rows.iter().all(|r| !r.0.contains("err")), "no error row: {rows:#?}");
+}
+
+/// A duration as netplay writes it (`12µs`, `1.5ms`, `2.00s`), in µs, with
+/// the half unit of its last digit (what its rounding may hide).
+fn micros(text: &str) -> (f64, f64) {
+    let (number, unit) = text.split_at(text.find(|c: char| c.is_alphabetic() || c == 'µ').unwrap());
+    let scale = match unit {
+        "µs" => 1.0,
+        "ms" => 1_000.0,
+        "s" => 1_000_000.0,
+        _ => panic!("unit {unit:?} in {text:?}"),
+    };
+    let decimals = number.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+    (number.parse::<f64>().unwrap() * scale, 0.5 * 10f64.powi(-decimals) * scale)
+}
+
+/// The page's TCP_INFO line (the only one: one connection).
+fn tcp_info_of(dom: &str) -> String {
+    let text = text_of(dom, &["style", "script"]);
+    let mut lines = text.match_indices("TCP_INFO at its last reading: ").map(|(at, _)| {
+        let line = &text[at..];
+        line[..line.find("retransmitted").expect("the line's end") + "retransmitted".len()].to_string()
+    });
+    let line = lines.next().expect("TCP_INFO on the page");
+    assert_eq!(lines.next(), None, "one TCP_INFO line");
+    line
+}
+
+/// TCP_INFO on the pages of tcp serve and tcp connect: each page's line is
+/// the terminal's line of the same run; on the server's page, rtt, its
+/// variation, cwnd and the retransmits are what `ss -ti` reads from the
+/// kernel for the same socket once the client has acknowledged every byte,
+/// the close coming from --idle-timeout while the client holds the
+/// connection (nothing moves them in between; tests/ss_numbers.rs checks
+/// the terminal's line the same way).
+#[test]
+fn tcp_info_on_the_pages_is_what_the_kernel_and_the_terminal_say() {
+    let Some(browser) = chromium() else { return };
+    if !cfg!(target_os = "linux") || !have("ss") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (serve_page, connect_page) = (dir.path().join("serve.html"), dir.path().join("connect.html"));
+    let mut command = Command::new(common::BIN);
+    command.args([
+        "--color",
+        "never",
+        "tcp",
+        "serve",
+        "--port",
+        "0",
+        "--once",
+        "--reply",
+        "Bonjour client !",
+    ]);
+    // The close comes from the server's idle timeout, while the client
+    // holds the connection: nothing moves between ss's reading and it.
+    command.args(["--idle-timeout", "2s"]);
+    command.arg("--html").arg(&serve_page);
+    let mut server = Proc::spawn(command);
+    let line = server.expect(|l| l.starts_with('●'));
+    let port: u16 =
+        line.split_whitespace().find_map(|w| w.strip_prefix("127.0.0.1:")).unwrap().parse().unwrap();
+    // The client reads the reply, says its port, and closes when told.
+    let mut client = Command::new("python3")
+        .args([
+            "-c",
+            "import socket,sys\ns=socket.create_connection(('127.0.0.1',int(sys.argv[1])))\n\
+             s.sendall(b'Hello serveur !')\nd=b''\nwhile len(d)<16: d+=s.recv(16)\n\
+             print(s.getsockname()[1],flush=True)\nsys.stdin.readline()\ns.close()",
+            &port.to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is installed");
+    let mut mine = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(client.stdout.take().unwrap()), &mut mine)
+        .unwrap();
+    let filter = format!("( sport = :{port} and dport = :{} )", mine.trim());
+    let deadline = Instant::now() + PATIENCE;
+    let kernel = loop {
+        let out = Command::new("ss").args(["-tinH", "state", "established", &filter]).output().unwrap();
+        let out = String::from_utf8_lossy(&out.stdout).into_owned();
+        // The 16 bytes acknowledged, nothing in flight.
+        if out.contains("bytes_sent:16 ") && out.contains("bytes_acked:16 ") && !out.contains("unacked:") {
+            break out;
+        }
+        assert!(Instant::now() < deadline, "ss never saw the reply acknowledged: {out}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let field = |name: &str| kernel.split_whitespace().find_map(|w| w.strip_prefix(name)).map(str::to_string);
+    let (rtt, rtt_var) =
+        field("rtt:").unwrap().split_once('/').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+    let (rtt, rtt_var): (f64, f64) =
+        (rtt.parse::<f64>().unwrap() * 1000.0, rtt_var.parse::<f64>().unwrap() * 1000.0);
+    let cwnd = field("cwnd:").unwrap();
+    // `retrans:now/total` only when there were some.
+    let retrans = field("retrans:").map_or("0".to_string(), |r| r.split('/').next().unwrap().to_string());
+    let terminal = server.expect(|l| l.contains("TCP_INFO at its last reading")).trim().to_string();
+    std::io::Write::write_all(client.stdin.as_mut().unwrap(), b"close\n").unwrap();
+    assert!(client.wait().unwrap().success());
+    server.wait();
+
+    let on_page = tcp_info_of(&dom(browser, &serve_page));
+    assert_eq!(on_page, terminal, "the page and the terminal");
+    let info = on_page.strip_prefix("TCP_INFO at its last reading: rtt ").unwrap();
+    let (rtt_text, rest) = info.split_once(" (±").unwrap();
+    let (var_text, rest) = rest.split_once("), cwnd ").unwrap();
+    let (cwnd_text, rest) = rest.split_once(", ").unwrap();
+    for (what, text, kernel) in [("rtt", rtt_text, rtt), ("rttvar", var_text, rtt_var)] {
+        let (shown, slack) = micros(text);
+        assert!(
+            (shown - kernel).abs() <= slack + 0.5,
+            "{what}: the page says {text}, ss {kernel}µs ({kernel:?})"
+        );
+    }
+    assert_eq!(cwnd_text, cwnd, "cwnd: ss says {cwnd}");
+    println!("the page: {on_page:?}; ss: rtt {rtt}µs, rttvar {rtt_var}µs, cwnd {cwnd}, retrans {retrans}");
+    assert_eq!(rest, format!("{retrans} retransmitted"));
+
+    // tcp connect's page says what its terminal says.
+    let (mut peer, addr) = tcp_server(&["--once", "--reply", "Bonjour client !"]);
+    let out = netplay()
+        .args(["--color", "never", "tcp", "connect", &addr.to_string(), "-m", "Hello serveur !", "--html"])
+        .arg(&connect_page)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(peer.wait(), 0);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let terminal =
+        stdout.lines().map(str::trim).find(|l| l.starts_with("TCP_INFO")).expect("TCP_INFO in the terminal");
+    let on_page = tcp_info_of(&dom(browser, &connect_page));
+    assert_eq!(on_page, terminal);
+}
