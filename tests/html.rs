@@ -764,6 +764,11 @@ fn readmes_picture_is_what_the_picture_script_makes() {
         let png = dir.path().join(format!("{name}.png"));
         assert_eq!(png_size(&png), (1600, 1500), "{name}: the window the READMEs name");
         assert_eq!(png_size(Path::new(&format!("docs/{name}.png"))), (1600, 1500), "docs/{name}.png");
+        let kept = std::fs::read_to_string(format!("docs/{name}.html")).expect("the page beside the picture");
+        assert!(
+            kept.contains(&format!("<html lang={lang}>"))
+                || kept.contains(&format!("<html lang=\"{lang}\">"))
+        );
         let colours = Command::new("python3").arg("-c").arg(COUNT_COLOURS).arg(&png).output().unwrap();
         let colours: usize = String::from_utf8_lossy(&colours.stdout).trim().parse().unwrap();
         assert!(colours >= 12, "{name}: {colours} colours: blank?");
