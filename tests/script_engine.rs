@@ -165,7 +165,14 @@ fn tcp_every_step_followed_as_a_client() {
 /// `hold`), and returns the failing step's line and outcome.
 fn tcp_deviation(source: &str, sends: &'static [u8], hold: bool) -> (u32, Outcome, Vec<Event>) {
     let (mut conn, peer) = tcp_client_with(move |mut s| {
-        dribble(&mut s, sends);
+        // A step fails at the first byte that differs, and the script's
+        // end closes the socket: the bytes still to come may then meet
+        // the reset (EPIPE, ECONNRESET), which is no failure of the test.
+        for b in sends {
+            if s.write_all(&[*b]).and_then(|()| s.flush()).is_err() {
+                return;
+            }
+        }
         if hold {
             // Stay connected and silent until the script gives up.
             let mut sink = Vec::new();
