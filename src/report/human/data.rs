@@ -307,4 +307,53 @@ impl Human {
         let line = parts.join(&self.t(msg!("list-separator")));
         self.line(&format!("  {line}"));
     }
+
+    pub(super) fn waiting(&mut self, wait: std::time::Duration, replies: Option<u64>) {
+        self.udp.waited = Some(wait);
+        if !self.style.quiet {
+            let text = self.t(match replies {
+                None => msg!("all-sent-wait", wait = Arg::duration(wait)),
+                Some(n) => msg!("all-sent-replies", wait = Arg::duration(wait), n = n),
+            });
+            let text = self.dim(&text);
+            self.line(&text);
+        }
+    }
+
+    /// A UDP run's end: `udp send`'s totals, or a server's (one summary, as
+    /// tcp serve's, when a signal stopped it).
+    pub(super) fn udp_done(
+        &mut self,
+        sent: u64,
+        received: u64,
+        bytes_out: u64,
+        bytes_in: u64,
+        duration: std::time::Duration,
+        server: Option<&ServeTotals>,
+    ) {
+        match server {
+            Some(ServeTotals { signal: Some(signal), .. }) => {
+                let head = self.t(msg!(
+                    "stopped-by",
+                    signal = *signal,
+                    when = self.when(),
+                    duration = Arg::duration(duration)
+                ));
+                let head = self.paint(Color::Green, &head);
+                self.line(&head);
+                let text = self.t(msg!(
+                    "udp-serve-summary",
+                    sent = Arg::count(sent),
+                    bytes_out = Arg::bytes(bytes_out),
+                    received = Arg::count(received),
+                    bytes_in = Arg::bytes(bytes_in),
+                ));
+                self.line(&format!("  {text}"));
+            }
+            _ => self.done(sent, received, bytes_out, bytes_in, duration),
+        }
+        if let Some(server) = server {
+            self.serve_totals(server);
+        }
+    }
 }

@@ -4,6 +4,11 @@
 use super::*;
 
 impl Human {
+    pub(super) fn demo_pause(&mut self, next: DemoPart) {
+        let text = self.dim(&self.t(msg!("demo-pause", number = next.number())));
+        self.line(&text);
+    }
+
     pub(super) fn demo_part(&mut self, part: DemoPart) {
         let title = match part {
             DemoPart::TcpExchange => msg!("demo-part-tcp"),

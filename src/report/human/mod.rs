@@ -7,6 +7,7 @@ mod data;
 mod demo;
 mod script;
 mod steps;
+mod wire;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -324,13 +325,7 @@ impl Reporter for Human {
             Event::Step(step) => self.step(step),
             Event::Listening { proto, local, .. } => self.listening(*proto, local),
             Event::AcceptQueue { queued, backlog } => self.accept_queue(*queued, *backlog),
-            // With -q the final error alone says it (for the last address).
-            Event::ConnectFailed { addr, error } if !self.style.quiet => {
-                let text = self.t(msg!("connect-failed", addr = addr, error = error.clone()));
-                let text = self.paint(Color::Red, &format!("  {text}"));
-                self.line(&text);
-            }
-            Event::ConnectFailed { .. } => {}
+            Event::ConnectFailed { addr, error } => self.connect_failed(addr, error),
             Event::Connected { conn, local, peer, ephemeral } => {
                 self.connected(*conn, local, peer, *ephemeral)
             }
@@ -344,89 +339,18 @@ impl Reporter for Human {
             Event::SendingFrom { local, peer, connected, ephemeral } => {
                 self.sending_from(local, peer, *connected, *ephemeral)
             }
-            Event::Waiting { wait, replies } => {
-                self.udp.waited = Some(*wait);
-                if !self.style.quiet {
-                    let text = self.t(match replies {
-                        None => msg!("all-sent-wait", wait = Arg::duration(*wait)),
-                        Some(n) => msg!("all-sent-replies", wait = Arg::duration(*wait), n = *n),
-                    });
-                    let text = self.dim(&text);
-                    self.line(&text);
-                }
-            }
+            Event::Waiting { wait, replies } => self.waiting(*wait, *replies),
             Event::Done { sent, received, bytes_out, bytes_in, duration, server } => {
-                match server {
-                    // Stopped by a signal: one summary, as tcp serve's.
-                    Some(ServeTotals { signal: Some(signal), .. }) => {
-                        let head = self.t(msg!(
-                            "stopped-by",
-                            signal = *signal,
-                            when = self.when(),
-                            duration = Arg::duration(*duration)
-                        ));
-                        let head = self.paint(Color::Green, &head);
-                        self.line(&head);
-                        let text = self.t(msg!(
-                            "udp-serve-summary",
-                            sent = Arg::count(*sent),
-                            bytes_out = Arg::bytes(*bytes_out),
-                            received = Arg::count(*received),
-                            bytes_in = Arg::bytes(*bytes_in),
-                        ));
-                        self.line(&format!("  {text}"));
-                    }
-                    _ => self.done(*sent, *received, *bytes_out, *bytes_in, *duration),
-                }
-                if let Some(server) = server {
-                    self.serve_totals(server);
-                }
+                self.udp_done(*sent, *received, *bytes_out, *bytes_in, *duration, server.as_ref())
             }
-            Event::Eof { conn } => {
-                self.first_fin.entry(*conn).or_insert(FirstFin::Peers);
-                let tag = self.conn_tag(*conn);
-                let text = self.paint(Color::Yellow, &self.t(msg!("eof")));
-                self.line(&format!("{tag} {text}"));
-                self.explanation(explain::eof(self.style.lang, self.role, self.style.recv_size));
-            }
-            Event::Shutdown { conn } => {
-                self.first_fin.entry(*conn).or_insert(FirstFin::Ours);
-                let tag = self.conn_tag(*conn);
-                let text = self.paint(Color::Yellow, &self.t(msg!("shutdown")));
-                self.line(&format!("{tag} {text}"));
-                self.explanation(explain::shutdown(self.style.lang));
-            }
+            Event::Eof { conn } => self.eof(*conn),
+            Event::Shutdown { conn } => self.shutdown(*conn),
             Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
-                self.more_dropped(*conn);
-                self.drops.remove(conn);
-                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_ref());
-                if let Some(info) = tcp_info {
-                    let text = self
-                        .t(msg!("tcp-info-line", info = packets::tcp_info_close_text(self.style.lang, info)));
-                    let text = self.dim(&format!("  {text}"));
-                    self.line(&text);
-                }
+                self.closed(*conn, *bytes_in, *bytes_out, *duration, reason.as_ref(), tcp_info.as_ref())
             }
-            Event::Rejected { peer, reason } => {
-                let text = self.t(msg!("rejected", peer = self.show_addr(peer), reason = reason.clone()));
-                let text = self.paint(Color::Red, &text);
-                let line = self.t(msg!("rejected-line", text = Arg::styled(text)));
-                self.line(&line);
-            }
-            Event::Join { conn, clients } => {
-                if !self.style.quiet {
-                    let tag = self.conn_tag(*conn);
-                    let text = self.dim(&self.t(msg!("joins", clients = *clients)));
-                    self.line(&format!("{tag} {text}"));
-                }
-            }
-            Event::Leave { conn, clients } => {
-                if !self.style.quiet {
-                    let tag = self.conn_tag(*conn);
-                    let text = self.dim(&self.t(msg!("leaves", clients = *clients)));
-                    self.line(&format!("{tag} {text}"));
-                }
-            }
+            Event::Rejected { peer, reason } => self.rejected(peer, reason),
+            Event::Join { conn, clients } => self.membership(*conn, msg!("joins", clients = *clients)),
+            Event::Leave { conn, clients } => self.membership(*conn, msg!("leaves", clients = *clients)),
             Event::Relay { conn, chunk, offset, to, bytes, .. } => {
                 self.relay(Relay { conn: *conn, chunk: *chunk, offset: *offset, to: *to, bytes: &bytes.0 })
             }
@@ -434,62 +358,19 @@ impl Reporter for Human {
                 self.dropped(*conn, *from, *len, *queued, *policy)
             }
             summary @ Event::Summary { .. } => self.summary(summary),
-            Event::Notice { conn, message } => {
-                if !self.style.quiet {
-                    let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
-                    let text = self.dim(&self.t(msg!("note", message = message.clone())));
-                    self.line(&format!("{tag}{text}"));
-                }
-            }
-            Event::Error { conn, message } => {
-                let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
-                let text = self.paint(Color::Red, &self.t(msg!("error", message = message.clone())));
-                self.line(&format!("{tag}{text}"));
-            }
+            Event::Notice { conn, message } => self.notice(*conn, message),
+            Event::Error { conn, message } => self.error(*conn, message),
             Event::DemoPart { part } => self.demo_part(*part),
-            Event::DemoPause { next } => {
-                let text = self.dim(&self.t(msg!("demo-pause", number = next.number())));
-                self.line(&text);
-            }
+            Event::DemoPause { next } => self.demo_pause(*next),
             Event::DemoRow(row) => self.demo_row(row),
             Event::BenchProgress(progress) => self.bench_progress(progress),
             Event::TcpBench(result) => self.tcp_bench(result),
             Event::UdpBench(result) => self.udp_bench(result),
-            Event::Script(step) => {
-                let quiet = self.style.quiet && step.outcome == crate::event::script::Outcome::Passed;
-                let lines = if quiet {
-                    Vec::new()
-                } else {
-                    super::script::step_lines(self.style.lang, step, self.style.width)
-                };
-                self.script_lines(lines);
-            }
-            Event::ScriptEnd(end) => {
-                let line = super::script::end_line(self.style.lang, end);
-                self.script_lines(line.into_iter().collect());
-            }
+            Event::Script(step) => self.script_step(step),
+            Event::ScriptEnd(end) => self.script_end(end),
             // Emitted for --json only: a person reads the exit code's line.
             Event::End { .. } => {}
-            Event::Packet(packet) => {
-                if matches!(
-                    packet.packet.kind(),
-                    PacketKind::IcmpPortUnreachable | PacketKind::Icmpv6PortUnreachable
-                ) && let Some((_, server)) = packet.ends()
-                {
-                    self.udp.refused_at = Some(server);
-                }
-                // `udp send` cannot know anything listens at its target.
-                self.ladder.far_end_by_address = self.proto == Proto::Udp && self.role == Role::Client;
-                let width = self.style.width.unwrap_or(packets::WIDTH);
-                self.ladder.render(
-                    self.style.lang,
-                    packet,
-                    self.style.color,
-                    self.style.explain,
-                    width,
-                    &mut self.buf,
-                )
-            }
+            Event::Packet(packet) => self.packet(packet),
         }
         if self.buf.is_empty() {
             return Ok(());

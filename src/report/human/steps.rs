@@ -1,5 +1,7 @@
 //! The human reporter's socket steps and connections: each step with the
-//! value read back, listening, accepted, connected, closed.
+//! value read back, listening, accepted, connected, a refused address, EOF,
+//! shutdown, closed (with TCP_INFO), a client turned away, a broadcast's
+//! joins and leaves; notes and errors.
 
 use super::*;
 
@@ -224,7 +226,10 @@ impl Human {
         bytes_out: u64,
         duration: std::time::Duration,
         reason: Option<&Msg>,
+        tcp_info: Option<&crate::model::tcp_info::TcpInfo>,
     ) {
+        self.more_dropped(conn);
+        self.drops.remove(&conn);
         for dir in [Dir::In, Dir::Out] {
             if let Some(mut dumper) = self.dumpers.remove(&(conn, dir)) {
                 dumper.finish(&mut self.buf);
@@ -274,5 +279,67 @@ impl Human {
             self.first_fin.remove(&conn).filter(|_| reason.is_none()).unwrap_or(FirstFin::Neither);
         let lang = self.style.lang;
         self.explanation(explain::closed(lang, self.role, first_fin, crate::sys::in_use::TIME_WAIT_LEN));
+        if let Some(info) = tcp_info {
+            let text =
+                self.t(msg!("tcp-info-line", info = super::super::packets::tcp_info_close_text(lang, info)));
+            let text = self.dim(&format!("  {text}"));
+            self.line(&text);
+        }
+    }
+
+    pub(super) fn connect_failed(&mut self, addr: &SocketAddr, error: &Msg) {
+        // With -q the final error alone says it (for the last address).
+        if self.style.quiet {
+            return;
+        }
+        let text = self.t(msg!("connect-failed", addr = addr, error = error.clone()));
+        let text = self.paint(Color::Red, &format!("  {text}"));
+        self.line(&text);
+    }
+
+    pub(super) fn eof(&mut self, conn: u64) {
+        self.first_fin.entry(conn).or_insert(FirstFin::Peers);
+        let tag = self.conn_tag(conn);
+        let text = self.paint(Color::Yellow, &self.t(msg!("eof")));
+        self.line(&format!("{tag} {text}"));
+        self.explanation(explain::eof(self.style.lang, self.role, self.style.recv_size));
+    }
+
+    pub(super) fn shutdown(&mut self, conn: u64) {
+        self.first_fin.entry(conn).or_insert(FirstFin::Ours);
+        let tag = self.conn_tag(conn);
+        let text = self.paint(Color::Yellow, &self.t(msg!("shutdown")));
+        self.line(&format!("{tag} {text}"));
+        self.explanation(explain::shutdown(self.style.lang));
+    }
+
+    pub(super) fn rejected(&mut self, peer: &SocketAddr, reason: &Msg) {
+        let text = self.t(msg!("rejected", peer = self.show_addr(peer), reason = reason.clone()));
+        let text = self.paint(Color::Red, &text);
+        let line = self.t(msg!("rejected-line", text = Arg::styled(text)));
+        self.line(&line);
+    }
+
+    /// A broadcast client joining or leaving.
+    pub(super) fn membership(&mut self, conn: u64, what: Msg) {
+        if !self.style.quiet {
+            let tag = self.conn_tag(conn);
+            let text = self.dim(&self.t(what));
+            self.line(&format!("{tag} {text}"));
+        }
+    }
+
+    pub(super) fn notice(&mut self, conn: Option<u64>, message: &Msg) {
+        if !self.style.quiet {
+            let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
+            let text = self.dim(&self.t(msg!("note", message = message.clone())));
+            self.line(&format!("{tag}{text}"));
+        }
+    }
+
+    pub(super) fn error(&mut self, conn: Option<u64>, message: &Msg) {
+        let tag = conn.map(|c| format!("{} ", self.conn_tag(c))).unwrap_or_default();
+        let text = self.paint(Color::Red, &self.t(msg!("error", message = message.clone())));
+        self.line(&format!("{tag}{text}"));
     }
 }
