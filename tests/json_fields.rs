@@ -27,6 +27,7 @@ const NOT_MADE: &[(&str, &str, &str)] = &[
     ("demo_pause", "*", "--step pauses only when stdin is a terminal"),
     ("demo_row:impaired", "*", "the impaired row needs tc and netem in a namespace"),
     ("packet", "fragments", "loopback's MTU (65,536) carries any UDP datagram whole"),
+    ("tcp_info", "read_us", "only when getsockopt and sock_diag both fail, which no run here makes"),
 ];
 
 // ---------------------------------------------------------------------------
