@@ -9,6 +9,10 @@
 //! the test fails once one appears (take it out then), so the list only
 //! shrinks. Removing a row of the page, or a field from an event, fails it.
 
+// The runs need Linux: --packets captures there only, and the test reads
+// their packets.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,7 +159,6 @@ fn run(args: &[&str]) -> Vec<Value> {
 }
 
 /// A server stopped by SIGINT once `done` has happened: all its lines.
-#[cfg(unix)]
 fn interrupted(mut server: Proc, done: impl FnOnce(&mut Proc)) -> Vec<Value> {
     done(&mut server);
     server.signal(nix::sys::signal::Signal::SIGINT);
@@ -182,7 +185,6 @@ fn script_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 }
 
 /// Every run's JSON events, each tagged with whether it is the demo's.
-#[cfg(unix)]
 fn all_runs() -> Vec<(bool, Value)> {
     let mut runs: Vec<Vec<Value>> = Vec::new();
     let dir = tempfile::tempdir().unwrap();
@@ -425,7 +427,6 @@ fn emitted(events: &[(bool, Value)]) -> BTreeMap<String, BTreeMap<String, BTreeS
     out
 }
 
-#[cfg(unix)]
 #[test]
 fn every_documented_field_is_emitted_and_every_emitted_field_documented() {
     let doc = documented();
