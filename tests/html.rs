@@ -1204,3 +1204,135 @@ fn tcp_info_on_the_pages_is_what_the_kernel_and_the_terminal_say() {
     let on_page = tcp_info_of(&dom(browser, &connect_page));
     assert_eq!(on_page, terminal);
 }
+
+/// The x of the lifeline whose head says `who` (`server`, `client #2`),
+/// and the address under it.
+fn lifeline(dom: &str, who: &str) -> (u32, String) {
+    let head = dom
+        .split("<text class=\"lt\"")
+        .skip(1)
+        .find(|t| t.split('>').nth(1).is_some_and(|t| t.starts_with(&format!("{who}<"))))
+        .unwrap_or_else(|| panic!("no lifeline for {who}"));
+    let x = head.split("x=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let address = head
+        .split("<text class=\"la\"")
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    (x, address.to_string())
+}
+
+/// A broadcast hub's page: the hub's lifeline and one per client, with the
+/// port each client's own socket has; each client's accept and join on the
+/// hub in the order the run's JSON says, with the count of clients; each
+/// relayed chunk drawn from its sender's lifeline to the hub, with the
+/// bytes the other clients received (read by the test's own sockets) and
+/// the count it went to; a leave where it happened, the relay after it
+/// going to one client fewer.
+#[test]
+fn a_broadcast_hubs_page_has_each_clients_lifeline_joins_leaves_and_relays() {
+    use std::io::{Read, Write};
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("hub.html");
+    let (mut server, addr) = tcp_server(&["--broadcast", "--html", page.to_str().unwrap()]);
+    let mut clients = Vec::new();
+    for n in 1..=3u64 {
+        let client = std::net::TcpStream::connect(addr).unwrap();
+        client.set_read_timeout(Some(PATIENCE)).unwrap();
+        let join = server.event("join");
+        assert_eq!((join["conn"].as_u64(), join["clients"].as_u64()), (Some(n), Some(n)));
+        clients.push(Some(client));
+    }
+    let ports: Vec<u16> = clients.iter().map(|c| c.as_ref().unwrap().local_addr().unwrap().port()).collect();
+    let relay = |server: &mut Proc,
+                 clients: &mut Vec<Option<std::net::TcpStream>>,
+                 from: usize,
+                 text: &[u8],
+                 to: u64| {
+        clients[from].as_mut().unwrap().write_all(text).unwrap();
+        let relay = server.event("relay");
+        assert_eq!((relay["conn"].as_u64(), relay["to"].as_u64()), (Some(from as u64 + 1), Some(to)));
+        for (n, other) in clients.iter_mut().enumerate() {
+            if let (Some(other), true) = (other, n != from) {
+                let mut got = vec![0; text.len()];
+                other.read_exact(&mut got).unwrap();
+                assert_eq!(got, text, "client #{} got another's bytes", n + 1);
+            }
+        }
+    };
+    relay(&mut server, &mut clients, 0, b"one\n", 2);
+    relay(&mut server, &mut clients, 1, b"two\n", 2);
+    clients[0] = None;
+    let leave = server.event("leave");
+    assert_eq!((leave["conn"].as_u64(), leave["clients"].as_u64()), (Some(1), Some(2)));
+    relay(&mut server, &mut clients, 2, b"three\n", 1);
+    clients.clear();
+    server.event("leave");
+    server.event("leave");
+    server.signal(nix::sys::signal::Signal::SIGINT);
+    server.wait_within(PATIENCE).expect("the server stops on SIGINT");
+
+    let dom = dom(browser, &page);
+    let (hub, _) = lifeline(&dom, "server");
+    let mut xs = Vec::new();
+    for (n, port) in ports.iter().enumerate() {
+        let (x, address) = lifeline(&dom, &format!("client #{}", n + 1));
+        assert_eq!(address, format!("127.0.0.1:{port}"), "client #{}'s lifeline", n + 1);
+        xs.push(x);
+    }
+    let rows = timeline(&dom);
+    let labels: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let at = |label: &str| {
+        labels.iter().position(|l| *l == label).unwrap_or_else(|| panic!("{label:?} in {labels:#?}"))
+    };
+    let mut order = Vec::new();
+    for n in 1..=3 {
+        let (accept, join) = (
+            at(&format!("#{n} accept() → ('127.0.0.1', {})", ports[n - 1])),
+            at(&format!("#{n} joins the broadcast: {n} client{}", if n == 1 { "" } else { "s" })),
+        );
+        assert!(accept < join);
+        order.push(join);
+    }
+    let relays = [
+        (1, "4 bytes to 2 clients", &b"one\n"[..]),
+        (2, "4 bytes to 2 clients", b"two\n"),
+        (3, "6 bytes to 1 client", b"three\n"),
+    ];
+    for (n, (from, what, text)) in relays.iter().enumerate() {
+        let row = at(&format!("#{from} ⇉ relay {what}"));
+        let svg = dom.split("<div class=\"r ").nth(row + 1).unwrap();
+        let x1: u32 =
+            svg.split("class=\"arrow\" x1=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        assert_eq!(x1, xs[from - 1], "relay {n}: from #{from}'s lifeline");
+        let x2: u32 = svg
+            .split("class=\"arrow\"")
+            .nth(1)
+            .unwrap()
+            .split("x2=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(x2.abs_diff(hub) <= 2, "relay {n}: to the hub ({x2} vs {hub})");
+        let hex: Vec<String> = text.iter().map(|b| format!("{b:02x}")).collect();
+        let dump = format!("00000000 {}", hex.join(" "));
+        assert!(rows[row].2.starts_with(&dump), "relay {n}'s bytes: {:?}", rows[row].2);
+        order.push(row);
+        if n == 1 {
+            order.push(at("#1 leaves the broadcast: 2 clients left"));
+        }
+    }
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "joins, relays and the leave in the run's order: {labels:#?}");
+}
