@@ -1336,3 +1336,104 @@ fn a_broadcast_hubs_page_has_each_clients_lifeline_joins_leaves_and_relays() {
     sorted.sort();
     assert_eq!(order, sorted, "joins, relays and the leave in the run's order: {labels:#?}");
 }
+
+/// The harness tests/python_transcripts.rs runs a transcript with (its
+/// `RUN`, read from that file so both run lines the same way): python3
+/// runs the lines in order against a netplay peer, and what each
+/// commented line returns must match its comment.
+const PYTHON_TRANSCRIPTS: &str = include_str!("python_transcripts.rs");
+
+fn run_transcript() -> &'static str {
+    let open = "const RUN: &str = r##\"";
+    let start = PYTHON_TRANSCRIPTS.find(open).expect("python_transcripts.rs has RUN") + open.len();
+    let end = start + PYTHON_TRANSCRIPTS[start..].find("\"##;").unwrap();
+    &PYTHON_TRANSCRIPTS[start..end]
+}
+
+/// The page's Python lines, in order (`>>> ` left out).
+fn python_lines(dom: &str) -> Vec<String> {
+    dom.split("<p class=\"py\"><code>")
+        .skip(1)
+        .map(|c| text_of(c.split("</code>").next().unwrap(), &[]).replace("&nbsp;", "\u{a0}"))
+        .map(|c| c.trim().trim_start_matches(">>>").trim_start().to_string())
+        .collect()
+}
+
+/// With --explain, a Python line for every step on the page: the page's
+/// lines are the terminal's `python:` lines of the same run, in the same
+/// order, and python3 runs them as the page prints them, against a netplay
+/// peer, each commented line returning what its comment says (the harness
+/// of tests/python_transcripts.rs), for tcp serve, tcp connect, udp serve
+/// and udp send, in English and French.
+#[test]
+fn the_pages_python_lines_are_the_terminals_and_run_in_python() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let tcp_client = ["tcp", "connect", "127.0.0.1:{port}", "-m", "Hello serveur !"];
+    let tcp_server = ["tcp", "serve", "--port", "0", "--once", "--reply", "Bonjour client !"];
+    let udp_client = ["udp", "send", "127.0.0.1:{port}", "-m", "Hello serveur !", "--wait", "1s"];
+    let udp_server = ["udp", "serve", "--port", "0", "--once", "--reply", "Bonjour client !"];
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        ("server", &tcp_server, &tcp_client),
+        ("client", &tcp_client, &tcp_server),
+        ("server", &udp_server, &udp_client),
+        ("client", &udp_client, &udp_server),
+    ];
+    for lang in ["en", "fr"] {
+        for (n, (mode, explained, peer)) in cases.iter().enumerate() {
+            let page = dir.path().join(format!("{lang}{n}.html"));
+            let args = |args: &[&str], port: &str| -> Vec<String> {
+                args.iter().map(|a| a.replace("{port}", port)).collect()
+            };
+            let mut ours = Command::new(common::BIN);
+            ours.env_remove("COLUMNS").args(["--color", "never", "--lang", lang, "--explain"]);
+            // The server starts first, the client is given its port.
+            let terminal = if *mode == "server" {
+                ours.args(args(explained, "")).arg("--html").arg(&page);
+                let mut server = Proc::spawn(ours);
+                let bound = server.expect(|l| l.starts_with("● "));
+                let port =
+                    bound.split_whitespace().find_map(|w| w.rsplit(':').next()?.parse::<u16>().ok()).unwrap();
+                netplay().args(args(peer, &port.to_string())).assert().success();
+                assert_eq!(server.wait_within(PATIENCE), Some(0));
+                let rest = server.rest();
+                server.seen().iter().chain(&rest).cloned().collect::<Vec<_>>()
+            } else {
+                let mut server =
+                    Proc::start(&peer.iter().copied().chain(["--color", "never"]).collect::<Vec<_>>());
+                let bound = server.expect(|l| l.starts_with("● "));
+                let port =
+                    bound.split_whitespace().find_map(|w| w.rsplit(':').next()?.parse::<u16>().ok()).unwrap();
+                ours.args(args(explained, &port.to_string())).arg("--html").arg(&page);
+                let out = assert_cmd::Command::from_std(ours).timeout(PATIENCE).output().unwrap();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                assert_eq!(server.wait_within(PATIENCE), Some(0));
+                String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+            };
+            let said: Vec<String> = terminal
+                .iter()
+                .filter_map(|l| l.trim_start().strip_prefix("python: "))
+                .map(str::to_string)
+                .collect();
+            let lines = python_lines(&dom(browser, &page));
+            let context = format!("{lang}, {}", explained.join(" "));
+            assert!(said.len() >= 6, "{context}: the terminal's lines {said:#?}");
+            assert_eq!(lines, said, "{context}: the page's Python lines and the terminal's");
+            let script = dir.path().join(format!("{lang}{n}.py"));
+            std::fs::write(&script, lines.join("\n")).unwrap();
+            let out = assert_cmd::Command::new("python3")
+                .args(["-c", run_transcript(), common::BIN, lang, mode, script.to_str().unwrap()])
+                .args(*peer)
+                .timeout(Duration::from_secs(60))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{context}: python3 could not run the page's lines:\n{}\n{}\n--- the lines:\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+                lines.join("\n")
+            );
+        }
+    }
+}

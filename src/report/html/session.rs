@@ -5,7 +5,7 @@
 //! counts what it left out between them, and only a bounded number of
 //! bytes is kept for the hex dumps. Plain data; no text layout, no I/O.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 
 use bytes::Bytes;
@@ -209,6 +209,8 @@ pub struct Section {
     by_addr: HashMap<SocketAddr, usize>,
     /// The lane peers share once `Limits::peers` have their own.
     others: Option<usize>,
+    /// The lanes whose Python lines began with `from socket import *`.
+    imported: HashSet<Option<usize>>,
 }
 
 impl Section {
@@ -475,7 +477,14 @@ impl Session {
     }
 
     /// Adds `row` to section `s` (see [`Section::push`]).
-    pub fn push(&mut self, s: usize, row: Row, repeat: Option<(Repeat, u64)>) {
+    pub fn push(&mut self, s: usize, mut row: Row, repeat: Option<(Repeat, u64)>) {
+        // Each end's Python lines run as shown, as the terminal's do: the
+        // names they use come from the import, before the end's first line.
+        if let Some(first) = row.details.iter().position(|d| matches!(d, Detail::Python(_)))
+            && self.sections[s].imported.insert(row.lane)
+        {
+            row.details.insert(first, Detail::Python(String::from("from socket import *")));
+        }
         let limits = self.limits;
         self.sections[s].push(row, repeat, &limits, &mut self.budget);
     }
