@@ -28,12 +28,11 @@
 //! 0.61-0.65 s against 0.80 s spliced in the first runs, and even with
 //! splice in two later ones (docs/benchmarks.md, "A pipe as input"); the
 //! sender spent less system time reading (0.23-0.36 s) than splicing
-//! (0.39-0.53 s): a
-//! splice hands the socket the pipe's pages one by one, 4 KiB fragments
-//! the receiver takes apart again, and the writer (cat) must allocate
-//! fresh pages for every write instead of reusing the pipe's. So a pipe
-//! is read, unless `NETPLAY_SEND=splice`; the timing of the file's trials
-//! would time the pipe's writer here, not the ways.
+//! (0.39-0.53 s): a splice hands the socket the pipe's pages one by one,
+//! 4 KiB fragments the receiver takes apart again, and the writer (cat)
+//! must allocate fresh pages for every write instead of reusing the
+//! pipe's. So a pipe is read, unless `NETPLAY_SEND=splice`; the timing of
+//! the file's trials would time the pipe's writer here, not the ways.
 
 use std::time::Duration;
 
