@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::capture::{
-    Capture, CaptureError, CaptureOptions, Captured, Flows, HEADERS_ONLY, Interface, Packet, Pcap, PcapError,
-    QUEUE_MARGIN, TcpInfo, WHOLE_PACKETS,
+    Capture, CaptureError, CaptureOp, CaptureOptions, Captured, Flows, HEADERS_ONLY, Interface, Packet, Pcap,
+    PcapError, QUEUE_MARGIN, TcpInfo, WHOLE_PACKETS,
 };
 use crate::config::PacketsConfig;
 use crate::event::packet::PacketEvent;
@@ -282,7 +282,7 @@ impl Wire {
             .name("packets".into())
             .spawn(move || capture_loop(capture, &inner, mark, &sinks, &problems))
             .map_err(|e| {
-                Start::Capture(CaptureError::Io { interface: "?".into(), op: "thread", source: e })
+                Start::Capture(CaptureError::Io { interface: "?".into(), op: CaptureOp::Thread, source: e })
             })?;
         Ok(Wire { shared, thread: Some(thread) })
     }
@@ -528,6 +528,22 @@ impl Packets {
         let mut packets = Packets::with_sinks(report, Sinks { show, record: None, pcap });
         packets.owns_pcap = true;
         Ok(packets)
+    }
+
+    /// Runs a client's exchange with the run's capture around it: the
+    /// capture (and its pcap file) made first, its last packets read once
+    /// the exchange has closed its socket. The exchange's error comes first.
+    /// `tcp connect` and `udp send` share this frame; their exchanges, a
+    /// stream and datagrams, have little else in common.
+    pub fn around<T>(
+        config: &PacketsConfig,
+        report: &Report,
+        exchange: impl FnOnce(&mut Packets) -> Result<T>,
+    ) -> Result<T> {
+        let mut packets = Packets::new(config, report)?;
+        let result = exchange(&mut packets);
+        let finished = packets.finish();
+        result.and_then(|value| finished.map(|()| value))
     }
 
     /// A capture that sends its packets to `sinks` (the demo's parts and

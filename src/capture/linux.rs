@@ -21,7 +21,9 @@ use nix::sys::time::TimeSpec;
 use socket2::{Domain, Protocol, SockFilter, Socket, Type};
 
 use super::filter::{self, FilterSpec, PACKET_HOST};
-use super::{CaptureError, CaptureOptions, Captured, ClockAnchor, Direction, Frame, packet_time, wire_len};
+use super::{
+    CaptureError, CaptureOp, CaptureOptions, Captured, ClockAnchor, Direction, Frame, packet_time, wire_len,
+};
 
 /// `ETH_P_ALL`: every protocol, and (only for this protocol) the copies of
 /// outgoing packets too.
@@ -45,7 +47,7 @@ impl Interface {
     /// The interface named `name` (`lo`, `eth0`).
     pub fn named(name: &str) -> Result<Interface, CaptureError> {
         let mut found: Option<Interface> = None;
-        for entry in getifaddrs().map_err(|e| io_error(name, "getifaddrs", e))? {
+        for entry in getifaddrs().map_err(|e| io_error(name, CaptureOp::GetIfAddrs, e))? {
             if entry.interface_name != name {
                 continue;
             }
@@ -64,7 +66,7 @@ impl Interface {
     /// The loopback interface (`lo`).
     pub fn loopback() -> Result<Interface, CaptureError> {
         let name = getifaddrs()
-            .map_err(|e| io_error("lo", "getifaddrs", e))?
+            .map_err(|e| io_error("lo", CaptureOp::GetIfAddrs, e))?
             .find(|e| e.flags.contains(InterfaceFlags::IFF_LOOPBACK))
             .map(|e| e.interface_name)
             .unwrap_or_else(|| "lo".to_string());
@@ -79,7 +81,7 @@ impl Interface {
         let (local, peer) = (local.to_canonical(), peer.to_canonical());
         let mut holder_of_local = None;
         let mut peer_is_local = peer.is_loopback();
-        for entry in getifaddrs().map_err(|e| io_error("?", "getifaddrs", e))? {
+        for entry in getifaddrs().map_err(|e| io_error("?", CaptureOp::GetIfAddrs, e))? {
             let ip = entry.address.as_ref().and_then(|a| {
                 a.as_sockaddr_in()
                     .map(|v4| IpAddr::V4(v4.ip()))
@@ -102,7 +104,7 @@ impl Interface {
     }
 }
 
-fn io_error(interface: &str, op: &'static str, e: impl Into<std::io::Error>) -> CaptureError {
+fn io_error(interface: &str, op: CaptureOp, e: impl Into<std::io::Error>) -> CaptureError {
     CaptureError::Io { interface: interface.to_string(), op, source: e.into() }
 }
 
@@ -128,18 +130,20 @@ impl Capture {
         let socket = Socket::new(Domain::PACKET, Type::DGRAM, Some(protocol)).map_err(|e| {
             match Errno::from_raw(e.raw_os_error().unwrap_or(0)) {
                 Errno::EPERM | Errno::EACCES => CaptureError::NotPermitted,
-                _ => io_error(&name, "socket(AF_PACKET)", e),
+                _ => io_error(&name, CaptureOp::PacketSocket, e),
             }
         })?;
         // Timestamps first: a packet queued before this has none, and would
         // be stamped when read.
         setsockopt(&socket, sockopt::ReceiveTimestampns, &true)
-            .map_err(|e| io_error(&name, "SO_TIMESTAMPNS", e))?;
-        setsockopt(&socket, sockopt::RxqOvfl, &1).map_err(|e| io_error(&name, "SO_RXQ_OVFL", e))?;
+            .map_err(|e| io_error(&name, CaptureOp::Timestamps, e))?;
+        setsockopt(&socket, sockopt::RxqOvfl, &1).map_err(|e| io_error(&name, CaptureOp::DropCount, e))?;
         // SO_RCVBUFFORCE passes net.core.rmem_max but needs CAP_NET_ADMIN
         // (root has it; a binary given cap_net_raw alone does not).
         if setsockopt(&socket, sockopt::RcvBufForce, &RECV_BUFFER).is_err() {
-            socket.set_recv_buffer_size(RECV_BUFFER).map_err(|e| io_error(&name, "SO_RCVBUF", e))?;
+            socket
+                .set_recv_buffer_size(RECV_BUFFER)
+                .map_err(|e| io_error(&name, CaptureOp::RecvBuffer, e))?;
         }
         let spec = FilterSpec {
             ifindex: Some(interface.index),
@@ -155,7 +159,7 @@ impl Capture {
         // interface.
         while capture.read(MsgFlags::MSG_DONTWAIT)?.is_some() {}
         bind(capture.socket.as_raw_fd(), &capture.interface.link)
-            .map_err(|e| io_error(&capture.interface.name, "bind", e))?;
+            .map_err(|e| io_error(&capture.interface.name, CaptureOp::Bind, e))?;
         Ok(capture)
     }
 
@@ -185,7 +189,9 @@ impl Capture {
         let program = filter::program(&self.spec)?;
         let insns: Vec<SockFilter> =
             program.iter().map(|i| SockFilter::new(i.code, i.jt, i.jf, i.k)).collect();
-        self.socket.attach_filter(&insns).map_err(|e| io_error(&self.interface.name, "SO_ATTACH_FILTER", e))
+        self.socket
+            .attach_filter(&insns)
+            .map_err(|e| io_error(&self.interface.name, CaptureOp::AttachFilter, e))
     }
 
     /// Waits for the next packet, up to about `timeout` (each wait on the
@@ -209,7 +215,7 @@ impl Capture {
             if self.timeout != Some(wait) {
                 self.socket
                     .set_read_timeout(Some(wait))
-                    .map_err(|e| io_error(&self.interface.name, "SO_RCVTIMEO", e))?;
+                    .map_err(|e| io_error(&self.interface.name, CaptureOp::RecvTimeout, e))?;
                 self.timeout = Some(wait);
             }
             match self.read(MsgFlags::empty())? {
@@ -268,7 +274,7 @@ impl Capture {
                 Ok(msg) => {
                     let mut stamp = None;
                     let mut drops = None;
-                    for c in msg.cmsgs().map_err(|e| io_error(&self.interface.name, "recvmsg", e))? {
+                    for c in msg.cmsgs().map_err(|e| io_error(&self.interface.name, CaptureOp::RecvMsg, e))? {
                         match c {
                             ControlMessageOwned::ScmTimestampns(ts) => stamp = Some(ts),
                             ControlMessageOwned::RxqOvfl(n) => drops = Some(n),
@@ -279,7 +285,7 @@ impl Capture {
                 }
                 Err(Errno::EINTR) => continue,
                 Err(Errno::EAGAIN) => return Ok(None),
-                Err(e) => return Err(io_error(&self.interface.name, "recvmsg", e)),
+                Err(e) => return Err(io_error(&self.interface.name, CaptureOp::RecvMsg, e)),
             }
         };
         let anchor = ClockAnchor::now();

@@ -84,13 +84,55 @@ pub enum CaptureError {
     NoInterface(IpAddr),
     #[error(transparent)]
     TooManyPorts(#[from] TooManyPorts),
-    #[error("{}", crate::msg!("capture-io", interface = interface.as_str(), op = *op, error = crate::i18n::describe_msg(source)))]
+    #[error("{}", crate::msg!("capture-io", interface = interface.as_str(), op = op.name(), error = crate::i18n::describe_msg(source)))]
     Io {
         interface: String,
-        op: &'static str,
+        op: CaptureOp,
         #[source]
         source: io::Error,
     },
+}
+
+/// The call of a capture that failed; the line names it as C does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureOp {
+    /// Listing the interfaces and their addresses.
+    GetIfAddrs,
+    /// socket(AF_PACKET).
+    PacketSocket,
+    /// SO_TIMESTAMPNS: the kernel's time of each packet.
+    Timestamps,
+    /// SO_RXQ_OVFL: the count of packets the kernel dropped.
+    DropCount,
+    /// SO_RCVBUF: the capture's queue.
+    RecvBuffer,
+    /// bind() to the interface.
+    Bind,
+    /// SO_ATTACH_FILTER: the kernel filter.
+    AttachFilter,
+    /// SO_RCVTIMEO: a receive's deadline.
+    RecvTimeout,
+    RecvMsg,
+    /// Starting the thread that reads the packets.
+    Thread,
+}
+
+impl CaptureOp {
+    /// The C name of the call (a name, the same in every language).
+    pub fn name(self) -> &'static str {
+        match self {
+            CaptureOp::GetIfAddrs => "getifaddrs",
+            CaptureOp::PacketSocket => "socket(AF_PACKET)",
+            CaptureOp::Timestamps => "SO_TIMESTAMPNS",
+            CaptureOp::DropCount => "SO_RXQ_OVFL",
+            CaptureOp::RecvBuffer => "SO_RCVBUF",
+            CaptureOp::Bind => "bind",
+            CaptureOp::AttachFilter => "SO_ATTACH_FILTER",
+            CaptureOp::RecvTimeout => "SO_RCVTIMEO",
+            CaptureOp::RecvMsg => "recvmsg",
+            CaptureOp::Thread => "thread",
+        }
+    }
 }
 
 impl CaptureError {
@@ -106,7 +148,7 @@ impl CaptureError {
             CaptureError::Io { interface, op, source } => msg!(
                 "capture-io",
                 interface = interface.as_str(),
-                op = *op,
+                op = op.name(),
                 error = crate::i18n::describe_msg(source)
             ),
         }

@@ -21,6 +21,7 @@ use std::net::SocketAddr;
 use colored::Color;
 use unicode_width::UnicodeWidthStr;
 
+use super::paint::{Paint, paint};
 use crate::model::packet::{Icmp, Packet, PacketKind, Quoted, TcpFlags};
 
 /// The width of every arrow (at least), head included: wide enough for
@@ -98,22 +99,6 @@ pub fn explain(kind: PacketKind) -> crate::i18n::Msg {
         PacketKind::Icmpv6PortUnreachable => msg!("explain-packet-icmpv6-port-unreachable"),
         PacketKind::Icmp => msg!("explain-packet-icmp"),
         PacketKind::Udp => msg!("explain-packet-udp"),
-    }
-}
-
-/// How a piece of the line is painted.
-#[derive(Clone, Copy)]
-enum Paint {
-    Plain,
-    Dim,
-    Fg(Color),
-}
-
-fn paint(text: &str, how: Paint, color: bool) -> String {
-    match (color, how) {
-        (false, _) | (true, Paint::Plain) => text.to_string(),
-        (true, Paint::Dim) => format!("\x1b[2m{text}\x1b[0m"),
-        (true, Paint::Fg(c)) => format!("\x1b[{}m{text}\x1b[0m", c.to_fg_str()),
     }
 }
 

@@ -3,6 +3,7 @@
 //! renderer (hexdump) gives each category its colour and glyph; this names
 //! them for a reader.
 
+use super::paint::{Paint, paint};
 use crate::hexdump::Category;
 use crate::i18n::Lang;
 use crate::msg;
@@ -24,12 +25,8 @@ pub fn legend_in(lang: Lang, color: bool) -> String {
         let sample = category.glyph();
         let mut lines = describe.lines();
         let first = lines.next().unwrap_or_default();
-        if color {
-            let code = category.color().to_fg_str();
-            text.push_str(&format!("  \x1b[{code}m{name} {sample}\x1b[0m  {first}\n"));
-        } else {
-            text.push_str(&format!("  {name} {sample}  {first}\n"));
-        }
+        let shown = paint(&format!("{name} {sample}"), Paint::Fg(category.color()), color);
+        text.push_str(&format!("  {shown}  {first}\n"));
         for more in lines {
             text.push_str(&format!("{:16}{more}\n", ""));
         }

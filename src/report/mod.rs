@@ -10,6 +10,7 @@ pub mod json;
 pub mod ladder;
 pub mod legend;
 pub mod packets;
+pub mod paint;
 mod pyline;
 pub mod raw;
 pub mod script;

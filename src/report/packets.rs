@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use super::paint::{Paint, paint};
 use super::tables;
 use crate::event::packet::PacketEvent;
 use crate::i18n::{Arg, Lang};
@@ -31,7 +32,7 @@ const EXPLAIN_INDENT: &str = "      ";
 pub fn label(lang: Lang, color: bool) -> String {
     let name = msg!("demo-label-wire").render(lang);
     let name = format!("{name:>width$}", width = super::human::label_columns(lang) - 3);
-    if color { format!("\x1b[1m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
+    format!("{} {} ", paint(&name, Paint::Bold, color), paint("│", Paint::Dim, color))
 }
 
 /// The human reporter's packet state: which kinds were explained already,
@@ -149,7 +150,7 @@ impl Ladder {
             let sentence = explain(kind).render(lang);
             for text in tables::wrap(&sentence, width.saturating_sub(EXPLAIN_INDENT.len())) {
                 let text = format!("{EXPLAIN_INDENT}{text}");
-                let text = if color { format!("\x1b[2m{text}\x1b[0m") } else { text };
+                let text = paint(&text, Paint::Dim, color);
                 out.extend_from_slice(text.as_bytes());
                 out.push(b'\n');
             }
@@ -160,7 +161,7 @@ impl Ladder {
                 let text = wire_total(lang, from, to, way);
                 for text in tables::wrap(&text, width.saturating_sub(INDENT.len())) {
                     let text = format!("{INDENT}{text}");
-                    let text = if color { format!("\x1b[2m{text}\x1b[0m") } else { text };
+                    let text = paint(&text, Paint::Dim, color);
                     out.extend_from_slice(text.as_bytes());
                     out.push(b'\n');
                 }

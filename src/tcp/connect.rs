@@ -55,11 +55,9 @@ type Socket = Arc<Mutex<Option<TcpStream>>>;
 
 fn run_with(config: &ConnectConfig, report: Report, held: Option<Socket>) -> Result<()> {
     config.input.check()?;
-    let mut packets = Packets::new(&config.packets, &report)?;
-    let result = exchange(config.clone(), report, &mut packets, held);
-    // After the socket is closed: its last packets are read too.
-    let finished = packets.finish();
-    result.and(finished)
+    Packets::around(&config.packets, &report.clone(), |packets| {
+        exchange(config.clone(), report, packets, held)
+    })
 }
 
 fn exchange(

@@ -32,10 +32,7 @@ const POLL: Duration = Duration::from_millis(50);
 
 pub fn run(config: &SendConfig, report: Report) -> Result<()> {
     config.input.check()?;
-    let mut packets = Packets::new(&config.packets, &report)?;
-    let result = exchange(config, report, &mut packets);
-    let finished = packets.finish();
-    result.and(finished)
+    Packets::around(&config.packets, &report.clone(), |packets| exchange(config, report, packets))
 }
 
 fn exchange(config: &SendConfig, report: Report, packets: &mut Packets) -> Result<()> {

@@ -17,6 +17,7 @@ use colored::Color;
 
 use super::explain::{self, FirstFin};
 use super::packets::{self, Ladder};
+use super::paint::{self, Paint};
 use super::pyline;
 use super::tables::{self, COLUMN, WHAT};
 use super::{Background, OutputConfig, Reporter};
@@ -198,15 +199,15 @@ impl Human {
     }
 
     fn paint(&self, color: Color, text: &str) -> String {
-        if self.style.color { format!("\x1b[{}m{text}\x1b[0m", color.to_fg_str()) } else { text.to_string() }
+        paint::paint(text, Paint::Fg(color), self.style.color)
     }
 
     fn bold(&self, text: &str) -> String {
-        if self.style.color { format!("\x1b[1m{text}\x1b[0m") } else { text.to_string() }
+        paint::paint(text, Paint::Bold, self.style.color)
     }
 
     fn dim(&self, text: &str) -> String {
-        if self.style.color { format!("\x1b[2m{text}\x1b[0m") } else { text.to_string() }
+        paint::paint(text, Paint::Dim, self.style.color)
     }
 
     /// One line of text; where it is wider than the terminal, several,
@@ -276,13 +277,13 @@ impl Human {
 /// in a colour of its own (yellow server, cyan client), so the two are told
 /// apart at a glance as well as by the word.
 pub fn label(lang: Lang, role: Role, color: bool) -> String {
-    let (name, paint) = match role {
-        Role::Server => (msg!("demo-label-server").render(lang), "1;33"),
-        Role::Client => (msg!("demo-label-client").render(lang), "1;36"),
+    let (name, hue) = match role {
+        Role::Server => (msg!("demo-label-server").render(lang), Color::Yellow),
+        Role::Client => (msg!("demo-label-client").render(lang), Color::Cyan),
     };
     // Both labels take as many columns, whatever the language's words.
     let name = format!("{name:<width$}", width = label_columns(lang) - 3);
-    if color { format!("\x1b[{paint}m{name}\x1b[0m \x1b[2m│\x1b[0m ") } else { format!("{name} │ ") }
+    format!("{} {} ", paint::paint(&name, Paint::BoldFg(hue), color), paint::paint("│", Paint::Dim, color))
 }
 
 /// Columns the label takes: the longer name, then ` │ `.
@@ -319,7 +320,7 @@ impl Reporter for Human {
         }
         if std::mem::take(&mut self.progress_shown) {
             // Clear the progress line; what follows takes its place.
-            self.buf.extend_from_slice(b"\r\x1b[K");
+            self.buf.extend_from_slice(paint::CLEAR_LINE);
         }
         match event {
             Event::Step(step) => self.step(step),
