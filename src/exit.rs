@@ -269,7 +269,7 @@ fn hint(err: &NetError) -> Option<Msg> {
             true => msg!("hint-bind-family-v4"),
             false => msg!("hint-bind-family-v6"),
         },
-        NetError::Idle { .. } => msg!("hint-idle"),
+        NetError::Idle { flag, .. } => msg!("hint-idle", flag = *flag),
         NetError::InUse { proto, role, holder, reuse, .. } => {
             in_use_hint(*proto, *role, port, holder, *reuse)
         }

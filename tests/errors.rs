@@ -167,7 +167,7 @@ fn idle_timeout_when_the_server_stays_silent() {
         .args(["tcp", "connect", "127.0.0.1", &port, "-m", "x", "--timeout", "300ms"])
         .assert()
         .code(5)
-        .stderr(one_line(&["waiting for data from 127.0.0.1:", "nothing for 300.0ms", "raise --timeout"]));
+        .stderr(one_line(&["waiting for data from 127.0.0.1:", "nothing for 300.0ms", "raise --timeout,"]));
     peer.join().unwrap();
 }
 

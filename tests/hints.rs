@@ -311,3 +311,51 @@ fn a_swapped_or_missing_host_gets_a_form_that_connects() {
         }
     }
 }
+
+/// A server that idles a client out names the option that set the limit:
+/// tcp serve's is --idle-timeout (the hint said `raise --timeout`, which
+/// tcp serve refuses: exit 2). The option it names, raised, serves a
+/// client that waits half a second before it sends.
+#[test]
+fn an_idle_client_s_hint_names_the_server_s_own_option() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let flag = regex::Regex::new(r"(?:raise|augmentez) (--[a-z-]+)").unwrap();
+    for lang in LANGS {
+        let mut command = Command::new(BIN);
+        command.args([
+            "--color",
+            "never",
+            "tcp",
+            "serve",
+            "--port",
+            "0",
+            "--once",
+            "--idle-timeout",
+            "300ms",
+        ]);
+        command.env("LANG", lang);
+        let mut server = Proc::spawn(command);
+        let line = server.expect(|l| l.starts_with("● "));
+        let port = line.rsplit(':').next().unwrap().split(' ').next().unwrap().to_string();
+        let silent = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+        assert_eq!(server.wait_within(PATIENCE), Some(5));
+        drop(silent);
+        let stderr = server.rest_stderr().join("\n");
+        let named = flag.captures(&stderr).unwrap_or_else(|| panic!("{stderr}"))[1].to_string();
+        assert_eq!(named, "--idle-timeout", "{stderr}");
+
+        let mut command = Command::new(BIN);
+        command.args(["--color", "never", "tcp", "serve", "--port", "0", "--once", &named, "5s"]);
+        let mut server = Proc::spawn(command);
+        let line = server.expect(|l| l.starts_with("● "));
+        let port = line.rsplit(':').next().unwrap().split(' ').next().unwrap().to_string();
+        let mut client = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+        // The client's own pace (the scenario), longer than the first limit.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        client.write_all(b"hi").unwrap();
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        client.read_to_end(&mut Vec::new()).unwrap();
+        assert_eq!(server.wait_within(PATIENCE), Some(0), "{:?}", server.rest_stderr());
+    }
+}

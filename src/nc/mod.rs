@@ -95,6 +95,7 @@ mod tests {
             what: crate::model::Op::WaitData,
             addr: "127.0.0.1:9".parse().unwrap(),
             after: Duration::from_secs(1),
+            flag: "-w",
         };
         assert_eq!(code(Err(idle.into()), false), (0, false));
         let refused = || NetError::AllAttemptsFailed {

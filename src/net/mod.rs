@@ -55,6 +55,9 @@ pub enum NetError {
         what: Op,
         addr: SocketAddr,
         after: Duration,
+        /// The option that set this limit, for the hint (`--timeout` on tcp
+        /// connect, `--idle-timeout` on tcp serve, nc's `-w`).
+        flag: &'static str,
     },
     /// Input that could not all be sent: the peer closed or reset first.
     Unsent {
@@ -150,7 +153,7 @@ impl NetError {
             NetError::AllAttemptsFailed { host, port, attempts } => {
                 msg!("net-all-attempts", host = host, port = *port, errors = attempts_msg(attempts))
             }
-            NetError::Idle { what, addr, after } => {
+            NetError::Idle { what, addr, after, .. } => {
                 msg!("net-idle", op = op_msg(*what), addr = addr, after = Arg::duration(*after))
             }
             NetError::Unsent { addr, sent, source } => {

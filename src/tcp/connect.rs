@@ -464,7 +464,7 @@ fn receive(
     let idle = || {
         let limit = config.timeout.unwrap_or_default();
         let idle = sender.is_finished() || activity.since_last_send() >= limit;
-        idle.then_some(NetError::Idle { what: Op::WaitData, addr: peer, after: limit })
+        idle.then_some(NetError::Idle { what: Op::WaitData, addr: peer, after: limit, flag: "--timeout" })
     };
     if config.path == BytePath::Kernel && direct::receives() {
         let out = direct::stdout().map_err(OutputError)?;

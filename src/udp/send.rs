@@ -447,9 +447,13 @@ fn receive(
             Some(idle) => match idle.checked_sub(shared.still()) {
                 Some(left) if !left.is_zero() => limit.min(left),
                 _ => {
-                    return Err(
-                        NetError::Idle { what: Op::WaitDatagramsFrom, addr: peer, after: idle }.into()
-                    );
+                    return Err(NetError::Idle {
+                        what: Op::WaitDatagramsFrom,
+                        addr: peer,
+                        after: idle,
+                        flag: "-w",
+                    }
+                    .into());
                 }
             },
             None => limit,

@@ -129,7 +129,13 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                 match config.idle {
                     Some(_) if first && config.idle_after_first => continue,
                     Some(after) if last_datagram.elapsed() >= after => {
-                        return Err(NetError::Idle { what: Op::WaitDatagrams, addr: local, after }.into());
+                        return Err(NetError::Idle {
+                            what: Op::WaitDatagrams,
+                            addr: local,
+                            after,
+                            flag: "-w",
+                        }
+                        .into());
                     }
                     _ => continue,
                 }

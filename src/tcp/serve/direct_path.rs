@@ -78,7 +78,7 @@ pub(super) async fn serve_direct(
         Served::SendFailed(e) => Some(failed(Op::Send, peer, e)),
         Served::Idle(after) => Some((
             msg!("reason-idle", after = Arg::duration(after)),
-            NetError::Idle { what: Op::WaitData, addr: peer, after }.into(),
+            NetError::Idle { what: Op::WaitData, addr: peer, after, flag: "--idle-timeout" }.into(),
         )),
         Served::Stalled { waiting } => {
             server.counters.stalls.fetch_add(1, Ordering::Relaxed);
