@@ -215,3 +215,53 @@ fn udp_send_waits_what_it_says_after_its_last_datagram() {
         drop(server);
     }
 }
+
+/// The page (--html) says the same: its close row's duration is the
+/// difference of that row's stamp and the stamp of the accept() or
+/// connect() row (the page took the runner's count, 7.8ms under rows
+/// stamped +440.5ms and +448.1ms).
+#[test]
+fn the_page_s_close_lasts_from_its_accept_or_connect_row() {
+    let row_stamp = Regex::new(r"<div class=t>([^<]+)</div>").unwrap();
+    let closed = Regex::new(r"closed at (\+[^,]+), ([^ ]+) after (accept|connect)\(\)").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (server_page, client_page) = (dir.path().join("server.html"), dir.path().join("client.html"));
+    let mut server = start_in(
+        "en",
+        &[
+            "tcp",
+            "serve",
+            "--port",
+            "0",
+            "--once",
+            "--reply",
+            BONJOUR,
+            "--html",
+            server_page.to_str().unwrap(),
+        ],
+    );
+    let port = port_of(&server.expect(|l| l.starts_with("● ")));
+    let client = common::netplay()
+        .args(["--color", "never", "tcp", "connect", &format!("127.0.0.1:{port}"), "-m", "Hello serveur !"])
+        .args(["--html", client_page.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(client.status.success(), "{}", String::from_utf8_lossy(&client.stderr));
+    assert_eq!(server.wait_within(PATIENCE), Some(0));
+    for (page, opened) in [(&server_page, "accept() →"), (&client_page, " ⇄ ")] {
+        let html = std::fs::read_to_string(page).unwrap();
+        let rows: Vec<&str> = html.split("<div class=\"r ").skip(1).collect();
+        let stamp = |row: &str| micros(&row_stamp.captures(row).unwrap_or_else(|| panic!("{row}"))[1]);
+        let open = rows.iter().find(|r| r.contains(opened)).unwrap_or_else(|| panic!("no {opened} row"));
+        let close = rows.iter().find(|r| closed.is_match(r)).unwrap_or_else(|| panic!("no close row"));
+        let c = closed.captures(close).unwrap();
+        let ((start, start_unit), (end, end_unit)) = (stamp(open), micros(&c[1]));
+        let (duration, duration_unit) = micros(&c[2]);
+        assert_eq!(stamp(close).0, end, "the row's stamp is its line's");
+        assert!(
+            ((end - start) - duration).abs() <= start_unit + end_unit + duration_unit,
+            "{}: {end} - {start} µs is not {duration} µs",
+            &c[0]
+        );
+    }
+}

@@ -28,6 +28,9 @@ struct EndState {
     /// The bind row, to add the port the OS chose once it is known.
     bind_row: Option<u64>,
     first_fin: HashMap<u64, FirstFin>,
+    /// When each open connection's accept() or connect() row stands: its
+    /// duration at the close runs from there, as the terminal's does.
+    opened: HashMap<u64, Stamp>,
 }
 
 /// The session and what its ends have told.
@@ -192,6 +195,7 @@ impl Recorder {
                 self.session.push(s, row(Tone::Error, text), None);
             }
             Event::Connected { conn, local, peer, ephemeral } => {
+                self.state(s, us).opened.insert(*conn, at);
                 self.section(s).lanes[us].addr = Some(*local);
                 let limits = self.session.limits;
                 self.section(s).peer(us, Some(*peer), Some(*conn), &limits);
@@ -210,6 +214,7 @@ impl Recorder {
                 self.session.push(s, r, None);
             }
             Event::Accepted { conn, peer, .. } => {
+                self.state(s, us).opened.insert(*conn, at);
                 let limits = self.session.limits;
                 self.section(s).peer(us, Some(*peer), Some(*conn), &limits);
                 let label = format!("#{conn} accept() → {}", returned_addr(peer));
@@ -311,7 +316,11 @@ impl Recorder {
                 self.session.push(s, r, None);
             }
             Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
-                let (d, i, o) = (Arg::duration(*duration), Arg::bytes(*bytes_in), Arg::bytes(*bytes_out));
+                let duration = match self.state(s, us).opened.remove(conn) {
+                    Some(opened) => at.0.saturating_sub(opened.0),
+                    None => *duration,
+                };
+                let (d, i, o) = (Arg::duration(duration), Arg::bytes(*bytes_in), Arg::bytes(*bytes_out));
                 // As the terminal says it: when, and since which call.
                 let since = match self.role(s, us) {
                     Role::Server => "accept()",
