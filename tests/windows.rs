@@ -1,5 +1,6 @@
 //! The Windows build, run for real: `netplay.exe` (built by
-//! `cargo build --release --target x86_64-pc-windows-gnu`) under Wine on this
+//! `cargo build --profile ci-windows --target x86_64-pc-windows-gnu`, as
+//! .ci/run does, or `--release`) under Wine on this
 //! Linux machine, whose processes share the host's loopback. It serves the
 //! course's own Python client, connects to the course's Python server,
 //! serves and sends UDP, runs the demo, and says what Windows lacks in one
@@ -52,10 +53,14 @@ fn wine() -> Option<&'static Wine> {
 fn set_up() -> Result<Wine, String> {
     // The target directory: the Linux binary is in <target>/debug.
     let target = Path::new(BIN).parent().and_then(Path::parent).ok_or("no target directory")?;
-    let built = target.join("x86_64-pc-windows-gnu/release/netplay.exe");
-    if !built.is_file() {
-        return Err(format!("{} is not built", built.display()));
-    }
+    // CI's profile (no fat LTO: the same code, built faster), else a release.
+    let built = ["ci-windows", "release"]
+        .iter()
+        .map(|profile| target.join(format!("x86_64-pc-windows-gnu/{profile}/netplay.exe")))
+        .find(|exe| exe.is_file())
+        .ok_or_else(|| {
+            format!("{} is not built", target.join("x86_64-pc-windows-gnu/ci-windows/netplay.exe").display())
+        })?;
     let loader = ["wine", "wine64", "/usr/lib/wine/wine64"]
         .iter()
         .map(PathBuf::from)
