@@ -486,6 +486,7 @@ error-with-hint = { $error } ; { $hint }
 error-cause-separator =  :{" "}
 error-writing-output = écriture de la sortie : { $error }
 error-input-cut = la sortie standard a été fermée (son lecteur est parti) avant que toute l'entrée soit envoyée : { $sent } de l'entrée avaient été envoyés, et la connexion a été coupée par un RST pour que le pair sache que son flux n'est pas entier
+error-input-unacknowledged = la sortie standard a été fermée (son lecteur est parti) avant que le pair ait toute l'entrée : ses { $sent } avaient tous été confiés au socket, mais { $owed } n'avaient pas été acquittés, et la connexion a été coupée par un RST qui les jette, pour que le pair sache que son flux n'est pas entier
 notice-stdout-given-up = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : la suite du compte rendu est ici, sur la sortie d'erreur
 notice-not-shown = { $n } { $n ->
         [one] événement n'a pas été montré
