@@ -537,10 +537,14 @@ fn the_demo_table_s_wire_counts_are_tcpdump_s() {
     if !can_capture() {
         return;
     }
-    // "5 data segments of 10 bytes" / "5 segments de données de 10 octets".
-    let segments =
-        Regex::new(r"(\d+) (?:data segments?|segments? de données) (?:of|de) (\d+) (?:bytes|octets)")
-            .unwrap();
+    // "5 data segments of 10 bytes" / "5 segments de données de 10 octets",
+    // or, when the sending kernel merged sends, each size: "3 data
+    // segments: 10 + 10 + 30 bytes" / "3 segments de données : 10 + 10 + 30
+    // octets".
+    let segments = Regex::new(
+        r"(\d+) (?:data segments?|segments? de données)(?: (?:of|de) (\d+)| ?: ([\d+ ]+)) (?:bytes|octets)",
+    )
+    .unwrap();
     let datagrams = Regex::new(
         r"(?:On the wire|Sur le réseau) ?: (\d+) datagram(?:me)?s? (?:of|de) (\d+) (?:bytes|octets)",
     )
@@ -564,16 +568,19 @@ fn the_demo_table_s_wire_counts_are_tcpdump_s() {
         for (row, (tcp, udp)) in cells.iter().take(2).enumerate() {
             let (tcp, udp) = (norm(tcp), norm(udp));
             let c = segments.captures(&tcp).unwrap_or_else(|| panic!("row {row}: {tcp}"));
-            let (n, size): (usize, u64) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+            let n: usize = c[1].parse().unwrap();
+            let sizes: Vec<u64> = match (c.get(2), c.get(3)) {
+                (Some(size), _) => vec![size.as_str().parse().unwrap(); n],
+                (None, Some(each)) => each.as_str().split('+').map(|s| s.trim().parse().unwrap()).collect(),
+                (None, None) => unreachable!(),
+            };
+            assert_eq!(sizes.len(), n, "row {row}: {tcp}");
             // Some TCP connection of the run carried exactly that, one way.
             let mut flows: HashMap<(u16, u16), Vec<u64>> = HashMap::new();
             for p in seen.iter().filter(|p| p.proto == "tcp" && p.length > 0) {
                 flows.entry((p.from, p.to)).or_default().push(p.length);
             }
-            assert!(
-                flows.values().any(|v| v.len() == n && v.iter().all(|&l| l == size)),
-                "row {row}: {tcp} against {flows:?}"
-            );
+            assert!(flows.values().any(|v| *v == sizes), "row {row}: {tcp} against {flows:?}");
             let c = datagrams.captures(&udp).unwrap_or_else(|| panic!("row {row}: {udp}"));
             let (n, size): (usize, u64) = (c[1].parse().unwrap(), c[2].parse().unwrap());
             let mut flows: HashMap<(u16, u16), Vec<u64>> = HashMap::new();
