@@ -577,3 +577,32 @@ fn the_nc_here_is_openbsd_s() {
         assert!(said.contains("OpenBSD netcat"), "the nc here is not OpenBSD's: {said}");
     }
 }
+
+/// `netplay nc` takes no `--script` (nc has no such flag): it says so in
+/// one line, and exits 1 as nc does for a flag it does not know, before any
+/// socket is made. docs/scripts.md quotes that line; the quote must be the
+/// line a run prints.
+#[test]
+fn nc_takes_no_script_and_the_scripts_page_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("course-client.np");
+    std::fs::write(&script, "> Hello serveur !\n< Bonjour client !\n").unwrap();
+    let script = script.to_str().unwrap();
+    let args = ["--script", script, "127.0.0.1", "12345"];
+    let output = Tool::Netplay.command(&args).stderr(Stdio::piped()).output().unwrap();
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "netplay nc --script: exit code ({said})");
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
+    assert!(said.contains("--script"), "the line names the flag: {said}");
+    if have("nc") {
+        let nc = Tool::Nc.command(&args).status().unwrap();
+        assert_eq!(nc.code(), Some(1), "nc --script: exit code");
+    }
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scripts.md")).unwrap();
+    let quoted = page.split("```\n").any(|block| block.trim_end() == said.trim_end());
+    assert!(quoted, "docs/scripts.md does not quote the line netplay nc --script prints: {said}");
+    assert!(
+        page.contains("not on `netplay nc`"),
+        "docs/scripts.md does not say netplay nc takes no --script"
+    );
+}
