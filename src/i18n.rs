@@ -8,6 +8,7 @@
 //! the reader's language, `--json` always in English (programs read it).
 
 pub mod lang;
+pub mod painted;
 pub mod units;
 
 use std::borrow::Cow;
@@ -18,6 +19,8 @@ use std::time::Duration;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::types::{FluentNumber, FluentNumberOptions};
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+pub use painted::Painted;
 
 pub use lang::Lang;
 
@@ -85,10 +88,9 @@ pub enum Arg {
     Rate(f64),
     /// A message of its own, rendered in the same language.
     Msg(Box<Msg>),
-    /// Text a reporter rendered and then coloured: SGR codes (`ESC [ … m`)
-    /// around sentences already made safe. The codes reach the terminal;
-    /// anything else unsafe in it is escaped as in any value.
-    Styled(String),
+    /// Text a reporter coloured: its codes are [`Paint`](painted::Paint)'s
+    /// alone, around text made safe ([`Painted`]); they reach the terminal.
+    Styled(Painted),
 }
 
 impl Arg {
@@ -108,8 +110,8 @@ impl Arg {
         Arg::Decimal(value, digits)
     }
     /// Coloured text for a sentence's placeholder ([`Arg::Styled`]).
-    pub fn styled(text: impl Into<String>) -> Arg {
-        Arg::Styled(text.into())
+    pub fn styled(text: Painted) -> Arg {
+        Arg::Styled(text)
     }
 }
 
@@ -214,8 +216,8 @@ impl Msg {
                 let marked: Vec<(&'static str, Arg)> = args
                     .iter()
                     .map(|(name, arg)| match arg {
-                        Arg::Styled(text) => {
-                            styled.push(text.as_str());
+                        Arg::Styled(painted) => {
+                            styled.push(painted.as_str());
                             (*name, Arg::Str(style_marker(styled.len() - 1).to_string()))
                         }
                         arg => (*name, arg.clone()),
@@ -229,7 +231,7 @@ impl Msg {
             Cow::Owned(safe) => safe,
         };
         for (i, value) in styled.iter().enumerate() {
-            text = text.replace(style_marker(i), &styled_safe(value));
+            text = text.replace(style_marker(i), value);
         }
         text
     }
@@ -350,7 +352,7 @@ fn plain_number(value: f64, digits: usize, grouping: bool) -> FluentValue<'stati
 fn value(lang: Lang, arg: &Arg) -> FluentValue<'static> {
     match arg {
         Arg::Str(s) => FluentValue::String(Cow::Owned(s.clone())),
-        Arg::Styled(s) => FluentValue::String(Cow::Owned(styled_safe(s))),
+        Arg::Styled(s) => FluentValue::String(Cow::Owned(s.as_str().to_string())),
         Arg::Int(n) => plain_number(*n as f64, 0, false),
         Arg::Count(n) => plain_number(*n as f64, 0, true),
         Arg::Decimal(v, digits) => plain_number(*v, *digits, false),
@@ -403,28 +405,6 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
 /// and no escaped value holds.
 fn style_marker(i: usize) -> char {
     char::from_u32(0x10_0000 + i as u32).unwrap_or('\u{10FFFD}')
-}
-
-/// A coloured value with its SGR codes (`ESC [` digits and `;` `m`) kept
-/// and everything else made [`terminal_safe`].
-fn styled_safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("\x1b[") {
-        let after = &rest[start + 2..];
-        let len = after.find(|c: char| !(c.is_ascii_digit() || c == ';')).unwrap_or(after.len());
-        if !after[len..].starts_with('m') {
-            // Not a colour: escaped with what follows.
-            out.push_str(&terminal_safe(&rest[..start + 1]));
-            rest = &rest[start + 1..];
-            continue;
-        }
-        out.push_str(&terminal_safe(&rest[..start]));
-        out.push_str(&rest[start..start + 2 + len + 1]);
-        rest = &after[len + 1..];
-    }
-    out.push_str(&terminal_safe(rest));
-    out
 }
 
 fn format(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
@@ -497,12 +477,13 @@ mod tests {
 
     /// A reporter's coloured value keeps its colour codes (issue 20's
     /// learner saw `␛[32maccepted …␛[0m` in every coloured terminal), and
-    /// only those: another escape in it, or in a plain value beside it, is
+    /// only those: an escape in its text, or in a plain value beside it, is
     /// shown, not acted on.
     #[test]
     fn a_coloured_value_keeps_its_colour_and_nothing_else() {
-        let tag = "\u{1b}[1m#1\u{1b}[0m";
-        let text = "\u{1b}[32maccepted 127.0.0.1:1\u{1b}[0m";
+        use painted::Paint;
+        let tag = Painted::text("#1").paint(Paint::Bold, true);
+        let text = Painted::text("accepted 127.0.0.1:1").paint(Paint::Fg(colored::Color::Green), true);
         let line = crate::msg!(
             "accepted-line",
             tag = Arg::styled(tag),
@@ -513,11 +494,12 @@ mod tests {
         );
         assert_eq!(
             line.render(Lang::En),
-            format!("{tag} {text} at +1.0ms   (local 127.0.0.1:2; 1 is the client's ephemeral port)")
+            "\u{1b}[1m#1\u{1b}[0m \u{1b}[32maccepted 127.0.0.1:1\u{1b}[0m at +1.0ms   \
+             (local 127.0.0.1:2; 1 is the client's ephemeral port)"
         );
         let hostile = crate::msg!(
             "accepted-line",
-            tag = Arg::styled("\u{1b}]0;PWNED\u{7}\u{1b}[1m#1"),
+            tag = Arg::styled(Painted::text("\u{1b}]0;PWNED\u{7}\u{1b}[1m#1").paint(Paint::Bold, true)),
             text = "\u{1b}[32mx",
             when = "+1.0ms",
             local = "l",
@@ -525,7 +507,7 @@ mod tests {
         );
         assert_eq!(
             hostile.render(Lang::En),
-            "␛]0;PWNED␇\u{1b}[1m#1 ␛[32mx at +1.0ms   (local l; 1 is the client's ephemeral port)"
+            "\u{1b}[1m␛]0;PWNED␇␛[1m#1\u{1b}[0m ␛[32mx at +1.0ms   (local l; 1 is the client's ephemeral port)"
         );
     }
 

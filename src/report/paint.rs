@@ -1,40 +1,28 @@
 //! The ANSI sequences the renderers paint with, in one place: a colour,
 //! bold, dim, or both, each reset after its text, and the text as it is
 //! when colour is off. The hex dump's renderers (hexdump/) write theirs as
-//! bytes from their hot loop and keep them beside it; width.rs and i18n
-//! read sequences, they do not paint.
+//! bytes from their hot loop and keep them beside it; width.rs reads
+//! sequences, it does not paint. The styles themselves, [`Paint`], are
+//! i18n's (i18n/painted.rs), which paints a sentence's coloured values
+//! from escaped text, so a peer's bytes never carry a code into one.
 
-use colored::Color;
-
-/// How a piece of text is painted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paint {
-    Plain,
-    Bold,
-    Dim,
-    Fg(Color),
-    /// A colour, in bold (the demo's ends).
-    BoldFg(Color),
-}
+pub use crate::i18n::painted::Paint;
 
 /// Clears a terminal line from the start: a progress line's place.
 pub const CLEAR_LINE: &[u8] = b"\r\x1b[K";
 
 /// `text` painted `how` when `color` is on; as it is otherwise.
 pub fn paint(text: &str, how: Paint, color: bool) -> String {
-    let code = match (color, how) {
-        (false, _) | (true, Paint::Plain) => return text.to_string(),
-        (true, Paint::Bold) => "1".to_string(),
-        (true, Paint::Dim) => "2".to_string(),
-        (true, Paint::Fg(c)) => c.to_fg_str().to_string(),
-        (true, Paint::BoldFg(c)) => format!("1;{}", c.to_fg_str()),
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
+    match (color, how.sgr()) {
+        (true, Some(code)) => format!("\x1b[{code}m{text}\x1b[0m"),
+        _ => text.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use colored::Color;
 
     #[test]
     fn each_paint_is_its_sequence_and_nothing_without_colour() {

@@ -24,20 +24,19 @@ impl Human {
         };
         let size = match cut {
             Some(arrived) => {
-                let text = self.t(msg!(
+                let text = msg!(
                     "datagram-cut",
                     arrived = arrived,
                     kept = kept,
                     discarded = arrived - kept,
                     recv_size = self.style.recv_size
-                ));
-                self.paint(Color::Red, &text)
+                );
+                self.painted(Paint::Fg(Color::Red), &text)
             }
-            None => self.t(byte_count(kept)),
+            None => self.painted(Paint::Plain, &byte_count(kept)),
         };
-        let head = self.paint(color, &self.t(head));
-        let when = self.dim(&self.when());
-        let (head, size, when) = (Arg::styled(head), Arg::styled(size), Arg::styled(when));
+        let head = self.painted(Paint::Fg(color), &head);
+        let (head, size, when) = (Arg::styled(head), Arg::styled(size), Arg::styled(self.when_dim()));
         let line = self.t(msg!("datagram-head", head = head, size = size, when = when));
         self.line(&line);
         let first = match dir {
@@ -71,7 +70,7 @@ impl Human {
             dumper.finish(&mut self.buf);
         }
         // A datagram is one message: decoded from its start, dumped or not.
-        self.decoded("", bytes);
+        self.decoded(&Painted::text(""), bytes);
     }
 
     pub(super) fn done(
@@ -133,7 +132,7 @@ impl Human {
     pub(super) fn data(&mut self, conn: u64, dir: Dir, chunk: u64, offset: u64, bytes: &[u8]) {
         if !self.style.dumps {
             // The payload goes elsewhere (--raw); its decoded values still show.
-            let label = self.t(msg!("chunk-label", tag = Arg::styled(self.conn_tag(conn)), chunk = chunk));
+            let label = self.chunk_label(conn, chunk);
             self.decoded(&label, bytes);
             return;
         }
@@ -163,7 +162,7 @@ impl Human {
             .entry((conn, dir))
             .or_insert_with(|| Dumper::new(layout, color, offset).with_renderer(renderer));
         dumper.push(bytes, &mut self.buf);
-        self.decoded("", bytes);
+        self.decoded(&Painted::text(""), bytes);
     }
 
     /// With --explain, what `data.decode()` gives for received bytes, or the
@@ -183,19 +182,19 @@ impl Human {
 
     /// With --decode, the line under a chunk: its first bytes decoded as
     /// `struct.unpack_from` would, or a note when the chunk is too short.
-    pub(super) fn decoded(&mut self, label: &str, bytes: &[u8]) {
+    pub(super) fn decoded(&mut self, label: &Painted, bytes: &[u8]) {
         let Some(format) = &self.style.decode else { return };
         let decoded = format.unpack_from(bytes);
         let label = match &decoded {
             Ok(_) if bytes.len() > format.size() => self.t(msg!(
                 "decode-first",
-                label = Arg::styled(label),
+                label = Arg::styled(label.clone()),
                 format = format.to_string(),
                 size = format.size(),
                 len = bytes.len()
             )),
-            Ok(_) => format!("{label}{format}: "),
-            Err(_) => self.t(msg!("decode-note", label = Arg::styled(label))),
+            Ok(_) => format!("{}{format}: ", label.as_str()),
+            Err(_) => self.t(msg!("decode-note", label = Arg::styled(label.clone()))),
         };
         push_decoded(&label, &decoded, self.style.color, &mut self.buf);
     }
@@ -206,7 +205,7 @@ impl Human {
         if !self.style.dumps {
             // The payload goes elsewhere (--raw); its decoded values still show.
             if let Some(conn) = conn {
-                let label = format!("{} chunk {chunk}: ", self.conn_tag(conn));
+                let label = self.chunk_label(conn, chunk);
                 self.decoded(&label, bytes);
             }
             return;
@@ -227,7 +226,7 @@ impl Human {
             .entry(key)
             .or_insert_with(|| Dumper::new(layout, color, offset).with_renderer(renderer));
         dumper.push(bytes, &mut self.buf);
-        self.decoded("", bytes);
+        self.decoded(&Painted::text(""), bytes);
     }
 
     pub(super) fn dropped(

@@ -28,7 +28,7 @@ use crate::event::demo::{DemoPart, DemoRow};
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, SlowPolicy, SockOpt, Step};
 use crate::hexdump::{Dumper, Layout, Renderer};
 use crate::i18n::units::format_duration_in;
-use crate::i18n::{Arg, Lang, Msg};
+use crate::i18n::{Arg, Lang, Msg, Painted};
 use crate::model::clock::Stamp;
 use crate::model::packet::PacketKind;
 use crate::model::ports;
@@ -269,7 +269,28 @@ impl Human {
     }
 
     fn conn_tag(&self, conn: u64) -> String {
-        self.bold(&format!("#{conn}"))
+        self.tag(conn).into_string()
+    }
+
+    /// `#N` in bold: a connection's tag, as a sentence's coloured value.
+    fn tag(&self, conn: u64) -> Painted {
+        Painted::text(&format!("#{conn}")).paint(Paint::Bold, self.style.color)
+    }
+
+    /// A message in the reader's language, painted `how`: a sentence's
+    /// coloured value.
+    fn painted(&self, how: Paint, msg: &Msg) -> Painted {
+        Painted::msg(msg, self.style.lang).paint(how, self.style.color)
+    }
+
+    /// When the event happened ([`Self::when`]), dim: a sentence's value.
+    fn when_dim(&self) -> Painted {
+        Painted::text(&self.when()).paint(Paint::Dim, self.style.color)
+    }
+
+    /// The label a chunk's decoded values follow: `#1 chunk 2: `.
+    fn chunk_label(&self, conn: u64, chunk: u64) -> Painted {
+        self.painted(Paint::Plain, &msg!("chunk-label", tag = Arg::styled(self.tag(conn)), chunk = chunk))
     }
 }
 

@@ -173,13 +173,11 @@ impl Human {
     }
 
     pub(super) fn accepted(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr) {
-        let tag = self.conn_tag(conn);
-        let text = self.t(msg!("accepted", peer = self.show_addr(peer)));
-        let text = self.paint(Color::Green, &text);
+        let text = self.painted(Paint::Fg(Color::Green), &msg!("accepted", peer = self.show_addr(peer)));
         // The connection's duration runs from this line's stamp (closed).
         self.opened.insert(conn, self.at);
-        let when = Arg::styled(self.dim(&self.when()));
-        let (tag, text) = (Arg::styled(tag), Arg::styled(text));
+        let when = Arg::styled(self.when_dim());
+        let (tag, text) = (Arg::styled(self.tag(conn)), Arg::styled(text));
         let line = self.t(msg!(
             "accepted-line",
             tag = tag,
@@ -193,16 +191,15 @@ impl Human {
     }
 
     pub(super) fn connected(&mut self, conn: u64, local: &SocketAddr, peer: &SocketAddr, ephemeral: bool) {
-        let tag = self.conn_tag(conn);
-        let text = self.paint(Color::Green, &self.t(msg!("connected-to", peer = peer)));
+        let text = self.painted(Paint::Fg(Color::Green), &msg!("connected-to", peer = peer));
         let port = local.port();
         let origin = match ephemeral {
             true => msg!("origin-ephemeral", port = port),
             false => msg!("origin-asked", port = port),
         };
         self.opened.insert(conn, self.at);
-        let when = Arg::styled(self.dim(&self.when()));
-        let (tag, text) = (Arg::styled(tag), Arg::styled(text));
+        let when = Arg::styled(self.when_dim());
+        let (tag, text) = (Arg::styled(self.tag(conn)), Arg::styled(text));
         let line = self.t(msg!(
             "connected-line",
             tag = tag,
@@ -314,8 +311,8 @@ impl Human {
     }
 
     pub(super) fn rejected(&mut self, peer: &SocketAddr, reason: &Msg) {
-        let text = self.t(msg!("rejected", peer = self.show_addr(peer), reason = reason.clone()));
-        let text = self.paint(Color::Red, &text);
+        let text = msg!("rejected", peer = self.show_addr(peer), reason = reason.clone());
+        let text = self.painted(Paint::Fg(Color::Red), &text);
         let line = self.t(msg!("rejected-line", text = Arg::styled(text)));
         self.line(&line);
     }
