@@ -989,9 +989,17 @@ fn a_script_runs_page_shows_each_step_where_it_happened_and_the_verdict() {
         .chain(&rest)
         .filter(|l| l.contains("\"event\":\"script\""))
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .map(|s| format!("#1 {}: {}", s["line"], s["text"].as_str().unwrap()))
+        .map(|s| {
+            let mark = if s["outcome"] == "passed" { "✓" } else { "✗" };
+            format!("#1 {mark} line {}: {}", s["line"], s["text"].as_str().unwrap())
+        })
         .collect();
-    assert_eq!(played, ["#1 1: < Hello serveur !", "#1 2: > Bonjour client !", "#1 3: < encore ?"]);
+    // Each step's label is the terminal's line for it: its ✓ or ✗ and
+    // "line N" (the failed one read `#1 3: < encore ?` before).
+    assert_eq!(
+        played,
+        ["#1 ✓ line 1: < Hello serveur !", "#1 ✓ line 2: > Bonjour client !", "#1 ✗ line 3: < encore ?"]
+    );
     let rows = timeline(&dom(browser, &page));
     let steps: Vec<&(String, String, String)> = rows.iter().filter(|r| played.contains(&r.1)).collect();
     assert_eq!(
@@ -1056,9 +1064,9 @@ fn a_script_runs_page_shows_each_step_where_it_happened_and_the_verdict() {
     };
     let (send, sent, recv, got, close) = (
         at("#1 sendall(15 bytes)"),
-        at("#1 4: > Hello serveur !"),
+        at("#1 ✓ line 4: > Hello serveur !"),
         at("#1 recv(65536) → 16 bytes"),
-        at("#1 5: < Bonjour client !"),
+        at("#1 ✓ line 5: < Bonjour client !"),
         at("#1 close()"),
     );
     assert!(send < sent && sent < recv && recv < got && got < close, "{labels:#?}");

@@ -426,14 +426,16 @@ impl Recorder {
                 self.session.push(s, Row::new(at, Some(us), Tone::Error, text), None);
             }
             Event::Packet(p) => self.packet(s, Some(us), at, p),
-            // A script's step: its line as written on our lifeline, and
-            // what the terminal says of it beside (a failure, its diff).
+            // A script's step: on our lifeline, the terminal's line for it
+            // (`#1 ✗ line 3: < encore ?`), and beside, what the terminal
+            // says of it (a failure, its diff).
             Event::Script(step) => {
                 let failed = step.outcome != crate::event::script::Outcome::Passed;
-                let tag = step.conn.map(|c| format!("#{c} ")).unwrap_or_default();
                 let tone = if failed { Tone::Error } else { Tone::Step };
-                let mut r = row(tone, format!("{tag}{}: {}", step.line, step.text));
-                for (text, bad) in crate::report::script::step_lines(lang, step, None) {
+                let lines = crate::report::script::step_lines(lang, step, None);
+                let head = lines.first().map(|(text, _)| text.clone()).unwrap_or_default();
+                let mut r = row(tone, head);
+                for (text, bad) in lines {
                     r.details.push(if bad { Detail::Warn(text) } else { Detail::Note(text) });
                 }
                 self.session.push(s, r, None);
