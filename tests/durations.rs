@@ -147,20 +147,58 @@ fn stamp_of(line: &str) -> (f64, f64) {
 }
 
 /// An idle close says for how long nothing came: at least that long
-/// separates its stamp from the last chunk received.
+/// separates its stamp from the last chunk received. tcp serve's
+/// --idle-timeout and tcp connect's --timeout end alike: each prints its
+/// close line, with the reason naming the option that set the limit, then
+/// TCP_INFO's last reading (--explain), then the error (exit 5). tcp
+/// connect printed neither the close nor TCP_INFO before (note27).
 #[test]
 fn an_idle_close_comes_at_least_that_long_after_the_last_chunk() {
     if !common::have("python3") {
         return;
     }
     let idle_for = Regex::new(
-        r"(?:nothing received for|rien reçu depuis|rien reçu pendant) (\d+(?:[.,]\d+)? ?(?:µs|ms|s))",
+        r"(?:nothing received for|rien reçu depuis|rien reçu pendant) (\d+(?:[.,]\d+)? ?(?:µs|ms|s)) \((--[a-z-]+)\)",
     )
     .unwrap();
+    // Each end's stdout, and the option it was given.
+    let check = |lang: &str, lines: &[String], flag: &str| {
+        let text = lines.join("\n").replace(['\u{a0}', '\u{202f}'], " ");
+        let recv = text.lines().rfind(|l| l.contains("← recv")).unwrap_or_else(|| panic!("{text}"));
+        let closed = text
+            .lines()
+            .position(|l| l.contains("closed at") || l.contains("fermée à"))
+            .unwrap_or_else(|| panic!("{flag}: no close line\n{text}"));
+        let lines: Vec<&str> = text.lines().collect();
+        let idle = idle_for.captures(lines[closed]).unwrap_or_else(|| panic!("{}", lines[closed]));
+        assert_eq!(&idle[2], flag, "the reason names the option: {}", lines[closed]);
+        let ((from, from_unit), (to, to_unit)) = (stamp_of(recv), stamp_of(lines[closed]));
+        let (idle, idle_unit) = micros(&idle[1]);
+        assert!(to - from >= idle - (from_unit + to_unit + idle_unit), "{recv}\n{}", lines[closed]);
+        assert_eq!(check_closes(lang, &lines.iter().map(|l| l.to_string()).collect::<Vec<_>>()), 1, "{text}");
+        let info = lines[closed..]
+            .iter()
+            .filter(|l| {
+                l.contains("TCP_INFO at its last reading:") || l.contains("TCP_INFO à sa dernière lecture :")
+            })
+            .count();
+        assert_eq!(info, 1, "{flag}: one TCP_INFO line after the close\n{text}");
+    };
     for lang in ["en", "fr"] {
         let mut server = start_in(
             lang,
-            &["tcp", "serve", "--port", "0", "--once", "--reply", BONJOUR, "--idle-timeout", "300ms"],
+            &[
+                "--explain",
+                "tcp",
+                "serve",
+                "--port",
+                "0",
+                "--once",
+                "--reply",
+                BONJOUR,
+                "--idle-timeout",
+                "300ms",
+            ],
         );
         let port = port_of(&server.expect(|l| l.starts_with("● ")));
         // Sends, reads the reply, then sends nothing until the server closes.
@@ -173,17 +211,43 @@ while s.recv(1024):
 "#;
         let client = Command::new("python3").args(["-c", script, &port.to_string()]).output().unwrap();
         assert!(client.status.success(), "{}", String::from_utf8_lossy(&client.stderr));
-        server.wait_within(PATIENCE);
+        assert_eq!(server.wait_within(PATIENCE), Some(5), "tcp serve --once, its client idle");
         let mut lines = server.seen().to_vec();
         lines.extend(server.rest());
-        let text = lines.join("\n").replace(['\u{a0}', '\u{202f}'], " ");
-        let recv = text.lines().rfind(|l| l.contains("← recv")).unwrap_or_else(|| panic!("{text}"));
-        let closed = text.lines().find(|l| l.contains("closed at") || l.contains("fermée à")).unwrap();
-        let idle = idle_for.captures(closed).unwrap_or_else(|| panic!("{closed}"));
-        let ((from, from_unit), (to, to_unit)) = (stamp_of(recv), stamp_of(closed));
-        let (idle, idle_unit) = micros(&idle[1]);
-        assert!(to - from >= idle - (from_unit + to_unit + idle_unit), "{recv}\n{closed}");
-        assert_eq!(check_closes(lang, &lines), 1, "{text}");
+        check(lang, &lines, "--idle-timeout");
+
+        // tcp connect against a python3 server that answers, then holds the
+        // connection, sending nothing, until the test closes its stdin.
+        let script = r#"
+import socket, sys
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(1)
+print(l.getsockname()[1], flush=True)
+c, _ = l.accept()
+c.settimeout(20)
+c.recv(1024)
+c.sendall(b"Bonjour client !")
+sys.stdin.read()
+"#;
+        let mut peer = common::Proc::spawn_piped({
+            let mut command = Command::new("python3");
+            command.args(["-c", script]);
+            command
+        });
+        let port: u16 = peer.expect(|_| true).trim().parse().unwrap();
+        let client = common::netplay()
+            .args(["--color", "never", "--lang", lang, "--explain", "tcp", "connect"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-m", "Hello serveur !", "--timeout", "300ms"])
+            .output()
+            .unwrap();
+        drop(peer.stdin.take());
+        peer.wait_within(PATIENCE);
+        assert_eq!(client.status.code(), Some(5), "{}", String::from_utf8_lossy(&client.stderr));
+        let lines: Vec<String> =
+            String::from_utf8(client.stdout).unwrap().lines().map(String::from).collect();
+        check(lang, &lines, "--timeout");
     }
 }
 

@@ -410,6 +410,7 @@ impl TcpConnectArgs {
             input: self.input.into_input(),
             bind,
             timeout: self.timeout,
+            timeout_flag: "--timeout",
             recv_size: self.recv_size,
             half_close: self.half_close.into_config(),
             crlf: false,

@@ -399,6 +399,7 @@ impl NcArgs {
             input,
             bind,
             timeout: connect_timeout,
+            timeout_flag: "-w",
             recv_size: 64 << 10,
             half_close,
             crlf: self.crlf,

@@ -196,6 +196,9 @@ pub struct ConnectConfig {
     pub bind: Option<SocketAddr>,
     /// Bounds connecting, and waiting while nothing moves either way.
     pub timeout: Option<Duration>,
+    /// The option that set `timeout`, as the person typed it (`--timeout`;
+    /// nc's `-w`): the idle close's reason and hint name it.
+    pub timeout_flag: &'static str,
     pub recv_size: usize,
     /// When to half-close after the input ends (--half-close).
     pub half_close: HalfClose,

@@ -205,6 +205,7 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
         input: Input::Messages(messages),
         bind: None,
         timeout: Some(PATIENCE),
+        timeout_flag: "--timeout",
         recv_size,
         half_close: HalfClose::Always,
         crlf: false,

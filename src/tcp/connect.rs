@@ -132,6 +132,21 @@ fn exchange(
     };
 
     let received = receive(&stream, peer, &config, &report, &activity, &sender);
+    if let Err(e) = &received
+        && let Some(NetError::Idle { after, flag, .. }) = e.downcast_ref::<NetError>()
+    {
+        // Ended by --timeout as tcp serve's --idle-timeout ends a client:
+        // the close is told, with TCP_INFO read just before it.
+        activity.tcp_info.read(&stream);
+        report.emit(Event::Closed {
+            conn: CONN,
+            bytes_in: activity.bytes_in.load(Ordering::Relaxed),
+            bytes_out: activity.bytes_out.load(Ordering::Relaxed),
+            duration: start.elapsed(),
+            reason: Some(msg!("reason-idle", after = crate::i18n::Arg::duration(*after), flag = *flag)),
+            tcp_info: activity.tcp_info.get(),
+        })?;
+    }
     // The server's EOF closes only its direction: input is sent whole
     // before we close, as `nc -N` does, and a send that fails says so. A
     // person typing at a terminal is the exception: once the server has
@@ -464,7 +479,12 @@ fn receive(
     let idle = || {
         let limit = config.timeout.unwrap_or_default();
         let idle = sender.is_finished() || activity.since_last_send() >= limit;
-        idle.then_some(NetError::Idle { what: Op::WaitData, addr: peer, after: limit, flag: "--timeout" })
+        idle.then_some(NetError::Idle {
+            what: Op::WaitData,
+            addr: peer,
+            after: limit,
+            flag: config.timeout_flag,
+        })
     };
     if config.path == BytePath::Kernel && direct::receives() {
         let out = direct::stdout().map_err(OutputError)?;

@@ -183,7 +183,7 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
             }
         }
         ReadEnd::Idle(after) => Some((
-            msg!("reason-idle", after = Arg::duration(after)),
+            msg!("reason-idle", after = Arg::duration(after), flag = "--idle-timeout"),
             NetError::Idle { what: Op::WaitData, addr: peer, after, flag: "--idle-timeout" }.into(),
         )),
         ReadEnd::Failed(e) => Some(failed(Op::Recv, peer, e)),

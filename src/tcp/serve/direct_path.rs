@@ -77,7 +77,7 @@ pub(super) async fn serve_direct(
         Served::RecvFailed(e) => Some(failed(Op::Recv, peer, e)),
         Served::SendFailed(e) => Some(failed(Op::Send, peer, e)),
         Served::Idle(after) => Some((
-            msg!("reason-idle", after = Arg::duration(after)),
+            msg!("reason-idle", after = Arg::duration(after), flag = "--idle-timeout"),
             NetError::Idle { what: Op::WaitData, addr: peer, after, flag: "--idle-timeout" }.into(),
         )),
         Served::Stalled { waiting } => {
