@@ -558,3 +558,74 @@ fn count(server: &mut Proc, what: &str) -> usize {
     let count = line.split(what).nth(1).and_then(|rest| rest.split_whitespace().next());
     count.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("no count in {line}"))
 }
+
+/// Many clients connecting at once: the number a learner reads on each
+/// `#N accepted` line is the accept order, and the lines come in that
+/// order, with the joins counting up beside them (note27: `#2 accepted …`
+/// was printed before `#1 accepted …` once). The accept loop numbers the
+/// connections; each one's task took its line's place when it ran, so a
+/// task that ran first put its higher number first.
+#[test]
+fn clients_connecting_at_once_are_told_in_accept_order() {
+    const CLIENTS: usize = 64;
+    for json in [true, false] {
+        let mut args = vec!["--broadcast"];
+        if !json {
+            args = vec!["--color", "never", "tcp", "serve", "--port", "0", "--broadcast"];
+        }
+        let (mut server, addr) = match json {
+            true => tcp_server(&args),
+            false => {
+                let mut server = Proc::start(&args);
+                let line = server.expect(|l| l.starts_with("● "));
+                let port = line.split("127.0.0.1:").nth(1).unwrap().split(' ').next().unwrap();
+                (server, format!("127.0.0.1:{port}").parse().unwrap())
+            }
+        };
+        let barrier = Arc::new(std::sync::Barrier::new(CLIENTS));
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                let barrier = barrier.clone();
+                thread::spawn(move || {
+                    barrier.wait();
+                    connect(addr)
+                })
+            })
+            .collect();
+        let clients: Vec<TcpStream> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+        // Each accepted line and each join, in the order shown.
+        let (mut accepted, mut joins) = (Vec::new(), Vec::new());
+        while joins.len() < CLIENTS {
+            let line = server.expect(|_| true);
+            if json {
+                let event: serde_json::Value = match serde_json::from_str(&line) {
+                    Ok(event) => event,
+                    Err(_) => continue,
+                };
+                match event["event"].as_str() {
+                    Some("accepted") => accepted.push(event["conn"].as_u64().unwrap()),
+                    Some("join") => {
+                        joins.push((event["conn"].as_u64().unwrap(), event["clients"].as_u64().unwrap()))
+                    }
+                    _ => {}
+                }
+            } else if let Some(rest) = line.strip_prefix('#') {
+                let (n, rest) = rest.split_once(' ').unwrap();
+                let n: u64 = n.parse().unwrap();
+                if rest.starts_with("accepted ") {
+                    accepted.push(n);
+                } else if rest.starts_with("joins") {
+                    let count = rest.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty()).unwrap();
+                    joins.push((n, count.parse().unwrap()));
+                }
+            }
+        }
+        let order: Vec<u64> = (1..=CLIENTS as u64).collect();
+        assert_eq!(accepted, order, "json {json}: the accepted lines in the accept order");
+        let counts: Vec<(u64, u64)> = order.iter().map(|&n| (n, n)).collect();
+        assert_eq!(joins, counts, "json {json}: each join counts up in the same order");
+        drop(clients);
+        kill("-INT", server.pid());
+        server.wait_within(PATIENCE);
+    }
+}

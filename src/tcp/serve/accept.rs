@@ -34,6 +34,7 @@ pub(super) async fn serve(
         stop: Notify::new(),
         quitting: AtomicBool::new(false),
         quit: Notify::new(),
+        told: tokio::sync::watch::Sender::new(0),
     });
     let waker = server.clone();
     server.report.on_output_failure(move || waker.stop.notify_one());

@@ -58,10 +58,13 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     let (outbox, inbox) = outbox::channel(server.config.queue_limit);
     let cut = Arc::new(Cut::default());
     let release = Arc::new(Notify::new());
-    // In broadcast, the count and the places of "accepted" and "joins" in
-    // the order are taken together under the hub's lock: the joins count
-    // up in the order they are shown, however the tasks run.
+    // The places of "accepted" lines are taken in the accept order, one
+    // connection after the other (Turn): the number a learner reads is that
+    // order. In broadcast, the count and the places of "accepted" and
+    // "joins" are taken together under the hub's lock: the joins count up
+    // in the order they are shown.
     let broadcast = server.config.clients == Clients::Broadcast;
+    let turn = Turn::wait(&server.told, conn).await;
     let rooms = match broadcast {
         true => Some((server.report.room_async(0).await, server.report.room_async(0).await)),
         false => None,
@@ -69,6 +72,11 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     let (clients, causes) = server.hub.join_then(conn, &outbox, cut.clone(), release.clone(), |clients| {
         (clients, rooms.map(|(accepted, joins)| (accepted.cause(), joins.cause())))
     });
+    let (accepted, joins) = match causes {
+        Some((accepted, joins)) => (accepted, Some(joins)),
+        None => (server.report.cause_async(0).await, None),
+    };
+    drop(turn);
     // The reader keeps the client's queue open for its answers (--echo,
     // --reply) and, when no stream comes from stdin, until the peer has
     // finished: then "nothing more to send" comes when the peer is done. A
@@ -79,13 +87,7 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
         server.config.answer.echoes() || server.config.answer.reply().is_some() || !server.stdin_stream;
     let holds = !answers && server.config.half_close != HalfClose::Always;
     let mut queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
-    let (accepted, joins) = match causes {
-        Some((accepted, joins)) => {
-            (server.tell(accepted, Event::Accepted { conn, local, peer }), Some(joins))
-        }
-        None => (server.emit(Event::Accepted { conn, local, peer }).await, None),
-    };
-    if accepted.is_err() {
+    if server.tell(accepted, Event::Accepted { conn, local, peer }).is_err() {
         server.hub.leave(conn);
         return;
     }

@@ -185,6 +185,40 @@ struct Server {
     quitting: AtomicBool,
     /// Wakes the accept loop when `quitting` is set.
     quit: Notify,
+    /// The last connection whose "accepted" line has its place: the accept
+    /// loop numbers connections in the accept order, and each one's task
+    /// takes its line's place after the one before it ([`Turn`]).
+    told: tokio::sync::watch::Sender<u64>,
+}
+
+/// A connection's turn to take the place of its "accepted" line: its task
+/// waits until connection `conn - 1` had its turn, so the lines come in the
+/// accept order, numbers increasing, however the tasks run. Dropped (after
+/// the place is taken, or if the task ends first), it passes the turn on.
+struct Turn<'a> {
+    told: &'a tokio::sync::watch::Sender<u64>,
+    conn: u64,
+}
+
+impl<'a> Turn<'a> {
+    async fn wait(told: &'a tokio::sync::watch::Sender<u64>, conn: u64) -> Turn<'a> {
+        let mut seen = told.subscribe();
+        // The sender lives in the server, which outlives this task.
+        let _ = seen.wait_for(|&last| last + 1 >= conn).await;
+        Turn { told, conn }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.told.send_if_modified(|last| {
+            let later = self.conn > *last;
+            if later {
+                *last = self.conn;
+            }
+            later
+        });
+    }
 }
 
 impl Server {
