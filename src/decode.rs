@@ -681,7 +681,7 @@ fn shortest_digits(x: f64) -> (String, i32) {
 }
 
 /// Bytes shown as Python's `repr(bytes)` shows them: `b'f\xc3\xaate'`.
-pub struct PyBytes<'a>(pub &'a [u8]);
+pub(crate) struct PyBytes<'a>(pub &'a [u8]);
 
 impl fmt::Display for PyBytes<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -732,7 +732,12 @@ impl FormatProblem {
 /// indented to the hex panel: `          ↳ <label>(258,)`; or, in yellow,
 /// why they could not be decoded. Values print as Python's `repr` does, so
 /// a bytes value shows escapes, never raw control bytes.
-pub fn push_decoded(label: &str, decoded: &Result<Values, DecodeError>, color: bool, out: &mut Vec<u8>) {
+pub(crate) fn push_decoded(
+    label: &str,
+    decoded: &Result<Values, DecodeError>,
+    color: bool,
+    out: &mut Vec<u8>,
+) {
     let (paint, text) = match decoded {
         Ok(values) => (Color::Blue, values.to_string()),
         Err(error) => (Color::Yellow, error.to_string()),

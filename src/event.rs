@@ -10,13 +10,17 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::i18n::Msg;
+pub use crate::model::Dir;
+pub(crate) use crate::model::Family;
+pub(crate) use crate::model::Proto;
+pub(crate) use crate::model::Role;
+pub(crate) use crate::model::SockOpt;
 use crate::model::clock::Stamp;
 pub(crate) use crate::model::clock::serialize_micros;
-pub use crate::model::{Dir, Family, Proto, Role, SockOpt};
 
-pub mod bench;
-pub mod demo;
-pub mod packet;
+pub(crate) mod bench;
+pub(crate) mod demo;
+pub(crate) mod packet;
 pub mod script;
 
 /// Something that renders events to its writer. Only the report queue's

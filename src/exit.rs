@@ -11,10 +11,10 @@ use crate::net::NetError;
 use crate::sink::OutputError;
 use crate::sys::in_use::{Holder, Program, TIME_WAIT_LEN};
 
-pub use crate::model::Code;
+pub(crate) use crate::model::Code;
 
 /// The table in `lang`, in the words true on this system (`--help`).
-pub fn table_in(lang: Lang) -> String {
+pub(crate) fn table_in(lang: Lang) -> String {
     msg!(
         "exit-table",
         refused = crate::sys::refused::exit_code_note(),
@@ -24,13 +24,13 @@ pub fn table_in(lang: Lang) -> String {
 }
 
 /// The table, in the words true on this system, in English (the man page).
-pub fn table() -> String {
+pub(crate) fn table() -> String {
     table_in(Lang::En)
 }
 
-pub use crate::config::UsageError;
+pub(crate) use crate::config::UsageError;
 
-pub use crate::nc::NcExit;
+pub(crate) use crate::nc::NcExit;
 
 /// The process's exit status for a failed run, and the line to print:
 /// [`outcome`]'s, or for `netplay nc` nc's status ([`NcExit`]).
@@ -51,7 +51,7 @@ pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
 }
 
 /// [`outcome`] in `lang`.
-pub fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
+pub(crate) fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
     if let Some(OutputError(e)) = err.downcast_ref::<OutputError>()
         && e.kind() == io::ErrorKind::BrokenPipe
     {
@@ -169,7 +169,7 @@ fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool
 
 /// A command a person may paste into a shell: each word quoted where the
 /// shell would otherwise read it differently.
-pub fn shell_command(words: &[&str]) -> String {
+pub(crate) fn shell_command(words: &[&str]) -> String {
     shell_words::join(words)
 }
 

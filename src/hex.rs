@@ -28,7 +28,7 @@ const MAX_WORKERS: usize = 4;
 /// past the end of the input shows nothing, with one line on `notes` saying
 /// so, and is no failure: the dump of nothing is complete (xxd exits 0
 /// too, silently).
-pub fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn Write) -> Result<()> {
+pub(crate) fn run(config: &HexConfig, color: bool, out: &mut dyn Write, notes: &mut dyn Write) -> Result<()> {
     let (mut input, name) = open(&config.source)?;
     let skipped = match skip(&mut *input, config.skip)
         .with_context(|| crate::msg!("hex-skip", n = config.skip, name = name.as_str()))?

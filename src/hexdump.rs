@@ -21,7 +21,7 @@ mod avx512;
 /// The kinds of byte the course distinguishes, each with its own colour:
 /// printable (32-126) or not (0-31, 127), and the bytes above ASCII.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Category {
+pub(crate) enum Category {
     /// 0x00, not printable; a run of zeros is common enough to get a calm
     /// glyph and a colour of its own.
     Null,
@@ -35,10 +35,10 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] =
+    pub(crate) const ALL: [Category; 4] =
         [Category::Null, Category::Printable, Category::Control, Category::NonAscii];
 
-    pub const fn of(byte: u8) -> Category {
+    pub(crate) const fn of(byte: u8) -> Category {
         match byte {
             0 => Category::Null,
             0x20..=0x7e => Category::Printable,
@@ -47,7 +47,7 @@ impl Category {
         }
     }
 
-    pub fn color(self) -> Color {
+    pub(crate) fn color(self) -> Color {
         match self {
             Category::Null => Color::BrightBlack,
             Category::Printable => Color::Cyan,
@@ -58,7 +58,7 @@ impl Category {
 
     /// The glyph the legend shows for this category: its text-panel glyph,
     /// or for the categories whose bytes each have their own, one of them.
-    pub const fn glyph(self) -> char {
+    pub(crate) const fn glyph(self) -> char {
         match self {
             Category::Null => '⋄',
             Category::Printable => 'A',
@@ -74,7 +74,7 @@ impl Category {
     /// looks like and which is one column wide even in a terminal that widens
     /// East Asian ambiguous characters (they are Neutral); NUL as `⋄`, and a
     /// byte above 127 as `×`, as hexyl does.
-    pub const fn shown(b: u8) -> char {
+    pub(crate) const fn shown(b: u8) -> char {
         match Category::of(b) {
             Category::Printable => b as char,
             Category::Control if b == 0x7f => '\u{2421}',
@@ -106,7 +106,7 @@ impl Default for Layout {
     }
 }
 
-pub const WIDTHS: [usize; 3] = [8, 16, 32];
+pub(crate) const WIDTHS: [usize; 3] = [8, 16, 32];
 const MAX_WIDTH: usize = 32;
 const RESET: &[u8] = b"\x1b[0m";
 const BAR: &[u8] = "│".as_bytes();
@@ -248,7 +248,7 @@ enum Fate {
 
 /// Follows one byte stream and renders it line by line.
 #[derive(Debug, Clone)]
-pub struct Dumper {
+pub(crate) struct Dumper {
     layout: Layout,
     color: bool,
     /// Stream offset of the next byte. It wraps after 2^64 bytes rather
@@ -271,7 +271,7 @@ pub struct Dumper {
 }
 
 impl Dumper {
-    pub fn new(layout: Layout, color: bool, start_offset: u64) -> Dumper {
+    pub(crate) fn new(layout: Layout, color: bool, start_offset: u64) -> Dumper {
         let width = if WIDTHS.contains(&layout.width) { layout.width } else { 16 };
         let mut gaps = [0u8; MAX_WIDTH];
         for (cell, gap) in gaps.iter_mut().enumerate().take(width - 1) {
@@ -294,13 +294,14 @@ impl Dumper {
 
     /// The same dumper, rendering with portable code only, whatever the CPU
     /// has: for tests and fuzzing, which compare the two.
-    pub fn portable(self) -> Dumper {
+    #[cfg(test)]
+    pub(crate) fn portable(self) -> Dumper {
         self.with_renderer(Renderer::Portable)
     }
 
     /// The same dumper, drawing lines with `renderer`; one this CPU does
     /// not run (see [`Renderer::available`]) gives the portable renderer.
-    pub fn with_renderer(self, renderer: Renderer) -> Dumper {
+    pub(crate) fn with_renderer(self, renderer: Renderer) -> Dumper {
         #[cfg(target_arch = "x86_64")]
         let avx512 = match renderer {
             Renderer::Avx512 => avx512::detect(),
@@ -316,7 +317,8 @@ impl Dumper {
     }
 
     /// The renderer drawing this dumper's lines.
-    pub fn renderer(&self) -> Renderer {
+    #[cfg(test)]
+    pub(crate) fn renderer(&self) -> Renderer {
         #[cfg(target_arch = "x86_64")]
         if self.avx512.is_some() {
             return Renderer::Avx512;
@@ -325,19 +327,19 @@ impl Dumper {
     }
 
     /// Stream offset of the next byte to be pushed.
-    pub fn offset(&self) -> u64 {
+    pub(crate) fn offset(&self) -> u64 {
         self.offset
     }
 
     /// The layout in use (an unsupported width became 16).
-    pub fn layout(&self) -> Layout {
+    pub(crate) fn layout(&self) -> Layout {
         self.layout
     }
 
     /// Renders `bytes`, which follow the bytes already pushed, appending lines
     /// to `out`. A line left incomplete is printed now, padded; the next push
     /// continues it on a new line at the same column.
-    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+    pub(crate) fn push(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
         let end = self.render_at(bytes, out, out.len());
         out.truncate(end);
     }
@@ -346,7 +348,7 @@ impl Dumper {
     /// is there and returns where the text ends; `out` may be left longer.
     /// A buffer reused this way is zeroed once, when it first grows, instead
     /// of at every use.
-    pub fn render_at(&mut self, bytes: &[u8], out: &mut Vec<u8>, at: usize) -> usize {
+    pub(crate) fn render_at(&mut self, bytes: &[u8], out: &mut Vec<u8>, at: usize) -> usize {
         match (self.color, self.layout.width) {
             (true, 8) => self.push_lines::<true, 8>(bytes, out, at),
             (true, 16) => self.push_lines::<true, 16>(bytes, out, at),
@@ -360,7 +362,7 @@ impl Dumper {
     /// Moves past `bytes` as [`push`](Self::push) would, without rendering:
     /// a copy of a dumper advanced this way renders what follows exactly as
     /// the original would, so two threads can render two halves of a buffer.
-    pub fn advance(&mut self, mut bytes: &[u8]) {
+    pub(crate) fn advance(&mut self, mut bytes: &[u8]) {
         let width = self.layout.width;
         let column = (self.offset % width as u64) as usize;
         if column != 0 {
@@ -392,7 +394,7 @@ impl Dumper {
 
     /// Ends the stream: after squeezed lines, prints the final offset so the
     /// reader knows where the repetition stopped.
-    pub fn finish(&mut self, out: &mut Vec<u8>) {
+    pub(crate) fn finish(&mut self, out: &mut Vec<u8>) {
         if self.squeezing {
             push_offset(self.offset, out);
             out.push(b'\n');
@@ -962,7 +964,7 @@ fn decode_utf8(bytes: &[u8]) -> Option<(usize, char)> {
 ///   isolates as cells. With no strong right-to-left character shown, every
 ///   line resolves left to right;
 /// - unicode-width gives it one or two cells.
-pub fn shown_width(c: char) -> Option<usize> {
+pub(crate) fn shown_width(c: char) -> Option<usize> {
     use icu_properties::props::{
         BidiClass, DefaultIgnorableCodePoint, GeneralCategory, GeneralCategoryGroup as Group,
         GraphemeClusterBreak as Cluster,
@@ -1024,7 +1026,7 @@ fn push_offset(offset: u64, out: &mut Vec<u8>) {
 /// NUL as `⋄`, a UTF-8 character that shows ([`shown_width`]) as itself,
 /// and every other byte as `×` (U+202E's three bytes are `×××`). No escape
 /// sequence, control character or bidi override reaches the terminal raw.
-pub fn shown_text(bytes: &[u8]) -> String {
+pub(crate) fn shown_text(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -1045,7 +1047,7 @@ pub fn shown_text(bytes: &[u8]) -> String {
 
 /// [`shown_text`] of a path or an argument as the system gave it (on
 /// Unix, any bytes).
-pub fn shown_os(text: &std::ffi::OsStr) -> String {
+pub(crate) fn shown_os(text: &std::ffi::OsStr) -> String {
     shown_text(text.as_encoded_bytes())
 }
 
@@ -1373,7 +1375,7 @@ mod tests {
     mod reference {
         use super::super::*;
 
-        pub struct Dumper {
+        pub(super) struct Dumper {
             width: usize,
             squeeze: bool,
             color: bool,
@@ -1385,7 +1387,7 @@ mod tests {
         }
 
         impl Dumper {
-            pub fn new(layout: Layout, color: bool, offset: u64) -> Dumper {
+            pub(super) fn new(layout: Layout, color: bool, offset: u64) -> Dumper {
                 let width = if WIDTHS.contains(&layout.width) { layout.width } else { 16 };
                 Dumper {
                     width,
@@ -1398,7 +1400,7 @@ mod tests {
                 }
             }
 
-            pub fn push(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+            pub(super) fn push(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
                 let width = self.width;
                 while !bytes.is_empty() {
                     let column = (self.offset % width as u64) as usize;
@@ -1434,7 +1436,7 @@ mod tests {
                 }
             }
 
-            pub fn finish(&mut self, out: &mut Vec<u8>) {
+            pub(super) fn finish(&mut self, out: &mut Vec<u8>) {
                 if self.squeezing {
                     push_offset(self.offset, out);
                     out.push(b'\n');

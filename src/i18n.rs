@@ -7,8 +7,8 @@
 //! Events carry `Msg`s, not sentences: the human reporter renders them in
 //! the reader's language, `--json` always in English (programs read it).
 
-pub mod lang;
-pub mod painted;
+pub(crate) mod lang;
+pub(crate) mod painted;
 pub mod units;
 
 use std::borrow::Cow;
@@ -20,13 +20,13 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::types::{FluentNumber, FluentNumberOptions};
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-pub use painted::Painted;
+pub(crate) use painted::Painted;
 
 pub use lang::Lang;
 
 /// The catalogues, as written: a test checks that both have the same
 /// messages with the same placeholders.
-pub const SOURCES: [(Lang, &str); 2] = [
+pub(crate) const SOURCES: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../locales/en/netplay.ftl")),
     (Lang::Fr, include_str!("../locales/fr/netplay.ftl")),
 ];
@@ -35,20 +35,20 @@ static CURRENT: OnceLock<Lang> = OnceLock::new();
 
 /// Sets the language of this run, once, before anything is said: `netplay`
 /// decides it from `--lang` or the environment.
-pub fn set_current(lang: Lang) {
+pub(crate) fn set_current(lang: Lang) {
     let _ = CURRENT.set(lang);
 }
 
 /// The language of this run; English until one is set (the library's
 /// tests, and any program that uses it without choosing).
-pub fn current() -> Lang {
+pub(crate) fn current() -> Lang {
     CURRENT.get().copied().unwrap_or_default()
 }
 
 /// The message `id`, which takes no argument, in `lang` (English where
 /// `lang`'s catalogue lacks it); None where no catalogue has it. For ids
 /// made at run time: `--help`'s text of each flag and subcommand.
-pub fn lookup(lang: Lang, id: &str) -> Option<String> {
+pub(crate) fn lookup(lang: Lang, id: &str) -> Option<String> {
     let catalogues = &*CATALOGUES;
     catalogues.en.has_message(id).then(|| format(lang, id, &[]))
 }
@@ -307,11 +307,11 @@ fn number_text(value: &FluentValue, lang: Lang) -> Option<String> {
 /// The no-break space French puts before `: ; ? !`, inside « », between a
 /// number and its unit and between groups of digits: a line never breaks
 /// there.
-pub const NBSP: char = '\u{a0}';
+pub(crate) const NBSP: char = '\u{a0}';
 
 /// `value` with `digits` decimals, as `lang` writes numbers: `1,234.5` or
 /// `1 234,5`.
-pub fn number(lang: Lang, value: f64, digits: usize, grouping: bool) -> String {
+pub(crate) fn number(lang: Lang, value: f64, digits: usize, grouping: bool) -> String {
     let text = format!("{value:.digits$}");
     let (sign, text) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
@@ -372,7 +372,7 @@ fn value(lang: Lang, arg: &Arg) -> FluentValue<'static> {
 /// (file names, hosts, a peer's text) are escaped where they enter a message
 /// ([`crate::hexdump::shown_text`]); this is the last guard, for every
 /// sentence rendered. The catalogues' own no-break spaces stay.
-pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
     use icu_properties::CodePointMapData;
     use icu_properties::props::GeneralCategory;
     let unsafe_char = |c: char| match c {
@@ -429,7 +429,7 @@ fn format(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
 
 /// An OS error as a message (net::describe is its text): in the catalogues for the errors a person
 /// meets with sockets, the system's own words for the others.
-pub fn describe_msg(err: &std::io::Error) -> Msg {
+pub(crate) fn describe_msg(err: &std::io::Error) -> Msg {
     use std::io::ErrorKind::*;
     match err.kind() {
         ConnectionRefused => msg!("os-connection-refused"),

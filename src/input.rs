@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 /// the ends together (docs/benchmarks.md, issue 15): 64 KiB moved 1 GiB
 /// in 0.70-0.90x the time of 16 KiB, from a file or a pipe, either way;
 /// with the receiver at --recv-size 1M, 0.70-0.75x.
-pub const SEND_CHUNK: usize = 64 * 1024;
+pub(crate) const SEND_CHUNK: usize = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -69,7 +69,7 @@ impl Input {
 /// pages (sendfile), maybe zeros or old bytes the truncation left in them.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", msg!("error-input-shrank", what = self.what.as_str(), size = Arg::bytes(self.size), sent = Arg::bytes(self.sent)))]
-pub struct Shrunk {
+pub(crate) struct Shrunk {
     /// `stdin`, `--file PATH`.
     pub what: String,
     /// Its bytes from where sending began, when it began.
@@ -80,7 +80,7 @@ pub struct Shrunk {
 
 impl Shrunk {
     /// Why a connection was closed, for its `closed` line.
-    pub fn reason(&self) -> Msg {
+    pub(crate) fn reason(&self) -> Msg {
         msg!(
             "reason-input-shrank",
             what = self.what.as_str(),
@@ -94,7 +94,7 @@ impl Shrunk {
 /// was sent.
 #[derive(Debug, thiserror::Error)]
 #[error("{what} is {}", self.size_text())]
-pub struct TooLong {
+pub(crate) struct TooLong {
     /// Which input: "message 2", "--file big.bin", "stdin line 3".
     pub what: Msg,
     /// Its length, when known; a stream cut at `max + 1` bytes has only a
@@ -106,7 +106,7 @@ pub struct TooLong {
 
 impl TooLong {
     /// "70000 bytes, more than the 65507 a datagram may carry".
-    pub fn size_text(&self) -> Msg {
+    pub(crate) fn size_text(&self) -> Msg {
         match self.exact {
             true => msg!("too-long-exact", len = self.len, max = self.max),
             false => msg!("too-long-stream", max = self.max),
@@ -153,7 +153,7 @@ impl Input {
 }
 
 /// Reads a whole --reply-file, naming it when that fails.
-pub fn read_reply_file(path: &std::path::Path) -> Result<Vec<u8>> {
+pub(crate) fn read_reply_file(path: &std::path::Path) -> Result<Vec<u8>> {
     let path_text = || path.display().to_string();
     if path.is_dir() {
         return Err(anyhow::Error::msg(msg!("input-reply-file-is-dir", path = path_text())));
@@ -202,7 +202,7 @@ pub enum StdinDatagrams {
 
 /// Feeds stdin to `send` one read() at a time, each at most `max` bytes,
 /// unchanged; stops at the end of stdin or the first error.
-pub fn stdin_reads(max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+pub(crate) fn stdin_reads(max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
     let what = Watched { name: "stdin".into(), expected: None };
     feed_reader(Patient(io::stdin().lock()), max, &mut send, what, || msg!("input-read-stdin"))
 }
@@ -211,7 +211,7 @@ pub fn stdin_reads(max: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Res
 /// `\r\n`); an empty line is an empty datagram. A line longer than `max` is
 /// an error, found before that line is sent; no line is read whole into
 /// memory beyond `max` bytes.
-pub fn stdin_lines(max: usize, send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+pub(crate) fn stdin_lines(max: usize, send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
     lines_of(io::BufReader::new(Patient(io::stdin())), max, send)
 }
 
@@ -291,13 +291,13 @@ fn feed_reader(
 /// and its LF at the start of the next stay one line end (nc -C sends
 /// CR CR LF there).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Crlf {
+pub(crate) struct Crlf {
     after_cr: bool,
 }
 
 impl Crlf {
     /// `bytes` with its bare line ends as CR LF; borrowed when none is bare.
-    pub fn convert<'a>(&mut self, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    pub(crate) fn convert<'a>(&mut self, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
         let before = self.after_cr;
         let bare = |at: usize| bytes[at] == b'\n' && if at == 0 { !before } else { bytes[at - 1] != b'\r' };
         let Some(first) = (0..bytes.len()).find(|&at| bare(at)) else {
@@ -321,7 +321,7 @@ impl Crlf {
 
 /// Reads `--hex` text such as `01 02 ff`, `0102ff`, `de:ad:be:ef` or
 /// `0x01,0x02` into bytes.
-pub fn parse_hex(text: &str) -> Result<Vec<u8>, Msg> {
+pub(crate) fn parse_hex(text: &str) -> Result<Vec<u8>, Msg> {
     let mut digits = Vec::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {

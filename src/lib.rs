@@ -5,30 +5,32 @@
 //! Data flows one way: cli (clap) → config → runner (tcp, udp, ...) →
 //! events → a reporter (human, json or raw). See DESIGN.md.
 
-pub mod bench;
+#![warn(unreachable_pub)]
+
+mod bench;
 pub mod capture;
 pub mod cli;
-pub mod config;
+mod config;
 pub mod decode;
-pub mod demo;
+mod demo;
 pub mod event;
 pub mod exit;
-pub mod hex;
+mod hex;
 pub mod hexdump;
 pub mod i18n;
-pub mod input;
-pub mod model;
-pub mod nc;
-pub mod net;
-pub mod output;
-pub mod packets;
-pub mod python;
+mod input;
+mod model;
+mod nc;
+mod net;
+mod output;
+mod packets;
+mod python;
 pub mod report;
 pub mod script;
 pub mod sink;
-pub mod sys;
-pub mod tcp;
-pub mod udp;
+mod sys;
+mod tcp;
+mod udp;
 pub mod units;
 pub mod width;
 

@@ -23,7 +23,10 @@ use crate::width;
 /// payload left is counted and said on stderr, where the reports and the
 /// totals go; a report for people or programs goes on on stderr, after one
 /// line that says so.
-pub fn to_terminal(config: &OutputConfig, picture: Option<(&html::Picture, Role)>) -> io::Result<Report> {
+pub(crate) fn to_terminal(
+    config: &OutputConfig,
+    picture: Option<(&html::Picture, Role)>,
+) -> io::Result<Report> {
     let stdout = raw_stream(io::stdout())?;
     let lang = config.lang;
     let on_stderr = || -> io::Result<Box<dyn Write + Send>> { Ok(Box::new(raw_stream(io::stderr())?)) };
@@ -78,7 +81,7 @@ pub fn to_terminal(config: &OutputConfig, picture: Option<(&html::Picture, Role)
 /// reporter of its own, with its own state, and all of them write to one
 /// output, in one order, each event in one piece. Human lines carry the
 /// end's label; JSON objects carry `part` and `end` fields.
-pub struct Board {
+pub(crate) struct Board {
     main: Report,
     out: SharedWriter,
     /// `--html`, `--svg`: every end's events are recorded for the picture too.
@@ -90,17 +93,8 @@ pub struct Board {
 }
 
 impl Board {
-    pub fn new(
-        out: Box<dyn Write + Send>,
-        config: OutputConfig,
-        color: bool,
-        width: Option<usize>,
-    ) -> io::Result<Board> {
-        Board::with_picture(out, config, color, width, None)
-    }
-
     /// A board whose ends' events `picture` records too.
-    pub fn with_picture(
+    pub(crate) fn with_picture(
         out: Box<dyn Write + Send>,
         config: OutputConfig,
         color: bool,
@@ -118,7 +112,7 @@ impl Board {
     }
 
     /// A board on the real stdout.
-    pub fn to_terminal(config: &OutputConfig, picture: Option<html::Picture>) -> io::Result<Board> {
+    pub(crate) fn to_terminal(config: &OutputConfig, picture: Option<html::Picture>) -> io::Result<Board> {
         let terminal = io::stdout().is_terminal();
         let color = config.color.resolve(terminal);
         let width = width::columns(config.columns, terminal, width::stdout_terminal());
@@ -134,12 +128,12 @@ impl Board {
     }
 
     /// The report of the run's own events, without a label.
-    pub fn main(&self) -> Report {
+    pub(crate) fn main(&self) -> Report {
         self.main.clone()
     }
 
     /// A report for one end of one part, in the same order as the others.
-    pub fn end(&self, part: &'static str, end: Role) -> Report {
+    pub(crate) fn end(&self, part: &'static str, end: Role) -> Report {
         let width = self.width.map(|w| w.saturating_sub(human::label_columns(self.config.lang)).max(20));
         let reporter = reporter(&self.out, &self.config, self.color, width, Some((part, end)));
         self.main.add_end(self.teed(reporter, html::End::Part(part, end)))
@@ -148,7 +142,7 @@ impl Board {
     /// A report for the packets of one part (`--packets`), in the same
     /// order as its ends: human lines labelled `wire`, JSON objects with
     /// `"part"` and `"end":"wire"`.
-    pub fn wire(&self, part: &'static str) -> Report {
+    pub(crate) fn wire(&self, part: &'static str) -> Report {
         let out = self.out.clone();
         let reporter: Box<dyn Reporter> = match self.config.mode {
             Mode::Json => {

@@ -49,12 +49,12 @@ const HOLD_LIMIT: Duration = Duration::from_millis(100);
 /// How often, at least, what a capture wrote to its pcap file is written
 /// out of the buffer: a capture killed (SIGKILL) leaves every packet older
 /// than this in the file, and a full disk is known within this.
-pub const PCAP_FLUSH: Duration = Duration::from_millis(500);
+pub(crate) const PCAP_FLUSH: Duration = Duration::from_millis(500);
 
 /// A pcap file that the captures of one run write to in turn (the demo
 /// runs one capture per part).
 #[derive(Clone)]
-pub struct PcapFile(Arc<Mutex<PcapState>>);
+pub(crate) struct PcapFile(Arc<Mutex<PcapState>>);
 
 struct PcapState {
     pcap: Option<Pcap<BufWriter<File>>>,
@@ -71,13 +71,13 @@ struct PcapState {
 /// (an error line): the run ends with exit code 1 and no second line.
 #[derive(Debug, thiserror::Error)]
 #[error("the pcap file could not be written")]
-pub struct PcapFailed;
+pub(crate) struct PcapFailed;
 
 impl PcapFile {
     /// Creates (or truncates) `path` and writes the pcap header. A FIFO is
     /// opened for its reader, and when none is there yet, `report` says
     /// that the run waits for one ([`crate::sys::fifo`]).
-    pub fn create(path: &Path, report: &Report) -> Result<PcapFile> {
+    pub(crate) fn create(path: &Path, report: &Report) -> Result<PcapFile> {
         let shown = crate::hexdump::shown_os(path.as_os_str());
         let failed = |e: &std::io::Error| {
             crate::msg!("pcap-create-failed", path = shown.as_str(), error = crate::net::describe_msg(e))
@@ -120,7 +120,7 @@ impl PcapFile {
 
     /// Writes out what is buffered; later writes are ignored. A write that
     /// failed before and was said is [`PcapFailed`].
-    pub fn finish(&self) -> Result<()> {
+    pub(crate) fn finish(&self) -> Result<()> {
         let mut state = self.0.locked();
         if let Some(pcap) = state.pcap.take() {
             pcap.finish().map_err(|e| {
@@ -154,11 +154,11 @@ impl PcapState {
 }
 
 /// Packets kept for the demo's table.
-pub type Recorded = Arc<Mutex<Vec<PacketEvent>>>;
+pub(crate) type Recorded = Arc<Mutex<Vec<PacketEvent>>>;
 
 /// Where a capture's packets go.
 #[derive(Clone, Default)]
-pub struct Sinks {
+pub(crate) struct Sinks {
     /// Shown, in the order of events, through this report.
     pub show: Option<Report>,
     /// Kept in this list.
@@ -505,7 +505,7 @@ fn hand_on(
 
 /// The capture of a run: inert unless the run asked for packets; started
 /// when the run knows where its packets will go (see the module comment).
-pub struct Packets {
+pub(crate) struct Packets {
     report: Report,
     pcap: Option<PcapFile>,
     /// Shown through this report (the run's own, or the demo's wire end).
@@ -522,7 +522,7 @@ pub struct Packets {
 impl Packets {
     /// A run's capture; creates the pcap file now, so that a bad path ends
     /// the run before anything happens.
-    pub fn new(config: &PacketsConfig, report: &Report) -> Result<Packets> {
+    pub(crate) fn new(config: &PacketsConfig, report: &Report) -> Result<Packets> {
         let pcap = config.pcap.as_deref().map(|path| PcapFile::create(path, report)).transpose()?;
         let show = config.show.then(|| report.clone());
         let mut packets = Packets::with_sinks(report, Sinks { show, record: None, pcap });
@@ -535,7 +535,7 @@ impl Packets {
     /// the exchange has closed its socket. The exchange's error comes first.
     /// `tcp connect` and `udp send` share this frame; their exchanges, a
     /// stream and datagrams, have little else in common.
-    pub fn around<T>(
+    pub(crate) fn around<T>(
         config: &PacketsConfig,
         report: &Report,
         exchange: impl FnOnce(&mut Packets) -> Result<T>,
@@ -548,7 +548,7 @@ impl Packets {
 
     /// A capture that sends its packets to `sinks` (the demo's parts and
     /// experiments); problems are told through `report`.
-    pub fn with_sinks(report: &Report, sinks: Sinks) -> Packets {
+    pub(crate) fn with_sinks(report: &Report, sinks: Sinks) -> Packets {
         Packets {
             report: report.clone(),
             owns_pcap: false,
@@ -566,7 +566,7 @@ impl Packets {
 
     /// A server bound to `local`: its packets, with any client. A server
     /// on every address is watched on loopback only, and says so.
-    pub fn serve(&mut self, local: SocketAddr) -> Result<(), OutputError> {
+    pub(crate) fn serve(&mut self, local: SocketAddr) -> Result<(), OutputError> {
         if !self.active() || self.wire.is_some() || self.failed {
             return Ok(());
         }
@@ -591,7 +591,7 @@ impl Packets {
     /// takes. With `hold`, packets wait (briefly) until [`Packets::client`]
     /// names the client's own address, so that only its own connection is
     /// shown, not another one to the same server.
-    pub fn before_connect(
+    pub(crate) fn before_connect(
         &mut self,
         peer: SocketAddr,
         bind: Option<SocketAddr>,
@@ -619,7 +619,7 @@ impl Packets {
 
     /// The client's own address, now known: from here on only the packets
     /// between it and the server are the run's.
-    pub fn client(&self, local: SocketAddr) {
+    pub(crate) fn client(&self, local: SocketAddr) {
         if let Some(wire) = &self.wire {
             wire.shared.set(|scope| {
                 scope.client = Some(local);
@@ -629,14 +629,14 @@ impl Packets {
     }
 
     /// The connect attempt is over without a connection: stop holding.
-    pub fn settled(&self) {
+    pub(crate) fn settled(&self) {
         if let Some(wire) = &self.wire {
             wire.shared.set(|scope| scope.holding = None);
         }
     }
 
     /// A handle another thread can name the client's address through.
-    pub fn handle(&self) -> ClientHandle {
+    pub(crate) fn handle(&self) -> ClientHandle {
         ClientHandle(self.wire.as_ref().map(|w| w.shared.clone()))
     }
 
@@ -668,7 +668,7 @@ impl Packets {
     /// Ends the capture: a last look for packets on their way, a note if
     /// the kernel dropped some, and (for the run's own file) the pcap file
     /// written out. Runs on drop too, without the file's last error.
-    pub fn finish(mut self) -> Result<()> {
+    pub(crate) fn finish(mut self) -> Result<()> {
         self.stop()?;
         if let Some(pcap) = self.pcap.take()
             && self.owns_pcap
@@ -721,10 +721,10 @@ impl Drop for Packets {
 
 /// Names a client's address from another thread (see [`Packets::client`]).
 #[derive(Clone)]
-pub struct ClientHandle(Option<Arc<Shared>>);
+pub(crate) struct ClientHandle(Option<Arc<Shared>>);
 
 impl ClientHandle {
-    pub fn client(&self, local: SocketAddr) {
+    pub(crate) fn client(&self, local: SocketAddr) {
         if let Some(shared) = &self.0 {
             shared.set(|scope| {
                 scope.client = Some(local);
@@ -744,7 +744,7 @@ impl ClientHandle {
 /// sock_diag query (12 µs); it is made only when asked for (`--packets`,
 /// `--explain`, `--json`).
 #[derive(Debug, Default)]
-pub struct LastTcpInfo {
+pub(crate) struct LastTcpInfo {
     enabled: bool,
     /// The last values read, when, and whether a later forced read found
     /// the socket gone (then they are given with the time they were read).
@@ -754,20 +754,20 @@ pub struct LastTcpInfo {
 
 /// The least time between two reads after data: a bulk transfer's sends
 /// would otherwise each cost a query.
-pub const DATA_READS: Duration = Duration::from_millis(10);
+pub(crate) const DATA_READS: Duration = Duration::from_millis(10);
 
 impl LastTcpInfo {
-    pub fn new(enabled: bool) -> LastTcpInfo {
+    pub(crate) fn new(enabled: bool) -> LastTcpInfo {
         LastTcpInfo { enabled, last: Mutex::new((None, None)), stale: Default::default() }
     }
 
     /// Reads the socket's TCP_INFO now, if the kernel still lists it.
-    pub fn read<S: SocketFd>(&self, socket: &S) {
+    pub(crate) fn read<S: SocketFd>(&self, socket: &S) {
         self.read_if(socket, true);
     }
 
     /// After data: reads it unless it was read less than [`DATA_READS`] ago.
-    pub fn read_after_data<S: SocketFd>(&self, socket: &S) {
+    pub(crate) fn read_after_data<S: SocketFd>(&self, socket: &S) {
         self.read_if(socket, false);
     }
 
@@ -788,7 +788,7 @@ impl LastTcpInfo {
 
     /// The last TCP_INFO read; when the last forced read found the socket
     /// gone, with the time it was read (`read_us`).
-    pub fn get(&self) -> Option<TcpInfo> {
+    pub(crate) fn get(&self) -> Option<TcpInfo> {
         let (info, at) = *self.last.locked();
         let stale = self.stale.load(std::sync::atomic::Ordering::Relaxed);
         info.map(|info| match (stale, at) {
@@ -801,7 +801,7 @@ impl LastTcpInfo {
 }
 
 /// A socket whose TCP_INFO can be read: Linux for now.
-pub trait SocketFd {
+pub(crate) trait SocketFd {
     fn tcp_info(&self) -> Option<TcpInfo>;
 }
 

@@ -6,11 +6,9 @@
 use std::fmt::{self, Write};
 use std::net::SocketAddr;
 
-pub use crate::decode::PyBytes;
-
 /// A str as Python's `repr()` prints it: quotes, escapes for what is not
 /// printable (`str.isprintable()`), the rest as itself.
-pub struct PyStr<'a>(pub &'a str);
+pub(crate) struct PyStr<'a>(pub &'a str);
 
 impl fmt::Display for PyStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -49,7 +47,7 @@ fn printable(c: char) -> bool {
 
 /// What `data.decode()` gives in Python: the text, or the message of the
 /// UnicodeDecodeError it raises, word for word.
-pub fn decode(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, String> {
     let error = match std::str::from_utf8(bytes) {
         Ok(text) => return Ok(text.to_string()),
         Err(error) => error,
@@ -75,7 +73,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 /// An address as Python's socket module gives it back (accept, recvfrom,
 /// getsockname): `('127.0.0.1', 45390)`, and for IPv6 the four fields
 /// `('::1', 45390, 0, 0)`.
-pub fn returned_addr(addr: &SocketAddr) -> String {
+pub(crate) fn returned_addr(addr: &SocketAddr) -> String {
     match addr {
         SocketAddr::V4(v4) => format!("('{}', {})", v4.ip(), v4.port()),
         SocketAddr::V6(v6) => {
@@ -88,7 +86,7 @@ pub fn returned_addr(addr: &SocketAddr) -> String {
 /// its bytes; None when `text` is not one (then it is plain text to send).
 /// The escapes are Python's: `\\ \' \" \a \b \f \n \r \t \v \xhh \ooo`, and
 /// a backslash before anything else stays a backslash, as in Python.
-pub fn bytes_literal(text: &str) -> Option<Result<Vec<u8>, String>> {
+pub(crate) fn bytes_literal(text: &str) -> Option<Result<Vec<u8>, String>> {
     let body = text.strip_prefix('b').or_else(|| text.strip_prefix('B'))?;
     let quote = body.chars().next().filter(|&q| q == '\'' || q == '"')?;
     let inner = body.strip_prefix(quote)?.strip_suffix(quote)?;

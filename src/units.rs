@@ -35,7 +35,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, Msg> {
 /// Parses a duration and checks it lies in `range`: every duration flag
 /// goes through this, so that no wait can overflow the clock's arithmetic
 /// (`--idle-timeout 1e19` once made every connection panic).
-pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) -> Result<Duration, Msg> {
+pub(crate) fn parse_duration_in(
+    text: &str,
+    range: std::ops::RangeInclusive<Duration>,
+) -> Result<Duration, Msg> {
     let show = |d: Duration| match d {
         Duration::ZERO => "0".to_string(),
         d => humantime::format_duration(d).to_string(),
@@ -66,7 +69,7 @@ pub fn parse_duration_in(text: &str, range: std::ops::RangeInclusive<Duration>) 
 
 /// Parses a byte size and checks it lies in `range`, naming the range
 /// when it does not.
-pub fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, Msg> {
+pub(crate) fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, Msg> {
     let size = parse_size(text)?;
     if range.contains(&size) {
         return Ok(size);
@@ -81,7 +84,7 @@ pub fn parse_size_in(text: &str, range: std::ops::RangeInclusive<u64>) -> Result
 
 /// A size as its exact count in the largest unit that divides it, as it
 /// is typed: `1GiB`, `16MiB`, `65507 bytes`.
-pub fn exact_size(n: u64) -> Msg {
+pub(crate) fn exact_size(n: u64) -> Msg {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     match UNITS.iter().find(|(unit, _)| n >= *unit && n.is_multiple_of(*unit)) {
         Some((unit, name)) => Msg::text(format!("{}{name}", n / unit)),
@@ -93,7 +96,7 @@ pub fn exact_size(n: u64) -> Msg {
 ///
 /// K, M and G are powers of 1024, as in dd and nc users' habits; `KB`, `MB`,
 /// `GB` are powers of 1000 for those who mean them.
-pub fn parse_size(text: &str) -> Result<u64, Msg> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         return u64::from_str_radix(hex, 16).map_err(|e| match e.kind() {
@@ -117,7 +120,7 @@ pub fn parse_size(text: &str) -> Result<u64, Msg> {
 /// Parses a rate in bits per second, as iperf3's `-b` reads it: `0`,
 /// `500K`, `100M`, `1G`, `2.5G` (K, M, G are powers of 1000, as network
 /// rates are).
-pub fn parse_rate(text: &str) -> Result<u64, Msg> {
+pub(crate) fn parse_rate(text: &str) -> Result<u64, Msg> {
     let text = text.trim();
     let bad = || msg!("rate-bad", text = crate::hexdump::shown_text(text.as_bytes()));
     let (number, scale) = match text.char_indices().last() {

@@ -6,7 +6,11 @@
 /// The columns to fit, if any: `--columns N` when given; else the
 /// terminal's width when the stream is one; else `COLUMNS` when set; else
 /// none (a pipe or a file gets whole lines).
-pub fn columns(explicit: Option<usize>, stream_is_terminal: bool, terminal: Option<usize>) -> Option<usize> {
+pub(crate) fn columns(
+    explicit: Option<usize>,
+    stream_is_terminal: bool,
+    terminal: Option<usize>,
+) -> Option<usize> {
     explicit
         .or(terminal.filter(|_| stream_is_terminal))
         .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
@@ -14,12 +18,12 @@ pub fn columns(explicit: Option<usize>, stream_is_terminal: bool, terminal: Opti
 }
 
 /// The width of stdout's terminal, if it is one.
-pub fn stdout_terminal() -> Option<usize> {
+pub(crate) fn stdout_terminal() -> Option<usize> {
     terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
 }
 
 /// The width of stderr's terminal, if it is one.
-pub fn stderr_terminal() -> Option<usize> {
+pub(crate) fn stderr_terminal() -> Option<usize> {
     terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| usize::from(w.0))
 }
 
@@ -45,7 +49,7 @@ pub fn fit_stderr(text: &str, explicit: Option<usize>) -> String {
 }
 
 /// Columns `text` takes on a terminal: escape sequences take none.
-pub fn display_width(text: &str) -> usize {
+pub(crate) fn display_width(text: &str) -> usize {
     textwrap::core::display_width(text)
 }
 
@@ -54,7 +58,7 @@ pub fn display_width(text: &str) -> usize {
 /// spaces. A word longer than a line stays whole (an address, a path):
 /// cutting it would change what it says. Colours open at a break are
 /// closed at the end of the line and opened again after the indent.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     if display_width(text) <= width {
         return vec![text.to_string()];
     }
@@ -78,7 +82,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// time-wait` ``: it is copied whole), or at a hyphen (`32768-60999`,
 /// `--no-reuse-addr`): every wrap of netplay's (this file's lines, the demo
 /// table's cells) goes through it.
-pub fn wrap_with(text: &str, options: textwrap::Options) -> Vec<String> {
+pub(crate) fn wrap_with(text: &str, options: textwrap::Options) -> Vec<String> {
     let glued = glue_units(text);
     let options = options.word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::wrap(glued.as_deref().unwrap_or(text), options)

@@ -3,9 +3,9 @@
 //! (`--local`). The hot loops only count; a clock thread ends a timed run
 //! and, on a terminal, reports progress.
 
-pub mod seq;
-pub mod tcp;
-pub mod udp;
+pub(crate) mod seq;
+pub(crate) mod tcp;
+pub(crate) mod udp;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -33,7 +33,7 @@ const TICK: Duration = Duration::from_millis(250);
 
 /// What a hot loop counts, and the flag that stops it.
 #[derive(Debug)]
-pub struct Meter {
+pub(crate) struct Meter {
     pub bytes: AtomicU64,
     pub datagrams: AtomicU64,
     stop: AtomicBool,
@@ -41,7 +41,7 @@ pub struct Meter {
 }
 
 impl Meter {
-    pub fn new() -> Arc<Meter> {
+    pub(crate) fn new() -> Arc<Meter> {
         Arc::new(Meter {
             bytes: AtomicU64::new(0),
             datagrams: AtomicU64::new(0),
@@ -51,21 +51,21 @@ impl Meter {
     }
 
     /// True once the time is up (or the run was ended).
-    pub fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
     }
 }
 
 /// The clock of a run: reports progress every TICK when asked, and stops
 /// the meter at the deadline. Ends with [`Clock::finish`].
-pub struct Clock {
+pub(crate) struct Clock {
     meter: Arc<Meter>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Clock {
     /// `datagrams`: progress counts datagrams too (UDP).
-    pub fn start(
+    pub(crate) fn start(
         meter: &Arc<Meter>,
         side: BenchSide,
         deadline: Option<Duration>,
@@ -78,7 +78,7 @@ impl Clock {
 
     /// [`Clock::start`] whose progress lines also carry what `probe` reads
     /// at each tick (a TCP sender's TCP_INFO).
-    pub fn probing(
+    pub(crate) fn probing(
         meter: &Arc<Meter>,
         side: BenchSide,
         deadline: Option<Duration>,
@@ -103,7 +103,7 @@ impl Clock {
     }
 
     /// Stops the clock (and the meter) and waits for its thread.
-    pub fn finish(mut self) {
+    pub(crate) fn finish(mut self) {
         self.stop_now();
     }
 
@@ -123,7 +123,7 @@ impl Drop for Clock {
 }
 
 /// Reads something about the connection at each tick.
-pub type Probe = Box<dyn Fn() -> Option<crate::model::tcp_info::TcpInfo> + Send>;
+pub(crate) type Probe = Box<dyn Fn() -> Option<crate::model::tcp_info::TcpInfo> + Send>;
 
 fn tick(
     meter: &Meter,

@@ -13,7 +13,7 @@ use crate::event::bench::SeqCounts;
 const WINDOW: u64 = 1 << 20;
 
 #[derive(Debug, Clone)]
-pub struct SeqCounter {
+pub(crate) struct SeqCounter {
     /// Bit `s % WINDOW`: sequence number `s` arrived (for `s` within the
     /// window behind `next`).
     seen: Vec<u64>,
@@ -38,7 +38,7 @@ impl Default for SeqCounter {
 
 impl SeqCounter {
     /// Counts the arrival of sequence number `seq`.
-    pub fn record(&mut self, seq: u64) {
+    pub(crate) fn record(&mut self, seq: u64) {
         if seq >= self.next {
             // Numbers skipped on the way are missing so far: clear their
             // bits, left over from a lap of the window before.
@@ -63,7 +63,7 @@ impl SeqCounter {
 
     /// The counts, given how many the sender sent; without it, lost ones
     /// are counted up to the highest number seen.
-    pub fn counts(&self, sent: Option<u64>) -> SeqCounts {
+    pub(crate) fn counts(&self, sent: Option<u64>) -> SeqCounts {
         let expected = sent.unwrap_or(self.next);
         SeqCounts {
             received: self.received,

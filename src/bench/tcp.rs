@@ -32,7 +32,7 @@ const PATIENCE: Duration = Duration::from_secs(10);
 /// The receiver's count: bytes, recv calls, microseconds.
 const COUNT_LEN: usize = 24;
 
-pub fn run(config: &TcpBenchConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &TcpBenchConfig, report: Report) -> Result<()> {
     match &config.mode {
         Mode::Serve { addr, options, once } => serve(config, *addr, *options, *once, &report),
         Mode::Send { target, family } => {

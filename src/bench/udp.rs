@@ -36,7 +36,7 @@ use crate::sys::offload;
 use crate::udp::send;
 
 /// The header: magic (4 bytes), kind (1), zeros (3), sequence number (8).
-pub const HEADER: usize = 16;
+pub(crate) const HEADER: usize = 16;
 const MAGIC: [u8; 4] = *b"npb1";
 const DATA: u8 = 0;
 /// The sender is done; the sequence field holds how many it sent.
@@ -57,7 +57,7 @@ const IDLE: Duration = Duration::from_secs(3);
 /// How often a waiting receiver looks at the clock.
 const POLL: Duration = Duration::from_millis(100);
 
-pub fn run(config: &UdpBenchConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &UdpBenchConfig, report: Report) -> Result<()> {
     if config.offload && !offload::AVAILABLE {
         report.emit(Event::Notice { conn: None, message: offload::unavailable() })?;
     }

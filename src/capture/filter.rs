@@ -20,25 +20,30 @@
 //! sends none on loopback for plain sockets. The user-space parser checks
 //! the ports again ([`super::Packet::touches`]), so the filter only has to
 //! be exact in what it lets through, not perfect in what it drops.
+//!
+//! Only Linux's capture runs it; other systems keep [`TooManyPorts`], which
+//! `CaptureError` names, and the tests.
+#![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
 use std::collections::BTreeSet;
 
 /// The most ports one filter holds: each port costs two instructions, and a
 /// classic BPF conditional jump reaches at most 255 instructions ahead.
-pub const MAX_PORTS: usize = 120;
+pub(crate) const MAX_PORTS: usize = 120;
 
 /// `SKF_AD_OFF` (-0x1000) plus an ancillary field: loads of these offsets
 /// read the socket buffer's metadata, not the packet.
 const SKF_AD_PKTTYPE: u32 = 0xffff_f000 + 4;
 const SKF_AD_IFINDEX: u32 = 0xffff_f000 + 8;
 /// `sll_pkttype` of a packet addressed to this host (the received copy).
-pub const PACKET_HOST: u32 = 0;
+pub(crate) const PACKET_HOST: u32 = 0;
 /// `sll_pkttype` of a packet this host sends.
-pub const PACKET_OUTGOING: u32 = 4;
+#[cfg(test)]
+pub(crate) const PACKET_OUTGOING: u32 = 4;
 
 /// One classic BPF instruction, `struct sock_filter`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Insn {
+pub(crate) struct Insn {
     pub code: u16,
     pub jt: u8,
     pub jf: u8,
@@ -66,7 +71,7 @@ const MISC_TAX: u16 = 0x07;
 
 /// What the filter keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterSpec {
+pub(crate) struct FilterSpec {
     /// Only packets on this interface (`None`: any, which the socket's own
     /// binding then narrows).
     pub ifindex: Option<u32>,
@@ -113,7 +118,7 @@ enum Op {
 }
 
 /// Builds the program for `spec`.
-pub fn program(spec: &FilterSpec) -> Result<Vec<Insn>, TooManyPorts> {
+pub(crate) fn program(spec: &FilterSpec) -> Result<Vec<Insn>, TooManyPorts> {
     if spec.ports.len() > MAX_PORTS {
         return Err(TooManyPorts { count: spec.ports.len() });
     }
@@ -262,13 +267,13 @@ pub(crate) mod interpreter {
     use super::*;
 
     /// The socket buffer metadata the ancillary loads read.
-    pub struct Meta {
+    pub(crate) struct Meta {
         pub ifindex: u32,
         pub pkttype: u32,
     }
 
     /// Runs `prog` on `packet`; returns the number of bytes kept (0: drop).
-    pub fn run(prog: &[Insn], packet: &[u8], meta: &Meta) -> u32 {
+    pub(crate) fn run(prog: &[Insn], packet: &[u8], meta: &Meta) -> u32 {
         let (mut a, mut x) = (0u32, 0u32);
         let mut pc = 0usize;
         let load = |off: u32, size: usize| -> Option<u32> {

@@ -17,8 +17,8 @@
 //! [`packet_time`] puts the stamp on the process's monotonic clock, so that a
 //! packet sorts among the events that `Instant::now()` stamped.
 
-pub mod filter;
-pub mod pcap;
+pub(crate) mod filter;
+pub(crate) mod pcap;
 
 #[cfg(target_os = "linux")]
 mod linux;
@@ -33,21 +33,45 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use crate::model::flows::Flows;
-pub use crate::model::packet::{
-    Direction, Icmp, IcmpMeaning, Packet, PacketKind, ParseError, Protocol, Quoted, Relative, Tcp, TcpFlags,
-    TcpOptions, parse,
-};
-pub use crate::model::tcp_info::{ListenQueue, TcpInfo};
-pub use filter::{MAX_PORTS, TooManyPorts};
+pub(crate) use crate::model::packet::Direction;
+pub use crate::model::packet::Packet;
+pub use crate::model::packet::PacketKind;
+pub(crate) use crate::model::packet::ParseError;
+pub use crate::model::packet::Protocol;
+pub use crate::model::packet::TcpFlags;
+pub(crate) use crate::model::packet::parse;
+pub(crate) use crate::model::tcp_info::TcpInfo;
+pub(crate) use filter::TooManyPorts;
 #[cfg(target_os = "linux")]
-pub use linux::{Capture, Interface};
+pub use linux::Capture;
 #[cfg(target_os = "linux")]
-pub use netns::{NetnsError, enter_private_netns};
+pub use linux::Interface;
+#[cfg(target_os = "linux")]
+pub use netns::NetnsError;
+#[cfg(target_os = "linux")]
+pub use netns::enter_private_netns;
 #[cfg(not(target_os = "linux"))]
-pub use other::{Capture, Interface, NetnsError, enter_private_netns, listen_queue, tcp_info, unsent};
-pub use pcap::{Pcap, PcapError};
+pub use other::Capture;
+#[cfg(not(target_os = "linux"))]
+pub use other::Interface;
+#[cfg(not(target_os = "linux"))]
+pub use other::NetnsError;
+#[cfg(not(target_os = "linux"))]
+pub use other::enter_private_netns;
+#[cfg(not(target_os = "linux"))]
+pub use other::listen_queue;
+#[cfg(not(target_os = "linux"))]
+pub use other::tcp_info;
+#[cfg(not(target_os = "linux"))]
+pub(crate) use other::unsent;
+pub use pcap::Pcap;
+pub(crate) use pcap::PcapError;
 #[cfg(target_os = "linux")]
-pub use tcp_info::{listen_queue, tcp_info, unsent};
+pub use tcp_info::listen_queue;
+#[cfg(target_os = "linux")]
+pub use tcp_info::tcp_info;
+#[cfg(target_os = "linux")]
+pub(crate) use tcp_info::unsent;
 
 /// Bytes kept of each packet when only the ladder is wanted: the IP and TCP
 /// headers with all their options, and an ICMP error's quoted headers.
@@ -63,7 +87,7 @@ pub struct CaptureOptions {
     /// one a connection uses.
     pub interface: String,
     /// The ports whose packets are wanted (either end; for ICMP errors, the
-    /// quoted datagram's). At most [`MAX_PORTS`]; may change later with
+    /// quoted datagram's). At most [`filter::MAX_PORTS`]; may change later with
     /// [`Capture::set_ports`].
     pub ports: Vec<u16>,
     /// Bytes kept of each packet: [`HEADERS_ONLY`] or [`WHOLE_PACKETS`].
@@ -200,8 +224,9 @@ pub(crate) fn wire_len(data: &[u8]) -> u32 {
 /// A moment read on both clocks at once: the process's monotonic clock
 /// (`Instant`, which the reporter stamps events with) and the wall clock
 /// (`SystemTime`, which the kernel stamps packets with).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClockAnchor {
+pub(crate) struct ClockAnchor {
     pub instant: Instant,
     pub system: SystemTime,
 }
@@ -210,7 +235,8 @@ impl ClockAnchor {
     /// Reads both clocks now. The wall clock is read between two reads of
     /// the monotonic one, and the midpoint taken, so the pair is off by half
     /// the time of one clock read (tens of nanoseconds).
-    pub fn now() -> ClockAnchor {
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn now() -> ClockAnchor {
         let before = Instant::now();
         let system = SystemTime::now();
         let after = Instant::now();
@@ -219,7 +245,8 @@ impl ClockAnchor {
 
     /// A pair the caller already holds (for instance the process clock's
     /// origin and the wall-clock time read with it).
-    pub fn new(instant: Instant, system: SystemTime) -> ClockAnchor {
+    #[cfg(test)]
+    pub(crate) fn new(instant: Instant, system: SystemTime) -> ClockAnchor {
         ClockAnchor { instant, system }
     }
 }
@@ -229,7 +256,8 @@ impl ClockAnchor {
 /// the nearer the anchor, the truer the result: [`Capture`] reads a fresh
 /// anchor for each batch of packets. A time before the monotonic clock's
 /// own start (not reachable by an `Instant`) comes back as the anchor.
-pub fn packet_time(kernel_realtime: SystemTime, anchor: ClockAnchor) -> Instant {
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) fn packet_time(kernel_realtime: SystemTime, anchor: ClockAnchor) -> Instant {
     match kernel_realtime.duration_since(anchor.system) {
         Ok(after) => anchor.instant + after,
         Err(before) => anchor.instant.checked_sub(before.duration()).unwrap_or(anchor.instant),
@@ -240,7 +268,7 @@ pub fn packet_time(kernel_realtime: SystemTime, anchor: ClockAnchor) -> Instant 
 /// capture socket's queue: the kernel stamps a packet, then runs the filter
 /// and queues it. [`Capture::drain`]'s watermark less this margin is safe to
 /// release events up to.
-pub const QUEUE_MARGIN: Duration = Duration::from_millis(1);
+pub(crate) const QUEUE_MARGIN: Duration = Duration::from_millis(1);
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,8 @@ use std::io;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use super::{CaptureError, CaptureOptions, Captured, ListenQueue, TcpInfo};
+use super::{CaptureError, CaptureOptions, Captured, TcpInfo};
+use crate::model::tcp_info::ListenQueue;
 
 /// Nothing: a value of this type cannot exist, so neither can a `Capture`.
 #[derive(Debug, Clone)]
@@ -91,7 +92,7 @@ pub fn tcp_info<S>(_socket: &S) -> io::Result<TcpInfo> {
 }
 
 /// Bytes not acknowledged by the peer: Linux-only for now.
-pub fn unsent<S>(_socket: &S) -> io::Result<u64> {
+pub(crate) fn unsent<S>(_socket: &S) -> io::Result<u64> {
     Err(unsupported())
 }
 

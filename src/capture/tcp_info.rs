@@ -18,7 +18,11 @@
 //! this socket and no other. netlink-packet-sock-diag parses both.
 
 #[cfg(target_os = "linux")]
-pub use self::linux::{listen_queue, tcp_info, unsent};
+pub use self::linux::listen_queue;
+#[cfg(target_os = "linux")]
+pub use self::linux::tcp_info;
+#[cfg(target_os = "linux")]
+pub use self::linux::unsent;
 
 #[cfg(target_os = "linux")]
 mod linux {

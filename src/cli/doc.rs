@@ -13,7 +13,7 @@ use crate::msg;
 
 /// The clap command, with the legend and the exit codes under `--help`,
 /// in the language of the run.
-pub fn command() -> clap::Command {
+pub(super) fn command() -> clap::Command {
     command_in(i18n::current())
 }
 
@@ -24,7 +24,7 @@ pub fn command() -> clap::Command {
 /// `[default: …]`, `Print help`). The doc comments above keep the English
 /// for whoever reads the code; a test holds them equal to the English
 /// catalogue. Completions and the man page are made in English.
-pub fn command_in(lang: Lang) -> clap::Command {
+pub(super) fn command_in(lang: Lang) -> clap::Command {
     let after =
         format!("{}\n\n{}", crate::report::legend::legend_in(lang, false).trim_end(), exit::table_in(lang));
     let mut command = localize(Cli::command(), lang, "").after_help(after);
@@ -106,7 +106,7 @@ pub(super) fn localize(mut command: clap::Command, lang: Lang, path: &str) -> cl
 /// (`help-tcp-serve-port`) where the same flag says different things
 /// elsewhere, else the flag's (`help-color`); a system's own for the
 /// flags whose meaning differs by system.
-pub fn arg_help(lang: Lang, path: &str, id: &str) -> Option<String> {
+pub(super) fn arg_help(lang: Lang, path: &str, id: &str) -> Option<String> {
     let dashed = id.replace('_', "-");
     match id {
         "v6only" => Some(crate::sys::v6only::help().render(lang)),

@@ -17,4 +17,6 @@ mod values;
 
 pub use args::Cli;
 pub use doc::help_ids;
-pub use parse::{greeting, parse, print_error};
+pub use parse::greeting;
+pub use parse::parse;
+pub use parse::print_error;

@@ -38,7 +38,7 @@ use crate::tcp::hub::SlowPolicy;
 /// steps and hex dumps. `netplay nc -h` lists the flags.
 #[derive(Debug, Parser)]
 #[command(name = "netplay nc", args_override_self = true, after_help = NC_EXAMPLES)]
-pub struct NcArgs {
+pub(super) struct NcArgs {
     /// IPv4 addresses only.
     #[arg(short = '4', overrides_with = "ipv6")]
     pub ipv4: bool,
@@ -134,7 +134,7 @@ Examples:
   netplay nc -u -w 1 127.0.0.1 53 < q.bin   one UDP exchange, ended by a second of silence";
 
 /// The command with its words in `lang`.
-pub fn command_in(lang: Lang) -> clap::Command {
+pub(super) fn command_in(lang: Lang) -> clap::Command {
     let mut command = localize(NcArgs::command(), lang, "nc");
     if lang != Lang::En {
         command.build();
@@ -185,7 +185,7 @@ fn refuse_output_flags(output: &OutputArgs) -> Result<(), UsageError> {
 
 /// The run `netplay nc WORDS` asks for. Its failures end with nc's
 /// status, 1; `-h` prints the help.
-pub fn run_of(words: Vec<OsString>, output: OutputArgs, renderer: Renderer) -> Result<Run> {
+pub(super) fn run_of(words: Vec<OsString>, output: OutputArgs, renderer: Renderer) -> Result<Run> {
     let fail = |e: anyhow::Error| anyhow::Error::from(NcExit { code: 1, cause: Some(e) });
     refuse_output_flags(&output).map_err(|e| fail(e.into()))?;
     let command = command_in(crate::i18n::current());

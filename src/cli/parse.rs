@@ -277,7 +277,7 @@ pub fn print_error(err: &clap::Error) -> std::io::Result<()> {
 /// text), then what to try (a similar flag or subcommand, the values
 /// allowed, the usage, or the command's --help), in `lang`. None for
 /// `--help` and `--version`, which clap prints.
-pub fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
+pub(super) fn error_text(lang: Lang, err: &clap::Error) -> Option<String> {
     error_what(err).map(|what| msg!("error-line", what = what).render(lang) + "\n")
 }
 

@@ -5,12 +5,12 @@
 //! learns of its terminal (a progress line, the demo's pauses, the hex
 //! dump's width) is decided in the conversion, before the job starts.
 
-pub mod bench;
-pub mod demo;
-pub mod hex;
-pub mod nc;
-pub mod tcp;
-pub mod udp;
+pub(crate) mod bench;
+pub(crate) mod demo;
+pub(crate) mod hex;
+pub(crate) mod nc;
+pub(crate) mod tcp;
+pub(crate) mod udp;
 
 use std::path::PathBuf;
 

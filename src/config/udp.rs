@@ -62,7 +62,7 @@ pub struct AnswerPolicy {
 
 /// The default `--answer-rate`: far more than a person or a test script
 /// sends, far less than a loop between two servers on one machine.
-pub const DEFAULT_ANSWER_RATE: u32 = 100;
+pub(crate) const DEFAULT_ANSWER_RATE: u32 = 100;
 
 impl Default for AnswerPolicy {
     fn default() -> AnswerPolicy {

@@ -13,7 +13,7 @@ use crate::sink::Tap;
 
 /// The part of an event the demo's measurements use.
 #[derive(Debug, Clone)]
-pub enum Seen {
+pub(crate) enum Seen {
     /// A server is ready on this address (its real port).
     Listening(SocketAddr),
     /// A TCP client is connected from this address.
@@ -43,14 +43,14 @@ impl Seen {
 
 /// A seen event and when it was seen.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub at: Instant,
     pub seen: Seen,
 }
 
 /// The entries of one end, shared with the thread that runs it.
 #[derive(Clone, Default)]
-pub struct Log(Arc<(Mutex<Vec<Entry>>, Condvar)>);
+pub(super) struct Log(Arc<(Mutex<Vec<Entry>>, Condvar)>);
 
 impl Log {
     fn push(&self, seen: Seen) {
@@ -59,12 +59,12 @@ impl Log {
         changed.notify_all();
     }
 
-    pub fn entries(&self) -> Vec<Entry> {
+    pub(super) fn entries(&self) -> Vec<Entry> {
         self.0.0.locked().clone()
     }
 
     /// The first entry `find` accepts, waiting at most `limit` for it.
-    pub fn wait_for<T>(&self, limit: Duration, find: impl Fn(&Seen) -> Option<T>) -> Option<T> {
+    pub(super) fn wait_for<T>(&self, limit: Duration, find: impl Fn(&Seen) -> Option<T>) -> Option<T> {
         let (entries, changed) = &*self.0;
         let deadline = Instant::now() + limit;
         let mut entries = entries.locked();
@@ -80,7 +80,7 @@ impl Log {
 
 impl Log {
     /// A tap that records into this log what the demo needs of each event.
-    pub fn tap(&self) -> Tap {
+    pub(super) fn tap(&self) -> Tap {
         let log = self.clone();
         Arc::new(move |event: &Event| {
             if let Some(seen) = Seen::of(event) {

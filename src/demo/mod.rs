@@ -9,7 +9,7 @@
 mod log;
 mod netem;
 mod table;
-pub mod wire;
+pub(crate) mod wire;
 
 use std::io::{self, BufRead};
 use std::net::SocketAddr;
@@ -45,13 +45,13 @@ use wire::{DemoWire, Isolation};
 const HELLO: &str = "Hello serveur !";
 const BONJOUR: &str = "Bonjour client !";
 /// The course's recv(1024).
-pub const RECV_SIZE: usize = 1024;
+pub(crate) const RECV_SIZE: usize = 1024;
 /// The longest any step of the demo may wait for another.
 const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Runs the demo. `isolation` is what [`wire::isolate`] found, before the
 /// board's thread started.
-pub fn run(config: &DemoConfig, board: &Board, isolation: &Isolation) -> Result<()> {
+pub(crate) fn run(config: &DemoConfig, board: &Board, isolation: &Isolation) -> Result<()> {
     let main = board.main();
     let mut pause = config.pause;
     if pause == Pause::NoTerminal {
@@ -110,7 +110,7 @@ fn wait_for_enter(pause: &mut Pause, main: &Report, next: DemoPart) -> Result<()
 }
 
 /// The addresses of one exchange, for the table's ports row.
-pub struct Exchange {
+pub(crate) struct Exchange {
     pub server: SocketAddr,
     pub client: SocketAddr,
 }
@@ -261,7 +261,7 @@ fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect:
 }
 
 /// What one server and one client did.
-pub struct Pair {
+pub(crate) struct Pair {
     pub server_addr: SocketAddr,
     pub server: Vec<Entry>,
     pub client: Vec<Entry>,

@@ -25,7 +25,7 @@ use crate::sys::netns;
 /// Messages sent each way: enough for a few percent of loss to show.
 const MESSAGES: u64 = 20;
 
-pub fn row(impair: Impair) -> DemoRow {
+pub(super) fn row(impair: Impair) -> DemoRow {
     let outcome = thread::Builder::new()
         .name("netem".into())
         .spawn(move || in_namespace(impair).unwrap_or_else(|reason| Impairment::Skipped { reason }))

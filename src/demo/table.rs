@@ -17,14 +17,14 @@ use crate::event::demo::{Attempt, DemoRow, Received, Verdict};
 use crate::net::{NetError, describe_msg, ports};
 
 /// Messages of 10 bytes each, numbered from 1: `Hello #01!`.
-pub fn messages(n: u64) -> Vec<Vec<u8>> {
+pub(super) fn messages(n: u64) -> Vec<Vec<u8>> {
     (1..=n).map(|i| format!("Hello #{i:02}!").into_bytes()).collect()
 }
 
 /// How long an unconnected sender listens for an answer from a closed port.
 const SILENCE: Duration = Duration::from_millis(500);
 
-pub fn boundaries(wire: Option<&DemoWire>) -> Result<DemoRow> {
+pub(super) fn boundaries(wire: Option<&DemoWire>) -> Result<DemoRow> {
     let sends = 5;
     let tcp = tcp_pair(messages(sends), RECV_SIZE, wire)?;
     let udp = udp_pair(messages(sends), RECV_SIZE, PATIENCE, wire)?;
@@ -36,7 +36,7 @@ pub fn boundaries(wire: Option<&DemoWire>) -> Result<DemoRow> {
     })
 }
 
-pub fn truncation(wire: Option<&DemoWire>) -> Result<DemoRow> {
+pub(super) fn truncation(wire: Option<&DemoWire>) -> Result<DemoRow> {
     let message: Vec<u8> = (0..3000).map(|i| b"0123456789"[i % 10]).collect();
     let tcp = tcp_pair(vec![message.clone()], RECV_SIZE, wire)?;
     let udp = udp_pair(vec![message.clone()], RECV_SIZE, PATIENCE, wire)?;
@@ -56,7 +56,7 @@ fn received_seen(run: &Pair, wire: Option<&DemoWire>) -> Received {
 
 /// `messages` from `tcp connect` to a `tcp serve --once` that does not
 /// answer; with `wire`, their packets are kept.
-pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize, wire: Option<&DemoWire>) -> Result<Pair> {
+pub(super) fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize, wire: Option<&DemoWire>) -> Result<Pair> {
     let run = pair(
         (None, None),
         wire.map(|wire| (wire, None)),
@@ -69,7 +69,7 @@ pub fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize, wire: Option<&DemoWire
 
 /// `messages` from `udp send` to a `udp serve` that takes as many, or gives
 /// up after `idle` without any: a datagram may be lost.
-pub fn udp_pair(
+pub(super) fn udp_pair(
     messages: Vec<Vec<u8>>,
     recv_size: usize,
     idle: Duration,
@@ -94,7 +94,7 @@ pub fn udp_pair(
 }
 
 /// What a receiver got, from its `in` events.
-pub fn received(entries: &[Entry]) -> Received {
+pub(super) fn received(entries: &[Entry]) -> Received {
     let mut got = Received::default();
     let mut arrived = Vec::new();
     for entry in entries {
@@ -117,7 +117,7 @@ pub fn received(entries: &[Entry]) -> Received {
     got
 }
 
-pub fn closed_port(wire: Option<&DemoWire>) -> Result<DemoRow> {
+pub(super) fn closed_port(wire: Option<&DemoWire>) -> Result<DemoRow> {
     let port = closed_port_number()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let hello = || vec![b"Hello serveur !".to_vec()];
@@ -186,7 +186,7 @@ fn attempt((entries, result, took): (Vec<Entry>, Result<()>, Duration)) -> Attem
     Attempt { verdict, error, sent, after: took, wire: None }
 }
 
-pub fn ports(tcp: &Exchange, udp: &Exchange) -> DemoRow {
+pub(super) fn ports(tcp: &Exchange, udp: &Exchange) -> DemoRow {
     DemoRow::ClientPorts {
         tcp_client: tcp.client,
         tcp_server: tcp.server,

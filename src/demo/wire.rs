@@ -23,7 +23,7 @@ use crate::packets::{Packets, PcapFile, Recorded, Sinks};
 
 /// Where the demo can capture, decided before any thread exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Isolation {
+pub(crate) enum Isolation {
     /// No packets asked for.
     NotAsked,
     /// This process captures on the host's loopback (root, or CAP_NET_RAW).
@@ -38,7 +38,7 @@ pub enum Isolation {
 /// packets and may not capture where it is. Call it first, while the
 /// process has one thread; an error means it is in a namespace without a
 /// working loopback, and must stop.
-pub fn isolate(config: &PacketsConfig) -> Result<Isolation> {
+pub(crate) fn isolate(config: &PacketsConfig) -> Result<Isolation> {
     if !config.wanted() {
         return Ok(Isolation::NotAsked);
     }
@@ -60,7 +60,7 @@ pub fn isolate(config: &PacketsConfig) -> Result<Isolation> {
 }
 
 /// The demo's captures: one at a time, all to the same pcap file.
-pub struct DemoWire<'a> {
+pub(crate) struct DemoWire<'a> {
     show: bool,
     pcap: Option<PcapFile>,
     board: &'a Board,
@@ -68,7 +68,7 @@ pub struct DemoWire<'a> {
 
 impl DemoWire<'_> {
     /// `None` when no packets are wanted or none can be captured.
-    pub fn new<'a>(
+    pub(crate) fn new<'a>(
         config: &PacketsConfig,
         isolation: &Isolation,
         board: &'a Board,
@@ -82,7 +82,7 @@ impl DemoWire<'_> {
 
     /// Starts watching the packets to and from `server`: shown on `part`'s
     /// wire end (parts 1 and 2, with --packets), or kept (part 3).
-    pub fn watch(&self, server: SocketAddr, part: Option<&'static str>) -> Result<Watching> {
+    pub(crate) fn watch(&self, server: SocketAddr, part: Option<&'static str>) -> Result<Watching> {
         let record = Recorded::default();
         let show = part.filter(|_| self.show).map(|part| self.board.wire(part));
         let sinks = Sinks { show, record: Some(record.clone()), pcap: self.pcap.clone() };
@@ -92,7 +92,7 @@ impl DemoWire<'_> {
     }
 
     /// Writes out the pcap file.
-    pub fn finish(&self) -> Result<()> {
+    pub(crate) fn finish(&self) -> Result<()> {
         match &self.pcap {
             Some(pcap) => pcap.finish(),
             None => Ok(()),
@@ -101,7 +101,7 @@ impl DemoWire<'_> {
 }
 
 /// A capture under way for one part or experiment.
-pub struct Watching {
+pub(crate) struct Watching {
     packets: Packets,
     record: Recorded,
 }
@@ -109,7 +109,7 @@ pub struct Watching {
 impl Watching {
     /// Stops (after a last look for packets on their way) and returns what
     /// was seen.
-    pub fn finish(self) -> Result<Vec<PacketEvent>> {
+    pub(crate) fn finish(self) -> Result<Vec<PacketEvent>> {
         self.packets.finish()?;
         Ok(std::mem::take(&mut *self.record.locked()))
     }
@@ -117,7 +117,7 @@ impl Watching {
 
 /// What the wire showed of one experiment: the client's data, and what
 /// answered it when something refused.
-pub fn on_wire(packets: &[PacketEvent]) -> OnWire {
+pub(crate) fn on_wire(packets: &[PacketEvent]) -> OnWire {
     let from_client = |p: &&PacketEvent| p.sender == Some(Role::Client);
     let data =
         packets.iter().filter(from_client).filter(|p| p.packet.length > 0).map(|p| p.packet.length).collect();

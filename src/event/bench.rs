@@ -62,7 +62,7 @@ impl Moved {
 }
 
 /// `amount` per second over `duration`; 0 when no time passed.
-pub fn per_second(amount: f64, duration: Duration) -> f64 {
+pub(crate) fn per_second(amount: f64, duration: Duration) -> f64 {
     let secs = duration.as_secs_f64();
     if secs > 0.0 { amount / secs } else { 0.0 }
 }

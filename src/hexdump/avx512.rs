@@ -49,10 +49,10 @@ use super::{Category, LINE_BUF};
 /// Proof that this CPU can run this module's renderer; only [`detect`]
 /// makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Avx512(());
+pub(super) struct Avx512(());
 
 /// An [`Avx512`] when this CPU has every feature the renderer uses.
-pub fn detect() -> Option<Avx512> {
+pub(super) fn detect() -> Option<Avx512> {
     available().then_some(Avx512(()))
 }
 
@@ -276,7 +276,7 @@ const SLOT_BITS: u64 = 0x0101_0101_0101_0101;
 
 /// Renders a whole line of `W` bytes (8, 16 or 32) into `buf` from its
 /// start, as `render_full::<COLOR, W>` does, and returns its length.
-pub fn render_line<const COLOR: bool, const W: usize>(
+pub(super) fn render_line<const COLOR: bool, const W: usize>(
     cpu: Avx512,
     offset: u64,
     line: &[u8; W],
@@ -291,7 +291,7 @@ pub fn render_line<const COLOR: bool, const W: usize>(
 /// (`previous` for the first), which the caller handles. Returns how many
 /// lines it rendered and where their text ends. `out` must have room for
 /// the lines plus `LINE_BUF`.
-pub fn render_lines<const COLOR: bool, const W: usize>(
+pub(super) fn render_lines<const COLOR: bool, const W: usize>(
     _: Avx512,
     offset: u64,
     lines: &[[u8; W]],

@@ -37,7 +37,7 @@ impl Lang {
 
 /// The language the environment asks for, read through `var` (the process
 /// environment in `netplay`, a table in tests).
-pub fn from_env_with(var: impl Fn(&str) -> Option<OsString>) -> Lang {
+pub(crate) fn from_env_with(var: impl Fn(&str) -> Option<OsString>) -> Lang {
     for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
         if let Some(value) = var(name).filter(|v| !v.is_empty()) {
             return Lang::of_locale(&value.to_string_lossy());
@@ -47,7 +47,7 @@ pub fn from_env_with(var: impl Fn(&str) -> Option<OsString>) -> Lang {
 }
 
 /// The language of this process's environment.
-pub fn from_env() -> Lang {
+pub(crate) fn from_env() -> Lang {
     from_env_with(|name| std::env::var_os(name))
 }
 

@@ -14,7 +14,7 @@ pub fn format_bytes(n: u64) -> String {
 
 /// [`format_bytes`] as `lang` writes it: French counts in octets with the
 /// decimal comma and a no-break space before the unit (`1,50 Mio`).
-pub fn format_bytes_in(lang: Lang, n: u64) -> String {
+pub(crate) fn format_bytes_in(lang: Lang, n: u64) -> String {
     let units: [&str; 5] = match lang {
         Lang::En => ["B", "KiB", "MiB", "GiB", "TiB"],
         Lang::Fr => ["o", "Kio", "Mio", "Gio", "Tio"],
@@ -44,12 +44,13 @@ fn with_unit(lang: Lang, number: &str, unit: &str) -> String {
 }
 
 /// Formats a duration with a unit fitted to its size: `850µs`, `12.3ms`, `2.50s`.
-pub fn format_duration(d: Duration) -> String {
+#[cfg(test)]
+pub(crate) fn format_duration(d: Duration) -> String {
     format_duration_in(Lang::En, d)
 }
 
 /// [`format_duration`] as `lang` writes it: `12,3 ms` in French.
-pub fn format_duration_in(lang: Lang, d: Duration) -> String {
+pub(crate) fn format_duration_in(lang: Lang, d: Duration) -> String {
     let micros = d.as_micros();
     let (number, unit) = if micros < 1000 {
         (micros.to_string(), "µs")
@@ -67,12 +68,13 @@ pub fn format_duration_in(lang: Lang, d: Duration) -> String {
 
 /// Formats bits per second with a decimal unit, as network rates are
 /// given: `850 bit/s`, `12.3 Mbit/s`, `35.1 Gbit/s`.
-pub fn format_bits_per_second(bps: f64) -> String {
+#[cfg(test)]
+pub(crate) fn format_bits_per_second(bps: f64) -> String {
     format_bits_per_second_in(Lang::En, bps)
 }
 
 /// [`format_bits_per_second`] as `lang` writes it: `12,3 Mbit/s` in French.
-pub fn format_bits_per_second_in(lang: Lang, bps: f64) -> String {
+pub(crate) fn format_bits_per_second_in(lang: Lang, bps: f64) -> String {
     const UNITS: [&str; 4] = ["kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
     if bps < 999.5 {
         return with_unit(lang, &i18n::number(lang, bps, 0, false), "bit/s");
@@ -96,11 +98,12 @@ pub fn format_bits_per_second_in(lang: Lang, bps: f64) -> String {
 }
 
 /// A count with thousands separated, easier to read: `7,123,456`.
-pub fn format_count(n: u64) -> String {
+#[cfg(test)]
+pub(crate) fn format_count(n: u64) -> String {
     format_count_in(Lang::En, n)
 }
 
 /// [`format_count`] as `lang` writes it: `7 123 456` in French.
-pub fn format_count_in(lang: Lang, n: u64) -> String {
+pub(crate) fn format_count_in(lang: Lang, n: u64) -> String {
     i18n::number(lang, n as f64, 0, true)
 }

@@ -13,13 +13,13 @@ use serde::Serialize;
 static START: OnceLock<(Instant, SystemTime)> = OnceLock::new();
 
 /// Starts the clock (if it has not started yet) and returns its origin.
-pub fn start() -> Instant {
+pub(crate) fn start() -> Instant {
     START.get_or_init(|| (Instant::now(), SystemTime::now())).0
 }
 
 /// The same origin on the wall clock, to turn a kernel timestamp (a packet
 /// capture's) into a [`Stamp`].
-pub fn wall_start() -> SystemTime {
+pub(crate) fn wall_start() -> SystemTime {
     start();
     START.get().map_or(SystemTime::UNIX_EPOCH, |s| s.1)
 }
@@ -48,7 +48,7 @@ impl Stamp {
 }
 
 /// Now, on the process clock.
-pub fn now() -> Stamp {
+pub(crate) fn now() -> Stamp {
     Stamp::of(Instant::now())
 }
 

@@ -9,11 +9,11 @@ use std::net::SocketAddr;
 
 use serde::Serialize;
 
-pub mod clock;
-pub mod flows;
-pub mod packet;
-pub mod ports;
-pub mod tcp_info;
+pub(crate) mod clock;
+pub(crate) mod flows;
+pub(crate) mod packet;
+pub(crate) mod ports;
+pub(crate) mod tcp_info;
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -151,7 +151,7 @@ impl std::fmt::Display for SockOpt {
 /// carries one (net::NetError), exit.rs picks a code by it, and the
 /// catalogues hold its words (`op-*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Op {
+pub(crate) enum Op {
     /// socket(), for a connection to or from an address.
     Socket,
     Bind,
@@ -204,7 +204,7 @@ pub enum Op {
 impl Op {
     /// True for the operations of a UDP client (sending, or receiving the
     /// replies): an ICMP port unreachable that came back fails these.
-    pub fn is_udp_client(self) -> bool {
+    pub(crate) fn is_udp_client(self) -> bool {
         matches!(self, Op::SendTo | Op::RecvFromSending | Op::SendConnectedUdp | Op::RecvConnectedUdp)
     }
 }
@@ -244,7 +244,7 @@ pub enum Code {
 /// means another thread panicked while holding it (and that panic is
 /// reported); what it guards (counters, buffers, queues) is still usable, and
 /// output must go on. The one place this choice is made.
-pub trait Locked<T> {
+pub(crate) trait Locked<T> {
     fn locked(&self) -> MutexGuard<'_, T>;
 }
 

@@ -449,7 +449,7 @@ pub enum ParseError {
 
 /// Parses one IP packet (IPv4 or IPv6, starting at the IP header: what a
 /// cooked packet socket and LINKTYPE_RAW hold).
-pub fn parse(data: &[u8], time: Instant, direction: Direction) -> Result<Packet, ParseError> {
+pub(crate) fn parse(data: &[u8], time: Instant, direction: Direction) -> Result<Packet, ParseError> {
     let sliced = LaxSlicedPacket::from_ip(data).map_err(|e| ParseError::NotIp(e.to_string()))?;
     let (src, dst, wire_length, payload) = match &sliced.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
@@ -649,17 +649,17 @@ pub(crate) mod samples {
 
     use etherparse::{PacketBuilder, TcpOptionElement};
 
-    pub const A4: [u8; 4] = [127, 0, 0, 1];
-    pub const B4: [u8; 4] = [127, 0, 0, 2];
-    pub const V6: [u8; 16] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    pub(crate) const A4: [u8; 4] = [127, 0, 0, 1];
+    pub(crate) const B4: [u8; 4] = [127, 0, 0, 2];
+    pub(crate) const V6: [u8; 16] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 
     /// A TCP segment over IPv4; `flags` as on the wire.
-    pub fn tcp4(sport: u16, dport: u16, flags: u8, seq: u32, ack: u32, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn tcp4(sport: u16, dport: u16, flags: u8, seq: u32, ack: u32, payload: &[u8]) -> Vec<u8> {
         tcp4_with(sport, dport, flags, seq, ack, 65495, &[], payload)
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn tcp4_with(
+    pub(crate) fn tcp4_with(
         sport: u16,
         dport: u16,
         flags: u8,
@@ -693,7 +693,7 @@ pub(crate) mod samples {
         out
     }
 
-    pub fn tcp6(sport: u16, dport: u16, flags: u8, seq: u32, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn tcp6(sport: u16, dport: u16, flags: u8, seq: u32, payload: &[u8]) -> Vec<u8> {
         let mut b = PacketBuilder::ipv6(V6, V6, 64).tcp(sport, dport, seq, 65476);
         if flags & 0x02 != 0 {
             b = b.syn();
@@ -703,13 +703,13 @@ pub(crate) mod samples {
         out
     }
 
-    pub fn udp4(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn udp4(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         PacketBuilder::ipv4(A4, B4, 64).udp(sport, dport).write(&mut out, payload).expect("write to a Vec");
         out
     }
 
-    pub fn udp6(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn udp6(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         PacketBuilder::ipv6(V6, V6, 64).udp(sport, dport).write(&mut out, payload).expect("write to a Vec");
         out
@@ -717,7 +717,7 @@ pub(crate) mod samples {
 
     /// `whole` (an IPv4 packet with a 20-byte header) cut as the IP layer
     /// cuts it: fragments carrying `size` bytes (a multiple of 8) each.
-    pub fn fragments4(whole: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
+    pub(crate) fn fragments4(whole: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
         let (header, payload) = whole.split_at(20);
         let chunks: Vec<&[u8]> = payload.chunks(size).collect();
         let last = chunks.len() - 1;
@@ -738,7 +738,7 @@ pub(crate) mod samples {
 
     /// `whole` (an IPv6 packet with no extension header) cut as Linux
     /// cuts it: a fragment header after the fixed one, `size` bytes each.
-    pub fn fragments6(whole: &[u8], size: usize, id: u32) -> Vec<Vec<u8>> {
+    pub(crate) fn fragments6(whole: &[u8], size: usize, id: u32) -> Vec<Vec<u8>> {
         let (header, payload) = whole.split_at(40);
         let chunks: Vec<&[u8]> = payload.chunks(size).collect();
         let last = chunks.len() - 1;
@@ -761,7 +761,7 @@ pub(crate) mod samples {
 
     /// The ICMP port unreachable Linux sends for `datagram` (an IPv4 UDP
     /// datagram): type 3 code 3, quoting the datagram.
-    pub fn icmp4_port_unreachable(datagram: &[u8]) -> Vec<u8> {
+    pub(crate) fn icmp4_port_unreachable(datagram: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         PacketBuilder::ipv4(B4, A4, 64)
             .icmpv4(etherparse::Icmpv4Type::DestinationUnreachable(
@@ -773,7 +773,7 @@ pub(crate) mod samples {
     }
 
     /// ICMPv6 destination unreachable, port unreachable (type 1 code 4).
-    pub fn icmp6_port_unreachable(datagram: &[u8]) -> Vec<u8> {
+    pub(crate) fn icmp6_port_unreachable(datagram: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         PacketBuilder::ipv6(V6, V6, 64)
             .icmpv6(etherparse::Icmpv6Type::DestinationUnreachable(
@@ -785,7 +785,7 @@ pub(crate) mod samples {
     }
 
     /// An ICMP echo request (ping): no quoted datagram, no ports.
-    pub fn icmp4_echo() -> Vec<u8> {
+    pub(crate) fn icmp4_echo() -> Vec<u8> {
         let mut out = Vec::new();
         PacketBuilder::ipv4(A4, A4, 64)
             .icmpv4_echo_request(1, 1)

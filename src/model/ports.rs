@@ -3,11 +3,11 @@
 
 /// The first port above the well-known ones (0-1023); who may bind those
 /// differs by system (sys::privileged).
-pub const FIRST_UNPRIVILEGED: u16 = 1024;
+pub(crate) const FIRST_UNPRIVILEGED: u16 = 1024;
 
 /// The service a well-known port (below 1024) is reserved for, if it is one
 /// people meet.
-pub fn service(port: u16) -> Option<&'static str> {
+pub(crate) fn service(port: u16) -> Option<&'static str> {
     Some(match port {
         7 => "Echo",
         20 | 21 => "FTP",
@@ -35,7 +35,7 @@ pub fn service(port: u16) -> Option<&'static str> {
 }
 
 /// True for the reserved ports 1-1023 (port 0 means "let the OS choose").
-pub fn is_privileged(port: u16) -> bool {
+pub(crate) fn is_privileged(port: u16) -> bool {
     port != 0 && port < FIRST_UNPRIVILEGED
 }
 

@@ -10,7 +10,7 @@
 //! nc, which those signals kill (130, 143), once every byte it took is
 //! written.
 
-pub mod scan;
+pub(crate) mod scan;
 
 use anyhow::Result;
 
@@ -23,7 +23,7 @@ use crate::sink::{OutputError, Report};
 /// a signal ended), and the failure to tell, if one is told: nc says
 /// nothing of a connection refused without -v, nor does netplay nc.
 #[derive(Debug)]
-pub struct NcExit {
+pub(crate) struct NcExit {
     pub code: u8,
     pub cause: Option<anyhow::Error>,
 }
@@ -39,7 +39,7 @@ impl std::fmt::Display for NcExit {
 
 impl std::error::Error for NcExit {}
 
-pub fn run(config: &NcConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &NcConfig, report: Report) -> Result<()> {
     let ended = match &config.job {
         NcJob::Connect(job) => crate::tcp::connect::run(job, report).map(|()| None),
         NcJob::Listen(job) => crate::tcp::serve::run_to_end(job, report),

@@ -20,13 +20,13 @@ use crate::tcp::connect;
 /// A scan where no port took the connection.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", msg!("error-scan-none-open", host = .host.as_str(), ports = .ports.as_str()))]
-pub struct NoneOpen {
+pub(crate) struct NoneOpen {
     pub host: String,
     /// The ports tried, as a list.
     pub ports: String,
 }
 
-pub fn run(config: &ScanConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &ScanConfig, report: Report) -> Result<()> {
     let mut open = 0;
     let mut last = None;
     for (conn, &port) in (1u64..).zip(&config.ports) {

@@ -117,7 +117,7 @@ impl Access {
 /// link-local block with its zone: `fe80::99%eth0`, `fe80::%2/64` or
 /// `fe80::/64%eth0`. A zone name is looked up among this machine's
 /// interfaces now, so a typo fails here rather than never matching.
-pub fn parse_rule(text: &str) -> Result<Rule, String> {
+pub(crate) fn parse_rule(text: &str) -> Result<Rule, String> {
     parse_rule_with(text, interface_index)
 }
 
@@ -152,7 +152,7 @@ fn parse_rule_with(text: &str, lookup: impl Fn(&str) -> Result<u32, String>) -> 
 }
 
 /// Parses `10.0.0.0/8`, `::1/128`, or a bare address (one host).
-pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
+pub(crate) fn parse_cidr(text: &str) -> Result<IpNet, String> {
     let text = text.trim();
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Ok(IpNet::from(ip));

@@ -12,7 +12,7 @@ use crate::msg;
 use crate::net::NetError;
 
 /// A port from the command line. Errors say what a port is.
-pub fn parse_port(text: &str) -> Result<u16, Msg> {
+pub(crate) fn parse_port(text: &str) -> Result<u16, Msg> {
     match text.trim().parse::<u64>() {
         Ok(n) if n <= 65535 => Ok(n as u16),
         Ok(n) => Err(msg!("port-out-of-range", port = n.to_string())),
@@ -28,7 +28,7 @@ fn shown(text: &str) -> String {
 /// A host as typed, read without asking anyone: an address, or a name
 /// the resolver may be asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Host<'a> {
+pub(crate) enum Host<'a> {
     /// An IPv4 or IPv6 address; for a link-local IPv6 one, the index of
     /// the interface its zone names (`fe80::1%eth0`).
     Ip(IpAddr, u32),
@@ -42,7 +42,7 @@ pub enum Host<'a> {
 /// a zone naming no interface (`fe80::1%nosuchif`), a character no name
 /// has (a name is letters, digits, `-`, `_` and dots, ASCII: an
 /// international name is written in its `xn--` form).
-pub fn parse_host(host: &str) -> Result<Host<'_>, Msg> {
+pub(crate) fn parse_host(host: &str) -> Result<Host<'_>, Msg> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(Host::Ip(ip, 0));
     }
@@ -173,7 +173,7 @@ fn strip_brackets(host: &str) -> &str {
 /// only `family` when one is asked for.
 /// A host that is not a name is never sent to the resolver
 /// ([`parse_host`]): it is a [`NetError::BadHost`].
-pub fn resolve(host: &str, port: u16, family: Option<Family>) -> Result<Vec<SocketAddr>, NetError> {
+pub(crate) fn resolve(host: &str, port: u16, family: Option<Family>) -> Result<Vec<SocketAddr>, NetError> {
     let host = strip_brackets(host);
     let parsed = parse_host(host).map_err(|why| NetError::BadHost { why })?;
     let all: Vec<SocketAddr> = match parsed {

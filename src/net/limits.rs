@@ -10,7 +10,7 @@ use crate::sys::open_files::{self, Exhausted};
 
 /// The open-file limit of this process (RLIMIT_NOFILE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenFiles {
+pub(crate) struct OpenFiles {
     /// The limit in force, `ulimit -n`.
     pub soft: u64,
     /// How far an unprivileged process may raise it, `ulimit -Hn`.
@@ -20,11 +20,12 @@ pub struct OpenFiles {
 }
 
 /// What to assume when the limit cannot be read.
-pub const UNKNOWN_OPEN_FILES: OpenFiles = OpenFiles { soft: u64::MAX, hard: u64::MAX, raised_from: None };
+pub(crate) const UNKNOWN_OPEN_FILES: OpenFiles =
+    OpenFiles { soft: u64::MAX, hard: u64::MAX, raised_from: None };
 
 /// The open-file limit as it is ([`UNKNOWN_OPEN_FILES`] where the system
 /// has none).
-pub fn open_files() -> io::Result<OpenFiles> {
+pub(crate) fn open_files() -> io::Result<OpenFiles> {
     Ok(match open_files::read()? {
         Some((soft, hard)) => OpenFiles { soft, hard, raised_from: None },
         None => UNKNOWN_OPEN_FILES,
@@ -33,7 +34,7 @@ pub fn open_files() -> io::Result<OpenFiles> {
 
 /// Raises the soft open-file limit to the hard limit, so a server can hold
 /// as many clients as the system lets it without a `ulimit -n` first.
-pub fn raise_open_files() -> io::Result<OpenFiles> {
+pub(crate) fn raise_open_files() -> io::Result<OpenFiles> {
     let OpenFiles { soft, hard, .. } = open_files()?;
     if soft >= hard {
         return Ok(OpenFiles { soft, hard, raised_from: None });
@@ -44,7 +45,7 @@ pub fn raise_open_files() -> io::Result<OpenFiles> {
 
 /// When `err` (from accept) means a limit is reached: which one, and how to
 /// raise it. None for other errors.
-pub fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<crate::i18n::Msg> {
+pub(crate) fn accept_limit(err: &io::Error, files: OpenFiles) -> Option<crate::i18n::Msg> {
     use crate::msg;
     Some(match open_files::exhausted(err)? {
         Exhausted::Process => {

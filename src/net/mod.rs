@@ -2,26 +2,27 @@
 //! resolution, access rules, port facts, process limits, and the socket2
 //! builder that reports each step.
 
-pub mod access;
-pub mod addr;
-pub mod limits;
-pub mod ports;
-pub mod socket;
+pub(crate) mod access;
+pub(crate) mod addr;
+pub(crate) mod limits;
+pub(crate) mod ports;
+pub(crate) mod socket;
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::event::{Family, Proto, Role};
-pub use crate::i18n::describe_msg;
+pub(crate) use crate::i18n::describe_msg;
 use crate::i18n::{Arg, Msg};
-pub use crate::model::{Code, Op, SockOpt};
+pub(crate) use crate::model::Code;
+pub(crate) use crate::model::Op;
 use crate::msg;
 use crate::sys::in_use::Holder;
 
 /// A network operation that failed, with what was attempted and where.
 #[derive(Debug)]
-pub enum NetError {
+pub(crate) enum NetError {
     Resolve {
         host: String,
         source: io::Error,
@@ -77,12 +78,12 @@ pub enum NetError {
 }
 
 impl NetError {
-    pub fn socket(op: Op, addr: SocketAddr, source: io::Error) -> NetError {
+    pub(crate) fn socket(op: Op, addr: SocketAddr, source: io::Error) -> NetError {
         NetError::Socket { op, addr, source }
     }
 
     /// The OS error behind this failure, when there is one.
-    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+    pub(crate) fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
             NetError::Resolve { .. }
             | NetError::NoAddressInFamily { .. }
@@ -96,7 +97,7 @@ impl NetError {
     }
 
     /// The exit code this failure means (README's "Exit codes").
-    pub fn code(&self) -> Code {
+    pub(crate) fn code(&self) -> Code {
         match self {
             NetError::BadHost { .. } => Code::Usage,
             NetError::Resolve { .. } | NetError::NoAddressInFamily { .. } | NetError::BindFamily { .. } => {
@@ -120,7 +121,7 @@ impl NetError {
 
     /// A UDP client's send or receive failed because an ICMP port
     /// unreachable came back (how each system says so: [`crate::sys::refused`]).
-    pub fn udp_refused(&self) -> bool {
+    pub(crate) fn udp_refused(&self) -> bool {
         match self {
             NetError::Socket { op, source, .. } => {
                 op.is_udp_client() && crate::sys::refused::is_refusal(source)
@@ -130,7 +131,7 @@ impl NetError {
     }
 
     /// What failed and where, in the catalogues' words.
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         match self {
             NetError::Resolve { host, source } => {
                 msg!("net-resolve", host = host, error = describe_msg(source))
@@ -184,7 +185,7 @@ impl std::error::Error for NetError {
 /// What was attempted (`connect to`, `recv from`): the call's name stays as
 /// it is; the words around it are the catalogue's.
 /// What was attempted, in the catalogues' words.
-pub fn op_msg(op: Op) -> Msg {
+pub(crate) fn op_msg(op: Op) -> Msg {
     match op {
         Op::Socket => msg!("op-socket"),
         Op::Bind => msg!("op-bind"),
@@ -234,7 +235,7 @@ fn attempts_msg(attempts: &[(SocketAddr, io::Error)]) -> Arg {
 
 /// An OS error in the words of the socket man pages, without Rust's
 /// "(os error 111)" suffix, in the language of the run.
-pub fn describe(err: &io::Error) -> String {
+pub(crate) fn describe(err: &io::Error) -> String {
     describe_msg(err).to_string()
 }
 

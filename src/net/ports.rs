@@ -4,15 +4,13 @@
 
 use std::ops::RangeInclusive;
 
-pub use crate::model::ports::{FIRST_UNPRIVILEGED, is_privileged, service};
-
 /// The range the OS picks ephemeral (client) ports from; None where it
 /// cannot be read (each system's way: [`crate::sys::ephemeral`]).
-pub fn ephemeral_range() -> Option<RangeInclusive<u16>> {
+pub(crate) fn ephemeral_range() -> Option<RangeInclusive<u16>> {
     crate::sys::ephemeral::range().map(|r| r.low..=r.high)
 }
 
 /// The system's cap on listen backlogs, if readable ([`crate::sys::backlog`]).
-pub fn somaxconn() -> Option<i32> {
+pub(crate) fn somaxconn() -> Option<i32> {
     crate::sys::backlog::cap()
 }

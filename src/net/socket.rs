@@ -33,7 +33,7 @@ pub struct SocketOptions {
 /// Resolves a client's target and reports the addresses it will try. With
 /// a local `bind` address, only addresses of its family remain: a socket
 /// bound to IPv4 cannot reach IPv6.
-pub fn resolve_target(
+pub(crate) fn resolve_target(
     target: &Target,
     family: Option<Family>,
     bind: Option<SocketAddr>,
@@ -52,7 +52,7 @@ pub fn resolve_target(
 }
 
 /// `socket()` and the options, reported.
-pub fn open(
+pub(crate) fn open(
     addr: &SocketAddr,
     proto: Proto,
     role: Role,
@@ -152,7 +152,7 @@ pub fn open(
 
 /// `bind(addr)`, reported; returns the address really bound (port 0
 /// becomes the port the OS chose).
-pub fn bind(socket: &Socket, addr: &SocketAddr, role: Role, report: &Report) -> Result<SocketAddr> {
+pub(crate) fn bind(socket: &Socket, addr: &SocketAddr, role: Role, report: &Report) -> Result<SocketAddr> {
     report.emit(Event::Step(Step::Bind { role, addr: *addr }))?;
     socket.bind(&SockAddr::from(*addr)).map_err(|e| match e.kind() {
         // Who holds it is looked up now, while it still does.
@@ -168,7 +168,7 @@ pub fn bind(socket: &Socket, addr: &SocketAddr, role: Role, report: &Report) -> 
 }
 
 /// `listen(backlog)`, reported with the queue length the kernel really uses.
-pub fn listen(socket: &Socket, addr: &SocketAddr, backlog: i32, report: &Report) -> Result<()> {
+pub(crate) fn listen(socket: &Socket, addr: &SocketAddr, backlog: i32, report: &Report) -> Result<()> {
     socket.listen(backlog).map_err(|e| NetError::socket(Op::Listen, *addr, e))?;
     let effective = ports::somaxconn().map_or(backlog, |cap| backlog.min(cap));
     report.emit(Event::Step(Step::Listen { backlog, effective }))?;
@@ -177,7 +177,7 @@ pub fn listen(socket: &Socket, addr: &SocketAddr, backlog: i32, report: &Report)
 
 /// `connect(addr)` bounded by `timeout`, reported. The outer result fails
 /// only when output is gone; the inner one is the attempt's outcome.
-pub fn connect(
+pub(crate) fn connect(
     socket: &Socket,
     addr: &SocketAddr,
     timeout: Option<Duration>,
@@ -195,7 +195,7 @@ pub fn connect(
 }
 
 /// The socket's own address, as the OS sees it.
-pub fn local_addr(socket: &Socket, asked: &SocketAddr) -> Result<SocketAddr> {
+pub(crate) fn local_addr(socket: &Socket, asked: &SocketAddr) -> Result<SocketAddr> {
     let local = socket.local_addr().map_err(|e| NetError::socket(Op::GetSockName, *asked, e))?;
     Ok(local.as_socket().unwrap_or(*asked))
 }

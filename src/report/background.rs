@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// What a [`Background`] does with what it could not write once it gave
 /// up on its output.
-pub enum Afterwards {
+pub(crate) enum Afterwards {
     /// Drops it, counted ([`Background::unwritten`]): a payload that must
     /// not go anywhere else.
     Discard,
@@ -31,7 +31,7 @@ pub enum Afterwards {
 /// Once the run is stopping and the deadline given to [`Stopper::give_up_at`]
 /// has passed, a write or a flush that would wait gives up instead:
 /// [`Afterwards`] says what becomes of the rest.
-pub struct Background {
+pub(crate) struct Background {
     shared: Arc<Handoff>,
     afterwards: Afterwards,
     /// Gave up on the output: from here on, [`Afterwards`] applies.
@@ -45,11 +45,11 @@ pub struct Background {
 
 /// Tells a [`Background`] when to stop waiting for its output.
 #[derive(Clone)]
-pub struct Stopper(Arc<Handoff>);
+pub(crate) struct Stopper(Arc<Handoff>);
 
 impl Stopper {
     /// From `at` on, a write or a flush that would wait gives up.
-    pub fn give_up_at(&self, at: Instant) {
+    pub(crate) fn give_up_at(&self, at: Instant) {
         self.0.lock().give_up = Some(at);
         self.0.stopping.store(true, Ordering::SeqCst);
         self.0.changed.notify_all();
@@ -112,7 +112,10 @@ const STALL: Duration = Duration::from_millis(100);
 impl Background {
     /// Writes to `out` on a thread of its own; `afterwards` says what to do
     /// with the rest once the run is stopping and `out` takes no more.
-    pub fn new(mut out: impl Write + Send + 'static, afterwards: Afterwards) -> io::Result<Background> {
+    pub(crate) fn new(
+        mut out: impl Write + Send + 'static,
+        afterwards: Afterwards,
+    ) -> io::Result<Background> {
         let shared = Arc::new(Handoff {
             state: Mutex::new(Slots::default()),
             changed: Condvar::new(),
@@ -155,14 +158,14 @@ impl Background {
     }
 
     /// The handle that tells it when to give up.
-    pub fn stopper(&self) -> Stopper {
+    pub(crate) fn stopper(&self) -> Stopper {
         Stopper(self.shared.clone())
     }
 
     /// Writes `buf` without copying it: the buffer itself goes to the
     /// writing thread, and `buf` becomes an empty one (a buffer written
     /// before, so its room is reused).
-    pub fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+    pub(crate) fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
         if self.gave_up {
             return self.elsewhere(std::mem::take(buf));
         }
@@ -223,7 +226,7 @@ impl Background {
     /// most: dropped after it gave up, or handed over and not written (with
     /// [`Afterwards::Discard`]). The two differ by what the write under
     /// way may have put in the output before it blocked.
-    pub fn unwritten(&self) -> (u64, u64) {
+    pub(crate) fn unwritten(&self) -> (u64, u64) {
         let written = self.shared.written.load(Ordering::SeqCst);
         let in_flight = self.shared.in_flight.load(Ordering::SeqCst);
         let most = self.handed.saturating_sub(written) + self.dropped;
@@ -231,7 +234,7 @@ impl Background {
     }
 
     /// True once it gave up on its output.
-    pub fn gave_up(&self) -> bool {
+    pub(crate) fn gave_up(&self) -> bool {
         self.gave_up
     }
 }

@@ -11,7 +11,7 @@ use crate::{msg, tr};
 
 /// The Python statement and the sentence for a socket step of a `proto`
 /// socket.
-pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
+pub(crate) fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
     match step {
         Step::Socket { role, family, proto } => (
             format!("{} = socket({}, {})", var(*role, *proto), family.constant(), proto.socket_type()),
@@ -67,12 +67,12 @@ pub fn step(lang: Lang, step: &Step, proto: Proto) -> (String, String) {
 }
 
 /// Why a UDP server neither listens nor accepts.
-pub fn no_listen(lang: Lang) -> (String, String) {
+pub(crate) fn no_listen(lang: Lang) -> (String, String) {
     (format!("# {}", tr!(lang, "python-comment-no-listen")), tr!(lang, "explain-no-listen"))
 }
 
 /// The local address of a UDP client, and where its port came from.
-pub fn udp_local(
+pub(crate) fn udp_local(
     lang: Lang,
     local: &SocketAddr,
     connected: bool,
@@ -92,7 +92,7 @@ pub fn udp_local(
 }
 
 /// Explanation of the first datagram in a direction.
-pub fn datagram(
+pub(crate) fn datagram(
     lang: Lang,
     dir: Dir,
     connected: bool,
@@ -123,12 +123,12 @@ pub fn datagram(
 }
 
 /// Why a datagram longer than the buffer loses its end.
-pub fn truncated(lang: Lang, recv_size: usize) -> String {
+pub(crate) fn truncated(lang: Lang, recv_size: usize) -> String {
     crate::sys::datagram::truncated(recv_size).render(lang)
 }
 
 /// Explanation of an accepted connection (server side).
-pub fn accepted(lang: Lang, peer: &SocketAddr) -> (String, String) {
+pub(crate) fn accepted(lang: Lang, peer: &SocketAddr) -> (String, String) {
     (
         format!(
             "client_socket, client_address = server_socket.accept()  # client_address = {}",
@@ -139,7 +139,12 @@ pub fn accepted(lang: Lang, peer: &SocketAddr) -> (String, String) {
 }
 
 /// Why the client's port is not the server's (the course's question).
-pub fn ephemeral(lang: Lang, local: &SocketAddr, peer: &SocketAddr, range: Option<(u16, u16)>) -> String {
+pub(crate) fn ephemeral(
+    lang: Lang,
+    local: &SocketAddr,
+    peer: &SocketAddr,
+    range: Option<(u16, u16)>,
+) -> String {
     match range {
         Some((low, high)) => tr!(
             lang,
@@ -156,7 +161,7 @@ pub fn ephemeral(lang: Lang, local: &SocketAddr, peer: &SocketAddr, range: Optio
 /// The Python line of one TCP chunk (every chunk has one), with what the
 /// call returned as Python prints it; and, for the first chunk of a
 /// direction, the sentence on what the call does.
-pub fn data(lang: Lang, dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) -> (String, String) {
+pub(crate) fn data(lang: Lang, dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) -> (String, String) {
     match dir {
         Dir::In => (
             format!("{} = client_socket.recv({recv_size})  # {}", received_var(role), py_bytes(bytes)),
@@ -185,7 +190,7 @@ pub fn data(lang: Lang, dir: Dir, role: Role, recv_size: usize, bytes: &[u8]) ->
 
 /// The variable the course's code receives into: `data` on the server,
 /// `response` on the client.
-pub fn received_var(role: Role) -> &'static str {
+pub(crate) fn received_var(role: Role) -> &'static str {
     match role {
         Role::Server => "data",
         Role::Client => "response",
@@ -195,7 +200,7 @@ pub fn received_var(role: Role) -> &'static str {
 /// `data.decode()` on received bytes: the Python line with the text it
 /// returns, or the UnicodeDecodeError Python raises, word for word; with a
 /// sentence when the error is the stream cutting a character in two.
-pub fn decoded(lang: Lang, var: &str, bytes: &[u8]) -> (String, Option<String>) {
+pub(crate) fn decoded(lang: Lang, var: &str, bytes: &[u8]) -> (String, Option<String>) {
     match crate::python::decode(bytes) {
         Ok(text) => (format!("{var}.decode()  # {}", crate::python::PyStr(&text)), None),
         Err(error) => {
@@ -207,17 +212,17 @@ pub fn decoded(lang: Lang, var: &str, bytes: &[u8]) -> (String, Option<String>) 
 }
 
 /// The recv() that returns b'': the same call as the chunks' before it.
-pub fn eof(lang: Lang, role: Role, recv_size: usize) -> (String, String) {
+pub(crate) fn eof(lang: Lang, role: Role, recv_size: usize) -> (String, String) {
     (format!("{} = client_socket.recv({recv_size})  # b''", received_var(role)), tr!(lang, "explain-eof"))
 }
 
-pub fn shutdown(lang: Lang) -> (String, String) {
+pub(crate) fn shutdown(lang: Lang) -> (String, String) {
     ("client_socket.shutdown(SHUT_WR)".to_string(), tr!(lang, "explain-shutdown"))
 }
 
 /// Who sent the first FIN of a connection, which decides where TIME_WAIT is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FirstFin {
+pub(crate) enum FirstFin {
     /// We shut down first: this end goes through TIME_WAIT.
     Ours,
     /// The peer did: TIME_WAIT is on its side.
@@ -229,7 +234,7 @@ pub enum FirstFin {
 /// The close of a TCP connection's socket, true for each end: an accepted
 /// socket's close leaves the listening socket and its port alone, and the
 /// end that sent the first FIN keeps the pair of addresses in TIME_WAIT.
-pub fn closed(
+pub(crate) fn closed(
     lang: Lang,
     role: Role,
     first_fin: FirstFin,
@@ -299,14 +304,14 @@ fn bind_sentence(addr: &SocketAddr) -> Msg {
 }
 
 /// An address as Python's socket module writes it: `('127.0.0.1', 12345)`.
-pub fn py_addr(addr: &SocketAddr) -> String {
+pub(crate) fn py_addr(addr: &SocketAddr) -> String {
     format!("('{}', {})", addr.ip(), addr.port())
 }
 
 /// A bytes literal as Python prints it, whole: a line that sends it must
 /// send every byte when pasted into Python (the human reporter lays a long
 /// one out in pieces Python joins again: report::pyline).
-pub fn py_bytes(bytes: &[u8]) -> String {
+pub(crate) fn py_bytes(bytes: &[u8]) -> String {
     PyBytes(bytes).to_string()
 }
 

@@ -11,7 +11,7 @@ use crate::decode::{Format, Value};
 use crate::event::Event;
 use crate::model::clock::Stamp;
 
-pub struct Json {
+pub(crate) struct Json {
     out: Box<dyn Write + Send>,
     buf: Vec<u8>,
     decode: Option<Format>,
@@ -23,19 +23,19 @@ pub struct Json {
 }
 
 impl Json {
-    pub fn new(out: Box<dyn Write + Send>) -> Json {
+    pub(crate) fn new(out: Box<dyn Write + Send>) -> Json {
         Json { out, buf: Vec::new(), decode: None, fields: Vec::new(), skipped: 0 }
     }
 
     /// Adds `decoded` and `values` (or `decode_error`) to the events that
     /// carry bytes: data, datagram and relay.
-    pub fn decoding(mut self, format: Option<Format>) -> Json {
+    pub(crate) fn decoding(mut self, format: Option<Format>) -> Json {
         self.decode = format;
         self
     }
 
     /// Every object this reporter writes starts with these string fields.
-    pub fn with_fields(mut self, fields: &[(&str, &str)]) -> Json {
+    pub(crate) fn with_fields(mut self, fields: &[(&str, &str)]) -> Json {
         for (name, value) in fields {
             // Names and values are serialised as JSON strings, escapes and all.
             let _ = serde_json::to_writer(&mut self.fields, name);

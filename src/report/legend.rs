@@ -12,12 +12,12 @@ use crate::msg;
 /// most 80 columns wide. Every start builds it (it is part of `--help`), so
 /// it does without the renderer's tables: a run that dumps nothing never
 /// builds them.
-pub fn legend(color: bool) -> String {
+pub(crate) fn legend(color: bool) -> String {
     legend_in(Lang::En, color)
 }
 
 /// [`legend`] in `lang`.
-pub fn legend_in(lang: Lang, color: bool) -> String {
+pub(crate) fn legend_in(lang: Lang, color: bool) -> String {
     let mut text = msg!("legend-title").render(lang);
     text.push('\n');
     for (category, name, describe) in legend_entries(lang) {
@@ -36,7 +36,7 @@ pub fn legend_in(lang: Lang, color: bool) -> String {
 
 /// Each category with its name and what it holds, in `lang`: the legend's
 /// lines, for the terminal and for the page (report/html).
-pub fn legend_entries(lang: Lang) -> Vec<(Category, String, String)> {
+pub(crate) fn legend_entries(lang: Lang) -> Vec<(Category, String, String)> {
     Category::ALL
         .iter()
         .map(|&category| {

@@ -2,28 +2,27 @@
 //! JSON lines for programs, or the raw payload for pipes. Renderers only:
 //! runners emit through sink's handle, and output.rs joins the two.
 
-pub mod background;
-pub mod explain;
-pub mod html;
-pub mod human;
-pub mod json;
+pub(crate) mod background;
+pub(crate) mod explain;
+pub(crate) mod html;
+pub(crate) mod human;
+pub(crate) mod json;
 pub mod ladder;
-pub mod legend;
-pub mod packets;
-pub mod paint;
+pub(crate) mod legend;
+pub(crate) mod packets;
+pub(crate) mod paint;
 mod pyline;
-pub mod raw;
-pub mod script;
-pub mod tables;
+pub(crate) mod raw;
+pub(crate) mod script;
+pub(crate) mod tables;
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::io;
 
 use crate::decode::Format;
-pub use crate::event::Reporter;
+pub(crate) use crate::event::Reporter;
 use crate::hexdump;
-use crate::model::Locked;
-pub use background::{Afterwards, Background, Stopper};
+pub(crate) use background::Afterwards;
+pub(crate) use background::Background;
 
 /// The parts of a server's summary line, in order: connections, bytes
 /// each way, then only what happened (relays, drops, slow clients cut,
@@ -144,34 +143,49 @@ impl ColorChoice {
 /// buffered, which would cost a write per dump line; we build each event's
 /// text whole and write it with one call instead (how, per system: see
 /// [`crate::sys::terminal`]).
-pub fn raw_stream(stream: impl crate::sys::terminal::Standard) -> io::Result<crate::sys::terminal::Stream> {
+pub(crate) fn raw_stream(
+    stream: impl crate::sys::terminal::Standard,
+) -> io::Result<crate::sys::terminal::Stream> {
     stream.stream()
 }
 
-/// A writer that several holders can share; lets tests read what a reporter
-/// wrote while it still owns its writer.
-#[derive(Clone, Default)]
-pub struct SharedBuf(pub Arc<Mutex<Vec<u8>>>);
+#[cfg(test)]
+pub(crate) use shared::SharedBuf;
 
-impl SharedBuf {
-    pub fn contents(&self) -> Vec<u8> {
-        self.0.locked().clone()
-    }
-}
+#[cfg(test)]
+mod shared {
+    use std::io::{self, Write};
+    use std::sync::{Arc, Mutex};
 
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.locked().extend_from_slice(buf);
-        Ok(buf.len())
+    use crate::model::Locked;
+
+    /// A writer that several holders can share; lets tests read what a
+    /// reporter wrote while it still owns its writer.
+    #[derive(Clone, Default)]
+    pub(crate) struct SharedBuf(pub Arc<Mutex<Vec<u8>>>);
+
+    impl SharedBuf {
+        pub(crate) fn contents(&self) -> Vec<u8> {
+            self.0.locked().clone()
+        }
     }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+
+    impl Write for SharedBuf {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.locked().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::ffi::OsString;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
 
     use super::*;
 

@@ -22,14 +22,14 @@ use crate::report::ladder::{self, Ends, explain};
 /// The columns a ladder line takes where the output has no width of its
 /// own (a pipe, a file): what a terminal has at least, and what the rest of
 /// the output holds to (a hex dump line is 79 wide).
-pub const WIDTH: usize = 80;
+pub(crate) const WIDTH: usize = 80;
 /// Packet lines are indented under the socket steps.
 const INDENT: &str = "  ";
 /// Explanations are indented as the steps' are.
 const EXPLAIN_INDENT: &str = "      ";
 
 /// The label of the demo's packet lines, as wide as the ends' (`server │ `).
-pub fn label(lang: Lang, color: bool) -> String {
+pub(crate) fn label(lang: Lang, color: bool) -> String {
     let name = msg!("demo-label-wire").render(lang);
     let name = format!("{name:>width$}", width = super::human::label_columns(lang) - 3);
     format!("{} {} ", paint(&name, Paint::Bold, color), paint("│", Paint::Dim, color))
@@ -38,7 +38,7 @@ pub fn label(lang: Lang, color: bool) -> String {
 /// The human reporter's packet state: which kinds were explained already,
 /// and each TCP connection's ladder so far, to total it once it is whole.
 #[derive(Debug, Default)]
-pub struct Ladder {
+pub(crate) struct Ladder {
     explained: HashSet<PacketKind>,
     /// The far end is named by its address, not "server": `udp send` does
     /// not know that anything listens there (an ICMP error may say not).
@@ -48,7 +48,7 @@ pub struct Ladder {
 
 /// One direction of a TCP connection, as its ladder lines showed it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct OneWay {
+pub(crate) struct OneWay {
     /// Segments drawn, the handshake's and the close's included.
     pub segments: u64,
     /// Payload bytes, each counted once (a retransmission is not new data).
@@ -68,7 +68,7 @@ pub struct OneWay {
 
 /// A TCP connection's ladder: client to server, and back.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub to_server: OneWay,
     pub to_client: OneWay,
     reset: bool,
@@ -79,7 +79,14 @@ impl Tally {
     /// Adds one segment, sent by the client when `from_client`; true when
     /// this segment made the ladder whole: both FINs sent and acknowledged,
     /// or a reset.
-    pub fn add(&mut self, from_client: bool, flags: TcpFlags, seq: u32, ack: Option<u32>, len: u32) -> bool {
+    pub(crate) fn add(
+        &mut self,
+        from_client: bool,
+        flags: TcpFlags,
+        seq: u32,
+        ack: Option<u32>,
+        len: u32,
+    ) -> bool {
         let (mine, theirs) = if from_client {
             (&mut self.to_server, &mut self.to_client)
         } else {
@@ -113,7 +120,7 @@ impl Ladder {
     /// Appends the lines of one packet to `out`: the ladder line, and with
     /// `explain` its kind's sentence if none of that kind was shown yet.
     #[allow(clippy::too_many_arguments)]
-    pub fn render(
+    pub(crate) fn render(
         &mut self,
         lang: Lang,
         event: &PacketEvent,
@@ -193,7 +200,7 @@ impl Ladder {
 
 /// One direction of a whole ladder: what crossed, counted from the lines
 /// drawn above it.
-pub fn wire_total(lang: Lang, from: &str, to: &str, way: &OneWay) -> String {
+pub(crate) fn wire_total(lang: Lang, from: &str, to: &str, way: &OneWay) -> String {
     msg!(
         "wire-total",
         from = from,
@@ -210,7 +217,7 @@ pub fn wire_total(lang: Lang, from: &str, to: &str, way: &OneWay) -> String {
 /// out: they stop where the kernel last listed the connection, which varies
 /// from run to run (FIN_WAIT1, ESTABLISHED, CLOSE_WAIT for one exchange);
 /// the ladder's totals ([`wire_total`]) count what crossed, whole.
-pub fn tcp_info_close_text(lang: Lang, info: &TcpInfo) -> String {
+pub(crate) fn tcp_info_close_text(lang: Lang, info: &TcpInfo) -> String {
     let micros = |us: u32| Arg::duration(Duration::from_micros(u64::from(us)));
     msg!(
         "tcp-info-close",
@@ -224,7 +231,7 @@ pub fn tcp_info_close_text(lang: Lang, info: &TcpInfo) -> String {
 
 /// TCP_INFO's figures in a few words: `rtt 38µs (±19µs), cwnd 10, 0
 /// retransmitted, 5 segments in, 6 out, 17 B acked`.
-pub fn tcp_info_text(lang: Lang, info: &TcpInfo) -> String {
+pub(crate) fn tcp_info_text(lang: Lang, info: &TcpInfo) -> String {
     let micros = |us: u32| Arg::duration(Duration::from_micros(u64::from(us)));
     msg!(
         "tcp-info",

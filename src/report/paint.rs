@@ -6,13 +6,13 @@
 //! i18n's (i18n/painted.rs), which paints a sentence's coloured values
 //! from escaped text, so a peer's bytes never carry a code into one.
 
-pub use crate::i18n::painted::Paint;
+pub(crate) use crate::i18n::painted::Paint;
 
 /// Clears a terminal line from the start: a progress line's place.
-pub const CLEAR_LINE: &[u8] = b"\r\x1b[K";
+pub(crate) const CLEAR_LINE: &[u8] = b"\r\x1b[K";
 
 /// `text` painted `how` when `color` is on; as it is otherwise.
-pub fn paint(text: &str, how: Paint, color: bool) -> String {
+pub(crate) fn paint(text: &str, how: Paint, color: bool) -> String {
     match (color, how.sgr()) {
         (true, Some(code)) => format!("\x1b[{code}m{text}\x1b[0m"),
         _ => text.to_string(),

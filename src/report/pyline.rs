@@ -37,7 +37,7 @@ impl Atom<'_> {
 /// `python` as lines of at most `width` columns: the first starts with
 /// `head` (`      python: `), a comment line with `comment_head`
 /// (`              # `). A line that fits is returned as one.
-pub fn lay_out(python: &str, head: &str, comment_head: &str, width: usize) -> Vec<String> {
+pub(super) fn lay_out(python: &str, head: &str, comment_head: &str, width: usize) -> Vec<String> {
     if display_width(head) + display_width(python) <= width {
         return vec![format!("{head}{python}")];
     }

@@ -8,7 +8,7 @@ use super::{Background, Reporter};
 use crate::event::{Dir, Event};
 use crate::model::clock::Stamp;
 
-pub struct Raw {
+pub(crate) struct Raw {
     /// Given up once the run is stopping and stdout takes nothing (see
     /// [`super::to_terminal`]): what it could not write is counted.
     payload: Background,
@@ -26,7 +26,7 @@ pub struct Raw {
 
 /// What stderr shows of the payload, besides the steps.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Shown {
+pub(crate) struct Shown {
     /// `--decode`: each received chunk's values go to stderr, -q or not
     /// (they were asked for by name).
     pub decode: bool,
@@ -35,7 +35,7 @@ pub struct Shown {
 }
 
 impl Raw {
-    pub fn new(payload: Background, reports: Human, quiet: bool, shown: Shown) -> Raw {
+    pub(crate) fn new(payload: Background, reports: Human, quiet: bool, shown: Shown) -> Raw {
         Raw { payload, told: 0, skipped: 0, pending: Vec::new(), reports, quiet, shown }
     }
 

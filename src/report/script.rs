@@ -9,7 +9,7 @@ use crate::i18n::{Lang, Msg};
 use crate::msg;
 
 /// The lines of one step, not yet painted: (text, is it a failure).
-pub fn step_lines(lang: Lang, step: &ScriptStep, width: Option<usize>) -> Vec<(String, bool)> {
+pub(crate) fn step_lines(lang: Lang, step: &ScriptStep, width: Option<usize>) -> Vec<(String, bool)> {
     let tag = step.conn.map(|c| format!("#{c} ")).unwrap_or_default();
     let pass = match step.pass {
         Some(n) => format!("  {}", msg!("script-pass", n = n).render(lang)),
@@ -47,7 +47,7 @@ pub fn step_lines(lang: Lang, step: &ScriptStep, width: Option<usize>) -> Vec<(S
 /// (any other failure has its own line on stderr).
 /// A server's client is tagged with its number (`#2 ✓ ...`), a udp serve
 /// run says which; their failure is not the run's exit code.
-pub fn end_line(lang: Lang, end: &ScriptEnd) -> Option<(String, bool)> {
+pub(crate) fn end_line(lang: Lang, end: &ScriptEnd) -> Option<(String, bool)> {
     let file = end.file.as_str();
     let tag = end.conn.map(|c| format!("#{c} ")).unwrap_or_default();
     let (text, bad) = match (end.exit_code, end.line, end.run) {
@@ -77,7 +77,7 @@ fn short(bytes: &[u8]) -> String {
 /// Two rows of hex, expected above what came, from the row where they
 /// first differ, with `^^` under that byte: 16 bytes a row, 8 where the
 /// terminal is narrower than the row.
-pub fn hex_diff(
+pub(crate) fn hex_diff(
     lang: Lang,
     expected: &[u8],
     came: &[u8],

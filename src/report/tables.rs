@@ -8,17 +8,17 @@ use crate::i18n::{Arg, Lang, Msg};
 use crate::msg;
 
 /// Column widths of the demo's table: what, TCP, UDP (100 columns in all).
-pub const WHAT: usize = 22;
-pub const COLUMN: usize = 37;
+pub(crate) const WHAT: usize = 22;
+pub(crate) const COLUMN: usize = 37;
 
 /// The three cells of a row; `udp` is None when `tcp` spans both columns.
-pub struct Cells {
+pub(crate) struct Cells {
     pub what: String,
     pub tcp: String,
     pub udp: Option<String>,
 }
 
-pub fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
+pub(crate) fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
     let t = |m: Msg| m.render(lang);
     match row {
         DemoRow::Boundaries { sends, size, tcp, udp } => Cells {
@@ -252,13 +252,13 @@ fn delivery(d: &Delivery, what: &'static str) -> Msg {
 
 /// Word-wraps `text` to `width` columns, a number kept with its unit; a
 /// word longer than a line is cut.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let lines = crate::width::wrap_with(text, textwrap::Options::new(width).break_words(true));
     if lines.is_empty() { vec![String::new()] } else { lines }
 }
 
 /// The lines of a TCP benchmark's summary, after its head line.
-pub fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
+pub(crate) fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(sent) = &result.sent {
         let line = match result.send_size {
@@ -296,7 +296,7 @@ pub fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
 }
 
 /// The lines of a UDP benchmark's summary, after its head line.
-pub fn udp_bench(lang: Lang, result: &UdpBenchResult) -> Vec<String> {
+pub(crate) fn udp_bench(lang: Lang, result: &UdpBenchResult) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(sent) = &result.sent {
         lines.push(datagrams(lang, "sent", sent));

@@ -247,15 +247,15 @@ impl Conn for UdpConn {
 /// slices of [`Stoppable::SLICE`] and gives up, like every other call, with
 /// an error once `stopped()` says so (no step is said to fail for it: the
 /// run ends with that error, and the server knows why).
-pub struct Stoppable<C, F> {
+pub(crate) struct Stoppable<C, F> {
     pub inner: C,
     stopped: F,
 }
 
 impl<C: Conn, F: Fn() -> bool> Stoppable<C, F> {
-    pub const SLICE: std::time::Duration = std::time::Duration::from_millis(200);
+    pub(crate) const SLICE: std::time::Duration = std::time::Duration::from_millis(200);
 
-    pub fn new(inner: C, stopped: F) -> Stoppable<C, F> {
+    pub(crate) fn new(inner: C, stopped: F) -> Stoppable<C, F> {
         Stoppable { inner, stopped }
     }
 

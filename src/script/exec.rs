@@ -466,7 +466,6 @@ impl Player<'_> {
                 Outcome::Timeout,
                 msg!("script-why-open", expected = expected, came = got, timeout = timeout),
             ),
-            MissKind::Reset => (Outcome::Reset, msg!("script-why-reset", error = "")),
         };
         let mut done = Done::failed(outcome, why);
         done.expected = match expect {

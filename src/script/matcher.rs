@@ -11,7 +11,7 @@ use super::text::Var;
 
 /// What an expect step waits for, its variables filled in.
 #[derive(Debug, Clone)]
-pub enum Expect<'a> {
+pub(super) enum Expect<'a> {
     Exact(Vec<u8>),
     Regex(&'a Pattern),
     Bytes(usize),
@@ -21,7 +21,7 @@ pub enum Expect<'a> {
 
 /// The step's verdict so far.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Check {
+pub(crate) enum Check {
     /// Passed: it took the first `used` bytes; these variables are bound.
     Pass {
         used: usize,
@@ -34,14 +34,14 @@ pub enum Check {
 
 /// How a step failed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Miss {
+pub(crate) struct Miss {
     pub kind: MissKind,
     /// The first byte that differs, or that ruled a pattern out.
     pub offset: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MissKind {
+pub(crate) enum MissKind {
     /// Other bytes came.
     Differs,
     /// The peer closed its side before all that was expected came.
@@ -50,8 +50,6 @@ pub enum MissKind {
     Length,
     /// Nothing decided it within the step's timeout.
     Timeout,
-    /// The peer reset the connection.
-    Reset,
     /// A pattern that came to a match could still match more when the
     /// time ran out: its end is not written in the pattern.
     OpenEnded,
@@ -59,13 +57,13 @@ pub enum MissKind {
 
 /// Stream state of one expect step: a pattern's walk goes on across calls.
 #[derive(Debug, Clone, Default)]
-pub struct State {
+pub(super) struct State {
     walk: Option<Walk>,
 }
 
 /// The verdict on a stream, given all the bytes that came since the step
 /// began (`came`) and whether the peer's EOF follows them.
-pub fn check_stream(expect: &Expect<'_>, state: &mut State, came: &[u8], eof: bool) -> Check {
+pub(super) fn check_stream(expect: &Expect<'_>, state: &mut State, came: &[u8], eof: bool) -> Check {
     match expect {
         Expect::Exact(want) => {
             let n = want.len().min(came.len());
@@ -119,7 +117,7 @@ pub fn check_stream(expect: &Expect<'_>, state: &mut State, came: &[u8], eof: bo
 }
 
 /// What the step reports when its time runs out with `came` so far.
-pub fn timed_out(expect: &Expect<'_>, state: &State, came: &[u8]) -> Miss {
+pub(super) fn timed_out(expect: &Expect<'_>, state: &State, came: &[u8]) -> Miss {
     if let (Expect::Regex(_), Some(walk)) = (expect, &state.walk)
         && walk.matched()
     {
@@ -129,7 +127,7 @@ pub fn timed_out(expect: &Expect<'_>, state: &State, came: &[u8]) -> Miss {
 }
 
 /// The verdict on one whole datagram.
-pub fn check_datagram(expect: &Expect<'_>, datagram: &[u8]) -> Check {
+pub(super) fn check_datagram(expect: &Expect<'_>, datagram: &[u8]) -> Check {
     match expect {
         Expect::Exact(want) => match (0..want.len().min(datagram.len())).find(|&i| want[i] != datagram[i]) {
             Some(at) => fail(MissKind::Differs, Some(at)),

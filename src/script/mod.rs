@@ -20,11 +20,16 @@ use std::time::Duration;
 use crate::decode::Format;
 use crate::i18n::Msg;
 
-pub use conn::{Came, Conn, Stoppable, TcpConn, UdpConn};
-pub use exec::{Failed, Played, Settings, play};
-pub use matcher::{Check, Miss, MissKind};
-pub use parse::{ScriptError, parse};
-pub use text::Var;
+pub(crate) use conn::Came;
+pub use conn::Conn;
+pub(crate) use conn::Stoppable;
+pub use conn::TcpConn;
+pub use conn::UdpConn;
+pub use exec::Failed;
+pub use exec::Played;
+pub use exec::Settings;
+pub use exec::play;
+pub use parse::parse;
 
 /// Which kind of socket a script is played over: a byte stream (TCP) or
 /// datagrams (UDP). Some steps exist for one only (`<eof`, `shutdown`).
@@ -114,18 +119,18 @@ impl Action {
 
 /// The default wait of a step when neither `timeout` nor `--timeout` says:
 /// expect's own default, 10 seconds.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The most bytes one step may wait for (`<bytes n` with an n from the
 /// peer, a pattern that has not settled): what a struct format may
 /// describe, 16 MiB.
-pub const MAX_STEP_BYTES: usize = crate::decode::MAX_SIZE;
+pub(crate) const MAX_STEP_BYTES: usize = crate::decode::MAX_SIZE;
 
 /// A server stopped after some of its scripts failed (tcp serve: a client's
 /// each; udp serve: a run's each): exit code 9, as one failure is.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", self.message())]
-pub struct SomeFailed {
+pub(crate) struct SomeFailed {
     pub file: String,
     pub failed: u64,
     pub played: u64,
@@ -134,7 +139,7 @@ pub struct SomeFailed {
 }
 
 impl SomeFailed {
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         let (file, failed, played) = (self.file.as_str(), self.failed, self.played);
         match self.clients {
             true => crate::msg!("script-clients-failed", file = file, failed = failed, played = played),
@@ -146,7 +151,7 @@ impl SomeFailed {
 /// The exit code a script run's end means, for its `script_end` event: its
 /// own failure (9), the socket's (refused, reset, ...: net says which), or
 /// a failure; the run's last exit is exit.rs's to decide.
-pub fn verdict(err: &anyhow::Error) -> crate::model::Code {
+pub(crate) fn verdict(err: &anyhow::Error) -> crate::model::Code {
     use crate::model::Code;
     if err.is::<Failed>() || err.is::<SomeFailed>() {
         return Code::Script;
@@ -161,7 +166,7 @@ pub fn verdict(err: &anyhow::Error) -> crate::model::Code {
 }
 
 /// A place in the script, for messages: `file:line`.
-pub fn place(name: &str, line: u32) -> Msg {
+pub(crate) fn place(name: &str, line: u32) -> Msg {
     crate::msg!("script-place", file = name, line = line)
 }
 

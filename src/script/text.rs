@@ -63,20 +63,20 @@ impl fmt::Display for Var {
 
 /// What the checker knows of a variable before the script runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VarKind {
+pub(super) enum VarKind {
     Bytes,
     Int,
     Float,
 }
 
 impl VarKind {
-    pub fn of(value: &Value) -> VarKind {
+    pub(super) fn of(value: &Value) -> VarKind {
         Var::from_value(value).kind()
     }
 }
 
 /// The variables bound so far while the script runs.
-pub type Vars = HashMap<String, Var>;
+pub(super) type Vars = HashMap<String, Var>;
 
 /// Bytes with variables in them.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +166,7 @@ fn int_value(n: i128) -> Value {
 
 /// A mistake in a text, at a column (in characters, from 1, of the line).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Bad {
+pub(super) struct Bad {
     pub column: usize,
     pub problem: Msg,
 }
@@ -174,7 +174,7 @@ pub struct Bad {
 /// Reads TEXT starting at `column`: a whole `b'...'` literal (Python's
 /// rules, no variables), or text with escapes and `{name}`, its other
 /// characters as UTF-8.
-pub fn parse_text(text: &str, column: usize) -> Result<Text, Bad> {
+pub(super) fn parse_text(text: &str, column: usize) -> Result<Text, Bad> {
     if let Some(quote) = literal_quote(text) {
         let inner = &text[2..text.len() - 1];
         let bytes = unescape(inner, column + 2, Some(quote))?;
@@ -262,7 +262,7 @@ fn literal_quote(text: &str) -> Option<char> {
 }
 
 /// A Python identifier, ASCII: what `as NAME` and `{NAME}` take.
-pub fn is_name(text: &str) -> bool {
+pub(super) fn is_name(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -343,7 +343,7 @@ fn unescape(text: &str, column: usize, quote: Option<char>) -> Result<Vec<u8>, B
 
 /// One value of a `>struct` step: 5, -1, 0x1f, 1.5, True, b'..', name,
 /// len(name).
-pub fn parse_value(text: &str, column: usize) -> Result<ValueExpr, Bad> {
+pub(super) fn parse_value(text: &str, column: usize) -> Result<ValueExpr, Bad> {
     let bad = || Bad { column, problem: msg!("script-value-bad", text = text) };
     if let Some(name) = text.strip_prefix("len(").and_then(|t| t.strip_suffix(')')) {
         let name = name.trim();

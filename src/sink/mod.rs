@@ -6,7 +6,7 @@
 //! [`event::Reporter`](crate::event::Reporter). It depends on the event and
 //! clock types only: report/ renders, output.rs joins the two.
 
-pub mod queue;
+pub(crate) mod queue;
 
 use std::io;
 use std::sync::{Arc, Mutex};
@@ -30,15 +30,15 @@ pub struct OutputError(#[source] pub io::Error);
 /// before it is given up (see [`to_terminal`]): less than a stopping server
 /// gives its clients to close, so that their last events, waiting behind
 /// stdout, still come out.
-pub const STDOUT_PATIENCE: Duration = Duration::from_millis(200);
+pub(crate) const STDOUT_PATIENCE: Duration = Duration::from_millis(200);
 
 /// What a stopping run's last lines get at least, once its runner is done
 /// (see [`Report::finish`]).
-pub const FINAL_GRACE: Duration = Duration::from_millis(200);
+pub(crate) const FINAL_GRACE: Duration = Duration::from_millis(200);
 
 /// Called with every event as it is emitted, before it waits in the queue:
 /// the demo records what its runners did this way.
-pub type Tap = Arc<dyn Fn(&Event) + Send + Sync>;
+pub(crate) type Tap = Arc<dyn Fn(&Event) + Send + Sync>;
 
 /// The handle runners emit events through; cheap to clone, one per end.
 /// Events go to a bounded queue that an output thread renders in the order
@@ -64,14 +64,14 @@ pub struct Report {
 /// Payload bytes received and sent over a run, counted by the runners as
 /// their sockets move them (shared by every clone of a report).
 #[derive(Debug, Default)]
-pub struct Totals {
+pub(crate) struct Totals {
     bytes_in: std::sync::atomic::AtomicU64,
     bytes_out: std::sync::atomic::AtomicU64,
 }
 
 impl Totals {
     /// (received, sent) so far.
-    pub fn get(&self) -> (u64, u64) {
+    pub(crate) fn get(&self) -> (u64, u64) {
         use std::sync::atomic::Ordering::Relaxed;
         (self.bytes_in.load(Relaxed), self.bytes_out.load(Relaxed))
     }

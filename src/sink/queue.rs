@@ -35,7 +35,7 @@ use crate::model::clock::{self, Stamp};
 
 /// Bytes of events that may wait to be rendered. A slow terminal or a pipe
 /// nobody reads holds at most this much, then the runners wait.
-pub const BUDGET: usize = 4 << 20;
+pub(crate) const BUDGET: usize = 4 << 20;
 
 /// What one event costs besides its payload.
 const OVERHEAD: usize = 256;
@@ -44,21 +44,21 @@ const OVERHEAD: usize = 256;
 const SPINS: u32 = 20;
 
 /// The longest a cause holds back the events after it.
-pub const MAX_HOLD: Duration = Duration::from_millis(250);
+pub(crate) const MAX_HOLD: Duration = Duration::from_millis(250);
 
 /// Captured packets that may wait to be shown. They take no room in the
 /// budget (see [`Watermark::emit_all`]), so they have a bound of their own:
 /// under a flood, the capture sees every packet while the runners, paced by
 /// the output, see few; past this many, a packet is counted and not shown.
 /// One waiting packet costs about 400 bytes: 8192 of them, 3 MiB.
-pub const CAPTURED_LIMIT: usize = 8192;
+pub(crate) const CAPTURED_LIMIT: usize = 8192;
 
 /// The room an event takes in the queue, in permits of the budget.
-pub fn weight(payload: usize) -> u32 {
+pub(crate) fn weight(payload: usize) -> u32 {
     payload.saturating_add(OVERHEAD).min(BUDGET) as u32
 }
 
-pub struct Queue {
+pub(crate) struct Queue {
     state: Mutex<State>,
     /// Wakes the output thread, and whoever waits for a flush. Producers
     /// only signal it when the output thread sleeps (a wake-up is a system
@@ -163,7 +163,7 @@ impl State {
 
 impl Queue {
     /// A queue and its output thread, rendering with `reporter` for end 0.
-    pub fn start(reporter: Box<dyn Reporter>) -> io::Result<Arc<Queue>> {
+    pub(crate) fn start(reporter: Box<dyn Reporter>) -> io::Result<Arc<Queue>> {
         let queue = Arc::new(Queue {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
@@ -179,7 +179,7 @@ impl Queue {
     }
 
     /// Adds an end (the demo's server or client); returns its number.
-    pub fn add_end(&self, reporter: Box<dyn Reporter>) -> usize {
+    pub(crate) fn add_end(&self, reporter: Box<dyn Reporter>) -> usize {
         let mut ends = self.ends.locked();
         ends.push(reporter);
         ends.len() - 1
@@ -190,12 +190,12 @@ impl Queue {
     }
 
     /// The output error, once output has failed.
-    pub fn check(&self) -> Result<(), OutputError> {
+    pub(crate) fn check(&self) -> Result<(), OutputError> {
         self.state().failure()
     }
 
     /// Runs `hook` once output has failed (at once if it has).
-    pub fn on_failure(&self, hook: Box<dyn FnOnce() + Send>) {
+    pub(crate) fn on_failure(&self, hook: Box<dyn FnOnce() + Send>) {
         let failed = self.state().failed.is_some();
         if failed {
             hook();
@@ -256,19 +256,19 @@ impl Queue {
     }
 
     /// See [`State::skip_bulk_after`].
-    pub fn skip_bulk_after(&self, at: Instant) {
+    pub(crate) fn skip_bulk_after(&self, at: Instant) {
         self.state().skip_bulk_after = Some(at);
         self.changed.notify_all();
     }
 
-    pub fn emit(&self, end: usize, event: Event) -> Result<(), OutputError> {
+    pub(crate) fn emit(&self, end: usize, event: Event) -> Result<(), OutputError> {
         self.state().failure()?;
         let permits = weight(event.payload_len());
         self.room_blocking(permits);
         self.push(end, event, permits, None)
     }
 
-    pub async fn emit_async(&self, end: usize, event: Event) -> Result<(), OutputError> {
+    pub(crate) async fn emit_async(&self, end: usize, event: Event) -> Result<(), OutputError> {
         self.state().failure()?;
         let permits = weight(event.payload_len());
         self.room_async(permits).await;
@@ -302,7 +302,7 @@ impl Queue {
 
     /// Waits until everything queued before this call is rendered and
     /// written, or until `deadline`. Returns the first output error.
-    pub fn flush(&self, deadline: Option<Instant>) -> Result<(), OutputError> {
+    pub(crate) fn flush(&self, deadline: Option<Instant>) -> Result<(), OutputError> {
         let mut state = self.state();
         state.flushes_asked += 1;
         let target = state.flushes_asked;
@@ -337,7 +337,7 @@ impl Queue {
 
     /// No more events: the output thread ends once it has rendered what is
     /// queued. Waits for it unless `deadline` passes first.
-    pub fn close(&self, deadline: Option<Instant>) {
+    pub(crate) fn close(&self, deadline: Option<Instant>) {
         self.state().closed = true;
         self.changed.notify_all();
         let thread = self.thread.locked().take();
@@ -495,7 +495,7 @@ impl Queue {
 /// promises that nothing it emits is stamped before its mark, and events
 /// stamped after the mark wait for it (as for a [`Cause`], at most
 /// [`MAX_HOLD`] after the mark last moved).
-pub struct Watermark {
+pub(crate) struct Watermark {
     queue: Arc<Queue>,
     end: usize,
     key: (Stamp, u64),
@@ -595,7 +595,7 @@ impl Drop for Watermark {
 /// stamped when the call started, and nothing stamped after it is shown
 /// before it. Dropped without [`Cause::emit`] (the call failed and there
 /// is nothing to show), it stops holding.
-pub struct Cause {
+pub(crate) struct Cause {
     queue: Arc<Queue>,
     end: usize,
     key: (Stamp, u64),
@@ -619,11 +619,6 @@ impl Cause {
         Room::waiting(queue, end, payload).await.cause()
     }
 
-    /// The moment the cause was taken.
-    pub fn stamp(&self) -> Stamp {
-        self.key.0
-    }
-
     pub(super) fn emit(mut self, event: Event) -> Result<(), OutputError> {
         self.emitted = true;
         self.queue.push(self.end, event, self.permits, Some(self.key))
@@ -634,7 +629,7 @@ impl Cause {
 /// [`Room::cause`] stamps it without waiting, so it can be done under
 /// another lock, in the order that lock gives (a broadcast's count of
 /// clients and the place of the line that shows it).
-pub struct Room {
+pub(crate) struct Room {
     queue: Arc<Queue>,
     end: usize,
     permits: u32,

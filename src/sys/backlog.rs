@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 /// - macOS: the kernel drops new SYNs too (BSD), and the clients retry.
 /// - Windows: new clients are refused at once (listen(): "the client will
 ///   receive an error with an indication of WSAECONNREFUSED").
-pub fn explained(backlog: i32) -> crate::i18n::Msg {
+pub(crate) fn explained(backlog: i32) -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("explain-listen", backlog = backlog)
     } else if cfg!(windows) {
@@ -28,14 +28,14 @@ pub fn explained(backlog: i32) -> crate::i18n::Msg {
 
 /// The name of the setting that caps the backlog, as its tools spell it.
 #[cfg(target_os = "linux")]
-pub const SETTING: &str = "net.core.somaxconn";
+pub(crate) const SETTING: &str = "net.core.somaxconn";
 #[cfg(target_os = "macos")]
-pub const SETTING: &str = "kern.ipc.somaxconn";
+pub(crate) const SETTING: &str = "kern.ipc.somaxconn";
 #[cfg(not(any(target_os = "linux", target_os = "macos")))]
-pub const SETTING: &str = "the system's limit";
+pub(crate) const SETTING: &str = "the system's limit";
 
 /// The cap, where this system has one that can be read (once a process).
-pub fn cap() -> Option<i32> {
+pub(crate) fn cap() -> Option<i32> {
     static CAP: OnceLock<Option<i32>> = OnceLock::new();
     *CAP.get_or_init(read)
 }

@@ -24,7 +24,7 @@ use socket2::Socket;
 
 /// One datagram taken from a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Received {
+pub(crate) struct Received {
     /// Who sent it.
     pub from: SocketAddr,
     /// Its length as it arrived.
@@ -40,7 +40,7 @@ pub struct Received {
 }
 
 /// `--explain` for a cut datagram, with how netplay learnt its length.
-pub fn truncated(recv_size: usize) -> crate::i18n::Msg {
+pub(crate) fn truncated(recv_size: usize) -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("explain-truncated", recv_size = recv_size)
     } else {
@@ -50,7 +50,7 @@ pub fn truncated(recv_size: usize) -> crate::i18n::Msg {
 
 /// Receives the next datagram into `buf`.
 #[cfg(target_os = "linux")]
-pub fn recv(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+pub(crate) fn recv(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
     use std::io::IoSliceMut;
     use std::os::fd::AsRawFd;
 
@@ -82,7 +82,7 @@ pub fn recv(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
 
 /// Receives the next datagram into `buf`.
 #[cfg(not(target_os = "linux"))]
-pub fn recv(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+pub(crate) fn recv(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
     let (arrived, from) = peek(socket)?;
     let kept = recv_cut(socket, buf)?;
     Ok(Received { from, arrived: arrived.max(kept), kept, drops: None })

@@ -15,20 +15,20 @@ use socket2::Socket;
 /// Asks the kernel to count drops for `socket`. Ok(false) where this
 /// system has no such count.
 #[cfg(target_os = "linux")]
-pub fn enable(socket: &Socket) -> std::io::Result<bool> {
+pub(crate) fn enable(socket: &Socket) -> std::io::Result<bool> {
     use nix::sys::socket::{getsockopt, setsockopt, sockopt};
     setsockopt(socket, sockopt::RxqOvfl, &1)?;
     Ok(getsockopt(socket, sockopt::RxqOvfl)? != 0)
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn enable(_socket: &Socket) -> std::io::Result<bool> {
+pub(crate) fn enable(_socket: &Socket) -> std::io::Result<bool> {
     Ok(false)
 }
 
 /// The socket's drop counter now, read from /proc (None when unreadable).
 #[cfg(target_os = "linux")]
-pub fn total(socket: &Socket) -> Option<u64> {
+pub(crate) fn total(socket: &Socket) -> Option<u64> {
     use std::os::fd::AsRawFd;
     let link = std::fs::read_link(format!("/proc/self/fd/{}", socket.as_raw_fd())).ok()?;
     let inode = link.to_str()?.strip_prefix("socket:[")?.strip_suffix(']')?.to_string();
@@ -39,7 +39,7 @@ pub fn total(socket: &Socket) -> Option<u64> {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn total(_socket: &Socket) -> Option<u64> {
+pub(crate) fn total(_socket: &Socket) -> Option<u64> {
     None
 }
 

@@ -17,14 +17,14 @@ use std::sync::OnceLock;
 /// The range, and whether it was read from the system (false: the
 /// system's documented default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Range {
+pub(crate) struct Range {
     pub low: u16,
     pub high: u16,
     pub read: bool,
 }
 
 /// The ephemeral range of this system; None where it cannot be known.
-pub fn range() -> Option<Range> {
+pub(crate) fn range() -> Option<Range> {
     static RANGE: OnceLock<Option<Range>> = OnceLock::new();
     *RANGE.get_or_init(read)
 }

@@ -17,7 +17,7 @@ use std::path::Path;
 /// Creates (or truncates) `path` for writing; a FIFO is opened as it is,
 /// and `waiting` is called first when it has no reader yet.
 #[cfg(unix)]
-pub fn create(path: &Path, waiting: impl FnOnce()) -> io::Result<File> {
+pub(crate) fn create(path: &Path, waiting: impl FnOnce()) -> io::Result<File> {
     use std::fs::OpenOptions;
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 
@@ -43,7 +43,7 @@ pub fn create(path: &Path, waiting: impl FnOnce()) -> io::Result<File> {
 
 /// Creates (or truncates) `path` for writing.
 #[cfg(not(unix))]
-pub fn create(path: &Path, _waiting: impl FnOnce()) -> io::Result<File> {
+pub(crate) fn create(path: &Path, _waiting: impl FnOnce()) -> io::Result<File> {
     File::create(path)
 }
 

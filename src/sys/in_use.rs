@@ -18,22 +18,22 @@ use std::time::Duration;
 use crate::model::Proto;
 
 /// How long Linux keeps a closed connection in TIME_WAIT (TCP_TIMEWAIT_LEN).
-pub const TIME_WAIT_LEN: Option<Duration> =
+pub(crate) const TIME_WAIT_LEN: Option<Duration> =
     if cfg!(target_os = "linux") { Some(Duration::from_secs(60)) } else { None };
 
 /// The command that lists connections in TIME_WAIT on this system.
 #[cfg(target_os = "linux")]
-pub const SHOW_TIME_WAIT: &str = "ss -tan state time-wait";
+pub(crate) const SHOW_TIME_WAIT: &str = "ss -tan state time-wait";
 #[cfg(target_os = "macos")]
-pub const SHOW_TIME_WAIT: &str = "netstat -an -p tcp | grep TIME_WAIT";
+pub(crate) const SHOW_TIME_WAIT: &str = "netstat -an -p tcp | grep TIME_WAIT";
 #[cfg(windows)]
-pub const SHOW_TIME_WAIT: &str = "netstat -an | findstr TIME_WAIT";
+pub(crate) const SHOW_TIME_WAIT: &str = "netstat -an | findstr TIME_WAIT";
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub const SHOW_TIME_WAIT: &str = "netstat -an";
 
 /// What holds an address and port.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Holder {
+pub(crate) enum Holder {
     /// A TCP socket listens there, or a UDP socket is bound there; its
     /// program when this user may see it.
     Socket { program: Option<Program> },
@@ -46,7 +46,7 @@ pub enum Holder {
 
 /// A process, as `ps` would name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Program {
+pub(crate) struct Program {
     pub pid: u32,
     /// Its command line (shortened), or its name.
     pub command: String,
@@ -54,7 +54,7 @@ pub struct Program {
 
 /// Looks for what holds `addr` for `proto`.
 #[cfg(target_os = "linux")]
-pub fn holder(proto: Proto, addr: SocketAddr) -> Holder {
+pub(crate) fn holder(proto: Proto, addr: SocketAddr) -> Holder {
     let tables: [&str; 2] = match proto {
         Proto::Tcp => ["/proc/net/tcp", "/proc/net/tcp6"],
         Proto::Udp => ["/proc/net/udp", "/proc/net/udp6"],
@@ -69,7 +69,7 @@ pub fn holder(proto: Proto, addr: SocketAddr) -> Holder {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn holder(_proto: Proto, _addr: SocketAddr) -> Holder {
+pub(crate) fn holder(_proto: Proto, _addr: SocketAddr) -> Holder {
     Holder::Unknown
 }
 

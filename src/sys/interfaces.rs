@@ -11,7 +11,7 @@
 /// The index of the interface a zone names: a number is taken as an index
 /// (and must exist), a name is looked up.
 #[cfg(unix)]
-pub fn index_of(zone: &str) -> Result<u32, String> {
+pub(crate) fn index_of(zone: &str) -> Result<u32, String> {
     let known = nix::net::if_::if_nameindex().map_err(|e| format!("cannot list the interfaces: {e}"))?;
     let list = if cfg!(target_os = "linux") { "ip link" } else { "ifconfig" };
     if let Ok(index) = zone.parse::<u32>() {
@@ -28,7 +28,7 @@ pub fn index_of(zone: &str) -> Result<u32, String> {
 
 /// Only an index can be given here.
 #[cfg(not(unix))]
-pub fn index_of(zone: &str) -> Result<u32, String> {
+pub(crate) fn index_of(zone: &str) -> Result<u32, String> {
     zone.parse::<u32>().map_err(|_| {
         "give the zone as an interface index (%2; `netsh int ipv6 show interfaces` lists them): names are not looked up on this system"
             .to_string()

@@ -13,13 +13,13 @@ use std::net::SocketAddr;
 /// This machine's interface addresses and broadcast addresses, as far as
 /// the system lets us list them (empty when it does not).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LocalAddrs {
+pub(crate) struct LocalAddrs {
     pub addresses: Vec<IpAddr>,
     pub broadcasts: Vec<IpAddr>,
 }
 
 #[cfg(unix)]
-pub fn list() -> LocalAddrs {
+pub(crate) fn list() -> LocalAddrs {
     let mut found = LocalAddrs::default();
     let Ok(all) = nix::ifaddrs::getifaddrs() else { return found };
     for interface in all {
@@ -43,7 +43,7 @@ fn ip_of(addr: &nix::sys::socket::SockaddrStorage) -> Option<IpAddr> {
 }
 
 #[cfg(not(unix))]
-pub fn list() -> LocalAddrs {
+pub(crate) fn list() -> LocalAddrs {
     LocalAddrs::default()
 }
 

@@ -21,7 +21,7 @@ use std::io;
 use std::net::TcpStream;
 
 /// A read-only mapping of a whole file, unmapped when dropped.
-pub struct Mapped {
+pub(crate) struct Mapped {
     #[cfg(target_os = "linux")]
     at: std::ptr::NonNull<libc::c_void>,
     len: usize,
@@ -31,7 +31,7 @@ impl Mapped {
     /// Maps the first `len` bytes of `file` (its size when sending begins);
     /// `len` must not be 0.
     #[cfg(target_os = "linux")]
-    pub fn new(file: &File, len: usize) -> io::Result<Mapped> {
+    pub(crate) fn new(file: &File, len: usize) -> io::Result<Mapped> {
         use std::os::fd::AsRawFd;
         if len == 0 {
             return Err(io::ErrorKind::InvalidInput.into());
@@ -51,12 +51,12 @@ impl Mapped {
 
     /// Mappings are Linux's here (see the module's doc).
     #[cfg(not(target_os = "linux"))]
-    pub fn new(_file: &File, _len: usize) -> io::Result<Mapped> {
+    pub(crate) fn new(_file: &File, _len: usize) -> io::Result<Mapped> {
         Err(io::ErrorKind::Unsupported.into())
     }
 
     /// How many bytes are mapped.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         self.len
     }
 
@@ -65,7 +65,7 @@ impl Mapped {
     /// what it took, WouldBlock when it was full, EFAULT when the file
     /// shrank under the mapping.
     #[cfg(target_os = "linux")]
-    pub fn send(&self, socket: &TcpStream, from: usize, len: usize) -> io::Result<usize> {
+    pub(crate) fn send(&self, socket: &TcpStream, from: usize, len: usize) -> io::Result<usize> {
         use std::os::fd::AsRawFd;
         let from = from.min(self.len);
         let len = len.min(self.len - from);
@@ -89,7 +89,7 @@ impl Mapped {
     }
 
     #[cfg(not(target_os = "linux"))]
-    pub fn send(&self, _socket: &TcpStream, _from: usize, _len: usize) -> io::Result<usize> {
+    pub(crate) fn send(&self, _socket: &TcpStream, _from: usize, _len: usize) -> io::Result<usize> {
         Err(io::ErrorKind::Unsupported.into())
     }
 }
@@ -105,7 +105,7 @@ impl Drop for Mapped {
 }
 
 /// Whether an error of [`Mapped::send`] is the mapping's: the file shrank.
-pub fn shrank(e: &io::Error) -> bool {
+pub(crate) fn shrank(e: &io::Error) -> bool {
     e.raw_os_error() == Some(EFAULT)
 }
 

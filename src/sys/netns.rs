@@ -13,13 +13,13 @@ use crate::i18n::Msg;
 /// Moves this thread into a network namespace of its own; why not, in
 /// the reader's words.
 #[cfg(target_os = "linux")]
-pub fn enter() -> Result<(), Msg> {
+pub(crate) fn enter() -> Result<(), Msg> {
     use nix::sched::{CloneFlags, unshare};
     unshare(CloneFlags::CLONE_NEWNET).map_err(|e| crate::msg!("netem-needs-root", error = e.desc()))
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn enter() -> Result<(), Msg> {
+pub(crate) fn enter() -> Result<(), Msg> {
     Err(crate::msg!("netem-not-here"))
 }
 

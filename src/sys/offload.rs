@@ -13,58 +13,58 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 
 /// Said once when offloads were asked for and this system has none.
-pub fn unavailable() -> crate::i18n::Msg {
+pub(crate) fn unavailable() -> crate::i18n::Msg {
     crate::msg!("notice-offload-unavailable")
 }
 
 /// Whether this system has the offloads at all.
-pub const AVAILABLE: bool = cfg!(target_os = "linux");
+pub(crate) const AVAILABLE: bool = cfg!(target_os = "linux");
 
 /// Asks the kernel to glue datagrams on receive; false when it will not.
 #[cfg(target_os = "linux")]
-pub fn enable_gro(socket: &impl std::os::fd::AsFd) -> bool {
+pub(crate) fn enable_gro(socket: &impl std::os::fd::AsFd) -> bool {
     use nix::sys::socket::{setsockopt, sockopt};
     setsockopt(socket, sockopt::UdpGroSegment, &true).is_ok()
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn enable_gro<S>(_socket: &S) -> bool {
+pub(crate) fn enable_gro<S>(_socket: &S) -> bool {
     false
 }
 
 /// Makes each send() of `socket` carry datagrams of `size` bytes (0
 /// turns it off); false when the kernel will not.
 #[cfg(target_os = "linux")]
-pub fn set_gso(socket: &impl std::os::fd::AsFd, size: usize) -> bool {
+pub(crate) fn set_gso(socket: &impl std::os::fd::AsFd, size: usize) -> bool {
     use nix::sys::socket::{setsockopt, sockopt};
     setsockopt(socket, sockopt::UdpGsoSegment, &(size as i32)).is_ok()
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn set_gso<S>(_socket: &S, _size: usize) -> bool {
+pub(crate) fn set_gso<S>(_socket: &S, _size: usize) -> bool {
     false
 }
 
 /// A send() with segments that the path cannot offload after all (EIO,
 /// EINVAL): the sender goes back to one datagram per send().
-pub fn gso_refused(err: &io::Error) -> bool {
+pub(crate) fn gso_refused(err: &io::Error) -> bool {
     cfg!(target_os = "linux") && matches!(err.raw_os_error(), Some(libc::EIO | libc::EINVAL))
 }
 
 /// The kernel's queue was full for a moment (ENOBUFS; WSAENOBUFS, 10055).
-pub fn no_buffer_space(err: &io::Error) -> bool {
+pub(crate) fn no_buffer_space(err: &io::Error) -> bool {
     let code = if cfg!(windows) { 10055 } else { libc::ENOBUFS };
     err.raw_os_error() == Some(code)
 }
 
 /// Receives with room for glued datagrams: `cmsg` is kept between calls.
-pub struct Receiver {
+pub(crate) struct Receiver {
     #[cfg(target_os = "linux")]
     cmsg: Vec<u8>,
 }
 
 impl Receiver {
-    pub fn new() -> Receiver {
+    pub(crate) fn new() -> Receiver {
         Receiver {
             #[cfg(target_os = "linux")]
             cmsg: nix::cmsg_space!(i32),
@@ -74,7 +74,11 @@ impl Receiver {
     /// One receive: the bytes in `buf`, their sender, and the size of each
     /// datagram in them (more than one when GRO glued them).
     #[cfg(target_os = "linux")]
-    pub fn receive(&mut self, socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr, usize)> {
+    pub(crate) fn receive(
+        &mut self,
+        socket: &UdpSocket,
+        buf: &mut [u8],
+    ) -> io::Result<(usize, SocketAddr, usize)> {
         use std::io::IoSliceMut;
         use std::os::fd::AsRawFd;
 
@@ -106,7 +110,11 @@ impl Receiver {
 
     /// One receive: one datagram, its sender, and its size.
     #[cfg(not(target_os = "linux"))]
-    pub fn receive(&mut self, socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr, usize)> {
+    pub(crate) fn receive(
+        &mut self,
+        socket: &UdpSocket,
+        buf: &mut [u8],
+    ) -> io::Result<(usize, SocketAddr, usize)> {
         let (len, from) = socket.recv_from(buf)?;
         Ok((len, from, len.max(1)))
     }

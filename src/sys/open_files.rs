@@ -15,24 +15,24 @@ use std::io;
 
 /// The soft and hard limit, or `None` where this system has none.
 #[cfg(unix)]
-pub fn read() -> io::Result<Option<(u64, u64)>> {
+pub(crate) fn read() -> io::Result<Option<(u64, u64)>> {
     rlimit::getrlimit(rlimit::Resource::NOFILE).map(Some)
 }
 
 #[cfg(not(unix))]
-pub fn read() -> io::Result<Option<(u64, u64)>> {
+pub(crate) fn read() -> io::Result<Option<(u64, u64)>> {
     Ok(None)
 }
 
 /// Raises the soft limit to `hard` (or as near as the system lets it);
 /// returns the soft limit now in force.
 #[cfg(unix)]
-pub fn raise(hard: u64) -> io::Result<u64> {
+pub(crate) fn raise(hard: u64) -> io::Result<u64> {
     rlimit::increase_nofile_limit(hard)
 }
 
 #[cfg(not(unix))]
-pub fn raise(hard: u64) -> io::Result<u64> {
+pub(crate) fn raise(hard: u64) -> io::Result<u64> {
     Ok(hard)
 }
 
@@ -41,21 +41,23 @@ pub fn raise(hard: u64) -> io::Result<u64> {
 /// so the client hears a clean refusal instead of hanging. `None` where
 /// there is no descriptor limit.
 #[cfg(unix)]
-pub fn spare() -> Option<File> {
+pub(crate) fn spare() -> Option<File> {
     File::open("/dev/null").ok()
 }
 
 #[cfg(not(unix))]
-pub fn spare() -> Option<File> {
+pub(crate) fn spare() -> Option<File> {
     None
 }
 
 /// Which limit an accept() error means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exhausted {
-    /// This process's descriptors (EMFILE).
+pub(crate) enum Exhausted {
+    /// This process's descriptors (EMFILE; Unix only).
+    #[cfg_attr(not(unix), allow(dead_code))]
     Process,
-    /// The whole system's open files (ENFILE).
+    /// The whole system's open files (ENFILE; Unix only).
+    #[cfg_attr(not(unix), allow(dead_code))]
     System,
     /// Kernel memory for sockets (ENOBUFS, ENOMEM; WSAENOBUFS).
     Memory,
@@ -63,7 +65,7 @@ pub enum Exhausted {
 
 /// The limit `err` (from accept) says is reached, if it is one.
 #[cfg(unix)]
-pub fn exhausted(err: &io::Error) -> Option<Exhausted> {
+pub(crate) fn exhausted(err: &io::Error) -> Option<Exhausted> {
     Some(match err.raw_os_error()? {
         libc::EMFILE => Exhausted::Process,
         libc::ENFILE => Exhausted::System,
@@ -75,7 +77,7 @@ pub fn exhausted(err: &io::Error) -> Option<Exhausted> {
 /// WSAEMFILE (10024, "too many open sockets") and WSAENOBUFS (10055): on
 /// Windows both mean the system ran short of resources for sockets.
 #[cfg(not(unix))]
-pub fn exhausted(err: &io::Error) -> Option<Exhausted> {
+pub(crate) fn exhausted(err: &io::Error) -> Option<Exhausted> {
     match err.raw_os_error()? {
         10024 | 10055 => Some(Exhausted::Memory),
         _ => None,
@@ -83,7 +85,7 @@ pub fn exhausted(err: &io::Error) -> Option<Exhausted> {
 }
 
 /// "It is already the hard limit": how to raise that here.
-pub fn at_hard(below: u64) -> crate::i18n::Msg {
+pub(crate) fn at_hard(below: u64) -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("limit-at-hard", below = below)
     } else {
@@ -92,7 +94,7 @@ pub fn at_hard(below: u64) -> crate::i18n::Msg {
 }
 
 /// The system-wide limit is reached: what to raise here.
-pub fn system_files() -> crate::i18n::Msg {
+pub(crate) fn system_files() -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("limit-system-files")
     } else {
@@ -101,7 +103,7 @@ pub fn system_files() -> crate::i18n::Msg {
 }
 
 /// No memory left for sockets: what to do here.
-pub fn no_memory() -> crate::i18n::Msg {
+pub(crate) fn no_memory() -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("limit-socket-memory")
     } else if cfg!(windows) {

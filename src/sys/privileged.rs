@@ -17,14 +17,11 @@ use std::net::IpAddr;
 use crate::i18n::Msg;
 use crate::model::ports;
 
-/// What exit code 7 means most often, in the exit-code table.
-#[cfg(not(windows))]
-pub const EXIT_CODE_NOTE: &str = "ports below 1024 need privileges";
-#[cfg(windows)]
-pub const EXIT_CODE_NOTE: &str = "a port the system reserved, or one held with SO_EXCLUSIVEADDRUSE";
-
-/// [`EXIT_CODE_NOTE`] from the catalogues, in the reader's language.
-pub fn exit_code_note() -> crate::i18n::Msg {
+/// What exit code 7 means most often here, for the exit-code table: ports
+/// below 1024 need privileges; on Windows, a port the system reserved or one
+/// held with SO_EXCLUSIVEADDRUSE. From the catalogues, in the reader's
+/// language.
+pub(crate) fn exit_code_note() -> crate::i18n::Msg {
     if cfg!(windows) {
         crate::msg!("exit-note-privileged-windows")
     } else {
@@ -34,24 +31,24 @@ pub fn exit_code_note() -> crate::i18n::Msg {
 
 /// The first port any user may bind on `ip` (None: every port).
 #[cfg(target_os = "linux")]
-pub fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
+pub(crate) fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
     let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start").ok();
     Some(text.and_then(|t| t.trim().parse().ok()).unwrap_or(ports::FIRST_UNPRIVILEGED))
 }
 
 #[cfg(target_os = "macos")]
-pub fn first_unprivileged(ip: IpAddr) -> Option<u16> {
+pub(crate) fn first_unprivileged(ip: IpAddr) -> Option<u16> {
     (!ip.is_unspecified()).then_some(ports::FIRST_UNPRIVILEGED)
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos")))]
-pub fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
+pub(crate) fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
     None
 }
 
 /// What to try when binding `port` on `ip` was refused with "permission
 /// denied"; None when this system gives no reason to name.
-pub fn denied_hint(ip: IpAddr, port: u16) -> Option<Msg> {
+pub(crate) fn denied_hint(ip: IpAddr, port: u16) -> Option<Msg> {
     let service = ports::service(port);
     match first_unprivileged(ip) {
         Some(first) if port != 0 && port < first => Some(match (cfg!(target_os = "linux"), service) {

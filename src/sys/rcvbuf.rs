@@ -7,7 +7,7 @@
 //! - Windows: the value asked is kept; it bounds what waits in the queue.
 
 /// SO_RCVBUF's sentence, for `--explain`.
-pub fn explained() -> crate::i18n::Msg {
+pub(crate) fn explained() -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("explain-so-rcvbuf")
     } else if cfg!(target_os = "macos") {

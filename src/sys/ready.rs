@@ -23,7 +23,7 @@ use std::time::Instant;
 
 /// What a wait is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interest {
+pub(crate) enum Interest {
     /// Data to read, or its end, or an error.
     Read,
     /// Room to write, or an error.
@@ -31,7 +31,7 @@ pub enum Interest {
 }
 
 /// Something whose descriptor can be waited on.
-pub trait Waitable {
+pub(crate) trait Waitable {
     #[cfg(unix)]
     fn fd(&self) -> std::os::fd::BorrowedFd<'_>;
 }
@@ -48,14 +48,14 @@ impl<T: ?Sized> Waitable for T {}
 
 /// Rung once by one thread, heard by every wait that listens for it, then
 /// and afterwards.
-pub struct Bell {
+pub(crate) struct Bell {
     rung: AtomicBool,
     #[cfg(unix)]
     pipe: (File, File),
 }
 
 impl Bell {
-    pub fn new() -> io::Result<Bell> {
+    pub(crate) fn new() -> io::Result<Bell> {
         #[cfg(unix)]
         {
             // Blocking ends are enough: one byte is written, once, and
@@ -71,7 +71,7 @@ impl Bell {
     }
 
     /// Wakes every wait on this bell, now and later.
-    pub fn ring(&self) {
+    pub(crate) fn ring(&self) {
         if !self.rung.swap(true, Ordering::SeqCst) {
             // One byte, never read: the pipe stays readable. A full pipe
             // (impossible with one byte) would only mean it is rung already.
@@ -80,20 +80,22 @@ impl Bell {
         }
     }
 
-    pub fn rung(&self) -> bool {
+    pub(crate) fn rung(&self) -> bool {
         self.rung.load(Ordering::SeqCst)
     }
 }
 
 /// How a [`wait`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Waited {
+pub(crate) enum Waited {
     /// These of the descriptors waited on are ready (bit i for the i-th):
     /// at least one.
     Ready(u32),
     /// The bell rang.
     Rang,
-    /// The deadline passed with none ready.
+    /// The deadline passed with none ready (Unix only: elsewhere the wait
+    /// returns at once).
+    #[cfg_attr(not(unix), allow(dead_code))]
     TimedOut,
 }
 
@@ -102,7 +104,7 @@ pub enum Waited {
 /// ready before the [`wait`], and only the others were waited on, the
 /// first (if waited on) as bit 0 of `mask`, the second as the next bit.
 /// Returns which are ready now: the first, the second.
-pub fn both_ready(mask: u32, ready: (bool, bool)) -> (bool, bool) {
+pub(crate) fn both_ready(mask: u32, ready: (bool, bool)) -> (bool, bool) {
     let (first, second) = ready;
     let second_bit = if first { 0 } else { 1 };
     (first || mask & 1 != 0, second || mask & (1 << second_bit) != 0)
@@ -111,7 +113,7 @@ pub fn both_ready(mask: u32, ready: (bool, bool)) -> (bool, bool) {
 /// Waits until one of `on` is ready as asked (an error or a hang-up counts:
 /// the next call will tell it), the bell rings, or `deadline` passes.
 #[cfg(unix)]
-pub fn wait(
+pub(crate) fn wait(
     on: &[(&dyn Waitable, Interest)],
     bell: Option<&Bell>,
     deadline: Option<Instant>,
@@ -170,7 +172,7 @@ pub fn wait(
 
 /// Waits until one of `on` is ready: here, at once (see the module's doc).
 #[cfg(not(unix))]
-pub fn wait(
+pub(crate) fn wait(
     on: &[(&dyn Waitable, Interest)],
     bell: Option<&Bell>,
     _deadline: Option<Instant>,
@@ -185,7 +187,7 @@ pub fn wait(
 /// True when `what` is hung up (poll's POLLHUP): for a TCP socket, both
 /// directions shut down, or the connection closed (reset). Never waits.
 #[cfg(unix)]
-pub fn hung_up(what: &dyn Waitable) -> bool {
+pub(crate) fn hung_up(what: &dyn Waitable) -> bool {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     let mut fds = [PollFd::new(what.fd(), PollFlags::empty())];
     matches!(poll(&mut fds, PollTimeout::ZERO), Ok(1))
@@ -194,12 +196,12 @@ pub fn hung_up(what: &dyn Waitable) -> bool {
 
 /// Hang-ups are not watched here (see the module's doc).
 #[cfg(not(unix))]
-pub fn hung_up(_what: &dyn Waitable) -> bool {
+pub(crate) fn hung_up(_what: &dyn Waitable) -> bool {
     false
 }
 
 /// Waits, with no deadline or bell, until `what` is ready as asked.
-pub fn wait_for(what: &dyn Waitable, interest: Interest) -> io::Result<()> {
+pub(crate) fn wait_for(what: &dyn Waitable, interest: Interest) -> io::Result<()> {
     wait(&[(what, interest)], None, None).map(drop)
 }
 
@@ -207,7 +209,7 @@ pub fn wait_for(what: &dyn Waitable, interest: Interest) -> io::Result<()> {
 /// WouldBlock (see the module's doc), so a non-blocking stdin or stdout
 /// behaves as a blocking one. To read lines, put a `BufReader` over it
 /// (not under it: a buffered reader asked again after its end reads again).
-pub struct Patient<T>(pub T);
+pub(crate) struct Patient<T>(pub T);
 
 impl<T: Read + Waitable> Read for Patient<T> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {

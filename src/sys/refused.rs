@@ -15,48 +15,44 @@ use crate::i18n::Msg;
 
 /// The error's name, as the system's documentation spells it.
 #[cfg(not(windows))]
-pub const NAME: &str = "ECONNREFUSED";
+pub(crate) const NAME: &str = "ECONNREFUSED";
 #[cfg(windows)]
-pub const NAME: &str = "WSAECONNRESET";
+pub(crate) const NAME: &str = "WSAECONNRESET";
 
 /// The error a refused TCP connect() gets (for every system, the peer's
 /// RST): ECONNREFUSED, WSAECONNREFUSED (10061) on Windows.
 #[cfg(not(windows))]
-pub const TCP_NAME: &str = "ECONNREFUSED";
+pub(crate) const TCP_NAME: &str = "ECONNREFUSED";
 #[cfg(windows)]
-pub const TCP_NAME: &str = "WSAECONNREFUSED";
+pub(crate) const TCP_NAME: &str = "WSAECONNREFUSED";
 
 /// Whether a socket that is not connected is told too.
-pub const UNCONNECTED_TOLD: bool = cfg!(windows);
+pub(crate) const UNCONNECTED_TOLD: bool = cfg!(windows);
 
-/// When exit code 4 applies to UDP, in the exit-code table.
-#[cfg(not(windows))]
-pub const EXIT_CODE_NOTE: &str = "--connect only";
-#[cfg(windows)]
-pub const EXIT_CODE_NOTE: &str = "Windows reports it with or without --connect";
-
-/// [`EXIT_CODE_NOTE`] from the catalogues, in the reader's language.
-pub fn exit_code_note() -> crate::i18n::Msg {
+/// When exit code 4 applies to UDP, for the exit-code table: with
+/// --connect only; Windows reports it with or without --connect. From the
+/// catalogues, in the reader's language.
+pub(crate) fn exit_code_note() -> crate::i18n::Msg {
     if cfg!(windows) { crate::msg!("exit-note-refused-windows") } else { crate::msg!("exit-note-refused") }
 }
 
 /// Whether `err`, on a UDP socket, means an ICMP port unreachable came back.
-pub fn is_refusal(err: &io::Error) -> bool {
+pub(crate) fn is_refusal(err: &io::Error) -> bool {
     is_refusal_kind(err.kind())
 }
 
 /// [`is_refusal`] for an error's kind.
-pub fn is_refusal_kind(kind: io::ErrorKind) -> bool {
+pub(crate) fn is_refusal_kind(kind: io::ErrorKind) -> bool {
     kind == io::ErrorKind::ConnectionRefused || (cfg!(windows) && kind == io::ErrorKind::ConnectionReset)
 }
 
 /// The note under a connected UDP socket.
-pub fn connected_note() -> Msg {
+pub(crate) fn connected_note() -> Msg {
     if cfg!(windows) { crate::msg!("udp-connected-what-windows") } else { crate::msg!("udp-connected-what") }
 }
 
 /// The note under a socket that is not connected.
-pub fn unconnected_note() -> Msg {
+pub(crate) fn unconnected_note() -> Msg {
     if cfg!(windows) {
         crate::msg!("udp-unconnected-what-windows")
     } else {
@@ -65,7 +61,7 @@ pub fn unconnected_note() -> Msg {
 }
 
 /// What connect() on a UDP socket changes, for `--explain`.
-pub fn connect_explained() -> Msg {
+pub(crate) fn connect_explained() -> Msg {
     if cfg!(windows) {
         crate::msg!("explain-connect-udp-windows")
     } else {
@@ -74,7 +70,7 @@ pub fn connect_explained() -> Msg {
 }
 
 /// What a connected send() risks, for `--explain`.
-pub fn send_explained() -> Msg {
+pub(crate) fn send_explained() -> Msg {
     if cfg!(windows) {
         crate::msg!("explain-udp-send-connected-windows")
     } else {
@@ -83,7 +79,7 @@ pub fn send_explained() -> Msg {
 }
 
 /// The hint after a refused UDP exchange.
-pub fn hint(addr: std::net::SocketAddr) -> Msg {
+pub(crate) fn hint(addr: std::net::SocketAddr) -> Msg {
     if UNCONNECTED_TOLD {
         crate::msg!("hint-udp-refused-windows", port = addr.port(), ip = addr.ip())
     } else {

@@ -25,20 +25,20 @@
 //!   its default is the better one for a playground; the words say so.
 
 /// Whether `tcp serve` sets SO_REUSEADDR unless told not to.
-pub const TCP_SERVER_DEFAULT: bool = cfg!(unix);
+pub(crate) const TCP_SERVER_DEFAULT: bool = cfg!(unix);
 
 /// `--no-reuse-addr`'s help.
 #[cfg(target_os = "linux")]
-pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std, tokio and Python's asyncio do: on Linux it lets bind() take a port held only by connections of an earlier server (in TIME_WAIT up to 60s after that server closed them), if that server had set it too; it never lets two sockets listen on one address and port (SO_REUSEPORT does). Without it, a server restarted after closing connections fails with 'address already in use' for up to 60s: the course's pitfall, shown";
+pub(crate) const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std, tokio and Python's asyncio do: on Linux it lets bind() take a port held only by connections of an earlier server (in TIME_WAIT up to 60s after that server closed them), if that server had set it too; it never lets two sockets listen on one address and port (SO_REUSEPORT does). Without it, a server restarted after closing connections fails with 'address already in use' for up to 60s: the course's pitfall, shown";
 
 #[cfg(all(unix, not(target_os = "linux")))]
-pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std and tokio do: it lets a restarted server bind its port while connections of the earlier one wait in TIME_WAIT. Without it, the restart fails with 'address already in use' for a while: the course's pitfall, shown";
+pub(crate) const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR. tcp serve sets it by default, as Rust's std and tokio do: it lets a restarted server bind its port while connections of the earlier one wait in TIME_WAIT. Without it, the restart fails with 'address already in use' for a while: the course's pitfall, shown";
 
 #[cfg(not(unix))]
-pub const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR: nothing to do on Windows, where tcp serve never sets it (there it would let another socket take the port while the server uses it) and a restarted server binds beside its old connections without it";
+pub(crate) const NO_REUSE_ADDR_HELP: &str = "Do not set SO_REUSEADDR: nothing to do on Windows, where tcp serve never sets it (there it would let another socket take the port while the server uses it) and a restarted server binds beside its old connections without it";
 
 /// [`NO_REUSE_ADDR_HELP`] from the catalogues, in the reader's language.
-pub fn no_reuse_addr_help() -> crate::i18n::Msg {
+pub(crate) fn no_reuse_addr_help() -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("help-no-reuse-addr-linux")
     } else if cfg!(unix) {
@@ -49,13 +49,13 @@ pub fn no_reuse_addr_help() -> crate::i18n::Msg {
 }
 
 /// Why a TCP server's SO_REUSEADDR is off, under its socket step.
-pub fn left_off() -> crate::i18n::Msg {
+pub(crate) fn left_off() -> crate::i18n::Msg {
     if cfg!(unix) { crate::msg!("step-reuseaddr-off") } else { crate::msg!("step-reuseaddr-off-windows") }
 }
 
 /// Said when SO_REUSEADDR is set where it lets another socket take a port
 /// in use (`udp serve --reuse-addr` on Windows).
-pub fn when_set() -> Option<crate::i18n::Msg> {
+pub(crate) fn when_set() -> Option<crate::i18n::Msg> {
     cfg!(windows).then(|| crate::msg!("notice-reuseaddr-windows"))
 }
 
@@ -63,10 +63,10 @@ pub fn when_set() -> Option<crate::i18n::Msg> {
 /// port is free again while an earlier run's connection is in TIME_WAIT
 /// (Unix); Windows binds it without, and there it would let the client
 /// take a port in use.
-pub const CLIENT_SOURCE_PORT: bool = cfg!(unix);
+pub(crate) const CLIENT_SOURCE_PORT: bool = cfg!(unix);
 
 /// What SO_REUSEADDR does here, for `--explain` (the catalogues' words).
-pub fn explained() -> crate::i18n::Msg {
+pub(crate) fn explained() -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("explain-reuseaddr-linux")
     } else if cfg!(unix) {

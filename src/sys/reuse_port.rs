@@ -13,23 +13,23 @@ use socket2::Socket;
 
 /// Sets it and reads it back; `None` where the system has no such option.
 #[cfg(unix)]
-pub fn set(socket: &Socket) -> std::io::Result<Option<bool>> {
+pub(crate) fn set(socket: &Socket) -> std::io::Result<Option<bool>> {
     socket.set_reuse_port(true)?;
     socket.reuse_port().map(Some)
 }
 
 #[cfg(not(unix))]
-pub fn set(_socket: &Socket) -> std::io::Result<Option<bool>> {
+pub(crate) fn set(_socket: &Socket) -> std::io::Result<Option<bool>> {
     Ok(None)
 }
 
 /// Said when `--reuse-port` is asked for on a system without it.
-pub fn unavailable() -> crate::i18n::Msg {
+pub(crate) fn unavailable() -> crate::i18n::Msg {
     crate::msg!("notice-reuseport-unavailable")
 }
 
 /// SO_REUSEPORT's sentence, for `--explain`.
-pub fn explained() -> crate::i18n::Msg {
+pub(crate) fn explained() -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("explain-so-reuseport")
     } else {

@@ -8,17 +8,11 @@
 
 use anyhow::{Context, Result};
 
-/// How a person stops a server on this system, for help and notes.
-#[cfg(unix)]
-pub const HOW_TO_STOP: &str = "Ctrl-C or SIGTERM";
-#[cfg(windows)]
-pub const HOW_TO_STOP: &str = "Ctrl-C or Ctrl-Break";
-
 /// The names [`Signals::recv`] gives, as the summary shows them.
 #[cfg(unix)]
-pub const NAMES: &[&str] = &["SIGINT", "SIGTERM"];
+pub(crate) const NAMES: &[&str] = &["SIGINT", "SIGTERM"];
 #[cfg(windows)]
-pub const NAMES: &[&str] = &["Ctrl-C", "Ctrl-Break"];
+pub(crate) const NAMES: &[&str] = &["Ctrl-C", "Ctrl-Break"];
 
 /// The exit status a shell shows for a process that `name` (one of
 /// [`NAMES`]) ended: what `netplay nc` exits with after stopping cleanly on
@@ -28,7 +22,7 @@ pub const NAMES: &[&str] = &["Ctrl-C", "Ctrl-Break"];
 /// - Windows: a console's Ctrl-C ends a process with STATUS_CONTROL_C_EXIT,
 ///   which no 8-bit status holds: 1, a failure.
 #[cfg(unix)]
-pub fn shell_status(name: &str) -> u8 {
+pub(crate) fn shell_status(name: &str) -> u8 {
     match name {
         "SIGINT" => 128 + 2,
         _ => 128 + 15,
@@ -37,13 +31,13 @@ pub fn shell_status(name: &str) -> u8 {
 
 /// See the Unix version.
 #[cfg(windows)]
-pub fn shell_status(_name: &str) -> u8 {
+pub(crate) fn shell_status(_name: &str) -> u8 {
     1
 }
 
 /// The signals that stop a server, caught from the moment this is made:
 /// make it before the server says it listens.
-pub struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -57,7 +51,7 @@ pub struct Signals {
 impl Signals {
     /// Installs the handlers; must run inside a tokio runtime.
     #[cfg(unix)]
-    pub fn new() -> Result<Signals> {
+    pub(crate) fn new() -> Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Signals {
             interrupt: signal(SignalKind::interrupt()).context("listen for SIGINT")?,
@@ -67,7 +61,7 @@ impl Signals {
 
     /// Installs the handlers; must run inside a tokio runtime.
     #[cfg(windows)]
-    pub fn new() -> Result<Signals> {
+    pub(crate) fn new() -> Result<Signals> {
         use tokio::signal::windows::{ctrl_break, ctrl_c};
         Ok(Signals {
             ctrl_c: ctrl_c().context("listen for Ctrl-C")?,
@@ -76,7 +70,7 @@ impl Signals {
     }
 
     /// The name of the next signal received, as the summary shows it.
-    pub async fn recv(&mut self) -> &'static str {
+    pub(crate) async fn recv(&mut self) -> &'static str {
         #[cfg(unix)]
         let name = tokio::select! {
             _ = self.interrupt.recv() => "SIGINT",
@@ -92,7 +86,7 @@ impl Signals {
 
     /// The next signal, or never when the server does not handle them (it
     /// is embedded in the demo, whose host keeps the signals).
-    pub async fn next(signals: &mut Option<Signals>) -> &'static str {
+    pub(crate) async fn next(signals: &mut Option<Signals>) -> &'static str {
         match signals {
             Some(signals) => signals.recv().await,
             None => std::future::pending().await,

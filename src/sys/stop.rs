@@ -14,7 +14,7 @@ use super::signals::{self, Signals};
 
 /// Set by the waiting thread: which signal arrived, 0 before.
 #[derive(Debug, Clone)]
-pub struct Stop {
+pub(crate) struct Stop {
     caught: Arc<AtomicUsize>,
 }
 
@@ -23,7 +23,8 @@ impl Stop {
     /// server says it listens stops it cleanly). Call it once, from a runner
     /// that owns the process (not one embedded in the demo, whose Ctrl-C
     /// ends it all).
-    pub fn on_signals() -> anyhow::Result<Stop> {
+    #[cfg(all(test, unix))]
+    pub(crate) fn on_signals() -> anyhow::Result<Stop> {
         Stop::on_signals_then(|| {})
     }
 
@@ -31,7 +32,7 @@ impl Stop {
     /// each signal comes: a loop blocked on a full output (waiting for room
     /// to report a datagram) does not look at the flag, and the hook tells
     /// the output to stop waiting.
-    pub fn on_signals_then(then: impl Fn() + Send + 'static) -> anyhow::Result<Stop> {
+    pub(crate) fn on_signals_then(then: impl Fn() + Send + 'static) -> anyhow::Result<Stop> {
         let caught = Arc::new(AtomicUsize::new(0));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let mut signals = {
@@ -52,12 +53,12 @@ impl Stop {
     }
 
     /// A stop that never comes: for a loop embedded in another runner.
-    pub fn never() -> Stop {
+    pub(crate) fn never() -> Stop {
         Stop { caught: Arc::new(AtomicUsize::new(0)) }
     }
 
     /// The name of the signal that asked to stop, once one has.
-    pub fn requested(&self) -> Option<&'static str> {
+    pub(crate) fn requested(&self) -> Option<&'static str> {
         match self.caught.load(Ordering::Relaxed) {
             0 => None,
             n => signals::NAMES.get(n - 1).copied(),
@@ -73,7 +74,7 @@ impl Stop {
 /// cut). Windows: nothing is installed, and Ctrl-C ends the process as it
 /// did.
 #[cfg(unix)]
-pub fn die_after(last: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
+pub(crate) fn die_after(last: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut caught = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new().name("signals".into()).spawn(move || {
@@ -89,7 +90,7 @@ pub fn die_after(last: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
 
 /// Nothing to install here (see the Unix version).
 #[cfg(not(unix))]
-pub fn die_after(_last: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
+pub(crate) fn die_after(_last: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
     Ok(())
 }
 

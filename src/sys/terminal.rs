@@ -21,11 +21,11 @@ use std::io::{self, IsTerminal};
 /// non-blocking is waited for when full, not given up on (see
 /// [`super::ready`]).
 #[cfg(unix)]
-pub type Stream = super::ready::Patient<File>;
+pub(crate) type Stream = super::ready::Patient<File>;
 
 /// stdout or stderr, as netplay writes to it.
 #[cfg(windows)]
-pub enum Stream {
+pub(crate) enum Stream {
     /// A pipe or a file: bytes as they are.
     File(File),
     /// A console: text through Rust's console writer.
@@ -64,7 +64,7 @@ impl Write for Stream {
 }
 
 /// The process's stdout or stderr.
-pub trait Standard: IsTerminal {
+pub(crate) trait Standard: IsTerminal {
     /// An unbuffered stream on it.
     fn stream(&self) -> io::Result<Stream>;
 }
@@ -108,12 +108,12 @@ impl Standard for io::Stderr {
 /// cannot be had. On Windows a console stays with Rust's `Stdin`, which
 /// reads its UTF-16.
 #[cfg(unix)]
-pub fn stdin_file() -> Option<File> {
+pub(crate) fn stdin_file() -> Option<File> {
     duplicate(&io::stdin()).ok()
 }
 
 #[cfg(windows)]
-pub fn stdin_file() -> Option<File> {
+pub(crate) fn stdin_file() -> Option<File> {
     let stdin = io::stdin();
     if stdin.is_terminal() { None } else { duplicate(&stdin).ok() }
 }
@@ -121,7 +121,7 @@ pub fn stdin_file() -> Option<File> {
 /// Turns colour escapes on where a terminal needs it (once a process);
 /// false when a console would show them as text.
 #[cfg(windows)]
-pub fn enable_ansi() -> bool {
+pub(crate) fn enable_ansi() -> bool {
     use std::sync::OnceLock;
     static ENABLED: OnceLock<bool> = OnceLock::new();
     *ENABLED.get_or_init(|| anstyle_query::windows::enable_ansi_colors().unwrap_or(false))
@@ -129,6 +129,6 @@ pub fn enable_ansi() -> bool {
 
 /// Turns colour escapes on where a terminal needs it: nothing to do here.
 #[cfg(not(windows))]
-pub fn enable_ansi() -> bool {
+pub(crate) fn enable_ansi() -> bool {
     true
 }

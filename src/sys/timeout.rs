@@ -18,7 +18,7 @@ const GRAIN: Duration = if cfg!(windows) { Duration::from_millis(1) } else { Dur
 
 /// Sets `socket`'s receive timeout to `limit`, rounded up to the system's
 /// grain: never 0, which would mean forever.
-pub fn set_read(socket: &Socket, limit: Duration) -> io::Result<()> {
+pub(crate) fn set_read(socket: &Socket, limit: Duration) -> io::Result<()> {
     socket.set_read_timeout(Some(round_up(limit)))
 }
 

@@ -9,20 +9,21 @@
 //! read back. This is for the help text.
 
 /// The value a new IPv6 socket has here, unless the system was changed.
-pub const DEFAULT: bool = cfg!(windows);
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) const DEFAULT: bool = cfg!(windows);
 
 /// `--v6only`'s help, with this system's default.
 #[cfg(target_os = "linux")]
-pub const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (false on Linux, unless net.ipv6.bindv6only is 1), shown in the step report";
+pub(crate) const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (false on Linux, unless net.ipv6.bindv6only is 1), shown in the step report";
 #[cfg(target_os = "macos")]
-pub const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (false on macOS), shown in the step report";
+pub(crate) const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (false on macOS), shown in the step report";
 #[cfg(windows)]
-pub const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (true on Windows: IPv6 only), shown in the step report";
+pub(crate) const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (true on Windows: IPv6 only), shown in the step report";
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's, shown in the step report";
 
 /// [`HELP`] from the catalogues, in the reader's language (`--help`).
-pub fn help() -> crate::i18n::Msg {
+pub(crate) fn help() -> crate::i18n::Msg {
     if cfg!(target_os = "linux") {
         crate::msg!("help-v6only-linux")
     } else if cfg!(target_os = "macos") {

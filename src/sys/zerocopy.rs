@@ -9,15 +9,20 @@ use std::fs::File;
 use std::net::TcpStream;
 
 /// Whether this system moves bytes in the kernel at all (Linux only here).
-pub const AVAILABLE: bool = cfg!(target_os = "linux");
+pub(crate) const AVAILABLE: bool = cfg!(target_os = "linux");
 
 /// What a descriptor is, as far as moving bytes goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
+    // Only Linux tells these apart: elsewhere everything is a Device.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Pipe,
     /// A regular file (or a block device): it has pages to send from.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     File,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Terminal,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Socket,
     /// Another device (/dev/null, /dev/zero), or anything unknown.
     Device,
@@ -25,8 +30,9 @@ pub enum Kind {
 
 /// What one kernel call did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Moved {
-    /// Bytes moved; 0 at the end of the input.
+pub(crate) enum Moved {
+    /// Bytes moved; 0 at the end of the input (Linux only).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Bytes(usize),
     /// The kernel does not move these bytes this way (EINVAL, ENOSYS,
     /// EOPNOTSUPP, before anything moved): read and write them instead.
@@ -35,7 +41,7 @@ pub enum Moved {
 
 /// Something with a descriptor the kernel can move bytes through: the
 /// socket, stdin and stdout (as files), a pipe.
-pub trait Descriptor {
+pub(crate) trait Descriptor {
     #[cfg(target_os = "linux")]
     fn descriptor(&self) -> std::os::fd::BorrowedFd<'_>;
 }
@@ -55,9 +61,9 @@ impl Descriptor for TcpStream {
 }
 
 #[cfg(target_os = "linux")]
-pub use linux::*;
+pub(crate) use linux::*;
 #[cfg(not(target_os = "linux"))]
-pub use other::*;
+pub(crate) use other::*;
 
 #[cfg(target_os = "linux")]
 mod linux {
@@ -73,7 +79,7 @@ mod linux {
     use super::{Descriptor, Kind, Moved};
 
     /// What `file` is: fstat, and isatty for a character device.
-    pub fn kind(file: &File) -> Kind {
+    pub(crate) fn kind(file: &File) -> Kind {
         let Ok(meta) = file.metadata() else { return Kind::Device };
         let kind = meta.file_type();
         if kind.is_fifo() {
@@ -91,18 +97,18 @@ mod linux {
 
     /// The process's stdin or stdout as a file of its own (a duplicate
     /// descriptor), for the calls below.
-    pub fn stdin() -> io::Result<File> {
+    pub(crate) fn stdin() -> io::Result<File> {
         Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))
     }
 
-    pub fn stdout() -> io::Result<File> {
+    pub(crate) fn stdout() -> io::Result<File> {
         Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
     }
 
     /// A pipe of (at least) `capacity` bytes where the system allows it
     /// (fs.pipe-max-size, 1 MiB by default, is the most a user may ask):
     /// (read end, write end).
-    pub fn pipe(capacity: usize) -> io::Result<(File, File)> {
+    pub(crate) fn pipe(capacity: usize) -> io::Result<(File, File)> {
         let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
         // A smaller pipe still works: each call moves less.
         let _ = fcntl(write.as_fd(), FcntlArg::F_SETPIPE_SZ(capacity.min(i32::MAX as usize) as i32));
@@ -122,7 +128,7 @@ mod linux {
     /// pipe pages), never shrinks it: the size it has now, `None` when
     /// `pipe` is no pipe. Its writer may then write more before it waits,
     /// and each read takes more.
-    pub fn grow_pipe(pipe: &File, capacity: usize) -> Option<usize> {
+    pub(crate) fn grow_pipe(pipe: &File, capacity: usize) -> Option<usize> {
         let now = fcntl(pipe.as_fd(), FcntlArg::F_GETPIPE_SZ).ok()? as usize;
         if now >= capacity {
             return Some(now);
@@ -136,7 +142,7 @@ mod linux {
 
     /// sendfile(2): up to `len` bytes from `file` (at its offset, which
     /// moves on) to `socket`.
-    pub fn sendfile(socket: &TcpStream, file: &File, len: usize) -> io::Result<Moved> {
+    pub(crate) fn sendfile(socket: &TcpStream, file: &File, len: usize) -> io::Result<Moved> {
         loop {
             match nix::sys::sendfile::sendfile(socket.as_fd(), file.as_fd(), None, len) {
                 Err(Errno::EINTR) => continue,
@@ -149,7 +155,7 @@ mod linux {
     /// pipe. Never waits on the pipe (SPLICE_F_NONBLOCK: EAGAIN when it is
     /// empty or full, whatever mode its owner left it in); the other side
     /// waits or not as its own mode says.
-    pub fn splice(from: &impl Descriptor, to: &impl Descriptor, len: usize) -> io::Result<Moved> {
+    pub(crate) fn splice(from: &impl Descriptor, to: &impl Descriptor, len: usize) -> io::Result<Moved> {
         loop {
             let result = nix::fcntl::splice(
                 from.descriptor(),
@@ -168,7 +174,7 @@ mod linux {
 
     /// How many bytes wait in the pipe `pipe`, up to `most`, without taking
     /// them: tee(2) copies them into a scratch pipe, which is then dropped.
-    pub fn waiting_in(pipe: &File, most: usize) -> Option<usize> {
+    pub(crate) fn waiting_in(pipe: &File, most: usize) -> Option<usize> {
         let (_read, write) = self::pipe(most).ok()?;
         let duplicated = nix::fcntl::tee(pipe.as_fd(), write.as_fd(), most, SpliceFFlags::SPLICE_F_NONBLOCK);
         match duplicated {
@@ -191,35 +197,35 @@ mod other {
         io::Error::new(io::ErrorKind::Unsupported, "bytes are moved in the kernel on Linux only")
     }
 
-    pub fn kind(_file: &File) -> Kind {
+    pub(crate) fn kind(_file: &File) -> Kind {
         Kind::Device
     }
 
-    pub fn stdin() -> io::Result<File> {
+    pub(crate) fn stdin() -> io::Result<File> {
         Err(unsupported())
     }
 
-    pub fn stdout() -> io::Result<File> {
+    pub(crate) fn stdout() -> io::Result<File> {
         Err(unsupported())
     }
 
-    pub fn pipe(_capacity: usize) -> io::Result<(File, File)> {
+    pub(crate) fn pipe(_capacity: usize) -> io::Result<(File, File)> {
         Err(unsupported())
     }
 
-    pub fn grow_pipe(_pipe: &File, _capacity: usize) -> Option<usize> {
+    pub(crate) fn grow_pipe(_pipe: &File, _capacity: usize) -> Option<usize> {
         None
     }
 
-    pub fn sendfile(_socket: &TcpStream, _file: &File, _len: usize) -> io::Result<Moved> {
+    pub(crate) fn sendfile(_socket: &TcpStream, _file: &File, _len: usize) -> io::Result<Moved> {
         Ok(Moved::Refused)
     }
 
-    pub fn splice(_from: &impl Descriptor, _to: &impl Descriptor, _len: usize) -> io::Result<Moved> {
+    pub(crate) fn splice(_from: &impl Descriptor, _to: &impl Descriptor, _len: usize) -> io::Result<Moved> {
         Ok(Moved::Refused)
     }
 
-    pub fn waiting_in(_pipe: &File, _most: usize) -> Option<usize> {
+    pub(crate) fn waiting_in(_pipe: &File, _most: usize) -> Option<usize> {
         None
     }
 }

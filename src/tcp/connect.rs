@@ -31,7 +31,7 @@ use crate::sys::ready::{Bell, Patient};
 /// The only connection a client has.
 const CONN: u64 = 1;
 
-pub fn run(config: &ConnectConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &ConnectConfig, report: Report) -> Result<()> {
     run_with(config, report, None)
 }
 
@@ -39,7 +39,7 @@ pub fn run(config: &ConnectConfig, report: Report) -> Result<()> {
 /// SIGTERM (Ctrl-C) cuts the connection with a RST before the process
 /// dies of the signal, so the server learns at once that the stream was
 /// cut instead of reading a FIN, the end of a whole stream.
-pub fn run_owning_process(config: &ConnectConfig, report: Report) -> Result<()> {
+pub(crate) fn run_owning_process(config: &ConnectConfig, report: Report) -> Result<()> {
     let socket: Socket = Arc::default();
     let held = socket.clone();
     crate::sys::stop::die_after(move || {
@@ -623,14 +623,14 @@ fn upload_cut(stream: &TcpStream, activity: &Activity) -> InputCut {
 /// the input handed to the socket by then; `pending`: more input was still
 /// to be read; `owed`: of `sent`, what the server had not acknowledged.
 #[derive(Debug)]
-pub struct InputCut {
+pub(crate) struct InputCut {
     pub sent: u64,
     pub pending: bool,
     pub owed: u64,
 }
 
 impl InputCut {
-    pub fn message(&self) -> crate::i18n::Msg {
+    pub(crate) fn message(&self) -> crate::i18n::Msg {
         use crate::i18n::Arg;
         match self.pending {
             true => msg!("error-input-cut", sent = Arg::bytes(self.sent)),

@@ -18,7 +18,7 @@ use crate::msg;
 
 /// What the abort of a connection did to the bytes the socket was given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cut {
+pub(crate) struct Cut {
     /// Sent and not acknowledged yet: on their way, the peer may still
     /// read them (on loopback it does), or may not.
     pub flight: u64,
@@ -29,12 +29,12 @@ pub struct Cut {
 impl Cut {
     /// The bytes given to the socket that the peer did not acknowledge:
     /// not counted out.
-    pub fn unacknowledged(&self) -> u64 {
+    pub(crate) fn unacknowledged(&self) -> u64 {
         self.flight + self.unsent
     }
 
     /// The note that says so, when there were any.
-    pub fn note(&self) -> Option<Msg> {
+    pub(crate) fn note(&self) -> Option<Msg> {
         (self.unacknowledged() > 0).then(|| {
             msg!(
                 "notice-cut-unacknowledged",
@@ -53,7 +53,7 @@ impl Cut {
 /// system does not say). A connection with nothing owed either way
 /// closes as usual, with a FIN (and its TIME_WAIT, which the course
 /// shows).
-pub fn abort(socket: SockRef<'_>, pending: bool) -> Cut {
+pub(crate) fn abort(socket: SockRef<'_>, pending: bool) -> Cut {
     let cut = unacknowledged(&socket);
     // Where the system does not say, a cut is assumed.
     if pending || cut.as_ref().is_none_or(|cut| cut.unacknowledged() > 0) {
@@ -81,7 +81,7 @@ fn unacknowledged(socket: &SockRef<'_>) -> Option<Cut> {
 /// direction's, maybe), and the kernel reports a RST that follows the
 /// peer's FIN as EPIPE "as BSD does". What a person must hear is that the
 /// peer reset it.
-pub fn send_error(e: io::Error) -> io::Error {
+pub(crate) fn send_error(e: io::Error) -> io::Error {
     match e.kind() {
         io::ErrorKind::BrokenPipe => io::ErrorKind::ConnectionReset.into(),
         _ => e,

@@ -57,7 +57,7 @@ const COPY: usize = 256 << 10;
 
 /// Whether the direct path may carry this input: a --file or stdin (each
 /// -m message is one send, reported as such).
-pub fn carries(input: &Input) -> bool {
+pub(crate) fn carries(input: &Input) -> bool {
     zerocopy::AVAILABLE && !matches!(input, Input::Messages(_))
 }
 
@@ -65,7 +65,7 @@ pub fn carries(input: &Input) -> bool {
 /// `--raw` and nothing that reads the bytes, nothing that answers the
 /// client (--echo, --reply) or relays it (--broadcast), and stdin a stream
 /// (a pipe or a file; lines typed at a terminal are the event path's).
-pub fn serves(config: &ServeConfig) -> bool {
+pub(crate) fn serves(config: &ServeConfig) -> bool {
     zerocopy::AVAILABLE
         && config.path == BytePath::Kernel
         && config.once
@@ -80,12 +80,12 @@ pub fn serves(config: &ServeConfig) -> bool {
 }
 
 /// Whether received bytes may take the direct path on this system.
-pub fn receives() -> bool {
+pub(crate) fn receives() -> bool {
     zerocopy::AVAILABLE
 }
 
 /// What a client sends on the direct path, opened.
-pub struct Opened {
+pub(crate) struct Opened {
     pub file: File,
     /// How notes name it: `stdin`, `--file PATH`.
     pub name: String,
@@ -94,7 +94,7 @@ pub struct Opened {
 }
 
 /// Opens what a client sends, for [`send`].
-pub fn open_input(input: &Input) -> Result<Option<Opened>> {
+pub(crate) fn open_input(input: &Input) -> Result<Option<Opened>> {
     match input {
         Input::Messages(_) => Ok(None),
         Input::File(path) => {
@@ -111,13 +111,13 @@ pub fn open_input(input: &Input) -> Result<Option<Opened>> {
 }
 
 /// The process's stdout, for a [`Receiver`].
-pub fn stdout() -> io::Result<File> {
+pub(crate) fn stdout() -> io::Result<File> {
     zerocopy::stdout()
 }
 
 /// Why a direction stopped.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Reading the input failed.
     Input(io::Error),
     /// The socket failed: the peer reset, or went away.
@@ -139,7 +139,7 @@ pub enum Failure {
 
 impl Failure {
     /// The I/O error behind it (a stall as a timed-out send).
-    pub fn into_io(self) -> io::Error {
+    pub(crate) fn into_io(self) -> io::Error {
         match self {
             Failure::Input(e) | Failure::Socket(e) | Failure::Output(e) => e,
             Failure::Stalled { .. } => io::ErrorKind::TimedOut.into(),
@@ -158,13 +158,13 @@ fn socket_error(e: io::Error) -> Failure {
 /// socket is hung up (poll's POLLHUP: both directions shut, or closed)
 /// while our own side was not shut down. A FIN alone shuts only the
 /// receiving direction.
-pub fn reset_not_eof(socket: &TcpStream, ours_shut: bool) -> bool {
+pub(crate) fn reset_not_eof(socket: &TcpStream, ours_shut: bool) -> bool {
     !ours_shut && ready::hung_up(socket)
 }
 
 /// How one direction's bytes went, for the note that says so.
 #[derive(Debug, Clone)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// Bytes that went through the socket.
     pub total: u64,
     /// Of those, the bytes the kernel moved end to end (sendfile, splice).
@@ -193,7 +193,7 @@ impl Tally {
     /// worth a note: "900 MiB sent with send(2) from an mmap(2) of the
     /// file, ...", "1.00 GiB sent with read(2) and send(2), stdin (a pipe)
     /// ...". Nothing when they were copied from a file or a socket.
-    pub fn way_note(&self) -> Option<Msg> {
+    pub(crate) fn way_note(&self) -> Option<Msg> {
         if let Some(size) = self.pipe.filter(|_| self.total > self.kernel) {
             let amount = Arg::bytes(self.total - self.kernel);
             return Some(msg!(
@@ -219,7 +219,7 @@ impl Tally {
 
     /// "16.0 MiB received with splice(2), socket → stdout (a pipe): ...",
     /// or nothing when the kernel moved nothing end to end.
-    pub fn note(&self, dir: Dir) -> Option<Msg> {
+    pub(crate) fn note(&self, dir: Dir) -> Option<Msg> {
         if self.kernel == 0 {
             return None;
         }
@@ -307,7 +307,7 @@ impl Watch {
 /// `stall`: how long the socket may stay full while bytes wait for room
 /// before the peer counts as taking nothing (`--stall-timeout`; none: no
 /// limit). `bell`: rung to stop ([`Failure::Stopped`]).
-pub fn send(
+pub(crate) fn send(
     input: &File,
     name: &str,
     socket: &TcpStream,
@@ -664,7 +664,7 @@ enum Way {
 
 /// Why [`Receiver::next`] returned without an error.
 #[derive(Debug, PartialEq, Eq)]
-pub enum End {
+pub(crate) enum End {
     /// recv returned 0: the peer finished sending.
     Eof,
     /// Nothing came for the idle time asked.
@@ -672,7 +672,7 @@ pub enum End {
 }
 
 /// Moves what the socket (non-blocking) receives to stdout.
-pub struct Receiver<'a> {
+pub(crate) struct Receiver<'a> {
     socket: &'a TcpStream,
     out: &'a File,
     way: Way,
@@ -685,7 +685,7 @@ pub struct Receiver<'a> {
 impl<'a> Receiver<'a> {
     /// `recv_size`: bytes asked per recv where the bytes are copied.
     /// `bell`: rung to stop ([`Failure::Stopped`]).
-    pub fn new(
+    pub(crate) fn new(
         socket: &'a TcpStream,
         out: &'a File,
         recv_size: usize,
@@ -709,7 +709,7 @@ impl<'a> Receiver<'a> {
     }
 
     /// What has been received so far, and how.
-    pub fn tally(&self) -> &Tally {
+    pub(crate) fn tally(&self) -> &Tally {
         &self.tally
     }
 
@@ -739,7 +739,11 @@ impl<'a> Receiver<'a> {
 
     /// Receives until the peer's EOF, `idle` with nothing from the peer,
     /// or a failure, calling `received` with each count written to stdout.
-    pub fn next(&mut self, idle: Option<Duration>, mut received: impl FnMut(usize)) -> Result<End, Failure> {
+    pub(crate) fn next(
+        &mut self,
+        idle: Option<Duration>,
+        mut received: impl FnMut(usize),
+    ) -> Result<End, Failure> {
         let mut deadline = idle.map(|idle| Instant::now() + idle);
         loop {
             match &self.way {
@@ -872,17 +876,17 @@ fn room(out: &File, bell: Option<&Bell>) -> Result<(), Failure> {
 /// stopping, or its sender stalled): the bell wakes both directions, which
 /// stop between two calls, and the flag tells this was no failure of theirs.
 #[derive(Clone)]
-pub struct Kick {
+pub(crate) struct Kick {
     kicked: Arc<AtomicBool>,
     bell: Arc<Bell>,
 }
 
 impl Kick {
-    pub fn new() -> io::Result<Kick> {
+    pub(crate) fn new() -> io::Result<Kick> {
         Ok(Kick { kicked: Arc::default(), bell: Arc::new(Bell::new()?) })
     }
 
-    pub fn kick(&self) {
+    pub(crate) fn kick(&self) {
         self.kicked.store(true, Ordering::SeqCst);
         self.bell.ring();
     }
@@ -894,7 +898,7 @@ impl Kick {
 
 /// How a served connection's direct path ended.
 #[derive(Debug)]
-pub enum Served {
+pub(crate) enum Served {
     /// The client finished sending, and stdin went whole, then our FIN
     /// (unless --half-close said not to).
     Done,
@@ -925,7 +929,7 @@ impl Served {
 
 /// How a served connection's direct path ended, and what its abort did.
 #[derive(Debug)]
-pub struct Ended {
+pub(crate) struct Ended {
     pub served: Served,
     /// What the socket was given (and counted out) that the client had not
     /// acknowledged when the connection was cut.
@@ -934,7 +938,7 @@ pub struct Ended {
 
 /// What bounds a served connection's direct path.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// How long the client may take nothing while bytes wait for it.
     pub stall: Duration,
     /// How long it may send nothing, with --idle-timeout.
@@ -952,7 +956,7 @@ pub struct Limits {
 /// of stdin, or a failure, or a [`Kick`]; the counts given to `received`
 /// (bytes written to stdout) and `sent` (bytes the socket took, less
 /// what [`Ended::cut`] says was not acknowledged) are then final.
-pub fn serve<R, S, L>(
+pub(crate) fn serve<R, S, L>(
     socket: TcpStream,
     kick: &Kick,
     limits: Limits,
@@ -984,7 +988,7 @@ where
 /// What [`serve`] tells as bytes move: `received` bytes written to stdout,
 /// `sent` bytes the socket took (each with the socket, to read TCP_INFO
 /// from), and `last`, once both directions have ended, before the close.
-pub struct Counts<R, S, L> {
+pub(crate) struct Counts<R, S, L> {
     pub received: R,
     pub sent: S,
     pub last: L,

@@ -19,11 +19,11 @@ use crate::model::Locked;
 
 use super::outbox::{Outbox, Refused};
 
-pub use crate::event::SlowPolicy;
+pub(crate) use crate::event::SlowPolicy;
 
 /// A connected client as the hub sees it.
 #[derive(Debug, Clone)]
-pub struct Member {
+pub(crate) struct Member {
     /// Its queue, while the hub may still send it something.
     pub outbox: Option<Outbox>,
     /// Closes the connection from outside, with a reason.
@@ -38,7 +38,7 @@ pub struct Member {
 /// How a connection is closed from outside its own reader (a --slow policy,
 /// a stall, the server stopping): the reason, and a wake-up for its reader.
 #[derive(Debug, Default)]
-pub struct Cut {
+pub(crate) struct Cut {
     kick: Notify,
     reason: Mutex<Option<Msg>>,
     /// The cut was asked for (--quit-after): the connection ends as it
@@ -48,14 +48,14 @@ pub struct Cut {
 
 impl Cut {
     /// Closes the connection; the first reason given is the one kept.
-    pub fn cut(&self, reason: Msg) {
+    pub(crate) fn cut(&self, reason: Msg) {
         self.reason.locked().get_or_insert(reason);
         self.kick.notify_one();
     }
 
     /// Closes the connection as the command asked (--quit-after), unless
     /// something cut it already.
-    pub fn end(&self, reason: Msg) {
+    pub(crate) fn end(&self, reason: Msg) {
         let mut kept = self.reason.locked();
         if kept.is_none() {
             *kept = Some(reason);
@@ -66,23 +66,23 @@ impl Cut {
     }
 
     /// Whether the cut was asked for ([`end`](Self::end)).
-    pub fn planned(&self) -> bool {
+    pub(crate) fn planned(&self) -> bool {
         self.planned.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Resolves once the connection is cut (by its one waiter).
-    pub async fn notified(&self) {
+    pub(crate) async fn notified(&self) {
         self.kick.notified().await
     }
 
-    pub fn reason(&self) -> Option<Msg> {
+    pub(crate) fn reason(&self) -> Option<Msg> {
         self.reason.locked().clone()
     }
 }
 
 /// What one fan-out did.
 #[derive(Debug, Default)]
-pub struct FanOut {
+pub(crate) struct FanOut {
     /// Clients the message was queued for.
     pub delivered: usize,
     /// `--slow drop|disconnect`: clients whose queue was full; the policy
@@ -92,7 +92,7 @@ pub struct FanOut {
 
 /// A client whose queue was full in a fan-out.
 #[derive(Debug)]
-pub struct Full {
+pub(crate) struct Full {
     pub conn: u64,
     /// Bytes waiting in its queue.
     pub queued: usize,
@@ -104,7 +104,7 @@ pub struct Full {
 impl FanOut {
     /// Closes the clients the disconnect policy removed. Separate from the
     /// fan-out so the caller can report why before they report closing.
-    pub fn disconnect(&self) {
+    pub(crate) fn disconnect(&self) {
         for full in &self.full {
             if let Some(cut) = &full.cut {
                 cut.cut(crate::msg!("reason-fell-behind", waiting = crate::i18n::Arg::bytes(full.queued)));
@@ -114,7 +114,7 @@ impl FanOut {
 }
 
 #[derive(Debug)]
-pub struct Hub {
+pub(crate) struct Hub {
     state: Mutex<State>,
     /// Wakes the stdin reader when a client connects.
     joined: Condvar,
@@ -134,7 +134,7 @@ struct State {
 impl Hub {
     /// `feeds`: whether anything will be sent through the hub (broadcast,
     /// or a server that reads stdin).
-    pub fn new(feeds: bool) -> Hub {
+    pub(crate) fn new(feeds: bool) -> Hub {
         Hub {
             state: Mutex::new(State { members: HashMap::new(), feeds }),
             joined: Condvar::new(),
@@ -144,7 +144,8 @@ impl Hub {
     }
 
     /// Adds a client; returns how many there are now.
-    pub fn join(&self, conn: u64, outbox: &Outbox, cut: Arc<Cut>, release: Arc<Notify>) -> usize {
+    #[cfg(test)]
+    pub(crate) fn join(&self, conn: u64, outbox: &Outbox, cut: Arc<Cut>, release: Arc<Notify>) -> usize {
         self.join_then(conn, outbox, cut, release, |clients| clients)
     }
 
@@ -152,7 +153,7 @@ impl Hub {
     /// the hub's lock: what `then` stamps (the line that shows the count)
     /// takes its place in the same order as the counts, so the lines count
     /// up in the order they are shown. `then` must not wait.
-    pub fn join_then<T>(
+    pub(crate) fn join_then<T>(
         &self,
         conn: u64,
         outbox: &Outbox,
@@ -172,14 +173,14 @@ impl Hub {
 
     /// Removes a client (if the hub has not already: a slow one); returns
     /// how many are left.
-    pub fn leave(&self, conn: u64) -> usize {
+    pub(crate) fn leave(&self, conn: u64) -> usize {
         self.leave_then(conn, |clients| clients)
     }
 
     /// [`Hub::leave`], calling `then` with how many are left under the
     /// hub's lock (see [`Hub::join_then`]): the lines count down in the
     /// order they are shown.
-    pub fn leave_then<T>(&self, conn: u64, then: impl FnOnce(usize) -> T) -> T {
+    pub(crate) fn leave_then<T>(&self, conn: u64, then: impl FnOnce(usize) -> T) -> T {
         let mut state = self.lock();
         state.members.remove(&conn);
         then(state.members.len())
@@ -190,7 +191,7 @@ impl Hub {
     /// bytes of it is also told to release the queue its reader holds,
     /// when `half_close` says such an input ends with a FIN (an empty input
     /// is no reason to half-close: the peer may still be sending).
-    pub fn stdin_ended(&self, half_close: crate::config::tcp::HalfClose) {
+    pub(crate) fn stdin_ended(&self, half_close: crate::config::tcp::HalfClose) {
         let mut state = self.lock();
         state.feeds = false;
         for member in state.members.values_mut() {
@@ -202,20 +203,20 @@ impl Hub {
     }
 
     /// True while the hub may still send its members something.
-    pub fn feeds(&self) -> bool {
+    pub(crate) fn feeds(&self) -> bool {
         self.lock().feeds
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.lock().members.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Blocks the calling thread (stdin's) until a client is connected.
-    pub fn wait_for_a_client(&self) {
+    pub(crate) fn wait_for_a_client(&self) {
         let mut state = self.lock();
         while state.members.is_empty() {
             state = self.joined.wait(state).unwrap_or_else(|e| e.into_inner());
@@ -223,7 +224,7 @@ impl Hub {
     }
 
     /// Waits until a client is connected.
-    pub async fn a_client(&self) {
+    pub(crate) async fn a_client(&self) {
         loop {
             let joined = self.joined_async.notified();
             if !self.is_empty() {
@@ -237,7 +238,7 @@ impl Hub {
     /// [`SlowPolicy::Wait`] it waits for room in each; with the other
     /// policies it never waits, and applies the policy to those whose queue
     /// is full (call [`FanOut::disconnect`] afterwards).
-    pub async fn fan_out(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy) -> FanOut {
+    pub(crate) async fn fan_out(&self, bytes: &Bytes, except: Option<u64>, policy: SlowPolicy) -> FanOut {
         let _turn = self.turn.lock().await;
         let mut result = FanOut::default();
         if policy != SlowPolicy::Wait {
@@ -296,7 +297,7 @@ impl Hub {
     }
 
     /// Tells every member to close (the server is stopping).
-    pub fn cut_all(&self, reason: Msg) {
+    pub(crate) fn cut_all(&self, reason: Msg) {
         for member in self.lock().members.values() {
             member.cut.cut(reason.clone());
         }

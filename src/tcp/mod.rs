@@ -1,9 +1,9 @@
 //! TCP, the connected mode: `tcp serve` and `tcp connect`.
 
-pub mod connect;
-pub mod cut;
-pub mod direct;
-pub mod hub;
-pub mod outbox;
-pub mod plan;
-pub mod serve;
+pub(crate) mod connect;
+pub(crate) mod cut;
+pub(crate) mod direct;
+pub(crate) mod hub;
+pub(crate) mod outbox;
+pub(crate) mod plan;
+pub(crate) mod serve;

@@ -14,7 +14,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 /// Why a message could not be queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// The queue holds `limit` bytes already: the client is not reading.
     Full,
     /// The writer is gone: the connection is closing.
@@ -23,7 +23,7 @@ pub enum Refused {
 
 /// The sending side; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     tx: mpsc::UnboundedSender<Bytes>,
     room: Arc<Semaphore>,
     limit: usize,
@@ -33,7 +33,7 @@ pub struct Outbox {
 
 /// The writer task's side.
 #[derive(Debug)]
-pub struct Inbox {
+pub(crate) struct Inbox {
     rx: mpsc::UnboundedReceiver<Bytes>,
     room: Arc<Semaphore>,
     limit: usize,
@@ -42,7 +42,7 @@ pub struct Inbox {
 
 /// A queue that holds at most `limit` bytes (at least one message, whatever
 /// its size).
-pub fn channel(limit: usize) -> (Outbox, Inbox) {
+pub(crate) fn channel(limit: usize) -> (Outbox, Inbox) {
     let limit = limit.clamp(1, u32::MAX as usize);
     let (tx, rx) = mpsc::unbounded_channel();
     let room = Arc::new(Semaphore::new(limit));
@@ -54,7 +54,7 @@ pub fn channel(limit: usize) -> (Outbox, Inbox) {
 /// channel, the `Bytes` header and the allocator's own. Counted so that a
 /// client sent many tiny messages is bounded in memory too, not only in
 /// payload (1 MiB of 1-byte chunks would otherwise hold ~100 MiB).
-pub const PER_MESSAGE: usize = 128;
+pub(crate) const PER_MESSAGE: usize = 128;
 
 /// Permits a message of `len` bytes takes: its bytes and PER_MESSAGE. A
 /// message bigger than the whole queue takes all of it, so it can still
@@ -66,7 +66,7 @@ fn permits(len: usize, limit: usize) -> u32 {
 impl Outbox {
     /// Queues `bytes`, waiting for room: back-pressure for echo and replies,
     /// where the sender is the slow client itself.
-    pub async fn send(&self, bytes: Bytes) -> Result<(), Refused> {
+    pub(crate) async fn send(&self, bytes: Bytes) -> Result<(), Refused> {
         let n = permits(bytes.len(), self.limit);
         let permit = match self.room.try_acquire_many(n) {
             Ok(permit) => permit,
@@ -82,7 +82,7 @@ impl Outbox {
 
     /// Queues `bytes` if there is room now; never waits, so one slow client
     /// cannot hold up the others.
-    pub fn try_send(&self, bytes: Bytes) -> Result<(), Refused> {
+    pub(crate) fn try_send(&self, bytes: Bytes) -> Result<(), Refused> {
         if self.tx.is_closed() {
             return Err(Refused::Closed);
         }
@@ -96,7 +96,7 @@ impl Outbox {
     }
 
     /// Bytes waiting to be written, with PER_MESSAGE for each message.
-    pub fn queued(&self) -> usize {
+    pub(crate) fn queued(&self) -> usize {
         self.limit - self.room.available_permits()
     }
 }
@@ -119,23 +119,23 @@ impl Drop for Waiting<'_> {
 
 impl Inbox {
     /// Bytes waiting to be written, with PER_MESSAGE for each message.
-    pub fn queued(&self) -> usize {
+    pub(crate) fn queued(&self) -> usize {
         self.limit - self.room.available_permits()
     }
 
     /// True when a sender waits for room: this client holds others up.
-    pub fn holds_up_a_sender(&self) -> bool {
+    pub(crate) fn holds_up_a_sender(&self) -> bool {
         self.waiting.load(Ordering::SeqCst) > 0
     }
 
     /// The next message; None once every Outbox is dropped and the queue is
     /// drained.
-    pub async fn recv(&mut self) -> Option<Bytes> {
+    pub(crate) async fn recv(&mut self) -> Option<Bytes> {
         self.rx.recv().await
     }
 
     /// Gives back the room of a message once it is written.
-    pub fn written(&self, len: usize) {
+    pub(crate) fn written(&self, len: usize) {
         self.room.add_permits(permits(len, self.limit) as usize);
     }
 }

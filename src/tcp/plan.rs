@@ -38,42 +38,31 @@ use std::time::Duration;
 
 /// A way to send a regular file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileWay {
+pub(crate) enum FileWay {
     Sendfile,
     Mapped,
     Copy,
 }
 
-impl FileWay {
-    /// The name `NETPLAY_SEND` takes, and the bench prints.
-    pub fn name(self) -> &'static str {
-        match self {
-            FileWay::Sendfile => "sendfile",
-            FileWay::Mapped => "mmap",
-            FileWay::Copy => "copy",
-        }
-    }
-}
-
 /// The environment variable that forces a way.
-pub const FORCE: &str = "NETPLAY_SEND";
+pub(crate) const FORCE: &str = "NETPLAY_SEND";
 
 /// A file smaller than this goes by sendfile unmeasured: the trials would
 /// be most of it.
-pub const MEASURED_FROM: u64 = 64 << 20;
+pub(crate) const MEASURED_FROM: u64 = 64 << 20;
 /// Sent by sendfile before any trial: the connection's window opens (slow
 /// start) before anything is timed.
-pub const WARM_UP: u64 = 8 << 20;
+pub(crate) const WARM_UP: u64 = 8 << 20;
 /// One trial: this many bytes one way. Trials alternate, sendfile first.
-pub const TRIAL: u64 = 4 << 20;
+pub(crate) const TRIAL: u64 = 4 << 20;
 /// Trials of each way.
-pub const TRIALS: usize = 2;
+pub(crate) const TRIALS: usize = 2;
 /// How much faster than the preferred way another must be to be kept.
 const MARGIN: f64 = 1.10;
 
 /// How a regular file's way is decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Asked {
+pub(crate) enum Asked {
     /// This way, by `NETPLAY_SEND`.
     Way(FileWay),
     /// The mapping for a peer on this machine, the trials for another.
@@ -84,7 +73,7 @@ pub enum Asked {
 
 /// What `NETPLAY_SEND` asks; an unknown value is `Err` with the value,
 /// for the caller to say.
-pub fn asked(value: Option<&str>) -> Result<Asked, String> {
+pub(crate) fn asked(value: Option<&str>) -> Result<Asked, String> {
     match value.map(str::trim) {
         None | Some("" | "auto") => Ok(Asked::Rule),
         Some("trials") => Ok(Asked::Trials),
@@ -97,7 +86,7 @@ pub fn asked(value: Option<&str>) -> Result<Asked, String> {
 
 /// A way to send a pipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PipeWay {
+pub(crate) enum PipeWay {
     /// read(2) from the pipe, send(2) to the socket.
     Copy,
     /// splice(2) from the pipe into the socket.
@@ -106,7 +95,7 @@ pub enum PipeWay {
 
 /// The way a pipe goes, as `NETPLAY_SEND` asks: `splice`, or `copy`; any
 /// other value (the file's ways, `auto`, none) is the default, copy.
-pub fn pipe_way(value: Option<&str>) -> PipeWay {
+pub(crate) fn pipe_way(value: Option<&str>) -> PipeWay {
     match value.map(str::trim) {
         Some("splice") => PipeWay::Splice,
         _ => PipeWay::Copy,
@@ -115,7 +104,7 @@ pub fn pipe_way(value: Option<&str>) -> PipeWay {
 
 /// One trial: `bytes` sent `way` in `took`.
 #[derive(Debug, Clone, Copy)]
-pub struct Trial {
+pub(crate) struct Trial {
     pub way: FileWay,
     pub bytes: u64,
     pub took: Duration,
@@ -125,7 +114,7 @@ pub struct Trial {
 /// all its trials, if it beats the `preferred` way by the margin; the
 /// preferred way otherwise. A preferred way not measured (no mapping
 /// could be made) leaves the choice to sendfile's rule.
-pub fn choose(trials: &[Trial], preferred: FileWay) -> FileWay {
+pub(crate) fn choose(trials: &[Trial], preferred: FileWay) -> FileWay {
     let rate = |way: FileWay| {
         let (bytes, took) = trials
             .iter()

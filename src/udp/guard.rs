@@ -40,7 +40,7 @@ use crate::net::access::{Access, Refusal};
 use crate::sys::local_addrs::{self, LocalAddrs};
 
 /// At most this many times the bytes a peer sent may go back to it.
-pub const AMPLIFICATION: u64 = 3;
+pub(crate) const AMPLIFICATION: u64 = 3;
 
 /// Peers remembered at once; past that, peers silent for `FORGET` are
 /// forgotten, and if all are recent (a flood of forged sources), new ones
@@ -53,7 +53,7 @@ const REFRESH: Duration = Duration::from_secs(5);
 
 /// Why an answer is not sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Withheld {
+pub(crate) enum Withheld {
     /// The datagram claims to come from this server's own address.
     OwnAddress,
     /// Port 0, or a source address no sender has.
@@ -68,7 +68,7 @@ pub enum Withheld {
 
 impl Withheld {
     /// Why, in the catalogues' words.
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         match self {
             Withheld::OwnAddress => msg!("withheld-own-address"),
             Withheld::ImpossibleSource(why) => msg!(
@@ -103,7 +103,7 @@ impl fmt::Display for Withheld {
 
 /// What the guard says about one datagram or one answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict<T> {
+pub(crate) enum Verdict<T> {
     Go,
     /// Not taken or not answered; `tell` is true the first time for this
     /// peer (the only time the reason is shown).
@@ -127,7 +127,7 @@ struct Peer {
 
 /// The per-peer state of one `udp serve`.
 #[derive(Debug)]
-pub struct Guard {
+pub(crate) struct Guard {
     local: SocketAddr,
     /// Answers a second to one peer; 0 is no limit.
     rate: u32,
@@ -141,7 +141,7 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(local: SocketAddr, rate: u32, access: Access) -> Guard {
+    pub(crate) fn new(local: SocketAddr, rate: u32, access: Access) -> Guard {
         Guard {
             local,
             rate,
@@ -156,7 +156,7 @@ impl Guard {
 
     /// A datagram from `peer`, `arrived` bytes long: taken, or ignored
     /// (--allow / --deny).
-    pub fn admit(&mut self, peer: SocketAddr, arrived: usize, now: Instant) -> Verdict<Refusal> {
+    pub(crate) fn admit(&mut self, peer: SocketAddr, arrived: usize, now: Instant) -> Verdict<Refusal> {
         let refused = self.access.check(&peer).err();
         let Some(state) = self.peer(peer, now) else {
             return match refused {
@@ -175,7 +175,7 @@ impl Guard {
     }
 
     /// May `len` bytes be sent to `peer` now? Counts them if so.
-    pub fn answer(&mut self, peer: SocketAddr, len: usize, now: Instant) -> Verdict<Withheld> {
+    pub(crate) fn answer(&mut self, peer: SocketAddr, len: usize, now: Instant) -> Verdict<Withheld> {
         if let Some(why) = impossible_source(&peer) {
             return Verdict::No { why: Withheld::ImpossibleSource(why), tell: !self.told(peer, now) };
         }

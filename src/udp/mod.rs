@@ -2,9 +2,9 @@
 //! lives here: the largest datagram each family can carry, and a receive
 //! that knows a datagram's real length even when the buffer cut it.
 
-pub mod guard;
-pub mod send;
-pub mod serve;
+pub(crate) mod guard;
+pub(crate) mod send;
+pub(crate) mod serve;
 
 use std::io;
 
@@ -16,7 +16,7 @@ use crate::sys::datagram;
 /// The most bytes one UDP datagram carries: the 16-bit length of an IPv4
 /// packet (65535) less its 20-byte header and UDP's 8-byte header; IPv6's
 /// payload length does not count its own header, so only UDP's 8 bytes go.
-pub fn max_datagram(family: Family) -> usize {
+pub(crate) fn max_datagram(family: Family) -> usize {
     match family {
         Family::V4 => 65_507,
         Family::V6 => 65_527,
@@ -24,18 +24,18 @@ pub fn max_datagram(family: Family) -> usize {
 }
 
 /// Why the maximum is what it is, for error messages.
-pub fn max_reason(family: Family) -> crate::i18n::Msg {
+pub(crate) fn max_reason(family: Family) -> crate::i18n::Msg {
     match family {
         Family::V4 => crate::msg!("max-datagram-v4"),
         Family::V6 => crate::msg!("max-datagram-v6"),
     }
 }
 
-pub use crate::sys::datagram::Received;
+pub(crate) use crate::sys::datagram::Received;
 
 /// Receives the next datagram into `buf`, learning its real length even
 /// when `buf` cut it (how, on each system: [`crate::sys::datagram`]).
-pub fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
+pub(crate) fn recv_datagram(socket: &Socket, buf: &mut [u8]) -> io::Result<Received> {
     datagram::recv(socket, buf)
 }
 

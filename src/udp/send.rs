@@ -30,7 +30,7 @@ use crate::sink::Report;
 /// How often the receiving thread looks whether sending has ended.
 const POLL: Duration = Duration::from_millis(50);
 
-pub fn run(config: &SendConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &SendConfig, report: Report) -> Result<()> {
     config.input.check()?;
     Packets::around(&config.packets, &report.clone(), |packets| exchange(config, report, packets))
 }
@@ -315,7 +315,7 @@ pub(crate) fn open(
 /// exit.rs gives it the usage code (the run was asked the impossible).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct TooLongForUdp(pub crate::i18n::Msg);
+pub(crate) struct TooLongForUdp(pub crate::i18n::Msg);
 
 /// A datagram too long for UDP becomes [`TooLongForUdp`].
 fn too_long(err: anyhow::Error, family: Family) -> anyhow::Error {

@@ -50,18 +50,18 @@ struct Totals {
 
 /// Serves inside another runner (the demo): signals are left to it, and
 /// its few datagrams need no drop count.
-pub fn run(config: &UdpServeConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &UdpServeConfig, report: Report) -> Result<()> {
     serve(config.clone(), report, Stop::never(), false).map(drop)
 }
 
 /// Serves as the process's own command: Ctrl-C (SIGINT) or SIGTERM stops
 /// the server, which then prints its totals and exits 0.
-pub fn run_until_signal(config: &UdpServeConfig, report: Report) -> Result<()> {
+pub(crate) fn run_until_signal(config: &UdpServeConfig, report: Report) -> Result<()> {
     run_to_end(config, report).map(drop)
 }
 
 /// [`run_until_signal`], saying which signal stopped the server, if one did.
-pub fn run_to_end(config: &UdpServeConfig, report: Report) -> Result<Option<&'static str>> {
+pub(crate) fn run_to_end(config: &UdpServeConfig, report: Report) -> Result<Option<&'static str>> {
     // Handlers first: a signal sent as soon as "bound to" shows must find them.
     // Whatever waits to be shown (a flood's datagrams and packets, an
     // output nobody reads), the run ends within a second of the signal.

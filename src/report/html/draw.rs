@@ -16,20 +16,20 @@ use crate::width::display_width;
 
 /// Width of a character of the diagram's monospace font (12px; DejaVu Sans
 /// Mono, Menlo and Liberation Mono advance 0.6em).
-pub const CHAR: usize = 8;
+pub(super) const CHAR: usize = 8;
 /// Height of a row in the SVG alone (in the page, its bytes may make it taller).
-pub const ROW: usize = 32;
+pub(super) const ROW: usize = 32;
 /// Height of the lifelines' heads.
-pub const HEAD: usize = 44;
+pub(super) const HEAD: usize = 44;
 /// Width of the time column in the SVG alone.
-pub const TIME: usize = 80;
+pub(super) const TIME: usize = 80;
 /// Labels longer than this many columns are cut (the whole text is in the
 /// row's tooltip and beside it).
 const LABEL: usize = 52;
 const MIN_GAP: usize = 150;
 
 /// Where each lifeline stands.
-pub struct Geometry {
+pub(super) struct Geometry {
     /// x of each lane, by lane number.
     pub x: Vec<usize>,
     pub width: usize,
@@ -37,7 +37,7 @@ pub struct Geometry {
 
 /// The order lifelines stand in, left to right: clients left of their
 /// server as the course draws them, a broadcast hub among its clients.
-pub fn order(lanes: &[Lane]) -> Vec<usize> {
+pub(super) fn order(lanes: &[Lane]) -> Vec<usize> {
     let clients: Vec<usize> = (0..lanes.len()).filter(|&i| lanes[i].role == Role::Client).collect();
     let servers: Vec<usize> = (0..lanes.len()).filter(|&i| lanes[i].role == Role::Server).collect();
     if servers.iter().any(|&i| lanes[i].hub) && clients.len() > 1 {
@@ -63,7 +63,7 @@ fn cut(label: &str) -> (String, bool) {
 }
 
 /// The words on a lifeline's head: its role and number, and its address.
-pub fn lane_title(lang: Lang, lane: &Lane) -> (String, String) {
+pub(super) fn lane_title(lang: Lang, lane: &Lane) -> (String, String) {
     let name = match lane.role {
         Role::Server => msg!("demo-label-server").render(lang),
         Role::Client => msg!("demo-label-client").render(lang),
@@ -81,7 +81,7 @@ pub fn lane_title(lang: Lang, lane: &Lane) -> (String, String) {
     (title, addr)
 }
 
-pub fn geometry(lang: Lang, section: &Section) -> Geometry {
+pub(super) fn geometry(lang: Lang, section: &Section) -> Geometry {
     let lanes = &section.lanes;
     let mut room = vec![0usize; lanes.len()];
     let mut half = vec![0usize; lanes.len()];
@@ -132,12 +132,12 @@ fn tone_class(tone: Tone) -> &'static str {
 }
 
 /// The CSS class of a row's kind.
-pub fn class(row: &Row) -> &'static str {
+pub(super) fn class(row: &Row) -> &'static str {
     tone_class(row.tone)
 }
 
 /// The lifelines of `geometry` from `y0` to `y1` (`None`: to the bottom).
-pub fn lifelines(geometry: &Geometry, y0: usize, y1: Option<usize>, out: &mut String) {
+pub(super) fn lifelines(geometry: &Geometry, y0: usize, y1: Option<usize>, out: &mut String) {
     let y1 = y1.map_or("100%".to_string(), |y| y.to_string());
     for x in &geometry.x {
         out.push_str(&format!("<line class=\"life\" x1=\"{x}\" x2=\"{x}\" y1=\"{y0}\" y2=\"{y1}\" />"));
@@ -148,7 +148,7 @@ pub fn lifelines(geometry: &Geometry, y0: usize, y1: Option<usize>, out: &mut St
 /// `fold_note` is what a folded row adds (`× 16,382`).
 /// `arrows_of_calls`: draw the path of a call's bytes (where no packet
 /// was captured, so no packet shows it).
-pub fn row(
+pub(super) fn row(
     row: &Row,
     geometry: &Geometry,
     y0: usize,
@@ -210,7 +210,7 @@ pub fn row(
 }
 
 /// The heads of the lifelines, at the top of a diagram.
-pub fn heads(lang: Lang, section: &Section, geometry: &Geometry, out: &mut String) {
+pub(super) fn heads(lang: Lang, section: &Section, geometry: &Geometry, out: &mut String) {
     for (i, lane) in section.lanes.iter().enumerate() {
         let x = geometry.x[i];
         let (title, addr) = lane_title(lang, lane);

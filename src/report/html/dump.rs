@@ -8,7 +8,7 @@ use crate::hexdump::{Category, Dumper, Layout};
 use crate::i18n::Lang;
 
 /// The CSS class of a category's bytes.
-pub fn class(category: Category) -> &'static str {
+pub(super) fn class(category: Category) -> &'static str {
     match category {
         Category::Null => "bn",
         Category::Printable => "bp",
@@ -19,7 +19,7 @@ pub fn class(category: Category) -> &'static str {
 
 /// `bytes`, which start at stream offset `offset`, as the terminal dumps
 /// them, in HTML.
-pub fn html(bytes: &[u8], offset: u64, out: &mut String) {
+pub(super) fn html(bytes: &[u8], offset: u64, out: &mut String) {
     let mut text = Vec::new();
     let mut dumper = Dumper::new(Layout::default(), true, offset);
     dumper.push(bytes, &mut text);
@@ -58,7 +58,7 @@ fn ansi_to_html(text: &str, out: &mut String) {
 }
 
 /// Text as HTML shows it, in an element or an attribute.
-pub fn escape_into(text: &str, out: &mut String) {
+pub(super) fn escape_into(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '<' => out.push_str("&lt;"),
@@ -75,14 +75,14 @@ pub fn escape_into(text: &str, out: &mut String) {
     }
 }
 
-pub fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(text, &mut out);
     out
 }
 
 /// The legend of the dump's colours, in `lang`.
-pub fn legend(lang: Lang, out: &mut String) {
+pub(super) fn legend(lang: Lang, out: &mut String) {
     out.push_str("<h2>");
     escape_into(crate::msg!("legend-title").render(lang).trim_end_matches([':', ' ', '\u{a0}']), out);
     out.push_str("</h2><dl class=legend>");

@@ -16,7 +16,7 @@ mod draw;
 mod dump;
 mod page;
 mod record;
-pub mod session;
+pub(crate) mod session;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -24,8 +24,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread;
 use std::time::Duration;
 
-pub use page::Status;
-pub use session::{End, Limits};
+pub(crate) use page::Status;
+pub(crate) use session::End;
+pub(crate) use session::Limits;
 
 use super::Reporter;
 use crate::event::Event;
@@ -36,7 +37,7 @@ use record::Recorder;
 use session::Session;
 
 /// How often the page is written while the run goes on.
-pub const EVERY: Duration = Duration::from_secs(1);
+pub(crate) const EVERY: Duration = Duration::from_secs(1);
 
 /// What `--html` and `--svg` ask for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,7 +54,7 @@ impl PictureSpec {
 
 /// Writing a file of the picture failed: which flag, which file, why.
 #[derive(Debug)]
-pub struct PictureError {
+pub(crate) struct PictureError {
     pub flag: &'static str,
     pub path: PathBuf,
     pub source: io::Error,
@@ -62,7 +63,7 @@ pub struct PictureError {
 /// The picture of a run: shared by the reporters it tees, and by the
 /// thread that writes it every second.
 #[derive(Clone)]
-pub struct Picture(Arc<Shared>);
+pub(crate) struct Picture(Arc<Shared>);
 
 struct Shared {
     state: Mutex<State>,
@@ -87,7 +88,7 @@ impl Picture {
     /// the files once now, empty, so that a path that cannot be written
     /// ends the run before it starts; then starts the thread that writes
     /// them every second.
-    pub fn create(
+    pub(crate) fn create(
         spec: PictureSpec,
         lang: Lang,
         explain: bool,
@@ -97,7 +98,7 @@ impl Picture {
         Picture::with_limits(spec, lang, explain, recv_size, command, Limits::default())
     }
 
-    pub fn with_limits(
+    pub(crate) fn with_limits(
         spec: PictureSpec,
         lang: Lang,
         explain: bool,
@@ -121,7 +122,7 @@ impl Picture {
     }
 
     /// With `--decode`, each chunk's decoded values go under its dump.
-    pub fn decoding(self, decode: Option<crate::decode::Format>) -> Picture {
+    pub(crate) fn decoding(self, decode: Option<crate::decode::Format>) -> Picture {
         self.lock().recorder.session.decode = decode;
         self
     }
@@ -131,13 +132,8 @@ impl Picture {
     }
 
     /// `inner`, whose events the picture records too, as coming from `end`.
-    pub fn tee(&self, inner: Box<dyn Reporter>, end: End) -> Box<dyn Reporter> {
+    pub(crate) fn tee(&self, inner: Box<dyn Reporter>, end: End) -> Box<dyn Reporter> {
         Box::new(Tee { inner, picture: self.clone(), end })
-    }
-
-    /// A reporter that only records, for an end with nothing else to show.
-    pub fn reporter(&self, end: End) -> Box<dyn Reporter> {
-        self.tee(Box::new(Nothing), end)
     }
 
     fn record(&self, at: Stamp, end: End, event: &Event) {
@@ -150,7 +146,7 @@ impl Picture {
 
     /// Writes the last page, with how the run ended; returns the first
     /// failure to write the files, if any.
-    pub fn finish(&self, status: Status) -> Result<(), PictureError> {
+    pub(crate) fn finish(&self, status: Status) -> Result<(), PictureError> {
         let mut state = self.lock();
         if !state.over {
             state.over = true;
@@ -254,13 +250,5 @@ impl Reporter for Tee {
 
     fn skipped(&mut self, event: &Event) {
         self.inner.skipped(event)
-    }
-}
-
-struct Nothing;
-
-impl Reporter for Nothing {
-    fn event(&mut self, _at: Stamp, _event: &Event) -> io::Result<()> {
-        Ok(())
     }
 }

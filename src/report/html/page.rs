@@ -16,7 +16,7 @@ use crate::report::tables;
 
 /// Where the run stands when the page is written.
 #[derive(Debug, Clone)]
-pub enum Status {
+pub(crate) enum Status {
     Running,
     Over,
     /// The run ended with this error, as the terminal said it.
@@ -88,7 +88,7 @@ if(b){b.hidden=false;b.onclick=function(){var c=document.body.classList.toggle('
 "#;
 
 /// The page of `session`.
-pub fn html(session: &Session, status: &Status, started: &str) -> String {
+pub(super) fn html(session: &Session, status: &Status, started: &str) -> String {
     let lang = session.lang;
     let mut out = String::with_capacity(64 << 10);
     let title = t(lang, msg!("html-title", command = session.command.as_str()));
@@ -344,7 +344,7 @@ fn left_out(session: &Session, out: &mut String) {
 
 /// The diagram alone, every part one under the other, for slides: the
 /// calls, the packets and the times, without the bytes.
-pub fn svg(session: &Session) -> String {
+pub(super) fn svg(session: &Session) -> String {
     let lang = session.lang;
     let mut body = String::new();
     let mut y = 8;

@@ -35,7 +35,7 @@ struct EndState {
 
 /// The session and what its ends have told.
 #[derive(Debug)]
-pub struct Recorder {
+pub(super) struct Recorder {
     pub session: Session,
     states: HashMap<(usize, usize), EndState>,
     /// The demo's part under way, for its own notes.
@@ -43,7 +43,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(session: Session) -> Recorder {
+    pub(super) fn new(session: Session) -> Recorder {
         Recorder { session, states: HashMap::new(), current: "" }
     }
 
@@ -52,7 +52,7 @@ impl Recorder {
     }
 
     /// Takes one event, from `end`, that happened at `at`.
-    pub fn event(&mut self, at: Stamp, end: End, event: &Event) {
+    pub(super) fn event(&mut self, at: Stamp, end: End, event: &Event) {
         match end {
             End::Main => self.main(at, event),
             End::Run(role) => {

@@ -19,7 +19,7 @@ use crate::model::packet::PacketKind;
 /// How much a page keeps. The defaults hold a page of a 1 GiB transfer
 /// within the 5 MB the README states (tests/html.rs measures it).
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Rows a section keeps from its start...
     pub head: usize,
     /// ...and from its end; the rows between are counted, not kept.
@@ -48,7 +48,7 @@ const REMEMBERED: usize = 10_000;
 /// Which reporter an event came through: the run's own (with the role of
 /// the end it runs), or one of the demo's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum End {
+pub(crate) enum End {
     /// `tcp serve`, `tcp connect`, `udp serve`, `udp send`: one end.
     Run(Role),
     /// The demo's own events: its parts, its table, its notes.
@@ -61,7 +61,7 @@ pub enum End {
 
 /// A lifeline.
 #[derive(Debug, Clone)]
-pub struct Lane {
+pub(crate) struct Lane {
     pub role: Role,
     /// An end netplay runs (its calls are drawn on it), not a peer seen
     /// through addresses.
@@ -77,7 +77,7 @@ pub struct Lane {
 
 /// What a row is, for its colour and its shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     /// A socket call that builds the socket (socket, bind, listen, connect).
     Step,
     /// A state reached (listening, connected, accepted).
@@ -93,7 +93,7 @@ pub enum Tone {
 
 /// An arrow between two lifelines.
 #[derive(Debug, Clone)]
-pub struct Arrow {
+pub(crate) struct Arrow {
     pub from: usize,
     pub to: usize,
     pub label: String,
@@ -104,7 +104,7 @@ pub struct Arrow {
 
 /// What is shown beside a row.
 #[derive(Debug, Clone)]
-pub enum Detail {
+pub(crate) enum Detail {
     Note(String),
     Warn(String),
     /// A line of the course's Python (with --explain).
@@ -118,7 +118,7 @@ pub enum Detail {
 
 /// The first bytes of a chunk, for its hex dump.
 #[derive(Debug, Clone)]
-pub struct Dump {
+pub(crate) struct Dump {
     /// Where the chunk starts in its stream (0 for a datagram).
     pub offset: u64,
     /// The bytes kept: a copy, so the chunk's buffer is not kept alive.
@@ -129,14 +129,14 @@ pub struct Dump {
 
 /// A row that stands for several events alike.
 #[derive(Debug, Clone, Copy)]
-pub struct Fold {
+pub(crate) struct Fold {
     pub count: u64,
     pub bytes: u64,
     pub last: Stamp,
 }
 
 #[derive(Debug, Clone)]
-pub struct Row {
+pub(crate) struct Row {
     pub at: Stamp,
     pub lane: Option<usize>,
     pub tone: Tone,
@@ -148,7 +148,7 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(at: Stamp, lane: Option<usize>, tone: Tone, label: impl Into<String>) -> Row {
+    pub(crate) fn new(at: Stamp, lane: Option<usize>, tone: Tone, label: impl Into<String>) -> Row {
         Row { at, lane, tone, label: label.into(), arrow: None, details: Vec::new(), fold: None }
     }
 
@@ -165,7 +165,7 @@ impl Row {
 
 /// Rows a section left out between its first and its last ones.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Gap {
+pub(crate) struct Gap {
     pub rows: u64,
     /// The events those rows stood for (a folded row, several).
     pub events: u64,
@@ -175,7 +175,7 @@ pub struct Gap {
 
 /// What folds together: the same call, or packet, on the same lifeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Repeat {
+pub(crate) enum Repeat {
     Data(usize, Dir),
     /// Datagrams between our lane and a peer's, one way.
     Datagram(usize, usize, Dir),
@@ -187,7 +187,7 @@ pub enum Repeat {
 
 /// One diagram: a run, or a part of the demo.
 #[derive(Debug, Default)]
-pub struct Section {
+pub(crate) struct Section {
     /// The demo's part this is (`tcp_exchange`), or empty for a run.
     pub key: &'static str,
     pub title: Option<String>,
@@ -214,19 +214,19 @@ pub struct Section {
 }
 
 impl Section {
-    pub fn new(key: &'static str, title: Option<String>) -> Section {
+    pub(crate) fn new(key: &'static str, title: Option<String>) -> Section {
         Section { key, title, ..Section::default() }
     }
 
     /// The rows kept, in order, with the gap between the first and the
     /// last ones (if any rows were left out) before the last ones.
-    pub fn rows(&self) -> impl Iterator<Item = Option<&Row>> {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = Option<&Row>> {
         let gap = (self.gap.rows > 0).then_some(None);
         self.head.iter().map(Some).chain(gap).chain(self.tail.iter().map(Some))
     }
 
     /// The lane netplay runs as `role`, made on first use.
-    pub fn ours(&mut self, role: Role) -> usize {
+    pub(crate) fn ours(&mut self, role: Role) -> usize {
         if let Some(i) = self.lanes.iter().position(|l| l.ours && l.role == role) {
             return i;
         }
@@ -246,7 +246,13 @@ impl Section {
 
     /// The lane of the peer of `us` at `addr` (and on connection `conn`),
     /// made on first sight; past the limit, the lane all others share.
-    pub fn peer(&mut self, us: usize, addr: Option<SocketAddr>, conn: Option<u64>, limits: &Limits) -> usize {
+    pub(crate) fn peer(
+        &mut self,
+        us: usize,
+        addr: Option<SocketAddr>,
+        conn: Option<u64>,
+        limits: &Limits,
+    ) -> usize {
         let role = self.lanes[us].role;
         if let Some(lane) = self.both(role) {
             return lane;
@@ -308,12 +314,12 @@ impl Section {
     }
 
     /// The lane of a connection number already seen, if any.
-    pub fn conn_lane(&self, us: usize, conn: u64) -> Option<usize> {
+    pub(crate) fn conn_lane(&self, us: usize, conn: u64) -> Option<usize> {
         self.both(self.lanes[us].role).or_else(|| self.by_conn.get(&(us, conn)).copied())
     }
 
     /// The lane whose address is `addr`, ours or a peer's.
-    pub fn lane_at(&self, addr: SocketAddr) -> Option<usize> {
+    pub(crate) fn lane_at(&self, addr: SocketAddr) -> Option<usize> {
         let addr = SocketAddr::new(addr.ip().to_canonical(), addr.port());
         self.by_addr.get(&addr).copied().or_else(|| {
             self.lanes.iter().position(|l| {
@@ -326,11 +332,11 @@ impl Section {
     }
 
     /// The sequence number of the last row added.
-    pub fn last_seq(&self) -> Option<u64> {
+    pub(crate) fn last_seq(&self) -> Option<u64> {
         self.next_seq.checked_sub(1)
     }
 
-    pub fn row_mut(&mut self, seq: u64) -> Option<&mut Row> {
+    pub(crate) fn row_mut(&mut self, seq: u64) -> Option<&mut Row> {
         match usize::try_from(seq).ok().filter(|&i| i < self.head.len()) {
             Some(i) => self.head.get_mut(i),
             None => {
@@ -369,7 +375,7 @@ impl Section {
     /// Counts one more event in the open fold of `key`, if there is one:
     /// then the event needs no row of its own, and none is built (a fast
     /// transfer folds thousands of chunks a second).
-    pub fn fold_into(&mut self, key: Repeat, bytes: u64, at: Stamp, limits: &Limits) -> bool {
+    pub(crate) fn fold_into(&mut self, key: Repeat, bytes: u64, at: Stamp, limits: &Limits) -> bool {
         if self.shown.get(&key).is_none_or(|&n| n < limits.repeats) {
             return false;
         }
@@ -388,7 +394,13 @@ impl Section {
     /// Adds a row. A row with `repeat` may fold into the last of its kind
     /// (counting `bytes`); one without closes every fold: what follows it
     /// is shown whole again.
-    pub fn push(&mut self, row: Row, repeat: Option<(Repeat, u64)>, limits: &Limits, budget: &mut usize) {
+    pub(crate) fn push(
+        &mut self,
+        row: Row,
+        repeat: Option<(Repeat, u64)>,
+        limits: &Limits,
+        budget: &mut usize,
+    ) {
         let Some((key, bytes)) = repeat else {
             self.open.clear();
             self.shown.clear();
@@ -417,7 +429,7 @@ impl Section {
 
 /// The whole session.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     pub lang: Lang,
     pub explain: bool,
     pub recv_size: usize,
@@ -437,7 +449,13 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(lang: Lang, explain: bool, recv_size: usize, command: String, limits: Limits) -> Session {
+    pub(crate) fn new(
+        lang: Lang,
+        explain: bool,
+        recv_size: usize,
+        command: String,
+        limits: Limits,
+    ) -> Session {
         Session {
             lang,
             explain,
@@ -453,7 +471,7 @@ impl Session {
     }
 
     /// The section of `key`, made on first use.
-    pub fn section(&mut self, key: &'static str) -> usize {
+    pub(crate) fn section(&mut self, key: &'static str) -> usize {
         match self.sections.iter().position(|s| s.key == key) {
             Some(i) => i,
             None => {
@@ -464,20 +482,20 @@ impl Session {
     }
 
     /// The bytes of a chunk to keep for its dump, within the budgets.
-    pub fn dump(&mut self, offset: u64, bytes: &[u8]) -> Detail {
+    pub(crate) fn dump(&mut self, offset: u64, bytes: &[u8]) -> Detail {
         let keep = bytes.len().min(self.limits.dump_chunk).min(self.budget);
         self.budget -= keep;
         Detail::Dump(Dump { offset, bytes: Bytes::copy_from_slice(&bytes[..keep]), total: bytes.len() })
     }
 
     /// [`Section::fold_into`] in section `s`.
-    pub fn fold_into(&mut self, s: usize, key: Repeat, bytes: u64, at: Stamp) -> bool {
+    pub(crate) fn fold_into(&mut self, s: usize, key: Repeat, bytes: u64, at: Stamp) -> bool {
         let limits = self.limits;
         self.sections[s].fold_into(key, bytes, at, &limits)
     }
 
     /// Adds `row` to section `s` (see [`Section::push`]).
-    pub fn push(&mut self, s: usize, mut row: Row, repeat: Option<(Repeat, u64)>) {
+    pub(crate) fn push(&mut self, s: usize, mut row: Row, repeat: Option<(Repeat, u64)>) {
         // Each end's Python lines run as shown, as the terminal's do: the
         // names they use come from the import, before the end's first line.
         if let Some(first) = row.details.iter().position(|d| matches!(d, Detail::Python(_)))
@@ -492,7 +510,7 @@ impl Session {
     /// Events folded into rows with a count, rows left out, bytes not
     /// dumped in the rows shown, peers sharing a lifeline: what the page
     /// says it left out.
-    pub fn left_out(&self) -> LeftOut {
+    pub(crate) fn left_out(&self) -> LeftOut {
         let mut out = LeftOut::default();
         for section in &self.sections {
             out.rows += section.gap.rows;
@@ -517,7 +535,7 @@ impl Session {
 
 /// See [`Session::left_out`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LeftOut {
+pub(crate) struct LeftOut {
     pub folded: u64,
     pub folded_bytes: u64,
     pub rows: u64,
@@ -528,7 +546,7 @@ pub struct LeftOut {
 }
 
 impl LeftOut {
-    pub fn nothing(&self) -> bool {
+    pub(crate) fn nothing(&self) -> bool {
         *self == LeftOut::default()
     }
 }

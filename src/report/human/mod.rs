@@ -37,7 +37,7 @@ use crate::width;
 
 /// What the human reporter shows, decided once per run.
 #[derive(Debug, Clone)]
-pub struct Style {
+pub(crate) struct Style {
     pub color: bool,
     pub explain: bool,
     /// Only connections, data and errors: no steps, no notes.
@@ -60,7 +60,7 @@ pub struct Style {
 impl Style {
     /// The style for `config` on an output `width` columns wide: a hex
     /// dump of 16 bytes a line where it fits, else 8.
-    pub fn from_config(config: &OutputConfig, color: bool, width: Option<usize>) -> Style {
+    pub(crate) fn from_config(config: &OutputConfig, color: bool, width: Option<usize>) -> Style {
         let mut layout = config.dump;
         while width.is_some_and(|w| dump_columns(layout.width) > w) && layout.width > 8 {
             layout.width /= 2;
@@ -95,11 +95,11 @@ fn chunk_detail(chunk: u64, offset: u64, when: String) -> Msg {
 
 /// The columns a full line of the hex dump takes, `width` bytes a line:
 /// the offset, the hex cells in groups of 8, and the text between bars.
-pub fn dump_columns(width: usize) -> usize {
+pub(crate) fn dump_columns(width: usize) -> usize {
     8 + 2 + 3 * width + (width / 8 - 1) + 1 + width + 2
 }
 
-pub struct Human {
+pub(crate) struct Human {
     out: Out,
     style: Style,
     /// One dumper per connection and direction, so offsets run on.
@@ -162,13 +162,13 @@ struct UdpState {
 }
 
 impl Human {
-    pub fn new(out: Box<dyn Write + Send>, style: Style) -> Human {
+    pub(crate) fn new(out: Box<dyn Write + Send>, style: Style) -> Human {
         Human::with(Out::Direct(out), style)
     }
 
     /// A reporter whose text is written by a [`Background`] thread, which
     /// takes each event's buffer instead of a copy of it.
-    pub fn in_background(out: Background, style: Style) -> Human {
+    pub(crate) fn in_background(out: Background, style: Style) -> Human {
         Human::with(Out::Background(out), style)
     }
 
@@ -297,7 +297,7 @@ impl Human {
 /// The label in front of each line of one end of the demo: the end's name
 /// in a colour of its own (yellow server, cyan client), so the two are told
 /// apart at a glance as well as by the word.
-pub fn label(lang: Lang, role: Role, color: bool) -> String {
+pub(crate) fn label(lang: Lang, role: Role, color: bool) -> String {
     let (name, hue) = match role {
         Role::Server => (msg!("demo-label-server").render(lang), Color::Yellow),
         Role::Client => (msg!("demo-label-client").render(lang), Color::Cyan),
@@ -308,7 +308,7 @@ pub fn label(lang: Lang, role: Role, color: bool) -> String {
 }
 
 /// Columns the label takes: the longer name, then ` │ `.
-pub fn label_columns(lang: Lang) -> usize {
+pub(crate) fn label_columns(lang: Lang) -> usize {
     let names = [msg!("demo-label-server"), msg!("demo-label-client")];
     names.iter().map(|n| width::display_width(&n.render(lang))).max().unwrap_or(0) + 3
 }

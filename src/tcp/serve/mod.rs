@@ -71,12 +71,12 @@ const OUTPUT_PATIENCE: Duration = Duration::from_millis(800);
 /// with no newline) is sent in pieces of this size.
 const MAX_LINE: usize = 64 * 1024;
 
-pub fn run(config: &ServeConfig, report: Report) -> Result<()> {
+pub(crate) fn run(config: &ServeConfig, report: Report) -> Result<()> {
     run_to_end(config, report).map(drop)
 }
 
 /// [`run`], saying which signal stopped the server, if one did.
-pub fn run_to_end(config: &ServeConfig, report: Report) -> Result<Option<&'static str>> {
+pub(crate) fn run_to_end(config: &ServeConfig, report: Report) -> Result<Option<&'static str>> {
     let mut packets = Packets::new(&config.packets, &report)?;
     let files = if config.owner == Owner::Process {
         raise_open_files(config, &report)?
