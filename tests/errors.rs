@@ -6,6 +6,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
@@ -95,13 +96,10 @@ fn address_already_in_use() {
 #[cfg(target_os = "linux")]
 #[test]
 fn privileged_port_is_refused_to_an_unprivileged_user() {
-    use std::os::unix::fs::PermissionsExt;
     // Run as nobody: as root the bind would succeed. The binary is copied
     // where nobody may run it.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("netplay");
-    std::fs::copy(BIN, &bin).unwrap();
+    let bin = common::public_copy(dir.path());
     let is_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
     let mut cmd = if is_root {
         let mut c = Command::new("setpriv");
@@ -121,15 +119,19 @@ fn privileged_port_is_refused_to_an_unprivileged_user() {
 
 #[test]
 fn connection_refused() {
-    let port = {
-        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port().to_string()
-    };
+    // A port bound and never listened on, held for the whole test: a
+    // connect() to it is refused, and no other socket can take it meanwhile
+    // (a probe listener closed before the run left the port free, and a
+    // test running in parallel once took it: the connection was accepted).
+    let closed = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    closed.bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into()).unwrap();
+    let port = closed.local_addr().unwrap().as_socket().unwrap().port().to_string();
     netplay()
         .args(["tcp", "connect", "127.0.0.1", &port, "-m", "x"])
         .assert()
         .code(4)
         .stderr(one_line(&["connection refused", "is the server running"]));
+    drop(closed);
 }
 
 #[test]
@@ -155,19 +157,24 @@ fn connect_timeout() {
 fn idle_timeout_when_the_server_stays_silent() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
+    let (done, ended) = mpsc::channel::<()>();
     let peer = thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut buf = Vec::new();
-        // Read to EOF, then say nothing and keep the connection open.
+        // Read to EOF, then say nothing and keep the connection open until
+        // netplay has ended (a fixed 2 s here once let the peer's FIN reach
+        // a netplay slowed by load before its timeout: an EOF, exit 0).
         s.read_to_end(&mut buf).unwrap();
-        thread::sleep(Duration::from_secs(2));
+        let _ = ended.recv_timeout(PATIENCE);
+        drop(s);
     });
     netplay()
         .args(["tcp", "connect", "127.0.0.1", &port, "-m", "x", "--timeout", "300ms"])
         .assert()
         .code(5)
         .stderr(one_line(&["waiting for data from 127.0.0.1:", "nothing for 300.0ms", "raise --timeout,"]));
+    done.send(()).unwrap();
     peer.join().unwrap();
 }
 
@@ -230,6 +237,7 @@ fn bad_values_name_the_flag() {
 fn a_closed_stdout_ends_quietly() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
+    let (read_hi, hi_read) = mpsc::channel::<()>();
     let peer = thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         s.set_write_timeout(Some(PATIENCE)).unwrap();
@@ -238,6 +246,8 @@ fn a_closed_stdout_ends_quietly() {
         // reset, and netplay would report that instead of its closed stdout.
         let mut hi = [0u8; 2];
         s.read_exact(&mut hi).unwrap();
+        // Now the test may close netplay's stdout: "hi" is delivered.
+        read_hi.send(()).unwrap();
         // Plenty of output for netplay to write into a closed pipe.
         let _ = s.write_all(&vec![b'x'; 1 << 20]);
         // Stay connected until netplay has gone.
@@ -250,7 +260,9 @@ fn a_closed_stdout_ends_quietly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Read until the connection is made (so the peer's accept returns),
+    // Read until the connection is made, wait until the peer has read
+    // "hi" (a stdout closed while its input is not yet delivered is exit 1
+    // by design: tests/stdout_leaves.rs; under load that happened here),
     // then close the pipe as `| head` would, with output still to come.
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
@@ -258,6 +270,7 @@ fn a_closed_stdout_ends_quietly() {
         line.clear();
         assert!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() > 0, "no connection");
     }
+    hi_read.recv_timeout(PATIENCE).expect("the peer read \"hi\"");
     drop(stdout);
     let out = wait_with_deadline(child);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

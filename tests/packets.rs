@@ -8,14 +8,12 @@
 
 mod common;
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BIN, PATIENCE, Proc, events, named, netplay, tcp_server, udp_server};
+use common::{PATIENCE, Proc, events, named, netplay, public_copy, tcp_server, udp_server};
 use netplay::capture::{Capture, CaptureError, CaptureOptions, HEADERS_ONLY};
 use unicode_width::UnicodeWidthStr;
 
@@ -348,16 +346,6 @@ fn packets_are_for_the_exchanges_and_the_demo_only() {
         .assert()
         .code(1)
         .stderr("netplay: --pcap /nonexistent-dir/x.pcap: no such file or directory\n");
-}
-
-/// A copy of netplay that user 65534 can execute (the build directory may
-/// be private to root).
-fn public_copy(dir: &Path) -> PathBuf {
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
-    let exe = dir.join("netplay");
-    fs::copy(BIN, &exe).unwrap();
-    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
-    exe
 }
 
 /// Runs `exe args` as user 65534, with a deadline.

@@ -22,7 +22,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{BIN, Proc, netplay, tcp_server, udp_server};
+use common::{Proc, netplay, tcp_server, udp_server};
 use nix::sys::signal::Signal;
 use predicates::prelude::*;
 
@@ -136,14 +136,8 @@ fn a_holder_this_user_may_not_see_is_another_program() {
     let (_server, addr) = tcp_server(&[]);
     // The binary where nobody may run it.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("netplay");
-    // Copied by `cp`, not by this process: a file this (threaded) test
-    // process holds open for writing is inherited by whatever another test
-    // spawns in that moment, until that child's exec, and running the copy
-    // then fails with ETXTBSY (Text file busy) instead of netplay's exit 6.
-    let copied = Command::new("cp").arg(BIN).arg(&bin).status().unwrap();
-    assert!(copied.success(), "cp {BIN} {}", bin.display());
+    // Copied by `cp` (ETXTBSY otherwise, instead of netplay's exit 6).
+    let bin = common::public_copy(dir.path());
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
         .arg(&bin)

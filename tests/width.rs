@@ -234,10 +234,7 @@ fn the_note_without_cap_net_raw_is_a_note_and_fits_80_columns() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("netplay");
-    // Copied by `cp`, not by this process (see restart.rs: ETXTBSY).
-    assert!(std::process::Command::new("cp").arg(common::BIN).arg(&bin).status().unwrap().success());
+    let bin = common::public_copy(dir.path());
     let bin = bin.to_str().unwrap();
     let (_tcp, tcp) = tcp_server(&["--reply", "Bonjour client !"]);
     let (_udp, udp) = common::udp_server(&["--reply", "Bonjour client !"]);

@@ -46,6 +46,24 @@ pub fn netplay_in(lang: &str) -> assert_cmd::Command {
     cmd
 }
 
+/// A copy of netplay in `dir` that user 65534 can run (the build
+/// directory may be private to root); `dir` is made searchable by all.
+/// Copied by `cp`, not by this process: a file this (threaded) test process
+/// holds open for writing is inherited by whatever another test spawns in
+/// that moment, until that child's exec, and running the copy then fails
+/// with ETXTBSY (Text file busy: exit 126 through setpriv, seen in
+/// tests/errors.rs under load).
+#[cfg(unix)]
+pub fn public_copy(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.join("netplay");
+    let copied = Command::new("cp").arg(BIN).arg(&bin).status().unwrap();
+    assert!(copied.success(), "cp {BIN} {}", bin.display());
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
 /// True when `unshare -n` works here (root, or user namespaces): a
 /// command run through it has a network namespace of its own, with no
 /// interface up, so nothing it sends can leave the machine.
