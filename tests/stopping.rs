@@ -47,22 +47,6 @@ fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
-/// The bytes waiting in the receive queue of the TCP socket bound to
-/// `local` and connected to `peer` (/proc/net/tcp, as `ss` reads it).
-fn receive_queue(local: SocketAddr, peer: SocketAddr) -> Option<u64> {
-    let hex = |a: SocketAddr| match a {
-        SocketAddr::V4(v4) => format!("{:08X}:{:04X}", u32::from_le_bytes(v4.ip().octets()), v4.port()),
-        SocketAddr::V6(_) => unreachable!("IPv4 only here"),
-    };
-    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
-    let (local, peer) = (hex(local), hex(peer));
-    let fields = table
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|f| f.get(1) == Some(&local.as_str()) && f.get(2) == Some(&peer.as_str()))?;
-    u64::from_str_radix(fields.get(4)?.split(':').nth(1)?, 16).ok()
-}
-
 /// Waits (bounded) for the child to end; its exit code.
 fn exit_code(child: &mut Child) -> i32 {
     let deadline = Instant::now() + PATIENCE;
@@ -105,11 +89,7 @@ fn stop_with_stdout_unread(args: &[&str], bytes: usize) -> (i32, Vec<String>, Ve
     client.write_all(&data(bytes)).unwrap();
     let local = client.local_addr().unwrap();
     // Everything sent was read by the server (into its queue, or its pipe).
-    let deadline = Instant::now() + PATIENCE;
-    while receive_queue(addr, local) != Some(0) {
-        assert!(Instant::now() < deadline, "the server did not take the client's bytes");
-        thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_all_read(addr, local);
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.id() as i32), nix::sys::signal::Signal::SIGINT)
         .unwrap();
     let code = exit_code(&mut server);
@@ -228,4 +208,23 @@ fn a_report_for_people_goes_on_on_stderr_when_stdout_is_not_read() {
     for words in ["#1 closed", "■ stopped by SIGINT"] {
         assert!(rest.contains(words), "{words:?} is not on stderr after the note:\n{text}");
     }
+}
+
+/// `--json` likewise: the JSON lines go on on stderr, and the last of them
+/// are the client's close and the totals, whatever the flood before them
+/// (data events still coming once stdout is given up are passed over,
+/// counted in one notice).
+#[test]
+fn a_json_report_goes_on_on_stderr_when_stdout_is_not_read() {
+    let (code, stderr, _) = stop_with_stdout_unread(&["--json"], 2 << 20);
+    let text = stderr.join("\n");
+    assert_eq!(code, 0, "{text}");
+    let events: Vec<serde_json::Value> = stderr
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}\n{text}")))
+        .collect();
+    let closed = events.iter().any(|e| e["event"] == "closed" && e["conn"] == 1);
+    assert!(closed, "no closed event on stderr:\n{text}");
+    let summary = events.iter().find(|e| e["event"] == "summary");
+    assert!(summary.is_some_and(|s| s["signal"] == "SIGINT" && s["bytes_in"] == 2 << 20), "{text}");
 }

@@ -362,6 +362,54 @@ pub fn bound(mut server: Proc) -> (Proc, SocketAddr) {
     (server, addr)
 }
 
+/// The send and receive queues, in bytes, of the TCP socket bound to
+/// `local` and connected to `peer`, as /proc/net/tcp (tcp6) lists them and
+/// `ss` reads them (Send-Q: sent and not yet acknowledged, or not sent;
+/// Recv-Q: received and not yet read); None when there is no such socket.
+pub fn tcp_queues(local: SocketAddr, peer: SocketAddr) -> Option<(u64, u64)> {
+    let hex = |a: SocketAddr| match a {
+        SocketAddr::V4(v4) => format!("{:08X}:{:04X}", u32::from_le_bytes(v4.ip().octets()), v4.port()),
+        SocketAddr::V6(v6) => {
+            let words: String = v6
+                .ip()
+                .octets()
+                .chunks(4)
+                .map(|w| format!("{:08X}", u32::from_le_bytes([w[0], w[1], w[2], w[3]])))
+                .collect();
+            format!("{words}:{:04X}", v6.port())
+        }
+    };
+    let table = if local.is_ipv4() { "/proc/net/tcp" } else { "/proc/net/tcp6" };
+    let table = std::fs::read_to_string(table).ok()?;
+    let (local, peer) = (hex(local), hex(peer));
+    let fields = table
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|f| f.get(1) == Some(&local.as_str()) && f.get(2) == Some(&peer.as_str()))?;
+    let (tx, rx) = fields.get(4)?.split_once(':')?;
+    Some((u64::from_str_radix(tx, 16).ok()?, u64::from_str_radix(rx, 16).ok()?))
+}
+
+/// Waits, at most PATIENCE, until every byte the client at `client` sent
+/// to `server` was read by the server's process: nothing left in the
+/// client's send queue nor in the server's receive queue. Panics on the
+/// deadline.
+pub fn wait_all_read(server: SocketAddr, client: SocketAddr) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let sent = tcp_queues(client, server).map(|(tx, _)| tx);
+        let unread = tcp_queues(server, client).map(|(_, rx)| rx);
+        if sent == Some(0) && unread == Some(0) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{server} did not read all that {client} sent: {sent:?} unsent or unacknowledged, {unread:?} unread"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// A network namespace of this test's own, with its loopback up, removed
 /// (with its /etc/netns files) when dropped. Lets a test bind `::` or add
 /// addresses without touching the machine's network.
