@@ -583,7 +583,9 @@ fn once_exits_8_when_its_peer_resets_on_both_paths() {
         let (server, addr) = Run::server(&[], Source::Null, sink, &nothing, dir.path());
         let client = TcpStream::connect(addr).unwrap();
         (&client).write_all(&[7u8; 100_000]).unwrap();
-        thread::sleep(Duration::from_millis(200));
+        // The server has read them all (a fixed 200 ms stood here): what
+        // the reset throws away is nothing netplay could have written.
+        common::wait_all_read(addr, client.local_addr().unwrap());
         // Linger 0: close() sends a RST instead of a FIN.
         SockRef::from(&client).set_linger(Some(Duration::ZERO)).unwrap();
         drop(client);
@@ -705,7 +707,9 @@ fn sigterm_stops_a_direct_transfer() {
     let (server, addr) = Run::server(&[], Source::Null, Sink::Null, &nothing, dir.path());
     let mut client = TcpStream::connect(addr).unwrap();
     client.write_all(b"some bytes").unwrap();
-    thread::sleep(Duration::from_millis(200));
+    // The transfer is under way: the server accepted and read the bytes (a
+    // fixed 200 ms stood here).
+    common::wait_all_read(addr, client.local_addr().unwrap());
     let sent = Instant::now();
     Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
     let (code, said, _) = server.finish(Duration::from_secs(5));

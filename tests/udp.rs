@@ -274,24 +274,40 @@ fn a_refusal_stops_the_datagrams_still_to_send() {
 fn wait_shows_a_reply_that_comes_after_the_last_datagram() {
     let peer = std_peer();
     let addr = peer.local_addr().unwrap();
-    let answering = thread::spawn(move || {
-        let (_, from) = recv(&peer);
-        // Long after the client's last (and only) datagram.
-        thread::sleep(Duration::from_millis(500));
-        peer.send_to(b"late", from).unwrap();
-    });
-    let out = netplay()
-        .args(["--json", "udp", "send", &addr.to_string(), "-m", "ping", "--wait", "3s"])
-        .output()
-        .unwrap();
-    answering.join().unwrap();
-    assert!(out.status.success());
-    let client = events(&out.stdout);
-    assert_eq!(named(&client, "waiting")[0]["wait_us"], 3_000_000);
-    let replies = dir(&client, "in");
-    assert_eq!(replies.len(), 1, "{client:?}");
-    assert_eq!(replies[0]["hex"], hex(b"late"));
-    assert_eq!(replies[0]["peer"], addr.to_string());
+    let mut client = Proc::start(&["--json", "udp", "send", &addr.to_string(), "-m", "ping", "--wait", "3s"]);
+    let (_, from) = recv(&peer);
+    // After the client's last (and only) datagram: once it says it waits,
+    // and then late, half a second into its wait. That half second is the
+    // scenario (a reply that comes late), not a wait for anything: a
+    // client whose wait ended early has gone by then. (It was counted from
+    // the datagram's arrival, which under load may come before the client
+    // has finished sending.)
+    assert_eq!(client.event("waiting")["wait_us"], 3_000_000);
+    thread::sleep(Duration::from_millis(500));
+    peer.send_to(b"late", from).unwrap();
+    let reply = client.event_with("datagram", "dir", "in");
+    assert_eq!(reply["hex"], hex(b"late"));
+    assert_eq!(reply["peer"], addr.to_string());
+    assert_eq!(client.wait(), 0);
+    let rest = client.rest();
+    assert!(!rest.iter().any(|l| l.contains(r#""dir":"in""#)), "{rest:#?}");
+}
+
+/// True once no thread of process `pid` is named `name` (its end is
+/// seen in /proc), or false after PATIENCE.
+fn thread_ended(pid: u32, name: &str) -> bool {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while std::time::Instant::now() < deadline {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return true };
+        let named = tasks.flatten().any(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.trim_end() == name)
+        });
+        if !named {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    false
 }
 
 #[test]
@@ -303,8 +319,13 @@ fn the_longest_wait_waits_on() {
     let mut client = Proc::start(&["--json", "udp", "send", &addr, "-m", "x", "--wait", "7days"]);
     client.event("waiting");
     let (_, from) = recv(&peer);
-    // Past the moment the receiver computes the end of its wait.
-    thread::sleep(Duration::from_millis(300));
+    // Past the moment the receiver computes the end of its wait, which it
+    // does on each turn once its "send" thread has ended: that thread gone,
+    // a reply is taken and one more turn taken before a second is (a fixed
+    // 300 ms stood here).
+    assert!(thread_ended(client.pid(), "send"), "the sending thread never ended");
+    peer.send_to(b"first", from).unwrap();
+    assert_eq!(client.event_with("datagram", "dir", "in")["hex"], hex(b"first"));
     peer.send_to(b"still here", from).unwrap();
     assert_eq!(client.event_with("datagram", "dir", "in")["hex"], hex(b"still here"));
 }

@@ -123,14 +123,19 @@ fn two_echo_servers_stop_answering_each_other() {
     let elsewhere: SocketAddr = "127.0.0.1:9".parse().unwrap();
     starter.connect(&elsewhere.into()).unwrap();
     starter.send_to(b"ping", &a_addr.into()).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // The loop has started once A took the ping and B took A's answer (the
+    // starter stays open to the end); a fixed 300 ms stood here, and the
+    // quiet windows below began before either had read a datagram.
+    a.event_with("datagram", "dir", "in");
+    b.event_with("datagram", "dir", "in");
     let limit = Duration::from_secs(5);
     let a_lines =
         a.lines_until_quiet(Duration::from_millis(500), limit).expect("A and B still answer each other");
     let b_lines =
         b.lines_until_quiet(Duration::from_millis(500), limit).expect("A and B still answer each other");
-    let a_in = count(&a_lines, "datagram", "in");
-    let b_in = count(&b_lines, "datagram", "in");
+    // With the two datagrams the waits above took.
+    let a_in = 1 + count(&a_lines, "datagram", "in");
+    let b_in = 1 + count(&b_lines, "datagram", "in");
     eprintln!("the loop took {a_in} datagrams in at A, {b_in} at B");
     assert!(a_in >= 2 && b_in >= 1, "the loop did not even start: A {a_in}, B {b_in}");
     // The burst of one --answer-rate (100), then the first withheld answer ends it.
