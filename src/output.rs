@@ -48,8 +48,11 @@ pub(crate) fn to_terminal(
             // JSON lines only, there too.
             let note = Box::new(String::new);
             let stdout = Background::new(stdout, Afterwards::Elsewhere { out: on_stderr()?, note })?;
-            stoppers.push(stdout.stopper());
-            Box::new(json::Json::new(Box::new(stdout)).decoding(config.decode.clone()))
+            let stopper = stdout.stopper();
+            stoppers.push(stopper.clone());
+            Box::new(
+                json::Json::new(Box::new(stdout)).decoding(config.decode.clone()).giving_up_with(stopper),
+            )
         }
         Mode::Raw => {
             let terminal = io::stderr().is_terminal();

@@ -54,6 +54,12 @@ impl Stopper {
         self.0.stopping.store(true, Ordering::SeqCst);
         self.0.changed.notify_all();
     }
+
+    /// True once its [`Background`] gave up on its output: for a reporter
+    /// that writes to it through `dyn Write`.
+    pub(crate) fn gave_up(&self) -> bool {
+        self.0.gave_up.load(Ordering::SeqCst)
+    }
 }
 
 struct Handoff {
@@ -66,6 +72,8 @@ struct Handoff {
     in_flight: AtomicU64,
     /// The run is stopping: writes go in pieces of [`STOPPING_PIECE`].
     stopping: AtomicBool,
+    /// Gave up on the output ([`Background::gave_up`], for [`Stopper::gave_up`]).
+    gave_up: AtomicBool,
 }
 
 #[derive(Default)]
@@ -122,6 +130,7 @@ impl Background {
             written: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
+            gave_up: AtomicBool::new(false),
         });
         let inner = shared.clone();
         let thread = std::thread::Builder::new().name("output".into()).spawn(move || {
@@ -200,6 +209,7 @@ impl Background {
     /// [`Afterwards`] says.
     fn give_up(&mut self, waiting: Option<Vec<u8>>, buf: Vec<u8>) -> io::Result<()> {
         self.gave_up = true;
+        self.shared.gave_up.store(true, Ordering::SeqCst);
         if let Some(waiting) = &waiting {
             self.handed -= waiting.len() as u64;
         }

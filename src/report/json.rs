@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde_json::Value as JsonValue;
 
 use super::Reporter;
+use super::background::Stopper;
 use crate::decode::{Format, Value};
 use crate::event::Event;
 use crate::model::clock::Stamp;
@@ -20,11 +21,22 @@ pub(crate) struct Json {
     fields: Vec<u8>,
     /// Events passed over as the run stopped, not said yet.
     skipped: u64,
+    /// Tells when the output was given up (stdout, once the run stops and
+    /// it takes nothing): the flood that comes after is passed over.
+    given_up: Option<Stopper>,
 }
 
 impl Json {
     pub(crate) fn new(out: Box<dyn Write + Send>) -> Json {
-        Json { out, buf: Vec::new(), decode: None, fields: Vec::new(), skipped: 0 }
+        Json { out, buf: Vec::new(), decode: None, fields: Vec::new(), skipped: 0, given_up: None }
+    }
+
+    /// `out` is a [`super::Background`] that `stopper` tells to give up:
+    /// once it did, data, datagrams and packets are passed over and counted,
+    /// as the report for people does (see there why).
+    pub(crate) fn giving_up_with(mut self, stopper: Stopper) -> Json {
+        self.given_up = Some(stopper);
+        self
     }
 
     /// Adds `decoded` and `values` (or `decode_error`) to the events that
@@ -72,6 +84,10 @@ impl Reporter for Json {
     }
 
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()> {
+        if event.is_bulk() && self.given_up.as_ref().is_some_and(Stopper::gave_up) {
+            self.skipped += 1;
+            return Ok(());
+        }
         // Said once, before the totals: how many were passed over.
         if matches!(event, Event::Done { .. } | Event::Summary { .. }) {
             self.tell_skipped(at)?;

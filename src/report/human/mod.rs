@@ -337,8 +337,9 @@ impl Reporter for Human {
         // the flood still coming is passed over and counted, as it is past
         // half the stop's patience. Written to stderr instead, its dumps
         // went ahead of the totals, and under load kept them from being
-        // written within the patience (7 of 20 runs of
-        // stopping::a_report_for_people_goes_on_on_stderr_when_stdout_is_not_read).
+        // written within the patience (12 of 20 runs of
+        // stopping::a_report_for_people_goes_on_on_stderr_when_stdout_is_not_read;
+        // --json likewise: lossless::sigint_during_uploads_stops_accepting_at_once).
         if event.is_bulk() && matches!(&self.out, Out::Background(out) if out.gave_up()) {
             self.skipped += 1;
             return Ok(());
