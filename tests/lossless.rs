@@ -147,6 +147,9 @@ fn served_stdin_waits_for_a_late_client_and_arrives_whole() {
     let out = dir.path().join("out.bin");
     let (mut server, addr, _stderr) =
         raw_server(&["--once"], File::open(&data).unwrap().into(), Stdio::null());
+    // The client comes late: this second is the scenario, not a wait for
+    // an event (the server reads nothing of its stdin before a client
+    // comes, so there is none; the old one read it and threw it away).
     thread::sleep(Duration::from_secs(1));
     let mut client = Command::new(BIN)
         .args(["--raw", "-q", "tcp", "connect", &addr.to_string()])
@@ -456,20 +459,23 @@ fn uploading_clients_are_read_fairly() {
             })
         })
         .collect();
-    let warm = Instant::now();
-    while warm.elapsed() < Duration::from_secs(1) {
+    // Counted in reads, not in seconds (a window of 1 s then 3 s stood
+    // here, which a loaded machine fills with fewer reads): past the first
+    // reads, the next READS the server reports.
+    const WARM: usize = 40;
+    const READS: usize = 400;
+    for _ in 0..WARM {
         server.event("data");
     }
     let mut bytes = std::collections::HashMap::<u64, u64>::new();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(3) {
+    for _ in 0..READS {
         let data = server.event("data");
         *bytes.entry(data["conn"].as_u64().unwrap()).or_default() += data["len"].as_u64().unwrap();
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let counts: Vec<u64> = (1..=4).map(|c| bytes.get(&c).copied().unwrap_or(0)).collect();
     let (min, max) = (*counts.iter().min().unwrap(), *counts.iter().max().unwrap());
-    eprintln!("bytes read per client in 3 s, after the first: {counts:?}");
+    eprintln!("bytes read per client in {READS} reads, after the first {WARM}: {counts:?}");
     assert!(min > 0 && max <= 2 * min, "unfair reads: {counts:?}");
     drop(server);
     for u in uploaders {
@@ -478,47 +484,105 @@ fn uploading_clients_are_read_fairly() {
 }
 
 /// SIGINT while clients upload: the listener closes at once (a new client is
-/// refused) and the server ends promptly with its totals. Before, a new
-/// connection was accepted 1 s after SIGINT and exit came 7-9 s later.
+/// refused) and the server ends with its totals without waiting for its
+/// clients to go. Before, a new connection was accepted 1 s after SIGINT and
+/// exit came 7-9 s later.
+///
+/// Where the totals are read: stdout gets 200 ms to take what waits once
+/// the server stops, then the rest of the report goes on on stderr (by
+/// design, src/output.rs); under load the test's reader was that slow, and
+/// the summary, on stderr, was missed. Read there, it was still missing in
+/// 5 runs of 20 under load: the data events that came after stdout was
+/// given up went to stderr ahead of it, past the stop's patience. They are
+/// passed over now, counted.
 #[test]
 fn sigint_during_uploads_stops_accepting_at_once() {
     let mut server = Command::new(BIN)
         .args(["--json", "tcp", "serve", "--port", "0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = server.stdout.take().unwrap();
+    // Both streams' lines, in one channel, up to the end of both. Stdout's
+    // last line may be cut where the pipe took part of a write when stdout
+    // was given up (it has no newline): it is left out, and counted.
     let (tx, rx) = channel::<String>();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
+    let cut = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for stream in [
+        Box::new(server.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        Box::new(server.stderr.take().unwrap()),
+    ] {
+        let (tx, cut) = (tx.clone(), cut.clone());
+        thread::spawn(move || {
+            let mut stream = BufReader::new(stream);
+            let mut line = String::new();
+            while stream.read_line(&mut line).is_ok_and(|n| n > 0) {
+                if !line.ends_with('\n') {
+                    cut.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    return;
+                }
+                if tx.send(line.trim_end().to_string()).is_err() {
+                    return;
+                }
+                line.clear();
             }
+        });
+    }
+    drop(tx);
+    let next = |what: &str| {
+        let line = rx.recv_timeout(PATIENCE).unwrap_or_else(|e| panic!("no line ({e:?}) while {what}"));
+        serde_json::from_str::<serde_json::Value>(&line).unwrap_or_else(|e| panic!("bad JSON {line:?}: {e}"))
+    };
+    let addr: SocketAddr = loop {
+        let event = next("waiting for the listening line");
+        if event["event"] == "listening" {
+            break event["local"].as_str().unwrap().parse().unwrap();
         }
-    });
-    let first = rx.iter().find(|l| l.contains("\"listening\"")).unwrap();
-    let listening: serde_json::Value = serde_json::from_str(&first).unwrap();
-    let addr: SocketAddr = listening["local"].as_str().unwrap().parse().unwrap();
+    };
+    // The uploaders never stop by themselves: they write until the server
+    // has gone (a reset, or PATIENCE), so a server that waited for them
+    // would not end.
     let uploaders: Vec<_> = (0..3)
         .map(|_| {
             let mut c = TcpStream::connect(addr).unwrap();
             thread::spawn(move || {
                 let block = vec![b'u'; 1 << 16];
-                c.set_write_timeout(Some(Duration::from_millis(200))).unwrap();
+                c.set_write_timeout(Some(PATIENCE)).unwrap();
                 while c.write_all(&block).is_ok() {}
             })
         })
         .collect();
-    thread::sleep(Duration::from_millis(500));
+    // The uploads are under way: each client accepted and read from (a
+    // fixed 500 ms stood here).
+    let mut reading = std::collections::BTreeSet::new();
+    while reading.len() < 3 {
+        let event = next("waiting for the uploads");
+        if event["event"] == "data" && event["dir"] == "in" {
+            reading.insert(event["conn"].as_u64().unwrap());
+        }
+    }
     Command::new("kill").args(["-INT", &server.id().to_string()]).status().unwrap();
-    let code = exit_code(&mut server, Duration::from_secs(5));
-    assert_eq!(code, 0);
-    // The lines still in the pipe, up to its end.
-    let summary = rx.iter().find(|l| l.contains("\"summary\""));
-    assert!(summary.is_some_and(|s| s.contains("SIGINT")), "no summary");
+    // The server drops its listener, then closes its clients: once the
+    // first is closed, no one more may connect.
+    let mut events = Vec::new();
+    loop {
+        let event = next("waiting for a client to be closed");
+        events.push(event.clone());
+        if event["event"] == "closed" {
+            break;
+        }
+    }
     assert!(TcpStream::connect_timeout(&addr, PATIENCE).is_err(), "still accepting after SIGINT");
+    assert_eq!(exit_code(&mut server, PATIENCE), 0);
+    // The lines still to come, on stdout or stderr, up to their end.
+    events.extend(rx.iter().map(|l| serde_json::from_str::<serde_json::Value>(&l).unwrap()));
+    assert!(cut.load(std::sync::atomic::Ordering::SeqCst) <= 1, "more than stdout's last line was cut");
+    let summaries: Vec<_> = events.iter().filter(|e| e["event"] == "summary").collect();
+    assert_eq!(summaries.len(), 1, "{summaries:?}");
+    assert_eq!(summaries[0]["signal"], "SIGINT");
+    assert_eq!(summaries[0]["connections"], 3, "{:?}", summaries[0]);
+    assert!(!events.iter().any(|e| e["event"] == "accepted"), "accepted after SIGINT");
     for u in uploaders {
         u.join().unwrap();
     }
@@ -531,7 +595,8 @@ fn once_exits_8_when_its_peer_resets() {
     let (mut server, addr, _stderr) = raw_server(&["--once"], Stdio::null(), Stdio::null());
     let client = TcpStream::connect(addr).unwrap();
     (&client).write_all(b"some bytes").unwrap();
-    thread::sleep(Duration::from_millis(100));
+    // The server has read them (a fixed 100 ms stood here).
+    common::wait_all_read(addr, client.local_addr().unwrap());
     // Linger 0: close() sends a RST instead of a FIN.
     SockRef::from(&client).set_linger(Some(Duration::ZERO)).unwrap();
     drop(client);
