@@ -267,6 +267,23 @@ fn a_udp_datagram_to_a_closed_ipv6_port_brings_back_icmpv6_port_unreachable() {
     udp_to_closed_port("[::1]", Protocol::Icmpv6);
 }
 
+/// Takes the next connection `listener` holds, within PATIENCE: its
+/// handshake is over on both sides, the last ACK received, so every packet
+/// of it has been sent (and seen by a capture, which takes the sent copy).
+fn accepted(listener: &TcpListener) -> TcpStream {
+    listener.set_nonblocking(true).unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => return stream,
+            Err(e) if e.kind() == ErrorKind::WouldBlock && Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(1));
+            }
+            Err(e) => panic!("no connection to accept: {e}"),
+        }
+    }
+}
+
 #[test]
 fn other_ports_are_not_captured_and_drain_marks_how_far_it_read() {
     let watched = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -275,9 +292,10 @@ fn other_ports_are_not_captured_and_drain_marks_how_far_it_read() {
     let _o = TcpStream::connect(other.local_addr().unwrap()).unwrap();
     let _w = TcpStream::connect(watched.local_addr().unwrap()).unwrap();
     let sent = Instant::now();
-    // Everything is queued once the handshake is over; drain reads it all
-    // without waiting, and its watermark is later than every packet.
-    thread::sleep(Duration::from_millis(50));
+    // Everything is queued once the handshakes are over (both accepted: a
+    // fixed 50 ms stood here); drain reads it all without waiting, and its
+    // watermark is later than every packet.
+    let _accepted = (accepted(&other), accepted(&watched));
     let mut out = Vec::new();
     let watermark = cap.drain(&mut out).unwrap();
     let ps = packets(&out);
@@ -291,7 +309,7 @@ fn other_ports_are_not_captured_and_drain_marks_how_far_it_read() {
     cap.set_ports(&[other.local_addr().unwrap().port()]).unwrap();
     let _o2 = TcpStream::connect(other.local_addr().unwrap()).unwrap();
     let _w2 = TcpStream::connect(watched.local_addr().unwrap()).unwrap();
-    thread::sleep(Duration::from_millis(50));
+    let _accepted2 = (accepted(&other), accepted(&watched));
     let mut out = Vec::new();
     cap.drain(&mut out).unwrap();
     assert_eq!(out.len(), 3);
