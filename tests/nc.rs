@@ -18,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BIN, PATIENCE, have};
+use common::{BIN, PATIENCE, free_port, have, wait_bound};
 use sha2::{Digest, Sha256};
 
 /// The two tools a case runs with.
@@ -96,32 +96,6 @@ fn finish(child: &mut Child, what: &str) -> String {
             let _ = child.wait();
             panic!("{what} did not end within {PATIENCE:?}");
         }
-        thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// A free port (bound, then closed, then given to the tool: another
-/// process could take it in between, which these tests tolerate).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Waits until a socket of `table` (/proc/net/tcp, udp...) is bound to
-/// `port` in `state` (0A: TCP LISTEN; 07: a bound UDP socket), read from
-/// /proc so the probe takes nothing from the tool.
-fn wait_bound(table: &str, port: u16, state: &str) {
-    let deadline = Instant::now() + PATIENCE;
-    let needle = format!(":{port:04X} ");
-    loop {
-        let rows = std::fs::read_to_string(format!("/proc/net/{table}")).unwrap();
-        if rows.lines().any(|row| {
-            let cells: Vec<&str> = row.split_whitespace().collect();
-            cells.get(1).is_some_and(|local| format!("{local} ").ends_with(&needle))
-                && cells.get(3) == Some(&state)
-        }) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "nothing is bound to {table} port {port}");
         thread::sleep(Duration::from_millis(10));
     }
 }

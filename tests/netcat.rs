@@ -8,14 +8,13 @@ mod common;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BIN, PATIENCE, have};
+use common::{BIN, PATIENCE, free_port, have, wait_bound};
 use sha2::{Digest, Sha256};
 
 /// How long one whole exchange may take before the test calls it a hang.
@@ -50,27 +49,6 @@ fn netplay() -> Command {
     let mut command = Command::new(BIN);
     command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8");
     command
-}
-
-/// A free port on 127.0.0.1 for a peer that cannot take port 0 and say
-/// which it got (nc -l, ncat -l).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Waits until a TCP socket listens on `port` (read from /proc, so no
-/// connection of the peer's is used up by the probe).
-fn wait_listening(port: u16) {
-    let deadline = Instant::now() + PATIENCE;
-    let needle = format!(":{port:04X} ");
-    loop {
-        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
-        if table.lines().any(|row| row.contains(&needle) && row.split_whitespace().nth(3) == Some("0A")) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "nothing listens on port {port}");
-        thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// Waits for `child` to exit; past `within`, it is killed (by its own
@@ -120,7 +98,7 @@ fn a_download_with_nothing_to_send_is_not_cut() {
                 .stdout(Stdio::null())
                 .spawn()
                 .unwrap();
-            wait_listening(port);
+            wait_bound("tcp", port, "0A");
             let out = dir.path().join("got.bin");
             let mut client = netplay()
                 .args(["--raw", "-q"])

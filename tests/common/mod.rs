@@ -362,6 +362,35 @@ pub fn bound(mut server: Proc) -> (Proc, SocketAddr) {
     (server, addr)
 }
 
+/// A free TCP port on 127.0.0.1, for a peer that cannot take port 0 and
+/// say which it got (nc -l, ncat -l): bound, closed, then given to the
+/// tool; another process could take it in between, which these tests
+/// tolerate.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until a socket of `table` (/proc/net/tcp, udp...) is bound to
+/// `port` in `state` (0A: TCP LISTEN; 07: a bound UDP socket), read from
+/// /proc so the probe takes nothing from the tool (no connection of a
+/// peer's is used up).
+pub fn wait_bound(table: &str, port: u16, state: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    let needle = format!(":{port:04X} ");
+    loop {
+        let rows = std::fs::read_to_string(format!("/proc/net/{table}")).unwrap();
+        if rows.lines().any(|row| {
+            let cells: Vec<&str> = row.split_whitespace().collect();
+            cells.get(1).is_some_and(|local| format!("{local} ").ends_with(&needle))
+                && cells.get(3) == Some(&state)
+        }) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "nothing is bound to {table} port {port}");
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// The send and receive queues, in bytes, of the TCP socket bound to
 /// `local` and connected to `peer`, as /proc/net/tcp (tcp6) lists them and
 /// `ss` reads them (Send-Q: sent and not yet acknowledged, or not sent;
