@@ -1074,14 +1074,17 @@ fn faults(case: &Case, netplay: &Outcome, reference: &Outcome) -> Vec<String> {
         if let Code::Signal(signal) = netplay.code(ours) {
             faults.push(format!("a reader that left killed netplay (signal {signal})"));
         }
-        // tcp connect's upload cut by its reader leaving is no success
-        // (tests/stdout_leaves.rs).
+        // An upload (tcp connect's input, tcp serve's stdin) cut by the
+        // reader leaving is no success (tests/stdout_leaves.rs).
+        let upload = match ours {
+            Side::Client => netplay.to_server,
+            Side::Server => netplay.to_client,
+        };
         if case.proto == Proto::Tcp
-            && ours == Side::Client
             && netplay.code(ours) == Code::Exit(0)
-            && matches!(netplay.to_server, Got::Cut { .. })
+            && matches!(upload, Got::Cut { .. })
         {
-            faults.push(format!("netplay exited 0, its upload cut: {}", netplay.to_server));
+            faults.push(format!("netplay exited 0, its upload cut: {upload}"));
         }
     } else if delivered && netplay.code(ours) != Code::Exit(0) {
         faults.push(format!("everything delivered, yet netplay exited {}", netplay.code(ours)));

@@ -15,6 +15,8 @@ use bytes::Bytes;
 use socket2::SockRef;
 
 use super::direct;
+use super::owed;
+pub(crate) use super::owed::InputCut;
 use crate::config::tcp::{BytePath, ConnectConfig, HalfClose};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, Shrunk};
@@ -574,80 +576,21 @@ fn stdout_left(stream: &TcpStream, pending: bool) {
 
 /// stdout's reader left after the input was all handed to the socket:
 /// whether the socket still owes the server some of it once it had a
-/// moment to send it. Owed bytes are lost: the last close, with the
-/// server's bytes left unread, is a RST that throws away what the socket
-/// held (where the system says nothing of what was acknowledged, nothing
-/// is claimed).
+/// moment to send it ([`owed`]). Owed bytes are lost: the last close, with
+/// the server's bytes left unread, is a RST that throws away what the
+/// socket held.
 fn owes(stream: &TcpStream, activity: &Activity) -> bool {
-    // On loopback, or with a server that reads, the rest leaves within
-    // milliseconds; a server that reads nothing more keeps it all.
-    let deadline = Instant::now() + DRAIN;
-    loop {
-        let owed = owed(stream, activity).unwrap_or(0);
-        if owed == 0 || Instant::now() >= deadline {
-            return owed > 0;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// How long the socket is given to send what it holds after stdout's
-/// reader left, before the run ends.
-const DRAIN: Duration = Duration::from_millis(500);
-
-/// Of the input handed to the socket, the bytes the server has not
-/// acknowledged: TCP_INFO's `bytes_acked` counts the SYN and, once
-/// acknowledged, the FIN, one sequence number each. Read with getsockopt on
-/// the descriptor, which answers in every state (sock_diag loses a socket
-/// that sent the first FIN).
-fn owed(stream: &TcpStream, activity: &Activity) -> Option<u64> {
-    let info = crate::capture::tcp_info(stream).ok()?;
-    let handed = activity.bytes_out.load(Ordering::Relaxed);
-    Some((handed + 1).saturating_sub(info.bytes_acked))
+    owed::owed_after_drain(&SockRef::from(stream), activity.bytes_out.load(Ordering::Relaxed)) > 0
 }
 
 /// The upload cut by stdout's reader leaving: the connection is aborted
 /// (SO_LINGER 0) so the server reads a RST, not the FIN of a whole stream.
 fn upload_cut(stream: &TcpStream, activity: &Activity) -> InputCut {
-    let owed = owed(stream, activity).unwrap_or(0);
+    let sent = activity.bytes_out.load(Ordering::Relaxed);
+    let owed = owed::owed(&SockRef::from(stream), sent).unwrap_or(0);
     super::cut::abort(SockRef::from(stream), true);
-    InputCut {
-        sent: activity.bytes_out.load(Ordering::Relaxed),
-        pending: activity.pending.load(Ordering::SeqCst),
-        owed,
-    }
+    InputCut { sent, pending: activity.pending.load(Ordering::SeqCst), owed }
 }
-
-/// stdout's reader left (`| head`) before the server had the whole input:
-/// the upload is cut, which is not a success (exit 1). `sent`: the bytes of
-/// the input handed to the socket by then; `pending`: more input was still
-/// to be read; `owed`: of `sent`, what the server had not acknowledged.
-#[derive(Debug)]
-pub(crate) struct InputCut {
-    pub sent: u64,
-    pub pending: bool,
-    pub owed: u64,
-}
-
-impl InputCut {
-    pub(crate) fn message(&self) -> crate::i18n::Msg {
-        use crate::i18n::Arg;
-        match self.pending {
-            true => msg!("error-input-cut", sent = Arg::bytes(self.sent)),
-            false => {
-                msg!("error-input-unacknowledged", sent = Arg::bytes(self.sent), owed = Arg::bytes(self.owed))
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for InputCut {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message().render(crate::i18n::Lang::En))
-    }
-}
-
-impl std::error::Error for InputCut {}
 
 /// The receiving side's end when the sending side failed first: never
 /// shown (the sending side's error is the run's).

@@ -19,7 +19,7 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read, Seek, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -934,6 +934,8 @@ pub(crate) struct Ended {
     /// What the socket was given (and counted out) that the client had not
     /// acknowledged when the connection was cut.
     pub cut: super::cut::Cut,
+    /// stdout's reader left before the client had all of stdin.
+    pub input_cut: Option<super::owed::InputCut>,
 }
 
 /// What bounds a served connection's direct path.
@@ -969,20 +971,42 @@ where
     S: FnMut(usize, &TcpStream) + Send + 'static,
     L: FnOnce(&TcpStream),
 {
-    let Counts { mut received, sent, last } = counts;
+    let Counts { mut received, mut sent, last } = counts;
     let shut = Arc::new(AtomicBool::new(false));
-    let served = serve_both(&socket, kick, limits, report, conn, &shut, |n| received(n, &socket), sent);
-    last(&socket);
+    let handed = Arc::new(AtomicU64::new(0));
+    let counted = {
+        let handed = handed.clone();
+        move |n: usize, socket: &TcpStream| {
+            handed.fetch_add(n as u64, Ordering::Relaxed);
+            sent(n, socket);
+        }
+    };
+    let served = serve_both(&socket, kick, limits, report, conn, &shut, |n| received(n, &socket), counted);
     // Cut before stdin ended, the stream is not whole even where the
     // socket holds nothing: a FIN would say it is.
     let pending = !shut.load(Ordering::SeqCst);
+    // stdout's reader left: stdin was all sent only if the client
+    // acknowledged all of it, given the socket a moment to send it.
+    let input_cut = match &served {
+        Served::Output(_) => {
+            let sent = handed.load(Ordering::Relaxed);
+            let sock = socket2::SockRef::from(&socket);
+            let owed = match pending {
+                true => super::owed::owed(&sock, sent).unwrap_or(0),
+                false => super::owed::owed_after_drain(&sock, sent),
+            };
+            (pending || owed > 0).then_some(super::owed::InputCut { sent, pending, owed })
+        }
+        _ => None,
+    };
+    last(&socket);
     let cut = match served.cuts() {
-        true => super::cut::abort(socket2::SockRef::from(&socket), pending),
+        true => super::cut::abort(socket2::SockRef::from(&socket), pending || input_cut.is_some()),
         false => super::cut::Cut::default(),
     };
     // Closed at once, the counts just read: the kernel sends nothing more.
     drop(socket);
-    Ended { served, cut }
+    Ended { served, cut, input_cut }
 }
 
 /// What [`serve`] tells as bytes move: `received` bytes written to stdout,

@@ -5,5 +5,6 @@ pub(crate) mod cut;
 pub(crate) mod direct;
 pub(crate) mod hub;
 pub(crate) mod outbox;
+pub(crate) mod owed;
 pub(crate) mod plan;
 pub(crate) mod serve;

@@ -99,6 +99,26 @@ impl Outbox {
     pub(crate) fn queued(&self) -> usize {
         self.limit - self.room.available_permits()
     }
+
+    /// What the queue holds, seen without being a sender: a gauge keeps
+    /// no queue open.
+    pub(crate) fn gauge(&self) -> Gauge {
+        Gauge { room: self.room.clone(), limit: self.limit }
+    }
+}
+
+/// [`Outbox::gauge`].
+#[derive(Debug, Clone)]
+pub(crate) struct Gauge {
+    room: Arc<Semaphore>,
+    limit: usize,
+}
+
+impl Gauge {
+    /// Bytes waiting to be written, with PER_MESSAGE for each message.
+    pub(crate) fn queued(&self) -> usize {
+        self.limit - self.room.available_permits()
+    }
 }
 
 /// Counts a sender as waiting for as long as it waits, however it ends.

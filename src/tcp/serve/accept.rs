@@ -30,6 +30,8 @@ pub(super) async fn serve(
         fatal: Mutex::new(None),
         failure: Mutex::new(None),
         stdin_stream: stdin_stream(config_stdin),
+        stdin_ended: AtomicBool::new(false),
+        input_cut: Mutex::new(None),
         direct,
         stop: Notify::new(),
         quitting: AtomicBool::new(false),
@@ -95,6 +97,17 @@ pub(super) async fn serve(
             _ = async { while connections.join_next().await.is_some() {} } => {}
             name = Signals::next(&mut signals) => stopped_by = Some(name),
             _ = server.stop.notified() => {}
+        }
+    }
+    if stopped_by.is_none() && server.output_gone() {
+        // stdout's reader left: every client still being given stdin is
+        // cut, after its moment to take what its socket holds (conn.rs's
+        // `stdout_left`), and the run says how much it had.
+        server.hub.cut_all(msg!("reason-closed-by-server"));
+        let ended = async { while connections.join_next().await.is_some() {} };
+        let _ = tokio::time::timeout(owed::DRAIN + CLOSE_PATIENCE, ended).await;
+        if let Some(cut) = server.input_cut.locked().take() {
+            return Err(cut.into());
         }
     }
     if let Some(name) = stopped_by {

@@ -56,6 +56,7 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     // Join before telling: whoever sees "accepted" may send to all clients
     // at once (a stdin line), and this one must be among them.
     let (outbox, inbox) = outbox::channel(server.config.queue_limit);
+    let queued = outbox.gauge();
     let cut = Arc::new(Cut::default());
     let release = Arc::new(Notify::new());
     // The places of "accepted" lines are taken in the accept order, one
@@ -89,6 +90,8 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     let mut queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
     if server.tell(accepted, Event::Accepted { conn, local, peer }).is_err() {
         server.hub.leave(conn);
+        // Given nothing yet: still no FIN if stdin was to come.
+        stdout_left(&server, SockRef::from(&stream), &Totals::default(), &queued).await;
         return;
     }
     if server.stopping.load(Ordering::SeqCst) {
@@ -98,6 +101,8 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     if let Some(joins) = joins
         && server.tell(joins, Event::Join { conn, clients }).is_err()
     {
+        server.hub.leave(conn);
+        stdout_left(&server, SockRef::from(&stream), &Totals::default(), &queued).await;
         return;
     }
     let totals =
@@ -123,6 +128,10 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
         return;
     }
     let (reader, writer) = stream.into_split();
+    // Dropped (the task aborted, even before it first ran), a write half
+    // would send a FIN: a cut connection must end with a RST only (see
+    // tcp::cut).
+    let writer = NoFinOnDrop(Some(writer));
     let mut writing = AbortOnDrop(tokio::spawn(write_loop(
         server.clone(),
         conn,
@@ -134,6 +143,16 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     )));
 
     let end = read_loop(&server, conn, start, &reader, &mut queue, &cut, &totals).await;
+    if matches!(end, ReadEnd::Stopped | ReadEnd::Kicked) && server.output_gone() {
+        // The writer first: with its queue let go, it would send the FIN
+        // of a whole stream.
+        writing.0.abort();
+        let _ = (&mut writing.0).await;
+        drop(queue);
+        server.hub.leave(conn);
+        stdout_left(&server, SockRef::from(reader.as_ref()), &totals, &queued).await;
+        return;
+    }
     drop(queue);
     // A peer that finished sending still gets the rest of a stdin stream
     // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
@@ -170,7 +189,12 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
                     cut_off = true;
                     Some(stalled(reason, peer))
                 }
-                Ok(Err(WriteEnd::Stopped)) | Err(_) => return,
+                Ok(Err(WriteEnd::Stopped)) | Err(_) => {
+                    if server.output_gone() {
+                        stdout_left(&server, SockRef::from(reader.as_ref()), &totals, &queued).await;
+                    }
+                    return;
+                }
             }
         }
         ReadEnd::Kicked => {
@@ -209,6 +233,31 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
         }
     }
     closed(&server, conn, start, live, &totals, failure).await;
+}
+
+/// stdout's reader left (`| head`) while this client was being given the
+/// server's stdin: the stream is cut, as `tcp connect` cuts its upload
+/// (tcp::owed). Input still to be read or written, or bytes the client had
+/// not acknowledged once the socket had its moment to send them, make the
+/// close a RST, so the client does not take what it got for the whole
+/// stream, and the run says how much it had. Nothing is reported: the
+/// output is gone.
+async fn stdout_left(server: &Server, socket: SockRef<'_>, totals: &Totals, queued: &outbox::Gauge) {
+    if !server.stdin_stream {
+        return;
+    }
+    let pending = !server.stdin_ended.load(Ordering::SeqCst)
+        || totals.holding.load(Ordering::SeqCst)
+        || queued.queued() > 0;
+    let sent = totals.bytes_out.load(Ordering::Relaxed);
+    let owed = match pending {
+        true => owed::owed(&socket, sent).unwrap_or(0),
+        false => owed::owed_after_drain_async(&socket, sent).await,
+    };
+    if pending || owed > 0 {
+        crate::tcp::cut::abort(socket, true);
+        server.cut_input(InputCut { sent, pending, owed });
+    }
 }
 
 /// Reports the connection closed, and with --once, how it failed.
@@ -429,14 +478,11 @@ async fn write_loop(
     server: Arc<Server>,
     conn: u64,
     start: Instant,
-    writer: OwnedWriteHalf,
+    mut writer: NoFinOnDrop,
     mut inbox: Inbox,
     totals: Arc<Totals>,
     cut: Arc<Cut>,
 ) -> Result<(), WriteEnd> {
-    // Dropped (the task aborted), a write half would send a FIN: a cut
-    // connection must end with a RST only (see tcp::cut).
-    let mut writer = NoFinOnDrop(Some(writer));
     let mut chunk = 0u64;
     // In broadcast, each relay is reported once, not once per recipient;
     // --raw shows no sends at all.

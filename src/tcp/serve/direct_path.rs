@@ -67,8 +67,11 @@ pub(super) async fn serve_direct(
             session.await
         }
     };
-    let direct::Ended { served, cut: aborted } =
-        ended.unwrap_or(direct::Ended { served: Served::Kicked, cut: Default::default() });
+    let direct::Ended { served, cut: aborted, input_cut } =
+        ended.unwrap_or(direct::Ended { served: Served::Kicked, cut: Default::default(), input_cut: None });
+    if let Some(input_cut) = input_cut {
+        server.cut_input(input_cut);
+    }
     if uncount(server, conn, totals, aborted).await.is_err() {
         return None;
     }

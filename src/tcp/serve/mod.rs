@@ -49,6 +49,7 @@ use crate::sys::signals::Signals;
 use crate::tcp::direct::{self, Served};
 use crate::tcp::hub::{Cut, FanOut, Hub, SlowPolicy};
 use crate::tcp::outbox::{self, Inbox, Outbox};
+use crate::tcp::owed::{self, InputCut};
 
 mod accept;
 mod conn;
@@ -177,6 +178,12 @@ struct Server {
     /// Stdin is a stream to deliver whole (a pipe or a file), not lines
     /// typed at a terminal.
     stdin_stream: bool,
+    /// That stream was read to its end and all of it queued for the
+    /// clients (it is theirs once their writers have written it).
+    stdin_ended: AtomicBool,
+    /// stdout's reader left while stdin was still being given to a client,
+    /// or before the client acknowledged it: the run's result (exit 1).
+    input_cut: Mutex<Option<InputCut>>,
     /// The one client's bytes take the direct path (tcp::direct).
     direct: bool,
     stop: Notify,
@@ -238,6 +245,20 @@ impl Server {
             self.fail(e);
             Stop
         })
+    }
+
+    /// A client's stream of stdin was cut by stdout's reader leaving.
+    fn cut_input(&self, cut: InputCut) {
+        let mut held = self.input_cut.locked();
+        *held = Some(match *held {
+            Some(earlier) => earlier.with(cut),
+            None => cut,
+        });
+    }
+
+    /// stdout is gone (its reader left, or writing it failed).
+    fn output_gone(&self) -> bool {
+        self.fatal.locked().is_some() || self.report.check().is_err()
     }
 
     fn fail(&self, err: OutputError) {

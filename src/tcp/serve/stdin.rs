@@ -28,6 +28,7 @@ pub(super) async fn forward_stdin(server: Arc<Server>) {
         .name("stdin".into())
         .spawn(move || read_stdin(mode, terminal, crlf, &hub.hub, tx));
     if spawned.is_err() {
+        server.stdin_ended.store(true, Ordering::SeqCst);
         server.stdin_over();
         let message = msg!("notice-stdin-no-thread");
         let _ = server.emit(Event::Notice { conn: None, message }).await;
@@ -66,6 +67,7 @@ pub(super) async fn forward_stdin(server: Arc<Server>) {
             }
         }
         // Stdin ended: clients that finished sending may now close.
+        server.stdin_ended.store(true, Ordering::SeqCst);
         if server.config.clients != Clients::Broadcast {
             server.stdin_over();
         }
