@@ -200,6 +200,27 @@ pub(crate) fn hung_up(_what: &dyn Waitable) -> bool {
     false
 }
 
+/// True when stdin is at its end now, as far as one look without waiting
+/// tells: readable at once, and a read returns nothing. A read that
+/// returns bytes consumes one: only for an input being given up (stdout's
+/// reader left), to tell an empty one (`< /dev/null`) from one cut.
+/// False where it cannot tell (more may come).
+#[cfg(unix)]
+pub(crate) fn stdin_at_end() -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let stdin = std::io::stdin();
+    let fd = std::os::fd::AsFd::as_fd(&stdin);
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+    let ready = matches!(poll(&mut fds, PollTimeout::ZERO), Ok(1));
+    ready && matches!(nix::unistd::read(fd, &mut [0u8; 1]), Ok(0))
+}
+
+/// Not looked at here: more may come.
+#[cfg(not(unix))]
+pub(crate) fn stdin_at_end() -> bool {
+    false
+}
+
 /// Waits, with no deadline or bell, until `what` is ready as asked.
 pub(crate) fn wait_for(what: &dyn Waitable, interest: Interest) -> io::Result<()> {
     wait(&[(what, interest)], None, None).map(drop)

@@ -580,14 +580,18 @@ fn stdout_left(stream: &TcpStream, pending: bool) {
 /// the server's bytes left unread, is a RST that throws away what the
 /// socket held.
 fn owes(stream: &TcpStream, activity: &Activity) -> bool {
-    owed::owed_after_drain(&SockRef::from(stream), activity.bytes_out.load(Ordering::Relaxed)) > 0
+    owed::owed_after_drain(
+        &SockRef::from(stream),
+        owed::End::Connected,
+        activity.bytes_out.load(Ordering::Relaxed),
+    ) > 0
 }
 
 /// The upload cut by stdout's reader leaving: the connection is aborted
 /// (SO_LINGER 0) so the server reads a RST, not the FIN of a whole stream.
 fn upload_cut(stream: &TcpStream, activity: &Activity) -> InputCut {
     let sent = activity.bytes_out.load(Ordering::Relaxed);
-    let owed = owed::owed(&SockRef::from(stream), sent).unwrap_or(0);
+    let owed = owed::owed(&SockRef::from(stream), owed::End::Connected, sent).unwrap_or(0);
     super::cut::abort(SockRef::from(stream), true);
     InputCut { sent, pending: activity.pending.load(Ordering::SeqCst), owed }
 }

@@ -984,16 +984,20 @@ where
     let served = serve_both(&socket, kick, limits, report, conn, &shut, |n| received(n, &socket), counted);
     // Cut before stdin ended, the stream is not whole even where the
     // socket holds nothing: a FIN would say it is.
-    let pending = !shut.load(Ordering::SeqCst);
+    let mut pending = !shut.load(Ordering::SeqCst);
     // stdout's reader left: stdin was all sent only if the client
     // acknowledged all of it, given the socket a moment to send it.
     let input_cut = match &served {
         Served::Output(_) => {
+            // The sender stopped before it looked: an empty stdin (`<
+            // /dev/null`) held nothing to cut. The kernel moved every
+            // byte read straight to the socket: none is held here.
+            pending = pending && !crate::sys::ready::stdin_at_end();
             let sent = handed.load(Ordering::Relaxed);
             let sock = socket2::SockRef::from(&socket);
             let owed = match pending {
-                true => super::owed::owed(&sock, sent).unwrap_or(0),
-                false => super::owed::owed_after_drain(&sock, sent),
+                true => super::owed::owed(&sock, super::owed::End::Accepted, sent).unwrap_or(0),
+                false => super::owed::owed_after_drain(&sock, super::owed::End::Accepted, sent),
             };
             (pending || owed > 0).then_some(super::owed::InputCut { sent, pending, owed })
         }

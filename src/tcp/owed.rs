@@ -20,24 +20,36 @@ pub(crate) const DRAIN: Duration = Duration::from_millis(500);
 /// How often the acknowledgements are read while draining.
 const POLL: Duration = Duration::from_millis(5);
 
+/// Which end of the connection a socket is: TCP_INFO's `bytes_acked`
+/// counts the SYN of the end that connected (its ACK moves `snd_una`), not
+/// the accepting end's SYN-ACK (Linux creates the accepted socket with
+/// `snd_una` already past it: 0 acknowledged before any data, measured).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    Connected,
+    Accepted,
+}
+
 /// Of `handed` bytes given to the socket, those the peer has not
-/// acknowledged: TCP_INFO's `bytes_acked` counts the SYN and, once
-/// acknowledged, the FIN, one sequence number each. Read with getsockopt on
-/// the descriptor, which answers in every state (sock_diag loses a socket
-/// that sent the first FIN). None where the system does not say.
-pub(crate) fn owed(socket: &Socket, handed: u64) -> Option<u64> {
+/// acknowledged: TCP_INFO's `bytes_acked` counts, besides the data, the
+/// SYN of the end that connected ([`End`]) and, once acknowledged, the
+/// FIN, one sequence number each. Read with getsockopt on the descriptor,
+/// which answers in every state (sock_diag loses a socket that sent the
+/// first FIN). None where the system does not say.
+pub(crate) fn owed(socket: &Socket, end: End, handed: u64) -> Option<u64> {
     let info = crate::capture::tcp_info(socket).ok()?;
-    Some((handed + 1).saturating_sub(info.bytes_acked))
+    let syn = u64::from(end == End::Connected);
+    Some((handed + syn).saturating_sub(info.bytes_acked))
 }
 
 /// [`owed`] once the socket had up to [`DRAIN`] to send it: on loopback,
 /// or with a peer that reads, the rest leaves within milliseconds; a peer
 /// that reads nothing more keeps it all. 0 where the system does not say
 /// (nothing is claimed then).
-pub(crate) fn owed_after_drain(socket: &Socket, handed: u64) -> u64 {
+pub(crate) fn owed_after_drain(socket: &Socket, end: End, handed: u64) -> u64 {
     let deadline = Instant::now() + DRAIN;
     loop {
-        let owed = owed(socket, handed).unwrap_or(0);
+        let owed = owed(socket, end, handed).unwrap_or(0);
         if owed == 0 || Instant::now() >= deadline {
             return owed;
         }
@@ -46,10 +58,10 @@ pub(crate) fn owed_after_drain(socket: &Socket, handed: u64) -> u64 {
 }
 
 /// [`owed_after_drain`] for a task of the event loop, which must not block.
-pub(crate) async fn owed_after_drain_async(socket: &Socket, handed: u64) -> u64 {
+pub(crate) async fn owed_after_drain_async(socket: &Socket, end: End, handed: u64) -> u64 {
     let deadline = Instant::now() + DRAIN;
     loop {
-        let owed = owed(socket, handed).unwrap_or(0);
+        let owed = owed(socket, end, handed).unwrap_or(0);
         if owed == 0 || Instant::now() >= deadline {
             return owed;
         }

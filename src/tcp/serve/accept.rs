@@ -31,6 +31,7 @@ pub(super) async fn serve(
         failure: Mutex::new(None),
         stdin_stream: stdin_stream(config_stdin),
         stdin_ended: AtomicBool::new(false),
+        stdin_read: AtomicU64::new(0),
         input_cut: Mutex::new(None),
         direct,
         stop: Notify::new(),

@@ -246,13 +246,15 @@ async fn stdout_left(server: &Server, socket: SockRef<'_>, totals: &Totals, queu
     if !server.stdin_stream {
         return;
     }
-    let pending = !server.stdin_ended.load(Ordering::SeqCst)
-        || totals.holding.load(Ordering::SeqCst)
-        || queued.queued() > 0;
+    // Nothing read yet: an empty stdin (`< /dev/null`) held nothing to
+    // cut, though its end was not seen before stdout's.
+    let unread = server.stdin_read.load(Ordering::SeqCst) == 0;
+    let ended = server.stdin_ended.load(Ordering::SeqCst) || (unread && crate::sys::ready::stdin_at_end());
+    let pending = !ended || totals.holding.load(Ordering::SeqCst) || queued.queued() > 0;
     let sent = totals.bytes_out.load(Ordering::Relaxed);
     let owed = match pending {
-        true => owed::owed(&socket, sent).unwrap_or(0),
-        false => owed::owed_after_drain_async(&socket, sent).await,
+        true => owed::owed(&socket, owed::End::Accepted, sent).unwrap_or(0),
+        false => owed::owed_after_drain_async(&socket, owed::End::Accepted, sent).await,
     };
     if pending || owed > 0 {
         crate::tcp::cut::abort(socket, true);

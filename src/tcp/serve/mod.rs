@@ -181,6 +181,8 @@ struct Server {
     /// That stream was read to its end and all of it queued for the
     /// clients (it is theirs once their writers have written it).
     stdin_ended: AtomicBool,
+    /// Bytes read from it so far.
+    stdin_read: AtomicU64,
     /// stdout's reader left while stdin was still being given to a client,
     /// or before the client acknowledged it: the run's result (exit 1).
     input_cut: Mutex<Option<InputCut>>,

@@ -26,7 +26,7 @@ pub(super) async fn forward_stdin(server: Arc<Server>) {
     let crlf = server.config.crlf.then(crate::input::Crlf::default);
     let spawned = std::thread::Builder::new()
         .name("stdin".into())
-        .spawn(move || read_stdin(mode, terminal, crlf, &hub.hub, tx));
+        .spawn(move || read_stdin(mode, terminal, crlf, &hub, tx));
     if spawned.is_err() {
         server.stdin_ended.store(true, Ordering::SeqCst);
         server.stdin_over();
@@ -81,9 +81,10 @@ fn read_stdin(
     mode: StdinMode,
     terminal: bool,
     mut crlf: Option<crate::input::Crlf>,
-    hub: &Hub,
+    server: &Server,
     tx: mpsc::Sender<Bytes>,
 ) {
+    let hub = &server.hub;
     let stdin = io::stdin();
     // Patient: a stdin a parent left non-blocking is waited for, not ended.
     let mut input = io::BufReader::new(crate::sys::ready::Patient(stdin));
@@ -104,7 +105,8 @@ fn read_stdin(
             Ok(0) => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return,
-            Ok(_) => {
+            Ok(n) => {
+                server.stdin_read.fetch_add(n as u64, Ordering::SeqCst);
                 let bytes = match crlf.as_mut() {
                     Some(crlf) => Bytes::from(crlf.convert(&buf).into_owned()),
                     None => Bytes::from(buf),
