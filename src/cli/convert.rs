@@ -25,7 +25,7 @@ use crate::config::hex::{HexConfig, Source};
 use crate::config::tcp::{
     Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
 };
-use crate::config::udp::{AnswerPolicy, SendConfig, UdpServeConfig};
+use crate::config::udp::{self, AnswerPolicy, SendConfig, UdpServeConfig};
 use crate::config::{Job, PacketsConfig, Run};
 use crate::decode::Format;
 
@@ -427,7 +427,14 @@ impl UdpServeArgs {
     fn into_config(self, raw: bool) -> Result<UdpServeConfig> {
         let script = script_arg(self.script.as_deref(), Transport::Datagram)?;
         let reply = reply_bytes(self.reply, self.reply_hex, self.reply_file.as_deref())?.map(Vec::from);
-        let send_stdin = raw && !self.echo && reply.is_none() && script.is_none();
+        let answer = match script {
+            Some(script) => udp::Answer::Script {
+                script,
+                step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
+            },
+            None => udp::Answer::Datagrams { echo: self.echo, reply },
+        };
+        let send_stdin = raw && matches!(answer, udp::Answer::Datagrams { echo: false, reply: None });
         Ok(UdpServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
@@ -436,8 +443,7 @@ impl UdpServeArgs {
                 ..self.bind.options(self.reuse_addr.then_some(true))
             },
             recv_size: self.bind.recv_size,
-            echo: self.echo,
-            reply,
+            answer,
             limit: self.once.then_some(1),
             idle: None,
             idle_after_first: false,
@@ -449,8 +455,6 @@ impl UdpServeArgs {
                 rate: self.answer_rate,
                 access: Access { allow: self.allow, deny: self.deny },
             },
-            script,
-            step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
         })
     }
 }

@@ -306,8 +306,7 @@ impl NcArgs {
                     addr,
                     options,
                     recv_size: 64 << 10,
-                    echo: false,
-                    reply: None,
+                    answer: crate::config::udp::Answer::NOTHING,
                     limit: None,
                     idle,
                     idle_after_first: true,
@@ -317,8 +316,6 @@ impl NcArgs {
                     quit_after: quit,
                     answers: AnswerPolicy::default(),
                     packets: PacketsConfig::default(),
-                    script: None,
-                    step_timeout: crate::script::DEFAULT_TIMEOUT,
                 }));
             }
             let reuse_addr = crate::sys::reuse::TCP_SERVER_DEFAULT;

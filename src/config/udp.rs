@@ -19,10 +19,9 @@ pub struct UdpServeConfig {
     pub options: SocketOptions,
     /// Bytes asked per recvfrom; a longer datagram is cut to this.
     pub recv_size: usize,
-    /// Send each datagram (the bytes kept) back to its sender.
-    pub echo: bool,
-    /// Send these bytes to the sender of each datagram.
-    pub reply: Option<Vec<u8>>,
+    /// What each datagram gets back: its own bytes, a reply, or a script's
+    /// steps, one way at a time.
+    pub answer: Answer,
     /// Exit after this many datagrams (and their answers): `--once` is 1.
     pub limit: Option<u64>,
     /// Give up when no datagram comes for this long (exit code 5); the
@@ -45,11 +44,25 @@ pub struct UdpServeConfig {
     pub answers: AnswerPolicy,
     /// `--packets`, `--pcap`.
     pub packets: PacketsConfig,
+}
+
+/// What a UDP server sends back, as tcp serve's [`super::tcp::Answer`]: a
+/// script and an echo or a reply cannot be asked at once.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// Each datagram is answered with its own bytes (the bytes kept; `echo`,
+    /// --echo), then with `reply` (--reply, --reply-hex, --reply-file); with
+    /// neither, nothing.
+    Datagrams { echo: bool, reply: Option<Vec<u8>> },
     /// `--script`: play these steps instead of answering, again and again
-    /// (with `limit`, that many times).
-    pub script: Option<Arc<Script>>,
-    /// `--step-timeout`: a step's wait when the script sets none.
-    pub step_timeout: Duration,
+    /// (with `limit`, that many times); `step_timeout` (--step-timeout) is a
+    /// step's wait when the script sets none.
+    Script { script: Arc<Script>, step_timeout: Duration },
+}
+
+impl Answer {
+    /// No answer at all: the datagrams are only shown.
+    pub const NOTHING: Answer = Answer::Datagrams { echo: false, reply: None };
 }
 
 /// `--answer-rate`, `--allow`, `--deny`: see guard.rs.

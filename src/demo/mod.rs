@@ -37,7 +37,7 @@ use crate::config::demo::{DemoConfig, Pause};
 use crate::config::tcp::{
     Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
 };
-use crate::config::udp::{AnswerPolicy, SendConfig, UdpServeConfig};
+use crate::config::udp::{self, AnswerPolicy, SendConfig, UdpServeConfig};
 use log::{Entry, Log, Seen};
 use wire::{DemoWire, Isolation};
 
@@ -223,8 +223,7 @@ fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConf
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         options: SocketOptions::default(),
         recv_size,
-        echo: false,
-        reply: reply.map(|r| r.as_bytes().to_vec()),
+        answer: udp::Answer::Datagrams { echo: false, reply: reply.map(|r| r.as_bytes().to_vec()) },
         limit: Some(limit),
         idle: Some(PATIENCE),
         idle_after_first: false,
@@ -234,8 +233,6 @@ fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConf
         quit_after: None,
         answers: AnswerPolicy::default(),
         packets: PacketsConfig::default(),
-        script: None,
-        step_timeout: crate::script::DEFAULT_TIMEOUT,
     }
 }
 

@@ -14,7 +14,7 @@ use socket2::{SockAddr, Socket};
 
 use super::guard::{Guard, Verdict};
 use super::recv_datagram;
-use crate::config::udp::UdpServeConfig;
+use crate::config::udp::{Answer, UdpServeConfig};
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
 use crate::i18n::{Arg, Msg};
 use crate::model::{Locked, Op, SockOpt};
@@ -82,10 +82,13 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         let message = msg!("notice-udp-typing");
         report.emit(Event::Notice { conn: None, message })?;
     }
-    if let Some(script) = &config.script {
-        let played = scripted(script, &socket, local, &config, &report, &stop, counting);
-        return played.and(packets.finish()).map(|()| None);
-    }
+    let (echo, reply) = match &config.answer {
+        Answer::Datagrams { echo, reply } => (*echo, reply.as_deref()),
+        Answer::Script { script, step_timeout } => {
+            let played = scripted((script, *step_timeout), &socket, local, &config, &report, &stop, counting);
+            return played.and(packets.finish()).map(|()| None);
+        }
+    };
     // netplay nc (first_peer) is as quiet as nc: the native server says it.
     if config.send_stdin && count && !config.first_peer {
         report.emit(Event::Notice { conn: None, message: msg!("notice-udp-stdin") })?;
@@ -193,8 +196,8 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             Some(got.arrived),
             start.elapsed(),
         ))?;
-        let echo = config.echo.then_some(&bytes[..]);
-        for answer in echo.into_iter().chain(config.reply.as_deref()) {
+        let own = echo.then_some(&bytes[..]);
+        for answer in own.into_iter().chain(reply) {
             match guard.answer(got.from, answer.len(), now) {
                 Verdict::Go => answer_to(&socket, got.from, answer, start, &mut totals, &report)?,
                 Verdict::No { why, tell } => {
@@ -334,7 +337,7 @@ impl StdinSender {
 /// failed run fails the server (exit code 9), as with `--once` the run's
 /// own verdict does.
 fn scripted(
-    script: &crate::script::Script,
+    (script, step_timeout): (&crate::script::Script, Duration),
     socket: &Socket,
     local: SocketAddr,
     config: &UdpServeConfig,
@@ -359,8 +362,7 @@ fn scripted(
         runs += 1;
         let own = socket.try_clone().map_err(|e| NetError::socket(Op::Dup, local, e))?;
         let mut conn = Stoppable::new(UdpConn::server(own), || stop.requested().is_some());
-        let settings =
-            Settings { conn: None, timeout: config.step_timeout, recv_size: config.recv_size, start };
+        let settings = Settings { conn: None, timeout: step_timeout, recv_size: config.recv_size, start };
         let played = crate::script::play(script, &mut conn, report, &settings);
         let this = match &played {
             Ok(this) => *this,
