@@ -580,3 +580,35 @@ fn nc_takes_no_script_and_the_scripts_page_says_so() {
         "docs/scripts.md does not say netplay nc takes no --script"
     );
 }
+
+/// `netplay nc -v -l -w 1`: the idle close names `-w`, the option the
+/// person typed, as `tcp connect` names `--timeout` and `netplay nc -w` on
+/// a client names `-w`; it named `--idle-timeout`, a flag nc does not have
+/// (before 20:30 on 2026-12-06: "(idle: nothing received for 1.00s
+/// (--idle-timeout))").
+#[test]
+fn a_listener_s_idle_close_names_w() {
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["nc", "-v", "-l", "-w", "1", "127.0.0.1", &port.to_string()])
+        .env("LANG", "C")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_bound("tcp", port, "0A");
+    // A client that says nothing and keeps the connection open until the
+    // listener has ended it.
+    let client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let stdin = child.stdin.take();
+    let code = finish(&mut child, "netplay nc -v -l -w 1");
+    drop((stdin, client));
+    let mut said = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut said).unwrap();
+    assert_eq!(code, "0", "{said}");
+    let closed =
+        said.lines().find(|l| l.contains("#1 closed")).unwrap_or_else(|| panic!("no close line:\n{said}"));
+    assert!(closed.contains("nothing received for 1.00s (-w)"), "{closed}");
+    assert!(!said.contains("--idle-timeout"), "a flag nc does not have:\n{said}");
+}

@@ -290,6 +290,7 @@ impl TcpServeArgs {
             accept_delay: self.accept_delay,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
+            idle_flag: "--idle-timeout",
             access: Access { allow: self.allow, deny: self.deny },
             path,
             owner: Owner::Process,

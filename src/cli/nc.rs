@@ -339,6 +339,7 @@ impl NcArgs {
                 accept_delay: None,
                 max_conns: None,
                 idle_timeout: idle,
+                idle_flag: "-w",
                 access: Access::default(),
                 path,
                 owner: Owner::Process,

@@ -94,6 +94,9 @@ pub struct ServeConfig {
     pub accept_delay: Option<Duration>,
     /// Close a client that has sent nothing for this long.
     pub idle_timeout: Option<Duration>,
+    /// The option that set `idle_timeout`, as the person typed it
+    /// (`--idle-timeout`; nc's `-w`): the idle close's reason and hint name it.
+    pub idle_flag: &'static str,
     pub access: Access,
     /// Which path the payload may take: with --once, see
     /// `tcp::direct::serves`.

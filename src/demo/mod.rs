@@ -189,6 +189,7 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         accept_delay: None,
         max_conns: None,
         idle_timeout: None,
+        idle_flag: "--idle-timeout",
         access: Access::default(),
         path: BytePath::Events,
         // The demo keeps Ctrl-C for itself.

@@ -209,8 +209,8 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
             }
         }
         ReadEnd::Idle(after) => Some((
-            msg!("reason-idle", after = Arg::duration(after), flag = "--idle-timeout"),
-            NetError::Idle { what: Op::WaitData, addr: peer, after, flag: "--idle-timeout" }.into(),
+            msg!("reason-idle", after = Arg::duration(after), flag = server.config.idle_flag),
+            NetError::Idle { what: Op::WaitData, addr: peer, after, flag: server.config.idle_flag }.into(),
         )),
         ReadEnd::Failed(e) => Some(failed(Op::Recv, peer, e)),
         ReadEnd::Stopped => return,

@@ -80,8 +80,8 @@ pub(super) async fn serve_direct(
         Served::RecvFailed(e) => Some(failed(Op::Recv, peer, e)),
         Served::SendFailed(e) => Some(failed(Op::Send, peer, e)),
         Served::Idle(after) => Some((
-            msg!("reason-idle", after = Arg::duration(after), flag = "--idle-timeout"),
-            NetError::Idle { what: Op::WaitData, addr: peer, after, flag: "--idle-timeout" }.into(),
+            msg!("reason-idle", after = Arg::duration(after), flag = server.config.idle_flag),
+            NetError::Idle { what: Op::WaitData, addr: peer, after, flag: server.config.idle_flag }.into(),
         )),
         Served::Stalled { waiting } => {
             server.counters.stalls.fetch_add(1, Ordering::Relaxed);
