@@ -264,3 +264,41 @@ fn a_json_report_goes_on_on_stderr_when_stdout_is_not_read() {
     let summary = events.iter().find(|e| e["event"] == "summary");
     assert!(summary.is_some_and(|s| s["signal"] == "SIGINT" && s["bytes_in"] == 2 << 20), "{text}");
 }
+
+/// SIGINT cuts a client that holds bytes the server sent and it has not
+/// acknowledged (a 4 KiB receive buffer, nothing read): `closed` and
+/// `summary` take those bytes back from `bytes_out`, and the run's `end`
+/// must say the same total. It said every byte handed to the socket
+/// (leftovers of note27: `end` 8192 where `summary` said 4934).
+#[test]
+fn the_end_counts_what_the_summary_counts_after_a_cut() {
+    let (mut server, addr) = common::tcp_server_piped(&[]);
+    let client = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    client.set_recv_buffer_size(4096).unwrap();
+    client.connect(&addr.into()).unwrap();
+    let local = client.local_addr().unwrap().as_socket().unwrap();
+    server.event("accepted");
+    server.write_stdin(&[7u8; 64 << 10]);
+    // Until the server's socket holds what the client cannot take: bytes
+    // sent and not acknowledged, the same reading twice in a row.
+    let deadline = Instant::now() + PATIENCE;
+    let mut last = None;
+    loop {
+        let held = common::tcp_queues(addr, local).map(|(tx, _)| tx).unwrap_or(0);
+        if held > 0 && last == Some(held) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server's socket never held the bytes ({held})");
+        last = Some(held);
+        thread::sleep(Duration::from_millis(50));
+    }
+    server.signal(nix::sys::signal::Signal::SIGINT);
+    let closed = server.event("closed");
+    let summary = server.event("summary");
+    let end = server.event("end");
+    let out = closed["bytes_out"].as_u64().unwrap();
+    assert!(out < 64 << 10, "the cut took nothing back: {closed}");
+    assert_eq!(summary["bytes_out"].as_u64(), Some(out), "{summary}");
+    assert_eq!(end["bytes_out"].as_u64(), Some(out), "{end}");
+    drop(client);
+}

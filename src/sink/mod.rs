@@ -114,6 +114,17 @@ impl Report {
         self.totals.bytes_out.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Takes back `n` bytes counted sent that the peer never acknowledged
+    /// (a connection cut with a RST throws them away), as the connection's
+    /// `closed` and the server's `summary` do: the `end` agrees with them.
+    pub(crate) fn uncount_out(&self, n: u64) {
+        let _ = self.totals.bytes_out.fetch_update(
+            std::sync::atomic::Ordering::Relaxed,
+            std::sync::atomic::Ordering::Relaxed,
+            |out| Some(out.saturating_sub(n)),
+        );
+    }
+
     /// The run's totals so far.
     pub fn totals(&self) -> (u64, u64) {
         self.totals.get()

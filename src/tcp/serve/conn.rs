@@ -316,6 +316,7 @@ pub(super) async fn uncount(
         let _ = count
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(unacknowledged)));
     }
+    server.report.uncount_out(unacknowledged);
     match cut.note() {
         Some(message) => server.emit(Event::Notice { conn: Some(conn), message }).await,
         None => Ok(()),
