@@ -145,6 +145,27 @@ struct Tables {
     /// byte `bits >> 3` is set when the character shows (always in one
     /// cell: a test checks it).
     two_byte_shown: [u8; 256],
+    /// For the whole-line renderer (`render_mixed`): all it takes for byte
+    /// `b`, at `cells[b]`.
+    cells: [ByteCells; 256],
+}
+
+/// The cells of one byte value for `render_mixed`, each in 8 bytes stored
+/// with one 64-bit write, in one cache line: the renderer computes where
+/// the line is once per byte, and its choices are indices within it.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct ByteCells {
+    /// At `[k]`: the byte's hex digits and a space, after its colour's
+    /// escape when `k` is 1 (5 + 2 + 1 bytes).
+    hex: [u64; 2],
+    /// At `[j]`, with `j = k | shown << 1`: what the text panel takes for
+    /// the byte, after its colour's escape when `k` is 1: its glyph when
+    /// `shown` is 0, the byte itself when it is part of a UTF-8 character
+    /// that shows (at most 5 + 3 bytes).
+    text: [u64; 4],
+    /// How many of the bytes of `text[j]` count.
+    text_len: [u8; 4],
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
@@ -160,6 +181,7 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
         color,
         two_byte_width: [0; 2048],
         two_byte_shown: [0; 256],
+        cells: [ByteCells::default(); 256],
     };
     for (bits, width) in t.two_byte_width.iter_mut().enumerate() {
         let sequence = [0xc0 | (bits >> 6) as u8, 0x80 | (bits & 0x3f) as u8];
@@ -183,6 +205,19 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
             t.hex_len[k] = cells[k].len() as u8;
             t.glyph[k][i][..glyphs[k].len()].copy_from_slice(&glyphs[k]);
             t.glyph_len[k][i] = glyphs[k].len() as u8;
+        }
+        let eight = |parts: &[&[u8]]| {
+            let mut cell = [0u8; 8];
+            let bytes = parts.concat();
+            cell[..bytes.len()].copy_from_slice(&bytes);
+            (u64::from_le_bytes(cell), bytes.len() as u8)
+        };
+        let cell = &mut t.cells[i];
+        cell.hex[0] = eight(&[&t.hex[i], b" "]).0;
+        cell.hex[1] = eight(&[escape, &t.hex[i], b" "]).0;
+        let texts: [&[&[u8]]; 4] = [&[&glyph], &[escape, &glyph], &[&[b]], &[escape, &[b]]];
+        for (j, parts) in texts.iter().enumerate() {
+            (cell.text[j], cell.text_len[j]) = eight(parts);
         }
     }
     t
@@ -649,8 +684,8 @@ impl Dumper {
 /// Renders a whole line of `W` bytes into `buf` from its start, and returns
 /// its length. The same text as `Dumper::render_line`, faster: the layout is
 /// known at compile time, every index is masked into `buf` (so no bounds
-/// checks), and lines of one kind of byte take a path with no per-byte
-/// choices at all.
+/// checks), lines of printable bytes have every cell in a place known in
+/// advance, and the others take `render_mixed`, with no choice per byte.
 fn render_full<const COLOR: bool, const W: usize>(
     t: &Tables,
     line_start: u64,
@@ -661,115 +696,186 @@ fn render_full<const COLOR: bool, const W: usize>(
     const SPACES: [u8; 4 * MAX_WIDTH] = [b' '; 4 * MAX_WIDTH];
     let hex_panel = 3 * W - 1 + (W / 8 - 1);
     let printable = line.iter().fold(true, |all, &b| all & (b.wrapping_sub(0x20) < 0x5f));
-    let ascii = line.iter().fold(0, |any, &b| any | b) < 0x80;
     let cyan = &t.color[Category::Printable.index()];
 
-    // Where a character may start: a lead byte followed by a continuation
-    // byte, found for the whole line at once.
-    let mut starts = 0u32;
-    if !ascii {
-        for i in 0..W - 1 {
-            let lead = u32::from(line[i].wrapping_sub(0xc2) <= 0xf4 - 0xc2);
-            let continued = u32::from(line[i + 1] >> 6 == 2);
-            starts |= (lead & continued) << i;
-        }
-    }
     let mut at = put_offset(t, line_start, &mut buf[..], 0);
-    if COLOR && !printable && ascii {
-        // Text with spaces or line ends: measured faster in one pass. Not
-        // for lines of non-ASCII bytes, where the two passes are faster.
-        return render_glyphs::<W>(t, line, buf, at);
+    if !printable {
+        return render_mixed::<COLOR, W>(t, line, buf, at);
     }
-    if !COLOR || printable {
-        // Every cell in its place: digits at 3 per cell plus one more space
-        // per group of 8, over a run of spaces; one escape for them all.
-        if COLOR {
-            buf[at & MASK..(at & MASK) + 5].copy_from_slice(&cyan[..5]);
-            at += cyan.len();
-        }
-        let panel = at & MASK;
-        buf[panel..panel + hex_panel].copy_from_slice(&SPACES[..hex_panel]);
-        for (i, &b) in line.iter().enumerate() {
-            let cell = panel + 3 * i + i / 8;
-            buf[cell..cell + 2].copy_from_slice(&t.hex[usize::from(b)]);
-        }
-        at += hex_panel;
-    } else {
-        let mut current = u8::MAX;
-        for (i, &b) in line.iter().enumerate() {
-            at = put_hex_cell::<W, MASK>(t, i, b, buf, at, &mut current);
-        }
+    // Every cell in its place: digits at 3 per cell plus one more space per
+    // group of 8, over a run of spaces; one escape for them all.
+    if COLOR {
+        buf[at & MASK..(at & MASK) + 5].copy_from_slice(&cyan[..5]);
+        at += cyan.len();
     }
-    // Tables and constants, never arrays assembled on the stack: a wide
-    // load of bytes stored one by one just before stalls the pipeline.
-    const RESET_BAR: [u8; 16] = *b"\x1b[0m  \xe2\x94\x82\0\0\0\0\0\0\0";
-    const BAR_ONLY: [u8; 16] = *b"  \xe2\x94\x82\0\0\0\0\0\0\0\0\0\0\0";
+    let panel = at & MASK;
+    buf[panel..panel + hex_panel].copy_from_slice(&SPACES[..hex_panel]);
+    for (i, &b) in line.iter().enumerate() {
+        let cell = panel + 3 * i + i / 8;
+        buf[cell..cell + 2].copy_from_slice(&t.hex[usize::from(b)]);
+    }
+    at += hex_panel;
     let (tail, tail_len) = if COLOR { (&RESET_BAR, 9) } else { (&BAR_ONLY, 5) };
     buf[at & MASK..(at & MASK) + 16].copy_from_slice(tail);
     at += tail_len;
-
-    if printable {
-        if COLOR {
-            buf[at & MASK..(at & MASK) + 5].copy_from_slice(&cyan[..5]);
-            at += cyan.len();
-        }
-        buf[at & MASK..(at & MASK) + W].copy_from_slice(line);
-        at += W;
-        return end_line::<COLOR, W>(buf, at, W);
+    if COLOR {
+        buf[at & MASK..(at & MASK) + 5].copy_from_slice(&cyan[..5]);
+        at += cyan.len();
     }
-    text_panel::<COLOR, W>(t, line, buf, at, starts)
+    buf[at & MASK..(at & MASK) + W].copy_from_slice(line);
+    at += W;
+    end_line::<COLOR, W>(buf, at, W)
 }
 
-/// The text panel of a whole line that is not all printable, from `at` to
-/// the line's end; `starts` marks where a UTF-8 character may start (see
-/// `render_full`). Returns where the line ends.
-fn text_panel<const COLOR: bool, const W: usize>(
+// Tables and constants, never arrays assembled on the stack: a wide load of
+// bytes stored one by one just before stalls the pipeline.
+const RESET_BAR: [u8; 16] = *b"\x1b[0m  \xe2\x94\x82\0\0\0\0\0\0\0";
+const BAR_ONLY: [u8; 16] = *b"  \xe2\x94\x82\0\0\0\0\0\0\0\0\0\0\0";
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Facts about 8 bytes of a line at once, one bit per byte (bit 7 of each
+/// byte of a `u64`, the first byte lowest), in integer arithmetic with no
+/// branch and no table (SWAR), the same on every CPU.
+struct Flags {
+    /// The byte's category differs from the byte before's (the first byte
+    /// of a line always counts as different): its colour escape goes first.
+    changed: u64,
+    /// A UTF-8 lead byte (0xc2-0xf4) followed by a continuation byte
+    /// (0x80-0xbf): a character may start here.
+    starts: u64,
+}
+
+/// The category of each byte of `x`, as a code in bits 5-7 of its byte:
+/// bit 7 printable (0x20-0x7e), bit 6 above ASCII, bit 5 NUL, none for the
+/// other control bytes. No sum below carries into the next byte: each adds
+/// at most 0x7f to a byte of at most 0x7f.
+#[inline(always)]
+const fn category_bits(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let high = x & HIGH;
+    let low = x & LOW7;
+    let from_space = (low + ONES * (0x80 - 0x20)) & HIGH;
+    // 0x80 - 0x7f = 1: bit 7 is set from DEL (0x7f) on.
+    let from_del = (low + ONES) & HIGH;
+    let printable = from_space & !from_del & !high;
+    let nonzero = (low + LOW7) & HIGH | high;
+    let null = !nonzero & HIGH;
+    printable | high >> 1 | null >> 2
+}
+
+/// Bit 7 of each byte of `x` as bit `i` for byte `i` (a movemask).
+#[inline(always)]
+const fn gather(x: u64) -> u32 {
+    ((x & HIGH).wrapping_mul(0x0002_0408_1020_4081) >> 56) as u32
+}
+
+/// The [`Flags`] of the 8 bytes `word`, which follow the bytes whose
+/// category bits are `before` (its last byte counts) and come before the
+/// byte whose bits are `next` (its first byte counts).
+#[inline(always)]
+const fn flags(word: u64, before: u64, next: u64) -> Flags {
+    const TOP: u64 = 0xe0e0_e0e0_e0e0_e0e0;
+    let code = category_bits(word);
+    let differs = (code ^ (code << 8 | before >> 56)) & TOP;
+    let changed = (differs | differs << 1 | differs << 2) & HIGH;
+    // Leads: both top bits set, and the low 6 bits from 0x02 to 0x34.
+    let low6 = word & 0x3f3f_3f3f_3f3f_3f3f;
+    let two_top = word & word << 1 & HIGH;
+    let lead = two_top & (low6 + ONES * (0x80 - 0x02)) & !(low6 + ONES * (0x80 - 0x35)) & HIGH;
+    // Continuation bytes: top bits 10.
+    let continuation = word & !(word << 1) & HIGH;
+    let next_continues = continuation >> 8 | (next & !(next << 1) & 0x80) << 56;
+    Flags { changed, starts: lead & next_continues }
+}
+
+/// Renders both panels of a whole line that is not all printable, from
+/// `at` (after the offset) to the line's end. Returns where the line ends.
+///
+/// With no choice per byte: a byte's colour escape goes before its cells
+/// when its category differs from the byte before's (the `changed` flags,
+/// found 8 bytes at a time), and both panels' cells come from 8-byte table
+/// entries, written with one store each. A byte of a UTF-8 character that
+/// shows (the bits of `shown`, checked only where one may start) takes
+/// itself instead of its glyph: its continuation bytes are all of the
+/// lead's category, so the colours run as they do byte by byte. The hex
+/// panel's length is known from the flags before it is written, so the
+/// text panel is written in the same pass.
+#[inline(always)]
+fn render_mixed<const COLOR: bool, const W: usize>(
     t: &Tables,
     line: &[u8; W],
     buf: &mut [u8; LINE_BUF],
-    mut at: usize,
-    mut starts: u32,
+    at: usize,
 ) -> usize {
     const MASK: usize = LINE_BUF / 2 - 1;
-    let mut cells = W;
-    // Between the places where a character may start, every byte is one
-    // glyph from the table, with no per-byte test; two-byte characters
-    // come from a table too.
-    let mut current = u8::MAX;
-    let mut i = 0;
-    loop {
-        let stop = if starts == 0 { W } else { starts.trailing_zeros() as usize };
-        starts &= starts.wrapping_sub(1);
-        while i < stop {
-            at = put_glyph::<COLOR, MASK>(t, line[i], buf, at, &mut current);
-            i += 1;
-        }
-        if i >= W {
-            break;
-        }
-        if i > stop {
-            continue;
-        }
-        let b = line[i];
-        let Some((len, shown)) = char_at(t, &line[..], i) else {
-            at = put_glyph::<COLOR, MASK>(t, b, buf, at, &mut current);
-            i += 1;
-            continue;
-        };
-        if COLOR && current != Category::NonAscii as u8 {
-            let escape = &t.color[Category::NonAscii.index()];
-            buf[at & MASK..(at & MASK) + 5].copy_from_slice(&escape[..5]);
-            at += escape.len();
-            current = Category::NonAscii as u8;
-        }
-        for (k, &byte) in line[i..i + len].iter().enumerate() {
-            buf[(at & MASK) + k] = byte;
-        }
-        at += len;
-        cells -= len - shown;
-        i += len;
+    const SPACES: [u8; 4 * MAX_WIDTH] = [b' '; 4 * MAX_WIDTH];
+    let (words, _) = line.as_chunks::<8>();
+    let mut changed = [0u64; MAX_WIDTH / 8];
+    let mut starts = 0u32;
+    let mut before = 0xe0 << 56;
+    for (g, word) in words.iter().enumerate() {
+        let word = u64::from_le_bytes(*word);
+        let next = words.get(g + 1).map_or(0, |next| u64::from(next[0]));
+        let f = flags(word, before, next);
+        changed[g] = f.changed;
+        starts |= gather(f.starts) << (8 * g);
+        before = category_bits(word);
     }
-    end_line::<COLOR, W>(buf, at, cells)
+    let mut shown = 0u32;
+    let mut cells = W;
+    while starts != 0 {
+        let i = starts.trailing_zeros() as usize;
+        starts &= starts - 1;
+        if let Some((len, width)) = char_at(t, &line[..], i) {
+            shown |= ((1 << len) - 1) << i;
+            cells -= len - width;
+        }
+    }
+
+    // The number of escapes: the flags as 0 or 1 in each byte, summed into
+    // the top byte by one multiplication (at most 8 a word: no carry).
+    let escapes: usize =
+        if COLOR { changed.iter().map(|k| ((k >> 7).wrapping_mul(ONES) >> 56) as usize).sum() } else { 0 };
+    let hex_panel = 3 * W - 1 + (W / 8 - 1) + 5 * escapes;
+    let (tail, tail_len) = if COLOR { (&RESET_BAR, 9) } else { (&BAR_ONLY, 5) };
+    let mut hex = at;
+    let mut text = at + hex_panel + tail_len;
+    if !COLOR {
+        let panel = at & MASK;
+        buf[panel..panel + hex_panel].copy_from_slice(&SPACES[..hex_panel]);
+    }
+    for (g, word) in words.iter().enumerate() {
+        // Each byte's `j` in its own byte: `changed` in bit 0, `shown` in
+        // bit 1 (the 8 bits of `shown` spread to the 8 bytes).
+        let spread = (u64::from(shown >> (8 * g) & 0xff) * ONES) & 0x8040_2010_0804_0201;
+        let choices = changed[g] >> 7 | ((spread + 0x7f7f_7f7f_7f7f_7f7f) & HIGH) >> 6;
+        for (c, &b) in word.iter().enumerate() {
+            let cell = &t.cells[usize::from(b)];
+            // Without colour, no escape: only the `shown` bit counts.
+            let j = (choices >> (8 * c)) as usize & if COLOR { 3 } else { 2 };
+            let k = j & 1;
+            if COLOR {
+                buf[hex & MASK..(hex & MASK) + 8].copy_from_slice(&cell.hex[k].to_le_bytes());
+                hex += 3 + 5 * k;
+            } else {
+                let at = (at & MASK) + 3 * (8 * g + c) + g;
+                buf[at..at + 2].copy_from_slice(&t.hex[usize::from(b)]);
+            }
+            buf[text & MASK..(text & MASK) + 8].copy_from_slice(&cell.text[j].to_le_bytes());
+            text += usize::from(cell.text_len[j]);
+        }
+        if COLOR && g + 1 < W / 8 {
+            buf[hex & MASK] = b' ';
+            hex += 1;
+        }
+    }
+    // The last hex cell's space (and what its store wrote past it) is
+    // overwritten by the tail.
+    let tail_at = at + hex_panel;
+    buf[tail_at & MASK..(tail_at & MASK) + tail_len].copy_from_slice(&tail[..tail_len]);
+    end_line::<COLOR, W>(buf, text, cells)
 }
 
 /// The UTF-8 character starting at `line[i]`, a lead byte followed by a
@@ -821,80 +927,6 @@ fn escape_index<const COLOR: bool>(t: &Tables, b: usize, current: &mut u8) -> us
     let changed = category != *current;
     *current = category;
     usize::from(changed)
-}
-
-/// Writes the hex cell of byte `b` at column `i` of a `W`-byte line, after
-/// its colour's escape when the colour changes, and the gap after it (two
-/// spaces between groups of 8, none after the last cell).
-#[inline(always)]
-fn put_hex_cell<const W: usize, const MASK: usize>(
-    t: &Tables,
-    i: usize,
-    b: u8,
-    buf: &mut [u8; LINE_BUF],
-    at: usize,
-    current: &mut u8,
-) -> usize {
-    let b = usize::from(b);
-    let k = escape_index::<true>(t, b, current);
-    let gap = if i + 1 == W {
-        0
-    } else if (i + 1).is_multiple_of(8) {
-        2
-    } else {
-        1
-    };
-    buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.hex_cell[k][b]);
-    at + usize::from(t.hex_len[k]) + gap
-}
-
-/// Writes the text-panel glyph of `b`, after its colour's escape when the
-/// colour changes; the choice is an index into the tables, not a branch.
-#[inline(always)]
-fn put_glyph<const COLOR: bool, const MASK: usize>(
-    t: &Tables,
-    b: u8,
-    buf: &mut [u8; LINE_BUF],
-    at: usize,
-    current: &mut u8,
-) -> usize {
-    let b = usize::from(b);
-    let k = escape_index::<COLOR>(t, b, current);
-    buf[at & MASK..(at & MASK) + 16].copy_from_slice(&t.glyph[k][b]);
-    at + usize::from(t.glyph_len[k][b])
-}
-
-/// The panels of a coloured line of ASCII bytes (each shows as one glyph),
-/// in one pass: each byte's colour is
-/// looked up once for both panels, the text panel goes to a buffer of its
-/// own and is copied after the hex panel. Writes from `at` and returns where
-/// the line ends; indices are masked as in `render_full`.
-fn render_glyphs<const W: usize>(
-    t: &Tables,
-    line: &[u8; W],
-    buf: &mut [u8; LINE_BUF],
-    mut at: usize,
-) -> usize {
-    const TEXT: usize = 8 * MAX_WIDTH;
-    const MASK: usize = LINE_BUF / 2 - 1;
-    let mut text = [0u8; 2 * TEXT];
-    let mut tp = 0;
-    let mut current = u8::MAX;
-    for (i, &b) in line.iter().enumerate() {
-        let changed = t.category[usize::from(b)] != current;
-        at = put_hex_cell::<W, MASK>(t, i, b, buf, at, &mut current);
-        let (k, b) = (usize::from(changed), usize::from(b));
-        let q = tp & (TEXT - 1);
-        text[q..q + 16].copy_from_slice(&t.glyph[k][b]);
-        tp += usize::from(t.glyph_len[k][b]);
-    }
-    const RESET_BAR: [u8; 9] = *b"\x1b[0m  \xe2\x94\x82";
-    buf[at & MASK..(at & MASK) + 9].copy_from_slice(&RESET_BAR);
-    at += 9;
-    buf[at & MASK..(at & MASK) + TEXT].copy_from_slice(&text[..TEXT]);
-    at += tp & (TEXT - 1);
-    buf[at & MASK..(at & MASK) + 8].copy_from_slice(b"\x1b[0m\xe2\x94\x82\n");
-    at + 8
 }
 
 /// The most bytes one line can take, plus the slack its stores need: offset
@@ -1520,15 +1552,51 @@ mod tests {
             for width in WIDTHS {
                 for color in [false, true] {
                     let layout = Layout { width, squeeze: false };
-                    let mut fast = Vec::new();
-                    let mut dumper = Dumper::new(layout, color, 0);
-                    dumper.push(&bytes, &mut fast);
                     let mut slow = Vec::new();
                     reference::Dumper::new(layout, color, 0).push(&bytes, &mut slow);
-                    assert!(fast == slow, "{pattern:x?} width {width} colour {color}");
+                    for renderer in Renderer::ALL {
+                        let mut fast = Vec::new();
+                        let mut dumper = Dumper::new(layout, color, 0).with_renderer(renderer);
+                        dumper.push(&bytes, &mut fast);
+                        assert!(fast == slow, "{pattern:x?} width {width} colour {color} {renderer:?}");
+                    }
                 }
             }
         }
+    }
+
+    /// The flags of 8 bytes at once are the byte-by-byte facts, for every
+    /// pair of neighbours, inside a word and across its two ends.
+    #[test]
+    fn the_flags_of_a_word_are_those_of_its_bytes() {
+        let lead = |b: u8| (0xc2..=0xf4).contains(&b);
+        let continuation = |b: u8| b >> 6 == 2;
+        let filler = [0x41u8, 0x00, 0x09, 0xc3, 0xa9, 0xe2, 0x7f, 0xff];
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                // a and b inside the word; the word's ends against the bytes
+                // before and after it.
+                for place in 0..7 {
+                    let mut bytes = filler;
+                    bytes[place] = a;
+                    bytes[place + 1] = b;
+                    let word = u64::from_le_bytes(bytes);
+                    let f = flags(word, category_bits(u64::from(b)) << 56, u64::from(a));
+                    let changed = gather(f.changed);
+                    let starts = gather(f.starts);
+                    for i in 0..8 {
+                        let before = if i == 0 { b } else { bytes[i - 1] };
+                        let next = if i == 7 { a } else { bytes[i + 1] };
+                        let differs = Category::of(before) != Category::of(bytes[i]);
+                        assert_eq!(changed >> i & 1 == 1, differs, "{bytes:x?} {i} after {before:#x}");
+                        let start = lead(bytes[i]) && continuation(next);
+                        assert_eq!(starts >> i & 1 == 1, start, "{bytes:x?} {i} before {next:#x}");
+                    }
+                }
+            }
+        }
+        // The first byte of a line always changes colour.
+        assert_eq!(gather(flags(0, 0xe0 << 56, 0).changed) & 1, 1);
     }
 
     mod properties {
@@ -1550,6 +1618,26 @@ mod tests {
                     .prop_flat_map(|b| prop::collection::vec(Just(b), 0..20)),
             ];
             prop::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat())
+        }
+
+        /// Whole lines' worth of bytes where each line mixes categories:
+        /// uniform random bytes, bytes from the UTF-8 lead and continuation
+        /// ranges (characters that show, that do not, and that a line's end
+        /// cuts), ASCII text with controls, and valid characters.
+        fn portable_lines() -> impl Strategy<Value = Vec<u8>> {
+            let piece = prop_oneof![
+                4 => prop::collection::vec(any::<u8>(), 0..200),
+                2 => prop::collection::vec(
+                    prop::sample::select(vec![0xc2u8, 0xc3, 0xce, 0xd7, 0xdf, 0xe0, 0xe2, 0xe3, 0xed,
+                        0xef, 0xf0, 0xf4, 0x80, 0x82, 0x9f, 0xa0, 0xa9, 0xbf, 0x41, 0x00, 0x0a, 0x7f]),
+                    0..100),
+                1 => prop::collection::vec(
+                    prop::sample::select(vec![b'a', b' ', b'\t', b'\n', b'\r', 0x1b, 0x00, b'~', 0x7f]),
+                    0..100),
+                1 => prop::collection::vec(any::<char>(), 0..40)
+                    .prop_map(|chars| chars.into_iter().collect::<String>().into_bytes()),
+            ];
+            prop::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
         }
 
         fn layout() -> impl Strategy<Value = Layout> {
@@ -1657,6 +1745,42 @@ mod tests {
                 slow.finish(&mut b);
                 prop_assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
                 prop_assert_eq!(fast.offset(), slow.offset);
+            }
+
+            #[test]
+            fn the_portable_renderer_matches_the_reference(
+                bytes in portable_lines(),
+                seeds in prop::collection::vec(any::<usize>(), 0..3),
+                width in prop::sample::select(vec![8usize, 16, 32]),
+                squeeze in any::<bool>(),
+                color in any::<bool>(),
+                start in start(),
+            ) {
+                // Whatever the CPU, the portable renderer, on whole lines of
+                // every mix (random bytes, UTF-8 characters shown or not,
+                // cut at the line's end, text), every width, both colour
+                // modes; and the same text as the AVX-512 renderer where
+                // this CPU runs it.
+                let layout = Layout { width, squeeze };
+                let mut renderers = vec![Dumper::new(layout, color, start).portable()];
+                if Renderer::Avx512.available() {
+                    renderers.push(Dumper::new(layout, color, start).with_renderer(Renderer::Avx512));
+                }
+                let mut slow = reference::Dumper::new(layout, color, start);
+                let mut expected = Vec::new();
+                let mut outs = vec![Vec::new(); renderers.len()];
+                for chunk in chunks(&bytes, &cuts(&bytes, &seeds)) {
+                    slow.push(chunk, &mut expected);
+                    for (dumper, out) in renderers.iter_mut().zip(&mut outs) {
+                        dumper.push(chunk, out);
+                    }
+                }
+                slow.finish(&mut expected);
+                let expected = String::from_utf8(expected).unwrap();
+                for (mut dumper, mut out) in renderers.into_iter().zip(outs) {
+                    dumper.finish(&mut out);
+                    prop_assert_eq!(String::from_utf8(out).unwrap(), expected.clone(), "{:?}", dumper.renderer());
+                }
             }
 
             #[test]
