@@ -192,8 +192,8 @@ fn exchange(
                 false => Err(e),
             };
         }
-        (_, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
-            return Err(e);
+        (received, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
+            return Err(reset_first(e, received));
         }
         (_, Err(e)) if e.is::<Shrunk>() => return Err(e),
         // The sender stopped because the receiver failed.
@@ -589,6 +589,25 @@ fn owes(stream: &TcpStream, activity: &Activity) -> bool {
 
 /// The upload cut by stdout's reader leaving: the connection is aborted
 /// (SO_LINGER 0) so the server reads a RST, not the FIN of a whole stream.
+/// The peer's reset is given once (ECONNRESET), to whichever call meets it
+/// first: when the receiving thread took it, the sending thread's next call
+/// got EPIPE, and the line would say "broken pipe" of a connection the peer
+/// reset. The unsent line then names the reset the receiver met.
+fn reset_first(unsent: anyhow::Error, received: Result<()>) -> anyhow::Error {
+    let Err(received) = received else { return unsent };
+    let reset = match received.downcast::<NetError>() {
+        Ok(NetError::Socket { source, .. }) if source.kind() == io::ErrorKind::ConnectionReset => source,
+        _ => return unsent,
+    };
+    match unsent.downcast::<NetError>() {
+        Ok(NetError::Unsent { addr, sent, source }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            NetError::Unsent { addr, sent, source: reset }.into()
+        }
+        Ok(other) => other.into(),
+        Err(unsent) => unsent,
+    }
+}
+
 fn upload_cut(stream: &TcpStream, activity: &Activity) -> InputCut {
     let sent = activity.bytes_out.load(Ordering::Relaxed);
     let owed = owed::owed(&SockRef::from(stream), owed::End::Connected, sent).unwrap_or(0);
@@ -608,3 +627,38 @@ impl std::fmt::Display for Stopped {
 }
 
 impl std::error::Error for Stopped {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unsent(kind: io::ErrorKind) -> anyhow::Error {
+        NetError::Unsent { addr: "127.0.0.1:9".parse().unwrap(), sent: 1 << 20, source: kind.into() }.into()
+    }
+
+    fn received(kind: io::ErrorKind) -> Result<()> {
+        Err(NetError::socket(Op::Recv, "127.0.0.1:9".parse().unwrap(), kind.into()).into())
+    }
+
+    fn kind(e: &anyhow::Error) -> Option<io::ErrorKind> {
+        match e.downcast_ref::<NetError>() {
+            Some(NetError::Unsent { source, sent: 1_048_576, .. }) => Some(source.kind()),
+            _ => None,
+        }
+    }
+
+    /// The fault matrix's reset peer (tests/relay_faults.rs) failed once in
+    /// CI: the receiver had taken the peer's ECONNRESET, the sender's next
+    /// call got EPIPE, and the line said "broken pipe".
+    #[test]
+    fn an_unsent_line_names_the_reset_the_receiver_met() {
+        use io::ErrorKind::{BrokenPipe, ConnectionReset, TimedOut};
+        let e = reset_first(unsent(BrokenPipe), received(ConnectionReset));
+        assert_eq!(kind(&e), Some(ConnectionReset));
+        // Nothing else changes: the receiver ended well or otherwise, or
+        // the sender met something else than EPIPE.
+        assert_eq!(kind(&reset_first(unsent(BrokenPipe), Ok(()))), Some(BrokenPipe));
+        assert_eq!(kind(&reset_first(unsent(BrokenPipe), received(TimedOut))), Some(BrokenPipe));
+        assert_eq!(kind(&reset_first(unsent(TimedOut), received(ConnectionReset))), Some(TimedOut));
+    }
+}
