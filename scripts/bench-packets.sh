@@ -6,6 +6,9 @@
 #   baseline      (with BASELINE=path/to/netplay) another build, no flags:
 #                 the same relay before --packets existed, to show that the
 #                 flags cost nothing when they are off
+#   baseline-packets, baseline-pcap   (with BASELINE) that build with
+#                 --packets, and with --pcap /dev/null: a change to the
+#                 capture's code before and after, in the same rounds
 #   plain         this build, no flags
 #   packets       this build, the client with --packets (its ladder goes to
 #                 stderr, kept in a file to count the lines)
@@ -68,10 +71,12 @@ stop_tcpdump() {
 round() {
   local mode=$1 port bin=$NETPLAY flags=() start end count="-" dropped
   port=$(free_port)
-  [ "$mode" = baseline ] && bin=$BASELINE
   case $mode in
-    packets) flags=(--packets) ;;
-    pcap) flags=(--pcap /dev/null) ;;
+    baseline*) bin=$BASELINE ;;
+  esac
+  case $mode in
+    packets | baseline-packets) flags=(--packets) ;;
+    pcap | baseline-pcap) flags=(--pcap /dev/null) ;;
     tcpdump) start_tcpdump "$port" -n -l >"$tmp/tcpdump.out" ;;
     tcpdump-w) start_tcpdump "$port" -w /dev/null ;;
   esac
@@ -84,12 +89,12 @@ round() {
   wait "$server"
   end=$(now)
   case $mode in
-    packets)
+    packets | baseline-packets)
       local lines
       lines=$(grep -c '─' "$tmp/client.err" || true)
       dropped=$(sed -n 's/.*kernel dropped \([0-9]*\) packets.*/\1/p' "$tmp/client.err")
       count="$lines/${dropped:-0}" ;;
-    pcap)
+    pcap | baseline-pcap)
       dropped=$(sed -n 's/.*kernel dropped \([0-9]*\) packets.*/\1/p' "$tmp/client.err")
       count="?/${dropped:-0}" ;;
     tcpdump | tcpdump-w) count=$(stop_tcpdump) ;;
@@ -98,7 +103,7 @@ round() {
 }
 
 modes="plain packets pcap tcpdump tcpdump-w"
-[ -n "$BASELINE" ] && modes="baseline $modes"
+[ -n "$BASELINE" ] && modes="baseline baseline-packets baseline-pcap $modes"
 echo "relay of $SIZE over loopback, $ROUNDS rounds; modes: $modes"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$tmp/results"
@@ -121,8 +126,8 @@ for line in open(sys.argv[1]):
     times.setdefault(mode, []).append(float(seconds))
     counts.setdefault(mode, []).append(count)
 plain = statistics.median(times["plain"])
-print("mode        median     vs plain   captured/dropped per round (packets: ladder lines; ?: not counted)")
+print("mode             median     vs plain   captured/dropped per round (packets: ladder lines; ?: not counted)")
 for mode in sys.argv[2].split():
     m = statistics.median(times[mode])
-    print(f"{mode:<11} {m:7.3f} s   x{m / plain:5.2f}    {' '.join(counts[mode])}")
+    print(f"{mode:<16} {m:7.3f} s   x{m / plain:5.2f}    {' '.join(counts[mode])}")
 EOF
