@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 19's conformance matrix: runs tests/peers.rs (netplay against nc,
+# Issue 19's conformance matrix: runs tests/suite/peers.rs (netplay against nc,
 # ncat, socat, python3, curl, and nc in netplay's place as the reference)
 # and writes the table it printed into docs/conformance.md, between the
 # "peers table" markers, with the date and the tools' versions. The test's
@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 table=$(mktemp)
 trap 'rm -f "$table"' EXIT
-NETPLAY_PEERS_TABLE=$table cargo test --test peers -- netplay_against_the_peers --nocapture >/dev/null
+NETPLAY_PEERS_TABLE=$table cargo test --test suite -- peers::netplay_against_the_peers --nocapture >/dev/null
 status=$?
 [ -s "$table" ] || { echo "conformance: the test wrote no table" >&2; exit 1; }
 versions="$(nc -h 2>&1 | head -1 | tr -d '\t'); $(ncat --version 2>&1 | head -1); $(socat -V 2>/dev/null | sed -n 2p); $(python3 --version); $(curl --version | head -1 | cut -d' ' -f1-2); Linux $(uname -r)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pictures of the demo's page in README.md and README.fr.md: `netplay
 # demo --packets --html` (as root, for the capture), rendered by headless
-# chromium with the flags tests/html.rs renders with: background traffic
+# chromium with the flags tests/suite/html.rs renders with: background traffic
 # off, a proxy on loopback that refuses everything, no name resolution,
 # and a network namespace of its own: it fetches nothing, anywhere.
 #
@@ -9,7 +9,7 @@
 #   scripts/demo-picture.sh DIR [NETPLAY] # the same in DIR, with NETPLAY
 #
 # The pages themselves are kept beside the pictures (demo-page.html,
-# demo-page.fr.html). tests/html.rs runs this script into a temporary
+# demo-page.fr.html). tests/suite/html.rs runs this script into a temporary
 # directory and checks what it makes, so the picture cannot drift from
 # what the command draws.
 set -euo pipefail

@@ -5,7 +5,7 @@
 # /proc) read every 0.1 s, then SIGINT and how long the server takes to end
 # (it is killed after 10 s). Prints the peak memory, the time to end, and
 # the server's last lines (its totals). Needs root (CAP_NET_RAW). The
-# measurement docs/capture.md quotes ("Under a flood"); tests/capture_faults.rs
+# measurement docs/capture.md quotes ("Under a flood"); tests/suite/capture_faults.rs
 # runs the same set-up and holds the memory under its stated bound.
 #
 # Usage: scripts/flood-packets.sh [NETPLAY] [SECONDS]

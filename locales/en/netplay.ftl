@@ -1,6 +1,6 @@
 # netplay's words in English: the default, and the fallback for any message
 # another catalogue lacks. One message a line. Every message here has its
-# twin in locales/fr/netplay.ftl with the same placeholders (tests/catalogues.rs).
+# twin in locales/fr/netplay.ftl with the same placeholders (tests/suite/catalogues.rs).
 # Python lines, socket calls and flags are not translated: they are what a
 # person types.
 

@@ -1,6 +1,6 @@
 # Les mots de netplay en français. Un message par ligne ; chaque message a
 # son jumeau dans locales/en/netplay.ftl, avec les mêmes paramètres
-# (tests/catalogues.rs). Le vocabulaire est celui du cours : mode connecté,
+# (tests/suite/catalogues.rs). Le vocabulaire est celui du cours : mode connecté,
 # mode non connecté, port éphémère, octets, « Connexion reçue de ».
 # Typographie : espace insécable (U+00A0) avant « : ; ? ! », à l'intérieur
 # des guillemets « », entre un nombre et son unité, entre les milliers ;

@@ -188,7 +188,7 @@ mod tests {
         );
         // Raw records: pcap-file 2.0's checked reader wrongly refuses an
         // original length above the snap length, which is what a snap
-        // length is for (tcpdump reads these files: tests/capture.rs).
+        // length is for (tcpdump reads these files: tests/suite/capture.rs).
         let first = reader.next_raw_packet().unwrap().unwrap();
         assert_eq!((first.ts_sec, first.ts_frac), (1_700_000_000, 123_456_789));
         assert_eq!(&first.data[..], &syn[..]);

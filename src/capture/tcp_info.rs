@@ -8,7 +8,7 @@
 //! TCP_INFO) as soon as the peer's FIN comes, before its recv() returns
 //! EOF, and sock_diag, which finds a socket in those tables, then had only
 //! an older reading to give, taken before the last ACKs moved rtt and
-//! cwnd (`ss` read other values at the same moment: tests/ss_numbers.rs).
+//! cwnd (`ss` read other values at the same moment: tests/suite/ss_numbers.rs).
 //! nix 0.32 and socket2 have no TCP_INFO option, so that one call is
 //! `unsafe` ([`linux::by_descriptor`]). The same `struct tcp_info` comes
 //! through sock_diag netlink (what `ss -ti` uses; the kernel fills both

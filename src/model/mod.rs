@@ -3,7 +3,7 @@
 //! parser); what TCP_INFO says; the facts of ports; the moment an event
 //! happened. A leaf: nothing here imports the rest of the crate, so every
 //! layer above (sys, net, capture, event, report) can share these types
-//! without importing one another (tests/layers.rs keeps it so).
+//! without importing one another (tests/suite/layers.rs keeps it so).
 
 use std::net::SocketAddr;
 

@@ -85,7 +85,7 @@ fn canonical(addr: SocketAddr) -> SocketAddr {
 
 /// One sentence on a kind of packet, for `--explain`. Each was checked on
 /// Linux 6.18 with tcpdump on `lo` and Python's socket calls, and the
-/// packet facts again by tests/capture.rs (see docs/capture.md).
+/// packet facts again by tests/suite/capture.rs (see docs/capture.md).
 pub fn explain(kind: PacketKind) -> crate::i18n::Msg {
     use crate::msg;
     match kind {

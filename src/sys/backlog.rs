@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 /// `--explain` for listen(backlog): what happens past the backlog.
 ///
 /// - Linux: one more than the backlog waits; then the kernel drops new
-///   SYNs and the clients retry (tests/listen.rs sees the queue fill).
+///   SYNs and the clients retry (tests/suite/listen.rs sees the queue fill).
 /// - macOS: the kernel drops new SYNs too (BSD), and the clients retry.
 /// - Windows: new clients are refused at once (listen(): "the client will
 ///   receive an error with an indication of WSAECONNREFUSED").

@@ -3,7 +3,7 @@
 //!
 //! - Linux and macOS: only a connected socket is told: its next send() or
 //!   recv() fails with ECONNREFUSED ("connection refused"). A socket that
-//!   is not connected is never told (checked on Linux: tests/udp.rs).
+//!   is not connected is never told (checked on Linux: tests/suite/udp.rs).
 //! - Windows: every UDP socket is told, connected or not: its next recv()
 //!   or recvfrom() fails with WSAECONNRESET (10054, "connection reset"),
 //!   a reset though no connection exists. Under Wine, which runs on

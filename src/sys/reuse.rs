@@ -1,7 +1,7 @@
 //! SO_REUSEADDR: what it means differs by system, and so does the right
 //! default for a TCP server.
 //!
-//! - Linux (checked on this kernel; tests/restart.rs): bind() may take a
+//! - Linux (checked on this kernel; tests/suite/restart.rs): bind() may take a
 //!   port that only connections hold (an earlier server's, in TIME_WAIT for
 //!   60 s after it closed them, or still open) when the new socket and
 //!   every one of those set SO_REUSEADDR; a TIME_WAIT socket keeps the

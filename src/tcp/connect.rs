@@ -647,7 +647,7 @@ mod tests {
         }
     }
 
-    /// The fault matrix's reset peer (tests/relay_faults.rs) failed once in
+    /// The fault matrix's reset peer (tests/suite/relay_faults.rs) failed once in
     /// CI: the receiver had taken the peer's ECONNRESET, the sender's next
     /// call got EPIPE, and the line said "broken pipe".
     #[test]

@@ -17,7 +17,7 @@ use crate::model::clock::Stamp;
 use crate::model::packet::PacketKind;
 
 /// How much a page keeps. The defaults hold a page of a 1 GiB transfer
-/// within the 5 MB the README states (tests/html.rs measures it).
+/// within the 5 MB the README states (tests/suite/html.rs measures it).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     /// Rows a section keeps from its start...
