@@ -12,9 +12,10 @@
 use std::fs;
 use std::io;
 
-use netlink_packet_core::{NLM_F_ACK, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload};
-use netlink_packet_route::RouteNetlinkMessage;
-use netlink_packet_route::link::{LinkFlags, LinkMessage};
+use netlink_packet_core::{
+    NLM_F_ACK, NLM_F_REQUEST, NetlinkDeserializable, NetlinkHeader, NetlinkMessage, NetlinkPayload,
+    NetlinkSerializable,
+};
 use nix::errno::Errno;
 use nix::sched::{CloneFlags, unshare};
 use nix::unistd::{Gid, Uid};
@@ -120,16 +121,14 @@ fn threads() -> Result<usize, NetnsError> {
         .unwrap_or(1))
 }
 
-/// `ip link set lo up`, through rtnetlink.
+/// `ip link set lo up`, through rtnetlink: one RTM_SETLINK request whose
+/// `struct ifinfomsg` sets IFF_UP in `ifi_flags` and `ifi_change`, and the
+/// kernel's acknowledgement.
 fn bring_loopback_up() -> io::Result<()> {
     let index = nix::net::if_::if_nametoindex("lo")?;
-    let mut link = LinkMessage::default();
-    link.header.index = index;
-    link.header.flags = LinkFlags::Up;
-    link.header.change_mask = LinkFlags::Up;
     let mut header = NetlinkHeader::default();
     header.flags = NLM_F_REQUEST | NLM_F_ACK;
-    let mut message = NetlinkMessage::new(header, RouteNetlinkMessage::SetLink(link).into());
+    let mut message = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(SetUp { index }));
     message.finalize();
     let mut out = vec![0; message.buffer_len()];
     message.serialize(&mut out);
@@ -140,7 +139,13 @@ fn bring_loopback_up() -> io::Result<()> {
     socket.send(&out)?;
     let mut buf = vec![0u8; 8192];
     let size = io::Read::read(&mut &socket, &mut buf)?;
-    let reply = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&buf[..size])
+    acknowledged(&buf[..size])
+}
+
+/// What the kernel answered a request sent with NLM_F_ACK: an NLMSG_ERROR
+/// whose code is 0 (done) or a negated errno.
+fn acknowledged(reply: &[u8]) -> io::Result<()> {
+    let reply = NetlinkMessage::<SetUp>::deserialize(reply)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("rtnetlink: {e}")))?;
     match reply.payload {
         NetlinkPayload::Error(error) => match error.code {
@@ -148,6 +153,51 @@ fn bring_loopback_up() -> io::Result<()> {
             None => Ok(()),
         },
         _ => Ok(()),
+    }
+}
+
+/// RTM_SETLINK for the interface `index` with IFF_UP set and nothing else
+/// changed. Its payload is the 16 bytes of `struct ifinfomsg`
+/// (linux/rtnetlink.h) in the host's byte order, with no attributes:
+/// written here rather than through netlink-packet-route, which cost the
+/// release binary 0.77 MB for this one message (Cargo.toml says the
+/// measure). iproute2's `ip link set lo up` sends the same 16 bytes as
+/// RTM_NEWLINK, which changes an existing link the same way; RTM_SETLINK is
+/// the request the crate sent, kept so the kernel sees what it saw.
+#[derive(Debug)]
+struct SetUp {
+    index: u32,
+}
+
+impl NetlinkSerializable for SetUp {
+    fn message_type(&self) -> u16 {
+        libc::RTM_SETLINK
+    }
+
+    fn buffer_len(&self) -> usize {
+        16
+    }
+
+    fn serialize(&self, buffer: &mut [u8]) {
+        let up = libc::IFF_UP as u32;
+        // ifi_family (AF_UNSPEC), a pad byte, ifi_type (any): zero.
+        buffer[..4].fill(0);
+        buffer[4..8].copy_from_slice(&self.index.to_ne_bytes());
+        buffer[8..12].copy_from_slice(&up.to_ne_bytes()); // ifi_flags
+        buffer[12..16].copy_from_slice(&up.to_ne_bytes()); // ifi_change
+    }
+}
+
+/// The kernel answers the request with NLMSG_ERROR alone, which
+/// netlink-packet-core parses itself; any other message is not an answer.
+impl NetlinkDeserializable for SetUp {
+    type Error = io::Error;
+
+    fn deserialize(header: &NetlinkHeader, _payload: &[u8]) -> Result<Self, Self::Error> {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("rtnetlink: message type {} where an acknowledgement was expected", header.message_type),
+        ))
     }
 }
 
@@ -160,5 +210,54 @@ mod tests {
         // The test harness runs each test on a thread of its own.
         assert!(threads().unwrap() > 1);
         assert!(matches!(enter_private_netns(), Err(NetnsError::Threaded)));
+    }
+
+    /// The request is the one netlink-packet-route built, as strace decodes
+    /// it in the demo run as nobody with --packets (`strace -f -X raw -xx`,
+    /// main at 5c3c74c): nlmsg_len=32, nlmsg_type=0x13 (RTM_SETLINK),
+    /// nlmsg_flags=0x5, seq 0, pid 0, then the 16 bytes 00 00 00 00, 01 00 00
+    /// 00, 01 00 00 00, 01 00 00 00. iproute2's `ip link set lo up` sends the
+    /// same ifinfomsg (ifi_index=1, ifi_flags=0x1, ifi_change=0x1) with
+    /// nlmsg_type=0x10.
+    #[test]
+    fn the_request_is_the_one_the_crate_sent() {
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST | NLM_F_ACK;
+        let mut message = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(SetUp { index: 1 }));
+        message.finalize();
+        let mut out = vec![0; message.buffer_len()];
+        message.serialize(&mut out);
+        let words: Vec<u32> = [0, 4, 8, 12, 16, 20, 24, 28]
+            .iter()
+            .map(|&i| u32::from_ne_bytes(out[i..i + 4].try_into().unwrap()))
+            .collect();
+        assert_eq!(out.len(), 32);
+        // nlmsghdr: length; type (u16) and flags (u16); seq; pid.
+        assert_eq!(words[0], 32);
+        assert_eq!(u16::from_ne_bytes([out[4], out[5]]), 0x13);
+        assert_eq!(u16::from_ne_bytes([out[6], out[7]]), 0x5);
+        assert_eq!(&words[2..4], &[0, 0]);
+        // ifinfomsg: family, pad, type; index; flags; change.
+        assert_eq!(&words[4..], &[0, 1, 1, 1]);
+    }
+
+    /// An NLMSG_ERROR of `code` answering a 32-byte request.
+    fn ack(code: i32) -> Vec<u8> {
+        let mut reply = Vec::new();
+        reply.extend_from_slice(&36u32.to_ne_bytes());
+        reply.extend_from_slice(&2u16.to_ne_bytes());
+        reply.extend_from_slice(&0u16.to_ne_bytes());
+        reply.extend_from_slice(&[0; 8]);
+        reply.extend_from_slice(&code.to_ne_bytes());
+        reply.extend_from_slice(&[0; 16]);
+        reply
+    }
+
+    #[test]
+    fn an_acknowledgement_is_success_and_a_negated_errno_is_that_error() {
+        assert!(acknowledged(&ack(0)).is_ok());
+        let refused = acknowledged(&ack(-libc::EPERM)).unwrap_err();
+        assert_eq!(refused.raw_os_error(), Some(libc::EPERM));
+        assert_eq!(acknowledged(&[1, 2, 3]).unwrap_err().kind(), io::ErrorKind::InvalidData);
     }
 }
