@@ -2,10 +2,12 @@
 //! where, and what to try.
 
 use std::io;
+use std::net::SocketAddr;
 
 use crate::event::{Proto, Role};
 use crate::i18n::{Arg, Lang, Msg};
 use crate::model::Op;
+use crate::model::front::{Front, nc_connect, nc_listen, nc_listen_address};
 use crate::msg;
 use crate::net::NetError;
 use crate::sink::OutputError;
@@ -36,7 +38,11 @@ pub(crate) use crate::nc::NcExit;
 /// [`outcome`]'s, or for `netplay nc` nc's status ([`NcExit`]).
 pub fn status(err: &anyhow::Error) -> (u8, Option<String>) {
     match err.downcast_ref::<NcExit>() {
-        Some(nc) => (nc.code, nc.cause.as_ref().and_then(|cause| outcome(cause).1)),
+        Some(nc) => {
+            let line =
+                nc.cause.as_ref().and_then(|cause| outcome_from(crate::i18n::current(), nc.front, cause).1);
+            (nc.code, line)
+        }
         None => {
             let (code, line) = outcome(err);
             (code as u8, line)
@@ -52,6 +58,12 @@ pub fn outcome(err: &anyhow::Error) -> (Code, Option<String>) {
 
 /// [`outcome`] in `lang`.
 pub(crate) fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<String>) {
+    outcome_from(lang, Front::Native, err)
+}
+
+/// [`outcome`] in `lang`, its hint in the words of the command line the
+/// person typed (`front`).
+fn outcome_from(lang: Lang, front: Front, err: &anyhow::Error) -> (Code, Option<String>) {
     if let Some(OutputError(e)) = err.downcast_ref::<OutputError>()
         && e.kind() == io::ErrorKind::BrokenPipe
     {
@@ -84,9 +96,9 @@ pub(crate) fn outcome_in(lang: Lang, err: &anyhow::Error) -> (Code, Option<Strin
         return (Code::Failure, line(Msg::text(chain_text(lang, err))));
     };
     let code = net.code();
-    let what = match hint(net) {
-        Some(hint) => msg!("error-with-hint", error = net.message(), hint = hint),
-        None => net.message(),
+    let what = match hint(net, front) {
+        Some(hint) => msg!("error-with-hint", error = net.message_for(front), hint = hint),
+        None => net.message_for(front),
     };
     (code, line(what))
 }
@@ -117,11 +129,25 @@ fn chain_text(lang: Lang, err: &anyhow::Error) -> String {
     parts.join(&separator)
 }
 
-/// Who holds the port, as far as the system lets us see, and what to do.
-fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool) -> Msg {
-    let other = match role {
-        Role::Server => msg!("hint-other-port"),
-        Role::Client => msg!("hint-other-source-port"),
+/// Who holds the port of `addr`, as far as the system lets us see, and what
+/// to do, in the words of the command line the person typed.
+fn in_use_hint(
+    proto: Proto,
+    role: Role,
+    addr: SocketAddr,
+    holder: &Holder,
+    reuse: bool,
+    front: Front,
+) -> Msg {
+    let port = addr.port();
+    let nc = front != Front::Native;
+    let other = match (role, nc) {
+        (Role::Server, false) => msg!("hint-other-port"),
+        (Role::Server, true) => {
+            msg!("hint-other-port-nc", command = nc_listen(proto, nc_listen_address(addr.ip()), 0))
+        }
+        (Role::Client, false) => msg!("hint-other-source-port"),
+        (Role::Client, true) => msg!("hint-other-source-port-nc"),
     };
     let program = |program: &Option<Program>| match program {
         Some(Program { pid, command }) => {
@@ -157,6 +183,8 @@ fn in_use_hint(proto: Proto, role: Role, port: u16, holder: &Holder, reuse: bool
                 (Role::Client, _, _) => msg!("hint-time-wait-client", n = *time_wait),
             };
             match (role, reuse) {
+                // nc has no flag for SO_REUSEADDR to name.
+                (Role::Server, false) if nc => msg!("hint-time-wait-wait", what = what, other = other),
                 (Role::Server, false) => msg!("hint-time-wait-no-reuse", what = what, other = other),
                 (_, true) => msg!("hint-time-wait-reuse", what = what, other = other),
                 (Role::Client, false) => msg!("hint-time-wait-wait", what = what, other = other),
@@ -179,8 +207,8 @@ pub(crate) fn shell_command(words: &[&str]) -> String {
 /// protocol on the other family's loopback (a `tcp serve -6` on ::1 is
 /// not reached from 127.0.0.1). The hint then names it and the command
 /// that reaches it, instead of asking whether the server runs.
-fn held_elsewhere(proto: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+fn held_elsewhere(proto: Proto, addr: SocketAddr, front: Front) -> Option<Msg> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     let ip = addr.ip();
     if !ip.is_loopback() && !crate::sys::local_addrs::list().addresses.contains(&ip) {
         return None;
@@ -208,13 +236,19 @@ fn held_elsewhere(proto: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
                 "hint-other-protocol-udp",
                 port = addr.port(),
                 by = by(program),
-                command = shell_command(&["netplay", "udp", "send", &host, &port])
+                command = match front {
+                    Front::Native => shell_command(&["netplay", "udp", "send", &host, &port]),
+                    Front::Nc { .. } => nc_connect(Proto::Udp, &host, addr.port()),
+                }
             ),
             Proto::Tcp => msg!(
                 "hint-other-protocol-tcp",
                 port = addr.port(),
                 by = by(program),
-                command = shell_command(&["netplay", "tcp", "connect", &host, &port])
+                command = match front {
+                    Front::Native => shell_command(&["netplay", "tcp", "connect", &host, &port]),
+                    Front::Nc { .. } => nc_connect(Proto::Tcp, &host, addr.port()),
+                }
             ),
         });
     }
@@ -243,12 +277,16 @@ fn held_elsewhere(proto: Proto, addr: std::net::SocketAddr) -> Option<Msg> {
         port = addr.port(),
         holder = SocketAddr::new(twin, addr.port()),
         by = by(program),
-        command = shell_command(&["netplay", sub[0], sub[1], &host, &port])
+        command = match front {
+            Front::Native => shell_command(&["netplay", sub[0], sub[1], &host, &port]),
+            Front::Nc { .. } => nc_connect(proto, &host, addr.port()),
+        }
     ))
 }
 
 /// What a person can try, given what failed and where.
-fn hint(err: &NetError) -> Option<Msg> {
+fn hint(err: &NetError, front: Front) -> Option<Msg> {
+    let nc = front != Front::Native;
     use io::ErrorKind::*;
     let port = match err {
         NetError::AllAttemptsFailed { port, .. } => *port,
@@ -265,24 +303,26 @@ fn hint(err: &NetError) -> Option<Msg> {
         NetError::Resolve { .. } => msg!("hint-resolve"),
         NetError::NoAddressInFamily { .. } => msg!("hint-no-address-in-family"),
         NetError::BadHost { .. } => return None,
-        NetError::BindFamily { bind, .. } => match bind.is_ipv4() {
-            true => msg!("hint-bind-family-v4"),
-            false => msg!("hint-bind-family-v6"),
+        NetError::BindFamily { bind, .. } => match (bind.is_ipv4(), nc) {
+            (true, false) => msg!("hint-bind-family-v4"),
+            (false, false) => msg!("hint-bind-family-v6"),
+            (true, true) => msg!("hint-bind-family-v4-nc"),
+            (false, true) => msg!("hint-bind-family-v6-nc"),
         },
         NetError::Idle { flag, .. } => msg!("hint-idle", flag = *flag),
-        NetError::InUse { proto, role, holder, reuse, .. } => {
-            in_use_hint(*proto, *role, port, holder, *reuse)
+        NetError::InUse { proto, role, addr, holder, reuse } => {
+            in_use_hint(*proto, *role, *addr, holder, *reuse, front)
         }
         NetError::Socket { op: Op::Bind, .. } => match err.io_kind()? {
             PermissionDenied => match err {
-                NetError::Socket { addr, .. } => crate::sys::privileged::denied_hint(addr.ip(), port)?,
+                NetError::Socket { addr, .. } => crate::sys::privileged::denied_hint(addr.ip(), port, front)?,
                 _ => return None,
             },
             AddrNotAvailable => msg!("hint-not-this-machine"),
             _ => return None,
         },
         NetError::Socket { addr, .. } if err.udp_refused() => {
-            held_elsewhere(Proto::Udp, *addr).unwrap_or_else(|| crate::sys::refused::hint(*addr))
+            held_elsewhere(Proto::Udp, *addr, front).unwrap_or_else(|| crate::sys::refused::hint(*addr))
         }
         _ => match err.io_kind()? {
             ConnectionRefused => {
@@ -292,11 +332,12 @@ fn hint(err: &NetError) -> Option<Msg> {
                     _ => None,
                 };
                 match tried {
-                    Some(addr) => held_elsewhere(Proto::Tcp, addr)
+                    Some(addr) => held_elsewhere(Proto::Tcp, addr, front)
                         .unwrap_or_else(|| msg!("hint-tcp-refused", port = port, ip = addr.ip())),
                     None => msg!("hint-tcp-refused-here", port = port),
                 }
             }
+            TimedOut if nc => msg!("hint-timed-out-nc"),
             TimedOut => msg!("hint-timed-out"),
             ConnectionReset | ConnectionAborted => msg!("hint-reset"),
             _ => return None,

@@ -41,6 +41,14 @@ reach-loopback = { $ip } is loopback: only this machine can { $proto ->
         [tcp] connect
        *[udp] send to it
     }; --host 0.0.0.0 opens it to others.
+reach-ipv6-loopback-nc = { $ip } is the IPv6 loopback: only this machine can { $proto ->
+        [tcp] connect
+       *[udp] send to it
+    }, and only over IPv6: a client of 127.0.0.1 does not reach it (IPV6_V6ONLY matters only for ::, which takes IPv4 too when 0); `{ $command }` opens it to others.
+reach-loopback-nc = { $ip } is loopback: only this machine can { $proto ->
+        [tcp] connect
+       *[udp] send to it
+    }; `{ $command }` opens it to others.
 accept-queue-empty = ⧗ accept queue empty: accept() has taken every waiting connection
 accept-queue-full = ⧗ accept queue full: { $queued } connections wait for accept(), listen({ $backlog }) (Linux keeps backlog + 1); the kernel now drops new clients' SYNs: they retry, and their connect() waits
 accept-queue = ⧗ accept queue: { $queued } { $queued ->
@@ -161,6 +169,7 @@ closed = closed at { $when }, { $duration } after { $since }: { $bytes_in } in, 
 closed-why = closed at { $when }, { $duration } after { $since }: { $bytes_in } in, { $bytes_out } out ({ $reason })
 connect-failed = ✗ { $addr }: { $error }
 all-sent-wait = … all sent; listening { $wait } for replies (--wait)
+all-sent-wait-nc = … all sent; listening { $wait } for replies (-q)
 all-sent-replies = … all sent; waiting for { $n } { $n ->
         [one] reply
        *[other] replies
@@ -371,6 +380,7 @@ notice-direct-pipe-read = { $amount } sent with read(2) and send(2), { $path }: 
 net-resolve = cannot resolve host '{ $host }': { $error }
 net-no-address-in-family = host '{ $host }' has no { $family } address
 net-bind-family = host '{ $host }' has no { $family } address, and --bind { $bind } is { $family }: a socket reaches only addresses of its own family
+net-bind-family-nc = host '{ $host }' has no { $family } address, and -s { $bind } is { $family }: a socket reaches only addresses of its own family
 net-socket = { $op } { $addr }: { $error }
 net-all-attempts = connect to { $host } port { $port }: { $errors }
 net-idle = { $op } { $addr }: nothing for { $after }
@@ -477,9 +487,13 @@ hint-resolve = check the spelling, or give an IP address such as 127.0.0.1
 hint-no-address-in-family = drop -4/-6, or give an address of the other family
 hint-bind-family-v4 = bind an IPv6 address (--bind ::), or give a host that has an IPv4 address
 hint-bind-family-v6 = bind an IPv4 address (--bind 0.0.0.0), or give a host that has an IPv6 address
+hint-bind-family-v4-nc = bind an IPv6 address (-s ::), or give a host that has an IPv4 address
+hint-bind-family-v6-nc = bind an IPv4 address (-s 0.0.0.0), or give a host that has an IPv6 address
 hint-idle = raise { $flag }, or check that the peer sends anything
 hint-privileged = ports below 1024 are privileged: binding them needs root or CAP_NET_BIND_SERVICE; try --port 12345
 hint-privileged-service = ports below 1024 are privileged ({ $port } is { $service }'s): binding them needs root or CAP_NET_BIND_SERVICE; try --port 12345
+hint-privileged-nc = ports below 1024 are privileged: binding them needs root or CAP_NET_BIND_SERVICE; try `{ $command }`
+hint-privileged-service-nc = ports below 1024 are privileged ({ $port } is { $service }'s): binding them needs root or CAP_NET_BIND_SERVICE; try `{ $command }`
 hint-not-this-machine = that address is not one of this machine's; try 127.0.0.1, 0.0.0.0 or ::
 hint-udp-refused = an ICMP port unreachable came back: no socket is bound to UDP port { $port } at { $ip }; is the server running, and on this port?
 hint-tcp-refused = nothing listens on TCP port { $port } at { $ip }: is the server running, and on this port?
@@ -492,9 +506,12 @@ hint-other-family = nothing listens on { $proto } port { $port } at { $ip }, but
     } { $holder }{ $by }: IPv6's loopback and IPv4's are two different addresses. To reach it: `{ $command }`
 hint-by-program = {" "}(`{ $command }`, pid { $pid })
 hint-timed-out = no answer within --timeout: check the address, or raise --timeout
+hint-timed-out-nc = no answer within the -w timeout: check the address, or raise -w
 hint-reset = the peer reset the connection (RST): a peer resets when it closes while bytes it has not read are waiting (a server that accepts and closes without recv(), as the course's first server does), or when its program dies; make the peer read everything it is sent before it closes, then try again
 hint-other-port = choose another --port (0 lets the OS choose)
 hint-other-source-port = choose another --source-port, or none (the OS then picks a free one)
+hint-other-port-nc = choose another port (`{ $command }` lets the OS choose one, and -v shows which)
+hint-other-source-port-nc = choose another source port (-p), or none (the OS then picks a free one)
 hint-program = `{ $command }` (pid { $pid })
 hint-another-program = another program (which one, this user may not see: as root, `ss -lntup` names it)
 hint-in-use-tcp-listens = { $program } listens on TCP port { $port }: stop it, or { $other }
@@ -806,6 +823,9 @@ limit-socket-memory-windows = Windows has no resources left for more sockets (WS
 hint-privileged-macos = ports below 1024 are privileged when bound on one address: that needs root (sudo); on the wildcard address (--host 0.0.0.0) any user may bind them; try --port 12345
 hint-privileged-service-macos = ports below 1024 are privileged ({ $port } is { $service }'s) when bound on one address: that needs root (sudo); on the wildcard address (--host 0.0.0.0) any user may bind them; try --port 12345
 hint-privileged-windows = Windows reserves ranges of ports (see `netsh int ipv4 show excludedportrange protocol=tcp`), and a program may hold a port with SO_EXCLUSIVEADDRUSE; try another --port, such as 12345
+hint-privileged-macos-nc = ports below 1024 are privileged when bound on one address: that needs root (sudo); on the wildcard address (`{ $wildcard }`) any user may bind them; try `{ $command }`
+hint-privileged-service-macos-nc = ports below 1024 are privileged ({ $port } is { $service }'s) when bound on one address: that needs root (sudo); on the wildcard address (`{ $wildcard }`) any user may bind them; try `{ $command }`
+hint-privileged-windows-nc = Windows reserves ranges of ports (see `netsh int ipv4 show excludedportrange protocol=tcp`), and a program may hold a port with SO_EXCLUSIVEADDRUSE; try another port, such as `{ $command }`
 hint-udp-refused-windows = an ICMP port unreachable came back (Windows reports it as WSAECONNRESET, even without --connect): no socket is bound to UDP port { $port } at { $ip }; is the server running, and on this port?
 netem-not-here = network namespaces and netem are Linux's: this system has no private loopback to impair
 notice-offload-unavailable = UDP offloads (UDP_SEGMENT, UDP_GRO) are Linux's: here one send() and one recv() per datagram, as with --no-offload

@@ -44,6 +44,14 @@ reach-loopback = { $ip } est l'adresse de la machine locale (localhost) : seule
         [tcp] s'y connecter
        *[udp] lui envoyer des datagrammes
     } ; --host 0.0.0.0 ouvre le serveur aux autres machines.
+reach-ipv6-loopback-nc = { $ip } est l'adresse IPv6 de la machine locale (localhost) : seule cette machine peut { $proto ->
+        [tcp] s'y connecter
+       *[udp] lui envoyer des datagrammes
+    }, et seulement en IPv6 : un client qui vise 127.0.0.1 n'arrive pas jusqu'ici (IPV6_V6ONLY ne compte que pour ::, qui accepte aussi IPv4 quand elle vaut 0) ; `{ $command }` ouvre le serveur aux autres machines.
+reach-loopback-nc = { $ip } est l'adresse de la machine locale (localhost) : seule cette machine peut { $proto ->
+        [tcp] s'y connecter
+       *[udp] lui envoyer des datagrammes
+    } ; `{ $command }` ouvre le serveur aux autres machines.
 accept-queue-empty = ⧗ file d'attente d'accept() vide : accept() a pris toutes les connexions en attente
 accept-queue-full = ⧗ file d'attente d'accept() pleine : { $queued } connexions attendent accept(), listen({ $backlog }) (Linux en garde backlog + 1) ; le noyau ignore désormais les SYN des nouveaux clients : ils réessaient, et leur connect() attend
 accept-queue = ⧗ file d'attente d'accept() : { $queued } { $queued ->
@@ -179,6 +187,7 @@ closed = connexion fermée à { $when }, { $duration } après { $since } : { $b
 closed-why = connexion fermée à { $when }, { $duration } après { $since } : { $bytes_in } reçus, { $bytes_out } envoyés ({ $reason })
 connect-failed = ✗ { $addr } : { $error }
 all-sent-wait = … tout est envoyé ; attente des réponses pendant { $wait } (--wait)
+all-sent-wait-nc = … tout est envoyé ; attente des réponses pendant { $wait } (-q)
 all-sent-replies = … tout est envoyé ; attente de { $n } { $n ->
         [one] réponse
        *[other] réponses
@@ -392,6 +401,7 @@ notice-direct-pipe-read = { $amount } envoyés avec read(2) et send(2), { $path 
 net-resolve = impossible de résoudre l'hôte « { $host } » : { $error }
 net-no-address-in-family = l'hôte « { $host } » n'a pas d'adresse { $family }
 net-bind-family = l'hôte « { $host } » n'a pas d'adresse { $family }, et --bind { $bind } est { $family } : une socket n'atteint que les adresses de sa famille
+net-bind-family-nc = l'hôte « { $host } » n'a pas d'adresse { $family }, et -s { $bind } est { $family } : une socket n'atteint que les adresses de sa famille
 net-socket = { $op } { $addr } : { $error }
 net-all-attempts = connexion à { $host } port { $port } : { $errors }
 net-idle = { $op } { $addr } : rien pendant { $after }
@@ -498,9 +508,13 @@ hint-resolve = vérifiez l'orthographe, ou donnez une adresse IP comme 127.0.0.1
 hint-no-address-in-family = retirez -4/-6, ou donnez une adresse de l'autre famille
 hint-bind-family-v4 = liez une adresse IPv6 (--bind ::), ou donnez un hôte qui a une adresse IPv4
 hint-bind-family-v6 = liez une adresse IPv4 (--bind 0.0.0.0), ou donnez un hôte qui a une adresse IPv6
+hint-bind-family-v4-nc = liez une adresse IPv6 (-s ::), ou donnez un hôte qui a une adresse IPv4
+hint-bind-family-v6-nc = liez une adresse IPv4 (-s 0.0.0.0), ou donnez un hôte qui a une adresse IPv6
 hint-idle = augmentez { $flag }, ou vérifiez que le pair envoie quelque chose
 hint-privileged = les ports en dessous de 1024 sont privilégiés : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez --port 12345
 hint-privileged-service = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez --port 12345
+hint-privileged-nc = les ports en dessous de 1024 sont privilégiés : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez `{ $command }`
+hint-privileged-service-nc = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) : s'y associer demande d'être root ou CAP_NET_BIND_SERVICE ; essayez `{ $command }`
 hint-not-this-machine = cette adresse n'est pas une de celles de cette machine ; essayez 127.0.0.1, 0.0.0.0 ou ::
 hint-udp-refused = un ICMP port unreachable est revenu : aucune socket n'est associée au port UDP { $port } de { $ip } ; le serveur est-il lancé, et sur ce port ?
 hint-tcp-refused = rien n'écoute sur le port TCP { $port } de { $ip } : le serveur est-il lancé, et sur ce port ?
@@ -513,9 +527,12 @@ hint-other-family = rien n'écoute sur le port { $proto } { $port } de { $ip }, 
     }
 hint-by-program = {" "}(`{ $command }`, pid { $pid })
 hint-timed-out = pas de réponse dans le délai de --timeout : vérifiez l'adresse, ou augmentez --timeout
+hint-timed-out-nc = pas de réponse dans le délai de -w : vérifiez l'adresse, ou augmentez -w
 hint-reset = le pair a réinitialisé la connexion (RST) : un pair le fait quand il ferme alors que des octets qu'il n'a pas lus attendent (un serveur qui fait accept() puis close() sans recv(), comme le premier serveur du cours), ou quand son programme meurt ; faites lire au pair tout ce qu'on lui envoie avant qu'il ferme, puis réessayez
 hint-other-port = choisissez un autre --port (0 laisse le système choisir)
 hint-other-source-port = choisissez un autre --source-port, ou aucun (le système en prend alors un libre)
+hint-other-port-nc = choisissez un autre port (`{ $command }` laisse le système en choisir un, et -v dit lequel)
+hint-other-source-port-nc = choisissez un autre port source (-p), ou aucun (le système en prend alors un libre)
 hint-program = `{ $command }` (pid { $pid })
 hint-another-program = un autre programme (lequel, cet utilisateur ne peut peut-être pas le voir : en root, `ss -lntup` le nomme)
 hint-in-use-tcp-listens = { $program } écoute sur le port TCP { $port } : arrêtez-le, ou { $other }
@@ -830,6 +847,9 @@ limit-socket-memory-windows = Windows n'a plus de ressources pour d'autres socke
 hint-privileged-macos = les ports en dessous de 1024 sont privilégiés sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (--host 0.0.0.0), tout utilisateur le peut ; essayez --port 12345
 hint-privileged-service-macos = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (--host 0.0.0.0), tout utilisateur le peut ; essayez --port 12345
 hint-privileged-windows = Windows réserve des plages de ports (voir `netsh int ipv4 show excludedportrange protocol=tcp`), et un programme peut tenir un port avec SO_EXCLUSIVEADDRUSE ; essayez un autre --port, comme 12345
+hint-privileged-macos-nc = les ports en dessous de 1024 sont privilégiés sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (`{ $wildcard }`), tout utilisateur le peut ; essayez `{ $command }`
+hint-privileged-service-macos-nc = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (`{ $wildcard }`), tout utilisateur le peut ; essayez `{ $command }`
+hint-privileged-windows-nc = Windows réserve des plages de ports (voir `netsh int ipv4 show excludedportrange protocol=tcp`), et un programme peut tenir un port avec SO_EXCLUSIVEADDRUSE ; essayez un autre port, comme `{ $command }`
 hint-udp-refused-windows = un ICMP port unreachable est revenu (Windows le rapporte en WSAECONNRESET, même sans --connect) : aucune socket n'est associée au port UDP { $port } de { $ip } ; le serveur est-il lancé, et sur ce port ?
 netem-not-here = les espaces de noms réseau et netem sont propres à Linux : ce système n'a pas de boucle locale privée à dégrader
 notice-offload-unavailable = les délestages UDP (UDP_SEGMENT, UDP_GRO) sont propres à Linux : ici, un send() et un recv() par datagramme, comme avec --no-offload

@@ -192,6 +192,7 @@ impl OutputArgs {
             lang: self.lang.map(Lang::from).unwrap_or_else(crate::i18n::current),
             picture: PictureSpec { html: self.html, svg: self.svg },
             raw_dumps: false,
+            front: crate::model::front::Front::Native,
         }
     }
 }

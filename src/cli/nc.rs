@@ -24,6 +24,7 @@ use crate::exit::{NcExit, UsageError};
 use crate::hexdump::{Renderer, shown_text};
 use crate::i18n::{Lang, Msg};
 use crate::input::Input;
+use crate::model::front::Front;
 use crate::msg;
 
 use crate::net::access::Access;
@@ -186,7 +187,11 @@ fn refuse_output_flags(output: &OutputArgs) -> Result<(), UsageError> {
 /// The run `netplay nc WORDS` asks for. Its failures end with nc's
 /// status, 1; `-h` prints the help.
 pub(super) fn run_of(words: Vec<OsString>, output: OutputArgs, renderer: Renderer) -> Result<Run> {
-    let fail = |e: anyhow::Error| anyhow::Error::from(NcExit { code: 1, cause: Some(e) });
+    // Before -u is read, or without it: no hint of these failures names
+    // a protocol.
+    let fail = |e: anyhow::Error| {
+        anyhow::Error::from(NcExit { code: 1, cause: Some(e), front: Front::Nc { udp: false } })
+    };
     refuse_output_flags(&output).map_err(|e| fail(e.into()))?;
     let command = command_in(crate::i18n::current());
     let matches = match command
@@ -206,12 +211,14 @@ pub(super) fn run_of(words: Vec<OsString>, output: OutputArgs, renderer: Rendere
     };
     let args = NcArgs::from_arg_matches(&matches).map_err(|e| fail(UsageError(clap_what(&e)).into()))?;
     let verbose = args.verbose > 0;
+    let front = Front::Nc { udp: args.udp };
     let job = args.job().map_err(fail)?;
     let mut output = output.into_config(64 << 10, renderer);
     output.mode = Mode::Raw;
     output.quiet = !verbose;
     output.raw_dumps = verbose;
-    Ok(Run { job: Job::Nc(NcConfig { job, verbose }), output, notices: Vec::new() })
+    output.front = front;
+    Ok(Run { job: Job::Nc(NcConfig { job, verbose, front }), output, notices: Vec::new() })
 }
 
 /// A mistake in nc's words, in netplay's.

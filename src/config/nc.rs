@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::tcp::{ConnectConfig, ServeConfig};
 use super::udp::{SendConfig, UdpServeConfig};
 use crate::event::Family;
+use crate::model::front::Front;
 use crate::net::socket::SocketOptions;
 
 /// What one `netplay nc` command runs.
@@ -16,6 +17,9 @@ pub struct NcConfig {
     /// `-v`: the steps on stderr, and the failure that nc itself would
     /// only tell with -v (a connection refused).
     pub verbose: bool,
+    /// nc's command line, with or without -u: a failure's hint names nc's
+    /// options.
+    pub front: Front,
 }
 
 /// nc's modes, each a runner's config.

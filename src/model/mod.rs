@@ -11,6 +11,7 @@ use serde::Serialize;
 
 pub(crate) mod clock;
 pub(crate) mod flows;
+pub(crate) mod front;
 pub(crate) mod packet;
 pub(crate) mod ports;
 pub(crate) mod tcp_info;

@@ -15,6 +15,7 @@ pub(crate) mod scan;
 use anyhow::Result;
 
 use crate::config::nc::{NcConfig, NcJob};
+use crate::model::front::Front;
 use crate::net::NetError;
 use crate::sink::{OutputError, Report};
 
@@ -26,6 +27,8 @@ use crate::sink::{OutputError, Report};
 pub(crate) struct NcExit {
     pub code: u8,
     pub cause: Option<anyhow::Error>,
+    /// nc's command line: the failure's hint names its options.
+    pub front: Front,
 }
 
 impl std::fmt::Display for NcExit {
@@ -47,16 +50,16 @@ pub(crate) fn run(config: &NcConfig, report: Report) -> Result<()> {
         NcJob::UdpListen(job) => crate::udp::serve::run_to_end(job, report),
         NcJob::Scan(job) => scan::run(job, report).map(|()| None),
     };
-    status(ended, config.verbose)
+    status(ended, config.verbose, config.front)
 }
 
 /// nc's status for how the runner ended (see the module's comment).
-fn status(ended: Result<Option<&'static str>>, verbose: bool) -> Result<()> {
+fn status(ended: Result<Option<&'static str>>, verbose: bool, front: Front) -> Result<()> {
     let err = match ended {
         Ok(None) => return Ok(()),
         Ok(Some(signal)) => {
             let code = crate::sys::signals::shell_status(signal);
-            return Err(NcExit { code, cause: None }.into());
+            return Err(NcExit { code, cause: None, front }.into());
         }
         Err(err) => err,
     };
@@ -68,8 +71,8 @@ fn status(ended: Result<Option<&'static str>>, verbose: bool) -> Result<()> {
         || err.is::<scan::NoneOpen>();
     match err.downcast_ref::<NetError>() {
         Some(NetError::Idle { .. }) => Ok(()),
-        _ if refused && !verbose => Err(NcExit { code: 1, cause: None }.into()),
-        _ => Err(NcExit { code: 1, cause: Some(err) }.into()),
+        _ if refused && !verbose => Err(NcExit { code: 1, cause: None, front }.into()),
+        _ => Err(NcExit { code: 1, cause: Some(err), front }.into()),
     }
 }
 
@@ -79,7 +82,7 @@ mod tests {
     use std::time::Duration;
 
     fn code(ended: Result<Option<&'static str>>, verbose: bool) -> (u8, bool) {
-        match status(ended, verbose) {
+        match status(ended, verbose, Front::Nc { udp: false }) {
             Ok(()) => (0, false),
             Err(e) => {
                 let nc = e.downcast_ref::<NcExit>().expect("an nc status");

@@ -17,6 +17,7 @@ pub(crate) use crate::i18n::describe_msg;
 use crate::i18n::{Arg, Msg};
 pub(crate) use crate::model::Code;
 pub(crate) use crate::model::Op;
+use crate::model::front::Front;
 use crate::msg;
 use crate::sys::in_use::Holder;
 
@@ -132,6 +133,12 @@ impl NetError {
 
     /// What failed and where, in the catalogues' words.
     pub(crate) fn message(&self) -> Msg {
+        self.message_for(Front::Native)
+    }
+
+    /// [`NetError::message`], naming the options of the command line the
+    /// person typed (`front`): nc's -s where netplay's is --bind.
+    pub(crate) fn message_for(&self, front: Front) -> Msg {
         match self {
             NetError::Resolve { host, source } => {
                 msg!("net-resolve", host = host, error = describe_msg(source))
@@ -146,7 +153,13 @@ impl NetError {
             ),
             NetError::BadHost { why } => why.clone(),
             NetError::BindFamily { host, bind } => {
-                msg!("net-bind-family", host = host, bind = bind.ip(), family = Family::of(bind).name())
+                let family = Family::of(bind).name();
+                match front {
+                    Front::Native => msg!("net-bind-family", host = host, bind = bind.ip(), family = family),
+                    Front::Nc { .. } => {
+                        msg!("net-bind-family-nc", host = host, bind = bind.ip(), family = family)
+                    }
+                }
             }
             NetError::Socket { op, addr, source } => {
                 msg!("net-socket", op = op_msg(*op), addr = addr, error = describe_msg(source))

@@ -93,6 +93,9 @@ pub struct OutputConfig {
     /// With the raw payload on stdout: the steps on stderr show the hex
     /// dump of what is sent and received too (`netplay nc -v`).
     pub raw_dumps: bool,
+    /// The command line the run was asked for with (`netplay nc`'s, or
+    /// netplay's own): the notes name its options.
+    pub front: crate::model::front::Front,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

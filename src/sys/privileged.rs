@@ -15,6 +15,8 @@
 use std::net::IpAddr;
 
 use crate::i18n::Msg;
+use crate::model::Proto;
+use crate::model::front::{Front, nc_listen, nc_listen_address};
 use crate::model::ports;
 
 /// What exit code 7 means most often here, for the exit-code table: ports
@@ -47,8 +49,12 @@ pub(crate) fn first_unprivileged(_ip: IpAddr) -> Option<u16> {
 }
 
 /// What to try when binding `port` on `ip` was refused with "permission
-/// denied"; None when this system gives no reason to name.
-pub(crate) fn denied_hint(ip: IpAddr, port: u16) -> Option<Msg> {
+/// denied"; None when this system gives no reason to name. Under `netplay
+/// nc` (`front`), the commands to try are nc's.
+pub(crate) fn denied_hint(ip: IpAddr, port: u16, front: Front) -> Option<Msg> {
+    if let Some(proto) = front.nc_proto() {
+        return nc_denied_hint(ip, port, proto);
+    }
     let service = ports::service(port);
     match first_unprivileged(ip) {
         Some(first) if port != 0 && port < first => Some(match (cfg!(target_os = "linux"), service) {
@@ -64,6 +70,39 @@ pub(crate) fn denied_hint(ip: IpAddr, port: u16) -> Option<Msg> {
     }
 }
 
+/// [`denied_hint`] for `nc [-u] -l [ADDRESS] PORT`: the same facts, and
+/// nc's command with a port any user may bind (12345, as the native hint
+/// says), on the address the person gave.
+fn nc_denied_hint(ip: IpAddr, port: u16, proto: Proto) -> Option<Msg> {
+    let service = ports::service(port);
+    let command = nc_listen(proto, nc_listen_address(ip), 12345);
+    match first_unprivileged(ip) {
+        Some(first) if port != 0 && port < first => Some(match (cfg!(target_os = "linux"), service) {
+            (true, Some(service)) => {
+                crate::msg!("hint-privileged-service-nc", port = port, service = service, command = command)
+            }
+            (true, None) => crate::msg!("hint-privileged-nc", command = command),
+            (false, service) => {
+                // macOS: `nc -l PORT` listens on the wildcard address.
+                let any = (!ip.is_ipv4()).then_some(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
+                let wildcard = nc_listen(proto, any, port);
+                match service {
+                    Some(service) => crate::msg!(
+                        "hint-privileged-service-macos-nc",
+                        port = port,
+                        service = service,
+                        wildcard = wildcard,
+                        command = command
+                    ),
+                    None => crate::msg!("hint-privileged-macos-nc", wildcard = wildcard, command = command),
+                }
+            }
+        }),
+        Some(_) => None,
+        None => Some(crate::msg!("hint-privileged-windows-nc", command = command)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_os = "linux")]
@@ -75,8 +114,25 @@ mod tests {
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
         let first = first_unprivileged(loopback).unwrap();
         assert!(first > 80, "this test assumes port 80 is privileged here");
-        let hint = denied_hint(loopback, 80).unwrap().render(crate::i18n::Lang::En);
+        let hint = denied_hint(loopback, 80, Front::Native).unwrap().render(crate::i18n::Lang::En);
         assert!(hint.contains("CAP_NET_BIND_SERVICE") && hint.contains("(80 is HTTP's)"), "{hint}");
-        assert_eq!(denied_hint(loopback, 40000), None);
+        assert!(hint.ends_with("try --port 12345"), "{hint}");
+        assert_eq!(denied_hint(loopback, 40000, Front::Native), None);
+    }
+
+    /// Under `netplay nc`, the command to try is nc's, with the address
+    /// given (none for 0.0.0.0, nc -l's own) and -u for UDP.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn nc_s_hint_names_nc_s_command() {
+        let en = |ip: &str, port, udp| {
+            let hint = denied_hint(ip.parse().unwrap(), port, Front::Nc { udp }).unwrap();
+            hint.render(crate::i18n::Lang::En)
+        };
+        let hint = en("0.0.0.0", 80, false);
+        assert!(hint.contains("(80 is HTTP's)") && hint.ends_with("try `nc -l 12345`"), "{hint}");
+        assert!(!hint.contains("--"), "{hint}");
+        assert!(en("127.0.0.1", 81, true).ends_with("try `nc -u -l 127.0.0.1 12345`"));
+        assert!(en("::", 81, false).ends_with("try `nc -l :: 12345`"));
     }
 }

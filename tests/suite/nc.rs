@@ -612,3 +612,213 @@ fn a_listener_s_idle_close_names_w() {
     assert!(closed.contains("nothing received for 1.00s (-w)"), "{closed}");
     assert!(!said.contains("--idle-timeout"), "a flag nc does not have:\n{said}");
 }
+
+/// The stderr of `netplay nc ARGS` run to its end with stdin at /dev/null,
+/// in English, and its exit code.
+fn nc_said(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(BIN)
+        .arg("nc")
+        .args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The note under a loopback listener's line says what opens it to
+/// others in nc's words, `nc -l 0.0.0.0 PORT`, where it said `--host
+/// 0.0.0.0` (main at a31bd73), a flag nc does not have; the
+/// native command still names --host.
+#[test]
+fn a_loopback_listener_s_note_names_nc_s_address() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["nc", "-v", "-l", "127.0.0.1", "0"],
+            "only this machine can connect; `nc -l 0.0.0.0 PORT` opens it",
+        ),
+        (&["nc", "-v", "-u", "-l", "127.0.0.1", "0"], "send to it; `nc -u -l 0.0.0.0 PORT` opens it"),
+        (
+            &["nc", "-v", "-l", "::1", "0"],
+            "(IPV6_V6ONLY matters only for ::, which takes IPv4 too when 0); `nc -l :: PORT` opens it",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut server = common::Proc::spawn({
+            let mut command = Command::new(BIN);
+            command.args(args);
+            command
+        });
+        let listening = server.expect_stderr(|l| l.contains("● listening on") || l.contains("● bound to"));
+        let port = listening.rsplit(':').next().unwrap().split(' ').next().unwrap().to_string();
+        let note = server.expect_stderr(|l| l.contains("loopback"));
+        assert!(note.contains(&want.replace("PORT", &port)), "{args:?}: {note}");
+        assert!(!note.contains("--"), "{args:?}: a flag nc does not have: {note}");
+    }
+    let mut native = common::Proc::start(&["tcp", "serve", "--host", "127.0.0.1", "--port", "0"]);
+    let note = native.expect(|l| l.contains("loopback"));
+    assert!(note.contains("; --host 0.0.0.0 opens it to others."), "{note}");
+}
+
+/// A privileged port refused to an unprivileged user: the hint says nc's
+/// command to try (`nc -l 12345`, with the address and -u given), where it
+/// said `try --port 12345` (main at a31bd73). tests/errors.rs's
+/// privileged_port_is_refused_to_an_unprivileged_user keeps the native one.
+#[test]
+fn a_privileged_port_s_hint_names_nc_s_command() {
+    if !nix::unistd::Uid::effective().is_root() || !have("setpriv") {
+        println!("SKIPPED: needs root and setpriv to run as an unprivileged user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = common::public_copy(dir.path());
+    let cases: [(&[&str], &str); 3] = [
+        (&["-l", "80"], "(80 is HTTP's): binding them needs root or CAP_NET_BIND_SERVICE; try `nc -l 12345`"),
+        (
+            &["-l", "127.0.0.1", "1000"],
+            "binding them needs root or CAP_NET_BIND_SERVICE; try `nc -l 127.0.0.1 12345`",
+        ),
+        (
+            &["-u", "-l", "53"],
+            "(53 is DNS's): binding them needs root or CAP_NET_BIND_SERVICE; try `nc -u -l 12345`",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+            .arg(&bin)
+            .arg("nc")
+            .args(args)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {said}");
+        assert!(said.contains("permission denied"), "{args:?}: {said}");
+        assert!(said.trim_end().ends_with(want), "{args:?}: {said}");
+        assert!(!said.contains("--"), "{args:?}: a flag nc does not have: {said}");
+    }
+}
+
+/// A port in use: the hint says how to choose another in nc's words (`nc
+/// -l ADDRESS 0`; for a client, nc's -p), where it said `choose another
+/// --port` and `--source-port` (main at a31bd73); tcp serve
+/// still says --port.
+#[test]
+fn a_port_in_use_s_hint_names_nc_s_options() {
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port().to_string();
+    let (code, said) = nc_said(&["-l", "127.0.0.1", &port]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("address already in use"), "{said}");
+    assert!(
+        said.contains("choose another port (`nc -l 127.0.0.1 0` lets the OS choose one, and -v shows which)"),
+        "{said}"
+    );
+    assert!(!said.contains("--"), "a flag nc does not have: {said}");
+    // A client whose source port (-p) is held.
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target_port = target.local_addr().unwrap().port().to_string();
+    let (code, said) = nc_said(&["-p", &port, "-s", "127.0.0.1", "127.0.0.1", &target_port]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("choose another source port (-p), or none"), "{said}");
+    assert!(!said.contains("--"), "a flag nc does not have: {said}");
+    let native = Command::new(BIN)
+        .args(["tcp", "serve", "--port", &port])
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&native.stderr);
+    assert!(said.contains("choose another --port (0 lets the OS choose)"), "{said}");
+}
+
+/// Nothing listens where nc -v connects, but a UDP socket is bound to the
+/// port, or a TCP server listens on the other family's loopback: the hint's
+/// command is nc's (`nc -u 127.0.0.1 PORT`, `nc ::1 PORT`), where it was
+/// `netplay udp send ...` and `netplay tcp connect ...` (main at
+/// a31bd73).
+#[test]
+fn a_refused_connection_s_hint_names_nc_s_command() {
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = udp.local_addr().unwrap().port().to_string();
+    let (code, said) = nc_said(&["-v", "127.0.0.1", &port]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(&format!("To send it a datagram: `nc -u 127.0.0.1 {port}`")), "{said}");
+    let Ok(v6) = TcpListener::bind("[::1]:0") else {
+        println!("SKIPPED: the other-family half (no ::1 here)");
+        return;
+    };
+    let port = v6.local_addr().unwrap().port().to_string();
+    let (code, said) = nc_said(&["-v", "-4", "127.0.0.1", &port]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(&format!("To reach it: `nc ::1 {port}`")), "{said}");
+}
+
+/// nc -v's connect that -w ended: the hint says to raise -w, where it
+/// said --timeout (main at a31bd73). A listener whose accept
+/// queue is full drops new SYNs, so connect() waits, on loopback alone.
+#[test]
+fn a_connect_timeout_s_hint_names_w() {
+    let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    listener.bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into()).unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let _fillers: Vec<_> =
+        (0..4).filter_map(|_| TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()).collect();
+    let (code, said) = nc_said(&["-v", "-w", "1", "127.0.0.1", &addr.port().to_string()]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("timed out"), "{said}");
+    assert!(said.contains("check the address, or raise -w"), "{said}");
+    assert!(!said.contains("--timeout"), "a flag nc does not have: {said}");
+}
+
+/// A source address of one family and a host of the other: the error and
+/// its hint name nc's -s, where they named --bind (main at a31bd73).
+#[test]
+fn a_source_of_the_other_family_names_s() {
+    let (code, said) = nc_said(&["-v", "-s", "127.0.0.1", "::1", "9"]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("and -s 127.0.0.1 is IPv4"), "{said}");
+    assert!(said.contains("bind an IPv6 address (-s ::)"), "{said}");
+    assert!(!said.contains("--bind"), "a flag nc does not have: {said}");
+}
+
+/// nc -v -u -q: the line after the last datagram names -q, the option
+/// that set how long replies are awaited, where it named --wait (main at
+/// a31bd73); udp send still names --wait.
+#[test]
+fn udp_s_wait_for_replies_names_q() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = peer.local_addr().unwrap().port().to_string();
+    let out = Command::new(BIN)
+        .args(["nc", "-v", "-u", "-q", "1", "127.0.0.1", &port])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("… all sent; listening 1.00s for replies (-q)"), "{said}");
+    assert!(!said.contains("--wait"), "a flag nc does not have: {said}");
+    let (code, said) = {
+        let out = Command::new(BIN)
+            .args(["udp", "send", "127.0.0.1", &port, "-m", "x", "--wait", "1s"])
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("for replies (--wait)"), "{said}");
+}

@@ -311,6 +311,10 @@ impl Human {
         self.udp.waited = Some(wait);
         if !self.style.quiet {
             let text = self.t(match replies {
+                // nc -u waits for replies as long as -q says.
+                None if self.style.front != Front::Native => {
+                    msg!("all-sent-wait-nc", wait = Arg::duration(wait))
+                }
                 None => msg!("all-sent-wait", wait = Arg::duration(wait)),
                 Some(n) => msg!("all-sent-replies", wait = Arg::duration(wait), n = n),
             });

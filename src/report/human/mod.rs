@@ -30,6 +30,7 @@ use crate::hexdump::{Dumper, Layout, Renderer};
 use crate::i18n::units::format_duration_in;
 use crate::i18n::{Arg, Lang, Msg, Painted};
 use crate::model::clock::Stamp;
+use crate::model::front::Front;
 use crate::model::packet::PacketKind;
 use crate::model::ports;
 use crate::msg;
@@ -55,6 +56,9 @@ pub(crate) struct Style {
     pub width: Option<usize>,
     /// The language the lines are written in.
     pub lang: Lang,
+    /// The command line the run was asked for with: a note that says what
+    /// to type names its options.
+    pub front: Front,
 }
 
 impl Style {
@@ -76,6 +80,7 @@ impl Style {
             decode: config.decode.clone(),
             width,
             lang: config.lang,
+            front: config.front,
         }
     }
 }
@@ -503,6 +508,7 @@ mod tests {
             decode: None,
             width: None,
             lang: Lang::En,
+            front: Front::Native,
         };
         let mut human = Human::new(Box::new(buf.clone()), style);
         for event in events {

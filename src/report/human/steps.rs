@@ -4,6 +4,8 @@
 //! joins and leaves; notes and errors.
 
 use super::*;
+use crate::model::front::nc_listen;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 impl Human {
     pub(super) fn step(&mut self, step: &Step) {
@@ -95,14 +97,31 @@ impl Human {
             Proto::Tcp => "tcp",
             Proto::Udp => "udp",
         };
-        let reach = match local.ip() {
-            ip if ip.is_unspecified() => {
+        // What opens the server to others: `--host ADDRESS` on netplay's
+        // command line, nc's `nc -l ADDRESS PORT` on `netplay nc`'s.
+        let nc = |any: IpAddr| nc_listen(proto, Some(any), local.port());
+        let reach = match (local.ip(), self.style.front) {
+            (ip, _) if ip.is_unspecified() => {
                 Some(msg!("reach-every-interface", ip = ip, proto = proto_key, port = local.port()))
             }
-            ip if ip.is_loopback() && local.is_ipv6() => {
+            (ip, Front::Native) if ip.is_loopback() && local.is_ipv6() => {
                 Some(msg!("reach-ipv6-loopback", ip = ip, proto = proto_key))
             }
-            ip if ip.is_loopback() => Some(msg!("reach-loopback", ip = ip, proto = proto_key)),
+            (ip, Front::Nc { .. }) if ip.is_loopback() && local.is_ipv6() => Some(msg!(
+                "reach-ipv6-loopback-nc",
+                ip = ip,
+                proto = proto_key,
+                command = nc(Ipv6Addr::UNSPECIFIED.into())
+            )),
+            (ip, Front::Native) if ip.is_loopback() => {
+                Some(msg!("reach-loopback", ip = ip, proto = proto_key))
+            }
+            (ip, Front::Nc { .. }) if ip.is_loopback() => Some(msg!(
+                "reach-loopback-nc",
+                ip = ip,
+                proto = proto_key,
+                command = nc(Ipv4Addr::UNSPECIFIED.into())
+            )),
             _ => None,
         };
         if let Some(reach) = reach {
