@@ -321,9 +321,8 @@ fn hint(err: &NetError, front: Front) -> Option<Msg> {
             AddrNotAvailable => msg!("hint-not-this-machine"),
             _ => return None,
         },
-        NetError::Socket { addr, .. } if err.udp_refused() => {
-            held_elsewhere(Proto::Udp, *addr, front).unwrap_or_else(|| crate::sys::refused::hint(*addr))
-        }
+        NetError::Socket { addr, .. } if err.udp_refused() => held_elsewhere(Proto::Udp, *addr, front)
+            .unwrap_or_else(|| crate::sys::refused::hint(*addr, front)),
         _ => match err.io_kind()? {
             ConnectionRefused => {
                 let tried = match err {

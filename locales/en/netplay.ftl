@@ -827,6 +827,7 @@ hint-privileged-macos-nc = ports below 1024 are privileged when bound on one add
 hint-privileged-service-macos-nc = ports below 1024 are privileged ({ $port } is { $service }'s) when bound on one address: that needs root (sudo); on the wildcard address (`{ $wildcard }`) any user may bind them; try `{ $command }`
 hint-privileged-windows-nc = Windows reserves ranges of ports (see `netsh int ipv4 show excludedportrange protocol=tcp`), and a program may hold a port with SO_EXCLUSIVEADDRUSE; try another port, such as `{ $command }`
 hint-udp-refused-windows = an ICMP port unreachable came back (Windows reports it as WSAECONNRESET, even without --connect): no socket is bound to UDP port { $port } at { $ip }; is the server running, and on this port?
+hint-udp-refused-windows-nc = an ICMP port unreachable came back (Windows reports it as WSAECONNRESET): no socket is bound to UDP port { $port } at { $ip }; is the server running, and on this port?
 netem-not-here = network namespaces and netem are Linux's: this system has no private loopback to impair
 notice-offload-unavailable = UDP offloads (UDP_SEGMENT, UDP_GRO) are Linux's: here one send() and one recv() per datagram, as with --no-offload
 notice-reuseport-unavailable = --reuse-port: this system has no SO_REUSEPORT (it is Linux's and BSD's); the socket is bound without it

@@ -851,6 +851,7 @@ hint-privileged-macos-nc = les ports en dessous de 1024 sont privilégiés sur u
 hint-privileged-service-macos-nc = les ports en dessous de 1024 sont privilégiés ({ $port } est celui de { $service }) sur une adresse précise : s'y associer demande d'être root (sudo) ; sur l'adresse joker (`{ $wildcard }`), tout utilisateur le peut ; essayez `{ $command }`
 hint-privileged-windows-nc = Windows réserve des plages de ports (voir `netsh int ipv4 show excludedportrange protocol=tcp`), et un programme peut tenir un port avec SO_EXCLUSIVEADDRUSE ; essayez un autre port, comme `{ $command }`
 hint-udp-refused-windows = un ICMP port unreachable est revenu (Windows le rapporte en WSAECONNRESET, même sans --connect) : aucune socket n'est associée au port UDP { $port } de { $ip } ; le serveur est-il lancé, et sur ce port ?
+hint-udp-refused-windows-nc = un ICMP port unreachable est revenu (Windows le rapporte en WSAECONNRESET) : aucune socket n'est associée au port UDP { $port } de { $ip } ; le serveur est-il lancé, et sur ce port ?
 netem-not-here = les espaces de noms réseau et netem sont propres à Linux : ce système n'a pas de boucle locale privée à dégrader
 notice-offload-unavailable = les délestages UDP (UDP_SEGMENT, UDP_GRO) sont propres à Linux : ici, un send() et un recv() par datagramme, comme avec --no-offload
 notice-reuseport-unavailable = --reuse-port : ce système n'a pas de SO_REUSEPORT (il est propre à Linux et aux BSD) ; la socket est associée sans

@@ -12,6 +12,7 @@
 use std::io;
 
 use crate::i18n::Msg;
+use crate::model::front::Front;
 
 /// The error's name, as the system's documentation spells it.
 #[cfg(not(windows))]
@@ -78,9 +79,14 @@ pub(crate) fn send_explained() -> Msg {
     }
 }
 
-/// The hint after a refused UDP exchange.
-pub(crate) fn hint(addr: std::net::SocketAddr) -> Msg {
-    if UNCONNECTED_TOLD {
+/// The hint after a refused UDP exchange. Windows tells it to a socket
+/// that is not connected too, which netplay's --connect would change; nc's
+/// -u always connects, so under `netplay nc` (`front`) there is no flag to
+/// name.
+pub(crate) fn hint(addr: std::net::SocketAddr, front: Front) -> Msg {
+    if UNCONNECTED_TOLD && front != Front::Native {
+        crate::msg!("hint-udp-refused-windows-nc", port = addr.port(), ip = addr.ip())
+    } else if UNCONNECTED_TOLD {
         crate::msg!("hint-udp-refused-windows", port = addr.port(), ip = addr.ip())
     } else {
         crate::msg!("hint-udp-refused", port = addr.port(), ip = addr.ip())
@@ -96,6 +102,12 @@ mod tests {
         assert!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionRefused)));
         assert_eq!(is_refusal(&io::Error::from(io::ErrorKind::ConnectionReset)), cfg!(windows));
         assert!(!is_refusal(&io::Error::from(io::ErrorKind::TimedOut)));
-        assert!(hint("127.0.0.1:9".parse().unwrap()).render(crate::i18n::Lang::En).contains("port 9"));
+        let addr = "127.0.0.1:9".parse().unwrap();
+        let native = hint(addr, Front::Native).render(crate::i18n::Lang::En);
+        assert!(native.contains("port 9"), "{native}");
+        // Windows's names --connect, which nc -u does not have (it connects).
+        assert_eq!(native.contains("--connect"), cfg!(windows), "{native}");
+        let nc = hint(addr, Front::Nc { udp: true }).render(crate::i18n::Lang::En);
+        assert!(nc.contains("port 9") && !nc.contains("--"), "{nc}");
     }
 }
