@@ -476,6 +476,7 @@ error-cause-separator = :{" "}
 error-writing-output = writing output: { $error }
 error-input-cut = stdout was closed (its reader left) before the input was all sent: { $sent } of the input had been sent, and the connection was cut with a RST so that the peer knows its stream is not whole
 error-input-unacknowledged = stdout was closed (its reader left) before the peer had the whole input: all { $sent } of it had been given to the socket, but { $owed } of that were not acknowledged, and the connection was cut with a RST that throws them away, so that the peer knows its stream is not whole
+error-input-unread = stdout was closed (its reader left) before the peer had read the whole input: all { $sent } of it had been given to the socket and acknowledged, but { $unread } of that still waited unread in the peer's socket when the connection was closed with a RST (the peer's bytes left unread here), and a peer that meets the reset may stop reading them: OpenBSD nc does
 notice-stdout-given-up = stdout took nothing when the run stopped: the rest of the report is here, on stderr
 notice-not-shown = { $n } { $n ->
         [one] event was

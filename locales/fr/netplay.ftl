@@ -368,7 +368,7 @@ error-recv = recv : { $error }
 error-send-stalled = envoi à { $peer } : { $reason }
 reason-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début, { $sent } envoyés
 error-input-shrank = { $what } a rétréci pendant l'envoi : { $size } au début de l'envoi, fin après { $sent } ; le pair a reçu un flux coupé, pas le fichier (la connexion a été réinitialisée pour qu'il le sache)
-notice-cut-unacknowledged = la connexion a été coupée par un RST : { $total } confiés au socket n'avaient pas été acquittés et ne sont pas comptés en sortie ({ $flight } étaient en route, que le pair peut encore lire ; { $unsent } ne sont jamais partis)
+notice-cut-unacknowledged = la connexion a été coupée par un RST : { $total } confiés à la socket n'avaient pas été acquittés et ne sont pas comptés en sortie ({ $flight } étaient en route, que le pair peut encore lire ; { $unsent } ne sont jamais partis)
 limit-open-files = la limite de fichiers ouverts de ce processus ({ $soft }, `ulimit -n`) est atteinte : chaque client prend un descripteur ; { $raise }
 limit-raise-soft = relevez-la avec `ulimit -n { $hard }` (la limite dure) avant de lancer netplay
 limit-at-hard = c'est déjà la limite dure ; relevez celle-ci (`ulimit -Hn` en root, LimitNOFILE= dans une unité systemd, nofile dans /etc/security/limits.conf), ou limitez les clients avec --max-conns en dessous de { $below }
@@ -496,7 +496,8 @@ error-with-hint = { $error } ; { $hint }
 error-cause-separator =  :{" "}
 error-writing-output = écriture de la sortie : { $error }
 error-input-cut = la sortie standard a été fermée (son lecteur est parti) avant que toute l'entrée soit envoyée : { $sent } de l'entrée avaient été envoyés, et la connexion a été coupée par un RST pour que le pair sache que son flux n'est pas entier
-error-input-unacknowledged = la sortie standard a été fermée (son lecteur est parti) avant que le pair ait toute l'entrée : ses { $sent } avaient tous été confiés au socket, mais { $owed } n'avaient pas été acquittés, et la connexion a été coupée par un RST qui les jette, pour que le pair sache que son flux n'est pas entier
+error-input-unacknowledged = la sortie standard a été fermée (son lecteur est parti) avant que le pair ait toute l'entrée : ses { $sent } avaient tous été confiés à la socket, mais { $owed } n'avaient pas été acquittés, et la connexion a été coupée par un RST qui les jette, pour que le pair sache que son flux n'est pas entier
+error-input-unread = la sortie standard a été fermée (son lecteur est parti) avant que le pair ait lu toute l'entrée : ses { $sent } avaient tous été confiés à la socket et acquittés, mais { $unread } attendaient encore, non lus, dans la socket du pair quand la connexion a été fermée par un RST (les octets du pair restés non lus ici), et un pair qui reçoit le RST peut cesser de les lire : le nc d'OpenBSD le fait
 notice-stdout-given-up = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : la suite du compte rendu est ici, sur la sortie d'erreur
 notice-not-shown = { $n } { $n ->
         [one] événement n'a pas été montré

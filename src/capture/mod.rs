@@ -61,6 +61,8 @@ pub use other::enter_private_netns;
 #[cfg(not(target_os = "linux"))]
 pub use other::listen_queue;
 #[cfg(not(target_os = "linux"))]
+pub(crate) use other::peer_unread;
+#[cfg(not(target_os = "linux"))]
 pub use other::tcp_info;
 #[cfg(not(target_os = "linux"))]
 pub(crate) use other::unsent;
@@ -68,6 +70,8 @@ pub use pcap::Pcap;
 pub(crate) use pcap::PcapError;
 #[cfg(target_os = "linux")]
 pub use tcp_info::listen_queue;
+#[cfg(target_os = "linux")]
+pub(crate) use tcp_info::peer_unread;
 #[cfg(target_os = "linux")]
 pub use tcp_info::tcp_info;
 #[cfg(target_os = "linux")]

@@ -96,6 +96,12 @@ pub(crate) fn unsent<S>(_socket: &S) -> io::Result<u64> {
     Err(unsupported())
 }
 
+/// What a peer on this machine has not read: Linux-only for now (None:
+/// not known, as for a peer elsewhere).
+pub(crate) fn peer_unread<S>(_socket: &S) -> io::Result<Option<u64>> {
+    Ok(None)
+}
+
 /// The accept queue: Linux-only for now.
 pub fn listen_queue<S>(_listener: &S) -> io::Result<ListenQueue> {
     Err(unsupported())

@@ -20,6 +20,8 @@
 #[cfg(target_os = "linux")]
 pub use self::linux::listen_queue;
 #[cfg(target_os = "linux")]
+pub use self::linux::peer_unread;
+#[cfg(target_os = "linux")]
 pub use self::linux::tcp_info;
 #[cfg(target_os = "linux")]
 pub use self::linux::unsent;
@@ -47,6 +49,10 @@ mod linux {
     const NO_COOKIE: [u8; 8] = [0xff; 8];
     /// `TCP_LISTEN` in `tcpi_state`.
     const TCP_LISTEN: u8 = 10;
+    /// The states after a FIN was received (`include/net/tcp_states.h`).
+    const TCP_CLOSE_WAIT: u8 = 8;
+    const TCP_LAST_ACK: u8 = 9;
+    const TCP_CLOSING: u8 = 11;
 
     fn from_raw(raw: &RawTcpInfo) -> TcpInfo {
         TcpInfo {
@@ -119,6 +125,41 @@ mod linux {
     pub fn unsent(socket: &impl AsFd) -> io::Result<u64> {
         let (response, _) = lookup(socket)?;
         Ok(u64::from(response.header.send_queue))
+    }
+
+    /// What the peer of a connected TCP socket has received and its program
+    /// has not read yet (the peer's Recv-Q), when that peer is a socket of
+    /// this machine and network namespace (loopback, a local address): None
+    /// when sock_diag finds no such socket (a peer elsewhere). The FIN it
+    /// received and has not read yet is not counted: only data.
+    pub fn peer_unread(socket: &impl AsFd) -> io::Result<Option<u64>> {
+        let sock = SockRef::from(socket);
+        let local = sock.local_addr()?.as_socket().ok_or_else(|| not_tcp("not an IP socket"))?;
+        let peer = sock.peer_addr()?.as_socket().ok_or_else(|| not_tcp("not an IP socket"))?;
+        let request = InetRequest {
+            family: if peer.is_ipv4() { AF_INET } else { AF_INET6 },
+            protocol: IPPROTO_TCP,
+            extensions: ExtensionFlags::empty(),
+            states: StateFlags::all(),
+            socket_id: SocketId {
+                source_port: peer.port(),
+                destination_port: local.port(),
+                source_address: peer.ip(),
+                destination_address: local.ip(),
+                interface_id: 0,
+                cookie: NO_COOKIE,
+            },
+        };
+        Ok(query(request, false)?.first().map(|response| {
+            let queued = u64::from(response.header.recv_queue);
+            // A FIN received moves rcv_nxt by one, and reading the end
+            // (recv returning 0) moves copied_seq past it: in these
+            // states, until then, the Recv-Q counts the FIN.
+            match response.header.state {
+                TCP_CLOSE_WAIT | TCP_LAST_ACK | TCP_CLOSING => queued.saturating_sub(1),
+                _ => queued,
+            }
+        }))
     }
 
     /// The accept queue of a listening TCP socket. sock_diag reports it twice:

@@ -91,9 +91,10 @@ fn exchange(
     // upload is cut, and the server must not read a FIN, the end of a whole
     // stream: a RST instead (the last close, at the process's end).
     let pending = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(Mutex::new(None));
     if let Ok(waker) = stream.try_clone() {
-        let pending = pending.clone();
-        report.on_output_failure(move || stdout_left(&waker, pending.load(Ordering::SeqCst)));
+        let (pending, seen) = (pending.clone(), seen.clone());
+        report.on_output_failure(move || stdout_left(&waker, pending.load(Ordering::SeqCst), &seen));
     }
     if let Some(script) = &config.script {
         return scripted(script, stream, peer, &config, &report, start);
@@ -106,7 +107,7 @@ fn exchange(
     // pending when stdout goes.
     let typing = config.input == Input::Stdin && io::stdin().is_terminal();
     pending.store(!typing, Ordering::SeqCst);
-    let activity = Arc::new(Activity::new(start, config.packets.tcp_info, pending)?);
+    let activity = Arc::new(Activity::new(start, config.packets.tcp_info, pending, seen)?);
     if config.path == BytePath::Kernel && direct::receives() {
         // The direct path waits with poll(2), never in a call (tcp::direct).
         stream.set_nonblocking(true).map_err(|e| NetError::socket(Op::SetNonBlocking, peer, e))?;
@@ -161,7 +162,7 @@ fn exchange(
     // server that reads nothing more.
     let output_failed = matches!(&received, Err(e) if e.is::<OutputError>());
     if output_failed && activity.pending.load(Ordering::SeqCst) {
-        return Err(upload_cut(&stream, &activity).into());
+        return Err(upload_cut(&stream, &activity, None).into());
     }
     let wait = match &received {
         Ok(()) => !typing,
@@ -185,12 +186,23 @@ fn exchange(
     // the other thread's error is then only its consequence. Input that
     // could not all be sent says how much was: that is what a person needs
     // to know, more than which thread saw the reset first.
+    // Both ends may also have finished while only the output thread met
+    // the closed stdout (the hook above then shut the socket down).
+    let gone = |e: anyhow::Error| {
+        if activity.pending.load(Ordering::SeqCst) {
+            return upload_cut(&stream, &activity, None).into();
+        }
+        match owes(&stream, &activity, *activity.seen.locked()) {
+            Some(owed) => upload_cut(&stream, &activity, Some(owed)).into(),
+            None => e,
+        }
+    };
     match (received, sent) {
-        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => {
-            return match activity.pending.load(Ordering::SeqCst) || owes(&stream, &activity) {
-                true => Err(upload_cut(&stream, &activity).into()),
-                false => Err(e),
-            };
+        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => return Err(gone(e)),
+        (Ok(()), Ok(())) => {
+            if let Err(e) = report.check() {
+                return Err(gone(e.into()));
+            }
         }
         (received, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
             return Err(reset_first(e, received));
@@ -334,10 +346,17 @@ struct Activity {
     /// Input is still to be sent: set before the sender starts (unless a
     /// person types it), cleared once all of it was handed to the socket.
     pending: Arc<AtomicBool>,
+    /// The server's unread bytes when stdout's reader left ([`stdout_left`]).
+    seen: Arc<Mutex<Option<u64>>>,
 }
 
 impl Activity {
-    fn new(start: Instant, tcp_info: bool, pending: Arc<AtomicBool>) -> io::Result<Activity> {
+    fn new(
+        start: Instant,
+        tcp_info: bool,
+        pending: Arc<AtomicBool>,
+        seen: Arc<Mutex<Option<u64>>>,
+    ) -> io::Result<Activity> {
         Ok(Activity {
             start,
             bytes_in: AtomicU64::new(0),
@@ -347,6 +366,7 @@ impl Activity {
             stopping: AtomicBool::new(false),
             bell: Bell::new()?,
             pending,
+            seen,
         })
     }
 
@@ -518,7 +538,7 @@ fn receive(
                 },
                 Err(direct::Failure::Output(e)) => {
                     // The sender stops too, as when the report's output fails.
-                    stdout_left(stream, activity.pending.load(Ordering::SeqCst));
+                    stdout_left(stream, activity.pending.load(Ordering::SeqCst), &activity.seen);
                     activity.stopping.store(true, Ordering::SeqCst);
                     activity.bell.ring();
                     return Err(OutputError(e).into());
@@ -561,30 +581,39 @@ fn receive(
 /// stdout's reader left: the run ends. With input still `pending`, the
 /// connection is cut so the server knows its stream is not whole (SO_LINGER
 /// 0: the last close sends a RST; SHUT_RD sends nothing and wakes a recv);
-/// otherwise both directions are shut down, a FIN if none was sent yet.
-fn stdout_left(stream: &TcpStream, pending: bool) {
+/// otherwise both directions are shut down, a FIN if none was sent yet,
+/// once the server's unread bytes are read into `seen`: a socket shut for
+/// reading answers the next bytes that come with a RST, after which the
+/// server's socket is no longer found ([`owed::untaken`]).
+fn stdout_left(stream: &TcpStream, pending: bool, seen: &Mutex<Option<u64>>) {
     match pending {
         true => {
             super::cut::abort(SockRef::from(stream), true);
             let _ = stream.shutdown(Shutdown::Read);
         }
         false => {
+            *seen.locked() = crate::capture::peer_unread(stream).ok().flatten();
             let _ = stream.shutdown(Shutdown::Both);
         }
     }
 }
 
 /// stdout's reader left after the input was all handed to the socket:
-/// whether the socket still owes the server some of it once it had a
-/// moment to send it ([`owed`]). Owed bytes are lost: the last close, with
-/// the server's bytes left unread, is a RST that throws away what the
+/// whether the server had not taken some of it once the socket and the
+/// server had a moment ([`owed::untaken_after_drain`]): the last close,
+/// with the server's bytes left unread, is a RST that throws away what the
+/// socket held, and a server that meets it may stop reading what its own
 /// socket held.
-fn owes(stream: &TcpStream, activity: &Activity) -> bool {
-    owed::owed_after_drain(
+/// `seen`: the server's unread bytes as read when stdout's reader left,
+/// before the socket was shut down.
+fn owes(stream: &TcpStream, activity: &Activity, seen: Option<u64>) -> Option<owed::Owed> {
+    let owed = owed::untaken_after_drain(
         &SockRef::from(stream),
         owed::End::Connected,
         activity.bytes_out.load(Ordering::Relaxed),
-    ) > 0
+        seen,
+    );
+    owed.any().then_some(owed)
 }
 
 /// The upload cut by stdout's reader leaving: the connection is aborted
@@ -608,9 +637,11 @@ fn reset_first(unsent: anyhow::Error, received: Result<()>) -> anyhow::Error {
     }
 }
 
-fn upload_cut(stream: &TcpStream, activity: &Activity) -> InputCut {
+/// `owed`: what the drain found, read again otherwise.
+fn upload_cut(stream: &TcpStream, activity: &Activity, owed: Option<owed::Owed>) -> InputCut {
     let sent = activity.bytes_out.load(Ordering::Relaxed);
-    let owed = owed::owed(&SockRef::from(stream), owed::End::Connected, sent).unwrap_or(0);
+    let owed =
+        owed.unwrap_or_else(|| owed::untaken(&SockRef::from(stream), owed::End::Connected, sent, &mut None));
     super::cut::abort(SockRef::from(stream), true);
     InputCut { sent, pending: activity.pending.load(Ordering::SeqCst), owed }
 }

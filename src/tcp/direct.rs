@@ -985,8 +985,8 @@ where
     // Cut before stdin ended, the stream is not whole even where the
     // socket holds nothing: a FIN would say it is.
     let mut pending = !shut.load(Ordering::SeqCst);
-    // stdout's reader left: stdin was all sent only if the client
-    // acknowledged all of it, given the socket a moment to send it.
+    // stdout's reader left: stdin was all sent only if the client took
+    // all of it, given the socket and the client a moment (tcp::owed).
     let input_cut = match &served {
         Served::Output(_) => {
             // The sender stopped before it looked: an empty stdin (`<
@@ -996,10 +996,10 @@ where
             let sent = handed.load(Ordering::Relaxed);
             let sock = socket2::SockRef::from(&socket);
             let owed = match pending {
-                true => super::owed::owed(&sock, super::owed::End::Accepted, sent).unwrap_or(0),
-                false => super::owed::owed_after_drain(&sock, super::owed::End::Accepted, sent),
+                true => super::owed::untaken(&sock, super::owed::End::Accepted, sent, &mut None),
+                false => super::owed::untaken_after_drain(&sock, super::owed::End::Accepted, sent, None),
             };
-            (pending || owed > 0).then_some(super::owed::InputCut { sent, pending, owed })
+            (pending || owed.any()).then_some(super::owed::InputCut { sent, pending, owed })
         }
         _ => None,
     };

@@ -46,7 +46,7 @@ use common::{BIN, PATIENCE};
 /// so.
 const PEER_PY: &str = "\
 import os, select, socket, sys
-big = sys.argv[1] in ('big', 'held')
+big = sys.argv[1] in ('big', 'held', 'unread')
 if len(sys.argv) > 2:
     c = socket.socket()
     if sys.argv[1] == 'held':
@@ -59,7 +59,7 @@ else:
         l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     print(l.getsockname()[1], flush=True)
     c, a = l.accept()
-    if sys.argv[1] == 'held':
+    if sys.argv[1] in ('held', 'unread'):
         print(a[1], flush=True)
 chunk = bytes(range(256)) * 256
 def read():
@@ -115,6 +115,9 @@ const SMALL: usize = 1000;
 /// grows to megabytes on loopback) and the server's small receive buffer
 /// cannot.
 const HELD: usize = 256 << 10;
+/// An upload the server's socket takes and acknowledges whole, with room
+/// to spare (loopback's default receive buffer is 128 KiB).
+const UNREAD: usize = 32 << 10;
 
 /// How big an upload a scenario sends, and how the server takes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +130,9 @@ enum Upload {
     /// server with a 4 KiB receive buffer that reads nothing until the
     /// client has ended.
     Held,
+    /// 32 KiB, all acknowledged by the server's socket, where it waits
+    /// unread until the client has ended.
+    Unread,
 }
 
 impl Upload {
@@ -135,6 +141,7 @@ impl Upload {
             Upload::Big => BIG,
             Upload::Small => SMALL,
             Upload::Held => HELD,
+            Upload::Unread => UNREAD,
         }
     }
 
@@ -143,6 +150,7 @@ impl Upload {
             Upload::Big => "big",
             Upload::Small => "small",
             Upload::Held => "held",
+            Upload::Unread => "unread",
         }
     }
 }
@@ -281,6 +289,23 @@ fn run(tool: Tool, kind: Upload) -> Outcome {
             thread::sleep(Duration::from_millis(5));
         }
     }
+    if kind == Upload::Unread {
+        // The reader leaves only once the server's socket holds the whole
+        // upload, acknowledged (`ss`: its Recv-Q, and the client's Send-Q
+        // empty).
+        line.clear();
+        said.read_line(&mut line).unwrap();
+        let client_port: u16 = line.trim().parse().expect("the client's port");
+        let taken = || {
+            let (held, _) = queues(port, client_port)?;
+            let (_, owed) = queues(client_port, port)?;
+            Some(held >= UNREAD && owed == 0)
+        };
+        while taken() != Some(true) {
+            assert!(Instant::now() < deadline, "the upload was not all acknowledged: {:?}", taken());
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
     drop(out);
     let exit = exit_by(&mut client, deadline);
     stop(&mut client);
@@ -352,6 +377,115 @@ fn a_reader_that_leaves_while_the_socket_holds_the_input_is_no_success() {
         let said = outcome.stderr.trim_end();
         assert_eq!(said.lines().count(), 1, "{tool:?}: one line: {said}");
         assert!(said.contains("stdout was closed") && said.contains("not acknowledged"), "{tool:?}: {said}");
+    }
+}
+
+/// An upload the server's socket acknowledged whole, unread there by the
+/// server when the reader leaves: the last close is a RST, and a peer that
+/// meets it may stop reading what its socket held (OpenBSD nc does: the
+/// peers matrix's row `client | nc | both | reader leaves` lost 0.9 MiB so,
+/// netplay exiting 0). netplay, seeing the server on this machine, waits
+/// for it to read, then says what it had not, and exits 1. Failed before:
+/// exit 0, nothing said.
+#[test]
+fn a_reader_that_leaves_while_the_peer_has_not_read_the_input_is_no_success() {
+    if !common::have("python3") || !common::have("ss") {
+        return;
+    }
+    for event in [false, true] {
+        let tool = Tool::Netplay { event };
+        let outcome = run(tool, Upload::Unread);
+        assert_eq!(outcome.exit, Some(1), "{tool:?}: {outcome:?}");
+        let said = outcome.stderr.trim_end();
+        assert_eq!(said.lines().count(), 1, "{tool:?}: one line: {said}");
+        assert!(said.contains("stdout was closed") && said.contains("32.0 KiB"), "{tool:?}: {said}");
+        assert!(said.contains("waited unread in the peer's socket"), "{tool:?}: {said}");
+        // Linux keeps what the server's socket held readable to a plain
+        // recv after the reset: this server, told to read, read it all.
+        assert_eq!(outcome.got, UNREAD, "{tool:?}: {outcome:?}");
+    }
+}
+
+/// The peers matrix's row `client | nc | both | reader leaves`, made
+/// certain: an OpenBSD `nc -l` whose stdout nobody reads for now, so that
+/// its socket holds the end of netplay's upload, acknowledged and unread,
+/// when netplay's reader leaves. nc stops reading at the RST that netplay's
+/// close sends, and writes less than the upload: netplay must not exit 0.
+/// Failed before: exit 0, nc's output cut.
+#[test]
+fn a_reader_that_leaves_while_nc_has_not_read_the_input_is_no_success() {
+    if !common::have("nc") || !common::have("ss") {
+        return;
+    }
+    const UPLOAD: usize = 96 << 10;
+    let dir = tempfile::tempdir().unwrap();
+    let upload = dir.path().join("upload");
+    std::fs::write(&upload, (0..UPLOAD).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>()).unwrap();
+    let port = common::free_port();
+    let mut nc = Command::new("nc")
+        .args(["-l", "127.0.0.1", &port.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // nc's download to netplay: what netplay's stdout gives its reader.
+    let mut download = nc.stdin.take().unwrap();
+    let feeder = thread::spawn(move || {
+        let chunk = vec![b'd'; 1 << 16];
+        while download.write_all(&chunk).is_ok() {}
+    });
+    common::wait_bound("tcp", port, "0A");
+    let deadline = Instant::now() + PATIENCE;
+    let mut client = Tool::Netplay { event: false }
+        .command(port)
+        .stdin(std::fs::File::open(&upload).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = client.stdout.take().unwrap();
+    let mut head = [0u8; 100];
+    out.read_exact(&mut head).expect("100 bytes of the download");
+    // nc's stdout (a 64 KiB pipe) is full and unread: the rest of the
+    // upload waits in nc's socket, all of it acknowledged (netplay's
+    // Send-Q empty, nc's Recv-Q not).
+    let client_port = || {
+        let out = Command::new("ss").args(["-tnH", &format!("dport = :{port}")]).output().ok()?;
+        let line = String::from_utf8_lossy(&out.stdout).lines().next()?.to_string();
+        line.split_whitespace().nth(3)?.rsplit(':').next()?.parse::<u16>().ok()
+    };
+    let held = || {
+        let local = client_port()?;
+        let (unread, _) = queues(port, local)?;
+        let (_, owed) = queues(local, port)?;
+        Some(unread > 0 && owed == 0)
+    };
+    while held() != Some(true) {
+        assert!(Instant::now() < deadline, "the upload did not wait in nc's socket: {:?}", held());
+        thread::sleep(Duration::from_millis(5));
+    }
+    drop(out);
+    let exit = exit_by(&mut client, deadline);
+    stop(&mut client);
+    let mut stderr = String::new();
+    client.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    // Only now is nc's stdout read: what nc wrote of the upload.
+    let mut written = Vec::new();
+    let mut nc_out = nc.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = nc_out.read_to_end(&mut written);
+        let _ = tx.send(written.len());
+    });
+    let got = rx.recv_timeout(PATIENCE);
+    stop(&mut nc);
+    let _ = feeder.join();
+    let got = got.expect("nc's output to end");
+    println!("nc wrote {got} of {UPLOAD} bytes; netplay exited {exit:?}: {}", stderr.trim_end());
+    if got < UPLOAD {
+        assert_eq!(exit, Some(1), "nc wrote {got} of {UPLOAD}, yet: {stderr}");
+        assert!(stderr.contains("waited unread in the peer's socket"), "{stderr}");
     }
 }
 
@@ -560,6 +694,20 @@ fn serve_run(
                 thread::sleep(Duration::from_millis(5));
             }
         }
+        // The reader leaves once the client's socket holds the whole
+        // upload, acknowledged, unread.
+        Upload::Unread => {
+            let client_port = peers[0].2;
+            let taken = || {
+                let (held, _) = queues(client_port, port)?;
+                let (_, owed) = queues(port, client_port)?;
+                Some(held >= UNREAD && owed == 0)
+            };
+            while taken() != Some(true) {
+                assert!(Instant::now() < deadline, "the upload was not all acknowledged: {:?}", taken());
+                thread::sleep(Duration::from_millis(5));
+            }
+        }
         Upload::Big => {}
     }
     // `| head -c 100`: 100 bytes, then the reader leaves.
@@ -619,6 +767,24 @@ fn a_server_whose_reader_leaves_while_the_socket_holds_stdin_is_no_success() {
         assert_eq!(exit, Some(1), "{way:?}: {said}");
         assert_eq!(how, "reset", "{way:?}: the client read the end of a whole stream: {peers:?}");
         assert!(said.contains("stdout was closed") && said.contains("not acknowledged"), "{way:?}: {said}");
+    }
+}
+
+/// stdin (32 KiB) all acknowledged by the client's socket and unread there
+/// when the reader leaves: the close is a RST, which a client may take as
+/// the end of its reading (OpenBSD nc does), so the server waits for the
+/// client to read, then says what it had not, exit 1. Failed before: exit
+/// 0, nothing said.
+#[test]
+fn a_server_whose_reader_leaves_while_the_client_has_not_read_stdin_is_no_success() {
+    if !common::have("python3") || !common::have("ss") {
+        return;
+    }
+    for way in [Serving::Kernel, Serving::Event] {
+        let (exit, said, peers) = serve_run(way, Upload::Unread, &["--once"], 1);
+        assert_eq!(exit, Some(1), "{way:?}: {said}");
+        assert!(said.contains("waited unread in the peer's socket"), "{way:?}: {said}");
+        assert_eq!(peers[0].0, UNREAD, "{way:?}: {said}");
     }
 }
 

@@ -238,8 +238,8 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
 /// stdout's reader left (`| head`) while this client was being given the
 /// server's stdin: the stream is cut, as `tcp connect` cuts its upload
 /// (tcp::owed). Input still to be read or written, or bytes the client had
-/// not acknowledged once the socket had its moment to send them, make the
-/// close a RST, so the client does not take what it got for the whole
+/// not taken (not acknowledged, or, a client on this machine, not read)
+/// once the socket and the client had their moment, make the close a RST, so the client does not take what it got for the whole
 /// stream, and the run says how much it had. Nothing is reported: the
 /// output is gone.
 async fn stdout_left(server: &Server, socket: SockRef<'_>, totals: &Totals, queued: &outbox::Gauge) {
@@ -253,10 +253,10 @@ async fn stdout_left(server: &Server, socket: SockRef<'_>, totals: &Totals, queu
     let pending = !ended || totals.holding.load(Ordering::SeqCst) || queued.queued() > 0;
     let sent = totals.bytes_out.load(Ordering::Relaxed);
     let owed = match pending {
-        true => owed::owed(&socket, owed::End::Accepted, sent).unwrap_or(0),
-        false => owed::owed_after_drain_async(&socket, owed::End::Accepted, sent).await,
+        true => owed::untaken(&socket, owed::End::Accepted, sent, &mut None),
+        false => owed::untaken_after_drain_async(&socket, owed::End::Accepted, sent).await,
     };
-    if pending || owed > 0 {
+    if pending || owed.any() {
         crate::tcp::cut::abort(socket, true);
         server.cut_input(InputCut { sent, pending, owed });
     }
