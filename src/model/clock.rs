@@ -67,9 +67,15 @@ mod tests {
         let a = now();
         let b = now();
         assert!(b >= a);
-        let wall = Stamp::of_wall(SystemTime::now());
-        // Both clocks count from one origin; they drift apart by little.
-        assert!(wall.0.abs_diff(now().0) < Duration::from_millis(50), "{wall:?}");
+        // A wall-clock time converts by its distance from the same origin,
+        // exactly (no bound on how far the two clocks drift: a loaded
+        // machine or a stepped wall clock would break one).
+        for d in
+            [Duration::ZERO, Duration::from_nanos(1), Duration::from_micros(1_500), Duration::from_secs(3600)]
+        {
+            assert_eq!(Stamp::of_wall(wall_start() + d), Stamp(d));
+        }
         assert_eq!(Stamp::of_wall(SystemTime::UNIX_EPOCH), Stamp::ZERO);
+        assert_eq!(Stamp::of_wall(wall_start() - Duration::from_secs(1)), Stamp::ZERO);
     }
 }

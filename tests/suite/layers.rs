@@ -58,6 +58,18 @@ const LAYERS: &[(&str, u8)] = &[
 const REFUSED: &[(&str, &str, &str)] = &[
     ("sink", "report", "sink hands events to a renderer it does not know"),
     ("report", "sink", "a renderer renders; it does not emit"),
+    // output.rs shares layer 5 with net and capture, which stand under it:
+    // they emit through sink, and never choose a run's renderer.
+    ("net", "output", "sockets emit through sink; they do not choose the output"),
+    ("capture", "output", "the capture emits through sink; it does not choose the output"),
+    // Runners emit events; only the renderers write them.
+    ("tcp", "report", "runners never print: they emit through sink"),
+    ("udp", "report", "runners never print: they emit through sink"),
+    ("demo", "report", "runners never print: they emit through sink"),
+    ("bench", "report", "runners never print: they emit through sink"),
+    ("hex", "report", "runners never print: they emit through sink"),
+    ("packets", "report", "runners never print: they emit through sink"),
+    ("nc", "report", "runners never print: they emit through sink"),
 ];
 
 /// Climbing edges known and not mended yet, each with where and why: they
