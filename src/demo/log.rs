@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::event::{Dir, Event};
-use crate::model::Locked;
+use crate::model::{Locked, Waits};
 use crate::sink::Tap;
 
 /// The part of an event the demo's measurements use.
@@ -73,7 +73,7 @@ impl Log {
                 return Some(found);
             }
             let left = deadline.checked_duration_since(Instant::now())?;
-            entries = changed.wait_timeout(entries, left).unwrap_or_else(|e| e.into_inner()).0;
+            entries = changed.waited_for(entries, left).0;
         }
     }
 }

@@ -16,7 +16,8 @@ pub(crate) mod packet;
 pub(crate) mod ports;
 pub(crate) mod tcp_info;
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
+use std::time::Duration;
 
 /// TCP or UDP: the two modes the course compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -252,5 +253,88 @@ pub(crate) trait Locked<T> {
 impl<T> Locked<T> for Mutex<T> {
     fn locked(&self) -> MutexGuard<'_, T> {
         self.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A condition variable waited on by the same rule as [`Locked`]: a wait
+/// that wakes on a poisoned lock goes on with what it guards.
+pub(crate) trait Waits {
+    fn waited<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T>;
+    fn waited_for<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: Duration,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult);
+    fn waited_while<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        cond: impl FnMut(&mut T) -> bool,
+    ) -> MutexGuard<'a, T>;
+    fn waited_for_while<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: Duration,
+        cond: impl FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult);
+}
+
+impl Waits for Condvar {
+    fn waited<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.wait(guard).unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn waited_for<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: Duration,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        self.wait_timeout(guard, dur).unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn waited_while<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        cond: impl FnMut(&mut T) -> bool,
+    ) -> MutexGuard<'a, T> {
+        self.wait_while(guard, cond).unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn waited_for_while<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: Duration,
+        cond: impl FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        self.wait_timeout_while(guard, dur, cond).unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Condvar, Mutex};
+    use std::time::Duration;
+
+    use super::{Locked, Waits};
+
+    /// A lock poisoned by a thread that panicked holding it: taking it and
+    /// waiting on it both go on with what it guards.
+    #[test]
+    fn a_poisoned_lock_is_taken_and_waited_on() {
+        let shared = Arc::new((Mutex::new(7), Condvar::new()));
+        let other = shared.clone();
+        let _ = std::thread::spawn(move || {
+            let _held = other.0.lock().unwrap();
+            panic!("poisons the lock");
+        })
+        .join();
+        assert!(shared.0.is_poisoned());
+        let (lock, changed) = &*shared;
+        assert_eq!(*lock.locked(), 7);
+        let (guard, waited) = changed.waited_for(lock.locked(), Duration::from_millis(1));
+        assert!(waited.timed_out());
+        assert_eq!(*guard, 7);
+        let guard = changed.waited_while(guard, |n| *n != 7);
+        let (guard, _) = changed.waited_for_while(guard, Duration::from_millis(1), |n| *n != 7);
+        assert_eq!(*guard, 7);
     }
 }

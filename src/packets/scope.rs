@@ -11,7 +11,7 @@ use super::pcap::PcapFile;
 use crate::capture::Packet;
 use crate::event::Role;
 use crate::event::packet::PacketEvent;
-use crate::model::Locked;
+use crate::model::{Locked, Waits};
 use crate::sink::Report;
 
 /// The longest a connecting client's packets wait for it to learn its own
@@ -99,7 +99,7 @@ impl Shared {
                 scope.holding = None;
                 break;
             }
-            scope = self.changed.wait_timeout(scope, left).unwrap_or_else(|e| e.into_inner()).0;
+            scope = self.changed.waited_for(scope, left).0;
         }
     }
 }

@@ -4,7 +4,7 @@
 //! told to ([`Stopper::give_up_at`]): stdout may be a pipe nobody reads, and
 //! what goes to stderr (the totals) must not wait behind it.
 
-use crate::model::Locked;
+use crate::model::{Locked, Waits};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -101,13 +101,13 @@ impl Handoff {
     /// [`STALL`]: a healthy stdout, a moment behind, is still waited for.
     fn wait<'a>(&self, slots: MutexGuard<'a, Slots>) -> Option<MutexGuard<'a, Slots>> {
         let Some(at) = slots.give_up else {
-            return Some(self.changed.wait(slots).unwrap_or_else(|e| e.into_inner()));
+            return Some(self.changed.waited(slots));
         };
         if let Some(left) = at.checked_duration_since(Instant::now()) {
-            return Some(self.changed.wait_timeout(slots, left).unwrap_or_else(|e| e.into_inner()).0);
+            return Some(self.changed.waited_for(slots, left).0);
         }
         let before = self.written.load(Ordering::SeqCst);
-        let (slots, waited) = self.changed.wait_timeout(slots, STALL).unwrap_or_else(|e| e.into_inner());
+        let (slots, waited) = self.changed.waited_for(slots, STALL);
         let stalled = waited.timed_out() && self.written.load(Ordering::SeqCst) == before;
         (!stalled).then_some(slots)
     }
@@ -143,7 +143,7 @@ impl Background {
                     if slots.closed {
                         return;
                     }
-                    slots = inner.changed.wait(slots).unwrap_or_else(|e| e.into_inner());
+                    slots = inner.changed.waited(slots);
                 };
                 slots.writing = true;
                 let failed = slots.error.is_some();

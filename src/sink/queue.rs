@@ -30,8 +30,8 @@ use tokio::sync::Semaphore;
 
 use super::{OutputError, Reporter};
 use crate::event::Event;
-use crate::model::Locked;
 use crate::model::clock::{self, Stamp};
+use crate::model::{Locked, Waits};
 
 /// Bytes of events that may wait to be rendered. A slow terminal or a pipe
 /// nobody reads holds at most this much, then the runners wait.
@@ -319,12 +319,12 @@ impl Queue {
         self.changed.notify_all();
         while state.flushes_done < target {
             state = match deadline {
-                None => self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                None => self.changed.waited(state),
                 Some(deadline) => {
                     let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                         return state.failure();
                     };
-                    self.changed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                    self.changed.waited_for(state, left).0
                 }
             };
         }
@@ -404,9 +404,9 @@ impl Queue {
                     // Wait for the cause, at most until it stops holding.
                     Some((_, taken)) => {
                         let left = (taken + MAX_HOLD).saturating_duration_since(now);
-                        self.changed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                        self.changed.waited_for(state, left).0
                     }
-                    None => self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                    None => self.changed.waited(state),
                 };
                 state.sleeping = false;
             }

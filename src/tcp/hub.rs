@@ -15,7 +15,7 @@ use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::i18n::Msg;
-use crate::model::Locked;
+use crate::model::{Locked, Waits};
 
 use super::outbox::{Outbox, Refused};
 
@@ -219,7 +219,7 @@ impl Hub {
     pub(crate) fn wait_for_a_client(&self) {
         let mut state = self.lock();
         while state.members.is_empty() {
-            state = self.joined.wait(state).unwrap_or_else(|e| e.into_inner());
+            state = self.joined.waited(state);
         }
     }
 

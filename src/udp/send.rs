@@ -18,8 +18,8 @@ use super::{max_datagram, max_reason, recv_datagram};
 use crate::config::udp::SendConfig;
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, StdinDatagrams, TooLong};
-use crate::model::Locked;
 use crate::model::Op;
+use crate::model::{Locked, Waits};
 use crate::msg;
 use crate::net::addr::Target;
 use crate::net::socket::{self, SocketOptions};
@@ -245,10 +245,7 @@ impl Shared {
     /// Waits `pause`, or less if told to stop; true if told to stop.
     fn pause(&self, pause: Duration) -> bool {
         let stopped = self.stopped.locked();
-        let (stopped, _) = self
-            .wake
-            .wait_timeout_while(stopped, pause, |stopped| !*stopped)
-            .unwrap_or_else(|e| e.into_inner());
+        let (stopped, _) = self.wake.waited_for_while(stopped, pause, |stopped| !*stopped);
         *stopped
     }
 

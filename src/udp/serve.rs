@@ -17,6 +17,7 @@ use super::recv_datagram;
 use crate::config::udp::{Answer, UdpServeConfig};
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
 use crate::i18n::{Arg, Msg};
+use crate::model::Waits;
 use crate::model::{Locked, Op, SockOpt};
 use crate::msg;
 use crate::net::socket::{self};
@@ -269,7 +270,7 @@ impl StdinSender {
             // Nobody to send to before the first datagram: stdin waits.
             let first = {
                 let peer = inner.peer.locked();
-                let peer = inner.wake.wait_while(peer, |p| p.is_none()).unwrap_or_else(|e| e.into_inner());
+                let peer = inner.wake.waited_while(peer, |p| p.is_none());
                 peer.is_some()
             };
             let start = Instant::now();

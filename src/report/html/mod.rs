@@ -31,8 +31,8 @@ pub(crate) use session::Limits;
 use super::Reporter;
 use crate::event::Event;
 use crate::i18n::Lang;
-use crate::model::Locked;
 use crate::model::clock::Stamp;
+use crate::model::{Locked, Waits};
 use record::Recorder;
 use session::Session;
 
@@ -213,8 +213,7 @@ fn every_second(weak: Weak<Shared>) {
     loop {
         let Some(shared) = weak.upgrade() else { return };
         let state = shared.state.locked();
-        let (mut state, _) =
-            shared.stop.wait_timeout_while(state, EVERY, |s| !s.over).unwrap_or_else(|e| e.into_inner());
+        let (mut state, _) = shared.stop.waited_for_while(state, EVERY, |s| !s.over);
         if state.over {
             return;
         }
