@@ -77,6 +77,14 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     carry_colours(wrap_with(&body, options), &hanging)
 }
 
+/// Word-wraps `text` to `width` columns for a cell (the demo's table, a
+/// packet's explanation): a number kept with its unit, a word longer than
+/// a line cut, and one empty line for an empty text.
+pub(crate) fn wrap_cell(text: &str, width: usize) -> Vec<String> {
+    let lines = wrap_with(text, textwrap::Options::new(width).break_words(true));
+    if lines.is_empty() { vec![String::new()] } else { lines }
+}
+
 /// textwrap's wrap of `text`, never breaking a line between a number and
 /// its unit, inside a command between backticks (`` `ss -tan state
 /// time-wait` ``: it is copied whole), or at a hyphen (`32768-60999`,
@@ -260,5 +268,17 @@ mod tests {
         if std::env::var_os("COLUMNS").is_none() {
             assert_eq!(columns(None, false, Some(100)), None);
         }
+    }
+
+    #[test]
+    fn a_cell_wraps_on_words() {
+        assert_eq!(wrap_cell("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap_cell("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_cell("", 4), vec![""]);
+        // Before, the demo's table cell broke as `... calls of 10` / `bytes each`.
+        assert_eq!(
+            wrap_cell("5 datagrams, 5 recvfrom() calls of 10 bytes each", 37),
+            vec!["5 datagrams, 5 recvfrom() calls of", "10 bytes each"]
+        );
     }
 }

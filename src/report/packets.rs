@@ -11,7 +11,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::paint::{Paint, paint};
-use super::tables;
 use crate::event::packet::PacketEvent;
 use crate::i18n::{Arg, Lang};
 use crate::model::packet::{PacketKind, Protocol, TcpFlags};
@@ -155,7 +154,7 @@ impl Ladder {
         let kind = packet.kind();
         if explain_kinds && self.explained.insert(kind) {
             let sentence = explain(kind).render(lang);
-            for text in tables::wrap(&sentence, width.saturating_sub(EXPLAIN_INDENT.len())) {
+            for text in crate::width::wrap_cell(&sentence, width.saturating_sub(EXPLAIN_INDENT.len())) {
                 let text = format!("{EXPLAIN_INDENT}{text}");
                 let text = paint(&text, Paint::Dim, color);
                 out.extend_from_slice(text.as_bytes());
@@ -166,7 +165,7 @@ impl Ladder {
             let (client, server) = (ends.left.label.as_str(), ends.right.label.as_str());
             for (from, to, way) in [(client, server, &tally.to_server), (server, client, &tally.to_client)] {
                 let text = wire_total(lang, from, to, way);
-                for text in tables::wrap(&text, width.saturating_sub(INDENT.len())) {
+                for text in crate::width::wrap_cell(&text, width.saturating_sub(INDENT.len())) {
                     let text = format!("{INDENT}{text}");
                     let text = paint(&text, Paint::Dim, color);
                     out.extend_from_slice(text.as_bytes());

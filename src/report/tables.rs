@@ -250,13 +250,6 @@ fn delivery(d: &Delivery, what: &'static str) -> Msg {
     )
 }
 
-/// Word-wraps `text` to `width` columns, a number kept with its unit; a
-/// word longer than a line is cut.
-pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let lines = crate::width::wrap_with(text, textwrap::Options::new(width).break_words(true));
-    if lines.is_empty() { vec![String::new()] } else { lines }
-}
-
 /// The lines of a TCP benchmark's summary, after its head line.
 pub(crate) fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
     let mut lines = Vec::new();
@@ -442,17 +435,5 @@ mod tests {
         let cells = demo_row(Lang::Fr, &row);
         assert!(cells.tcp.ends_with("par le seul hasard du minutage\u{a0}: TCP ne garde pas les limites."));
         assert!(cells.udp.unwrap().ends_with("entier. 1 n'est jamais arrivé."));
-    }
-
-    #[test]
-    fn wraps_on_words() {
-        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
-        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("", 4), vec![""]);
-        // Before, the demo's table cell broke as `... calls of 10` / `bytes each`.
-        assert_eq!(
-            wrap("5 datagrams, 5 recvfrom() calls of 10 bytes each", 37),
-            vec!["5 datagrams, 5 recvfrom() calls of", "10 bytes each"]
-        );
     }
 }

@@ -49,11 +49,11 @@ impl Human {
             }
             return;
         }
-        let what = tables::wrap(&cells.what, WHAT);
+        let what = crate::width::wrap_cell(&cells.what, WHAT);
         let (tcp, udp) = match &cells.udp {
-            Some(udp) => (tables::wrap(&cells.tcp, COLUMN), tables::wrap(udp, COLUMN)),
+            Some(udp) => (crate::width::wrap_cell(&cells.tcp, COLUMN), crate::width::wrap_cell(udp, COLUMN)),
             // One text across both columns.
-            None => (tables::wrap(&cells.tcp, 2 * COLUMN + 2), Vec::new()),
+            None => (crate::width::wrap_cell(&cells.tcp, 2 * COLUMN + 2), Vec::new()),
         };
         let rows = what.len().max(tcp.len()).max(udp.len());
         let cell = |lines: &[String], i: usize| lines.get(i).cloned().unwrap_or_default();
