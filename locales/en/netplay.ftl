@@ -802,6 +802,14 @@ capture-unsupported = packet capture (--packets, --pcap) is Linux-only for now
 capture-unknown-interface = packet capture: no network interface named '{ $name }' (see `ip link`)
 capture-no-interface = packet capture: no network interface holds the address { $address }
 capture-io = packet capture on { $interface }: { $op }: { $error }
+capture-too-many-ports = packet filter: { $count } ports to watch, at most { $max } fit in one kernel filter
+netns-refused = a private network namespace needs unprivileged user namespaces, which this system refuses ({ $errno }: { $error }); run as root, or give netplay CAP_NET_RAW
+netns-refused-because = a private network namespace needs unprivileged user namespaces, which this system refuses ({ $errno }: { $error }: { $why }); run as root, or give netplay CAP_NET_RAW
+netns-restricted-apparmor = kernel.apparmor_restrict_unprivileged_userns = 1: AppArmor (Ubuntu 23.10 and later) gives a user namespace no capabilities
+netns-threaded = a private network namespace must be entered before the process starts a second thread
+netns-setup = private network namespace: { $what }: { $error }
+netns-loopback-down = private network namespace: cannot bring lo up ({ $error }); stopping, as nothing can connect
+netns-unsupported = a private network namespace is Linux-only
 
 ## What differs by system (src/sys/)
 

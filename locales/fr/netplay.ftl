@@ -826,6 +826,14 @@ capture-unsupported = la capture de paquets (--packets, --pcap) n'existe que sou
 capture-unknown-interface = capture de paquets : aucune interface réseau ne s'appelle « { $name } » (voir `ip link`)
 capture-no-interface = capture de paquets : aucune interface réseau n'a l'adresse { $address }
 capture-io = capture de paquets sur { $interface } : { $op } : { $error }
+capture-too-many-ports = filtre de paquets : { $count } ports à surveiller, un filtre du noyau en contient { $max } au plus
+netns-refused = un espace de noms réseau privé demande des espaces de noms utilisateur non privilégiés, que ce système refuse ({ $errno } : { $error }) ; lancez en root, ou donnez CAP_NET_RAW à netplay
+netns-refused-because = un espace de noms réseau privé demande des espaces de noms utilisateur non privilégiés, que ce système refuse ({ $errno } : { $error } : { $why }) ; lancez en root, ou donnez CAP_NET_RAW à netplay
+netns-restricted-apparmor = kernel.apparmor_restrict_unprivileged_userns = 1 : AppArmor (Ubuntu 23.10 et suivants) ne donne aucune capacité à un espace de noms utilisateur
+netns-threaded = un espace de noms réseau privé doit être créé avant que le processus lance un second thread
+netns-setup = espace de noms réseau privé : { $what } : { $error }
+netns-loopback-down = espace de noms réseau privé : impossible d'activer lo ({ $error }) ; arrêt, car rien ne pourrait s'y connecter
+netns-unsupported = un espace de noms réseau privé n'existe que sous Linux
 
 ## What differs by system (src/sys/)
 

@@ -85,9 +85,16 @@ pub(crate) struct FilterSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("packet filter: {count} ports to watch, at most {MAX_PORTS} fit in one kernel filter")]
+#[error("{}", self.message())]
 pub struct TooManyPorts {
     pub count: usize,
+}
+
+impl TooManyPorts {
+    /// What failed, in the catalogues' words (English in `--json`).
+    pub fn message(&self) -> crate::i18n::Msg {
+        crate::msg!("capture-too-many-ports", count = self.count, max = MAX_PORTS)
+    }
 }
 
 /// A label in the program being assembled.
@@ -422,6 +429,16 @@ mod tests {
         assert_eq!(kept(&[], &tcp4(1, 2, 0x02, 0, 0, &[])), 0);
         let many: Vec<u16> = (1..=MAX_PORTS as u16 + 1).collect();
         assert_eq!(program(&spec(&many)), Err(TooManyPorts { count: MAX_PORTS + 1 }));
+        // In the catalogues' words, as every capture error (issue 21, item 3).
+        let e = TooManyPorts { count: MAX_PORTS + 1 };
+        assert_eq!(
+            e.message().render(crate::i18n::Lang::En),
+            "packet filter: 121 ports to watch, at most 120 fit in one kernel filter"
+        );
+        assert_eq!(
+            e.message().render(crate::i18n::Lang::Fr),
+            "filtre de paquets\u{a0}: 121 ports à surveiller, un filtre du noyau en contient 120 au plus"
+        );
         // The largest filter assembles (every jump within reach) and works
         // for its first and last port.
         let most: Vec<u16> = (1000..1000 + MAX_PORTS as u16).collect();

@@ -49,6 +49,8 @@ pub use linux::Interface;
 #[cfg(target_os = "linux")]
 pub use netns::NetnsError;
 #[cfg(target_os = "linux")]
+pub use netns::Restriction;
+#[cfg(target_os = "linux")]
 pub use netns::enter_private_netns;
 #[cfg(not(target_os = "linux"))]
 pub use other::Capture;
@@ -172,7 +174,7 @@ impl CaptureError {
             CaptureError::Unsupported => msg!("capture-unsupported"),
             CaptureError::UnknownInterface(name) => msg!("capture-unknown-interface", name = name.as_str()),
             CaptureError::NoInterface(address) => msg!("capture-no-interface", address = *address),
-            CaptureError::TooManyPorts(e) => crate::i18n::Msg::text(e.to_string()),
+            CaptureError::TooManyPorts(e) => e.message(),
             CaptureError::Io { interface, op, source } => msg!(
                 "capture-io",
                 interface = interface.as_str(),

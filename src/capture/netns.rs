@@ -21,23 +21,22 @@ use nix::sched::{CloneFlags, unshare};
 use nix::unistd::{Gid, Uid};
 use socket2::{Domain, Protocol, Socket, Type};
 
-/// Why the process could not move into a private network namespace.
+use crate::i18n::Msg;
+use crate::msg;
+
+/// Why the process could not move into a private network namespace. Its
+/// words are the catalogues' ([`NetnsError::message`]): the demo shows them
+/// to a learner in the run's language.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.message())]
 pub enum NetnsError {
     /// The system does not let an unprivileged user do it. The process is
     /// still in the host's network namespace: it can go on without capture.
-    #[error(
-        "a private network namespace needs unprivileged user namespaces, which this system refuses ({errno}{}); \
-         run as root, or give netplay CAP_NET_RAW",
-        why.as_deref().map(|w| format!(": {w}")).unwrap_or_default()
-    )]
-    Refused { errno: Errno, why: Option<String> },
+    Refused { errno: Errno, why: Option<Restriction> },
     /// The process has other threads; nothing was changed.
-    #[error("a private network namespace must be entered before the process starts a second thread")]
     Threaded,
     /// Setting up the user namespace failed; the process is still in the
     /// host's network namespace.
-    #[error("private network namespace: {what}: {source}")]
     Setup {
         what: &'static str,
         #[source]
@@ -45,8 +44,52 @@ pub enum NetnsError {
     },
     /// The process is already in the new network namespace but its loopback
     /// could not be brought up: it has no network at all, and should stop.
-    #[error("private network namespace: cannot bring lo up ({0}); stopping, as nothing can connect")]
     LoopbackDown(#[source] io::Error),
+}
+
+/// The known switch that keeps unprivileged user namespaces from working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restriction {
+    /// `kernel.apparmor_restrict_unprivileged_userns = 1` (Ubuntu 23.10 and
+    /// later).
+    AppArmor,
+    /// `kernel.unprivileged_userns_clone = 0` (Debian's older kernels).
+    UsernsClone,
+    /// `user.max_user_namespaces = 0`.
+    MaxUserNamespaces,
+}
+
+impl NetnsError {
+    /// What failed, in the catalogues' words (English in `--json`).
+    pub fn message(&self) -> Msg {
+        let os = |e: &io::Error| crate::i18n::describe_msg(e);
+        match self {
+            NetnsError::Refused { errno, why } => {
+                let error = os(&io::Error::from(*errno));
+                let errno = format!("{errno:?}");
+                match why {
+                    None => msg!("netns-refused", errno = errno, error = error),
+                    Some(why) => {
+                        msg!("netns-refused-because", errno = errno, error = error, why = why.message())
+                    }
+                }
+            }
+            NetnsError::Threaded => msg!("netns-threaded"),
+            NetnsError::Setup { what, source } => msg!("netns-setup", what = *what, error = os(source)),
+            NetnsError::LoopbackDown(source) => msg!("netns-loopback-down", error = os(source)),
+        }
+    }
+}
+
+impl Restriction {
+    fn message(self) -> Msg {
+        match self {
+            Restriction::AppArmor => msg!("netns-restricted-apparmor"),
+            // A setting's name and value read the same in every language.
+            Restriction::UsernsClone => Msg::text("kernel.unprivileged_userns_clone = 0"),
+            Restriction::MaxUserNamespaces => Msg::text("user.max_user_namespaces = 0"),
+        }
+    }
 }
 
 /// Moves this process into a new network namespace with only a loopback
@@ -92,20 +135,16 @@ pub fn enter_private_netns() -> Result<(), NetnsError> {
 
 /// What keeps unprivileged user namespaces from working here, if one of the
 /// known switches says so.
-fn restriction() -> Option<String> {
+fn restriction() -> Option<Restriction> {
     let read = |path: &str| fs::read_to_string(path).ok().map(|s| s.trim().to_string());
     if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
-        return Some(
-            "kernel.apparmor_restrict_unprivileged_userns = 1: AppArmor (Ubuntu 23.10 and later) gives a user \
-             namespace no capabilities"
-                .into(),
-        );
+        return Some(Restriction::AppArmor);
     }
     if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
-        return Some("kernel.unprivileged_userns_clone = 0".into());
+        return Some(Restriction::UsernsClone);
     }
     if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
-        return Some("user.max_user_namespaces = 0".into());
+        return Some(Restriction::MaxUserNamespaces);
     }
     None
 }
@@ -210,6 +249,35 @@ mod tests {
         // The test harness runs each test on a thread of its own.
         assert!(threads().unwrap() > 1);
         assert!(matches!(enter_private_netns(), Err(NetnsError::Threaded)));
+    }
+
+    /// Every refusal is the catalogues' sentence in the run's language, the
+    /// OS's own words aside (issue 21, item 3: they were English Display).
+    #[test]
+    fn the_refusals_speak_the_run_s_language() {
+        use crate::i18n::Lang;
+        let apparmor = NetnsError::Refused { errno: Errno::EACCES, why: Some(Restriction::AppArmor) };
+        assert_eq!(
+            apparmor.message().render(Lang::Fr),
+            "un espace de noms réseau privé demande des espaces de noms utilisateur non privilégiés, que ce \
+             système refuse (EACCES\u{a0}: permission refusée\u{a0}: kernel.apparmor_restrict_unprivileged_userns \
+             = 1\u{a0}: AppArmor (Ubuntu 23.10 et suivants) ne donne aucune capacité à un espace de noms \
+             utilisateur)\u{a0}; lancez en root, ou donnez CAP_NET_RAW à netplay"
+        );
+        assert_eq!(
+            apparmor.message().render(Lang::En),
+            "a private network namespace needs unprivileged user namespaces, which this system refuses (EACCES: \
+             permission denied: kernel.apparmor_restrict_unprivileged_userns = 1: AppArmor (Ubuntu 23.10 and \
+             later) gives a user namespace no capabilities); run as root, or give netplay CAP_NET_RAW"
+        );
+        let lo = NetnsError::LoopbackDown(io::Error::from(Errno::EPERM));
+        assert!(
+            lo.message()
+                .render(Lang::Fr)
+                .starts_with("espace de noms réseau privé\u{a0}: impossible d'activer lo")
+        );
+        let threaded = NetnsError::Threaded.message().render(Lang::Fr);
+        assert!(threaded.starts_with("un espace de noms réseau privé doit être créé"), "{threaded}");
     }
 
     /// The request is the one netlink-packet-route built, as strace decodes

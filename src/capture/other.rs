@@ -109,9 +109,18 @@ pub fn listen_queue<S>(_listener: &S) -> io::Result<ListenQueue> {
 
 /// Why the process could not move into a private network namespace.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.message())]
 pub enum NetnsError {
-    #[error("a private network namespace is Linux-only")]
     Unsupported,
+}
+
+impl NetnsError {
+    /// What failed, in the catalogues' words (English in `--json`).
+    pub fn message(&self) -> crate::i18n::Msg {
+        match self {
+            NetnsError::Unsupported => crate::msg!("netns-unsupported"),
+        }
+    }
 }
 
 /// Private network namespaces are Linux-only.

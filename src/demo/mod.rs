@@ -21,7 +21,6 @@ use bytes::Bytes;
 
 use crate::event::demo::DemoPart;
 use crate::event::{Event, Role};
-use crate::i18n::Msg;
 use crate::input::Input;
 use crate::net::access::Access;
 use crate::net::addr::Target;
@@ -63,7 +62,7 @@ pub(crate) fn run(config: &DemoConfig, board: &Board, isolation: &Isolation) -> 
             let message = crate::msg!("notice-demo-private-netns");
             main.emit(Event::Notice { conn: None, message })?;
         }
-        Isolation::Refused(why) => main.emit(Event::Error { conn: None, message: Msg::text(why.clone()) })?,
+        Isolation::Refused(why) => main.emit(Event::Error { conn: None, message: why.clone() })?,
         Isolation::NotAsked | Isolation::Host => {}
     }
     let wire = DemoWire::new(&config.packets, isolation, board)?;

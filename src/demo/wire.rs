@@ -17,12 +17,13 @@ use crate::config::PacketsConfig;
 use crate::event::Role;
 use crate::event::demo::OnWire;
 use crate::event::packet::PacketEvent;
+use crate::i18n::Msg;
 use crate::model::Locked;
 use crate::output::Board;
 use crate::packets::{Packets, PcapFile, Recorded, Sinks};
 
 /// Where the demo can capture, decided before any thread exists.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Isolation {
     /// No packets asked for.
     NotAsked,
@@ -31,7 +32,7 @@ pub(crate) enum Isolation {
     /// The demo runs in a network namespace of its own, where it may.
     Private,
     /// Neither: why, in one line (the demo runs without packets).
-    Refused(String),
+    Refused(Msg),
 }
 
 /// Moves the process into a private network namespace when the demo wants
@@ -49,13 +50,13 @@ pub(crate) fn isolate(config: &PacketsConfig) -> Result<Isolation> {
     match probe {
         Ok(_) => return Ok(Isolation::Host),
         Err(CaptureError::NotPermitted) => {}
-        Err(other) => return Ok(Isolation::Refused(other.to_string())),
+        Err(other) => return Ok(Isolation::Refused(other.message())),
     }
     match capture::enter_private_netns() {
         Ok(()) => Ok(Isolation::Private),
         #[cfg(target_os = "linux")]
         Err(e @ capture::NetnsError::LoopbackDown(_)) => Err(e.into()),
-        Err(e) => Ok(Isolation::Refused(e.to_string())),
+        Err(e) => Ok(Isolation::Refused(e.message())),
     }
 }
 

@@ -406,3 +406,85 @@ fn without_cap_net_raw_one_line_says_so_and_the_run_goes_on_but_the_demo_capture
     assert!(l.iter().any(wire), "{text}");
     assert!(text.contains("answered by RST,ACK"), "{text}");
 }
+
+/// The demo's line when this system refuses a private network namespace
+/// (issue 21, item 3): its sentence came from an error's English Display,
+/// so a French run showed `a private network namespace needs unprivileged
+/// user namespaces, which this system refuses …` among French lines. The
+/// refusal is real: netplay runs as user 65534 inside a user namespace of
+/// this test's whose `user.max_user_namespaces` is 0, so the kernel answers
+/// its unshare(CLONE_NEWUSER) with ENOSPC (and it has no CAP_NET_RAW on the
+/// host's loopback). The line must be the catalogue's French, and the demo
+/// must go on without packets.
+#[test]
+fn the_demo_says_in_french_why_it_has_no_namespace_of_its_own() {
+    if !nix::unistd::Uid::effective().is_root() || !common::have("setpriv") || !common::have("unshare") {
+        println!(
+            "SKIPPED: needs root, unshare and setpriv, to run netplay as user 65534 in a user namespace"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = public_copy(dir.path());
+    // The first sh has lost its capabilities at its exec (its uid was not
+    // mapped yet): it waits for the maps, then execs again as the mapped
+    // root, who may lower the limit and become user 65534.
+    let inner = format!(
+        "echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --reuid=65534 --regid=65534 --clear-groups {} --packets --color never demo",
+        exe.display()
+    );
+    let mut child = Command::new("unshare")
+        .args(["--user", "--", "sh", "-c", "read go && exec sh -c \"$0\""])
+        .arg(&inner)
+        .env("LANG", "fr_FR.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unshare");
+    let proc = format!("/proc/{}", child.id());
+    let ours = std::fs::read_link("/proc/self/ns/user").unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    // Wait for the child's own user namespace, then map 0-65535 to the same ids.
+    while std::fs::read_link(format!("{proc}/ns/user")).ok().is_none_or(|ns| ns == ours) {
+        assert!(Instant::now() < deadline, "unshare --user made no user namespace");
+        thread::sleep(Duration::from_millis(10));
+    }
+    std::fs::write(format!("{proc}/uid_map"), "0 0 65536\n").unwrap();
+    std::fs::write(format!("{proc}/gid_map"), "0 0 65536\n").unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"go\n").unwrap();
+    }
+    let deadline = Instant::now() + PATIENCE * 3;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}{err}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("ENOSPC"))
+        .unwrap_or_else(|| panic!("no line names the kernel's refusal:\n{text}{err}"));
+    assert_eq!(
+        line,
+        "erreur\u{a0}: un espace de noms réseau privé demande des espaces de noms utilisateur non \
+         privilégiés, que ce système refuse (ENOSPC\u{a0}: no space left on device\u{a0}: \
+         user.max_user_namespaces = 0)\u{a0}; lancez en root, ou donnez CAP_NET_RAW à netplay"
+    );
+    for english in ["private network namespace", "which this system refuses", "run as root"] {
+        assert!(!text.contains(english), "English in a French run ({english}):\n{text}");
+    }
+    // The demo went on, without packets.
+    assert!(text.contains("━━ 1/3  TCP, le mode connecté"), "{text}");
+    assert!(!text.contains("réseau │"), "{text}");
+}
