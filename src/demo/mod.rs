@@ -62,7 +62,9 @@ pub(crate) fn run(config: &DemoConfig, board: &Board, isolation: &Isolation) -> 
             let message = crate::msg!("notice-demo-private-netns");
             main.emit(Event::Notice { conn: None, message })?;
         }
-        Isolation::Refused(why) => main.emit(Event::Error { conn: None, message: why.clone() })?,
+        // The demo goes on without packets: a note, not an error (as the
+        // CAP_NET_RAW note of a runner).
+        Isolation::Refused(why) => main.emit(Event::Notice { conn: None, message: why.clone() })?,
         Isolation::NotAsked | Isolation::Host => {}
     }
     let wire = DemoWire::new(&config.packets, isolation, board)?;

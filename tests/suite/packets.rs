@@ -477,7 +477,7 @@ fn the_demo_says_in_french_why_it_has_no_namespace_of_its_own() {
         .unwrap_or_else(|| panic!("no line names the kernel's refusal:\n{text}{err}"));
     assert_eq!(
         line,
-        "erreur\u{a0}: un espace de noms réseau privé demande des espaces de noms utilisateur non \
+        "remarque\u{a0}: un espace de noms réseau privé demande des espaces de noms utilisateur non \
          privilégiés, que ce système refuse (ENOSPC\u{a0}: no space left on device\u{a0}: \
          user.max_user_namespaces = 0)\u{a0}; lancez en root, ou donnez CAP_NET_RAW à netplay"
     );
