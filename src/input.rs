@@ -19,7 +19,7 @@ use anyhow::{Context, Result};
 pub(crate) const SEND_CHUNK: usize = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
+pub(crate) enum Input {
     /// Each message is one send call (one datagram in UDP).
     Messages(Vec<Vec<u8>>),
     File(PathBuf),
@@ -30,7 +30,7 @@ impl Input {
     /// Fails now, before any connection, if a --file cannot be opened
     /// (missing, not readable) or is a directory: opening a directory
     /// works, only reading it fails, and that would come after connecting.
-    pub fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if let Input::File(path) = self {
             open_file(path)?;
         }
@@ -41,7 +41,7 @@ impl Input {
     /// stdin in reads of at most `chunk` bytes. Stops at the first error.
     /// A regular file (a --file, or stdin) that ends short of the size it
     /// had when feeding began shrank while it was sent: [`Shrunk`].
-    pub fn feed(&self, chunk: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    pub(crate) fn feed(&self, chunk: usize, mut send: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
         match self {
             Input::Messages(messages) => messages.iter().try_for_each(|m| send(m)),
             Input::File(path) => {
@@ -119,7 +119,7 @@ impl Input {
     /// with `stdin_whole` all of stdin as one. Every one is checked against
     /// `max` before any is sent. `None` for stdin read line by line, which
     /// [`stdin_lines`] feeds as it comes.
-    pub fn datagrams(&self, max: usize, stdin_whole: bool) -> Result<Option<Vec<Vec<u8>>>> {
+    pub(crate) fn datagrams(&self, max: usize, stdin_whole: bool) -> Result<Option<Vec<Vec<u8>>>> {
         match self {
             Input::Messages(messages) => {
                 for (i, m) in messages.iter().enumerate() {
@@ -189,7 +189,7 @@ fn check_read(bytes: Vec<u8>, max: usize, what: Msg) -> Result<Option<Vec<Vec<u8
 
 /// How `udp send` cuts stdin into datagrams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StdinDatagrams {
+pub(crate) enum StdinDatagrams {
     /// One datagram a line, without its line end: what a person types.
     Lines,
     /// One datagram a read() of stdin, of at most the largest datagram,

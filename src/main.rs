@@ -26,7 +26,7 @@ fn main() -> ExitCode {
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
         }
     };
-    let columns = cli.output.columns.map(usize::from);
+    let columns = cli.columns();
     match netplay::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

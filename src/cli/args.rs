@@ -24,21 +24,28 @@ use crate::net::access::Rule;
 #[command(name = "netplay", version, max_term_width = 100, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub(crate) output: OutputArgs,
 
     /// Print the colours and glyphs of the hex dump, and exit.
     #[arg(long)]
-    pub legend: bool,
+    pub(crate) legend: bool,
 
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
+}
+
+impl Cli {
+    /// `--columns`: the width the run's last line (an error) is fitted to.
+    pub fn columns(&self) -> Option<usize> {
+        self.output.columns.map(usize::from)
+    }
 }
 
 pub(super) const OUTPUT: &str = "Output (before or after the subcommand)";
 
 /// Options that shape output; accepted before or after the subcommand.
 #[derive(Debug, Args)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// When to colour: auto (on a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb;
     /// CLICOLOR_FORCE=1 colours a pipe too), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = OUTPUT)]
@@ -111,7 +118,7 @@ pub struct OutputArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RendererArg {
+pub(crate) enum RendererArg {
     Auto,
     Avx512,
     Portable,
@@ -124,14 +131,14 @@ pub enum LangArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ColorArg {
+pub(crate) enum ColorArg {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// TCP and UDP side by side in one command: the course's exchange over each, then a table of
     /// what differed, measured on the spot.
     #[command(after_help = DEMO_EXAMPLES)]
@@ -159,7 +166,7 @@ pub enum Command {
 /// `netplay nc WORDS`: the words are nc's, read apart from netplay's own
 /// (see cli/nc.rs); clap only lists the subcommand.
 #[derive(Debug, Args)]
-pub struct NcStub {
+pub(crate) struct NcStub {
     /// nc's flags and operands: netplay nc -h lists them.
     #[arg(value_name = "NC-ARGS", num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
     pub args: Vec<OsString>,
@@ -174,14 +181,14 @@ Examples:
 
 /// `netplay completions SHELL`.
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TcpCommand {
+pub(crate) enum TcpCommand {
     /// Listen for TCP connections; show each step, each client and each byte.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(TcpServeArgs),
@@ -194,7 +201,7 @@ pub enum TcpCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum UdpCommand {
+pub(crate) enum UdpCommand {
     /// Receive UDP datagrams on one socket, with no listen and no accept, and show each one with its
     /// sender.
     #[command(after_help = UDP_SERVE_EXAMPLES)]
@@ -274,7 +281,7 @@ Examples:
 
 /// `netplay hex [FILE|-]`.
 #[derive(Debug, Args)]
-pub struct HexArgs {
+pub(crate) struct HexArgs {
     /// The file to show; - or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -301,7 +308,7 @@ pub struct HexArgs {
 
 /// Where a server binds, and the socket options before bind.
 #[derive(Debug, Args)]
-pub struct BindArgs {
+pub(crate) struct BindArgs {
     /// Address to bind: 127.0.0.1 (this machine only; the default), 0.0.0.0 (every IPv4
     /// interface), ::1, :: (every IPv6 interface; also IPv4 when dual-stack).
     #[arg(long, value_name = "ADDR")]
@@ -334,7 +341,7 @@ pub struct BindArgs {
 
 /// -4 / -6.
 #[derive(Debug, Args)]
-pub struct FamilyArgs {
+pub(crate) struct FamilyArgs {
     /// IPv4 only (AF_INET).
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
@@ -346,7 +353,7 @@ pub struct FamilyArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TcpServeArgs {
+pub(crate) struct TcpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
 
@@ -461,7 +468,7 @@ pub struct TcpServeArgs {
 // Plain comments: doc comments on the values would switch all of `tcp serve
 // --help` to clap's long layout; --slow's own help says what each does.
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SlowArg {
+pub(crate) enum SlowArg {
     // Wait for room: lossless, at the pace of the slowest reader.
     Wait,
     // Close the client: it gets nothing rather than a stream with holes.
@@ -471,7 +478,7 @@ pub enum SlowArg {
 }
 
 #[derive(Debug, Args)]
-pub struct TcpConnectArgs {
+pub(crate) struct TcpConnectArgs {
     /// The server: a name or address, or HOST:PORT, or [IPv6]:PORT.
     #[arg(value_name = "HOST")]
     pub host: String,
@@ -516,7 +523,7 @@ pub struct TcpConnectArgs {
 /// When to half-close after the input ends; the same for `tcp serve` and
 /// `tcp connect`.
 #[derive(Debug, Args)]
-pub struct HalfCloseArgs {
+pub(crate) struct HalfCloseArgs {
     /// When to half-close (shutdown(SHUT_WR): the peer reads EOF) after the input ends: `data`
     /// (the default) after an input that sent at least one byte, or that Ctrl-D ended at a
     /// terminal, so an upload ends but an empty input (/dev/null) never cuts a download; `always`, even after an empty input (nc -N);
@@ -531,7 +538,7 @@ pub struct HalfCloseArgs {
 
 // Plain comments: --half-close's own help says what each does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HalfCloseArg {
+pub(crate) enum HalfCloseArg {
     // After an input that sent a byte.
     Data,
     // Whenever the input ends.
@@ -542,7 +549,7 @@ pub enum HalfCloseArg {
 
 /// What a client sends. Without any of these, stdin.
 #[derive(Debug, Args)]
-pub struct InputArgs {
+pub(crate) struct InputArgs {
     /// Text to send; repeat for several sends, each one send call (one datagram in UDP). A
     /// Python bytes literal is read as Python reads it: -m "b'\x01\x02Hello'" sends 7 bytes.
     #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = message_arg)]
@@ -559,7 +566,7 @@ pub struct InputArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct UdpServeArgs {
+pub(crate) struct UdpServeArgs {
     #[command(flatten)]
     pub bind: BindArgs,
 
@@ -626,7 +633,7 @@ pub struct UdpServeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct UdpSendArgs {
+pub(crate) struct UdpSendArgs {
     /// Where to send: a name or address, or HOST:PORT, or [IPv6]:PORT.
     #[arg(value_name = "HOST")]
     pub host: String,
@@ -686,7 +693,7 @@ pub struct UdpSendArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Add a row to the table: the same messages through a loopback that loses PCT% of packets
     /// (netem, in a network namespace of the demo's own; needs root, ip and tc).
     #[arg(long, value_name = "PCT", value_parser = percent_arg)]
@@ -705,7 +712,7 @@ pub struct DemoArgs {
 
 /// What a benchmark end is, and where; shared by `tcp bench` and `udp bench`.
 #[derive(Debug, Args)]
-pub struct BenchEndArgs {
+pub(crate) struct BenchEndArgs {
     /// The receiver to send to: a name or address, or HOST:PORT, or [IPv6]:PORT.
     #[arg(value_name = "HOST", conflicts_with_all = ["serve", "local"])]
     pub host: Option<String>,
@@ -743,7 +750,7 @@ pub struct BenchEndArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TcpBenchArgs {
+pub(crate) struct TcpBenchArgs {
     #[command(flatten)]
     pub end: BenchEndArgs,
 
@@ -761,7 +768,7 @@ pub struct TcpBenchArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct UdpBenchArgs {
+pub(crate) struct UdpBenchArgs {
     #[command(flatten)]
     pub end: BenchEndArgs,
 

@@ -52,7 +52,7 @@ use crate::width;
 /// demo's pauses, the width of `netplay hex`'s decoded lines) and nothing
 /// changes its config after.
 #[derive(Debug, Clone, Copy)]
-pub struct Terminals {
+pub(crate) struct Terminals {
     /// stdin is a terminal: someone may press Enter (the demo's --step).
     pub stdin: bool,
     /// stdout is a terminal: a live progress line can be redrawn.
@@ -63,7 +63,7 @@ pub struct Terminals {
 
 impl Terminals {
     /// This process's.
-    pub fn of_process() -> Terminals {
+    pub(crate) fn of_process() -> Terminals {
         use std::io::IsTerminal;
         Terminals {
             stdin: std::io::stdin().is_terminal(),
@@ -76,12 +76,12 @@ impl Terminals {
 impl Cli {
     /// Validates the arguments into what the library runs, on this
     /// process's terminals.
-    pub fn into_run(self) -> Result<Run> {
+    pub(crate) fn into_run(self) -> Result<Run> {
         self.into_run_on(Terminals::of_process())
     }
 
     /// [`into_run`](Self::into_run) on the terminals given.
-    pub fn into_run_on(self, terminals: Terminals) -> Result<Run> {
+    pub(crate) fn into_run_on(self, terminals: Terminals) -> Result<Run> {
         let output = self.output;
         // A benchmark's live progress line: only for people, on a terminal;
         // a pipe or `--json` gets the summary alone.

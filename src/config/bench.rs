@@ -10,7 +10,7 @@ use crate::net::socket::SocketOptions;
 
 /// Which end this process plays.
 #[derive(Debug, Clone)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Receive, on `addr`; serve senders one after the other, or only one.
     Serve { addr: SocketAddr, options: SocketOptions, once: bool },
     /// Send to the receiver at `target`.
@@ -21,7 +21,7 @@ pub enum Mode {
 
 /// When a sender stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
+pub(crate) enum Limit {
     /// After this long.
     Time(Duration),
     /// After this many bytes (TCP) or datagrams (UDP).
@@ -29,7 +29,7 @@ pub enum Limit {
 }
 
 #[derive(Debug, Clone)]
-pub struct TcpBenchConfig {
+pub(crate) struct TcpBenchConfig {
     pub mode: Mode,
     pub limit: Limit,
     /// Bytes per send() call.
@@ -41,7 +41,7 @@ pub struct TcpBenchConfig {
 }
 
 #[derive(Debug, Clone)]
-pub struct UdpBenchConfig {
+pub(crate) struct UdpBenchConfig {
     pub mode: Mode,
     pub limit: Limit,
     /// Bytes of payload per datagram, header included.

@@ -6,7 +6,7 @@ use super::PacketsConfig;
 
 /// The demo: its three parts, with an impaired row if asked.
 #[derive(Debug, Clone)]
-pub struct DemoConfig {
+pub(crate) struct DemoConfig {
     /// Add the impaired row: this loss and delay on a namespace's loopback.
     pub impair: Option<Impair>,
     pub pause: Pause,
@@ -16,14 +16,14 @@ pub struct DemoConfig {
 
 /// `--loss` and `--delay`: what the impaired row puts on its loopback.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Impair {
+pub(crate) struct Impair {
     pub loss_percent: f64,
     pub delay: Duration,
 }
 
 /// `--step`, decided from where stdin is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pause {
+pub(crate) enum Pause {
     /// No `--step`.
     Never,
     /// Wait for a line on stdin, a terminal, between parts.

@@ -7,14 +7,14 @@ use crate::hexdump::{Layout, Renderer};
 
 /// Where the bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     File(PathBuf),
     Stdin,
 }
 
 /// `netplay hex`.
 #[derive(Debug, Clone)]
-pub struct HexConfig {
+pub(crate) struct HexConfig {
     pub source: Source,
     /// Bytes to skip from the start; offsets count from the input's start.
     pub skip: u64,

@@ -23,7 +23,7 @@ use udp::{SendConfig, UdpServeConfig};
 use crate::report::OutputConfig;
 
 #[derive(Debug, Clone)]
-pub enum Job {
+pub(crate) enum Job {
     /// Print the hex dump's legend.
     Legend,
     /// Write these bytes to stdout: a completion script, the manual page.
@@ -42,7 +42,7 @@ pub enum Job {
 }
 
 #[derive(Debug, Clone)]
-pub struct Run {
+pub(crate) struct Run {
     pub job: Job,
     pub output: OutputConfig,
     /// Notes about the command line itself (a flag that changes nothing
@@ -52,7 +52,7 @@ pub struct Run {
 
 impl Job {
     /// The jobs `--html` and `--svg` draw: the course's exchanges and the demo.
-    pub fn draws_picture(&self) -> bool {
+    pub(crate) fn draws_picture(&self) -> bool {
         matches!(
             self,
             Job::TcpServe(_) | Job::TcpConnect(_) | Job::UdpServe(_) | Job::UdpSend(_) | Job::Demo(_)
@@ -60,7 +60,7 @@ impl Job {
     }
 
     /// The command a picture is titled with, and the end it runs.
-    pub fn picture_title(&self) -> (&'static str, crate::event::Role) {
+    pub(crate) fn picture_title(&self) -> (&'static str, crate::event::Role) {
         use crate::event::Role;
         match self {
             Job::TcpServe(_) => ("tcp serve", Role::Server),
@@ -73,7 +73,7 @@ impl Job {
 
     /// The job with what `--packets`, `--pcap` (and TCP_INFO) ask of it;
     /// only the runners of the course's exchanges and the demo capture.
-    pub fn with_packets(mut self, packets: PacketsConfig) -> Result<Job, UsageError> {
+    pub(crate) fn with_packets(mut self, packets: PacketsConfig) -> Result<Job, UsageError> {
         match &mut self {
             Job::TcpServe(config) => config.packets = packets,
             Job::TcpConnect(config) => config.packets = packets,
@@ -93,11 +93,11 @@ impl Job {
 /// or a combination no run can serve: exit.rs gives it the usage code.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub crate::i18n::Msg);
+pub(crate) struct UsageError(pub crate::i18n::Msg);
 
 /// What a run captures, from `--packets` and `--pcap`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PacketsConfig {
+pub(crate) struct PacketsConfig {
     /// Show each packet: a ladder line, or a JSON `packet` event.
     pub show: bool,
     /// Write the packets, whole, to this pcap file.
@@ -109,7 +109,7 @@ pub struct PacketsConfig {
 
 impl PacketsConfig {
     /// True when a capture is wanted at all.
-    pub fn wanted(&self) -> bool {
+    pub(crate) fn wanted(&self) -> bool {
         self.show || self.pcap.is_some()
     }
 }

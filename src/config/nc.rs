@@ -12,7 +12,7 @@ use crate::net::socket::SocketOptions;
 
 /// What one `netplay nc` command runs.
 #[derive(Debug, Clone)]
-pub struct NcConfig {
+pub(crate) struct NcConfig {
     pub job: NcJob,
     /// `-v`: the steps on stderr, and the failure that nc itself would
     /// only tell with -v (a connection refused).
@@ -24,7 +24,7 @@ pub struct NcConfig {
 
 /// nc's modes, each a runner's config.
 #[derive(Debug, Clone)]
-pub enum NcJob {
+pub(crate) enum NcJob {
     /// `nc HOST PORT`.
     Connect(ConnectConfig),
     /// `nc -l [-k] PORT`.
@@ -39,7 +39,7 @@ pub enum NcJob {
 
 /// `nc -z`: which ports to try, and how.
 #[derive(Debug, Clone)]
-pub struct ScanConfig {
+pub(crate) struct ScanConfig {
     pub host: String,
     /// In the order they are tried.
     pub ports: Vec<u16>,

@@ -23,7 +23,7 @@ use crate::script::Script;
 /// reads EOF (`nc -N -l`, `ncat --send-only`, socat) loses the rest of its
 /// download to a FIN sent too early: README's "Half-close" measures each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HalfClose {
+pub(crate) enum HalfClose {
     /// After an input that sent at least one byte (or that a person ended
     /// with Ctrl-D at a terminal); an empty input (/dev/null, an empty
     /// file) sends no FIN, and the connection ends when the peer closes.
@@ -40,7 +40,7 @@ pub enum HalfClose {
 impl HalfClose {
     /// Whether to half-close once the input has ended, having sent `sent`
     /// bytes of it.
-    pub fn after(self, sent: u64) -> bool {
+    pub(crate) fn after(self, sent: u64) -> bool {
         match self {
             HalfClose::AfterData => sent > 0,
             HalfClose::Always => true,
@@ -51,7 +51,7 @@ impl HalfClose {
 
 /// What the server's stdin is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StdinMode {
+pub(crate) enum StdinMode {
     /// Each line is sent to every connected client.
     Lines,
     /// Raw bytes as they come (with --raw), sent to every client.
@@ -62,7 +62,7 @@ pub enum StdinMode {
 }
 
 #[derive(Debug, Clone)]
-pub struct ServeConfig {
+pub(crate) struct ServeConfig {
     pub addr: SocketAddr,
     pub options: SocketOptions,
     pub backlog: i32,
@@ -110,7 +110,7 @@ pub struct ServeConfig {
 /// What a server answers a client with. A script replaces every answer:
 /// there is no `--echo` beside `--script` to build.
 #[derive(Debug, Clone)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Each chunk a client sends is answered with itself (`echo`, --echo;
     /// in broadcast the sender is included), then with `reply` (--reply,
     /// --reply-hex, --reply-file); with neither, nothing.
@@ -123,7 +123,7 @@ pub enum Answer {
 
 /// The bytes a server sends back to each chunk.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub bytes: Bytes,
     /// After a client's first chunk only, not after each (--reply-once).
     pub once: bool,
@@ -131,15 +131,15 @@ pub struct Reply {
 
 impl Answer {
     /// No answer at all: the bytes are only shown (and relayed).
-    pub const NOTHING: Answer = Answer::Chunks { echo: false, reply: None };
+    pub(crate) const NOTHING: Answer = Answer::Chunks { echo: false, reply: None };
 
     /// True when each chunk goes back to its sender.
-    pub fn echoes(&self) -> bool {
+    pub(crate) fn echoes(&self) -> bool {
         matches!(self, Answer::Chunks { echo: true, .. })
     }
 
     /// The reply to each chunk, if any.
-    pub fn reply(&self) -> Option<&Reply> {
+    pub(crate) fn reply(&self) -> Option<&Reply> {
         match self {
             Answer::Chunks { reply, .. } => reply.as_ref(),
             Answer::Script { .. } => None,
@@ -147,7 +147,7 @@ impl Answer {
     }
 
     /// The script played with each client, and a step's default wait.
-    pub fn script(&self) -> Option<(&Arc<Script>, Duration)> {
+    pub(crate) fn script(&self) -> Option<(&Arc<Script>, Duration)> {
         match self {
             Answer::Script { script, step_timeout } => Some((script, *step_timeout)),
             Answer::Chunks { .. } => None,
@@ -157,7 +157,7 @@ impl Answer {
 
 /// How a server serves its clients beside each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Clients {
+pub(crate) enum Clients {
     /// All at once, each on its own.
     Together,
     /// One at a time, as the course's `while True: accept()` loop does: the
@@ -171,7 +171,7 @@ pub enum Clients {
 
 /// Which path a run's payload takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BytePath {
+pub(crate) enum BytePath {
     /// Through events: each chunk is shown, dumped, decoded or captured.
     Events,
     /// Straight between the socket and stdin/stdout, in the kernel where it
@@ -182,7 +182,7 @@ pub enum BytePath {
 
 /// Whose process a server runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Owner {
+pub(crate) enum Owner {
     /// Its own, as `tcp serve`: it raises the open-file limit, and SIGINT /
     /// SIGTERM stop it cleanly with totals.
     Process,
@@ -191,7 +191,7 @@ pub enum Owner {
 }
 
 #[derive(Debug, Clone)]
-pub struct ConnectConfig {
+pub(crate) struct ConnectConfig {
     pub target: Target,
     pub family: Option<Family>,
     pub input: Input,

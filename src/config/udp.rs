@@ -14,7 +14,7 @@ use crate::net::socket::SocketOptions;
 use crate::script::Script;
 
 #[derive(Debug, Clone)]
-pub struct UdpServeConfig {
+pub(crate) struct UdpServeConfig {
     pub addr: SocketAddr,
     pub options: SocketOptions,
     /// Bytes asked per recvfrom; a longer datagram is cut to this.
@@ -49,7 +49,7 @@ pub struct UdpServeConfig {
 /// What a UDP server sends back, as tcp serve's [`super::tcp::Answer`]: a
 /// script and an echo or a reply cannot be asked at once.
 #[derive(Debug, Clone)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Each datagram is answered with its own bytes (the bytes kept; `echo`,
     /// --echo), then with `reply` (--reply, --reply-hex, --reply-file); with
     /// neither, nothing.
@@ -62,12 +62,12 @@ pub enum Answer {
 
 impl Answer {
     /// No answer at all: the datagrams are only shown.
-    pub const NOTHING: Answer = Answer::Datagrams { echo: false, reply: None };
+    pub(crate) const NOTHING: Answer = Answer::Datagrams { echo: false, reply: None };
 }
 
 /// `--answer-rate`, `--allow`, `--deny`: see guard.rs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnswerPolicy {
+pub(crate) struct AnswerPolicy {
     /// Answers a second to one peer; 0 is no limit.
     pub rate: u32,
     pub access: Access,
@@ -84,7 +84,7 @@ impl Default for AnswerPolicy {
 }
 
 #[derive(Debug, Clone)]
-pub struct SendConfig {
+pub(crate) struct SendConfig {
     pub target: Target,
     pub family: Option<Family>,
     pub input: Input,

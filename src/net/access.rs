@@ -19,7 +19,7 @@ use ipnet::{IpNet, Ipv6Net};
 /// One `--allow` / `--deny` value: an address block, and for a link-local
 /// block, perhaps the one interface it is limited to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub net: IpNet,
     pub zone: Option<Zone>,
 }
@@ -28,7 +28,7 @@ pub struct Rule {
 /// as written (`eth0` or `2`) and as the index the kernel reports in a
 /// peer's scope id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Zone {
+pub(crate) struct Zone {
     pub text: String,
     pub index: u32,
 }
@@ -36,7 +36,7 @@ pub struct Zone {
 impl Rule {
     /// True when `peer` is in this rule's block (in either of an IPv4
     /// peer's two forms) and, for a zoned rule, on its interface.
-    pub fn matches(&self, peer: &SocketAddr) -> bool {
+    pub(crate) fn matches(&self, peer: &SocketAddr) -> bool {
         let ip = peer.ip().to_canonical();
         let in_block = match ip {
             IpAddr::V4(v4) => self.net.contains(&ip) || self.net.contains(&IpAddr::V6(v4.to_ipv6_mapped())),
@@ -65,21 +65,21 @@ impl fmt::Display for Rule {
 /// The access rules of a server. With no `--allow`, every peer not denied is
 /// accepted; with some, a peer must match one of them. A `--deny` always wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Access {
+pub(crate) struct Access {
     pub allow: Vec<Rule>,
     pub deny: Vec<Rule>,
 }
 
 /// Why a peer is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     Denied(Rule),
     NotAllowed(Vec<Rule>),
 }
 
 impl Refusal {
     /// Why, in the catalogues' words.
-    pub fn message(&self) -> crate::i18n::Msg {
+    pub(crate) fn message(&self) -> crate::i18n::Msg {
         match self {
             Refusal::Denied(rule) => crate::msg!("reject-denied", rule = rule.to_string()),
             Refusal::NotAllowed(rules) => {
@@ -97,12 +97,13 @@ impl fmt::Display for Refusal {
 }
 
 impl Access {
-    pub fn is_open(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_open(&self) -> bool {
         self.allow.is_empty() && self.deny.is_empty()
     }
 
     /// Accepts or refuses `peer`.
-    pub fn check(&self, peer: &SocketAddr) -> Result<(), Refusal> {
+    pub(crate) fn check(&self, peer: &SocketAddr) -> Result<(), Refusal> {
         if let Some(rule) = self.deny.iter().find(|rule| rule.matches(peer)) {
             return Err(Refusal::Denied(rule.clone()));
         }

@@ -84,7 +84,7 @@ pub(crate) fn parse_host(host: &str) -> Result<Host<'_>, Msg> {
 
 /// Where to connect or send: a host (name or address) and a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     pub host: String,
     pub port: u16,
 }
@@ -92,14 +92,14 @@ pub struct Target {
 impl Target {
     /// The target of a known address (the demo's and the benchmarks' own
     /// servers).
-    pub fn of(addr: SocketAddr) -> Target {
+    pub(crate) fn of(addr: SocketAddr) -> Target {
         Target { host: addr.ip().to_string(), port: addr.port() }
     }
 
     /// Reads `HOST PORT`, or a single `HOST:PORT` / `[v6]:PORT`. A target
     /// is where to connect or send, so its port is never 0 (which only
     /// means "let the OS choose" in bind).
-    pub fn parse(first: &str, second: Option<&str>) -> Result<Target, Msg> {
+    pub(crate) fn parse(first: &str, second: Option<&str>) -> Result<Target, Msg> {
         let target = Target::read(first, second)?;
         if let Err(why) = parse_host(&target.host) {
             // `127.0.0.1:12345 12345`: the port twice.

@@ -17,7 +17,7 @@ use crate::sys::reuse_port;
 
 /// Options set on a socket before bind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SocketOptions {
+pub(crate) struct SocketOptions {
     /// SO_REUSEADDR: `Some(true)` sets it, `Some(false)` shows it left off
     /// (the OS default), `None` neither sets nor shows it.
     pub reuse_addr: Option<bool>,

@@ -20,7 +20,7 @@ pub(crate) const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stac
 #[cfg(windows)]
 pub(crate) const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's (true on Windows: IPv6 only), shown in the step report";
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-pub const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's, shown in the step report";
+pub(crate) const HELP: &str = "IPV6_V6ONLY on an IPv6 socket: false is dual-stack (IPv4 peers appear as ::ffff:a.b.c.d), true is IPv6 only. Default: the OS's, shown in the step report";
 
 /// [`HELP`] from the catalogues, in the reader's language (`--help`).
 pub(crate) fn help() -> crate::i18n::Msg {
