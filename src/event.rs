@@ -356,11 +356,11 @@ impl Event {
     /// report queue.
     /// What a flood is made of: data, datagrams, relays, packets; passed
     /// over, counted, when they come too late for a stopping run.
-    pub fn is_bulk(&self) -> bool {
+    pub(crate) fn is_bulk(&self) -> bool {
         matches!(self, Event::Data { .. } | Event::Relay { .. } | Event::Datagram { .. } | Event::Packet(_))
     }
 
-    pub fn payload_len(&self) -> usize {
+    pub(crate) fn payload_len(&self) -> usize {
         match self {
             Event::Data { bytes, .. } | Event::Relay { bytes, .. } | Event::Datagram { bytes, .. } => {
                 bytes.0.len()

@@ -226,7 +226,7 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
 /// The code that draws whole lines. Both draw the same bytes; they differ
 /// only in speed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Renderer {
+pub(crate) enum Renderer {
     /// Portable Rust, on every CPU.
     Portable,
     /// AVX-512 with VBMI and VBMI2 (x86-64: Intel Ice Lake, AMD Zen 4 and
@@ -235,10 +235,11 @@ pub enum Renderer {
 }
 
 impl Renderer {
-    pub const ALL: [Renderer; 2] = [Renderer::Avx512, Renderer::Portable];
+    #[cfg(test)]
+    pub(crate) const ALL: [Renderer; 2] = [Renderer::Avx512, Renderer::Portable];
 
     /// The name benchmarks and `--hex-renderer` use.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Renderer::Portable => "portable",
             Renderer::Avx512 => "avx512",
@@ -246,7 +247,7 @@ impl Renderer {
     }
 
     /// Whether this CPU runs it.
-    pub fn available(self) -> bool {
+    pub(crate) fn available(self) -> bool {
         match self {
             Renderer::Portable => true,
             #[cfg(target_arch = "x86_64")]
@@ -257,7 +258,7 @@ impl Renderer {
     }
 
     /// The renderer [`Dumper::new`] takes: the fastest this CPU runs.
-    pub fn best() -> Renderer {
+    pub(crate) fn best() -> Renderer {
         Renderer::choose(Renderer::Avx512.available())
     }
 

@@ -110,7 +110,7 @@ impl Arg {
         Arg::Decimal(value, digits)
     }
     /// Coloured text for a sentence's placeholder ([`Arg::Styled`]).
-    pub fn styled(text: Painted) -> Arg {
+    pub(crate) fn styled(text: Painted) -> Arg {
         Arg::Styled(text)
     }
 }

@@ -238,7 +238,7 @@ impl Capture {
     /// its list growing, for as long as it lasts). Also returns whether the
     /// queue was found empty; when not, the time returned is the last
     /// packet's: the queue is read in the order packets came.
-    pub fn drain_at_most(
+    pub(crate) fn drain_at_most(
         &mut self,
         out: &mut Vec<Captured>,
         most: usize,

@@ -167,7 +167,7 @@ impl CaptureOp {
 
 impl CaptureError {
     /// What failed, in the catalogues' words (English in `--json`).
-    pub fn message(&self) -> crate::i18n::Msg {
+    pub(crate) fn message(&self) -> crate::i18n::Msg {
         use crate::msg;
         match self {
             CaptureError::NotPermitted => msg!("capture-not-permitted"),

@@ -72,7 +72,7 @@ impl Capture {
         match self.never {}
     }
 
-    pub fn drain_at_most(
+    pub(crate) fn drain_at_most(
         &mut self,
         _out: &mut Vec<Captured>,
         _most: usize,

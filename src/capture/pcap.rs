@@ -103,7 +103,7 @@ impl Pcap<BufWriter<File>> {
 
     /// A file already open (a FIFO: [`crate::sys::fifo`]); writes the
     /// header.
-    pub fn to_file(file: File, snaplen: u32) -> Result<Self, PcapError> {
+    pub(crate) fn to_file(file: File, snaplen: u32) -> Result<Self, PcapError> {
         Pcap::new(BufWriter::new(file), snaplen)
     }
 }

@@ -24,7 +24,7 @@ pub use self::linux::peer_unread;
 #[cfg(target_os = "linux")]
 pub use self::linux::tcp_info;
 #[cfg(target_os = "linux")]
-pub use self::linux::unsent;
+pub(crate) use self::linux::unsent;
 
 #[cfg(target_os = "linux")]
 mod linux {
@@ -122,7 +122,7 @@ mod linux {
     /// snd_una`, sock_diag's `idiag_wqueue`, `ss`'s Send-Q), and one more for
     /// a FIN not acknowledged yet. A close that aborts the connection (RST)
     /// throws these away: the peer never gets them.
-    pub fn unsent(socket: &impl AsFd) -> io::Result<u64> {
+    pub(crate) fn unsent(socket: &impl AsFd) -> io::Result<u64> {
         let (response, _) = lookup(socket)?;
         Ok(u64::from(response.header.send_queue))
     }

@@ -125,7 +125,7 @@ pub(crate) enum RendererArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LangArg {
+pub(crate) enum LangArg {
     En,
     Fr,
 }

@@ -56,7 +56,7 @@ impl Moved {
     }
 
     /// Calls (datagrams) per second.
-    pub fn calls_per_second(&self) -> f64 {
+    pub(crate) fn calls_per_second(&self) -> f64 {
         per_second(self.calls as f64, self.duration)
     }
 }

@@ -115,7 +115,7 @@ impl Serialize for PacketEvent {
 /// The label a packet goes by, inside the ladder's arrow and in the demo's
 /// table: the flags and byte count, the datagram's length, or the ICMP
 /// message's meaning.
-pub fn arrow_label(packet: &Packet) -> String {
+pub(crate) fn arrow_label(packet: &Packet) -> String {
     // The run's language: the ladder's words are few, the reporter's.
     let bytes = |n: u32| crate::msg!("bytes", n = n).to_string();
     match (&packet.tcp, &packet.icmp) {

@@ -98,7 +98,7 @@ pub struct ScriptStep {
 impl ScriptStep {
     /// The step's bytes are not written out in its text (a variable, a
     /// pattern, a length, a struct): they are worth showing.
-    pub fn bytes_hidden(&self) -> bool {
+    pub(crate) fn bytes_hidden(&self) -> bool {
         !matches!(self.step, StepKind::Expect | StepKind::Send) || self.text.contains('{')
     }
 }

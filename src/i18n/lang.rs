@@ -28,7 +28,7 @@ impl Lang {
     /// The language of a locale name such as `fr_FR.UTF-8`, `fr`,
     /// `en_GB`, `C` or `POSIX` (or a BCP 47 tag, `fr-CA`): French for any
     /// French locale, English for everything else.
-    pub fn of_locale(name: &str) -> Lang {
+    pub(crate) fn of_locale(name: &str) -> Lang {
         // language[_territory][.codeset][@modifier]
         let language = name.split(['_', '-', '.', '@']).next().unwrap_or("");
         if language.eq_ignore_ascii_case("fr") { Lang::Fr } else { Lang::En }

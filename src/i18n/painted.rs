@@ -12,7 +12,7 @@ use super::{Lang, Msg, terminal_safe};
 /// How a piece of text is painted: the only colour codes netplay writes
 /// into a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paint {
+pub(crate) enum Paint {
     Plain,
     Bold,
     Dim,
@@ -23,7 +23,7 @@ pub enum Paint {
 
 impl Paint {
     /// The SGR parameters (`1;33`) of this paint, None for plain text.
-    pub fn sgr(self) -> Option<String> {
+    pub(crate) fn sgr(self) -> Option<String> {
         match self {
             Paint::Plain => None,
             Paint::Bold => Some("1".to_string()),
@@ -52,7 +52,7 @@ impl Painted {
     }
 
     /// This text painted `how` when `color` is on; as it is otherwise.
-    pub fn paint(self, how: Paint, color: bool) -> Painted {
+    pub(crate) fn paint(self, how: Paint, color: bool) -> Painted {
         match (color, how.sgr()) {
             (true, Some(code)) => Painted(format!("\x1b[{code}m{}\x1b[0m", self.0)),
             _ => self,
@@ -63,7 +63,7 @@ impl Painted {
         &self.0
     }
 
-    pub fn into_string(self) -> String {
+    pub(crate) fn into_string(self) -> String {
         self.0
     }
 }

@@ -37,7 +37,8 @@ impl Stamp {
     }
 
     /// The stamp of a wall-clock time, such as a kernel packet timestamp.
-    pub fn of_wall(time: SystemTime) -> Stamp {
+    #[cfg(test)]
+    pub(crate) fn of_wall(time: SystemTime) -> Stamp {
         Stamp(time.duration_since(wall_start()).unwrap_or_default())
     }
 

@@ -9,7 +9,7 @@ use super::Proto;
 
 /// The command line a run was asked for with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Front {
+pub(crate) enum Front {
     /// `netplay tcp serve --port 12345`, ...
     #[default]
     Native,

@@ -37,7 +37,7 @@ impl Proto {
     }
 
     /// `SOCK_STREAM`, `SOCK_DGRAM`: the socket type socket() takes.
-    pub fn socket_type(self) -> &'static str {
+    pub(crate) fn socket_type(self) -> &'static str {
         match self {
             Proto::Tcp => "SOCK_STREAM",
             Proto::Udp => "SOCK_DGRAM",

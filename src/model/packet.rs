@@ -59,9 +59,9 @@ impl TcpFlags {
     pub const RST: u8 = 0x04;
     pub const PSH: u8 = 0x08;
     pub const ACK: u8 = 0x10;
-    pub const URG: u8 = 0x20;
-    pub const ECE: u8 = 0x40;
-    pub const CWR: u8 = 0x80;
+    pub(crate) const URG: u8 = 0x20;
+    pub(crate) const ECE: u8 = 0x40;
+    pub(crate) const CWR: u8 = 0x80;
 
     /// The order flags are named in: the one that says what the segment is
     /// first (SYN, FIN, RST), then PSH and ACK, as in `SYN,ACK`, `FIN,ACK`,
@@ -220,7 +220,7 @@ impl IcmpMeaning {
     }
 
     /// The meaning of an ICMP (IPv4) type and code (RFC 792, RFC 1122).
-    pub fn of_icmpv4(kind: u8, code: u8) -> IcmpMeaning {
+    pub(crate) fn of_icmpv4(kind: u8, code: u8) -> IcmpMeaning {
         match (kind, code) {
             (0, _) => IcmpMeaning::EchoReply,
             (3, 0) | (3, 6) | (3, 11) => IcmpMeaning::NetUnreachable,
@@ -239,7 +239,7 @@ impl IcmpMeaning {
     }
 
     /// The meaning of an ICMPv6 type and code (RFC 4443).
-    pub fn of_icmpv6(kind: u8, code: u8) -> IcmpMeaning {
+    pub(crate) fn of_icmpv6(kind: u8, code: u8) -> IcmpMeaning {
         match (kind, code) {
             (1, 0) | (1, 6) => IcmpMeaning::NoRoute,
             (1, 1) | (1, 5) => IcmpMeaning::AdministrativelyProhibited,

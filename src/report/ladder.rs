@@ -86,7 +86,7 @@ fn canonical(addr: SocketAddr) -> SocketAddr {
 /// One sentence on a kind of packet, for `--explain`. Each was checked on
 /// Linux 6.18 with tcpdump on `lo` and Python's socket calls, and the
 /// packet facts again by tests/suite/capture.rs (see docs/capture.md).
-pub fn explain(kind: PacketKind) -> crate::i18n::Msg {
+pub(crate) fn explain(kind: PacketKind) -> crate::i18n::Msg {
     use crate::msg;
     match kind {
         PacketKind::Syn => msg!("explain-packet-syn"),
@@ -115,7 +115,7 @@ impl Detail {
     }
 }
 
-pub use crate::event::packet::arrow_label;
+pub(crate) use crate::event::packet::arrow_label;
 
 fn details(packet: &Packet) -> Vec<Detail> {
     let mut out = Vec::new();
@@ -184,7 +184,7 @@ fn details(packet: &Packet) -> Vec<Detail> {
 
 /// The details of a packet after its arrow (`seq 0 ack 1 win 65483 mss
 /// 65495 ...`), whole: for the page (report/html), which has room for them.
-pub fn details_text(packet: &Packet) -> String {
+pub(crate) fn details_text(packet: &Packet) -> String {
     details(packet).into_iter().map(|d| d.full).collect::<Vec<_>>().join(" ")
 }
 

@@ -70,7 +70,7 @@ pub(crate) fn summary_parts(summary: &crate::event::Event) -> Vec<crate::i18n::M
 
 /// How output looks; decided once from the flags and the environment.
 #[derive(Debug, Clone)]
-pub struct OutputConfig {
+pub(crate) struct OutputConfig {
     pub mode: Mode,
     pub color: ColorChoice,
     pub explain: bool,
@@ -106,7 +106,7 @@ pub enum Mode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -114,7 +114,7 @@ pub enum ColorChoice {
 
 impl ColorChoice {
     /// Colour on or off for a writer, from the flag and the environment.
-    pub fn resolve(self, is_terminal: bool) -> bool {
+    pub(crate) fn resolve(self, is_terminal: bool) -> bool {
         if !self.resolve_with(is_terminal, |name| std::env::var_os(name)) {
             return false;
         }
@@ -128,7 +128,11 @@ impl ColorChoice {
     /// and not 0: always, even into a pipe; CLICOLOR=0: never; TERM=dumb:
     /// never; otherwise only on a terminal. `always` and `never` win over
     /// the environment.
-    pub fn resolve_with(self, is_terminal: bool, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    pub(crate) fn resolve_with(
+        self,
+        is_terminal: bool,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> bool {
         let set = |name: &str| env(name).filter(|v| !v.is_empty());
         match self {
             ColorChoice::Always => true,

@@ -98,7 +98,7 @@ pub enum Until {
 
 /// What one step says in the events: its kind, as JSON names it.
 impl Action {
-    pub fn kind(&self) -> crate::event::script::StepKind {
+    pub(crate) fn kind(&self) -> crate::event::script::StepKind {
         use crate::event::script::StepKind as K;
         match self {
             Action::Send(_) => K::Send,

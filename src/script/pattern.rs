@@ -91,7 +91,7 @@ impl Pattern {
 
     /// Where the walk stands after `bytes` (all that came so far for this
     /// step; the walk goes on from where it was) and, if `eof`, the end.
-    pub fn settle(&self, walk: &mut Walk, bytes: &[u8], eof: bool) -> Settled {
+    pub(crate) fn settle(&self, walk: &mut Walk, bytes: &[u8], eof: bool) -> Settled {
         if let Some(at) = walk.failed_at {
             return Settled::NoMatch { at };
         }
@@ -248,7 +248,7 @@ impl Walk {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Settled {
+pub(crate) enum Settled {
     /// `re.match` matched these first `end` bytes, whatever comes next.
     Match { end: usize },
     /// No match, whatever comes next; the byte at `at` ruled it out.

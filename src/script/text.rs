@@ -23,14 +23,14 @@ pub enum Var {
 impl Var {
     /// Its bytes inside a text, as an f-string writes the value: numbers
     /// in decimal, bytes as themselves.
-    pub fn text_bytes(&self) -> Vec<u8> {
+    pub(crate) fn text_bytes(&self) -> Vec<u8> {
         match self {
             Var::Bytes(b) => b.clone(),
             other => other.to_string().into_bytes(),
         }
     }
 
-    pub fn from_value(value: &Value) -> Var {
+    pub(crate) fn from_value(value: &Value) -> Var {
         match value {
             Value::Int(n) => Var::Int(i128::from(*n)),
             Value::UInt(n) => Var::Int(i128::from(*n)),
@@ -101,11 +101,6 @@ impl Text {
             }
         }
         out
-    }
-
-    /// True when the bytes are all written out (no variable).
-    pub fn is_literal(&self) -> bool {
-        self.pieces.iter().all(|p| matches!(p, Piece::Bytes(_)))
     }
 
     pub fn vars(&self) -> impl Iterator<Item = &str> {

@@ -105,12 +105,12 @@ impl Report {
     }
 
     /// Counts `n` payload bytes received, for the run's `end`.
-    pub fn count_in(&self, n: u64) {
+    pub(crate) fn count_in(&self, n: u64) {
         self.totals.bytes_in.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Counts `n` payload bytes sent, for the run's `end`.
-    pub fn count_out(&self, n: u64) {
+    pub(crate) fn count_out(&self, n: u64) {
         self.totals.bytes_out.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -131,14 +131,14 @@ impl Report {
     }
 
     /// The same report, for an output that never shows what is sent.
-    pub fn without_sends(mut self) -> Report {
+    pub(crate) fn without_sends(mut self) -> Report {
         self.sends = false;
         self
     }
 
     /// Whether sends (data and datagrams going out) are shown or tapped:
     /// when not, a runner skips their events, their copies and their order.
-    pub fn shows_sends(&self) -> bool {
+    pub(crate) fn shows_sends(&self) -> bool {
         self.sends || self.tap.is_some()
     }
 
@@ -150,7 +150,7 @@ impl Report {
 
     /// Another end on the same output and in the same order (the demo's
     /// server and client), rendered by `reporter`.
-    pub fn add_end(&self, reporter: Box<dyn Reporter>) -> Report {
+    pub(crate) fn add_end(&self, reporter: Box<dyn Reporter>) -> Report {
         let mut other = self.clone();
         other.tap = None;
         if let Some(queue) = &self.queue {
@@ -201,7 +201,7 @@ impl Report {
     /// Takes a cause (connect, send, shutdown) just before its call, with
     /// room for `payload` bytes; its event, given to [`Cause::emit`] after
     /// the call, is stamped now and shown before whatever the call caused.
-    pub fn cause(&self, payload: usize) -> Result<Cause, OutputError> {
+    pub(crate) fn cause(&self, payload: usize) -> Result<Cause, OutputError> {
         let inner = match &self.queue {
             Some(queue) => Some(queue::Cause::blocking(queue, self.end, payload)?),
             None => None,
@@ -239,7 +239,7 @@ impl Report {
 
     /// Runs `hook` if output fails (a closed pipe): a runner blocked on a
     /// socket gives it a way to wake up, and its next event then fails.
-    pub fn on_output_failure(&self, hook: impl FnOnce() + Send + 'static) {
+    pub(crate) fn on_output_failure(&self, hook: impl FnOnce() + Send + 'static) {
         if let Some(queue) = &self.queue {
             queue.on_failure(Box::new(hook));
         }
@@ -267,7 +267,7 @@ impl Report {
     /// `within` (an output nobody reads must not keep the process alive),
     /// and waiting for stdout after [`STDOUT_PATIENCE`] (so that what goes
     /// to stderr, the totals, does not wait behind it).
-    pub fn stop_within(&self, within: Duration) {
+    pub(crate) fn stop_within(&self, within: Duration) {
         let now = Instant::now();
         *self.give_up.locked() = Some(now + within);
         for stopper in self.stoppers.locked().iter() {
@@ -283,7 +283,7 @@ impl Report {
 
     /// `give_up` is told when to give up on its output ([`Report::stop_within`]):
     /// a writer on stdout, that this handle does not know.
-    pub fn on_stop(&self, give_up: impl Fn(Instant) + Send + Sync + 'static) {
+    pub(crate) fn on_stop(&self, give_up: impl Fn(Instant) + Send + Sync + 'static) {
         self.stoppers.locked().push(Box::new(give_up));
     }
 
@@ -317,7 +317,8 @@ pub struct Watermark {
 
 impl Watermark {
     /// Reports an event that happened at `stamp`.
-    pub fn emit_at(&self, stamp: Stamp, event: Event) -> Result<(), OutputError> {
+    #[cfg(test)]
+    pub(crate) fn emit_at(&self, stamp: Stamp, event: Event) -> Result<(), OutputError> {
         match &self.inner {
             Some(inner) => inner.emit_at(stamp, event),
             None => Ok(()),
@@ -327,7 +328,7 @@ impl Watermark {
     /// Reports events that happened at their stamps, all at once; returns
     /// how many captured packets were not shown (the queue held
     /// [`queue::CAPTURED_LIMIT`] already).
-    pub fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<u64, OutputError> {
+    pub(crate) fn emit_all(&self, events: Vec<(Stamp, Event)>) -> Result<u64, OutputError> {
         match &self.inner {
             Some(inner) => inner.emit_all(events),
             None => Ok(0),
@@ -335,7 +336,7 @@ impl Watermark {
     }
 
     /// Nothing this producer emits from now on is stamped before `to`.
-    pub fn advance(&mut self, to: Stamp) {
+    pub(crate) fn advance(&mut self, to: Stamp) {
         if let Some(inner) = &mut self.inner {
             inner.advance(to);
         }
@@ -351,7 +352,7 @@ pub struct Room {
 
 impl Room {
     /// The cause, stamped now: its event goes where this call puts it.
-    pub fn cause(self) -> Result<Cause, OutputError> {
+    pub(crate) fn cause(self) -> Result<Cause, OutputError> {
         let inner = match self.inner {
             Some(room) => Some(room.cause()?),
             None => None,

@@ -509,6 +509,7 @@ impl Watermark {
 
     /// Reports an event that happened at `stamp` (no earlier than the
     /// mark; an earlier one is shown as if at the mark).
+    #[cfg(test)]
     pub(super) fn emit_at(&self, stamp: Stamp, event: Event) -> Result<(), OutputError> {
         let permits = weight(event.payload_len());
         self.queue.room_blocking(permits);

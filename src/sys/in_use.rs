@@ -29,7 +29,7 @@ pub(crate) const SHOW_TIME_WAIT: &str = "netstat -an -p tcp | grep TIME_WAIT";
 #[cfg(windows)]
 pub(crate) const SHOW_TIME_WAIT: &str = "netstat -an | findstr TIME_WAIT";
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-pub const SHOW_TIME_WAIT: &str = "netstat -an";
+pub(crate) const SHOW_TIME_WAIT: &str = "netstat -an";
 
 /// What holds an address and port.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -41,13 +41,13 @@ pub(crate) const EVERY: Duration = Duration::from_secs(1);
 
 /// What `--html` and `--svg` ask for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PictureSpec {
+pub(crate) struct PictureSpec {
     pub html: Option<PathBuf>,
     pub svg: Option<PathBuf>,
 }
 
 impl PictureSpec {
-    pub fn wanted(&self) -> bool {
+    pub(crate) fn wanted(&self) -> bool {
         self.html.is_some() || self.svg.is_some()
     }
 }
