@@ -743,21 +743,35 @@ pub(crate) fn push_decoded(
         Err(error) => (Color::Yellow, error.to_string()),
     };
     out.extend_from_slice(b"          ");
-    if color {
-        out.extend_from_slice(format!("\x1b[{}m", paint.to_fg_str()).as_bytes());
-    }
-    out.extend_from_slice("↳ ".as_bytes());
-    out.extend_from_slice(label.as_bytes());
-    out.extend_from_slice(text.as_bytes());
-    if color {
-        out.extend_from_slice(b"\x1b[0m");
-    }
+    let line = format!("↳ {label}{text}");
+    out.extend_from_slice(
+        crate::i18n::painted::paint(&line, crate::i18n::painted::Paint::Fg(paint), color).as_bytes(),
+    );
     out.push(b'\n');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The decoded line's colours, byte for byte as it was painted before
+    /// it went through i18n::painted::paint: blue values, a yellow error,
+    /// nothing without colour.
+    #[test]
+    fn a_decoded_line_is_painted_as_before() {
+        let format: Format = "B".parse().unwrap();
+        let mut out = Vec::new();
+        push_decoded("B: ", &format.unpack_from(b"\t"), true, &mut out);
+        assert_eq!(out, "          \x1b[34m↳ B: (9,)\x1b[0m\n".as_bytes());
+        let mut out = Vec::new();
+        let short = format.unpack_from(b"");
+        push_decoded("B: ", &short, true, &mut out);
+        let error = short.unwrap_err().to_string();
+        assert_eq!(out, format!("          \x1b[33m↳ B: {error}\x1b[0m\n").as_bytes());
+        let mut out = Vec::new();
+        push_decoded("B: ", &format.unpack_from(b"\t"), false, &mut out);
+        assert_eq!(out, "          ↳ B: (9,)\n".as_bytes());
+    }
 
     fn format(text: &str) -> Format {
         text.parse().unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))

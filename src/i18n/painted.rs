@@ -34,6 +34,17 @@ impl Paint {
     }
 }
 
+/// `text` painted `how` when `color` is on; as it is otherwise: the one
+/// place the renderers' ANSI sequence for a style is written (report::paint
+/// and [`Painted::paint`] call it; the hex dump's hot loops keep their
+/// bytes beside them).
+pub(crate) fn paint(text: &str, how: Paint, color: bool) -> String {
+    match (color, how.sgr()) {
+        (true, Some(code)) => format!("\x1b[{code}m{text}\x1b[0m"),
+        _ => text.to_string(),
+    }
+}
+
 /// Text safe for a terminal whose only escape sequences are [`Paint`]'s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Painted(String);
@@ -53,10 +64,7 @@ impl Painted {
 
     /// This text painted `how` when `color` is on; as it is otherwise.
     pub(crate) fn paint(self, how: Paint, color: bool) -> Painted {
-        match (color, how.sgr()) {
-            (true, Some(code)) => Painted(format!("\x1b[{code}m{}\x1b[0m", self.0)),
-            _ => self,
-        }
+        Painted(paint(&self.0, how, color))
     }
 
     pub fn as_str(&self) -> &str {

@@ -1,4 +1,5 @@
-//! The ANSI sequences the renderers paint with, in one place: a colour,
+//! The ANSI sequences the renderers paint with (written in
+//! i18n/painted.rs, which sits under every renderer): a colour,
 //! bold, dim, or both, each reset after its text, and the text as it is
 //! when colour is off. The hex dump's renderers (hexdump/) write theirs as
 //! bytes from their hot loop and keep them beside it; width.rs reads
@@ -6,18 +7,10 @@
 //! i18n's (i18n/painted.rs), which paints a sentence's coloured values
 //! from escaped text, so a peer's bytes never carry a code into one.
 
-pub(crate) use crate::i18n::painted::Paint;
+pub(crate) use crate::i18n::painted::{Paint, paint};
 
 /// Clears a terminal line from the start: a progress line's place.
 pub(crate) const CLEAR_LINE: &[u8] = b"\r\x1b[K";
-
-/// `text` painted `how` when `color` is on; as it is otherwise.
-pub(crate) fn paint(text: &str, how: Paint, color: bool) -> String {
-    match (color, how.sgr()) {
-        (true, Some(code)) => format!("\x1b[{code}m{text}\x1b[0m"),
-        _ => text.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {

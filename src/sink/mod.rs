@@ -294,11 +294,7 @@ impl Report {
         // own last steps, which may have used up the patience: they get
         // FINAL_GRACE more (stdout is given up by then if it takes nothing,
         // and the bulk of a flood passed over).
-        let deadline = self
-            .give_up
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .map(|at| at.max(Instant::now() + FINAL_GRACE));
+        let deadline = self.give_up.locked().map(|at| at.max(Instant::now() + FINAL_GRACE));
         let flushed = match &self.queue {
             Some(queue) => queue.flush(deadline),
             None => Ok(()),
