@@ -19,7 +19,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BIN, PATIENCE};
+use common::{BIN, PATIENCE, Proto};
 
 /// The sizes sent, in order: the smallest, the empty datagram, a
 /// datagram that fills an Ethernet frame (1,500 - 28), the largest over
@@ -182,24 +182,6 @@ fn udp_send_raw_writes_every_reply_after_an_empty_one() {
     assert!(out == all(), "udp send --raw: {} bytes of {}", out.len(), all().len());
 }
 
-/// The port a process of ours (`pid`) has a UDP socket bound on (`ss`).
-fn udp_port_of(pid: u32) -> Option<u16> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let out = Command::new("ss").args(["-ulnpH"]).output().ok()?;
-        let found = String::from_utf8_lossy(&out.stdout).lines().find_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            (f.len() >= 6 && f[5].contains(&format!("pid={pid},")))
-                .then(|| f[3].rsplit(':').next()?.parse().ok())
-                .flatten()
-        });
-        if found.is_some() || Instant::now() >= deadline {
-            return found;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-}
-
 /// The reference: OpenBSD `nc -u -l` given the same datagrams, with and
 /// without the 0-byte one, printed (docs/conformance.md); nothing is
 /// asserted of it.
@@ -217,7 +199,7 @@ fn nc_u_l_in_netplay_s_place() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let Some(port) = udp_port_of(nc.id()) else {
+        let Some(port) = common::port_of(Proto::Udp, nc.id(), Instant::now() + PATIENCE) else {
             let _ = nc.kill();
             let _ = nc.wait();
             continue;

@@ -46,7 +46,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::BIN;
+use common::{BIN, Proto, Side};
 use sha2::{Digest, Sha256};
 
 /// Bytes each TCP sender sends.
@@ -64,18 +64,6 @@ const EARLY: usize = 64 << 10;
 const PREFIX: &[u8] = b"an earlier line\n";
 /// Runs at once.
 const WORKERS: usize = 6;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Proto {
-    Tcp,
-    Udp,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Side {
-    Server,
-    Client,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Flow {
@@ -411,105 +399,6 @@ fn wait_bound(proto: Proto, port: u16, server: &mut Kid, deadline: Instant) -> b
     }
 }
 
-const TCP_SERVER_PY: &str = "\
-import socket, sys, threading
-l = socket.create_server(('127.0.0.1', int(sys.argv[1])))
-c, _ = l.accept()
-def send():
-    while True:
-        b = sys.stdin.buffer.read1(65536)
-        if not b:
-            break
-        c.sendall(b)
-    c.shutdown(socket.SHUT_WR)
-t = threading.Thread(target=send)
-t.start()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    sys.stdout.buffer.write(b)
-sys.stdout.buffer.flush()
-t.join()
-c.close()
-";
-
-const TCP_CLIENT_PY: &str = "\
-import socket, sys, threading
-c = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-def send():
-    while True:
-        b = sys.stdin.buffer.read1(65536)
-        if not b:
-            break
-        c.sendall(b)
-    c.shutdown(socket.SHUT_WR)
-t = threading.Thread(target=send)
-t.start()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    sys.stdout.buffer.write(b)
-sys.stdout.buffer.flush()
-t.join()
-c.close()
-";
-
-/// A UDP server: writes each datagram to stdout and its length to stderr;
-/// once a first datagram has come, sends its stdin to that sender (as nc
-/// -u -l does), a datagram per read.
-const UDP_SERVER_PY: &str = "\
-import socket, sys, threading
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('127.0.0.1', int(sys.argv[1])))
-first = threading.Event()
-peer = []
-def send():
-    first.wait()
-    while True:
-        b = sys.stdin.buffer.read1(65507)
-        if not b:
-            break
-        s.sendto(b, peer[0])
-threading.Thread(target=send, daemon=True).start()
-while True:
-    b, frm = s.recvfrom(65536)
-    if not peer:
-        peer.append(frm)
-        first.set()
-    sys.stderr.write(f'{len(b)}\\n')
-    sys.stderr.flush()
-    sys.stdout.buffer.write(b)
-    sys.stdout.buffer.flush()
-";
-
-/// A UDP client: sends its stdin, a datagram per read, then receives
-/// until argv[2] bytes have come (each datagram to stdout, its length to
-/// stderr) or 5 s of silence.
-const UDP_CLIENT_PY: &str = "\
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.connect(('127.0.0.1', int(sys.argv[1])))
-while True:
-    b = sys.stdin.buffer.read1(65507)
-    if not b:
-        break
-    s.send(b)
-want, got = int(sys.argv[2]), 0
-s.settimeout(5)
-while got < want:
-    try:
-        b = s.recv(65536)
-    except socket.timeout:
-        break
-    got += len(b)
-    sys.stderr.write(f'{len(b)}\\n')
-    sys.stderr.flush()
-    sys.stdout.buffer.write(b)
-    sys.stdout.buffer.flush()
-";
-
 /// The command line of `tool` on `side`, the way its users type it;
 /// `peer`: the case's peer, not the tool in netplay's place.
 fn command(tool: Tool, side: Side, proto: Proto, port: u16, flow: Flow, peer: bool) -> Command {
@@ -576,13 +465,7 @@ fn command(tool: Tool, side: Side, proto: Proto, port: u16, flow: Flow, peer: bo
             vec!["-u".into(), "-".into(), format!("UDP:127.0.0.1:{port}")]
         }
         (Tool::Python, _, _) => {
-            let script = match (proto, side) {
-                (Proto::Tcp, Side::Server) => TCP_SERVER_PY,
-                (Proto::Tcp, Side::Client) => TCP_CLIENT_PY,
-                (Proto::Udp, Side::Server) => UDP_SERVER_PY,
-                (Proto::Udp, Side::Client) => UDP_CLIENT_PY,
-            };
-            let mut args = vec!["-c".to_string(), script.into(), p];
+            let mut args = vec!["-c".to_string(), common::python_peer(proto, side).into(), p];
             if (proto, side) == (Proto::Udp, Side::Client) {
                 let want = if answers { UDP_PAYLOAD } else { 0 };
                 args.push(want.to_string());

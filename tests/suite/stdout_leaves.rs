@@ -25,12 +25,13 @@
 use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BIN, PATIENCE};
+use common::{BIN, PATIENCE, Proto};
 
 /// The peer, a server unless given a port to connect to (then the
 /// client of `tcp serve`, the same otherwise): prints its port, accepts
@@ -155,17 +156,11 @@ impl Upload {
     }
 }
 
-/// The Recv-Q and Send-Q `ss` shows for the TCP socket from `local` to
-/// `peer` on 127.0.0.1.
+/// The Recv-Q and Send-Q (`ss`'s numbers, from /proc/net/tcp) of the TCP
+/// socket from `local` to `peer` on 127.0.0.1.
 fn queues(local: u16, peer: u16) -> Option<(usize, usize)> {
-    let out = Command::new("ss").args(["-tnH"]).output().ok()?;
-    String::from_utf8_lossy(&out.stdout).lines().find_map(|line| {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let ends = |addr: &str, port: u16| addr.ends_with(&format!(":{port}"));
-        (f.len() >= 5 && ends(f[3], local) && ends(f[4], peer))
-            .then(|| Some((f[1].parse().ok()?, f[2].parse().ok()?)))
-            .flatten()
-    })
+    let at = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+    common::tcp_queues(at(local), at(peer)).map(|(send, recv)| (recv as usize, send as usize))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -828,23 +823,6 @@ fn a_server_of_several_clients_whose_reader_leaves_is_no_success() {
     }
 }
 
-/// The port a process of ours (`pid`) listens on, as `ss -tlnp` shows it.
-fn listening_port_of(pid: u32, deadline: Instant) -> Option<u16> {
-    loop {
-        let out = Command::new("ss").args(["-tlnpH"]).output().ok()?;
-        let found = String::from_utf8_lossy(&out.stdout).lines().find_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            (f.len() >= 6 && f[5].contains(&format!("pid={pid},")))
-                .then(|| f[3].rsplit(':').next()?.parse().ok())
-                .flatten()
-        });
-        if found.is_some() || Instant::now() >= deadline {
-            return found;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-}
-
 /// The reference for the server: ncat -l, socat, nc -l and nc -N -l in
 /// netplay's place, `< 64 MiB | head -c 100` with the client reading
 /// nothing until the server has ended, printed (docs/conformance.md):
@@ -876,7 +854,7 @@ fn the_peers_in_netplay_s_place_as_server() {
             .spawn()
             .unwrap();
         let deadline = Instant::now() + PATIENCE;
-        let Some(port) = listening_port_of(server.id(), deadline) else {
+        let Some(port) = common::port_of(Proto::Tcp, server.id(), deadline) else {
             stop(&mut server);
             rows.push(format!("{tool} {}: no listening port seen", args.join(" ")));
             continue;

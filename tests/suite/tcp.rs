@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{COURSE_CLIENT, COURSE_SERVER, PATIENCE, Proc, hex, netplay, tcp_server};
 use predicates::prelude::*;
@@ -418,17 +418,9 @@ fn raw_output_keeps_the_decoded_values_on_stderr() {
         .spawn()
         .unwrap();
     let pid = server.id();
-    // -q hides "listening": find the port the way ss would.
-    let port = (0..500)
-        .find_map(|_| {
-            std::thread::sleep(Duration::from_millis(10));
-            let out = Command::new("ss").args(["-Hltnp"]).output().ok()?;
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .find(|l| l.contains(&format!("pid={pid},")))
-                .and_then(|l| l.split_whitespace().nth(3)?.rsplit(':').next()?.parse::<u16>().ok())
-        })
-        .expect("the server listens");
+    // -q hides "listening": find the port with ss.
+    let port =
+        common::port_of(common::Proto::Tcp, pid, Instant::now() + PATIENCE).expect("the server listens");
     let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
     client.write_all(&[1, 2, 3, 4]).unwrap();
     drop(client);

@@ -370,6 +370,43 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// A transport, for the helpers that serve both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+/// Which end of a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Server,
+    Client,
+}
+
+/// The port a process of ours (`pid`) listens on (TCP) or has a socket
+/// bound on (UDP), as `ss -tlnp` / `ss -ulnp` shows it: for a tool told
+/// port 0 that does not say which port it got (nc -l, ncat -l, socat,
+/// netplay -q). Asks again until `deadline`; None if no such socket came.
+pub fn port_of(proto: Proto, pid: u32, deadline: Instant) -> Option<u16> {
+    let flags = match proto {
+        Proto::Tcp => "-tlnpH",
+        Proto::Udp => "-ulnpH",
+    };
+    let owner = format!("pid={pid},");
+    loop {
+        let out = Command::new("ss").arg(flags).output().ok()?;
+        let found = String::from_utf8_lossy(&out.stdout).lines().find_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            (f.len() >= 6 && f[5].contains(&owner)).then(|| f[3].rsplit(':').next()?.parse().ok()).flatten()
+        });
+        if found.is_some() || Instant::now() >= deadline {
+            return found;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Waits until a socket of `table` (/proc/net/tcp, udp...) is bound to
 /// `port` in `state` (0A: TCP LISTEN; 07: a bound UDP socket), read from
 /// /proc so the probe takes nothing from the tool (no connection of a
@@ -572,6 +609,124 @@ response = client_socket.recv(1024)
 print(f"Réponse du serveur : {response.decode()}")
 client_socket.close()
 "#;
+
+/// The python3 peer for `proto` on `side`, as `python3 -c SCRIPT PORT`
+/// runs it (the UDP client takes a second argument: how many bytes to wait
+/// for back): each is a plain socket program in the course's style that
+/// relays its stdin to the socket and the socket to its stdout, the oracle
+/// tests/suite/peers.rs puts beside netplay and in netplay's place.
+pub fn python_peer(proto: Proto, side: Side) -> &'static str {
+    match (proto, side) {
+        (Proto::Tcp, Side::Server) => PY_TCP_SERVER,
+        (Proto::Tcp, Side::Client) => PY_TCP_CLIENT,
+        (Proto::Udp, Side::Server) => PY_UDP_SERVER,
+        (Proto::Udp, Side::Client) => PY_UDP_CLIENT,
+    }
+}
+
+/// A TCP server on 127.0.0.1 port argv[1]: accepts one connection, sends
+/// its stdin (then a half-close) while it writes what it receives to
+/// stdout, until both directions have ended.
+pub const PY_TCP_SERVER: &str = "\
+import socket, sys, threading
+l = socket.create_server(('127.0.0.1', int(sys.argv[1])))
+c, _ = l.accept()
+def send():
+    while True:
+        b = sys.stdin.buffer.read1(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=send)
+t.start()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+sys.stdout.buffer.flush()
+t.join()
+c.close()
+";
+
+/// A TCP client of 127.0.0.1 port argv[1]: the same two directions as
+/// [`PY_TCP_SERVER`].
+pub const PY_TCP_CLIENT: &str = "\
+import socket, sys, threading
+c = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+def send():
+    while True:
+        b = sys.stdin.buffer.read1(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=send)
+t.start()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+sys.stdout.buffer.flush()
+t.join()
+c.close()
+";
+
+/// A UDP server on 127.0.0.1 port argv[1]: writes each datagram to
+/// stdout and its length to stderr; once a first datagram has come, sends
+/// its stdin to that sender (as nc -u -l does), a datagram per read.
+pub const PY_UDP_SERVER: &str = "\
+import socket, sys, threading
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', int(sys.argv[1])))
+first = threading.Event()
+peer = []
+def send():
+    first.wait()
+    while True:
+        b = sys.stdin.buffer.read1(65507)
+        if not b:
+            break
+        s.sendto(b, peer[0])
+threading.Thread(target=send, daemon=True).start()
+while True:
+    b, frm = s.recvfrom(65536)
+    if not peer:
+        peer.append(frm)
+        first.set()
+    sys.stderr.write(f'{len(b)}\\n')
+    sys.stderr.flush()
+    sys.stdout.buffer.write(b)
+    sys.stdout.buffer.flush()
+";
+
+/// A UDP client of 127.0.0.1 port argv[1]: sends its stdin, a datagram
+/// per read, then receives until argv[2] bytes have come (each datagram to
+/// stdout, its length to stderr) or 5 s of silence.
+pub const PY_UDP_CLIENT: &str = "\
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(('127.0.0.1', int(sys.argv[1])))
+while True:
+    b = sys.stdin.buffer.read1(65507)
+    if not b:
+        break
+    s.send(b)
+want, got = int(sys.argv[2]), 0
+s.settimeout(5)
+while got < want:
+    try:
+        b = s.recv(65536)
+    except socket.timeout:
+        break
+    got += len(b)
+    sys.stderr.write(f'{len(b)}\\n')
+    sys.stderr.flush()
+    sys.stdout.buffer.write(b)
+    sys.stdout.buffer.flush()
+";
 
 /// Runs netplay in a pseudo-terminal of `columns` x 50, via python3's pty
 /// module (the size is set before netplay starts); returns what it printed,
