@@ -23,10 +23,21 @@ pub(crate) struct Range {
     pub read: bool,
 }
 
+/// The first port of IANA's dynamic range (49152-65535), which macOS and
+/// Windows use by default: the guess where the range cannot be read.
+pub(crate) const IANA_FIRST: u16 = 49152;
+
 /// The ephemeral range of this system; None where it cannot be known.
 pub(crate) fn range() -> Option<Range> {
     static RANGE: OnceLock<Option<Range>> = OnceLock::new();
     *RANGE.get_or_init(read)
+}
+
+/// The first port of the range, or IANA's where it cannot be read: the
+/// ports below it are never given to a bind to port 0 (nor to a socket
+/// that connects or sends unbound).
+pub(crate) fn first() -> u16 {
+    range().map_or(IANA_FIRST, |r| r.low)
 }
 
 #[cfg(target_os = "linux")]

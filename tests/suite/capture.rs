@@ -5,6 +5,8 @@
 
 #![cfg(target_os = "linux")]
 
+use crate::common;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::Command;
@@ -185,9 +187,12 @@ fn a_tcp_exchange_shows_each_packet_once_in_order_ipv6() {
     tcp_exchange("[::1]:0");
 }
 
-/// A port nothing listens on (bound then released).
+/// A port nothing listens on ([`common::closed_port`]) on `host`, where
+/// a socket can be bound.
 fn closed_tcp_port(host: &str) -> Option<SocketAddr> {
-    TcpListener::bind(format!("{host}:0")).ok().map(|l| l.local_addr().unwrap())
+    TcpListener::bind(format!("{host}:0")).ok()?;
+    let ip = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().ok()?;
+    Some(SocketAddr::new(ip, common::closed_port()))
 }
 
 fn refused(host: &str) {
@@ -219,7 +224,9 @@ fn a_connect_to_a_closed_port_is_a_syn_answered_by_rst_ipv6() {
 }
 
 fn udp_to_closed_port(host: &str, protocol: Protocol) {
-    let Ok(closed) = UdpSocket::bind(format!("{host}:0")).map(|s| s.local_addr().unwrap()) else {
+    let Ok(closed) = UdpSocket::bind(format!("{host}:0"))
+        .map(|s| SocketAddr::new(s.local_addr().unwrap().ip(), common::closed_port()))
+    else {
         println!("SKIPPED: cannot bind {host}");
         return;
     };

@@ -848,15 +848,6 @@ fn as_tcpdump(label: &str) -> String {
     flags
 }
 
-/// A port on 127.0.0.1 where nothing listens (TCP) or is bound (UDP): one
-/// the OS just gave a socket that is closed again.
-fn closed_port(udp: bool) -> u16 {
-    match udp {
-        true => std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(),
-        false => std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(),
-    }
-}
-
 /// RST and ICMP arrows with --packets, each against tcpdump reading the
 /// run's own --pcap: a connect to a closed port (the SYN answered by
 /// RST,ACK, exit 4), a datagram to a closed port (ICMP port unreachable),
@@ -876,7 +867,7 @@ fn rst_and_icmp_arrows_are_the_packets_tcpdump_reads() {
 
     // A connect refused.
     let (page, pcap) = run("refused");
-    let target = format!("127.0.0.1:{}", closed_port(false));
+    let target = format!("127.0.0.1:{}", common::closed_port());
     netplay()
         .args(["tcp", "connect", &target, "--packets", "--pcap"])
         .arg(&pcap)
@@ -893,7 +884,7 @@ fn rst_and_icmp_arrows_are_the_packets_tcpdump_reads() {
     let mut refused = None;
     for attempt in 0..3 {
         let (page, pcap) = run(&format!("icmp{attempt}"));
-        let target = format!("127.0.0.1:{}", closed_port(true));
+        let target = format!("127.0.0.1:{}", common::closed_port());
         netplay()
             .args(["udp", "send", &target, "-m", "hi", "--wait", "500ms", "--packets", "--pcap"])
             .arg(&pcap)

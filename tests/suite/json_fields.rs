@@ -17,7 +17,7 @@ use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -170,12 +170,9 @@ fn port_of(addr: SocketAddr) -> String {
     addr.port().to_string()
 }
 
-/// A port nothing listens on: a listener's, closed.
+/// A port nothing listens on ([`common::closed_port`]).
 fn closed_port() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    port.to_string()
+    common::closed_port().to_string()
 }
 
 fn script_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {

@@ -13,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{PATIENCE, Proc, events, named, netplay, public_copy, tcp_server, udp_server};
+use common::{PATIENCE, Proc, closed_port, events, named, netplay, public_copy, tcp_server, udp_server};
 use netplay::capture::{Capture, CaptureError, CaptureOptions, HEADERS_ONLY};
 use unicode_width::UnicodeWidthStr;
 
@@ -28,18 +28,6 @@ fn can_capture() -> bool {
         }
         Err(e) => panic!("capture: {e}"),
     }
-}
-
-/// A port nothing is bound to, for TCP and UDP (taken and given back).
-fn closed_port() -> u16 {
-    for _ in 0..20 {
-        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-    panic!("no port free for both TCP and UDP");
 }
 
 /// The lines of a finished run's stdout.

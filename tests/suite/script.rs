@@ -8,7 +8,7 @@
 use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::net::{TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 
@@ -144,10 +144,10 @@ fn french_names_the_steps_in_french() {
     assert!(stderr.contains("le pair n'a pas suivi le script"), "{stderr}");
 }
 
-/// A port where nothing listens: a client that tried it would exit 4.
+/// A port where nothing listens: a client that tried it would exit 4
+/// ([`common::closed_port`]).
 fn closed_port() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port().to_string()
+    common::closed_port().to_string()
 }
 
 #[test]

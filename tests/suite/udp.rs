@@ -24,10 +24,10 @@ fn std_peer() -> UdpSocket {
     std_peer_on("127.0.0.1:0")
 }
 
-/// A UDP port on 127.0.0.1 that nothing is bound to (the OS gives a free
-/// one, and it is let go at once).
+/// A UDP port on 127.0.0.1 that nothing is bound to
+/// ([`common::closed_port`]).
 fn closed_port() -> String {
-    UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string()
+    common::closed_port().to_string()
 }
 
 fn recv(socket: &UdpSocket) -> (Vec<u8>, SocketAddr) {

@@ -407,6 +407,47 @@ pub fn port_of(proto: Proto, pid: u32, deadline: Instant) -> Option<u16> {
     }
 }
 
+/// A port nothing is bound to, for TCP and UDP, on 127.0.0.1 and ::1: a
+/// connect to it is refused (RST,ACK), a datagram to it brings an ICMP
+/// port unreachable. It lies below the ephemeral range
+/// (/proc/sys/net/ipv4/ip_local_port_range), where no bind to port 0 is
+/// given a port, so no client of the test (nor of netplay, nor of another
+/// test) can take it between this choice and its use, as one could a port
+/// drawn with port 0 and let go. Checked free in /proc/net's tables, with
+/// no probe that binds; each call of a test binary gets another port, so
+/// tests run side by side (and capture by port) never share one.
+pub fn closed_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap();
+    let first: u32 = range.split_whitespace().next().unwrap().parse().unwrap();
+    let low = (first / 2).max(1024);
+    assert!(low < first, "no port below the ephemeral range {range:?}");
+    let span = first - low;
+    let start = {
+        use std::hash::{BuildHasher, Hasher};
+        std::collections::hash_map::RandomState::new().build_hasher().finish() as u32 % span
+    };
+    let _ = NEXT.compare_exchange(u32::MAX, start, Ordering::Relaxed, Ordering::Relaxed);
+    let used = |port: u32| {
+        let needle = format!(":{port:04X}");
+        ["tcp", "tcp6", "udp", "udp6"].iter().any(|table| {
+            std::fs::read_to_string(format!("/proc/net/{table}")).is_ok_and(|rows| {
+                rows.lines()
+                    .skip(1)
+                    .any(|row| row.split_whitespace().nth(1).is_some_and(|l| l.ends_with(&needle)))
+            })
+        })
+    };
+    for _ in 0..span {
+        let port = low + NEXT.fetch_add(1, Ordering::Relaxed) % span;
+        if !used(port) {
+            return port as u16;
+        }
+    }
+    panic!("every port from {low} to {first} is in use");
+}
+
 /// Waits until a socket of `table` (/proc/net/tcp, udp...) is bound to
 /// `port` in `state` (0A: TCP LISTEN; 07: a bound UDP socket), read from
 /// /proc so the probe takes nothing from the tool (no connection of a
