@@ -484,6 +484,7 @@ notice-not-shown = { $n } { $n ->
     } not shown (data, datagrams, packets): the run was stopping, and the output was behind them
 error-payload-unwritten = stdout took nothing when the run stopped: { $bytes } received did not reach it
 error-payload-unwritten-about = stdout took nothing when the run stopped: of what was received, { $least } to { $most } did not reach it (its last write took an unknown part)
+error-payload-passed-over = stdout was behind when the run stopped: { $bytes } received were passed over and did not reach it, so that the stop ends within its bound
 hint-resolve = check the spelling, or give an IP address such as 127.0.0.1
 hint-no-address-in-family = drop -4/-6, or give an address of the other family
 hint-bind-family-v4 = bind an IPv6 address (--bind ::), or give a host that has an IPv4 address

@@ -505,6 +505,7 @@ notice-not-shown = { $n } { $n ->
     } (données, datagrammes, paquets) : l'exécution s'arrêtait, et l'affichage était en retard sur eux
 error-payload-unwritten = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : { $bytes } reçus ne l'ont pas atteinte
 error-payload-unwritten-about = la sortie standard ne prenait plus rien quand l'exécution s'est arrêtée : de ce qui a été reçu, { $least } à { $most } ne l'ont pas atteinte (sa dernière écriture en a pris une part inconnue)
+error-payload-passed-over = la sortie standard était en retard quand l'exécution s'est arrêtée : { $bytes } reçus ont été laissés de côté et ne l'ont pas atteinte, pour que l'arrêt tienne dans son délai
 hint-resolve = vérifiez l'orthographe, ou donnez une adresse IP comme 127.0.0.1
 hint-no-address-in-family = retirez -4/-6, ou donnez une adresse de l'autre famille
 hint-bind-family-v4 = liez une adresse IPv6 (--bind ::), ou donnez un hôte qui a une adresse IPv4

@@ -49,13 +49,19 @@ impl Raw {
             return Ok(());
         }
         self.told = most;
-        let message = match least == most {
-            true => crate::msg!("error-payload-unwritten", bytes = Arg::bytes(most)),
-            false => crate::msg!(
+        // Given up: stdout took nothing for a while. Otherwise it was still
+        // taking bytes, only behind: the payload was passed over so that the
+        // stop ends within its bound (a slow reader, a loaded machine).
+        // (Not given up, everything handed to it was written: only what was
+        // passed over is missing, and its count is exact.)
+        let message = match (self.payload.gave_up(), least == most) {
+            (true, true) => crate::msg!("error-payload-unwritten", bytes = Arg::bytes(most)),
+            (true, false) => crate::msg!(
                 "error-payload-unwritten-about",
                 least = Arg::bytes(least),
                 most = Arg::bytes(most)
             ),
+            (false, _) => crate::msg!("error-payload-passed-over", bytes = Arg::bytes(most)),
         };
         self.reports.event(at, &Event::Error { conn: None, message })
     }
@@ -130,5 +136,69 @@ impl Reporter for Raw {
         self.payload.flush()?;
         self.tell_unwritten(crate::model::clock::now())?;
         self.reports.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hexdump::{Layout, Renderer};
+    use crate::i18n::Lang;
+    use crate::report::SharedBuf;
+    use crate::report::human::Style;
+
+    /// A raw reporter whose payload goes to `stdout` and reports to `stderr`.
+    fn raw(stdout: &SharedBuf, stderr: &SharedBuf) -> Raw {
+        let style = Style {
+            color: false,
+            explain: false,
+            quiet: false,
+            dumps: false,
+            layout: Layout::default(),
+            renderer: Renderer::best(),
+            recv_size: 1024,
+            decode: None,
+            width: None,
+            lang: Lang::En,
+            front: crate::model::front::Front::Native,
+        };
+        let payload = Background::new(stdout.clone(), super::super::Afterwards::Discard).unwrap();
+        Raw::new(payload, Human::new(Box::new(stderr.clone()), style), false, Shown::default())
+    }
+
+    fn data(bytes: &'static [u8]) -> Event {
+        Event::data(1, Dir::In, 1, bytes, 0, std::time::Duration::ZERO)
+    }
+
+    /// Payload passed over by a stop while stdout still took every byte
+    /// it was given: the count is said, and not as a stdout that "took
+    /// nothing" (it was behind, not stuck). Before, a slow reader under
+    /// load read "stdout took nothing when the run stopped" of a pipe it
+    /// was reading (relay_faults::a_signal_cuts_the_receiving_direction_at_once).
+    #[test]
+    fn payload_passed_over_is_not_said_to_be_refused_by_stdout() {
+        let (stdout, stderr) = (SharedBuf::default(), SharedBuf::default());
+        let mut raw = raw(&stdout, &stderr);
+        raw.event(Stamp::ZERO, &data(b"written")).unwrap();
+        raw.skipped(&data(b"passed over"));
+        raw.flush().unwrap();
+        assert_eq!(stdout.contents(), b"written");
+        let said = String::from_utf8(stderr.contents()).unwrap();
+        assert!(
+            said.contains("stdout was behind when the run stopped: 11 B received were passed over"),
+            "{said}"
+        );
+        assert!(!said.contains("took nothing"), "{said}");
+    }
+
+    /// Nothing passed over, stdout took all: nothing is said.
+    #[test]
+    fn a_whole_payload_is_not_mentioned() {
+        let (stdout, stderr) = (SharedBuf::default(), SharedBuf::default());
+        let mut raw = raw(&stdout, &stderr);
+        raw.event(Stamp::ZERO, &data(b"written")).unwrap();
+        raw.flush().unwrap();
+        assert_eq!(stdout.contents(), b"written");
+        assert_eq!(stderr.contents(), b"");
     }
 }
