@@ -429,3 +429,48 @@ fn raw_output_keeps_the_decoded_values_on_stderr() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("(258,)"), "{stderr}");
 }
+
+/// The "accepted" lines take their places in the accept order, each
+/// connection's task waiting for the one before (tcp serve's `Turn`): a
+/// client that resets as soon as it is connected, among normal ones, must
+/// hold up none of those after it. 40 clients, every third reset at once
+/// (SO_LINGER 0, then close): every other one gets its echo, the 40
+/// `accepted` events come numbered 1 to 40 in order, and each connection
+/// is closed, the reset ones with the reset said.
+#[test]
+fn clients_that_reset_at_once_hold_up_no_other() {
+    let (mut server, addr) = tcp_server(&["--echo"]);
+    let mut normal = Vec::new();
+    let mut reset = 0;
+    for i in 0..40 {
+        let client = TcpStream::connect(addr).unwrap();
+        if i % 3 == 1 {
+            socket2::SockRef::from(&client).set_linger(Some(Duration::ZERO)).unwrap();
+            drop(client);
+            reset += 1;
+        } else {
+            client.set_read_timeout(Some(PATIENCE)).unwrap();
+            normal.push((i, client));
+        }
+    }
+    for (i, client) in &mut normal {
+        let line = format!("client {i}\n");
+        client.write_all(line.as_bytes()).unwrap();
+        let mut back = vec![0u8; line.len()];
+        client.read_exact(&mut back).unwrap_or_else(|e| panic!("client {i} got no echo: {e}"));
+        assert_eq!(back, line.as_bytes(), "client {i}");
+    }
+    drop(normal);
+    // Every event up to the 40th `closed`.
+    let mut events = Vec::new();
+    while events.iter().filter(|e: &&serde_json::Value| e["event"] == "closed").count() < 40 {
+        let line = server.expect(|l| l.starts_with('{'));
+        events.push(serde_json::from_str::<serde_json::Value>(&line).unwrap());
+    }
+    let numbers: Vec<u64> =
+        events.iter().filter(|e| e["event"] == "accepted").map(|e| e["conn"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, (1..=40).collect::<Vec<u64>>());
+    let cut =
+        events.iter().filter(|e| e["event"] == "closed" && e["reason"] == "connection reset by peer").count();
+    assert_eq!(cut, reset, "{events:#?}");
+}
