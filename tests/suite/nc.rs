@@ -287,7 +287,7 @@ fn listen_keep_serves_clients_in_turn() {
 fn scan_says_open_and_closed_by_its_exit_code() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let open = listener.local_addr().unwrap().port().to_string();
-    let closed = free_port().to_string();
+    let closed = common::closed_port().to_string();
     let cases: [(&[&str], &str); 5] = [
         (&["-z", "127.0.0.1", &open], "0"),
         (&["-z", "127.0.0.1", &closed], "1"),
