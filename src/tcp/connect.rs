@@ -192,7 +192,7 @@ fn exchange(
         if activity.pending.load(Ordering::SeqCst) {
             return upload_cut(&stream, &activity, None).into();
         }
-        match owes(&stream, &activity, *activity.seen.locked()) {
+        match owes(&stream, &activity) {
             Some(owed) => upload_cut(&stream, &activity, Some(owed)).into(),
             None => e,
         }
@@ -604,9 +604,10 @@ fn stdout_left(stream: &TcpStream, pending: bool, seen: &Mutex<Option<u64>>) {
 /// with the server's bytes left unread, is a RST that throws away what the
 /// socket held, and a server that meets it may stop reading what its own
 /// socket held.
-/// `seen`: the server's unread bytes as read when stdout's reader left,
-/// before the socket was shut down.
-fn owes(stream: &TcpStream, activity: &Activity, seen: Option<u64>) -> Option<owed::Owed> {
+/// The server's unread bytes as read when stdout's reader left, before the
+/// socket was shut down, start the drain (`activity.seen`).
+fn owes(stream: &TcpStream, activity: &Activity) -> Option<owed::Owed> {
+    let seen = *activity.seen.locked();
     let owed = owed::untaken_after_drain(
         &SockRef::from(stream),
         owed::End::Connected,
