@@ -75,7 +75,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         }
         Job::Nc(config) => with_report(output, &notices, picture, |report| nc::run(&config, report)),
         Job::TcpConnect(config) => {
-            let script = config.script.as_ref().map(|s| s.name.clone());
+            let script = config.sends.script().map(|s| s.name.clone());
             with_report(output, &notices, picture, |report| {
                 script_end(script, &report.clone(), tcp::connect::run_owning_process(&config, report))
             })
@@ -89,7 +89,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             with_report(output, &notices, picture, |report| udp::serve::run_until_signal(&config, report))
         }
         Job::UdpSend(config) => {
-            let script = config.script.as_ref().map(|s| s.name.clone());
+            let script = config.sends.script().map(|s| s.name.clone());
             with_report(output, &notices, picture, |report| {
                 script_end(script, &report.clone(), udp::send::run(&config, report))
             })

@@ -23,10 +23,10 @@ use crate::config::bench::{Limit, Mode as BenchMode, TcpBenchConfig, UdpBenchCon
 use crate::config::demo::{DemoConfig, Impair, Pause};
 use crate::config::hex::{HexConfig, Source};
 use crate::config::tcp::{
-    Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
+    self, Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
 };
 use crate::config::udp::{self, AnswerPolicy, SendConfig, UdpServeConfig};
-use crate::config::{Job, PacketsConfig, Run};
+use crate::config::{Job, PacketsConfig, Run, Sends};
 use crate::decode::Format;
 
 use crate::event::Family;
@@ -35,6 +35,7 @@ use crate::exit::UsageError;
 use crate::hexdump::{self, Layout, Renderer};
 use crate::i18n::Lang;
 use crate::input::{self, Input, StdinDatagrams};
+use crate::model::front::Front;
 use crate::msg;
 use crate::net::access::Access;
 use crate::net::addr::{self, Target};
@@ -192,7 +193,7 @@ impl OutputArgs {
             lang: self.lang.map(Lang::from).unwrap_or_else(crate::i18n::current),
             picture: PictureSpec { html: self.html, svg: self.svg },
             raw_dumps: false,
-            front: crate::model::front::Front::Native,
+            front: Front::Native,
         }
     }
 }
@@ -291,7 +292,7 @@ impl TcpServeArgs {
             accept_delay: self.accept_delay,
             max_conns: self.max_conns.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             idle_timeout: self.idle_timeout,
-            idle_flag: "--idle-timeout",
+            front: Front::Native,
             access: Access { allow: self.allow, deny: self.deny },
             path,
             owner: Owner::Process,
@@ -404,21 +405,25 @@ impl TcpConnectArgs {
         let target = Target::parse(&self.host, self.port.as_deref()).map_err(UsageError)?;
         let family = self.family.family();
         let bind = client_bind(self.bind.as_deref(), self.source_port, family, &target)?;
-        let script = script_arg(self.script.as_deref(), Transport::Stream)?;
+        let sends = match script_arg(self.script.as_deref(), Transport::Stream)? {
+            Some(script) => Sends::Script(script),
+            None => Sends::Input(tcp::Feed {
+                input: self.input.into_input(),
+                half_close: self.half_close.into_config(),
+                crlf: false,
+                path: if direct { BytePath::Kernel } else { BytePath::Events },
+            }),
+        };
         Ok(ConnectConfig {
             packets: PacketsConfig::default(),
             target,
             family,
-            input: self.input.into_input(),
+            sends,
             bind,
             timeout: self.timeout,
-            timeout_flag: "--timeout",
+            front: Front::Native,
             recv_size: self.recv_size,
-            half_close: self.half_close.into_config(),
-            crlf: false,
             options: SocketOptions::default(),
-            path: if direct && script.is_none() { BytePath::Kernel } else { BytePath::Events },
-            script,
         })
     }
 }
@@ -471,26 +476,31 @@ impl UdpSendArgs {
         if input == Input::Stdin && !self.stdin_datagram && self.count > 1 {
             return Err(UsageError(msg!("usage-count-stdin", count = self.count)).into());
         }
+        let sends = match script {
+            Some(script) => Sends::Script(script),
+            None => Sends::Input(udp::Feed {
+                input,
+                stdin: match (self.stdin_datagram, raw) {
+                    (true, _) => StdinDatagrams::Whole,
+                    (false, true) => StdinDatagrams::Reads,
+                    (false, false) => StdinDatagrams::Lines,
+                },
+                count: self.count,
+                interval: self.interval,
+                wait: self.wait.unwrap_or_default(),
+                idle: None,
+                crlf: false,
+                replies: None,
+            }),
+        };
         Ok(SendConfig {
             packets: PacketsConfig::default(),
             target,
             family,
-            input,
-            stdin: match (self.stdin_datagram, raw) {
-                (true, _) => StdinDatagrams::Whole,
-                (false, true) => StdinDatagrams::Reads,
-                (false, false) => StdinDatagrams::Lines,
-            },
-            count: self.count,
-            interval: self.interval,
-            wait: self.wait.unwrap_or_default(),
-            idle: None,
-            crlf: false,
+            sends,
             connect: self.connect,
             bind,
             recv_size: self.recv_size,
-            replies: None,
-            script,
         })
     }
 }

@@ -15,10 +15,10 @@ use super::convert::client_bind;
 use super::doc::localize;
 use crate::config::nc::{NcConfig, NcJob, ScanConfig};
 use crate::config::tcp::{
-    Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, ServeConfig, StdinMode,
+    self, Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, ServeConfig, StdinMode,
 };
-use crate::config::udp::{AnswerPolicy, SendConfig, UdpServeConfig};
-use crate::config::{Job, PacketsConfig, Run};
+use crate::config::udp::{self, AnswerPolicy, SendConfig, UdpServeConfig};
+use crate::config::{Job, PacketsConfig, Run, Sends};
 use crate::event::Family;
 use crate::exit::{NcExit, UsageError};
 use crate::hexdump::{Renderer, shown_text};
@@ -313,7 +313,7 @@ impl NcArgs {
                     addr,
                     options,
                     recv_size: 64 << 10,
-                    answer: crate::config::udp::Answer::NOTHING,
+                    answer: udp::Answer::NOTHING,
                     limit: None,
                     idle,
                     idle_after_first: true,
@@ -346,7 +346,7 @@ impl NcArgs {
                 accept_delay: None,
                 max_conns: None,
                 idle_timeout: idle,
-                idle_flag: "-w",
+                front: Front::Nc { udp: false },
                 access: Access::default(),
                 path,
                 owner: Owner::Process,
@@ -382,36 +382,33 @@ impl NcArgs {
             return Ok(NcJob::Send(SendConfig {
                 target: first,
                 family,
-                input,
-                stdin: crate::input::StdinDatagrams::Reads,
-                count: 1,
-                interval: None,
-                // nc -u reads replies until -q's time after stdin ends, or for ever.
-                wait: quit.unwrap_or(Duration::MAX),
-                idle,
-                crlf: self.crlf,
+                sends: Sends::Input(udp::Feed {
+                    input,
+                    stdin: crate::input::StdinDatagrams::Reads,
+                    count: 1,
+                    interval: None,
+                    // nc -u reads replies until -q's time after stdin ends, or for ever.
+                    wait: quit.unwrap_or(Duration::MAX),
+                    idle,
+                    crlf: self.crlf,
+                    replies: None,
+                }),
                 connect: true,
                 bind,
                 recv_size: 64 << 10,
-                replies: None,
                 packets: PacketsConfig::default(),
-                script: None,
             }));
         }
         Ok(NcJob::Connect(ConnectConfig {
             target: first,
             family,
-            input,
+            sends: Sends::Input(tcp::Feed { input, half_close, crlf: self.crlf, path }),
             bind,
             timeout: connect_timeout,
-            timeout_flag: "-w",
+            front: Front::Nc { udp: false },
             recv_size: 64 << 10,
-            half_close,
-            crlf: self.crlf,
             options,
-            path,
             packets: PacketsConfig::default(),
-            script: None,
         }))
     }
 }
@@ -482,6 +479,14 @@ mod tests {
         NcArgs::from_arg_matches(&matches)?.job()
     }
 
+    /// nc always sends an input, never a script.
+    fn fed<F>(sends: &Sends<F>) -> &F {
+        match sends {
+            Sends::Input(feed) => feed,
+            Sends::Script(_) => panic!("nc played a script"),
+        }
+    }
+
     fn refused(words: &[&str]) -> String {
         let err = job(words).expect_err("refused");
         match err.downcast_ref::<UsageError>() {
@@ -504,17 +509,17 @@ mod tests {
         let NcJob::Listen(serve) = job(&["-6l", "0"]).unwrap() else { panic!() };
         assert_eq!(serve.addr, "[::]:0".parse().unwrap());
         let NcJob::Connect(client) = job(&["127.0.0.1", "9", "-q", "1", "-w3"]).unwrap() else { panic!() };
-        assert_eq!(client.half_close, HalfClose::Always);
+        assert_eq!(fed(&client.sends).half_close, HalfClose::Always);
         assert_eq!(client.timeout, Some(Duration::from_secs(3)));
         let NcJob::Connect(client) = job(&["-q-1", "-p", "4000", "127.0.0.1", "9"]).unwrap() else {
             panic!()
         };
-        assert_eq!(client.half_close, HalfClose::Never);
+        assert_eq!(fed(&client.sends).half_close, HalfClose::Never);
         assert_eq!(client.bind, Some("0.0.0.0:4000".parse().unwrap()));
         let NcJob::Scan(scan) = job(&["-z", "127.0.0.1", "22-20", "80"]).unwrap() else { panic!() };
         assert_eq!(scan.ports, [20, 21, 22, 80]);
         let NcJob::Send(send) = job(&["-u", "-q0", "127.0.0.1", "53"]).unwrap() else { panic!() };
-        assert_eq!((send.wait, send.connect), (Duration::ZERO, true));
+        assert_eq!((fed(&send.sends).wait, send.connect), (Duration::ZERO, true));
         let NcJob::UdpListen(serve) = job(&["-ul", "127.0.0.1", "0", "-w", "2"]).unwrap() else { panic!() };
         assert!(serve.first_peer && serve.idle_after_first && serve.send_stdin);
     }

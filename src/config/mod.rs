@@ -13,6 +13,7 @@ pub(crate) mod tcp;
 pub(crate) mod udp;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use bench::{TcpBenchConfig, UdpBenchConfig};
 use demo::DemoConfig;
@@ -21,6 +22,7 @@ use tcp::{ConnectConfig, ServeConfig};
 use udp::{SendConfig, UdpServeConfig};
 
 use crate::report::OutputConfig;
+use crate::script::Script;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Job {
@@ -86,6 +88,28 @@ impl Job {
             _ => {}
         }
         Ok(self)
+    }
+}
+
+/// What a client sends: an input, fed as `F` says (`tcp::Feed`,
+/// `udp::Feed`: where the bytes come from and what is done with them on
+/// the way), or a script's steps instead. A run carries one or the other:
+/// there is no input beside a script to build, nor a CR LF or a count that
+/// a script would ignore.
+#[derive(Debug, Clone)]
+pub(crate) enum Sends<F> {
+    Input(F),
+    /// `--script`: play these steps instead of sending an input.
+    Script(Arc<Script>),
+}
+
+impl<F> Sends<F> {
+    /// The script played, if the run plays one.
+    pub(crate) fn script(&self) -> Option<&Arc<Script>> {
+        match self {
+            Sends::Script(script) => Some(script),
+            Sends::Input(_) => None,
+        }
     }
 }
 

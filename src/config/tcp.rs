@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::PacketsConfig;
+use super::{PacketsConfig, Sends};
 use crate::event::{Family, SlowPolicy};
 use crate::input::Input;
+use crate::model::front::Front;
 use crate::net::access::Access;
 use crate::net::addr::Target;
 use crate::net::socket::SocketOptions;
@@ -94,9 +95,9 @@ pub(crate) struct ServeConfig {
     pub accept_delay: Option<Duration>,
     /// Close a client that has sent nothing for this long.
     pub idle_timeout: Option<Duration>,
-    /// The option that set `idle_timeout`, as the person typed it
-    /// (`--idle-timeout`; nc's `-w`): the idle close's reason and hint name it.
-    pub idle_flag: &'static str,
+    /// The command line that asked for the server: the idle close's reason
+    /// and hint name its option for `idle_timeout` ([`Front::idle_flag`]).
+    pub front: Front,
     pub access: Access,
     /// Which path the payload may take: with --once, see
     /// `tcp::direct::serves`.
@@ -194,25 +195,32 @@ pub(crate) enum Owner {
 pub(crate) struct ConnectConfig {
     pub target: Target,
     pub family: Option<Family>,
-    pub input: Input,
+    /// The input and how it is sent, or `--script`'s steps instead.
+    pub sends: Sends<Feed>,
     /// Local address to bind before connecting (--bind / --source-port).
     pub bind: Option<SocketAddr>,
-    /// Bounds connecting, and waiting while nothing moves either way.
+    /// Bounds connecting, and waiting while nothing moves either way (with
+    /// a script, each step's wait when the script sets none).
     pub timeout: Option<Duration>,
-    /// The option that set `timeout`, as the person typed it (`--timeout`;
-    /// nc's `-w`): the idle close's reason and hint name it.
-    pub timeout_flag: &'static str,
+    /// The command line that asked for the client: the idle close's reason
+    /// and hint name its option for `timeout` ([`Front::idle_flag`]).
+    pub front: Front,
     pub recv_size: usize,
+    /// Options set on the socket before it connects (nc -I, -O).
+    pub options: SocketOptions,
+    /// `--packets`, `--pcap`, TCP_INFO.
+    pub packets: PacketsConfig,
+}
+
+/// How `tcp connect` sends its input: what only an input means, which a
+/// script's run cannot carry.
+#[derive(Debug, Clone)]
+pub(crate) struct Feed {
+    pub input: Input,
     /// When to half-close after the input ends (--half-close).
     pub half_close: HalfClose,
     /// Send each line end of the input as CR LF (--crlf, nc -C).
     pub crlf: bool,
-    /// Options set on the socket before it connects (nc -I, -O).
-    pub options: SocketOptions,
-    /// Which path the payload may take (tcp::direct).
+    /// Which path the payload may take, both ways (tcp::direct).
     pub path: BytePath,
-    /// `--packets`, `--pcap`, TCP_INFO.
-    pub packets: PacketsConfig,
-    /// `--script`: play these steps instead of sending the input.
-    pub script: Option<Arc<Script>>,
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::PacketsConfig;
+use super::{PacketsConfig, Sends};
 use crate::event::Family;
 use crate::input::{Input, StdinDatagrams};
 use crate::net::access::Access;
@@ -87,6 +87,21 @@ impl Default for AnswerPolicy {
 pub(crate) struct SendConfig {
     pub target: Target,
     pub family: Option<Family>,
+    /// The input and how it is sent, or `--script`'s steps instead.
+    pub sends: Sends<Feed>,
+    /// Use a connected UDP socket (send/recv) instead of sendto/recvfrom.
+    pub connect: bool,
+    /// Local address to bind before sending (--bind / --source-port).
+    pub bind: Option<SocketAddr>,
+    pub recv_size: usize,
+    /// `--packets`, `--pcap`.
+    pub packets: PacketsConfig,
+}
+
+/// How `udp send` sends its input, and how long it listens after: what
+/// only an input means, which a script's run cannot carry.
+#[derive(Debug, Clone)]
+pub(crate) struct Feed {
     pub input: Input,
     /// How stdin is cut into datagrams.
     pub stdin: StdinDatagrams,
@@ -102,16 +117,7 @@ pub(crate) struct SendConfig {
     pub idle: Option<Duration>,
     /// Send each line end of the input as CR LF (--crlf, nc -C).
     pub crlf: bool,
-    /// Use a connected UDP socket (send/recv) instead of sendto/recvfrom.
-    pub connect: bool,
-    /// Local address to bind before sending (--bind / --source-port).
-    pub bind: Option<SocketAddr>,
-    pub recv_size: usize,
     /// Stop listening once this many replies came, before `wait` ends (the
     /// demo waits for the server's one answer, not a fixed time).
     pub replies: Option<u64>,
-    /// `--packets`, `--pcap`.
-    pub packets: PacketsConfig,
-    /// `--script`: play these steps instead of sending the input.
-    pub script: Option<Arc<Script>>,
 }

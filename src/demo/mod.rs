@@ -22,6 +22,7 @@ use bytes::Bytes;
 use crate::event::demo::DemoPart;
 use crate::event::{Event, Role};
 use crate::input::Input;
+use crate::model::front::Front;
 use crate::net::access::Access;
 use crate::net::addr::Target;
 use crate::net::socket::SocketOptions;
@@ -31,12 +32,12 @@ use crate::sink::Report;
 
 use crate::tcp::hub::SlowPolicy;
 
-use crate::config::PacketsConfig;
 use crate::config::demo::{DemoConfig, Pause};
 use crate::config::tcp::{
-    Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
+    self, Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
 };
 use crate::config::udp::{self, AnswerPolicy, SendConfig, UdpServeConfig};
+use crate::config::{PacketsConfig, Sends};
 use log::{Entry, Log, Seen};
 use wire::{DemoWire, Isolation};
 
@@ -190,7 +191,7 @@ fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
         accept_delay: None,
         max_conns: None,
         idle_timeout: None,
-        idle_flag: "--idle-timeout",
+        front: Front::Native,
         access: Access::default(),
         path: BytePath::Events,
         // The demo keeps Ctrl-C for itself.
@@ -204,17 +205,18 @@ fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> Con
     ConnectConfig {
         target: Target::of(addr),
         family: None,
-        input: Input::Messages(messages),
+        sends: Sends::Input(tcp::Feed {
+            input: Input::Messages(messages),
+            half_close: HalfClose::Always,
+            crlf: false,
+            path: BytePath::Events,
+        }),
         bind: None,
         timeout: Some(PATIENCE),
-        timeout_flag: "--timeout",
+        front: Front::Native,
         recv_size,
-        half_close: HalfClose::Always,
-        crlf: false,
         options: SocketOptions::default(),
-        path: BytePath::Events,
         packets: PacketsConfig::default(),
-        script: None,
     }
 }
 
@@ -243,19 +245,20 @@ fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect:
     SendConfig {
         target: Target::of(addr),
         family: None,
-        input: Input::Messages(messages),
-        stdin: crate::input::StdinDatagrams::Lines,
-        count: 1,
-        interval: None,
-        wait,
-        idle: None,
-        crlf: false,
+        sends: Sends::Input(udp::Feed {
+            input: Input::Messages(messages),
+            stdin: crate::input::StdinDatagrams::Lines,
+            count: 1,
+            interval: None,
+            wait,
+            idle: None,
+            crlf: false,
+            replies: Some(1),
+        }),
         connect,
         bind: None,
         recv_size: RECV_SIZE,
-        replies: Some(1),
         packets: PacketsConfig::default(),
-        script: None,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::Proto;
+use super::{Proto, Role};
 
 /// The command line a run was asked for with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -18,6 +18,19 @@ pub(crate) enum Front {
 }
 
 impl Front {
+    /// The option that bounds a wait while nothing moves, as this command
+    /// line spells it for the end that runs: `tcp serve --idle-timeout`,
+    /// `tcp connect --timeout`, nc's `-w` for both. An idle close's reason
+    /// and its hint name it, so they never name a flag the person's command
+    /// line does not have.
+    pub(crate) fn idle_flag(self, role: Role) -> &'static str {
+        match (self, role) {
+            (Front::Nc { .. }, _) => "-w",
+            (Front::Native, Role::Server) => "--idle-timeout",
+            (Front::Native, Role::Client) => "--timeout",
+        }
+    }
+
     /// The protocol nc's command line asks for (None on the native one,
     /// whose every command names its own).
     pub(crate) fn nc_proto(self) -> Option<Proto> {
@@ -77,5 +90,8 @@ mod tests {
         assert_eq!(nc_connect(Proto::Udp, "::1", 9), "nc -u ::1 9");
         assert_eq!(Front::Nc { udp: true }.nc_proto(), Some(Proto::Udp));
         assert_eq!(Front::Native.nc_proto(), None);
+        assert_eq!(Front::Native.idle_flag(Role::Server), "--idle-timeout");
+        assert_eq!(Front::Native.idle_flag(Role::Client), "--timeout");
+        assert_eq!(Front::Nc { udp: false }.idle_flag(Role::Client), "-w");
     }
 }

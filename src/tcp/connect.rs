@@ -17,7 +17,8 @@ use socket2::SockRef;
 use super::direct;
 use super::owed;
 pub(crate) use super::owed::InputCut;
-use crate::config::tcp::{BytePath, ConnectConfig, HalfClose};
+use crate::config::Sends;
+use crate::config::tcp::{BytePath, ConnectConfig, Feed, HalfClose};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, Shrunk};
 use crate::model::Locked;
@@ -56,7 +57,9 @@ pub(crate) fn run_owning_process(config: &ConnectConfig, report: Report) -> Resu
 type Socket = Arc<Mutex<Option<TcpStream>>>;
 
 fn run_with(config: &ConnectConfig, report: Report, held: Option<Socket>) -> Result<()> {
-    config.input.check()?;
+    if let Sends::Input(feed) = &config.sends {
+        feed.input.check()?;
+    }
     Packets::around(&config.packets, &report.clone(), |packets| {
         exchange(config.clone(), report, packets, held)
     })
@@ -96,27 +99,28 @@ fn exchange(
         let (pending, seen) = (pending.clone(), seen.clone());
         report.on_output_failure(move || stdout_left(&waker, pending.load(Ordering::SeqCst), &seen));
     }
-    if let Some(script) = &config.script {
-        return scripted(script, stream, peer, &config, &report, start);
-    }
-    if config.input == Input::Stdin && io::stdin().is_terminal() {
+    let feed = match &config.sends {
+        Sends::Script(script) => return scripted(script, stream, peer, &config, &report, start),
+        Sends::Input(feed) => feed,
+    };
+    if feed.input == Input::Stdin && io::stdin().is_terminal() {
         let message = msg!("notice-tcp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
     }
     // Lines typed at a terminal are sent as they come: none is ever
     // pending when stdout goes.
-    let typing = config.input == Input::Stdin && io::stdin().is_terminal();
+    let typing = feed.input == Input::Stdin && io::stdin().is_terminal();
     pending.store(!typing, Ordering::SeqCst);
     let activity = Arc::new(Activity::new(start, config.packets.tcp_info, pending, seen)?);
-    if config.path == BytePath::Kernel && direct::receives() {
+    if feed.path == BytePath::Kernel && direct::receives() {
         // The direct path waits with poll(2), never in a call (tcp::direct).
         stream.set_nonblocking(true).map_err(|e| NetError::socket(Op::SetNonBlocking, peer, e))?;
     }
     let sender = {
         let stream = stream.try_clone().map_err(|e| NetError::socket(Op::CloneSocket, peer, e))?;
-        let (config, report, activity) = (config.clone(), report.clone(), activity.clone());
+        let (feed, report, activity) = (feed.clone(), report.clone(), activity.clone());
         thread::Builder::new().name("send".into()).spawn(move || {
-            let sent = send_input(&stream, peer, &config, &report, &activity);
+            let sent = send_input(&stream, peer, &feed, &report, &activity);
             if let Err(e) = &sent {
                 // Wake the receiving thread: the run is over.
                 activity.stopping.store(true, Ordering::SeqCst);
@@ -134,7 +138,7 @@ fn exchange(
         })?
     };
 
-    let received = receive(&stream, peer, &config, &report, &activity, &sender);
+    let received = receive(&stream, peer, &config, feed.path, &report, &activity, &sender);
     if let Err(e) = &received
         && let Some(NetError::Idle { after, flag, .. }) = e.downcast_ref::<NetError>()
     {
@@ -156,7 +160,7 @@ fn exchange(
     // closed, nothing typed can bring an answer, so the run ends.
     // After a failed receive, a sender blocked reading stdin may never
     // return: only a finite input is waited for then.
-    let stdin = config.input == Input::Stdin;
+    let stdin = feed.input == Input::Stdin;
     // stdout's reader left while the input was still being sent: the run
     // ends now, without waiting for a sender that may be blocked on a
     // server that reads nothing more.
@@ -172,7 +176,7 @@ fn exchange(
     let stopped = matches!(&received, Err(e) if e.is::<Stopped>());
     // The direct path's sender waits with the bell: rung, it returns at
     // once, with its own failure if it met one (how much was sent).
-    let direct_sender = config.path == BytePath::Kernel && direct::carries(&config.input);
+    let direct_sender = feed.path == BytePath::Kernel && direct::carries(&feed.input);
     if received.is_err() && direct_sender {
         activity.stopping.store(true, Ordering::SeqCst);
         activity.bell.ring();
@@ -379,13 +383,13 @@ impl Activity {
 fn send_input(
     stream: &TcpStream,
     peer: SocketAddr,
-    config: &ConnectConfig,
+    feed: &Feed,
     report: &Report,
     activity: &Activity,
 ) -> Result<()> {
     // CR LF line ends need the bytes in our memory.
-    let direct = match config.path == BytePath::Kernel && !config.crlf && direct::carries(&config.input) {
-        true => direct::open_input(&config.input)?,
+    let direct = match feed.path == BytePath::Kernel && !feed.crlf && direct::carries(&feed.input) {
+        true => direct::open_input(&feed.input)?,
         false => None,
     };
     let mut chunk = 0u64;
@@ -393,8 +397,8 @@ fn send_input(
         Some(input) => send_direct(&input, stream, peer, report, activity),
         None => {
             let shown = report.shows_sends();
-            let mut crlf = config.crlf.then(input::Crlf::default);
-            config.input.feed(input::SEND_CHUNK, |read| {
+            let mut crlf = feed.crlf.then(input::Crlf::default);
+            feed.input.feed(input::SEND_CHUNK, |read| {
                 let bytes = match crlf.as_mut() {
                     Some(crlf) => crlf.convert(read),
                     None => std::borrow::Cow::Borrowed(read),
@@ -433,8 +437,8 @@ fn send_input(
     fed?;
     activity.pending.store(false, Ordering::SeqCst);
     // Ctrl-D at a terminal is a person saying they are done, sent or not.
-    let typed = config.input == Input::Stdin && io::stdin().is_terminal();
-    let half_close = match config.half_close {
+    let typed = feed.input == Input::Stdin && io::stdin().is_terminal();
+    let half_close = match feed.half_close {
         HalfClose::AfterData if typed => HalfClose::Always,
         other => other,
     };
@@ -491,6 +495,7 @@ fn receive(
     mut stream: &TcpStream,
     peer: SocketAddr,
     config: &ConnectConfig,
+    path: BytePath,
     report: &Report,
     activity: &Activity,
     sender: &thread::JoinHandle<Result<()>>,
@@ -505,10 +510,10 @@ fn receive(
             what: Op::WaitData,
             addr: peer,
             after: limit,
-            flag: config.timeout_flag,
+            flag: config.front.idle_flag(Role::Client),
         })
     };
-    if config.path == BytePath::Kernel && direct::receives() {
+    if path == BytePath::Kernel && direct::receives() {
         let out = direct::stdout().map_err(OutputError)?;
         let mut receiver = direct::Receiver::new(stream, &out, config.recv_size, Some(&activity.bell));
         let received = |n: usize| {

@@ -15,7 +15,8 @@ use bytes::Bytes;
 use socket2::{SockAddr, Socket};
 
 use super::{max_datagram, max_reason, recv_datagram};
-use crate::config::udp::SendConfig;
+use crate::config::Sends;
+use crate::config::udp::{Feed, SendConfig};
 use crate::event::{Dir, Event, Family, Proto, Role};
 use crate::input::{self, Input, StdinDatagrams, TooLong};
 use crate::model::Op;
@@ -31,7 +32,9 @@ use crate::sink::Report;
 const POLL: Duration = Duration::from_millis(50);
 
 pub(crate) fn run(config: &SendConfig, report: Report) -> Result<()> {
-    config.input.check()?;
+    if let Sends::Input(feed) = &config.sends {
+        feed.input.check()?;
+    }
     Packets::around(&config.packets, &report.clone(), |packets| exchange(config, report, packets))
 }
 
@@ -44,16 +47,15 @@ fn exchange(config: &SendConfig, report: Report, packets: &mut Packets) -> Resul
         packets.client(local);
     }
     let client = packets.handle();
-    if let Some(script) = &config.script {
-        return scripted(script, socket, peer, config, &report, start, client);
-    }
+    let feed = match &config.sends {
+        Sends::Script(script) => return scripted(script, socket, peer, config, &report, start, client),
+        Sends::Input(feed) => feed,
+    };
     let family = Family::of(&peer);
     let max = max_datagram(family);
     // Every datagram of a finite input is checked before the first is sent.
-    let ready = config
-        .input
-        .datagrams(max, config.stdin == StdinDatagrams::Whole)
-        .map_err(|e| too_long(e, family))?;
+    let ready =
+        feed.input.datagrams(max, feed.stdin == StdinDatagrams::Whole).map_err(|e| too_long(e, family))?;
     if ready.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let message = msg!("notice-udp-type-lines");
         report.emit(Event::Notice { conn: None, message })?;
@@ -69,20 +71,20 @@ fn exchange(config: &SendConfig, report: Report, packets: &mut Packets) -> Resul
         wake: Condvar::new(),
     });
     let sender = {
-        let (socket, config, report, shared) =
-            (socket.clone(), config.clone(), report.clone(), shared.clone());
+        let (socket, config, feed, report, shared) =
+            (socket.clone(), config.clone(), feed.clone(), report.clone(), shared.clone());
         thread::Builder::new()
             .name("send".into())
-            .spawn(move || send_all(&socket, peer, ready, &config, &report, &shared, &client))?
+            .spawn(move || send_all(&socket, peer, ready, (&config, &feed), &report, &shared, &client))?
     };
-    let received = match receive(&socket, peer, config, &report, &shared, &sender) {
+    let received = match receive(&socket, peer, config, feed, &report, &shared, &sender) {
         Ok(received) => received,
         Err(e) => {
             // A finite input's sender stops at once: let it report what it
             // sent (its own error, if any, is the same refusal). One reading
             // stdin may be blocked there for good: leave it.
             shared.stop();
-            if config.input != Input::Stdin {
+            if feed.input != Input::Stdin {
                 let _ = sender.join();
             }
             return Err(e);
@@ -339,13 +341,13 @@ fn send_all(
     socket: &Socket,
     peer: SocketAddr,
     ready: Option<Vec<Vec<u8>>>,
-    config: &SendConfig,
+    (config, feed): (&SendConfig, &Feed),
     report: &Report,
     shared: &Shared,
     client: &ClientHandle,
 ) -> Result<()> {
     let target = SockAddr::from(peer);
-    let crlf = std::cell::RefCell::new(config.crlf.then(input::Crlf::default));
+    let crlf = std::cell::RefCell::new(feed.crlf.then(input::Crlf::default));
     let one = |read: &[u8]| -> Result<()> {
         let mut crlf = crlf.borrow_mut();
         let bytes = match crlf.as_mut() {
@@ -354,7 +356,7 @@ fn send_all(
         };
         let bytes = &bytes[..];
         let sent_before = shared.sent.datagrams.load(Ordering::Relaxed);
-        let stopped = match config.interval {
+        let stopped = match feed.interval {
             Some(pause) if sent_before > 0 => shared.pause(pause),
             _ => shared.is_stopped(),
         };
@@ -383,22 +385,22 @@ fn send_all(
     };
     match ready {
         Some(datagrams) => {
-            for _ in 0..config.count {
+            for _ in 0..feed.count {
                 datagrams.iter().try_for_each(|d| one(d))?;
             }
         }
-        None if config.stdin == StdinDatagrams::Reads => {
+        None if feed.stdin == StdinDatagrams::Reads => {
             // A read whose every byte is a LF doubles with --crlf.
             let max = max_datagram(Family::of(&peer));
-            input::stdin_reads(if config.crlf { max / 2 } else { max }, one)?
+            input::stdin_reads(if feed.crlf { max / 2 } else { max }, one)?
         }
         None => {
             let family = Family::of(&peer);
             input::stdin_lines(max_datagram(family), one).map_err(|e| too_long(e, family))?
         }
     }
-    if !config.wait.is_zero() && config.wait != Duration::MAX {
-        report.emit(Event::Waiting { wait: config.wait, replies: config.replies })?;
+    if !feed.wait.is_zero() && feed.wait != Duration::MAX {
+        report.emit(Event::Waiting { wait: feed.wait, replies: feed.replies })?;
     }
     let _ = shared.finished.set(Instant::now());
     Ok(())
@@ -410,6 +412,7 @@ fn receive(
     socket: &Socket,
     peer: SocketAddr,
     config: &SendConfig,
+    feed: &Feed,
     report: &Report,
     shared: &Shared,
     sender: &JoinHandle<Result<()>>,
@@ -419,7 +422,7 @@ fn receive(
     let set_timeout =
         |limit| crate::sys::timeout::set_read(socket, limit).map_err(|e| fail(Op::SetTimeout, peer, e));
     loop {
-        let answered = config.replies.is_some_and(|n| count.datagrams.load(Ordering::Relaxed) >= n);
+        let answered = feed.replies.is_some_and(|n| count.datagrams.load(Ordering::Relaxed) >= n);
         if answered && shared.finished.get().is_some() {
             return Ok(count);
         }
@@ -427,7 +430,7 @@ fn receive(
             (false, _) => POLL,
             // Sending failed: its error ends the run.
             (true, None) => return Ok(count),
-            (true, Some(&end)) => match end.checked_add(config.wait) {
+            (true, Some(&end)) => match end.checked_add(feed.wait) {
                 // A wait too long for the clock to count is forever.
                 None => POLL,
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
@@ -440,7 +443,7 @@ fn receive(
         report.check()?;
         // Enough replies already: only the sender's end is awaited.
         let limit = if answered { limit.min(Duration::from_millis(1)) } else { limit };
-        let limit = match config.idle {
+        let limit = match feed.idle {
             Some(idle) => match idle.checked_sub(shared.still()) {
                 Some(left) if !left.is_zero() => limit.min(left),
                 _ => {

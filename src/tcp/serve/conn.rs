@@ -208,10 +208,13 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
                 Some(stalled(reason, peer))
             }
         }
-        ReadEnd::Idle(after) => Some((
-            msg!("reason-idle", after = Arg::duration(after), flag = server.config.idle_flag),
-            NetError::Idle { what: Op::WaitData, addr: peer, after, flag: server.config.idle_flag }.into(),
-        )),
+        ReadEnd::Idle(after) => {
+            let flag = server.config.front.idle_flag(Role::Server);
+            Some((
+                msg!("reason-idle", after = Arg::duration(after), flag = flag),
+                NetError::Idle { what: Op::WaitData, addr: peer, after, flag }.into(),
+            ))
+        }
         ReadEnd::Failed(e) => Some(failed(Op::Recv, peer, e)),
         ReadEnd::Stopped => return,
     };
