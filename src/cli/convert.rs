@@ -439,9 +439,11 @@ impl UdpServeArgs {
                 script,
                 step_timeout: self.step_timeout.unwrap_or(crate::script::DEFAULT_TIMEOUT),
             },
+            None if raw && !self.echo && reply.is_none() => {
+                udp::Answer::Stdin { crlf: false, quit_after: None }
+            }
             None => udp::Answer::Datagrams { echo: self.echo, reply },
         };
-        let send_stdin = raw && matches!(answer, udp::Answer::Datagrams { echo: false, reply: None });
         Ok(UdpServeConfig {
             packets: PacketsConfig::default(),
             addr: self.bind.address()?,
@@ -452,12 +454,8 @@ impl UdpServeArgs {
             recv_size: self.bind.recv_size,
             answer,
             limit: self.once.then_some(1),
-            idle: None,
-            idle_after_first: false,
-            first_peer: false,
-            send_stdin,
-            crlf: false,
-            quit_after: None,
+            idle: udp::Idle::Never,
+            peers: udp::Peers::Every,
             answers: AnswerPolicy {
                 rate: self.answer_rate,
                 access: Access { allow: self.allow, deny: self.deny },
@@ -669,5 +667,31 @@ mod renderer_tests {
         let UsageError(refused) = RendererArg::Avx512.resolve_with(cpu(false)).unwrap_err();
         let line = refused.render(Lang::En);
         assert!(line.contains("cannot run the avx512 hex dump renderer"), "{line}");
+    }
+}
+
+#[cfg(test)]
+mod udp_serve_tests {
+    use super::*;
+    use clap::Parser;
+
+    fn answer(args: &[&str]) -> udp::Answer {
+        let cli = Cli::try_parse_from(["netplay"].iter().chain(args)).unwrap();
+        let terminals = Terminals { stdin: false, stdout: false, stdout_width: None };
+        let Job::UdpServe(serve) = cli.into_run_on(terminals).unwrap().job else { panic!("{args:?}") };
+        assert_eq!((serve.idle, serve.peers), (udp::Idle::Never, udp::Peers::Every), "{args:?}");
+        serve.answer
+    }
+
+    #[test]
+    fn stdin_is_sent_under_raw_only_when_nothing_else_answers() {
+        let stdin =
+            |args: &[&str]| matches!(answer(args), udp::Answer::Stdin { crlf: false, quit_after: None });
+        assert!(stdin(&["--raw", "udp", "serve", "--port", "0"]));
+        assert!(!stdin(&["udp", "serve", "--port", "0"]));
+        assert!(!stdin(&["--raw", "udp", "serve", "--port", "0", "--echo"]));
+        assert!(!stdin(&["--raw", "udp", "serve", "--port", "0", "--reply", "ok"]));
+        let echo = answer(&["--raw", "udp", "serve", "--port", "0", "--echo"]);
+        assert!(matches!(echo, udp::Answer::Datagrams { echo: true, reply: None }), "{echo:?}");
     }
 }

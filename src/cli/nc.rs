@@ -313,14 +313,13 @@ impl NcArgs {
                     addr,
                     options,
                     recv_size: 64 << 10,
-                    answer: udp::Answer::NOTHING,
+                    answer: match self.no_stdin {
+                        true => udp::Answer::NOTHING,
+                        false => udp::Answer::Stdin { crlf: self.crlf, quit_after: quit },
+                    },
                     limit: None,
-                    idle,
-                    idle_after_first: true,
-                    first_peer: !self.keep,
-                    send_stdin: !self.no_stdin,
-                    crlf: self.crlf,
-                    quit_after: quit,
+                    idle: idle.map_or(udp::Idle::Never, udp::Idle::AfterFirst),
+                    peers: if self.keep { udp::Peers::Every } else { udp::Peers::First },
                     answers: AnswerPolicy::default(),
                     packets: PacketsConfig::default(),
                 }));
@@ -521,7 +520,11 @@ mod tests {
         let NcJob::Send(send) = job(&["-u", "-q0", "127.0.0.1", "53"]).unwrap() else { panic!() };
         assert_eq!((fed(&send.sends).wait, send.connect), (Duration::ZERO, true));
         let NcJob::UdpListen(serve) = job(&["-ul", "127.0.0.1", "0", "-w", "2"]).unwrap() else { panic!() };
-        assert!(serve.first_peer && serve.idle_after_first && serve.send_stdin);
+        assert_eq!(
+            (serve.peers, serve.idle),
+            (udp::Peers::First, udp::Idle::AfterFirst(Duration::from_secs(2)))
+        );
+        assert!(matches!(serve.answer, udp::Answer::Stdin { crlf: false, quit_after: None }));
     }
 
     #[test]

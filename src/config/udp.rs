@@ -19,35 +19,24 @@ pub(crate) struct UdpServeConfig {
     pub options: SocketOptions,
     /// Bytes asked per recvfrom; a longer datagram is cut to this.
     pub recv_size: usize,
-    /// What each datagram gets back: its own bytes, a reply, or a script's
-    /// steps, one way at a time.
+    /// What it sends: each datagram's own bytes or a reply, a script's
+    /// steps, or its stdin, one way at a time.
     pub answer: Answer,
     /// Exit after this many datagrams (and their answers): `--once` is 1.
     pub limit: Option<u64>,
-    /// Give up when no datagram comes for this long (exit code 5); the
-    /// demo bounds its waits with it, since a lost datagram never comes.
-    pub idle: Option<Duration>,
-    /// `idle` counts from the first datagram, which is waited for however
-    /// long (nc -u -l -w), not from the start.
-    pub idle_after_first: bool,
-    /// Take datagrams from the first sender only: the socket is connect()ed
-    /// to it, and the kernel drops the others (nc -u -l without -k).
-    pub first_peer: bool,
-    /// Send what stdin brings to the last sender, a datagram per read,
-    /// once a datagram has come (nc -u -l).
-    pub send_stdin: bool,
-    /// Send each line end of stdin as CR LF (--crlf, nc -C).
-    pub crlf: bool,
-    /// Once stdin has ended, receive this long more, then end (--quit-after).
-    pub quit_after: Option<Duration>,
+    /// When it gives up waiting for datagrams (exit code 5), if ever.
+    pub idle: Idle,
+    /// Whose datagrams it takes: every sender's, or the first one's only.
+    pub peers: Peers,
     /// Whom to answer, and how often.
     pub answers: AnswerPolicy,
     /// `--packets`, `--pcap`.
     pub packets: PacketsConfig,
 }
 
-/// What a UDP server sends back, as tcp serve's [`super::tcp::Answer`]: a
-/// script and an echo or a reply cannot be asked at once.
+/// What a UDP server sends, as tcp serve's [`super::tcp::Answer`]: a
+/// script, an echo or a reply, and its own stdin are each a way of its
+/// own; no front asks for two at once.
 #[derive(Debug, Clone)]
 pub(crate) enum Answer {
     /// Each datagram is answered with its own bytes (the bytes kept; `echo`,
@@ -58,11 +47,51 @@ pub(crate) enum Answer {
     /// (with `limit`, that many times); `step_timeout` (--step-timeout) is a
     /// step's wait when the script sets none.
     Script { script: Arc<Script>, step_timeout: Duration },
+    /// No answer: what stdin brings goes to the last sender, a datagram per
+    /// read, once a datagram has come (nc -u -l; udp serve --raw with no
+    /// answer of its own). `crlf` sends each line end as CR LF (--crlf,
+    /// nc -C); once stdin has ended, the server receives `quit_after` more
+    /// (nc -q), then ends.
+    Stdin { crlf: bool, quit_after: Option<Duration> },
 }
 
 impl Answer {
     /// No answer at all: the datagrams are only shown.
     pub(crate) const NOTHING: Answer = Answer::Datagrams { echo: false, reply: None };
+}
+
+/// When a UDP server gives up waiting for datagrams (exit code 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idle {
+    /// Never: it waits until stopped.
+    Never,
+    /// When none has come for this long since the start or the last one:
+    /// the demo bounds its waits with it, since a lost datagram never comes.
+    FromStart(Duration),
+    /// When none has come for this long after the last one; the first is
+    /// waited for however long (nc -u -l -w).
+    AfterFirst(Duration),
+}
+
+impl Idle {
+    /// How long a quiet moment may last, if it is bounded at all.
+    pub(crate) fn after(self) -> Option<Duration> {
+        match self {
+            Idle::Never => None,
+            Idle::FromStart(after) | Idle::AfterFirst(after) => Some(after),
+        }
+    }
+}
+
+/// Whose datagrams a UDP server takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Peers {
+    /// Every sender's, each answered at its own address (udp serve, nc -u -l
+    /// -k).
+    Every,
+    /// The first sender's only: the socket is connect()ed to it, and the
+    /// kernel drops the others (nc -u -l without -k).
+    First,
 }
 
 /// `--answer-rate`, `--allow`, `--deny`: see guard.rs.

@@ -11,7 +11,7 @@ use super::wire::{DemoWire, on_wire};
 use super::{
     Exchange, PATIENCE, Pair, RECV_SIZE, pair, solo, tcp_client, tcp_server, udp_client, udp_server,
 };
-use crate::config::udp::UdpServeConfig;
+use crate::config::udp::{Idle, UdpServeConfig};
 use crate::event::Dir;
 use crate::event::demo::{Attempt, DemoRow, Received, Verdict};
 use crate::net::{NetError, describe_msg, ports};
@@ -80,7 +80,7 @@ pub(super) fn udp_pair(
         (None, None),
         wire.map(|wire| (wire, None)),
         move |report| {
-            let config = UdpServeConfig { idle: Some(idle), ..udp_server(None, recv_size, limit) };
+            let config = UdpServeConfig { idle: Idle::FromStart(idle), ..udp_server(None, recv_size, limit) };
             crate::udp::serve::run(&config, report)
         },
         |report, addr| crate::udp::send::run(&udp_client(addr, messages, Duration::ZERO, false), report),

@@ -14,7 +14,7 @@ use socket2::{SockAddr, Socket};
 
 use super::guard::{Guard, Verdict};
 use super::recv_datagram;
-use crate::config::udp::{Answer, UdpServeConfig};
+use crate::config::udp::{Answer, Idle, Peers, UdpServeConfig};
 use crate::event::{Dir, Event, Proto, Role, ServeTotals, Step};
 use crate::i18n::{Arg, Msg};
 use crate::model::Waits;
@@ -79,31 +79,33 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
     packets.serve(local)?;
     report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
-    if count && !config.send_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+    let sends_stdin = matches!(config.answer, Answer::Stdin { .. });
+    if count && !sends_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let message = msg!("notice-udp-typing");
         report.emit(Event::Notice { conn: None, message })?;
     }
-    let (echo, reply) = match &config.answer {
-        Answer::Datagrams { echo, reply } => (*echo, reply.as_deref()),
+    let (echo, reply, stdin) = match &config.answer {
+        Answer::Datagrams { echo, reply } => (*echo, reply.as_deref(), None),
         Answer::Script { script, step_timeout } => {
             let played = scripted((script, *step_timeout), &socket, local, &config, &report, &stop, counting);
             return played.and(packets.finish()).map(|()| None);
         }
-    };
-    // netplay nc (first_peer) is as quiet as nc: the native server says it.
-    if config.send_stdin && count && !config.first_peer {
-        report.emit(Event::Notice { conn: None, message: msg!("notice-udp-stdin") })?;
-    }
-    let stdin = match config.send_stdin {
-        true => Some(StdinSender::start(&socket, local, &config, &report)?),
-        false => None,
+        Answer::Stdin { crlf, quit_after } => {
+            // netplay nc (the first peer only) is as quiet as nc: the
+            // native server says it.
+            if count && config.peers == Peers::Every {
+                report.emit(Event::Notice { conn: None, message: msg!("notice-udp-stdin") })?;
+            }
+            let sender = StdinSender::start(&socket, local, *crlf, &report)?;
+            (false, None, Some((sender, *quit_after)))
+        }
     };
     let start = Instant::now();
     let mut totals = Totals::default();
     let mut guard = Guard::new(local, config.answers.rate, config.answers.access.clone());
     let mut kernel = KernelDrops::default();
     let mut buf = vec![0u8; config.recv_size];
-    let tick = config.idle.map_or(TICK, |idle| idle.clamp(Duration::from_millis(1), TICK));
+    let tick = config.idle.after().map_or(TICK, |idle| idle.clamp(Duration::from_millis(1), TICK));
     crate::sys::timeout::set_read(&socket, tick).map_err(|e| NetError::socket(Op::SetTimeout, local, e))?;
     let mut last_datagram = Instant::now();
     let mut first = true;
@@ -111,10 +113,10 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         if let Some(signal) = stop.requested() {
             break Some(signal);
         }
-        if let Some(stdin) = &stdin {
+        if let Some((stdin, quit_after)) = &stdin {
             // Stdin's failure ends the run; its end, --quit-after later.
             if let Some(end) = stdin.ended()? {
-                let after = config.quit_after.unwrap_or(Duration::MAX);
+                let after = quit_after.unwrap_or(Duration::MAX);
                 if end.elapsed() >= after {
                     break None;
                 }
@@ -131,8 +133,8 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                     report.emit(Event::Notice { conn: None, message })?;
                 }
                 match config.idle {
-                    Some(_) if first && config.idle_after_first => continue,
-                    Some(after) if last_datagram.elapsed() >= after => {
+                    Idle::AfterFirst(_) if first => continue,
+                    Idle::FromStart(after) | Idle::AfterFirst(after) if last_datagram.elapsed() >= after => {
                         return Err(NetError::Idle {
                             what: Op::WaitDatagrams,
                             addr: local,
@@ -174,7 +176,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                 continue;
             }
         }
-        if std::mem::take(&mut first) && config.first_peer {
+        if std::mem::take(&mut first) && config.peers == Peers::First {
             // From now on, the kernel takes datagrams from this peer only.
             let cause = report.cause(0)?;
             socket
@@ -182,7 +184,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
                 .map_err(|e| NetError::socket(Op::ConnectUdp, got.from, e))?;
             cause.emit(Event::Step(Step::Connect { role: Role::Server, addr: got.from }))?;
         }
-        if let Some(stdin) = &stdin {
+        if let Some((stdin, _)) = &stdin {
             stdin.peer(got.from);
         }
         totals.received += 1;
@@ -216,7 +218,7 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     };
     // The exact count, drops after the last datagram included.
     let kernel_drops = counting.then(|| drops::total(&socket).unwrap_or(kernel.total).max(kernel.total));
-    let (stdin_sent, stdin_bytes) = stdin.as_ref().map_or((0, 0), StdinSender::sent);
+    let (stdin_sent, stdin_bytes) = stdin.as_ref().map_or((0, 0), |(stdin, _)| stdin.sent());
     report.emit(Event::Done {
         sent: totals.sent + stdin_sent,
         received: totals.received,
@@ -255,17 +257,12 @@ struct StdinShared {
 }
 
 impl StdinSender {
-    fn start(
-        socket: &Socket,
-        local: SocketAddr,
-        config: &UdpServeConfig,
-        report: &Report,
-    ) -> Result<StdinSender> {
+    fn start(socket: &Socket, local: SocketAddr, crlf: bool, report: &Report) -> Result<StdinSender> {
         let socket = socket.try_clone().map_err(|e| NetError::socket(Op::CloneSocket, local, e))?;
         let shared = std::sync::Arc::new(StdinShared::default());
         let (inner, report) = (shared.clone(), report.clone());
         let family = crate::event::Family::of(&local);
-        let mut crlf = config.crlf.then(crate::input::Crlf::default);
+        let mut crlf = crlf.then(crate::input::Crlf::default);
         std::thread::Builder::new().name("stdin".into()).spawn(move || {
             // Nobody to send to before the first datagram: stdin waits.
             let first = {
