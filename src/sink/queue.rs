@@ -85,7 +85,8 @@ struct State {
     closed: bool,
     /// The first failure to write output: every later emit returns it.
     failed: Option<(io::ErrorKind, String)>,
-    /// The output thread waits for something to release.
+    /// The output thread waits for something to release, and nobody has
+    /// woken it since (a producer that wakes it clears this).
     sleeping: bool,
     /// Captured packets queued and not rendered yet.
     captured: usize,
@@ -247,7 +248,8 @@ impl Queue {
             permits,
             captured: false,
         }));
-        let wake = state.sleeping;
+        // Woken once: the flag means "asleep, and nobody woke it since".
+        let wake = std::mem::take(&mut state.sleeping);
         drop(state);
         if wake {
             self.changed.notify_all();
@@ -292,7 +294,7 @@ impl Queue {
     fn release(&self, key: (Stamp, u64), permits: u32) {
         let wake = {
             let mut state = self.state();
-            state.holds.remove(&key).is_some() && state.sleeping
+            state.holds.remove(&key).is_some() && std::mem::take(&mut state.sleeping)
         };
         if wake {
             self.changed.notify_all();
@@ -688,6 +690,17 @@ fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 #[cfg(test)]
+impl Queue {
+    /// The output thread went to sleep with something queued, after the
+    /// last push (a push that wakes it clears the flag): what is queued is
+    /// held back by a cause, as it releases the rest before it sleeps.
+    fn sleeps_holding(&self) -> bool {
+        let state = self.state();
+        state.sleeping && !state.heap.is_empty()
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::sink::Report;
@@ -719,7 +732,14 @@ mod tests {
         let other = report.clone();
         // The effect reaches the queue first, from another thread.
         thread::spawn(move || other.emit(Event::Eof { conn: 2 }).unwrap()).join().unwrap();
-        thread::sleep(Duration::from_millis(20));
+        // Until the output thread has looked at it: it sleeps with the
+        // effect queued (held back), or it has rendered it (wrongly).
+        let queue = report.queue.clone().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !queue.sleeps_holding() && seen.locked().is_empty() {
+            assert!(Instant::now() < deadline, "the output thread never looked at the effect");
+            thread::yield_now();
+        }
         assert!(seen.locked().is_empty(), "the effect went before its cause");
         cause.emit(Event::Eof { conn: 1 }).unwrap();
         report.finish().unwrap();
@@ -731,9 +751,11 @@ mod tests {
         let (report, seen) = recorded(false);
         let cause = report.cause(0).unwrap();
         report.emit(Event::Eof { conn: 2 }).unwrap();
-        thread::sleep(MAX_HOLD + Duration::from_millis(100));
-        report.flush().unwrap();
-        assert_eq!(*seen.locked(), [2]);
+        // A flush asked now is queued after the cause too: it is done once
+        // the cause stops holding (MAX_HOLD after it was taken), not before.
+        let queue = report.queue.clone().unwrap();
+        queue.flush(Some(Instant::now() + Duration::from_secs(10))).unwrap();
+        assert_eq!(*seen.locked(), [2], "the cause held the others back past MAX_HOLD");
         // Shown when it returned, after what went before.
         cause.emit(Event::Eof { conn: 1 }).unwrap();
         report.finish().unwrap();
