@@ -96,7 +96,8 @@ fn actions(acts: &[Act]) -> String {
 
 /// A deviation: the script, what the peer does instead, and the step that
 /// must fail (its line, its outcome, its pass in a loop, words its `why`
-/// has).
+/// has). When `first` is set, the peer plays all it does before the server
+/// takes its connection (see [`play`]).
 struct Deviation {
     script: &'static str,
     peer: &'static [Act],
@@ -104,6 +105,7 @@ struct Deviation {
     outcome: Outcome,
     pass: Option<u64>,
     why: &'static str,
+    first: bool,
 }
 
 const fn dev(
@@ -113,7 +115,7 @@ const fn dev(
     outcome: Outcome,
     why: &'static str,
 ) -> Deviation {
-    Deviation { script, peer, line, outcome, pass: None, why }
+    Deviation { script, peer, line, outcome, pass: None, why, first: false }
 }
 
 use Act::*;
@@ -164,8 +166,17 @@ const TCP_DEVIATIONS: &[Deviation] = &[
     dev("<eof\n> one\n> two\n", &[Close], 3, Rst, "the peer reset the connection"),
     // `>struct` with a value the peer gave that its format cannot pack.
     dev("<struct >H as n\n>struct >B n\n", &[Send(b"\x01\x2c"), ReadAll], 2, Error, "0 <= number <= 255"),
-    // `shutdown` after the peer reset the connection.
-    dev("< go\nsleep 200ms\nshutdown\n", &[Send(b"go"), Reset], 3, Rst, "the peer reset the connection"),
+    // `shutdown` after the peer reset the connection: the reset is in
+    // before the server's first step (no sleep racing it).
+    Deviation {
+        script: "< go\nshutdown\n",
+        peer: &[Send(b"go"), Reset],
+        line: 2,
+        outcome: Rst,
+        pass: None,
+        why: "the peer reset the connection",
+        first: true,
+    },
     // `timeout`: the steps after it wait its time, not --step-timeout.
     dev("timeout 100ms\n< late\n", &[ReadAll], 2, Timeout, "in 100.0ms"),
     // A captured token not sent back.
@@ -195,6 +206,7 @@ const TCP_IN_A_LOOP: &[Deviation] = &[
         outcome: Mismatch,
         pass: Some(2),
         why: "they differ at offset 1",
+        first: false,
     },
     Deviation {
         script: "repeat until eof\n  <regex [^\\n]*\\n\n  > ok\\n\nend\n",
@@ -203,6 +215,7 @@ const TCP_IN_A_LOOP: &[Deviation] = &[
         outcome: Eof,
         pass: Some(2),
         why: "the peer closed its side (EOF)",
+        first: false,
     },
 ];
 
@@ -231,13 +244,18 @@ const UDP_DEVIATIONS: &[Deviation] = &[
         outcome: Mismatch,
         pass: Some(2),
         why: "they differ at offset 1",
+        first: false,
     },
 ];
 
 /// Starts `netplay [--json|--color never] {tcp,udp} serve --once
 /// --step-timeout 300ms --script FILE`, and the peer against it; returns
-/// the server (ended or ending) and what the peer read.
-fn play(udp: bool, json: bool, script: &std::path::Path, peer: &[Act]) -> (Proc, Vec<String>) {
+/// the server (ended or ending) and what the peer read. With `first` (TCP),
+/// the server is stopped (SIGSTOP) while the peer plays, and continued
+/// once /proc/net/tcp shows no connection to it but its listener: the
+/// kernel took the connection, the peer's bytes and its FIN or reset, all
+/// before the server's first step.
+fn play(udp: bool, json: bool, script: &std::path::Path, peer: &[Act], first: bool) -> (Proc, Vec<String>) {
     let mut args = vec![];
     args.extend(if json { ["--json", ""] } else { ["--color", "never"] }.iter().filter(|a| !a.is_empty()));
     args.extend([if udp { "udp" } else { "tcp" }, "serve", "--port", "0", "--once"]);
@@ -251,6 +269,9 @@ fn play(udp: bool, json: bool, script: &std::path::Path, peer: &[Act]) -> (Proc,
         let addr = line.split_whitespace().find(|w| w.starts_with("127.0.0.1:")).unwrap();
         addr.parse::<SocketAddr>().unwrap().port()
     };
+    if first {
+        server.signal(nix::sys::signal::Signal::SIGSTOP);
+    }
     let out = assert_cmd::Command::new("python3")
         .args(["-c", if udp { UDP_PEER } else { TCP_PEER }, &port.to_string(), &actions(peer)])
         .timeout(PATIENCE)
@@ -258,7 +279,32 @@ fn play(udp: bool, json: bool, script: &std::path::Path, peer: &[Act]) -> (Proc,
         .expect("python3 is installed (.ci/run installs it)");
     assert!(out.status.success(), "the peer: {}", String::from_utf8_lossy(&out.stderr));
     let got: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    if first {
+        wait_gone(port);
+        server.signal(nix::sys::signal::Signal::SIGCONT);
+    }
     (server, got)
+}
+
+/// Waits until /proc/net/tcp lists nothing on `port` but its listener: no
+/// connection to it is open (in the accept queue or taken).
+fn wait_gone(port: u16) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let needle = format!(":{port:04X}");
+    loop {
+        let rows = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let open = rows
+            .lines()
+            .map(|row| row.split_whitespace().collect::<Vec<_>>())
+            .filter(|cells| cells.get(1).is_some_and(|local| local.ends_with(&needle)))
+            .filter(|cells| cells.get(3) != Some(&"0A"))
+            .count();
+        if open == 0 {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "a connection to port {port} is still open");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 fn all_events(server: &mut Proc) -> Vec<serde_json::Value> {
@@ -289,7 +335,7 @@ fn deviate(udp: bool, cases: &[Deviation]) {
         let context = format!("{} case {n}: {:?}", if udp { "udp" } else { "tcp" }, case.script);
         let text = case.script.lines().nth(case.line as usize - 1).unwrap().trim_start();
 
-        let (mut server, _) = play(udp, true, &path, case.peer);
+        let (mut server, _) = play(udp, true, &path, case.peer, case.first);
         assert_eq!(server.wait(), 9, "{context}");
         let all = all_events(&mut server);
         let steps = named(&all, "script");
@@ -316,7 +362,7 @@ fn deviate(udp: bool, cases: &[Deviation]) {
         assert!(stderr.starts_with(&place), "{context}: {stderr}");
 
         // The terminal: the step's line, then the verdict naming it.
-        let (mut server, _) = play(udp, false, &path, case.peer);
+        let (mut server, _) = play(udp, false, &path, case.peer, case.first);
         assert_eq!(server.wait(), 9, "{context}");
         let tag = if udp { "" } else { "#1 " };
         let pass = case.pass.map(|p| format!("  (pass {p})")).unwrap_or_default();
@@ -358,7 +404,7 @@ fn follow(udp: bool, script: &str, peer: &[Act]) -> (Vec<u64>, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("followed.np");
     std::fs::write(&path, script).unwrap();
-    let (mut server, got) = play(udp, true, &path, peer);
+    let (mut server, got) = play(udp, true, &path, peer, false);
     assert_eq!(server.wait(), 0, "{:?}", server.rest_stderr());
     let all = all_events(&mut server);
     let steps = named(&all, "script");
