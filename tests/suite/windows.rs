@@ -40,7 +40,7 @@ fn wine() -> Option<&'static Wine> {
     static WINE: OnceLock<Result<Wine, String>> = OnceLock::new();
     match WINE.get_or_init(set_up) {
         Ok(wine) => Some(wine),
-        Err(why) if std::env::var_os("CI").is_some() => {
+        Err(why) if common::in_ci() => {
             panic!("the Windows test must run in CI, but {why} (.ci/run installs and builds it)")
         }
         Err(why) => {

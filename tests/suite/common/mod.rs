@@ -17,16 +17,25 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_netplay");
 /// How long any single wait in a test may take before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// True when `tool` is on PATH. The peers a fresh machine may lack (nc)
-/// are installed by .ci/run, so there these tests always run; elsewhere
-/// they say SKIPPED rather than fail for want of a tool.
+/// True when `tool` is on PATH. .ci/run installs every tool a test asks
+/// for and runs the tests with `CI` set (as CI services set it): there a
+/// missing tool fails the test that asked, so that no check is skipped
+/// unseen. Elsewhere the test says SKIPPED (on stderr: shown with
+/// `--nocapture`) rather than fail for want of a tool.
 pub fn have(tool: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
     if !found {
+        assert!(!in_ci(), "{tool} is not installed, and CI must run this test (.ci/run installs it)");
         eprintln!("SKIPPED: {tool} is not installed (.ci/run installs it)");
     }
     found
+}
+
+/// True under CI (`CI` set, as .ci/run and CI services do): every tool
+/// and build a test needs is there, so a skip would hide a check.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some()
 }
 
 /// An assert_cmd command for the binary, with a kill deadline.
