@@ -207,9 +207,13 @@ pub(crate) fn hung_up(_what: &dyn Waitable) -> bool {
 /// False where it cannot tell (more may come).
 #[cfg(unix)]
 pub(crate) fn stdin_at_end() -> bool {
+    at_end(std::os::fd::AsFd::as_fd(&std::io::stdin()))
+}
+
+/// [`stdin_at_end`] of any descriptor.
+#[cfg(unix)]
+fn at_end(fd: std::os::fd::BorrowedFd<'_>) -> bool {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    let stdin = std::io::stdin();
-    let fd = std::os::fd::AsFd::as_fd(&stdin);
     let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
     let ready = matches!(poll(&mut fds, PollTimeout::ZERO), Ok(1));
     ready && matches!(nix::unistd::read(fd, &mut [0u8; 1]), Ok(0))
@@ -278,6 +282,25 @@ mod tests {
             fcntl(end.as_fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).unwrap();
         }
         (read, write)
+    }
+
+    /// An input at its end (`< /dev/null`, a pipe whose writer closed) is
+    /// told from one that may still bring bytes (a pipe whose writer is
+    /// open, even empty) and from one that has some: one look, no wait.
+    #[test]
+    fn an_input_at_its_end_is_told_from_an_open_one() {
+        assert!(at_end(File::open("/dev/null").unwrap().as_fd()));
+        let (read, write) = std::io::pipe().unwrap();
+        assert!(!at_end(read.as_fd()), "an empty pipe whose writer is open");
+        (&write).write_all(b"x").unwrap();
+        drop(write);
+        assert!(!at_end(read.as_fd()), "a pipe with a byte in it");
+        // That look took the byte: what is left is the end.
+        assert!(at_end(read.as_fd()), "an empty pipe whose writer closed");
+        let (read, write) = nonblocking_pipe();
+        assert!(!at_end(read.as_fd()), "an empty non-blocking pipe whose writer is open");
+        drop(write);
+        assert!(at_end(read.as_fd()), "a non-blocking pipe whose writer closed");
     }
 
     #[test]

@@ -616,6 +616,18 @@ fn peer_result(peer: &mut Child, said: BufReader<std::process::ChildStdout>) -> 
     (got, words.next().unwrap_or("no answer").to_string())
 }
 
+/// What `tcp serve`'s stdin is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    /// A file of the upload's size.
+    Upload,
+    /// `< /dev/null`: empty, at its end from the start.
+    Empty,
+    /// A pipe whose writer (the test) stays open and writes nothing, until
+    /// netplay has ended: an input that never ended.
+    Open,
+}
+
 /// `netplay [way] tcp serve --port 0 [extra] < upload | head -c 100`,
 /// with `clients` python3 clients in `kind`'s part (the first one's
 /// download read, the others' in the same part), and the outcome of each
@@ -626,18 +638,31 @@ fn serve_run(
     extra: &[&str],
     clients: usize,
 ) -> (Option<i32>, String, Vec<(usize, String)>) {
+    serve_run_from(way, Input::Upload, kind, extra, clients)
+}
+
+/// [`serve_run`], with `input` as stdin.
+fn serve_run_from(
+    way: Serving,
+    input: Input,
+    kind: Upload,
+    extra: &[&str],
+    clients: usize,
+) -> (Option<i32>, String, Vec<(usize, String)>) {
     let dir = tempfile::tempdir().unwrap();
     let upload = dir.path().join("upload");
     let size = kind.size();
     std::fs::write(&upload, (0..size).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>()).unwrap();
-    let mut server = way
-        .command(extra)
-        .stdin(std::fs::File::open(&upload).unwrap())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let stdin = match input {
+        Input::Upload => Stdio::from(std::fs::File::open(&upload).unwrap()),
+        Input::Empty => Stdio::null(),
+        Input::Open => Stdio::piped(),
+    };
+    let mut server =
+        way.command(extra).stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let deadline = Instant::now() + PATIENCE;
+    // The open pipe's writer, held until netplay has ended.
+    let writer = server.stdin.take();
     let mut out = BufReader::new(server.stdout.take().unwrap());
     let stderr = lines_of(server.stderr.take().unwrap());
     let mut said_before = Vec::new();
@@ -712,6 +737,7 @@ fn serve_run(
     drop(out);
     let exit = exit_by(&mut server, deadline);
     stop(&mut server);
+    drop(writer);
     let mut said: Vec<String> = said_before;
     while let Ok(line) = stderr.recv_timeout(PATIENCE) {
         said.push(line);
@@ -796,6 +822,40 @@ fn a_server_whose_reader_leaves_after_stdin_was_sent_is_success() {
         let (exit, said, _) = serve_run(way, Upload::Small, &["--once"], 1);
         assert_eq!(exit, Some(0), "{way:?}: {said}");
         assert!(!said.contains("stdout was closed"), "{way:?}: {said}");
+    }
+}
+
+/// stdout's reader leaves before the server has read anything of its
+/// stdin, while the client (the python3 peer in its `big` part: it sends
+/// its download for as long as it is taken, reads nothing and never closes
+/// until the test says so) is connected. An empty stdin at its end (`<
+/// /dev/null`) had nothing to cut: exit 0, said as after `| head`; a pipe
+/// whose writer is still open never ended, so the input was cut: exit 1,
+/// said, and the client reads a reset. Neither sent a byte: the server
+/// tells them apart by its stdin's end, seen by its own reader or, when
+/// stdout fails first, by one look (sys::ready::stdin_at_end). Fails with
+/// stdin_at_end always true (the open pipe then exits 0: seen on the
+/// direct and the event path). Always false passes here: netplay's reader
+/// meets /dev/null's end just after the accept, long before stdout fails,
+/// so that side is checked by sys::ready's unit test.
+#[test]
+fn a_server_whose_reader_leaves_tells_an_empty_stdin_from_an_open_one() {
+    if !common::have("python3") {
+        return;
+    }
+    for way in [Serving::Kernel, Serving::Event, Serving::Human] {
+        let (exit, said, peers) = serve_run_from(way, Input::Empty, Upload::Big, &["--once"], 1);
+        assert_eq!(exit, Some(0), "{way:?} < /dev/null: {said} {peers:?}");
+        assert!(!said.contains("stdout was closed"), "{way:?} < /dev/null: {said}");
+        assert_eq!(peers[0].0, 0, "{way:?} < /dev/null: the client read an upload: {peers:?}");
+
+        let (exit, said, peers) = serve_run_from(way, Input::Open, Upload::Big, &["--once"], 1);
+        assert_eq!(exit, Some(1), "{way:?}, an open stdin: {said} {peers:?}");
+        assert!(
+            said.contains("stdout was closed") && said.contains("of the input had been sent"),
+            "{way:?}, an open stdin: {said}"
+        );
+        assert_eq!(peers[0], (0, "reset".to_string()), "{way:?}, an open stdin: {said}");
     }
 }
 
