@@ -1,0 +1,81 @@
+//! How one direction's bytes went on the direct path: how many, how many
+//! the kernel moved end to end, and by which way, for the notes that say so.
+
+use crate::event::Dir;
+use crate::i18n::{Arg, Msg};
+use crate::msg;
+use crate::tcp::plan::FileWay;
+
+/// How one direction's bytes went, for the note that says so.
+#[derive(Debug, Clone)]
+pub(crate) struct Tally {
+    /// Bytes that went through the socket.
+    pub total: u64,
+    /// Of those, the bytes the kernel moved end to end (sendfile, splice).
+    pub kernel: u64,
+    /// The call that moved them: "sendfile(2)", "splice(2)".
+    pub(super) call: &'static str,
+    /// Where they went: "stdin (a pipe) → socket".
+    pub(super) path: Msg,
+    /// Of those, the bytes sent from a mapping of the file ([`crate::tcp::plan`]).
+    pub mapped: u64,
+    /// The way a regular file went, and whether NETPLAY_SEND forced it.
+    pub(super) kept: Option<(FileWay, bool)>,
+    /// The mapping was the rule's, without trials: the peer is on this
+    /// machine ([`crate::tcp::plan`]).
+    pub(super) local: bool,
+    /// The input was a pipe of this size, read and sent.
+    pub(super) pipe: Option<usize>,
+}
+
+impl Tally {
+    pub(super) fn new(call: &'static str, path: Msg) -> Tally {
+        Tally { total: 0, kernel: 0, call, path, mapped: 0, kept: None, local: false, pipe: None }
+    }
+
+    /// How the bytes the kernel did not move end to end went, when that is
+    /// worth a note: "900 MiB sent with send(2) from an mmap(2) of the
+    /// file, ...", "1.00 GiB sent with read(2) and send(2), stdin (a pipe)
+    /// ...". Nothing when they were copied from a file or a socket.
+    pub(crate) fn way_note(&self) -> Option<Msg> {
+        if let Some(size) = self.pipe.filter(|_| self.total > self.kernel) {
+            let amount = Arg::bytes(self.total - self.kernel);
+            return Some(msg!(
+                "notice-direct-pipe-read",
+                amount = amount,
+                path = self.path.clone(),
+                size = Arg::bytes(size as u64)
+            ));
+        }
+        if self.mapped == 0 {
+            return None;
+        }
+        let (amount, path) = (Arg::bytes(self.mapped), self.path.clone());
+        Some(match self.kept {
+            Some((_, true)) => msg!("notice-direct-mapped-forced", amount = amount, path = path),
+            Some((FileWay::Mapped, false)) if self.local => {
+                msg!("notice-direct-mapped-kept-local", amount = amount, path = path)
+            }
+            Some((FileWay::Mapped, false)) => msg!("notice-direct-mapped-kept", amount = amount, path = path),
+            _ => msg!("notice-direct-mapped-trials", amount = amount, path = path),
+        })
+    }
+
+    /// "16.0 MiB received with splice(2), socket → stdout (a pipe): ...",
+    /// or nothing when the kernel moved nothing end to end.
+    pub(crate) fn note(&self, dir: Dir) -> Option<Msg> {
+        if self.kernel == 0 {
+            return None;
+        }
+        let amount = if self.kernel == self.total {
+            Arg::bytes(self.total)
+        } else {
+            msg!("direct-part", kernel = Arg::bytes(self.kernel), total = Arg::bytes(self.total)).into()
+        };
+        let (call, path) = (self.call, self.path.clone());
+        Some(match dir {
+            Dir::In => msg!("notice-direct-received", amount = amount, call = call, path = path),
+            Dir::Out => msg!("notice-direct-sent", amount = amount, call = call, path = path),
+        })
+    }
+}
