@@ -179,3 +179,20 @@ fn kind_name(kind: Kind) -> Msg {
         Kind::Device => msg!("direct-kind-device"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_is_the_io_error_behind_it() {
+        let kind = |failure: Failure| failure.into_io().kind();
+        let e = || io::Error::from(io::ErrorKind::PermissionDenied);
+        assert_eq!(kind(Failure::Input(e())), io::ErrorKind::PermissionDenied);
+        assert_eq!(kind(Failure::Socket(e())), io::ErrorKind::PermissionDenied);
+        assert_eq!(kind(Failure::Output(e())), io::ErrorKind::PermissionDenied);
+        assert_eq!(kind(Failure::Stalled { waiting: 1 }), io::ErrorKind::TimedOut);
+        assert_eq!(kind(Failure::Shrunk { size: 2, sent: 1 }), io::ErrorKind::UnexpectedEof);
+        assert_eq!(kind(Failure::Stopped), io::ErrorKind::Interrupted);
+    }
+}

@@ -218,10 +218,7 @@ impl<'a> Receiver<'a> {
 
 /// Counts `n` bytes written to stdout.
 fn count(tally: &mut Tally, n: usize, kernel: bool, received: &mut impl FnMut(usize)) {
-    tally.total += n as u64;
-    if kernel {
-        tally.kernel += n as u64;
-    }
+    tally.add(n, kernel);
     received(n);
 }
 

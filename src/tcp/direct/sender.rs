@@ -66,6 +66,30 @@ impl Watch {
         let at = (&*file).stream_position().ok()?;
         Some(Watch { expected: size.saturating_sub(at), size })
     }
+
+    /// Whether the file shrank: it is `now` bytes long, shorter than when
+    /// sending began, or it ended (`ended`) with fewer than expected `sent`.
+    fn shrunk(&self, now: u64, ended: bool, sent: u64) -> bool {
+        now < self.size || (ended && sent < self.expected)
+    }
+
+    /// What of the file waits to be sent once `sent` bytes went, or the
+    /// `buffered` bytes of ours that wait, if more.
+    fn waiting(&self, sent: u64, buffered: u64) -> u64 {
+        self.expected.saturating_sub(sent).max(buffered)
+    }
+}
+
+/// Bytes asked of one sendfile or send from a mapping: a whole
+/// [`KERNEL_CHUNK`], or what is left of `limit` once `done` went.
+fn ask(limit: Option<u64>, done: u64) -> usize {
+    limit.map_or(KERNEL_CHUNK as u64, |limit| (limit - done).min(KERNEL_CHUNK as u64)) as usize
+}
+
+/// The buffer a copy reads into: a pipe of `pipe` bytes is read up to its
+/// size, between [`COPY`] and [`PIPE`]; anything else [`COPY`] a call.
+fn copy_buffer(pipe: Option<usize>) -> usize {
+    pipe.map_or(COPY, |size| size.clamp(COPY, PIPE))
 }
 
 /// Sends all of `input` (named `name` in notes) to `socket`, which must be
@@ -157,10 +181,7 @@ enum Step {
 
 impl<F: FnMut(usize)> Sender<'_, F> {
     fn moved(&mut self, moved: usize, kernel: bool) {
-        self.tally.total += moved as u64;
-        if kernel {
-            self.tally.kernel += moved as u64;
-        }
+        self.tally.add(moved, kernel);
         self.since = None;
         (self.sent)(moved);
     }
@@ -170,7 +191,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     fn check_size(&self, ended: bool) -> Result<(), Failure> {
         let Some(watch) = self.watch else { return Ok(()) };
         let now = self.input.metadata().map(|m| m.len()).unwrap_or(watch.size);
-        if now < watch.size || (ended && self.tally.total < watch.expected) {
+        if watch.shrunk(now, ended, self.tally.total) {
             return Err(Failure::Shrunk { size: watch.expected, sent: self.tally.total });
         }
         Ok(())
@@ -180,7 +201,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     /// what a pipe holds.
     fn waiting(&self, buffered: u64) -> u64 {
         match self.watch {
-            Some(watch) => watch.expected.saturating_sub(self.tally.total).max(buffered),
+            Some(watch) => watch.waiting(self.tally.total, buffered),
             None => zerocopy::waiting_in(self.input, PIPE).map_or(buffered, |n| n as u64 + buffered),
         }
     }
@@ -277,8 +298,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     fn sendfile(&mut self, limit: Option<u64>) -> Result<Step, Failure> {
         let mut done = 0u64;
         loop {
-            let ask = limit.map_or(KERNEL_CHUNK as u64, |limit| (limit - done).min(KERNEL_CHUNK as u64));
-            match zerocopy::sendfile(self.socket, self.input, ask as usize) {
+            match zerocopy::sendfile(self.socket, self.input, ask(limit, done)) {
                 Ok(Moved::Bytes(0)) => {
                     self.check_size(true)?;
                     return Ok(Step::Ended);
@@ -327,9 +347,8 @@ impl<F: FnMut(usize)> Sender<'_, F> {
             if limit.is_some_and(|limit| done >= limit) {
                 break Ok(Step::Reached);
             }
-            let ask = limit.map_or(KERNEL_CHUNK as u64, |limit| (limit - done).min(KERNEL_CHUNK as u64));
             let sent = match &self.map {
-                Some(map) => map.send(self.socket, at as usize, ask as usize),
+                Some(map) => map.send(self.socket, at as usize, ask(limit, done)),
                 None => break Ok(Step::Reached),
             };
             match sent {
@@ -375,7 +394,7 @@ impl<F: FnMut(usize)> Sender<'_, F> {
     /// read and write until the input ends.
     fn copy(&mut self) -> Result<(), Failure> {
         // A pipe is read up to its size (grown to PIPE), a call.
-        let mut buf = vec![0u8; self.tally.pipe.map_or(COPY, |size| size.clamp(COPY, PIPE))];
+        let mut buf = vec![0u8; copy_buffer(self.tally.pipe)];
         loop {
             // A regular file is always ready; anything else is waited for
             // with the bell, so a stop never waits on a quiet input.
@@ -416,5 +435,67 @@ impl<F: FnMut(usize)> Sender<'_, F> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watch_expects_the_file_from_its_offset_on() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&[7u8; 1000]).unwrap();
+        file.seek(io::SeekFrom::Start(300)).unwrap();
+        let watch = Watch::of(&file).unwrap();
+        assert_eq!((watch.size, watch.expected), (1000, 700));
+        // Past the end: nothing expected, not a wrap.
+        file.seek(io::SeekFrom::Start(5000)).unwrap();
+        assert_eq!(Watch::of(&file).unwrap().expected, 0);
+    }
+
+    #[test]
+    fn a_file_shrank_when_shorter_or_ended_before_the_bytes_expected() {
+        let watch = Watch { expected: 700, size: 1000 };
+        // The same size, not at its end, or at its end with all of it sent.
+        assert!(!watch.shrunk(1000, false, 0));
+        assert!(!watch.shrunk(1000, true, 700));
+        // Grown: not shrunk, even at an end past what was expected.
+        assert!(!watch.shrunk(1200, true, 900));
+        // Shorter than it was, sent or not.
+        assert!(watch.shrunk(999, false, 0));
+        assert!(watch.shrunk(999, true, 700));
+        // Ended one byte short.
+        assert!(watch.shrunk(1000, true, 699));
+    }
+
+    #[test]
+    fn what_waits_is_the_rest_of_the_file_or_our_bytes_if_more() {
+        let watch = Watch { expected: 700, size: 1000 };
+        assert_eq!(watch.waiting(0, 0), 700);
+        assert_eq!(watch.waiting(650, 10), 50);
+        assert_eq!(watch.waiting(650, 80), 80);
+        // Sent more than expected (a file that grew): no wrap.
+        assert_eq!(watch.waiting(900, 0), 0);
+    }
+
+    #[test]
+    fn each_call_asks_a_chunk_or_what_is_left_of_the_limit() {
+        assert_eq!(ask(None, 0), KERNEL_CHUNK);
+        assert_eq!(ask(None, 123 << 20), KERNEL_CHUNK);
+        let limit = Some(2 * KERNEL_CHUNK as u64 + 5);
+        assert_eq!(ask(limit, 0), KERNEL_CHUNK);
+        assert_eq!(ask(limit, KERNEL_CHUNK as u64), KERNEL_CHUNK);
+        assert_eq!(ask(limit, 2 * KERNEL_CHUNK as u64), 5);
+        assert_eq!(ask(Some(10), 3), 7);
+    }
+
+    #[test]
+    fn a_pipe_is_read_up_to_its_size_within_copy_and_pipe() {
+        assert_eq!(copy_buffer(None), COPY);
+        assert_eq!(copy_buffer(Some(64 << 10)), COPY);
+        assert_eq!(copy_buffer(Some(512 << 10)), 512 << 10);
+        assert_eq!(copy_buffer(Some(PIPE)), PIPE);
+        assert_eq!(copy_buffer(Some(4 * PIPE)), PIPE);
     }
 }

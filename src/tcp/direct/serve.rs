@@ -244,10 +244,17 @@ fn serve_both(
     // Both directions end before anything is told: the counts are final.
     kick.bell.ring();
     let sent = join(sender);
-    match (served, sent) {
+    settle(served, sent, kick.kicked())
+}
+
+/// How the connection ended, from how each direction did: the receiving
+/// side's own end (`received`; None when the bell stopped it), the
+/// sender's, and whether a [`Kick`] rang the bell.
+fn settle(received: Option<Served>, sent: Served, kicked: bool) -> Served {
+    match (received, sent) {
         // A stall or a shrinking stdin is why the receiving side stopped.
         (None, sent @ (Served::Stalled { .. } | Served::Shrunk { .. } | Served::SendFailed(_))) => sent,
-        (None, _) if kick.kicked() => Served::Kicked,
+        (None, _) if kicked => Served::Kicked,
         (None, sent) => sent,
         (Some(served), _) => served,
     }
@@ -305,5 +312,51 @@ fn shut_down(socket: &TcpStream, shut: &AtomicBool, report: &Report, conn: u64) 
             Err(e) => Served::Output(e.0),
         },
         Err(e) => Served::SendFailed(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_is_cut_when_bytes_may_be_left_on_either_side() {
+        let broken = || io::Error::from(io::ErrorKind::BrokenPipe);
+        for (served, cuts) in [
+            (Served::Done, false),
+            (Served::RecvFailed(broken()), false),
+            (Served::SendFailed(broken()), false),
+            (Served::Idle(Duration::from_secs(1)), false),
+            (Served::Stalled { waiting: 1 }, true),
+            (Served::Output(broken()), true),
+            (Served::Shrunk { size: 2, sent: 1 }, true),
+            (Served::Kicked, true),
+        ] {
+            assert_eq!(served.cuts(), cuts, "{served:?}");
+        }
+    }
+
+    #[test]
+    fn the_end_told_is_the_direction_that_caused_it() {
+        let reset = || io::Error::from(io::ErrorKind::ConnectionReset);
+        // The receiving side ended by itself: its end, whatever the sender's.
+        let idle = settle(Some(Served::Idle(Duration::from_secs(3))), Served::Kicked, true);
+        assert!(matches!(idle, Served::Idle(after) if after == Duration::from_secs(3)), "{idle:?}");
+        let failed = settle(Some(Served::RecvFailed(reset())), Served::Done, false);
+        assert!(matches!(failed, Served::RecvFailed(_)), "{failed:?}");
+        // Stopped by the bell: the sender's stall, shrink or failure rang it,
+        // even when a kick rang it too.
+        for kicked in [false, true] {
+            let stalled = settle(None, Served::Stalled { waiting: 9 }, kicked);
+            assert!(matches!(stalled, Served::Stalled { waiting: 9 }), "{stalled:?}");
+            let shrunk = settle(None, Served::Shrunk { size: 5, sent: 4 }, kicked);
+            assert!(matches!(shrunk, Served::Shrunk { size: 5, sent: 4 }), "{shrunk:?}");
+            let failed = settle(None, Served::SendFailed(reset()), kicked);
+            assert!(matches!(failed, Served::SendFailed(_)), "{failed:?}");
+        }
+        // Otherwise a kick is why; without one, the sender's end.
+        assert!(matches!(settle(None, Served::Done, true), Served::Kicked));
+        assert!(matches!(settle(None, Served::Done, false), Served::Done));
+        assert!(matches!(settle(None, Served::Kicked, false), Served::Kicked));
     }
 }

@@ -33,6 +33,15 @@ impl Tally {
         Tally { total: 0, kernel: 0, call, path, mapped: 0, kept: None, local: false, pipe: None }
     }
 
+    /// Counts `n` bytes through the socket; `kernel`: the kernel moved them
+    /// end to end.
+    pub(super) fn add(&mut self, n: usize, kernel: bool) {
+        self.total += n as u64;
+        if kernel {
+            self.kernel += n as u64;
+        }
+    }
+
     /// How the bytes the kernel did not move end to end went, when that is
     /// worth a note: "900 MiB sent with send(2) from an mmap(2) of the
     /// file, ...", "1.00 GiB sent with read(2) and send(2), stdin (a pipe)
@@ -77,5 +86,64 @@ impl Tally {
             Dir::In => msg!("notice-direct-received", amount = amount, call = call, path = path),
             Dir::Out => msg!("notice-direct-sent", amount = amount, call = call, path = path),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally(total: u64, kernel: u64) -> Tally {
+        let path = msg!("direct-path-out", kind = msg!("direct-kind-pipe"));
+        Tally { total, kernel, ..Tally::new("splice(2)", path) }
+    }
+
+    fn text(note: Option<Msg>) -> String {
+        note.map(|note| note.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn add_counts_every_byte_and_the_kernel_s_apart() {
+        let mut counted = tally(0, 0);
+        counted.add(1000, true);
+        counted.add(24, false);
+        counted.add(0, true);
+        counted.add(3 << 20, true);
+        assert_eq!((counted.total, counted.kernel), (1024 + (3 << 20), 1000 + (3 << 20)));
+    }
+
+    #[test]
+    fn the_kernel_s_note_says_all_or_the_part_it_moved() {
+        assert_eq!(tally(1 << 20, 0).note(Dir::In), None);
+        let all = text(tally(16 << 20, 16 << 20).note(Dir::In));
+        assert!(all.starts_with("16.0 MiB received with splice(2), socket → stdout (a pipe)"), "{all}");
+        let part = text(tally(2 << 20, 1 << 20).note(Dir::Out));
+        assert!(part.starts_with("1.00 MiB of the 2.00 MiB sent with splice(2)"), "{part}");
+    }
+
+    #[test]
+    fn the_way_note_names_the_pipe_read_or_the_mapping_s_reason() {
+        // Nothing copied through our memory from a file: no note.
+        assert_eq!(tally(5 << 20, 5 << 20).way_note(), None);
+        // A pipe read and sent: the bytes the kernel did not move.
+        let piped = Tally { pipe: Some(1 << 20), ..tally(3 << 20, 1 << 20) };
+        let note = text(piped.way_note());
+        assert!(note.starts_with("2.00 MiB sent with read(2) and send(2)"), "{note}");
+        assert!(note.contains("read up to 1.00 MiB a call"), "{note}");
+        // A pipe the kernel spliced whole: nothing to say.
+        assert_eq!(Tally { pipe: Some(1 << 20), ..tally(3 << 20, 3 << 20) }.way_note(), None);
+        // A mapping: why it was kept, from the planner's choice.
+        let mapped = |kept, local| Tally { mapped: 7 << 20, kept, local, ..tally(8 << 20, 1 << 20) };
+        for (kept, local, says) in [
+            (Some((FileWay::Mapped, true)), false, "(NETPLAY_SEND=mmap)"),
+            (Some((FileWay::Mapped, false)), true, "the way for a peer on this machine"),
+            (Some((FileWay::Mapped, false)), false, "faster here than sendfile"),
+            (Some((FileWay::Sendfile, false)), false, "in the trials that chose the way"),
+            (None, false, "in the trials that chose the way"),
+        ] {
+            let note = text(mapped(kept, local).way_note());
+            assert!(note.starts_with("7.00 MiB sent with send(2) from an mmap(2)"), "{note}");
+            assert!(note.contains(says), "{kept:?} {local}: {note}");
+        }
     }
 }
