@@ -355,6 +355,9 @@ mod tests {
             assert!(matches!(failed, Served::SendFailed(_)), "{failed:?}");
         }
         // Otherwise a kick is why; without one, the sender's end.
+        let output = || Served::Output(io::ErrorKind::BrokenPipe.into());
+        assert!(matches!(settle(None, output(), true), Served::Kicked));
+        assert!(matches!(settle(None, output(), false), Served::Output(_)));
         assert!(matches!(settle(None, Served::Done, true), Served::Kicked));
         assert!(matches!(settle(None, Served::Done, false), Served::Done));
         assert!(matches!(settle(None, Served::Kicked, false), Served::Kicked));
