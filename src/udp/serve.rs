@@ -74,16 +74,7 @@ pub(crate) fn run_to_end(config: &UdpServeConfig, report: Report) -> Result<Opti
 
 fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Result<Option<&'static str>> {
     let mut packets = Packets::new(&config.packets, &report)?;
-    let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, &report)?;
-    let counting = count && count_drops(&socket, &config.addr, &report)?;
-    let local = socket::bind(&socket, &config.addr, Role::Server, &report)?;
-    packets.serve(local)?;
-    report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
-    let sends_stdin = matches!(config.answer, Answer::Stdin { .. });
-    if count && !sends_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        let message = msg!("notice-udp-typing");
-        report.emit(Event::Notice { conn: None, message })?;
-    }
+    let (socket, local, counting) = open(&config, &report, &mut packets, count)?;
     let (echo, reply, stdin) = match &config.answer {
         Answer::Datagrams { echo, reply } => (*echo, reply.as_deref(), None),
         Answer::Script { script, step_timeout } => {
@@ -125,64 +116,21 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         let got = match recv_datagram(&socket, &mut buf) {
             Ok(got) => got,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                // A quiet moment: output may have gone (`| head`), and drops
-                // counted since the last note are told.
-                report.check()?;
-                if let Some(message) = kernel.update(None, Instant::now()) {
-                    report.emit(Event::Notice { conn: None, message })?;
-                }
-                match config.idle {
-                    Idle::AfterFirst(_) if first => continue,
-                    Idle::FromStart(after) | Idle::AfterFirst(after) if last_datagram.elapsed() >= after => {
-                        return Err(NetError::Idle {
-                            what: Op::WaitDatagrams,
-                            addr: local,
-                            after,
-                            flag: "-w",
-                        }
-                        .into());
-                    }
-                    _ => continue,
-                }
-            }
-            // An ICMP error about an earlier answer (Linux reports them
-            // only to connected sockets, other systems to any): it concerns
-            // one peer, not the server.
-            Err(e)
-                if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset) =>
-            {
-                report.emit(Event::Error {
-                    conn: None,
-                    message: msg!("error-recvfrom", error = describe_msg(&e)),
-                })?;
+            Err(e) => {
+                recv_failed(e, (config.idle, first, last_datagram), local, &mut kernel, &report)?;
                 continue;
             }
-            Err(e) => return Err(NetError::socket(Op::RecvFrom, local, e).into()),
         };
         let now = Instant::now();
         last_datagram = now;
         if let Some(message) = kernel.update(got.drops, now) {
             report.emit(Event::Notice { conn: None, message })?;
         }
-        match guard.admit(got.from, got.arrived, now) {
-            Verdict::Go => {}
-            Verdict::No { why, tell } => {
-                totals.ignored += 1;
-                if tell {
-                    let message = msg!("notice-ignored", from = got.from, why = why.message());
-                    report.emit(Event::Notice { conn: None, message })?;
-                }
-                continue;
-            }
+        if !admitted(&mut guard, got.from, got.arrived, now, &mut totals, &report)? {
+            continue;
         }
         if std::mem::take(&mut first) && config.peers == Peers::First {
-            // From now on, the kernel takes datagrams from this peer only.
-            let cause = report.cause(0)?;
-            socket
-                .connect(&SockAddr::from(got.from))
-                .map_err(|e| NetError::socket(Op::ConnectUdp, got.from, e))?;
-            cause.emit(Event::Step(Step::Connect { role: Role::Server, addr: got.from }))?;
+            connect_first(&socket, got.from, &report)?;
         }
         if let Some((stdin, _)) = &stdin {
             stdin.peer(got.from);
@@ -218,23 +166,133 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
     };
     // The exact count, drops after the last datagram included.
     let kernel_drops = counting.then(|| drops::total(&socket).unwrap_or(kernel.total).max(kernel.total));
-    let (stdin_sent, stdin_bytes) = stdin.as_ref().map_or((0, 0), |(stdin, _)| stdin.sent());
-    report.emit(Event::Done {
-        sent: totals.sent + stdin_sent,
-        received: totals.received,
-        bytes_out: totals.bytes_out + stdin_bytes,
-        bytes_in: totals.bytes_in,
-        duration: start.elapsed(),
-        server: Some(ServeTotals {
-            signal,
-            withheld: totals.withheld,
-            ignored: totals.ignored,
-            kernel_drops,
-            scripts: None,
-        }),
-    })?;
+    let from_stdin = stdin.as_ref().map_or((0, 0), |(stdin, _)| stdin.sent());
+    report.emit(totals.done(signal, kernel_drops, from_stdin, start))?;
     packets.finish()?;
     Ok(signal)
+}
+
+/// Opens and binds the socket (counting the kernel's drops if `count`),
+/// starts the capture, and says the server listens; with nothing sent from
+/// stdin and a person at it, that typing sends nothing. The socket, its
+/// address, and whether drops are counted.
+fn open(
+    config: &UdpServeConfig,
+    report: &Report,
+    packets: &mut Packets,
+    count: bool,
+) -> Result<(Socket, SocketAddr, bool)> {
+    let socket = socket::open(&config.addr, Proto::Udp, Role::Server, config.options, report)?;
+    let counting = count && count_drops(&socket, &config.addr, report)?;
+    let local = socket::bind(&socket, &config.addr, Role::Server, report)?;
+    packets.serve(local)?;
+    report.emit(Event::Listening { proto: Proto::Udp, local, backlog: None })?;
+    let sends_stdin = matches!(config.answer, Answer::Stdin { .. });
+    if count && !sends_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let message = msg!("notice-udp-typing");
+        report.emit(Event::Notice { conn: None, message })?;
+    }
+    Ok((socket, local, counting))
+}
+
+/// A recvfrom that brought no datagram (but for EINTR): a quiet moment, an
+/// ICMP error about an earlier answer, or the socket's failure. Ok: the
+/// loop goes on. `(idle, first, last_datagram)`: the idle limit, whether
+/// no datagram has come yet, and when the last one came.
+fn recv_failed(
+    e: io::Error,
+    (idle, first, last_datagram): (Idle, bool, Instant),
+    local: SocketAddr,
+    kernel: &mut KernelDrops,
+    report: &Report,
+) -> Result<()> {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            // A quiet moment: output may have gone (`| head`), and drops
+            // counted since the last note are told.
+            report.check()?;
+            if let Some(message) = kernel.update(None, Instant::now()) {
+                report.emit(Event::Notice { conn: None, message })?;
+            }
+            match idle {
+                Idle::AfterFirst(_) if first => Ok(()),
+                Idle::FromStart(after) | Idle::AfterFirst(after) if last_datagram.elapsed() >= after => {
+                    Err(NetError::Idle { what: Op::WaitDatagrams, addr: local, after, flag: "-w" }.into())
+                }
+                _ => Ok(()),
+            }
+        }
+        // An ICMP error about an earlier answer (Linux reports them
+        // only to connected sockets, other systems to any): it concerns
+        // one peer, not the server.
+        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {
+            report.emit(Event::Error {
+                conn: None,
+                message: msg!("error-recvfrom", error = describe_msg(&e)),
+            })?;
+            Ok(())
+        }
+        _ => Err(NetError::socket(Op::RecvFrom, local, e).into()),
+    }
+}
+
+/// Whether the guard takes a datagram of `arrived` bytes from `from`; one
+/// it ignores is counted, and said once per sender.
+fn admitted(
+    guard: &mut Guard,
+    from: SocketAddr,
+    arrived: usize,
+    now: Instant,
+    totals: &mut Totals,
+    report: &Report,
+) -> Result<bool> {
+    match guard.admit(from, arrived, now) {
+        Verdict::Go => Ok(true),
+        Verdict::No { why, tell } => {
+            totals.ignored += 1;
+            if tell {
+                let message = msg!("notice-ignored", from = from, why = why.message());
+                report.emit(Event::Notice { conn: None, message })?;
+            }
+            Ok(false)
+        }
+    }
+}
+
+/// connect()s the socket to the first peer (nc -u -l): from now on, the
+/// kernel takes datagrams from this peer only.
+fn connect_first(socket: &Socket, peer: SocketAddr, report: &Report) -> Result<()> {
+    let cause = report.cause(0)?;
+    socket.connect(&SockAddr::from(peer)).map_err(|e| NetError::socket(Op::ConnectUdp, peer, e))?;
+    cause.emit(Event::Step(Step::Connect { role: Role::Server, addr: peer }))?;
+    Ok(())
+}
+
+impl Totals {
+    /// The run's summary: these counts, and `from_stdin`'s datagrams and
+    /// bytes among those sent.
+    fn done(
+        &self,
+        signal: Option<&'static str>,
+        kernel_drops: Option<u64>,
+        (stdin_sent, stdin_bytes): (u64, u64),
+        start: Instant,
+    ) -> Event {
+        Event::Done {
+            sent: self.sent + stdin_sent,
+            received: self.received,
+            bytes_out: self.bytes_out + stdin_bytes,
+            bytes_in: self.bytes_in,
+            duration: start.elapsed(),
+            server: Some(ServeTotals {
+                signal,
+                withheld: self.withheld,
+                ignored: self.ignored,
+                kernel_drops,
+                scripts: None,
+            }),
+        }
+    }
 }
 
 /// `--send-stdin` (nc -u -l): a thread that reads stdin once a datagram has
