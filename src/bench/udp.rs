@@ -320,6 +320,62 @@ fn parse_report(datagram: &[u8]) -> Option<(u64, SeqCounts, Moved)> {
     Some((sent, counts, Moved::new(field(4), field(0), Duration::from_micros(field(5)))))
 }
 
+/// Datagrams per send(): up to 64, as GSO segments, within the 64 KiB a
+/// send() may carry (the step said); one when the kernel will not.
+fn per_send(socket: &UdpSocket, config: &UdpBenchConfig, report: &Report) -> Result<usize> {
+    let mut per_send = if config.offload { (65_000 / config.size).clamp(1, 64) } else { 1 };
+    if per_send > 1 {
+        if offload::set_gso(socket, config.size) {
+            let step = Step::SetOption {
+                role: Role::Client,
+                name: SockOpt::UdpSegment,
+                set: config.size as i64,
+                value: config.size as i64,
+            };
+            report.emit(Event::Step(step))?;
+        } else {
+            per_send = 1;
+        }
+    }
+    Ok(per_send)
+}
+
+/// Sends the end marker (after `sent` datagrams) to `peer`, again until
+/// the receiver's report comes back, at most [`END_TRIES`] times: the
+/// report, or None when none came.
+fn ask_report(socket: &UdpSocket, peer: SocketAddr, sent: u64) -> Result<Option<(u64, SeqCounts, Moved)>> {
+    let fail = |op| move |e| NetError::socket(op, peer, e);
+    let mut end = [0u8; HEADER];
+    header(&mut end, END, sent);
+    socket.set_read_timeout(Some(REPORT_WAIT)).map_err(fail(Op::SetTimeout))?;
+    let mut answer = [0u8; 256];
+    let mut from_receiver = None;
+    'tries: for _ in 0..END_TRIES {
+        socket.send(&end).map_err(fail(Op::SendConnectedUdp))?;
+        let asked = Instant::now();
+        while asked.elapsed() < REPORT_WAIT {
+            match socket.recv(&mut answer) {
+                Ok(n) => {
+                    if let Some(parsed) = parse_report(&answer[..n]) {
+                        from_receiver = Some(parsed);
+                        break 'tries;
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    break;
+                }
+                Err(e) => return Err(fail(Op::RecvConnectedUdp)(e).into()),
+            }
+        }
+    }
+    Ok(from_receiver)
+}
+
 /// Sends to `target` until the limit, then asks for the receiver's report.
 fn send_to(
     target: &Target,
@@ -333,22 +389,7 @@ fn send_to(
     let local = socket.local_addr().context("read the sending socket's address")?;
     let fail = |op| move |e| NetError::socket(op, peer, e);
 
-    // Up to 64 datagrams per send(), as GSO segments, within the 64 KiB a
-    // send() may carry; one when the kernel will not.
-    let mut per_send = if config.offload { (65_000 / config.size).clamp(1, 64) } else { 1 };
-    if per_send > 1 {
-        if offload::set_gso(&socket, config.size) {
-            let step = Step::SetOption {
-                role: Role::Client,
-                name: SockOpt::UdpSegment,
-                set: config.size as i64,
-                value: config.size as i64,
-            };
-            report.emit(Event::Step(step))?;
-        } else {
-            per_send = 1;
-        }
-    }
+    let mut per_send = per_send(&socket, config, report)?;
     let pattern = (0..config.size).map(|i| (i % 251) as u8);
     let mut buf: Vec<u8> = pattern.cycle().take(config.size * per_send).collect();
     let (deadline, max) = match config.limit {
@@ -400,36 +441,7 @@ fn send_to(
     let duration = start.elapsed();
     clock.finish();
 
-    // The end marker, again until the report comes back.
-    let mut end = [0u8; HEADER];
-    header(&mut end, END, sent);
-    socket.set_read_timeout(Some(REPORT_WAIT)).map_err(fail(Op::SetTimeout))?;
-    let mut answer = [0u8; 256];
-    let mut from_receiver = None;
-    'tries: for _ in 0..END_TRIES {
-        socket.send(&end).map_err(fail(Op::SendConnectedUdp))?;
-        let asked = Instant::now();
-        while asked.elapsed() < REPORT_WAIT {
-            match socket.recv(&mut answer) {
-                Ok(n) => {
-                    if let Some(parsed) = parse_report(&answer[..n]) {
-                        from_receiver = Some(parsed);
-                        break 'tries;
-                    }
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    break;
-                }
-                Err(e) => return Err(fail(Op::RecvConnectedUdp)(e).into()),
-            }
-        }
-    }
-    let (sent_by_peer, counts, received) = match from_receiver {
+    let (sent_by_peer, counts, received) = match ask_report(&socket, peer, sent)? {
         Some((n, c, r)) => (Some(n), Some(c), Some(r)),
         None => (None, None, None),
     };
