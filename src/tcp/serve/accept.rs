@@ -14,34 +14,10 @@ pub(super) async fn serve(
 ) -> Result<Option<&'static str>> {
     let local = listener.local_addr().context("read the listening address")?;
     let listener = TcpListener::from_std(listener).map_err(|e| NetError::socket(Op::Register, local, e))?;
-    let feeds = config.clients == Clients::Broadcast || config.stdin != StdinMode::Off;
-    let config_stdin = config.stdin;
-    let direct = direct::serves(&config);
-    let server = Arc::new(Server {
-        config,
-        report,
-        hub: Hub::new(feeds),
-        files,
-        started: Instant::now(),
-        counters: Counters::default(),
-        live: AtomicUsize::new(0),
-        stopping: AtomicBool::new(false),
-        spare: Mutex::new(open_files::spare()),
-        fatal: Mutex::new(None),
-        failure: Mutex::new(None),
-        stdin_stream: stdin_stream(config_stdin),
-        stdin_ended: AtomicBool::new(false),
-        stdin_read: AtomicU64::new(0),
-        input_cut: Mutex::new(None),
-        direct,
-        stop: Notify::new(),
-        quitting: AtomicBool::new(false),
-        quit: Notify::new(),
-        told: tokio::sync::watch::Sender::new(0),
-    });
+    let server = shared(config, files, report);
     let waker = server.clone();
     server.report.on_output_failure(move || waker.stop.notify_one());
-    if !direct {
+    if !server.direct {
         forward_stdin(server.clone()).await;
     }
 
@@ -101,15 +77,7 @@ pub(super) async fn serve(
         }
     }
     if stopped_by.is_none() && server.output_gone() {
-        // stdout's reader left: every client still being given stdin is
-        // cut, after its moment to take what its socket holds (conn.rs's
-        // `stdout_left`), and the run says how much it had.
-        server.hub.cut_all(msg!("reason-closed-by-server"));
-        let ended = async { while connections.join_next().await.is_some() {} };
-        let _ = tokio::time::timeout(owed::DRAIN + CLOSE_PATIENCE, ended).await;
-        if let Some(cut) = server.input_cut.locked().take() {
-            return Err(cut.into());
-        }
+        output_gone(&server, &mut connections).await?;
     }
     if let Some(name) = stopped_by {
         server.report.stop_within(CLOSE_PATIENCE + OUTPUT_PATIENCE);
@@ -125,6 +93,48 @@ pub(super) async fn serve(
         Some(err) if stopped_by.is_none() => Err(err),
         _ => scripts_failed(&server).map(|()| stopped_by),
     }
+}
+
+/// The [`Server`] every task of this run shares, before any client.
+fn shared(config: ServeConfig, files: OpenFiles, report: Report) -> Arc<Server> {
+    let feeds = config.clients == Clients::Broadcast || config.stdin != StdinMode::Off;
+    let config_stdin = config.stdin;
+    let direct = direct::serves(&config);
+    Arc::new(Server {
+        config,
+        report,
+        hub: Hub::new(feeds),
+        files,
+        started: Instant::now(),
+        counters: Counters::default(),
+        live: AtomicUsize::new(0),
+        stopping: AtomicBool::new(false),
+        spare: Mutex::new(open_files::spare()),
+        fatal: Mutex::new(None),
+        failure: Mutex::new(None),
+        stdin_stream: stdin_stream(config_stdin),
+        stdin_ended: AtomicBool::new(false),
+        stdin_read: AtomicU64::new(0),
+        input_cut: Mutex::new(None),
+        direct,
+        stop: Notify::new(),
+        quitting: AtomicBool::new(false),
+        quit: Notify::new(),
+        told: tokio::sync::watch::Sender::new(0),
+    })
+}
+
+/// stdout's reader left: every client still being given stdin is cut,
+/// after its moment to take what its socket holds (conn.rs's
+/// `stdout_left`), and the run says how much it had.
+async fn output_gone(server: &Server, connections: &mut JoinSet<()>) -> Result<()> {
+    server.hub.cut_all(msg!("reason-closed-by-server"));
+    let ended = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(owed::DRAIN + CLOSE_PATIENCE, ended).await;
+    if let Some(cut) = server.input_cut.locked().take() {
+        return Err(cut.into());
+    }
+    Ok(())
 }
 
 /// A server stopping after clients whose script failed fails too (exit
