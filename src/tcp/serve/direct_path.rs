@@ -75,6 +75,18 @@ pub(super) async fn serve_direct(
     if uncount(server, conn, totals, aborted).await.is_err() {
         return None;
     }
+    failure(server, peer, cut, served)
+}
+
+/// How the direct path's end fails the connection: the reason `closed`
+/// shows and the error --once ends with; None inside when it did not fail,
+/// and None when output is gone and nothing more is to be said.
+fn failure(
+    server: &Server,
+    peer: SocketAddr,
+    cut: &Cut,
+    served: Served,
+) -> Option<Option<(Msg, anyhow::Error)>> {
     Some(match served {
         Served::Done => None,
         Served::RecvFailed(e) => Some(failed(Op::Recv, peer, e)),
