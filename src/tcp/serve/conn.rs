@@ -52,59 +52,9 @@ impl<T> Drop for AbortOnDrop<T> {
 pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64, peer: SocketAddr) {
     let live = Live(server.clone());
     let start = Instant::now();
-    let local = stream.local_addr().unwrap_or(server.config.addr);
-    // Join before telling: whoever sees "accepted" may send to all clients
-    // at once (a stdin line), and this one must be among them.
-    let (outbox, inbox) = outbox::channel(server.config.queue_limit);
-    let queued = outbox.gauge();
-    let cut = Arc::new(Cut::default());
-    let release = Arc::new(Notify::new());
-    // The places of "accepted" lines are taken in the accept order, one
-    // connection after the other (Turn): the number a learner reads is that
-    // order. In broadcast, the count and the places of "accepted" and
-    // "joins" are taken together under the hub's lock: the joins count up
-    // in the order they are shown.
-    let broadcast = server.config.clients == Clients::Broadcast;
-    let turn = Turn::wait(&server.told, conn).await;
-    let rooms = match broadcast {
-        true => Some((server.report.room_async(0).await, server.report.room_async(0).await)),
-        false => None,
-    };
-    let (clients, causes) = server.hub.join_then(conn, &outbox, cut.clone(), release.clone(), |clients| {
-        (clients, rooms.map(|(accepted, joins)| (accepted.cause(), joins.cause())))
-    });
-    let (accepted, joins) = match causes {
-        Some((accepted, joins)) => (accepted, Some(joins)),
-        None => (server.report.cause_async(0).await, None),
-    };
-    drop(turn);
-    // The reader keeps the client's queue open for its answers (--echo,
-    // --reply) and, when no stream comes from stdin, until the peer has
-    // finished: then "nothing more to send" comes when the peer is done. A
-    // stdin stream with nothing to answer decides with --half-close: its
-    // end is ours at once (always), once it brought this client a byte
-    // (data: the hub releases the reader's hold), or never.
-    let answers =
-        server.config.answer.echoes() || server.config.answer.reply().is_some() || !server.stdin_stream;
-    let holds = !answers && server.config.half_close != HalfClose::Always;
-    let mut queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
-    if server.tell(accepted, Event::Accepted { conn, local, peer }).is_err() {
-        server.hub.leave(conn);
-        // Given nothing yet: still no FIN if stdin was to come.
-        stdout_left(&server, SockRef::from(&stream), &Totals::default(), &queued).await;
+    let Some((inbox, queued, cut, mut queue)) = join(&server, &stream, conn, peer).await else {
         return;
-    }
-    if server.stopping.load(Ordering::SeqCst) {
-        // Joined after the stop cut everyone.
-        cut.cut(msg!("reason-server-stopping"));
-    }
-    if let Some(joins) = joins
-        && server.tell(joins, Event::Join { conn, clients }).is_err()
-    {
-        server.hub.leave(conn);
-        stdout_left(&server, SockRef::from(&stream), &Totals::default(), &queued).await;
-        return;
-    }
+    };
     let totals =
         Arc::new(Totals { tcp_info: LastTcpInfo::new(server.config.packets.tcp_info), ..Totals::default() });
     if let Some(script) = server.config.answer.script().map(|(s, _)| s.clone()) {
@@ -154,23 +104,8 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
         return;
     }
     drop(queue);
-    // A peer that finished sending still gets the rest of a stdin stream
-    // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
-    // chat, and lines typed at a terminal are not a stream to finish.
-    let stays = matches!(end, ReadEnd::Eof)
-        && server.config.clients != Clients::Broadcast
-        && server.stdin_stream
-        && server.hub.feeds();
-    if !stays && broadcast && !matches!(end, ReadEnd::Stopped) {
-        // The count and the line's place in the order, together under the
-        // hub's lock (see the join above): the leaves count down as shown.
-        let room = server.report.room_async(0).await;
-        let (clients, cause) = server.hub.leave_then(conn, |clients| (clients, room.cause()));
-        if server.tell(cause, Event::Leave { conn, clients }).is_err() {
-            return;
-        }
-    } else if !stays {
-        server.hub.leave(conn);
+    if !leave(&server, conn, &end).await {
+        return;
     }
     // The stream is cut (a stop, a stall): the close aborts it, with a RST.
     let mut cut_off = matches!(end, ReadEnd::Kicked);
@@ -197,24 +132,8 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
                 }
             }
         }
-        ReadEnd::Kicked => {
-            let reason = cut.reason().unwrap_or_else(|| msg!("reason-closed-by-server"));
-            if cut.planned() {
-                Some((reason, Planned.into()))
-            } else if server.stopping.load(Ordering::SeqCst) {
-                Some((reason, anyhow::Error::msg(msg!("reason-server-stopping"))))
-            } else {
-                // A stall ends the writer first; its reason is the cut's.
-                Some(stalled(reason, peer))
-            }
-        }
-        ReadEnd::Idle(after) => {
-            let flag = server.config.front.idle_flag(Role::Server);
-            Some((
-                msg!("reason-idle", after = Arg::duration(after), flag = flag),
-                NetError::Idle { what: Op::WaitData, addr: peer, after, flag }.into(),
-            ))
-        }
+        ReadEnd::Kicked => Some(kicked(&server, &cut, peer)),
+        ReadEnd::Idle(after) => Some(idle(&server, peer, after)),
         ReadEnd::Failed(e) => Some(failed(Op::Recv, peer, e)),
         ReadEnd::Stopped => return,
     };
@@ -225,17 +144,138 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     }
     // The socket is still open (the read half holds it).
     totals.tcp_info.read(reader.as_ref());
-    if cut_off {
-        // More was to come: the writer held bytes not all written.
-        let pending = totals.holding.load(Ordering::SeqCst);
-        let aborted = crate::tcp::cut::abort(SockRef::from(reader.as_ref()), pending);
-        // Closed at once, the counts just read: the kernel sends nothing more.
-        drop(reader);
-        if uncount(&server, conn, &totals, aborted).await.is_err() {
-            return;
-        }
+    if cut_off && abort(&server, conn, &totals, reader).await.is_err() {
+        return;
     }
     closed(&server, conn, start, live, &totals, failure).await;
+}
+
+/// Aborts a cut connection (a RST), closes it, and takes back from the
+/// counts what its client had not acknowledged.
+async fn abort(server: &Server, conn: u64, totals: &Totals, reader: OwnedReadHalf) -> Result<(), Stop> {
+    // More was to come: the writer held bytes not all written.
+    let pending = totals.holding.load(Ordering::SeqCst);
+    let aborted = crate::tcp::cut::abort(SockRef::from(reader.as_ref()), pending);
+    // Closed at once, the counts just read: the kernel sends nothing more.
+    drop(reader);
+    uncount(server, conn, totals, aborted).await
+}
+
+/// Leaves the hub once reading has ended, unless the client stays for the
+/// rest of a stdin stream; in broadcast, says it leaves. False when output
+/// is gone.
+async fn leave(server: &Server, conn: u64, end: &ReadEnd) -> bool {
+    // A peer that finished sending still gets the rest of a stdin stream
+    // (`nc -N -l < file` delivers it whole); in broadcast it leaves the
+    // chat, and lines typed at a terminal are not a stream to finish.
+    let stays = matches!(end, ReadEnd::Eof)
+        && server.config.clients != Clients::Broadcast
+        && server.stdin_stream
+        && server.hub.feeds();
+    let broadcast = server.config.clients == Clients::Broadcast;
+    if !stays && broadcast && !matches!(end, ReadEnd::Stopped) {
+        // The count and the line's place in the order, together under the
+        // hub's lock (see the join): the leaves count down as shown.
+        let room = server.report.room_async(0).await;
+        let (clients, cause) = server.hub.leave_then(conn, |clients| (clients, room.cause()));
+        if server.tell(cause, Event::Leave { conn, clients }).is_err() {
+            return false;
+        }
+    } else if !stays {
+        server.hub.leave(conn);
+    }
+    true
+}
+
+/// Why a connection cut from elsewhere ended: as the command asked
+/// (--quit-after), the server stopping, or a stall (which ends the writer
+/// first; its reason is the cut's).
+fn kicked(server: &Server, cut: &Cut, peer: SocketAddr) -> (Msg, anyhow::Error) {
+    let reason = cut.reason().unwrap_or_else(|| msg!("reason-closed-by-server"));
+    if cut.planned() {
+        (reason, Planned.into())
+    } else if server.stopping.load(Ordering::SeqCst) {
+        (reason, anyhow::Error::msg(msg!("reason-server-stopping")))
+    } else {
+        stalled(reason, peer)
+    }
+}
+
+/// Nothing came from `peer` for --idle-timeout (`after`): the reason shown,
+/// naming the option of the command line typed, and the error --once ends
+/// with.
+pub(super) fn idle(server: &Server, peer: SocketAddr, after: Duration) -> (Msg, anyhow::Error) {
+    let flag = server.config.front.idle_flag(Role::Server);
+    (
+        msg!("reason-idle", after = Arg::duration(after), flag = flag),
+        NetError::Idle { what: Op::WaitData, addr: peer, after, flag }.into(),
+    )
+}
+
+/// Joins the hub and says the connection was accepted (and, in broadcast,
+/// that the client joins), each in its place in the order. The client's
+/// inbox for its writer, the gauge of what waits in it, its cut, and the
+/// reader's hold on its queue; None when output is gone.
+async fn join(
+    server: &Arc<Server>,
+    stream: &TcpStream,
+    conn: u64,
+    peer: SocketAddr,
+) -> Option<(Inbox, outbox::Gauge, Arc<Cut>, Queue)> {
+    let local = stream.local_addr().unwrap_or(server.config.addr);
+    // Join before telling: whoever sees "accepted" may send to all clients
+    // at once (a stdin line), and this one must be among them.
+    let (outbox, inbox) = outbox::channel(server.config.queue_limit);
+    let queued = outbox.gauge();
+    let cut = Arc::new(Cut::default());
+    let release = Arc::new(Notify::new());
+    // The places of "accepted" lines are taken in the accept order, one
+    // connection after the other (Turn): the number a learner reads is that
+    // order. In broadcast, the count and the places of "accepted" and
+    // "joins" are taken together under the hub's lock: the joins count up
+    // in the order they are shown.
+    let broadcast = server.config.clients == Clients::Broadcast;
+    let turn = Turn::wait(&server.told, conn).await;
+    let rooms = match broadcast {
+        true => Some((server.report.room_async(0).await, server.report.room_async(0).await)),
+        false => None,
+    };
+    let (clients, causes) = server.hub.join_then(conn, &outbox, cut.clone(), release.clone(), |clients| {
+        (clients, rooms.map(|(accepted, joins)| (accepted.cause(), joins.cause())))
+    });
+    let (accepted, joins) = match causes {
+        Some((accepted, joins)) => (accepted, Some(joins)),
+        None => (server.report.cause_async(0).await, None),
+    };
+    drop(turn);
+    // The reader keeps the client's queue open for its answers (--echo,
+    // --reply) and, when no stream comes from stdin, until the peer has
+    // finished: then "nothing more to send" comes when the peer is done. A
+    // stdin stream with nothing to answer decides with --half-close: its
+    // end is ours at once (always), once it brought this client a byte
+    // (data: the hub releases the reader's hold), or never.
+    let answers =
+        server.config.answer.echoes() || server.config.answer.reply().is_some() || !server.stdin_stream;
+    let holds = !answers && server.config.half_close != HalfClose::Always;
+    let queue = Queue { outbox: (answers || holds).then_some(outbox), release: holds.then_some(release) };
+    if server.tell(accepted, Event::Accepted { conn, local, peer }).is_err() {
+        server.hub.leave(conn);
+        // Given nothing yet: still no FIN if stdin was to come.
+        stdout_left(server, SockRef::from(stream), &Totals::default(), &queued).await;
+        return None;
+    }
+    if server.stopping.load(Ordering::SeqCst) {
+        // Joined after the stop cut everyone.
+        cut.cut(msg!("reason-server-stopping"));
+    }
+    if let Some(joins) = joins
+        && server.tell(joins, Event::Join { conn, clients }).is_err()
+    {
+        server.hub.leave(conn);
+        stdout_left(server, SockRef::from(stream), &Totals::default(), &queued).await;
+        return None;
+    }
+    Some((inbox, queued, cut, queue))
 }
 
 /// stdout's reader left (`| head`) while this client was being given the
@@ -484,7 +524,7 @@ async fn write_loop(
     server: Arc<Server>,
     conn: u64,
     start: Instant,
-    mut writer: NoFinOnDrop,
+    writer: NoFinOnDrop,
     mut inbox: Inbox,
     totals: Arc<Totals>,
     cut: Arc<Cut>,
@@ -493,7 +533,6 @@ async fn write_loop(
     // In broadcast, each relay is reported once, not once per recipient;
     // --raw shows no sends at all.
     let report = server.config.clients != Clients::Broadcast && server.report.shows_sends();
-    let stall = server.config.stall_timeout;
     // TCP_INFO is read after data only with --packets, --explain or
     // --json: asked once here, not of the shared totals at every send.
     let tcp_info = server.config.packets.tcp_info;
@@ -513,29 +552,7 @@ async fn write_loop(
         let mut full = false;
         while done < bytes.len() {
             if full {
-                tokio::select! {
-                    // A client that can take data is never cut because its
-                    // deadline also passed (select! would otherwise pick one
-                    // of the two ready branches at random).
-                    biased;
-                    ready = writer.writable() => ready.map_err(WriteEnd::Failed)?,
-                    _ = Box::pin(tokio::time::sleep_until(progress + stall)) => {
-                        // Cut only a client that holds something up: a sender
-                        // waiting for room, or its own close.
-                        if inbox.holds_up_a_sender() || totals.finished.load(Ordering::SeqCst) {
-                            let reason = msg!(
-                                "reason-stalled",
-                                after = Arg::duration(progress.elapsed()),
-                                waiting = Arg::bytes(bytes.len() - done + inbox.queued()),
-                            );
-                            server.counters.stalls.fetch_add(1, Ordering::Relaxed);
-                            cut.cut(reason.clone());
-                            return Err(WriteEnd::Stalled(reason));
-                        }
-                        progress = tokio::time::Instant::now();
-                        continue;
-                    }
-                }
+                room(&server, &writer, &inbox, &totals, &cut, (&mut progress, bytes.len() - done)).await?;
             }
             // One send() call, stamped before it: the client's recv of
             // these bytes is shown after it.
@@ -580,6 +597,58 @@ async fn write_loop(
         inbox.written(bytes.len());
         totals.holding.store(inbox.queued() > 0, Ordering::SeqCst);
     }
+    finish(&server, conn, writer, &totals, cut).await
+}
+
+/// The client's socket was found full with `left` bytes of ours waiting
+/// (`progress`: since when): waits for room, or cuts the client that took
+/// nothing for the stall timeout while it holds something up: a sender
+/// waiting for room, or its own close. A client that holds nothing up has
+/// its clock restarted instead.
+async fn room(
+    server: &Server,
+    writer: &NoFinOnDrop,
+    inbox: &Inbox,
+    totals: &Totals,
+    cut: &Cut,
+    (progress, left): (&mut tokio::time::Instant, usize),
+) -> Result<(), WriteEnd> {
+    let stall = server.config.stall_timeout;
+    loop {
+        tokio::select! {
+            // A client that can take data is never cut because its
+            // deadline also passed (select! would otherwise pick one
+            // of the two ready branches at random).
+            biased;
+            ready = writer.writable() => return ready.map_err(WriteEnd::Failed),
+            _ = Box::pin(tokio::time::sleep_until(*progress + stall)) => {
+                // Cut only a client that holds something up: a sender
+                // waiting for room, or its own close.
+                if inbox.holds_up_a_sender() || totals.finished.load(Ordering::SeqCst) {
+                    let reason = msg!(
+                        "reason-stalled",
+                        after = Arg::duration(progress.elapsed()),
+                        waiting = Arg::bytes(left + inbox.queued()),
+                    );
+                    server.counters.stalls.fetch_add(1, Ordering::Relaxed);
+                    cut.cut(reason.clone());
+                    return Err(WriteEnd::Stalled(reason));
+                }
+                *progress = tokio::time::Instant::now();
+            }
+        }
+    }
+}
+
+/// Every sender is gone: the FIN, once all is written; with --quit-after,
+/// the client then gets so long to finish.
+async fn finish(
+    server: &Arc<Server>,
+    conn: u64,
+    mut writer: NoFinOnDrop,
+    totals: &Totals,
+    cut: Arc<Cut>,
+) -> Result<(), WriteEnd> {
     // Every sender is gone: nothing more will be sent. The FIN is stamped
     // before the call, so the client's EOF shows after it.
     let cause = Box::pin(server.report.cause_async(0)).await.map_err(|e| {

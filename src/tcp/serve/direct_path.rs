@@ -91,13 +91,7 @@ fn failure(
         Served::Done => None,
         Served::RecvFailed(e) => Some(failed(Op::Recv, peer, e)),
         Served::SendFailed(e) => Some(failed(Op::Send, peer, e)),
-        Served::Idle(after) => {
-            let flag = server.config.front.idle_flag(Role::Server);
-            Some((
-                msg!("reason-idle", after = Arg::duration(after), flag = flag),
-                NetError::Idle { what: Op::WaitData, addr: peer, after, flag }.into(),
-            ))
-        }
+        Served::Idle(after) => Some(idle(server, peer, after)),
         Served::Stalled { waiting } => {
             server.counters.stalls.fetch_add(1, Ordering::Relaxed);
             let reason = msg!(
