@@ -243,13 +243,49 @@ fn seconds(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
+/// What nc's flags say for every mode: the family, -q, -w, -N, -I/-O and
+/// the byte path.
+#[derive(Clone, Copy)]
+struct Common {
+    family: Option<Family>,
+    /// -q: how long after stdin ends the run goes on.
+    quit: Option<Duration>,
+    /// -w: how long nothing may move.
+    idle: Option<Duration>,
+    /// -w: how long a connect may take.
+    connect_timeout: Option<Duration>,
+    half_close: HalfClose,
+    options: SocketOptions,
+    path: BytePath,
+}
+
+/// nc's usage error, in netplay's words.
+fn usage(message: Msg) -> anyhow::Error {
+    anyhow::Error::from(UsageError(message))
+}
+
+/// A local port (-p, or the port to listen on): 0 to 65535.
+fn local_port(text: &str) -> Result<u16> {
+    addr::parse_port(text).map_err(|why| usage(port_msg(text, why)))
+}
+
 impl NcArgs {
     /// The runner's config for these flags, or the usage error nc would
     /// give (in netplay's words).
     fn job(self) -> Result<NcJob> {
-        let usage = |message: Msg| anyhow::Error::from(UsageError(message));
+        let (host, ports) = self.operands()?;
+        self.refuse_combinations(host.as_ref())?;
+        let common = self.common();
+        if self.listen {
+            return self.listener(host.as_deref(), &ports[0], &common);
+        }
+        self.client(host.unwrap_or_default(), &ports, &common)
+    }
+
+    /// Where nc takes its host and ports from (netcat.c's "cruft"): the
+    /// operands, or with -l, -s and -p.
+    fn operands(&self) -> Result<(Option<String>, Vec<String>)> {
         let operands: Vec<String> = self.destination.iter().chain(&self.ports).cloned().collect();
-        // Where nc takes its host and ports from (netcat.c's "cruft").
         let (host, ports) = match (operands.len(), self.listen) {
             (0, true) => (self.source.clone(), self.source_port.iter().cloned().collect()),
             (1, true) if self.source.is_none() && self.source_port.is_none() => (None, operands),
@@ -267,6 +303,11 @@ impl NcArgs {
         if ports.is_empty() {
             return Err(usage(msg!("nc-listen-port")));
         }
+        Ok((host, ports))
+    }
+
+    /// The flags nc refuses together, and -n's names.
+    fn refuse_combinations(&self, host: Option<&String>) -> Result<()> {
         if self.listen && self.zero {
             return Err(usage(msg!("nc-z-with-l")));
         }
@@ -277,12 +318,16 @@ impl NcArgs {
             return Err(usage(msg!("nc-unsupported", flag = "-z -u", what = msg!("nc-what-udp-probe"))));
         }
         if self.numeric {
-            for given in host.iter().chain(&self.source) {
+            for given in host.into_iter().chain(&self.source) {
                 if !matches!(addr::parse_host(given), Ok(Host::Ip(..))) {
                     return Err(usage(msg!("nc-numeric-name", host = shown_text(given.as_bytes()))));
                 }
             }
         }
+        Ok(())
+    }
+
+    fn common(&self) -> Common {
         let family = match (self.ipv4, self.ipv6) {
             (true, _) => Some(Family::V4),
             (_, true) => Some(Family::V6),
@@ -299,62 +344,70 @@ impl NcArgs {
             ..SocketOptions::default()
         };
         let path = if self.verbose == 0 && !self.crlf { BytePath::Kernel } else { BytePath::Events };
-        let local_port = |text: &str| addr::parse_port(text).map_err(|why| usage(port_msg(text, why)));
-        if self.listen {
-            let port = local_port(&ports[0])?;
-            let host = match (host.as_deref(), family) {
-                (Some(host), _) => host,
-                (None, Some(Family::V6)) => "::",
-                (None, _) => "0.0.0.0",
-            };
-            let addr = addr::resolve(host, port, family)?[0];
-            if self.udp {
-                return Ok(NcJob::UdpListen(UdpServeConfig {
-                    addr,
-                    options,
-                    recv_size: 64 << 10,
-                    answer: match self.no_stdin {
-                        true => udp::Answer::NOTHING,
-                        false => udp::Answer::Stdin { crlf: self.crlf, quit_after: quit },
-                    },
-                    limit: None,
-                    idle: idle.map_or(udp::Idle::Never, udp::Idle::AfterFirst),
-                    peers: if self.keep { udp::Peers::Every } else { udp::Peers::First },
-                    answers: AnswerPolicy::default(),
-                    packets: PacketsConfig::default(),
-                }));
-            }
-            let reuse_addr = crate::sys::reuse::TCP_SERVER_DEFAULT;
-            return Ok(NcJob::Listen(ServeConfig {
+        Common { family, quit, idle, connect_timeout, half_close, options, path }
+    }
+
+    /// `nc -l`, `nc -u -l`: the server's config.
+    fn listener(&self, host: Option<&str>, port: &str, common: &Common) -> Result<NcJob> {
+        let Common { family, quit, idle, half_close, options, path, .. } = *common;
+        let port = local_port(port)?;
+        let host = match (host, family) {
+            (Some(host), _) => host,
+            (None, Some(Family::V6)) => "::",
+            (None, _) => "0.0.0.0",
+        };
+        let addr = addr::resolve(host, port, family)?[0];
+        if self.udp {
+            return Ok(NcJob::UdpListen(UdpServeConfig {
                 addr,
-                options: SocketOptions { reuse_addr: Some(reuse_addr), ..options },
-                backlog: 1024,
+                options,
                 recv_size: 64 << 10,
-                answer: Answer::NOTHING,
-                // -k: one client after the other, as nc serves them.
-                clients: if self.keep { Clients::InTurn } else { Clients::Together },
-                once: !self.keep,
-                stdin: if self.no_stdin { StdinMode::Off } else { StdinMode::Raw },
-                half_close,
-                crlf: self.crlf,
-                quit_after: quit,
-                queue_limit: 1 << 20,
-                slow: SlowPolicy::Wait,
-                // nc never gives up on a client that reads slowly.
-                stall_timeout: super::values::LONGEST,
-                accept_delay: None,
-                max_conns: None,
-                idle_timeout: idle,
-                front: Front::Nc { udp: false },
-                access: Access::default(),
-                path,
-                owner: Owner::Process,
+                answer: match self.no_stdin {
+                    true => udp::Answer::NOTHING,
+                    false => udp::Answer::Stdin { crlf: self.crlf, quit_after: quit },
+                },
+                limit: None,
+                idle: idle.map_or(udp::Idle::Never, udp::Idle::AfterFirst),
+                peers: if self.keep { udp::Peers::Every } else { udp::Peers::First },
+                answers: AnswerPolicy::default(),
                 packets: PacketsConfig::default(),
             }));
         }
-        let host = host.unwrap_or_default();
+        let reuse_addr = crate::sys::reuse::TCP_SERVER_DEFAULT;
+        Ok(NcJob::Listen(ServeConfig {
+            addr,
+            options: SocketOptions { reuse_addr: Some(reuse_addr), ..options },
+            backlog: 1024,
+            recv_size: 64 << 10,
+            answer: Answer::NOTHING,
+            // -k: one client after the other, as nc serves them.
+            clients: if self.keep { Clients::InTurn } else { Clients::Together },
+            once: !self.keep,
+            stdin: if self.no_stdin { StdinMode::Off } else { StdinMode::Raw },
+            half_close,
+            crlf: self.crlf,
+            quit_after: quit,
+            queue_limit: 1 << 20,
+            slow: SlowPolicy::Wait,
+            // nc never gives up on a client that reads slowly.
+            stall_timeout: super::values::LONGEST,
+            accept_delay: None,
+            max_conns: None,
+            idle_timeout: idle,
+            front: Front::Nc { udp: false },
+            access: Access::default(),
+            path,
+            owner: Owner::Process,
+            packets: PacketsConfig::default(),
+        }))
+    }
+
+    /// `nc HOST PORT`, `nc -u HOST PORT`, `nc -z HOST PORT...`: the
+    /// client's config, or the scan's.
+    fn client(&self, host: String, ports: &[String], common: &Common) -> Result<NcJob> {
+        let Common { family, quit, idle, connect_timeout, half_close, options, path } = *common;
         let mut targets = Vec::new();
-        for text in &ports {
+        for text in ports {
             targets.extend(port_list(text).map_err(usage)?);
         }
         let source_port = self.source_port.as_deref().map(local_port).transpose()?;

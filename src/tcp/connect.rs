@@ -71,34 +71,8 @@ fn exchange(
     packets: &mut Packets,
     held: Option<Socket>,
 ) -> Result<()> {
-    let stream = open(
-        &config.target,
-        config.family,
-        config.bind,
-        config.options,
-        config.timeout,
-        &report,
-        Some(packets),
-    )?;
-    if let Some(held) = held {
-        *held.locked() = stream.try_clone().ok();
-    }
-    let start = Instant::now();
-    let peer = stream.peer_addr().map_err(|e| NetError::socket(Op::GetPeerName, config.bind_or_any(), e))?;
-    let local = stream.local_addr().map_err(|e| NetError::socket(Op::GetSockName, peer, e))?;
-    let ephemeral = config.bind.is_none_or(|bind| bind.port() == 0);
-    report.emit(Event::Connected { conn: CONN, local, peer, ephemeral })?;
-
-    // A closed stdout must end the run even while recv waits for a server
-    // that sends nothing: wake it. While the input is still being sent, the
-    // upload is cut, and the server must not read a FIN, the end of a whole
-    // stream: a RST instead (the last close, at the process's end).
-    let pending = Arc::new(AtomicBool::new(false));
-    let seen = Arc::new(Mutex::new(None));
-    if let Ok(waker) = stream.try_clone() {
-        let (pending, seen) = (pending.clone(), seen.clone());
-        report.on_output_failure(move || stdout_left(&waker, pending.load(Ordering::SeqCst), &seen));
-    }
+    let (stream, peer, start) = connected(&config, &report, packets, held)?;
+    let (pending, seen) = watch_stdout(&stream, &report);
     let feed = match &config.sends {
         Sends::Script(script) => return scripted(script, stream, peer, &config, &report, start),
         Sends::Input(feed) => feed,
@@ -116,51 +90,10 @@ fn exchange(
         // The direct path waits with poll(2), never in a call (tcp::direct).
         stream.set_nonblocking(true).map_err(|e| NetError::socket(Op::SetNonBlocking, peer, e))?;
     }
-    let sender = {
-        let stream = stream.try_clone().map_err(|e| NetError::socket(Op::CloneSocket, peer, e))?;
-        let (feed, report, activity) = (feed.clone(), report.clone(), activity.clone());
-        thread::Builder::new().name("send".into()).spawn(move || {
-            let sent = send_input(&stream, peer, &feed, &report, &activity);
-            if let Err(e) = &sent {
-                // Wake the receiving thread: the run is over.
-                activity.stopping.store(true, Ordering::SeqCst);
-                activity.bell.ring();
-                if e.is::<Shrunk>() {
-                    // A RST, not a FIN: what the server got is not the
-                    // file. SHUT_RD sends nothing; it wakes a recv.
-                    super::cut::abort(SockRef::from(&stream), true);
-                    let _ = stream.shutdown(Shutdown::Read);
-                } else {
-                    let _ = stream.shutdown(Shutdown::Both);
-                }
-            }
-            sent
-        })?
-    };
+    let sender = spawn_sender(&stream, peer, feed, &report, &activity)?;
 
     let received = receive(&stream, peer, &config, feed.path, &report, &activity, &sender);
-    if let Err(e) = &received
-        && let Some(NetError::Idle { after, flag, .. }) = e.downcast_ref::<NetError>()
-    {
-        // Ended by --timeout as tcp serve's --idle-timeout ends a client:
-        // the close is told, with TCP_INFO read just before it.
-        activity.tcp_info.read(&stream);
-        report.emit(Event::Closed {
-            conn: CONN,
-            bytes_in: activity.bytes_in.load(Ordering::Relaxed),
-            bytes_out: activity.bytes_out.load(Ordering::Relaxed),
-            duration: start.elapsed(),
-            reason: Some(msg!("reason-idle", after = crate::i18n::Arg::duration(*after), flag = *flag)),
-            tcp_info: activity.tcp_info.get(),
-        })?;
-    }
-    // The server's EOF closes only its direction: input is sent whole
-    // before we close, as `nc -N` does, and a send that fails says so. A
-    // person typing at a terminal is the exception: once the server has
-    // closed, nothing typed can bring an answer, so the run ends.
-    // After a failed receive, a sender blocked reading stdin may never
-    // return: only a finite input is waited for then.
-    let stdin = feed.input == Input::Stdin;
+    tell_idle_close(&received, &stream, &report, &activity)?;
     // stdout's reader left while the input was still being sent: the run
     // ends now, without waiting for a sender that may be blocked on a
     // server that reads nothing more.
@@ -168,59 +101,8 @@ fn exchange(
     if output_failed && activity.pending.load(Ordering::SeqCst) {
         return Err(upload_cut(&stream, &activity, None).into());
     }
-    let wait = match &received {
-        Ok(()) => !typing,
-        Err(_) => !stdin,
-    };
-    // A receiver stopped by the sender's failure waits for its error.
-    let stopped = matches!(&received, Err(e) if e.is::<Stopped>());
-    // The direct path's sender waits with the bell: rung, it returns at
-    // once, with its own failure if it met one (how much was sent).
-    let direct_sender = feed.path == BytePath::Kernel && direct::carries(&feed.input);
-    if received.is_err() && direct_sender {
-        activity.stopping.store(true, Ordering::SeqCst);
-        activity.bell.ring();
-    }
-    let sent = if sender.is_finished() || wait || stopped || (received.is_err() && direct_sender) {
-        sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))
-    } else {
-        Ok(())
-    };
-    // A closed stdout ends the run quietly whichever thread met it first;
-    // the other thread's error is then only its consequence. Input that
-    // could not all be sent says how much was: that is what a person needs
-    // to know, more than which thread saw the reset first.
-    // Both ends may also have finished while only the output thread met
-    // the closed stdout (the hook above then shut the socket down).
-    let gone = |e: anyhow::Error| {
-        if activity.pending.load(Ordering::SeqCst) {
-            return upload_cut(&stream, &activity, None).into();
-        }
-        match owes(&stream, &activity) {
-            Some(owed) => upload_cut(&stream, &activity, Some(owed)).into(),
-            None => e,
-        }
-    };
-    match (received, sent) {
-        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => return Err(gone(e)),
-        (Ok(()), Ok(())) => {
-            if let Err(e) = report.check() {
-                return Err(gone(e.into()));
-            }
-        }
-        (received, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
-            return Err(reset_first(e, received));
-        }
-        (_, Err(e)) if e.is::<Shrunk>() => return Err(e),
-        // The sender stopped because the receiver failed.
-        (Err(e), Err(sent)) if sent.is::<Stopped>() => return Err(e),
-        // The receiving side stopped because the sending side failed.
-        (Err(e), Err(sent)) if e.is::<Stopped>() => return Err(sent),
-        (received, sent) => {
-            received?;
-            sent?;
-        }
-    }
+    let sent = join_sender(&received, sender, feed, typing, &activity);
+    settle(received, sent, &stream, &report, &activity)?;
     activity.tcp_info.read(&stream);
     let tcp_info = activity.tcp_info.get();
     report.emit(Event::Closed {
@@ -232,6 +114,189 @@ fn exchange(
         tcp_info,
     })?;
     Ok(())
+}
+
+/// Connects (see [`open`]), gives the socket to the signal handler of
+/// [`run_owning_process`] if it holds one, and tells the connection; the
+/// run's times count from here.
+fn connected(
+    config: &ConnectConfig,
+    report: &Report,
+    packets: &mut Packets,
+    held: Option<Socket>,
+) -> Result<(TcpStream, SocketAddr, Instant)> {
+    let stream = open(
+        &config.target,
+        config.family,
+        config.bind,
+        config.options,
+        config.timeout,
+        report,
+        Some(packets),
+    )?;
+    if let Some(held) = held {
+        *held.locked() = stream.try_clone().ok();
+    }
+    let start = Instant::now();
+    let peer = stream.peer_addr().map_err(|e| NetError::socket(Op::GetPeerName, config.bind_or_any(), e))?;
+    let local = stream.local_addr().map_err(|e| NetError::socket(Op::GetSockName, peer, e))?;
+    let ephemeral = config.bind.is_none_or(|bind| bind.port() == 0);
+    report.emit(Event::Connected { conn: CONN, local, peer, ephemeral })?;
+    Ok((stream, peer, start))
+}
+
+/// A closed stdout must end the run even while recv waits for a server
+/// that sends nothing: wake it. While the input is still being sent, the
+/// upload is cut, and the server must not read a FIN, the end of a whole
+/// stream: a RST instead (the last close, at the process's end). Returns
+/// the hook's `pending` (input still to be sent: false until the sender
+/// starts) and `seen` (see [`stdout_left`]).
+fn watch_stdout(stream: &TcpStream, report: &Report) -> (Arc<AtomicBool>, Arc<Mutex<Option<u64>>>) {
+    let pending = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(Mutex::new(None));
+    if let Ok(waker) = stream.try_clone() {
+        let (pending, seen) = (pending.clone(), seen.clone());
+        report.on_output_failure(move || stdout_left(&waker, pending.load(Ordering::SeqCst), &seen));
+    }
+    (pending, seen)
+}
+
+/// Starts the thread that sends the input; when sending fails, it wakes
+/// the receiving side and shuts the socket down.
+fn spawn_sender(
+    stream: &TcpStream,
+    peer: SocketAddr,
+    feed: &Feed,
+    report: &Report,
+    activity: &Arc<Activity>,
+) -> Result<thread::JoinHandle<Result<()>>> {
+    let stream = stream.try_clone().map_err(|e| NetError::socket(Op::CloneSocket, peer, e))?;
+    let (feed, report, activity) = (feed.clone(), report.clone(), activity.clone());
+    let sender = thread::Builder::new().name("send".into()).spawn(move || {
+        let sent = send_input(&stream, peer, &feed, &report, &activity);
+        if let Err(e) = &sent {
+            // Wake the receiving thread: the run is over.
+            activity.stopping.store(true, Ordering::SeqCst);
+            activity.bell.ring();
+            if e.is::<Shrunk>() {
+                // A RST, not a FIN: what the server got is not the
+                // file. SHUT_RD sends nothing; it wakes a recv.
+                super::cut::abort(SockRef::from(&stream), true);
+                let _ = stream.shutdown(Shutdown::Read);
+            } else {
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        }
+        sent
+    })?;
+    Ok(sender)
+}
+
+/// Ended by --timeout as tcp serve's --idle-timeout ends a client: the
+/// close is told, with TCP_INFO read just before it.
+fn tell_idle_close(
+    received: &Result<()>,
+    stream: &TcpStream,
+    report: &Report,
+    activity: &Activity,
+) -> Result<()> {
+    if let Err(e) = received
+        && let Some(NetError::Idle { after, flag, .. }) = e.downcast_ref::<NetError>()
+    {
+        activity.tcp_info.read(stream);
+        report.emit(Event::Closed {
+            conn: CONN,
+            bytes_in: activity.bytes_in.load(Ordering::Relaxed),
+            bytes_out: activity.bytes_out.load(Ordering::Relaxed),
+            duration: activity.start.elapsed(),
+            reason: Some(msg!("reason-idle", after = crate::i18n::Arg::duration(*after), flag = *flag)),
+            tcp_info: activity.tcp_info.get(),
+        })?;
+    }
+    Ok(())
+}
+
+/// The sender's end, once the receiving side has ended `received`: waited
+/// for when it matters, taken as Ok(()) when the sender may be blocked for
+/// good (reading a terminal).
+fn join_sender(
+    received: &Result<()>,
+    sender: thread::JoinHandle<Result<()>>,
+    feed: &Feed,
+    typing: bool,
+    activity: &Activity,
+) -> Result<()> {
+    // The server's EOF closes only its direction: input is sent whole
+    // before we close, as `nc -N` does, and a send that fails says so. A
+    // person typing at a terminal is the exception: once the server has
+    // closed, nothing typed can bring an answer, so the run ends.
+    // After a failed receive, a sender blocked reading stdin may never
+    // return: only a finite input is waited for then.
+    let stdin = feed.input == Input::Stdin;
+    let wait = match received {
+        Ok(()) => !typing,
+        Err(_) => !stdin,
+    };
+    // A receiver stopped by the sender's failure waits for its error.
+    let stopped = matches!(received, Err(e) if e.is::<Stopped>());
+    // The direct path's sender waits with the bell: rung, it returns at
+    // once, with its own failure if it met one (how much was sent).
+    let direct_sender = feed.path == BytePath::Kernel && direct::carries(&feed.input);
+    if received.is_err() && direct_sender {
+        activity.stopping.store(true, Ordering::SeqCst);
+        activity.bell.ring();
+    }
+    if sender.is_finished() || wait || stopped || (received.is_err() && direct_sender) {
+        sender.join().unwrap_or_else(|_| bail!("the send thread panicked"))
+    } else {
+        Ok(())
+    }
+}
+
+/// The run's error from what the two sides met, or Ok(()) when both ended
+/// well and stdout took everything.
+fn settle(
+    received: Result<()>,
+    sent: Result<()>,
+    stream: &TcpStream,
+    report: &Report,
+    activity: &Activity,
+) -> Result<()> {
+    // A closed stdout ends the run quietly whichever thread met it first;
+    // the other thread's error is then only its consequence. Input that
+    // could not all be sent says how much was: that is what a person needs
+    // to know, more than which thread saw the reset first.
+    // Both ends may also have finished while only the output thread met
+    // the closed stdout (the hook of [`watch_stdout`] then shut the socket
+    // down).
+    let gone = |e: anyhow::Error| {
+        if activity.pending.load(Ordering::SeqCst) {
+            return upload_cut(stream, activity, None).into();
+        }
+        match owes(stream, activity) {
+            Some(owed) => upload_cut(stream, activity, Some(owed)).into(),
+            None => e,
+        }
+    };
+    match (received, sent) {
+        (Err(e), _) | (_, Err(e)) if e.is::<OutputError>() => Err(gone(e)),
+        (Ok(()), Ok(())) => match report.check() {
+            Err(e) => Err(gone(e.into())),
+            Ok(()) => Ok(()),
+        },
+        (received, Err(e)) if matches!(e.downcast_ref::<NetError>(), Some(NetError::Unsent { .. })) => {
+            Err(reset_first(e, received))
+        }
+        (_, Err(e)) if e.is::<Shrunk>() => Err(e),
+        // The sender stopped because the receiver failed.
+        (Err(e), Err(sent)) if sent.is::<Stopped>() => Err(e),
+        // The receiving side stopped because the sending side failed.
+        (Err(e), Err(sent)) if e.is::<Stopped>() => Err(sent),
+        (received, sent) => {
+            received?;
+            sent
+        }
+    }
 }
 
 /// `--script`: the steps instead of the input, then the close, with the
