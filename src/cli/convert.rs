@@ -20,7 +20,7 @@ use super::nc;
 
 use crate::bench::udp as udp_bench;
 use crate::config::bench::{Limit, Mode as BenchMode, TcpBenchConfig, UdpBenchConfig};
-use crate::config::demo::{DemoConfig, Impair, Pause};
+use crate::config::demo::{self, DemoConfig, Pause};
 use crate::config::hex::{HexConfig, Source};
 use crate::config::tcp::{
     self, Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
@@ -88,6 +88,12 @@ impl Cli {
         // a pipe or `--json` gets the summary alone.
         let progress = !output.json && !output.raw && !output.quiet && terminals.stdout;
         let renderer = output.hex_renderer.resolve()?;
+        let picture = output.picture();
+        let packets = PacketsConfig {
+            show: output.packets,
+            pcap: output.pcap.clone(),
+            tcp_info: output.packets || output.explain || output.json || picture.wanted(),
+        };
         let mut notices = Vec::new();
         let (job, recv_size) = match self.command {
             _ if self.legend => (Job::Legend, 0),
@@ -138,14 +144,8 @@ impl Cli {
                 if output.raw {
                     return Err(UsageError(msg!("usage-demo-raw")).into());
                 }
-                (Job::Demo(args.into_config(terminals.stdin)), crate::demo::RECV_SIZE)
+                (Job::Demo(Box::new(args.into_config(terminals.stdin, packets.tcp_info))), demo::RECV_SIZE)
             }
-        };
-        let picture = output.picture();
-        let packets = PacketsConfig {
-            show: output.packets,
-            pcap: output.pcap.clone(),
-            tcp_info: output.packets || output.explain || output.json || picture.wanted(),
         };
         let job = job.with_packets(packets)?;
         if picture.wanted() && !job.draws_picture() {
@@ -505,22 +505,18 @@ impl UdpSendArgs {
 
 impl DemoArgs {
     /// `stdin`: whether stdin is a terminal, where a person can press Enter.
-    fn into_config(self, stdin: bool) -> DemoConfig {
-        let impair = (self.loss.is_some() || self.delay.is_some()).then(|| Impair {
-            loss_percent: self.loss.unwrap_or(0.0),
-            delay: self.delay.unwrap_or_default(),
-        });
-        DemoConfig {
-            impair,
-            // --step with nobody at a terminal to press Enter: the demo goes
-            // on without pausing, and says so.
-            pause: match (self.step, stdin) {
-                (false, _) => Pause::Never,
-                (true, true) => Pause::OnEnter,
-                (true, false) => Pause::NoTerminal,
-            },
-            packets: PacketsConfig::default(),
-        }
+    /// `tcp_info`: whether TCP closes read TCP_INFO.
+    fn into_config(self, stdin: bool, tcp_info: bool) -> DemoConfig {
+        let impair = (self.loss.is_some() || self.delay.is_some())
+            .then(|| (self.loss.unwrap_or(0.0), self.delay.unwrap_or_default()));
+        // --step with nobody at a terminal to press Enter: the demo goes on
+        // without pausing, and says so.
+        let pause = match (self.step, stdin) {
+            (false, _) => Pause::Never,
+            (true, true) => Pause::OnEnter,
+            (true, false) => Pause::NoTerminal,
+        };
+        DemoConfig::new(impair, pause, tcp_info)
     }
 }
 

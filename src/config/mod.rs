@@ -38,7 +38,8 @@ pub(crate) enum Job {
     UdpSend(SendConfig),
     TcpBench(TcpBenchConfig),
     UdpBench(UdpBenchConfig),
-    Demo(DemoConfig),
+    /// Boxed: its runs are every server and client of its parts.
+    Demo(Box<DemoConfig>),
     /// `netplay nc`: one of the runners above, as nc's flags ask.
     Nc(nc::NcConfig),
 }

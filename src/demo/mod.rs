@@ -4,7 +4,9 @@
 //! threads of their own, each with its own labelled reporter on the same
 //! output, so they look exactly as those commands do. Part 3 runs small
 //! experiments the same way, quietly, and reports a table computed from
-//! their events.
+//! their events. Every run's config is built with the demo's
+//! (config::demo::Runs); the demo aims each client at the port its server
+//! was given.
 
 mod log;
 mod netem;
@@ -17,37 +19,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
-use bytes::Bytes;
 
 use crate::event::demo::DemoPart;
 use crate::event::{Event, Role};
-use crate::input::Input;
-use crate::model::front::Front;
-use crate::net::access::Access;
-use crate::net::addr::Target;
-use crate::net::socket::SocketOptions;
 use crate::output::Board;
 
 use crate::sink::Report;
 
-use crate::tcp::hub::SlowPolicy;
-
-use crate::config::demo::{DemoConfig, Pause};
-use crate::config::tcp::{
-    self, Answer, BytePath, Clients, ConnectConfig, HalfClose, Owner, Reply, ServeConfig, StdinMode,
-};
-use crate::config::udp::{self, AnswerPolicy, SendConfig, UdpServeConfig};
-use crate::config::{PacketsConfig, Sends};
+use crate::config::demo::{DemoConfig, PATIENCE, Pause, TcpPair, UdpPair};
 use log::{Entry, Log, Seen};
 use wire::{DemoWire, Isolation};
-
-/// The course's messages.
-const HELLO: &str = "Hello serveur !";
-const BONJOUR: &str = "Bonjour client !";
-/// The course's recv(1024).
-pub(crate) const RECV_SIZE: usize = 1024;
-/// The longest any step of the demo may wait for another.
-const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Runs the demo. `isolation` is what [`wire::isolate`] found, before the
 /// board's thread started.
@@ -72,24 +53,24 @@ pub(crate) fn run(config: &DemoConfig, board: &Board, isolation: &Isolation) -> 
     let wire = wire.as_ref();
 
     main.emit(Event::DemoPart { part: DemoPart::TcpExchange })?;
-    let tcp = tcp_exchange(board, wire, config.packets.tcp_info)?;
+    let tcp = tcp_exchange(board, wire, &config.runs.tcp_exchange)?;
     wait_for_enter(&mut pause, &main, DemoPart::UdpExchange)?;
 
     main.emit(Event::DemoPart { part: DemoPart::UdpExchange })?;
-    let udp = udp_exchange(board, wire)?;
+    let udp = udp_exchange(board, wire, &config.runs.udp_exchange)?;
     wait_for_enter(&mut pause, &main, DemoPart::Table)?;
 
     main.emit(Event::DemoPart { part: DemoPart::Table })?;
     let rows = [
-        table::boundaries(wire)?,
-        table::truncation(wire)?,
-        table::closed_port(wire)?,
+        table::boundaries(wire, &config.runs.boundaries)?,
+        table::truncation(wire, &config.runs.truncation)?,
+        table::closed_port(wire, &config.runs.closed_port)?,
         table::ports(&tcp, &udp),
     ];
     for row in rows {
         main.emit(Event::DemoRow(row))?;
     }
-    if let Some(impair) = config.impair {
+    if let Some(impair) = &config.impair {
         main.emit(Event::DemoRow(netem::row(impair)))?;
     }
     match wire {
@@ -117,25 +98,15 @@ pub(crate) struct Exchange {
     pub client: SocketAddr,
 }
 
-/// The course's exchange over TCP. With `tcp_info` (--explain, --json,
-/// --packets, a picture), each end reads TCP_INFO at its close, as
-/// `tcp serve` and `tcp connect` do: the demo's ends are those commands.
-fn tcp_exchange(board: &Board, wire: Option<&DemoWire>, tcp_info: bool) -> Result<Exchange> {
-    let packets = PacketsConfig { tcp_info, ..PacketsConfig::default() };
-    let client_packets = packets.clone();
+/// The course's exchange over TCP: part 1.
+fn tcp_exchange(board: &Board, wire: Option<&DemoWire>, runs: &TcpPair) -> Result<Exchange> {
     let ends = (Some(board.end("tcp_exchange", Role::Server)), Some(board.end("tcp_exchange", Role::Client)));
+    let server = runs.server.clone();
     let run = pair(
         ends,
         wire.map(|wire| (wire, Some("tcp_exchange"))),
-        move |report| {
-            let config = ServeConfig { packets, ..tcp_server(Some(BONJOUR), RECV_SIZE) };
-            crate::tcp::serve::run(&config, report)
-        },
-        move |report, addr| {
-            let config =
-                ConnectConfig { packets: client_packets, ..tcp_client(addr, vec![HELLO.into()], RECV_SIZE) };
-            crate::tcp::connect::run(&config, report)
-        },
+        move |report| crate::tcp::serve::run(&server, report),
+        |report, addr| crate::tcp::connect::run(&runs.client.aimed_at(addr), report),
     )?;
     run.server_result?;
     let client = run.client.iter().find_map(|e| match e.seen {
@@ -148,13 +119,15 @@ fn tcp_exchange(board: &Board, wire: Option<&DemoWire>, tcp_info: bool) -> Resul
     })
 }
 
-fn udp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
+/// The course's exchange over UDP: part 2.
+fn udp_exchange(board: &Board, wire: Option<&DemoWire>, runs: &UdpPair) -> Result<Exchange> {
     let ends = (Some(board.end("udp_exchange", Role::Server)), Some(board.end("udp_exchange", Role::Client)));
+    let server = runs.server.clone();
     let run = pair(
         ends,
         wire.map(|wire| (wire, Some("udp_exchange"))),
-        |report| crate::udp::serve::run(&udp_server(Some(BONJOUR), RECV_SIZE, 1), report),
-        |report, addr| crate::udp::send::run(&udp_client(addr, vec![HELLO.into()], PATIENCE, false), report),
+        move |report| crate::udp::serve::run(&server, report),
+        |report, addr| crate::udp::send::run(&runs.client.aimed_at(addr), report),
     )?;
     run.server_result?;
     let client = run.client.iter().find_map(|e| match e.seen {
@@ -165,97 +138,6 @@ fn udp_exchange(board: &Board, wire: Option<&DemoWire>) -> Result<Exchange> {
         server: run.server_addr,
         client: client.ok_or_else(|| anyhow!("the UDP client never sent"))?,
     })
-}
-
-/// The course's server as `tcp serve --port 0 --once` runs it, with
-/// listen(5) as in the course.
-fn tcp_server(reply: Option<&str>, recv_size: usize) -> ServeConfig {
-    ServeConfig {
-        half_close: HalfClose::Always,
-        crlf: false,
-        quit_after: None,
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        options: SocketOptions::default(),
-        backlog: 5,
-        recv_size,
-        answer: Answer::Chunks {
-            echo: false,
-            reply: reply.map(|r| Reply { bytes: Bytes::from(r.to_string()), once: false }),
-        },
-        clients: Clients::Together,
-        once: true,
-        stdin: StdinMode::Off,
-        queue_limit: 1 << 20,
-        slow: SlowPolicy::Wait,
-        stall_timeout: PATIENCE,
-        accept_delay: None,
-        max_conns: None,
-        idle_timeout: None,
-        front: Front::Native,
-        access: Access::default(),
-        path: BytePath::Events,
-        // The demo keeps Ctrl-C for itself.
-        owner: Owner::Embedded,
-        // The demo captures for both ends (see wire.rs).
-        packets: PacketsConfig::default(),
-    }
-}
-
-fn tcp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, recv_size: usize) -> ConnectConfig {
-    ConnectConfig {
-        target: Target::of(addr),
-        family: None,
-        sends: Sends::Input(tcp::Feed {
-            input: Input::Messages(messages),
-            half_close: HalfClose::Always,
-            crlf: false,
-            path: BytePath::Events,
-        }),
-        bind: None,
-        timeout: Some(PATIENCE),
-        front: Front::Native,
-        recv_size,
-        options: SocketOptions::default(),
-        packets: PacketsConfig::default(),
-    }
-}
-
-/// `udp serve --port 0` taking `limit` datagrams, never waiting forever: a
-/// datagram may be lost.
-fn udp_server(reply: Option<&str>, recv_size: usize, limit: u64) -> UdpServeConfig {
-    UdpServeConfig {
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        options: SocketOptions::default(),
-        recv_size,
-        answer: udp::Answer::Datagrams { echo: false, reply: reply.map(|r| r.as_bytes().to_vec()) },
-        limit: Some(limit),
-        idle: udp::Idle::FromStart(PATIENCE),
-        peers: udp::Peers::Every,
-        answers: AnswerPolicy::default(),
-        packets: PacketsConfig::default(),
-    }
-}
-
-/// `udp send` of `messages`, listening `wait` for one reply.
-fn udp_client(addr: SocketAddr, messages: Vec<Vec<u8>>, wait: Duration, connect: bool) -> SendConfig {
-    SendConfig {
-        target: Target::of(addr),
-        family: None,
-        sends: Sends::Input(udp::Feed {
-            input: Input::Messages(messages),
-            stdin: crate::input::StdinDatagrams::Lines,
-            count: 1,
-            interval: None,
-            wait,
-            idle: None,
-            crlf: false,
-            replies: Some(1),
-        }),
-        connect,
-        bind: None,
-        recv_size: RECV_SIZE,
-        packets: PacketsConfig::default(),
-    }
 }
 
 /// What one server and one client did.

@@ -10,28 +10,28 @@
 
 use std::process::Command;
 use std::thread;
-use std::time::Duration;
 
+use super::Pair;
 use super::log::Seen;
-use super::table::{messages, tcp_pair, udp_pair};
-use super::{Pair, RECV_SIZE};
-use crate::config::demo::Impair;
+use super::table::{tcp_pair, udp_pair};
+use crate::config::demo::{IMPAIRED_SENDS, Impair, messages};
 use crate::event::Dir;
 use crate::event::demo::{Delivery, DemoRow, Impairment};
 use crate::i18n::Msg;
 use crate::msg;
 use crate::sys::netns;
 
-/// Messages sent each way: enough for a few percent of loss to show.
-const MESSAGES: u64 = 20;
-
-pub(super) fn row(impair: Impair) -> DemoRow {
-    let outcome = thread::Builder::new()
-        .name("netem".into())
-        .spawn(move || in_namespace(impair).unwrap_or_else(|reason| Impairment::Skipped { reason }))
-        .map_err(|e| Msg::text(e.to_string()))
-        .and_then(|t| t.join().map_err(|_| msg!("netem-thread-panicked")))
-        .unwrap_or_else(|reason| Impairment::Skipped { reason });
+pub(super) fn row(impair: &Impair) -> DemoRow {
+    let outcome = thread::scope(|scope| {
+        thread::Builder::new()
+            .name("netem".into())
+            .spawn_scoped(scope, || {
+                in_namespace(impair).unwrap_or_else(|reason| Impairment::Skipped { reason })
+            })
+            .map_err(|e| Msg::text(e.to_string()))
+            .and_then(|t| t.join().map_err(|_| msg!("netem-thread-panicked")))
+    })
+    .unwrap_or_else(|reason| Impairment::Skipped { reason });
     DemoRow::Impaired {
         loss_percent: impair.loss_percent,
         delay_ms: impair.delay.as_millis() as u64,
@@ -41,7 +41,7 @@ pub(super) fn row(impair: Impair) -> DemoRow {
 
 /// Runs on a thread of its own: moves it into a new network namespace,
 /// sets netem up there, and measures.
-fn in_namespace(impair: Impair) -> Result<Impairment, Msg> {
+fn in_namespace(impair: &Impair) -> Result<Impairment, Msg> {
     netns::enter()?;
     tool("ip", &["link", "set", "lo", "up"])?;
     let loss = format!("{}%", impair.loss_percent);
@@ -49,11 +49,10 @@ fn in_namespace(impair: Impair) -> Result<Impairment, Msg> {
     tool("tc", &["qdisc", "add", "dev", "lo", "root", "netem", "loss", &loss, "delay", &delay])?;
 
     let failed = |e: anyhow::Error| msg!("netem-run-failed", error = format!("{e:#}"));
-    let tcp = tcp_pair(messages(MESSAGES), RECV_SIZE, None).map_err(failed)?;
-    // A lost datagram never comes: the receiver stops waiting a while
-    // after the last one could have come.
-    let idle = Duration::from_millis(500) + 4 * impair.delay;
-    let udp = udp_pair(messages(MESSAGES), RECV_SIZE, idle, None).map_err(failed)?;
+    let tcp = tcp_pair(&impair.runs.tcp, None).map_err(failed)?;
+    // A lost datagram never comes: its server stops waiting a while after
+    // the last one could have come (config::demo).
+    let udp = udp_pair(&impair.runs.udp, None).map_err(failed)?;
     Ok(Impairment::Measured { tcp: delivery(&tcp), udp: delivery(&udp) })
 }
 
@@ -98,9 +97,9 @@ fn delivery(run: &Pair) -> Delivery {
     distinct.dedup();
     let delivered = distinct.iter().filter(|n| n.is_some()).count() as u64;
     Delivery {
-        sent: MESSAGES,
+        sent: IMPAIRED_SENDS,
         delivered,
-        lost: MESSAGES.saturating_sub(delivered),
+        lost: IMPAIRED_SENDS.saturating_sub(delivered),
         in_order: order.windows(2).all(|w| w[0] < w[1]),
         duration: last.saturating_duration_since(run.started),
     }

@@ -8,40 +8,30 @@ use anyhow::{Context, Result};
 
 use super::log::{Entry, Seen};
 use super::wire::{DemoWire, on_wire};
-use super::{
-    Exchange, PATIENCE, Pair, RECV_SIZE, pair, solo, tcp_client, tcp_server, udp_client, udp_server,
+use super::{Exchange, Pair, pair, solo};
+use crate::config::demo::{
+    BOUNDARY_SENDS, Both, ClosedPort, LONG_MESSAGE, RECV_SIZE, TcpPair, UdpPair, messages,
 };
-use crate::config::udp::{Idle, UdpServeConfig};
 use crate::event::Dir;
 use crate::event::demo::{Attempt, DemoRow, Received, Verdict};
 use crate::net::{NetError, describe_msg, ports};
 
-/// Messages of 10 bytes each, numbered from 1: `Hello #01!`.
-pub(super) fn messages(n: u64) -> Vec<Vec<u8>> {
-    (1..=n).map(|i| format!("Hello #{i:02}!").into_bytes()).collect()
-}
-
-/// How long an unconnected sender listens for an answer from a closed port.
-const SILENCE: Duration = Duration::from_millis(500);
-
-pub(super) fn boundaries(wire: Option<&DemoWire>) -> Result<DemoRow> {
-    let sends = 5;
-    let tcp = tcp_pair(messages(sends), RECV_SIZE, wire)?;
-    let udp = udp_pair(messages(sends), RECV_SIZE, PATIENCE, wire)?;
+pub(super) fn boundaries(wire: Option<&DemoWire>, runs: &Both) -> Result<DemoRow> {
+    let tcp = tcp_pair(&runs.tcp, wire)?;
+    let udp = udp_pair(&runs.udp, wire)?;
     Ok(DemoRow::Boundaries {
-        sends,
+        sends: BOUNDARY_SENDS,
         size: messages(1)[0].len(),
         tcp: received_seen(&tcp, wire),
         udp: received_seen(&udp, wire),
     })
 }
 
-pub(super) fn truncation(wire: Option<&DemoWire>) -> Result<DemoRow> {
-    let message: Vec<u8> = (0..3000).map(|i| b"0123456789"[i % 10]).collect();
-    let tcp = tcp_pair(vec![message.clone()], RECV_SIZE, wire)?;
-    let udp = udp_pair(vec![message.clone()], RECV_SIZE, PATIENCE, wire)?;
+pub(super) fn truncation(wire: Option<&DemoWire>, runs: &Both) -> Result<DemoRow> {
+    let tcp = tcp_pair(&runs.tcp, wire)?;
+    let udp = udp_pair(&runs.udp, wire)?;
     Ok(DemoRow::Truncation {
-        message: message.len(),
+        message: LONG_MESSAGE,
         buffer: RECV_SIZE,
         tcp: received_seen(&tcp, wire),
         udp: received_seen(&udp, wire),
@@ -54,36 +44,29 @@ fn received_seen(run: &Pair, wire: Option<&DemoWire>) -> Received {
     Received { wire: wire.map(|_| on_wire(&run.packets)), ..received(&run.server) }
 }
 
-/// `messages` from `tcp connect` to a `tcp serve --once` that does not
-/// answer; with `wire`, their packets are kept.
-pub(super) fn tcp_pair(messages: Vec<Vec<u8>>, recv_size: usize, wire: Option<&DemoWire>) -> Result<Pair> {
+/// A `tcp connect` and the `tcp serve --once` that does not answer it;
+/// with `wire`, their packets are kept.
+pub(super) fn tcp_pair(runs: &TcpPair, wire: Option<&DemoWire>) -> Result<Pair> {
+    let server = runs.server.clone();
     let run = pair(
         (None, None),
         wire.map(|wire| (wire, None)),
-        move |report| crate::tcp::serve::run(&tcp_server(None, recv_size), report),
-        |report, addr| crate::tcp::connect::run(&tcp_client(addr, messages, RECV_SIZE), report),
+        move |report| crate::tcp::serve::run(&server, report),
+        |report, addr| crate::tcp::connect::run(&runs.client.aimed_at(addr), report),
     )?;
     run.server_result.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
     Ok(run)
 }
 
-/// `messages` from `udp send` to a `udp serve` that takes as many, or gives
-/// up after `idle` without any: a datagram may be lost.
-pub(super) fn udp_pair(
-    messages: Vec<Vec<u8>>,
-    recv_size: usize,
-    idle: Duration,
-    wire: Option<&DemoWire>,
-) -> Result<Pair> {
-    let limit = messages.len() as u64;
+/// A `udp send` and the `udp serve` that takes as many datagrams, or gives
+/// up after its idle time without any: a datagram may be lost.
+pub(super) fn udp_pair(runs: &UdpPair, wire: Option<&DemoWire>) -> Result<Pair> {
+    let server = runs.server.clone();
     let run = pair(
         (None, None),
         wire.map(|wire| (wire, None)),
-        move |report| {
-            let config = UdpServeConfig { idle: Idle::FromStart(idle), ..udp_server(None, recv_size, limit) };
-            crate::udp::serve::run(&config, report)
-        },
-        |report, addr| crate::udp::send::run(&udp_client(addr, messages, Duration::ZERO, false), report),
+        move |report| crate::udp::serve::run(&server, report),
+        |report, addr| crate::udp::send::run(&runs.client.aimed_at(addr), report),
     )?;
     if let Err(e) = &run.server_result
         && !matches!(e.downcast_ref::<NetError>(), Some(NetError::Idle { .. }))
@@ -117,18 +100,17 @@ pub(super) fn received(entries: &[Entry]) -> Received {
     got
 }
 
-pub(super) fn closed_port(wire: Option<&DemoWire>) -> Result<DemoRow> {
+pub(super) fn closed_port(wire: Option<&DemoWire>, runs: &ClosedPort) -> Result<DemoRow> {
     let port = closed_port_number()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let hello = || vec![b"Hello serveur !".to_vec()];
     let tcp = watched(wire, addr, || {
-        attempt(solo(|report| crate::tcp::connect::run(&tcp_client(addr, hello(), RECV_SIZE), report)))
+        attempt(solo(|report| crate::tcp::connect::run(&runs.tcp.aimed_at(addr), report)))
     })?;
     let udp_unconnected = watched(wire, addr, || {
-        attempt(solo(|report| crate::udp::send::run(&udp_client(addr, hello(), SILENCE, false), report)))
+        attempt(solo(|report| crate::udp::send::run(&runs.udp_unconnected.aimed_at(addr), report)))
     })?;
     let udp_connected = watched(wire, addr, || {
-        attempt(solo(|report| crate::udp::send::run(&udp_client(addr, hello(), PATIENCE, true), report)))
+        attempt(solo(|report| crate::udp::send::run(&runs.udp_connected.aimed_at(addr), report)))
     })?;
     Ok(DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected })
 }
