@@ -746,16 +746,21 @@ fn a_port_in_use_s_hint_names_nc_s_options() {
 /// a31bd73).
 #[test]
 fn a_refused_connection_s_hint_names_nc_s_command() {
-    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = udp.local_addr().unwrap().port().to_string();
+    // Ports below the ephemeral range (common::closed_port): a port drawn
+    // with port 0 for UDP or ::1 may be another test's TCP port on
+    // 127.0.0.1, which then answers the connect.
+    let port = common::closed_port();
+    let _udp = UdpSocket::bind(("127.0.0.1", port)).unwrap();
+    let port = port.to_string();
     let (code, said) = nc_said(&["-v", "127.0.0.1", &port]);
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains(&format!("To send it a datagram: `nc -u 127.0.0.1 {port}`")), "{said}");
-    let Ok(v6) = TcpListener::bind("[::1]:0") else {
+    let port = common::closed_port();
+    let Ok(_v6) = TcpListener::bind(("::1", port)) else {
         println!("SKIPPED: the other-family half (no ::1 here)");
         return;
     };
-    let port = v6.local_addr().unwrap().port().to_string();
+    let port = port.to_string();
     let (code, said) = nc_said(&["-v", "-4", "127.0.0.1", &port]);
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains(&format!("To reach it: `nc ::1 {port}`")), "{said}");
