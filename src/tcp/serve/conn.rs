@@ -43,6 +43,14 @@ impl Drop for Live {
 /// outlives its connection.
 pub(super) struct AbortOnDrop<T>(pub(super) JoinHandle<T>);
 
+impl<T> AbortOnDrop<T> {
+    /// Aborts the task and waits until it has ended.
+    pub(super) async fn end(&mut self) {
+        self.0.abort();
+        let _ = (&mut self.0).await;
+    }
+}
+
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
@@ -96,8 +104,7 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     if matches!(end, ReadEnd::Stopped | ReadEnd::Kicked) && server.output_gone() {
         // The writer first: with its queue let go, it would send the FIN
         // of a whole stream.
-        writing.0.abort();
-        let _ = (&mut writing.0).await;
+        writing.end().await;
         drop(queue);
         server.hub.leave(conn);
         stdout_left(&server, SockRef::from(reader.as_ref()), &totals, &queued).await;
@@ -139,8 +146,7 @@ pub(super) async fn connection(server: Arc<Server>, stream: TcpStream, conn: u64
     };
     // The writer ends before the counts are read: they are final.
     if !writer_done {
-        writing.0.abort();
-        let _ = (&mut writing.0).await;
+        writing.end().await;
     }
     // The socket is still open (the read half holds it).
     totals.tcp_info.read(reader.as_ref());
