@@ -111,7 +111,10 @@ fn tcp_exchange(bind: &str) {
         count(ps, |p| is(p, PacketKind::Fin, false)) == 1
             && ps.last().is_some_and(|p| is(p, PacketKind::Ack, true) && p.tcp.as_ref().unwrap().ack != 0)
     });
-    let ps = packets(&captured);
+    // The filter is by port: another test's datagrams to or from the same
+    // port number (drawn with port 0 for UDP) are not this conversation's.
+    let ps: Vec<Packet> =
+        packets(&captured).into_iter().filter(|p| p.tcp.is_some() && ends.rightward(p).is_some()).collect();
     let text = ladder_text(&ps, &ends);
     println!("{text}");
 
