@@ -4,19 +4,25 @@
 //! row, its bytes, its Python line and its sentence (with --explain), the
 //! way the human reporter tells them and with the same catalogue messages.
 
-use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
+//!
+//! The recorder's state and its dispatcher are here; what each kind of
+//! event draws is in a file by subject: socket calls and states (steps),
+//! the bytes (data), the packets, a script's steps.
 
-use super::session::{Arrow, Detail, End, Repeat, Row, Section, Session, Tone};
+mod data;
+mod packets;
+mod script;
+mod steps;
+
+use std::collections::{HashMap, HashSet};
+
+use super::session::{Arrow, Detail, End, Row, Section, Session, Tone};
 use crate::event::demo::DemoPart;
-use crate::event::packet::PacketEvent;
-use crate::event::{Dir, Event, Proto, Role, ServeTotals, SlowPolicy, Step};
-use crate::i18n::{Arg, Msg};
+use crate::event::{Dir, Event, Proto, Role};
+use crate::i18n::Msg;
 use crate::model::clock::Stamp;
-use crate::model::packet::PacketKind;
 use crate::msg;
-use crate::python::returned_addr;
-use crate::report::explain::{self, FirstFin};
+use crate::report::explain::FirstFin;
 
 /// What one of our ends has told so far, for its explanations.
 #[derive(Debug, Default)]
@@ -116,27 +122,6 @@ impl Recorder {
         self.session.explain.then_some(Detail::Python(python))
     }
 
-    /// The Python line of a chunk or datagram of `len` bytes. The page
-    /// dumps a chunk's first bytes only, and keeps its size bounded: past
-    /// that many, a line whose literal is only its comment (a recv) keeps
-    /// its statement, which runs as shown; a line that sends the bytes is
-    /// said to be left out, never shown cut (Python could not run it).
-    fn chunk_python(&self, python: String, len: usize) -> Option<Detail> {
-        if !self.session.explain || len <= self.session.limits.dump_chunk {
-            return self.python(python);
-        }
-        match crate::report::pyline::split_comment(&python) {
-            (statement, Some(_)) if !statement.contains("b'") && !statement.contains("b\"") => {
-                Some(Detail::Python(statement.to_string()))
-            }
-            _ => Some(Detail::Note(self.t(msg!(
-                "html-python-left-out",
-                bytes = len,
-                chars = python.chars().count()
-            )))),
-        }
-    }
-
     fn section(&mut self, s: usize) -> &mut Section {
         &mut self.session.sections[s]
     }
@@ -158,73 +143,15 @@ impl Recorder {
     }
 
     fn end_event(&mut self, s: usize, us: usize, at: Stamp, event: &Event) {
-        let lang = self.session.lang;
-        let row = |tone, label: String| Row::new(at, Some(us), tone, label);
         match event {
             Event::Step(step) => self.step(s, us, at, step),
-            Event::Listening { proto, local, .. } => {
-                self.section(s).lanes[us].addr = Some(*local);
-                if let Some(seq) = self.state(s, us).bind_row
-                    && let Some(bind) = self.section(s).row_mut(seq)
-                {
-                    bind.label = format!("{} → {}", bind.label, returned_addr(local));
-                }
-                let head = match proto {
-                    Proto::Tcp => msg!("listening-tcp", local = local),
-                    Proto::Udp => msg!("listening-udp", local = local),
-                };
-                let mut r = row(Tone::State, self.t(head));
-                if *proto == Proto::Udp {
-                    r.details.push(Detail::Note(self.t(msg!("step-no-listen-why"))));
-                    let (python, sentence) = explain::no_listen(lang);
-                    r.details.extend(self.python(python));
-                    r.details.extend(self.once(s, us, "no-listen", sentence));
-                }
-                self.session.push(s, r, None);
-            }
-            Event::AcceptQueue { queued, backlog } => {
-                let text = self.t(match *queued {
-                    0 => msg!("accept-queue-empty"),
-                    n if n > *backlog => msg!("accept-queue-full", queued = n, backlog = *backlog),
-                    n => msg!("accept-queue", queued = n, backlog = *backlog),
-                });
-                self.session.push(s, row(Tone::State, text), Some((Repeat::Queue(us), 0)));
-            }
-            Event::ConnectFailed { addr, error } => {
-                let text = self.t(msg!("connect-failed", addr = addr, error = error.clone()));
-                self.session.push(s, row(Tone::Error, text), None);
-            }
+            Event::Listening { proto, local, .. } => self.listening(s, us, at, *proto, local),
+            Event::AcceptQueue { queued, backlog } => self.accept_queue(s, us, at, *queued, *backlog),
+            Event::ConnectFailed { addr, error } => self.connect_failed(s, us, at, addr, error),
             Event::Connected { conn, local, peer, ephemeral } => {
-                self.state(s, us).opened.insert(*conn, at);
-                self.section(s).lanes[us].addr = Some(*local);
-                let limits = self.session.limits;
-                self.section(s).peer(us, Some(*peer), Some(*conn), &limits);
-                let label = format!("#{conn} {} ⇄ {}", returned_addr(local), returned_addr(peer));
-                let mut r = row(Tone::State, label);
-                let origin = match ephemeral {
-                    true => msg!("origin-ephemeral", port = local.port()),
-                    false => msg!("origin-asked", port = local.port()),
-                };
-                r.details.push(Detail::Note(self.t(msg!("connected-to", peer = peer))));
-                r.details.push(Detail::Note(self.t(origin)));
-                if *ephemeral && self.session.explain {
-                    let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
-                    r.details.push(Detail::Sentence(explain::ephemeral(lang, local, peer, range)));
-                }
-                self.session.push(s, r, None);
+                self.connected(s, us, at, *conn, local, peer, *ephemeral)
             }
-            Event::Accepted { conn, peer, .. } => {
-                self.state(s, us).opened.insert(*conn, at);
-                let limits = self.session.limits;
-                self.section(s).peer(us, Some(*peer), Some(*conn), &limits);
-                let label = format!("#{conn} accept() → {}", returned_addr(peer));
-                let mut r = row(Tone::State, label);
-                r.details.push(Detail::Note(self.t(msg!("accepted", peer = peer))));
-                let (python, sentence) = explain::accepted(lang, peer);
-                r.details.extend(self.python(python));
-                r.details.extend(self.once(s, us, "accept", sentence));
-                self.session.push(s, r, None);
-            }
+            Event::Accepted { conn, peer, .. } => self.accepted(s, us, at, *conn, peer),
             Event::Data { conn, dir, offset, bytes, .. } => {
                 self.data(s, us, at, *conn, *dir, *offset, &bytes.0);
             }
@@ -232,220 +159,43 @@ impl Recorder {
                 self.datagram(s, us, at, *dir, peer, *arrived, &bytes.0);
             }
             Event::SendingFrom { local, peer, connected, .. } => {
-                self.section(s).lanes[us].addr = Some(*local);
-                self.state(s, us).udp_connected = *connected;
-                let limits = self.session.limits;
-                self.section(s).peer(us, Some(*peer), None, &limits);
-                let head = if *connected {
-                    msg!("udp-connected-socket", local = local, peer = peer)
-                } else {
-                    msg!("udp-sending-from", local = local, peer = peer)
-                };
-                let mut r = row(Tone::State, self.t(head));
-                if self.session.explain {
-                    let range = crate::sys::ephemeral::range().map(|r| (r.low, r.high));
-                    let (python, sentence) = explain::udp_local(lang, local, *connected, range);
-                    r.details.push(Detail::Python(python));
-                    r.details.push(Detail::Sentence(sentence));
-                }
-                self.session.push(s, r, None);
+                self.sending_from(s, us, at, local, peer, *connected)
             }
-            Event::Waiting { wait, replies } => {
-                let text = self.t(match replies {
-                    None => msg!("all-sent-wait", wait = Arg::duration(*wait)),
-                    Some(n) => msg!("all-sent-replies", wait = Arg::duration(*wait), n = *n),
-                });
-                self.session.push(s, row(Tone::Note, text), None);
-            }
+            Event::Waiting { wait, replies } => self.waiting(s, us, at, *wait, *replies),
             Event::Done { sent, received, bytes_out, bytes_in, duration: _, server } => {
-                let mut r = row(
-                    Tone::Close,
-                    self.t(msg!(
-                        "udp-done",
-                        when = when(lang, at),
-                        sent = Arg::count(*sent),
-                        bytes_out = Arg::bytes(*bytes_out),
-                        received = Arg::count(*received),
-                        bytes_in = Arg::bytes(*bytes_in),
-                    )),
-                );
-                if let Some(ServeTotals { signal, withheld, ignored, kernel_drops, scripts }) = server {
-                    if let Some(signal) = signal {
-                        let text = msg!("stopped-by", signal = *signal, when = when(lang, at));
-                        r.details.push(Detail::Note(self.t(text)));
-                    }
-                    for (n, m) in [
-                        (*withheld, msg!("serve-withheld", n = Arg::count(*withheld))),
-                        (*ignored, msg!("serve-ignored", n = Arg::count(*ignored))),
-                        (
-                            kernel_drops.unwrap_or(0),
-                            msg!("serve-kernel-drops", n = Arg::count(kernel_drops.unwrap_or(0))),
-                        ),
-                    ] {
-                        if n > 0 {
-                            r.details.push(Detail::Warn(self.t(m)));
-                        }
-                    }
-                    if let Some(tally) = scripts {
-                        let text = msg!("serve-scripts", passed = tally.passed, failed = tally.failed);
-                        r.details.push(Detail::Note(self.t(text)));
-                    }
-                }
-                self.session.push(s, r, None);
+                self.udp_done(s, us, at, *sent, *received, *bytes_out, *bytes_in, server.as_ref())
             }
-            Event::Eof { conn } => {
-                self.state(s, us).first_fin.entry(*conn).or_insert(FirstFin::Peers);
-                let lane = self.section(s).conn_lane(us, *conn);
-                let mut r = row(Tone::Close, format!("#{conn} recv() → b''"));
-                r.arrow = lane.and_then(|l| self.path(us, l, Dir::In, "FIN".into()));
-                r.details.push(Detail::Note(self.t(msg!("eof"))));
-                let (python, sentence) = explain::eof(lang, self.role(s, us), self.session.recv_size);
-                r.details.extend(self.python(python));
-                r.details.extend(self.once(s, us, "eof", sentence));
-                self.session.push(s, r, None);
-            }
-            Event::Shutdown { conn } => {
-                self.state(s, us).first_fin.entry(*conn).or_insert(FirstFin::Ours);
-                let lane = self.section(s).conn_lane(us, *conn);
-                let mut r = row(Tone::Close, format!("#{conn} shutdown(SHUT_WR)"));
-                r.arrow = lane.and_then(|l| self.path(us, l, Dir::Out, "FIN".into()));
-                r.details.push(Detail::Note(self.t(msg!("shutdown"))));
-                let (python, sentence) = explain::shutdown(lang);
-                r.details.extend(self.python(python));
-                r.details.extend(self.once(s, us, "shutdown", sentence));
-                self.session.push(s, r, None);
-            }
-            Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => {
-                let duration = match self.state(s, us).opened.remove(conn) {
-                    Some(opened) => at.0.saturating_sub(opened.0),
-                    None => *duration,
-                };
-                let (d, i, o) = (Arg::duration(duration), Arg::bytes(*bytes_in), Arg::bytes(*bytes_out));
-                // As the terminal says it: when, and since which call.
-                let since = match self.role(s, us) {
-                    Role::Server => "accept()",
-                    Role::Client => "connect()",
-                };
-                let w = when(lang, at);
-                let text = self.t(match reason {
-                    Some(reason) => msg!(
-                        "closed-why",
-                        when = w,
-                        since = since,
-                        duration = d,
-                        bytes_in = i,
-                        bytes_out = o,
-                        reason = reason.clone()
-                    ),
-                    None => {
-                        msg!("closed", when = w, since = since, duration = d, bytes_in = i, bytes_out = o)
-                    }
-                });
-                let mut r = row(Tone::Close, format!("#{conn} close()"));
-                r.details.push(if reason.is_some() { Detail::Warn(text) } else { Detail::Note(text) });
-                if let Some(info) = tcp_info {
-                    let text =
-                        msg!("tcp-info-line", info = crate::report::packets::tcp_info_close_text(lang, info));
-                    r.details.push(Detail::Note(self.t(text)));
-                }
-                let fin = self.state(s, us).first_fin.remove(conn).filter(|_| reason.is_none());
-                let role = self.role(s, us);
-                let (python, sentence) = explain::closed(
-                    lang,
-                    role,
-                    fin.unwrap_or(FirstFin::Neither),
-                    crate::sys::in_use::TIME_WAIT_LEN,
-                );
-                r.details.extend(self.python(python));
-                if self.session.explain {
-                    r.details.push(Detail::Sentence(sentence));
-                }
-                self.session.push(s, r, None);
-            }
-            Event::Rejected { peer, reason } => {
-                let text = self.t(msg!("rejected", peer = peer, reason = reason.clone()));
-                self.session.push(s, row(Tone::Error, text), None);
-            }
-            Event::Join { conn, clients } => {
-                self.section(s).lanes[us].hub = true;
-                let text = format!("#{conn} {}", self.t(msg!("joins", clients = *clients)));
-                self.session.push(s, row(Tone::State, text), None);
-            }
-            Event::Leave { conn, clients } => {
-                let text = format!("#{conn} {}", self.t(msg!("leaves", clients = *clients)));
-                self.session.push(s, row(Tone::State, text), None);
-            }
+            Event::Eof { conn } => self.eof(s, us, at, *conn),
+            Event::Shutdown { conn } => self.shutdown(s, us, at, *conn),
+            Event::Closed { conn, bytes_in, bytes_out, duration, reason, tcp_info } => self.closed(
+                s,
+                us,
+                at,
+                *conn,
+                *bytes_in,
+                *bytes_out,
+                *duration,
+                reason.as_ref(),
+                tcp_info.as_ref(),
+            ),
+            Event::Rejected { peer, reason } => self.rejected(s, us, at, peer, reason),
+            Event::Join { conn, clients } => self.join(s, us, at, *conn, *clients),
+            Event::Leave { conn, clients } => self.leave(s, us, at, *conn, *clients),
             Event::Relay { conn, offset, to, bytes, .. } => {
-                let size = msg!("bytes", n = bytes.0.len());
-                let head = self.t(msg!("relay-head", bytes = size, to = *to));
-                let tag = match conn {
-                    Some(c) => format!("#{c}"),
-                    None => self.t(msg!("stdin")),
-                };
-                let mut r = row(Tone::Recv, format!("{tag} {head}"));
-                let lane = conn.and_then(|c| self.section(s).conn_lane(us, c));
-                r.arrow =
-                    lane.and_then(|l| self.path(us, l, Dir::In, self.t(msg!("bytes", n = bytes.0.len()))));
-                r.details.push(self.session.dump(*offset, &bytes.0));
-                self.session.push(s, r, Some((Repeat::Relay(us), bytes.0.len() as u64)));
+                self.relay(s, us, at, *conn, *offset, *to, &bytes.0)
             }
             Event::Dropped { conn, from, len, queued, policy } => {
-                let from = match from {
-                    Some(f) => format!("#{f}"),
-                    None => self.t(msg!("stdin")),
-                };
-                let size = msg!("bytes", n = *len);
-                let what = match policy {
-                    SlowPolicy::Drop => msg!("dropped-drop", bytes = size, from = from),
-                    SlowPolicy::Disconnect | SlowPolicy::Wait => {
-                        msg!("dropped-disconnect", bytes = size, from = from)
-                    }
-                };
-                let text = format!(
-                    "#{conn} {}",
-                    self.t(msg!("falling-behind", queued = Arg::bytes(*queued), what = what))
-                );
-                self.session.push(s, row(Tone::Error, text), Some((Repeat::Drop(us), *len as u64)));
+                self.dropped(s, us, at, *conn, *from, *len, *queued, *policy)
             }
-            Event::Summary { signal, .. } => {
-                let head = self.t(msg!("stopped-by", signal = *signal, when = when(lang, at)));
-                let parts = crate::report::summary_parts(event);
-                let parts: Vec<String> = parts.into_iter().map(|p| self.t(p)).collect();
-                let mut r = row(Tone::Close, head);
-                r.details.push(Detail::Note(parts.join(&self.t(msg!("list-separator")))));
-                self.session.push(s, r, None);
-            }
-            Event::Notice { conn, message } => {
-                let tag = conn.map(|c| format!("#{c} ")).unwrap_or_default();
-                let text = format!("{tag}{}", self.t(msg!("note", message = message.clone())));
-                self.session.push(s, Row::new(at, None, Tone::Note, text), None);
-            }
-            Event::Error { conn, message } => {
-                let tag = conn.map(|c| format!("#{c} ")).unwrap_or_default();
-                let text = format!("{tag}{}", self.t(msg!("error", message = message.clone())));
-                self.session.push(s, Row::new(at, Some(us), Tone::Error, text), None);
-            }
+            Event::Summary { signal, .. } => self.summary(s, us, at, signal, event),
+            Event::Notice { conn, message } => self.notice(s, at, *conn, message),
+            Event::Error { conn, message } => self.error(s, us, at, *conn, message),
             Event::Packet(p) => self.packet(s, Some(us), at, p),
             // A script's step: on our lifeline, the terminal's line for it
             // (`#1 ✗ line 3: < encore ?`), and beside, what the terminal
             // says of it (a failure, its diff).
-            Event::Script(step) => {
-                let failed = step.outcome != crate::event::script::Outcome::Passed;
-                let tone = if failed { Tone::Error } else { Tone::Step };
-                let lines = crate::report::script::step_lines(lang, step, None);
-                let head = lines.first().map(|(text, _)| text.clone()).unwrap_or_default();
-                let mut r = row(tone, head);
-                for (text, bad) in lines {
-                    r.details.push(if bad { Detail::Warn(text) } else { Detail::Note(text) });
-                }
-                self.session.push(s, r, None);
-            }
-            Event::ScriptEnd(end) => {
-                if let Some((text, bad)) = crate::report::script::end_line(lang, end) {
-                    let tone = if bad { Tone::Error } else { Tone::Close };
-                    self.session.push(s, row(tone, text), None);
-                }
-            }
+            Event::Script(step) => self.script(s, us, at, step),
+            Event::ScriptEnd(end) => self.script_end(s, us, at, end),
             // The demo's own, the benchmarks' (which draw no picture).
             Event::DemoPart { .. }
             | Event::DemoPause { .. }
@@ -456,233 +206,6 @@ impl Recorder {
             // `--json`'s last line; the page has its own ending.
             | Event::End { .. } => {}
         }
-    }
-
-    fn step(&mut self, s: usize, us: usize, at: Stamp, step: &Step) {
-        let lang = self.session.lang;
-        if let Step::Socket { proto, .. } = step {
-            self.state(s, us).proto = Some(*proto);
-        }
-        let proto = self.proto(s, us);
-        let (label, kind, note): (String, &'static str, Option<Msg>) = match step {
-            Step::Socket { family, proto, .. } => {
-                (format!("socket({}, {})", family.constant(), proto.socket_type()), "socket", None)
-            }
-            Step::SetOption { name, set, value, .. } => {
-                (format!("setsockopt({name}, {set}) → {value}"), "option", None)
-            }
-            Step::ReadOption { name, value, .. } => (format!("getsockopt({name}) → {value}"), "option", None),
-            Step::Bind { addr, .. } => {
-                let note = (addr.port() == 0).then(|| msg!("port-note-zero"));
-                (format!("bind({})", explain::py_addr(addr)), "bind", note)
-            }
-            Step::Listen { backlog, effective } => {
-                let note = (effective < backlog).then(|| {
-                    msg!(
-                        "step-listen-capped",
-                        backlog = *backlog,
-                        effective = *effective,
-                        setting = crate::sys::backlog::SETTING
-                    )
-                });
-                (format!("listen({backlog})"), "listen", note)
-            }
-            Step::Resolve { host, port, addrs } => {
-                let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
-                (format!("getaddrinfo('{host}', {port}) → {}", list.join(", ")), "resolve", None)
-            }
-            Step::Connect { addr, .. } => {
-                let limits = self.session.limits;
-                self.section(s).peer(us, Some(*addr), None, &limits);
-                (format!("connect({})", explain::py_addr(addr)), "connect", None)
-            }
-        };
-        let mut row = Row::new(at, Some(us), Tone::Step, label);
-        if let Some(note) = note {
-            row.details.push(Detail::Note(self.t(note)));
-        }
-        let (python, sentence) = explain::step(lang, step, proto);
-        row.details.extend(self.python(python));
-        row.details.extend(self.once(s, us, kind, sentence));
-        let is_bind = matches!(step, Step::Bind { .. });
-        self.session.push(s, row, None);
-        if is_bind {
-            let seq = self.session.sections[s].last_seq();
-            self.state(s, us).bind_row = seq;
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn data(&mut self, s: usize, us: usize, at: Stamp, conn: u64, dir: Dir, offset: u64, bytes: &[u8]) {
-        let repeat = Repeat::Data(us, dir);
-        if self.session.fold_into(s, repeat, bytes.len() as u64, at) {
-            return;
-        }
-        let lang = self.session.lang;
-        let role = self.role(s, us);
-        let recv_size = self.session.recv_size;
-        let size = self.t(msg!("bytes", n = bytes.len()));
-        let (tone, label) = match (dir, role) {
-            (Dir::In, _) => (Tone::Recv, format!("#{conn} recv({recv_size}) → {size}")),
-            (Dir::Out, Role::Server) => (Tone::Send, format!("#{conn} send({size}) → {}", bytes.len())),
-            (Dir::Out, Role::Client) => (Tone::Send, format!("#{conn} sendall({size})")),
-        };
-        let mut r = Row::new(at, Some(us), tone, label);
-        let lane = self.section(s).conn_lane(us, conn);
-        r.arrow = lane.and_then(|l| self.path(us, l, dir, size.clone()));
-        let (python, sentence) = explain::data(lang, dir, role, recv_size, bytes);
-        r.details.extend(self.chunk_python(python, bytes.len()));
-        let kind = if dir == Dir::In { "recv" } else { "send" };
-        r.details.extend(self.once(s, us, kind, sentence));
-        if dir == Dir::In && self.session.explain && bytes.len() <= self.session.limits.dump_chunk {
-            let (python, why) = explain::decoded(lang, explain::received_var(role), bytes);
-            r.details.push(Detail::Python(python));
-            r.details.extend(why.and_then(|why| self.once(s, us, "decode-cut", why)));
-        }
-        r.details.push(self.session.dump(offset, bytes));
-        r.details.extend(self.decoded(bytes));
-        self.session.push(s, r, Some((repeat, bytes.len() as u64)));
-    }
-
-    /// With `--decode`, the line the terminal shows under a chunk's dump:
-    /// its first bytes as `struct.unpack_from` reads them, or why not.
-    fn decoded(&self, bytes: &[u8]) -> Option<Detail> {
-        let format = self.session.decode.as_ref()?;
-        let decoded = format.unpack_from(bytes);
-        let label = match &decoded {
-            Ok(_) if bytes.len() > format.size() => self.t(msg!(
-                "decode-first",
-                label = "",
-                format = format.to_string(),
-                size = format.size(),
-                len = bytes.len()
-            )),
-            Ok(_) => format!("{format}: "),
-            Err(_) => self.t(msg!("decode-note", label = "")),
-        };
-        Some(match decoded {
-            Ok(values) => Detail::Decoded(format!("↳ {label}{values}")),
-            Err(error) => Detail::Warn(format!("↳ {label}{error}")),
-        })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn datagram(
-        &mut self,
-        s: usize,
-        us: usize,
-        at: Stamp,
-        dir: Dir,
-        peer: &SocketAddr,
-        arrived: Option<usize>,
-        bytes: &[u8],
-    ) {
-        let limits = self.session.limits;
-        let lane = self.section(s).peer(us, Some(*peer), None, &limits);
-        let repeat = Repeat::Datagram(us, lane, dir);
-        if self.session.fold_into(s, repeat, bytes.len() as u64, at) {
-            return;
-        }
-        let lang = self.session.lang;
-        let recv_size = self.session.recv_size;
-        let connected = self.state(s, us).udp_connected;
-        let size = self.t(msg!("bytes", n = bytes.len()));
-        let (tone, label) = match (dir, connected) {
-            (Dir::In, false) => {
-                (Tone::Recv, format!("recvfrom({recv_size}) → {size}, {}", returned_addr(peer)))
-            }
-            (Dir::In, true) => (Tone::Recv, format!("recv({recv_size}) → {size}")),
-            (Dir::Out, false) => (Tone::Send, format!("sendto({size}, {})", explain::py_addr(peer))),
-            (Dir::Out, true) => (Tone::Send, format!("send({size})")),
-        };
-        let mut r = Row::new(at, Some(us), tone, label);
-        r.arrow = self.path(us, lane, dir, size);
-        if let Some(arrived) = arrived.filter(|&n| n > bytes.len()) {
-            let text = msg!(
-                "datagram-cut",
-                arrived = arrived,
-                kept = bytes.len(),
-                discarded = arrived - bytes.len(),
-                recv_size = recv_size
-            );
-            r.details.push(Detail::Warn(self.t(text)));
-        }
-        let (python, sentence) = explain::datagram(lang, dir, connected, recv_size, peer, bytes);
-        r.details.extend(self.chunk_python(python, bytes.len()));
-        let kind = if dir == Dir::In { "datagram-in" } else { "datagram-out" };
-        r.details.extend(self.once(s, us, kind, sentence));
-        if dir == Dir::In && self.session.explain && bytes.len() <= self.session.limits.dump_chunk {
-            let (python, _) = explain::decoded(lang, "data", bytes);
-            r.details.push(Detail::Python(python));
-        }
-        r.details.push(self.session.dump(0, bytes));
-        r.details.extend(self.decoded(bytes));
-        self.session.push(s, r, Some((repeat, bytes.len() as u64)));
-    }
-
-    /// A packet, as an arrow between the lifelines of its two ends. `us`
-    /// is the run's own end (none for the demo's wire, where both ends are
-    /// ours).
-    fn packet(&mut self, s: usize, us: Option<usize>, at: Stamp, event: &PacketEvent) {
-        let packet = &event.packet;
-        let limits = self.session.limits;
-        let section = &mut self.session.sections[s];
-        let ends = match (us, event.ends(), event.sender) {
-            (Some(us), Some((client, server)), Some(sender)) => {
-                let role = section.lanes[us].role;
-                let peer_addr = if role == Role::Server { client } else { server };
-                let peer = section.peer(us, Some(peer_addr), None, &limits);
-                Some(if sender == role { (us, peer) } else { (peer, us) })
-            }
-            (None, Some(_), Some(sender)) => {
-                let client = section.lanes.iter().position(|l| l.ours && l.role == Role::Client);
-                let server = section.lanes.iter().position(|l| l.ours && l.role == Role::Server);
-                client.zip(server).map(|(c, srv)| if sender == Role::Client { (c, srv) } else { (srv, c) })
-            }
-            _ => section.lane_at(packet.from).zip(section.lane_at(packet.to)),
-        };
-        let Some((from, to)) = ends.filter(|(a, b)| a != b) else {
-            self.session.stray_packets += 1;
-            return;
-        };
-        let kind = packet.kind();
-        self.session.sections[s].packets = true;
-        let repeat = match kind {
-            PacketKind::Data | PacketKind::Ack | PacketKind::Udp => {
-                Some((Repeat::Packet(from, to, kind), u64::from(packet.length)))
-            }
-            _ => None,
-        };
-        if let Some((key, bytes)) = repeat
-            && self.session.fold_into(s, key, bytes, at)
-        {
-            return;
-        }
-        let label = crate::report::ladder::arrow_label(packet);
-        let mut r = Row::new(at, None, Tone::Packet(kind), String::new());
-        r.arrow = Some(Arrow { from, to, label, packet: true });
-        r.details.push(Detail::Note(crate::report::ladder::details_text(packet)));
-        // Each kind's sentence once a section.
-        if self.session.explain && self.state(s, usize::MAX).told.insert(packet_kind_name(kind)) {
-            r.details.push(Detail::Sentence(self.t(crate::report::ladder::explain(kind))));
-        }
-        self.session.push(s, r, repeat);
-    }
-}
-
-/// A name for each packet kind, to tell its sentence once.
-fn packet_kind_name(kind: PacketKind) -> &'static str {
-    match kind {
-        PacketKind::Syn => "syn",
-        PacketKind::SynAck => "syn-ack",
-        PacketKind::Ack => "ack",
-        PacketKind::Data => "data",
-        PacketKind::Fin => "fin",
-        PacketKind::Rst => "rst",
-        PacketKind::IcmpPortUnreachable => "icmp-port",
-        PacketKind::Icmpv6PortUnreachable => "icmpv6-port",
-        PacketKind::Icmp => "icmp",
-        PacketKind::Udp => "udp",
     }
 }
 
