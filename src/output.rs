@@ -8,9 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::event::{Reporter, Role};
 use crate::model::Locked;
-use crate::report::{
-    Afterwards, Background, Mode, OutputConfig, html, human, json, packets, raw, raw_stream,
-};
+use crate::report::{Afterwards, Background, Mode, OutputConfig, html, human, json, labels, raw, raw_stream};
 use crate::sink::Report;
 use crate::width;
 
@@ -137,7 +135,7 @@ impl Board {
 
     /// A report for one end of one part, in the same order as the others.
     pub(crate) fn end(&self, part: &'static str, end: Role) -> Report {
-        let width = self.width.map(|w| w.saturating_sub(human::label_columns(self.config.lang)).max(20));
+        let width = self.width.map(|w| w.saturating_sub(labels::columns(self.config.lang)).max(20));
         let reporter = reporter(&self.out, &self.config, self.color, width, Some((part, end)));
         self.main.add_end(self.teed(reporter, html::End::Part(part, end)))
     }
@@ -152,9 +150,8 @@ impl Board {
                 Box::new(json::Json::new(Box::new(out)).with_fields(&[("part", part), ("end", "wire")]))
             }
             _ => {
-                let out = Labelled::new(out, packets::label(self.config.lang, self.color));
-                let width =
-                    self.width.map(|w| w.saturating_sub(human::label_columns(self.config.lang)).max(20));
+                let out = Labelled::new(out, labels::wire(self.config.lang, self.color));
+                let width = self.width.map(|w| w.saturating_sub(labels::columns(self.config.lang)).max(20));
                 let style = human::Style::from_config(&self.config, self.color, width);
                 Box::new(human::Human::new(Box::new(out), style))
             }
@@ -188,7 +185,7 @@ fn reporter(
             let style = human::Style::from_config(config, color, width);
             let out: Box<dyn Write + Send> = match end {
                 None => Box::new(out),
-                Some((_, role)) => Box::new(Labelled::new(out, human::label(config.lang, role, color))),
+                Some((_, role)) => Box::new(Labelled::new(out, labels::end(config.lang, role, color))),
             };
             Box::new(human::Human::new(out, style))
         }

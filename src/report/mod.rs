@@ -7,6 +7,7 @@ pub(crate) mod explain;
 pub(crate) mod html;
 pub(crate) mod human;
 pub(crate) mod json;
+pub(crate) mod labels;
 pub mod ladder;
 pub(crate) mod legend;
 pub(crate) mod packets;
@@ -15,6 +16,7 @@ mod pyline;
 pub(crate) mod raw;
 pub(crate) mod script;
 pub(crate) mod tables;
+pub(crate) mod tcp_info;
 
 use std::io;
 

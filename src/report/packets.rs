@@ -4,17 +4,15 @@
 //! shows; and TCP_INFO's figures in one short line.
 //!
 //! Kept apart from human.rs, which calls [`Ladder::render`] for packet
-//! events and [`tcp_info_text`] for the TCP_INFO of a closed connection.
+//! events (TCP_INFO's line at a close is report/tcp_info.rs's).
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use super::paint::{Paint, paint};
 use crate::event::packet::PacketEvent;
 use crate::i18n::{Arg, Lang};
 use crate::model::packet::{PacketKind, Protocol, TcpFlags};
-use crate::model::tcp_info::TcpInfo;
 use crate::msg;
 use crate::report::ladder::{self, Ends, explain};
 
@@ -26,13 +24,6 @@ pub(crate) const WIDTH: usize = 80;
 const INDENT: &str = "  ";
 /// Explanations are indented as the steps' are.
 const EXPLAIN_INDENT: &str = "      ";
-
-/// The label of the demo's packet lines, as wide as the ends' (`server │ `).
-pub(crate) fn label(lang: Lang, color: bool) -> String {
-    let name = msg!("demo-label-wire").render(lang);
-    let name = format!("{name:>width$}", width = super::human::label_columns(lang) - 3);
-    format!("{} {} ", paint(&name, Paint::Bold, color), paint("│", Paint::Dim, color))
-}
 
 /// The human reporter's packet state: which kinds were explained already,
 /// and each TCP connection's ladder so far, to total it once it is whole.
@@ -211,40 +202,6 @@ pub(crate) fn wire_total(lang: Lang, from: &str, to: &str, way: &OneWay) -> Stri
     .render(lang)
 }
 
-/// TCP_INFO's figures at a connection's close, in a few words: `rtt 38µs
-/// (±19µs), cwnd 10, 0 retransmitted`. Its segment and byte counts are left
-/// out: they stop where the kernel last listed the connection, which varies
-/// from run to run (FIN_WAIT1, ESTABLISHED, CLOSE_WAIT for one exchange);
-/// the ladder's totals ([`wire_total`]) count what crossed, whole.
-pub(crate) fn tcp_info_close_text(lang: Lang, info: &TcpInfo) -> String {
-    let micros = |us: u32| Arg::duration(Duration::from_micros(u64::from(us)));
-    msg!(
-        "tcp-info-close",
-        rtt = micros(info.rtt_us),
-        rtt_var = micros(info.rtt_var_us),
-        cwnd = info.cwnd,
-        retransmits = Arg::count(info.retransmits)
-    )
-    .render(lang)
-}
-
-/// TCP_INFO's figures in a few words: `rtt 38µs (±19µs), cwnd 10, 0
-/// retransmitted, 5 segments in, 6 out, 17 B acked`.
-pub(crate) fn tcp_info_text(lang: Lang, info: &TcpInfo) -> String {
-    let micros = |us: u32| Arg::duration(Duration::from_micros(u64::from(us)));
-    msg!(
-        "tcp-info",
-        rtt = micros(info.rtt_us),
-        rtt_var = micros(info.rtt_var_us),
-        cwnd = info.cwnd,
-        retransmits = Arg::count(info.retransmits),
-        segs_in = Arg::count(info.segs_in),
-        segs_out = Arg::count(info.segs_out),
-        acked = Arg::bytes(info.bytes_acked)
-    )
-    .render(lang)
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Instant;
@@ -292,29 +249,5 @@ mod tests {
         let text = rendered(&mut Ladder::default(), &icmp, false);
         assert!(text.starts_with("  client ◀──ICMP port unreachable── server  for UDP"), "{text}");
         assert!(text.trim_end().width() <= WIDTH, "{text}");
-    }
-
-    #[test]
-    fn tcp_info_in_a_line() {
-        let info = TcpInfo {
-            state: 8,
-            rtt_us: 38,
-            rtt_var_us: 19,
-            cwnd: 10,
-            mss: 32768,
-            retransmits: 0,
-            segs_in: 5,
-            segs_out: 6,
-            bytes_acked: 17,
-            bytes_received: 16,
-            unacked: 0,
-            notsent: 0,
-            read_us: None,
-            sacked: 0,
-        };
-        assert_eq!(
-            tcp_info_text(Lang::En, &info),
-            "rtt 38µs (±19µs), cwnd 10, 0 retransmitted, 5 segments in, 6 out, 17 B acked"
-        );
     }
 }

@@ -281,7 +281,7 @@ pub(crate) fn tcp_bench(lang: Lang, result: &TcpBenchResult) -> Vec<String> {
             "bench-tcp-info",
             label = format!("{:<9}", "TCP_INFO"),
             state = info.state_name(),
-            info = super::packets::tcp_info_text(lang, info)
+            info = super::tcp_info::text(lang, info)
         );
         lines.push(line.render(lang));
     }

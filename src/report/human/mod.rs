@@ -299,25 +299,6 @@ impl Human {
     }
 }
 
-/// The label in front of each line of one end of the demo: the end's name
-/// in a colour of its own (yellow server, cyan client), so the two are told
-/// apart at a glance as well as by the word.
-pub(crate) fn label(lang: Lang, role: Role, color: bool) -> String {
-    let (name, hue) = match role {
-        Role::Server => (msg!("demo-label-server").render(lang), Color::Yellow),
-        Role::Client => (msg!("demo-label-client").render(lang), Color::Cyan),
-    };
-    // Both labels take as many columns, whatever the language's words.
-    let name = format!("{name:<width$}", width = label_columns(lang) - 3);
-    format!("{} {} ", paint::paint(&name, Paint::BoldFg(hue), color), paint::paint("│", Paint::Dim, color))
-}
-
-/// Columns the label takes: the longer name, then ` │ `.
-pub(crate) fn label_columns(lang: Lang) -> usize {
-    let names = [msg!("demo-label-server"), msg!("demo-label-client")];
-    names.iter().map(|n| width::display_width(&n.render(lang))).max().unwrap_or(0) + 3
-}
-
 /// Columns the demo's table takes side by side.
 const TABLE_COLUMNS: usize = WHAT + 2 + COLUMN + 2 + COLUMN;
 

@@ -296,8 +296,7 @@ impl Human {
         let lang = self.style.lang;
         self.explanation(explain::closed(lang, self.role, first_fin, crate::sys::in_use::TIME_WAIT_LEN));
         if let Some(info) = tcp_info {
-            let text =
-                self.t(msg!("tcp-info-line", info = super::super::packets::tcp_info_close_text(lang, info)));
+            let text = self.t(msg!("tcp-info-line", info = super::super::tcp_info::close_text(lang, info)));
             let text = self.dim(&format!("  {text}"));
             self.line(&text);
         }

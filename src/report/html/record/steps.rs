@@ -256,7 +256,7 @@ impl Recorder {
         let mut r = Row::new(at, Some(us), Tone::Close, format!("#{conn} close()"));
         r.details.push(if reason.is_some() { Detail::Warn(text) } else { Detail::Note(text) });
         if let Some(info) = tcp_info {
-            let text = msg!("tcp-info-line", info = crate::report::packets::tcp_info_close_text(lang, info));
+            let text = msg!("tcp-info-line", info = crate::report::tcp_info::close_text(lang, info));
             r.details.push(Detail::Note(self.t(text)));
         }
         let fin = self.state(s, us).first_fin.remove(&conn).filter(|_| reason.is_none());
