@@ -18,125 +18,141 @@ pub(crate) struct Cells {
     pub udp: Option<String>,
 }
 
+/// The cells of one row of the demo's table, by its kind.
 pub(crate) fn demo_row(lang: Lang, row: &DemoRow) -> Cells {
-    let t = |m: Msg| m.render(lang);
     match row {
-        DemoRow::Boundaries { sends, size, tcp, udp } => Cells {
-            what: t(msg!("row-boundaries", sends = *sends, size = *size)),
-            tcp: t(msg!(
-                "row-boundaries-tcp",
-                calls = calls("recv()", tcp),
-                verdict = match tcp.calls.cmp(sends) {
-                    std::cmp::Ordering::Less => msg!("row-boundaries-tcp-fewer"),
-                    std::cmp::Ordering::Equal => msg!("row-boundaries-tcp-equal"),
-                    std::cmp::Ordering::Greater => msg!("row-boundaries-tcp-more"),
-                }
-            )) + &more(lang, tcp.wire.as_ref().map(|w| segments_of_sends(w, *sends, tcp.calls))),
-            udp: Some(
-                t(msg!(
-                    "row-boundaries-udp",
-                    datagrams = udp.calls,
-                    calls = match udp.lengths.as_slice() {
-                        [first, rest @ ..] if rest.iter().all(|n| n == first) => {
-                            msg!("row-recvfrom-each", calls = udp.calls, size = *first)
-                        }
-                        _ => calls("recvfrom()", udp),
-                    }
-                )) + &lost_note(lang, *sends, udp.calls)
-                    + &more(lang, udp.wire.as_ref().map(|w| datagrams_of_sends(w, *sends))),
-            ),
-        },
-        DemoRow::Truncation { message, buffer, tcp, udp } => Cells {
-            what: t(msg!("row-truncation", message = *message, buffer = *buffer)),
-            tcp: t(msg!("row-truncation-tcp", calls = calls(&format!("recv({buffer})"), tcp)))
-                + &more(
-                    lang,
-                    tcp.wire.as_ref().map(|w| msg!("wire-pieces", pieces = pieces(&w.data, "segment"))),
-                ),
-            udp: Some(
-                match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
-                    (Some([arrived]), [kept]) => t(msg!(
-                        "row-truncation-udp",
-                        buffer = *buffer,
-                        arrived = *arrived,
-                        kept = *kept,
-                        discarded = udp.discarded.unwrap_or(0)
-                    )),
-                    _ => t(msg!(
-                        "row-truncation-udp-other",
-                        calls = calls("recvfrom()", udp),
-                        discarded = udp.discarded.unwrap_or(0)
-                    )),
-                } + &more(lang, udp.wire.as_ref().map(|w| whole_on_the_wire(w, *buffer))),
-            ),
-        },
-        DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => Cells {
-            what: t(msg!("row-closed-port", port = *port)),
-            tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp, crate::sys::refused::TCP_NAME)))
-                + &more(lang, tcp.wire.as_ref().map(|w| answered("syn", w))),
-            udp: Some(t(msg!(
-                "row-closed-port-udp",
-                unconnected = match udp_unconnected.wire.as_ref() {
-                    Some(OnWire { answer: Some(answer), .. }) => {
-                        msg!(
-                            "attempt-and-wire",
-                            attempt = attempt(udp_unconnected, crate::sys::refused::NAME),
-                            wire = msg!("wire-unconnected-told", answer = answer)
-                        )
-                    }
-                    Some(w) => msg!(
-                        "attempt-and-wire",
-                        attempt = attempt(udp_unconnected, crate::sys::refused::NAME),
-                        wire = answered("datagram", w)
-                    ),
-                    None => attempt(udp_unconnected, crate::sys::refused::NAME),
-                },
-                connected = match udp_connected.wire.as_ref() {
-                    Some(OnWire { answer: Some(answer), .. }) => {
-                        msg!(
-                            "attempt-and-wire",
-                            attempt = attempt(udp_connected, crate::sys::refused::NAME),
-                            wire = msg!(
-                                "wire-connected-told",
-                                answer = answer,
-                                error = crate::sys::refused::NAME
-                            )
-                        )
-                    }
-                    Some(w) => msg!(
-                        "attempt-and-wire",
-                        attempt = attempt(udp_connected, crate::sys::refused::NAME),
-                        wire = answered("datagram", w)
-                    ),
-                    None => attempt(udp_connected, crate::sys::refused::NAME),
-                }
-            ))),
-        },
-        DemoRow::ClientPorts { tcp_client, tcp_server, udp_client, udp_server, range } => Cells {
-            what: t(match range {
-                Some([low, high]) => msg!("row-ports-range", low = *low, high = *high),
-                None => msg!("row-ports"),
-            }),
-            tcp: t(msg!("row-ports-tcp", server = tcp_server, client = tcp_client)),
-            udp: Some(t(msg!("row-ports-udp", server = udp_server, client = udp_client))),
-        },
-        DemoRow::Impaired { loss_percent, delay_ms, outcome } => {
-            let what = t(msg!(
-                "row-netem",
-                loss = Arg::decimal(*loss_percent, decimals(*loss_percent)),
-                delay = *delay_ms
-            ));
-            match outcome {
-                Impairment::Skipped { reason } => {
-                    Cells { what, tcp: t(msg!("row-netem-skipped", reason = reason.clone())), udp: None }
-                }
-                Impairment::Measured { tcp, udp } => Cells {
-                    what,
-                    tcp: t(msg!("row-netem-tcp", delivery = delivery(tcp, "messages"))),
-                    udp: Some(t(msg!("row-netem-udp", delivery = delivery(udp, "datagrams")))),
-                },
+        DemoRow::Boundaries { sends, size, tcp, udp } => boundaries(lang, *sends, *size, tcp, udp),
+        DemoRow::Truncation { message, buffer, tcp, udp } => truncation(lang, *message, *buffer, tcp, udp),
+        DemoRow::ClosedPort { port, tcp, udp_unconnected, udp_connected } => {
+            closed_port(lang, *port, tcp, udp_unconnected, udp_connected)
+        }
+        DemoRow::ClientPorts { tcp_client, tcp_server, udp_client, udp_server, range } => {
+            let t = |m: Msg| m.render(lang);
+            Cells {
+                what: t(match range {
+                    Some([low, high]) => msg!("row-ports-range", low = *low, high = *high),
+                    None => msg!("row-ports"),
+                }),
+                tcp: t(msg!("row-ports-tcp", server = tcp_server, client = tcp_client)),
+                udp: Some(t(msg!("row-ports-udp", server = udp_server, client = udp_client))),
             }
         }
+        DemoRow::Impaired { loss_percent, delay_ms, outcome } => {
+            impaired(lang, *loss_percent, *delay_ms, outcome)
+        }
+    }
+}
+
+/// Message boundaries: how many recv() calls TCP needed for `sends`
+/// messages, and UDP's datagram a recvfrom() each.
+fn boundaries(lang: Lang, sends: u64, size: usize, tcp: &Received, udp: &Received) -> Cells {
+    let t = |m: Msg| m.render(lang);
+    Cells {
+        what: t(msg!("row-boundaries", sends = sends, size = size)),
+        tcp: t(msg!(
+            "row-boundaries-tcp",
+            calls = calls("recv()", tcp),
+            verdict = match tcp.calls.cmp(&sends) {
+                std::cmp::Ordering::Less => msg!("row-boundaries-tcp-fewer"),
+                std::cmp::Ordering::Equal => msg!("row-boundaries-tcp-equal"),
+                std::cmp::Ordering::Greater => msg!("row-boundaries-tcp-more"),
+            }
+        )) + &more(lang, tcp.wire.as_ref().map(|w| segments_of_sends(w, sends, tcp.calls))),
+        udp: Some(
+            t(msg!(
+                "row-boundaries-udp",
+                datagrams = udp.calls,
+                calls = match udp.lengths.as_slice() {
+                    [first, rest @ ..] if rest.iter().all(|n| n == first) => {
+                        msg!("row-recvfrom-each", calls = udp.calls, size = *first)
+                    }
+                    _ => calls("recvfrom()", udp),
+                }
+            )) + &lost_note(lang, sends, udp.calls)
+                + &more(lang, udp.wire.as_ref().map(|w| datagrams_of_sends(w, sends))),
+        ),
+    }
+}
+
+/// A message longer than the receive buffer: TCP keeps the rest for the
+/// next recv(), UDP discards it.
+fn truncation(lang: Lang, message: usize, buffer: usize, tcp: &Received, udp: &Received) -> Cells {
+    let t = |m: Msg| m.render(lang);
+    Cells {
+        what: t(msg!("row-truncation", message = message, buffer = buffer)),
+        tcp: t(msg!("row-truncation-tcp", calls = calls(&format!("recv({buffer})"), tcp)))
+            + &more(
+                lang,
+                tcp.wire.as_ref().map(|w| msg!("wire-pieces", pieces = pieces(&w.data, "segment"))),
+            ),
+        udp: Some(
+            match (udp.arrived.as_deref(), udp.lengths.as_slice()) {
+                (Some([arrived]), [kept]) => t(msg!(
+                    "row-truncation-udp",
+                    buffer = buffer,
+                    arrived = *arrived,
+                    kept = *kept,
+                    discarded = udp.discarded.unwrap_or(0)
+                )),
+                _ => t(msg!(
+                    "row-truncation-udp-other",
+                    calls = calls("recvfrom()", udp),
+                    discarded = udp.discarded.unwrap_or(0)
+                )),
+            } + &more(lang, udp.wire.as_ref().map(|w| whole_on_the_wire(w, buffer))),
+        ),
+    }
+}
+
+/// A closed port: TCP's connect() refused, and a UDP socket, unconnected
+/// then connected, told or not.
+fn closed_port(lang: Lang, port: u16, tcp: &Attempt, unconnected: &Attempt, connected: &Attempt) -> Cells {
+    let t = |m: Msg| m.render(lang);
+    Cells {
+        what: t(msg!("row-closed-port", port = port)),
+        tcp: t(msg!("row-closed-port-tcp", attempt = attempt(tcp, crate::sys::refused::TCP_NAME)))
+            + &more(lang, tcp.wire.as_ref().map(|w| answered("syn", w))),
+        udp: Some(t(msg!(
+            "row-closed-port-udp",
+            unconnected =
+                udp_closed_port(unconnected, |answer| msg!("wire-unconnected-told", answer = answer)),
+            connected = udp_closed_port(connected, |answer| {
+                msg!("wire-connected-told", answer = answer, error = crate::sys::refused::NAME)
+            })
+        ))),
+    }
+}
+
+/// One UDP socket's attempt at a closed port, with what the wire showed:
+/// the ICMP answer as `told` says it, or the datagram left unanswered.
+fn udp_closed_port(udp: &Attempt, told: impl Fn(&str) -> Msg) -> Msg {
+    match udp.wire.as_ref() {
+        Some(OnWire { answer: Some(answer), .. }) => {
+            msg!("attempt-and-wire", attempt = attempt(udp, crate::sys::refused::NAME), wire = told(answer))
+        }
+        Some(w) => msg!(
+            "attempt-and-wire",
+            attempt = attempt(udp, crate::sys::refused::NAME),
+            wire = answered("datagram", w)
+        ),
+        None => attempt(udp, crate::sys::refused::NAME),
+    }
+}
+
+/// Under loss and delay (netem): what each protocol delivered.
+fn impaired(lang: Lang, loss_percent: f64, delay_ms: u64, outcome: &Impairment) -> Cells {
+    let t = |m: Msg| m.render(lang);
+    let what =
+        t(msg!("row-netem", loss = Arg::decimal(loss_percent, decimals(loss_percent)), delay = delay_ms));
+    match outcome {
+        Impairment::Skipped { reason } => {
+            Cells { what, tcp: t(msg!("row-netem-skipped", reason = reason.clone())), udp: None }
+        }
+        Impairment::Measured { tcp, udp } => Cells {
+            what,
+            tcp: t(msg!("row-netem-tcp", delivery = delivery(tcp, "messages"))),
+            udp: Some(t(msg!("row-netem-udp", delivery = delivery(udp, "datagrams")))),
+        },
     }
 }
 
