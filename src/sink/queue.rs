@@ -366,129 +366,154 @@ impl Queue {
     fn render_loop(&self) {
         let mut batch = Vec::new();
         let mut spins = 0;
+        while let Some((failed, skip_after)) = self.next_batch(&mut batch, &mut spins) {
+            let (error, flushes) = self.render_batch(&mut batch, failed, skip_after);
+            self.settle(error, flushes);
+        }
+    }
+
+    /// Waits until something may be released and takes it, at most 64
+    /// entries, into `batch`; with whether the output has failed and when
+    /// bulk events start being passed over. None once the queue is closed
+    /// and empty.
+    fn next_batch(&self, batch: &mut Vec<Entry>, spins: &mut u32) -> Option<(bool, Option<Instant>)> {
+        let mut state = self.state();
         loop {
-            let mut state = self.state();
-            loop {
-                let now = Instant::now();
-                let blocker = state.blocker(now);
-                while let Some(top) = state.heap.peek() {
-                    if blocker.is_some_and(|(stamp, _)| top.0.stamp >= stamp) {
-                        break;
-                    }
-                    let entry = state.heap.pop().map(|e| e.0).expect("peeked");
-                    if entry.captured {
-                        state.captured -= 1;
-                    }
-                    batch.push(entry);
-                    if batch.len() >= 64 {
-                        break;
-                    }
-                }
-                if !batch.is_empty() {
+            let now = Instant::now();
+            let blocker = state.blocker(now);
+            while let Some(top) = state.heap.peek() {
+                if blocker.is_some_and(|(stamp, _)| top.0.stamp >= stamp) {
                     break;
                 }
-                if state.closed && state.heap.is_empty() {
-                    return;
+                let entry = state.heap.pop().map(|e| e.0).expect("peeked");
+                if entry.captured {
+                    state.captured -= 1;
                 }
-                // A stream's next chunk often comes within microseconds:
-                // look again a few times before sleeping, which costs a
-                // wake-up on both sides.
-                if spins < SPINS && state.heap.is_empty() {
-                    spins += 1;
-                    drop(state);
-                    thread::yield_now();
-                    state = self.state();
-                    continue;
-                }
-                spins = 0;
-                state.sleeping = true;
-                state = match blocker.filter(|_| !state.heap.is_empty()) {
-                    // Wait for the cause, at most until it stops holding.
-                    Some((_, taken)) => {
-                        let left = (taken + MAX_HOLD).saturating_duration_since(now);
-                        self.changed.waited_for(state, left).0
-                    }
-                    None => self.changed.waited(state),
-                };
-                state.sleeping = false;
-            }
-            let failed = state.failed.is_some();
-            let skip_after = state.skip_bulk_after;
-            drop(state);
-            let mut error = None;
-            let mut flushes = Vec::new();
-            {
-                let mut ends = self.ends.locked();
-                for entry in batch.drain(..) {
-                    match entry.item {
-                        Item::Event(event)
-                            if event.is_bulk() && skip_after.is_some_and(|at| Instant::now() >= at) =>
-                        {
-                            if let Some(reporter) = ends.get_mut(entry.end) {
-                                reporter.skipped(&event);
-                            }
-                        }
-                        Item::Event(event) if !failed && error.is_none() => {
-                            if let Some(reporter) = ends.get_mut(entry.end)
-                                && let Err(e) = reporter.event(entry.stamp, &event)
-                            {
-                                error = Some(e);
-                            }
-                        }
-                        Item::Event(_) => {}
-                        Item::Flush => {
-                            let mut result = Ok(());
-                            for reporter in ends.iter_mut() {
-                                if let Err(e) = reporter.batch_done().and_then(|()| reporter.flush()) {
-                                    result = Err(e);
-                                }
-                            }
-                            flushes.push(result);
-                        }
-                    }
-                    // Room goes back event by event, so that the runners
-                    // waiting for it take turns (first come, first served).
-                    self.room.add_permits(entry.permits as usize);
-                }
-                // What the batch left in the reporters' buffers (at most
-                // their own small gathering) is written now.
-                if !failed && error.is_none() {
-                    for reporter in ends.iter_mut() {
-                        if let Err(e) = reporter.batch_done() {
-                            error = Some(e);
-                            break;
-                        }
-                    }
+                batch.push(entry);
+                if batch.len() >= 64 {
+                    break;
                 }
             }
-            if let Some(e) = error {
-                // Failed first, so that whoever the hooks wake meets the
-                // error; then the hooks, before any flush is said done.
-                let newly_failed = {
-                    let mut state = self.state();
-                    let newly = state.failed.is_none();
-                    if newly {
-                        state.failed = Some((e.kind(), e.to_string()));
-                    }
-                    newly
-                };
-                if newly_failed {
-                    let hooks = std::mem::take(&mut *self.on_failure.locked());
-                    hooks.into_iter().for_each(|hook| hook());
-                }
+            if !batch.is_empty() {
+                break;
             }
-            let mut state = self.state();
-            for result in flushes {
-                state.flushes_done += 1;
-                if let Err(e) = result
-                    && state.flush_result.is_none()
-                {
-                    state.flush_result = Some((e.kind(), e.to_string()));
-                }
+            if state.closed && state.heap.is_empty() {
+                return None;
             }
-            drop(state);
-            self.changed.notify_all();
+            // A stream's next chunk often comes within microseconds:
+            // look again a few times before sleeping, which costs a
+            // wake-up on both sides.
+            if *spins < SPINS && state.heap.is_empty() {
+                *spins += 1;
+                drop(state);
+                thread::yield_now();
+                state = self.state();
+                continue;
+            }
+            *spins = 0;
+            state.sleeping = true;
+            state = match blocker.filter(|_| !state.heap.is_empty()) {
+                // Wait for the cause, at most until it stops holding.
+                Some((_, taken)) => {
+                    let left = (taken + MAX_HOLD).saturating_duration_since(now);
+                    self.changed.waited_for(state, left).0
+                }
+                None => self.changed.waited(state),
+            };
+            state.sleeping = false;
         }
+        let failed = state.failed.is_some();
+        Some((failed, state.skip_bulk_after))
+    }
+
+    /// Hands `batch` to the reporters, in order, giving each entry's room
+    /// back as it goes: the first error of the batch, and the result of
+    /// each flush asked for in it.
+    fn render_batch(
+        &self,
+        batch: &mut Vec<Entry>,
+        failed: bool,
+        skip_after: Option<Instant>,
+    ) -> (Option<io::Error>, Vec<io::Result<()>>) {
+        let mut error = None;
+        let mut flushes = Vec::new();
+        {
+            let mut ends = self.ends.locked();
+            for entry in batch.drain(..) {
+                match entry.item {
+                    Item::Event(event)
+                        if event.is_bulk() && skip_after.is_some_and(|at| Instant::now() >= at) =>
+                    {
+                        if let Some(reporter) = ends.get_mut(entry.end) {
+                            reporter.skipped(&event);
+                        }
+                    }
+                    Item::Event(event) if !failed && error.is_none() => {
+                        if let Some(reporter) = ends.get_mut(entry.end)
+                            && let Err(e) = reporter.event(entry.stamp, &event)
+                        {
+                            error = Some(e);
+                        }
+                    }
+                    Item::Event(_) => {}
+                    Item::Flush => {
+                        let mut result = Ok(());
+                        for reporter in ends.iter_mut() {
+                            if let Err(e) = reporter.batch_done().and_then(|()| reporter.flush()) {
+                                result = Err(e);
+                            }
+                        }
+                        flushes.push(result);
+                    }
+                }
+                // Room goes back event by event, so that the runners
+                // waiting for it take turns (first come, first served).
+                self.room.add_permits(entry.permits as usize);
+            }
+            // What the batch left in the reporters' buffers (at most
+            // their own small gathering) is written now.
+            if !failed && error.is_none() {
+                for reporter in ends.iter_mut() {
+                    if let Err(e) = reporter.batch_done() {
+                        error = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        (error, flushes)
+    }
+
+    /// After a batch: the first output error becomes the queue's, its
+    /// hooks run, the flushes are counted done, and whoever waits is woken.
+    fn settle(&self, error: Option<io::Error>, flushes: Vec<io::Result<()>>) {
+        if let Some(e) = error {
+            // Failed first, so that whoever the hooks wake meets the
+            // error; then the hooks, before any flush is said done.
+            let newly_failed = {
+                let mut state = self.state();
+                let newly = state.failed.is_none();
+                if newly {
+                    state.failed = Some((e.kind(), e.to_string()));
+                }
+                newly
+            };
+            if newly_failed {
+                let hooks = std::mem::take(&mut *self.on_failure.locked());
+                hooks.into_iter().for_each(|hook| hook());
+            }
+        }
+        let mut state = self.state();
+        for result in flushes {
+            state.flushes_done += 1;
+            if let Err(e) = result
+                && state.flush_result.is_none()
+            {
+                state.flush_result = Some((e.kind(), e.to_string()));
+            }
+        }
+        drop(state);
+        self.changed.notify_all();
     }
 }
 
