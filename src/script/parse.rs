@@ -97,77 +97,13 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
                 let text = need(r"<regex HTTP/1\.[01] 200 [^\r]*\r\n")?;
                 Action::ExpectRegex(Box::new(Pattern::new(text).map_err(|p| error(number, rest_col, p))?))
             }
-            "<bytes" => {
-                let text = need("<bytes 4 as token")?;
-                let (count, bind) = split_as(text);
-                let count_text = count.trim();
-                let count = match count_text.parse::<usize>() {
-                    Ok(n) if n <= super::MAX_STEP_BYTES => Count::Fixed(n),
-                    Ok(_) => {
-                        return Err(error(
-                            number,
-                            rest_col,
-                            msg!("script-count-big", max = super::MAX_STEP_BYTES),
-                        ));
-                    }
-                    Err(_) if is_name(count_text) => Count::Var(count_text.to_string()),
-                    Err(_) => {
-                        return Err(error(number, rest_col, msg!("script-count-bad", text = count_text)));
-                    }
-                };
-                let bind = match bind {
-                    Some(names) => {
-                        Some(one_name(names, rest_col + count_text.chars().count() + 4).map_err(bad)?)
-                    }
-                    None => None,
-                };
-                Action::ExpectBytes { count, bind }
-            }
-            "<struct" => {
-                let text = need("<struct >H as n")?;
-                let (format_text, names) = split_as(text);
-                let format = struct_format(format_text.trim(), rest_col).map_err(bad)?;
-                let names = match names {
-                    Some(names) => {
-                        let at = rest_col + format_text.chars().count() + 4;
-                        name_list(names, at).map_err(bad)?
-                    }
-                    None => Vec::new(),
-                };
-                let count = format.kinds().0.len();
-                if !names.is_empty() && names.len() != count {
-                    return Err(error(
-                        number,
-                        rest_col,
-                        msg!(
-                            "script-struct-names",
-                            format = format.to_string(),
-                            count = count,
-                            names = names.len()
-                        ),
-                    ));
-                }
-                Action::ExpectStruct { format, names }
-            }
+            "<bytes" => expect_bytes(need("<bytes 4 as token")?, rest_col).map_err(bad)?,
+            "<struct" => expect_struct(need("<struct >H as n")?, rest_col).map_err(bad)?,
             "<eof" => {
                 none("<eof")?;
                 Action::ExpectEof
             }
-            ">struct" => {
-                let text = need(">struct >H 258")?;
-                let (format_text, values_text) = text.split_once(' ').unwrap_or((text, ""));
-                let format = struct_format(format_text, rest_col).map_err(bad)?;
-                let mut values = Vec::new();
-                let mut at = rest_col + format_text.chars().count() + 1;
-                if !values_text.trim().is_empty() {
-                    for part in values_text.split(',') {
-                        let lead = part.chars().count() - part.trim_start().chars().count();
-                        values.push(parse_value(part.trim(), at + lead).map_err(bad)?);
-                        at += part.chars().count() + 1;
-                    }
-                }
-                Action::SendStruct { format, values }
-            }
+            ">struct" => send_struct(need(">struct >H 258")?, rest_col).map_err(bad)?,
             "shutdown" => {
                 none("shutdown")?;
                 Action::Shutdown
@@ -195,13 +131,7 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
             }
             "repeat" => {
                 let text = need("repeat until eof")?;
-                let until = match text {
-                    "until eof" => Until::Eof,
-                    _ => match text.strip_suffix(" times").unwrap_or(text).parse::<u64>() {
-                        Ok(n) if n > 0 => Until::Times(n),
-                        _ => return Err(error(number, rest_col, msg!("script-repeat-bad", text = text))),
-                    },
-                };
+                let until = until(text).map_err(|p| error(number, rest_col, p))?;
                 blocks.push((Vec::new(), Some((number, body.to_string(), until))));
                 continue;
             }
@@ -232,6 +162,80 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
     let script = Script { name: name.to_string(), steps };
     Checker { name, transport, vars: HashMap::new() }.steps(&script.steps, None)?;
     Ok(script)
+}
+
+/// `<bytes COUNT [as NAME]`'s arguments, `text`, which start at `column`:
+/// a count of bytes (or a variable holding one), and the variable they go
+/// in.
+fn expect_bytes(text: &str, column: usize) -> Result<Action, Bad> {
+    let (count, bind) = split_as(text);
+    let count_text = count.trim();
+    let count = match count_text.parse::<usize>() {
+        Ok(n) if n <= super::MAX_STEP_BYTES => Count::Fixed(n),
+        Ok(_) => return Err(Bad { column, problem: msg!("script-count-big", max = super::MAX_STEP_BYTES) }),
+        Err(_) if is_name(count_text) => Count::Var(count_text.to_string()),
+        Err(_) => return Err(Bad { column, problem: msg!("script-count-bad", text = count_text) }),
+    };
+    let bind = match bind {
+        Some(names) => Some(one_name(names, column + count_text.chars().count() + 4)?),
+        None => None,
+    };
+    Ok(Action::ExpectBytes { count, bind })
+}
+
+/// `<struct FORMAT [as NAMES]`'s arguments: a struct format, and a name
+/// for each of its values (or none).
+fn expect_struct(text: &str, column: usize) -> Result<Action, Bad> {
+    let (format_text, names) = split_as(text);
+    let format = struct_format(format_text.trim(), column)?;
+    let names = match names {
+        Some(names) => {
+            let at = column + format_text.chars().count() + 4;
+            name_list(names, at)?
+        }
+        None => Vec::new(),
+    };
+    let count = format.kinds().0.len();
+    if !names.is_empty() && names.len() != count {
+        return Err(Bad {
+            column,
+            problem: msg!(
+                "script-struct-names",
+                format = format.to_string(),
+                count = count,
+                names = names.len()
+            ),
+        });
+    }
+    Ok(Action::ExpectStruct { format, names })
+}
+
+/// `>struct FORMAT VALUES`'s arguments: a struct format, and its values,
+/// comma-separated.
+fn send_struct(text: &str, column: usize) -> Result<Action, Bad> {
+    let (format_text, values_text) = text.split_once(' ').unwrap_or((text, ""));
+    let format = struct_format(format_text, column)?;
+    let mut values = Vec::new();
+    let mut at = column + format_text.chars().count() + 1;
+    if !values_text.trim().is_empty() {
+        for part in values_text.split(',') {
+            let lead = part.chars().count() - part.trim_start().chars().count();
+            values.push(parse_value(part.trim(), at + lead)?);
+            at += part.chars().count() + 1;
+        }
+    }
+    Ok(Action::SendStruct { format, values })
+}
+
+/// `repeat`'s argument: `until eof`, or a number of times.
+fn until(text: &str) -> Result<Until, Msg> {
+    match text {
+        "until eof" => Ok(Until::Eof),
+        _ => match text.strip_suffix(" times").unwrap_or(text).parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Until::Times(n)),
+            _ => Err(msg!("script-repeat-bad", text = text)),
+        },
+    }
 }
 
 /// `X as NAMES` into X and NAMES.
