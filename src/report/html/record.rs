@@ -319,6 +319,15 @@ mod tests {
                 reason: None,
                 tcp_info: Some(tcp_info()),
             },
+        ]);
+        events.extend(more_clients(local));
+        events
+    }
+
+    /// A server's other clients: one turned away, two relayed to (from a
+    /// client and from stdin), one dropped, one scripted; and its summary.
+    fn more_clients(local: SocketAddr) -> Vec<Event> {
+        vec![
             Event::Rejected { peer: addr("127.0.0.1:40001"), reason: msg!("udp-nothing-back") },
             Event::Accepted { conn: 2, local, peer: addr("127.0.0.1:40002") },
             Event::Join { conn: 2, clients: 1 },
@@ -399,8 +408,7 @@ mod tests {
                 scripts: None,
                 duration: Duration::from_millis(20),
             },
-        ]);
-        events
+        ]
     }
 
     fn client_events() -> Vec<Event> {
