@@ -70,9 +70,9 @@ pub struct Values(pub Vec<Value>);
     )
 )]
 pub struct FormatError {
-    pub format: String,
+    pub(crate) format: String,
     /// 1-based position, in characters, of the offending character or repeat count.
-    pub position: usize,
+    pub(crate) position: usize,
     pub problem: FormatProblem,
 }
 
@@ -339,7 +339,7 @@ impl Format {
 /// `struct.error`, in the catalogues' words.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{}", self.message())]
-pub enum PackError {
+pub(crate) enum PackError {
     /// `pack expected 2 items for packing (got 1)`.
     Count { expected: usize, got: usize },
     /// An integer code given a number outside its range.
@@ -361,7 +361,7 @@ impl PackError {
         }
     }
 
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         match self {
             PackError::Count { expected, got } => msg!("pack-count", expected = *expected, got = *got),
             PackError::Range { code, low, high } => {
@@ -377,7 +377,7 @@ impl PackError {
 impl Format {
     /// What each value of the format is, in order: a zeroed record
     /// unpacked (`struct.unpack(fmt, bytes(calcsize(fmt)))`).
-    pub fn kinds(&self) -> Values {
+    pub(crate) fn kinds(&self) -> Values {
         self.unpack_from(&vec![0; self.size]).unwrap_or(Values(Vec::new()))
     }
 
@@ -385,7 +385,7 @@ impl Format {
     /// integers range-checked per code, `s` padded with zeros or cut, `p`
     /// with its length byte, pad bytes and native alignment zeroed, a bool
     /// from any value's truth.
-    pub fn pack(&self, values: &[Value]) -> Result<Vec<u8>, PackError> {
+    pub(crate) fn pack(&self, values: &[Value]) -> Result<Vec<u8>, PackError> {
         if values.len() != self.value_count {
             return Err(PackError::Count { expected: self.value_count, got: values.len() });
         }
@@ -717,7 +717,7 @@ impl FormatProblem {
     }
 
     /// What is wrong, in the catalogues' words.
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         match self {
             FormatProblem::UnknownCode(c) => msg!("format-unknown-code", code = c.escape_debug().to_string()),
             FormatProblem::NativeOnlyCode(c) => msg!("format-native-only", code = c.to_string()),

@@ -25,7 +25,7 @@ pub mod script;
 
 /// Something that renders events to its writer. Only the report queue's
 /// output thread calls it, with events in the order they happened.
-pub trait Reporter: Send {
+pub(crate) trait Reporter: Send {
     /// `at` is when the event happened, on the process clock.
     fn event(&mut self, at: Stamp, event: &Event) -> io::Result<()>;
 
@@ -328,7 +328,7 @@ pub enum Event {
 impl Event {
     /// One chunk of data; `offset` is where it starts in its direction's
     /// stream.
-    pub fn data(
+    pub(crate) fn data(
         conn: u64,
         dir: Dir,
         chunk: u64,
@@ -341,7 +341,7 @@ impl Event {
 
     /// One datagram; `arrived` is its length on the wire when it was
     /// received (`None` for a datagram sent).
-    pub fn datagram(
+    pub(crate) fn datagram(
         dir: Dir,
         peer: SocketAddr,
         seq: u64,
@@ -375,19 +375,19 @@ impl Event {
 pub struct ServeTotals {
     /// SIGINT or SIGTERM, when a signal stopped the server.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signal: Option<&'static str>,
+    pub(crate) signal: Option<&'static str>,
     /// Answers not sent: to the server's own address or a forged one, over
     /// --answer-rate, or over 3 times what the peer sent (udp/guard.rs).
-    pub withheld: u64,
+    pub(crate) withheld: u64,
     /// Datagrams not taken, from peers --allow / --deny refuse.
-    pub ignored: u64,
+    pub(crate) ignored: u64,
     /// Datagrams the kernel dropped for this socket because its receive
     /// buffer was full (SO_RXQ_OVFL); absent where the system has no count.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kernel_drops: Option<u64>,
+    pub(crate) kernel_drops: Option<u64>,
     /// With --script: the runs of the script that passed, and failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scripts: Option<script::ScriptTally>,
+    pub(crate) scripts: Option<script::ScriptTally>,
 }
 
 /// What to do with a client whose outgoing queue is full (`--slow`).

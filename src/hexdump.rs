@@ -43,9 +43,9 @@ use tables::{TABLES, Tables};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
     /// Bytes per line: 8, 16 or 32.
-    pub width: usize,
+    pub(crate) width: usize,
     /// Print one `*` line for a run of lines identical to the previous one.
-    pub squeeze: bool,
+    pub(crate) squeeze: bool,
 }
 
 impl Default for Layout {
@@ -284,7 +284,7 @@ mod tests {
             width: usize,
             squeeze: bool,
             color: bool,
-            pub offset: u64,
+            pub(crate) offset: u64,
             previous: Option<Vec<u8>>,
             /// The pieces of a cut line shown so far, when its start was seen.
             cut: Option<Vec<u8>>,

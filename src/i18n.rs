@@ -71,7 +71,7 @@ enum Inner {
 
 /// A value a message shows, kept as a value until the language is known.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
+pub(crate) enum Arg {
     /// Shown as it is: an address, a command, Python, a name.
     Str(String),
     /// A number in plain digits (a port, a count that is never large).
@@ -94,19 +94,19 @@ pub enum Arg {
 }
 
 impl Arg {
-    pub fn count(n: impl TryInto<u64>) -> Arg {
+    pub(crate) fn count(n: impl TryInto<u64>) -> Arg {
         Arg::Count(n.try_into().unwrap_or(u64::MAX))
     }
-    pub fn bytes(n: impl TryInto<u64>) -> Arg {
+    pub(crate) fn bytes(n: impl TryInto<u64>) -> Arg {
         Arg::Bytes(n.try_into().unwrap_or(u64::MAX))
     }
-    pub fn duration(d: Duration) -> Arg {
+    pub(crate) fn duration(d: Duration) -> Arg {
         Arg::Duration(d)
     }
-    pub fn rate(bits_per_second: f64) -> Arg {
+    pub(crate) fn rate(bits_per_second: f64) -> Arg {
         Arg::Rate(bits_per_second)
     }
-    pub fn decimal(value: f64, digits: usize) -> Arg {
+    pub(crate) fn decimal(value: f64, digits: usize) -> Arg {
         Arg::Decimal(value, digits)
     }
     /// Coloured text for a sentence's placeholder ([`Arg::Styled`]).
@@ -180,16 +180,16 @@ macro_rules! tr {
 }
 
 impl Msg {
-    pub fn new(id: &'static str) -> Msg {
+    pub(crate) fn new(id: &'static str) -> Msg {
         Msg(Inner::Id { id, args: Vec::new() })
     }
 
     /// Words shown as they are, in every language.
-    pub fn text(text: impl Into<String>) -> Msg {
+    pub(crate) fn text(text: impl Into<String>) -> Msg {
         Msg(Inner::Text(text.into()))
     }
 
-    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Msg {
+    pub(crate) fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Msg {
         if let Inner::Id { args, .. } = &mut self.0 {
             args.push((name, value.into()));
         }
@@ -197,7 +197,7 @@ impl Msg {
     }
 
     /// The message's id, None for verbatim text.
-    pub fn id(&self) -> Option<&'static str> {
+    pub(crate) fn id(&self) -> Option<&'static str> {
         match &self.0 {
             Inner::Id { id, .. } => Some(id),
             Inner::Text(_) => None,

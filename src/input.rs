@@ -71,11 +71,11 @@ impl Input {
 #[error("{}", msg!("error-input-shrank", what = self.what.as_str(), size = Arg::bytes(self.size), sent = Arg::bytes(self.sent)))]
 pub(crate) struct Shrunk {
     /// `stdin`, `--file PATH`.
-    pub what: String,
+    pub(crate) what: String,
     /// Its bytes from where sending began, when it began.
-    pub size: u64,
+    pub(crate) size: u64,
     /// Bytes sent when its end came.
-    pub sent: u64,
+    pub(crate) sent: u64,
 }
 
 impl Shrunk {
@@ -96,12 +96,12 @@ impl Shrunk {
 #[error("{what} is {}", self.size_text())]
 pub(crate) struct TooLong {
     /// Which input: "message 2", "--file big.bin", "stdin line 3".
-    pub what: Msg,
+    pub(crate) what: Msg,
     /// Its length, when known; a stream cut at `max + 1` bytes has only a
     /// lower bound.
-    pub len: u64,
-    pub exact: bool,
-    pub max: usize,
+    pub(crate) len: u64,
+    pub(crate) exact: bool,
+    pub(crate) max: usize,
 }
 
 impl TooLong {

@@ -34,8 +34,8 @@ const TICK: Duration = Duration::from_millis(250);
 /// What a hot loop counts, and the flag that stops it.
 #[derive(Debug)]
 pub(crate) struct Meter {
-    pub bytes: AtomicU64,
-    pub datagrams: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    pub(crate) datagrams: AtomicU64,
     stop: AtomicBool,
     start: Instant,
 }

@@ -44,10 +44,10 @@ pub(crate) const PACKET_OUTGOING: u32 = 4;
 /// One classic BPF instruction, `struct sock_filter`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Insn {
-    pub code: u16,
-    pub jt: u8,
-    pub jf: u8,
-    pub k: u32,
+    pub(crate) code: u16,
+    pub(crate) jt: u8,
+    pub(crate) jf: u8,
+    pub(crate) k: u32,
 }
 
 // The opcodes used (linux/filter.h, bpf_common.h).
@@ -74,25 +74,25 @@ const MISC_TAX: u16 = 0x07;
 pub(crate) struct FilterSpec {
     /// Only packets on this interface (`None`: any, which the socket's own
     /// binding then narrows).
-    pub ifindex: Option<u32>,
+    pub(crate) ifindex: Option<u32>,
     /// Keep only outgoing copies (for loopback).
-    pub outgoing_only: bool,
+    pub(crate) outgoing_only: bool,
     /// The ports: a packet is kept when either of its ports (or its quoted
     /// datagram's) is one of them. Empty: keep nothing.
-    pub ports: BTreeSet<u16>,
+    pub(crate) ports: BTreeSet<u16>,
     /// Bytes kept of each packet, from the IP header.
-    pub snaplen: u32,
+    pub(crate) snaplen: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.message())]
 pub struct TooManyPorts {
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 impl TooManyPorts {
     /// What failed, in the catalogues' words (English in `--json`).
-    pub fn message(&self) -> crate::i18n::Msg {
+    pub(crate) fn message(&self) -> crate::i18n::Msg {
         crate::msg!("capture-too-many-ports", count = self.count, max = MAX_PORTS)
     }
 }
@@ -275,8 +275,8 @@ pub(crate) mod interpreter {
 
     /// The socket buffer metadata the ancillary loads read.
     pub(crate) struct Meta {
-        pub ifindex: u32,
-        pub pkttype: u32,
+        pub(crate) ifindex: u32,
+        pub(crate) pkttype: u32,
     }
 
     /// Runs `prog` on `packet`; returns the number of bytes kept (0: drop).

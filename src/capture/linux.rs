@@ -7,7 +7,6 @@
 //! interface list, `bind` to the interface's link address, `recvmsg` for the
 //! sender's `sockaddr_ll` and the control messages): no unsafe code here.
 
-use std::collections::BTreeSet;
 use std::io::IoSliceMut;
 use std::net::IpAddr;
 use std::os::fd::AsRawFd;
@@ -161,16 +160,6 @@ impl Capture {
         bind(capture.socket.as_raw_fd(), &capture.interface.link)
             .map_err(|e| io_error(&capture.interface.name, CaptureOp::Bind, e))?;
         Ok(capture)
-    }
-
-    /// The interface captured on.
-    pub fn interface(&self) -> &Interface {
-        &self.interface
-    }
-
-    /// The ports watched now.
-    pub fn ports(&self) -> &BTreeSet<u16> {
-        &self.spec.ports
     }
 
     /// Watches `ports` from now on (replacing the kernel filter at once).

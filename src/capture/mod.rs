@@ -49,8 +49,6 @@ pub use linux::Interface;
 #[cfg(target_os = "linux")]
 pub use netns::NetnsError;
 #[cfg(target_os = "linux")]
-pub use netns::Restriction;
-#[cfg(target_os = "linux")]
 pub use netns::enter_private_netns;
 #[cfg(not(target_os = "linux"))]
 pub use other::Capture;
@@ -149,7 +147,7 @@ pub enum CaptureOp {
 
 impl CaptureOp {
     /// The C name of the call (a name, the same in every language).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             CaptureOp::GetIfAddrs => "getifaddrs",
             CaptureOp::PacketSocket => "socket(AF_PACKET)",
@@ -191,14 +189,14 @@ pub struct Frame {
     /// The bytes kept, from the IP header on (at most the snap length).
     pub data: Vec<u8>,
     /// The packet's length on the wire, from its IP header.
-    pub wire_len: u32,
+    pub(crate) wire_len: u32,
     /// The kernel's timestamp (wall clock), as written to pcap files.
-    pub kernel_time: SystemTime,
+    pub(crate) kernel_time: SystemTime,
     /// The same moment on the process's monotonic clock.
-    pub time: Instant,
-    pub direction: Direction,
+    pub(crate) time: Instant,
+    pub(crate) direction: Direction,
     /// The interface it was seen on.
-    pub ifindex: u32,
+    pub(crate) ifindex: u32,
 }
 
 impl Frame {
@@ -233,8 +231,8 @@ pub(crate) fn wire_len(data: &[u8]) -> u32 {
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ClockAnchor {
-    pub instant: Instant,
-    pub system: SystemTime,
+    pub(crate) instant: Instant,
+    pub(crate) system: SystemTime,
 }
 
 impl ClockAnchor {

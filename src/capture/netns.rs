@@ -61,7 +61,7 @@ pub enum Restriction {
 
 impl NetnsError {
     /// What failed, in the catalogues' words (English in `--json`).
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         let os = |e: &io::Error| crate::i18n::describe_msg(e);
         match self {
             NetnsError::Refused { errno, why } => {

@@ -4,7 +4,6 @@
 //! the same everywhere. A later capture library (pcap, BPF devices on
 //! macOS, Npcap on Windows) can fill this in.
 
-use std::collections::BTreeSet;
 use std::io;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -46,14 +45,6 @@ pub struct Capture {
 impl Capture {
     pub fn open(_options: &CaptureOptions) -> Result<Capture, CaptureError> {
         Err(CaptureError::Unsupported)
-    }
-
-    pub fn interface(&self) -> &Interface {
-        match self.never {}
-    }
-
-    pub fn ports(&self) -> &BTreeSet<u16> {
-        match self.never {}
     }
 
     pub fn set_ports(&mut self, _ports: &[u16]) -> Result<(), CaptureError> {
@@ -116,7 +107,7 @@ pub enum NetnsError {
 
 impl NetnsError {
     /// What failed, in the catalogues' words (English in `--json`).
-    pub fn message(&self) -> crate::i18n::Msg {
+    pub(crate) fn message(&self) -> crate::i18n::Msg {
         match self {
             NetnsError::Unsupported => crate::msg!("netns-unsupported"),
         }

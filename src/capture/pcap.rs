@@ -43,7 +43,7 @@ pub enum PcapError {
 
 impl PcapError {
     /// The system's error behind it.
-    pub fn io(&self) -> &io::Error {
+    pub(crate) fn io(&self) -> &io::Error {
         match self {
             PcapError::Create { source, .. } | PcapError::Write(source) => source,
         }
@@ -136,7 +136,7 @@ impl<W: Write> Pcap<W> {
 
     /// Writes out what is buffered, so that the file holds every packet
     /// written so far (a capture killed later keeps them).
-    pub fn flush(&mut self) -> Result<(), PcapError> {
+    pub(crate) fn flush(&mut self) -> Result<(), PcapError> {
         self.out.flush().map_err(PcapError::Write)
     }
 

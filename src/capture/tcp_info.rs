@@ -20,7 +20,7 @@
 #[cfg(target_os = "linux")]
 pub use self::linux::listen_queue;
 #[cfg(target_os = "linux")]
-pub use self::linux::peer_unread;
+pub(crate) use self::linux::peer_unread;
 #[cfg(target_os = "linux")]
 pub use self::linux::tcp_info;
 #[cfg(target_os = "linux")]
@@ -132,7 +132,7 @@ mod linux {
     /// this machine and network namespace (loopback, a local address): None
     /// when sock_diag finds no such socket (a peer elsewhere). The FIN it
     /// received and has not read yet is not counted: only data.
-    pub fn peer_unread(socket: &impl AsFd) -> io::Result<Option<u64>> {
+    pub(crate) fn peer_unread(socket: &impl AsFd) -> io::Result<Option<u64>> {
         let sock = SockRef::from(socket);
         let local = sock.local_addr()?.as_socket().ok_or_else(|| not_tcp("not an IP socket"))?;
         let peer = sock.peer_addr()?.as_socket().ok_or_else(|| not_tcp("not an IP socket"))?;

@@ -55,11 +55,11 @@ use crate::width;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Terminals {
     /// stdin is a terminal: someone may press Enter (the demo's --step).
-    pub stdin: bool,
+    pub(crate) stdin: bool,
     /// stdout is a terminal: a live progress line can be redrawn.
-    pub stdout: bool,
+    pub(crate) stdout: bool,
     /// stdout's width, if it is a terminal.
-    pub stdout_width: Option<usize>,
+    pub(crate) stdout_width: Option<usize>,
 }
 
 impl Terminals {

@@ -15,7 +15,7 @@ mod nc;
 mod parse;
 mod values;
 
-pub use args::Cli;
+pub(crate) use args::Cli;
 pub use doc::help_ids;
 pub use parse::greeting;
 pub use parse::parse;

@@ -42,88 +42,88 @@ use crate::tcp::hub::SlowPolicy;
 pub(super) struct NcArgs {
     /// IPv4 addresses only.
     #[arg(short = '4', overrides_with = "ipv6")]
-    pub ipv4: bool,
+    pub(crate) ipv4: bool,
 
     /// IPv6 addresses only.
     #[arg(short = '6', overrides_with = "ipv4")]
-    pub ipv6: bool,
+    pub(crate) ipv6: bool,
 
     /// Send each line end of stdin as CR LF.
     #[arg(short = 'C')]
-    pub crlf: bool,
+    pub(crate) crlf: bool,
 
     /// Do not read stdin.
     #[arg(short = 'd')]
-    pub no_stdin: bool,
+    pub(crate) no_stdin: bool,
 
     /// The receive buffer to ask for (SO_RCVBUF), in bytes.
     #[arg(short = 'I', value_name = "LENGTH", value_parser = buffer_arg)]
-    pub so_rcvbuf: Option<usize>,
+    pub(crate) so_rcvbuf: Option<usize>,
 
     /// With -l: once a client has gone, accept the next, one at a time; with -u -l, take datagrams
     /// from every sender.
     #[arg(short = 'k')]
-    pub keep: bool,
+    pub(crate) keep: bool,
 
     /// Listen for a connection (with -u, a datagram) instead of connecting: on every interface,
     /// unless -s or an address before the port names one.
     #[arg(short = 'l')]
-    pub listen: bool,
+    pub(crate) listen: bool,
 
     /// Shut down the sending side (shutdown(SHUT_WR), a FIN) when stdin ends.
     #[arg(short = 'N')]
-    pub shutdown: bool,
+    pub(crate) shutdown: bool,
 
     /// Addresses only: no host name is looked up.
     #[arg(short = 'n')]
-    pub numeric: bool,
+    pub(crate) numeric: bool,
 
     /// The send buffer to ask for (SO_SNDBUF), in bytes.
     #[arg(short = 'O', value_name = "LENGTH", value_parser = buffer_arg)]
-    pub so_sndbuf: Option<usize>,
+    pub(crate) so_sndbuf: Option<usize>,
 
     /// The local port: the client's source port, or with -l the port to listen on.
     #[arg(short = 'p', value_name = "PORT")]
-    pub source_port: Option<String>,
+    pub(crate) source_port: Option<String>,
 
     /// Once stdin has ended: -N, and with -l or -u, the peer has SECONDS more to finish, then the
     /// run ends (exit 0). A negative number changes nothing.
     #[arg(short = 'q', value_name = "SECONDS", allow_negative_numbers = true, value_parser = quit_arg)]
-    pub quit: Option<i64>,
+    pub(crate) quit: Option<i64>,
 
     /// With -z and several ports: try them in a random order.
     #[arg(short = 'r')]
-    pub random: bool,
+    pub(crate) random: bool,
 
     /// The local address: the client's source address, or with -l the address to listen on.
     #[arg(short = 's', value_name = "ADDRESS")]
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
 
     /// UDP instead of TCP.
     #[arg(short = 'u')]
-    pub udp: bool,
+    pub(crate) udp: bool,
 
     /// Show netplay's socket steps, and a hex dump of each chunk either way, on stderr; stdout
     /// still gets the bytes received, unchanged.
     #[arg(short = 'v', action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 
     /// Give up connecting after SECONDS, and end when nothing has moved for SECONDS (exit 0).
     #[arg(short = 'w', value_name = "SECONDS", allow_negative_numbers = true, value_parser = wait_arg)]
-    pub wait: Option<u64>,
+    pub(crate) wait: Option<u64>,
 
     /// Only find out whether something listens: connect, then close at once, sending nothing
     /// (TCP). Exit 0 when a port took the connection.
     #[arg(short = 'z')]
-    pub zero: bool,
+    pub(crate) zero: bool,
 
     /// The host to connect to; with -l, the port to listen on, or the address then the port.
     #[arg(value_name = "DESTINATION")]
-    pub destination: Option<String>,
+    pub(crate) destination: Option<String>,
 
     /// The port; with -z, several, and ranges such as 20-30.
     #[arg(value_name = "PORT")]
-    pub ports: Vec<String>,
+    pub(crate) ports: Vec<String>,
 }
 
 pub(super) const NC_EXAMPLES: &str = "\

@@ -30,27 +30,27 @@ pub(crate) enum Limit {
 
 #[derive(Debug, Clone)]
 pub(crate) struct TcpBenchConfig {
-    pub mode: Mode,
-    pub limit: Limit,
+    pub(crate) mode: Mode,
+    pub(crate) limit: Limit,
     /// Bytes per send() call.
-    pub size: usize,
+    pub(crate) size: usize,
     /// Bytes asked per recv() call.
-    pub recv_size: usize,
+    pub(crate) recv_size: usize,
     /// Report progress every so often (on a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct UdpBenchConfig {
-    pub mode: Mode,
-    pub limit: Limit,
+    pub(crate) mode: Mode,
+    pub(crate) limit: Limit,
     /// Bytes of payload per datagram, header included.
-    pub size: usize,
+    pub(crate) size: usize,
     /// Bits per second to send at; 0 is as fast as possible.
-    pub rate: u64,
+    pub(crate) rate: u64,
     /// Use UDP_SEGMENT and UDP_GRO where the kernel has them; without,
     /// one send() and one recv() per datagram, as iperf3 does.
-    pub offload: bool,
+    pub(crate) offload: bool,
     /// Report progress every so often (on a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
 }

@@ -41,22 +41,22 @@ pub(crate) const IMPAIRED_SENDS: u64 = 20;
 #[derive(Debug, Clone)]
 pub(crate) struct DemoConfig {
     /// Add the impaired row: this loss and delay on a namespace's loopback.
-    pub impair: Option<Impair>,
-    pub pause: Pause,
+    pub(crate) impair: Option<Impair>,
+    pub(crate) pause: Pause,
     /// `--packets`, `--pcap`: shown in parts 1 and 2, evidence in part 3.
-    pub packets: PacketsConfig,
+    pub(crate) packets: PacketsConfig,
     /// Every run of parts 1, 2 and 3.
-    pub runs: Runs,
+    pub(crate) runs: Runs,
 }
 
 /// `--loss` and `--delay`: what the impaired row puts on its loopback, and
 /// the runs it measures there.
 #[derive(Debug, Clone)]
 pub(crate) struct Impair {
-    pub loss_percent: f64,
-    pub delay: Duration,
+    pub(crate) loss_percent: f64,
+    pub(crate) delay: Duration,
     /// [`IMPAIRED_SENDS`] numbered messages each way.
-    pub runs: Both,
+    pub(crate) runs: Both,
 }
 
 /// `--step`, decided from where stdin is.
@@ -79,47 +79,47 @@ pub(crate) enum Pause {
 #[derive(Debug, Clone)]
 pub(crate) struct Runs {
     /// Part 1: the course's exchange over TCP.
-    pub tcp_exchange: TcpPair,
+    pub(crate) tcp_exchange: TcpPair,
     /// Part 2: the course's exchange over UDP.
-    pub udp_exchange: UdpPair,
+    pub(crate) udp_exchange: UdpPair,
     /// The table's first row: [`BOUNDARY_SENDS`] messages of 10 bytes.
-    pub boundaries: Both,
+    pub(crate) boundaries: Both,
     /// The table's second row: one message longer than recv(1024).
-    pub truncation: Both,
+    pub(crate) truncation: Both,
     /// The table's third row: each client against a port nothing is bound
     /// to.
-    pub closed_port: ClosedPort,
+    pub(crate) closed_port: ClosedPort,
 }
 
 /// A `tcp serve` and the `tcp connect` that talks to it.
 #[derive(Debug, Clone)]
 pub(crate) struct TcpPair {
-    pub server: ServeConfig,
-    pub client: ConnectConfig,
+    pub(crate) server: ServeConfig,
+    pub(crate) client: ConnectConfig,
 }
 
 /// A `udp serve` and the `udp send` that talks to it.
 #[derive(Debug, Clone)]
 pub(crate) struct UdpPair {
-    pub server: UdpServeConfig,
-    pub client: SendConfig,
+    pub(crate) server: UdpServeConfig,
+    pub(crate) client: SendConfig,
 }
 
 /// The same messages over TCP and over UDP, for one row of the table.
 #[derive(Debug, Clone)]
 pub(crate) struct Both {
-    pub tcp: TcpPair,
-    pub udp: UdpPair,
+    pub(crate) tcp: TcpPair,
+    pub(crate) udp: UdpPair,
 }
 
 /// The clients of the closed-port row.
 #[derive(Debug, Clone)]
 pub(crate) struct ClosedPort {
-    pub tcp: ConnectConfig,
+    pub(crate) tcp: ConnectConfig,
     /// sendto(), listening [`SILENCE`] for an answer that never comes.
-    pub udp_unconnected: SendConfig,
+    pub(crate) udp_unconnected: SendConfig,
     /// A connected socket, which the ICMP error reaches.
-    pub udp_connected: SendConfig,
+    pub(crate) udp_connected: SendConfig,
 }
 
 impl DemoConfig {

@@ -15,17 +15,17 @@ pub(crate) enum Source {
 /// `netplay hex`.
 #[derive(Debug, Clone)]
 pub(crate) struct HexConfig {
-    pub source: Source,
+    pub(crate) source: Source,
     /// Bytes to skip from the start; offsets count from the input's start.
-    pub skip: u64,
+    pub(crate) skip: u64,
     /// Bytes to show at most.
-    pub length: Option<u64>,
-    pub layout: Layout,
+    pub(crate) length: Option<u64>,
+    pub(crate) layout: Layout,
     /// The code that draws the dump's lines (`--hex-renderer`).
-    pub renderer: Renderer,
+    pub(crate) renderer: Renderer,
     /// Decode consecutive records with this format, like Python's
     /// `struct.iter_unpack`.
-    pub decode: Option<Format>,
+    pub(crate) decode: Option<Format>,
     /// Columns the decoded lines fit in (the terminal's, or --columns).
-    pub columns: Option<usize>,
+    pub(crate) columns: Option<usize>,
 }

@@ -46,11 +46,11 @@ pub(crate) enum Job {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Run {
-    pub job: Job,
-    pub output: OutputConfig,
+    pub(crate) job: Job,
+    pub(crate) output: OutputConfig,
     /// Notes about the command line itself (a flag that changes nothing
     /// now), told before the job starts.
-    pub notices: Vec<crate::i18n::Msg>,
+    pub(crate) notices: Vec<crate::i18n::Msg>,
 }
 
 impl Job {
@@ -124,12 +124,12 @@ pub(crate) struct UsageError(pub crate::i18n::Msg);
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct PacketsConfig {
     /// Show each packet: a ladder line, or a JSON `packet` event.
-    pub show: bool,
+    pub(crate) show: bool,
     /// Write the packets, whole, to this pcap file.
-    pub pcap: Option<PathBuf>,
+    pub(crate) pcap: Option<PathBuf>,
     /// Read TCP_INFO when a TCP connection closes (with --packets,
     /// --explain or --json: a getsockopt, or a sock_diag query, 12 µs).
-    pub tcp_info: bool,
+    pub(crate) tcp_info: bool,
 }
 
 impl PacketsConfig {

@@ -13,13 +13,13 @@ use crate::net::socket::SocketOptions;
 /// What one `netplay nc` command runs.
 #[derive(Debug, Clone)]
 pub(crate) struct NcConfig {
-    pub job: NcJob,
+    pub(crate) job: NcJob,
     /// `-v`: the steps on stderr, and the failure that nc itself would
     /// only tell with -v (a connection refused).
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// nc's command line, with or without -u: a failure's hint names nc's
     /// options.
-    pub front: Front,
+    pub(crate) front: Front,
 }
 
 /// nc's modes, each a runner's config.
@@ -40,13 +40,13 @@ pub(crate) enum NcJob {
 /// `nc -z`: which ports to try, and how.
 #[derive(Debug, Clone)]
 pub(crate) struct ScanConfig {
-    pub host: String,
+    pub(crate) host: String,
     /// In the order they are tried.
-    pub ports: Vec<u16>,
-    pub family: Option<Family>,
+    pub(crate) ports: Vec<u16>,
+    pub(crate) family: Option<Family>,
     /// Local address (and port) to bind before each connect.
-    pub bind: Option<SocketAddr>,
+    pub(crate) bind: Option<SocketAddr>,
     /// Bounds each connect.
-    pub timeout: Option<Duration>,
-    pub options: SocketOptions,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) options: SocketOptions,
 }

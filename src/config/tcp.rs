@@ -64,48 +64,48 @@ pub(crate) enum StdinMode {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ServeConfig {
-    pub addr: SocketAddr,
-    pub options: SocketOptions,
-    pub backlog: i32,
-    pub recv_size: usize,
+    pub(crate) addr: SocketAddr,
+    pub(crate) options: SocketOptions,
+    pub(crate) backlog: i32,
+    pub(crate) recv_size: usize,
     /// What the server answers each client with.
-    pub answer: Answer,
+    pub(crate) answer: Answer,
     /// How clients are served beside each other.
-    pub clients: Clients,
+    pub(crate) clients: Clients,
     /// End once the first client is gone.
-    pub once: bool,
-    pub stdin: StdinMode,
+    pub(crate) once: bool,
+    pub(crate) stdin: StdinMode,
     /// When a client gets our FIN after the server's stdin ends.
-    pub half_close: HalfClose,
+    pub(crate) half_close: HalfClose,
     /// Send each line end of stdin as CR LF (--crlf, nc -C).
-    pub crlf: bool,
+    pub(crate) crlf: bool,
     /// Once stdin has ended: accept no one more, give each client this long
     /// after it had all of stdin, then close it and end (--quit-after, nc -q).
-    pub quit_after: Option<Duration>,
+    pub(crate) quit_after: Option<Duration>,
     /// Bytes that may wait in one client's outgoing queue.
-    pub queue_limit: usize,
-    pub slow: SlowPolicy,
+    pub(crate) queue_limit: usize,
+    pub(crate) slow: SlowPolicy,
     /// A client that takes no data for this long while its queue holds
     /// others up (or while it is all that is left to send) is cut.
-    pub stall_timeout: Duration,
+    pub(crate) stall_timeout: Duration,
     /// Clients served at once; beyond, new ones are accepted and closed.
-    pub max_conns: Option<usize>,
+    pub(crate) max_conns: Option<usize>,
     /// Wait this long before each accept(), as a busy server would: clients
     /// wait in the accept queue meanwhile (the listen(5) lesson).
-    pub accept_delay: Option<Duration>,
+    pub(crate) accept_delay: Option<Duration>,
     /// Close a client that has sent nothing for this long.
-    pub idle_timeout: Option<Duration>,
+    pub(crate) idle_timeout: Option<Duration>,
     /// The command line that asked for the server: the idle close's reason
     /// and hint name its option for `idle_timeout` ([`Front::idle_flag`]).
-    pub front: Front,
-    pub access: Access,
+    pub(crate) front: Front,
+    pub(crate) access: Access,
     /// Which path the payload may take: with --once, see
     /// `tcp::direct::serves`.
-    pub path: BytePath,
+    pub(crate) path: BytePath,
     /// Whose process the server runs in.
-    pub owner: Owner,
+    pub(crate) owner: Owner,
     /// `--packets`, `--pcap`, TCP_INFO.
-    pub packets: PacketsConfig,
+    pub(crate) packets: PacketsConfig,
 }
 
 /// What a server answers a client with. A script replaces every answer:
@@ -125,9 +125,9 @@ pub(crate) enum Answer {
 /// The bytes a server sends back to each chunk.
 #[derive(Debug, Clone)]
 pub(crate) struct Reply {
-    pub bytes: Bytes,
+    pub(crate) bytes: Bytes,
     /// After a client's first chunk only, not after each (--reply-once).
-    pub once: bool,
+    pub(crate) once: bool,
 }
 
 impl Answer {
@@ -193,34 +193,34 @@ pub(crate) enum Owner {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ConnectConfig {
-    pub target: Target,
-    pub family: Option<Family>,
+    pub(crate) target: Target,
+    pub(crate) family: Option<Family>,
     /// The input and how it is sent, or `--script`'s steps instead.
-    pub sends: Sends<Feed>,
+    pub(crate) sends: Sends<Feed>,
     /// Local address to bind before connecting (--bind / --source-port).
-    pub bind: Option<SocketAddr>,
+    pub(crate) bind: Option<SocketAddr>,
     /// Bounds connecting, and waiting while nothing moves either way (with
     /// a script, each step's wait when the script sets none).
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
     /// The command line that asked for the client: the idle close's reason
     /// and hint name its option for `timeout` ([`Front::idle_flag`]).
-    pub front: Front,
-    pub recv_size: usize,
+    pub(crate) front: Front,
+    pub(crate) recv_size: usize,
     /// Options set on the socket before it connects (nc -I, -O).
-    pub options: SocketOptions,
+    pub(crate) options: SocketOptions,
     /// `--packets`, `--pcap`, TCP_INFO.
-    pub packets: PacketsConfig,
+    pub(crate) packets: PacketsConfig,
 }
 
 /// How `tcp connect` sends its input: what only an input means, which a
 /// script's run cannot carry.
 #[derive(Debug, Clone)]
 pub(crate) struct Feed {
-    pub input: Input,
+    pub(crate) input: Input,
     /// When to half-close after the input ends (--half-close).
-    pub half_close: HalfClose,
+    pub(crate) half_close: HalfClose,
     /// Send each line end of the input as CR LF (--crlf, nc -C).
-    pub crlf: bool,
+    pub(crate) crlf: bool,
     /// Which path the payload may take, both ways (tcp::direct).
-    pub path: BytePath,
+    pub(crate) path: BytePath,
 }

@@ -15,23 +15,23 @@ use crate::script::Script;
 
 #[derive(Debug, Clone)]
 pub(crate) struct UdpServeConfig {
-    pub addr: SocketAddr,
-    pub options: SocketOptions,
+    pub(crate) addr: SocketAddr,
+    pub(crate) options: SocketOptions,
     /// Bytes asked per recvfrom; a longer datagram is cut to this.
-    pub recv_size: usize,
+    pub(crate) recv_size: usize,
     /// What it sends: each datagram's own bytes or a reply, a script's
     /// steps, or its stdin, one way at a time.
-    pub answer: Answer,
+    pub(crate) answer: Answer,
     /// Exit after this many datagrams (and their answers): `--once` is 1.
-    pub limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
     /// When it gives up waiting for datagrams (exit code 5), if ever.
-    pub idle: Idle,
+    pub(crate) idle: Idle,
     /// Whose datagrams it takes: every sender's, or the first one's only.
-    pub peers: Peers,
+    pub(crate) peers: Peers,
     /// Whom to answer, and how often.
-    pub answers: AnswerPolicy,
+    pub(crate) answers: AnswerPolicy,
     /// `--packets`, `--pcap`.
-    pub packets: PacketsConfig,
+    pub(crate) packets: PacketsConfig,
 }
 
 /// What a UDP server sends, as tcp serve's [`super::tcp::Answer`]: a
@@ -98,8 +98,8 @@ pub(crate) enum Peers {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AnswerPolicy {
     /// Answers a second to one peer; 0 is no limit.
-    pub rate: u32,
-    pub access: Access,
+    pub(crate) rate: u32,
+    pub(crate) access: Access,
 }
 
 /// The default `--answer-rate`: far more than a person or a test script
@@ -114,39 +114,39 @@ impl Default for AnswerPolicy {
 
 #[derive(Debug, Clone)]
 pub(crate) struct SendConfig {
-    pub target: Target,
-    pub family: Option<Family>,
+    pub(crate) target: Target,
+    pub(crate) family: Option<Family>,
     /// The input and how it is sent, or `--script`'s steps instead.
-    pub sends: Sends<Feed>,
+    pub(crate) sends: Sends<Feed>,
     /// Use a connected UDP socket (send/recv) instead of sendto/recvfrom.
-    pub connect: bool,
+    pub(crate) connect: bool,
     /// Local address to bind before sending (--bind / --source-port).
-    pub bind: Option<SocketAddr>,
-    pub recv_size: usize,
+    pub(crate) bind: Option<SocketAddr>,
+    pub(crate) recv_size: usize,
     /// `--packets`, `--pcap`.
-    pub packets: PacketsConfig,
+    pub(crate) packets: PacketsConfig,
 }
 
 /// How `udp send` sends its input, and how long it listens after: what
 /// only an input means, which a script's run cannot carry.
 #[derive(Debug, Clone)]
 pub(crate) struct Feed {
-    pub input: Input,
+    pub(crate) input: Input,
     /// How stdin is cut into datagrams.
-    pub stdin: StdinDatagrams,
+    pub(crate) stdin: StdinDatagrams,
     /// Times the whole input is sent; 1 or more.
-    pub count: u64,
+    pub(crate) count: u64,
     /// Pause between two datagrams.
-    pub interval: Option<Duration>,
+    pub(crate) interval: Option<Duration>,
     /// How long to keep receiving after the last datagram (Duration::MAX:
     /// until stopped).
-    pub wait: Duration,
+    pub(crate) wait: Duration,
     /// End when nothing was sent or received for this long (--timeout,
     /// nc -u -w).
-    pub idle: Option<Duration>,
+    pub(crate) idle: Option<Duration>,
     /// Send each line end of the input as CR LF (--crlf, nc -C).
-    pub crlf: bool,
+    pub(crate) crlf: bool,
     /// Stop listening once this many replies came, before `wait` ends (the
     /// demo waits for the server's one answer, not a fixed time).
-    pub replies: Option<u64>,
+    pub(crate) replies: Option<u64>,
 }

@@ -44,8 +44,8 @@ impl Seen {
 /// A seen event and when it was seen.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
-    pub at: Instant,
-    pub seen: Seen,
+    pub(crate) at: Instant,
+    pub(crate) seen: Seen,
 }
 
 /// The entries of one end, shared with the thread that runs it.

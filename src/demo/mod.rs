@@ -94,8 +94,8 @@ fn wait_for_enter(pause: &mut Pause, main: &Report, next: DemoPart) -> Result<()
 
 /// The addresses of one exchange, for the table's ports row.
 pub(crate) struct Exchange {
-    pub server: SocketAddr,
-    pub client: SocketAddr,
+    pub(crate) server: SocketAddr,
+    pub(crate) client: SocketAddr,
 }
 
 /// The course's exchange over TCP: part 1.
@@ -142,14 +142,14 @@ fn udp_exchange(board: &Board, wire: Option<&DemoWire>, runs: &UdpPair) -> Resul
 
 /// What one server and one client did.
 pub(crate) struct Pair {
-    pub server_addr: SocketAddr,
-    pub server: Vec<Entry>,
-    pub client: Vec<Entry>,
-    pub server_result: Result<()>,
+    pub(crate) server_addr: SocketAddr,
+    pub(crate) server: Vec<Entry>,
+    pub(crate) client: Vec<Entry>,
+    pub(crate) server_result: Result<()>,
     /// When the client started.
-    pub started: Instant,
+    pub(crate) started: Instant,
     /// The packets between the two, when they were watched.
-    pub packets: Vec<crate::event::packet::PacketEvent>,
+    pub(crate) packets: Vec<crate::event::packet::PacketEvent>,
 }
 
 /// The reports of the two ends a person watches; none for a quiet run.

@@ -11,7 +11,7 @@ use super::serialize_micros;
 /// Which end of a benchmark this process plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum BenchSide {
+pub(crate) enum BenchSide {
     /// Sends to a receiver elsewhere (`HOST PORT`).
     Sender,
     /// Receives (`--serve`).
@@ -23,35 +23,35 @@ pub enum BenchSide {
 /// Counts so far, for the live progress line.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchProgress {
-    pub side: BenchSide,
+    pub(crate) side: BenchSide,
     /// Bytes sent (sender, local) or received (receiver) so far.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Datagrams so far (UDP only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub datagrams: Option<u64>,
+    pub(crate) datagrams: Option<u64>,
     #[serde(rename = "elapsed_us", serialize_with = "serialize_micros")]
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// The rate over the last interval, in bits of payload per second.
-    pub bits_per_second: f64,
+    pub(crate) bits_per_second: f64,
     /// A TCP sender's TCP_INFO at this tick (Linux).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp_info: Option<crate::model::tcp_info::TcpInfo>,
+    pub(crate) tcp_info: Option<crate::model::tcp_info::TcpInfo>,
 }
 
 /// One direction's totals: bytes, the calls that moved them, and the time
 /// they took.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct Moved {
-    pub bytes: u64,
+pub(crate) struct Moved {
+    pub(crate) bytes: u64,
     /// send() or recv() calls (TCP); datagrams (UDP).
-    pub calls: u64,
+    pub(crate) calls: u64,
     #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
-    pub duration: Duration,
-    pub bits_per_second: f64,
+    pub(crate) duration: Duration,
+    pub(crate) bits_per_second: f64,
 }
 
 impl Moved {
-    pub fn new(bytes: u64, calls: u64, duration: Duration) -> Moved {
+    pub(crate) fn new(bytes: u64, calls: u64, duration: Duration) -> Moved {
         Moved { bytes, calls, duration, bits_per_second: per_second(bytes as f64 * 8.0, duration) }
     }
 
@@ -70,62 +70,62 @@ pub(crate) fn per_second(amount: f64, duration: Duration) -> f64 {
 /// The result of a TCP benchmark.
 #[derive(Debug, Clone, Serialize)]
 pub struct TcpBenchResult {
-    pub side: BenchSide,
-    pub local: SocketAddr,
-    pub peer: SocketAddr,
+    pub(crate) side: BenchSide,
+    pub(crate) local: SocketAddr,
+    pub(crate) peer: SocketAddr,
     /// What this process sent (sender, local).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sent: Option<Moved>,
+    pub(crate) sent: Option<Moved>,
     /// What the receiver counted: this process's (receiver, local), or the
     /// one the receiver sent back (sender; absent if it sent none back).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub received: Option<Moved>,
+    pub(crate) received: Option<Moved>,
     /// Bytes per send() call.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub send_size: Option<usize>,
+    pub(crate) send_size: Option<usize>,
     /// The sending socket's TCP_INFO once all was sent and acknowledged,
     /// before close() (Linux).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp_info: Option<crate::model::tcp_info::TcpInfo>,
+    pub(crate) tcp_info: Option<crate::model::tcp_info::TcpInfo>,
 }
 
 /// What the receiver of a UDP benchmark counted, by sequence number.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct SeqCounts {
+pub(crate) struct SeqCounts {
     /// Distinct datagrams received.
-    pub received: u64,
+    pub(crate) received: u64,
     /// Sent but never received: the sender's count (or, when it is
     /// unknown, the highest sequence number seen plus one) less `received`.
-    pub lost: u64,
+    pub(crate) lost: u64,
     /// Received after a datagram with a higher sequence number.
-    pub reordered: u64,
+    pub(crate) reordered: u64,
     /// Copies of a datagram already received (not counted in `received`).
-    pub duplicated: u64,
+    pub(crate) duplicated: u64,
 }
 
 /// The result of a UDP benchmark.
 #[derive(Debug, Clone, Serialize)]
 pub struct UdpBenchResult {
-    pub side: BenchSide,
-    pub local: SocketAddr,
-    pub peer: SocketAddr,
+    pub(crate) side: BenchSide,
+    pub(crate) local: SocketAddr,
+    pub(crate) peer: SocketAddr,
     /// Bytes of payload per datagram.
-    pub size: usize,
+    pub(crate) size: usize,
     /// The sending rate asked for, in bits per second; 0 is as fast as
     /// possible (absent on the receiver, which is not told).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate: Option<u64>,
+    pub(crate) rate: Option<u64>,
     /// What this process sent (sender, local): `calls` are datagrams.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sent: Option<Moved>,
+    pub(crate) sent: Option<Moved>,
     /// Datagrams the sender said it sent, as the receiver learnt it from
     /// the end marker (absent when none arrived).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sent_by_peer: Option<u64>,
+    pub(crate) sent_by_peer: Option<u64>,
     /// What the receiver took, from its first datagram to its last
     /// (absent when the receiver's report never came back).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub received: Option<Moved>,
+    pub(crate) received: Option<Moved>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub counts: Option<SeqCounts>,
+    pub(crate) counts: Option<SeqCounts>,
 }

@@ -22,7 +22,7 @@ pub enum DemoPart {
 }
 
 impl DemoPart {
-    pub fn number(self) -> u8 {
+    pub(crate) fn number(self) -> u8 {
         match self {
             DemoPart::TcpExchange => 1,
             DemoPart::UdpExchange => 2,
@@ -67,41 +67,41 @@ pub enum DemoRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Received {
     /// recv() (TCP) or recvfrom() (UDP) calls that returned data.
-    pub calls: u64,
+    pub(crate) calls: u64,
     /// The bytes each call returned (kept, for UDP).
-    pub lengths: Vec<usize>,
+    pub(crate) lengths: Vec<usize>,
     /// The bytes kept, all calls together.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// UDP: each datagram's length as it arrived (more than kept when the
     /// buffer cut it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub arrived: Option<Vec<usize>>,
+    pub(crate) arrived: Option<Vec<usize>>,
     /// UDP: bytes that arrived and were discarded, all calls together.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub discarded: Option<u64>,
+    pub(crate) discarded: Option<u64>,
     /// What the capture saw on the wire (`--packets`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wire: Option<OnWire>,
+    pub(crate) wire: Option<OnWire>,
 }
 
 /// What went on the wire during one experiment, from the packet capture.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct OnWire {
+pub(crate) struct OnWire {
     /// Packets between the two ends, all kinds.
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// The payload length of each data segment (TCP) or datagram (UDP) the
     /// client sent, in order.
-    pub data: Vec<u32>,
+    pub(crate) data: Vec<u32>,
     /// What answered the client when its packet was refused: `RST,ACK`,
     /// `ICMP port unreachable`, `ICMPv6 port unreachable`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub answer: Option<String>,
+    pub(crate) answer: Option<String>,
 }
 
 /// What one attempt on a closed port came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The call failed with ECONNREFUSED.
     Refused,
     /// The datagram went out and nothing came back: no error, no reply.
@@ -114,19 +114,19 @@ pub enum Verdict {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Attempt {
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// The error, in the man pages' words, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<crate::i18n::Msg>,
+    pub(crate) error: Option<crate::i18n::Msg>,
     /// Datagrams (or messages) that send() or sendto() accepted.
-    pub sent: u64,
+    pub(crate) sent: u64,
     /// From the start of the attempt to its verdict (for `silent`: the
     /// whole wait).
     #[serde(rename = "after_us", serialize_with = "serialize_micros")]
-    pub after: Duration,
+    pub(crate) after: Duration,
     /// What the capture saw on the wire (`--packets`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wire: Option<OnWire>,
+    pub(crate) wire: Option<OnWire>,
 }
 
 /// The impaired row: measured, or skipped and why.
@@ -140,13 +140,13 @@ pub enum Impairment {
 /// How `sent` messages fared.
 #[derive(Debug, Clone, Serialize)]
 pub struct Delivery {
-    pub sent: u64,
+    pub(crate) sent: u64,
     /// Messages that arrived whole (TCP: bytes received / message size).
-    pub delivered: u64,
-    pub lost: u64,
+    pub(crate) delivered: u64,
+    pub(crate) lost: u64,
     /// Everything that arrived came in the order it was sent.
-    pub in_order: bool,
+    pub(crate) in_order: bool,
     /// From the first send to the last message received.
     #[serde(rename = "duration_us", serialize_with = "serialize_micros")]
-    pub duration: Duration,
+    pub(crate) duration: Duration,
 }

@@ -13,16 +13,16 @@ use crate::model::packet::{Direction, Icmp, Packet, PacketKind, Protocol, TcpFla
 /// One packet of this run, seen on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PacketEvent {
-    pub packet: Packet,
+    pub(crate) packet: Packet,
     /// The end that sent it (for an ICMP error: the end whose host answered
     /// the datagram it quotes); `None` when it is between other ends.
-    pub sender: Option<Role>,
+    pub(crate) sender: Option<Role>,
 }
 
 impl PacketEvent {
     /// The ends a ladder draws it between: (client, server) addresses, from
     /// who sent it. `None` when the sender is not known.
-    pub fn ends(&self) -> Option<(SocketAddr, SocketAddr)> {
+    pub(crate) fn ends(&self) -> Option<(SocketAddr, SocketAddr)> {
         let p = &self.packet;
         let (from, to) = match &p.icmp {
             // The error travels back to the datagram's sender, from the

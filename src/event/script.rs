@@ -9,7 +9,7 @@ use crate::i18n::Msg;
 /// Which step, as docs/scripts.md names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum StepKind {
+pub(crate) enum StepKind {
     Send,
     SendStruct,
     Expect,
@@ -22,20 +22,6 @@ pub enum StepKind {
     Reset,
     Sleep,
     Repeat,
-}
-
-impl StepKind {
-    /// A step that waits for the peer.
-    pub fn expects(self) -> bool {
-        matches!(
-            self,
-            StepKind::Expect
-                | StepKind::ExpectRegex
-                | StepKind::ExpectBytes
-                | StepKind::ExpectStruct
-                | StepKind::ExpectEof
-        )
-    }
 }
 
 /// How a step ended.
@@ -68,19 +54,19 @@ pub struct Binding {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScriptStep {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conn: Option<u64>,
+    pub(crate) conn: Option<u64>,
     /// The line of the step in the script, from 1.
     pub line: u32,
-    pub step: StepKind,
+    pub(crate) step: StepKind,
     /// The line as written.
-    pub text: String,
+    pub(crate) text: String,
     pub outcome: Outcome,
     /// In a `repeat` block: which pass, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pass: Option<u64>,
+    pub(crate) pass: Option<u64>,
     /// The bytes sent, or taken by an expect; on a failure, what came.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hex_opt")]
-    pub bytes: Option<Vec<u8>>,
+    pub(crate) bytes: Option<Vec<u8>>,
     /// The bytes an exact expect waited for, variables filled in.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hex_opt")]
     pub expected: Option<Vec<u8>>,
@@ -116,19 +102,19 @@ pub struct ScriptEnd {
     /// A server's client (tcp serve): its connection number. Absent for a
     /// client's run and for udp serve.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conn: Option<u64>,
+    pub(crate) conn: Option<u64>,
     /// udp serve: which run of the script, from 1 (it is played again for
     /// the next datagram).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub run: Option<u64>,
+    pub(crate) run: Option<u64>,
     /// The script, as the command line named it.
-    pub file: String,
+    pub(crate) file: String,
     /// 0: played to its end; 9: the peer did not follow it; any other: the
     /// run failed for another reason (see the README's exit codes).
-    pub exit_code: u8,
+    pub(crate) exit_code: u8,
     /// The line of the step that failed, if one did.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
+    pub(crate) line: Option<u32>,
 }
 
 /// A server's scripts (tcp serve: one a client; udp serve: one a run),
@@ -136,7 +122,7 @@ pub struct ScriptEnd {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ScriptTally {
     /// Played to their end.
-    pub passed: u64,
+    pub(crate) passed: u64,
     /// Stopped before their end: the peer did not follow, or the socket failed.
-    pub failed: u64,
+    pub(crate) failed: u64,
 }

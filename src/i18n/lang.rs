@@ -15,10 +15,8 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
-
     /// The BCP 47 tag of the catalogue (`locales/<tag>/netplay.ftl`).
-    pub fn tag(self) -> &'static str {
+    pub(crate) fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Fr => "fr",

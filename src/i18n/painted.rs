@@ -47,18 +47,18 @@ pub(crate) fn paint(text: &str, how: Paint, color: bool) -> String {
 
 /// Text safe for a terminal whose only escape sequences are [`Paint`]'s.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Painted(String);
+pub(crate) struct Painted(String);
 
 impl Painted {
     /// `text` with whatever a terminal would act on shown, not acted on
     /// ([`terminal_safe`]): a peer's ESC comes out as `␛`.
-    pub fn text(text: &str) -> Painted {
+    pub(crate) fn text(text: &str) -> Painted {
         Painted(terminal_safe(text).into_owned())
     }
 
     /// `msg` in `lang`: [`Msg::render`] escapes its values and lets only
     /// `Painted` ones keep their colours.
-    pub fn msg(msg: &Msg, lang: Lang) -> Painted {
+    pub(crate) fn msg(msg: &Msg, lang: Lang) -> Painted {
         Painted(msg.render(lang))
     }
 
@@ -67,7 +67,7 @@ impl Painted {
         Painted(paint(&self.0, how, color))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 

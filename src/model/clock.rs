@@ -26,13 +26,13 @@ pub(crate) fn wall_start() -> SystemTime {
 
 /// A moment on the process clock: the time since the process started.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Stamp(#[serde(serialize_with = "serialize_micros")] pub Duration);
+pub(crate) struct Stamp(#[serde(serialize_with = "serialize_micros")] pub Duration);
 
 impl Stamp {
-    pub const ZERO: Stamp = Stamp(Duration::ZERO);
+    pub(crate) const ZERO: Stamp = Stamp(Duration::ZERO);
 
     /// The stamp of an instant (before the start counts as the start).
-    pub fn of(instant: Instant) -> Stamp {
+    pub(crate) fn of(instant: Instant) -> Stamp {
         Stamp(instant.saturating_duration_since(start()))
     }
 
@@ -43,7 +43,7 @@ impl Stamp {
     }
 
     /// The next representable stamp: one nanosecond later.
-    pub fn next(self) -> Stamp {
+    pub(crate) fn next(self) -> Stamp {
         Stamp(self.0 + Duration::from_nanos(1))
     }
 }

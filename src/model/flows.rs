@@ -54,7 +54,7 @@ impl Flows {
     }
 
     /// A tracker that remembers at most `capacity` connections.
-    pub fn with_capacity(capacity: usize) -> Flows {
+    pub(crate) fn with_capacity(capacity: usize) -> Flows {
         Flows { flows: HashMap::new(), order: VecDeque::new(), capacity: capacity.max(1) }
     }
 
@@ -116,12 +116,9 @@ impl Flows {
     }
 
     /// How many connections are remembered now.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.flows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.flows.is_empty()
     }
 }
 

@@ -29,7 +29,7 @@ pub enum Proto {
 
 impl Proto {
     /// `TCP`, `UDP`: the protocol as people name it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Proto::Tcp => "TCP",
             Proto::Udp => "UDP",
@@ -55,12 +55,12 @@ pub enum Family {
 }
 
 impl Family {
-    pub fn of(addr: &SocketAddr) -> Family {
+    pub(crate) fn of(addr: &SocketAddr) -> Family {
         if addr.is_ipv4() { Family::V4 } else { Family::V6 }
     }
 
     /// `IPv4`, `IPv6`: the family as people name it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Family::V4 => "IPv4",
             Family::V6 => "IPv6",
@@ -68,7 +68,7 @@ impl Family {
     }
 
     /// `AF_INET`, `AF_INET6`: the constant socket() takes.
-    pub fn constant(self) -> &'static str {
+    pub(crate) fn constant(self) -> &'static str {
         match self {
             Family::V4 => "AF_INET",
             Family::V6 => "AF_INET6",
@@ -119,7 +119,7 @@ pub enum SockOpt {
 
 impl SockOpt {
     /// The option's C name, as `setsockopt` takes it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             SockOpt::ReuseAddr => "SO_REUSEADDR",
             SockOpt::ReusePort => "SO_REUSEPORT",
@@ -134,7 +134,7 @@ impl SockOpt {
     }
 
     /// The protocol level `setsockopt` takes it at.
-    pub fn level(self) -> &'static str {
+    pub(crate) fn level(self) -> &'static str {
         match self {
             SockOpt::V6Only => "IPPROTO_IPV6",
             SockOpt::UdpSegment | SockOpt::UdpGro => "SOL_UDP",

@@ -28,7 +28,7 @@ pub enum Protocol {
 
 impl Protocol {
     /// The name people know it by: TCP, UDP, ICMP, ICMPv6.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Protocol::Tcp => "TCP",
             Protocol::Udp => "UDP",
@@ -41,10 +41,11 @@ impl Protocol {
 /// Whether this host sent or received the packet, as the kernel's packet
 /// socket tells it (`sll_pkttype`). On loopback every packet is both: the
 /// capture keeps the outgoing copy, so every loopback packet is `Out`; which
-/// end sent it is in `from`.
+/// end sent it is in `from`. Built by Linux's capture only.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Direction {
+pub(crate) enum Direction {
     Out,
     In,
 }
@@ -54,9 +55,9 @@ pub enum Direction {
 pub struct TcpFlags(pub u8);
 
 impl TcpFlags {
-    pub const FIN: u8 = 0x01;
-    pub const SYN: u8 = 0x02;
-    pub const RST: u8 = 0x04;
+    pub(crate) const FIN: u8 = 0x01;
+    pub(crate) const SYN: u8 = 0x02;
+    pub(crate) const RST: u8 = 0x04;
     pub const PSH: u8 = 0x08;
     pub const ACK: u8 = 0x10;
     pub(crate) const URG: u8 = 0x20;
@@ -77,13 +78,13 @@ impl TcpFlags {
         (Self::CWR, "CWR"),
     ];
 
-    pub fn has(self, flag: u8) -> bool {
+    pub(crate) fn has(self, flag: u8) -> bool {
         self.0 & flag == flag
     }
 
     /// The names of the flags that are set: SYN, FIN, RST, PSH, ACK, URG,
     /// ECE, CWR, in that order.
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
+    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
         Self::ORDER.into_iter().filter(move |(bit, _)| self.0 & bit != 0).map(|(_, name)| name)
     }
 }
@@ -117,13 +118,13 @@ pub struct TcpOptions {
     pub mss: Option<u16>,
     /// Window scale shift the sender will apply to its windows (SYN only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub window_scale: Option<u8>,
+    pub(crate) window_scale: Option<u8>,
     /// The sender can take selective acknowledgements.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub sack_permitted: bool,
     /// Selective acknowledgement blocks: byte ranges received out of order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sack: Vec<(u32, u32)>,
+    pub(crate) sack: Vec<(u32, u32)>,
     /// Timestamps option (RFC 7323): the sender's clock and the echo of the
     /// peer's.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -146,11 +147,11 @@ pub struct Relative {
 pub struct Tcp {
     pub flags: TcpFlags,
     /// Raw sequence number, as on the wire.
-    pub seq: u32,
+    pub(crate) seq: u32,
     /// Raw acknowledgement number (meaningful only with the ACK flag).
     pub ack: u32,
     /// The window field as on the wire (not scaled).
-    pub window: u16,
+    pub(crate) window: u16,
     pub options: TcpOptions,
     /// Relative numbers, once [`super::Flows`] has seen the packet.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,7 +160,7 @@ pub struct Tcp {
     /// when [`super::Flows`] saw both SYNs and so knows the scale. SYNs are
     /// never scaled, so for them this is the field itself.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub window_bytes: Option<u32>,
+    pub(crate) window_bytes: Option<u32>,
 }
 
 impl Tcp {
@@ -173,7 +174,7 @@ impl Tcp {
 /// person).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum IcmpMeaning {
+pub(crate) enum IcmpMeaning {
     NetUnreachable,
     HostUnreachable,
     ProtocolUnreachable,
@@ -198,7 +199,7 @@ pub enum IcmpMeaning {
 impl IcmpMeaning {
     /// The meaning in words, in English (the human reporter's catalogue may
     /// translate it; the JSON keeps the snake_case name).
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             IcmpMeaning::NetUnreachable => "network unreachable",
             IcmpMeaning::HostUnreachable => "host unreachable",
@@ -272,7 +273,7 @@ pub struct Icmp {
     #[serde(rename = "type")]
     pub kind: u8,
     pub code: u8,
-    pub meaning: IcmpMeaning,
+    pub(crate) meaning: IcmpMeaning,
     /// The datagram an error answers (errors only; and only a TCP or UDP one
     /// whose ports are quoted).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -287,7 +288,7 @@ pub struct Packet {
     /// stamp (time since the process started).
     #[serde(skip)]
     pub time: Instant,
-    pub direction: Direction,
+    pub(crate) direction: Direction,
     /// Sender. For ICMP, which has no ports, the port is 0.
     pub from: SocketAddr,
     /// Receiver. For ICMP the port is 0.
@@ -298,7 +299,7 @@ pub struct Packet {
     /// fields, so it is right even when the capture kept only the headers.
     pub length: u32,
     /// The whole IP packet's length on the wire.
-    pub wire_length: u32,
+    pub(crate) wire_length: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<Tcp>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -306,28 +307,28 @@ pub struct Packet {
     /// An IP fragment of a datagram: the first carries the UDP header (so
     /// its ports, and the datagram's whole length), the others bytes only.
     #[serde(skip)]
-    pub fragment: Option<Fragment>,
+    pub(crate) fragment: Option<Fragment>,
     /// The first fragment of a datagram the IP layer cut: how many
     /// fragments it was sent in.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fragments: Option<u32>,
+    pub(crate) fragments: Option<u32>,
 }
 
 /// Where an IP fragment stands in its datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fragment {
+pub(crate) struct Fragment {
     /// The identification every fragment of one datagram shares (IPv4's
     /// 16-bit field, the 32 bits of IPv6's fragment header).
-    pub id: u32,
+    pub(crate) id: u32,
     /// Where its bytes go in the datagram, in bytes: 0 for the first.
-    pub offset: u32,
+    pub(crate) offset: u32,
     /// More fragments follow.
-    pub more: bool,
+    pub(crate) more: bool,
 }
 
 impl Fragment {
     /// A fragment after the first: it has no ports of its own.
-    pub fn later(&self) -> bool {
+    pub(crate) fn later(&self) -> bool {
         self.offset > 0
     }
 }
@@ -368,7 +369,7 @@ fn fragment_protocol(data: &[u8]) -> Option<u8> {
 impl Packet {
     /// The ports this packet is about: its own (TCP, UDP) or those of the
     /// datagram an ICMP error quotes.
-    pub fn ports(&self) -> Option<(u16, u16)> {
+    pub(crate) fn ports(&self) -> Option<(u16, u16)> {
         match (&self.protocol, &self.icmp) {
             (Protocol::Tcp | Protocol::Udp, _) => Some((self.from.port(), self.to.port())),
             (_, Some(Icmp { quoted: Some(q), .. })) => Some((q.from.port(), q.to.port())),

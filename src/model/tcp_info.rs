@@ -13,8 +13,6 @@
 //! answer is about this socket and no other. Ask before close(): a closed
 //! socket has no TCP_INFO (its TIME_WAIT remnant has none).
 
-use std::time::Duration;
-
 use serde::Serialize;
 
 /// What TCP_INFO says about a connection.
@@ -23,30 +21,30 @@ pub struct TcpInfo {
     /// `tcpi_state`: 1 ESTABLISHED ... 10 LISTEN (see [`TcpInfo::state_name`]);
     /// JSON carries the name.
     #[serde(serialize_with = "state_name")]
-    pub state: u8,
+    pub(crate) state: u8,
     /// Smoothed round-trip time, in microseconds (`tcpi_rtt`).
-    pub rtt_us: u32,
+    pub(crate) rtt_us: u32,
     /// Its mean deviation, in microseconds (`tcpi_rttvar`).
-    pub rtt_var_us: u32,
+    pub(crate) rtt_var_us: u32,
     /// Congestion window, in segments (`tcpi_snd_cwnd`).
-    pub cwnd: u32,
+    pub(crate) cwnd: u32,
     /// The segment size used for sending (`tcpi_snd_mss`).
-    pub mss: u32,
+    pub(crate) mss: u32,
     /// Segments retransmitted over the connection's life
     /// (`tcpi_total_retrans`).
-    pub retransmits: u32,
-    pub segs_in: u32,
+    pub(crate) retransmits: u32,
+    pub(crate) segs_in: u32,
     pub segs_out: u32,
     /// Bytes sent and acknowledged by the peer (`tcpi_bytes_acked`).
-    pub bytes_acked: u64,
+    pub(crate) bytes_acked: u64,
     /// Bytes received in order (`tcpi_bytes_received`).
-    pub bytes_received: u64,
+    pub(crate) bytes_received: u64,
     /// `tcpi_unacked`: segments in flight; on a listener, the accept queue's
     /// length.
     pub unacked: u32,
     /// `tcpi_notsent_bytes`: bytes written and not sent yet.
     #[serde(skip)]
-    pub notsent: u64,
+    pub(crate) notsent: u64,
     /// `tcpi_sacked`: segments selectively acknowledged; on a listener, the
     /// backlog given to listen().
     pub sacked: u32,
@@ -56,15 +54,10 @@ pub struct TcpInfo {
     /// read again (a reset closed it), so `state` is the last one seen
     /// while it was listed, not the state at the close.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub read_us: Option<u64>,
+    pub(crate) read_us: Option<u64>,
 }
 
 impl TcpInfo {
-    /// The smoothed round-trip time.
-    pub fn rtt(&self) -> Duration {
-        Duration::from_micros(u64::from(self.rtt_us))
-    }
-
     /// The connection's state by its kernel name.
     pub fn state_name(&self) -> &'static str {
         state_text(self.state)

@@ -25,10 +25,10 @@ use crate::sink::{OutputError, Report};
 /// nothing of a connection refused without -v, nor does netplay nc.
 #[derive(Debug)]
 pub(crate) struct NcExit {
-    pub code: u8,
-    pub cause: Option<anyhow::Error>,
+    pub(crate) code: u8,
+    pub(crate) cause: Option<anyhow::Error>,
     /// nc's command line: the failure's hint names its options.
-    pub front: Front,
+    pub(crate) front: Front,
 }
 
 impl std::fmt::Display for NcExit {

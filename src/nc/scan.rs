@@ -21,9 +21,9 @@ use crate::tcp::connect;
 #[derive(Debug, thiserror::Error)]
 #[error("{}", msg!("error-scan-none-open", host = .host.as_str(), ports = .ports.as_str()))]
 pub(crate) struct NoneOpen {
-    pub host: String,
+    pub(crate) host: String,
     /// The ports tried, as a list.
-    pub ports: String,
+    pub(crate) ports: String,
 }
 
 pub(crate) fn run(config: &ScanConfig, report: Report) -> Result<()> {

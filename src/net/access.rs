@@ -20,8 +20,8 @@ use ipnet::{IpNet, Ipv6Net};
 /// block, perhaps the one interface it is limited to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Rule {
-    pub net: IpNet,
-    pub zone: Option<Zone>,
+    pub(crate) net: IpNet,
+    pub(crate) zone: Option<Zone>,
 }
 
 /// An IPv6 zone (RFC 4007): the interface a link-local address lives on,
@@ -29,8 +29,8 @@ pub(crate) struct Rule {
 /// peer's scope id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Zone {
-    pub text: String,
-    pub index: u32,
+    pub(crate) text: String,
+    pub(crate) index: u32,
 }
 
 impl Rule {
@@ -66,8 +66,8 @@ impl fmt::Display for Rule {
 /// accepted; with some, a peer must match one of them. A `--deny` always wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Access {
-    pub allow: Vec<Rule>,
-    pub deny: Vec<Rule>,
+    pub(crate) allow: Vec<Rule>,
+    pub(crate) deny: Vec<Rule>,
 }
 
 /// Why a peer is refused.

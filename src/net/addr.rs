@@ -85,8 +85,8 @@ pub(crate) fn parse_host(host: &str) -> Result<Host<'_>, Msg> {
 /// Where to connect or send: a host (name or address) and a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
-    pub host: String,
-    pub port: u16,
+    pub(crate) host: String,
+    pub(crate) port: u16,
 }
 
 impl Target {

@@ -12,11 +12,11 @@ use crate::sys::open_files::{self, Exhausted};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OpenFiles {
     /// The limit in force, `ulimit -n`.
-    pub soft: u64,
+    pub(crate) soft: u64,
     /// How far an unprivileged process may raise it, `ulimit -Hn`.
-    pub hard: u64,
+    pub(crate) hard: u64,
     /// The soft limit before netplay raised it, when it did.
-    pub raised_from: Option<u64>,
+    pub(crate) raised_from: Option<u64>,
 }
 
 /// What to assume when the limit cannot be read.

@@ -20,14 +20,14 @@ use crate::sys::reuse_port;
 pub(crate) struct SocketOptions {
     /// SO_REUSEADDR: `Some(true)` sets it, `Some(false)` shows it left off
     /// (the OS default), `None` neither sets nor shows it.
-    pub reuse_addr: Option<bool>,
-    pub reuse_port: bool,
+    pub(crate) reuse_addr: Option<bool>,
+    pub(crate) reuse_port: bool,
     /// IPV6_V6ONLY on an IPv6 socket; `None` leaves the OS default.
-    pub v6only: Option<bool>,
+    pub(crate) v6only: Option<bool>,
     /// SO_RCVBUF to ask for; `None` leaves the OS default.
-    pub recv_buffer: Option<usize>,
+    pub(crate) recv_buffer: Option<usize>,
     /// SO_SNDBUF to ask for; `None` leaves the OS default.
-    pub send_buffer: Option<usize>,
+    pub(crate) send_buffer: Option<usize>,
 }
 
 /// Resolves a client's target and reports the addresses it will try. With

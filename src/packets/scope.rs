@@ -25,10 +25,10 @@ pub(crate) type Recorded = Arc<Mutex<Vec<PacketEvent>>>;
 #[derive(Clone, Default)]
 pub(crate) struct Sinks {
     /// Shown, in the order of events, through this report.
-    pub show: Option<Report>,
+    pub(crate) show: Option<Report>,
     /// Kept in this list.
-    pub record: Option<Recorded>,
-    pub pcap: Option<PcapFile>,
+    pub(crate) record: Option<Recorded>,
+    pub(crate) pcap: Option<PcapFile>,
 }
 
 /// Which packets are this run's, and which end sent each.

@@ -34,7 +34,7 @@ const GAP: &str = "  ";
 /// One end of the ladder: its label and the address it sends from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct End {
-    pub label: String,
+    pub(crate) label: String,
     pub addr: SocketAddr,
 }
 
@@ -242,7 +242,7 @@ pub fn line(packet: &Packet, ends: &Ends, color: bool, width: usize) -> String {
 /// under it, aligned, each whole, rather than being left out: the SYN's
 /// `wscale 10 sackOK TS` at 80 columns. Only a width too narrow for that
 /// (a detail column under 20) drops them as [`line`] does.
-pub fn lines(packet: &Packet, ends: &Ends, color: bool, width: usize) -> Vec<String> {
+pub(crate) fn lines(packet: &Packet, ends: &Ends, color: bool, width: usize) -> Vec<String> {
     layout(packet, ends, color, width, true)
 }
 

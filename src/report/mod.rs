@@ -73,35 +73,35 @@ pub(crate) fn summary_parts(summary: &crate::event::Event) -> Vec<crate::i18n::M
 /// How output looks; decided once from the flags and the environment.
 #[derive(Debug, Clone)]
 pub(crate) struct OutputConfig {
-    pub mode: Mode,
-    pub color: ColorChoice,
-    pub explain: bool,
-    pub quiet: bool,
-    pub dump: hexdump::Layout,
+    pub(crate) mode: Mode,
+    pub(crate) color: ColorChoice,
+    pub(crate) explain: bool,
+    pub(crate) quiet: bool,
+    pub(crate) dump: hexdump::Layout,
     /// The code that draws the dump's lines (`--hex-renderer`).
-    pub renderer: hexdump::Renderer,
+    pub(crate) renderer: hexdump::Renderer,
     /// Bytes asked per recv call, named in the explanations.
-    pub recv_size: usize,
+    pub(crate) recv_size: usize,
     /// `--decode`: each data event's bytes decoded with this struct format.
-    pub decode: Option<Format>,
+    pub(crate) decode: Option<Format>,
     /// `--columns N`: fit every human line in N columns; otherwise the
     /// terminal's width (or COLUMNS), and no limit in a pipe.
-    pub columns: Option<usize>,
+    pub(crate) columns: Option<usize>,
     /// The language people read (`--lang`, else the locale); JSON and raw
     /// output do not change with it.
-    pub lang: crate::i18n::Lang,
+    pub(crate) lang: crate::i18n::Lang,
     /// `--html FILE`, `--svg FILE`: the session as a picture.
-    pub picture: html::PictureSpec,
+    pub(crate) picture: html::PictureSpec,
     /// With the raw payload on stdout: the steps on stderr show the hex
     /// dump of what is sent and received too (`netplay nc -v`).
-    pub raw_dumps: bool,
+    pub(crate) raw_dumps: bool,
     /// The command line the run was asked for with (`netplay nc`'s, or
     /// netplay's own): the notes name its options.
-    pub front: crate::model::front::Front,
+    pub(crate) front: crate::model::front::Front,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Human,
     Json,
     Raw,

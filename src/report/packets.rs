@@ -32,7 +32,7 @@ pub(crate) struct Ladder {
     explained: HashSet<PacketKind>,
     /// The far end is named by its address, not "server": `udp send` does
     /// not know that anything listens there (an ICMP error may say not).
-    pub far_end_by_address: bool,
+    pub(crate) far_end_by_address: bool,
     tallies: HashMap<(SocketAddr, SocketAddr), Tally>,
 }
 
@@ -40,13 +40,13 @@ pub(crate) struct Ladder {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OneWay {
     /// Segments drawn, the handshake's and the close's included.
-    pub segments: u64,
+    pub(crate) segments: u64,
     /// Payload bytes, each counted once (a retransmission is not new data).
-    pub data: u64,
+    pub(crate) data: u64,
     /// Data bytes the other end acknowledged: its highest ACK less one for
     /// the SYN, which takes a sequence number and carries no byte, and less
     /// the FIN, likewise; never more than the data.
-    pub acked: u64,
+    pub(crate) acked: u64,
     syn: bool,
     /// The relative sequence number just past the FIN, once one was sent.
     fin_end: Option<u32>,
@@ -59,8 +59,8 @@ pub(crate) struct OneWay {
 /// A TCP connection's ladder: client to server, and back.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Tally {
-    pub to_server: OneWay,
-    pub to_client: OneWay,
+    pub(crate) to_server: OneWay,
+    pub(crate) to_client: OneWay,
     reset: bool,
     done: bool,
 }

@@ -29,9 +29,9 @@ pub(crate) struct Raw {
 pub(crate) struct Shown {
     /// `--decode`: each received chunk's values go to stderr, -q or not
     /// (they were asked for by name).
-    pub decode: bool,
+    pub(crate) decode: bool,
     /// `netplay nc -v`: each chunk and datagram, either way, as a hex dump.
-    pub dumps: bool,
+    pub(crate) dumps: bool,
 }
 
 impl Raw {

@@ -13,9 +13,9 @@ pub(crate) const COLUMN: usize = 37;
 
 /// The three cells of a row; `udp` is None when `tcp` spans both columns.
 pub(crate) struct Cells {
-    pub what: String,
-    pub tcp: String,
-    pub udp: Option<String>,
+    pub(crate) what: String,
+    pub(crate) tcp: String,
+    pub(crate) udp: Option<String>,
 }
 
 /// The cells of one row of the demo's table, by its kind.

@@ -72,7 +72,7 @@ impl TcpConn {
     }
 
     /// The stream, while it is open (the runner reads TCP_INFO from it).
-    pub fn stream(&self) -> Option<&TcpStream> {
+    pub(crate) fn stream(&self) -> Option<&TcpStream> {
         self.stream.as_ref()
     }
 
@@ -248,7 +248,7 @@ impl Conn for UdpConn {
 /// an error once `stopped()` says so (no step is said to fail for it: the
 /// run ends with that error, and the server knows why).
 pub(crate) struct Stoppable<C, F> {
-    pub inner: C,
+    pub(crate) inner: C,
     stopped: F,
 }
 

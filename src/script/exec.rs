@@ -39,8 +39,8 @@ pub struct Settings {
 /// What a script moved, played to its end or not.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Played {
-    pub bytes_in: u64,
-    pub bytes_out: u64,
+    pub(crate) bytes_in: u64,
+    pub(crate) bytes_out: u64,
     pub datagrams_in: u64,
     pub datagrams_out: u64,
     /// A `close` or `reset` step closed the socket.
@@ -52,14 +52,14 @@ pub struct Played {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", self.message())]
 pub struct Failed {
-    pub file: String,
+    pub(crate) file: String,
     pub line: u32,
-    pub why: Msg,
-    pub played: Played,
+    pub(crate) why: Msg,
+    pub(crate) played: Played,
 }
 
 impl Failed {
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         msg!("script-failed", place = super::place(&self.file, self.line), why = self.why.clone())
     }
 }

@@ -35,9 +35,9 @@ pub(crate) enum Check {
 /// How a step failed.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Miss {
-    pub kind: MissKind,
+    pub(crate) kind: MissKind,
     /// The first byte that differs, or that ruled a pattern out.
-    pub offset: Option<usize>,
+    pub(crate) offset: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

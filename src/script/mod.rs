@@ -43,24 +43,24 @@ pub enum Transport {
 #[derive(Debug, Clone)]
 pub struct Script {
     /// The file as the command line named it.
-    pub name: String,
-    pub steps: Vec<Step>,
+    pub(crate) name: String,
+    pub(crate) steps: Vec<Step>,
 }
 
 /// One line that does something.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub(crate) struct Step {
     /// Line in the file, from 1.
-    pub line: u32,
+    pub(crate) line: u32,
     /// The line as written, without its indentation.
-    pub source: String,
+    pub(crate) source: String,
     /// Set by the last `timeout` line before it; else the run's default.
-    pub timeout: Option<Duration>,
-    pub action: Action,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) action: Action,
 }
 
 #[derive(Debug, Clone)]
-pub enum Action {
+pub(crate) enum Action {
     /// `> TEXT`: send these bytes (one datagram in UDP).
     Send(text::Text),
     /// `>struct FORMAT V, ...`: send `struct.pack(FORMAT, V, ...)`.
@@ -89,7 +89,7 @@ pub enum Action {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Until {
+pub(crate) enum Until {
     /// Until the peer's EOF, seen before a pass begins.
     Eof,
     /// This many passes.
@@ -131,11 +131,11 @@ pub(crate) const MAX_STEP_BYTES: usize = crate::decode::MAX_SIZE;
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", self.message())]
 pub(crate) struct SomeFailed {
-    pub file: String,
-    pub failed: u64,
-    pub played: u64,
+    pub(crate) file: String,
+    pub(crate) failed: u64,
+    pub(crate) played: u64,
     /// Counted in clients (tcp serve), else in runs (udp serve).
-    pub clients: bool,
+    pub(crate) clients: bool,
 }
 
 impl SomeFailed {

@@ -16,16 +16,16 @@ use crate::msg;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}", self.message())]
 pub struct ScriptError {
-    pub file: String,
-    pub line: u32,
+    pub(crate) file: String,
+    pub(crate) line: u32,
     /// In characters, from 1.
-    pub column: usize,
-    pub problem: Msg,
+    pub(crate) column: usize,
+    pub(crate) problem: Msg,
 }
 
 impl ScriptError {
     /// `file:line:column: problem`, as compilers say it.
-    pub fn message(&self) -> Msg {
+    pub(crate) fn message(&self) -> Msg {
         msg!(
             "script-error",
             file = self.file.as_str(),

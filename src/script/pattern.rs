@@ -30,8 +30,8 @@ const MAX_STATES: usize = 20_000;
 /// A compiled pattern: the DFA for streams, and a full engine for its
 /// groups and for datagrams.
 #[derive(Debug, Clone)]
-pub struct Pattern {
-    pub text: String,
+pub(crate) struct Pattern {
+    pub(crate) text: String,
     dfa: dense::DFA<Vec<u32>>,
     start: StateID,
     /// States after which a match can still be found (through more bytes
@@ -42,7 +42,7 @@ pub struct Pattern {
     /// Anchored at both ends: `re.fullmatch`, for a datagram.
     whole: meta::Regex,
     /// Named groups, in order.
-    pub names: Vec<String>,
+    pub(crate) names: Vec<String>,
 }
 
 fn syntax_config() -> syntax::Config {
@@ -50,7 +50,7 @@ fn syntax_config() -> syntax::Config {
 }
 
 impl Pattern {
-    pub fn new(text: &str) -> Result<Pattern, Msg> {
+    pub(crate) fn new(text: &str) -> Result<Pattern, Msg> {
         let bad = |e: &dyn std::fmt::Display| msg!("script-regex-bad", why = e.to_string());
         let build = |pattern: &str| {
             meta::Regex::builder()
@@ -85,7 +85,7 @@ impl Pattern {
     }
 
     /// A fresh walk, for one step.
-    pub fn walk(&self) -> Walk {
+    pub(crate) fn walk(&self) -> Walk {
         Walk { state: self.start, seen: 0, last_match: None, failed_at: None }
     }
 
@@ -145,7 +145,7 @@ impl Pattern {
     }
 
     /// The named groups of the match ending at `end`, from `bytes`.
-    pub fn groups(&self, bytes: &[u8], end: usize) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn groups(&self, bytes: &[u8], end: usize) -> Vec<(String, Vec<u8>)> {
         let mut caps = self.regex.create_captures();
         let input = Input::new(bytes).anchored(Anchored::Yes);
         self.regex.captures(input, &mut caps);
@@ -156,7 +156,7 @@ impl Pattern {
     }
 
     /// `re.fullmatch` on one datagram: its groups, or None.
-    pub fn fullmatch(&self, datagram: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+    pub(crate) fn fullmatch(&self, datagram: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
         let mut caps = self.whole.create_captures();
         self.whole.captures(Input::new(datagram).anchored(Anchored::Yes), &mut caps);
         caps.get_match()?;
@@ -231,7 +231,7 @@ fn open_states(
 
 /// A pattern's progress through one step's bytes.
 #[derive(Debug, Clone)]
-pub struct Walk {
+pub(crate) struct Walk {
     state: StateID,
     /// Bytes walked so far.
     seen: usize,
@@ -242,7 +242,7 @@ pub struct Walk {
 
 impl Walk {
     /// A match was found, though more bytes could still lengthen it.
-    pub fn matched(&self) -> bool {
+    pub(crate) fn matched(&self) -> bool {
         self.last_match.is_some()
     }
 }

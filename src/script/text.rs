@@ -13,7 +13,7 @@ use crate::msg;
 
 /// A value a step bound: bytes, or a number read by `<struct`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Var {
+pub(crate) enum Var {
     Bytes(Vec<u8>),
     Int(i128),
     Float(f64),
@@ -80,19 +80,19 @@ pub(super) type Vars = HashMap<String, Var>;
 
 /// Bytes with variables in them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Text {
-    pub pieces: Vec<Piece>,
+pub(crate) struct Text {
+    pub(crate) pieces: Vec<Piece>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Piece {
+pub(crate) enum Piece {
     Bytes(Vec<u8>),
     Var(String),
 }
 
 impl Text {
     /// The bytes, with each variable's value in its place.
-    pub fn bytes(&self, vars: &Vars) -> Vec<u8> {
+    pub(crate) fn bytes(&self, vars: &Vars) -> Vec<u8> {
         let mut out = Vec::new();
         for piece in &self.pieces {
             match piece {
@@ -103,7 +103,7 @@ impl Text {
         out
     }
 
-    pub fn vars(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn vars(&self) -> impl Iterator<Item = &str> {
         self.pieces.iter().filter_map(|p| match p {
             Piece::Var(name) => Some(name.as_str()),
             Piece::Bytes(_) => None,
@@ -113,14 +113,14 @@ impl Text {
 
 /// How many bytes `<bytes` takes: a number, or a variable's.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Count {
+pub(crate) enum Count {
     Fixed(usize),
     Var(String),
 }
 
 /// One value of `>struct FORMAT V, ...`, as Python would write it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ValueExpr {
+pub(crate) enum ValueExpr {
     Int(i128),
     Float(f64),
     Bool(bool),
@@ -132,7 +132,7 @@ pub enum ValueExpr {
 
 impl ValueExpr {
     /// Its value now; None for a variable not bound (the checker rules it out).
-    pub fn value(&self, vars: &Vars) -> Option<Value> {
+    pub(crate) fn value(&self, vars: &Vars) -> Option<Value> {
         Some(match self {
             ValueExpr::Int(n) => int_value(*n),
             ValueExpr::Float(x) => Value::Float(*x),
@@ -162,8 +162,8 @@ fn int_value(n: i128) -> Value {
 /// A mistake in a text, at a column (in characters, from 1, of the line).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Bad {
-    pub column: usize,
-    pub problem: Msg,
+    pub(crate) column: usize,
+    pub(crate) problem: Msg,
 }
 
 /// Reads TEXT starting at `column`: a whole `b'...'` literal (Python's

@@ -79,7 +79,7 @@ impl Totals {
 
 impl Report {
     /// A report rendered by `reporter` on an output thread of its own.
-    pub fn new(reporter: Box<dyn Reporter>) -> io::Result<Report> {
+    pub(crate) fn new(reporter: Box<dyn Reporter>) -> io::Result<Report> {
         Ok(Report {
             queue: Some(Queue::start(reporter)?),
             end: 0,
@@ -126,7 +126,7 @@ impl Report {
     }
 
     /// The run's totals so far.
-    pub fn totals(&self) -> (u64, u64) {
+    pub(crate) fn totals(&self) -> (u64, u64) {
         self.totals.get()
     }
 
@@ -169,7 +169,7 @@ impl Report {
 
     /// Reports an effect (accept, recv, EOF, a step), stamped now; waits
     /// for room in the queue. An error means output is gone; runners stop.
-    pub fn emit(&self, event: Event) -> Result<(), OutputError> {
+    pub(crate) fn emit(&self, event: Event) -> Result<(), OutputError> {
         // A benchmark counts its bytes itself; its result is the run's total.
         let moved = match &event {
             Event::TcpBench(r) => Some((r.received.as_ref(), r.sent.as_ref())),
@@ -189,7 +189,7 @@ impl Report {
     }
 
     /// [`Report::emit`] for async tasks: awaits room instead of blocking.
-    pub async fn send(&self, event: Event) -> Result<(), OutputError> {
+    pub(crate) async fn send(&self, event: Event) -> Result<(), OutputError> {
         let copy = self.tap.as_ref().map(|_| event.clone());
         if let Some(queue) = &self.queue {
             queue.emit_async(self.end, event).await?;
@@ -210,7 +210,7 @@ impl Report {
     }
 
     /// [`Report::cause`] for async tasks.
-    pub async fn cause_async(&self, payload: usize) -> Result<Cause, OutputError> {
+    pub(crate) async fn cause_async(&self, payload: usize) -> Result<Cause, OutputError> {
         let inner = match &self.queue {
             Some(queue) => Some(queue::Cause::waiting(queue, self.end, payload).await?),
             None => None,
@@ -220,7 +220,7 @@ impl Report {
 
     /// Room for an event of `payload` bytes, awaited now and stamped
     /// later by [`Room::cause`], which never waits.
-    pub async fn room_async(&self, payload: usize) -> Room {
+    pub(crate) async fn room_async(&self, payload: usize) -> Room {
         let inner = match &self.queue {
             Some(queue) => Some(queue::Room::waiting(queue, self.end, payload).await),
             None => None,
@@ -230,7 +230,7 @@ impl Report {
 
     /// The output error, once output has failed (a closed pipe): a runner
     /// that waits in steps checks between them, so `| head` ends it.
-    pub fn check(&self) -> Result<(), OutputError> {
+    pub(crate) fn check(&self) -> Result<(), OutputError> {
         match &self.queue {
             Some(queue) => queue.check(),
             None => Ok(()),
@@ -247,7 +247,7 @@ impl Report {
 
     /// A mark for a producer of events stamped in the past (the packet
     /// capture), starting now.
-    pub fn watermark(&self) -> Result<Watermark, OutputError> {
+    pub(crate) fn watermark(&self) -> Result<Watermark, OutputError> {
         let inner = match &self.queue {
             Some(queue) => Some(queue::Watermark::new(queue, self.end)?),
             None => None,
@@ -256,7 +256,7 @@ impl Report {
     }
 
     /// Waits until everything reported so far is written.
-    pub fn flush(&self) -> Result<(), OutputError> {
+    pub(crate) fn flush(&self) -> Result<(), OutputError> {
         match &self.queue {
             Some(queue) => queue.flush(*self.give_up.locked()),
             None => Ok(()),
@@ -289,7 +289,7 @@ impl Report {
 
     /// Writes what is left and ends the output thread: the last call of a
     /// run. Returns the first output error.
-    pub fn finish(&self) -> Result<(), OutputError> {
+    pub(crate) fn finish(&self) -> Result<(), OutputError> {
         // A stopping run's last lines (its totals) come after its runner's
         // own last steps, which may have used up the patience: they get
         // FINAL_GRACE more (stdout is given up by then if it takes nothing,
@@ -307,7 +307,7 @@ impl Report {
 }
 
 /// A producer of events stamped in the past (see [`queue::Watermark`]).
-pub struct Watermark {
+pub(crate) struct Watermark {
     inner: Option<queue::Watermark>,
 }
 
@@ -341,7 +341,7 @@ impl Watermark {
 
 /// Room taken in the queue for a cause not yet stamped
 /// ([`Report::room_async`]).
-pub struct Room {
+pub(crate) struct Room {
     inner: Option<queue::Room>,
     tap: Option<Tap>,
 }
@@ -358,14 +358,14 @@ impl Room {
 }
 
 /// A cause under way (see [`Report::cause`]).
-pub struct Cause {
+pub(crate) struct Cause {
     inner: Option<queue::Cause>,
     tap: Option<Tap>,
 }
 
 impl Cause {
     /// Reports the cause's event, stamped when the cause was taken.
-    pub fn emit(self, event: Event) -> Result<(), OutputError> {
+    pub(crate) fn emit(self, event: Event) -> Result<(), OutputError> {
         let copy = self.tap.as_ref().map(|_| event.clone());
         if let Some(inner) = self.inner {
             inner.emit(event)?;

@@ -26,17 +26,17 @@ use socket2::Socket;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Received {
     /// Who sent it.
-    pub from: SocketAddr,
+    pub(crate) from: SocketAddr,
     /// Its length as it arrived.
-    pub arrived: usize,
+    pub(crate) arrived: usize,
     /// The bytes kept in the buffer: `arrived` or the buffer's size, the
     /// lesser. The system discards the rest.
-    pub kept: usize,
+    pub(crate) kept: usize,
     /// With SO_RXQ_OVFL set (Linux, see `sys::drops`): how many datagrams
     /// the kernel had dropped for this socket, its receive buffer full,
     /// when this one was queued. A counter since the socket was made (it
     /// wraps at 2^32); absent while it is 0, and on other systems.
-    pub drops: Option<u32>,
+    pub(crate) drops: Option<u32>,
 }
 
 /// `--explain` for a cut datagram, with how netplay learnt its length.

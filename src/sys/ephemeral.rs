@@ -18,9 +18,9 @@ use std::sync::OnceLock;
 /// system's documented default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Range {
-    pub low: u16,
-    pub high: u16,
-    pub read: bool,
+    pub(crate) low: u16,
+    pub(crate) high: u16,
+    pub(crate) read: bool,
 }
 
 /// The first port of IANA's dynamic range (49152-65535), which macOS and

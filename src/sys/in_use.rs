@@ -47,9 +47,9 @@ pub(crate) enum Holder {
 /// A process, as `ps` would name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Program {
-    pub pid: u32,
+    pub(crate) pid: u32,
     /// Its command line (shortened), or its name.
-    pub command: String,
+    pub(crate) command: String,
 }
 
 /// Looks for what holds `addr` for `proto`.

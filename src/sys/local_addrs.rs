@@ -14,8 +14,8 @@ use std::net::SocketAddr;
 /// the system lets us list them (empty when it does not).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct LocalAddrs {
-    pub addresses: Vec<IpAddr>,
-    pub broadcasts: Vec<IpAddr>,
+    pub(crate) addresses: Vec<IpAddr>,
+    pub(crate) broadcasts: Vec<IpAddr>,
 }
 
 #[cfg(unix)]

@@ -21,9 +21,9 @@ use crate::msg;
 pub(crate) struct Cut {
     /// Sent and not acknowledged yet: on their way, the peer may still
     /// read them (on loopback it does), or may not.
-    pub flight: u64,
+    pub(crate) flight: u64,
     /// Never sent: thrown away.
-    pub unsent: u64,
+    pub(crate) unsent: u64,
 }
 
 impl Cut {

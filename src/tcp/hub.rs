@@ -25,14 +25,14 @@ pub(crate) use crate::event::SlowPolicy;
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
     /// Its queue, while the hub may still send it something.
-    pub outbox: Option<Outbox>,
+    pub(crate) outbox: Option<Outbox>,
     /// Closes the connection from outside, with a reason.
-    pub cut: Arc<Cut>,
+    pub(crate) cut: Arc<Cut>,
     /// Bytes of the server's stdin were queued for it.
-    pub fed: bool,
+    pub(crate) fed: bool,
     /// Tells its reader to let go of the queue it holds only to put off
     /// the FIN (see [`Hub::stdin_ended`]).
-    pub release: Arc<Notify>,
+    pub(crate) release: Arc<Notify>,
 }
 
 /// How a connection is closed from outside its own reader (a --slow policy,
@@ -84,18 +84,18 @@ impl Cut {
 #[derive(Debug, Default)]
 pub(crate) struct FanOut {
     /// Clients the message was queued for.
-    pub delivered: usize,
+    pub(crate) delivered: usize,
     /// `--slow drop|disconnect`: clients whose queue was full; the policy
     /// says whether they were skipped or are to be disconnected.
-    pub full: Vec<Full>,
+    pub(crate) full: Vec<Full>,
 }
 
 /// A client whose queue was full in a fan-out.
 #[derive(Debug)]
 pub(crate) struct Full {
-    pub conn: u64,
+    pub(crate) conn: u64,
     /// Bytes waiting in its queue.
-    pub queued: usize,
+    pub(crate) queued: usize,
     /// Set when the policy is disconnect: the hub has removed the client,
     /// and [`FanOut::disconnect`] closes it.
     cut: Option<Arc<Cut>>,

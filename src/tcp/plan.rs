@@ -105,9 +105,9 @@ pub(crate) fn pipe_way(value: Option<&str>) -> PipeWay {
 /// One trial: `bytes` sent `way` in `took`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Trial {
-    pub way: FileWay,
-    pub bytes: u64,
-    pub took: Duration,
+    pub(crate) way: FileWay,
+    pub(crate) bytes: u64,
+    pub(crate) took: Duration,
 }
 
 /// The way to keep after the trials: the fastest in bytes per second over

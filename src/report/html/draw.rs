@@ -31,8 +31,8 @@ const MIN_GAP: usize = 150;
 /// Where each lifeline stands.
 pub(super) struct Geometry {
     /// x of each lane, by lane number.
-    pub x: Vec<usize>,
-    pub width: usize,
+    pub(crate) x: Vec<usize>,
+    pub(crate) width: usize,
 }
 
 /// The order lifelines stand in, left to right: clients left of their

@@ -42,8 +42,8 @@ pub(crate) const EVERY: Duration = Duration::from_secs(1);
 /// What `--html` and `--svg` ask for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct PictureSpec {
-    pub html: Option<PathBuf>,
-    pub svg: Option<PathBuf>,
+    pub(crate) html: Option<PathBuf>,
+    pub(crate) svg: Option<PathBuf>,
 }
 
 impl PictureSpec {
@@ -55,9 +55,9 @@ impl PictureSpec {
 /// Writing a file of the picture failed: which flag, which file, why.
 #[derive(Debug)]
 pub(crate) struct PictureError {
-    pub flag: &'static str,
-    pub path: PathBuf,
-    pub source: io::Error,
+    pub(crate) flag: &'static str,
+    pub(crate) path: PathBuf,
+    pub(crate) source: io::Error,
 }
 
 /// The picture of a run: shared by the reporters it tees, and by the

@@ -42,7 +42,7 @@ struct EndState {
 /// The session and what its ends have told.
 #[derive(Debug)]
 pub(super) struct Recorder {
-    pub session: Session,
+    pub(crate) session: Session,
     states: HashMap<(usize, usize), EndState>,
     /// The demo's part under way, for its own notes.
     current: &'static str,

@@ -21,18 +21,18 @@ use crate::model::packet::PacketKind;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     /// Rows a section keeps from its start...
-    pub head: usize,
+    pub(crate) head: usize,
     /// ...and from its end; the rows between are counted, not kept.
-    pub tail: usize,
+    pub(crate) tail: usize,
     /// Rows of the same kind on the same lifeline shown whole, one after
     /// another, before the next ones fold into one row with a count.
-    pub repeats: u32,
+    pub(crate) repeats: u32,
     /// Bytes of one chunk shown in its hex dump.
-    pub dump_chunk: usize,
+    pub(crate) dump_chunk: usize,
     /// Bytes of hex dump in the whole page.
-    pub dump_total: usize,
+    pub(crate) dump_total: usize,
     /// Lifelines of peers in a section; the others share one.
-    pub peers: usize,
+    pub(crate) peers: usize,
 }
 
 impl Default for Limits {
@@ -62,17 +62,17 @@ pub(crate) enum End {
 /// A lifeline.
 #[derive(Debug, Clone)]
 pub(crate) struct Lane {
-    pub role: Role,
+    pub(crate) role: Role,
     /// An end netplay runs (its calls are drawn on it), not a peer seen
     /// through addresses.
-    pub ours: bool,
-    pub addr: Option<SocketAddr>,
+    pub(crate) ours: bool,
+    pub(crate) addr: Option<SocketAddr>,
     /// Connection numbers that lead to it (a peer's), in order.
-    pub conns: Vec<u64>,
+    pub(crate) conns: Vec<u64>,
     /// Peers drawn on it besides the first (the lane of the others).
-    pub more: u64,
+    pub(crate) more: u64,
     /// The hub of a broadcast: drawn among its clients.
-    pub hub: bool,
+    pub(crate) hub: bool,
 }
 
 /// What a row is, for its colour and its shape.
@@ -94,12 +94,12 @@ pub(crate) enum Tone {
 /// An arrow between two lifelines.
 #[derive(Debug, Clone)]
 pub(crate) struct Arrow {
-    pub from: usize,
-    pub to: usize,
-    pub label: String,
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) label: String,
     /// A packet seen on the wire; otherwise the path the bytes of a call
     /// took (drawn only where no packet was captured).
-    pub packet: bool,
+    pub(crate) packet: bool,
 }
 
 /// What is shown beside a row.
@@ -120,31 +120,31 @@ pub(crate) enum Detail {
 #[derive(Debug, Clone)]
 pub(crate) struct Dump {
     /// Where the chunk starts in its stream (0 for a datagram).
-    pub offset: u64,
+    pub(crate) offset: u64,
     /// The bytes kept: a copy, so the chunk's buffer is not kept alive.
-    pub bytes: Bytes,
+    pub(crate) bytes: Bytes,
     /// The chunk's length.
-    pub total: usize,
+    pub(crate) total: usize,
 }
 
 /// A row that stands for several events alike.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fold {
-    pub count: u64,
-    pub bytes: u64,
-    pub last: Stamp,
+    pub(crate) count: u64,
+    pub(crate) bytes: u64,
+    pub(crate) last: Stamp,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
-    pub at: Stamp,
-    pub lane: Option<usize>,
-    pub tone: Tone,
+    pub(crate) at: Stamp,
+    pub(crate) lane: Option<usize>,
+    pub(crate) tone: Tone,
     /// What the diagram says: the call with its values, or the state.
-    pub label: String,
-    pub arrow: Option<Arrow>,
-    pub details: Vec<Detail>,
-    pub fold: Option<Fold>,
+    pub(crate) label: String,
+    pub(crate) arrow: Option<Arrow>,
+    pub(crate) details: Vec<Detail>,
+    pub(crate) fold: Option<Fold>,
 }
 
 impl Row {
@@ -166,11 +166,11 @@ impl Row {
 /// Rows a section left out between its first and its last ones.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Gap {
-    pub rows: u64,
+    pub(crate) rows: u64,
     /// The events those rows stood for (a folded row, several).
-    pub events: u64,
-    pub from: Option<Stamp>,
-    pub to: Stamp,
+    pub(crate) events: u64,
+    pub(crate) from: Option<Stamp>,
+    pub(crate) to: Stamp,
 }
 
 /// What folds together: the same call, or packet, on the same lifeline.
@@ -189,12 +189,12 @@ pub(crate) enum Repeat {
 #[derive(Debug, Default)]
 pub(crate) struct Section {
     /// The demo's part this is (`tcp_exchange`), or empty for a run.
-    pub key: &'static str,
-    pub title: Option<String>,
-    pub lanes: Vec<Lane>,
-    pub head: Vec<Row>,
-    pub tail: VecDeque<Row>,
-    pub gap: Gap,
+    pub(crate) key: &'static str,
+    pub(crate) title: Option<String>,
+    pub(crate) lanes: Vec<Lane>,
+    pub(crate) head: Vec<Row>,
+    pub(crate) tail: VecDeque<Row>,
+    pub(crate) gap: Gap,
     /// Sequence number of the first row in `tail`.
     tail_first: u64,
     next_seq: u64,
@@ -203,7 +203,7 @@ pub(crate) struct Section {
     /// Rows of each kind shown whole since the last row that folds nothing.
     shown: HashMap<Repeat, u32>,
     /// Packets were captured: the calls' own arrows are not drawn.
-    pub packets: bool,
+    pub(crate) packets: bool,
     /// The lane of each connection number and peer address.
     by_conn: HashMap<(usize, u64), usize>,
     by_addr: HashMap<SocketAddr, usize>,
@@ -430,22 +430,22 @@ impl Section {
 /// The whole session.
 #[derive(Debug)]
 pub(crate) struct Session {
-    pub lang: Lang,
-    pub explain: bool,
-    pub recv_size: usize,
+    pub(crate) lang: Lang,
+    pub(crate) explain: bool,
+    pub(crate) recv_size: usize,
     /// The command that ran: `tcp serve`, `demo`.
-    pub command: String,
-    pub limits: Limits,
-    pub sections: Vec<Section>,
+    pub(crate) command: String,
+    pub(crate) limits: Limits,
+    pub(crate) sections: Vec<Section>,
     /// The demo's table, as measured.
-    pub table: Vec<DemoRow>,
+    pub(crate) table: Vec<DemoRow>,
     /// Bytes of hex dump the page may still show.
-    pub budget: usize,
+    pub(crate) budget: usize,
     /// Packets not between two lifelines of their section.
-    pub stray_packets: u64,
+    pub(crate) stray_packets: u64,
     /// `--decode`: each chunk's first bytes as `struct.unpack_from` reads
     /// them, under its dump.
-    pub decode: Option<crate::decode::Format>,
+    pub(crate) decode: Option<crate::decode::Format>,
 }
 
 impl Session {
@@ -536,13 +536,13 @@ impl Session {
 /// See [`Session::left_out`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct LeftOut {
-    pub folded: u64,
-    pub folded_bytes: u64,
-    pub rows: u64,
-    pub events: u64,
-    pub undumped: u64,
-    pub peers: u64,
-    pub packets: u64,
+    pub(crate) folded: u64,
+    pub(crate) folded_bytes: u64,
+    pub(crate) rows: u64,
+    pub(crate) events: u64,
+    pub(crate) undumped: u64,
+    pub(crate) peers: u64,
+    pub(crate) packets: u64,
 }
 
 impl LeftOut {

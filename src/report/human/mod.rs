@@ -39,26 +39,26 @@ use crate::width;
 /// What the human reporter shows, decided once per run.
 #[derive(Debug, Clone)]
 pub(crate) struct Style {
-    pub color: bool,
-    pub explain: bool,
+    pub(crate) color: bool,
+    pub(crate) explain: bool,
     /// Only connections, data and errors: no steps, no notes.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Hex dumps under data events (off when the payload goes to stdout).
-    pub dumps: bool,
-    pub layout: Layout,
+    pub(crate) dumps: bool,
+    pub(crate) layout: Layout,
     /// The code that draws the dump's lines.
-    pub renderer: Renderer,
+    pub(crate) renderer: Renderer,
     /// Bytes asked per recv call, for the explanations.
-    pub recv_size: usize,
+    pub(crate) recv_size: usize,
     /// `--decode`: a line under each chunk with its decoded values.
-    pub decode: Option<Format>,
+    pub(crate) decode: Option<Format>,
     /// Columns every line must fit in (the terminal's); None: no limit.
-    pub width: Option<usize>,
+    pub(crate) width: Option<usize>,
     /// The language the lines are written in.
-    pub lang: Lang,
+    pub(crate) lang: Lang,
     /// The command line the run was asked for with: a note that says what
     /// to type names its options.
-    pub front: Front,
+    pub(crate) front: Front,
 }
 
 impl Style {

@@ -93,11 +93,11 @@ pub(crate) fn receives() -> bool {
 
 /// What a client sends on the direct path, opened.
 pub(crate) struct Opened {
-    pub file: File,
+    pub(crate) file: File,
     /// How notes name it: `stdin`, `--file PATH`.
-    pub name: String,
+    pub(crate) name: String,
     /// What failed when it cannot be read.
-    pub reading: Msg,
+    pub(crate) reading: Msg,
 }
 
 /// Opens what a client sends, for [`send`].

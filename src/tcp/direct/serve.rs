@@ -76,25 +76,25 @@ impl Served {
 /// How a served connection's direct path ended, and what its abort did.
 #[derive(Debug)]
 pub(crate) struct Ended {
-    pub served: Served,
+    pub(crate) served: Served,
     /// What the socket was given (and counted out) that the client had not
     /// acknowledged when the connection was cut.
-    pub cut: crate::tcp::cut::Cut,
+    pub(crate) cut: crate::tcp::cut::Cut,
     /// stdout's reader left before the client had all of stdin.
-    pub input_cut: Option<crate::tcp::owed::InputCut>,
+    pub(crate) input_cut: Option<crate::tcp::owed::InputCut>,
 }
 
 /// What bounds a served connection's direct path.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     /// How long the client may take nothing while bytes wait for it.
-    pub stall: Duration,
+    pub(crate) stall: Duration,
     /// How long it may send nothing, with --idle-timeout.
-    pub idle: Option<Duration>,
+    pub(crate) idle: Option<Duration>,
     /// Bytes asked per recv where the bytes are copied.
-    pub recv_size: usize,
+    pub(crate) recv_size: usize,
     /// When stdin's end is followed by our FIN.
-    pub half_close: HalfClose,
+    pub(crate) half_close: HalfClose,
 }
 
 /// Serves one client of `tcp serve --once --raw` on this thread and one
@@ -165,9 +165,9 @@ where
 /// `sent` bytes the socket took (each with the socket, to read TCP_INFO
 /// from), and `last`, once both directions have ended, before the close.
 pub(crate) struct Counts<R, S, L> {
-    pub received: R,
-    pub sent: S,
-    pub last: L,
+    pub(crate) received: R,
+    pub(crate) sent: S,
+    pub(crate) last: L,
 }
 
 /// [`serve`], up to the close.

@@ -10,15 +10,15 @@ use crate::tcp::plan::FileWay;
 #[derive(Debug, Clone)]
 pub(crate) struct Tally {
     /// Bytes that went through the socket.
-    pub total: u64,
+    pub(crate) total: u64,
     /// Of those, the bytes the kernel moved end to end (sendfile, splice).
-    pub kernel: u64,
+    pub(crate) kernel: u64,
     /// The call that moved them: "sendfile(2)", "splice(2)".
     pub(super) call: &'static str,
     /// Where they went: "stdin (a pipe) → socket".
     pub(super) path: Msg,
     /// Of those, the bytes sent from a mapping of the file ([`crate::tcp::plan`]).
-    pub mapped: u64,
+    pub(crate) mapped: u64,
     /// The way a regular file went, and whether NETPLAY_SEND forced it.
     pub(super) kept: Option<(FileWay, bool)>,
     /// The mapping was the rule's, without trials: the peer is on this
