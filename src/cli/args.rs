@@ -8,7 +8,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::nc;
 use super::values::{
     answer_rate_arg, backlog_arg, bench_time_arg, bytes_arg, columns_arg, count_arg, decode_arg, delay_arg,
     hex_arg, max_conns_arg, message_arg, pause_arg, percent_arg, port_arg, queue_arg, rate_arg, rcvbuf_arg,
@@ -159,7 +158,7 @@ pub(crate) enum Command {
     Man,
     /// Run as OpenBSD nc: its flags, its exit status (0 or 1), its quiet output; -v shows netplay's
     /// steps and hex dumps. `netplay nc -h` lists the flags.
-    #[command(after_help = nc::NC_EXAMPLES)]
+    #[command(after_help = NC_EXAMPLES)]
     Nc(NcStub),
 }
 
@@ -790,3 +789,13 @@ pub(crate) struct UdpBenchArgs {
     #[arg(long)]
     pub(crate) no_offload: bool,
 }
+
+/// The examples under `netplay nc -h` (and `netplay nc --help`), which
+/// `nc`'s own parser and the `nc` subcommand's stub both show.
+pub(super) const NC_EXAMPLES: &str = "\
+Examples:
+  netplay nc -l 9000 > file               receive one connection's bytes (on every interface)
+  netplay nc -N 192.0.2.7 9000 < file     send a file, then a FIN
+  netplay nc -lk 127.0.0.1 9000           serve clients one after the other
+  netplay nc -zv 127.0.0.1 20-25          which ports take a connection?
+  netplay nc -u -w 1 127.0.0.1 53 < q.bin   one UDP exchange, ended by a second of silence";

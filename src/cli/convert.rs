@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use bytes::Bytes;
 
+use super::addrs::{client_bind, flag_host};
 use super::args::{
     BenchEndArgs, BindArgs, Cli, ColorArg, Command, DemoArgs, FamilyArgs, HalfCloseArg, HalfCloseArgs,
     HexArgs, InputArgs, LangArg, OutputArgs, RendererArg, SlowArg, TcpBenchArgs, TcpCommand, TcpConnectArgs,
@@ -342,28 +343,6 @@ fn script_arg(path: Option<&std::path::Path>, transport: Transport) -> Result<Op
     Ok(Some(Arc::new(script)))
 }
 
-/// An address flag (--host, --bind) given a port too: the flag for the
-/// port is named. Other hosts that cannot be one are refused by
-/// [`addr::resolve`], before any lookup.
-fn flag_host(flag: &'static str, host: &str) -> Result<(), UsageError> {
-    let ip = match host.parse::<SocketAddr>() {
-        Ok(addr) => addr.ip().to_string(),
-        Err(_) => match host.rsplit_once(':') {
-            Some((ip, port))
-                if !ip.contains(':') && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                ip.to_string()
-            }
-            _ => return Ok(()),
-        },
-    };
-    let (host, ip) = (hexdump::shown_text(host.as_bytes()), hexdump::shown_text(ip.as_bytes()));
-    Err(UsageError(match flag {
-        "--bind" => msg!("usage-bind-with-port", host = host, ip = ip),
-        _ => msg!("usage-host-with-port", host = host, ip = ip),
-    }))
-}
-
 /// The reply of --reply, --reply-hex or --reply-file (read now: a file that
 /// cannot be read fails before the server starts).
 fn reply_bytes(
@@ -375,29 +354,6 @@ fn reply_bytes(
         return Ok(Some(input::read_reply_file(path)?.into()));
     }
     Ok(text.or(hex))
-}
-
-/// A client's local address from --bind and --source-port, if either is
-/// given.
-pub(super) fn client_bind(
-    bind: Option<&str>,
-    source_port: Option<u16>,
-    family: Option<Family>,
-    target: &Target,
-) -> Result<Option<SocketAddr>> {
-    Ok(match (bind, source_port) {
-        (None, None) => None,
-        (Some(host), port) => {
-            flag_host("--bind", host)?;
-            Some(addr::resolve(host, port.unwrap_or(0), family)?[0])
-        }
-        (None, Some(port)) => {
-            // Bind the wildcard of the family the target will use.
-            let v6 = family == Some(Family::V6) || target.host.contains(':');
-            let ip: std::net::IpAddr = if v6 { "::".parse()? } else { "0.0.0.0".parse()? };
-            Some(SocketAddr::new(ip, port))
-        }
-    })
 }
 
 impl TcpConnectArgs {

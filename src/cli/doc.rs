@@ -6,7 +6,6 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use super::args::{Cli, OUTPUT};
-use super::nc;
 use crate::exit;
 use crate::i18n::{self, Lang};
 use crate::msg;
@@ -116,10 +115,11 @@ pub(super) fn arg_help(lang: Lang, path: &str, id: &str) -> Option<String> {
     }
 }
 
-/// The catalogue ids `--help` looks up by name made at run time (each
-/// subcommand's `about-…` and `examples-…`, each flag's `help-…`), for the
-/// test that every message of the catalogues is used.
-pub fn help_ids() -> Vec<String> {
+/// The catalogue ids `--help` looks up by name made at run time for
+/// `command` and its subcommands (each one's `about-…` and `examples-…`,
+/// each flag's `help-…`), under `path` ("" for netplay's own): what
+/// [`super::help_ids`] gathers.
+pub(super) fn help_ids_of(command: &clap::Command, path: &str) -> Vec<String> {
     fn walk(command: &clap::Command, path: &str, out: &mut Vec<String>) {
         let name = if path.is_empty() { "netplay" } else { path };
         for id in [format!("about-{name}"), format!("examples-{name}")] {
@@ -145,9 +145,7 @@ pub fn help_ids() -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    walk(&Cli::command(), "", &mut out);
-    // `netplay nc` reads its words with a command of its own.
-    walk(&nc::NcArgs::command(), "nc", &mut out);
+    walk(command, path, &mut out);
     out
 }
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
+use super::addrs::client_bind;
 use super::args::OutputArgs;
-use super::convert::client_bind;
 use super::doc::localize;
 use crate::config::nc::{NcConfig, NcJob, ScanConfig};
 use crate::config::tcp::{
@@ -38,7 +38,7 @@ use crate::tcp::hub::SlowPolicy;
 /// Run as OpenBSD nc: its flags, its exit status (0 or 1), its quiet output; -v shows netplay's
 /// steps and hex dumps. `netplay nc -h` lists the flags.
 #[derive(Debug, Parser)]
-#[command(name = "netplay nc", args_override_self = true, after_help = NC_EXAMPLES)]
+#[command(name = "netplay nc", args_override_self = true, after_help = super::args::NC_EXAMPLES)]
 pub(super) struct NcArgs {
     /// IPv4 addresses only.
     #[arg(short = '4', overrides_with = "ipv6")]
@@ -125,14 +125,6 @@ pub(super) struct NcArgs {
     #[arg(value_name = "PORT")]
     pub(crate) ports: Vec<String>,
 }
-
-pub(super) const NC_EXAMPLES: &str = "\
-Examples:
-  netplay nc -l 9000 > file               receive one connection's bytes (on every interface)
-  netplay nc -N 192.0.2.7 9000 < file     send a file, then a FIN
-  netplay nc -lk 127.0.0.1 9000           serve clients one after the other
-  netplay nc -zv 127.0.0.1 20-25          which ports take a connection?
-  netplay nc -u -w 1 127.0.0.1 53 < q.bin   one UDP exchange, ended by a second of silence";
 
 /// The command with its words in `lang`.
 pub(super) fn command_in(lang: Lang) -> clap::Command {
