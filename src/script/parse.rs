@@ -56,23 +56,11 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
     let mut timeout = None;
     for (number, raw) in source.split('\n').enumerate() {
         let number = u32::try_from(number + 1).unwrap_or(u32::MAX);
-        // A file saved on Windows ends its lines with \r\n.
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let body = line.trim_start_matches([' ', '\t']);
-        let indent = line.chars().count() - body.chars().count();
-        if body.is_empty() || body.starts_with('#') {
+        let Some(Line { body, word, rest, col, rest_col }) =
+            split_line(raw).map_err(|b| error(number, b.column, b.problem))?
+        else {
             continue;
-        }
-        if body.ends_with([' ', '\t']) {
-            let column = body.trim_end_matches([' ', '\t']).chars().count() + indent + 1;
-            return Err(error(number, column, msg!("script-trailing-space")));
-        }
-        let col = indent + 1;
-        let (word, rest) = match body.split_once(' ') {
-            Some((word, rest)) => (word, Some(rest)),
-            None => (body, None),
         };
-        let rest_col = col + word.chars().count() + 1;
         let bad = |b: Bad| error(number, b.column, b.problem);
         let step = |action| Step { line: number, source: body.to_string(), timeout, action };
         let need = |usage: &'static str| {
@@ -137,13 +125,8 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
             }
             "end" => {
                 none("end")?;
-                let (body, Some((line, source, until))) = blocks.pop().unwrap_or_default() else {
-                    return Err(error(number, col, msg!("script-end-alone")));
-                };
-                let repeat = Step { line, source, timeout, action: Action::Repeat { until, body } };
-                if let Some((steps, _)) = blocks.last_mut() {
-                    steps.push(repeat);
-                }
+                close_block(&mut blocks, timeout)
+                    .ok_or_else(|| error(number, col, msg!("script-end-alone")))?;
                 continue;
             }
             _ => return Err(error(number, col, unknown(word))),
@@ -152,16 +135,73 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
             steps.push(step(action));
         }
     }
-    if let Some((_, Some((line, _, _)))) = blocks.last() {
-        return Err(error(*line, 1, msg!("script-repeat-open")));
-    }
-    let steps = blocks.pop().map(|(steps, _)| steps).unwrap_or_default();
-    if steps.is_empty() {
-        return Err(error(1, 1, msg!("script-empty")));
-    }
+    let steps = whole(blocks).map_err(|(line, problem)| error(line, 1, problem))?;
     let script = Script { name: name.to_string(), steps };
     Checker { name, transport, vars: HashMap::new() }.steps(&script.steps, None)?;
     Ok(script)
+}
+
+/// The script's steps once every line is read: refused, with the line to
+/// name, when a `repeat` is still open or when there is no step at all.
+fn whole(mut blocks: Vec<Block>) -> Result<Vec<Step>, (u32, Msg)> {
+    if let Some((_, Some((line, _, _)))) = blocks.last() {
+        return Err((*line, msg!("script-repeat-open")));
+    }
+    let steps = blocks.pop().map(|(steps, _)| steps).unwrap_or_default();
+    if steps.is_empty() {
+        return Err((1, msg!("script-empty")));
+    }
+    Ok(steps)
+}
+
+/// One line of a script, cut into its step word and the rest.
+struct Line<'a> {
+    /// The line without its indent (and without a Windows \r).
+    body: &'a str,
+    /// The step's word (`>`, `<bytes`, `repeat`...).
+    word: &'a str,
+    /// What follows the word and one space, if anything does.
+    rest: Option<&'a str>,
+    /// The word's column, and the rest's (counted from 1).
+    col: usize,
+    rest_col: usize,
+}
+
+/// Cuts `raw` into its step word and the rest: None for a blank line or a
+/// comment; a line that ends in a space or a tab is refused, at the
+/// column where they start.
+fn split_line(raw: &str) -> Result<Option<Line<'_>>, Bad> {
+    // A file saved on Windows ends its lines with \r\n.
+    let line = raw.strip_suffix('\r').unwrap_or(raw);
+    let body = line.trim_start_matches([' ', '\t']);
+    let indent = line.chars().count() - body.chars().count();
+    if body.is_empty() || body.starts_with('#') {
+        return Ok(None);
+    }
+    if body.ends_with([' ', '\t']) {
+        let column = body.trim_end_matches([' ', '\t']).chars().count() + indent + 1;
+        return Err(Bad { column, problem: msg!("script-trailing-space") });
+    }
+    let col = indent + 1;
+    let (word, rest) = match body.split_once(' ') {
+        Some((word, rest)) => (word, Some(rest)),
+        None => (body, None),
+    };
+    let rest_col = col + word.chars().count() + 1;
+    Ok(Some(Line { body, word, rest, col, rest_col }))
+}
+
+/// `end`: the innermost `repeat` block becomes one step of the block
+/// around it. None when no `repeat` is open.
+fn close_block(blocks: &mut Vec<Block>, timeout: Option<Duration>) -> Option<()> {
+    let (body, Some((line, source, until))) = blocks.pop().unwrap_or_default() else {
+        return None;
+    };
+    let repeat = Step { line, source, timeout, action: Action::Repeat { until, body } };
+    if let Some((steps, _)) = blocks.last_mut() {
+        steps.push(repeat);
+    }
+    Some(())
 }
 
 /// `<bytes COUNT [as NAME]`'s arguments, `text`, which start at `column`:
