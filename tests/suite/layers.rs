@@ -205,22 +205,39 @@ fn imports(file: &str, text: &str, macros: &BTreeMap<String, String>) -> Vec<(us
     let path = module_path(file);
     let mut found = Vec::new();
     let line_of = |at: usize| code[..at].matches('\n').count() + 1;
-    let mut from = 0;
-    while let Some(i) = code[from..].find("crate::") {
-        let at = from + i;
-        from = at + "crate::".len();
-        // `netplay_crate::` or `a_crate::` are other names.
-        let before = code[..at].chars().next_back();
-        if before.is_some_and(|c| is_ident(c) && c != '$') {
-            continue;
-        }
-        for name in first_segments(&code[from..]) {
+    for (at, rest) in crate_paths(&code) {
+        for name in first_segments(rest) {
             let name = macros.get(&name).cloned().unwrap_or(name);
             found.push((line_of(at), name));
         }
     }
     // `super::` out of a top-level module reaches the root: `super::net`
     // in src/tcp.rs is crate::net.
+    for (at, levels, rest) in supers(&code) {
+        if levels >= path.len() {
+            for name in first_segments(rest) {
+                found.push((line_of(at), macros.get(&name).cloned().unwrap_or(name)));
+            }
+        }
+    }
+    found
+}
+
+/// Every `crate::` path of a file's code: where it starts, and the text
+/// after `crate::`. `$crate::` counts; `netplay_crate::` is another name.
+fn crate_paths(code: &str) -> Vec<(usize, &str)> {
+    code.match_indices("crate::")
+        .filter(|(at, _)| !code[..*at].chars().next_back().is_some_and(|c| is_ident(c) && c != '$'))
+        .map(|(at, _)| (at, &code[at + "crate::".len()..]))
+        .collect()
+}
+
+/// Every `super::` path of a file's code: where it starts, how many
+/// levels it climbs above the file's own module (the `mod x { ... }`
+/// blocks around it climbed first), and the text after its last
+/// `super::`. One that stays inside the file is left out.
+fn supers(code: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = code[from..].find("super::") {
         let at = from + i;
@@ -228,23 +245,71 @@ fn imports(file: &str, text: &str, macros: &BTreeMap<String, String>) -> Vec<(us
             from = at + 1;
             continue;
         }
-        let mut ups = 0;
+        let mut ups: usize = 0;
         let mut rest = &code[at..];
         while let Some(r) = rest.strip_prefix("super::") {
             ups += 1;
             rest = r;
         }
         from = code.len() - rest.len();
-        // A file's own `mod tests` counts as one level more.
-        let in_tests = code[..at].contains("mod tests");
-        let depth = path.len() + usize::from(in_tests);
-        if ups >= depth {
-            for name in first_segments(rest) {
-                found.push((line_of(at), macros.get(&name).cloned().unwrap_or(name)));
-            }
+        if let Some(levels) = ups.checked_sub(inline_depth(code, at)).filter(|&l| l > 0) {
+            out.push((at, levels, rest));
         }
     }
-    found
+    out
+}
+
+/// How many inline modules (`mod tests { ... }`, `mod linux { ... }`)
+/// are open at byte `at` of a file's code. Strings and char literals are
+/// stepped over, so a `'{'` opens nothing.
+fn inline_depth(code: &str, at: usize) -> usize {
+    let bytes = &code.as_bytes()[..at];
+    // The brace depth at which each open inline module began.
+    let mut open: Vec<usize> = Vec::new();
+    let mut depth = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            // An escaped char literal ('\'', '\u{7f}'): up to its end.
+            b'\'' if bytes.get(i + 1) == Some(&b'\\') => {
+                i += 3;
+                while i < bytes.len() && bytes[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            // A char literal ('{'); 'a alone is a lifetime.
+            b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2,
+            b'{' => {
+                if opens_module(&code[..i]) {
+                    open.push(depth);
+                }
+                depth += 1;
+            }
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if open.last() == Some(&depth) {
+                    open.pop();
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.len()
+}
+
+/// Whether the code before a `{` ends in `mod name`.
+fn opens_module(before: &str) -> bool {
+    let before = before.trim_end();
+    let name = before.len() - before.trim_end_matches(is_ident).len();
+    let rest = before[..before.len() - name].trim_end();
+    name > 0 && rest.strip_suffix("mod").is_some_and(|b| b.chars().next_back().is_none_or(|c| !is_ident(c)))
 }
 
 /// The edges between top-level modules of a tree of (path under src/,
@@ -336,14 +401,8 @@ fn sibling_edges(files: &[(String, String)]) -> Vec<Edge> {
         let code = code_only(text);
         let line_of = |at: usize| code[..at].matches('\n').count() + 1;
         let mut named = Vec::new();
-        let mut from = 0;
-        while let Some(i) = code[from..].find("crate::") {
-            let at = from + i;
-            from = at + "crate::".len();
-            if code[..at].chars().next_back().is_some_and(|c| is_ident(c) && c != '$') {
-                continue;
-            }
-            for p in paths(&code[from..], 2) {
+        for (at, rest) in crate_paths(&code) {
+            for p in paths(rest, 2) {
                 if let [t, other] = p.as_slice()
                     && t == top
                 {
@@ -351,24 +410,9 @@ fn sibling_edges(files: &[(String, String)]) -> Vec<Edge> {
                 }
             }
         }
-        let mut from = 0;
-        while let Some(i) = code[from..].find("super::") {
-            let at = from + i;
-            if code[..at].chars().next_back().is_some_and(is_ident) {
-                from = at + 1;
-                continue;
-            }
-            let mut ups = 0;
-            let mut rest = &code[at..];
-            while let Some(r) = rest.strip_prefix("super::") {
-                ups += 1;
-                rest = r;
-            }
-            from = code.len() - rest.len();
-            // A file's own `mod tests` counts as one level more.
-            let depth = path.len() + usize::from(code[..at].contains("mod tests"));
-            // Up to the top-level module itself: what follows is its child.
-            if ups + 1 == depth {
+        // Up to the top-level module itself: what follows is its child.
+        for (at, levels, rest) in supers(&code) {
+            if levels + 1 == path.len() {
                 for p in paths(rest, 1) {
                     if let [other] = p.as_slice() {
                         named.push((line_of(at), other.clone()));
@@ -669,4 +713,34 @@ fn a_cycle_between_siblings_is_caught() {
         found.len() == 1 && found[0].contains("report/human, report/packets is gone (known): take it out"),
         "{found:#?}"
     );
+}
+
+/// A `super::` inside an inline module climbs that module first. In
+/// src/sys/zerocopy.rs, `mod linux { use super::super::offload; }` reaches
+/// sys (zerocopy's sibling offload), not the root; in src/tcp.rs, a
+/// `super::super::` in a module inside `mod tests` stays in tcp.rs, while
+/// one in `mod tests` itself reaches the root. A `'{'` or a brace in a
+/// string opens no module.
+#[test]
+fn a_super_inside_an_inline_module_climbs_it_first() {
+    let layers = [("model", 0), ("net", 1), ("sys", 2), ("tcp", 3)];
+    let files = fake(&[
+        ("sys/mod.rs", "mod offload;\nmod zerocopy;"),
+        ("sys/offload.rs", "pub fn f() {}"),
+        ("sys/zerocopy.rs", "mod linux {\n    use super::super::offload::f;\n}\nuse super::super::model::A;"),
+        (
+            "tcp.rs",
+            "fn open() { let _ = ('{', '\\'', \"{ mod x {\"); }\n#[cfg(test)]\nmod tests {\n    \
+             mod reference {\n        use super::super::open;\n    }\n    use super::super::net;\n}",
+        ),
+        ("net.rs", "pub fn f() {}"),
+        ("model.rs", "pub struct A;"),
+    ]);
+    let found: Vec<(String, String, usize)> =
+        edges(&files).into_iter().map(|e| (e.from, e.to, e.line)).collect();
+    let want = [("sys", "model", 4), ("tcp", "net", 7)].map(|(a, b, l)| (a.to_string(), b.to_string(), l));
+    assert_eq!(found, want);
+    let siblings: Vec<(String, String)> = sibling_edges(&files).into_iter().map(|e| (e.from, e.to)).collect();
+    assert_eq!(siblings, [("sys/zerocopy".to_string(), "sys/offload".to_string())]);
+    assert!(faults(&files, &layers, &[], &[], &[]).is_empty());
 }
