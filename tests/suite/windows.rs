@@ -84,7 +84,13 @@ fn set_up() -> Result<Wine, String> {
         );
     }
     let wine = Wine { loader, prefix: target.join("wine-prefix"), exe };
-    // The first run makes the prefix: done here, before tests run at once.
+    wine.keep_server()?;
+    // The first run makes the prefix, before tests run at once, and
+    // starts Wine's own processes (services.exe and the like), which live
+    // as long as the server: with no pipes, so that none of them holds a
+    // test's output open for the server's 60 s.
+    let mut first = wine.command(&["--version"]);
+    runs(first.stdin(Stdio::null()));
     let out = wine.run(&["--version"], None);
     if String::from_utf8_lossy(&out.stdout).trim() != concat!("netplay ", env!("CARGO_PKG_VERSION")) {
         return Err(format!(
@@ -100,7 +106,36 @@ fn runs(command: &mut Command) -> bool {
     command.stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
 }
 
+/// How long the wineserver outlives its last client.
+const SERVER_KEPT: &str = "-p60";
+
 impl Wine {
+    /// Starts the prefix's wineserver, kept 60 s after its last client.
+    /// The one a client starts by itself is Debian's `wineserver -p0`,
+    /// which ends the moment its last client does: a test starting
+    /// netplay.exe just then met a server on its way out, and Wine
+    /// printed "wine client error:0: recvmsg: Connection reset by peer"
+    /// instead of running it (CI, udp bench). A server already running
+    /// for the prefix (exit 2) is used as it is.
+    fn keep_server(&self) -> Result<(), String> {
+        let beside = self.loader.with_file_name("wineserver");
+        let server = if beside.is_file() { beside } else { PathBuf::from("wineserver") };
+        std::fs::create_dir_all(&self.prefix).map_err(|e| format!("cannot make the Wine prefix: {e}"))?;
+        // It forks into the background once ready, and this returns.
+        let status = Command::new(&server)
+            .arg(SERVER_KEPT)
+            .env("WINEPREFIX", &self.prefix)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot start {}: {e}", server.display()))?;
+        match status.code() {
+            Some(0 | 2) => Ok(()),
+            _ => Err(format!("{} {SERVER_KEPT} failed ({status})", server.display())),
+        }
+    }
+
     /// netplay.exe with `args`, as a command to start.
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.loader);
