@@ -674,55 +674,53 @@ pub fn python_peer(proto: Proto, side: Side) -> &'static str {
     }
 }
 
-/// A TCP server on 127.0.0.1 port argv[1]: accepts one connection, sends
-/// its stdin (then a half-close) while it writes what it receives to
-/// stdout, until both directions have ended.
-pub const PY_TCP_SERVER: &str = "\
+/// What both python3 TCP peers do once they hold a connected socket `c`:
+/// send their stdin (then a half-close) while they write what they
+/// receive to stdout, until both directions have ended.
+macro_rules! py_tcp_relay {
+    () => {
+        "\
+def send():
+    while True:
+        b = sys.stdin.buffer.read1(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=send)
+t.start()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+sys.stdout.buffer.flush()
+t.join()
+c.close()
+"
+    };
+}
+
+/// A TCP server on 127.0.0.1 port argv[1]: accepts one connection, and
+/// relays it as [`py_tcp_relay`] says.
+pub const PY_TCP_SERVER: &str = concat!(
+    "\
 import socket, sys, threading
 l = socket.create_server(('127.0.0.1', int(sys.argv[1])))
 c, _ = l.accept()
-def send():
-    while True:
-        b = sys.stdin.buffer.read1(65536)
-        if not b:
-            break
-        c.sendall(b)
-    c.shutdown(socket.SHUT_WR)
-t = threading.Thread(target=send)
-t.start()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    sys.stdout.buffer.write(b)
-sys.stdout.buffer.flush()
-t.join()
-c.close()
-";
+",
+    py_tcp_relay!()
+);
 
 /// A TCP client of 127.0.0.1 port argv[1]: the same two directions as
 /// [`PY_TCP_SERVER`].
-pub const PY_TCP_CLIENT: &str = "\
+pub const PY_TCP_CLIENT: &str = concat!(
+    "\
 import socket, sys, threading
 c = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-def send():
-    while True:
-        b = sys.stdin.buffer.read1(65536)
-        if not b:
-            break
-        c.sendall(b)
-    c.shutdown(socket.SHUT_WR)
-t = threading.Thread(target=send)
-t.start()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    sys.stdout.buffer.write(b)
-sys.stdout.buffer.flush()
-t.join()
-c.close()
-";
+",
+    py_tcp_relay!()
+);
 
 /// A UDP server on 127.0.0.1 port argv[1]: writes each datagram to
 /// stdout and its length to stderr; once a first datagram has come, sends
