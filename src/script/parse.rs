@@ -125,8 +125,9 @@ pub fn parse(name: &str, source: &str, transport: Transport) -> Result<Script, S
             }
             "end" => {
                 none("end")?;
-                close_block(&mut blocks, timeout)
-                    .ok_or_else(|| error(number, col, msg!("script-end-alone")))?;
+                if !close_block(&mut blocks, timeout) {
+                    return Err(error(number, col, msg!("script-end-alone")));
+                }
                 continue;
             }
             _ => return Err(error(number, col, unknown(word))),
@@ -192,16 +193,16 @@ fn split_line(raw: &str) -> Result<Option<Line<'_>>, Bad> {
 }
 
 /// `end`: the innermost `repeat` block becomes one step of the block
-/// around it. None when no `repeat` is open.
-fn close_block(blocks: &mut Vec<Block>, timeout: Option<Duration>) -> Option<()> {
+/// around it. False when no `repeat` is open.
+fn close_block(blocks: &mut Vec<Block>, timeout: Option<Duration>) -> bool {
     let (body, Some((line, source, until))) = blocks.pop().unwrap_or_default() else {
-        return None;
+        return false;
     };
     let repeat = Step { line, source, timeout, action: Action::Repeat { until, body } };
     if let Some((steps, _)) = blocks.last_mut() {
         steps.push(repeat);
     }
-    Some(())
+    true
 }
 
 /// `<bytes COUNT [as NAME]`'s arguments, `text`, which start at `column`:
