@@ -132,9 +132,6 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
         if std::mem::take(&mut first) && config.peers == Peers::First {
             connect_first(&socket, got.from, &report)?;
         }
-        if let Some((stdin, _)) = &stdin {
-            stdin.peer(got.from);
-        }
         totals.received += 1;
         totals.bytes_in += got.kept as u64;
         report.count_in(got.kept as u64);
@@ -147,6 +144,11 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             Some(got.arrived),
             start.elapsed(),
         ))?;
+        // Only once the datagram is told may stdin go to its sender: what
+        // stdin sends is stamped after the datagram that let it go.
+        if let Some((stdin, _)) = &stdin {
+            stdin.peer(got.from);
+        }
         let own = echo.then_some(&bytes[..]);
         for answer in own.into_iter().chain(reply) {
             match guard.answer(got.from, answer.len(), now) {

@@ -144,3 +144,38 @@ fn the_client_shows_its_shutdown_before_the_eof() {
         assert_times_grow(&text);
     }
 }
+
+/// `nc -v -u -l`: stdin goes to the first sender only once its datagram
+/// has come, so the datagram stdin sends is shown after the one that let
+/// it go. Stdin holds its line before anything comes, the case where the
+/// stdin thread, woken by the datagram, sent and was shown first: 13 runs
+/// of 20 before the datagram was told before the thread was woken.
+#[test]
+fn nc_u_l_shows_the_datagram_before_the_stdin_it_lets_go() {
+    use std::net::UdpSocket;
+    for _ in 0..10 {
+        let port = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = common::Proc::start_piped(&[
+            "--color",
+            "never",
+            "nc",
+            "-v",
+            "-u",
+            "-l",
+            "127.0.0.1",
+            &port.to_string(),
+        ]);
+        server.write_stdin(b"answer\n");
+        common::wait_bound("udp", port, "07");
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        peer.set_read_timeout(Some(common::PATIENCE)).unwrap();
+        peer.send_to(b"question", ("127.0.0.1", port)).unwrap();
+        let mut got = [0u8; 64];
+        let n = peer.recv(&mut got).expect("stdin's line comes back to the peer");
+        assert_eq!(&got[..n], b"answer\n");
+        server.signal(nix::sys::signal::Signal::SIGTERM);
+        let text = server.rest_stderr().join("\n");
+        assert_order(&text, &[("← datagram #1 from", "→ datagram #1 to")]);
+        assert_times_grow(&text);
+    }
+}
