@@ -141,8 +141,8 @@ pub(crate) struct Feed {
     /// How long to keep receiving after the last datagram (Duration::MAX:
     /// until stopped).
     pub(crate) wait: Duration,
-    /// End when nothing was sent or received for this long (--timeout,
-    /// nc -u -w).
+    /// End when nothing was sent or received for this long (nc -u -w;
+    /// `udp send` has no flag for it).
     pub(crate) idle: Option<Duration>,
     /// Send each line end of the input as CR LF (--crlf, nc -C).
     pub(crate) crlf: bool,

@@ -297,10 +297,11 @@ impl Totals {
     }
 }
 
-/// `--send-stdin` (nc -u -l): a thread that reads stdin once a datagram has
-/// come, and sends each read as a datagram to the last sender (or the one
-/// peer the socket is connected to). It is no answer: the guard, which
-/// bounds what --echo and --reply send back, does not apply.
+/// [`Answer::Stdin`] (nc -u -l, udp serve --raw): a thread that reads
+/// stdin once a datagram has come, and sends each read as a datagram to
+/// the last sender (or the one peer the socket is connected to). It is no
+/// answer: the guard, which bounds what --echo and --reply send back, does
+/// not apply.
 struct StdinSender {
     shared: std::sync::Arc<StdinShared>,
 }
