@@ -163,12 +163,20 @@ fn serve(config: UdpServeConfig, report: Report, stop: Stop, count: bool) -> Res
             }
         }
         if config.limit.is_some_and(|limit| totals.received >= limit) {
-            break None;
+            // With stdin as the answer, answering is sending all of it
+            // (as `tcp serve --raw --once < file` does): the run ends
+            // when stdin has, no datagram more is taken.
+            match &stdin {
+                Some((stdin, _)) => break stdin.sent_whole(&stop)?,
+                None => break None,
+            }
         }
     };
     // The exact count, drops after the last datagram included.
     let kernel_drops = counting.then(|| drops::total(&socket).unwrap_or(kernel.total).max(kernel.total));
-    let from_stdin = stdin.as_ref().map_or((0, 0), |(stdin, _)| stdin.sent());
+    // Stdin sends nothing more: what it sent is counted, and no datagram
+    // leaves after the summary.
+    let from_stdin = stdin.as_ref().map_or((0, 0), |(stdin, _)| stdin.close());
     report.emit(totals.done(signal, kernel_drops, from_stdin, start))?;
     packets.finish()?;
     Ok(signal)
@@ -308,13 +316,28 @@ struct StdinSender {
 
 #[derive(Default)]
 struct StdinShared {
-    /// Where stdin goes: the last sender; None before any.
-    peer: std::sync::Mutex<Option<SocketAddr>>,
+    /// Where stdin goes: the last sender; None before any. Held while a
+    /// datagram is sent and counted, so that [`StdinSender::close`] counts
+    /// every datagram sent, and none after.
+    peer: std::sync::Mutex<Target>,
     wake: std::sync::Condvar,
     /// When stdin ended, or how reading or sending it failed.
     ended: std::sync::Mutex<Option<Result<Instant>>>,
+    /// Told when `ended` is set.
+    ended_wake: std::sync::Condvar,
     datagrams: std::sync::atomic::AtomicU64,
     bytes: std::sync::atomic::AtomicU64,
+}
+
+/// Where stdin's datagrams go.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum Target {
+    /// No datagram has come yet: stdin waits.
+    #[default]
+    Nobody,
+    Peer(SocketAddr),
+    /// The run is over: stdin sends nothing more.
+    Closed,
 }
 
 impl StdinSender {
@@ -328,8 +351,8 @@ impl StdinSender {
             // Nobody to send to before the first datagram: stdin waits.
             let first = {
                 let peer = inner.peer.locked();
-                let peer = inner.wake.waited_while(peer, |p| p.is_none());
-                peer.is_some()
+                let peer = inner.wake.waited_while(peer, |p| *p == Target::Nobody);
+                matches!(*peer, Target::Peer(_))
             };
             let start = Instant::now();
             let max = super::max_datagram(family);
@@ -339,15 +362,19 @@ impl StdinSender {
                         Some(crlf) => crlf.convert(read),
                         None => std::borrow::Cow::Borrowed(read),
                     };
-                    let Some(peer) = *inner.peer.locked() else {
+                    // Room to show it first: that may wait for the output,
+                    // which must not hold the server's loop.
+                    let cause = report.cause(bytes.len())?;
+                    let target = inner.peer.locked();
+                    let Target::Peer(peer) = *target else {
                         return Ok(());
                     };
-                    let cause = report.cause(bytes.len())?;
                     let n = socket
                         .send_to(&bytes, &SockAddr::from(peer))
                         .map_err(|e| NetError::socket(Op::SendTo, peer, e))?;
                     let seq = inner.datagrams.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     inner.bytes.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                    drop(target);
                     report.count_out(n as u64);
                     let bytes = Bytes::copy_from_slice(&bytes[..n]);
                     cause.emit(Event::datagram(Dir::Out, peer, seq, bytes, None, start.elapsed()))?;
@@ -359,14 +386,40 @@ impl StdinSender {
                 _ => Ok(Instant::now()),
             };
             *inner.ended.locked() = Some(ended);
+            inner.ended_wake.notify_all();
         })?;
         Ok(StdinSender { shared })
     }
 
     /// A datagram came from `peer`: stdin goes there from now on.
     fn peer(&self, peer: SocketAddr) {
-        *self.shared.peer.locked() = Some(peer);
+        *self.shared.peer.locked() = Target::Peer(peer);
         self.shared.wake.notify_all();
+    }
+
+    /// Waits until stdin has all been sent (None), or for a signal (its
+    /// name); stdin's failure is the run's.
+    fn sent_whole(&self, stop: &Stop) -> Result<Option<&'static str>> {
+        loop {
+            if let Some(signal) = stop.requested() {
+                return Ok(Some(signal));
+            }
+            if self.ended()?.is_some() {
+                return Ok(None);
+            }
+            let ended = self.shared.ended.locked();
+            // A signal is looked at every TICK.
+            drop(self.shared.ended_wake.waited_for_while(ended, TICK, |e| e.is_none()));
+        }
+    }
+
+    /// Ends stdin's sending: nothing is sent after this returns. The
+    /// datagrams and bytes it sent.
+    fn close(&self) -> (u64, u64) {
+        let mut target = self.shared.peer.locked();
+        *target = Target::Closed;
+        self.shared.wake.notify_all();
+        self.sent()
     }
 
     /// When stdin ended, if it has; its failure is the run's.

@@ -567,6 +567,48 @@ fn raw_writes_only_the_payload() {
     assert_eq!(server.rest(), vec!["raw\0bytes".to_string()]);
 }
 
+/// `--raw udp serve --once < file`: the one datagram's answer is all of
+/// stdin, as `tcp serve --raw --once < file` sends the whole file. The run
+/// used to end at the datagram, while the stdin thread had sent some of
+/// the file or none, and its summary counted what it had seen so far
+/// (peer: 319,488 of 1,000,000 bytes, summary: 2 datagrams, exit 0).
+/// Here stdin is written only after the datagram, so a run that ends at
+/// it sends nothing; the summary counts what the peer got.
+#[test]
+fn raw_once_sends_all_of_stdin_and_counts_it() {
+    use std::io::Write;
+    let mut server =
+        Proc::start_piped(&["--color", "never", "--raw", "udp", "serve", "--port", "0", "--once"]);
+    let line = server.expect_stderr(|l| l.contains("bound to 127.0.0.1:"));
+    let port: u16 = line.split("127.0.0.1:").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let peer = std_peer();
+    peer.send_to(b"question\n", ("127.0.0.1", port)).unwrap();
+    server.expect(|l| l == "question");
+    let file: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+    let mut stdin = server.stdin.take().unwrap();
+    for chunk in file.chunks(2_000) {
+        // A server that already ended refuses the rest: the peer's bytes say so.
+        let _ = stdin.write_all(chunk).and_then(|()| stdin.flush());
+    }
+    drop(stdin);
+    let (mut got, mut datagrams) = (Vec::new(), 0);
+    let mut buf = [0u8; 65_536];
+    while got.len() < file.len() {
+        match peer.recv(&mut buf) {
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                datagrams += 1;
+            }
+            Err(e) => panic!("the peer got {} of {} bytes, then {e}", got.len(), file.len()),
+        }
+    }
+    assert!(got == file, "the peer's bytes are not the file's");
+    assert_eq!(server.wait(), 0);
+    let stderr = server.rest_stderr().join("\n");
+    let plural = if datagrams == 1 { "" } else { "s" };
+    assert!(stderr.contains(&format!(": {datagrams} datagram{plural} sent (")), "{stderr}");
+}
+
 #[test]
 fn ipv6_loopback_serve_and_send() {
     let (mut server, addr) = udp_server(&["-6", "--echo"]);
