@@ -72,7 +72,8 @@ fn exchange(
     held: Option<Socket>,
 ) -> Result<()> {
     let (stream, peer, start) = connected(&config, &report, packets, held)?;
-    let (pending, seen) = watch_stdout(&stream, &report);
+    let reads_stdin = matches!(&config.sends, Sends::Input(feed) if feed.input == Input::Stdin);
+    let (pending, seen) = watch_stdout(&stream, &report, reads_stdin);
     let feed = match &config.sends {
         Sends::Script(script) => return scripted(script, stream, peer, &config, &report, start),
         Sends::Input(feed) => feed,
@@ -84,7 +85,7 @@ fn exchange(
     // Lines typed at a terminal are sent as they come: none is ever
     // pending when stdout goes.
     let typing = feed.input == Input::Stdin && io::stdin().is_terminal();
-    pending.store(!typing, Ordering::SeqCst);
+    pending.set(!typing);
     let activity = Arc::new(Activity::new(start, config.packets.tcp_info, pending, seen)?);
     if feed.path == BytePath::Kernel && direct::receives() {
         // The direct path waits with poll(2), never in a call (tcp::direct).
@@ -98,7 +99,7 @@ fn exchange(
     // ends now, without waiting for a sender that may be blocked on a
     // server that reads nothing more.
     let output_failed = matches!(&received, Err(e) if e.is::<OutputError>());
-    if output_failed && activity.pending.load(Ordering::SeqCst) {
+    if output_failed && activity.pending.once_stdout_left() {
         return Err(upload_cut(&stream, &activity, None).into());
     }
     let sent = join_sender(&received, sender, feed, typing, &activity);
@@ -150,15 +151,45 @@ fn connected(
 /// upload is cut, and the server must not read a FIN, the end of a whole
 /// stream: a RST instead (the last close, at the process's end). Returns
 /// the hook's `pending` (input still to be sent: false until the sender
-/// starts) and `seen` (see [`stdout_left`]).
-fn watch_stdout(stream: &TcpStream, report: &Report) -> (Arc<AtomicBool>, Arc<Mutex<Option<u64>>>) {
-    let pending = Arc::new(AtomicBool::new(false));
+/// starts; `reads_stdin`: the input is stdin) and `seen` (see
+/// [`stdout_left`]).
+fn watch_stdout(
+    stream: &TcpStream,
+    report: &Report,
+    reads_stdin: bool,
+) -> (Arc<Pending>, Arc<Mutex<Option<u64>>>) {
+    let pending = Arc::new(Pending { flag: AtomicBool::new(false), stdin: reads_stdin });
     let seen = Arc::new(Mutex::new(None));
     if let Ok(waker) = stream.try_clone() {
         let (pending, seen) = (pending.clone(), seen.clone());
-        report.on_output_failure(move || stdout_left(&waker, pending.load(Ordering::SeqCst), &seen));
+        report.on_output_failure(move || stdout_left(&waker, pending.once_stdout_left(), &seen));
     }
     (pending, seen)
+}
+
+/// Input still to be sent: set before the sender starts (unless a person
+/// types it), cleared once all of it was handed to the socket.
+struct Pending {
+    flag: AtomicBool,
+    /// The input is stdin.
+    stdin: bool,
+}
+
+impl Pending {
+    fn set(&self, pending: bool) {
+        self.flag.store(pending, Ordering::SeqCst);
+    }
+
+    /// Whether input is still to be sent, asked once stdout's reader left.
+    /// An empty stdin (`< /dev/null`) whose end the sender has not read yet
+    /// held nothing to cut: one look tells it (sys::ready::stdin_at_end, as
+    /// tcp serve does), which may take a byte of a stdin being given up.
+    fn once_stdout_left(&self) -> bool {
+        if self.flag.load(Ordering::SeqCst) && self.stdin && crate::sys::ready::stdin_at_end() {
+            self.set(false);
+        }
+        self.flag.load(Ordering::SeqCst)
+    }
 }
 
 /// Starts the thread that sends the input; when sending fails, it wakes
@@ -270,7 +301,7 @@ fn settle(
     // the closed stdout (the hook of [`watch_stdout`] then shut the socket
     // down).
     let gone = |e: anyhow::Error| {
-        if activity.pending.load(Ordering::SeqCst) {
+        if activity.pending.once_stdout_left() {
             return upload_cut(stream, activity, None).into();
         }
         match owes(stream, activity) {
@@ -412,9 +443,8 @@ struct Activity {
     stopping: AtomicBool,
     /// Rung with `stopping`, for the direct path's waits.
     bell: Bell,
-    /// Input is still to be sent: set before the sender starts (unless a
-    /// person types it), cleared once all of it was handed to the socket.
-    pending: Arc<AtomicBool>,
+    /// Input is still to be sent ([`Pending`]).
+    pending: Arc<Pending>,
     /// The server's unread bytes when stdout's reader left ([`stdout_left`]).
     seen: Arc<Mutex<Option<u64>>>,
 }
@@ -423,7 +453,7 @@ impl Activity {
     fn new(
         start: Instant,
         tcp_info: bool,
-        pending: Arc<AtomicBool>,
+        pending: Arc<Pending>,
         seen: Arc<Mutex<Option<u64>>>,
     ) -> io::Result<Activity> {
         Ok(Activity {
@@ -500,7 +530,7 @@ fn send_input(
         }
     };
     fed?;
-    activity.pending.store(false, Ordering::SeqCst);
+    activity.pending.set(false);
     // Ctrl-D at a terminal is a person saying they are done, sent or not.
     let typed = feed.input == Input::Stdin && io::stdin().is_terminal();
     let half_close = match feed.half_close {
@@ -608,7 +638,7 @@ fn receive(
                 },
                 Err(direct::Failure::Output(e)) => {
                     // The sender stops too, as when the report's output fails.
-                    stdout_left(stream, activity.pending.load(Ordering::SeqCst), &activity.seen);
+                    stdout_left(stream, activity.pending.once_stdout_left(), &activity.seen);
                     activity.stopping.store(true, Ordering::SeqCst);
                     activity.bell.ring();
                     return Err(OutputError(e).into());
@@ -714,7 +744,7 @@ fn upload_cut(stream: &TcpStream, activity: &Activity, owed: Option<owed::Owed>)
     let owed =
         owed.unwrap_or_else(|| owed::untaken(&SockRef::from(stream), owed::End::Connected, sent, &mut None));
     super::cut::abort(SockRef::from(stream), true);
-    InputCut { sent, pending: activity.pending.load(Ordering::SeqCst), owed }
+    InputCut { sent, pending: activity.pending.once_stdout_left(), owed }
 }
 
 /// The receiving side's end when the sending side failed first: never
