@@ -85,8 +85,10 @@ struct State {
     closed: bool,
     /// The first failure to write output: every later emit returns it.
     failed: Option<(io::ErrorKind, String)>,
-    /// The output thread waits for something to release, and nobody has
-    /// woken it since (a producer that wakes it clears this).
+    /// The output thread waits for something to release. `push` and
+    /// `release` wake it only while this is set, and clear it when they
+    /// do; every other producer wakes it each time, and leaves this as
+    /// it is (the thread clears it when it wakes).
     sleeping: bool,
     /// Captured packets queued and not rendered yet.
     captured: usize,
