@@ -316,7 +316,7 @@ struct StdinSender {
 
 #[derive(Default)]
 struct StdinShared {
-    /// Where stdin goes: the last sender; None before any. Held while a
+    /// Where stdin goes: the last sender, nobody before any. Held while a
     /// datagram is sent and counted, so that [`StdinSender::close`] counts
     /// every datagram sent, and none after.
     peer: std::sync::Mutex<Target>,
