@@ -245,16 +245,8 @@ fn run(tool: Tool, kind: Upload) -> Outcome {
     let upload = dir.path().join("upload");
     let size = kind.size();
     std::fs::write(&upload, (0..size).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>()).unwrap();
-    let mut server = Command::new("python3")
-        .args(["-c", PEER_PY, kind.arg()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut said = BufReader::new(server.stdout.take().unwrap());
+    let (mut server, mut said, port) = peer_server(kind);
     let mut line = String::new();
-    said.read_line(&mut line).unwrap();
-    let port: u16 = line.trim().parse().expect("the server's port");
     let deadline = Instant::now() + PATIENCE;
     let mut client = tool
         .command(port)
@@ -523,16 +515,7 @@ fn a_reader_that_leaves_with_an_empty_stdin_is_success() {
         return;
     }
     for round in 0..40 {
-        let mut server = Command::new("python3")
-            .args(["-c", PEER_PY, "big"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut said = BufReader::new(server.stdout.take().unwrap());
-        let mut line = String::new();
-        said.read_line(&mut line).unwrap();
-        let port: u16 = line.trim().parse().expect("the server's port");
+        let (mut server, _said, port) = peer_server(Upload::Big);
         let mut client = Tool::Netplay { event: false }
             .command(port)
             .stdin(Stdio::null())
@@ -629,6 +612,22 @@ fn listening_port(next: &mut impl FnMut() -> String) -> u16 {
             return addr.port();
         }
     }
+}
+
+/// The peer as a server in `kind`'s part, started: the process, what it
+/// says next, and its port.
+fn peer_server(kind: Upload) -> (Child, BufReader<std::process::ChildStdout>, u16) {
+    let mut server = Command::new("python3")
+        .args(["-c", PEER_PY, kind.arg()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    said.read_line(&mut line).unwrap();
+    let port: u16 = line.trim().parse().expect("the server's port");
+    (server, said, port)
 }
 
 /// A python3 client of `port` in `kind`'s part, and its own port.
