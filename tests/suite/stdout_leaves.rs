@@ -493,11 +493,6 @@ fn a_reader_that_leaves_after_the_input_was_sent_is_success() {
     }
 }
 
-/// The reference: the same two scenarios with nc, ncat and socat in
-/// netplay's place, printed (docs/conformance.md): nothing is asserted of
-/// them, they are what netplay is compared with. nc, whose stdout fails,
-/// stops reading the network and waits for its upload to drain, which
-/// this server (reading nothing yet) never lets it: it is killed.
 /// `netplay --raw tcp connect H P < /dev/null | head -c 100` while the
 /// server sends: the input was empty, so nothing was cut, and the run ends
 /// as after `| head`, exit 0. When stdout failed before the sender had
@@ -506,7 +501,7 @@ fn a_reader_that_leaves_after_the_input_was_sent_is_success() {
 /// 30 such runs on a7edd61's build (a reviewer's script), 0 of 30 with
 /// the change, which looks at stdin's end then, as tcp serve does. A race,
 /// so the test runs it 40 times: it fails on main in most runs of the
-/// suite, not in all (3 of 3 here). On the kernel path only: the event
+/// suite, not in all (4 of 4 here). On the kernel path only: the event
 /// path (`--decode`) also exited non-zero once in about 2,000 runs with
 /// the change, for a reason not found yet.
 #[test]
@@ -538,6 +533,11 @@ fn a_reader_that_leaves_with_an_empty_stdin_is_success() {
     }
 }
 
+/// The reference: the same two scenarios with nc, ncat and socat in
+/// netplay's place, printed (docs/conformance.md): nothing is asserted of
+/// them, they are what netplay is compared with. nc, whose stdout fails,
+/// stops reading the network and waits for its upload to drain, which
+/// this server (reading nothing yet) never lets it: it is killed.
 #[test]
 fn the_peers_in_netplay_s_place() {
     let mut rows = Vec::new();
