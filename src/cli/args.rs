@@ -591,7 +591,8 @@ pub(crate) struct UdpServeArgs {
     #[arg(long, value_name = "PATH", conflicts_with_all = ["reply", "reply_hex"])]
     pub(crate) reply_file: Option<PathBuf>,
 
-    /// Receive one datagram (and answer it), then exit.
+    /// Receive one datagram (and answer it), then exit; with --raw, stdin is the answer: exit once
+    /// it has all been sent.
     #[arg(long)]
     pub(crate) once: bool,
 
